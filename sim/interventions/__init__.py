@@ -1,0 +1,149 @@
+"""Interventions: the levers teams compare, one plug-in module per lever.
+
+Each lever is a subclass of :class:`Intervention` in its own module in this package, registered
+with :func:`register`. It declares its parameters (a pydantic model with defaults and units),
+the phases of the step it acts in, and its cost. The model calls ``setup`` once, then the
+lever's ``on_<phase>`` method after the core work of each phase it names. Adding a lever
+touches its module, its scenario file, its tests and its docs, nothing else.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.model import PromotionModel
+    from sim.scenario import Scenario
+
+PHASES: tuple[str, ...] = (
+    "clock",
+    "signals",
+    "beliefs",
+    "reviews",
+    "learning",
+    "promotions",
+    "outcomes",
+    "exits",
+    "hiring",
+    "measure",
+)
+
+
+class Params(BaseModel):
+    """Base for a lever's parameters: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Intervention:
+    """A lever. Subclasses set the class attributes and override the hooks they need.
+
+    Attributes:
+        name: The key used in scenario files.
+        description: One line for ``promosim interventions``.
+        Params: The parameter model (defaults, ranges; units in field descriptions).
+        phases: The step phases whose ``on_<phase>`` hook this lever implements.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    Params: ClassVar[type[Params]] = Params
+    phases: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, params: Params):
+        self.params = params
+
+    @classmethod
+    def check(cls, scenario: Scenario, params: Params) -> None:
+        """Raise ValueError when the scenario cannot host this lever (e.g. a missing track)."""
+
+    def adjust_scenario(self, scenario: Scenario) -> Scenario:
+        """Change the organisation before it is built (e.g. add a specialist ladder)."""
+        return scenario
+
+    def setup(self, model: PromotionModel) -> None:
+        """Set the model's knobs once, after the organisation is built."""
+
+    def hook(self, phase: str, model: PromotionModel, rng: np.random.Generator) -> None:
+        """Run this lever's work for ``phase``."""
+        getattr(self, f"on_{phase}")(model, rng)
+
+
+REGISTRY: dict[str, type[Intervention]] = {}
+
+
+def register(cls: type[Intervention]) -> type[Intervention]:
+    """Class decorator: make a lever available to scenario files by its ``name``."""
+    unknown = [p for p in cls.phases if p not in PHASES]
+    if unknown or not cls.name:
+        raise TypeError(f"{cls.__name__}: bad name or phases {unknown}")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+def load_all() -> dict[str, type[Intervention]]:
+    """Import every lever module in this package so that each registers itself."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return REGISTRY
+
+
+def _params_for(name: str, raw: dict[str, Any] | None, source: str) -> Params:
+    cls = REGISTRY[name]
+    try:
+        return cls.Params.model_validate(raw or {})
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        path = f"interventions.{name}" + (f".{loc}" if loc else "")
+        if err["type"] == "extra_forbidden":
+            allowed = sorted(cls.Params.model_fields)
+            close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            msg = f"unknown parameter '{err['loc'][-1]}'{hint}; allowed: {', '.join(allowed) or 'none'}"
+        else:
+            msg = f"{err['msg']} (got {err.get('input')!r})"
+        raise InputError(msg, source=source, path=path) from None
+
+
+def validate_interventions(scenario: Scenario, source: str) -> None:
+    """Check lever names, parameters and requirements; one-line errors like the rest."""
+    load_all()
+    for name, raw in scenario.interventions.items():
+        if name not in REGISTRY:
+            close = difflib.get_close_matches(name, list(REGISTRY), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            known = ", ".join(sorted(REGISTRY)) or "none"
+            raise InputError(
+                f"unknown intervention '{name}'{hint}; known: {known}",
+                source=source,
+                path=f"interventions.{name}",
+            )
+        if raw is not None and not isinstance(raw, dict):
+            raise InputError(
+                "parameters must be a mapping (or empty)", source=source, path=f"interventions.{name}"
+            )
+        params = _params_for(name, raw, source)
+        try:
+            REGISTRY[name].check(scenario, params)
+        except ValueError as exc:
+            raise InputError(str(exc), source=source, path=f"interventions.{name}") from None
+
+
+def build(scenario: Scenario) -> list[Intervention]:
+    """Instantiate the scenario's levers, in registry order so runs are reproducible."""
+    load_all()
+    out = []
+    for name in REGISTRY:
+        if name in scenario.interventions:
+            params = _params_for(name, scenario.interventions[name], scenario.name)
+            out.append(REGISTRY[name](params))
+    return out

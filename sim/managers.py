@@ -1,0 +1,228 @@
+"""Managers' beliefs, and how the three named misreads distort them.
+
+A manager never sees aspiration or readiness. Each month they see signals: who spoke up about
+their career, how visible someone is, how they perform; at cycles, who applied and who declined
+an offer. Beliefs about each report (interest in moving up, preferred direction, readiness for
+the next role) are updated from those signals only. The misreads are switchable:
+
+- ``silence_as_disinterest``: a month without a career signal lowers believed interest;
+  without the heuristic, silence leaves the manager unsure (belief drifts to the prior).
+- ``visibility_as_readiness``: readiness is judged partly on how visible someone is.
+- ``decline_as_permanent``: after one declined offer the person is written off for good.
+
+Beliefs belong to the current manager: a new manager starts from the prior.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.org import VACANT
+
+if TYPE_CHECKING:
+    from sim.model import PromotionModel
+
+
+def fear(model: PromotionModel) -> np.ndarray:
+    """How afraid each person is of stepping forward: own risk sensitivity times the climate.
+
+    The climate is the chance that a failed risk is penalised; at the baseline climate (0.5)
+    fear equals risk sensitivity, in a fully safe culture it is half of it.
+    """
+    wf = model.workforce
+    return np.clip(wf.risk_sensitivity * (0.5 + model.climate), 0.0, 1.0)
+
+
+def observed_performance(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A manager's rating: true performance plus group bias plus rating noise."""
+    wf = model.workforce
+    noise = rng.normal(0.0, model.scenario.managers.rating_noise, wf.capacity)[rows]
+    bias = model.group_bias[wf.group[rows]]
+    return wf.performance()[rows] + bias + noise
+
+
+def manager_uid(model: PromotionModel, rows: np.ndarray) -> np.ndarray:
+    """The uid of each row's current manager, or -1 where the manager post is vacant."""
+    org, wf = model.org, model.workforce
+    parent = org.parent[wf.slot[rows]]
+    boss_row = np.where(parent >= 0, org.occupant[np.maximum(parent, 0)], VACANT)
+    return np.where(boss_row >= 0, wf.uid[np.maximum(boss_row, 0)], -1)
+
+
+def reset_beliefs(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator) -> None:
+    """A new manager's starting beliefs: the prior on interest, ratings on readiness."""
+    wf = model.workforce
+    wf.b_interest[rows] = model.scenario.managers.prior_interest
+    wf.b_mgmt[rows] = 0.5
+    wf.b_ready[rows] = observed_performance(model, rows, rng)
+    wf.b_refused[rows] = False
+    wf.b_later[rows] = False
+
+
+def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
+    """Monthly: new managers start over; speaking up, silence and visibility move beliefs."""
+    wf, mgr = model.workforce, model.scenario.managers
+    rows = wf.rows
+    uid = manager_uid(model, rows)
+    new_boss = (uid >= 0) & (uid != wf.b_manager[rows])
+    changed = rows[new_boss]
+    if not model.keep_beliefs_on_manager_change:
+        reset_beliefs(model, changed, rng)
+    wf.b_manager[changed] = uid[new_boss]
+
+    voiced = wf.voiced[rows]
+    spoke = rows[voiced]
+    silent = rows[~voiced]
+    wf.b_interest[spoke] += mgr.voice_weight * (1.0 - wf.b_interest[spoke])
+    target = wf.wants_mgmt[spoke].astype(float)
+    wf.b_mgmt[spoke] += 0.5 * (target - wf.b_mgmt[spoke])
+    if mgr.heuristics.silence_as_disinterest:
+        wf.b_interest[silent] *= 1.0 - mgr.silence_decay
+    else:
+        wf.b_interest[silent] += 0.05 * (mgr.prior_interest - wf.b_interest[silent])
+
+    evidence = observed_performance(model, rows, rng)
+    if mgr.heuristics.visibility_as_readiness:
+        w = mgr.visibility_weight
+        evidence = w * 10.0 * wf.visibility[rows] + (1.0 - w) * evidence
+    if model.criteria_weight > 0:
+        true_ready = wf.readiness_for((wf.b_mgmt[rows] >= 0.5).astype(np.int8), rows)
+        c = model.criteria_weight
+        evidence = c * (true_ready + rng.normal(0.0, 0.5, wf.capacity)[rows]) + (1.0 - c) * evidence
+    wf.b_ready[rows] += mgr.readiness_learning * (evidence - wf.b_ready[rows])
+
+
+def record_declines(model: PromotionModel, rows: np.ndarray) -> None:
+    """A declined offer: the manager's reading of it, per the decline heuristic."""
+    wf = model.workforce
+    if model.scenario.managers.heuristics.decline_as_permanent:
+        wf.b_interest[rows] = 0.0
+        wf.b_refused[rows] = True
+    else:
+        wf.b_interest[rows] *= 0.6
+    wf.declined_at[rows] = model.month
+
+
+def record_applications(model: PromotionModel, rows: np.ndarray) -> None:
+    """An application is the loudest signal there is: interest and direction become clear."""
+    wf = model.workforce
+    wf.b_interest[rows] = np.maximum(wf.b_interest[rows], 0.9)
+    wf.b_mgmt[rows] += 0.8 * (wf.wants_mgmt[rows].astype(float) - wf.b_mgmt[rows])
+    wf.b_later[rows] = False
+
+
+def believed_willing(model: PromotionModel) -> np.ndarray:
+    """Boolean column: the manager would put this person forward for a move."""
+    wf = model.workforce
+    return wf.active & (wf.b_interest >= model.scenario.metrics.interested_belief) & ~wf.b_refused
+
+
+def annual_review(model: PromotionModel, rng: np.random.Generator) -> None:
+    """At review time managers hand out stretch work and development to those who seem keen."""
+    offer_stretch(model, rng)
+    invest_in_development(model, rng)
+
+
+def offer_stretch(model: PromotionModel, rng: np.random.Generator) -> None:
+    """Stretch work goes to the people who look keen; accepting it takes courage.
+
+    Accepting builds readiness in the stretch's direction; failing it in a blaming culture is
+    penalised, which raises the person's risk sensitivity.
+    """
+    wf, sc = model.workforce, model.scenario
+    rows = wf.rows
+    share = sc.managers.stretch_offer_share
+    if rows.size == 0 or share <= 0:
+        return
+    noise = rng.random(wf.capacity)
+    looks_keen = wf.b_interest + 0.3 * wf.visibility + 0.2 * noise
+    cut = np.quantile(looks_keen[rows], 1.0 - share)
+    offered = rows[(looks_keen[rows] >= cut) & ~wf.b_refused[rows]]
+    accept_draw = rng.random(wf.capacity)[offered]
+    courage = wf.ambition[offered] * (1.0 - fear(model)[offered])
+    accepted_mask = accept_draw < np.clip(0.15 + 0.85 * courage * 1.4, 0.0, 1.0)
+    take_stretch(model, offered[accepted_mask], rng, months=6)
+    declined = offered[~accepted_mask]
+    wf.b_interest[declined] *= 0.7
+    model.flow["stretch_offers"] += offered.size
+    model.flow["stretch_accepts"] += int(accepted_mask.sum())
+    model.events.add(model.month, wf.uid[declined], "stretch_decline", "declined a stretch assignment")
+
+
+def take_stretch(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator, months: int) -> None:
+    """People start a stretch assignment: readiness grows; failure may be penalised."""
+    wf, beh = model.workforce, model.scenario.behaviour
+    if rows.size == 0:
+        return
+    mgmt = wf.b_mgmt[rows] >= 0.5
+    gain = beh.stretch_readiness_gain
+    wf.mgmt_ready[rows] = np.where(mgmt, np.minimum(wf.mgmt_ready[rows] + gain, 10.0), wf.mgmt_ready[rows])
+    wf.spec_ready[rows] = np.where(~mgmt, np.minimum(wf.spec_ready[rows] + gain, 10.0), wf.spec_ready[rows])
+    wf.stretch_until[rows] = model.month + months
+    wf.b_interest[rows] += model.scenario.managers.voice_weight * (1.0 - wf.b_interest[rows])
+    ready = wf.readiness_for(mgmt.astype(np.int8), rows)
+    fail_p = beh.stretch_failure * (1.0 - ready / 10.0) * 2.0
+    failed = rows[rng.random(wf.capacity)[rows] < fail_p]
+    from sim.behaviour import penalise  # noqa: PLC0415 (behaviour imports managers)
+
+    penalise(model, failed, rng, "a failed stretch assignment")
+    model.events.add(model.month, wf.uid[rows], "stretch_accept", "took on a stretch assignment")
+
+
+def invest_in_development(model: PromotionModel, rng: np.random.Generator) -> None:
+    """Development budget goes to whom managers see as high-potential, in the believed direction."""
+    wf, sc = model.workforce, model.scenario
+    rows = wf.rows
+    share = sc.managers.development_share
+    if rows.size == 0 or share <= 0:
+        return
+    potential = wf.b_ready * np.clip(wf.b_interest, 0.0, 1.0) + 0.1 * rng.random(wf.capacity)
+    cut = np.quantile(potential[rows], 1.0 - share)
+    chosen = rows[(potential[rows] >= cut) & (wf.level[rows] < sc.n_levels - 1)]
+    mgmt = wf.b_mgmt[chosen] >= 0.5
+    develop(model, chosen, mgmt)
+
+
+def develop(model: PromotionModel, rows: np.ndarray, toward_mgmt: np.ndarray) -> None:
+    """Spend development on ``rows`` toward management (True) or specialist (False) readiness."""
+    wf = model.workforce
+    gain = 2.0 * model.scenario.behaviour.stretch_readiness_gain
+    wf.mgmt_ready[rows] = np.where(toward_mgmt, np.minimum(wf.mgmt_ready[rows] + gain, 10.0), wf.mgmt_ready[rows])
+    wf.spec_ready[rows] = np.where(~toward_mgmt, np.minimum(wf.spec_ready[rows] + gain, 10.0), wf.spec_ready[rows])
+    idx = model.development.append(
+        step=np.full(rows.size, model.month), uid=wf.uid[rows], row=rows, toward_mgmt=toward_mgmt
+    )
+    wf.dev_record[rows] = idx
+    model.flow["development_spend"] += rows.size
+
+
+def named_successors(model: PromotionModel) -> tuple[int, int]:
+    """Succession plan: for each key role, the believed-best willing person one level below.
+
+    Returns:
+        (key roles whose named successor is truly ready and willing, all key roles).
+    """
+    wf, org, sc = model.workforce, model.org, model.scenario
+    willing = believed_willing(model)
+    covered = total = 0
+    ready_t = sc.metrics.ready_threshold
+    for level in range(1, sc.n_levels):
+        for track in (0, 1):
+            slots = org.slots(level, track)
+            if slots.size == 0 or not org.is_key[slots[0]]:
+                continue
+            total += slots.size
+            pool = np.flatnonzero(
+                willing & (wf.level == level - 1) & ((wf.b_mgmt >= 0.5) == bool(track))
+            )
+            if pool.size == 0:
+                continue
+            named = pool[np.argsort(-wf.b_ready[pool], kind="stable")[: slots.size]]
+            truly_willing = (wf.ambition[named] >= 0.5) & (wf.wants_mgmt[named] == bool(track)) & (
+                wf.wait[named] <= 12
+            )
+            truly_ready = wf.readiness_for(track)[named] >= ready_t
+            covered += int((truly_willing & truly_ready).sum())
+    return covered, total

@@ -1,0 +1,284 @@
+"""Outcome measures, each defined in docs/ODD.md (section Submodels, Outcome metrics).
+
+Stock measures describe the workforce at the end of a month (who is misread now). Flow measures
+are ratios of counts over a trailing 12-month window in the time series, and over the whole
+recorded run in the summary. Ledger measures (did a promotion stick, did development pay, did a
+decliner stay) count decisions settled in the window. A ratio with nothing to count is NaN.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.managers import manager_uid, named_successors
+from sim.records import PENDING, SUCCEEDED, Ledger
+
+if TYPE_CHECKING:
+    from sim.model import PromotionModel
+
+NAN = float("nan")
+WINDOW = 12
+
+METRICS: tuple[str, ...] = (
+    "headcount",
+    "promotions",
+    "hidden_ambition_rate",
+    "misread_rate",
+    "masked_aspiration_rate",
+    "unwanted_promotion_rate",
+    "timing_mismatch_rate",
+    "plateau_rate",
+    "mismatch_rate",
+    "wrong_fit_promotion_rate",
+    "promotion_stick_rate",
+    "succession_coverage",
+    "attrition_rate",
+    "regretted_attrition_rate",
+    "passed_over_exit_rate",
+    "decliner_retention",
+    "stretch_acceptance_rate",
+    "internal_application_rate",
+    "development_roi",
+    "team_performance",
+    "intervention_cost",
+)
+STOCKS = frozenset(
+    {
+        "headcount",
+        "hidden_ambition_rate",
+        "misread_rate",
+        "masked_aspiration_rate",
+        "timing_mismatch_rate",
+        "plateau_rate",
+        "mismatch_rate",
+        "succession_coverage",
+        "team_performance",
+    }
+)
+BROKEN_DOWN = ("hidden_ambition_rate", "misread_rate", "masked_aspiration_rate", "mismatch_rate", "plateau_rate")
+
+
+def ratio(num: float, den: float) -> float:
+    """num / den, or NaN when there is nothing to divide by."""
+    return float(num) / float(den) if den > 0 else NAN
+
+
+def classify(model: PromotionModel) -> dict[str, np.ndarray]:
+    """Boolean columns for who is in which mismatch category right now."""
+    wf, m, org = model.workforce, model.scenario.metrics, model.org
+    on = wf.active
+    aspiring = wf.aspiring()
+    b = wf.b_interest
+    hidden = aspiring & (b <= m.disinterested_belief)
+    false_interest = on & ~aspiring & (b >= m.interested_belief)
+    timing = aspiring & (
+        ((wf.wait > 0) & (b >= m.interested_belief) & ~wf.b_later) | ((wf.wait <= 0) & wf.b_later)
+    )
+    next_exists = np.zeros(wf.capacity, dtype=bool)
+    for level in range(model.scenario.n_levels - 1):
+        for track in (0, 1):
+            if org.track_exists(level + 1, track):
+                next_exists |= (wf.level == level) & (wf.wants_mgmt == bool(track))
+    plateau = (
+        wf.wants_now() & ~hidden & (~next_exists | (wf.time_in_role >= m.plateau_months))
+    )
+    unwanted = on & wf.unwanted_role
+    return {
+        "active": on,
+        "aspiring": aspiring,
+        "hidden": hidden,
+        "misread": hidden | false_interest,
+        "masked": wf.masking & on,
+        "timing": timing,
+        "plateau": plateau,
+        "mismatch": hidden | unwanted | timing,
+    }
+
+
+def _rates(cat: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, float]:
+    n = int((cat["active"] & mask).sum())
+    n_asp = int((cat["aspiring"] & mask).sum())
+    return {
+        "headcount": float(n),
+        "hidden_ambition_rate": ratio((cat["hidden"] & mask).sum(), n_asp),
+        "misread_rate": ratio((cat["misread"] & mask).sum(), n),
+        "masked_aspiration_rate": ratio((cat["masked"] & mask).sum(), n_asp),
+        "timing_mismatch_rate": ratio((cat["timing"] & mask).sum(), n),
+        "plateau_rate": ratio((cat["plateau"] & mask).sum(), n),
+        "mismatch_rate": ratio((cat["mismatch"] & mask).sum(), n),
+    }
+
+
+def team_performance(model: PromotionModel) -> float:
+    """Mean performance (0-1) of the people in teams, lifted or dragged by their manager's fit."""
+    wf = model.workforce
+    rows = wf.rows
+    if rows.size == 0:
+        return NAN
+    boss_uid = manager_uid(model, rows)
+    boss_row = model.row_of_uid(boss_uid)
+    boss_comp = np.where(boss_row >= 0, wf.competence[np.maximum(boss_row, 0)], 5.0)
+    has_team = model.org.parent[wf.slot[rows]] >= 0
+    factor = np.where(has_team, 0.8 + 0.04 * boss_comp, 1.0)
+    return float(np.mean(wf.performance()[rows] * factor) / 10.0)
+
+
+def _ledger_rate(ledger: Ledger, since: int, until: int) -> float:
+    """Share of records (made in the recorded run) settled in [since, until] that succeeded."""
+    decided = ledger["decided"]
+    made = ledger["step"] >= 1
+    sel = made & (ledger["outcome"] != PENDING) & (decided >= since) & (decided <= until)
+    return ratio((ledger["outcome"][sel] == SUCCEEDED).sum(), sel.sum())
+
+
+class Recorder:
+    """Measures the model each recorded month and keeps the long tables."""
+
+    def __init__(self, model: PromotionModel):
+        self.model = model
+        self.rows: list[tuple[int, str, float, int, str | None]] = []
+        self.flows: list[dict[str, float]] = []
+        self.stocks: list[dict[str, float]] = []
+        self.extra_counts: list[dict[str, float]] = []
+        self.current: dict[str, float] = {}
+
+    def _window_sum(self, key: str, n: int = WINDOW) -> float:
+        return float(sum(f.get(key, 0.0) for f in self.flows[-n:]))
+
+    def _window_mean(self, key: str, n: int = WINDOW) -> float:
+        vals = [c.get(key, 0.0) for c in self.extra_counts[-n:]]
+        return float(np.mean(vals)) if vals else NAN
+
+    def measure(self) -> dict[str, float]:
+        """Record this month's flows and compute every metric; returns the headline values."""
+        model = self.model
+        wf, sc = model.workforce, model.scenario
+        month = model.month
+        cat = classify(model)
+        on = cat["active"]
+        recent_po = on & ((month - wf.passed_over_at) < sc.exits.passed_over_months)
+        high = on & (wf.competence >= sc.metrics.high_performer_competence)
+        self.flows.append(dict(model.flow))
+        self.extra_counts.append(
+            {"headcount": float(on.sum()), "high": float(high.sum()), "passed_over": float(recent_po.sum())}
+        )
+        n_months = len(self.flows[-WINDOW:])
+        annual = 12.0 / n_months
+        since = month - n_months + 1
+        covered, key_total = named_successors(model)
+        values: dict[str, float] = _rates(cat, on)
+        values.update(
+            {
+                "promotions": float(model.flow.get("promotions", 0.0)),
+                "unwanted_promotion_rate": ratio(self._window_sum("unwanted_promotions"), self._window_sum("promotions")),
+                "wrong_fit_promotion_rate": ratio(self._window_sum("wrong_fit_promotions"), self._window_sum("promotions")),
+                "promotion_stick_rate": _ledger_rate(model.promotions, since, month),
+                "succession_coverage": ratio(covered, key_total),
+                "attrition_rate": min(1.0, ratio(self._window_sum("exits"), self._window_mean("headcount")) * annual),
+                "regretted_attrition_rate": min(1.0, ratio(self._window_sum("regretted_exits"), self._window_mean("high")) * annual),
+                "passed_over_exit_rate": min(1.0, ratio(self._window_sum("passed_over_exits"), self._window_mean("passed_over")) * annual),
+                "decliner_retention": _ledger_rate(model.decliners, since, month),
+                "stretch_acceptance_rate": ratio(self._window_sum("stretch_accepts"), self._window_sum("stretch_offers")),
+                "internal_application_rate": ratio(self._window_sum("applications"), self._window_sum("could_apply")),
+                "development_roi": _ledger_rate(model.development, since, month),
+                "team_performance": team_performance(model),
+                "intervention_cost": ratio(self._window_sum("intervention_hours"), self._window_mean("headcount")) * annual,
+            }
+        )
+        values.update(self.representation(on))
+        if sc.metrics.level_weights is not None:
+            values["global_efficiency"] = global_efficiency(model)
+        self.current = {k: values[k] for k in (*METRICS, *[k for k in values if k not in METRICS])}
+        self.stocks.append({k: v for k, v in values.items() if k in STOCKS or k.startswith("representation_ratio.")})
+        self._append(month, values, cat)
+        return self.current
+
+    def representation(self, on: np.ndarray) -> dict[str, float]:
+        """Each group's share of the top levels over its share of the workforce (1.0 is parity)."""
+        wf, sc = self.model.workforce, self.model.scenario
+        top = on & (wf.level >= sc.n_levels - sc.metrics.key_levels)
+        n_all, n_top = on.sum(), top.sum()
+        g_all = np.bincount(wf.group[on], minlength=len(sc.groups))
+        g_top = np.bincount(wf.group[top], minlength=len(sc.groups))
+        out = {}
+        for i, name in enumerate(sc.group_names):
+            out[f"representation_ratio.{name}"] = ratio(ratio(g_top[i], n_top), ratio(g_all[i], n_all))
+        return out
+
+    def _append(self, month: int, values: dict[str, float], cat: dict[str, np.ndarray]) -> None:
+        wf, sc = self.model.workforce, self.model.scenario
+        self.rows.extend((month, k, float(v), -1, None) for k, v in values.items())
+        for level in range(sc.n_levels):
+            lv = _rates(cat, wf.level == level)
+            self.rows.extend((month, k, lv[k], level, None) for k in ("headcount", *BROKEN_DOWN))
+        for gi, name in enumerate(sc.group_names):
+            in_group = wf.group == gi
+            gv = _rates(cat, in_group)
+            self.rows.extend((month, k, gv[k], -1, name) for k in ("headcount", *BROKEN_DOWN))
+            counts = np.bincount(wf.level[cat["active"] & in_group], minlength=sc.n_levels)
+            self.rows.extend((month, "headcount", float(c), lvl, name) for lvl, c in enumerate(counts))
+
+    def timeseries(self) -> pd.DataFrame:
+        """Tidy table: step, year, metric, value, level (nullable), group (nullable)."""
+        if not self.rows:
+            return pd.DataFrame(columns=["step", "year", "metric", "value", "level", "group"])
+        step, metric, value, level, group = zip(*self.rows, strict=True)
+        df = pd.DataFrame({"step": np.asarray(step, dtype=np.int64), "metric": metric, "value": value})
+        df.insert(1, "year", (df["step"] - 1) // 12 + 1)
+        df["level"] = pd.array([None if lv < 0 else lv for lv in level], dtype="Int64")
+        df["group"] = pd.array(group, dtype="string")
+        return df
+
+    def summary(self) -> dict[str, float]:
+        """Per-run summary: stocks averaged over the final window, flows over the whole run."""
+        model = self.model
+        sc = model.scenario
+        if not self.flows:
+            return dict.fromkeys(METRICS, NAN)
+        totals: dict[str, float] = defaultdict(float)
+        for f in self.flows:
+            for k, v in f.items():
+                totals[k] += v
+        years = len(self.flows) / 12.0
+        mean_hc = float(np.mean([c["headcount"] for c in self.extra_counts]))
+        mean_high = float(np.mean([c["high"] for c in self.extra_counts]))
+        mean_po = float(np.mean([c["passed_over"] for c in self.extra_counts]))
+        last = self.stocks[-sc.metrics.summary_window_months:]
+        out: dict[str, Any] = {}
+        for key in self.stocks[-1]:
+            vals = np.array([s[key] for s in last], dtype=float)
+            out[key] = float(np.nanmean(vals)) if np.isfinite(vals).any() else NAN
+        out["headcount"] = self.stocks[-1]["headcount"]
+        end = model.month
+        out.update(
+            {
+                "promotions": totals["promotions"],
+                "unwanted_promotion_rate": ratio(totals["unwanted_promotions"], totals["promotions"]),
+                "wrong_fit_promotion_rate": ratio(totals["wrong_fit_promotions"], totals["promotions"]),
+                "promotion_stick_rate": _ledger_rate(model.promotions, 1, end),
+                "attrition_rate": min(1.0, ratio(totals["exits"], mean_hc) / years),
+                "regretted_attrition_rate": min(1.0, ratio(totals["regretted_exits"], mean_high) / years),
+                "passed_over_exit_rate": min(1.0, ratio(totals["passed_over_exits"], mean_po) / years),
+                "decliner_retention": _ledger_rate(model.decliners, 1, end),
+                "stretch_acceptance_rate": ratio(totals["stretch_accepts"], totals["stretch_offers"]),
+                "internal_application_rate": ratio(totals["applications"], totals["could_apply"]),
+                "development_roi": _ledger_rate(model.development, 1, end),
+                "intervention_cost": ratio(totals["intervention_hours"], mean_hc) / years,
+            }
+        )
+        ordered = {k: float(out[k]) for k in METRICS}
+        ordered.update({k: float(v) for k, v in out.items() if k not in ordered})
+        return ordered
+
+
+def global_efficiency(model: PromotionModel) -> float:
+    """Pluchino et al. (2010): 100 x sum(level weight x competence) / sum(level weight x 10)."""
+    wf = model.workforce
+    weights = np.asarray(model.scenario.metrics.level_weights, dtype=float)
+    rows = wf.rows
+    w = weights[wf.level[rows]]
+    return ratio(100.0 * float((w * wf.competence[rows]).sum()), float((w * 10.0).sum()))

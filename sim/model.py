@@ -1,0 +1,304 @@
+"""PromotionModel: the Mesa model whose ``step`` is the ODD schedule.
+
+One step is one month. Each phase is a function of ``sim.behaviour``, ``sim.managers`` or
+``sim.promotions`` that updates the whole workforce at once, followed by the hooks of the
+interventions that act in that phase. Cadences (reviews, promotion cycles, hiring) are scenario
+parameters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim import behaviour, hiring, managers, promotions
+from sim import interventions as levers
+from sim.metrics import Recorder
+from sim.org import VACANT, Org
+from sim.random import Streams
+from sim.records import EventLog, Ledger
+from sim.scenario import MANAGEMENT, TRACKS, Scenario, load_scenario
+from sim.workforce import Employee, Manager, Workforce, draw_people
+
+Phase = Callable[["PromotionModel", np.random.Generator], None]
+
+# Friendly keyword names (for SolaraViz sliders and quick experiments) -> scenario key paths.
+SHORTCUTS: dict[str, str] = {
+    "policy": "policy.name",
+    "silence_as_disinterest": "managers.heuristics.silence_as_disinterest",
+    "visibility_as_readiness": "managers.heuristics.visibility_as_readiness",
+    "decline_as_permanent": "managers.heuristics.decline_as_permanent",
+    "micro_penalty_rate": "managers.micro_penalty_rate",
+    "voice_rate": "behaviour.voice_rate",
+    "years": "years",
+    "warmup_months": "warmup_months",
+}
+
+
+class PromotionModel(mesa.Model):
+    """An organisation whose people have hidden aspirations and whose managers read signals.
+
+    Args:
+        scenario: A Scenario, a path to a scenario file, a shipped scenario's name, or a mapping.
+        rng: The run seed (an int). ``None`` draws a fresh seed, recorded as ``self.seed``.
+        headcount: Resize the organisation to about this many people, keeping its shape.
+        overrides: Dotted key paths to values, applied to the scenario before validation.
+        **params: Shortcut names (see ``SHORTCUTS``) or key paths with ``__`` for ``.``;
+            keyword-only so that SolaraViz and batch tools can re-create the model.
+    """
+
+    def __init__(
+        self,
+        *,
+        scenario: Scenario | str | Path | Mapping[str, Any] = "baseline",
+        rng: int | None = None,
+        headcount: int | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        **params: Any,
+    ):
+        seed = int(np.random.SeedSequence().entropy % (2**63)) if rng is None else int(rng)
+        super().__init__(rng=seed)
+        extra = {SHORTCUTS.get(k, k): v for k, v in params.items()}
+        if isinstance(scenario, Scenario) and not (extra or overrides or headcount):
+            spec = scenario
+        else:
+            spec = load_scenario(scenario, headcount=headcount, overrides={**(overrides or {}), **extra})
+        self.seed = seed
+        self.interventions = levers.build(spec)
+        for lever in self.interventions:
+            spec = lever.adjust_scenario(spec)
+        self.scenario = spec
+        self.streams = Streams(seed)
+        self.month = -spec.warmup_months
+        self.org = Org(spec)
+        self.workforce = Workforce(self.org.n_slots)
+        self.agent_at = np.full(self.org.n_slots, None, dtype=object)
+        self.reserved_external = np.zeros(self.org.n_slots, dtype=bool)
+        self.group_bias = np.array([g.rating_bias for g in spec.groups], dtype=float)
+        self.group_suppression = np.array([g.ambition_suppression for g in spec.groups], dtype=float)
+        self.names: dict[int, str] = {}
+        self.events = EventLog()
+        self.promotions = Ledger(
+            {"step": np.int32, "uid": np.int64, "row": np.int64, "from_level": np.int16,
+             "to_level": np.int16, "track": np.int8, "unwanted": bool, "timing": bool,
+             "wrong_fit": bool, "pre_performance": float, "pre_competence": float,
+             "post_competence": float}
+        )
+        self.development = Ledger({"step": np.int32, "uid": np.int64, "row": np.int64, "toward_mgmt": bool})
+        self.decliners = Ledger({"step": np.int32, "uid": np.int64, "row": np.int64})
+        self.flow: defaultdict[str, float] = defaultdict(float)
+        self.recorder = Recorder(self)
+
+        # Knobs the levers turn (defaults = no lever).
+        self.climate = spec.managers.micro_penalty_rate
+        self.criteria_weight = 0.0
+        self.consider_direction = False
+        self.keep_beliefs_on_manager_change = False
+        self.learning_toward_mgmt = np.full(self.org.n_slots, -1, dtype=np.int8)
+
+        self._hooks: dict[str, list[levers.Intervention]] = defaultdict(list)
+        for lever in self.interventions:
+            lever.setup(self)
+            for phase in lever.phases:
+                self._hooks[phase].append(lever)
+
+        self._populate()
+        self.events.enabled = False
+        while self.month < 0:
+            self.step()
+        self.events.enabled = True
+        self.running = True
+
+    # -- the schedule ---------------------------------------------------------------------
+    def step(self) -> None:
+        """One month, in the order of docs/ODD.md (Process overview and scheduling)."""
+        self.month += 1
+        self.flow = defaultdict(float)
+        sc = self.scenario
+        self._phase("clock", behaviour.advance_clock)
+        self._phase("signals", behaviour.emit_signals)
+        self._phase("beliefs", managers.update_beliefs)
+        if self._due(sc.managers.review_every_months):
+            self._phase("reviews", managers.annual_review)
+        self._phase("learning", behaviour.learn)
+        if self._due(sc.policy.cycle_months):
+            self._phase("promotions", promotions.promotion_round)
+        self._phase("outcomes", promotions.settle_promotions)
+        self._phase("exits", behaviour.exits)
+        if self._due(sc.hiring.every_months):
+            self._phase("hiring", hiring.hire)
+        if self.month >= 1:
+            self._phase("measure", lambda model, rng: model.recorder.measure())
+
+    def _due(self, every: int) -> bool:
+        return self.month % every == 0
+
+    def _phase(self, name: str, work: Phase) -> None:
+        work(self, self.stream(name))
+        for lever in self._hooks.get(name, ()):
+            lever.hook(name, self, self.stream(f"{lever.name}.{name}"))
+
+    def stream(self, name: str) -> np.random.Generator:
+        """The random stream for process ``name`` this month (see sim/random.py)."""
+        return self.streams.get(name, self.month)
+
+    # -- results --------------------------------------------------------------------------
+    @property
+    def current_metrics(self) -> dict[str, float]:
+        """This month's metric values (empty before the first recorded month)."""
+        return self.recorder.current
+
+    def metric(self, name: str) -> float:
+        """One of this month's metric values, NaN when not yet measured."""
+        return self.recorder.current.get(name, float("nan"))
+
+    # -- people moving ----------------------------------------------------------------------
+    def _populate(self) -> None:
+        """Fill the organisation at the start: named people first, then drawn ones."""
+        sc, org, wf = self.scenario, self.org, self.workforce
+        rng = self.stream("initialise")
+        chosen: list[np.ndarray] = []
+        pinned: dict[int, Any] = {}
+        for li, level in enumerate(sc.organisation.levels):
+            fill = sc.organisation.initial_fill if level.start_filled is None else level.start_filled
+            for ti in range(len(TRACKS)):
+                slots = org.slots(li, ti)
+                mine = [p for p in sc.people if sc.level_index(p.level) == li and TRACKS.index(p.track) == ti]
+                for slot, person in zip(slots, mine, strict=False):
+                    pinned[int(slot)] = person
+                rest = slots[len(mine):]
+                n = max(0, min(rest.size, round(slots.size * fill) - len(mine)))
+                chosen.append(slots[: len(mine)])
+                chosen.append(np.sort(rng.choice(rest, size=n, replace=False)) if n else rest[:0])
+        slots = np.concatenate(chosen) if chosen else np.empty(0, dtype=np.int64)
+        rows = wf.free_rows(slots.size)
+        draw_people(wf, rows, sc, rng, hiring=False)
+        self.place(rows, slots)
+        for row, slot in zip(rows, slots, strict=True):
+            if int(slot) in pinned:
+                self._pin(int(row), pinned[int(slot)])
+
+    def _pin(self, row: int, person: Any) -> None:
+        """Set a named person's stated traits (the rest stay drawn)."""
+        wf, sc = self.workforce, self.scenario
+        fields = {
+            "ambition": "ambition", "visibility": "visibility", "risk_sensitivity": "risk_sensitivity",
+            "engagement": "engagement", "competence": "competence", "management_readiness": "mgmt_ready",
+            "specialist_readiness": "spec_ready", "age": "age", "tenure_months": "tenure",
+            "wait_months": "wait",
+        }
+        for attr, column in fields.items():
+            value = getattr(person, attr)
+            if value is not None:
+                getattr(wf, column)[row] = value
+        if person.engagement is not None:
+            wf.base_engagement[row] = person.engagement
+        if person.wants is not None:
+            wf.wants_mgmt[row] = person.wants == "management"
+        if person.group is not None:
+            wf.group[row] = sc.group_names.index(person.group)
+        if person.tenure_months is not None:
+            wf.time_in_role[row] = min(person.tenure_months, 36)
+        wf.b_ready[row] = wf.competence[row]
+        self.names[int(wf.uid[row])] = person.name
+
+    def place(self, rows: np.ndarray, slots: np.ndarray) -> None:
+        """Put newly arrived people (already drawn) into vacant slots and give them agents."""
+        wf, org = self.workforce, self.org
+        if np.any(org.occupant[slots] != VACANT):
+            raise RuntimeError("a position would be over-filled")
+        org.occupant[slots] = rows
+        wf.slot[rows] = slots
+        wf.level[rows] = org.level[slots]
+        wf.track[rows] = org.track[slots]
+        for row in rows:
+            cls = Manager if wf.track[row] == MANAGEMENT else Employee
+            agent = cls(self, int(row))
+            wf.uid[row] = agent.unique_id
+            self.agent_at[row] = agent
+        wf.b_manager[rows] = managers.manager_uid(self, rows)
+
+    def move(self, rows: np.ndarray, slots: np.ndarray) -> None:
+        """Move current employees to vacant slots (promotion or step back)."""
+        wf, org = self.workforce, self.org
+        if np.any(org.occupant[slots] != VACANT):
+            raise RuntimeError("a position would be over-filled")
+        org.occupant[wf.slot[rows]] = VACANT
+        org.occupant[slots] = rows
+        old_track = wf.track[rows].copy()
+        wf.slot[rows] = slots
+        wf.level[rows] = org.level[slots]
+        wf.track[rows] = org.track[slots]
+        wf.time_in_role[rows] = 0
+        for row in rows[old_track != wf.track[rows]]:
+            self._recast(int(row))
+
+    def _recast(self, row: int) -> None:
+        """Swap the agent's class when someone joins or leaves the management track."""
+        old = self.agent_at[row]
+        cls = Manager if self.workforce.track[row] == MANAGEMENT else Employee
+        if type(old) is cls:
+            return
+        old.remove()
+        agent = cls.__new__(cls)
+        mesa.Agent.__init__(agent, self)
+        agent.unique_id = old.unique_id
+        agent.row = row
+        self.agent_at[row] = agent
+
+    def remove_people(self, rows: np.ndarray, reasons: np.ndarray, voluntary: np.ndarray) -> None:
+        """People leave: positions open, records close, agents go."""
+        wf, sc = self.workforce, self.scenario
+        recent_po = (self.month - wf.passed_over_at[rows]) < sc.exits.passed_over_months
+        high = wf.competence[rows] >= sc.metrics.high_performer_competence
+        self.flow["exits"] += rows.size
+        self.flow["regretted_exits"] += int((voluntary & high).sum())
+        self.flow["passed_over_exits"] += int((voluntary & recent_po).sum())
+        details = [
+            r + (" after being passed over" if po and v else "")
+            for r, po, v in zip(reasons, recent_po, voluntary, strict=True)
+        ]
+        self.events.add(self.month, wf.uid[rows], "exit", details)
+        promotions.vacate(self, rows)
+        for row in rows:
+            self.agent_at[row].remove()
+            self.agent_at[row] = None
+        wf.reset_rows(rows)
+        self.learning_toward_mgmt[rows] = -1
+
+    # -- lookups for agents and the app -----------------------------------------------------
+    def row_of_uid(self, uids: np.ndarray) -> np.ndarray:
+        """Rows of the given uids (-1 for uids not employed now)."""
+        wf = self.workforce
+        rows = wf.rows
+        order = np.argsort(wf.uid[rows])
+        sorted_uids = wf.uid[rows][order]
+        uids = np.asarray(uids)
+        pos = np.clip(np.searchsorted(sorted_uids, uids), 0, max(sorted_uids.size - 1, 0))
+        found = sorted_uids.size > 0
+        hit = found & (sorted_uids[pos] == uids) if found else np.zeros(uids.shape, dtype=bool)
+        return np.where(hit, rows[order][pos] if found else -1, -1)
+
+    def manager_of(self, row: int) -> Manager | None:
+        """The agent managing ``row``'s team, if any."""
+        parent = self.org.parent[self.workforce.slot[row]]
+        if parent < 0 or self.org.occupant[parent] < 0:
+            return None
+        return self.agent_at[self.org.occupant[parent]]
+
+    def reports_of(self, row: int) -> list[Employee]:
+        """Agents in the team that ``row`` manages."""
+        wf = self.workforce
+        slots = np.flatnonzero(self.org.parent == wf.slot[row])
+        occ = self.org.occupant[slots]
+        return [self.agent_at[r] for r in occ[occ >= 0]]
+
+    def employee(self, uid: int) -> Employee | None:
+        """The agent with this uid, if employed."""
+        row = int(self.row_of_uid(np.array([uid]))[0])
+        return self.agent_at[row] if row >= 0 else None

@@ -1,0 +1,81 @@
+"""The organisation's structure: levels, tracks, positions, teams and vacancies.
+
+Positions ("slots") are fixed for a run; people move between them. Teams are defined by
+positions, not people: every slot reports to a management slot on the nearest level above that
+has management positions, so when a manager leaves, the team stays and waits for the next
+occupant (who starts without the old manager's beliefs). A slot with no occupant is a vacancy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario import TRACKS, Scenario
+
+VACANT = -1
+
+
+class Org:
+    """Slots of a scenario's pyramid, ordered by level then track.
+
+    Attributes:
+        level: Level of each slot (0 is the bottom).
+        track: Track code of each slot (0 specialist, 1 management).
+        parent: The management slot each slot reports to, or -1 at the top.
+        occupant: Workforce row holding each slot, or -1 when vacant.
+    """
+
+    def __init__(self, scenario: Scenario):
+        levels, tracks = [], []
+        self.ranges: dict[tuple[int, int], tuple[int, int]] = {}
+        for li, lv in enumerate(scenario.organisation.levels):
+            for ti, name in enumerate(TRACKS):
+                n = lv.positions.get(name, 0)
+                start = len(levels)
+                levels.extend([li] * n)
+                tracks.extend([ti] * n)
+                self.ranges[(li, ti)] = (start, start + n)
+        self.n_levels = scenario.n_levels
+        self.level = np.asarray(levels, dtype=np.int16)
+        self.track = np.asarray(tracks, dtype=np.int8)
+        self.n_slots = len(levels)
+        self.occupant = np.full(self.n_slots, VACANT, dtype=np.int64)
+        self.parent = self._assign_teams()
+        key_from = max(0, self.n_levels - scenario.metrics.key_levels)
+        self.is_key = self.level >= key_from
+
+    def _assign_teams(self) -> np.ndarray:
+        """Round-robin every slot to the management slots of the nearest level above."""
+        parent = np.full(self.n_slots, VACANT, dtype=np.int64)
+        for li in range(self.n_levels):
+            above = next(
+                (m for m in range(li + 1, self.n_levels) if self.count(m, 1) > 0), None
+            )
+            if above is None:
+                continue
+            bosses = np.arange(*self.ranges[(above, 1)])
+            mine = np.flatnonzero(self.level == li)
+            parent[mine] = bosses[np.arange(mine.size) % bosses.size]
+        return parent
+
+    def count(self, level: int, track: int) -> int:
+        """Number of positions at a level on a track."""
+        start, stop = self.ranges.get((level, track), (0, 0))
+        return stop - start
+
+    def slots(self, level: int, track: int) -> np.ndarray:
+        """Slot indices at a level on a track."""
+        return np.arange(*self.ranges.get((level, track), (0, 0)))
+
+    def vacancies(self, level: int, track: int) -> np.ndarray:
+        """Vacant slots at a level on a track."""
+        start, stop = self.ranges.get((level, track), (0, 0))
+        return np.flatnonzero(self.occupant[start:stop] == VACANT) + start
+
+    def all_vacancies(self) -> np.ndarray:
+        """Every vacant slot."""
+        return np.flatnonzero(self.occupant == VACANT)
+
+    def track_exists(self, level: int, track: int) -> bool:
+        """Whether a level has any position on a track."""
+        return self.count(level, track) > 0

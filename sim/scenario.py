@@ -1,0 +1,639 @@
+"""Scenario files: YAML in, a typed and validated ``Scenario`` out.
+
+A scenario says *what* to simulate: the organisation's shape, who works there, how people and
+managers behave, which promotion policy fills openings and which interventions are on. Every
+field has a default that is justified in docs/ODD.md, so a scenario file only states what
+differs. ``extends:`` lets a variant name its parent and override a few keys.
+
+All mistakes surface as one-line :class:`~sim.errors.InputError` messages that name the file,
+the key path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import InputError
+
+TRACKS: tuple[str, ...] = ("specialist", "management")
+SPECIALIST, MANAGEMENT = 0, 1
+POLICIES: tuple[str, ...] = (
+    "visibility",
+    "readiness",
+    "best",
+    "worst",
+    "random",
+    "seniority",
+    "application",
+)
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Score = Annotated[float, Field(ge=0.0, le=10.0)]
+PositiveInt = Annotated[int, Field(ge=1)]
+Months = Annotated[int, Field(ge=1, le=1200)]
+Track = Literal["specialist", "management"]
+PolicyName = Literal["visibility", "readiness", "best", "worst", "random", "seniority", "application"]
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+class _Strict(BaseModel):
+    """Base for every block: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Beta(_Strict):
+    """A Beta(a, b) distribution for traits on [0, 1]."""
+
+    a: Annotated[float, Field(gt=0)] = 2.0
+    b: Annotated[float, Field(gt=0)] = 2.0
+
+
+class Normal(_Strict):
+    """A normal distribution, clipped to the quantity's range when drawn."""
+
+    mean: float = 0.0
+    sd: Annotated[float, Field(ge=0)] = 1.0
+
+
+class Level(_Strict):
+    """One rung of the organisation: its positions on each track and how openings are filled."""
+
+    name: str
+    positions: dict[Track, Annotated[int, Field(ge=0)]]
+    hire_share: Fraction = 0.25
+    start_filled: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _has_positions(self) -> Level:
+        if sum(self.positions.values()) <= 0:
+            raise ValueError("a level needs at least one position on some track")
+        return self
+
+
+class Organisation(_Strict):
+    """The pyramid: levels from the bottom (index 0) to the top."""
+
+    levels: Annotated[list[Level], Field(min_length=2)]
+    initial_fill: Annotated[float, Field(gt=0.0, le=1.0)] = 0.97
+    min_months_in_role: Annotated[int, Field(ge=0, le=240)] = 12
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Organisation:
+        names = [lv.name for lv in self.levels]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"level names must be unique; repeated: {sorted(dup)}")
+        return self
+
+
+class Group(_Strict):
+    """A named group of people, for bias, suppressed ambition and representation."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")]
+    workforce_share: Fraction
+    hiring_share: Fraction
+    leadership_aspiration: Fraction = 0.34
+    specialist_aspiration: Fraction = 0.215
+    rating_bias: Annotated[float, Field(ge=-3.0, le=3.0)] = 0.0
+    ambition_suppression: Fraction = 0.0
+    visibility_shift: Annotated[float, Field(ge=-0.5, le=0.5)] = 0.0
+
+    @model_validator(mode="after")
+    def _aspirations_fit(self) -> Group:
+        if self.leadership_aspiration + self.specialist_aspiration > 1.0 + 1e-9:
+            raise ValueError(
+                "leadership_aspiration + specialist_aspiration must not exceed 1 "
+                f"(got {self.leadership_aspiration + self.specialist_aspiration:.3f})"
+            )
+        return self
+
+
+class Person(_Strict):
+    """A named person placed at the start, for worked examples; unset traits are drawn."""
+
+    name: Annotated[str, Field(min_length=1)]
+    level: int | str
+    track: Track = "specialist"
+    group: str | None = None
+    ambition: Fraction | None = None
+    wants: Track | None = None
+    wait_months: Annotated[int, Field(ge=0)] | None = None
+    visibility: Fraction | None = None
+    risk_sensitivity: Fraction | None = None
+    engagement: Fraction | None = None
+    competence: Score | None = None
+    management_readiness: Score | None = None
+    specialist_readiness: Score | None = None
+    age: Annotated[float, Field(ge=16, le=100)] | None = None
+    tenure_months: Annotated[int, Field(ge=0)] | None = None
+
+
+def _default_groups() -> list[Group]:
+    return [Group(name="all", workforce_share=1.0, hiring_share=1.0)]
+
+
+class Employees(_Strict):
+    """How the hidden traits of people are drawn at the start and at hiring."""
+
+    timing_later_share: Fraction = 0.25
+    timing_delay_months: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)] = [
+        12,
+        48,
+    ]
+    visibility: Beta = Beta(a=2.0, b=2.0)
+    risk_sensitivity: Beta = Beta(a=2.0, b=3.0)
+    engagement: Beta = Beta(a=6.0, b=2.0)
+    competence: Normal = Normal(mean=6.5, sd=1.5)
+    management_readiness: Normal = Normal(mean=5.0, sd=1.5)
+    specialist_readiness: Normal = Normal(mean=5.5, sd=1.5)
+    age: Normal = Normal(mean=38.0, sd=9.0)
+    hire_age: Normal = Normal(mean=29.0, sd=6.0)
+
+
+class Behaviour(_Strict):
+    """What employees do each month: speak up, learn, take risks, change their minds."""
+
+    voice_rate: Fraction = 0.12
+    apply_rate: Fraction = 0.6
+    learning_rate: Annotated[float, Field(ge=0, le=1)] = 0.04
+    competence_growth: Annotated[float, Field(ge=0, le=1)] = 0.02
+    readiness_step: Annotated[float, Field(ge=0, le=10)] = 1.0
+    readiness_persistence: Fraction = 0.7
+    life_event_rate: Fraction = 0.01
+    ambition_drift_sd: Annotated[float, Field(ge=0, le=0.5)] = 0.01
+    passed_over_ambition_drop: Fraction = 0.05
+    passed_over_engagement_drop: Fraction = 0.15
+    success_ambition_gain: Fraction = 0.05
+    risk_rate: Fraction = 0.06
+    risk_failure: Fraction = 0.3
+    penalty_sensitivity_gain: Fraction = 0.15
+    safe_sensitivity_decay: Fraction = 0.02
+    penalty_engagement_drop: Fraction = 0.05
+    engagement_recovery: Fraction = 0.03
+    misplaced_engagement_drop: Fraction = 0.01
+    stretch_readiness_gain: Annotated[float, Field(ge=0, le=10)] = 0.5
+    stretch_failure: Fraction = 0.3
+
+
+class Heuristics(_Strict):
+    """The three named misreads; each can be switched off to see what it costs."""
+
+    silence_as_disinterest: bool = True
+    visibility_as_readiness: bool = True
+    decline_as_permanent: bool = True
+
+
+class Managers(_Strict):
+    """How managers form beliefs from signals and act on them."""
+
+    heuristics: Heuristics = Heuristics()
+    micro_penalty_rate: Fraction = 0.5
+    prior_interest: Fraction = 0.5
+    silence_decay: Fraction = 0.04
+    voice_weight: Fraction = 0.5
+    visibility_weight: Fraction = 0.6
+    readiness_learning: Fraction = 0.2
+    rating_noise: Annotated[float, Field(ge=0, le=5)] = 1.0
+    review_every_months: Months = 12
+    stretch_offer_share: Fraction = 0.1
+    development_share: Fraction = 0.2
+
+
+class Policy(_Strict):
+    """How openings are filled at each promotion cycle."""
+
+    name: PolicyName = "visibility"
+    cycle_months: Months = 12
+    require_believed_interest: bool = True
+    offers_can_be_declined: bool = True
+    top_down: bool = True
+
+
+class Promotion(_Strict):
+    """What happens to someone after a promotion: competence carry-over, fit, sticking."""
+
+    carry_over_same_track: Fraction = 0.6
+    carry_over_cross_track: Fraction = 0.2
+    carry_over_noise: Annotated[float, Field(ge=0, le=5)] = 0.5
+    carry_over_noise_kind: Literal["normal", "uniform"] = "normal"
+    fit_threshold: Score = 5.0
+    stick_window_months: Months = 18
+    step_back_rate: Fraction = 0.05
+    regret_step_back_rate: Fraction = 0.02
+    accept_wanted: Fraction = 0.95
+    accept_wrong_track: Fraction = 0.4
+    accept_later: Fraction = 0.15
+    accept_unwanted: Fraction = 0.3
+
+
+class Exits(_Strict):
+    """The monthly exit hazard and retirement."""
+
+    base_monthly: Fraction = 0.005
+    passed_over_multiplier: Annotated[float, Field(ge=0, le=50)] = 1.5
+    misplaced_multiplier: Annotated[float, Field(ge=0, le=50)] = 1.0
+    disengagement_multiplier: Annotated[float, Field(ge=0, le=50)] = 3.0
+    passed_over_months: Months = 12
+    retirement_age: Annotated[float, Field(ge=30, le=100)] = 65.0
+    dismissal_competence: Score | None = None
+
+
+class Hiring(_Strict):
+    """External hiring."""
+
+    every_months: Months = 1
+
+
+class Metrics(_Strict):
+    """Thresholds that turn hidden state into the outcome measures of docs/ODD.md."""
+
+    key_levels: PositiveInt = 2
+    ready_threshold: Score = 5.5
+    high_performer_competence: Score = 7.5
+    plateau_months: Months = 36
+    roi_window_months: Months = 24
+    decliner_window_months: Months = 12
+    summary_window_months: Months = 12
+    interested_belief: Fraction = 0.6
+    disinterested_belief: Fraction = 0.4
+    level_weights: list[Annotated[float, Field(ge=0)]] | None = None
+
+
+class Scenario(_Strict):
+    """A complete, validated description of one organisation and its rules."""
+
+    name: str = "unnamed"
+    description: str = ""
+    years: Annotated[float, Field(gt=0, le=100)] = 10.0
+    warmup_months: Annotated[int, Field(ge=0, le=600)] = 24
+    organisation: Organisation
+    groups: Annotated[list[Group], Field(min_length=1)] = Field(default_factory=_default_groups)
+    employees: Employees = Employees()
+    behaviour: Behaviour = Behaviour()
+    managers: Managers = Managers()
+    policy: Policy = Policy()
+    promotion: Promotion = Promotion()
+    exits: Exits = Exits()
+    hiring: Hiring = Hiring()
+    metrics: Metrics = Metrics()
+    interventions: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    people: list[Person] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        for attr in ("workforce_share", "hiring_share"):
+            total = sum(getattr(g, attr) for g in self.groups)
+            if not math.isclose(total, 1.0, abs_tol=1e-6):
+                raise ValueError(f"groups' {attr} values must sum to 1 (got {total:.4g})")
+        names = [g.name for g in self.groups]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"group names must be unique; repeated: {sorted(dup)}")
+        weights = self.metrics.level_weights
+        if weights is not None and len(weights) != len(self.organisation.levels):
+            raise ValueError(
+                f"metrics.level_weights has {len(weights)} values but the organisation has "
+                f"{len(self.organisation.levels)} levels"
+            )
+        for person in self.people:
+            self.level_index(person.level)
+            if person.group is not None and person.group not in names:
+                raise ValueError(
+                    f"person '{person.name}': group '{person.group}' does not exist; "
+                    f"groups: {', '.join(names)}"
+                )
+            if self.positions(self.level_index(person.level), person.track) == 0:
+                raise ValueError(
+                    f"person '{person.name}': level '{person.level}' has no {person.track} positions"
+                )
+        lo, hi = self.employees.timing_delay_months
+        if lo > hi:
+            raise ValueError("employees.timing_delay_months must be [min, max] with min <= max")
+        return self
+
+    # Derived facts the engine needs; kept here so there is one definition of each.
+    @property
+    def n_levels(self) -> int:
+        """Number of levels in the organisation."""
+        return len(self.organisation.levels)
+
+    @property
+    def total_positions(self) -> int:
+        """All positions on all levels and tracks."""
+        return sum(sum(lv.positions.values()) for lv in self.organisation.levels)
+
+    @property
+    def group_names(self) -> list[str]:
+        """Group names in declaration order (their index is the group code)."""
+        return [g.name for g in self.groups]
+
+    def level_index(self, level: int | str) -> int:
+        """A level's index from its index or name, or a ValueError naming the levels."""
+        names = [lv.name for lv in self.organisation.levels]
+        if isinstance(level, int) and 0 <= level < len(names):
+            return level
+        if isinstance(level, str) and level in names:
+            return names.index(level)
+        raise ValueError(f"level '{level}' does not exist; levels: {', '.join(names)}")
+
+    def positions(self, level: int, track: str) -> int:
+        """Positions at a level on a track (0 where the track does not exist there)."""
+        return self.organisation.levels[level].positions.get(track, 0)
+
+    @property
+    def has_parallel_ladder(self) -> bool:
+        """True when the specialist track continues at or above the first management level."""
+        levels = self.organisation.levels
+        first_mgmt = next(
+            (i for i, lv in enumerate(levels) if lv.positions.get("management", 0) > 0), None
+        )
+        if first_mgmt is None:
+            return False
+        return any(lv.positions.get("specialist", 0) > 0 for lv in levels[first_mgmt:])
+
+    def to_yaml(self) -> str:
+        """The fully resolved scenario as YAML (every default spelled out)."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading: YAML, extends, overrides, headcount scaling, and one-line errors.
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into ``base``: mappings merge key by key, anything else replaces."""
+    out = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def resolve_path(name: str | Path) -> Path:
+    """Find a scenario by path, or by bare name in the shipped scenarios/ folder."""
+    path = Path(name)
+    if path.exists():
+        return path
+    for candidate in (SCENARIO_DIR / path, SCENARIO_DIR / f"{path}.yaml"):
+        if candidate.exists():
+            return candidate
+    return path
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file safely (no object tags), turning every failure into one line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a YAML file", source=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file ({exc.__class__.__name__})", source=str(path)) from None
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML text safely; syntax errors name the line and column."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        problem = (exc.problem or "syntax error").strip()
+        raise InputError(f"YAML syntax error at {where}: {problem}", source=source) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML error: {str(exc).splitlines()[0]}", source=source) from None
+
+
+def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Load a scenario mapping with its ``extends`` chain merged in."""
+    resolved = path.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(p.name for p in (*chain, resolved))
+        raise InputError(f"extends cycle: {cycle}", source=str(path), path="extends")
+    data = read_yaml(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(
+            f"a scenario must be a mapping of keys, got {type(data).__name__}", source=str(path)
+        )
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise InputError("must be a file name (string)", source=str(path), path="extends")
+    parent_path = (path.parent / parent) if not Path(parent).is_absolute() else Path(parent)
+    if not parent_path.exists():
+        raise InputError(f"parent file not found: {parent}", source=str(path), path="extends")
+    base = _load_raw(parent_path, (*chain, resolved))
+    return deep_merge(base, data)
+
+
+def _parse_key_path(key: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for part in key.replace("__", ".").split("."):
+        if not part:
+            raise InputError(f"empty segment in key path '{key}'", source="override")
+        parts.append(int(part) if part.isdigit() else part)
+    return parts
+
+
+def apply_override(data: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``key`` (a dotted path, list indices as numbers) to ``value`` inside ``data``."""
+    parts = _parse_key_path(key)
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                raise InputError(f"no list item {part} at '{key}'", source="override", path=key)
+            node = node[part]
+            continue
+        if not isinstance(node, dict):
+            raise InputError(f"'{part}' is not inside a mapping", source="override", path=key)
+        if part not in node or node[part] is None:
+            node[part] = [] if isinstance(nxt, int) else {}
+        node = node[part]
+    last = parts[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last >= len(node):
+            raise InputError(f"no list item {last}", source="override", path=key)
+        node[last] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise InputError("cannot set a key inside a non-mapping", source="override", path=key)
+
+
+def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[str, Any]:
+    """Resize the organisation to about ``headcount`` people keeping its shape.
+
+    Positions per level and track are scaled by one factor (so spans and proportions stay), and
+    every position type that existed keeps at least one position.
+    """
+    if headcount < 2:
+        raise InputError(f"headcount must be at least 2, got {headcount}", source=source)
+    levels = data.get("organisation", {}).get("levels")
+    if not isinstance(levels, list) or not levels:
+        raise InputError("cannot scale: no organisation.levels", source=source)
+    fill = float(data.get("organisation", {}).get("initial_fill", 0.97))
+    total = sum(
+        int(v) for lv in levels if isinstance(lv, dict)
+        for v in (lv.get("positions") or {}).values()
+    )
+    if total <= 0:
+        raise InputError("cannot scale an organisation with no positions", source=source)
+    factor = headcount / (total * fill)
+    out = copy.deepcopy(data)
+    for lv in out["organisation"]["levels"]:
+        lv["positions"] = {
+            k: (max(1, round(int(v) * factor)) if int(v) > 0 else 0)
+            for k, v in (lv.get("positions") or {}).items()
+        }
+    return out
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any] | Scenario,
+    headcount: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    **more_overrides: Any,
+) -> Scenario:
+    """Load, merge and validate a scenario.
+
+    Args:
+        source: A path to a YAML file, the bare name of a shipped scenario (``"baseline"``), a
+            mapping with the same structure, or a Scenario to re-validate with overrides.
+        headcount: Resize the organisation to about this many people, keeping its shape.
+        overrides: Dotted key paths to values, e.g. ``{"policy.name": "random"}``.
+        **more_overrides: More overrides; ``__`` stands for ``.`` (``policy__name="random"``).
+
+    Returns:
+        The validated Scenario.
+
+    Raises:
+        InputError: One line naming the file, the key path and what is allowed.
+    """
+    if isinstance(source, Scenario):
+        data, label = source.model_dump(mode="json"), source.name
+    elif isinstance(source, Mapping):
+        data, label = copy.deepcopy(dict(source)), "<mapping>"
+        parent = data.pop("extends", None)
+        if parent is not None:
+            data = deep_merge(_load_raw(resolve_path(parent)), data)
+    else:
+        path = resolve_path(source)
+        data, label = _load_raw(path), str(source)
+        data.setdefault("name", path.stem)
+    for key, value in {**(overrides or {}), **more_overrides}.items():
+        apply_override(data, key, value)
+    if headcount is not None:
+        data = scale_headcount(data, int(headcount), label)
+    return validate_scenario(data, label)
+
+
+def validate_scenario(data: Mapping[str, Any], source: str) -> Scenario:
+    """Validate a merged mapping into a Scenario, raising a one-line InputError."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise _one_line(exc, source) from None
+    from sim.interventions import validate_interventions  # noqa: PLC0415 (plug-ins import us)
+
+    validate_interventions(scenario, source)
+    return scenario
+
+
+# ---------------------------------------------------------------------------------------------
+# Error formatting
+
+
+def format_loc(loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic location into a key path like ``organisation.levels[2].positions``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("[key]",) or (isinstance(part, str) and part.startswith(("function-", "literal["))):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete classes an annotation may hold (through Optional, list, dict, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [c for a in typing.get_args(annotation) for c in _unwrap(a)]
+    if origin in (list, tuple):
+        return [c for a in typing.get_args(annotation)[:1] for c in _unwrap(a)]
+    if origin is dict:
+        return _unwrap(typing.get_args(annotation)[1])
+    return [annotation]
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that holds the last key of ``loc``."""
+    current: type[BaseModel] | None = Scenario
+    for part in loc[:-1]:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(str(part))
+        if field is None:
+            # a dict key (e.g. a track name) keeps the same value model
+            continue
+        models = [c for c in _unwrap(field.annotation) if isinstance(c, type) and issubclass(c, BaseModel)]
+        current = models[0] if models else None
+    return current
+
+
+def _one_line(exc: ValidationError, source: str) -> InputError:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(first.get("loc", ()))
+    path = format_loc(loc) or "(top level)"
+    kind = first.get("type", "")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        model = _model_at(loc)
+        allowed = sorted(model.model_fields) if model else []
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        message = f"unknown key '{key}'{hint}; allowed: {', '.join(allowed)}"
+    elif kind == "missing":
+        message = "required key is missing"
+    elif kind in ("enum", "literal_error"):
+        given = first.get("input")
+        message = f"'{given}' is not allowed; {first['msg'][0].lower()}{first['msg'][1:]}"
+        if "[key]" in loc:
+            message = f"unknown name '{given}'; {first['msg'][0].lower()}{first['msg'][1:]}"
+    elif kind == "value_error":
+        message = str(first.get("msg", "")).removeprefix("Value error, ")
+    else:
+        given = first.get("input")
+        shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
+        message = f"{first['msg']} (got {shown})"
+    if len(errors) > 1:
+        message += f" [and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''}]"
+    return InputError(message, source=source, path=path)
