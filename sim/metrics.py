@@ -63,7 +63,7 @@ BROKEN_DOWN = ("hidden_ambition_rate", "misread_rate", "masked_aspiration_rate",
 
 
 def ratio(num: float, den: float) -> float:
-    """num / den, or NaN when there is nothing to divide by."""
+    """Num / den, or NaN when there is nothing to divide by."""
     return float(num) / float(den) if den > 0 else NAN
 
 

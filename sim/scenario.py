@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -296,31 +297,34 @@ class Scenario(_Strict):
         for attr in ("workforce_share", "hiring_share"):
             total = sum(getattr(g, attr) for g in self.groups)
             if not math.isclose(total, 1.0, abs_tol=1e-6):
-                raise ValueError(f"groups' {attr} values must sum to 1 (got {total:.4g})")
+                raise ValueError(f"@groups@ {attr} values must sum to 1 (got {total:.4g})")
         names = [g.name for g in self.groups]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
-            raise ValueError(f"group names must be unique; repeated: {sorted(dup)}")
+            raise ValueError(f"@groups@ group names must be unique; repeated: {sorted(dup)}")
         weights = self.metrics.level_weights
         if weights is not None and len(weights) != len(self.organisation.levels):
             raise ValueError(
-                f"metrics.level_weights has {len(weights)} values but the organisation has "
+                f"@metrics.level_weights@ has {len(weights)} values but the organisation has "
                 f"{len(self.organisation.levels)} levels"
             )
-        for person in self.people:
-            self.level_index(person.level)
+        for i, person in enumerate(self.people):
+            try:
+                self.level_index(person.level)
+            except ValueError as exc:
+                raise ValueError(f"@people[{i}].level@ {exc}") from None
             if person.group is not None and person.group not in names:
                 raise ValueError(
-                    f"person '{person.name}': group '{person.group}' does not exist; "
+                    f"@people[{i}].group@ group '{person.group}' does not exist; "
                     f"groups: {', '.join(names)}"
                 )
             if self.positions(self.level_index(person.level), person.track) == 0:
                 raise ValueError(
-                    f"person '{person.name}': level '{person.level}' has no {person.track} positions"
+                    f"@people[{i}].track@ level '{person.level}' has no {person.track} positions"
                 )
         lo, hi = self.employees.timing_delay_months
         if lo > hi:
-            raise ValueError("employees.timing_delay_months must be [min, max] with min <= max")
+            raise ValueError("@employees.timing_delay_months@ must be [min, max] with min <= max")
         return self
 
     # Derived facts the engine needs; kept here so there is one definition of each.
@@ -630,6 +634,10 @@ def _one_line(exc: ValidationError, source: str) -> InputError:
             message = f"unknown name '{given}'; {first['msg'][0].lower()}{first['msg'][1:]}"
     elif kind == "value_error":
         message = str(first.get("msg", "")).removeprefix("Value error, ")
+        tagged = re.match(r"^@([^@]+)@ (.*)$", message)
+        if tagged:
+            inner, message = tagged.groups()
+            path = f"{path}.{inner}" if path != "(top level)" else inner
     else:
         given = first.get("input")
         shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__

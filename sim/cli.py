@@ -1,0 +1,252 @@
+"""The ``promosim`` command line (also ``python -m sim``).
+
+Sub-commands live beside what they run: this module holds ``run``, ``validate`` and
+``interventions``; other packages add theirs through an ``add_commands(subparsers)`` function
+(see ``COMMAND_MODULES``). Every user mistake ends as one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from sim.errors import InputError
+
+COMMAND_MODULES = ("sim.experiment.cli", "sim.app.cli", "sim.orgdata.cli")
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that reports a bad argument as one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print one line naming the command and the problem."""
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_set(items: Sequence[str]) -> dict[str, Any]:
+    """``KEY.PATH=VALUE`` pairs to a mapping; values are read as YAML scalars (1, 0.5, true)."""
+    from sim.scenario import parse_yaml  # noqa: PLC0415
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--set expects KEY.PATH=VALUE, got '{item}'", source="command line")
+        out[key.strip()] = parse_yaml(raw, f"--set {key.strip()}")
+    return out
+
+
+def positive_int(text: str) -> int:
+    """Argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """Argparse type: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """Argparse type: a number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+    return value
+
+
+def run_metadata(seed: int | None = None, **extra: Any) -> dict[str, Any]:
+    """What a result needs beside it to be reproduced: versions, git revision, seed."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    versions = {}
+    for pkg in ("promosim", "mesa", "numpy", "pandas", "pyarrow", "pydantic"):
+        try:
+            versions[pkg] = version(pkg)
+        except PackageNotFoundError:
+            versions[pkg] = None
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).resolve().parent,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        rev = None
+    return {
+        "seed": seed,
+        "python": platform.python_version(),
+        "packages": versions,
+        "git_revision": rev,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **extra,
+    }
+
+
+def _progress(quiet: bool) -> Any:
+    """A rich progress bar when talking to a terminal, else nothing."""
+    if quiet or not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: PLC0415
+
+    bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} months"),
+                   TimeRemainingColumn(), transient=True)
+    return bar, None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario and write its tables."""
+    import pandas as pd  # noqa: PLC0415
+
+    from sim.scenario import load_scenario  # noqa: PLC0415
+    from sim.simulate import simulate  # noqa: PLC0415
+
+    overrides = parse_set(args.set or [])
+    if args.years is not None:
+        overrides["years"] = args.years
+    scenario = load_scenario(args.scenario, headcount=args.headcount, overrides=overrides)
+    bar, _ = _progress(args.quiet)
+    if bar is not None:
+        with bar:
+            task = bar.add_task("run", total=round(12 * scenario.years))
+            result = simulate(scenario, seed=args.seed, progress=lambda m, n: bar.update(task, completed=m))
+    else:
+        result = simulate(scenario, seed=args.seed)
+    print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} years)")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        summary = pd.DataFrame({"metric": list(result.summary), "value": list(result.summary.values())})
+        tables = {"summary": summary, "timeseries": result.timeseries, "events": result.events}
+        for name, frame in tables.items():
+            if args.csv:
+                frame.to_csv(out / f"{name}.csv", index=False)
+            else:
+                frame.to_parquet(out / f"{name}.parquet", index=False)
+        (out / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
+        meta = run_metadata(args.seed, scenario=scenario.name, source=str(args.scenario), years=scenario.years,
+                            names={str(k): v for k, v in result.names.items()})
+        (out / "metadata.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        fmt = "CSV" if args.csv else "Parquet"
+        print(f"wrote summary, timeseries and events ({fmt}), scenario.yaml and metadata.json to {out}")
+    return 0
+
+
+def print_summary(summary: dict[str, float], title: str) -> None:
+    """The summary as a table (rich when available)."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        shown = "NaN" if value != value else (f"{value:,.0f}" if key in ("headcount", "promotions") else f"{value:.3f}")
+        table.add_row(key, shown)
+    Console(width=100).print(table)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate scenario files; one line per file."""
+    from sim.scenario import load_scenario  # noqa: PLC0415
+
+    bad = 0
+    for path in args.files:
+        try:
+            scenario = load_scenario(path)
+        except InputError as exc:
+            print(str(exc), file=sys.stderr)
+            bad += 1
+        else:
+            print(f"{path}: ok ({scenario.name}: {scenario.total_positions} positions, "
+                  f"{scenario.n_levels} levels, {len(scenario.interventions)} interventions)")
+    return 2 if bad else 0
+
+
+def cmd_interventions(args: argparse.Namespace) -> int:
+    """List the levers with their parameters."""
+    from sim.interventions import load_all  # noqa: PLC0415
+
+    registry = load_all()
+    if not registry:
+        print("no interventions are installed")
+    for name, cls in registry.items():
+        print(f"{name}: {cls.description}")
+        for field, info in cls.Params.model_fields.items():
+            unit = f" {info.description}" if info.description else ""
+            print(f"    {field} = {info.default!r}{unit}")
+    return 0
+
+
+def build_parser() -> ArgumentParser:
+    """The full parser, with sub-commands from the other packages."""
+    parser = ArgumentParser(prog="promosim", description="Simulate promotion dynamics with hidden aspiration.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
+
+    run = sub.add_parser("run", help="run one scenario and write its tables")
+    run.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. baseline)")
+    run.add_argument("--seed", type=non_negative_int, default=1, help="run seed (default 1)")
+    run.add_argument("--years", type=positive_float, help="simulated years (default: the scenario's)")
+    run.add_argument("--headcount", type=positive_int, help="resize the organisation to about N people")
+    run.add_argument("--set", action="append", metavar="KEY.PATH=VALUE", help="override a scenario key (repeatable)")
+    run.add_argument("--out", help="folder for the tables, scenario and metadata")
+    run.add_argument("--csv", action="store_true", help="write CSV instead of Parquet")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    val = sub.add_parser("validate", help="check scenario files")
+    val.add_argument("files", nargs="+", help="scenario files")
+    val.set_defaults(func=cmd_validate)
+
+    lev = sub.add_parser("interventions", help="list the levers and their parameters")
+    lev.set_defaults(func=cmd_interventions)
+
+    for module in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        mod.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, run, and turn input errors into one line with exit code 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"promosim {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("promosim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
