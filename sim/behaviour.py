@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.managers import fear
+from sim.metrics import structural_plateau
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -123,10 +124,12 @@ def exit_hazard(model: PromotionModel) -> np.ndarray:
     """Monthly probability of leaving, per row (0 for empty rows)."""
     wf, ex = model.workforce, model.scenario.exits
     recently_passed = (model.month - wf.passed_over_at) < ex.passed_over_months
+    plateaued = structural_plateau(model)
     hazard = (
         ex.base_monthly
         * (1.0 + ex.passed_over_multiplier * recently_passed)
         * (1.0 + ex.misplaced_multiplier * wf.unwanted_role)
+        * (1.0 + ex.plateau_multiplier * plateaued)
         * (1.0 + ex.disengagement_multiplier * (1.0 - wf.engagement) ** 2)
     )
     return np.where(wf.active, np.clip(hazard, 0.0, 1.0), 0.0)

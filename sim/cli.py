@@ -135,6 +135,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         result = simulate(scenario, seed=args.seed)
     print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} years)")
+    if result.names:
+        print_story(result)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -166,6 +168,21 @@ def print_summary(summary: dict[str, float], title: str) -> None:
         shown = "NaN" if value != value else (f"{value:,.0f}" if key in ("headcount", "promotions") else f"{value:.3f}")
         table.add_row(key, shown)
     Console(width=100).print(table)
+
+
+def print_story(result: Any) -> None:
+    """What happened to the scenario's named people, in plain words."""
+    events = result.events[result.events["employee"].isin(list(result.names))]
+    events = events[~events["kind"].isin(["micro_penalty"])]
+    print("What happened to the named people:")
+    for step, uid, details in zip(events["step"], events["employee"], events["details"], strict=True):
+        print(f"  month {step:>3}: {result.names[int(uid)]} {details}")
+    ts = result.timeseries
+    team = ts[(ts["metric"] == "team_performance") & ts["level"].isna() & ts["group"].isna()]
+    if len(team):
+        low = team.loc[team["value"].idxmin()]
+        print(f"Team performance: {team['value'].iloc[0]:.3f} at month 1, lowest {low['value']:.3f} "
+              f"at month {int(low['step'])}, {team['value'].iloc[-1]:.3f} at the end.")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -72,6 +72,7 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
         reset_beliefs(model, changed, rng)
     wf.b_manager[changed] = uid[new_boss]
 
+    before = wf.b_interest[rows].copy()
     voiced = wf.voiced[rows]
     spoke = rows[voiced]
     silent = rows[~voiced]
@@ -79,9 +80,18 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
     target = wf.wants_mgmt[spoke].astype(float)
     wf.b_mgmt[spoke] += 0.5 * (target - wf.b_mgmt[spoke])
     if mgr.heuristics.silence_as_disinterest:
-        wf.b_interest[silent] *= 1.0 - mgr.silence_decay
+        # An explicit answer in a career conversation is remembered for a year; silence after
+        # it is not read as a change of heart.
+        forgetting = silent[model.month - wf.told_at[silent] >= 12]
+        wf.b_interest[forgetting] *= 1.0 - mgr.silence_decay
     else:
         wf.b_interest[silent] += 0.05 * (mgr.prior_interest - wf.b_interest[silent])
+
+    low = model.scenario.metrics.disinterested_belief
+    crossed = rows[(before > low) & (wf.b_interest[rows] <= low) & (wf.ambition[rows] >= 0.5)]
+    model.events.add(
+        model.month, wf.uid[crossed], "misread", "manager now believes they are not interested, though they are"
+    )
 
     evidence = observed_performance(model, rows, rng)
     if mgr.heuristics.visibility_as_readiness:
@@ -226,3 +236,29 @@ def named_successors(model: PromotionModel) -> tuple[int, int]:
             truly_ready = wf.readiness_for(track)[named] >= ready_t
             covered += int((truly_willing & truly_ready).sum())
     return covered, total
+
+
+def career_conversation(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An explicit conversation about timing, role type and direction; returns who was candid.
+
+    People answer as honestly as the culture's safety allows: an aspirant is candid with
+    probability 1 - fear, otherwise gives the polite "I'm not ready" answer, which the manager
+    takes at face value. Saying "no" is safe, so non-aspirants are always candid. A candid
+    answer replaces the manager's beliefs with the truth, and reopens a past "no".
+    """
+    wf = model.workforce
+    if rows.size == 0:
+        return np.zeros(0, dtype=bool)
+    aspiring = wf.ambition[rows] >= 0.5
+    candid = ~aspiring | (rng.random(wf.capacity)[rows] >= fear(model)[rows])
+    told = rows[candid]
+    wf.told_at[told] = model.month
+    asp_told = wf.ambition[told] >= 0.5
+    wf.b_interest[told] = np.where(asp_told, 0.9, 0.1)
+    wf.b_mgmt[told] = wf.wants_mgmt[told].astype(float)
+    wf.b_later[told] = asp_told & (wf.wait[told] > 0)
+    wf.b_refused[told] = ~asp_told & wf.b_refused[told]
+    polite = rows[~candid]
+    wf.b_interest[polite] = np.minimum(wf.b_interest[polite], 0.3)
+    model.events.add(model.month, wf.uid[polite], "polite_answer", "said 'not ready yet' though they want to move")
+    return candid

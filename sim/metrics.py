@@ -39,6 +39,7 @@ METRICS: tuple[str, ...] = (
     "attrition_rate",
     "regretted_attrition_rate",
     "passed_over_exit_rate",
+    "specialist_retention_rate",
     "decliner_retention",
     "stretch_acceptance_rate",
     "internal_application_rate",
@@ -67,9 +68,22 @@ def ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den > 0 else NAN
 
 
+def structural_plateau(model: PromotionModel) -> np.ndarray:
+    """Wants to move now, but no position exists one level up on their track, or has waited
+    longer than ``metrics.plateau_months`` in the role: a limit of structure, not of reading.
+    """
+    wf, org = model.workforce, model.org
+    next_exists = np.zeros(wf.capacity, dtype=bool)
+    for level in range(model.scenario.n_levels - 1):
+        for track in (0, 1):
+            if org.track_exists(level + 1, track):
+                next_exists |= (wf.level == level) & (wf.wants_mgmt == bool(track))
+    return wf.wants_now() & (~next_exists | (wf.time_in_role >= model.scenario.metrics.plateau_months))
+
+
 def classify(model: PromotionModel) -> dict[str, np.ndarray]:
     """Boolean columns for who is in which mismatch category right now."""
-    wf, m, org = model.workforce, model.scenario.metrics, model.org
+    wf, m = model.workforce, model.scenario.metrics
     on = wf.active
     aspiring = wf.aspiring()
     b = wf.b_interest
@@ -78,14 +92,7 @@ def classify(model: PromotionModel) -> dict[str, np.ndarray]:
     timing = aspiring & (
         ((wf.wait > 0) & (b >= m.interested_belief) & ~wf.b_later) | ((wf.wait <= 0) & wf.b_later)
     )
-    next_exists = np.zeros(wf.capacity, dtype=bool)
-    for level in range(model.scenario.n_levels - 1):
-        for track in (0, 1):
-            if org.track_exists(level + 1, track):
-                next_exists |= (wf.level == level) & (wf.wants_mgmt == bool(track))
-    plateau = (
-        wf.wants_now() & ~hidden & (~next_exists | (wf.time_in_role >= m.plateau_months))
-    )
+    plateau = structural_plateau(model) & ~hidden
     unwanted = on & wf.unwanted_role
     return {
         "active": on,
@@ -149,6 +156,11 @@ class Recorder:
     def _window_sum(self, key: str, n: int = WINDOW) -> float:
         return float(sum(f.get(key, 0.0) for f in self.flows[-n:]))
 
+    def _annual_rate(self, flow: str, count: str) -> float:
+        """Events per year per head of a population, over the trailing window."""
+        n = len(self.flows[-WINDOW:])
+        return ratio(self._window_sum(flow), self._window_mean(count)) * 12.0 / n
+
     def _window_mean(self, key: str, n: int = WINDOW) -> float:
         vals = [c.get(key, 0.0) for c in self.extra_counts[-n:]]
         return float(np.mean(vals)) if vals else NAN
@@ -162,12 +174,13 @@ class Recorder:
         on = cat["active"]
         recent_po = on & ((month - wf.passed_over_at) < sc.exits.passed_over_months)
         high = on & (wf.competence >= sc.metrics.high_performer_competence)
+        spec = cat["aspiring"] & ~wf.wants_mgmt
         self.flows.append(dict(model.flow))
         self.extra_counts.append(
-            {"headcount": float(on.sum()), "high": float(high.sum()), "passed_over": float(recent_po.sum())}
+            {"headcount": float(on.sum()), "high": float(high.sum()), "passed_over": float(recent_po.sum()),
+             "spec_aspirants": float(spec.sum())}
         )
         n_months = len(self.flows[-WINDOW:])
-        annual = 12.0 / n_months
         since = month - n_months + 1
         covered, key_total = named_successors(model)
         values: dict[str, float] = _rates(cat, on)
@@ -178,15 +191,16 @@ class Recorder:
                 "wrong_fit_promotion_rate": ratio(self._window_sum("wrong_fit_promotions"), self._window_sum("promotions")),
                 "promotion_stick_rate": _ledger_rate(model.promotions, since, month),
                 "succession_coverage": ratio(covered, key_total),
-                "attrition_rate": min(1.0, ratio(self._window_sum("exits"), self._window_mean("headcount")) * annual),
-                "regretted_attrition_rate": min(1.0, ratio(self._window_sum("regretted_exits"), self._window_mean("high")) * annual),
-                "passed_over_exit_rate": min(1.0, ratio(self._window_sum("passed_over_exits"), self._window_mean("passed_over")) * annual),
+                "attrition_rate": min(1.0, self._annual_rate("exits", "headcount")),
+                "regretted_attrition_rate": min(1.0, self._annual_rate("regretted_exits", "high")),
+                "passed_over_exit_rate": min(1.0, self._annual_rate("passed_over_exits", "passed_over")),
+                "specialist_retention_rate": 1.0 - min(1.0, self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
                 "decliner_retention": _ledger_rate(model.decliners, since, month),
                 "stretch_acceptance_rate": ratio(self._window_sum("stretch_accepts"), self._window_sum("stretch_offers")),
                 "internal_application_rate": ratio(self._window_sum("applications"), self._window_sum("could_apply")),
                 "development_roi": _ledger_rate(model.development, since, month),
                 "team_performance": team_performance(model),
-                "intervention_cost": ratio(self._window_sum("intervention_hours"), self._window_mean("headcount")) * annual,
+                "intervention_cost": self._annual_rate("intervention_hours", "headcount"),
             }
         )
         values.update(self.representation(on))
@@ -247,6 +261,7 @@ class Recorder:
         mean_hc = float(np.mean([c["headcount"] for c in self.extra_counts]))
         mean_high = float(np.mean([c["high"] for c in self.extra_counts]))
         mean_po = float(np.mean([c["passed_over"] for c in self.extra_counts]))
+        mean_spec = float(np.mean([c["spec_aspirants"] for c in self.extra_counts]))
         last = self.stocks[-sc.metrics.summary_window_months:]
         out: dict[str, Any] = {}
         for key in self.stocks[-1]:
@@ -263,6 +278,7 @@ class Recorder:
                 "attrition_rate": min(1.0, ratio(totals["exits"], mean_hc) / years),
                 "regretted_attrition_rate": min(1.0, ratio(totals["regretted_exits"], mean_high) / years),
                 "passed_over_exit_rate": min(1.0, ratio(totals["passed_over_exits"], mean_po) / years),
+                "specialist_retention_rate": 1.0 - min(1.0, ratio(totals["specialist_aspirant_exits"], mean_spec) / years),
                 "decliner_retention": _ledger_rate(model.decliners, 1, end),
                 "stretch_acceptance_rate": ratio(totals["stretch_accepts"], totals["stretch_offers"]),
                 "internal_application_rate": ratio(totals["applications"], totals["could_apply"]),

@@ -97,6 +97,8 @@ class PromotionModel(mesa.Model):
         # Knobs the levers turn (defaults = no lever).
         self.climate = spec.managers.micro_penalty_rate
         self.criteria_weight = 0.0
+        self.rank_by_readiness = False
+        self.readiness_floor = 0.0
         self.consider_direction = False
         self.keep_beliefs_on_manager_change = False
         self.learning_toward_mgmt = np.full(self.org.n_slots, -1, dtype=np.int8)
@@ -139,9 +141,15 @@ class PromotionModel(mesa.Model):
         return self.month % every == 0
 
     def _phase(self, name: str, work: Phase) -> None:
+        """Run a phase: levers' ``before_`` hooks, the core work, then levers' ``on_`` hooks."""
+        levers_here = self._hooks.get(name, ())
+        for lever in levers_here:
+            if hasattr(lever, f"before_{name}"):
+                getattr(lever, f"before_{name}")(self, self.stream(f"{lever.name}.before_{name}"))
         work(self, self.stream(name))
-        for lever in self._hooks.get(name, ()):
-            lever.hook(name, self, self.stream(f"{lever.name}.{name}"))
+        for lever in levers_here:
+            if hasattr(lever, f"on_{name}"):
+                lever.hook(name, self, self.stream(f"{lever.name}.{name}"))
 
     def stream(self, name: str) -> np.random.Generator:
         """The random stream for process ``name`` this month (see sim/random.py)."""
@@ -259,6 +267,8 @@ class PromotionModel(mesa.Model):
         self.flow["exits"] += rows.size
         self.flow["regretted_exits"] += int((voluntary & high).sum())
         self.flow["passed_over_exits"] += int((voluntary & recent_po).sum())
+        spec = (wf.ambition[rows] >= 0.5) & ~wf.wants_mgmt[rows]
+        self.flow["specialist_aspirant_exits"] += int((voluntary & spec).sum())
         details = [
             r + (" after being passed over" if po and v else "")
             for r, po, v in zip(reasons, recent_po, voluntary, strict=True)

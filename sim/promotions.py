@@ -86,6 +86,7 @@ def candidates(model: PromotionModel, from_level: int, track: int) -> np.ndarray
         & (wf.level == from_level)
         & (wf.time_in_role >= sc.organisation.min_months_in_role)
         & (wf.promoted_at != model.month)
+        & (wf.b_ready >= model.readiness_floor)
     )
     applied_here = wf.applied & (wf.wants_mgmt == (track == MANAGEMENT))
     if sc.policy.name == "application":
@@ -124,7 +125,8 @@ def fill_openings(
     pool = candidates(model, level - 1, track)
     if pool.size == 0:
         return 0
-    score = POLICIES[sc.policy.name](model, pool, track, r_rank)
+    policy = "readiness" if model.rank_by_readiness and sc.policy.name != "application" else sc.policy.name
+    score = POLICIES[policy](model, pool, track, r_rank)
     order = pool[np.argsort(-score, kind="stable")]
     n = slots.size
     if sc.policy.offers_can_be_declined:
@@ -149,8 +151,12 @@ def fill_openings(
         & (wf.wants_mgmt == (track == MANAGEMENT))
         & (wf.time_in_role >= sc.organisation.min_months_in_role)
     )
+    # Passed over: wanted the move, asked for it or is a high performer, and saw someone who
+    # performs worse chosen instead (the unfairness is what stings).
     bar = perf_of_chosen.min() if chosen.size else np.inf
-    overlooked = want_this & ((wf.applied & (wf.promoted_at != model.month)) | (wf.performance() > bar))
+    high = wf.competence >= sc.metrics.high_performer_competence
+    not_chosen = wf.promoted_at != model.month
+    overlooked = want_this & not_chosen & (wf.applied | high) & (wf.performance() > bar)
     passed_over(model, np.flatnonzero(overlooked))
     return int(chosen.size)
 

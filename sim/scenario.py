@@ -245,6 +245,7 @@ class Exits(_Strict):
     base_monthly: Fraction = 0.005
     passed_over_multiplier: Annotated[float, Field(ge=0, le=50)] = 1.5
     misplaced_multiplier: Annotated[float, Field(ge=0, le=50)] = 1.0
+    plateau_multiplier: Annotated[float, Field(ge=0, le=50)] = 0.5
     disengagement_multiplier: Annotated[float, Field(ge=0, le=50)] = 3.0
     passed_over_months: Months = 12
     retirement_age: Annotated[float, Field(ge=30, le=100)] = 65.0

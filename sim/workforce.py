@@ -53,6 +53,7 @@ COLUMNS: dict[str, tuple[Any, Any]] = {
     "b_manager": (np.int64, -1),
     # signals and history
     "last_voice": (np.int32, NEVER),
+    "told_at": (np.int32, NEVER),
     "voiced": (bool, False),
     "applied": (bool, False),
     "masking": (bool, False),
@@ -64,6 +65,7 @@ COLUMNS: dict[str, tuple[Any, Any]] = {
     "unwanted_role": (bool, False),
     "stretch_until": (np.int32, NEVER),
     "dev_record": (np.int64, -1),
+    "load": (np.float64, 0.0),
 }
 
 
@@ -111,8 +113,10 @@ class Workforce:
         return np.where(np.asarray(track) == MANAGEMENT, mgmt, spec)
 
     def performance(self) -> np.ndarray:
-        """Performance in the current role: competence, dented by disengagement."""
-        return self.competence * (0.7 + 0.3 * self.engagement)
+        """Performance in the current role: competence, dented by disengagement and by time
+        taken away from the day job (``load``, e.g. a pilot stretch role).
+        """
+        return self.competence * (0.7 + 0.3 * self.engagement) * (1.0 - 0.5 * self.load)
 
 
 def _beta(rng: np.random.Generator, dist: Beta, n: int) -> np.ndarray:

@@ -76,6 +76,11 @@ class Intervention:
         """Run this lever's work for ``phase``."""
         getattr(self, f"on_{phase}")(model, rng)
 
+    def charge(self, model: PromotionModel, hours: float) -> None:
+        """Book the lever's cost (people's time, in hours) into intervention_cost."""
+        model.flow["intervention_hours"] += hours
+        model.flow[f"hours.{self.name}"] += hours
+
 
 REGISTRY: dict[str, type[Intervention]] = {}
 

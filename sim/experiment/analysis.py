@@ -1,0 +1,176 @@
+"""Paired comparisons: how much each variant moves each metric, with honest uncertainty.
+
+Replication *k* ran with the same seed in every arm (common random numbers), so the right unit of
+comparison is the within-replication difference ``variant_k - baseline_k``: the noise the two runs
+share cancels. For each metric and variant this module reports the baseline and variant means, the
+mean paired difference with its Student-t confidence interval, an effect size, and what pairing
+bought: the unpaired (Welch) interval on the same runs, the ratio of the widths and the share of
+the difference's variance that pairing removed.
+
+A metric can be NaN in a run (a rate with nothing to count). Only complete pairs, where both runs
+of a replication finished and have a finite value, are used; ``n`` says how many and ``dropped``
+how many replications were left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.experiment.store import ResultStore
+
+EFFECT_COLUMNS = [
+    "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
+    "rel_diff", "p_value", "effect_size", "sd_diff", "unpaired_ci_low", "unpaired_ci_high", "ci_width_ratio",
+    "variance_reduction", "scenario", "parameters",
+]
+
+
+def paired_stats(baseline: Sequence[float] | np.ndarray, variant: Sequence[float] | np.ndarray,
+                 confidence: float = 0.95) -> dict[str, float]:
+    """Statistics of the paired difference ``variant - baseline`` over complete pairs.
+
+    Args:
+        baseline: The baseline's value in each replication (NaN where missing).
+        variant: The variant's value in the same replications, in the same order.
+        confidence: Confidence level of the intervals.
+
+    Returns:
+        n, dropped, baseline_mean, variant_mean, diff, sd_diff, ci_low, ci_high, p_value,
+        effect_size (Cohen's d: diff over the pooled run-to-run SD), unpaired_ci_low/high
+        (Welch), ci_width_ratio (paired over unpaired width: below 1 means pairing helped) and
+        variance_reduction (1 - var(diff) / (var(baseline) + var(variant))).
+    """
+    b = np.asarray(baseline, dtype=float)
+    v = np.asarray(variant, dtype=float)
+    keep = np.isfinite(b) & np.isfinite(v)
+    b, v = b[keep], v[keep]
+    n = int(keep.sum())
+    nan = math.nan
+    out: dict[str, float] = {
+        "n": n, "dropped": int(len(keep) - n), "baseline_mean": nan, "variant_mean": nan, "diff": nan,
+        "sd_diff": nan, "ci_low": nan, "ci_high": nan, "p_value": nan, "effect_size": nan,
+        "unpaired_ci_low": nan, "unpaired_ci_high": nan, "ci_width_ratio": nan, "variance_reduction": nan,
+    }
+    if n == 0:
+        return out
+    d = v - b
+    diff = float(d.mean())
+    out.update(baseline_mean=float(b.mean()), variant_mean=float(v.mean()), diff=diff)
+    if n < 2:
+        return out
+    alpha = 1.0 - confidence
+    sd = float(d.std(ddof=1))
+    t = float(stats.t.ppf(1 - alpha / 2, n - 1))
+    half = t * sd / math.sqrt(n)
+    var_b, var_v = float(b.var(ddof=1)), float(v.var(ddof=1))
+    out.update(sd_diff=sd, ci_low=diff - half, ci_high=diff + half)
+    if sd > 0:
+        out["p_value"] = float(2 * stats.t.sf(abs(diff) / (sd / math.sqrt(n)), n - 1))
+    else:
+        out["p_value"] = 1.0 if diff == 0 else 0.0
+    pooled = math.sqrt((var_b + var_v) / 2)
+    if pooled > 0:
+        out["effect_size"] = diff / pooled
+    se_unpaired = math.sqrt(var_b / n + var_v / n)
+    if se_unpaired > 0:
+        # Welch-Satterthwaite degrees of freedom for two samples of size n.
+        dof = (var_b / n + var_v / n) ** 2 / ((var_b / n) ** 2 / (n - 1) + (var_v / n) ** 2 / (n - 1))
+        half_u = float(stats.t.ppf(1 - alpha / 2, dof)) * se_unpaired
+        out.update(unpaired_ci_low=diff - half_u, unpaired_ci_high=diff + half_u, ci_width_ratio=half / half_u,
+                   variance_reduction=1.0 - sd**2 / (var_b + var_v))
+    else:
+        out.update(unpaired_ci_low=diff, unpaired_ci_high=diff)
+    return out
+
+
+def planned_tasks(design: dict[str, Any]) -> pd.DataFrame:
+    """The design's runs: run_id, arm, replication (a run may serve several sample points)."""
+    return pd.DataFrame(design.get("tasks", []), columns=["run_id", "arm", "replication"])
+
+
+def run_values(store: ResultStore, design: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Summary values of the design's successful runs: arm, replication, metric, value.
+
+    Runs from an earlier, different design in the same folder are ignored.
+    """
+    design = design or store.design()
+    tasks = planned_tasks(design)
+    runs = store.runs().drop_duplicates("run_id", keep="last")
+    ok = set(runs.loc[runs["status"] == "ok", "run_id"])
+    summaries = store.summaries()
+    summaries = summaries[summaries["run_id"].isin(ok)][["run_id", "metric", "value"]]
+    values = tasks.merge(summaries, on="run_id", how="inner")
+    return values.sort_values(["arm", "replication", "metric"], kind="stable").reset_index(drop=True)
+
+
+def metric_order(values: pd.DataFrame, wanted: Sequence[str] | None) -> list[str]:
+    """The metrics to analyse: the declared ones, else every metric in the engine's order."""
+    if wanted:
+        return list(wanted)
+    from sim.experiment.design import known_metrics  # noqa: PLC0415
+
+    present = list(dict.fromkeys(values["metric"]))
+    order = {m: i for i, m in enumerate(known_metrics())}
+    return sorted(present, key=lambda m: (order.get(m, len(order)), m))
+
+
+def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequence[str] | None = None,
+                   confidence: float = 0.95) -> pd.DataFrame:
+    """The effects table: one row per metric and variant, paired by replication.
+
+    Args:
+        values: From :func:`run_values`.
+        design: The stored design (arms and their references).
+        metrics: Metrics to include (default: the design's, else all).
+        confidence: Confidence level of the intervals.
+
+    Returns:
+        A frame with :data:`EFFECT_COLUMNS`.
+    """
+    metrics = metric_order(values, metrics or design.get("metrics"))
+    replications = range(int(design.get("replications", 0)))
+    rows = []
+    for metric in metrics:
+        wide = values[values["metric"] == metric].pivot(index="replication", columns="arm", values="value")
+        wide = wide.reindex(index=replications)
+        for arm in design["arms"]:
+            ref = arm.get("reference")
+            if ref is None:
+                continue
+            base = wide[ref] if ref in wide else pd.Series(np.nan, index=wide.index)
+            var = wide[arm["label"]] if arm["label"] in wide else pd.Series(np.nan, index=wide.index)
+            row = paired_stats(base.to_numpy(), var.to_numpy(), confidence)
+            base_mean = row["baseline_mean"]
+            row.update(metric=metric, variant=arm["label"], baseline=ref, scenario=arm["scenario"],
+                       parameters=", ".join(f"{k}={v}" for k, v in arm["parameters"].items()),
+                       rel_diff=row["diff"] / base_mean if base_mean and math.isfinite(base_mean) else math.nan)
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    return frame.astype({"n": "int64", "dropped": "int64"}) if len(frame) else frame
+
+
+def trajectory_bands(timeseries: pd.DataFrame, design: dict[str, Any], ok_runs: set[str],
+                     confidence: float = 0.95) -> pd.DataFrame:
+    """Mean trajectory per arm, metric and step with a t confidence band across replications.
+
+    Returns:
+        Columns arm, metric, step, mean, low, high, n.
+    """
+    tasks = planned_tasks(design)
+    ts = timeseries[timeseries["run_id"].isin(ok_runs) & timeseries["level"].isna() & timeseries["group"].isna()]
+    ts = tasks.merge(ts[["run_id", "step", "metric", "value"]], on="run_id", how="inner")
+    ts = ts[np.isfinite(ts["value"])]
+    if ts.empty:
+        return pd.DataFrame(columns=["arm", "metric", "step", "mean", "low", "high", "n"])
+    ts = ts.sort_values(["arm", "metric", "step", "replication"], kind="stable")
+    g = ts.groupby(["arm", "metric", "step"], sort=True)["value"].agg(["mean", "std", "count"]).reset_index()
+    t = stats.t.ppf(1 - (1 - confidence) / 2, np.maximum(g["count"] - 1, 1))
+    half = np.where(g["count"] > 1, t * g["std"].fillna(0) / np.sqrt(g["count"]), 0.0)
+    return pd.DataFrame({"arm": g["arm"], "metric": g["metric"], "step": g["step"], "mean": g["mean"],
+                         "low": g["mean"] - half, "high": g["mean"] + half, "n": g["count"]})

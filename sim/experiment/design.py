@@ -1,0 +1,515 @@
+"""Experiment files and the run plan they expand to.
+
+An experiment file says *what to compare*: a baseline scenario and its variants, optional
+parameter grids over any scenario key path, how many replications, how long, which metrics, and
+(for sensitivity analysis) parameter ranges. :func:`load_experiment` validates it with the same
+one-line :class:`~sim.errors.InputError` style as scenario files, and :func:`build_design` expands
+it into a :class:`Design`: every *arm* (a scenario at one grid point) resolved to a validated
+scenario, and every run (arm x replication) with its seed and deterministic ``run_id``.
+
+Seeding follows common random numbers: replication *k* uses the same seed in every arm, so two
+arms differ only where their rules differ and comparisons can be paired by replication. All seeds
+derive from the one experiment seed through numpy's SeedSequence (:func:`sim.random.derive_seeds`).
+Resolving every arm before any run starts means a typo in run 900 is a one-line error at second 0.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim.errors import InputError
+from sim.random import derive_seeds
+from sim.scenario import Scenario, format_loc, load_scenario, read_yaml, resolve_path
+
+LABEL_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+Label = Annotated[str, Field(min_length=1, max_length=80, pattern=LABEL_PATTERN)]
+TimeseriesMode = Literal["totals", "all", "none"]
+Method = Literal["morris", "sobol"]
+
+
+class _Strict(BaseModel):
+    """Base for every block: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScenarioRef(_Strict):
+    """A scenario file with optional overrides of its own, e.g. a policy switched."""
+
+    file: Annotated[str, Field(min_length=1)]
+    name: Label | None = None
+    set: dict[str, Any] = Field(default_factory=dict)
+
+
+ScenarioSpec = Annotated[str, Field(min_length=1)] | ScenarioRef
+
+
+class Scenarios(_Strict):
+    """The baseline and the variants compared against it."""
+
+    baseline: ScenarioSpec
+    variants: dict[Label, ScenarioSpec] | list[ScenarioSpec] = Field(default_factory=dict)
+
+
+class GridRange(_Strict):
+    """Evenly spaced values from ``low`` to ``high`` (both included)."""
+
+    low: float
+    high: float
+    steps: Annotated[int, Field(ge=2, le=1000)]
+
+    def values(self) -> list[float]:
+        """The ``steps`` values, rounded to 12 digits so that 0.1 + 0.2 style noise stays out of run ids."""
+        step = (self.high - self.low) / (self.steps - 1)
+        return [round(self.low + i * step, 12) for i in range(self.steps)]
+
+
+class Sensitivity(_Strict):
+    """Ranges for a global sensitivity analysis and how densely to sample them."""
+
+    scenario: Label | None = None
+    method: Method = "morris"
+    samples: Annotated[int, Field(ge=2, le=100_000)] = 8
+    levels: Annotated[int, Field(ge=2, le=100)] = 4
+    replications: Annotated[int, Field(ge=1, le=10_000)] = 1
+    metrics: Annotated[list[str], Field(min_length=1)] | None = None
+    parameters: Annotated[dict[str, tuple[float, float]], Field(min_length=1)]
+
+    @field_validator("parameters")
+    @classmethod
+    def _ordered(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for key, (low, high) in value.items():
+            if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+                raise ValueError(f"@{key}@ needs [low, high] with low < high (got [{low}, {high}])")
+        return value
+
+
+class ExperimentFile(_Strict):
+    """The schema of experiments/*.yaml (see docs/experiments.md)."""
+
+    name: Label | None = None
+    description: str = ""
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 30
+    years: Annotated[float, Field(gt=0, le=100)] | None = None
+    headcount: Annotated[int, Field(ge=2, le=1_000_000)] | None = None
+    metrics: Annotated[list[str], Field(min_length=1)] | None = None
+    timeseries: TimeseriesMode = "totals"
+    set: dict[str, Any] = Field(default_factory=dict)
+    scenarios: Scenarios
+    grid: dict[str, Annotated[list[Any], Field(min_length=1)] | GridRange] = Field(default_factory=dict)
+    sensitivity: Sensitivity | None = None
+
+    @model_validator(mode="after")
+    def _metrics_known(self) -> ExperimentFile:
+        lists = {"metrics": self.metrics, "sensitivity.metrics": self.sensitivity.metrics if self.sensitivity else None}
+        for where, names in lists.items():
+            for i, name in enumerate(names or []):
+                problem = unknown_metric(name)
+                if problem:
+                    raise ValueError(f"@{where}[{i}]@ {problem}")
+        return self
+
+
+def known_metrics() -> tuple[str, ...]:
+    """The engine's summary metrics (representation ratios add one per group)."""
+    from sim.metrics import METRICS  # noqa: PLC0415 (keeps schema import light)
+
+    return tuple(METRICS)
+
+
+def unknown_metric(name: str) -> str | None:
+    """A message when ``name`` is not a metric the engine reports, else None."""
+    allowed = known_metrics()
+    if name in allowed or name.startswith("representation_ratio."):
+        return None
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown metric '{name}'{hint}; metrics: {', '.join(allowed)}, representation_ratio.<group>"
+
+
+# ---------------------------------------------------------------------------------------------
+# The resolved plan
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One scenario at one grid point: the unit that gets replicated and compared.
+
+    Attributes:
+        label: Unique name in tables and plots, e.g. ``mentoring`` or ``mentoring[voice_rate=0.2]``.
+        scenario: The scenario's label (the store partitions by it).
+        point: Index of the grid point (0 without a grid).
+        parameters: The grid values at this point (dotted key path to value).
+        source: The scenario file it came from.
+        content: The fully resolved scenario (every default spelled out), as sent to workers.
+        reference: The arm it is paired against, or None for a reference arm.
+    """
+
+    label: str
+    scenario: str
+    point: int
+    parameters: dict[str, Any]
+    source: str
+    content: dict[str, Any]
+    reference: str | None = None
+
+    @property
+    def scenario_hash(self) -> str:
+        """A short hash of the resolved scenario, so a report says exactly what ran."""
+        return digest(self.content)[:12]
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a worker needs for one run; small, picklable, self-contained."""
+
+    run_id: str
+    arm: str
+    scenario: str
+    point: int
+    parameters: dict[str, Any]
+    replication: int
+    seed: int
+    content: dict[str, Any]
+    timeseries: TimeseriesMode = "totals"
+
+
+@dataclass
+class Design:
+    """An experiment expanded into arms and runs.
+
+    Attributes:
+        name: The experiment's name (also the default output folder).
+        kind: ``comparison`` (paired effects) or ``sensitivity`` (sampled parameter points).
+        seed: The experiment seed every run seed derives from.
+        seeds: The seed of each replication, shared by all arms.
+        arms: The arms in a stable order: the reference first.
+        tasks: One per arm and replication.
+        metrics: Metrics to analyse and plot (None: every summary metric).
+        extra: Kind-specific facts, e.g. the SALib problem of a sensitivity design.
+    """
+
+    name: str
+    kind: Literal["comparison", "sensitivity"]
+    source: str
+    description: str
+    seed: int
+    replications: int
+    seeds: list[int]
+    years: float | None
+    headcount: int | None
+    metrics: list[str] | None
+    timeseries: TimeseriesMode
+    arms: list[Arm]
+    tasks: list[RunTask] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def arm(self, label: str) -> Arm:
+        """The arm with this label."""
+        return next(a for a in self.arms if a.label == label)
+
+    def to_json(self) -> dict[str, Any]:
+        """What the store keeps beside the results, so reports need nothing but the folder."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "source": self.source,
+            "description": self.description,
+            "seed": self.seed,
+            "replications": self.replications,
+            "seeds": self.seeds,
+            "years": self.years,
+            "headcount": self.headcount,
+            "metrics": self.metrics,
+            "timeseries": self.timeseries,
+            "arms": [
+                {"label": a.label, "scenario": a.scenario, "point": a.point, "parameters": a.parameters,
+                 "source": a.source, "scenario_hash": a.scenario_hash, "reference": a.reference}
+                for a in self.arms
+            ],
+            "tasks": [[t.run_id, t.arm, t.replication] for t in self.tasks],
+            "extra": self.extra,
+        }
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces: the same content always gives the same text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+
+
+def digest(value: Any) -> str:
+    """SHA-256 hex of the canonical JSON of ``value``."""
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def make_run_id(scenario: str, content: Mapping[str, Any], parameters: Mapping[str, Any], replication: int,
+                seed: int) -> str:
+    """A deterministic id: the same resolved scenario, parameters, replication and seed give the same id.
+
+    The scenario label is included so that two arms with identical content (a variant that
+    changes nothing yet) still keep separate runs.
+    """
+    key = {"scenario": scenario, "content": content, "parameters": dict(parameters),
+           "replication": int(replication), "seed": int(seed)}
+    return digest(key)[:20]
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and validation
+
+
+def load_experiment(path: str | Path) -> ExperimentFile:
+    """Read and validate an experiment file.
+
+    Raises:
+        InputError: One line naming the file, the key path and what is allowed.
+    """
+    path = Path(path)
+    data = read_yaml(path)
+    return validate_experiment(data if data is not None else {}, str(path))
+
+
+def validate_experiment(data: Any, source: str) -> ExperimentFile:
+    """Validate a mapping into an ExperimentFile, raising a one-line InputError."""
+    if not isinstance(data, Mapping):
+        raise InputError(f"an experiment must be a mapping of keys, got {type(data).__name__}", source=source)
+    try:
+        return ExperimentFile.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _one_line(exc, source) from None
+
+
+def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
+    """The model class that holds the last key of ``loc`` (for 'allowed keys' hints)."""
+    models: dict[str, type[BaseModel]] = {"scenarios": Scenarios, "sensitivity": Sensitivity}
+    if len(loc) == 1:
+        return ExperimentFile
+    if len(loc) == 2 and loc[0] in models:
+        return models[str(loc[0])]
+    if str(loc[0]) == "grid":
+        return GridRange
+    if str(loc[0]) == "scenarios":
+        return ScenarioRef
+    return None
+
+
+def _one_line(exc: ValidationError, source: str) -> InputError:
+    """The first pydantic problem as one line, in the words scenario files use."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(p for p in first.get("loc", ()) if not (isinstance(p, str) and p in {"str", "ScenarioRef",
+                                                                                     "GridRange", "list[any]"}))
+    loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith(("list[", "dict[", "function-"))))
+    path = format_loc(loc) or "(top level)"
+    kind = first.get("type", "")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        model = _model_at(loc)
+        allowed = sorted(model.model_fields) if model else []
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        message = f"unknown key '{key}'{hint}; allowed: {', '.join(allowed)}"
+    elif kind == "missing":
+        message = "required key is missing"
+    elif kind == "value_error":
+        message = str(first.get("msg", "")).removeprefix("Value error, ")
+        tagged = re.match(r"^@([^@]+)@ (.*)$", message)
+        if tagged:
+            inner, message = tagged.groups()
+            path = inner if path == "(top level)" else f"{path}.{inner}"
+    else:
+        given = first.get("input")
+        shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
+        message = f"{first['msg']} (got {shown})"
+    return InputError(message, source=source, path=path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Expansion
+
+
+def scenario_file(spec: str, base_dir: Path, source: str, where: str) -> Path:
+    """A scenario reference to a file: relative to the experiment file, else a shipped name."""
+    given = Path(spec)
+    candidate = given if given.is_absolute() else base_dir / given
+    if candidate.exists():
+        return candidate
+    shipped = resolve_path(spec)
+    if shipped.exists():
+        return shipped
+    raise InputError(f"scenario file not found: {candidate}", source=source, path=where)
+
+
+def _labelled_specs(scenarios: Scenarios, base_dir: Path, source: str) -> list[tuple[str, Path, dict[str, Any], str]]:
+    """(label, file, overrides, key path) for the baseline and each variant, baseline first."""
+    def one(spec: ScenarioSpec, where: str, label: str | None) -> tuple[str, Path, dict[str, Any], str]:
+        ref = spec if isinstance(spec, ScenarioRef) else ScenarioRef(file=spec)
+        path = scenario_file(ref.file, base_dir, source, where)
+        name = label or ref.name or path.stem
+        if not re.match(LABEL_PATTERN, name):
+            raise InputError(f"label '{name}' may hold only letters, digits, '_', '.', '-'", source=source,
+                             path=where)
+        return name, path, dict(ref.set), where
+
+    out = [one(scenarios.baseline, "scenarios.baseline", None)]
+    if isinstance(scenarios.variants, dict):
+        out += [one(spec, f"scenarios.variants.{key}", key) for key, spec in scenarios.variants.items()]
+    else:
+        out += [one(spec, f"scenarios.variants[{i}]", None) for i, spec in enumerate(scenarios.variants)]
+    labels = [o[0] for o in out]
+    dup = sorted({lab for lab in labels if labels.count(lab) > 1})
+    if dup:
+        raise InputError(f"scenario labels must be unique; repeated: {', '.join(dup)} (give each a name)",
+                         source=source, path="scenarios")
+    return out
+
+
+def value_at(content: Mapping[str, Any], key: str) -> Any:
+    """The value at a dotted key path in a resolved scenario, or None when absent."""
+    node: Any = content
+    for part in key.replace("__", ".").split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def coerce_like(value: Any, like: Any) -> Any:
+    """Round a sampled number to a whole number where the scenario holds one (e.g. months)."""
+    if isinstance(like, int) and not isinstance(like, bool) and isinstance(value, float):
+        return round(value)
+    return value
+
+
+def grid_points(grid: Mapping[str, list[Any] | GridRange], like: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The full factorial of the grid, in declaration order; one empty point without a grid."""
+    if not grid:
+        return [{}]
+    keys = list(grid)
+    columns = []
+    for key in keys:
+        values = grid[key].values() if isinstance(grid[key], GridRange) else list(grid[key])
+        columns.append([coerce_like(v, value_at(like, key)) for v in values])
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*columns)]
+
+
+def point_label(scenario: str, parameters: Mapping[str, Any], n_points: int) -> str:
+    """``scenario`` alone without a grid, else ``scenario[key=value, ...]`` with short keys."""
+    if n_points <= 1:
+        return scenario
+    shown = ", ".join(f"{k.split('.')[-1]}={v:g}" if isinstance(v, float) else f"{k.split('.')[-1]}={v}"
+                      for k, v in parameters.items())
+    return f"{scenario}[{shown}]"
+
+
+def resolve(path: Path, *, headcount: int | None, overrides: Mapping[str, Any], label: str, source: str,
+            where: str) -> Scenario:
+    """Load one scenario with the experiment's overrides; errors name the experiment and the arm."""
+    try:
+        return load_scenario(path, headcount=headcount, overrides=dict(overrides))
+    except InputError as exc:
+        raise InputError(f"scenario '{label}': {exc}", source=source, path=where) from None
+
+
+def with_parameters(base: Scenario, parameters: Mapping[str, Any], label: str, source: str,
+                    where: str) -> Scenario:
+    """A resolved scenario with grid or sample values applied and re-validated."""
+    if not parameters:
+        return base
+    try:
+        return load_scenario(base, overrides=dict(parameters))
+    except InputError as exc:
+        shown = ", ".join(f"{k}={v}" for k, v in parameters.items())
+        raise InputError(f"scenario '{label}' at {shown}: {exc}", source=source, path=where) from None
+
+
+def make_tasks(arms: Sequence[Arm], seeds: Sequence[int], timeseries: TimeseriesMode) -> list[RunTask]:
+    """One task per arm and replication; replication k has seed ``seeds[k]`` in every arm."""
+    return [
+        RunTask(run_id=make_run_id(arm.scenario, arm.content, arm.parameters, k, seed), arm=arm.label,
+                scenario=arm.scenario, point=arm.point, parameters=arm.parameters, replication=k, seed=seed,
+                content=arm.content, timeseries=timeseries)
+        for k, seed in enumerate(seeds)
+        for arm in arms
+    ]
+
+
+def base_overrides(spec: ExperimentFile) -> dict[str, Any]:
+    """Overrides every scenario gets: the experiment's ``set`` and its ``years``."""
+    out = dict(spec.set)
+    if spec.years is not None:
+        out["years"] = spec.years
+    return out
+
+
+def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | None = None,
+                 name: str | None = None) -> Design:
+    """Expand a validated experiment into arms and runs, resolving every scenario now.
+
+    Pairing: each variant at a grid point is paired with the baseline at the same point; the
+    baseline at the other grid points is paired with the baseline at the first point, so a sweep
+    of the baseline alone still reports effects.
+    """
+    source = str(source)
+    base_dir = base_dir or Path(source).resolve().parent
+    specs = _labelled_specs(spec.scenarios, base_dir, source)
+    common = base_overrides(spec)
+    bases = [
+        (label, path, resolve(path, headcount=spec.headcount, overrides={**common, **own}, label=label,
+                              source=source, where=where))
+        for label, path, own, where in specs
+    ]
+    points = grid_points(spec.grid, bases[0][2].model_dump(mode="json"))
+    baseline_label = bases[0][0]
+    arms: list[Arm] = []
+    for p, params in enumerate(points):
+        for label, path, base in bases:
+            resolved = with_parameters(base, params, label, source, "grid")
+            arm_label = point_label(label, params, len(points))
+            if label != baseline_label:
+                reference = point_label(baseline_label, params, len(points))
+            elif p > 0:
+                reference = point_label(baseline_label, points[0], len(points))
+            else:
+                reference = None
+            arms.append(Arm(label=arm_label, scenario=label, point=p, parameters=params, source=str(path),
+                            content=resolved.model_dump(mode="json"), reference=reference))
+    arms.sort(key=lambda a: (a.reference is not None, a.point, [s[0] for s in bases].index(a.scenario)))
+    seeds = derive_seeds(spec.seed, spec.replications)
+    return Design(
+        name=name or spec.name or Path(source).stem, kind="comparison", source=source,
+        description=spec.description.strip(), seed=spec.seed, replications=spec.replications, seeds=seeds,
+        years=spec.years, headcount=spec.headcount, metrics=spec.metrics, timeseries=spec.timeseries,
+        arms=arms, tasks=make_tasks(arms, seeds, spec.timeseries),
+    )
+
+
+def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int, seed: int,
+                    years: float | None = None, headcount: int | None = None,
+                    metrics: Sequence[str] | None = None) -> ExperimentFile:
+    """The experiment ``promosim compare`` runs; build it with ``base_dir=Path.cwd()`` (paths as typed)."""
+    data: dict[str, Any] = {
+        "name": "compare",
+        "seed": seed,
+        "replications": replications,
+        "years": years,
+        "headcount": headcount,
+        "metrics": list(metrics) if metrics else None,
+        "scenarios": {"baseline": str(baseline), "variants": [str(v) for v in variants]},
+    }
+    return validate_experiment(data, "command line")

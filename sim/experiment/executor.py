@@ -1,0 +1,227 @@
+"""Where runs execute: one ``concurrent.futures`` seam for in-process, a process pool and Dask.
+
+The runner only ever sees a :class:`concurrent.futures.Executor` and a width (how many runs can
+execute at once). Sequential runs use :class:`SequentialExecutor`, the local pool is a
+``ProcessPoolExecutor`` and Dask is ``Client.get_executor()``. Because every run is a pure
+function of its :class:`~sim.experiment.design.RunTask` (scenario content and seed), the numbers
+do not depend on which executor ran them.
+
+:func:`execute_run` is the worker function. It never raises for a problem inside the model: the
+traceback goes into the outcome, so one bad run is recorded as failed and the others go on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import logging
+import math
+import multiprocessing
+import os
+import signal
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from sim.errors import InputError
+from sim.experiment.design import RunTask
+
+ExecutorKind = Literal["sequential", "processes", "dask"]
+
+
+@dataclass
+class RunOutcome:
+    """What one run sends back: status, timing, summary and (optionally) its time series."""
+
+    run_id: str
+    status: Literal["ok", "failed"]
+    error: str | None
+    duration: float
+    started: float
+    worker: str
+    summary: dict[str, float] = field(default_factory=dict)
+    timeseries: pd.DataFrame | None = None
+
+
+def available_cores() -> int:
+    """Cores this process may use (respects CPU affinity and container limits)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover (not on Linux)
+        return max(1, os.cpu_count() or 1)
+
+
+def execute_run(task: RunTask) -> RunOutcome:
+    """Run one simulation; a failure becomes a 'failed' outcome with the traceback, never an exception."""
+    from sim.scenario import load_scenario  # noqa: PLC0415 (import in the worker, not at pickling)
+    from sim.simulate import simulate  # noqa: PLC0415
+
+    started = time.time()
+    clock = time.perf_counter()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    try:
+        scenario = load_scenario(task.content)
+        result = simulate(scenario, seed=task.seed)
+        timeseries = None
+        if task.timeseries != "none":
+            frame = result.timeseries
+            if task.timeseries == "totals":
+                frame = frame[frame["level"].isna() & frame["group"].isna()]
+            timeseries = frame.reset_index(drop=True)
+        summary = {str(k): float(v) for k, v in result.summary.items()}
+    except Exception:  # (a run's failure is data, recorded with its traceback)
+        return RunOutcome(run_id=task.run_id, status="failed", error=traceback.format_exc(),
+                          duration=time.perf_counter() - clock, started=started, worker=worker)
+    return RunOutcome(run_id=task.run_id, status="ok", error=None, duration=time.perf_counter() - clock,
+                      started=started, worker=worker, summary=summary, timeseries=timeseries)
+
+
+RunFunction = Callable[[RunTask], RunOutcome]
+
+
+class SequentialExecutor(cf.Executor):
+    """Runs each call in this process when it is submitted: the reference executor for debugging."""
+
+    def __init__(self) -> None:
+        self._shutdown = False
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:
+        """Call ``fn`` now and return a finished future holding its result or exception."""
+        if self._shutdown:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        future: cf.Future = cf.Future()
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # (handed to the caller through the future)
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing runs in the background, so there is nothing to wait for."""
+        self._shutdown = True
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which saves finished runs and stops cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_now(pool: cf.ProcessPoolExecutor) -> None:
+    """On Ctrl-C, end the pool's workers rather than wait for their current (possibly long) runs.
+
+    Their runs are not in the store yet, so the next invocation simply runs them again.
+    """
+    processes = list(getattr(pool, "_processes", {}).values())  # no public handle on the workers
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+@dataclass(frozen=True)
+class ExecutorSpec:
+    """Which executor to open.
+
+    Attributes:
+        kind: ``sequential``, ``processes`` (local pool) or ``dask``.
+        workers: Pool size, or the number of LocalCluster workers for Dask without an address.
+        address: An existing Dask scheduler (``tcp://host:port``).
+    """
+
+    kind: ExecutorKind = "processes"
+    workers: int | None = None
+    address: str | None = None
+
+    def describe(self) -> str:
+        """A short description for progress lines and reports."""
+        if self.kind == "sequential":
+            return "sequential (in process)"
+        if self.kind == "processes":
+            return f"process pool ({self.workers or available_cores()} workers)"
+        if self.address:
+            return f"Dask scheduler at {self.address}"
+        return f"Dask LocalCluster ({self.workers} workers)"
+
+
+def executor_from_options(workers: int | None, dask_address: str | None, dask_local: int | None) -> ExecutorSpec:
+    """The command-line executor options to a spec: ``--workers 1`` means in-process."""
+    if dask_address:
+        return ExecutorSpec(kind="dask", address=dask_address)
+    if dask_local:
+        return ExecutorSpec(kind="dask", workers=dask_local)
+    n = workers or available_cores()
+    return ExecutorSpec(kind="sequential", workers=1) if n == 1 else ExecutorSpec(kind="processes", workers=n)
+
+
+@contextlib.contextmanager
+def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
+    """Open the executor; yields it with its width (runs that can execute at once).
+
+    Raises:
+        InputError: When a Dask scheduler cannot be reached.
+    """
+    if spec.kind == "sequential":
+        yield SequentialExecutor(), 1
+        return
+    if spec.kind == "processes":
+        n = spec.workers or available_cores()
+        # forkserver: workers fork from a clean server that has already imported the model, so
+        # they start fast and never inherit the parent's threads (the progress bar, Dask).
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.experiment.executor", "sim.simulate"])
+        pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_ignore_sigint)
+        try:
+            yield pool, n
+        except BaseException:
+            _stop_now(pool)
+            raise
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
+    with _dask_client(spec) as client:
+        width = sum(client.nthreads().values()) or 1
+        executor = client.get_executor(pure=False)
+        try:
+            yield executor, width
+        finally:
+            executor.shutdown(wait=False)
+
+
+@contextlib.contextmanager
+def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
+    """A Dask client on an existing scheduler or on a LocalCluster started (and stopped) here."""
+    try:
+        from distributed import Client, LocalCluster  # noqa: PLC0415 (optional heavy import)
+    except ImportError:  # pragma: no cover (a dependency of the package)
+        raise InputError("Dask is not installed: pip install 'dask[distributed]'", source="executor") from None
+    if spec.address:
+        try:
+            client = Client(spec.address, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"cannot reach the Dask scheduler at {spec.address} ({exc.__class__.__name__})",
+                             source="--dask-address") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    cluster = LocalCluster(n_workers=spec.workers or 2, threads_per_worker=1, processes=True,
+                           dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR)
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def window_size(width: int) -> int:
+    """How many runs to keep submitted at once: enough to keep workers busy, few enough to stop fast."""
+    return max(2, math.ceil(2 * width))

@@ -1,0 +1,140 @@
+"""PNG figures for reports: trajectories with confidence bands, a forest plot, sensitivity bars.
+
+Figures are drawn on matplotlib's Agg canvas directly (no pyplot), so they work on headless
+machines and in worker threads, and never disturb a backend another part of the program chose.
+Each function takes the tidy frames from :mod:`sim.experiment.analysis` and writes one file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+NCOLS = 3
+
+
+def _grid(n: int, width: float = 5.0, height: float = 3.2) -> tuple[Figure, list]:
+    """A figure with ``n`` panels in rows of up to three."""
+    ncols = min(NCOLS, max(1, n))
+    nrows = max(1, math.ceil(n / ncols))
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes[:n]
+
+
+def _colors(n: int) -> list:
+    """Distinct colours; tab10 for a few arms, tab20 beyond."""
+    from matplotlib import colormaps  # noqa: PLC0415
+
+    cmap = colormaps["tab10" if n <= 10 else "tab20"]
+    return [cmap(i % cmap.N) for i in range(n)]
+
+
+def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str], path: Path,
+                      title: str = "") -> Path | None:
+    """One panel per metric: each arm's mean over replications with its 95% band, by year.
+
+    Returns:
+        The file written, or None when there was nothing to draw.
+    """
+    metrics = [m for m in metrics if m in set(bands["metric"])]
+    if not metrics:
+        return None
+    fig, axes = _grid(len(metrics))
+    colors = dict(zip(arms, _colors(len(arms)), strict=True))
+    for ax, metric in zip(axes, metrics, strict=True):
+        sub = bands[bands["metric"] == metric]
+        for arm in arms:
+            line = sub[sub["arm"] == arm]
+            if line.empty:
+                continue
+            years = line["step"].to_numpy() / 12.0
+            ax.plot(years, line["mean"], color=colors[arm], lw=1.4, label=arm)
+            ax.fill_between(years, line["low"].astype(float), line["high"].astype(float), color=colors[arm],
+                            alpha=0.18, lw=0)
+        ax.set_title(metric, fontsize=10)
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)), fontsize=8, frameon=False)
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title: str = "") -> Path | None:
+    """One panel per metric: each variant's paired difference from its baseline with the 95% CI.
+
+    The thin grey bar behind each estimate is the unpaired interval on the same runs: the gap
+    between the two is what common random numbers bought.
+    """
+    metrics = [m for m in metrics if m in set(effects["metric"])]
+    if not metrics:
+        return None
+    variants = list(dict.fromkeys(effects["variant"]))
+    fig, axes = _grid(len(metrics), width=5.0, height=0.6 + 0.38 * max(3, len(variants)))
+    for ax, metric in zip(axes, metrics, strict=True):
+        sub = effects[effects["metric"] == metric].set_index("variant").reindex(variants)
+        y = np.arange(len(variants))[::-1]
+        diff = sub["diff"].to_numpy(dtype=float)
+        ax.hlines(y, sub["unpaired_ci_low"].to_numpy(float), sub["unpaired_ci_high"].to_numpy(float),
+                  color="0.75", lw=1.0)
+        ax.hlines(y, sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float), color="C0", lw=2.5)
+        ax.plot(diff, y, "o", color="C0", ms=4)
+        ax.axvline(0.0, color="0.3", lw=0.8, ls="--")
+        ax.set_yticks(y, [f"{v} (n={int(n)})" for v, n in zip(variants, sub["n"].fillna(0), strict=True)],
+                      fontsize=8)
+        ax.set_title(metric, fontsize=10)
+        ax.set_xlabel("difference from baseline")
+        ax.grid(axis="x", alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str], path: Path,
+                     title: str = "") -> Path | None:
+    """Per metric, each parameter's index with its confidence interval.
+
+    Morris: mu* (mean absolute elementary effect) with its bootstrap interval, and sigma as a
+    marker (interactions / non-linearity). Sobol: first-order S1 and total ST side by side.
+    """
+    metrics = [m for m in metrics if m in set(indices["metric"])]
+    if not metrics:
+        return None
+    params = list(dict.fromkeys(indices["parameter"]))
+    fig, axes = _grid(len(metrics), width=5.0, height=0.8 + 0.45 * max(3, len(params)))
+    y = np.arange(len(params))[::-1]
+    for ax, metric in zip(axes, metrics, strict=True):
+        sub = indices[indices["metric"] == metric].set_index("parameter").reindex(params)
+        if method == "morris":
+            ax.barh(y, sub["mu_star"], xerr=sub["mu_star_conf"].fillna(0).clip(lower=0), color="C0", alpha=0.8,
+                    label="mu* (95% CI)", capsize=2)
+            ax.plot(sub["sigma"], y, "D", color="C3", ms=4, label="sigma")
+            ax.set_xlabel("effect on metric over the range")
+        else:
+            ax.barh(y + 0.2, sub["S1"], height=0.38, xerr=sub["S1_conf"].fillna(0).clip(lower=0), color="C0",
+                    label="S1 (95% CI)", capsize=2)
+            ax.barh(y - 0.2, sub["ST"], height=0.38, xerr=sub["ST_conf"].fillna(0).clip(lower=0), color="C1",
+                    label="ST (95% CI)", capsize=2)
+            ax.set_xlabel("share of output variance")
+        ax.set_yticks(y, params, fontsize=8)
+        ax.set_title(metric, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8, frameon=False)
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=110)
+    return path

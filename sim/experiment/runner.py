@@ -1,0 +1,209 @@
+"""Drive a design's runs through an executor into the store, resumably.
+
+The loop keeps a bounded window of runs submitted (so Ctrl-C stops quickly and memory stays flat
+for 100,000-run designs), collects outcomes as they finish, and commits them to the store in
+small batches (at least once a second). Runs already in the store are skipped, which is what
+makes re-running an interrupted command finish the work without repeating any of it.
+
+Two kinds of failure are kept apart. A run whose model raises comes back as a 'failed' outcome
+and is recorded with its traceback. A run lost to the machinery (a worker process killed, a
+broken pool, a lost Dask worker after Dask's own retries) is retried on a fresh executor, and
+only recorded as failed, with the reason, if it is lost again and again.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.experiment.design import Design, RunTask
+from sim.experiment.executor import ExecutorSpec, RunFunction, RunOutcome, execute_run, open_executor, window_size
+from sim.experiment.progress import NoProgress, Progress
+from sim.experiment.store import ResultStore
+
+
+@dataclass
+class RunStats:
+    """What a call to :func:`run_design` did."""
+
+    planned: int
+    skipped: int
+    ok: int = 0
+    failed: int = 0
+    retried: int = 0
+    elapsed: float = 0.0
+
+    def line(self) -> str:
+        """One line for the terminal."""
+        parts = [f"{self.planned} runs planned", f"{self.skipped} already done", f"{self.ok} ok"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.retried:
+            parts.append(f"{self.retried} retried after a lost worker")
+        return ", ".join(parts) + f" in {self.elapsed:.1f} s"
+
+
+class _Committer:
+    """Buffers outcomes and commits them to the store in batches."""
+
+    def __init__(self, store: ResultStore, design: Design, tasks: dict[str, RunTask], flush_seconds: float,
+                 max_batch: int, progress: Progress, stats: RunStats,
+                 on_outcome: Callable[[RunOutcome], None] | None):
+        self.store, self.design, self.tasks = store, design, tasks
+        self.flush_seconds, self.max_batch = flush_seconds, max_batch
+        self.progress, self.stats, self.on_outcome = progress, stats, on_outcome
+        self.buffer: list[RunOutcome] = []
+        self.since = time.monotonic()
+
+    def add(self, outcome: RunOutcome) -> None:
+        if not self.buffer:
+            self.since = time.monotonic()
+        self.buffer.append(outcome)
+        if outcome.status == "ok":
+            self.stats.ok += 1
+        else:
+            self.stats.failed += 1
+        self.progress.advance(outcome.status == "ok")
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        self.maybe_flush()
+
+    def maybe_flush(self) -> None:
+        if self.buffer and (len(self.buffer) >= self.max_batch
+                            or time.monotonic() - self.since >= self.flush_seconds):
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.buffer = self.buffer, []
+        self.store.write_batch(self.design.name, batch, self.tasks)
+
+
+def write_plan(store: ResultStore, design: Design, metadata: dict[str, Any] | None) -> None:
+    """Record what is about to run: the design, the metadata and each scenario as resolved."""
+    store.write_json("experiment.json", design.to_json())
+    store.write_json("metadata.json", metadata or {})
+    seen: set[str] = set()
+    for arm in design.arms:
+        if arm.scenario in seen:
+            continue
+        seen.add(arm.scenario)
+        note = f"# scenario '{arm.scenario}' from {arm.source}, fully resolved"
+        if arm.parameters:
+            note += " (shown at its first grid or sample point)"
+        store.write_text(f"scenarios/{arm.scenario}.yaml",
+                         note + "\n" + yaml.safe_dump(arm.content, sort_keys=False, allow_unicode=True))
+
+
+def run_design(
+    design: Design,
+    out: str | Path,
+    executor: ExecutorSpec | None = None,
+    *,
+    progress: Progress | None = None,
+    run_fn: RunFunction = execute_run,
+    retry_failed: bool = False,
+    flush_seconds: float = 1.0,
+    max_batch: int = 500,
+    attempts: int = 3,
+    metadata: dict[str, Any] | None = None,
+    on_outcome: Callable[[RunOutcome], None] | None = None,
+) -> RunStats:
+    """Run every planned run not yet in the store at ``out``.
+
+    Args:
+        design: The expanded experiment.
+        out: The output folder (created; reused when it exists).
+        executor: Where runs execute; defaults to a process pool on all cores.
+        progress: Progress reporting (silent by default).
+        run_fn: The worker function (tests swap in one that fails on purpose).
+        retry_failed: Forget runs recorded as failed and run them again.
+        flush_seconds: Commit finished runs at least this often.
+        max_batch: Commit at the latest after this many runs.
+        attempts: Executors to try before a run lost to the machinery is recorded as failed.
+        metadata: Versions and provenance to keep beside the results.
+        on_outcome: Called in this process after each finished run (before it is committed).
+
+    Returns:
+        Counts of what happened.
+    """
+    executor = executor or ExecutorSpec()
+    progress = progress or NoProgress()
+    started = time.monotonic()
+    with ResultStore(out) as store:
+        write_plan(store, design, metadata)
+        done = store.finished()
+        if retry_failed:
+            failed = [rid for rid, status in done.items() if status != "ok"]
+            store.drop_runs(failed)
+            done = {rid: s for rid, s in done.items() if s == "ok"}
+        unique: dict[str, RunTask] = {}
+        for task in design.tasks:
+            unique.setdefault(task.run_id, task)
+        todo = [t for rid, t in unique.items() if rid not in done]
+        stats = RunStats(planned=len(unique), skipped=len(unique) - len(todo))
+        committer = _Committer(store, design, unique, flush_seconds, max_batch, progress, stats, on_outcome)
+        progress.start(len(unique), stats.skipped, design.name)
+        try:
+            for attempt in range(1, attempts + 1):
+                if not todo:
+                    break
+                with open_executor(executor) as (pool, width):
+                    lost = _drive(pool, width, todo, run_fn, committer)
+                todo = [task for task, _ in lost]
+                if todo and attempt < attempts:
+                    stats.retried += len(todo)
+                    continue
+                for task, exc in lost:
+                    reason = "".join(traceback.format_exception(exc)).strip()
+                    committer.add(RunOutcome(
+                        run_id=task.run_id, status="failed", duration=0.0, started=time.time(), worker="",
+                        error=f"lost {attempts} times to the executor, last because of:\n{reason}"))
+        finally:
+            committer.flush()
+            progress.stop()
+    stats.elapsed = time.monotonic() - started
+    return stats
+
+
+def _drive(pool: cf.Executor, width: int, todo: Sequence[RunTask], run_fn: RunFunction,
+           committer: _Committer) -> list[tuple[RunTask, BaseException]]:
+    """Submit ``todo`` through a bounded window; returns the runs lost to the machinery."""
+    pending = deque(todo)
+    inflight: dict[cf.Future, RunTask] = {}
+    lost: list[tuple[RunTask, BaseException]] = []
+    window = window_size(width)
+    broken: BaseException | None = None
+    while pending or inflight:
+        while pending and broken is None and len(inflight) < window:
+            task = pending.popleft()
+            try:
+                inflight[pool.submit(run_fn, task)] = task
+            except (cf.BrokenExecutor, RuntimeError) as exc:
+                lost.append((task, exc))
+                broken = exc
+        if broken is not None and pending:
+            lost.extend((task, broken) for task in pending)
+            pending.clear()
+        if not inflight:
+            break
+        finished, _ = cf.wait(inflight, timeout=committer.flush_seconds, return_when=cf.FIRST_COMPLETED)
+        for future in finished:
+            task = inflight.pop(future)
+            try:
+                outcome = future.result()
+            except Exception as exc:  # (lost to the machinery, not to the model)
+                lost.append((task, exc))
+                if isinstance(exc, cf.BrokenExecutor):
+                    broken = exc
+                continue
+            committer.add(outcome)
+        committer.maybe_flush()
+    return lost

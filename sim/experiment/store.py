@@ -1,0 +1,293 @@
+"""The result store: a folder of partitioned Parquet that survives Ctrl-C, kill -9 and re-runs.
+
+Layout of an output folder::
+
+    experiment.json            the resolved design (arms, seeds, planned run ids)
+    metadata.json              versions, git revision, executor, command
+    scenarios/<label>.yaml     each scenario as it ran (every default spelled out)
+    runs/part-<batch>.parquet                  one row per finished run (the commit record)
+    summaries/scenario=<label>/part-<batch>.parquet   run_id, arm, replication, metric, value
+    timeseries/scenario=<label>/part-<batch>.parquet  run_id, arm, replication, step, year, metric, ...
+
+Finished runs are written in small batches as they arrive. Each file is written to a hidden
+temporary name and renamed into place (atomic on POSIX), and a batch's ``runs`` part is written
+last: a batch is committed exactly when its runs part exists. Opening the store deletes parts of
+uncommitted batches, so a kill between files leaves no half batch behind. A run is skipped on
+re-run when its id is in the runs table, so nothing is lost and nothing duplicated. A lock file
+keeps two processes from writing the same folder at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from sim.errors import InputError
+from sim.experiment.design import RunTask, canonical_json
+from sim.experiment.executor import RunOutcome
+
+RUNS_SCHEMA = pa.schema([
+    ("run_id", pa.string()),
+    ("experiment", pa.string()),
+    ("scenario", pa.string()),
+    ("arm", pa.string()),
+    ("point", pa.int64()),
+    ("parameters", pa.string()),
+    ("replication", pa.int64()),
+    ("seed", pa.int64()),
+    ("status", pa.string()),
+    ("error", pa.string()),
+    ("duration", pa.float64()),
+    ("started", pa.timestamp("ms", tz="UTC")),
+    ("worker", pa.string()),
+    ("batch", pa.string()),
+])
+SUMMARY_SCHEMA = pa.schema([
+    ("run_id", pa.string()),
+    ("arm", pa.string()),
+    ("replication", pa.int64()),
+    ("metric", pa.string()),
+    ("value", pa.float64()),
+])
+TIMESERIES_SCHEMA = pa.schema([
+    ("run_id", pa.string()),
+    ("arm", pa.string()),
+    ("replication", pa.int64()),
+    ("step", pa.int64()),
+    ("year", pa.int64()),
+    ("metric", pa.string()),
+    ("value", pa.float64()),
+    ("level", pa.int64()),
+    ("group", pa.string()),
+])
+PARTITION = ds.partitioning(pa.schema([("scenario", pa.string())]), flavor="hive")
+TABLES = ("runs", "summaries", "timeseries")
+
+
+class ResultStore:
+    """One experiment's output folder.
+
+    Use as a context manager to write (it takes the lock and tidies interrupted batches);
+    reading needs no lock.
+
+    Args:
+        root: The output folder (created when writing).
+    """
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self._lock_fd: int | None = None
+        self._session = uuid.uuid4().hex[:8]
+        self._batches = 0
+
+    # -- writing -------------------------------------------------------------------------------
+    def __enter__(self) -> ResultStore:
+        """Create the folder, take the lock and drop what an interrupted writer left half done."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create output folder ({exc.strerror})", source=str(self.root)) from None
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise InputError("another promosim process is writing to this folder; wait for it or choose "
+                             "another --out", source=str(self.root)) from None
+        self._lock_fd = fd
+        self.tidy()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Release the lock (the kernel also releases it if the process is killed)."""
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def tidy(self) -> list[Path]:
+        """Delete temporary files and parts of batches whose runs part was never written."""
+        committed = {p.stem.removeprefix("part-") for p in (self.root / "runs").glob("part-*.parquet")}
+        removed = []
+        for table in TABLES:
+            folder = self.root / table
+            if not folder.exists():
+                continue
+            for path in folder.rglob("*"):
+                if not path.is_file():
+                    continue
+                temporary = path.name.startswith(".") and path.name.endswith(".tmp")
+                uncommitted = (table != "runs" and path.suffix == ".parquet"
+                               and path.stem.removeprefix("part-") not in committed)
+                if temporary or uncommitted:
+                    path.unlink()
+                    removed.append(path)
+        return removed
+
+    def write_json(self, name: str, value: Any) -> None:
+        """Write a JSON file beside the tables, atomically."""
+        self._atomic_bytes(self.root / name, json.dumps(value, indent=2, default=str).encode("utf-8"))
+
+    def write_text(self, name: str, text: str) -> None:
+        """Write a text file (a scenario, a report) beside the tables, atomically."""
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._atomic_bytes(path, text.encode("utf-8"))
+
+    def write_batch(self, experiment: str, outcomes: Sequence[RunOutcome], tasks: dict[str, RunTask]) -> str | None:
+        """Commit finished runs: summaries and time series first, the runs part last.
+
+        Returns:
+            The batch id, or None when there was nothing to write.
+        """
+        if not outcomes:
+            return None
+        self._require_lock()
+        self._batches += 1
+        batch = f"{self._session}-{self._batches:06d}"
+        runs = []
+        summaries: dict[str, list[pd.DataFrame]] = {}
+        series: dict[str, list[pd.DataFrame]] = {}
+        for out in outcomes:
+            task = tasks[out.run_id]
+            runs.append({
+                "run_id": out.run_id, "experiment": experiment, "scenario": task.scenario, "arm": task.arm,
+                "point": task.point, "parameters": canonical_json(task.parameters), "replication": task.replication,
+                "seed": task.seed, "status": out.status, "error": out.error, "duration": out.duration,
+                "started": pd.Timestamp(int(out.started * 1000), unit="ms", tz="UTC"), "worker": out.worker, "batch": batch,
+            })
+            if out.summary:
+                summaries.setdefault(task.scenario, []).append(pd.DataFrame({
+                    "run_id": out.run_id, "arm": task.arm, "replication": task.replication,
+                    "metric": list(out.summary), "value": list(out.summary.values()),
+                }))
+            if out.timeseries is not None and len(out.timeseries):
+                frame = out.timeseries[["step", "year", "metric", "value", "level", "group"]].copy()
+                frame.insert(0, "replication", task.replication)
+                frame.insert(0, "arm", task.arm)
+                frame.insert(0, "run_id", out.run_id)
+                series.setdefault(task.scenario, []).append(frame)
+        for table, parts, schema in (("summaries", summaries, SUMMARY_SCHEMA),
+                                     ("timeseries", series, TIMESERIES_SCHEMA)):
+            for scenario, frames in parts.items():
+                self._write_parquet(self.root / table / f"scenario={scenario}" / f"part-{batch}.parquet",
+                                    pd.concat(frames, ignore_index=True), schema)
+        self._write_parquet(self.root / "runs" / f"part-{batch}.parquet", pd.DataFrame(runs), RUNS_SCHEMA)
+        return batch
+
+    def drop_runs(self, run_ids: Iterable[str]) -> int:
+        """Forget runs (e.g. failed ones before a retry), rewriting the parts that hold them."""
+        self._require_lock()
+        drop = set(run_ids)
+        count = 0
+        for path in sorted((self.root / "runs").glob("part-*.parquet")):
+            table = pq.read_table(path, schema=RUNS_SCHEMA)
+            ids = table.column("run_id").to_pylist()
+            hit = sum(1 for i in ids if i in drop)
+            if not hit:
+                continue
+            count += hit
+            kept = table.filter(pa.array([i not in drop for i in ids]))
+            # Summaries and series of the dropped runs would become orphans: drop them too.
+            for sub in ("summaries", "timeseries"):
+                for part in (self.root / sub).glob(f"scenario=*/{path.name}"):
+                    schema = SUMMARY_SCHEMA if sub == "summaries" else TIMESERIES_SCHEMA
+                    other = pq.read_table(part, schema=schema)
+                    keep = pa.array([i not in drop for i in other.column("run_id").to_pylist()])
+                    self._write_table(part, other.filter(keep))
+            if kept.num_rows:
+                self._write_table(path, kept)
+            else:
+                for sub in ("summaries", "timeseries"):
+                    for part in (self.root / sub).glob(f"scenario=*/{path.name}"):
+                        part.unlink()
+                path.unlink()
+        return count
+
+    def _require_lock(self) -> None:
+        if self._lock_fd is None:
+            raise RuntimeError("open the store with 'with ResultStore(dir) as store:' before writing")
+
+    def _write_parquet(self, path: Path, frame: pd.DataFrame, schema: pa.Schema) -> None:
+        table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+        self._write_table(path, table)
+
+    def _write_table(self, path: Path, table: pa.Table) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+        with tmp.open("wb") as fh:
+            pq.write_table(table, fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    def _atomic_bytes(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    # -- reading -------------------------------------------------------------------------------
+    def exists(self) -> bool:
+        """True when the folder holds an experiment (its design was written)."""
+        return (self.root / "experiment.json").exists()
+
+    def read_json(self, name: str) -> dict[str, Any]:
+        """A JSON file beside the tables ({} when missing)."""
+        path = self.root / name
+        if not path.exists():
+            return {}
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def design(self) -> dict[str, Any]:
+        """The design as the run wrote it.
+
+        Raises:
+            InputError: When the folder holds no experiment.
+        """
+        if not self.exists():
+            raise InputError("no experiment here (experiment.json is missing)", source=str(self.root))
+        return self.read_json("experiment.json")
+
+    def runs(self) -> pd.DataFrame:
+        """Every committed run (one row per run id)."""
+        return self._read("runs", RUNS_SCHEMA, partitioned=False)
+
+    def finished(self) -> dict[str, str]:
+        """run_id -> status for every committed run."""
+        runs = self._read("runs", pa.schema([RUNS_SCHEMA.field("run_id"), RUNS_SCHEMA.field("status")]),
+                          partitioned=False)
+        return dict(zip(runs["run_id"], runs["status"], strict=True))
+
+    def summaries(self) -> pd.DataFrame:
+        """Per-run summary values: scenario, run_id, arm, replication, metric, value."""
+        return self._read("summaries", SUMMARY_SCHEMA)
+
+    def timeseries(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
+        """Stored time series, optionally only some metrics (filtered while reading)."""
+        filt = ds.field("metric").isin(list(metrics)) if metrics else None
+        return self._read("timeseries", TIMESERIES_SCHEMA, where=filt)
+
+    def _read(self, table: str, schema: pa.Schema, partitioned: bool = True, where: Any = None) -> pd.DataFrame:
+        folder = self.root / table
+        full = pa.schema([*schema, pa.field("scenario", pa.string())]) if partitioned else schema
+        if not folder.exists() or not any(folder.rglob("part-*.parquet")):
+            return full.empty_table().to_pandas()
+        dataset = ds.dataset(folder, format="parquet", schema=full, partitioning=PARTITION if partitioned else None)
+        frame = dataset.to_table(filter=where).to_pandas()
+        if "level" in frame:
+            frame["level"] = frame["level"].astype("Int64")
+        return frame

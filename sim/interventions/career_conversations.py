@@ -1,0 +1,51 @@
+"""Explicit career conversations at each annual review.
+
+Every review includes a direct question about promotion interest, timing and role type
+(leadership vs. specialist). People answer as honestly as the culture's safety allows (see
+``sim.managers.career_conversation``), so the lever changes what managers come to believe; it
+does not touch any metric. Knowing each person's direction, managers stop treating ambition as
+a wish to manage when both tracks exist.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import numpy as np
+from pydantic import Field
+
+from sim.interventions import Intervention, Params, register
+from sim.managers import career_conversation
+
+if TYPE_CHECKING:
+    from sim.model import PromotionModel
+
+
+class CareerConversationParams(Params):
+    """Parameters of career conversations."""
+
+    coverage: Annotated[float, Field(ge=0, le=1, description="share of employees asked each review")] = 1.0
+    hours_per_conversation: Annotated[
+        float, Field(ge=0, le=40, description="hours (manager + employee) per conversation")
+    ] = 1.5
+
+
+@register
+class CareerConversations(Intervention):
+    """Ask everyone, at every review, whether, when and which way they want to move."""
+
+    name = "career_conversations"
+    description = "a direct question about promotion interest, timing and role type at every review"
+    Params = CareerConversationParams
+    phases = ("reviews",)
+
+    def setup(self, model: PromotionModel) -> None:
+        """Managers who ask about direction take it into account when filling openings."""
+        model.consider_direction = True
+
+    def on_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
+        """Hold the conversations."""
+        rows = model.workforce.rows
+        asked = rows[rng.random(model.workforce.capacity)[rows] < self.params.coverage]
+        career_conversation(model, asked, rng)
+        self.charge(model, asked.size * self.params.hours_per_conversation)

@@ -1,0 +1,77 @@
+"""Parallel ladders: a specialist track with levels of the same standing as management.
+
+From the first management level up, a share of each level's management positions becomes
+specialist positions of equal standing (so the organisation keeps its size: the manager
+pipeline thins, a side effect the model keeps). With a real alternative, fewer people accept a
+management role they do not want just to move up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field
+
+from sim.interventions import Intervention, Params, register
+from sim.scenario import load_scenario
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from sim.model import PromotionModel
+    from sim.scenario import Scenario
+
+
+class ParallelLadderParams(Params):
+    """Parameters of parallel ladders."""
+
+    specialist_share: Annotated[
+        float, Field(gt=0, lt=1, description="share of each management level's positions that become specialist")
+    ] = 0.35
+    accept_wrong_track: Annotated[
+        float, Field(ge=0, le=1, description="probability of accepting an offer on the unwanted track")
+    ] = 0.15
+    hours_per_employee_year: Annotated[
+        float, Field(ge=0, le=100, description="hours per employee per year to run the second ladder")
+    ] = 0.5
+
+
+def first_management_level(scenario: Scenario) -> int | None:
+    """The lowest level with management positions, or None."""
+    return next(
+        (i for i, lv in enumerate(scenario.organisation.levels) if lv.positions.get("management", 0) > 0), None
+    )
+
+
+@register
+class ParallelLadders(Intervention):
+    """Add a specialist ladder beside the management ladder."""
+
+    name = "parallel_ladders"
+    description = "specialist levels of equal standing beside management, so ambition is not forced upward"
+    Params = ParallelLadderParams
+    phases = ("clock",)
+
+    @classmethod
+    def check(cls, scenario: Scenario, params: Params) -> None:
+        """A second ladder needs a management ladder to sit beside."""
+        if first_management_level(scenario) is None:
+            raise ValueError("needs a management track, but no level has management positions")
+
+    def adjust_scenario(self, scenario: Scenario) -> Scenario:
+        """Turn a share of management positions into specialist ones, from the first management level up."""
+        start = first_management_level(scenario)
+        data = scenario.model_dump(mode="json")
+        for level in data["organisation"]["levels"][start:]:
+            mgmt = level["positions"].get("management", 0)
+            moved = round(mgmt * self.params.specialist_share)
+            if mgmt - moved < 1:
+                moved = mgmt - 1
+            level["positions"]["management"] = mgmt - moved
+            level["positions"]["specialist"] = level["positions"].get("specialist", 0) + moved
+        data["promotion"]["accept_wrong_track"] = self.params.accept_wrong_track
+        return load_scenario(data)
+
+    def on_clock(self, model: PromotionModel, rng: np.random.Generator) -> None:
+        """Charge the running cost of the second ladder."""
+        self.charge(model, model.workforce.active.sum() * self.params.hours_per_employee_year / 12.0)

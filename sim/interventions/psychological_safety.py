@@ -1,0 +1,51 @@
+"""Psychological safety: failed experiments are not penalised.
+
+Managers are trained to reward risk-taking and normalise failure, so the chance that a failed
+risk draws a micro-penalty falls. Fear (risk sensitivity times the climate) falls at once, and
+over time forgiven failures lower people's risk sensitivity too: risk-averse people start to
+speak up, apply and accept stretch work.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field
+
+from sim.interventions import Intervention, Params, register
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from sim.model import PromotionModel
+
+
+class PsychologicalSafetyParams(Params):
+    """Parameters of psychological safety."""
+
+    penalty_reduction: Annotated[
+        float, Field(ge=0, le=1, description="fraction by which the chance of penalising a failed risk falls")
+    ] = 0.8
+    hours_per_manager_year: Annotated[
+        float, Field(ge=0, le=200, description="training and practice hours per manager per year")
+    ] = 16.0
+
+
+@register
+class PsychologicalSafety(Intervention):
+    """Stop punishing failed risks."""
+
+    name = "psychological_safety"
+    description = "failed experiments are not penalised, so risk-averse people speak up, apply and stretch"
+    Params = PsychologicalSafetyParams
+    phases = ("clock",)
+
+    def setup(self, model: PromotionModel) -> None:
+        """Lower the climate's penalty rate."""
+        model.climate = model.scenario.managers.micro_penalty_rate * (1.0 - self.params.penalty_reduction)
+
+    def on_clock(self, model: PromotionModel, rng: np.random.Generator) -> None:
+        """Charge managers' training time."""
+        wf = model.workforce
+        managers = int((wf.active & (wf.track == 1)).sum())
+        self.charge(model, managers * self.params.hours_per_manager_year / 12.0)

@@ -1,0 +1,106 @@
+"""Pilot stretch roles: time-bounded assignments that test interest and capability first.
+
+At each review, a limited number of people who look like candidates for the next level get a
+pilot of the next role for a few months. The pilot is low-stakes, so acceptance needs less
+courage than a promotion. While it runs it takes time from the day job (lower performance now)
+and builds readiness; when it ends, the manager has seen the person in the role: readiness is
+judged on what was seen, and whether they enjoyed it tells their real interest. Nobody whose
+observed readiness falls short of the fit threshold is put forward for a permanent move.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import numpy as np
+from pydantic import Field
+
+from sim.interventions import Intervention, Params, register
+from sim.managers import fear
+
+if TYPE_CHECKING:
+    from sim.model import PromotionModel
+
+
+class StretchPilotParams(Params):
+    """Parameters of pilot stretch roles."""
+
+    pilots_per_100: Annotated[
+        float, Field(ge=0, le=50, description="pilot places per 100 employees per year")
+    ] = 4.0
+    months: Annotated[int, Field(ge=1, le=24, description="length of a pilot, months")] = 6
+    time_share: Annotated[
+        float, Field(ge=0, le=1, description="share of the pilot's time taken from the day job")
+    ] = 0.3
+    readiness_gain: Annotated[
+        float, Field(ge=0, le=5, description="readiness points gained by completing a pilot")
+    ] = 0.7
+    hours_per_month: Annotated[
+        float, Field(ge=0, le=200, description="hours of supervision and backfill per pilot-month")
+    ] = 12.0
+
+
+@register
+class StretchPilots(Intervention):
+    """Try the next role for a few months before deciding."""
+
+    name = "stretch_pilots"
+    description = "time-bounded pilots of the next role that reveal interest and capability before a move"
+    Params = StretchPilotParams
+    phases = ("reviews", "outcomes")
+
+    def setup(self, model: PromotionModel) -> None:
+        """Openings go only to people whose observed readiness clears the fit threshold."""
+        model.readiness_floor = model.scenario.promotion.fit_threshold * 0.9
+        self.until = np.full(model.workforce.capacity, -1, dtype=np.int64)
+        self.holder = np.full(model.workforce.capacity, -1, dtype=np.int64)
+
+    def on_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
+        """Offer the year's pilot places to the people who look most like next-level candidates."""
+        wf, sc = model.workforce, model.scenario
+        rows = wf.rows
+        rows = rows[(wf.level[rows] < sc.n_levels - 1) & (self.until[rows] < model.month)]
+        places = int(round(wf.active.sum() * self.params.pilots_per_100 / 100.0))
+        if places <= 0 or rows.size == 0:
+            return
+        keen = wf.b_interest[rows] + 0.2 * wf.visibility[rows] + 0.1 * rng.random(rows.size)
+        offered = rows[np.argsort(-keen, kind="stable")[:places]]
+        courage = wf.ambition[offered] * (1.0 - 0.5 * fear(model)[offered])
+        accepted = offered[rng.random(offered.size) < np.clip(0.3 + courage, 0.0, 1.0)]
+        wf.b_interest[np.setdiff1d(offered, accepted)] *= 0.8
+        self.until[accepted] = model.month + self.params.months
+        self.holder[accepted] = wf.uid[accepted]
+        wf.load[accepted] = self.params.time_share
+        model.flow["stretch_offers"] += offered.size
+        model.flow["stretch_accepts"] += accepted.size
+        model.events.add(model.month, wf.uid[accepted], "pilot_start", "started a pilot of the next role")
+
+    @staticmethod
+    def next_role_is_management(model: PromotionModel, rows: np.ndarray) -> np.ndarray:
+        """The pilot tries the next role that exists: the believed direction where both tracks do."""
+        org, wf = model.org, model.workforce
+        nxt = wf.level[rows] + 1
+        has_m = np.array([org.track_exists(int(lv), 1) for lv in nxt], dtype=bool)
+        has_s = np.array([org.track_exists(int(lv), 0) for lv in nxt], dtype=bool)
+        return np.where(has_m & has_s, wf.b_mgmt[rows] >= 0.5, has_m)
+
+    def on_outcomes(self, model: PromotionModel, rng: np.random.Generator) -> None:
+        """Pilots that end reveal readiness and interest; each running pilot costs hours."""
+        wf = model.workforce
+        running = (self.until >= model.month) & wf.active & (self.holder == wf.uid)
+        self.charge(model, running.sum() * self.params.hours_per_month)
+        done = np.flatnonzero((self.until == model.month) & wf.active & (self.holder == wf.uid))
+        self.until[self.holder != wf.uid] = -1
+        if done.size == 0:
+            return
+        wf.load[done] = 0.0
+        toward_mgmt = self.next_role_is_management(model, done)
+        gain = self.params.readiness_gain
+        wf.mgmt_ready[done] = np.where(toward_mgmt, np.minimum(wf.mgmt_ready[done] + gain, 10.0), wf.mgmt_ready[done])
+        wf.spec_ready[done] = np.where(~toward_mgmt, np.minimum(wf.spec_ready[done] + gain, 10.0), wf.spec_ready[done])
+        seen = np.where(toward_mgmt, wf.mgmt_ready[done], wf.spec_ready[done])
+        wf.b_ready[done] = seen + rng.normal(0.0, 0.5, done.size)
+        liked = (wf.ambition[done] >= 0.5) & (wf.wants_mgmt[done] == toward_mgmt)
+        wf.b_interest[done] = np.where(liked, 0.9, 0.15)
+        wf.b_refused[done] = False
+        model.events.add(model.month, wf.uid[done], "pilot_end", "finished a pilot; the manager saw them in the role")

@@ -1,0 +1,56 @@
+"""A succession dashboard that keeps willingness and readiness apart.
+
+Once a year, everyone one level below a key role records two separate things: whether they
+want a move (and which way and when), asked as candidly as safety allows, and an assessment of
+readiness for the next role. The record belongs to the organisation, so it survives a change
+of manager, and a past decline shows as "not now", not as a permanent refusal.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import numpy as np
+from pydantic import Field
+
+from sim.interventions import Intervention, Params, register
+from sim.managers import career_conversation
+
+if TYPE_CHECKING:
+    from sim.model import PromotionModel
+
+
+class SuccessionDashboardParams(Params):
+    """Parameters of the succession dashboard."""
+
+    assessment_noise: Annotated[
+        float, Field(ge=0, le=5, description="sd of the readiness assessment, points on the 0-10 scale")
+    ] = 0.7
+    hours_per_person: Annotated[
+        float, Field(ge=0, le=40, description="hours per assessed person per year (check-in and assessment)")
+    ] = 3.0
+
+
+@register
+class SuccessionDashboard(Intervention):
+    """Record willingness and readiness separately for the succession pools."""
+
+    name = "succession_dashboard"
+    description = "records willingness and readiness separately for succession pools; survives manager changes"
+    Params = SuccessionDashboardParams
+    phases = ("reviews",)
+
+    def setup(self, model: PromotionModel) -> None:
+        """Beliefs are organisational records, kept across manager changes."""
+        model.keep_beliefs_on_manager_change = True
+
+    def on_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
+        """Update the dashboard for the levels that feed key roles."""
+        wf, sc = model.workforce, model.scenario
+        feeder = sc.n_levels - sc.metrics.key_levels - 1
+        rows = np.flatnonzero(wf.active & (wf.level >= max(feeder, 0)) & (wf.level < sc.n_levels - 1))
+        career_conversation(model, rows, rng)
+        wf.b_refused[rows] = False
+        track = (wf.b_mgmt[rows] >= 0.5).astype(np.int8)
+        wf.b_ready[rows] = wf.readiness_for(track, rows) + rng.normal(0.0, self.params.assessment_noise, rows.size)
+        self.charge(model, rows.size * self.params.hours_per_person)
