@@ -43,12 +43,17 @@ def observed_performance(model: PromotionModel, rows: np.ndarray, rng: np.random
     return wf.performance()[rows] + bias + noise
 
 
-def manager_uid(model: PromotionModel, rows: np.ndarray) -> np.ndarray:
-    """The uid of each row's current manager, or -1 where the manager post is vacant."""
+def manager_row(model: PromotionModel, rows: np.ndarray) -> np.ndarray:
+    """The row of each row's current manager, or -1 where there is none or the post is vacant."""
     org, wf = model.org, model.workforce
     parent = org.parent[wf.slot[rows]]
-    boss_row = np.where(parent >= 0, org.occupant[np.maximum(parent, 0)], VACANT)
-    return np.where(boss_row >= 0, wf.uid[np.maximum(boss_row, 0)], -1)
+    return np.where(parent >= 0, org.occupant[np.maximum(parent, 0)], VACANT)
+
+
+def manager_uid(model: PromotionModel, rows: np.ndarray) -> np.ndarray:
+    """The uid of each row's current manager, or -1 where the manager post is vacant."""
+    boss_row = manager_row(model, rows)
+    return np.where(boss_row >= 0, model.workforce.uid[np.maximum(boss_row, 0)], -1)
 
 
 def reset_beliefs(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.managers import manager_uid, named_successors
+from sim.managers import manager_row, named_successors
 from sim.records import PENDING, SUCCEEDED, Ledger
 
 if TYPE_CHECKING:
@@ -126,8 +126,7 @@ def team_performance(model: PromotionModel) -> float:
     rows = wf.rows
     if rows.size == 0:
         return NAN
-    boss_uid = manager_uid(model, rows)
-    boss_row = model.row_of_uid(boss_uid)
+    boss_row = manager_row(model, rows)
     boss_comp = np.where(boss_row >= 0, wf.competence[np.maximum(boss_row, 0)], 5.0)
     has_team = model.org.parent[wf.slot[rows]] >= 0
     factor = np.where(has_team, 0.8 + 0.04 * boss_comp, 1.0)
