@@ -151,18 +151,31 @@ class Recorder:
         self.stocks: list[dict[str, float]] = []
         self.extra_counts: list[dict[str, float]] = []
         self.current: dict[str, float] = {}
+        self._flow_sum: defaultdict[str, float] = defaultdict(float)
+        self._count_sum: defaultdict[str, float] = defaultdict(float)
 
-    def _window_sum(self, key: str, n: int = WINDOW) -> float:
-        return float(sum(f.get(key, 0.0) for f in self.flows[-n:]))
+    def _push(self, flows: dict[str, float], counts: dict[str, float]) -> None:
+        """Add this month to the trailing window (running sums, so the window costs O(keys))."""
+        self.flows.append(flows)
+        self.extra_counts.append(counts)
+        for store, rec, series in ((self._flow_sum, flows, self.flows), (self._count_sum, counts, self.extra_counts)):
+            for k, v in rec.items():
+                store[k] += v
+            if len(series) > WINDOW:
+                for k, v in series[-WINDOW - 1].items():
+                    store[k] -= v
+
+    def _window_sum(self, key: str) -> float:
+        return self._flow_sum.get(key, 0.0)
+
+    def _window_mean(self, key: str) -> float:
+        n = min(len(self.extra_counts), WINDOW)
+        return self._count_sum.get(key, 0.0) / n if n else NAN
 
     def _annual_rate(self, flow: str, count: str) -> float:
         """Events per year per head of a population, over the trailing window."""
-        n = len(self.flows[-WINDOW:])
+        n = min(len(self.flows), WINDOW)
         return ratio(self._window_sum(flow), self._window_mean(count)) * 12.0 / n
-
-    def _window_mean(self, key: str, n: int = WINDOW) -> float:
-        vals = [c.get(key, 0.0) for c in self.extra_counts[-n:]]
-        return float(np.mean(vals)) if vals else NAN
 
     def measure(self) -> dict[str, float]:
         """Record this month's flows and compute every metric; returns the headline values."""
@@ -174,12 +187,12 @@ class Recorder:
         recent_po = on & ((month - wf.passed_over_at) < sc.exits.passed_over_months)
         high = on & (wf.competence >= sc.metrics.high_performer_competence)
         spec = cat["aspiring"] & ~wf.wants_mgmt
-        self.flows.append(dict(model.flow))
-        self.extra_counts.append(
+        self._push(
+            dict(model.flow),
             {"headcount": float(on.sum()), "high": float(high.sum()), "passed_over": float(recent_po.sum()),
-             "spec_aspirants": float(spec.sum())}
+             "spec_aspirants": float(spec.sum())},
         )
-        n_months = len(self.flows[-WINDOW:])
+        n_months = min(len(self.flows), WINDOW)
         since = month - n_months + 1
         covered, key_total = named_successors(model)
         values: dict[str, float] = _rates(cat, on)
@@ -206,7 +219,10 @@ class Recorder:
         if sc.metrics.level_weights is not None:
             values["global_efficiency"] = global_efficiency(model)
         self.current = {k: values[k] for k in (*METRICS, *[k for k in values if k not in METRICS])}
-        self.stocks.append({k: v for k, v in values.items() if k in STOCKS or k.startswith("representation_ratio.")})
+        self.stocks.append(
+            {k: v for k, v in values.items()
+             if k in STOCKS or k == "global_efficiency" or k.startswith("representation_ratio.")}
+        )
         self._append(month, values, cat)
         return self.current
 
@@ -285,6 +301,8 @@ class Recorder:
                 "intervention_cost": ratio(totals["intervention_hours"], mean_hc) / years,
             }
         )
+        if "global_efficiency" in out:
+            out["global_efficiency_change"] = out["global_efficiency"] - self.stocks[0]["global_efficiency"]
         ordered = {k: float(out[k]) for k in METRICS}
         ordered.update({k: float(v) for k, v in out.items() if k not in ordered})
         return ordered
@@ -297,3 +315,4 @@ def global_efficiency(model: PromotionModel) -> float:
     rows = wf.rows
     w = weights[wf.level[rows]]
     return ratio(100.0 * float((w * wf.competence[rows]).sum()), float((w * 10.0).sum()))
+

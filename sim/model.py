@@ -76,7 +76,7 @@ class PromotionModel(mesa.Model):
         self.streams = Streams(seed)
         self.month = -spec.warmup_months
         self.org = Org(spec)
-        self.workforce = Workforce(self.org.n_slots)
+        self.workforce = Workforce(self.org.n_slots, spec.behaviour.engagement_effect)
         self.agent_at = np.full(self.org.n_slots, None, dtype=object)
         self.reserved_external = np.zeros(self.org.n_slots, dtype=bool)
         self.group_bias = np.array([g.rating_bias for g in spec.groups], dtype=float)

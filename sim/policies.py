@@ -56,6 +56,13 @@ def by_worst_performance(model: PromotionModel, rows: np.ndarray, track: int, rn
     return -observed_performance(model, rows, rng)
 
 
+@policy("mixed")
+def best_or_worst(model: PromotionModel, rows: np.ndarray, track: int, rng: np.random.Generator) -> np.ndarray:
+    """"The best" or "the worst" by a coin toss for each round of openings (Pluchino et al. 2010)."""
+    sign = 1.0 if rng.random() < 0.5 else -1.0
+    return sign * observed_performance(model, rows, rng)
+
+
 @policy("random")
 def at_random(model: PromotionModel, rows: np.ndarray, track: int, rng: np.random.Generator) -> np.ndarray:
     """Anyone, by lot."""

@@ -33,6 +33,7 @@ POLICIES: tuple[str, ...] = (
     "readiness",
     "best",
     "worst",
+    "mixed",
     "random",
     "seniority",
     "application",
@@ -43,7 +44,7 @@ Score = Annotated[float, Field(ge=0.0, le=10.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Months = Annotated[int, Field(ge=1, le=1200)]
 Track = Literal["specialist", "management"]
-PolicyName = Literal["visibility", "readiness", "best", "worst", "random", "seniority", "application"]
+PolicyName = Literal["visibility", "readiness", "best", "worst", "mixed", "random", "seniority", "application"]
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -170,6 +171,7 @@ class Behaviour(_Strict):
     apply_rate: Fraction = 0.6
     learning_rate: Annotated[float, Field(ge=0, le=1)] = 0.04
     competence_growth: Annotated[float, Field(ge=0, le=1)] = 0.02
+    engagement_effect: Fraction = 0.3
     readiness_step: Annotated[float, Field(ge=0, le=10)] = 1.0
     readiness_persistence: Fraction = 0.7
     life_event_rate: Fraction = 0.01

@@ -76,8 +76,9 @@ class Workforce:
         capacity: Number of rows; one per position, since nobody is without a position.
     """
 
-    def __init__(self, capacity: int):
+    def __init__(self, capacity: int, engagement_effect: float = 0.3):
         self.capacity = capacity
+        self.engagement_effect = engagement_effect
         for name, (dtype, fill) in COLUMNS.items():
             setattr(self, name, np.full(capacity, fill, dtype=dtype))
 
@@ -116,7 +117,8 @@ class Workforce:
         """Performance in the current role: competence, dented by disengagement and by time
         taken away from the day job (``load``, e.g. a pilot stretch role).
         """
-        return self.competence * (0.7 + 0.3 * self.engagement) * (1.0 - 0.5 * self.load)
+        e = self.engagement_effect
+        return self.competence * (1.0 - e + e * self.engagement) * (1.0 - 0.5 * self.load)
 
 
 def _beta(rng: np.random.Generator, dist: Beta, n: int) -> np.ndarray:
