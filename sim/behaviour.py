@@ -90,7 +90,8 @@ def learn(model: PromotionModel, rng: np.random.Generator) -> None:
     wf.spec_ready += np.where(~toward_mgmt, gain, 0.0)
     np.minimum(wf.mgmt_ready, 10.0, out=wf.mgmt_ready)
     np.minimum(wf.spec_ready, 10.0, out=wf.spec_ready)
-    wf.competence += beh.competence_growth * (9.0 - wf.competence).clip(0.0) * wf.engagement * on
+    room = (beh.competence_ceiling - wf.competence).clip(0.0)
+    wf.competence += beh.competence_growth * room * wf.engagement * on
 
     drift = rng.normal(0.0, beh.ambition_drift_sd, wf.capacity)
     life = on & (rng.random(wf.capacity) < beh.life_event_rate)
@@ -105,7 +106,7 @@ def learn(model: PromotionModel, rng: np.random.Generator) -> None:
     misplaced = wf.unwanted_role & on
     wf.engagement[misplaced] = np.maximum(wf.engagement[misplaced] - beh.misplaced_engagement_drop, 0.0)
     # An unwanted role stops being unwanted once the person comes to want that track.
-    settled = misplaced & (wf.ambition >= 0.5) & (wf.wants_mgmt == (wf.track == 1))
+    settled = misplaced & (wf.ambition >= 0.5) & model.org.wanted_move(wf.level, wf.wants_mgmt, wf.track)
     wf.unwanted_role[settled] = False
 
 

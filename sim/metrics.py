@@ -68,6 +68,11 @@ def ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den > 0 else NAN
 
 
+def capped(rate: float) -> float:
+    """A rate capped at 1; NaN stays NaN (``min(1.0, nan)`` would say 1.0)."""
+    return rate if rate != rate else min(1.0, rate)
+
+
 def structural_plateau(model: PromotionModel) -> np.ndarray:
     """Wants to move now, but no position exists one level up on their track, or has waited
     longer than ``metrics.plateau_months`` in the role: a limit of structure, not of reading.
@@ -77,7 +82,7 @@ def structural_plateau(model: PromotionModel) -> np.ndarray:
     for level in range(model.scenario.n_levels - 1):
         for track in (0, 1):
             if org.track_exists(level + 1, track):
-                next_exists |= (wf.level == level) & (wf.wants_mgmt == bool(track))
+                next_exists |= (wf.level == level) & org.wanted_move(level + 1, wf.wants_mgmt, track)
     return wf.wants_now() & (~next_exists | (wf.time_in_role >= model.scenario.metrics.plateau_months))
 
 
@@ -121,7 +126,7 @@ def _rates(cat: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, float]:
 
 
 def team_performance(model: PromotionModel) -> float:
-    """Mean performance (0-1) of the people in teams, lifted or dragged by their manager's fit."""
+    """Mean performance of people, lifted or dragged by their manager's fit, scaled to 0-1 (12 = 10 x 1.2)."""
     wf = model.workforce
     rows = wf.rows
     if rows.size == 0:
@@ -130,7 +135,7 @@ def team_performance(model: PromotionModel) -> float:
     boss_comp = np.where(boss_row >= 0, wf.competence[np.maximum(boss_row, 0)], 5.0)
     has_team = model.org.parent[wf.slot[rows]] >= 0
     factor = np.where(has_team, 0.8 + 0.04 * boss_comp, 1.0)
-    return float(np.mean(wf.performance()[rows] * factor) / 10.0)
+    return float(np.mean(wf.performance()[rows] * factor) / 12.0)
 
 
 def _ledger_rate(ledger: Ledger, since: int, until: int) -> float:
@@ -203,10 +208,10 @@ class Recorder:
                 "wrong_fit_promotion_rate": ratio(self._window_sum("wrong_fit_promotions"), self._window_sum("promotions")),
                 "promotion_stick_rate": _ledger_rate(model.promotions, since, month),
                 "succession_coverage": ratio(covered, key_total),
-                "attrition_rate": min(1.0, self._annual_rate("exits", "headcount")),
-                "regretted_attrition_rate": min(1.0, self._annual_rate("regretted_exits", "high")),
-                "passed_over_exit_rate": min(1.0, self._annual_rate("passed_over_exits", "passed_over")),
-                "specialist_retention_rate": 1.0 - min(1.0, self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
+                "attrition_rate": capped(self._annual_rate("exits", "headcount")),
+                "regretted_attrition_rate": capped(self._annual_rate("regretted_exits", "high")),
+                "passed_over_exit_rate": capped(self._annual_rate("passed_over_exits", "passed_over")),
+                "specialist_retention_rate": 1.0 - capped(self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
                 "decliner_retention": _ledger_rate(model.decliners, since, month),
                 "stretch_acceptance_rate": ratio(self._window_sum("stretch_accepts"), self._window_sum("stretch_offers")),
                 "internal_application_rate": ratio(self._window_sum("applications"), self._window_sum("could_apply")),
@@ -290,10 +295,10 @@ class Recorder:
                 "unwanted_promotion_rate": ratio(totals["unwanted_promotions"], totals["promotions"]),
                 "wrong_fit_promotion_rate": ratio(totals["wrong_fit_promotions"], totals["promotions"]),
                 "promotion_stick_rate": _ledger_rate(model.promotions, 1, end),
-                "attrition_rate": min(1.0, ratio(totals["exits"], mean_hc) / years),
-                "regretted_attrition_rate": min(1.0, ratio(totals["regretted_exits"], mean_high) / years),
-                "passed_over_exit_rate": min(1.0, ratio(totals["passed_over_exits"], mean_po) / years),
-                "specialist_retention_rate": 1.0 - min(1.0, ratio(totals["specialist_aspirant_exits"], mean_spec) / years),
+                "attrition_rate": capped(ratio(totals["exits"], mean_hc) / years),
+                "regretted_attrition_rate": capped(ratio(totals["regretted_exits"], mean_high) / years),
+                "passed_over_exit_rate": capped(ratio(totals["passed_over_exits"], mean_po) / years),
+                "specialist_retention_rate": 1.0 - capped(ratio(totals["specialist_aspirant_exits"], mean_spec) / years),
                 "decliner_retention": _ledger_rate(model.decliners, 1, end),
                 "stretch_acceptance_rate": ratio(totals["stretch_accepts"], totals["stretch_offers"]),
                 "internal_application_rate": ratio(totals["applications"], totals["could_apply"]),

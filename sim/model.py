@@ -98,7 +98,7 @@ class PromotionModel(mesa.Model):
         self.climate = spec.managers.micro_penalty_rate
         self.criteria_weight = 0.0
         self.rank_by_readiness = False
-        self.readiness_floor = 0.0
+        self.readiness_floor = -np.inf
         self.consider_direction = False
         self.keep_beliefs_on_manager_change = False
         self.learning_toward_mgmt = np.full(self.org.n_slots, -1, dtype=np.int8)

@@ -43,6 +43,25 @@ class Org:
         self.parent = self._assign_teams()
         key_from = max(0, self.n_levels - scenario.metrics.key_levels)
         self.is_key = self.level >= key_from
+        self.path_ok = self._paths()
+
+    def _paths(self) -> np.ndarray:
+        """``path_ok[level, wants_mgmt, track]``: is a role at (level, track) a step the way
+        someone wanting that direction wants to go? Their own track where it exists; where it
+        does not exist yet but does higher up, the rungs that exist are stepping stones."""
+        ok = np.zeros((self.n_levels, 2, 2), dtype=bool)
+        for level in range(self.n_levels):
+            for wants in (0, 1):
+                if self.track_exists(level, wants):
+                    ok[level, wants, wants] = True
+                elif any(self.track_exists(m, wants) for m in range(level + 1, self.n_levels)):
+                    for track in (0, 1):
+                        ok[level, wants, track] = self.track_exists(level, track)
+        return ok
+
+    def wanted_move(self, level: np.ndarray | int, wants_mgmt: np.ndarray, track: np.ndarray | int) -> np.ndarray:
+        """Whether a role at (level, track) lies on the path of someone wanting that direction."""
+        return self.path_ok[level, np.asarray(wants_mgmt, dtype=np.int8), track]
 
     def _assign_teams(self) -> np.ndarray:
         """Round-robin every slot to the management slots of the nearest level above."""

@@ -55,7 +55,6 @@ def apply_for_openings(model: PromotionModel, rng: np.random.Generator) -> None:
 
     wf.applied[:] = False
     wants = wf.wants_now() & ~wf.masking
-    target_track = wf.wants_mgmt.astype(np.int8)
     has_opening = np.zeros(wf.capacity, dtype=bool)
     any_opening = np.zeros(wf.capacity, dtype=bool)
     for level in range(1, sc.n_levels):
@@ -63,7 +62,7 @@ def apply_for_openings(model: PromotionModel, rng: np.random.Generator) -> None:
         for track in (0, 1):
             if org.vacancies(level, track).size:
                 any_opening |= below
-                has_opening |= below & (target_track == track)
+                has_opening |= below & org.wanted_move(level, wf.wants_mgmt, track)
     p = sc.behaviour.apply_rate * (1.0 - fear(model))
     draw = rng.random(wf.capacity)
     applied = wants & has_opening & (draw < p)
@@ -88,12 +87,12 @@ def candidates(model: PromotionModel, from_level: int, track: int) -> np.ndarray
         & (wf.promoted_at != model.month)
         & (wf.b_ready >= model.readiness_floor)
     )
-    applied_here = wf.applied & (wf.wants_mgmt == (track == MANAGEMENT))
+    applied_here = wf.applied & model.org.wanted_move(from_level + 1, wf.wants_mgmt, track)
     if sc.policy.name == "application":
         return np.flatnonzero(eligible & applied_here)
     if not sc.policy.require_believed_interest:
         return np.flatnonzero(eligible)
-    believed = (wf.b_interest >= 0.5) & ~wf.b_refused
+    believed = (wf.b_interest >= sc.policy.candidate_interest) & ~wf.b_refused
     if model.consider_direction and model.org.track_exists(from_level + 1, 1 - track):
         believed &= (wf.b_mgmt >= 0.5) == (track == MANAGEMENT)
     return np.flatnonzero(eligible & (believed | applied_here))
@@ -103,7 +102,7 @@ def acceptance_probability(model: PromotionModel, rows: np.ndarray, track: int) 
     """How likely each person is to say yes, given what they truly want."""
     wf, pr = model.workforce, model.scenario.promotion
     aspiring = wf.ambition[rows] >= 0.5
-    right_way = wf.wants_mgmt[rows] == (track == MANAGEMENT)
+    right_way = model.org.wanted_move(wf.level[rows] + 1, wf.wants_mgmt[rows], track)
     now = wf.wait[rows] <= 0
     return np.where(
         ~aspiring,
@@ -148,7 +147,7 @@ def fill_openings(
     want_this = (
         wf.wants_now()
         & (wf.level == level - 1)
-        & (wf.wants_mgmt == (track == MANAGEMENT))
+        & model.org.wanted_move(level, wf.wants_mgmt, track)
         & (wf.time_in_role >= sc.organisation.min_months_in_role)
     )
     # Passed over: wanted the move, asked for it or is a high performer, and saw someone who
@@ -167,7 +166,7 @@ def decline_reasons(model: PromotionModel, rows: np.ndarray, track: int, name: s
         return
     wf = model.workforce
     aspiring = wf.ambition[rows] >= 0.5
-    right_way = wf.wants_mgmt[rows] == (track == MANAGEMENT)
+    right_way = model.org.wanted_move(wf.level[rows] + 1, wf.wants_mgmt[rows], track)
     reason = np.where(
         ~aspiring,
         "does not want to move up",
@@ -185,7 +184,8 @@ def promote(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: i
         return
     wf, org, sc = model.workforce, model.org, model.scenario
     pr, emp = sc.promotion, sc.employees
-    rng = model.stream("promotion_outcome")
+    to_level = int(org.level[slots[0]])
+    rng = model.stream(f"promotion_outcome.{to_level}.{track}")
     old_track = wf.track[rows].copy()
     from_level = wf.level[rows].copy()
     pre_competence = wf.competence[rows].copy()
@@ -208,7 +208,7 @@ def promote(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: i
     wf.spec_ready[rows] = np.clip(rho * wf.spec_ready[rows] + (1 - rho) * fresh_s - step, 0.0, 10.0)
 
     aspiring = wf.ambition[rows] >= 0.5
-    right_way = wf.wants_mgmt[rows] == (track == MANAGEMENT)
+    right_way = org.wanted_move(to_level, wf.wants_mgmt[rows], track)
     now = wf.wait[rows] <= 0
     wanted = aspiring & right_way & now
     unwanted = ~aspiring | ~right_way
@@ -219,6 +219,8 @@ def promote(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: i
         wanted, np.minimum(wf.ambition[rows] + sc.behaviour.success_ambition_gain, 1.0), wf.ambition[rows]
     )
     wf.b_later[rows] = False
+    earlier = wf.promo_record[rows]
+    model.promotions.decide(earlier[earlier >= 0], SUCCEEDED, model.month)
     idx = model.promotions.append(
         step=np.full(rows.size, model.month),
         uid=wf.uid[rows],
@@ -234,8 +236,9 @@ def promote(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: i
         post_competence=wf.competence[rows],
     )
     wf.promo_record[rows] = idx
-    dev = wf.dev_record[rows]
-    model.development.decide(dev[(dev >= 0) & wanted], SUCCEEDED, model.month)
+    dev = model.development
+    mine = np.flatnonzero((dev["outcome"] == PENDING) & np.isin(dev["uid"], wf.uid[rows[wanted]]))
+    dev.decide(mine[dev["toward_mgmt"][mine] == (track == MANAGEMENT)], SUCCEEDED, model.month)
 
     model.flow["promotions"] += rows.size
     model.flow["unwanted_promotions"] += int(unwanted.sum())

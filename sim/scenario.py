@@ -170,7 +170,8 @@ class Behaviour(_Strict):
     voice_rate: Fraction = 0.12
     apply_rate: Fraction = 0.6
     learning_rate: Annotated[float, Field(ge=0, le=1)] = 0.04
-    competence_growth: Annotated[float, Field(ge=0, le=1)] = 0.02
+    competence_growth: Annotated[float, Field(ge=0, le=1)] = 0.01
+    competence_ceiling: Score = 8.0
     engagement_effect: Fraction = 0.3
     readiness_step: Annotated[float, Field(ge=0, le=10)] = 1.0
     readiness_persistence: Fraction = 0.7
@@ -220,6 +221,7 @@ class Policy(_Strict):
     name: PolicyName = "visibility"
     cycle_months: Months = 12
     require_believed_interest: bool = True
+    candidate_interest: Fraction = 0.5
     offers_can_be_declined: bool = True
     top_down: bool = True
 

@@ -308,7 +308,10 @@ def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
 def _one_line(exc: ValidationError, source: str) -> InputError:
     """The first pydantic problem as one line, in the words scenario files use."""
     errors = exc.errors(include_url=False)
-    first = errors[0]
+    # A value that matches no member of a union (a path or a mapping; a list or a range) gives
+    # one error per member: the one that got furthest says most about what was meant.
+    head = tuple(errors[0].get("loc", ()))[:2]
+    first = max((e for e in errors if tuple(e.get("loc", ()))[:2] == head), key=lambda e: len(e.get("loc", ())))
     loc = tuple(p for p in first.get("loc", ()) if not (isinstance(p, str) and p in {"str", "ScenarioRef",
                                                                                      "GridRange", "list[any]"}))
     loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith(("list[", "dict[", "function-"))))
@@ -352,7 +355,7 @@ def scenario_file(spec: str, base_dir: Path, source: str, where: str) -> Path:
     raise InputError(f"scenario file not found: {candidate}", source=source, path=where)
 
 
-def _labelled_specs(scenarios: Scenarios, base_dir: Path, source: str) -> list[tuple[str, Path, dict[str, Any], str]]:
+def labelled_specs(scenarios: Scenarios, base_dir: Path, source: str) -> list[tuple[str, Path, dict[str, Any], str]]:
     """(label, file, overrides, key path) for the baseline and each variant, baseline first."""
     def one(spec: ScenarioSpec, where: str, label: str | None) -> tuple[str, Path, dict[str, Any], str]:
         ref = spec if isinstance(spec, ScenarioRef) else ScenarioRef(file=spec)
@@ -467,7 +470,7 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
     """
     source = str(source)
     base_dir = base_dir or Path(source).resolve().parent
-    specs = _labelled_specs(spec.scenarios, base_dir, source)
+    specs = labelled_specs(spec.scenarios, base_dir, source)
     common = base_overrides(spec)
     bases = [
         (label, path, resolve(path, headcount=spec.headcount, overrides={**common, **own}, label=label,

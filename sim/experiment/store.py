@@ -164,7 +164,8 @@ class ResultStore:
                 "run_id": out.run_id, "experiment": experiment, "scenario": task.scenario, "arm": task.arm,
                 "point": task.point, "parameters": canonical_json(task.parameters), "replication": task.replication,
                 "seed": task.seed, "status": out.status, "error": out.error, "duration": out.duration,
-                "started": pd.Timestamp(int(out.started * 1000), unit="ms", tz="UTC"), "worker": out.worker, "batch": batch,
+                "started": pd.Timestamp(int(out.started * 1000), unit="ms", tz="UTC"), "worker": out.worker,
+                "batch": batch,
             })
             if out.summary:
                 summaries.setdefault(task.scenario, []).append(pd.DataFrame({

@@ -1,0 +1,39 @@
+# ruff: noqa: N802 (Solara components are named like classes)
+"""The workshop page: ``solara run sim.app.app`` (or ``promosim app``).
+
+The page is built from Mesa's SolaraViz parts (its ``ModelController`` with Reset, Play/Pause and
+Step; its ``UserInputs`` for the behavioural sliders; its ``update_counter`` redraw signal) and the
+project's own components (:mod:`sim.app.components`). Each browser session gets its own
+:class:`~sim.app.components.AppState`, so two people in a workshop room do not share a model.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import solara
+
+from sim.app.components import AppState, MainView, Sidebar
+
+TITLE = "promosim: who wants to move up?"
+
+
+@solara.component
+def Page() -> None:
+    """The whole app: the sidebar's controls and the main area's tabs."""
+    state = solara.use_memo(AppState.create, [])
+    solara.Title(TITLE)
+    with solara.AppBarTitle():
+        solara.Text(TITLE)
+    with solara.Sidebar():
+        Sidebar(state)
+    MainView(state)
+
+
+page = Page()
+
+# Everything imported so far (Solara, Mesa, altair, pandas, ...) lives as long as the server: move
+# it out of the garbage collector's sight, so that a full collection while the model plays takes a
+# few milliseconds instead of a few hundred (a visible stutter at the 1,000-person size).
+gc.collect()
+gc.freeze()

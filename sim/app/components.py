@@ -1,0 +1,800 @@
+# ruff: noqa: N802 (Solara components are named like classes)
+"""The Solara components of the workshop page.
+
+Mesa's ``ModelController`` (Step, Play/Pause, Reset) signals a redraw through Mesa's
+``update_counter``, the signal SolaraViz's own components listen to. Here only one component
+listens to it (:func:`MainView`) and passes the model's step count down as a ``tick`` argument:
+every listener costs Solara a render pass over the whole page, so one pass per step instead of
+one per chart keeps a 1,000-person step and redraw well under 250 ms. The page's state lives in
+one :class:`AppState` per browser session; components take it (or the model) as an argument,
+which keeps them testable with ``solara.render`` and no browser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import numpy as np
+import solara
+import solara.lab
+
+# Mesa 3.3's own ComponentsView (which this page does not use) trips Solara's hook check on import.
+warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
+
+from mesa.visualization.solara_viz import ModelController, UserInputs  # noqa: E402
+from mesa.visualization.utils import force_update, update_counter  # noqa: E402
+
+from sim.app import drawing  # noqa: E402
+from sim.app.feed import when  # noqa: E402
+from sim.app.widgets import PictureWidget, UploadWidget  # noqa: E402
+from sim.app.workshop import (  # noqa: E402
+    CONTROLS,
+    GUIDED_SCENARIO,
+    History,
+    Settings,
+    WorkshopModel,
+    build_specs,
+    lever_problem,
+    parse_upload,
+    shipped_scenarios,
+)
+from sim.errors import InputError  # noqa: E402
+from sim.interventions import load_all  # noqa: E402
+from sim.model import PromotionModel  # noqa: E402
+from sim.scenario import Scenario  # noqa: E402
+
+SIZES = {"as the scenario says": None, "about 100 people": 100, "about 300 people": 300,
+         "about 1,000 people": 1000, "about 3,000 people": 3000}
+TAB_ORGANISATION, TAB_SIDE_BY_SIDE, TAB_GUIDE = 0, 1, 2
+STORY_LEVERS = ("career_conversations", "parallel_ladders", "psychological_safety")
+
+
+# -- state ------------------------------------------------------------------------------------
+@dataclass
+class AppState:
+    """One browser session's state, as reactive variables.
+
+    Attributes:
+        model: The running WorkshopModel (Mesa's ModelController replaces it on Reset).
+        settings: What the next Reset builds (scenario, levers, seed, behaviour).
+        params: Mesa's ``model_parameters``: ``{"settings": settings}``, so Reset reads the page.
+        uploads: Scenarios uploaded in this session, by label.
+        selected: The uid shown in the inspector.
+        tab: The open tab of the main area.
+        message: A one-line error to show (a bad upload, a lever the scenario cannot host).
+        notice: A one-line note (what was loaded).
+        order: The pyramid's order, ``"colour"`` or ``"position"``.
+        play_interval: Mesa's play interval in milliseconds.
+        render_interval: Mesa's steps per redraw.
+        use_threads: Mesa's option to step in a thread.
+    """
+
+    model: solara.Reactive[WorkshopModel]
+    settings: solara.Reactive[Settings]
+    params: solara.Reactive[dict[str, Any]]
+    uploads: solara.Reactive[dict[str, Scenario]]
+    selected: solara.Reactive[int | None]
+    tab: solara.Reactive[int]
+    message: solara.Reactive[str | None]
+    notice: solara.Reactive[str | None]
+    order: solara.Reactive[str]
+    play_interval: solara.Reactive[int]
+    render_interval: solara.Reactive[int]
+    use_threads: solara.Reactive[bool]
+
+    @classmethod
+    def create(cls, settings: Settings | None = None) -> AppState:
+        """Fresh state with a model built from ``settings`` (default: the baseline)."""
+        chosen = settings or Settings()
+        reactive_settings = solara.reactive(chosen)
+        return cls(
+            model=solara.reactive(WorkshopModel(settings=chosen)),
+            settings=reactive_settings,
+            params=solara.reactive({"settings": reactive_settings}),
+            uploads=solara.reactive({}),
+            selected=solara.reactive(None),
+            tab=solara.reactive(TAB_ORGANISATION),
+            message=solara.reactive(None),
+            notice=solara.reactive(None),
+            order=solara.reactive("colour"),
+            play_interval=solara.reactive(150),
+            render_interval=solara.reactive(1),
+            use_threads=solara.reactive(False),
+        )
+
+    def rebuild(self) -> bool:
+        """Build a new model from the settings now (as Reset does); False with a message on error."""
+        try:
+            self.model.value = WorkshopModel(settings=self.settings.value)
+        except InputError as exc:
+            self.message.value = str(exc)
+            return False
+        self.message.value = None
+        if self.selected.value is not None and self.model.value.treated.employee(self.selected.value) is None:
+            self.selected.value = None
+        force_update()
+        return True
+
+    def choose_scenario(self, name: str) -> bool:
+        """Switch to a shipped or uploaded scenario and load it at once."""
+        upload = self.uploads.value.get(name)
+        try:
+            self.settings.value = self.settings.value.with_scenario(name, upload)
+        except InputError as exc:
+            self.message.value = str(exc)
+            return False
+        self.selected.value = None
+        return self.rebuild()
+
+    def upload(self, filename: str, text: str | None, size: int) -> bool:
+        """Validate an uploaded scenario; load it, or show its one-line error."""
+        try:
+            spec = parse_upload(filename, text, size)
+        except InputError as exc:
+            self.message.value = str(exc)
+            self.notice.value = None
+            return False
+        label = f"{filename} (uploaded)"
+        self.uploads.value = {**self.uploads.value, label: spec}
+        ok = self.choose_scenario(label)
+        if ok:
+            self.notice.value = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
+        return ok
+
+    def update_settings(self, new: Settings) -> bool:
+        """Accept new settings for the next Reset if both runs can be built from them."""
+        try:
+            build_specs(new)
+        except InputError as exc:
+            self.message.value = str(exc)
+            return False
+        self.message.value = None
+        self.settings.value = new
+        return True
+
+    def step(self, months: int) -> None:
+        """Run ``months`` months now (the guide's buttons) and redraw."""
+        model = self.model.value
+        for _ in range(months):
+            if not model.running:
+                break
+            model.step()
+        force_update()
+
+
+# -- small helpers ----------------------------------------------------------------------------
+def pct(value: float) -> str:
+    """A fraction as a percentage, or a dash when undefined."""
+    return "n/a" if value is None or not math.isfinite(value) else f"{100 * value:.0f}%"
+
+
+def num(value: float, digits: int = 2) -> str:
+    """A number, or a dash when undefined."""
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def belief_word(model: PromotionModel, value: float) -> str:
+    """What a believed interest means under the scenario's thresholds."""
+    m = model.scenario.metrics
+    if value >= m.interested_belief:
+        return "believes they want to move up"
+    if value <= m.disinterested_belief:
+        return "believes they do not"
+    return "is unsure"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A headline chart: which metrics, how labelled, and which way is better.
+
+    Attributes:
+        title: Caption.
+        metrics: (metric key, legend label) pairs; ``"representation"`` expands to every group.
+        percent: Values are fractions.
+        reference: A dotted reference line.
+        better: ``"lower"``, ``"higher"`` or ``"one"`` (closer to 1), for the comparison table.
+    """
+
+    title: str
+    metrics: tuple[tuple[str, str], ...]
+    percent: bool = True
+    reference: float | None = None
+    better: str = "lower"
+
+
+HEADLINE_CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec("Mismatch types", (("hidden_ambition_rate", "hidden ambition"),
+                                 ("unwanted_promotion_rate", "unwanted promotion"),
+                                 ("timing_mismatch_rate", "timing"))),
+    ChartSpec("Managers' misread rate", (("misread_rate", "misread"),)),
+    ChartSpec("Succession coverage", (("succession_coverage", "ready, willing successor"),), better="higher"),
+    ChartSpec("Attrition (yearly)", (("attrition_rate", "everyone"), ("regretted_attrition_rate", "high performers"))),
+    ChartSpec("Promotions that stick", (("promotion_stick_rate", "stuck after the window"),), better="higher"),
+    ChartSpec("Representation at the top", (("representation", ""),), percent=False, reference=1.0, better="one"),
+)
+COMPARE_CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec("All mismatches", (("mismatch_rate", "mismatch"),)),
+    ChartSpec("Hidden ambition", (("hidden_ambition_rate", "hidden ambition"),)),
+    ChartSpec("Managers' misread rate", (("misread_rate", "misread"),)),
+    ChartSpec("Succession coverage", (("succession_coverage", "coverage"),), better="higher"),
+    ChartSpec("Attrition (yearly)", (("attrition_rate", "attrition"),)),
+    ChartSpec("Promotions that stick", (("promotion_stick_rate", "stick rate"),), better="higher"),
+    ChartSpec("Representation at the top", (("representation", ""),), percent=False, reference=1.0, better="one"),
+)
+COMPARE_TABLE: tuple[tuple[str, str, str, bool], ...] = (
+    ("mismatch_rate", "all mismatches", "lower", True),
+    ("hidden_ambition_rate", "hidden ambition (of those who want to move up)", "lower", True),
+    ("misread_rate", "managers' misread rate", "lower", True),
+    ("unwanted_promotion_rate", "unwanted promotions (12 months)", "lower", True),
+    ("timing_mismatch_rate", "timing mismatch", "lower", True),
+    ("succession_coverage", "succession coverage", "higher", True),
+    ("attrition_rate", "attrition (yearly)", "lower", True),
+    ("regretted_attrition_rate", "high performers leaving (yearly)", "lower", True),
+    ("promotion_stick_rate", "promotions that stick", "higher", True),
+    ("team_performance", "team performance", "higher", True),
+    ("intervention_cost", "lever hours per person per year", "lower", False),
+)
+
+
+def expand(spec: ChartSpec, groups: list[str]) -> list[tuple[str, str]]:
+    """The chart's (metric, label) pairs with ``representation`` expanded to each group."""
+    out: list[tuple[str, str]] = []
+    for key, label in spec.metrics:
+        if key == "representation":
+            out.extend((f"representation_ratio.{g}", g) for g in groups)
+        else:
+            out.append((key, label))
+    return out
+
+
+def headline_chart_svg(spec: ChartSpec, history: History, groups: list[str], width: int = 300) -> str:
+    """One headline chart of one run."""
+    series = [
+        drawing.Series(label, history.series(key), drawing.PALETTE[i % len(drawing.PALETTE)])
+        for i, (key, label) in enumerate(expand(spec, groups))
+    ]
+    return drawing.line_chart(history.months, series, title=spec.title, percent=spec.percent,
+                              reference=spec.reference, width=width)
+
+
+def compare_chart_svg(spec: ChartSpec, model: WorkshopModel, width: int = 300) -> str:
+    """One chart with the run with levers (solid) and without (dashed)."""
+    groups = model.treated.scenario.group_names
+    series = []
+    for i, (key, label) in enumerate(expand(spec, groups)):
+        colour = drawing.PALETTE[i % len(drawing.PALETTE)]
+        name = f"{label}: " if label and len(expand(spec, groups)) > 1 else ""
+        series.append(drawing.Series(f"{name}with levers", model.history.series(key), colour))
+        series.append(drawing.Series(f"{name}without", model.control_history.series(key), colour, dashed=True))
+    return drawing.line_chart(model.history.months, series, title=spec.title, percent=spec.percent,
+                              reference=spec.reference, width=width)
+
+
+# -- sidebar ----------------------------------------------------------------------------------
+@solara.component
+def StepInfo(model: WorkshopModel, tick: int) -> None:
+    """Mesa's step counter (``Step: N``), plus the month and year in words."""
+    years = model.treated.scenario.years
+    if model.month == 0:
+        where = f"start of the run, {years:g} years to go"
+    else:
+        end = "" if model.running else " (the end of the scenario's run: press Reset to start again)"
+        where = f"{when(model.month)} of {years:g}{end}"
+    with solara.Row(style={"align-items": "baseline", "gap": "12px"}):
+        solara.Text(f"Step: {tick}", classes=["promosim-step"], style={"font-weight": "600"})
+        solara.Text(where, style={"font-size": "13px", "color": "#546e7a"})
+
+
+@solara.component
+def ControlsCard(state: AppState) -> None:
+    """Mesa's ModelController (Reset, Play/Pause, Step) with its play speed controls."""
+    with solara.Card("Controls"):
+        ModelController(
+            state.model,
+            model_parameters=state.params,
+            play_interval=state.play_interval,
+            render_interval=state.render_interval,
+            use_threads=state.use_threads,
+        )
+        solara.SliderInt("Play Interval (ms)", value=state.play_interval, min=10, max=1000, step=10)
+        solara.SliderInt("Render Interval (steps)", value=state.render_interval, min=1, max=24)
+        PendingNote(state)
+
+
+@solara.component
+def PendingNote(state: AppState) -> None:
+    """Says when the settings differ from the running model's, so Reset would change things."""
+    if state.settings.value != state.model.value.settings:
+        solara.Warning("Your changes take effect when you press Reset.", dense=True,
+                       classes=["promosim-pending"])
+
+
+@solara.component
+def ScenarioCard(state: AppState) -> None:
+    """Choose or upload a scenario, the seed, the organisation's size, and whether to compare."""
+    settings = state.settings.value
+    names = shipped_scenarios() + [n for n in state.uploads.value if n not in shipped_scenarios()]
+    with solara.Card("Scenario"):
+        solara.Select("Scenario", values=names, value=settings.scenario, on_value=state.choose_scenario)
+        try:
+            description = settings.base().description
+        except InputError:
+            description = ""
+        if description:
+            solara.Text(description, style={"font-size": "12px", "color": "#546e7a"})
+        UploadWidget.element(
+            label="Upload a scenario (YAML)",
+            hint="or drop a .yaml file here; it is checked like 'promosim validate'",
+            on_upload=state.upload,
+        )
+        if state.message.value:
+            solara.Error(state.message.value, dense=True, classes=["promosim-error"])
+        if state.notice.value:
+            solara.Info(state.notice.value, dense=True)
+
+        def set_seed(value: int | None) -> None:
+            if value is not None and value >= 0:
+                state.update_settings(dataclasses.replace(state.settings.value, seed=int(value)))
+
+        solara.InputInt("Seed", value=settings.seed, on_value=set_seed)
+        size_label = next((k for k, v in SIZES.items() if v == settings.headcount), "as the scenario says")
+
+        def set_size(label: str) -> None:
+            state.update_settings(dataclasses.replace(state.settings.value, headcount=SIZES[label]))
+
+        solara.Select("Organisation size", values=list(SIZES), value=size_label, on_value=set_size)
+
+
+@solara.component
+def LeversCard(state: AppState) -> None:
+    """One switch per registered lever (those the scenario cannot host are disabled, with why)."""
+    settings = state.settings.value
+    registry = load_all()
+    try:
+        base = settings.base()
+    except InputError:
+        base = None
+    problems = solara.use_memo(
+        lambda: {name: lever_problem(base, name) for name in registry} if base is not None else {},
+        [settings.scenario, id(base)],
+    )
+    with solara.Card("Levers"):
+        if not registry:
+            solara.Text("No levers are installed yet.")
+
+        def set_compare(value: bool) -> None:
+            state.update_settings(dataclasses.replace(state.settings.value, compare=value))
+
+        solara.Switch(label="Side by side: also run without the levers", value=settings.compare,
+                      on_value=set_compare)
+        for name, cls in registry.items():
+            problem = problems.get(name)
+
+            def toggle(value: bool, name: str = name) -> None:
+                state.update_settings(state.settings.value.set_lever(name, value))
+
+            solara.Switch(label=name.replace("_", " "), value=name in settings.levers, on_value=toggle,
+                          disabled=problem is not None)
+            hint = f"Not for this scenario: {problem}" if problem else cls.description
+            solara.Text(hint, style={"font-size": "11px", "color": "#78909c", "display": "block",
+                                     "margin": "-14px 0 4px 44px"})
+
+
+@solara.component
+def BehaviourCard(state: AppState) -> None:
+    """Sliders and switches for the key behavioural parameters (Mesa's UserInputs)."""
+    settings = state.settings.value
+    user_params: dict[str, dict[str, Any]] = {}
+    for control in CONTROLS:
+        value = settings.value(control.name)
+        if control.kind == "float":
+            user_params[control.name] = {"type": "SliderFloat", "label": control.label, "value": float(value),
+                                         "min": control.low, "max": control.high, "step": control.step}
+        elif control.kind == "bool":
+            user_params[control.name] = {"type": "Checkbox", "label": control.label, "value": bool(value)}
+        else:
+            user_params[control.name] = {"type": "Select", "label": control.label, "value": value,
+                                         "values": list(control.choices)}
+
+    def on_change(name: str, value: Any) -> None:
+        state.update_settings(state.settings.value.set_param(name, value))
+
+    with solara.Card("Behaviour"):
+        UserInputs(user_params, on_change=on_change)
+
+
+# -- the organisation -------------------------------------------------------------------------
+@solara.component
+def Counters(model: WorkshopModel, tick: int) -> None:
+    """Tiles with the month, headcount and what has happened so far."""
+    c = model.counters()
+    tiles = [
+        ("month", str(model.month), when(model.month) if model.month else "not started"),
+        ("people", f"{c['people']:,.0f}", "people"),
+        ("aspiring", f"{c['aspiring']:,.0f}", "want to move up"),
+        ("hidden", f"{c['hidden']:,.0f}", "hidden ambition now"),
+        ("promotions", f"{c.get('promotions', 0):,.0f}", "promotions so far"),
+        ("declines", f"{c.get('declines', 0):,.0f}", "offers declined"),
+        ("left", f"{c.get('left', 0):,.0f}", "people left"),
+    ]
+    html = "".join(
+        f'<div class="promosim-tile" data-counter="{key}"><div class="promosim-tile-value">{escape(value)}</div>'
+        f'<div class="promosim-tile-label">{escape(label)}</div></div>'
+        for key, value, label in tiles
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            "<style>.promosim-counters{display:flex;flex-wrap:wrap;gap:8px}"
+            ".promosim-tile{border:1px solid #cfd8dc;border-radius:6px;padding:4px 10px;min-width:92px}"
+            ".promosim-tile-value{font:600 20px sans-serif;color:#263238}"
+            ".promosim-tile-label{font:11px sans-serif;color:#607d8b}</style>"
+            f'<div class="promosim-counters">{html}</div>'
+        ),
+        classes=["promosim-counters-box"],
+    )
+
+
+@solara.component
+def Pyramid(
+    run: PromotionModel,
+    *,
+    steps: int,
+    order: str = "colour",
+    highlight: int | None = None,
+    title: str | None = None,
+    max_width: int = 620,
+    on_pick: Callable[[int], None] | None = None,
+    label: str = "The organisation by level and track",
+) -> None:
+    """The pyramid picture of one run (clickable when ``on_pick`` is given)."""
+    svg = solara.use_memo(
+        lambda: drawing.pyramid_svg(run, max_width=max_width, order=order, highlight=highlight, title=title),
+        [run, steps, order, highlight, title, max_width],
+    )
+    PictureWidget.element(svg=svg, label=label, clickable=on_pick is not None, on_pick=on_pick)
+
+
+@solara.component
+def PyramidCard(state: AppState, model: WorkshopModel, tick: int) -> None:
+    """The organisation as a picture, with its key and the choice of order."""
+    with solara.Card("The organisation", subtitle="Colour: what people want against what their manager "
+                     "believes. Click a person to inspect them.", classes=["promosim-pyramid-card"]):
+        solara.ToggleButtonsSingle(value=state.order, values=["colour", "position"], dense=True)
+        Pyramid(model.treated, steps=tick, order=state.order.value, highlight=state.selected.value,
+                on_pick=state.selected.set)
+        solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated))
+
+
+@solara.component
+def ChartsCard(model: WorkshopModel, tick: int) -> None:
+    """The headline metrics month by month."""
+    groups = model.treated.scenario.group_names
+    svgs = solara.use_memo(
+        lambda: [headline_chart_svg(spec, model.history, groups) for spec in HEADLINE_CHARTS],
+        [model, tick],
+    )
+    with solara.Card("Headline metrics", classes=["promosim-charts"]):
+        solara.HTML(tag="div", unsafe_innerHTML="".join(
+            f'<div class="promosim-chart" style="display:inline-block;margin:2px">{s}</div>' for s in svgs
+        ))
+
+
+@solara.component
+def EventFeed(state: AppState, model: WorkshopModel, tick: int, n: int = 40) -> None:
+    """The latest events in plain language, newest first (click a line to inspect the person)."""
+    items = model.feed.recent(n)
+    if not items:
+        body = "<i>Nothing yet: press Step or Play.</i>"
+    else:
+        lines = []
+        for item in items:
+            attr = f' data-uid="{item.uid}"' if item.uid is not None else ""
+            weight = "600" if item.kind == "summary" else "400"
+            lines.append(f'<div class="promosim-event"{attr} style="font-weight:{weight};padding:1px 0">'
+                         f'<span style="color:#78909c">{escape(when(item.month))}:</span> {escape(item.text)}</div>')
+        body = "".join(lines)
+    with solara.Card("What happened", classes=["promosim-feed"]):
+        PictureWidget.element(
+            svg=f'<div style="max-height:340px;overflow-y:auto;font-size:13px">{body}</div>',
+            label="Event feed", clickable=True, on_pick=state.selected.set,
+        )
+
+
+@solara.component
+def Inspector(state: AppState, model: WorkshopModel, tick: int) -> None:
+    """Pick a person; see their hidden state, their manager's beliefs and their story."""
+    run = model.treated
+    uid = state.selected.value
+    named = {name: u for u, name in run.names.items() if run.employee(u) is not None}
+
+    def pick_hidden() -> None:
+        wf, m = run.workforce, run.scenario.metrics
+        rows = np.flatnonzero(wf.aspiring() & (wf.b_interest <= m.disinterested_belief))
+        if rows.size == 0:
+            rows = wf.rows
+        if rows.size:
+            pick = np.random.default_rng([run.seed, run.month, state.selected.value or 0]).choice(rows)
+            state.selected.set(int(wf.uid[pick]))
+
+    with solara.Card("Inspector", classes=["promosim-inspector"]):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            if named:
+                solara.Select("Named people", values=sorted(named), value=run.names.get(uid or -1),
+                              on_value=lambda name: state.selected.set(named.get(name)), dense=True,
+                              style={"max-width": "180px"})
+            solara.Button("Someone with hidden ambition", on_click=pick_hidden, outlined=True, small=True)
+            solara.InputInt("Person #", value=uid, optional=True, dense=True,
+                            on_value=state.selected.set, style={"max-width": "110px"})
+        if uid is None:
+            solara.Text("Click a person in the pyramid or the feed, or use the buttons above.")
+            return
+        PersonDetails(state, model, uid, tick)
+
+
+@solara.component
+def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) -> None:
+    """The inspector's body for one person."""
+    run = model.treated
+    agent = run.employee(uid)
+    name = run.names.get(uid)
+    heading = f"{name} (#{uid})" if name else f"Person #{uid}"
+    story = model.feed.story(uid)
+    if agent is None:
+        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(heading)}</b> is no longer in the organisation.")
+        StoryList(story)
+        return
+    hidden, beliefs = agent.hidden_state(), agent.beliefs()
+    wf = run.workforce
+    row = agent.row
+    level_name = run.scenario.organisation.levels[hidden["level"]].name
+    wants_track = hidden["direction"]
+    ready_true = hidden["management_readiness"] if wants_track == "management" else hidden["specialist_readiness"]
+    when_text = "now" if hidden["wants_to_move_in_months"] <= 0 else f"in {hidden['wants_to_move_in_months']} months"
+    believed_dir = "management" if beliefs["management_direction"] >= 0.5 else "specialist"
+    rows_html = [
+        ("Wants to move up?", f"{'yes' if hidden['aspiring'] else 'no'} (ambition {hidden['ambition']:.2f})",
+         f"{belief_word(run, beliefs['interest'])} (interest {beliefs['interest']:.2f})"
+         + ("; wrote them off after a decline" if beliefs["refused_for_good"] else "")),
+        ("Which way?", wants_track, f"{believed_dir} ({beliefs['management_direction']:.0%} management)"),
+        ("When?", when_text, "knows they want to wait" if beliefs["knows_wants_later"] else "assumes now"),
+        ("Ready for the next step?", f"{ready_true:.1f} / 10 ({wants_track})", f"{beliefs['readiness']:.1f} / 10"),
+    ]
+    manager = agent.manager
+    manager_name = "none (the post is vacant)" if manager is None else (
+        run.names.get(manager.unique_id) or f"#{manager.unique_id}")
+    table = "".join(
+        f"<tr><td style='padding:2px 8px 2px 0;color:#546e7a'>{escape(q)}</td><td style='padding:2px 8px'>"
+        f"{escape(t)}</td><td style='padding:2px 8px'>{escape(b)}</td></tr>"
+        for q, t, b in rows_html
+    )
+    traits = (
+        f"visibility {hidden['visibility']:.2f} · risk sensitivity {hidden['risk_sensitivity']:.2f} · "
+        f"engagement {hidden['engagement']:.2f} · competence {hidden['competence']:.1f} · "
+        f"quietly blamed {int(wf.penalties[row])} times · "
+        f"{'hides their ambition' if hidden['masking'] else 'not masking'}"
+    )
+    solara.HTML(tag="div", classes=["promosim-person"], unsafe_innerHTML=(
+        f"<div style='font:600 15px sans-serif'>{escape(heading)}</div>"
+        f"<div style='font-size:12px;color:#546e7a'>{escape(level_name)} · {hidden['track']} track · "
+        f"group {escape(hidden['group'])} · {hidden['tenure_months'] // 12} years here · age {hidden['age']:.0f}</div>"
+        "<table style='font-size:13px;margin-top:6px;border-collapse:collapse'>"
+        "<tr><th></th><th style='text-align:left;padding:2px 8px'>What is true</th>"
+        "<th style='text-align:left;padding:2px 8px'>What their manager believes</th></tr>"
+        f"{table}</table>"
+        f"<div style='font-size:12px;margin-top:6px'><b>Hidden traits:</b> {escape(traits)}</div>"
+        f"<div style='font-size:12px'><b>Manager:</b> {escape(manager_name)}</div>"
+    ))
+    if manager is not None:
+        solara.Button("Inspect their manager", on_click=lambda: state.selected.set(int(manager.unique_id)),
+                      text=True, small=True)
+    StoryList(story)
+
+
+@solara.component
+def StoryList(story: list[str]) -> None:
+    """A person's history since the run started in the app, newest first."""
+    if not story:
+        solara.Text("Nothing has happened to them yet in this run.", style={"font-size": "12px"})
+        return
+    items = "".join(f"<li>{escape(line)}</li>" for line in reversed(story))
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        "<div style='font:600 13px sans-serif;margin-top:6px'>History</div>"
+        f"<ul style='font-size:12px;max-height:180px;overflow-y:auto;margin:0'>{items}</ul>"
+    ), classes=["promosim-story"])
+
+
+@solara.component
+def OrganisationView(state: AppState, model: WorkshopModel, tick: int) -> None:
+    """The main tab: counters, pyramid, inspector, feed and charts."""
+    Counters(model, tick)
+    with solara.Columns([7, 5]):
+        PyramidCard(state, model, tick)
+        with solara.Column():
+            Inspector(state, model, tick)
+            EventFeed(state, model, tick)
+    ChartsCard(model, tick)
+
+
+# -- side by side -----------------------------------------------------------------------------
+def compare_table_html(model: WorkshopModel) -> str:
+    """The current month's headline values with and without the levers, and the difference."""
+    rows = []
+    entries = [(k, label, better, is_pct) for k, label, better, is_pct in COMPARE_TABLE]
+    entries += [(f"representation_ratio.{g}", f"representation at the top: {g}", "one", False)
+                for g in model.treated.scenario.group_names]
+    for key, label, better, is_pct in entries:
+        a, b = model.history.last(key), model.control_history.last(key)
+        fmt = pct if is_pct else (lambda x: num(x, 2))
+        diff = a - b if math.isfinite(a) and math.isfinite(b) else math.nan
+        verdict = ""
+        if math.isfinite(diff) and abs(diff) > 1e-9:
+            gain = -diff if better == "lower" else diff if better == "higher" else abs(b - 1) - abs(a - 1)
+            verdict = "better" if gain > 0 else "worse"
+        shown = "n/a" if not math.isfinite(diff) else (f"{100 * diff:+.1f} pts" if is_pct else f"{diff:+.2f}")
+        colour = {"better": "#2e7d32", "worse": "#c62828"}.get(verdict, "#546e7a")
+        rows.append(
+            f"<tr><td style='padding:2px 8px 2px 0'>{escape(label)}</td><td style='text-align:right;padding:2px 8px'>"
+            f"{fmt(a)}</td><td style='text-align:right;padding:2px 8px'>{fmt(b)}</td>"
+            f"<td style='text-align:right;padding:2px 8px;color:{colour}'>{shown} {verdict}</td></tr>"
+        )
+    return (
+        "<table class='promosim-compare' style='font-size:13px;border-collapse:collapse'>"
+        "<tr><th style='text-align:left'>This month</th><th style='padding:2px 8px'>with levers</th>"
+        "<th style='padding:2px 8px'>without</th><th style='padding:2px 8px'>difference</th></tr>"
+        + "".join(rows) + "</table>"
+    )
+
+
+@solara.component
+def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
+    """The same organisation and seed with and without the chosen levers, in lockstep."""
+    if model.control is None:
+        with solara.Card("Side by side"):
+            if not model.settings.levers:
+                solara.Info("Switch on at least one lever (in the sidebar), keep 'Side by side' on, and press "
+                            "Reset: the organisation then runs twice from the same seed, with and without "
+                            "the levers, month by month.")
+            else:
+                solara.Info("The comparison is switched off: turn 'Side by side' on and press Reset.")
+        return
+    levers = ", ".join(name.replace("_", " ") for name in model.levers)
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<b>Same organisation, same seed.</b> Left: with {escape(levers)}. Right: without any lever. "
+        f"Both runs are at month {model.month}."))
+    with solara.Columns([6, 6]):
+        with solara.Card("With the levers", classes=["promosim-with"]):
+            Pyramid(model.treated, steps=tick, order=state.order.value, max_width=470,
+                    label="With the levers")
+            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated))
+        with solara.Card("Without any lever", classes=["promosim-without"]):
+            Pyramid(model.control, steps=tick, order=state.order.value, max_width=470,
+                    label="Without any lever")
+            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.control))
+    CompareCharts(model, tick)
+
+
+@solara.component
+def CompareCharts(model: WorkshopModel, tick: int) -> None:
+    """The comparison charts and this month's table of differences."""
+    svgs = solara.use_memo(lambda: [compare_chart_svg(spec, model) for spec in COMPARE_CHARTS],
+                           [model, tick])
+    with solara.Card("With (solid) and without (dashed) the levers", classes=["promosim-compare-charts"]):
+        solara.HTML(tag="div", unsafe_innerHTML="".join(
+            f'<div class="promosim-chart" style="display:inline-block;margin:2px">{s}</div>' for s in svgs
+        ))
+        solara.HTML(tag="div", unsafe_innerHTML=compare_table_html(model))
+
+
+# -- the guided start -------------------------------------------------------------------------
+# The story, in the source's words where it has them (chapter title, HTML text).
+GUIDE: tuple[tuple[str, str], ...] = (
+    ("1. Meet the team",
+     "A product team has two senior engineers. <b>Sam</b> leads critical projects but wants to stay an "
+     "individual contributor and grow as one; he rarely talks about his career. <b>Priya</b> wants to move "
+     "into engineering management, asks for it, and is highly visible, but has had no coaching, so her "
+     "readiness to manage is low. <b>Alex</b>, an engineer, would like to lead one day but keeps saying he "
+     "is <i>not ready</i>. The engineering-manager post is open. Press <i>Load the story</i>, then look at Sam: "
+     "what is true, and what his manager believes."),
+    ("2. Silence and visibility",
+     "Run six months. Each quiet month, Sam's manager reads his silence as lack of ambition (the "
+     "<i>silence as disinterest</i> misread); Priya's asking and visibility read as readiness (*visibility as "
+     "readiness*). Watch their colours in the pyramid and their rows in the inspector."),
+    ("3. The promotion",
+     "At the promotion round the manager role goes to whoever looks keen and ready. Check who got it, "
+     "how ready they truly were, and the event feed. A promotion on asking rather than evidence is the "
+     "source's wrong fit: the team's performance can dip, and the promotion may not stick."),
+    ("4. The edge case",
+     "Look at Alex. Someone who keeps saying they are not ready may be quietly blamed when a risk fails "
+     "(the inspector counts it). That is a safety problem that looks like low aspiration."),
+    ("5. Try the levers",
+     "Switch on career conversations, parallel ladders and psychological safety (where available) and "
+     "watch the same team, same seed, with and without them, side by side."),
+)
+
+
+@solara.component
+def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
+    """The Sam and Priya story as a guided start, with buttons that do each step."""
+    available = GUIDED_SCENARIO in shipped_scenarios()
+    in_story = model.settings.scenario == GUIDED_SCENARIO
+
+    def load() -> None:
+        fresh = Settings(seed=state.settings.value.seed).with_scenario(GUIDED_SCENARIO)
+        state.settings.value = dataclasses.replace(fresh, compare=True)
+        if state.rebuild():
+            state.selected.value = state.model.value.find_named("Sam")
+
+    def look(name: str) -> None:
+        state.selected.value = state.model.value.find_named(name)
+
+    def try_levers() -> None:
+        registry = load_all()
+        settings = state.settings.value
+        for name in STORY_LEVERS:
+            if name in registry and lever_problem(settings.base(), name) is None:
+                settings = settings.set_lever(name, True)
+        state.settings.value = dataclasses.replace(settings, compare=True)
+        if state.rebuild():
+            state.tab.value = TAB_SIDE_BY_SIDE
+
+    with solara.Columns([6, 6]):
+        with solara.Card("Sam and Priya: a guided start", classes=["promosim-guide"]):
+            if not available:
+                solara.Warning(f"The scenario '{GUIDED_SCENARIO}' is not shipped yet.")
+                return
+            for title, text in GUIDE:
+                solara.HTML(tag="div", unsafe_innerHTML=(
+                    f"<div style='font:600 15px sans-serif;margin-top:10px'>{escape(title)}</div>"
+                    f"<div style='font-size:14px'>{text}</div>"))
+            with solara.Row(style={"flex-wrap": "wrap"}):
+                solara.Button("Load the story", on_click=load, color="primary")
+                solara.Button("Run six months", on_click=lambda: state.step(6), disabled=not in_story,
+                              outlined=True)
+                for who in ("Sam", "Priya", "Alex"):
+                    solara.Button(f"Look at {who}", on_click=lambda who=who: look(who), disabled=not in_story,
+                                  outlined=True)
+                solara.Button("Try the levers", on_click=try_levers, disabled=not in_story, outlined=True)
+        with solara.Column():
+            if in_story:
+                with solara.Card("The team now"):
+                    Pyramid(model.treated, steps=tick, highlight=state.selected.value, max_width=470,
+                            on_pick=state.selected.set, label="The team")
+                    solara.Text(f"Team performance: {num(model.treated.metric('team_performance'))} "
+                                f"· {when(model.month) if model.month else 'not started'}")
+                Inspector(state, model, tick)
+            else:
+                solara.Info("Press 'Load the story' to load the Sam and Priya scenario.")
+
+
+# -- the whole main area ----------------------------------------------------------------------
+@solara.component
+def MainView(state: AppState) -> None:
+    """Tabs: the organisation, side by side, and the guided start (redrawn after every step)."""
+    update_counter.get()
+    model = state.model.value
+    tick = model.steps
+    StepInfo(model, tick)
+    with solara.lab.Tabs(value=state.tab, lazy=True):
+        with solara.lab.Tab("Organisation"):
+            OrganisationView(state, model, tick)
+        with solara.lab.Tab("Side by side"):
+            SideBySide(state, model, tick)
+        with solara.lab.Tab("Sam and Priya"):
+            Guide(state, model, tick)
+
+
+@solara.component
+def Sidebar(state: AppState) -> None:
+    """The sidebar's cards."""
+    ControlsCard(state)
+    ScenarioCard(state)
+    LeversCard(state)
+    BehaviourCard(state)
+

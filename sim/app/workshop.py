@@ -1,0 +1,338 @@
+"""The app's model: one organisation with and without the chosen levers, stepping in lockstep.
+
+:class:`WorkshopModel` is a ``mesa.Model`` whose keyword-only constructor reads a
+:class:`Settings` (scenario, levers, seed, behaviour parameters), so Mesa's ``ModelController``
+can re-create it on Reset. It holds two :class:`~sim.model.PromotionModel` runs built from the
+same scenario and seed: ``treated`` with the chosen levers, and ``control`` without any (only when
+a lever is on and the comparison is wanted). Both step together, so the difference the levers
+make is seen as it emerges. Nothing here knows about Solara.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import mesa
+import numpy as np
+
+from sim.app.feed import Feed
+from sim.errors import InputError
+from sim.interventions import load_all
+from sim.model import SHORTCUTS, PromotionModel
+from sim.scenario import POLICIES, SCENARIO_DIR, Scenario, load_scenario, parse_yaml
+
+FIRST_SCENARIOS = ("baseline", "sam_and_priya")
+GUIDED_SCENARIO = "sam_and_priya"
+MAX_HEADCOUNT = 5000
+
+
+@dataclass(frozen=True)
+class Control:
+    """One behavioural parameter the page offers, addressed by its ``SHORTCUTS`` name.
+
+    Attributes:
+        name: The shortcut name (a key of ``sim.model.SHORTCUTS``).
+        label: What the page shows.
+        kind: ``"float"``, ``"bool"`` or ``"choice"``.
+        low: Smallest value (floats).
+        high: Largest value (floats).
+        step: Slider step (floats).
+        choices: Allowed values (choices).
+    """
+
+    name: str
+    label: str
+    kind: str
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.01
+    choices: tuple[str, ...] = ()
+
+    @property
+    def key_path(self) -> str:
+        """The scenario key path this control sets."""
+        return SHORTCUTS[self.name]
+
+
+CONTROLS: tuple[Control, ...] = (
+    Control("voice_rate", "Speaking up: monthly chance a person raises their career", "float", 0.0, 0.5, 0.01),
+    Control("micro_penalty_rate", "Climate: chance a failed risk is quietly penalised", "float", 0.0, 1.0, 0.05),
+    Control("silence_as_disinterest", "Managers read silence as disinterest", "bool"),
+    Control("visibility_as_readiness", "Managers read visibility as readiness", "bool"),
+    Control("decline_as_permanent", "Managers read one declined offer as a permanent no", "bool"),
+    Control("policy", "Promotion policy", "choice", choices=POLICIES),
+)
+CONTROL_BY_NAME = {c.name: c for c in CONTROLS}
+
+
+def _dig(data: Mapping[str, Any], key_path: str) -> Any:
+    node: Any = data
+    for part in key_path.split("."):
+        node = node[part]
+    return node
+
+
+def scenario_params(spec: Scenario) -> dict[str, Any]:
+    """The scenario's own values of the page's behavioural controls."""
+    data = spec.model_dump(mode="json")
+    return {c.name: _dig(data, c.key_path) for c in CONTROLS}
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenarios in ``scenarios/`` (baseline and the guided story first)."""
+    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+    first = [n for n in FIRST_SCENARIOS if n in names]
+    return first + [n for n in names if n not in first]
+
+
+@lru_cache(maxsize=64)
+def _load_shipped(name: str, mtime: float) -> Scenario:
+    return load_scenario(name)
+
+
+def load_shipped(name: str) -> Scenario:
+    """A shipped scenario by name (cached until its file changes)."""
+    path = SCENARIO_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise InputError(f"no shipped scenario '{name}'; shipped: {', '.join(shipped_scenarios())}", source="app")
+    return _load_shipped(name, path.stat().st_mtime)
+
+
+def parse_upload(filename: str, text: str | None, size: int = 0, limit: int = 1_000_000) -> Scenario:
+    """Validate an uploaded scenario file as the command line does: a Scenario or a one-line InputError.
+
+    ``extends:`` names a shipped scenario (the upload has no folder of its own).
+
+    Args:
+        filename: The file's name as the browser gave it (used in messages and as the default name).
+        text: The file's text, or None when it was too large to read.
+        size: The file's size in bytes.
+        limit: Largest accepted size in bytes.
+    """
+    source = Path(filename).name or "upload.yaml"
+    if text is None or size > limit or len(text) > limit:
+        raise InputError(f"file too large ({size:,} bytes); the limit is {limit:,}", source=source)
+    if Path(source).suffix.lower() not in (".yaml", ".yml"):
+        raise InputError("expected a YAML scenario file (.yaml or .yml)", source=source)
+    data = parse_yaml(text, source)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(f"a scenario must be a mapping of keys, got {type(data).__name__}", source=source)
+    data.setdefault("name", Path(source).stem)
+    parent = data.get("extends")
+    if parent is not None and not isinstance(parent, str):
+        raise InputError("must be a file name (string)", source=source, path="extends")
+    if parent is not None and not (SCENARIO_DIR / Path(parent).name).exists():
+        raise InputError(
+            f"parent file not found: {parent}; an upload can extend a shipped scenario: "
+            f"{', '.join(f'{n}.yaml' for n in shipped_scenarios())}",
+            source=source, path="extends",
+        )
+    if parent is not None:
+        data["extends"] = str(SCENARIO_DIR / Path(parent).name)
+    try:
+        return load_scenario(data)
+    except InputError as exc:
+        if exc.source in (None, "<mapping>"):
+            raise InputError(exc.detail, source=source, path=exc.path) from None
+        raise
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a Reset reads: which organisation, which levers, which seed, which behaviour.
+
+    Attributes:
+        scenario: A shipped scenario's name, or the label of an uploaded one.
+        upload: The uploaded Scenario when ``scenario`` names an upload, else None.
+        levers: The levers switched on (registry names), in registry order.
+        seed: The run seed (both runs share it).
+        compare: Also run the organisation without any lever, in lockstep.
+        headcount: Resize the organisation to about this many people (None keeps its size).
+        params: Behavioural controls (``CONTROLS`` names) that differ from the scenario's values.
+    """
+
+    scenario: str = "baseline"
+    upload: Scenario | None = None
+    levers: tuple[str, ...] = ()
+    seed: int = 1
+    compare: bool = True
+    headcount: int | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def base(self) -> Scenario:
+        """The chosen scenario as shipped or uploaded (no lever changes, no controls applied)."""
+        return self.upload if self.upload is not None else load_shipped(self.scenario)
+
+    def with_scenario(self, name: str, upload: Scenario | None = None) -> Settings:
+        """These settings for another scenario: its own levers and parameters, seed kept."""
+        spec = upload if upload is not None else load_shipped(name)
+        registry = load_all()
+        levers = tuple(n for n in registry if n in spec.interventions)
+        return dataclasses.replace(self, scenario=name, upload=upload, levers=levers, params={})
+
+    def value(self, name: str) -> Any:
+        """A control's value: the override if set, else the scenario's own."""
+        if name in self.params:
+            return self.params[name]
+        return scenario_params(self.base())[name]
+
+    def set_param(self, name: str, value: Any) -> Settings:
+        """These settings with one control changed."""
+        return dataclasses.replace(self, params={**self.params, name: value})
+
+    def set_lever(self, name: str, on: bool) -> Settings:
+        """These settings with one lever switched on or off (registry order kept)."""
+        chosen = (set(self.levers) | {name}) if on else (set(self.levers) - {name})
+        return dataclasses.replace(self, levers=tuple(n for n in load_all() if n in chosen))
+
+
+class HasValue(Protocol):
+    """Anything with a ``.value`` holding Settings (such as a ``solara.Reactive``)."""
+
+    @property
+    def value(self) -> Settings:
+        """The current settings."""
+        ...
+
+
+def lever_params(base: Scenario, name: str) -> dict[str, Any]:
+    """A lever's parameters: the scenario's own when it has them, else the defaults."""
+    raw = base.interventions.get(name)
+    return dict(raw) if raw else {}
+
+
+def build_specs(settings: Settings) -> tuple[Scenario, Scenario | None]:
+    """The scenarios of the two runs: with the chosen levers, and (if compared) without any.
+
+    Raises:
+        InputError: One line, as for the command line (e.g. a lever the scenario cannot host).
+    """
+    base = settings.base()
+    overrides = {CONTROL_BY_NAME[k].key_path: v for k, v in settings.params.items() if k in CONTROL_BY_NAME}
+    levers = {name: lever_params(base, name) for name in settings.levers}
+    treated = load_scenario(base, headcount=settings.headcount, overrides={**overrides, "interventions": levers})
+    control = None
+    if settings.compare and settings.levers:
+        control = load_scenario(base, headcount=settings.headcount, overrides={**overrides, "interventions": {}})
+    return treated, control
+
+
+def lever_problem(base: Scenario, name: str) -> str | None:
+    """Why a lever cannot be switched on for this scenario (one line), or None when it can."""
+    try:
+        load_scenario(base, overrides={"interventions": {name: lever_params(base, name)}})
+    except InputError as exc:
+        return exc.detail
+    return None
+
+
+@dataclass
+class History:
+    """The headline metrics of one run, month by month, for the charts."""
+
+    months: list[int] = field(default_factory=list)
+    values: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def record(self, month: int, metrics: Mapping[str, float]) -> None:
+        """Append this month's values (NaN where a metric is not yet defined)."""
+        n = len(self.months)
+        self.months.append(month)
+        for key, value in metrics.items():
+            column = self.values[key]
+            if len(column) < n:
+                column.extend([math.nan] * (n - len(column)))
+            column.append(float(value))
+        for column in self.values.values():
+            if len(column) < n + 1:
+                column.append(math.nan)
+
+    def series(self, key: str) -> list[float]:
+        """One metric's values (all NaN when never recorded)."""
+        return self.values.get(key, [math.nan] * len(self.months))
+
+    def last(self, key: str) -> float:
+        """The latest value of a metric (NaN before the first month)."""
+        column = self.values.get(key)
+        return column[-1] if column else math.nan
+
+
+class WorkshopModel(mesa.Model):
+    """The organisation with and without the chosen levers, stepping together.
+
+    Args:
+        settings: The settings, or something whose ``.value`` holds them (the page passes its
+            reactive variable, so Mesa's Reset always builds from what the page shows).
+    """
+
+    def __init__(self, *, settings: Settings | HasValue | None = None):
+        chosen = settings if isinstance(settings, Settings) else (Settings() if settings is None else settings.value)
+        super().__init__(rng=chosen.seed)
+        treated_spec, control_spec = build_specs(chosen)
+        self.settings = chosen
+        self.treated = PromotionModel(scenario=treated_spec, rng=chosen.seed)
+        self.control = PromotionModel(scenario=control_spec, rng=chosen.seed) if control_spec is not None else None
+        self.horizon = max(1, round(12 * self.treated.scenario.years))
+        self.feed = Feed(self.treated)
+        self.history = History()
+        self.control_history = History()
+        self.running = True
+
+    @property
+    def month(self) -> int:
+        """Months simulated since the app's start of this run (0 before the first step)."""
+        return self.treated.month
+
+    @property
+    def levers(self) -> tuple[str, ...]:
+        """The levers on in the treated run."""
+        return tuple(lever.name for lever in self.treated.interventions)
+
+    def step(self) -> None:
+        """One month in both runs, then the feed and the charts' history."""
+        if not self.running:
+            return
+        self.feed.before_step()
+        self.treated.step()
+        if self.control is not None:
+            self.control.step()
+        self.feed.after_step()
+        self.history.record(self.treated.month, self.treated.current_metrics)
+        if self.control is not None:
+            self.control_history.record(self.control.month, self.control.current_metrics)
+        self.running = self.treated.month < self.horizon
+
+    def find_named(self, name: str) -> int | None:
+        """The uid of a named person (scenario ``people``), if employed now."""
+        for uid, who in self.treated.names.items():
+            if who == name and self.treated.employee(uid) is not None:
+                return uid
+        return None
+
+    def counters(self) -> dict[str, float]:
+        """Plain counts for the page's tiles: people now, and what happened so far."""
+        wf = self.treated.workforce
+        metrics = self.treated.scenario.metrics
+        aspiring = wf.aspiring()
+        hidden = aspiring & (wf.b_interest <= metrics.disinterested_belief)
+        return {
+            "people": float(wf.active.sum()),
+            "aspiring": float(aspiring.sum()),
+            "hidden": float(hidden.sum()),
+            **{k: float(v) for k, v in self.feed.totals.items()},
+        }
+
+
+def people_table(model: PromotionModel) -> dict[str, np.ndarray]:
+    """Columns of everyone employed now, for pickers: uid, level, track, group."""
+    wf = model.workforce
+    rows = wf.rows
+    return {"uid": wf.uid[rows], "level": wf.level[rows], "track": wf.track[rows], "group": wf.group[rows]}

@@ -1,0 +1,242 @@
+"""``promosim compare`` and ``promosim experiment run|sensitivity|report|validate``.
+
+Registered through ``sim.cli.COMMAND_MODULES``. Every command writes into one output folder and
+can be re-run after an interruption: finished runs are skipped. Exit codes: 0 done, 1 some runs
+failed (recorded in the store and the report), 2 bad input, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim.cli import non_negative_int, positive_float, positive_int, run_metadata
+from sim.errors import InputError
+
+RESULTS = Path("results")
+
+
+def dask_address(text: str) -> str:
+    """Argparse type: a scheduler address like ``tcp://10.0.0.5:8786`` (or ``host:port``)."""
+    if not re.match(r"^([a-z]+://)?[A-Za-z0-9_.\-\[\]:]+:\d+$", text):
+        raise argparse.ArgumentTypeError(f"expected a scheduler address like tcp://HOST:PORT, got '{text}'")
+    return text
+
+
+def metric_list(text: str) -> list[str]:
+    """Argparse type: comma-separated metric names, checked against the engine's metrics."""
+    from sim.experiment.design import unknown_metric  # noqa: PLC0415
+
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected metric names separated by commas")
+    for name in names:
+        problem = unknown_metric(name)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+    return names
+
+
+def _executor_options(parser: argparse.ArgumentParser) -> None:
+    """--workers | --dask-address | --dask-local, --retry-failed and --quiet."""
+    group = parser.add_argument_group("where runs execute (default: a process pool on all cores)")
+    only_one = group.add_mutually_exclusive_group()
+    only_one.add_argument("--workers", type=positive_int, metavar="N",
+                          help="local process pool of N workers (1 = in this process, one run at a time)")
+    only_one.add_argument("--dask-address", type=dask_address, metavar="ADDR",
+                          help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (workers need promosim installed)")
+    only_one.add_argument("--dask-local", type=positive_int, metavar="N",
+                          help="start a Dask LocalCluster of N single-threaded worker processes")
+    parser.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no table (errors still shown)")
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``compare`` and ``experiment`` to the promosim parser."""
+    cmp = sub.add_parser("compare", help="compare scenarios against a baseline with paired replications",
+                         description="Run BASELINE and each VARIANT with the same seeds, then report paired "
+                                     "differences with 95%% confidence intervals.")
+    cmp.add_argument("baseline", help="baseline scenario file (or a shipped name such as baseline)")
+    cmp.add_argument("variants", nargs="+", metavar="variant", help="variant scenario files")
+    cmp.add_argument("--replications", type=positive_int, default=30, metavar="R",
+                     help="paired replications per scenario (default 30)")
+    cmp.add_argument("--years", type=positive_float, metavar="Y", help="simulated years (default: each scenario's)")
+    cmp.add_argument("--headcount", type=positive_int, metavar="N", help="resize every scenario to about N people")
+    cmp.add_argument("--seed", type=non_negative_int, default=1, help="experiment seed (default 1)")
+    cmp.add_argument("--metrics", type=metric_list, metavar="M,M", help="metrics to analyse (default: all)")
+    cmp.add_argument("--out", metavar="DIR", help="output folder (default results/compare)")
+    _executor_options(cmp)
+    cmp.set_defaults(func=cmd_compare)
+
+    exp = sub.add_parser("experiment", help="run, analyse and report experiments described in YAML")
+    actions = exp.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    run = actions.add_parser("run", help="run an experiment file and write effects, plots and report.md")
+    run.add_argument("experiment", help="experiment file, e.g. experiments/interventions.yaml")
+    run.add_argument("--out", metavar="DIR", help="output folder (default results/<experiment name>)")
+    _executor_options(run)
+    run.set_defaults(func=cmd_run)
+
+    sens = actions.add_parser("sensitivity", help="global sensitivity analysis (SALib) over the file's ranges")
+    sens.add_argument("experiment", help="experiment file with a 'sensitivity' block")
+    sens.add_argument("--method", choices=("morris", "sobol"), help="default: the file's sensitivity.method")
+    sens.add_argument("--out", metavar="DIR", help="output folder (default results/<name>-<method>)")
+    _executor_options(sens)
+    sens.set_defaults(func=cmd_sensitivity)
+
+    rep = actions.add_parser("report", help="rebuild effects.csv, plots and the report from an output folder")
+    rep.add_argument("folder", help="an output folder written by compare, experiment run or sensitivity")
+    rep.add_argument("--quiet", action="store_true", help="do not print the table")
+    rep.set_defaults(func=cmd_report)
+
+    val = actions.add_parser("validate", help="check experiment files and every scenario they resolve")
+    val.add_argument("files", nargs="+", help="experiment files")
+    val.set_defaults(func=cmd_validate)
+
+
+def _command(*words: Any, args: argparse.Namespace) -> str:
+    """The command that reproduces this run (the executor does not change the numbers)."""
+    parts = ["promosim", *(str(w) for w in words)]
+    for flag in ("replications", "years", "headcount", "seed", "method", "out"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            parts += [f"--{flag}", str(value)]
+    if getattr(args, "metrics", None):
+        parts += ["--metrics", ",".join(args.metrics)]
+    return shlex.join(parts)
+
+
+def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> Any:
+    """Run a design with the chosen executor, a progress bar and a resume hint on Ctrl-C."""
+    from sim.experiment.executor import executor_from_options  # noqa: PLC0415
+    from sim.experiment.progress import make_progress  # noqa: PLC0415
+    from sim.experiment.runner import run_design  # noqa: PLC0415
+
+    executor = executor_from_options(args.workers, args.dask_address, args.dask_local)
+    meta = run_metadata(design.seed, executor=executor.describe(), command=command, experiment=design.name)
+    total = len({t.run_id for t in design.tasks})
+    if not args.quiet:
+        print(f"{design.name}: {len(design.arms)} arms x {design.replications} replications = {total} runs "
+              f"on {executor.describe()} -> {out}", file=sys.stderr)
+    try:
+        stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
+                           retry_failed=args.retry_failed)
+    except KeyboardInterrupt:
+        print(f"interrupted: finished runs are saved in {out}; run the same command again to resume",
+              file=sys.stderr)
+        raise
+    if not args.quiet:
+        print(stats.line(), file=sys.stderr)
+    return stats
+
+
+def _finish(failed: int, out: Path, files: dict[str, Path]) -> int:
+    """Say where the results are; exit 1 when runs failed."""
+    shown = ", ".join(str(p) for p in files.values())
+    print(f"wrote {shown}")
+    if failed:
+        print(f"{failed} run(s) failed: see {out / 'report.md'}; re-run with --retry-failed to try them again",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Paired comparison of scenario files given on the command line."""
+    from sim.experiment.design import build_design, comparison_spec  # noqa: PLC0415
+    from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
+
+    spec = comparison_spec(args.baseline, args.variants, replications=args.replications, seed=args.seed,
+                           years=args.years, headcount=args.headcount, metrics=args.metrics)
+    design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
+    out = Path(args.out) if args.out else RESULTS / "compare"
+    _execute(design, out, args, _command("compare", args.baseline, *args.variants, args=args))
+    result = analyse(out)
+    if not args.quiet:
+        print_effects(result.effects)
+    return _finish(result.failed, out, result.files)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run an experiment file."""
+    from sim.experiment.design import build_design, load_experiment  # noqa: PLC0415
+    from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
+
+    spec = load_experiment(args.experiment)
+    design = build_design(spec, args.experiment)
+    out = Path(args.out) if args.out else RESULTS / design.name
+    _execute(design, out, args, _command("experiment", "run", args.experiment, args=args))
+    result = analyse(out)
+    if not args.quiet:
+        print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)")
+    return _finish(result.failed, out, result.files)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Sample the file's ranges, run every point, and report SALib indices."""
+    from sim.experiment.design import load_experiment  # noqa: PLC0415
+    from sim.experiment.report import design_runs  # noqa: PLC0415
+    from sim.experiment.sensitivity import analyse_sensitivity, build_sensitivity_design, print_indices  # noqa: PLC0415
+    from sim.experiment.store import ResultStore  # noqa: PLC0415
+
+    spec = load_experiment(args.experiment)
+    design = build_sensitivity_design(spec, args.experiment, args.method)
+    out = Path(args.out) if args.out else RESULTS / design.name
+    _execute(design, out, args, _command("experiment", "sensitivity", args.experiment, args=args))
+    indices, skipped, files = analyse_sensitivity(out)
+    if not args.quiet:
+        if len(indices):
+            print_indices(indices, design.extra["method"])
+        for metric, why in skipped.items():
+            print(f"left out {metric}: {why}", file=sys.stderr)
+    runs = design_runs(ResultStore(out), design.to_json())
+    return _finish(int((runs["status"] != "ok").sum()), out, files)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Rebuild the analysis of an output folder (e.g. after a resume or on another machine)."""
+    from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
+    from sim.experiment.sensitivity import analyse_sensitivity, print_indices  # noqa: PLC0415
+    from sim.experiment.store import ResultStore  # noqa: PLC0415
+
+    store = ResultStore(args.folder)
+    design = store.design()
+    if design.get("kind") == "sensitivity":
+        indices, _, files = analyse_sensitivity(args.folder)
+        if not args.quiet and len(indices):
+            print_indices(indices, design["extra"]["method"])
+        print(f"wrote {', '.join(str(p) for p in files.values())}")
+        return 0
+    result = analyse(args.folder)
+    if not args.quiet:
+        print_effects(result.effects, title=f"{design['name']}: paired effects (variant - baseline)")
+    if result.missing:
+        print(f"{result.missing} planned run(s) are not in the store yet", file=sys.stderr)
+    print(f"wrote {', '.join(str(p) for p in result.files.values())}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check experiment files, resolving every scenario, grid point and sample point."""
+    from sim.experiment.design import build_design, load_experiment  # noqa: PLC0415
+    from sim.experiment.sensitivity import build_sensitivity_design  # noqa: PLC0415
+
+    bad = 0
+    for path in args.files:
+        try:
+            spec = load_experiment(path)
+            design = build_design(spec, path)
+            line = (f"{path}: ok ({len(design.arms)} arms x {design.replications} replications = "
+                    f"{len(design.tasks)} runs")
+            if spec.sensitivity is not None:
+                sens = build_sensitivity_design(spec, path)
+                line += f"; sensitivity: {len(sens.arms)} sample points"
+            print(line + ")")
+        except InputError as exc:
+            print(f"promosim experiment: {exc}", file=sys.stderr)
+            bad += 1
+    return 2 if bad else 0

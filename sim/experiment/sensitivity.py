@@ -1,0 +1,250 @@
+"""Global sensitivity analysis through SALib: which behavioural parameters drive which outcomes.
+
+The experiment file's ``sensitivity`` block declares ranges over scenario key paths. SALib
+samples the ranges (Morris trajectories for a cheap screening, Saltelli/Sobol' for variance
+shares); each sample point becomes an arm of an ordinary design, so the runs go through the
+same executors and the same resumable store as comparisons. Replications of a point share
+seeds with every other point (common random numbers), so differences between points are not
+drowned in seed noise; the model output at a point is the mean over its replications.
+
+Integer parameters (months, counts) are rounded when applied to the scenario; the analysis uses
+SALib's own sample matrix so the Morris grid stays intact.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.experiment.analysis import metric_order, run_values
+from sim.experiment.design import (
+    Arm,
+    Design,
+    ExperimentFile,
+    base_overrides,
+    coerce_like,
+    labelled_specs,
+    make_tasks,
+    resolve,
+    value_at,
+    with_parameters,
+)
+from sim.experiment.plots import plot_sensitivity
+from sim.experiment.report import fmt
+from sim.experiment.store import ResultStore
+from sim.random import derive_seeds
+
+RESAMPLES = 1000
+
+
+def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: str | None = None, *,
+                             base_dir: Path | None = None) -> Design:
+    """Sample the declared ranges and expand every sample point into an arm.
+
+    Raises:
+        InputError: No ``sensitivity`` block, an unknown scenario, a Sobol' sample size that is
+            not a power of two, or a sample point the scenario schema rejects.
+    """
+    source = str(source)
+    sens = spec.sensitivity
+    if sens is None:
+        raise InputError("this experiment has no 'sensitivity' block with parameter ranges", source=source,
+                         path="sensitivity")
+    method = method or sens.method
+    if method == "sobol" and not is_power_of_two(sens.samples):
+        raise InputError(f"sobol needs samples to be a power of two (e.g. 8, 16, 64), got {sens.samples}",
+                         source=source, path="sensitivity.samples")
+    base_dir = base_dir or Path(source).resolve().parent
+    specs = {label: (path, own, where) for label, path, own, where
+             in labelled_specs(spec.scenarios, base_dir, source)}
+    label = sens.scenario or next(iter(specs))
+    if label not in specs:
+        raise InputError(f"unknown scenario '{label}'; scenarios: {', '.join(specs)}", source=source,
+                         path="sensitivity.scenario")
+    path, own, where = specs[label]
+    base = resolve(path, headcount=spec.headcount, overrides={**base_overrides(spec), **own}, label=label,
+                   source=source, where=where)
+    content = base.model_dump(mode="json")
+    names = list(sens.parameters)
+    problem = {"num_vars": len(names), "names": names, "bounds": [list(sens.parameters[n]) for n in names]}
+    sample = _sample(problem, method, sens.samples, sens.levels, spec.seed)
+    arms = []
+    width = len(str(len(sample)))
+    for i, row in enumerate(sample):
+        params = {n: coerce_like(round(float(x), 12), value_at(content, n)) for n, x in zip(names, row, strict=True)}
+        resolved = with_parameters(base, params, label, source, "sensitivity.parameters")
+        arms.append(Arm(label=f"p{i:0{width}d}", scenario=label, point=i, parameters=params, source=str(path),
+                        content=resolved.model_dump(mode="json")))
+    seeds = derive_seeds(spec.seed, sens.replications)
+    metrics = sens.metrics or spec.metrics
+    return Design(
+        name=f"{spec.name or Path(source).stem}-{method}", kind="sensitivity", source=source,
+        description=spec.description.strip(), seed=spec.seed, replications=sens.replications, seeds=seeds,
+        years=spec.years, headcount=spec.headcount, metrics=metrics, timeseries="none", arms=arms,
+        tasks=make_tasks(arms, seeds, "none"),
+        extra={"method": method, "problem": problem, "samples": sens.samples, "levels": sens.levels,
+               "scenario": label, "X": sample.tolist()},
+    )
+
+
+def _sample(problem: dict[str, Any], method: str, samples: int, levels: int, seed: int) -> np.ndarray:
+    """SALib's sample matrix: Morris trajectories or a Sobol' (Saltelli) design without 2nd order."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "morris":
+            from SALib.sample import morris  # noqa: PLC0415
+
+            return morris.sample(problem, samples, num_levels=levels, seed=seed % 2**32)
+        from SALib.sample import sobol  # noqa: PLC0415
+
+        return sobol.sample(problem, samples, calc_second_order=False, seed=seed % 2**32)
+
+
+def sensitivity_indices(store: ResultStore, confidence: float = 0.95) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The indices per metric and parameter, from the runs in the store.
+
+    Returns:
+        The table (morris: mu, mu_star, mu_star_conf, sigma; sobol: S1, S1_conf, ST, ST_conf; each
+        ``*_conf`` is the half-width of the interval, with ``*_low``/``*_high`` bounds) and, per
+        metric left out, why.
+    """
+    design = store.design()
+    extra = design["extra"]
+    problem, method = extra["problem"], extra["method"]
+    x = np.asarray(extra["X"], dtype=float)
+    values = run_values(store, design)
+    n_points = len(design["arms"])
+    rows: list[dict[str, Any]] = []
+    skipped: dict[str, str] = {}
+    for metric in metric_order(values, design.get("metrics")):
+        sub = values[(values["metric"] == metric) & np.isfinite(values["value"])]
+        means = sub.groupby("arm")["value"].mean()
+        y = means.reindex([a["label"] for a in design["arms"]]).to_numpy(dtype=float)
+        if np.isnan(y).any():
+            missing = int(np.isnan(y).sum())
+            skipped[metric] = f"undefined or not yet run at {missing} of {n_points} sample points"
+            continue
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            if method == "morris":
+                from SALib.analyze import morris  # noqa: PLC0415
+
+                si = morris.analyze(problem, x, y, num_resamples=RESAMPLES, conf_level=confidence,
+                                    num_levels=extra["levels"], seed=design["seed"] % 2**32)
+                for j, name in enumerate(problem["names"]):
+                    mu_star, conf = float(si["mu_star"][j]), float(si["mu_star_conf"][j])
+                    rows.append({"metric": metric, "parameter": name, "mu": float(si["mu"][j]), "mu_star": mu_star,
+                                 "mu_star_conf": conf, "mu_star_low": mu_star - conf, "mu_star_high": mu_star + conf,
+                                 "sigma": float(si["sigma"][j])})
+            else:
+                from SALib.analyze import sobol  # noqa: PLC0415
+
+                si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=RESAMPLES,
+                                   conf_level=confidence, seed=design["seed"] % 2**32)
+                for j, name in enumerate(problem["names"]):
+                    row: dict[str, Any] = {"metric": metric, "parameter": name}
+                    for key in ("S1", "ST"):
+                        v, c = float(si[key][j]), float(si[f"{key}_conf"][j])
+                        row.update({key: v, f"{key}_conf": c, f"{key}_low": v - c, f"{key}_high": v + c})
+                    rows.append(row)
+    return pd.DataFrame(rows), skipped
+
+
+def analyse_sensitivity(out: str | Path,
+                        confidence: float = 0.95) -> tuple[pd.DataFrame, dict[str, str], dict[str, Path]]:
+    """Write sensitivity.csv, sensitivity.png and sensitivity.md into ``out``."""
+    store = ResultStore(out)
+    design = store.design()
+    indices, skipped = sensitivity_indices(store, confidence)
+    root = Path(out)
+    files = {"table": root / "sensitivity.csv"}
+    indices.to_csv(files["table"], index=False)
+    method = design["extra"]["method"]
+    if len(indices):
+        metrics = list(dict.fromkeys(indices["metric"]))
+        written = plot_sensitivity(indices, method, metrics, root / "sensitivity.png",
+                                   title=f"{design['name']}: {method} indices (95% CI)")
+        if written:
+            files["plot"] = written
+    files["report"] = root / "sensitivity.md"
+    files["report"].write_text(_render(design, store.read_json("metadata.json"), indices, skipped, store),
+                               encoding="utf-8")
+    return indices, skipped, files
+
+
+def _render(design: dict[str, Any], meta: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, str],
+            store: ResultStore) -> str:
+    """sensitivity.md: the ranges, the sample, the indices and the plot."""
+    extra = design["extra"]
+    problem, method = extra["problem"], extra["method"]
+    runs = store.runs()
+    ids = {t[0] for t in design["tasks"]}
+    runs = runs[runs["run_id"].isin(ids)].drop_duplicates("run_id")
+    lines = [f"# Sensitivity analysis: {design['name']}", ""]
+    what = ("Morris elementary effects: mu* is the mean absolute change of the metric when a parameter moves one "
+            "grid step (scaled to its range), sigma its spread (non-linearity or interactions)."
+            if method == "morris" else
+            "Sobol' indices: S1 is the share of the metric's variance due to the parameter alone, ST the share "
+            "including its interactions.")
+    lines += [
+        f"- Experiment file: `{design['source']}`; scenario varied: `{extra['scenario']}`",
+        f"- Method: {method} via SALib, samples N = {extra['samples']}"
+        + (f", {extra['levels']} levels" if method == "morris" else ", no second-order terms")
+        + f"; {len(design['arms'])} sample points x {design['replications']} replication(s)",
+        f"- Runs: {len({t[0] for t in design['tasks']})} planned, {int((runs['status'] == 'ok').sum())} succeeded, "
+        f"{int((runs['status'] != 'ok').sum())} failed",
+        f"- Experiment seed {design['seed']}; replication seeds: {', '.join(map(str, design['seeds']))}",
+    ]
+    if meta:
+        lines += [f"- Versions: Python {meta.get('python')}, "
+                  + ", ".join(f"{k} {v}" for k, v in (meta.get("packages") or {}).items() if v)
+                  + f"; git `{meta.get('git_revision') or 'unknown'}`"]
+        if meta.get("command"):
+            lines += [f"- Command: `{meta['command']}`"]
+    lines += ["", "| parameter | low | high |", "|---|---|---|"]
+    lines += [f"| `{n}` | {fmt(lo)} | {fmt(hi)} |" for n, (lo, hi) in zip(problem["names"], problem["bounds"],
+                                                                         strict=True)]
+    lines += ["", "## Indices", "", what, ""]
+    if indices.empty:
+        lines += ["No indices yet.", ""]
+    else:
+        cols = ["mu_star", "mu_star_conf", "sigma", "mu"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]
+        lines += ["| metric | parameter | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
+        for r in indices.itertuples():
+            lines += [f"| {r.metric} | `{r.parameter}` | " + " | ".join(fmt(getattr(r, c), 3) for c in cols) + " |"]
+        lines += ["", "`*_conf` is the half-width of the 95% bootstrap interval. All columns: `sensitivity.csv`.", "",
+                  f"![{method} indices](sensitivity.png)", ""]
+    if skipped:
+        lines += ["## Metrics left out", ""] + [f"- {m}: {why}" for m, why in skipped.items()] + [""]
+    return "\n".join(lines)
+
+
+def print_indices(indices: pd.DataFrame, method: str) -> None:
+    """The indices as a table on stdout."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.markup import escape  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    cols = ["mu_star", "mu_star_conf", "sigma"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]
+    table = Table(title=f"{method} sensitivity indices (conf = 95% half-width)")
+    for name in ("metric", "parameter", *cols):
+        table.add_column(name, justify="left" if name in ("metric", "parameter") else "right")
+    previous = None
+    for r in indices.itertuples():
+        if previous is not None and r.metric != previous:
+            table.add_section()
+        table.add_row(escape(r.metric) if r.metric != previous else "", escape(r.parameter),
+                      *(fmt(getattr(r, c), 3) for c in cols))
+        previous = r.metric
+    Console(width=120).print(table)
+
+
+def is_power_of_two(n: int) -> bool:
+    """True for 1, 2, 4, 8 and so on (Sobol' sequences balance only at powers of two)."""
+    return n > 0 and math.log2(n).is_integer()

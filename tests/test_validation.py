@@ -1,0 +1,101 @@
+"""Validation against published figures and a published model (issue 6).
+
+1. Calibration: a freshly drawn baseline organisation reproduces the aspiration shares its
+   defaults cite, within sampling error.
+2. Pluchino, Rapisarda & Garofalo (2010): the Peter-principle pattern, reproduced by the
+   project's own engine configured by scenarios/peter_principle/*.yaml.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim import PromotionModel, load_scenario, simulate
+
+ROOT = Path(__file__).resolve().parent.parent
+PETER = ROOT / "scenarios" / "peter_principle"
+
+
+def _fresh_baseline(headcount: int, seed: int) -> PromotionModel:
+    return PromotionModel(scenario=load_scenario("baseline", headcount=headcount, overrides={"warmup_months": 0}), rng=seed)
+
+
+def _within(observed: float, n: int, published: float, n_published: int | None) -> bool:
+    """|observed - published| within 3 combined standard errors (binomial)."""
+    se = observed * (1 - observed) / n
+    if n_published:
+        se += published * (1 - published) / n_published
+    return abs(observed - published) <= 3 * math.sqrt(se)
+
+
+def test_leadership_aspiration_matches_careerbuilder_harris_2014():
+    model = _fresh_baseline(20_000, seed=3)
+    wf = model.workforce
+    on = wf.active
+    leads = on & (wf.ambition >= 0.5) & wf.wants_mgmt
+    men = on & (wf.group == model.scenario.group_names.index("men"))
+    women = on & (wf.group == model.scenario.group_names.index("women"))
+    overall = leads.sum() / on.sum()
+    assert _within(overall, int(on.sum()), 0.34, 3625), overall
+    assert _within(leads[men].sum() / men.sum(), int(men.sum()), 0.40, None)
+    assert _within(leads[women].sum() / women.sum(), int(women.sum()), 0.29, None)
+
+
+def test_technical_ladder_preference_matches_allen_and_katz_1986():
+    model = _fresh_baseline(20_000, seed=4)
+    wf = model.workforce
+    on = wf.active
+    share = (on & (wf.ambition >= 0.5) & ~wf.wants_mgmt).sum() / on.sum()
+    assert _within(share, int(on.sum()), 0.215, None), share
+
+
+def test_calibration_check_can_fail():
+    """The check is not vacuous: a mis-calibrated organisation fails it."""
+    model = PromotionModel(
+        scenario=load_scenario(
+            "baseline", headcount=20_000,
+            overrides={"warmup_months": 0, "groups.0.leadership_aspiration": 0.5},
+        ),
+        rng=3,
+    )
+    wf = model.workforce
+    on = wf.active
+    overall = (on & (wf.ambition >= 0.5) & wf.wants_mgmt).sum() / on.sum()
+    assert not _within(overall, int(on.sum()), 0.34, 3625)
+
+
+def _efficiency_change(args: tuple[str, int, float]) -> float:
+    name, seed, years = args
+    return simulate(load_scenario(PETER / f"{name}.yaml"), seed=seed, years=years).summary["global_efficiency_change"]
+
+
+@pytest.fixture(scope="module")
+def peter_runs() -> dict[str, np.ndarray]:
+    n, years = 12, 40.0
+    names = ["peter_best", "peter_worst", "peter_random", "common_sense_best"]
+    with ProcessPoolExecutor(2) as pool:
+        return {
+            name: np.array(list(pool.map(_efficiency_change, [(name, s, years) for s in range(n)])))
+            for name in names
+        }
+
+
+def _ci(x: np.ndarray) -> tuple[float, float]:
+    h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    return x.mean() - h, x.mean() + h
+
+
+@pytest.mark.slow
+def test_peter_principle_pattern(peter_runs):
+    """Peter hypothesis: "the best" lowers efficiency, "the worst" raises it, random beats the best;
+    common sense: "the best" raises it (each 95% CI excludes zero)."""
+    assert _ci(peter_runs["peter_best"])[1] < 0
+    assert _ci(peter_runs["peter_worst"])[0] > 0
+    assert _ci(peter_runs["peter_random"] - peter_runs["peter_best"])[0] > 0
+    assert _ci(peter_runs["common_sense_best"])[0] > 0
