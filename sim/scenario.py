@@ -52,7 +52,7 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 class _Strict(BaseModel):
     """Base for every block: unknown keys are errors, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Beta(_Strict):

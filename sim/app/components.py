@@ -693,7 +693,7 @@ def CompareCharts(model: WorkshopModel, tick: int) -> None:
 
 
 # -- the guided start -------------------------------------------------------------------------
-# The story, in the source's words where it has them (chapter title, HTML text).
+# The source's worked example as chapters (title, HTML text); see scenarios/sam_and_priya.yaml.
 GUIDE: tuple[tuple[str, str], ...] = (
     ("1. Meet the team",
      "A product team has two senior engineers. <b>Sam</b> leads critical projects but wants to stay an "
@@ -704,8 +704,8 @@ GUIDE: tuple[tuple[str, str], ...] = (
      "what is true, and what his manager believes."),
     ("2. Silence and visibility",
      "Run six months. Each quiet month, Sam's manager reads his silence as lack of ambition (the "
-     "<i>silence as disinterest</i> misread); Priya's asking and visibility read as readiness (*visibility as "
-     "readiness*). Watch their colours in the pyramid and their rows in the inspector."),
+     "<i>silence as disinterest</i> misread); Priya's asking and visibility read as readiness (<i>visibility as "
+     "readiness</i>). Watch their colours in the pyramid and their rows in the inspector."),
     ("3. The promotion",
      "At the promotion round the manager role goes to whoever looks keen and ready. Check who got it, "
      "how ready they truly were, and the event feed. A promotion on asking rather than evidence is the "

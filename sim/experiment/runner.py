@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from sim.cli import run_metadata
 from sim.experiment.design import Design, RunTask
 from sim.experiment.executor import ExecutorSpec, RunFunction, RunOutcome, execute_run, open_executor, window_size
 from sim.experiment.progress import NoProgress, Progress
@@ -128,7 +129,7 @@ def run_design(
         flush_seconds: Commit finished runs at least this often.
         max_batch: Commit at the latest after this many runs.
         attempts: Executors to try before a run lost to the machinery is recorded as failed.
-        metadata: Versions and provenance to keep beside the results.
+        metadata: Versions and provenance to keep beside the results (default: ``run_metadata``).
         on_outcome: Called in this process after each finished run (before it is committed).
 
     Returns:
@@ -136,6 +137,8 @@ def run_design(
     """
     executor = executor or ExecutorSpec()
     progress = progress or NoProgress()
+    if metadata is None:
+        metadata = run_metadata(design.seed, executor=executor.describe(), experiment=design.name)
     started = time.monotonic()
     with ResultStore(out) as store:
         write_plan(store, design, metadata)

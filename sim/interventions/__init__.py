@@ -40,7 +40,7 @@ PHASES: tuple[str, ...] = (
 class Params(BaseModel):
     """Base for a lever's parameters: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Intervention:
