@@ -8,6 +8,7 @@ decliner stay) count decisions settled in the window. A ratio with nothing to co
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,8 @@ METRICS: tuple[str, ...] = (
     "team_performance",
     "intervention_cost",
 )
+# Metrics present only when a scenario asks for them (metrics.level_weights).
+EXTRA_METRICS: tuple[str, ...] = ("global_efficiency", "global_efficiency_change")
 STOCKS = frozenset(
     {
         "headcount",
@@ -70,12 +73,14 @@ def ratio(num: float, den: float) -> float:
 
 def capped(rate: float) -> float:
     """A rate capped at 1; NaN stays NaN (``min(1.0, nan)`` would say 1.0)."""
-    return rate if rate != rate else min(1.0, rate)
+    return rate if math.isnan(rate) else min(1.0, rate)
 
 
 def structural_plateau(model: PromotionModel) -> np.ndarray:
-    """Wants to move now, but no position exists one level up on their track, or has waited
-    longer than ``metrics.plateau_months`` in the role: a limit of structure, not of reading.
+    """Who is on a plateau: a limit of structure, not of reading.
+
+    Wants to move now, but no role one level up lies on their path, or has waited longer than
+    ``metrics.plateau_months`` in the role.
     """
     wf, org = model.workforce, model.org
     next_exists = np.zeros(wf.capacity, dtype=bool)
@@ -173,6 +178,9 @@ class Recorder:
     def _window_sum(self, key: str) -> float:
         return self._flow_sum.get(key, 0.0)
 
+    def _window_ratio(self, num: str, den: str) -> float:
+        return ratio(self._window_sum(num), self._window_sum(den))
+
     def _window_mean(self, key: str) -> float:
         n = min(len(self.extra_counts), WINDOW)
         return self._count_sum.get(key, 0.0) / n if n else NAN
@@ -204,17 +212,18 @@ class Recorder:
         values.update(
             {
                 "promotions": float(model.flow.get("promotions", 0.0)),
-                "unwanted_promotion_rate": ratio(self._window_sum("unwanted_promotions"), self._window_sum("promotions")),
-                "wrong_fit_promotion_rate": ratio(self._window_sum("wrong_fit_promotions"), self._window_sum("promotions")),
+                "unwanted_promotion_rate": self._window_ratio("unwanted_promotions", "promotions"),
+                "wrong_fit_promotion_rate": self._window_ratio("wrong_fit_promotions", "promotions"),
                 "promotion_stick_rate": _ledger_rate(model.promotions, since, month),
                 "succession_coverage": ratio(covered, key_total),
                 "attrition_rate": capped(self._annual_rate("exits", "headcount")),
                 "regretted_attrition_rate": capped(self._annual_rate("regretted_exits", "high")),
                 "passed_over_exit_rate": capped(self._annual_rate("passed_over_exits", "passed_over")),
-                "specialist_retention_rate": 1.0 - capped(self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
+                "specialist_retention_rate": 1.0
+                - capped(self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
                 "decliner_retention": _ledger_rate(model.decliners, since, month),
-                "stretch_acceptance_rate": ratio(self._window_sum("stretch_accepts"), self._window_sum("stretch_offers")),
-                "internal_application_rate": ratio(self._window_sum("applications"), self._window_sum("could_apply")),
+                "stretch_acceptance_rate": self._window_ratio("stretch_accepts", "stretch_offers"),
+                "internal_application_rate": self._window_ratio("applications", "could_apply"),
                 "development_roi": _ledger_rate(model.development, since, month),
                 "team_performance": team_performance(model),
                 "intervention_cost": self._annual_rate("intervention_hours", "headcount"),
@@ -298,7 +307,8 @@ class Recorder:
                 "attrition_rate": capped(ratio(totals["exits"], mean_hc) / years),
                 "regretted_attrition_rate": capped(ratio(totals["regretted_exits"], mean_high) / years),
                 "passed_over_exit_rate": capped(ratio(totals["passed_over_exits"], mean_po) / years),
-                "specialist_retention_rate": 1.0 - capped(ratio(totals["specialist_aspirant_exits"], mean_spec) / years),
+                "specialist_retention_rate": 1.0
+                - capped(ratio(totals["specialist_aspirant_exits"], mean_spec) / years),
                 "decliner_retention": _ledger_rate(model.decliners, 1, end),
                 "stretch_acceptance_rate": ratio(totals["stretch_accepts"], totals["stretch_offers"]),
                 "internal_application_rate": ratio(totals["applications"], totals["could_apply"]),

@@ -158,7 +158,7 @@ class PromotionModel(mesa.Model):
     # -- results --------------------------------------------------------------------------
     @property
     def current_metrics(self) -> dict[str, float]:
-        """This month's metric values (empty before the first recorded month)."""
+        """The latest month's metric values (empty before the first recorded month)."""
         return self.recorder.current
 
     def metric(self, name: str) -> float:

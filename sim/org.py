@@ -46,9 +46,11 @@ class Org:
         self.path_ok = self._paths()
 
     def _paths(self) -> np.ndarray:
-        """``path_ok[level, wants_mgmt, track]``: is a role at (level, track) a step the way
-        someone wanting that direction wants to go? Their own track where it exists; where it
-        does not exist yet but does higher up, the rungs that exist are stepping stones."""
+        """Which roles lie on whose path: ``path_ok[level, wants_mgmt, track]``.
+
+        Their own track where it exists at that level; where it does not exist yet but does
+        higher up, the rungs that exist are stepping stones.
+        """
         ok = np.zeros((self.n_levels, 2, 2), dtype=bool)
         for level in range(self.n_levels):
             for wants in (0, 1):

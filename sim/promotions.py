@@ -265,7 +265,8 @@ def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
     pending[pending] = ledger.cols["outcome"][rec[pending]] == PENDING
     in_window = pending & (month - wf.promoted_at < pr.stick_window_months)
     failing = in_window & (wf.competence < pr.fit_threshold)
-    p_back = 1.0 - (1.0 - pr.step_back_rate * failing) * (1.0 - pr.regret_step_back_rate * (in_window & wf.unwanted_role))
+    regret = in_window & wf.unwanted_role
+    p_back = 1.0 - (1.0 - pr.step_back_rate * failing) * (1.0 - pr.regret_step_back_rate * regret)
     going = np.flatnonzero(rng.random(wf.capacity) < p_back)
     for row in going:
         step_back(model, int(row))

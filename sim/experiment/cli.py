@@ -120,8 +120,9 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     meta = run_metadata(design.seed, executor=executor.describe(), command=command, experiment=design.name)
     total = len({t.run_id for t in design.tasks})
     if not args.quiet:
-        print(f"{design.name}: {len(design.arms)} arms x {design.replications} replications = {total} runs "
-              f"on {executor.describe()} -> {out}", file=sys.stderr)
+        same = f" ({total} distinct: some sample points coincide)" if total < len(design.tasks) else ""
+        print(f"{design.name}: {len(design.arms)} arms x {design.replications} replications = {len(design.tasks)} "
+              f"runs{same} on {executor.describe()} -> {out}", file=sys.stderr)
     try:
         stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
                            retry_failed=args.retry_failed)

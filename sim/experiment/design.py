@@ -124,9 +124,9 @@ class ExperimentFile(_Strict):
 
 def known_metrics() -> tuple[str, ...]:
     """The engine's summary metrics (representation ratios add one per group)."""
-    from sim.metrics import METRICS  # noqa: PLC0415 (keeps schema import light)
+    from sim.metrics import EXTRA_METRICS, METRICS  # noqa: PLC0415 (keeps schema import light)
 
-    return tuple(METRICS)
+    return (*METRICS, *EXTRA_METRICS)
 
 
 def unknown_metric(name: str) -> str | None:

@@ -147,8 +147,7 @@ def build(scenario: Scenario) -> list[Intervention]:
     """Instantiate the scenario's levers, in registry order so runs are reproducible."""
     load_all()
     out = []
-    for name in REGISTRY:
+    for name, cls in REGISTRY.items():
         if name in scenario.interventions:
-            params = _params_for(name, scenario.interventions[name], scenario.name)
-            out.append(REGISTRY[name](params))
+            out.append(cls(_params_for(name, scenario.interventions[name], scenario.name)))
     return out

@@ -46,7 +46,7 @@ class DevelopmentPlans(Intervention):
         if rows.size == 0:
             return
         potential = wf.b_ready[rows] + 0.1 * rng.random(rows.size)
-        k = int(round(rows.size * self.params.high_potential_share))
+        k = round(rows.size * self.params.high_potential_share)
         planned = rows[np.argsort(-potential, kind="stable")[:k]]
         candid = career_conversation(model, planned, rng)
         told = planned[candid]

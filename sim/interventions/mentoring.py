@@ -65,7 +65,7 @@ class Mentoring(Intervention):
         wf, sc = model.workforce, model.scenario
         eligible = wf.active & (wf.group == self.code) & (wf.level < sc.n_levels - sc.metrics.key_levels)
         enrolled = eligible & (self.mentee_uid == wf.uid)
-        wanted = int(round(eligible.sum() * self.params.coverage)) - int(enrolled.sum())
+        wanted = round(float(eligible.sum()) * self.params.coverage) - int(enrolled.sum())
         pool = np.flatnonzero(eligible & ~enrolled)
         if wanted > 0 and pool.size:
             new = rng.choice(pool, size=min(wanted, pool.size), replace=False)

@@ -60,7 +60,7 @@ class StretchPilots(Intervention):
         wf, sc = model.workforce, model.scenario
         rows = wf.rows
         rows = rows[(wf.level[rows] < sc.n_levels - 1) & (self.until[rows] < model.month)]
-        places = int(round(wf.active.sum() * self.params.pilots_per_100 / 100.0))
+        places = round(float(wf.active.sum()) * self.params.pilots_per_100 / 100.0)
         if places <= 0 or rows.size == 0:
             return
         keen = wf.b_interest[rows] + 0.2 * wf.visibility[rows] + 0.1 * rng.random(rows.size)
