@@ -165,7 +165,8 @@ def print_summary(summary: dict[str, float], title: str) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in summary.items():
-        shown = "NaN" if math.isnan(value) else (f"{value:,.0f}" if key in ("headcount", "promotions") else f"{value:.3f}")
+        counts = key in ("headcount", "promotions")
+        shown = "NaN" if math.isnan(value) else (f"{value:,.0f}" if counts else f"{value:.3f}")
         table.add_row(key, shown)
     Console(width=100).print(table)
 

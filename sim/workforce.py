@@ -114,8 +114,10 @@ class Workforce:
         return np.where(np.asarray(track) == MANAGEMENT, mgmt, spec)
 
     def performance(self) -> np.ndarray:
-        """Performance in the current role: competence, dented by disengagement and by time
-        taken away from the day job (``load``, e.g. a pilot stretch role).
+        """Performance in the current role.
+
+        Competence, dented by disengagement and by time taken from the day job (``load``, e.g.
+        a pilot stretch role).
         """
         e = self.engagement_effect
         return self.competence * (1.0 - e + e * self.engagement) * (1.0 - 0.5 * self.load)

@@ -297,8 +297,13 @@ class WorkshopModel(mesa.Model):
         return tuple(lever.name for lever in self.treated.interventions)
 
     def step(self) -> None:
-        """One month in both runs, then the feed and the charts' history."""
+        """One month in both runs, then the feed and the charts' history.
+
+        Past the scenario's horizon nothing happens. Mesa's step counter (``steps``, shown as
+        ``Step: N``) is kept equal to the months simulated.
+        """
         if not self.running:
+            self.steps = self.treated.month
             return
         self.feed.before_step()
         self.treated.step()
@@ -309,6 +314,7 @@ class WorkshopModel(mesa.Model):
         if self.control is not None:
             self.control_history.record(self.control.month, self.control.current_metrics)
         self.running = self.treated.month < self.horizon
+        self.steps = self.treated.month
 
     def find_named(self, name: str) -> int | None:
         """The uid of a named person (scenario ``people``), if employed now."""
