@@ -170,6 +170,11 @@ class PromotionModel(mesa.Model):
         """Fill the organisation at the start: named people first, then drawn ones."""
         sc, org, wf = self.scenario, self.org, self.workforce
         rng = self.stream("initialise")
+        if sc.organisation.source is not None:
+            from sim.orgdata import populate_from_file  # noqa: PLC0415 (optional, heavier)
+
+            populate_from_file(self, rng)
+            return
         chosen: list[np.ndarray] = []
         pinned: dict[int, Any] = {}
         for li, level in enumerate(sc.organisation.levels):

@@ -84,10 +84,27 @@ class Level(_Strict):
         return self
 
 
+class OrgSource(_Strict):
+    """A starting organisation read from a CSV or Parquet file of anonymised employees.
+
+    ``columns`` maps the model's fields (id, level, track, manager, tenure_months,
+    tenure_years, group, performance, intent) to the file's column names; ``values`` maps, per
+    field, the file's values to the model's (e.g. level names, intent answers). See
+    docs/ODD.md (Input data) and sim/orgdata/.
+    """
+
+    file: Annotated[str, Field(min_length=1)]
+    columns: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    performance_scale: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
+    survey_honesty: Fraction = 0.85
+
+
 class Organisation(_Strict):
     """The pyramid: levels from the bottom (index 0) to the top."""
 
     levels: Annotated[list[Level], Field(min_length=2)]
+    source: OrgSource | None = None
     initial_fill: Annotated[float, Field(gt=0.0, le=1.0)] = 0.97
     min_months_in_role: Annotated[int, Field(ge=0, le=240)] = 12
 
@@ -429,6 +446,14 @@ def parse_yaml(text: str, source: str) -> Any:
         raise InputError(f"YAML error: {str(exc).splitlines()[0]}", source=source) from None
 
 
+def _anchor_source(data: dict[str, Any], path: Path) -> None:
+    """Make an organisation data file's path absolute, relative to the scenario naming it."""
+    org = data.get("organisation")
+    src = org.get("source") if isinstance(org, dict) else None
+    if isinstance(src, dict) and isinstance(src.get("file"), str) and not Path(src["file"]).is_absolute():
+        src["file"] = str((path.parent / src["file"]).resolve())
+
+
 def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Load a scenario mapping with its ``extends`` chain merged in."""
     resolved = path.resolve()
@@ -442,6 +467,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise InputError(
             f"a scenario must be a mapping of keys, got {type(data).__name__}", source=str(path)
         )
+    _anchor_source(data, path)
     parent = data.pop("extends", None)
     if parent is None:
         return data

@@ -117,7 +117,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True) -> An
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
                       failures=failure_reasons(runs), files=files)
     files["report"] = root / "report.md"
-    files["report"].write_text(render_report(design, store.read_json("metadata.json"), result), encoding="utf-8")
+    files["report"].write_text(render_report(design, producing_sessions(store, runs), result), encoding="utf-8")
     return result
 
 
@@ -131,7 +131,44 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]
     return lines
 
 
-def render_report(design: dict[str, Any], meta: dict[str, Any], result: Analysis) -> str:
+def producing_sessions(store: ResultStore, runs: pd.DataFrame) -> list[dict[str, Any]]:
+    """Provenance of the invocations that made these runs, oldest first.
+
+    A re-run that only skipped finished runs made nothing and does not change the report.
+    """
+    made = {str(b).split("-")[0] for b in runs.get("batch", pd.Series(dtype=str)).dropna()}
+    sessions = [s for s in store.sessions() if s.get("session") in made]
+    if not sessions:
+        latest = store.read_json("metadata.json")
+        sessions = [latest] if latest else []
+    return sessions
+
+
+def _provenance(sessions: list[dict[str, Any]]) -> list[str]:
+    """Versions, executor and command; a warning when runs came from different code."""
+    if not sessions:
+        return []
+    first = sessions[0]
+    lines = []
+    for meta in sessions:
+        pkgs = ", ".join(f"{k} {v}" for k, v in (meta.get("packages") or {}).items() if v)
+        lines.append(f"Python {meta.get('python')}, {pkgs}; git `{meta.get('git_revision') or 'unknown'}`")
+    distinct = list(dict.fromkeys(lines))
+    out = [
+        f"- Executor: {first.get('executor', 'unknown')}"
+        + (f" (and {len(sessions) - 1} resumed session(s))" if len(sessions) > 1 else ""),
+        f"- Versions: {distinct[0]}",
+        f"- Started {first.get('created')}",
+    ]
+    if len(distinct) > 1:
+        out.append(f"- **Warning:** the runs were made by {len(distinct)} different versions: "
+                   + " / ".join(distinct[1:]))
+    if first.get("command"):
+        out.append(f"- Command: `{first['command']}`")
+    return out
+
+
+def render_report(design: dict[str, Any], sessions: list[dict[str, Any]], result: Analysis) -> str:
     """report.md: what ran, the effects, the plots, the failures and how to reproduce it."""
     lines = [f"# Experiment: {design['name']}", ""]
     if design.get("description"):
@@ -148,15 +185,7 @@ def render_report(design: dict[str, Any], meta: dict[str, Any], result: Analysis
         f"- Experiment seed: {design['seed']} (replication seeds derived with numpy SeedSequence.spawn)",
         f"- Runs: {result.planned} planned, {ok} succeeded, {result.failed} failed, {result.missing} not run yet",
     ]
-    if meta:
-        pkgs = ", ".join(f"{k} {v}" for k, v in (meta.get("packages") or {}).items() if v)
-        lines += [
-            f"- Executor: {meta.get('executor', 'unknown')}",
-            f"- Versions: Python {meta.get('python')}, {pkgs}",
-            f"- Git revision: `{meta.get('git_revision') or 'unknown'}`; started {meta.get('created')}",
-        ]
-        if meta.get("command"):
-            lines += [f"- Command: `{meta['command']}`"]
+    lines += _provenance(sessions)
     lines += [""]
     if result.missing:
         lines += [f"> **Incomplete:** {result.missing} planned runs are not in the store. Re-run the same command "
@@ -211,7 +240,7 @@ def render_report(design: dict[str, Any], meta: dict[str, Any], result: Analysis
               "duration, worker)",
               "- `summaries/scenario=*/`: each run's summary metrics (long format)",
               "- `timeseries/scenario=*/`: each run's monthly metrics",
-              "- `experiment.json`, `metadata.json`: the design and the provenance of this report", ""]
+              "- `experiment.json`, `sessions.jsonl`: the design, and the provenance of every invocation", ""]
     return "\n".join(lines)
 
 

@@ -91,6 +91,7 @@ def write_plan(store: ResultStore, design: Design, metadata: dict[str, Any] | No
     """Record what is about to run: the design, the metadata and each scenario as resolved."""
     store.write_json("experiment.json", design.to_json())
     store.write_json("metadata.json", metadata or {})
+    store.log_session(metadata or {})
     seen: set[str] = set()
     for arm in design.arms:
         if arm.scenario in seen:

@@ -3,7 +3,8 @@
 Layout of an output folder::
 
     experiment.json            the resolved design (arms, seeds, planned run ids)
-    metadata.json              versions, git revision, executor, command
+    metadata.json              versions, git revision, executor, command of the latest invocation
+    sessions.jsonl             the same for every invocation; batch ids start with the session id
     scenarios/<label>.yaml     each scenario as it ran (every default spelled out)
     runs/part-<batch>.parquet                  one row per finished run (the commit record)
     summaries/scenario=<label>/part-<batch>.parquet   run_id, arm, replication, metric, value
@@ -133,6 +134,37 @@ class ResultStore:
                     path.unlink()
                     removed.append(path)
         return removed
+
+    @property
+    def session(self) -> str:
+        """The id of this writer: the prefix of every batch it commits."""
+        return self._session
+
+    def log_session(self, metadata: dict[str, Any]) -> None:
+        """Append this invocation's provenance to sessions.jsonl (one JSON object a line).
+
+        Batches are named after their session, so a report can say which versions made which runs
+        even when an experiment was resumed with another version of the code.
+        """
+        self._require_lock()
+        line = json.dumps({"session": self._session, **metadata}, default=str)
+        with (self.root / "sessions.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def sessions(self) -> list[dict[str, Any]]:
+        """Every logged session, oldest first (a torn last line from a kill is skipped)."""
+        path = self.root / "sessions.jsonl"
+        if not path.exists():
+            return []
+        out = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return out
 
     def write_json(self, name: str, value: Any) -> None:
         """Write a JSON file beside the tables, atomically."""
