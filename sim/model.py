@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from sim import behaviour, hiring, managers, promotions
 from sim import interventions as levers
-from sim.metrics import Recorder
+from sim.metrics import METRICS, Recorder
 from sim.org import VACANT, Org
 from sim.random import Streams
 from sim.records import EventLog, Ledger
@@ -38,6 +39,10 @@ SHORTCUTS: dict[str, str] = {
     "years": "years",
     "warmup_months": "warmup_months",
 }
+
+
+def _metric_of(model: PromotionModel, name: str) -> float:
+    return model.metric(name)
 
 
 class PromotionModel(mesa.Model):
@@ -109,15 +114,23 @@ class PromotionModel(mesa.Model):
             for phase in lever.phases:
                 self._hooks[phase].append(lever)
 
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_metric_of, name=name) for name in METRICS}
+        )
         self._populate()
         self.events.enabled = False
         while self.month < 0:
-            self.step()
+            self._advance()
         self.events.enabled = True
         self.running = True
 
     # -- the schedule ---------------------------------------------------------------------
     def step(self) -> None:
+        """One month; the headline metrics go to ``self.datacollector`` (Mesa's batch tools read it)."""
+        self._advance()
+        self.datacollector.collect(self)
+
+    def _advance(self) -> None:
         """One month, in the order of docs/ODD.md (Process overview and scheduling)."""
         self.month += 1
         self.flow = defaultdict(float)

@@ -87,17 +87,81 @@ class Level(_Strict):
 class OrgSource(_Strict):
     """A starting organisation read from a CSV or Parquet file of anonymised employees.
 
-    ``columns`` maps the model's fields (id, level, track, manager, tenure_months,
-    tenure_years, group, performance, intent) to the file's column names; ``values`` maps, per
-    field, the file's values to the model's (e.g. level names, intent answers). See
-    docs/ODD.md (Input data) and sim/orgdata/.
+    ``columns`` maps the model's fields (see ``FIELDS``) to the file's column names (a field
+    not named here is looked for under its own name); ``values`` maps, per categorical field,
+    the file's values to the model's (level names, track names, group names, intent answers,
+    or rating labels to numbers). ``performance_scale`` is the rating scale ``[low, high]``
+    (values outside it are errors; higher is better). ``survey_honesty`` is the chance that a
+    stated career intent reflects what the person really wants. See docs/orgdata.md and
+    sim/orgdata/.
     """
 
+    # Kept here (not in sim.orgdata) so that `promosim validate` catches a bad mapping block
+    # without reading the file, and the scenario module need not import the loader.
+    FIELDS: typing.ClassVar[tuple[str, ...]] = (
+        "id", "level", "track", "manager", "team", "tenure_months", "tenure_years", "group",
+        "performance", "intent", "age",
+    )
+    MAPPED: typing.ClassVar[tuple[str, ...]] = ("level", "track", "group", "intent", "performance")
+    INTENTS: typing.ClassVar[tuple[str, ...]] = ("manage", "specialist", "not_now", "no_answer")
+    SUFFIXES: typing.ClassVar[tuple[str, ...]] = (".csv", ".csv.gz", ".parquet", ".pq")
+
     file: Annotated[str, Field(min_length=1)]
-    columns: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
     values: dict[str, dict[str, Any]] = Field(default_factory=dict)
     performance_scale: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
     survey_honesty: Fraction = 0.85
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_keys(cls, data: Any) -> Any:
+        """File values are compared as text, so YAML number keys become text; booleans are refused.
+
+        YAML reads an unquoted ``yes``/``no``/``on``/``off`` key as a boolean, which cannot be
+        turned back into the word the file holds, so it must be quoted.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+            return data
+        values = {}
+        for field, mapping in data["values"].items():
+            if not isinstance(mapping, dict):
+                values[field] = mapping
+                continue
+            out = {}
+            for key, target in mapping.items():
+                if isinstance(key, bool):
+                    raise ValueError(
+                        f"@values.{field}@ key {key} was read by YAML as a boolean; quote it (e.g. 'yes')"
+                    )
+                out[str(key) if isinstance(key, int | float) else key] = target
+            values[field] = out
+        return {**data, "values": values}
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> OrgSource:
+        for field in self.columns:
+            if field not in self.FIELDS:
+                close = difflib.get_close_matches(field, self.FIELDS, n=1, cutoff=0.6)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ValueError(f"@columns.{field}@ unknown field{hint}; fields: {', '.join(self.FIELDS)}")
+        for field, mapping in self.values.items():
+            if field not in self.MAPPED:
+                raise ValueError(f"@values.{field}@ values can be mapped only for: {', '.join(self.MAPPED)}")
+            allowed = {"track": TRACKS, "intent": self.INTENTS}.get(field)
+            for key, target in mapping.items():
+                if field == "performance":
+                    if isinstance(target, bool) or not isinstance(target, int | float) or not math.isfinite(target):
+                        raise ValueError(f"@values.performance.{key}@ must map to a number, got {target!r}")
+                elif not isinstance(target, str):
+                    raise ValueError(f"@values.{field}.{key}@ must map to a name (text), got {target!r}")
+                elif allowed is not None and target not in allowed:
+                    raise ValueError(f"@values.{field}.{key}@ '{target}' is not allowed; allowed: {', '.join(allowed)}")
+        if not self.file.lower().endswith(self.SUFFIXES):
+            raise ValueError(f"@file@ expected a {', '.join(self.SUFFIXES)} file, got '{Path(self.file).name}'")
+        scale = self.performance_scale
+        if scale is not None and not scale[0] < scale[1]:
+            raise ValueError(f"@performance_scale@ must be [low, high] with low < high, got {scale}")
+        return self
 
 
 class Organisation(_Strict):
@@ -437,6 +501,13 @@ def parse_yaml(text: str, source: str) -> Any:
     """Parse YAML text safely; syntax errors name the line and column."""
     try:
         return yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise InputError(
+            f"YAML tag not allowed{where}: only plain YAML (mappings, lists, numbers, text) is read",
+            source=source,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"

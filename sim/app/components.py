@@ -13,6 +13,7 @@ which keeps them testable with ``solara.render`` and no browser.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import warnings
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from mesa.visualization.utils import force_update, update_counter  # noqa: E402
 
 from sim.app import drawing  # noqa: E402
 from sim.app.feed import when  # noqa: E402
-from sim.app.widgets import PictureWidget, UploadWidget  # noqa: E402
+from sim.app.widgets import PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
 from sim.app.workshop import (  # noqa: E402
     CONTROLS,
     GUIDED_SCENARIO,
@@ -405,7 +406,8 @@ def BehaviourCard(state: AppState) -> None:
     def on_change(name: str, value: Any) -> None:
         state.update_settings(state.settings.value.set_param(name, value))
 
-    with solara.Card("Behaviour"):
+    with solara.Card("Behaviour", subtitle="Speaking up: monthly chance a person raises their career. Failed "
+                     "risks penalised: the climate, the chance a failed risk is quietly blamed."):
         UserInputs(user_params, on_change=on_change)
 
 
@@ -454,11 +456,12 @@ def Pyramid(
     label: str = "The organisation by level and track",
 ) -> None:
     """The pyramid picture of one run (clickable when ``on_pick`` is given)."""
-    svg = solara.use_memo(
-        lambda: drawing.pyramid_svg(run, max_width=max_width, order=order, highlight=highlight, title=title),
+    picture = solara.use_memo(
+        lambda: json.dumps(drawing.pyramid_picture(run, max_width=max_width, order=order, highlight=highlight,
+                                                   title=title), separators=(",", ":")),
         [run, steps, order, highlight, title, max_width],
     )
-    PictureWidget.element(svg=svg, label=label, clickable=on_pick is not None, on_pick=on_pick)
+    PyramidWidget.element(picture=picture, label=label, clickable=on_pick is not None, on_pick=on_pick)
 
 
 @solara.component

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -66,32 +66,6 @@ def category_counts(model: PromotionModel) -> list[int]:
     return np.bincount(cat[cat < VACANT], minlength=len(CATEGORIES)).tolist()
 
 
-def _shape_defs(size: float, prefix: str) -> str:
-    """Symbols for the group shapes and the vacancy, each filling a ``size`` cell (ids start with ``prefix``)."""
-    s, h = size, size / 2
-    r = h * 0.92
-    tri = f"{h:.1f},{s * 0.04:.1f} {s * 0.98:.1f},{s * 0.94:.1f} {s * 0.02:.1f},{s * 0.94:.1f}"
-    dia = f"{h:.1f},0 {s:.1f},{h:.1f} {h:.1f},{s:.1f} 0,{h:.1f}"
-    k = s * 0.3
-    cross = (f"{k:.1f},0 {s - k:.1f},0 {s - k:.1f},{k:.1f} {s:.1f},{k:.1f} {s:.1f},{s - k:.1f} {s - k:.1f},{s - k:.1f} "
-             f"{s - k:.1f},{s:.1f} {k:.1f},{s:.1f} {k:.1f},{s - k:.1f} 0,{s - k:.1f} 0,{k:.1f} {k:.1f},{k:.1f}")
-    hexa = " ".join(
-        f"{h + r * math.cos(math.pi / 3 * i):.1f},{h + r * math.sin(math.pi / 3 * i):.1f}" for i in range(6)
-    )
-    inset = s * 0.12
-    return (
-        f'<symbol id="{prefix}g0" overflow="visible"><circle cx="{h:.1f}" cy="{h:.1f}" r="{r:.1f}"/></symbol>'
-        f'<symbol id="{prefix}g1" overflow="visible"><rect x="{inset / 2:.1f}" y="{inset / 2:.1f}" '
-        f'width="{s - inset:.1f}" height="{s - inset:.1f}"/></symbol>'
-        f'<symbol id="{prefix}g2" overflow="visible"><polygon points="{dia}"/></symbol>'
-        f'<symbol id="{prefix}g3" overflow="visible"><polygon points="{tri}"/></symbol>'
-        f'<symbol id="{prefix}g4" overflow="visible"><polygon points="{cross}"/></symbol>'
-        f'<symbol id="{prefix}g5" overflow="visible"><polygon points="{hexa}"/></symbol>'
-        f'<symbol id="{prefix}vac" overflow="visible"><rect x="{s * 0.2:.1f}" y="{s * 0.2:.1f}" width="{s * 0.6:.1f}" '
-        f'height="{s * 0.6:.1f}" fill="none" stroke="#bdbdbd" stroke-width="1"/></symbol>'
-    )
-
-
 def _layout(model: PromotionModel, max_width: int) -> tuple[int, float, list[tuple[int, int, int]]]:
     """Columns per track block, cell size, and the (level, track, n_slots) blocks."""
     org = model.org
@@ -106,16 +80,20 @@ def _layout(model: PromotionModel, max_width: int) -> tuple[int, float, list[tup
     return cols, cell, blocks
 
 
-def pyramid_svg(
+def pyramid_picture(
     model: PromotionModel,
     *,
     max_width: int = 620,
     order: str = "colour",
     highlight: int | None = None,
     title: str | None = None,
-    tooltips: bool = True,
-) -> str:
-    """The organisation as a picture (see the module docstring).
+) -> dict[str, Any]:
+    """The organisation as a picture (see the module docstring), as data for the canvas widget.
+
+    Coordinates are in tenths of a pixel (integers keep the message small). ``cells`` holds five
+    numbers per position: x, y (top left), category (``VACANT`` for an empty position), group
+    shape, and the occupant's uid (-1 when vacant). ``sample`` gives the centres (in pixels) and uids
+    of the first three people, for tests and for checking the picture by hand.
 
     Args:
         model: The run to draw.
@@ -124,7 +102,6 @@ def pyramid_svg(
             every person in their own seat (movement is easier to follow).
         highlight: The uid to mark (the one in the inspector).
         title: A caption above the pyramid.
-        tooltips: Add a hover title to each person (name or number, role, category).
     """
     org, wf = model.org, model.workforce
     sc = model.scenario
@@ -136,14 +113,13 @@ def pyramid_svg(
     slot_uid = np.where(occupant >= 0, wf.uid[rows_of_slot], -1)
     slot_group = np.where(occupant >= 0, wf.group[rows_of_slot], 0) % len(SHAPES)
     level_names = [lv.name for lv in sc.organisation.levels]
-    cat_labels = [escape(c.label) for c in CATEGORIES]
+    named = {int(u): n for u, n in model.names.items()}
 
-    sym = f"pp{round(cell * 10)}"
     top = 24.0 if title else 6.0
     band_gap = max(6.0, cell * 0.6)
-    parts: list[str] = []
-    labels: list[str] = []
-    rings: list[str] = []
+    texts: list[list[Any]] = [["title", title, 4, 16]] if title else []
+    chunks: list[np.ndarray] = []
+    rings: list[list[int]] = []
     y = top
     content_width = max_width - LABEL_WIDTH
     for lv in range(org.n_levels - 1, -1, -1):
@@ -156,72 +132,54 @@ def pyramid_svg(
         total = sum(widths) + GAP_CELLS * (len(mine) - 1)
         x0 = LABEL_WIDTH + max(0.0, (content_width - total * cell) / 2)
         band_rows = max(math.ceil(n / cols) for _, n in mine)
-        filled = int((occupant[org.ranges[(lv, mine[0][0])][0]:org.ranges[(lv, mine[-1][0])][1]] >= 0).sum())
-        n_pos = sum(n for _, n in mine)
+        first, last = org.ranges[(lv, mine[0][0])][0], org.ranges[(lv, mine[-1][0])][1]
+        filled = int((occupant[first:last] >= 0).sum())
         label_y = y + min(band_rows * cell, 3 * cell) / 2 + 4
-        labels.append(
-            f'<text x="4" y="{label_y:.1f}" class="pp-lvl">{escape(level_names[lv])}</text>'
-            f'<text x="4" y="{label_y + 13:.1f}" class="pp-cnt">{filled}/{n_pos}</text>'
-        )
+        texts.append(["level", level_names[lv], 4, round(label_y)])
+        texts.append(["count", f"{filled}/{sum(n for _, n in mine)}", 4, round(label_y + 13)])
+        named_here = False
         bx = x0
         for (tr, _n), w in zip(mine, widths, strict=True):
             start, stop = org.ranges[(lv, tr)]
-            where = f"{escape(level_names[lv])} {TRACKS[tr]}"
             slots = np.arange(start, stop)
             if order == "colour":
                 slots = slots[np.lexsort((slots, slot_cat[slots]))]
             idx = np.arange(slots.size)
             xs = bx + (idx % w) * cell
             ys = y + (idx // w) * cell
+            chunks.append(np.column_stack([
+                np.round(xs * 10), np.round(ys * 10), slot_cat[slots], slot_group[slots], slot_uid[slots],
+            ]).astype(np.int64))
             for slot, sx, sy in zip(slots.tolist(), xs.tolist(), ys.tolist(), strict=True):
-                cat = int(slot_cat[slot])
-                if cat == VACANT:
-                    parts.append(f'<use href="#{sym}vac" x="{sx:.1f}" y="{sy:.1f}"/>')
-                    continue
                 uid = int(slot_uid[slot])
-                tip = ""
-                if tooltips:
-                    name = model.names.get(uid)
-                    who = escape(name) if name else f"#{uid}"
-                    tip = f"<title>{who}: {where}; {cat_labels[cat]}</title>"
-                parts.append(
-                    f'<use href="#{sym}g{int(slot_group[slot])}" class="pp-c{cat}" x="{sx:.1f}" y="{sy:.1f}" '
-                    f'data-uid="{uid}">{tip}</use>'
-                )
-                name = model.names.get(uid)
-                if name or uid == highlight:
-                    cx, cy = sx + cell / 2, sy + cell / 2
-                    ring = "pp-sel" if uid == highlight else "pp-named"
-                    rings.append(f'<circle class="{ring}" cx="{cx:.1f}" cy="{cy:.1f}" r="{cell * 0.72:.1f}"/>')
-                    if name:
-                        rings.append(
-                            f'<text class="pp-name" x="{cx:.1f}" y="{sy + cell + 11:.1f}">{escape(name)}</text>'
-                        )
+                if uid < 0 or (uid not in named and uid != highlight):
+                    continue
+                cx, cy = sx + cell / 2, sy + cell / 2
+                rings.append([round(cx * 10), round(cy * 10), round(cell * 7.2), int(uid == highlight)])
+                if uid in named:
+                    named_here = True
+                    texts.append(["name", named[uid], round(cx), round(sy + cell + 11)])
             if len(mine) > 1:
-                labels.append(
-                    f'<text class="pp-trk" x="{bx:.1f}" y="{y - 2:.1f}">{TRACKS[tr]}</text>'
-                )
+                texts.append(["track", TRACKS[tr], round(bx), round(y - 2)])
             bx += (w + GAP_CELLS) * cell
-        named_here = any(int(u) in model.names for u in slot_uid[org.level == lv] if u >= 0)
-        y += band_rows * cell + band_gap + (12 if named_here else 0)
-    height = y + 4
-    style = (
-        "<style>"
-        + "".join(f".pp-c{i}{{fill:{c.colour}}}" for i, c in enumerate(CATEGORIES))
-        + ".pp-lvl{font:600 12px sans-serif;fill:#37474f}.pp-cnt{font:11px sans-serif;fill:#78909c}"
-        ".pp-trk{font:italic 10px sans-serif;fill:#78909c}"
-        ".pp-named{fill:none;stroke:#212121;stroke-width:1.5}.pp-sel{fill:none;stroke:#1565c0;stroke-width:3}"
-        ".pp-name{font:600 11px sans-serif;fill:#212121;text-anchor:middle;paint-order:stroke;stroke:#fff;"
-        "stroke-width:3}"
-        ".pp-ttl{font:600 13px sans-serif;fill:#263238}"
-        "</style>"
-    )
-    head = f'<text class="pp-ttl" x="4" y="16">{escape(title)}</text>' if title else ""
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{max_width}" height="{height:.0f}" '
-        f'viewBox="0 0 {max_width} {height:.0f}">{style}<defs>{_shape_defs(cell - 1.0, sym)}</defs>'
-        f'{head}{"".join(labels)}{"".join(parts)}{"".join(rings)}</svg>'
-    )
+        y += max(band_rows * cell, 22.0) + band_gap + (12 if named_here else 0)
+    cells = np.concatenate(chunks) if chunks else np.empty((0, 5), dtype=np.int64)
+    people = cells[cells[:, 2] != VACANT]
+    half = cell * 5
+    sample = [[round((x + half) / 10), round((yy + half) / 10), uid] for x, yy, _, _, uid in people[:3].tolist()]
+    return {
+        "width": int(max_width),
+        "height": round(y + 4),
+        "cell": round(cell * 10),
+        "cells": cells.ravel().tolist(),
+        "texts": texts,
+        "rings": rings,
+        "colours": [c.colour for c in CATEGORIES],
+        "labels": [c.label for c in CATEGORIES],
+        "names": {str(u): n for u, n in named.items()},
+        "people": int(people.shape[0]),
+        "sample": sample,
+    }
 
 
 def legend_html(model: PromotionModel) -> str:

@@ -1,7 +1,11 @@
-"""Two small Vue widgets the page needs and Solara does not ship.
+"""Three small Vue widgets the page needs and Solara does not ship.
 
-- :class:`PictureWidget` shows an SVG string and reports which person was clicked (each person's
-  shape carries a ``data-uid`` attribute), so the pyramid opens the inspector with one click.
+- :class:`PyramidWidget` draws the organisation on a canvas from compact data (a 1,000-person
+  pyramid as SVG or HTML costs the browser hundreds of milliseconds per redraw; the canvas a few)
+  and reports which person was clicked, so the pyramid opens the inspector with one click. It
+  shows a tooltip (who, and how their aspiration is read) on hover.
+- :class:`PictureWidget` shows trusted HTML or SVG and reports a click on any element carrying a
+  ``data-uid`` attribute (the event feed uses it).
 - :class:`UploadWidget` is a file picker (and drop zone) that reads a small text file in the
   browser and hands its name and text to Python; it has a real ``<input type="file">``, so a
   browser test can set a file on it.
@@ -18,6 +22,124 @@ import ipyvuetify as v
 import traitlets
 
 MAX_UPLOAD_BYTES = 1_000_000
+
+PYRAMID_TEMPLATE = """
+<template>
+  <div class="promosim-pyramid" style="position:relative">
+    <canvas ref="canvas" role="img" :aria-label="label + ': ' + summary"
+            :data-people="data.people" :data-width="data.width" :data-sample="JSON.stringify(data.sample || [])"
+            :style="{maxWidth: '100%', cursor: clickable ? 'pointer' : 'default', display: 'block'}"
+            @click="onClick" @mousemove="onMove" @mouseleave="tip = ''"></canvas>
+    <div v-if="tip" class="promosim-tip" :style="{left: tipX + 'px', top: tipY + 'px'}">{{ tip }}</div>
+  </div>
+</template>
+<script>
+module.exports = {
+  data() { return { tip: '', tipX: 0, tipY: 0 }; },
+  computed: {
+    data() {
+      return this.picture ? JSON.parse(this.picture) : {};
+    },
+    summary() {
+      const p = this.data;
+      const counts = (p.labels || []).map(() => 0);
+      const c = p.cells || [];
+      for (let i = 2; i < c.length; i += 5) { if (c[i] < counts.length) counts[c[i]] += 1; }
+      return (p.labels || []).map((l, i) => counts[i] + ' ' + l).join('; ');
+    }
+  },
+  watch: { data() { this.draw(); } },
+  mounted() { this.draw(); },
+  methods: {
+    shape(ctx, g, x, y, s) {
+      const h = s / 2;
+      ctx.beginPath();
+      if (g === 0) {
+        ctx.arc(x + h, y + h, h * 0.92, 0, 2 * Math.PI);
+      } else if (g === 1) {
+        ctx.rect(x + s * 0.06, y + s * 0.06, s * 0.88, s * 0.88);
+      } else if (g === 2) {
+        ctx.moveTo(x + h, y); ctx.lineTo(x + s, y + h); ctx.lineTo(x + h, y + s); ctx.lineTo(x, y + h);
+      } else if (g === 3) {
+        ctx.moveTo(x + h, y + s * 0.04); ctx.lineTo(x + s * 0.98, y + s * 0.94);
+        ctx.lineTo(x + s * 0.02, y + s * 0.94);
+      } else if (g === 4) {
+        const k = s * 0.3; ctx.rect(x + k, y, s - 2 * k, s); ctx.rect(x, y + k, s, s - 2 * k);
+      } else {
+        for (let i = 0; i < 6; i++) {
+          const a = Math.PI / 3 * i;
+          const px = x + h + h * 0.92 * Math.cos(a), py = y + h + h * 0.92 * Math.sin(a);
+          if (i) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+        }
+      }
+      ctx.closePath();
+      ctx.fill();
+    },
+    draw() {
+      const p = this.data, canvas = this.$refs.canvas;
+      if (!p || !p.width || !canvas) return;
+      const dpr = window.devicePixelRatio || 1;
+      canvas.width = Math.round(p.width * dpr); canvas.height = Math.round(p.height * dpr);
+      canvas.style.width = p.width + 'px';
+      const ctx = canvas.getContext('2d');
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, p.width, p.height);
+      const fonts = {title: '600 13px sans-serif', level: '600 12px sans-serif', count: '11px sans-serif',
+                     track: 'italic 10px sans-serif', name: '600 11px sans-serif'};
+      const colours = {title: '#263238', level: '#37474f', count: '#78909c', track: '#78909c', name: '#212121'};
+      const s = p.cell / 10 - 1, c = p.cells;
+      ctx.strokeStyle = '#bdbdbd'; ctx.lineWidth = 1;
+      for (let i = 0; i < c.length; i += 5) {
+        const x = c[i] / 10, y = c[i + 1] / 10, cat = c[i + 2];
+        if (cat >= p.colours.length) { ctx.strokeRect(x + s * 0.2, y + s * 0.2, s * 0.6, s * 0.6); continue; }
+        ctx.fillStyle = p.colours[cat];
+        this.shape(ctx, c[i + 3], x, y, s);
+      }
+      for (const r of p.rings) {
+        ctx.beginPath(); ctx.arc(r[0] / 10, r[1] / 10, r[2] / 10, 0, 2 * Math.PI);
+        ctx.strokeStyle = r[3] ? '#1565c0' : '#212121'; ctx.lineWidth = r[3] ? 3 : 1.5; ctx.stroke();
+      }
+      for (const t of p.texts) {
+        const [kind, text, x, y] = t;
+        ctx.font = fonts[kind] || fonts.count; ctx.textAlign = kind === 'name' ? 'center' : 'left';
+        if (kind === 'name') { ctx.lineWidth = 3; ctx.strokeStyle = '#fff'; ctx.strokeText(text, x, y); }
+        ctx.fillStyle = colours[kind] || '#37474f'; ctx.fillText(text, x, y);
+      }
+    },
+    at(event) {
+      const p = this.data, canvas = this.$refs.canvas;
+      if (!p || !p.cells) return -1;
+      const box = canvas.getBoundingClientRect();
+      const scale = p.width / box.width;
+      const x = (event.clientX - box.left) * scale * 10, y = (event.clientY - box.top) * scale * 10;
+      const c = p.cells;
+      for (let i = 0; i < c.length; i += 5) {
+        if (c[i + 4] >= 0 && x >= c[i] && x < c[i] + p.cell && y >= c[i + 1] && y < c[i + 1] + p.cell) return i;
+      }
+      return -1;
+    },
+    onClick(event) {
+      if (!this.clickable) return;
+      const i = this.at(event);
+      if (i >= 0) this.pick(this.data.cells[i + 4]);
+    },
+    onMove(event) {
+      const i = this.at(event);
+      if (i < 0) { this.tip = ''; return; }
+      const c = this.data.cells, uid = c[i + 4];
+      const name = this.data.names[String(uid)];
+      this.tip = (name ? name + ' (#' + uid + ')' : '#' + uid) + ': ' + this.data.labels[c[i + 2]];
+      const box = this.$refs.canvas.getBoundingClientRect();
+      this.tipX = event.clientX - box.left + 12; this.tipY = event.clientY - box.top + 12;
+    }
+  }
+}
+</script>
+<style id="promosim-pyramid">
+.promosim-tip { position: absolute; background: rgba(38, 50, 56, 0.92); color: #fff; font-size: 12px;
+  padding: 2px 6px; border-radius: 3px; pointer-events: none; white-space: nowrap; z-index: 5; }
+</style>
+"""
 
 PICTURE_TEMPLATE = """
 <template>
@@ -87,11 +209,34 @@ module.exports = {
 """
 
 
-class PictureWidget(v.VuetifyTemplate):
-    """An SVG picture; clicking a shape with ``data-uid`` calls ``on_pick(uid)``.
+class PyramidWidget(v.VuetifyTemplate):
+    """The pyramid on a canvas; clicking a person calls ``on_pick(uid)``.
 
     Attributes:
-        svg: The SVG markup (trusted: built by :mod:`sim.app.drawing`, which escapes all text).
+        picture: The data from :func:`sim.app.drawing.pyramid_picture` as a JSON string (a string,
+            not a dict, so that neither Solara nor ipywidgets walks its thousands of numbers).
+        label: Accessible name of the picture (followed by the counts per category).
+        clickable: Whether clicks are reported.
+        on_pick: Called with the clicked person's uid.
+    """
+
+    template = traitlets.Unicode(PYRAMID_TEMPLATE).tag(sync=True)
+    picture = traitlets.Unicode("").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    clickable = traitlets.Bool(False).tag(sync=True)
+    on_pick = traitlets.Callable(None, allow_none=True)
+
+    def vue_pick(self, uid: Any) -> None:
+        """Called from the browser with the uid of the clicked person."""
+        if self.on_pick is not None and isinstance(uid, int):
+            self.on_pick(uid)
+
+
+class PictureWidget(v.VuetifyTemplate):
+    """Trusted HTML or SVG; clicking an element with ``data-uid`` calls ``on_pick(uid)``.
+
+    Attributes:
+        svg: The markup (trusted: built by this package, which escapes all text).
         label: Accessible name of the picture.
         clickable: Whether clicks are reported.
         on_pick: Called with the clicked person's uid.

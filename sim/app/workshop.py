@@ -62,8 +62,8 @@ class Control:
 
 
 CONTROLS: tuple[Control, ...] = (
-    Control("voice_rate", "Speaking up: monthly chance a person raises their career", "float", 0.0, 0.5, 0.01),
-    Control("micro_penalty_rate", "Climate: chance a failed risk is quietly penalised", "float", 0.0, 1.0, 0.05),
+    Control("voice_rate", "Speaking up (per month)", "float", 0.0, 0.5, 0.01),
+    Control("micro_penalty_rate", "Failed risks penalised", "float", 0.0, 1.0, 0.05),
     Control("silence_as_disinterest", "Managers read silence as disinterest", "bool"),
     Control("visibility_as_readiness", "Managers read visibility as readiness", "bool"),
     Control("decline_as_permanent", "Managers read one declined offer as a permanent no", "bool"),

@@ -1,0 +1,83 @@
+"""Shared fixtures for the engine's tests: paths, small scenarios, and a real-CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+BASELINE = SCENARIOS / "baseline.yaml"
+
+# A small but complete organisation: three levels, a management track from level 1, two groups.
+TINY: dict[str, Any] = {
+    "name": "tiny",
+    "years": 1,
+    "warmup_months": 0,
+    "organisation": {
+        "levels": [
+            {"name": "Junior", "positions": {"specialist": 20}, "hire_share": 1.0},
+            {"name": "Senior", "positions": {"specialist": 8, "management": 4}},
+            {"name": "Head", "positions": {"management": 2}},
+        ]
+    },
+    "groups": [
+        {"name": "a", "workforce_share": 0.6, "hiring_share": 0.5},
+        {"name": "b", "workforce_share": 0.4, "hiring_share": 0.5},
+    ],
+    "policy": {"name": "visibility", "cycle_months": 3},
+}
+
+
+@pytest.fixture
+def tiny() -> dict[str, Any]:
+    """A fresh copy of the tiny scenario mapping (tests may change it)."""
+    return yaml.safe_load(yaml.safe_dump(TINY))
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path) -> Callable[[str, str | Mapping[str, Any]], Path]:
+    """Write YAML text (or a mapping, dumped) to ``tmp_path / name`` and return the path."""
+
+    def write(name: str, content: str | Mapping[str, Any]) -> Path:
+        path = tmp_path / name
+        text = content if isinstance(content, str) else yaml.safe_dump(dict(content), sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def cli_env() -> dict[str, str]:
+    """The environment for a CLI subprocess: this working tree first on the path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env.pop("PYTHONHASHSEED", None)
+    return env
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m sim ARGS`` as a real subprocess and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *map(str, args)],
+        cwd=cwd or ROOT,
+        env=dict(env) if env is not None else cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The real command line as a function: ``cli("validate", path, cwd=...)``."""
+    return run_cli

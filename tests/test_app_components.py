@@ -1,0 +1,430 @@
+"""The workshop app without a browser: its model, feed, pictures, components and command.
+
+Components are rendered with ``solara.render`` and driven through their widgets, the way Solara
+tests its own components. The browser tests (tests/test_app_browser.py) cover the served page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import math
+import shutil
+import stat
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import ipyvuetify as v
+import numpy as np
+import pytest
+import solara
+
+from sim.app import assets, drawing
+from sim.app.components import (
+    HEADLINE_CHARTS,
+    TAB_SIDE_BY_SIDE,
+    AppState,
+    MainView,
+    Sidebar,
+    compare_table_html,
+    headline_chart_svg,
+)
+from sim.app.feed import Feed, events_at, when
+from sim.app.widgets import PyramidWidget, UploadWidget
+from sim.app.workshop import (
+    CONTROLS,
+    GUIDED_SCENARIO,
+    Settings,
+    WorkshopModel,
+    build_specs,
+    lever_problem,
+    load_shipped,
+    parse_upload,
+    scenario_params,
+    shipped_scenarios,
+)
+from sim.errors import InputError
+from sim.interventions import load_all
+
+SMALL = "extends: baseline.yaml\nname: small\n"
+
+
+def usable_levers(scenario: str = "baseline") -> list[str]:
+    base = load_shipped(scenario)
+    return [name for name in load_all() if lever_problem(base, name) is None]
+
+
+def small_settings(**changes: object) -> Settings:
+    return dataclasses.replace(Settings(headcount=120), **changes)
+
+
+# -- settings, uploads, the paired model ------------------------------------------------------
+def test_shipped_scenarios_start_with_baseline() -> None:
+    names = shipped_scenarios()
+    assert names[0] == "baseline"
+    assert all((Path("scenarios") / f"{n}.yaml").name == f"{n}.yaml" for n in names)
+
+
+def test_settings_follow_the_scenario_and_controls() -> None:
+    base = load_shipped("baseline")
+    settings = Settings()
+    assert settings.value("voice_rate") == base.behaviour.voice_rate
+    changed = settings.set_param("voice_rate", 0.3).set_param("silence_as_disinterest", False)
+    treated, control = build_specs(changed)
+    assert control is None
+    assert treated.behaviour.voice_rate == 0.3
+    assert treated.managers.heuristics.silence_as_disinterest is False
+    assert set(scenario_params(base)) == {c.name for c in CONTROLS}
+
+
+def test_levers_make_a_control_run_without_them() -> None:
+    levers = usable_levers()
+    if not levers:
+        pytest.skip("no intervention is registered yet")
+    settings = Settings().set_lever(levers[0], True)
+    treated, control = build_specs(settings)
+    assert levers[0] in treated.interventions
+    assert control is not None and control.interventions == {}
+    assert build_specs(dataclasses.replace(settings, compare=False))[1] is None
+    assert settings.set_lever(levers[0], False).levers == ()
+
+
+def test_a_lever_the_scenario_cannot_host_is_explained() -> None:
+    if "mentoring" not in load_all():
+        pytest.skip("mentoring is not registered")
+    spec = parse_upload("one_group.yaml", "extends: baseline.yaml\ngroups:\n  - {name: all, workforce_share: 1, "
+                        "hiring_share: 1}\n")
+    problem = lever_problem(spec, "mentoring")
+    assert problem is not None and "group" in problem and "\n" not in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("extends: baseline.yaml\norganisaton: {}\n", "bad.yaml: organisaton: unknown key 'organisaton' (did you"),
+        ("name: [unclosed\n", "bad.yaml: YAML syntax error at line"),
+        ("- a\n- b\n", "bad.yaml: a scenario must be a mapping of keys, got list"),
+        ("extends: nowhere.yaml\n", "bad.yaml: extends: parent file not found: nowhere.yaml"),
+        ("extends: baseline.yaml\npolicy: {name: lottery}\n", "bad.yaml: policy.name: 'lottery' is not allowed"),
+    ],
+)
+def test_bad_uploads_give_one_line_errors(text: str, fragment: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_upload("bad.yaml", text, len(text))
+    message = str(info.value)
+    assert message.startswith(fragment)
+    assert "\n" not in message
+
+
+def test_upload_errors_match_the_command_line(tmp_path: Path) -> None:
+    text = "extends: baseline.yaml\nmanagers: {micro_penalty_rate: 2}\n"
+    (tmp_path / "bad.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml", tmp_path)
+    cli = subprocess.run([sys.executable, "-m", "sim", "validate", "bad.yaml"], cwd=tmp_path,
+                         capture_output=True, text=True, check=False)
+    with pytest.raises(InputError) as info:
+        parse_upload("bad.yaml", text, len(text))
+    assert cli.returncode == 2
+    assert str(info.value) == cli.stderr.strip()
+
+
+def test_uploads_that_are_too_big_or_not_yaml_are_refused() -> None:
+    with pytest.raises(InputError, match="too large"):
+        parse_upload("big.yaml", None, 5_000_000)
+    with pytest.raises(InputError, match=r"expected a YAML scenario file"):
+        parse_upload("notes.txt", "name: x\n", 8)
+
+
+def test_a_good_upload_extends_a_shipped_scenario() -> None:
+    spec = parse_upload("mine.yml", SMALL, len(SMALL))
+    assert spec.name == "small"
+    assert spec.total_positions == load_shipped("baseline").total_positions
+
+
+def test_the_two_runs_step_in_lockstep_from_the_same_seed() -> None:
+    levers = usable_levers()
+    settings = small_settings(levers=tuple(levers[:1]))
+    model = WorkshopModel(settings=settings)
+    if levers:
+        assert model.control is not None
+    for _ in range(5):
+        model.step()
+    assert model.steps == model.month == 5
+    assert len(model.history.months) == 5
+    if model.control is not None:
+        assert model.control.month == 5
+        assert model.control_history.months == model.history.months
+    twin = WorkshopModel(settings=settings)
+    for _ in range(5):
+        twin.step()
+    assert twin.history.series("misread_rate") == pytest.approx(model.history.series("misread_rate"), nan_ok=True)
+
+
+def test_the_run_stops_at_the_scenario_horizon() -> None:
+    if GUIDED_SCENARIO not in shipped_scenarios():
+        pytest.skip("the guided scenario is not shipped yet")
+    model = WorkshopModel(settings=Settings().with_scenario(GUIDED_SCENARIO))
+    while model.running:
+        model.step()
+    assert model.month == model.horizon == round(12 * model.treated.scenario.years)
+    model.step()
+    assert model.month == model.horizon and model.steps == model.horizon
+
+
+def test_settings_can_be_read_through_a_reactive_variable() -> None:
+    ref = solara.reactive(small_settings(seed=7))
+    model = WorkshopModel(settings=ref)
+    assert model.settings.seed == 7 and model.treated.seed == 7
+
+
+# -- the feed ---------------------------------------------------------------------------------
+def test_feed_sentences_are_plain_language() -> None:
+    model = WorkshopModel(settings=small_settings())
+    for _ in range(14):
+        model.step()
+    feed = model.feed
+    items = feed.recent(300)
+    assert items, "something happened in 14 months"
+    assert items[0].month >= items[-1].month
+    assert all(item.text.endswith(".") for item in items)
+    assert any(item.kind == "summary" or item.uid is not None for item in items)
+    assert when(29) == "Year 3, month 5"
+    all_events = [e for m in range(1, 15) for e in events_at(model.treated, m)]
+    assert all(e[0] >= 1 for e in all_events)
+    uid = all_events[0][1]
+    assert feed.story(uid)[0].startswith("Year 1, month")
+
+
+def test_decline_sentence_tells_what_the_manager_now_believes() -> None:
+    model = WorkshopModel(settings=small_settings())
+    feed: Feed = model.feed
+    row = int(model.treated.workforce.rows[0])
+    uid = int(model.treated.workforce.uid[row])
+    model.treated.workforce.b_interest[row] = 0.1
+    model.treated.workforce.b_refused[row] = False
+    text = feed.sentence(uid, "decline", "declined Manager (management): wants it, but not now")
+    assert "declined Manager (management) (wants it, but not now)." in text
+    assert text.endswith("Their manager now believes they are not interested.")
+    model.treated.workforce.b_refused[row] = True
+    assert "writes them off for good" in feed.sentence(uid, "decline", "declined Manager (management): x")
+    assert "was promoted from Senior to Manager" in feed.sentence(
+        uid, "promotion", "promoted Senior -> Manager (management), a role they did not want")
+    assert feed.sentence(uid, "misread", "manager now believes they are not interested, though they are").startswith(
+        "The manager of ")
+
+
+# -- pictures ---------------------------------------------------------------------------------
+def test_pyramid_draws_every_position_and_marks_named_people() -> None:
+    text = SMALL + "people:\n  - {name: '<b>Zoë</b>', level: Senior}\n"
+    spec = parse_upload("named.yaml", text, len(text))
+    model = WorkshopModel(settings=Settings(scenario="named.yaml (uploaded)", upload=spec, headcount=150))
+    zoe = model.find_named("<b>Zoë</b>")
+    picture = drawing.pyramid_picture(model.treated, highlight=zoe, title="T")
+    cells = np.asarray(picture["cells"]).reshape(-1, 5)
+    people = int(model.treated.workforce.active.sum())
+    assert cells.shape[0] == model.treated.org.n_slots
+    assert picture["people"] == people == int((cells[:, 2] != drawing.VACANT).sum())
+    wf = model.treated.workforce
+    assert set(cells[cells[:, 2] != drawing.VACANT, 4]) == set(wf.uid[wf.rows])
+    assert picture["names"][str(zoe)] == "<b>Zoë</b>"
+    assert [1 for r in picture["rings"] if r[3] == 1] == [1], "the highlighted person is ringed"
+    assert ["title", "T", 4, 16] in picture["texts"]
+    assert all(0 <= x <= 10 * picture["width"] and 0 <= y <= 10 * picture["height"] for x, y, *_ in cells.tolist())
+    assert sum(drawing.category_counts(model.treated)) == people
+    by_position = np.asarray(drawing.pyramid_picture(model.treated, order="position")["cells"]).reshape(-1, 5)
+    assert sorted(by_position[:, 4].tolist()) == sorted(cells[:, 4].tolist())
+
+
+def test_line_chart_handles_gaps_and_no_data() -> None:
+    empty = drawing.line_chart([], [drawing.Series("x", [], "#000")], title="Empty")
+    assert 'data-points="0"' in empty and "no months yet" in empty
+    chart = drawing.line_chart([1, 2, 3, 4], [drawing.Series("a", [0.1, math.nan, 0.3, 0.4], "#f00"),
+                                              drawing.Series("b", [0.2, 0.2, 0.2, 0.2], "#00f", dashed=True)],
+                               title="T & U", reference=0.25)
+    assert "T &amp; U" in chart
+    assert chart.count("<polyline") == 2 and chart.count("<circle") == 1
+    assert "stroke-dasharray" in chart
+
+
+def test_headline_charts_cover_the_issue_metrics() -> None:
+    keys = {key for spec in HEADLINE_CHARTS for key, _ in spec.metrics}
+    assert {"hidden_ambition_rate", "unwanted_promotion_rate", "timing_mismatch_rate", "misread_rate",
+            "succession_coverage", "attrition_rate", "promotion_stick_rate", "representation"} <= keys
+    model = WorkshopModel(settings=small_settings())
+    model.step()
+    svg = headline_chart_svg(HEADLINE_CHARTS[-1], model.history, model.treated.scenario.group_names)
+    assert all(name in svg for name in model.treated.scenario.group_names)
+
+
+# -- components -------------------------------------------------------------------------------
+@pytest.fixture
+def rendered() -> tuple[AppState, object]:
+    state = AppState.create(small_settings())
+
+    @solara.component
+    def Both() -> None:
+        with solara.Column():
+            Sidebar(state)
+            MainView(state)
+
+    _, rc = solara.render(Both(), handle_error=False)
+    return state, rc
+
+
+def texts(rc: object) -> str:
+    return " ".join(str(c) for w in rc.find(v.Html).widgets for c in w.children)
+
+
+def test_step_and_reset_buttons_drive_the_model(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+    rc.find(v.Html, children=["Step: 0"]).assert_single()
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Html, children=["Step: 1"]).assert_single()
+    assert state.model.value.month == 1
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    rc.find(v.Html, children=["Step: 0"]).assert_single()
+    assert state.model.value.month == 0
+
+
+def test_a_lever_switch_applies_at_reset(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+    levers = usable_levers()
+    if not levers:
+        pytest.skip("no intervention is registered yet")
+    label = levers[0].replace("_", " ")
+    rc.find(v.Switch, label=label).widget.v_model = True
+    assert levers[0] in state.settings.value.levers
+    rc.find(v.Alert, children=["Your changes take effect when you press Reset."]).assert_single()
+    assert state.model.value.control is None
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert state.model.value.control is not None
+    assert rc.find(v.Alert, children=["Your changes take effect when you press Reset."]).widgets == []
+    state.tab.value = TAB_SIDE_BY_SIDE
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(PyramidWidget, label="Without any lever").assert_single()
+    assert "with levers" in compare_table_html(state.model.value)
+
+
+def test_bad_upload_shows_an_error_and_keeps_the_model(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+    before = state.model.value
+    upload = rc.find(UploadWidget).widget
+    upload.vue_upload({"name": "broken.yaml", "text": "years: -1\n", "size": 10})
+    assert state.model.value is before
+    message = state.message.value
+    assert message is not None and message.startswith("broken.yaml: ") and "\n" not in message
+    rc.find(v.Alert, children=[message]).assert_single()
+    upload.vue_upload({"name": "fine.yaml", "text": SMALL, "size": len(SMALL)})
+    assert state.message.value is None
+    assert state.model.value is not before
+    assert state.settings.value.scenario == "fine.yaml (uploaded)"
+
+
+def test_clicking_a_person_opens_the_inspector(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    run = state.model.value.treated
+    uid = int(run.workforce.uid[run.workforce.rows[3]])
+    picture = rc.find(PyramidWidget, label="The organisation by level and track").widget
+    assert json.loads(picture.picture)["people"] == int(run.workforce.active.sum())
+    picture.vue_pick(uid)
+    assert state.selected.value == uid
+    assert f"Person #{uid}" in " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+    rc.find(v.Btn, children=["Someone with hidden ambition"]).widget.click()
+    wf = run.workforce
+    row = int(run.row_of_uid(np.array([state.selected.value]))[0])
+    assert wf.ambition[row] >= 0.5
+
+
+def test_behaviour_controls_update_the_settings(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+    label = next(c.label for c in CONTROLS if c.name == "silence_as_disinterest")
+    rc.find(v.Checkbox, label=label).widget.v_model = False
+    assert state.settings.value.params["silence_as_disinterest"] is False
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert state.model.value.treated.scenario.managers.heuristics.silence_as_disinterest is False
+
+
+def test_guided_start_loads_sam_and_priya(rendered: tuple[AppState, object]) -> None:
+    if GUIDED_SCENARIO not in shipped_scenarios():
+        pytest.skip("the guided scenario is not shipped yet")
+    state, rc = rendered
+    state.tab.value = 2
+    rc.find(v.Btn, children=["Load the story"]).widget.click()
+    model = state.model.value
+    assert model.settings.scenario == GUIDED_SCENARIO
+    assert state.selected.value == model.find_named("Sam")
+    rc.find(v.Btn, children=["Run six months"]).widget.click()
+    assert state.model.value.month == 6
+    rc.find(v.Btn, children=["Look at Priya"]).widget.click()
+    assert state.selected.value == model.find_named("Priya")
+
+
+def test_the_page_module_exposes_page() -> None:
+    from sim.app import app  # noqa: PLC0415
+
+    assert app.page is not None
+    assert app.Page is not None
+
+
+# -- the command and the asset cache ----------------------------------------------------------
+def test_app_command_dry_run_and_bad_port(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from sim.cli import main  # noqa: PLC0415
+
+    assert main(["app", "--dry-run", "--no-prepare", "--asset-cache", str(tmp_path), "--port", "9999"]) == 0
+    out = capsys.readouterr()
+    assert "solara run sim.app.app:Page --host 127.0.0.1 --port 9999 --production" in out.out
+    with pytest.raises(SystemExit) as info:
+        main(["app", "--port", "70000"])
+    assert info.value.code == 2
+
+
+def fake_npm(tmp_path: Path) -> Path:
+    """An ``npm`` that packs a tiny package for each spec, as ``npm pack --json`` does."""
+    script = tmp_path / "npm"
+    script.write_text(
+        "#!" + sys.executable + "\n"
+        "import io, json, sys, tarfile\n"
+        "args = sys.argv[1:]\n"
+        "dest = args[args.index('--pack-destination') + 1]\n"
+        "specs = [a for a in args[args.index('--pack-destination') + 2:]]\n"
+        "out = []\n"
+        "for spec in specs:\n"
+        "    name = spec.rsplit('@', 1)[0].replace('@', '').replace('/', '-')\n"
+        "    fn = name + '.tgz'\n"
+        "    with tarfile.open(dest + '/' + fn, 'w:gz') as tar:\n"
+        "        for path, body in (('package/package.json', b'{}'), ('package/dist/main.js', b'ok')):\n"
+        "            info = tarfile.TarInfo(path); info.size = len(body); tar.addfile(info, io.BytesIO(body))\n"
+        "    out.append({'filename': fn})\n"
+        "print(json.dumps(out))\n",
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+def test_asset_cache_is_prepared_with_npm_pack(tmp_path: Path) -> None:
+    cache = tmp_path / "cdn"
+    packages = ("@scope/thing@1.2.3", "plain@4.5.6")
+    assert assets.missing_packages(cache, packages) == list(packages)
+    assets.prepare_cache(cache, packages, npm=str(fake_npm(tmp_path)), quiet=True)
+    assert assets.cache_ready(cache, packages)
+    assert (cache / "@scope/thing@1.2.3/dist/main.js").read_text() == "ok"
+    assert json.loads((cache / assets.MARKER).read_text())["packages"] == list(packages)
+    with pytest.raises(assets.AssetError, match="not found"):
+        assets.prepare_cache(tmp_path / "other", packages, npm="no-such-npm-here", quiet=True)
+    assert assets.ensure_cache(tmp_path / "other", packages, quiet=True) is None
+
+
+def test_unpack_refuses_paths_outside_the_cache(tmp_path: Path) -> None:
+    tgz = tmp_path / "evil.tgz"
+    with tarfile.open(tgz, "w:gz") as tar:
+        info = tarfile.TarInfo("../escape.txt")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(tarfile.TarError):
+        assets._unpack(tgz, tmp_path / "cache" / "evil@1")
+    assert not (tmp_path / "escape.txt").exists()

@@ -1,0 +1,334 @@
+"""The real command line, run as a subprocess: help, outputs, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import BASELINE, TINY, cli_env, run_cli
+
+from sim import load_scenario, simulate
+from sim.cli import main
+from sim.metrics import METRICS
+
+# ---------------------------------------------------------------------------------------------
+# Help
+
+
+@pytest.fixture(scope="module")
+def top_help() -> subprocess.CompletedProcess[str]:
+    return run_cli("--help")
+
+
+def test_python_dash_m_sim_help(top_help: subprocess.CompletedProcess[str]) -> None:
+    out = top_help
+    assert out.returncode == 0, out.stderr
+    for command in ("run", "validate"):
+        assert command in out.stdout
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("run", ["--seed", "--years", "--set", "--out", "--csv", "--headcount"]),
+        ("validate", ["files"]),
+    ],
+)
+def test_subcommand_help(command: str, options: list[str]) -> None:
+    out = run_cli(command, "--help")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("usage:")
+    for option in options:
+        assert option in out.stdout
+
+
+def test_the_promosim_script_is_the_same_program(top_help: subprocess.CompletedProcess[str]) -> None:
+    script = Path(sys.executable).parent / "promosim"
+    if not script.exists():
+        pytest.skip("the promosim console script is not installed in this environment")
+    out = subprocess.run([str(script), "--help"], capture_output=True, text=True, env=cli_env(), check=False)
+    assert out.returncode == 0
+    assert out.stdout == top_help.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# promosim run: the files it writes
+
+RUN_ARGS = ("--seed", "7", "--years", "1", "--headcount", "120", "--set", "warmup_months=6", "--set",
+            "policy.name=random", "--quiet")
+
+
+@pytest.fixture(scope="module")
+def parquet_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out_dir = tmp_path_factory.mktemp("run") / "out"
+    return run_cli("run", BASELINE, *RUN_ARGS, "--out", out_dir), out_dir
+
+
+def test_run_writes_parquet_tables_scenario_and_metadata(parquet_run: tuple[Any, Path]) -> None:
+    done, out_dir = parquet_run
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    for name in ("summary.parquet", "timeseries.parquet", "events.parquet", "scenario.yaml", "metadata.json"):
+        assert (out_dir / name).is_file(), name
+    # the summary is printed as a table
+    assert "headcount" in done.stdout and "misread_rate" in done.stdout
+
+
+def test_run_metadata_has_seed_versions_and_revision(parquet_run: tuple[Any, Path]) -> None:
+    _, out_dir = parquet_run
+    meta = json.loads((out_dir / "metadata.json").read_text())
+    assert meta["seed"] == 7
+    packages = meta["packages"]
+    for pkg in ("mesa", "numpy", "pandas"):
+        assert packages[pkg] == version(pkg)
+    assert packages["mesa"].startswith("3.3.")
+    revision = meta["git_revision"]
+    assert revision is None or re.fullmatch(r"[0-9a-f]{40}", revision)
+    if (Path(__file__).resolve().parent.parent / ".git").exists():
+        assert revision is not None
+
+
+def test_run_writes_the_fully_resolved_scenario(parquet_run: tuple[Any, Path]) -> None:
+    _, out_dir = parquet_run
+    written = load_scenario(out_dir / "scenario.yaml")
+    overrides = {"warmup_months": 6, "policy.name": "random", "years": 1}
+    expected = load_scenario(BASELINE, headcount=120, overrides=overrides)
+    assert written == expected
+    assert "behaviour" in yaml.safe_load((out_dir / "scenario.yaml").read_text())
+
+
+def test_run_tables_equal_the_api_run(parquet_run: tuple[Any, Path]) -> None:
+    _, out_dir = parquet_run
+    scenario = load_scenario(out_dir / "scenario.yaml")
+    api = simulate(scenario, seed=7)
+    summary = pd.read_parquet(out_dir / "summary.parquet")
+    assert list(summary.columns) == ["metric", "value"]
+    assert set(METRICS) <= set(summary["metric"])
+    pd.testing.assert_series_equal(
+        summary.set_index("metric")["value"], pd.Series(api.summary, name="value").rename_axis("metric")
+    )
+    timeseries = pd.read_parquet(out_dir / "timeseries.parquet")
+    pd.testing.assert_frame_equal(timeseries, api.timeseries, check_dtype=False)
+    events = pd.read_parquet(out_dir / "events.parquet")
+    pd.testing.assert_frame_equal(events, api.events, check_dtype=False)
+    assert {"hire", "exit"} & set(events["kind"])
+
+
+def test_run_with_csv(tmp_path: Path) -> None:
+    done = run_cli("run", BASELINE, *RUN_ARGS, "--out", tmp_path, "--csv")
+    assert done.returncode == 0, done.stderr
+    for name in ("summary", "timeseries", "events"):
+        frame = pd.read_csv(tmp_path / f"{name}.csv")
+        assert len(frame) > 0
+    assert (tmp_path / "scenario.yaml").is_file()
+    assert json.loads((tmp_path / "metadata.json").read_text())["seed"] == 7
+
+
+# ---------------------------------------------------------------------------------------------
+# Every bad input: one line on stderr, exit code 2, the file and key path named, no traceback.
+
+PARENT = (
+    "organisation:\n  levels:\n    - {name: A, positions: {specialist: 10}}\n"
+    "    - {name: B, positions: {management: 3}}\n"
+)
+
+# name -> (files to write, the file given to the CLI, words the line must contain)
+BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
+    "unknown key": (
+        {"parent.yaml": PARENT, "bad.yaml": "extends: parent.yaml\npolicy:\n  nme: random\n"},
+        "bad.yaml", ["policy.nme", "did you mean 'name'"],
+    ),
+    "wrong type": (
+        {"bad.yaml": PARENT + "policy:\n  cycle_months: often\n"},
+        "bad.yaml", ["policy.cycle_months", "integer"],
+    ),
+    "out of range": (
+        {"bad.yaml": PARENT + "exits:\n  base_monthly: 1.5\n"},
+        "bad.yaml", ["exits.base_monthly", "less than or equal to 1"],
+    ),
+    "shares not summing to 1": (
+        {"bad.yaml": PARENT + "groups:\n  - {name: a, workforce_share: 0.5, hiring_share: 0.5}\n"
+                              "  - {name: b, workforce_share: 0.3, hiring_share: 0.5}\n"},
+        "bad.yaml", ["groups", "workforce_share", "sum to 1"],
+    ),
+    "level with no positions": (
+        {"bad.yaml": "organisation:\n  levels:\n    - {name: A, positions: {specialist: 10}}\n"
+                     "    - {name: B, positions: {management: 0}}\n"},
+        "bad.yaml", ["organisation.levels[1]", "position"],
+    ),
+    "track that does not exist": (
+        {"bad.yaml": "organisation:\n  levels:\n    - {name: A, positions: {specialist: 10}}\n"
+                     "    - {name: B, positions: {managment: 3}}\n"},
+        "bad.yaml", ["organisation.levels[1].positions.managment", "management"],
+    ),
+    "person on a track their level lacks": (
+        {"bad.yaml": PARENT + "people:\n  - {name: Sam, level: A, track: management}\n"},
+        "bad.yaml", ["people[0].track", "management"],
+    ),
+    "group that does not exist": (
+        {"bad.yaml": PARENT + "people:\n  - {name: Sam, level: A, group: nobody}\n"},
+        "bad.yaml", ["people[0].group", "nobody"],
+    ),
+    "yaml syntax error": (
+        {"bad.yaml": "name: x\nyears: 2\npolicy: name: random\n"},
+        "bad.yaml", ["line 3"],
+    ),
+    "missing file": ({}, "missing.yaml", ["missing.yaml", "not found"]),
+    "extends cycle": (
+        {"one.yaml": "extends: two.yaml\n", "two.yaml": "extends: one.yaml\n"},
+        "one.yaml", ["extends", "cycle", "two.yaml"],
+    ),
+    "missing parent": ({"bad.yaml": "extends: ghost.yaml\n"}, "bad.yaml", ["extends", "ghost.yaml"]),
+    "unsafe object tag": (
+        {"bad.yaml": 'name: !!python/object/apply:os.system ["touch PWNED"]\n' + PARENT},
+        "bad.yaml", ["python/object/apply:os.system"],
+    ),
+    "not a mapping": ({"bad.yaml": "- just\n- a list\n"}, "bad.yaml", ["mapping"]),
+}
+
+
+def _assert_one_line_error(done: subprocess.CompletedProcess[str], words: list[str]) -> str:
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert done.stderr.endswith("\n")
+    line = lines[0]
+    for word in words:
+        assert word in line, (word, line)
+    return line
+
+
+def _write_case(case: str, folder: Path) -> tuple[str, list[str]]:
+    files, target, words = BAD_FILES[case]
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return target, [target, *words]
+
+
+def test_validate_gives_one_line_per_bad_file(tmp_path: Path) -> None:
+    """Every bad case through the real ``promosim validate`` in one process (it is slow to start).
+
+    Each case gets its own folder; ``validate`` checks them in order and prints one line per bad
+    file, so N bad files must give exactly N lines, each naming its file, key path and problem.
+    Good files among them (one in the middle, the shipped baseline at the end) print their "ok".
+    """
+    targets, expected = [], []
+    for i, case in enumerate(BAD_FILES):
+        folder = tmp_path / f"case{i:02d}"
+        folder.mkdir()
+        target, words = _write_case(case, folder)
+        targets.append(f"case{i:02d}/{target}")
+        expected.append((case, words))
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(TINY), encoding="utf-8")
+    done = run_cli("validate", *targets[:3], "good.yaml", *targets[3:], BASELINE, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    ok = done.stdout.splitlines()
+    assert len(ok) == 2
+    assert ok[0] == f"good.yaml: ok (tiny: {load_scenario(TINY).total_positions} positions, 3 levels, 0 interventions)"
+    assert ok[1].startswith(f"{BASELINE}: ok (baseline:")
+    lines = done.stderr.splitlines()
+    assert len(lines) == len(BAD_FILES), done.stderr
+    for line, target, (case, words) in zip(lines, targets, expected, strict=True):
+        assert line.startswith(target), (case, line)
+        for word in words:
+            assert word in line, (case, word, line)
+    assert not list(tmp_path.rglob("PWNED"))
+
+
+# The slow-to-start subprocess is used for a representative set of ``run`` cases; every case also
+# goes through the same ``main()`` in-process below, which is the code behind ``python -m sim``.
+RUN_SUBPROCESS_CASES = ["unknown key", "yaml syntax error", "missing file", "extends cycle", "unsafe object tag"]
+
+
+@pytest.mark.parametrize("case", RUN_SUBPROCESS_CASES)
+def test_run_with_a_bad_scenario_is_one_line_with_exit_2(case: str, tmp_path: Path) -> None:
+    target, words = _write_case(case, tmp_path)
+    done = run_cli("run", target, "--years", "0.1", "--quiet", "--out", "out", cwd=tmp_path)
+    line = _assert_one_line_error(done, words)
+    assert line.startswith("promosim run:")
+    assert done.stdout == ""
+    assert not (tmp_path / "out").exists()  # nothing is written for a bad scenario
+    assert not (tmp_path / "PWNED").exists()
+
+
+def _main_in_process(argv: list[str], capsys: pytest.CaptureFixture[str]) -> subprocess.CompletedProcess[str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse exits; main() returns for everything else
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_every_bad_file_through_main(case: str, command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    target, words = _write_case(case, tmp_path)
+    extra = ["--years", "0.1", "--quiet", "--out", "out"] if command == "run" else []
+    _assert_one_line_error(_main_in_process([command, target, *extra], capsys), words)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--years", "x"], ["--years", "'x'"]),
+        (["--seed", "minus"], ["--seed"]),
+        (["--headcount", "0"], ["--headcount"]),
+        (["--set", "policy.name"], ["--set", "KEY.PATH=VALUE", "policy.name"]),
+        (["--set", "policy.nam=random"], ["policy.nam", "did you mean 'name'"]),
+        (["--bogus-option"], ["--bogus-option"]),
+    ],
+)
+def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], words: list[str]) -> None:
+    done = run_cli("run", BASELINE, "--quiet", *args)
+    _assert_one_line_error(done, words)
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--years", "x"], ["--years", "'x'"]),
+        (["--years", "-1"], ["--years"]),
+        (["--years", "nan"], ["--years"]),
+        (["--seed", "-3"], ["--seed"]),
+        (["--headcount", "0"], ["--headcount"]),
+        (["--headcount", "1"], ["headcount", "at least 2"]),
+        (["--set", "policy.name"], ["--set", "KEY.PATH=VALUE"]),
+        (["--set", "=3"], ["--set"]),
+        (["--set", "a..b=3"], ["a..b"]),
+        (["--set", "policy.nam=random"], ["policy.nam", "did you mean 'name'"]),
+        (["--set", "exits.base_monthly=lots"], ["exits.base_monthly", "lots"]),
+        (["--set", "exits.base_monthly=7"], ["exits.base_monthly", "less than or equal to 1"]),
+        (["--set", "policy.name=[oops"], ["policy.name"]),
+        (["--set", "organisation.levels.40.name=x"], ["organisation.levels.40"]),
+        (["--years", "500"], ["years"]),
+    ],
+)
+def test_bad_arguments_through_main(args: list[str], words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    done = _main_in_process(["run", str(BASELINE), "--quiet", *args], capsys)
+    _assert_one_line_error(done, words)
+
+
+@pytest.mark.parametrize("argv", [[], ["frobnicate"], ["validate"], ["run"]])
+def test_missing_or_unknown_subcommands_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    _assert_one_line_error(_main_in_process(argv, capsys), [])
+
+
+def test_no_subcommand_through_the_real_cli() -> None:
+    _assert_one_line_error(run_cli(), ["promosim"])

@@ -1,0 +1,272 @@
+"""Mesa integration: keyword-only model, agents, DataCollector, batch_run, per-person views."""
+
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Any
+
+import mesa
+import numpy as np
+import pytest
+from conftest import BASELINE
+
+from sim import PromotionModel, load_scenario
+from sim.metrics import METRICS
+from sim.scenario import MANAGEMENT, SPECIALIST, TRACKS
+from sim.workforce import Employee, Manager
+
+SMALL = load_scenario(BASELINE, headcount=200, warmup_months=6)
+
+
+@pytest.fixture(scope="module")
+def model() -> PromotionModel:
+    m = PromotionModel(scenario=SMALL, rng=21)
+    for _ in range(14):
+        m.step()
+    return m
+
+
+# ---------------------------------------------------------------------------------------------
+# Construction
+
+
+def test_the_constructor_is_keyword_only() -> None:
+    params = inspect.signature(PromotionModel.__init__).parameters
+    for name, param in params.items():
+        if name != "self":
+            assert param.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD), name
+    with pytest.raises(TypeError):
+        PromotionModel(SMALL)  # type: ignore[misc]
+
+
+def test_it_is_a_mesa_model() -> None:
+    m = PromotionModel(scenario=SMALL, rng=1)
+    assert isinstance(m, mesa.Model)
+    assert m.running is True
+
+
+def test_keyword_parameters_reach_the_scenario() -> None:
+    """SolaraViz and batch_run re-create the model from keywords: shortcuts and key paths both work."""
+    m = PromotionModel(scenario="baseline", rng=1, headcount=80, warmup_months=0, policy="random",
+                       silence_as_disinterest=False, exits__base_monthly=0.02,
+                       overrides={"promotion.carry_over_same_track": 0.1})
+    sc = m.scenario
+    assert sc.policy.name == "random"
+    assert sc.managers.heuristics.silence_as_disinterest is False
+    assert sc.exits.base_monthly == 0.02
+    assert sc.promotion.carry_over_same_track == 0.1
+    assert sc.total_positions < 120
+
+
+def test_the_default_scenario_is_the_baseline() -> None:
+    m = PromotionModel(rng=2, headcount=60, warmup_months=0)
+    assert m.scenario.name == "baseline"
+
+
+# ---------------------------------------------------------------------------------------------
+# Agents
+
+
+def test_agents_are_employees_and_managers(model: PromotionModel) -> None:
+    wf = model.workforce
+    assert len(model.agents) == int(wf.active.sum())
+    managers = list(model.agents_by_type[Manager])
+    plain = [a for a in model.agents if type(a) is Employee]
+    assert managers and plain
+    assert len(managers) + len(plain) == len(model.agents)
+    assert all(a.track == "management" for a in managers)
+    assert all(a.track == "specialist" for a in plain)
+    for agent in model.agents:
+        assert isinstance(agent, Employee)
+        assert agent.level == int(wf.level[agent.row])
+        assert agent.group in model.scenario.group_names
+
+
+def test_managers_reports_are_their_team(model: PromotionModel) -> None:
+    wf, org = model.workforce, model.org
+    seen = 0
+    for boss in model.agents_by_type[Manager]:
+        reports = boss.reports()
+        for person in reports:
+            assert isinstance(person, Employee)
+            assert person.manager is boss
+            assert person.level < boss.level
+            assert org.parent[wf.slot[person.row]] == wf.slot[boss.row]
+        seen += len(reports)
+    # everyone with a filled manager post shows up in exactly one manager's reports
+    has_boss = sum(1 for a in model.agents if a.manager is not None)
+    assert seen == has_boss > 0
+
+
+def test_a_promotion_into_management_turns_the_agent_into_a_manager(model: PromotionModel) -> None:
+    ledger = model.promotions
+    crossed = [int(u) for u, t in zip(ledger["uid"], ledger["track"], strict=True) if t == MANAGEMENT]
+    now = [model.employee(u) for u in crossed]
+    on_mgmt = [a for a in now if a is not None and a.track == "management"]
+    assert on_mgmt, "no promotion into management happened in 14 months"
+    assert all(isinstance(a, Manager) for a in on_mgmt)
+    specialists = [a for a in now if a is not None and a.track == "specialist"]
+    assert all(type(a) is Employee for a in specialists)  # stepped back: no longer a Manager
+
+
+def test_employee_lookup_and_views(model: PromotionModel) -> None:
+    wf = model.workforce
+    row = int(np.flatnonzero(wf.active)[0])
+    uid = int(wf.uid[row])
+    person = model.employee(uid)
+    assert person is not None and person.unique_id == uid and person.row == row
+    hidden = person.hidden_state()
+    expected = {"ambition", "aspiring", "direction", "wants_to_move_in_months", "visibility", "risk_sensitivity",
+                "engagement", "competence", "management_readiness", "specialist_readiness", "level", "track",
+                "group", "tenure_months", "age"}
+    assert expected <= set(hidden)
+    for key in ("ambition", "visibility", "risk_sensitivity", "engagement"):
+        assert 0.0 <= hidden[key] <= 1.0, key
+    for key in ("competence", "management_readiness", "specialist_readiness"):
+        assert 0.0 <= hidden[key] <= 10.0, key
+    assert hidden["aspiring"] == (hidden["ambition"] >= 0.5)
+    assert hidden["direction"] in TRACKS and hidden["track"] in TRACKS
+    assert hidden["level"] == person.level
+    beliefs = person.beliefs()
+    assert {"interest", "management_direction", "readiness", "refused_for_good"} <= set(beliefs)
+    assert 0.0 <= beliefs["interest"] <= 1.0
+    assert beliefs["interest"] == pytest.approx(float(wf.b_interest[row]))
+    # beliefs are not the truth: the manager's reading is a separate quantity
+    assert "ambition" not in beliefs
+
+
+def test_unknown_and_departed_people_are_none(model: PromotionModel) -> None:
+    assert model.employee(10**9) is None
+    events = model.events.to_frame()
+    left = events.loc[events["kind"] == "exit", "employee"]
+    assert len(left) > 0
+    assert all(model.employee(int(u)) is None for u in left)
+
+
+def test_hidden_state_differs_from_beliefs_for_some_aspirants(model: PromotionModel) -> None:
+    """The point of the model: some people who want to move are believed not to."""
+    misread = 0
+    for agent in model.agents:
+        if agent.hidden_state()["aspiring"] and agent.beliefs()["interest"] <= 0.4:
+            misread += 1
+    assert misread > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# DataCollector and batch_run
+
+
+def _reporters() -> dict[str, Any]:
+    return {name: (lambda m, n=name: m.metric(n)) for name in ("headcount", "misread_rate", "promotions",
+                                                             "hidden_ambition_rate", "attrition_rate")}
+
+
+def test_datacollector_with_model_reporters() -> None:
+    m = PromotionModel(scenario=SMALL, rng=8)
+    collector = mesa.DataCollector(model_reporters=_reporters(), agent_reporters={"level": "level", "track": "track"})
+    for _ in range(6):
+        m.step()
+        collector.collect(m)
+    frame = collector.get_model_vars_dataframe()
+    assert len(frame) == 6
+    assert frame["headcount"].iloc[-1] == m.workforce.active.sum()
+    series = m.recorder.timeseries()
+    misread = series[(series["metric"] == "misread_rate") & series["level"].isna() & series["group"].isna()]
+    np.testing.assert_allclose(frame["misread_rate"].to_numpy(), misread["value"].to_numpy())
+    agents = collector.get_agent_vars_dataframe()
+    last = agents.xs(agents.index.get_level_values(0).max(), level=0)
+    assert len(last) == m.workforce.active.sum()
+    assert set(last["track"]) <= set(TRACKS)
+
+
+def test_metric_is_nan_before_measuring_and_for_unknown_names() -> None:
+    m = PromotionModel(scenario=SMALL, rng=8, warmup_months=0)
+    assert math.isnan(m.metric("headcount"))
+    m.step()
+    assert m.metric("headcount") > 0
+    assert math.isnan(m.metric("no_such_metric"))
+    assert set(METRICS) <= set(m.current_metrics)
+
+
+class CollectingModel(PromotionModel):
+    """The usual Mesa pattern: a model that owns a DataCollector and collects every step."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.datacollector = mesa.DataCollector(model_reporters=_reporters())
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        super().step()
+        if hasattr(self, "datacollector"):  # PromotionModel steps its warm-up inside __init__
+            self.datacollector.collect(self)
+
+
+def test_batch_run_two_iterations_without_warmup() -> None:
+    results = mesa.batch_run(
+        CollectingModel,
+        parameters={"scenario": "baseline", "headcount": 60, "warmup_months": 0,
+                    "policy": ["random", "visibility"], "rng": [1, 2]},
+        iterations=2,
+        max_steps=6,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    runs = {(r["RunId"], r["iteration"]) for r in results}
+    assert len(runs) == 2 * 2 * 2
+    assert {r["policy"] for r in results} == {"random", "visibility"}
+    last = [r for r in results if r["Step"] == 6]
+    assert len(last) == 8
+    assert all(r["headcount"] > 0 for r in last)
+    assert all(0.0 <= r["misread_rate"] <= 1.0 for r in last)
+    # same parameters, same seed: the iterations agree
+    by_key: dict[tuple[str, int], set[float]] = {}
+    for r in last:
+        by_key.setdefault((r["policy"], r["rng"]), set()).add(r["misread_rate"])
+    assert all(len(v) == 1 for v in by_key.values())
+
+
+@pytest.mark.xfail(strict=False, raises=AttributeError,
+                   reason="engine bug: PromotionModel has no datacollector, which mesa.batch_run requires")
+def test_batch_run_on_the_model_itself() -> None:
+    results = mesa.batch_run(
+        PromotionModel,
+        parameters={"scenario": "baseline", "headcount": 60, "warmup_months": 2, "rng": [1, 2]},
+        iterations=2, max_steps=4, number_processes=1, display_progress=False,
+    )
+    assert len({r["RunId"] for r in results}) == 4
+    assert any(name in results[-1] for name in METRICS)
+
+
+@pytest.mark.xfail(strict=False,
+                   reason="engine bug: the warm-up runs through step() inside __init__, so Mesa's steps counter "
+                          "starts at warmup_months and a subclass's step() runs before its __init__")
+def test_mesa_step_counter_counts_recorded_months() -> None:
+    m = PromotionModel(scenario=SMALL, rng=3)
+    assert m.steps == 0
+    m.step()
+    assert m.steps == m.month == 1
+
+
+@pytest.mark.xfail(strict=False, raises=(AttributeError, IndexError),
+                   reason="engine bug: the warm-up runs through step() inside __init__ (see above)")
+def test_batch_run_with_warmup() -> None:
+    class Standard(PromotionModel):
+        def __init__(self, **kwargs: Any):
+            super().__init__(**kwargs)
+            self.datacollector = mesa.DataCollector(model_reporters=_reporters())
+
+        def step(self) -> None:
+            super().step()
+            self.datacollector.collect(self)
+
+    results = mesa.batch_run(Standard, parameters={"scenario": "baseline", "headcount": 60, "warmup_months": 3},
+                             iterations=2, max_steps=4, number_processes=1, display_progress=False)
+    assert len(results) == 2
+    assert all(r["headcount"] > 0 for r in results)
+
+
+def test_tracks_are_numbered_consistently() -> None:
+    assert TRACKS[SPECIALIST] == "specialist" and TRACKS[MANAGEMENT] == "management"

@@ -1,0 +1,385 @@
+"""Scenario files: loading, ``extends``, overrides, headcount scaling, to_yaml, one-line errors."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import BASELINE, TINY
+
+from sim import InputError, PromotionModel, Scenario, load_scenario
+from sim.scenario import TRACKS, validate_scenario
+
+# ---------------------------------------------------------------------------------------------
+# The shipped baseline
+
+
+def test_baseline_loads_with_the_documented_shape() -> None:
+    sc = load_scenario(BASELINE)
+    assert isinstance(sc, Scenario)
+    assert sc.name == "baseline"
+    assert sc.n_levels == 6
+    assert 950 <= sc.total_positions * sc.organisation.initial_fill <= 1100
+    shares = {g.name: g for g in sc.groups}
+    assert math.isclose(sum(g.workforce_share for g in sc.groups), 1.0)
+    # CareerBuilder/Harris 2014: 40% of men, 29% of women aspire to lead; Allen & Katz 1986: 21.5%.
+    assert shares["men"].leadership_aspiration == pytest.approx(0.40)
+    assert shares["women"].leadership_aspiration == pytest.approx(0.29)
+    assert all(g.specialist_aspiration == pytest.approx(0.215) for g in sc.groups)
+
+
+def test_bare_name_and_path_load_the_same_scenario() -> None:
+    assert load_scenario("baseline") == load_scenario(BASELINE) == load_scenario(str(BASELINE))
+
+
+def test_a_scenario_can_be_a_mapping() -> None:
+    sc = load_scenario(TINY)
+    assert sc.name == "tiny"
+    assert [lv.name for lv in sc.organisation.levels] == ["Junior", "Senior", "Head"]
+    assert sc.positions(1, "management") == 4
+    assert sc.positions(0, "management") == 0
+
+
+def test_defaults_fill_what_a_file_does_not_say(tiny: dict[str, Any]) -> None:
+    sc = load_scenario(tiny)
+    assert sc.managers.heuristics.silence_as_disinterest is True
+    assert sc.exits.passed_over_multiplier > 0
+    assert 0.0 <= sc.promotion.carry_over_same_track <= 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# extends
+
+
+def _dump_without(sc: Scenario, *paths: str) -> dict[str, Any]:
+    data = sc.model_dump(mode="json")
+    for path in paths:
+        node = data
+        *parents, last = path.split(".")
+        for p in parents:
+            node = node[p]
+        node.pop(last, None)
+    return data
+
+
+def test_extends_makes_a_variant_of_a_few_lines(write_yaml) -> None:
+    variant = write_yaml(
+        "variant.yaml",
+        f"extends: {BASELINE}\npolicy:\n  name: random\nmanagers:\n  heuristics:\n    silence_as_disinterest: false\n",
+    )
+    assert len(variant.read_text().splitlines()) <= 6
+    base, var = load_scenario(BASELINE), load_scenario(variant)
+    assert var.policy.name == "random"
+    assert var.managers.heuristics.silence_as_disinterest is False
+    # nested mappings merge key by key: the parent's siblings survive
+    assert var.policy.cycle_months == base.policy.cycle_months
+    assert var.managers.heuristics.visibility_as_readiness is base.managers.heuristics.visibility_as_readiness
+    # everything else is the parent's, including the name the parent states
+    assert var.name == "baseline"
+    changed = ("policy.name", "managers.heuristics.silence_as_disinterest")
+    assert _dump_without(var, *changed) == _dump_without(base, *changed)
+
+
+def test_extends_is_relative_to_the_file_and_chains(write_yaml, tiny: dict[str, Any]) -> None:
+    write_yaml("grandparent.yaml", tiny)
+    write_yaml("parent.yaml", "extends: grandparent.yaml\nyears: 3\npolicy: {cycle_months: 6}\n")
+    child = write_yaml("child.yaml", "extends: parent.yaml\nname: child\npolicy: {name: seniority}\n")
+    sc = load_scenario(child)
+    assert sc.name == "child"
+    assert sc.years == 3
+    assert sc.policy.cycle_months == 6
+    assert sc.policy.name == "seniority"
+    assert sc.organisation == load_scenario(tiny).organisation
+
+
+def test_extends_replaces_lists_rather_than_merging_them(write_yaml) -> None:
+    child = write_yaml(
+        "one_group.yaml",
+        f"extends: {BASELINE}\ngroups:\n  - {{name: everyone, workforce_share: 1.0, hiring_share: 1.0}}\n",
+    )
+    assert load_scenario(child).group_names == ["everyone"]
+
+
+def test_a_mapping_may_extend_a_file() -> None:
+    sc = load_scenario({"extends": str(BASELINE), "policy": {"name": "best"}})
+    assert sc.policy.name == "best"
+    assert sc.organisation == load_scenario(BASELINE).organisation
+
+
+def test_an_extends_cycle_is_one_clear_error(write_yaml) -> None:
+    a = write_yaml("a.yaml", "extends: b.yaml\n")
+    write_yaml("b.yaml", "extends: a.yaml\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(a)
+    assert "cycle" in str(err.value)
+    assert "a.yaml" in str(err.value) and "b.yaml" in str(err.value)
+    assert err.value.path == "extends"
+
+
+def test_a_file_extending_itself_is_a_cycle(write_yaml) -> None:
+    me = write_yaml("me.yaml", "extends: me.yaml\n")
+    with pytest.raises(InputError, match="cycle"):
+        load_scenario(me)
+
+
+def test_a_missing_parent_names_the_parent(write_yaml) -> None:
+    child = write_yaml("orphan.yaml", "extends: nowhere.yaml\n")
+    with pytest.raises(InputError, match=r"nowhere\.yaml") as err:
+        load_scenario(child)
+    assert err.value.path == "extends"
+
+
+# ---------------------------------------------------------------------------------------------
+# overrides
+
+
+def test_overrides_by_dotted_key_and_double_underscore() -> None:
+    overrides = {"policy.name": "random", "managers.heuristics.silence_as_disinterest": False}
+    dotted = load_scenario(BASELINE, overrides=overrides)
+    under = load_scenario(BASELINE, policy__name="random", managers__heuristics__silence_as_disinterest=False)
+    assert dotted == under
+    assert dotted.policy.name == "random"
+    assert dotted.managers.heuristics.silence_as_disinterest is False
+
+
+def test_overrides_reach_into_lists_by_index() -> None:
+    sc = load_scenario(BASELINE, overrides={"organisation.levels.2.hire_share": 0.5, "groups.1.rating_bias": 0.0})
+    assert sc.organisation.levels[2].hire_share == 0.5
+    assert sc.groups[1].rating_bias == 0.0
+    assert sc.organisation.levels[1].hire_share == load_scenario(BASELINE).organisation.levels[1].hire_share
+
+
+def test_overrides_apply_on_top_of_extends(write_yaml) -> None:
+    variant = write_yaml("v.yaml", f"extends: {BASELINE}\npolicy: {{name: worst}}\n")
+    assert load_scenario(variant, policy__name="seniority").policy.name == "seniority"
+
+
+def test_overrides_revalidate_a_scenario_object() -> None:
+    base = load_scenario(BASELINE)
+    again = load_scenario(base, overrides={"exits.base_monthly": 0.01})
+    assert again.exits.base_monthly == 0.01
+    assert base.exits.base_monthly != 0.01  # the original is not changed
+
+
+def test_an_override_with_a_typo_gets_a_did_you_mean() -> None:
+    with pytest.raises(InputError) as err:
+        load_scenario(BASELINE, overrides={"policy.nmae": "random"})
+    assert err.value.path == "policy.nmae"
+    assert "did you mean 'name'" in str(err.value)
+
+
+def test_an_override_out_of_range_names_its_path() -> None:
+    with pytest.raises(InputError) as err:
+        load_scenario(BASELINE, exits__base_monthly=2.0)
+    assert err.value.path == "exits.base_monthly"
+    assert "1" in err.value.detail
+
+
+def test_an_override_into_a_missing_list_item_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="no list item"):
+        load_scenario(BASELINE, overrides={"organisation.levels.40.hire_share": 0.5})
+
+
+# ---------------------------------------------------------------------------------------------
+# headcount scaling
+
+
+def _positions(sc: Scenario) -> list[tuple[int, int]]:
+    return [(lv.positions.get("specialist", 0), lv.positions.get("management", 0)) for lv in sc.organisation.levels]
+
+
+@pytest.mark.parametrize("headcount", [60, 250, 1000, 4000, 25_000])
+def test_headcount_scaling_keeps_the_shape(headcount: int) -> None:
+    base = load_scenario(BASELINE)
+    scaled = load_scenario(BASELINE, headcount=headcount)
+    factor = headcount / (base.total_positions * base.organisation.initial_fill)
+    assert abs(scaled.total_positions * scaled.organisation.initial_fill - headcount) <= base.n_levels * 2
+    for (bs, bm), (ss, sm) in zip(_positions(base), _positions(scaled), strict=True):
+        for b, s in ((bs, ss), (bm, sm)):
+            if b == 0:
+                assert s == 0  # a track that did not exist on a level is not invented
+            else:
+                assert s >= 1  # and one that existed does not vanish
+                assert s == max(1, round(b * factor))
+    # the shares of positions per level stay those of the original (to rounding)
+    base_share = [sum(p) / base.total_positions for p in _positions(base)]
+    scaled_share = [sum(p) / scaled.total_positions for p in _positions(scaled)]
+    # each position type rounds by at most one, so a level's share moves by at most this much
+    kinds = sum(1 for p in _positions(base) for n in p if n > 0)
+    for b, s in zip(base_share, scaled_share, strict=True):
+        assert abs(b - s) <= (1 + kinds * b) / scaled.total_positions
+    # nothing but positions changes
+    assert _dump_without(scaled, "organisation.levels") == _dump_without(base, "organisation.levels")
+    assert [lv.name for lv in scaled.organisation.levels] == [lv.name for lv in base.organisation.levels]
+
+
+def test_scaled_shares_are_close_for_a_mid_size_org() -> None:
+    base, scaled = load_scenario(BASELINE), load_scenario(BASELINE, headcount=2000)
+    for b, s in zip(_positions(base), _positions(scaled), strict=True):
+        assert sum(s) / scaled.total_positions == pytest.approx(sum(b) / base.total_positions, abs=0.002)
+
+
+def test_a_scaled_model_starts_with_about_that_many_people() -> None:
+    model = PromotionModel(scenario=BASELINE, rng=3, headcount=300, warmup_months=0)
+    assert abs(int(model.workforce.active.sum()) - 300) <= 6
+
+
+def test_headcount_scaling_works_on_mappings_and_variants(write_yaml, tiny: dict[str, Any]) -> None:
+    tiny["organisation"]["initial_fill"] = 1.0
+    sc = load_scenario(tiny, headcount=340)
+    assert _positions(sc) == [(200, 0), (80, 40), (0, 20)]
+    variant = write_yaml("v.yaml", f"extends: {BASELINE}\npolicy: {{name: random}}\n")
+    assert _positions(load_scenario(variant, headcount=500)) == _positions(load_scenario(BASELINE, headcount=500))
+
+
+def test_a_headcount_below_two_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="at least 2"):
+        load_scenario(BASELINE, headcount=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# to_yaml round trip
+
+
+def test_to_yaml_round_trips_the_baseline(tmp_path: Path) -> None:
+    sc = load_scenario(BASELINE)
+    text = sc.to_yaml()
+    data = yaml.safe_load(text)
+    # fully resolved: every block is spelled out, nothing refers to a parent
+    assert "extends" not in data
+    for block in ("organisation", "groups", "employees", "behaviour", "managers", "policy", "promotion", "exits"):
+        assert block in data
+    path = tmp_path / "resolved.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_scenario(path) == sc
+    assert validate_scenario(data, "round trip") == sc
+
+
+def test_to_yaml_round_trips_a_variant_with_people(write_yaml, tiny: dict[str, Any]) -> None:
+    tiny["people"] = [
+        {"name": "Sam", "level": "Senior", "ambition": 0.2, "wants": "specialist", "visibility": 0.2},
+        {"name": "Priya", "level": 1, "track": "management", "group": "b", "ambition": 0.9},
+    ]
+    tiny["employees"] = {"timing_delay_months": [6, 30]}
+    sc = load_scenario(tiny, policy__name="application", managers__heuristics__decline_as_permanent=False)
+    back = load_scenario(write_yaml("back.yaml", sc.to_yaml()))
+    assert back == sc
+    assert back.to_yaml() == sc.to_yaml()
+
+
+# ---------------------------------------------------------------------------------------------
+# Input errors in-process: one line, the key path, what is allowed. (The CLI matrix is in
+# test_cli.py; these check the error object itself and cases cheaper to test here.)
+
+
+def _error(data: dict[str, Any]) -> InputError:
+    with pytest.raises(InputError) as err:
+        load_scenario(data)
+    message = str(err.value)
+    assert "\n" not in message
+    return err.value
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        ({"policy": {"nme": "random"}}, "policy.nme", ["did you mean 'name'"]),
+        ({"policy": {"cycle_months": "often"}}, "policy.cycle_months", ["integer", "often"]),
+        ({"exits": {"base_monthly": 1.5}}, "exits.base_monthly", ["less than or equal to 1", "1.5"]),
+        ({"policy": {"name": "nepotism"}}, "policy.name", ["nepotism", "visibility", "seniority"]),
+        ({"years": -1}, "years", ["greater than 0"]),
+        ({"promotion": {"carry_over_same_track": 1.2}}, "promotion.carry_over_same_track", ["1"]),
+        ({"groups": [{"name": "a", "workforce_share": 0.5, "hiring_share": 1.0},
+                     {"name": "b", "workforce_share": 0.3, "hiring_share": 0.0}]}, "groups", ["sum to 1", "0.8"]),
+        ({"groups": [{"name": "a", "workforce_share": 0.5, "hiring_share": 0.5},
+                     {"name": "a", "workforce_share": 0.5, "hiring_share": 0.5}]}, "groups", ["unique"]),
+        ({"groups": [{"name": "a", "workforce_share": 1.0, "hiring_share": 1.0,
+                      "leadership_aspiration": 0.8, "specialist_aspiration": 0.5}]}, "groups[0]", ["exceed 1"]),
+        ({"people": [{"name": "X", "level": "Junior", "group": "c"}]}, "people[0].group", ["'c'", "a, b"]),
+        ({"people": [{"name": "X", "level": "Middle"}]}, "people[0].level", ["Middle", "Junior"]),
+        ({"people": [{"name": "X", "level": "Junior", "track": "management"}]}, "people[0].track", ["management"]),
+        ({"people": [{"name": "X", "level": "Junior", "track": "sales"}]}, "people[0].track", ["sales"]),
+        ({"metrics": {"level_weights": [1, 2]}}, "metrics.level_weights", ["3 levels"]),
+        ({"employees": {"timing_delay_months": [40, 10]}}, "employees.timing_delay_months", ["min"]),
+        ({"interventions": {"telepathy": {}}}, "interventions.telepathy", ["unknown intervention"]),
+    ],
+)
+def test_bad_values_name_the_key_path(
+    tiny: dict[str, Any], change: dict[str, Any], path: str, words: list[str]
+) -> None:
+    tiny.update(change)
+    err = _error(tiny)
+    assert err.path == path
+    assert err.source == "<mapping>"
+    for word in words:
+        assert word in str(err)
+
+
+def test_a_level_without_positions_is_rejected(tiny: dict[str, Any]) -> None:
+    tiny["organisation"]["levels"][2]["positions"] = {"management": 0}
+    err = _error(tiny)
+    assert err.path is not None and err.path.startswith("organisation.levels[2]")
+    assert "position" in str(err)
+
+
+def test_a_track_that_does_not_exist_is_rejected(tiny: dict[str, Any]) -> None:
+    tiny["organisation"]["levels"][1]["positions"] = {"managment": 3}
+    err = _error(tiny)
+    assert err.path == "organisation.levels[1].positions.managment"
+    for track in TRACKS:
+        assert track in str(err)
+
+
+def test_duplicate_level_names_are_rejected(tiny: dict[str, Any]) -> None:
+    tiny["organisation"]["levels"][2]["name"] = "Junior"
+    assert "unique" in str(_error(tiny))
+
+
+def test_one_level_is_not_an_organisation(tiny: dict[str, Any]) -> None:
+    tiny["organisation"]["levels"] = tiny["organisation"]["levels"][:1]
+    assert _error(tiny).path == "organisation.levels"
+
+
+def test_a_missing_organisation_is_named() -> None:
+    err = _error({"name": "empty"})
+    assert err.path == "organisation"
+    assert "missing" in str(err)
+
+
+def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not found") as err:
+        load_scenario(tmp_path / "nope.yaml")
+    assert "nope.yaml" in str(err.value)
+
+
+def test_a_yaml_syntax_error_names_the_line(write_yaml) -> None:
+    bad = write_yaml("syntax.yaml", "name: x\nyears: 2\npolicy: name: random\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(bad)
+    assert "syntax.yaml" in str(err.value)
+    assert "line 3" in str(err.value)
+
+
+def test_yaml_is_loaded_safely(write_yaml, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    bad = write_yaml("unsafe.yaml", f'name: !!python/object/apply:os.system ["touch {marker}"]\n')
+    with pytest.raises(InputError) as err:
+        load_scenario(bad)
+    assert not marker.exists()
+    assert "python/object/apply:os.system" in str(err.value)
+
+
+def test_a_scenario_must_be_a_mapping(write_yaml) -> None:
+    with pytest.raises(InputError, match="mapping"):
+        load_scenario(write_yaml("list.yaml", "- a\n- b\n"))
+
+
+@pytest.mark.parametrize(
+    ("block", "key", "value"), [("policy", "cycle_months", True), ("exits", "base_monthly", False)]
+)
+def test_a_boolean_is_not_a_number(tiny: dict[str, Any], block: str, key: str, value: bool) -> None:
+    tiny.setdefault(block, {})[key] = value
+    assert _error(tiny).path == f"{block}.{key}"
