@@ -135,6 +135,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         result = simulate(scenario, seed=args.seed)
     print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} years)")
+    for note in result.notes:
+        print(note)
     if result.names:
         print_story(result)
     if args.out:
@@ -194,6 +196,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             scenario = load_scenario(path)
+            if scenario.organisation.source is not None:
+                from sim.orgdata import load_org  # noqa: PLC0415
+
+                load_org(scenario)
         except InputError as exc:
             print(str(exc), file=sys.stderr)
             bad += 1

@@ -31,6 +31,7 @@ class SimulationResult:
     scenario: Scenario
     seed: int
     names: dict[int, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def simulate(
@@ -68,4 +69,5 @@ def simulate(
         scenario=model.scenario,
         seed=seed,
         names=dict(model.names),
+        notes=[model.orgdata.summary_line()] if getattr(model, "orgdata", None) is not None else [],
     )

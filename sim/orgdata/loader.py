@@ -1,0 +1,489 @@
+"""From a headcount file to validated arrays: column and value mapping, checks, reporting lines.
+
+The loader knows the scenario (its levels, positions and groups) but not the model: it returns
+an :class:`OrgTable` of numpy columns in file order, with ``-1`` or ``NaN`` where a value must be
+inferred, and a :class:`FieldReport` per field saying what was read and what was not. Every
+problem is one :class:`~sim.errors.InputError` line naming the file, the row as the file shows
+it, and the column. Loaded tables are cached by file, mapping and organisation, so an
+experiment's replications read a large file once per process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.orgdata.read import RawTable, display_path, read_table
+from sim.orgdata.structure import NONE, effective_managers, find_cycle, managers_from_teams
+from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario
+
+INTENTS = OrgSource.INTENTS
+NO_ANSWER = INTENTS.index("no_answer")
+_CACHE: dict[tuple[Any, ...], OrgTable] = {}
+_CACHE_SIZE = 4
+
+
+class CapacityError(InputError):
+    """More people at a (level, track) than the scenario has positions there."""
+
+
+@dataclass(frozen=True)
+class FieldReport:
+    """What the file said about one field.
+
+    Attributes:
+        column: The file's column used for the field, or None when the file has none.
+        read: People whose value came from the file.
+        inferred: People whose value is inferred (blank cell, or no column).
+        note: How the inferred values are obtained, or why a column was not used.
+    """
+
+    column: str | None
+    read: int
+    inferred: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class OrgTable:
+    """A validated headcount file, one entry per person in file order.
+
+    Attributes:
+        label: The file as shown in messages.
+        ids: Each person's id (text).
+        rows: Each person's row number as the file shows it.
+        row_word: ``"row"`` (CSV) or ``"record"`` (Parquet).
+        level: Level index.
+        track: Track code (0 specialist, 1 management).
+        stated_manager: Index of the manager the file names (-1: none).
+        manager: Index of the manager who holds the person's team in the model (-1: the
+            scenario's default team; see docs/orgdata.md).
+        group: Group index, -1 where it must be sampled.
+        tenure: Tenure in months, NaN where it must be inferred.
+        age: Age in years, NaN where it must be inferred.
+        performance: Rating as in the file (after value mapping), NaN where there is none.
+        intent: Index into ``OrgSource.INTENTS``; ``no_answer`` for blanks.
+        fields: Per field, what was read and what was inferred.
+        structure: Counts about reporting lines (stated, re-pointed, without a valid manager).
+        ignored_columns: File columns that no field uses.
+        blank_rows: Entirely blank rows skipped.
+    """
+
+    label: str
+    ids: np.ndarray
+    rows: np.ndarray
+    row_word: str
+    level: np.ndarray
+    track: np.ndarray
+    stated_manager: np.ndarray
+    manager: np.ndarray
+    group: np.ndarray
+    tenure: np.ndarray
+    age: np.ndarray
+    performance: np.ndarray
+    intent: np.ndarray
+    fields: dict[str, FieldReport] = field(default_factory=dict)
+    structure: dict[str, int] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    blank_rows: int = 0
+
+    @property
+    def n(self) -> int:
+        """Number of people in the file."""
+        return int(self.ids.size)
+
+    def summary_line(self) -> str:
+        """One line: how many people were read and, per field, how many values were inferred."""
+        inferred = ", ".join(f"{k} {v.inferred}" for k, v in self.fields.items() if v.inferred)
+        return f"{self.label}: read {self.n} people; inferred: {inferred or 'nothing'}"
+
+
+def resolve_file(source: OrgSource) -> Path:
+    """The data file's path.
+
+    A scenario file anchors a relative path to its own folder when it is loaded. A path still
+    relative here came from a scenario given as a mapping (an app upload, Python code): it is
+    looked up from the working directory, then from the shipped ``scenarios/`` folder.
+    """
+    path = Path(source.file)
+    if path.is_absolute():
+        return path
+    for candidate in (Path.cwd() / path, SCENARIO_DIR / path):
+        if candidate.exists():
+            return candidate
+    return path
+
+
+def load_org(scenario: Scenario) -> OrgTable:
+    """Read, map and validate the scenario's headcount file (cached by file and mapping).
+
+    Raises:
+        InputError: One line naming the file, the row and the column, for every kind of bad
+            file described in docs/orgdata.md.
+    """
+    source = scenario.organisation.source
+    if source is None:
+        raise ValueError("the scenario has no organisation.source")
+    path = resolve_file(source)
+    label = display_path(path)
+    try:
+        stat = path.stat()
+        stamp: tuple[Any, ...] = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (str(path), None, None)
+    shape = [(lv.name, sorted(lv.positions.items())) for lv in scenario.organisation.levels]
+    key = (*stamp, source.model_dump_json(), json.dumps(shape), tuple(scenario.group_names), scenario.name)
+    if key in _CACHE:
+        return _CACHE[key]
+    table = _Loader(scenario, source, read_table(path, label), label).run()
+    for value in vars(table).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)  # shared by every model built from the cache
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = table
+    return table
+
+
+class _Loader:
+    """One pass over a raw table: map, check, and build the arrays.
+
+    Kept as one object so that each check can name the row and column without passing them
+    around.
+    """
+
+    def __init__(self, scenario: Scenario, source: OrgSource, raw: RawTable, label: str):
+        self.sc = scenario
+        self.src = source
+        self.raw = raw
+        self.frame = raw.frame
+        self.label = label
+        self.n = len(raw.frame)
+        self.reports: dict[str, FieldReport] = {}
+        self.used: set[str] = set()
+
+    # -- messages ---------------------------------------------------------------------------
+    def fail(self, i: int, column: str, message: str) -> InputError:
+        """An error at data row ``i`` (0-based, after blank rows were skipped)."""
+        where = f"{self.raw.row_word} {int(self.raw.rows[i])}, column '{column}'"
+        return InputError(message, source=self.label, path=where)
+
+    def config_error(self, key: str, message: str) -> InputError:
+        """An error in the scenario's mapping block, named as a scenario key path."""
+        return InputError(message, source=self.sc.name, path=f"organisation.source.{key}")
+
+    # -- columns ----------------------------------------------------------------------------
+    def column(self, name: str, *, required: bool = False) -> str | None:
+        """The file column for a field, or None when absent and optional."""
+        col = self.src.columns.get(name, name)
+        if col in self.frame.columns:
+            self.used.add(col)
+            return col
+        available = ", ".join(map(str, self.frame.columns)) or "(none)"
+        if name in self.src.columns:
+            raise InputError(
+                f"column '{col}' (organisation.source.columns.{name}) is not in the file; columns: {available}",
+                source=self.label, path="header",
+            )
+        if required:
+            raise InputError(
+                f"missing required column '{col}' (the {name} of each person; map another column with "
+                f"organisation.source.columns.{name}); columns: {available}",
+                source=self.label, path="header",
+            )
+        return None
+
+    def text(self, col: str) -> pd.Series:
+        return self.frame[col]
+
+    def mapped(self, name: str, col: str, allowed: Sequence[str], noun: str) -> pd.Series:
+        """A categorical column mapped to model values; a value neither mapped nor allowed is an error."""
+        s = self.text(col)
+        mapping = self.src.values.get(name)
+        if mapping:
+            for key, target in mapping.items():
+                if target not in allowed:
+                    raise self.config_error(f"values.{name}.{key}",
+                                            f"'{target}' is not {_article(noun)} {noun}; {noun}s: {', '.join(allowed)}")
+            out = s.map(mapping)
+            direct = s.where(s.isin(allowed))
+            out = out.where(out.notna(), direct)
+        else:
+            out = s.where(s.isin(allowed))
+        bad = np.flatnonzero((s.notna() & out.isna()).to_numpy())
+        if bad.size:
+            i = int(bad[0])
+            value = s.iloc[i]
+            if mapping:
+                keys = _listing(mapping)
+                raise self.fail(i, col, f"value '{value}' is not in the mapping organisation.source.values.{name} "
+                                        f"({keys}) nor {_article(noun)} {noun} ({', '.join(allowed)})")
+            raise self.fail(i, col, f"unknown {noun} '{value}'; {noun}s: {', '.join(allowed)} "
+                                    f"(or map file values with organisation.source.values.{name})")
+        return out
+
+    def numbers(self, name: str, col: str) -> np.ndarray:
+        """A numeric column (rating labels mapped first); text that is not a number is an error."""
+        s = self.text(col)
+        mapping = self.src.values.get(name)
+        if mapping:
+            hit = s.map(mapping)
+            s = s.where(hit.isna(), hit)
+        num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(s.notna().to_numpy() & ~np.isfinite(num))
+        if bad.size:
+            i = int(bad[0])
+            extra = f" nor in organisation.source.values.{name} ({_listing(mapping)})" if mapping else ""
+            raise self.fail(i, col, f"'{s.iloc[i]}' is not a number{extra}")
+        return num
+
+    def report(self, name: str, col: str | None, known: np.ndarray, note: str) -> None:
+        read = int(known.sum())
+        self.reports[name] = FieldReport(column=col, read=read, inferred=self.n - read,
+                                         note=note if read < self.n else "")
+
+    # -- the pass ---------------------------------------------------------------------------
+    def run(self) -> OrgTable:
+        sc, n = self.sc, self.n
+        levels = [lv.name for lv in sc.organisation.levels]
+        if n == 0:
+            raise InputError("the file has a header but no people", source=self.label)
+
+        # ids: required, unique
+        id_col = self.column("id", required=True)
+        ids = self.text(id_col)
+        self._require(ids, id_col, "id")
+        dup = np.flatnonzero(ids.duplicated(keep="first").to_numpy())
+        if dup.size:
+            i = int(dup[0])
+            first = int(np.flatnonzero((ids == ids.iloc[i]).to_numpy())[0])
+            raise self.fail(i, id_col, f"duplicate id '{ids.iloc[i]}' (also in {self.raw.row_word} "
+                                       f"{int(self.raw.rows[first])}); ids must be unique")
+        self.reports["id"] = FieldReport(column=id_col, read=n, inferred=0)
+
+        # level and track
+        level_col = self.column("level", required=True)
+        level_s = self.mapped("level", level_col, levels, "level")
+        self._require(level_s, level_col, "level")
+        level = pd.Categorical(level_s, categories=levels).codes.astype(np.int16)
+        self.reports["level"] = FieldReport(column=level_col, read=n, inferred=0)
+        track, track_col = self._tracks(level)
+
+        # capacity per (level, track)
+        pos = np.array([[sc.positions(li, t) for t in TRACKS] for li in range(len(levels))], dtype=np.int64)
+        code = level.astype(np.int64) * len(TRACKS) + track
+        none_here = np.flatnonzero(pos.ravel()[code] == 0)
+        if none_here.size:
+            i = int(none_here[0])
+            raise self.fail(i, track_col or level_col,
+                            f"level '{levels[level[i]]}' has no {TRACKS[track[i]]} positions "
+                            f"(organisation.levels[{level[i]}].positions)")
+        counts = np.bincount(code, minlength=pos.size).reshape(pos.shape)
+        over = np.argwhere(counts > pos)
+        if over.size:
+            li, ti = (int(v) for v in over[0])
+            raise CapacityError(
+                f"level '{levels[li]}', track {TRACKS[ti]}: {counts[li, ti]} people in the file but "
+                f"{pos[li, ti]} positions in the scenario (organisation.levels[{li}].positions.{TRACKS[ti]})",
+                source=self.label, path=f"column '{level_col}'",
+            )
+
+        group = self._groups()
+        tenure = self._tenure()
+        age = self._age()
+        performance = self._performance()
+        intent = self._intent()
+        stated, manager, structure = self._managers(ids, level, track)
+
+        ignored = [str(c) for c in self.frame.columns if c not in self.used]
+        order = ("id", "level", "track", "manager", "team", "group", "tenure", "age", "performance", "intent")
+        fields = {k: self.reports[k] for k in order if k in self.reports}
+        return OrgTable(
+            label=self.label, ids=ids.to_numpy(dtype=object), rows=self.raw.rows, row_word=self.raw.row_word,
+            level=level, track=track, stated_manager=stated, manager=manager, group=group, tenure=tenure,
+            age=age, performance=performance, intent=intent, fields=fields, structure=structure,
+            ignored_columns=ignored, blank_rows=self.raw.blank_rows,
+        )
+
+    def _require(self, s: pd.Series, col: str, name: str) -> None:
+        blank = np.flatnonzero(s.isna().to_numpy())
+        if blank.size:
+            raise self.fail(int(blank[0]), col, f"blank {name} (required for every person)")
+
+    def _tracks(self, level: np.ndarray) -> tuple[np.ndarray, str | None]:
+        """Track codes; a blank or absent track is allowed where the level has only one track."""
+        sc = self.sc
+        only = np.array(
+            [next(iter([t for t, name in enumerate(TRACKS) if sc.positions(li, name) > 0]))
+             if sum(sc.positions(li, name) > 0 for name in TRACKS) == 1 else -1
+             for li in range(sc.n_levels)],
+            dtype=np.int8,
+        )
+        col = self.column("track")
+        if col is None:
+            mixed = np.flatnonzero(only[level] < 0)
+            if mixed.size:
+                names = sorted({sc.organisation.levels[int(li)].name for li in level[mixed]})
+                raise InputError(
+                    f"missing required column '{self.src.columns.get('track', 'track')}': levels "
+                    f"{', '.join(names)} have both tracks (map a column with organisation.source.columns.track)",
+                    source=self.label, path="header",
+                )
+            self.reports["track"] = FieldReport(column=None, read=0, inferred=self.n,
+                                                note="set by level (one track there)")
+            return only[level].astype(np.int8), None
+        s = self.mapped("track", col, TRACKS, "track")
+        blank = s.isna().to_numpy()
+        bad = np.flatnonzero(blank & (only[level] < 0))
+        if bad.size:
+            i = int(bad[0])
+            raise self.fail(i, col, f"blank track, and level '{sc.organisation.levels[level[i]].name}' has both "
+                                    "tracks (required there)")
+        track = np.where(blank, only[level], pd.Categorical(s, categories=list(TRACKS)).codes).astype(np.int8)
+        self.reports["track"] = FieldReport(column=col, read=int((~blank).sum()), inferred=int(blank.sum()),
+                                            note="set by level (one track there)" if blank.any() else "")
+        return track, col
+
+    def _groups(self) -> np.ndarray:
+        names = self.sc.group_names
+        col = self.column("group")
+        if col is None:
+            self.report("group", None, np.zeros(self.n, bool), "sampled from groups[].workforce_share")
+            return np.full(self.n, -1, dtype=np.int8)
+        s = self.mapped("group", col, names, "group")
+        self.report("group", col, s.notna().to_numpy(), "sampled from groups[].workforce_share")
+        return pd.Categorical(s, categories=names).codes.astype(np.int8)
+
+    def _tenure(self) -> np.ndarray:
+        months_col, years_col = self.column("tenure_months"), self.column("tenure_years")
+        if months_col is not None:
+            col, tenure = months_col, self.numbers("tenure_months", months_col)
+            if years_col is not None:
+                self.used.discard(years_col)
+        elif years_col is not None:
+            col, tenure = years_col, self.numbers("tenure_years", years_col) * 12.0
+        else:
+            self.report("tenure", None, np.zeros(self.n, bool), "drawn given age (as for drawn people)")
+            return np.full(self.n, np.nan)
+        neg = np.flatnonzero(tenure < 0)
+        if neg.size:
+            i = int(neg[0])
+            raise self.fail(i, col, f"negative tenure ({self.text(col).iloc[i]}); tenure must be 0 or more")
+        self.report("tenure", col, np.isfinite(tenure), "drawn given age (as for drawn people)")
+        return tenure
+
+    def _age(self) -> np.ndarray:
+        col = self.column("age")
+        if col is None:
+            self.report("age", None, np.zeros(self.n, bool), "drawn from employees.age given tenure")
+            return np.full(self.n, np.nan)
+        age = self.numbers("age", col)
+        bad = np.flatnonzero((age < 16) | (age > 100))
+        if bad.size:
+            i = int(bad[0])
+            raise self.fail(i, col, f"age {self.text(col).iloc[i]} is outside 16-100")
+        self.report("age", col, np.isfinite(age), "drawn from employees.age given tenure")
+        return age
+
+    def _performance(self) -> np.ndarray:
+        col = self.column("performance")
+        note = "competence drawn from employees.competence"
+        if col is None:
+            self.report("performance", None, np.zeros(self.n, bool), note)
+            return np.full(self.n, np.nan)
+        rating = self.numbers("performance", col)
+        scale = self.src.performance_scale
+        if scale is not None:
+            bad = np.flatnonzero((rating < scale[0]) | (rating > scale[1]))
+            if bad.size:
+                i = int(bad[0])
+                raise self.fail(i, col, f"rating {self.text(col).iloc[i]} is outside the scale {scale[0]:g}-"
+                                        f"{scale[1]:g} (organisation.source.performance_scale)")
+        self.report("performance", col, np.isfinite(rating), note)
+        return rating
+
+    def _intent(self) -> np.ndarray:
+        col = self.column("intent")
+        note = "aspiration drawn from the group's shares"
+        if col is None:
+            self.report("intent", None, np.zeros(self.n, bool), note)
+            return np.full(self.n, NO_ANSWER, dtype=np.int8)
+        s = self.mapped("intent", col, INTENTS, "intent")
+        codes = pd.Categorical(s, categories=list(INTENTS)).codes
+        codes = np.where(codes < 0, NO_ANSWER, codes).astype(np.int8)
+        self.report("intent", col, codes != NO_ANSWER, note)
+        return codes
+
+    def _managers(self, ids: pd.Series, level: np.ndarray, track: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                                      dict[str, int]]:
+        """Stated and effective managers, after checking that every id exists and nothing loops."""
+        mgr_col = self.column("manager")
+        team_col = self.column("team") if mgr_col is None else None
+        if mgr_col is None and team_col is None:
+            self.column("manager", required=True)
+        if mgr_col is not None:
+            if self.src.columns.get("team", "team") in self.frame.columns:
+                self.reports["team"] = FieldReport(column=None, read=0, inferred=0,
+                                                   note="not used: manager ids give the teams")
+            mgr = self.text(mgr_col)
+            stated = pd.Index(ids).get_indexer(mgr)
+            missing = np.flatnonzero(mgr.notna().to_numpy() & (stated < 0))
+            if missing.size:
+                i = int(missing[0])
+                value = str(mgr.iloc[i])
+                hint = ""
+                if value.endswith(".0") and (ids == value[:-2]).any():
+                    hint = f"; ids are compared as text and '{value[:-2]}' exists (was the column saved as decimals?)"
+                raise self.fail(i, mgr_col, f"manager '{value}' does not exist (no row has that id){hint}")
+            stated = stated.astype(np.int64)
+            cycle = find_cycle(stated)
+            if cycle is not None:
+                i = min(cycle)
+                k = cycle.index(i)
+                loop = [*cycle[k:], *cycle[:k], i]
+                shown = " -> ".join(f"'{ids.iloc[j]}'" for j in loop[:8]) + (" -> ..." if len(loop) > 8 else "")
+                raise self.fail(i, mgr_col, f"reporting cycle: {shown} (each reports to the next)")
+            known = stated >= 0
+            self.report("manager", mgr_col, known, "no manager in the file: the scenario's default team")
+        else:
+            assert team_col is not None
+            stated, ambiguous = managers_from_teams(self.text(team_col), level, track)
+            if len(ambiguous):
+                team = ambiguous["team"].iloc[0]
+                rows = ambiguous.loc[ambiguous["team"] == team, "i"].to_numpy()
+                shown = ", ".join(str(int(self.raw.rows[r])) for r in rows[:5])
+                raise self.fail(int(rows[1]), team_col,
+                                f"team '{team}' has {rows.size} possible leads on the management track at its top "
+                                f"level ({self.raw.row_word}s {shown}); give manager ids instead")
+            known = self.text(team_col).notna().to_numpy()
+            self.report("team", team_col, known, "no team in the file: the scenario's default team")
+        manager = effective_managers(stated, level, track)
+        has = stated >= 0
+        structure = {
+            "stated": int(has.sum()),
+            "kept": int((has & (manager == stated)).sum()),
+            "repointed": int((has & (manager != stated) & (manager >= 0)).sum()),
+            "no_valid_manager": int((has & (manager < 0)).sum()),
+            "without_manager": int((~has).sum()),
+        }
+        return stated, manager.astype(np.int64), structure
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[0] in "aeiou" else "a"
+
+
+def _listing(mapping: dict[str, Any] | None, limit: int = 8) -> str:
+    """The keys of a value mapping, shortened for one line."""
+    keys = [f"'{k}'" for k in (mapping or {})]
+    return ", ".join(keys[:limit]) + (f", ... ({len(keys)} in all)" if len(keys) > limit else "")
+
+
+__all__ = ["NONE", "CapacityError", "FieldReport", "OrgTable", "load_org", "resolve_file"]

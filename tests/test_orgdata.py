@@ -1,0 +1,603 @@
+"""Starting organisations read from headcount files (sim/orgdata, docs/orgdata.md).
+
+Reading and mapping, inference conditional on stated intent and ratings (statistically), every
+bad-file case as a one-line error with exit code 2 from the real command line, determinism, the
+shipped synthetic example (run, experiments, app upload) and ``promosim org describe``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT, TINY, run_cli
+from scipy.stats import spearmanr
+
+from sim.errors import InputError
+from sim.model import PromotionModel
+from sim.orgdata import infer, load_org
+from sim.orgdata.loader import INTENTS
+from sim.orgdata.structure import effective_managers, find_cycle
+from sim.scenario import MANAGEMENT, SPECIALIST, load_scenario
+
+SYNTHETIC = ROOT / "scenarios" / "synthetic_org.yaml"
+SYNTHETIC_CSV = ROOT / "scenarios" / "data" / "synthetic_org.csv"
+
+# The tiny scenario's levels: Junior (20 specialist), Senior (8 specialist, 4 management),
+# Head (2 management). Rows as the file shows them: the header is row 1, H1 is row 2.
+BASE_CSV = """\
+id,level,track,manager,tenure_months,group,performance,intent
+H1,Head,management,,120,a,4,manage
+S1,Senior,management,H1,60,b,3,not_now
+S2,Senior,specialist,S1,50,,5,
+J1,Junior,specialist,S1,10,a,2,specialist
+J2,Junior,,S2,12,b,,no_answer
+J3,Junior,specialist,S1,1,a,3,manage
+"""
+
+
+def tiny_with_source(source: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    data = yaml.safe_load(yaml.safe_dump(TINY))
+    data["organisation"]["source"] = source
+    data.update(extra)
+    return data
+
+
+def write_case(tmp_path: Path, content: str | bytes, name: str = "org.csv", **source: Any) -> Path:
+    """A headcount file and a scenario naming it (relative to the scenario); returns the scenario."""
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(yaml.safe_dump(tiny_with_source({"file": name, **source})), encoding="utf-8")
+    return scenario
+
+
+def model_from(tmp_path: Path, content: str, seed: int = 1, **source: Any) -> PromotionModel:
+    return PromotionModel(scenario=write_case(tmp_path, content, **source), rng=seed)
+
+
+def by_id(model: PromotionModel, column: str) -> dict[str, Any]:
+    """A workforce column per file id."""
+    report = model.orgdata
+    rows = model.row_of_uid(report.uids)
+    values = getattr(model.workforce, column)[rows]
+    return dict(zip(report.table.ids, values.tolist(), strict=True))
+
+
+def slot_of(model: PromotionModel) -> dict[str, int]:
+    return by_id(model, "slot")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and mapping
+
+
+def test_people_are_placed_with_their_level_track_group_and_tenure(tmp_path: Path) -> None:
+    model = model_from(tmp_path, BASE_CSV)
+    wf, org = model.workforce, model.org
+    assert wf.rows.size == 6
+    assert by_id(model, "level") == {"H1": 2, "S1": 1, "S2": 1, "J1": 0, "J2": 0, "J3": 0}
+    assert by_id(model, "track") == {"H1": MANAGEMENT, "S1": MANAGEMENT, "S2": SPECIALIST, "J1": SPECIALIST,
+                                     "J2": SPECIALIST, "J3": SPECIALIST}
+    groups = by_id(model, "group")
+    assert (groups["H1"], groups["S1"], groups["J1"], groups["J2"]) == (0, 1, 0, 1)
+    assert groups["S2"] in (0, 1)  # blank: sampled
+    assert by_id(model, "tenure")["H1"] == 120
+    # every age is consistent with the stated tenure
+    ages, tenure = by_id(model, "age"), by_id(model, "tenure")
+    assert all(ages[k] >= 21 + tenure[k] / 12 - 1e-9 for k in ages)
+    # manager ids define teams: J1 and J3 report to S1's slot; H1 is at the top
+    slots = slot_of(model)
+    assert org.parent[slots["J1"]] == slots["S1"] == org.parent[slots["J3"]]
+    assert org.parent[slots["S1"]] == slots["H1"]
+    assert org.parent[slots["H1"]] == -1
+    assert model.manager_of(model.row_of_uid(np.array([model.orgdata.uids[3]]))[0]).row == \
+        model.row_of_uid(np.array([model.orgdata.uids[1]]))[0]
+
+
+def test_stated_managers_who_cannot_hold_a_team_are_skipped_upwards(tmp_path: Path) -> None:
+    model = model_from(tmp_path, BASE_CSV)
+    slots, parent = slot_of(model), model.org.parent
+    # S2 reports to S1, a manager at the same level: the line goes up to H1.
+    assert parent[slots["S2"]] == slots["H1"]
+    # J2 reports to S2, a specialist: the line goes up past S2 and S1 is valid (higher, management).
+    assert parent[slots["J2"]] == slots["S1"]
+    st = model.orgdata.table.structure
+    assert st == {"stated": 5, "kept": 3, "repointed": 2, "no_valid_manager": 0, "without_manager": 1}
+
+
+def test_summary_counts_what_was_read_and_inferred(tmp_path: Path) -> None:
+    table = model_from(tmp_path, BASE_CSV.replace("id,level", "id,level").rstrip() + "\n").orgdata.table
+    f = table.fields
+    assert (f["id"].read, f["level"].read) == (6, 6)
+    assert (f["track"].read, f["track"].inferred) == (5, 1)
+    assert (f["group"].read, f["group"].inferred) == (5, 1)
+    assert (f["performance"].read, f["performance"].inferred) == (5, 1)
+    assert (f["intent"].read, f["intent"].inferred) == (4, 2)  # blank and "no_answer"
+    assert (f["age"].column, f["age"].inferred) == (None, 6)
+    assert table.ignored_columns == []
+    assert "read 6 people" in table.summary_line()
+
+
+def test_column_and_value_mapping(tmp_path: Path) -> None:
+    csv = """\
+emp,grade,ladder,boss,yrs,sex,score,survey,site
+1,L3,MGR,,10,F,exceeds,I want to lead,North
+2,L2,MGR,1,5.5,M,meets,Not now,South
+3,L1,IC,2,0.5,,meets,,North
+"""
+    source = {
+        "columns": {"id": "emp", "level": "grade", "track": "ladder", "manager": "boss", "tenure_years": "yrs",
+                    "group": "sex", "performance": "score", "intent": "survey"},
+        "values": {"level": {"L1": "Junior", "L2": "Senior", "L3": "Head"},
+                   "track": {"IC": "specialist", "MGR": "management"},
+                   "group": {"F": "a", "M": "b"},
+                   "performance": {"meets": 3, "exceeds": 4},
+                   "intent": {"I want to lead": "manage", "Not now": "not_now"}},
+    }
+    model = model_from(tmp_path, csv, **source)
+    table = model.orgdata.table
+    assert list(table.ids) == ["1", "2", "3"]
+    assert table.level.tolist() == [2, 1, 0]
+    assert table.track.tolist() == [MANAGEMENT, MANAGEMENT, SPECIALIST]
+    assert table.group.tolist() == [0, 1, -1]
+    assert table.tenure.tolist() == [120.0, 66.0, 6.0]
+    assert table.performance.tolist() == [4.0, 3.0, 3.0]
+    assert [INTENTS[i] for i in table.intent] == ["manage", "not_now", "no_answer"]
+    assert table.ignored_columns == ["site"]
+    assert by_id(model, "tenure") == {"1": 120, "2": 66, "3": 6}
+
+
+def test_parquet_reads_like_csv(tmp_path: Path) -> None:
+    frame = pd.DataFrame({
+        "id": [10, 11, 12, 13],
+        "level": ["Head", "Senior", "Junior", "Junior"],
+        "track": ["management", "management", "specialist", None],
+        "manager": [None, 10, 11, 11],  # a float column with gaps: 10.0 must match id 10
+        "tenure_months": [100.0, 50.0, None, 3.0],
+        "performance": [4, 3, 2, 5],
+    })
+    frame.to_parquet(tmp_path / "org.parquet", index=False)
+    frame.astype({"manager": "Int64"}).to_csv(tmp_path / "org.csv", index=False)
+    with_decimals = tmp_path / "decimals.csv"
+    frame.to_csv(with_decimals, index=False)  # 10.0: ids are text, so this is an error with a hint
+    with pytest.raises(InputError, match=r"row 3, column 'manager': manager '10.0' does not exist .* '10' exists"):
+        load_org(load_scenario(tiny_with_source({"file": str(with_decimals)})))
+    tables = []
+    for name in ("org.parquet", "org.csv"):
+        spec = load_scenario(tiny_with_source({"file": str(tmp_path / name)}))
+        tables.append(load_org(spec))
+    pq, csv = tables
+    for attr in ("ids", "level", "track", "stated_manager", "manager", "performance"):
+        np.testing.assert_array_equal(getattr(pq, attr), getattr(csv, attr))
+    np.testing.assert_array_equal(pq.tenure, csv.tenure)
+    assert pq.stated_manager.tolist() == [-1, 0, 1, 1]
+    assert (pq.row_word, csv.row_word) == ("record", "row")
+
+
+def test_teams_instead_of_manager_ids(tmp_path: Path) -> None:
+    csv = """\
+id,level,track,team
+H1,Head,management,top
+S1,Senior,management,t1
+J1,Junior,specialist,t1
+J2,Junior,specialist,t1
+S2,Senior,specialist,t2
+J3,Junior,specialist,
+"""
+    model = model_from(tmp_path, csv)
+    slots, parent = slot_of(model), model.org.parent
+    assert parent[slots["J1"]] == slots["S1"] == parent[slots["J2"]]
+    assert model.orgdata.table.stated_manager.tolist() == [-1, -1, 1, 1, -1, -1]
+    assert model.orgdata.table.fields["team"].read == 5
+
+
+def test_named_people_take_vacancies_after_the_file(tmp_path: Path) -> None:
+    scenario = write_case(tmp_path, BASE_CSV)
+    data = yaml.safe_load(scenario.read_text())
+    data["people"] = [{"name": "Sam", "level": "Senior", "track": "management", "ambition": 0.9}]
+    scenario.write_text(yaml.safe_dump(data))
+    model = PromotionModel(scenario=scenario, rng=3)
+    assert model.workforce.rows.size == 7
+    (uid, name), = model.names.items()
+    sam = model.employee(uid)
+    assert name == "Sam" and sam.level == 1 and sam.track == "management"
+    assert sam.hidden_state()["ambition"] == pytest.approx(0.9)
+    data["people"] = [{"name": "X", "level": "Head", "track": "management"}] * 2  # Head has one vacancy
+    scenario.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match=r"people\[1\]: no vacant management position at level 'Head'"):
+        PromotionModel(scenario=scenario, rng=3)
+
+
+def test_a_mapping_block_is_checked_with_the_scenario() -> None:
+    with pytest.raises(InputError, match=r"organisation\.source\.columns\.lvl: unknown field \(did you mean 'level'"):
+        load_scenario(tiny_with_source({"file": "x.csv", "columns": {"lvl": "grade"}}))
+    with pytest.raises(InputError, match=r"values\.intent\.yes: 'maybe' is not allowed"):
+        load_scenario(tiny_with_source({"file": "x.csv", "values": {"intent": {"yes": "maybe"}}}))
+    with pytest.raises(InputError, match="read by YAML as a boolean; quote it"):
+        load_scenario(tiny_with_source({"file": "x.csv", "values": {"intent": {True: "manage"}}}))
+    with pytest.raises(InputError, match=r"performance_scale: must be \[low, high\]"):
+        load_scenario(tiny_with_source({"file": "x.csv", "performance_scale": [5, 1]}))
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure algorithms
+
+
+def test_pointer_jumping_finds_cycles_and_only_cycles() -> None:
+    rng = np.random.default_rng(0)
+    n = 5000
+    parent = np.array([-1, *[int(rng.integers(0, i)) for i in range(1, n)]])  # a random tree
+    assert find_cycle(parent) is None
+    looped = parent.copy()
+    looped[0] = 4321  # the root now reports to one of its descendants
+    cycle = find_cycle(looped)
+    assert cycle is not None and 0 in cycle
+    assert all(looped[a] == b for a, b in zip(cycle, [*cycle[1:], cycle[0]], strict=True))
+    assert find_cycle(np.array([0])) == [0]
+    assert find_cycle(np.array([-1, 2, 1, 1])) in ([1, 2], [2, 1])
+
+
+def test_effective_managers_walk_up_to_a_higher_management_position() -> None:
+    parent = np.array([-1, 0, 1, 2, 3])
+    level = np.array([3, 2, 2, 1, 0])
+    track = np.array([MANAGEMENT, MANAGEMENT, SPECIALIST, SPECIALIST, SPECIALIST])
+    assert effective_managers(parent, level, track).tolist() == [-1, 0, 0, 1, 1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Inference, statistically
+
+
+def _spec(**groups: Any) -> Any:
+    data = yaml.safe_load(yaml.safe_dump(TINY))
+    data["groups"] = [{"name": "g", "workforce_share": 1.0, "hiring_share": 1.0, **groups}]
+    return load_scenario(data)
+
+
+def _aspiration(code: str, honesty: float, n: int = 40_000, seed: int = 5) -> infer.Aspiration:
+    spec = _spec()
+    intent = np.full(n, INTENTS.index(code), dtype=np.int8)
+    return infer.aspiration(intent, np.zeros(n, dtype=np.int64), spec, honesty, np.random.default_rng(seed))
+
+
+def test_stated_intent_informs_aspiration_by_survey_honesty() -> None:
+    h, lead, spec_share, later = 0.8, 0.34, 0.215, 0.25
+    a = lead + spec_share
+    manage = _aspiration("manage", h)
+    assert np.mean((manage.ambition >= 0.5) & manage.wants_mgmt) == pytest.approx(h + (1 - h) * lead, abs=0.01)
+    spec = _aspiration("specialist", h)
+    assert np.mean((spec.ambition >= 0.5) & ~spec.wants_mgmt) == pytest.approx(h + (1 - h) * spec_share, abs=0.01)
+    not_now = _aspiration("not_now", h)
+    aspiring = not_now.ambition >= 0.5
+    assert np.mean(aspiring & (not_now.wait == 0)) == pytest.approx((1 - h) * a * (1 - later), abs=0.01)
+    p_later = a * later / ((1 - a) + a * later)
+    assert np.mean(aspiring & (not_now.wait > 0)) == pytest.approx(h * p_later + (1 - h) * a * later, abs=0.01)
+    silent = _aspiration("no_answer", h)
+    assert np.mean(silent.ambition >= 0.5) == pytest.approx(a, abs=0.01)
+    assert np.mean(silent.informed) == 0.0
+    assert np.mean(manage.informed) == pytest.approx(h, abs=0.01)
+
+
+def test_fully_honest_answers_are_taken_at_their_word() -> None:
+    manage = _aspiration("manage", 1.0, n=5000)
+    assert np.all(manage.ambition >= 0.5) and np.all(manage.wants_mgmt)
+    not_now = _aspiration("not_now", 1.0, n=5000)
+    assert not np.any((not_now.ambition >= 0.5) & (not_now.wait == 0))
+    assert np.all(not_now.wait[not_now.ambition >= 0.5] >= 1)
+
+
+def test_no_answer_matches_the_drawn_organisation() -> None:
+    """People without evidence are drawn from the same prior as draw_people draws."""
+    from sim.workforce import Workforce, draw_people  # noqa: PLC0415
+
+    spec, n = _spec(leadership_aspiration=0.4, specialist_aspiration=0.2), 40_000
+    wf = Workforce(n)
+    draw_people(wf, np.arange(n), spec, np.random.default_rng(1), hiring=False)
+    got = infer.aspiration(np.full(n, INTENTS.index("no_answer"), dtype=np.int8), np.zeros(n, dtype=np.int64),
+                           spec, 0.85, np.random.default_rng(2))
+    for mine, theirs in ((got.ambition >= 0.5, wf.ambition >= 0.5), (got.wants_mgmt, wf.wants_mgmt),
+                         (got.wait > 0, wf.wait > 0)):
+        assert np.mean(mine) == pytest.approx(np.mean(theirs), abs=0.015)
+    assert np.mean(got.ambition) == pytest.approx(np.mean(wf.ambition), abs=0.01)
+
+
+def test_rating_informs_competence_through_its_rank_with_noise() -> None:
+    spec, n = _spec(), 20_000
+    rng = np.random.default_rng(3)
+    rating = rng.random(n) * 4 + 1  # any scale: only the order is used
+    comp = infer.competence_from_rating(rating, np.zeros(n, dtype=np.int64), spec, np.random.default_rng(4))
+    s, noise = spec.employees.competence.sd, spec.managers.rating_noise
+    rho = s / np.hypot(s, noise)
+    assert spearmanr(rating, comp.competence).statistic == pytest.approx(rho, abs=0.02)
+    assert np.mean(comp.competence) == pytest.approx(spec.employees.competence.mean, abs=0.05)
+    assert np.std(comp.competence) == pytest.approx(s, abs=0.05)
+    # the manager's view (b_ready) is the rating placed on the model's scale: same order
+    assert spearmanr(rating, comp.rating).statistic == pytest.approx(1.0, abs=1e-3)
+    # with no rating noise, competence follows the rating's order exactly
+    exact = load_scenario(spec, overrides={"managers.rating_noise": 0.0})
+    comp0 = infer.competence_from_rating(rating, np.zeros(n, dtype=np.int64), exact, np.random.default_rng(4))
+    assert spearmanr(rating, comp0.competence).statistic > 0.999
+
+
+def test_tied_ratings_are_spread_by_noise_and_ordered_on_average() -> None:
+    spec, n = _spec(), 20_000
+    rating = np.random.default_rng(6).integers(1, 6, n).astype(float)
+    comp = infer.competence_from_rating(rating, np.zeros(n, dtype=np.int64), spec, np.random.default_rng(7))
+    means = [comp.competence[rating == r].mean() for r in range(1, 6)]
+    assert means == sorted(means)
+    assert all(comp.competence[rating == r].std() > 0.3 for r in range(1, 6))
+
+
+def test_group_rating_bias_is_taken_out_of_competence() -> None:
+    data = yaml.safe_load(yaml.safe_dump(TINY))
+    data["groups"] = [{"name": "a", "workforce_share": 0.5, "hiring_share": 0.5},
+                      {"name": "b", "workforce_share": 0.5, "hiring_share": 0.5, "rating_bias": -1.0}]
+    spec, n = load_scenario(data), 40_000
+    rng = np.random.default_rng(8)
+    rating, group = rng.random(n), rng.integers(0, 2, n)
+    comp = infer.competence_from_rating(rating, group, spec, np.random.default_rng(9))
+    k = 1.5**2 / (1.5**2 + 1.0)
+    diff = comp.competence[group == 1].mean() - comp.competence[group == 0].mean()
+    assert diff == pytest.approx(k * 1.0, abs=0.05)
+
+
+def test_age_respects_tenure() -> None:
+    spec = _spec()
+    tenure = np.random.default_rng(1).random(10_000) * 480
+    age = infer.age_given_tenure(tenure, spec, np.random.default_rng(2))
+    assert np.all(age >= 21 + tenure / 12 - 1e-9)
+    assert np.all(age <= spec.exits.retirement_age - 0.5 + 1e-9)
+
+
+def test_intent_and_rating_reach_the_model(tmp_path: Path) -> None:
+    """Over a few thousand people in a model: stated intents and ratings shape hidden state."""
+    n = 4000
+    rng = np.random.default_rng(11)
+    intents = rng.choice(["manage", "specialist", "not_now", ""], n)
+    rating = rng.integers(1, 6, n)
+    lines = ["id,level,track,manager,performance,intent"]
+    lines += [f"p{i},Junior,specialist,,{rating[i]},{intents[i]}" for i in range(n)]
+    data = tiny_with_source({"file": "org.csv", "survey_honesty": 0.9})
+    data["organisation"]["levels"][0]["positions"]["specialist"] = n
+    (tmp_path / "org.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(data))
+    model = PromotionModel(scenario=tmp_path / "s.yaml", rng=1)
+    amb = np.array(list(by_id(model, "ambition").values()))
+    mgmt = np.array(list(by_id(model, "wants_mgmt").values()))
+    comp = np.array(list(by_id(model, "competence").values()))
+    assert np.mean((amb >= 0.5)[intents == "manage"] & mgmt[intents == "manage"]) > 0.85
+    assert np.mean((amb >= 0.5)[intents == "specialist"] & ~mgmt[intents == "specialist"]) > 0.85
+    assert np.mean(amb[intents == "not_now"] >= 0.5) < 0.3
+    assert comp[rating == 5].mean() - comp[rating == 1].mean() > 2.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad files: one line, the file, the row and column, exit code 2 from the real command line
+
+
+def _edit(line_no: int, old: str, new: str) -> str:
+    """BASE_CSV with ``old`` replaced by ``new`` on the file's row ``line_no`` (header = 1)."""
+    lines = BASE_CSV.splitlines()
+    assert old in lines[line_no - 1], (old, lines[line_no - 1])
+    lines[line_no - 1] = lines[line_no - 1].replace(old, new, 1)
+    return "\n".join(lines) + "\n"
+
+
+BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
+    ("unknown level", _edit(7, "Junior", "Intern"), {},
+     ["row 7, column 'level'", "unknown level 'Intern'; levels: Junior, Senior, Head"]),
+    ("unknown track", _edit(5, "specialist", "manager"), {},
+     ["row 5, column 'track'", "unknown track 'manager'"]),
+    ("no positions on that track", _edit(5, "specialist", "management"), {},
+     ["row 5, column 'track'", "level 'Junior' has no management positions"]),
+    ("blank track where required", _edit(4, "specialist", ""), {},
+     ["row 4, column 'track'", "blank track, and level 'Senior' has both tracks"]),
+    ("manager does not exist", _edit(7, ",S1,", ",X9,"), {},
+     ["row 7, column 'manager'", "manager 'X9' does not exist"]),
+    ("reporting cycle", _edit(2, "management,,", "management,J3,"), {},
+     ["row 2, column 'manager'", "reporting cycle: 'H1' -> 'J3' -> 'S1' -> 'H1'"]),
+    ("reports to self", _edit(5, ",S1,", ",J1,"), {},
+     ["row 5, column 'manager'", "reporting cycle: 'J1' -> 'J1'"]),
+    ("duplicate id", _edit(7, "J3", "J1"), {},
+     ["row 7, column 'id'", "duplicate id 'J1' (also in row 5)"]),
+    ("blank id", _edit(6, "J2", ""), {},
+     ["row 6, column 'id'", "blank id"]),
+    ("negative tenure", _edit(4, ",50,", ",-5,"), {},
+     ["row 4, column 'tenure_months'", "negative tenure (-5)"]),
+    ("tenure not a number", _edit(4, ",50,", ",fifty,"), {},
+     ["row 4, column 'tenure_months'", "'fifty' is not a number"]),
+    ("value not in the mapping", _edit(5, ",2,specialist", ",2,Maybe"),
+     {"values": {"intent": {"Yes please": "manage"}}},
+     ["row 5, column 'intent'", "value 'Maybe' is not in the mapping organisation.source.values.intent"]),
+    ("unknown group", _edit(5, ",a,", ",c,"), {},
+     ["row 5, column 'group'", "unknown group 'c'; groups: a, b"]),
+    ("rating outside the scale", _edit(5, ",2,", ",7,"), {"performance_scale": [1, 5]},
+     ["row 5, column 'performance'", "rating 7 is outside the scale 1-5"]),
+    ("missing required column", BASE_CSV.replace("id,level,", "id,grade,"), {},
+     ["header", "missing required column 'level'"]),
+    ("mapped column missing", BASE_CSV, {"columns": {"level": "grade"}},
+     ["header", "column 'grade' (organisation.source.columns.level) is not in the file"]),
+    ("more people than positions", BASE_CSV + "H2,Head,management,,1,a,3,\nH3,Head,management,,1,a,3,\n", {},
+     ["column 'level'", "level 'Head', track management: 3 people in the file but 2 positions"]),
+    ("repeated column", BASE_CSV.replace("performance,intent", "performance,group"), {},
+     ["header", "column 'group' appears twice in the header"]),
+    ("age out of range", BASE_CSV.replace("intent\n", "intent,age\n").replace(",manage\n", ",manage,40\n", 1)
+     .replace(",specialist\n", ",specialist,12\n"), {},
+     ["row 5, column 'age'", "age 12 is outside 16-100"]),
+    ("ragged row", _edit(5, "specialist", "specialist,extra"), {},
+     ["cannot parse CSV", "line 5"]),
+    ("not UTF-8", b"id,level\n\xff\xfe\x00\x01,Junior\n", {}, ["cannot read file: not UTF-8 text"]),
+    ("empty file", "", {}, ["file is empty"]),
+    ("header only", "id,level,track,manager\n", {}, ["the file has a header but no people"]),
+    ("semicolons", BASE_CSV.replace(",", ";"), {}, ["header", "separated by semicolons"]),
+    ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found"]),
+    ("corrupt parquet", b"this is not parquet", {"name": "org.parquet"}, ["cannot read Parquet file"]),
+    ("ambiguous team", "id,level,track,team\nA,Head,management,t\nB,Head,management,t\n", {},
+     ["row 3, column 'team'", "team 't' has 2 possible leads"]),
+]
+
+
+@pytest.mark.parametrize(("case", "content", "source", "expected"), BAD_FILES, ids=[c[0] for c in BAD_FILES])
+def test_bad_files_fail_with_one_line_and_exit_code_2(tmp_path: Path, case: str, content: str | bytes | None,
+                                                      source: dict[str, Any], expected: list[str]) -> None:
+    source = dict(source)
+    name = source.pop("name", "org.csv")
+    if content is None:
+        scenario = write_case(tmp_path, "unused", name=name, **source)
+    else:
+        scenario = write_case(tmp_path, content, name=name, **source)
+    # Both entry points that build a model; alternate between them.
+    command = ("run", str(scenario), "--quiet") if len(case) % 2 else ("org", "describe", str(scenario))
+    out = run_cli(*command, cwd=tmp_path)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert "Traceback" not in out.stderr
+    shown = source.get("file", name)
+    assert shown in lines[0]
+    for part in expected:
+        assert part in lines[0], lines[0]
+
+
+def test_lever_that_moves_positions_is_named_in_the_capacity_error() -> None:
+    spec = load_scenario(SYNTHETIC, overrides={"interventions": {"parallel_ladders": {}}})
+    with pytest.raises(InputError, match=r"after parallel_ladders changed the positions"):
+        PromotionModel(scenario=spec, rng=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Determinism
+
+
+def test_same_seed_same_organisation_and_structure_independent_of_seed(tmp_path: Path) -> None:
+    scenario = write_case(tmp_path, BASE_CSV)
+    a, b, c = (PromotionModel(scenario=scenario, rng=s) for s in (7, 7, 8))
+    columns = ("group", "ambition", "wants_mgmt", "wait", "competence", "age", "tenure", "visibility", "b_ready")
+    for col in columns:
+        np.testing.assert_array_equal(getattr(a.workforce, col), getattr(b.workforce, col))
+    np.testing.assert_array_equal(a.org.parent, b.org.parent)
+    np.testing.assert_array_equal(a.org.parent, c.org.parent)
+    np.testing.assert_array_equal(a.org.occupant, c.org.occupant)
+    assert not np.array_equal(a.workforce.ambition, c.workforce.ambition)
+
+
+# ---------------------------------------------------------------------------------------------
+# The shipped synthetic example
+
+
+def test_the_script_makes_the_shipped_file(tmp_path: Path) -> None:
+    out = tmp_path / "again.csv"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_synthetic_org.py"), "--out", str(out)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == SYNTHETIC_CSV.read_bytes()
+    frame = pd.read_csv(SYNTHETIC_CSV)
+    assert 200 <= len(frame) <= 600
+    assert frame["grade"].nunique() == 6
+    assert frame[["ladder", "years_of_service", "gender", "rating", "career_intent"]].isna().any().all()
+
+
+def test_synthetic_scenario_runs_from_anywhere(tmp_path: Path) -> None:
+    out = run_cli("run", "scenarios/synthetic_org.yaml", "--years", "0.5", "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert "synthetic_org" in out.stdout
+    # relative to another working directory
+    rel = os.path.relpath(SYNTHETIC, tmp_path)
+    out = run_cli("run", rel, "--years", "0.25", "--quiet", "--out", "res", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    written = yaml.safe_load((tmp_path / "res" / "scenario.yaml").read_text())
+    assert Path(written["organisation"]["source"]["file"]) == SYNTHETIC_CSV
+
+
+def test_synthetic_scenario_in_an_experiment(tmp_path: Path) -> None:
+    from sim.experiment.design import build_design, load_experiment  # noqa: PLC0415
+
+    (tmp_path / "variants").mkdir()
+    variant = tmp_path / "variants" / "random.yaml"
+    variant.write_text(yaml.safe_dump({"extends": os.path.relpath(SYNTHETIC, variant.parent), "name": "random",
+                                       "policy": {"name": "random"}}))
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(yaml.safe_dump({
+        "name": "byo", "seed": 1, "replications": 2, "years": 0.25,
+        "scenarios": {"baseline": os.path.relpath(SYNTHETIC, tmp_path), "variants": {"random": "variants/random.yaml"}},
+    }))
+    design = build_design(load_experiment(experiment), experiment)
+    for arm in design.arms:
+        assert Path(arm.content["organisation"]["source"]["file"]) == SYNTHETIC_CSV
+        # what a worker does with the arm's content
+        model = PromotionModel(scenario=arm.content, rng=1)
+        assert model.workforce.rows.size == len(pd.read_csv(SYNTHETIC_CSV))
+    out = run_cli("compare", os.path.relpath(SYNTHETIC, tmp_path), "variants/random.yaml", "--replications", "2",
+                  "--years", "0.25", "--workers", "1", "--out", "cmp", "--quiet", cwd=tmp_path, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "cmp" / "effects.csv").exists()
+
+
+def test_synthetic_scenario_as_an_app_upload() -> None:
+    workshop = pytest.importorskip("sim.app.workshop")
+    parse_upload = getattr(workshop, "parse_upload", None)
+    if parse_upload is None:
+        pytest.skip("the app has no parse_upload")
+    text = SYNTHETIC.read_text(encoding="utf-8")
+    spec = parse_upload("synthetic_org.yaml", text, len(text))
+    # The upload has no folder: its relative data path is looked up from the working
+    # directory, then the shipped scenarios/ folder.
+    model = PromotionModel(scenario=spec, rng=1)
+    assert model.orgdata.table.n == len(pd.read_csv(SYNTHETIC_CSV))
+    elsewhere = text.replace("file: data/synthetic_org.csv", "file: nowhere/org.csv")
+    spec = parse_upload("mine.yaml", elsewhere, len(elsewhere))
+    with pytest.raises(InputError, match=r"nowhere/org\.csv: file not found"):
+        PromotionModel(scenario=spec, rng=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# org describe
+
+
+def test_org_describe_prints_the_starting_organisation() -> None:
+    out = run_cli("org", "describe", "scenarios/synthetic_org.yaml")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    n = len(pd.read_csv(SYNTHETIC_CSV))
+    for part in ("Pyramid:", "Spans of control", "Group representation by level", "What was read and what was "
+                 "inferred", f"Read from scenarios/data/synthetic_org.csv: {n} people", "career_intent",
+                 "re-pointed", "ignored columns: site"):
+        assert part in text, part
+    frame = pd.read_csv(SYNTHETIC_CSV)
+    execs = int((frame["grade"] == "G6").sum())
+    assert any(line.split()[:2] == ["Executive", "management"] and line.split()[3] == str(execs)
+               for line in text.splitlines())
+
+
+def test_org_describe_json_matches_the_file() -> None:
+    out = run_cli("org", "describe", "scenarios/synthetic_org.yaml", "--json", "--seed", "4")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    frame = pd.read_csv(SYNTHETIC_CSV)
+    assert d["headcount"] == len(frame) == sum(p["filled"] for p in d["pyramid"])
+    inf = d["inferred"]
+    assert inf["fields"]["performance"]["inferred"] == int(frame["rating"].isna().sum())
+    assert inf["fields"]["group"]["inferred"] == int(frame["gender"].isna().sum())
+    assert inf["hidden"]["competence"]["informed_by_rating"] == int(frame["rating"].notna().sum())
+    assert sum(s["reports"] for s in d["spans"]) + d["at_top"] == len(frame)
+    assert d["groups"][-1]["people"] == len(frame)
+
+
+def test_org_describe_works_for_a_drawn_organisation() -> None:
+    out = run_cli("org", "describe", "baseline", "--headcount", "120")
+    assert out.returncode == 0, out.stderr
+    assert "Drawn from the scenario's distributions" in out.stdout
+    assert "before the 24-month warm-up" in out.stdout
+    assert "Spans of control" in out.stdout
