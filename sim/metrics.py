@@ -109,7 +109,7 @@ def classify(model: PromotionModel) -> dict[str, np.ndarray]:
         "aspiring": aspiring,
         "hidden": hidden,
         "misread": hidden | false_interest,
-        "masked": wf.masking & on,
+        "masked": wf.masking & aspiring,
         "timing": timing,
         "plateau": plateau,
         "mismatch": hidden | unwanted | timing,

@@ -504,8 +504,10 @@ def parse_yaml(text: str, source: str) -> Any:
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}" if mark else ""
+        tag = re.search(r"tag '([^']+)'", str(exc.problem or ""))
+        shown = f" '{tag.group(1).removeprefix('tag:yaml.org,2002:')}'" if tag else ""
         raise InputError(
-            f"YAML tag not allowed{where}: only plain YAML (mappings, lists, numbers, text) is read",
+            f"YAML tag{shown} not allowed{where}: only plain YAML (mappings, lists, numbers, text) is read",
             source=source,
         ) from None
     except yaml.MarkedYAMLError as exc:

@@ -59,7 +59,7 @@ def add_commands(sub: Any) -> None:
     """Add ``compare`` and ``experiment`` to the promosim parser."""
     cmp = sub.add_parser("compare", help="compare scenarios against a baseline with paired replications",
                          description="Run BASELINE and each VARIANT with the same seeds, then report paired "
-                                     "differences with 95%% confidence intervals.")
+                                     "differences with 95% confidence intervals.")
     cmp.add_argument("baseline", help="baseline scenario file (or a shipped name such as baseline)")
     cmp.add_argument("variants", nargs="+", metavar="variant", help="variant scenario files")
     cmp.add_argument("--replications", type=positive_int, default=30, metavar="R",
@@ -90,6 +90,8 @@ def add_commands(sub: Any) -> None:
 
     rep = actions.add_parser("report", help="rebuild effects.csv, plots and the report from an output folder")
     rep.add_argument("folder", help="an output folder written by compare, experiment run or sensitivity")
+    rep.add_argument("--metrics", type=metric_list, metavar="M,M",
+                     help="report these metrics instead of the experiment's (every summary metric is stored)")
     rep.add_argument("--quiet", action="store_true", help="do not print the table")
     rep.set_defaults(func=cmd_report)
 
@@ -212,7 +214,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             print_indices(indices, design["extra"]["method"])
         print(f"wrote {', '.join(str(p) for p in files.values())}")
         return 0
-    result = analyse(args.folder)
+    result = analyse(args.folder, metrics=args.metrics)
     if not args.quiet:
         print_effects(result.effects, title=f"{design['name']}: paired effects (variant - baseline)")
     if result.missing:

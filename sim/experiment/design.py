@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -355,6 +356,15 @@ def scenario_file(spec: str, base_dir: Path, source: str, where: str) -> Path:
     raise InputError(f"scenario file not found: {candidate}", source=source, path=where)
 
 
+def shown_path(path: Path) -> str:
+    """A file as a report shows it: relative to the working folder when inside it, else absolute."""
+    full = Path(os.path.abspath(path))
+    try:
+        return str(full.relative_to(Path.cwd()))
+    except ValueError:
+        return str(full)
+
+
 def labelled_specs(scenarios: Scenarios, base_dir: Path, source: str) -> list[tuple[str, Path, dict[str, Any], str]]:
     """(label, file, overrides, key path) for the baseline and each variant, baseline first."""
     def one(spec: ScenarioSpec, where: str, label: str | None) -> tuple[str, Path, dict[str, Any], str]:
@@ -490,7 +500,7 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
                 reference = point_label(baseline_label, points[0], len(points))
             else:
                 reference = None
-            arms.append(Arm(label=arm_label, scenario=label, point=p, parameters=params, source=str(path),
+            arms.append(Arm(label=arm_label, scenario=label, point=p, parameters=params, source=shown_path(path),
                             content=resolved.model_dump(mode="json"), reference=reference))
     arms.sort(key=lambda a: (a.reference is not None, a.point, [s[0] for s in bases].index(a.scenario)))
     seeds = derive_seeds(spec.seed, spec.replications)

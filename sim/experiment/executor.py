@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -107,9 +108,38 @@ class SequentialExecutor(cf.Executor):
         self._shutdown = True
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which saves finished runs and stops cleanly."""
+def _init_worker() -> None:
+    """Prepare a pool worker: leave Ctrl-C to the parent, and never outlive it.
+
+    The parent saves finished runs and stops the pool on Ctrl-C, so workers ignore SIGINT. After
+    a ``kill -9`` of the parent nothing stops the pool, and its workers would wait forever for
+    work: a watchdog thread ends the worker once it has been re-parented.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="promosim-orphan-watchdog", daemon=True).start()
+
+
+def _ready() -> int:
+    """A no-op whose only job is to make the pool start its workers."""
+    return os.getpid()
+
+
+def start_method() -> str:
+    """``fork`` while this process has no other threads, else ``forkserver``.
+
+    Forked workers start at once with the model already imported, which matters: importing Mesa
+    costs seconds, a fair share of a short experiment. Forking a process that runs other threads
+    (a progress bar, a Dask client) can copy a lock in a held state, so then workers come from a
+    forkserver that has imported the model once, in a clean process.
+    """
+    return "fork" if threading.active_count() == 1 else "forkserver"
 
 
 def _stop_now(pool: cf.ProcessPoolExecutor) -> None:
@@ -173,12 +203,14 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
         return
     if spec.kind == "processes":
         n = spec.workers or available_cores()
-        # forkserver: workers fork from a clean server that has already imported the model, so
-        # they start fast and never inherit the parent's threads (the progress bar, Dask).
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.experiment.executor", "sim.simulate"])
-        pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_ignore_sigint)
+        method = start_method()
+        ctx = multiprocessing.get_context(method)
+        if method == "forkserver":
+            ctx.set_forkserver_preload(["sim.experiment.executor", "sim.simulate"])
+        pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker)
         try:
+            if method == "fork":
+                pool.submit(_ready).result()  # forks every worker now, before any thread starts
             yield pool, n
         except BaseException:
             _stop_now(pool)

@@ -50,15 +50,17 @@ def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequenc
     if not metrics:
         return None
     fig, axes = _grid(len(metrics))
-    colors = dict(zip(arms, _colors(len(arms)), strict=True))
+    # The reference arm (listed first) in black on top, so every variant reads against it.
+    colors = dict(zip(arms, ["black", *_colors(len(arms) - 1)], strict=True))
     for ax, metric in zip(axes, metrics, strict=True):
         sub = bands[bands["metric"] == metric]
-        for arm in arms:
+        for i, arm in enumerate(arms):
             line = sub[sub["arm"] == arm]
             if line.empty:
                 continue
             years = line["step"].to_numpy() / 12.0
-            ax.plot(years, line["mean"], color=colors[arm], lw=1.4, label=arm)
+            ax.plot(years, line["mean"], color=colors[arm], lw=1.8 if i == 0 else 1.2, label=arm,
+                    zorder=3 if i == 0 else 2)
             ax.fill_between(years, line["low"].astype(float), line["high"].astype(float), color=colors[arm],
                             alpha=0.18, lw=0)
         ax.set_title(metric, fontsize=10)
@@ -92,8 +94,12 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
         ax.hlines(y, sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float), color="C0", lw=2.5)
         ax.plot(diff, y, "o", color="C0", ms=4)
         ax.axvline(0.0, color="0.3", lw=0.8, ls="--")
+        if not np.isfinite(diff).any():
+            ax.text(0.5, 0.5, "undefined in every pair (n = 0)", transform=ax.transAxes, ha="center", va="center",
+                    color="0.4", fontsize=9)
         ax.set_yticks(y, [f"{v} (n={int(n)})" for v, n in zip(variants, sub["n"].fillna(0), strict=True)],
                       fontsize=8)
+        ax.locator_params(axis="x", nbins=5)
         ax.set_title(metric, fontsize=10)
         ax.set_xlabel("difference from baseline")
         ax.grid(axis="x", alpha=0.3)

@@ -8,6 +8,7 @@ or after more replications were added.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,8 +84,15 @@ def failure_reasons(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True) -> Analysis:
+def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
+            metrics: Sequence[str] | None = None) -> Analysis:
     """Compute effects, write effects.csv, the plots and report.md into ``out``.
+
+    Args:
+        out: The output folder of a comparison.
+        confidence: Confidence level of the intervals.
+        plots: Draw the PNGs (tests of the numbers skip them).
+        metrics: Metrics to report instead of the design's (every summary metric is stored).
 
     Returns:
         The effects table and run counts (for printing).
@@ -93,7 +101,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True) -> An
     design = store.design()
     runs = design_runs(store, design)
     values = run_values(store, design)
-    effects = paired_effects(values, design, confidence=confidence)
+    effects = paired_effects(values, design, metrics=metrics, confidence=confidence)
     root = Path(out)
     files = {"effects": root / "effects.csv"}
     effects.to_csv(files["effects"], index=False)
@@ -254,7 +262,7 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     for name, justify in (("metric", "left"), ("variant", "left"), ("baseline", "right"), ("variant mean", "right"),
                           ("diff", "right"), ("95% CI", "right"), ("n", "right"), ("d", "right"),
                           ("CI vs unpaired", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     previous = None
     for r in effects.itertuples():
         if previous is not None and r.metric != previous:
@@ -262,7 +270,7 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
         significant = math.isfinite(r.ci_low) and (r.ci_low > 0 or r.ci_high < 0)
         diff = f"[bold]{escape(fmt(r.diff))}[/bold]" if significant else escape(fmt(r.diff))
         table.add_row(escape(r.metric) if r.metric != previous else "", escape(r.variant), fmt(r.baseline_mean),
-                      fmt(r.variant_mean), diff, escape(f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"), str(int(r.n)),
+                      fmt(r.variant_mean), diff, escape(f"[{fmt(r.ci_low, 3)}, {fmt(r.ci_high, 3)}]"), str(int(r.n)),
                       fmt(r.effect_size, 2), fmt(r.ci_width_ratio, 2))
         previous = r.metric
-    Console(width=140).print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)

@@ -154,12 +154,15 @@ def run_design(
         todo = [t for rid, t in unique.items() if rid not in done]
         stats = RunStats(planned=len(unique), skipped=len(unique) - len(todo))
         committer = _Committer(store, design, unique, flush_seconds, max_batch, progress, stats, on_outcome)
-        progress.start(len(unique), stats.skipped, design.name)
+        showing = False
         try:
             for attempt in range(1, attempts + 1):
                 if not todo:
                     break
                 with open_executor(executor) as (pool, width):
+                    if not showing:  # after the pool started: its workers may be forked from this process
+                        progress.start(len(unique), stats.skipped, design.name)
+                        showing = True
                     lost = _drive(pool, width, todo, run_fn, committer)
                 todo = [task for task, _ in lost]
                 if todo and attempt < attempts:
@@ -172,7 +175,9 @@ def run_design(
                         error=f"lost {attempts} times to the executor, last because of:\n{reason}"))
         finally:
             committer.flush()
-            progress.stop()
+            if showing:
+                progress.stop()
+        store.compact()  # not after an interruption: a resume will merge everything
     stats.elapsed = time.monotonic() - started
     return stats
 

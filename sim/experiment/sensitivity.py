@@ -14,6 +14,7 @@ SALib's own sample matrix so the Morris grid stays intact.
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from sim.experiment.design import (
     labelled_specs,
     make_tasks,
     resolve,
+    shown_path,
     value_at,
     with_parameters,
 )
@@ -79,7 +81,7 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
     for i, row in enumerate(sample):
         params = {n: coerce_like(round(float(x), 12), value_at(content, n)) for n, x in zip(names, row, strict=True)}
         resolved = with_parameters(base, params, label, source, "sensitivity.parameters")
-        arms.append(Arm(label=f"p{i:0{width}d}", scenario=label, point=i, parameters=params, source=str(path),
+        arms.append(Arm(label=f"p{i:0{width}d}", scenario=label, point=i, parameters=params, source=shown_path(path),
                         content=resolved.model_dump(mode="json")))
     seeds = derive_seeds(spec.seed, sens.replications)
     metrics = sens.metrics or spec.metrics
@@ -242,7 +244,7 @@ def print_indices(indices: pd.DataFrame, method: str) -> None:
         table.add_row(escape(r.metric) if r.metric != previous else "", escape(r.parameter),
                       *(fmt(getattr(r, c), 3) for c in cols))
         previous = r.metric
-    Console(width=120).print(table)
+    Console(width=None if sys.stdout.isatty() else 120).print(table)
 
 
 def is_power_of_two(n: int) -> bool:

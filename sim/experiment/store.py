@@ -10,6 +10,9 @@ Layout of an output folder::
     summaries/scenario=<label>/part-<batch>.parquet   run_id, arm, replication, metric, value
     timeseries/scenario=<label>/part-<batch>.parquet  run_id, arm, replication, step, year, metric, ...
 
+When an invocation ends normally its batches are merged into one part per table and partition
+(:meth:`ResultStore.compact`), so a long experiment does not leave thousands of small files.
+
 Finished runs are written in small batches as they arrive. Each file is written to a hidden
 temporary name and renamed into place (atomic on POSIX), and a batch's ``runs`` part is written
 last: a batch is committed exactly when its runs part exists. Opening the store deletes parts of
@@ -73,6 +76,8 @@ TIMESERIES_SCHEMA = pa.schema([
 ])
 PARTITION = ds.partitioning(pa.schema([("scenario", pa.string())]), flavor="hive")
 TABLES = ("runs", "summaries", "timeseries")
+_HELD: set[Path] = set()  # folders this process is writing
+COMPACTION = "_compaction.json"
 
 
 class ResultStore:
@@ -88,6 +93,7 @@ class ResultStore:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self._lock_fd: int | None = None
+        self._key: Path | None = None
         self._session = uuid.uuid4().hex[:8]
         self._batches = 0
 
@@ -98,28 +104,53 @@ class ResultStore:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError(f"cannot create output folder ({exc.strerror})", source=str(self.root)) from None
+        busy = InputError("another promosim process is writing to this folder; wait for it or choose another "
+                          "--out", source=str(self.root))
+        key = self.root.resolve()
+        # POSIX record locks belong to the process (and closing any descriptor of the file drops
+        # them), so writers inside this process are kept apart here, before the file is opened.
+        if key in _HELD:
+            raise busy
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            # A record lock, not flock: forked pool workers do not inherit it, so it goes with
+            # this process even when a worker outlives it for a moment.
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             os.close(fd)
-            raise InputError("another promosim process is writing to this folder; wait for it or choose "
-                             "another --out", source=str(self.root)) from None
-        self._lock_fd = fd
+            raise busy from None
+        _HELD.add(key)
+        self._lock_fd, self._key = fd, key
         self.tidy()
         return self
 
     def __exit__(self, *exc: object) -> None:
         """Release the lock (the kernel also releases it if the process is killed)."""
         if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            fcntl.lockf(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
+            _HELD.discard(self._key)
             self._lock_fd = None
 
     def tidy(self) -> list[Path]:
-        """Delete temporary files and parts of batches whose runs part was never written."""
-        committed = {p.stem.removeprefix("part-") for p in (self.root / "runs").glob("part-*.parquet")}
+        """Delete temporary files and parts of batches whose runs part was never written.
+
+        An interrupted compaction is finished when its merged runs part exists (then the parts
+        it merged go) and undone otherwise (then its merged parts go).
+        """
         removed = []
+        marker = self.root / COMPACTION
+        if marker.exists():
+            plan = json.loads(marker.read_text(encoding="utf-8"))
+            done = (self.root / "runs" / f"part-{plan['new']}.parquet").exists()
+            stale = set(plan["old"]) if done else {plan["new"]}
+            for table in TABLES:
+                for path in (self.root / table).rglob("part-*.parquet"):
+                    if path.stem.removeprefix("part-") in stale:
+                        path.unlink()
+                        removed.append(path)
+            marker.unlink()
+        committed = {p.stem.removeprefix("part-") for p in (self.root / "runs").glob("part-*.parquet")}
         for table in TABLES:
             folder = self.root / table
             if not folder.exists():
@@ -217,6 +248,45 @@ class ResultStore:
                                     pd.concat(frames, ignore_index=True), schema)
         self._write_parquet(self.root / "runs" / f"part-{batch}.parquet", pd.DataFrame(runs), RUNS_SCHEMA)
         return batch
+
+    def compact(self) -> int:
+        """Merge every committed batch into one part per table and partition.
+
+        Runs are committed about once a second, so a long experiment leaves thousands of small
+        files, which slow every later read. Merging is crash-safe: a marker names the merged
+        batch and the batches it replaces; the merged runs part is written last (the commit),
+        and :meth:`tidy` finishes or undoes a merge that was interrupted.
+
+        Returns:
+            The number of batches merged (0 when there was nothing to do).
+        """
+        self._require_lock()
+        old = sorted(p.stem.removeprefix("part-") for p in (self.root / "runs").glob("part-*.parquet"))
+        if len(old) <= 1:
+            return 0
+        self._batches += 1
+        new = f"{self._session}-{self._batches:06d}"
+        self._atomic_bytes(self.root / COMPACTION, json.dumps({"new": new, "old": old}).encode("utf-8"))
+        for table, schema in (("summaries", SUMMARY_SCHEMA), ("timeseries", TIMESERIES_SCHEMA)):
+            for folder in sorted((self.root / table).glob("scenario=*")):
+                parts = sorted(folder.glob("part-*.parquet"))
+                if parts:
+                    self._merge(parts, folder / f"part-{new}.parquet", schema)
+        self._merge(sorted((self.root / "runs").glob("part-*.parquet")), self.root / "runs" / f"part-{new}.parquet",
+                    RUNS_SCHEMA)
+        self.tidy()  # the merged runs part exists: drops the old parts and the marker
+        return len(old)
+
+    def _merge(self, parts: Sequence[Path], target: Path, schema: pa.Schema) -> None:
+        """Stream ``parts`` into one file, one row group per part (memory stays flat)."""
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:6]}.tmp")
+        with tmp.open("wb") as fh:
+            with pq.ParquetWriter(fh, schema, compression="zstd") as writer:
+                for part in parts:
+                    writer.write_table(pq.read_table(part, schema=schema))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
 
     def drop_runs(self, run_ids: Iterable[str]) -> int:
         """Forget runs (e.g. failed ones before a retry), rewriting the parts that hold them."""
