@@ -206,10 +206,7 @@ def develop(model: PromotionModel, rows: np.ndarray, toward_mgmt: np.ndarray) ->
     gain = 2.0 * model.scenario.behaviour.stretch_readiness_gain
     wf.mgmt_ready[rows] = np.where(toward_mgmt, np.minimum(wf.mgmt_ready[rows] + gain, 10.0), wf.mgmt_ready[rows])
     wf.spec_ready[rows] = np.where(~toward_mgmt, np.minimum(wf.spec_ready[rows] + gain, 10.0), wf.spec_ready[rows])
-    idx = model.development.append(
-        step=np.full(rows.size, model.month), uid=wf.uid[rows], row=rows, toward_mgmt=toward_mgmt
-    )
-    wf.dev_record[rows] = idx
+    model.development.append(step=np.full(rows.size, model.month), uid=wf.uid[rows], row=rows, toward_mgmt=toward_mgmt)
     model.flow["development_spend"] += rows.size
 
 
@@ -235,9 +232,8 @@ def named_successors(model: PromotionModel) -> tuple[int, int]:
             if pool.size == 0:
                 continue
             named = pool[np.argsort(-wf.b_ready[pool], kind="stable")[: slots.size]]
-            truly_willing = (wf.ambition[named] >= 0.5) & (wf.wants_mgmt[named] == bool(track)) & (
-                wf.wait[named] <= 12
-            )
+            on_path = model.org.wanted_move(level, wf.wants_mgmt[named], track)
+            truly_willing = (wf.ambition[named] >= 0.5) & on_path & (wf.wait[named] <= 12)
             truly_ready = wf.readiness_for(track)[named] >= ready_t
             covered += int((truly_willing & truly_ready).sum())
     return covered, total

@@ -236,9 +236,12 @@ def promote(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: i
         post_competence=wf.competence[rows],
     )
     wf.promo_record[rows] = idx
+    # Development paid off if it was aimed the way the person wants to go and they made a wanted move.
     dev = model.development
-    mine = np.flatnonzero((dev["outcome"] == PENDING) & np.isin(dev["uid"], wf.uid[rows[wanted]]))
-    dev.decide(mine[dev["toward_mgmt"][mine] == (track == MANAGEMENT)], SUCCEEDED, model.month)
+    movers = rows[wanted]
+    mine = np.flatnonzero((dev["outcome"] == PENDING) & np.isin(dev["uid"], wf.uid[movers]))
+    aimed = dev["toward_mgmt"][mine] == wf.wants_mgmt[dev["row"][mine]]
+    dev.decide(mine[aimed], SUCCEEDED, model.month)
 
     model.flow["promotions"] += rows.size
     model.flow["unwanted_promotions"] += int(unwanted.sum())
@@ -316,5 +319,7 @@ def vacate(model: PromotionModel, rows: np.ndarray) -> None:
     org.occupant[wf.slot[rows]] = VACANT
     rec = wf.promo_record[rows]
     model.promotions.decide(rec[rec >= 0], FAILED, model.month)
-    dev = wf.dev_record[rows]
-    model.development.decide(dev[dev >= 0], FAILED, model.month)
+    dev = model.development
+    model.development.decide(
+        np.flatnonzero((dev["outcome"] == PENDING) & np.isin(dev["uid"], wf.uid[rows])), FAILED, model.month
+    )

@@ -64,7 +64,6 @@ COLUMNS: dict[str, tuple[Any, Any]] = {
     "promo_record": (np.int64, -1),
     "unwanted_role": (bool, False),
     "stretch_until": (np.int32, NEVER),
-    "dev_record": (np.int64, -1),
     "load": (np.float64, 0.0),
 }
 

@@ -2,8 +2,9 @@
 
 Each lever is a subclass of :class:`Intervention` in its own module in this package, registered
 with :func:`register`. It declares its parameters (a pydantic model with defaults and units),
-the phases of the step it acts in, and its cost. The model calls ``setup`` once, then the
-lever's ``on_<phase>`` method after the core work of each phase it names. Adding a lever
+the phases of the step it acts in, and its cost. The model calls ``setup`` once, then, in each
+phase the lever names, its ``before_<phase>`` method (if any) before the core work and its
+``on_<phase>`` method (if any) after it. Adding a lever
 touches its module, its scenario file, its tests and its docs, nothing else.
 """
 

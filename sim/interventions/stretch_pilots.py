@@ -100,7 +100,10 @@ class StretchPilots(Intervention):
         wf.spec_ready[done] = np.where(~toward_mgmt, np.minimum(wf.spec_ready[done] + gain, 10.0), wf.spec_ready[done])
         seen = np.where(toward_mgmt, wf.mgmt_ready[done], wf.spec_ready[done])
         wf.b_ready[done] = seen + rng.normal(0.0, 0.5, done.size)
-        liked = (wf.ambition[done] >= 0.5) & (wf.wants_mgmt[done] == toward_mgmt)
+        top = model.scenario.n_levels - 1
+        next_level = np.minimum(wf.level[done] + 1, top)
+        on_path = model.org.wanted_move(next_level, wf.wants_mgmt[done], toward_mgmt.astype(np.int8))
+        liked = (wf.ambition[done] >= 0.5) & on_path
         wf.b_interest[done] = np.where(liked, 0.9, 0.15)
         wf.b_refused[done] = False
         model.events.add(model.month, wf.uid[done], "pilot_end", "finished a pilot; the manager saw them in the role")
