@@ -1,0 +1,172 @@
+"""``promosim compare`` and ``promosim experiment``: outputs, re-runs, grids, help and quiet output."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import BASELINE, ROOT, run_cli
+
+from sim.cli import main
+from sim.experiment.design import build_design, load_experiment
+from sim.experiment.progress import NoProgress, RichProgress, make_progress
+from sim.experiment.store import ResultStore
+
+
+def write_scenarios(folder: Path) -> tuple[Path, Path]:
+    small = folder / "small.yaml"
+    small.write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
+    random = folder / "random.yaml"
+    random.write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
+    return small, random
+
+
+def test_compare_writes_effects_report_plots_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    write_scenarios(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    args = ["compare", "small.yaml", "random.yaml", "--replications", "4", "--headcount", "120", "--seed", "3",
+            "--metrics", "promotions,misread_rate", "--workers", "1"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    out = tmp_path / "results" / "compare"
+    assert "2 arms x 4 replications = 8 runs" in captured.err
+    assert "promotions" in captured.out and "misread_rate" in captured.out and "random" in captured.out
+    effects = pd.read_csv(out / "effects.csv")
+    assert list(effects["metric"]) == ["promotions", "misread_rate"]
+    assert (effects["n"] == 4).all()
+    for name in ("report.md", "forest.png", "trajectories.png", "experiment.json", "metadata.json",
+                 "scenarios/small.yaml", "scenarios/random.yaml"):
+        assert (out / name).exists(), name
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["command"].startswith("promosim compare small.yaml random.yaml --replications 4")
+    assert meta["seed"] == 3 and meta["packages"]["mesa"]
+    report = (out / "report.md").read_text()
+    assert "Command: `promosim compare small.yaml random.yaml" in report
+
+    # The same command again: nothing re-runs, the numbers stay.
+    assert main([*args, "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    assert len(ResultStore(out).runs()) == 8
+    pd.testing.assert_frame_equal(pd.read_csv(out / "effects.csv"), effects)
+    # And the report can be rebuilt from the folder alone.
+    (out / "report.md").unlink()
+    assert main(["experiment", "report", str(out), "--quiet"]) == 0
+    assert (out / "report.md").read_text() == report
+    # ... or for other metrics: every summary metric is in the store.
+    assert main(["experiment", "report", str(out), "--quiet", "--metrics", "attrition_rate"]) == 0
+    assert list(pd.read_csv(out / "effects.csv")["metric"]) == ["attrition_rate"]
+
+
+def test_experiment_run_with_a_grid_pairs_each_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_scenarios(tmp_path)
+    path = tmp_path / "grid.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "grid", "seed": 1, "replications": 3, "headcount": 100, "metrics": ["promotions"],
+        "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]},
+        "grid": {"behaviour.voice_rate": [0.05, 0.3]}, "timeseries": "none",
+    }))
+    out = tmp_path / "out"
+    assert main(["experiment", "run", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    effects = pd.read_csv(out / "effects.csv").set_index("variant")
+    assert set(effects.index) == {"small[voice_rate=0.3]", "random[voice_rate=0.05]", "random[voice_rate=0.3]"}
+    assert effects.loc["random[voice_rate=0.3]", "baseline"] == "small[voice_rate=0.3]"
+    assert effects.loc["small[voice_rate=0.3]", "baseline"] == "small[voice_rate=0.05]"
+    assert effects.loc["random[voice_rate=0.05]", "parameters"] == "behaviour.voice_rate=0.05"
+    runs = ResultStore(out).runs()
+    assert set(runs["parameters"]) == {'{"behaviour.voice_rate":0.05}', '{"behaviour.voice_rate":0.3}'}
+    assert not (out / "timeseries").exists()
+    assert (out / "forest.png").exists() and not (out / "trajectories.png").exists()
+
+
+def test_a_changed_design_in_the_same_folder_reports_only_its_own_runs(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    small, random = write_scenarios(tmp_path)
+    out = tmp_path / "out"
+    common = ["--headcount", "100", "--workers", "1", "--quiet", "--out", str(out), "--metrics",
+              "promotions,promotion_stick_rate"]
+    assert main(["compare", str(small), str(random), "--replications", "3", *common]) == 0
+    assert main(["compare", str(small), str(random), "--replications", "2", "--seed", "9", *common]) == 0
+    capsys.readouterr()
+    assert len(ResultStore(out).runs()) == 6 + 4
+    effects = pd.read_csv(out / "effects.csv").set_index("metric")
+    assert effects.loc["promotions", "n"] == 2
+    assert (effects["n"] + effects["dropped"] == 2).all()
+
+
+def help_text(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"])
+    assert exc.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_help_lists_the_commands_and_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "compare" in help_text(capsys) and "experiment" in help_text(capsys)
+    text = help_text(capsys, "compare")
+    for option in ("--replications", "--years", "--out", "--workers", "--dask-address", "--dask-local", "--quiet",
+                   "--retry-failed", "--headcount", "--seed", "--metrics"):
+        assert option in text
+    text = help_text(capsys, "experiment")
+    for action in ("run", "sensitivity", "report", "validate"):
+        assert action in text
+    text = help_text(capsys, "experiment", "sensitivity")
+    assert "--method" in text and "morris" in text
+
+
+def test_executor_options_are_exclusive_and_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["compare", "a", "b", "--workers", "2", "--dask-local", "2"],
+                 ["compare", "a", "b", "--workers", "0"],
+                 ["compare", "a", "b", "--dask-address", "not an address"],
+                 ["compare", "a", "b", "--metrics", "misread_rte"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("promosim compare: error:"), err
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    small, random = write_scenarios(tmp_path)
+    out = run_cli("compare", small, random, "--replications", "2", "--headcount", "100", "--workers", "1",
+                  "--metrics", "promotions", "--out", tmp_path / "out")
+    assert out.returncode == 0, out.stderr
+    assert "━" not in out.stderr and "\r" not in out.stderr
+    assert out.stderr.count("\n") == 2  # what will run, and what ran
+
+
+def test_make_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(make_progress(quiet=True), NoProgress)
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert isinstance(make_progress(quiet=False), NoProgress)
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stderr", Terminal())
+    bar = make_progress(quiet=False)
+    assert isinstance(bar, RichProgress)
+    bar.start(10, 2, "x")
+    bar.advance(True)
+    bar.advance(False)
+    bar.stop()
+
+
+def test_the_shipped_interventions_experiment() -> None:
+    """Baseline against every lever, at least 30 paired replications, every scenario resolvable."""
+    path = ROOT / "experiments" / "interventions.yaml"
+    design = build_design(load_experiment(path), path)
+    assert design.replications >= 30
+    labels = [a.label for a in design.arms]
+    assert labels[0] == "baseline"
+    assert set(labels[1:]) == {"career_conversations", "parallel_ladders", "published_criteria", "stretch_pilots",
+                               "psychological_safety", "mentoring", "succession_dashboard", "development_plans",
+                               "all_levers"}
+    assert all(a.reference == "baseline" for a in design.arms[1:])
+    assert {a.scenario_hash for a in design.arms[1:]}.isdisjoint({design.arms[0].scenario_hash})

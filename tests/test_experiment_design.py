@@ -1,0 +1,237 @@
+"""Experiment files: schema, seeding (common random numbers), run ids, grids, and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import BASELINE, run_cli
+
+from sim.cli import main
+from sim.errors import InputError
+from sim.experiment.design import build_design, load_experiment, make_run_id, validate_experiment
+from sim.experiment.sensitivity import build_sensitivity_design
+from sim.random import derive_seeds
+from sim.scenario import load_scenario
+
+
+def write_experiment(folder: Path, **fields: Any) -> Path:
+    """A small baseline, a random-policy variant and an experiment comparing them."""
+    (folder / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
+    (folder / "random.yaml").write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
+    data: dict[str, Any] = {
+        "name": "t", "seed": 3, "replications": 4, "headcount": 120,
+        "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]},
+    }
+    data.update(fields)
+    path = folder / "exp.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def design_of(path: Path) -> Any:
+    return build_design(load_experiment(path), path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeding and run ids
+
+
+def test_replication_k_has_the_same_seed_in_every_arm(tmp_path: Path) -> None:
+    seniority = {"file": "small.yaml", "set": {"policy.name": "seniority"}}
+    path = write_experiment(tmp_path, replications=5, scenarios={
+        "baseline": "small.yaml", "variants": {"random": "random.yaml", "seniority": seniority}})
+    design = design_of(path)
+    assert [a.label for a in design.arms] == ["small", "random", "seniority"]
+    assert design.seeds == derive_seeds(3, 5)
+    assert len(set(design.seeds)) == 5
+    for k in range(5):
+        seeds = {t.seed for t in design.tasks if t.replication == k}
+        assert seeds == {design.seeds[k]}
+    assert len(design.tasks) == 15
+    assert len({t.run_id for t in design.tasks}) == 15
+
+
+def test_more_replications_keep_the_first_seeds_and_run_ids(tmp_path: Path) -> None:
+    """Raising replications from 4 to 6 re-uses every finished run: the first seeds do not move."""
+    four = design_of(write_experiment(tmp_path, replications=4))
+    six = design_of(write_experiment(tmp_path, replications=6))
+    assert six.seeds[:4] == four.seeds
+    assert {t.run_id for t in four.tasks} <= {t.run_id for t in six.tasks}
+
+
+def test_run_ids_are_deterministic_and_sensitive_to_what_matters(tmp_path: Path) -> None:
+    first = design_of(write_experiment(tmp_path))
+    again = design_of(write_experiment(tmp_path))
+    assert [t.run_id for t in first.tasks] == [t.run_id for t in again.tasks]
+    other_seed = design_of(write_experiment(tmp_path, seed=4))
+    assert not {t.run_id for t in first.tasks} & {t.run_id for t in other_seed.tasks}
+    other_content = design_of(write_experiment(tmp_path, set={"behaviour.voice_rate": 0.2}))
+    assert not {t.run_id for t in first.tasks} & {t.run_id for t in other_content.tasks}
+    task = first.tasks[0]
+    rid = make_run_id(task.scenario, task.content, task.parameters, task.replication, task.seed)
+    assert rid == task.run_id
+    assert make_run_id(task.scenario, task.content, task.parameters, task.replication + 1, task.seed) != rid
+    assert make_run_id(task.scenario, task.content, {"x": 1}, task.replication, task.seed) != rid
+    assert make_run_id(task.scenario, task.content, task.parameters, task.replication, task.seed + 1) != rid
+
+
+def test_run_id_does_not_depend_on_where_the_files_are(tmp_path: Path) -> None:
+    """Same content, other folder: same ids (a moved results folder still resumes)."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    one = design_of(write_experiment(tmp_path / "a"))
+    two = design_of(write_experiment(tmp_path / "b"))
+    assert [t.run_id for t in one.tasks] == [t.run_id for t in two.tasks]
+
+
+def test_paths_are_relative_to_the_experiment_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_experiment(tmp_path)
+    monkeypatch.chdir("/")
+    design = design_of(path)
+    assert Path(design.arms[0].source).resolve() == (tmp_path / "small.yaml").resolve()
+
+
+def test_years_headcount_and_set_reach_every_scenario(tmp_path: Path) -> None:
+    design = design_of(write_experiment(tmp_path, years=0.5, set={"behaviour.voice_rate": 0.2}))
+    for arm in design.arms:
+        assert arm.content["years"] == 0.5
+        assert arm.content["behaviour"]["voice_rate"] == 0.2
+        total = sum(sum(lv["positions"].values()) for lv in arm.content["organisation"]["levels"])
+        assert 100 <= total <= 140
+    assert design.arm("random").content["policy"]["name"] == "random"
+
+
+def test_the_resolved_scenario_round_trips_through_validation(tmp_path: Path) -> None:
+    arm = design_of(write_experiment(tmp_path)).arms[0]
+    assert load_scenario(arm.content).model_dump(mode="json") == arm.content
+
+
+# ---------------------------------------------------------------------------------------------
+# Grids
+
+
+def test_grid_is_a_full_factorial_paired_at_each_point(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, grid={"behaviour.voice_rate": [0.1, 0.2],
+                                            "managers.review_every_months": {"low": 6, "high": 12, "steps": 3}})
+    design = design_of(path)
+    assert len(design.arms) == 2 * 2 * 3
+    points = {tuple(sorted(a.parameters.items())) for a in design.arms}
+    assert len(points) == 6
+    months = {a.parameters["managers.review_every_months"] for a in design.arms}
+    assert months == {6, 9, 12}
+    assert all(isinstance(m, int) for m in months)
+    for arm in design.arms:
+        assert arm.content["behaviour"]["voice_rate"] == arm.parameters["behaviour.voice_rate"]
+        if arm.scenario == "random":
+            ref = design.arm(arm.reference)
+            assert ref.scenario == "small" and ref.parameters == arm.parameters
+    refs = [a for a in design.arms if a.reference is None]
+    assert len(refs) == 1 and refs[0].scenario == "small" and refs[0].point == 0
+    assert design.arms[0] is refs[0]
+
+
+def test_sensitivity_points_are_within_ranges_and_rounded_where_whole(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, sensitivity={
+        "samples": 4, "parameters": {"behaviour.voice_rate": [0.05, 0.3], "managers.review_every_months": [3, 12]}})
+    spec = load_experiment(path)
+    morris = build_sensitivity_design(spec, path, "morris")
+    assert len(morris.arms) == 4 * (2 + 1)
+    sobol = build_sensitivity_design(spec, path, "sobol")
+    assert len(sobol.arms) == 4 * (2 + 2)
+    for arm in morris.arms + sobol.arms:
+        assert 0.05 <= arm.parameters["behaviour.voice_rate"] <= 0.3
+        months = arm.parameters["managers.review_every_months"]
+        assert isinstance(months, int) and 3 <= months <= 12
+        assert arm.content["managers"]["review_every_months"] == months
+    again = build_sensitivity_design(spec, path, "morris")
+    assert [t.run_id for t in again.tasks] == [t.run_id for t in morris.tasks]
+
+
+# ---------------------------------------------------------------------------------------------
+# One-line errors
+
+
+BAD_FILES: list[tuple[str, Any, str]] = [
+    ("unknown key", {"replication": 3}, "unknown key 'replication' (did you mean 'replications'?)"),
+    ("no scenarios", "DROP:scenarios", "scenarios: required key is missing"),
+    ("zero replications", {"replications": 0}, "replications: Input should be greater than or equal to 1"),
+    ("unknown metric", {"metrics": ["misread_rte"]}, "unknown metric 'misread_rte' (did you mean 'misread_rate'?)"),
+    ("missing scenario file", {"scenarios": {"baseline": "nope.yaml"}}, "scenario file not found"),
+    ("bad grid key", {"grid": {"behaviour.voice_rat": [0.1]}}, "unknown key 'voice_rat'"),
+    ("grid value out of range", {"grid": {"behaviour.voice_rate": [2.0]}}, "less than or equal to 1"),
+    ("bad range", {"grid": {"behaviour.voice_rate": {"low": 0.1, "high": 0.2, "steps": 1}}}, "steps"),
+    ("duplicate labels", {"scenarios": {"baseline": "small.yaml", "variants": ["small.yaml"]}}, "must be unique"),
+    ("inverted sensitivity range", {"sensitivity": {"parameters": {"behaviour.voice_rate": [0.3, 0.1]}}},
+     "sensitivity.parameters.behaviour.voice_rate: needs [low, high] with low < high"),
+    ("unknown key in a scenario ref", {"scenarios": {"baseline": {"file": "small.yaml", "sett": {}}}},
+     "unknown key 'sett' (did you mean 'set'?)"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "expected"), BAD_FILES, ids=[c[0] for c in BAD_FILES])
+def test_bad_experiment_files_give_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       case: str, change: Any, expected: str) -> None:
+    path = write_experiment(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    if change == "DROP:scenarios":
+        del data["scenarios"]
+    else:
+        data.update(change)
+    path.write_text(yaml.safe_dump(data))
+    code = main(["experiment", "run", str(path), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert expected in err
+    assert str(path) in err
+    assert not (tmp_path / "out" / "runs").exists()
+
+
+def test_yaml_syntax_and_non_mapping_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scenarios: [\n")
+    with pytest.raises(InputError, match=r"bad.yaml: YAML syntax error at line"):
+        load_experiment(bad)
+    bad.write_text("- a\n- b\n")
+    with pytest.raises(InputError, match="an experiment must be a mapping"):
+        load_experiment(bad)
+    with pytest.raises(InputError, match="file not found"):
+        load_experiment(tmp_path / "missing.yaml")
+
+
+def test_sobol_needs_a_power_of_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_experiment(tmp_path, sensitivity={"samples": 6, "parameters": {"behaviour.voice_rate": [0.1, 0.2]}})
+    code = main(["experiment", "sensitivity", str(path), "--method", "sobol", "--workers", "1", "--quiet",
+                 "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "sensitivity.samples: sobol needs samples to be a power of two" in err
+
+
+def test_sensitivity_without_ranges_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["experiment", "sensitivity", str(write_experiment(tmp_path)), "--quiet"])
+    assert code == 2
+    assert "has no 'sensitivity' block" in capsys.readouterr().err
+
+
+def test_validate_mapping_directly() -> None:
+    with pytest.raises(InputError, match=r"^x: scenarios.baseline: required key is missing$"):
+        validate_experiment({"scenarios": {}}, "x")
+
+
+def test_bad_experiment_as_a_real_subprocess(tmp_path: Path) -> None:
+    """The installed entry point: one line on stderr, exit code 2, no traceback."""
+    good = write_experiment(tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text() + "replicatons: 3\n")
+    out = run_cli("experiment", "validate", good, bad)
+    assert f"{good}: ok (2 arms x 4 replications = 8 runs)" in out.stdout
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert "unknown key 'replicatons'" in out.stderr
+    out = run_cli("compare", BASELINE, tmp_path / "missing.yaml", "--workers", "1", "--out", tmp_path / "o")
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert "scenario file not found" in out.stderr

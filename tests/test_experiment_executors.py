@@ -1,0 +1,113 @@
+"""One executor seam: the same numbers in process, in a process pool and on Dask, even when a
+Dask worker process is killed mid-experiment."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import BASELINE
+
+from sim.experiment.design import build_design, load_experiment
+from sim.experiment.executor import ExecutorSpec, RunOutcome, SequentialExecutor, executor_from_options
+from sim.experiment.report import analyse
+from sim.experiment.runner import run_design
+from sim.experiment.store import ResultStore
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def design(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp("executors")
+    (folder / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
+    (folder / "random.yaml").write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
+    data = {"name": "x", "seed": 2024, "replications": 3, "headcount": 100,
+            "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}
+    path = folder / "exp.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return build_design(load_experiment(path), path)
+
+
+def tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = ResultStore(out)
+    summaries = store.summaries().drop(columns=["scenario"]).sort_values(["run_id", "metric"])
+    series = store.timeseries().drop(columns=["scenario"]).sort_values(["run_id", "metric", "step"])
+    return summaries.reset_index(drop=True), series.reset_index(drop=True)
+
+
+def test_same_numbers_on_every_executor(design: Any, tmp_path: Path) -> None:
+    specs = {"sequential": ExecutorSpec(kind="sequential"),
+             "pool": ExecutorSpec(kind="processes", workers=2),
+             "dask": ExecutorSpec(kind="dask", workers=2)}
+    for name, spec in specs.items():
+        stats = run_design(design, tmp_path / name, spec)
+        assert stats.ok == len(design.tasks), name
+    reference = tables(tmp_path / "sequential")
+    for name in ("pool", "dask"):
+        other = tables(tmp_path / name)
+        pd.testing.assert_frame_equal(reference[0], other[0], check_exact=True)
+        pd.testing.assert_frame_equal(reference[1], other[1], check_exact=True)
+    effects = [analyse(tmp_path / name, plots=False).effects for name in specs]
+    pd.testing.assert_frame_equal(effects[0], effects[1], check_exact=True)
+    pd.testing.assert_frame_equal(effects[0], effects[2], check_exact=True)
+    # Each run records where it ran: the pool and Dask really used other processes.
+    assert set(ResultStore(tmp_path / "sequential").runs()["worker"]) == {f"{os.uname().nodename}:{os.getpid()}"}
+    assert f":{os.getpid()}" not in "".join(ResultStore(tmp_path / "pool").runs()["worker"])
+
+
+def test_a_killed_dask_worker_does_not_lose_or_repeat_runs(tmp_path: Path) -> None:
+    folder = tmp_path
+    (folder / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
+    (folder / "random.yaml").write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
+    path = folder / "exp.yaml"
+    path.write_text(yaml.safe_dump({"name": "k", "seed": 9, "replications": 10, "headcount": 150,
+                                    "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}))
+    design = build_design(load_experiment(path), path)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       host="127.0.0.1", silence_logs=logging.ERROR)
+    client = distributed.Client(cluster)
+    try:
+        pids = client.run(os.getpid)
+        victim = max(pids.values())
+        killed: list[int] = []
+        seen: list[str] = []
+
+        def kill_a_worker(outcome: RunOutcome) -> None:
+            seen.append(outcome.run_id)
+            if not killed and outcome.worker.endswith(f":{victim}"):
+                os.kill(victim, signal.SIGKILL)
+                killed.append(len(seen))
+
+        stats = run_design(design, tmp_path / "out", ExecutorSpec(kind="dask", address=cluster.scheduler_address),
+                           on_outcome=kill_a_worker)
+    finally:
+        client.close()
+        cluster.close()
+    assert killed, "the victim worker never finished a run"
+    assert killed[0] < len(design.tasks) - 2, "the kill did not land mid-experiment"
+    runs = ResultStore(tmp_path / "out").runs()
+    assert stats.ok == len(design.tasks) and stats.failed == 0
+    assert len(runs) == len(design.tasks) and runs["run_id"].is_unique
+    assert set(runs["run_id"]) == {t.run_id for t in design.tasks}
+    assert (runs["status"] == "ok").all()
+
+
+def test_executor_options() -> None:
+    assert executor_from_options(1, None, None).kind == "sequential"
+    assert executor_from_options(3, None, None) == ExecutorSpec(kind="processes", workers=3)
+    assert executor_from_options(None, None, 2) == ExecutorSpec(kind="dask", workers=2)
+    assert executor_from_options(None, "tcp://h:1", None).address == "tcp://h:1"
+    assert executor_from_options(None, None, None).kind in ("processes", "sequential")
+
+
+def test_sequential_executor_hands_exceptions_through_the_future() -> None:
+    future = SequentialExecutor().submit(int, "x")
+    with pytest.raises(ValueError, match="invalid literal"):
+        future.result()

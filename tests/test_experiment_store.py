@@ -1,0 +1,292 @@
+"""The result store: resumable after kill -9 and Ctrl-C, failed runs recorded, nothing duplicated."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import BASELINE, ROOT, cli_env
+
+from sim.errors import InputError
+from sim.experiment.design import RunTask, build_design, load_experiment
+from sim.experiment.executor import ExecutorSpec, RunOutcome, execute_run
+from sim.experiment.report import analyse
+from sim.experiment.runner import run_design
+from sim.experiment.store import COMPACTION, RUNS_SCHEMA, SUMMARY_SCHEMA, ResultStore
+
+SEQUENTIAL = ExecutorSpec(kind="sequential")
+
+
+def write_experiment(folder: Path, **fields: Any) -> Path:
+    """A small baseline, a random-policy variant and an experiment comparing them."""
+    (folder / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
+    (folder / "random.yaml").write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
+    data: dict[str, Any] = {"name": "t", "seed": 5, "replications": 4, "headcount": 120,
+                            "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}
+    data.update(fields)
+    path = folder / "exp.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def assert_each_run_exactly_once(out: Path, design: Any) -> None:
+    """Every planned run is in the runs table once, and its summary and series rows once each."""
+    store = ResultStore(out)
+    runs = store.runs()
+    planned = {t.run_id for t in design.tasks}
+    assert len(runs) == len(planned)
+    assert set(runs["run_id"]) == planned
+    assert runs["run_id"].is_unique
+    summaries = store.summaries()
+    assert set(summaries["run_id"]) == set(runs.loc[runs["status"] == "ok", "run_id"])
+    assert not summaries.duplicated(["run_id", "metric"]).any()
+    series = store.timeseries()
+    assert not series.duplicated(["run_id", "metric", "step", "level", "group"]).any()
+
+
+def group_alive(pgid: int) -> bool:
+    """True while any process of the group is alive (zombies reaped by init do not count)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def summary_values(out: Path) -> pd.DataFrame:
+    frame = ResultStore(out).summaries()[["run_id", "metric", "value"]]
+    return frame.sort_values(["run_id", "metric"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# kill -9 and resume
+
+
+def test_resume_after_sigkill_runs_every_run_exactly_once(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, replications=30, metrics=["promotions"], years=3, headcount=200)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out), "--workers", "2",
+           "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list((out / "runs").glob("part-*.parquet")):
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, "no run was committed in time"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)  # only the main process, as `kill -9 PID` would
+        proc.wait()
+        # Its pool workers notice they were orphaned and exit by themselves.
+        deadline = time.monotonic() + 30
+        while group_alive(proc.pid):
+            assert time.monotonic() < deadline, "pool workers outlived their parent"
+            time.sleep(0.1)
+    finally:
+        if group_alive(proc.pid):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == -signal.SIGKILL
+    done_before = len(ResultStore(out).runs())
+    assert 0 < done_before < len(design.tasks), "the kill did not land mid-experiment"
+
+    stats = run_design(design, out, ExecutorSpec(kind="processes", workers=2))
+    assert stats.skipped == done_before
+    assert stats.ok == len(design.tasks) - done_before
+    assert_each_run_exactly_once(out, design)
+
+    # The resumed store holds the same numbers as one uninterrupted run.
+    clean = tmp_path / "clean"
+    run_design(design, clean, SEQUENTIAL)
+    pd.testing.assert_frame_equal(summary_values(out), summary_values(clean))
+
+
+def test_ctrl_c_in_a_terminal_stops_cleanly_and_the_rerun_completes(tmp_path: Path) -> None:
+    """SIGINT to the whole process group, as a terminal sends it: exit 130, a hint, no traceback."""
+    path = write_experiment(tmp_path, replications=30, metrics=["promotions"], years=3, headcount=200)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out), "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list((out / "runs").glob("part-*.parquet")):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "run the same command again to resume" in err
+    assert "Traceback" not in err
+    done_before = len(ResultStore(out).runs())
+    assert 0 < done_before < len(design.tasks)
+    stats = run_design(design, out, SEQUENTIAL)
+    assert stats.skipped == done_before
+    assert_each_run_exactly_once(out, design)
+
+
+def test_opening_the_store_drops_half_written_batches(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, replications=2)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    run_design(design, out, SEQUENTIAL)
+    # Simulate a kill after a batch's summaries were written but before its runs part.
+    part = next((out / "summaries").rglob("part-*.parquet"))
+    orphan = part.with_name("part-deadbeef-000001.parquet")
+    orphan.write_bytes(part.read_bytes())
+    tmp = part.with_name(".part-x.parquet.abc.tmp")
+    tmp.write_bytes(b"half")
+    with ResultStore(out):
+        pass
+    assert not orphan.exists() and not tmp.exists()
+    assert_each_run_exactly_once(out, design)
+
+
+def partial_compaction(out: Path, commit: bool) -> None:
+    """Start a merge as ResultStore.compact does, and stop it as a kill would (before or after its commit)."""
+    with ResultStore(out) as store:
+        old = sorted(p.stem.removeprefix("part-") for p in (out / "runs").glob("part-*.parquet"))
+        new = "feedface-000001"
+        (out / COMPACTION).write_text(json.dumps({"new": new, "old": old}))
+        for folder in (out / "summaries").glob("scenario=*"):
+            store._merge(sorted(folder.glob("part-*.parquet")), folder / f"part-{new}.parquet", SUMMARY_SCHEMA)
+        if commit:
+            store._merge(sorted((out / "runs").glob("part-*.parquet")), out / "runs" / f"part-{new}.parquet",
+                         RUNS_SCHEMA)
+
+
+@pytest.mark.parametrize("commit", [False, True], ids=["undone", "finished"])
+def test_batches_are_merged_and_an_interrupted_merge_is_finished_or_undone(tmp_path: Path, commit: bool) -> None:
+    path = write_experiment(tmp_path, replications=3)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    run_design(design, out, SEQUENTIAL, flush_seconds=0)  # a batch per run, merged at the end
+    assert len(list((out / "runs").glob("part-*.parquet"))) == 1
+    assert len(list((out / "summaries").glob("scenario=small/part-*.parquet"))) == 1
+    bigger = build_design(load_experiment(write_experiment(tmp_path, replications=5)), path)
+    seen: list[str] = []
+
+    def stop_after_two(outcome: RunOutcome) -> None:
+        seen.append(outcome.run_id)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # an interrupted invocation leaves its batches unmerged
+        run_design(bigger, out, SEQUENTIAL, flush_seconds=0, on_outcome=stop_after_two)
+    assert len(list((out / "runs").glob("part-*.parquet"))) == 3
+    partial_compaction(out, commit)
+    with ResultStore(out):
+        pass
+    assert not (out / COMPACTION).exists()
+    assert len(list((out / "runs").glob("part-*.parquet"))) == (1 if commit else 3)
+    runs = ResultStore(out).runs()
+    assert len(runs) == 6 + 2 and runs["run_id"].is_unique
+    summaries = ResultStore(out).summaries()
+    assert not summaries.duplicated(["run_id", "metric"]).any()
+    assert set(summaries["run_id"]) == set(runs["run_id"])
+    run_design(bigger, out, SEQUENTIAL)
+    assert_each_run_exactly_once(out, bigger)
+
+
+def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, replications=5)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    seen: list[str] = []
+
+    def interrupt_after_three(outcome: RunOutcome) -> None:
+        seen.append(outcome.run_id)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_design(design, out, SEQUENTIAL, on_outcome=interrupt_after_three, flush_seconds=3600)
+    assert set(ResultStore(out).finished()) == set(seen)
+    stats = run_design(design, out, SEQUENTIAL)
+    assert stats.skipped == 3 and stats.ok == len(design.tasks) - 3
+    assert_each_run_exactly_once(out, design)
+
+
+def test_a_second_writer_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with ResultStore(out):
+        with pytest.raises(InputError, match="another promosim process"):
+            ResultStore(out).__enter__()
+        other = subprocess.run([sys.executable, "-c", "import sys; from sim.experiment.store import ResultStore; "
+                                f"ResultStore({str(out)!r}).__enter__()"],
+                               cwd=ROOT, env=cli_env(), capture_output=True, text=True, check=False)
+        assert other.returncode == 1 and "another promosim process is writing" in other.stderr
+    with ResultStore(out):  # released on exit
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Failed runs
+
+
+def fail_one(task: RunTask) -> RunOutcome:
+    """The real run, except that replication 1 of the variant raises inside the model."""
+    if task.arm == "random" and task.replication == 1:
+        task = RunTask(**{**task.__dict__, "content": {**task.content, "organisation": {"levels": "broken"}}})
+    return execute_run(task)
+
+
+def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, replications=4)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    stats = run_design(design, out, SEQUENTIAL, run_fn=fail_one)
+    assert (stats.ok, stats.failed) == (7, 1)
+    runs = ResultStore(out).runs()
+    failed = runs[runs["status"] == "failed"]
+    assert len(failed) == 1
+    row = failed.iloc[0]
+    assert row["arm"] == "random" and row["replication"] == 1
+    assert "Traceback (most recent call last)" in row["error"] and "InputError" in row["error"]
+    assert runs.loc[runs["status"] == "ok", "error"].isna().all()
+
+    result = analyse(out, plots=False)
+    assert result.failed == 1
+    promotions = result.effects.set_index("metric").loc["promotions"]
+    assert promotions["n"] == 3
+    report = (out / "report.md").read_text()
+    assert "1 run(s) failed" in report and "InputError" in report
+
+    # Re-running skips the failure; --retry-failed runs it again, still once per run id.
+    assert run_design(design, out, SEQUENTIAL).skipped == 8
+    stats = run_design(design, out, SEQUENTIAL, retry_failed=True)
+    assert (stats.skipped, stats.ok, stats.failed) == (7, 1, 0)
+    assert_each_run_exactly_once(out, design)
+    assert (ResultStore(out).runs()["status"] == "ok").all()
+
+
+def die_once(task: RunTask) -> RunOutcome:
+    """Kill the worker process the first time replication 0 of the variant runs (a lost machine)."""
+    marker = Path(task.content["description"])
+    if task.arm == "random" and task.replication == 0 and not marker.exists():
+        marker.write_text("died")
+        os._exit(1)
+    return execute_run(task)
+
+
+def test_a_run_lost_with_its_worker_is_retried_on_a_fresh_pool(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, replications=3, set={"description": str(tmp_path / "died")})
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    stats = run_design(design, out, ExecutorSpec(kind="processes", workers=2), run_fn=die_once)
+    assert (tmp_path / "died").exists()
+    assert stats.retried >= 1 and stats.failed == 0
+    assert_each_run_exactly_once(out, design)
