@@ -228,8 +228,6 @@ def test_batch_run_two_iterations_without_warmup() -> None:
     assert all(len(v) == 1 for v in by_key.values())
 
 
-@pytest.mark.xfail(strict=False, raises=AttributeError,
-                   reason="engine bug: PromotionModel has no datacollector, which mesa.batch_run requires")
 def test_batch_run_on_the_model_itself() -> None:
     results = mesa.batch_run(
         PromotionModel,
@@ -240,9 +238,6 @@ def test_batch_run_on_the_model_itself() -> None:
     assert any(name in results[-1] for name in METRICS)
 
 
-@pytest.mark.xfail(strict=False,
-                   reason="engine bug: the warm-up runs through step() inside __init__, so Mesa's steps counter "
-                          "starts at warmup_months and a subclass's step() runs before its __init__")
 def test_mesa_step_counter_counts_recorded_months() -> None:
     m = PromotionModel(scenario=SMALL, rng=3)
     assert m.steps == 0
@@ -250,8 +245,6 @@ def test_mesa_step_counter_counts_recorded_months() -> None:
     assert m.steps == m.month == 1
 
 
-@pytest.mark.xfail(strict=False, raises=(AttributeError, IndexError),
-                   reason="engine bug: the warm-up runs through step() inside __init__ (see above)")
 def test_batch_run_with_warmup() -> None:
     class Standard(PromotionModel):
         def __init__(self, **kwargs: Any):
