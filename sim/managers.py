@@ -103,7 +103,8 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
         w = mgr.visibility_weight
         evidence = w * 10.0 * wf.visibility[rows] + (1.0 - w) * evidence
     if model.criteria_weight > 0:
-        true_ready = wf.readiness_for((wf.b_mgmt[rows] >= 0.5).astype(np.int8), rows)
+        rung = model.org.next_rung_is_management(wf.level[rows], wf.b_mgmt[rows] >= 0.5)
+        true_ready = wf.readiness_for(rung.astype(np.int8), rows)
         c = model.criteria_weight
         evidence = c * (true_ready + rng.normal(0.0, 0.5, wf.capacity)[rows]) + (1.0 - c) * evidence
     wf.b_ready[rows] += mgr.readiness_learning * (evidence - wf.b_ready[rows])

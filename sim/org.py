@@ -61,6 +61,17 @@ class Org:
                         ok[level, wants, track] = self.track_exists(level, track)
         return ok
 
+    def next_rung_is_management(self, level: np.ndarray, believed_mgmt: np.ndarray) -> np.ndarray:
+        """The track of the role one level up that someone would be judged for.
+
+        Where only one track exists one level up, that one; where both do, the direction the
+        manager believes the person wants. (The top level has no next rung: specialist.)
+        """
+        nxt = np.minimum(np.asarray(level) + 1, self.n_levels - 1)
+        has = np.array([[self.track_exists(lv, t) for t in (0, 1)] for lv in range(self.n_levels)], dtype=bool)
+        has_s, has_m = has[nxt, 0], has[nxt, 1]
+        return np.where(has_m & has_s, np.asarray(believed_mgmt, dtype=bool), has_m)
+
     def wanted_move(self, level: np.ndarray | int, wants_mgmt: np.ndarray, track: np.ndarray | int) -> np.ndarray:
         """Whether a role at (level, track) lies on the path of someone wanting that direction."""
         return self.path_ok[level, np.asarray(wants_mgmt, dtype=np.int8), track]

@@ -75,15 +75,6 @@ class StretchPilots(Intervention):
         model.flow["stretch_accepts"] += accepted.size
         model.events.add(model.month, wf.uid[accepted], "pilot_start", "started a pilot of the next role")
 
-    @staticmethod
-    def next_role_is_management(model: PromotionModel, rows: np.ndarray) -> np.ndarray:
-        """The pilot tries the next role that exists: the believed direction where both tracks do."""
-        org, wf = model.org, model.workforce
-        nxt = wf.level[rows] + 1
-        has_m = np.array([org.track_exists(int(lv), 1) for lv in nxt], dtype=bool)
-        has_s = np.array([org.track_exists(int(lv), 0) for lv in nxt], dtype=bool)
-        return np.where(has_m & has_s, wf.b_mgmt[rows] >= 0.5, has_m)
-
     def on_outcomes(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Pilots that end reveal readiness and interest; each running pilot costs hours."""
         wf = model.workforce
@@ -94,7 +85,7 @@ class StretchPilots(Intervention):
         if done.size == 0:
             return
         wf.load[done] = 0.0
-        toward_mgmt = self.next_role_is_management(model, done)
+        toward_mgmt = model.org.next_rung_is_management(wf.level[done], wf.b_mgmt[done] >= 0.5)
         gain = self.params.readiness_gain
         wf.mgmt_ready[done] = np.where(toward_mgmt, np.minimum(wf.mgmt_ready[done] + gain, 10.0), wf.mgmt_ready[done])
         wf.spec_ready[done] = np.where(~toward_mgmt, np.minimum(wf.spec_ready[done] + gain, 10.0), wf.spec_ready[done])

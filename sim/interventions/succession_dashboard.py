@@ -51,6 +51,6 @@ class SuccessionDashboard(Intervention):
         rows = np.flatnonzero(wf.active & (wf.level >= max(feeder, 0)) & (wf.level < sc.n_levels - 1))
         career_conversation(model, rows, rng)
         wf.b_refused[rows] = False
-        track = (wf.b_mgmt[rows] >= 0.5).astype(np.int8)
+        track = model.org.next_rung_is_management(wf.level[rows], wf.b_mgmt[rows] >= 0.5).astype(np.int8)
         wf.b_ready[rows] = wf.readiness_for(track, rows) + rng.normal(0.0, self.params.assessment_noise, rows.size)
         self.charge(model, rows.size * self.params.hours_per_person)
