@@ -130,6 +130,29 @@ def _rates(cat: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, float]:
     }
 
 
+# numerator category and denominator category of each broken-down rate
+_BREAKDOWN_PARTS: dict[str, tuple[str, str]] = {
+    "hidden_ambition_rate": ("hidden", "aspiring"),
+    "misread_rate": ("misread", "active"),
+    "masked_aspiration_rate": ("masked", "aspiring"),
+    "mismatch_rate": ("mismatch", "active"),
+    "plateau_rate": ("plateau", "active"),
+}
+
+
+def _rates_by(cat: dict[str, np.ndarray], key: np.ndarray, n_keys: int) -> dict[str, np.ndarray]:
+    """Headcount and the broken-down rates for every value of ``key`` at once (NaN where empty)."""
+    on = cat["active"]
+    k = key[on].astype(np.int64)
+    counts = {name: np.bincount(k, weights=cat[name][on], minlength=n_keys)[:n_keys]
+              for name in ("active", "aspiring", "hidden", "misread", "masked", "mismatch", "plateau")}
+    out = {"headcount": counts["active"]}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for metric, (num, den) in _BREAKDOWN_PARTS.items():
+            out[metric] = np.where(counts[den] > 0, counts[num] / np.maximum(counts[den], 1), np.nan)
+    return out
+
+
 def team_performance(model: PromotionModel) -> float:
     """Mean performance of people, lifted or dragged by their manager's fit, scaled to 0-1 (12 = 10 x 1.2)."""
     wf = model.workforce
@@ -255,15 +278,18 @@ class Recorder:
     def _append(self, month: int, values: dict[str, float], cat: dict[str, np.ndarray]) -> None:
         wf, sc = self.model.workforce, self.model.scenario
         self.rows.extend((month, k, float(v), -1, None) for k, v in values.items())
+        by_level = _rates_by(cat, wf.level, sc.n_levels)
         for level in range(sc.n_levels):
-            lv = _rates(cat, wf.level == level)
-            self.rows.extend((month, k, lv[k], level, None) for k in ("headcount", *BROKEN_DOWN))
+            self.rows.extend((month, k, float(by_level[k][level]), level, None) for k in ("headcount", *BROKEN_DOWN))
+        n_groups = len(sc.group_names)
+        by_group = _rates_by(cat, wf.group, n_groups)
+        on = cat["active"]
+        cross = np.bincount(
+            wf.group[on].astype(np.int64) * sc.n_levels + wf.level[on], minlength=n_groups * sc.n_levels
+        ).reshape(n_groups, sc.n_levels)
         for gi, name in enumerate(sc.group_names):
-            in_group = wf.group == gi
-            gv = _rates(cat, in_group)
-            self.rows.extend((month, k, gv[k], -1, name) for k in ("headcount", *BROKEN_DOWN))
-            counts = np.bincount(wf.level[cat["active"] & in_group], minlength=sc.n_levels)
-            self.rows.extend((month, "headcount", float(c), lvl, name) for lvl, c in enumerate(counts))
+            self.rows.extend((month, k, float(by_group[k][gi]), -1, name) for k in ("headcount", *BROKEN_DOWN))
+            self.rows.extend((month, "headcount", float(c), lvl, name) for lvl, c in enumerate(cross[gi]))
 
     def timeseries(self) -> pd.DataFrame:
         """Tidy table: step, year, metric, value, level (nullable), group (nullable)."""
