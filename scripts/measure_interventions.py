@@ -15,6 +15,7 @@ docs/interventions.md explains every row.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import multiprocessing
 import subprocess
@@ -215,7 +216,7 @@ def interaction_table(results: dict[Arm, list[dict[str, float]]]) -> str:
 
 
 def git_revision() -> str:
-    """The working tree's commit (with a mark when it has local changes), or 'unknown'."""
+    """The working tree's commit (with a mark when sim/ or scenarios/ have local changes), or 'unknown'."""
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout.strip()
@@ -224,6 +225,15 @@ def git_revision() -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return rev + (" (with uncommitted changes in sim/ or scenarios/)" if dirty else "")
+
+
+def source_digest() -> str:
+    """A hash of the model's code and scenarios, to notice edits made while measuring."""
+    digest = hashlib.sha1()
+    for path in sorted([*(ROOT / "sim").rglob("*.py"), *(ROOT / "scenarios").rglob("*.yaml")]):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def report(results: dict[Arm, list[dict[str, float]]], args: argparse.Namespace, seconds: float,
@@ -277,11 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     arms = [a for group in plan(args).values() for a in group]
     arms = list(dict.fromkeys(arms))
     log(f"{len(arms)} arms x {args.replications} replications = {len(arms) * args.replications} runs")
-    start, revision = time.time(), git_revision()
+    start, revision, digest = time.time(), git_revision(), source_digest()
     results = simulate_all(arms, args, log)
-    if git_revision() != revision:
+    if source_digest() != digest:
         log(f"warning: sim/ or scenarios/ changed while measuring (started at {revision})")
-        revision += ", changed during the run"
+        revision += "; sim/ or scenarios/ changed during the run"
     text = report(results, args, time.time() - start, revision)
     print(text)
     if args.out is not None:
