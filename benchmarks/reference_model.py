@@ -324,10 +324,11 @@ class Employee(mesa.Agent):
         """7.5: a new manager starts over; voice, silence and ratings move the manager's beliefs."""
         mgr = self.model.scenario.managers
         boss = self.manager()
+        rating = self.rating()  # one rating a month; a new manager's first is where belief starts
         if boss is not None and boss.unique_id != self.believer:
             self.believed_interest = mgr.prior_interest
             self.believed_mgmt = 0.5
-            self.believed_ready = self.rating()
+            self.believed_ready = rating
             self.written_off = self.known_later = False
             self.believer = boss.unique_id
         if self.voiced:
@@ -337,7 +338,7 @@ class Employee(mesa.Agent):
             self.believed_interest *= 1.0 - mgr.silence_decay  # silence read as disinterest
         else:
             self.believed_interest += 0.05 * (mgr.prior_interest - self.believed_interest)  # just unsure
-        evidence = self.rating()
+        evidence = rating
         if mgr.heuristics.visibility_as_readiness:
             evidence = mgr.visibility_weight * 10.0 * self.visibility + (1.0 - mgr.visibility_weight) * evidence
         self.believed_ready += mgr.readiness_learning * (evidence - self.believed_ready)
@@ -352,7 +353,8 @@ class Employee(mesa.Agent):
         else:
             self.spec_ready = min(self.spec_ready + gain, 10.0)
         self.competence += beh.competence_growth * max(beh.competence_ceiling - self.competence, 0.0) * self.engagement
-        shift = r.gauss(0.0, beh.ambition_drift_sd)
+        half_width = math.sqrt(3.0) * beh.ambition_drift_sd  # uniform steps with the drift's SD
+        shift = r.uniform(-half_width, half_width)
         if r.random() < beh.life_event_rate:
             shift += r.uniform(-0.3, 0.3)
             if r.random() < 0.5:

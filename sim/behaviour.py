@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.managers import fear
 from sim.metrics import structural_plateau
+from sim.random import rescaled, split
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -21,10 +22,12 @@ def advance_clock(model: PromotionModel, rng: np.random.Generator) -> None:
     """A month passes: age, tenure, time in role; a wish to move 'later' comes closer."""
     wf = model.workforce
     on = wf.active
-    wf.age[on] += 1.0 / 12.0
-    wf.tenure[on] += 1
-    wf.time_in_role[on] += 1
-    wf.wait[on] = np.maximum(wf.wait[on] - 1, 0)
+    # Masked in-place arithmetic (``where=``) is only fast when the mask is nearly all True,
+    # as ``on`` is; mixed masks below are applied by multiplying instead.
+    np.add(wf.age, 1.0 / 12.0, out=wf.age, where=on)
+    wf.tenure += on
+    wf.time_in_role += on
+    wf.wait -= on & (wf.wait > 0)
 
 
 def emit_signals(model: PromotionModel, rng: np.random.Generator) -> None:
@@ -50,23 +53,30 @@ def emit_signals(model: PromotionModel, rng: np.random.Generator) -> None:
     wf.b_later[wf.voiced & (wf.wait <= 0)] = False
 
     beh = sc.behaviour
-    takes_risk = wf.active & (rng.random(wf.capacity) < beh.risk_rate * (1.0 - afraid))
-    fails = takes_risk & (rng.random(wf.capacity) < beh.risk_failure)
-    penalise(model, np.flatnonzero(fails), rng, "a failed risk")
-    safe = np.flatnonzero(takes_risk & ~fails)
-    wf.risk_sensitivity[safe] *= 1.0 - beh.safe_sensitivity_decay
+    # One draw decides both whether someone takes a risk and whether it fails (a failure is
+    # the lower part of the taking interval), and what is left of it decides the penalty.
+    u = rng.random(wf.capacity)
+    p_risk = beh.risk_rate * (1.0 - afraid)
+    p_fail = p_risk * beh.risk_failure
+    takes_risk = wf.active & (u < p_risk)
+    fails = takes_risk & (u < p_fail)
+    failed = np.flatnonzero(fails)
+    penalise(model, failed, rescaled(u[failed], p_fail[failed]), "a failed risk")
+    safe = takes_risk & ~fails
+    wf.risk_sensitivity[np.flatnonzero(safe)] *= 1.0 - beh.safe_sensitivity_decay
 
 
-def penalise(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator, what: str) -> None:
+def penalise(model: PromotionModel, rows: np.ndarray, draw: np.ndarray, what: str) -> None:
     """Failures are penalised with the climate's probability (micro-penalties), else forgiven.
 
     A penalty raises risk sensitivity and dents engagement, so the person dares less next time;
-    a forgiven failure lowers risk sensitivity a little.
+    a forgiven failure lowers risk sensitivity a little. ``draw`` is one uniform per row (the
+    rescaled draw that decided the failure, see ``sim.random.rescaled``).
     """
     if rows.size == 0:
         return
     wf, beh = model.workforce, model.scenario.behaviour
-    hit = rows[rng.random(wf.capacity)[rows] < model.climate]
+    hit = rows[draw < model.climate]
     spared = np.setdiff1d(rows, hit, assume_unique=True)
     wf.risk_sensitivity[hit] += beh.penalty_sensitivity_gain * (1.0 - wf.risk_sensitivity[hit])
     wf.engagement[hit] = np.maximum(wf.engagement[hit] - beh.penalty_engagement_drop, 0.0)
@@ -85,29 +95,43 @@ def learn(model: PromotionModel, rng: np.random.Generator) -> None:
     wf, beh = model.workforce, model.scenario.behaviour
     on = wf.active
     toward_mgmt = np.where(model.learning_toward_mgmt >= 0, model.learning_toward_mgmt == 1, wf.wants_mgmt)
-    gain = beh.learning_rate * wf.engagement * on
-    wf.mgmt_ready += np.where(toward_mgmt, gain, 0.0)
-    wf.spec_ready += np.where(~toward_mgmt, gain, 0.0)
+    gain = beh.learning_rate * wf.engagement
+    wf.mgmt_ready += gain * (on & toward_mgmt)
+    wf.spec_ready += gain * (on & ~toward_mgmt)
     np.minimum(wf.mgmt_ready, 10.0, out=wf.mgmt_ready)
     np.minimum(wf.spec_ready, 10.0, out=wf.spec_ready)
     room = (beh.competence_ceiling - wf.competence).clip(0.0)
-    wf.competence += beh.competence_growth * room * wf.engagement * on
+    np.add(wf.competence, beh.competence_growth * room * wf.engagement, out=wf.competence, where=on)
 
-    drift = rng.normal(0.0, beh.ambition_drift_sd, wf.capacity)
-    life = on & (rng.random(wf.capacity) < beh.life_event_rate)
-    shock = rng.uniform(-0.3, 0.3, wf.capacity)
-    postpone = life & (rng.random(wf.capacity) < 0.5)
-    lo, hi = model.scenario.employees.timing_delay_months
-    delay = rng.integers(lo, hi + 1, wf.capacity)
-    wf.ambition = np.clip(wf.ambition + drift * on + np.where(life, shock, 0.0), 0.0, 1.0)
-    wf.wait = np.where(postpone, np.maximum(wf.wait, delay), wf.wait).astype(np.int32)
+    # Ambition drifts for everyone: a random walk whose monthly steps are uniform with the
+    # configured standard deviation (a uniform costs a quarter of a normal; over a year the
+    # steps add up to a near-normal drift either way). A life event (one draw, rare) also
+    # shocks it and may postpone the wish to move, all read from that same draw.
+    half_width = np.sqrt(3.0) * beh.ambition_drift_sd
+    drift = rng.random(wf.capacity)
+    drift *= 2.0 * half_width
+    drift -= half_width
+    np.add(wf.ambition, drift, out=wf.ambition, where=on)
+    u = rng.random(wf.capacity)
+    life = np.flatnonzero(on & (u < beh.life_event_rate))
+    if life.size:
+        postpone, shock, delay = split(rescaled(u[life], beh.life_event_rate), 3)
+        wf.ambition[life] += -0.3 + 0.6 * shock
+        lo, hi = model.scenario.employees.timing_delay_months
+        later = postpone < 0.5
+        wait = (lo + np.floor(delay * (hi - lo + 1))).astype(np.int32)
+        wf.wait[life[later]] = np.maximum(wf.wait[life[later]], wait[later])
+    np.clip(wf.ambition, 0.0, 1.0, out=wf.ambition)
 
-    wf.engagement += beh.engagement_recovery * (wf.base_engagement - wf.engagement) * on
-    misplaced = wf.unwanted_role & on
+    recovery = beh.engagement_recovery * (wf.base_engagement - wf.engagement)
+    np.add(wf.engagement, recovery, out=wf.engagement, where=on)
+    misplaced = np.flatnonzero(wf.unwanted_role & on)
     wf.engagement[misplaced] = np.maximum(wf.engagement[misplaced] - beh.misplaced_engagement_drop, 0.0)
     # An unwanted role stops being unwanted once the person comes to want that track.
-    settled = misplaced & (wf.ambition >= 0.5) & model.org.wanted_move(wf.level, wf.wants_mgmt, wf.track)
-    wf.unwanted_role[settled] = False
+    settled = (wf.ambition[misplaced] >= 0.5) & model.org.wanted_move(
+        wf.level[misplaced], wf.wants_mgmt[misplaced], wf.track[misplaced]
+    )
+    wf.unwanted_role[misplaced[settled]] = False
 
 
 def passed_over(model: PromotionModel, rows: np.ndarray) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.org import VACANT
+from sim.random import rescaled
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -35,79 +36,91 @@ def fear(model: PromotionModel) -> np.ndarray:
     return np.clip(wf.risk_sensitivity * (0.5 + model.climate), 0.0, 1.0)
 
 
-def observed_performance(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A manager's rating: true performance plus group bias plus rating noise."""
+def observed_performance(
+    model: PromotionModel, rows: np.ndarray | None, rng: np.random.Generator
+) -> np.ndarray:
+    """A manager's rating: true performance plus group bias plus rating noise (``rows=None``: every row)."""
     wf = model.workforce
-    noise = rng.normal(0.0, model.scenario.managers.rating_noise, wf.capacity)[rows]
-    bias = model.group_bias[wf.group[rows]]
-    return wf.performance()[rows] + bias + noise
+    noise = rng.normal(0.0, model.scenario.managers.rating_noise, wf.capacity)
+    rating = wf.performance() + model.group_bias[wf.group] + noise
+    return rating if rows is None else rating[rows]
 
 
-def manager_row(model: PromotionModel, rows: np.ndarray) -> np.ndarray:
-    """The row of each row's current manager, or -1 where there is none or the post is vacant."""
-    org, wf = model.org, model.workforce
-    parent = org.parent[wf.slot[rows]]
-    return np.where(parent >= 0, org.occupant[np.maximum(parent, 0)], VACANT)
+def manager_row(model: PromotionModel, rows: np.ndarray | None = None) -> np.ndarray:
+    """The row of each row's current manager, or -1 where there is none or the post is vacant.
+
+    With ``rows=None`` every row gets an answer; those of empty rows mean nothing.
+    """
+    boss_slot = model.workforce.boss_slot
+    parent = boss_slot if rows is None else boss_slot[rows]
+    boss_row = model.org.occupant[parent]
+    boss_row[parent < 0] = VACANT
+    return boss_row
 
 
-def manager_uid(model: PromotionModel, rows: np.ndarray) -> np.ndarray:
+def manager_uid(model: PromotionModel, rows: np.ndarray | None = None) -> np.ndarray:
     """The uid of each row's current manager, or -1 where the manager post is vacant."""
     boss_row = manager_row(model, rows)
-    return np.where(boss_row >= 0, model.workforce.uid[np.maximum(boss_row, 0)], -1)
+    uid = model.workforce.uid[boss_row]
+    uid[boss_row < 0] = -1
+    return uid
 
 
-def reset_beliefs(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator) -> None:
-    """A new manager's starting beliefs: the prior on interest, ratings on readiness."""
+def reset_beliefs(model: PromotionModel, rows: np.ndarray, rating: np.ndarray) -> None:
+    """A new manager's starting beliefs: the prior on interest, their first rating on readiness."""
     wf = model.workforce
     wf.b_interest[rows] = model.scenario.managers.prior_interest
     wf.b_mgmt[rows] = 0.5
-    wf.b_ready[rows] = observed_performance(model, rows, rng)
+    wf.b_ready[rows] = rating
     wf.b_refused[rows] = False
     wf.b_later[rows] = False
 
 
 def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
-    """Monthly: new managers start over; speaking up, silence and visibility move beliefs."""
-    wf, mgr = model.workforce, model.scenario.managers
-    rows = wf.rows
-    uid = manager_uid(model, rows)
-    new_boss = (uid >= 0) & (uid != wf.b_manager[rows])
-    changed = rows[new_boss]
-    if not model.keep_beliefs_on_manager_change:
-        reset_beliefs(model, changed, rng)
-    wf.b_manager[changed] = uid[new_boss]
+    """Monthly: new managers start over; speaking up, silence and visibility move beliefs.
 
-    before = wf.b_interest[rows].copy()
-    voiced = wf.voiced[rows]
-    spoke = rows[voiced]
-    silent = rows[~voiced]
+    Each manager rates each report once a month; a new manager's first rating is where their
+    belief about readiness starts.
+    """
+    wf, mgr = model.workforce, model.scenario.managers
+    on = wf.active
+    uid = manager_uid(model)
+    new_boss = np.flatnonzero(on & (uid >= 0) & (uid != wf.b_manager))
+    rating = observed_performance(model, None, rng)
+    if not model.keep_beliefs_on_manager_change:
+        reset_beliefs(model, new_boss, rating[new_boss])
+    wf.b_manager[new_boss] = uid[new_boss]
+
+    before = wf.b_interest.copy()
+    spoke = np.flatnonzero(wf.voiced)
     wf.b_interest[spoke] += mgr.voice_weight * (1.0 - wf.b_interest[spoke])
     target = wf.wants_mgmt[spoke].astype(float)
     wf.b_mgmt[spoke] += 0.5 * (target - wf.b_mgmt[spoke])
+    silent = on & ~wf.voiced
     if mgr.heuristics.silence_as_disinterest:
         # An explicit answer in a career conversation is remembered for a year; silence after
         # it is not read as a change of heart.
-        forgetting = silent[model.month - wf.told_at[silent] >= 12]
-        wf.b_interest[forgetting] *= 1.0 - mgr.silence_decay
+        forgetting = silent & (model.month - wf.told_at >= 12)
+        wf.b_interest *= 1.0 - mgr.silence_decay * forgetting
     else:
-        wf.b_interest[silent] += 0.05 * (mgr.prior_interest - wf.b_interest[silent])
+        wf.b_interest += 0.05 * (mgr.prior_interest - wf.b_interest) * silent
 
     low = model.scenario.metrics.disinterested_belief
-    crossed = rows[(before > low) & (wf.b_interest[rows] <= low) & (wf.ambition[rows] >= 0.5)]
+    crossed = np.flatnonzero(on & (before > low) & (wf.b_interest <= low) & (wf.ambition >= 0.5))
     model.events.add(
         model.month, wf.uid[crossed], "misread", "manager now believes they are not interested, though they are"
     )
 
-    evidence = observed_performance(model, rows, rng)
+    evidence = rating
     if mgr.heuristics.visibility_as_readiness:
         w = mgr.visibility_weight
-        evidence = w * 10.0 * wf.visibility[rows] + (1.0 - w) * evidence
+        evidence = w * 10.0 * wf.visibility + (1.0 - w) * evidence
     if model.criteria_weight > 0:
-        rung = model.org.next_rung_is_management(wf.level[rows], wf.b_mgmt[rows] >= 0.5)
-        true_ready = wf.readiness_for(rung.astype(np.int8), rows)
+        rung = model.org.next_rung_is_management(np.maximum(wf.level, 0), wf.b_mgmt >= 0.5)
+        true_ready = wf.readiness_for(rung.astype(np.int8))
         c = model.criteria_weight
-        evidence = c * (true_ready + rng.normal(0.0, 0.5, wf.capacity)[rows]) + (1.0 - c) * evidence
-    wf.b_ready[rows] += mgr.readiness_learning * (evidence - wf.b_ready[rows])
+        evidence = c * (true_ready + rng.normal(0.0, 0.5, wf.capacity)) + (1.0 - c) * evidence
+    np.add(wf.b_ready, mgr.readiness_learning * (evidence - wf.b_ready), out=wf.b_ready, where=on)
 
 
 def record_declines(model: PromotionModel, rows: np.ndarray) -> None:
@@ -180,10 +193,11 @@ def take_stretch(model: PromotionModel, rows: np.ndarray, rng: np.random.Generat
     wf.b_interest[rows] += model.scenario.managers.voice_weight * (1.0 - wf.b_interest[rows])
     ready = wf.readiness_for(mgmt.astype(np.int8), rows)
     fail_p = beh.stretch_failure * (1.0 - ready / 10.0) * 2.0
-    failed = rows[rng.random(wf.capacity)[rows] < fail_p]
+    u = rng.random(wf.capacity)[rows]
+    failing = u < fail_p
     from sim.behaviour import penalise  # noqa: PLC0415 (behaviour imports managers)
 
-    penalise(model, failed, rng, "a failed stretch assignment")
+    penalise(model, rows[failing], rescaled(u[failing], fail_p[failing]), "a failed stretch assignment")
     model.events.add(model.month, wf.uid[rows], "stretch_accept", "took on a stretch assignment")
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from sim import behaviour, hiring, managers, promotions
 from sim import interventions as levers
+from sim.allocator import keep_freed_memory
 from sim.metrics import METRICS, Recorder
 from sim.org import VACANT, Org
 from sim.random import Streams
@@ -66,6 +67,7 @@ class PromotionModel(mesa.Model):
         overrides: Mapping[str, Any] | None = None,
         **params: Any,
     ):
+        keep_freed_memory()
         seed = int(np.random.SeedSequence().entropy % (2**63)) if rng is None else int(rng)
         super().__init__(rng=seed)
         extra = {SHORTCUTS.get(k, k): v for k, v in params.items()}
@@ -82,7 +84,11 @@ class PromotionModel(mesa.Model):
         self.month = -spec.warmup_months
         self.org = Org(spec)
         self.workforce = Workforce(self.org.n_slots, spec.behaviour.engagement_effect)
+        # Mesa agents are handles made on demand (see sync_agents); the cache and what it holds.
         self.agent_at = np.full(self.org.n_slots, None, dtype=object)
+        self._agent_kind = np.full(self.org.n_slots, -1, dtype=np.int8)
+        self._agent_uid = np.full(self.org.n_slots, -1, dtype=np.int64)
+        self._next_uid = 1
         self.reserved_external = np.zeros(self.org.n_slots, dtype=bool)
         self.group_bias = np.array([g.rating_bias for g in spec.groups], dtype=float)
         self.group_suppression = np.array([g.ambition_suppression for g in spec.groups], dtype=float)
@@ -234,19 +240,21 @@ class PromotionModel(mesa.Model):
         self.names[int(wf.uid[row])] = person.name
 
     def place(self, rows: np.ndarray, slots: np.ndarray) -> None:
-        """Put newly arrived people (already drawn) into vacant slots and give them agents."""
+        """Put newly arrived people (already drawn) into vacant slots and give them uids.
+
+        Their Mesa agents are made when someone looks (see ``sync_agents``): creating and
+        registering one agent per hire cost a quarter of the run time at 100k people.
+        """
         wf, org = self.workforce, self.org
         if np.any(org.occupant[slots] != VACANT):
             raise RuntimeError("a position would be over-filled")
         org.occupant[slots] = rows
         wf.slot[rows] = slots
+        wf.boss_slot[rows] = org.parent[slots]
         wf.level[rows] = org.level[slots]
         wf.track[rows] = org.track[slots]
-        for row in rows:
-            cls = Manager if wf.track[row] == MANAGEMENT else Employee
-            agent = cls(self, int(row))
-            wf.uid[row] = agent.unique_id
-            self.agent_at[row] = agent
+        wf.uid[rows] = np.arange(self._next_uid, self._next_uid + rows.size)
+        self._next_uid += rows.size
         wf.b_manager[rows] = managers.manager_uid(self, rows)
 
     def move(self, rows: np.ndarray, slots: np.ndarray) -> None:
@@ -256,29 +264,14 @@ class PromotionModel(mesa.Model):
             raise RuntimeError("a position would be over-filled")
         org.occupant[wf.slot[rows]] = VACANT
         org.occupant[slots] = rows
-        old_track = wf.track[rows].copy()
         wf.slot[rows] = slots
+        wf.boss_slot[rows] = org.parent[slots]
         wf.level[rows] = org.level[slots]
         wf.track[rows] = org.track[slots]
         wf.time_in_role[rows] = 0
-        for row in rows[old_track != wf.track[rows]]:
-            self._recast(int(row))
-
-    def _recast(self, row: int) -> None:
-        """Swap the agent's class when someone joins or leaves the management track."""
-        old = self.agent_at[row]
-        cls = Manager if self.workforce.track[row] == MANAGEMENT else Employee
-        if type(old) is cls:
-            return
-        old.remove()
-        agent = cls.__new__(cls)
-        mesa.Agent.__init__(agent, self)
-        agent.unique_id = old.unique_id
-        agent.row = row
-        self.agent_at[row] = agent
 
     def remove_people(self, rows: np.ndarray, reasons: np.ndarray, voluntary: np.ndarray) -> None:
-        """People leave: positions open, records close, agents go."""
+        """People leave: positions open, records close, their agents (if made) go."""
         wf, sc = self.workforce, self.scenario
         recent_po = (self.month - wf.passed_over_at[rows]) < sc.exits.passed_over_months
         high = wf.competence[rows] >= sc.metrics.high_performer_competence
@@ -293,11 +286,64 @@ class PromotionModel(mesa.Model):
         ]
         self.events.add(self.month, wf.uid[rows], "exit", details)
         promotions.vacate(self, rows)
-        for row in rows:
-            self.agent_at[row].remove()
-            self.agent_at[row] = None
+        self._drop_agents(rows)
         wf.reset_rows(rows)
         self.learning_toward_mgmt[rows] = -1
+
+    # -- Mesa agents, made on demand ----------------------------------------------------------
+    @property
+    def agents(self) -> mesa.AgentSet:
+        """Everyone employed now, as Mesa agents (``Employee``; ``Manager`` on the management track)."""
+        self.sync_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.AgentSet]:
+        """Mesa's agent sets by class, brought up to date first."""
+        self.sync_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes present, brought up to date first."""
+        self.sync_agents()
+        return super().agent_types
+
+    def sync_agents(self) -> None:
+        """Make the Mesa agents match the workforce: one per employed person, of the right class.
+
+        The phases never touch agents, so they are made here, when Mesa, the app or a test asks
+        for them; at the app's sizes that is every step, in a 100k batch run never.
+        """
+        wf = self.workforce
+        rows = wf.rows
+        stale = rows[(self._agent_kind[rows] != wf.track[rows]) | (self._agent_uid[rows] != wf.uid[rows])]
+        for row in stale:
+            self._agent(int(row))
+
+    def _agent(self, row: int) -> Employee:
+        """The agent of the person in ``row``, made (or remade after a change of track) if needed."""
+        wf = self.workforce
+        kind, uid = int(wf.track[row]), int(wf.uid[row])
+        agent = self.agent_at[row]
+        if agent is not None and self._agent_kind[row] == kind and self._agent_uid[row] == uid:
+            return agent
+        if agent is not None:
+            agent.remove()
+        agent = (Manager if kind == MANAGEMENT else Employee)(self, row)
+        agent.unique_id = uid
+        self.agent_at[row] = agent
+        self._agent_kind[row] = kind
+        self._agent_uid[row] = uid
+        return agent
+
+    def _drop_agents(self, rows: np.ndarray) -> None:
+        """Deregister the agents (where made) of people who leave."""
+        for row in rows[self._agent_kind[rows] >= 0]:
+            self.agent_at[row].remove()
+            self.agent_at[row] = None
+        self._agent_kind[rows] = -1
+        self._agent_uid[rows] = -1
 
     # -- lookups for agents and the app -----------------------------------------------------
     def row_of_uid(self, uids: np.ndarray) -> np.ndarray:
@@ -317,16 +363,16 @@ class PromotionModel(mesa.Model):
         parent = self.org.parent[self.workforce.slot[row]]
         if parent < 0 or self.org.occupant[parent] < 0:
             return None
-        return self.agent_at[self.org.occupant[parent]]
+        return self._agent(int(self.org.occupant[parent]))
 
     def reports_of(self, row: int) -> list[Employee]:
         """Agents in the team that ``row`` manages."""
         wf = self.workforce
         slots = np.flatnonzero(self.org.parent == wf.slot[row])
         occ = self.org.occupant[slots]
-        return [self.agent_at[r] for r in occ[occ >= 0]]
+        return [self._agent(int(r)) for r in occ[occ >= 0]]
 
     def employee(self, uid: int) -> Employee | None:
         """The agent with this uid, if employed."""
         row = int(self.row_of_uid(np.array([uid]))[0])
-        return self.agent_at[row] if row >= 0 else None
+        return self._agent(row) if row >= 0 else None

@@ -7,6 +7,11 @@ their rules differ (common random numbers), which is what makes paired compariso
 
 Draws over the workforce are always made over the full row capacity and then indexed, so that
 the number person *i* receives does not depend on who else is present.
+
+Full-capacity draws are most of a month's cost at scale, so rare events do not get draws of
+their own: an event that happens when ``u < p`` leaves ``u / p`` uniform on [0, 1) for the
+people it happened to (``rescaled``), and that one uniform can be split into a few more by its
+bits (``split``). Both keep every number tied to its row, so common random numbers hold.
 """
 
 from __future__ import annotations
@@ -37,6 +42,33 @@ class Streams:
         """The generator for process ``name`` at ``step``; the same arguments give the same numbers."""
         seq = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name), int(step) % 2**32))
         return np.random.Generator(np.random.PCG64(seq))
+
+
+def rescaled(u: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    """Uniforms ``u`` already known to be below ``p``, stretched back to [0, 1).
+
+    Given ``u < p``, ``u / p`` is uniform on [0, 1), so a follow-up event among those people
+    ("the failure was penalised") needs no draw of its own.
+    """
+    return np.minimum(u / p, np.nextafter(1.0, 0.0))
+
+
+# Bit offsets used by ``split``: the first uniform is the value itself, the next ones start
+# 1 and 21 bits further down, so each has about 20 bits of its own (a resolution near 1e-6).
+_SPLIT_SHIFTS = (0, 1, 21)
+
+
+def split(v: np.ndarray, n: int) -> list[np.ndarray]:
+    """``n`` (up to 3) uniforms from each uniform in ``v``, read from successive bits.
+
+    The first is ``v`` itself; the others are ``frac(v * 2**k)``, which depend on the first only
+    through bits below its own resolution. A double from a rescaled rare event keeps about 45
+    random bits when ``p`` is 1e-3, more than the 41 these read; rates below about 1e-6 would
+    leave the last one coarse.
+    """
+    if n > len(_SPLIT_SHIFTS):
+        raise ValueError(f"split gives at most {len(_SPLIT_SHIFTS)} uniforms")
+    return [v if k == 0 else np.modf(v * float(2**k))[0] for k in _SPLIT_SHIFTS[:n]]
 
 
 def derive_seeds(master_seed: int, n: int) -> list[int]:

@@ -26,6 +26,7 @@ COLUMNS: dict[str, tuple[Any, Any]] = {
     "active": (bool, False),
     "uid": (np.int64, -1),
     "slot": (np.int64, -1),
+    "boss_slot": (np.int64, -1),  # the management slot this slot reports to (org.parent[slot])
     "level": (np.int16, -1),
     "track": (np.int8, -1),
     "group": (np.int8, -1),
