@@ -73,8 +73,18 @@ class Org:
         return np.where(has_m & has_s, np.asarray(believed_mgmt, dtype=bool), has_m)
 
     def wanted_move(self, level: np.ndarray | int, wants_mgmt: np.ndarray, track: np.ndarray | int) -> np.ndarray:
-        """Whether a role at (level, track) lies on the path of someone wanting that direction."""
-        return self.path_ok[level, np.asarray(wants_mgmt, dtype=np.int8), track]
+        """Whether a role at (level, track) lies on the path of someone wanting that direction.
+
+        Usually asked for one (level, track) over a whole column of ``wants_mgmt``: then the
+        answer is a constant or the column itself (or its negation), with no gather.
+        """
+        wants = np.asarray(wants_mgmt, dtype=bool)
+        if np.ndim(level) == 0 and np.ndim(track) == 0:
+            if_not, if_wants = self.path_ok[int(level), :, int(track)]
+            if if_not == if_wants:
+                return np.full(wants.shape, bool(if_wants))
+            return wants.copy() if if_wants else ~wants
+        return self.path_ok[level, wants.view(np.int8), track]
 
     def _assign_teams(self) -> np.ndarray:
         """Round-robin every slot to the management slots of the nearest level above."""

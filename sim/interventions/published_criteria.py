@@ -58,13 +58,14 @@ class PublishedCriteria(Intervention):
     def on_beliefs(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Gaming: visible people inflate the evidence a little."""
         wf = model.workforce
-        rows = wf.rows
         g = self.params.gaming * model.scenario.managers.readiness_learning
-        wf.b_ready[rows] += g * (10.0 * wf.visibility[rows] - wf.b_ready[rows])
+        wf.b_ready += g * (10.0 * wf.visibility - wf.b_ready) * wf.active
 
     def on_learning(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Learning aimed at published requirements goes further."""
         wf = model.workforce
-        bonus = self.params.learning_bonus * model.scenario.behaviour.learning_rate * wf.engagement * wf.active
-        wf.mgmt_ready[:] = np.minimum(wf.mgmt_ready + np.where(wf.wants_mgmt, bonus, 0.0), 10.0)
-        wf.spec_ready[:] = np.minimum(wf.spec_ready + np.where(~wf.wants_mgmt, bonus, 0.0), 10.0)
+        bonus = self.params.learning_bonus * model.scenario.behaviour.learning_rate * wf.engagement
+        wf.mgmt_ready += bonus * (wf.active & wf.wants_mgmt)
+        wf.spec_ready += bonus * (wf.active & ~wf.wants_mgmt)
+        np.minimum(wf.mgmt_ready, 10.0, out=wf.mgmt_ready)
+        np.minimum(wf.spec_ready, 10.0, out=wf.spec_ready)
