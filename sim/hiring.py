@@ -25,4 +25,4 @@ def hire(model: PromotionModel, rng: np.random.Generator) -> None:
     model.reserved_external[slots] = False
     model.flow["hires"] += slots.size
     names = [lv.name for lv in model.scenario.organisation.levels]
-    model.events.add(model.month, wf.uid[rows], "hire", [f"hired as {names[lv]}" for lv in wf.level[rows]])
+    model.events.add_described(model.month, wf.uid[rows], "hire", lambda lv: f"hired as {names[lv]}", wf.level[rows])

@@ -280,11 +280,10 @@ class PromotionModel(mesa.Model):
         self.flow["passed_over_exits"] += int((voluntary & recent_po).sum())
         spec = (wf.ambition[rows] >= 0.5) & ~wf.wants_mgmt[rows]
         self.flow["specialist_aspirant_exits"] += int((voluntary & spec).sum())
-        details = [
-            r + (" after being passed over" if po and v else "")
-            for r, po, v in zip(reasons, recent_po, voluntary, strict=True)
-        ]
-        self.events.add(self.month, wf.uid[rows], "exit", details)
+        self.events.add_described(
+            self.month, wf.uid[rows], "exit", lambda r, po: r + (" after being passed over" if po else ""),
+            reasons, recent_po & voluntary,
+        )
         promotions.vacate(self, rows)
         self._drop_agents(rows)
         wf.reset_rows(rows)

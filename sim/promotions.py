@@ -11,6 +11,7 @@ within a window the promotion sticks, or does not (poor fit, regret, exit, stepp
 
 from __future__ import annotations
 
+import heapq
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,9 @@ from sim.scenario import MANAGEMENT, TRACKS
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
+
+# Why people turn an offer down, as the decline events say it (indexed by decline_reasons).
+DECLINE_REASONS = ("does not want to move up", "wants the other track", "wants it, but not now")
 
 
 def promotion_round(model: PromotionModel, rng: np.random.Generator) -> None:
@@ -167,13 +171,10 @@ def decline_reasons(model: PromotionModel, rows: np.ndarray, track: int, name: s
     wf = model.workforce
     aspiring = wf.ambition[rows] >= 0.5
     right_way = model.org.wanted_move(wf.level[rows] + 1, wf.wants_mgmt[rows], track)
-    reason = np.where(
-        ~aspiring,
-        "does not want to move up",
-        np.where(~right_way, "wants the other track", "wants it, but not now"),
+    reason = np.where(~aspiring, 0, np.where(~right_way, 1, 2))
+    model.events.add_described(
+        model.month, wf.uid[rows], "decline", lambda r: f"declined {name}: {DECLINE_REASONS[r]}", reason
     )
-    details = [f"declined {name}: {r}" for r in reason]
-    model.events.add(model.month, wf.uid[rows], "decline", details)
     model.flow["declines"] += rows.size
     model.decliners.append(step=np.full(rows.size, model.month), uid=wf.uid[rows], row=rows)
 
@@ -239,7 +240,7 @@ def promote(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: i
     # Development paid off if it was aimed the way the person wants to go and they made a wanted move.
     dev = model.development
     movers = rows[wanted]
-    mine = np.flatnonzero((dev["outcome"] == PENDING) & np.isin(dev["uid"], wf.uid[movers]))
+    mine = dev.pending_of(wf.uid[movers])
     aimed = dev["toward_mgmt"][mine] == wf.wants_mgmt[dev["row"][mine]]
     dev.decide(mine[aimed], SUCCEEDED, model.month)
 
@@ -248,13 +249,17 @@ def promote(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: i
     model.flow["timing_promotions"] += int(timing.sum())
     model.flow["wrong_fit_promotions"] += int(wrong_fit.sum())
     names = [lv.name for lv in sc.organisation.levels]
-    details = [
-        f"promoted {names[f]} -> {names[t]} ({TRACKS[track]})"
-        + (", a role they did not want" if u else "")
-        + (", sooner than they wanted" if tm else "")
-        for f, t, u, tm in zip(from_level, wf.level[rows], unwanted, timing, strict=True)
-    ]
-    model.events.add(model.month, wf.uid[rows], "promotion", details)
+
+    def words(f: int, t: int, u: bool, tm: bool) -> str:
+        return (
+            f"promoted {names[f]} -> {names[t]} ({TRACKS[track]})"
+            + (", a role they did not want" if u else "")
+            + (", sooner than they wanted" if tm else "")
+        )
+
+    model.events.add_described(
+        model.month, wf.uid[rows], "promotion", words, from_level, wf.level[rows], unwanted, timing
+    )
 
 
 def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
@@ -270,9 +275,7 @@ def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
     failing = in_window & (wf.competence < pr.fit_threshold)
     regret = in_window & wf.unwanted_role
     p_back = 1.0 - (1.0 - pr.step_back_rate * failing) * (1.0 - pr.regret_step_back_rate * regret)
-    going = np.flatnonzero(rng.random(wf.capacity) < p_back)
-    for row in going:
-        step_back(model, int(row))
+    step_back(model, np.flatnonzero(rng.random(wf.capacity) < p_back))
     due = pending & (month - wf.promoted_at >= pr.stick_window_months)
     due_rows = np.flatnonzero(due)
     stuck = wf.competence[due_rows] >= pr.fit_threshold
@@ -281,36 +284,86 @@ def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
     model.flow["promotions_stuck"] += int(stuck.sum())
 
     dev = model.development
-    late = np.flatnonzero((dev["outcome"] == PENDING) & (month - dev["step"] >= m.roi_window_months))
-    dev.decide(late, FAILED, month)
+    dev.decide(dev.due(month, m.roi_window_months), FAILED, month)
     dec = model.decliners
-    due_dec = np.flatnonzero((dec["outcome"] == PENDING) & (month - dec["step"] >= m.decliner_window_months))
+    due_dec = dec.due(month, m.decliner_window_months)
     if due_dec.size:
-        rows = dec["row"][due_dec]
-        stayed = wf.active[rows] & (wf.uid[rows] == dec["uid"][due_dec])
+        rows = dec.cols["row"][due_dec]
+        stayed = wf.active[rows] & (wf.uid[rows] == dec.cols["uid"][due_dec])
         dec.decide(due_dec, stayed.astype(np.int8), month)
 
 
-def step_back(model: PromotionModel, row: int) -> None:
-    """A promotion that did not work out: back one level, if a position is open there."""
-    wf, org = model.workforce, model.org
-    level = int(wf.level[row]) - 1
-    prefer = int(wf.wants_mgmt[row])
-    for track in (prefer, 1 - prefer):
-        open_slots = org.vacancies(level, track)
-        open_slots = open_slots[~model.reserved_external[open_slots]]
-        if open_slots.size:
-            break
-    else:
+def step_back(model: PromotionModel, rows: np.ndarray) -> None:
+    """Promotions that did not work out: back one level, for those with a position open there.
+
+    ``rows`` (ascending) are served in order, as if one at a time: each takes the first open,
+    non-reserved position of the track they want at the level below, else of the other track,
+    else stays. Those served before free their positions for those served after.
+    """
+    if rows.size == 0:
         return
-    rec = int(wf.promo_record[row])
-    model.move(np.array([row]), open_slots[:1])
-    wf.competence[row] = model.promotions["pre_competence"][rec]
-    wf.unwanted_role[row] = False
-    model.promotions.decide(np.array([rec]), FAILED, model.month)
-    model.flow["promotions_settled"] += 1
-    model.flow["step_backs"] += 1
-    model.events.add(model.month, wf.uid[[row]], "step_back", "stepped back from a promotion that did not work out")
+    wf = model.workforce
+    movers, slots = step_back_slots(model, rows)
+    if movers.size == 0:
+        return
+    for batch in _fillable_batches(model, movers, slots):
+        model.move(movers[batch], slots[batch])
+    rec = wf.promo_record[movers]
+    wf.competence[movers] = model.promotions.cols["pre_competence"][rec]
+    wf.unwanted_role[movers] = False
+    model.promotions.decide(rec, FAILED, model.month)
+    model.flow["promotions_settled"] += movers.size
+    model.flow["step_backs"] += movers.size
+    model.events.add(model.month, wf.uid[movers], "step_back", "stepped back from a promotion that did not work out")
+
+
+def step_back_slots(model: PromotionModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who of ``rows`` (ascending) can step back, and into which position, served one by one.
+
+    The open positions of each (level, track) are found once and kept in a heap (lowest slot
+    first, as ``Org.vacancies`` orders them); a row that moves adds its old position to its
+    group's heap, so a later row stepping back from the level above can take it.
+    """
+    wf, org = model.workforce, model.org
+    open_slots: dict[tuple[int, int], list[int]] = {}
+
+    def group(level: int, track: int) -> list[int]:
+        if (level, track) not in open_slots:
+            free = org.vacancies(level, track)
+            open_slots[(level, track)] = free[~model.reserved_external[free]].tolist()
+        return open_slots[(level, track)]
+
+    movers, slots = [], []
+    for row, level, prefer, old_slot in zip(
+        rows.tolist(), (wf.level[rows] - 1).tolist(), wf.wants_mgmt[rows].astype(int).tolist(),
+        wf.slot[rows].tolist(), strict=True,
+    ):
+        for track in (prefer, 1 - prefer):
+            free = group(level, track)
+            if free:
+                movers.append(row)
+                slots.append(heapq.heappop(free))
+                if not model.reserved_external[old_slot]:
+                    heapq.heappush(group(level + 1, int(org.track[old_slot])), old_slot)
+                break
+    return np.asarray(movers, dtype=np.int64), np.asarray(slots, dtype=np.int64)
+
+
+def _fillable_batches(model: PromotionModel, rows: np.ndarray, slots: np.ndarray) -> list[slice]:
+    """Split moves, kept in order, into runs whose target positions are open before the run.
+
+    ``model.move`` needs every target open when it is called, so a move into a position that
+    an earlier move of the same run vacates starts a new run.
+    """
+    wf = model.workforce
+    batches, start, vacated = [], 0, set()
+    for i, (slot, old) in enumerate(zip(slots.tolist(), wf.slot[rows].tolist(), strict=True)):
+        if slot in vacated:
+            batches.append(slice(start, i))
+            start, vacated = i, set()
+        vacated.add(old)
+    batches.append(slice(start, rows.size))
+    return batches
 
 
 def vacate(model: PromotionModel, rows: np.ndarray) -> None:
@@ -319,7 +372,4 @@ def vacate(model: PromotionModel, rows: np.ndarray) -> None:
     org.occupant[wf.slot[rows]] = VACANT
     rec = wf.promo_record[rows]
     model.promotions.decide(rec[rec >= 0], FAILED, model.month)
-    dev = model.development
-    model.development.decide(
-        np.flatnonzero((dev["outcome"] == PENDING) & np.isin(dev["uid"], wf.uid[rows])), FAILED, model.month
-    )
+    model.development.decide(model.development.pending_of(wf.uid[rows]), FAILED, model.month)

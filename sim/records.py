@@ -8,7 +8,9 @@ outcomes in bulk.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,18 +18,101 @@ import pandas as pd
 PENDING, FAILED, SUCCEEDED = -1, 0, 1
 
 
+@dataclass(frozen=True)
+class Coded:
+    """Per-person details of one batch as codes into the batch's few distinct strings.
+
+    A batch of a hundred thousand hires has only as many different details as there are levels,
+    so keeping one small integer per person (and the words once) saves the time and memory of a
+    Python string per person; the strings are only built when the log is read.
+
+    Attributes:
+        labels: The distinct detail strings of the batch.
+        codes: For each person, the index of their detail in ``labels``.
+    """
+
+    labels: tuple[str, ...]
+    codes: np.ndarray
+
+    @classmethod
+    def describe(cls, words: Callable[..., str], *columns: np.ndarray) -> Coded:
+        """Code people by their combination of ``columns``; ``words`` says each combination once.
+
+        Args:
+            words: Gives the detail for one combination, called with one value per column.
+            *columns: Equal-length arrays whose values, person by person, decide the detail.
+        """
+        key = np.zeros(len(columns[0]), dtype=np.int64)
+        values = []
+        for column in columns:
+            uniq, inverse = _factorise(np.asarray(column))
+            key = key * uniq.size + inverse
+            values.append(uniq)
+        combos, codes = np.unique(key, return_inverse=True)
+        picked, rest = [], combos
+        for uniq in reversed(values):
+            rest, digit = np.divmod(rest, uniq.size)
+            picked.append(uniq[digit].tolist())
+        labels = tuple(words(*combo) for combo in zip(*reversed(picked), strict=True))
+        return cls(labels, codes.reshape(-1).astype(np.min_scalar_type(max(len(labels) - 1, 0))))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, i: int) -> str:
+        return self.labels[self.codes[i]]
+
+    def decode(self) -> np.ndarray:
+        """Every person's detail string (an object array)."""
+        return np.asarray(self.labels, dtype=object)[self.codes]
+
+
+Details = Sequence[str] | str | Coded
+
+
+def _factorise(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values a column may hold and each entry's index among them.
+
+    Integer and boolean columns (levels, flags) span a small range, so the range itself serves
+    and no sort is needed; other columns (words) go through ``np.unique``.
+    """
+    if column.dtype.kind in "biu" and column.size:
+        low, high = int(column.min()), int(column.max())
+        return np.arange(low, high + 1).astype(column.dtype), column.astype(np.int64) - low
+    uniq, inverse = np.unique(column, return_inverse=True)
+    return uniq, inverse.reshape(-1)
+
+
 class EventLog:
     """Events as batches of (step, uid, kind, details); becomes a DataFrame at the end."""
 
     def __init__(self) -> None:
-        self._batches: list[tuple[int, np.ndarray, str, Sequence[str] | str]] = []
+        self._batches: list[tuple[int, np.ndarray, str, Details]] = []
         self.enabled = True
 
-    def add(self, step: int, uids: np.ndarray, kind: str, details: Sequence[str] | str = "") -> None:
-        """Record ``kind`` for each uid; ``details`` is one string for all or one per uid."""
+    def add(self, step: int, uids: np.ndarray, kind: str, details: Details = "") -> None:
+        """Record ``kind`` for each uid; ``details`` is one string for all, or one per uid (maybe coded)."""
         if not self.enabled or len(uids) == 0:
             return
         self._batches.append((step, np.asarray(uids, dtype=np.int64).copy(), kind, details))
+
+    def add_described(
+        self, step: int, uids: np.ndarray, kind: str, words: Callable[..., str], *columns: Any
+    ) -> None:
+        """Record ``kind`` with per-person details that follow from a few columns (see ``Coded``).
+
+        Nothing is computed while the log is off (the warm-up), so callers need not check.
+
+        Args:
+            step: The month.
+            uids: Who the events happened to.
+            kind: The kind of event.
+            words: Gives the detail for one combination of column values.
+            *columns: One value per uid each; equal values give equal details.
+        """
+        if not self.enabled or len(uids) == 0:
+            return
+        self.add(step, uids, kind, Coded.describe(words, *columns))
 
     def recent(self, n: int) -> list[tuple[int, int, str, str]]:
         """The last ``n`` events, newest last, for live feeds."""
@@ -50,15 +135,25 @@ class EventLog:
         steps = np.concatenate([np.full(len(u), s, dtype=np.int64) for s, u, _, _ in self._batches])
         uids = np.concatenate([u for _, u, _, _ in self._batches])
         kinds = np.concatenate([np.full(len(u), k, dtype=object) for _, u, k, _ in self._batches])
-        details = np.concatenate(
-            [np.full(len(u), d, dtype=object) if isinstance(d, str) else np.asarray(d, dtype=object)
-             for _, u, _, d in self._batches]
-        )
+        details = np.concatenate([_detail_column(len(u), d) for _, u, _, d in self._batches])
         return pd.DataFrame({"step": steps, "employee": uids, "kind": kinds, "details": details})
+
+
+def _detail_column(n: int, details: Details) -> np.ndarray:
+    """One batch's details as an object array of ``n`` strings."""
+    if isinstance(details, str):
+        return np.full(n, details, dtype=object)
+    if isinstance(details, Coded):
+        return details.decode()
+    return np.asarray(details, dtype=object)
 
 
 class Ledger:
     """Growable numpy columns with an ``outcome`` column that starts PENDING.
+
+    Records are settled roughly in the order they were made (every kind of record has a fixed
+    window), so the ledger remembers where the oldest pending record is: asking for the pending
+    records then costs the length of the open tail, not of the whole (growing) ledger.
 
     Args:
         columns: Column names and dtypes (``outcome`` and ``decided`` are added).
@@ -69,6 +164,7 @@ class Ledger:
         self._cap = 64
         self.n = 0
         self.cols = {k: np.zeros(self._cap, dtype=t) for k, t in self._dtypes.items()}
+        self._first_pending = 0
 
     def append(self, **values: np.ndarray) -> np.ndarray:
         """Add records (all columns of equal length); returns their indices."""
@@ -96,6 +192,31 @@ class Ledger:
         pending = self.cols["outcome"][idx] == PENDING
         self.cols["outcome"][idx[pending]] = out[pending]
         self.cols["decided"][idx[pending]] = step
+
+    def pending(self) -> np.ndarray:
+        """Indices of the records not yet settled, ascending.
+
+        Only the records from the oldest pending one on are looked at (records are never
+        reopened, so those before it stay settled).
+        """
+        start = self._first_pending
+        open_ = np.flatnonzero(self.cols["outcome"][start : self.n] == PENDING)
+        self._first_pending = start + (int(open_[0]) if open_.size else self.n - start)
+        return open_ + start
+
+    def pending_of(self, uids: np.ndarray) -> np.ndarray:
+        """Indices of the pending records of these uids, ascending.
+
+        The membership test uses numpy's lookup table over the uids' range: the sorting method
+        that ``np.isin`` would otherwise pick for a short tail is several times slower.
+        """
+        open_ = self.pending()
+        return open_[np.isin(self.cols["uid"][open_], np.asarray(uids, dtype=np.int64), kind="table")]
+
+    def due(self, month: int, window: int) -> np.ndarray:
+        """Indices of pending records at least ``window`` months old at ``month``, ascending."""
+        open_ = self.pending()
+        return open_[month - self.cols["step"][open_] >= window]
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.cols[name][: self.n]
