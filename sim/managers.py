@@ -228,30 +228,32 @@ def develop(model: PromotionModel, rows: np.ndarray, toward_mgmt: np.ndarray) ->
 def named_successors(model: PromotionModel) -> tuple[int, int]:
     """Succession plan: for each key role, the believed-best willing person one level below.
 
+    The pool for a key (level, track) is everyone willing one level below whom the manager
+    believes wants that track; as many as the role has positions are named, best believed
+    readiness first, ties in row order. All pools come from one stable sort of the willing
+    people by (level, believed track, readiness high to low), each pool a run of it.
+
     Returns:
         (key roles whose named successor is truly ready and willing, all key roles).
     """
-    wf, org, sc = model.workforce, model.org, model.scenario
-    willing = believed_willing(model)
-    covered = total = 0
-    ready_t = sc.metrics.ready_threshold
-    for level in range(1, sc.n_levels):
-        for track in (0, 1):
-            slots = org.slots(level, track)
-            if slots.size == 0 or not org.is_key[slots[0]]:
-                continue
-            total += slots.size
-            pool = np.flatnonzero(
-                willing & (wf.level == level - 1) & ((wf.b_mgmt >= 0.5) == bool(track))
-            )
-            if pool.size == 0:
-                continue
-            named = pool[np.argsort(-wf.b_ready[pool], kind="stable")[: slots.size]]
-            on_path = model.org.wanted_move(level, wf.wants_mgmt[named], track)
-            truly_willing = (wf.ambition[named] >= 0.5) & on_path & (wf.wait[named] <= 12)
-            truly_ready = wf.readiness_for(track)[named] >= ready_t
-            covered += int((truly_willing & truly_ready).sum())
-    return covered, total
+    wf, org = model.workforce, model.org
+    quota = org.succession_quota
+    total = int(quota.sum())
+    if total == 0:
+        return 0, 0
+    lowest = int(np.flatnonzero(quota)[0]) // 2
+    pool = np.flatnonzero(believed_willing(model) & (wf.level >= lowest))
+    pool_key = wf.level[pool].astype(np.intp) * 2 + (wf.b_mgmt[pool] >= 0.5)
+    order = np.lexsort((-wf.b_ready[pool], pool_key))
+    pool, pool_key = pool[order], pool_key[order]
+    place_in_pool = np.arange(pool.size) - np.searchsorted(pool_key, pool_key)
+    named = place_in_pool < quota[pool_key]
+    rows, key = pool[named], pool_key[named]
+    level, track = key // 2 + 1, key % 2
+    on_path = org.wanted_move(level, wf.wants_mgmt[rows], track)
+    truly_willing = (wf.ambition[rows] >= 0.5) & on_path & (wf.wait[rows] <= 12)
+    truly_ready = wf.readiness_for(track, rows) >= model.scenario.metrics.ready_threshold
+    return int(np.count_nonzero(truly_willing & truly_ready)), total
 
 
 def career_conversation(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:

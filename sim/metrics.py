@@ -9,7 +9,7 @@ decliner stay) count decisions settled in the window. A ratio with nothing to co
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,6 +48,7 @@ METRICS: tuple[str, ...] = (
     "team_performance",
     "intervention_cost",
 )
+_METRIC_SET = frozenset(METRICS)
 # Metrics present only when a scenario asks for them (metrics.level_weights).
 EXTRA_METRICS: tuple[str, ...] = ("global_efficiency", "global_efficiency_change")
 STOCKS = frozenset(
@@ -82,13 +83,16 @@ def structural_plateau(model: PromotionModel) -> np.ndarray:
     Wants to move now, but no role one level up lies on their path, or has waited longer than
     ``metrics.plateau_months`` in the role.
     """
-    wf, org = model.workforce, model.org
-    next_exists = np.zeros(wf.capacity, dtype=bool)
-    for level in range(model.scenario.n_levels - 1):
-        for track in (0, 1):
-            if org.track_exists(level + 1, track):
-                next_exists |= (wf.level == level) & org.wanted_move(level + 1, wf.wants_mgmt, track)
-    return wf.wants_now() & (~next_exists | (wf.time_in_role >= model.scenario.metrics.plateau_months))
+    return _plateau(model, model.workforce.wants_now())
+
+
+def _plateau(model: PromotionModel, wants_now: np.ndarray) -> np.ndarray:
+    """``structural_plateau`` given the wants-now column, so a caller that has it need not redo it."""
+    wf = model.workforce
+    # One lookup per row in the flattened (level, wants_mgmt) table; an empty row (level -1)
+    # reads index -2 or -1, the top level, which has no next rung (and wants_now is False there).
+    next_exists = model.org.step_up_ok.ravel()[wf.level.astype(np.intp) * 2 + wf.wants_mgmt]
+    return wants_now & (~next_exists | (wf.time_in_role >= model.scenario.metrics.plateau_months))
 
 
 def classify(model: PromotionModel) -> dict[str, np.ndarray]:
@@ -97,12 +101,12 @@ def classify(model: PromotionModel) -> dict[str, np.ndarray]:
     on = wf.active
     aspiring = wf.aspiring()
     b = wf.b_interest
+    looks_keen = b >= m.interested_belief
+    later = wf.wait > 0
     hidden = aspiring & (b <= m.disinterested_belief)
-    false_interest = on & ~aspiring & (b >= m.interested_belief)
-    timing = aspiring & (
-        ((wf.wait > 0) & (b >= m.interested_belief) & ~wf.b_later) | ((wf.wait <= 0) & wf.b_later)
-    )
-    plateau = structural_plateau(model) & ~hidden
+    false_interest = on & ~aspiring & looks_keen
+    timing = aspiring & np.where(later, looks_keen & ~wf.b_later, wf.b_later)
+    plateau = _plateau(model, aspiring & ~later) & ~hidden
     unwanted = on & wf.unwanted_role
     return {
         "active": on,
@@ -116,62 +120,151 @@ def classify(model: PromotionModel) -> dict[str, np.ndarray]:
     }
 
 
-def _rates(cat: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, float]:
-    n = int((cat["active"] & mask).sum())
-    n_asp = int((cat["aspiring"] & mask).sum())
-    return {
-        "headcount": float(n),
-        "hidden_ambition_rate": ratio((cat["hidden"] & mask).sum(), n_asp),
-        "misread_rate": ratio((cat["misread"] & mask).sum(), n),
-        "masked_aspiration_rate": ratio((cat["masked"] & mask).sum(), n_asp),
-        "timing_mismatch_rate": ratio((cat["timing"] & mask).sum(), n),
-        "plateau_rate": ratio((cat["plateau"] & mask).sum(), n),
-        "mismatch_rate": ratio((cat["mismatch"] & mask).sum(), n),
-    }
-
-
-# numerator category and denominator category of each broken-down rate
-_BREAKDOWN_PARTS: dict[str, tuple[str, str]] = {
+# The categories of ``classify`` that are counted, "active" first; each is a subset of "active".
+CATEGORIES: tuple[str, ...] = ("active", "aspiring", "hidden", "misread", "masked", "timing", "plateau", "mismatch")
+# Each rate of the classification: numerator category and denominator category.
+_RATE_PARTS: dict[str, tuple[str, str]] = {
     "hidden_ambition_rate": ("hidden", "aspiring"),
     "misread_rate": ("misread", "active"),
     "masked_aspiration_rate": ("masked", "aspiring"),
-    "mismatch_rate": ("mismatch", "active"),
+    "timing_mismatch_rate": ("timing", "active"),
     "plateau_rate": ("plateau", "active"),
+    "mismatch_rate": ("mismatch", "active"),
 }
+# A person's pattern code has bit i - 1 set when they are in CATEGORIES[i] (i >= 1); only active
+# people are counted, so "active" needs no bit. _PATTERN_CATEGORIES[pattern, i] says whether a
+# pattern counts toward CATEGORIES[i].
+_N_BITS = len(CATEGORIES) - 1
+_PATTERN_CATEGORIES = np.column_stack(
+    [np.ones(1 << _N_BITS), (np.arange(1 << _N_BITS)[:, None] >> np.arange(_N_BITS)) & 1]
+).astype(float)
 
 
-def _rates_by(cat: dict[str, np.ndarray], key: np.ndarray, n_keys: int) -> dict[str, np.ndarray]:
-    """Headcount and the broken-down rates for every value of ``key`` at once (NaN where empty)."""
+def cell_counts(model: PromotionModel, cat: dict[str, np.ndarray]) -> np.ndarray:
+    """How many people of each category sit in each (group, level) cell.
+
+    Every rate and breakdown of the month is a ratio of these counts, so they are taken in one
+    bincount over a code of (cell, category pattern) instead of one masked pass per category
+    and per breakdown. Counts are whole numbers held exactly in floats, so any sum over cells
+    equals the count taken directly.
+
+    Returns:
+        Counts of shape (len(CATEGORIES), groups, levels).
+    """
+    wf, sc = model.workforce, model.scenario
+    n_groups, n_levels = len(sc.group_names), sc.n_levels
     on = cat["active"]
-    k = key[on].astype(np.int64)
-    counts = {name: np.bincount(k, weights=cat[name][on], minlength=n_keys)[:n_keys]
-              for name in ("active", "aspiring", "hidden", "misread", "masked", "mismatch", "plateau")}
-    out = {"headcount": counts["active"]}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for metric, (num, den) in _BREAKDOWN_PARTS.items():
-            out[metric] = np.where(counts[den] > 0, counts[num] / np.maximum(counts[den], 1), np.nan)
+    pattern = np.zeros(on.size, dtype=np.uint8)
+    for bit, name in enumerate(CATEGORIES[1:]):
+        pattern |= cat[name].view(np.uint8) * np.uint8(1 << bit)  # (a uint8 shift is far slower)
+    # Code 0 is every empty row; an active row's code is 1 + cell x patterns + pattern.
+    code = ((wf.group.astype(np.intp) * n_levels + wf.level) << _N_BITS | pattern) + 1
+    code *= on
+    n_cells, n_patterns = n_groups * n_levels, _PATTERN_CATEGORIES.shape[0]
+    by_pattern = np.bincount(code, minlength=1 + n_cells * n_patterns)[1:].astype(float)
+    per_category = by_pattern.reshape(n_cells, n_patterns) @ _PATTERN_CATEGORIES
+    return per_category.T.reshape(len(CATEGORIES), n_groups, n_levels)
+
+
+_RATE_COLUMNS = [(m, CATEGORIES.index(num), CATEGORIES.index(den)) for m, (num, den) in _RATE_PARTS.items()]
+
+
+def _rates_by(counts: list[list[float]]) -> dict[str, list[float]]:
+    """Headcount and every classification rate for each column of counts at once (NaN where empty).
+
+    A few dozen ratios: plain Python floats divide exactly as numpy does, at a fraction of the
+    cost of array calls on such small arrays.
+
+    Args:
+        counts: Per category (in ``CATEGORIES`` order), its count for each key.
+    """
+    out = {"headcount": counts[0]}
+    for metric, num, den in _RATE_COLUMNS:
+        out[metric] = [n / d if d > 0 else NAN for n, d in zip(counts[num], counts[den], strict=True)]
     return out
 
 
+def _rate_table(counts: np.ndarray) -> dict[str, list[float]]:
+    """``_rates_by`` for the whole workforce, each level, then each group: columns in that order.
+
+    Args:
+        counts: ``cell_counts`` of the month.
+    """
+    by_level, by_group = counts.sum(axis=1).tolist(), counts.sum(axis=2).tolist()
+    return _rates_by([[sum(lv), *lv, *gr] for lv, gr in zip(by_level, by_group, strict=True)])
+
+
 def team_performance(model: PromotionModel) -> float:
-    """Mean performance of people, lifted or dragged by their manager's fit, scaled to 0-1 (12 = 10 x 1.2)."""
+    """Mean performance of people, lifted or dragged by their manager's fit, scaled to 0-1 (12 = 10 x 1.2).
+
+    A vacant manager post counts as a boss of competence 5.0; no manager post at all (the top)
+    means a factor of 1.0.
+    """
     wf = model.workforce
-    rows = wf.rows
-    if rows.size == 0:
+    on = wf.active
+    if not on.any():
         return NAN
-    boss_row = manager_row(model, rows)
-    boss_comp = np.where(boss_row >= 0, wf.competence[np.maximum(boss_row, 0)], 5.0)
-    has_team = model.org.parent[wf.slot[rows]] >= 0
-    factor = np.where(has_team, 0.8 + 0.04 * boss_comp, 1.0)
-    return float(np.mean(wf.performance()[rows] * factor) / 12.0)
+    boss_row = manager_row(model)
+    boss_comp = np.where(boss_row >= 0, wf.competence[boss_row], 5.0)
+    factor = np.where(wf.boss_slot >= 0, 0.8 + 0.04 * boss_comp, 1.0)
+    return float((wf.performance() * factor)[on].mean() / 12.0)
+
+
+def _settled(ledger: Ledger, part: slice, since: int, until: int) -> tuple[int, int]:
+    """Records of ``part`` (made in the recorded run) settled in [since, until]: (settled, succeeded)."""
+    decided, outcome = ledger["decided"][part], ledger["outcome"][part]
+    sel = (ledger["step"][part] >= 1) & (outcome != PENDING) & (decided >= since) & (decided <= until)
+    return int(np.count_nonzero(sel)), int(np.count_nonzero(outcome[sel] == SUCCEEDED))
 
 
 def _ledger_rate(ledger: Ledger, since: int, until: int) -> float:
     """Share of records (made in the recorded run) settled in [since, until] that succeeded."""
-    decided = ledger["decided"]
-    made = ledger["step"] >= 1
-    sel = made & (ledger["outcome"] != PENDING) & (decided >= since) & (decided <= until)
-    return ratio((ledger["outcome"][sel] == SUCCEEDED).sum(), sel.sum())
+    settled, succeeded = _settled(ledger, slice(None), since, until)
+    return ratio(succeeded, settled)
+
+
+class _SettledTally:
+    """``_ledger_rate`` of one ledger for monthly windows, without rescanning the whole ledger.
+
+    A settled record never changes (``Ledger.decide`` leaves settled records alone), so the
+    records before the oldest still-pending one can be counted once, by month settled, and not
+    read again; the rest are scanned at each call. Folding in costs a search for the oldest
+    pending record, so it is done once every ``fold_every`` calls, not each month.
+    """
+
+    fold_every = 12
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+        self.calls = 0
+        self.done = 0  # records before this one are settled and counted below
+        self.settled: Counter[int] = Counter()  # records by month settled
+        self.succeeded: Counter[int] = Counter()
+
+    def _absorb(self) -> None:
+        """Count, for good, the records not yet counted that precede the oldest pending one."""
+        ledger = self.ledger
+        pending = np.flatnonzero(ledger["outcome"][self.done:] == PENDING)
+        stop = self.done + int(pending[0]) if pending.size else ledger.n
+        if stop == self.done:
+            return
+        part = slice(self.done, stop)
+        made = ledger["step"][part] >= 1
+        decided, outcome = ledger["decided"][part][made], ledger["outcome"][part][made]
+        self.settled.update(decided.tolist())
+        self.succeeded.update(decided[outcome == SUCCEEDED].tolist())
+        self.done = stop
+
+    def rate(self, since: int, until: int) -> float:
+        """Share of records (made in the recorded run) settled in [since, until] that succeeded."""
+        self.calls += 1
+        if self.calls % self.fold_every == 0:
+            self._absorb()
+        settled, succeeded = _settled(self.ledger, slice(self.done, None), since, until)
+        if self.settled:
+            settled += sum(self.settled.get(m, 0) for m in range(since, until + 1))
+            succeeded += sum(self.succeeded.get(m, 0) for m in range(since, until + 1))
+        return ratio(succeeded, settled)
 
 
 class Recorder:
@@ -186,6 +279,7 @@ class Recorder:
         self.current: dict[str, float] = {}
         self._flow_sum: defaultdict[str, float] = defaultdict(float)
         self._count_sum: defaultdict[str, float] = defaultdict(float)
+        self._tallies: dict[int, _SettledTally] = {}
 
     def _push(self, flows: dict[str, float], counts: dict[str, float]) -> None:
         """Add this month to the trailing window (running sums, so the window costs O(keys))."""
@@ -197,6 +291,13 @@ class Recorder:
             if len(series) > WINDOW:
                 for k, v in series[-WINDOW - 1].items():
                     store[k] -= v
+
+    def _window_ledger_rate(self, ledger: Ledger, since: int, until: int) -> float:
+        """``_ledger_rate`` through a running tally kept per ledger (the ledgers grow all run)."""
+        tally = self._tallies.get(id(ledger))
+        if tally is None or tally.ledger is not ledger:
+            tally = self._tallies[id(ledger)] = _SettledTally(ledger)
+        return tally.rate(since, until)
 
     def _window_sum(self, key: str) -> float:
         return self._flow_sum.get(key, 0.0)
@@ -219,77 +320,88 @@ class Recorder:
         wf, sc = model.workforce, model.scenario
         month = model.month
         cat = classify(model)
+        counts = cell_counts(model, cat)
+        table = _rate_table(counts)
+        values: dict[str, float] = {k: v[0] for k, v in table.items()}
         on = cat["active"]
         recent_po = on & ((month - wf.passed_over_at) < sc.exits.passed_over_months)
         high = on & (wf.competence >= sc.metrics.high_performer_competence)
         spec = cat["aspiring"] & ~wf.wants_mgmt
         self._push(
             dict(model.flow),
-            {"headcount": float(on.sum()), "high": float(high.sum()), "passed_over": float(recent_po.sum()),
-             "spec_aspirants": float(spec.sum())},
+            {"headcount": values["headcount"], "high": float(np.count_nonzero(high)),
+             "passed_over": float(np.count_nonzero(recent_po)), "spec_aspirants": float(np.count_nonzero(spec))},
         )
         n_months = min(len(self.flows), WINDOW)
         since = month - n_months + 1
         covered, key_total = named_successors(model)
-        values: dict[str, float] = _rates(cat, on)
         values.update(
             {
                 "promotions": float(model.flow.get("promotions", 0.0)),
                 "unwanted_promotion_rate": self._window_ratio("unwanted_promotions", "promotions"),
                 "wrong_fit_promotion_rate": self._window_ratio("wrong_fit_promotions", "promotions"),
-                "promotion_stick_rate": _ledger_rate(model.promotions, since, month),
+                "promotion_stick_rate": self._window_ledger_rate(model.promotions, since, month),
                 "succession_coverage": ratio(covered, key_total),
                 "attrition_rate": capped(self._annual_rate("exits", "headcount")),
                 "regretted_attrition_rate": capped(self._annual_rate("regretted_exits", "high")),
                 "passed_over_exit_rate": capped(self._annual_rate("passed_over_exits", "passed_over")),
                 "specialist_retention_rate": 1.0
                 - capped(self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
-                "decliner_retention": _ledger_rate(model.decliners, since, month),
+                "decliner_retention": self._window_ledger_rate(model.decliners, since, month),
                 "stretch_acceptance_rate": self._window_ratio("stretch_accepts", "stretch_offers"),
                 "internal_application_rate": self._window_ratio("applications", "could_apply"),
-                "development_roi": _ledger_rate(model.development, since, month),
+                "development_roi": self._window_ledger_rate(model.development, since, month),
                 "team_performance": team_performance(model),
                 "intervention_cost": self._annual_rate("intervention_hours", "headcount"),
             }
         )
-        values.update(self.representation(on))
+        values.update(self.representation(counts[0]))
         if sc.metrics.level_weights is not None:
             values["global_efficiency"] = global_efficiency(model)
-        self.current = {k: values[k] for k in (*METRICS, *[k for k in values if k not in METRICS])}
+        self.current = {k: values[k] for k in (*METRICS, *[k for k in values if k not in _METRIC_SET])}
         self.stocks.append(
             {k: v for k, v in values.items()
              if k in STOCKS or k == "global_efficiency" or k.startswith("representation_ratio.")}
         )
-        self._append(month, values, cat)
+        self._append(month, values, table, counts[0])
         return self.current
 
-    def representation(self, on: np.ndarray) -> dict[str, float]:
-        """Each group's share of the top levels over its share of the workforce (1.0 is parity)."""
-        wf, sc = self.model.workforce, self.model.scenario
-        top = on & (wf.level >= sc.n_levels - sc.metrics.key_levels)
-        n_all, n_top = on.sum(), top.sum()
-        g_all = np.bincount(wf.group[on], minlength=len(sc.groups))
-        g_top = np.bincount(wf.group[top], minlength=len(sc.groups))
+    def representation(self, headcount: np.ndarray) -> dict[str, float]:
+        """Each group's share of the top levels over its share of the workforce (1.0 is parity).
+
+        Args:
+            headcount: People per (group, level) cell (the "active" counts of ``cell_counts``).
+        """
+        sc = self.model.scenario
+        top_from = max(0, sc.n_levels - sc.metrics.key_levels)
+        cells = headcount.tolist()  # whole numbers, so these sums are exact in any order
+        g_all = [sum(levels) for levels in cells]
+        g_top = [sum(levels[top_from:]) for levels in cells]
+        n_all, n_top = sum(g_all), sum(g_top)
         out = {}
         for i, name in enumerate(sc.group_names):
             out[f"representation_ratio.{name}"] = ratio(ratio(g_top[i], n_top), ratio(g_all[i], n_all))
         return out
 
-    def _append(self, month: int, values: dict[str, float], cat: dict[str, np.ndarray]) -> None:
-        wf, sc = self.model.workforce, self.model.scenario
-        self.rows.extend((month, k, float(v), -1, None) for k, v in values.items())
-        by_level = _rates_by(cat, wf.level, sc.n_levels)
-        for level in range(sc.n_levels):
-            self.rows.extend((month, k, float(by_level[k][level]), level, None) for k in ("headcount", *BROKEN_DOWN))
-        n_groups = len(sc.group_names)
-        by_group = _rates_by(cat, wf.group, n_groups)
-        on = cat["active"]
-        cross = np.bincount(
-            wf.group[on].astype(np.int64) * sc.n_levels + wf.level[on], minlength=n_groups * sc.n_levels
-        ).reshape(n_groups, sc.n_levels)
-        for gi, name in enumerate(sc.group_names):
-            self.rows.extend((month, k, float(by_group[k][gi]), -1, name) for k in ("headcount", *BROKEN_DOWN))
-            self.rows.extend((month, "headcount", float(c), lvl, name) for lvl, c in enumerate(cross[gi]))
+    def _append(self, month: int, values: dict[str, float], table: dict[str, list[float]],
+                headcount: np.ndarray) -> None:
+        """Add this month's rows: the headline values, then by level, then by group (and level).
+
+        Args:
+            month: The month measured.
+            values: This month's metric values.
+            table: This month's ``_rate_table``.
+            headcount: People per (group, level) cell.
+        """
+        sc = self.model.scenario
+        n_levels = sc.n_levels
+        keys = ("headcount", *BROKEN_DOWN)
+        rows = self.rows
+        rows.extend((month, k, float(v), -1, None) for k, v in values.items())
+        rows.extend((month, k, table[k][1 + level], level, None) for level in range(n_levels) for k in keys)
+        for gi, (name, cells) in enumerate(zip(sc.group_names, headcount.tolist(), strict=True)):
+            rows.extend((month, k, table[k][1 + n_levels + gi], -1, name) for k in keys)
+            rows.extend((month, "headcount", c, lvl, name) for lvl, c in enumerate(cells))
 
     def timeseries(self) -> pd.DataFrame:
         """Tidy table: step, year, metric, value, level (nullable), group (nullable)."""

@@ -44,6 +44,8 @@ class Org:
         key_from = max(0, self.n_levels - scenario.metrics.key_levels)
         self.is_key = self.level >= key_from
         self.path_ok = self._paths()
+        self.step_up_ok = self._steps_up()
+        self.succession_quota = self._succession_quota()
 
     def _paths(self) -> np.ndarray:
         """Which roles lie on whose path: ``path_ok[level, wants_mgmt, track]``.
@@ -60,6 +62,34 @@ class Org:
                     for track in (0, 1):
                         ok[level, wants, track] = self.track_exists(level, track)
         return ok
+
+    def _steps_up(self) -> np.ndarray:
+        """Whether any role one level up lies on someone's path: ``step_up_ok[level, wants_mgmt]``.
+
+        ``path_ok`` folded over the tracks of the next level, so that a per-person question
+        ("is there a next rung for me?") is one table lookup instead of a pass per track. The top
+        level has no next rung; it is also the row that index -1 (an empty row's level) reads.
+        """
+        ok = np.zeros((self.n_levels, 2), dtype=bool)
+        for level in range(self.n_levels - 1):
+            for track in (0, 1):
+                if self.track_exists(level + 1, track):
+                    ok[level] |= self.path_ok[level + 1, :, track]
+        return ok
+
+    def _succession_quota(self) -> np.ndarray:
+        """How many successors a succession plan names from each pool of people.
+
+        ``succession_quota[level * 2 + track]`` is the number of key positions on ``track`` one
+        level above ``level`` (0 where that role is not key or has no positions), so that each
+        person's pool (their level and believed direction) reads its quota in one lookup.
+        """
+        quota = np.zeros(2 * self.n_levels, dtype=np.int64)
+        for level in range(1, self.n_levels):
+            for track in (0, 1):
+                if self.track_exists(level, track) and self.is_key[self.ranges[(level, track)][0]]:
+                    quota[(level - 1) * 2 + track] = self.count(level, track)
+        return quota
 
     def next_rung_is_management(self, level: np.ndarray, believed_mgmt: np.ndarray) -> np.ndarray:
         """The track of the role one level up that someone would be judged for.

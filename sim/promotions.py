@@ -146,8 +146,10 @@ def fill_openings(
     model.events.add(model.month, wf.uid[offered], "offer", f"offered {name}")
     decline_reasons(model, declined, track, name)
     record_declines(model, declined)
-    perf_of_chosen = wf.performance()[chosen]
-    promote(model, chosen, slots[: chosen.size], track)
+    # Performance before the moves; promoting changes only the chosen people's.
+    performance = wf.performance()
+    perf_of_chosen = performance[chosen]
+    promote(model, chosen, slots[: chosen.size], track, perf_of_chosen)
     want_this = (
         wf.wants_now()
         & (wf.level == level - 1)
@@ -159,7 +161,7 @@ def fill_openings(
     bar = perf_of_chosen.min() if chosen.size else np.inf
     high = wf.competence >= sc.metrics.high_performer_competence
     not_chosen = wf.promoted_at != model.month
-    overlooked = want_this & not_chosen & (wf.applied | high) & (wf.performance() > bar)
+    overlooked = want_this & not_chosen & (wf.applied | high) & (performance > bar)
     passed_over(model, np.flatnonzero(overlooked))
     return int(chosen.size)
 
@@ -179,8 +181,13 @@ def decline_reasons(model: PromotionModel, rows: np.ndarray, track: int, name: s
     model.decliners.append(step=np.full(rows.size, model.month), uid=wf.uid[rows], row=rows)
 
 
-def promote(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: int) -> None:
-    """Move ``rows`` into ``slots``: competence carries over partly, readiness resets."""
+def promote(
+    model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: int, pre_performance: np.ndarray
+) -> None:
+    """Move ``rows`` into ``slots``: competence carries over partly, readiness resets.
+
+    ``pre_performance`` is their performance in the role they leave (for the ledger).
+    """
     if rows.size == 0:
         return
     wf, org, sc = model.workforce, model.org, model.scenario
@@ -190,7 +197,6 @@ def promote(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: i
     old_track = wf.track[rows].copy()
     from_level = wf.level[rows].copy()
     pre_competence = wf.competence[rows].copy()
-    pre_performance = wf.performance()[rows]
     model.move(rows, slots)
     wf.promoted_at[rows] = model.month
 
