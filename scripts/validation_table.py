@@ -1,6 +1,6 @@
 """Per-strategy efficiency change with 95% CIs from a Peter-principle experiment folder.
 
-    .venv/bin/python scripts/validation_table.py results/peter_principle
+.venv/bin/python scripts/validation_table.py results/peter_principle
 """
 
 from __future__ import annotations

@@ -16,18 +16,21 @@ bits (``split``). Both keep every number tied to its row, so common random numbe
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 
 import numpy as np
 
-
-def stream_key(name: str) -> int:
-    """A stable 32-bit key for a stream name (``hash()`` is salted per process; crc32 is not)."""
-    return zlib.crc32(name.encode("utf-8"))
+_MASK_128 = (1 << 128) - 1
 
 
 class Streams:
     """Factory of generators keyed by (seed, process name, step).
+
+    A stream's PCG64 state and increment are the two halves of a BLAKE2b hash of
+    ``(seed, name, step)``: any change of seed, name or month gives an unrelated stream, the
+    same three give the same numbers on any machine. Each name keeps one generator object that
+    is re-seeded by ``get``, since building a new one cost more than a whole month of a small
+    model's arithmetic (about 65 us against 6 us for the hash and re-seeding).
 
     Args:
         seed: The run seed; any non-negative integer.
@@ -37,11 +40,24 @@ class Streams:
         if seed < 0:
             raise ValueError("seed must be a non-negative integer")
         self.seed = int(seed)
+        self._generators: dict[str, np.random.Generator] = {}
 
     def get(self, name: str, step: int = 0) -> np.random.Generator:
-        """The generator for process ``name`` at ``step``; the same arguments give the same numbers."""
-        seq = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name), int(step) % 2**32))
-        return np.random.Generator(np.random.PCG64(seq))
+        """The generator for process ``name`` at ``step``, from its first number.
+
+        The same object is handed out again (re-seeded) at the next ``get`` of the same name,
+        so use it before asking for that name again; each phase asks once a month.
+        """
+        digest = hashlib.blake2b(f"{self.seed}\x1f{name}\x1f{int(step)}".encode(), digest_size=32).digest()
+        state = int.from_bytes(digest[:16], "little") & _MASK_128
+        inc = int.from_bytes(digest[16:], "little") | 1
+        gen = self._generators.get(name)
+        if gen is None:
+            gen = self._generators[name] = np.random.Generator(np.random.PCG64(0))
+        gen.bit_generator.state = {
+            "bit_generator": "PCG64", "state": {"state": state, "inc": inc}, "has_uint32": 0, "uinteger": 0,
+        }
+        return gen
 
 
 def rescaled(u: np.ndarray, p: np.ndarray | float) -> np.ndarray:

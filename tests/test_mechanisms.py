@@ -205,9 +205,9 @@ def test_peter_hypothesis_first_promotions_are_uncorrelated() -> None:
 def _forcing_carry(monkeypatch: pytest.MonkeyPatch, carry: float) -> None:
     original = promotions.promote
 
-    def promote_with(model: PromotionModel, rows: np.ndarray, slots: np.ndarray, track: int) -> None:
+    def promote_with(model: PromotionModel, *args: object) -> None:
         with forcing(model.scenario.promotion, carry_over_same_track=carry, carry_over_cross_track=carry):
-            original(model, rows, slots, track)
+            original(model, *args)
 
     monkeypatch.setattr(promotions, "promote", promote_with)
 

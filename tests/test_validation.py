@@ -23,7 +23,8 @@ PETER = ROOT / "scenarios" / "peter_principle"
 
 
 def _fresh_baseline(headcount: int, seed: int) -> PromotionModel:
-    return PromotionModel(scenario=load_scenario("baseline", headcount=headcount, overrides={"warmup_months": 0}), rng=seed)
+    scenario = load_scenario("baseline", headcount=headcount, overrides={"warmup_months": 0})
+    return PromotionModel(scenario=scenario, rng=seed)
 
 
 def _within(observed: float, n: int, published: float, n_published: int | None) -> bool:
