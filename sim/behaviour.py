@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from sim.model import PromotionModel
 
 
+# Why people leave, as exit events say it; ``exits`` passes these codes to ``remove_people``.
+EXIT_REASONS = ("left", "retired", "dismissed")
+LEFT, RETIRED, DISMISSED = range(len(EXIT_REASONS))
+
+
 def advance_clock(model: PromotionModel, rng: np.random.Generator) -> None:
     """A month passes: age, tenure, time in role; a wish to move 'later' comes closer."""
     wf = model.workforce
@@ -171,5 +176,5 @@ def exits(model: PromotionModel, rng: np.random.Generator) -> None:
     leaving = np.flatnonzero(voluntary | retiring | dismissed)
     if leaving.size == 0:
         return
-    reason = np.where(retiring[leaving], "retired", np.where(dismissed[leaving], "dismissed", "left"))
+    reason = np.where(retiring[leaving], RETIRED, np.where(dismissed[leaving], DISMISSED, LEFT))
     model.remove_people(leaving, reason, voluntary=voluntary[leaving] & ~retiring[leaving] & ~dismissed[leaving])

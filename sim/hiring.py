@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.records import Coded
 from sim.workforce import draw_people
 
 if TYPE_CHECKING:
@@ -24,5 +25,6 @@ def hire(model: PromotionModel, rng: np.random.Generator) -> None:
     model.place(rows, slots)
     model.reserved_external[slots] = False
     model.flow["hires"] += slots.size
-    names = [lv.name for lv in model.scenario.organisation.levels]
-    model.events.add_described(model.month, wf.uid[rows], "hire", lambda lv: f"hired as {names[lv]}", wf.level[rows])
+    labels = tuple(f"hired as {lv.name}" for lv in model.scenario.organisation.levels)
+    codes = wf.level[rows].astype(np.min_scalar_type(len(labels) - 1))
+    model.events.add(model.month, wf.uid[rows], "hire", Coded(labels, codes))

@@ -23,7 +23,7 @@ from sim.allocator import keep_freed_memory
 from sim.metrics import METRICS, Recorder
 from sim.org import VACANT, Org
 from sim.random import Streams
-from sim.records import EventLog, Ledger
+from sim.records import Coded, EventLog, Ledger
 from sim.scenario import MANAGEMENT, TRACKS, Scenario, load_scenario
 from sim.workforce import Employee, Manager, Workforce, draw_people
 
@@ -271,7 +271,10 @@ class PromotionModel(mesa.Model):
         wf.time_in_role[rows] = 0
 
     def remove_people(self, rows: np.ndarray, reasons: np.ndarray, voluntary: np.ndarray) -> None:
-        """People leave: positions open, records close, their agents (if made) go."""
+        """People leave: positions open, records close, their agents (if made) go.
+
+        ``reasons`` are codes into ``behaviour.EXIT_REASONS``.
+        """
         wf, sc = self.workforce, self.scenario
         recent_po = (self.month - wf.passed_over_at[rows]) < sc.exits.passed_over_months
         high = wf.competence[rows] >= sc.metrics.high_performer_competence
@@ -280,10 +283,9 @@ class PromotionModel(mesa.Model):
         self.flow["passed_over_exits"] += int((voluntary & recent_po).sum())
         spec = (wf.ambition[rows] >= 0.5) & ~wf.wants_mgmt[rows]
         self.flow["specialist_aspirant_exits"] += int((voluntary & spec).sum())
-        self.events.add_described(
-            self.month, wf.uid[rows], "exit", lambda r, po: r + (" after being passed over" if po else ""),
-            reasons, recent_po & voluntary,
-        )
+        labels = tuple(r + po for r in behaviour.EXIT_REASONS for po in ("", " after being passed over"))
+        codes = (2 * np.asarray(reasons) + (recent_po & voluntary)).astype(np.uint8)
+        self.events.add(self.month, wf.uid[rows], "exit", Coded(labels, codes))
         promotions.vacate(self, rows)
         self._drop_agents(rows)
         wf.reset_rows(rows)

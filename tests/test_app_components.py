@@ -218,10 +218,12 @@ def test_decline_sentence_tells_what_the_manager_now_believes() -> None:
 
 # -- pictures ---------------------------------------------------------------------------------
 def test_pyramid_draws_every_position_and_marks_named_people() -> None:
-    text = SMALL + "people:\n  - {name: '<b>Zoë</b>', level: Senior}\n"
+    # No warm-up, so that the named person is certainly still there to be drawn.
+    text = SMALL + "warmup_months: 0\npeople:\n  - {name: '<b>Zoë</b>', level: Senior}\n"
     spec = parse_upload("named.yaml", text, len(text))
     model = WorkshopModel(settings=Settings(scenario="named.yaml (uploaded)", upload=spec, headcount=150))
     zoe = model.find_named("<b>Zoë</b>")
+    assert zoe is not None
     picture = drawing.pyramid_picture(model.treated, highlight=zoe, title="T")
     cells = np.asarray(picture["cells"]).reshape(-1, 5)
     people = int(model.treated.workforce.active.sum())
