@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.managers import manager_row, named_successors
+from sim.managers import named_successors
 from sim.records import PENDING, SUCCEEDED, Ledger
 
 if TYPE_CHECKING:
@@ -204,9 +204,12 @@ def team_performance(model: PromotionModel) -> float:
     on = wf.active
     if not on.any():
         return NAN
-    boss_row = manager_row(model)
-    boss_comp = np.where(boss_row >= 0, wf.competence[boss_row], 5.0)
-    factor = np.where(wf.boss_slot >= 0, 0.8 + 0.04 * boss_comp, 1.0)
+    # The factor of each team's head post, then one gather per row (index -1, no post: 1.0).
+    heads = model.org.heads()
+    boss = model.org.occupant[heads]
+    by_post = np.ones(model.org.n_slots + 1)
+    by_post[heads] = 0.8 + 0.04 * np.where(boss >= 0, wf.competence[boss], 5.0)
+    factor = by_post[wf.boss_slot]
     return float((wf.performance() * factor)[on].mean() / 12.0)
 
 

@@ -41,6 +41,7 @@ class Org:
         self.n_slots = len(levels)
         self.occupant = np.full(self.n_slots, VACANT, dtype=np.int64)
         self.parent = self._assign_teams()
+        self._heads: np.ndarray | None = None
         key_from = max(0, self.n_levels - scenario.metrics.key_levels)
         self.is_key = self.level >= key_from
         self.path_ok = self._paths()
@@ -129,6 +130,16 @@ class Org:
             mine = np.flatnonzero(self.level == li)
             parent[mine] = bosses[np.arange(mine.size) % bosses.size]
         return parent
+
+    def heads(self) -> np.ndarray:
+        """The positions that lead a team (some slot reports to them), ascending.
+
+        Teams are fixed once people are placed (an organisation file sets ``parent`` before),
+        so this is worked out on first use and kept.
+        """
+        if self._heads is None:
+            self._heads = np.unique(self.parent[self.parent >= 0])
+        return self._heads
 
     def count(self, level: int, track: int) -> int:
         """Number of positions at a level on a track."""

@@ -186,6 +186,8 @@ class Ledger:
     def decide(self, idx: np.ndarray, outcome: np.ndarray | int, step: int) -> None:
         """Settle pending records (already settled ones are left as they are)."""
         idx = np.asarray(idx, dtype=np.int64)
+        if idx.size == 0:
+            return
         out = np.broadcast_to(np.asarray(outcome, dtype=np.int8), idx.shape)
         ok = (idx >= 0) & (idx < self.n)
         idx, out = idx[ok], out[ok]

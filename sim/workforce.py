@@ -149,7 +149,10 @@ def draw_people(
         return
     emp = scenario.employees
     shares = np.array([g.hiring_share if hiring else g.workforce_share for g in scenario.groups])
-    group = rng.choice(len(shares), size=n, p=shares / shares.sum())
+    # What rng.choice(p=...) does, without its checks (a third of a small hire batch's cost).
+    cdf = np.cumsum(shares / shares.sum())
+    cdf /= cdf[-1]
+    group = cdf.searchsorted(rng.random(n), side="right")
     lead = np.array([g.leadership_aspiration for g in scenario.groups])[group]
     spec = np.array([g.specialist_aspiration for g in scenario.groups])[group]
     vis_shift = np.array([g.visibility_shift for g in scenario.groups])[group]
