@@ -81,8 +81,8 @@ def penalise(model: PromotionModel, rows: np.ndarray, draw: np.ndarray, what: st
     if rows.size == 0:
         return
     wf, beh = model.workforce, model.scenario.behaviour
-    hit = rows[draw < model.climate]
-    spared = np.setdiff1d(rows, hit, assume_unique=True)
+    penalised = draw < model.climate
+    hit, spared = rows[penalised], rows[~penalised]
     wf.risk_sensitivity[hit] += beh.penalty_sensitivity_gain * (1.0 - wf.risk_sensitivity[hit])
     wf.engagement[hit] = np.maximum(wf.engagement[hit] - beh.penalty_engagement_drop, 0.0)
     wf.penalties[hit] += 1
