@@ -64,9 +64,10 @@ def rescaled(u: np.ndarray, p: np.ndarray | float) -> np.ndarray:
     """Uniforms ``u`` already known to be below ``p``, stretched back to [0, 1).
 
     Given ``u < p``, ``u / p`` is uniform on [0, 1), so a follow-up event among those people
-    ("the failure was penalised") needs no draw of its own.
+    ("the failure was penalised") needs no draw of its own. A ``p`` above 1 (a probability
+    formula that overshoots) counts as 1: the event is certain and ``u`` is uniform already.
     """
-    return np.minimum(u / p, np.nextafter(1.0, 0.0))
+    return np.minimum(u / np.minimum(p, 1.0), np.nextafter(1.0, 0.0))
 
 
 # Bit offsets used by ``split``: the first uniform is the value itself, the next ones start
