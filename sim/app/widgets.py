@@ -209,19 +209,15 @@ module.exports = {
 """
 
 
-class PyramidWidget(v.VuetifyTemplate):
-    """The pyramid on a canvas; clicking a person calls ``on_pick(uid)``.
+class _PickablePicture(v.VuetifyTemplate):
+    """A picture of people whose clicks, when ``clickable``, report a uid to ``on_pick``.
 
     Attributes:
-        picture: The data from :func:`sim.app.drawing.pyramid_picture` as a JSON string (a string,
-            not a dict, so that neither Solara nor ipywidgets walks its thousands of numbers).
-        label: Accessible name of the picture (followed by the counts per category).
+        label: Accessible name of the picture.
         clickable: Whether clicks are reported.
         on_pick: Called with the clicked person's uid.
     """
 
-    template = traitlets.Unicode(PYRAMID_TEMPLATE).tag(sync=True)
-    picture = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("").tag(sync=True)
     clickable = traitlets.Bool(False).tag(sync=True)
     on_pick = traitlets.Callable(None, allow_none=True)
@@ -232,26 +228,28 @@ class PyramidWidget(v.VuetifyTemplate):
             self.on_pick(uid)
 
 
-class PictureWidget(v.VuetifyTemplate):
+class PyramidWidget(_PickablePicture):
+    """The pyramid on a canvas; clicking a person calls ``on_pick(uid)``.
+
+    Attributes:
+        picture: The data from :func:`sim.app.drawing.pyramid_picture` as a JSON string (a string,
+            not a dict, so that neither Solara nor ipywidgets walks its thousands of numbers).
+        label: Accessible name of the picture (followed by the counts per category).
+    """
+
+    template = traitlets.Unicode(PYRAMID_TEMPLATE).tag(sync=True)
+    picture = traitlets.Unicode("").tag(sync=True)
+
+
+class PictureWidget(_PickablePicture):
     """Trusted HTML or SVG; clicking an element with ``data-uid`` calls ``on_pick(uid)``.
 
     Attributes:
         svg: The markup (trusted: built by this package, which escapes all text).
-        label: Accessible name of the picture.
-        clickable: Whether clicks are reported.
-        on_pick: Called with the clicked person's uid.
     """
 
     template = traitlets.Unicode(PICTURE_TEMPLATE).tag(sync=True)
     svg = traitlets.Unicode("").tag(sync=True)
-    label = traitlets.Unicode("").tag(sync=True)
-    clickable = traitlets.Bool(False).tag(sync=True)
-    on_pick = traitlets.Callable(None, allow_none=True)
-
-    def vue_pick(self, uid: Any) -> None:
-        """Called from the browser with the uid of the clicked shape."""
-        if self.on_pick is not None and isinstance(uid, int):
-            self.on_pick(uid)
 
 
 class UploadWidget(v.VuetifyTemplate):
