@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.managers import fear
-from sim.metrics import structural_plateau
+from sim.compiled import jit
 from sim.random import rescaled, split
 
 if TYPE_CHECKING:
@@ -26,13 +25,18 @@ LEFT, RETIRED, DISMISSED = range(len(EXIT_REASONS))
 def advance_clock(model: PromotionModel, rng: np.random.Generator) -> None:
     """A month passes: age, tenure, time in role; a wish to move 'later' comes closer."""
     wf = model.workforce
-    on = wf.active
-    # Masked in-place arithmetic (``where=``) is only fast when the mask is nearly all True,
-    # as ``on`` is; mixed masks below are applied by multiplying instead.
-    np.add(wf.age, 1.0 / 12.0, out=wf.age, where=on)
-    wf.tenure += on
-    wf.time_in_role += on
-    wf.wait -= on & (wf.wait > 0)
+    _advance_clock_rows(wf.active, wf.age, wf.tenure, wf.time_in_role, wf.wait)
+
+
+@jit
+def _advance_clock_rows(active, age, tenure, time_in_role, wait) -> None:
+    for i in range(active.size):
+        if active[i]:
+            age[i] += 1.0 / 12.0
+            tenure[i] += 1
+            time_in_role[i] += 1
+            if wait[i] > 0:
+                wait[i] -= 1
 
 
 def emit_signals(model: PromotionModel, rng: np.random.Generator) -> None:
@@ -43,32 +47,52 @@ def emit_signals(model: PromotionModel, rng: np.random.Generator) -> None:
     their group's suppression of visible ambition. Those who want to move only later say so
     less often, and when they do, the manager learns the timing too.
     """
-    wf, sc = model.workforce, model.scenario
-    afraid = fear(model)
-    aspiring = wf.aspiring()
-    wf.masking[:] = aspiring & (afraid > wf.ambition)
-    suppression = model.group_suppression[np.maximum(wf.group, 0)]
-    p_voice = sc.behaviour.voice_rate * (0.25 + 0.75 * wf.visibility) * (1.0 - suppression)
-    p_voice = np.where(wf.wait > 0, 0.5 * p_voice, p_voice)
-    draw = rng.random(wf.capacity)
-    wf.voiced[:] = aspiring & ~wf.masking & (draw < p_voice)
-    wf.last_voice[wf.voiced] = model.month
-    later = wf.voiced & (wf.wait > 0)
-    wf.b_later[later] = True
-    wf.b_later[wf.voiced & (wf.wait <= 0)] = False
-
-    beh = sc.behaviour
+    wf, beh = model.workforce, model.scenario.behaviour
+    voice_draw = rng.random(wf.capacity)
     # One draw decides both whether someone takes a risk and whether it fails (a failure is
     # the lower part of the taking interval), and what is left of it decides the penalty.
-    u = rng.random(wf.capacity)
-    p_risk = beh.risk_rate * (1.0 - afraid)
-    p_fail = p_risk * beh.risk_failure
-    takes_risk = wf.active & (u < p_risk)
-    fails = takes_risk & (u < p_fail)
-    failed = np.flatnonzero(fails)
-    penalise(model, failed, rescaled(u[failed], p_fail[failed]), "a failed risk")
-    safe = takes_risk & ~fails
-    wf.risk_sensitivity[np.flatnonzero(safe)] *= 1.0 - beh.safe_sensitivity_decay
+    risk_draw = rng.random(wf.capacity)
+    failed, fail_p = _signal_rows(
+        wf.active, wf.ambition, wf.risk_sensitivity, wf.visibility, wf.group, wf.wait,
+        wf.masking, wf.voiced, wf.last_voice, wf.b_later, model.group_suppression, model.climate, model.month,
+        beh.voice_rate, beh.risk_rate, beh.risk_failure, beh.safe_sensitivity_decay, voice_draw, risk_draw,
+    )
+    penalise(model, failed, rescaled(risk_draw[failed], fail_p), "a failed risk")
+
+
+@jit
+def _signal_rows(
+    active, ambition, risk_sensitivity, visibility, group, wait,
+    masking, voiced, last_voice, b_later, group_suppression, climate, month,
+    voice_rate, risk_rate, risk_failure, safe_decay, voice_draw, risk_draw,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``emit_signals`` for every row; returns the rows whose risk failed and its probability."""
+    failed = np.empty(active.size, np.int64)
+    fail_p = np.empty(active.size, np.float64)
+    n_failed = 0
+    for i in range(active.size):
+        on = active[i]
+        afraid = min(max(risk_sensitivity[i] * (0.5 + climate), 0.0), 1.0)
+        aspiring = on and ambition[i] >= 0.5
+        masking[i] = aspiring and afraid > ambition[i]
+        p_voice = voice_rate * (0.25 + 0.75 * visibility[i]) * (1.0 - group_suppression[max(group[i], 0)])
+        if wait[i] > 0:
+            p_voice = 0.5 * p_voice
+        voiced[i] = aspiring and not masking[i] and voice_draw[i] < p_voice
+        if voiced[i]:
+            last_voice[i] = month
+            b_later[i] = wait[i] > 0
+        p_risk = risk_rate * (1.0 - afraid)
+        p_fail = p_risk * risk_failure
+        u = risk_draw[i]
+        if on and u < p_risk:
+            if u < p_fail:
+                failed[n_failed] = i
+                fail_p[n_failed] = p_fail
+                n_failed += 1
+            else:
+                risk_sensitivity[i] *= 1.0 - safe_decay
+    return failed[:n_failed], fail_p[:n_failed]
 
 
 def penalise(model: PromotionModel, rows: np.ndarray, draw: np.ndarray, what: str) -> None:
@@ -98,45 +122,71 @@ def learn(model: PromotionModel, rng: np.random.Generator) -> None:
     has set ``model.learning_toward_mgmt`` for them.
     """
     wf, beh = model.workforce, model.scenario.behaviour
-    on = wf.active
-    toward_mgmt = np.where(model.learning_toward_mgmt >= 0, model.learning_toward_mgmt == 1, wf.wants_mgmt)
-    gain = beh.learning_rate * wf.engagement
-    wf.mgmt_ready += gain * (on & toward_mgmt)
-    wf.spec_ready += gain * (on & ~toward_mgmt)
-    np.minimum(wf.mgmt_ready, 10.0, out=wf.mgmt_ready)
-    np.minimum(wf.spec_ready, 10.0, out=wf.spec_ready)
-    room = (beh.competence_ceiling - wf.competence).clip(0.0)
-    np.add(wf.competence, beh.competence_growth * room * wf.engagement, out=wf.competence, where=on)
-
     # Ambition drifts for everyone: a random walk whose monthly steps are uniform with the
     # configured standard deviation (a uniform costs a quarter of a normal; over a year the
     # steps add up to a near-normal drift either way). A life event (one draw, rare) also
     # shocks it and may postpone the wish to move, all read from that same draw.
-    half_width = np.sqrt(3.0) * beh.ambition_drift_sd
-    drift = rng.random(wf.capacity)
-    drift *= 2.0 * half_width
-    drift -= half_width
-    np.add(wf.ambition, drift, out=wf.ambition, where=on)
-    u = rng.random(wf.capacity)
-    life = np.flatnonzero(on & (u < beh.life_event_rate))
+    drift_draw = rng.random(wf.capacity)
+    life_draw = rng.random(wf.capacity)
+    life, misplaced = _learn_rows(
+        wf.active, model.learning_toward_mgmt, wf.wants_mgmt, wf.engagement, wf.base_engagement,
+        wf.mgmt_ready, wf.spec_ready, wf.competence, wf.ambition, wf.unwanted_role, drift_draw, life_draw,
+        beh.learning_rate, beh.competence_ceiling, beh.competence_growth, np.sqrt(3.0) * beh.ambition_drift_sd,
+        beh.life_event_rate, beh.engagement_recovery, beh.misplaced_engagement_drop,
+    )
     if life.size:
-        postpone, shock, delay = split(rescaled(u[life], beh.life_event_rate), 3)
-        wf.ambition[life] += -0.3 + 0.6 * shock
+        postpone, shock, delay = split(rescaled(life_draw[life], beh.life_event_rate), 3)
+        wf.ambition[life] = np.clip(wf.ambition[life] + (-0.3 + 0.6 * shock), 0.0, 1.0)
         lo, hi = model.scenario.employees.timing_delay_months
         later = postpone < 0.5
         wait = (lo + np.floor(delay * (hi - lo + 1))).astype(np.int32)
         wf.wait[life[later]] = np.maximum(wf.wait[life[later]], wait[later])
-    np.clip(wf.ambition, 0.0, 1.0, out=wf.ambition)
-
-    recovery = beh.engagement_recovery * (wf.base_engagement - wf.engagement)
-    np.add(wf.engagement, recovery, out=wf.engagement, where=on)
-    misplaced = np.flatnonzero(wf.unwanted_role & on)
-    wf.engagement[misplaced] = np.maximum(wf.engagement[misplaced] - beh.misplaced_engagement_drop, 0.0)
     # An unwanted role stops being unwanted once the person comes to want that track.
     settled = (wf.ambition[misplaced] >= 0.5) & model.org.wanted_move(
         wf.level[misplaced], wf.wants_mgmt[misplaced], wf.track[misplaced]
     )
     wf.unwanted_role[misplaced[settled]] = False
+
+
+@jit
+def _learn_rows(
+    active, toward, wants_mgmt, engagement, base_engagement, mgmt_ready, spec_ready, competence,
+    ambition, unwanted_role, drift_draw, life_draw,
+    learning_rate, ceiling, growth, half_width, life_rate, recovery, misplaced_drop,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``learn`` for every row; returns the rows with a life event and those in an unwanted role.
+
+    A life event's ambition is left unclipped here: its shock is added first, then clipped.
+    """
+    life = np.empty(active.size, np.int64)
+    misplaced = np.empty(active.size, np.int64)
+    n_life = n_misplaced = 0
+    for i in range(active.size):
+        if not active[i]:
+            continue
+        e = engagement[i]
+        gain = learning_rate * e
+        if toward[i] == 1 or (toward[i] < 0 and wants_mgmt[i]):
+            mgmt_ready[i] = min(mgmt_ready[i] + gain, 10.0)
+            spec_ready[i] = min(spec_ready[i], 10.0)
+        else:
+            mgmt_ready[i] = min(mgmt_ready[i], 10.0)
+            spec_ready[i] = min(spec_ready[i] + gain, 10.0)
+        competence[i] += growth * max(ceiling - competence[i], 0.0) * e
+        a = ambition[i] + (drift_draw[i] * (2.0 * half_width) - half_width)
+        if life_draw[i] < life_rate:
+            life[n_life] = i
+            n_life += 1
+            ambition[i] = a
+        else:
+            ambition[i] = min(max(a, 0.0), 1.0)
+        e += recovery * (base_engagement[i] - e)
+        if unwanted_role[i]:
+            e = max(e - misplaced_drop, 0.0)
+            misplaced[n_misplaced] = i
+            n_misplaced += 1
+        engagement[i] = e
+    return life[:n_life], misplaced[:n_misplaced]
 
 
 def passed_over(model: PromotionModel, rows: np.ndarray) -> None:
@@ -153,28 +203,68 @@ def passed_over(model: PromotionModel, rows: np.ndarray) -> None:
 def exit_hazard(model: PromotionModel) -> np.ndarray:
     """Monthly probability of leaving, per row (0 for empty rows)."""
     wf, ex = model.workforce, model.scenario.exits
-    recently_passed = (model.month - wf.passed_over_at) < ex.passed_over_months
-    plateaued = structural_plateau(model)
-    hazard = (
-        ex.base_monthly
-        * (1.0 + ex.passed_over_multiplier * recently_passed)
-        * (1.0 + ex.misplaced_multiplier * wf.unwanted_role)
-        * (1.0 + ex.plateau_multiplier * plateaued)
-        * (1.0 + ex.disengagement_multiplier * (1.0 - wf.engagement) ** 2)
+    return _hazard_rows(
+        wf.active, wf.ambition, wf.wait, wf.level, wf.wants_mgmt, wf.time_in_role, wf.passed_over_at,
+        wf.unwanted_role, wf.engagement, model.org.step_up_ok.ravel(), model.month,
+        model.scenario.metrics.plateau_months, ex.passed_over_months, ex.base_monthly, ex.passed_over_multiplier,
+        ex.misplaced_multiplier, ex.plateau_multiplier, ex.disengagement_multiplier,
     )
-    return np.where(wf.active, np.clip(hazard, 0.0, 1.0), 0.0)
+
+
+@jit
+def _hazard_rows(
+    active, ambition, wait, level, wants_mgmt, time_in_role, passed_over_at, unwanted_role, engagement,
+    step_up_ok, month, plateau_months, passed_over_months, base, passed_over_mult, misplaced_mult,
+    plateau_mult, disengagement_mult,
+) -> np.ndarray:
+    """``exit_hazard`` for every row; the plateau test is ``metrics.structural_plateau``'s."""
+    hazard = np.empty(active.size)
+    # Written without branches (a row's booleans multiply), which lets the loop run about twice
+    # as fast; an empty row's level of -1 reads a valid cell and its hazard is multiplied by 0.
+    for i in range(active.size):
+        wants_now = (ambition[i] >= 0.5) & (wait[i] <= 0)
+        next_exists = step_up_ok[level[i] * 2 + wants_mgmt[i]]
+        plateaued = wants_now & (~next_exists | (time_in_role[i] >= plateau_months))
+        recently_passed = (month - passed_over_at[i]) < passed_over_months
+        gap = 1.0 - engagement[i]
+        h = (
+            base
+            * (1.0 + passed_over_mult * recently_passed)
+            * (1.0 + misplaced_mult * unwanted_role[i])
+            * (1.0 + plateau_mult * plateaued)
+            * (1.0 + disengagement_mult * (gap * gap))
+        )
+        hazard[i] = min(max(h, 0.0), 1.0) * active[i]
+    return hazard
 
 
 def exits(model: PromotionModel, rng: np.random.Generator) -> None:
     """People leave: voluntarily by hazard, at retirement age, or dismissed below a competence floor."""
     wf, ex = model.workforce, model.scenario.exits
-    voluntary = rng.random(wf.capacity) < exit_hazard(model)
-    retiring = wf.active & (wf.age >= ex.retirement_age)
-    dismissed = np.zeros(wf.capacity, dtype=bool)
-    if ex.dismissal_competence is not None:
-        dismissed = wf.active & (wf.competence < ex.dismissal_competence)
-    leaving = np.flatnonzero(voluntary | retiring | dismissed)
-    if leaving.size == 0:
-        return
-    reason = np.where(retiring[leaving], RETIRED, np.where(dismissed[leaving], DISMISSED, LEFT))
-    model.remove_people(leaving, reason, voluntary=voluntary[leaving] & ~retiring[leaving] & ~dismissed[leaving])
+    floor = -np.inf if ex.dismissal_competence is None else ex.dismissal_competence
+    leaving, reason = _leaving_rows(
+        wf.active, wf.age, wf.competence, exit_hazard(model), rng.random(wf.capacity), ex.retirement_age, floor
+    )
+    if leaving.size:
+        model.remove_people(leaving, reason, voluntary=reason == LEFT)
+
+
+@jit
+def _leaving_rows(active, age, competence, hazard, draw, retirement_age, competence_floor):
+    """Who leaves and why (an ``EXIT_REASONS`` code): retirement first, then dismissal, then by choice."""
+    rows = np.empty(active.size, np.int64)
+    reason = np.empty(active.size, np.int64)
+    n = 0
+    for i in range(active.size):
+        if active[i] and age[i] >= retirement_age:
+            why = RETIRED
+        elif active[i] and competence[i] < competence_floor:
+            why = DISMISSED
+        elif draw[i] < hazard[i]:
+            why = LEFT
+        else:
+            continue
+        rows[n] = i
+        reason[n] = why
+        n += 1
+    return rows[:n], reason[:n]

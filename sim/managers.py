@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import jit
 from sim.org import VACANT
 from sim.random import rescaled
+from sim.scenario import MANAGEMENT
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -82,45 +84,86 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
     Each manager rates each report once a month; a new manager's first rating is where their
     belief about readiness starts.
     """
-    wf, mgr = model.workforce, model.scenario.managers
-    on = wf.active
-    uid = manager_uid(model)
-    new_boss = np.flatnonzero(on & (uid >= 0) & (uid != wf.b_manager))
-    rating = observed_performance(model, None, rng)
-    if not model.keep_beliefs_on_manager_change:
-        reset_beliefs(model, new_boss, rating[new_boss])
-    wf.b_manager[new_boss] = uid[new_boss]
-
-    before = wf.b_interest.copy()
-    spoke = np.flatnonzero(wf.voiced)
-    wf.b_interest[spoke] += mgr.voice_weight * (1.0 - wf.b_interest[spoke])
-    target = wf.wants_mgmt[spoke].astype(float)
-    wf.b_mgmt[spoke] += 0.5 * (target - wf.b_mgmt[spoke])
-    silent = on & ~wf.voiced
-    if mgr.heuristics.silence_as_disinterest:
-        # An explicit answer in a career conversation is remembered for a year; silence after
-        # it is not read as a change of heart.
-        forgetting = silent & (model.month - wf.told_at >= 12)
-        wf.b_interest *= 1.0 - mgr.silence_decay * forgetting
-    else:
-        wf.b_interest += 0.05 * (mgr.prior_interest - wf.b_interest) * silent
-
-    low = model.scenario.metrics.disinterested_belief
-    crossed = np.flatnonzero(on & (before > low) & (wf.b_interest <= low) & (wf.ambition >= 0.5))
+    wf, mgr, org = model.workforce, model.scenario.managers, model.org
+    rating_noise = rng.normal(0.0, mgr.rating_noise, wf.capacity)
+    criteria_noise = rng.normal(0.0, 0.5, wf.capacity) if model.criteria_weight > 0 else rating_noise
+    # Which readiness published criteria judge someone on, per (level, believed track) cell.
+    levels = np.repeat(np.arange(org.n_levels), 2)
+    judged_on_mgmt = org.next_rung_is_management(levels, np.tile([False, True], org.n_levels)) == MANAGEMENT
+    crossed = _belief_rows(
+        wf.active, wf.uid, wf.boss_slot, org.occupant, wf.b_manager, wf.b_interest, wf.b_mgmt, wf.b_ready,
+        wf.b_refused, wf.b_later, wf.voiced, wf.wants_mgmt, wf.told_at, wf.ambition, wf.visibility, wf.level,
+        wf.mgmt_ready, wf.spec_ready, wf.competence, wf.engagement, wf.load, wf.group, model.group_bias,
+        wf.engagement_effect, rating_noise, criteria_noise, judged_on_mgmt, model.month,
+        model.keep_beliefs_on_manager_change, mgr.prior_interest, mgr.voice_weight,
+        mgr.heuristics.silence_as_disinterest, mgr.silence_decay, model.scenario.metrics.disinterested_belief,
+        mgr.heuristics.visibility_as_readiness, mgr.visibility_weight, model.criteria_weight, mgr.readiness_learning,
+    )
     model.events.add(
         model.month, wf.uid[crossed], "misread", "manager now believes they are not interested, though they are"
     )
 
-    evidence = rating
-    if mgr.heuristics.visibility_as_readiness:
-        w = mgr.visibility_weight
-        evidence = w * 10.0 * wf.visibility + (1.0 - w) * evidence
-    if model.criteria_weight > 0:
-        rung = model.org.next_rung_is_management(np.maximum(wf.level, 0), wf.b_mgmt >= 0.5)
-        true_ready = wf.readiness_for(rung.astype(np.int8))
-        c = model.criteria_weight
-        evidence = c * (true_ready + rng.normal(0.0, 0.5, wf.capacity)) + (1.0 - c) * evidence
-    np.add(wf.b_ready, mgr.readiness_learning * (evidence - wf.b_ready), out=wf.b_ready, where=on)
+
+@jit
+def _belief_rows(
+    active, uid, boss_slot, occupant, b_manager, b_interest, b_mgmt, b_ready, b_refused, b_later,
+    voiced, wants_mgmt, told_at, ambition, visibility, level, mgmt_ready, spec_ready, competence,
+    engagement, load, group, group_bias, engagement_effect, rating_noise, criteria_noise,
+    judged_on_mgmt, month, keep_beliefs, prior_interest, voice_weight, silence_as_disinterest,
+    silence_decay, disinterested, visibility_as_readiness, visibility_weight, criteria_weight,
+    readiness_learning,
+) -> np.ndarray:
+    """``update_beliefs`` for every row; returns the rows now misread as not interested."""
+    crossed = np.empty(active.size, np.int64)
+    n_crossed = 0
+    e = engagement_effect
+    for i in range(active.size):
+        if not active[i]:
+            if voiced[i]:
+                _heard(i, b_interest, b_mgmt, wants_mgmt, voice_weight)
+            continue
+        # This month's rating: performance in role, the group's rating bias, noise.
+        performance = competence[i] * (1.0 - e + e * engagement[i]) * (1.0 - 0.5 * load[i])
+        rating = performance + group_bias[group[i]] + rating_noise[i]
+        boss_row = occupant[boss_slot[i]] if boss_slot[i] >= 0 else -1
+        boss = uid[boss_row] if boss_row >= 0 else -1
+        if boss >= 0 and boss != b_manager[i]:  # a new manager starts from the prior
+            b_manager[i] = boss
+            if not keep_beliefs:
+                b_interest[i] = prior_interest
+                b_mgmt[i] = 0.5
+                b_ready[i] = rating
+                b_refused[i] = False
+                b_later[i] = False
+        before = b_interest[i]
+        if voiced[i]:
+            _heard(i, b_interest, b_mgmt, wants_mgmt, voice_weight)
+        elif silence_as_disinterest:
+            # An explicit answer in a career conversation is remembered for a year; silence
+            # after it is not read as a change of heart.
+            if month - told_at[i] >= 12:
+                b_interest[i] *= 1.0 - silence_decay
+        else:
+            b_interest[i] += 0.05 * (prior_interest - b_interest[i])
+        if before > disinterested and b_interest[i] <= disinterested and ambition[i] >= 0.5:
+            crossed[n_crossed] = i
+            n_crossed += 1
+        evidence = rating
+        if visibility_as_readiness:
+            evidence = visibility_weight * 10.0 * visibility[i] + (1.0 - visibility_weight) * evidence
+        if criteria_weight > 0:
+            on_mgmt = judged_on_mgmt[max(level[i], 0) * 2 + (b_mgmt[i] >= 0.5)]
+            true_ready = mgmt_ready[i] if on_mgmt else spec_ready[i]
+            evidence = criteria_weight * (true_ready + criteria_noise[i]) + (1.0 - criteria_weight) * evidence
+        b_ready[i] += readiness_learning * (evidence - b_ready[i])
+    return crossed[:n_crossed]
+
+
+@jit
+def _heard(i, b_interest, b_mgmt, wants_mgmt, voice_weight) -> None:
+    """Speaking up: the manager now believes in the interest, and learns the direction."""
+    b_interest[i] += voice_weight * (1.0 - b_interest[i])
+    b_mgmt[i] += 0.5 * ((1.0 if wants_mgmt[i] else 0.0) - b_mgmt[i])
 
 
 def record_declines(model: PromotionModel, rows: np.ndarray) -> None:
