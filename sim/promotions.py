@@ -11,12 +11,12 @@ within a window the promotion sticks, or does not (poor fit, regret, exit, stepp
 
 from __future__ import annotations
 
-import heapq
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.behaviour import passed_over
+from sim.compiled import jit
 from sim.managers import record_applications, record_declines
 from sim.org import VACANT
 from sim.policies import POLICIES
@@ -55,26 +55,49 @@ def promotion_round(model: PromotionModel, rng: np.random.Generator) -> None:
 def apply_for_openings(model: PromotionModel, rng: np.random.Generator) -> None:
     """People who want to move now, and dare, apply for openings one level up on their track."""
     wf, org, sc = model.workforce, model.org, model.scenario
-    from sim.managers import fear  # noqa: PLC0415
-
-    wf.applied[:] = False
-    wants = wf.wants_now() & ~wf.masking
-    has_opening = np.zeros(wf.capacity, dtype=bool)
-    any_opening = np.zeros(wf.capacity, dtype=bool)
+    # Per level of the applicant: is anything open one level up, and is it on the path of
+    # someone wanting each direction (``open_for[level, wants_mgmt]``).
+    any_open = np.zeros(sc.n_levels, dtype=bool)
+    open_for = np.zeros((sc.n_levels, 2), dtype=bool)
     for level in range(1, sc.n_levels):
-        below = wf.active & (wf.level == level - 1)
         for track in (0, 1):
             if org.vacancies(level, track).size:
-                any_opening |= below
-                has_opening |= below & org.wanted_move(level, wf.wants_mgmt, track)
-    p = sc.behaviour.apply_rate * (1.0 - fear(model))
-    draw = rng.random(wf.capacity)
-    applied = wants & has_opening & (draw < p)
-    wf.applied[:] = applied
-    record_applications(model, np.flatnonzero(applied))
-    model.flow["applications"] += int(applied.sum())
-    model.flow["could_apply"] += int(any_opening.sum())
+                any_open[level - 1] = True
+                open_for[level - 1] |= org.path_ok[level, :, track]
+    applied, could_apply = _apply_rows(
+        wf.active, wf.ambition, wf.wait, wf.masking, wf.level, wf.wants_mgmt, wf.risk_sensitivity, wf.applied,
+        any_open, open_for.ravel(), sc.behaviour.apply_rate, model.climate, rng.random(wf.capacity),
+    )
+    record_applications(model, applied)
+    model.flow["applications"] += applied.size
+    model.flow["could_apply"] += could_apply
     model.events.add(model.month, wf.uid[applied], "application", "applied for an opening")
+
+
+@jit
+def _apply_rows(
+    active, ambition, wait, masking, level, wants_mgmt, risk_sensitivity, applied, any_open, open_for,
+    apply_rate, climate, draw,
+) -> tuple[np.ndarray, int]:
+    """Sets ``applied`` for every row; returns who applied and how many had an opening to apply for.
+
+    The probability is ``apply_rate * (1 - fear)``, with ``managers.fear``'s clipped product.
+    """
+    rows = np.empty(active.size, np.int64)
+    n = could = 0
+    top = any_open.size - 1
+    for i in range(active.size):
+        applied[i] = False
+        if not active[i] or level[i] < 0 or level[i] >= top:
+            continue
+        could += any_open[level[i]]
+        if ambition[i] >= 0.5 and wait[i] <= 0 and not masking[i] and open_for[level[i] * 2 + wants_mgmt[i]]:
+            fear = min(max(risk_sensitivity[i] * (0.5 + climate), 0.0), 1.0)
+            if draw[i] < apply_rate * (1.0 - fear):
+                applied[i] = True
+                rows[n] = i
+                n += 1
+    return rows[:n], could
 
 
 def candidates(model: PromotionModel, from_level: int, track: int) -> np.ndarray:
@@ -83,23 +106,39 @@ def candidates(model: PromotionModel, from_level: int, track: int) -> np.ndarray
     Under the application policy only applicants; otherwise whoever the manager believes is
     interested (and has not written off), plus anyone who applied for this track.
     """
-    wf, sc = model.workforce, model.scenario
-    eligible = (
-        wf.active
-        & (wf.level == from_level)
-        & (wf.time_in_role >= sc.organisation.min_months_in_role)
-        & (wf.promoted_at != model.month)
-        & (wf.b_ready >= model.readiness_floor)
-    )
-    applied_here = wf.applied & model.org.wanted_move(from_level + 1, wf.wants_mgmt, track)
-    if sc.policy.name == "application":
-        return np.flatnonzero(eligible & applied_here)
-    if not sc.policy.require_believed_interest:
-        return np.flatnonzero(eligible)
-    believed = (wf.b_interest >= sc.policy.candidate_interest) & ~wf.b_refused
-    if model.consider_direction and model.org.track_exists(from_level + 1, 1 - track):
-        believed &= (wf.b_mgmt >= 0.5) == (track == MANAGEMENT)
-    return np.flatnonzero(eligible & (believed | applied_here))
+    wf, sc, pol = model.workforce, model.scenario, model.scenario.policy
+    # 0: applicants only; 1: everyone eligible; 2: believed interested or applied.
+    rule = 0 if pol.name == "application" else 1 if not pol.require_believed_interest else 2
+    direction = model.consider_direction and model.org.track_exists(from_level + 1, 1 - track)
+    return np.flatnonzero(_candidate_rows(
+        wf.active, wf.level, wf.time_in_role, wf.promoted_at, wf.b_ready, wf.applied, wf.wants_mgmt,
+        wf.b_interest, wf.b_refused, wf.b_mgmt, model.org.path_ok[from_level + 1, :, track], from_level,
+        sc.organisation.min_months_in_role, model.month, model.readiness_floor, rule, pol.candidate_interest,
+        direction, track == MANAGEMENT,
+    ))
+
+
+@jit
+def _candidate_rows(
+    active, level, time_in_role, promoted_at, b_ready, applied, wants_mgmt, b_interest, b_refused, b_mgmt,
+    on_path, from_level, min_months, month, readiness_floor, rule, candidate_interest, direction, to_mgmt,
+) -> np.ndarray:
+    """``candidates`` as a mask, in one pass; ``on_path[wants_mgmt]`` is ``Org.wanted_move``'s answer."""
+    chosen = np.empty(active.size, np.bool_)
+    # A mask of tests combined with ``&``, as in ``_overlooked_rows`` (which says why).
+    for i in range(active.size):
+        applied_here = applied[i] & on_path[wants_mgmt[i] * 1]
+        believed = (b_interest[i] >= candidate_interest) & ~b_refused[i]
+        believed = believed & ((not direction) | ((b_mgmt[i] >= 0.5) == to_mgmt))
+        chosen[i] = (
+            active[i]
+            & (level[i] == from_level)
+            & (time_in_role[i] >= min_months)
+            & (promoted_at[i] != month)
+            & (b_ready[i] >= readiness_floor)
+            & (((rule == 0) & applied_here) | (rule == 1) | ((rule == 2) & (believed | applied_here)))
+        )
+    return chosen
 
 
 def acceptance_probability(model: PromotionModel, rows: np.ndarray, track: int) -> np.ndarray:
@@ -146,24 +185,47 @@ def fill_openings(
     model.events.add(model.month, wf.uid[offered], "offer", f"offered {name}")
     decline_reasons(model, declined, track, name)
     record_declines(model, declined)
-    # Performance before the moves; promoting changes only the chosen people's.
-    performance = wf.performance()
-    perf_of_chosen = performance[chosen]
+    # Performance before the moves; promoting changes only the chosen people's, and they are
+    # not among the passed over, so everyone else's is read after it.
+    perf_of_chosen = wf.performance(chosen)
     promote(model, chosen, slots[: chosen.size], track, perf_of_chosen)
-    want_this = (
-        wf.wants_now()
-        & (wf.level == level - 1)
-        & model.org.wanted_move(level, wf.wants_mgmt, track)
-        & (wf.time_in_role >= sc.organisation.min_months_in_role)
-    )
     # Passed over: wanted the move, asked for it or is a high performer, and saw someone who
     # performs worse chosen instead (the unfairness is what stings).
     bar = perf_of_chosen.min() if chosen.size else np.inf
-    high = wf.competence >= sc.metrics.high_performer_competence
-    not_chosen = wf.promoted_at != model.month
-    overlooked = want_this & not_chosen & (wf.applied | high) & (performance > bar)
+    overlooked = _overlooked_rows(
+        wf.active, wf.ambition, wf.wait, wf.level, wf.wants_mgmt, wf.time_in_role, wf.promoted_at, wf.applied,
+        wf.competence, wf.engagement, wf.load, model.org.path_ok[level, :, track], level - 1,
+        sc.organisation.min_months_in_role, model.month, sc.metrics.high_performer_competence,
+        wf.engagement_effect, bar,
+    )
     passed_over(model, np.flatnonzero(overlooked))
     return int(chosen.size)
+
+
+@jit
+def _overlooked_rows(
+    active, ambition, wait, level, wants_mgmt, time_in_role, promoted_at, applied, competence, engagement,
+    load, on_path, from_level, min_months, month, high_competence, engagement_effect, bar,
+) -> np.ndarray:
+    """Who was passed over in ``fill_openings`` (a mask); performance as ``Workforce.performance``."""
+    overlooked = np.empty(active.size, np.bool_)
+    e = engagement_effect
+    # A mask without short cuts (the tests combine with ``&``) compiles to vector code; testing
+    # and collecting rows one by one ran four times slower, the tests being true at random.
+    for i in range(active.size):
+        performance = competence[i] * (1.0 - e + e * engagement[i]) * (1.0 - 0.5 * load[i])
+        overlooked[i] = (
+            active[i]
+            & (ambition[i] >= 0.5)
+            & (wait[i] <= 0)
+            & (level[i] == from_level)
+            & on_path[wants_mgmt[i] * 1]
+            & (time_in_role[i] >= min_months)
+            & (promoted_at[i] != month)
+            & (applied[i] | (competence[i] >= high_competence))
+            & (performance > bar)
+        )
+    return overlooked
 
 
 def decline_reasons(model: PromotionModel, rows: np.ndarray, track: int, name: str) -> None:
@@ -274,18 +336,15 @@ def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
     pr, m = sc.promotion, sc.metrics
     month = model.month
     ledger = model.promotions
-    rec = wf.promo_record
-    pending = wf.active & (rec >= 0)
-    pending[pending] = ledger.cols["outcome"][rec[pending]] == PENDING
-    in_window = pending & (month - wf.promoted_at < pr.stick_window_months)
-    failing = in_window & (wf.competence < pr.fit_threshold)
-    regret = in_window & wf.unwanted_role
-    p_back = 1.0 - (1.0 - pr.step_back_rate * failing) * (1.0 - pr.regret_step_back_rate * regret)
-    step_back(model, np.flatnonzero(rng.random(wf.capacity) < p_back))
-    due = pending & (month - wf.promoted_at >= pr.stick_window_months)
-    due_rows = np.flatnonzero(due)
+    backing, due_rows = _settle_rows(
+        wf.active, wf.promo_record, ledger.cols["outcome"], wf.promoted_at, wf.competence, wf.unwanted_role,
+        rng.random(wf.capacity), month, pr.stick_window_months, pr.fit_threshold, pr.step_back_rate,
+        pr.regret_step_back_rate,
+    )
+    step_back(model, backing)
+    # Nobody due can have stepped back (the window is open or closed), so their competence is as read.
     stuck = wf.competence[due_rows] >= pr.fit_threshold
-    ledger.decide(rec[due_rows], np.where(stuck, SUCCEEDED, FAILED), month)
+    ledger.decide(wf.promo_record[due_rows], np.where(stuck, SUCCEEDED, FAILED), month)
     model.flow["promotions_settled"] += due_rows.size
     model.flow["promotions_stuck"] += int(stuck.sum())
 
@@ -297,6 +356,36 @@ def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
         rows = dec.cols["row"][due_dec]
         stayed = wf.active[rows] & (wf.uid[rows] == dec.cols["uid"][due_dec])
         dec.decide(due_dec, stayed.astype(np.int8), month)
+
+
+@jit
+def _settle_rows(
+    active, promo_record, outcome, promoted_at, competence, unwanted_role, draw, month, window, fit,
+    step_back_rate, regret_rate,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who of the pending promotees steps back (by ``draw``) and whose window has closed, ascending.
+
+    Only the few rows with a pending promotion are looked at beyond their record; the step-back
+    probability is the numpy expression's, operation for operation, so the same draws decide.
+    """
+    backing = np.empty(active.size, np.int64)
+    due = np.empty(active.size, np.int64)
+    n_back = n_due = 0
+    for i in range(active.size):
+        rec = promo_record[i]
+        if not active[i] or rec < 0 or outcome[rec] != PENDING:
+            continue
+        if month - promoted_at[i] < window:
+            failing = 1.0 if competence[i] < fit else 0.0
+            regret = 1.0 if unwanted_role[i] else 0.0
+            p_back = 1.0 - (1.0 - step_back_rate * failing) * (1.0 - regret_rate * regret)
+            if draw[i] < p_back:
+                backing[n_back] = i
+                n_back += 1
+        else:
+            due[n_due] = i
+            n_due += 1
+    return backing[:n_back], due[:n_due]
 
 
 def step_back(model: PromotionModel, rows: np.ndarray) -> None:
@@ -326,33 +415,99 @@ def step_back(model: PromotionModel, rows: np.ndarray) -> None:
 def step_back_slots(model: PromotionModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Who of ``rows`` (ascending) can step back, and into which position, served one by one.
 
-    The open positions of each (level, track) are found once and kept in a heap (lowest slot
-    first, as ``Org.vacancies`` orders them); a row that moves adds its old position to its
-    group's heap, so a later row stepping back from the level above can take it.
+    Each (level, track) group offers its open, non-reserved positions lowest slot first (as
+    ``Org.vacancies`` orders them); a row that moves frees its old position for its group, so
+    a later row stepping back from the level above can take it.
     """
     wf, org = model.workforce, model.org
-    open_slots: dict[tuple[int, int], list[int]] = {}
+    bounds = np.zeros((org.n_levels, 2, 2), dtype=np.int64)
+    for (level, track), (start, stop) in org.ranges.items():
+        bounds[level, track] = start, stop
+    return _step_back_slots(
+        rows, wf.level, wf.wants_mgmt, wf.slot, org.occupant, org.track, model.reserved_external, bounds
+    )
 
-    def group(level: int, track: int) -> list[int]:
-        if (level, track) not in open_slots:
-            free = org.vacancies(level, track)
-            open_slots[(level, track)] = free[~model.reserved_external[free]].tolist()
-        return open_slots[(level, track)]
 
-    movers, slots = [], []
-    for row, level, prefer, old_slot in zip(
-        rows.tolist(), (wf.level[rows] - 1).tolist(), wf.wants_mgmt[rows].astype(int).tolist(),
-        wf.slot[rows].tolist(), strict=True,
-    ):
+@jit
+def _step_back_slots(rows, level, wants_mgmt, slot, occupant, slot_track, reserved, bounds):
+    """``step_back_slots`` as one pass over ``rows``; nobody moves until it is over.
+
+    A group's free positions are those open at the start, taken in order from a cursor (the
+    lowest is always the next one: nothing is vacated or filled while this runs), and those
+    freed on the way, kept in a small min-heap per group. The next position is the lower of
+    the two, which is what one heap of both would give.
+    """
+    n_groups = bounds.shape[0] * 2
+    cursor = np.empty(n_groups, np.int64)
+    for g in range(n_groups):
+        cursor[g] = bounds[g // 2, g % 2, 0]
+    heap = np.empty((n_groups, max(rows.size, 1)), np.int64)
+    heap_n = np.zeros(n_groups, np.int64)
+    movers = np.empty(rows.size, np.int64)
+    slots = np.empty(rows.size, np.int64)
+    n = 0
+    for row in rows:
+        below = level[row] - 1
+        if below < 0:
+            continue
+        prefer = 1 if wants_mgmt[row] else 0
         for track in (prefer, 1 - prefer):
-            free = group(level, track)
-            if free:
-                movers.append(row)
-                slots.append(heapq.heappop(free))
-                if not model.reserved_external[old_slot]:
-                    heapq.heappush(group(level + 1, int(org.track[old_slot])), old_slot)
-                break
-    return np.asarray(movers, dtype=np.int64), np.asarray(slots, dtype=np.int64)
+            g = below * 2 + track
+            stop = bounds[below, track, 1]
+            while cursor[g] < stop and (occupant[cursor[g]] != VACANT or reserved[cursor[g]]):
+                cursor[g] += 1
+            has_open = cursor[g] < stop
+            if not has_open and heap_n[g] == 0:
+                continue
+            if heap_n[g] > 0 and (not has_open or heap[g, 0] < cursor[g]):
+                taken = _heap_pop(heap[g], heap_n[g])
+                heap_n[g] -= 1
+            else:
+                taken = cursor[g]
+                cursor[g] += 1
+            movers[n] = row
+            slots[n] = taken
+            n += 1
+            old = slot[row]
+            if not reserved[old]:
+                up = level[row] * 2 + slot_track[old]
+                _heap_push(heap[up], heap_n[up], old)
+                heap_n[up] += 1
+            break
+    return movers[:n], slots[:n]
+
+
+@jit
+def _heap_push(heap, n, value) -> None:
+    """Add ``value`` to the min-heap in ``heap[:n]`` (the caller counts it)."""
+    i = n
+    heap[i] = value
+    while i > 0:
+        parent = (i - 1) // 2
+        if heap[parent] <= heap[i]:
+            break
+        heap[parent], heap[i] = heap[i], heap[parent]
+        i = parent
+
+
+@jit
+def _heap_pop(heap, n):
+    """Remove and return the least of the min-heap in ``heap[:n]`` (the caller counts it)."""
+    top = heap[0]
+    n -= 1
+    heap[0] = heap[n]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            break
+        if child + 1 < n and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[i] <= heap[child]:
+            break
+        heap[i], heap[child] = heap[child], heap[i]
+        i = child
+    return top
 
 
 def _fillable_batches(model: PromotionModel, rows: np.ndarray, slots: np.ndarray) -> list[slice]:

@@ -113,14 +113,16 @@ class Workforce:
         spec = self.spec_ready if rows is None else self.spec_ready[rows]
         return np.where(np.asarray(track) == MANAGEMENT, mgmt, spec)
 
-    def performance(self) -> np.ndarray:
-        """Performance in the current role.
+    def performance(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Performance in the current role (of ``rows``, or of every row).
 
         Competence, dented by disengagement and by time taken from the day job (``load``, e.g.
         a pilot stretch role).
         """
         e = self.engagement_effect
-        return self.competence * (1.0 - e + e * self.engagement) * (1.0 - 0.5 * self.load)
+        if rows is None:
+            return self.competence * (1.0 - e + e * self.engagement) * (1.0 - 0.5 * self.load)
+        return self.competence[rows] * (1.0 - e + e * self.engagement[rows]) * (1.0 - 0.5 * self.load[rows])
 
 
 def _beta(rng: np.random.Generator, dist: Beta, n: int) -> np.ndarray:
