@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import jit
-from sim.random import rescaled, split
+from sim.random import rescaled, split, uniform
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -48,51 +48,56 @@ def emit_signals(model: PromotionModel, rng: np.random.Generator) -> None:
     less often, and when they do, the manager learns the timing too.
     """
     wf, beh = model.workforce, model.scenario.behaviour
-    voice_draw = rng.random(wf.capacity)
-    # One draw decides both whether someone takes a risk and whether it fails (a failure is
-    # the lower part of the taking interval), and what is left of it decides the penalty.
-    risk_draw = rng.random(wf.capacity)
-    failed, fail_p = _signal_rows(
+    failed, fail_draw, fail_p = _signal_rows(
         wf.active, wf.ambition, wf.risk_sensitivity, wf.visibility, wf.group, wf.wait,
         wf.masking, wf.voiced, wf.last_voice, wf.b_later, model.group_suppression, model.climate, model.month,
-        beh.voice_rate, beh.risk_rate, beh.risk_failure, beh.safe_sensitivity_decay, voice_draw, risk_draw,
+        beh.voice_rate, beh.risk_rate, beh.risk_failure, beh.safe_sensitivity_decay, model.stream_key("signals"),
     )
-    penalise(model, failed, rescaled(risk_draw[failed], fail_p), "a failed risk")
+    penalise(model, failed, rescaled(fail_draw, fail_p), "a failed risk")
 
 
 @jit
 def _signal_rows(
     active, ambition, risk_sensitivity, visibility, group, wait,
     masking, voiced, last_voice, b_later, group_suppression, climate, month,
-    voice_rate, risk_rate, risk_failure, safe_decay, voice_draw, risk_draw,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``emit_signals`` for every row; returns the rows whose risk failed and its probability."""
+    voice_rate, risk_rate, risk_failure, safe_decay, key,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``emit_signals`` for every row; returns the rows whose risk failed, their draw and its probability.
+
+    Each row draws two uniforms (counters 2i and 2i + 1 of ``key``): whether they speak up, and
+    one that decides both whether they take a risk and whether it fails (a failure is the lower
+    part of the taking interval); what is left of it decides the penalty.
+    """
     failed = np.empty(active.size, np.int64)
+    fail_draw = np.empty(active.size, np.float64)
     fail_p = np.empty(active.size, np.float64)
     n_failed = 0
     for i in range(active.size):
-        on = active[i]
+        if not active[i]:
+            masking[i] = voiced[i] = False
+            continue
         afraid = min(max(risk_sensitivity[i] * (0.5 + climate), 0.0), 1.0)
-        aspiring = on and ambition[i] >= 0.5
+        aspiring = ambition[i] >= 0.5
         masking[i] = aspiring and afraid > ambition[i]
         p_voice = voice_rate * (0.25 + 0.75 * visibility[i]) * (1.0 - group_suppression[max(group[i], 0)])
         if wait[i] > 0:
             p_voice = 0.5 * p_voice
-        voiced[i] = aspiring and not masking[i] and voice_draw[i] < p_voice
+        voiced[i] = aspiring and not masking[i] and uniform(key, 2 * i) < p_voice
         if voiced[i]:
             last_voice[i] = month
             b_later[i] = wait[i] > 0
         p_risk = risk_rate * (1.0 - afraid)
         p_fail = p_risk * risk_failure
-        u = risk_draw[i]
-        if on and u < p_risk:
+        u = uniform(key, 2 * i + 1)
+        if u < p_risk:
             if u < p_fail:
                 failed[n_failed] = i
+                fail_draw[n_failed] = u
                 fail_p[n_failed] = p_fail
                 n_failed += 1
             else:
                 risk_sensitivity[i] *= 1.0 - safe_decay
-    return failed[:n_failed], fail_p[:n_failed]
+    return failed[:n_failed], fail_draw[:n_failed], fail_p[:n_failed]
 
 
 def penalise(model: PromotionModel, rows: np.ndarray, draw: np.ndarray, what: str) -> None:
@@ -126,16 +131,14 @@ def learn(model: PromotionModel, rng: np.random.Generator) -> None:
     # configured standard deviation (a uniform costs a quarter of a normal; over a year the
     # steps add up to a near-normal drift either way). A life event (one draw, rare) also
     # shocks it and may postpone the wish to move, all read from that same draw.
-    drift_draw = rng.random(wf.capacity)
-    life_draw = rng.random(wf.capacity)
-    life, misplaced = _learn_rows(
+    life, life_draw, misplaced = _learn_rows(
         wf.active, model.learning_toward_mgmt, wf.wants_mgmt, wf.engagement, wf.base_engagement,
-        wf.mgmt_ready, wf.spec_ready, wf.competence, wf.ambition, wf.unwanted_role, drift_draw, life_draw,
+        wf.mgmt_ready, wf.spec_ready, wf.competence, wf.ambition, wf.unwanted_role, model.stream_key("learning"),
         beh.learning_rate, beh.competence_ceiling, beh.competence_growth, np.sqrt(3.0) * beh.ambition_drift_sd,
         beh.life_event_rate, beh.engagement_recovery, beh.misplaced_engagement_drop,
     )
     if life.size:
-        postpone, shock, delay = split(rescaled(life_draw[life], beh.life_event_rate), 3)
+        postpone, shock, delay = split(rescaled(life_draw, beh.life_event_rate), 3)
         wf.ambition[life] = np.clip(wf.ambition[life] + (-0.3 + 0.6 * shock), 0.0, 1.0)
         lo, hi = model.scenario.employees.timing_delay_months
         later = postpone < 0.5
@@ -151,14 +154,16 @@ def learn(model: PromotionModel, rng: np.random.Generator) -> None:
 @jit
 def _learn_rows(
     active, toward, wants_mgmt, engagement, base_engagement, mgmt_ready, spec_ready, competence,
-    ambition, unwanted_role, drift_draw, life_draw,
+    ambition, unwanted_role, key,
     learning_rate, ceiling, growth, half_width, life_rate, recovery, misplaced_drop,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``learn`` for every row; returns the rows with a life event and those in an unwanted role.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``learn`` for every row; returns the rows with a life event and their draw, and those in an unwanted role.
 
-    A life event's ambition is left unclipped here: its shock is added first, then clipped.
+    Each row draws two uniforms (counters 2i and 2i + 1 of ``key``): the drift step and the
+    life-event draw. A life event's ambition is left unclipped here: its shock is added first.
     """
     life = np.empty(active.size, np.int64)
+    life_draw = np.empty(active.size)
     misplaced = np.empty(active.size, np.int64)
     n_life = n_misplaced = 0
     for i in range(active.size):
@@ -173,9 +178,11 @@ def _learn_rows(
             mgmt_ready[i] = min(mgmt_ready[i], 10.0)
             spec_ready[i] = min(spec_ready[i] + gain, 10.0)
         competence[i] += growth * max(ceiling - competence[i], 0.0) * e
-        a = ambition[i] + (drift_draw[i] * (2.0 * half_width) - half_width)
-        if life_draw[i] < life_rate:
+        a = ambition[i] + (uniform(key, 2 * i) * (2.0 * half_width) - half_width)
+        u = uniform(key, 2 * i + 1)
+        if u < life_rate:
             life[n_life] = i
+            life_draw[n_life] = u
             n_life += 1
             ambition[i] = a
         else:
@@ -186,7 +193,7 @@ def _learn_rows(
             misplaced[n_misplaced] = i
             n_misplaced += 1
         engagement[i] = e
-    return life[:n_life], misplaced[:n_misplaced]
+    return life[:n_life], life_draw[:n_life], misplaced[:n_misplaced]
 
 
 def passed_over(model: PromotionModel, rows: np.ndarray) -> None:
@@ -243,15 +250,18 @@ def exits(model: PromotionModel, rng: np.random.Generator) -> None:
     wf, ex = model.workforce, model.scenario.exits
     floor = -np.inf if ex.dismissal_competence is None else ex.dismissal_competence
     leaving, reason = _leaving_rows(
-        wf.active, wf.age, wf.competence, exit_hazard(model), rng.random(wf.capacity), ex.retirement_age, floor
+        wf.active, wf.age, wf.competence, exit_hazard(model), model.stream_key("exits"), ex.retirement_age, floor
     )
     if leaving.size:
         model.remove_people(leaving, reason, voluntary=reason == LEFT)
 
 
 @jit
-def _leaving_rows(active, age, competence, hazard, draw, retirement_age, competence_floor):
-    """Who leaves and why (an ``EXIT_REASONS`` code): retirement first, then dismissal, then by choice."""
+def _leaving_rows(active, age, competence, hazard, key, retirement_age, competence_floor):
+    """Who leaves and why (an ``EXIT_REASONS`` code): retirement first, then dismissal, then by choice.
+
+    Leaving by choice compares counter ``i`` of ``key`` with the row's hazard.
+    """
     rows = np.empty(active.size, np.int64)
     reason = np.empty(active.size, np.int64)
     n = 0
@@ -260,7 +270,7 @@ def _leaving_rows(active, age, competence, hazard, draw, retirement_age, compete
             why = RETIRED
         elif active[i] and competence[i] < competence_floor:
             why = DISMISSED
-        elif draw[i] < hazard[i]:
+        elif hazard[i] > 0.0 and uniform(key, i) < hazard[i]:
             why = LEFT
         else:
             continue

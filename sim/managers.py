@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.compiled import jit
 from sim.org import VACANT
-from sim.random import rescaled
+from sim.random import normal, rescaled
 from sim.scenario import MANAGEMENT
 
 if TYPE_CHECKING:
@@ -85,8 +85,6 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
     belief about readiness starts.
     """
     wf, mgr, org = model.workforce, model.scenario.managers, model.org
-    rating_noise = rng.normal(0.0, mgr.rating_noise, wf.capacity)
-    criteria_noise = rng.normal(0.0, 0.5, wf.capacity) if model.criteria_weight > 0 else rating_noise
     # Which readiness published criteria judge someone on, per (level, believed track) cell.
     levels = np.repeat(np.arange(org.n_levels), 2)
     judged_on_mgmt = org.next_rung_is_management(levels, np.tile([False, True], org.n_levels)) == MANAGEMENT
@@ -94,7 +92,7 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
         wf.active, wf.uid, wf.boss_slot, org.occupant, wf.b_manager, wf.b_interest, wf.b_mgmt, wf.b_ready,
         wf.b_refused, wf.b_later, wf.voiced, wf.wants_mgmt, wf.told_at, wf.ambition, wf.visibility, wf.level,
         wf.mgmt_ready, wf.spec_ready, wf.competence, wf.engagement, wf.load, wf.group, model.group_bias,
-        wf.engagement_effect, rating_noise, criteria_noise, judged_on_mgmt, model.month,
+        wf.engagement_effect, model.stream_key("beliefs"), mgr.rating_noise, judged_on_mgmt, model.month,
         model.keep_beliefs_on_manager_change, mgr.prior_interest, mgr.voice_weight,
         mgr.heuristics.silence_as_disinterest, mgr.silence_decay, model.scenario.metrics.disinterested_belief,
         mgr.heuristics.visibility_as_readiness, mgr.visibility_weight, model.criteria_weight, mgr.readiness_learning,
@@ -108,12 +106,16 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
 def _belief_rows(
     active, uid, boss_slot, occupant, b_manager, b_interest, b_mgmt, b_ready, b_refused, b_later,
     voiced, wants_mgmt, told_at, ambition, visibility, level, mgmt_ready, spec_ready, competence,
-    engagement, load, group, group_bias, engagement_effect, rating_noise, criteria_noise,
+    engagement, load, group, group_bias, engagement_effect, key, rating_noise,
     judged_on_mgmt, month, keep_beliefs, prior_interest, voice_weight, silence_as_disinterest,
     silence_decay, disinterested, visibility_as_readiness, visibility_weight, criteria_weight,
     readiness_learning,
 ) -> np.ndarray:
-    """``update_beliefs`` for every row; returns the rows now misread as not interested."""
+    """``update_beliefs`` for every row; returns the rows now misread as not interested.
+
+    Each row draws two normals (counters 2i and 2i + 1 of ``key``): the rating noise, and the
+    noise of judging against published criteria (drawn only when criteria are in use).
+    """
     crossed = np.empty(active.size, np.int64)
     n_crossed = 0
     e = engagement_effect
@@ -124,7 +126,7 @@ def _belief_rows(
             continue
         # This month's rating: performance in role, the group's rating bias, noise.
         performance = competence[i] * (1.0 - e + e * engagement[i]) * (1.0 - 0.5 * load[i])
-        rating = performance + group_bias[group[i]] + rating_noise[i]
+        rating = performance + group_bias[group[i]] + rating_noise * normal(key, 2 * i)
         boss_row = occupant[boss_slot[i]] if boss_slot[i] >= 0 else -1
         boss = uid[boss_row] if boss_row >= 0 else -1
         if boss >= 0 and boss != b_manager[i]:  # a new manager starts from the prior
@@ -154,7 +156,8 @@ def _belief_rows(
         if criteria_weight > 0:
             on_mgmt = judged_on_mgmt[max(level[i], 0) * 2 + (b_mgmt[i] >= 0.5)]
             true_ready = mgmt_ready[i] if on_mgmt else spec_ready[i]
-            evidence = criteria_weight * (true_ready + criteria_noise[i]) + (1.0 - criteria_weight) * evidence
+            noisy_ready = true_ready + 0.5 * normal(key, 2 * i + 1)
+            evidence = criteria_weight * noisy_ready + (1.0 - criteria_weight) * evidence
         b_ready[i] += readiness_learning * (evidence - b_ready[i])
     return crossed[:n_crossed]
 

@@ -174,6 +174,10 @@ class PromotionModel(mesa.Model):
         """The random stream for process ``name`` this month (see sim/random.py)."""
         return self.streams.get(name, self.month)
 
+    def stream_key(self, name: str) -> np.uint64:
+        """The key of process ``name`` this month for counter-based draws in compiled loops (sim/random.py)."""
+        return self.streams.key(name, self.month)
+
     # -- results --------------------------------------------------------------------------
     @property
     def current_metrics(self) -> dict[str, float]:

@@ -8,6 +8,13 @@ their rules differ (common random numbers), which is what makes paired compariso
 Draws over the workforce are always made over the full row capacity and then indexed, so that
 the number person *i* receives does not depend on who else is present.
 
+The per-person phases (signals, beliefs, learning, exits) draw inside their compiled loops
+instead, from counter-based numbers: person row ``i``'s ``j``-th number of a phase that draws
+``k`` per row is a hash of (stream key, ``k * i + j``), computed on the spot (``uniform``,
+``normal``). No array of draws is made and no generator state is carried, the number is still
+tied to its row, and the stream key comes from the same (seed, name, month) as the generator
+(``Streams.key``).
+
 Full-capacity draws are most of a month's cost at scale, so rare events do not get draws of
 their own: an event that happens when ``u < p`` leaves ``u / p`` uniform on [0, 1) for the
 people it happened to (``rescaled``), and that one uniform can be split into a few more by its
@@ -17,8 +24,11 @@ bits (``split``). Both keep every number tied to its row, so common random numbe
 from __future__ import annotations
 
 import hashlib
+import math
 
 import numpy as np
+
+from sim.compiled import jit
 
 _MASK_128 = (1 << 128) - 1
 
@@ -58,6 +68,128 @@ class Streams:
             "bit_generator": "PCG64", "state": {"state": state, "inc": inc}, "has_uint32": 0, "uinteger": 0,
         }
         return gen
+
+    def key(self, name: str, step: int = 0) -> np.uint64:
+        """The 64-bit key of process ``name`` at ``step`` for counter-based draws (``uniform``, ``normal``).
+
+        Hashed from the same (seed, name, step) as ``get``'s generator, with BLAKE2b's
+        personalisation set apart, so the key and the generator's numbers are unrelated.
+        """
+        text = f"{self.seed}\x1f{name}\x1f{int(step)}".encode()
+        digest = hashlib.blake2b(text, digest_size=8, person=b"promosim.counter").digest()
+        return np.uint64(int.from_bytes(digest, "little"))
+
+
+# -- counter-based draws, for compiled loops ----------------------------------------------------
+# SplitMix64 (Steele, Lea & Flood 2014): a Weyl sequence through a 64-bit finaliser. Counter c
+# of key k gives the (c + 1)-th output of the SplitMix64 generator started at k, a sequence that
+# passes BigCrush; each number costs two multiplications and three shifts.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_DOUBLE_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@jit
+def bits(key: np.uint64, counter: int) -> np.uint64:
+    """64 random bits for (``key``, ``counter``)."""
+    z = key + (np.uint64(counter) + np.uint64(1)) * _GOLDEN
+    return _finalise(z)
+
+
+@jit
+def _finalise(z: np.uint64) -> np.uint64:
+    z = (z ^ (z >> np.uint64(30))) * _MIX_1
+    z = (z ^ (z >> np.uint64(27))) * _MIX_2
+    return z ^ (z >> np.uint64(31))
+
+
+@jit
+def uniform(key: np.uint64, counter: int) -> float:
+    """A uniform on [0, 1) with 53 random bits, for (``key``, ``counter``)."""
+    return float(bits(key, counter) >> np.uint64(11)) * _DOUBLE_UNIT
+
+
+@jit
+def _open_uniform(z: np.uint64) -> float:
+    """A uniform on (0, 1) from 64 bits (for logarithms)."""
+    return (float(z >> np.uint64(11)) + 0.5) * _DOUBLE_UNIT
+
+
+def _ziggurat_tables(n: int = 128, r: float = 3.442619855899, area: float = 9.91256303526217e-3) -> tuple:
+    """Layer tables of Marsaglia & Tsang's (2000) ziggurat for the standard normal, ``n`` layers.
+
+    ``r`` is where the base layer's tail starts and ``area`` each layer's area; both are the
+    published constants for 128 layers. Returned: integer thresholds on a 31-bit magnitude
+    (``k``), the scale from that magnitude to x (``w``), and the density at each layer's edge (``f``).
+    """
+    scale = 2.0**31
+    k, w, f = np.zeros(n, np.int64), np.zeros(n), np.zeros(n)
+    q = area / math.exp(-0.5 * r * r)
+    k[0] = int((r / q) * scale)
+    w[0], w[n - 1] = q / scale, r / scale
+    f[0], f[n - 1] = 1.0, math.exp(-0.5 * r * r)
+    x, outer = r, r
+    for i in range(n - 2, 0, -1):
+        x = math.sqrt(-2.0 * math.log(area / x + math.exp(-0.5 * x * x)))
+        k[i + 1] = int((x / outer) * scale)
+        outer = x
+        f[i] = math.exp(-0.5 * x * x)
+        w[i] = x / scale
+    return k, w, f
+
+
+_ZIG_K, _ZIG_W, _ZIG_F = _ziggurat_tables()
+_ZIG_R = 3.442619855899
+_LAYER_MASK = np.uint64(127)
+
+
+@jit
+def normal(key: np.uint64, counter: int) -> float:
+    """A standard normal for (``key``, ``counter``), by the ziggurat method.
+
+    The low 7 bits of one 64-bit number pick the layer and the high 32 give a signed magnitude,
+    so layer and value come from separate bits. About 99 % of draws return at the first test;
+    the rest continue the same SplitMix64 sequence for as many numbers as they need.
+    """
+    z = bits(key, counter)
+    while True:
+        layer = int(z & _LAYER_MASK)
+        magnitude = np.int64(np.int32(np.uint32(z >> np.uint64(32))))
+        x = magnitude * _ZIG_W[layer]
+        if abs(magnitude) < _ZIG_K[layer]:
+            return x
+        z = _finalise(z + _GOLDEN)
+        if layer == 0:  # the base layer's tail beyond r, by Marsaglia's (1964) method
+            while True:
+                tail = -math.log(_open_uniform(z)) / _ZIG_R
+                z = _finalise(z + _GOLDEN)
+                y = -math.log(_open_uniform(z))
+                z = _finalise(z + _GOLDEN)
+                if y + y >= tail * tail:
+                    return _ZIG_R + tail if magnitude > 0 else -_ZIG_R - tail
+        edge = _ZIG_F[layer] + _open_uniform(z) * (_ZIG_F[layer - 1] - _ZIG_F[layer])
+        z = _finalise(z + _GOLDEN)
+        if edge < math.exp(-0.5 * x * x):
+            return x
+
+
+@jit
+def uniforms(key: np.uint64, counters: np.ndarray) -> np.ndarray:
+    """``uniform`` for each counter (for tests and for numpy code that needs the same numbers)."""
+    out = np.empty(counters.size)
+    for i in range(counters.size):
+        out[i] = uniform(key, counters[i])
+    return out
+
+
+@jit
+def normals(key: np.uint64, counters: np.ndarray) -> np.ndarray:
+    """``normal`` for each counter."""
+    out = np.empty(counters.size)
+    for i in range(counters.size):
+        out[i] = normal(key, counters[i])
+    return out
 
 
 def rescaled(u: np.ndarray, p: np.ndarray | float) -> np.ndarray:
