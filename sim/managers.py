@@ -276,8 +276,7 @@ def named_successors(model: PromotionModel) -> tuple[int, int]:
 
     The pool for a key (level, track) is everyone willing one level below whom the manager
     believes wants that track; as many as the role has positions are named, best believed
-    readiness first, ties in row order. All pools come from one stable sort of the willing
-    people by (level, believed track, readiness high to low), each pool a run of it.
+    readiness first, ties in row order.
 
     Returns:
         (key roles whose named successor is truly ready and willing, all key roles).
@@ -287,19 +286,54 @@ def named_successors(model: PromotionModel) -> tuple[int, int]:
     total = int(quota.sum())
     if total == 0:
         return 0, 0
-    lowest = int(np.flatnonzero(quota)[0]) // 2
-    pool = np.flatnonzero(believed_willing(model) & (wf.level >= lowest))
+    pool = np.flatnonzero(believed_willing(model))
     pool_key = wf.level[pool].astype(np.intp) * 2 + (wf.b_mgmt[pool] >= 0.5)
-    order = np.lexsort((-wf.b_ready[pool], pool_key))
-    pool, pool_key = pool[order], pool_key[order]
-    place_in_pool = np.arange(pool.size) - np.searchsorted(pool_key, pool_key)
-    named = place_in_pool < quota[pool_key]
-    rows, key = pool[named], pool_key[named]
-    level, track = key // 2 + 1, key % 2
-    on_path = org.wanted_move(level, wf.wants_mgmt[rows], track)
-    truly_willing = (wf.ambition[rows] >= 0.5) & on_path & (wf.wait[rows] <= 12)
-    truly_ready = wf.readiness_for(track, rows) >= model.scenario.metrics.ready_threshold
-    return int(np.count_nonzero(truly_willing & truly_ready)), total
+    covered = _named_ready(
+        pool, pool_key, quota, wf.b_ready, wf.ambition, wf.wants_mgmt, wf.wait, wf.mgmt_ready, wf.spec_ready,
+        org.path_ok, model.scenario.metrics.ready_threshold,
+    )
+    return covered, total
+
+
+@jit
+def _named_ready(
+    pool, pool_key, quota, b_ready, ambition, wants_mgmt, wait, mgmt_ready, spec_ready, path_ok, ready_threshold,
+) -> int:
+    """``named_successors``' count, given the willing rows (ascending) and their pool keys.
+
+    Shared with the measurement pass (``metrics._tally_rows``), which flags the pools while it
+    reads the rows anyway, so that the rule for naming successors is written once. Pools are bucketed by
+    key keeping row order, and only a pool larger than its quota is sorted: a stable sort of
+    negated readiness, so that ties stay in row order as in one lexsort of every pool.
+    """
+    n_keys = quota.size
+    # Counting sort of the pool by key (stable, so each bucket stays in row order).
+    start = np.zeros(n_keys + 1, np.int64)
+    for j in range(pool.size):
+        start[pool_key[j] + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    fill = start[:-1].copy()
+    bucket = np.empty(pool.size, np.int64)
+    for j in range(pool.size):
+        k = pool_key[j]
+        bucket[fill[k]] = pool[j]
+        fill[k] += 1
+    covered = 0
+    for k in range(n_keys):
+        q = quota[k]
+        if q <= 0 or start[k + 1] == start[k]:
+            continue
+        rows = bucket[start[k]:start[k + 1]]
+        if rows.size > q:
+            rows = rows[np.argsort(-b_ready[rows], kind="mergesort")[:q]]
+        level, track = k // 2 + 1, k % 2
+        for r in rows:
+            willing = ambition[r] >= 0.5 and path_ok[level, 1 if wants_mgmt[r] else 0, track] and wait[r] <= 12
+            ready = (mgmt_ready[r] if track == MANAGEMENT else spec_ready[r]) >= ready_threshold
+            if willing and ready:
+                covered += 1
+    return covered
 
 
 def career_conversation(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:

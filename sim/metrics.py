@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.managers import named_successors
+from sim.compiled import jit
+from sim.managers import _named_ready, named_successors
 from sim.records import PENDING, SUCCEEDED, Ledger
 
 if TYPE_CHECKING:
@@ -96,7 +97,12 @@ def _plateau(model: PromotionModel, wants_now: np.ndarray) -> np.ndarray:
 
 
 def classify(model: PromotionModel) -> dict[str, np.ndarray]:
-    """Boolean columns for who is in which mismatch category right now."""
+    """Boolean columns for who is in which mismatch category right now.
+
+    ``Recorder.measure`` counts the same categories row by row in ``_row_codes`` (compiled,
+    instead of a numpy pass per test); a change to a definition here must be made there too,
+    and tests/test_metrics_compiled.py checks that the two agree.
+    """
     wf, m = model.workforce, model.scenario.metrics
     on = wf.active
     aspiring = wf.aspiring()
@@ -213,11 +219,276 @@ def team_performance(model: PromotionModel) -> float:
     return float((wf.performance() * factor)[on].mean() / 12.0)
 
 
+# Row codes of ``_row_codes``: (cell, category pattern) below this bit, "in a succession pool" on it.
+_POOL_BIT = 30
+
+
+def _month_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, float, int]:
+    """Everything ``measure`` counts over the rows, in a few compiled passes instead of ~30 numpy ones.
+
+    The same numbers as ``cell_counts(model, classify(model))``, the high-performer, recently
+    passed-over and specialist-aspirant counts, ``team_performance`` and ``named_successors``.
+
+    Returns:
+        (cell counts as floats, high performers, recently passed over, specialist aspirants,
+        team performance, key roles covered by a ready and willing successor).
+    """
+    wf, sc, org = model.workforce, model.scenario, model.org
+    m = sc.metrics
+    if 2 * sc.n_levels > 64:  # the per-(level, direction) tables no longer fit in one int64
+        return _numpy_tallies(model)
+    # Per (level, direction) tables as bits of one integer, so the per-row loop reads them with
+    # a shift, not a gather (a gather stops the loop from being vectorised).
+    step_bits = _bits(org.step_up_ok.ravel())
+    pool_bits = _bits(org.succession_quota > 0)
+    counts, n_high, n_passed_over, n_spec, team, covered = _tally_rows(
+        wf.active, wf.group, wf.level, wf.ambition, wf.wait, wf.wants_mgmt, wf.b_interest, wf.b_later,
+        wf.b_refused, wf.b_mgmt, wf.b_ready, wf.masking, wf.unwanted_role, wf.time_in_role, wf.passed_over_at,
+        wf.competence, wf.engagement, wf.load, wf.mgmt_ready, wf.spec_ready, wf.boss_slot, org.heads(), org.occupant,
+        step_bits, pool_bits, org.path_ok, org.succession_quota, len(sc.group_names), sc.n_levels,
+        m.interested_belief, m.disinterested_belief, m.plateau_months, model.month, sc.exits.passed_over_months,
+        m.high_performer_competence, m.ready_threshold, wf.engagement_effect,
+    )
+    return counts.astype(float), n_high, n_passed_over, n_spec, team, covered
+
+
+def _bits(flags: np.ndarray) -> int:
+    """A boolean table of at most 64 entries as the bits of a signed 64-bit integer."""
+    packed = sum(1 << k for k, f in enumerate(flags.tolist()) if f)
+    return packed - (1 << 64) if packed >= 1 << 63 else packed
+
+
+def _numpy_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, float, int]:
+    """``_month_tallies`` from the numpy definitions, for organisations too tall for its tables."""
+    wf, sc = model.workforce, model.scenario
+    cat = classify(model)
+    on = cat["active"]
+    recent_po = on & ((model.month - wf.passed_over_at) < sc.exits.passed_over_months)
+    high = on & (wf.competence >= sc.metrics.high_performer_competence)
+    spec = cat["aspiring"] & ~wf.wants_mgmt
+    return (
+        cell_counts(model, cat),
+        int(np.count_nonzero(high)),
+        int(np.count_nonzero(recent_po)),
+        int(np.count_nonzero(spec)),
+        team_performance(model),
+        named_successors(model)[0],
+    )
+
+
+@jit
+def _tally_rows(
+    active, group, level, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, b_ready, masking,
+    unwanted_role, time_in_role, passed_over_at, competence, engagement, load, mgmt_ready, spec_ready,
+    boss_slot, heads, occupant, step_bits, pool_bits, path_ok, quota, n_groups, n_levels, interested,
+    disinterested, plateau_months, month, passed_over_months, high_competence, ready_threshold,
+    engagement_effect,
+):
+    """``_month_tallies`` for every row: the tests of ``classify`` and friends, row by row.
+
+    Split in passes by what the compiler can do with them: the category tests (``_row_codes``)
+    are arithmetic on each row alone and run vectorised; counting the codes, gathering the
+    succession pools and the active rows' performance each need a running index and are
+    scalar, so they are kept out of it. (One fused loop was three times slower than the
+    passes together.) Each row adds 1 to one bin of (lane, cell, category pattern), as
+    ``cell_counts`` does; four lanes (by row) keep runs of alike rows from queuing on one
+    counter. Counts are integers, exact in any order. The one float total, team performance, is
+    summed over the active rows' values in row order with numpy's own pairwise scheme, so that
+    it matches ``team_performance``'s ``mean`` to the last bit.
+    """
+    n_cells = n_groups * n_levels
+    code = np.empty(active.size, np.int32)
+    n_high, n_passed_over, n_spec = _row_codes(
+        active, group, level, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, masking,
+        unwanted_role, time_in_role, passed_over_at, competence, step_bits, pool_bits, n_levels, n_cells,
+        interested, disinterested, plateau_months, month, passed_over_months, high_competence, code,
+    )
+    # Category counts per cell: count each code, then add each pattern into its categories.
+    bins = np.zeros((4, (n_cells + 1) << _N_BITS), np.int64)
+    cell_mask = (1 << _POOL_BIT) - 1
+    for i in range(code.size):
+        bins[i & 3, code[i] & cell_mask] += 1
+    counts = np.zeros((_N_BITS + 1, n_cells), np.int64)
+    for cell in range(n_cells):
+        for pattern in range(1 << _N_BITS):
+            at = cell << _N_BITS | pattern
+            n = bins[0, at] + bins[1, at] + bins[2, at] + bins[3, at]
+            counts[0, cell] += n
+            for bit in range(_N_BITS):
+                counts[bit + 1, cell] += n * ((pattern >> bit) & 1)
+    # named_successors' pools: the few rows flagged, with their pool (level x 2 + believed track).
+    pool = np.empty(active.size, np.int64)
+    pool_key = np.empty(active.size, np.int64)
+    n_pool = 0
+    for i in range(code.size):
+        if code[i] >> _POOL_BIT:
+            pool[n_pool] = i
+            pool_key[n_pool] = np.intp(level[i]) * 2 + np.intp(b_mgmt[i] >= 0.5)
+            n_pool += 1
+    covered = _named_ready(
+        pool[:n_pool], pool_key[:n_pool], quota, b_ready, ambition, wants_mgmt, wait, mgmt_ready, spec_ready,
+        path_ok, ready_threshold,
+    )
+    # team_performance. The factor of each team's head post, worked out once per post (far
+    # cheaper than fetching each row's manager's competence, scattered rows, in the loop);
+    # index -1 (no post) reads the extra last entry, 1.0.
+    by_post = np.ones(occupant.size + 1)
+    for h in heads:
+        boss = occupant[h]
+        by_post[h] = 0.8 + 0.04 * (competence[boss] if boss >= 0 else 5.0)
+    perf = np.empty(active.size)
+    n_on = 0
+    e = engagement_effect
+    for i in range(active.size):
+        # Written for every row; an empty row's value is overwritten by the next active one.
+        perf[n_on] = competence[i] * (1.0 - e + e * engagement[i]) * (1.0 - 0.5 * load[i]) * by_post[boss_slot[i]]
+        n_on += np.intp(active[i])
+    team = _pairwise_sum(perf, n_on) / n_on / 12.0 if n_on > 0 else np.nan
+    return counts.reshape(_N_BITS + 1, n_groups, n_levels), n_high, n_passed_over, n_spec, team, covered
+
+
+@jit
+def _row_codes(
+    active, group, level, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, masking,
+    unwanted_role, time_in_role, passed_over_at, competence, step_bits, pool_bits, n_levels, n_cells,
+    interested, disinterested, plateau_months, month, passed_over_months, high_competence, code,
+):
+    """Each row's code for ``_tally_rows``; returns the high, passed-over and specialist counts.
+
+    A row's code is cell x 2^7 + its category pattern (bit b - 1 for ``CATEGORIES[b]``), plus
+    bit ``_POOL_BIT`` when it is in a succession pool that names someone. Every test is a 0/1
+    integer and tables are read as bits, so the loop has no branch and no gather and is
+    vectorised. An empty row (level and group -1) goes to the extra cell ``n_cells`` and every
+    test of it is masked by ``on``.
+    """
+    n_high = n_passed_over = n_spec = 0
+    for i in range(active.size):
+        on = np.intp(active[i])
+        lv = np.intp(level[i])
+        wm = np.intp(wants_mgmt[i])
+        aspiring = on & np.intp(ambition[i] >= 0.5)
+        keen = on & np.intp(b_interest[i] >= interested)
+        later = np.intp(wait[i] > 0)
+        known_later = np.intp(b_later[i])
+        hidden = aspiring & np.intp(b_interest[i] <= disinterested)
+        misread = hidden | ((1 - aspiring) & keen)
+        masked = aspiring & np.intp(masking[i])
+        timing = aspiring & ((later & keen & (1 - known_later)) | ((1 - later) & known_later))
+        # _plateau on the wants-now rows, less the hidden ones (& 63 keeps an empty row's shift defined).
+        no_next = 1 - ((step_bits >> ((lv * 2 + wm) & 63)) & 1)
+        waited = np.intp(time_in_role[i] >= plateau_months)
+        plateau = aspiring & (1 - later) & (1 - hidden) & (no_next | waited)
+        mismatch = hidden | (on & np.intp(unwanted_role[i])) | timing
+        pattern = aspiring | hidden << 1 | misread << 2 | masked << 3 | timing << 4 | plateau << 5 | mismatch << 6
+        cell = on * (np.intp(group[i]) * n_levels + lv) + (1 - on) * n_cells
+        key = (lv * 2 + np.intp(b_mgmt[i] >= 0.5)) & 63
+        pooled = keen & (1 - np.intp(b_refused[i])) & ((pool_bits >> key) & 1)
+        code[i] = np.int32(pooled << _POOL_BIT | cell << _N_BITS | pattern)
+        n_high += on & np.intp(competence[i] >= high_competence)
+        n_passed_over += on & np.intp((month - passed_over_at[i]) < passed_over_months)
+        n_spec += aspiring & (1 - wm)
+    return n_high, n_passed_over, n_spec
+
+
+@jit
+def _pairwise_sum(a, n):
+    """Sum of ``a[:n]`` added up exactly as numpy's ``add.reduce`` does it.
+
+    numpy sums a contiguous float array pairwise: a run of more than 128 is split in two at a
+    multiple of 8 below its middle, each half summed so, and the two sums added; a shorter run is
+    summed by ``_block_sum``. A plain running sum would differ in the last bits, and the outputs
+    must not. The halving is walked with an explicit stack rather than by recursion: a
+    self-recursive version crashed the process when numba loaded it from its on-disk cache.
+    """
+    if n <= 128:
+        return _block_sum(a, 0, n)
+    # One frame per split run on the path from the root: where it starts, how long it is, and
+    # the sum of its left half once that is known.
+    lo = np.empty(64, np.int64)
+    size = np.empty(64, np.int64)
+    left = np.empty(64)
+    left_done = np.zeros(64, np.bool_)
+    depth = 0
+    lo[0], size[0] = 0, n
+    value = 0.0
+    returning = False
+    while True:
+        if not returning:
+            start, m = lo[depth], size[depth]
+            if m <= 128:  # a leaf: its sum goes back up to the frame below
+                value = _block_sum(a, start, m)
+                depth -= 1
+                returning = True
+                continue
+            half = m // 2
+            half -= half % 8
+            left_done[depth] = False
+            depth += 1
+            lo[depth], size[depth] = start, half
+        elif depth < 0:
+            return value
+        elif not left_done[depth]:  # the left half is summed: now the right half
+            left[depth] = value
+            left_done[depth] = True
+            start, m = lo[depth], size[depth]
+            half = m // 2
+            half -= half % 8
+            depth += 1
+            lo[depth], size[depth] = start + half, m - half
+            returning = False
+        else:  # both halves summed
+            value = left[depth] + value
+            depth -= 1
+
+
+@jit
+def _block_sum(a, start, n):
+    """A run of at most 128 summed as numpy does: eight interleaved lanes, then the rest in turn."""
+    if n < 8:
+        res = 0.0
+        for i in range(start, start + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[start], a[start + 1], a[start + 2], a[start + 3]
+    r4, r5, r6, r7 = a[start + 4], a[start + 5], a[start + 6], a[start + 7]
+    i = start + 8
+    stop = start + n - n % 8
+    while i < stop:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < start + n:
+        res += a[i]
+        i += 1
+    return res
+
+
 def _settled(ledger: Ledger, part: slice, since: int, until: int) -> tuple[int, int]:
     """Records of ``part`` (made in the recorded run) settled in [since, until]: (settled, succeeded)."""
-    decided, outcome = ledger["decided"][part], ledger["outcome"][part]
-    sel = (ledger["step"][part] >= 1) & (outcome != PENDING) & (decided >= since) & (decided <= until)
-    return int(np.count_nonzero(sel)), int(np.count_nonzero(outcome[sel] == SUCCEEDED))
+    return _settled_rows(ledger["step"][part], ledger["decided"][part], ledger["outcome"][part], since, until)
+
+
+@jit
+def _settled_rows(step, decided, outcome, since, until) -> tuple[int, int]:
+    """``_settled`` in one pass over the records.
+
+    The numpy version made six passes over a ledger tail that, at 100k people, runs to tens of
+    thousands of still-pending development records.
+    """
+    settled = succeeded = 0
+    for j in range(step.size):
+        if step[j] >= 1 and outcome[j] != PENDING and since <= decided[j] <= until:
+            settled += 1
+            if outcome[j] == SUCCEEDED:
+                succeeded += 1
+    return settled, succeeded
 
 
 def _ledger_rate(ledger: Ledger, since: int, until: int) -> float:
@@ -320,24 +591,19 @@ class Recorder:
     def measure(self) -> dict[str, float]:
         """Record this month's flows and compute every metric; returns the headline values."""
         model = self.model
-        wf, sc = model.workforce, model.scenario
+        sc = model.scenario
         month = model.month
-        cat = classify(model)
-        counts = cell_counts(model, cat)
+        counts, n_high, n_passed_over, n_spec, team, covered = _month_tallies(model)
         table = _rate_table(counts)
         values: dict[str, float] = {k: v[0] for k, v in table.items()}
-        on = cat["active"]
-        recent_po = on & ((month - wf.passed_over_at) < sc.exits.passed_over_months)
-        high = on & (wf.competence >= sc.metrics.high_performer_competence)
-        spec = cat["aspiring"] & ~wf.wants_mgmt
         self._push(
             dict(model.flow),
-            {"headcount": values["headcount"], "high": float(np.count_nonzero(high)),
-             "passed_over": float(np.count_nonzero(recent_po)), "spec_aspirants": float(np.count_nonzero(spec))},
+            {"headcount": values["headcount"], "high": float(n_high),
+             "passed_over": float(n_passed_over), "spec_aspirants": float(n_spec)},
         )
         n_months = min(len(self.flows), WINDOW)
         since = month - n_months + 1
-        covered, key_total = named_successors(model)
+        key_total = int(model.org.succession_quota.sum())
         values.update(
             {
                 "promotions": float(model.flow.get("promotions", 0.0)),
@@ -354,7 +620,7 @@ class Recorder:
                 "stretch_acceptance_rate": self._window_ratio("stretch_accepts", "stretch_offers"),
                 "internal_application_rate": self._window_ratio("applications", "could_apply"),
                 "development_roi": self._window_ledger_rate(model.development, since, month),
-                "team_performance": team_performance(model),
+                "team_performance": team,
                 "intervention_cost": self._annual_rate("intervention_hours", "headcount"),
             }
         )

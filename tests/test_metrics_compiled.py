@@ -1,0 +1,120 @@
+"""The compiled measurement pass agrees, bit for bit, with the numpy definitions it replaces.
+
+``Recorder.measure`` takes its counts from ``metrics._tally_rows``; ``classify``, ``cell_counts``,
+``team_performance`` and a lexsort version of ``named_successors`` are the readable definitions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import PromotionModel, managers, metrics
+from sim.records import PENDING, SUCCEEDED
+
+
+def _named_successors_lexsort(model: PromotionModel) -> tuple[int, int]:
+    """The succession plan as first written: one stable lexsort of every willing person."""
+    wf, org = model.workforce, model.org
+    quota = org.succession_quota
+    total = int(quota.sum())
+    if total == 0:
+        return 0, 0
+    lowest = int(np.flatnonzero(quota)[0]) // 2
+    pool = np.flatnonzero(managers.believed_willing(model) & (wf.level >= lowest))
+    pool_key = wf.level[pool].astype(np.intp) * 2 + (wf.b_mgmt[pool] >= 0.5)
+    order = np.lexsort((-wf.b_ready[pool], pool_key))
+    pool, pool_key = pool[order], pool_key[order]
+    place_in_pool = np.arange(pool.size) - np.searchsorted(pool_key, pool_key)
+    named = place_in_pool < quota[pool_key]
+    rows, key = pool[named], pool_key[named]
+    level, track = key // 2 + 1, key % 2
+    on_path = org.wanted_move(level, wf.wants_mgmt[rows], track)
+    truly_willing = (wf.ambition[rows] >= 0.5) & on_path & (wf.wait[rows] <= 12)
+    truly_ready = wf.readiness_for(track, rows) >= model.scenario.metrics.ready_threshold
+    return int(np.count_nonzero(truly_willing & truly_ready)), total
+
+
+def _numpy_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, float, int]:
+    wf, sc = model.workforce, model.scenario
+    cat = metrics.classify(model)
+    on = cat["active"]
+    recent_po = on & ((model.month - wf.passed_over_at) < sc.exits.passed_over_months)
+    high = on & (wf.competence >= sc.metrics.high_performer_competence)
+    spec = cat["aspiring"] & ~wf.wants_mgmt
+    return (
+        metrics.cell_counts(model, cat),
+        int(np.count_nonzero(high)),
+        int(np.count_nonzero(recent_po)),
+        int(np.count_nonzero(spec)),
+        metrics.team_performance(model),
+        _named_successors_lexsort(model)[0],
+    )
+
+
+def _assert_same(compiled: tuple, reference: tuple) -> None:
+    assert np.array_equal(compiled[0], reference[0])
+    assert compiled[0].shape == reference[0].shape
+    assert compiled[1:4] == reference[1:4]
+    team, ref_team = compiled[4], reference[4]
+    assert (math.isnan(team) and math.isnan(ref_team)) or team == ref_team
+    assert compiled[5] == reference[5]
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "all_levers", "peter_principle/base", "succession_dashboard"])
+def test_compiled_tallies_match_numpy_definitions(scenario: str) -> None:
+    model = PromotionModel(scenario=scenario, rng=5, headcount=1500)
+    for month in range(30):
+        model.step()
+        if month % 7 == 0:
+            _assert_same(metrics._month_tallies(model), _numpy_tallies(model))
+
+
+def test_tiny_organisation_with_vacancies_matches(tiny: dict) -> None:
+    model = PromotionModel(scenario=tiny, rng=2)
+    for _ in range(8):
+        model.step()
+        _assert_same(metrics._month_tallies(model), _numpy_tallies(model))
+
+
+def test_named_successors_matches_lexsort_version() -> None:
+    model = PromotionModel(scenario="succession_dashboard", rng=3, headcount=3000)
+    for _ in range(12):
+        model.step()
+        assert managers.named_successors(model) == _named_successors_lexsort(model)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 127, 128, 129, 136, 255, 256, 1000, 8191, 8192, 8193, 100_003])
+def test_pairwise_sum_is_numpys(n: int) -> None:
+    rng = np.random.default_rng(n)
+    a = rng.random(n + 5) * 10.0 ** rng.uniform(-4, 4, n + 5)
+    assert metrics._pairwise_sum(a, n) == a[:n].sum()
+
+
+def test_settled_counts_match_numpy() -> None:
+    model = PromotionModel(scenario="all_levers", rng=4, headcount=1500)
+    for _ in range(30):
+        model.step()
+    for ledger in (model.promotions, model.decliners, model.development):
+        for since, until in ((1, 30), (19, 30), (25, 26)):
+            decided, outcome = ledger["decided"], ledger["outcome"]
+            sel = (ledger["step"] >= 1) & (outcome != PENDING) & (decided >= since) & (decided <= until)
+            expected = int(np.count_nonzero(sel)), int(np.count_nonzero(outcome[sel] == SUCCEEDED))
+            assert metrics._settled(ledger, slice(None), since, until) == expected
+
+
+def test_numpy_fallback_for_tall_organisations_matches() -> None:
+    model = PromotionModel(scenario="baseline", rng=6, headcount=1500)
+    for _ in range(6):
+        model.step()
+    _assert_same(metrics._numpy_tallies(model), _numpy_tallies(model))
+
+
+def test_bits_pack_a_full_64_entry_table() -> None:
+    flags = np.zeros(64, dtype=bool)
+    flags[[0, 5, 63]] = True
+    packed = metrics._bits(flags)
+    assert -(2**63) <= packed < 2**63
+    assert [(packed >> k) & 1 for k in range(64)] == flags.astype(int).tolist()
