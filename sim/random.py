@@ -186,20 +186,14 @@ def _normal_beyond(z: np.uint64, layer: np.uint64, magnitude: int) -> float:
 
 
 @jit
-def uniforms(key: np.uint64, counters: np.ndarray) -> np.ndarray:
-    """``uniform`` for each counter (for tests and for numpy code that needs the same numbers)."""
+def counter_draws(key: np.uint64, counters: np.ndarray, normals: bool = False) -> np.ndarray:
+    """``uniform`` (or ``normal``) for each counter, as an array: the numbers a compiled loop draws.
+
+    For tests, and for numpy code that must see the same numbers as a loop.
+    """
     out = np.empty(counters.size)
     for i in range(counters.size):
-        out[i] = uniform(key, counters[i])
-    return out
-
-
-@jit
-def normals(key: np.uint64, counters: np.ndarray) -> np.ndarray:
-    """``normal`` for each counter."""
-    out = np.empty(counters.size)
-    for i in range(counters.size):
-        out[i] = normal(key, counters[i])
+        out[i] = normal(key, counters[i]) if normals else uniform(key, counters[i])
     return out
 
 

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.random import Streams, normals, rescaled, split
-from sim.random import uniforms as counter_uniforms
+from sim.random import Streams, counter_draws, rescaled, split
 
 N = 400_000
 # Three standard errors of a proportion near 0.5 over N draws.
@@ -68,18 +67,18 @@ def test_stream_keys_repeat_for_the_same_key_and_differ_otherwise() -> None:
 
 def test_counter_uniforms_are_uniform_and_serially_unrelated() -> None:
     """One-dimensional KS, then pairs of successive counters (a row's two draws) on a 16 x 16 grid."""
-    u = counter_uniforms(Streams(1).key("signals", 5), COUNTERS)
+    u = counter_draws(Streams(1).key("signals", 5), COUNTERS)
     assert u.min() >= 0.0 and u.max() < 1.0
     assert stats.kstest(u, "uniform").pvalue > 1e-3
     cells = np.bincount((u[0::2] * 16).astype(int) * 16 + (u[1::2] * 16).astype(int), minlength=256)
     assert stats.chisquare(cells).pvalue > 1e-3
-    other = counter_uniforms(Streams(1).key("signals", 6), COUNTERS)
+    other = counter_draws(Streams(1).key("signals", 6), COUNTERS)
     assert abs(np.corrcoef(u, other)[0, 1]) < 3 / np.sqrt(N)
 
 
 def test_counter_normals_are_standard_normal_into_the_tails() -> None:
     """KS over the whole range, and the share beyond 2, 3 and the ziggurat's base layer (3.44)."""
-    z = normals(Streams(2).key("beliefs", 9), COUNTERS)
+    z = counter_draws(Streams(2).key("beliefs", 9), COUNTERS, normals=True)
     assert stats.kstest(z, "norm").pvalue > 1e-3
     for t in (2.0, 3.0, 3.442619855899):
         expected = 2 * stats.norm.sf(t) * N
