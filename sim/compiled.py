@@ -14,6 +14,9 @@ compiled functions it calls in other files (``sim.random.uniform``, for one): af
 lives in a directory named by a hash of every module here that compiles anything
 (``cache_dir``), and any edit to one of them starts a fresh cache. It is under
 ``$XDG_CACHE_HOME/promosim`` (``~/.cache/promosim``), or under ``PROMOSIM_CACHE_DIR`` if set.
+This sets numba's cache directory for the whole process, so other cached numba code run in the
+same process is cached there too. Where the directory cannot be written, numba compiles without
+caching.
 
 ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python, which is slow but lets a debugger
 step through them.
