@@ -37,20 +37,39 @@ F = TypeVar("F", bound=Callable)
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def cache_dir() -> Path:
-    """Where compiled loops are cached: one directory per version of the compiled modules' source."""
+def cache_dir(package: Path = _PACKAGE) -> Path:
+    """Where compiled loops are cached: one directory per version of the compiled modules' source.
+
+    Args:
+        package: The package whose modules containing ``@jit`` are hashed (this one, but for tests).
+    """
     digest = hashlib.blake2b(digest_size=8)
-    for path in sorted(_PACKAGE.rglob("*.py")):
+    for path in sorted(package.rglob("*.py")):
         text = path.read_bytes()
         if b"@jit" in text:
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + text)
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + text)
     user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     base = Path(os.environ.get("PROMOSIM_CACHE_DIR") or user_cache / "promosim")
     return base / "numba" / digest.hexdigest()
 
 
+def _writable(path: Path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".probe-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        return False
+    return True
+
+
 # Read by numba when each ``jit`` function is decorated, so it must be set before any of them is.
-numba.config.CACHE_DIR = str(cache_dir())
+# Where it cannot be written numba would fall back to ``__pycache__`` next to the source, with
+# the stale-dependency problem above, so caching is turned off instead.
+_CACHE_DIR = cache_dir()
+_CACHING = _writable(_CACHE_DIR)
+numba.config.CACHE_DIR = str(_CACHE_DIR)
 
 
 def jit(fn: F) -> F:
@@ -59,4 +78,4 @@ def jit(fn: F) -> F:
     ``error_model="numpy"`` makes division by zero give inf/nan as numpy does, rather than
     raising, so a compiled loop and the numpy expression it replaces agree on every input.
     """
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+    return numba.njit(cache=_CACHING, nogil=True, error_model="numpy")(fn)
