@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import jit
+from sim.managers import fear_of
 from sim.random import rescaled, split, uniform
 
 if TYPE_CHECKING:
@@ -69,12 +70,13 @@ def _signal_rows(
     part of the taking interval); what is left of it decides the penalty.
     """
     # Branch-free (booleans combine with & and select with multiplication), so the compiler can
-    # run several rows at once: about three times faster than testing row by row, as the tests
-    # come out true or false at random. Failures, being few, are collected in a second pass.
+    # run several rows at once; testing row by row is slow when the tests come out true or false
+    # at random (three times slower for the passed-over test in promotions.py). Failures, being
+    # few, are collected in a second pass.
     failing = np.empty(active.size, np.bool_)
     for i in range(active.size):
         on = active[i]
-        afraid = min(max(risk_sensitivity[i] * (0.5 + climate), 0.0), 1.0)
+        afraid = fear_of(risk_sensitivity[i], climate)
         aspiring = on & (ambition[i] >= 0.5)
         masks = aspiring & (afraid > ambition[i])
         p_voice = voice_rate * (0.25 + 0.75 * visibility[i]) * (1.0 - group_suppression[max(group[i], 0)])
@@ -95,7 +97,7 @@ def _signal_rows(
     fail_p = np.empty(failed.size)
     for n, i in enumerate(failed):
         fail_draw[n] = uniform(key, 2 * i + 1)
-        afraid = min(max(risk_sensitivity[i] * (0.5 + climate), 0.0), 1.0)
+        afraid = fear_of(risk_sensitivity[i], climate)
         fail_p[n] = risk_rate * (1.0 - afraid) * risk_failure
     return failed, fail_draw, fail_p
 

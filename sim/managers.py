@@ -38,6 +38,12 @@ def fear(model: PromotionModel) -> np.ndarray:
     return np.clip(wf.risk_sensitivity * (0.5 + model.climate), 0.0, 1.0)
 
 
+@jit
+def fear_of(risk_sensitivity: float, climate: float) -> float:
+    """``fear`` for one person, for the compiled loops (the same product, clipped to [0, 1])."""
+    return min(max(risk_sensitivity * (0.5 + climate), 0.0), 1.0)
+
+
 def observed_performance(
     model: PromotionModel, rows: np.ndarray | None, rng: np.random.Generator
 ) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.behaviour import passed_over
 from sim.compiled import jit
-from sim.managers import record_applications, record_declines
+from sim.managers import fear_of, record_applications, record_declines
 from sim.org import VACANT
 from sim.policies import POLICIES
 from sim.records import FAILED, PENDING, SUCCEEDED
@@ -81,7 +81,7 @@ def _apply_rows(
 ) -> tuple[np.ndarray, int]:
     """Sets ``applied`` for every row; returns who applied and how many had an opening to apply for.
 
-    The probability is ``apply_rate * (1 - fear)``, with ``managers.fear``'s clipped product.
+    The probability is ``apply_rate * (1 - fear)`` (``managers.fear_of``).
     """
     rows = np.empty(active.size, np.int64)
     n = could = 0
@@ -91,12 +91,13 @@ def _apply_rows(
         if not active[i] or level[i] < 0 or level[i] >= top:
             continue
         could += any_open[level[i]]
-        if ambition[i] >= 0.5 and wait[i] <= 0 and not masking[i] and open_for[level[i] * 2 + wants_mgmt[i]]:
-            fear = min(max(risk_sensitivity[i] * (0.5 + climate), 0.0), 1.0)
-            if draw[i] < apply_rate * (1.0 - fear):
-                applied[i] = True
-                rows[n] = i
-                n += 1
+        wants_this = ambition[i] >= 0.5 and wait[i] <= 0 and not masking[i]
+        if wants_this and open_for[level[i] * 2 + wants_mgmt[i]] and draw[i] < apply_rate * (
+            1.0 - fear_of(risk_sensitivity[i], climate)
+        ):
+            applied[i] = True
+            rows[n] = i
+            n += 1
     return rows[:n], could
 
 
