@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BASELINE, run_cli
+from conftest import BASELINE, SCENARIOS, run_cli
 
 from sim.cli import main
 from sim.errors import InputError
@@ -85,6 +85,31 @@ def test_run_id_does_not_depend_on_where_the_files_are(tmp_path: Path) -> None:
     one = design_of(write_experiment(tmp_path / "a"))
     two = design_of(write_experiment(tmp_path / "b"))
     assert [t.run_id for t in one.tasks] == [t.run_id for t in two.tasks]
+
+
+def data_experiment(folder: Path) -> Path:
+    """An experiment on the shipped file-based organisation, with its CSV copied into ``folder``."""
+    (folder / "data").mkdir(parents=True)
+    csv = (SCENARIOS / "data" / "synthetic_org.csv").read_text()
+    (folder / "data" / "org.csv").write_text(csv)
+    text = (SCENARIOS / "synthetic_org.yaml").read_text()
+    text = text.replace("extends: baseline.yaml", f"extends: {BASELINE}")
+    text = text.replace("data/synthetic_org.csv", "data/org.csv")
+    (folder / "org.yaml").write_text(text + "years: 1\n")
+    path = folder / "exp.yaml"
+    path.write_text(yaml.safe_dump({"name": "d", "seed": 1, "replications": 2, "scenarios": {"baseline": "org.yaml"}}))
+    return path
+
+
+def test_run_ids_follow_an_organisation_files_content_not_its_path(tmp_path: Path) -> None:
+    """Edited data in place must not resume from results of the old data; moved data still resumes."""
+    first = design_of(data_experiment(tmp_path / "a"))
+    moved = design_of(data_experiment(tmp_path / "b"))
+    assert [t.run_id for t in first.tasks] == [t.run_id for t in moved.tasks]
+    csv = tmp_path / "a" / "data" / "org.csv"
+    csv.write_text(csv.read_text().replace("P000002,G3,IC,P000121,10.1", "P000002,G3,IC,P000121,11.1"))
+    edited = design_of(tmp_path / "a" / "exp.yaml")
+    assert not {t.run_id for t in first.tasks} & {t.run_id for t in edited.tasks}
 
 
 def test_paths_are_relative_to_the_experiment_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

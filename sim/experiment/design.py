@@ -16,6 +16,7 @@ Resolving every arm before any run starts means a typo in run 900 is a one-line 
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import itertools
 import json
@@ -262,9 +263,41 @@ def make_run_id(scenario: str, content: Mapping[str, Any], parameters: Mapping[s
     The scenario label is included so that two arms with identical content (a variant that
     changes nothing yet) still keep separate runs.
     """
-    key = {"scenario": scenario, "content": content, "parameters": dict(parameters),
+    key = {"scenario": scenario, "content": _data_by_content(content), "parameters": dict(parameters),
            "replication": int(replication), "seed": int(seed)}
     return digest(key)[:20]
+
+
+def _data_by_content(content: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``content`` with an organisation file's path replaced by a hash of its bytes.
+
+    The resolved scenario names its data file by absolute path, so without this a run id would
+    change when the file moves and stay the same when the file is edited in place, and a resumed
+    experiment would keep results computed from the old data.
+    """
+    source = (content.get("organisation") or {}).get("source")
+    if not isinstance(source, Mapping) or not source.get("file"):
+        return content
+    path = Path(source["file"])
+    if not path.is_file():
+        return content
+    organisation = {**content["organisation"], "source": {**source, "file": {"sha256": _file_digest(path)}}}
+    return {**content, "organisation": organisation}
+
+
+@functools.cache
+def _digest_of(path: Path, size: int, mtime_ns: int) -> str:
+    digest_ = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest_.update(block)
+    return digest_.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read once per version of the file (size and modification time)."""
+    stat = path.stat()
+    return _digest_of(path.resolve(), stat.st_size, stat.st_mtime_ns)
 
 
 # ---------------------------------------------------------------------------------------------
