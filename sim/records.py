@@ -67,7 +67,43 @@ class Coded:
         return np.asarray(self.labels, dtype=object)[self.codes]
 
 
-Details = Sequence[str] | str | Coded
+class Described:
+    """Per-person details still to be put into words: the columns that decide them, and how.
+
+    The words are made (as a ``Coded``) the first time the details are read. Most events are
+    never read one by one while a run goes on, and describing a batch costs more than the rest
+    of recording it, so a month of a large model no longer pays for it.
+
+    Args:
+        words: Gives the detail for one combination of column values (see ``Coded.describe``).
+        columns: One value per person each, as they were when the event happened.
+    """
+
+    def __init__(self, words: Callable[..., str], columns: Sequence[np.ndarray]):
+        self._words = words
+        self._columns = [np.array(column, copy=True) for column in columns]
+        self._coded: Coded | None = None
+
+    @property
+    def coded(self) -> Coded:
+        """The details as codes into their distinct strings (made once, on first use)."""
+        if self._coded is None:
+            self._coded = Coded.describe(self._words, *self._columns)
+            self._columns = []
+        return self._coded
+
+    def __len__(self) -> int:
+        return len(self.coded)
+
+    def __getitem__(self, i: int) -> str:
+        return self.coded[i]
+
+    def decode(self) -> np.ndarray:
+        """Every person's detail string (an object array)."""
+        return self.coded.decode()
+
+
+Details = Sequence[str] | str | Coded | Described
 
 
 def _factorise(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +137,8 @@ class EventLog:
     ) -> None:
         """Record ``kind`` with per-person details that follow from a few columns (see ``Coded``).
 
-        Nothing is computed while the log is off (the warm-up), so callers need not check.
+        Nothing is computed while the log is off (the warm-up), so callers need not check, and
+        the words themselves are only made when the log is read (``Described``).
 
         Args:
             step: The month.
@@ -112,7 +149,7 @@ class EventLog:
         """
         if not self.enabled or len(uids) == 0:
             return
-        self.add(step, uids, kind, Coded.describe(words, *columns))
+        self.add(step, uids, kind, Described(words, columns))
 
     def recent(self, n: int) -> list[tuple[int, int, str, str]]:
         """The last ``n`` events, newest last, for live feeds."""
@@ -143,7 +180,7 @@ def _detail_column(n: int, details: Details) -> np.ndarray:
     """One batch's details as an object array of ``n`` strings."""
     if isinstance(details, str):
         return np.full(n, details, dtype=object)
-    if isinstance(details, Coded):
+    if isinstance(details, Coded | Described):
         return details.decode()
     return np.asarray(details, dtype=object)
 
