@@ -91,14 +91,11 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
     belief about readiness starts.
     """
     wf, mgr, org = model.workforce, model.scenario.managers, model.org
-    # Which readiness published criteria judge someone on, per (level, believed track) cell.
-    levels = np.repeat(np.arange(org.n_levels), 2)
-    judged_on_mgmt = org.next_rung_is_management(levels, np.tile([False, True], org.n_levels)) == MANAGEMENT
     crossed = _belief_rows(
         wf.active, wf.uid, wf.boss_slot, org.occupant, wf.b_manager, wf.b_interest, wf.b_mgmt, wf.b_ready,
         wf.b_refused, wf.b_later, wf.voiced, wf.wants_mgmt, wf.told_at, wf.ambition, wf.visibility, wf.level,
         wf.mgmt_ready, wf.spec_ready, wf.competence, wf.engagement, wf.load, wf.group, model.group_bias,
-        wf.engagement_effect, model.stream_key("beliefs"), mgr.rating_noise, judged_on_mgmt, model.month,
+        wf.engagement_effect, model.stream_key("beliefs"), mgr.rating_noise, org.judged_on_mgmt, model.month,
         model.keep_beliefs_on_manager_change, mgr.prior_interest, mgr.voice_weight,
         mgr.heuristics.silence_as_disinterest, mgr.silence_decay, model.scenario.metrics.disinterested_belief,
         mgr.heuristics.visibility_as_readiness, mgr.visibility_weight, model.criteria_weight, mgr.readiness_learning,

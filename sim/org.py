@@ -47,6 +47,10 @@ class Org:
         self.path_ok = self._paths()
         self.step_up_ok = self._steps_up()
         self.succession_quota = self._succession_quota()
+        # ``next_rung_is_management`` for every (level, believed track) cell, flattened by
+        # ``level * 2 + believed_mgmt``, for the compiled beliefs loop (positions never change).
+        levels = np.repeat(np.arange(self.n_levels), 2)
+        self.judged_on_mgmt = self.next_rung_is_management(levels, np.tile([False, True], self.n_levels))
 
     def _paths(self) -> np.ndarray:
         """Which roles lie on whose path: ``path_ok[level, wants_mgmt, track]``.
