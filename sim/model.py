@@ -20,6 +20,7 @@ import numpy as np
 from sim import behaviour, hiring, managers, promotions
 from sim import interventions as levers
 from sim.allocator import keep_freed_memory
+from sim.compiled import jit
 from sim.metrics import METRICS, Recorder
 from sim.org import VACANT, Org
 from sim.random import Streams
@@ -30,6 +31,9 @@ from sim.workforce import Employee, Manager, Workforce, draw_people
 Phase = Callable[["PromotionModel", np.random.Generator], None]
 
 # Friendly keyword names (for SolaraViz sliders and quick experiments) -> scenario key paths.
+# Exit event details: each reason, plain or after being passed over (code 2 * reason + passed over).
+EXIT_LABELS = tuple(r + po for r in behaviour.EXIT_REASONS for po in ("", " after being passed over"))
+
 SHORTCUTS: dict[str, str] = {
     "policy": "policy.name",
     "silence_as_disinterest": "managers.heuristics.silence_as_disinterest",
@@ -250,16 +254,14 @@ class PromotionModel(mesa.Model):
         registering one agent per hire cost a quarter of the run time at 100k people.
         """
         wf, org = self.workforce, self.org
-        if np.any(org.occupant[slots] != VACANT):
+        rows = np.asarray(rows, dtype=np.int64)
+        slots = np.asarray(slots, dtype=np.int64)
+        if not _place_rows(
+            rows, slots, org.occupant, org.parent, org.level, org.track, wf.slot, wf.boss_slot, wf.level,
+            wf.track, wf.uid, wf.b_manager, self._next_uid,
+        ):
             raise RuntimeError("a position would be over-filled")
-        org.occupant[slots] = rows
-        wf.slot[rows] = slots
-        wf.boss_slot[rows] = org.parent[slots]
-        wf.level[rows] = org.level[slots]
-        wf.track[rows] = org.track[slots]
-        wf.uid[rows] = np.arange(self._next_uid, self._next_uid + rows.size)
         self._next_uid += rows.size
-        wf.b_manager[rows] = managers.manager_uid(self, rows)
 
     def move(self, rows: np.ndarray, slots: np.ndarray) -> None:
         """Move current employees to vacant slots (promotion or step back)."""
@@ -280,16 +282,19 @@ class PromotionModel(mesa.Model):
         ``reasons`` are codes into ``behaviour.EXIT_REASONS``.
         """
         wf, sc = self.workforce, self.scenario
-        recent_po = (self.month - wf.passed_over_at[rows]) < sc.exits.passed_over_months
-        high = wf.competence[rows] >= sc.metrics.high_performer_competence
-        self.flow["exits"] += rows.size
-        self.flow["regretted_exits"] += int((voluntary & high).sum())
-        self.flow["passed_over_exits"] += int((voluntary & recent_po).sum())
-        spec = (wf.ambition[rows] >= 0.5) & ~wf.wants_mgmt[rows]
-        self.flow["specialist_aspirant_exits"] += int((voluntary & spec).sum())
-        labels = tuple(r + po for r in behaviour.EXIT_REASONS for po in ("", " after being passed over"))
-        codes = (2 * np.asarray(reasons) + (recent_po & voluntary)).astype(np.uint8)
-        self.events.add(self.month, wf.uid[rows], "exit", Coded(labels, codes))
+        rows = np.asarray(rows, dtype=np.int64)
+        codes, counts = _exit_rows(
+            rows, np.asarray(reasons), np.broadcast_to(np.asarray(voluntary, dtype=bool), rows.shape),
+            wf.passed_over_at, wf.competence, wf.ambition, wf.wants_mgmt, self.month,
+            sc.exits.passed_over_months, sc.metrics.high_performer_competence,
+        )
+        flow = self.flow
+        flow["exits"] += rows.size
+        flow["regretted_exits"] += int(counts[0])
+        flow["passed_over_exits"] += int(counts[1])
+        flow["specialist_aspirant_exits"] += int(counts[2])
+        if self.events.enabled:
+            self.events.add(self.month, wf.uid[rows], "exit", Coded(EXIT_LABELS, codes))
         promotions.vacate(self, rows)
         self._drop_agents(rows)
         wf.reset_rows(rows)
@@ -344,11 +349,9 @@ class PromotionModel(mesa.Model):
 
     def _drop_agents(self, rows: np.ndarray) -> None:
         """Deregister the agents (where made) of people who leave."""
-        for row in rows[self._agent_kind[rows] >= 0]:
+        for row in _made_agents(rows, self._agent_kind, self._agent_uid):
             self.agent_at[row].remove()
             self.agent_at[row] = None
-        self._agent_kind[rows] = -1
-        self._agent_uid[rows] = -1
 
     # -- lookups for agents and the app -----------------------------------------------------
     def row_of_uid(self, uids: np.ndarray) -> np.ndarray:
@@ -381,3 +384,58 @@ class PromotionModel(mesa.Model):
         """The agent with this uid, if employed."""
         row = int(self.row_of_uid(np.array([uid]))[0])
         return self._agent(row) if row >= 0 else None
+
+
+@jit
+def _place_rows(rows, slots, occupant, parent, slot_level, slot_track, slot, boss_slot, level, track, uid,
+                b_manager, first_uid):
+    """``PromotionModel.place``; False (and nothing changed) if a slot is already taken."""
+    for s in slots:
+        if occupant[s] != VACANT:
+            return False
+    for k in range(rows.size):
+        r, s = rows[k], slots[k]
+        occupant[s] = r
+        slot[r] = s
+        boss_slot[r] = parent[s]
+        level[r] = slot_level[s]
+        track[r] = slot_track[s]
+        uid[r] = first_uid + k
+    # The manager's uid once everyone is placed (a hire's manager may be hired in the same batch).
+    for r in rows:
+        p = boss_slot[r]
+        boss = occupant[p] if p >= 0 else VACANT
+        b_manager[r] = uid[boss] if boss >= 0 else -1
+    return True
+
+
+@jit
+def _exit_rows(rows, reasons, voluntary, passed_over_at, competence, ambition, wants_mgmt, month,
+               passed_over_months, high_competence):
+    """Exit event codes (into ``EXIT_LABELS``); counts of regretted, passed-over, specialist-aspirant exits."""
+    codes = np.empty(rows.size, np.uint8)
+    counts = np.zeros(3, np.int64)
+    for k in range(rows.size):
+        r = rows[k]
+        vol = voluntary[k]
+        recent_po = (month - passed_over_at[r]) < passed_over_months
+        codes[k] = 2 * reasons[k] + (recent_po and vol)
+        if vol:
+            counts[0] += competence[r] >= high_competence
+            counts[1] += recent_po
+            counts[2] += (ambition[r] >= 0.5) and not wants_mgmt[r]
+    return codes, counts
+
+
+@jit
+def _made_agents(rows, kind, uid):
+    """Rows among ``rows`` whose agent has been made; forgets every one's agent kind and uid."""
+    made = np.empty(rows.size, np.int64)
+    k = 0
+    for r in rows:
+        if kind[r] >= 0:
+            made[k] = r
+            k += 1
+        kind[r] = -1
+        uid[r] = -1
+    return made[:k]

@@ -530,8 +530,20 @@ def _fillable_batches(model: PromotionModel, rows: np.ndarray, slots: np.ndarray
 
 def vacate(model: PromotionModel, rows: np.ndarray) -> None:
     """Free the positions of ``rows`` (who are leaving); open promotions count as not stuck."""
-    wf, org = model.workforce, model.org
-    org.occupant[wf.slot[rows]] = VACANT
-    rec = wf.promo_record[rows]
-    model.promotions.decide(rec[rec >= 0], FAILED, model.month)
-    model.development.decide(model.development.pending_of(wf.uid[rows]), FAILED, model.month)
+    wf = model.workforce
+    rec = _vacate_rows(rows, wf.slot, model.org.occupant, wf.promo_record)
+    model.promotions.decide(rec, FAILED, model.month)
+    model.development.decide_pending_of(wf.uid[rows], FAILED, model.month)
+
+
+@jit
+def _vacate_rows(rows, slot, occupant, promo_record):
+    """Mark the slots of ``rows`` vacant; returns their promotion records (those they have)."""
+    rec = np.empty(rows.size, np.int64)
+    k = 0
+    for r in rows:
+        occupant[slot[r]] = VACANT
+        if promo_record[r] >= 0:
+            rec[k] = promo_record[r]
+            k += 1
+    return rec[:k]

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
+from numba import literal_unroll
 
+from sim.compiled import jit
 from sim.scenario import MANAGEMENT, TRACKS, Beta, Normal, Scenario
 
 if TYPE_CHECKING:
@@ -68,6 +70,9 @@ COLUMNS: dict[str, tuple[Any, Any]] = {
     "load": (np.float64, 0.0),
 }
 
+# Every column's fill value as a float (each is exact as one), for the compiled reset.
+_FILLS = np.array([float(fill) for _dtype, fill in COLUMNS.values()])
+
 
 class Workforce:
     """Columns of employee state with room for every position.
@@ -84,15 +89,14 @@ class Workforce:
 
     def free_rows(self, n: int) -> np.ndarray:
         """``n`` unused rows (lowest first), for new hires."""
-        rows = np.flatnonzero(~self.active)[:n]
+        rows = _first_free(self.active, n)
         if rows.size < n:
             raise RuntimeError("workforce capacity exceeded: more people than positions")
         return rows
 
     def reset_rows(self, rows: np.ndarray) -> None:
         """Return rows to their blank state."""
-        for name, (_dtype, fill) in COLUMNS.items():
-            getattr(self, name)[rows] = fill
+        _reset_columns(rows, _FILLS, *[getattr(self, name) for name in COLUMNS])
 
     @property
     def rows(self) -> np.ndarray:
@@ -150,50 +154,125 @@ def draw_people(
     if n == 0:
         return
     emp = scenario.employees
-    shares = np.array([g.hiring_share if hiring else g.workforce_share for g in scenario.groups])
+    cdf, lead_of, spec_of, vis_shift_of = _group_arrays(scenario.groups, hiring)
     # What rng.choice(p=...) does, without its checks (a third of a small hire batch's cost).
-    cdf = np.cumsum(shares / shares.sum())
-    cdf /= cdf[-1]
     group = cdf.searchsorted(rng.random(n), side="right")
-    lead = np.array([g.leadership_aspiration for g in scenario.groups])[group]
-    spec = np.array([g.specialist_aspiration for g in scenario.groups])[group]
-    vis_shift = np.array([g.visibility_shift for g in scenario.groups])[group]
     u = rng.random(n)
-    wants_lead = u < lead
-    wants_spec = (u >= lead) & (u < lead + spec)
-    aspiring = wants_lead | wants_spec
-    strength = rng.beta(2.0, 2.0, n) * 0.5
-    ambition = np.where(aspiring, 0.5 + strength, strength)
-    # Non-aspirants still have a direction they would lean to if they came to want a move.
-    lean_mgmt = rng.random(n) < np.where(lead + spec > 0, lead / np.maximum(lead + spec, 1e-9), 0.5)
-    wants_mgmt = np.where(aspiring, wants_lead, lean_mgmt)
+    strength = rng.beta(2.0, 2.0, n)
+    lean_u = rng.random(n)
+    later_u = rng.random(n)
     lo, hi = emp.timing_delay_months
-    later = aspiring & (rng.random(n) < emp.timing_later_share)
-    wait = np.where(later, rng.integers(lo, hi + 1, n), 0)
+    delay = rng.integers(lo, hi + 1, n)
     age_dist = emp.hire_age if hiring else emp.age
-    age = _normal(rng, age_dist, n, 18.0, scenario.exits.retirement_age - 0.5)
+    age = rng.normal(age_dist.mean, age_dist.sd, n)
     engagement = _beta(rng, emp.engagement, n)
+    tenure_u = time_in_role_u = age  # not read when hiring
+    if not hiring:
+        tenure_u = rng.random(n)
+        time_in_role_u = rng.random(n)
+    visibility = _beta(rng, emp.visibility, n)
+    risk = _beta(rng, emp.risk_sensitivity, n)
+    competence = rng.normal(emp.competence.mean, emp.competence.sd, n)
+    mgmt = rng.normal(emp.management_readiness.mean, emp.management_readiness.sd, n)
+    spec = rng.normal(emp.specialist_readiness.mean, emp.specialist_readiness.sd, n)
+    _fill_people(
+        np.asarray(rows, dtype=np.int64), group, u, strength, lean_u, later_u, delay, age, engagement, tenure_u,
+        time_in_role_u, visibility, risk, competence, mgmt, spec, lead_of, spec_of, vis_shift_of, hiring,
+        emp.timing_later_share, scenario.exits.retirement_age - 0.5, scenario.managers.prior_interest,
+        wf.active, wf.group, wf.age, wf.tenure, wf.time_in_role, wf.ambition, wf.wants_mgmt, wf.wait,
+        wf.visibility, wf.risk_sensitivity, wf.engagement, wf.base_engagement, wf.competence, wf.mgmt_ready,
+        wf.spec_ready, wf.b_interest, wf.b_mgmt, wf.b_ready,
+    )
 
-    wf.active[rows] = True
-    wf.group[rows] = group
-    wf.age[rows] = age
-    max_tenure = np.maximum((age - 21.0) * 12.0, 0.0)
-    wf.tenure[rows] = 0 if hiring else (rng.random(n) * np.minimum(max_tenure, 240)).astype(np.int32)
-    wf.time_in_role[rows] = 0 if hiring else (rng.random(n) * np.minimum(wf.tenure[rows], 60)).astype(np.int32)
-    wf.ambition[rows] = ambition
-    wf.wants_mgmt[rows] = wants_mgmt
-    wf.wait[rows] = wait
-    wf.visibility[rows] = np.clip(_beta(rng, emp.visibility, n) + vis_shift, 0.0, 1.0)
-    wf.risk_sensitivity[rows] = _beta(rng, emp.risk_sensitivity, n)
-    wf.engagement[rows] = engagement
-    wf.base_engagement[rows] = engagement
-    wf.competence[rows] = _normal(rng, emp.competence, n, 0.0, 10.0)
-    wf.mgmt_ready[rows] = _normal(rng, emp.management_readiness, n, 0.0, 10.0)
-    wf.spec_ready[rows] = _normal(rng, emp.specialist_readiness, n, 0.0, 10.0)
-    prior = scenario.managers.prior_interest
-    wf.b_interest[rows] = prior
-    wf.b_mgmt[rows] = 0.5
-    wf.b_ready[rows] = wf.competence[rows]
+
+_GROUP_ARRAYS: dict[tuple[Any, ...], tuple[np.ndarray, ...]] = {}
+
+
+def _group_arrays(groups: list[Any], hiring: bool) -> tuple[np.ndarray, ...]:
+    """Per-group arrays ``draw_people`` needs (share cdf, aspirations, visibility shift), kept by value."""
+    key = (hiring, *((g.hiring_share if hiring else g.workforce_share, g.leadership_aspiration,
+                      g.specialist_aspiration, g.visibility_shift) for g in groups))
+    found = _GROUP_ARRAYS.get(key)
+    if found is None:
+        shares = np.array([k[0] for k in key[1:]])
+        cdf = np.cumsum(shares / shares.sum())
+        cdf /= cdf[-1]
+        found = (cdf, *(np.array([k[i] for k in key[1:]]) for i in (1, 2, 3)))
+        if len(_GROUP_ARRAYS) > 64:
+            _GROUP_ARRAYS.clear()
+        _GROUP_ARRAYS[key] = found
+    return found
+
+
+@jit
+def _fill_people(
+    rows, group, u, strength, lean_u, later_u, delay, age, engagement, tenure_u, time_in_role_u, visibility,
+    risk, competence, mgmt, spec, lead_of, spec_of, vis_shift_of, hiring, later_share, max_age, prior,
+    c_active, c_group, c_age, c_tenure, c_time_in_role, c_ambition, c_wants_mgmt, c_wait, c_visibility,
+    c_risk, c_engagement, c_base_engagement, c_competence, c_mgmt_ready, c_spec_ready, c_b_interest,
+    c_b_mgmt, c_b_ready,
+):
+    """Turn ``draw_people``'s draws into people in ``rows`` (element by element as its numpy did)."""
+    for k in range(rows.size):
+        r = rows[k]
+        g = group[k]
+        lead, spc = lead_of[g], spec_of[g]
+        wants_lead = u[k] < lead
+        wants_spec = (u[k] >= lead) & (u[k] < lead + spc)
+        aspiring = wants_lead | wants_spec
+        s = strength[k] * 0.5
+        lean_p = lead / max(lead + spc, 1e-9) if lead + spc > 0 else 0.5
+        later = aspiring & (later_u[k] < later_share)
+        a = min(max(age[k], 18.0), max_age)
+        c_active[r] = True
+        c_group[r] = g
+        c_age[r] = a
+        if hiring:
+            c_tenure[r] = 0
+            c_time_in_role[r] = 0
+        else:
+            tenure = np.int32(tenure_u[k] * min(max((a - 21.0) * 12.0, 0.0), 240.0))
+            c_tenure[r] = tenure
+            c_time_in_role[r] = np.int32(time_in_role_u[k] * min(tenure, 60))
+        c_ambition[r] = 0.5 + s if aspiring else s
+        c_wants_mgmt[r] = wants_lead if aspiring else lean_u[k] < lean_p
+        c_wait[r] = delay[k] if later else 0
+        c_visibility[r] = min(max(visibility[k] + vis_shift_of[g], 0.0), 1.0)
+        c_risk[r] = risk[k]
+        c_engagement[r] = engagement[k]
+        c_base_engagement[r] = engagement[k]
+        comp = min(max(competence[k], 0.0), 10.0)
+        c_competence[r] = comp
+        c_mgmt_ready[r] = min(max(mgmt[k], 0.0), 10.0)
+        c_spec_ready[r] = min(max(spec[k], 0.0), 10.0)
+        c_b_interest[r] = prior
+        c_b_mgmt[r] = 0.5
+        c_b_ready[r] = comp
+
+
+@jit
+def _first_free(active, n):
+    """The first ``n`` rows not in use (fewer if there are not that many)."""
+    rows = np.empty(n, np.int64)
+    k = 0
+    for i in range(active.size):
+        if k == n:
+            break
+        if not active[i]:
+            rows[k] = i
+            k += 1
+    return rows[:k]
+
+
+@jit
+def _reset_columns(rows, fills, *columns):
+    """Set ``rows`` of each column to its fill value (``fills``, in the same order)."""
+    j = 0
+    for column in literal_unroll(columns):
+        fill = fills[j]
+        for r in rows:
+            column[r] = fill
+        j += 1  # noqa: SIM113 (numba cannot enumerate over literal_unroll)
 
 
 class Employee(mesa.Agent):
