@@ -9,7 +9,8 @@ decliner stay) count decisions settled in the window. A ratio with nothing to co
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -196,8 +197,60 @@ def _rate_table(counts: np.ndarray) -> dict[str, list[float]]:
     Args:
         counts: ``cell_counts`` of the month.
     """
-    by_level, by_group = counts.sum(axis=1).tolist(), counts.sum(axis=2).tolist()
-    return _rates_by([[sum(lv), *lv, *gr] for lv, gr in zip(by_level, by_group, strict=True)])
+    return dict(zip(_TABLE_KEYS, _rate_rows(counts, _RATE_INDEX).tolist(), strict=True))
+
+
+# The rows of ``_rate_table``: headcount, then each rate (numerator, denominator) of _RATE_COLUMNS.
+_TABLE_KEYS: tuple[str, ...] = ("headcount", *(m for m, _, _ in _RATE_COLUMNS))
+_RATE_INDEX = np.array([(num, den) for _, num, den in _RATE_COLUMNS], dtype=np.int64)
+
+
+@jit
+def _rate_rows(counts, rate_index):
+    """``_rate_table``'s columns as rows of one array: headcount, then each rate, by column.
+
+    Columns: the whole workforce, each level, each group. Counts are whole numbers, so the
+    totals are exact in any order; each rate is one division (NaN where the denominator is 0),
+    as in ``_rates_by``.
+    """
+    n_cat, n_groups, n_levels = counts.shape
+    n_cols = 1 + n_levels + n_groups
+    by = np.zeros((n_cat, n_cols))
+    for c in range(n_cat):
+        for g in range(n_groups):
+            for lv in range(n_levels):
+                v = counts[c, g, lv]
+                by[c, 0] += v
+                by[c, 1 + lv] += v
+                by[c, 1 + n_levels + g] += v
+    out = np.empty((1 + rate_index.shape[0], n_cols))
+    out[0] = by[0]
+    for r in range(rate_index.shape[0]):
+        num, den = rate_index[r, 0], rate_index[r, 1]
+        for j in range(n_cols):
+            d = by[den, j]
+            out[1 + r, j] = by[num, j] / d if d > 0 else np.nan
+    return out
+
+
+@jit
+def _representation_rows(headcount, top_from):
+    """``Recorder.representation``'s ratio for each group (rows of ``headcount``), NaN where undefined."""
+    n_groups, n_levels = headcount.shape
+    g_all = np.zeros(n_groups)
+    g_top = np.zeros(n_groups)
+    for g in range(n_groups):
+        for lv in range(n_levels):
+            g_all[g] += headcount[g, lv]
+            if lv >= top_from:
+                g_top[g] += headcount[g, lv]
+    n_all, n_top = g_all.sum(), g_top.sum()
+    out = np.empty(n_groups)
+    for g in range(n_groups):
+        top_share = g_top[g] / n_top if n_top > 0 else np.nan
+        all_share = g_all[g] / n_all if n_all > 0 else np.nan
+        out[g] = top_share / all_share if all_share > 0 else np.nan
+    return out
 
 
 def team_performance(model: PromotionModel) -> float:
@@ -239,8 +292,7 @@ def _month_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, fl
         return _numpy_tallies(model)
     # Per (level, direction) tables as bits of one integer, so the per-row loop reads them with
     # a shift, not a gather (a gather stops the loop from being vectorised).
-    step_bits = _bits(org.step_up_ok.ravel())
-    pool_bits = _bits(org.succession_quota > 0)
+    step_bits, pool_bits = _table_bits(org.step_up_ok, org.succession_quota)
     counts, n_high, n_passed_over, n_spec, team, covered = _tally_rows(
         wf.active, wf.group, wf.level, wf.ambition, wf.wait, wf.wants_mgmt, wf.b_interest, wf.b_later,
         wf.b_refused, wf.b_mgmt, wf.b_ready, wf.masking, wf.unwanted_role, wf.time_in_role, wf.passed_over_at,
@@ -250,6 +302,34 @@ def _month_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, fl
         m.high_performer_competence, m.ready_threshold, wf.engagement_effect,
     )
     return counts.astype(float), n_high, n_passed_over, n_spec, team, covered
+
+
+_BITS_CACHE: dict[tuple[bytes, bytes], tuple[int, int]] = {}
+
+
+def _table_bits(step_up_ok: np.ndarray, quota: np.ndarray) -> tuple[int, int]:
+    """``_bits`` of the step-up table and of the pools with a quota, kept per (fixed) table content."""
+    key = (step_up_ok.tobytes(), quota.tobytes())
+    bits = _BITS_CACHE.get(key)
+    if bits is None:
+        if len(_BITS_CACHE) > 64:
+            _BITS_CACHE.clear()
+        bits = _BITS_CACHE[key] = (_bits(step_up_ok.ravel()), _bits(quota > 0))
+    return bits
+
+
+_KEY_TOTALS: dict[tuple[str, bytes], int] = {}
+
+
+def _key_total(quota: np.ndarray) -> int:
+    """``int(quota.sum())``, the key roles to cover, kept per (fixed) quota table."""
+    key = (quota.dtype.str, quota.tobytes())
+    total = _KEY_TOTALS.get(key)
+    if total is None:
+        if len(_KEY_TOTALS) > 64:
+            _KEY_TOTALS.clear()
+        total = _KEY_TOTALS[key] = int(quota.sum())
+    return total
 
 
 def _bits(flags: np.ndarray) -> int:
@@ -503,42 +583,62 @@ class _SettledTally:
     A settled record never changes (``Ledger.decide`` leaves settled records alone), so the
     records before the oldest still-pending one can be counted once, by month settled, and not
     read again; the rest are scanned at each call. Folding in costs a search for the oldest
-    pending record, so it is done once every ``fold_every`` calls, not each month.
+    pending record, so it is done once every ``fold_every`` calls, not each month. Counts are
+    whole numbers, so totals over months equal counts taken directly.
     """
 
-    fold_every = 12
+    fold_every = 12  # calls between foldings-in of the settled records
 
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
         self.calls = 0
         self.done = 0  # records before this one are settled and counted below
-        self.settled: Counter[int] = Counter()  # records by month settled
-        self.succeeded: Counter[int] = Counter()
-
-    def _absorb(self) -> None:
-        """Count, for good, the records not yet counted that precede the oldest pending one."""
-        ledger = self.ledger
-        pending = np.flatnonzero(ledger["outcome"][self.done:] == PENDING)
-        stop = self.done + int(pending[0]) if pending.size else ledger.n
-        if stop == self.done:
-            return
-        part = slice(self.done, stop)
-        made = ledger["step"][part] >= 1
-        decided, outcome = ledger["decided"][part][made], ledger["outcome"][part][made]
-        self.settled.update(decided.tolist())
-        self.succeeded.update(decided[outcome == SUCCEEDED].tolist())
-        self.done = stop
+        self.settled = np.zeros(64, np.int64)  # records counted for good, by month settled
+        self.succeeded = np.zeros(64, np.int64)
 
     def rate(self, since: int, until: int) -> float:
         """Share of records (made in the recorded run) settled in [since, until] that succeeded."""
         self.calls += 1
-        if self.calls % self.fold_every == 0:
-            self._absorb()
-        settled, succeeded = _settled(self.ledger, slice(self.done, None), since, until)
-        if self.settled:
-            settled += sum(self.settled.get(m, 0) for m in range(since, until + 1))
-            succeeded += sum(self.succeeded.get(m, 0) for m in range(since, until + 1))
+        if self.settled.size <= until:  # records are settled in months up to now (``until``)
+            size = max(2 * self.settled.size, until + 1)
+            self.settled = np.concatenate([self.settled, np.zeros(size - self.settled.size, np.int64)])
+            self.succeeded = np.concatenate([self.succeeded, np.zeros(size - self.succeeded.size, np.int64)])
+        cols = self.ledger.cols
+        self.done, settled, succeeded = _tally_window(
+            cols["step"], cols["decided"], cols["outcome"], self.done, self.ledger.n, since, until, self.settled,
+            self.succeeded, self.calls % self.fold_every == 0,
+        )
         return ratio(succeeded, settled)
+
+
+@jit
+def _tally_window(step, decided, outcome, done, n, since, until, by_settled, by_succeeded, absorb):
+    """``_SettledTally.rate``'s counts: (records counted for good up to, settled, succeeded).
+
+    First, if ``absorb``, the records from ``done`` up to the oldest pending one are counted for
+    good by month settled; then the records from there on are scanned and the counted ones
+    added for the months of the window.
+    """
+    if absorb:
+        stop = done
+        while stop < n and outcome[stop] != PENDING:
+            stop += 1
+        for j in range(done, stop):
+            if step[j] >= 1:
+                by_settled[decided[j]] += 1
+                if outcome[j] == SUCCEEDED:
+                    by_succeeded[decided[j]] += 1
+        done = stop
+    settled = succeeded = 0
+    for j in range(done, n):
+        if step[j] >= 1 and outcome[j] != PENDING and since <= decided[j] <= until:
+            settled += 1
+            if outcome[j] == SUCCEEDED:
+                succeeded += 1
+    for m in range(max(since, 0), min(until + 1, by_settled.size)):
+        settled += by_settled[m]
+        succeeded += by_succeeded[m]
+    return done, settled, succeeded
 
 
 class Recorder:
@@ -554,17 +654,23 @@ class Recorder:
         self._flow_sum: defaultdict[str, float] = defaultdict(float)
         self._count_sum: defaultdict[str, float] = defaultdict(float)
         self._tallies: dict[int, _SettledTally] = {}
+        self._layout: _Layout | None = None
 
     def _push(self, flows: dict[str, float], counts: dict[str, float]) -> None:
         """Add this month to the trailing window (running sums, so the window costs O(keys))."""
         self.flows.append(flows)
         self.extra_counts.append(counts)
-        for store, rec, series in ((self._flow_sum, flows, self.flows), (self._count_sum, counts, self.extra_counts)):
-            for k, v in rec.items():
-                store[k] += v
-            if len(series) > WINDOW:
-                for k, v in series[-WINDOW - 1].items():
-                    store[k] -= v
+        flow_sum, count_sum = self._flow_sum, self._count_sum
+        for k, v in flows.items():
+            flow_sum[k] += v
+        for k, v in counts.items():
+            count_sum[k] += v
+        if len(self.flows) > WINDOW:
+            for k, v in self.flows[-WINDOW - 1].items():
+                flow_sum[k] -= v
+        if len(self.extra_counts) > WINDOW:
+            for k, v in self.extra_counts[-WINDOW - 1].items():
+                count_sum[k] -= v
 
     def _window_ledger_rate(self, ledger: Ledger, since: int, until: int) -> float:
         """``_ledger_rate`` through a running tally kept per ledger (the ledgers grow all run)."""
@@ -594,45 +700,62 @@ class Recorder:
         sc = model.scenario
         month = model.month
         counts, n_high, n_passed_over, n_spec, team, covered = _month_tallies(model)
-        table = _rate_table(counts)
+        rates = _rate_rows(counts, _RATE_INDEX)
+        table = dict(zip(_TABLE_KEYS, rates.tolist(), strict=True))
         values: dict[str, float] = {k: v[0] for k, v in table.items()}
+        flow = model.flow
         self._push(
-            dict(model.flow),
+            dict(flow),
             {"headcount": values["headcount"], "high": float(n_high),
              "passed_over": float(n_passed_over), "spec_aspirants": float(n_spec)},
         )
         n_months = min(len(self.flows), WINDOW)
         since = month - n_months + 1
-        key_total = int(model.org.succession_quota.sum())
+        key_total = _key_total(model.org.succession_quota)
+        fs = self._flow_sum.get
+        cs = self._count_sum.get
+        # The window's mean of each count, as _window_mean; then _annual_rate and _window_ratio inline.
+        mean_hc = cs("headcount", 0.0) / n_months
         values.update(
             {
-                "promotions": float(model.flow.get("promotions", 0.0)),
-                "unwanted_promotion_rate": self._window_ratio("unwanted_promotions", "promotions"),
-                "wrong_fit_promotion_rate": self._window_ratio("wrong_fit_promotions", "promotions"),
+                "promotions": float(flow.get("promotions", 0.0)),
+                "unwanted_promotion_rate": ratio(fs("unwanted_promotions", 0.0), fs("promotions", 0.0)),
+                "wrong_fit_promotion_rate": ratio(fs("wrong_fit_promotions", 0.0), fs("promotions", 0.0)),
                 "promotion_stick_rate": self._window_ledger_rate(model.promotions, since, month),
                 "succession_coverage": ratio(covered, key_total),
-                "attrition_rate": capped(self._annual_rate("exits", "headcount")),
-                "regretted_attrition_rate": capped(self._annual_rate("regretted_exits", "high")),
-                "passed_over_exit_rate": capped(self._annual_rate("passed_over_exits", "passed_over")),
+                "attrition_rate": capped(ratio(fs("exits", 0.0), mean_hc) * 12.0 / n_months),
+                "regretted_attrition_rate": capped(
+                    ratio(fs("regretted_exits", 0.0), cs("high", 0.0) / n_months) * 12.0 / n_months
+                ),
+                "passed_over_exit_rate": capped(
+                    ratio(fs("passed_over_exits", 0.0), cs("passed_over", 0.0) / n_months) * 12.0 / n_months
+                ),
                 "specialist_retention_rate": 1.0
-                - capped(self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
+                - capped(
+                    ratio(fs("specialist_aspirant_exits", 0.0), cs("spec_aspirants", 0.0) / n_months)
+                    * 12.0 / n_months
+                ),
                 "decliner_retention": self._window_ledger_rate(model.decliners, since, month),
-                "stretch_acceptance_rate": self._window_ratio("stretch_accepts", "stretch_offers"),
-                "internal_application_rate": self._window_ratio("applications", "could_apply"),
+                "stretch_acceptance_rate": ratio(fs("stretch_accepts", 0.0), fs("stretch_offers", 0.0)),
+                "internal_application_rate": ratio(fs("applications", 0.0), fs("could_apply", 0.0)),
                 "development_roi": self._window_ledger_rate(model.development, since, month),
                 "team_performance": team,
-                "intervention_cost": self._annual_rate("intervention_hours", "headcount"),
+                "intervention_cost": ratio(fs("intervention_hours", 0.0), mean_hc) * 12.0 / n_months,
             }
         )
-        values.update(self.representation(counts[0]))
+        layout = self._layout
+        if layout is None or layout.scenario is not sc:
+            layout = self._layout = _Layout(sc)
+        headcount = counts[0]
+        values.update(zip(layout.representation_keys, _representation_rows(headcount, layout.top_from).tolist(),
+                          strict=True))
         if sc.metrics.level_weights is not None:
             values["global_efficiency"] = global_efficiency(model)
-        self.current = {k: values[k] for k in (*METRICS, *[k for k in values if k not in _METRIC_SET])}
-        self.stocks.append(
-            {k: v for k, v in values.items()
-             if k in STOCKS or k == "global_efficiency" or k.startswith("representation_ratio.")}
-        )
-        self._append(month, values, table, counts[0])
+        if layout.value_keys != values.keys():
+            layout.order(values)
+        self.current = {k: values[k] for k in layout.current_keys}
+        self.stocks.append({k: values[k] for k in layout.stock_keys})
+        self._append_rows(month, values, rates, headcount, layout)
         return self.current
 
     def representation(self, headcount: np.ndarray) -> dict[str, float]:
@@ -662,15 +785,17 @@ class Recorder:
             table: This month's ``_rate_table``.
             headcount: People per (group, level) cell.
         """
-        sc = self.model.scenario
-        n_levels = sc.n_levels
-        keys = ("headcount", *BROKEN_DOWN)
+        layout = _Layout(self.model.scenario)
+        rates = np.array([table[k] for k in _TABLE_KEYS], dtype=float)
+        self._append_rows(month, values, rates, np.asarray(headcount, dtype=float), layout)
+
+    def _append_rows(self, month: int, values: dict[str, float], rates: np.ndarray, headcount: np.ndarray,
+                     layout: _Layout) -> None:
+        """``_append`` from ``_rate_rows``' array, the breakdown rows gathered in one go by ``layout``."""
         rows = self.rows
-        rows.extend((month, k, float(v), -1, None) for k, v in values.items())
-        rows.extend((month, k, table[k][1 + level], level, None) for level in range(n_levels) for k in keys)
-        for gi, (name, cells) in enumerate(zip(sc.group_names, headcount.tolist(), strict=True)):
-            rows.extend((month, k, table[k][1 + n_levels + gi], -1, name) for k in keys)
-            rows.extend((month, "headcount", c, lvl, name) for lvl, c in enumerate(cells))
+        rows.extend(zip(repeat(month), values.keys(), map(float, values.values()), repeat(-1), repeat(None)))
+        flat = np.concatenate((rates.ravel(), headcount.ravel()))[layout.take].tolist()
+        rows.extend(zip(repeat(month), layout.names, flat, layout.levels, layout.groups))
 
     def timeseries(self) -> pd.DataFrame:
         """Tidy table: step, year, metric, value, level (nullable), group (nullable)."""
@@ -728,6 +853,50 @@ class Recorder:
         ordered = {k: float(out[k]) for k in METRICS}
         ordered.update({k: float(v) for k, v in out.items() if k not in ordered})
         return ordered
+
+
+class _Layout:
+    """Per-scenario constants of ``Recorder.measure``: key orders, labels and the breakdown rows' layout.
+
+    The breakdown rows of a month (by level, then by group and its levels) are gathered from
+    ``concatenate((_rate_rows(...).ravel(), headcount.ravel()))`` at ``take``, in ``_append``'s order.
+    """
+
+    def __init__(self, sc: Any):
+        self.scenario = sc
+        n_levels, group_names = sc.n_levels, tuple(sc.group_names)
+        self.top_from = max(0, n_levels - sc.metrics.key_levels)
+        self.representation_keys = tuple(f"representation_ratio.{name}" for name in group_names)
+        keys = ("headcount", *BROKEN_DOWN)
+        at = [_TABLE_KEYS.index(k) for k in keys]
+        n_cols = 1 + n_levels + len(group_names)
+        names: list[str] = []
+        levels: list[int] = []
+        groups: list[str | None] = []
+        take: list[int] = []
+        for level in range(n_levels):
+            for k, i in zip(keys, at, strict=True):
+                names.append(k), levels.append(level), groups.append(None), take.append(i * n_cols + 1 + level)
+        cells_from = len(_TABLE_KEYS) * n_cols
+        for gi, name in enumerate(group_names):
+            for k, i in zip(keys, at, strict=True):
+                names.append(k), levels.append(-1), groups.append(name), take.append(i * n_cols + 1 + n_levels + gi)
+            for level in range(n_levels):
+                names.append("headcount"), levels.append(level), groups.append(name)
+                take.append(cells_from + gi * n_levels + level)
+        self.names, self.levels, self.groups = tuple(names), tuple(levels), tuple(groups)
+        self.take = np.asarray(take, dtype=np.intp)
+        self.value_keys: Any = None
+        self.current_keys: tuple[str, ...] = ()
+        self.stock_keys: tuple[str, ...] = ()
+
+    def order(self, values: dict[str, float]) -> None:
+        """Work out, from a month's values, the key orders of ``current`` and of a stocks record."""
+        self.value_keys = dict.fromkeys(values).keys()
+        self.current_keys = (*METRICS, *[k for k in values if k not in _METRIC_SET])
+        self.stock_keys = tuple(
+            k for k in values if k in STOCKS or k == "global_efficiency" or k.startswith("representation_ratio.")
+        )
 
 
 def global_efficiency(model: PromotionModel) -> float:

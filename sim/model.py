@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from copy import deepcopy
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,36 @@ SHORTCUTS: dict[str, str] = {
 
 def _metric_of(model: PromotionModel, name: str) -> float:
     return model.metric(name)
+
+
+class _MetricCollector(mesa.DataCollector):
+    """Mesa's DataCollector of the headline metrics, reading them straight from the recorder.
+
+    Collecting through the reporters (``_metric_of`` for each name) calls three functions and
+    a ``deepcopy`` per metric; a float's deepcopy is the float itself, so appending the
+    recorder's current values gives the same table. Anything else (other reporters, agent
+    reporters, another model) goes the usual way.
+    """
+
+    def __init__(self, model: PromotionModel, names: tuple[str, ...]):
+        super().__init__(model_reporters={name: partial(_metric_of, name=name) for name in names})
+        self._owner = model
+        self._names = names
+        self._reporters = dict(self.model_reporters)
+
+    def collect(self, model: Any) -> None:
+        if (
+            model is not self._owner or not self._validated or self.agent_reporters or self.agenttype_reporters
+            or self.model_reporters != self._reporters
+        ):
+            super().collect(model)
+            return
+        current = model.recorder.current
+        model_vars = self.model_vars
+        nan = float("nan")
+        for name in self._names:
+            value = current.get(name, nan)
+            model_vars[name].append(value if type(value) is float else deepcopy(value))
 
 
 class PromotionModel(mesa.Model):
@@ -124,9 +155,7 @@ class PromotionModel(mesa.Model):
             for phase in lever.phases:
                 self._hooks[phase].append(lever)
 
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_metric_of, name=name) for name in METRICS}
-        )
+        self.datacollector = _MetricCollector(self, METRICS)
         self._populate()
         self.events.enabled = False
         while self.month < 0:

@@ -11,7 +11,8 @@ within a window the promotion sticks, or does not (poor fit, regret, exit, stepp
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from sim.compiled import jit
 from sim.managers import fear_of, record_applications, record_declines
 from sim.org import VACANT
 from sim.policies import POLICIES
-from sim.records import FAILED, PENDING, SUCCEEDED
+from sim.records import FAILED, PENDING, SUCCEEDED, _decide_rows
 from sim.scenario import MANAGEMENT, TRACKS
 
 if TYPE_CHECKING:
@@ -342,21 +343,56 @@ def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
         rng.random(wf.capacity), month, pr.stick_window_months, pr.fit_threshold, pr.step_back_rate,
         pr.regret_step_back_rate,
     )
-    step_back(model, backing)
+    if backing.size:
+        step_back(model, backing)
     # Nobody due can have stepped back (the window is open or closed), so their competence is as read.
-    stuck = wf.competence[due_rows] >= pr.fit_threshold
-    ledger.decide(wf.promo_record[due_rows], np.where(stuck, SUCCEEDED, FAILED), month)
-    model.flow["promotions_settled"] += due_rows.size
-    model.flow["promotions_stuck"] += int(stuck.sum())
+    n_stuck = _close_windows(
+        due_rows, wf.promo_record, wf.competence, pr.fit_threshold, ledger.cols["outcome"], ledger.cols["decided"],
+        ledger.n, month,
+    )
+    flow = model.flow
+    flow["promotions_settled"] += due_rows.size
+    flow["promotions_stuck"] += n_stuck
 
     dev = model.development
     dev.decide(dev.due(month, m.roi_window_months), FAILED, month)
     dec = model.decliners
     due_dec = dec.due(month, m.decliner_window_months)
     if due_dec.size:
-        rows = dec.cols["row"][due_dec]
-        stayed = wf.active[rows] & (wf.uid[rows] == dec.cols["uid"][due_dec])
-        dec.decide(due_dec, stayed.astype(np.int8), month)
+        _settle_decliners(
+            due_dec, dec.cols["row"], dec.cols["uid"], wf.active, wf.uid, dec.cols["outcome"], dec.cols["decided"],
+            dec.n, month,
+        )
+
+
+@jit
+def _close_windows(due_rows, promo_record, competence, fit, outcome, decided, n, month) -> int:
+    """Settle the promotions of ``due_rows`` as stuck (competence at least ``fit``) or not; returns how many stuck.
+
+    ``Ledger.decide`` of their records with the outcome of each, as the numpy version did it.
+    """
+    rec = np.empty(due_rows.size, np.int64)
+    out = np.empty(due_rows.size, np.int8)
+    n_stuck = 0
+    for j in range(due_rows.size):
+        i = due_rows[j]
+        rec[j] = promo_record[i]
+        stuck = competence[i] >= fit
+        out[j] = SUCCEEDED if stuck else FAILED
+        n_stuck += stuck
+    if due_rows.size:
+        _decide_rows(rec, out, outcome, decided, n, month)
+    return n_stuck
+
+
+@jit
+def _settle_decliners(due, row, uid, active, wf_uid, outcome, decided, n, month) -> None:
+    """Settle the due decliner records: succeeded if the person is still in the row they declined from."""
+    out = np.empty(due.size, np.int8)
+    for j in range(due.size):
+        r = row[due[j]]
+        out[j] = np.int8(active[r] and wf_uid[r] == uid[due[j]])
+    _decide_rows(due, out, outcome, decided, n, month)
 
 
 @jit
@@ -413,6 +449,10 @@ def step_back(model: PromotionModel, rows: np.ndarray) -> None:
     model.events.add(model.month, wf.uid[movers], "step_back", "stepped back from a promotion that did not work out")
 
 
+# Each organisation's slot ranges by (level, track) as one array, worked out once (the ranges are fixed).
+_BOUNDS: weakref.WeakKeyDictionary[Any, tuple[dict, np.ndarray]] = weakref.WeakKeyDictionary()
+
+
 def step_back_slots(model: PromotionModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Who of ``rows`` (ascending) can step back, and into which position, served one by one.
 
@@ -421,9 +461,13 @@ def step_back_slots(model: PromotionModel, rows: np.ndarray) -> tuple[np.ndarray
     a later row stepping back from the level above can take it.
     """
     wf, org = model.workforce, model.org
-    bounds = np.zeros((org.n_levels, 2, 2), dtype=np.int64)
-    for (level, track), (start, stop) in org.ranges.items():
-        bounds[level, track] = start, stop
+    cached = _BOUNDS.get(org)
+    if cached is None or cached[0] is not org.ranges:
+        bounds = np.zeros((org.n_levels, 2, 2), dtype=np.int64)
+        for (level, track), (start, stop) in org.ranges.items():
+            bounds[level, track] = start, stop
+        cached = _BOUNDS[org] = (org.ranges, bounds)
+    bounds = cached[1]
     return _step_back_slots(
         rows, wf.level, wf.wants_mgmt, wf.slot, org.occupant, org.track, model.reserved_external, bounds
     )

@@ -228,9 +228,9 @@ class Ledger:
         if idx.size == 0:
             return
         out = np.asarray(outcome, dtype=np.int8)
-        if out.size != 1:
-            out = np.broadcast_to(out, idx.shape)
-        _decide_records(idx.reshape(-1), out.reshape(-1), self.cols["outcome"], self.cols["decided"], self.n, step)
+        if out.size != 1 and out.shape != idx.shape:  # let numpy say what is wrong with the shapes
+            np.broadcast_to(out, idx.shape)
+        _decide_rows(idx.ravel(), out.ravel(), self.cols["outcome"], self.cols["decided"], self.n, step)
 
     def pending(self) -> np.ndarray:
         """Indices of the records not yet settled, ascending.
@@ -262,29 +262,46 @@ class Ledger:
 
     def due(self, month: int, window: int) -> np.ndarray:
         """Indices of pending records at least ``window`` months old at ``month``, ascending."""
-        open_ = self.pending()
-        return open_[month - self.cols["step"][open_] >= window]
+        first, due = _due_rows(self.cols["outcome"], self.cols["step"], self._first_pending, self.n, month, window)
+        self._first_pending = first
+        return due
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.cols[name][: self.n]
 
 
 @jit
-def _decide_records(idx, out, outcome, decided, n, step):
-    """``Ledger.decide``: ``out`` holds one outcome per index, or one for all.
+def _decide_rows(idx, out, outcome, decided, n, step) -> None:
+    """``Ledger.decide`` on the flat ``idx``; ``out`` holds one outcome per index, or one for all.
 
-    Which records are pending is read before any is settled, as the numpy version did.
+    As the numpy version: which records are pending is read before any is settled, and of
+    repeated indices the last one's outcome stands.
     """
+    pending = np.zeros(idx.size, np.bool_)
+    for j in range(idx.size):
+        i = idx[j]
+        pending[j] = i >= 0 and i < n and outcome[i] == PENDING
     one = out.size == 1
-    pending = np.empty(idx.size, np.bool_)
-    for k in range(idx.size):
-        i = idx[k]
-        pending[k] = (i >= 0) and (i < n) and outcome[i] == PENDING
-    for k in range(idx.size):
-        if pending[k]:
-            i = idx[k]
-            outcome[i] = out[0] if one else out[k]
-            decided[i] = step
+    for j in range(idx.size):
+        if pending[j]:
+            outcome[idx[j]] = out[0] if one else out[j]
+            decided[idx[j]] = step
+
+
+@jit
+def _due_rows(outcome, step, start, n, month, window):
+    """``Ledger.due`` in one pass over the open tail: (the new oldest pending record, the due ones)."""
+    first = n
+    due = np.empty(n - start, np.int64)
+    n_due = 0
+    for i in range(start, n):
+        if outcome[i] == PENDING:
+            if first == n:
+                first = i
+            if month - step[i] >= window:
+                due[n_due] = i
+                n_due += 1
+    return first, due[:n_due]
 
 
 @jit
