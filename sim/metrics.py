@@ -751,7 +751,7 @@ class Recorder:
                           strict=True))
         if sc.metrics.level_weights is not None:
             values["global_efficiency"] = global_efficiency(model)
-        if layout.value_keys != values.keys():
+        if layout.value_keys != tuple(values):
             layout.order(values)
         self.current = {k: values[k] for k in layout.current_keys}
         self.stocks.append({k: values[k] for k in layout.stock_keys})
@@ -886,13 +886,13 @@ class _Layout:
                 take.append(cells_from + gi * n_levels + level)
         self.names, self.levels, self.groups = tuple(names), tuple(levels), tuple(groups)
         self.take = np.asarray(take, dtype=np.intp)
-        self.value_keys: Any = None
+        self.value_keys: tuple[str, ...] = ()
         self.current_keys: tuple[str, ...] = ()
         self.stock_keys: tuple[str, ...] = ()
 
     def order(self, values: dict[str, float]) -> None:
         """Work out, from a month's values, the key orders of ``current`` and of a stocks record."""
-        self.value_keys = dict.fromkeys(values).keys()
+        self.value_keys = tuple(values)
         self.current_keys = (*METRICS, *[k for k in values if k not in _METRIC_SET])
         self.stock_keys = tuple(
             k for k in values if k in STOCKS or k == "global_efficiency" or k.startswith("representation_ratio.")

@@ -104,6 +104,10 @@ class Described:
         """Every person's detail string (an object array)."""
         return self.coded.decode()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (or copied) as words: ``words`` is often a closure, which cannot be pickled."""
+        return {"_words": None, "_columns": [], "_coded": self.coded}
+
 
 Details = Sequence[str] | str | Coded | Described
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -114,3 +116,19 @@ def test_the_command_line_is_reproducible_across_processes(tmp_path: Path) -> No
         a, b = (pd.read_parquet(o / name) for o in outputs)
         pd.testing.assert_frame_equal(a, b)
     assert (outputs[0] / "scenario.yaml").read_text() == (outputs[1] / "scenario.yaml").read_text()
+
+
+def test_a_pickled_model_goes_on_exactly_as_the_original() -> None:
+    """A checkpoint (pickle or deep copy) mid-run continues with the same numbers as the original."""
+    model = PromotionModel(scenario=BASELINE, rng=8, headcount=300)
+    for _ in range(14):
+        model.step()
+    copies = [pickle.loads(pickle.dumps(model)), copy.deepcopy(model)]
+    for m in (model, *copies):
+        for _ in range(13):
+            m.step()
+    want = model.datacollector.get_model_vars_dataframe()
+    for m in copies:
+        pd.testing.assert_frame_equal(m.datacollector.get_model_vars_dataframe(), want)
+        for name in COLUMNS:
+            assert np.array_equal(getattr(m.workforce, name), getattr(model.workforce, name)), name
