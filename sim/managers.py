@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import jit
-from sim.org import VACANT
 from sim.random import normal, rescaled
 from sim.scenario import MANAGEMENT
 
@@ -52,36 +51,6 @@ def observed_performance(
     noise = rng.normal(0.0, model.scenario.managers.rating_noise, wf.capacity)
     rating = wf.performance() + model.group_bias[wf.group] + noise
     return rating if rows is None else rating[rows]
-
-
-def manager_row(model: PromotionModel, rows: np.ndarray | None = None) -> np.ndarray:
-    """The row of each row's current manager, or -1 where there is none or the post is vacant.
-
-    With ``rows=None`` every row gets an answer; those of empty rows mean nothing.
-    """
-    boss_slot = model.workforce.boss_slot
-    parent = boss_slot if rows is None else boss_slot[rows]
-    boss_row = model.org.occupant[parent]
-    boss_row[parent < 0] = VACANT
-    return boss_row
-
-
-def manager_uid(model: PromotionModel, rows: np.ndarray | None = None) -> np.ndarray:
-    """The uid of each row's current manager, or -1 where the manager post is vacant."""
-    boss_row = manager_row(model, rows)
-    uid = model.workforce.uid[boss_row]
-    uid[boss_row < 0] = -1
-    return uid
-
-
-def reset_beliefs(model: PromotionModel, rows: np.ndarray, rating: np.ndarray) -> None:
-    """A new manager's starting beliefs: the prior on interest, their first rating on readiness."""
-    wf = model.workforce
-    wf.b_interest[rows] = model.scenario.managers.prior_interest
-    wf.b_mgmt[rows] = 0.5
-    wf.b_ready[rows] = rating
-    wf.b_refused[rows] = False
-    wf.b_later[rows] = False
 
 
 def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
