@@ -22,6 +22,7 @@ import numpy as np
 from sim.compiled import jit
 from sim.random import normal, rescaled
 from sim.scenario import MANAGEMENT
+from sim.workforce import performance_of
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -97,7 +98,7 @@ def _belief_rows(
                 _heard(i, b_interest, b_mgmt, wants_mgmt, voice_weight)
             continue
         # This month's rating: performance in role, the group's rating bias, noise.
-        performance = competence[i] * (1.0 - e + e * engagement[i]) * (1.0 - 0.5 * load[i])
+        performance = performance_of(competence[i], engagement[i], load[i], e)
         rating = performance + group_bias[group[i]] + rating_noise * normal(key, 2 * i)
         boss_row = occupant[boss_slot[i]] if boss_slot[i] >= 0 else -1
         boss = uid[boss_row] if boss_row >= 0 else -1

@@ -19,6 +19,7 @@ import pandas as pd
 from sim.compiled import jit
 from sim.managers import _named_ready, named_successors
 from sim.records import PENDING, SUCCEEDED, Ledger
+from sim.workforce import performance_of
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -176,42 +177,17 @@ def cell_counts(model: PromotionModel, cat: dict[str, np.ndarray]) -> np.ndarray
 _RATE_COLUMNS = [(m, CATEGORIES.index(num), CATEGORIES.index(den)) for m, (num, den) in _RATE_PARTS.items()]
 
 
-def _rates_by(counts: list[list[float]]) -> dict[str, list[float]]:
-    """Headcount and every classification rate for each column of counts at once (NaN where empty).
-
-    A few dozen ratios: plain Python floats divide exactly as numpy does, at a fraction of the
-    cost of array calls on such small arrays.
-
-    Args:
-        counts: Per category (in ``CATEGORIES`` order), its count for each key.
-    """
-    out = {"headcount": counts[0]}
-    for metric, num, den in _RATE_COLUMNS:
-        out[metric] = [n / d if d > 0 else NAN for n, d in zip(counts[num], counts[den], strict=True)]
-    return out
-
-
-def _rate_table(counts: np.ndarray) -> dict[str, list[float]]:
-    """``_rates_by`` for the whole workforce, each level, then each group: columns in that order.
-
-    Args:
-        counts: ``cell_counts`` of the month.
-    """
-    return dict(zip(_TABLE_KEYS, _rate_rows(counts, _RATE_INDEX).tolist(), strict=True))
-
-
-# The rows of ``_rate_table``: headcount, then each rate (numerator, denominator) of _RATE_COLUMNS.
+# The rows of ``_rate_rows``: headcount, then each rate (numerator, denominator) of _RATE_COLUMNS.
 _TABLE_KEYS: tuple[str, ...] = ("headcount", *(m for m, _, _ in _RATE_COLUMNS))
 _RATE_INDEX = np.array([(num, den) for _, num, den in _RATE_COLUMNS], dtype=np.int64)
 
 
 @jit
 def _rate_rows(counts, rate_index):
-    """``_rate_table``'s columns as rows of one array: headcount, then each rate, by column.
+    """Headcount and every classification rate, as rows of one array, for each column.
 
     Columns: the whole workforce, each level, each group. Counts are whole numbers, so the
-    totals are exact in any order; each rate is one division (NaN where the denominator is 0),
-    as in ``_rates_by``.
+    totals are exact in any order; each rate is one division (NaN where the denominator is 0).
     """
     n_cat, n_groups, n_levels = counts.shape
     n_cols = 1 + n_levels + n_groups
@@ -235,7 +211,12 @@ def _rate_rows(counts, rate_index):
 
 @jit
 def _representation_rows(headcount, top_from):
-    """``Recorder.representation``'s ratio for each group (rows of ``headcount``), NaN where undefined."""
+    """Each group's share of the top levels over its share of the workforce (1.0 is parity), NaN where undefined.
+
+    Args:
+        headcount: People per (group, level) cell.
+        top_from: The first of the top (key) levels.
+    """
     n_groups, n_levels = headcount.shape
     g_all = np.zeros(n_groups)
     g_top = np.zeros(n_groups)
@@ -292,7 +273,7 @@ def _month_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, fl
         return _numpy_tallies(model)
     # Per (level, direction) tables as bits of one integer, so the per-row loop reads them with
     # a shift, not a gather (a gather stops the loop from being vectorised).
-    step_bits, pool_bits = _table_bits(org.step_up_ok, org.succession_quota)
+    step_bits, pool_bits = _bits(org.step_up_ok.ravel()), _bits(org.succession_quota > 0)
     counts, n_high, n_passed_over, n_spec, team, covered = _tally_rows(
         wf.active, wf.group, wf.level, wf.ambition, wf.wait, wf.wants_mgmt, wf.b_interest, wf.b_later,
         wf.b_refused, wf.b_mgmt, wf.b_ready, wf.masking, wf.unwanted_role, wf.time_in_role, wf.passed_over_at,
@@ -302,34 +283,6 @@ def _month_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, fl
         m.high_performer_competence, m.ready_threshold, wf.engagement_effect,
     )
     return counts.astype(float), n_high, n_passed_over, n_spec, team, covered
-
-
-_BITS_CACHE: dict[tuple[bytes, bytes], tuple[int, int]] = {}
-
-
-def _table_bits(step_up_ok: np.ndarray, quota: np.ndarray) -> tuple[int, int]:
-    """``_bits`` of the step-up table and of the pools with a quota, kept per (fixed) table content."""
-    key = (step_up_ok.tobytes(), quota.tobytes())
-    bits = _BITS_CACHE.get(key)
-    if bits is None:
-        if len(_BITS_CACHE) > 64:
-            _BITS_CACHE.clear()
-        bits = _BITS_CACHE[key] = (_bits(step_up_ok.ravel()), _bits(quota > 0))
-    return bits
-
-
-_KEY_TOTALS: dict[tuple[str, bytes], int] = {}
-
-
-def _key_total(quota: np.ndarray) -> int:
-    """``int(quota.sum())``, the key roles to cover, kept per (fixed) quota table."""
-    key = (quota.dtype.str, quota.tobytes())
-    total = _KEY_TOTALS.get(key)
-    if total is None:
-        if len(_KEY_TOTALS) > 64:
-            _KEY_TOTALS.clear()
-        total = _KEY_TOTALS[key] = int(quota.sum())
-    return total
 
 
 def _bits(flags: np.ndarray) -> int:
@@ -421,7 +374,7 @@ def _tally_rows(
     e = engagement_effect
     for i in range(active.size):
         # Written for every row; an empty row's value is overwritten by the next active one.
-        perf[n_on] = competence[i] * (1.0 - e + e * engagement[i]) * (1.0 - 0.5 * load[i]) * by_post[boss_slot[i]]
+        perf[n_on] = performance_of(competence[i], engagement[i], load[i], e) * by_post[boss_slot[i]]
         n_on += np.intp(active[i])
     team = _pairwise_sum(perf, n_on) / n_on / 12.0 if n_on > 0 else np.nan
     return counts.reshape(_N_BITS + 1, n_groups, n_levels), n_high, n_passed_over, n_spec, team, covered
@@ -711,36 +664,25 @@ class Recorder:
         )
         n_months = min(len(self.flows), WINDOW)
         since = month - n_months + 1
-        key_total = _key_total(model.org.succession_quota)
-        fs = self._flow_sum.get
-        cs = self._count_sum.get
-        # The window's mean of each count, as _window_mean; then _annual_rate and _window_ratio inline.
-        mean_hc = cs("headcount", 0.0) / n_months
+        key_total = int(model.org.succession_quota.sum())
         values.update(
             {
                 "promotions": float(flow.get("promotions", 0.0)),
-                "unwanted_promotion_rate": ratio(fs("unwanted_promotions", 0.0), fs("promotions", 0.0)),
-                "wrong_fit_promotion_rate": ratio(fs("wrong_fit_promotions", 0.0), fs("promotions", 0.0)),
+                "unwanted_promotion_rate": self._window_ratio("unwanted_promotions", "promotions"),
+                "wrong_fit_promotion_rate": self._window_ratio("wrong_fit_promotions", "promotions"),
                 "promotion_stick_rate": self._window_ledger_rate(model.promotions, since, month),
                 "succession_coverage": ratio(covered, key_total),
-                "attrition_rate": capped(ratio(fs("exits", 0.0), mean_hc) * 12.0 / n_months),
-                "regretted_attrition_rate": capped(
-                    ratio(fs("regretted_exits", 0.0), cs("high", 0.0) / n_months) * 12.0 / n_months
-                ),
-                "passed_over_exit_rate": capped(
-                    ratio(fs("passed_over_exits", 0.0), cs("passed_over", 0.0) / n_months) * 12.0 / n_months
-                ),
+                "attrition_rate": capped(self._annual_rate("exits", "headcount")),
+                "regretted_attrition_rate": capped(self._annual_rate("regretted_exits", "high")),
+                "passed_over_exit_rate": capped(self._annual_rate("passed_over_exits", "passed_over")),
                 "specialist_retention_rate": 1.0
-                - capped(
-                    ratio(fs("specialist_aspirant_exits", 0.0), cs("spec_aspirants", 0.0) / n_months)
-                    * 12.0 / n_months
-                ),
+                - capped(self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
                 "decliner_retention": self._window_ledger_rate(model.decliners, since, month),
-                "stretch_acceptance_rate": ratio(fs("stretch_accepts", 0.0), fs("stretch_offers", 0.0)),
-                "internal_application_rate": ratio(fs("applications", 0.0), fs("could_apply", 0.0)),
+                "stretch_acceptance_rate": self._window_ratio("stretch_accepts", "stretch_offers"),
+                "internal_application_rate": self._window_ratio("applications", "could_apply"),
                 "development_roi": self._window_ledger_rate(model.development, since, month),
                 "team_performance": team,
-                "intervention_cost": ratio(fs("intervention_hours", 0.0), mean_hc) * 12.0 / n_months,
+                "intervention_cost": self._annual_rate("intervention_hours", "headcount"),
             }
         )
         layout = self._layout
@@ -758,40 +700,13 @@ class Recorder:
         self._append_rows(month, values, rates, headcount, layout)
         return self.current
 
-    def representation(self, headcount: np.ndarray) -> dict[str, float]:
-        """Each group's share of the top levels over its share of the workforce (1.0 is parity).
-
-        Args:
-            headcount: People per (group, level) cell (the "active" counts of ``cell_counts``).
-        """
-        sc = self.model.scenario
-        top_from = max(0, sc.n_levels - sc.metrics.key_levels)
-        cells = headcount.tolist()  # whole numbers, so these sums are exact in any order
-        g_all = [sum(levels) for levels in cells]
-        g_top = [sum(levels[top_from:]) for levels in cells]
-        n_all, n_top = sum(g_all), sum(g_top)
-        out = {}
-        for i, name in enumerate(sc.group_names):
-            out[f"representation_ratio.{name}"] = ratio(ratio(g_top[i], n_top), ratio(g_all[i], n_all))
-        return out
-
-    def _append(self, month: int, values: dict[str, float], table: dict[str, list[float]],
-                headcount: np.ndarray) -> None:
-        """Add this month's rows: the headline values, then by level, then by group (and level).
-
-        Args:
-            month: The month measured.
-            values: This month's metric values.
-            table: This month's ``_rate_table``.
-            headcount: People per (group, level) cell.
-        """
-        layout = _Layout(self.model.scenario)
-        rates = np.array([table[k] for k in _TABLE_KEYS], dtype=float)
-        self._append_rows(month, values, rates, np.asarray(headcount, dtype=float), layout)
-
     def _append_rows(self, month: int, values: dict[str, float], rates: np.ndarray, headcount: np.ndarray,
                      layout: _Layout) -> None:
-        """``_append`` from ``_rate_rows``' array, the breakdown rows gathered in one go by ``layout``."""
+        """Add this month's rows: the headline values, then by level, then by group (and level).
+
+        The breakdown rows are gathered in one go from ``_rate_rows``' array and the headcount
+        cells, at ``layout.take``.
+        """
         rows = self.rows
         rows.extend(zip(repeat(month), values.keys(), map(float, values.values()), repeat(-1), repeat(None)))
         flat = np.concatenate((rates.ravel(), headcount.ravel()))[layout.take].tolist()
@@ -859,7 +774,7 @@ class _Layout:
     """Per-scenario constants of ``Recorder.measure``: key orders, labels and the breakdown rows' layout.
 
     The breakdown rows of a month (by level, then by group and its levels) are gathered from
-    ``concatenate((_rate_rows(...).ravel(), headcount.ravel()))`` at ``take``, in ``_append``'s order.
+    ``concatenate((_rate_rows(...).ravel(), headcount.ravel()))`` at ``take``.
     """
 
     def __init__(self, sc: Any):

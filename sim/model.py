@@ -31,10 +31,10 @@ from sim.workforce import Employee, Manager, Workforce, draw_people
 
 Phase = Callable[["PromotionModel", np.random.Generator], None]
 
-# Friendly keyword names (for SolaraViz sliders and quick experiments) -> scenario key paths.
 # Exit event details: each reason, plain or after being passed over (code 2 * reason + passed over).
 EXIT_LABELS = tuple(r + po for r in behaviour.EXIT_REASONS for po in ("", " after being passed over"))
 
+# Friendly keyword names (for SolaraViz sliders and quick experiments) -> scenario key paths.
 SHORTCUTS: dict[str, str] = {
     "policy": "policy.name",
     "silence_as_disinterest": "managers.heuristics.silence_as_disinterest",

@@ -47,6 +47,10 @@ class Org:
         self.path_ok = self._paths()
         self.step_up_ok = self._steps_up()
         self.succession_quota = self._succession_quota()
+        # Each (level, track)'s slot range as [start, stop), for compiled loops over positions.
+        self.bounds = np.zeros((self.n_levels, 2, 2), dtype=np.int64)
+        for (level, track), (start, stop) in self.ranges.items():
+            self.bounds[level, track] = start, stop
         # ``next_rung_is_management`` for every (level, believed track) cell, flattened by
         # ``level * 2 + believed_mgmt``, for the compiled beliefs loop (positions never change).
         levels = np.repeat(np.arange(self.n_levels), 2)

@@ -11,8 +11,7 @@ within a window the promotion sticks, or does not (poor fit, regret, exit, stepp
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from sim.org import VACANT
 from sim.policies import POLICIES
 from sim.records import FAILED, PENDING, SUCCEEDED, _decide_rows
 from sim.scenario import MANAGEMENT, TRACKS
+from sim.workforce import performance_of
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -215,7 +215,7 @@ def _overlooked_rows(
     # A mask without short cuts (the tests combine with ``&``) compiles to vector code; testing
     # and collecting rows one by one ran four times slower, the tests being true at random.
     for i in range(active.size):
-        performance = competence[i] * (1.0 - e + e * engagement[i]) * (1.0 - 0.5 * load[i])
+        performance = performance_of(competence[i], engagement[i], load[i], e)
         overlooked[i] = (
             active[i]
             & (ambition[i] >= 0.5)
@@ -449,10 +449,6 @@ def step_back(model: PromotionModel, rows: np.ndarray) -> None:
     model.events.add(model.month, wf.uid[movers], "step_back", "stepped back from a promotion that did not work out")
 
 
-# Each organisation's slot ranges by (level, track) as one array, worked out once (the ranges are fixed).
-_BOUNDS: weakref.WeakKeyDictionary[Any, tuple[dict, np.ndarray]] = weakref.WeakKeyDictionary()
-
-
 def step_back_slots(model: PromotionModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Who of ``rows`` (ascending) can step back, and into which position, served one by one.
 
@@ -461,15 +457,8 @@ def step_back_slots(model: PromotionModel, rows: np.ndarray) -> tuple[np.ndarray
     a later row stepping back from the level above can take it.
     """
     wf, org = model.workforce, model.org
-    cached = _BOUNDS.get(org)
-    if cached is None or cached[0] is not org.ranges:
-        bounds = np.zeros((org.n_levels, 2, 2), dtype=np.int64)
-        for (level, track), (start, stop) in org.ranges.items():
-            bounds[level, track] = start, stop
-        cached = _BOUNDS[org] = (org.ranges, bounds)
-    bounds = cached[1]
     return _step_back_slots(
-        rows, wf.level, wf.wants_mgmt, wf.slot, org.occupant, org.track, model.reserved_external, bounds
+        rows, wf.level, wf.wants_mgmt, wf.slot, org.occupant, org.track, model.reserved_external, org.bounds
     )
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from numba import literal_unroll
 
 from sim.compiled import jit
-from sim.scenario import MANAGEMENT, TRACKS, Beta, Normal, Scenario
+from sim.scenario import MANAGEMENT, TRACKS, Beta, Scenario
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -133,10 +133,6 @@ def _beta(rng: np.random.Generator, dist: Beta, n: int) -> np.ndarray:
     return rng.beta(dist.a, dist.b, n)
 
 
-def _normal(rng: np.random.Generator, dist: Normal, n: int, lo: float, hi: float) -> np.ndarray:
-    return np.clip(rng.normal(dist.mean, dist.sd, n), lo, hi)
-
-
 def draw_people(
     wf: Workforce,
     rows: np.ndarray,
@@ -248,6 +244,13 @@ def _fill_people(
         c_b_interest[r] = prior
         c_b_mgmt[r] = 0.5
         c_b_ready[r] = comp
+
+
+@jit
+def performance_of(competence: float, engagement: float, load: float, engagement_effect: float) -> float:
+    """``Workforce.performance`` for one person, for the compiled loops (the same product)."""
+    e = engagement_effect
+    return competence * (1.0 - e + e * engagement) * (1.0 - 0.5 * load)
 
 
 @jit
