@@ -6,13 +6,14 @@ the full row capacity and indexed so each person's draw does not depend on who e
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.compiled import jit
 from sim.managers import fear_of
-from sim.random import rescaled, split, uniform
+from sim.random import rescaled_one, split_part, uniform
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -49,12 +50,12 @@ def emit_signals(model: PromotionModel, rng: np.random.Generator) -> None:
     less often, and when they do, the manager learns the timing too.
     """
     wf, beh = model.workforce, model.scenario.behaviour
-    failed, fail_draw, fail_p = _signal_rows(
+    failed, fail_draw = _signal_rows(
         wf.active, wf.ambition, wf.risk_sensitivity, wf.visibility, wf.group, wf.wait,
         wf.masking, wf.voiced, wf.last_voice, wf.b_later, model.group_suppression, model.climate, model.month,
         beh.voice_rate, beh.risk_rate, beh.risk_failure, beh.safe_sensitivity_decay, model.stream_key("signals"),
     )
-    penalise(model, failed, rescaled(fail_draw, fail_p), "a failed risk")
+    penalise(model, failed, fail_draw, "a failed risk")
 
 
 @jit
@@ -62,12 +63,12 @@ def _signal_rows(
     active, ambition, risk_sensitivity, visibility, group, wait,
     masking, voiced, last_voice, b_later, group_suppression, climate, month,
     voice_rate, risk_rate, risk_failure, safe_decay, key,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``emit_signals`` for every row; returns the rows whose risk failed, their draw and its probability.
+) -> tuple[np.ndarray, np.ndarray]:
+    """``emit_signals`` for every row; returns the rows whose risk failed, and the draw left for the penalty.
 
     Each row draws two uniforms (counters 2i and 2i + 1 of ``key``): whether they speak up, and
     one that decides both whether they take a risk and whether it fails (a failure is the lower
-    part of the taking interval); what is left of it decides the penalty.
+    part of the taking interval); what is left of it, rescaled, decides the penalty.
     """
     # Branch-free (booleans combine with & and select with multiplication), so the compiler can
     # run several rows at once; testing row by row is slow when the tests come out true or false
@@ -94,12 +95,10 @@ def _signal_rows(
         failing[i] = fails
     failed = np.flatnonzero(failing)
     fail_draw = np.empty(failed.size)
-    fail_p = np.empty(failed.size)
     for n, i in enumerate(failed):
-        fail_draw[n] = uniform(key, 2 * i + 1)
         afraid = fear_of(risk_sensitivity[i], climate)
-        fail_p[n] = risk_rate * (1.0 - afraid) * risk_failure
-    return failed, fail_draw, fail_p
+        fail_draw[n] = rescaled_one(uniform(key, 2 * i + 1), risk_rate * (1.0 - afraid) * risk_failure)
+    return failed, fail_draw
 
 
 def penalise(model: PromotionModel, rows: np.ndarray, draw: np.ndarray, what: str) -> None:
@@ -107,19 +106,35 @@ def penalise(model: PromotionModel, rows: np.ndarray, draw: np.ndarray, what: st
 
     A penalty raises risk sensitivity and dents engagement, so the person dares less next time;
     a forgiven failure lowers risk sensitivity a little. ``draw`` is one uniform per row (the
-    rescaled draw that decided the failure, see ``sim.random.rescaled``).
+    rescaled draw that decided the failure, see ``sim.random.rescaled_one``).
     """
     if rows.size == 0:
         return
     wf, beh = model.workforce, model.scenario.behaviour
-    penalised = draw < model.climate
-    hit, spared = rows[penalised], rows[~penalised]
-    wf.risk_sensitivity[hit] += beh.penalty_sensitivity_gain * (1.0 - wf.risk_sensitivity[hit])
-    wf.engagement[hit] = np.maximum(wf.engagement[hit] - beh.penalty_engagement_drop, 0.0)
-    wf.penalties[hit] += 1
-    wf.risk_sensitivity[spared] *= 1.0 - beh.safe_sensitivity_decay
+    hit = _penalise_rows(
+        rows, draw, model.climate, wf.risk_sensitivity, wf.engagement, wf.penalties,
+        beh.penalty_sensitivity_gain, beh.penalty_engagement_drop, beh.safe_sensitivity_decay,
+    )
     model.flow["micro_penalties"] += hit.size
     model.events.add(model.month, wf.uid[hit], "micro_penalty", f"was quietly blamed for {what}")
+
+
+@jit
+def _penalise_rows(rows, draw, climate, risk_sensitivity, engagement, penalties, gain, drop, decay) -> np.ndarray:
+    """``penalise`` for each of ``rows`` (distinct); returns the rows penalised."""
+    hit = np.empty(rows.size, np.int64)
+    n = 0
+    for k in range(rows.size):
+        i = rows[k]
+        if draw[k] < climate:
+            risk_sensitivity[i] += gain * (1.0 - risk_sensitivity[i])
+            engagement[i] = max(engagement[i] - drop, 0.0)
+            penalties[i] += 1
+            hit[n] = i
+            n += 1
+        else:
+            risk_sensitivity[i] *= 1.0 - decay
+    return hit[:n]
 
 
 def learn(model: PromotionModel, rng: np.random.Generator) -> None:
@@ -133,36 +148,28 @@ def learn(model: PromotionModel, rng: np.random.Generator) -> None:
     # configured standard deviation (a uniform costs a quarter of a normal; over a year the
     # steps add up to a near-normal drift either way). A life event (one draw, rare) also
     # shocks it and may postpone the wish to move, all read from that same draw.
-    life, life_draw, misplaced = _learn_rows(
+    lo, hi = model.scenario.employees.timing_delay_months
+    _learn_rows(
         wf.active, model.learning_toward_mgmt, wf.wants_mgmt, wf.engagement, wf.base_engagement,
-        wf.mgmt_ready, wf.spec_ready, wf.competence, wf.ambition, wf.unwanted_role, model.stream_key("learning"),
-        beh.learning_rate, beh.competence_ceiling, beh.competence_growth, np.sqrt(3.0) * beh.ambition_drift_sd,
-        beh.life_event_rate, beh.engagement_recovery, beh.misplaced_engagement_drop,
+        wf.mgmt_ready, wf.spec_ready, wf.competence, wf.ambition, wf.unwanted_role, wf.wait, wf.level, wf.track,
+        model.org.path_ok, model.stream_key("learning"), beh.learning_rate, beh.competence_ceiling,
+        beh.competence_growth, np.sqrt(3.0) * beh.ambition_drift_sd, beh.life_event_rate,
+        beh.engagement_recovery, beh.misplaced_engagement_drop, lo, hi,
     )
-    if life.size:
-        postpone, shock, delay = split(rescaled(life_draw, beh.life_event_rate), 3)
-        wf.ambition[life] = np.clip(wf.ambition[life] + (-0.3 + 0.6 * shock), 0.0, 1.0)
-        lo, hi = model.scenario.employees.timing_delay_months
-        later = postpone < 0.5
-        wait = (lo + np.floor(delay * (hi - lo + 1))).astype(np.int32)
-        wf.wait[life[later]] = np.maximum(wf.wait[life[later]], wait[later])
-    # An unwanted role stops being unwanted once the person comes to want that track.
-    settled = (wf.ambition[misplaced] >= 0.5) & model.org.wanted_move(
-        wf.level[misplaced], wf.wants_mgmt[misplaced], wf.track[misplaced]
-    )
-    wf.unwanted_role[misplaced[settled]] = False
 
 
 @jit
 def _learn_rows(
     active, toward, wants_mgmt, engagement, base_engagement, mgmt_ready, spec_ready, competence,
-    ambition, unwanted_role, key,
-    learning_rate, ceiling, growth, half_width, life_rate, recovery, misplaced_drop,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``learn`` for every row; returns the rows with a life event and their draw, and those in an unwanted role.
+    ambition, unwanted_role, wait, level, track, path_ok, key,
+    learning_rate, ceiling, growth, half_width, life_rate, recovery, misplaced_drop, delay_lo, delay_hi,
+) -> None:
+    """``learn`` for every row.
 
     Each row draws two uniforms (counters 2i and 2i + 1 of ``key``): the drift step and the
-    life-event draw. A life event's ambition is left unclipped here: its shock is added first.
+    life-event draw. The few rows with a life event, and those in an unwanted role, are then
+    visited again: the life event's draw, rescaled, is split into whether the wish to move is
+    postponed, the shock to ambition, and the delay.
     """
     # Branch-free like ``_signal_rows`` (which says why); an empty row's updates are multiplied by 0.
     life_event = np.empty(active.size, np.bool_)
@@ -183,11 +190,15 @@ def _learn_rows(
         engagement[i] = max(e - misplaced_drop, 0.0) if stuck else e
         life_event[i] = life
         misplaced[i] = stuck
-    life_rows = np.flatnonzero(life_event)
-    life_draw = np.empty(life_rows.size)
-    for n, i in enumerate(life_rows):
-        life_draw[n] = uniform(key, 2 * i + 1)
-    return life_rows, life_draw, np.flatnonzero(misplaced)
+    for i in np.flatnonzero(life_event):
+        draw = rescaled_one(uniform(key, 2 * i + 1), life_rate)
+        ambition[i] = min(max(ambition[i] + (-0.3 + 0.6 * split_part(draw, 1)), 0.0), 1.0)
+        if split_part(draw, 0) < 0.5:  # postponed
+            wait[i] = max(wait[i], delay_lo + math.floor(split_part(draw, 2) * (delay_hi - delay_lo + 1)))
+    # An unwanted role stops being unwanted once the person comes to want that track.
+    for i in np.flatnonzero(misplaced):
+        if ambition[i] >= 0.5 and path_ok[level[i], np.int64(wants_mgmt[i]), track[i]]:
+            unwanted_role[i] = False
 
 
 def passed_over(model: PromotionModel, rows: np.ndarray) -> None:

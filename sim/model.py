@@ -24,7 +24,7 @@ from sim.allocator import keep_freed_memory
 from sim.compiled import jit
 from sim.metrics import METRICS, Recorder
 from sim.org import VACANT, Org
-from sim.random import Streams
+from sim.random import LazyStream, Streams
 from sim.records import Coded, EventLog, Ledger
 from sim.scenario import MANAGEMENT, TRACKS, Scenario, load_scenario
 from sim.workforce import Employee, Manager, Workforce, draw_people
@@ -197,15 +197,19 @@ class PromotionModel(mesa.Model):
         levers_here = self._hooks.get(name, ())
         for lever in levers_here:
             if hasattr(lever, f"before_{name}"):
-                getattr(lever, f"before_{name}")(self, self.stream(f"{lever.name}.before_{name}"))
-        work(self, self.stream(name))
+                getattr(lever, f"before_{name}")(self, self._lazy_stream(f"{lever.name}.before_{name}"))
+        work(self, self._lazy_stream(name))
         for lever in levers_here:
             if hasattr(lever, f"on_{name}"):
-                lever.hook(name, self, self.stream(f"{lever.name}.{name}"))
+                lever.hook(name, self, self._lazy_stream(f"{lever.name}.{name}"))
 
     def stream(self, name: str) -> np.random.Generator:
         """The random stream for process ``name`` this month (see sim/random.py)."""
         return self.streams.get(name, self.month)
+
+    def _lazy_stream(self, name: str) -> np.random.Generator:
+        """``stream(name)``, made only if the phase draws from it (most draw in compiled loops)."""
+        return LazyStream(self.streams, name, self.month)  # type: ignore[return-value]
 
     def stream_key(self, name: str) -> np.uint64:
         """The key of process ``name`` this month for counter-based draws in compiled loops (sim/random.py)."""

@@ -80,6 +80,27 @@ class Streams:
         return np.uint64(int.from_bytes(digest, "little"))
 
 
+class LazyStream:
+    """A phase's stream for one month, made on first use.
+
+    Most phases draw inside compiled loops (``Streams.key``) and never touch their generator,
+    yet re-seeding one costs about 8 us: with a dozen phases and lever hooks a month, that was
+    a tenth of a 1,000-person month. This stands in for ``Streams.get(name, step)`` and makes
+    the generator when an attribute is first asked for, so the numbers are the same.
+    """
+
+    __slots__ = ("_gen", "_name", "_step", "_streams")
+
+    def __init__(self, streams: Streams, name: str, step: int):
+        self._streams, self._name, self._step = streams, name, step
+        self._gen: np.random.Generator | None = None
+
+    def __getattr__(self, attr: str) -> object:
+        if self._gen is None:
+            self._gen = self._streams.get(self._name, self._step)
+        return getattr(self._gen, attr)
+
+
 # -- counter-based draws, for compiled loops ----------------------------------------------------
 # SplitMix64 (Steele, Lea & Flood 2014): a Weyl sequence through a 64-bit finaliser. Counter c
 # of key k gives the (c + 1)-th output of the SplitMix64 generator started at k, a sequence that
@@ -197,32 +218,53 @@ def counter_draws(key: np.uint64, counters: np.ndarray, normals: bool = False) -
     return out
 
 
-def rescaled(u: np.ndarray, p: np.ndarray | float) -> np.ndarray:
-    """Uniforms ``u`` already known to be below ``p``, stretched back to [0, 1).
+_BELOW_ONE = float(np.nextafter(1.0, 0.0))
+
+
+@jit
+def rescaled_one(u: float, p: float) -> float:
+    """A uniform ``u`` already known to be below ``p``, stretched back to [0, 1).
 
     Given ``u < p``, ``u / p`` is uniform on [0, 1), so a follow-up event among those people
     ("the failure was penalised") needs no draw of its own. A ``p`` above 1 (a probability
     formula that overshoots) counts as 1: the event is certain and ``u`` is uniform already.
     """
-    return np.minimum(u / np.minimum(p, 1.0), np.nextafter(1.0, 0.0))
+    return min(u / min(p, 1.0), _BELOW_ONE)
 
 
-# Bit offsets used by ``split``: the first uniform is the value itself, the next ones start
+@jit
+def _rescaled_each(u: np.ndarray, p: np.ndarray) -> np.ndarray:
+    out = np.empty(u.size)
+    for i in range(u.size):
+        out[i] = rescaled_one(u[i], p[i])
+    return out
+
+
+def rescaled(u: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    """``rescaled_one`` for each of ``u`` (``p`` one probability for all, or one each)."""
+    u = np.asarray(u, dtype=np.float64)
+    return _rescaled_each(u, np.broadcast_to(np.asarray(p, dtype=np.float64), u.shape))
+
+
+# Bit offsets used by ``split_part``: the first uniform is the value itself, the next ones start
 # 1 and 21 bits further down, so each has about 20 bits of its own (a resolution near 1e-6).
 _SPLIT_SHIFTS = (0, 1, 21)
+_SPLIT_SCALES = np.array([0.0] + [float(2**k) for k in _SPLIT_SHIFTS[1:]])
 
 
-def split(v: np.ndarray, n: int) -> list[np.ndarray]:
-    """``n`` (up to 3) uniforms from each uniform in ``v``, read from successive bits.
+@jit
+def split_part(v: float, k: int) -> float:
+    """The ``k``-th (0, 1 or 2) of the uniforms read from the successive bits of uniform ``v``.
 
-    The first is ``v`` itself; the others are ``frac(v * 2**k)``, which depend on the first only
-    through bits below its own resolution. A double from a rescaled rare event keeps about 45
-    random bits when ``p`` is 1e-3, more than the 41 these read; rates below about 1e-6 would
-    leave the last one coarse.
+    The first is ``v`` itself; the others are ``frac(v * 2**shift)``, which depend on the first
+    only through bits below its own resolution. A double from a rescaled rare event keeps about
+    45 random bits when ``p`` is 1e-3, more than the 41 these read; rates below about 1e-6
+    would leave the last one coarse.
     """
-    if n > len(_SPLIT_SHIFTS):
-        raise ValueError(f"split gives at most {len(_SPLIT_SHIFTS)} uniforms")
-    return [v if k == 0 else np.modf(v * float(2**k))[0] for k in _SPLIT_SHIFTS[:n]]
+    if k == 0:
+        return v
+    x = v * _SPLIT_SCALES[k]
+    return x - math.floor(x)  # v >= 0: the fractional part, exactly
 
 
 def derive_seeds(master_seed: int, n: int) -> list[int]:
