@@ -14,9 +14,6 @@ from sim.workforce import draw_people
 if TYPE_CHECKING:
     from sim.model import PromotionModel
 
-# Hire event details by the names of the levels (a scenario's levels rarely change).
-_LABELS: dict[tuple[str, ...], tuple[tuple[str, ...], np.dtype]] = {}
-
 
 def hire(model: PromotionModel, rng: np.random.Generator) -> None:
     """Fill bottom-level openings and openings reserved for outside hires with new people."""
@@ -25,20 +22,11 @@ def hire(model: PromotionModel, rng: np.random.Generator) -> None:
     if slots.size == 0:
         return
     rows = wf.free_rows(slots.size)
-    draw_people(wf, rows, model.scenario, rng, hiring=True)
+    draw_people(wf, rows, model.scenario, rng, hiring=True, groups=org.hire_groups)
     model.place(rows, slots)
     model.flow["hires"] += slots.size
     if model.events.enabled:
-        labels, dtype = _labels(tuple(lv.name for lv in model.scenario.organisation.levels))
-        model.events.add(model.month, wf.uid[rows], "hire", Coded(labels, wf.level[rows].astype(dtype)))
-
-
-def _labels(names: tuple[str, ...]) -> tuple[tuple[str, ...], np.dtype]:
-    found = _LABELS.get(names)
-    if found is None:
-        labels = tuple(f"hired as {name}" for name in names)
-        found = _LABELS[names] = (labels, np.min_scalar_type(len(labels) - 1))
-    return found
+        model.events.add(model.month, wf.uid[rows], "hire", Coded(org.hire_labels, org.hire_codes[slots]))
 
 
 @jit

@@ -269,26 +269,17 @@ def _month_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, fl
     """
     wf, sc, org = model.workforce, model.scenario, model.org
     m = sc.metrics
-    if 2 * sc.n_levels > 64:  # the per-(level, direction) tables no longer fit in one int64
+    if org.step_up_bits is None:  # the per-(level, direction) tables no longer fit in one int64
         return _numpy_tallies(model)
-    # Per (level, direction) tables as bits of one integer, so the per-row loop reads them with
-    # a shift, not a gather (a gather stops the loop from being vectorised).
-    step_bits, pool_bits = _bits(org.step_up_ok.ravel()), _bits(org.succession_quota > 0)
     counts, n_high, n_passed_over, n_spec, team, covered = _tally_rows(
         wf.active, wf.group, wf.level, wf.ambition, wf.wait, wf.wants_mgmt, wf.b_interest, wf.b_later,
         wf.b_refused, wf.b_mgmt, wf.b_ready, wf.masking, wf.unwanted_role, wf.time_in_role, wf.passed_over_at,
         wf.competence, wf.engagement, wf.load, wf.mgmt_ready, wf.spec_ready, wf.boss_slot, org.heads(), org.occupant,
-        step_bits, pool_bits, org.path_ok, org.succession_quota, len(sc.group_names), sc.n_levels,
+        org.step_up_bits, org.pool_bits, org.path_ok, org.succession_quota, len(sc.group_names), sc.n_levels,
         m.interested_belief, m.disinterested_belief, m.plateau_months, model.month, sc.exits.passed_over_months,
         m.high_performer_competence, m.ready_threshold, wf.engagement_effect,
     )
     return counts.astype(float), n_high, n_passed_over, n_spec, team, covered
-
-
-def _bits(flags: np.ndarray) -> int:
-    """A boolean table of at most 64 entries as the bits of a signed 64-bit integer."""
-    packed = sum(1 << k for k, f in enumerate(flags.tolist()) if f)
-    return packed - (1 << 64) if packed >= 1 << 63 else packed
 
 
 def _numpy_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, float, int]:
@@ -599,7 +590,9 @@ class Recorder:
 
     def __init__(self, model: PromotionModel):
         self.model = model
-        self.rows: list[tuple[int, str, float, int, str | None]] = []
+        self._rows: list[tuple[int, str, float, int, str | None]] = []
+        # Months measured whose rows are not yet written out: (month, values, rates, counts, layout).
+        self._unwritten: list[tuple[int, dict[str, float], np.ndarray, np.ndarray, _Layout]] = []
         self.flows: list[dict[str, float]] = []
         self.stocks: list[dict[str, float]] = []
         self.extra_counts: list[dict[str, float]] = []
@@ -654,8 +647,7 @@ class Recorder:
         month = model.month
         counts, n_high, n_passed_over, n_spec, team, covered = _month_tallies(model)
         rates = _rate_rows(counts, _RATE_INDEX)
-        table = dict(zip(_TABLE_KEYS, rates.tolist(), strict=True))
-        values: dict[str, float] = {k: v[0] for k, v in table.items()}
+        values: dict[str, float] = dict(zip(_TABLE_KEYS, rates[:, 0].tolist(), strict=True))  # whole workforce
         flow = model.flow
         self._push(
             dict(flow),
@@ -664,14 +656,13 @@ class Recorder:
         )
         n_months = min(len(self.flows), WINDOW)
         since = month - n_months + 1
-        key_total = int(model.org.succession_quota.sum())
         values.update(
             {
                 "promotions": float(flow.get("promotions", 0.0)),
                 "unwanted_promotion_rate": self._window_ratio("unwanted_promotions", "promotions"),
                 "wrong_fit_promotion_rate": self._window_ratio("wrong_fit_promotions", "promotions"),
                 "promotion_stick_rate": self._window_ledger_rate(model.promotions, since, month),
-                "succession_coverage": ratio(covered, key_total),
+                "succession_coverage": ratio(covered, model.org.n_key_successors),
                 "attrition_rate": capped(self._annual_rate("exits", "headcount")),
                 "regretted_attrition_rate": capped(self._annual_rate("regretted_exits", "high")),
                 "passed_over_exit_rate": capped(self._annual_rate("passed_over_exits", "passed_over")),
@@ -697,20 +688,42 @@ class Recorder:
             layout.order(values)
         self.current = {k: values[k] for k in layout.current_keys}
         self.stocks.append({k: values[k] for k in layout.stock_keys})
-        self._append_rows(month, values, rates, headcount, layout)
+        self._unwritten.append((month, values, rates, counts, layout))
         return self.current
 
-    def _append_rows(self, month: int, values: dict[str, float], rates: np.ndarray, headcount: np.ndarray,
-                     layout: _Layout) -> None:
-        """Add this month's rows: the headline values, then by level, then by group (and level).
+    @property
+    def rows(self) -> list[tuple[int, str, float, int, str | None]]:
+        """The long table, one (step, metric, value, level or -1, group or None) per row.
 
-        The breakdown rows are gathered in one go from ``_rate_rows``' array and the headcount
-        cells, at ``layout.take``.
+        Each month's rows are the headline values, then by level, then by group (and level).
+        They are written out when first read rather than each month: a month keeps its values
+        and arrays, and the breakdown rows of many months are gathered in one go, at
+        ``layout.take`` in ``concatenate((rates.ravel(), headcount.ravel()))`` of each month.
         """
-        rows = self.rows
-        rows.extend(zip(repeat(month), values.keys(), map(float, values.values()), repeat(-1), repeat(None)))
-        flat = np.concatenate((rates.ravel(), headcount.ravel()))[layout.take].tolist()
-        rows.extend(zip(repeat(month), layout.names, flat, layout.levels, layout.groups))
+        if self._unwritten:
+            self._write_rows()
+        return self._rows
+
+    def _write_rows(self) -> None:
+        """Turn the months not yet written out into rows (see ``rows``)."""
+        rows, months = self._rows, self._unwritten
+        start = 0
+        while start < len(months):
+            layout = months[start][4]
+            stop = start + 1
+            while stop < len(months) and months[stop][4] is layout:
+                stop += 1
+            run = months[start:stop]
+            cells = np.concatenate(
+                (np.stack([rates for _, _, rates, _, _ in run]).reshape(len(run), -1),
+                 np.stack([counts[0] for _, _, _, counts, _ in run]).reshape(len(run), -1)),
+                axis=1,
+            )[:, layout.take].tolist()
+            for (month, values, _, _, _), flat in zip(run, cells, strict=True):
+                rows.extend(zip(repeat(month), values.keys(), map(float, values.values()), repeat(-1), repeat(None)))
+                rows.extend(zip(repeat(month), layout.names, flat, layout.levels, layout.groups))
+            start = stop
+        self._unwritten = []
 
     def timeseries(self) -> pd.DataFrame:
         """Tidy table: step, year, metric, value, level (nullable), group (nullable)."""

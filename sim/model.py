@@ -316,16 +316,18 @@ class PromotionModel(mesa.Model):
         """
         wf, sc = self.workforce, self.scenario
         rows = np.asarray(rows, dtype=np.int64)
-        codes, counts = _exit_rows(
-            rows, np.asarray(reasons), np.broadcast_to(np.asarray(voluntary, dtype=bool), rows.shape),
-            wf.passed_over_at, wf.competence, wf.ambition, wf.wants_mgmt, self.month,
-            sc.exits.passed_over_months, sc.metrics.high_performer_competence,
+        voluntary = np.asarray(voluntary, dtype=bool)
+        if voluntary.shape != rows.shape:  # one flag for all (broadcast_to costs more than the rest here)
+            voluntary = np.broadcast_to(voluntary, rows.shape)
+        codes, regretted, passed_over, specialist_aspirants = _exit_rows(
+            rows, np.asarray(reasons), voluntary, wf.passed_over_at, wf.competence, wf.ambition, wf.wants_mgmt,
+            self.month, sc.exits.passed_over_months, sc.metrics.high_performer_competence,
         )
         flow = self.flow
         flow["exits"] += rows.size
-        flow["regretted_exits"] += int(counts[0])
-        flow["passed_over_exits"] += int(counts[1])
-        flow["specialist_aspirant_exits"] += int(counts[2])
+        flow["regretted_exits"] += regretted
+        flow["passed_over_exits"] += passed_over
+        flow["specialist_aspirant_exits"] += specialist_aspirants
         if self.events.enabled:
             self.events.add(self.month, wf.uid[rows], "exit", Coded(EXIT_LABELS, codes))
         promotions.vacate(self, rows)
@@ -445,19 +447,22 @@ def _place_rows(rows, slots, occupant, parent, slot_level, slot_track, slot, bos
 @jit
 def _exit_rows(rows, reasons, voluntary, passed_over_at, competence, ambition, wants_mgmt, month,
                passed_over_months, high_competence):
-    """Exit event codes (into ``EXIT_LABELS``); counts of regretted, passed-over, specialist-aspirant exits."""
+    """Exit event codes (into ``EXIT_LABELS``); counts of regretted, passed-over, specialist-aspirant exits.
+
+    The counts come back as plain integers (no array to index and convert afterwards).
+    """
     codes = np.empty(rows.size, np.uint8)
-    counts = np.zeros(3, np.int64)
+    regretted = passed_over = specialist_aspirants = 0
     for k in range(rows.size):
         r = rows[k]
         vol = voluntary[k]
         recent_po = (month - passed_over_at[r]) < passed_over_months
         codes[k] = 2 * reasons[k] + (recent_po and vol)
         if vol:
-            counts[0] += competence[r] >= high_competence
-            counts[1] += recent_po
-            counts[2] += (ambition[r] >= 0.5) and not wants_mgmt[r]
-    return codes, counts
+            regretted += competence[r] >= high_competence
+            passed_over += recent_po
+            specialist_aspirants += (ambition[r] >= 0.5) and not wants_mgmt[r]
+    return codes, regretted, passed_over, specialist_aspirants
 
 
 @jit

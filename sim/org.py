@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.scenario import TRACKS, Scenario
+from sim.workforce import group_tables
 
 VACANT = -1
 
@@ -55,6 +56,19 @@ class Org:
         # ``level * 2 + believed_mgmt``, for the compiled beliefs loop (positions never change).
         levels = np.repeat(np.arange(self.n_levels), 2)
         self.judged_on_mgmt = self.next_rung_is_management(levels, np.tile([False, True], self.n_levels))
+        # What the monthly measurement reads of the structure, worked out once: the key positions
+        # (succession_coverage's denominator) and, for the compiled per-row pass, ``step_up_ok``
+        # and "this pool names successors" as the bits of one integer each (None when an
+        # organisation has too many levels for 64 bits; the measurement then goes by numpy).
+        self.n_key_successors = int(self.succession_quota.sum())
+        fits = self.step_up_ok.size <= 64
+        self.step_up_bits = as_bits(self.step_up_ok.ravel()) if fits else None
+        self.pool_bits = as_bits(self.succession_quota > 0) if fits else None
+        # What monthly hiring reads of the scenario: the groups' draw tables (see ``draw_people``)
+        # and the hire events' details, "hired as <level>", coded by level in the smallest integer type.
+        self.hire_groups = group_tables(scenario.groups, hiring=True)
+        self.hire_labels = tuple(f"hired as {lv.name}" for lv in scenario.organisation.levels)
+        self.hire_codes = self.level.astype(np.min_scalar_type(max(len(self.hire_labels) - 1, 0)))
 
     def _paths(self) -> np.ndarray:
         """Which roles lie on whose path: ``path_ok[level, wants_mgmt, track]``.
@@ -170,3 +184,13 @@ class Org:
     def track_exists(self, level: int, track: int) -> bool:
         """Whether a level has any position on a track."""
         return self.count(level, track) > 0
+
+
+def as_bits(flags: np.ndarray) -> int:
+    """A boolean table of at most 64 entries as the bits of a signed 64-bit integer.
+
+    Compiled per-row loops read such a table with a shift rather than a gather, which keeps them
+    vectorised.
+    """
+    packed = sum(1 << k for k, f in enumerate(flags.tolist()) if f)
+    return packed - (1 << 64) if packed >= 1 << 63 else packed

@@ -86,6 +86,9 @@ class Workforce:
         self.engagement_effect = engagement_effect
         for name, (dtype, fill) in COLUMNS.items():
             setattr(self, name, np.full(capacity, fill, dtype=dtype))
+        # Every column in COLUMNS order, for ``reset_rows`` (gathering them each time cost as much
+        # as the reset). Columns are only ever written in place, never rebound, so this stays true.
+        self._columns = tuple(getattr(self, name) for name in COLUMNS)
 
     def free_rows(self, n: int) -> np.ndarray:
         """``n`` unused rows (lowest first), for new hires."""
@@ -96,7 +99,7 @@ class Workforce:
 
     def reset_rows(self, rows: np.ndarray) -> None:
         """Return rows to their blank state."""
-        _reset_columns(rows, _FILLS, *[getattr(self, name) for name in COLUMNS])
+        _reset_columns(rows, _FILLS, *self._columns)
 
     @property
     def rows(self) -> np.ndarray:
@@ -140,19 +143,29 @@ def draw_people(
     rng: np.random.Generator,
     *,
     hiring: bool,
+    groups: tuple[np.ndarray, ...] | None = None,
 ) -> None:
     """Fill ``rows`` with newly drawn people (hidden traits, group, age), as at start or hire.
 
     The aspiration categories are drawn per group so that the shares of people wanting to lead
     and wanting a specialist career match the group's calibrated figures.
+
+    Args:
+        wf: The workforce.
+        rows: Empty rows to fill.
+        scenario: Where the distributions come from.
+        rng: The stream to draw from.
+        hiring: New hires (hiring shares and ages, no tenure) rather than the starting workforce.
+        groups: ``group_tables(scenario.groups, hiring)``, if the caller keeps them (``Org`` does
+            for hiring, which is monthly); worked out here otherwise.
     """
     n = rows.size
     if n == 0:
         return
     emp = scenario.employees
-    cdf, lead_of, spec_of, vis_shift_of = _group_arrays(scenario.groups, hiring)
-    # What rng.choice(p=...) does, without its checks (a third of a small hire batch's cost).
-    group = cdf.searchsorted(rng.random(n), side="right")
+    cdf, lead_of, spec_of, vis_shift_of = group_tables(scenario.groups, hiring) if groups is None else groups
+    # The group is what rng.choice(p=...) draws, without its checks: the cdf is searched in _fill_people.
+    group_u = rng.random(n)
     u = rng.random(n)
     strength = rng.beta(2.0, 2.0, n)
     lean_u = rng.random(n)
@@ -172,7 +185,7 @@ def draw_people(
     mgmt = rng.normal(emp.management_readiness.mean, emp.management_readiness.sd, n)
     spec = rng.normal(emp.specialist_readiness.mean, emp.specialist_readiness.sd, n)
     _fill_people(
-        np.asarray(rows, dtype=np.int64), group, u, strength, lean_u, later_u, delay, age, engagement, tenure_u,
+        np.asarray(rows, dtype=np.int64), cdf, group_u, u, strength, lean_u, later_u, delay, age, engagement, tenure_u,
         time_in_role_u, visibility, risk, competence, mgmt, spec, lead_of, spec_of, vis_shift_of, hiring,
         emp.timing_later_share, scenario.exits.retirement_age - 0.5, scenario.managers.prior_interest,
         wf.active, wf.group, wf.age, wf.tenure, wf.time_in_role, wf.ambition, wf.wants_mgmt, wf.wait,
@@ -181,37 +194,33 @@ def draw_people(
     )
 
 
-_GROUP_ARRAYS: dict[tuple[Any, ...], tuple[np.ndarray, ...]] = {}
-
-
-def _group_arrays(groups: list[Any], hiring: bool) -> tuple[np.ndarray, ...]:
-    """Per-group arrays ``draw_people`` needs (share cdf, aspirations, visibility shift), kept by value."""
-    key = (hiring, *((g.hiring_share if hiring else g.workforce_share, g.leadership_aspiration,
-                      g.specialist_aspiration, g.visibility_shift) for g in groups))
-    found = _GROUP_ARRAYS.get(key)
-    if found is None:
-        shares = np.array([k[0] for k in key[1:]])
-        cdf = np.cumsum(shares / shares.sum())
-        cdf /= cdf[-1]
-        found = (cdf, *(np.array([k[i] for k in key[1:]]) for i in (1, 2, 3)))
-        if len(_GROUP_ARRAYS) > 64:
-            _GROUP_ARRAYS.clear()
-        _GROUP_ARRAYS[key] = found
-    return found
+def group_tables(groups: list[Any], hiring: bool) -> tuple[np.ndarray, ...]:
+    """Per-group arrays ``draw_people`` needs: the cdf of group shares, aspirations, visibility shift."""
+    shares = np.array([g.hiring_share if hiring else g.workforce_share for g in groups])
+    cdf = np.cumsum(shares / shares.sum())
+    cdf /= cdf[-1]
+    return (cdf, *(np.array([getattr(g, name) for g in groups])
+                   for name in ("leadership_aspiration", "specialist_aspiration", "visibility_shift")))
 
 
 @jit
 def _fill_people(
-    rows, group, u, strength, lean_u, later_u, delay, age, engagement, tenure_u, time_in_role_u, visibility,
+    rows, cdf, group_u, u, strength, lean_u, later_u, delay, age, engagement, tenure_u, time_in_role_u, visibility,
     risk, competence, mgmt, spec, lead_of, spec_of, vis_shift_of, hiring, later_share, max_age, prior,
     c_active, c_group, c_age, c_tenure, c_time_in_role, c_ambition, c_wants_mgmt, c_wait, c_visibility,
     c_risk, c_engagement, c_base_engagement, c_competence, c_mgmt_ready, c_spec_ready, c_b_interest,
     c_b_mgmt, c_b_ready,
 ):
-    """Turn ``draw_people``'s draws into people in ``rows`` (element by element as its numpy did)."""
+    """Turn ``draw_people``'s draws into people in ``rows`` (element by element as its numpy did).
+
+    A person's group is ``cdf.searchsorted(group_u, side="right")``: how many of the cdf's
+    entries are at most their draw.
+    """
     for k in range(rows.size):
         r = rows[k]
-        g = group[k]
+        g = 0
+        while g < cdf.size and cdf[g] <= group_u[k]:
+            g += 1
         lead, spc = lead_of[g], spec_of[g]
         wants_lead = u[k] < lead
         wants_spec = (u[k] >= lead) & (u[k] < lead + spc)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from sim import PromotionModel, managers, metrics
+from sim.org import as_bits
 from sim.records import PENDING, SUCCEEDED
 
 
@@ -115,6 +116,6 @@ def test_numpy_fallback_for_tall_organisations_matches() -> None:
 def test_bits_pack_a_full_64_entry_table() -> None:
     flags = np.zeros(64, dtype=bool)
     flags[[0, 5, 63]] = True
-    packed = metrics._bits(flags)
+    packed = as_bits(flags)
     assert -(2**63) <= packed < 2**63
     assert [(packed >> k) & 1 for k in range(64)] == flags.astype(int).tolist()
