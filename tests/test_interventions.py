@@ -34,11 +34,13 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import ROOT, SCENARIOS, cli_env, run_cli
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from sim import PromotionModel, load_scenario
 from sim.cli import main
-from sim.interventions import load_all
+from sim.interventions import highest, load_all
 
 LEVERS = (
     "career_conversations",
@@ -292,6 +294,20 @@ def test_intervention_cost_is_zero_at_baseline_and_positive_with_each_lever() ->
     costs = {name: cost(name) for name in LEVERS}
     assert all(c > 0 for c in costs.values()), costs
     assert cost("all_levers") == pytest.approx(sum(costs.values()), rel=0.25)
+
+
+# ---------------------------------------------------------------------------------------------
+# Picking the highest scores
+
+
+@given(
+    st.lists(st.sampled_from([0.0, -0.0, 0.25, 1.0, np.inf, -np.inf, np.nan]) | st.floats(-3, 3), max_size=60),
+    st.integers(-1, 65),
+)
+def test_highest_picks_what_a_full_stable_sort_picks(scores: list[float], k: int) -> None:
+    """Ties (-0.0 and 0.0 among them), infinities and NaNs included, any ``k``."""
+    values = np.array(scores, dtype=float)
+    assert np.array_equal(highest(values, k), np.argsort(-values, kind="stable")[:max(k, 0)])
 
 
 # ---------------------------------------------------------------------------------------------

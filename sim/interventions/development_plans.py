@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 from pydantic import Field
 
-from sim.interventions import Intervention, Params, register
+from sim.interventions import Intervention, Params, highest, register
 from sim.managers import career_conversation
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class DevelopmentPlans(Intervention):
             return
         potential = wf.b_ready[rows] + 0.1 * rng.random(rows.size)
         k = round(rows.size * self.params.high_potential_share)
-        planned = rows[np.argsort(-potential, kind="stable")[:k]]
+        planned = rows[highest(potential, k)]
         candid = career_conversation(model, planned, rng)
         told = planned[candid]
         model.learning_toward_mgmt[told] = wf.wants_mgmt[told].astype(np.int8)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 from pydantic import Field
 
+from sim.compiled import jit
 from sim.interventions import Intervention, Params, register
 
 if TYPE_CHECKING:
@@ -54,11 +55,21 @@ class Mentoring(Intervention):
         """No mentees until the first review."""
         self.code = model.scenario.group_names.index(self.params.group)
         self.mentee_uid = np.full(model.workforce.capacity, -1, dtype=np.int64)
+        # The rows enrolled so far (ascending), less those found to have left: mentees are a
+        # few per cent of the rows, and this saves a scan of every row twice a month.
+        self.mentee_rows = np.empty(0, dtype=np.int64)
 
     def mentees(self, model: PromotionModel) -> np.ndarray:
-        """Rows currently in the programme."""
+        """Rows currently in the programme (ascending).
+
+        Only a review enrols anyone, and a uid is never used again once its holder has left
+        (the row gets a new one), so a row that drops out stays out: the remembered rows are
+        narrowed to those still in rather than looked for again among all rows.
+        """
         wf = model.workforce
-        return np.flatnonzero(wf.active & (self.mentee_uid == wf.uid))
+        rows = self.mentee_rows
+        self.mentee_rows = rows[wf.active[rows] & (self.mentee_uid[rows] == wf.uid[rows])]
+        return self.mentee_rows
 
     def on_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Enrol new mentees up to the coverage (new hires and those not yet in)."""
@@ -70,6 +81,7 @@ class Mentoring(Intervention):
         if wanted > 0 and pool.size:
             new = rng.choice(pool, size=min(wanted, pool.size), replace=False)
             self.mentee_uid[new] = wf.uid[new]
+            self.mentee_rows = np.union1d(self.mentees(model), new)
             wf.visibility[new] = np.minimum(wf.visibility[new] + self.params.visibility_gain, 1.0)
             model.events.add(model.month, wf.uid[new], "mentoring", "was matched with a mentor")
 
@@ -80,19 +92,39 @@ class Mentoring(Intervention):
         if rows.size == 0:
             return
         self.charge(model, rows.size * self.params.hours_per_mentee_month)
-        willing = (wf.ambition[rows] >= 0.5) & ~wf.masking[rows] & ~wf.voiced[rows]
-        supp = model.group_suppression[self.code]
-        p_base = sc.behaviour.voice_rate * (0.25 + 0.75 * wf.visibility[rows])
-        extra = p_base * supp + self.params.sponsorship_rate
-        spoke = rows[willing & (rng.random(rows.size) < extra)]
-        wf.voiced[spoke] = True
-        wf.last_voice[spoke] = model.month
+        _voice_rows(
+            rows, rng.random(rows.size), wf.ambition, wf.masking, wf.voiced, wf.visibility, wf.last_voice,
+            sc.behaviour.voice_rate, model.group_suppression[self.code], self.params.sponsorship_rate, model.month,
+        )
 
     def on_learning(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Mentees build readiness toward the direction they want."""
         wf = model.workforce
         rows = self.mentees(model)
-        gain = self.params.readiness_gain_per_year / 12.0
-        mgmt = wf.wants_mgmt[rows]
-        wf.mgmt_ready[rows] = np.where(mgmt, np.minimum(wf.mgmt_ready[rows] + gain, 10.0), wf.mgmt_ready[rows])
-        wf.spec_ready[rows] = np.where(~mgmt, np.minimum(wf.spec_ready[rows] + gain, 10.0), wf.spec_ready[rows])
+        _grow_readiness(rows, wf.wants_mgmt, wf.mgmt_ready, wf.spec_ready, self.params.readiness_gain_per_year / 12.0)
+
+
+# The two monthly updates touch only the mentees' rows, scattered among all rows; one compiled
+# loop over them reads each column once instead of gathering and scattering it per operator.
+@jit
+def _voice_rows(
+    rows, draw, ambition, masking, voiced, visibility, last_voice, voice_rate, suppression, sponsorship, month
+) -> None:
+    """``on_signals`` for each mentee row: ``draw[n]`` decides for ``rows[n]``."""
+    for n in range(rows.size):
+        i = rows[n]
+        willing = (ambition[i] >= 0.5) & (not masking[i]) & (not voiced[i])
+        extra = voice_rate * (0.25 + 0.75 * visibility[i]) * suppression + sponsorship
+        if willing & (draw[n] < extra):
+            voiced[i] = True
+            last_voice[i] = month
+
+
+@jit
+def _grow_readiness(rows, wants_mgmt, mgmt_ready, spec_ready, gain) -> None:
+    """``on_learning`` for each mentee row: readiness grows toward the direction they want, up to 10."""
+    for i in rows:
+        if wants_mgmt[i]:
+            mgmt_ready[i] = min(mgmt_ready[i] + gain, 10.0)
+        else:
+            spec_ready[i] = min(spec_ready[i] + gain, 10.0)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
+import numpy as np
 from pydantic import Field
 
 from sim.interventions import Intervention, Params, register
 from sim.scenario import load_scenario
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from sim.model import PromotionModel
     from sim.scenario import Scenario
 
@@ -74,4 +73,4 @@ class ParallelLadders(Intervention):
 
     def on_clock(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Charge the running cost of the second ladder."""
-        self.charge(model, model.workforce.active.sum() * self.params.hours_per_employee_year / 12.0)
+        self.charge(model, np.count_nonzero(model.workforce.active) * self.params.hours_per_employee_year / 12.0)

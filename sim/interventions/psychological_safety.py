@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
+import numpy as np
 from pydantic import Field
 
 from sim.interventions import Intervention, Params, register
+from sim.scenario import MANAGEMENT
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from sim.model import PromotionModel
 
 
@@ -47,5 +47,5 @@ class PsychologicalSafety(Intervention):
     def on_clock(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Charge managers' training time."""
         wf = model.workforce
-        managers = int((wf.active & (wf.track == 1)).sum())
+        managers = np.count_nonzero(wf.active & (wf.track == MANAGEMENT))
         self.charge(model, managers * self.params.hours_per_manager_year / 12.0)

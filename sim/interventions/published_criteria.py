@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 from pydantic import Field
 
+from sim.compiled import jit
 from sim.interventions import Intervention, Params, register
 
 if TYPE_CHECKING:
@@ -53,19 +54,34 @@ class PublishedCriteria(Intervention):
 
     def on_clock(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Charge the month's share of the yearly cost."""
-        self.charge(model, model.workforce.active.sum() * self.params.hours_per_employee_year / 12.0)
+        self.charge(model, np.count_nonzero(model.workforce.active) * self.params.hours_per_employee_year / 12.0)
 
     def on_beliefs(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Gaming: visible people inflate the evidence a little."""
         wf = model.workforce
-        g = self.params.gaming * model.scenario.managers.readiness_learning
-        wf.b_ready += g * (10.0 * wf.visibility - wf.b_ready) * wf.active
+        gaming = self.params.gaming * model.scenario.managers.readiness_learning
+        _gamed_rows(wf.active, wf.visibility, wf.b_ready, gaming)
 
     def on_learning(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Learning aimed at published requirements goes further."""
         wf = model.workforce
-        bonus = self.params.learning_bonus * model.scenario.behaviour.learning_rate * wf.engagement
-        wf.mgmt_ready += bonus * (wf.active & wf.wants_mgmt)
-        wf.spec_ready += bonus * (wf.active & ~wf.wants_mgmt)
-        np.minimum(wf.mgmt_ready, 10.0, out=wf.mgmt_ready)
-        np.minimum(wf.spec_ready, 10.0, out=wf.spec_ready)
+        rate = self.params.learning_bonus * model.scenario.behaviour.learning_rate
+        _aimed_rows(wf.active, wf.wants_mgmt, wf.engagement, wf.mgmt_ready, wf.spec_ready, rate)
+
+
+# Both monthly updates run over every row, so each is one compiled pass that reads each column
+# once, branch-free like ``sim.behaviour._learn_rows``: an empty row's change is multiplied by 0.
+@jit
+def _gamed_rows(active, visibility, b_ready, gaming) -> None:
+    """``on_beliefs`` for every row: the evidence drifts toward visibility (0-1 scaled to 0-10)."""
+    for i in range(active.size):
+        b_ready[i] += gaming * (10.0 * visibility[i] - b_ready[i]) * active[i]
+
+
+@jit
+def _aimed_rows(active, wants_mgmt, engagement, mgmt_ready, spec_ready, rate) -> None:
+    """``on_learning`` for every row: extra readiness on the wanted track, up to 10."""
+    for i in range(active.size):
+        bonus = rate * engagement[i]
+        mgmt_ready[i] = min(mgmt_ready[i] + bonus * (active[i] & wants_mgmt[i]), 10.0)
+        spec_ready[i] = min(spec_ready[i] + bonus * (active[i] & (not wants_mgmt[i])), 10.0)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 from pydantic import Field
 
-from sim.interventions import Intervention, Params, register
+from sim.interventions import Intervention, Params, highest, register
 from sim.managers import fear
 
 if TYPE_CHECKING:
@@ -54,22 +54,27 @@ class StretchPilots(Intervention):
         model.readiness_floor = model.scenario.promotion.fit_threshold * 0.9
         self.until = np.full(model.workforce.capacity, -1, dtype=np.int64)
         self.holder = np.full(model.workforce.capacity, -1, dtype=np.int64)
+        # The rows whose ``until`` is set (ascending): pilots running, or done by people still in
+        # their row. The monthly check can find nothing elsewhere, so it reads only these.
+        self.pilot_rows = np.empty(0, dtype=np.int64)
 
     def on_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Offer the year's pilot places to the people who look most like next-level candidates."""
         wf, sc = model.workforce, model.scenario
         rows = wf.rows
+        places = round(float(rows.size) * self.params.pilots_per_100 / 100.0)
         rows = rows[(wf.level[rows] < sc.n_levels - 1) & (self.until[rows] < model.month)]
-        places = round(float(wf.active.sum()) * self.params.pilots_per_100 / 100.0)
         if places <= 0 or rows.size == 0:
             return
         keen = wf.b_interest[rows] + 0.2 * wf.visibility[rows] + 0.1 * rng.random(rows.size)
-        offered = rows[np.argsort(-keen, kind="stable")[:places]]
+        offered = rows[highest(keen, places)]
         courage = wf.ambition[offered] * (1.0 - 0.5 * fear(model)[offered])
-        accepted = offered[rng.random(offered.size) < np.clip(0.3 + courage, 0.0, 1.0)]
-        wf.b_interest[np.setdiff1d(offered, accepted)] *= 0.8
+        took = rng.random(offered.size) < np.clip(0.3 + courage, 0.0, 1.0)
+        accepted = offered[took]
+        wf.b_interest[offered[~took]] *= 0.8
         self.until[accepted] = model.month + self.params.months
         self.holder[accepted] = wf.uid[accepted]
+        self.pilot_rows = np.union1d(self.pilot_rows, accepted)
         wf.load[accepted] = self.params.time_share
         model.flow["stretch_offers"] += offered.size
         model.flow["stretch_accepts"] += accepted.size
@@ -78,10 +83,14 @@ class StretchPilots(Intervention):
     def on_outcomes(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Pilots that end reveal readiness and interest; each running pilot costs hours."""
         wf = model.workforce
-        running = (self.until >= model.month) & wf.active & (self.holder == wf.uid)
-        self.charge(model, running.sum() * self.params.hours_per_month)
-        done = np.flatnonzero((self.until == model.month) & wf.active & (self.holder == wf.uid))
-        self.until[self.holder != wf.uid] = -1
+        held = self.pilot_rows
+        mine = self.holder[held] == wf.uid[held]
+        self.until[held[~mine]] = -1  # the row now holds someone else (or nobody): their pilot is gone
+        held = self.pilot_rows = held[mine]
+        live = held[wf.active[held]]
+        until = self.until[live]
+        self.charge(model, np.count_nonzero(until >= model.month) * self.params.hours_per_month)
+        done = live[until == model.month]
         if done.size == 0:
             return
         wf.load[done] = 0.0
