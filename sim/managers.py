@@ -142,15 +142,20 @@ def _heard(i, b_interest, b_mgmt, wants_mgmt, voice_weight) -> None:
     b_mgmt[i] += 0.5 * ((1.0 if wants_mgmt[i] else 0.0) - b_mgmt[i])
 
 
-def record_declines(model: PromotionModel, rows: np.ndarray) -> None:
-    """A declined offer: the manager's reading of it, per the decline heuristic."""
-    wf = model.workforce
-    if model.scenario.managers.heuristics.decline_as_permanent:
-        wf.b_interest[rows] = 0.0
-        wf.b_refused[rows] = True
-    else:
-        wf.b_interest[rows] *= 0.6
-    wf.declined_at[rows] = model.month
+@jit
+def record_declines(rows, decline_as_permanent, b_interest, b_refused, declined_at, month) -> None:
+    """A declined offer: the manager's reading of it, per the decline heuristic.
+
+    Compiled, for ``promotions._offer_rows``, which decides the offers and reads the declines
+    in one pass.
+    """
+    for i in rows:
+        if decline_as_permanent:
+            b_interest[i] = 0.0
+            b_refused[i] = True
+        else:
+            b_interest[i] *= 0.6
+        declined_at[i] = month
 
 
 def record_applications(model: PromotionModel, rows: np.ndarray) -> None:
@@ -180,23 +185,84 @@ def offer_stretch(model: PromotionModel, rng: np.random.Generator) -> None:
     penalised, which raises the person's risk sensitivity.
     """
     wf, sc = model.workforce, model.scenario
-    rows = wf.rows
     share = sc.managers.stretch_offer_share
-    if rows.size == 0 or share <= 0:
+    if share <= 0 or not wf.active.any():
         return
     noise = rng.random(wf.capacity)
-    looks_keen = wf.b_interest + 0.3 * wf.visibility + 0.2 * noise
-    cut = np.quantile(looks_keen[rows], 1.0 - share)
-    offered = rows[(looks_keen[rows] >= cut) & ~wf.b_refused[rows]]
-    accept_draw = rng.random(wf.capacity)[offered]
-    courage = wf.ambition[offered] * (1.0 - fear(model)[offered])
-    accepted_mask = accept_draw < np.clip(0.15 + 0.85 * courage * 1.4, 0.0, 1.0)
-    take_stretch(model, offered[accepted_mask], rng, months=6)
-    declined = offered[~accepted_mask]
-    wf.b_interest[declined] *= 0.7
+    offered, accepted = _stretch_offers(
+        wf.active, wf.b_interest, wf.visibility, wf.b_refused, wf.ambition, wf.risk_sensitivity, model.climate,
+        noise, rng.random(wf.capacity), 1.0 - share,
+    )
+    take_stretch(model, offered[accepted], rng, months=6)
+    declined = offered[~accepted]
     model.flow["stretch_offers"] += offered.size
-    model.flow["stretch_accepts"] += int(accepted_mask.sum())
+    model.flow["stretch_accepts"] += offered.size - declined.size
     model.events.add(model.month, wf.uid[declined], "stretch_decline", "declined a stretch assignment")
+
+
+@jit
+def _stretch_offers(
+    active, b_interest, visibility, b_refused, ambition, risk_sensitivity, climate, noise, accept_draw, q,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who is offered stretch work (ascending) and who of them accepts; a decline is read as less interest.
+
+    Offered: looking keen (``b_interest + 0.3 * visibility + 0.2 * noise``) at or above the
+    ``q`` quantile of everyone's, and not written off. The numbers are the numpy version's,
+    operation for operation, and the cut is ``np.quantile``'s (``quantile``).
+    """
+    rows = np.flatnonzero(active)
+    keen = np.empty(rows.size)
+    for j in range(rows.size):
+        i = rows[j]
+        keen[j] = b_interest[i] + 0.3 * visibility[i] + 0.2 * noise[i]
+    cut = quantile(keen, q)
+    offered = np.empty(rows.size, np.int64)
+    accepted = np.empty(rows.size, np.bool_)
+    n = 0
+    for j in range(rows.size):
+        i = rows[j]
+        if keen[j] >= cut and not b_refused[i]:
+            courage = ambition[i] * (1.0 - fear_of(risk_sensitivity[i], climate))
+            accepted[n] = accept_draw[i] < min(max(0.15 + 0.85 * courage * 1.4, 0.0), 1.0)
+            if not accepted[n]:
+                b_interest[i] *= 0.7
+            offered[n] = i
+            n += 1
+    return offered[:n], accepted[:n]
+
+
+@jit
+def quantile(values: np.ndarray, q: float) -> float:
+    """``np.quantile(values, q)`` (the default linear method) as numpy computes it, to the last bit.
+
+    The two order statistics around ``q * (n - 1)`` come from a partial sort (any method gives
+    the same values); the interpolation is numpy's ``_lerp``, which for a weight of one half
+    or more interpolates back from the upper value. Any NaN gives NaN, as in numpy.
+    """
+    n = values.size
+    for v in values:
+        if np.isnan(v):
+            return np.nan
+    virtual = (n - 1) * q
+    if virtual >= n - 1:
+        lower, gamma = n - 1, virtual + 1.0  # numpy indexes the last value as -1 here
+    elif virtual < 0:
+        lower, gamma = 0, virtual
+    else:
+        lower = int(np.floor(virtual))
+        gamma = virtual - lower
+    upper = min(lower + 1, n - 1) if 0 <= virtual < n - 1 else lower
+    part = np.partition(values, lower)
+    a = part[lower]
+    b = a
+    if upper != lower:
+        b = part[upper]
+        for v in part[upper:]:
+            b = min(b, v)
+    diff = b - a
+    if gamma >= 0.5:
+        return b - diff * (1 - gamma)
+    return a + diff * gamma
 
 
 def take_stretch(model: PromotionModel, rows: np.ndarray, rng: np.random.Generator, months: int) -> None:
@@ -204,34 +270,82 @@ def take_stretch(model: PromotionModel, rows: np.ndarray, rng: np.random.Generat
     wf, beh = model.workforce, model.scenario.behaviour
     if rows.size == 0:
         return
-    mgmt = wf.b_mgmt[rows] >= 0.5
-    gain = beh.stretch_readiness_gain
-    wf.mgmt_ready[rows] = np.where(mgmt, np.minimum(wf.mgmt_ready[rows] + gain, 10.0), wf.mgmt_ready[rows])
-    wf.spec_ready[rows] = np.where(~mgmt, np.minimum(wf.spec_ready[rows] + gain, 10.0), wf.spec_ready[rows])
-    wf.stretch_until[rows] = model.month + months
-    wf.b_interest[rows] += model.scenario.managers.voice_weight * (1.0 - wf.b_interest[rows])
-    ready = wf.readiness_for(mgmt.astype(np.int8), rows)
-    fail_p = beh.stretch_failure * (1.0 - ready / 10.0) * 2.0
-    u = rng.random(wf.capacity)[rows]
-    failing = u < fail_p
+    failing, u, fail_p = _stretch_rows(
+        rows, rng.random(wf.capacity), wf.b_mgmt, wf.mgmt_ready, wf.spec_ready, wf.stretch_until, wf.b_interest,
+        beh.stretch_readiness_gain, model.month + months, model.scenario.managers.voice_weight, beh.stretch_failure,
+    )
     from sim.behaviour import penalise  # noqa: PLC0415 (behaviour imports managers)
 
-    penalise(model, rows[failing], rescaled(u[failing], fail_p[failing]), "a failed stretch assignment")
+    penalise(model, failing, rescaled(u, fail_p), "a failed stretch assignment")
     model.events.add(model.month, wf.uid[rows], "stretch_accept", "took on a stretch assignment")
+
+
+@jit
+def _stretch_rows(
+    rows, draw, b_mgmt, mgmt_ready, spec_ready, stretch_until, b_interest, gain, until, voice_weight, failure,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``take_stretch``'s updates; returns who fails (by ``draw``), with their draws and failure probabilities.
+
+    Readiness grows in the believed direction, the manager hears interest, and the chance of
+    failing falls with readiness after the gain: ``failure * (1 - ready / 10) * 2``.
+    """
+    failing = np.empty(rows.size, np.int64)
+    u = np.empty(rows.size)
+    fail_p = np.empty(rows.size)
+    n = 0
+    for i in rows:
+        mgmt = b_mgmt[i] >= 0.5
+        if mgmt:
+            mgmt_ready[i] = min(mgmt_ready[i] + gain, 10.0)
+        else:
+            spec_ready[i] = min(spec_ready[i] + gain, 10.0)
+        stretch_until[i] = until
+        b_interest[i] += voice_weight * (1.0 - b_interest[i])
+        p = failure * (1.0 - (mgmt_ready[i] if mgmt else spec_ready[i]) / 10.0) * 2.0
+        if draw[i] < p:
+            failing[n] = i
+            u[n] = draw[i]
+            fail_p[n] = p
+            n += 1
+    return failing[:n], u[:n], fail_p[:n]
 
 
 def invest_in_development(model: PromotionModel, rng: np.random.Generator) -> None:
     """Development budget goes to whom managers see as high-potential, in the believed direction."""
     wf, sc = model.workforce, model.scenario
-    rows = wf.rows
     share = sc.managers.development_share
-    if rows.size == 0 or share <= 0:
+    if share <= 0 or not wf.active.any():
         return
-    potential = wf.b_ready * np.clip(wf.b_interest, 0.0, 1.0) + 0.1 * rng.random(wf.capacity)
-    cut = np.quantile(potential[rows], 1.0 - share)
-    chosen = rows[(potential[rows] >= cut) & (wf.level[rows] < sc.n_levels - 1)]
-    mgmt = wf.b_mgmt[chosen] >= 0.5
+    chosen, mgmt = _development_picks(
+        wf.active, wf.b_ready, wf.b_interest, wf.level, wf.b_mgmt, rng.random(wf.capacity), 1.0 - share,
+        sc.n_levels - 1,
+    )
     develop(model, chosen, mgmt)
+
+
+@jit
+def _development_picks(active, b_ready, b_interest, level, b_mgmt, draw, q, top) -> tuple[np.ndarray, np.ndarray]:
+    """Who gets development (ascending) and whether toward management (the believed direction).
+
+    Potential is ``b_ready * clip(b_interest, 0, 1) + 0.1 * draw``; those at or above its ``q``
+    quantile (``quantile``, as ``np.quantile``) below the top level are chosen.
+    """
+    rows = np.flatnonzero(active)
+    potential = np.empty(rows.size)
+    for j in range(rows.size):
+        i = rows[j]
+        potential[j] = b_ready[i] * min(max(b_interest[i], 0.0), 1.0) + 0.1 * draw[i]
+    cut = quantile(potential, q)
+    chosen = np.empty(rows.size, np.int64)
+    mgmt = np.empty(rows.size, np.bool_)
+    n = 0
+    for j in range(rows.size):
+        i = rows[j]
+        if potential[j] >= cut and level[i] < top:
+            chosen[n] = i
+            mgmt[n] = b_mgmt[i] >= 0.5
+            n += 1
+    return chosen[:n], mgmt[:n]
 
 
 def develop(model: PromotionModel, rows: np.ndarray, toward_mgmt: np.ndarray) -> None:
@@ -240,7 +354,7 @@ def develop(model: PromotionModel, rows: np.ndarray, toward_mgmt: np.ndarray) ->
     gain = 2.0 * model.scenario.behaviour.stretch_readiness_gain
     wf.mgmt_ready[rows] = np.where(toward_mgmt, np.minimum(wf.mgmt_ready[rows] + gain, 10.0), wf.mgmt_ready[rows])
     wf.spec_ready[rows] = np.where(~toward_mgmt, np.minimum(wf.spec_ready[rows] + gain, 10.0), wf.spec_ready[rows])
-    model.development.append(step=np.full(rows.size, model.month), uid=wf.uid[rows], row=rows, toward_mgmt=toward_mgmt)
+    model.development.append(step=model.month, uid=wf.uid[rows], row=rows, toward_mgmt=toward_mgmt)
     model.flow["development_spend"] += rows.size
 
 

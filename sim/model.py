@@ -299,15 +299,11 @@ class PromotionModel(mesa.Model):
     def move(self, rows: np.ndarray, slots: np.ndarray) -> None:
         """Move current employees to vacant slots (promotion or step back)."""
         wf, org = self.workforce, self.org
-        if np.any(org.occupant[slots] != VACANT):
+        if not promotions.move_rows(
+            np.asarray(rows, dtype=np.int64), np.asarray(slots, dtype=np.int64), org.occupant, org.parent, org.level,
+            org.track, wf.slot, wf.boss_slot, wf.level, wf.track, wf.time_in_role,
+        ):
             raise RuntimeError("a position would be over-filled")
-        org.occupant[wf.slot[rows]] = VACANT
-        org.occupant[slots] = rows
-        wf.slot[rows] = slots
-        wf.boss_slot[rows] = org.parent[slots]
-        wf.level[rows] = org.level[slots]
-        wf.track[rows] = org.track[slots]
-        wf.time_in_role[rows] = 0
 
     def remove_people(self, rows: np.ndarray, reasons: np.ndarray, voluntary: np.ndarray) -> None:
         """People leave: positions open, records close, their agents (if made) go.

@@ -33,46 +33,89 @@ DECLINE_REASONS = ("does not want to move up", "wants the other track", "wants i
 
 def promotion_round(model: PromotionModel, rng: np.random.Generator) -> None:
     """Fill openings at this cycle: applications, then level by level from the top."""
-    sc = model.scenario
+    sc, org = model.scenario, model.org
     apply_for_openings(model, model.stream("applications"))
     order = range(sc.n_levels - 1, 0, -1) if sc.policy.top_down else range(1, sc.n_levels)
     r_ext, r_rank, r_offer = model.stream("external"), model.stream("ranking"), model.stream("offers")
+    reserved = model.reserved_external
     for level in order:
         hire_share = sc.organisation.levels[level].hire_share
         for track in (0, 1):
-            slots = model.org.vacancies(level, track)
-            slots = slots[~model.reserved_external[slots]]
+            start, stop = org.bounds[level, track]
+            if start == stop:
+                continue
+            slots = _open_slots(org.occupant, reserved, start, stop)
             if slots.size == 0:
                 continue
-            external = r_ext.random(slots.size) < hire_share
-            model.reserved_external[slots[external]] = True
-            internal = slots[~external]
+            internal = _reserve_external(slots, r_ext.random(slots.size), hire_share, reserved)
             if internal.size:
                 filled = fill_openings(model, level, track, internal, r_rank, r_offer)
                 if hire_share > 0:
-                    model.reserved_external[internal[filled:]] = True
+                    reserved[internal[filled:]] = True
+
+
+@jit
+def _open_slots(occupant, reserved, start, stop) -> np.ndarray:
+    """The vacant positions in ``[start, stop)`` not already reserved for an outside hire, ascending."""
+    slots = np.empty(stop - start, np.int64)
+    n = 0
+    for s in range(start, stop):
+        if occupant[s] == VACANT and not reserved[s]:
+            slots[n] = s
+            n += 1
+    return slots[:n]
+
+
+@jit
+def _reserve_external(slots, draw, hire_share, reserved) -> np.ndarray:
+    """Reserve ``slots`` for outside hires where ``draw < hire_share``; returns the others (internal)."""
+    internal = np.empty(slots.size, np.int64)
+    n = 0
+    for j in range(slots.size):
+        if draw[j] < hire_share:
+            reserved[slots[j]] = True
+        else:
+            internal[n] = slots[j]
+            n += 1
+    return internal[:n]
 
 
 def apply_for_openings(model: PromotionModel, rng: np.random.Generator) -> None:
     """People who want to move now, and dare, apply for openings one level up on their track."""
     wf, org, sc = model.workforce, model.org, model.scenario
-    # Per level of the applicant: is anything open one level up, and is it on the path of
-    # someone wanting each direction (``open_for[level, wants_mgmt]``).
-    any_open = np.zeros(sc.n_levels, dtype=bool)
-    open_for = np.zeros((sc.n_levels, 2), dtype=bool)
-    for level in range(1, sc.n_levels):
-        for track in (0, 1):
-            if org.vacancies(level, track).size:
-                any_open[level - 1] = True
-                open_for[level - 1] |= org.path_ok[level, :, track]
+    any_open, open_for = _openings_above(org.occupant, org.bounds, org.path_ok)
     applied, could_apply = _apply_rows(
         wf.active, wf.ambition, wf.wait, wf.masking, wf.level, wf.wants_mgmt, wf.risk_sensitivity, wf.applied,
-        any_open, open_for.ravel(), sc.behaviour.apply_rate, model.climate, rng.random(wf.capacity),
+        any_open, open_for, sc.behaviour.apply_rate, model.climate, rng.random(wf.capacity),
     )
     record_applications(model, applied)
     model.flow["applications"] += applied.size
     model.flow["could_apply"] += could_apply
     model.events.add(model.month, wf.uid[applied], "application", "applied for an opening")
+
+
+@jit
+def _openings_above(occupant, bounds, path_ok) -> tuple[np.ndarray, np.ndarray]:
+    """Per level of an applicant: is anything open one level up, and on whose path (``open_for``).
+
+    ``open_for[level * 2 + wants_mgmt]``: is an opening one level up on the path of someone at
+    ``level`` wanting that direction.
+    """
+    n_levels = bounds.shape[0]
+    any_open = np.zeros(n_levels, np.bool_)
+    open_for = np.zeros(n_levels * 2, np.bool_)
+    for level in range(1, n_levels):
+        for track in range(2):
+            vacant = False
+            for s in range(bounds[level, track, 0], bounds[level, track, 1]):
+                if occupant[s] == VACANT:
+                    vacant = True
+                    break
+            if vacant:
+                any_open[level - 1] = True
+                for wants in range(2):
+                    open_for[(level - 1) * 2 + wants] |= path_ok[level, wants, track]
+    return any_open, open_for
 
 
 @jit
@@ -102,58 +145,72 @@ def _apply_rows(
     return rows[:n], could
 
 
-def candidates(model: PromotionModel, from_level: int, track: int) -> np.ndarray:
-    """Who is considered for an opening on ``track`` one level above ``from_level``.
+def candidates(model: PromotionModel, from_level: int, track: int) -> tuple[np.ndarray, np.ndarray]:
+    """Who is considered for an opening on ``track`` one level above ``from_level``, and who wants it.
 
-    Under the application policy only applicants; otherwise whoever the manager believes is
-    interested (and has not written off), plus anyone who applied for this track.
+    Under the application policy only applicants are considered; otherwise whoever the manager
+    believes is interested (and has not written off), plus anyone who applied for this track.
+    The second array holds those who want exactly this move now and would notice being passed
+    over (docs/ODD.md 7.8.6), whether considered or not; ``fill_openings`` settles which of them
+    were. Both ascending, from one pass over the rows.
     """
     wf, sc, pol = model.workforce, model.scenario, model.scenario.policy
     # 0: applicants only; 1: everyone eligible; 2: believed interested or applied.
     rule = 0 if pol.name == "application" else 1 if not pol.require_believed_interest else 2
     direction = model.consider_direction and model.org.track_exists(from_level + 1, 1 - track)
-    return np.flatnonzero(_candidate_rows(
+    return _candidate_rows(
         wf.active, wf.level, wf.time_in_role, wf.promoted_at, wf.b_ready, wf.applied, wf.wants_mgmt,
-        wf.b_interest, wf.b_refused, wf.b_mgmt, model.org.path_ok[from_level + 1, :, track], from_level,
-        sc.organisation.min_months_in_role, model.month, model.readiness_floor, rule, pol.candidate_interest,
-        direction, track == MANAGEMENT,
-    ))
+        wf.b_interest, wf.b_refused, wf.b_mgmt, wf.ambition, wf.wait, wf.competence,
+        model.org.path_ok[from_level + 1, :, track], from_level, sc.organisation.min_months_in_role, model.month,
+        model.readiness_floor, rule, pol.candidate_interest, direction, track == MANAGEMENT,
+        sc.metrics.high_performer_competence,
+    )
 
 
 @jit
 def _candidate_rows(
     active, level, time_in_role, promoted_at, b_ready, applied, wants_mgmt, b_interest, b_refused, b_mgmt,
-    on_path, from_level, min_months, month, readiness_floor, rule, candidate_interest, direction, to_mgmt,
-) -> np.ndarray:
-    """``candidates`` as a mask, in one pass; ``on_path[wants_mgmt]`` is ``Org.wanted_move``'s answer."""
-    chosen = np.empty(active.size, np.bool_)
-    # A mask of tests combined with ``&``, as in ``_overlooked_rows`` (which says why).
+    ambition, wait, competence, on_path, from_level, min_months, month, readiness_floor, rule, candidate_interest,
+    direction, to_mgmt, high_competence,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``candidates`` in one pass; ``on_path[wants_mgmt]`` is ``Org.wanted_move``'s answer.
+
+    The tests are combined with ``&`` into one code per row without short cuts, which compiles
+    to vector code; testing and collecting rows one by one ran four times slower, the tests
+    being true at random. The few rows with a code are collected in a second pass.
+    """
+    code = np.empty(active.size, np.int8)
     for i in range(active.size):
         applied_here = applied[i] & on_path[wants_mgmt[i] * 1]
         believed = (b_interest[i] >= candidate_interest) & ~b_refused[i]
         believed = believed & ((not direction) | ((b_mgmt[i] >= 0.5) == to_mgmt))
-        chosen[i] = (
-            active[i]
-            & (level[i] == from_level)
-            & (time_in_role[i] >= min_months)
-            & (promoted_at[i] != month)
+        eligible = (
+            active[i] & (level[i] == from_level) & (time_in_role[i] >= min_months) & (promoted_at[i] != month)
+        )
+        considered = (
+            eligible
             & (b_ready[i] >= readiness_floor)
             & (((rule == 0) & applied_here) | (rule == 1) | ((rule == 2) & (believed | applied_here)))
         )
-    return chosen
-
-
-def acceptance_probability(model: PromotionModel, rows: np.ndarray, track: int) -> np.ndarray:
-    """How likely each person is to say yes, given what they truly want."""
-    wf, pr = model.workforce, model.scenario.promotion
-    aspiring = wf.ambition[rows] >= 0.5
-    right_way = model.org.wanted_move(wf.level[rows] + 1, wf.wants_mgmt[rows], track)
-    now = wf.wait[rows] <= 0
-    return np.where(
-        ~aspiring,
-        pr.accept_unwanted,
-        np.where(~right_way, pr.accept_wrong_track, np.where(now, pr.accept_wanted, pr.accept_later)),
-    )
+        wanting = (
+            eligible
+            & (ambition[i] >= 0.5)
+            & (wait[i] <= 0)
+            & on_path[wants_mgmt[i] * 1]
+            & (applied[i] | (competence[i] >= high_competence))
+        )
+        code[i] = considered * 1 + wanting * 2
+    pool = np.empty(active.size, np.int64)
+    want = np.empty(active.size, np.int64)
+    n_pool = n_want = 0
+    for i in range(active.size):
+        if code[i] & 1:
+            pool[n_pool] = i
+            n_pool += 1
+        if code[i] & 2:
+            want[n_want] = i
+            n_want += 1
+    return pool[:n_pool], want[:n_want]
 
 
 def fill_openings(
@@ -164,85 +221,123 @@ def fill_openings(
     r_rank: np.random.Generator,
     r_offer: np.random.Generator,
 ) -> int:
-    """Offer ``slots`` to candidates in policy order until enough accept; returns how many filled."""
+    """Offer ``slots`` to candidates in policy order until enough accept; returns how many filled.
+
+    The offers, their answers and the managers' reading of the declines are one compiled pass
+    (``_offer_rows``); what stays in Python is what cannot be compiled (the policy's scoring,
+    the draws, the event log and ledgers) and ``promote``, which tests replace.
+    """
     wf, sc = model.workforce, model.scenario
-    pool = candidates(model, level - 1, track)
+    pool, wanting = candidates(model, level - 1, track)
     if pool.size == 0:
         return 0
     policy = "readiness" if model.rank_by_readiness and sc.policy.name != "application" else sc.policy.name
     score = POLICIES[policy](model, pool, track, r_rank)
-    order = pool[np.argsort(-score, kind="stable")]
-    n = slots.size
-    if sc.policy.offers_can_be_declined:
-        accepts = r_offer.random(wf.capacity)[order] < acceptance_probability(model, order, track)
-        count = np.cumsum(accepts)
-        last = int(np.searchsorted(count, n)) if count[-1] >= n else order.size - 1
-        offered, accepts = order[: last + 1], accepts[: last + 1]
-    else:
-        offered = order[:n]
-        accepts = np.ones(offered.size, dtype=bool)
-    chosen, declined = offered[accepts], offered[~accepts]
+    declinable = sc.policy.offers_can_be_declined
+    pr, mgr = sc.promotion, sc.managers
+    offered, chosen, declined, reasons, perf_of_chosen, overlooked = _offer_rows(
+        pool, np.asarray(score, dtype=np.float64), r_offer.random(wf.capacity) if declinable else _NO_DRAWS,
+        slots.size, declinable, wf.ambition, wf.wait, wf.wants_mgmt, model.org.path_ok[level, :, track],
+        np.array([pr.accept_unwanted, pr.accept_wrong_track, pr.accept_later, pr.accept_wanted]),
+        wf.competence, wf.engagement, wf.load, wf.engagement_effect,
+        mgr.heuristics.decline_as_permanent, wf.b_interest, wf.b_refused, wf.declined_at, model.month, wanting,
+    )
     name = f"{sc.organisation.levels[level].name} ({TRACKS[track]})"
     model.flow["offers"] += offered.size
     model.events.add(model.month, wf.uid[offered], "offer", f"offered {name}")
-    decline_reasons(model, declined, track, name)
-    record_declines(model, declined)
-    # Performance before the moves; promoting changes only the chosen people's, and they are
-    # not among the passed over, so everyone else's is read after it.
-    perf_of_chosen = wf.performance(chosen)
+    decline_reasons(model, declined, reasons, name)
     promote(model, chosen, slots[: chosen.size], track, perf_of_chosen)
     # Passed over: wanted the move, asked for it or is a high performer, and saw someone who
     # performs worse chosen instead (the unfairness is what stings).
-    bar = perf_of_chosen.min() if chosen.size else np.inf
-    overlooked = _overlooked_rows(
-        wf.active, wf.ambition, wf.wait, wf.level, wf.wants_mgmt, wf.time_in_role, wf.promoted_at, wf.applied,
-        wf.competence, wf.engagement, wf.load, model.org.path_ok[level, :, track], level - 1,
-        sc.organisation.min_months_in_role, model.month, sc.metrics.high_performer_competence,
-        wf.engagement_effect, bar,
-    )
-    passed_over(model, np.flatnonzero(overlooked))
+    passed_over(model, overlooked)
     return int(chosen.size)
 
 
+_NO_DRAWS = np.zeros(0)
+
+# What an offer means to the person, by what they truly want (``_offer_kind``): the index into
+# the acceptance probabilities ``_offer_rows`` is given, and the decline reason (at most 2).
+_UNWANTED, _WRONG_TRACK, _LATER, _WANTED = 0, 1, 2, 3
+
+
 @jit
-def _overlooked_rows(
-    active, ambition, wait, level, wants_mgmt, time_in_role, promoted_at, applied, competence, engagement,
-    load, on_path, from_level, min_months, month, high_competence, engagement_effect, bar,
-) -> np.ndarray:
-    """Who was passed over in ``fill_openings`` (a mask); performance as ``Workforce.performance``."""
-    overlooked = np.empty(active.size, np.bool_)
-    e = engagement_effect
-    # A mask without short cuts (the tests combine with ``&``) compiles to vector code; testing
-    # and collecting rows one by one ran four times slower, the tests being true at random.
-    for i in range(active.size):
-        performance = performance_of(competence[i], engagement[i], load[i], e)
-        overlooked[i] = (
-            active[i]
-            & (ambition[i] >= 0.5)
-            & (wait[i] <= 0)
-            & (level[i] == from_level)
-            & on_path[wants_mgmt[i] * 1]
-            & (time_in_role[i] >= min_months)
-            & (promoted_at[i] != month)
-            & (applied[i] | (competence[i] >= high_competence))
-            & (performance > bar)
-        )
-    return overlooked
+def _offer_kind(ambition: float, wait: float, on_path: bool) -> int:
+    """Not an aspirant; an aspirant off their path; on it but wanting to wait; wanting it now."""
+    if ambition < 0.5:
+        return _UNWANTED
+    if not on_path:
+        return _WRONG_TRACK
+    return _WANTED if wait <= 0 else _LATER
 
 
-def decline_reasons(model: PromotionModel, rows: np.ndarray, track: int, name: str) -> None:
-    """Log declines with the reason the person knows and the manager does not."""
+@jit
+def _offer_rows(
+    pool, score, draw, n, declinable, ambition, wait, wants_mgmt, on_path, accept, competence, engagement, load,
+    engagement_effect, decline_as_permanent, b_interest, b_refused, declined_at, month, wanting,
+):
+    """Rank ``pool`` by ``score`` and offer until ``n`` accept.
+
+    Returns (offered, chosen, declined, the decliners' reasons, the chosen's performance, the
+    passed over). The ranking is the stable sort of negated scores (ties in row order). Person
+    ``i`` accepts when ``draw[i]`` is below ``accept[_offer_kind(...)]``; without declines the
+    first ``n`` are chosen. Declines are read by the manager as ``managers.record_declines`` says.
+
+    Passed over: those of ``wanting`` (ascending) not chosen who perform better than the
+    worst performer chosen (nobody, when nobody is); performance is read before anyone moves,
+    which is what it is after the moves for everyone but the chosen. A decline changes
+    nothing that this reads.
+    """
+    order = pool[np.argsort(-score, kind="mergesort")]
+    accepted = np.ones(order.size, np.bool_)
+    reason = np.zeros(order.size, np.int8)
+    if declinable:
+        n_offered = order.size
+        n_yes = 0
+        for j in range(order.size):
+            i = order[j]
+            kind = _offer_kind(ambition[i], wait[i], on_path[wants_mgmt[i] * 1])
+            accepted[j] = draw[i] < accept[kind]
+            reason[j] = min(kind, _LATER)
+            n_yes += accepted[j]
+            if n_yes >= n:
+                n_offered = j + 1
+                break
+    else:
+        n_offered = min(n, order.size)
+    offered = order[:n_offered]
+    chosen = offered[accepted[:n_offered]]
+    no = ~accepted[:n_offered]
+    declined = offered[no]
+    record_declines(declined, decline_as_permanent, b_interest, b_refused, declined_at, month)
+    perf = np.empty(chosen.size)
+    bar = np.inf
+    for j in range(chosen.size):
+        i = chosen[j]
+        perf[j] = performance_of(competence[i], engagement[i], load[i], engagement_effect)
+        bar = min(bar, perf[j])
+    taken = np.sort(chosen)
+    overlooked = np.empty(wanting.size, np.int64)
+    n_over = 0
+    for i in wanting:
+        k = np.searchsorted(taken, i)
+        if k < taken.size and taken[k] == i:
+            continue
+        if performance_of(competence[i], engagement[i], load[i], engagement_effect) > bar:
+            overlooked[n_over] = i
+            n_over += 1
+    return offered, chosen, declined, reason[:n_offered][no], perf, overlooked[:n_over]
+
+
+def decline_reasons(model: PromotionModel, rows: np.ndarray, reasons: np.ndarray, name: str) -> None:
+    """Log declines with the reason the person knows and the manager does not (``reasons``, from ``_offer_rows``)."""
     if rows.size == 0:
         return
     wf = model.workforce
-    aspiring = wf.ambition[rows] >= 0.5
-    right_way = model.org.wanted_move(wf.level[rows] + 1, wf.wants_mgmt[rows], track)
-    reason = np.where(~aspiring, 0, np.where(~right_way, 1, 2))
     model.events.add_described(
-        model.month, wf.uid[rows], "decline", lambda r: f"declined {name}: {DECLINE_REASONS[r]}", reason
+        model.month, wf.uid[rows], "decline", lambda r: f"declined {name}: {DECLINE_REASONS[r]}", reasons
     )
     model.flow["declines"] += rows.size
-    model.decliners.append(step=np.full(rows.size, model.month), uid=wf.uid[rows], row=rows)
+    model.decliners.append(step=model.month, uid=wf.uid[rows], row=rows)
 
 
 def promote(
@@ -250,74 +345,46 @@ def promote(
 ) -> None:
     """Move ``rows`` into ``slots``: competence carries over partly, readiness resets.
 
-    ``pre_performance`` is their performance in the role they leave (for the ledger).
+    ``pre_performance`` is their performance in the role they leave (for the ledger). The moves
+    and the arithmetic are one compiled pass (``_promoted_rows``), fed with this (level,
+    track)'s draws in the order the numpy version made them.
     """
     if rows.size == 0:
         return
     wf, org, sc = model.workforce, model.org, model.scenario
-    pr, emp = sc.promotion, sc.employees
+    pr, emp, beh = sc.promotion, sc.employees, sc.behaviour
     to_level = int(org.level[slots[0]])
     rng = model.stream(f"promotion_outcome.{to_level}.{track}")
-    old_track = wf.track[rows].copy()
-    from_level = wf.level[rows].copy()
-    pre_competence = wf.competence[rows].copy()
-    model.move(rows, slots)
-    wf.promoted_at[rows] = model.month
-
-    carry = np.where(old_track == track, pr.carry_over_same_track, pr.carry_over_cross_track)
-    ready = wf.readiness_for(track, rows)
     if pr.carry_over_noise_kind == "uniform":
         noise = rng.uniform(-pr.carry_over_noise, pr.carry_over_noise, rows.size)
     else:
         noise = rng.normal(0.0, pr.carry_over_noise, rows.size)
-    wf.competence[rows] = np.clip(carry * pre_competence + (1.0 - carry) * ready + noise, 0.0, 10.0)
-
-    rho, step = sc.behaviour.readiness_persistence, sc.behaviour.readiness_step
     fresh_m = rng.normal(emp.management_readiness.mean, emp.management_readiness.sd, rows.size)
     fresh_s = rng.normal(emp.specialist_readiness.mean, emp.specialist_readiness.sd, rows.size)
-    wf.mgmt_ready[rows] = np.clip(rho * wf.mgmt_ready[rows] + (1 - rho) * fresh_m - step, 0.0, 10.0)
-    wf.spec_ready[rows] = np.clip(rho * wf.spec_ready[rows] + (1 - rho) * fresh_s - step, 0.0, 10.0)
-
-    aspiring = wf.ambition[rows] >= 0.5
-    right_way = org.wanted_move(to_level, wf.wants_mgmt[rows], track)
-    now = wf.wait[rows] <= 0
-    wanted = aspiring & right_way & now
-    unwanted = ~aspiring | ~right_way
-    timing = aspiring & right_way & ~now
-    wrong_fit = wf.competence[rows] < pr.fit_threshold
-    wf.unwanted_role[rows] = unwanted
-    wf.ambition[rows] = np.where(
-        wanted, np.minimum(wf.ambition[rows] + sc.behaviour.success_ambition_gain, 1.0), wf.ambition[rows]
+    ledger = model.promotions
+    from_level, pre_competence, unwanted, timing, wrong_fit, movers = _promoted_rows(
+        rows, slots, noise, fresh_m, fresh_s, track, org.path_ok[to_level, :, track], pr.carry_over_same_track,
+        pr.carry_over_cross_track, beh.readiness_persistence, beh.readiness_step, pr.fit_threshold,
+        beh.success_ambition_gain, model.month, wf.competence, wf.mgmt_ready, wf.spec_ready, wf.ambition, wf.wait,
+        wf.wants_mgmt, wf.unwanted_role, wf.b_later, wf.promoted_at, wf.promo_record, ledger.cols["outcome"],
+        ledger.cols["decided"], ledger.n, org.occupant, org.parent, org.level, org.track, wf.slot, wf.boss_slot,
+        wf.level, wf.track, wf.time_in_role,
     )
-    wf.b_later[rows] = False
-    earlier = wf.promo_record[rows]
-    model.promotions.decide(earlier[earlier >= 0], SUCCEEDED, model.month)
-    idx = model.promotions.append(
-        step=np.full(rows.size, model.month),
-        uid=wf.uid[rows],
-        row=rows,
-        from_level=from_level,
-        to_level=wf.level[rows],
-        track=np.full(rows.size, track),
-        unwanted=unwanted,
-        timing=timing,
-        wrong_fit=wrong_fit,
-        pre_performance=pre_performance,
-        pre_competence=pre_competence,
-        post_competence=wf.competence[rows],
+    wf.promo_record[rows] = ledger.append(
+        step=model.month, uid=wf.uid[rows], row=rows, from_level=from_level, to_level=to_level, track=track,
+        unwanted=unwanted, timing=timing, wrong_fit=wrong_fit, pre_performance=pre_performance,
+        pre_competence=pre_competence, post_competence=wf.competence[rows],
     )
-    wf.promo_record[rows] = idx
     # Development paid off if it was aimed the way the person wants to go and they made a wanted move.
-    dev = model.development
-    movers = rows[wanted]
-    mine = dev.pending_of(wf.uid[movers])
-    aimed = dev["toward_mgmt"][mine] == wf.wants_mgmt[dev["row"][mine]]
-    dev.decide(mine[aimed], SUCCEEDED, model.month)
+    model.development.decide_pending_of(
+        wf.uid[movers], SUCCEEDED, model.month, where=("toward_mgmt", wf.wants_mgmt[movers])
+    )
 
-    model.flow["promotions"] += rows.size
-    model.flow["unwanted_promotions"] += int(unwanted.sum())
-    model.flow["timing_promotions"] += int(timing.sum())
-    model.flow["wrong_fit_promotions"] += int(wrong_fit.sum())
+    flow = model.flow
+    flow["promotions"] += rows.size
+    flow["unwanted_promotions"] += int(unwanted.sum())
+    flow["timing_promotions"] += int(timing.sum())
+    flow["wrong_fit_promotions"] += int(wrong_fit.sum())
     names = [lv.name for lv in sc.organisation.levels]
 
     def words(f: int, t: int, u: bool, tm: bool) -> str:
@@ -330,6 +397,61 @@ def promote(
     model.events.add_described(
         model.month, wf.uid[rows], "promotion", words, from_level, wf.level[rows], unwanted, timing
     )
+
+
+@jit
+def _promoted_rows(
+    rows, slots, noise, fresh_m, fresh_s, track, on_path, carry_same, carry_cross, rho, step, fit, ambition_gain,
+    month, competence, mgmt_ready, spec_ready, ambition, wait, wants_mgmt, unwanted_role, b_later, promoted_at,
+    promo_record, outcome, decided, n_records, occupant, parent, slot_level, slot_track, slot, boss_slot, level,
+    track_of, time_in_role,
+):
+    """``promote``'s moves (``move_rows``) and arithmetic, in one pass.
+
+    Returns (from level, competence before, unwanted, timing, wrong fit, the movers who wanted
+    it). Operation for operation the numpy expressions it replaced (so the same numbers come out):
+    ``clip(carry * pre + (1 - carry) * ready + noise, 0, 10)`` and so on. A pending earlier
+    promotion of a row is settled as stuck (``Ledger.decide``), before the new record is added.
+    """
+    k = rows.size
+    old_track = track_of[rows]
+    from_level = level[rows]
+    pre_competence = competence[rows]
+    if not move_rows(
+        rows, slots, occupant, parent, slot_level, slot_track, slot, boss_slot, level, track_of, time_in_role,
+    ):
+        raise RuntimeError("a position would be over-filled")
+    unwanted = np.empty(k, np.bool_)
+    timing = np.empty(k, np.bool_)
+    wrong_fit = np.empty(k, np.bool_)
+    movers = np.empty(k, np.int64)
+    earlier = np.empty(k, np.int64)
+    n_movers = n_earlier = 0
+    for j in range(k):
+        i = rows[j]
+        promoted_at[i] = month
+        carry = carry_same if old_track[j] == track else carry_cross
+        ready = mgmt_ready[i] if track == MANAGEMENT else spec_ready[i]
+        competence[i] = min(max(carry * pre_competence[j] + (1.0 - carry) * ready + noise[j], 0.0), 10.0)
+        mgmt_ready[i] = min(max(rho * mgmt_ready[i] + (1 - rho) * fresh_m[j] - step, 0.0), 10.0)
+        spec_ready[i] = min(max(rho * spec_ready[i] + (1 - rho) * fresh_s[j] - step, 0.0), 10.0)
+        aspiring = ambition[i] >= 0.5
+        right_way = on_path[wants_mgmt[i] * 1]
+        now = wait[i] <= 0
+        unwanted[j] = not aspiring or not right_way
+        timing[j] = aspiring and right_way and not now
+        wrong_fit[j] = competence[i] < fit
+        unwanted_role[i] = unwanted[j]
+        if aspiring and right_way and now:
+            ambition[i] = min(ambition[i] + ambition_gain, 1.0)
+            movers[n_movers] = i
+            n_movers += 1
+        b_later[i] = False
+        if promo_record[i] >= 0:
+            earlier[n_earlier] = promo_record[i]
+            n_earlier += 1
+    _decide_rows(earlier[:n_earlier], np.full(1, SUCCEEDED, np.int8), outcome, decided, n_records, month)
+    return from_level, pre_competence, unwanted, timing, wrong_fit, movers[:n_movers]
 
 
 def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
@@ -355,7 +477,7 @@ def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
     flow["promotions_stuck"] += n_stuck
 
     dev = model.development
-    dev.decide(dev.due(month, m.roi_window_months), FAILED, month)
+    dev.decide_due(month, m.roi_window_months, FAILED)
     dec = model.decliners
     due_dec = dec.due(month, m.decliner_window_months)
     if due_dec.size:
@@ -434,37 +556,79 @@ def step_back(model: PromotionModel, rows: np.ndarray) -> None:
     """
     if rows.size == 0:
         return
-    wf = model.workforce
-    movers, slots = step_back_slots(model, rows)
+    wf, org, ledger = model.workforce, model.org, model.promotions
+    movers = _step_back_rows(
+        rows, wf.level, wf.wants_mgmt, wf.slot, wf.boss_slot, wf.track, wf.time_in_role, wf.competence,
+        wf.unwanted_role, wf.promo_record, org.occupant, org.parent, org.level, org.track, model.reserved_external,
+        org.bounds, ledger.cols["pre_competence"], ledger.cols["outcome"], ledger.cols["decided"], ledger.n,
+        model.month,
+    )
     if movers.size == 0:
         return
-    for batch in _fillable_batches(model, movers, slots):
-        model.move(movers[batch], slots[batch])
-    rec = wf.promo_record[movers]
-    wf.competence[movers] = model.promotions.cols["pre_competence"][rec]
-    wf.unwanted_role[movers] = False
-    model.promotions.decide(rec, FAILED, model.month)
     model.flow["promotions_settled"] += movers.size
     model.flow["step_backs"] += movers.size
     model.events.add(model.month, wf.uid[movers], "step_back", "stepped back from a promotion that did not work out")
 
 
-def step_back_slots(model: PromotionModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Who of ``rows`` (ascending) can step back, and into which position, served one by one.
+@jit
+def _step_back_rows(
+    rows, level, wants_mgmt, slot, boss_slot, track, time_in_role, competence, unwanted_role, promo_record,
+    occupant, parent, slot_level, slot_track, reserved, bounds, pre_competence, outcome, decided, n, month,
+) -> np.ndarray:
+    """``step_back``'s work: who moves where (``_step_back_slots``), the moves, and their records.
 
-    Each (level, track) group offers its open, non-reserved positions lowest slot first (as
-    ``Org.vacancies`` orders them); a row that moves frees its old position for its group, so
-    a later row stepping back from the level above can take it.
+    Each mover gets back the competence they had before the promotion, is no longer in an
+    unwanted role, and the promotion is settled as failed. Returns the movers, in order.
     """
-    wf, org = model.workforce, model.org
-    return _step_back_slots(
-        rows, wf.level, wf.wants_mgmt, wf.slot, org.occupant, org.track, model.reserved_external, org.bounds
-    )
+    movers, slots = _step_back_slots(rows, level, wants_mgmt, slot, occupant, slot_track, reserved, bounds)
+    # One at a time, so that a position freed by an earlier mover is open for a later one.
+    for j in range(movers.size):
+        move_rows(
+            movers[j:j + 1], slots[j:j + 1], occupant, parent, slot_level, slot_track, slot, boss_slot, level,
+            track, time_in_role,
+        )
+    rec = np.empty(movers.size, np.int64)
+    for j in range(movers.size):
+        i = movers[j]
+        rec[j] = promo_record[i]
+        competence[i] = pre_competence[rec[j]]
+        unwanted_role[i] = False
+    _decide_rows(rec, np.full(1, FAILED, np.int8), outcome, decided, n, month)
+    return movers
+
+
+@jit
+def move_rows(
+    rows, slots, occupant, parent, slot_level, slot_track, slot, boss_slot, level, track, time_in_role,
+) -> bool:
+    """Move ``rows`` into the vacant ``slots`` (``PromotionModel.move``); False, moving nobody, if one is taken.
+
+    Every target must be open before any moves, so a position one of ``rows`` leaves cannot be
+    another's target in the same call.
+    """
+    for s in slots:
+        if occupant[s] != VACANT:
+            return False
+    for j in range(rows.size):
+        r, s = rows[j], slots[j]
+        occupant[slot[r]] = VACANT
+        occupant[s] = r
+        slot[r] = s
+        boss_slot[r] = parent[s]
+        level[r] = slot_level[s]
+        track[r] = slot_track[s]
+        time_in_role[r] = 0
+    return True
 
 
 @jit
 def _step_back_slots(rows, level, wants_mgmt, slot, occupant, slot_track, reserved, bounds):
-    """``step_back_slots`` as one pass over ``rows``; nobody moves until it is over.
+    """Who of ``rows`` (ascending) can step back, and into which position, served one by one.
+
+    Each (level, track) group offers its open, non-reserved positions lowest slot first (as
+    ``Org.vacancies`` orders them); a row that moves frees its old position for its group, so
+    a later row stepping back from the level above can take it. One pass over ``rows``; nobody
+    moves until it is over.
 
     A group's free positions are those open at the start, taken in order from a cursor (the
     lowest is always the next one: nothing is vacated or filled while this runs), and those
@@ -542,23 +706,6 @@ def _heap_pop(heap, n):
         heap[i], heap[child] = heap[child], heap[i]
         i = child
     return top
-
-
-def _fillable_batches(model: PromotionModel, rows: np.ndarray, slots: np.ndarray) -> list[slice]:
-    """Split moves, kept in order, into runs whose target positions are open before the run.
-
-    ``model.move`` needs every target open when it is called, so a move into a position that
-    an earlier move of the same run vacates starts a new run.
-    """
-    wf = model.workforce
-    batches, start, vacated = [], 0, set()
-    for i, (slot, old) in enumerate(zip(slots.tolist(), wf.slot[rows].tolist(), strict=True)):
-        if slot in vacated:
-            batches.append(slice(start, i))
-            start, vacated = i, set()
-        vacated.add(old)
-    batches.append(slice(start, rows.size))
-    return batches
 
 
 def vacate(model: PromotionModel, rows: np.ndarray) -> None:

@@ -209,22 +209,22 @@ class Ledger:
         self.cols = {k: np.zeros(self._cap, dtype=t) for k, t in self._dtypes.items()}
         self._first_pending = 0
 
-    def append(self, **values: np.ndarray) -> np.ndarray:
-        """Add records (all columns of equal length); returns their indices."""
-        k = len(next(iter(values.values())))
+    def append(self, **values: np.ndarray | float) -> np.ndarray:
+        """Add records (arrays of equal length; a scalar is every record's value); returns their indices."""
+        k = next(len(v) for v in values.values() if np.ndim(v))
         while self.n + k > self._cap:
             self._cap *= 2
             for name, col in self.cols.items():
                 grown = np.zeros(self._cap, dtype=col.dtype)
                 grown[: self.n] = col[: self.n]
                 self.cols[name] = grown
-        idx = np.arange(self.n, self.n + k)
+        new = slice(self.n, self.n + k)
         for name, value in values.items():
-            self.cols[name][idx] = value
-        self.cols["outcome"][idx] = PENDING
-        self.cols["decided"][idx] = -1
+            self.cols[name][new] = value
+        self.cols["outcome"][new] = PENDING
+        self.cols["decided"][new] = -1
         self.n += k
-        return idx
+        return np.arange(new.start, new.stop)
 
     def decide(self, idx: np.ndarray, outcome: np.ndarray | int, step: int) -> None:
         """Settle pending records (already settled ones are left as they are)."""
@@ -247,21 +247,23 @@ class Ledger:
         self._first_pending = start + (int(open_[0]) if open_.size else self.n - start)
         return open_ + start
 
-    def pending_of(self, uids: np.ndarray) -> np.ndarray:
-        """Indices of the pending records of these uids, ascending.
+    def decide_pending_of(
+        self, uids: np.ndarray, outcome: int, step: int, where: tuple[str, np.ndarray] | None = None
+    ) -> None:
+        """Settle the pending records of ``uids`` with ``outcome``, in one compiled pass over the open tail.
 
-        One compiled pass over the open tail, looking each record's uid up in a table over the
-        range of the uids asked about (as ``np.isin(kind="table")`` does).
+        Args:
+            uids: Whose pending records to settle.
+            outcome: The outcome they get.
+            step: The month.
+            where: A column and one value per uid: only the records whose column holds their
+                uid's value are settled (a promotion settles the development aimed its way).
         """
-        open_ = self.pending()
-        return open_[_among(self.cols["uid"], open_, np.asarray(uids, dtype=np.int64))]
-
-    def decide_pending_of(self, uids: np.ndarray, outcome: int, step: int) -> None:
-        """``decide(pending_of(uids), outcome, step)`` in one compiled pass."""
-        start = self._first_pending
+        uids = np.asarray(uids, dtype=np.int64)
+        column, values = where if where is not None else ("outcome", np.zeros(0, dtype=np.int8))
         self._first_pending = _decide_pending_of(
-            self.cols["uid"], self.cols["outcome"], self.cols["decided"], start, self.n,
-            np.asarray(uids, dtype=np.int64), outcome, step,
+            self.cols["uid"], self.cols["outcome"], self.cols["decided"], self._first_pending, self.n, uids,
+            outcome, step, self.cols[column], np.asarray(values),
         )
 
     def due(self, month: int, window: int) -> np.ndarray:
@@ -269,6 +271,13 @@ class Ledger:
         first, due = _due_rows(self.cols["outcome"], self.cols["step"], self._first_pending, self.n, month, window)
         self._first_pending = first
         return due
+
+    def decide_due(self, month: int, window: int, outcome: int) -> None:
+        """``decide(due(month, window), outcome, month)`` in one compiled call (a monthly chore)."""
+        self._first_pending = _decide_due(
+            self.cols["outcome"], self.cols["step"], self.cols["decided"], self._first_pending, self.n, month, window,
+            outcome,
+        )
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.cols[name][: self.n]
@@ -309,6 +318,14 @@ def _due_rows(outcome, step, start, n, month, window):
 
 
 @jit
+def _decide_due(outcome, step, decided, start, n, month, window, result):
+    """``Ledger.decide_due``: settle the records ``_due_rows`` finds; returns the new oldest pending record."""
+    first, due = _due_rows(outcome, step, start, n, month, window)
+    _decide_rows(due, np.full(1, result, np.int8), outcome, decided, n, month)
+    return first
+
+
+@jit
 def _uid_table(uids):
     """A lookup table over ``uids``' range: ``table[u - low]`` says whether ``u`` is among them."""
     if uids.size == 0:
@@ -321,20 +338,16 @@ def _uid_table(uids):
 
 
 @jit
-def _among(uid, open_, uids):
-    """Which of the records ``open_`` belong to one of ``uids``."""
-    table, low = _uid_table(uids)
-    hit = np.empty(open_.size, np.bool_)
-    for k in range(open_.size):
-        j = uid[open_[k]] - low
-        hit[k] = j >= 0 and j < table.size and table[j]
-    return hit
+def _decide_pending_of(uid, outcome, decided, start, n, uids, result, step, column, values):
+    """Settle the pending records (from ``start`` on) of ``uids``; returns the first pending index.
 
-
-@jit
-def _decide_pending_of(uid, outcome, decided, start, n, uids, result, step):
-    """Settle the pending records (from ``start`` on) of ``uids``; returns the first pending index."""
+    With ``values`` (one per uid; empty for none), only a record whose ``column`` holds its
+    uid's value is settled.
+    """
     table, low = _uid_table(uids)
+    wanted = np.empty(table.size if values.size else 0, values.dtype)
+    for k in range(values.size):
+        wanted[uids[k] - low] = values[k]
     first = n
     for i in range(start, n):
         if outcome[i] != PENDING:
@@ -342,7 +355,7 @@ def _decide_pending_of(uid, outcome, decided, start, n, uids, result, step):
         if first == n:
             first = i
         j = uid[i] - low
-        if j >= 0 and j < table.size and table[j]:
+        if j >= 0 and j < table.size and table[j] and (values.size == 0 or column[i] == wanted[j]):
             outcome[i] = result
             decided[i] = step
     return first
