@@ -28,14 +28,15 @@ if TYPE_CHECKING:
     from sim.model import PromotionModel
 
 
-def fear(model: PromotionModel) -> np.ndarray:
+def fear(model: PromotionModel, rows: np.ndarray | None = None) -> np.ndarray:
     """How afraid each person is of stepping forward: own risk sensitivity times the climate.
 
     The climate is the chance that a failed risk is penalised; at the baseline climate (0.5)
-    fear equals risk sensitivity, in a fully safe culture it is half of it.
+    fear equals risk sensitivity, in a fully safe culture it is half of it. ``rows``: only
+    for those rows (levers ask about a few per cent of the workforce), else for every row.
     """
-    wf = model.workforce
-    return np.clip(wf.risk_sensitivity * (0.5 + model.climate), 0.0, 1.0)
+    risk = model.workforce.risk_sensitivity
+    return np.clip((risk if rows is None else risk[rows]) * (0.5 + model.climate), 0.0, 1.0)
 
 
 @jit
@@ -435,7 +436,7 @@ def career_conversation(model: PromotionModel, rows: np.ndarray, rng: np.random.
     if rows.size == 0:
         return np.zeros(0, dtype=bool)
     aspiring = wf.ambition[rows] >= 0.5
-    candid = ~aspiring | (rng.random(wf.capacity)[rows] >= fear(model)[rows])
+    candid = ~aspiring | (rng.random(wf.capacity)[rows] >= fear(model, rows))
     told = rows[candid]
     wf.told_at[told] = model.month
     asp_told = wf.ambition[told] >= 0.5

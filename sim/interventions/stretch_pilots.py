@@ -68,7 +68,7 @@ class StretchPilots(Intervention):
             return
         keen = wf.b_interest[rows] + 0.2 * wf.visibility[rows] + 0.1 * rng.random(rows.size)
         offered = rows[highest(keen, places)]
-        courage = wf.ambition[offered] * (1.0 - 0.5 * fear(model)[offered])
+        courage = wf.ambition[offered] * (1.0 - 0.5 * fear(model, offered))
         took = rng.random(offered.size) < np.clip(0.3 + courage, 0.0, 1.0)
         accepted = offered[took]
         wf.b_interest[offered[~took]] *= 0.8
