@@ -591,7 +591,7 @@ class Recorder:
     def __init__(self, model: PromotionModel):
         self.model = model
         self._rows: list[tuple[int, str, float, int, str | None]] = []
-        # Months measured whose rows are not yet written out: (month, values, rates, counts, layout).
+        # Months measured whose rows are not yet written out: (month, values, rates, headcount, layout).
         self._unwritten: list[tuple[int, dict[str, float], np.ndarray, np.ndarray, _Layout]] = []
         self.flows: list[dict[str, float]] = []
         self.stocks: list[dict[str, float]] = []
@@ -688,7 +688,7 @@ class Recorder:
             layout.order(values)
         self.current = {k: values[k] for k in layout.current_keys}
         self.stocks.append({k: values[k] for k in layout.stock_keys})
-        self._unwritten.append((month, values, rates, counts, layout))
+        self._unwritten.append((month, values, rates, headcount, layout))
         return self.current
 
     @property
@@ -716,7 +716,7 @@ class Recorder:
             run = months[start:stop]
             cells = np.concatenate(
                 (np.stack([rates for _, _, rates, _, _ in run]).reshape(len(run), -1),
-                 np.stack([counts[0] for _, _, _, counts, _ in run]).reshape(len(run), -1)),
+                 np.stack([headcount for _, _, _, headcount, _ in run]).reshape(len(run), -1)),
                 axis=1,
             )[:, layout.take].tolist()
             for (month, values, _, _, _), flat in zip(run, cells, strict=True):

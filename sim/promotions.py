@@ -583,10 +583,11 @@ def _step_back_rows(
     movers, slots = _step_back_slots(rows, level, wants_mgmt, slot, occupant, slot_track, reserved, bounds)
     # One at a time, so that a position freed by an earlier mover is open for a later one.
     for j in range(movers.size):
-        move_rows(
+        if not move_rows(
             movers[j:j + 1], slots[j:j + 1], occupant, parent, slot_level, slot_track, slot, boss_slot, level,
             track, time_in_role,
-        )
+        ):
+            raise RuntimeError("a position would be over-filled")
     rec = np.empty(movers.size, np.int64)
     for j in range(movers.size):
         i = movers[j]

@@ -264,6 +264,8 @@ def split_part(v: float, k: int) -> float:
     """
     if k == 0:
         return v
+    if k < 0 or k >= _SPLIT_SCALES.size:  # numba does not check bounds
+        raise ValueError("split_part reads at most 3 uniforms (k = 0, 1 or 2)")
     x = v * _SPLIT_SCALES[k]
     return x - math.floor(x)  # v >= 0: the fractional part, exactly
 

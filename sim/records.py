@@ -261,6 +261,8 @@ class Ledger:
         """
         uids = np.asarray(uids, dtype=np.int64)
         column, values = where if where is not None else ("outcome", np.zeros(0, dtype=np.int8))
+        if where is not None and len(values) != uids.size:  # the compiled pass reads one value per uid
+            raise ValueError(f"decide_pending_of: {len(values)} values for {uids.size} uids")
         self._first_pending = _decide_pending_of(
             self.cols["uid"], self.cols["outcome"], self.cols["decided"], self._first_pending, self.n, uids,
             outcome, step, self.cols[column], np.asarray(values),

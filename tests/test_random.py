@@ -50,6 +50,8 @@ def test_split_gives_uniform_and_unrelated_parts() -> None:
     # The parts are unrelated: each quadrant of two parts holds a quarter of the draws.
     for a, b in ((first, second), (first, third), (second, third)):
         assert abs(np.mean((a < 0.5) & (b < 0.5)) - 0.25) < 3 * np.sqrt(0.1875 / u.size)
+    with pytest.raises(ValueError):
+        split_part(0.5, 3)
 
 
 # -- counter-based draws (the compiled phases' numbers) -------------------------------------------
