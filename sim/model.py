@@ -24,7 +24,7 @@ from sim.allocator import keep_freed_memory
 from sim.compiled import jit
 from sim.metrics import METRICS, Recorder
 from sim.org import VACANT, Org
-from sim.random import LazyStream, Streams
+from sim.random import LazyStream, Streams, key_from
 from sim.records import Coded, EventLog, Ledger
 from sim.scenario import MANAGEMENT, TRACKS, Scenario, load_scenario
 from sim.workforce import Employee, Manager, Workforce, draw_people
@@ -250,7 +250,7 @@ class PromotionModel(mesa.Model):
                 chosen.append(np.sort(rng.choice(rest, size=n, replace=False)) if n else rest[:0])
         slots = np.concatenate(chosen) if chosen else np.empty(0, dtype=np.int64)
         rows = wf.free_rows(slots.size)
-        draw_people(wf, rows, sc, rng, hiring=False)
+        draw_people(wf, rows, sc, key_from(rng), hiring=False)
         self.place(rows, slots)
         for row, slot in zip(rows, slots, strict=True):
             if int(slot) in pinned:

@@ -20,6 +20,7 @@ from sim.compiled import jit
 from sim.managers import fear_of, record_applications, record_declines
 from sim.org import VACANT
 from sim.policies import POLICIES
+from sim.random import uniform
 from sim.records import FAILED, PENDING, SUCCEEDED, _decide_rows
 from sim.scenario import MANAGEMENT, TRACKS
 from sim.workforce import performance_of
@@ -462,7 +463,7 @@ def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
     ledger = model.promotions
     backing, due_rows = _settle_rows(
         wf.active, wf.promo_record, ledger.cols["outcome"], wf.promoted_at, wf.competence, wf.unwanted_role,
-        rng.random(wf.capacity), month, pr.stick_window_months, pr.fit_threshold, pr.step_back_rate,
+        model.stream_key("outcomes"), month, pr.stick_window_months, pr.fit_threshold, pr.step_back_rate,
         pr.regret_step_back_rate,
     )
     if backing.size:
@@ -519,13 +520,13 @@ def _settle_decliners(due, row, uid, active, wf_uid, outcome, decided, n, month)
 
 @jit
 def _settle_rows(
-    active, promo_record, outcome, promoted_at, competence, unwanted_role, draw, month, window, fit,
+    active, promo_record, outcome, promoted_at, competence, unwanted_role, key, month, window, fit,
     step_back_rate, regret_rate,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Who of the pending promotees steps back (by ``draw``) and whose window has closed, ascending.
+    """Who of the pending promotees steps back and whose window has closed, ascending.
 
-    Only the few rows with a pending promotion are looked at beyond their record; the step-back
-    probability is the numpy expression's, operation for operation, so the same draws decide.
+    Only the few rows with a pending promotion are looked at beyond their record; row ``i``
+    steps back when counter ``i`` of ``key`` falls below its step-back probability.
     """
     backing = np.empty(active.size, np.int64)
     due = np.empty(active.size, np.int64)
@@ -538,7 +539,7 @@ def _settle_rows(
             failing = 1.0 if competence[i] < fit else 0.0
             regret = 1.0 if unwanted_role[i] else 0.0
             p_back = 1.0 - (1.0 - step_back_rate * failing) * (1.0 - regret_rate * regret)
-            if draw[i] < p_back:
+            if uniform(key, i) < p_back:
                 backing[n_back] = i
                 n_back += 1
         else:

@@ -8,17 +8,17 @@ their rules differ (common random numbers), which is what makes paired compariso
 Draws over the workforce are always made over the full row capacity and then indexed, so that
 the number person *i* receives does not depend on who else is present.
 
-The per-person phases (signals, beliefs, learning, exits) draw inside their compiled loops
-instead, from counter-based numbers: person row ``i``'s ``j``-th number of a phase that draws
-``k`` per row is a hash of (stream key, ``k * i + j``), computed on the spot (``uniform``,
-``normal``). No array of draws is made and no generator state is carried, the number is still
-tied to its row, and the stream key comes from the same (seed, name, month) as the generator
-(``Streams.key``).
+The per-person phases (signals, beliefs, learning, exits, step-backs) and the drawing of new
+people draw inside their compiled loops instead, from counter-based numbers: person row ``i``'s
+``j``-th number of a phase that draws ``k`` per row is a hash of (stream key, ``k * i + j``),
+computed on the spot (``uniform``, ``normal``, ``beta``). No array of draws is made and no
+generator state is carried, the number is still tied to its row, and the stream key comes from
+the same (seed, name, month) as the generator (``Streams.key``).
 
 Full-capacity draws are most of a month's cost at scale, so rare events do not get draws of
 their own: an event that happens when ``u < p`` leaves ``u / p`` uniform on [0, 1) for the
 people it happened to (``rescaled``), and that one uniform can be split into a few more by its
-bits (``split``). Both keep every number tied to its row, so common random numbers hold.
+bits (``split_part``). Both keep every number tied to its row, so common random numbers hold.
 """
 
 from __future__ import annotations
@@ -168,14 +168,19 @@ _LAYER_MASK = np.uint64(127)
 
 @jit
 def normal(key: np.uint64, counter: int) -> float:
-    """A standard normal for (``key``, ``counter``), by the ziggurat method.
+    """A standard normal for (``key``, ``counter``), by the ziggurat method (``normal_of``)."""
+    return normal_of(bits(key, counter))
 
-    The low 7 bits of one 64-bit number pick the layer and the high 32 give a signed magnitude,
-    so layer and value come from separate bits. About 99 % of draws return at the first test;
-    the rest go on in ``_normal_beyond``. Keeping that rare path out of this function halves
-    its cost (the compiler keeps the common path short).
+
+@jit
+def normal_of(z: np.uint64) -> float:
+    """A standard normal from the 64 random bits ``z``, by the ziggurat method.
+
+    The low 7 bits pick the layer and the high 32 give a signed magnitude, so layer and value
+    come from separate bits. About 99 % of draws return at the first test; the rest go on in
+    ``_normal_beyond``. Keeping that rare path out of this function halves its cost (the
+    compiler keeps the common path short).
     """
-    z = bits(key, counter)
     layer = z & _LAYER_MASK
     magnitude = np.int64(z >> np.uint64(32)) - 2147483648
     if abs(magnitude) < _ZIG_K[layer]:
@@ -205,6 +210,66 @@ def _normal_beyond(z: np.uint64, layer: np.uint64, magnitude: int) -> float:
         magnitude = np.int64(z >> np.uint64(32)) - 2147483648
         if abs(magnitude) < _ZIG_K[layer]:
             return magnitude * _ZIG_W[layer]
+
+
+@jit
+def _next_bits(state: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """One step of a SplitMix64 sequence: (the new state, its 64 random bits)."""
+    state = state + _GOLDEN
+    return state, _finalise(state)
+
+
+@jit
+def _gamma(state: np.uint64, shape: float) -> tuple[float, np.uint64]:
+    """A Gamma(``shape``, 1) variate from the SplitMix64 sequence at ``state``: (value, new state).
+
+    Marsaglia & Tsang's (2000) method: a cubed, shifted normal accepted against a uniform,
+    about 1.03 tries a draw for any shape. A shape below 1 draws Gamma(shape + 1) and scales it
+    by ``u ** (1 / shape)``, their boost for small shapes.
+    """
+    boost = shape < 1.0
+    a = shape + 1.0 if boost else shape
+    d = a - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        state, z = _next_bits(state)
+        x = normal_of(z)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        state, z = _next_bits(state)
+        u = _open_uniform(z)
+        x2 = x * x
+        if u < 1.0 - 0.0331 * x2 * x2 or math.log(u) < 0.5 * x2 + d * (1.0 - v + math.log(v)):
+            break
+    g = d * v
+    if boost:
+        state, z = _next_bits(state)
+        g *= _open_uniform(z) ** (1.0 / shape)
+    return g, state
+
+
+@jit
+def beta(key: np.uint64, counter: int, a: float, b: float) -> float:
+    """A Beta(``a``, ``b``) variate for (``key``, ``counter``): X / (X + Y) of two gammas.
+
+    The gammas' tries continue a SplitMix64 sequence started at the counter's bits, so the
+    draw takes one counter however many tries it needs. Should both gammas underflow to 0
+    (shapes far below 1), the limit of the distribution is drawn: 1 with probability a / (a + b).
+    """
+    state = bits(key, counter)
+    x, state = _gamma(state, a)
+    y, state = _gamma(state, b)
+    if x + y > 0.0:
+        return x / (x + y)
+    state, z = _next_bits(state)
+    return 1.0 if _open_uniform(z) < a / (a + b) else 0.0
+
+
+def key_from(rng: np.random.Generator) -> np.uint64:
+    """A key for counter-based draws taken from a generator, for code that holds a stream, not a key."""
+    return np.uint64(rng.integers(0, 2**64, dtype=np.uint64))
 
 
 @jit

@@ -16,7 +16,8 @@ import numpy as np
 from numba import literal_unroll
 
 from sim.compiled import jit
-from sim.scenario import MANAGEMENT, TRACKS, Beta, Scenario
+from sim.random import beta, normal, uniform
+from sim.scenario import MANAGEMENT, TRACKS, Scenario
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -132,15 +133,11 @@ class Workforce:
         return self.competence[rows] * (1.0 - e + e * self.engagement[rows]) * (1.0 - 0.5 * self.load[rows])
 
 
-def _beta(rng: np.random.Generator, dist: Beta, n: int) -> np.ndarray:
-    return rng.beta(dist.a, dist.b, n)
-
-
 def draw_people(
     wf: Workforce,
     rows: np.ndarray,
     scenario: Scenario,
-    rng: np.random.Generator,
+    key: np.uint64,
     *,
     hiring: bool,
     groups: tuple[np.ndarray, ...] | None = None,
@@ -148,45 +145,36 @@ def draw_people(
     """Fill ``rows`` with newly drawn people (hidden traits, group, age), as at start or hire.
 
     The aspiration categories are drawn per group so that the shares of people wanting to lead
-    and wanting a specialist career match the group's calibrated figures.
+    and wanting a specialist career match the group's calibrated figures. The draws are
+    counter-based (sim/random.py), made in one compiled pass: the ``k``-th person of ``rows``
+    takes counters ``PERSON_DRAWS * k`` onwards of ``key``, so their traits do not depend on
+    how many others are drawn with them.
 
     Args:
         wf: The workforce.
         rows: Empty rows to fill.
         scenario: Where the distributions come from.
-        rng: The stream to draw from.
+        key: The counter-based key to draw from (``model.stream_key``, or ``random.key_from``
+            of a stream).
         hiring: New hires (hiring shares and ages, no tenure) rather than the starting workforce.
         groups: ``group_tables(scenario.groups, hiring)``, if the caller keeps them (``Org`` does
             for hiring, which is monthly); worked out here otherwise.
     """
-    n = rows.size
-    if n == 0:
+    if rows.size == 0:
         return
     emp = scenario.employees
     cdf, lead_of, spec_of, vis_shift_of = group_tables(scenario.groups, hiring) if groups is None else groups
-    # The group is what rng.choice(p=...) draws, without its checks: the cdf is searched in _fill_people.
-    group_u = rng.random(n)
-    u = rng.random(n)
-    strength = rng.beta(2.0, 2.0, n)
-    lean_u = rng.random(n)
-    later_u = rng.random(n)
-    lo, hi = emp.timing_delay_months
-    delay = rng.integers(lo, hi + 1, n)
     age_dist = emp.hire_age if hiring else emp.age
-    age = rng.normal(age_dist.mean, age_dist.sd, n)
-    engagement = _beta(rng, emp.engagement, n)
-    tenure_u = time_in_role_u = age  # not read when hiring
-    if not hiring:
-        tenure_u = rng.random(n)
-        time_in_role_u = rng.random(n)
-    visibility = _beta(rng, emp.visibility, n)
-    risk = _beta(rng, emp.risk_sensitivity, n)
-    competence = rng.normal(emp.competence.mean, emp.competence.sd, n)
-    mgmt = rng.normal(emp.management_readiness.mean, emp.management_readiness.sd, n)
-    spec = rng.normal(emp.specialist_readiness.mean, emp.specialist_readiness.sd, n)
+    dists = np.array([
+        [age_dist.mean, age_dist.sd], [emp.competence.mean, emp.competence.sd],
+        [emp.management_readiness.mean, emp.management_readiness.sd],
+        [emp.specialist_readiness.mean, emp.specialist_readiness.sd],
+        [emp.engagement.a, emp.engagement.b], [emp.visibility.a, emp.visibility.b],
+        [emp.risk_sensitivity.a, emp.risk_sensitivity.b],
+    ])
+    lo, hi = emp.timing_delay_months
     _fill_people(
-        np.asarray(rows, dtype=np.int64), cdf, group_u, u, strength, lean_u, later_u, delay, age, engagement, tenure_u,
-        time_in_role_u, visibility, risk, competence, mgmt, spec, lead_of, spec_of, vis_shift_of, hiring,
+        np.asarray(rows, dtype=np.int64), key, cdf, lead_of, spec_of, vis_shift_of, dists, lo, hi, hiring,
         emp.timing_later_share, scenario.exits.retirement_age - 0.5, scenario.managers.prior_interest,
         wf.active, wf.group, wf.age, wf.tenure, wf.time_in_role, wf.ambition, wf.wants_mgmt, wf.wait,
         wf.visibility, wf.risk_sensitivity, wf.engagement, wf.base_engagement, wf.competence, wf.mgmt_ready,
@@ -203,53 +191,70 @@ def group_tables(groups: list[Any], hiring: bool) -> tuple[np.ndarray, ...]:
                    for name in ("leadership_aspiration", "specialist_aspiration", "visibility_shift")))
 
 
+PERSON_DRAWS = 15  # counters each drawn person takes (``_fill_people``)
+
+
 @jit
 def _fill_people(
-    rows, cdf, group_u, u, strength, lean_u, later_u, delay, age, engagement, tenure_u, time_in_role_u, visibility,
-    risk, competence, mgmt, spec, lead_of, spec_of, vis_shift_of, hiring, later_share, max_age, prior,
+    rows, key, cdf, lead_of, spec_of, vis_shift_of, dists, delay_lo, delay_hi, hiring, later_share, max_age, prior,
     c_active, c_group, c_age, c_tenure, c_time_in_role, c_ambition, c_wants_mgmt, c_wait, c_visibility,
     c_risk, c_engagement, c_base_engagement, c_competence, c_mgmt_ready, c_spec_ready, c_b_interest,
     c_b_mgmt, c_b_ready,
 ):
-    """Turn ``draw_people``'s draws into people in ``rows`` (element by element as its numpy did).
+    """``draw_people``'s draws and the people they make, in ``rows``.
 
-    A person's group is ``cdf.searchsorted(group_u, side="right")``: how many of the cdf's
-    entries are at most their draw.
+    Person ``k`` draws counters ``PERSON_DRAWS * k + j`` of ``key``, ``j`` in a fixed order:
+    group, aspiration, its strength (Beta(2, 2)), lean, timing, delay, age, engagement,
+    tenure, time in role, visibility, risk sensitivity, competence and the two readinesses
+    (``dists`` holds the normals' (mean, sd) and the betas' (a, b) in that order). A person's
+    group is how many of the cdf's entries are at most their draw (``searchsorted``, right).
     """
     for k in range(rows.size):
         r = rows[k]
+        c = PERSON_DRAWS * k
+        group_u = uniform(key, c)
         g = 0
-        while g < cdf.size and cdf[g] <= group_u[k]:
+        while g < cdf.size and cdf[g] <= group_u:
             g += 1
+        u, strength = uniform(key, c + 1), beta(key, c + 2, 2.0, 2.0)
+        lean_u, later_u = uniform(key, c + 3), uniform(key, c + 4)
+        delay = delay_lo + min(int(uniform(key, c + 5) * (delay_hi - delay_lo + 1)), delay_hi - delay_lo)
+        age = dists[0, 0] + dists[0, 1] * normal(key, c + 6)
+        engagement = beta(key, c + 7, dists[4, 0], dists[4, 1])
+        visibility = beta(key, c + 10, dists[5, 0], dists[5, 1])
+        risk = beta(key, c + 11, dists[6, 0], dists[6, 1])
+        competence = dists[1, 0] + dists[1, 1] * normal(key, c + 12)
+        mgmt = dists[2, 0] + dists[2, 1] * normal(key, c + 13)
+        spec = dists[3, 0] + dists[3, 1] * normal(key, c + 14)
         lead, spc = lead_of[g], spec_of[g]
-        wants_lead = u[k] < lead
-        wants_spec = (u[k] >= lead) & (u[k] < lead + spc)
+        wants_lead = u < lead
+        wants_spec = (u >= lead) & (u < lead + spc)
         aspiring = wants_lead | wants_spec
-        s = strength[k] * 0.5
+        s = strength * 0.5
         lean_p = lead / max(lead + spc, 1e-9) if lead + spc > 0 else 0.5
-        later = aspiring & (later_u[k] < later_share)
-        a = min(max(age[k], 18.0), max_age)
+        later = aspiring & (later_u < later_share)
+        a = min(max(age, 18.0), max_age)
         c_active[r] = True
         c_group[r] = g
         c_age[r] = a
         if hiring:
             c_tenure[r] = 0
             c_time_in_role[r] = 0
-        else:
-            tenure = np.int32(tenure_u[k] * min(max((a - 21.0) * 12.0, 0.0), 240.0))
+        else:  # counters c + 8 and c + 9 (not drawn for hires)
+            tenure = np.int32(uniform(key, c + 8) * min(max((a - 21.0) * 12.0, 0.0), 240.0))
             c_tenure[r] = tenure
-            c_time_in_role[r] = np.int32(time_in_role_u[k] * min(tenure, 60))
+            c_time_in_role[r] = np.int32(uniform(key, c + 9) * min(tenure, 60))
         c_ambition[r] = 0.5 + s if aspiring else s
-        c_wants_mgmt[r] = wants_lead if aspiring else lean_u[k] < lean_p
-        c_wait[r] = delay[k] if later else 0
-        c_visibility[r] = min(max(visibility[k] + vis_shift_of[g], 0.0), 1.0)
-        c_risk[r] = risk[k]
-        c_engagement[r] = engagement[k]
-        c_base_engagement[r] = engagement[k]
-        comp = min(max(competence[k], 0.0), 10.0)
+        c_wants_mgmt[r] = wants_lead if aspiring else lean_u < lean_p
+        c_wait[r] = delay if later else 0
+        c_visibility[r] = min(max(visibility + vis_shift_of[g], 0.0), 1.0)
+        c_risk[r] = risk
+        c_engagement[r] = engagement
+        c_base_engagement[r] = engagement
+        comp = min(max(competence, 0.0), 10.0)
         c_competence[r] = comp
-        c_mgmt_ready[r] = min(max(mgmt[k], 0.0), 10.0)
-        c_spec_ready[r] = min(max(spec[k], 0.0), 10.0)
+        c_mgmt_ready[r] = min(max(mgmt, 0.0), 10.0)
+        c_spec_ready[r] = min(max(spec, 0.0), 10.0)
         c_b_interest[r] = prior
         c_b_mgmt[r] = 0.5
         c_b_ready[r] = comp

@@ -245,10 +245,17 @@ def test_psychological_safety_unmasks_aspiration_and_raises_applications_and_str
 
 @pytest.mark.slow
 def test_mentoring_moves_womens_representation_toward_parity(runs: Runs) -> None:
+    """The mean ratio rises, and not past the mirror of the baseline's gap (so it ends nearer parity).
+
+    The claim is about the mean ratio. Each run's distance from parity, ``|ratio - 1|``, falls
+    too little to test: about -0.01 to -0.02 (docs/interventions.md, 200 replications), since
+    the mentored organisation overshoots parity in almost half of the runs.
+    """
     b, v = runs.values("representation_ratio.women", BASELINE, lever("mentoring"), size=FULL)
     assert b.mean() < 1.0, "the test presumes women are under-represented at the top at baseline"
-    assert_up(Effect("representation_ratio.women", b, v))
-    assert_down(Effect("abs(representation_ratio.women - 1)", np.abs(b - 1.0), np.abs(v - 1.0)))
+    rise = Effect("representation_ratio.women", b, v)
+    assert_up(rise)
+    assert rise.ci[1] < 2.0 * (1.0 - b.mean()), f"the mean ratio may have overshot parity: {rise}"
 
 
 @pytest.mark.slow

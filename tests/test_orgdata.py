@@ -304,7 +304,7 @@ def test_no_answer_matches_the_drawn_organisation() -> None:
 
     spec, n = _spec(leadership_aspiration=0.4, specialist_aspiration=0.2), 40_000
     wf = Workforce(n)
-    draw_people(wf, np.arange(n), spec, np.random.default_rng(1), hiring=False)
+    draw_people(wf, np.arange(n), spec, np.uint64(1), hiring=False)
     got = infer.aspiration(np.full(n, INTENTS.index("no_answer"), dtype=np.int8), np.zeros(n, dtype=np.int64),
                            spec, 0.85, np.random.default_rng(2))
     for mine, theirs in ((got.ambition >= 0.5, wf.ambition >= 0.5), (got.wants_mgmt, wf.wants_mgmt),

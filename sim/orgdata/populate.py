@@ -19,6 +19,7 @@ from sim.errors import InputError
 from sim.interventions import Intervention
 from sim.orgdata import infer
 from sim.orgdata.loader import CapacityError, OrgTable, load_org
+from sim.random import key_from
 from sim.scenario import TRACKS
 from sim.workforce import draw_people
 
@@ -88,7 +89,7 @@ def populate_from_file(model: PromotionModel, rng: np.random.Generator) -> None:
     org.parent[slots[has]] = slots[table.manager[has]]
 
     rows = wf.free_rows(table.n)
-    draw_people(wf, rows, sc, rng, hiring=False)
+    draw_people(wf, rows, sc, key_from(rng), hiring=False)
     informed = _apply(model, rows, table, model.stream("initialise.orgdata"))
     model.place(rows, slots)
     named = _place_named(model, rng)
@@ -165,7 +166,7 @@ def _place_named(model: PromotionModel, rng: np.random.Generator) -> int:
                 source=sc.name, path=f"people[{i}]",
             )
         row = wf.free_rows(1)
-        draw_people(wf, row, sc, rng, hiring=False)
+        draw_people(wf, row, sc, key_from(rng), hiring=False)
         model.place(row, free[:1])
         model._pin(int(row[0]), person)  # the model's own way to set stated traits
     return len(sc.people)
