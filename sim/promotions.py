@@ -461,10 +461,10 @@ def settle_promotions(model: PromotionModel, rng: np.random.Generator) -> None:
     pr, m = sc.promotion, sc.metrics
     month = model.month
     ledger = model.promotions
-    backing, due_rows = _settle_rows(
-        wf.active, wf.promo_record, ledger.cols["outcome"], wf.promoted_at, wf.competence, wf.unwanted_role,
-        model.stream_key("outcomes"), month, pr.stick_window_months, pr.fit_threshold, pr.step_back_rate,
-        pr.regret_step_back_rate,
+    ledger.first_pending, backing, due_rows = _settle_rows(
+        ledger.first_pending, ledger.n, ledger.cols["row"], ledger.cols["outcome"], wf.active, wf.promo_record,
+        wf.promoted_at, wf.competence, wf.unwanted_role, model.stream_key("outcomes"), month,
+        pr.stick_window_months, pr.fit_threshold, pr.step_back_rate, pr.regret_step_back_rate,
     )
     if backing.size:
         step_back(model, backing)
@@ -520,20 +520,26 @@ def _settle_decliners(due, row, uid, active, wf_uid, outcome, decided, n, month)
 
 @jit
 def _settle_rows(
-    active, promo_record, outcome, promoted_at, competence, unwanted_role, key, month, window, fit,
-    step_back_rate, regret_rate,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Who of the pending promotees steps back and whose window has closed, ascending.
+    first, n_records, record_row, outcome, active, promo_record, promoted_at, competence, unwanted_role, key, month,
+    window, fit, step_back_rate, regret_rate,
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """Who of the pending promotees steps back and whose window has closed, ascending rows.
 
-    Only the few rows with a pending promotion are looked at beyond their record; row ``i``
-    steps back when counter ``i`` of ``key`` falls below its step-back probability.
+    Walks the ledger's open tail (records from ``first``, the oldest pending one, on), not
+    every row: a row is looked at when its current promotion record is pending, as before.
+    Row ``i`` steps back when counter ``i`` of ``key`` falls below its step-back probability.
+    Returns the new oldest pending record too.
     """
-    backing = np.empty(active.size, np.int64)
-    due = np.empty(active.size, np.int64)
+    backing = np.empty(n_records - first, np.int64)
+    due = np.empty(n_records - first, np.int64)
     n_back = n_due = 0
-    for i in range(active.size):
-        rec = promo_record[i]
-        if not active[i] or rec < 0 or outcome[rec] != PENDING:
+    new_first = n_records
+    for rec in range(first, n_records):
+        if outcome[rec] != PENDING:
+            continue
+        new_first = min(new_first, rec)
+        i = record_row[rec]
+        if not active[i] or promo_record[i] != rec:
             continue
         if month - promoted_at[i] < window:
             failing = 1.0 if competence[i] < fit else 0.0
@@ -545,7 +551,7 @@ def _settle_rows(
         else:
             due[n_due] = i
             n_due += 1
-    return backing[:n_back], due[:n_due]
+    return new_first, np.sort(backing[:n_back]), np.sort(due[:n_due])
 
 
 def step_back(model: PromotionModel, rows: np.ndarray) -> None:

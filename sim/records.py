@@ -207,7 +207,9 @@ class Ledger:
         self._cap = 64
         self.n = 0
         self.cols = {k: np.zeros(self._cap, dtype=t) for k, t in self._dtypes.items()}
-        self._first_pending = 0
+        # Records before this one are all settled (records are never reopened); code that walks
+        # the open tail itself (``promotions._settle_rows``) moves it on, as ``pending`` does.
+        self.first_pending = 0
 
     def append(self, **values: np.ndarray | float) -> np.ndarray:
         """Add records (arrays of equal length; a scalar is every record's value); returns their indices."""
@@ -242,9 +244,9 @@ class Ledger:
         Only the records from the oldest pending one on are looked at (records are never
         reopened, so those before it stay settled).
         """
-        start = self._first_pending
+        start = self.first_pending
         open_ = np.flatnonzero(self.cols["outcome"][start : self.n] == PENDING)
-        self._first_pending = start + (int(open_[0]) if open_.size else self.n - start)
+        self.first_pending = start + (int(open_[0]) if open_.size else self.n - start)
         return open_ + start
 
     def decide_pending_of(
@@ -263,21 +265,21 @@ class Ledger:
         column, values = where if where is not None else ("outcome", np.zeros(0, dtype=np.int8))
         if where is not None and len(values) != uids.size:  # the compiled pass reads one value per uid
             raise ValueError(f"decide_pending_of: {len(values)} values for {uids.size} uids")
-        self._first_pending = _decide_pending_of(
-            self.cols["uid"], self.cols["outcome"], self.cols["decided"], self._first_pending, self.n, uids,
+        self.first_pending = _decide_pending_of(
+            self.cols["uid"], self.cols["outcome"], self.cols["decided"], self.first_pending, self.n, uids,
             outcome, step, self.cols[column], np.asarray(values),
         )
 
     def due(self, month: int, window: int) -> np.ndarray:
         """Indices of pending records at least ``window`` months old at ``month``, ascending."""
-        first, due = _due_rows(self.cols["outcome"], self.cols["step"], self._first_pending, self.n, month, window)
-        self._first_pending = first
+        first, due = _due_rows(self.cols["outcome"], self.cols["step"], self.first_pending, self.n, month, window)
+        self.first_pending = first
         return due
 
     def decide_due(self, month: int, window: int, outcome: int) -> None:
         """``decide(due(month, window), outcome, month)`` in one compiled call (a monthly chore)."""
-        self._first_pending = _decide_due(
-            self.cols["outcome"], self.cols["step"], self.cols["decided"], self._first_pending, self.n, month, window,
+        self.first_pending = _decide_due(
+            self.cols["outcome"], self.cols["step"], self.cols["decided"], self.first_pending, self.n, month, window,
             outcome,
         )
 
