@@ -114,8 +114,12 @@ _DOUBLE_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 @jit
 def bits(key: np.uint64, counter: int) -> np.uint64:
-    """64 random bits for (``key``, ``counter``)."""
-    z = key + (np.uint64(counter) + np.uint64(1)) * _GOLDEN
+    """64 random bits for (``key``, ``counter``).
+
+    The key is cast: numba compiles a version per argument type, and with a plain (signed)
+    integer key the arithmetic would be signed and its shifts would copy the sign bit.
+    """
+    z = np.uint64(key) + (np.uint64(counter) + np.uint64(1)) * _GOLDEN
     return _finalise(z)
 
 

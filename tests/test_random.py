@@ -113,3 +113,12 @@ def test_key_from_takes_one_number_of_the_stream() -> None:
     assert key.dtype == np.uint64
     again = Streams(3).get("initialise")
     assert key_from(again) == key and key_from(again) != key
+
+
+def test_a_plain_integer_key_draws_as_its_unsigned_value() -> None:
+    """numba compiles per argument type; a Python int key must not turn the arithmetic signed."""
+    counters = np.arange(50_000)
+    signed, unsigned = counter_draws(5, counters), counter_draws(np.uint64(5), counters)
+    assert signed.tolist() == unsigned.tolist()
+    assert abs(signed.mean() - 0.5) < 0.01
+    assert _betas(5, 5, 2.0, 2.0).tolist() == _betas(np.uint64(5), 5, 2.0, 2.0).tolist()
