@@ -70,7 +70,7 @@ def forcing(obj: Any, **values: Any) -> Iterator[None]:
 # (a) Silence read as disinterest
 
 
-SILENCE_SEEDS = tuple(range(100, 140))
+SILENCE_SEEDS = tuple(range(100, 180))
 
 
 def visibility_gap(seed: int, silence: bool) -> float:
@@ -111,8 +111,10 @@ def test_silence_as_disinterest_misreads_low_visibility_aspirants() -> None:
 
     With the counter-based draws of the compiled phases the gap over the same 20 seeds was
     +0.035 (CI -0.001 to +0.071), and +0.04 with the previous draws: 20 seeds were too few for
-    a gap near +0.06 (60 seeds: +0.065 +/- 0.013 SE). Now 40 seeds: +0.066 +/- 0.017 SE;
-    on - off +0.197 +/- 0.016 SE.
+    a gap near +0.06 (60 seeds: +0.065 +/- 0.013 SE). 40 seeds gave +0.066 +/- 0.017 SE; on - off
+    +0.197 +/- 0.016 SE. Since session 5, 80 seeds, for power: over 800 other seeds the gap is
+    +0.063 with a per-seed SD of 0.096, so 40 seeds failed about one random-number change in 70
+    and 80 seeds about one in several thousand.
     """
     gap_on, diff = check_silence(cached_gap)
     print(f"silence gap on: {gap_on}; on - off: {diff}")
@@ -137,7 +139,7 @@ def test_silence_check_fails_when_the_heuristic_is_removed(monkeypatch: pytest.M
 # (b) Competence carry-over: the Peter hypothesis vs common sense
 
 
-PETER_SEEDS = tuple(range(200, 212))
+PETER_SEEDS = tuple(range(200, 220))
 
 
 def promotion_correlations(seed: int, carry: float) -> tuple[float, float]:
@@ -194,7 +196,8 @@ def test_common_sense_ties_new_competence_to_old_performance() -> None:
 def test_peter_hypothesis_first_promotions_are_uncorrelated() -> None:
     """First promotions out of the bottom level, where nobody carries an earlier promotion's
     readiness: measured r +0.02 (CI -0.04 to +0.08), n=12 seeds. |r| < 0.1 is taken as
-    uncorrelated (a negligible correlation); the upper CI bound must stay below 0.2.
+    uncorrelated (a negligible correlation); the upper CI bound must stay below 0.2. Over 800
+    other seeds (session 5) r is +0.034 +/- 0.003; 20 seeds keep |mean r| well inside 0.1.
     """
     r = check_peter_first_promotions(cached_correlations)
     print(f"r Peter, first promotions: {r}")
