@@ -5,8 +5,8 @@ name and the month. Switching one mechanism on therefore adds draws only to its 
 leaves every other process's numbers untouched: two runs with the same seed differ only where
 their rules differ (common random numbers), which is what makes paired comparisons sharp.
 
-Draws over the workforce are always made over the full row capacity and then indexed, so that
-the number person *i* receives does not depend on who else is present.
+A generator's draws over the workforce are made over the full row capacity and then indexed, so
+that the number person *i* receives does not depend on who else is present.
 
 The per-person phases (signals, beliefs, learning, exits, step-backs) and the drawing of new
 people draw inside their compiled loops instead, from counter-based numbers: person row ``i``'s
@@ -137,6 +137,13 @@ def uniform(key: np.uint64, counter: int) -> float:
 
 
 @jit
+def _next_bits(state: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """One step of a SplitMix64 sequence: (the new state, its 64 random bits)."""
+    state = state + _GOLDEN
+    return state, _finalise(state)
+
+
+@jit
 def _open_uniform(z: np.uint64) -> float:
     """A uniform on (0, 1) from 64 bits (for logarithms)."""
     return (float(z >> np.uint64(11)) + 0.5) * _DOUBLE_UNIT
@@ -197,30 +204,23 @@ def _normal_beyond(z: np.uint64, layer: np.uint64, magnitude: int) -> float:
     """The ziggurat's rare path (base-layer tail or wedge test), continuing the SplitMix64 sequence from ``z``."""
     while True:
         x = magnitude * _ZIG_W[layer]
-        z = _finalise(z + _GOLDEN)
+        z = _next_bits(z)[1]
         if layer == 0:  # the tail beyond r, by Marsaglia's (1964) method
             while True:
                 tail = -math.log(_open_uniform(z)) / _ZIG_R
-                z = _finalise(z + _GOLDEN)
+                z = _next_bits(z)[1]
                 y = -math.log(_open_uniform(z))
-                z = _finalise(z + _GOLDEN)
+                z = _next_bits(z)[1]
                 if y + y >= tail * tail:
                     return _ZIG_R + tail if magnitude > 0 else -_ZIG_R - tail
         edge = _ZIG_F[layer] + _open_uniform(z) * (_ZIG_F[layer - 1] - _ZIG_F[layer])
         if edge < math.exp(-0.5 * x * x):
             return x
-        z = _finalise(z + _GOLDEN)  # a new (layer, magnitude), as a fresh draw
+        z = _next_bits(z)[1]  # a new (layer, magnitude), as a fresh draw
         layer = z & _LAYER_MASK
         magnitude = np.int64(z >> np.uint64(32)) - 2147483648
         if abs(magnitude) < _ZIG_K[layer]:
             return magnitude * _ZIG_W[layer]
-
-
-@jit
-def _next_bits(state: np.uint64) -> tuple[np.uint64, np.uint64]:
-    """One step of a SplitMix64 sequence: (the new state, its 64 random bits)."""
-    state = state + _GOLDEN
-    return state, _finalise(state)
 
 
 @jit
