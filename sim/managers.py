@@ -63,7 +63,7 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
     """
     wf, mgr, org = model.workforce, model.scenario.managers, model.org
     crossed = _belief_rows(
-        wf.active, wf.uid, wf.boss_slot, org.occupant, wf.b_manager, wf.b_interest, wf.b_mgmt, wf.b_ready,
+        wf.active, wf.boss_slot, org.lead_uids(wf.uid), wf.b_manager, wf.b_interest, wf.b_mgmt, wf.b_ready,
         wf.b_refused, wf.b_later, wf.voiced, wf.wants_mgmt, wf.told_at, wf.ambition, wf.visibility, wf.level,
         wf.mgmt_ready, wf.spec_ready, wf.competence, wf.engagement, wf.load, wf.group, model.group_bias,
         wf.engagement_effect, model.stream_key("beliefs"), mgr.rating_noise, org.judged_on_mgmt, model.month,
@@ -78,7 +78,7 @@ def update_beliefs(model: PromotionModel, rng: np.random.Generator) -> None:
 
 @jit
 def _belief_rows(
-    active, uid, boss_slot, occupant, b_manager, b_interest, b_mgmt, b_ready, b_refused, b_later,
+    active, boss_slot, lead_uid, b_manager, b_interest, b_mgmt, b_ready, b_refused, b_later,
     voiced, wants_mgmt, told_at, ambition, visibility, level, mgmt_ready, spec_ready, competence,
     engagement, load, group, group_bias, engagement_effect, key, rating_noise,
     judged_on_mgmt, month, keep_beliefs, prior_interest, voice_weight, silence_as_disinterest,
@@ -101,8 +101,7 @@ def _belief_rows(
         # This month's rating: performance in role, the group's rating bias, noise.
         performance = performance_of(competence[i], engagement[i], load[i], e)
         rating = performance + group_bias[group[i]] + rating_noise * normal(key, 2 * i)
-        boss_row = occupant[boss_slot[i]] if boss_slot[i] >= 0 else -1
-        boss = uid[boss_row] if boss_row >= 0 else -1
+        boss = lead_uid[boss_slot[i]]  # see Org.lead_uids
         if boss >= 0 and boss != b_manager[i]:  # a new manager starts from the prior
             b_manager[i] = boss
             if not keep_beliefs:

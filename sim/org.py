@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import jit
 from sim.scenario import TRACKS, Scenario
 from sim.workforce import group_tables
 
@@ -43,6 +44,7 @@ class Org:
         self.occupant = np.full(self.n_slots, VACANT, dtype=np.int64)
         self.parent = self._assign_teams()
         self._heads: np.ndarray | None = None
+        self._lead_uid: np.ndarray | None = None
         key_from = max(0, self.n_levels - scenario.metrics.key_levels)
         self.is_key = self.level >= key_from
         self.path_ok = self._paths()
@@ -163,6 +165,23 @@ class Org:
             self._heads = np.unique(self.parent[self.parent >= 0])
         return self._heads
 
+    def lead_uids(self, uid: np.ndarray) -> np.ndarray:
+        """Who leads each team now: by position, its occupant's uid if it heads a team, else -1.
+
+        Indexed by a report's ``boss_slot``, this answers "who is my manager" with one lookup
+        instead of two chained ones (position -> row -> uid); the chained lookups, scattered
+        over two 100k-entry columns, took a fifth of the monthly beliefs pass at 100k people.
+        The extra last entry (-1) serves index -1, no manager. The array is reused: call again
+        after anyone moves.
+
+        Args:
+            uid: The workforce's ``uid`` column (rows as in ``occupant``).
+        """
+        if self._lead_uid is None:
+            self._lead_uid = np.full(self.n_slots + 1, -1, dtype=np.int64)
+        _fill_lead_uids(self.heads(), self.occupant, uid, self._lead_uid)
+        return self._lead_uid
+
     def count(self, level: int, track: int) -> int:
         """Number of positions at a level on a track."""
         start, stop = self.ranges.get((level, track), (0, 0))
@@ -184,6 +203,13 @@ class Org:
     def track_exists(self, level: int, track: int) -> bool:
         """Whether a level has any position on a track."""
         return self.count(level, track) > 0
+
+
+@jit
+def _fill_lead_uids(heads, occupant, uid, lead_uid) -> None:
+    for h in heads:
+        row = occupant[h]
+        lead_uid[h] = uid[row] if row >= 0 else -1
 
 
 def as_bits(flags: np.ndarray) -> int:

@@ -157,6 +157,11 @@ def check_structure(model: PromotionModel) -> None:
     exists = np.array([[sc.positions(li, t) > 0 for t in TRACKS] for li in range(sc.n_levels)])
     assert exists[level, track].all()
     assert (level == org.level[slots]).all() and (track == org.track[slots]).all()
+    # everyone's manager, read in one lookup (Org.lead_uids), is the occupant of their boss's position
+    boss = wf.boss_slot[rows]
+    boss_row = np.where(boss >= 0, org.occupant[boss], VACANT)
+    chained = np.where(boss_row >= 0, wf.uid[boss_row], -1)
+    assert (org.lead_uids(wf.uid)[boss] == chained).all()
     # Mesa's agents are the workforce: one per employee, a Manager exactly on the management track
     assert len(model.agents) == rows.size
     uids = wf.uid[rows]
