@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sim.errors import InputError
+from sim.errors import InputError, output_folder
 
 COMMAND_MODULES = ("sim.experiment.cli", "sim.app.cli", "sim.orgdata.cli")
 
@@ -73,7 +73,7 @@ def positive_float(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
     if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
     return value
 
 
@@ -126,6 +126,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.years is not None:
         overrides["years"] = args.years
     scenario = load_scenario(args.scenario, headcount=args.headcount, overrides=overrides)
+    out = output_folder(args.out) if args.out else None
     bar, _ = _progress(args.quiet)
     if bar is not None:
         with bar:
@@ -138,20 +139,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(note)
     if result.names:
         print_story(result)
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
+    if out is not None:
         summary = pd.DataFrame({"metric": list(result.summary), "value": list(result.summary.values())})
         tables = {"summary": summary, "timeseries": result.timeseries, "events": result.events}
-        for name, frame in tables.items():
-            if args.csv:
-                frame.to_csv(out / f"{name}.csv", index=False)
-            else:
-                frame.to_parquet(out / f"{name}.parquet", index=False)
-        (out / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
         meta = run_metadata(args.seed, scenario=scenario.name, source=str(args.scenario), years=scenario.years,
                             names={str(k): v for k, v in result.names.items()})
-        (out / "metadata.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        try:
+            for name, frame in tables.items():
+                if args.csv:
+                    frame.to_csv(out / f"{name}.csv", index=False)
+                else:
+                    frame.to_parquet(out / f"{name}.parquet", index=False)
+            (out / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
+            (out / "metadata.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write the results ({exc.strerror})", source=str(exc.filename or out)) from None
         fmt = "CSV" if args.csv else "Parquet"
         print(f"wrote summary, timeseries and events ({fmt}), scenario.yaml and metadata.json to {out}")
     return 0

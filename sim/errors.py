@@ -7,6 +7,8 @@ The command line prints that line and exits with code 2; the app shows it in the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class InputError(ValueError):
     """Bad input from a user: one line, no traceback, exit code 2.
@@ -28,3 +30,17 @@ class InputError(ValueError):
 
 
 ScenarioError = InputError
+
+
+def output_folder(path: str | Path) -> Path:
+    """Create an output folder (and its parents) before any work is done for it.
+
+    Made up front so that a path that cannot be a folder (an existing file, a read-only or
+    missing mount) is reported in one line before a long run, not as a traceback after it.
+    """
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create output folder ({exc.strerror})", source=str(folder)) from None
+    return folder

@@ -22,6 +22,7 @@ from sim import behaviour, hiring, managers, promotions
 from sim import interventions as levers
 from sim.allocator import keep_freed_memory
 from sim.compiled import jit
+from sim.errors import InputError
 from sim.metrics import METRICS, Recorder
 from sim.org import VACANT, Org
 from sim.random import LazyStream, Streams, key_from
@@ -242,6 +243,12 @@ class PromotionModel(mesa.Model):
             for ti in range(len(TRACKS)):
                 slots = org.slots(li, ti)
                 mine = [p for p in sc.people if sc.level_index(p.level) == li and TRACKS.index(p.track) == ti]
+                if len(mine) > slots.size:  # the scenario had room; a lever's change of positions took it
+                    raise InputError(
+                        f"{len(mine)} named people at level '{level.name}' ({TRACKS[ti]}) but the interventions "
+                        f"{', '.join(lever.name for lever in self.interventions)} left {slots.size} positions there",
+                        source=sc.name, path="people",
+                    )
                 for slot, person in zip(slots, mine, strict=False):
                     pinned[int(slot)] = person
                 rest = slots[len(mine):]

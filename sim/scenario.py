@@ -17,6 +17,7 @@ import math
 import re
 import types
 import typing
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -380,6 +381,8 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        if round(12 * self.years) < 1:  # the run steps round(12 * years) months
+            raise ValueError(f"@years@ must cover at least one month (1/12 = 0.0833 years); got {self.years:g}")
         for attr in ("workforce_share", "hiring_share"):
             total = sum(getattr(g, attr) for g in self.groups)
             if not math.isclose(total, 1.0, abs_tol=1e-6):
@@ -408,6 +411,14 @@ class Scenario(_Strict):
                 raise ValueError(
                     f"@people[{i}].track@ level '{person.level}' has no {person.track} positions"
                 )
+        if self.organisation.source is None:  # with a headcount file, the file's people come first (orgdata)
+            for (li, track), count in Counter((self.level_index(p.level), p.track) for p in self.people).items():
+                room = self.positions(li, track)
+                if count > room:
+                    raise ValueError(
+                        f"@people@ {count} named people at level '{self.organisation.levels[li].name}' "
+                        f"({track}) but it has {room} {track} positions; add positions or remove people"
+                    )
         lo, hi = self.employees.timing_delay_months
         if lo > hi:
             raise ValueError("@employees.timing_delay_months@ must be [min, max] with min <= max")

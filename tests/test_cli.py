@@ -193,6 +193,12 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
         "bad.yaml", ["python/object/apply:os.system"],
     ),
     "not a mapping": ({"bad.yaml": "- just\n- a list\n"}, "bad.yaml", ["mapping"]),
+    "more named people than positions": (
+        {"bad.yaml": PARENT + "people:\n" + "".join(f"  - {{name: P{i}, level: B, track: management}}\n"
+                                                     for i in range(4))},
+        "bad.yaml", ["people", "4 named people at level 'B'", "3 management positions"],
+    ),
+    "a run shorter than a month": ({"bad.yaml": PARENT + "years: 0.01\n"}, "bad.yaml", ["years", "one month"]),
 }
 
 
@@ -278,7 +284,8 @@ def test_every_bad_file_through_main(case: str, command: str, tmp_path: Path, mo
                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     target, words = _write_case(case, tmp_path)
-    extra = ["--years", "0.1", "--quiet", "--out", "out"] if command == "run" else []
+    years = [] if case == "a run shorter than a month" else ["--years", "0.1"]  # --years would replace the file's
+    extra = [*years, "--quiet", "--out", "out"] if command == "run" else []
     _assert_one_line_error(_main_in_process([command, target, *extra], capsys), words)
     assert not (tmp_path / "out").exists()
 
@@ -292,6 +299,9 @@ def test_every_bad_file_through_main(case: str, command: str, tmp_path: Path, mo
         (["--set", "policy.name"], ["--set", "KEY.PATH=VALUE", "policy.name"]),
         (["--set", "policy.nam=random"], ["policy.nam", "did you mean 'name'"]),
         (["--bogus-option"], ["--bogus-option"]),
+        (["--years", "inf"], ["--years", "finite"]),
+        (["--years", "1e-9"], ["years", "one month"]),
+        (["--out", str(BASELINE)], ["cannot create output folder", str(BASELINE)]),  # a file, not a folder
     ],
 )
 def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], words: list[str]) -> None:

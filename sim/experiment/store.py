@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from sim.errors import InputError
+from sim.errors import InputError, output_folder
 from sim.experiment.design import RunTask, canonical_json
 from sim.experiment.executor import RunOutcome
 
@@ -100,10 +100,7 @@ class ResultStore:
     # -- writing -------------------------------------------------------------------------------
     def __enter__(self) -> ResultStore:
         """Create the folder, take the lock and drop what an interrupted writer left half done."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"cannot create output folder ({exc.strerror})", source=str(self.root)) from None
+        output_folder(self.root)
         busy = InputError("another promosim process is writing to this folder; wait for it or choose another "
                           "--out", source=str(self.root))
         key = self.root.resolve()
