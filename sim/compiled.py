@@ -79,3 +79,12 @@ def jit(fn: F) -> F:
     raising, so a compiled loop and the numpy expression it replaces agree on every input.
     """
     return numba.njit(cache=_CACHING, nogil=True, error_model="numpy")(fn)
+
+
+def cache_is_empty() -> bool:
+    """Whether the disk cache holds no compiled loop yet (False when caching is off: nothing to fill).
+
+    True after an install or any edit of a compiled module, when the next model built compiles
+    every loop it runs; a long-lived server can do that before it takes its first request.
+    """
+    return _CACHING and not any(_CACHE_DIR.rglob("*.nbi"))

@@ -86,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     url = f"http://127.0.0.1:{port}/"
     srv = Server(url, log, proc)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # with an empty compile cache the engine compiles first (about a minute)
     while True:
         if proc.poll() is not None:
             pytest.fail(f"promosim app exited with {proc.returncode}:\n{srv.text()[-3000:]}")
@@ -98,7 +98,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             pass
         if time.monotonic() > deadline:
             proc.terminate()
-            pytest.fail(f"promosim app did not answer within 120 s:\n{srv.text()[-3000:]}")
+            pytest.fail(f"promosim app did not answer within 300 s:\n{srv.text()[-3000:]}")
         time.sleep(0.5)
     yield srv
     proc.terminate()

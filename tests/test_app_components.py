@@ -10,6 +10,7 @@ import dataclasses
 import io
 import json
 import math
+import os
 import shutil
 import stat
 import subprocess
@@ -323,6 +324,65 @@ def test_bad_upload_shows_an_error_and_keeps_the_model(rendered: tuple[AppState,
     assert state.message.value is None
     assert state.model.value is not before
     assert state.settings.value.scenario == "fine.yaml (uploaded)"
+
+
+@pytest.mark.slow
+def test_the_app_command_compiles_the_engine_before_serving_when_the_cache_is_empty(tmp_path: Path) -> None:
+    """``prepare_engine`` fills an empty compile cache, saying so, and does nothing once it is full."""
+    env = {**os.environ, "PROMOSIM_CACHE_DIR": str(tmp_path)}
+    code = "from sim.app.cli import prepare_engine; prepare_engine()"
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600,
+                           check=False)
+    assert first.returncode == 0, first.stderr
+    assert "compiling the simulation engine" in first.stderr and "compiled in" in first.stderr
+    assert any(tmp_path.rglob("*.nbi"))
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600,
+                           check=False)
+    assert again.returncode == 0 and again.stderr == ""
+
+
+def test_an_upload_whose_organisation_cannot_be_filled_changes_nothing(
+    rendered: tuple[AppState, object], tmp_path: Path
+) -> None:
+    """An organisation file is read only when people are placed; a bad one must not get past the upload.
+
+    Before, the upload was listed and chosen, the model kept running under its name, and the
+    next Reset (Mesa builds the model with no error handling) replaced the page with a traceback.
+    """
+    state, rc = rendered
+    shipped = Path(__file__).resolve().parent.parent / "scenarios"
+    lines = (shipped / "data" / "synthetic_org.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    drop = header.index("grade")
+    (tmp_path / "org.csv").write_text(
+        "\n".join(",".join(c for k, c in enumerate(line.split(",")) if k != drop) for line in lines) + "\n",
+        encoding="utf-8",
+    )
+    text = (shipped / "synthetic_org.yaml").read_text(encoding="utf-8")
+    text = text.replace("extends: baseline.yaml", f"extends: {shipped / 'baseline.yaml'}")
+    text = text.replace("file: data/synthetic_org.csv", f"file: {tmp_path / 'org.csv'}")
+    before, settings = state.model.value, state.settings.value
+    rc.find(UploadWidget).widget.vue_upload({"name": "ours.yaml", "text": text, "size": len(text)})
+    message = state.message.value
+    assert message is not None and "grade" in message and "\n" not in message
+    assert state.model.value is before and state.settings.value == settings
+    assert "ours.yaml (uploaded)" not in state.uploads.value
+    rc.find(v.Btn, children=["Reset"]).widget.click()  # builds from the settings, which were kept
+    assert state.model.value.month == 0 and state.model.value.settings == settings
+
+
+def test_a_size_the_organisation_file_does_not_fit_is_refused_before_reset(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+    small = state.settings.value  # the baseline at about 120 people
+    assert not state.choose_scenario("synthetic_org")  # ~300 people in the file
+    assert state.settings.value == small and state.model.value.settings == small
+    assert state.update_settings(dataclasses.replace(small, headcount=None))
+    assert state.choose_scenario("synthetic_org")
+    chosen = state.settings.value
+    assert not state.update_settings(dataclasses.replace(chosen, headcount=100))  # ~300 people in the file
+    assert state.settings.value == chosen and "positions" in (state.message.value or "")
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert state.model.value.settings == chosen
 
 
 def test_clicking_a_person_opens_the_inspector(rendered: tuple[AppState, object]) -> None:

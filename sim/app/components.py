@@ -41,6 +41,7 @@ from sim.app.workshop import (  # noqa: E402
     Settings,
     WorkshopModel,
     build_specs,
+    check_buildable,
     lever_problem,
     parse_upload,
     shipped_scenarios,
@@ -109,55 +110,82 @@ class AppState:
             use_threads=solara.reactive(False),
         )
 
-    def rebuild(self) -> bool:
-        """Build a new model from the settings now (as Reset does); False with a message on error."""
+    def rebuild(self, settings: Settings | None = None) -> bool:
+        """Build a new model now (as Reset does), from ``settings`` or the current ones.
+
+        All or nothing: on an error the one-line message is shown and the settings and the
+        running model stay as they were.
+        """
+        chosen = self.settings.value if settings is None else settings
         try:
-            self.model.value = WorkshopModel(settings=self.settings.value)
+            model = WorkshopModel(settings=chosen)
         except InputError as exc:
-            self.message.value = str(exc)
+            self._refuse(exc)
             return False
+        self.settings.value = chosen
+        self.model.value = model
         self.message.value = None
-        if self.selected.value is not None and self.model.value.treated.employee(self.selected.value) is None:
+        if self.selected.value is not None and model.treated.employee(self.selected.value) is None:
             self.selected.value = None
         force_update()
         return True
 
-    def choose_scenario(self, name: str) -> bool:
-        """Switch to a shipped or uploaded scenario and load it at once."""
-        upload = self.uploads.value.get(name)
+    def choose_scenario(self, name: str, upload: Scenario | None = None) -> bool:
+        """Switch to a shipped or uploaded scenario and load it at once (or change nothing)."""
+        upload = upload if upload is not None else self.uploads.value.get(name)
         try:
-            self.settings.value = self.settings.value.with_scenario(name, upload)
+            chosen = self.settings.value.with_scenario(name, upload)
         except InputError as exc:
-            self.message.value = str(exc)
+            self._refuse(exc)
+            return False
+        if not self.rebuild(chosen):
             return False
         self.selected.value = None
-        return self.rebuild()
+        self.notice.value = None
+        return True
 
     def upload(self, filename: str, text: str | None, size: int) -> bool:
-        """Validate an uploaded scenario; load it, or show its one-line error."""
+        """Validate an uploaded scenario; load it, or show its one-line error and change nothing.
+
+        It joins the scenario list only once its organisation has been built.
+        """
         try:
             spec = parse_upload(filename, text, size)
         except InputError as exc:
-            self.message.value = str(exc)
-            self.notice.value = None
+            self._refuse(exc)
             return False
         label = f"{filename} (uploaded)"
+        if not self.choose_scenario(label, spec):
+            return False
         self.uploads.value = {**self.uploads.value, label: spec}
-        ok = self.choose_scenario(label)
-        if ok:
-            self.notice.value = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
-        return ok
+        self.notice.value = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
+        return True
 
     def update_settings(self, new: Settings) -> bool:
-        """Accept new settings for the next Reset if both runs can be built from them."""
+        """Accept new settings for the next Reset if both runs can be built from them.
+
+        A change of organisation (scenario, size or levers) is checked by filling it
+        (``check_buildable``); a behavioural control only needs the scenario's validation.
+        """
+        old = self.settings.value
+        reshaped = (new.scenario, new.upload, new.levers, new.headcount) != (
+            old.scenario, old.upload, old.levers, old.headcount)
         try:
-            build_specs(new)
+            if reshaped:
+                check_buildable(new)
+            else:
+                build_specs(new)
         except InputError as exc:
-            self.message.value = str(exc)
+            self._refuse(exc)
             return False
         self.message.value = None
         self.settings.value = new
         return True
+
+    def _refuse(self, exc: InputError) -> None:
+        """Show why a change was refused; a notice about what was loaded before no longer applies."""
+        self.message.value = str(exc)
+        self.notice.value = None
 
     def step(self, months: int) -> None:
         """Run ``months`` months now (the guide's buttons) and redraw."""
@@ -730,8 +758,7 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
 
     def load() -> None:
         fresh = Settings(seed=state.settings.value.seed).with_scenario(GUIDED_SCENARIO)
-        state.settings.value = dataclasses.replace(fresh, compare=True)
-        if state.rebuild():
+        if state.rebuild(dataclasses.replace(fresh, compare=True)):
             state.selected.value = state.model.value.find_named("Sam")
 
     def look(name: str) -> None:
@@ -743,8 +770,7 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
         for name in STORY_LEVERS:
             if name in registry and lever_problem(settings.base(), name) is None:
                 settings = settings.set_lever(name, True)
-        state.settings.value = dataclasses.replace(settings, compare=True)
-        if state.rebuild():
+        if state.rebuild(dataclasses.replace(settings, compare=True)):
             state.tab.value = TAB_SIDE_BY_SIDE
 
     with solara.Columns([6, 6]):

@@ -226,6 +226,21 @@ def build_specs(settings: Settings) -> tuple[Scenario, Scenario | None]:
     return treated, control
 
 
+def check_buildable(settings: Settings) -> None:
+    """Fill both runs' organisations (without warm-up), so that Mesa's Reset cannot fail on them.
+
+    ``build_specs`` validates the scenario; an organisation file, named people and the
+    positions a lever leaves are only checked when people are placed. Mesa's Reset builds the
+    model with no error handling, so settings are checked this way before the page accepts them.
+
+    Raises:
+        InputError: One line, as for the command line.
+    """
+    for spec in build_specs(settings):
+        if spec is not None:
+            PromotionModel(scenario=load_scenario(spec, overrides={"warmup_months": 0}), rng=settings.seed)
+
+
 def lever_problem(base: Scenario, name: str) -> str | None:
     """Why a lever cannot be switched on for this scenario (one line), or None when it can."""
     try:
