@@ -115,6 +115,14 @@ def _progress(quiet: bool) -> Any:
     return bar, None
 
 
+def under(path: str | Path, exc: InputError) -> InputError:
+    """The error named under the scenario file given, when it was found in a file that scenario reads.
+
+    An organisation file's problem names that file; the user typed the scenario's.
+    """
+    return exc if str(exc).startswith(str(path)) else InputError(str(exc), source=str(path))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its tables."""
     import pandas as pd  # noqa: PLC0415
@@ -126,14 +134,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.years is not None:
         overrides["years"] = args.years
     scenario = load_scenario(args.scenario, headcount=args.headcount, overrides=overrides)
-    out = output_folder(args.out) if args.out else None
+    fresh = bool(args.out) and not Path(args.out).exists()
+    out = output_folder(args.out) if args.out else None  # made before the run: a bad --out fails at once
     bar, _ = _progress(args.quiet)
-    if bar is not None:
-        with bar:
-            task = bar.add_task("run", total=round(12 * scenario.years))
-            result = simulate(scenario, seed=args.seed, progress=lambda m, n: bar.update(task, completed=m))
-    else:
-        result = simulate(scenario, seed=args.seed)
+    try:
+        if bar is not None:
+            with bar:
+                task = bar.add_task("run", total=round(12 * scenario.years))
+                result = simulate(scenario, seed=args.seed, progress=lambda m, n: bar.update(task, completed=m))
+        else:
+            result = simulate(scenario, seed=args.seed)
+    except InputError as exc:
+        if fresh and out is not None and not any(out.iterdir()):
+            out.rmdir()  # nothing was written; leave no trace of the failed run
+        raise under(args.scenario, exc) from None
     print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} years)")
     for note in result.notes:
         print(note)
@@ -191,18 +205,16 @@ def print_story(result: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate scenario files; one line per file."""
+    from sim.model import check_fills  # noqa: PLC0415
     from sim.scenario import load_scenario  # noqa: PLC0415
 
     bad = 0
     for path in args.files:
         try:
             scenario = load_scenario(path)
-            if scenario.organisation.source is not None:
-                from sim.orgdata import load_org  # noqa: PLC0415
-
-                load_org(scenario)
+            check_fills(scenario)
         except InputError as exc:
-            print(str(exc), file=sys.stderr)
+            print(str(under(path, exc)), file=sys.stderr)
             bad += 1
         else:
             print(f"{path}: ok ({scenario.name}: {scenario.total_positions} positions, "

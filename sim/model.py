@@ -424,6 +424,20 @@ class PromotionModel(mesa.Model):
         return self._agent(row) if row >= 0 else None
 
 
+def check_fills(scenario: Scenario, seed: int = 1) -> None:
+    """Fill the scenario's organisation, without warm-up, to find what only placing people finds.
+
+    Validating a scenario cannot see everything: an organisation file is read, named people are
+    seated and the positions a lever leaves are counted only when people are placed. Commands
+    that check input (``validate``, the app, experiments before their first run) call this so
+    that such a problem is one line with exit code 2 up front, not a failed run later.
+
+    Raises:
+        InputError: One line naming the file, the key path and what is allowed.
+    """
+    PromotionModel(scenario=load_scenario(scenario, overrides={"warmup_months": 0}), rng=seed)
+
+
 @jit
 def _place_rows(rows, slots, occupant, parent, slot_level, slot_track, slot, boss_slot, level, track, uid,
                 b_manager, first_uid):

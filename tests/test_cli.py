@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
-from conftest import BASELINE, TINY, cli_env, run_cli
+from conftest import BASELINE, SCENARIOS, TINY, cli_env, run_cli
 
 from sim import load_scenario, simulate
 from sim.cli import main
@@ -199,6 +199,11 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
         "bad.yaml", ["people", "4 named people at level 'B'", "3 management positions"],
     ),
     "a run shorter than a month": ({"bad.yaml": PARENT + "years: 0.01\n"}, "bad.yaml", ["years", "one month"]),
+    "a lever taking positions an organisation file's people hold": (
+        {"bad.yaml": f"extends: {SCENARIOS / 'synthetic_org.yaml'}\n"
+                     "interventions: {parallel_ladders: {specialist_share: 0.9}}\n"},
+        "bad.yaml", ["synthetic_org.csv", "people in the file", "after parallel_ladders changed the positions"],
+    ),
 }
 
 

@@ -193,6 +193,9 @@ BAD_FILES: list[tuple[str, Any, str]] = [
      "sensitivity.parameters.behaviour.voice_rate: needs [low, high] with low < high"),
     ("unknown key in a scenario ref", {"scenarios": {"baseline": {"file": "small.yaml", "sett": {}}}},
      "unknown key 'sett' (did you mean 'set'?)"),
+    ("an organisation file with more people than the headcount leaves positions",
+     {"headcount": 100, "scenarios": {"baseline": str(SCENARIOS / "synthetic_org.yaml")}},
+     "arm 'synthetic_org': "),
 ]
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from sim.app.feed import Feed
 from sim.errors import InputError
 from sim.interventions import load_all
-from sim.model import SHORTCUTS, PromotionModel
+from sim.model import SHORTCUTS, PromotionModel, check_fills
 from sim.scenario import POLICIES, SCENARIO_DIR, Scenario, load_scenario, parse_yaml
 
 FIRST_SCENARIOS = ("baseline", "sam_and_priya")
@@ -238,7 +238,7 @@ def check_buildable(settings: Settings) -> None:
     """
     for spec in build_specs(settings):
         if spec is not None:
-            PromotionModel(scenario=load_scenario(spec, overrides={"warmup_months": 0}), rng=settings.seed)
+            check_fills(spec, settings.seed)
 
 
 def lever_problem(base: Scenario, name: str) -> str | None:

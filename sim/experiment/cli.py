@@ -150,12 +150,13 @@ def _finish(failed: int, out: Path, files: dict[str, Path]) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Paired comparison of scenario files given on the command line."""
-    from sim.experiment.design import build_design, comparison_spec  # noqa: PLC0415
+    from sim.experiment.design import build_design, check_arms, comparison_spec  # noqa: PLC0415
     from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
 
     spec = comparison_spec(args.baseline, args.variants, replications=args.replications, seed=args.seed,
                            years=args.years, headcount=args.headcount, metrics=args.metrics)
     design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
+    check_arms(design)
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, _command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out)
@@ -166,11 +167,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run an experiment file."""
-    from sim.experiment.design import build_design, load_experiment  # noqa: PLC0415
+    from sim.experiment.design import build_design, check_arms, load_experiment  # noqa: PLC0415
     from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
 
     spec = load_experiment(args.experiment)
     design = build_design(spec, args.experiment)
+    check_arms(design)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, _command("experiment", "run", args.experiment, args=args))
     result = analyse(out)
@@ -181,13 +183,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Sample the file's ranges, run every point, and report SALib indices."""
-    from sim.experiment.design import load_experiment  # noqa: PLC0415
+    from sim.experiment.design import check_arms, load_experiment  # noqa: PLC0415
     from sim.experiment.report import design_runs  # noqa: PLC0415
     from sim.experiment.sensitivity import analyse_sensitivity, build_sensitivity_design, print_indices  # noqa: PLC0415
     from sim.experiment.store import ResultStore  # noqa: PLC0415
 
     spec = load_experiment(args.experiment)
     design = build_sensitivity_design(spec, args.experiment, args.method)
+    check_arms(design)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, _command("experiment", "sensitivity", args.experiment, args=args))
     indices, skipped, files = analyse_sensitivity(out)
@@ -224,8 +227,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check experiment files, resolving every scenario, grid point and sample point."""
-    from sim.experiment.design import build_design, load_experiment  # noqa: PLC0415
+    """Check experiment files, resolving every scenario, grid point and sample point, and filling each organisation."""
+    from sim.experiment.design import build_design, check_arms, load_experiment  # noqa: PLC0415
     from sim.experiment.sensitivity import build_sensitivity_design  # noqa: PLC0415
 
     bad = 0
@@ -233,10 +236,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             spec = load_experiment(path)
             design = build_design(spec, path)
+            check_arms(design)
             line = (f"{path}: ok ({len(design.arms)} arms x {design.replications} replications = "
                     f"{len(design.tasks)} runs")
             if spec.sensitivity is not None:
                 sens = build_sensitivity_design(spec, path)
+                check_arms(sens)
                 line += f"; sensitivity: {len(sens.arms)} sample points"
             print(line + ")")
         except InputError as exc:

@@ -246,6 +246,30 @@ class Design:
         }
 
 
+def check_arms(design: Design) -> None:
+    """Fill each arm's organisation once before any run, so that what only placing people finds fails up front.
+
+    An organisation file too big for the positions, a lever that leaves named people no seat:
+    without this, ``validate`` says ok and every run of the arm fails. Arms that share their
+    organisation, people and levers (a behavioural sweep, most sensitivity points) are filled once.
+
+    Raises:
+        InputError: The arm's problem, one line naming the experiment file and the arm.
+    """
+    from sim.model import check_fills  # noqa: PLC0415 (the engine, only when checking)
+
+    seen: set[str] = set()
+    for arm in design.arms:
+        shape = digest({key: arm.content.get(key) for key in ("organisation", "people", "interventions")})
+        if shape in seen:
+            continue
+        seen.add(shape)
+        try:
+            check_fills(load_scenario(arm.content), design.seed)
+        except InputError as exc:
+            raise InputError(f"arm '{arm.label}': {exc}", source=design.source) from None
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: the same content always gives the same text."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
