@@ -158,12 +158,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         tables = {"summary": summary, "timeseries": result.timeseries, "events": result.events}
         meta = run_metadata(args.seed, scenario=scenario.name, source=str(args.scenario), years=scenario.years,
                             names={str(k): v for k, v in result.names.items()})
+        schemas = run_table_schemas()
         try:
             for name, frame in tables.items():
                 if args.csv:
                     frame.to_csv(out / f"{name}.csv", index=False)
                 else:
-                    frame.to_parquet(out / f"{name}.parquet", index=False)
+                    frame.to_parquet(out / f"{name}.parquet", index=False, schema=schemas[name])
             (out / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
             (out / "metadata.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         except OSError as exc:
@@ -171,6 +172,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         fmt = "CSV" if args.csv else "Parquet"
         print(f"wrote summary, timeseries and events ({fmt}), scenario.yaml and metadata.json to {out}")
     return 0
+
+
+def run_table_schemas() -> dict[str, Any]:
+    """The Arrow schema of each Parquet table ``promosim run --out`` writes.
+
+    Left to infer the types from the frame, a table without rows (no events, a run shorter than a
+    month) gets null-typed columns, so the file layout would depend on what happened in the run.
+    """
+    import pyarrow as pa  # noqa: PLC0415
+
+    return {
+        "summary": pa.schema([("metric", pa.string()), ("value", pa.float64())]),
+        "timeseries": pa.schema([("step", pa.int64()), ("year", pa.int64()), ("metric", pa.string()),
+                                 ("value", pa.float64()), ("level", pa.int64()), ("group", pa.string())]),
+        "events": pa.schema([("step", pa.int64()), ("employee", pa.int64()), ("kind", pa.string()),
+                             ("details", pa.string())]),
+    }
 
 
 def print_summary(summary: dict[str, float], title: str) -> None:

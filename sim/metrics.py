@@ -727,8 +727,10 @@ class Recorder:
 
     def timeseries(self) -> pd.DataFrame:
         """Tidy table: step, year, metric, value, level (nullable), group (nullable)."""
-        if not self.rows:
-            return pd.DataFrame(columns=["step", "year", "metric", "value", "level", "group"])
+        if not self.rows:  # (a run shorter than a month) the same dtypes as a run with rows
+            return pd.DataFrame({"step": pd.Series(dtype="int64"), "year": pd.Series(dtype="int64"),
+                                 "metric": pd.Series(dtype="str"), "value": pd.Series(dtype="float64"),
+                                 "level": pd.Series(dtype="Int64"), "group": pd.Series(dtype="string")})
         step, metric, value, level, group = zip(*self.rows, strict=True)
         df = pd.DataFrame({"step": np.asarray(step, dtype=np.int64), "metric": metric, "value": value})
         df.insert(1, "year", (df["step"] - 1) // 12 + 1)

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import BASELINE, SCENARIOS, TINY, cli_env, run_cli
 
-from sim import load_scenario, simulate
-from sim.cli import main
+from sim import PromotionModel, load_scenario, simulate
+from sim.cli import main, run_table_schemas
 from sim.metrics import METRICS
 
 # ---------------------------------------------------------------------------------------------
@@ -121,6 +122,24 @@ def test_run_tables_equal_the_api_run(parquet_run: tuple[Any, Path]) -> None:
     events = pd.read_parquet(out_dir / "events.parquet")
     pd.testing.assert_frame_equal(events, api.events, check_dtype=False)
     assert {"hire", "exit"} & set(events["kind"])
+
+
+def test_run_tables_keep_their_types_when_empty(parquet_run: tuple[Any, Path], tmp_path: Path) -> None:
+    """Tables without rows (a model not yet stepped: no series rows, no events) keep a full run's schemas.
+
+    Left to infer types from the frame, pyarrow writes such columns as nulls.
+    """
+    model = PromotionModel(scenario=load_scenario(TINY), rng=1)
+    frames = {"summary": pd.DataFrame({"metric": pd.Series(dtype="str"), "value": pd.Series(dtype="float64")}),
+              "timeseries": model.recorder.timeseries(), "events": model.events.to_frame()}
+    assert frames["timeseries"].empty and frames["events"].empty
+    _, full = parquet_run
+    schemas = run_table_schemas()
+    for name, frame in frames.items():
+        empty, other = tmp_path / f"{name}.parquet", full / f"{name}.parquet"
+        frame.to_parquet(empty, index=False, schema=schemas[name])
+        assert pq.read_schema(empty).remove_metadata().equals(pq.read_schema(other).remove_metadata()), name
+        pd.testing.assert_series_equal(pd.read_parquet(empty).dtypes, pd.read_parquet(other).dtypes, obj=name)
 
 
 def test_run_with_csv(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import BASELINE, ROOT, cli_env
@@ -21,7 +22,7 @@ from sim.experiment.design import RunTask, build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec, RunOutcome, execute_run
 from sim.experiment.report import analyse
 from sim.experiment.runner import run_design
-from sim.experiment.store import COMPACTION, RUNS_SCHEMA, SUMMARY_SCHEMA, ResultStore
+from sim.experiment.store import COMPACTION, RUNS_SCHEMA, SUMMARY_SCHEMA, TIMESERIES_SCHEMA, ResultStore
 
 SEQUENTIAL = ExecutorSpec(kind="sequential")
 
@@ -199,6 +200,44 @@ def test_batches_are_merged_and_an_interrupted_merge_is_finished_or_undone(tmp_p
     assert set(summaries["run_id"]) == set(runs["run_id"])
     run_design(bigger, out, SEQUENTIAL)
     assert_each_run_exactly_once(out, bigger)
+
+
+def read_with_pandas(out: Path) -> dict[str, pd.DataFrame]:
+    """Each table as ``pd.read_parquet`` gives it to someone without promosim, in a fixed row order."""
+    keys = {"runs": ["run_id"], "summaries": ["run_id", "metric"],
+            "timeseries": ["run_id", "metric", "step", "level", "group"]}
+    return {table: pd.read_parquet(out / table).sort_values(key).reset_index(drop=True)
+            for table, key in keys.items()}
+
+
+def test_one_schema_per_table_however_runs_were_batched(tmp_path: Path) -> None:
+    """A store merged from many batches reads back with the same dtypes as one written in one batch.
+
+    Merged and rewritten parts once lost the pandas metadata of the first write, so ``level`` read
+    back as float64 in one store and Int64 in another, depending on how runs happened to arrive.
+    """
+    path = write_experiment(tmp_path, replications=2, timeseries="all")
+    design = build_design(load_experiment(path), path)
+    run_design(design, tmp_path / "one", SEQUENTIAL, flush_seconds=3600)  # one batch, nothing to merge
+    run_design(design, tmp_path / "many", SEQUENTIAL, flush_seconds=0)  # a batch per run, merged at the end
+    one, many = read_with_pandas(tmp_path / "one"), read_with_pandas(tmp_path / "many")
+    assert one["timeseries"]["level"].notna().any() and one["timeseries"]["level"].isna().any()
+    assert one["timeseries"]["level"].dtype == "Int64" and one["timeseries"]["group"].dtype == "string"
+    when_and_where = ["batch", "worker", "duration", "started"]
+    for table in one:
+        pd.testing.assert_series_equal(one[table].dtypes, many[table].dtypes, obj=table)
+        pd.testing.assert_frame_equal(one[table].drop(columns=when_and_where, errors="ignore"),
+                                      many[table].drop(columns=when_and_where, errors="ignore"),
+                                      check_dtype=True, check_exact=True, obj=table)
+    # The store's own reader agrees with pandas.
+    series = ResultStore(tmp_path / "many").timeseries()
+    assert dict(series.dtypes.drop("scenario")) == dict(many["timeseries"].dtypes.drop("scenario"))
+    # Forgetting a run rewrites its parts with the same schema, metadata included.
+    with ResultStore(tmp_path / "many") as store:
+        store.drop_runs([design.tasks[0].run_id])
+    for table, schema in (("runs", RUNS_SCHEMA), ("summaries", SUMMARY_SCHEMA), ("timeseries", TIMESERIES_SCHEMA)):
+        for part in (tmp_path / "many" / table).rglob("part-*.parquet"):
+            assert pq.read_schema(part).equals(schema, check_metadata=True), part
 
 
 def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(tmp_path: Path) -> None:

@@ -10,6 +10,10 @@ Layout of an output folder::
     summaries/scenario=<label>/part-<batch>.parquet   run_id, arm, replication, metric, value
     timeseries/scenario=<label>/part-<batch>.parquet  run_id, arm, replication, step, year, metric, ...
 
+Every part of a table is written with that table's one Arrow schema, pandas metadata included
+(:func:`with_pandas_dtypes`), so a store reads back with the same dtypes (``level`` Int64,
+``group`` string) whatever executor, batching or merging produced its parts.
+
 When an invocation ends normally its batches are merged into one part per table and partition
 (:meth:`ResultStore.compact`), so a long experiment does not leave thousands of small files.
 
@@ -40,7 +44,25 @@ from sim.errors import InputError, output_folder
 from sim.experiment.design import RunTask, canonical_json
 from sim.experiment.executor import RunOutcome
 
-RUNS_SCHEMA = pa.schema([
+
+def with_pandas_dtypes(schema: pa.Schema, **dtypes: str) -> pa.Schema:
+    """``schema`` with the pandas metadata of a frame of these dtypes (the rest as Arrow maps them).
+
+    pandas restores dtypes from the metadata pyarrow records in each file, and pyarrow records
+    the dtypes of whatever frame was written. Parts come from many frames (a batch, a merge, a
+    rewrite after :meth:`ResultStore.drop_runs`), and a part written without the record reads a
+    nullable integer back as float64, so one store read Int64 and another float64 for the same
+    numbers. Fixing the record once per table, and stamping it on every part, ends that.
+
+    Args:
+        schema: The table's Arrow schema.
+        **dtypes: pandas dtypes for columns whose Arrow default is not wanted (``level="Int64"``).
+    """
+    template = schema.empty_table().to_pandas().astype(dtypes)
+    return pa.Table.from_pandas(template, schema=schema, preserve_index=False).schema
+
+
+RUNS_SCHEMA = with_pandas_dtypes(pa.schema([
     ("run_id", pa.string()),
     ("experiment", pa.string()),
     ("scenario", pa.string()),
@@ -55,15 +77,16 @@ RUNS_SCHEMA = pa.schema([
     ("started", pa.timestamp("ms", tz="UTC")),
     ("worker", pa.string()),
     ("batch", pa.string()),
-])
-SUMMARY_SCHEMA = pa.schema([
+]))
+SUMMARY_SCHEMA = with_pandas_dtypes(pa.schema([
     ("run_id", pa.string()),
     ("arm", pa.string()),
     ("replication", pa.int64()),
     ("metric", pa.string()),
     ("value", pa.float64()),
-])
-TIMESERIES_SCHEMA = pa.schema([
+]))
+# level and group are null on the totals rows: the engine's own dtypes (SimulationResult.timeseries).
+TIMESERIES_SCHEMA = with_pandas_dtypes(pa.schema([
     ("run_id", pa.string()),
     ("arm", pa.string()),
     ("replication", pa.int64()),
@@ -73,7 +96,7 @@ TIMESERIES_SCHEMA = pa.schema([
     ("value", pa.float64()),
     ("level", pa.int64()),
     ("group", pa.string()),
-])
+]), level="Int64", group="string")
 PARTITION = ds.partitioning(pa.schema([("scenario", pa.string())]), flavor="hive")
 TABLES = ("runs", "summaries", "timeseries")
 _HELD: set[Path] = set()  # folders this process is writing
@@ -280,7 +303,7 @@ class ResultStore:
         with tmp.open("wb") as fh:
             with pq.ParquetWriter(fh, schema, compression="zstd") as writer:
                 for part in parts:
-                    writer.write_table(pq.read_table(part, schema=schema))
+                    writer.write_table(_conform(pq.read_table(part, schema=schema), schema))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -304,9 +327,9 @@ class ResultStore:
                     schema = SUMMARY_SCHEMA if sub == "summaries" else TIMESERIES_SCHEMA
                     other = pq.read_table(part, schema=schema)
                     keep = pa.array([i not in drop for i in other.column("run_id").to_pylist()])
-                    self._write_table(part, other.filter(keep))
+                    self._write_table(part, other.filter(keep), schema)
             if kept.num_rows:
-                self._write_table(path, kept)
+                self._write_table(path, kept, RUNS_SCHEMA)
             else:
                 for sub in ("summaries", "timeseries"):
                     for part in (self.root / sub).glob(f"scenario=*/{path.name}"):
@@ -320,13 +343,14 @@ class ResultStore:
 
     def _write_parquet(self, path: Path, frame: pd.DataFrame, schema: pa.Schema) -> None:
         table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
-        self._write_table(path, table)
+        self._write_table(path, table, schema)
 
-    def _write_table(self, path: Path, table: pa.Table) -> None:
+    def _write_table(self, path: Path, table: pa.Table, schema: pa.Schema) -> None:
+        """Write one part atomically, in exactly ``schema`` (see :func:`with_pandas_dtypes`)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
         with tmp.open("wb") as fh:
-            pq.write_table(table, fh, compression="zstd")
+            pq.write_table(_conform(table, schema), fh, compression="zstd")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -383,11 +407,19 @@ class ResultStore:
 
     def _read(self, table: str, schema: pa.Schema, partitioned: bool = True, where: Any = None) -> pd.DataFrame:
         folder = self.root / table
-        full = pa.schema([*schema, pa.field("scenario", pa.string())]) if partitioned else schema
+        # With the schema's pandas metadata, so this reader and pd.read_parquet give the same dtypes.
+        full = (pa.schema([*schema, pa.field("scenario", pa.string())], metadata=schema.metadata) if partitioned
+                else schema)
         if not folder.exists() or not any(folder.rglob("part-*.parquet")):
             return full.empty_table().to_pandas()
         dataset = ds.dataset(folder, format="parquet", schema=full, partitioning=PARTITION if partitioned else None)
-        frame = dataset.to_table(filter=where).to_pandas()
-        if "level" in frame:
-            frame["level"] = frame["level"].astype("Int64")
-        return frame
+        return dataset.to_table(filter=where).to_pandas()
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` in ``schema``'s column order and types, with its metadata and no other.
+
+    ``from_pandas`` records the dtypes of the frame at hand and a read with an explicit schema
+    drops the record, so the metadata is replaced here rather than trusted.
+    """
+    return table.select(schema.names).cast(schema).replace_schema_metadata(schema.metadata)
