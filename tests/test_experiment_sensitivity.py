@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -64,6 +65,14 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     assert code == 0
     assert f"{distinct} already done, 0 ok" in capsys.readouterr().err
     pd.testing.assert_frame_equal(pd.read_csv(out / "sensitivity.csv"), indices)
+    # The report names the code that made the runs, not the code that last looked at them.
+    sessions = (out / "sessions.jsonl").read_text().splitlines()
+    first = json.loads(sessions[0])
+    assert first["git_revision"] and first["git_revision"] in (out / "sensitivity.md").read_text()
+    sessions[0] = json.dumps({**first, "git_revision": "0ld0ld0"})
+    (out / "sessions.jsonl").write_text("\n".join(sessions) + "\n")
+    assert main(["experiment", "report", str(out), "--quiet"]) == 0
+    assert "git `0ld0ld0`" in (out / "sensitivity.md").read_text()
 
 
 def test_the_shipped_sensitivity_experiment_is_valid() -> None:

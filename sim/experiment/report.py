@@ -152,7 +152,7 @@ def producing_sessions(store: ResultStore, runs: pd.DataFrame) -> list[dict[str,
     return sessions
 
 
-def _provenance(sessions: list[dict[str, Any]]) -> list[str]:
+def provenance_lines(sessions: list[dict[str, Any]]) -> list[str]:
     """Versions, executor and command; a warning when runs came from different code."""
     if not sessions:
         return []
@@ -193,7 +193,7 @@ def render_report(design: dict[str, Any], sessions: list[dict[str, Any]], result
         f"- Experiment seed: {design['seed']} (replication seeds derived with numpy SeedSequence.spawn)",
         f"- Runs: {result.planned} planned, {ok} succeeded, {result.failed} failed, {result.missing} not run yet",
     ]
-    lines += _provenance(sessions)
+    lines += provenance_lines(sessions)
     lines += [""]
     if result.missing:
         lines += [f"> **Incomplete:** {result.missing} planned runs are not in the store. Re-run the same command "

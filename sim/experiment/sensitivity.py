@@ -38,7 +38,7 @@ from sim.experiment.design import (
     with_parameters,
 )
 from sim.experiment.plots import plot_sensitivity
-from sim.experiment.report import fmt
+from sim.experiment.report import fmt, producing_sessions, provenance_lines
 from sim.experiment.store import ResultStore
 from sim.random import derive_seeds
 
@@ -175,13 +175,11 @@ def analyse_sensitivity(out: str | Path,
         if written:
             files["plot"] = written
     files["report"] = root / "sensitivity.md"
-    files["report"].write_text(_render(design, store.read_json("metadata.json"), indices, skipped, store),
-                               encoding="utf-8")
+    files["report"].write_text(_render(design, indices, skipped, store), encoding="utf-8")
     return indices, skipped, files
 
 
-def _render(design: dict[str, Any], meta: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, str],
-            store: ResultStore) -> str:
+def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, str], store: ResultStore) -> str:
     """sensitivity.md: the ranges, the sample, the indices and the plot."""
     extra = design["extra"]
     problem, method = extra["problem"], extra["method"]
@@ -203,12 +201,9 @@ def _render(design: dict[str, Any], meta: dict[str, Any], indices: pd.DataFrame,
         f"{int((runs['status'] != 'ok').sum())} failed",
         f"- Experiment seed {design['seed']}; replication seeds: {', '.join(map(str, design['seeds']))}",
     ]
-    if meta:
-        lines += [f"- Versions: Python {meta.get('python')}, "
-                  + ", ".join(f"{k} {v}" for k, v in (meta.get("packages") or {}).items() if v)
-                  + f"; git `{meta.get('git_revision') or 'unknown'}`"]
-        if meta.get("command"):
-            lines += [f"- Command: `{meta['command']}`"]
+    # The versions of the sessions that made these runs (with a warning when they differ), not
+    # of the latest invocation: a resume that only found finished runs made none of them.
+    lines += provenance_lines(producing_sessions(store, runs))
     lines += ["", "| parameter | low | high |", "|---|---|---|"]
     lines += [f"| `{n}` | {fmt(lo)} | {fmt(hi)} |" for n, (lo, hi) in zip(problem["names"], problem["bounds"],
                                                                          strict=True)]
