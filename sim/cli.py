@@ -291,12 +291,13 @@ def build_parser() -> ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse, run, and turn input errors into one line with exit code 2."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    prefix = "promosim"
     try:
+        args = build_parser().parse_args(argv)  # inside: a Ctrl-C while the commands import is handled too
+        prefix = f"promosim {args.command}"
         return int(args.func(args) or 0)
     except InputError as exc:
-        print(f"promosim {args.command}: {exc}", file=sys.stderr)
+        print(f"{prefix}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("promosim: interrupted", file=sys.stderr)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
+import time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -366,3 +368,15 @@ def test_missing_or_unknown_subcommands_exit_2(argv: list[str], capsys: pytest.C
 
 def test_no_subcommand_through_the_real_cli() -> None:
     _assert_one_line_error(run_cli(), ["promosim"])
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.5])
+def test_ctrl_c_is_one_line_and_exit_130_from_the_start(delay: float) -> None:
+    """Early (while the engine imports) and later (while it runs): never an import traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "run", str(BASELINE), "--years", "5", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err == "promosim: interrupted\n"
