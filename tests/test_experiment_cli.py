@@ -84,6 +84,27 @@ def test_experiment_run_with_a_grid_pairs_each_point(tmp_path: Path, capsys: pyt
     assert (out / "forest.png").exists() and not (out / "trajectories.png").exists()
 
 
+def test_the_command_line_can_shrink_an_experiment_for_a_trial(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """--replications, --years and --headcount replace the file's values, and the report's command says so."""
+    write_scenarios(tmp_path)
+    path = tmp_path / "big.yaml"
+    path.write_text(yaml.safe_dump({"name": "big", "replications": 30, "years": 10, "headcount": 5000,
+                                    "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}))
+    out = tmp_path / "out"
+    argv = ["experiment", "run", str(path), "--replications", "2", "--years", "0.5", "--headcount", "60",
+            "--out", str(out), "--workers", "1", "--quiet"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    design = json.loads((out / "experiment.json").read_text())
+    assert (design["replications"], design["years"], design["headcount"]) == (2, 0.5, 60)
+    runs = ResultStore(out).runs()
+    assert len(runs) == 2 * 2 and (runs["status"] == "ok").all()
+    assert "--replications 2 --years 0.5 --headcount 60" in (out / "report.md").read_text()
+    assert main([*argv[:3], "--years", "200", "--out", str(tmp_path / "o2"), "--quiet"]) == 2
+    assert "years: Input should be less than or equal to 100" in capsys.readouterr().err
+
+
 def test_a_changed_design_in_the_same_folder_reports_only_its_own_runs(tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     small, random = write_scenarios(tmp_path)

@@ -41,6 +41,31 @@ def metric_list(text: str) -> list[str]:
     return names
 
 
+def _sizing_options(parser: argparse.ArgumentParser) -> None:
+    """--replications, --years and --headcount over the file's own, for a quick trial of a big experiment."""
+    group = parser.add_argument_group("a smaller (or larger) version of the file's experiment")
+    group.add_argument("--replications", type=positive_int, metavar="R",
+                       help="replications per arm (per sample point for sensitivity) instead of the file's")
+    group.add_argument("--years", type=positive_float, metavar="Y", help="simulated years instead of the file's")
+    group.add_argument("--headcount", type=positive_int, metavar="N", help="resize every scenario to about N people")
+
+
+def _sized(spec: Any, args: argparse.Namespace, source: str) -> Any:
+    """The experiment with the command line's sizes in place of the file's, validated as the file is."""
+    from sim.experiment.design import validate_experiment  # noqa: PLC0415
+
+    data = spec.model_dump(exclude_unset=True)
+    for key in ("years", "headcount"):
+        if getattr(args, key) is not None:
+            data[key] = getattr(args, key)
+    if args.replications is not None:
+        if args.func is cmd_sensitivity and data.get("sensitivity") is not None:
+            data["sensitivity"]["replications"] = args.replications
+        else:
+            data["replications"] = args.replications
+    return validate_experiment(data, source)
+
+
 def _executor_options(parser: argparse.ArgumentParser) -> None:
     """--workers | --dask-address | --dask-local, --retry-failed and --quiet."""
     group = parser.add_argument_group("where runs execute (default: a process pool on all cores)")
@@ -78,6 +103,7 @@ def add_commands(sub: Any) -> None:
     run = actions.add_parser("run", help="run an experiment file and write effects, plots and report.md")
     run.add_argument("experiment", help="experiment file, e.g. experiments/interventions.yaml")
     run.add_argument("--out", metavar="DIR", help="output folder (default results/<experiment name>)")
+    _sizing_options(run)
     _executor_options(run)
     run.set_defaults(func=cmd_run)
 
@@ -85,6 +111,7 @@ def add_commands(sub: Any) -> None:
     sens.add_argument("experiment", help="experiment file with a 'sensitivity' block")
     sens.add_argument("--method", choices=("morris", "sobol"), help="default: the file's sensitivity.method")
     sens.add_argument("--out", metavar="DIR", help="output folder (default results/<name>-<method>)")
+    _sizing_options(sens)
     _executor_options(sens)
     sens.set_defaults(func=cmd_sensitivity)
 
@@ -106,7 +133,7 @@ def _command(*words: Any, args: argparse.Namespace) -> str:
     for flag in ("replications", "years", "headcount", "seed", "method", "out"):
         value = getattr(args, flag, None)
         if value is not None:
-            parts += [f"--{flag}", str(value)]
+            parts += [f"--{flag}", f"{value:g}" if isinstance(value, float) else str(value)]
     if getattr(args, "metrics", None):
         parts += ["--metrics", ",".join(args.metrics)]
     return shlex.join(parts)
@@ -170,7 +197,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment.design import build_design, check_arms, load_experiment  # noqa: PLC0415
     from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
 
-    spec = load_experiment(args.experiment)
+    spec = _sized(load_experiment(args.experiment), args, args.experiment)
     design = build_design(spec, args.experiment)
     check_arms(design)
     out = Path(args.out) if args.out else RESULTS / design.name
@@ -188,7 +215,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.experiment.sensitivity import analyse_sensitivity, build_sensitivity_design, print_indices  # noqa: PLC0415
     from sim.experiment.store import ResultStore  # noqa: PLC0415
 
-    spec = load_experiment(args.experiment)
+    spec = _sized(load_experiment(args.experiment), args, args.experiment)
     design = build_sensitivity_design(spec, args.experiment, args.method)
     check_arms(design)
     out = Path(args.out) if args.out else RESULTS / design.name
