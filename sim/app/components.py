@@ -734,16 +734,24 @@ GUIDE: tuple[tuple[str, str], ...] = (
      "is <i>not ready</i>. The engineering-manager post is open. Press <i>Load the story</i>, then look at Sam: "
      "what is true, and what his manager believes."),
     ("2. Silence and visibility",
-     "Run six months. Each quiet month, Sam's manager reads his silence as lack of ambition (the "
-     "<i>silence as disinterest</i> misread); Priya's asking and visibility read as readiness (<i>visibility as "
-     "readiness</i>). Watch their colours in the pyramid and their rows in the inspector."),
+     "Run six months. Each month someone stays quiet, their manager's belief in their interest fades: silence "
+     "is read as lack of ambition (the <i>silence as disinterest</i> misread). That hits Sam, who never talks "
+     "about his career, and Priya too until she speaks up or applies. Priya's visibility is read as readiness "
+     "(<i>visibility as readiness</i>), so she is rated ready though her readiness to manage is low. A "
+     "<i>misread</i> line in someone's history marks the month their manager came to believe they are not "
+     "interested; asking or applying later restores the belief. Watch their colours in the pyramid and their "
+     "rows in the inspector."),
     ("3. The promotion",
      "At the promotion round the manager role goes to whoever looks keen and ready. Check who got it, "
      "how ready they truly were, and the event feed. A promotion on asking rather than evidence is the "
      "source's wrong fit: the team's performance can dip, and the promotion may not stick."),
     ("4. The edge case",
-     "Look at Alex. Someone who keeps saying they are not ready may be quietly blamed when a risk fails "
-     "(the inspector counts it). That is a safety problem that looks like low aspiration."),
+     "Look at Alex. He would like to lead, but he is afraid of being blamed, and his fear outweighs his "
+     "ambition: he masks the wish, says he is not ready and seldom takes a visible risk. When one fails it may "
+     "be quietly punished, which makes him more afraid (the inspector counts such penalties; in many runs "
+     "there is none in three years, because he hardly dares). His silence comes from fear, not from a lack of "
+     "ambition: a safety problem that looks like low aspiration. Ambition also drifts month by month, as "
+     "everyone's does, so in some runs his falls below wanting a move at all."),
     ("5. Try the levers",
      "Switch on career conversations, parallel ladders and psychological safety (where available) and "
      "watch the same team, same seed, with and without them, side by side."),
