@@ -73,6 +73,9 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     (out / "sessions.jsonl").write_text("\n".join(sessions) + "\n")
     assert main(["experiment", "report", str(out), "--quiet"]) == 0
     assert "git `0ld0ld0`" in (out / "sensitivity.md").read_text()
+    capsys.readouterr()
+    assert main(["experiment", "report", str(out), "--metrics", "misread_rate"]) == 2  # not silently ignored
+    assert "--metrics chooses effects of a comparison" in capsys.readouterr().err
 
 
 def test_the_shipped_sensitivity_experiment_is_valid() -> None:

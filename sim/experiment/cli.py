@@ -239,6 +239,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = ResultStore(args.folder)
     design = store.design()
     if design.get("kind") == "sensitivity":
+        if args.metrics:
+            raise InputError("--metrics chooses effects of a comparison; a sensitivity folder reports the metrics "
+                             "of its design (its experiment file's sensitivity.metrics)", source=str(args.folder))
         indices, _, files = analyse_sensitivity(args.folder)
         if not args.quiet and len(indices):
             print_indices(indices, design["extra"]["method"])
