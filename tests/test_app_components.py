@@ -380,7 +380,9 @@ def test_a_size_the_organisation_file_does_not_fit_is_refused_before_reset(rende
     assert state.choose_scenario("synthetic_org")
     chosen = state.settings.value
     assert not state.update_settings(dataclasses.replace(chosen, headcount=100))  # ~300 people in the file
-    assert state.settings.value == chosen and "positions" in (state.message.value or "")
+    message = state.message.value or ""
+    assert state.settings.value == chosen and message.startswith("Organisation size about 100 people: ")
+    assert "positions" in message
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert state.model.value.settings == chosen
 

@@ -176,6 +176,9 @@ class AppState:
             else:
                 build_specs(new)
         except InputError as exc:
+            if new.headcount != old.headcount:  # name the control that caused it, not only the file's positions
+                size = "the scenario's own" if new.headcount is None else f"about {new.headcount:,} people"
+                exc = InputError(f"Organisation size {size}: {exc}")
             self._refuse(exc)
             return False
         self.message.value = None
