@@ -212,6 +212,11 @@ class PromotionModel(mesa.Model):
         """``stream(name)``, made only if the phase draws from it (most draw in compiled loops)."""
         return LazyStream(self.streams, name, self.month)  # type: ignore[return-value]
 
+    @property
+    def next_uid(self) -> int:
+        """The uid the next person to arrive gets; every uid from 1 below it was issued."""
+        return self._next_uid
+
     def stream_key(self, name: str) -> np.uint64:
         """The key of process ``name`` this month for counter-based draws in compiled loops (sim/random.py)."""
         return self.streams.key(name, self.month)

@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import tarfile
+from html import escape
 from pathlib import Path
 
 import ipyvuetify as v
@@ -49,6 +50,7 @@ from sim.app.workshop import (
 )
 from sim.errors import InputError
 from sim.interventions import load_all
+from sim.model import PromotionModel
 
 SMALL = "extends: baseline.yaml\nname: small\n"
 
@@ -262,6 +264,64 @@ def test_headline_charts_cover_the_issue_metrics() -> None:
     assert all(name in svg for name in model.treated.scenario.group_names)
 
 
+def test_the_stick_rate_is_shown_only_once_a_promotion_can_have_stuck() -> None:
+    """Before the first promotions' stick window closes only failures are settled, so the engine's
+    trailing rate reads 0 (or a few early re-promotions): the app leaves a gap there instead.
+
+    The engine's metric itself is untouched: from the start month on the chart shows its values.
+    """
+    model = WorkshopModel(settings=small_settings())
+    window = model.treated.scenario.promotion.stick_window_months
+    spec = next(s for s in HEADLINE_CHARTS if s.metrics[0][0] == "promotion_stick_rate")
+    groups = model.treated.scenario.group_names
+    raw: list[float] = []
+    for _ in range(20):
+        model.step()
+        raw.append(model.treated.current_metrics["promotion_stick_rate"])
+    first = next(m for m, n in zip(model.history.months, model.history.series("promotions"), strict=True) if n > 0)
+    start = first + window
+    assert model.month < start, "the baseline's first promotions are at month 12, their window closes at 30"
+    waiting = headline_chart_svg(spec, model.history, groups)
+    assert f"from month {start}" in waiting and "<title>" in waiting
+    assert "promotions that stick" in compare_table_html(model)
+    assert "n/a" in next(r for r in compare_table_html(model).split("<tr>") if "promotions that stick" in r)
+    for _ in range(16):
+        model.step()
+        raw.append(model.treated.current_metrics["promotion_stick_rate"])
+    shown = model.history.series("promotion_stick_rate")
+    early = [(r, s) for m, r, s in zip(model.history.months, raw, shown, strict=True) if m < start]
+    assert any(r == 0.0 for r, _ in early), "the artefact: a rate of 0 before any promotion could stick"
+    assert all(math.isnan(s) for _, s in early)
+    assert shown[start - 1:] == pytest.approx(raw[start - 1:], nan_ok=True)
+    assert math.isfinite(shown[start - 1])
+    engine = PromotionModel(scenario=build_specs(small_settings())[0], rng=1)  # the engine alone
+    alone = []
+    for _ in range(36):
+        engine.step()
+        alone.append(engine.current_metrics["promotion_stick_rate"])
+    assert alone == pytest.approx(raw, nan_ok=True)
+
+
+def test_a_difference_that_shows_as_zero_gets_no_verdict() -> None:
+    model = WorkshopModel(settings=small_settings())
+    group = model.treated.scenario.group_names[0]
+    model.history.record(1, {"timing_mismatch_rate": 0.0201, "misread_rate": 0.30,
+                             f"representation_ratio.{group}": 1.1})
+    model.control_history.record(1, {"timing_mismatch_rate": 0.0203, "misread_rate": 0.20,
+                                     f"representation_ratio.{group}": 0.9})
+    html = compare_table_html(model)
+
+    def row(label: str) -> str:
+        return next(r for r in html.split("<tr>") if f">{escape(label)}<" in r)
+
+    timing = row("timing mismatch")
+    assert "better" not in timing and "worse" not in timing and "-0.0" not in timing
+    assert "same" in timing
+    assert "+10.0 pts worse" in row("managers' misread rate")
+    parity = row(f"representation at the top: {group}")  # as far from parity either way
+    assert "+0.20" in parity and "better" not in parity and "worse" not in parity
+
+
 # -- components -------------------------------------------------------------------------------
 @pytest.fixture
 def rendered() -> tuple[AppState, object]:
@@ -425,6 +485,57 @@ def test_guided_start_loads_sam_and_priya(rendered: tuple[AppState, object]) -> 
     assert state.model.value.month == 6
     rc.find(v.Btn, children=["Look at Priya"]).widget.click()
     assert state.selected.value == model.find_named("Priya")
+
+
+def test_the_step_line_says_which_year_of_how_many(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+    state.step(6)
+    rc.find(v.Html, children=["Year 1 of 10, month 6"]).assert_single()
+    assert when(29, of=10) == "Year 3 of 10, month 5"
+    assert when(29) == "Year 3, month 5"
+
+
+def test_the_inspector_tells_who_never_was_from_who_left(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+    state.step(10)  # seed 1: a manager's post is empty from month 9 until the cycle at month 12
+    run = state.model.value.treated
+
+    def shown() -> str:
+        return " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+
+    for uid in (999999, 0, -3):
+        state.selected.value = uid
+        assert f"No person #{uid} in this run" in shown() and "no longer" not in shown()
+    left = next(e[1] for m in range(1, 11) for e in events_at(run, m) if e[2] == "exit")
+    state.selected.value = left
+    assert "is no longer in the organisation" in shown() and "No person" not in shown()
+    wf, org = run.workforce, run.org
+    top = next(int(r) for r in wf.rows if org.parent[wf.slot[r]] < 0)
+    state.selected.value = int(wf.uid[top])
+    assert "<b>Manager:</b> none (top of the organisation)" in shown()
+    bosses = org.parent[wf.slot[wf.rows]]
+    under_vacancy = [int(r) for r, p in zip(wf.rows, bosses, strict=True) if p >= 0 and org.occupant[p] < 0]
+    assert under_vacancy
+    state.selected.value = int(wf.uid[under_vacancy[0]])
+    assert "<b>Manager:</b> none (the post above them is vacant)" in shown()
+
+
+def test_sliders_show_their_values(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+
+    def labels() -> list[str]:
+        return [w.label for w in rc.find(v.Slider).widgets]
+
+    assert "Play interval: 150 ms" in labels() and "Render interval: 1 step" in labels()
+    state.play_interval.value = 300
+    state.render_interval.value = 4
+    assert "Play interval: 300 ms" in labels() and "Render interval: 4 steps" in labels()
+    voice = next(c for c in CONTROLS if c.name == "voice_rate")
+    before = f"{voice.label}: {state.settings.value.value('voice_rate'):.2f}"
+    assert before in labels()
+    rc.find(v.Slider, label=before).widget.v_model = 0.2
+    assert state.settings.value.params["voice_rate"] == pytest.approx(0.2)
+    assert f"{voice.label}: 0.20" in labels()
 
 
 def test_the_page_module_exposes_page() -> None:

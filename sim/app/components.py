@@ -37,6 +37,8 @@ from sim.app.widgets import PictureWidget, PyramidWidget, UploadWidget  # noqa: 
 from sim.app.workshop import (  # noqa: E402
     CONTROLS,
     GUIDED_SCENARIO,
+    STICK_RATE,
+    Control,
     History,
     Settings,
     WorkshopModel,
@@ -211,6 +213,21 @@ def num(value: float, digits: int = 2) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
+def slider_value(control: Control, value: float) -> str:
+    """A slider's value to the slider's own precision (0.05, not 0.05000000000000001)."""
+    digits = max(0, -math.floor(math.log10(control.step))) if control.step > 0 else 2
+    return f"{value:.{digits}f}"
+
+
+def issued(run: PromotionModel, uid: int) -> bool:
+    """Whether ``uid`` was ever given to someone in this run (employed now or not).
+
+    The engine numbers people 1, 2, 3, ... as they are placed, so any other number never
+    belonged to anyone; the inspector says so rather than that they left.
+    """
+    return 1 <= uid < run.next_uid
+
+
 def belief_word(model: PromotionModel, value: float) -> str:
     """What a believed interest means under the scenario's thresholds."""
     m = model.scenario.metrics
@@ -285,6 +302,33 @@ def expand(spec: ChartSpec, groups: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+def stick_note(*histories: History) -> tuple[str, str] | None:
+    """Why the stick-rate line starts late: (what its empty chart says, the explanation).
+
+    ``History`` holds the rate back until a promotion can have stuck; this says so on the
+    page. None when no history holds it back.
+    """
+    windows = [h.stick_window for h in histories if h.stick_window is not None]
+    if not windows:
+        return None
+    window = windows[0]
+    starts = [h.stick_from for h in histories if h.stick_from is not None]
+    start = min(starts) if starts else None
+    pending = (f"from month {start}, once promotions can stick" if start is not None
+               else f"from {window} months after the first promotion")
+    at = f"at month {start}, " if start is not None else ""
+    why = (f"Promotions that stick starts {at}{window} months after the run's first promotion: a promotion "
+           f"counts as stuck only when its {window}-month window closes, but as failed as soon as the person "
+           "steps back or leaves, so until then the rate would count failures only and read near 0%.")
+    return pending, why
+
+
+def _chart_notes(spec: ChartSpec, *histories: History) -> dict[str, str | None]:
+    """``line_chart``'s tooltip and empty-chart text for the stick-rate chart (none for the others)."""
+    note = stick_note(*histories) if any(key == STICK_RATE for key, _ in spec.metrics) else None
+    return {"pending": note[0], "note": note[1]} if note else {}
+
+
 def headline_chart_svg(spec: ChartSpec, history: History, groups: list[str], width: int = 300) -> str:
     """One headline chart of one run."""
     series = [
@@ -292,7 +336,7 @@ def headline_chart_svg(spec: ChartSpec, history: History, groups: list[str], wid
         for i, (key, label) in enumerate(expand(spec, groups))
     ]
     return drawing.line_chart(history.months, series, title=spec.title, percent=spec.percent,
-                              reference=spec.reference, width=width)
+                              reference=spec.reference, width=width, **_chart_notes(spec, history))
 
 
 def compare_chart_svg(spec: ChartSpec, model: WorkshopModel, width: int = 300) -> str:
@@ -305,7 +349,17 @@ def compare_chart_svg(spec: ChartSpec, model: WorkshopModel, width: int = 300) -
         series.append(drawing.Series(f"{name}with levers", model.history.series(key), colour))
         series.append(drawing.Series(f"{name}without", model.control_history.series(key), colour, dashed=True))
     return drawing.line_chart(model.history.months, series, title=spec.title, percent=spec.percent,
-                              reference=spec.reference, width=width)
+                              reference=spec.reference, width=width,
+                              **_chart_notes(spec, model.history, model.control_history))
+
+
+@solara.component
+def ChartNote(histories: list[History], tick: int) -> None:
+    """The stick-rate chart's explanation under the charts, visible without hovering."""
+    note = stick_note(*histories)
+    if note:
+        solara.Text(note[1], classes=["promosim-chart-note"],
+                    style={"font-size": "12px", "color": "#546e7a", "display": "block"})
 
 
 # -- sidebar ----------------------------------------------------------------------------------
@@ -317,7 +371,7 @@ def StepInfo(model: WorkshopModel, tick: int) -> None:
         where = f"start of the run, {years:g} years to go"
     else:
         end = "" if model.running else " (the end of the scenario's run: press Reset to start again)"
-        where = f"{when(model.month)} of {years:g}{end}"
+        where = f"{when(model.month, of=years)}{end}"
     with solara.Row(style={"align-items": "baseline", "gap": "12px"}):
         solara.Text(f"Step: {tick}", classes=["promosim-step"], style={"font-weight": "600"})
         solara.Text(where, style={"font-size": "13px", "color": "#546e7a"})
@@ -334,8 +388,12 @@ def ControlsCard(state: AppState) -> None:
             render_interval=state.render_interval,
             use_threads=state.use_threads,
         )
-        solara.SliderInt("Play Interval (ms)", value=state.play_interval, min=10, max=1000, step=10)
-        solara.SliderInt("Render Interval (steps)", value=state.render_interval, min=1, max=24)
+        # The values are in the labels: Vuetify shows a slider's value only while it is dragged.
+        every = state.render_interval.value
+        solara.SliderInt(f"Play interval: {state.play_interval.value} ms", value=state.play_interval, min=10,
+                         max=1000, step=10)
+        solara.SliderInt(f"Render interval: {every} step{'s' if every != 1 else ''}",
+                         value=state.render_interval, min=1, max=24)
         PendingNote(state)
 
 
@@ -426,7 +484,9 @@ def BehaviourCard(state: AppState) -> None:
     for control in CONTROLS:
         value = settings.value(control.name)
         if control.kind == "float":
-            user_params[control.name] = {"type": "SliderFloat", "label": control.label, "value": float(value),
+            # Mesa's UserInputs passes no thumb label on, so the value goes in the label.
+            label = f"{control.label}: {slider_value(control, value)}"
+            user_params[control.name] = {"type": "SliderFloat", "label": label, "value": float(value),
                                          "min": control.low, "max": control.high, "step": control.step}
         elif control.kind == "bool":
             user_params[control.name] = {"type": "Checkbox", "label": control.label, "value": bool(value)}
@@ -518,6 +578,7 @@ def ChartsCard(model: WorkshopModel, tick: int) -> None:
         solara.HTML(tag="div", unsafe_innerHTML="".join(
             f'<div class="promosim-chart" style="display:inline-block;margin:2px">{s}</div>' for s in svgs
         ))
+        ChartNote([model.history], tick)
 
 
 @solara.component
@@ -580,6 +641,9 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
     name = run.names.get(uid)
     heading = f"{name} (#{uid})" if name else f"Person #{uid}"
     story = model.feed.story(uid)
+    if agent is None and not issued(run, uid):
+        solara.HTML(tag="div", unsafe_innerHTML=f"No person #{uid} in this run.")
+        return
     if agent is None:
         solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(heading)}</b> is no longer in the organisation.")
         StoryList(story)
@@ -601,8 +665,12 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
         ("Ready for the next step?", f"{ready_true:.1f} / 10 ({wants_track})", f"{beliefs['readiness']:.1f} / 10"),
     ]
     manager = agent.manager
-    manager_name = "none (the post is vacant)" if manager is None else (
-        run.names.get(manager.unique_id) or f"#{manager.unique_id}")
+    if manager is not None:
+        manager_name = run.names.get(manager.unique_id) or f"#{manager.unique_id}"
+    elif run.org.parent[run.workforce.slot[row]] < 0:
+        manager_name = "none (top of the organisation)"
+    else:
+        manager_name = "none (the post above them is vacant)"
     table = "".join(
         f"<tr><td style='padding:2px 8px 2px 0;color:#546e7a'>{escape(q)}</td><td style='padding:2px 8px'>"
         f"{escape(t)}</td><td style='padding:2px 8px'>{escape(b)}</td></tr>"
@@ -657,6 +725,25 @@ def OrganisationView(state: AppState, model: WorkshopModel, tick: int) -> None:
 
 
 # -- side by side -----------------------------------------------------------------------------
+def difference(a: float, b: float, better: str, is_pct: bool) -> tuple[str, str]:
+    """The difference of a with levers against b without, as shown, and its verdict.
+
+    Judged as shown: a difference that displays as zero (0.0 pts, 0.00) is ``same``, not
+    better or worse, and one that leaves both equally far from parity (``better="one"``) gets
+    no verdict.
+    """
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return "n/a", ""
+    scale, digits, unit = (100.0, 1, " pts") if is_pct else (1.0, 2, "")
+    diff = round(scale * (a - b), digits)
+    if diff == 0:
+        return f"{0:.{digits}f}{unit}", "same"
+    gain = -diff if better == "lower" else diff if better == "higher" else round(
+        scale * (abs(b - 1) - abs(a - 1)), digits)
+    verdict = "better" if gain > 0 else "worse" if gain < 0 else ""
+    return f"{diff:+.{digits}f}{unit}", verdict
+
+
 def compare_table_html(model: WorkshopModel) -> str:
     """The current month's headline values with and without the levers, and the difference."""
     rows = []
@@ -666,12 +753,7 @@ def compare_table_html(model: WorkshopModel) -> str:
     for key, label, better, is_pct in entries:
         a, b = model.history.last(key), model.control_history.last(key)
         fmt = pct if is_pct else (lambda x: num(x, 2))
-        diff = a - b if math.isfinite(a) and math.isfinite(b) else math.nan
-        verdict = ""
-        if math.isfinite(diff) and abs(diff) > 1e-9:
-            gain = -diff if better == "lower" else diff if better == "higher" else abs(b - 1) - abs(a - 1)
-            verdict = "better" if gain > 0 else "worse"
-        shown = "n/a" if not math.isfinite(diff) else (f"{100 * diff:+.1f} pts" if is_pct else f"{diff:+.2f}")
+        shown, verdict = difference(a, b, better, is_pct)
         colour = {"better": "#2e7d32", "worse": "#c62828"}.get(verdict, "#546e7a")
         rows.append(
             f"<tr><td style='padding:2px 8px 2px 0'>{escape(label)}</td><td style='text-align:right;padding:2px 8px'>"
@@ -723,6 +805,7 @@ def CompareCharts(model: WorkshopModel, tick: int) -> None:
         solara.HTML(tag="div", unsafe_innerHTML="".join(
             f'<div class="promosim-chart" style="display:inline-block;margin:2px">{s}</div>' for s in svgs
         ))
+        ChartNote([model.history, model.control_history], tick)
         solara.HTML(tag="div", unsafe_innerHTML=compare_table_html(model))
 
 

@@ -245,6 +245,8 @@ def line_chart(
     reference: float | None = None,
     width: int = 300,
     height: int = 190,
+    note: str | None = None,
+    pending: str | None = None,
 ) -> str:
     """A small line chart over months, as SVG.
 
@@ -256,6 +258,9 @@ def line_chart(
         reference: Draw a dotted horizontal line here (e.g. parity 1.0).
         width: Width in pixels.
         height: Height in pixels.
+        note: A tooltip for the whole chart (why it looks as it does).
+        pending: Said in the plot while months have passed but no line has a value yet (when
+            it will start), so an empty chart does not look broken.
     """
     legend_rows: list[list[Series]] = [[]]
     used = 0
@@ -278,6 +283,7 @@ def line_chart(
         f'data-points="{len(months)}">',
         "<style>.pc-t{font:600 12px sans-serif;fill:#263238}.pc-a{font:10px sans-serif;fill:#607d8b}"
         ".pc-g{stroke:#eceff1;stroke-width:1}.pc-l{font:10px sans-serif;fill:#37474f}</style>",
+        *([f"<title>{escape(note)}</title>"] if note else []),
         f'<text class="pc-t" x="4" y="14">{escape(title)}</text>',
     ]
     for i in range(5):
@@ -289,6 +295,9 @@ def line_chart(
         out.append(f'<text class="pc-a" x="{left + pw / 2:.0f}" y="{top + ph / 2:.0f}" text-anchor="middle">'
                    "no months yet: press Step or Play</text>")
     else:
+        if pending and not finite:
+            out.append(f'<text class="pc-a" x="{left + pw / 2:.0f}" y="{top + ph / 2:.0f}" text-anchor="middle">'
+                       f"{escape(pending)}</text>")
         m0, m1 = months[0], max(months[-1], months[0] + 1)
         span = m1 - m0
 

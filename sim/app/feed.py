@@ -63,9 +63,14 @@ class FeedItem:
     kind: str
 
 
-def when(month: int) -> str:
-    """``Year 3, month 5`` for month 29."""
-    return f"Year {(month - 1) // 12 + 1}, month {(month - 1) % 12 + 1}"
+def when(month: int, of: float | None = None) -> str:
+    """``Year 3, month 5`` for month 29; ``Year 3 of 10, month 5`` with ``of=10``.
+
+    The run's length in years goes beside the year: after the month ("month 5 of 10") it
+    read as a count of months.
+    """
+    total = "" if of is None else f" of {of:g}"
+    return f"Year {(month - 1) // 12 + 1}{total}, month {(month - 1) % 12 + 1}"
 
 
 def article(word: str) -> str:

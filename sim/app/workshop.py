@@ -31,6 +31,7 @@ from sim.scenario import POLICIES, SCENARIO_DIR, Scenario, load_scenario, parse_
 FIRST_SCENARIOS = ("baseline", "sam_and_priya")
 GUIDED_SCENARIO = "sam_and_priya"
 MAX_HEADCOUNT = 5000
+STICK_RATE = "promotion_stick_rate"
 
 
 @dataclass(frozen=True)
@@ -252,20 +253,48 @@ def lever_problem(base: Scenario, name: str) -> str | None:
 
 @dataclass
 class History:
-    """The headline metrics of one run, month by month, for the charts."""
+    """The headline metrics of one run, month by month, as the page shows them.
+
+    The promotion stick rate is held back (NaN, a gap in its chart) until ``stick_window``
+    months after the run's first promotion. A promotion is settled as stuck only when its
+    window closes, but as failed as soon as the person steps back or leaves; before the first
+    window can close, the engine's trailing rate counts failures (and the odd re-promotion)
+    only, and reads 0 % or near it. The engine's metric is not changed: from that month on the
+    history holds its values.
+
+    Attributes:
+        months: The months recorded.
+        values: Each metric's values, one per month.
+        stick_window: The scenario's ``promotion.stick_window_months`` (None: the stick rate is
+            kept as recorded).
+        first_promotion: The month of the run's first promotion, once there was one.
+    """
 
     months: list[int] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    stick_window: int | None = None
+    first_promotion: int | None = None
+
+    @property
+    def stick_from(self) -> int | None:
+        """The first month whose stick rate is shown (None before the first promotion)."""
+        if self.stick_window is None or self.first_promotion is None:
+            return None
+        return self.first_promotion + self.stick_window
 
     def record(self, month: int, metrics: Mapping[str, float]) -> None:
-        """Append this month's values (NaN where a metric is not yet defined)."""
+        """Append this month's values (NaN where a metric is not yet defined or held back)."""
         n = len(self.months)
         self.months.append(month)
+        if self.first_promotion is None and metrics.get("promotions", 0.0) > 0:
+            self.first_promotion = month
+        start = self.stick_from
+        hold_back = self.stick_window is not None and (start is None or month < start)
         for key, value in metrics.items():
             column = self.values[key]
             if len(column) < n:
                 column.extend([math.nan] * (n - len(column)))
-            column.append(float(value))
+            column.append(math.nan if hold_back and key == STICK_RATE else float(value))
         for column in self.values.values():
             if len(column) < n + 1:
                 column.append(math.nan)
@@ -297,8 +326,9 @@ class WorkshopModel(mesa.Model):
         self.control = PromotionModel(scenario=control_spec, rng=chosen.seed) if control_spec is not None else None
         self.horizon = max(1, round(12 * self.treated.scenario.years))
         self.feed = Feed(self.treated)
-        self.history = History()
-        self.control_history = History()
+        self.history = History(stick_window=self.treated.scenario.promotion.stick_window_months)
+        self.control_history = History(
+            stick_window=self.control.scenario.promotion.stick_window_months if self.control is not None else None)
         self.running = True
 
     @property
