@@ -18,7 +18,7 @@ import re
 import types
 import typing
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -484,15 +484,20 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return out
 
 
+def shipped_scenario(name: str | Path) -> Path | None:
+    """The file of a shipped scenario named with or without ``.yaml``, or None when there is none."""
+    for candidate in (SCENARIO_DIR / name, SCENARIO_DIR / f"{name}.yaml"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
 def resolve_path(name: str | Path) -> Path:
     """Find a scenario by path, or by bare name in the shipped scenarios/ folder."""
     path = Path(name)
     if path.exists():
         return path
-    for candidate in (SCENARIO_DIR / path, SCENARIO_DIR / f"{path}.yaml"):
-        if candidate.exists():
-            return candidate
-    return path
+    return shipped_scenario(path) or path
 
 
 def read_yaml(path: Path) -> Any:
@@ -557,11 +562,32 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise InputError("must be a file name (string)", source=str(path), path="extends")
-    parent_path = (path.parent / parent) if not Path(parent).is_absolute() else Path(parent)
-    if not parent_path.exists():
-        raise InputError(f"parent file not found: {parent}", source=str(path), path="extends")
-    base = _load_raw(parent_path, (*chain, resolved))
+    base = _load_raw(_parent_file(parent, path), (*chain, resolved))
     return deep_merge(base, data)
+
+
+def _parent_file(parent: str, child: Path) -> Path:
+    """The file ``extends:`` names: beside the child first, else a shipped scenario of that name.
+
+    A scenario saved outside scenarios/ can then build on a shipped one by name, as the command
+    line, experiment files and app uploads can; a file beside the child wins, so a local copy
+    shadows the shipped scenario of the same name.
+
+    Raises:
+        InputError: Neither exists; the line names both places looked in.
+    """
+    beside = child.parent / parent  # an absolute parent stays itself
+    if beside.exists():
+        return beside
+    if Path(parent).is_absolute():
+        raise InputError(f"parent file not found: {parent}", source=str(child), path="extends")
+    shipped = shipped_scenario(parent)
+    if shipped is None:
+        raise InputError(
+            f"parent file not found: {parent}; looked beside this file ({beside.absolute()}) and among "
+            f"the shipped scenarios ({SCENARIO_DIR})", source=str(child), path="extends",
+        )
+    return shipped
 
 
 def _parse_key_path(key: str) -> list[str | int]:
@@ -727,19 +753,57 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return current
 
 
+def closest(word: str, options: Iterable[str]) -> str | None:
+    """The option a mistyped ``word`` most likely meant, or None.
+
+    One cutoff for every did-you-mean, so a hint and the choice of which problem to report agree.
+    """
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown_key(key: str, allowed: Sequence[str]) -> str:
+    """The message for a key no model has: the likely intended key, then every allowed one."""
+    close = closest(key, allowed)
+    hint = f" (did you mean '{close}'?)" if close else ""
+    return f"unknown key '{key}'{hint}; allowed: {', '.join(allowed)}"
+
+
+def typos_first(errors: list[Any]) -> list[Any]:
+    """Pydantic errors with each missing key replaced by a close unknown key of the same mapping.
+
+    A misspelt required key fails twice, as missing and as unknown. Only the unknown one can say
+    what was typed and suggest the fix, so it takes the missing key's place and the pair counts as
+    one problem.
+    """
+    extras = [e for e in errors if e.get("type") == "extra_forbidden"]
+    typo_of: dict[int, Any] = {}
+    for error in errors:
+        typo = _typo_for(error, extras) if error.get("type") == "missing" else None
+        if typo is not None:
+            typo_of[id(error)] = typo
+            extras = [e for e in extras if e is not typo]
+    used = {id(e) for e in typo_of.values()}
+    return [typo_of.get(id(e), e) for e in errors if id(e) not in used]
+
+
+def _typo_for(missing: Any, extras: list[Any]) -> Any | None:
+    """The unknown key beside a missing one that is most likely its misspelling, or None."""
+    loc = tuple(missing.get("loc", ()))
+    beside = {str(e["loc"][-1]): e for e in extras if loc and tuple(e["loc"][:-1]) == loc[:-1]}
+    match = closest(str(loc[-1]), beside) if loc else None
+    return beside[match] if match is not None else None
+
+
 def _one_line(exc: ValidationError, source: str) -> InputError:
-    errors = exc.errors(include_url=False)
+    errors = typos_first(exc.errors(include_url=False))
     first = errors[0]
     loc = tuple(first.get("loc", ()))
     path = format_loc(loc) or "(top level)"
     kind = first.get("type", "")
     if kind == "extra_forbidden":
-        key = str(loc[-1])
         model = _model_at(loc)
-        allowed = sorted(model.model_fields) if model else []
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        message = f"unknown key '{key}'{hint}; allowed: {', '.join(allowed)}"
+        message = unknown_key(str(loc[-1]), sorted(model.model_fields) if model else [])
     elif kind == "missing":
         message = "required key is missing"
     elif kind in ("enum", "literal_error"):

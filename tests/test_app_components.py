@@ -141,8 +141,10 @@ def test_uploads_that_are_too_big_or_not_yaml_are_refused() -> None:
         parse_upload("notes.txt", "name: x\n", 8)
 
 
-def test_a_good_upload_extends_a_shipped_scenario() -> None:
-    spec = parse_upload("mine.yml", SMALL, len(SMALL))
+@pytest.mark.parametrize("parent", ["baseline.yaml", "baseline"])
+def test_a_good_upload_extends_a_shipped_scenario(parent: str) -> None:
+    text = SMALL.replace("baseline.yaml", parent)
+    spec = parse_upload("mine.yml", text, len(text))
     assert spec.name == "small"
     assert spec.total_positions == load_shipped("baseline").total_positions
 

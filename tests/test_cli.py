@@ -208,7 +208,19 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
         {"one.yaml": "extends: two.yaml\n", "two.yaml": "extends: one.yaml\n"},
         "one.yaml", ["extends", "cycle", "two.yaml"],
     ),
-    "missing parent": ({"bad.yaml": "extends: ghost.yaml\n"}, "bad.yaml", ["extends", "ghost.yaml"]),
+    "missing parent": (
+        {"bad.yaml": "extends: ghost.yaml\n"},
+        "bad.yaml", ["extends", "ghost.yaml", "looked beside this file", f"shipped scenarios ({SCENARIOS})"],
+    ),
+    "misspelt required key": (
+        {"my_org.yaml": PARENT.replace("levels:", "levls:")},
+        "my_org.yaml", ["organisation.levls: unknown key 'levls' (did you mean 'levels'?); "
+                        "allowed: initial_fill, levels, min_months_in_role, source"],
+    ),
+    "misspelt required key of a group": (
+        {"bad.yaml": PARENT + "groups: [{nme: a, workforce_share: 1.0, hiring_share: 1.0}]\n"},
+        "bad.yaml", ["groups[0].nme", "did you mean 'name'"],
+    ),
     "unsafe object tag": (
         {"bad.yaml": 'name: !!python/object/apply:os.system ["touch PWNED"]\n' + PARENT},
         "bad.yaml", ["python/object/apply:os.system"],
@@ -314,6 +326,16 @@ def test_every_bad_file_through_main(case: str, command: str, tmp_path: Path, mo
     extra = [*years, "--quiet", "--out", "out"] if command == "run" else []
     _assert_one_line_error(_main_in_process([command, target, *extra], capsys), words)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("parent", ["baseline.yaml", "baseline"])
+def test_a_file_outside_scenarios_extends_a_shipped_one(parent: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("mine.yaml").write_text(f"extends: {parent}\nname: mine\n", encoding="utf-8")
+    done = _main_in_process(["validate", "mine.yaml"], capsys)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"mine.yaml: ok (mine: {load_scenario(BASELINE).total_positions} positions")
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,14 @@ def test_compare_writes_effects_report_plots_and_resumes(tmp_path: Path, capsys:
     # ... or for other metrics: every summary metric is in the store.
     assert main(["experiment", "report", str(out), "--quiet", "--metrics", "attrition_rate"]) == 0
     assert list(pd.read_csv(out / "effects.csv")["metric"]) == ["attrition_rate"]
+    # ... but only for groups the folder's scenarios have: another would be a row without numbers.
+    capsys.readouterr()
+    metrics = "attrition_rate,representation_ratio.womn"
+    assert main(["experiment", "report", str(out), "--quiet", "--metrics", metrics]) == 2
+    assert capsys.readouterr().err == (
+        "promosim experiment: command line: --metrics: unknown group 'womn' in metric 'representation_ratio.womn' "
+        "(did you mean 'representation_ratio.women'?); groups: men, women\n")
+    assert list(pd.read_csv(out / "effects.csv")["metric"]) == ["attrition_rate"]
 
 
 def test_experiment_run_with_a_grid_pairs_each_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

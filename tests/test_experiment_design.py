@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,15 @@ BAD_FILES: list[tuple[str, Any, str]] = [
      "sensitivity.parameters.behaviour.voice_rate: needs [low, high] with low < high"),
     ("unknown key in a scenario ref", {"scenarios": {"baseline": {"file": "small.yaml", "sett": {}}}},
      "unknown key 'sett' (did you mean 'set'?)"),
+    ("misspelt required key", {"scenarios": {"baselin": "small.yaml"}},
+     "scenarios.baselin: unknown key 'baselin' (did you mean 'baseline'?); allowed: baseline, variants"),
+    ("misspelt required key in a scenario ref", {"scenarios": {"baseline": {"fil": "small.yaml"}}},
+     "scenarios.baseline.fil: unknown key 'fil' (did you mean 'file'?)"),
+    ("a metric for a group no scenario has", {"metrics": ["representation_ratio.females"]},
+     "metrics[0]: unknown group 'females' in metric 'representation_ratio.females'; groups: men, women"),
+    ("a metric for a misspelt group", {"metrics": ["promotions", "representation_ratio.womn"]},
+     "metrics[1]: unknown group 'womn' in metric 'representation_ratio.womn' "
+     "(did you mean 'representation_ratio.women'?); groups: men, women"),
     ("an organisation file with more people than the headcount leaves positions",
      {"headcount": 100, "scenarios": {"baseline": str(SCENARIOS / "synthetic_org.yaml")}},
      "arm 'synthetic_org': "),
@@ -215,6 +225,42 @@ def test_bad_experiment_files_give_one_line_and_exit_2(tmp_path: Path, capsys: p
     assert err.count("\n") == 1, err
     assert expected in err
     assert str(path) in err
+    assert not (tmp_path / "out" / "runs").exists()
+
+
+def test_a_group_metric_may_name_a_group_of_any_arm(tmp_path: Path) -> None:
+    (tmp_path / "one_group.yaml").write_text(
+        "extends: small.yaml\nname: one_group\ngroups: [{name: all, workforce_share: 1, hiring_share: 1}]\n")
+    path = write_experiment(tmp_path, metrics=["representation_ratio.women", "representation_ratio.all"],
+                            scenarios={"baseline": "small.yaml", "variants": ["one_group.yaml"]})
+    assert design_of(path).metrics == ["representation_ratio.women", "representation_ratio.all"]
+
+
+@pytest.mark.parametrize(("where", "metrics"), [("sensitivity", "sensitivity.metrics"), ("top", "metrics")])
+def test_a_sensitivity_metric_for_a_group_no_scenario_has(tmp_path: Path, where: str, metrics: str) -> None:
+    sens: dict[str, Any] = {"parameters": {"behaviour.voice_rate": [0.1, 0.2]}}
+    top: dict[str, Any] = {}
+    (sens if where == "sensitivity" else top)["metrics"] = ["representation_ratio.female"]
+    path = write_experiment(tmp_path, sensitivity=sens, **top)
+    with pytest.raises(InputError, match=rf"^{path}: {re.escape(metrics)}\[0\]: unknown group 'female'"):
+        build_sensitivity_design(load_experiment(path), path)
+
+
+@pytest.mark.parametrize(("metric", "words"), [
+    ("representation_ratio.female", ["metrics[0]: unknown group 'female'", "groups: men, women"]),
+    ("representation_ratio.womn", ["did you mean 'representation_ratio.women'?"]),
+    ("representation_ratio.", ["unknown group ''"]),
+])
+def test_compare_checks_group_metrics_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     metric: str, words: list[str]) -> None:
+    write_experiment(tmp_path)
+    code = main(["compare", str(tmp_path / "small.yaml"), str(tmp_path / "random.yaml"), "--metrics", metric,
+                 "--workers", "1", "--quiet", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith("promosim compare: command line: ")
+    for word in words:
+        assert word in err, (word, err)
     assert not (tmp_path / "out" / "runs").exists()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BASELINE, TINY
+from conftest import BASELINE, SCENARIOS, TINY
 
 from sim import InputError, PromotionModel, Scenario, load_scenario
 from sim.scenario import TRACKS, validate_scenario
@@ -125,11 +125,34 @@ def test_a_file_extending_itself_is_a_cycle(write_yaml) -> None:
         load_scenario(me)
 
 
-def test_a_missing_parent_names_the_parent(write_yaml) -> None:
+def test_a_missing_parent_names_the_parent_and_both_places_looked(write_yaml, tmp_path: Path) -> None:
     child = write_yaml("orphan.yaml", "extends: nowhere.yaml\n")
     with pytest.raises(InputError, match=r"nowhere\.yaml") as err:
         load_scenario(child)
     assert err.value.path == "extends"
+    assert str(tmp_path / "nowhere.yaml") in str(err.value)
+    assert f"shipped scenarios ({SCENARIOS})" in str(err.value)
+
+
+@pytest.mark.parametrize("parent", ["baseline.yaml", "baseline"])
+def test_a_file_anywhere_may_extend_a_shipped_scenario_by_name(write_yaml, parent: str) -> None:
+    child = write_yaml("mine.yaml", f"extends: {parent}\nyears: 3\n")
+    sc = load_scenario(child)
+    assert sc.years == 3
+    assert sc.organisation == load_scenario(BASELINE).organisation
+    assert sc.group_names == ["men", "women"]
+
+
+def test_a_parent_beside_the_file_wins_over_a_shipped_one(write_yaml, tiny: dict[str, Any]) -> None:
+    write_yaml("baseline.yaml", tiny)
+    child = write_yaml("mine.yaml", "extends: baseline.yaml\n")
+    assert load_scenario(child).organisation == load_scenario(tiny).organisation
+
+
+def test_a_local_file_named_like_a_shipped_one_extending_it_is_a_cycle(write_yaml) -> None:
+    me = write_yaml("baseline.yaml", "extends: baseline.yaml\nyears: 3\n")
+    with pytest.raises(InputError, match="cycle"):
+        load_scenario(me)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,6 +339,42 @@ def test_bad_values_name_the_key_path(
     assert err.source == "<mapping>"
     for word in words:
         assert word in str(err)
+
+
+# A misspelt required key is both missing and unknown; the unknown key's did-you-mean is the
+# one line, and the pair counts as one problem.
+# name -> (keys dropped, keys set, key path, words the line must contain, words it must not)
+TYPO_LEVELS = TINY["organisation"]["levels"]
+MISSPELT_REQUIRED_KEYS: dict[str, tuple[list[str], dict[str, Any], str, list[str], list[str]]] = {
+    "top level": (["organisation"], {"organisaton": {"levels": TYPO_LEVELS}}, "organisaton",
+                  ["did you mean 'organisation'?"], ["missing", "more problem"]),
+    "organisation": ([], {"organisation": {"levls": TYPO_LEVELS}}, "organisation.levls",
+                     ["did you mean 'levels'?", "allowed: initial_fill, levels, min_months_in_role, source"],
+                     ["missing", "more problem"]),
+    "organisation file": ([], {"organisation": {"levels": TYPO_LEVELS, "source": {"fil": "x.csv"}}},
+                          "organisation.source.fil", ["did you mean 'file'?"], ["missing", "more problem"]),
+    "group": ([], {"groups": [{"nme": "a", "workforce_share": 1.0, "hiring_share": 1.0}]}, "groups[0].nme",
+              ["did you mean 'name'?"], ["missing", "more problem"]),
+    "two in one group": ([], {"groups": [{"nme": "a", "workforce_shar": 1.0, "hiring_share": 1.0}]},
+                         "groups[0].nme", ["did you mean 'name'?", "[and 1 more problem]"], ["missing", "problems"]),
+    # an unknown key unlike the missing one is no typo of it: the missing key stays first
+    "not a typo": ([], {"organisation": {"floors": TYPO_LEVELS}}, "organisation.levels",
+                   ["required key is missing", "[and 1 more problem]"], ["did you mean"]),
+}
+
+
+@pytest.mark.parametrize("case", list(MISSPELT_REQUIRED_KEYS))
+def test_a_misspelt_required_key_is_reported_as_the_typo(tiny: dict[str, Any], case: str) -> None:
+    drop, change, path, words, absent = MISSPELT_REQUIRED_KEYS[case]
+    for key in drop:
+        del tiny[key]
+    tiny.update(change)
+    err = _error(tiny)
+    assert err.path == path, str(err)
+    for word in words:
+        assert word in str(err), (word, str(err))
+    for word in absent:
+        assert word not in str(err), (word, str(err))
 
 
 def test_a_level_without_positions_is_rejected(tiny: dict[str, Any]) -> None:

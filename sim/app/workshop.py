@@ -26,7 +26,7 @@ from sim.app.feed import Feed
 from sim.errors import InputError
 from sim.interventions import load_all
 from sim.model import SHORTCUTS, PromotionModel, check_fills
-from sim.scenario import POLICIES, SCENARIO_DIR, Scenario, load_scenario, parse_yaml
+from sim.scenario import POLICIES, SCENARIO_DIR, Scenario, load_scenario, parse_yaml, shipped_scenario
 
 FIRST_SCENARIOS = ("baseline", "sam_and_priya")
 GUIDED_SCENARIO = "sam_and_priya"
@@ -131,14 +131,15 @@ def parse_upload(filename: str, text: str | None, size: int = 0, limit: int = 1_
     parent = data.get("extends")
     if parent is not None and not isinstance(parent, str):
         raise InputError("must be a file name (string)", source=source, path="extends")
-    if parent is not None and not (SCENARIO_DIR / Path(parent).name).exists():
+    shipped = shipped_scenario(Path(parent).name) if parent is not None else None
+    if parent is not None and shipped is None:
         raise InputError(
             f"parent file not found: {parent}; an upload can extend a shipped scenario: "
             f"{', '.join(f'{n}.yaml' for n in shipped_scenarios())}",
             source=source, path="extends",
         )
-    if parent is not None:
-        data["extends"] = str(SCENARIO_DIR / Path(parent).name)
+    if shipped is not None:
+        data["extends"] = str(shipped)
     try:
         return load_scenario(data)
     except InputError as exc:

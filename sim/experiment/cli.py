@@ -230,6 +230,19 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return _finish(int((runs["status"] != "ok").sum()), out, files)
 
 
+def _check_report_metrics(names: list[str] | None, store: Any) -> None:
+    """Check ``--metrics`` against the groups of the folder's scenarios, which argparse cannot know.
+
+    Raises:
+        InputError: A per-group metric names a group none of the scenarios has (it would report nothing).
+    """
+    from sim.experiment.design import first_unknown_metric, scenario_groups  # noqa: PLC0415
+
+    found = first_unknown_metric(names, scenario_groups(store.scenarios()))
+    if found:
+        raise InputError(found[1], source="command line", path="--metrics")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Rebuild the analysis of an output folder (e.g. after a resume or on another machine)."""
     from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
@@ -247,6 +260,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             print_indices(indices, design["extra"]["method"])
         print(f"wrote {', '.join(str(p) for p in files.values())}")
         return 0
+    _check_report_metrics(args.metrics, store)
     result = analyse(args.folder, metrics=args.metrics)
     if not args.quiet:
         print_effects(result.effects, title=f"{design['name']}: paired effects (variant - baseline)")

@@ -15,7 +15,6 @@ Resolving every arm before any run starts means a typo in run 900 is a one-line 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import itertools
@@ -23,7 +22,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -32,8 +31,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.errors import InputError
 from sim.random import derive_seeds
-from sim.scenario import Scenario, format_loc, load_scenario, read_yaml, resolve_path
+from sim.scenario import (
+    Scenario,
+    closest,
+    format_loc,
+    load_scenario,
+    read_yaml,
+    resolve_path,
+    typos_first,
+    unknown_key,
+)
 
+GROUP_METRIC = "representation_ratio."  # + a group name: one metric per group
 LABEL_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 Label = Annotated[str, Field(min_length=1, max_length=80, pattern=LABEL_PATTERN)]
 TimeseriesMode = Literal["totals", "all", "none"]
@@ -131,14 +140,60 @@ def known_metrics() -> tuple[str, ...]:
     return (*METRICS, *EXTRA_METRICS)
 
 
-def unknown_metric(name: str) -> str | None:
-    """A message when ``name`` is not a metric the engine reports, else None."""
+def unknown_metric(name: str, groups: Sequence[str] | None = None) -> str | None:
+    """A message when ``name`` is not a metric the engine reports, else None.
+
+    Args:
+        name: A summary metric, or ``representation_ratio.<group>``.
+        groups: The groups of the scenarios the metric is reported for. Checks made before the
+            scenarios are resolved (the file's schema, an argument) pass None, which accepts any group.
+    """
     allowed = known_metrics()
-    if name in allowed or name.startswith("representation_ratio."):
+    if name in allowed:
         return None
-    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown metric '{name}'{hint}; metrics: {', '.join(allowed)}, representation_ratio.<group>"
+    if name.startswith(GROUP_METRIC):
+        return _unknown_group(name, groups) if groups else None
+    close = closest(name, allowed)
+    hint = f" (did you mean '{close}'?)" if close else ""
+    return f"unknown metric '{name}'{hint}; metrics: {', '.join(allowed)}, {GROUP_METRIC}<group>"
+
+
+def _unknown_group(name: str, groups: Sequence[str]) -> str | None:
+    """A message when a per-group metric names a group none of the scenarios has (it would report nothing)."""
+    group = name.removeprefix(GROUP_METRIC)
+    if group in groups:
+        return None
+    close = closest(group, groups)
+    hint = f" (did you mean '{GROUP_METRIC}{close}'?)" if close else ""
+    return f"unknown group '{group}' in metric '{name}'{hint}; groups: {', '.join(groups)}"
+
+
+def first_unknown_metric(names: Sequence[str] | None, groups: Sequence[str]) -> tuple[int, str] | None:
+    """The index and message of the first of ``names`` these groups' scenarios do not report, else None."""
+    for i, name in enumerate(names or []):
+        problem = unknown_metric(name, groups)
+        if problem:
+            return i, problem
+    return None
+
+
+def scenario_groups(contents: Iterable[Any]) -> list[str]:
+    """The group names of resolved scenarios, each once, in the order first seen."""
+    return list(dict.fromkeys(
+        g["name"] for c in contents if isinstance(c, Mapping) for g in c.get("groups") or []
+        if isinstance(g, Mapping) and isinstance(g.get("name"), str)
+    ))
+
+
+def check_metric_groups(names: Sequence[str] | None, arms: Sequence[Arm], source: str, where: str) -> None:
+    """Check per-group metrics against the arms' groups, known only once every scenario is resolved.
+
+    Raises:
+        InputError: A metric names a group no arm has, naming the key path ``where[i]``.
+    """
+    found = first_unknown_metric(names, scenario_groups(a.content for a in arms))
+    if found:
+        raise InputError(found[1], source=source, path=f"{where}[{found[0]}]")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,7 +420,7 @@ def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
 
 def _one_line(exc: ValidationError, source: str) -> InputError:
     """The first pydantic problem as one line, in the words scenario files use."""
-    errors = exc.errors(include_url=False)
+    errors = typos_first(exc.errors(include_url=False))
     # A value that matches no member of a union (a path or a mapping; a list or a range) gives
     # one error per member: the one that got furthest says most about what was meant.
     head = tuple(errors[0].get("loc", ()))[:2]
@@ -376,12 +431,8 @@ def _one_line(exc: ValidationError, source: str) -> InputError:
     path = format_loc(loc) or "(top level)"
     kind = first.get("type", "")
     if kind == "extra_forbidden":
-        key = str(loc[-1])
         model = _model_at(loc)
-        allowed = sorted(model.model_fields) if model else []
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        message = f"unknown key '{key}'{hint}; allowed: {', '.join(allowed)}"
+        message = unknown_key(str(loc[-1]), sorted(model.model_fields) if model else [])
     elif kind == "missing":
         message = "required key is missing"
     elif kind == "value_error":
@@ -560,6 +611,7 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
             arms.append(Arm(label=arm_label, scenario=label, point=p, parameters=params, source=shown_path(path),
                             content=resolved.model_dump(mode="json"), reference=reference))
     arms.sort(key=lambda a: (a.reference is not None, a.point, [s[0] for s in bases].index(a.scenario)))
+    check_metric_groups(spec.metrics, arms, source, "metrics")
     seeds = derive_seeds(spec.seed, spec.replications)
     return Design(
         name=name or spec.name or Path(source).stem, kind="comparison", source=source,

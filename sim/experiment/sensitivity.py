@@ -29,6 +29,7 @@ from sim.experiment.design import (
     Design,
     ExperimentFile,
     base_overrides,
+    check_metric_groups,
     coerce_like,
     labelled_specs,
     make_tasks,
@@ -85,6 +86,7 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
                         content=resolved.model_dump(mode="json")))
     seeds = derive_seeds(spec.seed, sens.replications)
     metrics = sens.metrics or spec.metrics
+    check_metric_groups(metrics, arms, source, "sensitivity.metrics" if sens.metrics else "metrics")
     return Design(
         name=f"{spec.name or Path(source).stem}-{method}", kind="sensitivity", source=source,
         description=spec.description.strip(), seed=spec.seed, replications=sens.replications, seeds=seeds,

@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 from sim.errors import InputError, output_folder
 from sim.experiment.design import RunTask, canonical_json
 from sim.experiment.executor import RunOutcome
+from sim.scenario import read_yaml
 
 
 def with_pandas_dtypes(schema: pa.Schema, **dtypes: str) -> pa.Schema:
@@ -385,6 +386,10 @@ class ResultStore:
         if not self.exists():
             raise InputError("no experiment here (experiment.json is missing)", source=str(self.root))
         return self.read_json("experiment.json")
+
+    def scenarios(self) -> list[Any]:
+        """Each scenario as it ran (empty for a folder written before they were kept)."""
+        return [read_yaml(path) for path in sorted((self.root / "scenarios").glob("*.yaml"))]
 
     def runs(self) -> pd.DataFrame:
         """Every committed run (one row per run id)."""
