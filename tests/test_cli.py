@@ -231,6 +231,9 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
                                                      for i in range(4))},
         "bad.yaml", ["people", "4 named people at level 'B'", "3 management positions"],
     ),
+    "more key levels than levels": (
+        {"bad.yaml": PARENT + "metrics:\n  key_levels: 9\n"}, "bad.yaml", ["metrics.key_levels", "2 levels"],
+    ),
     "a run shorter than a month": ({"bad.yaml": PARENT + "years: 0.01\n"}, "bad.yaml", ["years", "one month"]),
     "a lever taking positions an organisation file's people hold": (
         {"bad.yaml": f"extends: {SCENARIOS / 'synthetic_org.yaml'}\n"
