@@ -1,8 +1,8 @@
 """Two versions of the engine side by side: alternating fresh processes, best of a few runs each.
 
 This shared machine gives the same command rates ±30 % apart minutes apart, so a change worth
-5 % cannot be seen by benchmarking before and after. This runs the versions in turn (A, B, A,
-B, ...), each pair close in time, and reports every pair's ratio: a change is real when the
+5 % cannot be seen by benchmarking before and after. This runs the versions in turn (A then B,
+B then A, ...), each pair close in time, and reports every pair's ratio: a change is real when the
 ratio leans the same way in every pair.
 
 Each version is a git revision (exported with ``git archive`` into a temporary directory) or
@@ -100,6 +100,8 @@ def main() -> None:
     args = parser.parse_args()
     if min(args.size, args.months, args.pairs, args.runs) < 1:
         parser.error("--size, --months, --pairs and --runs must be positive")
+    if Path(args.scenario).is_file():  # each version runs in its own folder
+        args.scenario = str(Path(args.scenario).resolve())
     with tempfile.TemporaryDirectory(prefix="bench-versions-") as scratch:
         trees = {name: source_of(name, Path(scratch)) for name in (args.a, args.b)}
         print(f"# {args.scenario}, {args.size:,} people, {args.months} months, best of {args.runs} runs a process, "
@@ -107,7 +109,10 @@ def main() -> None:
         print(f"{'pair':>4} {args.a:>14} {args.b:>14}   {'b / a time':>10}")
         ratios = []
         for pair in range(1, args.pairs + 1):
-            first, second = (best_time(trees[name], args) for name in (args.a, args.b))
+            # A first in odd pairs, B first in even ones, so a drift of the machine favours neither.
+            order = (args.a, args.b) if pair % 2 else (args.b, args.a)
+            timed = {name: best_time(trees[name], args) for name in order}
+            first, second = timed[args.a], timed[args.b]
             ratios.append(second["seconds"] / first["seconds"])
             rate_a, rate_b = (r["people"] * args.months / r["seconds"] / 1e6 for r in (first, second))
             print(f"{pair:>4} {rate_a:>12.2f} M {rate_b:>12.2f} M   {ratios[-1]:>10.3f}")

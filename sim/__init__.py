@@ -15,7 +15,7 @@ from sim.errors import InputError
 if TYPE_CHECKING:
     from sim.model import PromotionModel
     from sim.scenario import Scenario, load_scenario
-    from sim.simulate import SimulationResult, simulate
+    from sim.simulation import SimulationResult, simulate
 
 __all__ = ["InputError", "PromotionModel", "Scenario", "SimulationResult", "load_scenario", "simulate"]
 __version__ = "0.1.0"
@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 # that the command line answers --help at once and can turn a Ctrl-C during start-up into its
 # one-line "interrupted" instead of an import traceback.
 _LAZY = {"PromotionModel": "sim.model", "Scenario": "sim.scenario", "load_scenario": "sim.scenario",
-         "SimulationResult": "sim.simulate", "simulate": "sim.simulate"}
+         "SimulationResult": "sim.simulation", "simulate": "sim.simulation"}
 
 
 def __getattr__(name: str) -> Any:

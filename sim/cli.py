@@ -66,14 +66,20 @@ def non_negative_int(text: str) -> int:
     return _whole_number(text, 0, "0 or more")
 
 
-def positive_float(text: str) -> float:
-    """Argparse type: a number > 0."""
+def run_years(text: str) -> float:
+    """Argparse type: simulated years, a finite number covering at least one month.
+
+    Checked here so that a too-short ``--years`` is named as the option the user typed, not as
+    the scenario or experiment file's ``years``.
+    """
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
+    if round(12 * value) < 1:  # a run steps round(12 * years) months
+        raise argparse.ArgumentTypeError(f"must cover at least one month (1/12 = 0.0833 years), got {text}")
     return value
 
 
@@ -128,7 +134,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import pandas as pd  # noqa: PLC0415
 
     from sim.scenario import load_scenario  # noqa: PLC0415
-    from sim.simulate import simulate  # noqa: PLC0415
+    from sim.simulation import simulate  # noqa: PLC0415
 
     overrides = parse_set(args.set or [])
     if args.years is not None:
@@ -177,8 +183,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def run_table_schemas() -> dict[str, Any]:
     """The Arrow schema of each Parquet table ``promosim run --out`` writes.
 
-    Left to infer the types from the frame, a table without rows (no events, a run shorter than a
-    month) gets null-typed columns, so the file layout would depend on what happened in the run.
+    Left to infer the types from the frame, a table without rows (a run in which nothing was
+    logged) gets null-typed columns, so the file layout would depend on what happened in the run.
     """
     import pyarrow as pa  # noqa: PLC0415
 
@@ -263,7 +269,7 @@ def build_parser() -> ArgumentParser:
     run = sub.add_parser("run", help="run one scenario and write its tables")
     run.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. baseline)")
     run.add_argument("--seed", type=non_negative_int, default=1, help="run seed (default 1)")
-    run.add_argument("--years", type=positive_float, help="simulated years (default: the scenario's)")
+    run.add_argument("--years", type=run_years, help="simulated years (default: the scenario's)")
     run.add_argument("--headcount", type=positive_int, help="resize the organisation to about N people")
     run.add_argument("--set", action="append", metavar="KEY.PATH=VALUE", help="override a scenario key (repeatable)")
     run.add_argument("--out", help="folder for the tables, scenario and metadata")

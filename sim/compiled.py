@@ -81,10 +81,11 @@ def jit(fn: F) -> F:
     return numba.njit(cache=_CACHING, nogil=True, error_model="numpy")(fn)
 
 
-def cache_is_empty() -> bool:
-    """Whether the disk cache holds no compiled loop yet (False when caching is off: nothing to fill).
+def ready_marker(name: str) -> Path | None:
+    """A file in this version's cache that a warm-up called ``name`` leaves when it is done.
 
-    True after an install or any edit of a compiled module, when the next model built compiles
-    every loop it runs; a long-lived server can do that before it takes its first request.
+    The cache can hold some loops but not others (``promosim validate`` compiles only those that
+    place people), so a warm-up that must cover everything a server runs checks for its own
+    marker rather than for any cached loop. None when caching is off: nothing would be kept.
     """
-    return _CACHING and not any(_CACHE_DIR.rglob("*.nbi"))
+    return _CACHE_DIR / f".{name}-ready" if _CACHING else None

@@ -727,7 +727,7 @@ class Recorder:
 
     def timeseries(self) -> pd.DataFrame:
         """Tidy table: step, year, metric, value, level (nullable), group (nullable)."""
-        if not self.rows:  # (a run shorter than a month) the same dtypes as a run with rows
+        if not self.rows:  # (a model not yet stepped) the same dtypes as a run with rows
             return pd.DataFrame({"step": pd.Series(dtype="int64"), "year": pd.Series(dtype="int64"),
                                  "metric": pd.Series(dtype="str"), "value": pd.Series(dtype="float64"),
                                  "level": pd.Series(dtype="Int64"), "group": pd.Series(dtype="string")})

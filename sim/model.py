@@ -112,9 +112,7 @@ class PromotionModel(mesa.Model):
         else:
             spec = load_scenario(scenario, headcount=headcount, overrides={**(overrides or {}), **extra})
         self.seed = seed
-        self.interventions = levers.build(spec)
-        for lever in self.interventions:
-            spec = lever.adjust_scenario(spec)
+        spec, self.interventions = with_levers(spec)
         self.scenario = spec
         self.streams = Streams(seed)
         self.month = -spec.warmup_months
@@ -248,12 +246,6 @@ class PromotionModel(mesa.Model):
             for ti in range(len(TRACKS)):
                 slots = org.slots(li, ti)
                 mine = [p for p in sc.people if sc.level_index(p.level) == li and TRACKS.index(p.track) == ti]
-                if len(mine) > slots.size:  # the scenario had room; a lever's change of positions took it
-                    raise InputError(
-                        f"{len(mine)} named people at level '{level.name}' ({TRACKS[ti]}) but the interventions "
-                        f"{', '.join(lever.name for lever in self.interventions)} left {slots.size} positions there",
-                        source=sc.name, path="people",
-                    )
                 for slot, person in zip(slots, mine, strict=False):
                     pinned[int(slot)] = person
                 rest = slots[len(mine):]
@@ -427,6 +419,27 @@ class PromotionModel(mesa.Model):
         """The agent with this uid, if employed."""
         row = int(self.row_of_uid(np.array([uid]))[0])
         return self._agent(row) if row >= 0 else None
+
+
+def with_levers(scenario: Scenario) -> tuple[Scenario, list[levers.Intervention]]:
+    """The scenario as its levers leave it at the start, and the levers.
+
+    Some levers change the scenario itself (parallel ladders turn management positions into
+    specialist ones); the result is validated again, so a problem it creates (named people
+    left without a position) is reported here, naming the lever, since the file alone is fine.
+
+    Raises:
+        InputError: One line naming the scenario, the key path and the lever.
+    """
+    built = levers.build(scenario)
+    spec = scenario
+    for lever in built:
+        try:
+            spec = lever.adjust_scenario(spec)
+        except InputError as exc:
+            raise InputError(f"after the {lever.name} lever changed the scenario: {exc.detail}",
+                             source=scenario.name, path=exc.path) from None
+    return spec, built
 
 
 def check_fills(scenario: Scenario, seed: int = 1) -> None:

@@ -492,7 +492,7 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 def shipped_scenario(name: str | Path) -> Path | None:
     """The file of a shipped scenario named with or without ``.yaml``, or None when there is none."""
     for candidate in (SCENARIO_DIR / name, SCENARIO_DIR / f"{name}.yaml"):
-        if candidate.exists():
+        if candidate.is_file():  # scenarios/data and scenarios/peter_principle are folders, not scenarios
             return candidate
     return None
 

@@ -231,6 +231,12 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
                                                      for i in range(4))},
         "bad.yaml", ["people", "4 named people at level 'B'", "3 management positions"],
     ),
+    "named people a lever leaves without positions": (
+        {"bad.yaml": PARENT + "interventions: {parallel_ladders: {specialist_share: 0.9}}\npeople:\n"
+                              "  - {name: P0, level: B, track: management}\n"
+                              "  - {name: P1, level: B, track: management}\n"},
+        "bad.yaml", ["people", "after the parallel_ladders lever changed the scenario", "1 management positions"],
+    ),
     "more key levels than levels": (
         {"bad.yaml": PARENT + "metrics:\n  key_levels: 9\n"}, "bad.yaml", ["metrics.key_levels", "2 levels"],
     ),
@@ -351,7 +357,7 @@ def test_a_file_outside_scenarios_extends_a_shipped_one(parent: str, tmp_path: P
         (["--set", "policy.nam=random"], ["policy.nam", "did you mean 'name'"]),
         (["--bogus-option"], ["--bogus-option"]),
         (["--years", "inf"], ["--years", "finite"]),
-        (["--years", "1e-9"], ["years", "one month"]),
+        (["--years", "1e-9"], ["--years", "one month"]),
         (["--out", str(BASELINE)], ["cannot create output folder", str(BASELINE)]),  # a file, not a folder
     ],
 )

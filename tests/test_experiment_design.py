@@ -264,6 +264,20 @@ def test_compare_checks_group_metrics_before_any_run(tmp_path: Path, capsys: pyt
     assert not (tmp_path / "out" / "runs").exists()
 
 
+def test_every_arm_whose_filling_differs_is_filled_before_any_run(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """An arm differing only in its groups is checked too: the file's group values must be its groups."""
+    (tmp_path / "onegroup.yaml").write_text(
+        f"extends: {SCENARIOS / 'synthetic_org.yaml'}\nname: onegroup\n"
+        "groups: [{name: all, workforce_share: 1.0, hiring_share: 1.0}]\n")
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump({"name": "g", "replications": 2, "years": 1, "scenarios": {
+        "baseline": str(SCENARIOS / "synthetic_org.yaml"), "variants": ["onegroup.yaml"]}}))
+    assert main(["experiment", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "arm 'onegroup'" in err and "is not a group" in err
+
+
 def test_yaml_syntax_and_non_mapping_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenarios: [\n")

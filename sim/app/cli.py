@@ -1,7 +1,7 @@
 """``promosim app``: serve the workshop app, offline-ready.
 
 The command prepares the offline asset cache when it is missing (see :mod:`sim.app.assets`),
-compiles the engine's loops when their cache is empty (``prepare_engine``), then replaces
+compiles the engine's loops once per engine version (``prepare_engine``), then replaces
 itself with ``solara run sim.app.app`` in production mode, bound to 127.0.0.1 unless told
 otherwise, with telemetry off and the cache configured.
 """
@@ -73,16 +73,18 @@ def prepare_engine() -> None:
     """
     from sim import compiled  # noqa: PLC0415
 
-    if not compiled.cache_is_empty():
+    marker = compiled.ready_marker("app")
+    if marker is None or marker.exists():
         return
     from sim import PromotionModel  # noqa: PLC0415
 
-    print("promosim app: compiling the simulation engine, once after an install or update (about a minute)...",
+    print("promosim app: compiling the simulation engine, once after an install or update (up to a minute)...",
           file=sys.stderr, flush=True)
     started = time.perf_counter()
     model = PromotionModel(scenario="all_levers", headcount=100, rng=1)
     for _ in range(13):
         model.step()
+    marker.touch()
     print(f"promosim app: compiled in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
 

@@ -166,12 +166,13 @@ class AppState:
     def update_settings(self, new: Settings) -> bool:
         """Accept new settings for the next Reset if both runs can be built from them.
 
-        A change of organisation (scenario, size or levers) is checked by filling it
+        A change of organisation (scenario, size, levers or the comparison run) is checked by filling it
         (``check_buildable``); a behavioural control only needs the scenario's validation.
         """
         old = self.settings.value
-        reshaped = (new.scenario, new.upload, new.levers, new.headcount) != (
-            old.scenario, old.upload, old.levers, old.headcount)
+        # The comparison run is an organisation too: switching it on must be able to fill it.
+        reshaped = (new.scenario, new.upload, new.levers, new.headcount, new.compare) != (
+            old.scenario, old.upload, old.levers, old.headcount, old.compare)
         try:
             if reshaped:
                 check_buildable(new)

@@ -259,9 +259,10 @@ class History:
     The promotion stick rate is held back (NaN, a gap in its chart) until ``stick_window``
     months after the run's first promotion. A promotion is settled as stuck only when its
     window closes, but as failed as soon as the person steps back or leaves; before the first
-    window can close, the engine's trailing rate counts failures (and the odd re-promotion)
-    only, and reads 0 % or near it. The engine's metric is not changed: from that month on the
-    history holds its values.
+    window can close, the engine's trailing rate counts only failures and the few promotions
+    settled early by a re-promotion, so it reads 0 % and then whatever those few give, neither
+    of them the rate. The engine's metric is not changed: from that month on the history holds
+    its values.
 
     Attributes:
         months: The months recorded.

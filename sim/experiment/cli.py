@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli import non_negative_int, positive_float, positive_int, run_metadata
+from sim.cli import non_negative_int, positive_int, run_metadata, run_years
 from sim.errors import InputError
 
 RESULTS = Path("results")
@@ -46,7 +46,7 @@ def _sizing_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("a smaller (or larger) version of the file's experiment")
     group.add_argument("--replications", type=positive_int, metavar="R",
                        help="replications per arm (per sample point for sensitivity) instead of the file's")
-    group.add_argument("--years", type=positive_float, metavar="Y", help="simulated years instead of the file's")
+    group.add_argument("--years", type=run_years, metavar="Y", help="simulated years instead of the file's")
     group.add_argument("--headcount", type=positive_int, metavar="N", help="resize every scenario to about N people")
 
 
@@ -89,7 +89,7 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("variants", nargs="+", metavar="variant", help="variant scenario files")
     cmp.add_argument("--replications", type=positive_int, default=30, metavar="R",
                      help="paired replications per scenario (default 30)")
-    cmp.add_argument("--years", type=positive_float, metavar="Y", help="simulated years (default: each scenario's)")
+    cmp.add_argument("--years", type=run_years, metavar="Y", help="simulated years (default: each scenario's)")
     cmp.add_argument("--headcount", type=positive_int, metavar="N", help="resize every scenario to about N people")
     cmp.add_argument("--seed", type=non_negative_int, default=1, help="experiment seed (default 1)")
     cmp.add_argument("--metrics", type=metric_list, metavar="M,M", help="metrics to analyse (default: all)")
@@ -133,7 +133,9 @@ def _command(*words: Any, args: argparse.Namespace) -> str:
     for flag in ("replications", "years", "headcount", "seed", "method", "out"):
         value = getattr(args, flag, None)
         if value is not None:
-            parts += [f"--{flag}", f"{value:g}" if isinstance(value, float) else str(value)]
+            # A whole float as 1, any other exactly (a rounded --years would be another design).
+            parts += [f"--{flag}", (f"{value:.0f}" if value.is_integer() else repr(value))
+                      if isinstance(value, float) else str(value)]
     if getattr(args, "metrics", None):
         parts += ["--metrics", ",".join(args.metrics)]
     return shlex.join(parts)

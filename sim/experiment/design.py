@@ -126,10 +126,9 @@ class ExperimentFile(_Strict):
     def _metrics_known(self) -> ExperimentFile:
         lists = {"metrics": self.metrics, "sensitivity.metrics": self.sensitivity.metrics if self.sensitivity else None}
         for where, names in lists.items():
-            for i, name in enumerate(names or []):
-                problem = unknown_metric(name)
-                if problem:
-                    raise ValueError(f"@{where}[{i}]@ {problem}")
+            found = first_unknown_metric(names)  # groups are checked once the scenarios are resolved
+            if found:
+                raise ValueError(f"@{where}[{found[0]}]@ {found[1]}")
         return self
 
 
@@ -168,8 +167,12 @@ def _unknown_group(name: str, groups: Sequence[str]) -> str | None:
     return f"unknown group '{group}' in metric '{name}'{hint}; groups: {', '.join(groups)}"
 
 
-def first_unknown_metric(names: Sequence[str] | None, groups: Sequence[str]) -> tuple[int, str] | None:
-    """The index and message of the first of ``names`` these groups' scenarios do not report, else None."""
+def first_unknown_metric(names: Sequence[str] | None,
+                         groups: Sequence[str] | None = None) -> tuple[int, str] | None:
+    """The index and message of the first of ``names`` these groups' scenarios do not report, else None.
+
+    Without ``groups`` any group of a per-group metric passes (not known yet).
+    """
     for i, name in enumerate(names or []):
         problem = unknown_metric(name, groups)
         if problem:
@@ -305,22 +308,27 @@ def check_arms(design: Design) -> None:
     """Fill each arm's organisation once before any run, so that what only placing people finds fails up front.
 
     An organisation file too big for the positions, a lever that leaves named people no seat:
-    without this, ``validate`` says ok and every run of the arm fails. Arms that share their
-    organisation, people and levers (a behavioural sweep, most sensitivity points) are filled once.
+    without this, ``validate`` says ok and every run of the arm fails. Arms whose organisation,
+    people and groups are the same once their levers have acted (a behavioural sweep, most
+    sensitivity points) are filled once.
 
     Raises:
         InputError: The arm's problem, one line naming the experiment file and the arm.
     """
-    from sim.model import check_fills  # noqa: PLC0415 (the engine, only when checking)
+    from sim.model import check_fills, with_levers  # noqa: PLC0415 (the engine, only when checking)
 
     seen: set[str] = set()
     for arm in design.arms:
-        shape = digest({key: arm.content.get(key) for key in ("organisation", "people", "interventions")})
-        if shape in seen:
-            continue
-        seen.add(shape)
         try:
-            check_fills(load_scenario(arm.content), design.seed)
+            scenario = load_scenario(arm.content)
+            # What filling reads, once the levers have changed what they change: a sweep over a
+            # lever's own parameter (a coverage, a rate) needs one fill, not one per point.
+            shape = digest(with_levers(scenario)[0].model_dump(mode="json", include={"organisation", "people",
+                                                                                     "groups"}))
+            if shape in seen:
+                continue
+            seen.add(shape)
+            check_fills(scenario, design.seed)
         except InputError as exc:
             raise InputError(f"arm '{arm.label}': {exc}", source=design.source) from None
 

@@ -60,7 +60,7 @@ def available_cores() -> int:
 def execute_run(task: RunTask) -> RunOutcome:
     """Run one simulation; a failure becomes a 'failed' outcome with the traceback, never an exception."""
     from sim.scenario import load_scenario  # noqa: PLC0415 (import in the worker, not at pickling)
-    from sim.simulate import simulate  # noqa: PLC0415
+    from sim.simulation import simulate  # noqa: PLC0415
 
     started = time.time()
     clock = time.perf_counter()
@@ -206,7 +206,7 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
         method = start_method()
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
-            ctx.set_forkserver_preload(["sim.experiment.executor", "sim.simulate"])
+            ctx.set_forkserver_preload(["sim.experiment.executor", "sim.simulation"])
         pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker)
         try:
             if method == "fork":
