@@ -391,11 +391,6 @@ class Scenario(_Strict):
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"@groups@ group names must be unique; repeated: {sorted(dup)}")
-        if self.metrics.key_levels > len(self.organisation.levels):
-            raise ValueError(
-                f"@metrics.key_levels@ is {self.metrics.key_levels} but the organisation has "
-                f"{len(self.organisation.levels)} levels; at most that many can be key"
-            )
         weights = self.metrics.level_weights
         if weights is not None and len(weights) != len(self.organisation.levels):
             raise ValueError(

@@ -237,9 +237,6 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
                               "  - {name: P1, level: B, track: management}\n"},
         "bad.yaml", ["people", "after the parallel_ladders lever changed the scenario", "1 management positions"],
     ),
-    "more key levels than levels": (
-        {"bad.yaml": PARENT + "metrics:\n  key_levels: 9\n"}, "bad.yaml", ["metrics.key_levels", "2 levels"],
-    ),
     "a run shorter than a month": ({"bad.yaml": PARENT + "years: 0.01\n"}, "bad.yaml", ["years", "one month"]),
     "a lever taking positions an organisation file's people hold": (
         {"bad.yaml": f"extends: {SCENARIOS / 'synthetic_org.yaml'}\n"
