@@ -61,6 +61,14 @@ def positive_int(text: str) -> int:
     return _whole_number(text, 1, "at least 1")
 
 
+def headcount(text: str) -> int:
+    """Argparse type: a headcount to resize to, at least 2 (as scenarios and experiment files require).
+
+    Checked here so that the message names the option typed, not a file's ``headcount``.
+    """
+    return _whole_number(text, 2, "at least 2")
+
+
 def non_negative_int(text: str) -> int:
     """Argparse type: an integer >= 0."""
     return _whole_number(text, 0, "0 or more")
@@ -270,7 +278,7 @@ def build_parser() -> ArgumentParser:
     run.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. baseline)")
     run.add_argument("--seed", type=non_negative_int, default=1, help="run seed (default 1)")
     run.add_argument("--years", type=run_years, help="simulated years (default: the scenario's)")
-    run.add_argument("--headcount", type=positive_int, help="resize the organisation to about N people")
+    run.add_argument("--headcount", type=headcount, help="resize the organisation to about N people")
     run.add_argument("--set", action="append", metavar="KEY.PATH=VALUE", help="override a scenario key (repeatable)")
     run.add_argument("--out", help="folder for the tables, scenario and metadata")
     run.add_argument("--csv", action="store_true", help="write CSV instead of Parquet")

@@ -350,6 +350,7 @@ def test_a_file_outside_scenarios_extends_a_shipped_one(parent: str, tmp_path: P
         (["--years", "x"], ["--years", "'x'"]),
         (["--seed", "minus"], ["--seed"]),
         (["--headcount", "0"], ["--headcount"]),
+        (["--headcount", "1"], ["--headcount", "at least 2"]),  # the option, not the scenario's key
         (["--set", "policy.name"], ["--set", "KEY.PATH=VALUE", "policy.name"]),
         (["--set", "policy.nam=random"], ["policy.nam", "did you mean 'name'"]),
         (["--bogus-option"], ["--bogus-option"]),
@@ -372,6 +373,7 @@ def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], wo
         (["--years", "nan"], ["--years"]),
         (["--seed", "-3"], ["--seed"]),
         (["--headcount", "0"], ["--headcount"]),
+        (["--headcount", "1"], ["--headcount", "at least 2"]),  # the option, not the scenario's key
         (["--headcount", "1"], ["headcount", "at least 2"]),
         (["--set", "policy.name"], ["--set", "KEY.PATH=VALUE"]),
         (["--set", "=3"], ["--set"]),

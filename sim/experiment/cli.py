@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli import non_negative_int, positive_int, run_metadata, run_years
+from sim.cli import headcount, non_negative_int, positive_int, run_metadata, run_years
 from sim.errors import InputError
 
 RESULTS = Path("results")
@@ -47,7 +47,7 @@ def _sizing_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--replications", type=positive_int, metavar="R",
                        help="replications per arm (per sample point for sensitivity) instead of the file's")
     group.add_argument("--years", type=run_years, metavar="Y", help="simulated years instead of the file's")
-    group.add_argument("--headcount", type=positive_int, metavar="N", help="resize every scenario to about N people")
+    group.add_argument("--headcount", type=headcount, metavar="N", help="resize every scenario to about N people")
 
 
 def _sized(spec: Any, args: argparse.Namespace, source: str) -> Any:
@@ -90,7 +90,7 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("--replications", type=positive_int, default=30, metavar="R",
                      help="paired replications per scenario (default 30)")
     cmp.add_argument("--years", type=run_years, metavar="Y", help="simulated years (default: each scenario's)")
-    cmp.add_argument("--headcount", type=positive_int, metavar="N", help="resize every scenario to about N people")
+    cmp.add_argument("--headcount", type=headcount, metavar="N", help="resize every scenario to about N people")
     cmp.add_argument("--seed", type=non_negative_int, default=1, help="experiment seed (default 1)")
     cmp.add_argument("--metrics", type=metric_list, metavar="M,M", help="metrics to analyse (default: all)")
     cmp.add_argument("--out", metavar="DIR", help="output folder (default results/compare)")
