@@ -320,7 +320,8 @@ def stick_note(*histories: History) -> tuple[str, str] | None:
     at = f"at month {start}, " if start is not None else ""
     why = (f"Promotions that stick starts {at}{window} months after the run's first promotion: a promotion "
            f"counts as stuck only when its {window}-month window closes, but as failed as soon as the person "
-           "steps back or leaves, so until then the rate would count failures only and read near 0%.")
+           "steps back or leaves, so until then the rate would count only failures and a few early "
+           "re-promotions, not how many promotions stick.")
     return pending, why
 
 
