@@ -607,23 +607,34 @@ def apply_override(data: dict[str, Any], key: str, value: Any) -> None:
         nxt = parts[i + 1]
         if isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
-                raise InputError(f"no list item {part} at '{key}'", source="override", path=key)
+                raise InputError(f"no list item {part}{_items(node)}", source="override", path=key)
             node = node[part]
             continue
         if not isinstance(node, dict):
             raise InputError(f"'{part}' is not inside a mapping", source="override", path=key)
         if part not in node or node[part] is None:
-            node[part] = [] if isinstance(nxt, int) else {}
+            # A list the file leaves out has its default, so one item of it can be set.
+            default = _default_at(tuple(parts[: i + 1])) if isinstance(nxt, int) else None
+            node[part] = default if isinstance(default, list) else [] if isinstance(nxt, int) else {}
         node = node[part]
     last = parts[-1]
     if isinstance(last, int):
         if not isinstance(node, list) or last >= len(node):
-            raise InputError(f"no list item {last}", source="override", path=key)
+            raise InputError(f"no list item {last}{_items(node)}", source="override", path=key)
         node[last] = value
     elif isinstance(node, dict):
         node[last] = value
     else:
         raise InputError("cannot set a key inside a non-mapping", source="override", path=key)
+
+
+def _items(node: Any) -> str:
+    """What an override's list index could have been, for its error message."""
+    if not isinstance(node, list):
+        return " (not a list here)"
+    if not node:
+        return " (the list is empty)"
+    return f" (items are numbered 0 to {len(node) - 1})"
 
 
 def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[str, Any]:
@@ -751,6 +762,15 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         models = [c for c in _unwrap(field.annotation) if isinstance(c, type) and issubclass(c, BaseModel)]
         current = models[0] if models else None
     return current
+
+
+def _default_at(loc: tuple[Any, ...]) -> Any:
+    """A fresh copy of the schema's default for the key at ``loc`` (None where it has none)."""
+    model = _model_at(loc)
+    field = model.model_fields.get(str(loc[-1])) if model is not None else None
+    if field is None or field.is_required():
+        return None
+    return copy.deepcopy(field.get_default(call_default_factory=True))
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:

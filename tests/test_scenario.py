@@ -202,8 +202,19 @@ def test_an_override_out_of_range_names_its_path() -> None:
 
 
 def test_an_override_into_a_missing_list_item_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="no list item"):
+    levels = len(load_scenario(BASELINE).organisation.levels)
+    with pytest.raises(InputError, match=f"no list item 40 \\(items are numbered 0 to {levels - 1}\\)"):
         load_scenario(BASELINE, overrides={"organisation.levels.40.hire_share": 0.5})
+
+
+def test_an_override_sets_one_item_of_a_list_the_file_leaves_to_its_default() -> None:
+    """baseline.yaml does not set ``timing_delay_months``: its default [min, max] is what the item changes."""
+    default = load_scenario(BASELINE).employees.timing_delay_months
+    later = load_scenario(BASELINE, overrides={"employees.timing_delay_months.1": default[1] + 6})
+    assert later.employees.timing_delay_months == [default[0], default[1] + 6]
+    assert load_scenario(BASELINE).employees.timing_delay_months == default  # the default is not changed
+    with pytest.raises(InputError, match="no list item 2 \\(items are numbered 0 to 1\\)"):
+        load_scenario(BASELINE, overrides={"employees.timing_delay_months.2": 30})
 
 
 # ---------------------------------------------------------------------------------------------
