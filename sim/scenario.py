@@ -107,7 +107,7 @@ class OrgSource(_Strict):
     INTENTS: typing.ClassVar[tuple[str, ...]] = ("manage", "specialist", "not_now", "no_answer")
     SUFFIXES: typing.ClassVar[tuple[str, ...]] = (".csv", ".csv.gz", ".parquet", ".pq")
 
-    file: Annotated[str, Field(min_length=1)]
+    file: str  # checked in _known_fields, which says what an empty one should be
     columns: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
     values: dict[str, dict[str, Any]] = Field(default_factory=dict)
     performance_scale: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
@@ -157,6 +157,8 @@ class OrgSource(_Strict):
                     raise ValueError(f"@values.{field}.{key}@ must map to a name (text), got {target!r}")
                 elif allowed is not None and target not in allowed:
                     raise ValueError(f"@values.{field}.{key}@ '{target}' is not allowed; allowed: {', '.join(allowed)}")
+        if not self.file.strip():
+            raise ValueError(f"@file@ is empty; give the path of a {', '.join(self.SUFFIXES)} file")
         if not self.file.lower().endswith(self.SUFFIXES):
             raise ValueError(f"@file@ expected a {', '.join(self.SUFFIXES)} file, got '{Path(self.file).name}'")
         scale = self.performance_scale
@@ -539,8 +541,9 @@ def _anchor_source(data: dict[str, Any], path: Path) -> None:
     """Make an organisation data file's path absolute, relative to the scenario naming it."""
     org = data.get("organisation")
     src = org.get("source") if isinstance(org, dict) else None
-    if isinstance(src, dict) and isinstance(src.get("file"), str) and not Path(src["file"]).is_absolute():
-        src["file"] = str((path.parent / src["file"]).resolve())
+    file = src.get("file") if isinstance(src, dict) else None
+    if isinstance(file, str) and file.strip() and not Path(file).is_absolute():  # an empty path stays as written
+        src["file"] = str((path.parent / file).resolve())
 
 
 def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:

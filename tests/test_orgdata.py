@@ -457,6 +457,8 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("header only", "id,level,track,manager\n", {}, ["the file has a header but no people"]),
     ("semicolons", BASE_CSV.replace(",", ";"), {}, ["header", "separated by semicolons"]),
     ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found"]),
+    ("empty file name", None, {"file": ""},
+     ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .parquet, .pq file"]),
     ("corrupt parquet", b"this is not parquet", {"name": "org.parquet"}, ["cannot read Parquet file"]),
     ("ambiguous team", "id,level,track,team\nA,Head,management,t\nB,Head,management,t\n", {},
      ["row 3, column 'team'", "team 't' has 2 possible leads"]),
