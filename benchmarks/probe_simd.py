@@ -21,7 +21,7 @@ Compare with ``benchmarks/bench_loops.py``, the engine's own loops timed the sam
 from __future__ import annotations
 
 import argparse
-from collections import namedtuple
+import inspect
 from collections.abc import Callable
 
 import numpy as np
@@ -57,15 +57,15 @@ def _n(key, counter):
 def kernels(lookup: bool) -> dict[str, Callable]:
     """The loops, compiled with or without the per-group lookups (``lookup`` is a constant to the compiler).
 
-    Each loop takes its columns out of the tuple first: read through the tuple inside a loop,
-    each column costs a reference count per row. The work of a row is written out in each loop
-    rather than in a function the loops call, which changed what the compiler vectorised.
+    Each loop takes the columns it uses as arguments (``main`` passes them by name): read
+    through a tuple inside a loop, each column costs a reference count per row. The work of a
+    row is written out in each loop rather than in a function the loops call, which changed
+    what the compiler vectorised.
     """
 
     @njit
-    def clock(c, k, month):
+    def clock(active, age, tenure, time_in_role, wait, k, month):
         """Age, tenure, time in role, the wait for a later move."""
-        active, age, tenure, time_in_role, wait = c.active, c.age, c.tenure, c.time_in_role, c.wait
         for i in range(active.size):
             on = active[i] != 0
             age[i] += float32(on) * float32(1.0 / 12.0)
@@ -74,11 +74,22 @@ def kernels(lookup: bool) -> dict[str, Callable]:
             wait[i] -= on & (wait[i] > 0)
 
     @njit
-    def signals(c, k, month):
+    def signals(
+        active,
+        risk,
+        ambition,
+        visibility,
+        wait,
+        masking,
+        voiced,
+        last_voice,
+        group_suppression,
+        group,
+        row_suppression,
+        k,
+        month,
+    ):
         """Masking, speaking up, risks taken and failed (two uniforms)."""
-        active, risk, ambition, visibility, wait = c.active, c.risk, c.ambition, c.visibility, c.wait
-        masking, voiced, last_voice = c.masking, c.voiced, c.last_voice
-        group_suppression, group, row_suppression = c.group_suppression, c.group, c.row_suppression
         for i in range(active.size):
             on = active[i] != 0
             afraid = min(max(risk[i] * float32(1.0), float32(0.0)), float32(1.0))
@@ -98,24 +109,26 @@ def kernels(lookup: bool) -> dict[str, Callable]:
             risk[i] *= float32(1.0) - float32(0.02) * float32(takes & ~fails)
 
     @njit
-    def beliefs(c, k, month):
+    def beliefs(
+        active,
+        competence,
+        engagement,
+        visibility,
+        voiced,
+        group_bias,
+        group,
+        row_bias,
+        lead_uid,
+        boss_slot,
+        row_boss,
+        b_manager,
+        b_interest,
+        b_ready,
+        told_at,
+        k,
+        month,
+    ):
         """A rating with noise (one normal), a new manager's reset, silence or voice, readiness."""
-        active, competence, engagement, visibility, voiced = (
-            c.active,
-            c.competence,
-            c.engagement,
-            c.visibility,
-            c.voiced,
-        )
-        group_bias, group, row_bias, lead_uid, boss_slot, row_boss = (
-            c.group_bias,
-            c.group,
-            c.row_bias,
-            c.lead_uid,
-            c.boss_slot,
-            c.row_boss,
-        )
-        b_manager, b_interest, b_ready, told_at = c.b_manager, c.b_interest, c.b_ready, c.told_at
         for i in range(active.size):
             on = active[i] != 0
             performance = competence[i] * (float32(0.7) + float32(0.3) * engagement[i])
@@ -134,16 +147,20 @@ def kernels(lookup: bool) -> dict[str, Callable]:
             b_ready[i] = ready + float32(0.2) * (evidence - ready) if on else b_ready[i]
 
     @njit
-    def learning(c, k, month):
+    def learning(
+        active,
+        engagement,
+        wants_mgmt,
+        mgmt_ready,
+        spec_ready,
+        competence,
+        ambition,
+        base_engagement,
+        unwanted,
+        k,
+        month,
+    ):
         """Readiness, competence, ambition's drift (one uniform), engagement."""
-        active, engagement, wants_mgmt, mgmt_ready, spec_ready = (
-            c.active,
-            c.engagement,
-            c.wants_mgmt,
-            c.mgmt_ready,
-            c.spec_ready,
-        )
-        competence, ambition, base_engagement, unwanted = c.competence, c.ambition, c.base_engagement, c.unwanted
         for i in range(active.size):
             on = float32(active[i] != 0)
             e = engagement[i]
@@ -158,9 +175,8 @@ def kernels(lookup: bool) -> dict[str, Callable]:
             engagement[i] = max(e - float32(0.02) * float32(unwanted[i] != 0), float32(0.0))
 
     @njit
-    def exits(c, k, month):
+    def exits(active, engagement, passed_over_at, leaving, k, month):
         """The exit hazard and the leaving draw (one uniform)."""
-        active, engagement, passed_over_at, leaving = c.active, c.engagement, c.passed_over_at, c.leaving
         for i in range(active.size):
             gap = float32(1.0) - engagement[i]
             recent = float32((month - passed_over_at[i]) < 12)
@@ -170,8 +186,8 @@ def kernels(lookup: bool) -> dict[str, Callable]:
     return {"clock": clock, "signals": signals, "beliefs": beliefs, "learning": learning, "exits": exits}
 
 
-def columns(n: int, seed: int = 1) -> object:
-    """Synthetic columns of ``n`` rows, as a namedtuple the loops read by name."""
+def columns(n: int, seed: int = 1) -> dict[str, np.ndarray]:
+    """Synthetic columns of ``n`` rows, by name."""
     rng = np.random.default_rng(seed)
     teams = max(n // 6, 1)
     floats = (
@@ -202,7 +218,7 @@ def columns(n: int, seed: int = 1) -> object:
     data["lead_uid"] = rng.integers(0, teams, teams + 1).astype(np.int32)
     data["group_suppression"] = np.array([0.0, 0.2], F32)
     data["group_bias"] = np.array([0.0, -0.1], F32)
-    return namedtuple("Columns", data)(**data)
+    return data
 
 
 def main() -> None:
@@ -221,8 +237,10 @@ def main() -> None:
     for name in variants[0]:
         cost = []
         for loops in variants:
-            loops[name](c, keys, 5)  # compile
-            cost.append(best_of(lambda loop=loops[name]: loop(c, keys, 5), args.repeats) / args.size * 1e9)
+            loop = loops[name]
+            used = [c[column] for column in list(inspect.signature(loop.py_func).parameters)[:-2]]
+            loop(*used, keys, 5)  # compile
+            cost.append(best_of(lambda loop=loop, used=used: loop(*used, keys, 5), args.repeats) / args.size * 1e9)
         totals = [t + x for t, x in zip(totals, cost, strict=True)]
         print(f"{name:10s} {cost[0]:14.1f} {cost[1]:16.1f}")
     print(f"{'sum':10s} {totals[0]:14.1f} {totals[1]:16.1f}")
