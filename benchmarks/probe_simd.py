@@ -75,19 +75,8 @@ def kernels(lookup: bool) -> dict[str, Callable]:
 
     @njit
     def signals(
-        active,
-        risk,
-        ambition,
-        visibility,
-        wait,
-        masking,
-        voiced,
-        last_voice,
-        group_suppression,
-        group,
-        row_suppression,
-        k,
-        month,
+        active, risk, ambition, visibility, wait, masking, voiced, last_voice, group_suppression, group,
+        row_suppression, k, month
     ):
         """Masking, speaking up, risks taken and failed (two uniforms)."""
         for i in range(active.size):
@@ -110,23 +99,8 @@ def kernels(lookup: bool) -> dict[str, Callable]:
 
     @njit
     def beliefs(
-        active,
-        competence,
-        engagement,
-        visibility,
-        voiced,
-        group_bias,
-        group,
-        row_bias,
-        lead_uid,
-        boss_slot,
-        row_boss,
-        b_manager,
-        b_interest,
-        b_ready,
-        told_at,
-        k,
-        month,
+        active, competence, engagement, visibility, voiced, group_bias, group, row_bias, lead_uid, boss_slot,
+        row_boss, b_manager, b_interest, b_ready, told_at, k, month
     ):
         """A rating with noise (one normal), a new manager's reset, silence or voice, readiness."""
         for i in range(active.size):
@@ -148,17 +122,8 @@ def kernels(lookup: bool) -> dict[str, Callable]:
 
     @njit
     def learning(
-        active,
-        engagement,
-        wants_mgmt,
-        mgmt_ready,
-        spec_ready,
-        competence,
-        ambition,
-        base_engagement,
-        unwanted,
-        k,
-        month,
+        active, engagement, wants_mgmt, mgmt_ready, spec_ready, competence, ambition, base_engagement,
+        unwanted, k, month
     ):
         """Readiness, competence, ambition's drift (one uniform), engagement."""
         for i in range(active.size):
