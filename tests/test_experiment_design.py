@@ -12,7 +12,7 @@ from conftest import BASELINE, SCENARIOS, run_cli
 
 from sim.cli import main
 from sim.errors import InputError
-from sim.experiment.design import build_design, load_experiment, make_run_id, validate_experiment
+from sim.experiment.design import build_design, comparison_spec, load_experiment, make_run_id, validate_experiment
 from sim.experiment.sensitivity import build_sensitivity_design
 from sim.random import derive_seeds
 from sim.scenario import load_scenario
@@ -323,3 +323,25 @@ def test_bad_experiment_as_a_real_subprocess(tmp_path: Path) -> None:
     out = run_cli("compare", BASELINE, tmp_path / "missing.yaml", "--workers", "1", "--out", tmp_path / "o")
     assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
     assert "scenario file not found" in out.stderr
+
+
+def test_compare_labels_two_files_of_the_same_name_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line cannot name scenarios: ``a/team.yaml`` and ``b/team.yaml`` become ``team`` and ``team-2``."""
+    for folder, policy in (("a", "readiness"), ("b", "random")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "team.yaml").write_text(f"extends: {BASELINE}\npolicy: {{name: {policy}}}\n")
+    monkeypatch.chdir(tmp_path)
+    spec = comparison_spec("a/team.yaml", ["b/team.yaml"], replications=2, seed=1)
+    design = build_design(spec, "command line", base_dir=tmp_path, name="compare")
+    assert [(arm.label, arm.content["policy"]["name"]) for arm in design.arms] == [
+        ("team", "readiness"), ("team-2", "random")]
+
+
+def test_compare_refuses_the_same_file_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "team.yaml").write_text(f"extends: {BASELINE}\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as err:
+        comparison_spec("team.yaml", ["mentoring", "./team.yaml"], replications=2, seed=1)
+    assert str(err.value) == (
+        "command line: scenarios: variant 2 (./team.yaml) is the same file as the baseline (team.yaml): with the "
+        "same seeds its runs would repeat those, so every difference would be 0; give different files")

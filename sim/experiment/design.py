@@ -632,7 +632,33 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
 def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int, seed: int,
                     years: float | None = None, headcount: int | None = None,
                     metrics: Sequence[str] | None = None) -> ExperimentFile:
-    """The experiment ``promosim compare`` runs; build it with ``base_dir=Path.cwd()`` (paths as typed)."""
+    """The experiment ``promosim compare`` runs; build it with ``base_dir=Path.cwd()`` (paths as typed).
+
+    Scenarios are labelled by file name, as in an experiment file; two different files of the
+    same name (``a/team.yaml``, ``b/team.yaml``) get ``team`` and ``team-2``, since the command
+    line has no other way to name them.
+
+    Raises:
+        InputError: A file is given twice: its runs would repeat the other's, seed for seed.
+    """
+    files = [str(baseline), *(str(v) for v in variants)]
+    where = ["the baseline", *(f"variant {i}" for i in range(1, len(files)))]
+    found = [scenario_file(f, Path.cwd(), "command line", w).resolve() for f, w in zip(files, where, strict=True)]
+    for i, path in enumerate(found):
+        if path in found[:i]:
+            first = found.index(path)
+            raise InputError(
+                f"{where[i]} ({files[i]}) is the same file as {where[first]} ({files[first]}): with the same seeds "
+                "its runs would repeat those, so every difference would be 0; give different files",
+                source="command line", path="scenarios",
+            )
+    labels: list[str] = []
+    for path in found:
+        label, n = path.stem, 1
+        while label in labels:
+            n += 1
+            label = f"{path.stem}-{n}"
+        labels.append(label)
     data: dict[str, Any] = {
         "name": "compare",
         "seed": seed,
@@ -640,6 +666,6 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
         "years": years,
         "headcount": headcount,
         "metrics": list(metrics) if metrics else None,
-        "scenarios": {"baseline": str(baseline), "variants": [str(v) for v in variants]},
+        "scenarios": {"baseline": files[0], "variants": dict(zip(labels[1:], files[1:], strict=True))},
     }
     return validate_experiment(data, "command line")
