@@ -26,25 +26,30 @@ from collections.abc import Callable
 
 import numpy as np
 from bench_loops import best_of
-from numba import float32, njit, uint32
+from numba import float32, int32, njit, uint32
 
 F32 = np.float32
 
 
 @njit(inline="always")
 def _hash32(key, counter):
-    """32 random bits for (key, counter): a multiplicative hash of 32-bit operations (SIMD-friendly)."""
-    x = uint32(counter) * uint32(0x9E3779B9) + key
-    x ^= x >> uint32(16)
-    x *= uint32(0x7FEB352D)
-    x ^= x >> uint32(15)
-    x *= uint32(0x846CA68B)
-    return x ^ (x >> uint32(16))
+    """32 random bits for (key, counter): a multiplicative hash of 32-bit operations (SIMD-friendly).
+
+    Every step is cast back to 32 bits: numba widens integer arithmetic to 64 bits, and a
+    64-bit multiplication is what AVX2 cannot do several of at once.
+    """
+    x = uint32(uint32(counter) * uint32(0x9E3779B9) + uint32(key))
+    x = uint32(x ^ (x >> uint32(16)))
+    x = uint32(x * uint32(0x7FEB352D))
+    x = uint32(x ^ (x >> uint32(15)))
+    x = uint32(x * uint32(0x846CA68B))
+    return uint32(x ^ (x >> uint32(16)))
 
 
 @njit(inline="always")
 def _u(key, counter):
-    return float32(_hash32(key, counter) >> uint32(8)) * float32(1.0 / 16777216.0)
+    """A uniform on [0, 1) from the top 24 bits (through int32: AVX2 converts signed integers only)."""
+    return float32(int32(_hash32(key, counter) >> uint32(8))) * float32(1.0 / 16777216.0)
 
 
 @njit(inline="always")

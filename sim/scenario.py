@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from sim.errors import InputError
 
@@ -773,7 +773,8 @@ def _default_at(loc: tuple[Any, ...]) -> Any:
     field = model.model_fields.get(str(loc[-1])) if model is not None else None
     if field is None or field.is_required():
         return None
-    return copy.deepcopy(field.get_default(call_default_factory=True))
+    # As the file would spell it (a list of groups, say, as mappings), so that the override can go on into it.
+    return TypeAdapter(field.annotation).dump_python(field.get_default(call_default_factory=True), mode="json")
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:

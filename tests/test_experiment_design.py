@@ -345,3 +345,12 @@ def test_compare_refuses_the_same_file_twice(tmp_path: Path, monkeypatch: pytest
     assert str(err.value) == (
         "command line: scenarios: variant 2 (./team.yaml) is the same file as the baseline (team.yaml): with the "
         "same seeds its runs would repeat those, so every difference would be 0; give different files")
+
+
+def test_compare_names_a_file_name_that_cannot_be_a_label(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("team.yaml", "my team.yaml"):
+        (tmp_path / name).write_text(f"extends: {BASELINE}\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as err:
+        comparison_spec("team.yaml", ["my team.yaml"], replications=2, seed=1)
+    assert str(err.value) == "command line: variant 1: label 'my team' may hold only letters, digits, '_', '.', '-'"

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numba
+import numpy as np
+
 PROBE = Path(__file__).resolve().parents[1] / "benchmarks" / "probe_simd.py"
 ROWS = ("clock", "signals", "beliefs", "learning", "exits", "sum")
 
@@ -28,3 +31,29 @@ def test_the_probe_refuses_a_size_below_one() -> None:
     )
     assert run.returncode == 2
     assert "--size and --repeats must be positive" in run.stderr
+
+
+def test_the_probe_draws_uniforms_with_32_bit_arithmetic() -> None:
+    """Its hash must stay 32-bit (numba widens integer arithmetic), or it measures 64-bit multiplications."""
+    sys.path.insert(0, str(PROBE.parent))
+    try:
+        import probe_simd  # noqa: PLC0415
+    finally:
+        sys.path.remove(str(PROBE.parent))
+
+    @numba.njit
+    def hash_one(key: np.uint32, counter: int) -> np.uint32:
+        return probe_simd._hash32(key, counter)
+
+    @numba.njit
+    def uniforms(n: int) -> np.ndarray:
+        out = np.empty(n, np.float32)
+        for i in range(n):
+            out[i] = probe_simd._u(np.uint32(7), i)
+        return out
+
+    hash_one(np.uint32(1), 5)
+    assert hash_one.nopython_signatures[0].return_type == numba.uint32
+    u = uniforms(200_000)
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 0.005  # 8 standard errors of the mean of 200,000 uniforms

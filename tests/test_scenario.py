@@ -217,6 +217,14 @@ def test_an_override_sets_one_item_of_a_list_the_file_leaves_to_its_default() ->
         load_scenario(BASELINE, overrides={"employees.timing_delay_months.2": 30})
 
 
+def test_an_override_reaches_into_a_default_list_of_settings() -> None:
+    """sam_and_priya.yaml has no ``groups``: the default group can still be changed by index."""
+    sam = SCENARIOS / "sam_and_priya.yaml"
+    default = load_scenario(sam).groups
+    changed = load_scenario(sam, overrides={"groups.0.rating_bias": 0.1}).groups
+    assert [(g.name, g.rating_bias) for g in changed] == [(default[0].name, 0.1)]
+
+
 # ---------------------------------------------------------------------------------------------
 # headcount scaling
 

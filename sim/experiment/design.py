@@ -653,11 +653,15 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
                 source="command line", path="scenarios",
             )
     labels: list[str] = []
-    for path in found:
-        label, n = path.stem, 1
+    for file, place in zip(files, where, strict=True):
+        stem = Path(file).stem  # as typed, as ``labelled_specs`` labels an experiment file's scenarios
+        if not re.match(LABEL_PATTERN, stem):
+            raise InputError(f"label '{stem}' may hold only letters, digits, '_', '.', '-'", source="command line",
+                             path=place)
+        label, n = stem, 1
         while label in labels:
             n += 1
-            label = f"{path.stem}-{n}"
+            label = f"{stem}-{n}"
         labels.append(label)
     data: dict[str, Any] = {
         "name": "compare",
