@@ -63,9 +63,7 @@ def kernels(lookup: bool) -> dict[str, Callable]:
     """The loops, compiled with or without the per-group lookups (``lookup`` is a constant to the compiler).
 
     Each loop takes the columns it uses as arguments (``main`` passes them by name): read
-    through a tuple inside a loop, each column costs a reference count per row. The work of a
-    row is written out in each loop rather than in a function the loops call, which changed
-    what the compiler vectorised.
+    through a tuple inside a loop, each column costs a reference count per row.
     """
 
     @njit
