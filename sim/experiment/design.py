@@ -481,15 +481,23 @@ def shown_path(path: Path) -> str:
         return str(full)
 
 
+def check_label(name: str, source: str, where: str) -> None:
+    """Refuse a scenario label (a file name, say) that tables, plots and folder names cannot carry.
+
+    Raises:
+        InputError: ``name`` holds other characters than letters, digits, '_', '.', '-'.
+    """
+    if not re.match(LABEL_PATTERN, name):
+        raise InputError(f"label '{name}' may hold only letters, digits, '_', '.', '-'", source=source, path=where)
+
+
 def labelled_specs(scenarios: Scenarios, base_dir: Path, source: str) -> list[tuple[str, Path, dict[str, Any], str]]:
     """(label, file, overrides, key path) for the baseline and each variant, baseline first."""
     def one(spec: ScenarioSpec, where: str, label: str | None) -> tuple[str, Path, dict[str, Any], str]:
         ref = spec if isinstance(spec, ScenarioRef) else ScenarioRef(file=spec)
         path = scenario_file(ref.file, base_dir, source, where)
         name = label or ref.name or path.stem
-        if not re.match(LABEL_PATTERN, name):
-            raise InputError(f"label '{name}' may hold only letters, digits, '_', '.', '-'", source=source,
-                             path=where)
+        check_label(name, source, where)
         return name, path, dict(ref.set), where
 
     out = [one(scenarios.baseline, "scenarios.baseline", None)]
@@ -655,9 +663,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
     labels: list[str] = []
     for file, place in zip(files, where, strict=True):
         stem = Path(file).stem  # as typed, as ``labelled_specs`` labels an experiment file's scenarios
-        if not re.match(LABEL_PATTERN, stem):
-            raise InputError(f"label '{stem}' may hold only letters, digits, '_', '.', '-'", source="command line",
-                             path=place)
+        check_label(stem, "command line", place)
         label, n = stem, 1
         while label in labels:
             n += 1
