@@ -8,20 +8,54 @@ Sub-commands live beside what they run: this module holds ``run``, ``validate`` 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import math
 import platform
+import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from sim.errors import InputError, output_folder
 
 COMMAND_MODULES = ("sim.experiment.cli", "sim.app.cli", "sim.orgdata.cli")
+
+_ctrl_c: list[bool] = []  # non-empty once Ctrl-C was pressed during this call of main()
+
+
+def _on_ctrl_c(signum: int, frame: Any) -> None:
+    """Note the Ctrl-C, then raise it as Python would.
+
+    Python drops an exception raised inside a weakref callback or ``__del__`` ("Exception
+    ignored in ..."), and importlib runs such a callback while the engine's modules load. A Ctrl-C
+    landing there would be lost and the run would go on to the end; the note lets ``checkpoint``
+    and ``main`` raise it again.
+    """
+    _ctrl_c.append(True)
+    raise KeyboardInterrupt
+
+
+def _quiet_dropped_ctrl_c(unraisable: Any, previous: Callable[[Any], None]) -> None:
+    """Keep Python's "Exception ignored" report of a dropped Ctrl-C off the screen.
+
+    ``checkpoint`` raises it again, so the user sees one line, not a traceback; anything else goes
+    to the hook that was there before.
+    """
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and _ctrl_c:
+        return
+    previous(unraisable)
+
+
+def checkpoint() -> None:
+    """Stop here if Ctrl-C was pressed, even when the interrupt itself was swallowed."""
+    if _ctrl_c:
+        raise KeyboardInterrupt
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -155,9 +189,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         if bar is not None:
             with bar:
                 task = bar.add_task("run", total=round(12 * scenario.years))
-                result = simulate(scenario, seed=args.seed, progress=lambda m, n: bar.update(task, completed=m))
+
+                def advance(month: int, months: int) -> None:
+                    checkpoint()
+                    bar.update(task, completed=month)
+
+                result = simulate(scenario, seed=args.seed, progress=advance)
         else:
-            result = simulate(scenario, seed=args.seed)
+            result = simulate(scenario, seed=args.seed, progress=lambda month, months: checkpoint())
     except InputError as exc:
         if fresh and out is not None and not any(out.iterdir()):
             out.rmdir()  # nothing was written; leave no trace of the failed run
@@ -306,10 +345,17 @@ def build_parser() -> ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse, run, and turn input errors into one line with exit code 2."""
     prefix = "promosim"
+    _ctrl_c.clear()
+    in_main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    previous = signal.signal(signal.SIGINT, _on_ctrl_c) if in_main_thread else None
+    hook = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_quiet_dropped_ctrl_c, previous=hook)
     try:
         args = build_parser().parse_args(argv)  # inside: a Ctrl-C while the commands import is handled too
         prefix = f"promosim {args.command}"
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        checkpoint()  # a Ctrl-C swallowed on the way still ends as an interruption
+        return code
     except InputError as exc:
         print(f"{prefix}: {exc}", file=sys.stderr)
         return 2
@@ -319,6 +365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    finally:
+        sys.unraisablehook = hook
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
 
 
 if __name__ == "__main__":
