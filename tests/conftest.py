@@ -77,6 +77,38 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] |
     )
 
 
+_DROPPED_CTRL_C = """
+import importlib, signal, sys
+from sim.cli import main
+
+class PressesCtrlC:
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)
+
+module = importlib.import_module({module!r})
+wrapped = getattr(module, {function!r})
+
+def pressing_first(*args, **kwargs):
+    PressesCtrlC()
+    return wrapped(*args, **kwargs)
+
+setattr(module, {function!r}, pressing_first)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run_cli_dropping_ctrl_c(before: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run the CLI with a Ctrl-C pressed, and dropped by Python, just before ``before`` is called.
+
+    ``before`` is ``module:function``. Python drops what a finaliser raises ("Exception ignored"), as
+    it does in importlib's weakref callback, where CI once saw a real Ctrl-C land and be lost.
+    """
+    module, function = before.split(":")
+    script = _DROPPED_CTRL_C.format(module=module, function=function)
+    return subprocess.run([sys.executable, "-c", script, *map(str, args)], cwd=ROOT, env=cli_env(),
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
 @pytest.fixture
 def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """The real command line as a function: ``cli("validate", path, cwd=...)``."""

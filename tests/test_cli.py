@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import BASELINE, SCENARIOS, TINY, cli_env, run_cli
+from conftest import BASELINE, SCENARIOS, TINY, cli_env, run_cli, run_cli_dropping_ctrl_c
 
 from sim import PromotionModel, load_scenario, simulate
 from sim.cli import main, run_table_schemas
@@ -412,32 +412,11 @@ def test_ctrl_c_is_one_line_and_exit_130_from_the_start(delay: float) -> None:
     assert err == "promosim: interrupted\n"
 
 
-DROPPED_CTRL_C = """
-import signal, sys
-import sim.simulation
-from sim.cli import main
-
-class PressesCtrlC:
-    def __del__(self):  # Python drops what a finaliser raises, as importlib's lock callback does
-        signal.raise_signal(signal.SIGINT)
-
-engine = sim.simulation.simulate
-
-def simulate(*args, **kwargs):
-    PressesCtrlC()
-    return engine(*args, **kwargs)
-
-sim.simulation.simulate = simulate
-sys.exit(main(sys.argv[1:]))
-"""
-
-
 def test_a_ctrl_c_python_drops_still_stops_the_run(tmp_path: Path) -> None:
     """CI once saw a Ctrl-C land in importlib's weakref callback: Python printed "Exception ignored",
-    the run went on to the end and exited 0. The Ctrl-C here lands the same way, just before the run."""
-    done = subprocess.run([sys.executable, "-c", DROPPED_CTRL_C, "run", str(BASELINE), "--years", "5", "--quiet",
-                           "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True, env=cli_env(), timeout=120, check=False)
+    the run went on to the end and exited 0."""
+    done = run_cli_dropping_ctrl_c("sim.simulation:simulate", "run", BASELINE, "--years", "5", "--quiet",
+                                   "--out", tmp_path / "out")
     assert done.returncode == 130, done.stderr
     assert done.stderr == "promosim: interrupted\n"
     assert done.stdout == ""  # stopped at the first month: no summary, and no tables written

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import BASELINE, ROOT, cli_env
+from conftest import BASELINE, ROOT, cli_env, run_cli_dropping_ctrl_c
 
 from sim.errors import InputError
 from sim.experiment.design import RunTask, build_design, load_experiment
@@ -137,6 +137,20 @@ def test_ctrl_c_in_a_terminal_stops_cleanly_and_the_rerun_completes(tmp_path: Pa
     stats = run_design(design, out, SEQUENTIAL)
     assert stats.skipped == done_before
     assert_each_run_exactly_once(out, design)
+
+
+def test_a_ctrl_c_python_drops_still_stops_the_experiment(tmp_path: Path) -> None:
+    """Dropped before the first run, it stops the experiment after that run, with the resume hint."""
+    path = write_experiment(tmp_path, replications=10)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    done = run_cli_dropping_ctrl_c("sim.experiment.runner:run_design", "experiment", "run", path, "--out", out,
+                                   "--workers", "1", "--quiet")
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.splitlines() == [
+        f"interrupted: finished runs are saved in {out}; run the same command again to resume",
+        "promosim: interrupted"]
+    assert 0 < len(ResultStore(out).runs()) < len(design.tasks)
 
 
 def test_opening_the_store_drops_half_written_batches(tmp_path: Path) -> None:

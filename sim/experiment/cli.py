@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli import headcount, non_negative_int, positive_int, run_metadata, run_years
+from sim.cli import checkpoint, headcount, non_negative_int, positive_int, run_metadata, run_years
 from sim.errors import InputError
 
 RESULTS = Path("results")
@@ -156,7 +156,7 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
               f"runs{same} on {executor.describe()} -> {out}", file=sys.stderr)
     try:
         stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
-                           retry_failed=args.retry_failed)
+                           retry_failed=args.retry_failed, on_outcome=lambda outcome: checkpoint())
     except KeyboardInterrupt:
         print(f"interrupted: finished runs are saved in {out}; run the same command again to resume",
               file=sys.stderr)
