@@ -537,12 +537,25 @@ def parse_yaml(text: str, source: str) -> Any:
         raise InputError(f"YAML error: {str(exc).splitlines()[0]}", source=source) from None
 
 
-def _anchor_source(data: dict[str, Any], path: Path) -> None:
-    """Make an organisation data file's path absolute, relative to the scenario naming it."""
+def relative_source(data: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """A raw scenario's ``organisation.source`` block and its file, when that is a relative path.
+
+    Such a path is anchored to the scenario's folder, or to an app upload; an empty one is left
+    as written for the field's own check to name.
+    """
     org = data.get("organisation")
     src = org.get("source") if isinstance(org, dict) else None
     file = src.get("file") if isinstance(src, dict) else None
-    if isinstance(file, str) and file.strip() and not Path(file).is_absolute():  # an empty path stays as written
+    if isinstance(file, str) and file.strip() and not Path(file).is_absolute():
+        return src, file
+    return None
+
+
+def _anchor_source(data: dict[str, Any], path: Path) -> None:
+    """Make an organisation data file's path absolute, relative to the scenario naming it."""
+    found = relative_source(data)
+    if found is not None:
+        src, file = found
         src["file"] = str((path.parent / file).resolve())
 
 

@@ -298,6 +298,25 @@ def test_bad_upload_shows_the_same_one_line_error_as_the_cli(page: object, tmp_p
     assert int(counter(page, "people").replace(",", "")) <= 35
 
 
+def test_a_csv_of_people_is_the_organisation_in_the_page(page: object, tmp_path: Path) -> None:
+    ours = tmp_path / "ours.csv"
+    ours.write_text("id,level,manager\n" + "".join(f"m{i},Manager,\n" for i in range(3))
+                    + "".join(f"p{i},Associate,m{i % 3}\n" for i in range(30)), encoding="utf-8")
+    page.locator('input[type="file"]').set_input_files(str(ours))
+    page.get_by_text("Loaded ours.csv: 33 people").wait_for()
+    assert counter(page, "people") == "33"
+    page.get_by_role("button", name="Step").click()
+    step_is(page, 1)
+
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("id,grade\n1,G1\n", encoding="utf-8")
+    page.locator('input[type="file"]').set_input_files(str(wrong))
+    error = page.locator(".promosim-error")
+    error.wait_for()
+    assert error.inner_text().startswith("wrong.csv: header: missing required column 'level'")
+    assert current_step(page) == 1, "the running model is untouched"
+
+
 def test_sam_and_priya_guided_start(page: object) -> None:
     from sim.app.workshop import GUIDED_SCENARIO, shipped_scenarios  # noqa: PLC0415
 

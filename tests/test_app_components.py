@@ -45,12 +45,15 @@ from sim.app.workshop import (
     lever_problem,
     load_shipped,
     parse_upload,
+    save_data_upload,
     scenario_params,
     shipped_scenarios,
+    uploads_folder,
 )
 from sim.errors import InputError
 from sim.interventions import load_all
 from sim.model import PromotionModel
+from sim.scenario import load_scenario
 
 SMALL = "extends: baseline.yaml\nname: small\n"
 
@@ -137,7 +140,7 @@ def test_upload_errors_match_the_command_line(tmp_path: Path) -> None:
 def test_uploads_that_are_too_big_or_not_yaml_are_refused() -> None:
     with pytest.raises(InputError, match="too large"):
         parse_upload("big.yaml", None, 5_000_000)
-    with pytest.raises(InputError, match=r"expected a YAML scenario file"):
+    with pytest.raises(InputError, match=r"^notes.txt: expected a YAML scenario \(.yaml, .yml\) or a CSV headcount"):
         parse_upload("notes.txt", "name: x\n", 8)
 
 
@@ -386,6 +389,90 @@ def test_bad_upload_shows_an_error_and_keeps_the_model(rendered: tuple[AppState,
     assert state.message.value is None
     assert state.model.value is not before
     assert state.settings.value.scenario == "fine.yaml (uploaded)"
+
+
+OURS = "id,level,manager\n" + "".join(f"m{i},Manager,\n" for i in range(3)) + "".join(
+    f"p{i},Associate,m{i % 3}\n" for i in range(30))  # the model's own column names and level names
+
+
+def tenures(model: WorkshopModel) -> np.ndarray:
+    """Months of tenure by uid, of the people at the start."""
+    wf = model.treated.workforce
+    order = np.argsort(wf.uid[wf.active])
+    return wf.tenure[wf.active][order]
+
+
+def test_a_csv_of_people_starts_the_chosen_scenario_from_them(rendered: tuple[AppState, object]) -> None:
+    state, rc = rendered
+    rc.find(UploadWidget).widget.vue_upload({"name": "ours.csv", "text": OURS, "size": len(OURS)})
+    assert state.message.value is None
+    assert state.settings.value.scenario == "ours.csv (uploaded)"
+    assert state.settings.value.headcount is None, "shown at the file's size, not resized"
+    assert state.model.value.counters()["people"] == 33
+    assert state.notice.value == "Loaded ours.csv: 33 people, in baseline's 1,020 positions."
+    assert "ours.csv (uploaded)" in state.uploads.value
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert state.model.value.counters()["people"] == 33
+
+
+def test_a_csv_the_scenario_cannot_read_is_kept_for_the_scenario_that_maps_it(
+    rendered: tuple[AppState, object], tmp_path: Path,
+) -> None:
+    """A team's export in the shipped example's format, uploaded as a team would: the CSV, then its scenario.
+
+    The upload must read the same organisation as the command line reading both files from disk.
+    """
+    state, rc = rendered
+    shipped = Path(__file__).resolve().parent.parent / "scenarios"
+    rows = (shipped / "data" / "synthetic_org.csv").read_text(encoding="utf-8").splitlines()
+    years = rows[0].split(",").index("years_of_service")
+    csv = "\n".join([rows[0], *(",".join(c if k != years else "1.5" for k, c in enumerate(r.split(",")))
+                                for r in rows[1:])]) + "\n"  # everyone 18 months in, unlike the shipped file
+    upload = rc.find(UploadWidget).widget
+    before, settings = state.model.value, state.settings.value
+    upload.vue_upload({"name": "export.csv", "text": csv, "size": len(csv)})
+    message = state.message.value
+    assert message is not None and message.startswith("export.csv: header: missing required column 'id'")
+    assert "export.csv is kept" in message and "\n" not in message
+    assert str(uploads_folder()) not in message, "the user's file name, not the server's path"
+    assert state.model.value is before and state.settings.value == settings
+
+    text = (shipped / "synthetic_org.yaml").read_text(encoding="utf-8").replace("synthetic_org.csv", "export.csv")
+    upload.vue_upload({"name": "team.yaml", "text": text, "size": len(text)})
+    assert state.message.value is None
+    uploaded = state.model.value
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "export.csv").write_text(csv, encoding="utf-8")
+    (tmp_path / "team.yaml").write_text(text.replace("extends: baseline.yaml", f"extends: {shipped / 'baseline.yaml'}"),
+                                        encoding="utf-8")
+    assert state.choose_scenario("on disk", load_scenario(tmp_path / "team.yaml"))
+    assert tenures(uploaded).size == 314
+    np.testing.assert_array_equal(tenures(uploaded), tenures(state.model.value))
+    assert set(tenures(uploaded)) == {18}
+
+
+def test_an_upload_naming_a_file_that_was_not_uploaded_says_so() -> None:
+    text = "extends: baseline\norganisation:\n  source: {file: data/team.csv}\n"
+    with pytest.raises(InputError, match=r"^team.yaml: organisation.source.file: 'data/team.csv' has not been "
+                                         r"uploaded: upload it first \(a .csv file\), then this scenario$"):
+        parse_upload("team.yaml", text, len(text))
+    path = save_data_upload("team.csv", OURS, len(OURS))
+    spec = parse_upload("team.yaml", text, len(text), data_files={"team.csv": path})
+    assert spec.organisation.source is not None and spec.organisation.source.file == str(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "words"),
+    [
+        ("team.parquet", "PAR1", "expected a YAML scenario (.yaml, .yml) or a CSV headcount file (.csv)"),
+        ("team.csv", "id,id\n1,2\n", "team.csv: header: column 'id' appears twice in the header"),
+        ("team.csv", None, "team.csv: file too large"),
+    ],
+)
+def test_headcount_uploads_that_cannot_be_read_are_refused(name: str, text: str | None, words: str) -> None:
+    with pytest.raises(InputError) as caught:
+        save_data_upload(name, text, 5_000_000 if text is None else len(text))
+    assert words in str(caught.value) and "\n" not in str(caught.value)
 
 
 @pytest.mark.slow

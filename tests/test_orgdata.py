@@ -573,9 +573,9 @@ def test_synthetic_scenario_as_an_app_upload() -> None:
     model = PromotionModel(scenario=spec, rng=1)
     assert model.orgdata.table.n == len(pd.read_csv(SYNTHETIC_CSV))
     elsewhere = text.replace("file: data/synthetic_org.csv", "file: nowhere/org.csv")
-    spec = parse_upload("mine.yaml", elsewhere, len(elsewhere))
-    with pytest.raises(InputError, match=r"nowhere/org\.csv: file not found"):
-        PromotionModel(scenario=spec, rng=1)
+    with pytest.raises(InputError, match=r"^mine.yaml: organisation.source.file: 'nowhere/org\.csv' has not been "
+                                         r"uploaded"):  # said at the upload, not later when people are placed
+        parse_upload("mine.yaml", elsewhere, len(elsewhere))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,11 +47,15 @@ from sim.app.workshop import (  # noqa: E402
     check_buildable,
     lever_problem,
     parse_upload,
+    save_data_upload,
     shipped_scenarios,
+    uploaded_names,
+    with_data_file,
 )
 from sim.errors import InputError  # noqa: E402
 from sim.interventions import load_all  # noqa: E402
 from sim.model import PromotionModel  # noqa: E402
+from sim.orgdata.loader import load_org  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
 SIZES = {"as the scenario says": None, "about 100 people": 100, "about 300 people": 300,
@@ -69,6 +74,7 @@ class AppState:
         settings: What the next Reset builds (scenario, levers, seed, behaviour).
         params: Mesa's ``model_parameters``: ``{"settings": settings}``, so Reset reads the page.
         uploads: Scenarios uploaded in this session, by label.
+        data_files: Headcount files uploaded in this session, by file name, where they are kept.
         selected: The uid shown in the inspector.
         tab: The open tab of the main area.
         message: A one-line error to show (a bad upload, a lever the scenario cannot host).
@@ -83,6 +89,7 @@ class AppState:
     settings: solara.Reactive[Settings]
     params: solara.Reactive[dict[str, Any]]
     uploads: solara.Reactive[dict[str, Scenario]]
+    data_files: solara.Reactive[dict[str, Path]]
     selected: solara.Reactive[int | None]
     tab: solara.Reactive[int]
     message: solara.Reactive[str | None]
@@ -102,6 +109,7 @@ class AppState:
             settings=reactive_settings,
             params=solara.reactive({"settings": reactive_settings}),
             uploads=solara.reactive({}),
+            data_files=solara.reactive({}),
             selected=solara.reactive(None),
             tab=solara.reactive(TAB_ORGANISATION),
             message=solara.reactive(None),
@@ -132,14 +140,19 @@ class AppState:
         force_update()
         return True
 
-    def choose_scenario(self, name: str, upload: Scenario | None = None) -> bool:
-        """Switch to a shipped or uploaded scenario and load it at once (or change nothing)."""
+    def choose_scenario(self, name: str, upload: Scenario | None = None, *, own_size: bool = False) -> bool:
+        """Switch to a shipped or uploaded scenario and load it at once (or change nothing).
+
+        ``own_size`` drops the size setting: an organisation read from a file is shown as it is.
+        """
         upload = upload if upload is not None else self.uploads.value.get(name)
         try:
             chosen = self.settings.value.with_scenario(name, upload)
         except InputError as exc:
             self._refuse(exc)
             return False
+        if own_size:
+            chosen = dataclasses.replace(chosen, headcount=None)
         if not self.rebuild(chosen):
             return False
         self.selected.value = None
@@ -149,18 +162,49 @@ class AppState:
     def upload(self, filename: str, text: str | None, size: int) -> bool:
         """Validate an uploaded scenario; load it, or show its one-line error and change nothing.
 
-        It joins the scenario list only once its organisation has been built.
+        It joins the scenario list only once its organisation has been built. A .csv is a
+        headcount file (``upload_data``).
         """
+        if Path(filename).suffix.lower() == ".csv":
+            return self.upload_data(filename, text, size)
         try:
-            spec = parse_upload(filename, text, size)
+            spec = parse_upload(filename, text, size, data_files=self.data_files.value)
         except InputError as exc:
             self._refuse(exc)
             return False
         label = f"{filename} (uploaded)"
-        if not self.choose_scenario(label, spec):
+        if not self.choose_scenario(label, spec, own_size=spec.organisation.source is not None):
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
         self.notice.value = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
+        return True
+
+    def upload_data(self, filename: str, text: str | None, size: int) -> bool:
+        """Keep an uploaded headcount CSV and start the chosen scenario from it, at the file's size.
+
+        The file is kept even when the chosen scenario cannot read it (its columns or values are
+        named differently): a scenario uploaded next can map them and name the file.
+        """
+        try:
+            path = save_data_upload(filename, text, size)
+        except InputError as exc:
+            self._refuse(exc)
+            return False
+        self.data_files.value = {**self.data_files.value, path.name: path}
+        base = self.settings.value.base()
+        label = f"{path.name} (uploaded)"
+        try:
+            spec = with_data_file(base, path)
+        except InputError as exc:
+            self._refuse(exc)
+            spec = None
+        if spec is None or not self.choose_scenario(label, spec, own_size=True):
+            self.message.value = (f"{self.message.value}; {path.name} is kept, so a scenario uploaded next can "
+                                  "name it in organisation.source.file and map its columns")
+            return False
+        self.uploads.value = {**self.uploads.value, label: spec}
+        self.notice.value = (f"Loaded {path.name}: {load_org(spec).n:,} people, in {base.name}'s "
+                             f"{spec.total_positions:,} positions.")
         return True
 
     def update_settings(self, new: Settings) -> bool:
@@ -190,7 +234,7 @@ class AppState:
 
     def _refuse(self, exc: InputError) -> None:
         """Show why a change was refused; a notice about what was loaded before no longer applies."""
-        self.message.value = str(exc)
+        self.message.value = uploaded_names(str(exc), self.data_files.value)
         self.notice.value = None
 
     def step(self, months: int) -> None:
@@ -421,8 +465,9 @@ def ScenarioCard(state: AppState) -> None:
         if description:
             solara.Text(description, style={"font-size": "12px", "color": "#546e7a"})
         UploadWidget.element(
-            label="Upload a scenario (YAML)",
-            hint="or drop a .yaml file here; it is checked like 'promosim validate'",
+            label="Upload a scenario (YAML) or people (CSV)",
+            hint="or drop a file here: a .yaml is checked like 'promosim validate'; a .csv of people "
+                 "starts this scenario from them (docs/orgdata.md)",
             on_upload=state.upload,
         )
         if state.message.value:

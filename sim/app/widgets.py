@@ -170,7 +170,8 @@ UPLOAD_TEMPLATE = """
       <span class="v-btn v-btn--outlined theme--light v-size--small primary--text promosim-upload-button">
         {{ label }}
       </span>
-      <input type="file" accept=".yaml,.yml,text/yaml,application/x-yaml" aria-label="Upload a scenario file"
+      <input type="file" accept=".yaml,.yml,.csv,text/yaml,application/x-yaml,text/csv"
+             aria-label="Upload a scenario or headcount file"
              class="promosim-upload-input" @change="onChange" />
     </label>
     <div class="promosim-upload-hint">{{ hint }}</div>

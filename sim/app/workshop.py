@@ -10,8 +10,12 @@ make is seen as it emerges. Nothing here knows about Solara.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import hashlib
 import math
+import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +30,18 @@ from sim.app.feed import Feed
 from sim.errors import InputError
 from sim.interventions import load_all
 from sim.model import SHORTCUTS, PromotionModel, check_fills
-from sim.scenario import POLICIES, SCENARIO_DIR, Scenario, load_scenario, parse_yaml, shipped_scenario
+from sim.orgdata.loader import resolve_file
+from sim.orgdata.read import display_path, read_table
+from sim.scenario import (
+    POLICIES,
+    SCENARIO_DIR,
+    OrgSource,
+    Scenario,
+    load_scenario,
+    parse_yaml,
+    relative_source,
+    shipped_scenario,
+)
 
 FIRST_SCENARIOS = ("baseline", "sam_and_priya")
 GUIDED_SCENARIO = "sam_and_priya"
@@ -106,22 +121,35 @@ def load_shipped(name: str) -> Scenario:
     return _load_shipped(name, path.stat().st_mtime)
 
 
-def parse_upload(filename: str, text: str | None, size: int = 0, limit: int = 1_000_000) -> Scenario:
+UPLOAD_KINDS = "a YAML scenario (.yaml, .yml) or a CSV headcount file (.csv)"
+
+
+def _upload_name(filename: str, text: str | None, size: int, limit: int, default: str) -> str:
+    """The uploaded file's own name, once its size is known to be within ``limit``."""
+    source = Path(filename).name or default
+    if text is None or size > limit or len(text) > limit:
+        raise InputError(f"file too large ({size:,} bytes); the limit is {limit:,}", source=source)
+    return source
+
+
+def parse_upload(filename: str, text: str | None, size: int = 0, limit: int = 1_000_000,
+                 data_files: Mapping[str, Path] | None = None) -> Scenario:
     """Validate an uploaded scenario file as the command line does: a Scenario or a one-line InputError.
 
-    ``extends:`` names a shipped scenario (the upload has no folder of its own).
+    ``extends:`` names a shipped scenario (the upload has no folder of its own), and
+    ``organisation.source.file`` may name a headcount file uploaded before it: the file names the
+    user wrote for the command line (``data/team.csv``) then work unchanged.
 
     Args:
         filename: The file's name as the browser gave it (used in messages and as the default name).
         text: The file's text, or None when it was too large to read.
         size: The file's size in bytes.
         limit: Largest accepted size in bytes.
+        data_files: Headcount files uploaded in this session, by file name (see ``save_data_upload``).
     """
-    source = Path(filename).name or "upload.yaml"
-    if text is None or size > limit or len(text) > limit:
-        raise InputError(f"file too large ({size:,} bytes); the limit is {limit:,}", source=source)
+    source = _upload_name(filename, text, size, limit, "upload.yaml")
     if Path(source).suffix.lower() not in (".yaml", ".yml"):
-        raise InputError("expected a YAML scenario file (.yaml or .yml)", source=source)
+        raise InputError(f"expected {UPLOAD_KINDS}", source=source)
     data = parse_yaml(text, source)
     if data is None:
         data = {}
@@ -140,12 +168,88 @@ def parse_upload(filename: str, text: str | None, size: int = 0, limit: int = 1_
         )
     if shipped is not None:
         data["extends"] = str(shipped)
+    _point_at_uploaded_file(data, source, data_files or {})
     try:
         return load_scenario(data)
     except InputError as exc:
         if exc.source in (None, "<mapping>"):
             raise InputError(exc.detail, source=source, path=exc.path) from None
         raise
+
+
+def _point_at_uploaded_file(data: dict[str, Any], source: str, data_files: Mapping[str, Path]) -> None:
+    """Point ``organisation.source.file`` at the uploaded file of that name, or say it is missing.
+
+    Raises:
+        InputError: The upload names a relative file that was neither uploaded nor found the way
+            ``resolve_file`` looks (which would only say "file not found" once people are placed).
+    """
+    found = relative_source(data)
+    if found is None:
+        return  # no file, or one left to the scenario's own checks
+    src, file = found
+    uploaded = data_files.get(Path(file).name)
+    if uploaded is not None:
+        src["file"] = str(uploaded)
+    elif not resolve_file(OrgSource(file=file)).exists():
+        raise InputError(f"'{file}' has not been uploaded: upload it first (a .csv file), then this scenario",
+                         source=source, path="organisation.source.file")
+
+
+@lru_cache(maxsize=1)
+def uploads_folder() -> Path:
+    """Where this server keeps uploaded headcount files (the organisation loader reads files).
+
+    One temporary folder per process, removed when it exits.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="promosim-uploads-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def save_data_upload(filename: str, text: str | None, size: int = 0, limit: int = 1_000_000) -> Path:
+    """Keep an uploaded headcount CSV on disk under its own name; refuse one that is not a table.
+
+    Files are kept by content (the same file uploaded twice, or in two sessions, is one file), so
+    two sessions' different files of the same name do not overwrite each other.
+
+    Raises:
+        InputError: Too large, not a .csv (Parquet is binary: use it from the command line), or
+            not readable as a table (a header without names, repeated names, bad quoting).
+    """
+    source = _upload_name(filename, text, size, limit, "upload.csv")
+    if Path(source).suffix.lower() != ".csv":
+        raise InputError(f"expected {UPLOAD_KINDS}; Parquet files can be used from the command line",
+                         source=source)
+    assert text is not None  # _upload_name refuses a file that was not read
+    folder = uploads_folder() / hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    folder.mkdir(exist_ok=True)
+    path = folder / source
+    path.write_text(text, encoding="utf-8", newline="")
+    read_table(path, source)
+    return path
+
+
+def with_data_file(base: Scenario, path: Path) -> Scenario:
+    """``base`` starting from the organisation in ``path``, as it is today (no warm-up).
+
+    A scenario that already reads a file keeps its column and value mapping, so a newer export
+    in the same format replaces the old one; otherwise columns and values are the model's own
+    (docs/orgdata.md, section 1). Warm-up months would move people away from the file before the
+    room sees them.
+    """
+    if base.organisation.source is not None:
+        overrides: dict[str, Any] = {"organisation.source.file": str(path)}
+    else:
+        overrides = {"organisation.source": {"file": str(path)}}
+    return load_scenario(base, overrides={**overrides, "name": path.stem, "warmup_months": 0})
+
+
+def uploaded_names(message: str, data_files: Mapping[str, Path]) -> str:
+    """A message with each uploaded file's server path replaced by the name the user uploaded."""
+    for name, path in data_files.items():
+        message = message.replace(display_path(path), name).replace(str(path), name)
+    return message
 
 
 @dataclass(frozen=True)
