@@ -322,7 +322,8 @@ def test_bad_experiment_as_a_real_subprocess(tmp_path: Path) -> None:
     assert "unknown key 'replicatons'" in out.stderr
     out = run_cli("compare", BASELINE, tmp_path / "missing.yaml", "--workers", "1", "--out", tmp_path / "o")
     assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
-    assert "scenario file not found" in out.stderr
+    assert out.stderr.startswith(f"promosim compare: {tmp_path / 'missing.yaml'}: scenario file not found: no ")
+    assert "no shipped scenario of that name (all_levers, baseline," in out.stderr
 
 
 def test_compare_labels_two_files_of_the_same_name_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.errors import InputError
 from sim.random import derive_seeds
 from sim.scenario import (
+    SCENARIO_DIR,
     Scenario,
     closest,
     format_loc,
@@ -469,7 +470,9 @@ def scenario_file(spec: str, base_dir: Path, source: str, where: str) -> Path:
     shipped = resolve_path(spec)
     if shipped.exists():
         return shipped
-    raise InputError(f"scenario file not found: {candidate}", source=source, path=where)
+    shipped_names = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
+    raise InputError(f"scenario file not found: no {candidate}, and no shipped scenario of that name "
+                     f"({shipped_names})", source=source, path=where)
 
 
 def shown_path(path: Path) -> str:
@@ -651,7 +654,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
     """
     files = [str(baseline), *(str(v) for v in variants)]
     where = ["the baseline", *(f"variant {i}" for i in range(1, len(files)))]
-    found = [scenario_file(f, Path.cwd(), "command line", w).resolve() for f, w in zip(files, where, strict=True)]
+    found = [scenario_file(f, Path.cwd(), f, "").resolve() for f in files]  # named as typed
     for i, path in enumerate(found):
         if path in found[:i]:
             first = found.index(path)
