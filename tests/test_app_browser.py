@@ -10,6 +10,7 @@ Outside CI the tests skip when Chromium is missing; in CI they fail.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -217,6 +218,58 @@ def test_step_play_pause_and_reset(page: object) -> None:
     page.wait_for_function(
         "() => document.querySelector('.promosim-charts svg[data-points]').getAttribute('data-points') === '0'"
     )
+
+
+BOXES_IN_CARDS = """sel => [...document.querySelectorAll(sel)].map(el => {
+  const b = el.getBoundingClientRect(), c = el.closest('.v-card').getBoundingClientRect();
+  const units = el.viewBox && el.viewBox.baseVal ? el.viewBox.baseVal.width : 0;
+  return {left: b.left, right: b.right, top: b.top, width: b.width, units: units,
+          cardLeft: c.left, cardRight: c.right};
+})"""
+
+
+def boxes_at(pg: object, width: int, height: int, selector: str, ready: str) -> list[dict[str, float]]:
+    """The boxes of ``selector`` (and of the card each is in) at a viewport size.
+
+    Waits a few seconds for ``ready`` (a JS expression on ``b``, the boxes) to hold while the page
+    settles, then measures anyway, so that the caller's asserts say what is wrong.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: PLC0415
+
+    pg.set_viewport_size({"width": width, "height": height})
+    with contextlib.suppress(PlaywrightTimeout):
+        pg.wait_for_function(f"() => {{ const b = ({BOXES_IN_CARDS})({json.dumps(selector)}); return {ready}; }}",
+                             timeout=5000)
+    return pg.evaluate(BOXES_IN_CARDS, selector)
+
+
+def test_charts_follow_the_width_of_their_card(page: object) -> None:
+    page.get_by_role("button", name="Step").click()
+    step_is(page, 1)
+    charts = ".promosim-charts svg[data-points]"
+    # A projector: the charts grow with the card (they were fixed at 300 px), a few to a row, and
+    # their text (in viewBox units) is not blown up: at most 1.6 times its size at 300 px.
+    wide = boxes_at(page, 1920, 1080, charts, "b.length === 6 && b.every(x => x.width > 380)")
+    assert all(380 < b["width"] <= 480 for b in wide), [b["width"] for b in wide]
+    assert all(b["width"] / b["units"] <= 1.6 for b in wide)
+    assert len({round(b["top"]) for b in wide}) == 2, "three to five charts to a row"
+    assert all(b["cardLeft"] <= b["left"] and b["right"] <= b["cardRight"] for b in wide)
+
+    # A 1024 px laptop with the sidebar open: every chart stays inside its card, two to a row,
+    # and its text is no smaller than 0.8 of its size at 300 px.
+    narrow = boxes_at(page, 1024, 768, charts, "b.length === 6 && b.every(x => x.width < 380)")
+    outside = [b for b in narrow if b["left"] < b["cardLeft"] - 0.5 or b["right"] > b["cardRight"] + 0.5]
+    assert not outside, f"charts spill out of their card: {outside}"
+    assert all(b["width"] / b["units"] >= 0.8 for b in narrow), [b["width"] for b in narrow]
+    assert len({round(b["top"]) for b in narrow}) <= 3, "at least two charts to a row"
+
+    # The inspector's buttons stay inside its card (its "Someone with hidden ambition" spilled out).
+    page.get_by_role("button", name="Someone with hidden ambition").click()
+    page.locator(".promosim-person").wait_for()
+    buttons = page.evaluate(BOXES_IN_CARDS, ".promosim-inspector button")
+    assert buttons
+    outside = [b for b in buttons if b["left"] < b["cardLeft"] - 0.5 or b["right"] > b["cardRight"] + 0.5]
+    assert not outside, f"inspector buttons spill out of their card: {outside}"
 
 
 def test_toggle_a_lever_and_compare_side_by_side(page: object) -> None:

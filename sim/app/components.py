@@ -399,6 +399,24 @@ def compare_chart_svg(spec: ChartSpec, model: WorkshopModel, width: int = 300) -
                               **_chart_notes(spec, model.history, model.control_history))
 
 
+# The charts share their card's width: columns of at least 240 px (fewer when the card is
+# narrower: two on a 1024 px laptop with the sidebar open), at most three until a column would be
+# wider than 400 px (then four or more, on a very wide screen), and a chart no wider than 480 px,
+# so that its text (in viewBox units: 11 for the axes, 13 for the title, at a 300-unit width) shows
+# at about 9 to 18 px.
+CHART_GRID_STYLE = ("display:grid;grid-template-columns:repeat(auto-fill,"
+                    "minmax(min(100%,clamp(240px,calc((100% - 32px) / 3),400px)),1fr));gap:8px 16px")
+CHART_MAX_WIDTH = 480
+
+
+def chart_grid_html(svgs: list[str]) -> str:
+    """Charts (from ``line_chart``) in a grid that follows the width of the card they are in."""
+    cells = "".join(
+        f'<div class="promosim-chart" style="min-width:0;max-width:{CHART_MAX_WIDTH}px">{svg}</div>' for svg in svgs
+    )
+    return f'<div class="promosim-chart-grid" style="{CHART_GRID_STYLE}">{cells}</div>'
+
+
 @solara.component
 def ChartNote(histories: list[History], tick: int) -> None:
     """The stick-rate chart's explanation under the charts, visible without hovering."""
@@ -622,9 +640,7 @@ def ChartsCard(model: WorkshopModel, tick: int) -> None:
         [model, tick],
     )
     with solara.Card("Headline metrics", classes=["promosim-charts"]):
-        solara.HTML(tag="div", unsafe_innerHTML="".join(
-            f'<div class="promosim-chart" style="display:inline-block;margin:2px">{s}</div>' for s in svgs
-        ))
+        solara.HTML(tag="div", unsafe_innerHTML=chart_grid_html(svgs))
         ChartNote([model.history], tick)
 
 
@@ -649,6 +665,16 @@ def EventFeed(state: AppState, model: WorkshopModel, tick: int, n: int = 40) -> 
         )
 
 
+# In a narrow inspector (a 1024 px window with the sidebar open gives it about 200 px) a button's
+# label wraps instead of running out of the card (Vuetify keeps it on one line at a fixed height),
+# and the person's table scrolls sideways inside the card.
+INSPECTOR_CSS = (
+    ".promosim-inspector .v-btn{max-width:100%;height:auto!important;min-height:28px;white-space:normal}"
+    ".promosim-inspector .v-btn__content{flex:1 1 auto;max-width:100%;white-space:normal;padding:4px 0}"
+    ".promosim-inspector .promosim-person{max-width:100%;overflow-x:auto}"
+)
+
+
 @solara.component
 def Inspector(state: AppState, model: WorkshopModel, tick: int) -> None:
     """Pick a person; see their hidden state, their manager's beliefs and their story."""
@@ -666,6 +692,7 @@ def Inspector(state: AppState, model: WorkshopModel, tick: int) -> None:
             state.selected.set(int(wf.uid[pick]))
 
     with solara.Card("Inspector", classes=["promosim-inspector"]):
+        solara.Style(INSPECTOR_CSS)
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             if named:
                 solara.Select("Named people", values=sorted(named), value=run.names.get(uid or -1),
@@ -849,9 +876,7 @@ def CompareCharts(model: WorkshopModel, tick: int) -> None:
     svgs = solara.use_memo(lambda: [compare_chart_svg(spec, model) for spec in COMPARE_CHARTS],
                            [model, tick])
     with solara.Card("With (solid) and without (dashed) the levers", classes=["promosim-compare-charts"]):
-        solara.HTML(tag="div", unsafe_innerHTML="".join(
-            f'<div class="promosim-chart" style="display:inline-block;margin:2px">{s}</div>' for s in svgs
-        ))
+        solara.HTML(tag="div", unsafe_innerHTML=chart_grid_html(svgs))
         ChartNote([model.history, model.control_history], tick)
         solara.HTML(tag="div", unsafe_innerHTML=compare_table_html(model))
 

@@ -248,7 +248,11 @@ def line_chart(
     note: str | None = None,
     pending: str | None = None,
 ) -> str:
-    """A small line chart over months, as SVG.
+    """A small line chart over months, as SVG that fills the width of its container.
+
+    The SVG has a viewBox but no fixed size: it is as wide as the element it sits in, with the
+    height following the viewBox's proportions, and its text scales with it (font sizes are in
+    viewBox units, e.g. 11 for the axes). The page caps how wide a chart gets.
 
     Args:
         months: The x values (simulated months).
@@ -256,8 +260,9 @@ def line_chart(
         title: Caption.
         percent: Label the y axis in percent (values are fractions).
         reference: Draw a dotted horizontal line here (e.g. parity 1.0).
-        width: Width in pixels.
-        height: Height in pixels.
+        width: Width of the drawing in viewBox units (one pixel when shown at this width); it also
+            decides where the legend wraps.
+        height: Height in viewBox units.
         note: A tooltip for the whole chart (why it looks as it does).
         pending: Said in the plot while months have passed but no line has a value yet (when
             it will start), so an empty chart does not look broken.
@@ -279,10 +284,10 @@ def line_chart(
     if percent:
         y_max = min(y_max, 1.0) if max(finite, default=0.0) <= 1.0 else y_max
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'data-points="{len(months)}">',
-        "<style>.pc-t{font:600 12px sans-serif;fill:#263238}.pc-a{font:10px sans-serif;fill:#607d8b}"
-        ".pc-g{stroke:#eceff1;stroke-width:1}.pc-l{font:10px sans-serif;fill:#37474f}</style>",
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'style="display:block;width:100%;height:auto" data-points="{len(months)}">',
+        "<style>.pc-t{font:600 13px sans-serif;fill:#263238}.pc-a{font:11px sans-serif;fill:#607d8b}"
+        ".pc-g{stroke:#eceff1;stroke-width:1}.pc-l{font:11px sans-serif;fill:#37474f}</style>",
         *([f"<title>{escape(note)}</title>"] if note else []),
         f'<text class="pc-t" x="4" y="14">{escape(title)}</text>',
     ]
