@@ -693,7 +693,7 @@ def Inspector(state: AppState, model: WorkshopModel, tick: int) -> None:
 
     with solara.Card("Inspector", classes=["promosim-inspector"]):
         solara.Style(INSPECTOR_CSS)
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "row-gap": "14px"}):
             if named:
                 solara.Select("Named people", values=sorted(named), value=run.names.get(uid or -1),
                               on_value=lambda name: state.selected.set(named.get(name)), dense=True,
