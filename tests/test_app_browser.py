@@ -243,6 +243,13 @@ def boxes_at(pg: object, width: int, height: int, selector: str, ready: str) -> 
     return pg.evaluate(BOXES_IN_CARDS, selector)
 
 
+def test_no_badge_covers_the_page(page: object) -> None:
+    """Solara's "This website runs on Solara" badge sat in the corner over the charts and the feed."""
+    page.get_by_role("button", name="Step").click()
+    step_is(page, 1)
+    assert page.get_by_text("This website runs on").count() == 0
+
+
 def test_charts_follow_the_width_of_their_card(page: object) -> None:
     page.get_by_role("button", name="Step").click()
     step_is(page, 1)

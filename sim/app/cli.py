@@ -53,11 +53,12 @@ def server_command(host: str, port: int) -> list[str]:
 
 
 def server_environment(cache: Path | None) -> dict[str, str]:
-    """The environment for the server: telemetry off, the asset cache configured."""
+    """The environment for the server: telemetry and Solara's corner badge off, the asset cache configured."""
     from sim.app.assets import ENV_VAR  # noqa: PLC0415
 
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"  # its fixed corner badge covered charts and the event feed
     if cache is not None:
         env[ENV_VAR] = str(cache.resolve())
     return env
