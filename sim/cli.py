@@ -12,6 +12,7 @@ import functools
 import importlib
 import json
 import math
+import os
 import platform
 import signal
 import subprocess
@@ -371,5 +372,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGINT, previous)
 
 
+
+def entry() -> NoReturn:
+    """The ``promosim`` program: ``main``, then exit with its code.
+
+    After Ctrl-C it exits at once, once the output is flushed. What had to be saved is saved by
+    then (an experiment commits its finished runs in a ``finally``), but a process pool's manager
+    thread can be stuck reading a result that a terminated worker was half-way through sending,
+    and Python would wait for that thread forever at exit, deaf to a second Ctrl-C.
+    """
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

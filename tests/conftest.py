@@ -78,8 +78,11 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] |
 
 
 _DROPPED_CTRL_C = """
-import importlib, signal, sys
-from sim.cli import main
+import importlib, signal, sys, threading
+from sim.cli import entry
+
+if {stuck_thread!r}:  # a thread that never ends, as a process pool's can after Ctrl-C
+    threading.Thread(target=threading.Event().wait).start()
 
 class PressesCtrlC:
     def __del__(self):
@@ -93,20 +96,22 @@ def pressing_first(*args, **kwargs):
     return wrapped(*args, **kwargs)
 
 setattr(module, {function!r}, pressing_first)
-sys.exit(main(sys.argv[1:]))
+entry()
 """
 
 
-def run_cli_dropping_ctrl_c(before: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run the CLI with a Ctrl-C pressed, and dropped by Python, just before ``before`` is called.
+def run_cli_dropping_ctrl_c(before: str, *args: str | Path, stuck_thread: bool = False,
+                            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the ``promosim`` program with a Ctrl-C pressed, and dropped by Python, just before ``before`` is called.
 
     ``before`` is ``module:function``. Python drops what a finaliser raises ("Exception ignored"), as
     it does in importlib's weakref callback, where CI once saw a real Ctrl-C land and be lost.
+    ``stuck_thread`` starts a thread that never ends first.
     """
     module, function = before.split(":")
-    script = _DROPPED_CTRL_C.format(module=module, function=function)
+    script = _DROPPED_CTRL_C.format(module=module, function=function, stuck_thread=stuck_thread)
     return subprocess.run([sys.executable, "-c", script, *map(str, args)], cwd=ROOT, env=cli_env(),
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.fixture

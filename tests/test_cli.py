@@ -412,6 +412,18 @@ def test_ctrl_c_is_one_line_and_exit_130_from_the_start(delay: float) -> None:
     assert err == "promosim: interrupted\n"
 
 
+def test_after_ctrl_c_a_thread_that_never_ends_does_not_keep_the_program_alive(tmp_path: Path) -> None:
+    """A trial saw an interrupted experiment print its lines, then hang at exit, deaf to Ctrl-C.
+
+    Its process pool's manager thread was stuck reading a result that a terminated worker had
+    half sent, and Python waits for such threads at exit.
+    """
+    done = run_cli_dropping_ctrl_c("sim.simulation:simulate", "run", BASELINE, "--years", "5", "--quiet",
+                                   stuck_thread=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "promosim: interrupted\n"
+
+
 def test_a_ctrl_c_python_drops_still_stops_the_run(tmp_path: Path) -> None:
     """CI once saw a Ctrl-C land in importlib's weakref callback: Python printed "Exception ignored",
     the run went on to the end and exited 0."""
