@@ -565,6 +565,9 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if resolved in chain:
         cycle = " -> ".join(p.name for p in (*chain, resolved))
         raise InputError(f"extends cycle: {cycle}", source=str(path), path="extends")
+    if path.name.lower().endswith(OrgSource.SUFFIXES):
+        raise InputError("is a headcount file, not a scenario: give the scenario whose organisation.source.file "
+                         "names it (docs/orgdata.md)", source=str(path))
     data = read_yaml(path)
     if data is None:
         data = {}
@@ -572,6 +575,9 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise InputError(
             f"a scenario must be a mapping of keys, got {type(data).__name__}", source=str(path)
         )
+    if "scenarios" in data:  # no scenario key; every experiment file has it
+        raise InputError("is an experiment file (it has 'scenarios'), not a scenario: run it with "
+                         "'promosim experiment run'", source=str(path))
     _anchor_source(data, path)
     parent = data.pop("extends", None)
     if parent is None:

@@ -391,6 +391,26 @@ def test_bad_arguments_through_main(args: list[str], words: list[str], capsys: p
     _assert_one_line_error(done, words)
 
 
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["run", "{experiment}"], ["is an experiment file", "'promosim experiment run'"]),
+        (["experiment", "run", "{scenario}", "--out", "{out}"], ["is a scenario file", "'promosim run'"]),
+        (["org", "describe", "{csv}"], ["is a headcount file, not a scenario", "organisation.source.file"]),
+        (["run", "{csv}"], ["is a headcount file, not a scenario"]),
+    ],
+)
+def test_the_wrong_kind_of_file_says_which_command_takes_it(argv: list[str], words: list[str], tmp_path: Path) -> None:
+    """A trial gave each command the others' files and got "organisation: required key is missing"."""
+    files = {"experiment": tmp_path / "exp.yaml", "scenario": tmp_path / "team.yaml", "out": tmp_path / "out",
+             "csv": SCENARIOS / "data" / "synthetic_org.csv"}
+    files["experiment"].write_text("name: e\nscenarios: {baseline: baseline}\n")
+    files["scenario"].write_text("extends: baseline\nname: team\n")
+    done = run_cli(*(arg.format(**files) for arg in argv))
+    _assert_one_line_error(done, words)
+    assert not files["out"].exists()
+
+
 @pytest.mark.parametrize("argv", [[], ["frobnicate"], ["validate"], ["run"]])
 def test_missing_or_unknown_subcommands_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     _assert_one_line_error(_main_in_process(argv, capsys), [])

@@ -400,6 +400,9 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     """
     path = Path(path)
     data = read_yaml(path)
+    if isinstance(data, Mapping) and "scenarios" not in data and {"organisation", "policy", "extends"} & data.keys():
+        raise InputError("is a scenario file, not an experiment: run it with 'promosim run', or compare scenarios "
+                         "with 'promosim compare BASELINE VARIANT...'", source=str(path))
     return validate_experiment(data if data is not None else {}, str(path))
 
 
