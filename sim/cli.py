@@ -319,7 +319,9 @@ def build_parser() -> ArgumentParser:
     run.add_argument("--seed", type=non_negative_int, default=1, help="run seed (default 1)")
     run.add_argument("--years", type=run_years, help="simulated years (default: the scenario's)")
     run.add_argument("--headcount", type=headcount, help="resize the organisation to about N people")
-    run.add_argument("--set", action="append", metavar="KEY.PATH=VALUE", help="override a scenario key (repeatable)")
+    run.add_argument("--set", action="append", metavar="KEY.PATH=VALUE",
+                     help="override a scenario key, e.g. policy.name=random or organisation.levels.0.hire_share=0.5 "
+                          "(list items from 0; levels[0] works too; repeatable)")
     run.add_argument("--out", help="folder for the tables, scenario and metadata")
     run.add_argument("--csv", action="store_true", help="write CSV instead of Parquet")
     run.add_argument("--quiet", action="store_true", help="no progress bar")

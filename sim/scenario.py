@@ -613,8 +613,9 @@ def _parent_file(parent: str, child: Path) -> Path:
 
 
 def _parse_key_path(key: str) -> list[str | int]:
+    """``a.b.0.c``, or ``a.b[0].c`` as error messages write list items, to its parts."""
     parts: list[str | int] = []
-    for part in key.replace("__", ".").split("."):
+    for part in re.sub(r"\[(\d+)\]", r".\1", key.replace("__", ".")).split("."):
         if not part:
             raise InputError(f"empty segment in key path '{key}'", source="override")
         parts.append(int(part) if part.isdigit() else part)

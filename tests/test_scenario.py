@@ -175,6 +175,15 @@ def test_overrides_reach_into_lists_by_index() -> None:
     assert sc.organisation.levels[1].hire_share == load_scenario(BASELINE).organisation.levels[1].hire_share
 
 
+def test_an_override_may_write_list_items_as_error_messages_do() -> None:
+    """An error names ``organisation.levels[2].hire_share``; that path can be pasted into --set."""
+    sc = load_scenario(BASELINE, overrides={"organisation.levels[2].hire_share": 0.5, "groups[1].rating_bias": 0.0})
+    assert sc.organisation.levels[2].hire_share == 0.5
+    assert sc.groups[1].rating_bias == 0.0
+    with pytest.raises(InputError, match=r"organisation\.levels\[2\]\.hire_share: .*less than or equal to 1"):
+        load_scenario(BASELINE, overrides={"organisation.levels[2].hire_share": 7})
+
+
 def test_overrides_apply_on_top_of_extends(write_yaml) -> None:
     variant = write_yaml("v.yaml", f"extends: {BASELINE}\npolicy: {{name: worst}}\n")
     assert load_scenario(variant, policy__name="seniority").policy.name == "seniority"
