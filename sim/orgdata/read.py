@@ -8,6 +8,7 @@ keep the number a person sees in the file, so that every error can point at one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,8 +89,7 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str]]:
     except pd.errors.EmptyDataError:
         raise InputError("file is empty (expected a header row)", source=label) from None
     except pd.errors.ParserError as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "malformed CSV"
-        raise InputError(f"cannot parse CSV: {detail}", source=label) from None
+        raise _parse_error(str(exc), label) from None
     except UnicodeDecodeError:
         raise InputError("cannot read file: not UTF-8 text", source=label) from None
     except (OSError, EOFError, ValueError) as exc:
@@ -104,6 +104,22 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str]]:
                                  "CSV", source=label, path="header")
     frame = raw.iloc[1:].reset_index(drop=True)
     return _strip(frame), header
+
+
+def _parse_error(message: str, label: str) -> InputError:
+    """The tokenizer's message in the words of the other row errors, with the usual cause.
+
+    A row with more cells than the header is nearly always an unquoted comma inside a value:
+    a decimal comma from a spreadsheet set to a European locale (``3,5``) or a name.
+    """
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if found is None:
+        detail = message.strip().splitlines()[-1] if message.strip() else "malformed CSV"
+        return InputError(f"cannot parse CSV: {detail}", source=label)
+    expected, line, saw = found.groups()
+    return InputError(f"{saw} cells where the header has {expected}; a value holding a comma (a decimal comma "
+                      "such as 3,5, or a name) needs quotes, or write decimals with a point", source=label,
+                      path=f"row {line}")
 
 
 def _read_parquet(path: Path, label: str) -> pd.DataFrame:
