@@ -8,6 +8,7 @@ Sub-commands live beside what they run: this module holds ``run``, ``validate`` 
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
 import importlib
 import json
@@ -65,6 +66,32 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print one line naming the command and the problem."""
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        """Parse; an unknown option is named by the sub-command it was given to, with the closest it has.
+
+        argparse leaves unknown options to the top parser, which says only "promosim: error:
+        unrecognized arguments".
+        """
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            parser = self._chosen(parsed)
+            options = [o for action in parser._actions for o in action.option_strings]
+            close = [m for e in extra if e.startswith("-")
+                     for m in difflib.get_close_matches(e.split("=")[0], options, n=1)]
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+        return parsed
+
+    def _chosen(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The innermost sub-command parser ``parsed`` went through."""
+        parser: argparse.ArgumentParser = self
+        while True:
+            subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            chosen = getattr(parsed, subs[0].dest, None) if subs else None
+            if chosen not in (subs[0].choices if subs else {}):
+                return parser
+            parser = subs[0].choices[chosen]
 
 
 def parse_set(items: Sequence[str]) -> dict[str, Any]:
@@ -179,6 +206,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
+    if args.csv and not args.out:
+        raise InputError("--csv needs --out DIR, the folder to write the tables to", source="command line")
     overrides = parse_set(args.set or [])
     if args.years is not None:
         overrides["years"] = args.years

@@ -678,6 +678,10 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
     )
     if total <= 0:
         raise InputError("cannot scale an organisation with no positions", source=source)
+    kinds = sum(1 for lv in levels if isinstance(lv, dict) for v in (lv.get("positions") or {}).values() if int(v) > 0)
+    if headcount < kinds:
+        raise InputError(f"headcount must be at least {kinds} for this organisation (one position for each level "
+                         f"and track), got {headcount}", source=source)
     factor = headcount / (total * fill)
     out = copy.deepcopy(data)
     for lv in out["organisation"]["levels"]:

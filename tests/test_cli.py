@@ -384,6 +384,8 @@ def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], wo
         (["--set", "policy.name=[oops"], ["policy.name"]),
         (["--set", "organisation.levels.40.name=x"], ["organisation.levels.40"]),
         (["--years", "500"], ["years"]),
+        (["--csv"], ["--csv needs --out"]),
+        (["--headcount", "3"], ["headcount must be at least 6", "one position for each level and track"]),
     ],
 )
 def test_bad_arguments_through_main(args: list[str], words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -409,6 +411,24 @@ def test_the_wrong_kind_of_file_says_which_command_takes_it(argv: list[str], wor
     done = run_cli(*(arg.format(**files) for arg in argv))
     _assert_one_line_error(done, words)
     assert not files["out"].exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["run", "baseline", "--yeras", "3"],
+         "promosim run: error: unrecognized arguments: --yeras 3 (did you mean --years?) (see --help)"),
+        (["experiment", "run", "x.yaml", "--replicatons", "3"],
+         "promosim experiment run: error: unrecognized arguments: --replicatons 3 (did you mean --replications?) "
+         "(see --help)"),
+        (["run", "baseline", "extra"], "promosim run: error: unrecognized arguments: extra (see --help)"),
+    ],
+)
+def test_an_unknown_option_is_named_by_its_command_with_the_closest(
+    argv: list[str], line: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A trial's --yeras got "promosim: error: unrecognized arguments", unlike every other error."""
+    assert _assert_one_line_error(_main_in_process(argv, capsys), []) == line
 
 
 @pytest.mark.parametrize("argv", [[], ["frobnicate"], ["validate"], ["run"]])

@@ -160,6 +160,15 @@ def test_executor_options_are_exclusive_and_checked(capsys: pytest.CaptureFixtur
         assert err.count("\n") == 1 and err.startswith("promosim compare: error:"), err
 
 
+def test_an_out_folder_that_cannot_be_made_is_the_only_line(tmp_path: Path) -> None:
+    """It used to follow the plan line ("compare: 2 arms x ... runs -> FILE"), two lines for one error."""
+    taken = tmp_path / "acme.yaml"
+    taken.write_text("name: acme\n")
+    done = run_cli("compare", BASELINE, "mentoring", "--replications", "2", "--out", taken)
+    assert done.returncode == 2
+    assert done.stderr == f"promosim compare: {taken}: cannot create output folder (File exists)\n"
+
+
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     small, random = write_scenarios(tmp_path)
     out = run_cli("compare", small, random, "--replications", "2", "--headcount", "100", "--workers", "1",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli import checkpoint, headcount, non_negative_int, positive_int, run_metadata, run_years
-from sim.errors import InputError
+from sim.errors import InputError, output_folder
 
 RESULTS = Path("results")
 
@@ -147,6 +147,7 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     from sim.experiment.progress import make_progress  # noqa: PLC0415
     from sim.experiment.runner import run_design  # noqa: PLC0415
 
+    output_folder(out)  # a folder that cannot be made fails before the plan is announced
     executor = executor_from_options(args.workers, args.dask_address, args.dask_local)
     meta = run_metadata(design.seed, executor=executor.describe(), command=command, experiment=design.name)
     total = len({t.run_id for t in design.tasks})
