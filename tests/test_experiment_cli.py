@@ -90,6 +90,12 @@ def test_experiment_run_with_a_grid_pairs_each_point(tmp_path: Path, capsys: pyt
     assert set(runs["parameters"]) == {'{"behaviour.voice_rate":0.05}', '{"behaviour.voice_rate":0.3}'}
     assert not (out / "timeseries").exists()
     assert (out / "forest.png").exists() and not (out / "trajectories.png").exists()
+    # Each row says what it is compared with: the baselines differ from row to row.
+    report = (out / "report.md").read_text()
+    assert "| promotions | small[voice_rate=0.3] vs small[voice_rate=0.05] |" in report
+    assert "| promotions | random[voice_rate=0.3] vs small[voice_rate=0.3] |" in report
+    assert main(["experiment", "report", str(out)]) == 0
+    assert "small[voice_rate=0.3] vs" in capsys.readouterr().out
 
 
 def test_the_command_line_can_shrink_an_experiment_for_a_trial(tmp_path: Path,

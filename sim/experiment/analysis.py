@@ -120,6 +120,18 @@ def metric_order(values: pd.DataFrame, wanted: Sequence[str] | None) -> list[str
     return sorted(present, key=lambda m: (order.get(m, len(order)), m))
 
 
+def comparison_labels(effects: pd.DataFrame) -> list[str]:
+    """What each row of ``effects`` compares: the variant, or "variant vs baseline" in a grid.
+
+    In a grid the baselines differ from row to row (a variant against the baseline at its own
+    point, the baseline at a later point against the first), so the variant alone does not say
+    what the difference is from.
+    """
+    if effects["baseline"].nunique() <= 1:
+        return [str(v) for v in effects["variant"]]
+    return [f"{v} vs {b}" for v, b in zip(effects["variant"], effects["baseline"], strict=True)]
+
+
 def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequence[str] | None = None,
                    confidence: float = 0.95) -> pd.DataFrame:
     """The effects table: one row per metric and variant, paired by replication.

@@ -16,6 +16,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from sim.experiment.analysis import comparison_labels
+
 NCOLS = 3
 
 
@@ -83,10 +85,12 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
     metrics = [m for m in metrics if m in set(effects["metric"])]
     if not metrics:
         return None
-    variants = list(dict.fromkeys(effects["variant"]))
-    fig, axes = _grid(len(metrics), width=5.0, height=0.6 + 0.38 * max(3, len(variants)))
+    effects = effects.assign(compared=[c.replace(" vs ", "\nvs ") for c in comparison_labels(effects)])
+    variants = list(dict.fromkeys(effects["compared"]))
+    lines = 2 if any("\n" in v for v in variants) else 1
+    fig, axes = _grid(len(metrics), width=5.0 + 1.0 * (lines - 1), height=0.6 + 0.38 * lines * max(3, len(variants)))
     for ax, metric in zip(axes, metrics, strict=True):
-        sub = effects[effects["metric"] == metric].set_index("variant").reindex(variants)
+        sub = effects[effects["metric"] == metric].set_index("compared").reindex(variants)
         y = np.arange(len(variants))[::-1]
         diff = sub["diff"].to_numpy(dtype=float)
         ax.hlines(y, sub["unpaired_ci_low"].to_numpy(float), sub["unpaired_ci_high"].to_numpy(float),

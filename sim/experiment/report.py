@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.experiment.analysis import paired_effects, run_values, trajectory_bands
+from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
 
@@ -222,9 +222,10 @@ def render_report(design: dict[str, Any], sessions: list[dict[str, Any]], result
     if effects.empty:
         lines += ["No effects: no variant has successful runs paired with its baseline yet.", ""]
     else:
-        rows = [[r.metric, r.variant, fmt(r.baseline_mean), fmt(r.variant_mean), fmt(r.diff),
+        rows = [[r.metric, label, fmt(r.baseline_mean), fmt(r.variant_mean), fmt(r.diff),
                  f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", int(r.n), fmt(r.effect_size, 2), fmt(r.p_value, 2),
-                 fmt(r.ci_width_ratio, 2)] for r in effects.itertuples()]
+                 fmt(r.ci_width_ratio, 2)] for r, label in zip(effects.itertuples(), comparison_labels(effects),
+                                                               strict=True)]
         lines += _md_table(["metric", "variant", "baseline mean", "variant mean", "difference", "95% CI", "n", "d",
                             "p", "CI width vs unpaired"], rows)
         lines += ["", "All columns, including the unpaired intervals and variance reduction: `effects.csv`.", ""]
@@ -259,17 +260,17 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     from rich.table import Table  # noqa: PLC0415
 
     table = Table(title=escape(title))
-    for name, justify in (("metric", "left"), ("variant", "left"), ("baseline", "right"), ("variant mean", "right"),
-                          ("diff", "right"), ("95% CI", "right"), ("n", "right"), ("d", "right"),
-                          ("CI vs unpaired", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("metric", no_wrap=True)
+    table.add_column("variant", overflow="fold")  # a grid's "variant vs baseline" folds rather than squeeze numbers
+    for name in ("baseline mean", "variant mean", "diff", "95% CI", "n", "d", "CI vs unpaired"):
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     previous = None
-    for r in effects.itertuples():
+    for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True):
         if previous is not None and r.metric != previous:
             table.add_section()
         significant = math.isfinite(r.ci_low) and (r.ci_low > 0 or r.ci_high < 0)
         diff = f"[bold]{escape(fmt(r.diff))}[/bold]" if significant else escape(fmt(r.diff))
-        table.add_row(escape(r.metric) if r.metric != previous else "", escape(r.variant), fmt(r.baseline_mean),
+        table.add_row(escape(r.metric) if r.metric != previous else "", escape(label), fmt(r.baseline_mean),
                       fmt(r.variant_mean), diff, escape(f"[{fmt(r.ci_low, 3)}, {fmt(r.ci_high, 3)}]"), str(int(r.n)),
                       fmt(r.effect_size, 2), fmt(r.ci_width_ratio, 2))
         previous = r.metric
