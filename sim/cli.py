@@ -379,7 +379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     prefix = "promosim"
     _ctrl_c.clear()
     in_main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
-    previous = signal.signal(signal.SIGINT, _on_ctrl_c) if in_main_thread else None
+    previous = signal.getsignal(signal.SIGINT) if in_main_thread else None
+    noting = previous is signal.default_int_handler  # keep SIG_IGN (`cmd &` in a script) or a caller's own handler
+    if noting:
+        signal.signal(signal.SIGINT, _on_ctrl_c)
     hook = sys.unraisablehook
     sys.unraisablehook = functools.partial(_quiet_dropped_ctrl_c, previous=hook)
     try:
@@ -399,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:
         sys.unraisablehook = hook
-        if in_main_thread:
+        if noting:
             signal.signal(signal.SIGINT, previous)
 
 

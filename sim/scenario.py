@@ -551,6 +551,30 @@ def relative_source(data: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     return None
 
 
+def refuse_data_file(path: Path, wanted: str) -> None:
+    """Say so when a headcount file is given where a YAML file was wanted.
+
+    Read as YAML it would be one long string ("a scenario must be a mapping of keys, got str").
+    """
+    if path.name.lower().endswith(OrgSource.SUFFIXES):
+        raise InputError(f"is a headcount file, not {wanted}: give the scenario whose organisation.source.file "
+                         "names it (docs/orgdata.md)", source=str(path))
+
+
+def refuse_other_kind(data: Mapping[str, Any], source: str, wanted: str) -> None:
+    """Say which command takes a scenario given as an experiment file, or the other way round.
+
+    Otherwise each is judged by the other's schema ("organisation: required key is missing").
+    Every experiment file has ``scenarios``, which no scenario has.
+    """
+    if wanted == "scenario" and "scenarios" in data:
+        raise InputError("is an experiment file (it has 'scenarios'), not a scenario: run it with "
+                         "'promosim experiment run'", source=source)
+    if wanted == "experiment" and "scenarios" not in data and {"organisation", "policy", "extends"} & data.keys():
+        raise InputError("is a scenario file, not an experiment: run it with 'promosim run', or compare scenarios "
+                         "with 'promosim compare BASELINE VARIANT...'", source=source)
+
+
 def _anchor_source(data: dict[str, Any], path: Path) -> None:
     """Make an organisation data file's path absolute, relative to the scenario naming it."""
     found = relative_source(data)
@@ -565,9 +589,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if resolved in chain:
         cycle = " -> ".join(p.name for p in (*chain, resolved))
         raise InputError(f"extends cycle: {cycle}", source=str(path), path="extends")
-    if path.name.lower().endswith(OrgSource.SUFFIXES):
-        raise InputError("is a headcount file, not a scenario: give the scenario whose organisation.source.file "
-                         "names it (docs/orgdata.md)", source=str(path))
+    refuse_data_file(path, "a scenario")
     data = read_yaml(path)
     if data is None:
         data = {}
@@ -575,9 +597,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise InputError(
             f"a scenario must be a mapping of keys, got {type(data).__name__}", source=str(path)
         )
-    if "scenarios" in data:  # no scenario key; every experiment file has it
-        raise InputError("is an experiment file (it has 'scenarios'), not a scenario: run it with "
-                         "'promosim experiment run'", source=str(path))
+    refuse_other_kind(data, str(path), "scenario")
     _anchor_source(data, path)
     parent = data.pop("extends", None)
     if parent is None:
@@ -671,25 +691,43 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
     levels = data.get("organisation", {}).get("levels")
     if not isinstance(levels, list) or not levels:
         raise InputError("cannot scale: no organisation.levels", source=source)
-    fill = float(data.get("organisation", {}).get("initial_fill", 0.97))
-    total = sum(
-        int(v) for lv in levels if isinstance(lv, dict)
-        for v in (lv.get("positions") or {}).values()
-    )
+    counts = _position_counts(levels, source)
+    fill = data.get("organisation", {}).get("initial_fill", 0.97)
+    if isinstance(fill, bool) or not isinstance(fill, int | float):
+        raise InputError(f"must be a number, got {fill!r}", source=source, path="organisation.initial_fill")
+    total = sum(n for level in counts for n in level.values())
     if total <= 0:
         raise InputError("cannot scale an organisation with no positions", source=source)
-    kinds = sum(1 for lv in levels if isinstance(lv, dict) for v in (lv.get("positions") or {}).values() if int(v) > 0)
+    kinds = sum(1 for level in counts for n in level.values() if n > 0)
     if headcount < kinds:
         raise InputError(f"headcount must be at least {kinds} for this organisation (one position for each level "
                          f"and track), got {headcount}", source=source)
-    factor = headcount / (total * fill)
+    factor = headcount / (total * float(fill))
     out = copy.deepcopy(data)
-    for lv in out["organisation"]["levels"]:
-        lv["positions"] = {
-            k: (max(1, round(int(v) * factor)) if int(v) > 0 else 0)
-            for k, v in (lv.get("positions") or {}).items()
-        }
+    for lv, level in zip(out["organisation"]["levels"], counts, strict=True):
+        if isinstance(lv, dict):
+            lv["positions"] = {k: (max(1, round(n * factor)) if n > 0 else 0) for k, n in level.items()}
     return out
+
+
+def _position_counts(levels: list[Any], source: str) -> list[dict[str, int]]:
+    """Each level's positions per track, checked to be whole numbers before any arithmetic.
+
+    Scaling runs before validation (it rewrites the mapping), so a bad count from a file or a
+    ``--set`` must be named here rather than fail in ``int()``.
+    """
+    counts: list[dict[str, int]] = []
+    for i, lv in enumerate(levels):
+        positions = lv.get("positions") if isinstance(lv, dict) else None
+        level: dict[str, int] = {}
+        for track, n in (positions.items() if isinstance(positions, dict) else ()):
+            whole = isinstance(n, int) or (isinstance(n, float) and n.is_integer())  # 370.0 validates as 370
+            if isinstance(n, bool) or not whole or n < 0:
+                raise InputError(f"must be a whole number of positions, 0 or more, got {n!r}", source=source,
+                                 path=f"organisation.levels[{i}].positions.{track}")
+            level[str(track)] = int(n)
+        counts.append(level)
+    return counts
 
 
 def load_scenario(

@@ -462,6 +462,20 @@ def test_an_upload_naming_a_file_that_was_not_uploaded_says_so() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("name: e\nscenarios: {baseline: baseline}\n", "team.yaml: is an experiment file (it has 'scenarios')"),
+        ("extends: baseline\norganisation:\n  source: {file: team.xlsx}\n",
+         "team.yaml: organisation.source.file: expected a .csv, .csv.gz, .parquet, .pq file, got 'team.xlsx'"),
+    ],
+)
+def test_uploads_of_the_wrong_kind_are_one_line(text: str, words: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_upload("team.yaml", text, len(text))
+    assert str(caught.value).startswith(words) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
     ("name", "text", "words"),
     [
         ("team.parquet", "PAR1", "expected a YAML scenario (.yaml, .yml) or a CSV headcount file (.csv)"),

@@ -452,6 +452,19 @@ def test_ctrl_c_is_one_line_and_exit_130_from_the_start(delay: float) -> None:
     assert err == "promosim: interrupted\n"
 
 
+def test_an_ignored_ctrl_c_stays_ignored() -> None:
+    """``promosim run ... &`` in a script starts with SIGINT ignored; the run must not stop at a Ctrl-C."""
+    ignoring = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+                "sys.argv[0] = 'promosim'; runpy.run_module('sim', run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", ignoring, "run", str(BASELINE), "--years", "5", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "baseline (seed 1, 5 years)" in out
+
+
 def test_after_ctrl_c_a_thread_that_never_ends_does_not_keep_the_program_alive(tmp_path: Path) -> None:
     """A trial saw an interrupted experiment print its lines, then hang at exit, deaf to Ctrl-C.
 

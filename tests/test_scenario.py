@@ -184,6 +184,20 @@ def test_an_override_may_write_list_items_as_error_messages_do() -> None:
         load_scenario(BASELINE, overrides={"organisation.levels[2].hire_share": 7})
 
 
+@pytest.mark.parametrize("value", ["abc", None, [1], 2.5, -3])
+def test_scaling_names_a_position_count_that_is_not_a_whole_number(value: object) -> None:
+    """Scaling reads the counts before validation; it used to fail in int() with a traceback."""
+    with pytest.raises(InputError, match=r"organisation\.levels\[0\]\.positions\.specialist: must be a whole "
+                                         r"number of positions, 0 or more"):
+        load_scenario(BASELINE, headcount=100, overrides={"organisation.levels.0.positions.specialist": value})
+
+
+def test_scaling_refuses_fewer_people_than_position_types() -> None:
+    with pytest.raises(InputError, match=r"headcount must be at least 6 for this organisation"):
+        load_scenario(BASELINE, headcount=5)
+    assert load_scenario(BASELINE, headcount=6).total_positions >= 6
+
+
 def test_overrides_apply_on_top_of_extends(write_yaml) -> None:
     variant = write_yaml("v.yaml", f"extends: {BASELINE}\npolicy: {{name: worst}}\n")
     assert load_scenario(variant, policy__name="seniority").policy.name == "seniority"

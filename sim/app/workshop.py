@@ -14,8 +14,10 @@ import atexit
 import dataclasses
 import hashlib
 import math
+import os
 import shutil
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ from sim.scenario import (
     Scenario,
     load_scenario,
     parse_yaml,
+    refuse_other_kind,
     relative_source,
     shipped_scenario,
 )
@@ -155,6 +158,7 @@ def parse_upload(filename: str, text: str | None, size: int = 0, limit: int = 1_
         data = {}
     if not isinstance(data, dict):
         raise InputError(f"a scenario must be a mapping of keys, got {type(data).__name__}", source=source)
+    refuse_other_kind(data, source, "scenario")
     data.setdefault("name", Path(source).stem)
     parent = data.get("extends")
     if parent is not None and not isinstance(parent, str):
@@ -188,6 +192,8 @@ def _point_at_uploaded_file(data: dict[str, Any], source: str, data_files: Mappi
     if found is None:
         return  # no file, or one left to the scenario's own checks
     src, file = found
+    if not file.lower().endswith(OrgSource.SUFFIXES):
+        return  # a wrong kind of file: OrgSource's own check names it as one line
     uploaded = data_files.get(Path(file).name)
     if uploaded is not None:
         src["file"] = str(uploaded)
@@ -223,9 +229,15 @@ def save_data_upload(filename: str, text: str | None, size: int = 0, limit: int 
                          source=source)
     assert text is not None  # _upload_name refuses a file that was not read
     folder = uploads_folder() / hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    folder.mkdir(exist_ok=True)
     path = folder / source
-    path.write_text(text, encoding="utf-8", newline="")
+    if not path.exists():  # same content, same name: the file is there, maybe being read by another session
+        try:
+            folder.mkdir(exist_ok=True)
+            part = folder / f".{source}.{os.getpid()}.{threading.get_ident()}.part"
+            part.write_text(text, encoding="utf-8", newline="")
+            part.replace(path)
+        except OSError as exc:
+            raise InputError(f"cannot keep the upload ({exc.strerror})", source=source) from None
     read_table(path, source)
     return path
 
@@ -248,7 +260,7 @@ def with_data_file(base: Scenario, path: Path) -> Scenario:
 def uploaded_names(message: str, data_files: Mapping[str, Path]) -> str:
     """A message with each uploaded file's server path replaced by the name the user uploaded."""
     for name, path in data_files.items():
-        message = message.replace(display_path(path), name).replace(str(path), name)
+        message = message.replace(str(path), name).replace(display_path(path), name)  # the longer first
     return message
 
 

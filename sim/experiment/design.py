@@ -38,6 +38,8 @@ from sim.scenario import (
     format_loc,
     load_scenario,
     read_yaml,
+    refuse_data_file,
+    refuse_other_kind,
     resolve_path,
     typos_first,
     unknown_key,
@@ -399,10 +401,10 @@ def load_experiment(path: str | Path) -> ExperimentFile:
         InputError: One line naming the file, the key path and what is allowed.
     """
     path = Path(path)
+    refuse_data_file(path, "an experiment")
     data = read_yaml(path)
-    if isinstance(data, Mapping) and "scenarios" not in data and {"organisation", "policy", "extends"} & data.keys():
-        raise InputError("is a scenario file, not an experiment: run it with 'promosim run', or compare scenarios "
-                         "with 'promosim compare BASELINE VARIANT...'", source=str(path))
+    if isinstance(data, Mapping):
+        refuse_other_kind(data, str(path), "experiment")
     return validate_experiment(data if data is not None else {}, str(path))
 
 
