@@ -75,7 +75,9 @@ class ArgumentParser(argparse.ArgumentParser):
         """
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
-            parser = self._chosen(parsed)
+            words = list(sys.argv[1:] if args is None else args)
+            before = words[: words.index(extra[0])] if extra[0] in words else words
+            parser = self._chosen(parsed, before)
             options = [o for action in parser._actions for o in action.option_strings]
             close = [m for e in extra if e.startswith("-")
                      for m in difflib.get_close_matches(e.split("=")[0], options, n=1)]
@@ -83,13 +85,13 @@ class ArgumentParser(argparse.ArgumentParser):
             parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
         return parsed
 
-    def _chosen(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
-        """The innermost sub-command parser ``parsed`` went through."""
+    def _chosen(self, parsed: argparse.Namespace, before: Sequence[str]) -> argparse.ArgumentParser:
+        """The innermost sub-command parser ``parsed`` went through whose name is among ``before``."""
         parser: argparse.ArgumentParser = self
         while True:
             subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
             chosen = getattr(parsed, subs[0].dest, None) if subs else None
-            if chosen not in (subs[0].choices if subs else {}):
+            if chosen not in (subs[0].choices if subs else {}) or chosen not in before:
                 return parser
             parser = subs[0].choices[chosen]
 

@@ -422,6 +422,7 @@ def test_the_wrong_kind_of_file_says_which_command_takes_it(argv: list[str], wor
          "promosim experiment run: error: unrecognized arguments: --replicatons 3 (did you mean --replications?) "
          "(see --help)"),
         (["run", "baseline", "extra"], "promosim run: error: unrecognized arguments: extra (see --help)"),
+        (["--yeras", "run", "baseline"], "promosim: error: unrecognized arguments: --yeras (see --help)"),
     ],
 )
 def test_an_unknown_option_is_named_by_its_command_with_the_closest(
