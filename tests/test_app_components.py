@@ -48,11 +48,13 @@ from sim.app.workshop import (
     save_data_upload,
     scenario_params,
     shipped_scenarios,
+    uploaded_names,
     uploads_folder,
 )
 from sim.errors import InputError
 from sim.interventions import load_all
 from sim.model import PromotionModel
+from sim.orgdata.read import display_path
 from sim.scenario import load_scenario
 
 SMALL = "extends: baseline.yaml\nname: small\n"
@@ -449,6 +451,16 @@ def test_a_csv_the_scenario_cannot_read_is_kept_for_the_scenario_that_maps_it(
     assert tenures(uploaded).size == 314
     np.testing.assert_array_equal(tenures(uploaded), tenures(state.model.value))
     assert set(tenures(uploaded)) == {18}
+
+
+def test_messages_name_every_upload_as_the_user_did(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two different files uploaded under one name both read as that name, however the path is shown."""
+    first = save_data_upload("team.csv", OURS, len(OURS))
+    second = save_data_upload("team.csv", OURS + "p99,Associate,m0\n", len(OURS) + 20)
+    assert first != second
+    assert uploaded_names(f"{first}: row 2; {second}: row 3") == "team.csv: row 2; team.csv: row 3"
+    monkeypatch.chdir(uploads_folder().parent)  # the loader then shows the path relative to here
+    assert uploaded_names(f"{display_path(second)}: row 3") == "team.csv: row 3"
 
 
 def test_an_upload_naming_a_file_that_was_not_uploaded_says_so() -> None:

@@ -234,7 +234,7 @@ class AppState:
 
     def _refuse(self, exc: InputError) -> None:
         """Show why a change was refused; a notice about what was loaded before no longer applies."""
-        self.message.value = uploaded_names(str(exc), self.data_files.value)
+        self.message.value = uploaded_names(str(exc))
         self.notice.value = None
 
     def step(self, months: int) -> None:

@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import math
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -257,10 +258,16 @@ def with_data_file(base: Scenario, path: Path) -> Scenario:
     return load_scenario(base, overrides={**overrides, "name": path.stem, "warmup_months": 0})
 
 
-def uploaded_names(message: str, data_files: Mapping[str, Path]) -> str:
-    """A message with each uploaded file's server path replaced by the name the user uploaded."""
-    for name, path in data_files.items():
-        message = message.replace(str(path), name).replace(display_path(path), name)  # the longer first
+def uploaded_names(message: str) -> str:
+    """A message with every uploaded file's server path replaced by the name the user uploaded.
+
+    Every upload of the session counts, also an earlier one of a name uploaded again since.
+    """
+    if uploads_folder.cache_info().currsize == 0:  # nothing uploaded: no folder to look for
+        return message
+    folder = uploads_folder()
+    for shown in (str(folder), display_path(folder)):  # the absolute path first: the other may be its tail
+        message = re.sub(re.escape(shown) + r"/[0-9a-f]{16}/", "", message)
     return message
 
 
