@@ -703,10 +703,31 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
         raise InputError(f"headcount must be at least {kinds} for this organisation (one position for each level "
                          f"and track), got {headcount}", source=source)
     factor = headcount / (total * float(fill))
+    named = _named_per_position(data, levels)
     out = copy.deepcopy(data)
-    for lv, level in zip(out["organisation"]["levels"], counts, strict=True):
+    for i, (lv, level) in enumerate(zip(out["organisation"]["levels"], counts, strict=True)):
         if isinstance(lv, dict):
-            lv["positions"] = {k: (max(1, round(n * factor)) if n > 0 else 0) for k, n in level.items()}
+            lv["positions"] = {k: (max(1, named.get((i, k), 0), round(n * factor)) if n > 0 else 0)
+                               for k, n in level.items()}
+    return out
+
+
+def _named_per_position(data: Mapping[str, Any], levels: list[Any]) -> dict[tuple[int, str], int]:
+    """How many named people (``people:``) sit at each (level index, track): scaling keeps room for them.
+
+    Named people are not scaled; a level scaled below them would be refused when they are
+    placed. Entries that name no level are left to validation.
+    """
+    names = {lv.get("name"): i for i, lv in enumerate(levels) if isinstance(lv, dict)}
+    out: dict[tuple[int, str], int] = {}
+    for person in data.get("people") or []:
+        if not isinstance(person, dict):
+            continue
+        level = person.get("level")
+        index = level if isinstance(level, int) and not isinstance(level, bool) else names.get(level)
+        if index is not None:
+            key = (index, str(person.get("track")))
+            out[key] = out.get(key, 0) + 1
     return out
 
 

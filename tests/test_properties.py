@@ -20,11 +20,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import PromotionModel, load_scenario
+from sim.errors import InputError
 from sim.metrics import METRICS
 from sim.org import VACANT
 from sim.scenario import MANAGEMENT, POLICIES, TRACKS
@@ -74,14 +76,19 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "ambition_suppression": draw(st.floats(0.0, 0.6)),
             "visibility_shift": draw(st.floats(-0.3, 0.3)),
         })
-    people = []
+    people: list[dict[str, Any]] = []
+    placed: dict[tuple[int, str], int] = {}  # named people may not outnumber their positions
     for p in range(draw(st.integers(0, 2))):
         level = draw(st.integers(0, n_levels - 1))
-        tracks = [t for t in TRACKS if levels[level]["positions"].get(t, 0) > 0]
+        tracks = [t for t in TRACKS if levels[level]["positions"].get(t, 0) > placed.get((level, t), 0)]
+        if not tracks:
+            continue
+        track = draw(st.sampled_from(tracks))
+        placed[level, track] = placed.get((level, track), 0) + 1
         people.append({
             "name": f"person{p}",
             "level": level if draw(st.booleans()) else f"L{level}",
-            "track": draw(st.sampled_from(tracks)),
+            "track": track,
             "group": draw(st.sampled_from([None, *[g["name"] for g in groups]])),
             "ambition": draw(st.floats(0.0, 1.0)),
         })
@@ -248,13 +255,20 @@ def test_to_yaml_round_trips_random_scenarios(data: dict[str, Any]) -> None:
 @given(data=scenarios(), headcount=st.integers(2, 5000))
 def test_headcount_scaling_keeps_every_position_type(data: dict[str, Any], headcount: int) -> None:
     base = load_scenario(data)
+    kinds = sum(1 for level in base.organisation.levels for n in level.positions.values() if n > 0)
+    if headcount < kinds:  # fewer people than position types cannot keep the shape
+        with pytest.raises(InputError, match=f"headcount must be at least {kinds}"):
+            load_scenario(data, headcount=headcount)
+        return
     scaled = load_scenario(data, headcount=headcount)
     factor = headcount / (base.total_positions * base.organisation.initial_fill)
-    for b_level, s_level in zip(base.organisation.levels, scaled.organisation.levels, strict=True):
+    for i, (b_level, s_level) in enumerate(zip(base.organisation.levels, scaled.organisation.levels, strict=True)):
         assert b_level.name == s_level.name
         for track in TRACKS:
             b, s = b_level.positions.get(track, 0), s_level.positions.get(track, 0)
+            named = sum(1 for p in data["people"] if p["level"] in (i, b_level.name) and p["track"] == track)
             assert (s > 0) == (b > 0)
+            assert s >= named, "room kept for the named people, who are not scaled"
             if b:
-                assert abs(s - b * factor) <= 0.5 or s == 1
+                assert abs(s - b * factor) <= 0.5 or s == max(1, named)
     assert scaled.groups == base.groups and scaled.policy == base.policy
