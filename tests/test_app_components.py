@@ -411,7 +411,14 @@ def test_a_csv_of_people_starts_the_chosen_scenario_from_them(rendered: tuple[Ap
     assert state.settings.value.scenario == "ours.csv (uploaded)"
     assert state.settings.value.headcount is None, "shown at the file's size, not resized"
     assert state.model.value.counters()["people"] == 33
-    assert state.notice.value == "Loaded ours.csv: 33 people, in baseline's 1,020 positions."
+    assert state.notice.value == ("Loaded ours.csv: 33 people in 37 positions, as in the file, with baseline's "
+                                  "levels and behaviour.")
+    # The file's own organisation: its people's positions, and one of each other kind (a team of 33 in the
+    # baseline's 1,020 posts was swamped by hires within two months).
+    levels = state.settings.value.base().organisation.levels
+    assert [dict(level.positions) for level in levels] == [
+        {"specialist": 30}, {"specialist": 1}, {"specialist": 1}, {"management": 3}, {"management": 1},
+        {"management": 1}]
     assert "ours.csv (uploaded)" in state.uploads.value
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert state.model.value.counters()["people"] == 33
@@ -453,6 +460,25 @@ def test_a_csv_the_scenario_cannot_read_is_kept_for_the_scenario_that_maps_it(
     assert set(tenures(uploaded)) == {18}
 
 
+def test_upload_messages_point_the_way(rendered: tuple[AppState, object]) -> None:
+    """From a facilitator's trial: what each refusal or load says next."""
+    state, rc = rendered
+    upload = rc.find(UploadWidget).widget
+    upload.vue_upload({"name": "team.xlsx", "text": "PK", "size": 2})  # routed as a headcount file
+    assert (state.message.value or "").endswith("save the sheet as CSV (comma-separated) and upload that")
+    typo = OURS.replace("p0,Associate", "p0,Asociate")
+    upload.vue_upload({"name": "typo.csv", "text": typo, "size": len(typo)})
+    assert "unknown level 'Asociate'" in (state.message.value or "")
+    assert "is kept" not in (state.message.value or ""), "a typo is fixed in the file, not by a mapping"
+    shipped = Path(__file__).resolve().parent.parent / "scenarios"
+    text = (shipped / "synthetic_org.yaml").read_text(encoding="utf-8").replace("warmup_months: 0", "warmup_months: 6")
+    upload.vue_upload({"name": "team.yaml", "text": text, "size": len(text)})
+    assert (state.notice.value or "").endswith("314 people read from synthetic_org.csv; the 6 warm-up months run "
+                                               "before month 1 (warmup_months: 0 starts from the file as it is).")
+    assert state.choose_scenario(GUIDED_SCENARIO)
+    assert state.settings.value.headcount is None, "the story's team of eight, not the size chosen before"
+
+
 def test_messages_name_every_upload_as_the_user_did(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two different files uploaded under one name both read as that name, however the path is shown."""
     first = save_data_upload("team.csv", OURS, len(OURS))
@@ -490,7 +516,9 @@ def test_uploads_of_the_wrong_kind_are_one_line(text: str, words: str) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "words"),
     [
-        ("team.parquet", "PAR1", "expected a YAML scenario (.yaml, .yml) or a CSV headcount file (.csv)"),
+        ("team.parquet", "PAR1", "expected a YAML scenario (.yaml, .yml) or a CSV headcount file (.csv); Parquet "
+                                 "files can be used from the command line"),
+        ("team.xlsx", "PK", "; save the sheet as CSV (comma-separated) and upload that"),
         ("team.csv", "id,id\n1,2\n", "team.csv: header: column 'id' appears twice in the header"),
         ("team.csv", None, "team.csv: file too large"),
     ],
@@ -555,12 +583,10 @@ def test_an_upload_whose_organisation_cannot_be_filled_changes_nothing(
 
 def test_a_size_the_organisation_file_does_not_fit_is_refused_before_reset(rendered: tuple[AppState, object]) -> None:
     state, rc = rendered
-    small = state.settings.value  # the baseline at about 120 people
-    assert not state.choose_scenario("synthetic_org")  # ~300 people in the file
-    assert state.settings.value == small and state.model.value.settings == small
-    assert state.update_settings(dataclasses.replace(small, headcount=None))
-    assert state.choose_scenario("synthetic_org")
+    assert state.settings.value.headcount == 120  # the baseline at about 120 people
+    assert state.choose_scenario("synthetic_org")  # ~300 people in the file: shown at its own size
     chosen = state.settings.value
+    assert chosen.headcount is None and state.model.value.settings == chosen
     assert not state.update_settings(dataclasses.replace(chosen, headcount=100))  # ~300 people in the file
     message = state.message.value or ""
     assert state.settings.value == chosen and message.startswith("Organisation size about 100 people: ")

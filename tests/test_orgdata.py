@@ -458,6 +458,8 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("empty file", "", {}, ["file is empty"]),
     ("header only", "id,level,track,manager\n", {}, ["the file has a header but no people"]),
     ("semicolons", BASE_CSV.replace(",", ";"), {}, ["header", "separated by semicolons"]),
+    ("semicolons and a decimal comma", BASE_CSV.replace(",", ";").replace(";2;", ";2,5;", 1), {},
+     ["header", "separated by semicolons"]),
     ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found"]),
     ("empty file name", None, {"file": ""},
      ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .parquet, .pq file"]),

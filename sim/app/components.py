@@ -37,6 +37,7 @@ from sim.app.feed import when  # noqa: E402
 from sim.app.widgets import PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
 from sim.app.workshop import (  # noqa: E402
     CONTROLS,
+    DATA_UPLOADS,
     GUIDED_SCENARIO,
     STICK_RATE,
     Control,
@@ -143,7 +144,8 @@ class AppState:
     def choose_scenario(self, name: str, upload: Scenario | None = None, *, own_size: bool = False) -> bool:
         """Switch to a shipped or uploaded scenario and load it at once (or change nothing).
 
-        ``own_size`` drops the size setting: an organisation read from a file is shown as it is.
+        ``own_size`` drops the size setting, as does a scenario that reads a file or names people (the
+        guided story's team of eight): their organisation is shown at its own size.
         """
         upload = upload if upload is not None else self.uploads.value.get(name)
         try:
@@ -151,7 +153,8 @@ class AppState:
         except InputError as exc:
             self._refuse(exc)
             return False
-        if own_size:
+        spec = chosen.base()
+        if own_size or spec.organisation.source is not None or spec.people:  # a file's or a story's own size
             chosen = dataclasses.replace(chosen, headcount=None)
         if not self.rebuild(chosen):
             return False
@@ -165,7 +168,7 @@ class AppState:
         It joins the scenario list only once its organisation has been built. A .csv is a
         headcount file (``upload_data``).
         """
-        if Path(filename).suffix.lower() == ".csv":
+        if Path(filename).suffix.lower() in DATA_UPLOADS:
             return self.upload_data(filename, text, size)
         try:
             spec = parse_upload(filename, text, size, data_files=self.data_files.value)
@@ -177,6 +180,10 @@ class AppState:
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
         self.notice.value = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
+        if spec.organisation.source is not None and spec.warmup_months:
+            self.notice.value += (f" {load_org(spec).n:,} people read from {Path(spec.organisation.source.file).name}; "
+                                  f"the {spec.warmup_months} warm-up months run before month 1 (warmup_months: 0 "
+                                  "starts from the file as it is).")
         return True
 
     def upload_data(self, filename: str, text: str | None, size: int) -> bool:
@@ -199,12 +206,13 @@ class AppState:
             self._refuse(exc)
             spec = None
         if spec is None or not self.choose_scenario(label, spec, own_size=True):
-            self.message.value = (f"{self.message.value}; {path.name} is kept, so a scenario uploaded next can "
-                                  "name it in organisation.source.file and map its columns")
+            if ": header: " in str(self.message.value):  # its columns are named otherwise: a mapping can fix that
+                self.message.value = (f"{self.message.value}; {path.name} is kept, so a scenario uploaded next can "
+                                      "name it in organisation.source.file and map its columns")
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
-        self.notice.value = (f"Loaded {path.name}: {load_org(spec).n:,} people, in {base.name}'s "
-                             f"{spec.total_positions:,} positions.")
+        self.notice.value = (f"Loaded {path.name}: {load_org(spec).n:,} people in {spec.total_positions:,} "
+                             f"positions, as in the file, with {base.name}'s levels and behaviour.")
         return True
 
     def update_settings(self, new: Settings) -> bool:

@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,11 +33,12 @@ from sim.app.feed import Feed
 from sim.errors import InputError
 from sim.interventions import load_all
 from sim.model import SHORTCUTS, PromotionModel, check_fills
-from sim.orgdata.loader import resolve_file
+from sim.orgdata.loader import load_org, resolve_file
 from sim.orgdata.read import display_path, read_table
 from sim.scenario import (
     POLICIES,
     SCENARIO_DIR,
+    TRACKS,
     OrgSource,
     Scenario,
     load_scenario,
@@ -126,6 +127,7 @@ def load_shipped(name: str) -> Scenario:
 
 
 UPLOAD_KINDS = "a YAML scenario (.yaml, .yml) or a CSV headcount file (.csv)"
+DATA_UPLOADS = (".csv", ".parquet", ".pq", ".xlsx", ".xls", ".ods")  # headcount files, whatever their format
 
 
 def _upload_name(filename: str, text: str | None, size: int, limit: int, default: str) -> str:
@@ -225,9 +227,11 @@ def save_data_upload(filename: str, text: str | None, size: int = 0, limit: int 
             not readable as a table (a header without names, repeated names, bad quoting).
     """
     source = _upload_name(filename, text, size, limit, "upload.csv")
-    if Path(source).suffix.lower() != ".csv":
-        raise InputError(f"expected {UPLOAD_KINDS}; Parquet files can be used from the command line",
-                         source=source)
+    suffix = Path(source).suffix.lower()
+    if suffix != ".csv":
+        how = ("Parquet files can be used from the command line" if suffix in (".parquet", ".pq")
+               else "save the sheet as CSV (comma-separated) and upload that")
+        raise InputError(f"expected {UPLOAD_KINDS}; {how}", source=source)
     assert text is not None  # _upload_name refuses a file that was not read
     folder = uploads_folder() / hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     path = folder / source
@@ -244,18 +248,29 @@ def save_data_upload(filename: str, text: str | None, size: int = 0, limit: int 
 
 
 def with_data_file(base: Scenario, path: Path) -> Scenario:
-    """``base`` starting from the organisation in ``path``, as it is today (no warm-up).
+    """``base`` starting from the organisation in ``path`` as it is today: its people, in as many positions.
 
     A scenario that already reads a file keeps its column and value mapping, so a newer export
     in the same format replaces the old one; otherwise columns and values are the model's own
-    (docs/orgdata.md, section 1). Warm-up months would move people away from the file before the
-    room sees them.
+    (docs/orgdata.md, section 1). The positions are the file's: a team of 60 dropped into the
+    baseline's 1,020 posts was swamped by some 950 hires within two months, and warm-up months
+    would move people away from the file before the room sees them. Each kind of position the
+    scenario has keeps at least one, so its ladders stay.
     """
     if base.organisation.source is not None:
         overrides: dict[str, Any] = {"organisation.source.file": str(path)}
     else:
         overrides = {"organisation.source": {"file": str(path)}}
-    return load_scenario(base, overrides={**overrides, "name": path.stem, "warmup_months": 0})
+    overrides.update({"name": path.stem, "warmup_months": 0})
+    kinds = [(i, track) for i, level in enumerate(base.organisation.levels)
+             for track, n in level.positions.items() if n > 0]
+    rows = len(read_table(path, path.name).frame)
+    roomy = {f"organisation.levels.{i}.positions.{track}": rows for i, track in kinds}  # room for anyone in the file
+    table = load_org(load_scenario(base, overrides={**overrides, **roomy}))
+    counts = Counter(zip(table.level.tolist(), table.track.tolist(), strict=True))
+    fitted = {f"organisation.levels.{i}.positions.{track}": max(1, counts[i, TRACKS.index(track)])
+              for i, track in kinds}
+    return load_scenario(base, overrides={**overrides, **fitted})
 
 
 def uploaded_names(message: str) -> str:

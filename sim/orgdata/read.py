@@ -89,7 +89,7 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str]]:
     except pd.errors.EmptyDataError:
         raise InputError("file is empty (expected a header row)", source=label) from None
     except pd.errors.ParserError as exc:
-        raise _parse_error(str(exc), label) from None
+        raise _separator_error(path, label) or _parse_error(str(exc), label) from None
     except UnicodeDecodeError:
         raise InputError("cannot read file: not UTF-8 text", source=label) from None
     except (OSError, EOFError, ValueError) as exc:
@@ -97,13 +97,27 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str]]:
     if raw.empty:
         raise InputError("file is empty (expected a header row)", source=label)
     header = ["" if pd.isna(c) else str(c).strip() for c in raw.iloc[0]]
-    if len(header) == 1:
-        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
-            if sep in header[0]:
-                raise InputError(f"the header is one column separated by {name}; save the file as comma-separated "
-                                 "CSV", source=label, path="header")
+    if len(header) == 1 and (problem := _separator_error(path, label)) is not None:
+        raise problem
     frame = raw.iloc[1:].reset_index(drop=True)
     return _strip(frame), header
+
+
+def _separator_error(path: Path, label: str) -> InputError | None:
+    """A header separated by semicolons or tabs (a spreadsheet's export in many locales), said so.
+
+    Checked on the header line itself, since such a file's decimal commas can make pandas fail
+    on a later row before the header's single column is seen.
+    """
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        first = handle.readline()
+    if "," in first:
+        return None
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if sep in first:
+            return InputError(f"the header is one column separated by {name}; save the file as comma-separated "
+                              "CSV", source=label, path="header")
+    return None
 
 
 def _parse_error(message: str, label: str) -> InputError:
