@@ -579,6 +579,7 @@ def test_an_upload_whose_organisation_cannot_be_filled_changes_nothing(
     assert "ours.yaml (uploaded)" not in state.uploads.value
     rc.find(v.Btn, children=["Reset"]).widget.click()  # builds from the settings, which were kept
     assert state.model.value.month == 0 and state.model.value.settings == settings
+    assert state.message.value is None, "the refusal is behind us: left on screen it read as if Reset failed"
 
 
 def test_a_size_the_organisation_file_does_not_fit_is_refused_before_reset(rendered: tuple[AppState, object]) -> None:

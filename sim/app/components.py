@@ -452,6 +452,13 @@ def StepInfo(model: WorkshopModel, tick: int) -> None:
 @solara.component
 def ControlsCard(state: AppState) -> None:
     """Mesa's ModelController (Reset, Play/Pause, Step) with its play speed controls."""
+
+    def forget_refusal() -> None:
+        # A new model (Reset builds one) means the refused change is behind us: a red line left
+        # from it read as if Reset had failed.
+        state.message.set(None)
+
+    solara.use_effect(forget_refusal, [state.model.value])
     with solara.Card("Controls"):
         ModelController(
             state.model,
