@@ -479,6 +479,18 @@ def test_upload_messages_point_the_way(rendered: tuple[AppState, object]) -> Non
     assert state.settings.value.headcount is None, "the story's team of eight, not the size chosen before"
 
 
+@pytest.mark.parametrize("percent", [True, False])
+def test_chart_axes_have_round_ticks(percent: bool) -> None:
+    """A trial read ticks of 12% and 38%, or 0.38 and 1.1: each of the four steps must be round."""
+    for top in np.linspace(0.004, 3.0, 400):
+        axis = drawing._nice_max(float(top))
+        assert top <= axis <= 1.5 * top * (1 + 1e-9), (top, axis)
+        for i in range(1, 5):
+            label = drawing._fmt(axis * i / 4, percent).rstrip("%")
+            digits = label.replace(".", "").strip("0")  # 100 and 0.25 are round; 37.5 and 0.38 are not
+            assert len(digits) <= 2, (top, label)
+
+
 def test_messages_name_every_upload_as_the_user_did(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two different files uploaded under one name both read as that name, however the path is shown."""
     first = save_data_upload("team.csv", OURS, len(OURS))

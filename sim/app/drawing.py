@@ -220,20 +220,25 @@ class Series:
 
 
 def _nice_max(value: float) -> float:
-    """A round axis maximum at or above ``value``."""
+    """An axis maximum at or above ``value`` whose four grid steps are round too.
+
+    The axis has five ticks (0 and four steps): a maximum of 1.5 gave ticks at 0.375 and 1.125,
+    shown as "38%" and "1.1". Steps of 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten keep
+    every tick round.
+    """
     if not math.isfinite(value) or value <= 0:
         return 1.0
-    exp = 10 ** math.floor(math.log10(value))
-    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if m * exp >= value:
-            return m * exp
-    return 10 * exp
+    step = value / 4
+    exp = 10 ** math.floor(math.log10(step))
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if m * exp >= step * (1 - 1e-12):
+            return 4 * m * exp
+    return 40 * exp
 
 
 def _fmt(value: float, percent: bool) -> str:
-    if percent:
-        return f"{value * 100:.0f}%" if value * 100 >= 10 or value == 0 else f"{value * 100:.1f}%"
-    return f"{value:.2g}"
+    """An axis tick: up to three significant digits, none that ``_nice_max`` steps do not need."""
+    return f"{value * 100:.3g}%" if percent else f"{value:.3g}"
 
 
 def line_chart(
