@@ -187,7 +187,7 @@ class AppState:
         return True
 
     def upload_data(self, filename: str, text: str | None, size: int) -> bool:
-        """Keep an uploaded headcount CSV and start the chosen scenario from it, at the file's size.
+        """Keep an uploaded headcount CSV and start the chosen scenario from it, in the file's own positions.
 
         The file is kept even when the chosen scenario cannot read it (its columns or values are
         named differently): a scenario uploaded next can map them and name the file.

@@ -264,8 +264,9 @@ def with_data_file(base: Scenario, path: Path) -> Scenario:
     overrides.update({"name": path.stem, "warmup_months": 0})
     kinds = [(i, track) for i, level in enumerate(base.organisation.levels)
              for track, n in level.positions.items() if n > 0]
-    rows = len(read_table(path, path.name).frame)
-    roomy = {f"organisation.levels.{i}.positions.{track}": rows for i, track in kinds}  # room for anyone in the file
+    # Room for everyone in the file at any position, without reading it once more: a row takes
+    # at least two bytes, so the file's size bounds its head count.
+    roomy = {f"organisation.levels.{i}.positions.{track}": path.stat().st_size for i, track in kinds}
     table = load_org(load_scenario(base, overrides={**overrides, **roomy}))
     counts = Counter(zip(table.level.tolist(), table.track.tolist(), strict=True))
     fitted = {f"organisation.levels.{i}.positions.{track}": max(1, counts[i, TRACKS.index(track)])
