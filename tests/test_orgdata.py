@@ -159,6 +159,18 @@ emp,grade,ladder,boss,yrs,sex,score,survey,site
     assert by_id(model, "tenure") == {"1": 120, "2": 66, "3": 6}
 
 
+def test_names_and_mapping_keys_are_matched_whatever_their_case(tmp_path: Path) -> None:
+    """HR systems write 'JUNIOR' or 'junior' for the scenario's 'Junior'; an exact key still wins."""
+    csv = BASE_CSV.replace("H1,Head,management", "H1,HEAD,Management").replace("J1,Junior,", "J1,junior,")
+    csv = csv.replace(",manage\n", ",I Want To Lead\n")
+    source = {"values": {"intent": {"i want to lead": "manage", "I Want To Lead": "specialist"}}}
+    table = model_from(tmp_path, csv, **source).orgdata.table
+    assert table.level.tolist() == [2, 1, 1, 0, 0, 0]
+    assert table.track[0] == MANAGEMENT
+    assert INTENTS[table.intent[0]] == "specialist"  # the exact key, not the case-blind one
+    assert INTENTS[table.intent[5]] == "specialist"  # J3 wrote "I Want To Lead" too
+
+
 def test_parquet_reads_like_csv(tmp_path: Path) -> None:
     frame = pd.DataFrame({
         "id": [10, 11, 12, 13],

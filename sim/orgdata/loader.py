@@ -212,11 +212,10 @@ class _Loader:
                 if target not in allowed:
                     raise self.config_error(f"values.{name}.{key}",
                                             f"'{target}' is not {_article(noun)} {noun}; {noun}s: {', '.join(allowed)}")
-            out = s.map(mapping)
-            direct = s.where(s.isin(allowed))
-            out = out.where(out.notna(), direct)
+            out = _case_blind(s, mapping)
+            out = out.where(out.notna(), _case_blind(s, {a: a for a in allowed}))
         else:
-            out = s.where(s.isin(allowed))
+            out = _case_blind(s, {a: a for a in allowed})
         bad = np.flatnonzero((s.notna() & out.isna()).to_numpy())
         if bad.size:
             i = int(bad[0])
@@ -478,6 +477,29 @@ class _Loader:
 
 def _article(noun: str) -> str:
     return "an" if noun[0] in "aeiou" else "a"
+
+
+def _case_blind(s: pd.Series, mapping: dict[str, Any]) -> pd.Series:
+    """``s`` mapped through ``mapping``, an exact key first, else one that differs only in case.
+
+    HR exports write level and track names as their system does ('SENIOR', 'senior'); a
+    scenario's 'Senior' should read them all. Keys that differ only in case among themselves
+    are matched exactly only, since no case-blind choice between them is right.
+    """
+    out = s.map(mapping)
+    folded: dict[str, Any] = {}
+    clashes: set[str] = set()
+    for key, target in mapping.items():
+        k = str(key).casefold()
+        if k in folded and folded[k] != target:
+            clashes.add(k)
+        folded[k] = target
+    for k in clashes:
+        del folded[k]
+    miss = out.isna() & s.notna()
+    if not miss.any():
+        return out
+    return out.where(~miss, s.map(lambda v: folded.get(str(v).casefold())))
 
 
 def _listing(mapping: dict[str, Any] | None, limit: int = 8) -> str:
