@@ -494,6 +494,17 @@ def shipped_scenario(name: str | Path) -> Path | None:
     return None
 
 
+def shipped_names() -> list[str]:
+    """Every shipped scenario as it can be named: ``baseline``, ``peter_principle/peter_best``."""
+    return sorted(p.relative_to(SCENARIO_DIR).with_suffix("").as_posix() for p in SCENARIO_DIR.rglob("*.yaml"))
+
+
+def not_found(spec: str | Path, source: str, path: str | None = None) -> InputError:
+    """The one line for a scenario that is neither a file nor a shipped name: it lists the names."""
+    return InputError(f"scenario file not found: no file {spec}, and no shipped scenario of that name "
+                      f"({', '.join(shipped_names())})", source=source, path=path)
+
+
 def resolve_path(name: str | Path) -> Path:
     """Find a scenario by path, or by bare name in the shipped scenarios/ folder."""
     path = Path(name)
@@ -781,6 +792,8 @@ def load_scenario(
             data = deep_merge(_load_raw(resolve_path(parent)), data)
     else:
         path = resolve_path(source)
+        if not path.exists():
+            raise not_found(source, str(source))
         data, label = _load_raw(path), str(source)
         data.setdefault("name", path.stem)
     for key, value in {**(overrides or {}), **more_overrides}.items():

@@ -324,6 +324,7 @@ def test_bad_experiment_as_a_real_subprocess(tmp_path: Path) -> None:
     assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
     assert out.stderr.startswith(f"promosim compare: {tmp_path / 'missing.yaml'}: scenario file not found: no ")
     assert "no shipped scenario of that name (all_levers, baseline," in out.stderr
+    assert "peter_principle/peter_best," in out.stderr  # the shipped scenarios in folders too
 
 
 def test_compare_labels_two_files_of_the_same_name_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

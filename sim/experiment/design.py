@@ -32,11 +32,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.errors import InputError
 from sim.random import derive_seeds
 from sim.scenario import (
-    SCENARIO_DIR,
     Scenario,
     closest,
     format_loc,
     load_scenario,
+    not_found,
     read_yaml,
     refuse_data_file,
     refuse_other_kind,
@@ -475,9 +475,7 @@ def scenario_file(spec: str, base_dir: Path, source: str, where: str) -> Path:
     shipped = resolve_path(spec)
     if shipped.exists():
         return shipped
-    shipped_names = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
-    raise InputError(f"scenario file not found: no {candidate}, and no shipped scenario of that name "
-                     f"({shipped_names})", source=source, path=where)
+    raise not_found(candidate, source, where)
 
 
 def shown_path(path: Path) -> str:
