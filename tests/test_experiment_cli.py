@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 from pathlib import Path
 
 import pandas as pd
@@ -173,6 +174,22 @@ def test_an_out_folder_that_cannot_be_made_is_the_only_line(tmp_path: Path) -> N
     done = run_cli("compare", BASELINE, "mentoring", "--replications", "2", "--out", taken)
     assert done.returncode == 2
     assert done.stderr == f"promosim compare: {taken}: cannot create output folder (File exists)\n"
+
+
+def test_an_unreachable_scheduler_leaves_no_plan_behind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new --out held only the plan files afterwards, which looked like a started experiment."""
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    new, empty = tmp_path / "new" / "out", tmp_path / "empty"
+    empty.mkdir()
+    for out in (new, empty):
+        code = main(["compare", str(BASELINE), "mentoring", "--replications", "2", "--years", "1",
+                     "--dask-address", f"tcp://127.0.0.1:{port}", "--out", str(out)])
+        assert code == 2
+        assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+    assert not new.exists()
+    assert empty.is_dir() and not any(empty.iterdir())  # the user's folder stays, as it was
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:

@@ -147,6 +147,7 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     from sim.experiment.progress import make_progress  # noqa: PLC0415
     from sim.experiment.runner import run_design  # noqa: PLC0415
 
+    made = not out.exists()
     output_folder(out)  # a folder that cannot be made fails before the plan is announced
     executor = executor_from_options(args.workers, args.dask_address, args.dask_local)
     meta = run_metadata(design.seed, executor=executor.describe(), command=command, experiment=design.name)
@@ -161,6 +162,10 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     except KeyboardInterrupt:
         print(f"interrupted: finished runs are saved in {out}; run the same command again to resume",
               file=sys.stderr)
+        raise
+    except InputError:
+        if made and out.is_dir() and not any(out.iterdir()):  # emptied by run_design: nothing ran
+            out.rmdir()
         raise
     if not args.quiet:
         print(stats.line(), file=sys.stderr)

@@ -14,6 +14,7 @@ only recorded as failed, with the reason, if it is lost again and again.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import shutil
 import time
 import traceback
 from collections import deque
@@ -25,6 +26,7 @@ from typing import Any
 import yaml
 
 from sim.cli import run_metadata
+from sim.errors import InputError
 from sim.experiment.design import Design, RunTask
 from sim.experiment.executor import ExecutorSpec, RunFunction, RunOutcome, execute_run, open_executor, window_size
 from sim.experiment.progress import NoProgress, Progress
@@ -141,6 +143,35 @@ def run_design(
     if metadata is None:
         metadata = run_metadata(design.seed, executor=executor.describe(), experiment=design.name)
     started = time.monotonic()
+    folder = Path(out)
+    absent = not folder.exists()
+    fresh = absent or (folder.is_dir() and not any(folder.iterdir()))
+    try:
+        stats = _run_in_store(design, out, executor, progress, run_fn, retry_failed, flush_seconds, max_batch,
+                              attempts, metadata, on_outcome)
+    except InputError:
+        # An unreachable scheduler: a folder holding only the plan would look like a started run.
+        if fresh and not _holds_runs(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            if not absent:
+                folder.mkdir(exist_ok=True)
+        raise
+    stats.elapsed = time.monotonic() - started
+    return stats
+
+
+def _holds_runs(out: Path) -> bool:
+    """Whether the store at ``out`` has committed any run."""
+    with ResultStore(out) as store:
+        return bool(store.finished())
+
+
+def _run_in_store(
+    design: Design, out: str | Path, executor: ExecutorSpec, progress: Progress, run_fn: RunFunction,
+    retry_failed: bool, flush_seconds: float, max_batch: int, attempts: int, metadata: dict[str, Any],
+    on_outcome: Callable[[RunOutcome], None] | None,
+) -> RunStats:
+    """``run_design`` once its options are settled: plan, skip what is done, run the rest."""
     with ResultStore(out) as store:
         write_plan(store, design, metadata)
         done = store.finished()
@@ -178,7 +209,6 @@ def run_design(
             if showing:
                 progress.stop()
         store.compact()  # not after an interruption: a resume will merge everything
-    stats.elapsed = time.monotonic() - started
     return stats
 
 
