@@ -679,6 +679,9 @@ def test_the_inspector_tells_who_never_was_from_who_left(rendered: tuple[AppStat
     assert under_vacancy
     state.selected.value = int(wf.uid[under_vacancy[0]])
     assert "<b>Manager:</b> none (the post above them is vacant)" in shown()
+    content = next(int(r) for r in wf.rows if wf.ambition[r] < 0.5)  # no wish to move up: no way, no when
+    state.selected.value = int(wf.uid[content])
+    assert "if ever" in shown() and "not looking to move" in shown() and ">now<" not in shown()
 
 
 def test_sliders_show_their_values(rendered: tuple[AppState, object]) -> None:

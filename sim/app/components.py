@@ -744,12 +744,15 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
     wants_track = hidden["direction"]
     ready_true = hidden["management_readiness"] if wants_track == "management" else hidden["specialist_readiness"]
     when_text = "now" if hidden["wants_to_move_in_months"] <= 0 else f"in {hidden['wants_to_move_in_months']} months"
+    which_text = wants_track
+    if not hidden["aspiring"]:  # a direction and a timing are only leanings until ambition returns
+        which_text, when_text = f"would lean {wants_track}, if ever", "not looking to move"
     believed_dir = "management" if beliefs["management_direction"] >= 0.5 else "specialist"
     rows_html = [
         ("Wants to move up?", f"{'yes' if hidden['aspiring'] else 'no'} (ambition {hidden['ambition']:.2f})",
          f"{belief_word(run, beliefs['interest'])} (interest {beliefs['interest']:.2f})"
          + ("; wrote them off after a decline" if beliefs["refused_for_good"] else "")),
-        ("Which way?", wants_track, f"{believed_dir} ({beliefs['management_direction']:.0%} management)"),
+        ("Which way?", which_text, f"{believed_dir} ({beliefs['management_direction']:.0%} management)"),
         ("When?", when_text, "knows they want to wait" if beliefs["knows_wants_later"] else "assumes now"),
         ("Ready for the next step?", f"{ready_true:.1f} / 10 ({wants_track})", f"{beliefs['readiness']:.1f} / 10"),
     ]
