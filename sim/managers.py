@@ -215,13 +215,12 @@ def _stretch_offers(
     for j in range(rows.size):
         i = rows[j]
         keen[j] = b_interest[i] + 0.3 * visibility[i] + 0.2 * noise[i]
-    cut = quantile(keen, q)
     offered = np.empty(rows.size, np.int64)
     accepted = np.empty(rows.size, np.bool_)
     n = 0
-    for j in range(rows.size):
+    for j in at_or_above(keen, q):
         i = rows[j]
-        if keen[j] >= cut and not b_refused[i]:
+        if not b_refused[i]:
             courage = ambition[i] * (1.0 - fear_of(risk_sensitivity[i], climate))
             accepted[n] = accept_draw[i] < min(max(0.15 + 0.85 * courage * 1.4, 0.0), 1.0)
             if not accepted[n]:
@@ -229,6 +228,15 @@ def _stretch_offers(
             offered[n] = i
             n += 1
     return offered[:n], accepted[:n]
+
+
+@jit
+def at_or_above(score: np.ndarray, q: float) -> np.ndarray:
+    """Positions (ascending) whose score is at or above the ``q`` quantile of all (``quantile``'s cut).
+
+    The yearly picks (stretch work, development) choose the top share of a score this way.
+    """
+    return np.flatnonzero(score >= quantile(score, q))
 
 
 @jit
@@ -335,13 +343,12 @@ def _development_picks(active, b_ready, b_interest, level, b_mgmt, draw, q, top)
     for j in range(rows.size):
         i = rows[j]
         potential[j] = b_ready[i] * min(max(b_interest[i], 0.0), 1.0) + 0.1 * draw[i]
-    cut = quantile(potential, q)
     chosen = np.empty(rows.size, np.int64)
     mgmt = np.empty(rows.size, np.bool_)
     n = 0
-    for j in range(rows.size):
+    for j in at_or_above(potential, q):
         i = rows[j]
-        if potential[j] >= cut and level[i] < top:
+        if level[i] < top:
             chosen[n] = i
             mgmt[n] = b_mgmt[i] >= 0.5
             n += 1
