@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import copy
 import difflib
+import itertools
 import math
 import re
 import types
 import typing
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -181,6 +182,13 @@ class Organisation(_Strict):
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"level names must be unique; repeated: {sorted(dup)}")
+        sizes = [sum(lv.positions.values()) for lv in self.levels]
+        if all(lower < upper for lower, upper in itertools.pairwise(sizes)):  # an org chart copied top first
+            shown = ", ".join(f"{lv.name} {n:,}" for lv, n in zip(self.levels, sizes, strict=True))
+            raise ValueError(
+                f"levels go from the bottom (the entry level, first) to the top; each level here has more "
+                f"positions than the one listed before it ({shown}): listed top first? reverse the list"
+            )
         return self
 
 
@@ -393,6 +401,10 @@ class Scenario(_Strict):
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"@groups@ group names must be unique; repeated: {sorted(dup)}")
+        people = [p.name for p in self.people]
+        dup = {n for n in people if people.count(n) > 1}
+        if dup:  # the story and the inspector tell people apart by name
+            raise ValueError(f"@people@ names must be unique; repeated: {sorted(dup)}")
         weights = self.metrics.level_weights
         if weights is not None and len(weights) != len(self.organisation.levels):
             raise ValueError(
@@ -526,10 +538,35 @@ def read_yaml(path: Path) -> Any:
     return parse_yaml(text, str(path))
 
 
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A key written twice in one mapping."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key written twice in one mapping.
+
+    PyYAML keeps the last of two equal keys without a word: a ``policy`` with two ``name:``
+    lines, or a value mapping ``{Female: women, Female: men}``, would run something other
+    than what the file seems to say.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # '<<: *base' keys may be overridden, as YAML says
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, Hashable) and key in seen:
+                raise _DuplicateKey(problem=f"key '{key}' appears twice in the same mapping (the second is here)",
+                                    problem_mark=key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML text safely; syntax errors name the line and column."""
+    """Parse YAML text safely; syntax errors and repeated keys name the line and column."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}" if mark else ""
@@ -543,7 +580,8 @@ def parse_yaml(text: str, source: str) -> Any:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         problem = (exc.problem or "syntax error").strip()
-        raise InputError(f"YAML syntax error at {where}: {problem}", source=source) from None
+        kind = "YAML error" if isinstance(exc, _DuplicateKey) else "YAML syntax error"
+        raise InputError(f"{kind} at {where}: {problem}", source=source) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {str(exc).splitlines()[0]}", source=source) from None
 

@@ -203,6 +203,19 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
         {"bad.yaml": "name: x\nyears: 2\npolicy: name: random\n"},
         "bad.yaml", ["line 3"],
     ),
+    "key written twice": (
+        {"bad.yaml": PARENT + "policy:\n  name: visibility\n  name: readiness\n"},
+        "bad.yaml", ["line 7, column 3", "key 'name' appears twice"],
+    ),
+    "levels listed top first": (
+        {"bad.yaml": "organisation:\n  levels:\n    - {name: B, positions: {management: 3}}\n"
+                     "    - {name: A, positions: {specialist: 10}}\n"},
+        "bad.yaml", ["organisation: levels go from the bottom", "(B 3, A 10): listed top first?"],
+    ),
+    "two people of one name": (
+        {"bad.yaml": PARENT + "people:\n  - {name: Sam, level: A}\n  - {name: Sam, level: B, track: management}\n"},
+        "bad.yaml", ["people: names must be unique; repeated: ['Sam']"],
+    ),
     "missing file": ({}, "missing.yaml", ["missing.yaml", "not found"]),
     "extends cycle": (
         {"one.yaml": "extends: two.yaml\n", "two.yaml": "extends: one.yaml\n"},
