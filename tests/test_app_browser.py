@@ -21,6 +21,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -391,3 +392,95 @@ def test_sam_and_priya_guided_start(page: object) -> None:
     page.get_by_role("button", name="Look at Priya").click()
     inspector.get_by_text("Priya (#").wait_for()
     assert "What their manager believes" in inspector.inner_text()
+
+
+# Every ``fillText`` on a canvas is recorded on the canvas (text, font size, box in drawing
+# pixels; ``clearRect`` starts a new drawing), so a test measures the text as it was drawn,
+# whatever laid it out.
+RECORD_CANVAS_TEXT = """() => {
+  const proto = CanvasRenderingContext2D.prototype, fill = proto.fillText, clear = proto.clearRect;
+  if (proto.promosimRecording) return;
+  proto.promosimRecording = true;
+  proto.clearRect = function (...args) { this.canvas.promosimTexts = []; return clear.apply(this, args); };
+  proto.fillText = function (text, x, y) {
+    const m = this.measureText(text);
+    const left = this.textAlign === 'center' ? x - m.width / 2 : x;
+    (this.canvas.promosimTexts = this.canvas.promosimTexts || []).push({
+      text, px: parseFloat(this.font.match(/([\\d.]+)px/)[1]), left, right: left + m.width,
+      top: y - m.actualBoundingBoxAscent, bottom: y + m.actualBoundingBoxDescent});
+    return fill.call(this, text, x, y);
+  };
+}"""
+
+# The visible pyramids as the reader sees them, in screen pixels: the cell pitch, the size of
+# each text, pairs of texts that overlap, texts drawn over a cell, texts cut off at the sides.
+# The cells come from the widget's own data (Vue keeps the component on its root element).
+PYRAMID_GEOMETRY = """() => [...document.querySelectorAll('canvas[data-people]')].filter(c => c.offsetParent)
+  .map(canvas => {
+    const p = canvas.parentElement.__vue__.data, width = canvas.getBoundingClientRect().width;
+    const k = width / p.width, pitch = p.cell / 10;
+    const texts = (canvas.promosimTexts || []).map(t => ({text: t.text, px: t.px * k, l: t.left * k,
+                                                         r: t.right * k, t: t.top * k, b: t.bottom * k}));
+    const hit = (a, b) => a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b;
+    const overlaps = [], onCells = new Set();
+    texts.forEach((a, i) => texts.slice(i + 1).forEach(b => {
+      if (hit(a, b)) overlaps.push(a.text + ' / ' + b.text);
+    }));
+    for (let i = 0; i < p.cells.length; i += 5) {
+      const x = p.cells[i] / 10, y = p.cells[i + 1] / 10;
+      const cell = {l: x * k, r: (x + pitch - 1) * k, t: y * k, b: (y + pitch - 1) * k};
+      texts.forEach(a => { if (hit(a, cell)) onCells.add(a.text); });
+    }
+    return {label: canvas.getAttribute('aria-label').split(':')[0], scaled: Math.abs(width - p.width) > 1,
+            cell: pitch * k, texts: texts.map(a => a.text), smallest: Math.min(...texts.map(a => a.px)),
+            overlaps, onCells: [...onCells], cut: texts.filter(a => a.l < -0.5 || a.r > width + 0.5).map(a => a.text)};
+  })"""
+
+
+def pyramids_at(pg: object, width: int, height: int) -> list[dict[str, Any]]:
+    """The geometry of the visible pyramids at a viewport size, once they are drawn at their card's width.
+
+    A pyramid redrawn for its card is not scaled by the browser; if none settles in a few seconds
+    they are measured anyway, so that the caller's asserts say what is wrong.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: PLC0415
+
+    pg.set_viewport_size({"width": width, "height": height})
+    with contextlib.suppress(PlaywrightTimeout):
+        pg.wait_for_function(f"() => {{ const g = ({PYRAMID_GEOMETRY})(); "
+                             "return g.length > 0 && g.every(x => !x.scaled && x.texts.length > 0); }", timeout=8000)
+    pg.wait_for_timeout(300)
+    return pg.evaluate(PYRAMID_GEOMETRY)
+
+
+def test_two_ladders_stay_readable_on_a_laptop_and_a_projector(page: object) -> None:
+    """Parallel ladders at about 1,000 people: two blocks a level, where cells shrank to 3 px and labels met.
+
+    At 1280 px (a laptop, sidebar open) and at 1920 px (a projector) no text overlaps another or a
+    cell and cells are at least 5 px; the level names, counts and track labels are at least 12 px
+    at 1920 px, and at 1280 px are not shrunk below 10 px.
+    A click on a person still opens the inspector on them.
+    """
+    page.evaluate(RECORD_CANVAS_TEXT)
+    page.get_by_text("parallel ladders", exact=True).click()
+    page.get_by_role("button", name="Reset").click()
+    step_is(page, 0)
+    page.get_by_role("button", name="Step").click()
+    step_is(page, 1)
+    for tab in ("Side by side", "Organisation"):
+        page.get_by_role("tab", name=tab).click()
+        page.locator("canvas[data-people]:visible").first.wait_for()
+        for width, height, smallest_font in ((1920, 1080, 12), (1280, 800, 10)):
+            pyramids = pyramids_at(page, width, height)
+            assert len(pyramids) == (2 if tab == "Side by side" else 1)
+            assert {"specialist", "management"} <= set(pyramids[0]["texts"]), "two ladders drawn"
+            for p in pyramids:
+                where = f"{tab} at {width} px, {p['label']}"
+                assert not p["overlaps"], f"{where}: texts overlap: {p['overlaps']}"
+                assert not p["onCells"], f"{where}: texts drawn over cells: {p['onCells']}"
+                assert not p["cut"], f"{where}: texts cut off: {p['cut']}"
+                assert p["cell"] >= 5, f"{where}: cells of {p['cell']:.1f} px"
+                assert p["smallest"] >= smallest_font, f"{where}: text of {p['smallest']:.1f} px"
+    uid = click_person(page, ".promosim-pyramid-card canvas", 2)
+    page.locator(".promosim-inspector").get_by_text("What is true").wait_for()
+    assert f"#{uid}" in page.locator(".promosim-inspector").inner_text()

@@ -250,6 +250,23 @@ def test_pyramid_draws_every_position_and_marks_named_people() -> None:
     assert sorted(by_position[:, 4].tolist()) == sorted(cells[:, 4].tolist())
 
 
+def test_two_ladders_share_a_band_without_shrinking_the_cells() -> None:
+    """With parallel ladders a level's two blocks share one band's width (each had the full width)."""
+    one = WorkshopModel(settings=small_settings(headcount=1000, compare=False))
+    two = WorkshopModel(settings=small_settings(headcount=1000, compare=False, levers=("parallel_ladders",)))
+    for width in (349, 620):
+        single = drawing.pyramid_picture(one.treated, max_width=width)
+        double = drawing.pyramid_picture(two.treated, max_width=width)
+        assert double["cell"] == single["cell"] >= 50, "cells of 5 px and up, as with one ladder"
+        cells = np.asarray(double["cells"]).reshape(-1, 5)
+        assert cells[:, 0].min() >= 10 * drawing.MARGIN and cells[:, 0].max() + double["cell"] <= 10 * width
+        tracks = [t for t in double["texts"] if t[0] == "track"]
+        assert [t[1] for t in tracks] == ["specialist", "management"] * 3, "a label above each block"
+        for spec, mgmt in zip(tracks[::2], tracks[1::2], strict=True):
+            assert spec[2] + drawing._text_width(spec[1], "track") < mgmt[2], "labels side by side, apart"
+    assert set(double["fonts"]) >= {"level", "count", "track"}
+
+
 def test_line_chart_handles_gaps_and_no_data() -> None:
     empty = drawing.line_chart([], [drawing.Series("x", [], "#000")], title="Empty")
     assert 'data-points="0"' in empty and "no months yet" in empty
@@ -622,6 +639,15 @@ def test_clicking_a_person_opens_the_inspector(rendered: tuple[AppState, object]
     wf = run.workforce
     row = int(run.row_of_uid(np.array([state.selected.value]))[0])
     assert wf.ambition[row] >= 0.5
+
+
+def test_the_pyramid_is_laid_out_for_the_width_of_its_card(rendered: tuple[AppState, object]) -> None:
+    """The browser reports the card's width; the picture is redrawn for it, not scaled (its text shrank)."""
+    _state, rc = rendered
+    label = "The organisation by level and track"
+    assert json.loads(rc.find(PyramidWidget, label=label).widget.picture)["width"] == 620, "until it is told"
+    rc.find(PyramidWidget, label=label).widget.vue_resize(415)
+    assert json.loads(rc.find(PyramidWidget, label=label).widget.picture)["width"] == 415
 
 
 def test_behaviour_controls_update_the_settings(rendered: tuple[AppState, object]) -> None:

@@ -626,13 +626,20 @@ def Pyramid(
     on_pick: Callable[[int], None] | None = None,
     label: str = "The organisation by level and track",
 ) -> None:
-    """The pyramid picture of one run (clickable when ``on_pick`` is given)."""
+    """The pyramid picture of one run (clickable when ``on_pick`` is given).
+
+    It is laid out for the width its card has (the browser reports it); ``max_width`` is the width
+    it is drawn at until then.
+    """
+    card_width, set_card_width = solara.use_state(0)
+    width = card_width or max_width
     picture = solara.use_memo(
-        lambda: json.dumps(drawing.pyramid_picture(run, max_width=max_width, order=order, highlight=highlight,
+        lambda: json.dumps(drawing.pyramid_picture(run, max_width=width, order=order, highlight=highlight,
                                                    title=title), separators=(",", ":")),
-        [run, steps, order, highlight, title, max_width],
+        [run, steps, order, highlight, title, width],
     )
-    PyramidWidget.element(picture=picture, label=label, clickable=on_pick is not None, on_pick=on_pick)
+    PyramidWidget.element(picture=picture, label=label, clickable=on_pick is not None, on_pick=on_pick,
+                          on_resize=set_card_width)
 
 
 @solara.component

@@ -4,10 +4,12 @@ They are built as strings with numpy doing the layout, because a 1,000-person py
 redraw in a few milliseconds while the model plays. All text is escaped.
 
 The pyramid has one band per level (the top level at the top) and, within a band, one block per
-track (specialist left, management right). Each position is a cell: a vacancy is a hollow square,
-a person is a shape whose colour says what they truly want against what their manager believes
-(:data:`CATEGORIES`) and whose form says their group (circle, square, diamond, triangle, ...).
-Named people (the scenario's ``people``) are ringed and labelled.
+track (specialist left, management right, each labelled above its cells when a level has both;
+they share the band's width, so two ladders do not shrink the cells). It is laid out for the
+width of its card, so that its text keeps its size. Each position is a cell: a vacancy is a
+hollow square, a person is a shape whose colour says what they truly want against what their
+manager believes (:data:`CATEGORIES`) and whose form says their group (circle, square, diamond,
+triangle, ...). Named people (the scenario's ``people``) are ringed and labelled.
 """
 
 from __future__ import annotations
@@ -44,8 +46,23 @@ CATEGORIES: tuple[Category, ...] = (
 )
 VACANT = len(CATEGORIES)
 SHAPES = ("circle", "square", "diamond", "triangle", "cross", "hexagon")
-LABEL_WIDTH = 132
 GAP_CELLS = 2
+MAX_GAP = 16.0  # px between the blocks of a band: big cells' two-cell gap left their labels no room
+MAX_CELL = 26.0
+# The widths the pyramid is drawn at: narrower cards scale the canvas down; wider ones leave it at
+# 640 px, where a 1,000-person pyramid (cells of about 15 px) and its key fit a 1080 px screen.
+NARROWEST, WIDEST = 240, 640
+MARGIN = 8
+# The canvas's text (CSS font style, size in px). Python lays the text out, so it owns the sizes;
+# 12 px and up reads on a projector.
+FONTS: dict[str, tuple[str, int]] = {
+    "title": ("600", 14), "level": ("600", 14), "count": ("", 13), "track": ("italic", 13), "name": ("600", 12),
+}
+# How wide a character is drawn, in ems, at most in practice: DejaVu Sans (Linux's sans-serif, the
+# widest common one) averages about 0.6 in bold, Arial less. The canvas measures text; Python cannot.
+EM_PER_CHAR = 0.68
+LEVEL_LABEL_HEIGHT = FONTS["level"][1] + 2 + FONTS["count"][1]
+TRACK_LINE = FONTS["track"][1] + 5  # the line above a band with two blocks, for their track labels
 PALETTE = ("#1565c0", "#d32f2f", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#c2185b")
 
 
@@ -66,18 +83,119 @@ def category_counts(model: PromotionModel) -> list[int]:
     return np.bincount(cat[cat < VACANT], minlength=len(CATEGORIES)).tolist()
 
 
-def _layout(model: PromotionModel, max_width: int) -> tuple[int, float, list[tuple[int, int, int]]]:
-    """Columns per track block, cell size, and the (level, track, n_slots) blocks."""
+def _text_width(text: str, kind: str) -> float:
+    """A generous estimate of how wide ``text`` is drawn in the font of ``kind`` (see :data:`FONTS`)."""
+    return len(text) * EM_PER_CHAR * FONTS[kind][1]
+
+
+def _fit(text: str, kind: str, room: float) -> str:
+    """``text``, cut with an ellipsis if it would be wider than ``room`` (so it never runs into cells)."""
+    if _text_width(text, kind) <= room:
+        return text
+    keep = max(1, int(room / (EM_PER_CHAR * FONTS[kind][1])) - 1)
+    return text[:keep] + "\u2026"
+
+
+@dataclass(frozen=True)
+class _Band:
+    """One level's row of the pyramid.
+
+    Attributes:
+        level: The level's index.
+        blocks: ``(track, positions)`` of each track the level has, specialist first.
+        widths: Columns of cells of each block.
+        rows: Rows of cells (the tallest block's).
+    """
+
+    level: int
+    blocks: tuple[tuple[int, int], ...]
+    widths: tuple[int, ...]
+    rows: int
+
+    @property
+    def cells_wide(self) -> int:
+        """Width in cells, with the gaps between blocks."""
+        return sum(self.widths) + GAP_CELLS * (len(self.widths) - 1)
+
+
+def _split(counts: Sequence[int], cols: int) -> tuple[list[int], int]:
+    """Columns for each block of a band, and the band's rows, within ``cols`` columns.
+
+    A lone block fills rows of the full width. Blocks that share a band (two ladders) share that
+    width, less the gaps, in proportion to their positions, with as few rows as fit, so they are
+    equally tall and the band is no wider than a one-ladder band: each used to get the full width,
+    so a level with two ladders was twice as wide and every cell half as big.
+    """
+    if len(counts) == 1:
+        return [min(counts[0], cols)], math.ceil(counts[0] / cols)
+    room = max(len(counts), cols - GAP_CELLS * (len(counts) - 1))
+    rows = math.ceil(sum(counts) / room)
+    while sum(math.ceil(n / rows) for n in counts) > room:
+        rows += 1
+    return [math.ceil(n / rows) for n in counts], rows
+
+
+def _bands(model: PromotionModel) -> list[_Band]:
+    """Every level's band, the top level first (levels without positions have none)."""
     org = model.org
-    blocks = [(lv, tr, org.count(lv, tr)) for lv in range(org.n_levels) for tr in range(len(TRACKS))]
-    biggest = max((n for _, _, n in blocks), default=1)
+    levels = [tuple((tr, org.count(lv, tr)) for tr in range(len(TRACKS)) if org.count(lv, tr) > 0)
+              for lv in range(org.n_levels)]
+    biggest = max((sum(n for _, n in blocks) for blocks in levels), default=1)
     cols = int(min(48, max(6, math.ceil(math.sqrt(biggest * 3.0)))))
-    widest = 0
-    for lv in range(org.n_levels):
-        used = [min(n, cols) for l2, _, n in blocks if l2 == lv and n > 0]
-        widest = max(widest, sum(used) + GAP_CELLS * (len(used) - 1))
-    cell = max(4.0, min(26.0, (max_width - LABEL_WIDTH - 8) / max(widest, 1)))
-    return cols, cell, blocks
+    bands = []
+    for lv in range(org.n_levels - 1, -1, -1):
+        if levels[lv]:
+            widths, rows = _split([n for _, n in levels[lv]], cols)
+            bands.append(_Band(lv, levels[lv], tuple(widths), rows))
+    return bands
+
+
+def _label_width(level_names: Sequence[str], bands: Sequence[_Band], width: int) -> float:
+    """Width of the left column: the widest level name or count, if the cells leave room for it.
+
+    The cells get at least 60 % of the picture, or what they take at their largest (a small team's
+    long level names then fit). Counts are measured at their widest (``positions/positions``),
+    so the pyramid does not shift as people come and go; a longer level name is cut to fit (:func:`_fit`).
+    """
+    widest = max((max(_text_width(level_names[b.level], "level"), _text_width(f"{n}/{n}", "count"))
+                  for b in bands for n in [sum(c for _, c in b.blocks)]), default=0.0)
+    cells = max((b.cells_wide for b in bands), default=1) * MAX_CELL
+    return min(widest + 12, max(width * 0.4, width - MARGIN - cells))
+
+
+def _slots(cells_px: Sequence[float], labels_px: Sequence[float], room: float) -> list[float]:
+    """How wide each block of a band is drawn: its cells, widened to hold its track label.
+
+    Without the label's room a small block's label ran into its neighbour's. Where the labels do not
+    fit side by side in ``room``, their extra width shrinks in proportion (the labels are then cut
+    with an ellipsis), never below the cells.
+    """
+    want = [max(c, lab) for c, lab in zip(cells_px, labels_px, strict=True)]
+    extra = sum(want) - sum(cells_px)
+    spare = room - sum(cells_px)
+    share = min(1.0, max(0.0, spare) / extra) if extra > 0 else 1.0
+    return [c + share * (w - c) for c, w in zip(cells_px, want, strict=True)]
+
+
+def _block_lefts(band: _Band, cell: float, gap: float, left: float, room: float) -> list[tuple[float, float]]:
+    """Where each block of a band starts and how wide it is drawn, the band centred in ``room`` from ``left``."""
+    two = len(band.blocks) > 1
+    labels_px = [_text_width(TRACKS[tr], "track") if two else 0.0 for tr, _ in band.blocks]
+    gaps = gap * (len(band.blocks) - 1)
+    slots = _slots([w * cell for w in band.widths], labels_px, room - gaps)
+    x = left + max(0.0, (room - sum(slots) - gaps) / 2)
+    lefts = []
+    for slot in slots:
+        lefts.append((x, slot))
+        x += slot + gap
+    return lefts
+
+
+def _level_label(name: str, count: str, top: float, first_rows: float, label_width: float) -> list[list[Any]]:
+    """The level's name and count in the left column, centred beside the band's first rows of cells."""
+    y = top + max(0.0, (first_rows - LEVEL_LABEL_HEIGHT) / 2)
+    return [["level", _fit(name, "level", label_width - 12), 4, round(y + FONTS["level"][1])],
+            ["count", count, 4, round(y + LEVEL_LABEL_HEIGHT)]]
 
 
 def pyramid_picture(
@@ -97,23 +215,30 @@ def pyramid_picture(
 
     Args:
         model: The run to draw.
-        max_width: Width in pixels the picture may take.
+        max_width: Width in pixels the picture may take (its card's width, reported by the browser); it
+            is drawn at least :data:`NARROWEST` (then the browser scales it down) and at most
+            :data:`WIDEST` pixels wide.
         order: ``"colour"`` sorts each block by category (shares at a glance), ``"position"`` keeps
             every person in their own seat (movement is easier to follow).
         highlight: The uid to mark (the one in the inspector).
         title: A caption above the pyramid.
     """
     org, wf = model.org, model.workforce
-    sc = model.scenario
-    cols, cell, blocks = _layout(model, max_width)
+    width = int(min(max(max_width, NARROWEST), WIDEST))
+    bands = _bands(model)
+    level_names = [lv.name for lv in model.scenario.organisation.levels]
+    label_width = _label_width(level_names, bands, width)
+    content = width - label_width - MARGIN
+    cell = min(MAX_CELL, content / max((b.cells_wide for b in bands), default=1))
+    gap = min(GAP_CELLS * cell, MAX_GAP)
     cat_of_row = categories(model)
     occupant = org.occupant
     rows_of_slot = np.where(occupant >= 0, occupant, 0)
     slot_cat = np.where(occupant >= 0, cat_of_row[rows_of_slot], VACANT)
     slot_uid = np.where(occupant >= 0, wf.uid[rows_of_slot], -1)
     slot_group = np.where(occupant >= 0, wf.group[rows_of_slot], 0) % len(SHAPES)
-    level_names = [lv.name for lv in sc.organisation.levels]
     named = {int(u): n for u, n in model.names.items()}
+    name_px = FONTS["name"][1]
 
     top = 24.0 if title else 6.0
     band_gap = max(6.0, cell * 0.6)
@@ -121,26 +246,17 @@ def pyramid_picture(
     chunks: list[np.ndarray] = []
     rings: list[list[int]] = []
     y = top
-    content_width = max_width - LABEL_WIDTH
-    for lv in range(org.n_levels - 1, -1, -1):
-        mine = [(tr, n) for l2, tr, n in blocks if l2 == lv and n > 0]
-        if not mine:
-            continue
-        if len(mine) > 1:
-            y += 12
-        widths = [min(n, cols) for _, n in mine]
-        total = sum(widths) + GAP_CELLS * (len(mine) - 1)
-        x0 = LABEL_WIDTH + max(0.0, (content_width - total * cell) / 2)
-        band_rows = max(math.ceil(n / cols) for _, n in mine)
-        first, last = org.ranges[(lv, mine[0][0])][0], org.ranges[(lv, mine[-1][0])][1]
-        filled = int((occupant[first:last] >= 0).sum())
-        label_y = y + min(band_rows * cell, 3 * cell) / 2 + 4
-        texts.append(["level", level_names[lv], 4, round(label_y)])
-        texts.append(["count", f"{filled}/{sum(n for _, n in mine)}", 4, round(label_y + 13)])
+    for band in bands:
+        two = len(band.blocks) > 1
+        y += TRACK_LINE if two else 0.0
+        first = org.ranges[(band.level, band.blocks[0][0])][0]
+        last = org.ranges[(band.level, band.blocks[-1][0])][1]
+        count = f"{int((occupant[first:last] >= 0).sum())}/{last - first}"
+        texts += _level_label(level_names[band.level], count, y, min(band.rows, 3) * cell, label_width)
         named_here = False
-        bx = x0
-        for (tr, _n), w in zip(mine, widths, strict=True):
-            start, stop = org.ranges[(lv, tr)]
+        lefts = _block_lefts(band, cell, gap, label_width, content)
+        for (tr, _n), w, (bx, slot_px) in zip(band.blocks, band.widths, lefts, strict=True):
+            start, stop = org.ranges[(band.level, tr)]
             slots = np.arange(start, stop)
             if order == "colour":
                 slots = slots[np.lexsort((slots, slot_cat[slots]))]
@@ -158,22 +274,22 @@ def pyramid_picture(
                 rings.append([round(cx * 10), round(cy * 10), round(cell * 7.2), int(uid == highlight)])
                 if uid in named:
                     named_here = True
-                    texts.append(["name", named[uid], round(cx), round(sy + cell + 11)])
-            if len(mine) > 1:
-                texts.append(["track", TRACKS[tr], round(bx), round(y - 2)])
-            bx += (w + GAP_CELLS) * cell
-        y += max(band_rows * cell, 22.0) + band_gap + (12 if named_here else 0)
+                    texts.append(["name", named[uid], round(cx), round(sy + cell + name_px)])
+            if two:
+                texts.append(["track", _fit(TRACKS[tr], "track", slot_px), round(bx), round(y - 4)])
+        y += max(band.rows * cell, LEVEL_LABEL_HEIGHT + 4) + band_gap + (name_px + 2 if named_here else 0)
     cells = np.concatenate(chunks) if chunks else np.empty((0, 5), dtype=np.int64)
     people = cells[cells[:, 2] != VACANT]
     half = cell * 5
     sample = [[round((x + half) / 10), round((yy + half) / 10), uid] for x, yy, _, _, uid in people[:3].tolist()]
     return {
-        "width": int(max_width),
+        "width": width,
         "height": round(y + 4),
         "cell": round(cell * 10),
         "cells": cells.ravel().tolist(),
         "texts": texts,
         "rings": rings,
+        "fonts": {kind: f"{style} {px}px sans-serif".lstrip() for kind, (style, px) in FONTS.items()},
         "colours": [c.colour for c in CATEGORIES],
         "labels": [c.label for c in CATEGORIES],
         "names": {str(u): n for u, n in named.items()},

@@ -3,7 +3,9 @@
 - :class:`PyramidWidget` draws the organisation on a canvas from compact data (a 1,000-person
   pyramid as SVG or HTML costs the browser hundreds of milliseconds per redraw; the canvas a few)
   and reports which person was clicked, so the pyramid opens the inspector with one click. It
-  shows a tooltip (who, and how their aspiration is read) on hover.
+  shows a tooltip (who, and how their aspiration is read) on hover, and reports the width of its
+  card, so that Python lays the picture out for that width (scaled down by the browser instead,
+  its text shrank to 7 px on a laptop).
 - :class:`PictureWidget` shows trusted HTML or SVG and reports a click on any element carrying a
   ``data-uid`` attribute (the event feed uses it).
 - :class:`UploadWidget` is a file picker (and drop zone) that reads a small text file in the
@@ -25,7 +27,7 @@ MAX_UPLOAD_BYTES = 1_000_000
 
 PYRAMID_TEMPLATE = """
 <template>
-  <div class="promosim-pyramid" style="position:relative">
+  <div class="promosim-pyramid" style="position:relative;width:100%">
     <canvas ref="canvas" role="img" :aria-label="label + ': ' + summary"
             :data-people="data.people" :data-width="data.width" :data-sample="JSON.stringify(data.sample || [])"
             :style="{maxWidth: '100%', cursor: clickable ? 'pointer' : 'default', display: 'block'}"
@@ -49,7 +51,15 @@ module.exports = {
     }
   },
   watch: { data() { this.draw(); } },
-  mounted() { this.draw(); },
+  mounted() {
+    this.draw();
+    this.observer = new ResizeObserver(entries => {
+      const width = Math.floor(entries[0].contentRect.width);
+      if (width > 0 && width !== this.reported) { this.reported = width; this.resize(width); }
+    });
+    this.observer.observe(this.$el);
+  },
+  beforeDestroy() { if (this.observer) this.observer.disconnect(); },
   methods: {
     shape(ctx, g, x, y, s) {
       const h = s / 2;
@@ -84,8 +94,7 @@ module.exports = {
       const ctx = canvas.getContext('2d');
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, p.width, p.height);
-      const fonts = {title: '600 13px sans-serif', level: '600 12px sans-serif', count: '11px sans-serif',
-                     track: 'italic 10px sans-serif', name: '600 11px sans-serif'};
+      const fonts = p.fonts;
       const colours = {title: '#263238', level: '#37474f', count: '#78909c', track: '#78909c', name: '#212121'};
       const s = p.cell / 10 - 1, c = p.cells;
       ctx.strokeStyle = '#bdbdbd'; ctx.lineWidth = 1;
@@ -236,10 +245,18 @@ class PyramidWidget(_PickablePicture):
         picture: The data from :func:`sim.app.drawing.pyramid_picture` as a JSON string (a string,
             not a dict, so that neither Solara nor ipywidgets walks its thousands of numbers).
         label: Accessible name of the picture (followed by the counts per category).
+        on_resize: Called with the width its card gives the picture (on the first draw, and when it
+            changes).
     """
 
     template = traitlets.Unicode(PYRAMID_TEMPLATE).tag(sync=True)
     picture = traitlets.Unicode("").tag(sync=True)
+    on_resize = traitlets.Callable(None, allow_none=True)
+
+    def vue_resize(self, width: Any) -> None:
+        """Called from the browser with the width in pixels its card gives the picture, when it changes."""
+        if self.on_resize is not None and isinstance(width, int) and width > 0:
+            self.on_resize(width)
 
 
 class PictureWidget(_PickablePicture):
