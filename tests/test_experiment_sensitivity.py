@@ -12,7 +12,7 @@ from conftest import BASELINE, ROOT
 
 from sim.cli import main
 from sim.experiment.design import load_experiment
-from sim.experiment.sensitivity import build_sensitivity_design
+from sim.experiment.sensitivity import _sobol_caveat, build_sensitivity_design
 
 
 def write_experiment(folder: Path) -> Path:
@@ -85,3 +85,11 @@ def test_the_shipped_sensitivity_experiment_is_valid() -> None:
     assert design.extra["method"] == "morris"
     assert len(design.arms) == spec.sensitivity.samples * (len(spec.sensitivity.parameters) + 1)
     assert len(design.tasks) <= 100, "the shipped demo should stay quick"
+
+
+def test_sobol_indices_outside_zero_one_are_flagged() -> None:
+    """Shares of variance cannot be negative or above one: such indices say the sample is too small."""
+    fine = pd.DataFrame({"S1": [0.2, 0.0], "ST": [0.6, 1.0]})
+    assert _sobol_caveat(fine) == []
+    small_sample = pd.DataFrame({"S1": [-0.47, 0.1], "ST": [1.32, 0.3]})
+    assert "outside [0, 1]" in _sobol_caveat(small_sample)[0]
