@@ -192,6 +192,26 @@ def test_an_unreachable_scheduler_leaves_no_plan_behind(tmp_path: Path, capsys: 
     assert empty.is_dir() and not any(empty.iterdir())  # the user's folder stays, as it was
 
 
+def test_a_run_and_an_experiment_do_not_write_into_each_others_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each would have replaced the other's metadata.json, the record of what made the results."""
+    small = ["--years", "1", "--headcount", "100"]
+    single, experiment = tmp_path / "single", tmp_path / "experiment"
+    assert main(["run", str(BASELINE), *small, "--quiet", "--out", str(single)]) == 0
+    assert main(["compare", str(BASELINE), "mentoring", "--replications", "2", "--workers", "1", "--quiet", *small,
+                 "--out", str(experiment)]) == 0
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in (single / "metadata.json", experiment / "metadata.json")}
+    assert main(["compare", str(BASELINE), "mentoring", "--replications", "2", "--workers", "1", *small,
+                 "--out", str(single)]) == 2
+    assert "holds the results of a single run" in capsys.readouterr().err
+    assert main(["run", str(BASELINE), *small, "--quiet", "--out", str(experiment)]) == 2
+    assert "holds an experiment's results" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before
+    assert not (experiment / "summary.parquet").exists() and not (single / "experiment.json").exists()
+
+
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     small, random = write_scenarios(tmp_path)
     out = run_cli("compare", small, random, "--replications", "2", "--headcount", "100", "--workers", "1",

@@ -148,6 +148,9 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     from sim.experiment.runner import run_design  # noqa: PLC0415
 
     made = not out.exists()
+    if (out / "metadata.json").exists() and not (out / "experiment.json").exists():
+        raise InputError("holds the results of a single run (metadata.json, no experiment.json), whose "
+                         "metadata.json an experiment would overwrite; give another --out", source=str(out))
     output_folder(out)  # a folder that cannot be made fails before the plan is announced
     executor = executor_from_options(args.workers, args.dask_address, args.dask_local)
     meta = run_metadata(design.seed, executor=executor.describe(), command=command, experiment=design.name)
