@@ -109,13 +109,13 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _whole_number(text: str, minimum: int, wording: str) -> int:
-    """Parse a whole number of at least ``minimum`` for argparse, or say what is allowed."""
+def _whole_number(text: str, minimum: int, wording: str, maximum: int | None = None) -> int:
+    """Parse a whole number from ``minimum`` to ``maximum`` for argparse, or say what is allowed."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < minimum:
+    if value < minimum or (maximum is not None and value > maximum):
         raise argparse.ArgumentTypeError(f"must be {wording}, got {value}")
     return value
 
@@ -130,7 +130,9 @@ def headcount(text: str) -> int:
 
     Checked here so that the message names the option typed, not a file's ``headcount``.
     """
-    return _whole_number(text, 2, "at least 2")
+    from sim.scenario import MAX_HEADCOUNT  # noqa: PLC0415 (the commands import it anyway)
+
+    return _whole_number(text, 2, f"from 2 to {MAX_HEADCOUNT:,}", MAX_HEADCOUNT)
 
 
 def non_negative_int(text: str) -> int:
@@ -402,6 +404,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("promosim: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:  # a scenario's positions are checked, but a machine may have less than they need
+        print(f"{prefix}: not enough memory for this organisation; try a smaller --headcount", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0

@@ -49,6 +49,10 @@ Track = Literal["specialist", "management"]
 PolicyName = Literal["visibility", "readiness", "best", "worst", "mixed", "random", "seniority", "application"]
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+# Sizes beyond any organisation the engine is measured at (1M people in 0.8 GB, docs/performance.md),
+# refused in one line rather than failing with a MemoryError part-way through building it.
+MAX_HEADCOUNT = 2_000_000
+MAX_POSITIONS = 3_000_000
 
 
 class _Strict(BaseModel):
@@ -183,6 +187,8 @@ class Organisation(_Strict):
         if dup:
             raise ValueError(f"level names must be unique; repeated: {sorted(dup)}")
         sizes = [sum(lv.positions.values()) for lv in self.levels]
+        if sum(sizes) > MAX_POSITIONS:
+            raise ValueError(f"{sum(sizes):,} positions in all; at most {MAX_POSITIONS:,} are allowed")
         if all(lower < upper for lower, upper in itertools.pairwise(sizes)):  # an org chart copied top first
             shown = ", ".join(f"{lv.name} {n:,}" for lv, n in zip(self.levels, sizes, strict=True))
             raise ValueError(

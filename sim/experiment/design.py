@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.errors import InputError
 from sim.random import derive_seeds
 from sim.scenario import (
+    MAX_HEADCOUNT,
     Scenario,
     closest,
     format_loc,
@@ -117,7 +118,7 @@ class ExperimentFile(_Strict):
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
     replications: Annotated[int, Field(ge=1, le=100_000)] = 30
     years: Annotated[float, Field(gt=0, le=100)] | None = None
-    headcount: Annotated[int, Field(ge=2, le=1_000_000)] | None = None
+    headcount: Annotated[int, Field(ge=2, le=MAX_HEADCOUNT)] | None = None
     metrics: Annotated[list[str], Field(min_length=1)] | None = None
     timeseries: TimeseriesMode = "totals"
     set: dict[str, Any] = Field(default_factory=dict)
