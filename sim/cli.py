@@ -167,18 +167,23 @@ def run_metadata(seed: int | None = None, **extra: Any) -> dict[str, Any]:
             versions[pkg] = version(pkg)
         except PackageNotFoundError:
             versions[pkg] = None
+    here = Path(__file__).resolve().parent
     try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-            cwd=Path(__file__).resolve().parent,
-        ).stdout.strip()
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+                             cwd=here).stdout.strip()
+        # A revision alone does not reproduce results made with edits not yet committed.
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "sim", "scenarios",
+                                  "experiments", "pyproject.toml"], capture_output=True, text=True, check=True,
+                                 cwd=here.parent).stdout.strip()
+        dirty: bool | None = bool(changed)
     except (OSError, subprocess.CalledProcessError):
-        rev = None
+        rev, dirty = None, None
     return {
         "seed": seed,
         "python": platform.python_version(),
         "packages": versions,
         "git_revision": rev,
+        "git_uncommitted_changes": dirty,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **extra,
     }

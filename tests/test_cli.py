@@ -20,6 +20,7 @@ from conftest import BASELINE, SCENARIOS, TINY, cli_env, run_cli, run_cli_droppi
 
 from sim import PromotionModel, load_scenario, simulate
 from sim.cli import main, run_table_schemas
+from sim.experiment.report import provenance_lines
 from sim.metrics import METRICS
 
 # ---------------------------------------------------------------------------------------------
@@ -96,8 +97,19 @@ def test_run_metadata_has_seed_versions_and_revision(parquet_run: tuple[Any, Pat
     assert packages["mesa"].startswith("3.3.")
     revision = meta["git_revision"]
     assert revision is None or re.fullmatch(r"[0-9a-f]{40}", revision)
-    if (Path(__file__).resolve().parent.parent / ".git").exists():
+    root = Path(__file__).resolve().parent.parent
+    if (root / ".git").exists():
         assert revision is not None
+        edited = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "sim", "scenarios",
+                                 "experiments", "pyproject.toml"], check=True, capture_output=True, text=True,
+                                cwd=root).stdout
+        assert meta["git_uncommitted_changes"] is bool(edited.strip())  # a revision alone would not reproduce edits
+
+
+def test_uncommitted_changes_are_named_in_the_report() -> None:
+    meta = {"python": "3.11", "packages": {}, "git_revision": "abc", "executor": "x", "created": "now"}
+    assert "uncommitted" not in "".join(provenance_lines([{**meta, "git_uncommitted_changes": False}]))
+    assert "with uncommitted changes" in "".join(provenance_lines([{**meta, "git_uncommitted_changes": True}]))
 
 
 def test_run_writes_the_fully_resolved_scenario(parquet_run: tuple[Any, Path]) -> None:

@@ -160,7 +160,8 @@ def provenance_lines(sessions: list[dict[str, Any]]) -> list[str]:
     lines = []
     for meta in sessions:
         pkgs = ", ".join(f"{k} {v}" for k, v in (meta.get("packages") or {}).items() if v)
-        lines.append(f"Python {meta.get('python')}, {pkgs}; git `{meta.get('git_revision') or 'unknown'}`")
+        edits = " with uncommitted changes to the code or scenarios" if meta.get("git_uncommitted_changes") else ""
+        lines.append(f"Python {meta.get('python')}, {pkgs}; git `{meta.get('git_revision') or 'unknown'}`{edits}")
     distinct = list(dict.fromkeys(lines))
     out = [
         f"- Executor: {first.get('executor', 'unknown')}"
