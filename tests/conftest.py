@@ -64,8 +64,12 @@ def cli_env() -> dict[str, str]:
 
 
 def run_cli(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m sim ARGS`` as a real subprocess and capture its output."""
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m sim ARGS`` as a real subprocess and capture its output.
+
+    The timeout leaves room for the first process of a fresh clone, which compiles every loop
+    (about 20 s on a quiet machine, over 120 s on a loaded one).
+    """
     return subprocess.run(
         [sys.executable, "-m", "sim", *map(str, args)],
         cwd=cwd or ROOT,
