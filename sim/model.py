@@ -160,6 +160,9 @@ class PromotionModel(mesa.Model):
         while self.month < 0:
             self._advance()
         self.events.enabled = True
+        # The event log is off during the warm-up, so a named person leaving then would vanish unsaid.
+        gone = self.row_of_uid(np.fromiter(self.names, dtype=np.int64)) < 0 if self.names else []
+        self.left_in_warmup = [name for name, out in zip(self.names.values(), gone, strict=True) if out]
         self.running = True
 
     # -- the schedule ---------------------------------------------------------------------

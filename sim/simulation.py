@@ -69,5 +69,15 @@ def simulate(
         scenario=model.scenario,
         seed=seed,
         names=dict(model.names),
-        notes=[model.orgdata.summary_line()] if getattr(model, "orgdata", None) is not None else [],
+        notes=_notes(model),
     )
+
+
+def _notes(model: PromotionModel) -> list[str]:
+    """What a reader of the results should know about how the run started."""
+    notes = [model.orgdata.summary_line()] if getattr(model, "orgdata", None) is not None else []
+    if model.left_in_warmup:
+        who = ", ".join(model.left_in_warmup)
+        notes.append(f"{who} left during the {model.scenario.warmup_months} warm-up months, before month 1 "
+                     "(warmup_months: 0 starts from the named people as written)")
+    return notes

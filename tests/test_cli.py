@@ -516,3 +516,13 @@ def test_a_ctrl_c_python_drops_still_stops_the_run(tmp_path: Path) -> None:
     assert done.stderr == "promosim: interrupted\n"
     assert done.stdout == ""  # stopped at the first month: no summary, and no tables written
     assert not any((tmp_path / "out").iterdir())
+
+
+def test_named_people_who_leave_during_the_warm_up_are_named_in_the_notes() -> None:
+    """The event log is off during the warm-up: they used to vanish from the story unsaid."""
+    people = [{"name": "Dana", "level": 2, "ambition": 0.8}, {"name": "Omar", "level": 1}]
+    data = {"extends": "baseline", "name": "named", "people": people, "exits": {"base_monthly": 0.3}}
+    result = simulate(data, seed=1, years=1 / 12)
+    assert any("Omar, Dana left during the 24 warm-up months" in n for n in result.notes), result.notes
+    kept = simulate({**data, "warmup_months": 0}, seed=1, years=1 / 12)
+    assert not any("warm-up" in n for n in kept.notes)
