@@ -466,6 +466,10 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      ["row 5: ", "cells where the header has", "needs quotes"]),
     ("decimal comma", _edit(5, ",2,", ",2,5,"), {},
      ["row 5: ", "cells where the header has", "a decimal comma such as 3,5"]),
+    ("unclosed quote", _edit(5, "J1,", '"J1,'), {},
+     ["row 5: a quote (\") opens a value that no quote closes before the end of the file"]),
+    ("blank lines above the header", "\n \n" + _edit(7, "Junior", "Intern"), {},
+     ["row 9, column 'level'", "unknown level 'Intern'"]),  # rows numbered as the file shows them
     ("not UTF-8", b"id,level\n\xff\xfe\x00\x01,Junior\n", {}, ["cannot read file: not UTF-8 text"]),
     ("empty file", "", {}, ["file is empty"]),
     ("header only", "id,level,track,manager\n", {}, ["the file has a header but no people"]),

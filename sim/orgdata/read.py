@@ -62,8 +62,8 @@ def read_table(path: Path, label: str) -> RawTable:
     if name.endswith((".parquet", ".pq")):
         frame, header, row_word, first = _read_parquet(path, label), None, "record", 1
     else:
-        frame, header = _read_csv(path, label)
-        row_word, first = "row", 2
+        frame, header, first = _read_csv(path, label)
+        row_word = "row"
     columns = header if header is not None else [str(c) for c in frame.columns]
     for j, col in enumerate(columns):
         if not col:
@@ -79,12 +79,17 @@ def read_table(path: Path, label: str) -> RawTable:
     return RawTable(frame=frame, rows=rows, row_word=row_word, blank_rows=int(blank.sum()))
 
 
-def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str]]:
-    """All cells as text; the header read as a row so that repeated names are not renamed."""
+def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int]:
+    """All cells as text, the header, and the file's row number of the first data row.
+
+    The header is read as a row so that repeated names are not renamed. Blank lines above it
+    (some exports start with one) are skipped, and rows keep the numbers the file shows.
+    """
+    above = _blank_lines_above_header(path)
     try:
         raw = pd.read_csv(
             path, header=None, dtype=str, keep_default_na=False, na_values=[""],
-            skip_blank_lines=False, encoding="utf-8-sig",
+            skip_blank_lines=False, encoding="utf-8-sig", skiprows=above,
         )
     except pd.errors.EmptyDataError:
         raise InputError("file is empty (expected a header row)", source=label) from None
@@ -100,7 +105,19 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str]]:
     if len(header) == 1 and (problem := _separator_error(path, label)) is not None:
         raise problem
     frame = raw.iloc[1:].reset_index(drop=True)
-    return _strip(frame), header
+    return _strip(frame), header, above + 2
+
+
+def _blank_lines_above_header(path: Path, limit: int = 1000) -> int:
+    """How many blank (or whitespace-only) lines come before the first line with text."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            for n, line in enumerate(handle):
+                if line.strip() or n >= limit:
+                    return n
+    except OSError:
+        return 0  # read_csv says what is wrong with the file
+    return 0
 
 
 def _separator_error(path: Path, label: str) -> InputError | None:
@@ -124,8 +141,13 @@ def _parse_error(message: str, label: str) -> InputError:
     """The tokenizer's message in the words of the other row errors, with the usual cause.
 
     A row with more cells than the header is nearly always an unquoted comma inside a value:
-    a decimal comma from a spreadsheet set to a European locale (``3,5``) or a name.
+    a decimal comma from a spreadsheet set to a European locale (``3,5``) or a name. The
+    tokenizer counts every line of the file, the skipped blank ones above the header too.
     """
+    quote = re.search(r"EOF inside string starting at row (\d+)", message)
+    if quote is not None:  # the tokenizer counts rows from 0, the file from 1
+        return InputError("a quote (\") opens a value that no quote closes before the end of the file; "
+                          "close it, or remove it", source=label, path=f"row {int(quote.group(1)) + 1}")
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if found is None:
         detail = message.strip().splitlines()[-1] if message.strip() else "malformed CSV"
