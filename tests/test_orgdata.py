@@ -462,6 +462,10 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("age out of range", BASE_CSV.replace("intent\n", "intent,age\n").replace(",manage\n", ",manage,40\n", 1)
      .replace(",specialist\n", ",specialist,12\n"), {},
      ["row 5, column 'age'", "age 12 is outside 16-100"]),
+    ("age and tenure that do not fit",
+     BASE_CSV.replace("intent\n", "intent,age\n").replace(",manage\n", ",manage,40\n", 1)
+     .replace(",not_now\n", ",not_now,17\n"), {},
+     ["row 3, column 'age'", "age 17 with 5.0 years of tenure (column 'tenure_months') means joining at 12.0"]),
     ("ragged row", _edit(5, "specialist", "specialist,extra"), {},
      ["row 5: ", "cells where the header has", "needs quotes"]),
     ("decimal comma", _edit(5, ",2,", ",2,5,"), {},

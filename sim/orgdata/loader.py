@@ -24,6 +24,8 @@ from sim.orgdata.read import RawTable, display_path, read_table
 from sim.orgdata.structure import NONE, effective_managers, find_cycle, managers_from_teams
 from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario
 
+MIN_JOINING_AGE = 14  # below the model's youngest hire (16), for tenure rounded up or a year's apprenticeship
+
 INTENTS = OrgSource.INTENTS
 NO_ANSWER = INTENTS.index("no_answer")
 _CACHE: dict[tuple[Any, ...], OrgTable] = {}
@@ -296,7 +298,7 @@ class _Loader:
 
         group = self._groups()
         tenure = self._tenure()
-        age = self._age()
+        age = self._age(tenure)
         performance = self._performance()
         intent = self._intent()
         stated, manager, structure = self._managers(ids, level, track)
@@ -378,7 +380,7 @@ class _Loader:
         self.report("tenure", col, np.isfinite(tenure), "drawn given age (as for drawn people)")
         return tenure
 
-    def _age(self) -> np.ndarray:
+    def _age(self, tenure: np.ndarray) -> np.ndarray:
         col = self.column("age")
         if col is None:
             self.report("age", None, np.zeros(self.n, bool), "drawn from employees.age given tenure")
@@ -388,6 +390,14 @@ class _Loader:
         if bad.size:
             i = int(bad[0])
             raise self.fail(i, col, f"age {self.text(col).iloc[i]} is outside 16-100")
+        # Each range alone is no guard against a shifted column: age 23 with 19.8 years here.
+        joined = age - tenure / 12.0
+        bad = np.flatnonzero(joined < MIN_JOINING_AGE)
+        if bad.size:
+            i = int(bad[0])
+            raise self.fail(i, col, f"age {self.text(col).iloc[i]} with {tenure[i] / 12:.1f} years of tenure "
+                                    f"(column '{self.reports['tenure'].column}') means joining at "
+                                    f"{joined[i]:.1f}, below {MIN_JOINING_AGE}; check both columns")
         self.report("age", col, np.isfinite(age), "drawn from employees.age given tenure")
         return age
 
