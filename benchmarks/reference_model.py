@@ -886,9 +886,12 @@ class ReferenceModel(mesa.Model):
         def annual(flow: str, count: str) -> float:
             return capped(ratio(totals[flow], mean_count(count)) / years)
 
-        def ledger(records: list[Record]) -> float:
-            settled = [r for r in records if r.month >= 1 and not r.pending and 1 <= r.decided <= self.month]
-            return ratio(sum(r.outcome for r in settled), len(settled))
+        def ledger(records: list[Record], window: int) -> float:
+            """The records made in the recorded run at least ``window`` months before its end: all settled."""
+            cohort = [r for r in records if 1 <= r.month <= self.month - window]
+            return ratio(sum(r.outcome for r in cohort), len(cohort))
+
+        sc = self.scenario
 
         out: dict[str, float] = {"headcount": float(self.counts[-1]["headcount"])}
         last = self.stocks[-self.scenario.metrics.summary_window_months:]
@@ -899,15 +902,15 @@ class ReferenceModel(mesa.Model):
             "promotions": totals["promotions"],
             "unwanted_promotion_rate": ratio(totals["unwanted_promotions"], totals["promotions"]),
             "wrong_fit_promotion_rate": ratio(totals["wrong_fit_promotions"], totals["promotions"]),
-            "promotion_stick_rate": ledger(self.promotion_records),
+            "promotion_stick_rate": ledger(self.promotion_records, sc.promotion.stick_window_months),
             "attrition_rate": annual("exits", "headcount"),
             "regretted_attrition_rate": annual("regretted_exits", "high"),
             "passed_over_exit_rate": annual("passed_over_exits", "passed_over"),
             "specialist_retention_rate": 1.0 - annual("specialist_aspirant_exits", "spec_aspirants"),
-            "decliner_retention": ledger(self.decliner_records),
+            "decliner_retention": ledger(self.decliner_records, sc.metrics.decliner_window_months),
             "stretch_acceptance_rate": ratio(totals["stretch_accepts"], totals["stretch_offers"]),
             "internal_application_rate": ratio(totals["applications"], totals["could_apply"]),
-            "development_roi": ledger(self.development_records),
+            "development_roi": ledger(self.development_records, sc.metrics.roi_window_months),
             "intervention_cost": 0.0,
         })
         return out

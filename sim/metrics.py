@@ -521,6 +521,19 @@ def _ledger_rate(ledger: Ledger, since: int, until: int) -> float:
     return ratio(succeeded, settled)
 
 
+def _cohort_rate(ledger: Ledger, made_until: int) -> float:
+    """Share of the records made in months [1, ``made_until``] that succeeded (NaN if there are none).
+
+    The summary's ledger rates: with ``made_until`` a window before the end, every record counted
+    has settled. Counting the records settled by the end instead leaves out those of the last
+    window still pending, which are the successes when failures settle early (promotions,
+    decliners): a 3-year run's stick rate was 0.74 against 0.80 for its settled cohort.
+    """
+    step = ledger["step"]
+    made = (step >= 1) & (step <= made_until)
+    return ratio(int((ledger["outcome"][made] == SUCCEEDED).sum()), int(made.sum()))
+
+
 class _SettledTally:
     """``_ledger_rate`` of one ledger for monthly windows, without rescanning the whole ledger.
 
@@ -765,16 +778,16 @@ class Recorder:
                 "promotions": totals["promotions"],
                 "unwanted_promotion_rate": ratio(totals["unwanted_promotions"], totals["promotions"]),
                 "wrong_fit_promotion_rate": ratio(totals["wrong_fit_promotions"], totals["promotions"]),
-                "promotion_stick_rate": _ledger_rate(model.promotions, 1, end),
+                "promotion_stick_rate": _cohort_rate(model.promotions, end - sc.promotion.stick_window_months),
                 "attrition_rate": capped(ratio(totals["exits"], mean_hc) / years),
                 "regretted_attrition_rate": capped(ratio(totals["regretted_exits"], mean_high) / years),
                 "passed_over_exit_rate": capped(ratio(totals["passed_over_exits"], mean_po) / years),
                 "specialist_retention_rate": 1.0
                 - capped(ratio(totals["specialist_aspirant_exits"], mean_spec) / years),
-                "decliner_retention": _ledger_rate(model.decliners, 1, end),
+                "decliner_retention": _cohort_rate(model.decliners, end - sc.metrics.decliner_window_months),
                 "stretch_acceptance_rate": ratio(totals["stretch_accepts"], totals["stretch_offers"]),
                 "internal_application_rate": ratio(totals["applications"], totals["could_apply"]),
-                "development_roi": _ledger_rate(model.development, 1, end),
+                "development_roi": _cohort_rate(model.development, end - sc.metrics.roi_window_months),
                 "intervention_cost": ratio(totals["intervention_hours"], mean_hc) / years,
             }
         )

@@ -189,7 +189,8 @@ class Organisation(_Strict):
         sizes = [sum(lv.positions.values()) for lv in self.levels]
         if sum(sizes) > MAX_POSITIONS:
             raise ValueError(f"{sum(sizes):,} positions in all; at most {MAX_POSITIONS:,} are allowed")
-        if all(lower < upper for lower, upper in itertools.pairwise(sizes)):  # an org chart copied top first
+        # An org chart copied top first; two levels may be a senior-heavy team.
+        if len(sizes) >= 3 and all(lower < upper for lower, upper in itertools.pairwise(sizes)):
             shown = ", ".join(f"{lv.name} {n:,}" for lv, n in zip(self.levels, sizes, strict=True))
             raise ValueError(
                 f"levels go from the bottom (the entry level, first) to the top; each level here has more "

@@ -220,9 +220,9 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
         "bad.yaml", ["line 7, column 3", "key 'name' appears twice"],
     ),
     "levels listed top first": (
-        {"bad.yaml": "organisation:\n  levels:\n    - {name: B, positions: {management: 3}}\n"
-                     "    - {name: A, positions: {specialist: 10}}\n"},
-        "bad.yaml", ["organisation: levels go from the bottom", "(B 3, A 10): listed top first?"],
+        {"bad.yaml": "organisation:\n  levels:\n    - {name: C, positions: {management: 3}}\n"
+                     "    - {name: B, positions: {management: 5}}\n    - {name: A, positions: {specialist: 10}}\n"},
+        "bad.yaml", ["organisation: levels go from the bottom", "(C 3, B 5, A 10): listed top first?"],
     ),
     "two people of one name": (
         {"bad.yaml": PARENT + "people:\n  - {name: Sam, level: A}\n  - {name: Sam, level: B, track: management}\n"},

@@ -226,7 +226,7 @@ def test_named_people_take_vacancies_after_the_file(tmp_path: Path) -> None:
     sam = model.employee(uid)
     assert name == "Sam" and sam.level == 1 and sam.track == "management"
     assert sam.hidden_state()["ambition"] == pytest.approx(0.9)
-    data["people"] = [{"name": "X", "level": "Head", "track": "management"}] * 2  # Head has one vacancy
+    data["people"] = [{"name": n, "level": "Head", "track": "management"} for n in "XY"]  # Head has one vacancy
     scenario.write_text(yaml.safe_dump(data))
     with pytest.raises(InputError, match=r"people\[1\]: no vacant management position at level 'Head'"):
         PromotionModel(scenario=scenario, rng=3)

@@ -15,6 +15,7 @@ construction and after every step:
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -61,6 +62,10 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         positions = {k: v for k, v in (("specialist", spec), ("management", mgmt)) if v or draw(st.booleans())}
         hire_share = draw(st.sampled_from([0.0, 0.2, 0.5, 1.0]))
         levels.append({"name": f"L{i}", "positions": positions, "hire_share": hire_share})
+    sizes = [sum(level["positions"].values()) for level in levels]
+    if n_levels >= 3 and all(a < b for a, b in itertools.pairwise(sizes)):  # refused as listed top first
+        for level, positions in zip(levels, [lv["positions"] for lv in reversed(levels)], strict=True):
+            level["positions"] = positions
     n_groups = draw(st.integers(1, 3))
     workforce, hiring = _shares(draw, n_groups), _shares(draw, n_groups)
     groups = []
