@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -68,6 +69,109 @@ STOCKS = frozenset(
     }
 )
 BROKEN_DOWN = ("hidden_ambition_rate", "misread_rate", "masked_aspiration_rate", "mismatch_rate", "plateau_rate")
+
+Better = Literal["lower", "higher", "one"]
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """What a summary metric means in plain words, for readers who do not know the engine.
+
+    Reports and the app say whether a change is good or bad from ``better``; keeping it here,
+    beside the names, means a new metric cannot get a report line without a meaning and a
+    direction (a test checks every metric has one). The definitions are docs/ODD.md 7.12.
+
+    Attributes:
+        label: A short plain name ("misread rate").
+        meaning: What the run's summary value is, in one sentence.
+        better: ``"lower"``, ``"higher"``, ``"one"`` (closer to parity) or None when neither way
+            is better in itself (more promotions are not good or bad on their own).
+    """
+
+    label: str
+    meaning: str
+    better: Better | None
+
+
+_LAST_YEAR = "averaged over the last year"
+_WHOLE_RUN = "over the whole run"
+_COHORT = "of those begun up to one window before the end, so that every one has settled"
+METRIC_INFO: dict[str, MetricInfo] = {
+    "headcount": MetricInfo("headcount", "people employed at the end of the run", None),
+    "promotions": MetricInfo("promotions", f"number of promotions {_WHOLE_RUN}", None),
+    "hidden_ambition_rate": MetricInfo(
+        "hidden ambition", f"share of the people who want to move up whose manager believes they do not ({_LAST_YEAR})",
+        "lower"),
+    "misread_rate": MetricInfo(
+        "misread rate", "share of all people whose manager has their wish to move up the wrong way round: thinks "
+        f"they do not when they do, or that they do when they do not ({_LAST_YEAR})", "lower"),
+    "masked_aspiration_rate": MetricInfo(
+        "masked ambition", f"share of the people who want to move up who hid it from their manager ({_LAST_YEAR})",
+        "lower"),
+    "unwanted_promotion_rate": MetricInfo(
+        "unwanted promotions", f"share of promotions into a role the person did not want ({_WHOLE_RUN})", "lower"),
+    "timing_mismatch_rate": MetricInfo(
+        "timing mismatch", "share of all people whose manager has the timing of their wish wrong: now when they "
+        f"want later, or the reverse ({_LAST_YEAR})", "lower"),
+    "plateau_rate": MetricInfo(
+        "plateaued", "share of all people who want to move now but are stuck: no role above on their path, or a "
+        f"long wait in their role ({_LAST_YEAR})", "lower"),
+    "mismatch_rate": MetricInfo(
+        "all mismatches", "share of all people with hidden ambition, in a role they did not want, or misread on "
+        f"timing ({_LAST_YEAR})", "lower"),
+    "wrong_fit_promotion_rate": MetricInfo(
+        "wrong-fit promotions", f"share of promotions into a role the person was not competent for ({_WHOLE_RUN})",
+        "lower"),
+    "promotion_stick_rate": MetricInfo(
+        "promotions that stick", "share of promotions that worked out: still in the role and competent at the end "
+        f"of the trial period, or promoted again ({_COHORT})", "higher"),
+    "succession_coverage": MetricInfo(
+        "succession coverage", "share of top-level positions whose named successor is really ready and willing "
+        f"({_LAST_YEAR})", "higher"),
+    "attrition_rate": MetricInfo("attrition", f"share of people leaving per year, for any reason ({_WHOLE_RUN})",
+                                 "lower"),
+    "regretted_attrition_rate": MetricInfo(
+        "high performers leaving", f"share of high performers who chose to leave, per year ({_WHOLE_RUN})", "lower"),
+    "passed_over_exit_rate": MetricInfo(
+        "passed-over people leaving", "share of people recently passed over for promotion who chose to leave, per "
+        f"year ({_WHOLE_RUN})", "lower"),
+    "specialist_retention_rate": MetricInfo(
+        "specialists staying", "share of the people who want to advance as specialists (not managers) who stay, "
+        f"per year ({_WHOLE_RUN})", "higher"),
+    "decliner_retention": MetricInfo(
+        "decliners staying", f"share of people who turned down a promotion and still work here months later "
+        f"({_COHORT})", "higher"),
+    "stretch_acceptance_rate": MetricInfo(
+        "stretch assignments accepted", f"share of stretch assignments offered that were taken up ({_WHOLE_RUN})",
+        "higher"),
+    "internal_application_rate": MetricInfo(
+        "internal applications", "share of the people who could apply for an open role one level up who applied "
+        f"({_WHOLE_RUN})", None),
+    "development_roi": MetricInfo(
+        "development that paid off", "share of development efforts followed by a promotion the person wanted, in "
+        f"the direction they wanted ({_COHORT})", "higher"),
+    "team_performance": MetricInfo(
+        "team performance", f"average performance, helped or held back by the manager, from 0 to 1 ({_LAST_YEAR})",
+        "higher"),
+    "intervention_cost": MetricInfo(
+        "lever time", f"hours the levers take, per person per year ({_WHOLE_RUN})", "lower"),
+    "global_efficiency": MetricInfo(
+        "global efficiency", f"competence of the people in post weighted by level, from 0 to 100 ({_LAST_YEAR})",
+        "higher"),
+    "global_efficiency_change": MetricInfo(
+        "change in global efficiency", "global efficiency at the end minus at the start of the run", "higher"),
+}
+REPRESENTATION = "representation_ratio."  # + a group name: one metric per group
+
+
+def metric_info(name: str) -> MetricInfo | None:
+    """The plain-words entry of a summary metric (``representation_ratio.<group>`` for any group), else None."""
+    if name.startswith(REPRESENTATION):
+        group = name.removeprefix(REPRESENTATION)
+        return MetricInfo(f"{group} at the top", f"{group}'s share of the top levels over their share of all "
+                          f"people: 1 is parity, below 1 too few at the top ({_LAST_YEAR})", "one")
+    return METRIC_INFO.get(name)
+
 
 
 def ratio(num: float, den: float) -> float:
@@ -809,7 +913,7 @@ class _Layout:
         self.scenario = sc
         n_levels, group_names = sc.n_levels, tuple(sc.group_names)
         self.top_from = max(0, n_levels - sc.metrics.key_levels)
-        self.representation_keys = tuple(f"representation_ratio.{name}" for name in group_names)
+        self.representation_keys = tuple(f"{REPRESENTATION}{name}" for name in group_names)
         keys = ("headcount", *BROKEN_DOWN)
         at = [_TABLE_KEYS.index(k) for k in keys]
         n_cols = 1 + n_levels + len(group_names)
@@ -838,7 +942,7 @@ class _Layout:
         self.value_keys = tuple(values)
         self.current_keys = (*METRICS, *[k for k in values if k not in _METRIC_SET])
         self.stock_keys = tuple(
-            k for k in values if k in STOCKS or k == "global_efficiency" or k.startswith("representation_ratio.")
+            k for k in values if k in STOCKS or k == "global_efficiency" or k.startswith(REPRESENTATION)
         )
 
 

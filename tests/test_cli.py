@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from conftest import BASELINE, SCENARIOS, TINY, cli_env, run_cli, run_cli_droppi
 
 from sim import PromotionModel, load_scenario, simulate
 from sim.cli import main, run_table_schemas
-from sim.experiment.report import provenance_lines
+from sim.experiment.report import Provenance, provenance_lines
 from sim.metrics import METRICS
 
 # ---------------------------------------------------------------------------------------------
@@ -108,8 +109,10 @@ def test_run_metadata_has_seed_versions_and_revision(parquet_run: tuple[Any, Pat
 
 def test_uncommitted_changes_are_named_in_the_report() -> None:
     meta = {"python": "3.11", "packages": {}, "git_revision": "abc", "executor": "x", "created": "now"}
-    assert "uncommitted" not in "".join(provenance_lines([{**meta, "git_uncommitted_changes": False}]))
-    assert "with uncommitted changes" in "".join(provenance_lines([{**meta, "git_uncommitted_changes": True}]))
+    for edited in (False, True):
+        session = {**meta, "git_uncommitted_changes": edited}
+        lines = "".join(provenance_lines(Provenance(latest=session, makers=[session], made=Counter())))
+        assert ("with uncommitted changes" in lines) is edited
 
 
 def test_run_writes_the_fully_resolved_scenario(parquet_run: tuple[Any, Path]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,16 @@ from scipy import stats
 from sim.experiment.analysis import paired_effects, paired_stats
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec
-from sim.experiment.report import analyse, fmt
+from sim.experiment.report import (
+    Analysis,
+    Provenance,
+    analyse,
+    failure_reasons,
+    fmt,
+    fmt_p,
+    render_report,
+    summary_lines,
+)
 from sim.experiment.runner import run_design
 
 
@@ -100,7 +111,77 @@ def test_fmt() -> None:
     assert fmt(float("nan")) == "—"
     assert fmt(0.123456) == "0.1235"
     assert fmt(123456.7) == "123,457"
-    assert fmt(0.00001234) == "1.234e-05"
+    # Never scientific notation: 5.036e-04 and [-0.01679, -8.140e-05] read as noise to an HR reader.
+    assert fmt(0.00001234) == "0.00001234"
+    assert fmt(5.036e-04) == "0.0005036"
+    assert fmt(-8.140e-05) == "-0.0000814"
+    assert fmt(9999.7) == "10000" and fmt(307.67) == "307.7" and fmt(308.0) == "308"
+    assert fmt(3e-12) == "≈ 0"
+    assert fmt_p(2.5e-13) == "< 0.001" and fmt_p(0.052) == "0.052"
+
+
+def toy_values(metrics: dict[str, tuple[list[float], list[float]]]) -> pd.DataFrame:
+    """Summary values of arms base and a: metric -> (base per replication, a per replication)."""
+    rows = [(arm, k, metric, value) for metric, arms in metrics.items()
+            for arm, values in zip(("base", "a"), arms, strict=True) for k, value in enumerate(values)]
+    return pd.DataFrame(rows, columns=["arm", "replication", "metric", "value"])
+
+
+def test_the_summary_names_clear_effects_with_their_direction() -> None:
+    """An HR reader gets, per lever, what clearly changed, which way is better, and what did not change."""
+    base = [0.20, 0.21, 0.19, 0.20, 0.22, 0.18]
+    down = [-0.03, -0.05, -0.04, -0.04, -0.03, -0.05]  # mean -0.04, CI about -0.049 to -0.031
+    values = toy_values({
+        "promotions": ([70, 72, 68, 71, 69, 70], [71, 71, 69, 70, 70, 70]),  # no clear change
+        "misread_rate": (base, [b + d for b, d in zip(base, down, strict=True)]),  # lower is better
+        "succession_coverage": (base, [b + d for b, d in zip(base, down, strict=True)]),  # higher is better
+        "internal_application_rate": (base, [b - d for b, d in zip(base, down, strict=True)]),  # no direction
+        "representation_ratio.women": ([0.8] * 6, [0.9, 0.91, 0.89, 0.9, 0.92, 0.88]),  # towards parity
+    })
+    design = {"replications": 6, "metrics": None, "arms": toy_design()["arms"][:2]}
+    lines = summary_lines(paired_effects(values, design), {"a": "baseline + a: ask everyone at every review"})
+    text = "\n".join(lines)
+    assert text.count("How to read this") == 1 and "paired difference" in text and "confidence interval" in text
+    section = text[text.index("### a\n"):text.index("### What the metrics mean")]
+    assert "baseline + a: ask everyone at every review" in section
+    assert "Clear changes against base (6 pairs of runs):" in section
+    changes = [line for line in section.splitlines() if line.startswith("- ")]
+    assert changes == [  # better first, then worse, then the changes with no better direction
+        "- misread rate: 0.200 → 0.160 (-0.040; 95% CI -0.049 to -0.031): **better**",
+        "- women at the top: 0.80 → 0.90 (+0.10; 95% CI 0.09 to 0.11): **better (closer to parity)**",
+        "- succession coverage: 0.200 → 0.160 (-0.040; 95% CI -0.049 to -0.031): **worse**",
+        "- internal applications: 0.200 → 0.240 (+0.040; 95% CI 0.031 to 0.049)",
+    ]
+    assert "No clear change: promotions." in section
+    glossary = text[text.index("### What the metrics mean"):]
+    assert "- **misread rate** (`misread_rate`): share of all people whose manager" in glossary
+    assert "Lower is better." in glossary and "Closer to 1 is better." in glossary
+    assert "Neither higher nor lower is better in itself." in glossary
+
+
+def test_every_summary_metric_has_a_meaning_and_a_direction() -> None:
+    from sim.metrics import EXTRA_METRICS, METRICS, metric_info  # noqa: PLC0415
+
+    for name in (*METRICS, *EXTRA_METRICS, "representation_ratio.women"):
+        info = metric_info(name)
+        assert info is not None and info.label and info.meaning, name
+        assert info.better in ("lower", "higher", "one", None), name
+
+
+def test_the_report_has_no_scientific_notation_and_puts_the_summary_first() -> None:
+    values = toy_values({"misread_rate": ([0.2, 0.21, 0.19], [0.19992, 0.20991, 0.18993]),
+                         "attrition_rate": ([0.1, 0.1, 0.1], [0.1003, 0.0999, 0.1001])})
+    arms = [{**arm, "source": f"{arm['label']}.yaml", "scenario_hash": "9a64cf1a6b63"} for arm in toy_design()["arms"]]
+    design = {**toy_design(), "arms": arms, "name": "toy", "seed": 1, "seeds": [1, 2, 3], "years": 1,
+              "headcount": 100, "source": "toy.yaml", "tasks": []}
+    effects = paired_effects(values, design)
+    assert effects["diff"].abs().max() < 1e-3  # the sizes that used to print as 8.000e-05
+    runs = pd.DataFrame(columns=["run_id", "arm", "status", "error", "batch"])
+    report = render_report(design, Provenance(latest={}, makers=[], made=Counter()),
+                           Analysis(effects=effects, runs=runs, planned=0, failures=failure_reasons(runs)))
+    assert re.search(r"\de[+-]\d", report) is None, re.findall(r".*\de[+-]\d.*", report)
+    assert "-0.00008" in report
+    assert report.index("## Summary") < report.index("## What was run") < report.index("## Effects")
 
 
 # ---------------------------------------------------------------------------------------------

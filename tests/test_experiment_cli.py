@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import socket
 from pathlib import Path
 
@@ -49,11 +50,13 @@ def test_compare_writes_effects_report_plots_and_resumes(tmp_path: Path, capsys:
     report = (out / "report.md").read_text()
     assert "Command: `promosim compare small.yaml random.yaml" in report
 
-    # The same command again: nothing re-runs, the numbers stay.
+    # The same command again: nothing re-runs, the numbers stay; the report names this invocation.
     assert main([*args, "--quiet"]) == 0
     assert capsys.readouterr().err == ""
     assert len(ResultStore(out).runs()) == 8
     pd.testing.assert_frame_equal(pd.read_csv(out / "effects.csv"), effects)
+    report = (out / "report.md").read_text()
+    assert "8 of the 8 runs were made before the command above" in report
     # And the report can be rebuilt from the folder alone.
     (out / "report.md").unlink()
     assert main(["experiment", "report", str(out), "--quiet"]) == 0
@@ -133,6 +136,26 @@ def test_a_changed_design_in_the_same_folder_reports_only_its_own_runs(tmp_path:
     effects = pd.read_csv(out / "effects.csv").set_index("metric")
     assert effects.loc["promotions", "n"] == 2
     assert (effects["n"] + effects["dropped"] == 2).all()
+
+
+def test_the_report_gives_the_command_that_wrote_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trial in a copy of a finished folder makes no runs; its report still gives its own command."""
+    small, random = write_scenarios(tmp_path)
+    first, trial = tmp_path / "out w1", tmp_path / "w1c3"
+    common = ["--headcount", "100", "--workers", "1", "--quiet", "--metrics", "promotions"]
+    assert main(["compare", str(small), str(random), "--replications", "3", "--out", str(first), *common]) == 0
+    shutil.copytree(first, trial)
+    assert main(["compare", str(small), str(random), "--replications", "2", "--out", str(trial), *common]) == 0
+    capsys.readouterr()
+    report = (trial / "report.md").read_text()
+    command = json.loads((trial / "metadata.json").read_text())["command"]
+    assert "--replications 2" in command and str(trial) in command
+    assert "Replications: 2 per arm" in report and f"- Command: `{command}`" in report
+    assert str(first) not in report
+    assert ("- Runs also from 1 earlier session (see `sessions.jsonl`): 4 of the 4 runs were made before the "
+            "command above") in report
+    # The folder it was copied from made its own runs: no such line.
+    assert "earlier session" not in (first / "report.md").read_text()
 
 
 def help_text(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

@@ -55,6 +55,7 @@ from sim.app.workshop import (  # noqa: E402
 )
 from sim.errors import InputError  # noqa: E402
 from sim.interventions import load_all  # noqa: E402
+from sim.metrics import REPRESENTATION, metric_info  # noqa: E402
 from sim.model import PromotionModel  # noqa: E402
 from sim.orgdata.loader import load_org  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
@@ -329,18 +330,19 @@ COMPARE_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("Promotions that stick", (("promotion_stick_rate", "stick rate"),), better="higher"),
     ChartSpec("Representation at the top", (("representation", ""),), percent=False, reference=1.0, better="one"),
 )
-COMPARE_TABLE: tuple[tuple[str, str, str, bool], ...] = (
-    ("mismatch_rate", "all mismatches", "lower", True),
-    ("hidden_ambition_rate", "hidden ambition (of those who want to move up)", "lower", True),
-    ("misread_rate", "managers' misread rate", "lower", True),
-    ("unwanted_promotion_rate", "unwanted promotions (12 months)", "lower", True),
-    ("timing_mismatch_rate", "timing mismatch", "lower", True),
-    ("succession_coverage", "succession coverage", "higher", True),
-    ("attrition_rate", "attrition (yearly)", "lower", True),
-    ("regretted_attrition_rate", "high performers leaving (yearly)", "lower", True),
-    ("promotion_stick_rate", "promotions that stick", "higher", True),
-    ("team_performance", "team performance", "higher", True),
-    ("intervention_cost", "lever hours per person per year", "lower", False),
+# (metric, label, is a fraction); which way is better comes from sim.metrics.METRIC_INFO.
+COMPARE_TABLE: tuple[tuple[str, str, bool], ...] = (
+    ("mismatch_rate", "all mismatches", True),
+    ("hidden_ambition_rate", "hidden ambition (of those who want to move up)", True),
+    ("misread_rate", "managers' misread rate", True),
+    ("unwanted_promotion_rate", "unwanted promotions (12 months)", True),
+    ("timing_mismatch_rate", "timing mismatch", True),
+    ("succession_coverage", "succession coverage", True),
+    ("attrition_rate", "attrition (yearly)", True),
+    ("regretted_attrition_rate", "high performers leaving (yearly)", True),
+    ("promotion_stick_rate", "promotions that stick", True),
+    ("team_performance", "team performance", True),
+    ("intervention_cost", "lever hours per person per year", False),
 )
 
 
@@ -846,10 +848,10 @@ def difference(a: float, b: float, better: str, is_pct: bool) -> tuple[str, str]
 def compare_table_html(model: WorkshopModel) -> str:
     """The current month's headline values with and without the levers, and the difference."""
     rows = []
-    entries = [(k, label, better, is_pct) for k, label, better, is_pct in COMPARE_TABLE]
-    entries += [(f"representation_ratio.{g}", f"representation at the top: {g}", "one", False)
-                for g in model.treated.scenario.group_names]
-    for key, label, better, is_pct in entries:
+    entries = [*COMPARE_TABLE, *((f"{REPRESENTATION}{g}", f"representation at the top: {g}", False)
+                                 for g in model.treated.scenario.group_names)]
+    for key, label, is_pct in entries:
+        better = metric_info(key).better
         a, b = model.history.last(key), model.control_history.last(key)
         fmt = pct if is_pct else (lambda x: num(x, 2))
         shown, verdict = difference(a, b, better, is_pct)

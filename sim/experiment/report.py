@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +20,21 @@ import pandas as pd
 from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
+from sim.metrics import metric_info
 
 MAX_SEEDS_SHOWN = 40
+# Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
+# of 0.000000001 learns nothing a reader of "≈ 0" does not.
+MAX_DECIMALS = 8
 
 
 def fmt(value: Any, digits: int = 4) -> str:
-    """A number with ``digits`` significant digits; NaN as an em dash."""
+    """A number with ``digits`` significant digits in plain positional notation; NaN as an em dash.
+
+    Never scientific notation: ``5.036e-04`` reads as noise to most of a report's readers, and the
+    metrics' sizes (rates, counts, hours) never need it. Trailing zeros are dropped (``308``, not
+    ``308.0``); numbers from ``10**digits`` up are whole, with thousands separators.
+    """
     if value is None:
         return "—"
     try:
@@ -37,9 +47,22 @@ def fmt(value: Any, digits: int = 4) -> str:
         return "0"
     if abs(x) >= 10**digits:
         return f"{x:,.0f}"
-    if abs(x) < 1e-3:
-        return f"{x:.{max(1, digits - 1)}e}"
-    return f"{x:.{digits}g}"
+    if abs(x) < 10**-MAX_DECIMALS:
+        return "≈ 0"
+    text = f"{x:.{min(MAX_DECIMALS, max(0, digits - 1 - math.floor(math.log10(abs(x)))))}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_p(p: float) -> str:
+    """A p-value: two significant digits, or ``< 0.001`` (smaller p-values say nothing more)."""
+    return "< 0.001" if math.isfinite(p) and p < 0.001 else fmt(p, 2)
+
+
+def fixed(x: float, decimals: int, signed: bool = False) -> str:
+    """``x`` with exactly ``decimals`` decimals (one line of the summary shares them); NaN as an em dash."""
+    if not math.isfinite(x):
+        return "—"
+    return f"{x:{'+' if signed else ''},.{decimals}f}"
 
 
 @dataclass
@@ -125,7 +148,8 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
                       failures=failure_reasons(runs), files=files)
     files["report"] = root / "report.md"
-    files["report"].write_text(render_report(design, producing_sessions(store, runs), result), encoding="utf-8")
+    report = render_report(design, provenance(store, runs), result, variant_descriptions(store, design))
+    files["report"].write_text(report, encoding="utf-8")
     return result
 
 
@@ -139,49 +163,208 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]
     return lines
 
 
-def producing_sessions(store: ResultStore, runs: pd.DataFrame) -> list[dict[str, Any]]:
-    """Provenance of the invocations that made these runs, oldest first.
+@dataclass
+class Provenance:
+    """Which invocation wrote the folder's design, and which sessions made its runs.
 
-    A re-run that only skipped finished runs made nothing and does not change the report.
+    Attributes:
+        latest: metadata.json: the latest ``compare``/``experiment`` invocation on the folder,
+            whose command the report gives (it wrote the design being reported).
+        makers: The sessions of sessions.jsonl that made the reported runs, oldest first.
+        made: Reported runs per session id.
     """
-    made = {str(b).split("-")[0] for b in runs.get("batch", pd.Series(dtype=str)).dropna()}
-    sessions = [s for s in store.sessions() if s.get("session") in made]
-    if not sessions:
-        latest = store.read_json("metadata.json")
-        sessions = [latest] if latest else []
-    return sessions
+
+    latest: dict[str, Any]
+    makers: list[dict[str, Any]]
+    made: Counter[str]
+
+    @property
+    def earlier(self) -> list[dict[str, Any]]:
+        """Sessions before the latest one that made some of the runs (e.g. a copied folder's, a resumed run's)."""
+        return [s for s in self.makers if s.get("session") != self.latest.get("session")]
 
 
-def provenance_lines(sessions: list[dict[str, Any]]) -> list[str]:
-    """Versions, executor and command; a warning when runs came from different code."""
-    if not sessions:
+def provenance(store: ResultStore, runs: pd.DataFrame) -> Provenance:
+    """The provenance of a report: the latest invocation, and the sessions whose batches hold ``runs``."""
+    made = Counter(str(b).split("-")[0] for b in runs.get("batch", pd.Series(dtype=str)).dropna())
+    sessions = store.sessions()
+    # A folder written before metadata.json named its session: its latest session is the last line.
+    latest = {**(sessions[-1] if sessions else {}), **store.read_json("metadata.json")}
+    return Provenance(latest=latest, makers=[s for s in sessions if s.get("session") in made], made=made)
+
+
+def _versions(meta: dict[str, Any]) -> str:
+    """Python, package versions and git revision of one session."""
+    pkgs = ", ".join(f"{k} {v}" for k, v in (meta.get("packages") or {}).items() if v)
+    edits = " with uncommitted changes to the code or scenarios" if meta.get("git_uncommitted_changes") else ""
+    return f"Python {meta.get('python')}, {pkgs}; git `{meta.get('git_revision') or 'unknown'}`{edits}"
+
+
+def provenance_lines(prov: Provenance) -> list[str]:
+    """The latest invocation's command and executor; the code that made the runs; earlier sessions' share.
+
+    The command is the latest invocation's, since it wrote the design the report describes (a
+    trial with ``--replications 5`` in a copied folder of 10 reports 5, and says so). The versions
+    are those of the sessions that made the runs, not of the latest, which may have made none:
+    they are what the numbers depend on.
+    """
+    latest = prov.latest
+    if not latest and not prov.makers:
         return []
-    first = sessions[0]
-    lines = []
-    for meta in sessions:
-        pkgs = ", ".join(f"{k} {v}" for k, v in (meta.get("packages") or {}).items() if v)
-        edits = " with uncommitted changes to the code or scenarios" if meta.get("git_uncommitted_changes") else ""
-        lines.append(f"Python {meta.get('python')}, {pkgs}; git `{meta.get('git_revision') or 'unknown'}`{edits}")
-    distinct = list(dict.fromkeys(lines))
-    out = [
-        f"- Executor: {first.get('executor', 'unknown')}"
-        + (f" (and {len(sessions) - 1} resumed session(s))" if len(sessions) > 1 else ""),
-        f"- Versions: {distinct[0]}",
-        f"- Started {first.get('created')}",
-    ]
-    if len(distinct) > 1:
-        out.append(f"- **Warning:** the runs were made by {len(distinct)} different versions: "
-                   + " / ".join(distinct[1:]))
-    if first.get("command"):
-        out.append(f"- Command: `{first['command']}`")
+    versions = list(dict.fromkeys(_versions(m) for m in prov.makers or [latest]))
+    out = [f"- Command: `{latest['command']}`"] if latest.get("command") else []
+    out += [f"- Executor: {latest.get('executor', 'unknown')}", f"- Started {latest.get('created')}",
+            f"- Versions that made the runs: {versions[0]}"]
+    if prov.earlier:
+        before = sum(prov.made[s.get("session")] for s in prov.earlier)
+        n = len(prov.earlier)
+        out.append(f"- Runs also from {n} earlier session{'s' if n > 1 else ''} (see `sessions.jsonl`): {before} of "
+                   f"the {prov.made.total()} runs were made before the command above")
+    if len(versions) > 1:
+        out.append(f"- **Warning:** the runs were made by {len(versions)} different versions: "
+                   + " / ".join(versions[1:]))
     return out
 
 
-def render_report(design: dict[str, Any], sessions: list[dict[str, Any]], result: Analysis) -> str:
-    """report.md: what ran, the effects, the plots, the failures and how to reproduce it."""
+def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str, str]:
+    """Each variant's scenario ``description`` (whitespace collapsed), when it has one of its own.
+
+    A variant made from the baseline's file with ``set:`` overrides, or one that ``extends:`` it
+    without a description, carries the baseline's description, which would describe the wrong
+    scenario: those are left out.
+    """
+    said = {arm["scenario"]: " ".join(str(store.scenario(arm["scenario"]).get("description") or "").split())
+            for arm in design["arms"]}
+    scenario_of = {arm["label"]: arm["scenario"] for arm in design["arms"]}
+    out = {}
+    for arm in design["arms"]:
+        ref = scenario_of.get(arm.get("reference"))
+        own = said[arm["scenario"]]
+        if ref is not None and own and own != said[ref]:
+            out[arm["label"]] = own
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The plain-language summary at the top of report.md
+
+HOW_TO_READ = (
+    "*How to read this:* each variant ran with the same random seeds as its baseline, so every variant run has a "
+    "twin that differs only by the variant's rules. The *paired difference* is variant minus baseline, twin by twin, "
+    "averaged. The *95% confidence interval* (CI) is the range that holds the true difference with 95% confidence "
+    "(more replications narrow it); a change is called *clear* when its interval does not include 0. Better or worse "
+    "follows the direction given under *What the metrics mean*. The detailed table for researchers is under "
+    "*Effects*.")
+BETTER_WORDS = {"lower": "Lower is better.", "higher": "Higher is better.", "one": "Closer to 1 is better.",
+                None: "Neither higher nor lower is better in itself."}
+
+
+def is_clear(row: Any) -> bool:
+    """The difference's confidence interval excludes 0: the variant clearly moved the metric."""
+    return math.isfinite(row.ci_low) and math.isfinite(row.ci_high) and (row.ci_low > 0 or row.ci_high < 0)
+
+
+def verdict(metric: str, baseline_mean: float, variant_mean: float) -> str:
+    """``better``/``worse`` by the metric's direction (sim.metrics.METRIC_INFO); empty when it has none."""
+    info = metric_info(metric)
+    better = info.better if info else None
+    if better is None:
+        return ""
+    if better == "one":
+        gain = abs(baseline_mean - 1) - abs(variant_mean - 1)
+        return "better (closer to parity)" if gain > 0 else "worse (further from parity)" if gain < 0 else ""
+    gain = variant_mean - baseline_mean if better == "higher" else baseline_mean - variant_mean
+    return "better" if gain > 0 else "worse" if gain < 0 else ""
+
+
+def plain_label(metric: str) -> str:
+    """The metric's plain name (its key when the registry has none)."""
+    info = metric_info(metric)
+    return info.label if info else metric
+
+
+def change_line(row: Any) -> str:
+    """One clear change: baseline -> variant (difference; CI): verdict.
+
+    Every number of the line has the decimals that show the difference to two significant
+    digits, so the means and the interval line up with it (``0.212 → 0.160 (-0.052; ...)``).
+    """
+    d = min(MAX_DECIMALS, max(0, 1 - math.floor(math.log10(abs(row.diff))))) if row.diff else 2
+    word = verdict(row.metric, row.baseline_mean, row.variant_mean)
+    line = (f"- {plain_label(row.metric)}: {fixed(row.baseline_mean, d)} → {fixed(row.variant_mean, d)} "
+            f"({fixed(row.diff, d, signed=True)}; 95% CI {fixed(row.ci_low, d)} to {fixed(row.ci_high, d)})")
+    return line + (f": **{word}**" if word else "")
+
+
+def variant_summary(label: str, rows: pd.DataFrame, description: str | None) -> list[str]:
+    """One variant against its baseline: what clearly changed (better first), what did not, what could not be told."""
+    lines = [f"### {label}", ""] + ([description, ""] if description else [])
+    clear = [r for r in rows.itertuples() if is_clear(r)]
+    order = {"b": 0, "w": 1}  # better, worse, then the metrics with no better direction
+    clear.sort(key=lambda r: order.get(verdict(r.metric, r.baseline_mean, r.variant_mean)[:1], 2))
+    untold = [plain_label(r.metric) for r in rows.itertuples() if not math.isfinite(r.ci_low)]
+    steady = [plain_label(r.metric) for r in rows.itertuples() if math.isfinite(r.ci_low) and not is_clear(r)]
+    baseline = rows["baseline"].iloc[0]
+    if clear:
+        lines += [f"Clear changes against {baseline} ({int(rows['n'].max())} pairs of runs):", ""]
+        lines += [change_line(r) for r in clear] + [""]
+    else:
+        lines += [f"No metric changed clearly against {baseline}.", ""]
+    if steady:
+        lines += [f"No clear change: {', '.join(steady)}.", ""]
+    if untold:
+        lines += [f"Too few complete pairs to tell (under 2): {', '.join(untold)}.", ""]
+    return lines
+
+
+def glossary_lines(metrics: Sequence[str]) -> list[str]:
+    """What each reported metric means and which way is better, once for all variants."""
+    lines = ["### What the metrics mean", ""]
+    for metric in metrics:
+        info = metric_info(metric)
+        lines.append(f"- **{info.label}** (`{metric}`): {info.meaning}. {BETTER_WORDS[info.better]}"
+                     if info else f"- `{metric}`")
+    return [*lines, ""]
+
+
+def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str]) -> list[str]:
+    """The plain-language summary: per variant, the clear changes and their direction, then the metrics' meanings."""
+    if effects.empty:
+        return ["## Summary", "", "Nothing to summarise yet: no variant has successful runs paired with its baseline.",
+                ""]
+    lines = ["## Summary", "", HOW_TO_READ, ""]
+    labelled = effects.assign(_label=comparison_labels(effects))
+    for label, rows in labelled.groupby("_label", sort=False):
+        lines += variant_summary(str(label), rows, descriptions.get(rows["variant"].iloc[0]))
+    return lines + glossary_lines(list(dict.fromkeys(effects["metric"])))
+
+
+def status_notes(result: Analysis) -> list[str]:
+    """Warnings that qualify every number below: runs not made yet, runs that failed."""
+    lines = []
+    if result.missing:
+        lines += [f"> **Incomplete:** {result.missing} planned runs are not in the store. Re-run the same command "
+                  "to finish them; finished runs are kept.", ""]
+    if result.failed:
+        lines += [f"> **{result.failed} run(s) failed** and are left out: see *Failed runs*.", ""]
+    return lines
+
+
+def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
+                  descriptions: dict[str, str] | None = None) -> str:
+    """report.md: a plain summary, then what ran, the effects, the plots, the failures and how to reproduce it.
+
+    Args:
+        design: The stored design.
+        prov: Who wrote the design and who made the runs.
+        result: The effects and the runs.
+        descriptions: Each variant's own scenario description, by arm label.
+    """
     lines = [f"# Experiment: {design['name']}", ""]
     if design.get("description"):
         lines += [design["description"], ""]
+    lines += status_notes(result)
+    lines += summary_lines(result.effects, descriptions or {})
     ok = int((result.runs["status"] == "ok").sum())
     own = "each scenario's own"
     lines += ["## What was run", ""]
@@ -194,11 +377,8 @@ def render_report(design: dict[str, Any], sessions: list[dict[str, Any]], result
         f"- Experiment seed: {design['seed']} (replication seeds derived with numpy SeedSequence.spawn)",
         f"- Runs: {result.planned} planned, {ok} succeeded, {result.failed} failed, {result.missing} not run yet",
     ]
-    lines += provenance_lines(sessions)
+    lines += provenance_lines(prov)
     lines += [""]
-    if result.missing:
-        lines += [f"> **Incomplete:** {result.missing} planned runs are not in the store. Re-run the same command "
-                  "to finish them; finished runs are kept.", ""]
     seeds = design.get("seeds", [])
     shown = ", ".join(str(s) for s in seeds[:MAX_SEEDS_SHOWN])
     more = f", … ({len(seeds)} in all; every seed is in experiment.json and the runs table)" \
@@ -224,7 +404,7 @@ def render_report(design: dict[str, Any], sessions: list[dict[str, Any]], result
         lines += ["No effects: no variant has successful runs paired with its baseline yet.", ""]
     else:
         rows = [[r.metric, label, fmt(r.baseline_mean), fmt(r.variant_mean), fmt(r.diff),
-                 f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", int(r.n), fmt(r.effect_size, 2), fmt(r.p_value, 2),
+                 f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", int(r.n), fmt(r.effect_size, 2), fmt_p(r.p_value),
                  fmt(r.ci_width_ratio, 2)] for r, label in zip(effects.itertuples(), comparison_labels(effects),
                                                                strict=True)]
         lines += _md_table(["metric", "variant", "baseline mean", "variant mean", "difference", "95% CI", "n", "d",
@@ -269,8 +449,7 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True):
         if previous is not None and r.metric != previous:
             table.add_section()
-        significant = math.isfinite(r.ci_low) and (r.ci_low > 0 or r.ci_high < 0)
-        diff = f"[bold]{escape(fmt(r.diff))}[/bold]" if significant else escape(fmt(r.diff))
+        diff = f"[bold]{escape(fmt(r.diff))}[/bold]" if is_clear(r) else escape(fmt(r.diff))
         table.add_row(escape(r.metric) if r.metric != previous else "", escape(label), fmt(r.baseline_mean),
                       fmt(r.variant_mean), diff, escape(f"[{fmt(r.ci_low, 3)}, {fmt(r.ci_high, 3)}]"), str(int(r.n)),
                       fmt(r.effect_size, 2), fmt(r.ci_width_ratio, 2))

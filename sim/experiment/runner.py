@@ -92,7 +92,9 @@ class _Committer:
 def write_plan(store: ResultStore, design: Design, metadata: dict[str, Any] | None) -> None:
     """Record what is about to run: the design, the metadata and each scenario as resolved."""
     store.write_json("experiment.json", design.to_json())
-    store.write_json("metadata.json", metadata or {})
+    # The session id ties metadata.json (the latest invocation) to its line of sessions.jsonl and
+    # its batches, so a report can tell the runs it made from those of earlier invocations.
+    store.write_json("metadata.json", {"session": store.session, **(metadata or {})})
     store.log_session(metadata or {})
     seen: set[str] = set()
     for arm in design.arms:

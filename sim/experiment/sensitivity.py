@@ -39,7 +39,7 @@ from sim.experiment.design import (
     with_parameters,
 )
 from sim.experiment.plots import plot_sensitivity
-from sim.experiment.report import fmt, producing_sessions, provenance_lines
+from sim.experiment.report import fmt, provenance, provenance_lines
 from sim.experiment.store import ResultStore
 from sim.random import derive_seeds
 
@@ -205,9 +205,9 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         f"{int((runs['status'] != 'ok').sum())} failed",
         f"- Experiment seed {design['seed']}; replication seeds: {', '.join(map(str, design['seeds']))}",
     ]
-    # The versions of the sessions that made these runs (with a warning when they differ), not
-    # of the latest invocation: a resume that only found finished runs made none of them.
-    lines += provenance_lines(producing_sessions(store, runs))
+    # The latest invocation's command; the versions of the sessions that made these runs (with a
+    # warning when they differ), since a resume that only found finished runs made none of them.
+    lines += provenance_lines(provenance(store, runs))
     lines += ["", "| parameter | low | high |", "|---|---|---|"]
     lines += [f"| `{n}` | {fmt(lo)} | {fmt(hi)} |" for n, (lo, hi) in zip(problem["names"], problem["bounds"],
                                                                          strict=True)]

@@ -391,6 +391,11 @@ class ResultStore:
         """Each scenario as it ran (empty for a folder written before they were kept)."""
         return [read_yaml(path) for path in sorted((self.root / "scenarios").glob("*.yaml"))]
 
+    def scenario(self, label: str) -> dict[str, Any]:
+        """The scenario of this label as it ran ({} when the folder does not keep it)."""
+        path = self.root / "scenarios" / f"{label}.yaml"
+        return (read_yaml(path) or {}) if path.is_file() else {}
+
     def runs(self) -> pd.DataFrame:
         """Every committed run (one row per run id)."""
         return self._read("runs", RUNS_SCHEMA, partitioned=False)
