@@ -19,12 +19,13 @@ import re
 import types
 import typing
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
 from sim.errors import InputError
 
@@ -440,10 +441,28 @@ class Scenario(_Strict):
                         f"@people@ {count} named people at level '{self.organisation.levels[li].name}' "
                         f"({track}) but it has {room} {track} positions; add positions or remove people"
                     )
+        self._mapped_to_names()
         lo, hi = self.employees.timing_delay_months
         if lo > hi:
             raise ValueError("@employees.timing_delay_months@ must be [min, max] with min <= max")
         return self
+
+    def _mapped_to_names(self) -> None:
+        """Check that an organisation file's level and group values map to this scenario's names.
+
+        Checked here rather than when the file is read, so that ``promosim validate`` finds it
+        without the file and the line names the scenario file the mapping is written in (tracks
+        and intents are fixed names, checked by ``OrgSource`` itself).
+        """
+        source = self.organisation.source
+        if source is None:
+            return
+        names = {"level": [lv.name for lv in self.organisation.levels], "group": self.group_names}
+        for field, allowed in names.items():
+            for key, target in source.values.get(field, {}).items():
+                if target not in allowed:
+                    raise ValueError(f"@organisation.source.values.{field}.{key}@ '{target}' is not a {field}; "
+                                     f"{field}s: {', '.join(allowed)}")
 
     # Derived facts the engine needs; kept here so there is one definition of each.
     @property
@@ -519,8 +538,16 @@ def shipped_names() -> list[str]:
 
 
 def not_found(spec: str | Path, source: str, path: str | None = None) -> InputError:
-    """The one line for a scenario that is neither a file nor a shipped name: it lists the names."""
-    return InputError(f"scenario file not found: no file {spec}, and no shipped scenario of that name "
+    """The one line for a scenario that is neither a file nor a shipped name: where it looked, and the names.
+
+    A headcount file given where a scenario was wanted gets the hint ``refuse_data_file`` gives
+    for one that exists, rather than the shipped scenarios' names.
+    """
+    where = "" if Path(spec).is_absolute() else f" in the working folder ({Path.cwd()})"
+    if str(spec).lower().endswith(OrgSource.SUFFIXES):
+        return InputError(f"file not found{where}, and a headcount file is not a scenario: {DATA_FILE_HINT}",
+                          source=source, path=path)
+    return InputError(f"scenario file not found: no file {spec}{where}, and no shipped scenario of that name "
                       f"({', '.join(shipped_names())})", source=source, path=path)
 
 
@@ -607,14 +634,16 @@ def relative_source(data: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     return None
 
 
+DATA_FILE_HINT = "give the scenario whose organisation.source.file names it (docs/orgdata.md)"
+
+
 def refuse_data_file(path: Path, wanted: str) -> None:
     """Say so when a headcount file is given where a YAML file was wanted.
 
     Read as YAML it would be one long string ("a scenario must be a mapping of keys, got str").
     """
     if path.name.lower().endswith(OrgSource.SUFFIXES):
-        raise InputError(f"is a headcount file, not {wanted}: give the scenario whose organisation.source.file "
-                         "names it (docs/orgdata.md)", source=str(path))
+        raise InputError(f"is a headcount file, not {wanted}: {DATA_FILE_HINT}", source=str(path))
 
 
 def refuse_other_kind(data: Mapping[str, Any], source: str, wanted: str) -> None:
@@ -927,11 +956,11 @@ def closest(word: str, options: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
-def unknown_key(key: str, allowed: Sequence[str]) -> str:
+def unknown_key(key: str, allowed: Sequence[str], noun: str = "key") -> str:
     """The message for a key no model has: the likely intended key, then every allowed one."""
     close = closest(key, allowed)
     hint = f" (did you mean '{close}'?)" if close else ""
-    return f"unknown key '{key}'{hint}; allowed: {', '.join(allowed)}"
+    return f"unknown {noun} '{key}'{hint}; allowed: {', '.join(allowed) or 'none'}"
 
 
 def typos_first(errors: list[Any]) -> list[Any]:
@@ -962,30 +991,125 @@ def _typo_for(missing: Any, extras: list[Any]) -> Any | None:
 
 def _one_line(exc: ValidationError, source: str) -> InputError:
     errors = typos_first(exc.errors(include_url=False))
-    first = errors[0]
-    loc = tuple(first.get("loc", ()))
-    path = format_loc(loc) or "(top level)"
-    kind = first.get("type", "")
+    return error_line(errors[0], source, _model_at, more=len(errors) - 1)
+
+
+ModelAt = Callable[[tuple[Any, ...]], type[BaseModel] | None]
+NUMBER_ERRORS = frozenset({"float_type", "float_parsing", "int_type", "int_parsing"})
+_PERCENT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*%\s*$")
+_CHARACTER_CLASS = re.compile(r"^\^\[((?:\\.|[^\]\\])+)\]\+\$$")
+
+
+def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc: tuple[Any, ...] | None = None,
+               prefix: str = "", noun: str = "key", more: int = 0) -> InputError:
+    """One pydantic problem as one line naming the key path and what is allowed.
+
+    Scenario files, experiment files and lever parameters all go through here, so that one
+    mistake (a share written as ``15%``, a number in quotes, a name with a space) reads the same
+    and carries the same hint wherever it is made.
+
+    Args:
+        error: One entry of ``ValidationError.errors()``.
+        source: The file (or other origin) named first in the line.
+        model_at: The model class holding the last key of a location, for the allowed keys of
+            an unknown one and the range of a value.
+        loc: The location to report, when the caller has cleaned pydantic's (union members).
+        prefix: A key path the model sits under (``interventions.mentoring``).
+        noun: What an unknown key is called (``key``, ``parameter``).
+        more: How many other problems there are, said at the end of the line.
+    """
+    loc = tuple(error.get("loc", ())) if loc is None else loc
+    path = ".".join(p for p in (prefix, format_loc(loc)) if p) or "(top level)"
+    kind = error.get("type", "")
+    given = error.get("input")
     if kind == "extra_forbidden":
-        model = _model_at(loc)
-        message = unknown_key(str(loc[-1]), sorted(model.model_fields) if model else [])
+        model = model_at(loc)
+        message = unknown_key(str(loc[-1]), sorted(model.model_fields) if model else [], noun)
     elif kind == "missing":
         message = "required key is missing"
     elif kind in ("enum", "literal_error"):
-        given = first.get("input")
-        message = f"'{given}' is not allowed; {first['msg'][0].lower()}{first['msg'][1:]}"
-        if "[key]" in loc:
-            message = f"unknown name '{given}'; {first['msg'][0].lower()}{first['msg'][1:]}"
+        allowed = f"{error['msg'][0].lower()}{error['msg'][1:]}"
+        message = f"unknown name '{given}'; {allowed}" if "[key]" in loc else f"'{given}' is not allowed; {allowed}"
     elif kind == "value_error":
-        message = str(first.get("msg", "")).removeprefix("Value error, ")
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
         tagged = re.match(r"^@([^@]+)@ (.*)$", message)
         if tagged:
             inner, message = tagged.groups()
             path = f"{path}.{inner}" if path != "(top level)" else inner
+    elif kind == "string_pattern_mismatch" and (words := pattern_words(error.get("ctx", {}).get("pattern", ""))):
+        message = f"'{given}' may hold only {words}"
     else:
-        given = first.get("input")
         shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
-        message = f"{first['msg']} (got {shown})"
-    if len(errors) > 1:
-        message += f" [and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''}]"
+        model = model_at(loc) if loc else None
+        message = f"{error['msg']} (got {shown}){_typed_as_text(kind, given, _range(model, loc[-1]) if loc else None)}"
+    if more > 0:
+        message += f" [and {more} more problem{'s' if more > 1 else ''}]"
     return InputError(message, source=source, path=path)
+
+
+def pattern_words(pattern: str) -> str | None:
+    r"""A name pattern such as ``^[A-Za-z0-9_.\-]+$`` in words, or None for any other kind of pattern.
+
+    Pydantic's "String should match pattern" shows the regular expression, which few readers of
+    a scenario can decode; the words are made from the pattern itself so they cannot drift from it.
+    """
+    found = _CHARACTER_CLASS.match(pattern)
+    if found is None:
+        return None
+    body = found.group(1)
+    words = []
+    if "A-Z" in body and "a-z" in body:
+        words.append("letters a-z, A-Z (no accents)")
+    if "0-9" in body:
+        words.append("digits")
+    rest = re.sub(r"A-Z|a-z|0-9", "", body)
+    words += [f"'{escaped or plain}'" for escaped, plain in re.findall(r"\\(.)|(.)", rest)]
+    return ", ".join(words)
+
+
+def _range(model: type[BaseModel] | None, key: Any) -> tuple[float | None, float | None] | None:
+    """The bounds a model's field puts on its value (through Optional and Annotated), or None."""
+    field = model.model_fields.get(str(key)) if model is not None else None
+    if field is None:
+        return None
+    low = high = None
+    for rule in _rules(field.annotation, list(field.metadata)):
+        low = next((v for v in (getattr(rule, "ge", None), getattr(rule, "gt", None)) if v is not None), low)
+        high = next((v for v in (getattr(rule, "le", None), getattr(rule, "lt", None)) if v is not None), high)
+    return low, high
+
+
+def _rules(annotation: Any, found: list[Any]) -> list[Any]:
+    """The constraint objects of an annotation, including those inside ``X | None`` and ``Annotated``."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = typing.get_args(annotation)
+        for item in extra:
+            found.extend(item.metadata if isinstance(item, FieldInfo) else [item])
+        return _rules(base, found)
+    if origin in (Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            _rules(arg, found)
+    return found
+
+
+def _typed_as_text(kind: str, given: Any, bounds: tuple[float | None, float | None] | None) -> str:
+    """The hint for a number YAML read as text: a percentage (``15%``) or a number in quotes (``"0.6"``).
+
+    Scenario values are strict on purpose (a quoted ``"0.6"`` is not taken as 0.6), so the line
+    must say what to write instead; otherwise both read as "Input should be a valid number"
+    about something that looks like one.
+    """
+    if kind not in NUMBER_ERRORS or not isinstance(given, str):
+        return ""
+    percent = _PERCENT.match(given)
+    if percent is not None:
+        written, fraction = given.strip(), f"{float(percent.group(1)) / 100:g}"
+        if bounds == (0, 1):
+            return f"; this is a fraction from 0 to 1: write {fraction} for {written}"
+        return f"; write {fraction} for {written}, without '%'"
+    try:
+        float(given)
+    except ValueError:
+        return ""
+    return "; a number in quotes is text: write it without quotes"

@@ -270,6 +270,38 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
         "bad.yaml", ["people", "after the parallel_ladders lever changed the scenario", "1 management positions"],
     ),
     "a run shorter than a month": ({"bad.yaml": PARENT + "years: 0.01\n"}, "bad.yaml", ["years", "one month"]),
+    "a share written as a percentage": (
+        {"bad.yaml": PARENT.replace("{specialist: 10}}", "{specialist: 10}, hire_share: 20%}")},
+        "bad.yaml", ["organisation.levels[0].hire_share", "(got '20%'); this is a fraction from 0 to 1: write 0.2 "
+                     "for 20%"],
+    ),
+    "a lever's share written as a percentage": (
+        {"bad.yaml": PARENT + "interventions:\n  mentoring: {coverage: 15%}\n"},
+        "bad.yaml", ["interventions.mentoring.coverage", "this is a fraction from 0 to 1: write 0.15 for 15%"],
+    ),
+    "a number in quotes": (
+        {"bad.yaml": PARENT + 'behaviour:\n  voice_rate: "0.6"\n'},
+        "bad.yaml", ["behaviour.voice_rate", "(got '0.6'); a number in quotes is text: write it without quotes"],
+    ),
+    "a group name with a space": (
+        {"bad.yaml": PARENT + "groups: [{name: all staff, workforce_share: 1.0, hiring_share: 1.0}]\n"},
+        "bad.yaml", ["groups[0].name: 'all staff' may hold only letters a-z, A-Z (no accents), digits, '_', '-'"],
+    ),
+    "an organisation file not found": (
+        {"bad.yaml": PARENT + "  source: {file: nothere.csv}\n"},
+        "bad.yaml", ["nothere.csv: file not found; looked in ", "(a relative organisation.source.file is read from "
+                     "the folder of the scenario file that names it)"],
+    ),
+    "a headcount file given for the scenario": (
+        {}, "nothere.csv", ["nothere.csv: file not found in the working folder (",
+                            "a headcount file is not a scenario: give the scenario whose organisation.source.file"],
+    ),
+    "a mapping target that is not a level": (
+        {"hris_team.yaml": PARENT + "  source:\n    file: org.csv\n    values:\n      level: {lead: Team Lead}\n",
+         "org.csv": "id,level,track,manager\n1,lead,management,\n"},
+        "hris_team.yaml", ["hris_team.yaml: organisation.source.values.level.lead: 'Team Lead' is not a level; "
+                           "levels: A, B"],
+    ),
     "a lever taking positions an organisation file's people hold": (
         {"bad.yaml": f"extends: {SCENARIOS / 'synthetic_org.yaml'}\n"
                      "interventions: {parallel_ladders: {specialist_share: 0.9}}\n"},

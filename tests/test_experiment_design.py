@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BASELINE, SCENARIOS, run_cli
+from conftest import BASELINE, SCENARIOS, TINY, run_cli
 
 from sim.cli import main
 from sim.errors import InputError
@@ -203,6 +203,12 @@ BAD_FILES: list[tuple[str, Any, str]] = [
     ("a metric for a misspelt group", {"metrics": ["promotions", "representation_ratio.womn"]},
      "metrics[1]: unknown group 'womn' in metric 'representation_ratio.womn' "
      "(did you mean 'representation_ratio.women'?); groups: men, women"),
+    ("a name with a space", {"name": "my exp"},
+     "name: 'my exp' may hold only letters a-z, A-Z (no accents), digits, '_', '.', '-'"),
+    ("a variant label with an accent", {"scenarios": {"baseline": "small.yaml", "variants": {"équipe": "random.yaml"}}},
+     "scenarios.variants.équipe: 'équipe' may hold only letters a-z, A-Z (no accents), digits, '_', '.', '-'"),
+    ("a grid of percentages", {"grid": {"behaviour.voice_rate": ["15%"]}},
+     "(got '15%'); this is a fraction from 0 to 1: write 0.15 for 15%"),
     ("an organisation file with more people than the headcount leaves positions",
      {"headcount": 100, "scenarios": {"baseline": str(SCENARIOS / "synthetic_org.yaml")}},
      "arm 'synthetic_org': "),
@@ -267,6 +273,23 @@ def test_compare_checks_group_metrics_before_any_run(tmp_path: Path, capsys: pyt
 def test_every_arm_whose_filling_differs_is_filled_before_any_run(tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """An arm differing only in its groups is checked too: the file's group values must be its groups."""
+    (tmp_path / "org.csv").write_text("id,level,track,manager,group\nH1,Head,management,,a\n"
+                                      "J1,Junior,specialist,H1,b\n")
+    base = {**TINY, "organisation": {**TINY["organisation"], "source": {"file": "org.csv"}}}
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base))
+    (tmp_path / "onegroup.yaml").write_text(
+        "extends: base.yaml\nname: onegroup\ngroups: [{name: a, workforce_share: 1.0, hiring_share: 1.0}]\n")
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump({"name": "g", "replications": 2, "years": 1, "scenarios": {
+        "baseline": "base.yaml", "variants": ["onegroup.yaml"]}}))
+    assert main(["experiment", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "arm 'onegroup'" in err and "unknown group 'b'; groups: a" in err, err
+
+
+def test_a_variant_whose_groups_leave_a_mapping_target_out_is_named_at_once(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A value mapping to a group the variant lacks is a scenario error, named in the variant's file."""
     (tmp_path / "onegroup.yaml").write_text(
         f"extends: {SCENARIOS / 'synthetic_org.yaml'}\nname: onegroup\n"
         "groups: [{name: all, workforce_share: 1.0, hiring_share: 1.0}]\n")
@@ -275,7 +298,9 @@ def test_every_arm_whose_filling_differs_is_filled_before_any_run(tmp_path: Path
         "baseline": str(SCENARIOS / "synthetic_org.yaml"), "variants": ["onegroup.yaml"]}}))
     assert main(["experiment", "validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "arm 'onegroup'" in err and "is not a group" in err
+    assert err.count("\n") == 1, err
+    assert (f"scenario 'onegroup': {tmp_path / 'onegroup.yaml'}: organisation.source.values.group.F: 'women' is not "
+            "a group; groups: all") in err
 
 
 def test_yaml_syntax_and_non_mapping_errors(tmp_path: Path) -> None:
@@ -349,10 +374,23 @@ def test_compare_refuses_the_same_file_twice(tmp_path: Path, monkeypatch: pytest
         "same seeds its runs would repeat those, so every difference would be 0; give different files")
 
 
-def test_compare_names_a_file_name_that_cannot_be_a_label(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("team.yaml", "my team.yaml"):
+def test_compare_makes_a_label_from_a_file_name_with_spaces_or_accents(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line has no way to name a scenario, so ``my scénario.yaml`` is labelled ``my_scenario``."""
+    for name in ("my team.yaml", "my scénario.yaml", "my_team.yaml"):
         (tmp_path / name).write_text(f"extends: {BASELINE}\n")
     monkeypatch.chdir(tmp_path)
+    spec = comparison_spec("my team.yaml", ["my scénario.yaml", "my_team.yaml"], replications=2, seed=1)
+    design = build_design(spec, "command line", base_dir=tmp_path, name="compare")
+    assert [arm.label for arm in design.arms] == ["my_team", "my_scenario", "my_team-2"]
+
+
+def test_an_experiment_label_taken_from_a_file_name_says_how_to_name_it(tmp_path: Path) -> None:
+    (tmp_path / "my team.yaml").write_text(f"extends: {BASELINE}\n")
+    path = write_experiment(tmp_path, scenarios={"baseline": "small.yaml", "variants": ["my team.yaml"]})
     with pytest.raises(InputError) as err:
-        comparison_spec("team.yaml", ["my team.yaml"], replications=2, seed=1)
-    assert str(err.value) == "command line: variant 1: label 'my team' may hold only letters, digits, '_', '.', '-'"
+        design_of(path)
+    assert str(err.value) == (
+        f"{path}: scenarios.variants[0]: label 'my team' may hold only letters a-z, A-Z (no accents), digits, '_', "
+        "'.', '-'; it comes from the file name: give the scenario a label with 'name:' (or list the variants as "
+        "label: file)")

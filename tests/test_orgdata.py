@@ -7,6 +7,7 @@ shipped synthetic example (run, experiments, app upload) and ``promosim org desc
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import subprocess
@@ -63,7 +64,7 @@ def write_case(tmp_path: Path, content: str | bytes, name: str = "org.csv", **so
     return scenario
 
 
-def model_from(tmp_path: Path, content: str, seed: int = 1, **source: Any) -> PromotionModel:
+def model_from(tmp_path: Path, content: str | bytes, seed: int = 1, **source: Any) -> PromotionModel:
     return PromotionModel(scenario=write_case(tmp_path, content, **source), rng=seed)
 
 
@@ -475,12 +476,23 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("blank lines above the header", "\n \n" + _edit(7, "Junior", "Intern"), {},
      ["row 9, column 'level'", "unknown level 'Intern'"]),  # rows numbered as the file shows them
     ("not UTF-8", b"id,level\n\xff\xfe\x00\x01,Junior\n", {}, ["cannot read file: not UTF-8 text"]),
+    ("a Windows-1252 export", _edit(7, "J3", "Jé3").encode("cp1252"), {},
+     ["cannot read file: not UTF-8 text; save it from Excel as 'CSV UTF-8 (Comma delimited)'"]),
+    ("Excel's unicode text (UTF-16, tabs)", BASE_CSV.replace(",", "\t").encode("utf-16"), {},
+     ["header", "separated by tabs; save the file as comma-separated CSV"]),
+    ("tenure as a date", _edit(4, ",50,", ",18/03/2020,"), {},
+     ["row 4, column 'tenure_months'", "'18/03/2020' is not a number; dates are not read: give tenure as a number "
+      "of months or years, mapped with organisation.source.columns.tenure_months or tenure_years"]),
+    ("rating label outside the scale", _edit(5, ",2,", ",Outstanding,"),
+     {"values": {"performance": {"Outstanding": 6}}, "performance_scale": [1, 5]},
+     ["row 5, column 'performance'", "rating 'Outstanding' (mapped to 6 by organisation.source.values.performance) "
+      "is outside the scale 1-5"]),
     ("empty file", "", {}, ["file is empty"]),
     ("header only", "id,level,track,manager\n", {}, ["the file has a header but no people"]),
     ("semicolons", BASE_CSV.replace(",", ";"), {}, ["header", "separated by semicolons"]),
     ("semicolons and a decimal comma", BASE_CSV.replace(",", ";").replace(";2;", ";2,5;", 1), {},
      ["header", "separated by semicolons"]),
-    ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found"]),
+    ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found; looked in "]),
     ("empty file name", None, {"file": ""},
      ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .parquet, .pq file"]),
     ("corrupt parquet", b"this is not parquet", {"name": "org.parquet"}, ["cannot read Parquet file"]),
@@ -509,6 +521,16 @@ def test_bad_files_fail_with_one_line_and_exit_code_2(tmp_path: Path, case: str,
     assert shown in lines[0]
     for part in expected:
         assert part in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_file_with_its_byte_order_mark_is_read(tmp_path: Path, encoding: str) -> None:
+    """Excel's "Unicode text" is UTF-16 with a byte-order mark, which says the encoding unambiguously."""
+    text = BASE_CSV.replace("J3,", "Jé3,")
+    content = (codecs.BOM_UTF16_BE + text.encode(encoding)) if encoding.endswith("-be") else text.encode(encoding)
+    table = model_from(tmp_path, content).orgdata.table
+    assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "Jé3"]
+    assert table.tenure.tolist() == [120, 60, 50, 10, 12, 1]
 
 
 def test_lever_that_moves_positions_is_named_in_the_capacity_error() -> None:

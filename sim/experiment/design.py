@@ -22,6 +22,7 @@ import json
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,20 +36,21 @@ from sim.scenario import (
     MAX_HEADCOUNT,
     Scenario,
     closest,
-    format_loc,
+    error_line,
     load_scenario,
     not_found,
+    pattern_words,
     read_yaml,
     refuse_data_file,
     refuse_other_kind,
     resolve_path,
     typos_first,
-    unknown_key,
 )
 
 GROUP_METRIC = "representation_ratio."  # + a group name: one metric per group
 LABEL_PATTERN = r"^[A-Za-z0-9_.\-]+$"
-Label = Annotated[str, Field(min_length=1, max_length=80, pattern=LABEL_PATTERN)]
+LABEL_LENGTH = 80
+Label = Annotated[str, Field(min_length=1, max_length=LABEL_LENGTH, pattern=LABEL_PATTERN)]
 TimeseriesMode = Literal["totals", "all", "none"]
 Method = Literal["morris", "sobol"]
 
@@ -437,30 +439,14 @@ def _one_line(exc: ValidationError, source: str) -> InputError:
     """The first pydantic problem as one line, in the words scenario files use."""
     errors = typos_first(exc.errors(include_url=False))
     # A value that matches no member of a union (a path or a mapping; a list or a range) gives
-    # one error per member: the one that got furthest says most about what was meant.
+    # one error per member: the one that got furthest says most about what was meant, and the
+    # others are not more problems.
     head = tuple(errors[0].get("loc", ()))[:2]
     first = max((e for e in errors if tuple(e.get("loc", ()))[:2] == head), key=lambda e: len(e.get("loc", ())))
     loc = tuple(p for p in first.get("loc", ()) if not (isinstance(p, str) and p in {"str", "ScenarioRef",
                                                                                      "GridRange", "list[any]"}))
     loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith(("list[", "dict[", "function-"))))
-    path = format_loc(loc) or "(top level)"
-    kind = first.get("type", "")
-    if kind == "extra_forbidden":
-        model = _model_at(loc)
-        message = unknown_key(str(loc[-1]), sorted(model.model_fields) if model else [])
-    elif kind == "missing":
-        message = "required key is missing"
-    elif kind == "value_error":
-        message = str(first.get("msg", "")).removeprefix("Value error, ")
-        tagged = re.match(r"^@([^@]+)@ (.*)$", message)
-        if tagged:
-            inner, message = tagged.groups()
-            path = inner if path == "(top level)" else f"{path}.{inner}"
-    else:
-        given = first.get("input")
-        shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
-        message = f"{first['msg']} (got {shown})"
-    return InputError(message, source=source, path=path)
+    return error_line(first, source, _model_at, loc=loc)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,14 +474,26 @@ def shown_path(path: Path) -> str:
         return str(full)
 
 
-def check_label(name: str, source: str, where: str) -> None:
+def check_label(name: str, source: str, where: str, hint: str = "") -> None:
     """Refuse a scenario label (a file name, say) that tables, plots and folder names cannot carry.
 
     Raises:
-        InputError: ``name`` holds other characters than letters, digits, '_', '.', '-'.
+        InputError: ``name`` holds other characters than those ``LABEL_PATTERN`` allows, said in words.
     """
     if not re.match(LABEL_PATTERN, name):
-        raise InputError(f"label '{name}' may hold only letters, digits, '_', '.', '-'", source=source, path=where)
+        raise InputError(f"label '{name}' may hold only {pattern_words(LABEL_PATTERN)}{hint}", source=source,
+                         path=where)
+
+
+def label_from_file(file: str | Path) -> str:
+    """A valid label made from a file name: accents dropped (``é`` to ``e``), other characters to ``_``.
+
+    ``promosim compare`` has no way to name a scenario, so ``my scénario.yaml`` must still get a
+    label. Labels stay ASCII since they become folder names (``scenario=<label>`` partitions) and
+    file names on every system the results are copied to.
+    """
+    plain = unicodedata.normalize("NFKD", Path(file).stem).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9_.\-]", "_", plain)[:LABEL_LENGTH - 4] or "scenario"
 
 
 def labelled_specs(scenarios: Scenarios, base_dir: Path, source: str) -> list[tuple[str, Path, dict[str, Any], str]]:
@@ -504,7 +502,8 @@ def labelled_specs(scenarios: Scenarios, base_dir: Path, source: str) -> list[tu
         ref = spec if isinstance(spec, ScenarioRef) else ScenarioRef(file=spec)
         path = scenario_file(ref.file, base_dir, source, where)
         name = label or ref.name or path.stem
-        check_label(name, source, where)
+        check_label(name, source, where, "" if label or ref.name else "; it comes from the file name: give the "
+                    "scenario a label with 'name:' (or list the variants as label: file)")
         return name, path, dict(ref.set), where
 
     out = [one(scenarios.baseline, "scenarios.baseline", None)]
@@ -649,9 +648,10 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
                     metrics: Sequence[str] | None = None) -> ExperimentFile:
     """The experiment ``promosim compare`` runs; build it with ``base_dir=Path.cwd()`` (paths as typed).
 
-    Scenarios are labelled by file name, as in an experiment file; two different files of the
-    same name (``a/team.yaml``, ``b/team.yaml``) get ``team`` and ``team-2``, since the command
-    line has no other way to name them.
+    Scenarios are labelled by file name, as in an experiment file, made into a valid label
+    (``my scénario.yaml`` gets ``my_scenario``); two different files of the same name
+    (``a/team.yaml``, ``b/team.yaml``) get ``team`` and ``team-2``, since the command line has no
+    other way to name them.
 
     Raises:
         InputError: A file is given twice: its runs would repeat the other's, seed for seed.
@@ -668,9 +668,8 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
                 source="command line", path="scenarios",
             )
     labels: list[str] = []
-    for file, place in zip(files, where, strict=True):
-        stem = Path(file).stem  # as typed, as ``labelled_specs`` labels an experiment file's scenarios
-        check_label(stem, "command line", place)
+    for file in files:
+        stem = label_from_file(file)  # as typed
         label, n = stem, 1
         while label in labels:
             n += 1
@@ -683,6 +682,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
         "years": years,
         "headcount": headcount,
         "metrics": list(metrics) if metrics else None,
-        "scenarios": {"baseline": files[0], "variants": dict(zip(labels[1:], files[1:], strict=True))},
+        "scenarios": {"baseline": {"file": files[0], "name": labels[0]},
+                      "variants": dict(zip(labels[1:], files[1:], strict=True))},
     }
     return validate_experiment(data, "command line")

@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sim.errors import InputError
+from sim.scenario import error_line
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -137,17 +138,8 @@ def _params_for(name: str, raw: dict[str, Any] | None, source: str) -> Params:
     try:
         return cls.Params.model_validate(raw or {})
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        path = f"interventions.{name}" + (f".{loc}" if loc else "")
-        if err["type"] == "extra_forbidden":
-            allowed = sorted(cls.Params.model_fields)
-            close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            msg = f"unknown parameter '{err['loc'][-1]}'{hint}; allowed: {', '.join(allowed) or 'none'}"
-        else:
-            msg = f"{err['msg']} (got {err.get('input')!r})"
-        raise InputError(msg, source=source, path=path) from None
+        raise error_line(exc.errors(include_url=False)[0], source, lambda _loc: cls.Params,
+                         prefix=f"interventions.{name}", noun="parameter") from None
 
 
 def validate_interventions(scenario: Scenario, source: str) -> None:

@@ -11,6 +11,7 @@ experiment's replications read a large file once per process.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,12 @@ MIN_JOINING_AGE = 14  # below the model's youngest hire (16), for tenure rounded
 INTENTS = OrgSource.INTENTS
 NO_ANSWER = INTENTS.index("no_answer")
 _CACHE: dict[tuple[Any, ...], OrgTable] = {}
+# A cell such as 18/03/2020, 2020-03-18 or 3.18.2020 (a time after it allowed): a date, not a number.
+_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")  # cells are stripped
+# What a numeric field wants instead of a date (an export often holds a start or birth date).
+_TENURE = ("give tenure as a number of months or years, mapped with organisation.source.columns.tenure_months or "
+           "tenure_years")
+_AS_NUMBER = {"tenure_months": _TENURE, "tenure_years": _TENURE, "age": "give age as a number of years"}
 _CACHE_SIZE = 4
 
 
@@ -123,6 +130,18 @@ def resolve_file(source: OrgSource) -> Path:
     return path
 
 
+def _looked_in(path: Path) -> str:
+    """Where ``resolve_file`` looked for a file it did not find, for the error that says so.
+
+    The file's name alone does not say which folder a relative path was read from, and the
+    scenario's folder (not the working one) surprises people who run from elsewhere.
+    """
+    if path.is_absolute():
+        return (f"looked in {path.parent} (a relative organisation.source.file is read from the folder of the "
+                "scenario file that names it)")
+    return f"looked in the working folder ({Path.cwd()}) and among the shipped scenarios ({SCENARIO_DIR})"
+
+
 def load_org(scenario: Scenario) -> OrgTable:
     """Read, map and validate the scenario's headcount file (cached by file and mapping).
 
@@ -135,6 +154,8 @@ def load_org(scenario: Scenario) -> OrgTable:
         raise ValueError("the scenario has no organisation.source")
     path = resolve_file(source)
     label = display_path(path)
+    if not path.exists():
+        raise InputError(f"file not found; {_looked_in(path)}", source=label)
     try:
         stat = path.stat()
         stamp: tuple[Any, ...] = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
@@ -177,10 +198,6 @@ class _Loader:
         where = f"{self.raw.row_word} {int(self.raw.rows[i])}, column '{column}'"
         return InputError(message, source=self.label, path=where)
 
-    def config_error(self, key: str, message: str) -> InputError:
-        """An error in the scenario's mapping block, named as a scenario key path."""
-        return InputError(message, source=self.sc.name, path=f"organisation.source.{key}")
-
     # -- columns ----------------------------------------------------------------------------
     def column(self, name: str, *, required: bool = False) -> str | None:
         """The file column for a field, or None when absent and optional."""
@@ -206,14 +223,13 @@ class _Loader:
         return self.frame[col]
 
     def mapped(self, name: str, col: str, allowed: Sequence[str], noun: str) -> pd.Series:
-        """A categorical column mapped to model values; a value neither mapped nor allowed is an error."""
+        """A categorical column mapped to model values; a value neither mapped nor allowed is an error.
+
+        The mapping's targets are the scenario's names already (``Scenario`` checks them).
+        """
         s = self.text(col)
         mapping = self.src.values.get(name)
         if mapping:
-            for key, target in mapping.items():
-                if target not in allowed:
-                    raise self.config_error(f"values.{name}.{key}",
-                                            f"'{target}' is not {_article(noun)} {noun}; {noun}s: {', '.join(allowed)}")
             out = _case_blind(s, mapping)
             out = out.where(out.notna(), _case_blind(s, {a: a for a in allowed}))
         else:
@@ -242,6 +258,8 @@ class _Loader:
         if bad.size:
             i = int(bad[0])
             extra = f" nor in organisation.source.values.{name} ({_listing(mapping)})" if mapping else ""
+            if _DATE.match(str(s.iloc[i])) and name in _AS_NUMBER:
+                extra += f"; dates are not read: {_AS_NUMBER[name]} (docs/orgdata.md)"
             raise self.fail(i, col, f"'{s.iloc[i]}' is not a number{extra}")
         return num
 
@@ -413,8 +431,11 @@ class _Loader:
             bad = np.flatnonzero((rating < scale[0]) | (rating > scale[1]))
             if bad.size:
                 i = int(bad[0])
-                raise self.fail(i, col, f"rating {self.text(col).iloc[i]} is outside the scale {scale[0]:g}-"
-                                        f"{scale[1]:g} (organisation.source.performance_scale)")
+                label = self.text(col).iloc[i]
+                if label in (self.src.values.get("performance") or {}):  # the label is not the number compared
+                    label = f"'{label}' (mapped to {rating[i]:g} by organisation.source.values.performance)"
+                raise self.fail(i, col, f"rating {label} is outside the scale {scale[0]:g}-{scale[1]:g} "
+                                        "(organisation.source.performance_scale)")
         self.report("performance", col, np.isfinite(rating), note)
         return rating
 

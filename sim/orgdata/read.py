@@ -8,9 +8,12 @@ keep the number a person sees in the file, so that every error can point at one.
 
 from __future__ import annotations
 
+import codecs
+import gzip
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -79,55 +82,82 @@ def read_table(path: Path, label: str) -> RawTable:
     return RawTable(frame=frame, rows=rows, row_word=row_word, blank_rows=int(blank.sum()))
 
 
+def _encoding(path: Path) -> str:
+    """UTF-16 for a file that starts with its byte-order mark (Excel's "Unicode text"), else UTF-8.
+
+    The mark makes UTF-16 unambiguous, so such a file is read as it is; any other encoding
+    (Windows-1252, say) cannot be told apart reliably and is refused with the way to save it.
+    """
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            start = handle.read(2)
+    except OSError:
+        return "utf-8-sig"  # unreadable: pandas names the problem
+    return "utf-16" if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+
+
 def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int]:
     """All cells as text, the header, and the file's row number of the first data row.
 
     The header is read as a row so that repeated names are not renamed. Blank lines above it
     (some exports start with one) are skipped, and rows keep the numbers the file shows.
     """
-    above = _blank_lines_above_header(path)
+    encoding = _encoding(path)
+    above = _blank_lines_above_header(path, encoding)
     try:
         raw = pd.read_csv(
             path, header=None, dtype=str, keep_default_na=False, na_values=[""],
-            skip_blank_lines=False, encoding="utf-8-sig", skiprows=above,
+            skip_blank_lines=False, encoding=encoding, skiprows=above,
         )
     except pd.errors.EmptyDataError:
         raise InputError("file is empty (expected a header row)", source=label) from None
     except pd.errors.ParserError as exc:
-        raise _separator_error(path, label) or _parse_error(str(exc), label) from None
+        raise _separator_error(path, label, encoding) or _parse_error(str(exc), label) from None
     except UnicodeDecodeError:
-        raise InputError("cannot read file: not UTF-8 text", source=label) from None
+        raise InputError("cannot read file: not UTF-8 text; save it from Excel as 'CSV UTF-8 (Comma delimited)' "
+                         "(or from another program as UTF-8)", source=label) from None
     except (OSError, EOFError, ValueError) as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__}: {_first_line(exc)})", source=label) from None
     if raw.empty:
         raise InputError("file is empty (expected a header row)", source=label)
     header = ["" if pd.isna(c) else str(c).strip() for c in raw.iloc[0]]
-    if len(header) == 1 and (problem := _separator_error(path, label)) is not None:
+    if len(header) == 1 and (problem := _separator_error(path, label, encoding)) is not None:
         raise problem
     frame = raw.iloc[1:].reset_index(drop=True)
     return _strip(frame), header, above + 2
 
 
-def _blank_lines_above_header(path: Path, limit: int = 1000) -> int:
+def _text_lines(path: Path, encoding: str) -> IO[str]:
+    """The file as lines of text, through gzip for a ``.gz`` (undecodable bytes replaced)."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rt", encoding=encoding, errors="replace")
+    return path.open(encoding=encoding, errors="replace")
+
+
+def _blank_lines_above_header(path: Path, encoding: str, limit: int = 1000) -> int:
     """How many blank (or whitespace-only) lines come before the first line with text."""
     try:
-        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        with _text_lines(path, encoding) as handle:
             for n, line in enumerate(handle):
                 if line.strip() or n >= limit:
                     return n
-    except OSError:
+    except (OSError, EOFError):
         return 0  # read_csv says what is wrong with the file
     return 0
 
 
-def _separator_error(path: Path, label: str) -> InputError | None:
+def _separator_error(path: Path, label: str, encoding: str) -> InputError | None:
     """A header separated by semicolons or tabs (a spreadsheet's export in many locales), said so.
 
     Checked on the header line itself, since such a file's decimal commas can make pandas fail
     on a later row before the header's single column is seen.
     """
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
-        first = handle.readline()
+    try:
+        with _text_lines(path, encoding) as handle:
+            first = handle.readline()
+    except (OSError, EOFError):
+        return None
     if "," in first:
         return None
     for sep, name in ((";", "semicolons"), ("\t", "tabs")):
