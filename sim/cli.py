@@ -212,6 +212,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its tables."""
     import pandas as pd  # noqa: PLC0415
 
+    from sim.orgdata.loader import CapacityError  # noqa: PLC0415
     from sim.scenario import load_scenario  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
@@ -242,6 +243,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except InputError as exc:
         if fresh and out is not None and not any(out.iterdir()):
             out.rmdir()  # nothing was written; leave no trace of the failed run
+        if args.headcount and isinstance(exc, CapacityError):
+            exc = exc.after_resizing(args.headcount, "--headcount")
         raise under(args.scenario, exc) from None
     print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} years)")
     for note in result.notes:

@@ -561,3 +561,13 @@ def test_named_people_who_leave_during_the_warm_up_are_named_in_the_notes() -> N
     assert any("Omar, Dana left during the 24 warm-up months" in n for n in result.notes), result.notes
     kept = simulate({**data, "warmup_months": 0}, seed=1, years=1 / 12)
     assert not any("warm-up" in n for n in kept.notes)
+
+
+def test_a_headcount_too_small_for_the_file_is_named_as_the_cause(capsys: pytest.CaptureFixture[str]) -> None:
+    """'110 people in the file but 55 positions' alone sent the reader to the file, not to the option."""
+    assert main(["run", "synthetic_org", "--headcount", "150", "--years", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "people in the file but" in err
+    assert "--headcount 150 resized the positions below the file's people" in err
+    assert main(["compare", "synthetic_org", "baseline", "--headcount", "150", "--replications", "2"]) == 2
+    assert "--headcount 150 resized the positions below the file's people" in capsys.readouterr().err

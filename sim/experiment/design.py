@@ -322,6 +322,7 @@ def check_arms(design: Design) -> None:
         InputError: The arm's problem, one line naming the experiment file and the arm.
     """
     from sim.model import check_fills, with_levers  # noqa: PLC0415 (the engine, only when checking)
+    from sim.orgdata.loader import CapacityError  # noqa: PLC0415
 
     seen: set[str] = set()
     for arm in design.arms:
@@ -335,6 +336,10 @@ def check_arms(design: Design) -> None:
                 continue
             seen.add(shape)
             check_fills(scenario, design.seed)
+        except CapacityError as exc:
+            setting = "--headcount" if design.source == "command line" else "headcount"
+            found = exc.after_resizing(design.headcount, setting) if design.headcount else exc
+            raise InputError(f"arm '{arm.label}': {found}", source=design.source) from None
         except InputError as exc:
             raise InputError(f"arm '{arm.label}': {exc}", source=design.source) from None
 

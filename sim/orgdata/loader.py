@@ -42,6 +42,16 @@ _CACHE_SIZE = 4
 class CapacityError(InputError):
     """More people at a (level, track) than the scenario has positions there."""
 
+    def after_resizing(self, headcount: int, setting: str) -> InputError:
+        """The same error, saying that a headcount setting resized the positions below the file's people.
+
+        Otherwise "110 people in the file but 55 positions" leaves the reader looking for the
+        mistake in the file or the scenario, when it is the option they typed.
+        """
+        return InputError(f"{self.detail}; {setting} {headcount:,} resized the positions below the file's "
+                          "people: give a larger one, or none to use the scenario's own", source=self.source,
+                          path=self.path)
+
 
 @dataclass(frozen=True)
 class FieldReport:
