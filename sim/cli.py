@@ -54,6 +54,10 @@ def _quiet_dropped_ctrl_c(unraisable: Any, previous: Callable[[Any], None]) -> N
     previous(unraisable)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with what the user needs to know next (where the finished work is), for ``main``'s one line."""
+
+
 def checkpoint() -> None:
     """Stop here if Ctrl-C was pressed, even when the interrupt itself was swallowed."""
     if _ctrl_c:
@@ -409,8 +413,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"{prefix}: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("promosim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"promosim: interrupted: {exc}" if isinstance(exc, Interrupted) else "promosim: interrupted",
+              file=sys.stderr)
         return 130
     except MemoryError:  # a scenario's positions are checked, but a machine may have less than they need
         print(f"{prefix}: not enough memory for this organisation; try a smaller --headcount", file=sys.stderr)

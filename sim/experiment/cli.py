@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli import checkpoint, headcount, non_negative_int, positive_int, run_metadata, run_years
+from sim.cli import Interrupted, checkpoint, headcount, non_negative_int, positive_int, run_metadata, run_years
 from sim.errors import InputError, output_folder
 
 RESULTS = Path("results")
@@ -163,9 +163,7 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
         stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
                            retry_failed=args.retry_failed, on_outcome=lambda outcome: checkpoint())
     except KeyboardInterrupt:
-        print(f"interrupted: finished runs are saved in {out}; run the same command again to resume",
-              file=sys.stderr)
-        raise
+        raise Interrupted(f"finished runs are saved in {out}; run the same command again to resume") from None
     except InputError:
         if made and out.is_dir() and not any(out.iterdir()):  # emptied by run_design: nothing ran
             out.rmdir()
