@@ -590,7 +590,9 @@ class _StrictLoader(yaml.SafeLoader):
             if key_node.tag == "tag:yaml.org,2002:merge":  # '<<: *base' keys may be overridden, as YAML says
                 continue
             key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, Hashable) and key in seen:
+            if not isinstance(key, Hashable):  # a list as a key: PyYAML's own error says so
+                continue
+            if key in seen:
                 raise _DuplicateKey(problem=f"key '{key}' appears twice in the same mapping (the second is here)",
                                     problem_mark=key_node.start_mark)
             seen.add(key)

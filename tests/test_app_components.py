@@ -50,12 +50,13 @@ from sim.app.workshop import (
     shipped_scenarios,
     uploaded_names,
     uploads_folder,
+    with_data_file,
 )
 from sim.errors import InputError
 from sim.interventions import load_all
 from sim.model import PromotionModel
 from sim.orgdata.read import display_path
-from sim.scenario import load_scenario
+from sim.scenario import MAX_POSITIONS, SCENARIO_DIR, load_scenario
 
 SMALL = "extends: baseline.yaml\nname: small\n"
 
@@ -439,6 +440,23 @@ def test_a_csv_of_people_starts_the_chosen_scenario_from_them(rendered: tuple[Ap
     assert "ours.csv (uploaded)" in state.uploads.value
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert state.model.value.counters()["people"] == 33
+
+
+def test_a_csv_of_thousands_of_people_fits_within_the_positions_allowed(tmp_path: Path) -> None:
+    """The file's size bounded the room made for it per kind of position: 350 KB x 10 kinds went past MAX_POSITIONS."""
+    lines = (SCENARIO_DIR / "data" / "synthetic_org.csv").read_text(encoding="utf-8").splitlines()
+    rows = []
+    for copy in range(20):  # 20 teams of the shipped file, each with its own ids
+        for line in lines[1:]:
+            cells = line.split(",")
+            cells[0] += f"_{copy}"
+            cells[3] = f"{cells[3]}_{copy}" if cells[3] else ""
+            rows.append(",".join(cells))
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    assert path.stat().st_size * 10 > MAX_POSITIONS
+    spec = with_data_file(load_scenario("synthetic_org"), path)
+    assert spec.total_positions == len(rows)
 
 
 def test_a_csv_the_scenario_cannot_read_is_kept_for_the_scenario_that_maps_it(

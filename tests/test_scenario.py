@@ -11,7 +11,7 @@ import yaml
 from conftest import BASELINE, SCENARIOS, TINY
 
 from sim import InputError, PromotionModel, Scenario, load_scenario
-from sim.scenario import TRACKS, validate_scenario
+from sim.scenario import TRACKS, parse_yaml, validate_scenario
 
 # ---------------------------------------------------------------------------------------------
 # The shipped baseline
@@ -484,3 +484,15 @@ def test_a_scenario_must_be_a_mapping(write_yaml) -> None:
 def test_a_boolean_is_not_a_number(tiny: dict[str, Any], block: str, key: str, value: bool) -> None:
     tiny.setdefault(block, {})[key] = value
     assert _error(tiny).path == f"{block}.{key}"
+
+
+def test_a_key_written_twice_is_refused_but_merge_keys_may_be_overridden() -> None:
+    """PyYAML keeps the last of two equal keys silently; YAML's '<<' merge is meant to be overridden."""
+    with pytest.raises(InputError, match=r"s.yaml: YAML error at line 3, column 3: key 'name' appears twice"):
+        parse_yaml("policy:\n  name: visibility\n  name: readiness\n", "s.yaml")
+    with pytest.raises(InputError, match="key 'k' appears twice"):
+        parse_yaml("a: [{k: 1, k: 2}]\n", "s.yaml")  # inside a list too
+    merged = parse_yaml("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  x: 3\n", "s.yaml")
+    assert merged["other"] == {"x": 3, "y": 2}
+    with pytest.raises(InputError, match="line 2"):  # a list as a key: one line, not a TypeError
+        parse_yaml("extends: baseline\n? [a, b]\n: 1\n", "s.yaml")

@@ -36,6 +36,7 @@ from sim.model import SHORTCUTS, PromotionModel, check_fills
 from sim.orgdata.loader import load_org, resolve_file
 from sim.orgdata.read import display_path, read_table
 from sim.scenario import (
+    MAX_POSITIONS,
     POLICIES,
     SCENARIO_DIR,
     TRACKS,
@@ -265,8 +266,9 @@ def with_data_file(base: Scenario, path: Path) -> Scenario:
     kinds = [(i, track) for i, level in enumerate(base.organisation.levels)
              for track, n in level.positions.items() if n > 0]
     # Room for everyone in the file at any position, without reading it once more: a row takes
-    # at least two bytes, so the file's size bounds its head count.
-    roomy = {f"organisation.levels.{i}.positions.{track}": path.stat().st_size for i, track in kinds}
+    # at least two bytes, so the file's size bounds its head count (within the positions allowed).
+    room = min(path.stat().st_size, MAX_POSITIONS // len(kinds))
+    roomy = {f"organisation.levels.{i}.positions.{track}": room for i, track in kinds}
     table = load_org(load_scenario(base, overrides={**overrides, **roomy}))
     counts = Counter(zip(table.level.tolist(), table.track.tolist(), strict=True))
     fitted = {f"organisation.levels.{i}.positions.{track}": max(1, counts[i, TRACKS.index(track)])
