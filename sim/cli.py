@@ -298,14 +298,19 @@ def print_summary(summary: dict[str, float], title: str) -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
+    undefined = any(math.isnan(v) for v in summary.values())
+    # A bare NaN reads as a fault; say it is a rate with nothing to count (docs/ODD.md 7.12).
     table = Table(title=title)
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in summary.items():
         counts = key in ("headcount", "promotions")
-        shown = "NaN" if math.isnan(value) else (f"{value:,.0f}" if counts else f"{value:.3f}")
+        shown = "n/a" if math.isnan(value) else (f"{value:,.0f}" if counts else f"{value:.3f}")
         table.add_row(key, shown)
     Console(width=100).print(table)
+    if undefined:
+        print("n/a: nothing to count in this run (promotions settle after 18 months, decliners after 12, "
+              "development after 24 by default; a longer run gives them)")
 
 
 def print_story(result: Any) -> None:

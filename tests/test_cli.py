@@ -571,3 +571,11 @@ def test_a_headcount_too_small_for_the_file_is_named_as_the_cause(capsys: pytest
     assert "--headcount 150 resized the positions below the file's people" in err
     assert main(["compare", "synthetic_org", "baseline", "--headcount", "150", "--replications", "2"]) == 2
     assert "--headcount 150 resized the positions below the file's people" in capsys.readouterr().err
+
+
+def test_a_rate_with_nothing_to_count_is_n_a_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 1-year run has no promotion old enough to have settled: its stick rate is undefined, not a fault."""
+    assert main(["run", "baseline", "--years", "1", "--headcount", "100", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "promotion_stick_rate" in out and "NaN" not in out
+    assert "n/a: nothing to count in this run (promotions settle after 18 months" in out

@@ -159,6 +159,17 @@ def test_the_summary_names_clear_effects_with_their_direction() -> None:
     assert "Neither higher nor lower is better in itself." in glossary
 
 
+def test_a_metric_no_run_could_measure_is_not_blamed_on_the_replications() -> None:
+    """A 1-year run has no settled promotion: more replications would never give a stick rate."""
+    nan = float("nan")
+    values = toy_values({"misread_rate": ([0.2] * 4, [0.1, 0.12, 0.11, 0.1]),
+                         "promotion_stick_rate": ([nan] * 4, [nan] * 4)})
+    design = {"replications": 4, "metrics": None, "arms": toy_design()["arms"][:2]}
+    text = "\n".join(summary_lines(paired_effects(values, design), {}))
+    assert "No value in any run: promotions that stick. Each is a rate with nothing to count" in text
+    assert "Too few complete pairs" not in text
+
+
 def test_every_summary_metric_has_a_meaning_and_a_direction() -> None:
     from sim.metrics import EXTRA_METRICS, METRICS, metric_info  # noqa: PLC0415
 

@@ -302,7 +302,8 @@ def variant_summary(label: str, rows: pd.DataFrame, description: str | None) -> 
     clear = [r for r in rows.itertuples() if is_clear(r)]
     order = {"b": 0, "w": 1}  # better, worse, then the metrics with no better direction
     clear.sort(key=lambda r: order.get(verdict(r.metric, r.baseline_mean, r.variant_mean)[:1], 2))
-    untold = [plain_label(r.metric) for r in rows.itertuples() if not math.isfinite(r.ci_low)]
+    unmeasured = [plain_label(r.metric) for r in rows.itertuples() if r.n == 0]
+    untold = [plain_label(r.metric) for r in rows.itertuples() if r.n > 0 and not math.isfinite(r.ci_low)]
     steady = [plain_label(r.metric) for r in rows.itertuples() if math.isfinite(r.ci_low) and not is_clear(r)]
     baseline = rows["baseline"].iloc[0]
     if clear:
@@ -314,6 +315,10 @@ def variant_summary(label: str, rows: pd.DataFrame, description: str | None) -> 
         lines += [f"No clear change: {', '.join(steady)}.", ""]
     if untold:
         lines += [f"Too few complete pairs to tell (under 2): {', '.join(untold)}.", ""]
+    if unmeasured:  # more replications would not help: the runs are too short or too small for them
+        lines += [f"No value in any run: {', '.join(unmeasured)}. Each is a rate with nothing to count in these "
+                  "runs: promotions, decliners and development count only once settled (18, 12 and 24 months "
+                  "by default), so runs this short have none; longer runs give them.", ""]
     return lines
 
 
