@@ -998,6 +998,7 @@ def _one_line(exc: ValidationError, source: str) -> InputError:
 
 ModelAt = Callable[[tuple[Any, ...]], type[BaseModel] | None]
 NUMBER_ERRORS = frozenset({"float_type", "float_parsing", "int_type", "int_parsing"})
+_BARE_EXPONENT = re.compile(r"^\s*[-+]?\d+[eE][-+]?\d+\s*$")
 _PERCENT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*%\s*$")
 _CHARACTER_CLASS = re.compile(r"^\^\[((?:\\.|[^\]\\])+)\]\+\$$")
 
@@ -1111,7 +1112,9 @@ def _typed_as_text(kind: str, given: Any, bounds: tuple[float | None, float | No
             return f"; this is a fraction from 0 to 1: write {fraction} for {written}"
         return f"; write {fraction} for {written}, without '%'"
     try:
-        float(given)
+        value = float(given)
     except ValueError:
         return ""
+    if _BARE_EXPONENT.match(given):  # YAML 1.1 reads 1e-2 as text: its float needs a point
+        return f"; YAML reads {given.strip()} as text (an exponent needs a point, 1.0e-2): write {value:g}"
     return "; a number in quotes is text: write it without quotes"

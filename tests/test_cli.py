@@ -283,6 +283,10 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
         {"bad.yaml": PARENT + 'behaviour:\n  voice_rate: "0.6"\n'},
         "bad.yaml", ["behaviour.voice_rate", "(got '0.6'); a number in quotes is text: write it without quotes"],
     ),
+    "an exponent without a point": (
+        {"bad.yaml": PARENT + "behaviour:\n  voice_rate: 1e-2\n"},
+        "bad.yaml", ["behaviour.voice_rate", "YAML reads 1e-2 as text (an exponent needs a point, 1.0e-2): write 0.01"],
+    ),
     "a group name with a space": (
         {"bad.yaml": PARENT + "groups: [{name: all staff, workforce_share: 1.0, hiring_share: 1.0}]\n"},
         "bad.yaml", ["groups[0].name: 'all staff' may hold only letters a-z, A-Z (no accents), digits, '_', '-'"],

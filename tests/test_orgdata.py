@@ -170,6 +170,12 @@ def test_names_and_mapping_keys_are_matched_whatever_their_case(tmp_path: Path) 
     assert table.track[0] == MANAGEMENT
     assert INTENTS[table.intent[0]] == "specialist"  # the exact key, not the case-blind one
     assert INTENTS[table.intent[5]] == "specialist"  # J3 wrote "I Want To Lead" too
+    # A model name written exactly wins over a mapping key that differs from it only in case,
+    # and rating labels are matched whatever their case too.
+    csv = BASE_CSV.replace(",4,manage", ",Exceeds,manage")
+    source = {"values": {"level": {"head": "Junior"}, "performance": {"exceeds": 4}}}
+    table = model_from(tmp_path, csv, **source).orgdata.table
+    assert table.level[0] == 2 and table.performance[0] == 4.0
 
 
 def test_parquet_reads_like_csv(tmp_path: Path) -> None:
@@ -490,6 +496,7 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("empty file", "", {}, ["file is empty"]),
     ("header only", "id,level,track,manager\n", {}, ["the file has a header but no people"]),
     ("semicolons", BASE_CSV.replace(",", ";"), {}, ["header", "separated by semicolons"]),
+    ("semicolons below a blank line", "\n" + BASE_CSV.replace(",", ";"), {}, ["header", "separated by semicolons"]),
     ("semicolons and a decimal comma", BASE_CSV.replace(",", ";").replace(";2;", ";2,5;", 1), {},
      ["header", "separated by semicolons"]),
     ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found; looked in "]),

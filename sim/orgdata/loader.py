@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -239,11 +239,11 @@ class _Loader:
         """
         s = self.text(col)
         mapping = self.src.values.get(name)
-        if mapping:
-            out = _case_blind(s, mapping)
-            out = out.where(out.notna(), _case_blind(s, {a: a for a in allowed}))
-        else:
-            out = _case_blind(s, {a: a for a in allowed})
+        names = {a: a for a in allowed}
+        # Exact matches first (a mapping key, then a model name), then the same ignoring case: a
+        # cell 'Lead' is the level Lead even if the mapping has a key 'lead'.
+        out = _first_found(s, [mapping or {}, names], exact=True)
+        out = out.where(out.notna(), _first_found(s, [mapping or {}, names], exact=False))
         bad = np.flatnonzero((s.notna() & out.isna()).to_numpy())
         if bad.size:
             i = int(bad[0])
@@ -261,7 +261,8 @@ class _Loader:
         s = self.text(col)
         mapping = self.src.values.get(name)
         if mapping:
-            hit = s.map(mapping)
+            hit = _first_found(s, [mapping], exact=True)
+            hit = hit.where(hit.notna(), _first_found(s, [mapping], exact=False))
             s = s.where(hit.isna(), hit)
         num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(s.notna().to_numpy() & ~np.isfinite(num))
@@ -520,27 +521,30 @@ def _article(noun: str) -> str:
     return "an" if noun[0] in "aeiou" else "a"
 
 
-def _case_blind(s: pd.Series, mapping: dict[str, Any]) -> pd.Series:
-    """``s`` mapped through ``mapping``, an exact key first, else one that differs only in case.
+def _first_found(s: pd.Series, mappings: Sequence[Mapping[str, Any]], *, exact: bool) -> pd.Series:
+    """``s`` looked up in each mapping in turn, exactly or ignoring case; NaN where none has it.
 
-    HR exports write level and track names as their system does ('SENIOR', 'senior'); a
-    scenario's 'Senior' should read them all. Keys that differ only in case among themselves
-    are matched exactly only, since no case-blind choice between them is right.
+    HR exports write names as their system does ('SENIOR', 'senior'); a scenario's 'Senior'
+    should read them all. Ignoring case, keys of one mapping that differ only in case are left
+    out, since no choice between them is right.
     """
-    out = s.map(mapping)
-    folded: dict[str, Any] = {}
-    clashes: set[str] = set()
-    for key, target in mapping.items():
-        k = str(key).casefold()
-        if k in folded and folded[k] != target:
-            clashes.add(k)
-        folded[k] = target
-    for k in clashes:
-        del folded[k]
-    miss = out.isna() & s.notna()
-    if not miss.any():
-        return out
-    return out.where(~miss, s.map(lambda v: folded.get(str(v).casefold())))
+    out = pd.Series(np.nan, index=s.index, dtype=object)
+    for mapping in mappings:
+        if exact:
+            found = s.map(mapping)
+        else:
+            folded: dict[str, Any] = {}
+            clashes: set[str] = set()
+            for key, target in mapping.items():
+                k = str(key).casefold()
+                if k in folded and folded[k] != target:
+                    clashes.add(k)
+                folded[k] = target
+            for k in clashes:
+                del folded[k]
+            found = s.map(lambda v, table=folded: table.get(str(v).casefold()) if isinstance(v, str) else None)
+        out = out.where(out.notna(), found)
+    return out
 
 
 def _listing(mapping: dict[str, Any] | None, limit: int = 8) -> str:

@@ -155,7 +155,7 @@ def _separator_error(path: Path, label: str, encoding: str) -> InputError | None
     """
     try:
         with _text_lines(path, encoding) as handle:
-            first = handle.readline()
+            first = next((line for line in handle if line.strip()), "")  # the header, below any blank lines
     except (OSError, EOFError):
         return None
     if "," in first:
