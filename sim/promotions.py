@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 DECLINE_REASONS = ("does not want to move up", "wants the other track", "wants it, but not now")
 
 
+# A manager who believes someone leans this far one way (0.75 or 0.25) holds a view of their direction.
+DIRECTION_KNOWN = 0.75
+
+
 def promotion_round(model: PromotionModel, rng: np.random.Generator) -> None:
     """Fill openings at this cycle: applications, then level by level from the top."""
     sc, org = model.scenario, model.org
@@ -161,7 +165,7 @@ def candidates(model: PromotionModel, from_level: int, track: int) -> tuple[np.n
     direction = model.consider_direction and model.org.track_exists(from_level + 1, 1 - track)
     return _candidate_rows(
         wf.active, wf.level, wf.time_in_role, wf.promoted_at, wf.b_ready, wf.applied, wf.wants_mgmt,
-        wf.b_interest, wf.b_refused, wf.b_mgmt, wf.ambition, wf.wait, wf.competence,
+        wf.b_interest, wf.b_refused, wf.b_mgmt, wf.told_at, wf.ambition, wf.wait, wf.competence,
         model.org.path_ok[from_level + 1, :, track], from_level, sc.organisation.min_months_in_role, model.month,
         model.readiness_floor, rule, pol.candidate_interest, direction, track == MANAGEMENT,
         sc.metrics.high_performer_competence,
@@ -170,7 +174,7 @@ def candidates(model: PromotionModel, from_level: int, track: int) -> tuple[np.n
 
 @jit
 def _candidate_rows(
-    active, level, time_in_role, promoted_at, b_ready, applied, wants_mgmt, b_interest, b_refused, b_mgmt,
+    active, level, time_in_role, promoted_at, b_ready, applied, wants_mgmt, b_interest, b_refused, b_mgmt, told_at,
     ambition, wait, competence, on_path, from_level, min_months, month, readiness_floor, rule, candidate_interest,
     direction, to_mgmt, high_competence,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -184,7 +188,11 @@ def _candidate_rows(
     for i in range(active.size):
         applied_here = applied[i] & on_path[wants_mgmt[i] * 1]
         believed = (b_interest[i] >= candidate_interest) & ~b_refused[i]
-        believed = believed & ((not direction) | ((b_mgmt[i] >= 0.5) == to_mgmt))
+        # Direction counts only for those asked in a career conversation in the last year whose
+        # manager holds a view of it (0.75 or more either way): the lever's own knowledge. Applied to
+        # everyone, it sorted people never asked by the prior's 0.5, and worked at coverage 0.
+        known = ((month - told_at[i]) < 12) & (abs(b_mgmt[i] - 0.5) >= DIRECTION_KNOWN - 0.5)
+        believed = believed & ((not direction) | ~known | ((b_mgmt[i] >= 0.5) == to_mgmt))
         eligible = (
             active[i] & (level[i] == from_level) & (time_in_role[i] >= min_months) & (promoted_at[i] != month)
         )

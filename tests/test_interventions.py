@@ -41,7 +41,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim import PromotionModel, load_scenario
+from sim import PromotionModel, load_scenario, simulate
 from sim.cli import main
 from sim.interventions import highest, load_all
 
@@ -427,3 +427,14 @@ def test_promosim_interventions_lists_all_eight_with_parameters() -> None:
         assert cls.Params.model_fields, name
         for field, info in cls.Params.model_fields.items():
             assert f"    {field} = {info.default!r}" in out, (name, field)
+
+
+def test_career_conversations_with_nobody_asked_change_nothing() -> None:
+    """The lever's use of direction rests on its conversations: at coverage 0 it used to sort everyone never
+    asked by the prior's 0.5 (as if they wanted management), which removed most unwanted promotions in an
+    organisation with two ladders without a single conversation (from an org-design trial)."""
+    two_ladders = {"extends": "parallel_ladders", "years": 3}
+    without = simulate(two_ladders, seed=3).summary
+    asked_nobody = simulate({**two_ladders, "interventions": {"career_conversations": {"coverage": 0.0}}},
+                            seed=3).summary
+    assert asked_nobody == pytest.approx(without, nan_ok=True)
