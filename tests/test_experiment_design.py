@@ -190,6 +190,9 @@ BAD_FILES: list[tuple[str, Any, str]] = [
     ("grid value out of range", {"grid": {"behaviour.voice_rate": [2.0]}}, "less than or equal to 1"),
     ("bad range", {"grid": {"behaviour.voice_rate": {"low": 0.1, "high": 0.2, "steps": 1}}}, "steps"),
     ("duplicate labels", {"scenarios": {"baseline": "small.yaml", "variants": ["small.yaml"]}}, "must be unique"),
+    ("a grid that makes the baseline the variant", {"grid": {"policy.name": ["random", "visibility"]}},
+     "arm 'random[name=random]' runs the same scenario as the arm it is paired with, 'small[name=random]', so "
+     "every difference would be 0. A grid over a lever's parameter applies to every scenario"),
     ("inverted sensitivity range", {"sensitivity": {"parameters": {"behaviour.voice_rate": [0.3, 0.1]}}},
      "sensitivity.parameters.behaviour.voice_rate: needs [low, high] with low < high"),
     ("unknown key in a scenario ref", {"scenarios": {"baseline": {"file": "small.yaml", "sett": {}}}},

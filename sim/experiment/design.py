@@ -638,6 +638,7 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
             arms.append(Arm(label=arm_label, scenario=label, point=p, parameters=params, source=shown_path(path),
                             content=resolved.model_dump(mode="json"), reference=reference))
     arms.sort(key=lambda a: (a.reference is not None, a.point, [s[0] for s in bases].index(a.scenario)))
+    check_pairs_differ(arms, source, bool(spec.grid))
     check_metric_groups(spec.metrics, arms, source, "metrics")
     seeds = derive_seeds(spec.seed, spec.replications)
     return Design(
@@ -646,6 +647,32 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
         years=spec.years, headcount=spec.headcount, metrics=spec.metrics, timeseries=spec.timeseries,
         arms=arms, tasks=make_tasks(arms, seeds, spec.timeseries),
     )
+
+
+def check_pairs_differ(arms: Sequence[Arm], source: str, gridded: bool) -> None:
+    """Refuse an arm that runs the very scenario of the arm it is paired with.
+
+    With common random numbers every difference is then exactly 0, and the report reads as "no
+    effect". The usual cause is a grid over a lever's parameter: it applies to every scenario, so
+    it switches the lever on in the baseline too (``compare`` already refuses one file twice).
+
+    Raises:
+        InputError: Naming both arms, and the way to sweep one arm only.
+    """
+    def behaviour(arm: Arm) -> str:  # what the engine runs: the names and words are not part of it
+        return digest({k: v for k, v in arm.content.items() if k not in ("name", "description")})
+
+    by_label = {a.label: a for a in arms}
+    for arm in arms:
+        other = by_label.get(arm.reference or "")
+        if other is None or behaviour(arm) != behaviour(other):
+            continue
+        cause = (" A grid over a lever's parameter applies to every scenario, so it switches the lever on in "
+                 "the baseline too; to vary one arm only, give one variant per value with its own set: "
+                 "(docs/experiments.md)") if gridded else ""
+        raise InputError(f"arm '{arm.label}' runs the same scenario as the arm it is paired with, "
+                         f"'{other.label}', so every difference would be 0.{cause}", source=source,
+                         path="scenarios")
 
 
 def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int, seed: int,
