@@ -811,3 +811,34 @@ def test_unpack_refuses_paths_outside_the_cache(tmp_path: Path) -> None:
     with pytest.raises(tarfile.TarError):
         assets._unpack(tgz, tmp_path / "cache" / "evil@1")
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_reset_forgets_a_person_the_new_run_does_not_have(rendered: tuple[AppState, object]) -> None:
+    """The inspector said "No person #1692 in this run" after Reset, as if the click had been wrong."""
+    state, rc = rendered
+    state.step(3)
+    newest = int(state.model.value.treated.workforce.uid.max())  # hired after the start: not in a new run
+    state.selected.value = newest
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert state.model.value.month == 0 and state.selected.value is None
+    survivor = int(state.model.value.treated.workforce.uid[state.model.value.treated.workforce.rows[0]])
+    state.selected.value = survivor
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert state.selected.value == survivor  # someone the new run has stays selected
+
+
+def test_an_upload_the_browser_could_not_decode_is_refused() -> None:
+    """A Windows-1252 'José' reaches the server as 'Jos\ufffd': the file was accepted with broken names."""
+    with pytest.raises(InputError, match=r"team\.csv: cannot read file: not UTF-8 text; save it from Excel"):
+        save_data_upload("team.csv", "id,level\nJos\ufffd,Associate\n", 24)
+
+
+def test_the_inspector_says_no_view_for_an_undecided_belief(rendered: tuple[AppState, object]) -> None:
+    """A belief of 50% management was shown as 'management (50% management)', as if the manager knew."""
+    state, rc = rendered
+    run = state.model.value.treated
+    wf = run.workforce
+    row = next(int(r) for r in wf.rows if 0.25 < wf.b_mgmt[r] < 0.75)
+    state.selected.value = int(wf.uid[row])
+    shown = " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+    assert "no view (" in shown

@@ -58,6 +58,7 @@ from sim.interventions import load_all  # noqa: E402
 from sim.metrics import REPRESENTATION, metric_info  # noqa: E402
 from sim.model import PromotionModel  # noqa: E402
 from sim.orgdata.loader import load_org  # noqa: E402
+from sim.promotions import DIRECTION_KNOWN  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
 SIZES = {"as the scenario says": None, "about 100 people": 100, "about 300 people": 300,
@@ -457,8 +458,11 @@ def ControlsCard(state: AppState) -> None:
 
     def forget_refusal() -> None:
         # A new model (Reset builds one) means the refused change is behind us: a red line left
-        # from it read as if Reset had failed.
+        # from it read as if Reset had failed. So is a person the new run never had.
         state.message.set(None)
+        chosen = state.selected.value
+        if chosen is not None and state.model.value.treated.employee(chosen) is None:
+            state.selected.set(None)
 
     solara.use_effect(forget_refusal, [state.model.value])
     with solara.Card("Controls"):
@@ -756,7 +760,9 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
     which_text = wants_track
     if not hidden["aspiring"]:  # a direction and a timing are only leanings until ambition returns
         which_text, when_text = f"would lean {wants_track}, if ever", "not looking to move"
-    believed_dir = "management" if beliefs["management_direction"] >= 0.5 else "specialist"
+    lean = beliefs["management_direction"]  # a view only from 0.75 either way, as promotions.DIRECTION_KNOWN
+    believed_dir = ("management" if lean >= DIRECTION_KNOWN else "specialist" if lean <= 1 - DIRECTION_KNOWN
+                    else "no view")
     rows_html = [
         ("Wants to move up?", f"{'yes' if hidden['aspiring'] else 'no'} (ambition {hidden['ambition']:.2f})",
          f"{belief_word(run, beliefs['interest'])} (interest {beliefs['interest']:.2f})"
@@ -780,7 +786,7 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
     traits = (
         f"visibility {hidden['visibility']:.2f} · risk sensitivity {hidden['risk_sensitivity']:.2f} · "
         f"engagement {hidden['engagement']:.2f} · competence {hidden['competence']:.1f} · "
-        f"quietly blamed {int(wf.penalties[row])} times · "
+        f"quietly blamed {int(wf.penalties[row])} time{'' if int(wf.penalties[row]) == 1 else 's'} · "
         f"{'hides their ambition' if hidden['masking'] else 'not masking'}"
     )
     solara.HTML(tag="div", classes=["promosim-person"], unsafe_innerHTML=(
@@ -884,7 +890,9 @@ def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
     levers = ", ".join(name.replace("_", " ") for name in model.levers)
     solara.HTML(tag="div", unsafe_innerHTML=(
         f"<b>Same organisation, same seed.</b> Left: with {escape(levers)}. Right: without any lever. "
-        f"Both runs are at month {model.month}."))
+        f"Both runs are at month {model.month}"
+        + (f"; the levers have been on through the {model.treated.scenario.warmup_months} warm-up months before "
+           "month 1, so the two already differ at the start." if model.treated.scenario.warmup_months else ".")))
     with solara.Columns([6, 6]):
         with solara.Card("With the levers", classes=["promosim-with"]):
             Pyramid(model.treated, steps=tick, order=state.order.value, max_width=470,

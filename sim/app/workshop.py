@@ -34,7 +34,7 @@ from sim.errors import InputError
 from sim.interventions import load_all
 from sim.model import SHORTCUTS, PromotionModel, check_fills
 from sim.orgdata.loader import load_org, resolve_file
-from sim.orgdata.read import display_path, read_table
+from sim.orgdata.read import NOT_UTF8, display_path, read_table
 from sim.scenario import (
     MAX_POSITIONS,
     POLICIES,
@@ -234,6 +234,8 @@ def save_data_upload(filename: str, text: str | None, size: int = 0, limit: int 
                else "save the sheet as CSV (comma-separated) and upload that")
         raise InputError(f"expected {UPLOAD_KINDS}; {how}", source=source)
     assert text is not None  # _upload_name refuses a file that was not read
+    if "\ufffd" in text:  # the browser decodes as UTF-8 and replaces what is not: 'José' in Windows-1252
+        raise InputError(NOT_UTF8, source=source)
     folder = uploads_folder() / hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     path = folder / source
     if not path.exists():  # same content, same name: the file is there, maybe being read by another session

@@ -23,6 +23,9 @@ import pyarrow.parquet as pq
 
 from sim.errors import InputError
 
+NOT_UTF8 = ("cannot read file: not UTF-8 text; save it from Excel as 'CSV UTF-8 (Comma delimited)' "
+            "(or from another program as UTF-8)")
+
 
 @dataclass(frozen=True)
 class RawTable:
@@ -115,8 +118,7 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int]:
     except pd.errors.ParserError as exc:
         raise _separator_error(path, label, encoding) or _parse_error(str(exc), label) from None
     except UnicodeDecodeError:
-        raise InputError("cannot read file: not UTF-8 text; save it from Excel as 'CSV UTF-8 (Comma delimited)' "
-                         "(or from another program as UTF-8)", source=label) from None
+        raise InputError(NOT_UTF8, source=label) from None
     except (OSError, EOFError, ValueError) as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__}: {_first_line(exc)})", source=label) from None
     if raw.empty:
