@@ -947,7 +947,10 @@ GUIDE: tuple[tuple[str, str], ...] = (
      "everyone's does, so in some runs his falls below wanting a move at all."),
     ("5. Try the levers",
      "Switch on career conversations, parallel ladders and psychological safety (where available) and "
-     "watch the same team, same seed, with and without them, side by side."),
+     "watch the same team, same seed, with and without them, side by side. In a team of eight one person "
+     "is 12 points of any rate, so after a few months the rates can lean either way by chance: watch how "
+     "Sam and Priya are read (their colours and the inspector). For the levers' effect on an organisation, "
+     "compare them side by side on the baseline's 1,000 people over a few years."),
 )
 
 
