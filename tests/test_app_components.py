@@ -345,6 +345,15 @@ def test_a_difference_that_shows_as_zero_gets_no_verdict() -> None:
     assert "+10.0 pts worse" in row("managers' misread rate")
     parity = row(f"representation at the top: {group}")  # as far from parity either way
     assert "+0.20" in parity and "better" not in parity and "worse" not in parity
+    # The values are shown at the difference's precision, and the difference is theirs: rounded apart,
+    # 12.44% and 12.56% showed as "12% | 13% | -0.1 pts", and 0.894 and 0.925 as "0.89 | 0.93 | -0.03".
+    model.history.record(2, {"misread_rate": 0.1244, f"representation_ratio.{group}": 0.894})
+    model.control_history.record(2, {"misread_rate": 0.1256, f"representation_ratio.{group}": 0.925})
+    html = compare_table_html(model)
+    assert ">12.4%<" in row("managers' misread rate") and ">12.6%<" in row("managers' misread rate")
+    assert "-0.2 pts better" in row("managers' misread rate")
+    parity = row(f"representation at the top: {group}")
+    assert ">0.89<" in parity and ">0.93<" in parity and "-0.04" in parity
 
 
 # -- components -------------------------------------------------------------------------------

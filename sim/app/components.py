@@ -842,13 +842,22 @@ def difference(a: float, b: float, better: str, is_pct: bool) -> tuple[str, str]
     if not (math.isfinite(a) and math.isfinite(b)):
         return "n/a", ""
     scale, digits, unit = (100.0, 1, " pts") if is_pct else (1.0, 2, "")
-    diff = round(scale * (a - b), digits)
+    # From the values as the table shows them (``shown_value``), so the three columns agree:
+    # rounded apart, 12.44% and 12.56% showed as "12% | 13% | -0.1 pts".
+    diff = round(round(scale * a, digits) - round(scale * b, digits), digits)
     if diff == 0:
         return f"{0:.{digits}f}{unit}", "same"
     gain = -diff if better == "lower" else diff if better == "higher" else round(
         scale * (abs(b - 1) - abs(a - 1)), digits)
     verdict = "better" if gain > 0 else "worse" if gain < 0 else ""
     return f"{diff:+.{digits}f}{unit}", verdict
+
+
+def shown_value(value: float, is_pct: bool) -> str:
+    """A value in the side-by-side table, at the precision its difference is shown (0.1 pts, 0.01)."""
+    if not math.isfinite(value):
+        return "n/a"
+    return f"{100 * value:.1f}%" if is_pct else num(value, 2)
 
 
 def compare_table_html(model: WorkshopModel) -> str:
@@ -859,12 +868,11 @@ def compare_table_html(model: WorkshopModel) -> str:
     for key, label, is_pct in entries:
         better = metric_info(key).better
         a, b = model.history.last(key), model.control_history.last(key)
-        fmt = pct if is_pct else (lambda x: num(x, 2))
         shown, verdict = difference(a, b, better, is_pct)
         colour = {"better": "#2e7d32", "worse": "#c62828"}.get(verdict, "#546e7a")
         rows.append(
             f"<tr><td style='padding:2px 8px 2px 0'>{escape(label)}</td><td style='text-align:right;padding:2px 8px'>"
-            f"{fmt(a)}</td><td style='text-align:right;padding:2px 8px'>{fmt(b)}</td>"
+            f"{shown_value(a, is_pct)}</td><td style='text-align:right;padding:2px 8px'>{shown_value(b, is_pct)}</td>"
             f"<td style='text-align:right;padding:2px 8px;color:{colour}'>{shown} {verdict}</td></tr>"
         )
     return (
