@@ -851,3 +851,16 @@ def test_the_inspector_says_no_view_for_an_undecided_belief(rendered: tuple[AppS
     state.selected.value = int(wf.uid[row])
     shown = " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
     assert "no view (" in shown
+
+
+def test_named_people_side_by_side_get_names_that_do_not_overlap() -> None:
+    """Sam and Priya sat in neighbouring cells and their names were drawn over each other: "SamPriya"."""
+    model = WorkshopModel(settings=Settings().with_scenario(GUIDED_SCENARIO))
+    for width in (470, 349):
+        names = [t for t in drawing.pyramid_picture(model.treated, max_width=width)["texts"] if t[0] == "name"]
+        assert {"Sam", "Priya"} <= {t[1] for t in names}
+        boxes = [(x - drawing._text_width(n, "name") / 2, x + drawing._text_width(n, "name") / 2, y)
+                 for _, n, x, y in names]
+        for i, (left, right, y) in enumerate(boxes):
+            for other_left, other_right, other_y in boxes[i + 1:]:
+                assert y != other_y or right <= other_left or other_right <= left, names

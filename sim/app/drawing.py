@@ -191,6 +191,19 @@ def _block_lefts(band: _Band, cell: float, gap: float, left: float, room: float)
     return lefts
 
 
+def _free_line(placed: list[tuple[float, float, float, int]], centre: float, half: float, row_top: float) -> int:
+    """The first line under a row of cells where a name centred at ``centre`` overlaps no other; records it.
+
+    Side by side, "Sam" and "Priya" were drawn over each other as "SamPriya".
+    """
+    left, right = centre - half - 3, centre + half + 3
+    line = 0
+    while any(top == row_top and k == line and left < end and start < right for start, end, top, k in placed):
+        line += 1
+    placed.append((left, right, row_top, line))
+    return line
+
+
 def _level_label(name: str, count: str, top: float, first_rows: float, label_width: float) -> list[list[Any]]:
     """The level's name and count in the left column, centred beside the band's first rows of cells."""
     y = top + max(0.0, (first_rows - LEVEL_LABEL_HEIGHT) / 2)
@@ -253,7 +266,8 @@ def pyramid_picture(
         last = org.ranges[(band.level, band.blocks[-1][0])][1]
         count = f"{int((occupant[first:last] >= 0).sum())}/{last - first}"
         texts += _level_label(level_names[band.level], count, y, min(band.rows, 3) * cell, label_width)
-        named_here = False
+        name_lines = 0  # lines of names under the band: neighbours' names go on separate lines
+        placed: list[tuple[float, float, float, int]] = []
         lefts = _block_lefts(band, cell, gap, label_width, content)
         for (tr, _n), w, (bx, slot_px) in zip(band.blocks, band.widths, lefts, strict=True):
             start, stop = org.ranges[(band.level, tr)]
@@ -273,11 +287,12 @@ def pyramid_picture(
                 cx, cy = sx + cell / 2, sy + cell / 2
                 rings.append([round(cx * 10), round(cy * 10), round(cell * 7.2), int(uid == highlight)])
                 if uid in named:
-                    named_here = True
-                    texts.append(["name", named[uid], round(cx), round(sy + cell + name_px)])
+                    line = _free_line(placed, cx, _text_width(named[uid], "name") / 2, sy)
+                    name_lines = max(name_lines, line + 1)
+                    texts.append(["name", named[uid], round(cx), round(sy + cell + (name_px + 2) * line + name_px)])
             if two:
                 texts.append(["track", _fit(TRACKS[tr], "track", slot_px), round(bx), round(y - 4)])
-        y += max(band.rows * cell, LEVEL_LABEL_HEIGHT + 4) + band_gap + (name_px + 2 if named_here else 0)
+        y += max(band.rows * cell, LEVEL_LABEL_HEIGHT + 4) + band_gap + (name_px + 2) * name_lines
     cells = np.concatenate(chunks) if chunks else np.empty((0, 5), dtype=np.int64)
     people = cells[cells[:, 2] != VACANT]
     half = cell * 5
