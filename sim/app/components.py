@@ -558,7 +558,7 @@ def LeversCard(state: AppState) -> None:
             solara.Switch(label=name.replace("_", " "), value=name in settings.levers, on_value=toggle,
                           disabled=problem is not None)
             hint = f"Not for this scenario: {problem}" if problem else cls.description
-            solara.Text(hint, style={"font-size": "11px", "color": "#78909c", "display": "block",
+            solara.Text(hint, style={"font-size": "12px", "color": "#78909c", "display": "block",
                                      "margin": "-14px 0 4px 44px"})
 
 
@@ -613,7 +613,7 @@ def Counters(model: WorkshopModel, tick: int) -> None:
             "<style>.promosim-counters{display:flex;flex-wrap:wrap;gap:8px}"
             ".promosim-tile{border:1px solid #cfd8dc;border-radius:6px;padding:4px 10px;min-width:92px}"
             ".promosim-tile-value{font:600 20px sans-serif;color:#263238}"
-            ".promosim-tile-label{font:11px sans-serif;color:#607d8b}</style>"
+            ".promosim-tile-label{font:12px sans-serif;color:#607d8b}</style>"
             f'<div class="promosim-counters">{html}</div>'
         ),
         classes=["promosim-counters-box"],

@@ -252,8 +252,10 @@ HOW_TO_READ = (
     "*How to read this:* each variant ran with the same random seeds as its baseline, so every variant run has a "
     "twin that differs only by the variant's rules. The *paired difference* is variant minus baseline, twin by twin, "
     "averaged. The *95% confidence interval* (CI) is the range that holds the true difference with 95% confidence "
-    "(more replications narrow it); a change is called *clear* when its interval does not include 0. Better or worse "
-    "follows the direction given under *What the metrics mean*. The detailed table for researchers is under "
+    "(more replications narrow it); a change is called *clear* when its interval does not include 0. Clear means "
+    "measurably not zero, not large: judge whether it matters from its size (a quarter of a percentage point of "
+    "attrition can be clear and still not matter). Better or worse follows the direction given under *What the "
+    "metrics mean*. The detailed table for researchers is under "
     "*Effects*.")
 BETTER_WORDS = {"lower": "Lower is better.", "higher": "Higher is better.", "one": "Closer to 1 is better.",
                 None: "Neither higher nor lower is better in itself."}
