@@ -138,7 +138,9 @@ class OrgSource(_Strict):
             for key, target in mapping.items():
                 if isinstance(key, bool):
                     raise ValueError(
-                        f"@values.{field}@ key {key} was read by YAML as a boolean; quote it (e.g. 'yes')"
+                        f"@values.{field}@ a key written {'yes, on or true' if key else 'no, off or false'} "
+                        f"was read by YAML as the boolean {str(key).lower()}; quote it (e.g. "
+                        f"'{'yes' if key else 'no'}')"
                     )
                 out[str(key) if isinstance(key, int | float) else key] = target
             values[field] = out
@@ -487,7 +489,9 @@ class Scenario(_Strict):
             return level
         if isinstance(level, str) and level in names:
             return names.index(level)
-        raise ValueError(f"level '{level}' does not exist; levels: {', '.join(names)}")
+        close = closest(str(level), names) if isinstance(level, str) else None
+        hint = f" (did you mean '{close}'?)" if close else ""
+        raise ValueError(f"level '{level}' does not exist{hint}; levels: {', '.join(names)}")
 
     def positions(self, level: int, track: str) -> int:
         """Positions at a level on a track (0 where the track does not exist there)."""

@@ -210,6 +210,10 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
         {"bad.yaml": PARENT + "people:\n  - {name: Sam, level: A, track: management}\n"},
         "bad.yaml", ["people[0].track", "management"],
     ),
+    "misspelt level of a named person": (
+        {"bad.yaml": PARENT + "people:\n  - {name: Sam, level: AA}\n"},
+        "bad.yaml", ["people[0].level: level 'AA' does not exist (did you mean 'A'?); levels: A, B"],
+    ),
     "group that does not exist": (
         {"bad.yaml": PARENT + "people:\n  - {name: Sam, level: A, group: nobody}\n"},
         "bad.yaml", ["people[0].group", "nobody"],

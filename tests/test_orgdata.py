@@ -244,8 +244,10 @@ def test_a_mapping_block_is_checked_with_the_scenario() -> None:
         load_scenario(tiny_with_source({"file": "x.csv", "columns": {"lvl": "grade"}}))
     with pytest.raises(InputError, match=r"values\.intent\.yes: 'maybe' is not allowed"):
         load_scenario(tiny_with_source({"file": "x.csv", "values": {"intent": {"yes": "maybe"}}}))
-    with pytest.raises(InputError, match="read by YAML as a boolean; quote it"):
+    with pytest.raises(InputError, match="a key written yes, on or true was read by YAML as the boolean true; quote"):
         load_scenario(tiny_with_source({"file": "x.csv", "values": {"intent": {True: "manage"}}}))
+    with pytest.raises(InputError, match=r"a key written no, off or false .* quote it \(e\.g\. 'no'\)"):
+        load_scenario(tiny_with_source({"file": "x.csv", "values": {"intent": {False: "not_now"}}}))
     with pytest.raises(InputError, match=r"performance_scale: must be \[low, high\]"):
         load_scenario(tiny_with_source({"file": "x.csv", "performance_scale": [5, 1]}))
 
