@@ -579,6 +579,8 @@ def test_a_headcount_too_small_for_the_file_is_named_as_the_cause(capsys: pytest
     assert "--headcount 150 resized the positions below the file's people" in err
     assert main(["compare", "synthetic_org", "baseline", "--headcount", "150", "--replications", "2"]) == 2
     assert "--headcount 150 resized the positions below the file's people" in capsys.readouterr().err
+    assert main(["org", "describe", "synthetic_org", "--headcount", "150"]) == 2
+    assert "--headcount 150 resized the positions below the file's people" in capsys.readouterr().err
 
 
 def test_a_rate_with_nothing_to_count_is_n_a_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:

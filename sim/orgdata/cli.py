@@ -35,13 +35,17 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from sim.cli import parse_set  # noqa: PLC0415
     from sim.model import PromotionModel  # noqa: PLC0415
     from sim.orgdata.describe import describe, render  # noqa: PLC0415
+    from sim.orgdata.loader import CapacityError  # noqa: PLC0415
     from sim.scenario import load_scenario  # noqa: PLC0415
 
     overrides = parse_set(args.set or [])
     scenario = load_scenario(args.scenario, headcount=args.headcount, overrides=overrides)
     warmup = scenario.warmup_months
     placed = load_scenario(scenario, overrides={"warmup_months": 0})
-    model = PromotionModel(scenario=placed, rng=args.seed)
+    try:
+        model = PromotionModel(scenario=placed, rng=args.seed)
+    except CapacityError as exc:
+        raise exc.after_resizing(args.headcount, "--headcount") if args.headcount else exc from None
     description = describe(model)
     description["warmup_months"] = warmup
     print(json.dumps(description, indent=2) if args.json else render(description))
