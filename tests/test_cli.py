@@ -313,7 +313,8 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
     "a lever taking positions an organisation file's people hold": (
         {"bad.yaml": f"extends: {SCENARIOS / 'synthetic_org.yaml'}\n"
                      "interventions: {parallel_ladders: {specialist_share: 0.9}}\n"},
-        "bad.yaml", ["synthetic_org.csv", "people in the file", "after parallel_ladders changed the positions"],
+        "bad.yaml", ["synthetic_org.csv", "people in the file", "after parallel_ladders changed the positions",
+                     "convert a smaller share"],
     ),
 }
 

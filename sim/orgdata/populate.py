@@ -104,8 +104,9 @@ def _with_lever_hint(exc: CapacityError, model: PromotionModel) -> InputError:
     if not movers:
         return exc
     return InputError(f"{exc.detail}, after {', '.join(movers)} changed the positions; a lever that converts "
-                      "positions at the start cannot convert positions the file's people hold",
-                      source=exc.source, path=exc.path)
+                      "positions at the start cannot convert positions the file's people hold: give that level "
+                      "more positions in the scenario, or convert a smaller share (e.g. "
+                      "interventions.parallel_ladders.specialist_share)", source=exc.source, path=exc.path)
 
 
 def _apply(model: PromotionModel, rows: np.ndarray, table: OrgTable, rng: np.random.Generator) -> int:
