@@ -100,8 +100,8 @@ METRIC_INFO: dict[str, MetricInfo] = {
     "headcount": MetricInfo("headcount", "people employed at the end of the run", None),
     "promotions": MetricInfo("promotions", f"number of promotions {_WHOLE_RUN}", None),
     "hidden_ambition_rate": MetricInfo(
-        "hidden ambition", f"share of the people who want to move up whose manager believes they do not ({_LAST_YEAR})",
-        "lower"),
+        "hidden ambition", "share of the people who want to move up (the top level too, where there is no role "
+        f"above) whose manager believes they do not ({_LAST_YEAR})", "lower"),
     "misread_rate": MetricInfo(
         "misread rate", "share of all people whose manager has their wish to move up the wrong way round: thinks "
         f"they do not when they do, or that they do when they do not ({_LAST_YEAR})", "lower"),
@@ -114,8 +114,8 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "timing mismatch", "share of all people whose manager has the timing of their wish wrong: now when they "
         f"want later, or the reverse ({_LAST_YEAR})", "lower"),
     "plateau_rate": MetricInfo(
-        "plateaued", "share of all people who want to move now but are stuck: no role above on their path, or a "
-        f"long wait in their role ({_LAST_YEAR})", "lower"),
+        "plateaued", "share of all people who want to move now but are stuck: no role above on their path (at the "
+        f"top level, none at all), or a long wait in their role ({_LAST_YEAR})", "lower"),
     "mismatch_rate": MetricInfo(
         "all mismatches", "share of all people with hidden ambition, in a role they did not want, or misread on "
         f"timing ({_LAST_YEAR})", "lower"),
