@@ -380,8 +380,8 @@ def test_compare_refuses_the_same_file_twice(tmp_path: Path, monkeypatch: pytest
 def test_compare_makes_a_label_from_a_file_name_with_spaces_or_accents(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The command line has no way to name a scenario, so ``my scénario.yaml`` is labelled ``my_scenario``."""
-    for name in ("my team.yaml", "my scénario.yaml", "my_team.yaml"):
-        (tmp_path / name).write_text(f"extends: {BASELINE}\n")
+    for name, policy in (("my team.yaml", "visibility"), ("my scénario.yaml", "random"), ("my_team.yaml", "best")):
+        (tmp_path / name).write_text(f"extends: {BASELINE}\npolicy: {{name: {policy}}}\n")  # each its own
     monkeypatch.chdir(tmp_path)
     spec = comparison_spec("my team.yaml", ["my scénario.yaml", "my_team.yaml"], replications=2, seed=1)
     design = build_design(spec, "command line", base_dir=tmp_path, name="compare")
