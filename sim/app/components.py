@@ -258,11 +258,6 @@ class AppState:
 
 
 # -- small helpers ----------------------------------------------------------------------------
-def pct(value: float) -> str:
-    """A fraction as a percentage, or a dash when undefined."""
-    return "n/a" if value is None or not math.isfinite(value) else f"{100 * value:.0f}%"
-
-
 def num(value: float, digits: int = 2) -> str:
     """A number, or a dash when undefined."""
     return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
