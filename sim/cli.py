@@ -309,8 +309,9 @@ def print_summary(summary: dict[str, float], title: str) -> None:
         table.add_row(key, shown)
     Console(width=100).print(table)
     if undefined:
-        print("n/a: nothing to count in this run (promotions settle after 18 months, decliners after 12, "
-              "development after 24 by default; a longer run gives them)")
+        from sim.metrics import settling_note  # noqa: PLC0415
+
+        print(f"n/a: nothing to count in this run: {settling_note()}")
 
 
 def print_story(result: Any) -> None:

@@ -20,6 +20,8 @@ import pandas as pd
 from sim.compiled import jit
 from sim.managers import _named_ready, named_successors
 from sim.records import PENDING, SUCCEEDED, Ledger
+from sim.scenario import Metrics as MetricSettings
+from sim.scenario import Promotion
 from sim.workforce import performance_of
 
 if TYPE_CHECKING:
@@ -162,6 +164,17 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "change in global efficiency", "global efficiency at the end minus at the start of the run", "higher"),
 }
 REPRESENTATION = "representation_ratio."  # + a group name: one metric per group
+
+
+def settling_note() -> str:
+    """Why a ledger rate can have no value in a short run: its records count only once settled.
+
+    Said by ``promosim run`` under an n/a and by report.md; the windows are the defaults'.
+    """
+    windows = (Promotion().stick_window_months, MetricSettings().decliner_window_months,
+               MetricSettings().roi_window_months)
+    return ("promotions, decliners and development count only once settled ({}, {} and {} months by default), "
+            "so runs this short have none; longer runs give them").format(*windows)
 
 
 def metric_info(name: str) -> MetricInfo | None:

@@ -589,4 +589,4 @@ def test_a_rate_with_nothing_to_count_is_n_a_with_the_reason(capsys: pytest.Capt
     assert main(["run", "baseline", "--years", "1", "--headcount", "100", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "promotion_stick_rate" in out and "NaN" not in out
-    assert "n/a: nothing to count in this run (promotions settle after 18 months" in out
+    assert "n/a: nothing to count in this run: promotions, decliners and development count only once settled (18" in out

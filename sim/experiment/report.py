@@ -20,7 +20,7 @@ import pandas as pd
 from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
-from sim.metrics import metric_info
+from sim.metrics import metric_info, settling_note
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -255,8 +255,7 @@ HOW_TO_READ = (
     "(more replications narrow it); a change is called *clear* when its interval does not include 0. Clear means "
     "measurably not zero, not large: judge whether it matters from its size (a quarter of a percentage point of "
     "attrition can be clear and still not matter). Better or worse follows the direction given under *What the "
-    "metrics mean*. The detailed table for researchers is under "
-    "*Effects*.")
+    "metrics mean*. The detailed table for researchers is under *Effects*.")
 BETTER_WORDS = {"lower": "Lower is better.", "higher": "Higher is better.", "one": "Closer to 1 is better.",
                 None: "Neither higher nor lower is better in itself."}
 
@@ -319,8 +318,7 @@ def variant_summary(label: str, rows: pd.DataFrame, description: str | None) -> 
         lines += [f"Too few complete pairs to tell (under 2): {', '.join(untold)}.", ""]
     if unmeasured:  # more replications would not help: the runs are too short or too small for them
         lines += [f"No value in any run: {', '.join(unmeasured)}. Each is a rate with nothing to count in these "
-                  "runs: promotions, decliners and development count only once settled (18, 12 and 24 months "
-                  "by default), so runs this short have none; longer runs give them.", ""]
+                  f"runs: {settling_note()}.", ""]
     return lines
 
 

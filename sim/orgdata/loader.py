@@ -242,8 +242,7 @@ class _Loader:
         names = {a: a for a in allowed}
         # Exact matches first (a mapping key, then a model name), then the same ignoring case: a
         # cell 'Lead' is the level Lead even if the mapping has a key 'lead'.
-        out = _first_found(s, [mapping or {}, names], exact=True)
-        out = out.where(out.notna(), _first_found(s, [mapping or {}, names], exact=False))
+        out = _case_blind_rest(s, _first_found(s, [mapping or {}, names], exact=True), [mapping or {}, names])
         bad = np.flatnonzero((s.notna() & out.isna()).to_numpy())
         if bad.size:
             i = int(bad[0])
@@ -261,8 +260,7 @@ class _Loader:
         s = self.text(col)
         mapping = self.src.values.get(name)
         if mapping:
-            hit = _first_found(s, [mapping], exact=True)
-            hit = hit.where(hit.notna(), _first_found(s, [mapping], exact=False))
+            hit = _case_blind_rest(s, _first_found(s, [mapping], exact=True), [mapping])
             s = s.where(hit.isna(), hit)
         num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(s.notna().to_numpy() & ~np.isfinite(num))
@@ -519,6 +517,17 @@ class _Loader:
 
 def _article(noun: str) -> str:
     return "an" if noun[0] in "aeiou" else "a"
+
+
+def _case_blind_rest(s: pd.Series, found: pd.Series, mappings: Sequence[Mapping[str, Any]]) -> pd.Series:
+    """``found``, with the cells no exact key matched looked up again, ignoring case.
+
+    Only those cells: a case-blind lookup is a Python call per cell, and most files match exactly.
+    """
+    miss = found.isna() & s.notna()
+    if not miss.any():
+        return found
+    return found.where(~miss, _first_found(s[miss], mappings, exact=False).reindex(s.index))
 
 
 def _first_found(s: pd.Series, mappings: Sequence[Mapping[str, Any]], *, exact: bool) -> pd.Series:
