@@ -429,6 +429,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except Exception:
+        if not _ctrl_c:
+            raise
+        # The Ctrl-C came first and this is what it broke: numpy, interrupted while its C
+        # extensions load, reports an ImportError instead of the KeyboardInterrupt (seen in CI).
+        print("promosim: interrupted", file=sys.stderr)
+        return 130
     finally:
         sys.unraisablehook = hook
         if noting:

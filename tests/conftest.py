@@ -96,6 +96,11 @@ module = importlib.import_module({module!r})
 wrapped = getattr(module, {function!r})
 
 def pressing_first(*args, **kwargs):
+    if {as_import_error!r}:  # as numpy does when a Ctrl-C lands while its C extensions load
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            raise ImportError("Importing the numpy C-extensions failed.") from None
     PressesCtrlC()
     return wrapped(*args, **kwargs)
 
@@ -105,15 +110,17 @@ entry()
 
 
 def run_cli_dropping_ctrl_c(before: str, *args: str | Path, stuck_thread: bool = False,
-                            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+                            as_import_error: bool = False, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the ``promosim`` program with a Ctrl-C pressed, and dropped by Python, just before ``before`` is called.
 
     ``before`` is ``module:function``. Python drops what a finaliser raises ("Exception ignored"), as
     it does in importlib's weakref callback, where CI once saw a real Ctrl-C land and be lost.
-    ``stuck_thread`` starts a thread that never ends first.
+    ``stuck_thread`` starts a thread that never ends first. ``as_import_error`` turns the Ctrl-C
+    into an ImportError instead, as numpy does when it lands while numpy's C extensions load.
     """
     module, function = before.split(":")
-    script = _DROPPED_CTRL_C.format(module=module, function=function, stuck_thread=stuck_thread)
+    script = _DROPPED_CTRL_C.format(module=module, function=function, stuck_thread=stuck_thread,
+                                    as_import_error=as_import_error)
     return subprocess.run([sys.executable, "-c", script, *map(str, args)], cwd=ROOT, env=cli_env(),
                           capture_output=True, text=True, timeout=timeout, check=False)
 

@@ -562,6 +562,15 @@ def test_a_ctrl_c_python_drops_still_stops_the_run(tmp_path: Path) -> None:
     assert not any((tmp_path / "out").iterdir())
 
 
+def test_a_ctrl_c_that_an_import_turns_into_an_import_error_is_still_one_line() -> None:
+    """CI sent Ctrl-C 0.3 s in, while pandas imported numpy: numpy reported "Importing the numpy
+    C-extensions failed" and the user got that traceback with exit code 1."""
+    done = run_cli_dropping_ctrl_c("sim.simulation:simulate", "run", BASELINE, "--years", "5", "--quiet",
+                                   as_import_error=True)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "promosim: interrupted\n"
+
+
 def test_named_people_who_leave_during_the_warm_up_are_named_in_the_notes() -> None:
     """The event log is off during the warm-up: they used to vanish from the story unsaid."""
     people = [{"name": "Dana", "level": 2, "ambition": 0.8}, {"name": "Omar", "level": 1}]
