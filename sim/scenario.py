@@ -800,6 +800,11 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
         if isinstance(lv, dict):
             lv["positions"] = {k: (max(1, named.get((i, k), 0), round(n * factor)) if n > 0 else 0)
                                for k, n in level.items()}
+    positions = sum(sum(lv["positions"].values()) for lv in out["organisation"]["levels"] if isinstance(lv, dict))
+    if positions > MAX_POSITIONS:  # named here: the limit's own message would not say what made the positions
+        raise InputError(f"headcount {headcount:,} with organisation.initial_fill {fill} needs {positions:,} "
+                         f"positions; at most {MAX_POSITIONS:,} are allowed: a smaller headcount or a higher "
+                         f"initial_fill", source=source)
     return out
 
 

@@ -425,6 +425,8 @@ def test_a_file_outside_scenarios_extends_a_shipped_one(parent: str, tmp_path: P
         (["--headcount", "0"], ["--headcount"]),
         (["--headcount", "1"], ["--headcount", "from 2 to 2,000,000"]),  # the option, not the scenario's key
         (["--headcount", "1000000000"], ["--headcount", "from 2 to 2,000,000"]),  # was a MemoryError traceback
+        (["--headcount", "2000000", "--set", "organisation.initial_fill=0.5"],  # named only the positions' limit
+         ["headcount 2,000,000 with organisation.initial_fill 0.5 needs", "a smaller headcount"]),
         (["--set", "policy.name"], ["--set", "KEY.PATH=VALUE", "policy.name"]),
         (["--set", "policy.nam=random"], ["policy.nam", "did you mean 'name'"]),
         (["--bogus-option"], ["--bogus-option"]),
