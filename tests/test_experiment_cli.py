@@ -14,6 +14,7 @@ import yaml
 from conftest import BASELINE, ROOT, run_cli
 
 from sim.cli import main
+from sim.experiment import executor
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.progress import NoProgress, RichProgress, make_progress
 from sim.experiment.store import ResultStore
@@ -199,20 +200,26 @@ def test_an_out_folder_that_cannot_be_made_is_the_only_line(tmp_path: Path) -> N
     assert done.stderr == f"promosim compare: {taken}: cannot create output folder (File exists)\n"
 
 
-def test_an_unreachable_scheduler_leaves_no_plan_behind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unreachable_scheduler_leaves_no_plan_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A new --out held only the plan files afterwards, which looked like a started experiment."""
+    monkeypatch.setattr(executor, "CONNECT_TIMEOUT", "1s")  # three attempts at 10 s or more each
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    new, empty = tmp_path / "new" / "out", tmp_path / "empty"
+    new, empty, linked = tmp_path / "new" / "out", tmp_path / "empty", tmp_path / "linked"
     empty.mkdir()
-    for out in (new, empty):
+    (tmp_path / "elsewhere").mkdir()
+    linked.symlink_to(tmp_path / "elsewhere")  # an empty folder reached by a symlink kept the plan files
+    for out in (new, empty, linked):
         code = main(["compare", str(BASELINE), "mentoring", "--replications", "2", "--years", "1",
                      "--dask-address", f"tcp://127.0.0.1:{port}", "--out", str(out)])
         assert code == 2
         assert "cannot reach the Dask scheduler" in capsys.readouterr().err
     assert not new.exists()
     assert empty.is_dir() and not any(empty.iterdir())  # the user's folder stays, as it was
+    assert linked.is_symlink() and not any(linked.iterdir())
 
 
 def test_a_run_and_an_experiment_do_not_write_into_each_others_folders(

@@ -226,6 +226,9 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
             executor.shutdown(wait=False)
 
 
+CONNECT_TIMEOUT = "10s"  # to reach a --dask-address scheduler; Dask may retry within it
+
+
 @contextlib.contextmanager
 def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
     """A Dask client on an existing scheduler or on a LocalCluster started (and stopped) here."""
@@ -235,7 +238,7 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
         raise InputError("Dask is not installed: pip install 'dask[distributed]'", source="executor") from None
     if spec.address:
         try:
-            client = Client(spec.address, timeout="10s")
+            client = Client(spec.address, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             raise InputError(f"cannot reach the Dask scheduler at {spec.address} ({exc.__class__.__name__})",
                              source="--dask-address") from None

@@ -154,9 +154,14 @@ def run_design(
     except InputError:
         # An unreachable scheduler: a folder holding only the plan would look like a started run.
         if fresh and not _holds_runs(folder):
-            shutil.rmtree(folder, ignore_errors=True)
-            if not absent:
-                folder.mkdir(exist_ok=True)
+            if absent:
+                shutil.rmtree(folder, ignore_errors=True)
+            else:  # empty it, not remove it: it may be a symlink, or a mount point, the user made
+                for child in folder.iterdir():
+                    if child.is_dir() and not child.is_symlink():
+                        shutil.rmtree(child, ignore_errors=True)
+                    else:
+                        child.unlink(missing_ok=True)
         raise
     stats.elapsed = time.monotonic() - started
     return stats
