@@ -17,7 +17,7 @@ import json
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,8 @@ class AppState:
         play_interval: Mesa's play interval in milliseconds.
         render_interval: Mesa's steps per redraw.
         use_threads: Mesa's option to step in a thread.
+        origins: For each uploaded headcount file's label, the scenario whose levels and behaviour
+            it runs in: a second file, uploaded onto the first, runs in the same ones.
     """
 
     model: solara.Reactive[WorkshopModel]
@@ -101,6 +103,7 @@ class AppState:
     play_interval: solara.Reactive[int]
     render_interval: solara.Reactive[int]
     use_threads: solara.Reactive[bool]
+    origins: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Settings | None = None) -> AppState:
@@ -201,6 +204,7 @@ class AppState:
             return False
         self.data_files.value = {**self.data_files.value, path.name: path}
         base = self.settings.value.base()
+        origin = self.origins.get(self.settings.value.scenario, base.name)
         label = f"{path.name} (uploaded)"
         try:
             spec = with_data_file(base, path)
@@ -213,8 +217,9 @@ class AppState:
                                       "name it in organisation.source.file and map its columns")
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
+        self.origins[label] = origin
         self.notice.value = (f"Loaded {path.name}: {load_org(spec).n:,} people in {spec.total_positions:,} "
-                             f"positions, as in the file, with {base.name}'s levels and behaviour.")
+                             f"positions, as in the file, with {origin}'s levels and behaviour.")
         return True
 
     def update_settings(self, new: Settings) -> bool:
