@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -23,6 +24,7 @@ import ipyvuetify as v
 import numpy as np
 import pytest
 import solara
+from matplotlib.textpath import TextPath
 
 from sim.app import assets, drawing
 from sim.app.components import (
@@ -277,6 +279,24 @@ def test_line_chart_handles_gaps_and_no_data() -> None:
     assert "T &amp; U" in chart
     assert chart.count("<polyline") == 2 and chart.count("<circle") == 1
     assert "stroke-dasharray" in chart
+
+
+def test_chart_legend_labels_end_before_the_next_swatch() -> None:
+    """ "women" ran into the "men" swatch: the legend allowed 6 px a character.
+
+    Widths are measured in DejaVu Sans (matplotlib's own copy), the widest common sans-serif and
+    Chromium's on Linux, not with the estimate the drawing uses.
+    """
+    labels = ["women", "men", "non-binary", "WWW mmm", "succession coverage", "with levers", "without"]
+    chart = drawing.line_chart([1, 2], [drawing.Series(label, [0.1, 0.2], "#000") for label in labels],
+                               title="legend", width=2000)
+    swatches = [float(x) for x in re.findall(r'<line x1="([\d.]+)" x2="[\d.]+" y1="[\d.]+" y2="[\d.]+" stroke="#000"',
+                                             chart)]
+    texts = re.findall(r'<text class="pc-l" x="([\d.]+)" y="[\d.]+">([^<]+)</text>', chart)
+    assert len(swatches) == len(texts) == len(labels)
+    size = drawing.FONTS["legend"][1]
+    for (x, label), next_swatch in zip(texts, swatches[1:], strict=False):
+        assert float(x) + TextPath((0, 0), label, size=size).get_extents().width + 4 <= next_swatch, label
 
 
 def test_headline_charts_cover_the_issue_metrics() -> None:

@@ -57,10 +57,13 @@ MARGIN = 8
 # 12 px and up reads on a projector.
 FONTS: dict[str, tuple[str, int]] = {
     "title": ("600", 14), "level": ("600", 14), "count": ("", 13), "track": ("italic", 13), "name": ("600", 12),
+    "legend": ("", 11),
 }
 # How wide a character is drawn, in ems, at most in practice: DejaVu Sans (Linux's sans-serif, the
 # widest common one) averages about 0.6 in bold, Arial less. The canvas measures text; Python cannot.
 EM_PER_CHAR = 0.68
+WIDE_CHARS, WIDE_EMS = frozenset("mwMW@%"), 1.0  # DejaVu Sans draws these up to 0.98 em wide
+LEGEND_GAP = 28  # a chart legend's swatch (16), the space after it (4), and the space before the next (8)
 LEVEL_LABEL_HEIGHT = FONTS["level"][1] + 2 + FONTS["count"][1]
 TRACK_LINE = FONTS["track"][1] + 5  # the line above a band with two blocks, for their track labels
 PALETTE = ("#1565c0", "#d32f2f", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#c2185b")
@@ -85,14 +88,17 @@ def category_counts(model: PromotionModel) -> list[int]:
 
 def _text_width(text: str, kind: str) -> float:
     """A generous estimate of how wide ``text`` is drawn in the font of ``kind`` (see :data:`FONTS`)."""
-    return len(text) * EM_PER_CHAR * FONTS[kind][1]
+    ems = sum(WIDE_EMS if char in WIDE_CHARS else EM_PER_CHAR for char in text)
+    return ems * FONTS[kind][1]
 
 
 def _fit(text: str, kind: str, room: float) -> str:
     """``text``, cut with an ellipsis if it would be wider than ``room`` (so it never runs into cells)."""
     if _text_width(text, kind) <= room:
         return text
-    keep = max(1, int(room / (EM_PER_CHAR * FONTS[kind][1])) - 1)
+    keep = len(text) - 1
+    while keep > 1 and _text_width(text[:keep] + "\u2026", kind) > room:
+        keep -= 1
     return text[:keep] + "\u2026"
 
 
@@ -406,7 +412,7 @@ def line_chart(
     legend_rows: list[list[Series]] = [[]]
     used = 0
     for s in series:
-        need = 22 + 6 * len(s.label)
+        need = LEGEND_GAP + _text_width(s.label, "legend")  # 6 px a character ran "women" into the next swatch
         if legend_rows[-1] and used + need > width - 10:
             legend_rows.append([])
             used = 0
@@ -423,7 +429,7 @@ def line_chart(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'style="display:block;width:100%;height:auto" data-points="{len(months)}">',
         "<style>.pc-t{font:600 13px sans-serif;fill:#263238}.pc-a{font:11px sans-serif;fill:#607d8b}"
-        ".pc-g{stroke:#eceff1;stroke-width:1}.pc-l{font:11px sans-serif;fill:#37474f}</style>",
+        f".pc-g{{stroke:#eceff1;stroke-width:1}}.pc-l{{font:{FONTS['legend'][1]}px sans-serif;fill:#37474f}}</style>",
         *([f"<title>{escape(note)}</title>"] if note else []),
         f'<text class="pc-t" x="4" y="14">{escape(title)}</text>',
     ]
@@ -484,10 +490,10 @@ def line_chart(
         lx = left - 30
         for s in row:
             dash = ' stroke-dasharray="5,3"' if s.dashed else ""
-            out.append(f'<line x1="{lx}" x2="{lx + 16}" y1="{ly - 3}" y2="{ly - 3}" stroke="{s.colour}" '
+            out.append(f'<line x1="{lx:.1f}" x2="{lx + 16:.1f}" y1="{ly - 3}" y2="{ly - 3}" stroke="{s.colour}" '
                        f'stroke-width="2"{dash}/>')
-            out.append(f'<text class="pc-l" x="{lx + 20}" y="{ly}">{escape(s.label)}</text>')
-            lx += 22 + 6 * len(s.label)
+            out.append(f'<text class="pc-l" x="{lx + 20:.1f}" y="{ly}">{escape(s.label)}</text>')
+            lx += LEGEND_GAP + _text_width(s.label, "legend")
         ly += 14
     out.append("</svg>")
     return "".join(out)
