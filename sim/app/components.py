@@ -410,13 +410,13 @@ def compare_chart_svg(spec: ChartSpec, model: WorkshopModel, width: int = 300) -
                               **_chart_notes(spec, model.history, model.control_history))
 
 
-# The charts share their card's width: columns of at least 240 px (fewer when the card is
-# narrower: two on a 1024 px laptop with the sidebar open), at most three until a column would be
-# wider than 400 px (then four or more, on a very wide screen), and a chart no wider than 480 px,
-# so that its text (in viewBox units: 11 for the axes, 13 for the title, at a 300-unit width) shows
-# at about 9 to 18 px.
+# The charts share their card's width: columns of at least 300 px (fewer when the card is
+# narrower: two at 1280 px with the sidebar open, one on a 1024 px laptop), at most three until a
+# column would be wider than 400 px (then four or more, on a very wide screen), and a chart no
+# wider than 480 px, so that its text (in viewBox units: 11 for the axes, 13 for the title, at a
+# 300-unit width) shows at 11 to 18 px. Columns of 240 px showed the axes at 9 px on a projector.
 CHART_GRID_STYLE = ("display:grid;grid-template-columns:repeat(auto-fill,"
-                    "minmax(min(100%,clamp(240px,calc((100% - 32px) / 3),400px)),1fr));gap:8px 16px")
+                    "minmax(min(100%,clamp(300px,calc((100% - 32px) / 3),400px)),1fr));gap:8px 16px")
 CHART_MAX_WIDTH = 480
 
 
