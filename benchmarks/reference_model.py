@@ -429,7 +429,8 @@ class Employee(mesa.Agent):
         if not self.aspiring:
             return pr.accept_unwanted
         if not self.model.org.on_path(self.level + 1, self.wants_mgmt, track):
-            return pr.accept_wrong_track
+            own_track_here = self.model.org.exists(self.level + 1, int(self.wants_mgmt))
+            return pr.accept_other_track if own_track_here else pr.accept_wrong_track
         return pr.accept_wanted if self.wait <= 0 else pr.accept_later
 
     def decline_offer(self) -> None:

@@ -48,6 +48,10 @@ class Org:
         key_from = max(0, self.n_levels - scenario.metrics.key_levels)
         self.is_key = self.level >= key_from
         self.path_ok = self._paths()
+        # ``tracks_at[level, track]``: whether the level has positions on the track. An offer off
+        # someone's path is easier to decline where their own track has roles too (7.8.4).
+        self.tracks_at = np.array([[self.track_exists(level, track) for track in (0, 1)]
+                                   for level in range(self.n_levels)], dtype=np.bool_)
         self.step_up_ok = self._steps_up()
         self.succession_quota = self._succession_quota()
         # Each (level, track)'s slot range as [start, stop), for compiled loops over positions.

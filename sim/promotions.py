@@ -247,7 +247,8 @@ def fill_openings(
     offered, chosen, declined, reasons, perf_of_chosen, overlooked = _offer_rows(
         pool, np.asarray(score, dtype=np.float64), r_offer.random(wf.capacity) if declinable else _NO_DRAWS,
         slots.size, declinable, wf.ambition, wf.wait, wf.wants_mgmt, model.org.path_ok[level, :, track],
-        np.array([pr.accept_unwanted, pr.accept_wrong_track, pr.accept_later, pr.accept_wanted]),
+        model.org.tracks_at[level],
+        np.array([pr.accept_unwanted, pr.accept_wrong_track, pr.accept_later, pr.accept_wanted, pr.accept_other_track]),
         wf.competence, wf.engagement, wf.load, wf.engagement_effect,
         mgr.heuristics.decline_as_permanent, wf.b_interest, wf.b_refused, wf.declined_at, model.month, wanting,
     )
@@ -265,24 +266,29 @@ def fill_openings(
 _NO_DRAWS = np.zeros(0)
 
 # What an offer means to the person, by what they truly want (``_offer_kind``): the index into
-# the acceptance probabilities ``_offer_rows`` is given, and the decline reason (at most 2).
-_UNWANTED, _WRONG_TRACK, _LATER, _WANTED = 0, 1, 2, 3
+# the acceptance probabilities ``_offer_rows`` is given; the decline reason is ``_REASON[kind]``.
+_UNWANTED, _WRONG_TRACK, _LATER, _WANTED, _OTHER_TRACK = 0, 1, 2, 3, 4
+_REASON = np.array([0, 1, 2, 2, 1], dtype=np.int8)  # DECLINE_REASONS: either wrong track "wants the other track"
 
 
 @jit
-def _offer_kind(ambition: float, wait: float, on_path: bool) -> int:
-    """Not an aspirant; an aspirant off their path; on it but wanting to wait; wanting it now."""
+def _offer_kind(ambition: float, wait: float, on_path: bool, own_track_here: bool) -> int:
+    """What the offer is to the person: the four rows of ODD 7.8.4's table.
+
+    Not an aspirant; an aspirant off their path, with or without a role on their own track at
+    this level to wait for; on it but wanting to wait; wanting it now.
+    """
     if ambition < 0.5:
         return _UNWANTED
     if not on_path:
-        return _WRONG_TRACK
+        return _OTHER_TRACK if own_track_here else _WRONG_TRACK
     return _WANTED if wait <= 0 else _LATER
 
 
 @jit
 def _offer_rows(
-    pool, score, draw, n, declinable, ambition, wait, wants_mgmt, on_path, accept, competence, engagement, load,
-    engagement_effect, decline_as_permanent, b_interest, b_refused, declined_at, month, wanting,
+    pool, score, draw, n, declinable, ambition, wait, wants_mgmt, on_path, tracks_here, accept, competence,
+    engagement, load, engagement_effect, decline_as_permanent, b_interest, b_refused, declined_at, month, wanting,
 ):
     """Rank ``pool`` by ``score`` and offer until ``n`` accept.
 
@@ -304,9 +310,10 @@ def _offer_rows(
         n_yes = 0
         for j in range(order.size):
             i = order[j]
-            kind = _offer_kind(ambition[i], wait[i], on_path[wants_mgmt[i] * 1])
+            wants = wants_mgmt[i] * 1
+            kind = _offer_kind(ambition[i], wait[i], on_path[wants], tracks_here[wants])
             accepted[j] = draw[i] < accept[kind]
-            reason[j] = min(kind, _LATER)
+            reason[j] = _REASON[kind]
             n_yes += accepted[j]
             if n_yes >= n:
                 n_offered = j + 1

@@ -341,6 +341,7 @@ class Promotion(_Strict):
     regret_step_back_rate: Fraction = 0.02
     accept_wanted: Fraction = 0.95
     accept_wrong_track: Fraction = 0.4
+    accept_other_track: Fraction = 0.15
     accept_later: Fraction = 0.15
     accept_unwanted: Fraction = 0.3
 

@@ -3,7 +3,10 @@
 From the first management level up, a share of each level's management positions becomes
 specialist positions of equal standing (so the organisation keeps its size: the manager
 pipeline thins, a side effect the model keeps). With a real alternative, fewer people accept a
-management role they do not want just to move up.
+management role they do not want just to move up: an offer off someone's path at a level where
+their own track has roles too is accepted with ``promotion.accept_other_track`` (0.15), not
+``accept_wrong_track`` (0.4; ODD 7.8.4). That follows from the positions, so an organisation that
+already has both ladders gets it without the lever.
 """
 
 from __future__ import annotations
@@ -27,9 +30,6 @@ class ParallelLadderParams(Params):
     specialist_share: Annotated[
         float, Field(gt=0, lt=1, description="share of each management level's positions that become specialist")
     ] = 0.35
-    accept_wrong_track: Annotated[
-        float, Field(ge=0, le=1, description="probability of accepting an offer on the unwanted track")
-    ] = 0.15
     hours_per_employee_year: Annotated[
         float, Field(ge=0, le=100, description="hours per employee per year to run the second ladder")
     ] = 0.5
@@ -68,7 +68,6 @@ class ParallelLadders(Intervention):
                 moved = mgmt - 1
             level["positions"]["management"] = mgmt - moved
             level["positions"]["specialist"] = level["positions"].get("specialist", 0) + moved
-        data["promotion"]["accept_wrong_track"] = self.params.accept_wrong_track
         return load_scenario(data)
 
     def on_clock(self, model: PromotionModel, rng: np.random.Generator) -> None:
