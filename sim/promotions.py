@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from sim.model import PromotionModel
 
 # Why people turn an offer down, as the decline events say it (indexed by decline_reasons).
-DECLINE_REASONS = ("does not want to move up", "wants the other track", "wants it, but not now")
+DECLINE_REASONS = ("does not want to move up", "wants the other track", "wants it, but not now",
+                   "wants it, but said no this time")  # the last: the 1 - accept_wanted of the willing
 
 
 # A manager who believes someone leans this far one way (0.75 or 0.25) holds a view of their direction.
@@ -268,7 +269,7 @@ _NO_DRAWS = np.zeros(0)
 # What an offer means to the person, by what they truly want (``_offer_kind``): the index into
 # the acceptance probabilities ``_offer_rows`` is given; the decline reason is ``_REASON[kind]``.
 _UNWANTED, _WRONG_TRACK, _LATER, _WANTED, _OTHER_TRACK = 0, 1, 2, 3, 4
-_REASON = np.array([0, 1, 2, 2, 1], dtype=np.int8)  # DECLINE_REASONS: either wrong track "wants the other track"
+_REASON = np.array([0, 1, 2, 3, 1], dtype=np.int8)  # DECLINE_REASONS: either wrong track "wants the other track"
 
 
 @jit

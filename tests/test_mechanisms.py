@@ -386,3 +386,34 @@ def test_a_second_ladder_makes_offers_off_ones_path_easier_to_decline() -> None:
 def test_the_other_track_check_fails_when_no_level_has_both_tracks() -> None:
     with pytest.raises(AssertionError, match="does not raise unwanted promotions"):
         check_other_track(removed=True)
+
+
+def test_each_decline_is_logged_with_the_persons_true_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A researcher found 45 of 113 declines by people who wanted the move now logged as "wants
+    it, but not now" (ODD 7.8.4 says each decline carries its true reason)."""
+    seen: list[tuple[int, int]] = []
+    logged = promotions.decline_reasons
+
+    def checking(model: PromotionModel, rows: np.ndarray, reasons: np.ndarray, name: str) -> None:
+        wf, org = model.workforce, model.org
+        track = promotions.TRACKS.index(name.rsplit("(", 1)[1].rstrip(")"))
+        for row, reason in zip(rows, reasons, strict=True):
+            wants = int(wf.wants_mgmt[row])
+            if wf.ambition[row] < 0.5:
+                truth = 0
+            elif not org.path_ok[wf.level[row] + 1, wants, track]:
+                truth = 1
+            else:
+                truth = 2 if wf.wait[row] > 0 else 3
+            seen.append((truth, int(reason)))
+        logged(model, rows, reasons, name)
+
+    monkeypatch.setattr(promotions, "decline_reasons", checking)
+    model = PromotionModel(scenario=BASELINE, rng=3, headcount=1000)
+    for _ in range(60):
+        model.step()
+    truths = {truth for truth, _ in seen}
+    assert truths == {0, 1, 2, 3}, f"every kind of decline should occur in five years: {truths}"
+    wrong = [(truth, reason) for truth, reason in seen if truth != reason]
+    assert not wrong, f"{len(wrong)} of {len(seen)} declines logged with another reason: {wrong[:5]}"
+    assert len(promotions.DECLINE_REASONS) == 4
