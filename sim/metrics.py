@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal
@@ -164,6 +165,28 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "change in global efficiency", "global efficiency at the end minus at the start of the run", "higher"),
 }
 REPRESENTATION = "representation_ratio."  # + a group name: one metric per group
+
+
+# The ledger rates and the scenario keys of the window after which each record settles: a
+# success (a promotion that stuck, a decliner who stayed, development that paid) counts only then.
+LEDGER_WINDOWS: dict[str, tuple[str, str]] = {
+    "promotion_stick_rate": ("promotion", "stick_window_months"),
+    "decliner_retention": ("metrics", "decliner_window_months"),
+    "development_roi": ("metrics", "roi_window_months"),
+}
+
+
+def first_settled_month(scenario: Mapping[str, Any], metric: str) -> int | None:
+    """The first recorded month whose trailing ledger rate can count a success, for a run of ``scenario``.
+
+    Records start with the warm-up's first month (``1 - warmup_months``), and a success settles
+    only when its window closes; before that the monthly rate counts failures alone and reads
+    low. None for a metric that is not a ledger rate. ``scenario`` is a resolved scenario mapping.
+    """
+    if metric not in LEDGER_WINDOWS:
+        return None
+    block, key = LEDGER_WINDOWS[metric]
+    return 1 + int(scenario[block][key]) - int(scenario["warmup_months"])
 
 
 def settling_note() -> str:

@@ -21,6 +21,7 @@ from sim.experiment.executor import ExecutorSpec
 from sim.experiment.report import (
     Analysis,
     Provenance,
+    _settled_only,
     analyse,
     failure_reasons,
     fmt,
@@ -29,6 +30,8 @@ from sim.experiment.report import (
     summary_lines,
 )
 from sim.experiment.runner import run_design
+from sim.experiment.store import ResultStore
+from sim.metrics import first_settled_month
 
 
 def test_paired_statistics_match_a_hand_computation() -> None:
@@ -240,3 +243,23 @@ def test_report_says_what_ran_and_links_the_plots(small_experiment: Path) -> Non
     for png in ("forest.png", "trajectories.png"):
         data = (small_experiment / png).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_trajectories_leave_out_months_when_ledger_rates_count_only_failures(small_experiment: Path) -> None:
+    """A trial's plot (no warm-up) showed the stick rate at 0 for most of year 2, then a jump to 0.65.
+
+    The small experiment's scenarios warm up 2 months: a promotion made in the first of them can
+    have stuck (18 months) from recorded month 17 on, so the stick rate is drawn from there, and
+    the misread rate throughout.
+    """
+    store = ResultStore(small_experiment)
+    steps = range(1, 25)
+    bands = pd.DataFrame([{"arm": arm, "metric": metric, "step": step, "mean": 0.5, "low": 0.4, "high": 0.6, "n": 6}
+                          for arm in ("small", "random") for metric in ("misread_rate", "promotion_stick_rate")
+                          for step in steps])
+    drawn = _settled_only(bands, store)
+    for arm in ("small", "random"):
+        mine = drawn[drawn["arm"] == arm]
+        assert list(mine.loc[mine["metric"] == "misread_rate", "step"]) == list(steps)
+        assert list(mine.loc[mine["metric"] == "promotion_stick_rate", "step"]) == list(range(17, 25))
+    assert first_settled_month(store.scenario("small"), "misread_rate") is None

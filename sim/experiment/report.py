@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
-from sim.metrics import metric_info, settling_note
+from sim.metrics import LEDGER_WINDOWS, first_settled_month, metric_info, settling_note
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -135,7 +136,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         wanted = metrics or sorted(set(values["metric"]))
         ts = store.timeseries(wanted)
         if len(ts):
-            bands = trajectory_bands(ts, design, ok, confidence)
+            bands = _settled_only(trajectory_bands(ts, design, ok, confidence), store)
             written = plot_trajectories(bands, arms, wanted, root / "trajectories.png",
                                         title=f"{design['name']}: mean and 95% band over replications")
             if written:
@@ -151,6 +152,22 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
     report = render_report(design, provenance(store, runs), result, variant_descriptions(store, design))
     files["report"].write_text(report, encoding="utf-8")
     return result
+
+
+def _settled_only(bands: pd.DataFrame, store: ResultStore) -> pd.DataFrame:
+    """Trajectory bands without the months in which a ledger rate could count only failures.
+
+    Without a warm-up a trial's plot showed the stick rate at 0 for most of year 2, then a jump
+    to 0.65: no promotion had yet been in its role long enough to count as stuck.
+    """
+    keep = np.ones(len(bands), dtype=bool)
+    for arm in bands["arm"].unique():
+        scenario = store.scenario(str(arm))
+        for metric in LEDGER_WINDOWS:
+            start = first_settled_month(scenario, metric) if scenario else None
+            if start is not None:
+                keep &= ~((bands["arm"] == arm) & (bands["metric"] == metric) & (bands["step"] < start)).to_numpy()
+    return bands[keep]
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -420,7 +437,12 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         lines += ["Paired differences with 95% confidence intervals (thin grey: the unpaired interval):", "",
                   "![forest plot of effects](forest.png)", ""]
     if "trajectories" in result.files:
-        lines += ["Mean trajectory of each metric per arm, with a 95% confidence band across replications:", "",
+        lines += ["Mean trajectory of each metric per arm, with a 95% confidence band across replications. "
+                  "Promotion stick rate, decliner retention and development ROI start only once a record can "
+                  "have settled as a success (their window after the first month, warm-up included); before "
+                  "that they would count failures alone. Without a warm-up (`warmup_months: 0`, as for a "
+                  "headcount file) managers start with no view of anyone, so misread and hidden-ambition rates "
+                  "start at 0 and rise over the first months as views form.", "",
                   "![metric trajectories](trajectories.png)", ""]
     lines += ["## Failed runs", ""]
     if result.failures.empty:
