@@ -785,6 +785,8 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
         raise InputError("cannot scale: no organisation.levels", source=source)
     counts = _position_counts(levels, source)
     fill = data.get("organisation", {}).get("initial_fill", 0.97)
+    if data.get("organisation", {}).get("source"):
+        fill = 1.0  # a headcount file says who is in post; initial_fill does not apply (orgdata.md)
     if isinstance(fill, bool) or not isinstance(fill, int | float):
         raise InputError(f"must be a number, got {fill!r}", source=source, path="organisation.initial_fill")
     total = sum(n for level in counts for n in level.values())

@@ -496,3 +496,12 @@ def test_a_key_written_twice_is_refused_but_merge_keys_may_be_overridden() -> No
     assert merged["other"] == {"x": 3, "y": 2}
     with pytest.raises(InputError, match="line 2"):  # a list as a key: one line, not a TypeError
         parse_yaml("extends: baseline\n? [a, b]\n: 1\n", "s.yaml")
+
+
+def test_scaling_a_scenario_with_a_headcount_file_ignores_initial_fill() -> None:
+    """A file says who is in post, so initial_fill does not apply (orgdata.md): --headcount 2400 on a
+    trial's file scenario made 2,473 positions, more than it had unscaled."""
+    synthetic = load_scenario(SCENARIOS / "synthetic_org.yaml")
+    assert synthetic.organisation.initial_fill < 1
+    scaled = load_scenario(SCENARIOS / "synthetic_org.yaml", headcount=synthetic.total_positions)
+    assert scaled.total_positions == pytest.approx(synthetic.total_positions, abs=len(_positions(synthetic)))
