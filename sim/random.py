@@ -25,10 +25,15 @@ from __future__ import annotations
 
 import hashlib
 import math
+import warnings
 
+import numba
 import numpy as np
 
 from sim.compiled import jit
+
+if numba.config.DISABLE_JIT:  # as plain Python, numpy warns at every 64-bit wrap the hash relies on
+    warnings.filterwarnings("ignore", "overflow encountered in scalar", RuntimeWarning, module=r".*sim[/\\.]random$")
 
 _MASK_128 = (1 << 128) - 1
 _COUNTER_HASH = hashlib.blake2b(digest_size=8, person=b"promosim.counter")

@@ -601,3 +601,11 @@ def test_a_rate_with_nothing_to_count_is_n_a_with_the_reason(capsys: pytest.Capt
     out = capsys.readouterr().out
     assert "promotion_stick_rate" in out and "NaN" not in out
     assert "n/a: nothing to count in this run: promotions, decliners and development count only once settled (18" in out
+
+
+def test_running_without_compiling_prints_no_overflow_warnings() -> None:
+    """With NUMBA_DISABLE_JIT=1 (for a debugger) the counter hash's 64-bit wraps flooded stderr."""
+    done = run_cli("run", BASELINE, "--years", "0.25", "--headcount", "60", "--quiet",
+                   env={**cli_env(), "NUMBA_DISABLE_JIT": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
