@@ -88,4 +88,8 @@ def ready_marker(name: str) -> Path | None:
     place people), so a warm-up that must cover everything a server runs checks for its own
     marker rather than for any cached loop. None when caching is off: nothing would be kept.
     """
-    return _CACHE_DIR / f".{name}-ready" if _CACHING else None
+    # Numba files each cached loop under a folder named by a hash of its source folder's *path*
+    # (``_UserProvidedCacheLocator``), so a second checkout or a moved install with the same source
+    # shares _CACHE_DIR but none of its compiled loops: the marker names the install's location too.
+    where = hashlib.sha1(str(_PACKAGE).encode()).hexdigest()[:12]
+    return _CACHE_DIR / f".{name}-ready-{where}" if _CACHING else None

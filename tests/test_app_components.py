@@ -229,6 +229,14 @@ def test_decline_sentence_tells_what_the_manager_now_believes() -> None:
         "The manager of ")
 
 
+def test_an_offer_reads_as_a_sentence() -> None:
+    """The feed read "Priya offered Engineering Manager (management).": no case for offers."""
+    model = WorkshopModel(settings=small_settings())
+    uid = int(model.treated.workforce.uid[int(model.treated.workforce.rows[0])])
+    text = model.feed.sentence(uid, "offer", "offered Manager (management)")
+    assert text.endswith(" was offered Manager (management)."), text
+
+
 # -- pictures ---------------------------------------------------------------------------------
 def test_pyramid_draws_every_position_and_marks_named_people() -> None:
     # No warm-up, so that the named person is certainly still there to be drawn.
@@ -626,7 +634,7 @@ def test_the_app_command_compiles_the_engine_before_serving_when_the_cache_is_em
                            check=False)
     assert first.returncode == 0, first.stderr
     assert "compiling the simulation engine" in first.stderr and "compiled in" in first.stderr
-    assert any(tmp_path.rglob("*.nbi")) and any(tmp_path.rglob(".app-ready"))
+    assert any(tmp_path.rglob("*.nbi")) and any(tmp_path.rglob(".app-ready-*"))
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600,
                            check=False)
     assert again.returncode == 0 and again.stderr == ""

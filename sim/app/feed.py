@@ -169,6 +169,8 @@ class Feed:
             verb = {"left": "left the organisation", "retired": "retired", "dismissed": "was dismissed"}
             head, _, tail = details.partition(" ")
             return f"{who} {verb.get(head, head)}{(' ' + tail) if tail else ''}."
+        elif kind == "offer" and details.startswith("offered "):
+            return f"{who} was offered {details.removeprefix('offered ')}."
         elif kind == "stretch_decline":
             return f"{who} declined a stretch assignment; their manager reads less interest."
         elif kind == "hire":
