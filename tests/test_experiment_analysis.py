@@ -15,7 +15,7 @@ import yaml
 from conftest import BASELINE
 from scipy import stats
 
-from sim.experiment.analysis import paired_effects, paired_stats
+from sim.experiment.analysis import holm, paired_effects, paired_stats
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec
 from sim.experiment.report import (
@@ -162,6 +162,94 @@ def test_the_summary_names_clear_effects_with_their_direction() -> None:
     assert "Neither higher nor lower is better in itself." in glossary
 
 
+def test_holm_matches_a_hand_computation() -> None:
+    """Holm (1979): the i-th smallest of m p-values times m - i + 1, made monotone, capped at 1; NaN is no test."""
+    nan = float("nan")
+    # Sorted: 0.005 x 4 = 0.02, 0.01 x 3 = 0.03, 0.03 x 2 = 0.06, 0.04 x 1 = 0.04 -> raised to 0.06.
+    adjusted = holm([0.01, 0.04, 0.03, 0.005, nan])
+    assert adjusted[:4] == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert math.isnan(adjusted[4])
+    assert list(holm([0.5, 0.9])) == [1.0, 1.0]
+    assert len(holm([])) == 0
+
+
+def sweep_values(n: int = 10) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """11 variants x 6 metrics against one baseline, as in the trial: one strong effect, one marginal, the rest 0.
+
+    Each variant's paired differences are ``mean + z`` with ``z`` of mean 0 and SD 1 exactly, so the
+    t statistic is ``mean * sqrt(n)``: 0.9 gives p = 0.019 (clear at 95%, not after Holm for 66 tests).
+    """
+    z = np.array([1.0, -1.0] * (n // 2))
+    z = (z - z.mean()) / z.std(ddof=1)
+    metrics = ["misread_rate", "attrition_rate", "promotions", "hidden_ambition_rate", "mismatch_rate",
+               "team_performance"]
+    shift = {("v00", "misread_rate"): -5.0, ("v01", "attrition_rate"): 0.9}
+    base = np.linspace(10.0, 11.0, n)
+    rows = []
+    arms = [{"label": "base", "scenario": "base", "parameters": {}, "reference": None}]
+    for i in range(11):
+        label = f"v{i:02d}"
+        arms.append({"label": label, "scenario": label, "parameters": {}, "reference": "base"})
+        for metric in metrics:
+            diffs = shift.get((label, metric), 0.0) + z * (1 if (i + len(metric)) % 2 else -1)
+            rows += [(label, k, metric, b + d) for k, (b, d) in enumerate(zip(base, diffs, strict=True))]
+    rows += [("base", k, metric, b) for metric in metrics for k, b in enumerate(base)]
+    values = pd.DataFrame(rows, columns=["arm", "replication", "metric", "value"])
+    return values, {"replications": n, "arms": arms, "metrics": metrics}
+
+
+def test_the_summary_says_how_many_clear_results_chance_alone_gives_and_which_survive_holm() -> None:
+    """66 tests at 95% give about 3 "clear" results by chance: a p = 0.019 must not read like a finding."""
+    values, design = sweep_values()
+    effects = paired_effects(values, design)
+    assert len(effects) == 66
+    marginal = effects[(effects["variant"] == "v01") & (effects["metric"] == "attrition_rate")].iloc[0]
+    assert 0.01 < marginal["p_value"] < 0.05 and marginal["p_holm"] == 1.0
+    assert effects["p_holm"].to_numpy() == pytest.approx(holm(effects["p_value"].to_numpy()))
+    text = "\n".join(summary_lines(effects, {}))
+    assert ("this report makes 66 tests (each variant against each metric). Even if no variant changed anything, "
+            "about 3.3 of them would look clear by chance alone (5%). 2 of them are clear.") in text
+    assert "after it, 1 remains clear (misread rate for v00)" in text
+    lines = [line for line in text.splitlines() if line.startswith("- ")]
+    strong = next(line for line in lines if line.startswith("- misread rate: 10.5 → 5.5"))
+    weak = next(line for line in lines if line.startswith("- attrition: 10.50 → 11.40"))
+    assert "Holm" not in strong and strong.endswith("**better**")
+    assert weak.endswith("**worse** (not after Holm's correction for 66 tests)")
+    # The per-test intervals are untouched: the marginal change is still listed as clear.
+    assert marginal["ci_low"] > 0
+
+
+def test_parity_is_judged_on_the_paired_distance_from_one_not_on_the_means() -> None:
+    """0.90 -> 1.09 is a clear rise, but replication by replication hardly closer to parity."""
+    base = [0.88, 0.90, 0.92, 0.89, 0.91, 0.90]
+    values = toy_values({
+        "representation_ratio.women": (base, [1.11, 1.07, 1.09, 1.12, 1.06, 1.09]),  # crosses parity
+        "representation_ratio.men": (base, [0.95, 0.96, 0.97, 0.95, 0.96, 0.97]),  # clearly closer
+        "misread_rate": ([0.2] * 6, [0.1, 0.12, 0.11, 0.1, 0.12, 0.11]),
+    })
+    design = {"replications": 6, "metrics": None, "arms": toy_design()["arms"][:2]}
+    effects = paired_effects(values, design).set_index("metric")
+    women = effects.loc["representation_ratio.women"]
+    gaps = np.abs(np.array([1.11, 1.07, 1.09, 1.12, 1.06, 1.09]) - 1) - np.abs(np.array(base) - 1)
+    gap = paired_stats(np.zeros(6), gaps)
+    assert women[["parity_gap_diff", "parity_gap_ci_low", "parity_gap_ci_high"]].tolist() == pytest.approx(
+        [gap["diff"], gap["ci_low"], gap["ci_high"]])
+    assert women["ci_low"] > 0 and women["parity_gap_ci_low"] < 0 < women["parity_gap_ci_high"]
+    assert effects.loc["representation_ratio.men", "parity_gap_ci_high"] < 0
+    assert effects.loc[["misread_rate"], "parity_gap_diff"].isna().all()  # only for metrics best at 1
+    lines = [line for line in summary_lines(effects.reset_index(), {}) if line.startswith("- ")]
+    assert "- women at the top: 0.90 → 1.09 (+0.19; 95% CI 0.15 to 0.23): moved, but not clearly closer to or " \
+           "further from parity" in lines
+    assert any(line.startswith("- ") and "0.900 → 0.960" in line and line.endswith("**better (closer to parity)**")
+               for line in lines)
+    crossed = toy_values({"representation_ratio.women": ([0.95, 0.96, 0.94, 0.95, 0.96, 0.94],
+                                                         [1.20, 1.22, 1.19, 1.21, 1.20, 1.18])})
+    row = paired_effects(crossed, design).iloc[0]
+    assert row["parity_gap_ci_low"] > 0
+    assert any(line.endswith("**worse (further from parity)**") for line in summary_lines(
+        paired_effects(crossed, design), {}))
+
+
 def test_a_metric_no_run_could_measure_is_not_blamed_on_the_replications() -> None:
     """A 1-year run has no settled promotion: more replications would never give a stick rate."""
     nan = float("nan")
@@ -221,7 +309,8 @@ def small_experiment(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_effects_csv_has_the_promised_columns(small_experiment: Path) -> None:
     effects = pd.read_csv(small_experiment / "effects.csv")
     for column in ("metric", "variant", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n",
-                   "effect_size", "ci_width_ratio", "variance_reduction", "unpaired_ci_low", "unpaired_ci_high"):
+                   "effect_size", "ci_width_ratio", "variance_reduction", "unpaired_ci_low", "unpaired_ci_high",
+                   "p_value", "p_holm", "parity_gap_diff", "parity_gap_ci_low", "parity_gap_ci_high"):
         assert column in effects.columns
     assert list(effects["metric"]) == ["promotions", "misread_rate", "promotion_stick_rate"]
     assert (effects["variant"] == "random").all() and (effects["baseline"] == "small").all()

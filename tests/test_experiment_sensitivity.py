@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from conftest import BASELINE, ROOT
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
 
 from sim.cli import main
-from sim.experiment.design import load_experiment
-from sim.experiment.sensitivity import _sobol_caveat, build_sensitivity_design
+from sim.experiment.design import coerce_like, load_experiment
+from sim.experiment.sensitivity import _sobol_caveat, build_sensitivity_design, morris_fractions
 
 
 def write_experiment(folder: Path) -> Path:
@@ -93,3 +99,84 @@ def test_sobol_indices_outside_zero_one_are_flagged() -> None:
     assert _sobol_caveat(fine) == []
     small_sample = pd.DataFrame({"S1": [-0.47, 0.1], "ST": [1.32, 0.3]})
     assert "outside [0, 1]" in _sobol_caveat(small_sample)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole-number parameters: Morris points the model sees exactly, or a one-line refusal
+
+
+def write_whole_number_experiment(folder: Path, bounds: list[float], levels: int, method: str = "morris") -> Path:
+    """An experiment varying ``policy.cycle_months`` (a whole number of months) over ``bounds``."""
+    (folder / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
+    data = {"name": "w", "seed": 5, "headcount": 100, "scenarios": {"baseline": "small.yaml"},
+            "sensitivity": {"method": method, "samples": 4, "levels": levels,
+                            "parameters": {"policy.cycle_months": bounds, "behaviour.voice_rate": [0.02, 0.4]}}}
+    path = folder / "exp.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.mark.parametrize("levels", range(2, 12))
+def test_morris_fractions_are_the_points_salib_samples(levels: int) -> None:
+    """The check works from SALib's construction, so it must be SALib's: odd levels leave the textbook grid."""
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0.0, 1.0]] * 3}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SALib warns about odd levels
+        x = morris_sample.sample(problem, 200, num_levels=levels, seed=1)
+    assert np.allclose(sorted(set(np.round(x.ravel(), 9))), [float(f) for f in morris_fractions(levels)])
+
+
+@pytest.mark.parametrize(("bounds", "levels", "hint"), [
+    ([11, 12], 4, "points 11, 11.33, 11.67, 12; use whole bounds a multiple of 3 apart (e.g. [11, 14]), or levels 2"),
+    ([1, 3], 4, "points 1, 1.667, 2.333, 3; use whole bounds a multiple of 3 apart (e.g. [1, 4]), or levels 2"),
+    ([10.5, 13.5], 4, "points 10.5, 11.5, 12.5, 13.5; use whole bounds a multiple of 3 apart (e.g. [10, 13])"),
+    ([6, 12], 3, "points 6, 10.5; use whole bounds a multiple of 4 apart (e.g. [6, 14]), or levels 4"),
+])
+def test_morris_refuses_a_whole_number_range_whose_points_would_be_rounded(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], bounds: list[float], levels: int, hint: str) -> None:
+    """[11, 12] at 4 levels: SALib's step 11 -> 11.67 reaches the model as 11 -> 12, and mu* is 1.5x too large."""
+    path = write_whole_number_experiment(tmp_path, bounds, levels)
+    code = main(["experiment", "sensitivity", str(path), "--out", str(tmp_path / "out"), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert "sensitivity.parameters.policy.cycle_months: a whole-number setting" in err
+    assert f"levels {levels} has {hint}" in err
+    # Sobol' samples are continuous anyway: rounding makes the model a step function of the input,
+    # which its estimators handle, so the same ranges are accepted there.
+    spec = load_experiment(path)
+    assert build_sensitivity_design(spec, path, "sobol").extra["method"] == "sobol"
+
+
+@pytest.mark.parametrize(("bounds", "levels"), [([11, 14], 4), ([6, 14], 3), ([11, 12], 2), ([2, 12], 6)])
+def test_morris_on_a_whole_number_grid_measures_the_change_the_model_sees(tmp_path: Path, bounds: list[float],
+                                                                         levels: int) -> None:
+    """Every point is whole, so rounding changes nothing: for a model linear in the months, mu* is the slope
+    times the range, exactly, as SALib's definition says."""
+    path = write_whole_number_experiment(tmp_path, bounds, levels)
+    design = build_sensitivity_design(load_experiment(path), path)
+    x = np.asarray(design.extra["X"])[:, design.extra["problem"]["names"].index("policy.cycle_months")]
+    seen = np.array([arm.parameters["policy.cycle_months"] for arm in design.arms], dtype=float)
+    assert np.array_equal(seen, x)  # the model sees SALib's points, unrounded
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        si = morris_analyze.analyze(design.extra["problem"], np.asarray(design.extra["X"]), 2.0 * seen,
+                                    num_levels=levels, seed=1)
+    mu_star = dict(zip(si["names"], si["mu_star"], strict=True))
+    assert mu_star["policy.cycle_months"] == pytest.approx(2.0 * (bounds[1] - bounds[0]))
+    assert mu_star["behaviour.voice_rate"] == pytest.approx(0.0)
+
+
+def test_sobol_of_a_rounded_input_is_the_step_functions_exact_index() -> None:
+    """Why Sobol' needs no whole-number rule: for y = round(x1) + x2 (x1 in [0, 3], x2 in [0, 1]) the
+    estimate matches the step function's exact S1 = 11/12, with the ends 0 and 3 at half weight."""
+    problem = {"num_vars": 2, "names": ["months", "rate"], "bounds": [[0.0, 3.0], [0.0, 1.0]]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        x = sobol_sample.sample(problem, 2**12, calc_second_order=False, seed=3)
+        seen = np.array([coerce_like(round(float(v), 12), 12) for v in x[:, 0]], dtype=float)
+        si = sobol_analyze.analyze(problem, seen + x[:, 1], calc_second_order=False, seed=3)
+    var_months = 2 * (1.5**2 / 6 + 0.5**2 / 3)  # 0 and 3 with weight 1/6, 1 and 2 with 1/3: 11/12
+    exact = var_months / (var_months + 1 / 12)
+    assert si["S1"][0] == pytest.approx(exact, abs=0.01) and si["ST"][0] == pytest.approx(exact, abs=0.01)
+    assert np.mean(seen == 0) == pytest.approx(1 / 6, abs=0.01)

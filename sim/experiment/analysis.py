@@ -10,6 +10,15 @@ the difference's variance that pairing removed.
 A metric can be NaN in a run (a rate with nothing to count). Only complete pairs, where both runs
 of a replication finished and have a finite value, are used; ``n`` says how many and ``dropped``
 how many replications were left out.
+
+A report makes many tests at once (every variant against every metric), so by chance alone about
+5% of them come out "clear" at 95%. ``p_holm`` is each test's p-value adjusted by Holm's
+step-down method over all the tests of the table, which keeps the chance of even one false
+"clear" at 5% under any dependence between the tests; the per-test intervals are left as they are.
+
+For a metric that is best at 1 (``representation_ratio.*``), a signed difference does not say
+whether the variant came closer to parity (0.90 -> 1.09 is a clear rise and hardly any gain), so
+``parity_gap_*`` holds the paired difference of the distance ``|x - 1|``, replication by replication.
 """
 
 from __future__ import annotations
@@ -23,11 +32,13 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment.store import ResultStore
+from sim.metrics import metric_info
 
 EFFECT_COLUMNS = [
     "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
-    "rel_diff", "p_value", "effect_size", "sd_diff", "unpaired_ci_low", "unpaired_ci_high", "ci_width_ratio",
-    "variance_reduction", "scenario", "parameters",
+    "rel_diff", "p_value", "p_holm", "effect_size", "sd_diff", "unpaired_ci_low", "unpaired_ci_high",
+    "ci_width_ratio", "variance_reduction", "parity_gap_diff", "parity_gap_ci_low", "parity_gap_ci_high",
+    "scenario", "parameters",
 ]
 
 
@@ -89,6 +100,42 @@ def paired_stats(baseline: Sequence[float] | np.ndarray, variant: Sequence[float
     return out
 
 
+def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979; ``statsmodels`` ``multipletests(method="holm")``).
+
+    The *i*-th smallest of *m* p-values is multiplied by ``m - i + 1``, made non-decreasing in that
+    order and capped at 1. A test whose adjusted p-value is below alpha is significant with the
+    chance of any false positive among all *m* held at alpha, whatever the dependence between
+    the tests (the variants of a report share their baseline, so theirs are dependent). NaN
+    p-values (no test was possible) stay NaN and do not count in *m*.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    made = np.isfinite(p)
+    q = p[made]
+    m = len(q)
+    if m == 0:
+        return out
+    order = np.argsort(q, kind="stable")
+    stepped = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * q[order]))
+    adjusted = np.empty(m)
+    adjusted[order] = stepped
+    out[made] = adjusted
+    return out
+
+
+def parity_gap(baseline: np.ndarray, variant: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
+    """The paired change of the distance from parity, ``|variant - 1| - |baseline - 1|``, with its t interval.
+
+    Comparing the two means' distances from 1 would call 0.90 -> 1.09 "closer to parity" on the
+    strength of the signed difference's interval; pairing the distances replication by
+    replication tests the claim itself. Negative means closer to parity.
+    """
+    gap = paired_stats(np.abs(np.asarray(baseline, dtype=float) - 1), np.abs(np.asarray(variant, dtype=float) - 1),
+                       confidence)
+    return {"parity_gap_diff": gap["diff"], "parity_gap_ci_low": gap["ci_low"], "parity_gap_ci_high": gap["ci_high"]}
+
+
 def planned_tasks(design: dict[str, Any]) -> pd.DataFrame:
     """The design's runs: run_id, arm, replication (a run may serve several sample points)."""
     return pd.DataFrame(design.get("tasks", []), columns=["run_id", "arm", "replication"])
@@ -143,12 +190,15 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
         confidence: Confidence level of the intervals.
 
     Returns:
-        A frame with :data:`EFFECT_COLUMNS`.
+        A frame with :data:`EFFECT_COLUMNS`; ``p_holm`` is adjusted over every row of it, and
+        ``parity_gap_*`` is filled for the metrics best at 1 (NaN for the others).
     """
     metrics = metric_order(values, metrics or design.get("metrics"))
     replications = range(int(design.get("replications", 0)))
     rows = []
     for metric in metrics:
+        info = metric_info(metric)
+        to_parity = info is not None and info.better == "one"
         wide = values[values["metric"] == metric].pivot(index="replication", columns="arm", values="value")
         wide = wide.reindex(index=replications)
         for arm in design["arms"]:
@@ -158,12 +208,15 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
             base = wide[ref] if ref in wide else pd.Series(np.nan, index=wide.index)
             var = wide[arm["label"]] if arm["label"] in wide else pd.Series(np.nan, index=wide.index)
             row = paired_stats(base.to_numpy(), var.to_numpy(), confidence)
+            if to_parity:
+                row.update(parity_gap(base.to_numpy(), var.to_numpy(), confidence))
             base_mean = row["baseline_mean"]
             row.update(metric=metric, variant=arm["label"], baseline=ref, scenario=arm["scenario"],
                        parameters=", ".join(f"{k}={v}" for k, v in arm["parameters"].items()),
                        rel_diff=row["diff"] / base_mean if base_mean and math.isfinite(base_mean) else math.nan)
             rows.append(row)
     frame = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    frame["p_holm"] = holm(frame["p_value"].to_numpy(dtype=float))
     return frame.astype({"n": "int64", "dropped": "int64"}) if len(frame) else frame
 
 

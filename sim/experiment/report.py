@@ -277,21 +277,40 @@ BETTER_WORDS = {"lower": "Lower is better.", "higher": "Higher is better.", "one
                 None: "Neither higher nor lower is better in itself."}
 
 
+# The significance level of every "clear" in the report: its intervals are 95% ones.
+ALPHA = 0.05
+
+
 def is_clear(row: Any) -> bool:
     """The difference's confidence interval excludes 0: the variant clearly moved the metric."""
     return math.isfinite(row.ci_low) and math.isfinite(row.ci_high) and (row.ci_low > 0 or row.ci_high < 0)
 
 
-def verdict(metric: str, baseline_mean: float, variant_mean: float) -> str:
-    """``better``/``worse`` by the metric's direction (sim.metrics.METRIC_INFO); empty when it has none."""
-    info = metric_info(metric)
+def holds_after_holm(row: Any) -> bool:
+    """Still clear once Holm's correction allows for every test of the report (``p_holm`` below 5%)."""
+    p = getattr(row, "p_holm", math.nan)
+    return math.isfinite(p) and p < ALPHA
+
+
+def verdict(row: Any) -> str:
+    """``better``/``worse`` by the metric's direction (sim.metrics.METRIC_INFO); empty when it has none.
+
+    For a metric best at 1 the word rests on the paired interval of the change in distance from
+    parity (``parity_gap_*``), not on the two means: 0.90 -> 1.09 is a clear move but hardly a
+    gain, so unless that interval excludes 0 the change is only said to have moved.
+    """
+    info = metric_info(row.metric)
     better = info.better if info else None
     if better is None:
         return ""
     if better == "one":
-        gain = abs(baseline_mean - 1) - abs(variant_mean - 1)
-        return "better (closer to parity)" if gain > 0 else "worse (further from parity)" if gain < 0 else ""
-    gain = variant_mean - baseline_mean if better == "higher" else baseline_mean - variant_mean
+        low, high = getattr(row, "parity_gap_ci_low", math.nan), getattr(row, "parity_gap_ci_high", math.nan)
+        if math.isfinite(high) and high < 0:
+            return "better (closer to parity)"
+        if math.isfinite(low) and low > 0:
+            return "worse (further from parity)"
+        return "moved, but not clearly closer to or further from parity"
+    gain = row.variant_mean - row.baseline_mean if better == "higher" else row.baseline_mean - row.variant_mean
     return "better" if gain > 0 else "worse" if gain < 0 else ""
 
 
@@ -301,32 +320,40 @@ def plain_label(metric: str) -> str:
     return info.label if info else metric
 
 
-def change_line(row: Any) -> str:
-    """One clear change: baseline -> variant (difference; CI): verdict.
+def holm_mark(tests: int) -> str:
+    """What a clear change that Holm's correction does not keep is marked with."""
+    return f"(not after Holm's correction for {tests} tests)"
+
+
+def change_line(row: Any, tests: int = 1) -> str:
+    """One clear change: baseline -> variant (difference; CI): verdict, and whether it survives Holm.
 
     Every number of the line has the decimals that show the difference to two significant
     digits, so the means and the interval line up with it (``0.212 → 0.160 (-0.052; ...)``).
+    Only a firm verdict is bold; a change that chance could explain among ``tests`` tests says so.
     """
     d = min(MAX_DECIMALS, max(0, 1 - math.floor(math.log10(abs(row.diff))))) if row.diff else 2
-    word = verdict(row.metric, row.baseline_mean, row.variant_mean)
+    word = verdict(row)
     line = (f"- {plain_label(row.metric)}: {fixed(row.baseline_mean, d)} → {fixed(row.variant_mean, d)} "
             f"({fixed(row.diff, d, signed=True)}; 95% CI {fixed(row.ci_low, d)} to {fixed(row.ci_high, d)})")
-    return line + (f": **{word}**" if word else "")
+    if word:
+        line += f": **{word}**" if word.startswith(("better", "worse")) else f": {word}"
+    return line + (f" {holm_mark(tests)}" if tests > 1 and not holds_after_holm(row) else "")
 
 
-def variant_summary(label: str, rows: pd.DataFrame, description: str | None) -> list[str]:
+def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tests: int = 1) -> list[str]:
     """One variant against its baseline: what clearly changed (better first), what did not, what could not be told."""
     lines = [f"### {label}", ""] + ([description, ""] if description else [])
     clear = [r for r in rows.itertuples() if is_clear(r)]
     order = {"b": 0, "w": 1}  # better, worse, then the metrics with no better direction
-    clear.sort(key=lambda r: order.get(verdict(r.metric, r.baseline_mean, r.variant_mean)[:1], 2))
+    clear.sort(key=lambda r: order.get(verdict(r)[:1], 2))
     unmeasured = [plain_label(r.metric) for r in rows.itertuples() if r.n == 0]
     untold = [plain_label(r.metric) for r in rows.itertuples() if r.n > 0 and not math.isfinite(r.ci_low)]
     steady = [plain_label(r.metric) for r in rows.itertuples() if math.isfinite(r.ci_low) and not is_clear(r)]
     baseline = rows["baseline"].iloc[0]
     if clear:
         lines += [f"Clear changes against {baseline} ({int(rows['n'].max())} pairs of runs):", ""]
-        lines += [change_line(r) for r in clear] + [""]
+        lines += [change_line(r, tests) for r in clear] + [""]
     else:
         lines += [f"No metric changed clearly against {baseline}.", ""]
     if steady:
@@ -337,6 +364,36 @@ def variant_summary(label: str, rows: pd.DataFrame, description: str | None) -> 
         lines += [f"No value in any run: {', '.join(unmeasured)}. Each is a rate with nothing to count in these "
                   f"runs: {settling_note()}.", ""]
     return lines
+
+
+def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str]:
+    """How many tests the report makes, how many "clear" results chance alone would give, which survive Holm.
+
+    With 66 tests at 95%, about 3 come out clear when nothing changed at all; a reader shown
+    bold verdicts at p = 0.014 and 0.024 deserves to know that. Holm's correction keeps the chance
+    of even one false "clear" among all the tests at 5%.
+    """
+    made = effects[effects["p_value"].notna()]
+    tests = len(made)
+    if tests < 2:
+        return []
+    clear = [(label, r) for label, r in zip(labels, effects.itertuples(), strict=True) if is_clear(r)]
+    kept = [f"{plain_label(r.metric)} for {label}" for label, r in clear if holds_after_holm(r)]
+    expected = ALPHA * tests
+    text = (f"*Many comparisons:* this report makes {tests} tests (each variant against each metric). Even if no "
+            f"variant changed anything, about {fmt(expected, 2)} of them would look clear by chance alone (5%). "
+            f"{len(clear)} of them {'is' if len(clear) == 1 else 'are'} clear. Holm's correction for {tests} tests "
+            f"allows for this: ")
+    if not clear:
+        text += "it can only remove clear results, and there are none."
+    elif not kept:
+        text += "after it, none of the clear results remains, so each could be chance; they are marked below."
+    elif len(kept) == len(clear):
+        text += "every clear result remains clear after it."
+    else:
+        text += (f"after it, {len(kept)} remain{'s' if len(kept) == 1 else ''} clear ({'; '.join(kept)}); the "
+                 f"others are marked {holm_mark(tests)} below, and could be chance.")
+    return [text, ""]
 
 
 def glossary_lines(metrics: Sequence[str]) -> list[str]:
@@ -354,10 +411,12 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str]) -> list[s
     if effects.empty:
         return ["## Summary", "", "Nothing to summarise yet: no variant has successful runs paired with its baseline.",
                 ""]
-    lines = ["## Summary", "", HOW_TO_READ, ""]
-    labelled = effects.assign(_label=comparison_labels(effects))
+    labels = comparison_labels(effects)
+    tests = int(effects["p_value"].notna().sum())
+    lines = ["## Summary", "", HOW_TO_READ, "", *multiplicity_lines(effects, labels)]
+    labelled = effects.assign(_label=labels)
     for label, rows in labelled.groupby("_label", sort=False):
-        lines += variant_summary(str(label), rows, descriptions.get(rows["variant"].iloc[0]))
+        lines += variant_summary(str(label), rows, descriptions.get(rows["variant"].iloc[0]), tests)
     return lines + glossary_lines(list(dict.fromkeys(effects["metric"])))
 
 
@@ -420,17 +479,20 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
               "confidence interval is Student's t on the paired differences. *d* is Cohen's d (difference over "
               "the pooled run-to-run standard deviation). *CI width vs unpaired* is the paired interval's "
               "width over the unpaired (Welch) interval's on the same runs: below 1, pairing bought precision. "
-              "Only complete pairs count (*n*); a metric that is undefined (NaN) in a run drops that pair.", ""]
+              "Only complete pairs count (*n*); a metric that is undefined (NaN) in a run drops that pair. "
+              "*p* is the paired t-test's; *p (Holm)* is the same p-value adjusted by Holm's method for all the "
+              "tests of this table: below 0.05, a result stays clear even allowing for how many tests were made "
+              "(the intervals are not adjusted).", ""]
     effects = result.effects
     if effects.empty:
         lines += ["No effects: no variant has successful runs paired with its baseline yet.", ""]
     else:
         rows = [[r.metric, label, fmt(r.baseline_mean), fmt(r.variant_mean), fmt(r.diff),
                  f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", int(r.n), fmt(r.effect_size, 2), fmt_p(r.p_value),
-                 fmt(r.ci_width_ratio, 2)] for r, label in zip(effects.itertuples(), comparison_labels(effects),
-                                                               strict=True)]
+                 fmt_p(r.p_holm), fmt(r.ci_width_ratio, 2)]
+                for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True)]
         lines += _md_table(["metric", "variant", "baseline mean", "variant mean", "difference", "95% CI", "n", "d",
-                            "p", "CI width vs unpaired"], rows)
+                            "p", "p (Holm)", "CI width vs unpaired"], rows)
         lines += ["", "All columns, including the unpaired intervals and variance reduction: `effects.csv`.", ""]
     lines += ["## Plots", ""]
     if "forest" in result.files:

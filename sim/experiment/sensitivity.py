@@ -7,8 +7,14 @@ same executors and the same resumable store as comparisons. Replications of a po
 seeds with every other point (common random numbers), so differences between points are not
 drowned in seed noise; the model output at a point is the mean over its replications.
 
-Integer parameters (months, counts) are rounded when applied to the scenario; the analysis uses
-SALib's own sample matrix so the Morris grid stays intact.
+Whole-number parameters (months, counts: the scenario holds an int there) are rounded when applied
+to the scenario (``design.coerce_like``), while the analysis uses SALib's own sample matrix. For
+Morris that is only honest when every point of SALib's grid is already a whole number: SALib
+divides each change of the output by its constant step, so a step of 11 -> 11.67 that reaches
+the model as 11 -> 12 would inflate mu* by 1.5, and other ranges shrink steps to 0. Such ranges
+are refused (:func:`check_morris_grid`). Sobol' needs no such rule: its indices are those of the
+model as a function of the continuous input, and rounding only makes that function a step
+function, which the estimators handle like any other (docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from __future__ import annotations
 import math
 import sys
 import warnings
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +84,8 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
     content = base.model_dump(mode="json")
     names = list(sens.parameters)
     problem = {"num_vars": len(names), "names": names, "bounds": [list(sens.parameters[n]) for n in names]}
+    if method == "morris":
+        check_morris_grid(sens.parameters, sens.levels, content, source)
     sample = _sample(problem, method, sens.samples, sens.levels, spec.seed)
     arms = []
     width = len(str(len(sample)))
@@ -108,6 +118,69 @@ def _sample(problem: dict[str, Any], method: str, samples: int, levels: int, see
         from SALib.sample import sobol  # noqa: PLC0415
 
         return sobol.sample(problem, samples, calc_second_order=False, seed=seed % 2**32)
+
+
+def morris_fractions(levels: int) -> list[Fraction]:
+    """Every share of its range a parameter can sit at in SALib's Morris sample, exactly.
+
+    SALib (1.x, ``SALib.sample.morris``) starts each trajectory at one of ``levels // 2`` evenly
+    spaced points of ``[0, 1 - delta]`` and moves by ``delta = levels / (2 (levels - 1))``. For an
+    even number of levels these are the ``levels`` points ``k / (levels - 1)``; for an odd number
+    they are not on that grid at all (3 levels: 0 and 3/4), which is why the check below works
+    from SALib's construction rather than from the textbook grid.
+    """
+    delta = Fraction(levels, 2 * (levels - 1))
+    starts = levels // 2
+    base = [Fraction(0)] if starts == 1 else [(1 - delta) * i / (starts - 1) for i in range(starts)]
+    return sorted(set(base) | {b + delta for b in base})
+
+
+def morris_divisor(levels: int) -> int:
+    """The smallest whole range width at which every Morris point is a whole step from ``low``.
+
+    ``levels - 1`` for an even number of levels (4 levels: widths 3, 6, 9, ...).
+    """
+    return math.lcm(*(f.denominator for f in morris_fractions(levels)))
+
+
+def is_whole_number_setting(like: Any) -> bool:
+    """True where the scenario holds an int, the values :func:`coerce_like` rounds."""
+    return isinstance(like, int) and not isinstance(like, bool)
+
+
+def check_morris_grid(parameters: Mapping[str, Sequence[float]], levels: int, content: Mapping[str, Any],
+                      source: str) -> None:
+    """Refuse a whole-number parameter whose Morris points are not all whole numbers.
+
+    Such a parameter is rounded before the model sees it, but SALib computes every elementary
+    effect with its unrounded constant step: the model's real step differs from the one divided
+    by, which biases mu* (1.5x too large for [11, 12] at 4 levels; other ranges shrink steps, some
+    to nothing). With whole bounds and a width
+    that is a multiple of :func:`morris_divisor`, rounding changes nothing and the effects are exact.
+
+    Raises:
+        InputError: One line naming the parameter, its range, the levels and a range and a
+            number of levels that would work.
+    """
+    divisor = morris_divisor(levels)
+    for name, (low, high) in parameters.items():
+        if not is_whole_number_setting(value_at(content, name)):
+            continue
+        whole = float(low).is_integer() and float(high).is_integer()
+        if whole and (high - low) % divisor == 0:
+            continue
+        start, width = math.floor(low), max(1, math.ceil(high) - math.floor(low))
+        fitted = divisor * max(1, round(width / divisor))
+        apart = "whole bounds" if divisor == 1 else f"whole bounds a multiple of {divisor} apart"
+        # Even levels only: SALib warns that odd ones bias the sample (they miss the top of the range).
+        fits = [p for p in range(2, 101, 2) if whole and width % morris_divisor(p) == 0]
+        other = f", or levels {min(fits, key=lambda p: (abs(p - levels), -p))}" if fits else ""
+        points = ", ".join(fmt(low + float(f) * (high - low), 4) for f in morris_fractions(levels))
+        raise InputError(
+            f"a whole-number setting, rounded before the model sees it, so every Morris point must be whole or "
+            f"mu* is biased; [{fmt(low)}, {fmt(high)}] with levels {levels} has points {points}; use {apart} "
+            f"(e.g. [{start}, {start + fitted}]){other}",
+            source=source, path=f"sensitivity.parameters.{name}")
 
 
 def sensitivity_indices(store: ResultStore, confidence: float = 0.95) -> tuple[pd.DataFrame, dict[str, str]]:
