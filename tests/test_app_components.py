@@ -414,6 +414,24 @@ def test_step_and_reset_buttons_drive_the_model(rendered: tuple[AppState, object
     assert state.model.value.month == 0
 
 
+def test_a_refused_switch_flips_back_and_a_bad_seed_is_named(rendered: tuple[AppState, object]) -> None:
+    """A facilitator's refused lever stayed on screen while the next Reset ran without it, and a seed
+    of -3 was kept in the field with no message while Reset used the old one."""
+    state, rc = rendered
+    rc.find(UploadWidget).widget.vue_upload({"name": "ours.csv", "text": OURS, "size": len(OURS)})
+    switch = rc.find(v.Switch, label="parallel ladders")
+    switch.widget.v_model = True
+    assert state.message.value and "parallel_ladders made the second track there" in state.message.value
+    assert "parallel_ladders" not in state.settings.value.levers
+    assert rc.find(v.Switch, label="parallel ladders").widget.v_model is False
+    seed = rc.find(v.TextField, label="Seed")
+    seed.widget.v_model = "-3"
+    seed.widget.fire_event("focusout", None)  # the field reports its value when it loses focus
+    assert state.message.value == "Seed: must be a whole number, 0 or more; the seed stays 1"
+    assert state.settings.value.seed == 1
+    assert rc.find(v.TextField, label="Seed").widget.v_model in ("1", 1)
+
+
 def test_a_lever_switch_applies_at_reset(rendered: tuple[AppState, object]) -> None:
     state, rc = rendered
     levers = usable_levers()

@@ -88,6 +88,8 @@ class AppState:
         use_threads: Mesa's option to step in a thread.
         origins: For each uploaded headcount file's label, the scenario whose levels and behaviour
             it runs in: a second file, uploaded onto the first, runs in the same ones.
+        refusals: How many changes were refused: a new count redraws the fields and switches that
+            already show the refused value, so that they show the one still in force.
     """
 
     model: solara.Reactive[WorkshopModel]
@@ -104,6 +106,7 @@ class AppState:
     render_interval: solara.Reactive[int]
     use_threads: solara.Reactive[bool]
     origins: dict[str, str] = field(default_factory=dict)
+    refusals: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(0))
 
     @classmethod
     def create(cls, settings: Settings | None = None) -> AppState:
@@ -251,6 +254,9 @@ class AppState:
         """Show why a change was refused; a notice about what was loaded before no longer applies."""
         self.message.value = uploaded_names(str(exc))
         self.notice.value = None
+        # A refused switch or field must show the value still in force again: the browser's widget
+        # already shows what was clicked or typed, and an unchanged value sends it nothing.
+        self.refusals.value += 1
 
     def step(self, months: int) -> None:
         """Run ``months`` months now (the guide's buttons) and redraw."""
@@ -517,14 +523,39 @@ def ScenarioCard(state: AppState) -> None:
         def set_seed(value: int | None) -> None:
             if value is not None and value >= 0:
                 state.update_settings(dataclasses.replace(state.settings.value, seed=int(value)))
+            else:
+                state._refuse(InputError(f"must be a whole number, 0 or more; the seed stays {settings.seed}",
+                                         source="Seed"))
 
-        solara.InputInt("Seed", value=settings.seed, on_value=set_seed)
+        solara.InputInt("Seed", value=settings.seed, on_value=set_seed).key(f"seed-{state.refusals.value}")
         size_label = next((k for k, v in SIZES.items() if v == settings.headcount), "as the scenario says")
 
         def set_size(label: str) -> None:
             state.update_settings(dataclasses.replace(state.settings.value, headcount=SIZES[label]))
 
         solara.Select("Organisation size", values=list(SIZES), value=size_label, on_value=set_size)
+
+
+@solara.component
+def SettingSwitch(label: str, value: bool, on_value: Callable[[bool], Any], disabled: bool = False) -> None:
+    """A switch that flips back when its change is refused.
+
+    The browser's switch shows the click at once; a refused change leaves ``value`` as it was, so
+    the page's next render has nothing new to send and the switch stayed on (a lever shown on that
+    the next Reset did not use). Showing the click first and then ``value`` again sends it back.
+    """
+    shown, set_shown = solara.use_state(value)
+
+    def changed(new: bool) -> None:
+        set_shown(new)
+        on_value(new)
+
+    def settle() -> None:
+        if shown != value:
+            set_shown(value)
+
+    solara.use_effect(settle, [shown, value])
+    solara.Switch(label=label, value=shown, on_value=changed, disabled=disabled)
 
 
 @solara.component
@@ -547,7 +578,7 @@ def LeversCard(state: AppState) -> None:
         def set_compare(value: bool) -> None:
             state.update_settings(dataclasses.replace(state.settings.value, compare=value))
 
-        solara.Switch(label="Side by side: also run without the levers", value=settings.compare,
+        SettingSwitch(label="Side by side: also run without the levers", value=settings.compare,
                       on_value=set_compare)
         for name, cls in registry.items():
             problem = problems.get(name)
@@ -555,7 +586,7 @@ def LeversCard(state: AppState) -> None:
             def toggle(value: bool, name: str = name) -> None:
                 state.update_settings(state.settings.value.set_lever(name, value))
 
-            solara.Switch(label=name.replace("_", " "), value=name in settings.levers, on_value=toggle,
+            SettingSwitch(label=name.replace("_", " "), value=name in settings.levers, on_value=toggle,
                           disabled=problem is not None)
             hint = f"Not for this scenario: {problem}" if problem else cls.description
             solara.Text(hint, style={"font-size": "12px", "color": "#78909c", "display": "block",

@@ -53,6 +53,10 @@ class CapacityError(InputError):
                           path=self.path)
 
 
+class TrackError(InputError):
+    """A level with both tracks, and no track for someone there (no column, or a blank cell)."""
+
+
 @dataclass(frozen=True)
 class FieldReport:
     """What the file said about one field.
@@ -359,7 +363,7 @@ class _Loader:
             mixed = np.flatnonzero(only[level] < 0)
             if mixed.size:
                 names = sorted({sc.organisation.levels[int(li)].name for li in level[mixed]})
-                raise InputError(
+                raise TrackError(
                     f"missing required column '{self.src.columns.get('track', 'track')}': levels "
                     f"{', '.join(names)} have both tracks (map a column with organisation.source.columns.track)",
                     source=self.label, path="header",
@@ -372,8 +376,9 @@ class _Loader:
         bad = np.flatnonzero(blank & (only[level] < 0))
         if bad.size:
             i = int(bad[0])
-            raise self.fail(i, col, f"blank track, and level '{sc.organisation.levels[level[i]].name}' has both "
-                                    "tracks (required there)")
+            error = self.fail(i, col, f"blank track, and level '{sc.organisation.levels[level[i]].name}' has both "
+                                      "tracks (required there)")
+            raise TrackError(error.detail, source=error.source, path=error.path)
         track = np.where(blank, only[level], pd.Categorical(s, categories=list(TRACKS)).codes).astype(np.int8)
         self.reports["track"] = FieldReport(column=col, read=int((~blank).sum()), inferred=int(blank.sum()),
                                             note="set by level (one track there)" if blank.any() else "")

@@ -18,7 +18,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.interventions import Intervention
 from sim.orgdata import infer
-from sim.orgdata.loader import CapacityError, OrgTable, load_org
+from sim.orgdata.loader import CapacityError, OrgTable, TrackError, load_org
 from sim.random import key_from
 from sim.scenario import TRACKS
 from sim.workforce import draw_people
@@ -82,7 +82,7 @@ def populate_from_file(model: PromotionModel, rng: np.random.Generator) -> None:
     assert source is not None
     try:
         table = load_org(sc)
-    except CapacityError as exc:
+    except (CapacityError, TrackError) as exc:
         raise _with_lever_hint(exc, model) from None
     slots = assign_slots(table, org.ranges)
     has = table.manager >= 0
@@ -97,12 +97,15 @@ def populate_from_file(model: PromotionModel, rng: np.random.Generator) -> None:
     log.info(model.orgdata.summary_line())
 
 
-def _with_lever_hint(exc: CapacityError, model: PromotionModel) -> InputError:
+def _with_lever_hint(exc: CapacityError | TrackError, model: PromotionModel) -> InputError:
     """Name the levers that reshaped the positions, since the scenario file alone looks right."""
     movers = [lv.name for lv in model.interventions
               if type(lv).adjust_scenario is not Intervention.adjust_scenario]
     if not movers:
         return exc
+    if isinstance(exc, TrackError):  # the file was fine for the scenario: the lever made a second track
+        return InputError(f"{exc.detail}; {', '.join(movers)} made the second track there, so map the file's "
+                          "track column or leave the lever off", source=exc.source, path=exc.path)
     return InputError(f"{exc.detail}, after {', '.join(movers)} changed the positions; a lever that converts "
                       "positions at the start cannot convert positions the file's people hold: give that level "
                       "more positions in the scenario, or convert a smaller share (e.g. "
