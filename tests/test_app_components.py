@@ -375,13 +375,31 @@ def test_a_difference_that_shows_as_zero_gets_no_verdict() -> None:
     assert "+0.20" in parity and "better" not in parity and "worse" not in parity
     # The values are shown at the difference's precision, and the difference is theirs: rounded apart,
     # 12.44% and 12.56% showed as "12% | 13% | -0.1 pts", and 0.894 and 0.925 as "0.89 | 0.93 | -0.03".
-    model.history.record(2, {"misread_rate": 0.1244, f"representation_ratio.{group}": 0.894})
-    model.control_history.record(2, {"misread_rate": 0.1256, f"representation_ratio.{group}": 0.925})
+    model = WorkshopModel(settings=small_settings())
+    model.history.record(1, {"misread_rate": 0.1244, f"representation_ratio.{group}": 0.894})
+    model.control_history.record(1, {"misread_rate": 0.1256, f"representation_ratio.{group}": 0.925})
     html = compare_table_html(model)
     assert ">12.4%<" in row("managers' misread rate") and ">12.6%<" in row("managers' misread rate")
     assert "-0.2 pts better" in row("managers' misread rate")
     parity = row(f"representation at the top: {group}")
     assert ">0.89<" in parity and ">0.93<" in parity and "-0.04" in parity
+
+
+def test_the_side_by_side_table_compares_the_last_twelve_months() -> None:
+    """A facilitator stopped at month 120 and read "+0.2 pts worse" for a lever that was 4.7 pts better
+    over the year: the rates swing with the review cycle, and the table showed one month."""
+    model = WorkshopModel(settings=small_settings())
+    for month in range(1, 25):
+        swing = 0.10 if month % 6 == 0 else 0.0  # the lever's run peaks in the review months
+        model.history.record(month, {"misread_rate": 0.15 + swing})
+        model.control_history.record(month, {"misread_rate": 0.20 + (0.10 if month == 24 else 0.0)})
+    model.history.record(25, {"misread_rate": 0.26})  # this month: worse than the control's 0.20
+    model.control_history.record(25, {"misread_rate": 0.20})
+    html = compare_table_html(model)
+    label = escape("managers' misread rate")
+    line = next(r for r in html.split("<tr>") if f">{label}<" in r)
+    assert "better" in line and "worse" not in line, line
+    assert "Average of the last 12 months" in html
 
 
 # -- components -------------------------------------------------------------------------------

@@ -891,14 +891,30 @@ def shown_value(value: float, is_pct: bool) -> str:
     return f"{100 * value:.1f}%" if is_pct else num(value, 2)
 
 
+RECENT_MONTHS = 12
+
+
+def recent_mean(history: History, key: str, months: int = RECENT_MONTHS) -> float:
+    """A metric averaged over the last ``months`` months shown (NaN where none is defined).
+
+    The headline metrics swing with the review and promotion cycle (the misread rate of the
+    baseline jumps by ten points every sixth month), so one month's difference can have the other
+    sign from the year's: with career conversations, month 120 read +0.2 pts "worse" on all
+    mismatches while the last twelve months averaged 4.7 pts better. The engine's own summary
+    (``METRIC_INFO``) averages over the last year for the same reason.
+    """
+    values = [v for v in history.series(key)[-months:] if v is not None and math.isfinite(v)]
+    return sum(values) / len(values) if values else math.nan
+
+
 def compare_table_html(model: WorkshopModel) -> str:
-    """The current month's headline values with and without the levers, and the difference."""
+    """The headline values with and without the levers over the last year (``recent_mean``), and the difference."""
     rows = []
     entries = [*COMPARE_TABLE, *((f"{REPRESENTATION}{g}", f"representation at the top: {g}", False)
                                  for g in model.treated.scenario.group_names)]
     for key, label, is_pct in entries:
         better = metric_info(key).better
-        a, b = model.history.last(key), model.control_history.last(key)
+        a, b = recent_mean(model.history, key), recent_mean(model.control_history, key)
         shown, verdict = difference(a, b, better, is_pct)
         colour = {"better": "#2e7d32", "worse": "#c62828"}.get(verdict, "#546e7a")
         rows.append(
@@ -906,9 +922,11 @@ def compare_table_html(model: WorkshopModel) -> str:
             f"{shown_value(a, is_pct)}</td><td style='text-align:right;padding:2px 8px'>{shown_value(b, is_pct)}</td>"
             f"<td style='text-align:right;padding:2px 8px;color:{colour}'>{shown} {verdict}</td></tr>"
         )
+    months = max(1, min(RECENT_MONTHS, len(model.history.months)))
     return (
         "<table class='promosim-compare' style='font-size:13px;border-collapse:collapse'>"
-        "<tr><th style='text-align:left'>This month</th><th style='padding:2px 8px'>with levers</th>"
+        f"<tr><th style='text-align:left'>Average of the last {months} month{'s' if months != 1 else ''}</th>"
+        "<th style='padding:2px 8px'>with levers</th>"
         "<th style='padding:2px 8px'>without</th><th style='padding:2px 8px'>difference</th></tr>"
         + "".join(rows) + "</table>"
     )
@@ -946,7 +964,7 @@ def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
 
 @solara.component
 def CompareCharts(model: WorkshopModel, tick: int) -> None:
-    """The comparison charts and this month's table of differences."""
+    """The comparison charts and the table of differences over the last year."""
     svgs = solara.use_memo(lambda: [compare_chart_svg(spec, model) for spec in COMPARE_CHARTS],
                            [model, tick])
     with solara.Card("With (solid) and without (dashed) the levers", classes=["promosim-compare-charts"]):
