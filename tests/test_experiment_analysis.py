@@ -28,6 +28,7 @@ from sim.experiment.report import (
     fmt_p,
     render_report,
     summary_lines,
+    variant_descriptions,
 )
 from sim.experiment.runner import run_design
 from sim.experiment.store import ResultStore
@@ -284,6 +285,33 @@ def test_the_report_has_no_scientific_notation_and_puts_the_summary_first() -> N
     assert re.search(r"\de[+-]\d", report) is None, re.findall(r".*\de[+-]\d.*", report)
     assert "-0.00008" in report
     assert report.index("## Summary") < report.index("## What was run") < report.index("## Effects")
+
+
+def test_the_report_shows_every_set_override() -> None:
+    """A variant made with set: (and an experiment-wide set:) is not the file alone: the report says so."""
+    cover = "interventions.career_conversations.coverage"
+    arms = [{**arm, "source": f"{arm['label']}.yaml", "scenario_hash": "9a64cf1a6b63"} for arm in toy_design()["arms"]]
+    arms[1]["set"] = {cover: 0.5}
+    design = {**toy_design(), "arms": arms, "name": "toy", "seed": 1, "seeds": [1], "years": 1, "headcount": None,
+              "source": "toy.yaml", "tasks": [], "set": {"warmup_months": 12}}
+    runs = pd.DataFrame(columns=["run_id", "arm", "status", "error", "batch"])
+    report = render_report(design, Provenance(latest={}, makers=[], made=Counter()),
+                           Analysis(effects=paired_effects(toy_values({"m": ([1.0], [1.0])}), design), runs=runs,
+                                    planned=0, failures=failure_reasons(runs)))
+    assert "| arm | scenario file | content hash | parameters | set | paired with |" in report
+    assert f"| a | `a.yaml` | `9a64cf1a6b63` | — | `{cover}=0.5` | base |" in report
+    assert "Every scenario also with the experiment's set: `warmup_months=12`" in report
+
+    class Store:
+        """The scenarios' descriptions, as a folder's scenarios/ holds them."""
+
+        def scenario(self, label: str) -> dict[str, str]:
+            return {"description": {"a": "career conversations at every review"}.get(label, "the baseline")}
+
+    assert variant_descriptions(Store(), design) == {  # type: ignore[arg-type]
+        "a": f"career conversations at every review (with set: `{cover}=0.5`)"}
+    arms[1]["scenario"] = "base"  # the baseline's file with set:: its description would be the baseline's
+    assert variant_descriptions(Store(), design) == {"a": f"With set: `{cover}=0.5`"}  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from conftest import BASELINE, SCENARIOS, TINY, run_cli
 
 from sim.cli import main
 from sim.errors import InputError
+from sim.experiment.cli import metric_list
 from sim.experiment.design import build_design, comparison_spec, load_experiment, make_run_id, validate_experiment
 from sim.experiment.sensitivity import build_sensitivity_design
 from sim.random import derive_seeds
@@ -192,7 +194,45 @@ BAD_FILES: list[tuple[str, Any, str]] = [
     ("duplicate labels", {"scenarios": {"baseline": "small.yaml", "variants": ["small.yaml"]}}, "must be unique"),
     ("a grid that makes the baseline the variant", {"grid": {"policy.name": ["random", "visibility"]}},
      "arm 'random[name=random]' runs the same scenario as the arm it is paired with, 'small[name=random]', so "
-     "every difference would be 0. A grid over a lever's parameter applies to every scenario"),
+     "every difference would be 0. A grid applies to every scenario, so a grid over what the variant changes"),
+    ("a variant with a longer horizon", {"scenarios": {"baseline": "small.yaml", "variants": {
+        "r": {"file": "random.yaml", "set": {"years": 3}}}}},
+     "scenarios: arm 'r' has years 3, but the arm it is paired with, 'small', has 1: the report would credit that "
+     "difference to the variant's rules; give every arm the same years"),
+    ("a variant without the warm-up", {"scenarios": {"baseline": "small.yaml", "variants": {
+        "r": {"file": "random.yaml", "set": {"warmup_months": 0}}}}},
+     "arm 'r' has warmup_months 0, but the arm it is paired with, 'small', has 2"),
+    ("a grid over a variant's own set", {"scenarios": {"baseline": "small.yaml", "variants": {
+        "m": {"file": "random.yaml", "set": {"behaviour.voice_rate": 0.2}}}},
+        "grid": {"behaviour.voice_rate": [0.05, 0.1]}},
+     "scenarios.variants.m.set.behaviour.voice_rate: scenario 'm' sets behaviour.voice_rate, and "
+     "grid.behaviour.voice_rate sets it in every arm, replacing that value"),
+    ("a grid over the experiment's set", {"set": {"behaviour": {"voice_rate": 0.2}},
+                                          "grid": {"behaviour.voice_rate": [0.1]}},
+     "set.behaviour: the experiment's set: sets behaviour, and grid.behaviour.voice_rate sets it in every arm"),
+    ("a typo in the experiment's set", {"set": {"warmup_month": 12}},
+     "exp.yaml: set.warmup_month: unknown key 'warmup_month' (did you mean 'warmup_months'?)"),
+    ("a typo in a variant's set", {"scenarios": {"baseline": "small.yaml", "variants": {
+        "r": {"file": "random.yaml", "set": {"behaviour.voice_rat": 0.2}}}}},
+     "exp.yaml: scenarios.variants.r.set.behaviour.voice_rat: unknown key 'voice_rat' (did you mean 'voice_rate'?)"),
+    ("a value out of range in the experiment's set", {"set": {"behaviour.voice_rate": 2}},
+     "exp.yaml: set.behaviour.voice_rate: Input should be less than or equal to 1"),
+    ("seed: yes", {"seed": True}, "seed: Input should be a valid integer (got True)"),
+    ("replications: true", {"replications": True}, "replications: Input should be a valid integer (got True)"),
+    ("years in quotes", {"years": "10"}, "years: Input should be a valid number (got '10')"),
+    ("headcount as a fraction", {"headcount": 120.5}, "headcount: Input should be a valid integer (got 120.5)"),
+    ("a metric listed twice", {"metrics": ["misread_rate", "misread_rate"]},
+     "metrics[1]: 'misread_rate' is listed twice (also at position 0); list each metric once"),
+    ("a grid value listed twice", {"grid": {"behaviour.voice_rate": [0.1, 0.1]}},
+     "grid.behaviour.voice_rate: grid points 1 and 2 are the same once applied, so their arms would run the same "
+     "scenario and every difference between them would be 0: grid.behaviour.voice_rate lists 0.1 more than once"),
+    ("grid values that round alike", {"grid": {"policy.cycle_months": [12, 12.4]}},
+     "grid.policy.cycle_months is a whole-number setting, and 12 and 12.4 both round to 12; give values that "
+     "differ by at least 1"),
+    ("a variant that changes nothing", {"scenarios": {"baseline": "small.yaml", "variants": {
+        "same": {"file": "small.yaml", "set": {"policy.name": "visibility"}}}}},
+     "arm 'same' runs the same scenario as the arm it is paired with, 'small', so every difference would be 0: "
+     "the two resolve to the same scenario"),
     ("inverted sensitivity range", {"sensitivity": {"parameters": {"behaviour.voice_rate": [0.3, 0.1]}}},
      "sensitivity.parameters.behaviour.voice_rate: needs [low, high] with low < high"),
     ("unknown key in a scenario ref", {"scenarios": {"baseline": {"file": "small.yaml", "sett": {}}}},
@@ -397,3 +437,72 @@ def test_an_experiment_label_taken_from_a_file_name_says_how_to_name_it(tmp_path
         f"{path}: scenarios.variants[0]: label 'my team' may hold only letters a-z, A-Z (no accents), digits, '_', "
         "'.', '-'; it comes from the file name: give the scenario a label with 'name:' (or list the variants as "
         "label: file)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pairs must share their horizon and organisation; run ids follow the stored series
+
+
+ACME_LEVELS = [{"name": "Analyst", "positions": {"specialist": 60}}, {"name": "Lead", "positions": {"management": 20}}]
+
+
+def test_compare_refuses_a_variant_on_another_organisation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shipped lever extends the shipped baseline: against a user's organisation it would report the headcount gap."""
+    (tmp_path / "acme.yaml").write_text(yaml.safe_dump({"extends": str(BASELINE), "name": "acme",
+                                                        "organisation": {"levels": ACME_LEVELS}}))
+    monkeypatch.chdir(tmp_path)
+    for sizes in ({}, {"years": 2.0, "headcount": 300}):
+        spec = comparison_spec("acme.yaml", ["career_conversations"], replications=2, seed=1, **sizes)
+        with pytest.raises(InputError) as err:
+            build_design(spec, "command line", base_dir=tmp_path, name="compare")
+        message = str(err.value)
+        assert message.startswith("command line: scenarios: arm 'career_conversations' has organisation.levels "
+                                  "Associate/Professional/Senior/Manager/Director/Executive with "), message
+        assert "but the arm it is paired with, 'acme', has Analyst/Lead with " in message
+        assert message.endswith("a variant should extend the baseline's scenario file (`extends: acme.yaml`) and add "
+                                "`interventions:`")
+        assert "\n" not in message
+
+
+def test_years_and_headcount_for_every_arm_and_run_time_levers_still_pair(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """--years/--headcount apply to every arm alike; parallel_ladders changes positions only when a run starts."""
+    monkeypatch.chdir(tmp_path)
+    spec = comparison_spec("baseline", ["career_conversations", "parallel_ladders"], replications=2, seed=1,
+                           years=2.0, headcount=300)
+    design = build_design(spec, "command line", base_dir=tmp_path, name="compare")
+    assert {arm.content["years"] for arm in design.arms} == {2.0}
+
+
+def test_a_variant_from_another_organisation_file_is_refused(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path)
+    csv = tmp_path / "people.csv"
+    csv.write_text("id,level\n1,Associate\n")
+    data = yaml.safe_load(path.read_text())
+    data["scenarios"]["variants"] = {"r": {"file": "random.yaml", "set": {"organisation.source": {"file": str(csv)}}}}
+    data["set"] = {"organisation.initial_fill": 1.0}  # a file's positions scale without it: the same positions
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match=re.escape("arm 'r' has organisation.source people.csv, but the arm it is "
+                                                   "paired with, 'small', has no organisation file")):
+        design_of(path)
+
+
+def test_a_grid_over_the_horizon_sweeps_the_baseline(tmp_path: Path) -> None:
+    """Two points of one scenario differ by the grid: that is the sweep asked for, not a mismatch."""
+    design = design_of(write_experiment(tmp_path, grid={"years": [1, 2]}))
+    pairs = [(a.label, a.reference) for a in design.arms]
+    assert ("small[years=2]", "small[years=1]") in pairs and ("random[years=2]", "small[years=2]") in pairs
+
+
+def test_the_stored_timeseries_is_part_of_the_run_id(tmp_path: Path) -> None:
+    """A run kept with totals has no per-level rows: a design asking for all must run it again."""
+    ids = {mode: [t.run_id for t in design_of(write_experiment(tmp_path, timeseries=mode)).tasks]
+           for mode in ("totals", "all", "none")}
+    assert len({tuple(v) for v in ids.values()}) == 3
+    task = design_of(write_experiment(tmp_path)).tasks[0]  # totals: the ids of folders written before stay
+    assert task.run_id == make_run_id(task.scenario, task.content, task.parameters, task.replication, task.seed)
+
+
+def test_a_metric_listed_twice_on_the_command_line() -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="'misread_rate' is listed twice; list each metric once"):
+        metric_list("misread_rate,promotions,misread_rate")

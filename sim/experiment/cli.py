@@ -38,6 +38,9 @@ def metric_list(text: str) -> list[str]:
         problem = unknown_metric(name)
         if problem:
             raise argparse.ArgumentTypeError(problem)
+    repeated = [n for i, n in enumerate(names) if n in names[:i]]
+    if repeated:
+        raise argparse.ArgumentTypeError(f"'{repeated[0]}' is listed twice; list each metric once")
     return names
 
 

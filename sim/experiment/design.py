@@ -23,7 +23,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -84,7 +84,7 @@ class GridRange(_Strict):
 
     low: float
     high: float
-    steps: Annotated[int, Field(ge=2, le=1000)]
+    steps: Annotated[int, Field(ge=2, le=1000, strict=True)]
 
     def values(self) -> list[float]:
         """The ``steps`` values, rounded to 12 digits so that 0.1 + 0.2 style noise stays out of run ids."""
@@ -97,9 +97,9 @@ class Sensitivity(_Strict):
 
     scenario: Label | None = None
     method: Method = "morris"
-    samples: Annotated[int, Field(ge=2, le=100_000)] = 8
-    levels: Annotated[int, Field(ge=2, le=100)] = 4
-    replications: Annotated[int, Field(ge=1, le=10_000)] = 1
+    samples: Annotated[int, Field(ge=2, le=100_000, strict=True)] = 8
+    levels: Annotated[int, Field(ge=2, le=100, strict=True)] = 4
+    replications: Annotated[int, Field(ge=1, le=10_000, strict=True)] = 1
     metrics: Annotated[list[str], Field(min_length=1)] | None = None
     parameters: Annotated[dict[str, tuple[float, float]], Field(min_length=1)]
 
@@ -117,10 +117,12 @@ class ExperimentFile(_Strict):
 
     name: Label | None = None
     description: str = ""
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
-    replications: Annotated[int, Field(ge=1, le=100_000)] = 30
-    years: Annotated[float, Field(gt=0, le=100)] | None = None
-    headcount: Annotated[int, Field(ge=2, le=MAX_HEADCOUNT)] | None = None
+    # Strict: YAML reads `yes` as True and `"10"` as a string, and a lax int or float would take
+    # them as 1 and 10, running a design nobody wrote (scenario files refuse both too).
+    seed: Annotated[int, Field(ge=0, lt=2**63, strict=True)] = 1
+    replications: Annotated[int, Field(ge=1, le=100_000, strict=True)] = 30
+    years: Annotated[float, Field(gt=0, le=100, strict=True)] | None = None
+    headcount: Annotated[int, Field(ge=2, le=MAX_HEADCOUNT, strict=True)] | None = None
     metrics: Annotated[list[str], Field(min_length=1)] | None = None
     timeseries: TimeseriesMode = "totals"
     set: dict[str, Any] = Field(default_factory=dict)
@@ -179,10 +181,14 @@ def first_unknown_metric(names: Sequence[str] | None,
 
     Without ``groups`` any group of a per-group metric passes (not known yet).
     """
+    seen: dict[str, int] = {}
     for i, name in enumerate(names or []):
         problem = unknown_metric(name, groups)
         if problem:
             return i, problem
+        if name in seen:  # a repeated metric gives duplicate rows, and the forest plot cannot index them
+            return i, f"'{name}' is listed twice (also at position {seen[name]}); list each metric once"
+        seen[name] = i
     return None
 
 
@@ -221,6 +227,8 @@ class Arm:
         source: The scenario file it came from.
         content: The fully resolved scenario (every default spelled out), as sent to workers.
         reference: The arm it is paired against, or None for a reference arm.
+        overrides: The scenario's own ``set:`` in the experiment file (the experiment-wide
+            ``set:`` is the design's), kept so a report can say what the file alone does not.
     """
 
     label: str
@@ -230,6 +238,7 @@ class Arm:
     source: str
     content: dict[str, Any]
     reference: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scenario_hash(self) -> str:
@@ -265,6 +274,7 @@ class Design:
         tasks: One per arm and replication.
         metrics: Metrics to analyse and plot (None: every summary metric).
         extra: Kind-specific facts, e.g. the SALib problem of a sensitivity design.
+        overrides: The experiment-wide ``set:``, applied to every scenario.
     """
 
     name: str
@@ -281,6 +291,7 @@ class Design:
     arms: list[Arm]
     tasks: list[RunTask] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     def arm(self, label: str) -> Arm:
         """The arm with this label."""
@@ -300,9 +311,11 @@ class Design:
             "headcount": self.headcount,
             "metrics": self.metrics,
             "timeseries": self.timeseries,
+            "set": self.overrides,
             "arms": [
                 {"label": a.label, "scenario": a.scenario, "point": a.point, "parameters": a.parameters,
-                 "source": a.source, "scenario_hash": a.scenario_hash, "reference": a.reference}
+                 "source": a.source, "scenario_hash": a.scenario_hash, "reference": a.reference,
+                 "set": a.overrides}
                 for a in self.arms
             ],
             "tasks": [[t.run_id, t.arm, t.replication] for t in self.tasks],
@@ -355,14 +368,21 @@ def digest(value: Any) -> str:
 
 
 def make_run_id(scenario: str, content: Mapping[str, Any], parameters: Mapping[str, Any], replication: int,
-                seed: int) -> str:
-    """A deterministic id: the same resolved scenario, parameters, replication and seed give the same id.
+                seed: int, timeseries: TimeseriesMode = "totals") -> str:
+    """A deterministic id: the same resolved scenario, parameters, replication, seed and stored series give the same id.
 
     The scenario label is included so that two arms with identical content (a variant that
-    changes nothing yet) still keep separate runs.
+    changes nothing yet) still keep separate runs. The ``timeseries`` mode is included because it
+    decides what a run stores: a run kept with ``totals`` has no per-level rows, so a design asking
+    for ``all`` must not count it as done. It enters the key only when it is not the default
+    ``totals``, so the ids of folders written before it was part of the id (nearly all with
+    ``totals``) stay the same and those folders still resume and report; an id that changes only
+    costs the runs once more, never mixes what they stored.
     """
     key = {"scenario": scenario, "content": _data_by_content(content), "parameters": dict(parameters),
            "replication": int(replication), "seed": int(seed)}
+    if timeseries != "totals":
+        key["timeseries"] = timeseries
     return digest(key)[:20]
 
 
@@ -549,11 +569,42 @@ def grid_points(grid: Mapping[str, list[Any] | GridRange], like: Mapping[str, An
     if not grid:
         return [{}]
     keys = list(grid)
-    columns = []
-    for key in keys:
-        values = grid[key].values() if isinstance(grid[key], GridRange) else list(grid[key])
-        columns.append([coerce_like(v, value_at(like, key)) for v in values])
+    columns = [[coerce_like(v, value_at(like, key)) for v in grid_values(grid[key])] for key in keys]
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*columns)]
+
+
+def grid_values(values: list[Any] | GridRange) -> list[Any]:
+    """One grid key's values as written: the list, or the range's evenly spaced values."""
+    return values.values() if isinstance(values, GridRange) else list(values)
+
+
+def check_points_distinct(grid: Mapping[str, list[Any] | GridRange], points: Sequence[Mapping[str, Any]],
+                          source: str) -> None:
+    """Refuse two grid points that are the same once their values are applied.
+
+    Their arms would share a label and run the same scenario, so every difference between them
+    would be 0. The two ways this happens are told apart, since each has its own fix: a value
+    listed twice, or two values of a whole-number setting that round to the same number.
+
+    Raises:
+        InputError: Naming the grid key, the values and the cause.
+    """
+    written = [dict(zip(grid, combo, strict=True)) for combo in itertools.product(*map(grid_values, grid.values()))]
+    seen: dict[str, int] = {}
+    for i, point in enumerate(points):
+        j = seen.setdefault(canonical_json(point), i)
+        if j == i:
+            continue
+        first, second = written[j], written[i]
+        key = next(k for k in grid if first[k] != second[k] or grid_values(grid[k]).count(first[k]) > 1)
+        if first[key] != second[key]:
+            cause = (f"grid.{key} is a whole-number setting, and {first[key]} and {second[key]} both round to "
+                     f"{point[key]}; give values that differ by at least 1")
+        else:
+            cause = f"grid.{key} lists {first[key]!r} more than once; list each value once"
+        raise InputError(f"grid points {j + 1} and {i + 1} are the same once applied, so their arms would run the "
+                         f"same scenario and every difference between them would be 0: {cause}",
+                         source=source, path=f"grid.{key}")
 
 
 def point_label(scenario: str, parameters: Mapping[str, Any], n_points: int) -> str:
@@ -565,13 +616,44 @@ def point_label(scenario: str, parameters: Mapping[str, Any], n_points: int) -> 
     return f"{scenario}[{shown}]"
 
 
-def resolve(path: Path, *, headcount: int | None, overrides: Mapping[str, Any], label: str, source: str,
-            where: str) -> Scenario:
-    """Load one scenario with the experiment's overrides; errors name the experiment and the arm."""
+def resolve(path: Path, *, headcount: int | None, common: Mapping[str, Any], own: Mapping[str, Any], label: str,
+            source: str, where: str) -> Scenario:
+    """Load one scenario with the experiment's overrides; errors name the input they come from.
+
+    Args:
+        path: The scenario file.
+        headcount: The experiment's headcount, if any.
+        common: Overrides for every scenario (the experiment's ``set:`` and ``years:``).
+        own: This scenario's own ``set:``.
+        label: The scenario's label.
+        source: The experiment file.
+        where: The key path of the scenario in the experiment file.
+    """
     try:
-        return load_scenario(path, headcount=headcount, overrides=dict(overrides))
+        return load_scenario(path, headcount=headcount, overrides={**common, **own})
     except InputError as exc:
-        raise InputError(f"scenario '{label}': {exc}", source=source, path=where) from None
+        raise _blame(exc, path, headcount, common, own, label, source, where) from None
+
+
+def _blame(exc: InputError, path: Path, headcount: int | None, common: Mapping[str, Any], own: Mapping[str, Any],
+           label: str, source: str, where: str) -> InputError:
+    """The error of a scenario that failed to load, named after the input that broke it.
+
+    A typo in the experiment's ``set:`` is reported by the scenario loader as a key of the
+    scenario file, which sends the reader to a file that is fine. Loading again with the file
+    alone, then with the experiment's ``set:``, then with the scenario's own ``set:`` tells which
+    one it is (only on this error path, so a valid design loads each scenario once).
+    """
+    stages: list[tuple[dict[str, Any], str | None]] = [({}, None), (dict(common), "set"),
+                                                         ({**common, **own}, f"{where}.set")]
+    for overrides, key in stages:
+        try:
+            load_scenario(path, headcount=headcount, overrides=overrides)
+        except InputError as found:
+            if key is None:
+                break
+            return InputError(found.detail, source=source, path=f"{key}.{found.path}" if found.path else key)
+    return InputError(f"scenario '{label}': {exc}", source=source, path=where)
 
 
 def with_parameters(base: Scenario, parameters: Mapping[str, Any], label: str, source: str,
@@ -589,7 +671,7 @@ def with_parameters(base: Scenario, parameters: Mapping[str, Any], label: str, s
 def make_tasks(arms: Sequence[Arm], seeds: Sequence[int], timeseries: TimeseriesMode) -> list[RunTask]:
     """One task per arm and replication; replication k has seed ``seeds[k]`` in every arm."""
     return [
-        RunTask(run_id=make_run_id(arm.scenario, arm.content, arm.parameters, k, seed), arm=arm.label,
+        RunTask(run_id=make_run_id(arm.scenario, arm.content, arm.parameters, k, seed, timeseries), arm=arm.label,
                 scenario=arm.scenario, point=arm.point, parameters=arm.parameters, replication=k, seed=seed,
                 content=arm.content, timeseries=timeseries)
         for k, seed in enumerate(seeds)
@@ -616,13 +698,16 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
     source = str(source)
     base_dir = base_dir or Path(source).resolve().parent
     specs = labelled_specs(spec.scenarios, base_dir, source)
+    check_grid_keeps_sets(spec, specs, source)
     common = base_overrides(spec)
     bases = [
-        (label, path, resolve(path, headcount=spec.headcount, overrides={**common, **own}, label=label,
-                              source=source, where=where))
+        (label, path, resolve(path, headcount=spec.headcount, common=common, own=own, label=label, source=source,
+                              where=where))
         for label, path, own, where in specs
     ]
+    own_sets = {label: own for label, _, own, _ in specs}
     points = grid_points(spec.grid, bases[0][2].model_dump(mode="json"))
+    check_points_distinct(spec.grid, points, source)
     baseline_label = bases[0][0]
     arms: list[Arm] = []
     for p, params in enumerate(points):
@@ -636,28 +721,123 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
             else:
                 reference = None
             arms.append(Arm(label=arm_label, scenario=label, point=p, parameters=params, source=shown_path(path),
-                            content=resolved.model_dump(mode="json"), reference=reference))
+                            content=resolved.model_dump(mode="json"), reference=reference,
+                            overrides=own_sets[label]))
     arms.sort(key=lambda a: (a.reference is not None, a.point, [s[0] for s in bases].index(a.scenario)))
-    check_pairs_differ(arms, source, bool(spec.grid))
+    check_pairs_match(arms, source)
+    check_pairs_differ(arms, source, spec.grid)
     check_metric_groups(spec.metrics, arms, source, "metrics")
     seeds = derive_seeds(spec.seed, spec.replications)
     return Design(
         name=name or spec.name or Path(source).stem, kind="comparison", source=source,
         description=spec.description.strip(), seed=spec.seed, replications=spec.replications, seeds=seeds,
         years=spec.years, headcount=spec.headcount, metrics=spec.metrics, timeseries=spec.timeseries,
-        arms=arms, tasks=make_tasks(arms, seeds, spec.timeseries),
+        arms=arms, tasks=make_tasks(arms, seeds, spec.timeseries), overrides=dict(spec.set),
     )
 
 
-def check_pairs_differ(arms: Sequence[Arm], source: str, gridded: bool) -> None:
+def key_parts(key: str) -> tuple[str, ...]:
+    """A dotted key path as its parts (``__`` and list brackets as dots), to compare two spellings of one key."""
+    return tuple(p for p in re.split(r"__|[.\[\]]", key) if p)
+
+
+def overlaps(one: str, other: str) -> bool:
+    """Whether setting ``one`` and ``other`` touch the same value (one key holds, or is, the other)."""
+    a, b = key_parts(one), key_parts(other)
+    return a[:len(b)] == b or b[:len(a)] == a
+
+
+def check_grid_keeps_sets(spec: ExperimentFile, specs: Sequence[tuple[str, Path, dict[str, Any], str]],
+                          source: str) -> None:
+    """Refuse a ``set:`` key the grid also sets: the grid is applied last and would replace it without a word.
+
+    Raises:
+        InputError: Naming the scenario (or the experiment-wide ``set:``), the key and the grid key.
+    """
+    owners = [("the experiment's set:", "set", dict(spec.set))]
+    owners += [(f"scenario '{label}'", f"{where}.set", own) for label, _, own, where in specs]
+    for who, where, overrides in owners:
+        for key in overrides:
+            grid_key = next((g for g in spec.grid if overlaps(key, g)), None)
+            if grid_key is not None:
+                raise InputError(
+                    f"{who} sets {key}, and grid.{grid_key} sets it in every arm, replacing that value; drop one of "
+                    "the two (to sweep one arm only, give one variant per value with its own set:)",
+                    source=source, path=f"{where}.{key}")
+
+
+def _organisation_shown(content: Mapping[str, Any]) -> str:
+    """An arm's levels and positions in a few words: ``junior/senior with 600/300 positions``."""
+    levels = (content.get("organisation") or {}).get("levels") or []
+    names = "/".join(str(lv.get("name")) for lv in levels)
+    sizes = "/".join(f"{sum((lv.get('positions') or {}).values()):,}" for lv in levels)
+    return f"{names} with {sizes} positions"
+
+
+def _source_shown(content: Mapping[str, Any]) -> str:
+    """An arm's organisation file, by name, or that it has none."""
+    found = (content.get("organisation") or {}).get("source")
+    return Path(found["file"]).name if isinstance(found, Mapping) and found.get("file") else "no organisation file"
+
+
+# What a pair must share, each as (what is compared, how it is shown): any difference between the
+# twins is credited to the variant's rules, so a variant that also runs longer, skips the warm-up
+# or starts from another organisation reports those as the lever's effect.
+PAIRED_FIELDS: dict[str, tuple[Callable[[Mapping[str, Any]], Any], Callable[[Mapping[str, Any]], str]]] = {
+    "years": (lambda c: c.get("years"), lambda c: f"{c.get('years'):g}"),
+    "warmup_months": (lambda c: c.get("warmup_months"), lambda c: str(c.get("warmup_months"))),
+    "organisation.levels": (
+        lambda c: [(lv.get("name"), lv.get("positions")) for lv in (c.get("organisation") or {}).get("levels") or []],
+        _organisation_shown),
+    "organisation.source": (lambda c: (c.get("organisation") or {}).get("source"), _source_shown),
+}
+
+
+def check_pairs_match(arms: Sequence[Arm], source: str) -> None:
+    """Refuse a pair whose arms differ in horizon, warm-up or organisation.
+
+    The scenarios are compared as resolved, before any lever adjusts them: a lever that changes
+    the positions (parallel_ladders) does so when the run starts, and that is part of its effect.
+    Two points of one scenario in a grid differ only by the grid, which is the sweep asked for, so
+    they are not compared. ``--years`` and ``--headcount`` apply to every arm alike.
+
+    Raises:
+        InputError: One line naming both arms, the field, both values, and the way to fix it.
+    """
+    by_label = {a.label: a for a in arms}
+    for arm in arms:
+        other = by_label.get(arm.reference or "")
+        if other is None or other.scenario == arm.scenario:
+            continue
+        for name, (value, shown) in PAIRED_FIELDS.items():
+            if value(arm.content) == value(other.content):
+                continue
+            mine, theirs = shown(arm.content), shown(other.content)
+            if mine == theirs:  # the same totals on other tracks: show the positions in full
+                mine, theirs = (json.dumps(value(c)) for c in (arm.content, other.content))
+            if name.startswith("organisation"):
+                fix = (f"a variant should extend the baseline's scenario file (`extends: {Path(other.source).name}`) "
+                       "and add `interventions:`")
+            else:
+                fix = (f"give every arm the same {name} (an experiment's `{'years' if name == 'years' else 'set'}:` "
+                       "applies to every arm), not one arm's own set: or scenario file")
+            raise InputError(
+                f"arm '{arm.label}' has {name} {mine}, but the arm it is paired with, '{other.label}', has {theirs}: "
+                f"the report would credit that difference to the variant's rules; {fix}",
+                source=source, path="scenarios")
+
+
+def check_pairs_differ(arms: Sequence[Arm], source: str, grid: Mapping[str, list[Any] | GridRange]) -> None:
     """Refuse an arm that runs the very scenario of the arm it is paired with.
 
     With common random numbers every difference is then exactly 0, and the report reads as "no
-    effect". The usual cause is a grid over a lever's parameter: it applies to every scenario, so
-    it switches the lever on in the baseline too (``compare`` already refuses one file twice).
+    effect". The message says why when it can tell: a grid over what the variant changes (a
+    lever's parameter), which applies to every scenario and so to the baseline too; else it says
+    so neutrally (``compare`` already refuses one file twice, :func:`check_points_distinct` two
+    grid points that coincide).
 
     Raises:
-        InputError: Naming both arms, and the way to sweep one arm only.
+        InputError: Naming both arms, and the cause when it can be told.
     """
     def behaviour(arm: Arm) -> str:  # what the engine runs: the names and words are not part of it
         return digest({k: v for k, v in arm.content.items() if k not in ("name", "description")})
@@ -667,12 +847,20 @@ def check_pairs_differ(arms: Sequence[Arm], source: str, gridded: bool) -> None:
         other = by_label.get(arm.reference or "")
         if other is None or behaviour(arm) != behaviour(other):
             continue
-        cause = (" A grid over a lever's parameter applies to every scenario, so it switches the lever on in "
-                 "the baseline too; to vary one arm only, give one variant per value with its own set: "
-                 "(docs/experiments.md)") if gridded else ""
         raise InputError(f"arm '{arm.label}' runs the same scenario as the arm it is paired with, "
-                         f"'{other.label}', so every difference would be 0.{cause}", source=source,
-                         path="scenarios")
+                         f"'{other.label}', so every difference would be 0{_same_cause(arm, other, grid)}",
+                         source=source, path="grid" if arm.scenario == other.scenario else "scenarios")
+
+
+def _same_cause(arm: Arm, other: Arm, grid: Mapping[str, list[Any] | GridRange]) -> str:
+    """Why two paired arms run the same scenario, as the end of a sentence, or a neutral "." when it cannot be told."""
+    if arm.scenario == other.scenario:  # two grid points (check_points_distinct has told the usual causes)
+        return ": the grid values at these two points give the same scenario."
+    if grid:
+        return (". A grid applies to every scenario, so a grid over what the variant changes (a lever's parameter "
+                "switches the lever on) sets it in the baseline too; to vary one arm only, give one variant per "
+                "value with its own set: (docs/experiments.md)")
+    return ": the two resolve to the same scenario (a set: to a value already in force changes nothing)."
 
 
 def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int, seed: int,

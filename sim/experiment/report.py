@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,12 +243,18 @@ def provenance_lines(prov: Provenance) -> list[str]:
     return out
 
 
+def settings_shown(settings: Mapping[str, Any]) -> str:
+    """Key paths and values as ``key=value`` code spans (grid parameters, ``set:`` overrides), or an em dash."""
+    return ", ".join(f"`{k}={v}`" for k, v in settings.items()) or "—"
+
+
 def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str, str]:
-    """Each variant's scenario ``description`` (whitespace collapsed), when it has one of its own.
+    """Each variant's scenario ``description`` (whitespace collapsed), when it has one of its own, and its own ``set:``.
 
     A variant made from the baseline's file with ``set:`` overrides, or one that ``extends:`` it
     without a description, carries the baseline's description, which would describe the wrong
-    scenario: those are left out.
+    scenario: those are left out. The variant's own ``set:`` is added, since a description says
+    what the file does, and ``set: {...coverage: 0.5}`` may contradict its "at every review".
     """
     said = {arm["scenario"]: " ".join(str(store.scenario(arm["scenario"]).get("description") or "").split())
             for arm in design["arms"]}
@@ -257,8 +263,12 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
     for arm in design["arms"]:
         ref = scenario_of.get(arm.get("reference"))
         own = said[arm["scenario"]]
-        if ref is not None and own and own != said[ref]:
-            out[arm["label"]] = own
+        words = own if ref is not None and own and own != said[ref] else ""
+        if ref is not None and arm.get("set"):
+            words = f"{words} (with set: {settings_shown(arm['set'])})" if words else \
+                f"With set: {settings_shown(arm['set'])}"
+        if words:
+            out[arm["label"]] = words
     return out
 
 
@@ -466,12 +476,11 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         if len(seeds) > MAX_SEEDS_SHOWN else ""
     lines += ["Replication seeds (k = 0, 1, …): " + shown + more, ""]
     lines += ["### Scenarios", ""]
-    rows = []
-    for arm in design["arms"]:
-        params = ", ".join(f"`{k}={v}`" for k, v in arm["parameters"].items()) or "—"
-        rows.append([arm["label"], f"`{arm['source']}`", f"`{arm['scenario_hash']}`", params,
-                     arm.get("reference") or "(reference)"])
-    lines += _md_table(["arm", "scenario file", "content hash", "parameters", "paired with"], rows)
+    rows = [[arm["label"], f"`{arm['source']}`", f"`{arm['scenario_hash']}`", settings_shown(arm["parameters"]),
+             settings_shown(arm.get("set") or {}), arm.get("reference") or "(reference)"] for arm in design["arms"]]
+    lines += _md_table(["arm", "scenario file", "content hash", "parameters", "set", "paired with"], rows)
+    if design.get("set"):
+        lines += ["", f"Every scenario also with the experiment's set: {settings_shown(design['set'])}"]
     lines += ["", "Each scenario as it ran, every default spelled out, is in `scenarios/`.", ""]
 
     lines += ["## Effects", "",

@@ -79,7 +79,7 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
         raise InputError(f"unknown scenario '{label}'; scenarios: {', '.join(specs)}", source=source,
                          path="sensitivity.scenario")
     path, own, where = specs[label]
-    base = resolve(path, headcount=spec.headcount, overrides={**base_overrides(spec), **own}, label=label,
+    base = resolve(path, headcount=spec.headcount, common=base_overrides(spec), own=own, label=label,
                    source=source, where=where)
     content = base.model_dump(mode="json")
     names = list(sens.parameters)
