@@ -86,7 +86,7 @@ class ArgumentParser(argparse.ArgumentParser):
             close = [m for e in extra if e.startswith("-")
                      for m in difflib.get_close_matches(e.split("=")[0], options, n=1)]
             hint = f" (did you mean {close[0]}?)" if close else ""
-            parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+            parser.error(f"unrecognized arguments: {' '.join(extra)}{hint or _set_hint(words, extra[0])}")
         return parsed
 
     def _chosen(self, parsed: argparse.Namespace, before: Sequence[str]) -> argparse.ArgumentParser:
@@ -98,6 +98,23 @@ class ArgumentParser(argparse.ArgumentParser):
             if chosen not in (subs[0].choices if subs else {}) or chosen not in before:
                 return parser
             parser = subs[0].choices[chosen]
+
+
+def _set_hint(words: Sequence[str], first_extra: str) -> str:
+    """The hint for ``--set KEY VALUE``: the value is left over because ``--set`` takes one word.
+
+    argparse gives ``--set`` the key alone and calls the value an unrecognized argument,
+    which does not point at the missing ``=``.
+    """
+    if first_extra not in words:
+        return ""
+    at = list(words).index(first_extra)
+    key = words[at - 1] if at >= 2 and words[at - 2] == "--set" else None
+    if key is None or "=" in key:
+        return ""
+    value = first_extra.lstrip("=")  # --set key =0.15
+    example = f": --set {key}={value}" if value else ""
+    return f" (--set takes KEY=VALUE as one word, without spaces{example})"
 
 
 def parse_set(items: Sequence[str]) -> dict[str, Any]:

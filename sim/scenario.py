@@ -112,6 +112,7 @@ class OrgSource(_Strict):
     MAPPED: typing.ClassVar[tuple[str, ...]] = ("level", "track", "group", "intent", "performance")
     INTENTS: typing.ClassVar[tuple[str, ...]] = ("manage", "specialist", "not_now", "no_answer")
     SUFFIXES: typing.ClassVar[tuple[str, ...]] = (".csv", ".csv.gz", ".parquet", ".pq")
+    SPREADSHEETS: typing.ClassVar[tuple[str, ...]] = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".numbers")
 
     file: str  # checked in _known_fields, which says what an empty one should be
     columns: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
@@ -168,7 +169,14 @@ class OrgSource(_Strict):
         if not self.file.strip():
             raise ValueError(f"@file@ is empty; give the path of a {', '.join(self.SUFFIXES)} file")
         if not self.file.lower().endswith(self.SUFFIXES):
-            raise ValueError(f"@file@ expected a {', '.join(self.SUFFIXES)} file, got '{Path(self.file).name}'")
+            # A workbook is what most HR users have, and Excel names its "Unicode text" .txt: say how to
+            # turn either into a file that is read.
+            save = ""
+            if self.file.lower().endswith(self.SPREADSHEETS):
+                save = ": save it as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)"  # noqa: RUF001 (Excel's menu)
+            elif self.file.lower().endswith((".txt", ".tsv")):
+                save = ": a tab-separated file is read when its name ends in .csv (rename it)"
+            raise ValueError(f"@file@ expected a {', '.join(self.SUFFIXES)} file, got '{Path(self.file).name}'{save}")
         scale = self.performance_scale
         if scale is not None and not scale[0] < scale[1]:
             raise ValueError(f"@performance_scale@ must be [low, high] with low < high, got {scale}")
@@ -572,7 +580,10 @@ def read_yaml(path: Path) -> Any:
         raise InputError("file not found", source=str(path)) from None
     except IsADirectoryError:
         raise InputError("is a directory, expected a YAML file", source=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise InputError("cannot read file: not UTF-8 text; save it as UTF-8 (in Notepad: Save As, Encoding "
+                         "'UTF-8')", source=str(path)) from None
+    except OSError as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__})", source=str(path)) from None
     return parse_yaml(text, str(path))
 
@@ -604,8 +615,40 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# A no-break space (U+00A0) in a line's indentation: what text pasted from Word or a web page holds.
+_NBSP_INDENT = re.compile(r"^[ \t]*\u00a0", re.MULTILINE)
+
+
+def _yaml_problem(problem: str, line: int) -> str:
+    """PyYAML's wording of a syntax problem in plain words, for the three a hand-written file meets most.
+
+    "expected <block end>, but found '<block mapping start>'" and "mapping values are not
+    allowed here" are what a key indented by one space too many or too few gives; neither says
+    so, and the line they name is the one to fix.
+    """
+    if "'\\t'" in problem:
+        return "a tab character; YAML indents with spaces only: replace the tab with spaces"
+    if problem.startswith("expected <block end>"):
+        return (f"line {line} does not line up with the keys above it: indent it by as many spaces as the other "
+                "keys of its block (a key's settings go further in than the key)")
+    if problem == "mapping values are not allowed here":
+        return (f"a key on line {line} where a value was expected: is line {line} indented further than the key "
+                "above it? keys of one block line up (a value holding ': ' needs quotes)")
+    return problem
+
+
 def parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML text safely; syntax errors and repeated keys name the line and column."""
+    """Parse YAML text safely; syntax errors and repeated keys name the line and column.
+
+    No-break spaces in indentation are refused first: YAML takes them for text, so the line
+    silently becomes a key of its own, starting with them, at the wrong level, and the error
+    that follows is about something else.
+    """
+    nbsp = _NBSP_INDENT.search(text)
+    if nbsp is not None:
+        line = text.count("\n", 0, nbsp.start()) + 1
+        raise InputError(f"non-breaking spaces (pasted from a word processor?) on line {line}: replace them with "
+                         "ordinary spaces", source=source)
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.constructor.ConstructorError as exc:
@@ -620,7 +663,7 @@ def parse_yaml(text: str, source: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        problem = (exc.problem or "syntax error").strip()
+        problem = _yaml_problem((exc.problem or "syntax error").strip(), mark.line + 1 if mark else 0)
         kind = "YAML error" if isinstance(exc, _DuplicateKey) else "YAML syntax error"
         raise InputError(f"{kind} at {where}: {problem}", source=source) from None
     except yaml.YAMLError as exc:
@@ -1003,15 +1046,30 @@ def _typo_for(missing: Any, extras: list[Any]) -> Any | None:
     return beside[match] if match is not None else None
 
 
+def unknown_key_first(errors: list[Any]) -> list[Any]:
+    """Pydantic errors with an unknown key moved ahead of a type problem that comes first.
+
+    A block indented too little fails twice: its parent is left empty ("interventions: Input
+    should be a valid dictionary (got None)") and the block itself becomes an unknown key one
+    level up. The unknown key names what was written where, so it is the one to report.
+    """
+    if not errors or not str(errors[0].get("type", "")).endswith("_type"):
+        return errors
+    extra = next((e for e in errors if e.get("type") == "extra_forbidden"), None)
+    return errors if extra is None else [extra, *(e for e in errors if e is not extra)]
+
+
 def _one_line(exc: ValidationError, source: str) -> InputError:
-    errors = typos_first(exc.errors(include_url=False))
+    errors = unknown_key_first(typos_first(exc.errors(include_url=False)))
     return error_line(errors[0], source, _model_at, more=len(errors) - 1)
 
 
 ModelAt = Callable[[tuple[Any, ...]], type[BaseModel] | None]
 NUMBER_ERRORS = frozenset({"float_type", "float_parsing", "int_type", "int_parsing"})
+MAPPING_ERRORS = frozenset({"dict_type", "model_type", "model_attributes_type"})
 _BARE_EXPONENT = re.compile(r"^\s*[-+]?\d+[eE][-+]?\d+\s*$")
 _PERCENT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*%\s*$")
+_COMMA_NUMBER = re.compile(r"^[-+]?\d+(?:,\d+)+$")
 _CHARACTER_CLASS = re.compile(r"^\^\[((?:\\.|[^\]\\])+)\]\+\$$")
 
 
@@ -1039,12 +1097,21 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
     given = error.get("input")
     if kind == "extra_forbidden":
         model = model_at(loc)
-        message = unknown_key(str(loc[-1]), sorted(model.model_fields) if model else [], noun)
+        if model is Scenario and str(loc[-1]) in _lever_names():  # a lever's block indented too little
+            message = f"unknown key '{loc[-1]}' at the top level: it is a lever, so indent it under 'interventions:'"
+        else:
+            message = unknown_key(str(loc[-1]), sorted(model.model_fields) if model else [], noun)
+    elif kind in MAPPING_ERRORS:
+        message = _not_a_block(loc, given, levers=bool(loc) and loc[0] == "interventions"
+                               and model_at(loc[:1]) is Scenario)
     elif kind == "missing":
         message = "required key is missing"
     elif kind in ("enum", "literal_error"):
         allowed = f"{error['msg'][0].lower()}{error['msg'][1:]}"
         message = f"unknown name '{given}'; {allowed}" if "[key]" in loc else f"'{given}' is not allowed; {allowed}"
+        if "[key]" in loc and re.fullmatch(r"\d{3}", str(given)):  # {specialist: 1,200}: keys 'specialist' and 200
+            message += (f"; a comma splits a number in {{...}}, so N,{given} reads as N and a key {given}: write "
+                        "numbers without thousands separators")
     elif kind == "value_error":
         message = str(error.get("msg", "")).removeprefix("Value error, ")
         tagged = re.match(r"^@([^@]+)@ (.*)$", message)
@@ -1056,10 +1123,50 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
     else:
         shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
         model = model_at(loc) if loc else None
-        message = f"{error['msg']} (got {shown}){_typed_as_text(kind, given, _range(model, loc[-1]) if loc else None)}"
+        bounds = _range(model, loc[-1]) if loc else None
+        hint = _typed_as_text(kind, given, bounds) + _percent_as_number(given, bounds)
+        message = f"{error['msg']} (got {shown}){hint}"
     if more > 0:
         message += f" [and {more} more problem{'s' if more > 1 else ''}]"
     return InputError(message, source=source, path=path)
+
+
+def _lever_names() -> dict[str, Any]:
+    """The registered levers by name (imported here: the lever modules import this one)."""
+    from sim.interventions import load_all  # noqa: PLC0415
+
+    return load_all()
+
+
+def _not_a_block(loc: tuple[Any, ...], given: Any, *, levers: bool) -> str:
+    """What should stand where a block of keys was expected, and what YAML read there instead, in words.
+
+    Pydantic says "Input should be a valid dictionary (got list)", which is right but does not
+    say what a block is. ``levers`` marks the scenario's ``interventions`` block and the blocks
+    of its levers, the places a hand-edited file most often gets this wrong (a list of lever
+    names, ``career_conversations: yes``, a lever's settings indented too little).
+    """
+    if levers and len(loc) == 2 and str(loc[1]) not in _lever_names():
+        from sim.interventions import unknown_lever  # noqa: PLC0415
+
+        owners = [name for name, lever in _lever_names().items() if str(loc[1]) in lever.Params.model_fields]
+        hint = f" ('{loc[1]}' is a setting of {' and '.join(owners)}: indent it below the lever)" if owners else ""
+        return unknown_lever(str(loc[1])) + hint
+    if levers and len(loc) == 1:
+        wanted = "lever names, each with its settings below it (career_conversations: {} for the defaults)"
+    elif levers and len(loc) == 2:
+        wanted = "the lever's settings, each 'parameter: value' on a line below it ({} or nothing for the defaults)"
+    else:
+        wanted = "a block of 'key: value' lines, indented below it"
+    if isinstance(given, bool):
+        got = f"{str(given).lower()} (YAML reads yes, no, on and off as true or false)"
+    elif given is None:
+        got = "nothing (is the block below it indented?)"
+    elif isinstance(given, list | dict):
+        got = "a list" if isinstance(given, list) else "a mapping"
+    else:
+        got = repr(given)
+    return f"must be {wanted}, got {got}"
 
 
 def pattern_words(pattern: str) -> str | None:
@@ -1123,6 +1230,9 @@ def _typed_as_text(kind: str, given: Any, bounds: tuple[float | None, float | No
         if bounds == (0, 1):
             return f"; this is a fraction from 0 to 1: write {fraction} for {written}"
         return f"; write {fraction} for {written}, without '%'"
+    comma = comma_number(given, whole=kind.startswith("int"))
+    if comma is not None:
+        return f"; {comma}"
     try:
         value = float(given)
     except ValueError:
@@ -1130,3 +1240,41 @@ def _typed_as_text(kind: str, given: Any, bounds: tuple[float | None, float | No
     if _BARE_EXPONENT.match(given):  # YAML 1.1 reads 1e-2 as text: its float needs a point
         return f"; YAML reads {given.strip()} as text (an exponent needs a point, 1.0e-2): write {value:g}"
     return "; a number in quotes is text: write it without quotes"
+
+
+def _percent_as_number(given: Any, bounds: tuple[float | None, float | None] | None) -> str:
+    """The hint for a percentage written as a number (``coverage: 80``) where a fraction 0-1 is wanted.
+
+    Spreadsheets show shares as percentages, so 80 is meant as 80 %; the range alone ("less
+    than or equal to 1") does not say that the scale is the problem.
+    """
+    if bounds != (0, 1) or isinstance(given, bool) or not isinstance(given, int | float) or not 1 < given <= 100:
+        return ""
+    return f"; a fraction: {given:g} % is {given / 100:g}"
+
+
+def comma_number(text: str, *, whole: bool = False) -> str | None:
+    """How to write a number typed with a comma (``1,440``, ``9,6``), or None when the text is not one.
+
+    Spreadsheets show thousands separators and, in many locales, decimal commas; to YAML and
+    to the headcount reader both are text, and "is not a number" about ``9,6`` leaves the
+    reader puzzled. A comma before exactly three digits may be either; a field of whole
+    numbers (``whole``) takes it as a thousands separator, any other field names both readings.
+    Shared by scenario values and headcount-file cells, so that both say it the same way.
+    """
+    text = text.strip()
+    if not _COMMA_NUMBER.match(text):
+        return None
+    head, *rest = text.split(",")
+    digits = head.lstrip("+-")
+    grouped = all(len(p) == 3 for p in rest) and len(digits) <= 3 and not digits.startswith("0")  # not 0,005
+    thousands = "".join((head, *rest)) if grouped else None
+    decimal = f"{head}.{rest[0]}" if len(rest) == 1 else None
+    if thousands is not None and (whole or decimal is None):
+        return f"write {thousands}, without the thousands separator"
+    if thousands is not None:
+        return (f"write {thousands} if the comma separates thousands, or {decimal} if it is a decimal comma "
+                "(numbers are written without commas)")
+    if decimal is None:
+        return None
+    return f"a decimal comma: write {decimal}, with a point"

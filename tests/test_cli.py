@@ -498,6 +498,13 @@ def test_the_wrong_kind_of_file_says_which_command_takes_it(argv: list[str], wor
          "(see --help)"),
         (["run", "baseline", "extra"], "promosim run: error: unrecognized arguments: extra (see --help)"),
         (["--yeras", "run", "baseline"], "promosim: error: unrecognized arguments: --yeras (see --help)"),
+        # a space for the '=': --set takes the key alone and the value is left over
+        (["run", "baseline", "--set", "exits.base_monthly", "0.15"],
+         "promosim run: error: unrecognized arguments: 0.15 (--set takes KEY=VALUE as one word, without spaces: "
+         "--set exits.base_monthly=0.15) (see --help)"),
+        (["org", "describe", "baseline", "--set", "years", "=3"],
+         "promosim org describe: error: unrecognized arguments: =3 (--set takes KEY=VALUE as one word, without "
+         "spaces: --set years=3) (see --help)"),
     ],
 )
 def test_an_unknown_option_is_named_by_its_command_with_the_closest(

@@ -486,8 +486,12 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("not UTF-8", b"id,level\n\xff\xfe\x00\x01,Junior\n", {}, ["cannot read file: not UTF-8 text"]),
     ("a Windows-1252 export", _edit(7, "J3", "Jé3").encode("cp1252"), {},
      ["cannot read file: not UTF-8 text; save it from Excel as 'CSV UTF-8 (Comma delimited)'"]),
-    ("Excel's unicode text (UTF-16, tabs)", BASE_CSV.replace(",", "\t").encode("utf-16"), {},
-     ["header", "separated by tabs; save the file as comma-separated CSV"]),
+    ("tab-separated with a cell too many", BASE_CSV.replace(",", "\t").replace("\tspecialist\t", "\ta\tb\t", 1), {},
+     ["row 4: ", "cells where the header has", "a value holding a tab needs quotes"]),
+    ("a decimal comma in quotes", _edit(4, ",50,", ',"50,5",'), {},
+     ["row 4, column 'tenure_months'", "'50,5' is not a number; a decimal comma: write 50.5, with a point"]),
+    ("an unnamed column with values", BASE_CSV.replace("intent\n", "intent,\n").replace(",not_now\n", ",not_now,x\n"),
+     {}, ["header", "column 9 of the header has no name"]),
     ("tenure as a date", _edit(4, ",50,", ",18/03/2020,"), {},
      ["row 4, column 'tenure_months'", "'18/03/2020' is not a number; dates are not read: give tenure as a number "
       "of months or years, mapped with organisation.source.columns.tenure_months or tenure_years"]),
@@ -540,6 +544,60 @@ def test_a_utf16_file_with_its_byte_order_mark_is_read(tmp_path: Path, encoding:
     table = model_from(tmp_path, content).orgdata.table
     assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "Jé3"]
     assert table.tenure.tolist() == [120, 60, 50, 10, 12, 1]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8"])
+def test_a_tab_separated_file_is_read(tmp_path: Path, encoding: str) -> None:
+    """Excel's "Unicode text" is UTF-16 and tab-separated (docs/orgdata.md 1); its cells may hold commas."""
+    lines = BASE_CSV.replace(",", "\t").replace("J3\t", "Jé3\t").splitlines()
+    lines[0] += "\tnote"
+    lines[1] += "\tSmith, J."
+    table = model_from(tmp_path, ("\n".join(lines) + "\n").encode(encoding)).orgdata.table
+    assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "Jé3"]
+    assert table.tenure.tolist() == [120, 60, 50, 10, 12, 1]
+    assert table.ignored_columns == ["note"]
+
+
+def test_empty_unnamed_columns_at_the_end_are_ignored(tmp_path: Path) -> None:
+    """Excel writes a separator for every column ever touched: ``a,b,c,,,`` is a three-column file."""
+    csv = "".join(f"{line},,,\r\n" for line in BASE_CSV.splitlines())
+    table = model_from(tmp_path, csv).orgdata.table
+    assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "J3"]
+    assert table.ignored_columns == []
+
+
+def _reversed_levels(tmp_path: Path, csv: str) -> Path:
+    """A scenario naming ``csv`` with the tiny levels listed top first (Head, Senior, Junior).
+
+    Junior is cut to 10 positions, so the sizes (2, 12, 10) do not grow level on level and the
+    scenario's own size check lets the order through.
+    """
+    scenario = write_case(tmp_path, csv)
+    data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    levels = data["organisation"]["levels"]
+    levels[0]["positions"] = {"specialist": 10}
+    data["organisation"]["levels"] = levels[::-1]
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return scenario
+
+
+def test_levels_listed_top_first_are_refused(tmp_path: Path) -> None:
+    """Levels top first ran an upside-down organisation: nearly every stated manager at a 'lower' level."""
+    out = run_cli("org", "describe", str(_reversed_levels(tmp_path, BASE_CSV)), cwd=tmp_path)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert out.stderr.strip().endswith(
+        "org.csv: column 'manager': 4 of the 5 people with a manager in the file have their manager at a lower level "
+        "than their own: levels listed top first? organisation.levels go from the entry level (first) to the top; "
+        "reverse the list")
+
+
+def test_a_few_managers_below_their_reports_are_kept(tmp_path: Path) -> None:
+    """A minority (an acting lead, a data error) is no sign of reversed levels: the line is followed upwards."""
+    csv = _edit(4, ",S1,", ",J4,") + "J4,Junior,specialist,S1,1,a,3,\n"  # S2 (Senior) reports to J4 (Junior)
+    table = model_from(tmp_path, csv).orgdata.table
+    assert table.structure["stated"] == 6
+    assert table.stated_manager[2] == 6 and table.manager[2] == 0  # S2's line goes up past J4 to H1
 
 
 def test_lever_that_moves_positions_is_named_in_the_capacity_error() -> None:

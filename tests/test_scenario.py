@@ -505,3 +505,94 @@ def test_scaling_a_scenario_with_a_headcount_file_ignores_initial_fill() -> None
     assert synthetic.organisation.initial_fill < 1
     scaled = load_scenario(SCENARIOS / "synthetic_org.yaml", headcount=synthetic.total_positions)
     assert scaled.total_positions == pytest.approx(synthetic.total_positions, abs=len(_positions(synthetic)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Habits of hand-edited and spreadsheet-made files (an HR user's trial): each gets a line that
+# says what was written and what to write instead.
+
+# name -> (YAML text of a file extending the tiny scenario, key path or None, words of the line).
+# Line numbers count the file's first line, "extends: tiny.yaml", written before the text.
+HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
+    "tab in the indentation": ("policy:\n\tname: random\n", None,
+                               ["line 3, column 1: a tab character; YAML indents with spaces only"]),
+    "a key indented one space too few": (
+        "interventions:\n  career_conversations:\n    coverage: 0.8\n   hours_per_conversation: 2\n", None,
+        ["line 5, column 4: line 5 does not line up with the keys above it: indent it by as many spaces as the "
+         "other keys of its block"]),
+    "a key indented one space too many": (
+        "policy:\n  name: random\n   cycle_months: 6\n", None,
+        ["line 4, column 16: a key on line 4 where a value was expected: is line 4 indented further"]),
+    "no-break spaces pasted from Word": ("interventions:\n\u00a0\u00a0career_conversations: {}\n", None,
+                                         ["non-breaking spaces (pasted from a word processor?) on line 3: replace "
+                                          "them with ordinary spaces"]),
+    "levers as a list": ("interventions:\n  - career_conversations\n  - published_criteria\n", "interventions",
+                         ["must be lever names, each with its settings below it (career_conversations: {} for the "
+                          "defaults), got a list"]),
+    "a lever switched on with yes": ("interventions:\n  career_conversations: yes\n",
+                                     "interventions.career_conversations",
+                                     ["must be the lever's settings", "got true (YAML reads yes, no, on and off"]),
+    "a lever not indented under interventions": (
+        "interventions:\ncareer_conversations:\n  coverage: 0.8\n", "career_conversations",
+        ["unknown key 'career_conversations' at the top level: it is a lever, so indent it under 'interventions:'",
+         "[and 1 more problem]"]),
+    "a lever's setting not indented under it": (
+        "interventions:\n  career_conversations:\n  coverage: 0.8\n", "interventions.coverage",
+        ["unknown intervention 'coverage'", "'coverage' is a setting of career_conversations and mentoring: indent "
+         "it below the lever"]),
+    "an empty block": ("policy:\n", "policy", ["must be a block of 'key: value' lines, indented below it, got "
+                                               "nothing (is the block below it indented?)"]),
+    "a thousands separator in a flow mapping": (
+        "organisation:\n  levels:\n    - {name: Junior, positions: {specialist: 1,200}}\n"
+        "    - {name: Senior, positions: {specialist: 8, management: 4}}\n"
+        "    - {name: Head, positions: {management: 2}}\n",
+        "organisation.levels[0].positions[200]",
+        ["unknown name '200'", "N,200 reads as N and a key 200: write numbers without thousands separators"]),
+    "a thousands separator in a block": (
+        "organisation:\n  levels:\n    - name: Junior\n      positions:\n        specialist: 1,200\n"
+        "    - {name: Senior, positions: {specialist: 8, management: 4}}\n"
+        "    - {name: Head, positions: {management: 2}}\n",
+        "organisation.levels[0].positions.specialist", ["(got '1,200'); write 1200, without the thousands separator"]),
+    "a decimal comma": ("exits:\n  base_monthly: '0,005'\n", "exits.base_monthly",
+                        ["(got '0,005'); a decimal comma: write 0.005, with a point"]),
+    "a comma that may be either": ("years: 1,500\n", "years",
+                                   ["write 1500 if the comma separates thousands, or 1.500 if it is a decimal comma"]),
+    "a percentage as a number": ("interventions:\n  career_conversations: {coverage: 80}\n",
+                                 "interventions.career_conversations.coverage",
+                                 ["less than or equal to 1 (got 80); a fraction: 80 % is 0.8"]),
+    "a workbook as the headcount file": ("organisation:\n  source: {file: staff.xlsx}\n", "organisation.source.file",
+                                         ["got 'staff.xlsx': save it as CSV UTF-8 (Excel: File › Save As › CSV "  # noqa: RUF001
+                                          "UTF-8)"]),
+    "Excel's Unicode text as the headcount file": ("organisation:\n  source: {file: staff.txt}\n",
+                                                   "organisation.source.file",
+                                                   ["got 'staff.txt': a tab-separated file is read when its name "
+                                                    "ends in .csv (rename it)"]),
+}
+
+
+@pytest.mark.parametrize("case", list(HAND_EDITED))
+def test_hand_edited_and_spreadsheet_habits_get_a_plain_hint(write_yaml, tiny: dict[str, Any], case: str) -> None:
+    text, path, words = HAND_EDITED[case]
+    write_yaml("tiny.yaml", tiny)
+    with pytest.raises(InputError) as err:
+        load_scenario(write_yaml("variant.yaml", "extends: tiny.yaml\n" + text))
+    line = str(err.value)
+    assert "\n" not in line and line.startswith(str(err.value.source))
+    assert err.value.source is not None and err.value.source.endswith("variant.yaml")
+    assert err.value.path == path, line
+    for word in words:
+        assert word in line, (word, line)
+
+
+def test_a_percentage_as_a_number_is_hinted_only_for_fractions(tiny: dict[str, Any]) -> None:
+    """A bound other than 0-1 (``years`` up to 100) is not a percentage; only a share of 0-1 is."""
+    tiny["exits"] = {"passed_over_multiplier": 80}
+    assert "%" not in str(_error(tiny))
+
+
+def test_a_yaml_file_not_in_utf8_is_one_line(tmp_path: Path) -> None:
+    """Notepad's "ANSI" (Windows-1252) file gave "cannot read file (UnicodeDecodeError)"."""
+    bad = tmp_path / "ansi.yaml"
+    bad.write_bytes("name: caf\u00e9\nextends: baseline\n".encode("cp1252"))
+    with pytest.raises(InputError, match=r"ansi.yaml: cannot read file: not UTF-8 text; save it as UTF-8"):
+        load_scenario(bad)

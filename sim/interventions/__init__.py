@@ -142,19 +142,24 @@ def _params_for(name: str, raw: dict[str, Any] | None, source: str) -> Params:
                          prefix=f"interventions.{name}", noun="parameter") from None
 
 
+def unknown_lever(name: str) -> str:
+    """The message for a lever name no lever has: the likely intended one, then every lever.
+
+    Also used by the scenario's own validation, which meets an unknown name first when its
+    value is not a block of settings (a lever's parameter indented too little).
+    """
+    load_all()
+    close = difflib.get_close_matches(name, list(REGISTRY), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown intervention '{name}'{hint}; known: {', '.join(sorted(REGISTRY)) or 'none'}"
+
+
 def validate_interventions(scenario: Scenario, source: str) -> None:
     """Check lever names, parameters and requirements; one-line errors like the rest."""
     load_all()
     for name, raw in scenario.interventions.items():
         if name not in REGISTRY:
-            close = difflib.get_close_matches(name, list(REGISTRY), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            known = ", ".join(sorted(REGISTRY)) or "none"
-            raise InputError(
-                f"unknown intervention '{name}'{hint}; known: {known}",
-                source=source,
-                path=f"interventions.{name}",
-            )
+            raise InputError(unknown_lever(name), source=source, path=f"interventions.{name}")
         if raw is not None and not isinstance(raw, dict):
             raise InputError(
                 "parameters must be a mapping (or empty)", source=source, path=f"interventions.{name}"

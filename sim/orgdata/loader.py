@@ -23,7 +23,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.orgdata.read import RawTable, display_path, read_table
 from sim.orgdata.structure import NONE, effective_managers, find_cycle, managers_from_teams
-from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario
+from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario, comma_number
 
 MIN_JOINING_AGE = 14  # below the model's youngest hire (16), for tenure rounded up or a year's apprenticeship
 
@@ -273,6 +273,8 @@ class _Loader:
             extra = f" nor in organisation.source.values.{name} ({_listing(mapping)})" if mapping else ""
             if _DATE.match(str(s.iloc[i])) and name in _AS_NUMBER:
                 extra += f"; dates are not read: {_AS_NUMBER[name]} (docs/orgdata.md)"
+            elif (comma := comma_number(str(s.iloc[i]))) is not None:  # a quoted "9,6" from a European locale
+                extra += f"; {comma}"
             raise self.fail(i, col, f"'{s.iloc[i]}' is not a number{extra}")
         return num
 
@@ -494,6 +496,7 @@ class _Loader:
                 loop = [*cycle[k:], *cycle[:k], i]
                 shown = " -> ".join(f"'{ids.iloc[j]}'" for j in loop[:8]) + (" -> ..." if len(loop) > 8 else "")
                 raise self.fail(i, mgr_col, f"reporting cycle: {shown} (each reports to the next)")
+            self._refuse_upside_down(stated, level, mgr_col)
             known = stated >= 0
             self.report("manager", mgr_col, known, "no manager in the file: the scenario's default team")
         else:
@@ -518,6 +521,25 @@ class _Loader:
             "without_manager": int((~has).sum()),
         }
         return stated, manager.astype(np.int64), structure
+
+    def _refuse_upside_down(self, stated: np.ndarray, level: np.ndarray, col: str) -> None:
+        """Refuse a file whose managers mostly sit below their reports in the scenario's level order.
+
+        That is the mark of ``organisation.levels`` listed top first: every name maps, the
+        positions may even fit, but the reporting lines all point down, so nearly everyone is
+        left without a manager who can hold a team and the run is of an upside-down
+        organisation. The size check in ``Organisation`` catches this only when every level is
+        larger than the one before it. Some managers below their reports (a data error, an
+        acting role) are kept; only a majority means the order is wrong.
+        """
+        has = np.flatnonzero(stated >= 0)
+        below = int((level[stated[has]] < level[has]).sum())
+        if has.size and below * 2 > has.size:
+            raise InputError(
+                f"{below:,} of the {has.size:,} people with a manager in the file have their manager at a lower "
+                "level than their own: levels listed top first? organisation.levels go from the entry level "
+                "(first) to the top; reverse the list", source=self.label, path=f"column '{col}'",
+            )
 
 
 def _article(noun: str) -> str:

@@ -71,6 +71,7 @@ def read_table(path: Path, label: str) -> RawTable:
         frame, header, first = _read_csv(path, label)
         row_word = "row"
     columns = header if header is not None else [str(c) for c in frame.columns]
+    columns, frame = _without_empty_tail(columns, frame)
     for j, col in enumerate(columns):
         if not col:
             raise InputError(f"column {j + 1} of the header has no name", source=label, path="header")
@@ -83,6 +84,19 @@ def read_table(path: Path, label: str) -> RawTable:
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = rows[~blank]
     return RawTable(frame=frame, rows=rows, row_word=row_word, blank_rows=int(blank.sum()))
+
+
+def _without_empty_tail(columns: list[str], frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
+    """The columns without the unnamed, wholly empty ones at the end of the header.
+
+    Excel writes a separator for every column ever touched (``a,b,c,,,``), so such a tail is
+    the spreadsheet's, not the data's. An unnamed column that holds a value, or one before a
+    named column, is kept, for the header check to refuse.
+    """
+    keep = len(columns)
+    while keep and not columns[keep - 1] and frame.iloc[:, keep - 1].isna().all():
+        keep -= 1
+    return columns[:keep], frame.iloc[:, :keep]
 
 
 def _encoding(path: Path) -> str:
@@ -104,19 +118,23 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int]:
     """All cells as text, the header, and the file's row number of the first data row.
 
     The header is read as a row so that repeated names are not renamed. Blank lines above it
-    (some exports start with one) are skipped, and rows keep the numbers the file shows.
+    (some exports start with one) are skipped, and rows keep the numbers the file shows. A
+    header with tabs and no comma is read as tab-separated: that is Excel's "Unicode text"
+    (UTF-16) and "Text (Tab delimited)", whose cells may hold unquoted commas.
     """
     encoding = _encoding(path)
     above = _blank_lines_above_header(path, encoding)
+    first = _header_line(path, encoding)
+    sep = "\t" if "\t" in first and "," not in first else ","
     try:
         raw = pd.read_csv(
             path, header=None, dtype=str, keep_default_na=False, na_values=[""],
-            skip_blank_lines=False, encoding=encoding, skiprows=above,
+            skip_blank_lines=False, encoding=encoding, skiprows=above, sep=sep,
         )
     except pd.errors.EmptyDataError:
         raise InputError("file is empty (expected a header row)", source=label) from None
     except pd.errors.ParserError as exc:
-        raise _separator_error(path, label, encoding) or _parse_error(str(exc), label) from None
+        raise _separator_error(first, label) or _parse_error(str(exc), label, sep) from None
     except UnicodeDecodeError:
         raise InputError(NOT_UTF8, source=label) from None
     except (OSError, EOFError, ValueError) as exc:
@@ -124,7 +142,7 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int]:
     if raw.empty:
         raise InputError("file is empty (expected a header row)", source=label)
     header = ["" if pd.isna(c) else str(c).strip() for c in raw.iloc[0]]
-    if len(header) == 1 and (problem := _separator_error(path, label, encoding)) is not None:
+    if len(header) == 1 and (problem := _separator_error(first, label)) is not None:
         raise problem
     frame = raw.iloc[1:].reset_index(drop=True)
     return _strip(frame), header, above + 2
@@ -149,32 +167,34 @@ def _blank_lines_above_header(path: Path, encoding: str, limit: int = 1000) -> i
     return 0
 
 
-def _separator_error(path: Path, label: str, encoding: str) -> InputError | None:
-    """A header separated by semicolons or tabs (a spreadsheet's export in many locales), said so.
-
-    Checked on the header line itself, since such a file's decimal commas can make pandas fail
-    on a later row before the header's single column is seen.
-    """
+def _header_line(path: Path, encoding: str) -> str:
+    """The file's first line with text (its header, below any blank lines), or ``""``."""
     try:
         with _text_lines(path, encoding) as handle:
-            first = next((line for line in handle if line.strip()), "")  # the header, below any blank lines
+            return next((line for line in handle if line.strip()), "")
     except (OSError, EOFError):
-        return None
-    if "," in first:
-        return None
-    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
-        if sep in first:
-            return InputError(f"the header is one column separated by {name}; save the file as comma-separated "
-                              "CSV", source=label, path="header")
-    return None
+        return ""  # read_csv says what is wrong with the file
 
 
-def _parse_error(message: str, label: str) -> InputError:
+def _separator_error(header: str, label: str) -> InputError | None:
+    """A header separated by semicolons (a spreadsheet's CSV in many locales), said so.
+
+    Checked on the header line itself, since such a file's decimal commas can make pandas fail
+    on a later row before the header's single column is seen. (Tabs are read: see ``_read_csv``.)
+    """
+    if "," in header or ";" not in header:
+        return None
+    return InputError("the header is one column separated by semicolons; save the file as comma-separated CSV",
+                      source=label, path="header")
+
+
+def _parse_error(message: str, label: str, sep: str = ",") -> InputError:
     """The tokenizer's message in the words of the other row errors, with the usual cause.
 
-    A row with more cells than the header is nearly always an unquoted comma inside a value:
-    a decimal comma from a spreadsheet set to a European locale (``3,5``) or a name. The
-    tokenizer counts every line of the file, the skipped blank ones above the header too.
+    A row with more cells than the header is nearly always an unquoted separator inside a
+    value: in a comma-separated file, a decimal comma from a spreadsheet set to a European
+    locale (``3,5``) or a name. The tokenizer counts every line of the file, the skipped blank
+    ones above the header too.
     """
     quote = re.search(r"EOF inside string starting at row (\d+)", message)
     if quote is not None:  # the tokenizer counts rows from 0, the file from 1
@@ -185,6 +205,9 @@ def _parse_error(message: str, label: str) -> InputError:
         detail = message.strip().splitlines()[-1] if message.strip() else "malformed CSV"
         return InputError(f"cannot parse CSV: {detail}", source=label)
     expected, line, saw = found.groups()
+    if sep == "\t":
+        return InputError(f"{saw} cells where the header has {expected}; a value holding a tab needs quotes",
+                          source=label, path=f"row {line}")
     return InputError(f"{saw} cells where the header has {expected}; a value holding a comma (a decimal comma "
                       "such as 3,5, or a name) needs quotes, or write decimals with a point", source=label,
                       path=f"row {line}")
