@@ -596,7 +596,7 @@ def test_a_headcount_too_small_for_the_file_is_named_as_the_cause(capsys: pytest
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "people in the file but" in err
     assert "--headcount 150 resized the positions below the file's people" in err
-    assert main(["compare", "synthetic_org", "baseline", "--headcount", "150", "--replications", "2"]) == 2
+    assert main(["compare", "synthetic_org", "--levers", "mentoring", "--headcount", "150", "--replications", "2"]) == 2
     assert "--headcount 150 resized the positions below the file's people" in capsys.readouterr().err
     assert main(["org", "describe", "synthetic_org", "--headcount", "150"]) == 2
     assert "--headcount 150 resized the positions below the file's people" in capsys.readouterr().err

@@ -200,6 +200,27 @@ def test_an_out_folder_that_cannot_be_made_is_the_only_line(tmp_path: Path) -> N
     assert done.stderr == f"promosim compare: {taken}: cannot create output folder (File exists)\n"
 
 
+def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An org-design trial typed `compare acme.yaml career_conversations`, which runs the shipped organisation;
+    --levers switches the lever on in the baseline's own file."""
+    out = tmp_path / "out"
+    code = main(["compare", str(BASELINE), "--levers", "mentoring", "--replications", "2", "--years", "1",
+                 "--headcount", "100", "--workers", "1", "--quiet", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    effects = pd.read_csv(out / "effects.csv")
+    assert set(effects["variant"]) == {"mentoring"} and set(effects["baseline"]) == {"baseline"}
+    assert "--levers mentoring" in (out / "report.md").read_text()
+    for argv, words in ((["--levers", "mentorin"], "did you mean 'mentoring'"), ([], "at least one variant"),
+                        (["--levers", "mentoring,mentoring"], "listed twice")):
+        try:
+            code = main(["compare", str(BASELINE), *argv, "--out", str(tmp_path / "x")])
+        except SystemExit as exc:  # argparse's own exit, as the program makes it
+            code = exc.code
+        assert code == 2
+        err = capsys.readouterr().err
+        assert words in err and err.count("\n") == 1, err
+
+
 def test_an_unreachable_scheduler_leaves_no_plan_behind(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:

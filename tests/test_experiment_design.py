@@ -460,8 +460,16 @@ def test_compare_refuses_a_variant_on_another_organisation(tmp_path: Path, monke
                                   "Associate/Professional/Senior/Manager/Director/Executive with "), message
         assert "but the arm it is paired with, 'acme', has Analyst/Lead with " in message
         assert message.endswith("a variant should extend the baseline's scenario file (`extends: acme.yaml`) and add "
-                                "`interventions:`")
+                                "`interventions:`, or with `promosim compare` give the levers as `--levers NAME,NAME`")
         assert "\n" not in message
+    # What the message offers: the lever on acme's own organisation, labelled by the lever.
+    spec = comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["career_conversations", "mentoring"])
+    design = build_design(spec, "command line", base_dir=tmp_path, name="compare")
+    arms = {arm.label: arm for arm in design.arms}
+    assert list(arms) == ["acme", "career_conversations", "mentoring"]
+    for lever in ("career_conversations", "mentoring"):
+        assert arms[lever].reference == "acme" and list(arms[lever].content["interventions"]) == [lever]
+        assert arms[lever].content["organisation"] == arms["acme"].content["organisation"]
 
 
 def test_years_and_headcount_for_every_arm_and_run_time_levers_still_pair(tmp_path: Path,

@@ -44,6 +44,22 @@ def metric_list(text: str) -> list[str]:
     return names
 
 
+def lever_list(text: str) -> list[str]:
+    """Argparse type: comma-separated lever names (``promosim compare --levers``), each one known and once."""
+    from sim.interventions import REGISTRY, load_all, unknown_lever  # noqa: PLC0415
+
+    load_all()
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected lever names separated by commas")
+    for i, name in enumerate(names):
+        if name not in REGISTRY:
+            raise argparse.ArgumentTypeError(unknown_lever(name))
+        if name in names[:i]:
+            raise argparse.ArgumentTypeError(f"'{name}' is listed twice; list each lever once")
+    return names
+
+
 def _sizing_options(parser: argparse.ArgumentParser) -> None:
     """--replications, --years and --headcount over the file's own, for a quick trial of a big experiment."""
     group = parser.add_argument_group("a smaller (or larger) version of the file's experiment")
@@ -89,7 +105,10 @@ def add_commands(sub: Any) -> None:
                          description="Run BASELINE and each VARIANT with the same seeds, then report paired "
                                      "differences with 95% confidence intervals.")
     cmp.add_argument("baseline", help="baseline scenario file (or a shipped name such as baseline)")
-    cmp.add_argument("variants", nargs="+", metavar="variant", help="variant scenario files")
+    cmp.add_argument("variants", nargs="*", metavar="variant", help="variant scenario files")
+    cmp.add_argument("--levers", type=lever_list, metavar="L,L", default=[],
+                     help="also compare the baseline with each of these levers switched on in it, e.g. "
+                          "--levers career_conversations,parallel_ladders (your organisation, the lever's defaults)")
     cmp.add_argument("--replications", type=positive_int, default=30, metavar="R",
                      help="paired replications per scenario (default 30)")
     cmp.add_argument("--years", type=run_years, metavar="Y", help="simulated years (default: each scenario's)")
@@ -139,8 +158,9 @@ def _command(*words: Any, args: argparse.Namespace) -> str:
             # A whole float as 1, any other exactly (a rounded --years would be another design).
             parts += [f"--{flag}", (f"{value:.0f}" if value.is_integer() else repr(value))
                       if isinstance(value, float) else str(value)]
-    if getattr(args, "metrics", None):
-        parts += ["--metrics", ",".join(args.metrics)]
+    for flag in ("metrics", "levers"):
+        if getattr(args, flag, None):
+            parts += [f"--{flag}", ",".join(getattr(args, flag))]
     return shlex.join(parts)
 
 
@@ -192,8 +212,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.experiment.design import build_design, check_arms, comparison_spec  # noqa: PLC0415
     from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
 
+    if not args.variants and not args.levers:
+        raise InputError("give at least one variant scenario file or --levers NAME,NAME", source="command line")
     spec = comparison_spec(args.baseline, args.variants, replications=args.replications, seed=args.seed,
-                           years=args.years, headcount=args.headcount, metrics=args.metrics)
+                           years=args.years, headcount=args.headcount, metrics=args.metrics, levers=args.levers)
     design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
     check_arms(design)
     out = Path(args.out) if args.out else RESULTS / "compare"

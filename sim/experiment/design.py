@@ -784,12 +784,14 @@ def _source_shown(content: Mapping[str, Any]) -> str:
 # twins is credited to the variant's rules, so a variant that also runs longer, skips the warm-up
 # or starts from another organisation reports those as the lever's effect.
 PAIRED_FIELDS: dict[str, tuple[Callable[[Mapping[str, Any]], Any], Callable[[Mapping[str, Any]], str]]] = {
-    "years": (lambda c: c.get("years"), lambda c: f"{c.get('years'):g}"),
-    "warmup_months": (lambda c: c.get("warmup_months"), lambda c: str(c.get("warmup_months"))),
+    # The organisation first: a variant on another organisation usually has other settings too,
+    # and its fix (extend the baseline's file, or --levers) fixes those as well.
+    "organisation.source": (lambda c: (c.get("organisation") or {}).get("source"), _source_shown),
     "organisation.levels": (
         lambda c: [(lv.get("name"), lv.get("positions")) for lv in (c.get("organisation") or {}).get("levels") or []],
         _organisation_shown),
-    "organisation.source": (lambda c: (c.get("organisation") or {}).get("source"), _source_shown),
+    "years": (lambda c: c.get("years"), lambda c: f"{c.get('years'):g}"),
+    "warmup_months": (lambda c: c.get("warmup_months"), lambda c: str(c.get("warmup_months"))),
 }
 
 
@@ -817,7 +819,7 @@ def check_pairs_match(arms: Sequence[Arm], source: str) -> None:
                 mine, theirs = (json.dumps(value(c)) for c in (arm.content, other.content))
             if name.startswith("organisation"):
                 fix = (f"a variant should extend the baseline's scenario file (`extends: {Path(other.source).name}`) "
-                       "and add `interventions:`")
+                       "and add `interventions:`, or with `promosim compare` give the levers as `--levers NAME,NAME`")
             else:
                 fix = (f"give every arm the same {name} (an experiment's `{'years' if name == 'years' else 'set'}:` "
                        "applies to every arm), not one arm's own set: or scenario file")
@@ -865,13 +867,17 @@ def _same_cause(arm: Arm, other: Arm, grid: Mapping[str, list[Any] | GridRange])
 
 def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int, seed: int,
                     years: float | None = None, headcount: int | None = None,
-                    metrics: Sequence[str] | None = None) -> ExperimentFile:
+                    metrics: Sequence[str] | None = None, levers: Sequence[str] = ()) -> ExperimentFile:
     """The experiment ``promosim compare`` runs; build it with ``base_dir=Path.cwd()`` (paths as typed).
 
     Scenarios are labelled by file name, as in an experiment file, made into a valid label
     (``my scénario.yaml`` gets ``my_scenario``); two different files of the same name
     (``a/team.yaml``, ``b/team.yaml``) get ``team`` and ``team-2``, since the command line has no
     other way to name them.
+
+    Each of ``levers`` is one more variant: the baseline's own file with that lever switched on
+    at its defaults, labelled by the lever's name. That is how a lever is tried on one's own
+    organisation; a shipped lever scenario runs the shipped organisation.
 
     Raises:
         InputError: A file is given twice: its runs would repeat the other's, seed for seed.
@@ -888,8 +894,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
                 source="command line", path="scenarios",
             )
     labels: list[str] = []
-    for file in files:
-        stem = label_from_file(file)  # as typed
+    for stem in [*map(label_from_file, files), *levers]:  # files as typed
         label, n = stem, 1
         while label in labels:
             n += 1
@@ -903,6 +908,8 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
         "headcount": headcount,
         "metrics": list(metrics) if metrics else None,
         "scenarios": {"baseline": {"file": files[0], "name": labels[0]},
-                      "variants": dict(zip(labels[1:], files[1:], strict=True))},
+                      "variants": {**dict(zip(labels[1:len(files)], files[1:], strict=True)),
+                                   **{label: {"file": files[0], "set": {f"interventions.{lever}": {}}}
+                                      for label, lever in zip(labels[len(files):], levers, strict=True)}}},
     }
     return validate_experiment(data, "command line")
