@@ -274,7 +274,7 @@ _REASON = np.array([0, 1, 2, 3, 1], dtype=np.int8)  # DECLINE_REASONS: either wr
 
 @jit
 def _offer_kind(ambition: float, wait: float, on_path: bool, own_track_here: bool) -> int:
-    """What the offer is to the person: the four rows of ODD 7.8.4's table.
+    """What the offer is to the person: the five rows of ODD 7.8.4's table.
 
     Not an aspirant; an aspirant off their path, with or without a role on their own track at
     this level to wait for; on it but wanting to wait; wanting it now.

@@ -743,6 +743,22 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     return deep_merge(base, data)
 
 
+def extends_chain(path: Path) -> list[Path]:
+    """The scenario file and every file its ``extends:`` builds on, nearest first, resolved.
+
+    Read without validation (the scenario has loaded already): it tells whether one scenario
+    is a variant of another's file, which the resolved values alone cannot.
+    """
+    chain: list[Path] = []
+    current: Path | None = path
+    while current is not None and current.resolve() not in chain:
+        chain.append(current.resolve())
+        data = read_yaml(current)
+        parent = data.get("extends") if isinstance(data, dict) else None
+        current = _parent_file(parent, current) if isinstance(parent, str) else None
+    return chain
+
+
 def _parent_file(parent: str, child: Path) -> Path:
     """The file ``extends:`` names: beside the child first, else a shipped scenario of that name.
 
@@ -848,9 +864,11 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
                                for k, n in level.items()}
     positions = sum(sum(lv["positions"].values()) for lv in out["organisation"]["levels"] if isinstance(lv, dict))
     if positions > MAX_POSITIONS:  # named here: the limit's own message would not say what made the positions
-        raise InputError(f"headcount {headcount:,} with organisation.initial_fill {fill} needs {positions:,} "
-                         f"positions; at most {MAX_POSITIONS:,} are allowed: a smaller headcount or a higher "
-                         f"initial_fill", source=source)
+        made = "a headcount file's organisation" if data["organisation"].get("source") else \
+            f"organisation.initial_fill {fill}"
+        more = "" if data["organisation"].get("source") else " or a higher initial_fill"
+        raise InputError(f"headcount {headcount:,} with {made} needs {positions:,} positions; at most "
+                         f"{MAX_POSITIONS:,} are allowed: a smaller headcount{more}", source=source)
     return out
 
 

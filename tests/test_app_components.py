@@ -511,10 +511,13 @@ def test_a_csv_of_people_starts_the_chosen_scenario_from_them(rendered: tuple[Ap
         {"specialist": 30}, {"specialist": 1}, {"specialist": 1}, {"management": 3}, {"management": 1},
         {"management": 1}]
     assert "ours.csv (uploaded)" in state.uploads.value
+    assert state.settings.value.base().description == (  # it showed the baseline's "About 1,000 people"
+        "The 33 people of ours.csv, in their own positions, with baseline's levels and behaviour.")
     # A newer export onto the first: the levels and behaviour are still the baseline's, not "ours's".
     rc.find(UploadWidget).widget.vue_upload({"name": "newer.csv", "text": OURS, "size": len(OURS)})
     assert state.notice.value == ("Loaded newer.csv: 33 people in 37 positions, as in the file, with baseline's "
                                   "levels and behaviour.")
+    assert state.settings.value.base().description.endswith("with baseline's levels and behaviour.")
     rc.find(UploadWidget).widget.vue_upload({"name": "ours.csv", "text": OURS, "size": len(OURS)})
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert state.model.value.counters()["people"] == 33

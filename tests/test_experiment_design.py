@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BASELINE, SCENARIOS, TINY, run_cli
+from conftest import BASELINE, ROOT, SCENARIOS, TINY, run_cli
 
 from sim.cli import main
 from sim.errors import InputError
@@ -511,6 +511,39 @@ def test_the_stored_timeseries_is_part_of_the_run_id(tmp_path: Path) -> None:
     assert task.run_id == make_run_id(task.scenario, task.content, task.parameters, task.replication, task.seed)
 
 
+def test_the_run_ids_of_the_shipped_experiment_are_known() -> None:
+    """Run ids decide what a resumed folder re-runs; a review found that a new scenario setting had
+    changed every id while the docs said old folders resume. When this fails, say in
+    docs/experiments.md (*Deterministic run ids*) which change made folders before it re-run, then
+    update the id here."""
+    path = ROOT / "experiments" / "interventions.yaml"
+    task = build_design(load_experiment(path), path).tasks[0]
+    assert (task.arm, task.replication, task.run_id) == ("baseline", 0, "a74036ad29df35d5c341")
+
+
 def test_a_metric_listed_twice_on_the_command_line() -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="'misread_rate' is listed twice; list each metric once"):
         metric_list("misread_rate,promotions,misread_rate")
+
+
+def test_a_variant_of_the_baseline_file_may_change_its_positions(tmp_path: Path) -> None:
+    """A review found "what if we had more Manager posts?" refused, with the advice to extend the
+    baseline's file, which the variant already did; another organisation with the same level
+    names is still refused."""
+    path = write_experiment(tmp_path)
+    levels = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text())["organisation"]["levels"]
+    levels[3]["positions"] = {"management": 150}
+    (tmp_path / "more_managers.yaml").write_text(yaml.safe_dump(
+        {"extends": "small.yaml", "name": "more_managers", "organisation": {"levels": levels}}))
+    (tmp_path / "lookalike.yaml").write_text(yaml.safe_dump(
+        {"extends": str(BASELINE), "name": "lookalike", "warmup_months": 2, "years": 1,
+         "organisation": {"levels": levels}}))
+    data = yaml.safe_load(path.read_text())
+    data["scenarios"]["variants"] = ["more_managers.yaml"]
+    path.write_text(yaml.safe_dump(data))
+    design = design_of(path)
+    assert [arm.label for arm in design.arms] == ["small", "more_managers"]
+    data["scenarios"]["variants"] = ["lookalike.yaml"]
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match=re.escape("arm 'lookalike' has organisation.levels")):
+        design_of(path)

@@ -43,6 +43,7 @@ from scipy import stats
 
 from sim import PromotionModel, load_scenario, simulate
 from sim.cli import main
+from sim.errors import InputError
 from sim.interventions import highest, load_all
 
 LEVERS = (
@@ -438,3 +439,10 @@ def test_career_conversations_with_nobody_asked_change_nothing() -> None:
     asked_nobody = simulate({**two_ladders, "interventions": {"career_conversations": {"coverage": 0.0}}},
                             seed=3).summary
     assert asked_nobody == pytest.approx(without, nan_ok=True)
+
+
+def test_a_retired_lever_parameter_says_what_replaced_it() -> None:
+    """parallel_ladders' accept_wrong_track went in session 10: files that set it got "unknown parameter" alone."""
+    with pytest.raises(InputError, match=r"interventions\.parallel_ladders\.accept_wrong_track: no longer a "
+                                         r"parameter of the lever.*promotion\.accept_other_track"):
+        load_scenario("baseline", overrides={"interventions": {"parallel_ladders": {"accept_wrong_track": 0.15}}})

@@ -40,6 +40,7 @@ from conftest import ROOT
 from scipy import stats
 
 from sim import PromotionModel, behaviour, load_scenario
+from sim.experiment.analysis import holm
 from sim.metrics import METRICS as ENGINE_METRICS
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -105,18 +106,6 @@ class Row:
         return min(self.ks_holm, self.welch_holm) < ALPHA
 
 
-def holm(pvalues: list[float]) -> list[float]:
-    """Holm's step-down adjusted p-values (family-wise error control for any dependence)."""
-    m = len(pvalues)
-    order = np.argsort(pvalues, kind="stable")
-    adjusted = np.empty(m)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * pvalues[i]))
-        adjusted[i] = running
-    return adjusted.tolist()
-
-
 def describe(x: np.ndarray) -> str:
     finite = x[np.isfinite(x)]
     return f"{finite.mean():.3f} ± {finite.std(ddof=1):.3f}" if finite.size > 1 else "n/a"
@@ -134,7 +123,7 @@ def two_sample(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 
 def compare(engine: dict[str, np.ndarray], reference: dict[str, np.ndarray]) -> list[Row]:
     raw = [two_sample(engine[k], reference[k]) for k in METRICS]
-    adjusted = holm([p for pair in raw for p in pair])
+    adjusted = holm([p for pair in raw for p in pair]).tolist()
     rows = [
         Row(k, describe(engine[k]), describe(reference[k]), ks, welch, adjusted[2 * i], adjusted[2 * i + 1])
         for i, (k, (ks, welch)) in enumerate(zip(METRICS, raw, strict=True))

@@ -210,7 +210,7 @@ class AppState:
         origin = self.origins.get(self.settings.value.scenario, base.name)
         label = f"{path.name} (uploaded)"
         try:
-            spec = with_data_file(base, path)
+            spec = with_data_file(base, path, origin)
         except InputError as exc:
             self._refuse(exc)
             spec = None
@@ -922,10 +922,11 @@ def compare_table_html(model: WorkshopModel) -> str:
             f"{shown_value(a, is_pct)}</td><td style='text-align:right;padding:2px 8px'>{shown_value(b, is_pct)}</td>"
             f"<td style='text-align:right;padding:2px 8px;color:{colour}'>{shown} {verdict}</td></tr>"
         )
-    months = max(1, min(RECENT_MONTHS, len(model.history.months)))
+    months = min(RECENT_MONTHS, len(model.history.months))
+    heading = f"Average of the last {months} month{'s' if months != 1 else ''}" if months else "No months yet"
     return (
         "<table class='promosim-compare' style='font-size:13px;border-collapse:collapse'>"
-        f"<tr><th style='text-align:left'>Average of the last {months} month{'s' if months != 1 else ''}</th>"
+        f"<tr><th style='text-align:left'>{heading}</th>"
         "<th style='padding:2px 8px'>with levers</th>"
         "<th style='padding:2px 8px'>without</th><th style='padding:2px 8px'>difference</th></tr>"
         + "".join(rows) + "</table>"

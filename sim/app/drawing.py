@@ -96,7 +96,7 @@ def _fit(text: str, kind: str, room: float) -> str:
     """``text``, cut with an ellipsis if it would be wider than ``room`` (so it never runs into cells)."""
     if _text_width(text, kind) <= room:
         return text
-    keep = len(text) - 1
+    keep = max(1, len(text) - 1)
     while keep > 1 and _text_width(text[:keep] + "\u2026", kind) > room:
         keep -= 1
     return text[:keep] + "\u2026"

@@ -250,7 +250,7 @@ def save_data_upload(filename: str, text: str | None, size: int = 0, limit: int 
     return path
 
 
-def with_data_file(base: Scenario, path: Path) -> Scenario:
+def with_data_file(base: Scenario, path: Path, origin: str | None = None) -> Scenario:
     """``base`` starting from the organisation in ``path`` as it is today: its people, in as many positions.
 
     A scenario that already reads a file keeps its column and value mapping, so a newer export
@@ -258,7 +258,9 @@ def with_data_file(base: Scenario, path: Path) -> Scenario:
     (docs/orgdata.md, section 1). The positions are the file's: a team of 60 dropped into the
     baseline's 1,020 posts was swamped by some 950 hires within two months, and warm-up months
     would move people away from the file before the room sees them. Each kind of position the
-    scenario has keeps at least one, so its ladders stay.
+    scenario has keeps at least one, so its ladders stay. Its description says so (it showed the
+    base's "About 1,000 people in 6 levels" above a team of 30), naming ``origin`` (default: the
+    base's name) as the scenario whose levels and behaviour it runs in.
     """
     if base.organisation.source is not None:
         overrides: dict[str, Any] = {"organisation.source.file": str(path)}
@@ -275,7 +277,9 @@ def with_data_file(base: Scenario, path: Path) -> Scenario:
     counts = Counter(zip(table.level.tolist(), table.track.tolist(), strict=True))
     fitted = {f"organisation.levels.{i}.positions.{track}": max(1, counts[i, TRACKS.index(track)])
               for i, track in kinds}
-    return load_scenario(base, overrides={**overrides, **fitted})
+    described = {"description": f"The {table.n:,} people of {path.name}, in their own positions, with "
+                                f"{origin or base.name}'s levels and behaviour."}
+    return load_scenario(base, overrides={**overrides, **fitted, **described})
 
 
 def uploaded_names(message: str) -> str:

@@ -37,6 +37,7 @@ from sim.scenario import (
     Scenario,
     closest,
     error_line,
+    extends_chain,
     load_scenario,
     not_found,
     pattern_words,
@@ -376,8 +377,8 @@ def make_run_id(scenario: str, content: Mapping[str, Any], parameters: Mapping[s
     decides what a run stores: a run kept with ``totals`` has no per-level rows, so a design asking
     for ``all`` must not count it as done. It enters the key only when it is not the default
     ``totals``, so the ids of folders written before it was part of the id (nearly all with
-    ``totals``) stay the same and those folders still resume and report; an id that changes only
-    costs the runs once more, never mixes what they stored.
+    ``totals``) stay as they were; an id that changes only costs the runs once more, never mixes
+    what they stored. (A new scenario setting changes every id anyway: ``content`` spells it out.)
     """
     key = {"scenario": scenario, "content": _data_by_content(content), "parameters": dict(parameters),
            "replication": int(replication), "seed": int(seed)}
@@ -724,7 +725,7 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
                             content=resolved.model_dump(mode="json"), reference=reference,
                             overrides=own_sets[label]))
     arms.sort(key=lambda a: (a.reference is not None, a.point, [s[0] for s in bases].index(a.scenario)))
-    check_pairs_match(arms, source)
+    check_pairs_match(arms, source, {label: path for label, path, _, _ in specs})
     check_pairs_differ(arms, source, spec.grid)
     check_metric_groups(spec.metrics, arms, source, "metrics")
     seeds = derive_seeds(spec.seed, spec.replications)
@@ -795,13 +796,15 @@ PAIRED_FIELDS: dict[str, tuple[Callable[[Mapping[str, Any]], Any], Callable[[Map
 }
 
 
-def check_pairs_match(arms: Sequence[Arm], source: str) -> None:
+def check_pairs_match(arms: Sequence[Arm], source: str, files: Mapping[str, Path] | None = None) -> None:
     """Refuse a pair whose arms differ in horizon, warm-up or organisation.
 
     The scenarios are compared as resolved, before any lever adjusts them: a lever that changes
     the positions (parallel_ladders) does so when the run starts, and that is part of its effect.
     Two points of one scenario in a grid differ only by the grid, which is the sweep asked for, so
-    they are not compared. ``--years`` and ``--headcount`` apply to every arm alike.
+    they are not compared. ``--years`` and ``--headcount`` apply to every arm alike. A variant
+    that extends the baseline's file (``files``: each scenario's file) may change its positions,
+    keeping its levels: "what if we had more Manager posts?" is a question of structure.
 
     Raises:
         InputError: One line naming both arms, the field, both values, and the way to fix it.
@@ -813,6 +816,8 @@ def check_pairs_match(arms: Sequence[Arm], source: str) -> None:
             continue
         for name, (value, shown) in PAIRED_FIELDS.items():
             if value(arm.content) == value(other.content):
+                continue
+            if name == "organisation.levels" and _restructures(arm, other, files or {}):
                 continue
             mine, theirs = shown(arm.content), shown(other.content)
             if mine == theirs:  # the same totals on other tracks: show the positions in full
@@ -827,6 +832,18 @@ def check_pairs_match(arms: Sequence[Arm], source: str) -> None:
                 f"arm '{arm.label}' has {name} {mine}, but the arm it is paired with, '{other.label}', has {theirs}: "
                 f"the report would credit that difference to the variant's rules; {fix}",
                 source=source, path="scenarios")
+
+
+def _restructures(arm: Arm, other: Arm, files: Mapping[str, Path]) -> bool:
+    """Whether ``arm`` is its reference's organisation with other positions.
+
+    That is: the same levels, and a file that extends the reference's (not another organisation
+    that happens to share its level names).
+    """
+    names = [[lv.get("name") for lv in (a.content.get("organisation") or {}).get("levels") or []] for a in (arm, other)]
+    if names[0] != names[1] or arm.scenario not in files or other.scenario not in files:
+        return False
+    return files[other.scenario].resolve() in extends_chain(files[arm.scenario])[1:]
 
 
 def check_pairs_differ(arms: Sequence[Arm], source: str, grid: Mapping[str, list[Any] | GridRange]) -> None:

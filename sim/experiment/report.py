@@ -7,6 +7,7 @@ or after more replications were added.
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 from collections import Counter
@@ -136,7 +137,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         wanted = metrics or sorted(set(values["metric"]))
         ts = store.timeseries(wanted)
         if len(ts):
-            bands = _settled_only(trajectory_bands(ts, design, ok, confidence), store)
+            bands = _settled_only(trajectory_bands(ts, design, ok, confidence), store, design)
             written = plot_trajectories(bands, arms, wanted, root / "trajectories.png",
                                         title=f"{design['name']}: mean and 95% band over replications")
             if written:
@@ -154,20 +155,42 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
     return result
 
 
-def _settled_only(bands: pd.DataFrame, store: ResultStore) -> pd.DataFrame:
+def _settled_only(bands: pd.DataFrame, store: ResultStore, design: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Trajectory bands without the months in which a ledger rate could count only failures.
 
     Without a warm-up a trial's plot showed the stick rate at 0 for most of year 2, then a jump
     to 0.65: no promotion had yet been in its role long enough to count as stuck.
+
+    ``bands["arm"]`` holds arm labels (``baseline[voice_rate=0.1]`` in a grid) while the folder
+    keeps one file per *scenario* (``scenarios/baseline.yaml``, at its first point), so each arm
+    is read as its scenario with its own grid parameters applied (a grid may sweep the warm-up
+    or a window).
     """
+    arms = {str(a["label"]): a for a in (design or {}).get("arms", [])}
     keep = np.ones(len(bands), dtype=bool)
     for arm in bands["arm"].unique():
-        scenario = store.scenario(str(arm))
+        spec = arms.get(str(arm), {})
+        scenario = store.scenario(str(spec.get("scenario", arm)))
+        if scenario and spec.get("parameters"):
+            scenario = _at_point(scenario, spec["parameters"])
         for metric in LEDGER_WINDOWS:
             start = first_settled_month(scenario, metric) if scenario else None
             if start is not None:
                 keep &= ~((bands["arm"] == arm) & (bands["metric"] == metric) & (bands["step"] < start)).to_numpy()
     return bands[keep]
+
+
+def _at_point(scenario: Mapping[str, Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """``scenario`` with a grid point's dotted ``parameters`` set (mapping paths only: enough for the windows)."""
+    out = copy.deepcopy(dict(scenario))
+    for key, value in parameters.items():
+        *parents, last = key.replace("__", ".").split(".")
+        node: Any = out
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node[last] = value
+    return out
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:

@@ -53,11 +53,15 @@ class Intervention:
         description: One line for ``promosim interventions``.
         Params: The parameter model (defaults, ranges; units in field descriptions).
         phases: The step phases whose ``on_<phase>`` hook this lever implements.
+        retired: Parameters the lever no longer has, each with the message that says what to write instead.
     """
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     Params: ClassVar[type[Params]] = Params
+    # A scenario file written for an older version is refused with the way forward, not with
+    # "unknown parameter" alone.
+    retired: ClassVar[dict[str, str]] = {}
     phases: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Params):
@@ -135,6 +139,9 @@ def load_all() -> dict[str, type[Intervention]]:
 
 def _params_for(name: str, raw: dict[str, Any] | None, source: str) -> Params:
     cls = REGISTRY[name]
+    for key in raw or {}:
+        if key in cls.retired:
+            raise InputError(cls.retired[key], source=source, path=f"interventions.{name}.{key}")
     try:
         return cls.Params.model_validate(raw or {})
     except ValidationError as exc:

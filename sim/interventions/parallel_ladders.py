@@ -11,7 +11,7 @@ already has both ladders gets it without the lever.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import numpy as np
 from pydantic import Field
@@ -49,6 +49,11 @@ class ParallelLadders(Intervention):
     name = "parallel_ladders"
     description = "specialist levels of equal standing beside management, so ambition is not forced upward"
     Params = ParallelLadderParams
+    retired: ClassVar[dict[str, str]] = {
+        "accept_wrong_track": "no longer a parameter of the lever: where a level has roles on both tracks, an offer "
+                              "off someone's path is accepted with promotion.accept_other_track (0.15), in any "
+                              "organisation; set that instead",
+    }
     phases = ("clock",)
 
     @classmethod
