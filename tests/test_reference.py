@@ -203,3 +203,34 @@ def test_comparison_detects_passed_over_hazard_dropped_from_the_engine(monkeypat
     without = engine_summaries()
     with pytest.raises(AssertionError, match="passed_over_exit_rate"):
         check_agreement(without, reference_baseline())
+
+
+# A two-ladder organisation (synthetic_org's shape): where offers off someone's path meet a level
+# with roles on their own track too, and promotion.accept_other_track applies (ODD 7.8.4).
+TWO_LADDERS = {"organisation.levels": [
+    {"name": "Associate", "positions": {"specialist": 120}, "hire_share": 1.0},
+    {"name": "Professional", "positions": {"specialist": 95}, "hire_share": 0.2},
+    {"name": "Senior", "positions": {"specialist": 60, "management": 14}, "hire_share": 0.2},
+    {"name": "Lead", "positions": {"specialist": 22, "management": 12}, "hire_share": 0.2},
+    {"name": "Director", "positions": {"specialist": 4, "management": 6}, "hire_share": 0.25},
+    {"name": "Executive", "positions": {"management": 2}, "hire_share": 0.3},
+]}
+
+
+@functools.cache
+def engine_two_ladders() -> dict[str, np.ndarray]:
+    return engine_summaries(TWO_LADDERS)
+
+
+@pytest.mark.slow
+def test_engine_and_reference_agree_with_two_ladders() -> None:
+    """A review: the single-ladder baseline never reaches the engine's accept_other_track branch."""
+    check_agreement(engine_two_ladders(), reference_summaries(TWO_LADDERS))
+
+
+@pytest.mark.slow
+def test_comparison_detects_the_other_track_acceptance_dropped_from_the_reference() -> None:
+    """The reference accepts offers on the other track as if the level had no role on the person's own."""
+    without = reference_summaries({**TWO_LADDERS, "promotion.accept_other_track": 0.4})
+    with pytest.raises(AssertionError, match="unwanted_promotion_rate"):
+        check_agreement(engine_two_ladders(), without)
