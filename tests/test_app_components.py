@@ -450,6 +450,20 @@ def test_a_refused_switch_flips_back_and_a_bad_seed_is_named(rendered: tuple[App
     assert rc.find(v.TextField, label="Seed").widget.v_model in ("1", 1)
 
 
+def test_side_by_side_advice_follows_the_switches_before_reset(rendered: tuple[AppState, object]) -> None:
+    """A facilitator switched a lever on mid-run and the tab still said "Switch on at least one lever"."""
+    state, rc = rendered
+
+    def advice() -> str:
+        return " ".join(str(child) for alert in rc.find(v.Alert).widgets for child in alert.children)
+
+    state.tab.value = TAB_SIDE_BY_SIDE
+    assert "Switch on at least one lever" in advice()
+    rc.find(v.Switch, label=usable_levers()[0].replace("_", " ")).widget.v_model = True
+    assert "Press Reset: the organisation then runs twice" in advice()
+    assert "Switch on at least one lever" not in advice()
+
+
 def test_a_lever_switch_applies_at_reset(rendered: tuple[AppState, object]) -> None:
     state, rc = rendered
     levers = usable_levers()

@@ -937,8 +937,12 @@ def compare_table_html(model: WorkshopModel) -> str:
 def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
     """The same organisation and seed with and without the chosen levers, in lockstep."""
     if model.control is None:
+        pending = state.settings.value  # what the next Reset builds: the advice follows the sidebar
         with solara.Card("Side by side"):
-            if not model.settings.levers:
+            if pending.levers and pending.compare:
+                solara.Info("Press Reset: the organisation then runs twice from the same seed, with and without "
+                            "the levers you switched on, month by month.")
+            elif not pending.levers:
                 solara.Info("Switch on at least one lever (in the sidebar), keep 'Side by side' on, and press "
                             "Reset: the organisation then runs twice from the same seed, with and without "
                             "the levers, month by month.")
