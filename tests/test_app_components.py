@@ -939,6 +939,18 @@ def test_the_inspector_says_no_view_for_an_undecided_belief(rendered: tuple[AppS
     assert "no view (" in shown
 
 
+def test_the_inspector_says_whose_view_it_is_when_nobody_manages_them(rendered: tuple[AppState, object]) -> None:
+    """A facilitator's room saw "What their manager believes" filled in beside "Manager: none"."""
+    state, rc = rendered
+    run = state.model.value.treated
+    wf = run.workforce
+    top = next(int(r) for r in wf.rows if run.org.parent[wf.slot[r]] < 0)
+    state.selected.value = int(wf.uid[top])
+    shown = " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+    assert "What the organisation believes (no manager above them)" in shown
+    assert "What their manager believes" not in shown
+
+
 def test_named_people_side_by_side_get_names_that_do_not_overlap() -> None:
     """Sam and Priya sat in neighbouring cells and their names were drawn over each other: "SamPriya"."""
     model = WorkshopModel(settings=Settings().with_scenario(GUIDED_SCENARIO))

@@ -803,12 +803,17 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
         ("Ready for the next step?", f"{ready_true:.1f} / 10 ({wants_track})", f"{beliefs['readiness']:.1f} / 10"),
     ]
     manager = agent.manager
+    # The model keeps a view of everyone (ODD: it goes on updating as if someone were watching);
+    # the column says whose it is when nobody manages them, which the room otherwise asks.
+    believer = "What their manager believes"
     if manager is not None:
         manager_name = run.names.get(manager.unique_id) or f"#{manager.unique_id}"
     elif run.org.parent[run.workforce.slot[row]] < 0:
         manager_name = "none (top of the organisation)"
+        believer = "What the organisation believes (no manager above them)"
     else:
         manager_name = "none (the post above them is vacant)"
+        believer = "What the organisation believes (their manager's post is vacant)"
     table = "".join(
         f"<tr><td style='padding:2px 8px 2px 0;color:#546e7a'>{escape(q)}</td><td style='padding:2px 8px'>"
         f"{escape(t)}</td><td style='padding:2px 8px'>{escape(b)}</td></tr>"
@@ -826,7 +831,7 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
         f"group {escape(hidden['group'])} · {hidden['tenure_months'] // 12} years here · age {hidden['age']:.0f}</div>"
         "<table style='font-size:13px;margin-top:6px;border-collapse:collapse'>"
         "<tr><th></th><th style='text-align:left;padding:2px 8px'>What is true</th>"
-        "<th style='text-align:left;padding:2px 8px'>What their manager believes</th></tr>"
+        f"<th style='text-align:left;padding:2px 8px'>{escape(believer)}</th></tr>"
         f"{table}</table>"
         f"<div style='font-size:12px;margin-top:6px'><b>Hidden traits:</b> {escape(traits)}</div>"
         f"<div style='font-size:12px'><b>Manager:</b> {escape(manager_name)}</div>"
