@@ -951,6 +951,17 @@ def test_the_inspector_says_whose_view_it_is_when_nobody_manages_them(rendered: 
     assert "What their manager believes" not in shown
 
 
+def test_the_story_still_has_its_edge_case_at_chapter_four() -> None:
+    """With seed 1 a life event took Alex below wanting a move at month 6, so the inspector said
+    "Wants to move up? no" at the chapter about his hidden ambition."""
+    for seed in (1, 2, 3):
+        model = WorkshopModel(settings=Settings(seed=seed).with_scenario(GUIDED_SCENARIO))
+        for _ in range(6):
+            model.step()
+        alex = model.treated.employee(model.find_named("Alex")).hidden_state()
+        assert alex["aspiring"] and alex["masking"], (seed, alex["ambition"])
+
+
 def test_named_people_side_by_side_get_names_that_do_not_overlap() -> None:
     """Sam and Priya sat in neighbouring cells and their names were drawn over each other: "SamPriya"."""
     model = WorkshopModel(settings=Settings().with_scenario(GUIDED_SCENARIO))
