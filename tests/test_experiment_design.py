@@ -521,6 +521,15 @@ def test_the_run_ids_of_the_shipped_experiment_are_known() -> None:
     assert (task.arm, task.replication, task.run_id) == ("baseline", 0, "a74036ad29df35d5c341")
 
 
+def test_a_word_of_a_metric_name_gets_the_metric_suggested() -> None:
+    """A researcher's `--metrics stick` got the whole list and no suggestion."""
+    with pytest.raises(argparse.ArgumentTypeError, match=r"unknown metric 'stick' \(did you mean "
+                                                         r"'promotion_stick_rate'\?\)"):
+        metric_list("stick")
+    with pytest.raises(argparse.ArgumentTypeError, match=r"unknown metric 'rate'; metrics:"):  # too many to name
+        metric_list("rate")
+
+
 def test_a_metric_listed_twice_on_the_command_line() -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="'misread_rate' is listed twice; list each metric once"):
         metric_list("misread_rate,promotions,misread_rate")

@@ -162,7 +162,13 @@ def unknown_metric(name: str, groups: Sequence[str] | None = None) -> str | None
     if name.startswith(GROUP_METRIC):
         return _unknown_group(name, groups) if groups else None
     close = closest(name, allowed)
-    hint = f" (did you mean '{close}'?)" if close else ""
+    holding = [m for m in allowed if name and name.lower() in m]  # a word of the name: "stick", "roi"
+    if close:
+        hint = f" (did you mean '{close}'?)"
+    elif 1 <= len(holding) <= 3:
+        hint = f" (did you mean {' or '.join(repr(m) for m in holding)}?)"
+    else:
+        hint = ""
     return f"unknown metric '{name}'{hint}; metrics: {', '.join(allowed)}, {GROUP_METRIC}<group>"
 
 
