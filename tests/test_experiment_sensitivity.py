@@ -17,6 +17,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from sim.cli import main
+from sim.errors import InputError
 from sim.experiment.design import coerce_like, load_experiment
 from sim.experiment.sensitivity import _sobol_caveat, build_sensitivity_design, morris_fractions
 
@@ -180,3 +181,23 @@ def test_sobol_of_a_rounded_input_is_the_step_functions_exact_index() -> None:
     exact = var_months / (var_months + 1 / 12)
     assert si["S1"][0] == pytest.approx(exact, abs=0.01) and si["ST"][0] == pytest.approx(exact, abs=0.01)
     assert np.mean(seen == 0) == pytest.approx(1 / 6, abs=0.01)
+
+
+def test_a_lever_parameter_at_its_default_is_known_to_be_whole(tmp_path: Path) -> None:
+    """A review: `stretch_pilots: {}` spells out no parameter, so a Morris over its months was
+    refused as "got 3.0" ([3, 6]) or not checked for whole points at all ([3, 4])."""
+    (tmp_path / "s.yaml").write_text(
+        f"extends: {BASELINE}\nname: s\nyears: 1\ninterventions:\n  stretch_pilots: {{}}\n")
+    path = tmp_path / "e.yaml"
+
+    def design(bounds: list[int]) -> object:
+        path.write_text(yaml.safe_dump({"name": "e", "scenarios": {"baseline": "s.yaml"}, "headcount": 100,
+                                        "sensitivity": {"samples": 2, "levels": 4, "parameters": {
+                                            "interventions.stretch_pilots.months": bounds,
+                                            "behaviour.voice_rate": [0.1, 0.2]}}}))
+        return build_sensitivity_design(load_experiment(path), path)
+
+    months = {arm.parameters["interventions.stretch_pilots.months"] for arm in design([3, 6]).arms}
+    assert months and all(isinstance(m, int) for m in months)
+    with pytest.raises(InputError, match=r"interventions\.stretch_pilots\.months: a whole-number setting"):
+        design([3, 4])

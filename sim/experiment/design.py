@@ -552,16 +552,34 @@ def labelled_specs(scenarios: Scenarios, base_dir: Path, source: str) -> list[tu
 
 
 def value_at(content: Mapping[str, Any], key: str) -> Any:
-    """The value at a dotted key path in a resolved scenario, or None when absent."""
+    """The value at a dotted key path in a resolved scenario, or None when absent.
+
+    A lever's parameter left at its default is not spelled out in the scenario (``mentoring:
+    {}``), so ``interventions.<lever>.<parameter>`` falls back to the lever's default: its type
+    decides whether sampled values are rounded (a grid over ``stretch_pilots.months`` was refused
+    as "got 3.0").
+    """
+    parts = key.replace("__", ".").split(".")
     node: Any = content
-    for part in key.replace("__", ".").split("."):
+    for part in parts:
         if isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         elif isinstance(node, Mapping) and part in node:
             node = node[part]
         else:
-            return None
+            return _lever_default(parts)
     return node
+
+
+def _lever_default(parts: Sequence[str]) -> Any:
+    """The default of ``interventions.<lever>.<parameter>``, or None for any other path."""
+    from sim.interventions import REGISTRY, load_all  # noqa: PLC0415 (levers import the scenario module)
+
+    load_all()
+    if len(parts) != 3 or parts[0] != "interventions" or parts[1] not in REGISTRY:
+        return None
+    field = REGISTRY[parts[1]].Params.model_fields.get(parts[2])
+    return None if field is None else field.default
 
 
 def coerce_like(value: Any, like: Any) -> Any:
