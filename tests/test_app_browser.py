@@ -66,9 +66,11 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def check_log(self) -> None:
-        """Fail when a front-end file could not be loaded (missing from the offline cache)."""
+        """Fail when a front-end file could not be loaded (not in the offline cache), or on Solara's cookie noise."""
         bad = [line for line in self.text().splitlines() if MISSING_ASSET in line]
         assert not bad, "front-end files missing from the offline cache:\n" + "\n".join(bad[:10])
+        # Solara's 13-line cookie warning for every browser session filled a facilitator's terminal.
+        assert "samesite=none require https" not in self.text(), self.text()[-2000:]
 
 
 @pytest.fixture(scope="module")

@@ -59,6 +59,10 @@ def server_environment(cache: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_THEME_SHOW_BANNER"] = "False"  # its fixed corner badge covered charts and the event feed
+    # Solara warns, 13 lines per browser session, that a cookie for pages embedded in an iframe
+    # needs https; the app is not embedded, and the facilitator's terminal filled with it.
+    quiet = "ignore:Cookies with samesite=none require https"
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), quiet) if w)
     if cache is not None:
         env[ENV_VAR] = str(cache.resolve())
     return env
