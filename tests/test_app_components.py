@@ -35,6 +35,7 @@ from sim.app.components import (
     Sidebar,
     compare_table_html,
     headline_chart_svg,
+    shown_charts,
 )
 from sim.app.feed import Feed, events_at, when
 from sim.app.widgets import PyramidWidget, UploadWidget
@@ -960,6 +961,20 @@ def test_the_story_still_has_its_edge_case_at_chapter_four() -> None:
             model.step()
         alex = model.treated.employee(model.find_named("Alex")).hidden_state()
         assert alex["aspiring"] and alex["masking"], (seed, alex["ambition"])
+
+
+def test_a_one_group_team_shows_no_representation() -> None:
+    """The Sam and Priya team (one group) showed a flat "all: 1.00" chart, table row and "circle = all"."""
+    model = WorkshopModel(settings=Settings().with_scenario(GUIDED_SCENARIO))
+    groups = model.treated.scenario.group_names
+    assert len(groups) == 1
+    assert all(spec.title != "Representation at the top" for spec in shown_charts(HEADLINE_CHARTS, groups))
+    assert "representation at the top" not in compare_table_html(model)
+    assert "Shapes:" not in drawing.legend_html(model.treated)
+    baseline = WorkshopModel(settings=small_settings())
+    assert any(spec.title == "Representation at the top"
+               for spec in shown_charts(HEADLINE_CHARTS, baseline.treated.scenario.group_names))
+    assert "Shapes:" in drawing.legend_html(baseline.treated)
 
 
 def test_named_people_side_by_side_get_names_that_do_not_overlap() -> None:

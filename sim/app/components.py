@@ -16,7 +16,7 @@ import dataclasses
 import json
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -351,6 +351,15 @@ COMPARE_TABLE: tuple[tuple[str, str, bool], ...] = (
     ("team_performance", "team performance", True),
     ("intervention_cost", "lever hours per person per year", False),
 )
+
+
+def shown_charts(specs: Sequence[ChartSpec], groups: Sequence[str]) -> list[ChartSpec]:
+    """The charts worth drawing: representation only with two groups or more.
+
+    With one group everyone is at parity by definition, and a team of one group showed a flat
+    "all: 1.00" line that the room asked about.
+    """
+    return [spec for spec in specs if len(groups) > 1 or all(key != "representation" for key, _ in spec.metrics)]
 
 
 def expand(spec: ChartSpec, groups: list[str]) -> list[tuple[str, str]]:
@@ -695,7 +704,7 @@ def ChartsCard(model: WorkshopModel, tick: int) -> None:
     """The headline metrics month by month."""
     groups = model.treated.scenario.group_names
     svgs = solara.use_memo(
-        lambda: [headline_chart_svg(spec, model.history, groups) for spec in HEADLINE_CHARTS],
+        lambda: [headline_chart_svg(spec, model.history, groups) for spec in shown_charts(HEADLINE_CHARTS, groups)],
         [model, tick],
     )
     with solara.Card("Headline metrics", classes=["promosim-charts"]):
@@ -915,8 +924,9 @@ def recent_mean(history: History, key: str, months: int = RECENT_MONTHS) -> floa
 def compare_table_html(model: WorkshopModel) -> str:
     """The headline values with and without the levers over the last year (``recent_mean``), and the difference."""
     rows = []
+    groups = model.treated.scenario.group_names
     entries = [*COMPARE_TABLE, *((f"{REPRESENTATION}{g}", f"representation at the top: {g}", False)
-                                 for g in model.treated.scenario.group_names)]
+                                 for g in (groups if len(groups) > 1 else ()))]  # one group: parity by definition
     for key, label, is_pct in entries:
         better = metric_info(key).better
         a, b = recent_mean(model.history, key), recent_mean(model.control_history, key)
@@ -975,7 +985,8 @@ def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
 @solara.component
 def CompareCharts(model: WorkshopModel, tick: int) -> None:
     """The comparison charts and the table of differences over the last year."""
-    svgs = solara.use_memo(lambda: [compare_chart_svg(spec, model) for spec in COMPARE_CHARTS],
+    groups = model.treated.scenario.group_names
+    svgs = solara.use_memo(lambda: [compare_chart_svg(spec, model) for spec in shown_charts(COMPARE_CHARTS, groups)],
                            [model, tick])
     with solara.Card("With (solid) and without (dashed) the levers", classes=["promosim-compare-charts"]):
         solara.HTML(tag="div", unsafe_innerHTML=chart_grid_html(svgs))

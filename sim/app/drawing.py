@@ -328,13 +328,13 @@ def legend_html(model: PromotionModel) -> str:
             f'<span class="promosim-key"><svg width="12" height="12"><circle cx="6" cy="6" r="5.5" '
             f'fill="{cat.colour}"/></svg> {escape(cat.label)}: <b>{n}</b></span>'
         )
-    shapes = []
-    for i, name in enumerate(model.scenario.group_names):
-        shapes.append(f"{SHAPES[i % len(SHAPES)]} = {escape(name)}")
+    groups = model.scenario.group_names
+    shapes = [f"{SHAPES[i % len(SHAPES)]} = {escape(name)}" for i, name in enumerate(groups)]
+    said = f"Shapes: {', '.join(shapes)}. " if len(groups) > 1 else ""  # one group: "circle = all" said nothing
     return (
         '<div class="promosim-legend" style="font-size:12px;line-height:1.7">'
         + "<br>".join(items)
-        + f'<br><span style="color:#546e7a">Shapes: {", ".join(shapes)}. Hollow square: vacant position. '
+        + f'<br><span style="color:#546e7a">{said}Hollow square: vacant position. '
         "Ringed: named people.</span></div>"
     )
 
