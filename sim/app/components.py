@@ -1077,7 +1077,7 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
                 with solara.Card("The team now"):
                     Pyramid(model.treated, steps=tick, highlight=state.selected.value, max_width=470,
                             on_pick=state.selected.set, label="The team")
-                    solara.Text(f"Team performance: {num(model.treated.metric('team_performance'))} "
+                    solara.Text(f"Team performance: {shown_value(model.treated.metric('team_performance'), True)} "
                                 f"· {when(model.month) if model.month else 'not started'}")
                 Inspector(state, model, tick)
             else:
