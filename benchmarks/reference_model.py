@@ -117,6 +117,7 @@ class Organisation:
     def __init__(self, scenario: Scenario):
         levels = scenario.organisation.levels
         self.n_levels = len(levels)
+        self.min_share = scenario.promotion.other_track_min_share
         self.positions: list[Position] = []
         self.seats: dict[tuple[int, int], list[Position]] = {}
         for li, level in enumerate(levels):
@@ -149,6 +150,12 @@ class Organisation:
     def exists(self, level: int, track: int) -> bool:
         """Whether a level has any position on a track."""
         return bool(self.seats.get((level, track)))
+
+    def alternative(self, level: int, track: int) -> bool:
+        """7.8.4: whether the track is a real alternative at the level (``promotion.other_track_min_share``)."""
+        here = len(self.seats.get((level, track), ()))
+        total = here + len(self.seats.get((level, 1 - track), ()))
+        return here > 0 and here >= self.min_share * total
 
     def _path_rule(self, level: int, wants_mgmt: bool, track: int) -> bool:
         """Their own track where it exists at that level; where it exists only higher up, any rung."""
@@ -429,7 +436,7 @@ class Employee(mesa.Agent):
         if not self.aspiring:
             return pr.accept_unwanted
         if not self.model.org.on_path(self.level + 1, self.wants_mgmt, track):
-            own_track_here = self.model.org.exists(self.level + 1, int(self.wants_mgmt))
+            own_track_here = self.model.org.alternative(self.level + 1, int(self.wants_mgmt))
             return pr.accept_other_track if own_track_here else pr.accept_wrong_track
         return pr.accept_wanted if self.wait <= 0 else pr.accept_later
 

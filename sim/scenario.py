@@ -350,6 +350,7 @@ class Promotion(_Strict):
     accept_wanted: Fraction = 0.95
     accept_wrong_track: Fraction = 0.4
     accept_other_track: Fraction = 0.15
+    other_track_min_share: Fraction = 0.1
     accept_later: Fraction = 0.15
     accept_unwanted: Fraction = 0.3
 

@@ -417,3 +417,17 @@ def test_each_decline_is_logged_with_the_persons_true_reason(monkeypatch: pytest
     wrong = [(truth, reason) for truth, reason in seen if truth != reason]
     assert not wrong, f"{len(wrong)} of {len(seen)} declines logged with another reason: {wrong[:5]}"
     assert len(promotions.DECLINE_REASONS) == 4
+
+
+def test_a_token_post_on_the_other_track_is_not_a_ladder_to_wait_for() -> None:
+    """An org-design trial gave one specialist post to a level of 70 managers: acceptance of offers off
+    one's path fell from 0.4 to 0.15 there, and unwanted promotions halved, as if a ladder existed."""
+    levels = [dict(level) for level in TWO_LADDERS]
+    levels[2] = {"name": "Senior", "positions": {"specialist": 1, "management": 70}, "hire_share": 0.2}
+    model = PromotionModel(scenario=BASELINE, rng=1, overrides={"organisation.levels": levels})
+    specialist, management = 0, 1
+    assert not model.org.tracks_at[2, specialist], "1 of 71 is below promotion.other_track_min_share (0.1)"
+    assert model.org.tracks_at[2, management] and model.org.tracks_at[3, specialist]  # 22 of 34: a real ladder
+    anyone = PromotionModel(scenario=BASELINE, rng=1, overrides={"organisation.levels": levels,
+                                                                  "promotion.other_track_min_share": 0.0})
+    assert anyone.org.tracks_at[2, specialist]
