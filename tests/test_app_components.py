@@ -34,6 +34,8 @@ from sim.app.components import (
     MainView,
     Sidebar,
     compare_table_html,
+    guide_chapter,
+    guide_html,
     headline_chart_svg,
     shown_charts,
 )
@@ -786,6 +788,33 @@ def test_guided_start_loads_sam_and_priya(rendered: tuple[AppState, object]) -> 
     assert state.model.value.month == 6
     rc.find(v.Btn, children=["Look at Priya"]).widget.click()
     assert state.selected.value == model.find_named("Priya")
+
+
+def test_the_guide_opens_the_chapter_the_story_has_reached(rendered: tuple[AppState, object]) -> None:
+    """All five chapters open put the story's buttons below a 1280x720 projector: only the current one is open."""
+    if GUIDED_SCENARIO not in shipped_scenarios():
+        pytest.skip("the guided scenario is not shipped yet")
+    state, rc = rendered
+
+    def chapter() -> int:
+        return guide_chapter(state.model.value, state.selected.value)
+
+    assert chapter() == 0, "not in the story: meet the team"
+    state.tab.value = 2
+    rc.find(v.Btn, children=["Load the story"]).widget.click()
+    assert chapter() == 0
+    state.step(1)
+    assert chapter() == 1, "months run: silence and visibility"
+    while not state.model.value.counters().get("promotions", 0) and state.model.value.running:
+        state.step(1)
+    assert chapter() == 2, "a promotion made"
+    rc.find(v.Btn, children=["Look at Alex"]).widget.click()
+    assert chapter() == 3
+    rc.find(v.Btn, children=["Try the levers"]).widget.click()
+    assert chapter() == 4
+    html = guide_html(3)
+    assert html.count("<details") == 5 and html.count(" open>") == 1
+    assert html.index(" open>") > html.index("3. The promotion") and "4. The edge case" in html.split(" open>")[1]
 
 
 def test_the_step_line_says_which_year_of_how_many(rendered: tuple[AppState, object]) -> None:

@@ -452,7 +452,7 @@ def ChartNote(histories: list[History], tick: int) -> None:
                     style={"font-size": "12px", "color": "#546e7a", "display": "block"})
 
 
-# -- sidebar ----------------------------------------------------------------------------------
+# -- the run bar and the sidebar -----------------------------------------------------------
 @solara.component
 def StepInfo(model: WorkshopModel, tick: int) -> None:
     """Mesa's step counter (``Step: N``), plus the month and year in words."""
@@ -467,9 +467,25 @@ def StepInfo(model: WorkshopModel, tick: int) -> None:
         solara.Text(where, style={"font-size": "13px", "color": "#546e7a"})
 
 
+# Above the tabs, and kept there while the main area scrolls: Mesa's buttons, the step and the
+# pending note stay on screen with the sidebar closed (the only way to bigger pyramids) and while a
+# lever low in the sidebar is switched (the note sat in the sidebar's first card, scrolled away).
+RUN_BAR_CSS = (
+    ".promosim-runbar{position:sticky;top:0;z-index:5;background:white;align-items:center;flex-wrap:wrap;"
+    "gap:4px 16px;padding:6px 0;margin:0!important;box-shadow:0 -12px 0 white}"  # white over the area's top padding
+    ".promosim-runbar .promosim-controller{width:260px}"
+    ".promosim-runbar .promosim-pending{margin:0!important;padding:4px 10px!important;font-size:14px}"
+)
+
+
 @solara.component
-def ControlsCard(state: AppState) -> None:
-    """Mesa's ModelController (Reset, Play/Pause, Step) with its play speed controls."""
+def RunBar(state: AppState, model: WorkshopModel, tick: int) -> None:
+    """Mesa's ModelController (Reset, Play/Pause, Step), the step and the pending note, above the tabs.
+
+    There is one controller, here rather than in the sidebar: Mesa keeps whether it is playing
+    inside the component, so a second one in the main area would be a second play loop that the
+    first one's Pause does not stop. Its speed sliders stay in the sidebar (``ControlsCard``).
+    """
 
     def forget_refusal() -> None:
         # A new model (Reset builds one) means the refused change is behind us: a red line left
@@ -480,21 +496,32 @@ def ControlsCard(state: AppState) -> None:
             state.selected.set(None)
 
     solara.use_effect(forget_refusal, [state.model.value])
-    with solara.Card("Controls"):
-        ModelController(
-            state.model,
-            model_parameters=state.params,
-            play_interval=state.play_interval,
-            render_interval=state.render_interval,
-            use_threads=state.use_threads,
-        )
+    # One root element, so that the bar sticks within the whole main area (a wrapper of its own
+    # would be only as tall as the bar).
+    with solara.Row(classes=["promosim-runbar"]):
+        solara.Style(RUN_BAR_CSS)
+        with solara.Div(classes=["promosim-controller"]):
+            ModelController(
+                state.model,
+                model_parameters=state.params,
+                play_interval=state.play_interval,
+                render_interval=state.render_interval,
+                use_threads=state.use_threads,
+            )
+        StepInfo(model, tick)
+        PendingNote(state)
+
+
+@solara.component
+def ControlsCard(state: AppState) -> None:
+    """How fast Mesa's controller plays: its play interval and render interval (the buttons are in ``RunBar``)."""
+    with solara.Card("Play speed", subtitle="Reset, play and step are above the tabs."):
         # The values are in the labels: Vuetify shows a slider's value only while it is dragged.
         every = state.render_interval.value
         solara.SliderInt(f"Play interval: {state.play_interval.value} ms", value=state.play_interval, min=10,
                          max=1000, step=10)
         solara.SliderInt(f"Render interval: {every} step{'s' if every != 1 else ''}",
                          value=state.render_interval, min=1, max=24)
-        PendingNote(state)
 
 
 @solara.component
@@ -690,13 +717,16 @@ def Pyramid(
 
 @solara.component
 def PyramidCard(state: AppState, model: WorkshopModel, tick: int) -> None:
-    """The organisation as a picture, with its key and the choice of order."""
+    """The organisation as a picture, with its key and the choice of order.
+
+    The key is above the picture: below a 1,000-person pyramid it was off a 1280x720 projector.
+    """
     with solara.Card("The organisation", subtitle="Colour: what people want against what their manager "
                      "believes. Click a person to inspect them.", classes=["promosim-pyramid-card"]):
         solara.ToggleButtonsSingle(value=state.order, values=["colour", "position"], dense=True)
+        solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated))
         Pyramid(model.treated, steps=tick, order=state.order.value, highlight=state.selected.value,
                 on_pick=state.selected.set)
-        solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated))
 
 
 @solara.component
@@ -972,13 +1002,13 @@ def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
            "month 1, so the two already differ at the start." if model.treated.scenario.warmup_months else ".")))
     with solara.Columns([6, 6]):
         with solara.Card("With the levers", classes=["promosim-with"]):
+            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated))
             Pyramid(model.treated, steps=tick, order=state.order.value, max_width=470,
                     label="With the levers")
-            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated))
         with solara.Card("Without any lever", classes=["promosim-without"]):
+            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.control))
             Pyramid(model.control, steps=tick, order=state.order.value, max_width=470,
                     label="Without any lever")
-            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.control))
     CompareCharts(model, tick)
 
 
@@ -1032,6 +1062,38 @@ GUIDE: tuple[tuple[str, str], ...] = (
 )
 
 
+def guide_chapter(model: WorkshopModel, selected: int | None) -> int:
+    """The chapter of :data:`GUIDE` the story has reached (0-based), from what the page shows.
+
+    Levers on: trying them (5); Alex inspected: the edge case (4); a promotion made: the promotion
+    (3); months run: silence and visibility (2); otherwise meeting the team (1).
+    """
+    if model.settings.scenario != GUIDED_SCENARIO:
+        return 0
+    if model.levers:
+        return 4
+    if selected is not None and model.treated.names.get(selected) == "Alex":
+        return 3
+    if model.counters().get("promotions", 0):
+        return 2
+    return 1 if model.month else 0
+
+
+def guide_html(current: int) -> str:
+    """The chapters as ``<details>``: only the current one open, the others one title line each.
+
+    All five open made the card taller than a 1280x720 projector, with the story's buttons under
+    them: after "Load the story" the room scrolled past every chapter, and the team picture and
+    the inspector beside them scrolled away. A closed chapter opens with a click.
+    """
+    return "".join(
+        f"<details class='promosim-chapter' style='margin-top:8px'{' open' if i == current else ''}>"
+        f"<summary style='font:600 15px sans-serif;cursor:pointer'>{escape(title)}</summary>"
+        f"<div style='font-size:14px'>{text}</div></details>"
+        for i, (title, text) in enumerate(GUIDE)
+    )
+
+
 @solara.component
 def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
     """The Sam and Priya story as a guided start, with buttons that do each step."""
@@ -1060,11 +1122,8 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
             if not available:
                 solara.Warning(f"The scenario '{GUIDED_SCENARIO}' is not shipped yet.")
                 return
-            for title, text in GUIDE:
-                solara.HTML(tag="div", unsafe_innerHTML=(
-                    f"<div style='font:600 15px sans-serif;margin-top:10px'>{escape(title)}</div>"
-                    f"<div style='font-size:14px'>{text}</div>"))
-            with solara.Row(style={"flex-wrap": "wrap"}):
+            # The buttons first, above the chapters, so that every step's button is on screen.
+            with solara.Row(style={"flex-wrap": "wrap"}, classes=["promosim-guide-buttons"]):
                 solara.Button("Load the story", on_click=load, color="primary")
                 solara.Button("Run six months", on_click=lambda: state.step(6), disabled=not in_story,
                               outlined=True)
@@ -1072,6 +1131,7 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
                     solara.Button(f"Look at {who}", on_click=lambda who=who: look(who), disabled=not in_story,
                                   outlined=True)
                 solara.Button("Try the levers", on_click=try_levers, disabled=not in_story, outlined=True)
+            solara.HTML(tag="div", unsafe_innerHTML=guide_html(guide_chapter(model, state.selected.value)))
         with solara.Column():
             if in_story:
                 with solara.Card("The team now"):
@@ -1091,7 +1151,7 @@ def MainView(state: AppState) -> None:
     update_counter.get()
     model = state.model.value
     tick = model.steps
-    StepInfo(model, tick)
+    RunBar(state, model, tick)
     with solara.lab.Tabs(value=state.tab, lazy=True):
         with solara.lab.Tab("Organisation"):
             OrganisationView(state, model, tick)

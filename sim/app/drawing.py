@@ -320,21 +320,28 @@ def pyramid_picture(
 
 
 def legend_html(model: PromotionModel) -> str:
-    """The pyramid's key: colours with their counts now, and the group shapes."""
+    """The pyramid's key: colours with their counts now, and the group shapes.
+
+    Compact (the entries wrap side by side, one short line for the shapes), because it goes above
+    the pyramid: below it, a 1,000-person pyramid pushed the key off a 1280x720 projector, and the
+    room saw the colours without their meaning.
+    """
     counts = category_counts(model)
     items = []
     for cat, n in zip(CATEGORIES, counts, strict=True):
         items.append(
-            f'<span class="promosim-key"><svg width="12" height="12"><circle cx="6" cy="6" r="5.5" '
-            f'fill="{cat.colour}"/></svg> {escape(cat.label)}: <b>{n}</b></span>'
+            f'<span class="promosim-key" style="white-space:nowrap"><svg width="11" height="11" '
+            f'style="vertical-align:-1px"><circle cx="5.5" cy="5.5" r="5" fill="{cat.colour}"/></svg> '
+            f"{escape(cat.label)}: <b>{n}</b></span>"
         )
     groups = model.scenario.group_names
     shapes = [f"{SHAPES[i % len(SHAPES)]} = {escape(name)}" for i, name in enumerate(groups)]
     said = f"Shapes: {', '.join(shapes)}. " if len(groups) > 1 else ""  # one group: "circle = all" said nothing
     return (
-        '<div class="promosim-legend" style="font-size:12px;line-height:1.7">'
-        + "<br>".join(items)
-        + f'<br><span style="color:#546e7a">{said}Hollow square: vacant position. '
+        '<div class="promosim-legend" style="font-size:12px;line-height:1.45;display:flex;flex-wrap:wrap;'
+        'gap:0 12px;margin:2px 0 6px">'
+        + "".join(items)
+        + f'<span style="color:#546e7a">{said}Hollow square: vacant. '
         "Ringed: named people.</span></div>"
     )
 
