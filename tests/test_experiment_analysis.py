@@ -182,7 +182,7 @@ def sweep_values(n: int = 10) -> tuple[pd.DataFrame, dict[str, Any]]:
     """
     z = np.array([1.0, -1.0] * (n // 2))
     z = (z - z.mean()) / z.std(ddof=1)
-    metrics = ["misread_rate", "attrition_rate", "promotions", "hidden_ambition_rate", "mismatch_rate",
+    metrics = ["misread_rate", "attrition_rate", "succession_coverage", "hidden_ambition_rate", "mismatch_rate",
                "team_performance"]
     shift = {("v00", "misread_rate"): -5.0, ("v01", "attrition_rate"): 0.9}
     base = np.linspace(10.0, 11.0, n)
@@ -208,16 +208,36 @@ def test_the_summary_says_how_many_clear_results_chance_alone_gives_and_which_su
     assert 0.01 < marginal["p_value"] < 0.05 and marginal["p_holm"] == 1.0
     assert effects["p_holm"].to_numpy() == pytest.approx(holm(effects["p_value"].to_numpy()))
     text = "\n".join(summary_lines(effects, {}))
-    assert ("this report makes 66 tests (each variant against each metric). Even if no variant changed anything, "
-            "about 3.3 of them would look clear by chance alone (5%). 2 of them are clear.") in text
+    assert ("this report makes 66 tests (each variant against each metric with a better direction; lever time, "
+            "which a lever sets by design, and counts such as headcount are left out). Even if no variant changed "
+            "anything, about 3.3 of them would look clear by chance alone (5%). 2 of them are clear.") in text
     assert "after it, 1 remains clear (misread rate for v00)" in text
     lines = [line for line in text.splitlines() if line.startswith("- ")]
     strong = next(line for line in lines if line.startswith("- misread rate: 10.5 → 5.5"))
     weak = next(line for line in lines if line.startswith("- attrition: 10.50 → 11.40"))
     assert "Holm" not in strong and strong.endswith("**better**")
-    assert weak.endswith("**worse** (not after Holm's correction for 66 tests)")
+    assert weak.endswith(": worse (not after Holm's correction for 66 tests)")  # no bold: chance could explain it
     # The per-test intervals are untouched: the marginal change is still listed as clear.
     assert marginal["ci_low"] > 0
+
+
+def test_holm_allows_for_the_designs_verdict_tests_whatever_the_table_shows() -> None:
+    """A researcher's `report --metrics misread_rate,attrition_rate` took Holm from 108 tests to 18 and
+    p_holm from 0.12 to 0.018; counts and lever time (set by design) entered the family; rows of identical
+    arms counted as tests with p = 1."""
+    values, design = sweep_values()
+    full = paired_effects(values, design)
+    narrow = paired_effects(values, design, metrics=["attrition_rate", "misread_rate"])
+    assert list(dict.fromkeys(narrow["metric"])) == ["attrition_rate", "misread_rate"]
+    merged = narrow.merge(full, on=["metric", "variant"], suffixes=("", "_full"))
+    assert (merged["p_holm"] == merged["p_holm_full"]).all() and (narrow["holm_tests"] == 66).all()
+    extra = pd.concat([values, values[values["metric"] == "misread_rate"].assign(metric="intervention_cost"),
+                       values[values["metric"] == "misread_rate"].assign(metric="promotions")])
+    wider = paired_effects(extra, {**design, "metrics": [*design["metrics"], "intervention_cost", "promotions"]})
+    assert wider.loc[wider["metric"].isin(["intervention_cost", "promotions"]), "p_holm"].isna().all()
+    assert (wider["holm_tests"] == 66).all()
+    same = paired_stats([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])  # a metric the variant cannot touch
+    assert math.isnan(same["p_value"]) and math.isnan(same["ci_width_ratio"]) and same["diff"] == 0
 
 
 def test_parity_is_judged_on_the_change_of_the_means_distance_from_one() -> None:

@@ -518,7 +518,7 @@ def test_the_run_ids_of_the_shipped_experiment_are_known() -> None:
     update the id here."""
     path = ROOT / "experiments" / "interventions.yaml"
     task = build_design(load_experiment(path), path).tasks[0]
-    assert (task.arm, task.replication, task.run_id) == ("baseline", 0, "a74036ad29df35d5c341")
+    assert (task.arm, task.replication, task.run_id) == ("baseline", 0, "296af1b82b38ad1d5742")
 
 
 def test_a_word_of_a_metric_name_gets_the_metric_suggested() -> None:

@@ -18,7 +18,7 @@ step-down method over all the tests of the table, which keeps the chance of even
 
 For a metric that is best at 1 (``representation_ratio.*``), a signed difference does not say
 whether the variant came closer to parity (0.90 -> 1.09 is a clear rise and hardly any gain), so
-``parity_gap_*`` holds the paired difference of the distance ``|x - 1|``, replication by replication.
+``parity_gap_*`` holds the change of the mean's distance from 1, with a paired bootstrap interval.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sim.metrics import metric_info
 
 EFFECT_COLUMNS = [
     "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
-    "rel_diff", "p_value", "p_holm", "effect_size", "sd_diff", "unpaired_ci_low", "unpaired_ci_high",
+    "rel_diff", "p_value", "p_holm", "holm_tests", "effect_size", "sd_diff", "unpaired_ci_low", "unpaired_ci_high",
     "ci_width_ratio", "variance_reduction", "parity_gap_diff", "parity_gap_ci_low", "parity_gap_ci_high",
     "scenario", "parameters",
 ]
@@ -83,8 +83,10 @@ def paired_stats(baseline: Sequence[float] | np.ndarray, variant: Sequence[float
     out.update(sd_diff=sd, ci_low=diff - half, ci_high=diff + half)
     if sd > 0:
         out["p_value"] = float(2 * stats.t.sf(abs(diff) / (sd / math.sqrt(n)), n - 1))
-    else:
-        out["p_value"] = 1.0 if diff == 0 else 0.0
+    elif diff != 0:
+        out["p_value"] = 0.0  # the same non-zero difference in every pair
+    else:  # the arms agree in every pair (a metric the variant cannot touch): no test to make
+        return out
     pooled = math.sqrt((var_b + var_v) / 2)
     if pooled > 0:
         out["effect_size"] = diff / pooled
@@ -207,10 +209,16 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
         confidence: Confidence level of the intervals.
 
     Returns:
-        A frame with :data:`EFFECT_COLUMNS`; ``p_holm`` is adjusted over every row of it, and
-        ``parity_gap_*`` is filled for the metrics best at 1 (NaN for the others).
+        A frame with :data:`EFFECT_COLUMNS`. ``p_holm`` is adjusted over the tests of the design's
+        metrics that get a verdict (:func:`in_holm_family`), also when ``metrics`` shows fewer:
+        narrowing the table after seeing the results must not shrink the correction. Rows where
+        the arms agree in every pair have no test (``p_value`` NaN). ``parity_gap_*`` is filled
+        for the metrics best at 1 (NaN for the others).
     """
-    metrics = metric_order(values, metrics or design.get("metrics"))
+    shown = list(metrics) if metrics else None
+    metrics = metric_order(values, design.get("metrics"))
+    if shown is not None:  # a metric outside the design's list still gets its row
+        metrics += [m for m in metric_order(values, shown) if m not in metrics]
     replications = range(int(design.get("replications", 0)))
     rows = []
     for metric in metrics:
@@ -233,8 +241,27 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
                        rel_diff=row["diff"] / base_mean if base_mean and math.isfinite(base_mean) else math.nan)
             rows.append(row)
     frame = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
-    frame["p_holm"] = holm(frame["p_value"].to_numpy(dtype=float))
-    return frame.astype({"n": "int64", "dropped": "int64"}) if len(frame) else frame
+    family = frame["metric"].map(in_holm_family).astype(bool) & frame["p_value"].notna()
+    frame["p_holm"] = np.nan
+    frame.loc[family, "p_holm"] = holm(frame.loc[family, "p_value"].to_numpy(dtype=float))
+    frame["holm_tests"] = int(family.sum())  # the family's size, kept when rows are left out below
+    if shown is not None:  # chosen after the fact: the family stays the design's (p_holm does not shrink)
+        order = {m: i for i, m in enumerate(shown)}
+        frame = frame[frame["metric"].isin(shown)]
+        frame = frame.iloc[np.argsort(frame["metric"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+    return frame.astype({"n": "int64", "dropped": "int64", "holm_tests": "int64"}) if len(frame) else frame
+
+
+def in_holm_family(metric: str) -> bool:
+    """Whether a metric's tests are among those Holm's correction allows for.
+
+    Those the report gives a verdict on (better or worse): not headcount, promotions or the
+    application rate, which have no better direction, nor lever time, which a lever sets by
+    design (an org-design trial's 192 tests counted them, and marked levers' main effects as
+    possibly chance).
+    """
+    info = metric_info(metric)
+    return info is not None and info.better is not None and metric != "intervention_cost"
 
 
 def trajectory_bands(timeseries: pd.DataFrame, design: dict[str, Any], ok_runs: set[str],

@@ -315,8 +315,24 @@ ALPHA = 0.05
 
 
 def is_clear(row: Any) -> bool:
-    """The difference's confidence interval excludes 0: the variant clearly moved the metric."""
-    return math.isfinite(row.ci_low) and math.isfinite(row.ci_high) and (row.ci_low > 0 or row.ci_high < 0)
+    """The difference's confidence interval excludes 0: the variant clearly moved the metric.
+
+    For a metric best at 1, a clear change of its distance from parity counts too: a trial's
+    ratio moved toward parity with the distance's interval clear of 0 and the ratio's not, and
+    the summary listed it under "no clear change".
+    """
+    def excludes_zero(low: float, high: float) -> bool:
+        return math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0)
+
+    return excludes_zero(row.ci_low, row.ci_high) or excludes_zero(
+        getattr(row, "parity_gap_ci_low", math.nan), getattr(row, "parity_gap_ci_high", math.nan))
+
+
+def holm_tests(effects: pd.DataFrame) -> int:
+    """How many tests Holm's correction allowed for (``holm_tests``; older tables: the rows with a p-value)."""
+    if "holm_tests" in effects and len(effects):
+        return int(effects["holm_tests"].max())
+    return int(effects["p_value"].notna().sum()) if "p_value" in effects else 0
 
 
 def holds_after_holm(row: Any) -> bool:
@@ -328,9 +344,9 @@ def holds_after_holm(row: Any) -> bool:
 def verdict(row: Any) -> str:
     """``better``/``worse`` by the metric's direction (sim.metrics.METRIC_INFO); empty when it has none.
 
-    For a metric best at 1 the word rests on the paired interval of the change in distance from
-    parity (``parity_gap_*``), not on the two means: 0.90 -> 1.09 is a clear move but hardly a
-    gain, so unless that interval excludes 0 the change is only said to have moved.
+    For a metric best at 1 the word rests on the interval of the change of the mean's distance
+    from parity (``parity_gap_*``), not on the signed difference: 0.90 -> 1.09 is a clear move
+    but hardly a gain, so unless that interval excludes 0 the change is only said to have moved.
     """
     info = metric_info(row.metric)
     better = info.better if info else None
@@ -369,9 +385,11 @@ def change_line(row: Any, tests: int = 1) -> str:
     word = verdict(row)
     line = (f"- {plain_label(row.metric)}: {fixed(row.baseline_mean, d)} → {fixed(row.variant_mean, d)} "
             f"({fixed(row.diff, d, signed=True)}; 95% CI {fixed(row.ci_low, d)} to {fixed(row.ci_high, d)})")
-    if word:
-        line += f": **{word}**" if word.startswith(("better", "worse")) else f": {word}"
-    return line + (f" {holm_mark(tests)}" if tests > 1 and not holds_after_holm(row) else "")
+    subject = math.isfinite(getattr(row, "p_holm", math.nan))  # metrics with no verdict are not in the family
+    firm = tests <= 1 or not subject or holds_after_holm(row)
+    if word:  # bold only a verdict that Holm's correction keeps: "**better** (not after ...)" read as a contradiction
+        line += f": **{word}**" if firm and word.startswith(("better", "worse")) else f": {word}"
+    return line + ("" if firm else f" {holm_mark(tests)}")
 
 
 def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tests: int = 1) -> list[str]:
@@ -406,15 +424,16 @@ def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str
     bold verdicts at p = 0.014 and 0.024 deserves to know that. Holm's correction keeps the chance
     of even one false "clear" among all the tests at 5%.
     """
-    made = effects[effects["p_value"].notna()]
-    tests = len(made)
+    tests = holm_tests(effects)
     if tests < 2:
         return []
-    clear = [(label, r) for label, r in zip(labels, effects.itertuples(), strict=True) if is_clear(r)]
+    rows = list(zip(labels, effects.itertuples(), strict=True))
+    clear = [(label, r) for label, r in rows if is_clear(r) and math.isfinite(getattr(r, "p_holm", math.nan))]
     kept = [f"{plain_label(r.metric)} for {label}" for label, r in clear if holds_after_holm(r)]
     expected = ALPHA * tests
-    text = (f"*Many comparisons:* this report makes {tests} tests (each variant against each metric). Even if no "
-            f"variant changed anything, about {fmt(expected, 2)} of them would look clear by chance alone (5%). "
+    text = (f"*Many comparisons:* this report makes {tests} tests (each variant against each metric with a better "
+            f"direction; lever time, which a lever sets by design, and counts such as headcount are left out). Even "
+            f"if no variant changed anything, about {fmt(expected, 2)} of them would look clear by chance alone (5%). "
             f"{len(clear)} of them {'is' if len(clear) == 1 else 'are'} clear. Holm's correction for {tests} tests "
             f"allows for this: ")
     if not clear:
@@ -424,8 +443,9 @@ def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str
     elif len(kept) == len(clear):
         text += "every clear result remains clear after it."
     else:
-        text += (f"after it, {len(kept)} remain{'s' if len(kept) == 1 else ''} clear ({'; '.join(kept)}); the "
-                 f"others are marked {holm_mark(tests)} below, and could be chance.")
+        named = f" ({'; '.join(kept)})" if len(kept) <= 6 else ""  # a list of 58 helped nobody
+        text += (f"after it, {len(kept)} remain{'s' if len(kept) == 1 else ''} clear{named}; the others are "
+                 f"marked {holm_mark(tests)} below, without bold, and could be chance.")
     return [text, ""]
 
 
@@ -445,7 +465,7 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str]) -> list[s
         return ["## Summary", "", "Nothing to summarise yet: no variant has successful runs paired with its baseline.",
                 ""]
     labels = comparison_labels(effects)
-    tests = int(effects["p_value"].notna().sum())
+    tests = holm_tests(effects)
     lines = ["## Summary", "", HOW_TO_READ, "", *multiplicity_lines(effects, labels)]
     labelled = effects.assign(_label=labels)
     for label, rows in labelled.groupby("_label", sort=False):
