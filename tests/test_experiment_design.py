@@ -197,11 +197,11 @@ BAD_FILES: list[tuple[str, Any, str]] = [
      "every difference would be 0. A grid applies to every scenario, so a grid over what the variant changes"),
     ("a variant with a longer horizon", {"scenarios": {"baseline": "small.yaml", "variants": {
         "r": {"file": "random.yaml", "set": {"years": 3}}}}},
-     "scenarios: arm 'r' has years 3, but the arm it is paired with, 'small', has 1: the report would credit that "
-     "difference to the variant's rules; give every arm the same years"),
+     "scenarios: arm 'r' (random.yaml) has years 3, but the arm it is paired with, 'small' (small.yaml), has 1: the "
+     "report would credit that difference to the variant's rules; give every arm the same years"),
     ("a variant without the warm-up", {"scenarios": {"baseline": "small.yaml", "variants": {
         "r": {"file": "random.yaml", "set": {"warmup_months": 0}}}}},
-     "arm 'r' has warmup_months 0, but the arm it is paired with, 'small', has 2"),
+     "arm 'r' (random.yaml) has warmup_months 0, but the arm it is paired with, 'small' (small.yaml), has 2"),
     ("a grid over a variant's own set", {"scenarios": {"baseline": "small.yaml", "variants": {
         "m": {"file": "random.yaml", "set": {"behaviour.voice_rate": 0.2}}}},
         "grid": {"behaviour.voice_rate": [0.05, 0.1]}},
@@ -456,9 +456,10 @@ def test_compare_refuses_a_variant_on_another_organisation(tmp_path: Path, monke
         with pytest.raises(InputError) as err:
             build_design(spec, "command line", base_dir=tmp_path, name="compare")
         message = str(err.value)
-        assert message.startswith("command line: scenarios: arm 'career_conversations' has organisation.levels "
+        assert message.startswith("command line: scenarios: arm 'career_conversations' (career_conversations.yaml) "
+                                  "has organisation.levels "
                                   "Associate/Professional/Senior/Manager/Director/Executive with "), message
-        assert "but the arm it is paired with, 'acme', has Analyst/Lead with " in message
+        assert "but the arm it is paired with, 'acme' (acme.yaml), has Analyst/Lead with " in message
         assert message.endswith("a variant should extend the baseline's scenario file (`extends: acme.yaml`) and add "
                                 "`interventions:`, or with `promosim compare` give the levers as `--levers NAME,NAME`")
         assert "\n" not in message
@@ -490,8 +491,8 @@ def test_a_variant_from_another_organisation_file_is_refused(tmp_path: Path) -> 
     data["scenarios"]["variants"] = {"r": {"file": "random.yaml", "set": {"organisation.source": {"file": str(csv)}}}}
     data["set"] = {"organisation.initial_fill": 1.0}  # a file's positions scale without it: the same positions
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(InputError, match=re.escape("arm 'r' has organisation.source people.csv, but the arm it is "
-                                                   "paired with, 'small', has no organisation file")):
+    with pytest.raises(InputError, match=re.escape("arm 'r' (random.yaml) reads people.csv, but the arm it is "
+                                                   "paired with, 'small' (small.yaml), reads no organisation file")):
         design_of(path)
 
 

@@ -849,13 +849,18 @@ def check_pairs_match(arms: Sequence[Arm], source: str, files: Mapping[str, Path
             if name.startswith("organisation"):
                 fix = (f"a variant should extend the baseline's scenario file (`extends: {Path(other.source).name}`) "
                        "and add `interventions:`, or with `promosim compare` give the levers as `--levers NAME,NAME`")
+            elif source == "command line":  # compare: its options apply to every arm
+                fix = f"give the arms the same {name} (`--years` applies to every arm), not one file's own"
             else:
                 fix = (f"give every arm the same {name} (an experiment's `{'years' if name == 'years' else 'set'}:` "
                        "applies to every arm), not one arm's own set: or scenario file")
+            # "has organisation.source no organisation file" read garbled to an org-design trial.
+            verb = "reads" if name == "organisation.source" else "has"
+            has = verb if verb == "reads" else f"has {name}"
             raise InputError(
-                f"arm '{arm.label}' has {name} {mine}, but the arm it is paired with, '{other.label}', has {theirs}: "
-                f"the report would credit that difference to the variant's rules; {fix}",
-                source=source, path="scenarios")
+                f"arm '{arm.label}' ({Path(arm.source).name}) {has} {mine}, but the arm it is paired with, "
+                f"'{other.label}' ({Path(other.source).name}), {verb} {theirs}: the report would credit that "
+                f"difference to the variant's rules; {fix}", source=source, path="scenarios")
 
 
 def _restructures(arm: Arm, other: Arm, files: Mapping[str, Path]) -> bool:
