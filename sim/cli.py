@@ -86,7 +86,8 @@ class ArgumentParser(argparse.ArgumentParser):
             close = [m for e in extra if e.startswith("-")
                      for m in difflib.get_close_matches(e.split("=")[0], options, n=1)]
             hint = f" (did you mean {close[0]}?)" if close else ""
-            parser.error(f"unrecognized arguments: {' '.join(extra)}{hint or _set_hint(words, extra[0])}")
+            hint = hint or _set_hint(words, extra[0]) or _list_hint(words, extra[0])
+            parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
         return parsed
 
     def _chosen(self, parsed: argparse.Namespace, before: Sequence[str]) -> argparse.ArgumentParser:
@@ -115,6 +116,17 @@ def _set_hint(words: Sequence[str], first_extra: str) -> str:
     value = first_extra.lstrip("=")  # --set key =0.15
     example = f": --set {key}={value}" if value else ""
     return f" (--set takes KEY=VALUE as one word, without spaces{example})"
+
+
+def _list_hint(words: Sequence[str], first_extra: str) -> str:
+    """The hint for ``--levers a, b`` or ``--metrics a, b``: a space after a comma splits the list."""
+    if first_extra not in words:
+        return ""
+    at = list(words).index(first_extra)
+    if at < 2 or not words[at - 2].startswith("--") or not words[at - 1].endswith(","):
+        return ""
+    option, joined = words[at - 2], words[at - 1] + first_extra
+    return f" ({option} takes one comma-separated word, without spaces: {option} {joined})"
 
 
 def parse_set(items: Sequence[str]) -> dict[str, Any]:
