@@ -125,7 +125,12 @@ def _list_hint(words: Sequence[str], first_extra: str) -> str:
     at = list(words).index(first_extra)
     if at < 2 or not words[at - 2].startswith("--") or not words[at - 1].endswith(","):
         return ""
-    option, joined = words[at - 2], words[at - 1] + first_extra
+    option, parts = words[at - 2], [words[at - 1]]
+    for word in words[at:]:  # "--levers a, b, c": every piece up to the first without a trailing comma
+        parts.append(word)
+        if not word.endswith(","):
+            break
+    joined = "".join(parts).rstrip(",")
     return f" ({option} takes one comma-separated word, without spaces: {option} {joined})"
 
 

@@ -497,9 +497,9 @@ def test_the_wrong_kind_of_file_says_which_command_takes_it(argv: list[str], wor
          "promosim experiment run: error: unrecognized arguments: --replicatons 3 (did you mean --replications?) "
          "(see --help)"),
         (["run", "baseline", "extra"], "promosim run: error: unrecognized arguments: extra (see --help)"),
-        (["compare", "baseline", "--levers", "mentoring,", "published_criteria"],  # a space after the comma
-         "promosim compare: error: unrecognized arguments: published_criteria (--levers takes one comma-separated "
-         "word, without spaces: --levers mentoring,published_criteria) (see --help)"),
+        (["compare", "baseline", "--levers", "mentoring,", "published_criteria,", "stretch_pilots"],  # spaces
+         "promosim compare: error: unrecognized arguments: published_criteria, stretch_pilots (--levers takes one "
+         "comma-separated word, without spaces: --levers mentoring,published_criteria,stretch_pilots) (see --help)"),
         (["--yeras", "run", "baseline"], "promosim: error: unrecognized arguments: --yeras (see --help)"),
         # a space for the '=': --set takes the key alone and the value is left over
         (["run", "baseline", "--set", "exits.base_monthly", "0.15"],

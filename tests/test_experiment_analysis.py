@@ -210,7 +210,7 @@ def test_the_summary_says_how_many_clear_results_chance_alone_gives_and_which_su
     text = "\n".join(summary_lines(effects, {}))
     assert ("this report makes 66 tests (each variant against each metric with a better direction; lever time, "
             "which a lever sets by design, and counts such as headcount are left out). Even if no variant changed "
-            "anything, about 3.3 of them would look clear by chance alone (5%). 2 of them are clear.") in text
+            "anything, about 3.3 of them would look clear by chance alone (5%). 2 are clear.") in text
     assert "after it, 1 remains clear (misread rate for v00)" in text
     lines = [line for line in text.splitlines() if line.startswith("- ")]
     strong = next(line for line in lines if line.startswith("- misread rate: 10.5 → 5.5"))
@@ -236,6 +236,8 @@ def test_holm_allows_for_the_designs_verdict_tests_whatever_the_table_shows() ->
     wider = paired_effects(extra, {**design, "metrics": [*design["metrics"], "intervention_cost", "promotions"]})
     assert wider.loc[wider["metric"].isin(["intervention_cost", "promotions"]), "p_holm"].isna().all()
     assert (wider["holm_tests"] == 66).all()
+    text = "\n".join(summary_lines(narrow, {}))  # a review: "0 of them are clear" of 66 when 2 were
+    assert "This table shows 22 of them (the metrics asked for); of those, 2 are clear." in text
     same = paired_stats([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])  # a metric the variant cannot touch
     assert math.isnan(same["p_value"]) and math.isnan(same["ci_width_ratio"]) and same["diff"] == 0
 
@@ -268,6 +270,13 @@ def test_parity_is_judged_on_the_change_of_the_means_distance_from_one() -> None
     assert row["parity_gap_ci_low"] > 0
     assert any(line.endswith("**worse (further from parity)**") for line in summary_lines(
         paired_effects(crossed, design), {}))
+    parity_only = paired_effects(toy_values({"representation_ratio.women": (
+        [0.70, 0.72, 0.68, 0.71, 0.69, 0.70], [0.95, 0.60, 1.30, 0.98, 0.75, 1.10]),
+        "misread_rate": ([0.2] * 6, [0.1, 0.12, 0.11, 0.1, 0.12, 0.11])}), design)
+    women = parity_only[parity_only["metric"] == "representation_ratio.women"].iloc[0]
+    assert women["ci_low"] < 0 < women["ci_high"] and women["parity_gap_ci_high"] < 0  # clear only by parity
+    line = next(x for x in summary_lines(parity_only, {}) if x.startswith("- women at the top"))
+    assert "which Holm's correction for 2 tests does not cover" in line and "not after Holm" not in line
     rng = np.random.default_rng(5)
     steady, scattered = 0.90 + rng.normal(0, 0.01, 30), 1.0 + rng.normal(0, 0.15, 30)  # runs 0.12 from 1 on average
     wide = {"replications": 30, "metrics": None, "arms": toy_design()["arms"][:2]}

@@ -181,9 +181,13 @@ def test_names_and_mapping_keys_are_matched_whatever_their_case(tmp_path: Path) 
 def test_column_names_are_matched_whatever_their_case(tmp_path: Path) -> None:
     """An org-design trial's header said `Job grade` where the mapping said `Job Grade`, and got the
     list of columns without a word about the case; cell values were already matched whatever their case."""
-    csv = BASE_CSV.replace("id,level,track,manager", "ID,Job grade,Track,MANAGER", 1)
+    csv = BASE_CSV.replace("id,level,track,manager", "ID,Job grade,track,manager", 1)
     table = model_from(tmp_path, csv, columns={"id": "id", "level": "Job Grade"}).orgdata.table
     assert table.level.tolist() == [2, 1, 1, 0, 0, 0] and table.manager[1] == 0
+    # A column the scenario does not name keeps its exact name: a department column `Group` is not the groups.
+    csv = BASE_CSV.replace(",group,", ",Group,", 1).replace(",60,b,", ",60,Engineering,", 1)
+    model = model_from(tmp_path, csv)
+    assert model.orgdata.table.fields["group"].column is None
 
 
 def test_parquet_reads_like_csv(tmp_path: Path) -> None:

@@ -234,3 +234,17 @@ def test_comparison_detects_the_other_track_acceptance_dropped_from_the_referenc
     without = reference_summaries({**TWO_LADDERS, "promotion.accept_other_track": 0.4})
     with pytest.raises(AssertionError, match="unwanted_promotion_rate"):
         check_agreement(engine_two_ladders(), without)
+
+
+@pytest.mark.parametrize("senior", [{"specialist": 60, "management": 14}, {"specialist": 60, "management": 5},
+                                    {"specialist": 1, "management": 70}, {"management": 20}])
+def test_engine_and_reference_agree_on_which_track_is_an_alternative(senior: dict[str, int]) -> None:
+    """A review: the two-ladder oracle has no level under promotion.other_track_min_share, so a token post
+    never meets both models; their rules are compared shape by shape here."""
+    levels = [dict(level) for level in TWO_LADDERS["organisation.levels"]]
+    levels[2] = {"name": "Senior", "positions": senior, "hire_share": 0.2}
+    scenario = load_scenario("baseline", overrides={"organisation.levels": levels})
+    engine = PromotionModel(scenario=scenario, rng=1).org.tracks_at
+    reference = ReferenceModel(scenario=scenario, rng=1).org
+    assert [[reference.alternative(level, track) for track in (0, 1)] for level in range(len(levels))] \
+        == engine.tolist()

@@ -359,7 +359,8 @@ def shown_charts(specs: Sequence[ChartSpec], groups: Sequence[str]) -> list[Char
     With one group everyone is at parity by definition, and a team of one group showed a flat
     "all: 1.00" line that the room asked about.
     """
-    return [spec for spec in specs if len(groups) > 1 or all(key != "representation" for key, _ in spec.metrics)]
+    return [spec for spec in specs
+            if drawing.compares_groups(groups) or all(key != "representation" for key, _ in spec.metrics)]
 
 
 def expand(spec: ChartSpec, groups: list[str]) -> list[tuple[str, str]]:
@@ -956,7 +957,7 @@ def compare_table_html(model: WorkshopModel) -> str:
     rows = []
     groups = model.treated.scenario.group_names
     entries = [*COMPARE_TABLE, *((f"{REPRESENTATION}{g}", f"representation at the top: {g}", False)
-                                 for g in (groups if len(groups) > 1 else ()))]  # one group: parity by definition
+                                 for g in (groups if drawing.compares_groups(groups) else ()))]
     for key, label, is_pct in entries:
         better = metric_info(key).better
         a, b = recent_mean(model.history, key), recent_mean(model.control_history, key)
@@ -1080,14 +1081,16 @@ def guide_chapter(model: WorkshopModel, selected: int | None) -> int:
 
 
 def guide_html(current: int) -> str:
-    """The chapters as ``<details>``: only the current one open, the others one title line each.
+    """The chapters as ``<details>``: the current one and the one before it open, the others one title line each.
 
     All five open made the card taller than a 1280x720 projector, with the story's buttons under
     them: after "Load the story" the room scrolled past every chapter, and the team picture and
-    the inspector beside them scrolled away. A closed chapter opens with a click.
+    the inspector beside them scrolled away. The one before stays open because "Run six months"
+    goes from the first chapter straight to the promotion: silence and visibility, what those
+    months showed, would never have been open. A closed chapter opens with a click.
     """
     return "".join(
-        f"<details class='promosim-chapter' style='margin-top:8px'{' open' if i == current else ''}>"
+        f"<details class='promosim-chapter' style='margin-top:8px'{' open' if current - 1 <= i <= current else ''}>"
         f"<summary style='font:600 15px sans-serif;cursor:pointer'>{escape(title)}</summary>"
         f"<div style='font-size:14px'>{text}</div></details>"
         for i, (title, text) in enumerate(GUIDE)
@@ -1137,7 +1140,8 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
                 with solara.Card("The team now"):
                     Pyramid(model.treated, steps=tick, highlight=state.selected.value, max_width=470,
                             on_pick=state.selected.set, label="The team")
-                    solara.Text(f"Team performance: {shown_value(model.treated.metric('team_performance'), True)} "
+                    solara.Text(f"Team performance this month: "
+                                f"{shown_value(model.treated.metric('team_performance'), True)} "
                                 f"· {when(model.month) if model.month else 'not started'}")
                 Inspector(state, model, tick)
             else:

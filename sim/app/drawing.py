@@ -319,6 +319,11 @@ def pyramid_picture(
     }
 
 
+def compares_groups(groups: Sequence[str]) -> bool:
+    """Whether representation says anything: with one group everyone is at parity by definition."""
+    return len(groups) > 1
+
+
 def legend_html(model: PromotionModel) -> str:
     """The pyramid's key: colours with their counts now, and the group shapes.
 
@@ -336,7 +341,7 @@ def legend_html(model: PromotionModel) -> str:
         )
     groups = model.scenario.group_names
     shapes = [f"{SHAPES[i % len(SHAPES)]} = {escape(name)}" for i, name in enumerate(groups)]
-    said = f"Shapes: {', '.join(shapes)}. " if len(groups) > 1 else ""  # one group: "circle = all" said nothing
+    said = f"Shapes: {', '.join(shapes)}. " if compares_groups(groups) else ""  # one group: "circle = all"
     return (
         '<div class="promosim-legend" style="font-size:12px;line-height:1.45;display:flex;flex-wrap:wrap;'
         'gap:0 12px;margin:2px 0 6px">'

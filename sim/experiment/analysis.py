@@ -13,8 +13,9 @@ how many replications were left out.
 
 A report makes many tests at once (every variant against every metric), so by chance alone about
 5% of them come out "clear" at 95%. ``p_holm`` is each test's p-value adjusted by Holm's
-step-down method over all the tests of the table, which keeps the chance of even one false
-"clear" at 5% under any dependence between the tests; the per-test intervals are left as they are.
+step-down method over the design's tests that get a verdict (lever time and counts left out;
+``in_holm_family``), which keeps the chance of even one false "clear" at 5% under any dependence
+between the tests; the per-test intervals are left as they are.
 
 For a metric that is best at 1 (``representation_ratio.*``), a signed difference does not say
 whether the variant came closer to parity (0.90 -> 1.09 is a clear rise and hardly any gain), so
@@ -217,7 +218,7 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
     """
     shown = list(metrics) if metrics else None
     metrics = metric_order(values, design.get("metrics"))
-    if shown is not None:  # a metric outside the design's list still gets its row
+    if shown is not None:  # a metric outside the design's list gets its row, and joins the family
         metrics += [m for m in metric_order(values, shown) if m not in metrics]
     replications = range(int(design.get("replications", 0)))
     rows = []

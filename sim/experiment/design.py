@@ -849,8 +849,10 @@ def check_pairs_match(arms: Sequence[Arm], source: str, files: Mapping[str, Path
             if name.startswith("organisation"):
                 fix = (f"a variant should extend the baseline's scenario file (`extends: {Path(other.source).name}`) "
                        "and add `interventions:`, or with `promosim compare` give the levers as `--levers NAME,NAME`")
-            elif source == "command line":  # compare: its options apply to every arm
-                fix = f"give the arms the same {name} (`--years` applies to every arm), not one file's own"
+            elif source == "command line" and name == "years":  # compare: its options apply to every arm
+                fix = "give the arms the same years (`--years` applies to every arm), not one file's own"
+            elif source == "command line":
+                fix = f"give the arms' files the same {name}"
             else:
                 fix = (f"give every arm the same {name} (an experiment's `{'years' if name == 'years' else 'set'}:` "
                        "applies to every arm), not one arm's own set: or scenario file")

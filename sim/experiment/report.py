@@ -321,11 +321,18 @@ def is_clear(row: Any) -> bool:
     ratio moved toward parity with the distance's interval clear of 0 and the ratio's not, and
     the summary listed it under "no clear change".
     """
-    def excludes_zero(low: float, high: float) -> bool:
-        return math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0)
+    low, high = getattr(row, "parity_gap_ci_low", math.nan), getattr(row, "parity_gap_ci_high", math.nan)
+    return signed_clear(row) or (math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0))
 
-    return excludes_zero(row.ci_low, row.ci_high) or excludes_zero(
-        getattr(row, "parity_gap_ci_low", math.nan), getattr(row, "parity_gap_ci_high", math.nan))
+
+def signed_clear(row: Any) -> bool:
+    """The signed difference's interval excludes 0: what the t-test, and Holm's correction, speak to."""
+    return math.isfinite(row.ci_low) and math.isfinite(row.ci_high) and (row.ci_low > 0 or row.ci_high < 0)
+
+
+def in_family(row: Any) -> bool:
+    """Whether the row's test is among those Holm's correction allows for (``p_holm`` is given)."""
+    return math.isfinite(getattr(row, "p_holm", math.nan))
 
 
 def holm_tests(effects: pd.DataFrame) -> int:
@@ -385,10 +392,15 @@ def change_line(row: Any, tests: int = 1) -> str:
     word = verdict(row)
     line = (f"- {plain_label(row.metric)}: {fixed(row.baseline_mean, d)} → {fixed(row.variant_mean, d)} "
             f"({fixed(row.diff, d, signed=True)}; 95% CI {fixed(row.ci_low, d)} to {fixed(row.ci_high, d)})")
-    subject = math.isfinite(getattr(row, "p_holm", math.nan))  # metrics with no verdict are not in the family
+    # Holm's correction speaks to the signed test: not to metrics with no verdict, nor to a ratio
+    # clear only in its distance from parity (that interval is not corrected; said instead).
+    subject = in_family(row) and signed_clear(row)
     firm = tests <= 1 or not subject or holds_after_holm(row)
     if word:  # bold only a verdict that Holm's correction keeps: "**better** (not after ...)" read as a contradiction
         line += f": **{word}**" if firm and word.startswith(("better", "worse")) else f": {word}"
+    if not signed_clear(row) and tests > 1:
+        return line + f" (by the interval of its distance from parity, which Holm's correction for {tests} tests " \
+                      "does not cover)"
     return line + ("" if firm else f" {holm_mark(tests)}")
 
 
@@ -428,13 +440,16 @@ def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str
     if tests < 2:
         return []
     rows = list(zip(labels, effects.itertuples(), strict=True))
-    clear = [(label, r) for label, r in rows if is_clear(r) and math.isfinite(getattr(r, "p_holm", math.nan))]
+    family = [(label, r) for label, r in rows if in_family(r)]
+    clear = [(label, r) for label, r in family if signed_clear(r)]
     kept = [f"{plain_label(r.metric)} for {label}" for label, r in clear if holds_after_holm(r)]
     expected = ALPHA * tests
+    shown = "" if len(family) >= tests else (  # `report --metrics`: the counts below are of the rows shown
+        f"This table shows {len(family)} of them (the metrics asked for); of those, ")
     text = (f"*Many comparisons:* this report makes {tests} tests (each variant against each metric with a better "
             f"direction; lever time, which a lever sets by design, and counts such as headcount are left out). Even "
             f"if no variant changed anything, about {fmt(expected, 2)} of them would look clear by chance alone (5%). "
-            f"{len(clear)} of them {'is' if len(clear) == 1 else 'are'} clear. Holm's correction for {tests} tests "
+            f"{shown}{len(clear)} {'is' if len(clear) == 1 else 'are'} clear. Holm's correction for {tests} tests "
             f"allows for this: ")
     if not clear:
         text += "it can only remove clear results, and there are none."
@@ -532,9 +547,10 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
               "the pooled run-to-run standard deviation). *CI width vs unpaired* is the paired interval's "
               "width over the unpaired (Welch) interval's on the same runs: below 1, pairing bought precision. "
               "Only complete pairs count (*n*); a metric that is undefined (NaN) in a run drops that pair. "
-              "*p* is the paired t-test's; *p (Holm)* is the same p-value adjusted by Holm's method for all the "
-              "tests of this table: below 0.05, a result stays clear even allowing for how many tests were made "
-              "(the intervals are not adjusted).", ""]
+              "*p* is the paired t-test's (— where the arms agree in every pair); *p (Holm)* is the same p-value "
+              "adjusted by Holm's method for the design's tests that get a verdict (lever time and counts left "
+              "out): below 0.05, a result stays clear even allowing for how many tests were made (the intervals "
+              "are not adjusted).", ""]
     effects = result.effects
     if effects.empty:
         lines += ["No effects: no variant has successful runs paired with its baseline yet.", ""]

@@ -216,7 +216,9 @@ class _Loader:
     def column(self, name: str, *, required: bool = False) -> str | None:
         """The file column for a field, or None when absent and optional."""
         col = self.src.columns.get(name, name)
-        if col not in self.frame.columns:  # `Job grade` for `Job Grade`: as cell values, matched whatever the case
+        # A column the scenario names (`Job grade` for `Job Grade`) is found whatever its case, as cell
+        # values are; a default name is not, or a department column `Group` would be read as the groups.
+        if col not in self.frame.columns and name in self.src.columns:
             same = [c for c in self.frame.columns if str(c).casefold() == str(col).casefold()]
             col = same[0] if len(same) == 1 else col
         if col in self.frame.columns:
