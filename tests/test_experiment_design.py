@@ -555,5 +555,5 @@ def test_a_variant_of_the_baseline_file_may_change_its_positions(tmp_path: Path)
     assert [arm.label for arm in design.arms] == ["small", "more_managers"]
     data["scenarios"]["variants"] = ["lookalike.yaml"]
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(InputError, match=re.escape("arm 'lookalike' has organisation.levels")):
+    with pytest.raises(InputError, match=re.escape("arm 'lookalike' (lookalike.yaml) has organisation.levels")):
         design_of(path)
