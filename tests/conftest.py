@@ -55,6 +55,18 @@ def write_yaml(tmp_path: Path) -> Callable[[str, str | Mapping[str, Any]], Path]
     return write
 
 
+# A two-ladder organisation (synthetic_org's shape): both tracks from Senior up, the top management
+# only; where promotion.accept_other_track applies (ODD 7.8.4).
+TWO_LADDERS = [
+    {"name": "Associate", "positions": {"specialist": 120}, "hire_share": 1.0},
+    {"name": "Professional", "positions": {"specialist": 95}, "hire_share": 0.2},
+    {"name": "Senior", "positions": {"specialist": 60, "management": 14}, "hire_share": 0.2},
+    {"name": "Lead", "positions": {"specialist": 22, "management": 12}, "hire_share": 0.2},
+    {"name": "Director", "positions": {"specialist": 4, "management": 6}, "hire_share": 0.25},
+    {"name": "Executive", "positions": {"management": 2}, "hire_share": 0.3},
+]
+
+
 def cli_env() -> dict[str, str]:
     """The environment for a CLI subprocess: this working tree first on the path."""
     env = dict(os.environ)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import BASELINE
+from conftest import BASELINE, TWO_LADDERS
 from scipy import stats
 
 from sim import PromotionModel, behaviour, load_scenario, managers, promotions, simulate
@@ -339,15 +339,6 @@ def test_the_passed_over_exit_gap_is_the_mechanism() -> None:
 # A second ladder: an offer off one's path is easier to decline where one's own track has roles
 
 
-# synthetic_org's shape: from Senior up both tracks, the top management only.
-TWO_LADDERS = [
-    {"name": "Associate", "positions": {"specialist": 120}, "hire_share": 1.0},
-    {"name": "Professional", "positions": {"specialist": 95}, "hire_share": 0.2},
-    {"name": "Senior", "positions": {"specialist": 60, "management": 14}, "hire_share": 0.2},
-    {"name": "Lead", "positions": {"specialist": 22, "management": 12}, "hire_share": 0.2},
-    {"name": "Director", "positions": {"specialist": 4, "management": 6}, "hire_share": 0.25},
-    {"name": "Executive", "positions": {"management": 2}, "hire_share": 0.3},
-]
 LADDER_SEEDS = tuple(range(300, 316))
 
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from conftest import ROOT
+from conftest import TWO_LADDERS as TWO_LADDER_LEVELS
 from scipy import stats
 
 from sim import PromotionModel, behaviour, load_scenario
@@ -207,14 +208,7 @@ def test_comparison_detects_passed_over_hazard_dropped_from_the_engine(monkeypat
 
 # A two-ladder organisation (synthetic_org's shape): where offers off someone's path meet a level
 # with roles on their own track too, and promotion.accept_other_track applies (ODD 7.8.4).
-TWO_LADDERS = {"organisation.levels": [
-    {"name": "Associate", "positions": {"specialist": 120}, "hire_share": 1.0},
-    {"name": "Professional", "positions": {"specialist": 95}, "hire_share": 0.2},
-    {"name": "Senior", "positions": {"specialist": 60, "management": 14}, "hire_share": 0.2},
-    {"name": "Lead", "positions": {"specialist": 22, "management": 12}, "hire_share": 0.2},
-    {"name": "Director", "positions": {"specialist": 4, "management": 6}, "hire_share": 0.25},
-    {"name": "Executive", "positions": {"management": 2}, "hire_share": 0.3},
-]}
+TWO_LADDERS = {"organisation.levels": TWO_LADDER_LEVELS}
 
 
 @functools.cache
