@@ -209,7 +209,11 @@ def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.
     assert code == 0, capsys.readouterr().err
     effects = pd.read_csv(out / "effects.csv")
     assert set(effects["variant"]) == {"mentoring"} and set(effects["baseline"]) == {"baseline"}
-    assert "--levers mentoring" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "--levers mentoring" in report
+    # The lever's plain description, not "With set: interventions.mentoring={}" (a trial's HR reader).
+    assert "Mentoring, switched on in baseline: mentors for an under-represented group" in report
+    assert "With set:" not in report
     for argv, words in ((["--levers", "mentorin"], "did you mean 'mentoring'"), ([], "at least one variant"),
                         (["--levers", "mentoring,mentoring"], "listed twice")):
         try:

@@ -287,12 +287,30 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
         ref = scenario_of.get(arm.get("reference"))
         own = said[arm["scenario"]]
         words = own if ref is not None and own and own != said[ref] else ""
-        if ref is not None and arm.get("set"):
+        switched = _levers_switched_on(arm.get("set") or {})
+        if ref is not None and switched:  # `compare --levers`: say what the lever does, not its set: line
+            words = " ".join(f"{name.replace('_', ' ').capitalize()}, switched on in {ref}: {text}."
+                             for name, text in switched)
+        elif ref is not None and arm.get("set"):
             words = f"{words} (with set: {settings_shown(arm['set'])})" if words else \
                 f"With set: {settings_shown(arm['set'])}"
         if words:
             out[arm["label"]] = words
     return out
+
+
+def _levers_switched_on(overrides: dict[str, Any]) -> list[tuple[str, str]]:
+    """(lever, its description) when ``overrides`` only switch levers on at their defaults, else []."""
+    from sim.interventions import REGISTRY, load_all  # noqa: PLC0415 (levers import the scenario module)
+
+    load_all()
+    found = []
+    for key, value in overrides.items():
+        name = key.removeprefix("interventions.")
+        if key == name or name not in REGISTRY or value not in ({}, None):
+            return []
+        found.append((name, REGISTRY[name].description))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
