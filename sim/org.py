@@ -48,10 +48,10 @@ class Org:
         key_from = max(0, self.n_levels - scenario.metrics.key_levels)
         self.is_key = self.level >= key_from
         self.path_ok = self._paths()
-        # ``tracks_at[level, track]``: whether the track is a real alternative at the level, at
+        # ``alternative_at[level, track]``: whether the track is a real alternative at the level, at
         # least ``promotion.other_track_min_share`` of its positions. An offer off someone's path
         # is easier to decline there (7.8.4); one token post of a 71 is not a ladder to wait for.
-        self.tracks_at = self._alternatives(scenario.promotion.other_track_min_share)
+        self.alternative_at = self._alternatives(scenario.promotion.other_track_min_share)
         self.step_up_ok = self._steps_up()
         self.succession_quota = self._succession_quota()
         # Each (level, track)'s slot range as [start, stop), for compiled loops over positions.
@@ -77,13 +77,9 @@ class Org:
         self.hire_codes = self.level.astype(np.min_scalar_type(max(len(self.hire_labels) - 1, 0)))
 
     def _alternatives(self, min_share: float) -> np.ndarray:
-        """``tracks_at``: per level and track, whether the track holds at least ``min_share`` of the positions."""
-        out = np.zeros((self.n_levels, 2), dtype=np.bool_)
-        for level in range(self.n_levels):
-            total = self.count(level, 0) + self.count(level, 1)
-            for track in (0, 1):
-                out[level, track] = self.track_exists(level, track) and self.count(level, track) >= min_share * total
-        return out
+        """``alternative_at``: per level and track, whether the track holds at least ``min_share`` of the positions."""
+        counts = np.array([[self.count(level, track) for track in (0, 1)] for level in range(self.n_levels)])
+        return (counts > 0) & (counts >= min_share * counts.sum(axis=1, keepdims=True))
 
     def _paths(self) -> np.ndarray:
         """Which roles lie on whose path: ``path_ok[level, wants_mgmt, track]``.

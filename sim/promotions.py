@@ -248,7 +248,7 @@ def fill_openings(
     offered, chosen, declined, reasons, perf_of_chosen, overlooked = _offer_rows(
         pool, np.asarray(score, dtype=np.float64), r_offer.random(wf.capacity) if declinable else _NO_DRAWS,
         slots.size, declinable, wf.ambition, wf.wait, wf.wants_mgmt, model.org.path_ok[level, :, track],
-        model.org.tracks_at[level],
+        model.org.alternative_at[level],
         np.array([pr.accept_unwanted, pr.accept_wrong_track, pr.accept_later, pr.accept_wanted, pr.accept_other_track]),
         wf.competence, wf.engagement, wf.load, wf.engagement_effect,
         mgr.heuristics.decline_as_permanent, wf.b_interest, wf.b_refused, wf.declined_at, model.month, wanting,

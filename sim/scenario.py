@@ -845,7 +845,8 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
         raise InputError("cannot scale: no organisation.levels", source=source)
     counts = _position_counts(levels, source)
     fill = data.get("organisation", {}).get("initial_fill", 0.97)
-    if data.get("organisation", {}).get("source"):
+    from_file = bool(data.get("organisation", {}).get("source"))
+    if from_file:
         fill = 1.0  # a headcount file says who is in post; initial_fill does not apply (orgdata.md)
     if isinstance(fill, bool) or not isinstance(fill, int | float):
         raise InputError(f"must be a number, got {fill!r}", source=source, path="organisation.initial_fill")
@@ -865,9 +866,8 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
                                for k, n in level.items()}
     positions = sum(sum(lv["positions"].values()) for lv in out["organisation"]["levels"] if isinstance(lv, dict))
     if positions > MAX_POSITIONS:  # named here: the limit's own message would not say what made the positions
-        made = "a headcount file's organisation" if data["organisation"].get("source") else \
-            f"organisation.initial_fill {fill}"
-        more = "" if data["organisation"].get("source") else " or a higher initial_fill"
+        made = "a headcount file's organisation" if from_file else f"organisation.initial_fill {fill}"
+        more = "" if from_file else " or a higher initial_fill"
         raise InputError(f"headcount {headcount:,} with {made} needs {positions:,} positions; at most "
                          f"{MAX_POSITIONS:,} are allowed: a smaller headcount{more}", source=source)
     return out

@@ -351,7 +351,7 @@ def unwanted_rate(seed: int, other_track: float, removed: bool = False) -> float
     model = PromotionModel(scenario=BASELINE, rng=seed, overrides={
         "organisation.levels": TWO_LADDERS, "promotion.accept_other_track": other_track})
     if removed:
-        model.org.tracks_at[:] = False
+        model.org.alternative_at[:] = False
     for _ in range(48):
         model.step()
     return float(model.recorder.summary()["unwanted_promotion_rate"])
@@ -417,8 +417,8 @@ def test_a_token_post_on_the_other_track_is_not_a_ladder_to_wait_for() -> None:
     levels[2] = {"name": "Senior", "positions": {"specialist": 1, "management": 70}, "hire_share": 0.2}
     model = PromotionModel(scenario=BASELINE, rng=1, overrides={"organisation.levels": levels})
     specialist, management = 0, 1
-    assert not model.org.tracks_at[2, specialist], "1 of 71 is below promotion.other_track_min_share (0.1)"
-    assert model.org.tracks_at[2, management] and model.org.tracks_at[3, specialist]  # 22 of 34: a real ladder
+    assert not model.org.alternative_at[2, specialist], "1 of 71 is below promotion.other_track_min_share (0.1)"
+    assert model.org.alternative_at[2, management] and model.org.alternative_at[3, specialist]  # 22 of 34
     anyone = PromotionModel(scenario=BASELINE, rng=1, overrides={"organisation.levels": levels,
                                                                   "promotion.other_track_min_share": 0.0})
-    assert anyone.org.tracks_at[2, specialist]
+    assert anyone.org.alternative_at[2, specialist]

@@ -238,7 +238,7 @@ def test_engine_and_reference_agree_on_which_track_is_an_alternative(senior: dic
     levels = [dict(level) for level in TWO_LADDERS["organisation.levels"]]
     levels[2] = {"name": "Senior", "positions": senior, "hire_share": 0.2}
     scenario = load_scenario("baseline", overrides={"organisation.levels": levels})
-    engine = PromotionModel(scenario=scenario, rng=1).org.tracks_at
+    engine = PromotionModel(scenario=scenario, rng=1).org.alternative_at
     reference = ReferenceModel(scenario=scenario, rng=1).org
     assert [[reference.alternative(level, track) for track in (0, 1)] for level in range(len(levels))] \
         == engine.tolist()
