@@ -109,7 +109,7 @@ def _belief_rows(
                 b_mgmt[i] = 0.5
                 b_ready[i] = rating
                 b_refused[i] = False
-                b_later[i] = False
+                b_later[i] = b_later[i] and voiced[i]  # timing said to the new manager this month stays
         before = b_interest[i]
         if voiced[i]:
             _heard(i, b_interest, b_mgmt, wants_mgmt, voice_weight)

@@ -422,3 +422,24 @@ def test_a_token_post_on_the_other_track_is_not_a_ladder_to_wait_for() -> None:
     anyone = PromotionModel(scenario=BASELINE, rng=1, overrides={"organisation.levels": levels,
                                                                   "promotion.other_track_min_share": 0.0})
     assert anyone.org.alternative_at[2, specialist]
+
+
+def test_a_wish_to_move_later_said_to_a_new_manager_is_heard() -> None:
+    """Beliefs start over under a new manager, but what a person said to that manager the same month
+    (their interest, direction and timing) is what the new manager knows. The reset used to clear
+    the timing after the signal had set it, so the new manager heard 'I want to move' without 'later'."""
+    model = PromotionModel(scenario=BASELINE, rng=2, headcount=400, overrides={"behaviour.voice_rate": 1.0})
+    wf = model.workforce
+    managed = np.flatnonzero(wf.active & (model.org.lead_uids(wf.uid)[wf.boss_slot] >= 0))
+    rows = managed[:40]
+    wf.ambition[rows], wf.risk_sensitivity[rows], wf.visibility[rows], wf.wait[rows] = 0.9, 0.0, 1.0, 6
+    wf.group[rows] = 0
+    model.group_suppression[:] = 0.0
+    wf.b_manager[rows] = -7  # someone who is no longer their manager
+    behaviour.emit_signals(model, None)
+    managers.update_beliefs(model, None)
+    assert (wf.b_manager[rows] == model.org.lead_uids(wf.uid)[wf.boss_slot[rows]]).all(), "new manager"
+    spoke = rows[wf.voiced[rows]]  # a wish for later is voiced half as often: about 20 of the 40
+    assert spoke.size >= 10
+    assert wf.b_later[spoke].all(), "the new manager heard that they want to move later"
+    assert not wf.b_later[rows[~wf.voiced[rows]]].any(), "from the silent, the new manager knows nothing yet"
