@@ -1,7 +1,8 @@
 """What people do: age, speak up (or not), take risks, learn, change their minds, leave.
 
-Every function updates the whole workforce with array operations; randomness is drawn over
-the full row capacity and indexed so each person's draw does not depend on who else is there.
+Every function updates the whole workforce at once (compiled loops over the rows); each row's
+random numbers are counter-based draws tied to the row (sim/random.py), so a person's draw does
+not depend on who else is there.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 def fear(model: PromotionModel, rows: np.ndarray | None = None) -> np.ndarray:
-    """How afraid each person is of stepping forward: own risk sensitivity times the climate.
+    """How afraid each person is of stepping forward: own risk sensitivity times (0.5 + climate), clipped to [0, 1].
 
     The climate is the chance that a failed risk is penalised; at the baseline climate (0.5)
     fear equals risk sensitivity, in a fully safe culture it is half of it. ``rows``: only

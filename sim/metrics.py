@@ -223,7 +223,7 @@ def capped(rate: float) -> float:
 def structural_plateau(model: PromotionModel) -> np.ndarray:
     """Who is on a plateau: a limit of structure, not of reading.
 
-    Wants to move now, but no role one level up lies on their path, or has waited longer than
+    Wants to move now, but no role one level up lies on their path, or has been at least
     ``metrics.plateau_months`` in the role.
     """
     return _plateau(model, model.workforce.wants_now())

@@ -87,7 +87,7 @@ def _reserve_external(slots, draw, hire_share, reserved) -> np.ndarray:
 
 
 def apply_for_openings(model: PromotionModel, rng: np.random.Generator) -> None:
-    """People who want to move now, and dare, apply for openings one level up on their track."""
+    """People who want to move now, and dare, apply for openings one level up on their path (ODD 2.3, 7.8.1)."""
     wf, org, sc = model.workforce, model.org, model.scenario
     any_open, open_for = _openings_above(org.occupant, org.bounds, org.path_ok)
     applied, could_apply = _apply_rows(
@@ -154,8 +154,10 @@ def _apply_rows(
 def candidates(model: PromotionModel, from_level: int, track: int) -> tuple[np.ndarray, np.ndarray]:
     """Who is considered for an opening on ``track`` one level above ``from_level``, and who wants it.
 
-    Under the application policy only applicants are considered; otherwise whoever the manager
-    believes is interested (and has not written off), plus anyone who applied for this track.
+    Under the application policy only applicants are considered; with
+    ``policy.require_believed_interest`` off, everyone eligible; otherwise whoever the manager
+    believes is interested (and has not written off), plus anyone who applied and for whom this
+    opening lies on their path.
     The second array holds those who want exactly this move now and would notice being passed
     over (docs/ODD.md 7.8.6), whether considered or not; ``fill_openings`` settles which of them
     were. Both ascending, from one pass over the rows.

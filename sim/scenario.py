@@ -201,7 +201,7 @@ class Organisation(_Strict):
         if sum(sizes) > MAX_POSITIONS:
             raise ValueError(f"{sum(sizes):,} positions in all; at most {MAX_POSITIONS:,} are allowed")
         # An org chart copied top first; two levels may be a senior-heavy team.
-        if len(sizes) >= 3 and all(lower < upper for lower, upper in itertools.pairwise(sizes)):
+        if len(sizes) >= 3 and _rising(sizes):
             shown = ", ".join(f"{lv.name} {n:,}" for lv, n in zip(self.levels, sizes, strict=True))
             raise ValueError(
                 f"levels go from the bottom (the entry level, first) to the top; each level here has more "
@@ -864,6 +864,7 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
         if isinstance(lv, dict):
             lv["positions"] = {k: (max(1, named.get((i, k), 0), round(n * factor)) if n > 0 else 0)
                                for k, n in level.items()}
+    _keep_bottom_first(out["organisation"]["levels"], counts)
     positions = sum(sum(lv["positions"].values()) for lv in out["organisation"]["levels"] if isinstance(lv, dict))
     if positions > MAX_POSITIONS:  # named here: the limit's own message would not say what made the positions
         made = "a headcount file's organisation" if from_file else f"organisation.initial_fill {fill}"
@@ -871,6 +872,30 @@ def scale_headcount(data: dict[str, Any], headcount: int, source: str) -> dict[s
         raise InputError(f"headcount {headcount:,} with {made} needs {positions:,} positions; at most "
                          f"{MAX_POSITIONS:,} are allowed: a smaller headcount{more}", source=source)
     return out
+
+
+def _keep_bottom_first(levels: list[Any], counts: list[dict[str, int]]) -> None:
+    """Keep a scaled organisation from reading as one listed top first (``Organisation``'s check).
+
+    Rounding a small organisation can make every level larger than the one below (2, 7, 7
+    positions at 8 people give 2, 3, 4), which validation refuses as a chart copied top first,
+    though the organisation the user gave passed. The first level that was at least as large as
+    the one above it is made as large again (2, 4, 4): one or two people more than asked for.
+    """
+    if not all(isinstance(lv, dict) for lv in levels):
+        return  # validation names what is wrong with the level
+    sizes = [sum(level.values()) for level in counts]
+    scaled = [sum(lv["positions"].values()) for lv in levels]
+    if len(sizes) < 3 or not _rising(scaled) or _rising(sizes):
+        return
+    i = next(i for i, (a, b) in enumerate(itertools.pairwise(sizes)) if a >= b)
+    positions = levels[i]["positions"]
+    widest = max(positions, key=positions.get)
+    positions[widest] += scaled[i + 1] - scaled[i]
+
+
+def _rising(sizes: list[int]) -> bool:
+    return all(lower < upper for lower, upper in itertools.pairwise(sizes))
 
 
 def _named_per_position(data: Mapping[str, Any], levels: list[Any]) -> dict[tuple[int, str], int]:
@@ -886,8 +911,8 @@ def _named_per_position(data: Mapping[str, Any], levels: list[Any]) -> dict[tupl
             continue
         level = person.get("level")
         index = level if isinstance(level, int) and not isinstance(level, bool) else names.get(level)
-        if index is not None:
-            key = (index, str(person.get("track")))
+        if index is not None:  # a person who names no track is on the default one (Person.track)
+            key = (index, str(person.get("track") or Person.model_fields["track"].default))
             out[key] = out.get(key, 0) + 1
     return out
 

@@ -80,6 +80,8 @@ class Workforce:
 
     Args:
         capacity: Number of rows; one per position, since nobody is without a position.
+        engagement_effect: ``behaviour.engagement_effect``, the share of performance that
+            engagement decides (``performance``).
     """
 
     def __init__(self, capacity: int, engagement_effect: float = 0.3):

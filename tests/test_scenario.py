@@ -300,6 +300,13 @@ def test_headcount_scaling_works_on_mappings_and_variants(write_yaml, tiny: dict
     assert _positions(load_scenario(variant, headcount=500)) == _positions(load_scenario(BASELINE, headcount=500))
 
 
+def test_headcount_scaling_keeps_room_for_named_people_on_the_default_track() -> None:
+    """ODD 6.4: a position type keeps at least as many positions as its named people, also those
+    who name no track (the default, specialist); Sam and Priya share a level with two positions."""
+    scaled = load_scenario(SCENARIOS / "sam_and_priya.yaml", headcount=4)
+    assert scaled.organisation.levels[1].positions["specialist"] == 2
+
+
 def test_a_headcount_below_two_is_an_input_error() -> None:
     with pytest.raises(InputError, match="at least 2"):
         load_scenario(BASELINE, headcount=1)
@@ -596,3 +603,13 @@ def test_a_yaml_file_not_in_utf8_is_one_line(tmp_path: Path) -> None:
     bad.write_bytes("name: caf\u00e9\nextends: baseline\n".encode("cp1252"))
     with pytest.raises(InputError, match=r"ansi.yaml: cannot read file: not UTF-8 text; save it as UTF-8"):
         load_scenario(bad)
+
+
+def test_a_small_headcount_does_not_make_the_organisation_look_listed_top_first() -> None:
+    """Levels of 1, 4 and 1 + 3 positions scaled to 5 people rounded to 1, 2 and 1 + 2, which
+    validation refuses as an org chart copied top first (hypothesis found a case in test_properties)."""
+    data = {"extends": "baseline", "organisation": {"initial_fill": 1.0, "levels": [
+        {"name": "A", "positions": {"specialist": 1}}, {"name": "B", "positions": {"management": 4}},
+        {"name": "C", "positions": {"specialist": 1, "management": 3}}]}}
+    scaled = load_scenario(data, headcount=5)
+    assert [sum(lv.positions.values()) for lv in scaled.organisation.levels] == [1, 3, 3]

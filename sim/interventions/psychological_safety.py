@@ -1,7 +1,7 @@
 """Psychological safety: failed experiments are not penalised.
 
 Managers are trained to reward risk-taking and normalise failure, so the chance that a failed
-risk draws a micro-penalty falls. Fear (risk sensitivity times the climate) falls at once, and
+risk draws a micro-penalty falls. Fear (risk sensitivity times 0.5 + the climate) falls at once, and
 over time forgiven failures lower people's risk sensitivity too: risk-averse people start to
 speak up, apply and accept stretch work.
 """

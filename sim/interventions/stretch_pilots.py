@@ -5,7 +5,7 @@ pilot of the next role for a few months. The pilot is low-stakes, so acceptance 
 courage than a promotion. While it runs it takes time from the day job (lower performance now)
 and builds readiness; when it ends, the manager has seen the person in the role: readiness is
 judged on what was seen, and whether they enjoyed it tells their real interest. Nobody whose
-observed readiness falls short of the fit threshold is put forward for a permanent move.
+observed readiness falls short of 90% of the fit threshold is put forward for a permanent move.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class StretchPilots(Intervention):
     phases = ("reviews", "outcomes")
 
     def setup(self, model: PromotionModel) -> None:
-        """Openings go only to people whose observed readiness clears the fit threshold."""
+        """Openings go only to people whose observed readiness (``b_ready``) is at least 90% of the fit threshold."""
         model.readiness_floor = model.scenario.promotion.fit_threshold * 0.9
         self.until = np.full(model.workforce.capacity, -1, dtype=np.int64)
         self.holder = np.full(model.workforce.capacity, -1, dtype=np.int64)
