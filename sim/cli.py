@@ -321,7 +321,8 @@ def run_table_schemas() -> dict[str, Any]:
     return {
         "summary": pa.schema([("metric", pa.string()), ("value", pa.float64())]),
         "timeseries": pa.schema([("step", pa.int64()), ("year", pa.int64()), ("metric", pa.string()),
-                                 ("value", pa.float64()), ("level", pa.int64()), ("group", pa.string())]),
+                                 ("value", pa.float64()), ("level", pa.int64()), ("group", pa.string()),
+                                 ("track", pa.string())]),
         "events": pa.schema([("step", pa.int64()), ("employee", pa.int64()), ("kind", pa.string()),
                              ("details", pa.string())]),
     }
@@ -350,13 +351,14 @@ def print_summary(summary: dict[str, float], title: str) -> None:
 
 def print_story(result: Any) -> None:
     """What happened to the scenario's named people, in plain words."""
+    from sim.metrics import totals  # noqa: PLC0415 (the CLI imports the engine only when it runs)
     events = result.events[result.events["employee"].isin(list(result.names))]
     events = events[~events["kind"].isin(["micro_penalty"])]
     print("What happened to the named people:")
     for step, uid, details in zip(events["step"], events["employee"], events["details"], strict=True):
         print(f"  month {step:>3}: {result.names[int(uid)]} {details}")
     ts = result.timeseries
-    team = ts[(ts["metric"] == "team_performance") & ts["level"].isna() & ts["group"].isna()]
+    team = totals(ts[ts["metric"] == "team_performance"])
     if len(team):
         low = team.loc[team["value"].idxmin()]
         print(f"Team performance: {team['value'].iloc[0]:.3f} at month 1, lowest {low['value']:.3f} "

@@ -21,8 +21,8 @@ import pandas as pd
 from sim.compiled import jit
 from sim.managers import _named_ready, named_successors
 from sim.records import PENDING, SUCCEEDED, Ledger
+from sim.scenario import TRACKS, Promotion
 from sim.scenario import Metrics as MetricSettings
-from sim.scenario import Promotion
 from sim.workforce import performance_of
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ STOCKS = frozenset(
         "team_performance",
     }
 )
+N_TRACKS = len(TRACKS)
 BROKEN_DOWN = ("hidden_ambition_rate", "misread_rate", "masked_aspiration_rate", "mismatch_rate", "plateau_rate")
 
 Better = Literal["lower", "higher", "one"]
@@ -289,7 +290,7 @@ _PATTERN_CATEGORIES = np.column_stack(
 
 
 def cell_counts(model: PromotionModel, cat: dict[str, np.ndarray]) -> np.ndarray:
-    """How many people of each category sit in each (group, level) cell.
+    """How many people of each category sit in each (group, level, track) cell.
 
     Every rate and breakdown of the month is a ratio of these counts, so they are taken in one
     bincount over a code of (cell, category pattern) instead of one masked pass per category
@@ -297,7 +298,7 @@ def cell_counts(model: PromotionModel, cat: dict[str, np.ndarray]) -> np.ndarray
     equals the count taken directly.
 
     Returns:
-        Counts of shape (len(CATEGORIES), groups, levels).
+        Counts of shape (len(CATEGORIES), groups, levels, tracks).
     """
     wf, sc = model.workforce, model.scenario
     n_groups, n_levels = len(sc.group_names), sc.n_levels
@@ -306,12 +307,13 @@ def cell_counts(model: PromotionModel, cat: dict[str, np.ndarray]) -> np.ndarray
     for bit, name in enumerate(CATEGORIES[1:]):
         pattern |= cat[name].view(np.uint8) * np.uint8(1 << bit)  # (a uint8 shift is far slower)
     # Code 0 is every empty row; an active row's code is 1 + cell x patterns + pattern.
-    code = ((wf.group.astype(np.intp) * n_levels + wf.level) << _N_BITS | pattern) + 1
+    cell = (wf.group.astype(np.intp) * n_levels + wf.level) * N_TRACKS + wf.track
+    code = (cell << _N_BITS | pattern) + 1
     code *= on
-    n_cells, n_patterns = n_groups * n_levels, _PATTERN_CATEGORIES.shape[0]
+    n_cells, n_patterns = n_groups * n_levels * N_TRACKS, _PATTERN_CATEGORIES.shape[0]
     by_pattern = np.bincount(code, minlength=1 + n_cells * n_patterns)[1:].astype(float)
     per_category = by_pattern.reshape(n_cells, n_patterns) @ _PATTERN_CATEGORIES
-    return per_category.T.reshape(len(CATEGORIES), n_groups, n_levels)
+    return per_category.T.reshape(len(CATEGORIES), n_groups, n_levels, N_TRACKS)
 
 
 _RATE_COLUMNS = [(m, CATEGORIES.index(num), CATEGORIES.index(den)) for m, (num, den) in _RATE_PARTS.items()]
@@ -326,19 +328,21 @@ _RATE_INDEX = np.array([(num, den) for _, num, den in _RATE_COLUMNS], dtype=np.i
 def _rate_rows(counts, rate_index):
     """Headcount and every classification rate, as rows of one array, for each column.
 
-    Columns: the whole workforce, each level, each group. Counts are whole numbers, so the
-    totals are exact in any order; each rate is one division (NaN where the denominator is 0).
+    Columns: the whole workforce, each level, each group, each track. Counts are whole numbers,
+    so the totals are exact in any order; each rate is one division (NaN where the denominator is 0).
     """
-    n_cat, n_groups, n_levels = counts.shape
-    n_cols = 1 + n_levels + n_groups
+    n_cat, n_groups, n_levels, n_tracks = counts.shape
+    n_cols = 1 + n_levels + n_groups + n_tracks
     by = np.zeros((n_cat, n_cols))
     for c in range(n_cat):
         for g in range(n_groups):
             for lv in range(n_levels):
-                v = counts[c, g, lv]
-                by[c, 0] += v
-                by[c, 1 + lv] += v
-                by[c, 1 + n_levels + g] += v
+                for t in range(n_tracks):
+                    v = counts[c, g, lv, t]
+                    by[c, 0] += v
+                    by[c, 1 + lv] += v
+                    by[c, 1 + n_levels + g] += v
+                    by[c, 1 + n_levels + n_groups + t] += v
     out = np.empty((1 + rate_index.shape[0], n_cols))
     out[0] = by[0]
     for r in range(rate_index.shape[0]):
@@ -412,7 +416,7 @@ def _month_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, fl
     if org.step_up_bits is None:  # the per-(level, direction) tables no longer fit in one int64
         return _numpy_tallies(model)
     counts, n_high, n_passed_over, n_spec, team, covered = _tally_rows(
-        wf.active, wf.group, wf.level, wf.ambition, wf.wait, wf.wants_mgmt, wf.b_interest, wf.b_later,
+        wf.active, wf.group, wf.level, wf.track, wf.ambition, wf.wait, wf.wants_mgmt, wf.b_interest, wf.b_later,
         wf.b_refused, wf.b_mgmt, wf.b_ready, wf.masking, wf.unwanted_role, wf.time_in_role, wf.passed_over_at,
         wf.competence, wf.engagement, wf.load, wf.mgmt_ready, wf.spec_ready, wf.boss_slot, org.heads(), org.occupant,
         org.step_up_bits, org.pool_bits, org.path_ok, org.succession_quota, len(sc.group_names), sc.n_levels,
@@ -442,7 +446,7 @@ def _numpy_tallies(model: PromotionModel) -> tuple[np.ndarray, int, int, int, fl
 
 @jit
 def _tally_rows(
-    active, group, level, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, b_ready, masking,
+    active, group, level, track, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, b_ready, masking,
     unwanted_role, time_in_role, passed_over_at, competence, engagement, load, mgmt_ready, spec_ready,
     boss_slot, heads, occupant, step_bits, pool_bits, path_ok, quota, n_groups, n_levels, interested,
     disinterested, plateau_months, month, passed_over_months, high_competence, ready_threshold,
@@ -460,10 +464,10 @@ def _tally_rows(
     summed over the active rows' values in row order with numpy's own pairwise scheme, so that
     it matches ``team_performance``'s ``mean`` to the last bit.
     """
-    n_cells = n_groups * n_levels
+    n_cells = n_groups * n_levels * 2  # (group, level, track)
     code = np.empty(active.size, np.int32)
     n_high, n_passed_over, n_spec = _row_codes(
-        active, group, level, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, masking,
+        active, group, level, track, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, masking,
         unwanted_role, time_in_role, passed_over_at, competence, step_bits, pool_bits, n_levels, n_cells,
         interested, disinterested, plateau_months, month, passed_over_months, high_competence, code,
     )
@@ -508,12 +512,12 @@ def _tally_rows(
         perf[n_on] = performance_of(competence[i], engagement[i], load[i], e) * by_post[boss_slot[i]]
         n_on += np.intp(active[i])
     team = _pairwise_sum(perf, n_on) / n_on / 12.0 if n_on > 0 else np.nan
-    return counts.reshape(_N_BITS + 1, n_groups, n_levels), n_high, n_passed_over, n_spec, team, covered
+    return counts.reshape(_N_BITS + 1, n_groups, n_levels, 2), n_high, n_passed_over, n_spec, team, covered
 
 
 @jit
 def _row_codes(
-    active, group, level, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, masking,
+    active, group, level, track, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, masking,
     unwanted_role, time_in_role, passed_over_at, competence, step_bits, pool_bits, n_levels, n_cells,
     interested, disinterested, plateau_months, month, passed_over_months, high_competence, code,
 ):
@@ -544,7 +548,7 @@ def _row_codes(
         plateau = aspiring & (1 - later) & (1 - hidden) & (no_next | waited)
         mismatch = hidden | (on & np.intp(unwanted_role[i])) | timing
         pattern = aspiring | hidden << 1 | misread << 2 | masked << 3 | timing << 4 | plateau << 5 | mismatch << 6
-        cell = on * (np.intp(group[i]) * n_levels + lv) + (1 - on) * n_cells
+        cell = on * ((np.intp(group[i]) * n_levels + lv) * 2 + np.intp(track[i])) + (1 - on) * n_cells
         key = (lv * 2 + np.intp(b_mgmt[i] >= 0.5)) & 63
         pooled = keen & (1 - np.intp(b_refused[i])) & ((pool_bits >> key) & 1)
         code[i] = np.int32(pooled << _POOL_BIT | cell << _N_BITS | pattern)
@@ -743,7 +747,7 @@ class Recorder:
 
     def __init__(self, model: PromotionModel):
         self.model = model
-        self._rows: list[tuple[int, str, float, int, str | None]] = []
+        self._rows: list[tuple[int, str, float, int, str | None, str | None]] = []
         # Months measured whose rows are not yet written out: (month, values, rates, headcount, layout).
         self._unwritten: list[tuple[int, dict[str, float], np.ndarray, np.ndarray, _Layout]] = []
         self.flows: list[dict[str, float]] = []
@@ -832,7 +836,7 @@ class Recorder:
         layout = self._layout
         if layout is None or layout.scenario is not sc:
             layout = self._layout = _Layout(sc)
-        headcount = counts[0]
+        headcount = counts[0].sum(axis=2)  # by (group, level); whole numbers, exact in any order
         values.update(zip(layout.representation_keys, _representation_rows(headcount, layout.top_from).tolist(),
                           strict=True))
         if sc.metrics.level_weights is not None:
@@ -845,10 +849,11 @@ class Recorder:
         return self.current
 
     @property
-    def rows(self) -> list[tuple[int, str, float, int, str | None]]:
-        """The long table, one (step, metric, value, level or -1, group or None) per row.
+    def rows(self) -> list[tuple[int, str, float, int, str | None, str | None]]:
+        """The long table, one (step, metric, value, level or -1, group or None, track or None) per row.
 
-        Each month's rows are the headline values, then by level, then by group (and level).
+        Each month's rows are the headline values, then by level, then by group (and level),
+        then by track.
         They are written out when first read rather than each month: a month keeps its values
         and arrays, and the breakdown rows of many months are gathered in one go, at
         ``layout.take`` in ``concatenate((rates.ravel(), headcount.ravel()))`` of each month.
@@ -873,22 +878,25 @@ class Recorder:
                 axis=1,
             )[:, layout.take].tolist()
             for (month, values, _, _, _), flat in zip(run, cells, strict=True):
-                rows.extend(zip(repeat(month), values.keys(), map(float, values.values()), repeat(-1), repeat(None)))
-                rows.extend(zip(repeat(month), layout.names, flat, layout.levels, layout.groups))
+                rows.extend(zip(repeat(month), values.keys(), map(float, values.values()), repeat(-1), repeat(None),
+                                repeat(None)))
+                rows.extend(zip(repeat(month), layout.names, flat, layout.levels, layout.groups, layout.tracks))
             start = stop
         self._unwritten = []
 
     def timeseries(self) -> pd.DataFrame:
-        """Tidy table: step, year, metric, value, level (nullable), group (nullable)."""
+        """Tidy table: step, year, metric, value, level, group, track (the last three nullable)."""
         if not self.rows:  # (a model not yet stepped) the same dtypes as a run with rows
             return pd.DataFrame({"step": pd.Series(dtype="int64"), "year": pd.Series(dtype="int64"),
                                  "metric": pd.Series(dtype="str"), "value": pd.Series(dtype="float64"),
-                                 "level": pd.Series(dtype="Int64"), "group": pd.Series(dtype="string")})
-        step, metric, value, level, group = zip(*self.rows, strict=True)
+                                 "level": pd.Series(dtype="Int64"), "group": pd.Series(dtype="string"),
+                                 "track": pd.Series(dtype="string")})
+        step, metric, value, level, group, track = zip(*self.rows, strict=True)
         df = pd.DataFrame({"step": np.asarray(step, dtype=np.int64), "metric": metric, "value": value})
         df.insert(1, "year", (df["step"] - 1) // 12 + 1)
         df["level"] = pd.array([None if lv < 0 else lv for lv in level], dtype="Int64")
         df["group"] = pd.array(group, dtype="string")
+        df["track"] = pd.array(track, dtype="string")
         return df
 
     def summary(self) -> dict[str, float]:
@@ -938,11 +946,23 @@ class Recorder:
         return ordered
 
 
+def totals(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a time series for the whole organisation: no level, group or track breakdown.
+
+    A table from before the track breakdown has no ``track`` column; its rows count as totals there.
+    """
+    whole = timeseries["level"].isna() & timeseries["group"].isna()
+    if "track" in timeseries:
+        whole &= timeseries["track"].isna()
+    return timeseries[whole]
+
+
 class _Layout:
     """Per-scenario constants of ``Recorder.measure``: key orders, labels and the breakdown rows' layout.
 
-    The breakdown rows of a month (by level, then by group and its levels) are gathered from
-    ``concatenate((_rate_rows(...).ravel(), headcount.ravel()))`` at ``take``.
+    The breakdown rows of a month (by level, then by group and its levels, then by each track
+    the organisation has) are gathered from ``concatenate((_rate_rows(...).ravel(), headcount.ravel()))``
+    at ``take``.
     """
 
     def __init__(self, sc: Any):
@@ -952,7 +972,7 @@ class _Layout:
         self.representation_keys = tuple(f"{REPRESENTATION}{name}" for name in group_names)
         keys = ("headcount", *BROKEN_DOWN)
         at = [_TABLE_KEYS.index(k) for k in keys]
-        n_cols = 1 + n_levels + len(group_names)
+        n_cols = 1 + n_levels + len(group_names) + N_TRACKS
         names: list[str] = []
         levels: list[int] = []
         groups: list[str | None] = []
@@ -967,7 +987,15 @@ class _Layout:
             for level in range(n_levels):
                 names.append("headcount"), levels.append(level), groups.append(name)
                 take.append(cells_from + gi * n_levels + level)
-        self.names, self.levels, self.groups = tuple(names), tuple(levels), tuple(groups)
+        tracks: list[str | None] = [None] * len(names)
+        # Only the tracks the organisation has positions on: the other's rates would be empty every month.
+        has = {track for level in sc.organisation.levels for track, n in level.positions.items() if n > 0}
+        for ti, track in enumerate(TRACKS):
+            if track in has:
+                for k, i in zip(keys, at, strict=True):
+                    names.append(k), levels.append(-1), groups.append(None), tracks.append(track)
+                    take.append(i * n_cols + 1 + n_levels + len(group_names) + ti)
+        self.names, self.levels, self.groups, self.tracks = tuple(names), tuple(levels), tuple(groups), tuple(tracks)
         self.take = np.asarray(take, dtype=np.intp)
         self.value_keys: tuple[str, ...] = ()
         self.current_keys: tuple[str, ...] = ()

@@ -12,7 +12,7 @@ import pytest
 from conftest import BASELINE
 
 from sim import PromotionModel, load_scenario
-from sim.metrics import METRICS
+from sim.metrics import METRICS, totals
 from sim.scenario import MANAGEMENT, SPECIALIST, TRACKS
 from sim.workforce import Employee, Manager
 
@@ -179,7 +179,7 @@ def test_datacollector_with_model_reporters() -> None:
     assert len(frame) == 6
     assert frame["headcount"].iloc[-1] == m.workforce.active.sum()
     series = m.recorder.timeseries()
-    misread = series[(series["metric"] == "misread_rate") & series["level"].isna() & series["group"].isna()]
+    misread = totals(series[series["metric"] == "misread_rate"])
     np.testing.assert_allclose(frame["misread_rate"].to_numpy(), misread["value"].to_numpy())
     agents = collector.get_agent_vars_dataframe()
     last = agents.xs(agents.index.get_level_values(0).max(), level=0)

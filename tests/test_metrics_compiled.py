@@ -119,3 +119,21 @@ def test_bits_pack_a_full_64_entry_table() -> None:
     packed = as_bits(flags)
     assert -(2**63) <= packed < 2**63
     assert [(packed >> k) & 1 for k in range(64)] == flags.astype(int).tolist()
+
+
+def test_the_track_breakdown_counts_the_people_in_each_tracks_positions() -> None:
+    """Each track's rows of the time series are the classification's rates over the people in posts on
+    that track, read directly from ``classify`` (the design asks for every metric by track too)."""
+    model = PromotionModel(scenario="baseline", rng=4, headcount=600)
+    for _ in range(14):
+        model.step()
+    cat, wf = metrics.classify(model), model.workforce
+    last = model.recorder.timeseries().query("step == 14")
+    by_track = last[last["track"].notna()].set_index(["metric", "track"])["value"]
+    for code, track in enumerate(("specialist", "management")):
+        on_track = cat["active"] & (wf.track == code)
+        assert by_track["headcount", track] == on_track.sum() > 0
+        for name, (num, den) in (("hidden_ambition_rate", ("hidden", "aspiring")),
+                                 ("mismatch_rate", ("mismatch", "active"))):
+            expected = (cat[num] & on_track).sum() / (cat[den] & on_track).sum()
+            assert by_track[name, track] == pytest.approx(expected, rel=1e-12), (name, track)

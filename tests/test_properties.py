@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from sim import PromotionModel, load_scenario
 from sim.errors import InputError
-from sim.metrics import METRICS
+from sim.metrics import METRICS, totals
 from sim.org import VACANT
 from sim.scenario import MANAGEMENT, POLICIES, TRACKS
 from sim.workforce import Manager
@@ -221,13 +221,15 @@ def run_and_check(data: dict[str, Any], seed: int, months: int) -> None:
         assert (finite >= 0).all(), name
         if is_rate(str(name)):
             assert (finite <= 1).all(), name
-    # the level and group breakdowns of headcount add up to the total
+    # the level, group and track breakdowns of headcount add up to the total
     heads = series[series["metric"] == "headcount"]
-    total = heads[heads["level"].isna() & heads["group"].isna()].set_index("step")["value"]
+    total = totals(heads).set_index("step")["value"]
     by_level = heads[heads["level"].notna() & heads["group"].isna()].groupby("step")["value"].sum()
     by_group = heads[heads["level"].isna() & heads["group"].notna()].groupby("step")["value"].sum()
+    by_track = heads[heads["track"].notna()].groupby("step")["value"].sum()
     pd.testing.assert_series_equal(by_level, total, check_names=False)
     pd.testing.assert_series_equal(by_group, total, check_names=False)
+    pd.testing.assert_series_equal(by_track, total, check_names=False)
 
 
 @PROPERTY_SETTINGS

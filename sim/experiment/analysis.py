@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment.store import ResultStore
-from sim.metrics import metric_info
+from sim.metrics import metric_info, totals
 
 EFFECT_COLUMNS = [
     "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
@@ -273,7 +273,7 @@ def trajectory_bands(timeseries: pd.DataFrame, design: dict[str, Any], ok_runs: 
         Columns arm, metric, step, mean, low, high, n.
     """
     tasks = planned_tasks(design)
-    ts = timeseries[timeseries["run_id"].isin(ok_runs) & timeseries["level"].isna() & timeseries["group"].isna()]
+    ts = totals(timeseries[timeseries["run_id"].isin(ok_runs)])
     ts = tasks.merge(ts[["run_id", "step", "metric", "value"]], on="run_id", how="inner")
     ts = ts[np.isfinite(ts["value"])]
     if ts.empty:

@@ -59,7 +59,8 @@ def available_cores() -> int:
 
 def execute_run(task: RunTask) -> RunOutcome:
     """Run one simulation; a failure becomes a 'failed' outcome with the traceback, never an exception."""
-    from sim.scenario import load_scenario  # noqa: PLC0415 (import in the worker, not at pickling)
+    from sim.metrics import totals  # noqa: PLC0415 (import in the worker, not at pickling)
+    from sim.scenario import load_scenario  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
     started = time.time()
@@ -72,7 +73,7 @@ def execute_run(task: RunTask) -> RunOutcome:
         if task.timeseries != "none":
             frame = result.timeseries
             if task.timeseries == "totals":
-                frame = frame[frame["level"].isna() & frame["group"].isna()]
+                frame = totals(frame)
             timeseries = frame.reset_index(drop=True)
         summary = {str(k): float(v) for k, v in result.summary.items()}
     except Exception:  # (a run's failure is data, recorded with its traceback)

@@ -86,7 +86,7 @@ SUMMARY_SCHEMA = with_pandas_dtypes(pa.schema([
     ("metric", pa.string()),
     ("value", pa.float64()),
 ]))
-# level and group are null on the totals rows: the engine's own dtypes (SimulationResult.timeseries).
+# level, group and track are null on the totals rows: the engine's own dtypes (SimulationResult.timeseries).
 TIMESERIES_SCHEMA = with_pandas_dtypes(pa.schema([
     ("run_id", pa.string()),
     ("arm", pa.string()),
@@ -97,7 +97,8 @@ TIMESERIES_SCHEMA = with_pandas_dtypes(pa.schema([
     ("value", pa.float64()),
     ("level", pa.int64()),
     ("group", pa.string()),
-]), level="Int64", group="string")
+    ("track", pa.string()),
+]), level="Int64", group="string", track="string")
 PARTITION = ds.partitioning(pa.schema([("scenario", pa.string())]), flavor="hive")
 TABLES = ("runs", "summaries", "timeseries")
 _HELD: set[Path] = set()  # folders this process is writing
@@ -257,7 +258,7 @@ class ResultStore:
                     "metric": list(out.summary), "value": list(out.summary.values()),
                 }))
             if out.timeseries is not None and len(out.timeseries):
-                frame = out.timeseries[["step", "year", "metric", "value", "level", "group"]].copy()
+                frame = out.timeseries[["step", "year", "metric", "value", "level", "group", "track"]].copy()
                 frame.insert(0, "replication", task.replication)
                 frame.insert(0, "arm", task.arm)
                 frame.insert(0, "run_id", out.run_id)
