@@ -201,6 +201,11 @@ def settling_note() -> str:
             "so runs this short have none; longer runs give them").format(*windows)
 
 
+# How reports and plots say which way a metric is better (``MetricInfo.better``).
+BETTER_WORDS = {"lower": "Lower is better.", "higher": "Higher is better.", "one": "Closer to 1 is better.",
+                None: "Neither higher nor lower is better in itself."}
+
+
 def metric_info(name: str) -> MetricInfo | None:
     """The plain-words entry of a summary metric (``representation_ratio.<group>`` for any group), else None."""
     if name.startswith(REPRESENTATION):

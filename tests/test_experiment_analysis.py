@@ -18,6 +18,7 @@ from scipy import stats
 from sim.experiment.analysis import holm, paired_effects, paired_stats
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec
+from sim.experiment.plots import panel_title
 from sim.experiment.report import (
     Analysis,
     Provenance,
@@ -413,3 +414,10 @@ def test_trajectories_leave_out_months_when_ledger_rates_count_only_failures(sma
         assert list(mine.loc[mine["metric"] == "misread_rate", "step"]) == list(steps)
         assert list(mine.loc[mine["metric"] == "promotion_stick_rate", "step"]) == list(range(17, 25))
     assert first_settled_month(store.scenario("small"), "misread_rate") is None
+
+
+def test_each_plot_panel_is_titled_in_words_with_the_column_name_and_which_way_is_better() -> None:
+    assert panel_title("hidden_ambition_rate") == "Hidden ambition\nhidden_ambition_rate (lower is better)"
+    assert panel_title("representation_ratio.women").endswith("(closer to 1 is better)")
+    assert panel_title("promotions") == "Promotions\npromotions"  # neither way is better
+    assert panel_title("no_such_metric") == "no_such_metric"

@@ -17,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim.experiment.analysis import comparison_labels
+from sim.metrics import BETTER_WORDS, metric_info
 
 NCOLS = 3
 
@@ -39,6 +40,19 @@ def _colors(n: int) -> list:
 
     cmap = colormaps["tab10" if n <= 10 else "tab20"]
     return [cmap(i % cmap.N) for i in range(n)]
+
+
+def panel_title(metric: str) -> str:
+    """A panel's title in words a reader of the figure alone can follow, with the column name to look up.
+
+    "hidden_ambition_rate" says little to a reader of a paper or a board pack; the plain label and
+    which way is better say it, and the code name ties the panel to effects.csv.
+    """
+    info = metric_info(metric)
+    if info is None:
+        return metric
+    better = BETTER_WORDS[info.better].rstrip(".").lower() if info.better else ""
+    return f"{info.label[:1].upper()}{info.label[1:]}\n{metric}" + (f" ({better})" if better else "")
 
 
 def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str], path: Path,
@@ -65,7 +79,7 @@ def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequenc
                     zorder=3 if i == 0 else 2)
             ax.fill_between(years, line["low"].astype(float), line["high"].astype(float), color=colors[arm],
                             alpha=0.18, lw=0)
-        ax.set_title(metric, fontsize=10)
+        ax.set_title(panel_title(metric), fontsize=9)
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
@@ -104,7 +118,7 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
         ax.set_yticks(y, [f"{v} (n={int(n)})" for v, n in zip(variants, sub["n"].fillna(0), strict=True)],
                       fontsize=8)
         ax.locator_params(axis="x", nbins=5)
-        ax.set_title(metric, fontsize=10)
+        ax.set_title(panel_title(metric), fontsize=9)
         ax.set_xlabel("difference from baseline")
         ax.grid(axis="x", alpha=0.3)
     if title:
@@ -140,7 +154,7 @@ def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str],
                     label="ST (95% CI)", capsize=2)
             ax.set_xlabel("share of output variance")
         ax.set_yticks(y, params, fontsize=8)
-        ax.set_title(metric, fontsize=10)
+        ax.set_title(panel_title(metric), fontsize=9)
         ax.grid(axis="x", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8, frameon=False)

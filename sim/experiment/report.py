@@ -22,7 +22,7 @@ import pandas as pd
 from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
-from sim.metrics import LEDGER_WINDOWS, first_settled_month, metric_info, settling_note
+from sim.metrics import BETTER_WORDS, LEDGER_WINDOWS, first_settled_month, metric_info, settling_note
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -324,8 +324,6 @@ HOW_TO_READ = (
     "measurably not zero, not large: judge whether it matters from its size (a quarter of a percentage point of "
     "attrition can be clear and still not matter). Better or worse follows the direction given under *What the "
     "metrics mean*. The detailed table for researchers is under *Effects*.")
-BETTER_WORDS = {"lower": "Lower is better.", "higher": "Higher is better.", "one": "Closer to 1 is better.",
-                None: "Neither higher nor lower is better in itself."}
 
 
 # The significance level of every "clear" in the report: its intervals are 95% ones.
