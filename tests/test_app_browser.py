@@ -422,7 +422,7 @@ RECORD_CANVAS_TEXT = """() => {
 # The cells come from the widget's own data (Vue keeps the component on its root element).
 PYRAMID_GEOMETRY = """() => [...document.querySelectorAll('canvas[data-people]')].filter(c => c.offsetParent)
   .map(canvas => {
-    const p = canvas.parentElement.__vue__.data, width = canvas.getBoundingClientRect().width;
+    const p = canvas.parentElement.__vue__.data, box = canvas.getBoundingClientRect(), width = box.width;
     const k = width / p.width, pitch = p.cell / 10;
     const texts = (canvas.promosimTexts || []).map(t => ({text: t.text, px: t.px * k, l: t.left * k,
                                                          r: t.right * k, t: t.top * k, b: t.bottom * k}));
@@ -438,7 +438,9 @@ PYRAMID_GEOMETRY = """() => [...document.querySelectorAll('canvas[data-people]')
     }
     return {label: canvas.getAttribute('aria-label').split(':')[0], scaled: Math.abs(width - p.width) > 1,
             cell: pitch * k, texts: texts.map(a => a.text), smallest: Math.min(...texts.map(a => a.px)),
-            overlaps, onCells: [...onCells], cut: texts.filter(a => a.l < -0.5 || a.r > width + 0.5).map(a => a.text)};
+            overlaps, onCells: [...onCells], cut: texts.filter(a => a.l < -0.5 || a.r > width + 0.5).map(a => a.text),
+            levels: Object.fromEntries((canvas.promosimTexts || []).filter(t => t.px >= 14)
+              .map(t => [t.text, box.top + t.top * k]))};
   })"""
 
 
@@ -486,6 +488,11 @@ def test_two_ladders_stay_readable_on_a_laptop_and_a_projector(page: object) -> 
                 assert not p["cut"], f"{where}: texts cut off: {p['cut']}"
                 assert p["cell"] >= 5, f"{where}: cells of {p['cell']:.1f} px"
                 assert p["smallest"] >= smallest_font, f"{where}: text of {p['smallest']:.1f} px"
+            if tab == "Side by side":  # two ladders on the left only: the levels still line up
+                left, right = pyramids[0]["levels"], pyramids[1]["levels"]
+                assert len(left) >= 6 and set(left) == set(right)
+                off = {name: round(left[name] - right[name], 1) for name in left if abs(left[name] - right[name]) > 1.5}
+                assert not off, f"at {width} px, levels out of line (px lower on the left): {off}"
     uid = click_person(page, ".promosim-pyramid-card canvas", 2)
     page.locator(".promosim-inspector").get_by_text("What is true").wait_for()
     assert f"#{uid}" in page.locator(".promosim-inspector").inner_text()
@@ -585,3 +592,45 @@ def test_the_reset_note_is_on_screen_when_a_lever_low_in_the_sidebar_is_switched
     assert box["y"] + box["height"] <= PROJECTOR["height"], "the switch is still in view"
     switch.click()
     page.locator(".promosim-pending").wait_for(state="detached")
+
+
+def test_the_reset_note_sits_beside_the_buttons_on_one_line_on_a_projector(page: object) -> None:
+    """At 1280 px with the sidebar open the note went under the buttons, and the page below jumped down a line."""
+    page.set_viewport_size(PROJECTOR)
+    page.wait_for_timeout(500)
+    tabs = page.get_by_role("tab", name="Organisation").bounding_box()
+    page.get_by_text("parallel ladders", exact=True).click()
+    note = page.locator(".promosim-pending")
+    note.wait_for()
+    page.wait_for_timeout(300)
+    box, step = note.bounding_box(), page.get_by_role("button", name="Step").bounding_box()
+    assert box["x"] >= step["x"] + step["width"], f"the note is beside the buttons, not under them: {box}"
+    assert box["y"] + box["height"] <= step["y"] + step["height"] + 1, f"the note is beside the buttons: {box}"
+    assert box["height"] <= 20, f"the note is one line: {box}"
+    assert box["x"] + box["width"] <= PROJECTOR["width"], "the note is on screen"
+    assert page.get_by_role("tab", name="Organisation").bounding_box()["y"] == tabs["y"], "the page did not jump"
+
+
+def test_an_upload_while_playing_pauses_and_starts_at_month_0(page: object, tmp_path: Path) -> None:
+    """An upload while the model played started the new organisation at once, months in before the room saw it."""
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text(
+        "extends: baseline.yaml\nname: tiny\norganisation:\n  levels:\n"
+        "    - {name: Junior, positions: {specialist: 30}, hire_share: 1.0}\n"
+        "    - {name: Lead, positions: {management: 5}}\n",
+        encoding="utf-8",
+    )
+    page.get_by_role("button", name="▶").click()
+    page.wait_for_function("() => /Step: ([3-9]|\\d\\d)/.test(document.querySelector('.promosim-step').innerText)")
+    page.locator('input[type="file"]').set_input_files(str(tiny))
+    page.get_by_text("Loaded tiny.yaml").wait_for()
+    assert "paused at month 0" in page.get_by_text("Loaded tiny.yaml").inner_text()
+    page.get_by_role("button", name="▶").wait_for()
+    step_is(page, 0)
+    page.wait_for_timeout(2000)
+    assert current_step(page) == 0, "the new organisation waits for Play"
+    assert int(counter(page, "people").replace(",", "")) <= 35
+    page.get_by_role("button", name="▶").click()
+    page.wait_for_function("() => /Step: [2-9]/.test(document.querySelector('.promosim-step').innerText)")
+    page.get_by_role("button", name="❚❚").click()
+    page.get_by_role("button", name="▶").wait_for()

@@ -29,6 +29,7 @@ from matplotlib.textpath import TextPath
 from sim.app import assets, drawing
 from sim.app.components import (
     HEADLINE_CHARTS,
+    PAUSED_NOTE,
     TAB_SIDE_BY_SIDE,
     AppState,
     MainView,
@@ -281,6 +282,32 @@ def test_two_ladders_share_a_band_without_shrinking_the_cells() -> None:
     assert set(double["fonts"]) >= {"level", "count", "track"}
 
 
+def test_side_by_side_pyramids_line_up_level_with_level() -> None:
+    """Parallel ladders on one side only: that side's bands were taller (track names, more rows), so
+    every level below the top sat lower than its match on the other side and the room compared
+    Senior with Professional."""
+    model = WorkshopModel(settings=small_settings(headcount=1000, levers=("parallel_ladders",)))
+    model.step()
+    treated, control = model.treated, model.control
+    assert treated.org.count(4, 0) and not control.org.count(4, 0), "one side has two ladders"
+    for width in (300, 470, 640):
+        alone = (drawing.pyramid_picture(treated, max_width=width)["levels"],
+                 drawing.pyramid_picture(control, max_width=width)["levels"])
+        assert alone[0] != alone[1], "drawn on their own, they differ"
+        left = drawing.pyramid_picture(treated, max_width=width, partner=control)
+        right = drawing.pyramid_picture(control, max_width=width, partner=treated)
+        assert left["levels"] == right["levels"], f"at {width} px"
+        assert left["cell"] == right["cell"] and left["height"] == right["height"]
+        names = {t[1]: t[3] for t in left["texts"] if t[0] == "level"}
+        assert names == {t[1]: t[3] for t in right["texts"] if t[0] == "level"}, "level names at the same height"
+    # The keys above them are equally wide: each count has the room of the wider one.
+    assert drawing.legend_html(treated, control).count("min-width:") == drawing.legend_html(control, treated).count(
+        "min-width:") == len(drawing.CATEGORIES)
+    digits = {re.search(r"min-width:(\d+)ch", drawing.legend_html(run, other)).group(1)
+              for run, other in ((treated, control), (control, treated))}
+    assert len(digits) == 1
+
+
 def test_line_chart_handles_gaps_and_no_data() -> None:
     empty = drawing.line_chart([], [drawing.Series("x", [], "#000")], title="Empty")
     assert 'data-points="0"' in empty and "no months yet" in empty
@@ -475,11 +502,13 @@ def test_a_lever_switch_applies_at_reset(rendered: tuple[AppState, object]) -> N
     label = levers[0].replace("_", " ")
     rc.find(v.Switch, label=label).widget.v_model = True
     assert levers[0] in state.settings.value.levers
-    rc.find(v.Alert, children=["Your changes take effect when you press Reset."]).assert_single()
+    note = rc.find(v.Html, class_="promosim-pending")
+    note.assert_single()
+    assert "Your changes take effect when you press Reset." in str(note.widget.children)
     assert state.model.value.control is None
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert state.model.value.control is not None
-    assert rc.find(v.Alert, children=["Your changes take effect when you press Reset."]).widgets == []
+    assert rc.find(v.Html, class_="promosim-pending").widgets == []
     state.tab.value = TAB_SIDE_BY_SIDE
     rc.find(v.Btn, children=["Step"]).widget.click()
     rc.find(PyramidWidget, label="Without any lever").assert_single()
@@ -499,6 +528,50 @@ def test_bad_upload_shows_an_error_and_keeps_the_model(rendered: tuple[AppState,
     assert state.message.value is None
     assert state.model.value is not before
     assert state.settings.value.scenario == "fine.yaml (uploaded)"
+
+
+def test_an_upload_while_playing_pauses_and_starts_the_new_run_at_month_0() -> None:
+    """An upload while the model played started the new organisation at once, months in before the room saw it.
+
+    The play loop is driven by hand (its generation, as ``RunControls``' loop passes it), so the test
+    does not depend on a thread's timing.
+    """
+    state = AppState.create(small_settings())
+    state.playing.value = True
+    state.loops += 1
+    loop = state.loops
+    assert state.step(1, loop=loop), "playing: the loop goes on"
+    assert state.model.value.month == 1
+    csv = OURS
+    for name, text in (("fine.yaml", SMALL), ("ours.csv", csv)):
+        state.playing.value = True
+        assert state.upload(name, text, len(text))
+        assert state.playing.value is False, f"{name}: paused first"
+        assert state.model.value.month == 0
+        assert not state.step(1, loop=loop), "the loop that was playing stops"
+        assert state.model.value.month == 0, "and never steps the new run"
+        assert state.notice.value.startswith("Loaded ") and PAUSED_NOTE in state.notice.value
+        assert state.message.value is None
+    # Paused already: nothing to say about playing.
+    assert state.upload("fine.yaml", SMALL, len(SMALL))
+    assert PAUSED_NOTE not in state.notice.value
+    # A shipped scenario chosen while playing pauses too, and says so.
+    state.playing.value = True
+    assert state.choose_scenario("baseline")
+    assert not state.playing.value and state.notice.value == PAUSED_NOTE
+
+
+def test_play_is_enabled_again_when_a_new_scenario_follows_a_finished_run() -> None:
+    """Mesa's controller kept Play disabled after a run reached its end, until its own Reset."""
+    state = AppState.create(small_settings())
+    _, rc = solara.render(MainView(state), handle_error=False)
+    state.model.value.horizon = 2
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert not state.model.value.running
+    assert rc.find(v.Btn, children=["\u25b6"]).widget.disabled
+    assert state.upload("fine.yaml", SMALL, len(SMALL))
+    assert not rc.find(v.Btn, children=["\u25b6"]).widget.disabled
 
 
 OURS = "id,level,manager\n" + "".join(f"m{i},Manager,\n" for i in range(3)) + "".join(

@@ -1,10 +1,11 @@
 # ruff: noqa: N802 (Solara components are named like classes)
 """The workshop page: ``solara run sim.app.app`` (or ``promosim app``).
 
-The page is built from Mesa's SolaraViz parts (its ``ModelController`` with Reset, Play/Pause and
-Step; its ``UserInputs`` for the behavioural sliders; its ``update_counter`` redraw signal) and the
-project's own components (:mod:`sim.app.components`). Each browser session gets its own
-:class:`~sim.app.components.AppState`, so two people in a workshop room do not share a model.
+The page is built from Mesa's SolaraViz parts (its ``UserInputs`` for the behavioural sliders; its
+``update_counter`` redraw signal; Reset, Play/Pause and Step as its ``ModelController`` has them, in
+a version that a new scenario can pause) and the project's own components
+(:mod:`sim.app.components`). Each browser session gets its own :class:`~sim.app.components.AppState`,
+so two people in a workshop room do not share a model.
 """
 
 from __future__ import annotations

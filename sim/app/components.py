@@ -1,11 +1,11 @@
 # ruff: noqa: N802 (Solara components are named like classes)
 """The Solara components of the workshop page.
 
-Mesa's ``ModelController`` (Step, Play/Pause, Reset) signals a redraw through Mesa's
-``update_counter``, the signal SolaraViz's own components listen to. Here only one component
-listens to it (:func:`MainView`) and passes the model's step count down as a ``tick`` argument:
-every listener costs Solara a render pass over the whole page, so one pass per step instead of
-one per chart keeps a 1,000-person step and redraw well under 250 ms. The page's state lives in
+The run's buttons (:func:`RunControls`: Reset, Play/Pause, Step, as Mesa's ``ModelController``)
+signal a redraw through Mesa's ``update_counter``, the signal SolaraViz's own components listen
+to. Here only one component listens to it (:func:`MainView`) and passes the model's step count
+down as a ``tick`` argument: every listener costs Solara a render pass over the whole page, so one
+pass per step instead of one per chart keeps a 1,000-person step and redraw well under 250 ms. The page's state lives in
 one :class:`AppState` per browser session; components take it (or the model) as an argument,
 which keeps them testable with ``solara.render`` and no browser.
 """
@@ -15,6 +15,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import threading
+import time
+import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +32,7 @@ import solara.lab
 # Mesa 3.3's own ComponentsView (which this page does not use) trips Solara's hook check on import.
 warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
 
-from mesa.visualization.solara_viz import ModelController, UserInputs  # noqa: E402
+from mesa.visualization.solara_viz import UserInputs  # noqa: E402
 from mesa.visualization.utils import force_update, update_counter  # noqa: E402
 
 from sim.app import drawing  # noqa: E402
@@ -73,7 +76,7 @@ class AppState:
     """One browser session's state, as reactive variables.
 
     Attributes:
-        model: The running WorkshopModel (Mesa's ModelController replaces it on Reset).
+        model: The running WorkshopModel (Reset, a new scenario and the guide replace it).
         settings: What the next Reset builds (scenario, levers, seed, behaviour).
         params: Mesa's ``model_parameters``: ``{"settings": settings}``, so Reset reads the page.
         uploads: Scenarios uploaded in this session, by label.
@@ -83,9 +86,9 @@ class AppState:
         message: A one-line error to show (a bad upload, a lever the scenario cannot host).
         notice: A one-line note (what was loaded).
         order: The pyramid's order, ``"colour"`` or ``"position"``.
-        play_interval: Mesa's play interval in milliseconds.
-        render_interval: Mesa's steps per redraw.
-        use_threads: Mesa's option to step in a thread.
+        play_interval: The play interval in milliseconds (between steps while playing).
+        render_interval: Steps per redraw while playing.
+        playing: Whether the run is playing (``RunControls``' play loop runs while it is True).
         origins: For each uploaded headcount file's label, the scenario whose levels and behaviour
             it runs in: a second file, uploaded onto the first, runs in the same ones.
         refusals: How many changes were refused: a new count redraws the fields and switches that
@@ -104,9 +107,14 @@ class AppState:
     order: solara.Reactive[str]
     play_interval: solara.Reactive[int]
     render_interval: solara.Reactive[int]
-    use_threads: solara.Reactive[bool]
+    playing: solara.Reactive[bool] = field(default_factory=lambda: solara.reactive(False))
     origins: dict[str, str] = field(default_factory=dict)
     refusals: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(0))
+    # Held while a month is stepped and while a new model replaces the running one, so the play
+    # loop never steps a model that is being replaced, nor the new one before the room sees it.
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    loops: int = 0  # the play loop's generation: a loop started before the latest one stops
+    paused: bool = False  # whether the latest rebuild paused a playing run
 
     @classmethod
     def create(cls, settings: Settings | None = None) -> AppState:
@@ -126,23 +134,28 @@ class AppState:
             order=solara.reactive("colour"),
             play_interval=solara.reactive(150),
             render_interval=solara.reactive(1),
-            use_threads=solara.reactive(False),
         )
 
     def rebuild(self, settings: Settings | None = None) -> bool:
         """Build a new model now (as Reset does), from ``settings`` or the current ones.
 
         All or nothing: on an error the one-line message is shown and the settings and the
-        running model stay as they were.
+        running model stay as they were. A run that was playing is paused first: the new one
+        starts at month 0 and waits for Play (``paused`` says whether that happened), as Reset
+        does. Uploading a scenario while the model played used to start it at once, several
+        months in before the room had seen it.
         """
         chosen = self.settings.value if settings is None else settings
         try:
-            model = WorkshopModel(settings=chosen)
+            model = WorkshopModel(settings=chosen)  # the old run may go on playing meanwhile
         except InputError as exc:
             self._refuse(exc)
             return False
-        self.settings.value = chosen
-        self.model.value = model
+        with self.lock:  # not in the middle of a month of the old run
+            self.paused = self.playing.value
+            self.playing.value = False
+            self.settings.value = chosen
+            self.model.value = model
         self.message.value = None
         if self.selected.value is not None and model.treated.employee(self.selected.value) is None:
             self.selected.value = None
@@ -167,7 +180,7 @@ class AppState:
         if not self.rebuild(chosen):
             return False
         self.selected.value = None
-        self.notice.value = None
+        self.notice.value = PAUSED_NOTE if self.paused else None
         return True
 
     def upload(self, filename: str, text: str | None, size: int) -> bool:
@@ -187,11 +200,12 @@ class AppState:
         if not self.choose_scenario(label, spec, own_size=spec.organisation.source is not None):
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
-        self.notice.value = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
+        notice = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
         if spec.organisation.source is not None and spec.warmup_months:
-            self.notice.value += (f" {load_org(spec).n:,} people read from {Path(spec.organisation.source.file).name}; "
-                                  f"the {spec.warmup_months} warm-up months run before month 1 (warmup_months: 0 "
-                                  "starts from the file as it is).")
+            notice += (f" {load_org(spec).n:,} people read from {Path(spec.organisation.source.file).name}; "
+                       f"the {spec.warmup_months} warm-up months run before month 1 (warmup_months: 0 "
+                       "starts from the file as it is).")
+        self.notice.value = notice + (f" {PAUSED_NOTE}" if self.paused else "")
         return True
 
     def upload_data(self, filename: str, text: str | None, size: int) -> bool:
@@ -222,7 +236,8 @@ class AppState:
         self.uploads.value = {**self.uploads.value, label: spec}
         self.origins[label] = origin
         self.notice.value = (f"Loaded {path.name}: {load_org(spec).n:,} people in {spec.total_positions:,} "
-                             f"positions, as in the file, with {origin}'s levels and behaviour.")
+                             f"positions, as in the file, with {origin}'s levels and behaviour."
+                             + (f" {PAUSED_NOTE}" if self.paused else ""))
         return True
 
     def update_settings(self, new: Settings) -> bool:
@@ -258,14 +273,32 @@ class AppState:
         # already shows what was clicked or typed, and an unchanged value sends it nothing.
         self.refusals.value += 1
 
-    def step(self, months: int) -> None:
-        """Run ``months`` months now (the guide's buttons) and redraw."""
-        model = self.model.value
-        for _ in range(months):
+    def step(self, months: int, *, loop: int | None = None) -> bool:
+        """Run ``months`` months now (Step, the guide's buttons, the play loop) and redraw.
+
+        With ``loop`` (the play loop's generation), nothing happens once playing has stopped or a
+        newer loop runs, and playing stops at the end of the run. Returns whether the play loop
+        should go on.
+        """
+        with self.lock:
+            if loop is not None and (not self.playing.value or loop != self.loops):
+                return False
+            model = self.model.value
+            for _ in range(months):
+                if not model.running:
+                    break
+                model.step()
             if not model.running:
-                break
-            model.step()
+                self.playing.value = False
         force_update()
+        return self.playing.value and model.running
+
+    def reset(self) -> None:
+        """Reset: a new model from the settings, paused at month 0 (as Mesa's Reset)."""
+        self.rebuild()
+
+
+PAUSED_NOTE = "The run was playing: it is paused at month 0 of the new one; press \u25b6 to play it."
 
 
 # -- small helpers ----------------------------------------------------------------------------
@@ -463,29 +496,79 @@ def StepInfo(model: WorkshopModel, tick: int) -> None:
     else:
         end = "" if model.running else " (the end of the scenario's run: press Reset to start again)"
         where = f"{when(model.month, of=years)}{end}"
-    with solara.Row(style={"align-items": "baseline", "gap": "12px"}):
+    with solara.Row(style={"align-items": "baseline", "gap": "12px", "flex-wrap": "wrap", "row-gap": "0"}):
         solara.Text(f"Step: {tick}", classes=["promosim-step"], style={"font-weight": "600"})
         solara.Text(where, style={"font-size": "13px", "color": "#546e7a"})
 
 
-# Above the tabs, and kept there while the main area scrolls: Mesa's buttons, the step and the
+# Above the tabs, and kept there while the main area scrolls: the run's buttons, the step and the
 # pending note stay on screen with the sidebar closed (the only way to bigger pyramids) and while a
 # lever low in the sidebar is switched (the note sat in the sidebar's first card, scrolled away).
+# The step's words and the note are two short lines beside the buttons: as a third item of the
+# row, the note went under the buttons at 1280 px with the sidebar open, and the page below
+# jumped down by a line whenever a setting changed.
 RUN_BAR_CSS = (
     ".promosim-runbar{position:sticky;top:0;z-index:5;background:white;align-items:center;flex-wrap:wrap;"
     "gap:4px 16px;padding:6px 0;margin:0!important;box-shadow:0 -12px 0 white}"  # white over the area's top padding
-    ".promosim-runbar .promosim-controller{width:260px}"
-    ".promosim-runbar .promosim-pending{margin:0!important;padding:4px 10px!important;font-size:14px}"
+    ".promosim-runbar .promosim-controller{display:flex;gap:12px;flex:none}"
+    ".promosim-runbar .promosim-where{display:flex;flex-direction:column;min-width:0;flex:1 1 300px;line-height:17px}"
+    ".promosim-runbar .promosim-pending{font-size:13px;color:#e65100;white-space:nowrap;overflow:hidden;"
+    "text-overflow:ellipsis}"
 )
 
 
 @solara.component
-def RunBar(state: AppState, model: WorkshopModel, tick: int) -> None:
-    """Mesa's ModelController (Reset, Play/Pause, Step), the step and the pending note, above the tabs.
+def RunControls(state: AppState, tick: int) -> None:
+    """Reset, Play/Pause and Step, as Mesa's ``ModelController`` (its labels, its ``update_counter`` redraws).
 
-    There is one controller, here rather than in the sidebar: Mesa keeps whether it is playing
-    inside the component, so a second one in the main area would be a second play loop that the
-    first one's Pause does not stop. Its speed sliders stay in the sidebar (``ControlsCard``).
+    Mesa keeps whether it is playing inside its component, where nothing else can pause it: an
+    upload while the model played started the new organisation at once, and a run that had reached
+    its end kept Play disabled after a new scenario was loaded (only Mesa's own Reset re-enabled
+    it). Here whether it plays is ``AppState.playing``, so a new model (an upload, a scenario, the
+    guide) pauses it first, and stepping holds ``AppState.lock``.
+    """
+    model = state.model.value
+    error, set_error = solara.use_state(None)
+
+    def play() -> None:
+        with state.lock:
+            state.loops += 1
+            loop = state.loops
+        try:
+            while state.playing.value:
+                time.sleep(state.play_interval.value / 1000)
+                if not state.step(state.render_interval.value, loop=loop):
+                    break
+        except Exception as exc:  # shown in the page, as Mesa's controller does
+            set_error(f"error in step: {exc}")
+            state.playing.value = False
+            traceback.print_exc()
+
+    solara.lab.use_task(play, dependencies=[state.playing.value], prefer_threaded=True)
+
+    def reset() -> None:
+        set_error(None)
+        state.reset()
+
+    def step() -> None:  # as Mesa's Step: one redraw's worth of months (the render interval)
+        set_error(None)
+        state.step(state.render_interval.value)
+
+    with solara.Div(classes=["promosim-controller"]):
+        solara.Button(label="Reset", color="primary", on_click=reset)
+        solara.Button(label="\u275a\u275a" if state.playing.value else "\u25b6", color="primary",
+                      on_click=lambda: state.playing.set(not state.playing.value), disabled=not model.running)
+        solara.Button(label="Step", color="primary", on_click=step, disabled=state.playing.value or not model.running)
+    if error:
+        solara.Error(label=error)
+
+
+@solara.component
+def RunBar(state: AppState, model: WorkshopModel, tick: int) -> None:
+    """Reset, Play/Pause and Step (``RunControls``), the step and the pending note, above the tabs.
+
+    There is one set of run buttons, here rather than in the sidebar. The speed sliders stay in
+    the sidebar (``ControlsCard``).
     """
 
     def forget_refusal() -> None:
@@ -501,16 +584,10 @@ def RunBar(state: AppState, model: WorkshopModel, tick: int) -> None:
     # would be only as tall as the bar).
     with solara.Row(classes=["promosim-runbar"]):
         solara.Style(RUN_BAR_CSS)
-        with solara.Div(classes=["promosim-controller"]):
-            ModelController(
-                state.model,
-                model_parameters=state.params,
-                play_interval=state.play_interval,
-                render_interval=state.render_interval,
-                use_threads=state.use_threads,
-            )
-        StepInfo(model, tick)
-        PendingNote(state)
+        RunControls(state, tick)
+        with solara.Div(classes=["promosim-where"]):
+            StepInfo(model, tick)
+            PendingNote(state)
 
 
 @solara.component
@@ -529,8 +606,7 @@ def ControlsCard(state: AppState) -> None:
 def PendingNote(state: AppState) -> None:
     """Says when the settings differ from the running model's, so Reset would change things."""
     if state.settings.value != state.model.value.settings:
-        solara.Warning("Your changes take effect when you press Reset.", dense=True,
-                       classes=["promosim-pending"])
+        solara.Text("\u26a0 Your changes take effect when you press Reset.", classes=["promosim-pending"])
 
 
 @solara.component
@@ -699,18 +775,19 @@ def Pyramid(
     max_width: int = 620,
     on_pick: Callable[[int], None] | None = None,
     label: str = "The organisation by level and track",
+    partner: PromotionModel | None = None,
 ) -> None:
     """The pyramid picture of one run (clickable when ``on_pick`` is given).
 
     It is laid out for the width its card has (the browser reports it); ``max_width`` is the width
-    it is drawn at until then.
+    it is drawn at until then. With ``partner`` (the run beside it) its levels line up with the partner's.
     """
     card_width, set_card_width = solara.use_state(0)
     width = card_width or max_width
     picture = solara.use_memo(
         lambda: json.dumps(drawing.pyramid_picture(run, max_width=width, order=order, highlight=highlight,
-                                                   title=title), separators=(",", ":")),
-        [run, steps, order, highlight, title, width],
+                                                   title=title, partner=partner), separators=(",", ":")),
+        [run, steps, order, highlight, title, width, partner],
     )
     PyramidWidget.element(picture=picture, label=label, clickable=on_pick is not None, on_pick=on_pick,
                           on_resize=set_card_width)
@@ -1003,13 +1080,13 @@ def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
            "month 1, so the two already differ at the start." if model.treated.scenario.warmup_months else ".")))
     with solara.Columns([6, 6]):
         with solara.Card("With the levers", classes=["promosim-with"]):
-            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated))
+            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated, model.control))
             Pyramid(model.treated, steps=tick, order=state.order.value, max_width=470,
-                    label="With the levers")
+                    label="With the levers", partner=model.control)
         with solara.Card("Without any lever", classes=["promosim-without"]):
-            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.control))
+            solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.control, model.treated))
             Pyramid(model.control, steps=tick, order=state.order.value, max_width=470,
-                    label="Without any lever")
+                    label="Without any lever", partner=model.treated)
     CompareCharts(model, tick)
 
 

@@ -141,13 +141,19 @@ def _split(counts: Sequence[int], cols: int) -> tuple[list[int], int]:
     return [math.ceil(n / rows) for n in counts], rows
 
 
-def _bands(model: PromotionModel) -> list[_Band]:
+def _columns(models: Sequence[PromotionModel]) -> int:
+    """Columns of cells for the widest band of any of ``models`` (side by side, both share them)."""
+    biggest = max((sum(m.org.count(lv, tr) for tr in range(len(TRACKS))) for m in models
+                   for lv in range(m.org.n_levels)), default=1)
+    return int(min(48, max(6, math.ceil(math.sqrt(max(biggest, 1) * 3.0)))))
+
+
+def _bands(model: PromotionModel, cols: int | None = None) -> list[_Band]:
     """Every level's band, the top level first (levels without positions have none)."""
     org = model.org
     levels = [tuple((tr, org.count(lv, tr)) for tr in range(len(TRACKS)) if org.count(lv, tr) > 0)
               for lv in range(org.n_levels)]
-    biggest = max((sum(n for _, n in blocks) for blocks in levels), default=1)
-    cols = int(min(48, max(6, math.ceil(math.sqrt(biggest * 3.0)))))
+    cols = _columns([model]) if cols is None else cols
     bands = []
     for lv in range(org.n_levels - 1, -1, -1):
         if levels[lv]:
@@ -217,6 +223,87 @@ def _level_label(name: str, count: str, top: float, first_rows: float, label_wid
             ["count", count, 4, round(y + LEVEL_LABEL_HEIGHT)]]
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """What a pyramid's layout shares with the one beside it: width, cell size, label column, gaps."""
+
+    width: int
+    label_width: float
+    content: float
+    cell: float
+    gap: float
+    band_gap: float
+
+
+def _frame(bands: Sequence[_Band], level_names: Sequence[str], width: int) -> _Frame:
+    label_width = _label_width(level_names, bands, width)
+    content = width - label_width - MARGIN
+    cell = min(MAX_CELL, content / max((b.cells_wide for b in bands), default=1))
+    return _Frame(width, label_width, content, cell, min(GAP_CELLS * cell, MAX_GAP), max(6.0, cell * 0.6))
+
+
+def _draw_band(model: PromotionModel, band: _Band, y: float, frame: _Frame, order: str, highlight: int | None,
+               named: dict[int, str], slot_cat: np.ndarray, slot_group: np.ndarray, slot_uid: np.ndarray,
+               ) -> tuple[list[np.ndarray], list[list[int]], list[list[Any]], int]:
+    """One band's cells, rings and names and track labels, its top at ``y``; and its lines of names."""
+    org, cell = model.org, frame.cell
+    two = len(band.blocks) > 1
+    name_px = FONTS["name"][1]
+    chunks: list[np.ndarray] = []
+    rings: list[list[int]] = []
+    texts: list[list[Any]] = []
+    name_lines = 0  # lines of names under the band: neighbours' names go on separate lines
+    placed: list[tuple[float, float, float, int]] = []
+    lefts = _block_lefts(band, cell, frame.gap, frame.label_width, frame.content)
+    for (tr, _n), w, (bx, slot_px) in zip(band.blocks, band.widths, lefts, strict=True):
+        start, stop = org.ranges[(band.level, tr)]
+        slots = np.arange(start, stop)
+        if order == "colour":
+            slots = slots[np.lexsort((slots, slot_cat[slots]))]
+        idx = np.arange(slots.size)
+        xs = bx + (idx % w) * cell
+        ys = y + (idx // w) * cell
+        chunks.append(np.column_stack([
+            np.round(xs * 10), np.round(ys * 10), slot_cat[slots], slot_group[slots], slot_uid[slots],
+        ]).astype(np.int64))
+        uids = slot_uid[slots]
+        marked = np.flatnonzero((uids >= 0) & (np.isin(uids, list(named)) | (uids == (highlight or -1))))
+        for k in marked.tolist():
+            uid, sx, sy = int(uids[k]), float(xs[k]), float(ys[k])
+            cx, cy = sx + cell / 2, sy + cell / 2
+            rings.append([round(cx * 10), round(cy * 10), round(cell * 7.2), int(uid == highlight)])
+            if uid in named:
+                line = _free_line(placed, cx, _text_width(named[uid], "name") / 2, sy)
+                name_lines = max(name_lines, line + 1)
+                texts.append(["name", named[uid], round(cx), round(sy + cell + (name_px + 2) * line + name_px)])
+        if two:
+            texts.append(["track", _fit(TRACKS[tr], "track", slot_px), round(bx), round(y - 4)])
+    return chunks, rings, texts, name_lines
+
+
+def _slot_columns(model: PromotionModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each position's category, group shape and occupant's uid (``VACANT``, 0, -1 when empty)."""
+    wf, occupant = model.workforce, model.org.occupant
+    cat_of_row = categories(model)
+    rows_of_slot = np.where(occupant >= 0, occupant, 0)
+    slot_cat = np.where(occupant >= 0, cat_of_row[rows_of_slot], VACANT)
+    slot_uid = np.where(occupant >= 0, wf.uid[rows_of_slot], -1)
+    slot_group = np.where(occupant >= 0, wf.group[rows_of_slot], 0) % len(SHAPES)
+    return slot_cat, slot_group, slot_uid
+
+
+def _band_heights(model: PromotionModel, bands: Sequence[_Band], frame: _Frame, order: str) -> dict[int, float]:
+    """Each level's band height as drawn (cells, or the level's label, and the lines of names under it)."""
+    columns = _slot_columns(model)
+    named = {int(u): n for u, n in model.names.items()}
+    heights = {}
+    for band in bands:
+        lines = _draw_band(model, band, 0.0, frame, order, None, named, *columns)[3] if named else 0
+        heights[band.level] = (max(band.rows * frame.cell, LEVEL_LABEL_HEIGHT + 4)
+                               + (FONTS["name"][1] + 2) * lines)
+    return heights
+
+
 def pyramid_picture(
     model: PromotionModel,
     *,
@@ -224,13 +311,15 @@ def pyramid_picture(
     order: str = "colour",
     highlight: int | None = None,
     title: str | None = None,
+    partner: PromotionModel | None = None,
 ) -> dict[str, Any]:
     """The organisation as a picture (see the module docstring), as data for the canvas widget.
 
     Coordinates are in tenths of a pixel (integers keep the message small). ``cells`` holds five
     numbers per position: x, y (top left), category (``VACANT`` for an empty position), group
     shape, and the occupant's uid (-1 when vacant). ``sample`` gives the centres (in pixels) and uids
-    of the first three people, for tests and for checking the picture by hand.
+    of the first three people, for tests and for checking the picture by hand. ``levels`` gives
+    each level's band top (in pixels), by level index.
 
     Args:
         model: The run to draw.
@@ -241,75 +330,64 @@ def pyramid_picture(
             every person in their own seat (movement is easier to follow).
         highlight: The uid to mark (the one in the inspector).
         title: A caption above the pyramid.
+        partner: The run drawn beside this one (side by side): both get the same cell size and
+            label column, and each level's band starts at the same height in both, so the room
+            compares level with level. With parallel ladders on one side only, that side's bands
+            are taller (a line for the track names, more rows) and every level below the top was
+            lower than its match on the other side.
     """
-    org, wf = model.org, model.workforce
+    org = model.org
     width = int(min(max(max_width, NARROWEST), WIDEST))
-    bands = _bands(model)
+    runs = [model] if partner is None else [model, partner]
+    cols = _columns(runs)
+    bands = _bands(model, cols)
     level_names = [lv.name for lv in model.scenario.organisation.levels]
-    label_width = _label_width(level_names, bands, width)
-    content = width - label_width - MARGIN
-    cell = min(MAX_CELL, content / max((b.cells_wide for b in bands), default=1))
-    gap = min(GAP_CELLS * cell, MAX_GAP)
-    cat_of_row = categories(model)
+    other = _bands(partner, cols) if partner is not None else []
+    frame = _frame([*bands, *other], level_names, width)
+    heights = _band_heights(model, bands, frame, order)
+    two_tracks = {b.level for b in bands if len(b.blocks) > 1}
+    if partner is not None:
+        for level, height in _band_heights(partner, other, frame, order).items():
+            heights[level] = max(heights.get(level, 0.0), height)
+        two_tracks |= {b.level for b in other if len(b.blocks) > 1}
+    slot_cat, slot_group, slot_uid = _slot_columns(model)
     occupant = org.occupant
-    rows_of_slot = np.where(occupant >= 0, occupant, 0)
-    slot_cat = np.where(occupant >= 0, cat_of_row[rows_of_slot], VACANT)
-    slot_uid = np.where(occupant >= 0, wf.uid[rows_of_slot], -1)
-    slot_group = np.where(occupant >= 0, wf.group[rows_of_slot], 0) % len(SHAPES)
     named = {int(u): n for u, n in model.names.items()}
-    name_px = FONTS["name"][1]
+    mine = {b.level: b for b in bands}
 
     top = 24.0 if title else 6.0
-    band_gap = max(6.0, cell * 0.6)
     texts: list[list[Any]] = [["title", title, 4, 16]] if title else []
     chunks: list[np.ndarray] = []
     rings: list[list[int]] = []
+    level_tops: dict[str, int] = {}
     y = top
-    for band in bands:
-        two = len(band.blocks) > 1
-        y += TRACK_LINE if two else 0.0
-        first = org.ranges[(band.level, band.blocks[0][0])][0]
-        last = org.ranges[(band.level, band.blocks[-1][0])][1]
-        count = f"{int((occupant[first:last] >= 0).sum())}/{last - first}"
-        texts += _level_label(level_names[band.level], count, y, min(band.rows, 3) * cell, label_width)
-        name_lines = 0  # lines of names under the band: neighbours' names go on separate lines
-        placed: list[tuple[float, float, float, int]] = []
-        lefts = _block_lefts(band, cell, gap, label_width, content)
-        for (tr, _n), w, (bx, slot_px) in zip(band.blocks, band.widths, lefts, strict=True):
-            start, stop = org.ranges[(band.level, tr)]
-            slots = np.arange(start, stop)
-            if order == "colour":
-                slots = slots[np.lexsort((slots, slot_cat[slots]))]
-            idx = np.arange(slots.size)
-            xs = bx + (idx % w) * cell
-            ys = y + (idx // w) * cell
-            chunks.append(np.column_stack([
-                np.round(xs * 10), np.round(ys * 10), slot_cat[slots], slot_group[slots], slot_uid[slots],
-            ]).astype(np.int64))
-            for slot, sx, sy in zip(slots.tolist(), xs.tolist(), ys.tolist(), strict=True):
-                uid = int(slot_uid[slot])
-                if uid < 0 or (uid not in named and uid != highlight):
-                    continue
-                cx, cy = sx + cell / 2, sy + cell / 2
-                rings.append([round(cx * 10), round(cy * 10), round(cell * 7.2), int(uid == highlight)])
-                if uid in named:
-                    line = _free_line(placed, cx, _text_width(named[uid], "name") / 2, sy)
-                    name_lines = max(name_lines, line + 1)
-                    texts.append(["name", named[uid], round(cx), round(sy + cell + (name_px + 2) * line + name_px)])
-            if two:
-                texts.append(["track", _fit(TRACKS[tr], "track", slot_px), round(bx), round(y - 4)])
-        y += max(band.rows * cell, LEVEL_LABEL_HEIGHT + 4) + band_gap + (name_px + 2) * name_lines
+    for level in sorted(heights, reverse=True):  # the top level first; a partner's extra level keeps its room
+        y += TRACK_LINE if level in two_tracks else 0.0
+        band = mine.get(level)
+        if band is not None:
+            level_tops[str(level)] = round(y)
+            first = org.ranges[(band.level, band.blocks[0][0])][0]
+            last = org.ranges[(band.level, band.blocks[-1][0])][1]
+            count = f"{int((occupant[first:last] >= 0).sum())}/{last - first}"
+            texts += _level_label(level_names[band.level], count, y, min(band.rows, 3) * frame.cell,
+                                  frame.label_width)
+            c, r, t, _ = _draw_band(model, band, y, frame, order, highlight, named, slot_cat, slot_group, slot_uid)
+            chunks += c
+            rings += r
+            texts += t
+        y += heights[level] + frame.band_gap
     cells = np.concatenate(chunks) if chunks else np.empty((0, 5), dtype=np.int64)
     people = cells[cells[:, 2] != VACANT]
-    half = cell * 5
+    half = frame.cell * 5
     sample = [[round((x + half) / 10), round((yy + half) / 10), uid] for x, yy, _, _, uid in people[:3].tolist()]
     return {
         "width": width,
         "height": round(y + 4),
-        "cell": round(cell * 10),
+        "cell": round(frame.cell * 10),
         "cells": cells.ravel().tolist(),
         "texts": texts,
         "rings": rings,
+        "levels": level_tops,
         "fonts": {kind: f"{style} {px}px sans-serif".lstrip() for kind, (style, px) in FONTS.items()},
         "colours": [c.colour for c in CATEGORIES],
         "labels": [c.label for c in CATEGORIES],
@@ -324,20 +402,25 @@ def compares_groups(groups: Sequence[str]) -> bool:
     return len(groups) > 1
 
 
-def legend_html(model: PromotionModel) -> str:
+def legend_html(model: PromotionModel, partner: PromotionModel | None = None) -> str:
     """The pyramid's key: colours with their counts now, and the group shapes.
 
     Compact (the entries wrap side by side, one short line for the shapes), because it goes above
     the pyramid: below it, a 1,000-person pyramid pushed the key off a 1280x720 projector, and the
     room saw the colours without their meaning.
+
+    With ``partner`` (the run beside it) each count takes as many digits' room as the wider of the
+    two, so both keys wrap alike, are equally tall, and the pyramids under them start level.
     """
     counts = category_counts(model)
+    digits = max(len(str(n)) for n in counts + (category_counts(partner) if partner is not None else []))
     items = []
     for cat, n in zip(CATEGORIES, counts, strict=True):
         items.append(
             f'<span class="promosim-key" style="white-space:nowrap"><svg width="11" height="11" '
             f'style="vertical-align:-1px"><circle cx="5.5" cy="5.5" r="5" fill="{cat.colour}"/></svg> '
-            f"{escape(cat.label)}: <b>{n}</b></span>"
+            f"{escape(cat.label)}: <b style='display:inline-block;min-width:{digits}ch;"
+            f"font-variant-numeric:tabular-nums'>{n}</b></span>"
         )
     groups = model.scenario.group_names
     shapes = [f"{SHAPES[i % len(SHAPES)]} = {escape(name)}" for i, name in enumerate(groups)]

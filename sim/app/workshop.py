@@ -1,8 +1,8 @@
 """The app's model: one organisation with and without the chosen levers, stepping in lockstep.
 
 :class:`WorkshopModel` is a ``mesa.Model`` whose keyword-only constructor reads a
-:class:`Settings` (scenario, levers, seed, behaviour parameters), so Mesa's ``ModelController``
-can re-create it on Reset. It holds two :class:`~sim.model.PromotionModel` runs built from the
+:class:`Settings` (scenario, levers, seed, behaviour parameters), so the page's Reset
+can re-create it. It holds two :class:`~sim.model.PromotionModel` runs built from the
 same scenario and seed: ``treated`` with the chosen levers, and ``control`` without any (only when
 a lever is on and the comparison is wanted). Both step together, so the difference the levers
 make is seen as it emerges. Nothing here knows about Solara.
