@@ -72,6 +72,10 @@ STOCKS = frozenset(
     }
 )
 N_TRACKS = len(TRACKS)
+# Flows counted by (group, level, track) each month (``PromotionModel.moves``): promotions into
+# the cell, exits from it. They appear in the time series' breakdowns as monthly counts.
+MOVES = ("promotions", "exits")
+PROMOTED, EXITED = range(len(MOVES))
 BROKEN_DOWN = ("hidden_ambition_rate", "misread_rate", "masked_aspiration_rate", "mismatch_rate", "plateau_rate")
 
 Better = Literal["lower", "higher", "one"]
@@ -356,6 +360,17 @@ def _rate_rows(counts, rate_index):
             d = by[den, j]
             out[1 + r, j] = by[num, j] / d if d > 0 else np.nan
     return out
+
+
+def _move_columns(moves: np.ndarray) -> np.ndarray:
+    """A month's promotions and exits in ``_rate_rows``' columns: whole, each level, each group, each track.
+
+    Args:
+        moves: Counts by (move, group, level, track) (``PromotionModel.moves``); whole numbers,
+            so the sums are exact in any order.
+    """
+    return np.concatenate([moves.sum(axis=(1, 2, 3))[:, None], moves.sum(axis=(1, 3)), moves.sum(axis=(2, 3)),
+                           moves.sum(axis=(1, 2))], axis=1)
 
 
 @jit
@@ -753,8 +768,8 @@ class Recorder:
     def __init__(self, model: PromotionModel):
         self.model = model
         self._rows: list[tuple[int, str, float, int, str | None, str | None]] = []
-        # Months measured whose rows are not yet written out: (month, values, rates, headcount, layout).
-        self._unwritten: list[tuple[int, dict[str, float], np.ndarray, np.ndarray, _Layout]] = []
+        # Months measured whose rows are not yet written out: (month, values, rates, headcount, moves, layout).
+        self._unwritten: list[tuple[int, dict[str, float], np.ndarray, np.ndarray, np.ndarray, _Layout]] = []
         self.flows: list[dict[str, float]] = []
         self.stocks: list[dict[str, float]] = []
         self.extra_counts: list[dict[str, float]] = []
@@ -821,6 +836,7 @@ class Recorder:
         values.update(
             {
                 "promotions": float(flow.get("promotions", 0.0)),
+                "exits": float(flow.get("exits", 0.0)),
                 "unwanted_promotion_rate": self._window_ratio("unwanted_promotions", "promotions"),
                 "wrong_fit_promotion_rate": self._window_ratio("wrong_fit_promotions", "promotions"),
                 "promotion_stick_rate": self._window_ledger_rate(model.promotions, since, month),
@@ -850,7 +866,7 @@ class Recorder:
             layout.order(values)
         self.current = {k: values[k] for k in layout.current_keys}
         self.stocks.append({k: values[k] for k in layout.stock_keys})
-        self._unwritten.append((month, values, rates, headcount, layout))
+        self._unwritten.append((month, values, rates, headcount, _move_columns(model.moves), layout))
         return self.current
 
     @property
@@ -861,7 +877,7 @@ class Recorder:
         then by track.
         They are written out when first read rather than each month: a month keeps its values
         and arrays, and the breakdown rows of many months are gathered in one go, at
-        ``layout.take`` in ``concatenate((rates.ravel(), headcount.ravel()))`` of each month.
+        ``layout.take`` in ``concatenate((rates.ravel(), headcount.ravel(), moves.ravel()))`` of each month.
         """
         if self._unwritten:
             self._write_rows()
@@ -872,17 +888,15 @@ class Recorder:
         rows, months = self._rows, self._unwritten
         start = 0
         while start < len(months):
-            layout = months[start][4]
+            layout = months[start][-1]
             stop = start + 1
-            while stop < len(months) and months[stop][4] is layout:
+            while stop < len(months) and months[stop][-1] is layout:
                 stop += 1
             run = months[start:stop]
             cells = np.concatenate(
-                (np.stack([rates for _, _, rates, _, _ in run]).reshape(len(run), -1),
-                 np.stack([headcount for _, _, _, headcount, _ in run]).reshape(len(run), -1)),
-                axis=1,
+                [np.stack([month[part] for month in run]).reshape(len(run), -1) for part in (2, 3, 4)], axis=1,
             )[:, layout.take].tolist()
-            for (month, values, _, _, _), flat in zip(run, cells, strict=True):
+            for (month, values, *_), flat in zip(run, cells, strict=True):
                 rows.extend(zip(repeat(month), values.keys(), map(float, values.values()), repeat(-1), repeat(None),
                                 repeat(None)))
                 rows.extend(zip(repeat(month), layout.names, flat, layout.levels, layout.groups, layout.tracks))
@@ -966,8 +980,8 @@ class _Layout:
     """Per-scenario constants of ``Recorder.measure``: key orders, labels and the breakdown rows' layout.
 
     The breakdown rows of a month (by level, then by group and its levels, then by each track
-    the organisation has) are gathered from ``concatenate((_rate_rows(...).ravel(), headcount.ravel()))``
-    at ``take``.
+    the organisation has) are gathered from ``concatenate((_rate_rows(...).ravel(), headcount.ravel(),
+    _move_columns(...).ravel()))`` at ``take``.
     """
 
     def __init__(self, sc: Any):
@@ -975,20 +989,23 @@ class _Layout:
         n_levels, group_names = sc.n_levels, tuple(sc.group_names)
         self.top_from = max(0, n_levels - sc.metrics.key_levels)
         self.representation_keys = tuple(f"{REPRESENTATION}{name}" for name in group_names)
-        keys = ("headcount", *BROKEN_DOWN)
-        at = [_TABLE_KEYS.index(k) for k in keys]
         n_cols = 1 + n_levels + len(group_names) + N_TRACKS
+        moves_from = len(_TABLE_KEYS) * n_cols + len(group_names) * n_levels
+        # (name, where its row of columns starts): the stocks from _rate_rows, then the flows.
+        keys = ("headcount", *BROKEN_DOWN, *MOVES)
+        at = [_TABLE_KEYS.index(k) * n_cols for k in keys[:-len(MOVES)]] + [moves_from + m * n_cols
+                                                                             for m in range(len(MOVES))]
         names: list[str] = []
         levels: list[int] = []
         groups: list[str | None] = []
         take: list[int] = []
         for level in range(n_levels):
             for k, i in zip(keys, at, strict=True):
-                names.append(k), levels.append(level), groups.append(None), take.append(i * n_cols + 1 + level)
+                names.append(k), levels.append(level), groups.append(None), take.append(i + 1 + level)
         cells_from = len(_TABLE_KEYS) * n_cols
         for gi, name in enumerate(group_names):
             for k, i in zip(keys, at, strict=True):
-                names.append(k), levels.append(-1), groups.append(name), take.append(i * n_cols + 1 + n_levels + gi)
+                names.append(k), levels.append(-1), groups.append(name), take.append(i + 1 + n_levels + gi)
             for level in range(n_levels):
                 names.append("headcount"), levels.append(level), groups.append(name)
                 take.append(cells_from + gi * n_levels + level)
@@ -999,7 +1016,7 @@ class _Layout:
             if track in has:
                 for k, i in zip(keys, at, strict=True):
                     names.append(k), levels.append(-1), groups.append(None), tracks.append(track)
-                    take.append(i * n_cols + 1 + n_levels + len(group_names) + ti)
+                    take.append(i + 1 + n_levels + len(group_names) + ti)
         self.names, self.levels, self.groups, self.tracks = tuple(names), tuple(levels), tuple(groups), tuple(tracks)
         self.take = np.asarray(take, dtype=np.intp)
         self.value_keys: tuple[str, ...] = ()

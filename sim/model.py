@@ -23,7 +23,7 @@ from sim import interventions as levers
 from sim.allocator import keep_freed_memory
 from sim.compiled import jit
 from sim.errors import InputError
-from sim.metrics import METRICS, Recorder
+from sim.metrics import EXITED, METRICS, MOVES, Recorder
 from sim.org import VACANT, Org
 from sim.random import LazyStream, Streams, key_from
 from sim.records import Coded, EventLog, Ledger
@@ -137,6 +137,8 @@ class PromotionModel(mesa.Model):
         self.development = Ledger({"step": np.int32, "uid": np.int64, "row": np.int64, "toward_mgmt": bool})
         self.decliners = Ledger({"step": np.int32, "uid": np.int64, "row": np.int64})
         self.flow: defaultdict[str, float] = defaultdict(float)
+        # This month's promotions (into each cell) and exits (from it), by (group, level, track).
+        self.moves = np.zeros((len(MOVES), len(spec.groups), spec.n_levels, len(TRACKS)))
         self.recorder = Recorder(self)
 
         # Knobs the levers turn (defaults = no lever).
@@ -175,6 +177,7 @@ class PromotionModel(mesa.Model):
         """One month, in the order of docs/ODD.md (Process overview and scheduling)."""
         self.month += 1
         self.flow = defaultdict(float)
+        self.moves[:] = 0.0
         sc = self.scenario
         self._phase("clock", behaviour.advance_clock)
         self._phase("signals", behaviour.emit_signals)
@@ -326,6 +329,7 @@ class PromotionModel(mesa.Model):
             rows, np.asarray(reasons), voluntary, wf.passed_over_at, wf.competence, wf.ambition, wf.wants_mgmt,
             self.month, sc.exits.passed_over_months, sc.metrics.high_performer_competence,
         )
+        np.add.at(self.moves[EXITED], (wf.group[rows], wf.level[rows], wf.track[rows]), 1.0)
         flow = self.flow
         flow["exits"] += rows.size
         flow["regretted_exits"] += regretted

@@ -18,6 +18,7 @@ import numpy as np
 from sim.behaviour import passed_over
 from sim.compiled import jit
 from sim.managers import fear_of, record_applications, record_declines
+from sim.metrics import PROMOTED
 from sim.org import VACANT
 from sim.policies import POLICIES
 from sim.random import uniform
@@ -399,6 +400,7 @@ def promote(
         wf.uid[movers], SUCCEEDED, model.month, where=("toward_mgmt", wf.wants_mgmt[movers])
     )
 
+    np.add.at(model.moves[PROMOTED], (wf.group[rows], to_level, track), 1.0)
     flow = model.flow
     flow["promotions"] += rows.size
     flow["unwanted_promotions"] += int(unwanted.sum())

@@ -221,15 +221,15 @@ def run_and_check(data: dict[str, Any], seed: int, months: int) -> None:
         assert (finite >= 0).all(), name
         if is_rate(str(name)):
             assert (finite <= 1).all(), name
-    # the level, group and track breakdowns of headcount add up to the total
-    heads = series[series["metric"] == "headcount"]
-    total = totals(heads).set_index("step")["value"]
-    by_level = heads[heads["level"].notna() & heads["group"].isna()].groupby("step")["value"].sum()
-    by_group = heads[heads["level"].isna() & heads["group"].notna()].groupby("step")["value"].sum()
-    by_track = heads[heads["track"].notna()].groupby("step")["value"].sum()
-    pd.testing.assert_series_equal(by_level, total, check_names=False)
-    pd.testing.assert_series_equal(by_group, total, check_names=False)
-    pd.testing.assert_series_equal(by_track, total, check_names=False)
+    # the level, group and track breakdowns of headcount, promotions and exits add up to the total
+    for name in ("headcount", "promotions", "exits"):
+        rows = series[series["metric"] == name]
+        total = totals(rows).set_index("step")["value"]
+        by_level = rows[rows["level"].notna() & rows["group"].isna()].groupby("step")["value"].sum()
+        by_group = rows[rows["level"].isna() & rows["group"].notna()].groupby("step")["value"].sum()
+        by_track = rows[rows["track"].notna()].groupby("step")["value"].sum()
+        for part in (by_level, by_group, by_track):
+            pd.testing.assert_series_equal(part, total, check_names=False, obj=name)
 
 
 @PROPERTY_SETTINGS
