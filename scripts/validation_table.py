@@ -1,6 +1,11 @@
 """Per-strategy efficiency change with 95% CIs from a Peter-principle experiment folder.
 
 .venv/bin/python scripts/validation_table.py results/peter_principle
+
+Only the runs of the folder's current design (``experiment.json``) that succeeded are counted:
+a folder keeps every run ever written to it, so a trial (``--replications 2 --years 5``) run into
+the same folder would otherwise be pooled with the full experiment's 60-year runs, silently
+changing the published means and intervals.
 """
 
 from __future__ import annotations
@@ -8,25 +13,52 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import pyarrow.dataset as ds
 from scipy import stats
 
+from sim.errors import InputError
+from sim.experiment.analysis import run_values
+from sim.experiment.store import ResultStore
 
-def main(folder: str) -> None:
-    """Print a markdown table: hypothesis, strategy, mean change, 95% CI, n."""
-    table = ds.dataset(f"{folder}/summaries", format="parquet", partitioning="hive").to_table().to_pandas()
-    rows = table[table["metric"] == "global_efficiency_change"]
-    print("| hypothesis | strategy | mean change (points) | 95% CI | n |")
-    print("|---|---|---:|---|---:|")
-    for arm in ["peter_best", "peter_worst", "peter_random", "peter_mixed", "common_sense_best",
-                "common_sense_worst", "common_sense_random", "common_sense_mixed"]:
-        values = rows[rows["scenario"] == arm]["value"].to_numpy(dtype=float)
-        values = values[np.isfinite(values)]
-        half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+ARMS = ["peter_best", "peter_worst", "peter_random", "peter_mixed", "common_sense_best",
+        "common_sense_worst", "common_sense_random", "common_sense_mixed"]
+
+
+def efficiency_changes(folder: str) -> dict[str, np.ndarray]:
+    """Each arm's ``global_efficiency_change`` over the design's successful runs, NaN dropped."""
+    store = ResultStore(folder)
+    values = run_values(store, store.design())
+    rows = values[values["metric"] == "global_efficiency_change"]
+    out = {}
+    for arm in ARMS:
+        x = rows.loc[rows["arm"] == arm, "value"].to_numpy(dtype=float)
+        out[arm] = x[np.isfinite(x)]
+    return out
+
+
+def table_lines(folder: str) -> list[str]:
+    """A markdown table: hypothesis, strategy, mean change, 95% CI, n."""
+    lines = ["| hypothesis | strategy | mean change (points) | 95% CI | n |", "|---|---|---:|---|---:|"]
+    for arm, values in efficiency_changes(folder).items():
         hyp, strategy = arm.rsplit("_", 1)
-        print(f"| {hyp.replace('_', ' ')} | {strategy} | {values.mean():+.2f} | "
-              f"[{values.mean() - half:+.2f}, {values.mean() + half:+.2f}] | {len(values)} |")
+        name = f"| {hyp.replace('_', ' ')} | {strategy} |"
+        if len(values) < 2:
+            lines.append(f"{name} — | — | {len(values)} |")
+            continue
+        half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+        lines.append(f"{name} {values.mean():+.2f} | [{values.mean() - half:+.2f}, {values.mean() + half:+.2f}] | "
+                     f"{len(values)} |")
+    return lines
+
+
+def main(folder: str) -> int:
+    """Print the table; a folder without an experiment is one line and exit code 2."""
+    try:
+        print("\n".join(table_lines(folder)))
+    except InputError as exc:
+        print(f"validation_table: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "results/peter_principle")
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "results/peter_principle"))

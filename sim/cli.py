@@ -263,6 +263,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out and (Path(args.out) / "experiment.json").exists():
         raise InputError("holds an experiment's results (experiment.json), whose metadata.json a run would "
                          "overwrite; give run another --out", source=str(args.out))
+    if args.out:
+        from sim.experiment.store import refuse_inside_tables  # noqa: PLC0415
+
+        refuse_inside_tables(args.out)
     fresh = bool(args.out) and not Path(args.out).exists()
     out = output_folder(args.out) if args.out else None  # made before the run: a bad --out fails at once
     bar, _ = _progress(args.quiet)

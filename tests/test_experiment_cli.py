@@ -267,6 +267,29 @@ def test_a_run_and_an_experiment_do_not_write_into_each_others_folders(
     assert not (experiment / "summary.parquet").exists() and not (single / "experiment.json").exists()
 
 
+def test_nothing_is_written_inside_an_experiments_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each table is read as every file under its folder: an --out in there broke the report.
+
+    ``--out results/x/runs`` put experiment.json, report.md and more Parquet into ``runs/``, and
+    ``experiment report results/x`` then failed with a traceback on a file that is not a part.
+    """
+    small = ["--years", "1", "--headcount", "100"]
+    experiment = tmp_path / "experiment"
+    assert main(["compare", str(BASELINE), "mentoring", "--replications", "2", "--workers", "1", "--quiet", *small,
+                 "--out", str(experiment)]) == 0
+    capsys.readouterr()
+    before = sorted(p.relative_to(experiment) for p in experiment.rglob("*"))
+    inside = [experiment / "runs", experiment / "summaries" / "nested", experiment / "timeseries" / "a" / "b"]
+    for out in inside:
+        assert main(["compare", str(BASELINE), "mentoring", "--replications", "2", "--workers", "1", *small,
+                     "--out", str(out)]) == 2
+        assert "table of the experiment in" in capsys.readouterr().err
+        assert main(["run", str(BASELINE), *small, "--quiet", "--out", str(out)]) == 2
+        assert "table of the experiment in" in capsys.readouterr().err
+    assert sorted(p.relative_to(experiment) for p in experiment.rglob("*")) == before
+    assert main(["experiment", "report", str(experiment), "--quiet"]) == 0
+
+
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     small, random = write_scenarios(tmp_path)
     out = run_cli("compare", small, random, "--replications", "2", "--headcount", "100", "--workers", "1",

@@ -6,16 +6,27 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import cloudpickle
 import pandas as pd
 import pytest
 import yaml
 from conftest import BASELINE
 
+from sim.errors import InputError
+from sim.experiment import fingerprint
 from sim.experiment.design import build_design, load_experiment
-from sim.experiment.executor import ExecutorSpec, RunOutcome, SequentialExecutor, executor_from_options
+from sim.experiment.executor import (
+    ExecutorSpec,
+    RunOutcome,
+    SequentialExecutor,
+    check_worker_code,
+    executor_from_options,
+)
 from sim.experiment.report import analyse
 from sim.experiment.runner import run_design
 from sim.experiment.store import ResultStore
@@ -114,3 +125,38 @@ def test_sequential_executor_hands_exceptions_through_the_future() -> None:
     future = SequentialExecutor().submit(int, "x")
     with pytest.raises(ValueError, match="invalid literal"):
         future.result()
+
+
+class _Workers:
+    """A stand-in for a Dask client: ``run`` answers for each worker with what it was given."""
+
+    def __init__(self, answers: dict[str, Any]):
+        self.answers = answers
+
+    def run(self, fn: Any) -> dict[str, Any]:
+        return {address: answer(fn) if callable(answer) else answer for address, answer in self.answers.items()}
+
+
+def test_dask_workers_running_other_code_are_refused() -> None:
+    """A worker imports its own sim: one from another checkout ran a whole experiment while the
+    report named this command's git revision."""
+    here = fingerprint.code_digest()
+    check_worker_code(_Workers({"tcp://a:1": here, "tcp://b:2": lambda fn: fn()}))  # the same code: accepted
+    other = _Workers({"tcp://a:1": here, "tcp://b:2": ("0123456789ab", "/elsewhere/sim")})
+    with pytest.raises(InputError, match=r"worker tcp://b:2 runs other promosim code \(/elsewhere/sim, digest "
+                                         r"0123456789ab\) than this command"):
+        check_worker_code(other, "--dask-local")
+
+
+def test_the_code_check_reaches_workers_without_it(tmp_path: Path) -> None:
+    """The check is sent by value, so a worker whose sim lacks it (an older install) still answers."""
+    check_worker_code(_Workers({}))  # registers the module to be pickled by value
+    payload = tmp_path / "digest.pickle"
+    payload.write_bytes(cloudpickle.dumps(fingerprint.code_digest))
+    # The worker's sim has no such module: sent by reference, unpickling would fail to import it.
+    script = ("import pickle, sys; sys.modules['sim.experiment.fingerprint'] = None; "
+              f"digest, where = pickle.loads(open({str(payload)!r}, 'rb').read())(); print(len(digest), where)")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env={"PATH": os.environ["PATH"]},
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] in {"12", "4"}  # a digest, or "none" where no sim is installed

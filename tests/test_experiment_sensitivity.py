@@ -19,7 +19,14 @@ from SALib.sample import sobol as sobol_sample
 from sim.cli import main
 from sim.errors import InputError
 from sim.experiment.design import coerce_like, load_experiment
-from sim.experiment.sensitivity import _sobol_caveat, build_sensitivity_design, morris_fractions
+from sim.experiment.sensitivity import (
+    _fewer_replications,
+    _sobol_caveat,
+    build_sensitivity_design,
+    morris_fractions,
+    morris_rows,
+    point_means,
+)
 
 
 def write_experiment(folder: Path) -> Path:
@@ -201,3 +208,42 @@ def test_a_lever_parameter_at_its_default_is_known_to_be_whole(tmp_path: Path) -
     assert months and all(isinstance(m, int) for m in months)
     with pytest.raises(InputError, match=r"interventions\.stretch_pilots\.months: a whole-number setting"):
         design([3, 4])
+
+
+def test_the_low_bound_of_mu_star_is_never_below_zero() -> None:
+    """SALib's interval is mu* +- z sd(bootstrap): for scattered effects it reached below 0.
+
+    mu* is a mean of absolute values, so a negative bound is impossible; it is cut at 0 and the
+    high bound kept.
+    """
+    si = {"mu": np.array([-0.14, 0.3]), "mu_star": np.array([0.144, 0.3]), "mu_star_conf": np.array([0.211, 0.05]),
+          "sigma": np.array([0.25, 0.02])}
+    rows = pd.DataFrame(morris_rows("m", ["a", "b"], si)).set_index("parameter")
+    assert rows.loc["a", "mu_star_low"] == 0.0
+    assert rows.loc["a", "mu_star_high"] == pytest.approx(0.355)
+    assert rows.loc["b", "mu_star_low"] == pytest.approx(0.25)
+    assert rows.loc["a", "mu_star_conf"] == pytest.approx(0.211)  # SALib's own figure, as reported
+
+
+def _values(table: dict[str, list[float]]) -> pd.DataFrame:
+    """run_values' long frame for one metric: arm, replication, metric, value."""
+    return pd.DataFrame([{"arm": arm, "replication": k, "metric": "m", "value": v}
+                         for arm, row in table.items() for k, v in enumerate(row)])
+
+
+def test_every_sample_point_is_averaged_over_the_same_replications() -> None:
+    """Replication k shares its seed across points; a point averaged over other replications than
+    the next one made the elementary effects the noise of which runs happened to be defined."""
+    nan = float("nan")
+    values = _values({"p0": [1.0, 0.2, 0.6], "p1": [nan, 0.4, 0.8], "p2": [0.5, 0.3, 0.7]})
+    y, used, why = point_means(values, "m", ["p0", "p1", "p2"], 3)
+    assert why == "" and used == 2
+    np.testing.assert_allclose(y, [0.4, 0.6, 0.5])  # replications 1 and 2 only, at every point
+    scattered = _values({"p0": [1.0, nan], "p1": [nan, 0.5]})
+    assert point_means(scattered, "m", ["p0", "p1"], 2)[2].startswith("defined at every sample point in none")
+    absent = _values({"p0": [1.0, 2.0], "p1": [nan, nan]})
+    assert point_means(absent, "m", ["p0", "p1"], 2)[2] == "undefined or not yet run at 1 of 2 sample points"
+    indices = pd.DataFrame({"metric": ["m", "m", "n"], "replications": [2, 2, 3]})
+    assert _fewer_replications(indices, 3) == [
+        "- m: over 2 of the 3 replications, those in which it is defined at every sample point (so that every "
+        "point's mean is over the same seeds)", ""]

@@ -8,15 +8,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
 from scipy import stats
 
 from sim import PromotionModel, load_scenario, simulate
+from sim.experiment.analysis import run_values
+from sim.experiment.design import build_design, load_experiment
+from sim.experiment.executor import ExecutorSpec
+from sim.experiment.runner import run_design
+from sim.experiment.store import ResultStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PETER = ROOT / "scenarios" / "peter_principle"
@@ -100,3 +107,35 @@ def test_peter_principle_pattern(peter_runs):
     assert _ci(peter_runs["peter_worst"])[0] > 0
     assert _ci(peter_runs["peter_random"] - peter_runs["peter_best"])[0] > 0
     assert _ci(peter_runs["common_sense_best"])[0] > 0
+
+
+def _validation_table() -> ModuleType:
+    """scripts/validation_table.py, which makes the table of docs/validation.md, as a module."""
+    spec = importlib.util.spec_from_file_location("validation_table", ROOT / "scripts" / "validation_table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_validation_table_counts_only_the_current_design(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """A trial run into the same folder is not pooled with the experiment the table reports.
+
+    The folder keeps every run ever written to it; the table read every summary there, so a
+    1-year trial's runs were averaged into the reported means (n = 2 + 3 here).
+    """
+    path = ROOT / "experiments" / "peter_principle.yaml"
+    spec = load_experiment(path)
+    out = tmp_path / "peter"
+    trial = build_design(spec.model_copy(update={"replications": 2, "years": 1}), path)
+    design = build_design(spec.model_copy(update={"replications": 3, "years": 2}), path)
+    for each in (trial, design):
+        run_design(each, out, ExecutorSpec(kind="sequential"))
+    table = _validation_table()
+    changes = table.efficiency_changes(str(out))
+    assert {len(x) for x in changes.values()} == {3}
+    values = run_values(ResultStore(out))
+    expected = values[(values["metric"] == "global_efficiency_change") & (values["arm"] == "peter_best")]
+    assert sorted(changes["peter_best"]) == sorted(expected["value"])
+    assert all(line.endswith("| 3 |") for line in table.table_lines(str(out))[2:])
+    assert table.main(str(tmp_path / "missing")) == 2
+    assert "experiment.json is missing" in capsys.readouterr().err

@@ -169,8 +169,10 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     from sim.experiment.executor import executor_from_options  # noqa: PLC0415
     from sim.experiment.progress import make_progress  # noqa: PLC0415
     from sim.experiment.runner import run_design  # noqa: PLC0415
+    from sim.experiment.store import refuse_inside_tables  # noqa: PLC0415
 
     made = not out.exists()
+    refuse_inside_tables(out)
     if (out / "metadata.json").exists() and not (out / "experiment.json").exists():
         raise InputError("holds the results of a single run (metadata.json, no experiment.json), whose "
                          "metadata.json an experiment would overwrite; give another --out", source=str(out))

@@ -219,12 +219,43 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
         pool.shutdown(wait=True, cancel_futures=True)
         return
     with _dask_client(spec) as client:
+        check_worker_code(client, "--dask-address" if spec.address else "--dask-local")
         width = sum(client.nthreads().values()) or 1
         executor = client.get_executor(pure=False)
         try:
             yield executor, width
         finally:
             executor.shutdown(wait=False)
+
+
+def check_worker_code(client: Any, source: str = "--dask-address") -> None:
+    """Refuse Dask workers whose engine is not the code of this command.
+
+    A worker imports its own ``sim``; one started from another checkout or an older install
+    runs other code, while the report and ``metadata.json`` record this command's version (a
+    worker started from another folder ran a whole experiment unnoticed). Only the workers
+    connected now are checked.
+
+    Raises:
+        InputError: Naming the first differing worker and where each side's code comes from.
+    """
+    import cloudpickle  # noqa: PLC0415 (Dask's own dependency)
+
+    from sim.experiment import fingerprint  # noqa: PLC0415
+
+    # Sent by value: a worker with other code may not have this function at all.
+    cloudpickle.register_pickle_by_value(fingerprint)
+    here, folder = fingerprint.code_digest()
+    try:
+        found = client.run(fingerprint.code_digest)
+    except Exception as exc:  # (a worker that cannot even run the check)
+        raise InputError(f"cannot check which promosim code the Dask workers run ({exc})", source=source) from None
+    for address, (theirs, where) in sorted(found.items()):
+        if theirs != here:
+            raise InputError(f"worker {address} runs other promosim code ({where}, digest {theirs}) than this "
+                             f"command ({folder}, digest {here}), so the results would not be those of the "
+                             "version the report names; install the same version on every worker",
+                             source=source)
 
 
 CONNECT_TIMEOUT = "10s"  # to reach a --dask-address scheduler; Dask may retry within it

@@ -131,7 +131,7 @@ def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str],
                      title: str = "") -> Path | None:
     """Per metric, each parameter's index with its confidence interval.
 
-    Morris: mu* (mean absolute elementary effect) with its bootstrap interval, and sigma as a
+    Morris: mu* (mean absolute elementary effect) with its interval (never below 0), and sigma as a
     marker (interactions / non-linearity). Sobol: first-order S1 and total ST side by side.
     """
     metrics = [m for m in metrics if m in set(indices["metric"])]
@@ -143,7 +143,10 @@ def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str],
     for ax, metric in zip(axes, metrics, strict=True):
         sub = indices[indices["metric"] == metric].set_index("parameter").reindex(params)
         if method == "morris":
-            ax.barh(y, sub["mu_star"], xerr=sub["mu_star_conf"].fillna(0).clip(lower=0), color="C0", alpha=0.8,
+            # From the interval's bounds: its low end is cut at 0, which mu* cannot go below.
+            below = (sub["mu_star"] - sub["mu_star_low"]).fillna(0).clip(lower=0)
+            above = (sub["mu_star_high"] - sub["mu_star"]).fillna(0).clip(lower=0)
+            ax.barh(y, sub["mu_star"], xerr=np.vstack([below, above]), color="C0", alpha=0.8,
                     label="mu* (95% CI)", capsize=2)
             ax.plot(sub["sigma"], y, "D", color="C3", ms=4, label="sigma")
             ax.set_xlabel("effect on metric over the range")

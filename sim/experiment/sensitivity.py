@@ -188,24 +188,22 @@ def sensitivity_indices(store: ResultStore, confidence: float = 0.95) -> tuple[p
 
     Returns:
         The table (morris: mu, mu_star, mu_star_conf, sigma; sobol: S1, S1_conf, ST, ST_conf; each
-        ``*_conf`` is the half-width of the interval, with ``*_low``/``*_high`` bounds) and, per
-        metric left out, why.
+        ``*_conf`` is the half-width of the interval, with ``*_low``/``*_high`` bounds, mu*'s low
+        bound cut at 0: :func:`morris_rows`; ``replications``, how many each point's mean is over:
+        :func:`point_means`) and, per metric left out, why.
     """
     design = store.design()
     extra = design["extra"]
     problem, method = extra["problem"], extra["method"]
     x = np.asarray(extra["X"], dtype=float)
     values = run_values(store, design)
-    n_points = len(design["arms"])
     rows: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
+    labels = [a["label"] for a in design["arms"]]
     for metric in metric_order(values, design.get("metrics")):
-        sub = values[(values["metric"] == metric) & np.isfinite(values["value"])]
-        means = sub.groupby("arm")["value"].mean()
-        y = means.reindex([a["label"] for a in design["arms"]]).to_numpy(dtype=float)
-        if np.isnan(y).any():
-            missing = int(np.isnan(y).sum())
-            skipped[metric] = f"undefined or not yet run at {missing} of {n_points} sample points"
+        y, used, why = point_means(values, metric, labels, int(design["replications"]))
+        if why:
+            skipped[metric] = why
             continue
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
@@ -214,11 +212,7 @@ def sensitivity_indices(store: ResultStore, confidence: float = 0.95) -> tuple[p
 
                 si = morris.analyze(problem, x, y, num_resamples=RESAMPLES, conf_level=confidence,
                                     num_levels=extra["levels"], seed=design["seed"] % 2**32)
-                for j, name in enumerate(problem["names"]):
-                    mu_star, conf = float(si["mu_star"][j]), float(si["mu_star_conf"][j])
-                    rows.append({"metric": metric, "parameter": name, "mu": float(si["mu"][j]), "mu_star": mu_star,
-                                 "mu_star_conf": conf, "mu_star_low": mu_star - conf, "mu_star_high": mu_star + conf,
-                                 "sigma": float(si["sigma"][j])})
+                rows += [{**row, "replications": used} for row in morris_rows(metric, problem["names"], si)]
             else:
                 from SALib.analyze import sobol  # noqa: PLC0415
 
@@ -229,8 +223,56 @@ def sensitivity_indices(store: ResultStore, confidence: float = 0.95) -> tuple[p
                     for key in ("S1", "ST"):
                         v, c = float(si[key][j]), float(si[f"{key}_conf"][j])
                         row.update({key: v, f"{key}_conf": c, f"{key}_low": v - c, f"{key}_high": v + c})
-                    rows.append(row)
+                    rows.append({**row, "replications": used})
     return pd.DataFrame(rows), skipped
+
+
+def point_means(values: pd.DataFrame, metric: str, labels: Sequence[str],
+                replications: int) -> tuple[np.ndarray, int, str]:
+    """Each sample point's mean of ``metric`` over the replications it is defined in at every point.
+
+    Replication *k* shares its seed with every point, so differences between points are not seed
+    noise only when every point's mean is over the same replications. A rate with nothing to count
+    in some runs (a decliner retention in a short run) is NaN in different replications at
+    different points; averaging each point over its own defined runs made the elementary effects
+    mostly the noise of which replications happened to count (one point over replications 0 and 2,
+    the next over 1 and 2).
+
+    Returns:
+        The means in the order of ``labels``, how many replications they are over, and why the
+        metric is left out ("" when it is not).
+    """
+    sub = values[values["metric"] == metric]
+    wide = sub.pivot(index="arm", columns="replication", values="value")
+    wide = wide.reindex(index=list(labels), columns=range(replications))
+    finite = np.isfinite(wide.to_numpy(dtype=float))
+    missing = int((~finite.any(axis=1)).sum())
+    if missing:
+        return np.array([]), 0, f"undefined or not yet run at {missing} of {len(labels)} sample points"
+    common = finite.all(axis=0)
+    if not common.any():
+        return np.array([]), 0, (f"defined at every sample point in none of the {replications} replications (each "
+                                 "point's mean must be over the same seeds, or the indices measure which runs "
+                                 "happened to count)")
+    return wide.loc[:, common].mean(axis=1).to_numpy(dtype=float), int(common.sum()), ""
+
+
+def morris_rows(metric: str, names: Sequence[str], si: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per parameter from SALib's Morris result, with the bounds of mu*'s interval.
+
+    SALib's ``mu_star_conf`` is the normal approximation, z times the standard deviation of mu*
+    over bootstrap resamples of the elementary effects, so ``mu_star - conf`` falls below 0 when
+    the effects scatter widely. mu* is a mean of absolute values and cannot be negative, so the
+    low bound is cut at 0 rather than reported as an impossible value (a noisy parameter showed
+    mu* 0.144 with a low bound of -0.067).
+    """
+    rows = []
+    for j, name in enumerate(names):
+        mu_star, conf = float(si["mu_star"][j]), float(si["mu_star_conf"][j])
+        rows.append({"metric": metric, "parameter": name, "mu": float(si["mu"][j]), "mu_star": mu_star,
+                     "mu_star_conf": conf, "mu_star_low": max(0.0, mu_star - conf), "mu_star_high": mu_star + conf,
+                     "sigma": float(si["sigma"][j])})
+    return rows
 
 
 def analyse_sensitivity(out: str | Path,
@@ -292,12 +334,29 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         lines += ["| metric | parameter | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
         for r in indices.itertuples():
             lines += [f"| {r.metric} | `{r.parameter}` | " + " | ".join(fmt(getattr(r, c), 3) for c in cols) + " |"]
-        lines += ["", "`*_conf` is the half-width of the 95% bootstrap interval. All columns: `sensitivity.csv`.", ""]
+        lines += ["", "`*_conf` is the half-width of the 95% interval: 1.96 times the standard deviation of the index "
+                  "over bootstrap resamples (SALib's normal approximation)"
+                  + (", so mu*'s lower bound (`mu_star_low`) is cut at 0, below which mu* cannot go"
+                     if method == "morris" else "")
+                  + ". All columns: `sensitivity.csv`.", ""]
+        lines += _fewer_replications(indices, int(design["replications"]))
         lines += _sobol_caveat(indices) if method == "sobol" else []
         lines += [f"![{method} indices](sensitivity.png)", ""]
     if skipped:
         lines += ["## Metrics left out", ""] + [f"- {m}: {why}" for m, why in skipped.items()] + [""]
     return "\n".join(lines)
+
+
+def _fewer_replications(indices: pd.DataFrame, replications: int) -> list[str]:
+    """Which metrics' indices are over fewer replications than the design's, and why."""
+    if "replications" not in indices:
+        return []
+    used = indices.groupby("metric", sort=False)["replications"].first()
+    fewer = used[used < replications]
+    if fewer.empty:
+        return []
+    return [f"- {metric}: over {n} of the {replications} replications, those in which it is defined at every "
+            "sample point (so that every point's mean is over the same seeds)" for metric, n in fewer.items()] + [""]
 
 
 def _sobol_caveat(indices: pd.DataFrame) -> list[str]:

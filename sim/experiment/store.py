@@ -105,6 +105,27 @@ _HELD: set[Path] = set()  # folders this process is writing
 COMPACTION = "_compaction.json"
 
 
+def refuse_inside_tables(out: str | Path) -> None:
+    """Refuse an output folder inside another experiment's tables (``runs/``, ``summaries/``, ...).
+
+    Each table is read as one Parquet dataset of every file under its folder, so results written
+    there (an experiment's ``experiment.json``, a run's ``summary.parquet``) become part of the
+    other experiment's table, and its report then fails on files that are not its parts.
+
+    Raises:
+        InputError: One line naming the folder and the table it would be written into.
+    """
+    folder = Path(out).resolve()  # ".." and symlinks too: the folder the files would land in
+    for parent in folder.parents:
+        if parent.name in TABLES and (parent.parent / "experiment.json").is_file():
+            raise InputError(f"is inside the '{parent.name}' table of the experiment in {parent.parent}, which "
+                             "reads every file under it; give an --out outside that folder's tables",
+                             source=str(out))
+    if folder.name in TABLES and (folder.parent / "experiment.json").is_file():
+        raise InputError(f"is the '{folder.name}' table of the experiment in {folder.parent}; give another --out",
+                         source=str(out))
+
+
 class ResultStore:
     """One experiment's output folder.
 
@@ -125,6 +146,7 @@ class ResultStore:
     # -- writing -------------------------------------------------------------------------------
     def __enter__(self) -> ResultStore:
         """Create the folder, take the lock and drop what an interrupted writer left half done."""
+        refuse_inside_tables(self.root)
         output_folder(self.root)
         busy = InputError("another promosim process is writing to this folder; wait for it or choose another "
                           "--out", source=str(self.root))
