@@ -147,6 +147,24 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+def load_with_set(scenario: str, headcount: int | None, overrides: dict[str, Any], typed: Sequence[str]) -> Any:
+    """``load_scenario`` with overrides; a bad value among ``typed`` (the ``--set`` keys) is blamed on ``--set``.
+
+    The scenario's validation names the scenario as the source of every error, so a typo typed on
+    the command line read as if it were in the scenario file.
+    """
+    from sim.scenario import load_scenario  # noqa: PLC0415
+
+    try:
+        return load_scenario(scenario, headcount=headcount, overrides=overrides)
+    except InputError as exc:
+        path = exc.path or ""
+        if not any(path == key or path.startswith((f"{key}.", f"{key}[")) or key.startswith(f"{path}.")
+                   for key in typed):
+            raise
+        raise InputError(exc.detail, source="--set", path=path) from None
+
+
 def _whole_number(text: str, minimum: int, wording: str, maximum: int | None = None) -> int:
     """Parse a whole number from ``minimum`` to ``maximum`` for argparse, or say what is allowed."""
     try:
@@ -251,15 +269,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     import pandas as pd  # noqa: PLC0415
 
     from sim.orgdata.loader import CapacityError  # noqa: PLC0415
-    from sim.scenario import load_scenario  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
     if args.csv and not args.out:
         raise InputError("--csv needs --out DIR, the folder to write the tables to", source="command line")
     overrides = parse_set(args.set or [])
+    typed = list(overrides)
     if args.years is not None:
         overrides["years"] = args.years
-    scenario = load_scenario(args.scenario, headcount=args.headcount, overrides=overrides)
+    scenario = load_with_set(args.scenario, args.headcount, overrides, typed)
     if args.out and (Path(args.out) / "experiment.json").exists():
         raise InputError("holds an experiment's results (experiment.json), whose metadata.json a run would "
                          "overwrite; give run another --out", source=str(args.out))

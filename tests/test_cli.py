@@ -453,9 +453,9 @@ def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], wo
         (["--set", "policy.name"], ["--set", "KEY.PATH=VALUE"]),
         (["--set", "=3"], ["--set"]),
         (["--set", "a..b=3"], ["a..b"]),
-        (["--set", "policy.nam=random"], ["policy.nam", "did you mean 'name'"]),
-        (["--set", "exits.base_monthly=lots"], ["exits.base_monthly", "lots"]),
-        (["--set", "exits.base_monthly=7"], ["exits.base_monthly", "less than or equal to 1"]),
+        (["--set", "policy.nam=random"], ["--set: policy.nam", "did you mean 'name'"]),
+        (["--set", "exits.base_monthly=lots"], ["--set: exits.base_monthly", "lots"]),  # not the scenario's
+        (["--set", "exits.base_monthly=7"], ["--set: exits.base_monthly", "less than or equal to 1"]),
         (["--set", "policy.name=[oops"], ["policy.name"]),
         (["--set", "organisation.levels.40.name=x"], ["organisation.levels.40"]),
         (["--years", "500"], ["years"]),

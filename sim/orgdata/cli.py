@@ -32,14 +32,14 @@ def add_commands(subparsers: Any) -> None:
 
 def cmd_describe(args: argparse.Namespace) -> int:
     """Build the model without warm-up and describe what was placed."""
-    from sim.cli import parse_set  # noqa: PLC0415
+    from sim.cli import load_with_set, parse_set  # noqa: PLC0415
     from sim.model import PromotionModel  # noqa: PLC0415
     from sim.orgdata.describe import describe, render  # noqa: PLC0415
     from sim.orgdata.loader import CapacityError  # noqa: PLC0415
     from sim.scenario import load_scenario  # noqa: PLC0415
 
     overrides = parse_set(args.set or [])
-    scenario = load_scenario(args.scenario, headcount=args.headcount, overrides=overrides)
+    scenario = load_with_set(args.scenario, args.headcount, overrides, list(overrides))
     warmup = scenario.warmup_months
     placed = load_scenario(scenario, overrides={"warmup_months": 0})
     try:
