@@ -314,6 +314,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out is not None:
         summary = pd.DataFrame({"metric": list(result.summary), "value": list(result.summary.values())})
         tables = {"summary": summary, "timeseries": result.timeseries, "events": result.events}
+        if result.file_ids:  # the events name agent ids; this joins them to the HR file's ids
+            tables["people"] = pd.DataFrame({"employee": list(result.file_ids), "id": list(result.file_ids.values())})
         meta = run_metadata(args.seed, scenario=scenario.name, source=str(args.scenario), years=scenario.years,
                             names={str(k): v for k, v in result.names.items()})
         schemas = run_table_schemas()
@@ -328,7 +330,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise InputError(f"cannot write the results ({exc.strerror})", source=str(exc.filename or out)) from None
         fmt = "CSV" if args.csv else "Parquet"
-        print(f"wrote summary, timeseries and events ({fmt}), scenario.yaml and metadata.json to {out}")
+        people = ", people (the file's ids)" if "people" in tables else ""
+        print(f"wrote summary, timeseries and events{people} ({fmt}), scenario.yaml and metadata.json to {out}")
     return 0
 
 
@@ -347,6 +350,7 @@ def run_table_schemas() -> dict[str, Any]:
                                  ("track", pa.string())]),
         "events": pa.schema([("step", pa.int64()), ("employee", pa.int64()), ("kind", pa.string()),
                              ("details", pa.string())]),
+        "people": pa.schema([("employee", pa.int64()), ("id", pa.string())]),
     }
 
 

@@ -23,6 +23,11 @@ class SimulationResult:
         events: Table: step, employee, kind, details.
         scenario: The fully resolved scenario that ran.
         seed: The run seed.
+        names: Named people's agent ids to their names (``people:``).
+        notes: What a reader of the results should know about how the run started.
+        file_ids: For a scenario read from a headcount file, each file person's agent id to
+            their id in the file, so that events can be joined back to the HR export
+            (``employee`` in the events is the agent id, not the file's id).
     """
 
     summary: dict[str, float]
@@ -32,6 +37,7 @@ class SimulationResult:
     seed: int
     names: dict[int, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    file_ids: dict[int, str] = field(default_factory=dict)
 
 
 def simulate(
@@ -70,7 +76,16 @@ def simulate(
         seed=seed,
         names=dict(model.names),
         notes=_notes(model),
+        file_ids=_file_ids(model),
     )
+
+
+def _file_ids(model: PromotionModel) -> dict[int, str]:
+    """Each headcount-file person's agent id to their id in the file (empty for a drawn organisation)."""
+    report = getattr(model, "orgdata", None)
+    if report is None:
+        return {}
+    return dict(zip(report.uids.tolist(), report.table.ids.tolist(), strict=True))
 
 
 def _notes(model: PromotionModel) -> list[str]:

@@ -278,6 +278,13 @@ def test_parity_is_judged_on_the_change_of_the_means_distance_from_one() -> None
     assert women["ci_low"] < 0 < women["ci_high"] and women["parity_gap_ci_high"] < 0  # clear only by parity
     line = next(x for x in summary_lines(parity_only, {}) if x.startswith("- women at the top"))
     assert "which Holm's correction for 2 tests does not cover" in line and "not after Holm" not in line
+    # That interval is not corrected for the 2 tests, so the verdict is not bold: bold is for
+    # verdicts Holm's correction keeps, and this one is not even a tested one.
+    assert ": better (closer to parity) (by the interval" in line and "**" not in line
+    single = paired_effects(toy_values({"representation_ratio.women": (
+        [0.70, 0.72, 0.68, 0.71, 0.69, 0.70], [0.95, 0.60, 1.30, 0.98, 0.75, 1.10])}), design)
+    alone = next(x for x in summary_lines(single, {}) if x.startswith("- women at the top"))
+    assert alone.endswith("**better (closer to parity)**")  # one test: nothing to correct for
     rng = np.random.default_rng(5)
     steady, scattered = 0.90 + rng.normal(0, 0.01, 30), 1.0 + rng.normal(0, 0.15, 30)  # runs 0.12 from 1 on average
     wide = {"replications": 30, "metrics": None, "arms": toy_design()["arms"][:2]}

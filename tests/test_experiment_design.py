@@ -464,11 +464,13 @@ def test_compare_refuses_a_variant_on_another_organisation(tmp_path: Path, monke
                                 "`interventions:`, or with `promosim compare` give the levers as `--levers NAME,NAME`")
         assert "\n" not in message
     # What the message offers: the lever on acme's own organisation, labelled by the lever.
-    spec = comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["career_conversations", "mentoring"])
+    # (Not mentoring: acme's two levels are both key levels, so nobody is below them to mentor.)
+    spec = comparison_spec("acme.yaml", [], replications=2, seed=1,
+                           levers=["career_conversations", "psychological_safety"])
     design = build_design(spec, "command line", base_dir=tmp_path, name="compare")
     arms = {arm.label: arm for arm in design.arms}
-    assert list(arms) == ["acme", "career_conversations", "mentoring"]
-    for lever in ("career_conversations", "mentoring"):
+    assert list(arms) == ["acme", "career_conversations", "psychological_safety"]
+    for lever in ("career_conversations", "psychological_safety"):
         assert arms[lever].reference == "acme" and list(arms[lever].content["interventions"]) == [lever]
         assert arms[lever].content["organisation"] == arms["acme"].content["organisation"]
 
@@ -557,3 +559,21 @@ def test_a_variant_of_the_baseline_file_may_change_its_positions(tmp_path: Path)
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(InputError, match=re.escape("arm 'lookalike' (lookalike.yaml) has organisation.levels")):
         design_of(path)
+
+
+def test_compare_refuses_levers_the_baseline_already_has(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--levers mentoring`` on a baseline that mentors 60% set mentoring to its defaults (30%) and
+    reported it as "Mentoring, switched on": the arms differed only in coverage, or not at all."""
+    (tmp_path / "acme.yaml").write_text(yaml.safe_dump({
+        "extends": str(BASELINE), "name": "acme", "interventions": {"mentoring": {"coverage": 0.6},
+                                                                    "psychological_safety": None}}))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as err:
+        comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["career_conversations", "mentoring"])
+    message = str(err.value)
+    assert message.startswith("command line: levers: the baseline (acme.yaml) already has mentoring on: "), message
+    assert "(coverage=0.6 against the defaults)" in message and "drop mentoring from --levers" in message
+    with pytest.raises(InputError, match="would be the baseline itself"):  # on at its defaults: identical arms
+        comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["psychological_safety"])
+    spec = comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["career_conversations"])
+    assert list(spec.scenarios.variants) == ["career_conversations"]  # a lever it lacks is still fine

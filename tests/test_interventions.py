@@ -358,6 +358,13 @@ BAD_LEVERS: dict[str, tuple[str, list[str]]] = {
         ["interventions.mentoring", "group 'martians' does not exist", "groups: men, women"],
     ),
     "no_management_track": (FLAT_ORG, ["interventions.parallel_ladders", "no level has management positions"]),
+    # Two levels are both key levels at the default of 2: nobody below them to mentor, so the
+    # lever ran at no cost and changed nothing, which a comparison reported as its effect.
+    "mentoring_with_no_level_below_the_key_levels": (
+        FLAT_ORG.replace("specialist: 8", "specialist: 4, management: 4")
+        .replace("parallel_ladders: {}", "mentoring: {group: all}"),
+        ["interventions.mentoring", "metrics.key_levels (2)", "2 levels", "at most 1"],
+    ),
 }
 
 

@@ -662,6 +662,25 @@ def test_synthetic_scenario_runs_from_anywhere(tmp_path: Path) -> None:
     assert Path(written["organisation"]["source"]["file"]) == SYNTHETIC_CSV
 
 
+def test_run_out_joins_events_to_the_files_ids(tmp_path: Path) -> None:
+    """The events name agent ids; ``people`` maps them to the HR export's ids, so a team can see
+    what happened to whom (the ids were reachable only through ``model.orgdata`` in Python)."""
+    out = run_cli("run", str(SYNTHETIC), "--years", "1", "--quiet", "--out", "res", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "people (the file's ids)" in out.stdout
+    people = pd.read_parquet(tmp_path / "res" / "people.parquet")
+    file_ids = pd.read_csv(SYNTHETIC_CSV, dtype=str)["employee_id"]
+    assert list(people.columns) == ["employee", "id"] and people["employee"].is_unique
+    assert list(people["id"]) == list(file_ids)  # file order, every person once
+    events = pd.read_parquet(tmp_path / "res" / "events.parquet")
+    first = events[events["step"] == 1]["employee"]
+    assert first.isin(people["employee"]).any()  # the people in the file act from month 1
+    drawn = run_cli("run", "baseline", "--headcount", "60", "--years", "0.25", "--quiet", "--out", "drawn",
+                    cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    assert not (tmp_path / "drawn" / "people.parquet").exists()  # no file, no ids to join
+
+
 def test_synthetic_scenario_in_an_experiment(tmp_path: Path) -> None:
     from sim.experiment.design import build_design, load_experiment  # noqa: PLC0415
 

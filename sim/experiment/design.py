@@ -913,6 +913,33 @@ def _same_cause(arm: Arm, other: Arm, grid: Mapping[str, list[Any] | GridRange])
     return ": the two resolve to the same scenario (a set: to a value already in force changes nothing)."
 
 
+def _refuse_levers_already_on(levers: Sequence[str], path: Path, typed: str) -> None:
+    """Refuse ``--levers`` naming a lever the baseline already has on.
+
+    Its variant sets ``interventions.<lever>: {}``, which replaces the baseline's own parameters
+    with the lever's defaults: the report would then say the lever was "switched on" while the
+    arms differ only in its parameters (a baseline mentoring 60% of women, compared with
+    mentoring at the default 30%), or not at all (every difference 0).
+
+    Raises:
+        InputError: A lever of ``levers`` is among the baseline's ``interventions``.
+    """
+    if not levers:
+        return
+    already = load_scenario(path).interventions
+    for lever in levers:
+        if lever in already:
+            own = ", ".join(f"{k}={v}" for k, v in (already[lever] or {}).items())
+            same = (f"would differ only in the lever's parameters ({own} against the defaults)" if own
+                    else "would be the baseline itself (every difference 0)")
+            raise InputError(
+                f"the baseline ({typed}) already has {lever} on: its --levers variant {same}, not be a "
+                f"comparison with {lever} off; drop {lever} from --levers, or give a baseline without it "
+                "and this file as a variant",
+                source="command line", path="levers",
+            )
+
+
 def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int, seed: int,
                     years: float | None = None, headcount: int | None = None,
                     metrics: Sequence[str] | None = None, levers: Sequence[str] = ()) -> ExperimentFile:
@@ -941,6 +968,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
                 "its runs would repeat those, so every difference would be 0; give different files",
                 source="command line", path="scenarios",
             )
+    _refuse_levers_already_on(levers, found[0], files[0])
     labels: list[str] = []
     for stem in [*map(label_from_file, files), *levers]:  # files as typed
         label, n = stem, 1

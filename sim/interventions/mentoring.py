@@ -45,10 +45,21 @@ class Mentoring(Intervention):
 
     @classmethod
     def check(cls, scenario: Scenario, params: Params) -> None:
-        """The target group must exist."""
+        """The target group must exist, and some level must lie below the key levels.
+
+        Mentees are enrolled below the top ``metrics.key_levels`` levels. In a flat organisation
+        (two levels, with the default of 2) that is nobody: the lever would cost nothing and
+        change nothing, and a comparison would report that as its effect.
+        """
         if params.group not in scenario.group_names:
             raise ValueError(
                 f"group '{params.group}' does not exist; groups: {', '.join(scenario.group_names)}"
+            )
+        key, n = scenario.metrics.key_levels, scenario.n_levels
+        if key >= n:
+            raise ValueError(
+                f"mentors people below the top metrics.key_levels ({key}) levels, but the organisation has "
+                f"{n} levels, so nobody could be mentored; set metrics.key_levels to at most {n - 1}"
             )
 
     def setup(self, model: PromotionModel) -> None:
