@@ -379,9 +379,12 @@ def _representation_rows(headcount, top_from):
 
     Args:
         headcount: People per (group, level) cell.
-        top_from: The first of the top (key) levels.
+        top_from: The first of the top (key) levels. At 0 the top is everyone (a flat organisation with
+            ``metrics.key_levels`` covering every level) and the ratio, always 1, says nothing: NaN.
     """
     n_groups, n_levels = headcount.shape
+    if top_from <= 0:
+        return np.full(n_groups, np.nan)
     g_all = np.zeros(n_groups)
     g_top = np.zeros(n_groups)
     for g in range(n_groups):

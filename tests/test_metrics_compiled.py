@@ -137,3 +137,17 @@ def test_the_track_breakdown_counts_the_people_in_each_tracks_positions() -> Non
                                  ("mismatch_rate", ("mismatch", "active"))):
             expected = (cat[num] & on_track).sum() / (cat[den] & on_track).sum()
             assert by_track[name, track] == pytest.approx(expected, rel=1e-12), (name, track)
+
+
+def test_representation_at_the_top_is_undefined_when_the_top_is_everyone() -> None:
+    """Two levels with the default two key levels: everyone is "at the top", so each group's ratio would
+    be 1 (parity) whatever happened. An org-design trial's flat company read as at parity."""
+    levels = [{"name": "Staff", "positions": {"specialist": 80}},
+              {"name": "Lead", "positions": {"management": 20}}]
+    flat = PromotionModel(scenario="baseline", rng=1, overrides={"organisation.levels": levels})
+    flat.step()
+    assert all(math.isnan(v) for k, v in flat.recorder.current.items() if k.startswith("representation_ratio."))
+    one_key = PromotionModel(scenario="baseline", rng=1, overrides={"organisation.levels": levels,
+                                                                     "metrics.key_levels": 1})
+    one_key.step()
+    assert all(math.isfinite(v) for k, v in one_key.recorder.current.items() if k.startswith("representation_ratio."))
