@@ -336,7 +336,8 @@ class Employee(mesa.Agent):
             self.believed_interest = mgr.prior_interest
             self.believed_mgmt = 0.5
             self.believed_ready = rating
-            self.written_off = self.known_later = False
+            self.written_off = False
+            self.known_later = self.known_later and self.voiced  # said to the new manager this month (7.5.1)
             self.believer = boss.unique_id
         if self.voiced:
             self.believed_interest += mgr.voice_weight * (1.0 - self.believed_interest)
@@ -848,8 +849,10 @@ class ReferenceModel(mesa.Model):
             "succession_coverage": self.succession_coverage(),
             "team_performance": perf_sum / n / 12.0 if n else NAN,
         }
+        everyone = m.key_levels >= self.org.n_levels  # the top is everyone: the ratio, always 1, says nothing (7.12)
         for gi, g in enumerate(sc.groups):
-            stocks[f"representation_ratio.{g.name}"] = ratio(ratio(top_by_group[gi], top), ratio(by_group[gi], n))
+            stocks[f"representation_ratio.{g.name}"] = (
+                NAN if everyone else ratio(ratio(top_by_group[gi], top), ratio(by_group[gi], n)))
         self.stocks.append(stocks)
         self.counts.append({"headcount": n, "high": high, "passed_over": passed, "spec_aspirants": spec})
         self.flows.append(dict(self.flow))

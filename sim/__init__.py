@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["InputError", "PromotionModel", "Scenario", "SimulationResult", "load_scenario", "simulate"]
 __version__ = "0.1.0"
+# Set by sim.model when the engine is imported (fingerprint.engine_files), for the Dask code check.
+_engine_files: tuple[tuple[str, int, int], ...] | None = None
 
 # The engine (numpy, numba, Mesa, pydantic) is imported on first use, not with the package, so
 # that the command line answers --help at once and can turn a Ctrl-C during start-up into its

@@ -159,8 +159,7 @@ def load_with_set(scenario: str, headcount: int | None, overrides: dict[str, Any
         return load_scenario(scenario, headcount=headcount, overrides=overrides)
     except InputError as exc:
         path = exc.path or ""
-        if not any(path == key or path.startswith((f"{key}.", f"{key}[")) or key.startswith(f"{path}.")
-                   for key in typed):
+        if not any(path == key or path.startswith((f"{key}.", f"{key}[")) for key in typed):
             raise
         raise InputError(exc.detail, source="--set", path=path) from None
 

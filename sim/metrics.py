@@ -363,14 +363,19 @@ def _rate_rows(counts, rate_index):
 
 
 def _move_columns(moves: np.ndarray) -> np.ndarray:
-    """A month's promotions and exits in ``_rate_rows``' columns: whole, each level, each group, each track.
+    """A month's promotions and exits, flat: in ``_rate_rows``' columns, then by (group, level).
+
+    First each move's row of columns (whole, each level, each group, each track, as
+    ``_rate_rows``), then each move's (group, level) cells, as ``headcount`` has them, so that a
+    group's promotion and exit rates at each level can be read beside its headcount there.
 
     Args:
         moves: Counts by (move, group, level, track) (``PromotionModel.moves``); whole numbers,
             so the sums are exact in any order.
     """
-    return np.concatenate([moves.sum(axis=(1, 2, 3))[:, None], moves.sum(axis=(1, 3)), moves.sum(axis=(2, 3)),
-                           moves.sum(axis=(1, 2))], axis=1)
+    columns = np.concatenate([moves.sum(axis=(1, 2, 3))[:, None], moves.sum(axis=(1, 3)), moves.sum(axis=(2, 3)),
+                              moves.sum(axis=(1, 2))], axis=1)
+    return np.concatenate((columns.ravel(), moves.sum(axis=3).ravel()))
 
 
 @jit
@@ -487,7 +492,7 @@ def _tally_rows(
     summed over the active rows' values in row order with numpy's own pairwise scheme, so that
     it matches ``team_performance``'s ``mean`` to the last bit.
     """
-    n_cells = n_groups * n_levels * 2  # (group, level, track)
+    n_cells = n_groups * n_levels * N_TRACKS  # (group, level, track)
     code = np.empty(active.size, np.int32)
     n_high, n_passed_over, n_spec = _row_codes(
         active, group, level, track, ambition, wait, wants_mgmt, b_interest, b_later, b_refused, b_mgmt, masking,
@@ -535,7 +540,7 @@ def _tally_rows(
         perf[n_on] = performance_of(competence[i], engagement[i], load[i], e) * by_post[boss_slot[i]]
         n_on += np.intp(active[i])
     team = _pairwise_sum(perf, n_on) / n_on / 12.0 if n_on > 0 else np.nan
-    return counts.reshape(_N_BITS + 1, n_groups, n_levels, 2), n_high, n_passed_over, n_spec, team, covered
+    return counts.reshape(_N_BITS + 1, n_groups, n_levels, N_TRACKS), n_high, n_passed_over, n_spec, team, covered
 
 
 @jit
@@ -571,7 +576,7 @@ def _row_codes(
         plateau = aspiring & (1 - later) & (1 - hidden) & (no_next | waited)
         mismatch = hidden | (on & np.intp(unwanted_role[i])) | timing
         pattern = aspiring | hidden << 1 | misread << 2 | masked << 3 | timing << 4 | plateau << 5 | mismatch << 6
-        cell = on * ((np.intp(group[i]) * n_levels + lv) * 2 + np.intp(track[i])) + (1 - on) * n_cells
+        cell = on * ((np.intp(group[i]) * n_levels + lv) * N_TRACKS + np.intp(track[i])) + (1 - on) * n_cells
         key = (lv * 2 + np.intp(b_mgmt[i] >= 0.5)) & 63
         pooled = keen & (1 - np.intp(b_refused[i])) & ((pool_bits >> key) & 1)
         code[i] = np.int32(pooled << _POOL_BIT | cell << _N_BITS | pattern)
@@ -876,8 +881,8 @@ class Recorder:
     def rows(self) -> list[tuple[int, str, float, int, str | None, str | None]]:
         """The long table, one (step, metric, value, level or -1, group or None, track or None) per row.
 
-        Each month's rows are the headline values, then by level, then by group (and level),
-        then by track.
+        Each month's rows are the headline values, then by level, then by group (and level:
+        headcount, promotions and exits), then by track.
         They are written out when first read rather than each month: a month keeps its values
         and arrays, and the breakdown rows of many months are gathered in one go, at
         ``layout.take`` in ``concatenate((rates.ravel(), headcount.ravel(), moves.ravel()))`` of each month.
@@ -994,6 +999,7 @@ class _Layout:
         self.representation_keys = tuple(f"{REPRESENTATION}{name}" for name in group_names)
         n_cols = 1 + n_levels + len(group_names) + N_TRACKS
         moves_from = len(_TABLE_KEYS) * n_cols + len(group_names) * n_levels
+        move_cells_from = moves_from + len(MOVES) * n_cols  # the flows by (group, level): _move_columns
         # (name, where its row of columns starts): the stocks from _rate_rows, then the flows.
         keys = ("headcount", *BROKEN_DOWN, *MOVES)
         at = [_TABLE_KEYS.index(k) * n_cols for k in keys[:-len(MOVES)]] + [moves_from + m * n_cols
@@ -1012,6 +1018,9 @@ class _Layout:
             for level in range(n_levels):
                 names.append("headcount"), levels.append(level), groups.append(name)
                 take.append(cells_from + gi * n_levels + level)
+                for m, k in enumerate(MOVES):  # the month's flows of the same cell
+                    names.append(k), levels.append(level), groups.append(name)
+                    take.append(move_cells_from + (m * len(group_names) + gi) * n_levels + level)
         tracks: list[str | None] = [None] * len(names)
         # Only the tracks the organisation has positions on: the other's rates would be empty every month.
         has = {track for level in sc.organisation.levels for track, n in level.positions.items() if n > 0}

@@ -18,11 +18,13 @@ from typing import Any
 import mesa
 import numpy as np
 
+import sim
 from sim import behaviour, hiring, managers, promotions
 from sim import interventions as levers
 from sim.allocator import keep_freed_memory
 from sim.compiled import jit
 from sim.errors import InputError
+from sim.experiment.fingerprint import engine_files
 from sim.metrics import EXITED, METRICS, MOVES, Recorder
 from sim.org import VACANT, Org
 from sim.random import LazyStream, Streams, key_from
@@ -31,6 +33,10 @@ from sim.scenario import MANAGEMENT, TRACKS, Scenario, load_scenario
 from sim.workforce import Employee, Manager, Workforce, draw_people
 
 Phase = Callable[["PromotionModel", np.random.Generator], None]
+
+# The engine's files as this process loaded them: a Dask worker whose files change afterwards
+# (a git pull in its checkout) still runs the old code, and the code check must say so.
+sim._engine_files = engine_files()
 
 # Exit event details: each reason, plain or after being passed over (code 2 * reason + passed over).
 EXIT_LABELS = tuple(r + po for r in behaviour.EXIT_REASONS for po in ("", " after being passed over"))

@@ -19,7 +19,8 @@ class SimulationResult:
 
     Attributes:
         summary: Metric name to its per-run value (see docs/ODD.md for each definition).
-        timeseries: Tidy table: step, year, metric, value, level, group.
+        timeseries: Tidy table: step, year, metric, value, level, group, track (the last three empty on
+            the whole organisation's rows: ``sim.metrics.totals``).
         events: Table: step, employee, kind, details.
         scenario: The fully resolved scenario that ran.
         seed: The run seed.

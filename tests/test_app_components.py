@@ -559,6 +559,16 @@ def test_an_upload_while_playing_pauses_and_starts_the_new_run_at_month_0() -> N
     state.playing.value = True
     assert state.choose_scenario("baseline")
     assert not state.playing.value and state.notice.value == PAUSED_NOTE
+    # Once played, "paused at month 0 ... press play" no longer holds; what was loaded still does.
+    state.toggle_play()
+    assert state.playing.value and state.notice.value is None
+    state.toggle_play()
+    state.playing.value = True
+    assert state.upload("fine.yaml", SMALL, len(SMALL)) and PAUSED_NOTE in state.notice.value
+    state.toggle_play()
+    assert state.playing.value and state.notice.value.startswith("Loaded fine.yaml")
+    assert PAUSED_NOTE not in state.notice.value
+    state.playing.value = False
 
 
 def test_play_is_enabled_again_when_a_new_scenario_follows_a_finished_run() -> None:

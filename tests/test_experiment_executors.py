@@ -148,6 +148,26 @@ def test_dask_workers_running_other_code_are_refused() -> None:
         check_worker_code(other, "--dask-local")
 
 
+def test_a_worker_whose_files_changed_after_it_loaded_them_is_not_taken_for_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long-lived worker keeps the code it imported; after a git pull in its checkout its files say
+    otherwise. Hashing the files alone let it pass as running the new code (a review)."""
+    import sim  # noqa: PLC0415
+    import sim.model  # noqa: PLC0415 (notes the files it loaded)
+
+    assert sim._engine_files == fingerprint.engine_files()
+    assert len(fingerprint.code_digest()[0]) == 12
+    edited = tuple((path, mtime + 1 if path == "hiring.py" else mtime, size)
+                   for path, mtime, size in sim._engine_files)
+    monkeypatch.setattr(sim, "_engine_files", edited)  # as if hiring.py changed after the import
+    theirs = fingerprint.code_digest()
+    assert theirs[0] == "changed since loaded"
+    monkeypatch.undo()  # this process, the command, loaded its files as they are
+    with pytest.raises(InputError, match="whose files changed after the worker imported them: restart it"):
+        check_worker_code(_Workers({"tcp://a:1": theirs}))
+
+
 def test_the_code_check_reaches_workers_without_it(tmp_path: Path) -> None:
     """The check is sent by value, so a worker whose sim lacks it (an older install) still answers."""
     check_worker_code(_Workers({}))  # registers the module to be pickled by value

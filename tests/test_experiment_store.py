@@ -51,7 +51,7 @@ def assert_each_run_exactly_once(out: Path, design: Any) -> None:
     assert set(summaries["run_id"]) == set(runs.loc[runs["status"] == "ok", "run_id"])
     assert not summaries.duplicated(["run_id", "metric"]).any()
     series = store.timeseries()
-    assert not series.duplicated(["run_id", "metric", "step", "level", "group"]).any()
+    assert not series.duplicated(["run_id", "metric", "step", "level", "group", "track"]).any()
 
 
 def group_alive(pgid: int) -> bool:
@@ -220,7 +220,7 @@ def test_batches_are_merged_and_an_interrupted_merge_is_finished_or_undone(tmp_p
 def read_with_pandas(out: Path) -> dict[str, pd.DataFrame]:
     """Each table as ``pd.read_parquet`` gives it to someone without promosim, in a fixed row order."""
     keys = {"runs": ["run_id"], "summaries": ["run_id", "metric"],
-            "timeseries": ["run_id", "metric", "step", "level", "group"]}
+            "timeseries": ["run_id", "metric", "step", "level", "group", "track"]}
     return {table: pd.read_parquet(out / table).sort_values(key).reset_index(drop=True)
             for table, key in keys.items()}
 
@@ -238,6 +238,7 @@ def test_one_schema_per_table_however_runs_were_batched(tmp_path: Path) -> None:
     one, many = read_with_pandas(tmp_path / "one"), read_with_pandas(tmp_path / "many")
     assert one["timeseries"]["level"].notna().any() and one["timeseries"]["level"].isna().any()
     assert one["timeseries"]["level"].dtype == "Int64" and one["timeseries"]["group"].dtype == "string"
+    assert one["timeseries"]["track"].dtype == "string" and one["timeseries"]["track"].notna().any()
     when_and_where = ["batch", "worker", "duration", "started"]
     for table in one:
         pd.testing.assert_series_equal(one[table].dtypes, many[table].dtypes, obj=table)

@@ -151,3 +151,36 @@ def test_representation_at_the_top_is_undefined_when_the_top_is_everyone() -> No
                                                                      "metrics.key_levels": 1})
     one_key.step()
     assert all(math.isfinite(v) for k, v in one_key.recorder.current.items() if k.startswith("representation_ratio."))
+
+
+def test_promotions_and_exits_are_broken_down_by_group_at_each_level() -> None:
+    """ODD 7.12.5: promotions and exits per level x group, beside headcount there, so that a group's
+    promotion rate at a level can be read (only the level and the group margins were written)."""
+    model = PromotionModel(scenario="baseline", rng=3, headcount=600)
+    names, groups = model.scenario.group_names, {}
+    expected: dict[tuple[int, str, int], int] = {}
+    for _ in range(14):
+        wf = model.workforce
+        groups.update(zip(wf.uid[wf.active].tolist(), wf.group[wf.active].tolist(), strict=True))
+        before = model.promotions.n
+        model.step()
+        wf = model.workforce
+        groups.update(zip(wf.uid[wf.active].tolist(), wf.group[wf.active].tolist(), strict=True))
+        ledger = model.promotions
+        for uid, to_level in zip(ledger["uid"][before:].tolist(), ledger["to_level"][before:].tolist(),
+                                 strict=True):
+            key = (model.month, names[groups[uid]], int(to_level))
+            expected[key] = expected.get(key, 0) + 1
+    series = model.recorder.timeseries()
+    cells = series[(series["metric"] == "promotions") & series["level"].notna() & series["group"].notna()]
+    assert len(cells) == 14 * len(names) * model.scenario.n_levels, "a row per month, group and level"
+    got = {(int(s), str(g), int(lv)): v for s, g, lv, v in zip(cells["step"], cells["group"], cells["level"],
+                                                                 cells["value"], strict=True) if v}
+    assert got == expected and sum(expected.values()) > 0
+    for name in ("promotions", "exits", "headcount"):  # each cell row adds up to its level's and its group's
+        rows = series[series["metric"] == name]
+        cell = rows[rows["level"].notna() & rows["group"].notna()]
+        by_level = rows[rows["level"].notna() & rows["group"].isna()].set_index(["step", "level"])["value"]
+        by_group = rows[rows["level"].isna() & rows["group"].notna()].set_index(["step", "group"])["value"]
+        assert (cell.groupby(["step", "level"])["value"].sum() == by_level.sort_index()).all(), name
+        assert (cell.groupby(["step", "group"])["value"].sum() == by_group.sort_index()).all(), name

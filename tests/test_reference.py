@@ -160,6 +160,28 @@ def test_reference_runs_a_small_organisation() -> None:
     assert summary["promotions"] > 0
 
 
+def test_reference_keeps_the_timing_said_to_a_new_manager_in_their_first_month() -> None:
+    """ODD 7.5.1 (the engine since dcce8b2): beliefs start over under a new manager, but the timing a
+    person voiced that month (the signal set it) stays; from the silent, the new manager knows nothing."""
+    model = ReferenceModel(scenario="baseline", rng=3, headcount=100, overrides={"years": 1})
+    managed = [p for p in model.agents if p.manager() is not None][:2]
+    assert len(managed) == 2
+    for person, voiced in zip(managed, (True, False), strict=True):
+        person.believer = -7  # someone who is no longer their manager
+        person.voiced, person.known_later = voiced, True
+        person.update_beliefs()
+        assert person.believer == person.manager().unique_id
+        assert person.known_later is voiced
+
+
+def test_reference_representation_is_undefined_when_the_top_is_everyone() -> None:
+    """As the engine since 2480bd3 (ODD 7.12): two levels, both key levels, read as parity whatever happened."""
+    levels = [{"name": "Staff", "positions": {"specialist": 80}}, {"name": "Lead", "positions": {"management": 20}}]
+    summary = ReferenceModel(scenario="baseline", rng=1, overrides={"organisation.levels": levels, "years": 1}).run()
+    ratios = [v for k, v in summary.items() if k.startswith("representation_ratio.")]
+    assert ratios and all(np.isnan(ratios))
+
+
 def test_reference_refuses_what_it_does_not_model() -> None:
     with pytest.raises(NotImplementedError, match="interventions"):
         ReferenceModel(scenario="all_levers", rng=1, headcount=100)

@@ -78,7 +78,6 @@ class AppState:
     Attributes:
         model: The running WorkshopModel (Reset, a new scenario and the guide replace it).
         settings: What the next Reset builds (scenario, levers, seed, behaviour).
-        params: Mesa's ``model_parameters``: ``{"settings": settings}``, so Reset reads the page.
         uploads: Scenarios uploaded in this session, by label.
         data_files: Headcount files uploaded in this session, by file name, where they are kept.
         selected: The uid shown in the inspector.
@@ -97,7 +96,6 @@ class AppState:
 
     model: solara.Reactive[WorkshopModel]
     settings: solara.Reactive[Settings]
-    params: solara.Reactive[dict[str, Any]]
     uploads: solara.Reactive[dict[str, Scenario]]
     data_files: solara.Reactive[dict[str, Path]]
     selected: solara.Reactive[int | None]
@@ -120,11 +118,9 @@ class AppState:
     def create(cls, settings: Settings | None = None) -> AppState:
         """Fresh state with a model built from ``settings`` (default: the baseline)."""
         chosen = settings or Settings()
-        reactive_settings = solara.reactive(chosen)
         return cls(
             model=solara.reactive(WorkshopModel(settings=chosen)),
-            settings=reactive_settings,
-            params=solara.reactive({"settings": reactive_settings}),
+            settings=solara.reactive(chosen),
             uploads=solara.reactive({}),
             data_files=solara.reactive({}),
             selected=solara.reactive(None),
@@ -296,6 +292,13 @@ class AppState:
     def reset(self) -> None:
         """Reset: a new model from the settings, paused at month 0 (as Mesa's Reset)."""
         self.rebuild()
+
+    def toggle_play(self) -> None:
+        """Play or pause; once playing, the note that the run waits at month 0 for Play no longer holds."""
+        self.playing.value = not self.playing.value
+        notice = self.notice.value
+        if self.playing.value and notice and PAUSED_NOTE in notice:
+            self.notice.value = notice.replace(PAUSED_NOTE, "").strip() or None
 
 
 PAUSED_NOTE = "The run was playing: it is paused at month 0 of the new one; press \u25b6 to play it."
@@ -557,7 +560,7 @@ def RunControls(state: AppState, tick: int) -> None:
     with solara.Div(classes=["promosim-controller"]):
         solara.Button(label="Reset", color="primary", on_click=reset)
         solara.Button(label="\u275a\u275a" if state.playing.value else "\u25b6", color="primary",
-                      on_click=lambda: state.playing.set(not state.playing.value), disabled=not model.running)
+                      on_click=state.toggle_play, disabled=not model.running)
         solara.Button(label="Step", color="primary", on_click=step, disabled=state.playing.value or not model.running)
     if error:
         solara.Error(label=error)
