@@ -761,3 +761,19 @@ def test_org_describe_works_for_a_drawn_organisation() -> None:
     assert "Drawn from the scenario's distributions" in out.stdout
     assert "before the 24-month warm-up" in out.stdout
     assert "Spans of control" in out.stdout
+
+
+def test_org_describe_says_when_hires_will_move_the_files_group_mix(tmp_path: Path) -> None:
+    """Hiring follows groups[].hiring_share, not the file: a 70 %-women hospital hired at 50/50 drifts
+    toward 50/50 over a run, which an org-design trial read as a lever's effect on representation."""
+    frame = pd.read_csv(SYNTHETIC_CSV)
+    frame["gender"] = np.where(np.arange(len(frame)) % 10 < 7, "women", "men")
+    frame.to_csv(tmp_path / "people.csv", index=False)
+    scenario = yaml.safe_load((ROOT / "scenarios/synthetic_org.yaml").read_text(encoding="utf-8"))
+    scenario["extends"] = str(ROOT / "scenarios" / "baseline.yaml")
+    scenario["organisation"]["source"]["file"] = str(tmp_path / "people.csv")
+    (tmp_path / "org.yaml").write_text(yaml.safe_dump(scenario), encoding="utf-8")
+    text = run_cli("org", "describe", tmp_path / "org.yaml").stdout
+    assert "note: the people placed are men 30%, women 70%, but hires follow groups[].hiring_share" in text
+    balanced = run_cli("org", "describe", "scenarios/synthetic_org.yaml").stdout
+    assert "hires follow" not in balanced

@@ -70,8 +70,28 @@ def describe(model: PromotionModel) -> dict[str, Any]:
         "reporting_to_vacant_post": vacant_boss,
         "groups": groups,
         "workforce_share": {g.name: g.workforce_share for g in sc.groups},
+        "hiring_share": {g.name: g.hiring_share for g in sc.groups},
         "inferred": _inferred(model),
     }
+
+
+def _hiring_drift(d: dict[str, Any]) -> list[str]:
+    """A line when hires (``groups[].hiring_share``) differ from the people placed by 5 points or more.
+
+    Hiring replaces about a tenth of the organisation a year, so over a ten-year run a 70 %-women
+    file hired at the scenario's 50/50 drifts toward 50/50, and a lever's effect on representation
+    is read against that drift (an org-design trial's hospital).
+    """
+    whole = d["groups"][-1]  # the "all" row
+    if not whole["people"]:
+        return []
+    now = {name: whole[name] / whole["people"] for name in d["hiring_share"]}
+    if max(abs(now[name] - share) for name, share in d["hiring_share"].items()) < 0.05:
+        return []
+    placed = ", ".join(f"{name} {share:.0%}" for name, share in now.items())
+    hired = ", ".join(f"{name} {share:.0%}" for name, share in d["hiring_share"].items())
+    return [f"  note: the people placed are {placed}, but hires follow groups[].hiring_share ({hired}), so the "
+            "mix moves toward the hires over a run; set hiring_share to keep it"]
 
 
 def _inferred(model: PromotionModel) -> dict[str, Any]:
@@ -150,6 +170,7 @@ def render(d: dict[str, Any]) -> str:
                   [[g["level"], g["people"], *[f"{g[n]} ({_pct(g[n], g['people'])})" for n in groups]]
                    for g in d["groups"]])
     out.append("  scenario workforce shares: " + ", ".join(f"{k} {v:.0%}" for k, v in d["workforce_share"].items()))
+    out += _hiring_drift(d)
 
     out += ["", "What was read and what was inferred (people)"]
     if inf["source"] is None:
