@@ -305,7 +305,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.headcount and isinstance(exc, CapacityError):
             exc = exc.after_resizing(args.headcount, "--headcount")
         raise under(args.scenario, exc) from None
-    print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} years)")
+    print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} years)",
+                  top_is_everyone=scenario.metrics.key_levels >= scenario.n_levels)
     for note in result.notes:
         print(note)
     if result.names:
@@ -353,13 +354,20 @@ def run_table_schemas() -> dict[str, Any]:
     }
 
 
-def print_summary(summary: dict[str, float], title: str) -> None:
-    """The summary as a table (rich when available)."""
+def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool = False) -> None:
+    """The summary as a table (rich when available), and why each n/a has no value.
+
+    Args:
+        summary: Metric name to value.
+        title: The table's title.
+        top_is_everyone: Whether ``metrics.key_levels`` covers every level (representation is
+            then undefined however long the run: ``metrics.undefined_reasons``).
+    """
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    undefined = any(math.isnan(v) for v in summary.values())
-    # A bare NaN reads as a fault; say it is a rate with nothing to count (docs/ODD.md 7.12).
+    undefined = [k for k, v in summary.items() if math.isnan(v)]
+    # A bare NaN reads as a fault; say why there is nothing to count (docs/ODD.md 7.12).
     table = Table(title=title)
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -369,9 +377,10 @@ def print_summary(summary: dict[str, float], title: str) -> None:
         table.add_row(key, shown)
     Console(width=100).print(table)
     if undefined:
-        from sim.metrics import settling_note  # noqa: PLC0415
+        from sim.metrics import undefined_reasons  # noqa: PLC0415
 
-        print(f"n/a: nothing to count in this run: {settling_note()}")
+        for reason in undefined_reasons(undefined, top_is_everyone):
+            print(f"n/a: {reason}")
 
 
 def print_story(result: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal
@@ -197,12 +197,49 @@ def first_settled_month(scenario: Mapping[str, Any], metric: str) -> int | None:
 def settling_note() -> str:
     """Why a ledger rate can have no value in a short run: its records count only once settled.
 
-    Said by ``promosim run`` under an n/a and by report.md; the windows are the defaults'.
+    Said by ``promosim run`` under an n/a of a ledger rate (``undefined_reasons``) and by report.md;
+    the windows are the defaults'.
     """
     windows = (Promotion().stick_window_months, MetricSettings().decliner_window_months,
                MetricSettings().roi_window_months)
     return ("promotions, decliners and development count only once settled ({}, {} and {} months by default), "
             "so runs this short have none; longer runs give them").format(*windows)
+
+
+def undefined_reasons(names: Iterable[str], top_is_everyone: bool) -> list[str]:
+    """Why each of these metrics has no value (NaN), grouped by reason, one sentence per reason.
+
+    A bare "runs this short have none" sends a reader to a longer run, which helps only the
+    ledger rates; a representation ratio of a flat organisation (``metrics.key_levels`` covering
+    every level) stays NaN however long the run, and a flow with nobody in its population (no
+    stretch offers, nobody passed over) needs a larger or different organisation, not more months.
+
+    Args:
+        names: The metrics with no value, as the caller will show them (metric names).
+        top_is_everyone: Whether the top ``metrics.key_levels`` levels are every level of the
+            organisation (``_Layout.top_from == 0``).
+
+    Returns:
+        Sentences starting with the metric names they explain; empty when ``names`` is.
+    """
+    ledgers, flat, other = [], [], []
+    for name in names:
+        if name in LEDGER_WINDOWS:
+            ledgers.append(name)
+        elif name.startswith(REPRESENTATION) and top_is_everyone:
+            flat.append(name)
+        else:
+            other.append(name)
+    reasons = []
+    if ledgers:
+        reasons.append(f"{', '.join(ledgers)}: {settling_note()}")
+    if flat:
+        reasons.append(f"{', '.join(flat)}: metrics.key_levels covers every level, so the top is everyone and "
+                       "the ratio would be 1 whatever happened; set metrics.key_levels below the number of levels")
+    if other:
+        reasons.append(f"{', '.join(other)}: nobody in the rate's population, or no events of its kind, in this "
+                       "run")
+    return reasons
 
 
 # How reports and plots say which way a metric is better (``MetricInfo.better``).

@@ -172,6 +172,10 @@ class PromotionModel(mesa.Model):
         gone = self.row_of_uid(np.fromiter(self.names, dtype=np.int64)) < 0 if self.names else []
         self.left_in_warmup = [name for name, out in zip(self.names.values(), gone, strict=True) if out]
         self.running = True
+        # Row 0 of the collector is the model as built (NaN: nothing is measured before month 1), so
+        # that row i is month i: Mesa models collect once when built, and batch_run reads
+        # ``model_vars[step]`` for its row of that step (without this row, every one was a month late).
+        self.datacollector.collect(self)
 
     # -- the schedule ---------------------------------------------------------------------
     def step(self) -> None:

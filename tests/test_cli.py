@@ -610,7 +610,29 @@ def test_a_rate_with_nothing_to_count_is_n_a_with_the_reason(capsys: pytest.Capt
     assert main(["run", "baseline", "--years", "1", "--headcount", "100", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "promotion_stick_rate" in out and "NaN" not in out
-    assert "n/a: nothing to count in this run: promotions, decliners and development count only once settled (18" in out
+    assert "promotions, decliners and development count only once settled (18" in out
+    assert any(line.startswith("n/a: ") and "promotion_stick_rate" in line for line in out.splitlines())
+
+
+def test_an_n_a_that_no_longer_run_would_fill_is_not_blamed_on_the_run_length(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """In a flat organisation the top key levels are everyone: representation is n/a however long the run.
+
+    The one note under the table said every n/a was a ledger rate still settling ("longer runs
+    give them"), sending the reader to a longer run that would never give a value.
+    """
+    flat = tmp_path / "flat.yaml"
+    flat.write_text("extends: baseline\nname: flat\norganisation:\n  levels:\n"
+                    "    - {name: Staff, positions: {specialist: 90}, hire_share: 1.0}\n"
+                    "    - {name: Boss, positions: {management: 10}}\n", encoding="utf-8")
+    assert main(["run", str(flat), "--years", "1", "--quiet"]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("n/a: ")]
+    flat_note = next(line for line in notes if "representation_ratio.men" in line)
+    assert "representation_ratio.women" in flat_note and "metrics.key_levels covers every level" in flat_note
+    assert "longer runs" not in flat_note
+    stick_note = next(line for line in notes if "promotion_stick_rate" in line)
+    assert "count only once settled" in stick_note and "representation" not in stick_note
 
 
 def test_running_without_compiling_prints_no_overflow_warnings() -> None:

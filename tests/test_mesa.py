@@ -245,6 +245,33 @@ def test_batch_run_on_the_model_itself() -> None:
     assert any(name in results[-1] for name in METRICS)
 
 
+def test_batch_run_steps_are_the_months_of_the_time_series() -> None:
+    """batch_run labels each row with the steps taken before it, reading the collector's row of that index.
+
+    Mesa models collect once when built (step 0), and batch_run reads ``model_vars[step]``; a
+    collector that first collected after month 1 had every row one month late (Step 0 held
+    month 1), so joining batch_run's output to the time series on the step shifted it a month.
+    """
+    results = mesa.batch_run(
+        PromotionModel, parameters={"scenario": "baseline", "headcount": 60, "warmup_months": 0, "rng": 5},
+        iterations=1, max_steps=3, number_processes=1, data_collection_period=1, display_progress=False,
+    )
+    m = PromotionModel(scenario="baseline", headcount=60, warmup_months=0, rng=5)
+    for _ in range(3):
+        m.step()
+    series = totals(m.recorder.timeseries())
+    by_step = {r["Step"]: r for r in results}
+    assert sorted(by_step) == [0, 1, 2, 3]
+    assert all(math.isnan(by_step[0][name]) for name in METRICS)  # nothing is measured before month 1
+    for step in (1, 2, 3):
+        month = series[series["step"] == step].set_index("metric")["value"]
+        for name in ("headcount", "misread_rate", "hidden_ambition_rate"):
+            assert by_step[step][name] == month[name], (step, name)
+    frame = m.datacollector.get_model_vars_dataframe()
+    assert frame.index.tolist() == [0, 1, 2, 3]
+    assert frame.loc[3, "headcount"] == m.workforce.active.sum()
+
+
 def test_mesa_step_counter_counts_recorded_months() -> None:
     m = PromotionModel(scenario=SMALL, rng=3)
     assert m.steps == 0
