@@ -32,6 +32,7 @@ from sim.app.components import (
     PAUSED_NOTE,
     TAB_SIDE_BY_SIDE,
     AppState,
+    Guide,
     MainView,
     Sidebar,
     compare_table_html,
@@ -582,6 +583,39 @@ def test_play_is_enabled_again_when_a_new_scenario_follows_a_finished_run() -> N
     assert rc.find(v.Btn, children=["\u25b6"]).widget.disabled
     assert state.upload("fine.yaml", SMALL, len(SMALL))
     assert not rc.find(v.Btn, children=["\u25b6"]).widget.disabled
+
+
+def test_the_story_loaded_while_playing_pauses_and_says_so() -> None:
+    """The guide's buttons while the run plays.
+
+    "Load the story" and "Try the levers" paused a playing run without the note that the sidebar's
+    scenarios give (and left an earlier upload's "Loaded ..." in place); "Run six months" added six
+    months at once to a playing run (Step is off while playing).
+    """
+    if GUIDED_SCENARIO not in shipped_scenarios():
+        pytest.skip("the guided scenario is not shipped yet")
+    state = AppState.create(small_settings())
+    assert state.upload("fine.yaml", SMALL, len(SMALL)) and state.notice.value.startswith("Loaded fine.yaml")
+    # The guide alone (RunControls' play loop is not rendered): playing is set by hand.
+    _, rc = solara.render(Guide(state, state.model.value, 0), handle_error=False)
+    state.playing.value = True
+    rc.find(v.Btn, children=["Load the story"]).widget.click()
+    assert not state.playing.value and state.model.value.settings.scenario == GUIDED_SCENARIO
+    assert state.notice.value == PAUSED_NOTE, "paused, and says so; the upload's note is gone"
+    _, rc = solara.render(Guide(state, state.model.value, 0), handle_error=False)
+    six = rc.find(v.Btn, children=["Run six months"])
+    assert not six.widget.disabled
+    state.playing.value = True
+    assert six.widget.disabled, "off while playing, as Step"
+    rc.find(v.Btn, children=["Try the levers"]).widget.click()
+    assert not state.playing.value and state.model.value.levers and state.notice.value == PAUSED_NOTE
+    # Run six months moves the run on from month 0: the note's "press play" no longer holds.
+    _, rc = solara.render(Guide(state, state.model.value, 0), handle_error=False)
+    rc.find(v.Btn, children=["Run six months"]).widget.click()
+    assert state.model.value.month == 6 and state.notice.value is None
+    # Loaded while paused: nothing to say about playing.
+    rc.find(v.Btn, children=["Load the story"]).widget.click()
+    assert state.notice.value is None and not state.playing.value
 
 
 OURS = "id,level,manager\n" + "".join(f"m{i},Manager,\n" for i in range(3)) + "".join(

@@ -286,6 +286,8 @@ class AppState:
                 model.step()
             if not model.running:
                 self.playing.value = False
+        if loop is None:  # the run has moved on from month 0: "paused at month 0 ... press play" no longer holds
+            self._drop_paused_note()
         force_update()
         return self.playing.value and model.running
 
@@ -296,8 +298,12 @@ class AppState:
     def toggle_play(self) -> None:
         """Play or pause; once playing, the note that the run waits at month 0 for Play no longer holds."""
         self.playing.value = not self.playing.value
+        if self.playing.value:
+            self._drop_paused_note()
+
+    def _drop_paused_note(self) -> None:
         notice = self.notice.value
-        if self.playing.value and notice and PAUSED_NOTE in notice:
+        if notice and PAUSED_NOTE in notice:
             self.notice.value = notice.replace(PAUSED_NOTE, "").strip() or None
 
 
@@ -1183,10 +1189,16 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
     available = GUIDED_SCENARIO in shipped_scenarios()
     in_story = model.settings.scenario == GUIDED_SCENARIO
 
+    def loaded() -> None:
+        # As a scenario chosen in the sidebar: what an upload's note said is no longer what runs,
+        # and a run that was playing is paused (the story loaded while playing paused it silently).
+        state.notice.value = PAUSED_NOTE if state.paused else None
+
     def load() -> None:
         fresh = Settings(seed=state.settings.value.seed).with_scenario(GUIDED_SCENARIO)
         if state.rebuild(dataclasses.replace(fresh, compare=True)):
             state.selected.value = state.model.value.find_named("Sam")
+            loaded()
 
     def look(name: str) -> None:
         state.selected.value = state.model.value.find_named(name)
@@ -1199,6 +1211,7 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
                 settings = settings.set_lever(name, True)
         if state.rebuild(dataclasses.replace(settings, compare=True)):
             state.tab.value = TAB_SIDE_BY_SIDE
+            loaded()
 
     with solara.Columns([6, 6]):
         with solara.Card("Sam and Priya: a guided start", classes=["promosim-guide"]):
@@ -1208,8 +1221,10 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
             # The buttons first, above the chapters, so that every step's button is on screen.
             with solara.Row(style={"flex-wrap": "wrap"}, classes=["promosim-guide-buttons"]):
                 solara.Button("Load the story", on_click=load, color="primary")
-                solara.Button("Run six months", on_click=lambda: state.step(6), disabled=not in_story,
-                              outlined=True)
+                # Off while playing, as Step is: pressed then, it added six months at once to a
+                # playing run, and "six months" told the room nothing.
+                solara.Button("Run six months", on_click=lambda: state.step(6),
+                              disabled=not in_story or state.playing.value or not model.running, outlined=True)
                 for who in ("Sam", "Priya", "Alex"):
                     solara.Button(f"Look at {who}", on_click=lambda who=who: look(who), disabled=not in_story,
                                   outlined=True)
