@@ -849,7 +849,8 @@ class ReferenceModel(mesa.Model):
             "succession_coverage": self.succession_coverage(),
             "team_performance": perf_sum / n / 12.0 if n else NAN,
         }
-        everyone = m.key_levels >= self.org.n_levels  # the top is everyone: the ratio, always 1, says nothing (7.12)
+        # The top is everyone, or there is one group: the ratio, always 1, says nothing (7.12).
+        everyone = m.key_levels >= self.org.n_levels or len(sc.groups) < 2
         for gi, g in enumerate(sc.groups):
             stocks[f"representation_ratio.{g.name}"] = (
                 NAN if everyone else ratio(ratio(top_by_group[gi], top), ratio(by_group[gi], n)))

@@ -306,7 +306,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             exc = exc.after_resizing(args.headcount, "--headcount")
         raise under(args.scenario, exc) from None
     print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} years)",
-                  top_is_everyone=scenario.metrics.key_levels >= scenario.n_levels)
+                  top_is_everyone=scenario.metrics.key_levels >= scenario.n_levels,
+                  one_group=len(scenario.groups) < 2)
     for note in result.notes:
         print(note)
     if result.names:
@@ -354,7 +355,8 @@ def run_table_schemas() -> dict[str, Any]:
     }
 
 
-def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool = False) -> None:
+def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool = False,
+                  one_group: bool = False) -> None:
     """The summary as a table (rich when available), and why each n/a has no value.
 
     Args:
@@ -362,6 +364,7 @@ def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool =
         title: The table's title.
         top_is_everyone: Whether ``metrics.key_levels`` covers every level (representation is
             then undefined however long the run: ``metrics.undefined_reasons``).
+        one_group: Whether the scenario has one group (representation is undefined there too).
     """
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
@@ -379,7 +382,7 @@ def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool =
     if undefined:
         from sim.metrics import undefined_reasons  # noqa: PLC0415
 
-        for reason in undefined_reasons(undefined, top_is_everyone):
+        for reason in undefined_reasons(undefined, top_is_everyone, one_group):
             print(f"n/a: {reason}")
 
 

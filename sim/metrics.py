@@ -206,7 +206,7 @@ def settling_note() -> str:
             "so runs this short have none; longer runs give them").format(*windows)
 
 
-def undefined_reasons(names: Iterable[str], top_is_everyone: bool) -> list[str]:
+def undefined_reasons(names: Iterable[str], top_is_everyone: bool, one_group: bool = False) -> list[str]:
     """Why each of these metrics has no value (NaN), grouped by reason, one sentence per reason.
 
     A bare "runs this short have none" sends a reader to a longer run, which helps only the
@@ -218,6 +218,7 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool) -> list[str]:
         names: The metrics with no value, as the caller will show them (metric names).
         top_is_everyone: Whether the top ``metrics.key_levels`` levels are every level of the
             organisation (``_Layout.top_from == 0``).
+        one_group: Whether the scenario has one group, who is then everyone at the top too.
 
     Returns:
         Sentences starting with the metric names they explain; empty when ``names`` is.
@@ -226,16 +227,19 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool) -> list[str]:
     for name in names:
         if name in LEDGER_WINDOWS:
             ledgers.append(name)
-        elif name.startswith(REPRESENTATION) and top_is_everyone:
+        elif name.startswith(REPRESENTATION) and (top_is_everyone or one_group):
             flat.append(name)
         else:
             other.append(name)
     reasons = []
     if ledgers:
         reasons.append(f"{', '.join(ledgers)}: {settling_note()}")
-    if flat:
+    if flat and top_is_everyone:
         reasons.append(f"{', '.join(flat)}: metrics.key_levels covers every level, so the top is everyone and "
                        "the ratio would be 1 whatever happened; set metrics.key_levels below the number of levels")
+    elif flat:
+        reasons.append(f"{', '.join(flat)}: one group is everyone at the top too, so the ratio would be 1 "
+                       "whatever happened; representation needs two groups or more")
     if other:
         reasons.append(f"{', '.join(other)}: nobody in the rate's population, or no events of its kind, in this "
                        "run")
@@ -422,10 +426,11 @@ def _representation_rows(headcount, top_from):
     Args:
         headcount: People per (group, level) cell.
         top_from: The first of the top (key) levels. At 0 the top is everyone (a flat organisation with
-            ``metrics.key_levels`` covering every level) and the ratio, always 1, says nothing: NaN.
+            ``metrics.key_levels`` covering every level) and the ratio, always 1, says nothing: NaN,
+            as with one group, who is everyone at the top too.
     """
     n_groups, n_levels = headcount.shape
-    if top_from <= 0:
+    if top_from <= 0 or n_groups < 2:
         return np.full(n_groups, np.nan)
     g_all = np.zeros(n_groups)
     g_top = np.zeros(n_groups)

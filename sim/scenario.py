@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from sim.errors import InputError
@@ -221,6 +221,16 @@ class Group(_Strict):
     rating_bias: Annotated[float, Field(ge=-3.0, le=3.0)] = 0.0
     ambition_suppression: Fraction = 0.0
     visibility_shift: Annotated[float, Field(ge=-0.5, le=0.5)] = 0.0
+
+    @field_validator("name")
+    @classmethod
+    def _not_read_as_missing(cls, name: str) -> str:
+        # pandas, spreadsheets and R read these as missing values, so a CSV's group column would lose
+        # the group and its rows would pass for the whole organisation's (``metrics.totals``).
+        if name.lower() in {"na", "nan", "null", "none", "-nan"}:
+            raise ValueError(f"'{name}' reads as a missing value in CSV files (pandas, spreadsheets, R); "
+                             "give the group another name, e.g. 'north_america'")
+        return name
 
     @model_validator(mode="after")
     def _aspirations_fit(self) -> Group:

@@ -184,3 +184,7 @@ def test_promotions_and_exits_are_broken_down_by_group_at_each_level() -> None:
         by_group = rows[rows["level"].isna() & rows["group"].notna()].set_index(["step", "group"])["value"]
         assert (cell.groupby(["step", "level"])["value"].sum() == by_level.sort_index()).all(), name
         assert (cell.groupby(["step", "group"])["value"].sum() == by_group.sort_index()).all(), name
+    one_group = PromotionModel(scenario="baseline", rng=1, headcount=200, overrides={
+        "groups": [{"name": "all", "workforce_share": 1.0, "hiring_share": 1.0}]})
+    one_group.step()
+    assert math.isnan(one_group.recorder.current["representation_ratio.all"]), "one group is always at parity"

@@ -613,3 +613,13 @@ def test_a_small_headcount_does_not_make_the_organisation_look_listed_top_first(
         {"name": "C", "positions": {"specialist": 1, "management": 3}}]}}
     scaled = load_scenario(data, headcount=5)
     assert [sum(lv.positions.values()) for lv in scaled.organisation.levels] == [1, 3, 3]
+
+
+def test_a_group_named_as_a_missing_value_is_refused() -> None:
+    """A group called NA came back from `promosim run --csv` as missing in pandas, and its rows were
+    taken for the whole organisation's (a researcher trial)."""
+    groups = [{"name": "NA", "workforce_share": 0.5, "hiring_share": 0.5},
+              {"name": "EU", "workforce_share": 0.5, "hiring_share": 0.5}]
+    with pytest.raises(InputError, match=r"groups\[0\]\.name: 'NA' reads as a missing value in CSV files"):
+        load_scenario("baseline", overrides={"groups": groups})
+    load_scenario("baseline", overrides={"groups": [{**groups[0], "name": "north_america"}, groups[1]]})
