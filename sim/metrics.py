@@ -206,7 +206,8 @@ def settling_note() -> str:
             "so runs this short have none; longer runs give them").format(*windows)
 
 
-def undefined_reasons(names: Iterable[str], top_is_everyone: bool, one_group: bool = False) -> list[str]:
+def undefined_reasons(names: Iterable[str], top_is_everyone: bool, one_group: bool = False,
+                      runs: str = "this run") -> list[str]:
     """Why each of these metrics has no value (NaN), grouped by reason, one sentence per reason.
 
     A bare "runs this short have none" sends a reader to a longer run, which helps only the
@@ -219,6 +220,7 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool, one_group: bo
         top_is_everyone: Whether the top ``metrics.key_levels`` levels are every level of the
             organisation (``_Layout.top_from == 0``).
         one_group: Whether the scenario has one group, who is then everyone at the top too.
+        runs: What the sentences call the runs ("these runs" in a report of many).
 
     Returns:
         Sentences starting with the metric names they explain; empty when ``names`` is.
@@ -241,8 +243,7 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool, one_group: bo
         reasons.append(f"{', '.join(flat)}: one group is everyone at the top too, so the ratio would be 1 "
                        "whatever happened; representation needs two groups or more")
     if other:
-        reasons.append(f"{', '.join(other)}: nobody in the rate's population, or no events of its kind, in this "
-                       "run")
+        reasons.append(f"{', '.join(other)}: nobody in the rate's population, or no events of its kind, in {runs}")
     return reasons
 
 

@@ -299,8 +299,21 @@ def test_a_metric_no_run_could_measure_is_not_blamed_on_the_replications() -> No
                          "promotion_stick_rate": ([nan] * 4, [nan] * 4)})
     design = {"replications": 4, "metrics": None, "arms": toy_design()["arms"][:2]}
     text = "\n".join(summary_lines(paired_effects(values, design), {}))
-    assert "No value in any run: promotions that stick. Each is a rate with nothing to count" in text
+    assert "No value in any run: promotions that stick." in text
+    assert "- promotions that stick: promotions, decliners and development count only once settled" in text
     assert "Too few complete pairs" not in text
+
+
+def test_representation_no_run_could_measure_is_not_blamed_on_the_run_length() -> None:
+    """A one-group or flat organisation has no representation however long the runs: the report used to
+    send the reader to longer runs for it (a researcher trial)."""
+    nan = float("nan")
+    values = toy_values({"misread_rate": ([0.2] * 4, [0.1, 0.12, 0.11, 0.1]),
+                         "representation_ratio.women": ([nan] * 4, [nan] * 4)})
+    design = {"replications": 4, "metrics": None, "arms": toy_design()["arms"][:2]}
+    text = "\n".join(summary_lines(paired_effects(values, design), {}))
+    assert "- women at the top: the organisation has one group, or its top metrics.key_levels levels" in text
+    assert "runs this short" not in text
 
 
 def test_every_summary_metric_has_a_meaning_and_a_direction() -> None:

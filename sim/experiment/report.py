@@ -22,7 +22,14 @@ import pandas as pd
 from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
-from sim.metrics import BETTER_WORDS, LEDGER_WINDOWS, first_settled_month, metric_info, settling_note
+from sim.metrics import (
+    BETTER_WORDS,
+    LEDGER_WINDOWS,
+    REPRESENTATION,
+    first_settled_month,
+    metric_info,
+    undefined_reasons,
+)
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -430,7 +437,7 @@ def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tes
     clear = [r for r in rows.itertuples() if is_clear(r)]
     order = {"b": 0, "w": 1}  # better, worse, then the metrics with no better direction
     clear.sort(key=lambda r: order.get(verdict(r)[:1], 2))
-    unmeasured = [plain_label(r.metric) for r in rows.itertuples() if r.n == 0]
+    unmeasured = [r.metric for r in rows.itertuples() if r.n == 0]
     untold = [plain_label(r.metric) for r in rows.itertuples() if r.n > 0 and not math.isfinite(r.ci_low)]
     steady = [plain_label(r.metric) for r in rows.itertuples() if math.isfinite(r.ci_low) and not is_clear(r)]
     baseline = rows["baseline"].iloc[0]
@@ -443,10 +450,33 @@ def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tes
         lines += [f"No clear change: {', '.join(steady)}.", ""]
     if untold:
         lines += [f"Too few complete pairs to tell (under 2): {', '.join(untold)}.", ""]
-    if unmeasured:  # more replications would not help: the runs are too short or too small for them
-        lines += [f"No value in any run: {', '.join(unmeasured)}. Each is a rate with nothing to count in these "
-                  f"runs: {settling_note()}.", ""]
+    if unmeasured:  # more replications would not help: say what would
+        lines += [f"No value in any run: {', '.join(map(plain_label, unmeasured))}.", ""]
+        lines += [f"- {reason}." for reason in unmeasured_reasons(unmeasured)] + [""]
     return lines
+
+
+def unmeasured_reasons(metrics: Sequence[str]) -> list[str]:
+    """Why metrics have no value in any run, in plain labels: a run too short helps only some of them.
+
+    A representation ratio is measured every month, so none in any run means the organisation has
+    one group, or no level below ``metrics.key_levels`` (the top is everyone); the ledger rates
+    need longer runs; the other rates need someone to count.
+    """
+    top = [m for m in metrics if m.startswith(REPRESENTATION)]
+    rest = undefined_reasons([m for m in metrics if m not in top], top_is_everyone=False, runs="these runs")
+    out = [_labelled(reason) for reason in rest]
+    if top:
+        out.append(f"{', '.join(map(plain_label, top))}: the organisation has one group, or its top "
+                   "metrics.key_levels levels are every level, so the top is everyone and the ratio would be 1 "
+                   "whatever happened")
+    return out
+
+
+def _labelled(reason: str) -> str:
+    """``undefined_reasons``' sentence with its metric names in plain labels."""
+    names, _, why = reason.partition(": ")
+    return f"{', '.join(plain_label(n) for n in names.split(', '))}: {why}"
 
 
 def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str]:
