@@ -344,7 +344,9 @@ def run_table_schemas() -> dict[str, Any]:
     """
     import pyarrow as pa  # noqa: PLC0415
 
-    return {
+    from sim.experiment.store import described  # noqa: PLC0415 (each column says what it holds)
+
+    schemas = {
         "summary": pa.schema([("metric", pa.string()), ("value", pa.float64())]),
         "timeseries": pa.schema([("step", pa.int64()), ("year", pa.int64()), ("metric", pa.string()),
                                  ("value", pa.float64()), ("level", pa.int64()), ("group", pa.string()),
@@ -353,6 +355,7 @@ def run_table_schemas() -> dict[str, Any]:
                              ("details", pa.string())]),
         "people": pa.schema([("employee", pa.int64()), ("id", pa.string())]),
     }
+    return {name: described(schema) for name, schema in schemas.items()}
 
 
 def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool = False,

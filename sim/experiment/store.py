@@ -60,7 +60,44 @@ def with_pandas_dtypes(schema: pa.Schema, **dtypes: str) -> pa.Schema:
         **dtypes: pandas dtypes for columns whose Arrow default is not wanted (``level="Int64"``).
     """
     template = schema.empty_table().to_pandas().astype(dtypes)
-    return pa.Table.from_pandas(template, schema=schema, preserve_index=False).schema
+    return described(pa.Table.from_pandas(template, schema=schema, preserve_index=False).schema)
+
+
+# What each column holds, written into the files (a field's "description"), so that a table read
+# without these docs (an archived dataset, another language's Parquet reader) says what it is.
+COLUMN_NOTES = {
+    "run_id": "the run's id: a hash of its resolved scenario, parameters, replication and seed",
+    "experiment": "the experiment's name",
+    "scenario": "the arm's scenario label",
+    "arm": "the arm (scenario or grid point) the run belongs to",
+    "point": "the grid or sample point's index (0 when there is none)",
+    "parameters": "the point's parameter values, as JSON",
+    "replication": "the replication number; runs of the same replication share a seed across arms",
+    "seed": "the run seed: promosim run SCENARIO --seed SEED repeats the run",
+    "status": "ok or failed",
+    "error": "a failed run's traceback",
+    "duration": "seconds the run took",
+    "started": "when the run started (UTC)",
+    "worker": "host:pid of the process that ran it",
+    "batch": "the commit batch, prefixed by the session that wrote it (sessions.jsonl)",
+    "step": "recorded month, 1 = the first month after the warm-up",
+    "year": "recorded year, (step - 1) // 12 + 1",
+    "metric": "the metric's name (docs/ODD.md 7.12; report.md says what each means)",
+    "value": "the metric's value (NaN where it is undefined)",
+    "level": "the level, 0 = entry; empty on rows that are not by level",
+    "group": "the group; empty on rows that are not by group",
+    "track": "specialist or management, the track of the post held; empty on rows that are not by track",
+    "employee": "the person's id in the engine (the events' employee)",
+    "kind": "the event's kind",
+    "details": "what happened, in words",
+    "id": "the person's id in the organisation file",
+}
+
+
+def described(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with each column's ``COLUMN_NOTES`` entry as its field's ``description`` metadata."""
+    return pa.schema([field.with_metadata({"description": COLUMN_NOTES[field.name]})
+                      if field.name in COLUMN_NOTES else field for field in schema], metadata=schema.metadata)
 
 
 RUNS_SCHEMA = with_pandas_dtypes(pa.schema([
