@@ -103,10 +103,14 @@ def test_the_shipped_sensitivity_experiment_is_valid() -> None:
 
 def test_sobol_indices_outside_zero_one_are_flagged() -> None:
     """Shares of variance cannot be negative or above one: such indices say the sample is too small."""
-    fine = pd.DataFrame({"S1": [0.2, 0.0], "ST": [0.6, 1.0]})
+    names = {"metric": ["misread_rate", "misread_rate"], "parameter": ["voice_rate", "risk_rate"]}
+    fine = pd.DataFrame({**names, "S1": [0.2, 0.0], "ST": [0.6, 1.0]})
     assert _sobol_caveat(fine) == []
-    small_sample = pd.DataFrame({"S1": [-0.47, 0.1], "ST": [1.32, 0.3]})
+    small_sample = pd.DataFrame({**names, "S1": [-0.47, 0.1], "ST": [1.32, 0.3]})
     assert "outside [0, 1]" in _sobol_caveat(small_sample)[0]
+    first_above_total = pd.DataFrame({**names, "S1": [0.5, 0.1], "ST": [0.3, 0.12]})  # within [0, 1], and noise
+    caveat = _sobol_caveat(first_above_total)
+    assert len(caveat) == 2 and "**S1 exceeds ST** (voice_rate on misread_rate)" in caveat[0]
 
 
 # ---------------------------------------------------------------------------------------------

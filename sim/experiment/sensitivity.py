@@ -360,15 +360,22 @@ def _fewer_replications(indices: pd.DataFrame, replications: int) -> list[str]:
 
 
 def _sobol_caveat(indices: pd.DataFrame) -> list[str]:
-    """A warning when Sobol' indices fall outside [0, 1]: shares cannot, so the sample is too small.
+    """Warnings when Sobol' indices fall outside [0, 1] or S1 exceeds ST: shares cannot, so the sample is too small.
 
     At N = 8 the shipped demo gives S1 = -0.47 and ST = 1.32; read without a word, they look like results.
     """
     values = indices[["S1", "ST"]].to_numpy(dtype=float)
-    if not np.any((values < -0.05) | (values > 1.05)):
-        return []
-    return ["**Some indices lie outside [0, 1]**, which shares of variance cannot: the sample is too small for "
-            "them to mean anything (raise `samples`; 512 or more is usual).", ""]
+    out = []
+    if np.any((values < -0.05) | (values > 1.05)):
+        out += ["**Some indices lie outside [0, 1]**, which shares of variance cannot: the sample is too small for "
+                "them to mean anything (raise `samples`; 512 or more is usual).", ""]
+    # A parameter's share alone cannot exceed its share with every interaction: S1 > ST is estimation noise.
+    above = indices[indices["S1"].astype(float) > indices["ST"].astype(float) + 0.05]
+    if len(above):
+        pairs = ", ".join(f"{p} on {m}" for m, p in zip(above["metric"], above["parameter"], strict=True))
+        out += [f"**S1 exceeds ST** ({pairs}), which a parameter's share alone cannot do: the estimates are "
+                "noise at this sample size (raise `samples`).", ""]
+    return out
 
 
 def print_indices(indices: pd.DataFrame, method: str) -> None:
