@@ -251,3 +251,16 @@ def test_every_sample_point_is_averaged_over_the_same_replications() -> None:
     assert _fewer_replications(indices, 3) == [
         "- m: over 2 of the 3 replications, those in which it is defined at every sample point (so that every "
         "point's mean is over the same seeds)", ""]
+
+
+def test_a_set_that_a_sampled_parameter_replaces_is_named(tmp_path: Path) -> None:
+    """The sampled values replace a set: of the same key at every point (a researcher trial): the file's
+    set: still holds for `experiment run`, so it is not refused, but the analysis says it is not in force."""
+    path = write_experiment(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["set"] = {"behaviour.voice_rate": 0.3, "managers.prior_interest": 0.5}
+    path.write_text(yaml.safe_dump(data))
+    design = build_sensitivity_design(load_experiment(path), path, "morris")
+    assert design.extra["replaced"] == ["behaviour.voice_rate (set: 0.3) is replaced by the sampled "
+                                        "behaviour.voice_rate"]
+    assert {a.parameters["behaviour.voice_rate"] for a in design.arms} != {0.3}

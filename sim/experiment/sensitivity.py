@@ -41,6 +41,7 @@ from sim.experiment.design import (
     coerce_like,
     labelled_specs,
     make_tasks,
+    overlaps,
     resolve,
     shown_path,
     value_at,
@@ -103,8 +104,18 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
         years=spec.years, headcount=spec.headcount, metrics=metrics, timeseries="none", arms=arms,
         tasks=make_tasks(arms, seeds, "none"),
         extra={"method": method, "problem": problem, "samples": sens.samples, "levels": sens.levels,
-               "scenario": label, "X": sample.tolist()},
+               "scenario": label, "X": sample.tolist(), "replaced": replaced_sets(spec, own, names)},
     )
+
+
+def replaced_sets(spec: ExperimentFile, own: dict[str, Any], names: list[str]) -> list[str]:
+    """The ``set:`` keys (the experiment's, or the varied scenario's own) that a sampled parameter replaces.
+
+    Unlike a grid's, such a ``set:`` is not refused: it still holds when the same file is run with
+    ``experiment run``. In the analysis it holds nowhere, so sensitivity.md says so.
+    """
+    return [f"{key} (set: {value!r}) is replaced by the sampled {name}"
+            for key, value in {**spec.set, **own}.items() for name in names if overlaps(key, name)]
 
 
 def _sample(problem: dict[str, Any], method: str, samples: int, levels: int, seed: int) -> np.ndarray:
@@ -323,6 +334,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
     # The latest invocation's command; the versions of the sessions that made these runs (with a
     # warning when they differ), since a resume that only found finished runs made none of them.
     lines += provenance_lines(provenance(store, runs))
+    lines += [f"- Not in force: {note}" for note in extra.get("replaced", [])]
     lines += ["", "| parameter | low | high |", "|---|---|---|"]
     lines += [f"| `{n}` | {fmt(lo)} | {fmt(hi)} |" for n, (lo, hi) in zip(problem["names"], problem["bounds"],
                                                                          strict=True)]
