@@ -33,7 +33,7 @@ from sim.experiment.report import (
 )
 from sim.experiment.runner import run_design
 from sim.experiment.store import ResultStore
-from sim.metrics import first_settled_month
+from sim.metrics import first_settled_month, metric_info
 
 
 def test_paired_statistics_match_a_hand_computation() -> None:
@@ -292,28 +292,23 @@ def test_parity_is_judged_on_the_change_of_the_means_distance_from_one() -> None
     assert row["parity_gap_ci_high"] < 0, "the mean went from 0.90 to about 1.0: closer to parity"
 
 
-def test_a_metric_no_run_could_measure_is_not_blamed_on_the_replications() -> None:
-    """A 1-year run has no settled promotion: more replications would never give a stick rate."""
+@pytest.mark.parametrize(("metric", "reason", "not_said"), [
+    # A 1-year run has no settled promotion: more replications would never give a stick rate.
+    ("promotion_stick_rate", "- promotions that stick: promotions, decliners and development count only once "
+     "settled", "Too few complete pairs"),
+    # A one-group or flat organisation has no representation however long the runs: the report used
+    # to send the reader to longer runs for it (a researcher trial).
+    ("representation_ratio.women", "- women at the top: the organisation has one group, or its top "
+     "metrics.key_levels levels", "runs this short"),
+])
+def test_a_metric_no_run_could_measure_gets_its_own_reason(metric: str, reason: str, not_said: str) -> None:
     nan = float("nan")
-    values = toy_values({"misread_rate": ([0.2] * 4, [0.1, 0.12, 0.11, 0.1]),
-                         "promotion_stick_rate": ([nan] * 4, [nan] * 4)})
+    values = toy_values({"misread_rate": ([0.2] * 4, [0.1, 0.12, 0.11, 0.1]), metric: ([nan] * 4, [nan] * 4)})
     design = {"replications": 4, "metrics": None, "arms": toy_design()["arms"][:2]}
     text = "\n".join(summary_lines(paired_effects(values, design), {}))
-    assert "No value in any run: promotions that stick." in text
-    assert "- promotions that stick: promotions, decliners and development count only once settled" in text
-    assert "Too few complete pairs" not in text
-
-
-def test_representation_no_run_could_measure_is_not_blamed_on_the_run_length() -> None:
-    """A one-group or flat organisation has no representation however long the runs: the report used to
-    send the reader to longer runs for it (a researcher trial)."""
-    nan = float("nan")
-    values = toy_values({"misread_rate": ([0.2] * 4, [0.1, 0.12, 0.11, 0.1]),
-                         "representation_ratio.women": ([nan] * 4, [nan] * 4)})
-    design = {"replications": 4, "metrics": None, "arms": toy_design()["arms"][:2]}
-    text = "\n".join(summary_lines(paired_effects(values, design), {}))
-    assert "- women at the top: the organisation has one group, or its top metrics.key_levels levels" in text
-    assert "runs this short" not in text
+    assert f"No value in any run: {metric_info(metric).label}." in text
+    assert reason in text
+    assert not_said not in text
 
 
 def test_every_summary_metric_has_a_meaning_and_a_direction() -> None:
