@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal
@@ -206,8 +206,8 @@ def settling_note() -> str:
             "so runs this short have none; longer runs give them").format(*windows)
 
 
-def undefined_reasons(names: Iterable[str], top_is_everyone: bool, one_group: bool = False,
-                      runs: str = "this run") -> list[str]:
+def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_group: bool = False,
+                      runs: str = "this run", label: Callable[[str], str] = str) -> list[str]:
     """Why each of these metrics has no value (NaN), grouped by reason, one sentence per reason.
 
     A bare "runs this short have none" sends a reader to a longer run, which helps only the
@@ -218,9 +218,11 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool, one_group: bo
     Args:
         names: The metrics with no value, as the caller will show them (metric names).
         top_is_everyone: Whether the top ``metrics.key_levels`` levels are every level of the
-            organisation (``_Layout.top_from == 0``).
+            organisation (``_Layout.top_from == 0``); None when not known (a report of many runs
+            with no representation in any: one of the two reasons must hold).
         one_group: Whether the scenario has one group, who is then everyone at the top too.
         runs: What the sentences call the runs ("these runs" in a report of many).
+        label: How a metric is named in the sentences (``report.plain_label`` in reports).
 
     Returns:
         Sentences starting with the metric names they explain; empty when ``names`` is.
@@ -229,21 +231,27 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool, one_group: bo
     for name in names:
         if name in LEDGER_WINDOWS:
             ledgers.append(name)
-        elif name.startswith(REPRESENTATION) and (top_is_everyone or one_group):
+        elif name.startswith(REPRESENTATION) and (top_is_everyone is not False or one_group):
             flat.append(name)
         else:
             other.append(name)
     reasons = []
     if ledgers:
-        reasons.append(f"{', '.join(ledgers)}: {settling_note()}")
-    if flat and top_is_everyone:
-        reasons.append(f"{', '.join(flat)}: metrics.key_levels covers every level, so the top is everyone and "
-                       "the ratio would be 1 whatever happened; set metrics.key_levels below the number of levels")
+        reasons.append(f"{', '.join(map(label, ledgers))}: {settling_note()}")
+    if flat and top_is_everyone is None:
+        reasons.append(f"{', '.join(map(label, flat))}: the organisation has one group, or its top "
+                       "metrics.key_levels levels are every level, so the top is everyone and the ratio would be 1 "
+                       "whatever happened")
+    elif flat and top_is_everyone:
+        reasons.append(f"{', '.join(map(label, flat))}: metrics.key_levels covers every level, so the top is "
+                       "everyone and the ratio would be 1 whatever happened; set metrics.key_levels below the "
+                       "number of levels")
     elif flat:
-        reasons.append(f"{', '.join(flat)}: one group is everyone at the top too, so the ratio would be 1 "
-                       "whatever happened; representation needs two groups or more")
+        reasons.append(f"{', '.join(map(label, flat))}: one group is everyone at the top too, so the ratio would "
+                       "be 1 whatever happened; representation needs two groups or more")
     if other:
-        reasons.append(f"{', '.join(other)}: nobody in the rate's population, or no events of its kind, in {runs}")
+        reasons.append(f"{', '.join(map(label, other))}: nobody in the rate's population, or no events of its "
+                       f"kind, in {runs}")
     return reasons
 
 

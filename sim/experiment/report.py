@@ -25,7 +25,6 @@ from sim.experiment.store import ResultStore
 from sim.metrics import (
     BETTER_WORDS,
     LEDGER_WINDOWS,
-    REPRESENTATION,
     first_settled_month,
     metric_info,
     undefined_reasons,
@@ -452,31 +451,11 @@ def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tes
         lines += [f"Too few complete pairs to tell (under 2): {', '.join(untold)}.", ""]
     if unmeasured:  # more replications would not help: say what would
         lines += [f"No value in any run: {', '.join(map(plain_label, unmeasured))}.", ""]
-        lines += [f"- {reason}." for reason in unmeasured_reasons(unmeasured)] + [""]
+        # A representation ratio is measured every month, so none in any run is structural (None: the
+        # report does not know which of the two reasons); the ledger rates need longer runs.
+        reasons = undefined_reasons(unmeasured, top_is_everyone=None, runs="these runs", label=plain_label)
+        lines += [f"- {reason}." for reason in reasons] + [""]
     return lines
-
-
-def unmeasured_reasons(metrics: Sequence[str]) -> list[str]:
-    """Why metrics have no value in any run, in plain labels: a run too short helps only some of them.
-
-    A representation ratio is measured every month, so none in any run means the organisation has
-    one group, or no level below ``metrics.key_levels`` (the top is everyone); the ledger rates
-    need longer runs; the other rates need someone to count.
-    """
-    top = [m for m in metrics if m.startswith(REPRESENTATION)]
-    rest = undefined_reasons([m for m in metrics if m not in top], top_is_everyone=False, runs="these runs")
-    out = [_labelled(reason) for reason in rest]
-    if top:
-        out.append(f"{', '.join(map(plain_label, top))}: the organisation has one group, or its top "
-                   "metrics.key_levels levels are every level, so the top is everyone and the ratio would be 1 "
-                   "whatever happened")
-    return out
-
-
-def _labelled(reason: str) -> str:
-    """``undefined_reasons``' sentence with its metric names in plain labels."""
-    names, _, why = reason.partition(": ")
-    return f"{', '.join(plain_label(n) for n in names.split(', '))}: {why}"
 
 
 def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str]:
