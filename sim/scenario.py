@@ -97,10 +97,12 @@ class OrgSource(_Strict):
     ``columns`` maps the model's fields (see ``FIELDS``) to the file's column names (a field
     not named here is looked for under its own name); ``values`` maps, per categorical field,
     the file's values to the model's (level names, track names, group names, intent answers,
-    or rating labels to numbers). ``performance_scale`` is the rating scale ``[low, high]``
-    (values outside it are errors; higher is better). ``survey_honesty`` is the chance that a
-    stated career intent reflects what the person really wants. See docs/orgdata.md and
-    sim/orgdata/.
+    or rating labels to numbers), or to ``null`` for "read as a blank cell" (a survey's "prefer
+    not to say"). ``exclude`` names, per column, the values of rows that are not simulated
+    (leavers, contractors: HR exports hold them, and editing the export by hand loses the
+    trail back to it). ``performance_scale`` is the rating scale ``[low, high]`` (values
+    outside it are errors; higher is better). ``survey_honesty`` is the chance that a stated
+    career intent reflects what the person really wants. See docs/orgdata.md and sim/orgdata/.
     """
 
     # Kept here (not in sim.orgdata) so that `promosim validate` catches a bad mapping block
@@ -117,35 +119,36 @@ class OrgSource(_Strict):
     file: str  # checked in _known_fields, which says what an empty one should be
     columns: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
     values: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    exclude: dict[Annotated[str, Field(min_length=1)], Annotated[list[str], Field(min_length=1)]] = Field(
+        default_factory=dict)
     performance_scale: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
     survey_honesty: Fraction = 0.85
 
     @model_validator(mode="before")
     @classmethod
     def _text_keys(cls, data: Any) -> Any:
-        """File values are compared as text, so YAML number keys become text; booleans are refused.
+        """File values are compared as text, so YAML numbers become text; booleans are refused.
 
-        YAML reads an unquoted ``yes``/``no``/``on``/``off`` key as a boolean, which cannot be
-        turned back into the word the file holds, so it must be quoted.
+        YAML reads an unquoted ``yes``/``no``/``on``/``off`` as a boolean, which cannot be
+        turned back into the word the file holds, so it must be quoted. This holds for the keys
+        of ``values`` and for the values listed in ``exclude`` (where one value may be given
+        without a list).
         """
-        if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+        if not isinstance(data, dict):
             return data
-        values = {}
-        for field, mapping in data["values"].items():
-            if not isinstance(mapping, dict):
-                values[field] = mapping
-                continue
-            out = {}
-            for key, target in mapping.items():
-                if isinstance(key, bool):
-                    raise ValueError(
-                        f"@values.{field}@ a key written {'yes, on or true' if key else 'no, off or false'} "
-                        f"was read by YAML as the boolean {str(key).lower()}; quote it (e.g. "
-                        f"'{'yes' if key else 'no'}')"
-                    )
-                out[str(key) if isinstance(key, int | float) else key] = target
-            values[field] = out
-        return {**data, "values": values}
+        if isinstance(data.get("values"), dict):
+            values = {}
+            for field, mapping in data["values"].items():
+                values[field] = ({_as_file_text(key, f"values.{field}", "key"): to for key, to in mapping.items()}
+                                 if isinstance(mapping, dict) else mapping)
+            data = {**data, "values": values}
+        if isinstance(data.get("exclude"), dict):
+            exclude = {}
+            for column, listed in data["exclude"].items():
+                exclude[column] = [_as_file_text(value, f"exclude.{column}")
+                                   for value in (listed if isinstance(listed, list) else [listed])]
+            data = {**data, "exclude": exclude}
+        return data
 
     @model_validator(mode="after")
     def _known_fields(self) -> OrgSource:
@@ -159,7 +162,11 @@ class OrgSource(_Strict):
                 raise ValueError(f"@values.{field}@ values can be mapped only for: {', '.join(self.MAPPED)}")
             allowed = {"track": TRACKS, "intent": self.INTENTS}.get(field)
             for key, target in mapping.items():
-                if field == "performance":
+                if target is None:
+                    if field == "level":
+                        raise ValueError(f"@values.level.{key}@ a level cannot be read as blank (every person needs "
+                                         "one); leave such rows out with organisation.source.exclude")
+                elif field == "performance":
                     if isinstance(target, bool) or not isinstance(target, int | float) or not math.isfinite(target):
                         raise ValueError(f"@values.performance.{key}@ must map to a number, got {target!r}")
                 elif not isinstance(target, str):
@@ -177,10 +184,23 @@ class OrgSource(_Strict):
             elif self.file.lower().endswith((".txt", ".tsv")):
                 save = ": a tab-separated file is read when its name ends in .csv (rename it)"
             raise ValueError(f"@file@ expected a {', '.join(self.SUFFIXES)} file, got '{Path(self.file).name}'{save}")
+        for column, listed in self.exclude.items():
+            if any(not value.strip() for value in listed):
+                raise ValueError(f"@exclude.{column}@ an empty value matches no row (blank cells are never excluded)")
         scale = self.performance_scale
         if scale is not None and not scale[0] < scale[1]:
             raise ValueError(f"@performance_scale@ must be [low, high] with low < high, got {scale}")
         return self
+
+
+def _as_file_text(value: Any, where: str, what: str = "value") -> Any:
+    """A value written in YAML as a file cell would hold it: numbers as text; a YAML boolean refused."""
+    if isinstance(value, bool):
+        raise ValueError(
+            f"@{where}@ a {what} written {'yes, on or true' if value else 'no, off or false'} was read by YAML as "
+            f"the boolean {str(value).lower()}; quote it (e.g. '{'yes' if value else 'no'}')"
+        )
+    return str(value) if isinstance(value, int | float) else value
 
 
 class Organisation(_Strict):
@@ -482,7 +502,7 @@ class Scenario(_Strict):
         names = {"level": [lv.name for lv in self.organisation.levels], "group": self.group_names}
         for field, allowed in names.items():
             for key, target in source.values.get(field, {}).items():
-                if target not in allowed:
+                if target is not None and target not in allowed:
                     raise ValueError(f"@organisation.source.values.{field}.{key}@ '{target}' is not a {field}; "
                                      f"{field}s: {', '.join(allowed)}")
 

@@ -115,7 +115,66 @@ def test_stated_managers_who_cannot_hold_a_team_are_skipped_upwards(tmp_path: Pa
     # J2 reports to S2, a specialist: the line goes up past S2 and S1 is valid (higher, management).
     assert parent[slots["J2"]] == slots["S1"]
     st = model.orgdata.table.structure
-    assert st == {"stated": 5, "kept": 3, "repointed": 2, "no_valid_manager": 0, "without_manager": 1}
+    assert st == {"through_excluded": 0, "stated": 5, "kept": 3, "repointed": 2, "no_valid_manager": 0,
+                  "without_manager": 1}
+
+
+# BASE_CSV with a status column, as HR exports have one: S1 (a manager) and one Junior have left.
+STATUS_CSV = """\
+id,level,track,manager,tenure_months,group,performance,intent,Status
+H1,Head,management,,120,a,4,manage,Active
+S1,Senior,management,H1,60,b,3,not_now,Terminated
+S2,Senior,specialist,S1,50,,5,,Active
+J1,Junior,specialist,S1,10,a,2,specialist,active
+J2,Junior,,S2,12,b,,no_answer,CONTRACTOR
+J3,Junior,specialist,S1,1,a,3,manage,Active
+"""
+
+
+def test_rows_an_export_holds_but_the_model_should_not_are_left_out(tmp_path: Path) -> None:
+    """``exclude`` leaves out leavers and contractors (whatever the case of the value), keeps the
+    file's row numbers, and points the reports of a manager who left at the next one up."""
+    exclude = {"status": ["terminated", "Contractor", "Retired"]}  # the column's case differs too
+    model = model_from(tmp_path, STATUS_CSV, exclude=exclude)
+    table = model.orgdata.table
+    assert list(table.ids) == ["H1", "S2", "J1", "J3"]
+    assert table.rows.tolist() == [2, 4, 5, 7]
+    assert table.excluded == {"Status": {"terminated": 1, "Contractor": 1, "Retired": 0}}
+    assert "Status" not in table.ignored_columns
+    # S2, J1 and J3 reported to S1, who left: they now report to H1, the first manager up who stays.
+    slots, parent = slot_of(model), model.org.parent
+    assert parent[slots["J1"]] == parent[slots["J3"]] == parent[slots["S2"]] == slots["H1"]
+    assert table.structure["through_excluded"] == 3
+    assert table.summary_line().endswith(
+        "; 2 rows left out (Status: terminated 1, Contractor 1, Retired 0) by organisation.source.exclude")
+    out = run_cli("org", "describe", tmp_path / "scenario.yaml")
+    assert out.returncode == 0, out.stderr
+    assert "org.csv: 4 people; 2 rows left out (Status: terminated 1, Contractor 1, Retired 0)" in out.stdout
+    assert "3 with a manager who was left out (organisation.source.exclude) now report to the first" in out.stdout
+
+
+def test_a_chain_or_loop_of_managers_left_out_ends_at_the_default_team(tmp_path: Path) -> None:
+    """Left-out managers above left-out managers are walked through; a loop among them ends with none."""
+    csv = STATUS_CSV.replace("H1,Head,management,,120,a,4,manage,Active", "H1,Head,management,S1,120,a,4,manage,Left")
+    table = model_from(tmp_path, csv, exclude={"Status": ["Left", "Terminated"]}).orgdata.table
+    assert list(table.ids) == ["S2", "J1", "J2", "J3"]
+    assert table.stated_manager.tolist() == [-1, -1, 0, -1]  # only J2's manager (S2) stays
+    assert table.structure["through_excluded"] == 3
+
+
+def test_a_value_mapped_to_null_reads_as_a_blank_cell(tmp_path: Path) -> None:
+    """A survey's "prefer not to say" or an HR system's "Unknown" is read as if the cell were blank."""
+    csv = (BASE_CSV.replace("J1,Junior,specialist,S1,10,a,2,specialist", "J1,Junior,IC,S1,10,Unknown,n/a,Prefer not")
+           .replace("S2,Senior,specialist,S1,50,,5,", "S2,Senior,specialist,S1,50,Unknown,5,"))
+    source = {"values": {"group": {"unknown": None}, "intent": {"Prefer not": None}, "performance": {"n/a": None},
+                         "track": {"IC": None}}}
+    table = model_from(tmp_path, csv, **source).orgdata.table
+    j1 = list(table.ids).index("J1")
+    assert table.group[j1] == table.group[list(table.ids).index("S2")] == -1  # sampled
+    assert INTENTS[table.intent[j1]] == "no_answer"
+    assert np.isnan(table.performance[j1])
+    assert table.track[j1] == SPECIALIST  # Junior has one track
+    assert (table.fields["group"].read, table.fields["group"].inferred) == (4, 2)
 
 
 def test_summary_counts_what_was_read_and_inferred(tmp_path: Path) -> None:
@@ -262,6 +321,16 @@ def test_a_mapping_block_is_checked_with_the_scenario() -> None:
         load_scenario(tiny_with_source({"file": "x.csv", "values": {"intent": {False: "not_now"}}}))
     with pytest.raises(InputError, match=r"performance_scale: must be \[low, high\]"):
         load_scenario(tiny_with_source({"file": "x.csv", "performance_scale": [5, 1]}))
+    with pytest.raises(InputError, match=r"values\.level\.Intern: a level cannot be read as blank .* "
+                                         r"organisation\.source\.exclude"):
+        load_scenario(tiny_with_source({"file": "x.csv", "values": {"level": {"Intern": None}}}))
+    with pytest.raises(InputError, match=r"exclude\.Current: a value written yes, on or true was read by YAML"):
+        load_scenario(tiny_with_source({"file": "x.csv", "exclude": {"Current": [True]}}))
+    with pytest.raises(InputError, match=r"exclude\.Status: an empty value matches no row"):
+        load_scenario(tiny_with_source({"file": "x.csv", "exclude": {"Status": [" "]}}))
+    # One value may be given without a list, and numbers are read as the file's text.
+    spec = load_scenario(tiny_with_source({"file": "x.csv", "exclude": {"Status": "Left", "Code": [3, 4.5]}}))
+    assert spec.organisation.source.exclude == {"Status": ["Left"], "Code": ["3", "4.5"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -523,6 +592,16 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("corrupt parquet", b"this is not parquet", {"name": "org.parquet"}, ["cannot read Parquet file"]),
     ("ambiguous team", "id,level,track,team\nA,Head,management,t\nB,Head,management,t\n", {},
      ["row 3, column 'team'", "team 't' has 2 possible leads"]),
+    ("exclude names a column not in the file", BASE_CSV, {"exclude": {"Status": ["Left"]}},
+     ["header", "column 'Status' (organisation.source.exclude.Status) is not in the file; columns: id, level"]),
+    ("everyone left out", BASE_CSV, {"exclude": {"track": ["management", "specialist"], "id": ["J2"]}},
+     ["every person was left out by organisation.source.exclude (6 rows)"]),
+    ("a track read as blank where the level has both", _edit(4, "specialist", "Unknown"),
+     {"values": {"track": {"Unknown": None}}},
+     ["row 4, column 'track'", "track 'Unknown' read as blank (organisation.source.values.track), and level "
+      "'Senior' has both tracks"]),
+    ("an error after rows left out names the file's row", STATUS_CSV.replace("J3,Junior", "J3,Intern"),
+     {"exclude": {"Status": ["Terminated"]}}, ["row 7, column 'level'", "unknown level 'Intern'"]),
 ]
 
 

@@ -198,7 +198,7 @@ class AppState:
         self.uploads.value = {**self.uploads.value, label: spec}
         notice = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
         if spec.organisation.source is not None and spec.warmup_months:
-            notice += (f" {load_org(spec).n:,} people read from {Path(spec.organisation.source.file).name}; "
+            notice += (f" {load_org(spec).people()} read from {Path(spec.organisation.source.file).name}; "
                        f"the {spec.warmup_months} warm-up months run before month 1 (warmup_months: 0 "
                        "starts from the file as it is).")
         self.notice.value = notice + (f" {PAUSED_NOTE}" if self.paused else "")
@@ -231,7 +231,7 @@ class AppState:
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
         self.origins[label] = origin
-        self.notice.value = (f"Loaded {path.name}: {load_org(spec).n:,} people in {spec.total_positions:,} "
+        self.notice.value = (f"Loaded {path.name}: {load_org(spec).people()} in {spec.total_positions:,} "
                              f"positions, as in the file, with {origin}'s levels and behaviour."
                              + (f" {PAUSED_NOTE}" if self.paused else ""))
         return True

@@ -115,6 +115,8 @@ def _inferred(model: PromotionModel) -> dict[str, Any]:
         "structure": dict(table.structure),
         "ignored_columns": list(table.ignored_columns),
         "blank_rows": table.blank_rows,
+        "excluded": {column: dict(by_value) for column, by_value in table.excluded.items()},
+        "exclusion_note": table.exclusion_note() if table.excluded else None,
         "named": report.named,
     }
 
@@ -143,7 +145,8 @@ def render(d: dict[str, Any]) -> str:
     if inf["source"] is None:
         out.append(f"Drawn from the scenario's distributions (no organisation.source): {inf['drawn']} people.")
     else:
-        out.append(f"Read from {inf['source']}: {inf['read']} people.")
+        left_out = f"; {inf['exclusion_note']} by organisation.source.exclude" if inf.get("exclusion_note") else ""
+        out.append(f"Read from {inf['source']}: {inf['read']} people{left_out}.")
     if d["warmup_months"]:
         out.append(f"(As placed, before the {d['warmup_months']}-month warm-up that precedes month 1.)")
 
@@ -193,6 +196,9 @@ def render(d: dict[str, Any]) -> str:
                "nearest management-track manager above (stated manager a specialist or not at a higher level); "
                f"{st['no_valid_manager']} with no such manager and {st['without_manager']} without a manager keep the "
                "scenario's default team")
+    if st.get("through_excluded"):
+        out.append(f"  {st['through_excluded']} with a manager who was left out (organisation.source.exclude) now "
+                   "report to the first manager up the line who stays")
     out.append(f"  ignored columns: {', '.join(inf['ignored_columns']) or 'none'}; blank rows skipped: "
                f"{inf['blank_rows']}; named people added: {inf['named']}")
     return "\n".join(out)

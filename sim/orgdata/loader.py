@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,8 @@ class OrgTable:
         structure: Counts about reporting lines (stated, re-pointed, without a valid manager).
         ignored_columns: File columns that no field uses.
         blank_rows: Entirely blank rows skipped.
+        excluded: Per column of ``organisation.source.exclude``, the rows left out for each value
+            listed there (0 for a value no row has, which is often a misspelling).
     """
 
     label: str
@@ -116,6 +118,7 @@ class OrgTable:
     structure: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     blank_rows: int = 0
+    excluded: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -125,7 +128,25 @@ class OrgTable:
     def summary_line(self) -> str:
         """One line: how many people were read and, per field, how many values were inferred."""
         inferred = ", ".join(f"{k} {v.inferred}" for k, v in self.fields.items() if v.inferred)
-        return f"{self.label}: read {self.n} people; inferred: {inferred or 'nothing'}"
+        line = f"{self.label}: read {self.n} people; inferred: {inferred or 'nothing'}"
+        return line + (f"; {self.exclusion_note()} by organisation.source.exclude" if self.excluded else "")
+
+    @property
+    def n_excluded(self) -> int:
+        """Rows left out by ``organisation.source.exclude``."""
+        return sum(sum(by_value.values()) for by_value in self.excluded.values())
+
+    def people(self) -> str:
+        """'N people', with the rows ``exclude`` left out when there were any (for one-line notices)."""
+        left_out = self.n_excluded
+        return f"{self.n:,} people" + (f" ({left_out:,} {_rows_word(left_out)} left out by "
+                                       "organisation.source.exclude)" if left_out else "")
+
+    def exclusion_note(self) -> str:
+        """What ``organisation.source.exclude`` left out, per column and value (0: a value no row has)."""
+        parts = "; ".join(f"{column}: " + ", ".join(f"{value} {n}" for value, n in by_value.items())
+                          for column, by_value in self.excluded.items())
+        return f"{self.n_excluded} {_rows_word(self.n_excluded)} left out ({parts})"
 
 
 def resolve_file(source: OrgSource) -> Path:
@@ -205,6 +226,8 @@ class _Loader:
         self.n = len(raw.frame)
         self.reports: dict[str, FieldReport] = {}
         self.used: set[str] = set()
+        self.excluded: dict[str, dict[str, int]] = {}
+        self.through_excluded = 0
 
     # -- messages ---------------------------------------------------------------------------
     def fail(self, i: int, column: str, message: str) -> InputError:
@@ -216,20 +239,12 @@ class _Loader:
     def column(self, name: str, *, required: bool = False) -> str | None:
         """The file column for a field, or None when absent and optional."""
         col = self.src.columns.get(name, name)
-        # A column the scenario names (`Job grade` for `Job Grade`) is found whatever its case, as cell
-        # values are; a default name is not, or a department column `Group` would be read as the groups.
-        if col not in self.frame.columns and name in self.src.columns:
-            same = [c for c in self.frame.columns if str(c).casefold() == str(col).casefold()]
-            col = same[0] if len(same) == 1 else col
+        if name in self.src.columns:
+            return self.named_column(col, f"organisation.source.columns.{name}")
         if col in self.frame.columns:
             self.used.add(col)
             return col
         available = ", ".join(map(str, self.frame.columns)) or "(none)"
-        if name in self.src.columns:
-            raise InputError(
-                f"column '{col}' (organisation.source.columns.{name}) is not in the file; columns: {available}",
-                source=self.label, path="header",
-            )
         if required:
             raise InputError(
                 f"missing required column '{col}' (the {name} of each person; map another column with "
@@ -237,6 +252,23 @@ class _Loader:
                 source=self.label, path="header",
             )
         return None
+
+    def named_column(self, col: str, setting: str) -> str:
+        """A column the scenario names; an error naming ``setting`` when the file has none.
+
+        Found whatever its case (`Job grade` for `Job Grade`), as cell values are, unless two
+        columns differ only in case. A field's default name is not (``column``), or a department
+        column `Group` would be read as the groups.
+        """
+        if col not in self.frame.columns:
+            same = [c for c in self.frame.columns if str(c).casefold() == str(col).casefold()]
+            col = same[0] if len(same) == 1 else col
+        if col not in self.frame.columns:
+            available = ", ".join(map(str, self.frame.columns)) or "(none)"
+            raise InputError(f"column '{col}' ({setting}) is not in the file; columns: {available}",
+                             source=self.label, path="header")
+        self.used.add(col)
+        return col
 
     def text(self, col: str) -> pd.Series:
         return self.frame[col]
@@ -249,10 +281,13 @@ class _Loader:
         s = self.text(col)
         mapping = self.src.values.get(name)
         names = {a: a for a in allowed}
+        lookup = _blanks_marked(mapping)
         # Exact matches first (a mapping key, then a model name), then the same ignoring case: a
         # cell 'Lead' is the level Lead even if the mapping has a key 'lead'.
-        out = _case_blind_rest(s, _first_found(s, [mapping or {}, names], exact=True), [mapping or {}, names])
-        bad = np.flatnonzero((s.notna() & out.isna()).to_numpy())
+        out = _case_blind_rest(s, _first_found(s, [lookup, names], exact=True), [lookup, names])
+        read_as_blank = (out == _AS_BLANK).to_numpy()
+        out = out.mask(read_as_blank)
+        bad = np.flatnonzero((s.notna() & out.isna()).to_numpy() & ~read_as_blank)
         if bad.size:
             i = int(bad[0])
             value = s.iloc[i]
@@ -269,8 +304,9 @@ class _Loader:
         s = self.text(col)
         mapping = self.src.values.get(name)
         if mapping:
-            hit = _case_blind_rest(s, _first_found(s, [mapping], exact=True), [mapping])
-            s = s.where(hit.isna(), hit)
+            lookup = _blanks_marked(mapping)
+            hit = _case_blind_rest(s, _first_found(s, [lookup], exact=True), [lookup])
+            s = s.where(hit.isna(), hit).mask(hit == _AS_BLANK)
         num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(s.notna().to_numpy() & ~np.isfinite(num))
         if bad.size:
@@ -290,10 +326,11 @@ class _Loader:
 
     # -- the pass ---------------------------------------------------------------------------
     def run(self) -> OrgTable:
+        if self.n == 0:
+            raise InputError("the file has a header but no people", source=self.label)
+        self._exclude()
         sc, n = self.sc, self.n
         levels = [lv.name for lv in sc.organisation.levels]
-        if n == 0:
-            raise InputError("the file has a header but no people", source=self.label)
 
         # ids: required, unique
         id_col = self.column("id", required=True)
@@ -348,8 +385,59 @@ class _Loader:
             label=self.label, ids=ids.to_numpy(dtype=object), rows=self.raw.rows, row_word=self.raw.row_word,
             level=level, track=track, stated_manager=stated, manager=manager, group=group, tenure=tenure,
             age=age, performance=performance, intent=intent, fields=fields, structure=structure,
-            ignored_columns=ignored, blank_rows=self.raw.blank_rows,
+            ignored_columns=ignored, blank_rows=self.raw.blank_rows, excluded=self.excluded,
         )
+
+    def _exclude(self) -> None:
+        """Leave out the rows ``organisation.source.exclude`` names, before anything else is read.
+
+        Values match whatever their case. Someone whose manager is left out reports to that
+        manager's own manager (the first one up the line who stays), as the file would say had
+        the export been made without them; the file's row numbers stay as the file shows them.
+        """
+        if not self.src.exclude:
+            return
+        out = np.zeros(self.n, dtype=bool)
+        for setting_column, listed in self.src.exclude.items():
+            col = self.named_column(setting_column, f"organisation.source.exclude.{setting_column}")
+            cells = self.text(col).str.casefold()
+            counts = {}
+            for value in listed:
+                hit = (cells == value.strip().casefold()).to_numpy()
+                counts[value] = int(hit.sum())
+                out |= hit
+            self.excluded[col] = counts
+        if out.all():
+            raise InputError(f"every person was left out by organisation.source.exclude ({self.n} rows)",
+                             source=self.label)
+        if out.any():
+            self._repoint_past(out)
+        keep = ~out
+        self.frame = self.frame[keep].reset_index(drop=True)
+        self.raw = replace(self.raw, frame=self.frame, rows=self.raw.rows[keep])
+        self.n = len(self.frame)
+
+    def _repoint_past(self, out: np.ndarray) -> None:
+        """Point reports of left-out people at the first manager up the line who stays (or none)."""
+        mgr_col = self.column("manager")
+        if mgr_col is None:
+            return  # team ids: a team whose lead is left out has no lead, as for any team without one
+        id_col = self.column("id", required=True)
+        ids, mgr = self.text(id_col), self.text(mgr_col).copy()
+        up = pd.Series(mgr[out].to_numpy(), index=ids[out].to_numpy())
+        up = up[up.index.notna() & ~up.index.duplicated()]
+        if ids[~out].notna().any():  # an id a staying row also has is that row's, who stays
+            up = up[~up.index.isin(ids[~out])]
+        moved = (~out & mgr.isin(up.index)).to_numpy()
+        self.through_excluded = int(moved.sum())
+        todo = moved.copy()
+        for _ in range(len(up) + 1):  # a chain of left-out managers is at most as long as their number
+            if not todo.any():
+                break
+            mgr[todo] = mgr[todo].map(up).to_numpy()
+            todo &= mgr.isin(up.index).to_numpy()
+        mgr[todo] = np.nan  # left-out managers who report to each other, in a loop
+        self.frame = self.frame.assign(**{mgr_col: mgr})
 
     def _require(self, s: pd.Series, col: str, name: str) -> None:
         blank = np.flatnonzero(s.isna().to_numpy())
@@ -383,7 +471,10 @@ class _Loader:
         bad = np.flatnonzero(blank & (only[level] < 0))
         if bad.size:
             i = int(bad[0])
-            error = self.fail(i, col, f"blank track, and level '{sc.organisation.levels[level[i]].name}' has both "
+            cell = self.text(col).iloc[i]
+            what = "blank track" if pd.isna(cell) else (f"track '{cell}' read as blank "
+                                                         "(organisation.source.values.track)")
+            error = self.fail(i, col, f"{what}, and level '{sc.organisation.levels[level[i]].name}' has both "
                                       "tracks (required there)")
             raise TrackError(error.detail, source=error.source, path=error.path)
         track = np.where(blank, only[level], pd.Categorical(s, categories=list(TRACKS)).codes).astype(np.int8)
@@ -519,6 +610,7 @@ class _Loader:
         manager = effective_managers(stated, level, track)
         has = stated >= 0
         structure = {
+            "through_excluded": self.through_excluded,
             "stated": int(has.sum()),
             "kept": int((has & (manager == stated)).sum()),
             "repointed": int((has & (manager != stated) & (manager >= 0)).sum()),
@@ -545,6 +637,19 @@ class _Loader:
                 "level than their own: levels listed top first? organisation.levels go from the entry level "
                 "(first) to the top; reverse the list", source=self.label, path=f"column '{col}'",
             )
+
+
+# What a value mapped to ``null`` is looked up as, to tell "read as blank" from "not in the mapping".
+_AS_BLANK = "\x00blank"
+
+
+def _blanks_marked(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A value mapping with its ``null`` targets marked (``_AS_BLANK``), which a lookup would lose as NaN."""
+    return {key: _AS_BLANK if target is None else target for key, target in (mapping or {}).items()}
+
+
+def _rows_word(n: int) -> str:
+    return "row" if n == 1 else "rows"
 
 
 def _article(noun: str) -> str:
