@@ -719,12 +719,13 @@ class ReferenceModel(mesa.Model):
         bar = min((p.performance for p in chosen), default=math.inf)
         for person, seat in zip(chosen, seats, strict=False):
             self.promote(person, seat, track)
-        # Passed over (7.8.6): wanted exactly this move, asked or is a high performer, and performs
-        # better than someone who got it.
+        # Passed over (7.8.6): wanted exactly this move, asked or is a high performer, was not
+        # offered it (a decliner said no), and performs better than someone who got it.
         high = sc.metrics.high_performer_competence
         for person in self.agents:
             if (
-                person.level == level - 1
+                person not in declined
+                and person.level == level - 1
                 and person.wants_now
                 and self.org.on_path(level, person.wants_mgmt, track)
                 and person.time_in_role >= sc.organisation.min_months_in_role

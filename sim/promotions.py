@@ -301,10 +301,11 @@ def _offer_rows(
     ``i`` accepts when ``draw[i]`` is below ``accept[_offer_kind(...)]``; without declines the
     first ``n`` are chosen. Declines are read by the manager as ``managers.record_declines`` says.
 
-    Passed over: those of ``wanting`` (ascending) not chosen who perform better than the
-    worst performer chosen (nobody, when nobody is); performance is read before anyone moves,
-    which is what it is after the moves for everyone but the chosen. A decline changes
-    nothing that this reads.
+    Passed over: those of ``wanting`` (ascending) not offered the move who perform better than
+    the worst performer chosen (nobody, when nobody is). Someone who declined was offered it and
+    said no: they did not see someone else get it. Performance is read before anyone moves,
+    which is what it is after the moves for everyone but the chosen. A decline changes nothing
+    that this reads.
     """
     order = pool[np.argsort(-score, kind="mergesort")]
     accepted = np.ones(order.size, np.bool_)
@@ -335,12 +336,12 @@ def _offer_rows(
         i = chosen[j]
         perf[j] = performance_of(competence[i], engagement[i], load[i], engagement_effect)
         bar = min(bar, perf[j])
-    taken = np.sort(chosen)
+    asked = np.sort(offered)
     overlooked = np.empty(wanting.size, np.int64)
     n_over = 0
     for i in wanting:
-        k = np.searchsorted(taken, i)
-        if k < taken.size and taken[k] == i:
+        k = np.searchsorted(asked, i)
+        if k < asked.size and asked[k] == i:
             continue
         if performance_of(competence[i], engagement[i], load[i], engagement_effect) > bar:
             overlooked[n_over] = i
