@@ -70,6 +70,8 @@ SIDE_EFFECTS = (
     "wrong_fit_promotion_rate",
     "promotion_stick_rate",
     "misread_rate",
+    "plateau_rate",
+    "development_roi",
     "intervention_cost",
 )
 # Conditions under which a mechanism shows (the same overrides in both arms).

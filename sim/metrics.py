@@ -122,8 +122,9 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "timing mismatch", "share of all people whose manager has the timing of their wish wrong: now when they "
         f"want later, or the reverse ({_LAST_YEAR})", "lower"),
     "plateau_rate": MetricInfo(
-        "plateaued", "share of all people who want to move now but are stuck: no role above on their path (at the "
-        f"top level, none at all), or a long wait in their role ({_LAST_YEAR})", "lower"),
+        "plateaued", "share of all people who want to move now, whose manager knows it, but are stuck: no role above "
+        "on their path (at the top level, none at all), or a long wait in their role; an aspirant taken for "
+        f"uninterested counts as hidden ambition instead ({_LAST_YEAR})", "lower"),
     "mismatch_rate": MetricInfo(
         "all mismatches", "share of all people with hidden ambition, in a role they did not want, or misread on "
         f"timing ({_LAST_YEAR})", "lower"),

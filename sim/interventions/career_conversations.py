@@ -43,8 +43,15 @@ class CareerConversations(Intervention):
         """Managers who ask about direction take it into account when filling openings."""
         model.consider_direction = True
 
-    def on_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
-        """Hold the conversations."""
+    def before_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
+        """Hold the conversations at the start of the review, before the year's development is handed out.
+
+        What a manager hears in the review is what they hand out development on. Held after the
+        allocation (until session 12), the conversations revealed aspirants who then competed in
+        that month's round without development, while some just-developed people gave the polite
+        answer and were dropped: development_roi fell by about 0.08 in the baseline, a measure
+        of the timing rather than of the lever (docs/interventions.md).
+        """
         rows = model.workforce.rows
         asked = rows[rng.random(model.workforce.capacity)[rows] < self.params.coverage]
         career_conversation(model, asked, rng)
