@@ -44,8 +44,13 @@ class SuccessionDashboard(Intervention):
         """Beliefs are organisational records, kept across manager changes."""
         model.keep_beliefs_on_manager_change = True
 
-    def on_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
-        """Update the dashboard for the levels that feed key roles."""
+    def before_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
+        """Update the dashboard for the levels that feed key roles, before the year's development is handed out.
+
+        A talent review's assessment is what development decisions are made on. Held after the
+        allocation (until session 12), its conversations revealed people who then competed in
+        that month's round without development, as career conversations did (docs/interventions.md).
+        """
         wf, sc = model.workforce, model.scenario
         feeder = sc.n_levels - sc.metrics.key_levels - 1
         rows = np.flatnonzero(wf.active & (wf.level >= max(feeder, 0)) & (wf.level < sc.n_levels - 1))
