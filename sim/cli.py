@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sim.errors import InputError, output_folder
+from sim.wording import counted
 
 COMMAND_MODULES = ("sim.experiment.cli", "sim.app.cli", "sim.orgdata.cli")
 
@@ -143,6 +144,9 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise InputError(f"--set expects KEY.PATH=VALUE, got '{item}'", source="command line")
+        if not raw.strip():  # YAML reads nothing as null, which the scenario then reports as 'None'
+            raise InputError(f"--set {key.strip()}= has no value; write KEY.PATH=VALUE (null for none)",
+                             source="command line")
         out[key.strip()] = parse_yaml(raw, f"--set {key.strip()}")
     return out
 
@@ -420,7 +424,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             bad += 1
         else:
             print(f"{path}: ok ({scenario.name}: {scenario.total_positions} positions, "
-                  f"{scenario.n_levels} levels, {len(scenario.interventions)} interventions)")
+                  f"{scenario.n_levels} levels, {counted(len(scenario.interventions), 'intervention')})")
     return 2 if bad else 0
 
 

@@ -770,6 +770,9 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise InputError("must be a file name (string)", source=str(path), path="extends")
+    # A variant without a name of its own is named after its file, not its parent: a file that adds
+    # two levers to the baseline was reported as "baseline" in run titles, metadata and compare arms.
+    data.setdefault("name", path.stem)
     base = _load_raw(_parent_file(parent, path), (*chain, resolved))
     return deep_merge(base, data)
 

@@ -1004,6 +1004,12 @@ def test_app_command_dry_run_and_bad_port(capsys: pytest.CaptureFixture[str], tm
     assert main(["app", "--dry-run", "--no-prepare", "--asset-cache", str(tmp_path), "--port", "9999"]) == 0
     out = capsys.readouterr()
     assert "solara run sim.app.app:Page --host 127.0.0.1 --port 9999 --production" in out.out
+    # A dry run fetches nothing (70 MB on a fresh checkout); it says that the real command would.
+    empty = tmp_path / "not-yet"
+    assert main(["app", "--dry-run", "--asset-cache", str(empty)]) == 0
+    out = capsys.readouterr()
+    assert not empty.exists()
+    assert f"note: the asset cache {empty} is not prepared yet; promosim app fetches it before serving" in out.err
     with pytest.raises(SystemExit) as info:
         main(["app", "--port", "70000"])
     assert info.value.code == 2

@@ -452,6 +452,7 @@ def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], wo
         (["--headcount", "1"], ["--headcount", "from 2 to 2,000,000"]),  # the option, not the scenario's key
         (["--set", "policy.name"], ["--set", "KEY.PATH=VALUE"]),
         (["--set", "=3"], ["--set"]),
+        (["--set", "policy.name="], ["--set policy.name= has no value", "null for none"]),  # not "None"
         (["--set", "a..b=3"], ["a..b"]),
         (["--set", "policy.nam=random"], ["--set: policy.nam", "did you mean 'name'"]),
         (["--set", "exits.base_monthly=lots"], ["--set: exits.base_monthly", "lots"]),  # not the scenario's

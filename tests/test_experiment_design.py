@@ -417,6 +417,16 @@ def test_compare_refuses_the_same_file_twice(tmp_path: Path, monkeypatch: pytest
         "same seeds its runs would repeat those, so every difference would be 0; give different files")
 
 
+def test_two_variants_that_run_the_same_scenario_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``compare baseline mentoring --levers mentoring`` ran the lever twice, 30 runs apiece, every row the same."""
+    monkeypatch.chdir(ROOT)
+    spec = comparison_spec("baseline", ["mentoring"], levers=["mentoring"], replications=2, seed=1)
+    with pytest.raises(InputError) as err:
+        build_design(spec, "command line", base_dir=ROOT, name="compare")
+    assert str(err.value) == ("command line: scenarios: arm 'mentoring-2' runs the same scenario as arm 'mentoring': "
+                              "with the same seeds its runs would repeat those; drop one")
+
+
 def test_compare_makes_a_label_from_a_file_name_with_spaces_or_accents(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The command line has no way to name a scenario, so ``my scénario.yaml`` is labelled ``my_scenario``."""

@@ -543,6 +543,8 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      ["row 5, column 'performance'", "rating 7 is outside the scale 1-5"]),
     ("missing required column", BASE_CSV.replace("id,level,", "id,grade,"), {},
      ["header", "missing required column 'level'"]),
+    ("neither manager nor team column", "id,level,track\nH1,Head,management\n", {},
+     ["header", "missing required column 'manager'", "(or give a 'team' column)"]),
     ("mapped column missing", BASE_CSV, {"columns": {"level": "grade"}},
      ["header", "column 'grade' (organisation.source.columns.level) is not in the file"]),
     ("more people than positions", BASE_CSV + "H2,Head,management,,1,a,3,\nH3,Head,management,,1,a,3,\n", {},

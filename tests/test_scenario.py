@@ -77,9 +77,9 @@ def test_extends_makes_a_variant_of_a_few_lines(write_yaml) -> None:
     # nested mappings merge key by key: the parent's siblings survive
     assert var.policy.cycle_months == base.policy.cycle_months
     assert var.managers.heuristics.visibility_as_readiness is base.managers.heuristics.visibility_as_readiness
-    # everything else is the parent's, including the name the parent states
-    assert var.name == "baseline"
-    changed = ("policy.name", "managers.heuristics.silence_as_disinterest")
+    # a variant is named after its own file (it was reported as "baseline"); everything else is the parent's
+    assert var.name == "variant"
+    changed = ("name", "policy.name", "managers.heuristics.silence_as_disinterest")
     assert _dump_without(var, *changed) == _dump_without(base, *changed)
 
 

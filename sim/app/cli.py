@@ -100,9 +100,12 @@ def cmd_app(args: argparse.Namespace) -> int:
     cache = Path(args.asset_cache) if args.asset_cache else assets.default_cache_dir()
     if cache.exists() and not cache.is_dir():
         raise InputError("is not a folder", source=str(cache), path="--asset-cache")
-    if args.no_prepare:
+    if args.no_prepare or args.dry_run:  # a dry run says what would happen, without fetching 70 MB first
         ready = cache if assets.cache_ready(cache) else None
-        if ready is None:
+        if ready is None and args.dry_run and not args.no_prepare:
+            print(f"note: the asset cache {cache} is not prepared yet; promosim app fetches it before serving",
+                  file=sys.stderr)
+        elif ready is None:
             print(f"warning: the asset cache {cache} is incomplete; the page will need internet", file=sys.stderr)
     else:
         ready = assets.ensure_cache(cache)

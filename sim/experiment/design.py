@@ -893,13 +893,17 @@ def check_pairs_differ(arms: Sequence[Arm], source: str, grid: Mapping[str, list
         return digest({k: v for k, v in arm.content.items() if k not in ("name", "description")})
 
     by_label = {a.label: a for a in arms}
+    seen: dict[tuple[str, str], Arm] = {}
     for arm in arms:
         other = by_label.get(arm.reference or "")
-        if other is None or behaviour(arm) != behaviour(other):
-            continue
-        raise InputError(f"arm '{arm.label}' runs the same scenario as the arm it is paired with, "
-                         f"'{other.label}', so every difference would be 0{_same_cause(arm, other, grid)}",
-                         source=source, path="grid" if arm.scenario == other.scenario else "scenarios")
+        if other is not None and behaviour(arm) == behaviour(other):
+            raise InputError(f"arm '{arm.label}' runs the same scenario as the arm it is paired with, "
+                             f"'{other.label}', so every difference would be 0{_same_cause(arm, other, grid)}",
+                             source=source, path="grid" if arm.scenario == other.scenario else "scenarios")
+        twin = seen.setdefault((arm.reference or "", behaviour(arm)), arm)
+        if twin is not arm and arm.scenario != twin.scenario:  # grid points that coincide: check_points_distinct
+            raise InputError(f"arm '{arm.label}' runs the same scenario as arm '{twin.label}': with the same seeds "
+                             "its runs would repeat those; drop one", source=source, path="scenarios")
 
 
 def _same_cause(arm: Arm, other: Arm, grid: Mapping[str, list[Any] | GridRange]) -> str:

@@ -24,6 +24,7 @@ from sim.errors import InputError
 from sim.orgdata.read import RawTable, display_path, read_table
 from sim.orgdata.structure import NONE, effective_managers, find_cycle, managers_from_teams
 from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario, comma_number
+from sim.wording import counted
 
 MIN_JOINING_AGE = 14  # below the model's youngest hire (16), for tenure rounded up or a year's apprenticeship
 
@@ -128,7 +129,7 @@ class OrgTable:
     def summary_line(self) -> str:
         """One line: how many people were read and, per field, how many values were inferred."""
         inferred = ", ".join(f"{k} {v.inferred}" for k, v in self.fields.items() if v.inferred)
-        line = f"{self.label}: read {self.n} people; inferred: {inferred or 'nothing'}"
+        line = f"{self.label}: read {counted(self.n, 'person', 'people')}; inferred: {inferred or 'nothing'}"
         return line + (f"; {self.exclusion_note()} by organisation.source.exclude" if self.excluded else "")
 
     @property
@@ -139,14 +140,14 @@ class OrgTable:
     def people(self) -> str:
         """'N people', with the rows ``exclude`` left out when there were any (for one-line notices)."""
         left_out = self.n_excluded
-        return f"{self.n:,} people" + (f" ({left_out:,} {_rows_word(left_out)} left out by "
-                                       "organisation.source.exclude)" if left_out else "")
+        return counted(self.n, "person", "people") + (f" ({counted(left_out, 'row')} left out by "
+                                                      "organisation.source.exclude)" if left_out else "")
 
     def exclusion_note(self) -> str:
         """What ``organisation.source.exclude`` left out, per column and value (0: a value no row has)."""
         parts = "; ".join(f"{column}: " + ", ".join(f"{value} {n}" for value, n in by_value.items())
                           for column, by_value in self.excluded.items())
-        return f"{self.n_excluded} {_rows_word(self.n_excluded)} left out ({parts})"
+        return f"{counted(self.n_excluded, 'row')} left out ({parts})"
 
 
 def resolve_file(source: OrgSource) -> Path:
@@ -246,9 +247,10 @@ class _Loader:
             return col
         available = ", ".join(map(str, self.frame.columns)) or "(none)"
         if required:
+            instead = " (or give a 'team' column)" if name == "manager" else ""
             raise InputError(
                 f"missing required column '{col}' (the {name} of each person; map another column with "
-                f"organisation.source.columns.{name}); columns: {available}",
+                f"organisation.source.columns.{name}){instead}; columns: {available}",
                 source=self.label, path="header",
             )
         return None
@@ -646,10 +648,6 @@ _AS_BLANK = "\x00blank"
 def _blanks_marked(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
     """A value mapping with its ``null`` targets marked (``_AS_BLANK``), which a lookup would lose as NaN."""
     return {key: _AS_BLANK if target is None else target for key, target in (mapping or {}).items()}
-
-
-def _rows_word(n: int) -> str:
-    return "row" if n == 1 else "rows"
 
 
 def _article(noun: str) -> str:
