@@ -1142,3 +1142,57 @@ def test_named_people_side_by_side_get_names_that_do_not_overlap() -> None:
         for i, (left, right, y) in enumerate(boxes):
             for other_left, other_right, other_y in boxes[i + 1:]:
                 assert y != other_y or right <= other_left or other_right <= left, names
+
+
+# -- the address keeps the run (sim/app/address.py) ---------------------------------------------
+def _changed_settings() -> Settings:
+    chosen = Settings().with_scenario("career_conversations")  # a scenario with a lever of its own, switched off
+    chosen = dataclasses.replace(chosen, seed=7, compare=False, headcount=300, levers=("psychological_safety",))
+    return chosen.set_param("voice_rate", 0.2).set_param("policy", "readiness").set_param("decline_as_permanent",
+                                                                                           False)
+
+
+def test_the_address_holds_the_settings_and_the_month() -> None:
+    from sim.app.address import from_query, to_query  # noqa: PLC0415
+
+    assert to_query(Settings(), 0) == ""  # the plain address for a first visit
+    assert from_query("").settings is None and from_query("").note() is None
+    chosen = _changed_settings()
+    restored = from_query(to_query(chosen, 36))
+    assert (restored.settings, restored.month, restored.problems) == (chosen, 36, ())
+    assert restored.note() == ("Restored from the address: career_conversations with psychological safety, "
+                               "month 36.")
+    no_levers = dataclasses.replace(chosen, levers=())
+    assert from_query(to_query(no_levers, 0)).settings == no_levers, "the scenario's own lever stays off"
+
+
+def test_an_address_that_does_not_fit_opens_the_page_and_says_what_was_not_restored() -> None:
+    from sim.app.address import from_query  # noqa: PLC0415
+
+    restored = from_query("scenario=nope&seed=x&levers=foo,mentoring&voice_rate=9&policy=fastest&month=ab&size=7&zz=1")
+    assert restored.settings == dataclasses.replace(Settings(), levers=("mentoring",))
+    assert restored.note() == (
+        "Restored from the address: baseline with mentoring, month 0. Not restored: unknown zz; scenario 'nope' is "
+        "not shipped; lever foo (levers: " + ", ".join(load_all()) + "); seed 'x' (a whole number, 0 or more); "
+        "size '7' (one of 100, 300, 1000, 3000); voice_rate '9' (a number from 0 to 0.5); policy 'fastest' ("
+        + ", ".join(CONTROLS[-1].choices) + "); month 'ab' (a whole number).")
+    uploaded = from_query("scenario=team.yaml+%28uploaded%29&month=5")
+    assert uploaded.settings == Settings() and uploaded.month == 5
+    assert "team.yaml (uploaded) was uploaded in an earlier session: upload it again" in uploaded.note()
+
+
+def test_a_page_opened_at_an_address_replays_the_run_to_its_month() -> None:
+    """A reload in front of the room used to start over at the baseline, month 0."""
+    from sim.app.address import to_query  # noqa: PLC0415
+
+    chosen = dataclasses.replace(Settings(), levers=("career_conversations",), headcount=100, seed=3)
+    state = AppState.from_address(to_query(chosen, 14))
+    model = state.model.value
+    assert (model.settings, model.month) == (chosen, 14)
+    fresh = WorkshopModel(settings=chosen)
+    for _ in range(14):
+        fresh.step()
+    assert model.counters() == fresh.counters()
+    assert model.history.series("misread_rate") == fresh.history.series("misread_rate")  # the charts too
+    assert state.notice.value == "Restored from the address: baseline with career conversations, month 14."
+    assert AppState.from_address(None).notice.value is None

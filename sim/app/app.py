@@ -22,7 +22,8 @@ TITLE = "promosim: who wants to move up?"
 @solara.component
 def Page() -> None:
     """The whole app: the sidebar's controls and the main area's tabs."""
-    state = solara.use_memo(AppState.create, [])
+    router = solara.use_router()
+    state = solara.use_memo(lambda: AppState.from_address(router.search), [])  # a reload keeps the run
     solara.Title(TITLE)
     with solara.AppBarTitle():
         solara.Text(TITLE)

@@ -36,12 +36,14 @@ from mesa.visualization.solara_viz import UserInputs  # noqa: E402
 from mesa.visualization.utils import force_update, update_counter  # noqa: E402
 
 from sim.app import drawing  # noqa: E402
+from sim.app.address import from_query, to_query  # noqa: E402
 from sim.app.feed import when  # noqa: E402
 from sim.app.widgets import PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
 from sim.app.workshop import (  # noqa: E402
     CONTROLS,
     DATA_UPLOADS,
     GUIDED_SCENARIO,
+    SIZES,
     STICK_RATE,
     Control,
     History,
@@ -64,8 +66,6 @@ from sim.orgdata.loader import load_org  # noqa: E402
 from sim.promotions import DIRECTION_KNOWN  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
-SIZES = {"as the scenario says": None, "about 100 people": 100, "about 300 people": 300,
-         "about 1,000 people": 1000, "about 3,000 people": 3000}
 TAB_ORGANISATION, TAB_SIDE_BY_SIDE, TAB_GUIDE = 0, 1, 2
 STORY_LEVERS = ("career_conversations", "parallel_ladders", "psychological_safety")
 
@@ -131,6 +131,20 @@ class AppState:
             play_interval=solara.reactive(150),
             render_interval=solara.reactive(1),
         )
+
+    @classmethod
+    def from_address(cls, search: str | None) -> AppState:
+        """The run an address holds (``sim.app.address``), replayed to its month; the baseline for a plain one.
+
+        The page says what was restored and what could not be, in its one-line note.
+        """
+        restored = from_query(search)
+        state = cls.create(restored.settings)
+        model = state.model.value
+        while model.running and model.month < restored.month:
+            model.step()
+        state.notice.value = restored.note()
+        return state
 
     def rebuild(self, settings: Settings | None = None) -> bool:
         """Build a new model now (as Reset does), from ``settings`` or the current ones.
@@ -593,10 +607,31 @@ def RunBar(state: AppState, model: WorkshopModel, tick: int) -> None:
     # would be only as tall as the bar).
     with solara.Row(classes=["promosim-runbar"]):
         solara.Style(RUN_BAR_CSS)
+        KeepAddress(state, model, tick)
         RunControls(state, tick)
         with solara.Div(classes=["promosim-where"]):
             StepInfo(model, tick)
             PendingNote(state)
+
+
+@solara.component
+def KeepAddress(state: AppState, model: WorkshopModel, tick: int) -> None:
+    """Keep the running model's settings and month in the page's address (``sim.app.address``).
+
+    Written whenever the run stands still: paused, stepped, reset or replaced. Not while it
+    plays, where each month would add an entry to the browser's history.
+    """
+    router = solara.use_router()
+    playing = state.playing.value
+
+    def write() -> None:
+        if playing:
+            return
+        query = to_query(model.settings, model.month)
+        if (router.search or "") != query:
+            router.push(f"{router.path}?{query}" if query else router.path)
+
+    solara.use_effect(write, [model, tick, playing])
 
 
 @solara.component

@@ -92,6 +92,9 @@ CONTROLS: tuple[Control, ...] = (
     Control("policy", "Promotion policy", "choice", choices=POLICIES),
 )
 CONTROL_BY_NAME = {c.name: c for c in CONTROLS}
+# The organisation sizes the page offers (``Settings.headcount``), by what it shows.
+SIZES = {"as the scenario says": None, "about 100 people": 100, "about 300 people": 300,
+         "about 1,000 people": 1000, "about 3,000 people": 3000}
 
 
 def _dig(data: Mapping[str, Any], key_path: str) -> Any:

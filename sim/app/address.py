@@ -1,0 +1,158 @@
+"""The page's address holds the run on screen, so a reload (or the link sent to someone) brings it back.
+
+A run is deterministic: the scenario, its levers, the seed, the size, the behavioural controls
+and the month say everything that is on screen, and the run is replayed to that month. A
+reload used to start a new session at the baseline, month 0, in front of the room. The address
+holds the *running* model's settings, not changes waiting for Reset, and is written when the
+run stops moving (paused, stepped, reset, a new scenario), not at every month of play.
+
+An uploaded scenario or headcount file cannot be put in an address: it is named, and the
+restored page says to upload it again. A value that does not fit (a scenario that is not
+shipped, a lever that does not exist, a seed that is not a number) is left at its default and
+the page says which one, in one line; an address never stops the page from opening.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
+
+from sim.app.workshop import CONTROL_BY_NAME, CONTROLS, SIZES, Settings, check_buildable, shipped_scenarios
+from sim.errors import InputError
+from sim.interventions import load_all
+
+KEYS = ("scenario", "levers", "seed", "compare", "size", "month")
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What an address asks for.
+
+    Attributes:
+        settings: The settings to build, or None when the address holds none (a first visit).
+        month: The month to replay to (0: not started).
+        problems: One phrase per value that could not be used (left at its default).
+    """
+
+    settings: Settings | None
+    month: int = 0
+    problems: tuple[str, ...] = ()
+
+    def note(self) -> str | None:
+        """The page's one-line note about the restored run, or None for a first visit."""
+        if self.settings is None and not self.problems:
+            return None
+        settings = self.settings or Settings()
+        levers = f" with {', '.join(n.replace('_', ' ') for n in settings.levers)}" if settings.levers else ""
+        done = f"Restored from the address: {settings.scenario}{levers}, month {self.month}."
+        return done + (f" Not restored: {'; '.join(self.problems)}." if self.problems else "")
+
+
+def to_query(settings: Settings, month: int) -> str:
+    """The query string (without ``?``) for a run of ``settings`` at ``month``.
+
+    Defaults are left out, so a baseline at month 0 has an empty query and the plain address.
+    """
+    pairs: list[tuple[str, str]] = []
+    if settings.scenario != Settings.scenario or settings.upload is not None:
+        pairs.append(("scenario", settings.scenario))
+    if settings.upload is not None or settings.levers != Settings().with_scenario(settings.scenario).levers:
+        pairs.append(("levers", ",".join(settings.levers)))  # also none, where the scenario has some of its own
+    if settings.seed != Settings.seed:
+        pairs.append(("seed", str(settings.seed)))
+    if settings.compare != Settings.compare:
+        pairs.append(("compare", "1" if settings.compare else "0"))
+    if settings.headcount is not None:
+        pairs.append(("size", str(settings.headcount)))
+    for name, value in settings.params.items():
+        pairs.append((name, _text(value)))
+    if month:
+        pairs.append(("month", str(month)))
+    return urlencode(pairs)
+
+
+def _text(value: object) -> str:
+    return ("1" if value else "0") if isinstance(value, bool) else str(value)
+
+
+def from_query(search: str | None) -> Restored:
+    """The run an address asks for; values that do not fit are named in ``problems`` and left at their defaults."""
+    query = {k: v[-1] for k, v in parse_qs(search or "", keep_blank_values=True).items()}
+    if not query:
+        return Restored(None)
+    problems: list[str] = []
+    unknown = [k for k in query if k not in KEYS and k not in CONTROL_BY_NAME]
+    if unknown:
+        problems.append(f"unknown {', '.join(unknown)}")
+    settings = Settings()
+    name = query.get("scenario", Settings.scenario)
+    if name in shipped_scenarios():
+        settings = settings.with_scenario(name)
+    elif name.endswith("(uploaded)"):
+        problems.append(f"{name} was uploaded in an earlier session: upload it again")
+    else:
+        problems.append(f"scenario '{name}' is not shipped")
+    if "levers" in query:
+        registry = load_all()
+        asked = [n for n in query["levers"].split(",") if n]
+        if bad := [n for n in asked if n not in registry]:
+            problems.append(f"lever {', '.join(bad)} (levers: {', '.join(registry)})")
+        settings = dataclasses.replace(settings, levers=tuple(n for n in registry if n in asked))
+    settings = _with_number(settings, query, "seed", problems, lambda n: n >= 0, "a whole number, 0 or more")
+    if "compare" in query:
+        if query["compare"] in ("0", "1"):
+            settings = dataclasses.replace(settings, compare=query["compare"] == "1")
+        else:
+            problems.append(f"compare '{query['compare']}' (0 or 1)")
+    if "size" in query and settings.base().organisation.source is None and not settings.base().people:
+        settings = _with_number(settings, query, "size", problems, lambda n: n in SIZES.values(),
+                                f"one of {', '.join(str(n) for n in SIZES.values() if n)}", field="headcount")
+    for control in CONTROLS:
+        if control.name in query:
+            settings = _with_control(settings, control.name, query[control.name], problems)
+    try:
+        check_buildable(settings)
+    except InputError as exc:
+        problems.append(f"these settings ({exc.detail})")
+        settings = Settings()
+    month = 0
+    if "month" in query:
+        raw = query["month"]
+        if raw.isdigit():
+            month = int(raw)
+        else:
+            problems.append(f"month '{raw}' (a whole number)")
+    return Restored(settings, month, tuple(problems))
+
+
+def _with_number(settings: Settings, query: dict[str, str], key: str, problems: list[str], ok: object,
+                 allowed: str, field: str | None = None) -> Settings:
+    """``settings`` with the whole number ``query[key]`` in ``field`` (default ``key``), if it is one ``ok`` allows."""
+    if key not in query:
+        return settings
+    raw = query[key]
+    if raw.isdigit() and ok(int(raw)):  # type: ignore[operator]
+        return dataclasses.replace(settings, **{field or key: int(raw)})
+    problems.append(f"{key} '{raw}' ({allowed})")
+    return settings
+
+
+def _with_control(settings: Settings, name: str, raw: str, problems: list[str]) -> Settings:
+    """``settings`` with a behavioural control set from its text, if the control allows that value."""
+    control = CONTROL_BY_NAME[name]
+    if control.kind == "bool" and raw in ("0", "1"):
+        return settings.set_param(name, raw == "1")
+    if control.kind == "choice" and raw in control.choices:
+        return settings.set_param(name, raw)
+    if control.kind == "float":
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        if control.low <= value <= control.high:
+            return settings.set_param(name, value)
+    allowed = {"bool": "0 or 1", "choice": ", ".join(control.choices)}.get(
+        control.kind, f"a number from {control.low:g} to {control.high:g}")
+    problems.append(f"{name} '{raw}' ({allowed})")
+    return settings
