@@ -856,5 +856,6 @@ def test_org_describe_says_when_hires_will_move_the_files_group_mix(tmp_path: Pa
     (tmp_path / "org.yaml").write_text(yaml.safe_dump(scenario), encoding="utf-8")
     text = run_cli("org", "describe", tmp_path / "org.yaml").stdout
     assert "note: the people placed are men 30%, women 70%, but hires follow groups[].hiring_share" in text
+    assert "to keep it, set each group's hiring_share to its share here (men 0.30, women 0.70)" in text
     balanced = run_cli("org", "describe", "scenarios/synthetic_org.yaml").stdout
     assert "hires follow" not in balanced

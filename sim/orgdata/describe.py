@@ -90,8 +90,12 @@ def _hiring_drift(d: dict[str, Any]) -> list[str]:
         return []
     placed = ", ".join(f"{name} {share:.0%}" for name, share in now.items())
     hired = ", ".join(f"{name} {share:.0%}" for name, share in d["hiring_share"].items())
+    rounded = [round(share, 2) for share in now.values()]
+    rounded[-1] = round(1.0 - sum(rounded[:-1]), 2)  # shares must add up to 1 (Scenario checks it)
+    keep = ", ".join(f"{name} {share:.2f}" for name, share in zip(now, rounded, strict=True))
     return [f"  note: the people placed are {placed}, but hires follow groups[].hiring_share ({hired}), so the "
-            "mix moves toward the hires over a run; set hiring_share to keep it"]
+            f"mix moves toward the hires over a run; to keep it, set each group's hiring_share to its share here "
+            f"({keep})"]
 
 
 def _inferred(model: PromotionModel) -> dict[str, Any]:
