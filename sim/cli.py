@@ -145,7 +145,7 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
         if not sep or not key.strip():
             raise InputError(f"--set expects KEY.PATH=VALUE, got '{item}'", source="command line")
         if not raw.strip():  # YAML reads nothing as null, which the scenario then reports as 'None'
-            raise InputError(f"--set {key.strip()}= has no value; write KEY.PATH=VALUE (null for none)",
+            raise InputError(f"--set {key.strip()}= has no value; write KEY.PATH=VALUE (null for none, '' for no text)",
                              source="command line")
         out[key.strip()] = parse_yaml(raw, f"--set {key.strip()}")
     return out

@@ -145,8 +145,11 @@ class OrgSource(_Strict):
         if isinstance(data.get("exclude"), dict):
             exclude = {}
             for column, listed in data["exclude"].items():
-                exclude[column] = [_as_file_text(value, f"exclude.{column}")
-                                   for value in (listed if isinstance(listed, list) else [listed])]
+                if listed is None or listed == []:
+                    raise ValueError(f"@exclude.{column}@ lists no values; give the values of the rows to leave out")
+                values = [_as_file_text(value, f"exclude.{column}")
+                          for value in (listed if isinstance(listed, list) else [listed])]
+                exclude[column] = [v.strip() if isinstance(v, str) else v for v in values]
             data = {**data, "exclude": exclude}
         return data
 

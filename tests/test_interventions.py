@@ -409,8 +409,8 @@ def test_every_shipped_lever_scenario_validates(capsys: pytest.CaptureFixture[st
     assert main(["validate", *(str(SCENARIOS / f"{n}.yaml") for n in names)]) == 0
     lines = capsys.readouterr().out.splitlines()
     for line, name in zip(lines, names, strict=True):
-        count = 8 if name == "all_levers" else 1
-        assert f"({name}: " in line and line.endswith(f"{count} interventions)"), line
+        ending = "8 interventions)" if name == "all_levers" else "1 intervention)"
+        assert f"({name}: " in line and line.endswith(ending), line
 
 
 # ---------------------------------------------------------------------------------------------

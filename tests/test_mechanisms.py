@@ -681,16 +681,24 @@ def test_a_wish_to_move_later_said_to_a_new_manager_is_heard() -> None:
 def test_someone_who_declined_the_move_is_not_passed_over_for_it() -> None:
     """Passed over means wanting the move and seeing someone else get it (ODD 7.8.6). A decliner was
     offered the move and said no; they were logged as passed over too (and so lost ambition and
-    engagement, and left more often) in 67 of 470 declines over five such runs."""
+    engagement, and left more often) in 67 of 470 declines over five baseline runs.
+
+    Only declines of a wanted move count here ("wants it, but said no this time"): where a level
+    has both tracks, someone can decline the other track's offer and, rightly, be passed over for
+    their own track's move in the same round (53 of 285 declines in four runs of TWO_LADDERS), and
+    the event log does not say which move a pass-over was for.
+    """
+    two_ladders = {"organisation.levels": TWO_LADDERS}
     declines = clashes = 0
-    for seed in (1, 2):
-        model = PromotionModel(scenario=BASELINE, rng=seed)
+    for seed, overrides in ((1, {}), (2, {}), (3, {}), (1, two_ladders), (2, two_ladders)):
+        model = PromotionModel(scenario=BASELINE, rng=seed, overrides=overrides)
         for _ in range(60):
             model.step()
         ev = model.events.to_frame()
-        declined, passed = (set(ev.loc[ev["kind"] == kind, ["step", "employee"]].itertuples(index=False, name=None))
-                            for kind in ("decline", "passed_over"))
+        wanted = ev["details"].str.endswith(promotions.DECLINE_REASONS[3])
+        declined, passed = (set(ev.loc[rows, ["step", "employee"]].itertuples(index=False, name=None))
+                            for rows in ((ev["kind"] == "decline") & wanted, ev["kind"] == "passed_over"))
         declines += len(declined)
         clashes += len(declined & passed)
-    assert declines > 100, f"too few declines to see the rule at work: {declines}"
+    assert declines > 40, f"too few declines of a wanted move to see the rule at work: {declines}"
     assert clashes == 0, f"{clashes} of {declines} decliners were logged as passed over for the move they declined"

@@ -162,6 +162,34 @@ def test_a_chain_or_loop_of_managers_left_out_ends_at_the_default_team(tmp_path:
     assert table.structure["through_excluded"] == 3
 
 
+def test_rows_left_out_are_counted_once(tmp_path: Path) -> None:
+    """A row that two listed values match (two columns, or one value listed in two cases) is one row
+    left out; ``Status`` and ``status`` name one column, whose counts are kept together."""
+    csv = ("id,level,track,manager,Status,Type\nH1,Head,management,,Active,Employee\n"
+           "S1,Senior,management,H1,Terminated,Contractor\nS2,Senior,specialist,S1,Active,Employee\n"
+           "J1,Junior,specialist,S1,Active,Employee\nJ2,Junior,,S2,Contractor,Employee\n"
+           "J3,Junior,specialist,S1,Active,Employee\n")
+    exclude = {"Status": ["Terminated", "CONTRACTOR"], "status": ["terminated"], "Type": ["Contractor"]}
+    table = load_org(load_scenario(write_case(tmp_path, csv, exclude=exclude)))
+    assert list(table.ids) == ["H1", "S2", "J1", "J3"]
+    assert table.excluded == {"Status": {"Terminated": 1, "CONTRACTOR": 1, "terminated": 1}, "Type": {"Contractor": 1}}
+    assert table.n_excluded == 2
+    assert table.people() == "4 people (2 rows left out by organisation.source.exclude)"
+    with pytest.raises(InputError, match=r"every person was left out by organisation\.source\.exclude \(1 row\)$"):
+        load_org(load_scenario(write_case(tmp_path, "id,level,track,manager,Status\nH1,Head,management,,Left\n",
+                                          exclude={"Status": ["Left"]})))
+
+
+def test_a_missing_manager_reached_through_someone_left_out_names_them(tmp_path: Path) -> None:
+    """J1's cell says S1; S1 left, and S1's own manager cell names nobody in the file. The error is
+    at J1's row (S1's is not read), so it says where 'H9' came from."""
+    csv = STATUS_CSV.replace("S1,Senior,management,H1,", "S1,Senior,management,H9,")
+    with pytest.raises(InputError) as err:
+        load_org(load_scenario(write_case(tmp_path, csv, exclude={"Status": ["Terminated", "Contractor"]})))
+    assert str(err.value).endswith("row 4, column 'manager': manager 'H9' does not exist (no row has that id); it is "
+                                   "the manager of 'S1', who was left out by organisation.source.exclude")
+
+
 def test_a_value_mapped_to_null_reads_as_a_blank_cell(tmp_path: Path) -> None:
     """A survey's "prefer not to say" or an HR system's "Unknown" is read as if the cell were blank."""
     csv = (BASE_CSV.replace("J1,Junior,specialist,S1,10,a,2,specialist", "J1,Junior,IC,S1,10,Unknown,n/a,Prefer not")
@@ -859,3 +887,22 @@ def test_org_describe_says_when_hires_will_move_the_files_group_mix(tmp_path: Pa
     assert "to keep it, set each group's hiring_share to its share here (men 0.30, women 0.70)" in text
     balanced = run_cli("org", "describe", "scenarios/synthetic_org.yaml").stdout
     assert "hires follow" not in balanced
+
+
+def test_exclude_matches_numbers_as_numbers_and_refuses_an_empty_list(tmp_path: Path) -> None:
+    """YAML turns an unquoted 007 into 7 and a Parquet column's 2 is 2.0 in YAML: they still match."""
+    csv = STATUS_CSV.replace(",Active\n", ",007\n", 1).replace(",CONTRACTOR\n", ",2\n")
+    table = model_from(tmp_path, csv, exclude={"Status": [7, 2.0]}).orgdata.table
+    assert table.excluded == {"Status": {"7": 1, "2.0": 1}} and table.n_excluded == 2
+    with pytest.raises(InputError, match=r"exclude\.Status: lists no values"):
+        load_scenario(tiny_with_source({"file": "x.csv", "exclude": {"Status": None}}))
+
+
+def test_a_column_named_in_any_case_must_be_one_column(tmp_path: Path) -> None:
+    csv = STATUS_CSV.replace("intent,Status", "intent,STATUS").replace("id,level", "id,level").replace(
+        ",Active\n", ",Active,x\n").replace("STATUS\n", "STATUS,status\n")
+    lines = [line if i == 0 or line.count(",") == 9 else line + ",x" for i, line in enumerate(csv.splitlines())]
+    scenario = write_case(tmp_path, "\n".join(lines) + "\n", exclude={"Status": ["Left"]})
+    with pytest.raises(InputError, match=r"column 'Status' \(organisation\.source\.exclude\.Status\) could be any of "
+                                         r"'STATUS', 'status', which differ only in case; name one exactly"):
+        PromotionModel(scenario=scenario, rng=1)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sim.cli import Interrupted, checkpoint, headcount, non_negative_int, positive_int, run_metadata, run_years
 from sim.errors import InputError, output_folder
+from sim.wording import counted
 
 RESULTS = Path("results")
 
@@ -317,8 +318,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             spec = load_experiment(path)
             design = build_design(spec, path)
             check_arms(design)
-            line = (f"{path}: ok ({len(design.arms)} arms x {design.replications} replications = "
-                    f"{len(design.tasks)} runs")
+            line = (f"{path}: ok ({counted(len(design.arms), 'arm')} x "
+                    f"{counted(design.replications, 'replication')} = {counted(len(design.tasks), 'run')}")
             if spec.sensitivity is not None:
                 sens = build_sensitivity_design(spec, path)
                 check_arms(sens)

@@ -878,13 +878,15 @@ def _restructures(arm: Arm, other: Arm, files: Mapping[str, Path]) -> bool:
 
 
 def check_pairs_differ(arms: Sequence[Arm], source: str, grid: Mapping[str, list[Any] | GridRange]) -> None:
-    """Refuse an arm that runs the very scenario of the arm it is paired with.
+    """Refuse an arm that runs the very scenario of the arm it is paired with, or of another variant.
 
     With common random numbers every difference is then exactly 0, and the report reads as "no
     effect". The message says why when it can tell: a grid over what the variant changes (a
     lever's parameter), which applies to every scenario and so to the baseline too; else it says
     so neutrally (``compare`` already refuses one file twice, :func:`check_points_distinct` two
-    grid points that coincide).
+    grid points that coincide). Two variants paired with the same arm that run the same scenario
+    (``compare baseline mentoring --levers mentoring``) would repeat each other's runs, seed for
+    seed, and are refused too. Names and descriptions are not part of what runs.
 
     Raises:
         InputError: Naming both arms, and the cause when it can be told.
@@ -902,8 +904,10 @@ def check_pairs_differ(arms: Sequence[Arm], source: str, grid: Mapping[str, list
                              source=source, path="grid" if arm.scenario == other.scenario else "scenarios")
         twin = seen.setdefault((arm.reference or "", behaviour(arm)), arm)
         if twin is not arm and arm.scenario != twin.scenario:  # grid points that coincide: check_points_distinct
-            raise InputError(f"arm '{arm.label}' runs the same scenario as arm '{twin.label}': with the same seeds "
-                             "its runs would repeat those; drop one", source=source, path="scenarios")
+            repeat = ": with the same seeds its runs would repeat those; drop one"
+            cause = _same_cause(arm, twin, grid) if grid else repeat  # a grid may have erased their difference
+            raise InputError(f"arm '{arm.label}' runs the same scenario as arm '{twin.label}'{cause}", source=source,
+                             path="scenarios")
 
 
 def _same_cause(arm: Arm, other: Arm, grid: Mapping[str, list[Any] | GridRange]) -> str:

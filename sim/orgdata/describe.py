@@ -202,7 +202,7 @@ def render(d: dict[str, Any]) -> str:
                "scenario's default team")
     if st.get("through_excluded"):
         out.append(f"  {st['through_excluded']} with a manager who was left out (organisation.source.exclude) now "
-                   "report to the first manager up the line who stays")
+                   "report to the first manager up the line who stays, or to none when no one above stays")
     out.append(f"  ignored columns: {', '.join(inf['ignored_columns']) or 'none'}; blank rows skipped: "
                f"{inf['blank_rows']}; named people added: {inf['named']}")
     return "\n".join(out)

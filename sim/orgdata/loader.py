@@ -100,6 +100,8 @@ class OrgTable:
         blank_rows: Entirely blank rows skipped.
         excluded: Per column of ``organisation.source.exclude``, the rows left out for each value
             listed there (0 for a value no row has, which is often a misspelling).
+        n_excluded: Rows left out by ``organisation.source.exclude``. Not the sum of ``excluded``:
+            a row can hold two listed values (``Type: Contractor`` and ``Status: Terminated``).
     """
 
     label: str
@@ -120,6 +122,7 @@ class OrgTable:
     ignored_columns: list[str] = field(default_factory=list)
     blank_rows: int = 0
     excluded: dict[str, dict[str, int]] = field(default_factory=dict)
+    n_excluded: int = 0
 
     @property
     def n(self) -> int:
@@ -131,11 +134,6 @@ class OrgTable:
         inferred = ", ".join(f"{k} {v.inferred}" for k, v in self.fields.items() if v.inferred)
         line = f"{self.label}: read {counted(self.n, 'person', 'people')}; inferred: {inferred or 'nothing'}"
         return line + (f"; {self.exclusion_note()} by organisation.source.exclude" if self.excluded else "")
-
-    @property
-    def n_excluded(self) -> int:
-        """Rows left out by ``organisation.source.exclude``."""
-        return sum(sum(by_value.values()) for by_value in self.excluded.values())
 
     def people(self) -> str:
         """'N people', with the rows ``exclude`` left out when there were any (for one-line notices)."""
@@ -228,7 +226,9 @@ class _Loader:
         self.reports: dict[str, FieldReport] = {}
         self.used: set[str] = set()
         self.excluded: dict[str, dict[str, int]] = {}
+        self.n_excluded = 0
         self.through_excluded = 0
+        self.via_excluded: pd.Series | None = None  # per row, the left-out manager its line was re-pointed past
 
     # -- messages ---------------------------------------------------------------------------
     def fail(self, i: int, column: str, message: str) -> InputError:
@@ -264,7 +264,10 @@ class _Loader:
         """
         if col not in self.frame.columns:
             same = [c for c in self.frame.columns if str(c).casefold() == str(col).casefold()]
-            col = same[0] if len(same) == 1 else col
+            if len(same) > 1:
+                raise InputError(f"column '{col}' ({setting}) could be any of {', '.join(map(repr, same))}, which "
+                                 "differ only in case; name one exactly", source=self.label, path="header")
+            col = same[0] if same else col
         if col not in self.frame.columns:
             available = ", ".join(map(str, self.frame.columns)) or "(none)"
             raise InputError(f"column '{col}' ({setting}) is not in the file; columns: {available}",
@@ -388,6 +391,7 @@ class _Loader:
             level=level, track=track, stated_manager=stated, manager=manager, group=group, tenure=tenure,
             age=age, performance=performance, intent=intent, fields=fields, structure=structure,
             ignored_columns=ignored, blank_rows=self.raw.blank_rows, excluded=self.excluded,
+            n_excluded=self.n_excluded,
         )
 
     def _exclude(self) -> None:
@@ -403,43 +407,49 @@ class _Loader:
         for setting_column, listed in self.src.exclude.items():
             col = self.named_column(setting_column, f"organisation.source.exclude.{setting_column}")
             cells = self.text(col).str.casefold()
-            counts = {}
+            numbers = pd.to_numeric(self.text(col), errors="coerce")
+            counts = self.excluded.setdefault(col, {})  # `Status` and `status` name one column
             for value in listed:
-                hit = (cells == value.strip().casefold()).to_numpy()
-                counts[value] = int(hit.sum())
+                hit = (cells == value.casefold()).to_numpy()
+                number = pd.to_numeric(value, errors="coerce")  # YAML's 007 is 7, its 2.0 a Parquet column's 2
+                if not pd.isna(number):
+                    hit |= (numbers == number).to_numpy()
+                counts[value] = counts.get(value, 0) + int(hit.sum())
                 out |= hit
-            self.excluded[col] = counts
         if out.all():
-            raise InputError(f"every person was left out by organisation.source.exclude ({self.n} rows)",
+            raise InputError(f"every person was left out by organisation.source.exclude ({counted(self.n, 'row')})",
                              source=self.label)
+        self.n_excluded = int(out.sum())
         if out.any():
             self._repoint_past(out)
         keep = ~out
         self.frame = self.frame[keep].reset_index(drop=True)
         self.raw = replace(self.raw, frame=self.frame, rows=self.raw.rows[keep])
+        if self.via_excluded is not None:
+            self.via_excluded = self.via_excluded[keep].reset_index(drop=True)
         self.n = len(self.frame)
 
     def _repoint_past(self, out: np.ndarray) -> None:
-        """Point reports of left-out people at the first manager up the line who stays (or none)."""
+        """Point reports of left-out people at the first manager up the line who stays (or none).
+
+        Each left-out manager's line is walked once, and remembered for those below it. A pass
+        over every row per step up the line made a loop among leavers' stale manager cells cost
+        one pass per leaver: 7 of the 8 seconds of loading 20,000 rows with 5,000 leavers.
+        """
         mgr_col = self.column("manager")
         if mgr_col is None:
             return  # team ids: a team whose lead is left out has no lead, as for any team without one
         id_col = self.column("id", required=True)
-        ids, mgr = self.text(id_col), self.text(mgr_col).copy()
-        up = pd.Series(mgr[out].to_numpy(), index=ids[out].to_numpy())
-        up = up[up.index.notna() & ~up.index.duplicated()]
-        if ids[~out].notna().any():  # an id a staying row also has is that row's, who stays
-            up = up[~up.index.isin(ids[~out])]
-        moved = (~out & mgr.isin(up.index)).to_numpy()
+        ids, mgr = self.text(id_col), self.text(mgr_col)
+        stays = set(ids[~out].dropna())  # an id a staying row also has is that row's, who stays
+        up: dict[str, Any] = {}
+        for person, boss in zip(ids[out], mgr[out], strict=True):
+            if isinstance(person, str) and person not in stays:
+                up.setdefault(person, boss)  # a left-out id given twice: its first row
+        moved = (~out & mgr.isin(list(up))).to_numpy()
         self.through_excluded = int(moved.sum())
-        todo = moved.copy()
-        for _ in range(len(up) + 1):  # a chain of left-out managers is at most as long as their number
-            if not todo.any():
-                break
-            mgr[todo] = mgr[todo].map(up).to_numpy()
-            todo &= mgr.isin(up.index).to_numpy()
-        mgr[todo] = np.nan  # left-out managers who report to each other, in a loop
-        self.frame = self.frame.assign(**{mgr_col: mgr})
+        self.via_excluded = mgr.where(moved)
+        self.frame = self.frame.assign(**{mgr_col: mgr.where(~moved, mgr.map(_first_staying(up)))})
 
     def _require(self, s: pd.Series, col: str, name: str) -> None:
         blank = np.flatnonzero(s.isna().to_numpy())
@@ -583,7 +593,10 @@ class _Loader:
                 i = int(missing[0])
                 value = str(mgr.iloc[i])
                 hint = ""
-                if value.endswith(".0") and (ids == value[:-2]).any():
+                via = self.via_excluded.iloc[i] if self.via_excluded is not None else np.nan
+                if isinstance(via, str):  # the cell says someone else: the one left out, whose manager this is
+                    hint = f"; it is the manager of '{via}', who was left out by organisation.source.exclude"
+                elif value.endswith(".0") and (ids == value[:-2]).any():
                     hint = f"; ids are compared as text and '{value[:-2]}' exists (was the column saved as decimals?)"
                 raise self.fail(i, mgr_col, f"manager '{value}' does not exist (no row has that id){hint}")
             stated = stated.astype(np.int64)
@@ -648,6 +661,27 @@ _AS_BLANK = "\x00blank"
 def _blanks_marked(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
     """A value mapping with its ``null`` targets marked (``_AS_BLANK``), which a lookup would lose as NaN."""
     return {key: _AS_BLANK if target is None else target for key, target in (mapping or {}).items()}
+
+
+def _first_staying(up: Mapping[str, Any]) -> dict[str, Any]:
+    """For each left-out manager in ``up`` (id to their manager's id), the first manager up their line who stays.
+
+    NaN when the line ends without one, or in a loop of left-out managers; an id in no row is
+    returned as it is, for the manager check to report.
+    """
+    first: dict[str, Any] = {}
+    for start in up:
+        line: list[str] = []
+        seen: set[str] = set()
+        boss: Any = start
+        while boss in up and boss not in first and boss not in seen:
+            line.append(boss)
+            seen.add(boss)
+            boss = up[boss]
+        found = first.get(boss, np.nan if boss in seen else boss)  # known; a loop; the one who stays (or no one)
+        for person in line:
+            first[person] = found
+    return first
 
 
 def _article(noun: str) -> str:
