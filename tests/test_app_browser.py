@@ -687,3 +687,23 @@ def test_a_reload_keeps_the_run(page: object) -> None:
     page.get_by_role("button", name="Reset").click()  # back to month 0, and so is the address
     step_is(page, 0)
     page.wait_for_function("() => !location.search.includes('month=')")
+
+
+def test_back_and_forward_move_the_run_with_the_address(page: object) -> None:
+    """Back changed the address to month 2 and left the page at month 3, so the next reload went to month 2."""
+    for n in (1, 2, 3):
+        page.get_by_role("button", name="Step").click()
+        step_is(page, n)
+    page.wait_for_function("() => location.search.includes('month=3')")
+    people = counter(page, "people")
+    page.go_back()
+    step_is(page, 2)
+    assert "month=2" in page.url
+    page.get_by_text("Restored from the address: baseline, month 2.").wait_for()
+    page.go_forward()
+    step_is(page, 3)
+    assert counter(page, "people") == people, "the same run"
+    page.get_by_role("button", name="Reset").click()  # the note named the restored run above the new one
+    step_is(page, 0)
+    page.wait_for_function("() => !location.search.includes('month=')")
+    assert page.get_by_text("Restored from the address").count() == 0

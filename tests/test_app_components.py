@@ -1160,7 +1160,8 @@ def test_the_address_holds_the_settings_and_the_month() -> None:
     chosen = _changed_settings()
     restored = from_query(to_query(chosen, 36))
     assert (restored.settings, restored.month, restored.problems) == (chosen, 36, ())
-    assert restored.note() == ("Restored from the address: career_conversations with psychological safety, "
+    assert restored.note() == ("Restored from the address: career_conversations with psychological safety, seed 7, "
+                               "about 300 people, without the side-by-side run, 3 behaviour settings changed, "
                                "month 36.")
     no_levers = dataclasses.replace(chosen, levers=())
     assert from_query(to_query(no_levers, 0)).settings == no_levers, "the scenario's own lever stays off"
@@ -1169,16 +1170,89 @@ def test_the_address_holds_the_settings_and_the_month() -> None:
 def test_an_address_that_does_not_fit_opens_the_page_and_says_what_was_not_restored() -> None:
     from sim.app.address import from_query  # noqa: PLC0415
 
-    restored = from_query("scenario=nope&seed=x&levers=foo,mentoring&voice_rate=9&policy=fastest&month=ab&size=7&zz=1")
+    assert from_query("scenario=nope&levers=mentoring&month=3").note() == (
+        "Restored from the address: baseline, month 0. Not restored: scenario 'nope' is not shipped; the rest of the "
+        "address, which was for that scenario.")
+    restored = from_query("seed=x&levers=foo,mentoring&voice_rate=9&policy=fastest&month=ab&size=7&zz=1")
     assert restored.settings == dataclasses.replace(Settings(), levers=("mentoring",))
     assert restored.note() == (
-        "Restored from the address: baseline with mentoring, month 0. Not restored: unknown zz; scenario 'nope' is "
-        "not shipped; lever foo (levers: " + ", ".join(load_all()) + "); seed 'x' (a whole number, 0 or more); "
-        "size '7' (one of 100, 300, 1000, 3000); voice_rate '9' (a number from 0 to 0.5); policy 'fastest' ("
-        + ", ".join(CONTROLS[-1].choices) + "); month 'ab' (a whole number).")
+        "Restored from the address: baseline with mentoring, month 0. Not restored: unknown zz; lever foo (levers: "
+        + ", ".join(load_all()) + "); seed 'x' (a whole number, 0 or more); "
+        "size '7' (one of 100, 300, 1000, 3000); voice_rate '9' (a number from 0 to 0.5 in steps of 0.01); "
+        "policy 'fastest' (" + ", ".join(CONTROLS[-1].choices) + "); month 'ab' (a whole number).")
     uploaded = from_query("scenario=team.yaml+%28uploaded%29&month=5")
-    assert uploaded.settings == Settings() and uploaded.month == 5
-    assert "team.yaml (uploaded) was uploaded in an earlier session: upload it again" in uploaded.note()
+    # The baseline at month 0, not the baseline replayed to month 5, a run that was never on screen.
+    assert uploaded.settings == Settings() and uploaded.month == 0
+    assert uploaded.note() == (
+        "Restored from the address: baseline, month 0. Not restored: 'team.yaml' was uploaded in an earlier session: "
+        "upload it again (a CSV of people onto the scenario it ran in); the rest of the address, which was for that "
+        "scenario.")
+    # A lever the scenario cannot take is dropped and named; the scenario and the other levers stay.
+    story = from_query("scenario=sam_and_priya&levers=career_conversations,mentoring&size=1000&month=2")
+    assert (story.settings.scenario, story.settings.levers, story.month) == ("sam_and_priya",
+                                                                              ("career_conversations",), 2)
+    assert "lever mentoring (" in story.note() and "size (scenario sam_and_priya has a size of its own)" in story.note()
+
+
+def test_an_address_never_raises_and_its_note_stays_short() -> None:
+    """'month=%C2%B2' ('²' is a digit to ``str.isdigit`` but not to ``int``) and a 5,000-digit seed put a
+    traceback in the page instead of opening it; a 3,000-character scenario name widened the sidebar."""
+    from sim.app.address import from_query  # noqa: PLC0415
+
+    for query in ("month=%C2%B2", "seed=%C2%B2", "size=%C2%B2", "seed=" + "9" * 5000, "month=" + "9" * 5000):
+        restored = from_query(query)
+        assert restored.settings == Settings() and restored.month == 0 and len(restored.problems) == 1, query
+    assert len(from_query("scenario=" + "A" * 3000 + "&" + "&".join(f"k{i}=1" for i in range(200))).note()) < 300
+
+
+def test_an_address_holds_slider_values_on_the_sliders_steps() -> None:
+    """The slider moved 0.33 to its step, 0.35, and sent that back: the page opened saying "Your changes
+    take effect when you press Reset" above a run built with 0.33."""
+    from sim.app.address import from_query  # noqa: PLC0415
+
+    assert dict(from_query("voice_rate=0.07&micro_penalty_rate=0.35").settings.params) == {
+        "voice_rate": 0.07, "micro_penalty_rate": 0.35}
+    restored = from_query("voice_rate=0.123456789&micro_penalty_rate=0.33")
+    assert restored.settings == Settings()
+    assert restored.problems == ("voice_rate '0.123456789' (a number from 0 to 0.5 in steps of 0.01)",
+                                 "micro_penalty_rate '0.33' (a number from 0 to 1 in steps of 0.05)")
+
+
+def test_the_restored_note_names_the_month_reached_and_goes_at_reset() -> None:
+    """"month=99999" said "month 99999" above a run at its end; after Reset the note still named the
+    restored run (its levers, its month) above a new one at month 0."""
+    state = AppState.from_address("size=100&levers=career_conversations&month=99999")
+    end = state.model.value.horizon
+    assert state.model.value.month == end
+    assert state.notice.value == (f"Restored from the address: baseline with career conversations, about 100 people, "
+                                  f"month {end}. "
+                                  f"Not restored: month 99999 (the run ends at month {end}).")
+    state.update_settings(state.settings.value.set_lever("career_conversations", False))
+    state.reset()
+    assert state.model.value.month == 0 and state.notice.value is None
+
+
+def test_back_and_forward_replay_the_run_their_address_holds() -> None:
+    """The browser's Back changed the address (month 1) and not the run (month 3): the next reload, or
+    the link copied, showed another month than the page. An upload of the session is found again."""
+    from sim.app.address import to_query  # noqa: PLC0415
+
+    state = AppState.from_address("size=100&month=3")
+    state.follow_address("size=100&month=1")
+    assert state.model.value.month == 1
+    assert state.notice.value == "Restored from the address: baseline, about 100 people, month 1."
+    model = state.model.value
+    state.follow_address("month=1&size=100")  # the same run, written in another order: not replayed again
+    assert state.model.value is model
+    tiny = ("extends: baseline\nname: tiny\norganisation:\n  levels:\n"
+            "    - {name: Junior, positions: {specialist: 30}, hire_share: 1.0}\n"
+            "    - {name: Lead, positions: {management: 5}}\n")
+    assert state.upload("tiny.yaml", tiny, len(tiny))
+    state.step(2)
+    state.follow_address(to_query(state.model.value.settings, 1))
+    assert (state.model.value.settings.scenario, state.model.value.month) == ("tiny.yaml (uploaded)", 1)
+    assert state.model.value.settings.upload is not None and state.notice.value is not None
+    assert "earlier session" not in state.notice.value
 
 
 def test_a_page_opened_at_an_address_replays_the_run_to_its_month() -> None:
@@ -1194,5 +1268,6 @@ def test_a_page_opened_at_an_address_replays_the_run_to_its_month() -> None:
         fresh.step()
     assert model.counters() == fresh.counters()
     assert model.history.series("misread_rate") == fresh.history.series("misread_rate")  # the charts too
-    assert state.notice.value == "Restored from the address: baseline with career conversations, month 14."
+    assert state.notice.value == ("Restored from the address: baseline with career conversations, seed 3, about 100 "
+                                  "people, month 14.")
     assert AppState.from_address(None).notice.value is None

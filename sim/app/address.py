@@ -15,14 +15,29 @@ the page says which one, in one line; an address never stops the page from openi
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-from sim.app.workshop import CONTROL_BY_NAME, CONTROLS, SIZES, Settings, check_buildable, shipped_scenarios
+from sim.app.workshop import (
+    CONTROL_BY_NAME,
+    CONTROLS,
+    SIZES,
+    Settings,
+    check_buildable,
+    lever_problem,
+    shipped_scenarios,
+)
 from sim.errors import InputError
 from sim.interventions import load_all
+from sim.scenario import Scenario
+from sim.wording import counted
 
 KEYS = ("scenario", "levers", "seed", "compare", "size", "month")
+RESTORED = "Restored from the address:"
+UPLOADED = " (uploaded)"  # how the page labels an uploaded scenario or headcount file
+MAX_DIGITS = 100  # a whole number in an address: int() refuses over 4,300 digits (a traceback in the page)
+SHOWN = 40  # characters of a value the note quotes: a 3,000-character value widened the sidebar
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,11 @@ class Restored:
             return None
         settings = self.settings or Settings()
         levers = f" with {', '.join(n.replace('_', ' ') for n in settings.levers)}" if settings.levers else ""
-        done = f"Restored from the address: {settings.scenario}{levers}, month {self.month}."
+        more = [f"seed {settings.seed}"] if settings.seed != Settings.seed else []
+        more += [f"about {settings.headcount:,} people"] if settings.headcount else []
+        more += ["without the side-by-side run"] if not settings.compare else []
+        more += [counted(len(settings.params), "behaviour setting") + " changed"] if settings.params else []
+        done = f"{RESTORED} {settings.scenario}{levers}, {', '.join([*more, f'month {self.month}'])}."
         return done + (f" Not restored: {'; '.join(self.problems)}." if self.problems else "")
 
 
@@ -76,36 +95,53 @@ def _text(value: object) -> str:
     return ("1" if value else "0") if isinstance(value, bool) else str(value)
 
 
-def from_query(search: str | None) -> Restored:
-    """The run an address asks for; values that do not fit are named in ``problems`` and left at their defaults."""
+def from_query(search: str | None, uploads: Mapping[str, Scenario] | None = None) -> Restored:
+    """The run an address asks for; values that do not fit are named in ``problems`` and left at their defaults.
+
+    ``uploads``: the scenarios uploaded in this session, by label (the browser's Back and Forward).
+    """
     query = {k: v[-1] for k, v in parse_qs(search or "", keep_blank_values=True).items()}
     if not query:
         return Restored(None)
     problems: list[str] = []
     unknown = [k for k in query if k not in KEYS and k not in CONTROL_BY_NAME]
     if unknown:
-        problems.append(f"unknown {', '.join(unknown)}")
+        problems.append(f"unknown {_shown(', '.join(unknown))}")
     settings = Settings()
     name = query.get("scenario", Settings.scenario)
     if name in shipped_scenarios():
         settings = settings.with_scenario(name)
-    elif name.endswith("(uploaded)"):
-        problems.append(f"{name} was uploaded in an earlier session: upload it again")
+    elif uploads and name in uploads:
+        settings = settings.with_scenario(name, uploads[name])
+    elif name.endswith(UPLOADED):
+        problems.append(f"'{_shown(name.removesuffix(UPLOADED))}' was uploaded in an earlier session: upload it "
+                        "again (a CSV of people onto the scenario it ran in)")
     else:
-        problems.append(f"scenario '{name}' is not shipped")
+        problems.append(f"scenario '{_shown(name)}' is not shipped")
+    if problems[-1:] and "scenario" in query and settings.scenario != name:
+        # Another organisation than the one on screen: replaying it to the address's month showed a run
+        # that was never there, under the old settings.
+        return Restored(Settings(), 0, (*problems, "the rest of the address, which was for that scenario"))
     if "levers" in query:
         registry = load_all()
         asked = [n for n in query["levers"].split(",") if n]
         if bad := [n for n in asked if n not in registry]:
-            problems.append(f"lever {', '.join(bad)} (levers: {', '.join(registry)})")
+            problems.append(f"lever {_shown(', '.join(bad))} (levers: {', '.join(registry)})")
         settings = dataclasses.replace(settings, levers=tuple(n for n in registry if n in asked))
+        for lever in settings.levers:  # one lever the scenario cannot take lost the whole address
+            if (why := lever_problem(settings.base(), lever)) is not None:
+                problems.append(f"lever {lever} ({why})")
+                settings = settings.set_lever(lever, on=False)
     settings = _with_number(settings, query, "seed", problems, lambda n: n >= 0, "a whole number, 0 or more")
     if "compare" in query:
         if query["compare"] in ("0", "1"):
             settings = dataclasses.replace(settings, compare=query["compare"] == "1")
         else:
-            problems.append(f"compare '{query['compare']}' (0 or 1)")
-    if "size" in query and settings.base().organisation.source is None and not settings.base().people:
+            problems.append(f"compare '{_shown(query['compare'])}' (0 or 1)")
+    own_size = settings.base().organisation.source is not None or settings.base().people
+    if "size" in query and own_size:
+        problems.append(f"size (scenario {settings.scenario} has a size of its own)")
+    elif "size" in query:
         settings = _with_number(settings, query, "size", problems, lambda n: n in SIZES.values(),
                                 f"one of {', '.join(str(n) for n in SIZES.values() if n)}", field="headcount")
     for control in CONTROLS:
@@ -119,10 +155,10 @@ def from_query(search: str | None) -> Restored:
     month = 0
     if "month" in query:
         raw = query["month"]
-        if raw.isdigit():
-            month = int(raw)
+        if (whole := _whole(raw)) is not None:
+            month = whole
         else:
-            problems.append(f"month '{raw}' (a whole number)")
+            problems.append(f"month '{_shown(raw)}' (a whole number)")
     return Restored(settings, month, tuple(problems))
 
 
@@ -132,9 +168,10 @@ def _with_number(settings: Settings, query: dict[str, str], key: str, problems: 
     if key not in query:
         return settings
     raw = query[key]
-    if raw.isdigit() and ok(int(raw)):  # type: ignore[operator]
-        return dataclasses.replace(settings, **{field or key: int(raw)})
-    problems.append(f"{key} '{raw}' ({allowed})")
+    whole = _whole(raw)
+    if whole is not None and ok(whole):  # type: ignore[operator]
+        return dataclasses.replace(settings, **{field or key: whole})
+    problems.append(f"{key} '{_shown(raw)}' ({allowed})")
     return settings
 
 
@@ -150,9 +187,22 @@ def _with_control(settings: Settings, name: str, raw: str, problems: list[str]) 
             value = float(raw)
         except ValueError:
             value = float("nan")
-        if control.low <= value <= control.high:
+        steps = (value - control.low) / control.step
+        # On the slider's steps: the slider moves 0.33 to 0.35 and sends that back, so the page
+        # opened saying "Your changes take effect when you press Reset" for a run built with 0.33.
+        if control.low <= value <= control.high and abs(steps - round(steps)) < 1e-6:
             return settings.set_param(name, value)
     allowed = {"bool": "0 or 1", "choice": ", ".join(control.choices)}.get(
-        control.kind, f"a number from {control.low:g} to {control.high:g}")
-    problems.append(f"{name} '{raw}' ({allowed})")
+        control.kind, f"a number from {control.low:g} to {control.high:g} in steps of {control.step:g}")
+    problems.append(f"{name} '{_shown(raw)}' ({allowed})")
     return settings
+
+
+def _whole(raw: str) -> int | None:
+    """``raw`` as a whole number, or None: ASCII digits only ('²' passes ``isdigit`` and made int() raise)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS else None
+
+
+def _shown(raw: str) -> str:
+    """A value as the note quotes it: cut to ``SHOWN`` characters."""
+    return raw if len(raw) <= SHOWN else raw[:SHOWN - 1] + "\u2026"

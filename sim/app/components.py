@@ -36,7 +36,7 @@ from mesa.visualization.solara_viz import UserInputs  # noqa: E402
 from mesa.visualization.utils import force_update, update_counter  # noqa: E402
 
 from sim.app import drawing  # noqa: E402
-from sim.app.address import from_query, to_query  # noqa: E402
+from sim.app.address import RESTORED, UPLOADED, Restored, from_query, to_query  # noqa: E402
 from sim.app.feed import when  # noqa: E402
 from sim.app.widgets import PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
 from sim.app.workshop import (  # noqa: E402
@@ -140,11 +140,33 @@ class AppState:
         """
         restored = from_query(search)
         state = cls.create(restored.settings)
-        model = state.model.value
+        state.notice.value = state._replay(restored)
+        return state
+
+    def follow_address(self, search: str | None) -> None:
+        """Replace the run with the one an address holds, paused: the browser's Back and Forward.
+
+        They changed the address and not the run, so the next reload (or the link copied) showed
+        another month than the page did. An upload of this session is found by its label.
+        """
+        restored = from_query(search, self.uploads.value)
+        running = self.model.value
+        chosen = restored.settings or Settings()
+        if chosen == running.settings and min(restored.month, running.horizon) == running.month:
+            return  # the run on screen (the address the page was opened at, written in another order)
+        if self.rebuild(chosen):
+            self.notice.value = self._replay(restored)
+            force_update()
+
+    def _replay(self, restored: Restored) -> str | None:
+        """Step the new model to the restored month; the note that says what was restored."""
+        model = self.model.value
         while model.running and model.month < restored.month:
             model.step()
-        state.notice.value = restored.note()
-        return state
+        if model.month < restored.month:  # the note said "month 99999" above a run at its end, month 120
+            restored = dataclasses.replace(restored, month=model.month, problems=(
+                *restored.problems, f"month {restored.month} (the run ends at month {model.month})"))
+        return restored.note()
 
     def rebuild(self, settings: Settings | None = None) -> bool:
         """Build a new model now (as Reset does), from ``settings`` or the current ones.
@@ -167,6 +189,8 @@ class AppState:
             self.settings.value = chosen
             self.model.value = model
         self.message.value = None
+        if self.notice.value and self.notice.value.startswith(RESTORED):  # named the run this one replaces
+            self.notice.value = None
         if self.selected.value is not None and model.treated.employee(self.selected.value) is None:
             self.selected.value = None
         force_update()
@@ -206,7 +230,7 @@ class AppState:
         except InputError as exc:
             self._refuse(exc)
             return False
-        label = f"{filename} (uploaded)"
+        label = f"{filename}{UPLOADED}"
         if not self.choose_scenario(label, spec, own_size=spec.organisation.source is not None):
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
@@ -232,7 +256,7 @@ class AppState:
         self.data_files.value = {**self.data_files.value, path.name: path}
         base = self.settings.value.base()
         origin = self.origins.get(self.settings.value.scenario, base.name)
-        label = f"{path.name} (uploaded)"
+        label = f"{path.name}{UPLOADED}"
         try:
             spec = with_data_file(base, path, origin)
         except InputError as exc:
@@ -619,19 +643,35 @@ def KeepAddress(state: AppState, model: WorkshopModel, tick: int) -> None:
     """Keep the running model's settings and month in the page's address (``sim.app.address``).
 
     Written whenever the run stands still: paused, stepped, reset or replaced. Not while it
-    plays, where each month would add an entry to the browser's history.
+    plays, where each month would add an entry to the browser's history. An address it did not
+    write (the browser's Back and Forward) is followed: the run it holds is replayed.
     """
     router = solara.use_router()
     playing = state.playing.value
+    pushed = solara.use_ref([])  # addresses written here and not yet seen back in ``router.search``
 
     def write() -> None:
-        if playing:
+        if playing or router.set_path is None:  # no address: rendered outside a page (solara.render, a notebook)
             return
         query = to_query(model.settings, model.month)
         if (router.search or "") != query:
+            pushed.current.append(query)
             router.push(f"{router.path}?{query}" if query else router.path)
 
+    def follow() -> None:
+        """The address moved without the run (the browser's Back and Forward): replay the run it holds."""
+        search = router.search or ""
+        if router.set_path is None:
+            return
+        if search in pushed.current:  # written here (a step landing after Pause writes twice)
+            del pushed.current[: pushed.current.index(search) + 1]
+            return
+        running = state.model.value
+        if search != to_query(running.settings, running.month):
+            state.follow_address(search)
+
     solara.use_effect(write, [model, tick, playing])
+    solara.use_effect(follow, [router.search])
 
 
 @solara.component
