@@ -906,3 +906,12 @@ def test_a_column_named_in_any_case_must_be_one_column(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"column 'Status' \(organisation\.source\.exclude\.Status\) could be any of "
                                          r"'STATUS', 'status', which differ only in case; name one exactly"):
         PromotionModel(scenario=scenario, rng=1)
+
+
+def test_a_line_through_someone_left_out_back_to_oneself_ends_at_the_default_team(tmp_path: Path) -> None:
+    """S1 (left out) is stated to report to J1, one of S1's own reports: J1's line came back to J1, an error
+    naming a reporting cycle 'J1' -> 'J1' that the file does not hold."""
+    csv = STATUS_CSV.replace("S1,Senior,management,H1,", "S1,Senior,management,J1,")
+    table = model_from(tmp_path, csv, exclude={"Status": ["Terminated", "Contractor"]}).orgdata.table
+    j1 = list(table.ids).index("J1")
+    assert table.stated_manager[j1] == -1  # no one above stays on J1's line

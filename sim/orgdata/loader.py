@@ -449,7 +449,10 @@ class _Loader:
         moved = (~out & mgr.isin(list(up))).to_numpy()
         self.through_excluded = int(moved.sum())
         self.via_excluded = mgr.where(moved)
-        self.frame = self.frame.assign(**{mgr_col: mgr.where(~moved, mgr.map(_first_staying(up)))})
+        above = mgr.where(~moved, mgr.map(_first_staying(up)))
+        # A leaver's stale cell can name one of their own reports: the line then comes back to the
+        # person, a "reporting cycle 'J1' -> 'J1'" that appears nowhere in the file. No one above stays.
+        self.frame = self.frame.assign(**{mgr_col: above.mask(moved & (above == ids).to_numpy())})
 
     def _require(self, s: pd.Series, col: str, name: str) -> None:
         blank = np.flatnonzero(s.isna().to_numpy())
