@@ -120,17 +120,25 @@ def test_silence_as_disinterest_misreads_low_visibility_aspirants() -> None:
     print(f"silence gap on: {gap_on}; on - off: {diff}")
 
 
+def beliefs_without(monkeypatch: pytest.MonkeyPatch, heuristic: str) -> None:
+    """Removal: managers.update_beliefs runs as if ``heuristic`` were off, while the scenario keeps it on.
+
+    The "off" side of a check is unaffected by this patch (the flag is already off there), so its
+    cache stands.
+    """
+    original = managers.update_beliefs
+
+    def without(model: PromotionModel, rng: np.random.Generator) -> None:
+        with forcing(model.scenario.managers.heuristics, **{heuristic: False}):
+            original(model, rng)
+
+    monkeypatch.setattr(managers, "update_beliefs", without)
+
+
 @pytest.mark.slow
 def test_silence_check_fails_when_the_heuristic_is_removed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Removal: managers.update_beliefs ignores the flag (runs as if it were off)."""
-    original = managers.update_beliefs
-
-    def without_silence_heuristic(model: PromotionModel, rng: np.random.Generator) -> None:
-        with forcing(model.scenario.managers.heuristics, silence_as_disinterest=False):
-            original(model, rng)
-
-    monkeypatch.setattr(managers, "update_beliefs", without_silence_heuristic)
-    # the "off" side is unaffected by this patch (the flag is already off), so its cache stands
+    beliefs_without(monkeypatch, "silence_as_disinterest")
     with pytest.raises(AssertionError):
         check_silence(visibility_gap)
 
@@ -483,14 +491,7 @@ def test_visibility_as_readiness_favours_the_visible() -> None:
 @pytest.mark.slow
 def test_visibility_check_fails_when_the_heuristic_is_removed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Removal: managers.update_beliefs judges readiness as if the heuristic were off."""
-    original = managers.update_beliefs
-
-    def without_visibility_heuristic(model: PromotionModel, rng: np.random.Generator) -> None:
-        with forcing(model.scenario.managers.heuristics, visibility_as_readiness=False):
-            original(model, rng)
-
-    monkeypatch.setattr(managers, "update_beliefs", without_visibility_heuristic)
-    # the "off" side is unaffected by this patch (the flag is already off), so its cache stands
+    beliefs_without(monkeypatch, "visibility_as_readiness")
     with pytest.raises(AssertionError):
         check_visibility(visibility_advantage)
 
