@@ -154,9 +154,12 @@ class AppState:
         chosen = restored.settings or Settings()
         if chosen == running.settings and min(restored.month, running.horizon) == running.month:
             return  # the run on screen (the address the page was opened at, written in another order)
-        if self.rebuild(chosen):
-            self.notice.value = self._replay(restored)
-            force_update()
+        # Held until the note is set: a Reset pressed during the replay swaps its model in (and clears
+        # the note) only after, or the note of the replaced run stayed above the new one.
+        with self.lock:
+            if self.rebuild(chosen):
+                self.notice.value = self._replay(restored)
+        force_update()
 
     def _replay(self, restored: Restored) -> str | None:
         """Step the new model to the restored month; the note that says what was restored."""
