@@ -15,7 +15,7 @@ the page says which one, in one line; an address never stops the page from openi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
@@ -162,14 +162,14 @@ def from_query(search: str | None, uploads: Mapping[str, Scenario] | None = None
     return Restored(settings, month, tuple(problems))
 
 
-def _with_number(settings: Settings, query: dict[str, str], key: str, problems: list[str], ok: object,
-                 allowed: str, field: str | None = None) -> Settings:
+def _with_number(settings: Settings, query: dict[str, str], key: str, problems: list[str],
+                 ok: Callable[[int], bool], allowed: str, field: str | None = None) -> Settings:
     """``settings`` with the whole number ``query[key]`` in ``field`` (default ``key``), if it is one ``ok`` allows."""
     if key not in query:
         return settings
     raw = query[key]
     whole = _whole(raw)
-    if whole is not None and ok(whole):  # type: ignore[operator]
+    if whole is not None and ok(whole):
         return dataclasses.replace(settings, **{field or key: whole})
     problems.append(f"{key} '{_shown(raw)}' ({allowed})")
     return settings
