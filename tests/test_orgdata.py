@@ -119,6 +119,17 @@ def test_stated_managers_who_cannot_hold_a_team_are_skipped_upwards(tmp_path: Pa
                   "without_manager": 1}
 
 
+def test_someone_named_as_their_own_manager_has_none(tmp_path: Path) -> None:
+    """Some HR systems record the head of the organisation as their own manager: not a cycle."""
+    model = model_from(tmp_path, BASE_CSV.replace("H1,Head,management,,", "H1,Head,management,H1,"))
+    assert model.org.parent[slot_of(model)["H1"]] == -1
+    report = model.orgdata.table.fields["manager"]
+    assert (report.read, report.inferred) == (5, 1)
+    assert "1 person named as their own manager, read as having none" in report.note
+    (tmp_path / "plain").mkdir()
+    assert model.orgdata.table.structure == model_from(tmp_path / "plain", BASE_CSV).orgdata.table.structure
+
+
 # BASE_CSV with a status column, as HR exports have one: S1 (a manager) and one Junior have left.
 STATUS_CSV = """\
 id,level,track,manager,tenure_months,group,performance,intent,Status
@@ -552,8 +563,15 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      ["row 7, column 'manager'", "manager 'X9' does not exist"]),
     ("reporting cycle", _edit(2, "management,,", "management,J3,"), {},
      ["row 2, column 'manager'", "reporting cycle: 'H1' -> 'J3' -> 'S1' -> 'H1'"]),
-    ("reports to self", _edit(5, ",S1,", ",J1,"), {},
-     ["row 5, column 'manager'", "reporting cycle: 'J1' -> 'J1'"]),
+    ("manager id without its leading zeros",  # a spreadsheet read one id column as numbers
+     BASE_CSV.replace("H1", "0071").replace("S1,Senior,management,0071,", "S1,Senior,management,71,"), {},
+     ["row 3, column 'manager'", "manager '71' does not exist", "'0071' exists (leading zeros lost"]),
+    ("a title above the header", "Headcount June 2024\n" + BASE_CSV, {},
+     ["row 2: the first line with text has one cell but row 2 has 8", "delete the lines above the header"]),
+    ("a non-breaking space in a level", _edit(7, "Junior", "Jun\u00a0ior"), {},
+     ["row 7, column 'level'", "unknown level", "a non-breaking space ('Jun\\xa0ior')"]),
+    ("a zero-width space in a manager's id", _edit(2, "H1,", "H1\u200b,"), {},
+     ["row 3, column 'manager'", "manager 'H1' does not exist", "a zero-width space ('H1\\u200b')"]),
     ("duplicate id", _edit(7, "J3", "J1"), {},
      ["row 7, column 'id'", "duplicate id 'J1' (also in row 5)"]),
     ("blank id", _edit(6, "J2", ""), {},

@@ -296,12 +296,13 @@ class _Loader:
         if bad.size:
             i = int(bad[0])
             value = s.iloc[i]
+            hidden = f"; the cell holds {shown}" if (shown := _invisible(str(value))) is not None else ""
             if mapping:
                 keys = _listing(mapping)
                 raise self.fail(i, col, f"value '{value}' is not in the mapping organisation.source.values.{name} "
-                                        f"({keys}) nor {_article(noun)} {noun} ({', '.join(allowed)})")
+                                        f"({keys}) nor {_article(noun)} {noun} ({', '.join(allowed)}){hidden}")
             raise self.fail(i, col, f"unknown {noun} '{value}'; {noun}s: {', '.join(allowed)} "
-                                    f"(or map file values with organisation.source.values.{name})")
+                                    f"(or map file values with organisation.source.values.{name}){hidden}")
         return out
 
     def numbers(self, name: str, col: str) -> np.ndarray:
@@ -601,8 +602,18 @@ class _Loader:
                     hint = f"; it is the manager of '{via}', who was left out by organisation.source.exclude"
                 elif value.endswith(".0") and (ids == value[:-2]).any():
                     hint = f"; ids are compared as text and '{value[:-2]}' exists (was the column saved as decimals?)"
+                elif (padded := _same_but_leading_zeros(value, ids)) is not None:
+                    hint = (f"; ids are compared as text and '{padded}' exists (leading zeros lost, as a spreadsheet "
+                            "does to a column it reads as numbers? write the ids the same way in both columns)")
+                elif (shown := _invisible(value)) is not None:
+                    hint = f"; the cell holds {shown}"
+                elif (odd := _id_with_invisible(value, ids)) is not None:
+                    hint = f"; the id that looks like it holds {odd}"
                 raise self.fail(i, mgr_col, f"manager '{value}' does not exist (no row has that id){hint}")
             stated = stated.astype(np.int64)
+            # Some HR systems record the head of the organisation (or of a unit) as their own manager.
+            own = np.flatnonzero(stated == np.arange(stated.size))
+            stated[own] = -1
             cycle = find_cycle(stated)
             if cycle is not None:
                 i = min(cycle)
@@ -612,7 +623,10 @@ class _Loader:
                 raise self.fail(i, mgr_col, f"reporting cycle: {shown} (each reports to the next)")
             self._refuse_upside_down(stated, level, mgr_col)
             known = stated >= 0
-            self.report("manager", mgr_col, known, "no manager in the file: the scenario's default team")
+            note = "no manager in the file: the scenario's default team"
+            if own.size:
+                note += f" ({counted(own.size, 'person')} named as their own manager, read as having none)"
+            self.report("manager", mgr_col, known, note)
         else:
             assert team_col is not None
             stated, ambiguous = managers_from_teams(self.text(team_col), level, track)
@@ -689,6 +703,37 @@ def _first_staying(up: Mapping[str, Any]) -> dict[str, Any]:
 
 def _article(noun: str) -> str:
     return "an" if noun[0] in "aeiou" else "a"
+
+
+def _same_but_leading_zeros(value: str, ids: pd.Series) -> str | None:
+    """An id that differs from ``value`` only by leading zeros (``0100002`` for ``100002``), or None."""
+    bare = value.lstrip("0")
+    if not bare.isdigit():
+        return None
+    same = ids[ids.astype(str).str.lstrip("0") == bare]
+    return str(same.iloc[0]) if len(same) else None
+
+
+# Characters that look like a space or like nothing in a spreadsheet cell, as an error names them.
+_INVISIBLE = {"\u00a0": "a non-breaking space", "\u202f": "a narrow non-breaking space", "\u2007": "a figure space",
+              "\u200b": "a zero-width space", "\u200c": "a zero-width non-joiner", "\u200d": "a zero-width joiner",
+              "\u2060": "a word joiner", "\ufeff": "a byte-order mark"}
+
+
+def _invisible(value: str) -> str | None:
+    """How a cell that looks like another differs from it (a non-breaking space in 'Grade 6'), or None."""
+    found = [name for ch, name in _INVISIBLE.items() if ch in value]
+    if not found:
+        return None
+    return f"{' and '.join(found)} ({value!a}), which looks like a plain space or nothing; retype it"
+
+
+def _id_with_invisible(value: str, ids: pd.Series) -> str | None:
+    """How the id that reads as ``value`` once invisible characters are removed differs from it, or None."""
+    table = dict.fromkeys(map(ord, _INVISIBLE), None)
+    odd = ids[ids.astype(str).str.contains("|".join(_INVISIBLE), regex=True, na=False)]
+    same = odd[odd.astype(str).str.translate(table).str.strip() == value]
+    return _invisible(str(same.iloc[0])) if len(same) else None
 
 
 def _case_blind_rest(s: pd.Series, found: pd.Series, mappings: Sequence[Mapping[str, Any]]) -> pd.Series:

@@ -205,6 +205,9 @@ def _parse_error(message: str, label: str, sep: str = ",") -> InputError:
         detail = message.strip().splitlines()[-1] if message.strip() else "malformed CSV"
         return InputError(f"cannot parse CSV: {detail}", source=label)
     expected, line, saw = found.groups()
+    if expected == "1" and int(saw) > 1:  # a report title above the header: the header read as one cell
+        return InputError(f"the first line with text has one cell but row {line} has {saw}: a title or note above "
+                          "the column names? delete the lines above the header", source=label, path=f"row {line}")
     if sep == "\t":
         return InputError(f"{saw} cells where the header has {expected}; a value holding a tab needs quotes",
                           source=label, path=f"row {line}")
