@@ -96,6 +96,18 @@ def test_settings_follow_the_scenario_and_controls() -> None:
     assert set(scenario_params(base)) == {c.name for c in CONTROLS}
 
 
+def test_a_control_set_back_to_the_scenarios_value_is_no_change() -> None:
+    """Unticking a misread and ticking it again left "Your changes take effect when you press Reset"
+    on screen, and the address held silence_as_disinterest=1 after Reset."""
+    base = load_shipped("baseline")
+    settings = Settings()
+    back = settings.set_param("silence_as_disinterest", False).set_param("silence_as_disinterest", True)
+    assert back == settings and not back.params
+    voice = base.behaviour.voice_rate
+    assert settings.set_param("voice_rate", voice + 0.01).set_param("voice_rate", voice + 0.01 - 0.01) == settings
+    assert settings.set_param("voice_rate", 0.3).params == {"voice_rate": 0.3}
+
+
 def test_levers_make_a_control_run_without_them() -> None:
     levers = usable_levers()
     if not levers:

@@ -416,11 +416,17 @@ def legend_html(model: PromotionModel, partner: PromotionModel | None = None) ->
     digits = max(len(str(n)) for n in counts + (category_counts(partner) if partner is not None else []))
     items = []
     for cat, n in zip(CATEGORIES, counts, strict=True):
+        label_head, _, last = cat.label.rpartition(" ")
+        label_head, label_tail = (f"{label_head} ", last) if label_head else ("", last)
         items.append(
-            f'<span class="promosim-key" style="white-space:nowrap"><svg width="11" height="11" '
+            # One line where it fits; wrapped (the count kept with the last word) where the card is
+            # narrower than the entry: kept on one line, a 1024 px window with the sidebar open
+            # clipped "manager believes not: 127" at the card's edge, the count with it.
+            f'<span class="promosim-key" style="max-width:100%"><svg width="11" height="11" '
             f'style="vertical-align:-1px"><circle cx="5.5" cy="5.5" r="5" fill="{cat.colour}"/></svg> '
-            f"{escape(cat.label)}: <b style='display:inline-block;min-width:{digits}ch;"
-            f"font-variant-numeric:tabular-nums'>{n}</b></span>"
+            f"{escape(label_head)}<span style='white-space:nowrap'>{escape(label_tail)}: "
+            f"<b style='display:inline-block;min-width:{digits}ch;font-variant-numeric:tabular-nums'>{n}</b>"
+            "</span></span>"
         )
     groups = model.scenario.group_names
     shapes = [f"{SHAPES[i % len(SHAPES)]} = {escape(name)}" for i, name in enumerate(groups)]

@@ -338,8 +338,18 @@ class Settings:
         return scenario_params(self.base())[name]
 
     def set_param(self, name: str, value: Any) -> Settings:
-        """These settings with one control changed."""
-        return dataclasses.replace(self, params={**self.params, name: value})
+        """These settings with one control changed.
+
+        A control set back to the scenario's own value is dropped from ``params`` (which holds only
+        what differs): kept, a checkbox unticked and ticked again left "Your changes take effect when
+        you press Reset" on screen with nothing to change, and the address held it after Reset.
+        """
+        own = scenario_params(self.base())[name]
+        same = (math.isclose(float(value), float(own), rel_tol=0.0, abs_tol=1e-9)
+                if isinstance(own, float) and isinstance(value, (int, float)) and not isinstance(value, bool)
+                else value == own)
+        params = {k: v for k, v in self.params.items() if k != name}
+        return dataclasses.replace(self, params=params if same else {**params, name: value})
 
     def set_lever(self, name: str, on: bool) -> Settings:
         """These settings with one lever switched on or off (registry order kept)."""
