@@ -7,6 +7,7 @@ The command line prints that line and exits with code 2; the app shows it in the
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 
@@ -43,4 +44,10 @@ def output_folder(path: str | Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create output folder ({exc.strerror})", source=str(folder)) from None
+    # An existing folder passes mkdir even when nothing can be written in it (another user's
+    # folder, a read-only mount): the first write would then fail with a traceback after the plan.
+    try:
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        raise InputError(f"cannot write in output folder ({exc.strerror})", source=str(folder)) from None
     return folder

@@ -770,15 +770,29 @@ class _SettledTally:
 
     fold_every = 12  # calls between foldings-in of the settled records
 
-    def __init__(self, ledger: Ledger):
+    def __init__(self, ledger: Ledger, window: int):
         self.ledger = ledger
+        self.window = window
+        self.first_made: int | None = None  # the month of the first record made in the recorded run
         self.calls = 0
         self.done = 0  # records before this one are settled and counted below
         self.settled = np.zeros(64, np.int64)  # records counted for good, by month settled
         self.succeeded = np.zeros(64, np.int64)
 
     def rate(self, since: int, until: int) -> float:
-        """Share of records (made in the recorded run) settled in [since, until] that succeeded."""
+        """Share of records (made in the recorded run) settled in [since, until] that succeeded.
+
+        NaN until the first record made in the recorded run has had its window to settle: before
+        that only failures (an exit, a step-back) can have settled, and the rate read 0 for a year
+        or more (in plots, "no promotion sticks"), whatever the run's true rate.
+        """
+        if self.first_made is None:
+            steps = self.ledger.cols["step"][: self.ledger.n]
+            made = np.flatnonzero(steps >= 1)
+            if made.size:
+                self.first_made = int(steps[made[0]])
+        if self.first_made is None or until < self.first_made + self.window:
+            return NAN
         self.calls += 1
         if self.settled.size <= until:  # records are settled in months up to now (``until``)
             size = max(2 * self.settled.size, until + 1)
@@ -855,11 +869,11 @@ class Recorder:
             for k, v in self.extra_counts[-WINDOW - 1].items():
                 count_sum[k] -= v
 
-    def _window_ledger_rate(self, ledger: Ledger, since: int, until: int) -> float:
+    def _window_ledger_rate(self, ledger: Ledger, window: int, since: int, until: int) -> float:
         """``_ledger_rate`` through a running tally kept per ledger (the ledgers grow all run)."""
         tally = self._tallies.get(id(ledger))
-        if tally is None or tally.ledger is not ledger:
-            tally = self._tallies[id(ledger)] = _SettledTally(ledger)
+        if tally is None or tally.ledger is not ledger or tally.window != window:
+            tally = self._tallies[id(ledger)] = _SettledTally(ledger, window)
         return tally.rate(since, until)
 
     def _window_sum(self, key: str) -> float:
@@ -899,17 +913,20 @@ class Recorder:
                 "exits": float(flow.get("exits", 0.0)),
                 "unwanted_promotion_rate": self._window_ratio("unwanted_promotions", "promotions"),
                 "wrong_fit_promotion_rate": self._window_ratio("wrong_fit_promotions", "promotions"),
-                "promotion_stick_rate": self._window_ledger_rate(model.promotions, since, month),
+                "promotion_stick_rate": self._window_ledger_rate(model.promotions, sc.promotion.stick_window_months,
+                                                                 since, month),
                 "succession_coverage": ratio(covered, model.org.n_key_successors),
                 "attrition_rate": capped(self._annual_rate("exits", "headcount")),
                 "regretted_attrition_rate": capped(self._annual_rate("regretted_exits", "high")),
                 "passed_over_exit_rate": capped(self._annual_rate("passed_over_exits", "passed_over")),
                 "specialist_retention_rate": 1.0
                 - capped(self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
-                "decliner_retention": self._window_ledger_rate(model.decliners, since, month),
+                "decliner_retention": self._window_ledger_rate(model.decliners, sc.metrics.decliner_window_months,
+                                                               since, month),
                 "stretch_acceptance_rate": self._window_ratio("stretch_accepts", "stretch_offers"),
                 "internal_application_rate": self._window_ratio("applications", "could_apply"),
-                "development_roi": self._window_ledger_rate(model.development, since, month),
+                "development_roi": self._window_ledger_rate(model.development, sc.metrics.roi_window_months,
+                                                            since, month),
                 "team_performance": team,
                 "intervention_cost": self._annual_rate("intervention_hours", "headcount"),
             }

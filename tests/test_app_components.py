@@ -255,6 +255,20 @@ def test_an_offer_reads_as_a_sentence() -> None:
 
 
 # -- pictures ---------------------------------------------------------------------------------
+def test_named_neighbours_rings_do_not_cross() -> None:
+    """In the story's team picture Sam's and Priya's rings, a cell apart, crossed each other."""
+    model = WorkshopModel(settings=Settings(scenario="sam_and_priya"))
+    picture = drawing.pyramid_picture(model.treated, title="T")
+    rings = picture["rings"]
+    assert len(rings) >= 3
+    near = [(a, b) for i, a in enumerate(rings) for b in rings[i + 1:]
+            if math.dist(a[:2], b[:2]) < a[2] + b[2] + 1]
+    assert near, "the story has named people side by side"
+    for a, b in near:  # tenths of a pixel: the two strokes (1.5 px each) may touch, not cross
+        assert a[2] + b[2] - math.dist(a[:2], b[:2]) <= 55, (a, b)
+    assert all(r[2] >= 0.5 * picture["cell"] + 10 for r in rings), "a ring clears its person's shape"
+
+
 def test_pyramid_draws_every_position_and_marks_named_people() -> None:
     # No warm-up, so that the named person is certainly still there to be drawn.
     text = SMALL + "warmup_months: 0\npeople:\n  - {name: '<b>Zoë</b>', level: Senior}\n"
@@ -361,10 +375,8 @@ def test_headline_charts_cover_the_issue_metrics() -> None:
 
 
 def test_the_stick_rate_is_shown_only_once_a_promotion_can_have_stuck() -> None:
-    """Before the first promotions' stick window closes only failures are settled, so the engine's
-    trailing rate reads 0 (or a few early re-promotions): the app leaves a gap there instead.
-
-    The engine's metric itself is untouched: from the start month on the chart shows its values.
+    """Before the first promotions' stick window closes only failures are settled, and the engine's
+    trailing rate read 0 (or a few early re-promotions): it is NaN there now, a gap the page explains.
     """
     model = WorkshopModel(settings=small_settings())
     window = model.treated.scenario.promotion.stick_window_months
@@ -386,8 +398,7 @@ def test_the_stick_rate_is_shown_only_once_a_promotion_can_have_stuck() -> None:
         raw.append(model.treated.current_metrics["promotion_stick_rate"])
     shown = model.history.series("promotion_stick_rate")
     early = [(r, s) for m, r, s in zip(model.history.months, raw, shown, strict=True) if m < start]
-    assert any(r == 0.0 for r, _ in early), "the artefact: a rate of 0 before any promotion could stick"
-    assert all(math.isnan(s) for _, s in early)
+    assert all(math.isnan(r) and math.isnan(s) for r, s in early), "a rate of 0 before any promotion could stick"
     assert shown[start - 1:] == pytest.approx(raw[start - 1:], nan_ok=True)
     assert math.isfinite(shown[start - 1])
     engine = PromotionModel(scenario=build_specs(small_settings())[0], rng=1)  # the engine alone
@@ -1283,3 +1294,9 @@ def test_a_page_opened_at_an_address_replays_the_run_to_its_month() -> None:
     assert state.notice.value == ("Restored from the address: baseline with career conversations, seed 3, about 100 "
                                   "people, month 14.")
     assert AppState.from_address(None).notice.value is None
+    state.step(1)  # the run has moved on: the note of the month it was restored at no longer holds
+    assert state.notice.value is None
+    played = AppState.from_address(to_query(chosen, 2))
+    played.toggle_play()
+    assert played.notice.value is None
+    played.toggle_play()

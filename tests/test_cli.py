@@ -433,6 +433,8 @@ def test_a_file_outside_scenarios_extends_a_shipped_one(parent: str, tmp_path: P
         (["--years", "inf"], ["--years", "finite"]),
         (["--years", "1e-9"], ["--years", "one month"]),
         (["--out", str(BASELINE)], ["cannot create output folder", str(BASELINE)]),  # a file, not a folder
+        # A folder that exists but takes no files (as root, chmod cannot make one): was a traceback, exit 1.
+        (["--out", "/proc"], ["cannot write in output folder", "/proc"]),
     ],
 )
 def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], words: list[str]) -> None:

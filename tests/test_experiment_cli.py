@@ -200,6 +200,15 @@ def test_an_out_folder_that_cannot_be_made_is_the_only_line(tmp_path: Path) -> N
     assert done.stderr == f"promosim compare: {taken}: cannot create output folder (File exists)\n"
 
 
+def test_an_out_folder_that_takes_no_files_is_the_only_line() -> None:
+    """An existing folder nothing can be written in (a shared results folder) passed ``mkdir`` and
+    failed with a traceback after the plan line."""
+    done = run_cli("compare", BASELINE, "mentoring", "--replications", "2", "--out", "/proc")
+    assert done.returncode == 2
+    assert done.stderr.startswith("promosim compare: /proc: cannot write in output folder (")
+    assert done.stderr.count("\n") == 1
+
+
 def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An org-design trial typed `compare acme.yaml career_conversations`, which runs the shipped organisation;
     --levers switches the lever on in the baseline's own file."""

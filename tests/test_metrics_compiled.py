@@ -188,3 +188,28 @@ def test_promotions_and_exits_are_broken_down_by_group_at_each_level() -> None:
         "groups": [{"name": "all", "workforce_share": 1.0, "hiring_share": 1.0}]})
     one_group.step()
     assert math.isnan(one_group.recorder.current["representation_ratio.all"]), "one group is always at parity"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ledger_rates_are_given_only_once_the_first_record_has_had_its_window(seed: int) -> None:
+    """A trial's plots showed the stick rate at 0 for a year: only failures had settled yet.
+
+    Each ledger rate is NaN until the first record of the recorded run has had its whole window;
+    its first value is then a rate of settled records, not of early failures alone.
+    """
+    model = PromotionModel(scenario="baseline", rng=seed, headcount=300)
+    windows = {"promotion_stick_rate": (model.promotions, model.scenario.promotion.stick_window_months),
+               "decliner_retention": (model.decliners, model.scenario.metrics.decliner_window_months),
+               "development_roi": (model.development, model.scenario.metrics.roi_window_months)}
+    series: dict[str, list[float]] = {name: [] for name in windows}
+    for _ in range(48):
+        model.step()
+        for name, values in series.items():
+            values.append(model.metric(name))
+    for name, (ledger, window) in windows.items():
+        steps = ledger.cols["step"][: ledger.n]
+        start = int(steps[steps >= 1].min()) + window
+        values = np.array(series[name])
+        assert np.isnan(values[: start - 1]).all(), name
+        assert np.isfinite(values[start - 1:]).all(), name
+        assert values[start - 1] > 0.2, name  # early failures alone read 0

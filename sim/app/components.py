@@ -327,8 +327,8 @@ class AppState:
                 model.step()
             if not model.running:
                 self.playing.value = False
-        if loop is None:  # the run has moved on from month 0: "paused at month 0 ... press play" no longer holds
-            self._drop_paused_note()
+        if loop is None:  # the run has moved on: "paused at month 0", "restored ..., month 10" no longer hold
+            self._drop_stale_notes()
         force_update()
         return self.playing.value and model.running
 
@@ -340,11 +340,17 @@ class AppState:
         """Play or pause; once playing, the note that the run waits at month 0 for Play no longer holds."""
         self.playing.value = not self.playing.value
         if self.playing.value:
-            self._drop_paused_note()
+            self._drop_stale_notes()
 
-    def _drop_paused_note(self) -> None:
+    def _drop_stale_notes(self) -> None:
+        """Drop the notes about where the run stood, once it moves on.
+
+        A trial found "Restored from the address: baseline, month 10" still shown at month 24.
+        """
         notice = self.notice.value
-        if notice and PAUSED_NOTE in notice:
+        if notice and notice.startswith(RESTORED):
+            self.notice.value = None
+        elif notice and PAUSED_NOTE in notice:
             self.notice.value = notice.replace(PAUSED_NOTE, "").strip() or None
 
 

@@ -271,7 +271,9 @@ def _draw_band(model: PromotionModel, band: _Band, y: float, frame: _Frame, orde
         for k in marked.tolist():
             uid, sx, sy = int(uids[k]), float(xs[k]), float(ys[k])
             cx, cy = sx + cell / 2, sy + cell / 2
-            rings.append([round(cx * 10), round(cy * 10), round(cell * 7.2), int(uid == highlight)])
+            # Just outside the person's own shape (about 0.46 of a cell), so that two named neighbours'
+            # rings barely meet: at 0.72 of a cell, Sam's and Priya's crossed in the story's picture.
+            rings.append([round(cx * 10), round(cy * 10), round(min(cell * 7.2, cell * 5 + 20)), int(uid == highlight)])
             if uid in named:
                 line = _free_line(placed, cx, _text_width(named[uid], "name") / 2, sy)
                 name_lines = max(name_lines, line + 1)

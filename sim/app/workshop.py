@@ -416,13 +416,9 @@ def lever_problem(base: Scenario, name: str) -> str | None:
 class History:
     """The headline metrics of one run, month by month, as the page shows them.
 
-    The promotion stick rate is held back (NaN, a gap in its chart) until ``stick_window``
-    months after the run's first promotion. A promotion is settled as stuck only when its
-    window closes, but as failed as soon as the person steps back or leaves; before the first
-    window can close, the engine's trailing rate counts only failures and the few promotions
-    settled early by a re-promotion, so it reads 0 % and then whatever those few give, neither
-    of them the rate. The engine's metric is not changed: from that month on the history holds
-    its values.
+    The engine gives the promotion stick rate only from ``stick_window`` months after the run's
+    first promotion (NaN before: a gap in its chart, docs/ODD.md 7.12.1); the history keeps
+    that month (``stick_from``) so that the page can say why the line starts late.
 
     Attributes:
         months: The months recorded.
@@ -445,18 +441,16 @@ class History:
         return self.first_promotion + self.stick_window
 
     def record(self, month: int, metrics: Mapping[str, float]) -> None:
-        """Append this month's values (NaN where a metric is not yet defined or held back)."""
+        """Append this month's values (NaN where a metric is not yet defined)."""
         n = len(self.months)
         self.months.append(month)
         if self.first_promotion is None and metrics.get("promotions", 0.0) > 0:
             self.first_promotion = month
-        start = self.stick_from
-        hold_back = self.stick_window is not None and (start is None or month < start)
         for key, value in metrics.items():
             column = self.values[key]
             if len(column) < n:
                 column.extend([math.nan] * (n - len(column)))
-            column.append(math.nan if hold_back and key == STICK_RATE else float(value))
+            column.append(float(value))
         for column in self.values.values():
             if len(column) < n + 1:
                 column.append(math.nan)

@@ -288,6 +288,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     store = ResultStore(args.folder)
     design = store.design()
+    output_folder(args.folder)  # the report is written into the folder: a read-only one fails here, in one line
     if design.get("kind") == "sensitivity":
         if args.metrics:
             raise InputError("--metrics chooses effects of a comparison; a sensitivity folder reports the metrics "

@@ -279,8 +279,15 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
         finally:
             client.close()
         return
-    cluster = LocalCluster(n_workers=spec.workers or 2, threads_per_worker=1, processes=True,
-                           dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR)
+    # A terminal's Ctrl-C reaches the whole process group: the worker processes would each print a
+    # KeyboardInterrupt traceback. They inherit an ignored SIGINT (as pool workers ignore it); the
+    # command itself stops the cluster and saves the finished runs.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        cluster = LocalCluster(n_workers=spec.workers or 2, threads_per_worker=1, processes=True,
+                               dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     client = Client(cluster)
     try:
         yield client
