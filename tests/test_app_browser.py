@@ -691,6 +691,12 @@ def test_a_reload_keeps_the_run(page: object) -> None:
 
 def test_back_and_forward_move_the_run_with_the_address(page: object) -> None:
     """Back changed the address to month 2 and left the page at month 3, so the next reload went to month 2."""
+    for n in (1, 2):
+        page.get_by_role("button", name="Step").click()
+        step_is(page, n)
+    page.get_by_text("career conversations", exact=True).click()  # Back goes to the previous settings
+    page.get_by_role("button", name="Reset").click()
+    step_is(page, 0)
     for n in (1, 2, 3):
         page.get_by_role("button", name="Step").click()
         step_is(page, n)
@@ -698,7 +704,7 @@ def test_back_and_forward_move_the_run_with_the_address(page: object) -> None:
     people = counter(page, "people")
     page.go_back()
     step_is(page, 2)
-    assert "month=2" in page.url
+    assert "month=2" in page.url and "levers" not in page.url
     page.get_by_text("Restored from the address: baseline, month 2.").wait_for()
     page.go_forward()
     step_is(page, 3)
@@ -708,3 +714,50 @@ def test_back_and_forward_move_the_run_with_the_address(page: object) -> None:
     page.wait_for_function("() => !location.search.includes('month=')")
     # The sidebar is redrawn a moment after the run bar: wait for the note to go, not for a snapshot.
     page.get_by_text("Restored from the address").first.wait_for(state="detached")
+
+
+def test_back_goes_to_the_previous_settings_not_the_previous_step(page: object) -> None:
+    """Every Step added an entry to the browser's history: after 30 Steps, Back walked back month by month
+    instead of to the previous settings (a facilitator trial). A month replaces the address in place."""
+
+    def steps(months: range, levers: bool) -> None:
+        for n in months:
+            page.get_by_role("button", name="Step").click()
+            step_is(page, n)
+        # The address follows the run a moment after the page shows its month.
+        page.wait_for_function(f"() => location.search.includes('month={months[-1]}') && "
+                               f"location.search.includes('levers') === {json.dumps(levers)}")
+
+    entries = page.evaluate("history.length")
+    steps(range(1, 5), levers=False)
+    assert page.evaluate("history.length") == entries, "Steps of the same settings: no new entry"
+    page.get_by_text("career conversations", exact=True).click()
+    page.get_by_role("button", name="Reset").click()
+    step_is(page, 0)
+    page.wait_for_function("() => location.search.includes('levers=career_conversations')")
+    steps(range(1, 4), levers=True)
+    assert page.evaluate("history.length") == entries + 1, "one entry for the new settings, none for the Steps"
+
+    page.go_back()  # to the previous settings, at the month they were left at
+    step_is(page, 4)
+    assert "month=4" in page.url and "levers" not in page.url
+    assert not page.get_by_role("switch", name="career conversations").is_checked()
+    steps(range(5, 6), levers=False)  # stepped after Back: still in place, Forward kept
+    page.go_forward()
+    step_is(page, 3)
+    assert "month=3" in page.url and "levers=career_conversations" in page.url
+    assert page.get_by_role("switch", name="career conversations").is_checked()
+    page.go_back()  # to the entry whose month was replaced after Back
+    step_is(page, 5)
+    assert "month=5" in page.url and "levers" not in page.url
+    page.go_forward()
+    step_is(page, 3)
+    steps(range(4, 6), levers=True)
+    assert page.evaluate("history.length") == entries + 1
+
+    page.reload()  # the latest month, written in place
+    step_is(page, 5)
+    page.get_by_text("Restored from the address: baseline with career conversations, month 5.").wait_for()
+    page.go_back()
+    step_is(page, 5)
+    assert "levers" not in page.url

@@ -413,9 +413,9 @@ def test_a_difference_that_shows_as_zero_gets_no_verdict() -> None:
     model = WorkshopModel(settings=small_settings())
     group = model.treated.scenario.group_names[0]
     model.history.record(1, {"timing_mismatch_rate": 0.0201, "misread_rate": 0.30,
-                             f"representation_ratio.{group}": 1.1})
+                             f"representation_ratio.{group}": 1.1, "intervention_cost": 1.46})
     model.control_history.record(1, {"timing_mismatch_rate": 0.0203, "misread_rate": 0.20,
-                                     f"representation_ratio.{group}": 0.9})
+                                     f"representation_ratio.{group}": 0.9, "intervention_cost": 0.0})
     html = compare_table_html(model)
 
     def row(label: str) -> str:
@@ -425,6 +425,9 @@ def test_a_difference_that_shows_as_zero_gets_no_verdict() -> None:
     assert "better" not in timing and "worse" not in timing and "-0.0" not in timing
     assert "same" in timing
     assert "+10.0 pts worse" in row("managers' misread rate")
+    # The levers' hours are what they take, not a result: a facilitator's room read "+1.46 worse".
+    hours = row("lever hours per person per year")
+    assert "+1.46 cost" in hours and "worse" not in hours and "#c62828" not in hours
     parity = row(f"representation at the top: {group}")  # as far from parity either way
     assert "+0.20" in parity and "better" not in parity and "worse" not in parity
     # The values are shown at the difference's precision, and the difference is theirs: rounded apart,
@@ -1276,6 +1279,56 @@ def test_back_and_forward_replay_the_run_their_address_holds() -> None:
     assert (state.model.value.settings.scenario, state.model.value.month) == ("tiny.yaml (uploaded)", 1)
     assert state.model.value.settings.upload is not None and state.notice.value is not None
     assert "earlier session" not in state.notice.value
+
+
+def test_a_step_replaces_the_address_and_new_settings_push_one() -> None:
+    """Every Step was pushed onto the browser's history: after 30 Steps Back walked back month by month
+    instead of to the previous settings. Back still brings an address whose month was replaced."""
+    from mesa.visualization.utils import update_counter  # noqa: PLC0415
+    from solara.routing import Router, router_context  # noqa: PLC0415
+
+    from sim.app.address import same_run  # noqa: PLC0415
+    from sim.app.components import KeepAddress  # noqa: PLC0415
+    from sim.app.widgets import AddressWidget  # noqa: PLC0415
+
+    assert same_run("size=100&month=3", "month=1&size=100") and same_run("month=4", "")
+    assert not same_run("size=100&month=3", "seed=5&size=100&month=3")
+    pushed: list[str] = []
+    paths: list = []
+
+    @solara.component
+    def Page() -> None:  # as Solara's RoutingProvider: a push (or Back and Forward) sets the path
+        path, set_path = solara.use_state("/?size=100")
+        paths[:] = [set_path]
+
+        def push(new: str) -> None:
+            pushed.append(new)
+            set_path(new)
+
+        router_context.provide(Router(path, [], set_path=push))
+        update_counter.get()
+        KeepAddress(state, state.model.value, state.model.value.steps)
+
+    state = AppState.from_address("size=100")
+    _, rc = solara.render(Page(), handle_error=False)
+    address = rc.find(AddressWidget).widget
+    assert address.address["count"] == 0 and not pushed, "the address the page was opened at stays"
+    state.step(1)
+    state.step(1)
+    assert address.address == {"search": "size=100&month=2", "count": 2} and not pushed
+    state.update_settings(dataclasses.replace(state.settings.value, seed=5))
+    state.reset()
+    state.step(1)
+    assert pushed == ["/?seed=5&size=100"], "new settings: a new entry"
+    assert address.address == {"search": "seed=5&size=100&month=1", "count": 3}
+    paths[0]("/?size=100&month=2")  # Back, to the entry whose month was replaced
+    assert (state.model.value.settings.seed, state.model.value.month) == (Settings.seed, 2)
+    assert address.address["count"] == 3 and len(pushed) == 1, "following an address writes nothing"
+    state.step(1)  # months of the entry Back went to: in place, Forward stays
+    assert address.address == {"search": "size=100&month=3", "count": 4} and len(pushed) == 1
+    paths[0]("/?seed=5&size=100&month=1")  # Forward
+    assert (state.model.value.settings.seed, state.model.value.month) == (5, 1)
+    rc.close()
 
 
 def test_a_page_opened_at_an_address_replays_the_run_to_its_month() -> None:

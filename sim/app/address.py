@@ -4,7 +4,9 @@ A run is deterministic: the scenario, its levers, the seed, the size, the behavi
 and the month say everything that is on screen, and the run is replayed to that month. A
 reload used to start a new session at the baseline, month 0, in front of the room. The address
 holds the *running* model's settings, not changes waiting for Reset, and is written when the
-run stops moving (paused, stepped, reset, a new scenario), not at every month of play.
+run stops moving (paused, stepped, reset, a new scenario), not at every month of play. A new
+month of the same settings replaces the address in place (:func:`same_run`); new settings add an
+entry to the browser's history, so Back goes to the previous settings, not to the previous Step.
 
 An uploaded scenario or headcount file cannot be put in an address: it is named, and the
 restored page says to upload it again. A value that does not fit (a scenario that is not
@@ -89,6 +91,18 @@ def to_query(settings: Settings, month: int) -> str:
     if month:
         pairs.append(("month", str(month)))
     return urlencode(pairs)
+
+
+def same_run(search: str, other: str) -> bool:
+    """Whether two queries hold the same settings, at any month (their keys in any order).
+
+    The page replaces its address in place when only the month moved (a Step, a pause, a Reset of
+    the same run), so that the browser's Back goes to the previous settings, not the previous month.
+    """
+    def settings_of(query: str) -> dict[str, list[str]]:
+        return {k: v for k, v in parse_qs(query, keep_blank_values=True).items() if k != "month"}
+
+    return settings_of(search) == settings_of(other)
 
 
 def _text(value: object) -> str:

@@ -36,9 +36,9 @@ from mesa.visualization.solara_viz import UserInputs  # noqa: E402
 from mesa.visualization.utils import force_update, update_counter  # noqa: E402
 
 from sim.app import drawing  # noqa: E402
-from sim.app.address import RESTORED, UPLOADED, Restored, from_query, to_query  # noqa: E402
+from sim.app.address import RESTORED, UPLOADED, Restored, from_query, same_run, to_query  # noqa: E402
 from sim.app.feed import when  # noqa: E402
-from sim.app.widgets import PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
+from sim.app.widgets import AddressWidget, PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
 from sim.app.workshop import (  # noqa: E402
     CONTROLS,
     DATA_UPLOADS,
@@ -60,7 +60,7 @@ from sim.app.workshop import (  # noqa: E402
 )
 from sim.errors import InputError  # noqa: E402
 from sim.interventions import load_all  # noqa: E402
-from sim.metrics import REPRESENTATION, metric_info  # noqa: E402
+from sim.metrics import COSTS, REPRESENTATION, metric_info  # noqa: E402
 from sim.model import PromotionModel  # noqa: E402
 from sim.orgdata.loader import load_org  # noqa: E402
 from sim.promotions import DIRECTION_KNOWN  # noqa: E402
@@ -652,35 +652,54 @@ def KeepAddress(state: AppState, model: WorkshopModel, tick: int) -> None:
     """Keep the running model's settings and month in the page's address (``sim.app.address``).
 
     Written whenever the run stands still: paused, stepped, reset or replaced. Not while it
-    plays, where each month would add an entry to the browser's history. An address it did not
-    write (the browser's Back and Forward) is followed: the run it holds is replayed.
+    plays: a message to the browser every month, for an address nobody reads then (and browsers
+    throttle a page that changes its history too often). A new month of the same
+    settings replaces the address in place (:class:`~sim.app.widgets.AddressWidget`); new settings
+    are pushed with Solara's router, a new entry in the browser's history. Every Step used to be
+    pushed, so after 30 Steps Back walked back month by month instead of to the previous settings.
+
+    An address it did not write (the browser's Back and Forward) is followed: the run it holds is
+    replayed. Solara's router does not see a replaced address: ``router.search`` keeps the one last
+    pushed or followed, so what the browser shows is kept here (``shown``). Back and Forward still
+    change ``router.search``: the entry beside holds other settings than the router's address, also
+    when that entry's month was replaced. (Only a jump of several entries at once, from the
+    browser's history menu, to exactly the address the router holds goes unseen; the run stays.)
     """
     router = solara.use_router()
     playing = state.playing.value
-    pushed = solara.use_ref([])  # addresses written here and not yet seen back in ``router.search``
+    shown = solara.use_ref(router.search or "")  # the query in the browser's address, as written or followed
+    pushed = solara.use_ref([])  # addresses pushed here and not yet seen back in ``router.search``
+    replaced, set_replaced = solara.use_state({"search": "", "count": 0})  # for the AddressWidget
 
     def write() -> None:
         if playing or router.set_path is None:  # no address: rendered outside a page (solara.render, a notebook)
             return
         query = to_query(model.settings, model.month)
-        if (router.search or "") != query:
+        if query == shown.current:
+            return
+        if same_run(query, shown.current):  # only the month moved: the same entry of the history
+            set_replaced(lambda old: {"search": query, "count": old["count"] + 1})
+        else:
             pushed.current.append(query)
             router.push(f"{router.path}?{query}" if query else router.path)
+        shown.current = query
 
     def follow() -> None:
         """The address moved without the run (the browser's Back and Forward): replay the run it holds."""
         search = router.search or ""
         if router.set_path is None:
             return
-        if search in pushed.current:  # written here (a step landing after Pause writes twice)
+        if search in pushed.current:  # pushed here (two pushes before a render: only the later is seen)
             del pushed.current[: pushed.current.index(search) + 1]
             return
+        shown.current = search  # before the replay, whose months are then written over this entry
         running = state.model.value
         if search != to_query(running.settings, running.month):
             state.follow_address(search)
 
     solara.use_effect(write, [model, tick, playing])
     solara.use_effect(follow, [router.search])
+    AddressWidget.element(address=replaced)
 
 
 @solara.component
@@ -1132,6 +1151,8 @@ def compare_table_html(model: WorkshopModel) -> str:
         better = metric_info(key).better
         a, b = recent_mean(model.history, key), recent_mean(model.control_history, key)
         shown, verdict = difference(a, b, better, is_pct)
+        if key in COSTS and verdict in ("better", "worse"):  # lever hours: what the levers take, not a result
+            verdict = "cost" if verdict == "worse" else "saving"
         colour = {"better": "#2e7d32", "worse": "#c62828"}.get(verdict, "#546e7a")
         rows.append(
             f"<tr><td style='padding:2px 8px 2px 0'>{escape(label)}</td><td style='text-align:right;padding:2px 8px'>"

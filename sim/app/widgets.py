@@ -1,4 +1,4 @@
-"""Three small Vue widgets the page needs and Solara does not ship.
+"""Four small Vue widgets the page needs and Solara does not ship.
 
 - :class:`PyramidWidget` draws the organisation on a canvas from compact data (a 1,000-person
   pyramid as SVG or HTML costs the browser hundreds of milliseconds per redraw; the canvas a few)
@@ -11,6 +11,9 @@
 - :class:`UploadWidget` is a file picker (and drop zone) that reads a small text file in the
   browser and hands its name and text to Python; it has a real ``<input type="file">``, so a
   browser test can set a file on it.
+- :class:`AddressWidget` (invisible) replaces the query of the page's address in place. Solara's
+  router only pushes a new entry onto the browser's history, so each Step the address recorded
+  was one more press of Back.
 
 The templates are inline strings (no ``.vue`` files to package). Use them in Solara components
 through ``Widget.element(...)``.
@@ -218,6 +221,25 @@ module.exports = {
 </style>
 """
 
+ADDRESS_TEMPLATE = """
+<template>
+  <span style="display:none"></span>
+</template>
+<script>
+module.exports = {
+  watch: {
+    address(value) {
+      // Only the query changes: the path (Solara's root path in it) and the hash stay as they are,
+      // and so does the entry's state (Solara's navigator keeps the scroll position there).
+      const url = new URL(window.location.href);
+      url.search = value.search;
+      window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+    }
+  }
+}
+</script>
+"""
+
 
 class _PickablePicture(v.VuetifyTemplate):
     """A picture of people whose clicks, when ``clickable``, report a uid to ``on_pick``.
@@ -293,3 +315,19 @@ class UploadWidget(v.VuetifyTemplate):
         text = data.get("text")
         self.on_upload(str(data.get("name") or "upload.yaml"), text if isinstance(text, str) else None,
                        int(data.get("size") or 0))
+
+
+class AddressWidget(v.VuetifyTemplate):
+    """Replaces the query of the page's address in place (``history.replaceState``); shows nothing.
+
+    Nothing is sent back: Solara's router still holds the address it last pushed (or the browser's
+    Back and Forward last brought), which ``KeepAddress`` in :mod:`sim.app.components` allows for.
+
+    Attributes:
+        address: ``{"search": query without "?", "count": n}``. Each change replaces the address (the
+            value the widget is created with does not); the count makes the same query, written again
+            after a push in between, a change.
+    """
+
+    template = traitlets.Unicode(ADDRESS_TEMPLATE).tag(sync=True)
+    address = traitlets.Dict({"search": "", "count": 0}).tag(sync=True)
