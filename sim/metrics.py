@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +21,7 @@ import pandas as pd
 from sim.compiled import jit
 from sim.managers import _named_ready, named_successors
 from sim.records import PENDING, SUCCEEDED, Ledger
-from sim.scenario import TRACKS, Promotion
+from sim.scenario import TRACKS, Promotion, Scenario
 from sim.scenario import Metrics as MetricSettings
 from sim.workforce import performance_of
 
@@ -171,6 +171,9 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "change in global efficiency", "global efficiency at the end minus at the start of the run", "higher"),
 }
 REPRESENTATION = "representation_ratio."  # + a group name: one metric per group
+# What the levers cost rather than what they achieve: lower is cheaper, but a lever's own hours are
+# set by design, so reports call them a cost, never "worse", and Holm's correction leaves them out.
+COSTS = frozenset({"intervention_cost"})
 
 
 # The ledger rates and the scenario keys of the window after which each record settles: a
@@ -182,17 +185,10 @@ LEDGER_WINDOWS: dict[str, tuple[str, str]] = {
 }
 
 
-def first_settled_month(scenario: Mapping[str, Any], metric: str) -> int | None:
-    """The first recorded month whose trailing ledger rate can count a success, for a run of ``scenario``.
-
-    Records start with the warm-up's first month (``1 - warmup_months``), and a success settles
-    only when its window closes; before that the monthly rate counts failures alone and reads
-    low. None for a metric that is not a ledger rate. ``scenario`` is a resolved scenario mapping.
-    """
-    if metric not in LEDGER_WINDOWS:
-        return None
+def ledger_window(scenario: Scenario, metric: str) -> int:
+    """The months after which a record of ledger rate ``metric`` settles as a success (``LEDGER_WINDOWS``)."""
     block, key = LEDGER_WINDOWS[metric]
-    return 1 + int(scenario[block][key]) - int(scenario["warmup_months"])
+    return int(getattr(getattr(scenario, block), key))
 
 
 def settling_note() -> str:
@@ -869,8 +865,9 @@ class Recorder:
             for k, v in self.extra_counts[-WINDOW - 1].items():
                 count_sum[k] -= v
 
-    def _window_ledger_rate(self, ledger: Ledger, window: int, since: int, until: int) -> float:
-        """``_ledger_rate`` through a running tally kept per ledger (the ledgers grow all run)."""
+    def _window_ledger_rate(self, metric: str, ledger: Ledger, since: int, until: int) -> float:
+        """Ledger rate ``metric`` through a running tally kept per ledger (the ledgers grow all run)."""
+        window = ledger_window(self.model.scenario, metric)
         tally = self._tallies.get(id(ledger))
         if tally is None or tally.ledger is not ledger or tally.window != window:
             tally = self._tallies[id(ledger)] = _SettledTally(ledger, window)
@@ -913,20 +910,18 @@ class Recorder:
                 "exits": float(flow.get("exits", 0.0)),
                 "unwanted_promotion_rate": self._window_ratio("unwanted_promotions", "promotions"),
                 "wrong_fit_promotion_rate": self._window_ratio("wrong_fit_promotions", "promotions"),
-                "promotion_stick_rate": self._window_ledger_rate(model.promotions, sc.promotion.stick_window_months,
-                                                                 since, month),
+                "promotion_stick_rate": self._window_ledger_rate("promotion_stick_rate", model.promotions, since,
+                                                                 month),
                 "succession_coverage": ratio(covered, model.org.n_key_successors),
                 "attrition_rate": capped(self._annual_rate("exits", "headcount")),
                 "regretted_attrition_rate": capped(self._annual_rate("regretted_exits", "high")),
                 "passed_over_exit_rate": capped(self._annual_rate("passed_over_exits", "passed_over")),
                 "specialist_retention_rate": 1.0
                 - capped(self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
-                "decliner_retention": self._window_ledger_rate(model.decliners, sc.metrics.decliner_window_months,
-                                                               since, month),
+                "decliner_retention": self._window_ledger_rate("decliner_retention", model.decliners, since, month),
                 "stretch_acceptance_rate": self._window_ratio("stretch_accepts", "stretch_offers"),
                 "internal_application_rate": self._window_ratio("applications", "could_apply"),
-                "development_roi": self._window_ledger_rate(model.development, sc.metrics.roi_window_months,
-                                                            since, month),
+                "development_roi": self._window_ledger_rate("development_roi", model.development, since, month),
                 "team_performance": team,
                 "intervention_cost": self._annual_rate("intervention_hours", "headcount"),
             }

@@ -15,25 +15,32 @@ import yaml
 from conftest import BASELINE
 from scipy import stats
 
-from sim.experiment.analysis import holm, paired_effects, paired_stats
+from sim.experiment.analysis import holm, paired_effects, paired_stats, trajectory_bands
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec
 from sim.experiment.plots import panel_title
 from sim.experiment.report import (
     Analysis,
     Provenance,
-    _settled_only,
     analyse,
+    at_a_glance,
+    change_line,
     failure_reasons,
+    fixed,
     fmt,
     fmt_p,
+    holm_tests,
+    plain_verdict,
+    print_effects,
     render_report,
+    shown_change,
     summary_lines,
+    top_level_names,
     variant_descriptions,
 )
 from sim.experiment.runner import run_design
 from sim.experiment.store import ResultStore
-from sim.metrics import first_settled_month, metric_info
+from sim.metrics import metric_info
 
 
 def test_paired_statistics_match_a_hand_computation() -> None:
@@ -262,7 +269,7 @@ def test_parity_is_judged_on_the_change_of_the_means_distance_from_one() -> None
     assert effects.loc[["misread_rate"], "parity_gap_diff"].isna().all()  # only for metrics best at 1
     lines = [line for line in summary_lines(effects.reset_index(), {}) if line.startswith("- ")]
     assert "- women at the top: 0.90 → 1.09 (+0.19; 95% CI 0.15 to 0.23): moved, but not clearly closer to or " \
-           "further from parity" in lines
+           "further from parity: it crossed parity, from 0.10 below to 0.09 above" in lines
     assert any(line.startswith("- ") and "0.900 → 0.960" in line and line.endswith("**better (closer to parity)**")
                for line in lines)
     crossed = toy_values({"representation_ratio.women": ([0.95, 0.96, 0.94, 0.95, 0.96, 0.94],
@@ -290,6 +297,132 @@ def test_parity_is_judged_on_the_change_of_the_means_distance_from_one() -> None
     wide = {"replications": 30, "metrics": None, "arms": toy_design()["arms"][:2]}
     row = paired_effects(toy_values({"representation_ratio.women": (list(steady), list(scattered))}), wide).iloc[0]
     assert row["parity_gap_ci_high"] < 0, "the mean went from 0.90 to about 1.0: closer to parity"
+
+
+def test_a_ratio_that_moved_says_why_it_is_not_clearly_closer_to_parity() -> None:
+    """A trial's "women at the top: 0.918 → 0.988 ...: moved, but not clearly closer" puzzled its readers:
+    the baseline's own runs straddled parity, so no move could be shown to come closer. The line says so."""
+    base = [0.85, 1.05, 0.95, 1.10, 0.90, 1.00]  # mean 0.975: not clearly below parity
+    values = toy_values({"representation_ratio.women": (base, [b + s for b, s in zip(
+        base, [0.05, 0.06, 0.04, 0.05, 0.06, 0.04], strict=True)])})
+    design = {"replications": 6, "metrics": None, "arms": toy_design()["arms"][:2]}
+    row = paired_effects(values, design).iloc[0]
+    assert row["ci_low"] > 0 and row["parity_gap_ci_low"] < 0 < row["parity_gap_ci_high"]
+    assert row["parity_baseline_ci_low"] < 1 < row["parity_baseline_ci_high"]
+    line = next(x for x in summary_lines(paired_effects(values, design), {}) if x.startswith("- women at the top"))
+    assert line == ("- women at the top: 0.975 → 1.025 (+0.050; 95% CI 0.041 to 0.059): moved, but not clearly closer "
+                    f"to or further from parity: the baseline itself is not clearly below parity (its own 95% CI, "
+                    f"{fixed(row['parity_baseline_ci_low'], 3)} to {fixed(row['parity_baseline_ci_high'], 3)}, "
+                    "includes 1), so a move toward parity cannot be told apart from chance")
+    # Only the ratios get the baseline's interval, from the same bootstrap as the distance's.
+    other = paired_effects(toy_values({"misread_rate": (base, base[::-1])}), design).iloc[0]
+    assert math.isnan(other["parity_baseline_ci_low"])
+
+
+def test_the_glossary_names_the_levels_at_the_top() -> None:
+    """"The top levels" meant Director and VP (metrics.key_levels: 2) in a trial; the report never said so."""
+    levels = [{"name": name, "positions": {"management": n}} for name, n in
+              (("Analyst", 60), ("Manager", 20), ("Director", 8), ("VP", 3))]
+
+    class Store:
+        """The folder's scenarios, as scenarios/ holds them."""
+
+        def scenario(self, label: str) -> dict[str, Any]:
+            return {"organisation": {"levels": levels}, "metrics": {"key_levels": 2}}
+
+    names = top_level_names(Store(), toy_design())  # type: ignore[arg-type]
+    assert set(names.values()) == {"Director and VP (the top 2 of 4 levels, metrics.key_levels; 11 positions)"}
+    values = toy_values({"representation_ratio.women": ([0.8] * 3, [0.9, 0.91, 0.89])})
+    design = {"replications": 3, "metrics": None, "arms": toy_design()["arms"][:2]}
+    text = "\n".join(summary_lines(paired_effects(values, design), {}, names))
+    assert ("(`representation_ratio.women`): women's share of the top levels over their share of all people: 1 is "
+            "parity, below 1 too few at the top (averaged over the last year). Here the top levels are Director and "
+            "VP (the top 2 of 4 levels, metrics.key_levels; 11 positions). Closer to 1 is better.") in text
+
+
+def row_of(**numbers: float) -> Any:
+    """One effects row as itertuples gives it (only what a change's text needs)."""
+    return next(pd.DataFrame([{"metric": "promotions", **numbers}]).itertuples())
+
+
+def test_shown_numbers_add_up_and_round_halves_away_from_zero() -> None:
+    """A trial read `promotions: 908 → 893 (-14; ...)` (means 907.5 and 893, -14.5 rounded half to even) as a
+    mistake: the change shown is the shown after minus the shown before, so the arithmetic always adds up."""
+    promotions = row_of(baseline_mean=907.5, variant_mean=893.0, diff=-14.5, ci_low=-25.3, ci_high=-3.7)
+    assert change_line(promotions).startswith("- promotions: 908 → 893 (-15; 95% CI -25 to -4)")
+    rates = row_of(baseline_mean=0.124, variant_mean=0.336, diff=0.212, ci_low=0.2, ci_high=0.224)
+    shown = shown_change(rates)
+    assert (shown.before, shown.after, shown.change) == ("0.12", "0.34", "+0.22")  # not +0.21: 0.34 - 0.12
+    assert fixed(2.675, 2) == "2.68" and fixed(-0.125, 2) == "-0.13" and fixed(906.5, 0) == "907"
+    # A change well inside its interval takes its decimals from the interval: -0.0000596 ± 0.0075
+    # read 0.8858092 → 0.8857496 in a trial's table.
+    tiny = shown_change(row_of(baseline_mean=0.8858092, variant_mean=0.8857496, diff=-0.0000596,
+                               ci_low=-0.0075857, ci_high=0.0074666))
+    assert (tiny.before, tiny.after, tiny.change, tiny.low, tiny.high) == (
+        "0.8858", "0.8857", "-0.0001", "-0.0076", "0.0075")
+
+
+def test_the_printed_table_is_compact_plain_and_agrees_with_the_report(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial's printed table was 220 characters wide, with d and CI ratios and no better or worse.
+    The default table gives before → after, the change with its CI and the report's own verdict."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    values, design = sweep_values()
+    effects = paired_effects(values, design)
+    tests = holm_tests(effects)
+    # Never disagree: better/worse exactly where the report bolds the verdict, "may be chance" where it marks it.
+    for row in effects.itertuples():
+        word, line = plain_verdict(row, tests), change_line(row, tests)
+        if word == "no clear change":
+            assert row.ci_low < 0 < row.ci_high
+            continue
+        assert ("**" in line) == (word in ("better", "worse")), (word, line)
+        assert ("not after Holm" in line) == word.endswith("may be chance"), (word, line)
+    verdicts = {(r.variant, r.metric): plain_verdict(r, tests) for r in effects.itertuples()}
+    assert verdicts[("v00", "misread_rate")] == "better"
+    assert verdicts[("v01", "attrition_rate")] == "worse, may be chance"
+    print_effects(effects, "sweep: paired effects")
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(map(len, lines)) <= 100
+    for needle in ("before → after", "change [95% CI]", "verdict", "misread rate", "lower is better",
+                   "worse, may be chance", "no clear change",
+                   "each variant at a glance", "Holm's correction", "--full"):
+        assert needle in out, needle
+    row = next(x for x in lines if x.strip().startswith("v00") and "10.5 → 5.5" in x)
+    assert row.split()[-1] == "better" and "-5.0 [" in row
+    assert "CI vs unpaired" not in out and "misread_rate" not in out
+    print_effects(effects, "sweep: paired effects", full=True)
+    full = capsys.readouterr().out
+    assert "CI vs unpaired" in full and "misread_rate" in full and "lower is better" not in full
+
+
+def test_lever_time_is_a_cost_not_worse_and_each_variant_is_summed_up_at_the_top() -> None:
+    """Which lever wins took six per-lever sections and a tally by hand; lever time read "**worse**"."""
+    values, design = sweep_values()
+    hours = [("base", k, "intervention_cost", 0.0) for k in range(10)] + [
+        (arm["label"], k, "intervention_cost", 1.5 + 0.01 * (k % 2)) for arm in design["arms"][1:] for k in range(10)]
+    values = pd.concat([values, pd.DataFrame(hours, columns=values.columns)], ignore_index=True)
+    design = {**design, "metrics": [*design["metrics"], "intervention_cost"]}
+    effects = paired_effects(values, design)
+    cost = next(r for r in effects.itertuples() if r.metric == "intervention_cost" and r.variant == "v00")
+    assert plain_verdict(cost, holm_tests(effects)) == "cost"
+    assert change_line(cost, holm_tests(effects)) == ("- lever time: 0.0 → 1.5 (+1.5; 95% CI 1.5 to 1.5): a cost in "
+                                                      "people's time, not a result")
+    glance = {g.label: g for g in at_a_glance(effects)}
+    assert (glance["v00"].better, glance["v00"].worse, glance["v00"].cost) == (["misread rate"], [], "1.5")
+    assert (glance["v01"].better, glance["v01"].maybe_worse) == ([], ["attrition"])
+    text = "\n".join(summary_lines(effects, {}))
+    top = text[:text.index("*How to read this:*")]
+    assert "### Each variant at a glance" in top
+    assert "| v00 | 1: misread rate | none | none | 1.5 |" in top
+    assert "| v01 | none | none | worse: attrition | 1.5 |" in top
+    assert "| v02 | none | none | none | 1.5 |" in top  # no clear change, honestly
+    assert "Holm's correction for the 66 tests" in top and "a cost, not a result" in top
+    assert "**worse**" not in text
+    # Without lever time among the metrics, the table says so rather than show a cost of 0.
+    narrow = "\n".join(summary_lines(paired_effects(values, {**design, "metrics": ["misread_rate"]}), {}))
+    assert "| v00 | 1: misread rate | none | none | — |" in narrow and "is not among this report's metrics" in narrow
 
 
 @pytest.mark.parametrize(("metric", "reason", "not_said"), [
@@ -387,7 +520,8 @@ def test_effects_csv_has_the_promised_columns(small_experiment: Path) -> None:
     effects = pd.read_csv(small_experiment / "effects.csv")
     for column in ("metric", "variant", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n",
                    "effect_size", "ci_width_ratio", "variance_reduction", "unpaired_ci_low", "unpaired_ci_high",
-                   "p_value", "p_holm", "parity_gap_diff", "parity_gap_ci_low", "parity_gap_ci_high"):
+                   "p_value", "p_holm", "parity_gap_diff", "parity_gap_ci_low", "parity_gap_ci_high",
+                   "parity_baseline_ci_low", "parity_baseline_ci_high"):
         assert column in effects.columns
     assert list(effects["metric"]) == ["promotions", "misread_rate", "promotion_stick_rate"]
     assert (effects["variant"] == "random").all() and (effects["baseline"] == "small").all()
@@ -412,23 +546,20 @@ def test_report_says_what_ran_and_links_the_plots(small_experiment: Path) -> Non
 
 
 def test_trajectories_leave_out_months_when_ledger_rates_count_only_failures(small_experiment: Path) -> None:
-    """A trial's plot (no warm-up) showed the stick rate at 0 for most of year 2, then a jump to 0.65.
+    """A trial's plot showed the stick rate at 0 for a year, then a jump to 0.65: only failures had settled.
 
-    The small experiment's scenarios warm up 2 months: a promotion made in the first of them can
-    have stuck (18 months) from recorded month 17 on, so the stick rate is drawn from there, and
-    the misread rate throughout.
+    The small experiment records 12 months after a 2-month warm-up: its first recorded promotions
+    (month 12) cannot have stuck (18 months) within it, so no stick rate is drawn at all, and the
+    misread rate is drawn throughout.
     """
     store = ResultStore(small_experiment)
-    steps = range(1, 25)
-    bands = pd.DataFrame([{"arm": arm, "metric": metric, "step": step, "mean": 0.5, "low": 0.4, "high": 0.6, "n": 6}
-                          for arm in ("small", "random") for metric in ("misread_rate", "promotion_stick_rate")
-                          for step in steps])
-    drawn = _settled_only(bands, store)
+    design = store.design()
+    ok = set(store.runs()["run_id"])
+    bands = trajectory_bands(store.timeseries(["misread_rate", "promotion_stick_rate"]), design, ok)
     for arm in ("small", "random"):
-        mine = drawn[drawn["arm"] == arm]
-        assert list(mine.loc[mine["metric"] == "misread_rate", "step"]) == list(steps)
-        assert list(mine.loc[mine["metric"] == "promotion_stick_rate", "step"]) == list(range(17, 25))
-    assert first_settled_month(store.scenario("small"), "misread_rate") is None
+        mine = bands[bands["arm"] == arm]
+        assert list(mine.loc[mine["metric"] == "misread_rate", "step"]) == list(range(1, 13))
+        assert mine.loc[mine["metric"] == "promotion_stick_rate"].empty
 
 
 def test_each_plot_panel_is_titled_in_words_with_the_column_name_and_which_way_is_better() -> None:

@@ -38,7 +38,14 @@ def test_compare_writes_effects_report_plots_and_resumes(tmp_path: Path, capsys:
     captured = capsys.readouterr()
     out = tmp_path / "results" / "compare"
     assert "2 arms x 4 replications = 8 runs" in captured.err
-    assert "promotions" in captured.out and "misread_rate" in captured.out and "random" in captured.out
+    # The plain table: metrics by name with which way is better, a verdict per variant, and where to read more.
+    printed = captured.out.splitlines()
+    assert "promotions" in captured.out and "misread rate" in captured.out and "random" in captured.out
+    assert "lower is better" in captured.out and "verdict" in captured.out and "CI vs unpaired" not in captured.out
+    assert max(map(len, printed[:-2])) <= 100  # the table and its legend; then the paths
+    assert printed[-2].startswith("wrote ") and printed[-1] == (
+        f"read {Path('results') / 'compare' / 'report.md'}: each variant at a glance and its verdicts in plain words, "
+        "with what the metrics mean")
     effects = pd.read_csv(out / "effects.csv")
     assert list(effects["metric"]) == ["promotions", "misread_rate"]
     assert (effects["n"] == 4).all()
@@ -62,6 +69,12 @@ def test_compare_writes_effects_report_plots_and_resumes(tmp_path: Path, capsys:
     (out / "report.md").unlink()
     assert main(["experiment", "report", str(out), "--quiet"]) == 0
     assert (out / "report.md").read_text() == report
+    assert "read " not in capsys.readouterr().out  # --quiet: the "wrote" line alone, for scripts
+    # --full: every statistic, as researchers read them.
+    assert main(["experiment", "report", str(out), "--full"]) == 0
+    full = capsys.readouterr().out
+    assert "misread_rate" in full and "CI vs unpaired" in full and "lower is better" not in full
+    assert full.splitlines()[-1].startswith(f"read {out / 'report.md'}: ")
     # ... or for other metrics: every summary metric is in the store.
     assert main(["experiment", "report", str(out), "--quiet", "--metrics", "attrition_rate"]) == 0
     assert list(pd.read_csv(out / "effects.csv")["metric"]) == ["attrition_rate"]
@@ -170,8 +183,11 @@ def test_help_lists_the_commands_and_options(capsys: pytest.CaptureFixture[str])
     assert "compare" in help_text(capsys) and "experiment" in help_text(capsys)
     text = help_text(capsys, "compare")
     for option in ("--replications", "--years", "--out", "--workers", "--dask-address", "--dask-local", "--quiet",
-                   "--retry-failed", "--headcount", "--seed", "--metrics"):
+                   "--retry-failed", "--headcount", "--seed", "--metrics", "--full"):
         assert option in text
+    for action in ("run", "report"):  # whatever prints the effects table can print all of it
+        assert "--full" in help_text(capsys, "experiment", action)
+    assert "--full" not in help_text(capsys, "experiment", "sensitivity")
     text = help_text(capsys, "experiment")
     for action in ("run", "sensitivity", "report", "validate"):
         assert action in text

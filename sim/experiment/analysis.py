@@ -33,13 +33,13 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment.store import ResultStore
-from sim.metrics import metric_info, totals
+from sim.metrics import COSTS, metric_info, totals
 
 EFFECT_COLUMNS = [
     "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
     "rel_diff", "p_value", "p_holm", "holm_tests", "effect_size", "sd_diff", "unpaired_ci_low", "unpaired_ci_high",
     "ci_width_ratio", "variance_reduction", "parity_gap_diff", "parity_gap_ci_low", "parity_gap_ci_high",
-    "scenario", "parameters",
+    "parity_baseline_ci_low", "parity_baseline_ci_high", "scenario", "parameters",
 ]
 
 
@@ -134,6 +134,10 @@ def parity_gap(baseline: np.ndarray, variant: np.ndarray, confidence: float = 0.
     The interval is a paired percentile bootstrap over replications (pairs resampled together,
     fixed seed, so a report is reproducible). Negative means closer to parity.
 
+    The same resamples give the baseline mean's own interval (``parity_baseline_ci_*``): when it
+    holds 1, the baseline is not clearly off parity, so no variant can be shown to come closer
+    (a trial's 0.918 -> 0.988 was "not clearly closer" for that reason, and the report did not say so).
+
     The distance of each *run* (``|x - 1|`` replication by replication) is not used: it adds each
     arm's run-to-run spread to its distance, so a variant whose mean moves from 0.90 to 0.99 but
     whose runs scatter more reads as "further from parity", and two arms at the same mean differ
@@ -144,16 +148,22 @@ def parity_gap(baseline: np.ndarray, variant: np.ndarray, confidence: float = 0.
     keep = np.isfinite(b) & np.isfinite(v)
     b, v = b[keep], v[keep]
     nan = math.nan
+    out = {"parity_gap_diff": nan, "parity_gap_ci_low": nan, "parity_gap_ci_high": nan,
+           "parity_baseline_ci_low": nan, "parity_baseline_ci_high": nan}
     if b.size == 0:
-        return {"parity_gap_diff": nan, "parity_gap_ci_low": nan, "parity_gap_ci_high": nan}
-    diff = float(abs(v.mean() - 1) - abs(b.mean() - 1))
+        return out
+    out["parity_gap_diff"] = float(abs(v.mean() - 1) - abs(b.mean() - 1))
     if b.size < 2:
-        return {"parity_gap_diff": diff, "parity_gap_ci_low": nan, "parity_gap_ci_high": nan}
+        return out
     idx = np.random.default_rng(0).integers(0, b.size, size=(resamples, b.size))
-    boot = np.abs(v[idx].mean(axis=1) - 1) - np.abs(b[idx].mean(axis=1) - 1)
+    base = b[idx].mean(axis=1)
+    boot = np.abs(v[idx].mean(axis=1) - 1) - np.abs(base - 1)
     alpha = 1.0 - confidence
-    low, high = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
-    return {"parity_gap_diff": diff, "parity_gap_ci_low": float(low), "parity_gap_ci_high": float(high)}
+    quantiles = [alpha / 2, 1 - alpha / 2]
+    (low, high), (base_low, base_high) = np.quantile(boot, quantiles), np.quantile(base, quantiles)
+    out.update(parity_gap_ci_low=float(low), parity_gap_ci_high=float(high), parity_baseline_ci_low=float(base_low),
+               parity_baseline_ci_high=float(base_high))
+    return out
 
 
 def planned_tasks(design: dict[str, Any]) -> pd.DataFrame:
@@ -213,8 +223,8 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
         A frame with :data:`EFFECT_COLUMNS`. ``p_holm`` is adjusted over the tests of the design's
         metrics that get a verdict (:func:`in_holm_family`), also when ``metrics`` shows fewer:
         narrowing the table after seeing the results must not shrink the correction. Rows where
-        the arms agree in every pair have no test (``p_value`` NaN). ``parity_gap_*`` is filled
-        for the metrics best at 1 (NaN for the others).
+        the arms agree in every pair have no test (``p_value`` NaN). ``parity_gap_*`` and
+        ``parity_baseline_ci_*`` are filled for the metrics best at 1 (NaN for the others).
     """
     shown = list(metrics) if metrics else None
     metrics = metric_order(values, design.get("metrics"))
@@ -262,7 +272,7 @@ def in_holm_family(metric: str) -> bool:
     possibly chance).
     """
     info = metric_info(metric)
-    return info is not None and info.better is not None and metric != "intervention_cost"
+    return info is not None and info.better is not None and metric not in COSTS
 
 
 def trajectory_bands(timeseries: pd.DataFrame, design: dict[str, Any], ok_runs: set[str],

@@ -100,6 +100,13 @@ def _executor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no table (errors still shown)")
 
 
+def _table_option(parser: argparse.ArgumentParser) -> None:
+    """--full: the researchers' effects table (every statistic) instead of the plain-verdict one."""
+    parser.add_argument("--full", action="store_true",
+                        help="print every statistic (means, difference, 95%% CI, n, Cohen's d, CI vs unpaired) "
+                             "instead of the plain table of verdicts; effects.csv has them all either way")
+
+
 def add_commands(sub: Any) -> None:
     """Add ``compare`` and ``experiment`` to the promosim parser."""
     cmp = sub.add_parser("compare", help="compare scenarios against a baseline with paired replications",
@@ -117,6 +124,7 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("--seed", type=non_negative_int, default=1, help="experiment seed (default 1)")
     cmp.add_argument("--metrics", type=metric_list, metavar="M,M", help="metrics to analyse (default: all)")
     cmp.add_argument("--out", metavar="DIR", help="output folder (default results/compare)")
+    _table_option(cmp)
     _executor_options(cmp)
     cmp.set_defaults(func=cmd_compare)
 
@@ -127,6 +135,7 @@ def add_commands(sub: Any) -> None:
     run.add_argument("experiment", help="experiment file, e.g. experiments/interventions.yaml")
     run.add_argument("--out", metavar="DIR", help="output folder (default results/<experiment name>)")
     _sizing_options(run)
+    _table_option(run)
     _executor_options(run)
     run.set_defaults(func=cmd_run)
 
@@ -143,6 +152,7 @@ def add_commands(sub: Any) -> None:
     rep.add_argument("--metrics", type=metric_list, metavar="M,M",
                      help="report these metrics instead of the experiment's (every summary metric is stored)")
     rep.add_argument("--quiet", action="store_true", help="do not print the table")
+    _table_option(rep)
     rep.set_defaults(func=cmd_report)
 
     val = actions.add_parser("validate", help="check experiment files and every scenario they resolve")
@@ -199,10 +209,22 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     return stats
 
 
-def _finish(failed: int, out: Path, files: dict[str, Path]) -> int:
-    """Say where the results are; exit 1 when runs failed."""
+def read_report_line(files: dict[str, Path]) -> str:
+    """The last line after a printed table: where the verdicts are in plain words.
+
+    A trial's last line was ``wrote .../report.md``, which did not say that report.md, not the
+    table above it, is where a manager reads what each lever did.
+    """
+    return (f"read {files['report']}: each variant at a glance and its verdicts in plain words, "
+            "with what the metrics mean")
+
+
+def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: bool = False) -> int:
+    """Say where the results are (and, after a comparison's table, where to read them); exit 1 when runs failed."""
     shown = ", ".join(str(p) for p in files.values())
     print(f"wrote {shown}")
+    if point_to_report:
+        print(read_report_line(files))
     if failed:
         print(f"{failed} run(s) failed: see {out / 'report.md'}; re-run with --retry-failed to try them again",
               file=sys.stderr)
@@ -225,8 +247,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _execute(design, out, args, _command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out)
     if not args.quiet:
-        print_effects(result.effects)
-    return _finish(result.failed, out, result.files)
+        print_effects(result.effects, full=args.full)
+    return _finish(result.failed, out, result.files, point_to_report=not args.quiet)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -241,8 +263,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _execute(design, out, args, _command("experiment", "run", args.experiment, args=args))
     result = analyse(out)
     if not args.quiet:
-        print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)")
-    return _finish(result.failed, out, result.files)
+        print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)", full=args.full)
+    return _finish(result.failed, out, result.files, point_to_report=not args.quiet)
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -301,10 +323,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     _check_report_metrics(args.metrics, store)
     result = analyse(args.folder, metrics=args.metrics)
     if not args.quiet:
-        print_effects(result.effects, title=f"{design['name']}: paired effects (variant - baseline)")
+        print_effects(result.effects, title=f"{design['name']}: paired effects (variant - baseline)",
+                      full=args.full)
     if result.missing:
         print(f"{result.missing} planned run(s) are not in the store yet", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in result.files.values())}")
+    if not args.quiet:
+        print(read_report_line(result.files))
     return 0
 
 

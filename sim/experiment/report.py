@@ -7,16 +7,16 @@ or after more replications were added.
 
 from __future__ import annotations
 
-import copy
 import math
+import os
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
@@ -24,8 +24,8 @@ from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
 from sim.metrics import (
     BETTER_WORDS,
-    LEDGER_WINDOWS,
-    first_settled_month,
+    COSTS,
+    REPRESENTATION,
     metric_info,
     undefined_reasons,
 )
@@ -66,11 +66,73 @@ def fmt_p(p: float) -> str:
     return "< 0.001" if math.isfinite(p) and p < 0.001 else fmt(p, 2)
 
 
+def rounded(x: float, decimals: int) -> Decimal:
+    """``x`` to ``decimals`` decimals, halves away from zero, as a reader rounds the number shown.
+
+    Python's own formatting rounds halves to even (907.5 -> 908 but -14.5 -> -14) and rounds the
+    binary value (2.675 -> 2.67): a report's ``908 → 893 (-14)`` then looked like wrong arithmetic.
+    The shortest decimal form of the float is rounded instead, so 2.675 reads as 2.68.
+    """
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def fixed(x: float, decimals: int, signed: bool = False) -> str:
-    """``x`` with exactly ``decimals`` decimals (one line of the summary shares them); NaN as an em dash."""
+    """``x`` with exactly ``decimals`` decimals (:func:`rounded`), thousands separated; NaN as an em dash."""
     if not math.isfinite(x):
         return "—"
-    return f"{x:{'+' if signed else ''},.{decimals}f}"
+    return f"{rounded(x, decimals):{'+' if signed else ''},.{decimals}f}"
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    """One change as every plain-language place shows it: before, after, change and its interval.
+
+    The report's lines, the printed table and the at-a-glance tables all take their numbers from
+    :func:`shown_change`, so the terminal and report.md never show the same change two ways.
+    """
+
+    before: str
+    after: str
+    change: str
+    low: str
+    high: str
+    decimals: int
+
+
+def change_decimals(diff: float, half_width: float = math.nan, means: Sequence[float] = ()) -> int:
+    """The decimals of one change: two significant digits of its size.
+
+    Two significant digits of the difference (``0.212 → 0.160 (-0.052)``) give the means and the
+    interval the same decimals. A change smaller than its interval's half-width (no clear change)
+    takes them from the half-width instead: two digits of -0.0000596 gave ``0.8858092 →
+    0.8857496``, a precision the interval (±0.0075) does not have. A clear change is always
+    larger than its half-width, so its decimals are the difference's. With no change in any pair
+    the ``means`` decide: as few decimals as show them exactly (``7.5 → 7.5``, not ``7.50``), at
+    most four, else two.
+    """
+    size = max(abs(diff) if math.isfinite(diff) else 0.0, half_width if math.isfinite(half_width) else 0.0)
+    if size > 0:
+        return min(MAX_DECIMALS, max(0, 1 - math.floor(math.log10(size))))
+    exact = [Decimal(repr(float(m))) for m in means if math.isfinite(m)]
+    return next((d for d in range(5) if all(rounded(m, d) == m for m in exact)), 2) if exact else 2
+
+
+def shown_change(row: Any) -> ShownChange:
+    """A row of the effects table as text with :func:`change_decimals` decimals (NaN as an em dash).
+
+    The change shown is the shown "after" minus the shown "before", so the arithmetic a reader
+    checks always adds up: an org-design trial read ``promotions: 908 → 893 (-14)`` (means 907.5
+    and 893, the difference -14.5 rounded half to even) as a mistake. It can differ from the
+    exact mean difference (``diff`` in effects.csv) by one unit of its last digit, never in sign:
+    with two significant digits that is within the rounding of the means themselves.
+    """
+    before, after = row.baseline_mean, row.variant_mean
+    d = change_decimals(row.diff, (row.ci_high - row.ci_low) / 2, (before, after))
+    if math.isfinite(before) and math.isfinite(after):
+        change = f"{rounded(after, d) - rounded(before, d):+,.{d}f}"
+    else:
+        change = fixed(row.diff, d, signed=True)
+    return ShownChange(fixed(before, d), fixed(after, d), change, fixed(row.ci_low, d), fixed(row.ci_high, d), d)
 
 
 @dataclass
@@ -143,7 +205,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         wanted = metrics or sorted(set(values["metric"]))
         ts = store.timeseries(wanted)
         if len(ts):
-            bands = _settled_only(trajectory_bands(ts, design, ok, confidence), store, design)
+            bands = trajectory_bands(ts, design, ok, confidence)
             written = plot_trajectories(bands, arms, wanted, root / "trajectories.png",
                                         title=f"{design['name']}: mean and 95% band over replications")
             if written:
@@ -156,47 +218,10 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
                       failures=failure_reasons(runs), files=files)
     files["report"] = root / "report.md"
-    report = render_report(design, provenance(store, runs), result, variant_descriptions(store, design))
+    report = render_report(design, provenance(store, runs), result, variant_descriptions(store, design),
+                           top_level_names(store, design))
     files["report"].write_text(report, encoding="utf-8")
     return result
-
-
-def _settled_only(bands: pd.DataFrame, store: ResultStore, design: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Trajectory bands without the months in which a ledger rate could count only failures.
-
-    Without a warm-up a trial's plot showed the stick rate at 0 for most of year 2, then a jump
-    to 0.65: no promotion had yet been in its role long enough to count as stuck.
-
-    ``bands["arm"]`` holds arm labels (``baseline[voice_rate=0.1]`` in a grid) while the folder
-    keeps one file per *scenario* (``scenarios/baseline.yaml``, at its first point), so each arm
-    is read as its scenario with its own grid parameters applied (a grid may sweep the warm-up
-    or a window).
-    """
-    arms = {str(a["label"]): a for a in (design or {}).get("arms", [])}
-    keep = np.ones(len(bands), dtype=bool)
-    for arm in bands["arm"].unique():
-        spec = arms.get(str(arm), {})
-        scenario = store.scenario(str(spec.get("scenario", arm)))
-        if scenario and spec.get("parameters"):
-            scenario = _at_point(scenario, spec["parameters"])
-        for metric in LEDGER_WINDOWS:
-            start = first_settled_month(scenario, metric) if scenario else None
-            if start is not None:
-                keep &= ~((bands["arm"] == arm) & (bands["metric"] == metric) & (bands["step"] < start)).to_numpy()
-    return bands[keep]
-
-
-def _at_point(scenario: Mapping[str, Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """``scenario`` with a grid point's dotted ``parameters`` set (mapping paths only: enough for the windows)."""
-    out = copy.deepcopy(dict(scenario))
-    for key, value in parameters.items():
-        *parents, last = key.replace("__", ".").split(".")
-        node: Any = out
-        for part in parents:
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict):
-            node[last] = value
-    return out
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -376,7 +401,12 @@ def verdict(row: Any) -> str:
     For a metric best at 1 the word rests on the interval of the change of the mean's distance
     from parity (``parity_gap_*``), not on the signed difference: 0.90 -> 1.09 is a clear move
     but hardly a gain, so unless that interval excludes 0 the change is only said to have moved.
+    Lever time (:data:`sim.metrics.COSTS`) is a cost, not a result: a lever that takes 1.5 hours
+    per person a year was called **worse** for it, above its actual gains.
     """
+    if row.metric in COSTS:
+        return "a cost in people's time, not a result" if row.diff > 0 else \
+            "a saving in people's time" if row.diff < 0 else ""
     info = metric_info(row.metric)
     better = info.better if info else None
     if better is None:
@@ -392,6 +422,49 @@ def verdict(row: Any) -> str:
     return "better" if gain > 0 else "worse" if gain < 0 else ""
 
 
+def firm(row: Any, tests: int) -> bool:
+    """Whether a clear change's verdict stands among ``tests`` tests: the one the report bolds.
+
+    Holm's correction speaks to the signed test: not to metrics with no verdict, nor to a ratio
+    clear only in its distance from parity (that interval is not corrected), which is then not
+    firm among several tests: bold would rank it above the changes Holm's correction does not
+    keep, which are at least tested (a report once bolded women at the top 1.032 -> 1.030,
+    95% CI -0.018 to 0.014, among 40 tests).
+    """
+    subject = in_family(row) and signed_clear(row)
+    return tests <= 1 or (holds_after_holm(row) if subject else signed_clear(row))
+
+
+MAYBE_CHANCE = "may be chance"
+
+
+def plain_verdict(row: Any, tests: int) -> str:
+    """The verdict of one row in a few words, for the printed table and the at-a-glance tables.
+
+    It says what the report's line for the row says, in fewer words, so the terminal and
+    report.md never disagree: ``better``/``worse`` where the report bolds the verdict,
+    ``better, may be chance`` where the report marks it as not kept by Holm's correction,
+    ``no clear change`` where its interval holds 0, ``cost`` for lever time, ``clear rise``/
+    ``clear fall`` for a metric with no better direction, and why there is no verdict where no
+    or too few pairs of runs had a value.
+    """
+    if row.n == 0:
+        return "no value in any run"
+    if not math.isfinite(row.ci_low):
+        return "too few pairs to tell"
+    if not is_clear(row):
+        return "no clear change"
+    if row.metric in COSTS:
+        return "cost" if row.diff > 0 else "saving"
+    word = verdict(row)
+    if not word:
+        return "clear rise" if row.diff > 0 else "clear fall"
+    if word.startswith("moved"):
+        return "moved, not clearly closer to 1"
+    word = word.split(" (")[0]  # the metric's heading says "closer to 1 is better"
+    return word if firm(row, tests) else f"{word}, {MAYBE_CHANCE}"
+
+
 def plain_label(metric: str) -> str:
     """The metric's plain name (its key when the registry has none)."""
     info = metric_info(metric)
@@ -403,39 +476,57 @@ def holm_mark(tests: int) -> str:
     return f"(not after Holm's correction for {tests} tests)"
 
 
+def parity_reason(row: Any, decimals: int) -> str:
+    """Why a ratio that moved is not clearly closer to or further from parity, when the cause is plain.
+
+    Two causes a reader can check: the baseline's own mean is not clearly off parity (its
+    interval holds 1, so no move can be shown to come closer: a trial's 0.918 -> 0.988 puzzled
+    its readers, whose baseline runs ranged from 0.75 to 1.09), or the ratio crossed parity and
+    ended about as far on the other side. Empty otherwise.
+    """
+    low, high = getattr(row, "parity_baseline_ci_low", math.nan), getattr(row, "parity_baseline_ci_high", math.nan)
+    if math.isfinite(low) and math.isfinite(high) and low <= 1 <= high:
+        side = "below" if row.baseline_mean < 1 else "above" if row.baseline_mean > 1 else "off"
+        return (f"the baseline itself is not clearly {side} parity (its own 95% CI, {fixed(low, decimals)} to "
+                f"{fixed(high, decimals)}, includes 1), so a move toward parity cannot be told apart from chance")
+    before, after = row.baseline_mean - 1, row.variant_mean - 1
+    if before * after < 0:
+        return (f"it crossed parity, from {fixed(abs(before), decimals)} {'below' if before < 0 else 'above'} to "
+                f"{fixed(abs(after), decimals)} {'below' if after < 0 else 'above'}")
+    return ""
+
+
 def change_line(row: Any, tests: int = 1) -> str:
     """One clear change: baseline -> variant (difference; CI): verdict, and whether it survives Holm.
 
-    Every number of the line has the decimals that show the difference to two significant
-    digits, so the means and the interval line up with it (``0.212 → 0.160 (-0.052; ...)``).
-    Only a firm verdict is bold; a change that chance could explain among ``tests`` tests says so.
-    A ratio clear only by its distance from parity is never bold among several tests: that
-    interval is not corrected for them, so bold would rank it above the changes Holm's
-    correction does not keep, which are at least tested (a report once bolded women at the top
-    1.032 -> 1.030, 95% CI -0.018 to 0.014, among 40 tests).
+    The numbers come from :func:`shown_change`: the decimals that show the difference to two
+    significant digits (more where the rounded means would not add up to it), so the means and
+    the interval line up with it (``0.212 → 0.160 (-0.052; ...)``). Only a firm verdict
+    (:func:`firm`) is bold; a change that chance could explain among ``tests`` tests says so.
+    A ratio that moved without clearly coming closer to parity says why, when the reason is plain.
     """
-    d = min(MAX_DECIMALS, max(0, 1 - math.floor(math.log10(abs(row.diff))))) if row.diff else 2
+    shown = shown_change(row)
     word = verdict(row)
-    line = (f"- {plain_label(row.metric)}: {fixed(row.baseline_mean, d)} → {fixed(row.variant_mean, d)} "
-            f"({fixed(row.diff, d, signed=True)}; 95% CI {fixed(row.ci_low, d)} to {fixed(row.ci_high, d)})")
-    # Holm's correction speaks to the signed test: not to metrics with no verdict, nor to a ratio
-    # clear only in its distance from parity (that interval is not corrected; said instead).
-    subject = in_family(row) and signed_clear(row)
-    firm = tests <= 1 or (holds_after_holm(row) if subject else signed_clear(row))
+    line = (f"- {plain_label(row.metric)}: {shown.before} → {shown.after} "
+            f"({shown.change}; 95% CI {shown.low} to {shown.high})")
+    stands = firm(row, tests)
     if word:  # bold only a verdict that Holm's correction keeps: "**better** (not after ...)" read as a contradiction
-        line += f": **{word}**" if firm and word.startswith(("better", "worse")) else f": {word}"
+        line += f": **{word}**" if stands and word.startswith(("better", "worse")) else f": {word}"
+    if word.startswith("moved"):
+        reason = parity_reason(row, shown.decimals)
+        line += f": {reason}" if reason else ""
     if not signed_clear(row) and tests > 1:
         return line + f" (by the interval of its distance from parity, which Holm's correction for {tests} tests " \
                       "does not cover)"
-    return line + ("" if firm else f" {holm_mark(tests)}")
+    return line + ("" if stands else f" {holm_mark(tests)}")
 
 
 def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tests: int = 1) -> list[str]:
     """One variant against its baseline: what clearly changed (better first), what did not, what could not be told."""
     lines = [f"### {label}", ""] + ([description, ""] if description else [])
     clear = [r for r in rows.itertuples() if is_clear(r)]
-    order = {"b": 0, "w": 1}  # better, worse, then the metrics with no better direction
-    clear.sort(key=lambda r: order.get(verdict(r)[:1], 2))
+    order = {"b": 0, "w": 1}  # better, worse, then the metrics with no better direction, then lever time
+    clear.sort(key=lambda r: 3 if r.metric in COSTS else order.get(verdict(r)[:1], 2))
     unmeasured = [r.metric for r in rows.itertuples() if r.n == 0]
     untold = [plain_label(r.metric) for r in rows.itertuples() if r.n > 0 and not math.isfinite(r.ci_low)]
     steady = [plain_label(r.metric) for r in rows.itertuples() if math.isfinite(r.ci_low) and not is_clear(r)]
@@ -493,28 +584,176 @@ def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str
     return [text, ""]
 
 
-def glossary_lines(metrics: Sequence[str]) -> list[str]:
-    """What each reported metric means and which way is better, once for all variants."""
+COST_WORDS = "A cost, not a result: reported beside the levers' results, never called better or worse."
+
+
+# Which way is better, as the printed table's metric headings say it (short: they share the verdicts' column).
+DIRECTION_WORDS = {"lower": "lower is better", "higher": "higher is better", "one": "closer to 1 is better",
+                   None: "neither way better"}
+
+
+def direction_words(metric: str) -> str:
+    """Which way is better, as the printed table's heading of a metric says it; lever time is a cost."""
+    if metric in COSTS:
+        return "a cost, in hours"
+    info = metric_info(metric)
+    return DIRECTION_WORDS[info.better if info else None]
+
+
+def glossary_lines(metrics: Sequence[str], top_levels: Mapping[str, str] | None = None) -> list[str]:
+    """What each reported metric means and which way is better, once for all variants.
+
+    A representation ratio also names the levels that count as "the top" (``top_levels``, from
+    :func:`top_level_names`): an org-design team did not know that "women at the top" meant
+    Director and VP, the top ``metrics.key_levels`` levels of their file.
+    """
     lines = ["### What the metrics mean", ""]
+    named = list(dict.fromkeys((top_levels or {}).values()))
+    if len(named) == 1:
+        where = f" Here the top levels are {named[0]}."
+    else:
+        where = (" The top levels: " + "; ".join(f"in {arm}, {text}" for arm, text in (top_levels or {}).items())
+                 + ".") if named else ""
     for metric in metrics:
         info = metric_info(metric)
-        lines.append(f"- **{info.label}** (`{metric}`): {info.meaning}. {BETTER_WORDS[info.better]}"
-                     if info else f"- `{metric}`")
+        if info is None:
+            lines.append(f"- `{metric}`")
+            continue
+        said = COST_WORDS if metric in COSTS else BETTER_WORDS[info.better]
+        top = where if metric.startswith(REPRESENTATION) else ""
+        lines.append(f"- **{info.label}** (`{metric}`): {info.meaning}.{top} {said}")
     return [*lines, ""]
 
 
-def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str]) -> list[str]:
-    """The plain-language summary: per variant, the clear changes and their direction, then the metrics' meanings."""
+@dataclass
+class Glance:
+    """One variant at a glance: the headline metrics it clearly moved, and its lever time.
+
+    Attributes:
+        label: The comparison (the variant, or "variant vs baseline" in a grid).
+        better, worse: Plain names of the metrics whose verdict stands (:func:`firm`).
+        maybe_better, maybe_worse: Those clear on their own interval but not after Holm's
+            correction: shown apart, since chance is a fair explanation for them.
+        cost: Lever time against the baseline, hours per person per year, as text; None when
+            lever time is not among the reported metrics.
+    """
+
+    label: str
+    better: list[str] = field(default_factory=list)
+    worse: list[str] = field(default_factory=list)
+    maybe_better: list[str] = field(default_factory=list)
+    maybe_worse: list[str] = field(default_factory=list)
+    cost: str | None = None
+
+
+def lever_time(row: Any) -> str:
+    """A variant's lever time: its hours when the baseline has none, else the change and the total."""
+    if row.n == 0:
+        return "—"
+    shown = shown_change(row)
+    if row.baseline_mean == 0:
+        return "none" if row.variant_mean == 0 else shown.after
+    return f"{shown.change} ({shown.after} in all)"
+
+
+def at_a_glance(effects: pd.DataFrame) -> list[Glance]:
+    """Each variant's tally of clear better and worse verdicts, from :func:`plain_verdict`.
+
+    "Which lever wins" took six per-lever sections and a tally by hand (an org-design trial);
+    this is that tally, built from the same verdicts as the lines below it and the printed table.
+    """
+    tests = holm_tests(effects)
+    out = []
+    for label, rows in effects.assign(_label=comparison_labels(effects)).groupby("_label", sort=False):
+        seen = Glance(str(label))
+        for row in rows.itertuples():
+            word = plain_verdict(row, tests)
+            if row.metric in COSTS:
+                seen.cost = lever_time(row)
+                continue
+            kind = word.split(",")[0]
+            if kind in ("better", "worse"):
+                maybe = word.endswith(MAYBE_CHANCE)
+                getattr(seen, f"{'maybe_' if maybe else ''}{kind}").append(plain_label(row.metric))
+        out.append(seen)
+    return out
+
+
+def _counted_names(names: Sequence[str]) -> str:
+    """``3: a, b, c``, or ``none``."""
+    return f"{len(names)}: {', '.join(names)}" if names else "none"
+
+
+def glance_lines(effects: pd.DataFrame) -> list[str]:
+    """The cross-variant table at the top of report.md: what each variant clearly improved or worsened, at what cost."""
+    tests = holm_tests(effects)
+    glances = at_a_glance(effects)
+    rows = []
+    for g in glances:
+        maybe = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in
+                          (("better", g.maybe_better), ("worse", g.maybe_worse)) if names)
+        rows.append([g.label, _counted_names(g.better), _counted_names(g.worse), maybe or "none",
+                     g.cost if g.cost is not None else "—"])
+    lines = ["### Each variant at a glance", ""]
+    lines += _md_table(["variant", "clearly better", "clearly worse", "clear alone, may be chance",
+                        "lever time (hours per person per year)"], rows)
+    holm = (f", and the change stays clear after Holm's correction for the {tests} tests of this report (the bold "
+            "verdicts below)") if tests > 1 else ""
+    lines += ["", f"*Clearly better* or *clearly worse*: the change's 95% interval excludes 0{holm}. "
+              + ("*May be chance*: clear on its own interval, but not after that correction. " if tests > 1 else "")
+              + "Every other metric did not clearly change, could not be told, has no better direction, or is a ratio "
+              "that moved without coming clearly closer to parity: each variant's section below lists them. Lever "
+              "time is the people-time the levers take, against the baseline's: a cost, not a result."]
+    if all(g.cost is None for g in glances):
+        lines[-1] += " (Lever time, `intervention_cost`, is not among this report's metrics.)"
+    return [*lines, ""]
+
+
+def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
+                  top_levels: Mapping[str, str] | None = None) -> list[str]:
+    """The plain-language summary: each variant at a glance, then per variant its clear changes, then the metrics.
+
+    Args:
+        effects: The effects table.
+        descriptions: Each variant's own scenario description, by arm label.
+        top_levels: The levels "at the top" by arm label (:func:`top_level_names`), for the glossary.
+    """
     if effects.empty:
         return ["## Summary", "", "Nothing to summarise yet: no variant has successful runs paired with its baseline.",
                 ""]
     labels = comparison_labels(effects)
     tests = holm_tests(effects)
-    lines = ["## Summary", "", HOW_TO_READ, "", *multiplicity_lines(effects, labels)]
+    lines = ["## Summary", "", *glance_lines(effects), HOW_TO_READ, "", *multiplicity_lines(effects, labels)]
     labelled = effects.assign(_label=labels)
     for label, rows in labelled.groupby("_label", sort=False):
         lines += variant_summary(str(label), rows, descriptions.get(rows["variant"].iloc[0]), tests)
-    return lines + glossary_lines(list(dict.fromkeys(effects["metric"])))
+    return lines + glossary_lines(list(dict.fromkeys(effects["metric"])), top_levels)
+
+
+def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, str]:
+    """What "the top levels" of a representation ratio are in each arm's scenario, in words.
+
+    E.g. ``Director and Executive (the top 2 of 6 levels, metrics.key_levels; 60 positions)``.
+    Arms that share a scenario file and its organisation give the same text, so a report of
+    levers on one organisation names the levels once.
+    """
+    out = {}
+    for arm in design.get("arms", []):
+        scenario = store.scenario(str(arm["scenario"]))
+        levels = (scenario.get("organisation") or {}).get("levels") or []
+        key = int((scenario.get("metrics") or {}).get("key_levels", 0) or 0)
+        if not levels or key <= 0:
+            continue
+        top = levels[-key:]
+        names = [str(level["name"]) for level in top]
+        positions = sum(sum((level.get("positions") or {}).values()) for level in top)
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        if key >= len(levels):
+            out[str(arm["label"])] = f"every level ({listed}: metrics.key_levels covers all {len(levels)})"
+        else:
+            out[str(arm["label"])] = (f"{listed} (the top {key} of {len(levels)} levels, metrics.key_levels; "
+                                      f"{positions:,} positions)")
+    return out
 
 
 def status_notes(result: Analysis) -> list[str]:
@@ -529,7 +768,7 @@ def status_notes(result: Analysis) -> list[str]:
 
 
 def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
-                  descriptions: dict[str, str] | None = None) -> str:
+                  descriptions: dict[str, str] | None = None, top_levels: Mapping[str, str] | None = None) -> str:
     """report.md: a plain summary, then what ran, the effects, the plots, the failures and how to reproduce it.
 
     Args:
@@ -537,12 +776,13 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         prov: Who wrote the design and who made the runs.
         result: The effects and the runs.
         descriptions: Each variant's own scenario description, by arm label.
+        top_levels: The levels "at the top" by arm label (:func:`top_level_names`).
     """
     lines = [f"# Experiment: {design['name']}", ""]
     if design.get("description"):
         lines += [design["description"], ""]
     lines += status_notes(result)
-    lines += summary_lines(result.effects, descriptions or {})
+    lines += summary_lines(result.effects, descriptions or {}, top_levels)
     ok = int((result.runs["status"] == "ok").sum())
     own = "each scenario's own"
     lines += ["## What was run", ""]
@@ -597,9 +837,9 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                   "![forest plot of effects](forest.png)", ""]
     if "trajectories" in result.files:
         lines += ["Mean trajectory of each metric per arm, with a 95% confidence band across replications. "
-                  "Promotion stick rate, decliner retention and development ROI start only once a record can "
-                  "have settled as a success (their window after the first month, warm-up included); before "
-                  "that they would count failures alone. Without a warm-up (`warmup_months: 0`, as for a "
+                  "Promotion stick rate, decliner retention and development ROI start only once the run's first "
+                  "record has had its whole window (docs/ODD.md 7.12.1); before that they would count failures "
+                  "alone. Without a warm-up (`warmup_months: 0`, as for a "
                   "headcount file) managers start with no view of anyone, so misread and hidden-ambition rates "
                   "start at 0 and rise over the first months as views form.", "",
                   "![metric trajectories](trajectories.png)", ""]
@@ -620,9 +860,91 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     return "\n".join(lines)
 
 
-def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant - baseline)") -> None:
-    """The effects as a table on stdout (plain text when not a terminal)."""
+# The printed table's width when stdout is not a terminal (a log, a pipe): a manager's window.
+COMPACT_WIDTH = 100
+VERDICT_STYLES = {"better": "bold green", "worse": "bold red"}
+
+
+def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant - baseline)",
+                  full: bool = False) -> None:
+    """The effects on stdout: a compact table of plain verdicts, or every statistic with ``full``.
+
+    An org-design trial's default table had 138 rows by 9 columns, about 220 characters wide,
+    with Cohen's d and CI ratios a manager could not read and no word on better or worse. The
+    compact table gives, per metric and variant, before → after, the change with its 95% CI
+    and the verdict of :func:`plain_verdict` (the report's own, so the two never disagree), then
+    each variant at a glance and a legend. ``full`` (``--full``) prints the researchers' table.
+    """
     from rich.console import Console  # noqa: PLC0415
+
+    if full:
+        Console(width=None if sys.stdout.isatty() else 160).print(_full_table(effects, title))
+        return
+    # A terminal's own width, or COLUMNS when set (rich reads it); else a manager's window.
+    console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else COMPACT_WIDTH)
+    tests = holm_tests(effects)
+    console.print(_compact_table(effects, title, tests))
+    if effects.empty:
+        return
+    console.print(_glance_table(effects))
+    holm = (f'better/worse: clear even after allowing for the {tests} tests made (Holm\'s correction); "may be '
+            'chance": clear on its own, not after that. ') if tests > 1 else ""
+    console.print(f"change: variant minus baseline, averaged over runs paired by seed; [95% CI]: the range that "
+                  f"holds the true change with 95% confidence. {holm}Lever time is a cost, not a result. Every "
+                  "statistic: --full or effects.csv.", highlight=False, markup=False)
+
+
+def _compact_table(effects: pd.DataFrame, title: str, tests: int) -> Any:
+    """Per metric a heading with which way is better, then one row per variant (see :func:`print_effects`)."""
+    from rich import box  # noqa: PLC0415
+    from rich.markup import escape  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    pairs = f", {int(effects['n'].max())} pairs of runs" if len(effects) else ""
+    table = Table(title=escape(title + pairs), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    labels = comparison_labels(effects) if len(effects) else []
+    # The variants' labels keep their line (a metric's heading wraps instead), up to a grid's long ones.
+    table.add_column("metric / variant", overflow="fold", min_width=min(32, max(map(len, labels), default=0) + 2))
+    table.add_column("before → after", justify="right", no_wrap=True)
+    table.add_column("change [95% CI]", justify="right", no_wrap=True)
+    table.add_column("verdict")
+    previous = None
+    for r, label in zip(effects.itertuples(), labels, strict=True):
+        if r.metric != previous:
+            table.add_row(f"[bold]{escape(plain_label(r.metric))}[/bold]", "", "",
+                          f"[italic]{escape(direction_words(r.metric))}[/italic]")
+            previous = r.metric
+        shown = shown_change(r)
+        word = plain_verdict(r, tests)
+        style = VERDICT_STYLES.get(word) or ("dim" if word.endswith(MAYBE_CHANCE) else "")
+        table.add_row(escape(f"  {label}"), f"{shown.before} → {shown.after}" if r.n else "—",
+                      f"{shown.change} [{shown.low}, {shown.high}]" if r.n else "—",
+                      f"[{style}]{escape(word)}[/{style}]" if style else escape(word))
+    return table
+
+
+def _glance_table(effects: pd.DataFrame) -> Any:
+    """Each variant at a glance (:func:`at_a_glance`), the table report.md opens with, names and counts."""
+    from rich import box  # noqa: PLC0415
+    from rich.markup import escape  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title="each variant at a glance", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("variant", overflow="fold")
+    table.add_column("clearly better")
+    table.add_column("clearly worse")
+    table.add_column("lever time\nh/person/yr", justify="right")
+    for g in at_a_glance(effects):
+        cells = []
+        for names, maybe in ((g.better, g.maybe_better), (g.worse, g.maybe_worse)):
+            text = escape(_counted_names(names))
+            cells.append(text + (f"\n[dim]+{len(maybe)} {MAYBE_CHANCE}[/dim]" if maybe else ""))
+        table.add_row(escape(g.label), *cells, escape(g.cost) if g.cost is not None else "—")
+    return table
+
+
+def _full_table(effects: pd.DataFrame, title: str) -> Any:
+    """Every statistic per metric and variant (``--full``): means, difference, CI, n, Cohen's d, CI vs unpaired."""
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
@@ -640,4 +962,4 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
                       fmt(r.variant_mean), diff, escape(f"[{fmt(r.ci_low, 3)}, {fmt(r.ci_high, 3)}]"), str(int(r.n)),
                       fmt(r.effect_size, 2), fmt(r.ci_width_ratio, 2))
         previous = r.metric
-    Console(width=None if sys.stdout.isatty() else 160).print(table)
+    return table
