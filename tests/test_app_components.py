@@ -683,6 +683,19 @@ def test_a_csv_of_people_starts_the_chosen_scenario_from_them(rendered: tuple[Ap
     assert state.model.value.counters()["people"] == 33
 
 
+def test_a_csv_in_the_models_own_columns_on_a_mapped_scenario_says_the_way_out(
+        rendered: tuple[AppState, object]) -> None:
+    """With synthetic_org (which maps its file's columns) chosen, a file in the model's own column
+    names was refused without saying that choosing the baseline first reads it (facilitator trial)."""
+    state, rc = rendered
+    assert state.choose_scenario("synthetic_org")
+    rc.find(UploadWidget).widget.vue_upload({"name": "ours.csv", "text": OURS, "size": len(OURS)})
+    assert "choose a scenario without a mapping (such as baseline) and upload it again" in state.message.value
+    assert state.choose_scenario("baseline")
+    rc.find(UploadWidget).widget.vue_upload({"name": "ours.csv", "text": OURS, "size": len(OURS)})
+    assert state.message.value is None and state.settings.value.scenario == "ours.csv (uploaded)"
+
+
 def test_a_csv_of_thousands_of_people_fits_within_the_positions_allowed(tmp_path: Path) -> None:
     """The file's size bounded the room made for it per kind of position: 350 KB x 10 kinds went past MAX_POSITIONS."""
     lines = (SCENARIO_DIR / "data" / "synthetic_org.csv").read_text(encoding="utf-8").splitlines()

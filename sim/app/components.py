@@ -267,8 +267,11 @@ class AppState:
             spec = None
         if spec is None or not self.choose_scenario(label, spec, own_size=True):
             if ": header: " in str(self.message.value):  # its columns are named otherwise: a mapping can fix that
+                mapped = base.organisation.source is not None and bool(base.organisation.source.columns)
+                other = ("; or, if the file uses the model's own column names, choose a scenario without a "
+                         "mapping (such as baseline) and upload it again" if mapped else "")
                 self.message.value = (f"{self.message.value}; {path.name} is kept, so a scenario uploaded next can "
-                                      "name it in organisation.source.file and map its columns")
+                                      f"name it in organisation.source.file and map its columns{other}")
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
         self.origins[label] = origin
@@ -937,7 +940,8 @@ def EventFeed(state: AppState, model: WorkshopModel, tick: int, n: int = 40) -> 
     """The latest events in plain language, newest first (click a line to inspect the person)."""
     items = model.feed.recent(n)
     if not items:
-        body = "<i>Nothing yet: press Step or Play.</i>"
+        body = ("<i>Nothing yet: press Step or Play.</i>" if model.month == 0
+                else "<i>No events in this run yet.</i>")
     else:
         lines = []
         for item in items:
@@ -1054,10 +1058,13 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
         f"quietly blamed {int(wf.penalties[row])} time{'' if int(wf.penalties[row]) == 1 else 's'} · "
         f"{'hides their ambition' if hidden['masking'] else 'not masking'}"
     )
+    # A scenario with one group (Sam and Priya's team: "all") has nothing to say about groups.
+    one_group = len(model.treated.scenario.group_names) < 2
+    group_words = "" if one_group else f"group {escape(hidden['group'])} · "
     solara.HTML(tag="div", classes=["promosim-person"], unsafe_innerHTML=(
         f"<div style='font:600 15px sans-serif'>{escape(heading)}</div>"
         f"<div style='font-size:12px;color:#546e7a'>{escape(level_name)} · {hidden['track']} track · "
-        f"group {escape(hidden['group'])} · {hidden['tenure_months'] // 12} years here · age {hidden['age']:.0f}</div>"
+        f"{group_words}{hidden['tenure_months'] // 12} years here · age {hidden['age']:.0f}</div>"
         "<table style='font-size:13px;margin-top:6px;border-collapse:collapse'>"
         "<tr><th></th><th style='text-align:left;padding:2px 8px'>What is true</th>"
         f"<th style='text-align:left;padding:2px 8px'>{escape(believer)}</th></tr>"
