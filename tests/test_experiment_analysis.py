@@ -562,6 +562,19 @@ def test_trajectories_leave_out_months_when_ledger_rates_count_only_failures(sma
         assert mine.loc[mine["metric"] == "promotion_stick_rate"].empty
 
 
+def test_trajectory_bands_stop_at_zero_for_metrics_that_cannot_be_negative(small_experiment: Path) -> None:
+    """A band of a noisy early annualised rate went to -0.1 (a researcher trial)."""
+    store = ResultStore(small_experiment)
+    ts = store.timeseries()
+    bands = trajectory_bands(ts, store.design(), set(store.runs()["run_id"]))
+    assert (bands["low"] >= 0).all()
+    clipped = bands[(bands["low"] == 0) & (bands["mean"] > 0) & (bands["n"] > 1)]
+    assert len(clipped), "some early band reached below 0 and stops there"
+    shifted = ts.assign(value=ts["value"] - 1.0)  # a metric that can be negative keeps its whole band
+    below = trajectory_bands(shifted, store.design(), set(store.runs()["run_id"]))
+    assert (below["low"] < below["mean"] - 1e-12).sum() >= len(clipped)
+
+
 def test_each_plot_panel_is_titled_in_words_with_the_column_name_and_which_way_is_better() -> None:
     assert panel_title("hidden_ambition_rate") == "Hidden ambition\nhidden_ambition_rate (lower is better)"
     assert panel_title("representation_ratio.women").endswith("(closer to 1 is better)")

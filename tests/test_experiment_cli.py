@@ -225,6 +225,24 @@ def test_an_out_folder_that_takes_no_files_is_the_only_line() -> None:
     assert done.stderr.count("\n") == 1
 
 
+def test_another_design_in_the_same_folder_is_said(tmp_path: Path) -> None:
+    """A slip in --out replaced a 72-run sweep's report without a word (a researcher trial)."""
+    out = tmp_path / "out"
+    first = run_cli("compare", BASELINE, "mentoring", "--replications", "2", "--years", "1", "--headcount", "60",
+                    "--out", out, "--workers", "1")
+    assert first.returncode == 0 and "note:" not in first.stderr
+    again = run_cli("compare", BASELINE, "mentoring", "--replications", "2", "--years", "1", "--headcount", "60",
+                    "--out", out, "--workers", "1")
+    assert again.returncode == 0 and "note:" not in again.stderr  # the same design resumed: nothing to say
+    other = run_cli("compare", BASELINE, "stretch_pilots", "--replications", "2", "--years", "1", "--headcount",
+                    "60", "--out", out, "--workers", "1")
+    assert other.returncode == 0
+    notes = [line for line in other.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1, other.stderr
+    assert "baseline, mentoring); its report, effects and plots are replaced by" in notes[0]
+    assert "baseline, stretch_pilots); its runs are kept" in notes[0]
+
+
 def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An org-design trial typed `compare acme.yaml career_conversations`, which runs the shipped organisation;
     --levers switches the lever on in the baseline's own file."""

@@ -292,5 +292,9 @@ def trajectory_bands(timeseries: pd.DataFrame, design: dict[str, Any], ok_runs: 
     g = ts.groupby(["arm", "metric", "step"], sort=True)["value"].agg(["mean", "std", "count"]).reset_index()
     t = stats.t.ppf(1 - (1 - confidence) / 2, np.maximum(g["count"] - 1, 1))
     half = np.where(g["count"] > 1, t * g["std"].fillna(0) / np.sqrt(g["count"]), 0.0)
+    # A metric that no run ever had below 0 (a rate, a count) cannot be: its band stops at 0. A band
+    # of a noisy early annualised rate went to -0.1, which a reviewer reads as an error.
+    floor = g["metric"].map(ts.groupby("metric")["value"].min() >= 0).to_numpy(dtype=bool)
+    low = np.where(floor, np.maximum(g["mean"] - half, 0.0), g["mean"] - half)
     return pd.DataFrame({"arm": g["arm"], "metric": g["metric"], "step": g["step"], "mean": g["mean"],
-                         "low": g["mean"] - half, "high": g["mean"] + half, "n": g["count"]})
+                         "low": low, "high": g["mean"] + half, "n": g["count"]})

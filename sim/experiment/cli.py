@@ -8,6 +8,7 @@ failed (recorded in the store and the report), 2 bad input, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shlex
 import sys
@@ -195,6 +196,9 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
         same = f" ({total} distinct: some sample points coincide)" if total < len(design.tasks) else ""
         print(f"{design.name}: {len(design.arms)} arms x {design.replications} replications = {len(design.tasks)} "
               f"runs{same} on {executor.describe()} -> {out}", file=sys.stderr)
+        replaced = replaced_design_note(out, design.to_json())
+        if replaced:
+            print(replaced, file=sys.stderr)
     try:
         stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
                            retry_failed=args.retry_failed, on_outcome=lambda outcome: checkpoint())
@@ -207,6 +211,28 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     if not args.quiet:
         print(stats.line(), file=sys.stderr)
     return stats
+
+
+def replaced_design_note(out: Path, new: dict[str, Any]) -> str | None:
+    """A note when ``out`` holds another experiment, whose report this run replaces (None otherwise).
+
+    Another design's runs are kept beside the new one's, but its report, effects and plots are
+    written over: a researcher's slip in ``--out`` replaced a 72-run sweep's report without a word.
+    """
+    try:
+        old = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    def what(design: dict[str, Any]) -> tuple[str, str, list[str]]:
+        arms = [str(arm.get("label")) for arm in design.get("arms") or [] if isinstance(arm, dict)]
+        return str(design.get("name")), str(design.get("kind") or "comparison"), arms
+
+    (old_name, old_kind, old_arms), (new_name, new_kind, new_arms) = what(old), what(new)
+    if (old_name, old_kind, old_arms) == (new_name, new_kind, new_arms):  # the same design, resumed or extended
+        return None
+    return (f"note: {out} held experiment '{old_name}' ({old_kind}: {', '.join(old_arms)}); its report, effects "
+            f"and plots are replaced by '{new_name}' ({new_kind}: {', '.join(new_arms)}); its runs are kept (run "
+            "its command again to report it)")
 
 
 def read_report_line(files: dict[str, Path]) -> str:

@@ -86,7 +86,7 @@ def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequenc
     fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # long arm labels in the legend stay whole
     return path
 
 
@@ -123,7 +123,7 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
         ax.grid(axis="x", alpha=0.3)
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # long arm labels in the legend stay whole
     return path
 
 
@@ -163,5 +163,5 @@ def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str],
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # long arm labels in the legend stay whole
     return path

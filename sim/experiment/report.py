@@ -836,7 +836,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         lines += ["Paired differences with 95% confidence intervals (thin grey: the unpaired interval):", "",
                   "![forest plot of effects](forest.png)", ""]
     if "trajectories" in result.files:
-        lines += ["Mean trajectory of each metric per arm, with a 95% confidence band across replications. "
+        lines += ["Mean trajectory of each metric per arm, with a 95% confidence band across replications (a t "
+                  "interval of each month's values; it stops at 0 for a metric no run had below 0). "
                   "Promotion stick rate, decliner retention and development ROI start only once the run's first "
                   "record has had its whole window (docs/ODD.md 7.12.1); before that they would count failures "
                   "alone. Without a warm-up (`warmup_months: 0`, as for a "
