@@ -234,6 +234,10 @@ def test_another_design_in_the_same_folder_is_said(tmp_path: Path) -> None:
     again = run_cli("compare", BASELINE, "mentoring", "--replications", "2", "--years", "1", "--headcount", "60",
                     "--out", out, "--workers", "1")
     assert again.returncode == 0 and "note:" not in again.stderr  # the same design resumed: nothing to say
+    assert "note: 1 replication" not in first.stderr
+    alone = run_cli("compare", BASELINE, "mentoring", "--replications", "1", "--years", "1", "--headcount", "60",
+                    "--out", tmp_path / "alone", "--workers", "1")
+    assert alone.returncode == 0 and "note: 1 replication per arm gives no confidence intervals" in alone.stderr
     other = run_cli("compare", BASELINE, "stretch_pilots", "--replications", "2", "--years", "1", "--headcount",
                     "60", "--out", out, "--workers", "1")
     assert other.returncode == 0
