@@ -741,12 +741,13 @@ def test_back_goes_to_the_previous_settings_not_the_previous_step(page: object) 
     page.go_back()  # to the previous settings, at the month they were left at
     step_is(page, 4)
     assert "month=4" in page.url and "levers" not in page.url
-    assert not page.get_by_role("switch", name="career conversations").is_checked()
+    # The sidebar is redrawn a moment after the run bar: wait for the switch rather than read it at once.
+    page.get_by_role("switch", name="career conversations", checked=False).wait_for()
     steps(range(5, 6), levers=False)  # stepped after Back: still in place, Forward kept
     page.go_forward()
     step_is(page, 3)
     assert "month=3" in page.url and "levers=career_conversations" in page.url
-    assert page.get_by_role("switch", name="career conversations").is_checked()
+    page.get_by_role("switch", name="career conversations", checked=True).wait_for()
     page.go_back()  # to the entry whose month was replaced after Back
     step_is(page, 5)
     assert "month=5" in page.url and "levers" not in page.url

@@ -541,6 +541,21 @@ def test_ctrl_c_is_one_line_and_exit_130_from_the_start(delay: float) -> None:
     assert err == "promosim: interrupted\n"
 
 
+def test_ctrl_c_while_the_command_line_itself_imports_is_one_line() -> None:
+    """A fresh clone's CI run sent Ctrl-C at 0.3 s while ``sim.cli`` compiled its own imports: a traceback, -2.
+
+    The Ctrl-C is made to land there for certain: the import of ``difflib`` (one of ``sim.cli``'s) raises it.
+    """
+    landing = ("import builtins, runpy, sys\nreal = builtins.__import__\n"
+               "def imp(name, *args, **kwargs):\n"
+               "    if name == 'difflib':\n        raise KeyboardInterrupt\n"
+               "    return real(name, *args, **kwargs)\n"
+               "builtins.__import__ = imp\nsys.argv[0] = 'promosim'\nrunpy.run_module('sim', run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", landing, "run", str(BASELINE), "--quiet"], check=False,
+                          capture_output=True, text=True, env=cli_env(), timeout=120)
+    assert (done.returncode, done.stderr) == (130, "promosim: interrupted\n")
+
+
 def test_an_ignored_ctrl_c_stays_ignored() -> None:
     """``promosim run ... &`` in a script starts with SIGINT ignored; the run must not stop at a Ctrl-C."""
     ignoring = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
