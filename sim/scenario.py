@@ -12,6 +12,7 @@ the key path and what is allowed.
 from __future__ import annotations
 
 import copy
+import datetime
 import difflib
 import itertools
 import math
@@ -102,15 +103,22 @@ class OrgSource(_Strict):
     (leavers, contractors: HR exports hold them, and editing the export by hand loses the
     trail back to it). ``performance_scale`` is the rating scale ``[low, high]`` (values
     outside it are errors; higher is better). ``survey_honesty`` is the chance that a stated
-    career intent reflects what the person really wants. See docs/orgdata.md and sim/orgdata/.
+    career intent reflects what the person really wants. ``as_of`` is the date the file
+    describes, to which hire and birth dates (``hire_date``, ``birth_date``) are counted: an
+    export holds dates, not years of service, and counting to the day of the run would make
+    the same scenario give other tenures next month. ``date_format`` says how a date such as
+    ``01/02/2020`` is read, which no file can say for itself. See docs/orgdata.md and sim/orgdata/.
     """
 
     # Kept here (not in sim.orgdata) so that `promosim validate` catches a bad mapping block
     # without reading the file, and the scenario module need not import the loader.
     FIELDS: typing.ClassVar[tuple[str, ...]] = (
-        "id", "level", "track", "manager", "team", "tenure_months", "tenure_years", "group",
-        "performance", "intent", "age",
+        "id", "level", "track", "manager", "team", "tenure_months", "tenure_years", "hire_date", "group",
+        "performance", "intent", "age", "birth_date",
     )
+    # Fields read as dates, counted to ``as_of``; what each gives the model.
+    DATES: typing.ClassVar[dict[str, str]] = {"hire_date": "tenure", "birth_date": "age"}
+    DATE_FORMATS: typing.ClassVar[tuple[str, ...]] = ("iso", "day_first", "month_first")
     MAPPED: typing.ClassVar[tuple[str, ...]] = ("level", "track", "group", "intent", "performance")
     INTENTS: typing.ClassVar[tuple[str, ...]] = ("manage", "specialist", "not_now", "no_answer")
     SUFFIXES: typing.ClassVar[tuple[str, ...]] = (".csv", ".csv.gz", ".parquet", ".pq")
@@ -123,6 +131,29 @@ class OrgSource(_Strict):
         default_factory=dict)
     performance_scale: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
     survey_honesty: Fraction = 0.85
+    as_of: datetime.date | None = None
+    date_format: Literal["iso", "day_first", "month_first"] = "iso"
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _a_date(cls, value: Any) -> Any:
+        """``as_of`` as a date: YAML's unquoted 2024-06-30, or the same text (quoted, ``--set``, saved JSON).
+
+        Only year-first text is taken: ``30/06/2024`` in a scenario is as ambiguous as in a file,
+        and a scenario has no ``date_format`` of its own.
+        """
+        if value is None or (isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)):
+            return value
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        text = str(value).strip()
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            try:
+                return datetime.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"'{text}' is not a date (no such day); write the date the file describes, year "
+                                 "first: 2024-06-30") from None
+        raise ValueError(f"{value!r} is not a date; write the date the file describes, year first: 2024-06-30")
 
     @model_validator(mode="before")
     @classmethod
@@ -193,6 +224,12 @@ class OrgSource(_Strict):
         scale = self.performance_scale
         if scale is not None and not scale[0] < scale[1]:
             raise ValueError(f"@performance_scale@ must be [low, high] with low < high, got {scale}")
+        dated = [field for field in self.DATES if field in self.columns]
+        if dated and self.as_of is None:
+            # Not the day of the run: the same scenario and seed must give the same tenures next month.
+            counted = " and ".join(self.DATES[field] for field in dated)
+            raise ValueError(f"@as_of@ is required with {' and '.join(f'columns.{f}' for f in dated)}: the date the "
+                             f"file describes (its export date), to count {counted} to, e.g. as_of: 2024-06-30")
         return self
 
 

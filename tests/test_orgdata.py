@@ -8,6 +8,8 @@ shipped synthetic example (run, experiments, app upload) and ``promosim org desc
 from __future__ import annotations
 
 import codecs
+import datetime
+import io
 import json
 import os
 import subprocess
@@ -197,8 +199,9 @@ def test_a_missing_manager_reached_through_someone_left_out_names_them(tmp_path:
     csv = STATUS_CSV.replace("S1,Senior,management,H1,", "S1,Senior,management,H9,")
     with pytest.raises(InputError) as err:
         load_org(load_scenario(write_case(tmp_path, csv, exclude={"Status": ["Terminated", "Contractor"]})))
-    assert str(err.value).endswith("row 4, column 'manager': manager 'H9' does not exist (no row has that id); it is "
-                                   "the manager of 'S1', who was left out by organisation.source.exclude")
+    assert str(err.value).endswith("row 4, column 'manager': manager 'H9' (3 rows, first row 4) does not exist (no row "
+                                   "has that id); it is the manager of 'S1', who was left out by "
+                                   "organisation.source.exclude")
 
 
 def test_a_value_mapped_to_null_reads_as_a_blank_cell(tmp_path: Path) -> None:
@@ -258,6 +261,82 @@ emp,grade,ladder,boss,yrs,sex,score,survey,site
     assert by_id(model, "tenure") == {"1": 120, "2": 66, "3": 6}
 
 
+AS_OF = datetime.date(2024, 6, 30)
+# BASE_CSV's people with a hire date and a birth date instead of tenure: the day, month and year of each.
+HIRED_ON = {"H1": (30, 6, 2014), "S1": (1, 2, 2019), "S2": (15, 3, 2020), "J1": (31, 8, 2023), "J2": None,
+            "J3": (29, 5, 2024)}
+BORN_ON = {"H1": (2, 1, 1975), "S1": (12, 11, 1988), "S2": None, "J1": (3, 4, 2000), "J2": (28, 2, 1999),
+           "J3": (1, 6, 2002)}
+
+
+def _with_dates(form: str) -> str:
+    """BASE_CSV with its tenure replaced by 'Hire Date' and a 'Born' column, dates written ``form``."""
+    def cell(date: tuple[int, int, int] | None) -> str:
+        text = "" if date is None else datetime.date(date[2], date[1], date[0]).strftime(form)
+        return f'"{text}"' if "," in text else text  # June 30, 2014
+
+    lines = ["id,level,track,manager,Hire Date,Born,group"]
+    for line in BASE_CSV.splitlines()[1:]:
+        person, level, track, manager, _, group, *_ = line.split(",")
+        lines.append(f"{person},{level},{track},{manager},{cell(HIRED_ON[person])},{cell(BORN_ON[person])},{group}")
+    return "\n".join(lines) + "\n"
+
+
+def _expected(dates: dict[str, tuple[int, int, int] | None], unit_days: float) -> list[float]:
+    return [np.nan if d is None else (AS_OF - datetime.date(d[2], d[1], d[0])).days / unit_days
+            for d in dates.values()]
+
+
+@pytest.mark.parametrize(("date_format", "form"), [("iso", "%Y-%m-%d"), ("day_first", "%d/%m/%Y"),
+                                                   ("month_first", "%m/%d/%Y"), ("day_first", "%d.%m.%Y"),
+                                                   ("iso", "%d %b %Y"), ("month_first", "%B %d, %Y"),
+                                                   ("iso", "%Y-%m-%d 00:00:00")])
+def test_hire_and_birth_dates_give_tenure_and_age(tmp_path: Path, date_format: str, form: str) -> None:
+    """An export holds hire and birth dates, not years of service: they are counted to ``as_of``,
+    in the order ``date_format`` says (a month name says it itself)."""
+    source = {"columns": {"hire_date": "Hire Date", "birth_date": "Born"}, "as_of": "2024-06-30",
+              "date_format": date_format}
+    model = model_from(tmp_path, _with_dates(form), **source)
+    table = model.orgdata.table
+    np.testing.assert_allclose(table.tenure, _expected(HIRED_ON, 365.2425 / 12))
+    np.testing.assert_allclose(table.age, _expected(BORN_ON, 365.2425))
+    assert by_id(model, "tenure")["H1"] == 120 and by_id(model, "tenure")["J3"] == 1
+    tenure, age = table.fields["tenure"], table.fields["age"]
+    assert (tenure.column, tenure.read, tenure.inferred) == ("Hire Date", 5, 1)
+    assert (age.column, age.read, age.inferred) == ("Born", 5, 1)
+    assert tenure.derived == "from the hire dates in 'Hire Date', counted to 2024-06-30 (organisation.source.as_of)"
+    assert model.scenario.organisation.source.as_of == AS_OF
+    assert load_scenario(model.scenario).organisation.source.as_of == AS_OF  # saved and read again (run --out)
+
+
+def test_date_columns_of_a_parquet_file_give_tenure_and_age(tmp_path: Path) -> None:
+    """pandas writes dates as timestamps (or Python dates as date32): both are read as dates."""
+    frame = pd.read_csv(io.StringIO(_with_dates("%Y-%m-%d")), dtype=str)
+    frame["Hire Date"] = pd.to_datetime(frame["Hire Date"])
+    frame["Born"] = [None if pd.isna(d) else datetime.date.fromisoformat(d) for d in frame["Born"]]
+    frame.to_parquet(tmp_path / "org.parquet", index=False)
+    source = {"file": "org.parquet", "columns": {"hire_date": "Hire Date", "birth_date": "Born"}, "as_of": "2024-06-30"}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(tiny_with_source(source)), encoding="utf-8")
+    table = load_org(load_scenario(tmp_path / "s.yaml"))
+    np.testing.assert_allclose(table.tenure, _expected(HIRED_ON, 365.2425 / 12))
+    np.testing.assert_allclose(table.age, _expected(BORN_ON, 365.2425))
+    frame["Hire Date"] = frame["Hire Date"].dt.tz_localize("Europe/Berlin")  # a time zone: the date as written
+    frame.to_parquet(tmp_path / "org.parquet", index=False)
+    np.testing.assert_allclose(load_org(load_scenario(tmp_path / "s.yaml")).tenure, _expected(HIRED_ON, 365.2425 / 12))
+
+
+def test_org_describe_says_tenure_came_from_hire_dates(tmp_path: Path) -> None:
+    scenario = write_case(tmp_path, _with_dates("%Y-%m-%d"), columns={"hire_date": "Hire Date"}, as_of="2024-06-30")
+    out = run_cli("org", "describe", scenario, "--json")
+    assert out.returncode == 0, out.stderr
+    tenure = json.loads(out.stdout)["inferred"]["fields"]["tenure"]
+    assert tenure["column"] == "Hire Date" and tenure["read"] == 5
+    assert tenure["derived"] == "from the hire dates in 'Hire Date', counted to 2024-06-30 (organisation.source.as_of)"
+    text = run_cli("org", "describe", scenario).stdout
+    assert "  tenure: from the hire dates in 'Hire Date', counted to 2024-06-30 (organisation.source.as_of)" in text
+    assert "ignored columns: Born;" in text  # not mapped, and not a field's own name
+
+
 def test_names_and_mapping_keys_are_matched_whatever_their_case(tmp_path: Path) -> None:
     """HR systems write 'JUNIOR' or 'junior' for the scenario's 'Junior'; an exact key still wins."""
     csv = BASE_CSV.replace("H1,Head,management", "H1,HEAD,Management").replace("J1,Junior,", "J1,junior,")
@@ -301,7 +380,8 @@ def test_parquet_reads_like_csv(tmp_path: Path) -> None:
     frame.astype({"manager": "Int64"}).to_csv(tmp_path / "org.csv", index=False)
     with_decimals = tmp_path / "decimals.csv"
     frame.to_csv(with_decimals, index=False)  # 10.0: ids are text, so this is an error with a hint
-    with pytest.raises(InputError, match=r"row 3, column 'manager': manager '10.0' does not exist .* '10' exists"):
+    with pytest.raises(InputError, match=r"row 3, column 'manager': managers that do not exist \(no row has these "
+                                         r"ids\): '10\.0' \(row 3\), '11\.0' \(2 rows, first row 4\); .* '10' exists"):
         load_org(load_scenario(tiny_with_source({"file": str(with_decimals)})))
     tables = []
     for name in ("org.parquet", "org.csv"):
@@ -367,6 +447,17 @@ def test_a_mapping_block_is_checked_with_the_scenario() -> None:
         load_scenario(tiny_with_source({"file": "x.csv", "exclude": {"Current": [True]}}))
     with pytest.raises(InputError, match=r"exclude\.Status: an empty value matches no row"):
         load_scenario(tiny_with_source({"file": "x.csv", "exclude": {"Status": [" "]}}))
+    # Dates are counted to the date the file describes, never silently to the day of the run.
+    with pytest.raises(InputError, match=r"organisation\.source\.as_of: is required with columns\.hire_date and "
+                                         r"columns\.birth_date: the date the file describes \(its export date\), to "
+                                         r"count tenure and age to, e\.g\. as_of: 2024-06-30$"):
+        load_scenario(tiny_with_source({"file": "x.csv", "columns": {"hire_date": "Hired", "birth_date": "Born"}}))
+    with pytest.raises(InputError, match=r"organisation\.source\.as_of: '30/06/2024' is not a date; write the date the "
+                                         r"file describes, year first: 2024-06-30$"):
+        load_scenario(tiny_with_source({"file": "x.csv", "as_of": "30/06/2024"}))
+    with pytest.raises(InputError, match=r"organisation\.source\.date_format: 'dayfirst' is not allowed; input should "
+                                         r"be 'iso', 'day_first' or 'month_first'"):
+        load_scenario(tiny_with_source({"file": "x.csv", "date_format": "dayfirst"}))
     # One value may be given without a list, and numbers are read as the file's text.
     spec = load_scenario(tiny_with_source({"file": "x.csv", "exclude": {"Status": "Left", "Code": [3, 4.5]}}))
     assert spec.organisation.source.exclude == {"Status": ["Left"], "Code": ["3", "4.5"]}
@@ -550,6 +641,15 @@ def _edit(line_no: int, old: str, new: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _dated(*hired: str) -> str:
+    """A small file with a hire date column: H1 (the head), then one Junior per further date."""
+    rows = [f"H1,Head,management,,{hired[0]}"]
+    rows += [f"J{k},Junior,specialist,H1,{date}" for k, date in enumerate(hired[1:], start=1)]
+    return "id,level,track,manager,Hire Date\n" + "\n".join(rows) + "\n"
+
+
+HIRED = {"columns": {"hire_date": "Hire Date"}, "as_of": "2024-06-30"}
+
 BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("unknown level", _edit(7, "Junior", "Intern"), {},
      ["row 7, column 'level'", "unknown level 'Intern'; levels: Junior, Senior, Head"]),
@@ -560,7 +660,12 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("blank track where required", _edit(4, "specialist", ""), {},
      ["row 4, column 'track'", "blank track, and level 'Senior' has both tracks"]),
     ("manager does not exist", _edit(7, ",S1,", ",X9,"), {},
-     ["row 7, column 'manager'", "manager 'X9' does not exist"]),
+     ["row 7, column 'manager'", "manager 'X9' does not exist (no row has that id); blank the cell to give this "
+      "person the scenario's default team, or add the manager's row"]),
+    ("managers that do not exist, all named",
+     _edit(7, ",S1,", ",X9,").replace(",S2,", ",Y8,").replace(",S1,1", ",Y8,1"), {},
+     ["row 5, column 'manager'", "managers that do not exist (no row has these ids): 'Y8' (2 rows, first row 5), "
+      "'X9' (row 7); blank those cells to give them the scenario's default team, or add the managers' rows"]),
     ("reporting cycle", _edit(2, "management,,", "management,J3,"), {},
      ["row 2, column 'manager'", "reporting cycle: 'H1' -> 'J3' -> 'S1' -> 'H1'"]),
     ("manager id without its leading zeros",  # a spreadsheet read one id column as numbers
@@ -582,9 +687,25 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      ["row 4, column 'tenure_months'", "'fifty' is not a number"]),
     ("value not in the mapping", _edit(5, ",2,specialist", ",2,Maybe"),
      {"values": {"intent": {"Yes please": "manage"}}},
-     ["row 5, column 'intent'", "value 'Maybe' is not in the mapping organisation.source.values.intent"]),
+     ["row 5, column 'intent'", "value 'Maybe' is not in the mapping organisation.source.values.intent",
+      "; map it to an intent with organisation.source.values.intent, or to null to read the cell as blank"]),
+    ("values not in the mapping, all in one line",
+     _edit(5, ",2,specialist", ",2,Maybe").replace(",not_now", ",Dunno").replace(",manage\n", ",Maybe\n"),
+     {"values": {"intent": {"Yes please": "manage"}}},
+     ["row 2, column 'intent'", "values not in the mapping organisation.source.values.intent ('Yes please') nor an "
+      "intent (manage, specialist, not_now, no_answer): 'Maybe' (3 rows, first row 2), 'Dunno' (row 3); map each to "
+      "an intent with organisation.source.values.intent, or to null to read the cells as blank"]),
     ("unknown group", _edit(5, ",a,", ",c,"), {},
-     ["row 5, column 'group'", "unknown group 'c'; groups: a, b"]),
+     ["row 5, column 'group'", "unknown group 'c'; groups: a, b; map it to a group with "
+      "organisation.source.values.group, or to null to read the cell as blank"]),
+    ("unknown levels, all in one line", _edit(7, "Junior", "Intern").replace("J2,Junior", "J2,Trainee"), {},
+     ["row 6, column 'level'", "unknown levels 'Trainee' (row 6), 'Intern' (row 7); levels: Junior, Senior, Head; map "
+      "each to a level with organisation.source.values.level, or leave their rows out with "
+      "organisation.source.exclude"]),
+    ("ratings that are not numbers, all in one line", _edit(3, ",3,", ",N/A,").replace(",2,spec", ",New,spec")
+     .replace(",4,manage", ",N/A,manage"), {},
+     ["row 2, column 'performance'", "not numbers: 'N/A' (2 rows, first row 2), 'New' (row 5); map each to a number "
+      "with organisation.source.values.performance, or to null to read the cells as blank"]),
     ("rating outside the scale", _edit(5, ",2,", ",7,"), {"performance_scale": [1, 5]},
      ["row 5, column 'performance'", "rating 7 is outside the scale 1-5"]),
     ("missing required column", BASE_CSV.replace("id,level,", "id,grade,"), {},
@@ -622,18 +743,59 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("an unnamed column with values", BASE_CSV.replace("intent\n", "intent,\n").replace(",not_now\n", ",not_now,x\n"),
      {}, ["header", "column 9 of the header has no name"]),
     ("tenure as a date", _edit(4, ",50,", ",18/03/2020,"), {},
-     ["row 4, column 'tenure_months'", "'18/03/2020' is not a number; dates are not read: give tenure as a number "
-      "of months or years, mapped with organisation.source.columns.tenure_months or tenure_years"]),
+     ["row 4, column 'tenure_months'", "'18/03/2020' is not a number; a date: map the column with "
+      "organisation.source.columns.hire_date (and set organisation.source.as_of, the date the file describes) to "
+      "count tenure from it"]),
+    ("hire dates in both orders", _dated("22/11/2010", "11/22/2010"), {**HIRED},
+     ["row 2, column 'Hire Date'", "dates not year first: '22/11/2010' (row 2), '11/22/2010' (row 3); the column has "
+      "both orders ('22/11/2010' reads only day first, '11/22/2010' only month first): write every date one way, "
+      "best year first (2010-11-22)"]),
+    ("a hire date that could be day or month first", _dated("2010-11-22", "01/02/2020"), {**HIRED},
+     ["row 3, column 'Hire Date'", "date '01/02/2020' is not year first; it could be 1 February or January 2: set "
+      "organisation.source.date_format to day_first or month_first, as the system that wrote the file does"]),
+    ("hire dates day first without date_format", _dated("22/11/2010", "01/02/2020"), {**HIRED},
+     ["row 2, column 'Hire Date'", "dates not year first: '22/11/2010' (row 2), '01/02/2020' (row 3); set "
+      "organisation.source.date_format: day_first, as the column reads day first ('22/11/2010' has no month 22)"]),
+    ("a hire date month first where date_format says day first", _dated("22/11/2010", "11/22/2010"),
+     {**HIRED, "date_format": "day_first"},
+     ["row 3, column 'Hire Date'", "'11/22/2010' is not a date (read day first (30/06/2024), as "
+      "organisation.source.date_format: day_first says); written the other way round in places?"]),
+    ("a hire date after as_of", _dated("2024-07-01"), {**HIRED},
+     ["row 2, column 'Hire Date'", "hire date '2024-07-01' is after organisation.source.as_of (2024-06-30); not "
+      "started yet? leave such rows out with organisation.source.exclude, or set as_of to the date the file was "
+      "exported"]),
+    ("a two-digit year", _dated("22-Nov-10"), {**HIRED},
+     ["row 2, column 'Hire Date'", "date '22-Nov-10' has a two-digit year; 19.. or 20..? write years in full"]),
+    ("a hire date that is no date", _dated("2010-11-22", "soon", "soon"), {**HIRED},
+     ["row 3, column 'Hire Date'", "'soon' (2 rows, first row 3) is not a date; dates are read year first "
+      "(2024-06-30), with a month name (30 Jun 2024), or as organisation.source.date_format says"]),
+    ("a hire_date column found by its name, without as_of", BASE_CSV.replace("tenure_months", "hire_date")
+     .replace(",120,", ",2014-06-30,").replace(",60,", ",,").replace(",50,", ",,").replace(",10,", ",,")
+     .replace(",12,", ",,").replace(",1,", ",,"), {},
+     ["header", "column 'hire_date' gives hire dates: set organisation.source.as_of, the date the file describes "
+      "(its export date), to count tenure to"]),
+    ("a birth date giving an age below 16", BASE_CSV.replace("intent\n", "intent,born\n")
+     .replace(",manage\n", ",manage,1970-01-01\n", 1).replace(",specialist\n", ",specialist,2010-03-01\n"),
+     {"columns": {"birth_date": "born"}, "as_of": "2024-06-30"},
+     ["row 5, column 'born'",
+      "age 14.3 (born 2010-03-01) on 2024-06-30 (organisation.source.as_of) is outside 16-100"]),
     ("rating label outside the scale", _edit(5, ",2,", ",Outstanding,"),
      {"values": {"performance": {"Outstanding": 6}}, "performance_scale": [1, 5]},
      ["row 5, column 'performance'", "rating 'Outstanding' (mapped to 6 by organisation.source.values.performance) "
       "is outside the scale 1-5"]),
     ("empty file", "", {}, ["file is empty"]),
     ("header only", "id,level,track,manager\n", {}, ["the file has a header but no people"]),
-    ("semicolons", BASE_CSV.replace(",", ";"), {}, ["header", "separated by semicolons"]),
-    ("semicolons below a blank line", "\n" + BASE_CSV.replace(",", ";"), {}, ["header", "separated by semicolons"]),
-    ("semicolons and a decimal comma", BASE_CSV.replace(",", ";").replace(";2;", ";2,5;", 1), {},
-     ["header", "separated by semicolons"]),
+    ("semicolons, an error keeps the row", "\n" + _edit(7, "Junior", "Intern").replace(",", ";"), {},
+     ["row 8, column 'level'", "unknown level 'Intern'"]),
+    ("semicolons with a cell too many", BASE_CSV.replace(",", ";").replace(";specialist;", ";a;b;", 1), {},
+     ["row 4: ", "cells where the header has", "a value holding a semicolon needs quotes"]),
+    ("rows separated by commas below a header separated by semicolons",
+     BASE_CSV.splitlines()[0].replace(",", ";") + "\n" + "\n".join(BASE_CSV.splitlines()[1:]) + "\n", {},
+     ["row 2: one cell holding commas where the header has 8 columns separated by semicolons: rows written with "
+      "another separator? save the file again with one separator throughout"]),
+    ("a workbook renamed to .csv", b"PK\x03\x04\x14\x00\x06\x00rest of a zip", {},
+     ["cannot read file: it is an Excel workbook (.xlsx) or another zip file, not a CSV (renamed?); save the sheet "
+      "as CSV UTF-8"]),
     ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found; looked in "]),
     ("empty file name", None, {"file": ""},
      ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .parquet, .pq file"]),
@@ -695,6 +857,29 @@ def test_a_tab_separated_file_is_read(tmp_path: Path, encoding: str) -> None:
     assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "Jé3"]
     assert table.tenure.tolist() == [120, 60, 50, 10, 12, 1]
     assert table.ignored_columns == ["note"]
+
+
+def test_a_semicolon_file_with_decimal_commas_is_read(tmp_path: Path) -> None:
+    """A German or French Excel writes CSV, even "CSV UTF-8 (Comma delimited)", with semicolons and decimal
+    commas; refusing it sent the user in a loop. Quotes, the byte-order mark and row numbers work as in a CSV."""
+    text = (BASE_CSV.replace(",", ";").replace("intent\n", "intent;note\n", 1)
+            .replace(";120;", ";120,5;").replace(";4;manage\n", ';4;manage;"Smith; J."\n')
+            .replace(";5;\n", ";4,5;\n").replace("J3;", "Jé3;"))
+    table = model_from(tmp_path, ("\n" + text).encode("utf-8-sig")).orgdata.table
+    assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "Jé3"]
+    assert table.tenure.tolist() == [120.5, 60, 50, 10, 12, 1]
+    assert table.performance[2] == 4.5
+    assert table.rows.tolist() == [3, 4, 5, 6, 7, 8]  # the blank line above the header counts
+    assert table.ignored_columns == ["note"]
+
+
+def test_a_parquet_file_named_csv_is_read_as_parquet(tmp_path: Path) -> None:
+    """A Parquet file named .csv was called "not UTF-8 text", with the advice to save it from Excel."""
+    frame = pd.read_csv(io.StringIO(BASE_CSV), dtype=str)
+    frame.to_parquet(tmp_path / "org.csv", index=False)
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(tiny_with_source({"file": "org.csv"})), encoding="utf-8")
+    table = load_org(load_scenario(tmp_path / "s.yaml"))
+    assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "J3"] and table.row_word == "record"
 
 
 def test_empty_unnamed_columns_at_the_end_are_ignored(tmp_path: Path) -> None:
@@ -933,3 +1118,21 @@ def test_a_line_through_someone_left_out_back_to_oneself_ends_at_the_default_tea
     table = model_from(tmp_path, csv, exclude={"Status": ["Terminated", "Contractor"]}).orgdata.table
     j1 = list(table.ids).index("J1")
     assert table.stated_manager[j1] == -1  # no one above stays on J1's line
+
+
+def test_org_describe_lists_the_values_exclude_kept(tmp_path: Path) -> None:
+    """A leaver's status the list forgot ('Terminated (voluntary)') was simulated as an employee without a word:
+    describe names the values of each exclude column that were kept, with their counts."""
+    csv = STATUS_CSV.replace("J3,Junior,specialist,S1,1,a,3,manage,Active", "J3,Junior,specialist,S1,1,a,3,manage,"
+                             "Terminated (voluntary)").replace("manage,Active\n", "manage,\n", 1)
+    scenario = write_case(tmp_path, csv, exclude={"Status": ["Terminated", "Contractor"]})
+    table = load_org(load_scenario(scenario))
+    assert table.kept == {"Status": {"Active": 1, "": 1, "active": 1, "Terminated (voluntary)": 1}}
+    out = run_cli("org", "describe", scenario)
+    assert out.returncode == 0, out.stderr
+    assert ("  Status: left out Terminated 1, Contractor 1; kept (blank) 1, Active 1, active 1, Terminated (voluntary) "
+            "1 (organisation.source.exclude)") in out.stdout
+    d = json.loads(run_cli("org", "describe", scenario, "--json").stdout)["inferred"]
+    assert d["kept"] == {"Status": {"Active": 1, "": 1, "active": 1, "Terminated (voluntary)": 1}}
+    assert d["exclusion_lines"] == ["Status: left out Terminated 1, Contractor 1; kept (blank) 1, Active 1, active 1, "
+                                    "Terminated (voluntary) 1"]

@@ -108,7 +108,8 @@ def _inferred(model: PromotionModel) -> dict[str, Any]:
     return {
         "source": table.label,
         "read": table.n,
-        "fields": {k: {"column": v.column, "read": v.read, "inferred": v.inferred, "note": v.note}
+        "fields": {k: {"column": v.column, "read": v.read, "inferred": v.inferred, "note": v.note,
+                       **({"derived": v.derived} if v.derived else {})}
                    for k, v in table.fields.items()},
         "hidden": {
             "aspiration": {"informed_by_intent": report.informed_aspiration,
@@ -120,7 +121,9 @@ def _inferred(model: PromotionModel) -> dict[str, Any]:
         "ignored_columns": list(table.ignored_columns),
         "blank_rows": table.blank_rows,
         "excluded": {column: dict(by_value) for column, by_value in table.excluded.items()},
+        "kept": {column: dict(by_value) for column, by_value in table.kept.items()},
         "exclusion_note": table.exclusion_note() if table.excluded else None,
+        "exclusion_lines": table.exclusion_lines(),
         "named": report.named,
     }
 
@@ -187,6 +190,7 @@ def render(d: dict[str, Any]) -> str:
     out += _table(["field", "column", "read", "inferred", "how inferred"],
                   [[k, v["column"] or "(none)", v["read"], v["inferred"], v["note"]] for k, v in inf["fields"].items()],
                   "llrrl")
+    out += [f"  {k}: {v['derived']}" for k, v in inf["fields"].items() if v.get("derived")]
     hid = inf["hidden"]
     out.append(f"  aspiration (hidden): conditioned on a stated intent taken as honest for "
                f"{hid['aspiration']['informed_by_intent']}, drawn from the group's shares for "
@@ -203,6 +207,7 @@ def render(d: dict[str, Any]) -> str:
     if st.get("through_excluded"):
         out.append(f"  {st['through_excluded']} with a manager who was left out (organisation.source.exclude) now "
                    "report to the first manager up the line who stays, or to none when no one above stays")
+    out += [f"  {line} (organisation.source.exclude)" for line in inf.get("exclusion_lines", [])]
     out.append(f"  ignored columns: {', '.join(inf['ignored_columns']) or 'none'}; blank rows skipped: "
                f"{inf['blank_rows']}; named people added: {inf['named']}")
     return "\n".join(out)

@@ -10,6 +10,7 @@ experiment's replications read a large file once per process.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -31,13 +32,10 @@ MIN_JOINING_AGE = 14  # below the model's youngest hire (16), for tenure rounded
 INTENTS = OrgSource.INTENTS
 NO_ANSWER = INTENTS.index("no_answer")
 _CACHE: dict[tuple[Any, ...], OrgTable] = {}
-# A cell such as 18/03/2020, 2020-03-18 or 3.18.2020 (a time after it allowed): a date, not a number.
-_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")  # cells are stripped
-# What a numeric field wants instead of a date (an export often holds a start or birth date).
-_TENURE = ("give tenure as a number of months or years, mapped with organisation.source.columns.tenure_months or "
-           "tenure_years")
-_AS_NUMBER = {"tenure_months": _TENURE, "tenure_years": _TENURE, "age": "give age as a number of years"}
+# Where a numeric field was given a column of dates (an export holds start and birth dates): the date field.
+_AS_DATE = {"tenure_months": "hire_date", "tenure_years": "hire_date", "age": "birth_date"}
 _CACHE_SIZE = 4
+_DAYS_PER_MONTH = 365.2425 / 12  # the Gregorian calendar's mean month, for tenure counted from a date
 
 
 class CapacityError(InputError):
@@ -67,12 +65,15 @@ class FieldReport:
         read: People whose value came from the file.
         inferred: People whose value is inferred (blank cell, or no column).
         note: How the inferred values are obtained, or why a column was not used.
+        derived: How a value was computed from the column when it is not the value itself
+            (tenure from hire dates counted to ``as_of``), so that describe says so.
     """
 
     column: str | None
     read: int
     inferred: int
     note: str = ""
+    derived: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ class OrgTable:
             listed there (0 for a value no row has, which is often a misspelling).
         n_excluded: Rows left out by ``organisation.source.exclude``. Not the sum of ``excluded``:
             a row can hold two listed values (``Type: Contractor`` and ``Status: Terminated``).
+        kept: Per column of ``organisation.source.exclude``, the values of the rows kept, as the
+            file writes them, most frequent first (``""`` for a blank cell): a leaver's status the
+            list forgot ("Terminated (voluntary)") is otherwise simulated as an employee unseen.
     """
 
     label: str
@@ -123,6 +127,7 @@ class OrgTable:
     blank_rows: int = 0
     excluded: dict[str, dict[str, int]] = field(default_factory=dict)
     n_excluded: int = 0
+    kept: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -146,6 +151,24 @@ class OrgTable:
         parts = "; ".join(f"{column}: " + ", ".join(f"{value} {n}" for value, n in by_value.items())
                           for column, by_value in self.excluded.items())
         return f"{counted(self.n_excluded, 'row')} left out ({parts})"
+
+    def exclusion_lines(self, shown: int = 10) -> list[str]:
+        """Per column of ``exclude``, the values left out and the values kept, with their counts.
+
+        For ``org describe``: a value the list does not name is kept, so the kept values show a
+        status that was meant to be left out (``Status: left out Terminated 153; kept Active
+        1,780, Terminated (voluntary) 3``). At most ``shown`` kept values are named.
+        """
+        lines = []
+        for column, by_value in self.excluded.items():
+            left = ", ".join(f"{value} {n:,}" for value, n in by_value.items())
+            kept = list(self.kept.get(column, {}).items())
+            named = ", ".join(f"{value or '(blank)'} {n:,}" for value, n in kept[:shown])
+            if len(kept) > shown:
+                rest = kept[shown:]
+                named += f", and {len(rest):,} other values in {counted(sum(n for _, n in rest), 'row')}"
+            lines.append(f"{column}: left out {left}; kept {named or 'none'}")
+        return lines
 
 
 def resolve_file(source: OrgSource) -> Path:
@@ -226,6 +249,7 @@ class _Loader:
         self.reports: dict[str, FieldReport] = {}
         self.used: set[str] = set()
         self.excluded: dict[str, dict[str, int]] = {}
+        self.kept: dict[str, dict[str, int]] = {}
         self.n_excluded = 0
         self.through_excluded = 0
         self.via_excluded: pd.Series | None = None  # per row, the left-out manager its line was re-pointed past
@@ -278,10 +302,43 @@ class _Loader:
     def text(self, col: str) -> pd.Series:
         return self.frame[col]
 
-    def mapped(self, name: str, col: str, allowed: Sequence[str], noun: str) -> pd.Series:
-        """A categorical column mapped to model values; a value neither mapped nor allowed is an error.
+    def cells(self, s: pd.Series, where: np.ndarray, limit: int = 6) -> tuple[str, int, int]:
+        """The distinct values of ``s`` at positions ``where``, each with its rows, for one message.
 
-        The mapping's targets are the scenario's names already (``Scenario`` checks them).
+        Listing every bad value of a column at once, with how many rows hold it and the first
+        of them, saves a round trip per value: an org-design trial needed six ``validate`` runs
+        for its gender and rating columns. Values come in file order, so the first is at the
+        row the message names.
+
+        Returns:
+            The listing (``'Non-binary' (37 rows, first row 3), 'X' (row 9)``; a value in one row
+            alone is named without its row, which the message's place names), the number of
+            distinct values, and the number of rows.
+        """
+        if where.size == 1:
+            return f"'{s.iloc[int(where[0])]}'", 1, 1
+        codes, uniques = pd.factorize(s.iloc[where])
+        counts = np.bincount(codes, minlength=len(uniques))
+        _, first = np.unique(codes, return_index=True)
+        word = self.raw.row_word
+        parts = []
+        for k in range(min(limit, len(uniques))):
+            row, n = int(self.raw.rows[where[first[k]]]), int(counts[k])
+            parts.append(f"'{uniques[k]}' ({word} {row})" if n == 1
+                         else f"'{uniques[k]}' ({n:,} {word}s, first {word} {row})")
+        if len(uniques) > limit:
+            rest = int(counts[limit:].sum())
+            others = len(uniques) - limit
+            parts.append(f"and {others:,} other value{'s' if others > 1 else ''} in {counted(rest, word)}")
+        return ", ".join(parts), len(uniques), int(where.size)
+
+    def mapped(self, name: str, col: str, allowed: Sequence[str], noun: str) -> pd.Series:
+        """A categorical column mapped to model values; values neither mapped nor allowed are an error.
+
+        The mapping's targets are the scenario's names already (``Scenario`` checks them). The
+        error lists every such value of the column, with the way out: a mapping to a model
+        value, or to ``null`` for "read as blank", which is the usual fix for a survey's "Prefer
+        not to say" and is otherwise found only in the docs.
         """
         s = self.text(col)
         mapping = self.src.values.get(name)
@@ -294,20 +351,35 @@ class _Loader:
         out = out.mask(read_as_blank)
         bad = np.flatnonzero((s.notna() & out.isna()).to_numpy() & ~read_as_blank)
         if bad.size:
-            i = int(bad[0])
-            value = s.iloc[i]
-            hidden = f"; the cell holds {shown}" if (shown := _invisible(str(value))) is not None else ""
+            listed, distinct, rows = self.cells(s, bad)
+            one, cell = distinct == 1, "cell" if rows == 1 else "cells"
+            odd = next((shown for v in pd.unique(s.iloc[bad]) if (shown := _invisible(str(v))) is not None), None)
+            hidden = f"; {'the' if rows == 1 else 'a'} cell holds {odd}" if odd is not None else ""
+            setting = f"organisation.source.values.{name}"
+            if noun == "level":  # a level cannot be read as blank (OrgSource refuses a null target)
+                way = (f"; map {'it' if one else 'each'} to a level with {setting}, or leave "
+                       f"{'its' if one else 'their'} rows out with organisation.source.exclude")
+            else:
+                way = (f"; map {'it' if one else 'each'} to {_article(noun)} {noun} with {setting}, or to null to "
+                       f"read the {cell} as blank")
             if mapping:
-                keys = _listing(mapping)
-                raise self.fail(i, col, f"value '{value}' is not in the mapping organisation.source.values.{name} "
-                                        f"({keys}) nor {_article(noun)} {noun} ({', '.join(allowed)}){hidden}")
-            raise self.fail(i, col, f"unknown {noun} '{value}'; {noun}s: {', '.join(allowed)} "
-                                    f"(or map file values with organisation.source.values.{name}){hidden}")
+                keys, known = _listing(mapping), f"{_article(noun)} {noun} ({', '.join(allowed)})"
+                head = (f"value {listed} is not in the mapping {setting} ({keys}) nor {known}" if one else
+                        f"values not in the mapping {setting} ({keys}) nor {known}: {listed}")
+            else:
+                head = f"unknown {noun}{'' if one else 's'} {listed}; {noun}s: {', '.join(allowed)}"
+            raise self.fail(int(bad[0]), col, head + hidden + way)
         return out
 
     def numbers(self, name: str, col: str) -> np.ndarray:
-        """A numeric column (rating labels mapped first); text that is not a number is an error."""
+        """A numeric column (rating labels mapped first); text that is not a number is an error.
+
+        In a file separated by semicolons, decimal commas (``3,5``) are read as the spreadsheet
+        that wrote it means them. The error lists every cell that is not a number.
+        """
         s = self.text(col)
+        if self.raw.decimal_comma:
+            s = s.str.replace(r"^([-+]?\d*),(\d+)$", r"\1.\2", regex=True)
         mapping = self.src.values.get(name)
         if mapping:
             lookup = _blanks_marked(mapping)
@@ -317,18 +389,122 @@ class _Loader:
         bad = np.flatnonzero(s.notna().to_numpy() & ~np.isfinite(num))
         if bad.size:
             i = int(bad[0])
-            extra = f" nor in organisation.source.values.{name} ({_listing(mapping)})" if mapping else ""
-            if _DATE.match(str(s.iloc[i])) and name in _AS_NUMBER:
-                extra += f"; dates are not read: {_AS_NUMBER[name]} (docs/orgdata.md)"
-            elif (comma := comma_number(str(s.iloc[i]))) is not None:  # a quoted "9,6" from a European locale
-                extra += f"; {comma}"
-            raise self.fail(i, col, f"'{s.iloc[i]}' is not a number{extra}")
+            listed, distinct, rows = self.cells(s, bad)
+            one = distinct == 1
+            known = f" nor in organisation.source.values.{name} ({_listing(mapping)})" if mapping else ""
+            hints = []
+            first = str(s.iloc[i])
+            if name in _AS_DATE and _date_kind(first, "iso")[0] != "not_date":
+                field = _AS_DATE[name]
+                hints.append(f"{'a date' if one else 'dates'}: map the column with organisation.source.columns."
+                             f"{field} (and set organisation.source.as_of, the date the file describes) to count "
+                             f"{OrgSource.DATES[field]} from {'it' if one else 'them'}")
+            elif (comma := comma_number(first)) is not None:  # a quoted "9,6" from a European locale
+                hints.append(comma)
+            if name in OrgSource.MAPPED:
+                hints.append(f"map {'it' if one else 'each'} to a number with organisation.source.values.{name}, "
+                             f"or to null to read the {'cell' if rows == 1 else 'cells'} as blank")
+            head = f"{listed} is not a number{known}" if one else f"not numbers{known}: {listed}"
+            raise self.fail(i, col, "; ".join([head, *hints]))
         return num
 
-    def report(self, name: str, col: str | None, known: np.ndarray, note: str) -> None:
+    def dates(self, name: str, col: str) -> np.ndarray:
+        """A column of dates as ``datetime64[D]`` (NaT for a blank cell), read as ``date_format`` says.
+
+        Each distinct text is read once (an export holds a few thousand distinct dates however
+        long it is). A cell that is not read is an error listing every cell of the same kind as
+        the first, with what to set or change (``_date_kind`` says what is read).
+        """
+        s = self.text(col)
+        order = self.src.date_format
+        codes, uniq = pd.factorize(s)  # -1 for a blank cell
+        parsed = [_date_kind(str(v), order) for v in uniq]
+        kinds = np.array([k for k, _ in parsed] + ["blank"], dtype=object)[codes]
+        found = [np.datetime64(d, "D") if k == "ok" else np.datetime64("NaT") for k, d in parsed]
+        values = np.array([*found, np.datetime64("NaT")], dtype="datetime64[D]")[codes]
+        bad = np.flatnonzero((kinds != "ok") & (kinds != "blank"))
+        if not bad.size:
+            return values
+        i = int(bad[0])
+        kind = kinds[i]
+        same = np.flatnonzero(kinds == kind)
+        listed, distinct, _ = self.cells(s, same)
+        one = distinct == 1
+        setting = "organisation.source.date_format"
+        if kind == "order":
+            pairs = {str(v): p for v, (k, p) in zip(uniq, parsed, strict=True) if k == "order"}
+            texts = [str(v) for v in pd.unique(s.iloc[same])]  # file order
+            day = next((t for t in texts if pairs[t][0] > 12), None)  # 22/11/2010: only day first
+            month = next((t for t in texts if pairs[t][1] > 12), None)  # 11/22/2010: only month first
+            head = f"date {listed} is not year first" if one else f"dates not year first: {listed}"
+            if day and month:
+                way = (f"the column has both orders ('{day}' reads only day first, '{month}' only month first): "
+                       "write every date one way, best year first (2010-11-22)")
+            elif day or month:
+                ex, what = (day, "day_first") if day else (month, "month_first")
+                way = (f"set {setting}: {what}, as the column reads {what.replace('_', ' ')} ('{ex}' has no month "
+                       f"{pairs[ex][0] if day else pairs[ex][1]})")
+            else:
+                a, b = pairs[texts[0]]
+                it = "it" if one else f"'{texts[0]}'"
+                way = (f"{it} could be {a} {_MONTH_NAMES[b - 1]} or {_MONTH_NAMES[a - 1]} {b}: set {setting} to "
+                       "day_first or month_first, as the system that wrote the file does")
+            message = f"{head}; {way}"
+        elif kind == "no_such_day":
+            how = "no such day" if order == "iso" else f"read {_ORDER_WORDS[order]}, as {setting}: {order} says"
+            message = f"{listed} is not a date ({how})" if one else f"not dates ({how}): {listed}"
+            if order != "iso":
+                message += "; written the other way round in places? write every date one way, best year first"
+        elif kind == "two_digit_year":
+            message = (f"date {listed} has a two-digit year" if one else f"dates with a two-digit year: {listed}")
+            message += ("; 19.. or 20..? write years in full (in Excel: format the column as yyyy-mm-dd before "
+                        "saving)")
+        elif kind == "number":
+            instead = {"hire_date": "tenure_years", "birth_date": "age"}[name]
+            message = f"{listed} is a number, not a date" if one else f"numbers, not dates: {listed}"
+            message += (f"; in Excel, format the column as a date (yyyy-mm-dd) before saving; or, if it holds "
+                        f"{OrgSource.DATES[name]} in years, map it with organisation.source.columns.{instead}")
+        else:
+            message = f"{listed} is not a date" if one else f"not dates: {listed}"
+            message += (f"; dates are read year first (2024-06-30), with a month name (30 Jun 2024), or as {setting} "
+                        "says (day_first: 30/06/2024, month_first: 06/30/2024); blank a cell that holds no date")
+        raise self.fail(i, col, message)
+
+    def counted_to_as_of(self, name: str, col: str, unit_days: float) -> tuple[np.ndarray, str]:
+        """Time from a date column to ``as_of``, in units of ``unit_days`` (NaN for a blank cell).
+
+        ``as_of`` is required rather than the day of the run: the same scenario and seed must
+        give the same organisation next month. A date after it is an error (a joiner not yet
+        started, or an ``as_of`` set too early), never a negative tenure or age.
+
+        Returns:
+            The values, and how they were computed (for describe).
+        """
+        as_of = self.src.as_of
+        if as_of is None:  # OrgSource requires it when the column is mapped; here it was found by its name
+            raise InputError(f"column '{col}' gives {name.replace('_', ' ')}s: set organisation.source.as_of, the "
+                             f"date the file describes (its export date), to count {OrgSource.DATES[name]} to, e.g. "
+                             "as_of: 2024-06-30", source=self.label, path="header")
+        when = self.dates(name, col)
+        days = (np.datetime64(as_of, "D") - when).astype("timedelta64[D]").astype(float)
+        days[np.isnat(when)] = np.nan
+        late = np.flatnonzero(days < 0)
+        if late.size:
+            listed, distinct, _ = self.cells(self.text(col), late)
+            what = name.replace("_", " ")
+            head = (f"{what} {listed} is after" if distinct == 1 else f"{what}s after")
+            shown = f"organisation.source.as_of ({as_of.isoformat()})"
+            head = f"{head} {shown}" if distinct == 1 else f"{head} {shown}: {listed}"
+            way = ("not started yet? leave such rows out with organisation.source.exclude, or set as_of to the date "
+                   "the file was exported") if name == "hire_date" else "check the column and as_of"
+            raise self.fail(int(late[0]), col, f"{head}; {way}")
+        what = {"hire_date": "hire dates", "birth_date": "birth dates"}[name]
+        return days / unit_days, f"from the {what} in '{col}', counted to {as_of} (organisation.source.as_of)"
+
+    def report(self, name: str, col: str | None, known: np.ndarray, note: str, derived: str = "") -> None:
         read = int(known.sum())
         self.reports[name] = FieldReport(column=col, read=read, inferred=self.n - read,
-                                         note=note if read < self.n else "")
+                                         note=note if read < self.n else "", derived=derived)
 
     # -- the pass ---------------------------------------------------------------------------
     def run(self) -> OrgTable:
@@ -392,7 +568,7 @@ class _Loader:
             level=level, track=track, stated_manager=stated, manager=manager, group=group, tenure=tenure,
             age=age, performance=performance, intent=intent, fields=fields, structure=structure,
             ignored_columns=ignored, blank_rows=self.raw.blank_rows, excluded=self.excluded,
-            n_excluded=self.n_excluded,
+            n_excluded=self.n_excluded, kept=self.kept,
         )
 
     def _exclude(self) -> None:
@@ -420,6 +596,10 @@ class _Loader:
         if out.all():
             raise InputError(f"every person was left out by organisation.source.exclude ({counted(self.n, 'row')})",
                              source=self.label)
+        for col in self.excluded:  # what stays, as written: a status the list forgot shows here
+            values = self.text(col)[~out].fillna("")
+            found = values.value_counts(sort=False)  # in file order; the stable sort keeps it among equal counts
+            self.kept[col] = {str(v): int(n) for v, n in sorted(found.items(), key=lambda vn: -vn[1])}
         self.n_excluded = int(out.sum())
         if out.any():
             self._repoint_past(out)
@@ -509,42 +689,66 @@ class _Loader:
         return pd.Categorical(s, categories=names).codes.astype(np.int8)
 
     def _tenure(self) -> np.ndarray:
-        months_col, years_col = self.column("tenure_months"), self.column("tenure_years")
-        if months_col is not None:
-            col, tenure = months_col, self.numbers("tenure_months", months_col)
-            if years_col is not None:
-                self.used.discard(years_col)
-        elif years_col is not None:
-            col, tenure = years_col, self.numbers("tenure_years", years_col) * 12.0
-        else:
-            self.report("tenure", None, np.zeros(self.n, bool), "drawn given age (as for drawn people)")
+        """Tenure in months: from hire dates, else months, else years (the first column the file has).
+
+        A hire date is what an export holds and the others are computed from it, so it wins;
+        a column not used is listed among the ignored ones.
+        """
+        note = "drawn given age (as for drawn people)"
+        given = [(name, col) for name in ("hire_date", "tenure_months", "tenure_years")
+                 if (col := self.column(name)) is not None]
+        if not given:
+            self.report("tenure", None, np.zeros(self.n, bool), note)
             return np.full(self.n, np.nan)
+        (name, col), *unused = given
+        for _, other in unused:
+            self.used.discard(other)
+        if name == "hire_date":
+            tenure, derived = self.counted_to_as_of(name, col, _DAYS_PER_MONTH)
+            self.report("tenure", col, np.isfinite(tenure), note, derived)
+            return tenure
+        tenure = self.numbers(name, col) * (12.0 if name == "tenure_years" else 1.0)
         neg = np.flatnonzero(tenure < 0)
         if neg.size:
             i = int(neg[0])
             raise self.fail(i, col, f"negative tenure ({self.text(col).iloc[i]}); tenure must be 0 or more")
-        self.report("tenure", col, np.isfinite(tenure), "drawn given age (as for drawn people)")
+        self.report("tenure", col, np.isfinite(tenure), note)
         return tenure
 
     def _age(self, tenure: np.ndarray) -> np.ndarray:
-        col = self.column("age")
-        if col is None:
-            self.report("age", None, np.zeros(self.n, bool), "drawn from employees.age given tenure")
+        """Age in years: from birth dates (counted to ``as_of``), else the age column."""
+        note = "drawn from employees.age given tenure"
+        birth_col, age_col = self.column("birth_date"), self.column("age")
+        derived = ""
+        if birth_col is not None:
+            if age_col is not None:
+                self.used.discard(age_col)
+            col = birth_col
+            age, derived = self.counted_to_as_of("birth_date", col, 365.2425)
+        elif age_col is not None:
+            col, age = age_col, self.numbers("age", age_col)
+        else:
+            self.report("age", None, np.zeros(self.n, bool), note)
             return np.full(self.n, np.nan)
-        age = self.numbers("age", col)
+
+        def shown(i: int) -> str:
+            """The age as the file gives it: the cell, or the age a birth date gives on ``as_of``."""
+            return f"{age[i]:.1f} (born {self.text(col).iloc[i]})" if derived else str(self.text(col).iloc[i])
+
         bad = np.flatnonzero((age < 16) | (age > 100))
         if bad.size:
             i = int(bad[0])
-            raise self.fail(i, col, f"age {self.text(col).iloc[i]} is outside 16-100")
+            on = f" on {self.src.as_of.isoformat()} (organisation.source.as_of)" if derived and self.src.as_of else ""
+            raise self.fail(i, col, f"age {shown(i)}{on} is outside 16-100")
         # Each range alone is no guard against a shifted column: age 23 with 19.8 years here.
         joined = age - tenure / 12.0
         bad = np.flatnonzero(joined < MIN_JOINING_AGE)
         if bad.size:
             i = int(bad[0])
-            raise self.fail(i, col, f"age {self.text(col).iloc[i]} with {tenure[i] / 12:.1f} years of tenure "
+            raise self.fail(i, col, f"age {shown(i)} with {tenure[i] / 12:.1f} years of tenure "
                                     f"(column '{self.reports['tenure'].column}') means joining at "
                                     f"{joined[i]:.1f}, below {MIN_JOINING_AGE}; check both columns")
-        self.report("age", col, np.isfinite(age), "drawn from employees.age given tenure")
+        self.report("age", col, np.isfinite(age), note, derived)
         return age
 
     def _performance(self) -> np.ndarray:
@@ -609,7 +813,7 @@ class _Loader:
                     hint = f"; the cell holds {shown}"
                 elif (odd := _id_with_invisible(value, ids)) is not None:
                     hint = f"; the id that looks like it holds {odd}"
-                raise self.fail(i, mgr_col, f"manager '{value}' does not exist (no row has that id){hint}")
+                raise self.fail(i, mgr_col, self._missing_managers(mgr, missing, hint))
             stated = stated.astype(np.int64)
             # Some HR systems record the head of the organisation (or of a unit) as their own manager.
             own = np.flatnonzero(stated == np.arange(stated.size))
@@ -650,6 +854,29 @@ class _Loader:
             "without_manager": int((~has).sum()),
         }
         return stated, manager.astype(np.int64), structure
+
+    def _missing_managers(self, mgr: pd.Series, missing: np.ndarray, hint: str) -> str:
+        """The message for manager ids that no row has, with the way out.
+
+        ``hint`` is a cause found for the first one (a lost ``.0`` or leading zero, an invisible
+        character, a manager left out by ``exclude``), whose fix is not to blank the cell.
+        Otherwise the manager is most likely outside the export (a scoped export lacks the
+        board or the holding company): blanking the cell gives the scenario's default team,
+        which the message says, since the only other way out was to edit the export blindly.
+        Every such id is named, with its rows, so that one pass fixes them all.
+        """
+        listed, distinct, rows = self.cells(mgr, missing)
+        one = rows == 1
+        if distinct == 1:
+            head = f"manager {listed} does not exist (no row has that id)"
+        else:  # the hint is about the first id: say which
+            head = f"managers that do not exist (no row has these ids): {listed}"
+            hint = hint.replace("; it is the manager", f"; '{mgr.iloc[int(missing[0])]}' is the manager", 1)
+        if hint:
+            return head + hint
+        add = "the manager's row" if distinct == 1 else "the managers' rows"
+        return head + (f"; blank {'the cell' if one else 'those cells'} to give {'this person' if one else 'them'} "
+                       f"the scenario's default team, or add {add}")
 
     def _refuse_upside_down(self, stated: np.ndarray, level: np.ndarray, col: str) -> None:
         """Refuse a file whose managers mostly sit below their reports in the scenario's level order.
@@ -699,6 +926,76 @@ def _first_staying(up: Mapping[str, Any]) -> dict[str, Any]:
         for person in line:
             first[person] = found
     return first
+
+
+# -- dates ------------------------------------------------------------------------------------
+# A time after a date is allowed (Parquet timestamps are read as '2010-11-22 00:00:00.000000000+0100',
+# spreadsheets write '22/11/2010 00:00'); only the date counts.
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?"
+_YEAR_FIRST = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME + "$")
+_NUMERIC = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + "$")
+_DAY_NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[-/. ]+([A-Za-z]{3,9})\.?[-/., ]+(\d{4}|\d{2})" + _TIME + "$")
+_NAMED_DAY = re.compile(r"^([A-Za-z]{3,9})\.?[-/. ]+(\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{4}|\d{2})" + _TIME + "$")
+_MONTHS = {name: k for k, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+_ORDER_WORDS = {"day_first": "day first (30/06/2024)", "month_first": "month first (06/30/2024)"}
+
+
+def _date_kind(text: str, order: str) -> tuple[str, Any]:
+    """What a cell of a date column is, read with ``date_format`` ``order``.
+
+    Never guessed: a date such as ``01/02/2020`` is read only when ``order`` says which comes
+    first, since a wrong guess gives tenures off by months without a sign. Year-first dates and
+    dates with an English month name say their order themselves and are read whatever ``order``
+    is; a two-digit year (19.. or 20..?) is never read.
+
+    Returns:
+        ``("ok", date)``; ``("order", (a, b))`` for a date whose day and month order is not
+        set (``a``, ``b`` its first two numbers); ``("two_digit_year", None)``; ``("number",
+        None)`` for a plain number (Excel's day count); ``("no_such_day", None)`` for a date
+        that does not exist in the order read (month 22); ``("not_date", None)``.
+    """
+    text = text.strip()
+    year = month = day = 0
+    if (found := _YEAR_FIRST.match(text)) is not None:
+        year, month, day = int(found[1]), int(found[3]), int(found[4])
+    elif (found := _NUMERIC.match(text)) is not None:
+        if len(found[4]) == 2:
+            return "two_digit_year", None
+        a, b = int(found[1]), int(found[3])
+        if order == "iso":
+            either = _real(int(found[4]), b, a) or _real(int(found[4]), a, b)
+            return ("order", (a, b)) if either else ("no_such_day", None)
+        year, day, month = (int(found[4]), a, b) if order == "day_first" else (int(found[4]), b, a)
+    elif (found := _DAY_NAMED.match(text) or _NAMED_DAY.match(text)) is not None:
+        named_first = found.re is _NAMED_DAY
+        name, number = (found[1], found[2]) if named_first else (found[2], found[1])
+        if name.lower() not in _MONTHS:
+            return "not_date", None
+        if len(found[3]) == 2:
+            return "two_digit_year", None
+        year, month, day = int(found[3]), _MONTHS[name.lower()], int(number)
+    elif re.fullmatch(r"\d+(\.0+)?", text):
+        return "number", None
+    else:
+        return "not_date", None
+    try:
+        return "ok", datetime.date(year, month, day)
+    except ValueError:
+        return "no_such_day", None
+
+
+def _real(year: int, month: int, day: int) -> bool:
+    """Whether the calendar has this day."""
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _article(noun: str) -> str:

@@ -9,6 +9,7 @@ keep the number a person sees in the file, so that every error can point at one.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import re
 from dataclasses import dataclass
@@ -37,12 +38,16 @@ class RawTable:
             Parquet: the first record is 1).
         row_word: ``"row"`` for CSV, ``"record"`` for Parquet, used in messages.
         blank_rows: Entirely empty rows that were skipped (they hold nothing to drop).
+        decimal_comma: Numbers may be written with a decimal comma (``3,5``): the file is
+            separated by semicolons, as a spreadsheet writes CSV where the comma is the decimal
+            mark. The cells stay as written; the loader reads numbers so.
     """
 
     frame: pd.DataFrame
     rows: np.ndarray
     row_word: str
     blank_rows: int
+    decimal_comma: bool = False
 
 
 def display_path(path: Path) -> str:
@@ -65,10 +70,13 @@ def read_table(path: Path, label: str) -> RawTable:
     if path.is_dir():
         raise InputError("is a directory, expected a CSV or Parquet file", source=label)
     name = path.name.lower()
-    if name.endswith((".parquet", ".pq")):
+    start = _first_bytes(path)
+    sep = ","
+    if name.endswith((".parquet", ".pq")) or start.startswith(PARQUET_MAGIC):  # a Parquet file named .csv too
         frame, header, row_word, first = _read_parquet(path, label), None, "record", 1
     else:
-        frame, header, first = _read_csv(path, label)
+        _refuse_workbook(start, label)
+        frame, header, first, sep = _read_csv(path, label)
         row_word = "row"
     columns = header if header is not None else [str(c) for c in frame.columns]
     columns, frame = _without_empty_tail(columns, frame)
@@ -83,7 +91,33 @@ def read_table(path: Path, label: str) -> RawTable:
     if blank.any():
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = rows[~blank]
-    return RawTable(frame=frame, rows=rows, row_word=row_word, blank_rows=int(blank.sum()))
+    return RawTable(frame=frame, rows=rows, row_word=row_word, blank_rows=int(blank.sum()), decimal_comma=sep == ";")
+
+
+# The first bytes of a Parquet file, and of the workbooks a user may have renamed to .csv.
+PARQUET_MAGIC = b"PAR1"
+_WORKBOOKS = {b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
+              b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)"}
+
+
+def _first_bytes(path: Path) -> bytes:
+    """The file's first four bytes as stored (a ``.gz`` is not opened), or ``b""`` when unreadable."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4)
+    except OSError:
+        return b""  # the reader says what is wrong with the file
+
+
+def _refuse_workbook(start: bytes, label: str) -> None:
+    """Refuse a workbook renamed to ``.csv``, which would otherwise be called "not UTF-8 text".
+
+    Renaming is what a user tries when ``file`` refuses ``.xlsx``; the way out is to save it.
+    """
+    for magic, what in _WORKBOOKS.items():
+        if start.startswith(magic):
+            raise InputError(f"cannot read file: it is {what}, not a CSV (renamed?); save the sheet as CSV UTF-8 "
+                             "(Excel: File › Save As › CSV UTF-8)", source=label)  # noqa: RUF001 (Excel's menu)
 
 
 def _without_empty_tail(columns: list[str], frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
@@ -114,18 +148,17 @@ def _encoding(path: Path) -> str:
     return "utf-16" if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
 
 
-def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int]:
-    """All cells as text, the header, and the file's row number of the first data row.
+def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int, str]:
+    """All cells as text, the header, the file's row number of the first data row, and the separator.
 
     The header is read as a row so that repeated names are not renamed. Blank lines above it
-    (some exports start with one) are skipped, and rows keep the numbers the file shows. A
-    header with tabs and no comma is read as tab-separated: that is Excel's "Unicode text"
-    (UTF-16) and "Text (Tab delimited)", whose cells may hold unquoted commas.
+    (some exports start with one) are skipped, and rows keep the numbers the file shows. The
+    separator is the header's (``_separator``).
     """
     encoding = _encoding(path)
     above = _blank_lines_above_header(path, encoding)
     first = _header_line(path, encoding)
-    sep = "\t" if "\t" in first and "," not in first else ","
+    sep = _separator(first)
     try:
         raw = pd.read_csv(
             path, header=None, dtype=str, keep_default_na=False, na_values=[""],
@@ -134,7 +167,7 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int]:
     except pd.errors.EmptyDataError:
         raise InputError("file is empty (expected a header row)", source=label) from None
     except pd.errors.ParserError as exc:
-        raise _separator_error(first, label) or _parse_error(str(exc), label, sep) from None
+        raise _parse_error(str(exc), label, sep) from None
     except UnicodeDecodeError:
         raise InputError(NOT_UTF8, source=label) from None
     except (OSError, EOFError, ValueError) as exc:
@@ -142,10 +175,9 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int]:
     if raw.empty:
         raise InputError("file is empty (expected a header row)", source=label)
     header = ["" if pd.isna(c) else str(c).strip() for c in raw.iloc[0]]
-    if len(header) == 1 and (problem := _separator_error(first, label)) is not None:
-        raise problem
-    frame = raw.iloc[1:].reset_index(drop=True)
-    return _strip(frame), header, above + 2
+    frame = _strip(raw.iloc[1:].reset_index(drop=True))
+    _refuse_other_separator(frame, sep, above + 2, label)
+    return frame, header, above + 2, sep
 
 
 def _text_lines(path: Path, encoding: str) -> IO[str]:
@@ -176,16 +208,48 @@ def _header_line(path: Path, encoding: str) -> str:
         return ""  # read_csv says what is wrong with the file
 
 
-def _separator_error(header: str, label: str) -> InputError | None:
-    """A header separated by semicolons (a spreadsheet's CSV in many locales), said so.
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
-    Checked on the header line itself, since such a file's decimal commas can make pandas fail
-    on a later row before the header's single column is seen. (Tabs are read: see ``_read_csv``.)
+
+def _separator(header: str) -> str:
+    """The separator of a file whose header line is ``header``: a comma, unless the header has none.
+
+    Then tabs (Excel's "Unicode text" and "Text (Tab delimited)", whose cells may hold unquoted
+    commas) or semicolons: a spreadsheet set to a locale whose decimal mark is the comma
+    (German, French, ...) writes its "CSV", even "CSV UTF-8 (Comma delimited)", with
+    semicolons, and cannot be told to do otherwise without changing the computer's regional
+    settings. Quoted names are left out of the count, so a name holding a comma does not decide.
     """
-    if "," in header or ";" not in header:
-        return None
-    return InputError("the header is one column separated by semicolons; save the file as comma-separated CSV",
-                      source=label, path="header")
+    bare = re.sub(r'"[^"]*"', "", header)
+    if "," in bare:
+        return ","
+    if "\t" in bare:
+        return "\t"
+    return ";" if ";" in bare else ","
+
+
+def _refuse_other_separator(frame: pd.DataFrame, sep: str, first: int, label: str) -> None:
+    """Refuse rows written with another separator than the header's (two exports pasted together).
+
+    Such a row reads as one cell holding the whole line, and the error would otherwise be a
+    blank level in a file whose levels are all there.
+    """
+    if frame.shape[1] < 2 or frame.empty:
+        return
+    # The second cell first: blank in few rows, so the whole-row check runs on few (100,000 rows: 1 ms, not 50).
+    maybe = np.flatnonzero(frame.iloc[:, 1].isna().to_numpy() & frame.iloc[:, 0].notna().to_numpy())
+    alone = maybe[frame.iloc[maybe, 2:].isna().all(axis=1).to_numpy()]
+    if not alone.size:
+        return
+    cells = frame.iloc[alone, 0]
+    enough = max(1, frame.shape[1] // 2)  # a whole row's worth of separators, not a name's one comma
+    for other in (o for o in _SEPARATOR_NAMES if o != sep):
+        holds = np.flatnonzero(cells.str.count(re.escape(other)).to_numpy() >= enough)
+        if holds.size:
+            i = int(alone[holds[0]])
+            raise InputError(f"one cell holding {_SEPARATOR_NAMES[other]}s where the header has {frame.shape[1]} "
+                             f"columns separated by {_SEPARATOR_NAMES[sep]}s: rows written with another separator? "
+                             "save the file again with one separator throughout", source=label, path=f"row {first + i}")
 
 
 def _parse_error(message: str, label: str, sep: str = ",") -> InputError:
@@ -208,9 +272,9 @@ def _parse_error(message: str, label: str, sep: str = ",") -> InputError:
     if expected == "1" and int(saw) > 1:  # a report title above the header: the header read as one cell
         return InputError(f"the first line with text has one cell but row {line} has {saw}: a title or note above "
                           "the column names? delete the lines above the header", source=label, path=f"row {line}")
-    if sep == "\t":
-        return InputError(f"{saw} cells where the header has {expected}; a value holding a tab needs quotes",
-                          source=label, path=f"row {line}")
+    if sep != ",":
+        return InputError(f"{saw} cells where the header has {expected}; a value holding a {_SEPARATOR_NAMES[sep]} "
+                          "needs quotes", source=label, path=f"row {line}")
     return InputError(f"{saw} cells where the header has {expected}; a value holding a comma (a decimal comma "
                       "such as 3,5, or a name) needs quotes, or write decimals with a point", source=label,
                       path=f"row {line}")
@@ -234,9 +298,16 @@ def _read_parquet(path: Path, label: str) -> pd.DataFrame:
 
 
 def _as_string(arr: pa.Array) -> pa.Array:
-    """A typed Arrow column as text: ``7.0`` in a float column (ids with gaps) reads as ``7``."""
+    """A typed Arrow column as text: ``7.0`` in a float column (ids with gaps) reads as ``7``.
+
+    A timestamp column of dates only (pandas' type for dates) reads as the dates, so that a
+    message quotes a hire date as the user knows it.
+    """
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
+    if pa.types.is_timestamp(arr.type) and arr.type.tz is None:  # dates as pandas writes them: midnight each
+        with contextlib.suppress(pa.ArrowInvalid):  # a time of day somewhere: kept; a date column reads the date
+            arr = pc.cast(arr, pa.date32())  # '2010-11-22', not '2010-11-22 00:00:00.000000000'
     if pa.types.is_floating(arr.type):
         arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, arr.type), arr)
         values = arr.to_numpy(zero_copy_only=False)
