@@ -247,6 +247,19 @@ def test_another_design_in_the_same_folder_is_said(tmp_path: Path) -> None:
     assert "baseline, stretch_pilots); its runs are kept" in notes[0]
 
 
+def test_a_lever_whose_defaults_do_not_fit_says_how_to_set_its_parameters(tmp_path: Path) -> None:
+    """Groups named female/male: --levers mentoring (aimed at 'women' by default) named an internal key
+    path, and nothing said that --levers takes each lever's defaults (an org-design trial)."""
+    text = Path(BASELINE).read_text(encoding="utf-8").replace("- name: men\n", "- name: male\n")
+    acme = tmp_path / "acme.yaml"
+    acme.write_text(text.replace("- name: women\n", "- name: female\n"), encoding="utf-8")
+    done = run_cli("compare", acme, "--levers", "mentoring", "--replications", "2", "--out", tmp_path / "out")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("promosim compare: command line: --levers mentoring: group 'women' does not exist")
+    assert "scenarios.variants" not in done.stderr
+    assert f"write a variant file (mentoring.yaml: 'extends: {acme}'" in done.stderr
+
+
 def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An org-design trial typed `compare acme.yaml career_conversations`, which runs the shipped organisation;
     --levers switches the lever on in the baseline's own file."""

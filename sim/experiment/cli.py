@@ -261,6 +261,25 @@ def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: boo
     return 0
 
 
+def _with_lever_file_hint(exc: InputError, baseline: str, levers: list[str]) -> InputError:
+    """A ``--levers`` lever that its defaults do not fit, named as typed, with the way to set its parameters.
+
+    An org-design trial with groups named female/male read ``scenarios.variants.mentoring.set.
+    interventions.mentoring: group 'women' does not exist`` (an internal key path), and nothing
+    said that ``--levers`` takes each lever's defaults, so that a variant file is the way out.
+    """
+    text = str(exc)
+    lever = next((name for name in levers if f".set.interventions.{name}" in text
+                  or (f"arm '{name}':" in text and f"interventions.{name}." in text)), None)
+    if lever is None:  # not about a lever's parameters
+        return exc
+    detail = re.sub(r"^(scenarios\.variants\.\S+?\.set\.interventions\.\w+|arm '\w+'): ", "", exc.detail)
+    return InputError(f"--levers {lever}: {detail}; --levers switches a lever on with its defaults: to set its "
+                      f"parameters, write a variant file ({lever}.yaml: 'extends: {baseline}' and 'interventions: "
+                      f"{{{lever}: {{...}}}}', see promosim interventions) and run promosim compare {baseline} "
+                      f"{lever}.yaml", source="command line")
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Paired comparison of scenario files given on the command line."""
     from sim.experiment.design import build_design, check_arms, comparison_spec  # noqa: PLC0415
@@ -270,8 +289,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise InputError("give at least one variant scenario file or --levers NAME,NAME", source="command line")
     spec = comparison_spec(args.baseline, args.variants, replications=args.replications, seed=args.seed,
                            years=args.years, headcount=args.headcount, metrics=args.metrics, levers=args.levers)
-    design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
-    check_arms(design)
+    try:
+        design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
+    except InputError as exc:
+        raise _with_lever_file_hint(exc, args.baseline, args.levers) from None
+    try:
+        check_arms(design)
+    except InputError as exc:
+        raise _with_lever_file_hint(exc, args.baseline, args.levers) from None
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, _command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out)
