@@ -578,5 +578,9 @@ def test_trajectory_bands_stop_at_zero_for_metrics_that_cannot_be_negative(small
 def test_each_plot_panel_is_titled_in_words_with_the_column_name_and_which_way_is_better() -> None:
     assert panel_title("hidden_ambition_rate") == "Hidden ambition\nhidden_ambition_rate (lower is better)"
     assert panel_title("representation_ratio.women").endswith("(closer to 1 is better)")
+    # On the forest plot's axis of differences (centred on 0) it is the ratio that is better near 1.
+    assert panel_title("representation_ratio.women", of_differences=True).endswith(
+        "(the ratio itself is better closer to 1)")
+    assert panel_title("misread_rate", of_differences=True) == panel_title("misread_rate")
     assert panel_title("promotions") == "Promotions\npromotions"  # neither way is better
     assert panel_title("no_such_metric") == "no_such_metric"

@@ -42,16 +42,20 @@ def _colors(n: int) -> list:
     return [cmap(i % cmap.N) for i in range(n)]
 
 
-def panel_title(metric: str) -> str:
+def panel_title(metric: str, of_differences: bool = False) -> str:
     """A panel's title in words a reader of the figure alone can follow, with the column name to look up.
 
     "hidden_ambition_rate" says little to a reader of a paper or a board pack; the plain label and
-    which way is better say it, and the code name ties the panel to effects.csv.
+    which way is better say it, and the code name ties the panel to effects.csv. On a panel of
+    differences (``of_differences``, the forest plot) a ratio's "closer to 1 is better" read as
+    if about the difference, whose axis is centred on 0: there it says the ratio is.
     """
     info = metric_info(metric)
     if info is None:
         return metric
     better = BETTER_WORDS[info.better].rstrip(".").lower() if info.better else ""
+    if of_differences and info.better == "one":
+        better = "the ratio itself is better closer to 1"
     return f"{info.label[:1].upper()}{info.label[1:]}\n{metric}" + (f" ({better})" if better else "")
 
 
@@ -118,12 +122,12 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
         ax.set_yticks(y, [f"{v} (n={int(n)})" for v, n in zip(variants, sub["n"].fillna(0), strict=True)],
                       fontsize=8)
         ax.locator_params(axis="x", nbins=5)
-        ax.set_title(panel_title(metric), fontsize=9)
+        ax.set_title(panel_title(metric, of_differences=True), fontsize=9)
         ax.set_xlabel("difference from baseline")
         ax.grid(axis="x", alpha=0.3)
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110, bbox_inches="tight")  # long arm labels in the legend stay whole
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     return path
 
 
@@ -163,5 +167,5 @@ def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str],
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110, bbox_inches="tight")  # long arm labels in the legend stay whole
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     return path
