@@ -185,6 +185,16 @@ LEDGER_WINDOWS: dict[str, tuple[str, str]] = {
 }
 
 
+def first_ledger_month(window: int) -> int:
+    """The first recorded month whose ledger rate is given, for records settling within ``window`` months.
+
+    From then on the trailing ``WINDOW`` months' settled records were all made in the recorded run
+    (``_SettledTally.rate``): with the defaults the stick rate starts at month 30, decliner
+    retention at 24, development ROI at 36.
+    """
+    return 1 if window <= 0 else window + WINDOW
+
+
 def ledger_window(scenario: Scenario, metric: str) -> int:
     """The months after which a record of ledger rate ``metric`` settles as a success (``LEDGER_WINDOWS``)."""
     block, key = LEDGER_WINDOWS[metric]
@@ -769,7 +779,6 @@ class _SettledTally:
     def __init__(self, ledger: Ledger, window: int):
         self.ledger = ledger
         self.window = window
-        self.first_made: int | None = None  # the month of the first record made in the recorded run
         self.calls = 0
         self.done = 0  # records before this one are settled and counted below
         self.settled = np.zeros(64, np.int64)  # records counted for good, by month settled
@@ -778,16 +787,14 @@ class _SettledTally:
     def rate(self, since: int, until: int) -> float:
         """Share of records (made in the recorded run) settled in [since, until] that succeeded.
 
-        NaN until the first record made in the recorded run has had its window to settle: before
-        that only failures (an exit, a step-back) can have settled, and the rate read 0 for a year
-        or more (in plots, "no promotion sticks"), whatever the run's true rate.
+        NaN while the window reaches back less than one record window into the recorded run
+        (``since <= window``, ``first_ledger_month``): a record settled in month m was made in the
+        ``window`` months before, and those made in the warm-up are not counted, so the outcomes
+        that settle at once (an exit, a step-back; for development, the wanted promotion) were
+        counted without the others, which settle only when the window closes. The stick rate read
+        0 for a year (in plots, "no promotion sticks"), and development ROI read high.
         """
-        if self.first_made is None:
-            steps = self.ledger.cols["step"][: self.ledger.n]
-            made = np.flatnonzero(steps >= 1)
-            if made.size:
-                self.first_made = int(steps[made[0]])
-        if self.first_made is None or until < self.first_made + self.window:
+        if since <= self.window:
             return NAN
         self.calls += 1
         if self.settled.size <= until:  # records are settled in months up to now (``until``)

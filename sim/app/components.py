@@ -469,22 +469,19 @@ def expand(spec: ChartSpec, groups: list[str]) -> list[tuple[str, str]]:
 def stick_note(*histories: History) -> tuple[str, str] | None:
     """Why the stick-rate line starts late: (what its empty chart says, the explanation).
 
-    ``History`` holds the rate back until a promotion can have stuck; this says so on the
-    page. None when no history holds it back.
+    The engine gives the rate only from ``History.stick_from`` on (docs/ODD.md 7.12.1); this says
+    why on the page. None when no history charts it.
     """
     windows = [h.stick_window for h in histories if h.stick_window is not None]
-    if not windows:
-        return None
-    window = windows[0]
     starts = [h.stick_from for h in histories if h.stick_from is not None]
-    start = min(starts) if starts else None
-    pending = (f"from month {start}, once promotions can stick" if start is not None
-               else f"from {window} months after the first promotion")
-    at = f"at month {start}, " if start is not None else ""
-    why = (f"Promotions that stick starts {at}{window} months after the run's first promotion: a promotion "
-           f"counts as stuck only when its {window}-month window closes, but as failed as soon as the person "
-           "steps back or leaves, so until then the rate would count only failures and a few early "
-           "re-promotions, not how many promotions stick.")
+    if not windows or not starts:
+        return None
+    window, start = windows[0], min(starts)
+    pending = f"from month {start}, once promotions can stick"
+    why = (f"Promotions that stick starts at month {start}: a promotion counts as stuck only when its "
+           f"{window}-month window closes, but as failed as soon as the person steps back or leaves, so until "
+           f"the last year's promotions can all have been in their role for {window} months the rate would count "
+           "mostly failures, not how many promotions stick.")
     return pending, why
 
 

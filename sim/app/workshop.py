@@ -32,6 +32,7 @@ import numpy as np
 from sim.app.feed import Feed
 from sim.errors import InputError
 from sim.interventions import load_all
+from sim.metrics import first_ledger_month
 from sim.model import SHORTCUTS, PromotionModel, check_fills
 from sim.orgdata.loader import load_org, resolve_file
 from sim.orgdata.read import NOT_UTF8, display_path, read_table
@@ -416,36 +417,30 @@ def lever_problem(base: Scenario, name: str) -> str | None:
 class History:
     """The headline metrics of one run, month by month, as the page shows them.
 
-    The engine gives the promotion stick rate only from ``stick_window`` months after the run's
-    first promotion (NaN before: a gap in its chart, docs/ODD.md 7.12.1); the history keeps
-    that month (``stick_from``) so that the page can say why the line starts late.
+    The engine gives the promotion stick rate only once its trailing year's records can all have
+    settled (NaN before: a gap in its chart, docs/ODD.md 7.12.1; ``metrics.first_ledger_month``);
+    ``stick_from`` is that month, so that the page can say why the line starts late.
 
     Attributes:
         months: The months recorded.
         values: Each metric's values, one per month.
         stick_window: The scenario's ``promotion.stick_window_months`` (None: the stick rate is
             kept as recorded).
-        first_promotion: The month of the run's first promotion, once there was one.
     """
 
     months: list[int] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     stick_window: int | None = None
-    first_promotion: int | None = None
 
     @property
     def stick_from(self) -> int | None:
-        """The first month whose stick rate is shown (None before the first promotion)."""
-        if self.stick_window is None or self.first_promotion is None:
-            return None
-        return self.first_promotion + self.stick_window
+        """The first month whose stick rate is given (None when the stick rate is not charted)."""
+        return None if self.stick_window is None else first_ledger_month(self.stick_window)
 
     def record(self, month: int, metrics: Mapping[str, float]) -> None:
         """Append this month's values (NaN where a metric is not yet defined)."""
         n = len(self.months)
         self.months.append(month)
-        if self.first_promotion is None and metrics.get("promotions", 0.0) > 0:
-            self.first_promotion = month
         for key, value in metrics.items():
             column = self.values[key]
             if len(column) < n:

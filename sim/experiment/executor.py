@@ -282,12 +282,16 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
     # A terminal's Ctrl-C reaches the whole process group: the worker processes would each print a
     # KeyboardInterrupt traceback. They inherit an ignored SIGINT (as pool workers ignore it); the
     # command itself stops the cluster and saves the finished runs.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Only the main thread may set a handler (ValueError elsewhere: run_design called from a thread),
+    # and a handler installed outside Python (None) could not be put back.
+    ignore = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not None
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
     try:
         cluster = LocalCluster(n_workers=spec.workers or 2, threads_per_worker=1, processes=True,
                                dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if ignore:
+            signal.signal(signal.SIGINT, previous)
     client = Client(cluster)
     try:
         yield client

@@ -838,9 +838,9 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     if "trajectories" in result.files:
         lines += ["Mean trajectory of each metric per arm, with a 95% confidence band across replications (a t "
                   "interval of each month's values; it stops at 0 for a metric no run had below 0). "
-                  "Promotion stick rate, decliner retention and development ROI start only once the run's first "
-                  "record has had its whole window (docs/ODD.md 7.12.1); before that they would count failures "
-                  "alone. Without a warm-up (`warmup_months: 0`, as for a "
+                  "Promotion stick rate, decliner retention and development ROI start once every record their "
+                  "trailing year counts can have settled (docs/ODD.md 7.12.1); before that they would count the "
+                  "outcomes that settle at once without the others. Without a warm-up (`warmup_months: 0`, as for a "
                   "headcount file) managers start with no view of anyone, so misread and hidden-ambition rates "
                   "start at 0 and rise over the first months as views form.", "",
                   "![metric trajectories](trajectories.png)", ""]

@@ -702,7 +702,8 @@ class _Loader:
             return np.full(self.n, np.nan)
         (name, col), *unused = given
         for _, other in unused:
-            self.used.discard(other)
+            if other != col:  # a column named tenure_years mapped as hire_date is the one read
+                self.used.discard(other)
         if name == "hire_date":
             tenure, derived = self.counted_to_as_of(name, col, _DAYS_PER_MONTH)
             self.report("tenure", col, np.isfinite(tenure), note, derived)
@@ -721,7 +722,7 @@ class _Loader:
         birth_col, age_col = self.column("birth_date"), self.column("age")
         derived = ""
         if birth_col is not None:
-            if age_col is not None:
+            if age_col is not None and age_col != birth_col:
                 self.used.discard(age_col)
             col = birth_col
             age, derived = self.counted_to_as_of("birth_date", col, 365.2425)
