@@ -7,7 +7,6 @@ The command line prints that line and exits with code 2; the app shows it in the
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 
@@ -46,6 +45,8 @@ def output_folder(path: str | Path) -> Path:
         raise InputError(f"cannot create output folder ({exc.strerror})", source=str(folder)) from None
     # An existing folder passes mkdir even when nothing can be written in it (another user's
     # folder, a read-only mount): the first write would then fail with a traceback after the plan.
+    import tempfile  # noqa: PLC0415 (here: the command line imports this module before it handles Ctrl-C)
+
     try:
         tempfile.TemporaryFile(dir=folder).close()
     except OSError as exc:

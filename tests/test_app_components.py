@@ -1366,3 +1366,9 @@ def test_a_page_opened_at_an_address_replays_the_run_to_its_month() -> None:
     played.toggle_play()
     assert played.notice.value is None
     played.toggle_play()
+    # What could not be restored still holds once the run moves on (a review).
+    partly = AppState.from_address("size=100&month=2&zz=1")
+    assert partly.notice.value.startswith("Restored from the address")
+    assert "Not restored: unknown zz" in partly.notice.value
+    partly.step(1)
+    assert partly.notice.value == "Not restored: unknown zz."

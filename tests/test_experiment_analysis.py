@@ -37,6 +37,7 @@ from sim.experiment.report import (
     summary_lines,
     top_level_names,
     variant_descriptions,
+    verdict,
 )
 from sim.experiment.runner import run_design
 from sim.experiment.store import ResultStore
@@ -360,6 +361,23 @@ def test_shown_numbers_add_up_and_round_halves_away_from_zero() -> None:
                                ci_low=-0.0075857, ci_high=0.0074666))
     assert (tiny.before, tiny.after, tiny.change, tiny.low, tiny.high) == (
         "0.8858", "0.8857", "-0.0001", "-0.0076", "0.0075")
+    # A very narrow interval: the change shown stays within it (+0.053 beside "0.052 to 0.052", a review).
+    narrow = shown_change(row_of(baseline_mean=0.1234, variant_mean=0.1756, diff=0.0522, ci_low=0.0519,
+                                 ci_high=0.0524))
+    assert (narrow.before, narrow.after, narrow.change, narrow.low, narrow.high) == (
+        "0.1234", "0.1756", "+0.0522", "0.0519", "0.0524")
+
+
+def test_a_ratio_that_moved_and_holm_does_not_keep_is_marked_in_the_terminal_as_in_the_report() -> None:
+    """The report added "(not after Holm's correction ...)" where the terminal said only "moved" (a review)."""
+    moved = next(pd.DataFrame([{
+        "metric": "representation_ratio.women", "n": 10, "baseline_mean": 0.90, "variant_mean": 1.09, "diff": 0.19,
+        "ci_low": 0.02, "ci_high": 0.36, "p_value": 0.03, "p_holm": 0.4, "parity_gap_diff": -0.09,
+        "parity_gap_ci_low": -0.2, "parity_gap_ci_high": 0.05}]).itertuples())
+    assert verdict(moved).startswith("moved")
+    assert "not after Holm's correction for 12 tests" in change_line(moved, 12)
+    assert plain_verdict(moved, 12) == "moved, not clearly closer to 1, may be chance"
+    assert plain_verdict(moved, 1) == "moved, not clearly closer to 1"
 
 
 def test_the_printed_table_is_compact_plain_and_agrees_with_the_report(

@@ -871,6 +871,10 @@ def test_a_semicolon_file_with_decimal_commas_is_read(tmp_path: Path) -> None:
     assert table.performance[2] == 4.5
     assert table.rows.tolist() == [3, 4, 5, 6, 7, 8]  # the blank line above the header counts
     assert table.ignored_columns == ["note"]
+    # A header with a comma of its own ("Name, Vorname") is still a semicolon file (a review).
+    named = text.replace("intent;note\n", "intent;Name, Vorname\n", 1)
+    table = model_from(tmp_path, named.encode("utf-8")).orgdata.table
+    assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "Jé3"] and table.ignored_columns == ["Name, Vorname"]
 
 
 def test_a_parquet_file_named_csv_is_read_as_parquet(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from sim.wording import counted
 
 KEYS = ("scenario", "levers", "seed", "compare", "size", "month")
 RESTORED = "Restored from the address:"
+NOT_RESTORED = "Not restored: "
 UPLOADED = " (uploaded)"  # how the page labels an uploaded scenario or headcount file
 MAX_DIGITS = 100  # a whole number in an address: int() refuses over 4,300 digits (a traceback in the page)
 SHOWN = 40  # characters of a value the note quotes: a 3,000-character value widened the sidebar
@@ -67,7 +68,7 @@ class Restored:
         more += ["without the side-by-side run"] if not settings.compare else []
         more += [counted(len(settings.params), "behaviour setting") + " changed"] if settings.params else []
         done = f"{RESTORED} {settings.scenario}{levers}, {', '.join([*more, f'month {self.month}'])}."
-        return done + (f" Not restored: {'; '.join(self.problems)}." if self.problems else "")
+        return done + (f" {NOT_RESTORED}{'; '.join(self.problems)}." if self.problems else "")
 
 
 def to_query(settings: Settings, month: int) -> str:

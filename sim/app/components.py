@@ -36,7 +36,7 @@ from mesa.visualization.solara_viz import UserInputs  # noqa: E402
 from mesa.visualization.utils import force_update, update_counter  # noqa: E402
 
 from sim.app import drawing  # noqa: E402
-from sim.app.address import RESTORED, UPLOADED, Restored, from_query, same_run, to_query  # noqa: E402
+from sim.app.address import NOT_RESTORED, RESTORED, UPLOADED, Restored, from_query, same_run, to_query  # noqa: E402
 from sim.app.feed import when  # noqa: E402
 from sim.app.widgets import AddressWidget, PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
 from sim.app.workshop import (  # noqa: E402
@@ -351,8 +351,9 @@ class AppState:
         A trial found "Restored from the address: baseline, month 10" still shown at month 24.
         """
         notice = self.notice.value
-        if notice and notice.startswith(RESTORED):
-            self.notice.value = None
+        if notice and notice.startswith(RESTORED):  # what could not be restored still holds ("upload it again")
+            _, found, rest = notice.partition(NOT_RESTORED)
+            self.notice.value = f"{NOT_RESTORED}{rest}" if found else None
         elif notice and PAUSED_NOTE in notice:
             self.notice.value = notice.replace(PAUSED_NOTE, "").strip() or None
 

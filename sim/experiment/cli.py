@@ -196,12 +196,13 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
         same = f" ({total} distinct: some sample points coincide)" if total < len(design.tasks) else ""
         print(f"{design.name}: {len(design.arms)} arms x {design.replications} replications = {len(design.tasks)} "
               f"runs{same} on {executor.describe()} -> {out}", file=sys.stderr)
-        replaced = replaced_design_note(out, design.to_json())
-        if replaced:
-            print(replaced, file=sys.stderr)
-        if design.replications < 2 and design.kind == "comparison":
-            print("note: 1 replication per arm gives no confidence intervals and no verdicts; use 2 or more "
-                  "(30, as the shipped experiments, for results to publish)", file=sys.stderr)
+    # Warnings, so said under --quiet too (it keeps errors and warnings, drops progress).
+    replaced = replaced_design_note(out, design.to_json())
+    if replaced:
+        print(replaced, file=sys.stderr)
+    if design.replications < 2 and design.kind == "comparison":
+        print("note: 1 replication per arm gives no confidence intervals and no verdicts; use 2 or more "
+              "(30, as the shipped experiments, for results to publish)", file=sys.stderr)
     try:
         stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
                            retry_failed=args.retry_failed, on_outcome=lambda outcome: checkpoint())

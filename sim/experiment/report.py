@@ -124,15 +124,23 @@ def shown_change(row: Any) -> ShownChange:
     checks always adds up: an org-design trial read ``promotions: 908 → 893 (-14)`` (means 907.5
     and 893, the difference -14.5 rounded half to even) as a mistake. It can differ from the
     exact mean difference (``diff`` in effects.csv) by one unit of its last digit, never in sign:
-    with two significant digits that is within the rounding of the means themselves.
+    with two significant digits that is within the rounding of the means themselves. Where that
+    unit would put the change outside its own shown interval (a very narrow one: ``+0.053; 95% CI
+    0.052 to 0.052``), one more decimal is shown, until it lies within.
     """
     before, after = row.baseline_mean, row.variant_mean
     d = change_decimals(row.diff, (row.ci_high - row.ci_low) / 2, (before, after))
-    if math.isfinite(before) and math.isfinite(after):
-        change = f"{rounded(after, d) - rounded(before, d):+,.{d}f}"
-    else:
+    if not (math.isfinite(before) and math.isfinite(after)):
         change = fixed(row.diff, d, signed=True)
-    return ShownChange(fixed(before, d), fixed(after, d), change, fixed(row.ci_low, d), fixed(row.ci_high, d), d)
+        return ShownChange(fixed(before, d), fixed(after, d), change, fixed(row.ci_low, d), fixed(row.ci_high, d), d)
+    while True:
+        step = rounded(after, d) - rounded(before, d)
+        bounded = all(math.isfinite(x) for x in (row.ci_low, row.ci_high))
+        if d >= MAX_DECIMALS or not bounded or rounded(row.ci_low, d) <= step <= rounded(row.ci_high, d):
+            break
+        d += 1
+    return ShownChange(fixed(before, d), fixed(after, d), f"{step:+,.{d}f}", fixed(row.ci_low, d),
+                       fixed(row.ci_high, d), d)
 
 
 @dataclass
@@ -459,8 +467,8 @@ def plain_verdict(row: Any, tests: int) -> str:
     word = verdict(row)
     if not word:
         return "clear rise" if row.diff > 0 else "clear fall"
-    if word.startswith("moved"):
-        return "moved, not clearly closer to 1"
+    if word.startswith("moved"):  # the report marks it too when Holm's correction does not keep the move
+        return "moved, not clearly closer to 1" + ("" if firm(row, tests) else f", {MAYBE_CHANCE}")
     word = word.split(" (")[0]  # the metric's heading says "closer to 1 is better"
     return word if firm(row, tests) else f"{word}, {MAYBE_CHANCE}"
 

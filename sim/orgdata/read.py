@@ -212,20 +212,19 @@ _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def _separator(header: str) -> str:
-    """The separator of a file whose header line is ``header``: a comma, unless the header has none.
+    """The separator of a file whose header line is ``header``: the one it holds most, a comma on a tie.
 
-    Then tabs (Excel's "Unicode text" and "Text (Tab delimited)", whose cells may hold unquoted
-    commas) or semicolons: a spreadsheet set to a locale whose decimal mark is the comma
+    Besides commas: tabs (Excel's "Unicode text" and "Text (Tab delimited)", whose cells may hold
+    unquoted commas) or semicolons: a spreadsheet set to a locale whose decimal mark is the comma
     (German, French, ...) writes its "CSV", even "CSV UTF-8 (Comma delimited)", with
     semicolons, and cannot be told to do otherwise without changing the computer's regional
-    settings. Quoted names are left out of the count, so a name holding a comma does not decide.
+    settings. The most frequent wins because such a header may hold a comma of its own
+    (``Name, Vorname;Abteilung;...``). Quoted names are left out of the count.
     """
     bare = re.sub(r'"[^"]*"', "", header)
-    if "," in bare:
-        return ","
-    if "\t" in bare:
-        return "\t"
-    return ";" if ";" in bare else ","
+    counts = {sep: bare.count(sep) for sep in (",", "\t", ";")}  # a comma first: it wins a tie
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
 
 
 def _refuse_other_separator(frame: pd.DataFrame, sep: str, first: int, label: str) -> None:
