@@ -410,6 +410,14 @@ def test_the_printed_table_is_compact_plain_and_agrees_with_the_report(
     row = next(x for x in lines if x.strip().startswith("v00") and "10.5 → 5.5" in x)
     assert row.split()[-1] == "better" and "-5.0 [" in row
     assert "CI vs unpaired" not in out and "misread_rate" not in out
+    # An 80-column terminal cut the verdicts ("no clear ch"): there the means are left out, every verdict whole.
+    monkeypatch.setenv("COLUMNS", "80")
+    print_effects(effects, "sweep: paired effects")
+    narrow = capsys.readouterr().out
+    assert max(map(len, narrow.splitlines())) <= 80 and "before → after" not in narrow
+    for word in set(verdicts.values()):
+        assert word in narrow, word
+    monkeypatch.delenv("COLUMNS")
     print_effects(effects, "sweep: paired effects", full=True)
     full = capsys.readouterr().out
     assert "CI vs unpaired" in full and "misread_rate" in full and "lower is better" not in full

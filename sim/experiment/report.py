@@ -892,7 +892,7 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     # A terminal's own width, or COLUMNS when set (rich reads it); else a manager's window.
     console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else COMPACT_WIDTH)
     tests = holm_tests(effects)
-    console.print(_compact_table(effects, title, tests))
+    console.print(_compact_table(effects, title, tests, before_after=console.width >= NARROW_TERMINAL))
     if effects.empty:
         return
     console.print(_glance_table(effects))
@@ -903,7 +903,12 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
                   "statistic: --full or effects.csv.", highlight=False, markup=False)
 
 
-def _compact_table(effects: pd.DataFrame, title: str, tests: int) -> Any:
+# Below this width the printed table leaves out "before → after" (report.md and --full keep it): with it,
+# an 80-column terminal cut the verdicts ("no clear ch"), whatever the columns' minimum widths.
+NARROW_TERMINAL = 96
+
+
+def _compact_table(effects: pd.DataFrame, title: str, tests: int, before_after: bool = True) -> Any:
     """Per metric a heading with which way is better, then one row per variant (see :func:`print_effects`)."""
     from rich import box  # noqa: PLC0415
     from rich.markup import escape  # noqa: PLC0415
@@ -913,21 +918,22 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int) -> Any:
     table = Table(title=escape(title + pairs), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     labels = comparison_labels(effects) if len(effects) else []
     # The variants' labels keep their line (a metric's heading wraps instead), up to a grid's long ones.
-    table.add_column("metric / variant", overflow="fold", min_width=min(32, max(map(len, labels), default=0) + 2))
-    table.add_column("before → after", justify="right", no_wrap=True)
+    table.add_column("metric / variant", overflow="fold", min_width=min(24, max(map(len, labels), default=0) + 2))
+    if before_after:
+        table.add_column("before → after", justify="right", no_wrap=True)
     table.add_column("change [95% CI]", justify="right", no_wrap=True)
     table.add_column("verdict")
     previous = None
     for r, label in zip(effects.itertuples(), labels, strict=True):
         if r.metric != previous:
-            table.add_row(f"[bold]{escape(plain_label(r.metric))}[/bold]", "", "",
+            table.add_row(f"[bold]{escape(plain_label(r.metric))}[/bold]", *([""] * before_after), "",
                           f"[italic]{escape(direction_words(r.metric))}[/italic]")
             previous = r.metric
         shown = shown_change(r)
         word = plain_verdict(r, tests)
         style = VERDICT_STYLES.get(word) or ("dim" if word.endswith(MAYBE_CHANCE) else "")
-        table.add_row(escape(f"  {label}"), f"{shown.before} → {shown.after}" if r.n else "—",
-                      f"{shown.change} [{shown.low}, {shown.high}]" if r.n else "—",
+        means = [f"{shown.before} → {shown.after}" if r.n else "—"] if before_after else []
+        table.add_row(escape(f"  {label}"), *means, f"{shown.change} [{shown.low}, {shown.high}]" if r.n else "—",
                       f"[{style}]{escape(word)}[/{style}]" if style else escape(word))
     return table
 
