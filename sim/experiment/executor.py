@@ -292,7 +292,11 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
     finally:
         if ignore:
             signal.signal(signal.SIGINT, previous)
-    client = Client(cluster)
+    try:  # the cluster is closed whatever happens from here, also when the client cannot connect to it
+        client = Client(cluster)
+    except BaseException:
+        cluster.close()
+        raise
     try:
         yield client
     finally:
