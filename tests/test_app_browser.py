@@ -142,6 +142,26 @@ def step_is(pg: object, n: int) -> None:
     pg.get_by_text(f"Step: {n}", exact=True).wait_for(timeout=STEP_TIMEOUT_MS)
 
 
+def step_through(pg: object, months: range, levers: bool | None = None) -> None:
+    """Press Step once for each of ``months``, then wait for the address to hold the last one.
+
+    The address follows the run a moment after the page shows its month; with ``levers`` the
+    address must also say (or not say) which levers run.
+    """
+    for n in months:
+        pg.get_by_role("button", name="Step").click()
+        step_is(pg, n)
+    lever_test = "" if levers is None else f" && location.search.includes('levers') === {json.dumps(levers)}"
+    pg.wait_for_function(f"() => location.search.includes('month={months[-1]}'){lever_test}")
+
+
+def switch_lever_and_reset(pg: object, lever: str) -> None:
+    """Switch a lever (by its label) and press Reset: a new run of other settings, at month 0."""
+    pg.get_by_text(lever, exact=True).click()
+    pg.get_by_role("button", name="Reset").click()
+    step_is(pg, 0)
+
+
 def current_step(pg: object) -> int:
     """The number in ``Step: N``."""
     text = pg.locator(".promosim-step").first.inner_text()
@@ -663,13 +683,8 @@ def test_the_story_loaded_while_playing_pauses_and_says_so(page: object) -> None
 def test_a_reload_keeps_the_run(page: object) -> None:
     """The address holds the running model's settings and month; a reload replays the run to there.
     A reload in front of the room used to start over at the baseline, month 0."""
-    page.get_by_text("career conversations", exact=True).click()
-    page.get_by_role("button", name="Reset").click()
-    step_is(page, 0)
-    for n in (1, 2, 3):
-        page.get_by_role("button", name="Step").click()
-        step_is(page, n)
-    page.wait_for_function("() => location.search.includes('month=3')")
+    switch_lever_and_reset(page, "career conversations")
+    step_through(page, range(1, 4))
     assert "levers=career_conversations" in page.url
     people, hidden = counter(page, "people"), counter(page, "hidden")
     canvas = page.locator(".promosim-pyramid-card canvas")
@@ -691,16 +706,9 @@ def test_a_reload_keeps_the_run(page: object) -> None:
 
 def test_back_and_forward_move_the_run_with_the_address(page: object) -> None:
     """Back changed the address to month 2 and left the page at month 3, so the next reload went to month 2."""
-    for n in (1, 2):
-        page.get_by_role("button", name="Step").click()
-        step_is(page, n)
-    page.get_by_text("career conversations", exact=True).click()  # Back goes to the previous settings
-    page.get_by_role("button", name="Reset").click()
-    step_is(page, 0)
-    for n in (1, 2, 3):
-        page.get_by_role("button", name="Step").click()
-        step_is(page, n)
-    page.wait_for_function("() => location.search.includes('month=3')")
+    step_through(page, range(1, 3))
+    switch_lever_and_reset(page, "career conversations")  # Back goes to the previous settings
+    step_through(page, range(1, 4))
     people = counter(page, "people")
     page.go_back()
     step_is(page, 2)
@@ -720,22 +728,12 @@ def test_back_goes_to_the_previous_settings_not_the_previous_step(page: object) 
     """Every Step added an entry to the browser's history: after 30 Steps, Back walked back month by month
     instead of to the previous settings (a facilitator trial). A month replaces the address in place."""
 
-    def steps(months: range, levers: bool) -> None:
-        for n in months:
-            page.get_by_role("button", name="Step").click()
-            step_is(page, n)
-        # The address follows the run a moment after the page shows its month.
-        page.wait_for_function(f"() => location.search.includes('month={months[-1]}') && "
-                               f"location.search.includes('levers') === {json.dumps(levers)}")
-
     entries = page.evaluate("history.length")
-    steps(range(1, 5), levers=False)
+    step_through(page, range(1, 5), levers=False)
     assert page.evaluate("history.length") == entries, "Steps of the same settings: no new entry"
-    page.get_by_text("career conversations", exact=True).click()
-    page.get_by_role("button", name="Reset").click()
-    step_is(page, 0)
+    switch_lever_and_reset(page, "career conversations")
     page.wait_for_function("() => location.search.includes('levers=career_conversations')")
-    steps(range(1, 4), levers=True)
+    step_through(page, range(1, 4), levers=True)
     assert page.evaluate("history.length") == entries + 1, "one entry for the new settings, none for the Steps"
 
     page.go_back()  # to the previous settings, at the month they were left at
@@ -743,7 +741,7 @@ def test_back_goes_to_the_previous_settings_not_the_previous_step(page: object) 
     assert "month=4" in page.url and "levers" not in page.url
     # The sidebar is redrawn a moment after the run bar: wait for the switch rather than read it at once.
     page.get_by_role("switch", name="career conversations", checked=False).wait_for()
-    steps(range(5, 6), levers=False)  # stepped after Back: still in place, Forward kept
+    step_through(page, range(5, 6), levers=False)  # stepped after Back: still in place, Forward kept
     page.go_forward()
     step_is(page, 3)
     assert "month=3" in page.url and "levers=career_conversations" in page.url
@@ -753,7 +751,7 @@ def test_back_goes_to_the_previous_settings_not_the_previous_step(page: object) 
     assert "month=5" in page.url and "levers" not in page.url
     page.go_forward()
     step_is(page, 3)
-    steps(range(4, 6), levers=True)
+    step_through(page, range(4, 6), levers=True)
     assert page.evaluate("history.length") == entries + 1
 
     page.reload()  # the latest month, written in place
