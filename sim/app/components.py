@@ -1057,8 +1057,8 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
         f"{'hides their ambition' if hidden['masking'] else 'not masking'}"
     )
     # A scenario with one group (Sam and Priya's team: "all") has nothing to say about groups.
-    one_group = len(model.treated.scenario.group_names) < 2
-    group_words = "" if one_group else f"group {escape(hidden['group'])} · "
+    groups = drawing.compares_groups(model.treated.scenario.group_names)
+    group_words = f"group {escape(hidden['group'])} · " if groups else ""
     solara.HTML(tag="div", classes=["promosim-person"], unsafe_innerHTML=(
         f"<div style='font:600 15px sans-serif'>{escape(heading)}</div>"
         f"<div style='font-size:12px;color:#546e7a'>{escape(level_name)} · {hidden['track']} track · "
