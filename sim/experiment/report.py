@@ -596,7 +596,7 @@ COST_WORDS = "A cost, not a result: reported beside the levers' results, never c
 
 
 # Which way is better, as the printed table's metric headings say it (short: they share the verdicts' column).
-DIRECTION_WORDS = {"lower": "lower is better", "higher": "higher is better", "one": "closer to 1 is better",
+DIRECTION_WORDS = {**{k: v.rstrip(".").lower() for k, v in BETTER_WORDS.items() if k is not None},
                    None: "neither way better"}
 
 
