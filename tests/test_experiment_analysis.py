@@ -341,6 +341,25 @@ def test_the_glossary_names_the_levels_at_the_top() -> None:
             "VP (the top 2 of 4 levels, metrics.key_levels; 11 positions). Closer to 1 is better.") in text
 
 
+def test_the_glossary_names_each_grid_points_own_top_levels() -> None:
+    """A sweep of metrics.key_levels: the folder keeps the scenario at its first point only, so every
+    point was said to count the first point's levels."""
+    levels = [{"name": name, "positions": {"management": n}} for name, n in
+              (("Analyst", 60), ("Manager", 20), ("Director", 8), ("VP", 3))]
+
+    class Store:
+        def scenario(self, label: str) -> dict[str, Any]:
+            return {"organisation": {"levels": levels}, "metrics": {"key_levels": 1}}
+
+    arms = [{"label": f"base[key_levels={k}]", "scenario": "base", "parameters": {"metrics.key_levels": k}}
+            for k in (1, 3)]
+    names = top_level_names(Store(), {"arms": arms})  # type: ignore[arg-type]
+    assert names == {"base[key_levels=1]": "VP (the top 1 of 4 levels, metrics.key_levels; 3 positions)",
+                     "base[key_levels=3]": "Manager, Director and VP (the top 3 of 4 levels, metrics.key_levels; "
+                                           "31 positions)"}
+    assert Store().scenario("base")["metrics"] == {"key_levels": 1}, "the stored scenario is left as it was"
+
+
 def row_of(**numbers: float) -> Any:
     """One effects row as itertuples gives it (only what a change's text needs)."""
     return next(pd.DataFrame([{"metric": "promotions", **numbers}]).itertuples())

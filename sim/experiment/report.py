@@ -7,6 +7,8 @@ or after more replications were added.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import math
 import os
 import sys
@@ -19,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import InputError
 from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
@@ -29,6 +32,7 @@ from sim.metrics import (
     metric_info,
     undefined_reasons,
 )
+from sim.scenario import apply_override
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -743,11 +747,16 @@ def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, 
 
     E.g. ``Director and Executive (the top 2 of 6 levels, metrics.key_levels; 60 positions)``.
     Arms that share a scenario file and its organisation give the same text, so a report of
-    levers on one organisation names the levels once.
+    levers on one organisation names the levels once. The folder keeps each scenario at its
+    first grid point only, so an arm's own grid or sample values are set on it again: a sweep
+    of ``metrics.key_levels`` names different levels at each point.
     """
     out = {}
     for arm in design.get("arms", []):
-        scenario = store.scenario(str(arm["scenario"]))
+        scenario = copy.deepcopy(store.scenario(str(arm["scenario"])))
+        for key, value in (arm.get("parameters") or {}).items():
+            with contextlib.suppress(InputError):  # a key the stored scenario cannot hold names no level
+                apply_override(scenario, key, value)
         levels = (scenario.get("organisation") or {}).get("levels") or []
         key = int((scenario.get("metrics") or {}).get("key_levels", 0) or 0)
         if not levels or key <= 0:
