@@ -1,7 +1,7 @@
 """How long a 100,000-person headcount file takes to load.
 
 Generates the synthetic organisation at 300 times the shipped size (about 94,000 people; use
---scale to change it) as CSV and Parquet in a temporary folder, then times, for each format:
+--scale to change it) as CSV, Excel (.xlsx) and Parquet in a temporary folder, then times, for each format:
 reading, mapping and validating the file (``load_org``, cache off), and building the whole
 model from it (``PromotionModel`` with no warm-up: validation, inference, placing people and
 creating their Mesa agents).
@@ -62,10 +62,12 @@ def main() -> None:
         start = time.perf_counter()
         frame = make_org(scale=args.scale)
         print(f"generated {len(frame):,} people in {time.perf_counter() - start:.1f} s")
-        for suffix in (".csv", ".parquet"):
+        for suffix in (".csv", ".xlsx", ".parquet"):
             path = Path(tmp) / f"org{suffix}"
             if suffix == ".csv":
                 frame.to_csv(path, index=False)
+            elif suffix == ".xlsx":
+                frame.to_excel(path, index=False, sheet_name="People")
             else:
                 frame.to_parquet(path, index=False)
             spec = load_scenario(scenario_for(path, args.scale))

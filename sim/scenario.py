@@ -93,7 +93,7 @@ class Level(_Strict):
 
 
 class OrgSource(_Strict):
-    """A starting organisation read from a CSV or Parquet file of anonymised employees.
+    """A starting organisation read from a CSV, Excel (.xlsx) or Parquet file of anonymised employees.
 
     ``columns`` maps the model's fields (see ``FIELDS``) to the file's column names (a field
     not named here is looked for under its own name); ``values`` maps, per categorical field,
@@ -107,7 +107,9 @@ class OrgSource(_Strict):
     describes, to which hire and birth dates (``hire_date``, ``birth_date``) are counted: an
     export holds dates, not years of service, and counting to the day of the run would make
     the same scenario give other tenures next month. ``date_format`` says how a date such as
-    ``01/02/2020`` is read, which no file can say for itself. See docs/orgdata.md and sim/orgdata/.
+    ``01/02/2020`` is read, which no file can say for itself (an Excel date cell says it, and
+    is read whatever ``date_format`` is). ``sheet`` names a workbook's sheet when more than one
+    holds data. See docs/orgdata.md and sim/orgdata/.
     """
 
     # Kept here (not in sim.orgdata) so that `promosim validate` catches a bad mapping block
@@ -121,8 +123,9 @@ class OrgSource(_Strict):
     DATE_FORMATS: typing.ClassVar[tuple[str, ...]] = ("iso", "day_first", "month_first")
     MAPPED: typing.ClassVar[tuple[str, ...]] = ("level", "track", "group", "intent", "performance")
     INTENTS: typing.ClassVar[tuple[str, ...]] = ("manage", "specialist", "not_now", "no_answer")
-    SUFFIXES: typing.ClassVar[tuple[str, ...]] = (".csv", ".csv.gz", ".parquet", ".pq")
-    SPREADSHEETS: typing.ClassVar[tuple[str, ...]] = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".numbers")
+    WORKBOOKS: typing.ClassVar[tuple[str, ...]] = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+    SUFFIXES: typing.ClassVar[tuple[str, ...]] = (".csv", ".csv.gz", *WORKBOOKS, ".parquet", ".pq")
+    SPREADSHEETS: typing.ClassVar[tuple[str, ...]] = (".numbers",)
 
     file: str  # checked in _known_fields, which says what an empty one should be
     columns: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
@@ -133,6 +136,7 @@ class OrgSource(_Strict):
     survey_honesty: Fraction = 0.85
     as_of: datetime.date | None = None
     date_format: Literal["iso", "day_first", "month_first"] = "iso"
+    sheet: Annotated[str, Field(min_length=1)] | None = None
 
     @field_validator("as_of", mode="before")
     @classmethod
@@ -214,10 +218,13 @@ class OrgSource(_Strict):
             # turn either into a file that is read.
             save = ""
             if self.file.lower().endswith(self.SPREADSHEETS):
-                save = ": save it as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)"  # noqa: RUF001 (Excel's menu)
+                save = ": export it as an Excel workbook (.xlsx) or as CSV (Numbers: File › Export To)"  # noqa: RUF001 (the menu)
             elif self.file.lower().endswith((".txt", ".tsv")):
                 save = ": a tab-separated file is read when its name ends in .csv (rename it)"
             raise ValueError(f"@file@ expected a {', '.join(self.SUFFIXES)} file, got '{Path(self.file).name}'{save}")
+        if self.sheet is not None and not self.file.lower().endswith(self.WORKBOOKS):
+            raise ValueError(f"@sheet@ names a sheet of a workbook ({', '.join(self.WORKBOOKS)}); "
+                             f"'{Path(self.file).name}' has none: remove sheet")
         for column, listed in self.exclude.items():
             if any(not value.strip() for value in listed):
                 raise ValueError(f"@exclude.{column}@ an empty value matches no row (blank cells are never excluded)")

@@ -402,6 +402,19 @@ def test_a_csv_of_people_is_the_organisation_in_the_page(page: object, tmp_path:
     assert error.inner_text().startswith("wrong.csv: header: missing required column 'level'")
     assert current_step(page) == 1, "the running model is untouched"
 
+    # The same people in an Excel workbook: the page sends its bytes, typed cells and all.
+    import openpyxl  # noqa: PLC0415
+
+    book = openpyxl.Workbook()
+    book.active.title = "People"
+    for line in ours.read_text(encoding="utf-8").splitlines():
+        book.active.append([cell or None for cell in line.split(",")])
+    book.save(tmp_path / "ours.xlsx")
+    page.locator('input[type="file"]').set_input_files(str(tmp_path / "ours.xlsx"))
+    page.get_by_text("Loaded ours.xlsx: 33 people").wait_for()
+    assert page.locator(".promosim-error").count() == 0
+    assert counter(page, "people") == "33"
+
 
 def test_sam_and_priya_guided_start(page: object) -> None:
     from sim.app.workshop import GUIDED_SCENARIO, shipped_scenarios  # noqa: PLC0415

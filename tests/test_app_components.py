@@ -6,6 +6,7 @@ tests its own components. The browser tests (tests/test_app_browser.py) cover th
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import io
 import json
@@ -19,6 +20,7 @@ import sys
 import tarfile
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import ipyvuetify as v
 import numpy as np
@@ -162,7 +164,8 @@ def test_upload_errors_match_the_command_line(tmp_path: Path) -> None:
 def test_uploads_that_are_too_big_or_not_yaml_are_refused() -> None:
     with pytest.raises(InputError, match="too large"):
         parse_upload("big.yaml", None, 5_000_000)
-    with pytest.raises(InputError, match=r"^notes.txt: expected a YAML scenario \(.yaml, .yml\) or a CSV headcount"):
+    with pytest.raises(InputError, match=r"^notes.txt: expected a YAML scenario \(.yaml, .yml\) or a headcount "
+                                         r"file \(.csv, .xlsx"):
         parse_upload("notes.txt", "name: x\n", 8)
 
 
@@ -683,6 +686,41 @@ def test_a_csv_of_people_starts_the_chosen_scenario_from_them(rendered: tuple[Ap
     assert state.model.value.counters()["people"] == 33
 
 
+def workbook_upload(name: str, sheets: dict[str, str]) -> dict[str, Any]:
+    """What the page sends for a workbook: its bytes in base64. ``sheets`` holds each sheet as CSV text."""
+    import openpyxl  # noqa: PLC0415
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, text in sheets.items():
+        sheet = book.create_sheet(title)
+        for line in text.splitlines():
+            sheet.append([cell or None for cell in line.split(",")])
+    out = io.BytesIO()
+    book.save(out)
+    return {"name": name, "base64": base64.b64encode(out.getvalue()).decode("ascii"), "size": len(out.getvalue())}
+
+
+def test_an_excel_workbook_of_people_starts_the_scenario_from_them(rendered: tuple[AppState, object]) -> None:
+    """HR exports are workbooks; the app took only CSV ("save the sheet as CSV")."""
+    state, rc = rendered
+    upload = rc.find(UploadWidget).widget
+    upload.vue_upload(workbook_upload("ours.xlsx", {"People": OURS}))
+    assert state.message.value is None, state.message.value
+    assert state.settings.value.scenario == "ours.xlsx (uploaded)"
+    assert state.model.value.counters()["people"] == 33
+    # Two sheets with data: refused, kept, and read once a scenario names the file and its sheet.
+    upload.vue_upload(workbook_upload("two.xlsx", {"Summary": "people,33\n", "People": OURS}))
+    assert state.message.value == ("two.xlsx: the workbook has 2 sheets with data ('Summary', 'People'): name the one "
+                                   "with a row per person in organisation.source.sheet; two.xlsx is kept, so a "
+                                   "scenario uploaded next can name it in organisation.source.file and the sheet in "
+                                   "organisation.source.sheet")
+    text = "extends: baseline\nwarmup_months: 0\norganisation:\n  source: {file: two.xlsx, sheet: People}\n"
+    upload.vue_upload({"name": "team.yaml", "text": text, "size": len(text)})
+    assert state.message.value is None, state.message.value
+    assert state.model.value.counters()["people"] == 33
+
+
 def test_a_csv_in_the_models_own_columns_on_a_mapped_scenario_says_the_way_out(
         rendered: tuple[AppState, object]) -> None:
     """With synthetic_org (which maps its file's columns) chosen, a file in the model's own column
@@ -753,8 +791,8 @@ def test_upload_messages_point_the_way(rendered: tuple[AppState, object]) -> Non
     """From a facilitator's trial: what each refusal or load says next."""
     state, rc = rendered
     upload = rc.find(UploadWidget).widget
-    upload.vue_upload({"name": "team.xlsx", "text": "PK", "size": 2})  # routed as a headcount file
-    assert (state.message.value or "").endswith("save the sheet as CSV (comma-separated) and upload that")
+    upload.vue_upload({"name": "team.numbers", "text": "PK", "size": 2})  # routed as a headcount file
+    assert (state.message.value or "").endswith("export it as an Excel workbook (.xlsx) or as CSV and upload that")
     typo = OURS.replace("p0,Associate", "p0,Asociate")
     upload.vue_upload({"name": "typo.csv", "text": typo, "size": len(typo)})
     assert "unknown level 'Asociate'" in (state.message.value or "")
@@ -793,7 +831,7 @@ def test_messages_name_every_upload_as_the_user_did(monkeypatch: pytest.MonkeyPa
 def test_an_upload_naming_a_file_that_was_not_uploaded_says_so() -> None:
     text = "extends: baseline\norganisation:\n  source: {file: data/team.csv}\n"
     with pytest.raises(InputError, match=r"^team.yaml: organisation.source.file: 'data/team.csv' has not been "
-                                         r"uploaded: upload it first \(a .csv file\), then this scenario$"):
+                                         r"uploaded: upload it first, then this scenario$"):
         parse_upload("team.yaml", text, len(text))
     path = save_data_upload("team.csv", OURS, len(OURS))
     spec = parse_upload("team.yaml", text, len(text), data_files={"team.csv": path})
@@ -804,8 +842,9 @@ def test_an_upload_naming_a_file_that_was_not_uploaded_says_so() -> None:
     ("text", "words"),
     [
         ("name: e\nscenarios: {baseline: baseline}\n", "team.yaml: is an experiment file (it has 'scenarios')"),
-        ("extends: baseline\norganisation:\n  source: {file: team.xlsx}\n",
-         "team.yaml: organisation.source.file: expected a .csv, .csv.gz, .parquet, .pq file, got 'team.xlsx'"),
+        ("extends: baseline\norganisation:\n  source: {file: team.numbers}\n",
+         "team.yaml: organisation.source.file: expected a .csv, .csv.gz, .xlsx, .xlsm, .xlsb, .xls, .ods, .parquet, "
+         ".pq file, got 'team.numbers': export it as an Excel workbook (.xlsx) or as CSV"),
     ],
 )
 def test_uploads_of_the_wrong_kind_are_one_line(text: str, words: str) -> None:
@@ -817,14 +856,16 @@ def test_uploads_of_the_wrong_kind_are_one_line(text: str, words: str) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "words"),
     [
-        ("team.parquet", "PAR1", "expected a YAML scenario (.yaml, .yml) or a CSV headcount file (.csv); Parquet "
-                                 "files can be used from the command line"),
-        ("team.xlsx", "PK", "; save the sheet as CSV (comma-separated) and upload that"),
+        ("team.numbers", "PK", "team.numbers: expected a YAML scenario (.yaml, .yml) or a headcount file (.csv, "
+                               ".xlsx, .parquet); export it as an Excel workbook (.xlsx) or as CSV and upload that"),
+        ("team.parquet", b"PAR1 and no more", "team.parquet: cannot read Parquet file"),
+        ("team.xlsx", b"PK\x03\x04 and no more", "team.xlsx: cannot read the workbook"),
+        ("team.xlsx", "PK", "team.xlsx: cannot read the upload as a .xlsx file; upload it again"),
         ("team.csv", "id,id\n1,2\n", "team.csv: header: column 'id' appears twice in the header"),
         ("team.csv", None, "team.csv: file too large"),
     ],
 )
-def test_headcount_uploads_that_cannot_be_read_are_refused(name: str, text: str | None, words: str) -> None:
+def test_headcount_uploads_that_cannot_be_read_are_refused(name: str, text: str | bytes | None, words: str) -> None:
     with pytest.raises(InputError) as caught:
         save_data_upload(name, text, 5_000_000 if text is None else len(text))
     assert words in str(caught.value) and "\n" not in str(caught.value)
@@ -1224,7 +1265,7 @@ def test_an_address_that_does_not_fit_opens_the_page_and_says_what_was_not_resto
     assert uploaded.settings == Settings() and uploaded.month == 0
     assert uploaded.note() == (
         "Restored from the address: baseline, month 0. Not restored: 'team.yaml' was uploaded in an earlier session: "
-        "upload it again (a CSV of people onto the scenario it ran in); the rest of the address, which was for that "
+        "upload it again (a file of people onto the scenario it ran in); the rest of the address, which was for that "
         "scenario.")
     # A lever the scenario cannot take is dropped and named; the scenario and the other levers stay.
     story = from_query("scenario=sam_and_priya&levers=career_conversations,mentoring&size=1000&month=2")

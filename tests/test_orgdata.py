@@ -282,6 +282,37 @@ def _with_dates(form: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _workbook(sheets: dict[str, list[list[Any]]], *, hidden: tuple[str, ...] = (), corner: tuple[int, int] = (1, 1)
+              ) -> bytes:
+    """An .xlsx as Excel saves it: each sheet's rows from ``corner`` (row, column), typed cells as given."""
+    import openpyxl  # noqa: PLC0415
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        sheet.sheet_state = "hidden" if title in hidden else "visible"
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.cell(row=corner[0] + r, column=corner[1] + c, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _typed_rows(text: str) -> list[list[Any]]:
+    """A CSV's rows as a spreadsheet holds them: numbers as numbers, blanks as empty cells."""
+    def cell(value: str) -> Any:
+        if not value:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return [[cell(v) for v in line.split(",")] for line in text.splitlines()]
+
+
 def _expected(dates: dict[str, tuple[int, int, int] | None], unit_days: float) -> list[float]:
     return [np.nan if d is None else (AS_OF - datetime.date(d[2], d[1], d[0])).days / unit_days
             for d in dates.values()]
@@ -793,12 +824,20 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      BASE_CSV.splitlines()[0].replace(",", ";") + "\n" + "\n".join(BASE_CSV.splitlines()[1:]) + "\n", {},
      ["row 2: one cell holding commas where the header has 8 columns separated by semicolons: rows written with "
       "another separator? save the file again with one separator throughout"]),
-    ("a workbook renamed to .csv", b"PK\x03\x04\x14\x00\x06\x00rest of a zip", {},
-     ["cannot read file: it is an Excel workbook (.xlsx) or another zip file, not a CSV (renamed?); save the sheet "
-      "as CSV UTF-8"]),
+    ("a zip file renamed to .csv", b"PK\x03\x04\x14\x00\x06\x00rest of a zip", {},
+     ["cannot read file: it is a zip file but not a workbook, not a CSV (renamed?); save the sheet as an Excel "
+      "workbook (.xlsx) or as CSV UTF-8"]),
+    ("a workbook with a title above its header",
+     _workbook({"People": [["Headcount June 2024"], [], *_typed_rows(BASE_CSV)]}), {"name": "org.xlsx"},
+     ["row 3: the first row with text has one cell but row 3 has 8: a title or note above the column names? delete "
+      "the rows above the header"]),
+    ("a damaged workbook", b"PK\x03\x04 not really a zip", {"name": "org.xlsx"},
+     ["cannot read the workbook (", "save it again as an Excel workbook (.xlsx), or as CSV UTF-8"]),
+    ("a workbook whose sheets are empty", _workbook({"Sheet1": []}), {"name": "org.xlsx"},
+     ["the workbook's sheets hold no data (expected a header row and a row per person)"]),
     ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found; looked in "]),
     ("empty file name", None, {"file": ""},
-     ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .parquet, .pq file"]),
+     ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .xlsx, .xlsm, .parquet, .pq file"]),
     ("corrupt parquet", b"this is not parquet", {"name": "org.parquet"}, ["cannot read Parquet file"]),
     ("ambiguous team", "id,level,track,team\nA,Head,management,t\nB,Head,management,t\n", {},
      ["row 3, column 'team'", "team 't' has 2 possible leads"]),
@@ -884,6 +923,111 @@ def test_a_parquet_file_named_csv_is_read_as_parquet(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(tiny_with_source({"file": "org.csv"})), encoding="utf-8")
     table = load_org(load_scenario(tmp_path / "s.yaml"))
     assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "J3"] and table.row_word == "record"
+
+
+def test_an_excel_workbook_reads_like_csv(tmp_path: Path) -> None:
+    """HR exports are workbooks; saving one as CSV cost users round trips (encodings, semicolons). Typed cells
+    (ids and tenures as numbers), a table placed at B3 and rows as Excel numbers them."""
+    rows = _typed_rows(BASE_CSV)
+    rows[1][4] = 120.0  # a whole number Excel stores as a float
+    rows[3][6] = 4.5  # a rating with a fraction
+    content = _workbook({"People": rows, "Notes": [["exported by HR"]]}, hidden=("Notes",), corner=(3, 2))
+    xlsx = model_from(tmp_path, content, name="org.xlsx").orgdata.table
+    csv = model_from(tmp_path, BASE_CSV.replace(",5,\n", ",4.5,\n", 1)).orgdata.table
+    for attr in ("ids", "level", "track", "stated_manager", "manager", "performance", "tenure", "group"):
+        np.testing.assert_array_equal(getattr(xlsx, attr), getattr(csv, attr), err_msg=attr)
+    assert xlsx.performance[2] == 4.5 and xlsx.row_word == "row"
+    assert xlsx.rows.tolist() == [4, 5, 6, 7, 8, 9]  # the header is in row 3
+    with pytest.raises(InputError, match=r"org\.xlsx: row 6, column 'level': .*unknown level 'Intern'"):
+        rows[3][1] = "Intern"
+        model_from(tmp_path, _workbook({"People": rows}, corner=(3, 2)), name="org.xlsx")
+
+
+def test_date_cells_of_a_workbook_are_read_whatever_date_format_says(tmp_path: Path) -> None:
+    """A date cell says its own day and month; a text date in the same column is read as date_format says."""
+    rows = _typed_rows(_with_dates("%Y-%m-%d"))
+    for row in rows[1:]:
+        for j in (4, 5):
+            if row[j] is not None:
+                row[j] = datetime.datetime.fromisoformat(row[j])
+    rows[2][4] = "01/02/2019"  # S1's hire date, typed as text in day_first order
+    table = model_from(tmp_path, _workbook({"Sheet1": rows}), name="org.xlsx",
+                       columns={"hire_date": "Hire Date", "birth_date": "Born"}, as_of="2024-06-30",
+                       date_format="day_first").orgdata.table
+    np.testing.assert_allclose(table.tenure, _expected(HIRED_ON, 365.2425 / 12))
+    np.testing.assert_allclose(table.age, _expected(BORN_ON, 365.2425))
+
+
+def test_a_workbook_with_several_sheets_needs_the_sheet_named(tmp_path: Path) -> None:
+    rows = _typed_rows(BASE_CSV)
+    content = _workbook({"Summary": [["headcount", 6]], "People": rows, "Old": [["x"]]}, hidden=("Old",))
+    scenario = write_case(tmp_path, content, name="org.xlsx")
+    out = run_cli("org", "describe", str(scenario), cwd=tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip() == ("promosim org: org.xlsx: the workbook has 2 sheets with data ('Summary', 'People'): "
+                                  "name the one with a row per person in organisation.source.sheet")
+    assert list(model_from(tmp_path, content, name="org.xlsx", sheet=" people ").orgdata.table.ids) == [
+        "H1", "S1", "S2", "J1", "J2", "J3"]
+    with pytest.raises(InputError, match=r"org\.xlsx: no sheet named 'Staff' \(organisation\.source\.sheet\); the "
+                                         r"workbook's sheets: Summary, People, Old$"):
+        model_from(tmp_path, content, name="org.xlsx", sheet="Staff")
+
+
+def _ods(rows: list[list[Any]]) -> bytes:
+    """A minimal OpenDocument spreadsheet (LibreOffice's .ods) of one sheet: text, number and date cells."""
+    import zipfile  # noqa: PLC0415
+    from xml.sax.saxutils import escape  # noqa: PLC0415
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "<table:table-cell/>"
+        if isinstance(value, datetime.date):
+            return (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
+                    f"<text:p>{value.isoformat()}</text:p></table:table-cell>")
+        if isinstance(value, int | float):
+            return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                    f"<text:p>{value}</text:p></table:table-cell>")
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>'
+
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="People">{body}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def test_an_opendocument_spreadsheet_reads_like_csv(tmp_path: Path) -> None:
+    """LibreOffice's own format, with a date cell: the same people, tenures from the hire dates."""
+    rows = _typed_rows(_with_dates("%Y-%m-%d"))
+    for row in rows[1:]:
+        for j in (4, 5):
+            if row[j] is not None:
+                row[j] = datetime.date.fromisoformat(row[j])
+    source = {"columns": {"hire_date": "Hire Date", "birth_date": "Born"}, "as_of": "2024-06-30"}
+    table = model_from(tmp_path, _ods(rows), name="org.ods", **source).orgdata.table
+    assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "J3"]
+    np.testing.assert_allclose(table.tenure, _expected(HIRED_ON, 365.2425 / 12))
+    np.testing.assert_allclose(table.age, _expected(BORN_ON, 365.2425))
+
+
+def test_a_workbook_renamed_to_csv_is_read_as_a_workbook(tmp_path: Path) -> None:
+    """Renaming .xlsx to .csv is what users tried when workbooks were refused."""
+    table = model_from(tmp_path, _workbook({"People": _typed_rows(BASE_CSV)}), name="org.csv").orgdata.table
+    assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "J3"]
 
 
 def test_empty_unnamed_columns_at_the_end_are_ignored(tmp_path: Path) -> None:

@@ -567,9 +567,12 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
     "a percentage as a number": ("interventions:\n  career_conversations: {coverage: 80}\n",
                                  "interventions.career_conversations.coverage",
                                  ["less than or equal to 1 (got 80); a fraction: 80 % is 0.8"]),
-    "a workbook as the headcount file": ("organisation:\n  source: {file: staff.xlsx}\n", "organisation.source.file",
-                                         ["got 'staff.xlsx': save it as CSV UTF-8 (Excel: File › Save As › CSV "  # noqa: RUF001
-                                          "UTF-8)"]),
+    "a Numbers file as the headcount file": (
+        "organisation:\n  source: {file: staff.numbers}\n", "organisation.source.file",
+        ["got 'staff.numbers': export it as an Excel workbook (.xlsx) or as CSV (Numbers: File › Export To)"]),  # noqa: RUF001
+    "a sheet of a CSV file": (
+        "organisation:\n  source: {file: staff.csv, sheet: People}\n", "organisation.source.sheet",
+        ["names a sheet of a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods); 'staff.csv' has none: remove sheet"]),
     "Excel's Unicode text as the headcount file": ("organisation:\n  source: {file: staff.txt}\n",
                                                    "organisation.source.file",
                                                    ["got 'staff.txt': a tab-separated file is read when its name "

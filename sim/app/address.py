@@ -130,7 +130,7 @@ def from_query(search: str | None, uploads: Mapping[str, Scenario] | None = None
         settings = settings.with_scenario(name, uploads[name])
     elif name.endswith(UPLOADED):
         problems.append(f"'{_shown(name.removesuffix(UPLOADED))}' was uploaded in an earlier session: upload it "
-                        "again (a CSV of people onto the scenario it ran in)")
+                        "again (a file of people onto the scenario it ran in)")
     else:
         problems.append(f"scenario '{_shown(name)}' is not shipped")
     if problems[-1:] and "scenario" in query and settings.scenario != name:

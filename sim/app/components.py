@@ -63,6 +63,7 @@ from sim.interventions import load_all  # noqa: E402
 from sim.metrics import COSTS, REPRESENTATION, metric_info  # noqa: E402
 from sim.model import PromotionModel  # noqa: E402
 from sim.orgdata.loader import load_org  # noqa: E402
+from sim.orgdata.workbook import SHEET_SETTING  # noqa: E402
 from sim.promotions import DIRECTION_KNOWN  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
@@ -220,14 +221,15 @@ class AppState:
         self.notice.value = PAUSED_NOTE if self.paused else None
         return True
 
-    def upload(self, filename: str, text: str | None, size: int) -> bool:
+    def upload(self, filename: str, content: str | bytes | None, size: int) -> bool:
         """Validate an uploaded scenario; load it, or show its one-line error and change nothing.
 
-        It joins the scenario list only once its organisation has been built. A .csv is a
-        headcount file (``upload_data``).
+        It joins the scenario list only once its organisation has been built. A .csv, .xlsx or
+        .parquet is a headcount file (``upload_data``).
         """
         if Path(filename).suffix.lower() in DATA_UPLOADS:
-            return self.upload_data(filename, text, size)
+            return self.upload_data(filename, content, size)
+        text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
         try:
             spec = parse_upload(filename, text, size, data_files=self.data_files.value)
         except InputError as exc:
@@ -245,14 +247,15 @@ class AppState:
         self.notice.value = notice + (f" {PAUSED_NOTE}" if self.paused else "")
         return True
 
-    def upload_data(self, filename: str, text: str | None, size: int) -> bool:
-        """Keep an uploaded headcount CSV and start the chosen scenario from it, in the file's own positions.
+    def upload_data(self, filename: str, content: str | bytes | None, size: int) -> bool:
+        """Keep an uploaded headcount file and start the chosen scenario from it, in the file's own positions.
 
         The file is kept even when the chosen scenario cannot read it (its columns or values are
-        named differently): a scenario uploaded next can map them and name the file.
+        named differently, or a workbook has several sheets): a scenario uploaded next can map
+        them, name the sheet and name the file.
         """
         try:
-            path = save_data_upload(filename, text, size)
+            path = save_data_upload(filename, content, size)
         except InputError as exc:
             self._refuse(exc)
             return False
@@ -272,6 +275,9 @@ class AppState:
                          "mapping (such as baseline) and upload it again" if mapped else "")
                 self.message.value = (f"{self.message.value}; {path.name} is kept, so a scenario uploaded next can "
                                       f"name it in organisation.source.file and map its columns{other}")
+            elif SHEET_SETTING in str(self.message.value):  # several sheets: a scenario can name one
+                self.message.value = (f"{self.message.value}; {path.name} is kept, so a scenario uploaded next can "
+                                      f"name it in organisation.source.file and the sheet in {SHEET_SETTING}")
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
         self.origins[label] = origin
@@ -736,9 +742,9 @@ def ScenarioCard(state: AppState) -> None:
         if description:
             solara.Text(description, style={"font-size": "12px", "color": "#546e7a"})
         UploadWidget.element(
-            label="Upload a scenario (YAML) or people (CSV)",
-            hint="or drop a file here: a .yaml is checked like 'promosim validate'; a .csv of people "
-                 "starts this scenario from them (docs/orgdata.md)",
+            label="Upload a scenario (YAML) or people (CSV, Excel)",
+            hint="or drop a file here: a .yaml is checked like 'promosim validate'; a .csv, .xlsx or .parquet "
+                 "of people starts this scenario from them (docs/orgdata.md)",
             on_upload=state.upload,
         )
         if state.message.value:

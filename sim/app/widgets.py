@@ -21,6 +21,7 @@ through ``Widget.element(...)``.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import ipyvuetify as v
@@ -175,14 +176,15 @@ module.exports = {
 </style>
 """
 
-UPLOAD_TEMPLATE = """
+UPLOAD_TEMPLATE = r"""
 <template>
   <div class="promosim-upload" @dragover.prevent @drop.prevent="onDrop">
     <label class="promosim-upload-label">
       <span class="v-btn v-btn--outlined theme--light v-size--small primary--text promosim-upload-button">
         {{ label }}
       </span>
-      <input type="file" accept=".yaml,.yml,.csv,text/yaml,application/x-yaml,text/csv"
+      <input type="file"
+             accept=".yaml,.yml,.csv,.xlsx,.xlsm,.xlsb,.xls,.ods,.parquet,.pq,text/yaml,application/x-yaml,text/csv"
              aria-label="Upload a scenario or headcount file"
              class="promosim-upload-input" @change="onChange" />
     </label>
@@ -196,6 +198,15 @@ module.exports = {
       if (!file) return;
       if (file.size > this.max_bytes) {
         this.upload({name: file.name, text: null, size: file.size});
+        return;
+      }
+      if (/\.(xlsx|xlsm|xlsb|xls|ods|parquet|pq)$/i.test(file.name)) {  // binary: sent as base64
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        let binary = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) {
+          binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+        }
+        this.upload({name: file.name, base64: btoa(binary), size: file.size});
         return;
       }
       const text = await file.text();
@@ -293,13 +304,15 @@ class PictureWidget(_PickablePicture):
 
 
 class UploadWidget(v.VuetifyTemplate):
-    """A file picker and drop zone for small text files.
+    """A file picker and drop zone for small files: text, or a workbook or Parquet file as bytes.
 
     Attributes:
         label: The button's text.
         hint: A line under the button.
-        max_bytes: Larger files are not read; ``on_upload`` gets ``None`` as their text.
-        on_upload: Called with ``(file name, text or None, size in bytes)``.
+        max_bytes: Larger files are not read; ``on_upload`` gets ``None`` as their content.
+        on_upload: Called with ``(file name, content, size in bytes)``; the content is text, bytes
+            for a workbook (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.xls``, ``.ods``) or a Parquet
+            file (the browser sends them in base64), or ``None``.
     """
 
     template = traitlets.Unicode(UPLOAD_TEMPLATE).tag(sync=True)
@@ -309,12 +322,16 @@ class UploadWidget(v.VuetifyTemplate):
     on_upload = traitlets.Callable(None, allow_none=True)
 
     def vue_upload(self, data: Any) -> None:
-        """Called from the browser with ``{name, text, size}``."""
+        """Called from the browser with ``{name, text, size}``, or ``{name, base64, size}`` for a binary file."""
         if self.on_upload is None or not isinstance(data, dict):
             return
-        text = data.get("text")
-        self.on_upload(str(data.get("name") or "upload.yaml"), text if isinstance(text, str) else None,
-                       int(data.get("size") or 0))
+        content: str | bytes | None = data.get("text") if isinstance(data.get("text"), str) else None
+        if isinstance(data.get("base64"), str):
+            try:
+                content = base64.b64decode(data["base64"], validate=True)
+            except ValueError:
+                content = b""  # not what this page sends: read as an empty, unreadable file
+        self.on_upload(str(data.get("name") or "upload.yaml"), content, int(data.get("size") or 0))
 
 
 class AddressWidget(v.VuetifyTemplate):

@@ -36,6 +36,7 @@ from sim.metrics import first_ledger_month
 from sim.model import SHORTCUTS, PromotionModel, check_fills
 from sim.orgdata.loader import load_org, resolve_file
 from sim.orgdata.read import NOT_UTF8, display_path, read_table
+from sim.orgdata.workbook import sheet_names
 from sim.scenario import (
     MAX_POSITIONS,
     POLICIES,
@@ -131,14 +132,15 @@ def load_shipped(name: str) -> Scenario:
     return _load_shipped(name, path.stat().st_mtime)
 
 
-UPLOAD_KINDS = "a YAML scenario (.yaml, .yml) or a CSV headcount file (.csv)"
-DATA_UPLOADS = (".csv", ".parquet", ".pq", ".xlsx", ".xls", ".ods")  # headcount files, whatever their format
+UPLOAD_KINDS = "a YAML scenario (.yaml, .yml) or a headcount file (.csv, .xlsx, .parquet)"
+BINARY_UPLOADS = (*OrgSource.WORKBOOKS, ".parquet", ".pq")  # the page sends these as bytes
+DATA_UPLOADS = (".csv", *BINARY_UPLOADS, *OrgSource.SPREADSHEETS)  # headcount files, whatever their format
 
 
-def _upload_name(filename: str, text: str | None, size: int, limit: int, default: str) -> str:
+def _upload_name(filename: str, content: str | bytes | None, size: int, limit: int, default: str) -> str:
     """The uploaded file's own name, once its size is known to be within ``limit``."""
     source = Path(filename).name or default
-    if text is None or size > limit or len(text) > limit:
+    if content is None or size > limit or len(content) > limit:
         raise InputError(f"file too large ({size:,} bytes); the limit is {limit:,}", source=source)
     return source
 
@@ -206,7 +208,7 @@ def _point_at_uploaded_file(data: dict[str, Any], source: str, data_files: Mappi
     if uploaded is not None:
         src["file"] = str(uploaded)
     elif not resolve_file(OrgSource(file=file)).exists():
-        raise InputError(f"'{file}' has not been uploaded: upload it first (a .csv file), then this scenario",
+        raise InputError(f"'{file}' has not been uploaded: upload it first, then this scenario",
                          source=source, path="organisation.source.file")
 
 
@@ -221,36 +223,51 @@ def uploads_folder() -> Path:
     return folder
 
 
-def save_data_upload(filename: str, text: str | None, size: int = 0, limit: int = 1_000_000) -> Path:
-    """Keep an uploaded headcount CSV on disk under its own name; refuse one that is not a table.
+def save_data_upload(filename: str, content: str | bytes | None, size: int = 0, limit: int = 1_000_000) -> Path:
+    """Keep an uploaded headcount file on disk under its own name; refuse one that is not a table.
 
     Files are kept by content (the same file uploaded twice, or in two sessions, is one file), so
     two sessions' different files of the same name do not overwrite each other.
 
+    Args:
+        filename: The file's name as the browser gave it.
+        content: A CSV's text, or the bytes of a workbook or Parquet file (``BINARY_UPLOADS``).
+        size: The file's size in bytes.
+        limit: Largest accepted size in bytes.
+
     Raises:
-        InputError: Too large, not a .csv (Parquet is binary: use it from the command line), or
-            not readable as a table (a header without names, repeated names, bad quoting).
+        InputError: Too large, not a headcount file the loader reads (an ``.xls`` or ``.ods``
+            gets the way to save it), or not readable as a table (a header without names,
+            repeated names, bad quoting, a workbook with several sheets of data).
     """
-    source = _upload_name(filename, text, size, limit, "upload.csv")
+    source = _upload_name(filename, content, size, limit, "upload.csv")
     suffix = Path(source).suffix.lower()
-    if suffix != ".csv":
-        how = ("Parquet files can be used from the command line" if suffix in (".parquet", ".pq")
-               else "save the sheet as CSV (comma-separated) and upload that")
-        raise InputError(f"expected {UPLOAD_KINDS}; {how}", source=source)
-    assert text is not None  # _upload_name refuses a file that was not read
-    if "\ufffd" in text:  # the browser decodes as UTF-8 and replaces what is not: 'José' in Windows-1252
-        raise InputError(NOT_UTF8, source=source)
-    folder = uploads_folder() / hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    if suffix not in (".csv", *BINARY_UPLOADS):
+        raise InputError(f"expected {UPLOAD_KINDS}; export it as an Excel workbook (.xlsx) or as CSV and upload that",
+                         source=source)
+    assert content is not None  # _upload_name refuses a file that was not read
+    if isinstance(content, str):
+        if suffix != ".csv":  # what this page never sends: a binary file read as text
+            raise InputError(f"cannot read the upload as a {suffix} file; upload it again", source=source)
+        if "\ufffd" in content:  # the browser decodes as UTF-8 and replaces what is not: 'José' in Windows-1252
+            raise InputError(NOT_UTF8, source=source)
+        data = content.encode("utf-8")
+    else:
+        data = content
+    folder = uploads_folder() / hashlib.sha256(data).hexdigest()[:16]
     path = folder / source
     if not path.exists():  # same content, same name: the file is there, maybe being read by another session
         try:
             folder.mkdir(exist_ok=True)
             part = folder / f".{source}.{os.getpid()}.{threading.get_ident()}.part"
-            part.write_text(text, encoding="utf-8", newline="")
+            part.write_bytes(data)
             part.replace(path)
         except OSError as exc:
             raise InputError(f"cannot keep the upload ({exc.strerror})", source=source) from None
-    read_table(path, source)
+    if suffix in OrgSource.WORKBOOKS:
+        sheet_names(path, source)  # its sheet may be named by a scenario uploaded next
+    else:
+        read_table(path, source)
     return path
 
 

@@ -222,7 +222,7 @@ def load_org(scenario: Scenario) -> OrgTable:
     key = (*stamp, source.model_dump_json(), json.dumps(shape), tuple(scenario.group_names), scenario.name)
     if key in _CACHE:
         return _CACHE[key]
-    table = _Loader(scenario, source, read_table(path, label), label).run()
+    table = _Loader(scenario, source, read_table(path, label, source.sheet), label).run()
     for value in vars(table).values():
         if isinstance(value, np.ndarray):
             value.setflags(write=False)  # shared by every model built from the cache

@@ -1,4 +1,4 @@
-"""Reading a headcount file (CSV or Parquet) into text columns, with row numbers kept.
+"""Reading a headcount file (CSV, Excel workbook or Parquet) into text columns, with row numbers kept.
 
 Every cell is read as text and blanks become missing values, so that the loader decides what
 each column means and nothing is guessed by the reader: an id like ``007`` stays ``007``, and a
@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.errors import InputError
+from sim.orgdata.workbook import OLE_MAGIC, WORKBOOKS, ZIP_MAGIC, is_workbook, read_workbook
 
 NOT_UTF8 = ("cannot read file: not UTF-8 text; save it from Excel as 'CSV UTF-8 (Comma delimited)' "
             "(or from another program as UTF-8)")
@@ -58,8 +59,15 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_table(path: Path, label: str) -> RawTable:
-    """Read a CSV or Parquet file into text columns.
+def read_table(path: Path, label: str, sheet: str | None = None) -> RawTable:
+    """Read a CSV, Excel workbook or Parquet file into text columns.
+
+    Args:
+        path: The file. Its first bytes decide how it is read when they say (a Parquet file or
+            a workbook renamed to ``.csv`` is read as what it is).
+        label: The file as messages name it.
+        sheet: A workbook's sheet to read (``organisation.source.sheet``); ``None`` reads its
+            one sheet that holds data.
 
     Raises:
         InputError: One line naming the file: not found, unreadable, not a table, a header with
@@ -68,12 +76,15 @@ def read_table(path: Path, label: str) -> RawTable:
     if not path.exists():
         raise InputError("file not found", source=label)
     if path.is_dir():
-        raise InputError("is a directory, expected a CSV or Parquet file", source=label)
+        raise InputError("is a directory, expected a CSV, Excel or Parquet file", source=label)
     name = path.name.lower()
     start = _first_bytes(path)
     sep = ","
     if name.endswith((".parquet", ".pq")) or start.startswith(PARQUET_MAGIC):  # a Parquet file named .csv too
         frame, header, row_word, first = _read_parquet(path, label), None, "record", 1
+    elif name.endswith(WORKBOOKS) or (start.startswith((ZIP_MAGIC, OLE_MAGIC)) and is_workbook(path)):
+        frame, header, first = read_workbook(path, label, sheet)
+        row_word = "row"
     else:
         _refuse_workbook(start, label)
         frame, header, first, sep = _read_csv(path, label)
@@ -94,10 +105,9 @@ def read_table(path: Path, label: str) -> RawTable:
     return RawTable(frame=frame, rows=rows, row_word=row_word, blank_rows=int(blank.sum()), decimal_comma=sep == ";")
 
 
-# The first bytes of a Parquet file, and of the workbooks a user may have renamed to .csv.
+# The first bytes of a Parquet file, and of the files a user may have renamed to .csv.
 PARQUET_MAGIC = b"PAR1"
-_WORKBOOKS = {b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
-              b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)"}
+_RENAMED = {ZIP_MAGIC: "a zip file but not a workbook", OLE_MAGIC: "an Office file but not a workbook"}
 
 
 def _first_bytes(path: Path) -> bytes:
@@ -110,14 +120,15 @@ def _first_bytes(path: Path) -> bytes:
 
 
 def _refuse_workbook(start: bytes, label: str) -> None:
-    """Refuse a workbook renamed to ``.csv``, which would otherwise be called "not UTF-8 text".
+    """Refuse a zip file or an old workbook renamed to ``.csv``, which would otherwise be called "not UTF-8 text".
 
-    Renaming is what a user tries when ``file`` refuses ``.xlsx``; the way out is to save it.
+    A workbook so renamed is read (``is_workbook``); what is left is another zip or Office file
+    (a Word document), and the way out is to save the sheet.
     """
-    for magic, what in _WORKBOOKS.items():
+    for magic, what in _RENAMED.items():
         if start.startswith(magic):
-            raise InputError(f"cannot read file: it is {what}, not a CSV (renamed?); save the sheet as CSV UTF-8 "
-                             "(Excel: File › Save As › CSV UTF-8)", source=label)  # noqa: RUF001 (Excel's menu)
+            raise InputError(f"cannot read file: it is {what}, not a CSV (renamed?); save the sheet as an Excel "
+                             "workbook (.xlsx) or as CSV UTF-8 (Excel: File › Save As)", source=label)  # noqa: RUF001 (Excel's menu)
 
 
 def _without_empty_tail(columns: list[str], frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
