@@ -307,6 +307,57 @@ def test_intervention_cost_is_zero_at_baseline_and_positive_with_each_lever() ->
     assert cost("all_levers") == pytest.approx(sum(costs.values()), rel=0.25)
 
 
+def test_a_pilot_is_charged_once_for_each_month_it_runs() -> None:
+    """A 6-month pilot was booked 7 times: in the month it started and again in the month it ended (ODD audit).
+    With 1-month pilots, the month after the start is free."""
+    spec = load_scenario("stretch_pilots", headcount=300,
+                         overrides={"warmup_months": 0, "interventions.stretch_pilots.months": 1})
+    model = PromotionModel(scenario=spec, rng=2)
+    hours = []
+    started = []
+    for _ in range(26):
+        model.step()
+        hours.append(model.flow["hours.stretch_pilots"])
+        started.append(model.flow["stretch_accepts"])
+    months = [m for m, n in enumerate(started) if n > 0]
+    assert len(months) >= 2, started
+    for m in months:
+        assert hours[m] > 0 and hours[m + 1] == 0, (m, hours[m - 1:m + 3])
+
+
+def test_parallel_ladders_leave_a_specialist_only_level_as_it_is() -> None:
+    """Above the first management level, a level with no management posts had a specialist post turned into a
+    management one (moved = -1; ODD audit)."""
+    levels = [{"name": "A", "positions": {"specialist": 50}}, {"name": "B", "positions": {"management": 10}},
+              {"name": "C", "positions": {"specialist": 5}}]
+    spec = load_scenario("baseline", overrides={"organisation.levels": levels,
+                                                "interventions": {"parallel_ladders": {"specialist_share": 0.4}}})
+    adjusted = PromotionModel(scenario=spec, rng=1).scenario
+    assert [dict(level.positions) for level in adjusted.organisation.levels] == [
+        {"specialist": 50}, {"management": 6, "specialist": 4}, {"specialist": 5}]
+
+
+def test_a_mentees_extra_voice_says_when_as_the_core_voice_does() -> None:
+    """Mentoring's extra voice set neither the manager's "later" nor halved for people who want to move later
+    (ODD audit). Four aspiring mentees, the first two wanting to move only later; each draw sits between half
+    the own voice's chance and all of it (no sponsorship), so only those who want to move now speak."""
+    from sim.interventions.mentoring import _voice_rows  # noqa: PLC0415
+
+    n = 4
+    wait = np.array([6, 12, 0, 0], dtype=np.int16)
+    voiced, b_later = np.zeros(n, bool), np.array([False, False, True, True])
+    last_voice = np.full(n, -1, dtype=np.int32)
+    own = 0.2 * (0.25 + 0.75 * 1.0) * 1.0  # voice_rate x visibility term x no suppression
+    _voice_rows(np.arange(n), np.full(n, 0.75 * own), np.ones(n), np.zeros(n, bool), voiced, np.ones(n), last_voice,
+                wait, b_later, 0.2, 1.0, 0.0, 7)
+    assert voiced.tolist() == [False, False, True, True]
+    assert last_voice.tolist() == [-1, -1, 7, 7]
+    assert b_later.tolist() == [False, False, False, False], "a voice now says 'now', as the core voice does"
+    _voice_rows(np.arange(2), np.full(2, 0.25 * own), np.ones(n), np.zeros(n, bool), voiced, np.ones(n), last_voice,
+                wait, b_later, 0.2, 1.0, 0.0, 8)
+    assert voiced.tolist() == [True, True, True, True] and b_later.tolist() == [True, True, False, False]
+
+
 # ---------------------------------------------------------------------------------------------
 # Picking the highest scores
 

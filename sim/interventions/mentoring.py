@@ -104,8 +104,9 @@ class Mentoring(Intervention):
             return
         self.charge(model, rows.size * self.params.hours_per_mentee_month)
         _voice_rows(
-            rows, rng.random(rows.size), wf.ambition, wf.masking, wf.voiced, wf.visibility, wf.last_voice,
-            sc.behaviour.voice_rate, model.group_suppression[self.code], self.params.sponsorship_rate, model.month,
+            rows, rng.random(rows.size), wf.ambition, wf.masking, wf.voiced, wf.visibility, wf.last_voice, wf.wait,
+            wf.b_later, sc.behaviour.voice_rate, model.group_suppression[self.code], self.params.sponsorship_rate,
+            model.month,
         )
 
     def on_learning(self, model: PromotionModel, rng: np.random.Generator) -> None:
@@ -119,16 +120,22 @@ class Mentoring(Intervention):
 # loop over them reads each column once instead of gathering and scattering it per operator.
 @jit
 def _voice_rows(
-    rows, draw, ambition, masking, voiced, visibility, last_voice, voice_rate, suppression, sponsorship, month
+    rows, draw, ambition, masking, voiced, visibility, last_voice, wait, b_later, voice_rate, suppression, sponsorship,
+    month,
 ) -> None:
-    """``on_signals`` for each mentee row: ``draw[n]`` decides for ``rows[n]``."""
+    """``on_signals`` for each mentee row: ``draw[n]`` decides for ``rows[n]``.
+
+    The mentee's own extra voice is the core voice's (halved for someone who wants to move only
+    later, ODD 7.3), and it says the timing as the core voice does, so the manager learns "later".
+    """
     for n in range(rows.size):
         i = rows[n]
         willing = (ambition[i] >= 0.5) & (not masking[i]) & (not voiced[i])
-        extra = voice_rate * (0.25 + 0.75 * visibility[i]) * suppression + sponsorship
-        if willing & (draw[n] < extra):
+        own = voice_rate * (0.25 + 0.75 * visibility[i]) * suppression * (1.0 - 0.5 * (wait[i] > 0))
+        if willing & (draw[n] < own + sponsorship):
             voiced[i] = True
             last_voice[i] = month
+            b_later[i] = wait[i] > 0
 
 
 @jit

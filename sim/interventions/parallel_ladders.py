@@ -68,6 +68,8 @@ class ParallelLadders(Intervention):
         data = scenario.model_dump(mode="json")
         for level in data["organisation"]["levels"][start:]:
             mgmt = level["positions"].get("management", 0)
+            if mgmt == 0:  # a specialist-only level above the first management one has nothing to move
+                continue
             moved = round(mgmt * self.params.specialist_share)
             if mgmt - moved < 1:
                 moved = mgmt - 1

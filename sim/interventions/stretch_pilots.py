@@ -89,7 +89,9 @@ class StretchPilots(Intervention):
         held = self.pilot_rows = held[mine]
         live = held[wf.active[held]]
         until = self.until[live]
-        self.charge(model, np.count_nonzero(until >= model.month) * self.params.hours_per_month)
+        # A pilot started this month (reviews run first) and ending at month + months runs that many
+        # months: charged in its first month, not again in the month it ends.
+        self.charge(model, np.count_nonzero(until > model.month) * self.params.hours_per_month)
         done = live[until == model.month]
         if done.size == 0:
             return
