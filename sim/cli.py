@@ -211,6 +211,10 @@ def run_years(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
+    from sim.scenario import MAX_YEARS  # noqa: PLC0415 (the commands import it anyway)
+
+    if value > MAX_YEARS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_YEARS} years, got {text}")
     if round(12 * value) < 1:  # a run steps round(12 * years) months
         raise argparse.ArgumentTypeError(f"must cover at least one month (1/12 = 0.0833 years), got {text}")
     return value

@@ -110,7 +110,7 @@ class PromotionModel(mesa.Model):
         **params: Any,
     ):
         keep_freed_memory()
-        seed = int(np.random.SeedSequence().entropy % (2**63)) if rng is None else int(rng)
+        seed = int(np.random.SeedSequence().entropy % (2**63)) if rng is None else run_seed(rng)
         super().__init__(rng=seed)
         extra = {SHORTCUTS.get(k, k): v for k, v in params.items()}
         if isinstance(scenario, Scenario) and not (extra or overrides or headcount):
@@ -436,6 +436,19 @@ class PromotionModel(mesa.Model):
         """The agent with this uid, if employed."""
         row = int(self.row_of_uid(np.array([uid]))[0])
         return self._agent(row) if row >= 0 else None
+
+
+def run_seed(rng: Any) -> int:
+    """The seed ``rng`` as a whole number 0 or more; anything else is an error, not silently another seed.
+
+    ``rng=1.7`` ran as seed 1, and ``rng=-1`` failed deep in numpy (found by fuzzing).
+
+    Raises:
+        InputError: A seed that is not a whole number 0 or more.
+    """
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
+        raise InputError(f"must be a whole number 0 or more, got {rng!r}", source="PromotionModel", path="rng")
+    return int(rng)
 
 
 def with_levers(scenario: Scenario) -> tuple[Scenario, list[levers.Intervention]]:

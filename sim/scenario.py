@@ -47,6 +47,7 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Score = Annotated[float, Field(ge=0.0, le=10.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Months = Annotated[int, Field(ge=1, le=1200)]
+MAX_YEARS = 100  # a scenario's years, and --years
 Track = Literal["specialist", "management"]
 PolicyName = Literal["visibility", "readiness", "best", "worst", "mixed", "random", "seniority", "application"]
 
@@ -58,9 +59,13 @@ MAX_POSITIONS = 3_000_000
 
 
 class _Strict(BaseModel):
-    """Base for every block: unknown keys are errors, not silently ignored."""
+    """Base for every block: unknown keys are errors, not silently ignored.
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    NaN and infinity are refused everywhere: a mean of ``.nan`` validated, and every person's
+    competence was NaN (found by fuzzing).
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Beta(_Strict):
@@ -318,7 +323,7 @@ class Person(_Strict):
     group: str | None = None
     ambition: Fraction | None = None
     wants: Track | None = None
-    wait_months: Annotated[int, Field(ge=0)] | None = None
+    wait_months: Annotated[int, Field(ge=0, le=1200)] | None = None
     visibility: Fraction | None = None
     risk_sensitivity: Fraction | None = None
     engagement: Fraction | None = None
@@ -326,7 +331,7 @@ class Person(_Strict):
     management_readiness: Score | None = None
     specialist_readiness: Score | None = None
     age: Annotated[float, Field(ge=16, le=100)] | None = None
-    tenure_months: Annotated[int, Field(ge=0)] | None = None
+    tenure_months: Annotated[int, Field(ge=0, le=1200)] | None = None
 
 
 def _default_groups() -> list[Group]:
@@ -471,7 +476,7 @@ class Scenario(_Strict):
 
     name: str = "unnamed"
     description: str = ""
-    years: Annotated[float, Field(gt=0, le=100)] = 10.0
+    years: Annotated[float, Field(gt=0, le=MAX_YEARS)] = 10.0
     warmup_months: Annotated[int, Field(ge=0, le=600)] = 24
     organisation: Organisation
     groups: Annotated[list[Group], Field(min_length=1)] = Field(default_factory=_default_groups)
@@ -1074,14 +1079,18 @@ def validate_scenario(data: Mapping[str, Any], source: str) -> Scenario:
 # Error formatting
 
 
+_UNION_TAGS = ("[key]", "int", "str", "float", "bool")
+
+
 def format_loc(loc: tuple[Any, ...]) -> str:
     """Turn a pydantic location into a key path like ``organisation.levels[2].positions``."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("[key]",) or (isinstance(part, str) and part.startswith(("function-", "literal["))):
-            continue
+        elif part in _UNION_TAGS or (isinstance(part, str) and part.startswith(("function-", "literal[", "list[",
+                                                                                   "dict["))):
+            continue  # pydantic's names for a union's members (people[0].level.int): not keys of the file
         else:
             out += ("." if out else "") + str(part)
     return out
@@ -1362,6 +1371,8 @@ def _typed_as_text(kind: str, given: Any, bounds: tuple[float | None, float | No
     except ValueError:
         return ""
     if _BARE_EXPONENT.match(given):  # YAML 1.1 reads 1e-2 as text: its float needs a point
+        if not math.isfinite(value):
+            return f"; YAML reads {given.strip()} as text, and it is too large for a number"
         return f"; YAML reads {given.strip()} as text (an exponent needs a point, 1.0e-2): write {value:g}"
     return "; a number in quotes is text: write it without quotes"
 
@@ -1372,7 +1383,7 @@ def _percent_as_number(given: Any, bounds: tuple[float | None, float | None] | N
     Spreadsheets show shares as percentages, so 80 is meant as 80 %; the range alone ("less
     than or equal to 1") does not say that the scale is the problem.
     """
-    if bounds != (0, 1) or isinstance(given, bool) or not isinstance(given, int | float) or not 1 < given <= 100:
+    if bounds != (0, 1) or isinstance(given, bool) or not isinstance(given, int | float) or not 2 <= given <= 100:
         return ""
     return f"; a fraction: {given:g} % is {given / 100:g}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,8 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import InputError
 from sim.model import PromotionModel
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import MAX_YEARS, Scenario, load_scenario
 
 
 @dataclass
@@ -41,6 +43,23 @@ class SimulationResult:
     file_ids: dict[int, str] = field(default_factory=dict)
 
 
+def run_months(years: float) -> int:
+    """The months a run of ``years`` steps; too few or too many is an error, not an empty run.
+
+    ``years=0`` returned a summary of NaNs, headcount too (found by fuzzing).
+
+    Raises:
+        InputError: Not a number, or less than one month, or more than ``MAX_YEARS``.
+    """
+    if isinstance(years, bool) or not isinstance(years, int | float) or not math.isfinite(years):
+        raise InputError(f"must be a finite number of years, got {years!r}", source="simulate", path="years")
+    months = round(12 * years)
+    if months < 1 or years > MAX_YEARS:
+        raise InputError(f"must cover at least one month (1/12 = 0.0833 years) and at most {MAX_YEARS} years, "
+                         f"got {years!r}", source="simulate", path="years")
+    return months
+
+
 def simulate(
     scenario: Scenario | str | Path | Mapping[str, Any],
     seed: int = 0,
@@ -64,7 +83,7 @@ def simulate(
     if overrides:
         spec = load_scenario(spec, overrides=overrides)
     model = PromotionModel(scenario=spec, rng=seed)
-    months = round(12 * (years if years is not None else spec.years))
+    months = run_months(years if years is not None else spec.years)
     for month in range(1, months + 1):
         model.step()
         if progress is not None:

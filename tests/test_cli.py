@@ -461,7 +461,7 @@ def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], wo
         (["--set", "exits.base_monthly=7"], ["--set: exits.base_monthly", "less than or equal to 1"]),
         (["--set", "policy.name=[oops"], ["policy.name"]),
         (["--set", "organisation.levels.40.name=x"], ["organisation.levels.40"]),
-        (["--years", "500"], ["years"]),
+        (["--years", "500"], ["--years", "must be at most 100 years"]),  # the option, not the scenario's years
         (["--csv"], ["--csv needs --out"]),
         (["--headcount", "3"], ["headcount must be at least 6", "one position for each level and track"]),
     ],

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from conftest import BASELINE, SCENARIOS, TINY
@@ -377,6 +378,17 @@ def _error(data: dict[str, Any]) -> InputError:
         ({"metrics": {"level_weights": [1, 2]}}, "metrics.level_weights", ["3 levels"]),
         ({"employees": {"timing_delay_months": [40, 10]}}, "employees.timing_delay_months", ["min"]),
         ({"interventions": {"telepathy": {}}}, "interventions.telepathy", ["unknown intervention"]),
+        # From fuzzing: NaN and infinity validated (every competence NaN), and int32 columns overflowed.
+        ({"employees": {"competence": {"mean": float("nan"), "sd": 1.0}}}, "employees.competence.mean",
+         ["finite number"]),
+        ({"employees": {"visibility": {"a": float("inf"), "b": 1.0}}}, "employees.visibility.a", ["finite number"]),
+        ({"behaviour": {"voice_rate": float("nan")}}, "behaviour.voice_rate", ["finite number"]),
+        ({"interventions": {"mentoring": {"coverage": float("nan")}}}, "interventions.mentoring.coverage",
+         ["finite number"]),
+        ({"people": [{"name": "X", "level": "Junior", "tenure_months": 3_000_000_000}]}, "people[0].tenure_months",
+         ["less than or equal to 1200"]),
+        ({"people": [{"name": "X", "level": "Junior", "wait_months": 2_147_483_647}]}, "people[0].wait_months",
+         ["less than or equal to 1200"]),
     ],
 )
 def test_bad_values_name_the_key_path(
@@ -388,6 +400,39 @@ def test_bad_values_name_the_key_path(
     assert err.source == "<mapping>"
     for word in words:
         assert word in str(err)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"people": [{"name": "Sam", "level": True}]}, "sam_and_priya: people[0].level: Input should be a valid "
+                                                       "integer (got True)"),  # not people[0].level.int
+        ({"policy.cycle_months": "1e400"}, "policy.cycle_months: Input should be a valid integer (got '1e400'); YAML "
+                                           "reads 1e400 as text, and it is too large for a number"),  # not "write inf"
+        ({"behaviour.voice_rate": 1.0000001}, "behaviour.voice_rate: Input should be less than or equal to 1 (got "
+                                              "1.0000001)"),  # not "a fraction: 1 % is 0.01"
+    ],
+)
+def test_fuzzed_values_get_the_right_words(overrides: dict[str, Any], expected: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_scenario("sam_and_priya", overrides=overrides)
+    assert expected in str(caught.value)
+    assert str(caught.value).split(" [and")[0].endswith(expected.split(": ", 1)[-1])
+
+
+def test_the_python_api_refuses_runs_of_no_months_and_seeds_that_are_not_whole() -> None:
+    """``simulate(years=0)`` returned a summary of NaNs and ``seed=1.7`` ran as seed 1 (fuzzing)."""
+    from sim import PromotionModel, simulate  # noqa: PLC0415
+
+    for years in (0, -1, float("nan"), 101):
+        with pytest.raises(InputError, match=r"^simulate: years: must "):
+            simulate("baseline", years=years)
+    for seed in (1.7, -1, True, "1"):
+        with pytest.raises(InputError, match=r"^PromotionModel: rng: must be a whole number 0 or more"):
+            PromotionModel(scenario="baseline", rng=seed)
+    small = load_scenario("baseline", headcount=50, overrides={"warmup_months": 0})
+    assert simulate(small, seed=np.int64(3), years=1 / 12).summary == pytest.approx(
+        simulate(small, seed=3, years=1 / 12).summary, nan_ok=True)
 
 
 # A misspelt required key is both missing and unknown; the unknown key's did-you-mean is the

@@ -42,7 +42,7 @@ PHASES: tuple[str, ...] = (
 class Params(BaseModel):
     """Base for a lever's parameters: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Intervention:
