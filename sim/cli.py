@@ -87,6 +87,10 @@ class ArgumentParser(argparse.ArgumentParser):
             close = [m for e in extra if e.startswith("-")
                      for m in difflib.get_close_matches(e.split("=")[0], options, n=1)]
             hint = f" (did you mean {close[0]}?)" if close else ""
+            if "--set" not in options and any(e.split("=")[0] == "--set" for e in extra):
+                # not "did you mean --seed?": the user wants to change a setting of one arm
+                hint = (f" ({parser.prog} has no --set: write the change in a variant file that extends the "
+                        "baseline's, or in an experiment file's set: block, see docs/experiments.md)")
             hint = hint or _set_hint(words, extra[0]) or _list_hint(words, extra[0])
             parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
         return parsed
@@ -163,7 +167,10 @@ def load_with_set(scenario: str, headcount: int | None, overrides: dict[str, Any
         return load_scenario(scenario, headcount=headcount, overrides=overrides)
     except InputError as exc:
         path = exc.path or ""
-        if not any(path == key or path.startswith((f"{key}.", f"{key}[")) for key in typed):
+        # A lever switched on (or misspelt) by a --set key is checked as a block: its path is the
+        # key's parent (``interventions.mentoring`` for ``interventions.mentoring.coverage``).
+        lever = path.startswith("interventions.") and any(key.startswith(f"{path}.") for key in typed)
+        if not lever and not any(path == key or path.startswith((f"{key}.", f"{key}[")) for key in typed):
             raise
         raise InputError(exc.detail, source="--set", path=path) from None
 

@@ -461,6 +461,9 @@ def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], wo
         (["--set", "exits.base_monthly=7"], ["--set: exits.base_monthly", "less than or equal to 1"]),
         (["--set", "policy.name=[oops"], ["policy.name"]),
         (["--set", "organisation.levels.40.name=x"], ["organisation.levels.40"]),
+        # a lever switched on, or misspelt, by --set is checked as a block: blamed on --set, not the file
+        (["--set", "interventions.mentorng.coverage=0.2"], ["--set: interventions.mentorng", "'mentoring'"]),
+        (["--set", "interventions.mentoring.group=martians"], ["--set: interventions.mentoring", "'martians'"]),
         (["--years", "500"], ["--years", "must be at most 100 years"]),  # the option, not the scenario's years
         (["--csv"], ["--csv needs --out"]),
         (["--headcount", "3"], ["headcount must be at least 6", "one position for each level and track"]),
@@ -504,6 +507,11 @@ def test_the_wrong_kind_of_file_says_which_command_takes_it(argv: list[str], wor
          "promosim compare: error: unrecognized arguments: published_criteria, stretch_pilots (--levers takes one "
          "comma-separated word, without spaces: --levers mentoring,published_criteria,stretch_pilots) (see --help)"),
         (["--yeras", "run", "baseline"], "promosim: error: unrecognized arguments: --yeras (see --help)"),
+        # compare has no --set: not "did you mean --seed?" (an org-design trial)
+        (["compare", "baseline", "--set", "interventions.mentoring.coverage=0.2"],
+         "promosim compare: error: unrecognized arguments: --set interventions.mentoring.coverage=0.2 (promosim "
+         "compare has no --set: write the change in a variant file that extends the baseline's, or in an "
+         "experiment file's set: block, see docs/experiments.md) (see --help)"),
         # a space for the '=': --set takes the key alone and the value is left over
         (["run", "baseline", "--set", "exits.base_monthly", "0.15"],
          "promosim run: error: unrecognized arguments: 0.15 (--set takes KEY=VALUE as one word, without spaces: "

@@ -52,8 +52,10 @@ class Mentoring(Intervention):
         change nothing, and a comparison would report that as its effect.
         """
         if params.group not in scenario.group_names:
+            unset = "group" not in params.model_fields_set
             raise ValueError(
                 f"group '{params.group}' does not exist; groups: {', '.join(scenario.group_names)}"
+                + (f" ('{params.group}' is the lever's default: give group: one of these)" if unset else "")
             )
         key, n = scenario.metrics.key_levels, scenario.n_levels
         if key >= n:
