@@ -15,7 +15,7 @@ import yaml
 from conftest import BASELINE
 from scipy import stats
 
-from sim.experiment.analysis import holm, paired_effects, paired_stats, trajectory_bands
+from sim.experiment.analysis import holm, paired_effects, paired_stats, parity_gap, trajectory_bands
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec
 from sim.experiment.plots import panel_title
@@ -279,25 +279,41 @@ def test_parity_is_judged_on_the_change_of_the_means_distance_from_one() -> None
     assert row["parity_gap_ci_low"] > 0
     assert any(line.endswith("**worse (further from parity)**") for line in summary_lines(
         paired_effects(crossed, design), {}))
-    parity_only = paired_effects(toy_values({"representation_ratio.women": (
-        [0.70, 0.72, 0.68, 0.71, 0.69, 0.70], [0.95, 0.60, 1.30, 0.98, 0.75, 1.10]),
-        "misread_rate": ([0.2] * 6, [0.1, 0.12, 0.11, 0.1, 0.12, 0.11])}), design)
-    women = parity_only[parity_only["metric"] == "representation_ratio.women"].iloc[0]
-    assert women["ci_low"] < 0 < women["ci_high"] and women["parity_gap_ci_high"] < 0  # clear only by parity
-    line = next(x for x in summary_lines(parity_only, {}) if x.startswith("- women at the top"))
-    assert "which Holm's correction for 2 tests does not cover" in line and "not after Holm" not in line
-    # That interval is not corrected for the 2 tests, so the verdict is not bold: bold is for
-    # verdicts Holm's correction keeps, and this one is not even a tested one.
-    assert ": better (closer to parity) (by the interval" in line and "**" not in line
-    single = paired_effects(toy_values({"representation_ratio.women": (
+    # A mean that reached 0.95 from 0.70 with runs scattered from 0.60 to 1.30: the paired change (+0.24,
+    # 95% CI -0.03 to +0.52) may as well be none, so its distance from parity is not clearly smaller either.
+    # (The bootstrap used before called it "better (closer to parity)", by the parity interval alone.)
+    scattered_only = paired_effects(toy_values({"representation_ratio.women": (
         [0.70, 0.72, 0.68, 0.71, 0.69, 0.70], [0.95, 0.60, 1.30, 0.98, 0.75, 1.10])}), design)
-    alone = next(x for x in summary_lines(single, {}) if x.startswith("- women at the top"))
-    assert alone.endswith("**better (closer to parity)**")  # one test: nothing to correct for
+    women = scattered_only.iloc[0]
+    assert women["ci_low"] < 0 < women["ci_high"] and women["parity_gap_ci_low"] < 0 < women["parity_gap_ci_high"]
+    assert "No clear change: women at the top." in summary_lines(scattered_only, {})
     rng = np.random.default_rng(5)
     steady, scattered = 0.90 + rng.normal(0, 0.01, 30), 1.0 + rng.normal(0, 0.15, 30)  # runs 0.12 from 1 on average
     wide = {"replications": 30, "metrics": None, "arms": toy_design()["arms"][:2]}
     row = paired_effects(toy_values({"representation_ratio.women": (list(steady), list(scattered))}), wide).iloc[0]
     assert row["parity_gap_ci_high"] < 0, "the mean went from 0.90 to about 1.0: closer to parity"
+
+
+def test_parity_verdicts_are_rarely_claimed_where_nothing_changed() -> None:
+    """An org-design trial: with no true change, the paired bootstrap called the distance from parity clearly
+    changed in 43 % of comparisons of 2 pairs and about 9 % of 5 to 15 (5 % intended). The interval now comes
+    from the paired t-interval of the change, and holds its level at every size; 400 null comparisons per
+    size give a standard error of about 1.1 points, so 8 % is three of them above 5 %. A parity verdict also
+    implies a clear signed change, the test Holm's correction covers."""
+    rng = np.random.default_rng(11)
+    for n in (2, 3, 5, 10, 15):
+        calls = 0
+        for _ in range(400):
+            shared = rng.normal(size=n)
+            base = 0.85 + 0.1 * shared
+            variant = 0.85 + 0.1 * (0.7 * shared + math.sqrt(1 - 0.7**2) * rng.normal(size=n))
+            row = parity_gap(base, variant)
+            clear = row["parity_gap_ci_low"] > 0 or row["parity_gap_ci_high"] < 0
+            calls += clear
+            if clear:
+                t = stats.t.ppf(0.975, n - 1) * np.std(variant - base, ddof=1) / math.sqrt(n)
+                assert abs(np.mean(variant - base)) > t
+        assert calls / 400 < 0.08, (n, calls)
 
 
 def test_a_ratio_that_moved_says_why_it_is_not_clearly_closer_to_parity() -> None:

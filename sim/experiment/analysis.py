@@ -19,7 +19,7 @@ between the tests; the per-test intervals are left as they are.
 
 For a metric that is best at 1 (``representation_ratio.*``), a signed difference does not say
 whether the variant came closer to parity (0.90 -> 1.09 is a clear rise and hardly any gain), so
-``parity_gap_*`` holds the change of the mean's distance from 1, with a paired bootstrap interval.
+``parity_gap_*`` holds the change of the mean's distance from 1, with the paired t-interval carried over.
 """
 
 from __future__ import annotations
@@ -127,16 +127,22 @@ def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     return out
 
 
-def parity_gap(baseline: np.ndarray, variant: np.ndarray, confidence: float = 0.95,
-               resamples: int = 4000) -> dict[str, float]:
+def parity_gap(baseline: np.ndarray, variant: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
     """The change of the mean's distance from parity, ``|mean(variant) - 1| - |mean(baseline) - 1|``.
 
-    The interval is a paired percentile bootstrap over replications (pairs resampled together,
-    fixed seed, so a report is reproducible). Negative means closer to parity.
+    Negative means closer to parity. The interval is where the paired Student-t interval of the
+    change of the mean (the one every other metric gets) takes the distance: with the
+    baseline's mean ``b``, a change ``d`` moves the distance by ``|b + d - 1| - |b - 1|``, so the
+    interval runs from that function's least to its greatest value over the change's interval.
+    While the change cannot cross parity this is the change's own interval, signed by the side of
+    parity the baseline is on; it is "clearly closer" only when the change is clearly toward
+    parity and clearly does not overshoot it. A percentile bootstrap, used before, called a
+    change where there was none 43 % of the time with 2 pairs and about 9 % with 5 to 15 (an
+    org-design trial, against 5 % for the t-test).
 
-    The same resamples give the baseline mean's own interval (``parity_baseline_ci_*``): when it
-    holds 1, the baseline is not clearly off parity, so no variant can be shown to come closer
-    (a trial's 0.918 -> 0.988 was "not clearly closer" for that reason, and the report did not say so).
+    The baseline mean's own t-interval (``parity_baseline_ci_*``) says whether the baseline is
+    clearly off parity at all: when it holds 1, no variant can be shown to come closer (a
+    trial's 0.918 -> 0.988 was "not clearly closer" for that reason, and the report did not say so).
 
     The distance of each *run* (``|x - 1|`` replication by replication) is not used: it adds each
     arm's run-to-run spread to its distance, so a variant whose mean moves from 0.90 to 0.99 but
@@ -152,17 +158,23 @@ def parity_gap(baseline: np.ndarray, variant: np.ndarray, confidence: float = 0.
            "parity_baseline_ci_low": nan, "parity_baseline_ci_high": nan}
     if b.size == 0:
         return out
-    out["parity_gap_diff"] = float(abs(v.mean() - 1) - abs(b.mean() - 1))
+    base = float(b.mean())
+
+    def moved(change: float) -> float:
+        return abs(base + change - 1) - abs(base - 1)
+
+    diff = float((v - b).mean())
+    out["parity_gap_diff"] = moved(diff)
     if b.size < 2:
         return out
-    idx = np.random.default_rng(0).integers(0, b.size, size=(resamples, b.size))
-    base = b[idx].mean(axis=1)
-    boot = np.abs(v[idx].mean(axis=1) - 1) - np.abs(base - 1)
-    alpha = 1.0 - confidence
-    quantiles = [alpha / 2, 1 - alpha / 2]
-    (low, high), (base_low, base_high) = np.quantile(boot, quantiles), np.quantile(base, quantiles)
-    out.update(parity_gap_ci_low=float(low), parity_gap_ci_high=float(high), parity_baseline_ci_low=float(base_low),
-               parity_baseline_ci_high=float(base_high))
+    t = float(stats.t.ppf(1 - (1 - confidence) / 2, b.size - 1))
+    half = t * float((v - b).std(ddof=1)) / math.sqrt(b.size)
+    low, high = diff - half, diff + half
+    # |base + d - 1| is least where d reaches parity (d = 1 - base), if the interval holds that point.
+    ends = [moved(low), moved(high)] + ([moved(1 - base)] if low < 1 - base < high else [])
+    base_half = t * float(b.std(ddof=1)) / math.sqrt(b.size)
+    out.update(parity_gap_ci_low=min(ends), parity_gap_ci_high=max(ends),
+               parity_baseline_ci_low=base - base_half, parity_baseline_ci_high=base + base_half)
     return out
 
 

@@ -376,9 +376,10 @@ ALPHA = 0.05
 def is_clear(row: Any) -> bool:
     """The difference's confidence interval excludes 0: the variant clearly moved the metric.
 
-    For a metric best at 1, a clear change of its distance from parity counts too: a trial's
-    ratio moved toward parity with the distance's interval clear of 0 and the ratio's not, and
-    the summary listed it under "no clear change".
+    For a metric best at 1, a clear change of its distance from parity counts too. (Its interval
+    is the signed change's carried over, so it is clear only when the signed change is; a
+    bootstrap used before could be clear alone, and the summary then listed the ratio under
+    "no clear change".)
     """
     low, high = getattr(row, "parity_gap_ci_low", math.nan), getattr(row, "parity_gap_ci_high", math.nan)
     return signed_clear(row) or (math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0))
@@ -437,11 +438,10 @@ def verdict(row: Any) -> str:
 def firm(row: Any, tests: int) -> bool:
     """Whether a clear change's verdict stands among ``tests`` tests: the one the report bolds.
 
-    Holm's correction speaks to the signed test: not to metrics with no verdict, nor to a ratio
-    clear only in its distance from parity (that interval is not corrected), which is then not
-    firm among several tests: bold would rank it above the changes Holm's correction does not
-    keep, which are at least tested (a report once bolded women at the top 1.032 -> 1.030,
-    95% CI -0.018 to 0.014, among 40 tests).
+    Holm's correction speaks to the signed test, not to metrics with no verdict; a ratio's
+    parity verdict stands when Holm's correction keeps its signed change (a report once bolded
+    women at the top 1.032 -> 1.030, 95% CI -0.018 to 0.014, among 40 tests, by a parity
+    interval no test covered).
     """
     subject = in_family(row) and signed_clear(row)
     return tests <= 1 or (holds_after_holm(row) if subject else signed_clear(row))
@@ -527,9 +527,6 @@ def change_line(row: Any, tests: int = 1) -> str:
     if word.startswith("moved"):
         reason = parity_reason(row, shown.decimals)
         line += f": {reason}" if reason else ""
-    if not signed_clear(row) and tests > 1:
-        return line + f" (by the interval of its distance from parity, which Holm's correction for {tests} tests " \
-                      "does not cover)"
     return line + ("" if stands else f" {holm_mark(tests)}")
 
 
