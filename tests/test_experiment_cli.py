@@ -287,6 +287,27 @@ def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.
         assert words in err and err.count("\n") == 1, err
 
 
+def test_a_variant_that_changes_more_than_its_levers_says_so(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """An org-design trial's variant switched conversations on and raised hire shares; the report credited
+    promotions 83 -> 36 to the lever, without a word. A note on stderr and in report.md names the rest."""
+    variant = tmp_path / "convos.yaml"
+    variant.write_text(f"extends: {BASELINE}\ninterventions:\n  career_conversations: {{}}\nexits: "
+                       "{base_monthly: 0.01}\nbehaviour: {voice_rate: 0.2}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["compare", str(BASELINE), str(variant), "--replications", "2", "--years", "1", "--headcount", "100",
+                 "--workers", "1", "--quiet", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    said = ("differs from baseline besides its levers, in behaviour.voice_rate 0.12 → 0.2, exits.base_monthly "
+            "0.005 → 0.01; its effects include these changes")
+    assert f"note: variant 'convos' {said}\n" in err
+    assert f"It {said}." in (out / "report.md").read_text()
+    code = main(["compare", str(BASELINE), "--levers", "career_conversations", "--replications", "2", "--years", "1",
+                 "--headcount", "100", "--workers", "1", "--quiet", "--out", str(tmp_path / "levers")])
+    assert code == 0 and "besides its levers" not in capsys.readouterr().err  # a lever alone: nothing else to say
+
+
 def test_an_unreachable_scheduler_leaves_no_plan_behind(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -200,6 +200,8 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     replaced = replaced_design_note(out, design.to_json())
     if replaced:
         print(replaced, file=sys.stderr)
+    for note in other_settings_notes(design):
+        print(note, file=sys.stderr)
     if design.replications < 2 and design.kind == "comparison":
         print("note: 1 replication per arm gives no confidence intervals and no verdicts; use 2 or more "
               "(30, as the shipped experiments, for results to publish)", file=sys.stderr)
@@ -215,6 +217,22 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     if not args.quiet:
         print(stats.line(), file=sys.stderr)
     return stats
+
+
+def other_settings_notes(design: Any) -> list[str]:
+    """A note per variant that changes more than its levers against its baseline (``other_settings_note``)."""
+    from sim.experiment.report import other_settings_note  # noqa: PLC0415
+
+    arms = {arm.label: arm for arm in design.arms}
+    notes = []
+    for arm in design.arms:
+        ref = arms.get(arm.reference or "")
+        if ref is None or ref.scenario == arm.scenario:
+            continue
+        also = other_settings_note(ref.label, ref.content, arm.content)
+        if also:
+            notes.append(f"note: variant '{arm.label}' {also}")
+    return notes
 
 
 def replaced_design_note(out: Path, new: dict[str, Any]) -> str | None:

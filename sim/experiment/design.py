@@ -865,6 +865,43 @@ def check_pairs_match(arms: Sequence[Arm], source: str, files: Mapping[str, Path
                 f"difference to the variant's rules; {fix}", source=source, path="scenarios")
 
 
+# What a variant is for: its levers, and the words that name it.
+LEVER_KEYS = ("interventions", "name", "description")
+
+
+def settings_changed(baseline: Mapping[str, Any], variant: Mapping[str, Any], limit: int = 6) -> list[str]:
+    """What ``variant`` sets otherwise than ``baseline``, besides its levers: ``key before → after``.
+
+    A variant that switched a lever on and also changed, say, hire shares was reported as the
+    lever's effect (promotions 83 → 36 in an org-design trial). The pair checks refuse what makes
+    a comparison meaningless (another organisation, another horizon); this names the rest, so the
+    report can say what else the effects include. At most ``limit`` entries, then how many more.
+    """
+    found: list[str] = []
+
+    def walk(a: Any, b: Any, path: str) -> None:
+        if isinstance(a, Mapping) and isinstance(b, Mapping):
+            for key in dict.fromkeys([*a, *b]):
+                if path or key not in LEVER_KEYS:
+                    walk(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and a and isinstance(a[0], Mapping):
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                walk(x, y, f"{path}[{i}]")
+        elif a != b:
+            found.append(f"{path} {_shown_value(a)} → {_shown_value(b)}")
+
+    walk(baseline, variant, "")
+    return found if len(found) <= limit else [*found[:limit], f"{len(found) - limit} more"]
+
+
+def _shown_value(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, list) and len(value) > 4:
+        return f"{len(value)} items"
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str | list | Mapping) else str(value)
+
+
 def _restructures(arm: Arm, other: Arm, files: Mapping[str, Path]) -> bool:
     """Whether ``arm`` is its reference's organisation with other positions.
 

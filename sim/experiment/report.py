@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
+from sim.experiment.design import settings_changed
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
 from sim.metrics import (
@@ -337,9 +338,21 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
         elif ref is not None and arm.get("set"):
             words = f"{words} (with set: {settings_shown(arm['set'])})" if words else \
                 f"With set: {settings_shown(arm['set'])}"
+        also = other_settings_note(ref, store.scenario(ref), store.scenario(arm["scenario"])) \
+            if ref is not None and ref != arm["scenario"] else ""
+        words = f"{words} It {also}.".strip() if also else words
         if words:
             out[arm["label"]] = words
     return out
+
+
+def other_settings_note(baseline: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """What a variant changes besides its levers (``settings_changed``), as a clause, or ``""``."""
+    changed = settings_changed(before, after)
+    if not changed:
+        return ""
+    return (f"differs from {baseline} besides its levers, in {', '.join(changed)}; its effects include these "
+            "changes")
 
 
 def _levers_switched_on(overrides: dict[str, Any]) -> list[tuple[str, str]]:
