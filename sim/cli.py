@@ -320,7 +320,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.headcount and isinstance(exc, CapacityError):
             exc = exc.after_resizing(args.headcount, "--headcount")
         raise under(args.scenario, exc) from None
-    print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} years)",
+    print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} "
+                                  f"{'year' if scenario.years == 1 else 'years'})",
                   top_is_everyone=scenario.metrics.key_levels >= scenario.n_levels,
                   one_group=len(scenario.groups) < 2)
     for note in result.notes:

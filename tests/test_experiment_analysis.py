@@ -644,4 +644,6 @@ def test_each_plot_panel_is_titled_in_words_with_the_column_name_and_which_way_i
         "(the ratio itself is better closer to 1)")
     assert panel_title("misread_rate", of_differences=True) == panel_title("misread_rate")
     assert panel_title("promotions") == "Promotions\npromotions"  # neither way is better
+    # Lever time is a cost, not a result, in the plots as in the report (an org-design trial).
+    assert panel_title("intervention_cost").endswith("intervention_cost (a cost in people's time)")
     assert panel_title("no_such_metric") == "no_such_metric"

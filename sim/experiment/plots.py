@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim.experiment.analysis import comparison_labels
-from sim.metrics import BETTER_WORDS, metric_info
+from sim.metrics import BETTER_WORDS, COSTS, metric_info
 
 NCOLS = 3
 
@@ -56,6 +56,8 @@ def panel_title(metric: str, of_differences: bool = False) -> str:
     better = BETTER_WORDS[info.better].rstrip(".").lower() if info.better else ""
     if of_differences and info.better == "one":
         better = "the ratio itself is better closer to 1"
+    if metric in COSTS:  # a cost, not a result: "lower is better" ranked a lever below doing nothing
+        better = "a cost in people's time"
     return f"{info.label[:1].upper()}{info.label[1:]}\n{metric}" + (f" ({better})" if better else "")
 
 
