@@ -24,6 +24,9 @@ def write_experiment(folder: Path, **fields: Any) -> Path:
     """A small baseline, a random-policy variant and an experiment comparing them."""
     (folder / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
     (folder / "random.yaml").write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
+    (folder / "other.yaml").write_text("extends: small.yaml\nname: other\ngroups:\n"
+                                       "  - {name: a, workforce_share: 0.5, hiring_share: 0.5}\n"
+                                       "  - {name: b, workforce_share: 0.5, hiring_share: 0.5}\n")
     data: dict[str, Any] = {
         "name": "t", "seed": 3, "replications": 4, "headcount": 120,
         "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]},
@@ -252,6 +255,15 @@ BAD_FILES: list[tuple[str, Any, str]] = [
      "scenarios.variants.équipe: 'équipe' may hold only letters a-z, A-Z (no accents), digits, '_', '.', '-'"),
     ("a grid of percentages", {"grid": {"behaviour.voice_rate": ["15%"]}},
      "(got '15%'); this is a fraction from 0 to 1: write 0.15 for 15%"),
+    # An org-design trial: the refusal the docs promise, not the lever's default group missing from the baseline.
+    ("a grid over a lever the baseline does not have", {"grid": {"interventions.mentoring.coverage": [0.2, 0.3]}},
+     "grid: interventions.mentoring.coverage is a parameter of the mentoring lever, which the baseline does not "
+     "have on: a grid applies to every scenario, so it would switch the lever on in the baseline too"),
+    ("a variant of another organisation whose set fails", {"scenarios": {"baseline": "other.yaml", "variants": {
+        "m": {"file": "mentoring", "set": {"interventions.mentoring.group": "a"}}}}},
+     "scenarios.variants.m.set.interventions.mentoring: group 'a' does not exist; groups: men, women (scenarios/"
+     "mentoring.yaml describes another organisation, with groups men, women where the baseline has a, b: a variant "
+     "should extend the baseline's file and add interventions:)"),
     ("an organisation file with more people than the headcount leaves positions",
      {"headcount": 100, "scenarios": {"baseline": str(SCENARIOS / "synthetic_org.yaml")}},
      "arm 'synthetic_org': "),

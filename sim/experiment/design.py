@@ -681,6 +681,49 @@ def _blame(exc: InputError, path: Path, headcount: int | None, common: Mapping[s
     return InputError(f"scenario '{label}': {exc}", source=source, path=where)
 
 
+def _another_organisation(exc: InputError, path: Path, baseline: Scenario | None) -> InputError:
+    """``exc`` of a variant whose file describes another organisation than the baseline, saying so.
+
+    The shipped ``mentoring`` with ``set: {interventions.mentoring.group: lisbon}`` against one's
+    own organisation said "group 'lisbon' does not exist; groups: men, women", although the
+    user's organisation has lisbon: the variant runs the shipped organisation (an org-design trial).
+    """
+    if baseline is None:
+        return exc
+    try:
+        own = load_scenario(path)
+    except InputError:
+        return exc
+    shape = {"levels": lambda sc: [lv.name for lv in sc.organisation.levels], "groups": lambda sc: sc.group_names}
+    differ = [f"{what} {', '.join(of(own))} where the baseline has {', '.join(of(baseline))}"
+              for what, of in shape.items() if of(own) != of(baseline)]
+    if not differ:
+        return exc
+    return InputError(f"{exc.detail} ({shown_path(path)} describes another organisation, with {'; '.join(differ)}: "
+                      "a variant should extend the baseline's file and add interventions:)", source=exc.source,
+                      path=exc.path)
+
+
+def check_grid_levers(grid: Mapping[str, list[Any] | GridRange], baseline: Scenario, source: str) -> None:
+    """Refuse a grid over a parameter of a lever the baseline does not have on.
+
+    A grid applies to every scenario, so it would switch the lever on in the baseline too, and
+    each variant would run its baseline's scenario. ``check_pairs_differ`` finds that once every
+    point is built, but building failed first when the lever's defaults do not fit the baseline
+    (mentoring's default group), with an error about the group (an org-design trial).
+
+    Raises:
+        InputError: Naming the grid key, the lever and the way to vary one arm only.
+    """
+    for key in grid:
+        parts = key_parts(key)
+        if len(parts) >= 3 and parts[0] == "interventions" and parts[1] not in baseline.interventions:
+            raise InputError(f"{key} is a parameter of the {parts[1]} lever, which the baseline does not have on: a "
+                             "grid applies to every scenario, so it would switch the lever on in the baseline too, "
+                             "and every difference would be 0; to vary one arm only, give one variant per value "
+                             "with its own set: (docs/experiments.md)", source=source, path="grid")
+
+
 def with_parameters(base: Scenario, parameters: Mapping[str, Any], label: str, source: str,
                     where: str) -> Scenario:
     """A resolved scenario with grid or sample values applied and re-validated."""
@@ -725,11 +768,14 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
     specs = labelled_specs(spec.scenarios, base_dir, source)
     check_grid_keeps_sets(spec, specs, source)
     common = base_overrides(spec)
-    bases = [
-        (label, path, resolve(path, headcount=spec.headcount, common=common, own=own, label=label, source=source,
-                              where=where))
-        for label, path, own, where in specs
-    ]
+    bases: list[tuple[str, Path, Scenario]] = []
+    for label, path, own, where in specs:
+        try:
+            bases.append((label, path, resolve(path, headcount=spec.headcount, common=common, own=own, label=label,
+                                               source=source, where=where)))
+        except InputError as exc:
+            raise _another_organisation(exc, path, bases[0][2] if bases else None) from None
+    check_grid_levers(spec.grid, bases[0][2], source)
     own_sets = {label: own for label, _, own, _ in specs}
     points = grid_points(spec.grid, bases[0][2].model_dump(mode="json"))
     check_points_distinct(spec.grid, points, source)

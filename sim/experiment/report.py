@@ -347,7 +347,13 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
 
 
 def other_settings_note(baseline: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """What a variant changes besides its levers (``settings_changed``), as a clause, or ``""``."""
+    """What a variant changes besides its levers (``settings_changed``), as a clause, or ``""``.
+
+    Only for a variant whose levers differ from its baseline's: a variant with the same levers
+    (a policy, an organisation's structure) is about the settings it changes, so they are its rules.
+    """
+    if (before.get("interventions") or {}) == (after.get("interventions") or {}):
+        return ""
     changed = settings_changed(before, after)
     if not changed:
         return ""
