@@ -143,6 +143,12 @@ class OrgSource(_Strict):
     date_format: Literal["iso", "day_first", "month_first"] = "iso"
     sheet: Annotated[str, Field(min_length=1)] | None = None
 
+    @field_validator("sheet", mode="before")
+    @classmethod
+    def _sheet_text(cls, value: Any) -> Any:
+        """A sheet named 2024 written unquoted is the sheet's name, not a number."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
     @field_validator("as_of", mode="before")
     @classmethod
     def _a_date(cls, value: Any) -> Any:

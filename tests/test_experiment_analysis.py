@@ -294,6 +294,18 @@ def test_parity_is_judged_on_the_change_of_the_means_distance_from_one() -> None
     assert row["parity_gap_ci_high"] < 0, "the mean went from 0.90 to about 1.0: closer to parity"
 
 
+def test_a_variant_whose_levers_move_positions_says_how() -> None:
+    """An org-design trial read "ladders" as "a specialist ladder" in an organisation that had one; only
+    `org describe` showed that the lever moved 35 % more management posts to the specialist track."""
+    from sim.experiment.report import positions_moved  # noqa: PLC0415
+    from sim.scenario import load_scenario  # noqa: PLC0415
+
+    assert positions_moved(load_scenario("parallel_ladders").model_dump(mode="json")) == (
+        "Its levers change the positions when a run starts: Manager management 110 → 72, specialist 0 → 38; "
+        "Director management 45 → 29, specialist 0 → 16; Executive management 15 → 10, specialist 0 → 5.")
+    assert positions_moved(load_scenario("mentoring").model_dump(mode="json")) == ""
+
+
 def test_parity_verdicts_are_rarely_claimed_where_nothing_changed() -> None:
     """An org-design trial: with no true change, the paired bootstrap called the distance from parity clearly
     changed in 43 % of comparisons of 2 pairs and about 9 % of 5 to 15 (5 % intended). The interval now comes

@@ -282,9 +282,13 @@ def _with_dates(form: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _workbook(sheets: dict[str, list[list[Any]]], *, hidden: tuple[str, ...] = (), corner: tuple[int, int] = (1, 1)
-              ) -> bytes:
-    """An .xlsx as Excel saves it: each sheet's rows from ``corner`` (row, column), typed cells as given."""
+def _workbook(sheets: dict[str, list[list[Any]]], *, hidden: tuple[str, ...] = (), corner: tuple[int, int] = (1, 1),
+              merged: tuple[str, ...] = ()) -> bytes:
+    """An .xlsx as Excel saves it: each sheet's rows from ``corner`` (row, column), typed cells as given.
+
+    A text such as ``#N/A`` is an error cell, and one starting with ``=`` a formula with no saved
+    value (as a program writes it); ``merged`` ranges (``B2:B4``) are merged on the first sheet.
+    """
     import openpyxl  # noqa: PLC0415
 
     book = openpyxl.Workbook()
@@ -296,6 +300,8 @@ def _workbook(sheets: dict[str, list[list[Any]]], *, hidden: tuple[str, ...] = (
             for c, value in enumerate(row):
                 if value is not None:
                     sheet.cell(row=corner[0] + r, column=corner[1] + c, value=value)
+    for cells in merged:
+        book.worksheets[0].merge_cells(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -837,7 +843,8 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      ["the workbook's sheets hold no data (expected a header row and a row per person)"]),
     ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found; looked in "]),
     ("empty file name", None, {"file": ""},
-     ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .xlsx, .xlsm, .parquet, .pq file"]),
+     ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .xlsx, .xlsm, .xlsb, .xls, .ods, "
+      ".parquet, .pq file"]),
     ("corrupt parquet", b"this is not parquet", {"name": "org.parquet"}, ["cannot read Parquet file"]),
     ("ambiguous team", "id,level,track,team\nA,Head,management,t\nB,Head,management,t\n", {},
      ["row 3, column 'team'", "team 't' has 2 possible leads"]),
@@ -1022,6 +1029,55 @@ def test_an_opendocument_spreadsheet_reads_like_csv(tmp_path: Path) -> None:
     assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "J3"]
     np.testing.assert_allclose(table.tenure, _expected(HIRED_ON, 365.2425 / 12))
     np.testing.assert_allclose(table.age, _expected(BORN_ON, 365.2425))
+
+
+def test_what_a_reader_of_the_sheet_sees_is_read_not_blanks(tmp_path: Path) -> None:
+    """An HR analyst's trial of real workbooks: a manager merged down a sorted column, error cells and
+    formulas a program wrote without values were all read as blank, silently (279 of 313 reporting lines
+    lost to merges). A merged value is each row's; the others are refused in a mapped column."""
+    rows = _typed_rows(BASE_CSV)
+    rows[5][3] = rows[6][3] = None  # J1's manager S1 merged down over J2 (S2 in the CSV) and J3 (S1)
+    merged = _workbook({"People": rows}, merged=("D5:D7",))
+    table = model_from(tmp_path, merged, name="org.xlsx").orgdata.table
+    assert table.stated_manager.tolist() == [-1, 0, 1, 1, 1, 1]  # J2 (row 6) reports to S1 too, as merged
+    for value, words in (("#N/A", r"row 3, column 'performance': .*'#N/A'"),
+                         ("=NOW()-1", r"row 3, column 'performance': .*a formula with no saved value: =NOW\(\)-1; "
+                                      r"open the file in Excel and save it")):
+        rows = _typed_rows(BASE_CSV)
+        rows[2][6] = value
+        with pytest.raises(InputError, match=words):
+            model_from(tmp_path, _workbook({"People": rows}), name="org.xlsx")
+    rows = _typed_rows(BASE_CSV)
+    rows[3].append("#REF!")  # in a column the model does not read: ignored, as in a CSV
+    rows[0].append("note")
+    assert model_from(tmp_path, _workbook({"People": rows}), name="org.xlsx").orgdata.table.ignored_columns == ["note"]
+
+
+def test_a_workbooks_header_is_read_as_excel_shows_it(tmp_path: Path) -> None:
+    """A line break in a header cell (Alt+Enter) shows as a space; an empty spacer column is dropped; an
+    unnamed column with values is named by its cell; a sheet named 2024 may be written unquoted."""
+    rows = [[*r[:2], None, *r[2:]] for r in _typed_rows(BASE_CSV)]
+    rows[0][0] = "person\nid"
+    table = model_from(tmp_path, _workbook({"2024": rows}), name="org.xlsx", sheet=2024,
+                       columns={"id": "person id"}).orgdata.table
+    assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "J3"] and table.ignored_columns == []
+    rows = _typed_rows(BASE_CSV)
+    rows[0][5] = None  # the group column loses its name
+    with pytest.raises(InputError, match=r"org\.xlsx: row 1: cell F1 of the header row is empty, but 5 rows below it "
+                                         r"hold values: a title or a second header row above the column names, or "
+                                         r"notes beside the table\?"):
+        model_from(tmp_path, _workbook({"People": rows}), name="org.xlsx")
+
+
+def test_files_that_are_not_what_their_name_says(tmp_path: Path) -> None:
+    """A CSV named .xlsx is read as a CSV, an empty .xlsx is empty, and data only on a hidden sheet is named."""
+    assert list(model_from(tmp_path, BASE_CSV, name="org.xlsx").orgdata.table.ids)[:2] == ["H1", "S1"]
+    with pytest.raises(InputError, match=r"org\.xlsx: file is empty"):
+        model_from(tmp_path, b"", name="org.xlsx")
+    hidden = _workbook({"Cover": [], "Data": _typed_rows(BASE_CSV)}, hidden=("Data",))
+    with pytest.raises(InputError, match=r"the visible sheets hold no data, but hidden sheet 'Data' does: name the "
+                                         r"one with a row per person in organisation\.source\.sheet"):
+        model_from(tmp_path, hidden, name="org.xlsx")
 
 
 def test_a_workbook_renamed_to_csv_is_read_as_a_workbook(tmp_path: Path) -> None:

@@ -285,6 +285,9 @@ def with_data_file(base: Scenario, path: Path, origin: str | None = None) -> Sce
     """
     if base.organisation.source is not None:
         overrides: dict[str, Any] = {"organisation.source.file": str(path)}
+        sheet = base.organisation.source.sheet
+        if sheet is not None and not _has_sheet(path, sheet):  # the sheet was the other file's (an HR trial)
+            overrides["organisation.source.sheet"] = None
     else:
         overrides = {"organisation.source": {"file": str(path)}}
     overrides.update({"name": path.stem, "warmup_months": 0})
@@ -301,6 +304,17 @@ def with_data_file(base: Scenario, path: Path, origin: str | None = None) -> Sce
     described = {"description": f"The {table.n:,} people of {path.name}, in their own positions, with "
                                 f"{origin or base.name}'s levels and behaviour."}
     return load_scenario(base, overrides={**overrides, **fitted, **described})
+
+
+def _has_sheet(path: Path, sheet: str) -> bool:
+    """Whether the workbook at ``path`` has a sheet named ``sheet`` (as ``organisation.source.sheet`` matches)."""
+    if not path.name.lower().endswith(OrgSource.WORKBOOKS):
+        return False
+    try:
+        names = sheet_names(path, path.name)
+    except InputError:
+        return True  # unreadable: the loader says so, whatever the sheet
+    return sheet.strip().casefold() in {name.strip().casefold() for name in names}
 
 
 def uploaded_names(message: str) -> str:

@@ -82,7 +82,8 @@ def read_table(path: Path, label: str, sheet: str | None = None) -> RawTable:
     sep = ","
     if name.endswith((".parquet", ".pq")) or start.startswith(PARQUET_MAGIC):  # a Parquet file named .csv too
         frame, header, row_word, first = _read_parquet(path, label), None, "record", 1
-    elif name.endswith(WORKBOOKS) or (start.startswith((ZIP_MAGIC, OLE_MAGIC)) and is_workbook(path)):
+    elif start.startswith((ZIP_MAGIC, OLE_MAGIC)) and (name.endswith(WORKBOOKS) or is_workbook(path)):
+        # By content: a workbook named .csv is read as one, and a CSV named .xlsx as a CSV.
         frame, header, first = read_workbook(path, label, sheet)
         row_word = "row"
     else:

@@ -13,8 +13,12 @@ numbers the spreadsheet shows, so an error points at a row the user can go to.
 from __future__ import annotations
 
 import datetime
+import html
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -43,7 +47,12 @@ def read_workbook(path: Path, label: str, sheet: str | None) -> tuple[pd.DataFra
 
     Rows and columns that are empty above and left of the table are skipped (a table placed at
     C3 is common), formulas give the value the spreadsheet last computed, and a hidden sheet
-    counts like any other when it is named.
+    counts like any other when it is named. Three things a reader of the sheet would see
+    otherwise than its cells say are made plain (an HR analyst's trial of real workbooks found
+    each read as blank, silently): a value merged down a column is each row's; an error cell
+    (``#N/A``, ``#REF!``) reads as its code, as a CSV saved from it would, so a mapped column
+    refuses it; and a formula with no saved value (a file written by a program, never opened
+    in Excel) reads as a note saying so.
 
     Raises:
         InputError: The file is not a spreadsheet, the sheet named is not in it, the workbook
@@ -53,11 +62,79 @@ def read_workbook(path: Path, label: str, sheet: str | None) -> tuple[pd.DataFra
     book = _open(path, label)
     chosen = _sheet(book, label, sheet)
     try:
-        rows = chosen.to_python(skip_empty_area=True)
+        rows = [list(row) for row in chosen.to_python(skip_empty_area=True)]
     except Exception as exc:  # calamine's own error types: a damaged sheet
         raise _unreadable(exc, label) from None
-    top = chosen.start[0] if chosen.start is not None else 0
-    return _table(rows, label, chosen.name, top)
+    top, left = chosen.start if chosen.start is not None else (0, 0)
+    for (r0, c0), (r1, c1) in chosen.merged_cell_ranges or []:
+        if c0 == c1 and top <= r0 < r1:  # merged down one column: the value holds for every row of it
+            for r in range(r0 + 1, min(r1, top + len(rows) - 1) + 1):
+                if c0 - left < len(rows[r - top]):
+                    rows[r - top][c0 - left] = rows[r0 - top][c0 - left]
+    for (r, c), text in _unread_cells(path, chosen.name).items():  # .xlsx and .xlsm: {} for the others
+        if 0 <= r - top < len(rows) and 0 <= c - left < len(rows[r - top]) and rows[r - top][c - left] == "":
+            rows[r - top][c - left] = text
+    return _table(rows, label, chosen.name, top, left)
+
+
+def _unread_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """Error cells and formulas with no saved value of an .xlsx sheet, by (row, column) from 0: their text.
+
+    calamine gives both as empty. They are found in the sheet's XML, which is read only when it
+    holds an error cell or a formula at all (a plain export holds neither).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            part = _sheet_part(archive, sheet)
+            if part is None or part not in names:
+                return {}
+            data = archive.read(part)
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+    if b't="e"' not in data and b"<f" not in data:
+        return {}
+    found = {}
+    for cell in _CELL.finditer(data):
+        attrs, body = cell.group(1), cell.group(3) or b""
+        ref = _REF.search(attrs)
+        if ref is None:
+            continue
+        value = _VALUE.search(body)
+        formula = _FORMULA.search(body)
+        if _ERROR_TYPE.search(attrs) and value is not None:
+            text = value.group(1).decode("utf-8", "replace")
+        elif formula is not None and (value is None or not value.group(1)):
+            shown = html.unescape(formula.group(1).decode("utf-8", "replace"))
+            text = f"(a formula with no saved value: ={shown[:40]}; open the file in Excel and save it)"
+        else:
+            continue
+        column = 0
+        for letter in ref.group(1).decode():
+            column = column * 26 + ord(letter) - 64
+        found[int(ref.group(2)) - 1, column - 1] = text
+    return found
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_FORMULA = re.compile(rb"<f\b[^>]*>([^<]*)</f>")
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding the sheet named ``sheet`` (through workbook.xml and its relationships)."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rid = next((el.get(f"{{{ns['r']}}}id") for el in book.iterfind("m:sheets/m:sheet", ns) if el.get("name") == sheet),
+               None)
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((el.get("Target") for el in rels if el.get("Id") == rid), None)
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 def sheet_names(path: Path, label: str) -> list[str]:
@@ -69,6 +146,14 @@ def sheet_names(path: Path, label: str) -> list[str]:
     return list(_open(path, label).sheet_names)
 
 
+def _first_bytes(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(512)
+    except OSError:
+        return b"?"  # calamine says what is wrong with the file
+
+
 def _unreadable(exc: Exception, label: str) -> InputError:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no detail"
     return InputError(f"cannot read the workbook ({exc.__class__.__name__}: {detail}); open it in Excel and save it "
@@ -76,6 +161,12 @@ def _unreadable(exc: Exception, label: str) -> InputError:
 
 
 def _open(path: Path, label: str) -> Any:
+    start = _first_bytes(path)
+    if not start:
+        raise InputError("file is empty", source=label)
+    if not start.startswith((ZIP_MAGIC, OLE_MAGIC)) and b"\0" not in start:  # text, not a workbook
+        raise InputError(f"it is a text file, not a workbook: a CSV named {path.suffix}? name it .csv",
+                         source=label)
     try:
         with path.open("rb") as handle:  # by content, not by name: a workbook renamed to .csv is read too
             return python_calamine.CalamineWorkbook.from_filelike(handle)
@@ -107,6 +198,12 @@ def _sheet(book: Any, label: str, sheet: str | None) -> Any:
     if len(with_data) == 1:
         return with_data[0]
     if not with_data:
+        hidden = [name for name in names if name not in visible and (ws := _loaded(book, name)) is not None
+                  and ws.start is not None]
+        if hidden:
+            raise InputError(f"the visible sheets hold no data, but hidden sheet{'s' if len(hidden) > 1 else ''} "
+                             f"{', '.join(repr(n) for n in hidden)} {'do' if len(hidden) > 1 else 'does'}: name "
+                             f"the one with a row per person in {SHEET_SETTING}", source=label)
         raise InputError("the workbook's sheets hold no data (expected a header row and a row per person)",
                          source=label)
     listed = ", ".join(f"'{ws.name}'" for ws in with_data)
@@ -114,8 +211,14 @@ def _sheet(book: Any, label: str, sheet: str | None) -> Any:
                      f"person in {SHEET_SETTING}", source=label)
 
 
-def _table(rows: list[list[Any]], label: str, title: str, offset: int) -> tuple[pd.DataFrame, list[str], int]:
-    """The cells of ``rows`` (the sheet's from row ``offset + 1``) as text, below the first row with text."""
+def _table(rows: list[list[Any]], label: str, title: str, offset: int, left: int = 0
+           ) -> tuple[pd.DataFrame, list[str], int]:
+    """The cells of ``rows`` (the sheet's from row ``offset + 1``, column ``left + 1``) as text.
+
+    The header is the first row with text. A wholly empty column in the table (a spacer) is
+    dropped; a column with values and no name is an error naming its header cell (K3), with
+    the usual causes, since users of a sheet count columns in letters.
+    """
     width = max((len(row) for row in rows), default=0)
     padded = (row if len(row) == width else [*row, *[None] * (width - len(row))] for row in rows)
     columns = [_texts(column) for column in zip(*padded, strict=True)]
@@ -125,22 +228,42 @@ def _table(rows: list[list[Any]], label: str, title: str, offset: int) -> tuple[
     if not used_rows.size:
         raise InputError(f"sheet '{title}' is empty (expected a header row)", source=label)
     top = int(used_rows[0])
-    left = int(np.flatnonzero(filled.any(axis=0))[0])
-    cells, filled = cells[top:, left:], filled[top:, left:]
-    header = ["" if c is None else str(c) for c in cells[0]]
+    first = int(np.flatnonzero(filled.any(axis=0))[0])
+    cells, filled = cells[top:, first:], filled[top:, first:]
+    header_row = offset + top + 1
+    # A header cell's line break (Alt+Enter) shows as a space in Excel: "Employee\nID" is "Employee ID".
+    header = ["" if c is None else " ".join(str(c).split()) for c in cells[0]]
     named = sum(1 for c in header if c)
     if named == 1 and len(cells) > 1:
         counts = filled[1:].sum(axis=1)
         wider = np.flatnonzero(counts > 1)
         if wider.size:
-            row = offset + top + 2 + int(wider[0])
+            row = header_row + 1 + int(wider[0])
             raise InputError(f"the first row with text has one cell but row {row} has {int(counts[wider[0]])}: a "
                              "title or note above the column names? delete the rows above the header",
                              source=label, path=f"row {row}")
-    body = cells[1:]
-    body[~filled[1:]] = np.nan  # blanks as missing, as a CSV's
-    frame = pd.DataFrame(body, columns=range(cells.shape[1]))
-    return frame, header, offset + top + 2
+    keep = [j for j, name in enumerate(header) if name or filled[1:, j].any()]  # empty spacer columns go
+    for j in keep:
+        if not header[j]:
+            cell = f"{column_letters(left + first + j)}{header_row}"
+            raise InputError(f"cell {cell} of the header row is empty, but {int(filled[1:, j].sum())} rows below "
+                             "it hold values: a title or a second header row above the column names, or notes "
+                             "beside the table? delete the rows above the header, or move the notes to another "
+                             "sheet", source=label, path=f"row {header_row}")
+    body = cells[1:][:, keep]
+    body[~filled[1:][:, keep]] = np.nan  # blanks as missing, as a CSV's
+    frame = pd.DataFrame(body, columns=range(len(keep)))
+    return frame, [header[j] for j in keep], header_row + 1
+
+
+def column_letters(index: int) -> str:
+    """A column's letters as the spreadsheet shows them, from its index from 0 (0 is A, 26 is AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _texts(values: tuple[Any, ...]) -> list[str | None]:
