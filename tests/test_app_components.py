@@ -719,6 +719,7 @@ def test_an_excel_workbook_of_people_starts_the_scenario_from_them(rendered: tup
     upload.vue_upload({"name": "team.yaml", "text": text, "size": len(text)})
     assert state.message.value is None, state.message.value
     assert state.model.value.counters()["people"] == 33
+    assert "33 people read from two.xlsx, sheet 'People'." in state.notice.value  # said also without warm-up
     # Another workbook onto that scenario: the sheet it names was the other file's (an HR analyst's trial:
     # "no sheet named 'People'" for every one-sheet workbook uploaded after it).
     upload.vue_upload(workbook_upload("later.xlsx", {"Sheet1": OURS}))

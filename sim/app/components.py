@@ -240,10 +240,12 @@ class AppState:
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
         notice = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
-        if spec.organisation.source is not None and spec.warmup_months:
-            notice += (f" {load_org(spec).people()} read from {Path(spec.organisation.source.file).name}; "
-                       f"the {spec.warmup_months} warm-up months run before month 1 (warmup_months: 0 "
-                       "starts from the file as it is).")
+        source = spec.organisation.source
+        if source is not None:  # how many the file gave, so that a file read otherwise than meant shows here
+            sheet = f", sheet '{source.sheet}'" if source.sheet else ""
+            notice += f" {load_org(spec).people()} read from {Path(source.file).name}{sheet}"
+            notice += (f"; the {spec.warmup_months} warm-up months run before month 1 (warmup_months: 0 starts from "
+                       "the file as it is)." if spec.warmup_months else ".")
         self.notice.value = notice + (f" {PAUSED_NOTE}" if self.paused else "")
         return True
 
