@@ -328,6 +328,23 @@ def test_parity_verdicts_are_rarely_claimed_where_nothing_changed() -> None:
         assert calls / 400 < 0.08, (n, calls)
 
 
+def test_a_parity_verdict_counts_the_baseline_means_own_uncertainty() -> None:
+    """An interval that took the baseline's mean as known called a ratio that started at parity and clearly
+    rose "closer" about a third of the time, and one that crossed to the mirror of its gap (no change of the
+    distance) "closer" or "further" nine times in ten, when runs scatter far more than pairs differ."""
+    base = np.array([0.88, 1.12, 0.95, 1.03, 0.90, 1.00])  # mean 0.98: not clearly below parity
+    row = parity_gap(base, base + np.array([0.021, 0.019, 0.020, 0.022, 0.018, 0.020]))
+    assert row["parity_gap_ci_low"] < 0 < row["parity_gap_ci_high"], row  # clearly up, not clearly closer
+    rng = np.random.default_rng(3)
+    for mean, change in ((1.0, 0.02), (0.9, 0.2)):  # truly further; truly as far (the mirror)
+        calls = 0
+        for _ in range(400):
+            b = mean + 0.1 * rng.normal(size=10)
+            row = parity_gap(b, b + change + 0.01 * rng.normal(size=10))
+            calls += row["parity_gap_ci_high"] < 0
+        assert calls / 400 < 0.05, (mean, change, calls)
+
+
 def test_a_ratio_that_moved_says_why_it_is_not_clearly_closer_to_parity() -> None:
     """A trial's "women at the top: 0.918 → 0.988 ...: moved, but not clearly closer" puzzled its readers:
     the baseline's own runs straddled parity, so no move could be shown to come closer. The line says so."""

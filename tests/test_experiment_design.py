@@ -14,7 +14,14 @@ from conftest import BASELINE, ROOT, SCENARIOS, TINY, run_cli
 from sim.cli import main
 from sim.errors import InputError
 from sim.experiment.cli import metric_list
-from sim.experiment.design import build_design, comparison_spec, load_experiment, make_run_id, validate_experiment
+from sim.experiment.design import (
+    build_design,
+    comparison_spec,
+    load_experiment,
+    make_run_id,
+    settings_changed,
+    validate_experiment,
+)
 from sim.experiment.sensitivity import build_sensitivity_design
 from sim.random import derive_seeds
 from sim.scenario import load_scenario
@@ -599,3 +606,11 @@ def test_compare_refuses_levers_the_baseline_already_has(tmp_path: Path, monkeyp
         comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["psychological_safety"])
     spec = comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["career_conversations"])
     assert list(spec.scenarios.variants) == ["career_conversations"]  # a lever it lacks is still fine
+
+
+def test_a_changed_list_of_numbers_is_named_item_by_item() -> None:
+    """A variant's level_weights [1, 1, 1, 1, 1, 2] -> [..., 3] was said to change "6 items → 6 items"."""
+    before = {"metrics": {"level_weights": [1, 1, 1, 1, 1, 2]}}
+    after = {"metrics": {"level_weights": [1, 1, 1, 1, 1, 3]}}
+    assert settings_changed(before, after) == ["metrics.level_weights[5] 2 → 3"]
+    assert settings_changed({"a": [1, 2]}, {"a": [1, 2, 3]}) == ["a [1, 2] → [1, 2, 3]"]

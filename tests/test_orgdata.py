@@ -1064,8 +1064,8 @@ def test_a_workbooks_header_is_read_as_excel_shows_it(tmp_path: Path) -> None:
     rows = _typed_rows(BASE_CSV)
     rows[0][5] = None  # the group column loses its name
     with pytest.raises(InputError, match=r"org\.xlsx: row 1: cell F1 of the header row is empty, but 5 rows below it "
-                                         r"hold values: a title or a second header row above the column names, or "
-                                         r"notes beside the table\?"):
+                                         r"hold values: a title or a second header row above the column names\? "
+                                         r"delete the rows above the header, or name the column$"):
         model_from(tmp_path, _workbook({"People": rows}), name="org.xlsx")
 
 
@@ -1084,6 +1084,22 @@ def test_a_workbook_renamed_to_csv_is_read_as_a_workbook(tmp_path: Path) -> None
     """Renaming .xlsx to .csv is what users tried when workbooks were refused."""
     table = model_from(tmp_path, _workbook({"People": _typed_rows(BASE_CSV)}), name="org.csv").orgdata.table
     assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "J3"]
+
+
+def test_a_value_beside_a_workbooks_table_is_named_by_its_cell(tmp_path: Path) -> None:
+    """A note typed right of the table (a common sight in a workbook) was reported as "header: column 8 of the
+    header has no name", pointing at a header that is fine; the cell is named as Excel names it."""
+    rows = _typed_rows(BASE_CSV)
+    rows[3] = [*rows[3], None, "checked"]
+    with pytest.raises(InputError, match=r"org\.xlsx: row 6: cell K6 holds 'checked' right of the last column name"):
+        model_from(tmp_path, _workbook({"People": rows}, corner=(3, 2)), name="org.xlsx")
+
+
+def test_a_renamed_workbook_of_several_sheets_is_told_to_get_its_name_back(tmp_path: Path) -> None:
+    """organisation.source.sheet is refused for a file named .csv, so "name the sheet" alone was a dead end."""
+    content = _workbook({"Summary": [["headcount", 6]], "People": _typed_rows(BASE_CSV)})
+    with pytest.raises(InputError, match=r"organisation\.source\.sheet \(after renaming the file to \.xlsx"):
+        model_from(tmp_path, content, name="org.csv")
 
 
 def test_empty_unnamed_columns_at_the_end_are_ignored(tmp_path: Path) -> None:

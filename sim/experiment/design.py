@@ -930,8 +930,8 @@ def settings_changed(baseline: Mapping[str, Any], variant: Mapping[str, Any], li
             for key in dict.fromkeys([*a, *b]):
                 if path or key not in LEVER_KEYS:
                     walk(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
-        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and a and isinstance(a[0], Mapping):
-            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):  # item by item: "6 items → 6 items"
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):  # said nothing of a changed level_weights
                 walk(x, y, f"{path}[{i}]")
         elif a != b:
             found.append(f"{path} {_shown_value(a)} → {_shown_value(b)}")

@@ -425,7 +425,7 @@ def is_clear(row: Any) -> bool:
     """The difference's confidence interval excludes 0: the variant clearly moved the metric.
 
     For a metric best at 1, a clear change of its distance from parity counts too. (Its interval
-    is the signed change's carried over, so it is clear only when the signed change is; a
+    is clear only when the signed change's is (``analysis.parity_gap``); a
     bootstrap used before could be clear alone, and the summary then listed the ratio under
     "no clear change".)
     """

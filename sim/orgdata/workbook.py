@@ -207,8 +207,10 @@ def _sheet(book: Any, label: str, sheet: str | None) -> Any:
         raise InputError("the workbook's sheets hold no data (expected a header row and a row per person)",
                          source=label)
     listed = ", ".join(f"'{ws.name}'" for ws in with_data)
+    # sheet is refused for a file not named as a workbook, so one renamed to .csv must get its name back first
+    rename = "" if label.lower().endswith(WORKBOOKS) else " (after renaming the file to .xlsx: it is a workbook)"
     raise InputError(f"the workbook has {len(with_data)} sheets with data ({listed}): name the one with a row per "
-                     f"person in {SHEET_SETTING}", source=label)
+                     f"person in {SHEET_SETTING}{rename}", source=label)
 
 
 def _table(rows: list[list[Any]], label: str, title: str, offset: int, left: int = 0
@@ -216,8 +218,9 @@ def _table(rows: list[list[Any]], label: str, title: str, offset: int, left: int
     """The cells of ``rows`` (the sheet's from row ``offset + 1``, column ``left + 1``) as text.
 
     The header is the first row with text. A wholly empty column in the table (a spacer) is
-    dropped; a column with values and no name is an error naming its header cell (K3), with
-    the usual causes, since users of a sheet count columns in letters.
+    dropped; a value right of the header's last name (a note typed beside the table) and a
+    column with values and no name are errors naming the cell (K6, K3), since users of a sheet
+    count columns in letters.
     """
     width = max((len(row) for row in rows), default=0)
     padded = (row if len(row) == width else [*row, *[None] * (width - len(row))] for row in rows)
@@ -243,13 +246,20 @@ def _table(rows: list[list[Any]], label: str, title: str, offset: int, left: int
                              "title or note above the column names? delete the rows above the header",
                              source=label, path=f"row {row}")
     keep = [j for j, name in enumerate(header) if name or filled[1:, j].any()]  # empty spacer columns go
+    last = max((j for j, c in enumerate(header) if c), default=-1)
     for j in keep:
-        if not header[j]:
+        if not header[j] and j < last:
             cell = f"{column_letters(left + first + j)}{header_row}"
             raise InputError(f"cell {cell} of the header row is empty, but {int(filled[1:, j].sum())} rows below "
-                             "it hold values: a title or a second header row above the column names, or notes "
-                             "beside the table? delete the rows above the header, or move the notes to another "
-                             "sheet", source=label, path=f"row {header_row}")
+                             "it hold values: a title or a second header row above the column names? delete the "
+                             "rows above the header, or name the column", source=label, path=f"row {header_row}")
+    stray = np.argwhere(filled[1:, last + 1:])
+    if stray.size:
+        i, j = (int(k) for k in stray[0])
+        cell = f"{column_letters(left + first + last + 1 + j)}{header_row + 1 + i}"
+        raise InputError(f"cell {cell} holds '{cells[1 + i, last + 1 + j]}' right of the last column name: a note "
+                         "beside the table? delete it, or give its column a name in the header", source=label,
+                         path=f"row {header_row + 1 + i}")
     body = cells[1:][:, keep]
     body[~filled[1:][:, keep]] = np.nan  # blanks as missing, as a CSV's
     frame = pd.DataFrame(body, columns=range(len(keep)))
