@@ -744,7 +744,7 @@ def ScenarioCard(state: AppState) -> None:
         if description:
             solara.Text(description, style={"font-size": "12px", "color": "#546e7a"})
         UploadWidget.element(
-            label="Upload a scenario (YAML) or people (CSV, Excel)",
+            label="Upload a scenario or people (CSV, Excel)",
             hint="or drop a file here: a .yaml is checked like 'promosim validate'; a .csv, .xlsx or .parquet "
                  "of people starts this scenario from them (docs/orgdata.md)",
             on_upload=state.upload,
