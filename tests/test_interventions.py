@@ -307,6 +307,17 @@ def test_intervention_cost_is_zero_at_baseline_and_positive_with_each_lever() ->
     assert cost("all_levers") == pytest.approx(sum(costs.values()), rel=0.25)
 
 
+def test_a_resolved_scenario_spells_out_each_levers_parameters() -> None:
+    """A results folder's scenarios/*.yaml kept `mentoring: {}`, so nobody could see what coverage ran, and
+    `{}` and `{coverage: 0.3}` (the default) ran as two arms with identical numbers (an org-design trial)."""
+    assert load_scenario("mentoring").interventions["mentoring"] == {
+        "group": "women", "coverage": 0.3, "sponsorship_rate": 0.1, "visibility_gain": 0.1,
+        "readiness_gain_per_year": 0.3, "hours_per_mentee_month": 3.0}
+    assert "    coverage: 0.3\n" in load_scenario("mentoring").to_yaml()
+    same = load_scenario("baseline", overrides={"interventions": {"mentoring": {"coverage": 0.3}}})
+    assert same.interventions == load_scenario("mentoring").interventions
+
+
 def test_a_pilot_is_charged_once_for_each_month_it_runs() -> None:
     """A 6-month pilot was booked 7 times: in the month it started and again in the month it ended (ODD audit).
     With 1-month pilots, the month after the start is free."""

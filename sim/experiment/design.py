@@ -1017,10 +1017,13 @@ def _refuse_levers_already_on(levers: Sequence[str], path: Path, typed: str) -> 
     """
     if not levers:
         return
+    from sim.interventions import REGISTRY  # noqa: PLC0415 (filled by load_scenario)
+
     already = load_scenario(path).interventions
     for lever in levers:
         if lever in already:
-            own = ", ".join(f"{k}={v}" for k, v in (already[lever] or {}).items())
+            defaults = REGISTRY[lever].Params().model_dump(mode="json")
+            own = ", ".join(f"{k}={v}" for k, v in (already[lever] or {}).items() if defaults.get(k) != v)
             same = (f"would differ only in the lever's parameters ({own} against the defaults)" if own
                     else "would be the baseline itself (every difference 0)")
             raise InputError(

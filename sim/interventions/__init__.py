@@ -162,9 +162,15 @@ def unknown_lever(name: str) -> str:
 
 
 def validate_interventions(scenario: Scenario, source: str) -> None:
-    """Check lever names, parameters and requirements; one-line errors like the rest."""
+    """Check lever names, parameters and requirements; one-line errors like the rest.
+
+    Each lever's block is then spelled out with its defaults, as the rest of a resolved
+    scenario is: a results folder's ``scenarios/*.yaml`` showed ``mentoring: {}``, so nobody
+    could see what coverage had run, and ``{}`` and ``{coverage: 0.3}`` (the default) ran as two
+    arms with identical numbers (an org-design trial).
+    """
     load_all()
-    for name, raw in scenario.interventions.items():
+    for name, raw in list(scenario.interventions.items()):
         if name not in REGISTRY:
             raise InputError(unknown_lever(name), source=source, path=f"interventions.{name}")
         if raw is not None and not isinstance(raw, dict):
@@ -176,6 +182,7 @@ def validate_interventions(scenario: Scenario, source: str) -> None:
             REGISTRY[name].check(scenario, params)
         except ValueError as exc:
             raise InputError(str(exc), source=source, path=f"interventions.{name}") from None
+        scenario.interventions[name] = params.model_dump(mode="json")
 
 
 def build(scenario: Scenario) -> list[Intervention]:
