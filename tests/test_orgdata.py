@@ -319,6 +319,16 @@ def _typed_rows(text: str) -> list[list[Any]]:
     return [[cell(v) for v in line.split(",")] for line in text.splitlines()]
 
 
+def _date_cells(cell: Any) -> list[list[Any]]:
+    """``_with_dates``' rows as a spreadsheet holds them, its two date columns as ``cell`` makes them of the text."""
+    rows = _typed_rows(_with_dates("%Y-%m-%d"))
+    for row in rows[1:]:
+        for j in (4, 5):
+            if row[j] is not None:
+                row[j] = cell(row[j])
+    return rows
+
+
 def _expected(dates: dict[str, tuple[int, int, int] | None], unit_days: float) -> list[float]:
     return [np.nan if d is None else (AS_OF - datetime.date(d[2], d[1], d[0])).days / unit_days
             for d in dates.values()]
@@ -952,11 +962,7 @@ def test_an_excel_workbook_reads_like_csv(tmp_path: Path) -> None:
 
 def test_date_cells_of_a_workbook_are_read_whatever_date_format_says(tmp_path: Path) -> None:
     """A date cell says its own day and month; a text date in the same column is read as date_format says."""
-    rows = _typed_rows(_with_dates("%Y-%m-%d"))
-    for row in rows[1:]:
-        for j in (4, 5):
-            if row[j] is not None:
-                row[j] = datetime.datetime.fromisoformat(row[j])
+    rows = _date_cells(datetime.datetime.fromisoformat)
     rows[2][4] = "01/02/2019"  # S1's hire date, typed as text in day_first order
     table = model_from(tmp_path, _workbook({"Sheet1": rows}), name="org.xlsx",
                        columns={"hire_date": "Hire Date", "birth_date": "Born"}, as_of="2024-06-30",
@@ -1019,11 +1025,7 @@ def _ods(rows: list[list[Any]]) -> bytes:
 
 def test_an_opendocument_spreadsheet_reads_like_csv(tmp_path: Path) -> None:
     """LibreOffice's own format, with a date cell: the same people, tenures from the hire dates."""
-    rows = _typed_rows(_with_dates("%Y-%m-%d"))
-    for row in rows[1:]:
-        for j in (4, 5):
-            if row[j] is not None:
-                row[j] = datetime.date.fromisoformat(row[j])
+    rows = _date_cells(datetime.date.fromisoformat)
     source = {"columns": {"hire_date": "Hire Date", "birth_date": "Born"}, "as_of": "2024-06-30"}
     table = model_from(tmp_path, _ods(rows), name="org.ods", **source).orgdata.table
     assert list(table.ids) == ["H1", "S1", "S2", "J1", "J2", "J3"]
