@@ -726,6 +726,11 @@ def _yaml_problem(problem: str, line: int) -> str:
     return problem
 
 
+# A number with a decimal comma as a value inside a {...} mapping: ``{coverage: 0,2}``. Three digits
+# after the comma may be thousands (``{specialist: 1,200}``), which has a message of its own.
+_FLOW_DECIMAL_COMMA = re.compile(r"\{[^}\n]*:[ \t]*(-?\d+,(?:\d{1,2}|\d{4,}))[ \t]*[,}]")
+
+
 def parse_yaml(text: str, source: str) -> Any:
     """Parse YAML text safely; syntax errors and repeated keys name the line and column.
 
@@ -738,6 +743,12 @@ def parse_yaml(text: str, source: str) -> Any:
         line = text.count("\n", 0, nbsp.start()) + 1
         raise InputError(f"non-breaking spaces (pasted from a word processor?) on line {line}: replace them with "
                          "ordinary spaces", source=source)
+    comma = _FLOW_DECIMAL_COMMA.search(text)
+    if comma is not None:  # {coverage: 0,2} reads as coverage 0 and a key 2: "behaviour[2]: Keys should be strings"
+        line = text.count("\n", 0, comma.start()) + 1
+        number = comma.group(1)
+        raise InputError(f"'{number}' on line {line} is read as two entries of the {{...}} (a comma separates them "
+                         f"there): a decimal comma? write {number.replace(',', '.')}", source=source)
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.constructor.ConstructorError as exc:

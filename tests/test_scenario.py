@@ -607,6 +607,9 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
         "organisation.levels[0].positions.specialist", ["(got '1,200'); write 1200, without the thousands separator"]),
     "a decimal comma": ("exits:\n  base_monthly: '0,005'\n", "exits.base_monthly",
                         ["(got '0,005'); a decimal comma: write 0.005, with a point"]),
+    "a decimal comma inside {...}": ("interventions:\n  mentoring: {group: women, coverage: 0,2}\n", None,
+                                     ["'0,2' on line 3 is read as two entries of the {...} (a comma separates them "
+                                      "there): a decimal comma? write 0.2"]),  # was "mentoring[2]: ... (got 2)"
     "a comma that may be either": ("years: 1,500\n", "years",
                                    ["write 1500 if the comma separates thousands, or 1.500 if it is a decimal comma"]),
     "a percentage as a number": ("interventions:\n  career_conversations: {coverage: 80}\n",
