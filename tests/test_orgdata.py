@@ -851,6 +851,9 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      ["cannot read the workbook (", "save it again as an Excel workbook (.xlsx), or as CSV UTF-8"]),
     ("a workbook whose sheets are empty", _workbook({"Sheet1": []}), {"name": "org.xlsx"},
      ["the workbook's sheets hold no data (expected a header row and a row per person)"]),
+    ("a totals row at the end", BASE_CSV + "Total,6,,,,,,\n", {},
+     ["row 8, column 'level'", "; a totals row at the end? delete it, or leave it out with "
+      "organisation.source.exclude"]),
     ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found; looked in "]),
     ("empty file name", None, {"file": ""},
      ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .xlsx, .xlsm, .xlsb, .xls, .ods, "

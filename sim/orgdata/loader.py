@@ -256,8 +256,15 @@ class _Loader:
 
     # -- messages ---------------------------------------------------------------------------
     def fail(self, i: int, column: str, message: str) -> InputError:
-        """An error at data row ``i`` (0-based, after blank rows were skipped)."""
+        """An error at data row ``i`` (0-based, after blank rows were skipped).
+
+        An error in the last row of a report that ends in totals ("Total", 314 under the level)
+        says so: the value alone ("'314' is not in the mapping") did not (an HR analyst's trial).
+        """
         where = f"{self.raw.row_word} {int(self.raw.rows[i])}, column '{column}'"
+        if i == len(self.frame) - 1 and any(str(cell).strip().casefold() in _TOTAL_WORDS
+                                            for cell in self.frame.iloc[i] if isinstance(cell, str)):
+            message += "; a totals row at the end? delete it, or leave it out with organisation.source.exclude"
         return InputError(message, source=self.label, path=where)
 
     # -- columns ----------------------------------------------------------------------------
@@ -943,6 +950,8 @@ _MONTHS = {name: k for k, names in enumerate(
      ("dec", "december")), start=1) for name in names}
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December")
+# What a report's closing row says in its first cells (English, German, French, Spanish).
+_TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "gesamt", "summe", "total général", "totaux"})
 _ORDER_WORDS = {"day_first": "day first (30/06/2024)", "month_first": "month first (06/30/2024)"}
 
 
