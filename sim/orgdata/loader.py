@@ -951,7 +951,8 @@ _MONTHS = {name: k for k, names in enumerate(
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December")
 # What a report's closing row says in its first cells (English, German, French, Spanish).
-_TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "gesamt", "summe", "total général", "totaux"})
+_TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "gesamt", "summe", "total général", "totaux",
+                          "somme", "suma"})
 _ORDER_WORDS = {"day_first": "day first (30/06/2024)", "month_first": "month first (06/30/2024)"}
 
 
