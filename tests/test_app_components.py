@@ -709,8 +709,12 @@ def test_an_excel_workbook_of_people_starts_the_scenario_from_them(rendered: tup
     assert state.message.value is None, state.message.value
     assert state.settings.value.scenario == "ours.xlsx (uploaded)"
     assert state.model.value.counters()["people"] == 33
-    # Two sheets with data: refused, kept, and read once a scenario names the file and its sheet.
-    upload.vue_upload(workbook_upload("two.xlsx", {"Summary": "people,33\n", "People": OURS}))
+    # A Notes sheet beside the people: the sheet with the level column is read.
+    upload.vue_upload(workbook_upload("noted.xlsx", {"Notes": "exported by HR\n", "People": OURS}))
+    assert state.message.value is None, state.message.value
+    assert state.settings.value.scenario == "noted.xlsx (uploaded)"
+    # Two sheets with a level column: refused, kept, and read once a scenario names the file and its sheet.
+    upload.vue_upload(workbook_upload("two.xlsx", {"Summary": "level,people\nAssociate,30\n", "People": OURS}))
     assert state.message.value == ("two.xlsx: the workbook has 2 sheets with data ('Summary', 'People'): name the one "
                                    "with a row per person in organisation.source.sheet; two.xlsx is kept, so a "
                                    "scenario uploaded next can name it in organisation.source.file and the sheet in "

@@ -975,8 +975,16 @@ def test_date_cells_of_a_workbook_are_read_whatever_date_format_says(tmp_path: P
 
 
 def test_a_workbook_with_several_sheets_needs_the_sheet_named(tmp_path: Path) -> None:
+    """Of several sheets with data, the one whose header has the level column is read (a Notes sheet beside
+    the people kept a workbook from being uploaded alone in the app); when two have it, it must be named."""
     rows = _typed_rows(BASE_CSV)
-    content = _workbook({"Summary": [["headcount", 6]], "People": rows, "Old": [["x"]]}, hidden=("Old",))
+    noted = _workbook({"Notes": [["exported by HR on 30 June"]], "People": rows})
+    scenario = write_case(tmp_path, noted, name="org.xlsx")
+    out = run_cli("org", "describe", str(scenario), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "Read from org.xlsx, sheet 'People': 6 people." in out.stdout
+    content = _workbook({"Summary": [["level", "people"], ["Head", 2]], "People": rows, "Old": [["x"]]},
+                        hidden=("Old",))
     scenario = write_case(tmp_path, content, name="org.xlsx")
     out = run_cli("org", "describe", str(scenario), cwd=tmp_path)
     assert out.returncode == 2 and "Traceback" not in out.stderr
@@ -1102,7 +1110,7 @@ def test_a_value_beside_a_workbooks_table_is_named_by_its_cell(tmp_path: Path) -
 
 def test_a_renamed_workbook_of_several_sheets_is_told_to_get_its_name_back(tmp_path: Path) -> None:
     """organisation.source.sheet is refused for a file named .csv, so "name the sheet" alone was a dead end."""
-    content = _workbook({"Summary": [["headcount", 6]], "People": _typed_rows(BASE_CSV)})
+    content = _workbook({"Summary": [["level", "people"], ["Head", 2]], "People": _typed_rows(BASE_CSV)})
     with pytest.raises(InputError, match=r"organisation\.source\.sheet \(after renaming the file to \.xlsx"):
         model_from(tmp_path, content, name="org.csv")
 

@@ -107,6 +107,7 @@ def _inferred(model: PromotionModel) -> dict[str, Any]:
     rated = int(np.isfinite(table.performance).sum())
     return {
         "source": table.label,
+        "sheet": table.sheet,
         "read": table.n,
         "fields": {k: {"column": v.column, "read": v.read, "inferred": v.inferred, "note": v.note,
                        **({"derived": v.derived} if v.derived else {})}
@@ -153,7 +154,8 @@ def render(d: dict[str, Any]) -> str:
         out.append(f"Drawn from the scenario's distributions (no organisation.source): {inf['drawn']} people.")
     else:
         left_out = f"; {inf['exclusion_note']} by organisation.source.exclude" if inf.get("exclusion_note") else ""
-        out.append(f"Read from {inf['source']}: {inf['read']} people{left_out}.")
+        sheet = f", sheet '{inf['sheet']}'" if inf.get("sheet") else ""
+        out.append(f"Read from {inf['source']}{sheet}: {inf['read']} people{left_out}.")
     if d["warmup_months"]:
         out.append(f"(As placed, before the {d['warmup_months']}-month warm-up that precedes month 1.)")
 

@@ -82,6 +82,7 @@ class OrgTable:
 
     Attributes:
         label: The file as shown in messages.
+        sheet: The workbook sheet read (``None`` for a CSV or Parquet file).
         ids: Each person's id (text).
         rows: Each person's row number as the file shows it.
         row_word: ``"row"`` (CSV) or ``"record"`` (Parquet).
@@ -109,6 +110,7 @@ class OrgTable:
     """
 
     label: str
+    sheet: str | None
     ids: np.ndarray
     rows: np.ndarray
     row_word: str
@@ -222,7 +224,8 @@ def load_org(scenario: Scenario) -> OrgTable:
     key = (*stamp, source.model_dump_json(), json.dumps(shape), tuple(scenario.group_names), scenario.name)
     if key in _CACHE:
         return _CACHE[key]
-    table = _Loader(scenario, source, read_table(path, label, source.sheet), label).run()
+    table = _Loader(scenario, source, read_table(path, label, source.sheet, source.columns.get("level", "level")),
+                    label).run()
     for value in vars(table).values():
         if isinstance(value, np.ndarray):
             value.setflags(write=False)  # shared by every model built from the cache
@@ -571,7 +574,8 @@ class _Loader:
         order = ("id", "level", "track", "manager", "team", "group", "tenure", "age", "performance", "intent")
         fields = {k: self.reports[k] for k in order if k in self.reports}
         return OrgTable(
-            label=self.label, ids=ids.to_numpy(dtype=object), rows=self.raw.rows, row_word=self.raw.row_word,
+            label=self.label, sheet=self.raw.sheet, ids=ids.to_numpy(dtype=object), rows=self.raw.rows,
+            row_word=self.raw.row_word,
             level=level, track=track, stated_manager=stated, manager=manager, group=group, tenure=tenure,
             age=age, performance=performance, intent=intent, fields=fields, structure=structure,
             ignored_columns=ignored, blank_rows=self.raw.blank_rows, excluded=self.excluded,

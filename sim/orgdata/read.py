@@ -42,6 +42,7 @@ class RawTable:
         decimal_comma: Numbers may be written with a decimal comma (``3,5``): the file is
             separated by semicolons, as a spreadsheet writes CSV where the comma is the decimal
             mark. The cells stay as written; the loader reads numbers so.
+        sheet: The workbook sheet the rows come from (``None`` for a CSV or Parquet file).
     """
 
     frame: pd.DataFrame
@@ -49,6 +50,7 @@ class RawTable:
     row_word: str
     blank_rows: int
     decimal_comma: bool = False
+    sheet: str | None = None
 
 
 def display_path(path: Path) -> str:
@@ -59,7 +61,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_table(path: Path, label: str, sheet: str | None = None) -> RawTable:
+def read_table(path: Path, label: str, sheet: str | None = None, needs: str | None = None) -> RawTable:
     """Read a CSV, Excel workbook or Parquet file into text columns.
 
     Args:
@@ -67,7 +69,9 @@ def read_table(path: Path, label: str, sheet: str | None = None) -> RawTable:
             a workbook renamed to ``.csv`` is read as what it is).
         label: The file as messages name it.
         sheet: A workbook's sheet to read (``organisation.source.sheet``); ``None`` reads its
-            one sheet that holds data.
+            one sheet that holds data, or of several, the one whose header has a column named
+            ``needs`` (the level column the scenario reads).
+        needs: See ``sheet``.
 
     Raises:
         InputError: One line naming the file: not found, unreadable, not a table, a header with
@@ -81,15 +85,15 @@ def read_table(path: Path, label: str, sheet: str | None = None) -> RawTable:
     start = _first_bytes(path)
     sep = ","
     if name.endswith((".parquet", ".pq")) or start.startswith(PARQUET_MAGIC):  # a Parquet file named .csv too
-        frame, header, row_word, first = _read_parquet(path, label), None, "record", 1
+        frame, header, row_word, first, sheet = _read_parquet(path, label), None, "record", 1, None
     elif start.startswith((ZIP_MAGIC, OLE_MAGIC)) and (name.endswith(WORKBOOKS) or is_workbook(path)):
         # By content: a workbook named .csv is read as one, and a CSV named .xlsx as a CSV.
-        frame, header, first = read_workbook(path, label, sheet)
+        frame, header, first, sheet = read_workbook(path, label, sheet, needs)
         row_word = "row"
     else:
         _refuse_workbook(start, label)
         frame, header, first, sep = _read_csv(path, label)
-        row_word = "row"
+        row_word, sheet = "row", None
     columns = header if header is not None else [str(c) for c in frame.columns]
     columns, frame = _without_empty_tail(columns, frame)
     for j, col in enumerate(columns):
@@ -103,7 +107,8 @@ def read_table(path: Path, label: str, sheet: str | None = None) -> RawTable:
     if blank.any():
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = rows[~blank]
-    return RawTable(frame=frame, rows=rows, row_word=row_word, blank_rows=int(blank.sum()), decimal_comma=sep == ";")
+    return RawTable(frame=frame, rows=rows, row_word=row_word, blank_rows=int(blank.sum()), decimal_comma=sep == ";",
+                    sheet=sheet)
 
 
 # The first bytes of a Parquet file, and of the files a user may have renamed to .csv.

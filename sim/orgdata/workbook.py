@@ -42,8 +42,14 @@ def is_workbook(path: Path) -> bool:
     return True
 
 
-def read_workbook(path: Path, label: str, sheet: str | None) -> tuple[pd.DataFrame, list[str], int]:
-    """One sheet as text cells: the data rows, the header, and the sheet's row number of the first data row.
+def read_workbook(path: Path, label: str, sheet: str | None, needs: str | None = None
+                  ) -> tuple[pd.DataFrame, list[str], int, str]:
+    """One sheet as text cells: the data rows, the header, the sheet's row number of the first data row, its name.
+
+    Without ``sheet``, the one visible sheet with data is read, or of several, the one whose
+    header has a column ``needs`` (the scenario's level column): a workbook with a Notes or
+    ReadMe sheet beside the people could not be uploaded alone in the app (an HR analyst's
+    trial). Two sheets that both have it are an error naming them, never a guess.
 
     Rows and columns that are empty above and left of the table are skipped (a table placed at
     C3 is common), formulas give the value the spreadsheet last computed, and a hidden sheet
@@ -60,7 +66,7 @@ def read_workbook(path: Path, label: str, sheet: str | None) -> tuple[pd.DataFra
             title above its header.
     """
     book = _open(path, label)
-    chosen = _sheet(book, label, sheet)
+    chosen = _sheet(book, label, sheet, needs)
     try:
         rows = [list(row) for row in chosen.to_python(skip_empty_area=True)]
     except Exception as exc:  # calamine's own error types: a damaged sheet
@@ -74,7 +80,7 @@ def read_workbook(path: Path, label: str, sheet: str | None) -> tuple[pd.DataFra
     for (r, c), text in _unread_cells(path, chosen.name).items():  # .xlsx and .xlsm: {} for the others
         if 0 <= r - top < len(rows) and 0 <= c - left < len(rows[r - top]) and rows[r - top][c - left] == "":
             rows[r - top][c - left] = text
-    return _table(rows, label, chosen.name, top, left)
+    return (*_table(rows, label, chosen.name, top, left), chosen.name)
 
 
 def _unread_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
@@ -182,8 +188,8 @@ def _loaded(book: Any, name: str) -> Any | None:
         return None
 
 
-def _sheet(book: Any, label: str, sheet: str | None) -> Any:
-    """The sheet to read: the one named, else the one visible sheet that holds data."""
+def _sheet(book: Any, label: str, sheet: str | None, needs: str | None = None) -> Any:
+    """The sheet to read: the one named, else the one visible sheet that holds data (see ``read_workbook``)."""
     names = list(book.sheet_names)
     if sheet is not None:
         wanted = sheet.strip().casefold()
@@ -197,6 +203,10 @@ def _sheet(book: Any, label: str, sheet: str | None) -> Any:
     with_data = [ws for ws in loaded if ws is not None and ws.start is not None]
     if len(with_data) == 1:
         return with_data[0]
+    if needs is not None and len(with_data) > 1:
+        having = [ws for ws in with_data if needs in _header_names(ws)]
+        if len(having) == 1:
+            return having[0]
     if not with_data:
         hidden = [name for name in names if name not in visible and (ws := _loaded(book, name)) is not None
                   and ws.start is not None]
@@ -211,6 +221,15 @@ def _sheet(book: Any, label: str, sheet: str | None) -> Any:
     rename = "" if label.lower().endswith(WORKBOOKS) else " (after renaming the file to .xlsx: it is a workbook)"
     raise InputError(f"the workbook has {len(with_data)} sheets with data ({listed}): name the one with a row per "
                      f"person in {SHEET_SETTING}{rename}", source=label)
+
+
+def _header_names(worksheet: Any) -> set[str]:
+    """The names in a sheet's first row with text, as ``_table`` reads them."""
+    for row in worksheet.iter_rows():
+        names = {" ".join(text.split()) for text in (_text(cell) for cell in row) if text}
+        if names:
+            return names
+    return set()
 
 
 def _table(rows: list[list[Any]], label: str, title: str, offset: int, left: int = 0
