@@ -301,6 +301,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         refuse_inside_tables(args.out)
     fresh = bool(args.out) and not Path(args.out).exists()
     out = output_folder(args.out) if args.out else None  # made before the run: a bad --out fails at once
+    if not args.quiet:
+        from sim import compiled  # noqa: PLC0415
+
+        compiled.prepare("promosim run")
     bar, _ = _progress(args.quiet)
     try:
         if bar is not None:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -93,3 +95,27 @@ def ready_marker(name: str) -> Path | None:
     # shares _CACHE_DIR but none of its compiled loops: the marker names the install's location too.
     where = hashlib.sha1(str(_PACKAGE).encode()).hexdigest()[:12]
     return _CACHE_DIR / f".{name}-ready-{where}" if _CACHING else None
+
+
+def prepare(prog: str) -> None:
+    """Compile the engine's loops before a command's work starts, when their cache is empty.
+
+    Otherwise the first run after an install or an update compiles them with nothing said: a
+    new user's ``./dev main`` showed a progress bar stuck at 0 for two minutes, and ``promosim
+    app``'s first page load showed "Loading app" as long. Here the wait is announced, once, and
+    a pool's workers then load the cached loops instead of each compiling them. Running the
+    all-levers scenario, small, for a year reaches every loop a run uses.
+    """
+    marker = ready_marker("engine")
+    if marker is None or marker.exists():
+        return
+    from sim.model import PromotionModel  # noqa: PLC0415 (the engine imports this module)
+
+    print(f"{prog}: compiling the simulation engine, once after an install or update (a minute or two)...",
+          file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    model = PromotionModel(scenario="all_levers", headcount=100, rng=1)
+    for _ in range(13):
+        model.step()
+    marker.touch()
+    print(f"{prog}: compiled in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)

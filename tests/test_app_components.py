@@ -883,21 +883,22 @@ def test_headcount_uploads_that_cannot_be_read_are_refused(name: str, text: str 
 
 @pytest.mark.slow
 def test_the_app_command_compiles_the_engine_before_serving_when_the_cache_is_empty(tmp_path: Path) -> None:
-    """``prepare_engine`` fills the compile cache, saying so, and does nothing once it has.
+    """``sim.compiled.prepare`` fills the compile cache, saying so, and does nothing once it has.
 
     A cache that ``promosim validate`` filled in part (only the loops that place people) is not
-    enough: the warm-up leaves its own marker.
+    enough: the warm-up leaves its own marker. ``promosim run`` (and compare, experiment run)
+    say it too: a new user's first ``./dev main`` sat at "0/12 months" for two minutes.
     """
     env = {**os.environ, "PROMOSIM_CACHE_DIR": str(tmp_path)}
     partly = subprocess.run([sys.executable, "-m", "sim", "validate", "baseline"], env=env, capture_output=True,
                             text=True, timeout=600, check=False)  # compiles only the loops that place people
     assert partly.returncode == 0 and any(tmp_path.rglob("*.nbi")), partly.stderr
-    code = "from sim.app.cli import prepare_engine; prepare_engine()"
-    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600,
-                           check=False)
+    first = subprocess.run([sys.executable, "-m", "sim", "run", "baseline", "--years", "0.25", "--headcount", "60"],
+                           env=env, capture_output=True, text=True, timeout=600, check=False)
     assert first.returncode == 0, first.stderr
-    assert "compiling the simulation engine" in first.stderr and "compiled in" in first.stderr
-    assert any(tmp_path.rglob("*.nbi")) and any(tmp_path.rglob(".app-ready-*"))
+    assert "promosim run: compiling the simulation engine" in first.stderr and "compiled in" in first.stderr
+    assert any(tmp_path.rglob("*.nbi")) and any(tmp_path.rglob(".engine-ready-*"))
+    code = "from sim.compiled import prepare; prepare('promosim app')"
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600,
                            check=False)
     assert again.returncode == 0 and again.stderr == ""

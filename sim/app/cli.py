@@ -1,7 +1,7 @@
 """``promosim app``: serve the workshop app, offline-ready.
 
 The command prepares the offline asset cache when it is missing (see :mod:`sim.app.assets`),
-compiles the engine's loops once per engine version (``prepare_engine``), then replaces
+compiles the engine's loops once per engine version (``sim.compiled.prepare``), then replaces
 itself with ``solara run sim.app.app`` in production mode, bound to 127.0.0.1 unless told
 otherwise, with telemetry off and the cache configured.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
+from sim import compiled
 from sim.errors import InputError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -68,31 +68,6 @@ def server_environment(cache: Path | None) -> dict[str, str]:
     return env
 
 
-def prepare_engine() -> None:
-    """Compile the engine's loops before the server starts, when their cache is empty.
-
-    Otherwise the first page load after an install or an update compiles them: the page shows
-    "Loading app" for about a minute, with no word of why, and the first Step takes 20 s more.
-    Here the wait is announced in the terminal, before anyone opens the page. Running the
-    all-levers scenario, small, for a year reaches every loop a workshop uses.
-    """
-    from sim import compiled  # noqa: PLC0415
-
-    marker = compiled.ready_marker("app")
-    if marker is None or marker.exists():
-        return
-    from sim import PromotionModel  # noqa: PLC0415
-
-    print("promosim app: compiling the simulation engine, once after an install or update (up to a minute)...",
-          file=sys.stderr, flush=True)
-    started = time.perf_counter()
-    model = PromotionModel(scenario="all_levers", headcount=100, rng=1)
-    for _ in range(13):
-        model.step()
-    marker.touch()
-    print(f"promosim app: compiled in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-
-
 def cmd_app(args: argparse.Namespace) -> int:
     """Prepare the asset cache if needed, then run the Solara server in this process."""
     from sim.app import assets  # noqa: PLC0415
@@ -114,7 +89,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(" ".join(command))
         return 0
-    prepare_engine()
+    compiled.prepare("promosim app")
     where = "localhost" if args.host in ("127.0.0.1", "localhost", "::1") else args.host
     print(f"promosim app: serving on http://{where}:{args.port} (Ctrl-C stops)", file=sys.stderr, flush=True)
     os.execvpe(command[0], command, env)

@@ -202,6 +202,10 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
         print(replaced, file=sys.stderr)
     for note in other_settings_notes(design):
         print(note, file=sys.stderr)
+    if not args.quiet:  # once here, rather than in every worker, and said
+        from sim import compiled  # noqa: PLC0415
+
+        compiled.prepare(f"promosim {args.command}")
     if design.replications < 2 and design.kind == "comparison":
         print("note: 1 replication per arm gives no confidence intervals and no verdicts; use 2 or more "
               "(30, as the shipped experiments, for results to publish)", file=sys.stderr)
