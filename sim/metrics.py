@@ -201,16 +201,25 @@ def ledger_window(scenario: Scenario, metric: str) -> int:
     return int(getattr(getattr(scenario, block), key))
 
 
-def settling_note() -> str:
-    """Why a ledger rate can have no value in a short run: its records count only once settled.
+def settling_note(names: Iterable[str] = tuple(LEDGER_WINDOWS)) -> str:
+    """Why ledger rates can have no value in a short run: their records count only once settled.
 
-    Said by ``promosim run`` under an n/a of a ledger rate (``undefined_reasons``) and by report.md;
-    the windows are the defaults'.
+    Said by ``promosim run`` under an n/a of a ledger rate (``undefined_reasons``) and by report.md,
+    with the default window of each rate named (a new user read three windows beside two rates).
     """
-    windows = (Promotion().stick_window_months, MetricSettings().decliner_window_months,
-               MetricSettings().roi_window_months)
-    return ("promotions, decliners and development count only once settled ({}, {} and {} months by default), "
-            "so runs this short have none; longer runs give them").format(*windows)
+    defaults = {"promotion_stick_rate": ("promotions", Promotion().stick_window_months),
+                "decliner_retention": ("decliners", MetricSettings().decliner_window_months),
+                "development_roi": ("development", MetricSettings().roi_window_months)}
+    named = [defaults[name] for name in names if name in defaults]
+    def listed(items: list[str]) -> str:
+        return f"{', '.join(items[:-1])} and {items[-1]}" if len(items) > 1 else "".join(items)
+
+    what = [word for word, _ in named]
+    counted = listed(what) or "records"
+    months = listed([str(m) for _, m in named])
+    verb = "counts" if len(what) == 1 else "count"
+    return (f"{counted} {verb} only once settled ({months} months by default), so runs this short have none; "
+            "longer runs give them")
 
 
 def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_group: bool = False,
@@ -244,7 +253,7 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
             other.append(name)
     reasons = []
     if ledgers:
-        reasons.append(f"{', '.join(map(label, ledgers))}: {settling_note()}")
+        reasons.append(f"{', '.join(map(label, ledgers))}: {settling_note(ledgers)}")
     if flat and top_is_everyone is None:
         reasons.append(f"{', '.join(map(label, flat))}: the organisation has one group, or its top "
                        "metrics.key_levels levels are every level, so the top is everyone and the ratio would be 1 "

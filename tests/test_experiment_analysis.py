@@ -304,6 +304,19 @@ def test_a_variant_whose_levers_move_positions_says_how() -> None:
         "Its levers change the positions when a run starts: Manager management 110 → 72, specialist 0 → 38; "
         "Director management 45 → 29, specialist 0 → 16; Executive management 15 → 10, specialist 0 → 5.")
     assert positions_moved(load_scenario("mentoring").model_dump(mode="json")) == ""
+    # After the file's own description, which has no full stop (a new user read "upward Its levers").
+    from sim.experiment.report import variant_descriptions  # noqa: PLC0415
+
+    contents = {name: load_scenario(name).model_dump(mode="json") for name in ("baseline", "parallel_ladders")}
+
+    class Store:
+        def scenario(self, label: str) -> dict[str, Any]:
+            return contents[label]
+
+    arms = [{"label": "baseline", "scenario": "baseline", "reference": None},
+            {"label": "parallel_ladders", "scenario": "parallel_ladders", "reference": "baseline"}]
+    said = variant_descriptions(Store(), {"arms": arms})["parallel_ladders"]  # type: ignore[arg-type]
+    assert "so ambition is not forced upward. Its levers change the positions" in said
 
 
 def test_parity_verdicts_are_rarely_claimed_where_nothing_changed() -> None:

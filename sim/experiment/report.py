@@ -340,12 +340,19 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
                 f"With set: {settings_shown(arm['set'])}"
         also = other_settings_note(ref, store.scenario(ref), store.scenario(arm["scenario"])) \
             if ref is not None and ref != arm["scenario"] else ""
-        words = f"{words} It {also}.".strip() if also else words
+        if also:
+            words = f"{_ended(words)} It {also}.".strip()
         moved = positions_moved(store.scenario(arm["scenario"])) if ref is not None else ""
-        words = f"{words} {moved}".strip()
+        if moved:
+            words = f"{_ended(words)} {moved}".strip()
         if words:
             out[arm["label"]] = words
     return out
+
+
+def _ended(text: str) -> str:
+    """``text`` ending as a sentence does, before another is added (a file's description may have no full stop)."""
+    return text if not text or text.endswith((".", "!", "?", ")")) else f"{text}."
 
 
 def positions_moved(content: Mapping[str, Any]) -> str:
