@@ -242,8 +242,9 @@ class AppState:
         notice = f"Loaded {filename}: {spec.total_positions:,} positions, {spec.n_levels} levels."
         source = spec.organisation.source
         if source is not None:  # how many the file gave, so that a file read otherwise than meant shows here
-            sheet = f", sheet '{source.sheet}'" if source.sheet else ""
-            notice += f" {load_org(spec).people()} read from {Path(source.file).name}{sheet}"
+            table = load_org(spec)
+            sheet = f", sheet '{table.sheet}'" if source.sheet else ""  # the sheet's own name, not as typed
+            notice += f" {table.people()} read from {Path(source.file).name}{sheet}"
             notice += (f"; the {spec.warmup_months} warm-up months run before month 1 (warmup_months: 0 starts from "
                        "the file as it is)." if spec.warmup_months else ".")
         self.notice.value = notice + (f" {PAUSED_NOTE}" if self.paused else "")

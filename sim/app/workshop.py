@@ -236,9 +236,9 @@ def save_data_upload(filename: str, content: str | bytes | None, size: int = 0, 
         limit: Largest accepted size in bytes.
 
     Raises:
-        InputError: Too large, not a headcount file the loader reads (an ``.xls`` or ``.ods``
-            gets the way to save it), or not readable as a table (a header without names,
-            repeated names, bad quoting, a workbook with several sheets of data).
+        InputError: Too large, not a headcount file the loader reads (a Numbers file gets the
+            way to export it), or not readable as a table (a header without names, repeated
+            names, bad quoting) or as a workbook.
     """
     source = _upload_name(filename, content, size, limit, "upload.csv")
     suffix = Path(source).suffix.lower()

@@ -3,7 +3,7 @@
 A workbook is what most HR systems export and what most analysts keep. Saving it as CSV first
 cost users round trips (Excel's "CSV" is not UTF-8 in many locales, and is separated by
 semicolons where the comma is the decimal mark), so the sheet is read as it is, with calamine
-(a Rust reader: a 100,000-row sheet in about a second, where openpyxl took ten). Its cells are
+(a Rust reader: a 100,000-row sheet in about a second, where openpyxl took 35 s). Its cells are
 typed, which removes two of CSV's ambiguities: a date cell is a date whatever the locale, and a
 number has no decimal comma. Cells become the same text a CSV would hold (see
 ``sim.orgdata.read``), so the loader's checks and messages are the same for both; rows keep the
