@@ -217,7 +217,7 @@ def settling_note(names: Iterable[str] = tuple(LEDGER_WINDOWS)) -> str:
     what = [word for word, _ in named]
     counted = listed(what) or "records"
     months = listed([str(m) for _, m in named])
-    verb = "counts" if len(what) == 1 else "count"
+    verb = "counts" if what == ["development"] else "count"  # "promotions count", "development counts"
     return (f"{counted} {verb} only once settled ({months} months by default), so runs this short have none; "
             "longer runs give them")
 

@@ -531,8 +531,8 @@ def test_lever_time_is_a_cost_not_worse_and_each_variant_is_summed_up_at_the_top
 
 @pytest.mark.parametrize(("metric", "reason", "not_said"), [
     # A 1-year run has no settled promotion: more replications would never give a stick rate.
-    ("promotion_stick_rate", "- promotions that stick: promotions, decliners and development count only once "
-     "settled", "Too few complete pairs"),
+    ("promotion_stick_rate", "- promotions that stick: promotions count only once settled (18 months by "
+     "default)", "Too few complete pairs"),
     # A one-group or flat organisation has no representation however long the runs: the report used
     # to send the reader to longer runs for it (a researcher trial).
     ("representation_ratio.women", "- women at the top: the organisation has one group, or its top "
