@@ -1066,6 +1066,25 @@ def test_what_a_reader_of_the_sheet_sees_is_read_not_blanks(tmp_path: Path) -> N
     assert model_from(tmp_path, _workbook({"People": rows}), name="org.xlsx").orgdata.table.ignored_columns == ["note"]
 
 
+def test_a_formula_whose_saved_result_is_empty_text_is_blank_not_unsaved(tmp_path: Path) -> None:
+    """Excel saves =IF(A2, "", B2) with an empty text result (t="str"): a blank cell, not a formula to re-save."""
+    import zipfile  # noqa: PLC0415
+
+    from sim.orgdata.workbook import _unread_cells  # noqa: PLC0415
+
+    plain = tmp_path / "plain.xlsx"
+    plain.write_bytes(_workbook({"People": [["id", "x", "y"], ["a", "=1+1", "=2+2"]]}))
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(saved, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith("sheet1.xml"):  # B2 as Excel saves an empty text result
+                data = data.replace(b'<c r="B2"><f>1+1</f><v /></c>', b'<c r="B2" t="str"><f>1+1</f><v></v></c>')
+            out.writestr(item, data)
+    assert set(_unread_cells(plain, "People")) == {(1, 1), (1, 2)}
+    assert set(_unread_cells(saved, "People")) == {(1, 2)}
+
+
 def test_a_workbooks_header_is_read_as_excel_shows_it(tmp_path: Path) -> None:
     """A line break in a header cell (Alt+Enter) shows as a space; an empty spacer column is dropped; an
     unnamed column with values is named by its cell; a sheet named 2024 may be written unquoted."""

@@ -110,7 +110,8 @@ def _unread_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
         formula = _FORMULA.search(body)
         if _ERROR_TYPE.search(attrs) and value is not None:
             text = value.group(1).decode("utf-8", "replace")
-        elif formula is not None and (value is None or not value.group(1)):
+        elif formula is not None and (value is None or not value.group(1)) and not _STRING_TYPE.search(attrs):
+            # (t="str" is a formula whose saved result is text, which may be empty: =IF(A2, "", B2).)
             shown = html.unescape(formula.group(1).decode("utf-8", "replace"))
             text = f"(a formula with no saved value: ={shown[:40]}; open the file in Excel and save it)"
         else:
@@ -125,6 +126,7 @@ def _unread_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
 _CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
+_STRING_TYPE = re.compile(rb'\bt="str"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _FORMULA = re.compile(rb"<f\b[^>]*>([^<]*)</f>")
 
