@@ -485,8 +485,11 @@ def test_the_printed_table_is_compact_plain_and_agrees_with_the_report(
                    "worse, may be chance", "no clear change",
                    "each variant at a glance", "Holm's correction", "--full"):
         assert needle in out, needle
-    row = next(x for x in lines if x.strip().startswith("v00") and "10.5 → 5.5" in x)
-    assert row.split()[-1] == "better" and "-5.0 [" in row
+    row = next(x for x in lines if x.strip().startswith("v00") and "10.50 → 5.50" in x)
+    assert row.split()[-1] == "better" and "-5.00 [" in row
+    # One baseline, written one way on every row of its metric (a new user read 0.196 and 0.1960 as two).
+    block = lines[lines.index(next(x for x in lines if x.strip().startswith("misread rate"))) + 1:][:11]
+    assert all("10.50 → " in x for x in block), block
     assert "CI vs unpaired" not in out and "misread_rate" not in out
     # An 80-column terminal cut the verdicts ("no clear ch"): there the means are left out, every verdict whole.
     monkeypatch.setenv("COLUMNS", "80")

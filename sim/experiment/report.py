@@ -122,8 +122,12 @@ def change_decimals(diff: float, half_width: float = math.nan, means: Sequence[f
     return next((d for d in range(5) if all(rounded(m, d) == m for m in exact)), 2) if exact else 2
 
 
-def shown_change(row: Any) -> ShownChange:
-    """A row of the effects table as text with :func:`change_decimals` decimals (NaN as an em dash).
+def shown_change(row: Any, at_least: int = 0) -> ShownChange:
+    """A row of the effects table as text with :func:`change_decimals` decimals, or ``at_least`` (NaN as an em dash).
+
+    ``at_least`` lets the rows of one metric share their decimals, so that one baseline does not
+    read 0.196 on one row and 0.1960 on the next (a new user and an org-design trial each took
+    those for different baselines).
 
     The change shown is the shown "after" minus the shown "before", so the arithmetic a reader
     checks always adds up: an org-design trial read ``promotions: 908 → 893 (-14)`` (means 907.5
@@ -134,7 +138,7 @@ def shown_change(row: Any) -> ShownChange:
     0.052 to 0.052``), one more decimal is shown, until it lies within.
     """
     before, after = row.baseline_mean, row.variant_mean
-    d = change_decimals(row.diff, (row.ci_high - row.ci_low) / 2, (before, after))
+    d = max(change_decimals(row.diff, (row.ci_high - row.ci_low) / 2, (before, after)), at_least)
     if not (math.isfinite(before) and math.isfinite(after)):
         change = fixed(row.diff, d, signed=True)
         return ShownChange(fixed(before, d), fixed(after, d), change, fixed(row.ci_low, d), fixed(row.ci_high, d), d)
@@ -985,12 +989,16 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, before_after: 
     table.add_column("change [95% CI]", justify="right", no_wrap=True)
     table.add_column("verdict")
     previous = None
+    decimals: dict[str, int] = {}  # per metric, the most any of its rows needs: one baseline, one way of writing it
+    for r in effects.itertuples():
+        if r.n:
+            decimals[r.metric] = max(decimals.get(r.metric, 0), shown_change(r).decimals)
     for r, label in zip(effects.itertuples(), labels, strict=True):
         if r.metric != previous:
             table.add_row(f"[bold]{escape(plain_label(r.metric))}[/bold]", *([""] * before_after), "",
                           f"[italic]{escape(direction_words(r.metric))}[/italic]")
             previous = r.metric
-        shown = shown_change(r)
+        shown = shown_change(r, decimals.get(r.metric, 0))
         word = plain_verdict(r, tests)
         style = VERDICT_STYLES.get(word) or ("dim" if word.endswith(MAYBE_CHANCE) else "")
         means = [f"{shown.before} → {shown.after}" if r.n else "—"] if before_after else []
