@@ -272,6 +272,7 @@ def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.
     effects = pd.read_csv(out / "effects.csv")
     assert set(effects["variant"]) == {"mentoring"} and set(effects["baseline"]) == {"baseline"}
     report = (out / "report.md").read_text()
+    assert report.startswith("# Comparison: baseline against mentoring\n")  # was "# Experiment: compare"
     assert "--levers mentoring" in report
     # The lever's plain description, not "With set: interventions.mentoring={}" (a trial's HR reader).
     assert "Mentoring, switched on in baseline: mentors for an under-represented group" in report

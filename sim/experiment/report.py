@@ -829,6 +829,21 @@ def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, 
     return out
 
 
+def report_title(design: Mapping[str, Any]) -> str:
+    """report.md's title: the experiment's name, or for ``promosim compare`` what was compared.
+
+    A compare's report was titled "Experiment: compare", which says nothing to whoever it is
+    forwarded to (a new user's trial).
+    """
+    if design.get("source") != "command line":
+        return f"Experiment: {design['name']}"
+    arms = design.get("arms", [])
+    baseline = next((str(a["label"]) for a in arms if a.get("reference") is None), "the baseline")
+    variants = [str(a["label"]) for a in arms if a.get("reference") is not None]
+    shown = ", ".join(variants[:6]) + (f" and {len(variants) - 6} more" if len(variants) > 6 else "")
+    return f"Comparison: {baseline} against {shown}" if variants else f"Comparison: {baseline}"
+
+
 def status_notes(result: Analysis) -> list[str]:
     """Warnings that qualify every number below: runs not made yet, runs that failed."""
     lines = []
@@ -851,7 +866,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         descriptions: Each variant's own scenario description, by arm label.
         top_levels: The levels "at the top" by arm label (:func:`top_level_names`).
     """
-    lines = [f"# Experiment: {design['name']}", ""]
+    lines = [f"# {report_title(design)}", ""]
     if design.get("description"):
         lines += [design["description"], ""]
     lines += status_notes(result)
