@@ -36,7 +36,7 @@ from sim.metrics import first_ledger_month
 from sim.model import SHORTCUTS, PromotionModel, check_fills
 from sim.orgdata.loader import load_org, resolve_file
 from sim.orgdata.read import NOT_UTF8, display_path, read_table
-from sim.orgdata.workbook import sheet_names
+from sim.orgdata.workbook import named_sheet, sheet_names
 from sim.scenario import (
     MAX_POSITIONS,
     POLICIES,
@@ -314,7 +314,7 @@ def _has_sheet(path: Path, sheet: str) -> bool:
         names = sheet_names(path, path.name)
     except InputError:
         return True  # unreadable: the loader says so, whatever the sheet
-    return sheet.strip().casefold() in {name.strip().casefold() for name in names}
+    return named_sheet(names, sheet) is not None
 
 
 def uploaded_names(message: str) -> str:

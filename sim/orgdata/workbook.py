@@ -190,16 +190,21 @@ def _loaded(book: Any, name: str) -> Any | None:
         return None
 
 
+def named_sheet(names: list[str], sheet: str) -> str | None:
+    """The sheet of ``names`` that ``sheet`` names, whatever its case and surrounding spaces, or None."""
+    wanted = sheet.strip().casefold()
+    return next((name for name in names if name.strip().casefold() == wanted), None)
+
+
 def _sheet(book: Any, label: str, sheet: str | None, needs: str | None = None) -> Any:
     """The sheet to read: the one named, else the one visible sheet that holds data (see ``read_workbook``)."""
     names = list(book.sheet_names)
     if sheet is not None:
-        wanted = sheet.strip().casefold()
-        found = [name for name in names if name.strip().casefold() == wanted]
-        if not found:
+        found = named_sheet(names, sheet)
+        if found is None:
             raise InputError(f"no sheet named '{sheet}' ({SHEET_SETTING}); the workbook's sheets: "
                              f"{', '.join(names)}", source=label)
-        return book.get_sheet_by_name(found[0])
+        return book.get_sheet_by_name(found)
     visible = {meta.name for meta in book.sheets_metadata if meta.visible == python_calamine.SheetVisibleEnum.Visible}
     loaded = [_loaded(book, name) for name in names if name in visible]  # each sheet is parsed once
     with_data = [ws for ws in loaded if ws is not None and ws.start is not None]
