@@ -532,6 +532,31 @@ def test_lever_time_is_a_cost_not_worse_and_each_variant_is_summed_up_at_the_top
     assert "| v00 | 1: misread rate | none | none | — |" in narrow and "is not among this report's metrics" in narrow
 
 
+def _representation_values(groups: dict[str, tuple[float, float]], n: int = 10) -> pd.DataFrame:
+    """Each group's representation ratio, baseline then variant ("base", "v"), with a little noise."""
+    noise = np.linspace(-0.02, 0.02, n)
+    rows = [(arm, k, f"representation_ratio.{g}", means[j] + noise[k] * (1 + j))
+            for g, means in groups.items() for j, arm in enumerate(("base", "v")) for k in range(n)]
+    return pd.DataFrame(rows, columns=["arm", "replication", "metric", "value"])
+
+
+@pytest.mark.parametrize(("groups", "better"), [
+    # Two groups: the ratios mirror each other, so one change toward parity is one entry.
+    ({"women": (0.80, 0.95), "men": (1.20, 1.05)}, ["women and men at the top (one change: each ratio mirrors "
+                                                    "the other)"]),
+    # Three groups: each ratio is a fact of its own.
+    ({"a": (0.80, 0.95), "b": (1.20, 1.05), "c": (0.70, 0.90)}, ["a at the top", "b at the top", "c at the top"]),
+])
+def test_two_groups_mirrored_ratios_count_once_at_a_glance(groups: dict, better: list[str]) -> None:
+    """An org-design trial read "clearly better: 2" for a single change toward parity of two groups."""
+    metrics = [f"representation_ratio.{g}" for g in groups]
+    arms = [{"label": "base", "scenario": "base", "parameters": {}, "reference": None},
+            {"label": "v", "scenario": "v", "parameters": {}, "reference": "base"}]
+    effects = paired_effects(_representation_values(groups), {"replications": 10, "arms": arms, "metrics": metrics})
+    (glance,) = at_a_glance(effects)
+    assert (glance.better, glance.worse) == (better, [])
+
+
 @pytest.mark.parametrize(("metric", "reason", "not_said"), [
     # A 1-year run has no settled promotion: more replications would never give a stick rate.
     ("promotion_stick_rate", "- promotions that stick: promotions count only once settled (18 months by "

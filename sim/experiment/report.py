@@ -743,8 +743,27 @@ def at_a_glance(effects: pd.DataFrame) -> list[Glance]:
             if kind in ("better", "worse"):
                 maybe = word.endswith(MAYBE_CHANCE)
                 getattr(seen, f"{'maybe_' if maybe else ''}{kind}").append(plain_label(row.metric))
+        mirrored = [m for m in dict.fromkeys(rows["metric"]) if m.startswith(REPRESENTATION)]
+        if len(mirrored) == 2:
+            for names in (seen.better, seen.worse, seen.maybe_better, seen.maybe_worse):
+                _count_mirrors_once(names, mirrored)
         out.append(seen)
     return out
+
+
+def _count_mirrors_once(names: list[str], mirrored: list[str]) -> None:
+    """Two groups' representation ratios, both in ``names``, become one entry (in place).
+
+    With two groups, one group's ratio comes closer to parity exactly when the other's does
+    (their shares at the top and overall each add up to 1), so counting both tallied one fact
+    twice: "clearly better: 2" for a single change.
+    """
+    labels = [plain_label(m) for m in mirrored]
+    if all(label in names for label in labels):
+        at = names.index(labels[0])
+        groups = " and ".join(m.removeprefix(REPRESENTATION) for m in mirrored)
+        names[at] = f"{groups} at the top (one change: each ratio mirrors the other)"
+        names.remove(labels[1])
 
 
 def _counted_names(names: Sequence[str]) -> str:
