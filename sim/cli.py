@@ -392,19 +392,24 @@ def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool =
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
+    from sim.metrics import direction_words, metric_info, undefined_reasons  # noqa: PLC0415
+
     undefined = [k for k, v in summary.items() if math.isnan(v)]
-    # A bare NaN reads as a fault; say why there is nothing to count (docs/ODD.md 7.12).
+    # A bare NaN reads as a fault; say why there is nothing to count (docs/ODD.md 7.12). Metrics
+    # are named in words as `compare` names them, with the key that files, --set and experiment
+    # definitions use beside them (a new user met "hidden_ambition_rate" here, "hidden ambition" there).
     table = Table(title=title)
     table.add_column("metric")
     table.add_column("value", justify="right")
+    table.add_column("which is better", style="italic")
+    table.add_column("key in files", style="dim")
     for key, value in summary.items():
         counts = key in ("headcount", "promotions")
         shown = "n/a" if math.isnan(value) else (f"{value:,.0f}" if counts else f"{value:.3f}")
-        table.add_row(key, shown)
-    Console(width=100).print(table)
+        info = metric_info(key)
+        table.add_row(info.label if info else key, shown, "" if counts else direction_words(key), key)
+    Console(width=110).print(table)
     if undefined:
-        from sim.metrics import undefined_reasons  # noqa: PLC0415
-
         for reason in undefined_reasons(undefined, top_is_everyone, one_group):
             print(f"n/a: {reason}")
 

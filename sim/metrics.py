@@ -276,6 +276,19 @@ BETTER_WORDS = {"lower": "Lower is better.", "higher": "Higher is better.", "one
                 None: "Neither higher nor lower is better in itself."}
 
 
+# Which way is better, short: the printed tables' metric headings (compare) and column (run) say it.
+DIRECTION_WORDS = {**{k: v.rstrip(".").lower() for k, v in BETTER_WORDS.items() if k is not None},
+                   None: "neither way better"}
+
+
+def direction_words(metric: str) -> str:
+    """Which way is better, as a printed table says it beside a metric; lever time is a cost."""
+    if metric in COSTS:
+        return "a cost, in hours"
+    info = metric_info(metric)
+    return DIRECTION_WORDS[info.better if info else None]
+
+
 def metric_info(name: str) -> MetricInfo | None:
     """The plain-words entry of a summary metric (``representation_ratio.<group>`` for any group), else None."""
     if name.startswith(REPRESENTATION):

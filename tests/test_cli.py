@@ -84,8 +84,10 @@ def test_run_writes_parquet_tables_scenario_and_metadata(parquet_run: tuple[Any,
     assert "Traceback" not in done.stderr
     for name in ("summary.parquet", "timeseries.parquet", "events.parquet", "scenario.yaml", "metadata.json"):
         assert (out_dir / name).is_file(), name
-    # the summary is printed as a table
-    assert "headcount" in done.stdout and "misread_rate" in done.stdout
+    # the summary is printed as a table, each metric in words (as compare names it) beside its key
+    line = next(line for line in done.stdout.splitlines() if "misread_rate" in line)
+    assert "misread rate" in line and "lower is better" in line
+    assert "headcount" in done.stdout
 
 
 def test_run_metadata_has_seed_versions_and_revision(parquet_run: tuple[Any, Path]) -> None:

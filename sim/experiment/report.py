@@ -30,6 +30,7 @@ from sim.metrics import (
     BETTER_WORDS,
     COSTS,
     REPRESENTATION,
+    direction_words,
     metric_info,
     undefined_reasons,
 )
@@ -653,19 +654,6 @@ def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str
 
 
 COST_WORDS = "A cost, not a result: reported beside the levers' results, never called better or worse."
-
-
-# Which way is better, as the printed table's metric headings say it (short: they share the verdicts' column).
-DIRECTION_WORDS = {**{k: v.rstrip(".").lower() for k, v in BETTER_WORDS.items() if k is not None},
-                   None: "neither way better"}
-
-
-def direction_words(metric: str) -> str:
-    """Which way is better, as the printed table's heading of a metric says it; lever time is a cost."""
-    if metric in COSTS:
-        return "a cost, in hours"
-    info = metric_info(metric)
-    return DIRECTION_WORDS[info.better if info else None]
 
 
 def glossary_lines(metrics: Sequence[str], top_levels: Mapping[str, str] | None = None) -> list[str]:
