@@ -461,6 +461,10 @@ def cmd_interventions(args: argparse.Namespace) -> int:
         for field, info in cls.Params.model_fields.items():
             unit = f" {info.description}" if info.description else ""
             print(f"    {field} = {info.default!r}{unit}")
+    if registry:
+        print("\nSwitch a lever on in a scenario's interventions: block ({mentoring: {coverage: 0.5}}), with "
+              "run --set interventions.mentoring.coverage=0.5, or beside your baseline with compare --levers "
+              "mentoring:coverage=0.5 (the other parameters keep these defaults).")
     return 0
 
 

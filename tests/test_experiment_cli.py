@@ -259,7 +259,51 @@ def test_a_lever_whose_defaults_do_not_fit_says_how_to_set_its_parameters(tmp_pa
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith("promosim compare: command line: --levers mentoring: group 'women' does not exist")
     assert "scenarios.variants" not in done.stderr
-    assert f"write a variant file (mentoring.yaml: 'extends: {acme}'" in done.stderr
+    assert "set a lever's parameters as --levers NAME:KEY=VALUE, e.g. mentoring:group=..." in done.stderr
+    # ... which then runs, and a value out of range names the lever as typed.
+    done = run_cli("compare", acme, "--levers", "mentoring:group=female:coverage=1.5", "--replications", "2",
+                   "--out", tmp_path / "out")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("promosim compare: command line: --levers mentoring:group=female:coverage=1.5: ")
+    assert "coverage" in done.stderr and "e.g. mentoring:group=..." in done.stderr
+
+
+def test_levers_with_parameters_compare_doses_on_ones_own_organisation(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """--levers took each lever's defaults only: mentoring on groups named female/male took a variant file."""
+    text = Path(BASELINE).read_text(encoding="utf-8").replace("- name: men\n", "- name: male\n")
+    acme = tmp_path / "acme.yaml"
+    acme.write_text(text.replace("- name: women\n", "- name: female\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["compare", str(acme), "--levers", "mentoring:group=female, mentoring:group=female:coverage=0.6",
+                 "--replications", "2", "--years", "1", "--headcount", "100", "--workers", "1", "--quiet",
+                 "--metrics", "hidden_ambition_rate,intervention_cost", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    effects = pd.read_csv(out / "effects.csv")
+    assert set(effects["variant"]) == {"mentoring_group_female", "mentoring_group_female_coverage_0.6"}
+    resolved = yaml.safe_load((out / "scenarios" / "mentoring_group_female_coverage_0.6.yaml").read_text())
+    assert resolved["interventions"]["mentoring"]["group"] == "female"
+    assert resolved["interventions"]["mentoring"]["coverage"] == 0.6
+    report = (out / "report.md").read_text()
+    assert "Mentoring (group female, coverage 0.6), switched on in acme: mentors" in report
+    assert "--levers mentoring:group=female,mentoring:group=female:coverage=0.6" in report  # how to repeat it
+    cost = effects.set_index(["variant", "metric"])["variant_mean"]
+    assert cost["mentoring_group_female_coverage_0.6", "intervention_cost"] > \
+        1.5 * cost["mentoring_group_female", "intervention_cost"]  # twice the mentees, about twice the hours
+
+
+@pytest.mark.parametrize(("levers", "words"), [
+    ("mentoring:coverag=0.5", "mentoring: unknown parameter 'coverag' (did you mean 'coverage'?); allowed: group, "),
+    ("mentoring:coverage", "'mentoring:coverage': set a parameter as mentoring:KEY=VALUE"),
+    ("mentoring:coverage=0.5:coverage=0.6", "sets coverage twice"),
+    ("mentoring:coverage=0.5,mentoring:coverage=0.5", "listed twice"),
+    ("mentorin:coverage=0.5", "did you mean 'mentoring'"),
+])
+def test_bad_lever_parameters_are_one_line(levers: str, words: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", str(BASELINE), "--levers", levers, "--out", "unused"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and words in err and err.count("\n") == 1, err
 
 
 def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -490,8 +490,10 @@ def test_promosim_interventions_lists_all_eight_with_parameters() -> None:
     out = done.stdout
     registry = load_all()
     assert set(registry) == set(LEVERS)
-    headers = [line.split(":", 1)[0] for line in out.splitlines() if not line.startswith(" ")]
+    listing, how = out.split("\n\n")
+    headers = [line.split(":", 1)[0] for line in listing.splitlines() if not line.startswith(" ")]
     assert sorted(headers) == sorted(LEVERS)
+    assert "compare --levers mentoring:coverage=0.5" in how  # how to set them, from the command line too
     for name, cls in registry.items():
         assert f"{name}: {cls.description}" in out
         assert cls.Params.model_fields, name

@@ -13,11 +13,14 @@ import re
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.cli import Interrupted, checkpoint, headcount, non_negative_int, positive_int, run_metadata, run_years
 from sim.errors import InputError, output_folder
 from sim.wording import counted
+
+if TYPE_CHECKING:
+    from sim.experiment.design import LeverArm
 
 RESULTS = Path("results")
 
@@ -46,20 +49,47 @@ def metric_list(text: str) -> list[str]:
     return names
 
 
-def lever_list(text: str) -> list[str]:
-    """Argparse type: comma-separated lever names (``promosim compare --levers``), each one known and once."""
+def lever_list(text: str) -> list[LeverArm]:
+    """Argparse type: comma-separated levers (``promosim compare --levers``), each known and listed once.
+
+    ``NAME:KEY=VALUE`` (more parameters after more colons) sets a lever's parameters, the rest
+    keeping their defaults: trying ``mentoring`` on an organisation whose groups are not named
+    'women' took a variant file before. One lever at two settings compares doses
+    (``mentoring,mentoring:coverage=0.6``). Values are read as ``--set`` reads them.
+    """
+    from sim.experiment.design import LeverArm  # noqa: PLC0415
     from sim.interventions import REGISTRY, load_all, unknown_lever  # noqa: PLC0415
+    from sim.scenario import parse_yaml, unknown_key  # noqa: PLC0415
 
     load_all()
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if not names:
+    items = [n.strip() for n in text.split(",") if n.strip()]
+    if not items:
         raise argparse.ArgumentTypeError("expected lever names separated by commas")
-    for i, name in enumerate(names):
+    arms: list[LeverArm] = []
+    for item in items:
+        name, *pairs = (part.strip() for part in item.split(":"))
         if name not in REGISTRY:
             raise argparse.ArgumentTypeError(unknown_lever(name))
-        if name in names[:i]:
-            raise argparse.ArgumentTypeError(f"'{name}' is listed twice; list each lever once")
-    return names
+        allowed = list(REGISTRY[name].Params.model_fields)
+        params: dict[str, Any] = {}
+        for pair in pairs:
+            key, sep, raw = (part.strip() for part in pair.partition("="))
+            if not sep or not key or not raw:
+                raise argparse.ArgumentTypeError(f"'{item}': set a parameter as {name}:KEY=VALUE, e.g. "
+                                                 f"{name}:{allowed[0]}=... (promosim interventions lists them)")
+            if key not in allowed:
+                raise argparse.ArgumentTypeError(f"{name}: {unknown_key(key, allowed, 'parameter')}")
+            if key in params:
+                raise argparse.ArgumentTypeError(f"'{item}' sets {key} twice; set each parameter once")
+            try:
+                params[key] = parse_yaml(raw, f"--levers {name}:{key}")
+            except InputError as exc:
+                raise argparse.ArgumentTypeError(exc.detail) from None
+        arm = LeverArm(name, tuple(params.items()))
+        if arm in arms:
+            raise argparse.ArgumentTypeError(f"'{item}' is listed twice; list each lever once")
+        arms.append(arm)
+    return arms
 
 
 def _sizing_options(parser: argparse.ArgumentParser) -> None:
@@ -116,8 +146,10 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("baseline", help="baseline scenario file (or a shipped name such as baseline)")
     cmp.add_argument("variants", nargs="*", metavar="variant", help="variant scenario files")
     cmp.add_argument("--levers", type=lever_list, metavar="L,L", default=[],
-                     help="also compare the baseline with each of these levers switched on in it, e.g. "
-                          "--levers career_conversations,parallel_ladders (your organisation, the lever's defaults)")
+                     help="also compare the baseline with each of these levers switched on in it (your "
+                          "organisation), e.g. --levers career_conversations,parallel_ladders, at the lever's "
+                          "defaults or with parameters set as NAME:KEY=VALUE, e.g. mentoring:group=female:coverage=0.5 "
+                          "(promosim interventions lists them)")
     cmp.add_argument("--replications", type=positive_int, default=30, metavar="R",
                      help="paired replications per scenario (default 30)")
     cmp.add_argument("--years", type=run_years, metavar="Y", help="simulated years (default: each scenario's)")
@@ -172,7 +204,7 @@ def _command(*words: Any, args: argparse.Namespace) -> str:
                       if isinstance(value, float) else str(value)]
     for flag in ("metrics", "levers"):
         if getattr(args, flag, None):
-            parts += [f"--{flag}", ",".join(getattr(args, flag))]
+            parts += [f"--{flag}", ",".join(map(str, getattr(args, flag)))]  # a lever as typed
     return shlex.join(parts)
 
 
@@ -284,23 +316,26 @@ def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: boo
     return 0
 
 
-def _with_lever_file_hint(exc: InputError, baseline: str, levers: list[str]) -> InputError:
-    """A ``--levers`` lever that its defaults do not fit, named as typed, with the way to set its parameters.
+def _with_lever_hint(exc: InputError, levers: list[LeverArm]) -> InputError:
+    """An error in a ``--levers`` lever's parameters, named as typed, with the way to set them.
 
     An org-design trial with groups named female/male read ``scenarios.variants.mentoring.set.
     interventions.mentoring: group 'women' does not exist`` (an internal key path), and nothing
-    said that ``--levers`` takes each lever's defaults, so that a variant file is the way out.
+    said how to give the lever other parameters.
     """
     text = str(exc)
-    lever = next((name for name in levers if f".set.interventions.{name}" in text
-                  or (f"arm '{name}':" in text and f"interventions.{name}." in text)), None)
-    if lever is None:  # not about a lever's parameters
+    arm = next((arm for arm in levers if f"variants.{arm.label}.set.interventions." in text
+                or f"arm '{arm.label}':" in text), None)
+    arm = arm or next((arm for arm in levers if f".set.interventions.{arm.name}" in text
+                       or (f"arm '{arm.name}':" in text and f"interventions.{arm.name}." in text)), None)
+    if arm is None:  # not about a lever's parameters
         return exc
-    detail = re.sub(r"^(scenarios\.variants\.\S+?\.set\.interventions\.\w+|arm '\w+'): ", "", exc.detail)
-    return InputError(f"--levers {lever}: {detail}; --levers switches a lever on with its defaults: to set its "
-                      f"parameters, write a variant file ({lever}.yaml: 'extends: {baseline}' and 'interventions: "
-                      f"{{{lever}: {{...}}}}', see promosim interventions) and run promosim compare {baseline} "
-                      f"{lever}.yaml", source="command line")
+    detail = re.sub(r"^(scenarios\.variants\.\S+?\.set\.interventions\.\w+|arm '[\w.\-]+'): ", "", exc.detail)
+    from sim.interventions import REGISTRY  # noqa: PLC0415
+
+    example = arm.params[0][0] if arm.params else next(iter(REGISTRY[arm.name].Params.model_fields))
+    return InputError(f"--levers {arm.typed}: {detail}; set a lever's parameters as --levers NAME:KEY=VALUE, e.g. "
+                      f"{arm.name}:{example}=... (promosim interventions lists them)", source="command line")
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -315,11 +350,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     try:
         design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
     except InputError as exc:
-        raise _with_lever_file_hint(exc, args.baseline, args.levers) from None
+        raise _with_lever_hint(exc, args.levers) from None
     try:
         check_arms(design)
     except InputError as exc:
-        raise _with_lever_file_hint(exc, args.baseline, args.levers) from None
+        raise _with_lever_hint(exc, args.levers) from None
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, _command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out)

@@ -524,8 +524,40 @@ def label_from_file(file: str | Path) -> str:
     label. Labels stay ASCII since they become folder names (``scenario=<label>`` partitions) and
     file names on every system the results are copied to.
     """
-    plain = unicodedata.normalize("NFKD", Path(file).stem).encode("ascii", "ignore").decode("ascii")
+    return valid_label(Path(file).stem)
+
+
+def valid_label(text: str) -> str:
+    """``text`` as a label: accents dropped, other characters than letters, digits, ``_.-`` to ``_``."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^A-Za-z0-9_.\-]", "_", plain)[:LABEL_LENGTH - 4] or "scenario"
+
+
+@dataclass(frozen=True)
+class LeverArm:
+    """One ``compare --levers`` variant: a lever switched on in the baseline's own file.
+
+    Attributes:
+        name: The lever.
+        params: The parameters typed after it (``mentoring:coverage=0.6``); the rest keep their
+            defaults. Two arms of one lever with different parameters compare doses.
+    """
+
+    name: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The arm's label: the lever, then each parameter and value (``mentoring_coverage_0.6``)."""
+        return valid_label("_".join([self.name, *(f"{k}_{v}" for k, v in self.params)]))
+
+    @property
+    def typed(self) -> str:
+        """The arm as ``--levers`` takes it (``NAME:KEY=VALUE``), for messages and the command that repeats a run."""
+        return ":".join([self.name, *(f"{k}={v}" for k, v in self.params)])
+
+    def __str__(self) -> str:
+        return self.typed
 
 
 def labelled_specs(scenarios: Scenarios, base_dir: Path, source: str) -> list[tuple[str, Path, dict[str, Any], str]]:
@@ -1004,7 +1036,7 @@ def _same_cause(arm: Arm, other: Arm, grid: Mapping[str, list[Any] | GridRange])
     return ": the two resolve to the same scenario (a set: to a value already in force changes nothing)."
 
 
-def _refuse_levers_already_on(levers: Sequence[str], path: Path, typed: str) -> None:
+def _refuse_levers_already_on(levers: Sequence[LeverArm], path: Path, typed: str) -> None:
     """Refuse ``--levers`` naming a lever the baseline already has on.
 
     Its variant sets ``interventions.<lever>: {}``, which replaces the baseline's own parameters
@@ -1020,7 +1052,7 @@ def _refuse_levers_already_on(levers: Sequence[str], path: Path, typed: str) -> 
     from sim.interventions import REGISTRY  # noqa: PLC0415 (filled by load_scenario)
 
     already = load_scenario(path).interventions
-    for lever in levers:
+    for lever in dict.fromkeys(arm.name for arm in levers):
         if lever in already:
             defaults = REGISTRY[lever].Params().model_dump(mode="json")
             own = ", ".join(f"{k}={v}" for k, v in (already[lever] or {}).items() if defaults.get(k) != v)
@@ -1036,7 +1068,7 @@ def _refuse_levers_already_on(levers: Sequence[str], path: Path, typed: str) -> 
 
 def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int, seed: int,
                     years: float | None = None, headcount: int | None = None,
-                    metrics: Sequence[str] | None = None, levers: Sequence[str] = ()) -> ExperimentFile:
+                    metrics: Sequence[str] | None = None, levers: Sequence[str | LeverArm] = ()) -> ExperimentFile:
     """The experiment ``promosim compare`` runs; build it with ``base_dir=Path.cwd()`` (paths as typed).
 
     Scenarios are labelled by file name, as in an experiment file, made into a valid label
@@ -1044,9 +1076,10 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
     (``a/team.yaml``, ``b/team.yaml``) get ``team`` and ``team-2``, since the command line has no
     other way to name them.
 
-    Each of ``levers`` is one more variant: the baseline's own file with that lever switched on
-    at its defaults, labelled by the lever's name. That is how a lever is tried on one's own
-    organisation; a shipped lever scenario runs the shipped organisation.
+    Each of ``levers`` is one more variant: the baseline's own file with that lever switched on,
+    at its defaults (a name) or with some parameters set (a ``LeverArm``), labelled by the lever's
+    name and those parameters. That is how a lever is tried on one's own organisation; a shipped
+    lever scenario runs the shipped organisation.
 
     Raises:
         InputError: A file is given twice: its runs would repeat the other's, seed for seed.
@@ -1062,9 +1095,10 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
                 "its runs would repeat those, so every difference would be 0; give different files",
                 source="command line", path="scenarios",
             )
-    _refuse_levers_already_on(levers, found[0], files[0])
+    arms = [LeverArm(lever) if isinstance(lever, str) else lever for lever in levers]
+    _refuse_levers_already_on(arms, found[0], files[0])
     labels: list[str] = []
-    for stem in [*map(label_from_file, files), *levers]:  # files as typed
+    for stem in [*map(label_from_file, files), *(arm.label for arm in arms)]:  # files as typed
         label, n = stem, 1
         while label in labels:
             n += 1
@@ -1079,7 +1113,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
         "metrics": list(metrics) if metrics else None,
         "scenarios": {"baseline": {"file": files[0], "name": labels[0]},
                       "variants": {**dict(zip(labels[1:len(files)], files[1:], strict=True)),
-                                   **{label: {"file": files[0], "set": {f"interventions.{lever}": {}}}
-                                      for label, lever in zip(labels[len(files):], levers, strict=True)}}},
+                                   **{label: {"file": files[0], "set": {f"interventions.{arm.name}": dict(arm.params)}}
+                                      for label, arm in zip(labels[len(files):], arms, strict=True)}}},
     }
     return validate_experiment(data, "command line")

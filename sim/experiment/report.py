@@ -336,9 +336,9 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
         ref = scenario_of.get(arm.get("reference"))
         own = said[arm["scenario"]]
         words = own if ref is not None and own and own != said[ref] else ""
-        switched = _levers_switched_on(arm.get("set") or {})
+        switched = _levers_switched_on(arm.get("set") or {}, store.scenario(ref) if ref is not None else {})
         if ref is not None and switched:  # `compare --levers`: say what the lever does, not its set: line
-            words = " ".join(f"{name.replace('_', ' ').capitalize()}, switched on in {ref}: {text}."
+            words = " ".join(f"{name}, switched on in {ref}: {text}."
                              for name, text in switched)
         elif ref is not None and arm.get("set"):
             words = f"{words} (with set: {settings_shown(arm['set'])})" if words else \
@@ -402,17 +402,25 @@ def other_settings_note(baseline: str, before: Mapping[str, Any], after: Mapping
             "changes")
 
 
-def _levers_switched_on(overrides: dict[str, Any]) -> list[tuple[str, str]]:
-    """(lever, its description) when ``overrides`` only switch levers on at their defaults, else []."""
+def _levers_switched_on(overrides: dict[str, Any], reference: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(lever as named in words, its description) when ``overrides`` only switch on levers ``reference`` lacks, else [].
+
+    A lever with parameters set (``compare --levers mentoring:coverage=0.6``) is named with them:
+    "Mentoring (coverage 0.6)". One the reference has on already is not "switched on": its
+    parameters are only changed, which the ``set:`` line says.
+    """
     from sim.interventions import REGISTRY, load_all  # noqa: PLC0415 (levers import the scenario module)
 
     load_all()
     found = []
+    already = reference.get("interventions") or {}
     for key, value in overrides.items():
         name = key.removeprefix("interventions.")
-        if key == name or name not in REGISTRY or value not in ({}, None):
+        if key == name or name not in REGISTRY or name in already or not isinstance(value, dict | None):
             return []
-        found.append((name, REGISTRY[name].description))
+        params = ", ".join(f"{k} {v}" for k, v in (value or {}).items())
+        found.append((name.replace("_", " ").capitalize() + (f" ({params})" if params else ""),
+                      REGISTRY[name].description))
     return found
 
 
