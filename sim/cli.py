@@ -334,7 +334,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print_story(result)
     if out is not None:
         summary = pd.DataFrame({"metric": list(result.summary), "value": list(result.summary.values())})
-        tables = {"summary": summary, "timeseries": result.timeseries, "events": result.events}
+        tables = {"summary": summary, "timeseries": result.timeseries, "events": result.events,
+                  "promotions": result.promotions}
         if result.file_ids:  # the events name agent ids; this joins them to the HR file's ids
             tables["people"] = pd.DataFrame({"employee": list(result.file_ids), "id": list(result.file_ids.values())})
         meta = run_metadata(args.seed, scenario=scenario.name, source=str(args.scenario), years=scenario.years,
@@ -352,7 +353,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise InputError(f"cannot write the results ({exc.strerror})", source=str(exc.filename or out)) from None
         fmt = "CSV" if args.csv else "Parquet"
         people = ", people (the file's ids)" if "people" in tables else ""
-        print(f"wrote summary, timeseries and events{people} ({fmt}), scenario.yaml and metadata.json to {out}")
+        print(f"wrote summary, timeseries, events, promotions{people} ({fmt}), scenario.yaml and metadata.json "
+              f"to {out}")
     return 0
 
 
@@ -374,6 +376,10 @@ def run_table_schemas() -> dict[str, Any]:
         "events": pa.schema([("step", pa.int64()), ("employee", pa.int64()), ("kind", pa.string()),
                              ("details", pa.string())]),
         "people": pa.schema([("employee", pa.int64()), ("id", pa.string())]),
+        "promotions": pa.schema([("step", pa.int64()), ("employee", pa.int64()), ("group", pa.string()),
+                                 ("from_level", pa.int64()), ("to_level", pa.int64()), ("track", pa.string()),
+                                 ("unwanted", pa.bool_()), ("timing", pa.bool_()), ("wrong_fit", pa.bool_()),
+                                 ("outcome", pa.string()), ("settled_step", pa.int64())]),
     }
     return {name: described(schema) for name, schema in schemas.items()}
 

@@ -135,7 +135,7 @@ class PromotionModel(mesa.Model):
         self.names: dict[int, str] = {}
         self.events = EventLog()
         self.promotions = Ledger(
-            {"step": np.int32, "uid": np.int64, "row": np.int64, "from_level": np.int16,
+            {"step": np.int32, "uid": np.int64, "row": np.int64, "group": np.int16, "from_level": np.int16,
              "to_level": np.int16, "track": np.int8, "unwanted": bool, "timing": bool,
              "wrong_fit": bool, "pre_performance": float, "pre_competence": float,
              "post_competence": float}

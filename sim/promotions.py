@@ -392,8 +392,8 @@ def promote(
         wf.level, wf.track, wf.time_in_role,
     )
     wf.promo_record[rows] = ledger.append(
-        step=model.month, uid=wf.uid[rows], row=rows, from_level=from_level, to_level=to_level, track=track,
-        unwanted=unwanted, timing=timing, wrong_fit=wrong_fit, pre_performance=pre_performance,
+        step=model.month, uid=wf.uid[rows], row=rows, group=wf.group[rows], from_level=from_level, to_level=to_level,
+        track=track, unwanted=unwanted, timing=timing, wrong_fit=wrong_fit, pre_performance=pre_performance,
         pre_competence=pre_competence, post_competence=wf.competence[rows],
     )
     # Development paid off if it was aimed the way the person wants to go and they made a wanted move.

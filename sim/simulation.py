@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
 from sim.model import PromotionModel
-from sim.scenario import MAX_YEARS, Scenario, load_scenario
+from sim.records import FAILED, PENDING, SUCCEEDED
+from sim.scenario import MAX_YEARS, TRACKS, Scenario, load_scenario
 
 
 @dataclass
@@ -31,6 +33,8 @@ class SimulationResult:
         file_ids: For a scenario read from a headcount file, each file person's agent id to
             their id in the file, so that events can be joined back to the HR export
             (``employee`` in the events is the agent id, not the file's id).
+        promotions: One row per promotion of the recorded run and how it settled
+            (``promotion_table``), so that a stick rate can be broken down by group, level or track.
     """
 
     summary: dict[str, float]
@@ -41,6 +45,7 @@ class SimulationResult:
     names: dict[int, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     file_ids: dict[int, str] = field(default_factory=dict)
+    promotions: pd.DataFrame = field(default_factory=lambda: promotion_table(None))
 
 
 def run_months(years: float) -> int:
@@ -97,7 +102,50 @@ def simulate(
         names=dict(model.names),
         notes=_notes(model),
         file_ids=_file_ids(model),
+        promotions=promotion_table(model),
     )
+
+
+OUTCOMES = {SUCCEEDED: "stuck", FAILED: "failed", PENDING: "pending"}
+
+
+def promotion_table(model: PromotionModel | None) -> pd.DataFrame:
+    """The promotions of the recorded run (month 1 on), one row each, with how each settled.
+
+    ``promotion_stick_rate`` is one number for the whole organisation; a researcher asking
+    whether women's promotions stick as often as men's needs the records it counts. The flags
+    are those the metrics count: ``unwanted`` (the person did not want to move up, or wanted the
+    other track), ``timing`` (wanted this move, but later), ``wrong_fit`` (competence below
+    ``promotion.fit_threshold`` on arrival). ``outcome`` is "stuck", "failed" (stepped back, left,
+    or below the threshold at the end of ``promotion.stick_window_months``) or "pending" (not
+    settled when the run ended), with the month it settled in ``settled_step``.
+
+    Args:
+        model: The model after its run; None gives the table without rows, with its column types.
+    """
+    ledger = model.promotions if model is not None else None
+    cols = ledger.cols if ledger is not None else {}
+    made = (cols["step"][:ledger.n] >= 1) if ledger is not None else np.zeros(0, bool)
+
+    def col(name: str) -> np.ndarray:
+        return cols[name][:ledger.n][made] if ledger is not None else np.zeros(0)
+
+    groups = np.array(model.scenario.group_names if model is not None else [], dtype=object)
+    outcome = col("outcome")
+    settled = np.where(outcome == PENDING, -1, col("decided"))
+    return pd.DataFrame({
+        "step": col("step").astype(np.int64),
+        "employee": col("uid").astype(np.int64),
+        "group": pd.array(groups[col("group").astype(np.intp)] if groups.size else [], dtype="string"),
+        "from_level": col("from_level").astype(np.int64),
+        "to_level": col("to_level").astype(np.int64),
+        "track": pd.array(np.array(TRACKS, dtype=object)[col("track").astype(np.intp)], dtype="string"),
+        "unwanted": col("unwanted").astype(bool),
+        "timing": col("timing").astype(bool),
+        "wrong_fit": col("wrong_fit").astype(bool),
+        "outcome": pd.array([OUTCOMES[int(o)] for o in outcome], dtype="string"),
+        "settled_step": pd.array([None if s < 0 else int(s) for s in settled], dtype="Int64"),
+    })
 
 
 def _file_ids(model: PromotionModel) -> dict[int, str]:

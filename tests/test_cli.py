@@ -23,6 +23,7 @@ from sim import PromotionModel, load_scenario, simulate
 from sim.cli import main, run_table_schemas
 from sim.experiment.report import Provenance, provenance_lines
 from sim.metrics import METRICS
+from sim.simulation import promotion_table
 
 # ---------------------------------------------------------------------------------------------
 # Help
@@ -82,7 +83,8 @@ def test_run_writes_parquet_tables_scenario_and_metadata(parquet_run: tuple[Any,
     done, out_dir = parquet_run
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    for name in ("summary.parquet", "timeseries.parquet", "events.parquet", "scenario.yaml", "metadata.json"):
+    for name in ("summary.parquet", "timeseries.parquet", "events.parquet", "promotions.parquet", "scenario.yaml",
+                 "metadata.json"):
         assert (out_dir / name).is_file(), name
     # the summary is printed as a table, each metric in words (as compare names it) beside its key
     line = next(line for line in done.stdout.splitlines() if "misread_rate" in line)
@@ -141,6 +143,28 @@ def test_run_tables_equal_the_api_run(parquet_run: tuple[Any, Path]) -> None:
     events = pd.read_parquet(out_dir / "events.parquet")
     pd.testing.assert_frame_equal(events, api.events, check_dtype=False)
     assert {"hire", "exit"} & set(events["kind"])
+    promotions = pd.read_parquet(out_dir / "promotions.parquet")
+    pd.testing.assert_frame_equal(promotions, api.promotions, check_dtype=False)
+    assert len(promotions) == api.summary["promotions"] > 0
+
+
+def test_the_promotions_table_holds_what_the_promotion_metrics_count() -> None:
+    """A stick rate by group needs the records the one number counts (a researcher's trial)."""
+    result = simulate(load_scenario(BASELINE, headcount=400), seed=3, years=4)
+    table, summary = result.promotions, result.summary
+    assert len(table) == summary["promotions"] and table["step"].between(1, 48).all()
+    settled_by_then = table[table["step"] <= 48 - result.scenario.promotion.stick_window_months]
+    assert (settled_by_then["outcome"] == "stuck").mean() == summary["promotion_stick_rate"]
+    assert table["unwanted"].mean() == summary["unwanted_promotion_rate"]
+    assert table["wrong_fit"].mean() == summary["wrong_fit_promotion_rate"]
+    assert set(table["group"]) == {"men", "women"} and set(table["track"]) <= {"specialist", "management"}
+    assert (table["to_level"] == table["from_level"] + 1).all()
+    pending = table["outcome"] == "pending"
+    assert table["settled_step"].isna().eq(pending).all() and (table["settled_step"] >= table["step"]).all()
+    # The same people as the events' promotions.
+    events = result.events[result.events["kind"] == "promotion"]
+    made = sorted(zip(table["step"], table["employee"], strict=True))
+    assert made == sorted(zip(events["step"], events["employee"], strict=True))
 
 
 def test_run_tables_keep_their_types_when_empty(parquet_run: tuple[Any, Path], tmp_path: Path) -> None:
@@ -150,8 +174,9 @@ def test_run_tables_keep_their_types_when_empty(parquet_run: tuple[Any, Path], t
     """
     model = PromotionModel(scenario=load_scenario(TINY), rng=1)
     frames = {"summary": pd.DataFrame({"metric": pd.Series(dtype="str"), "value": pd.Series(dtype="float64")}),
-              "timeseries": model.recorder.timeseries(), "events": model.events.to_frame()}
-    assert frames["timeseries"].empty and frames["events"].empty
+              "timeseries": model.recorder.timeseries(), "events": model.events.to_frame(),
+              "promotions": promotion_table(model)}
+    assert frames["timeseries"].empty and frames["events"].empty and frames["promotions"].empty
     _, full = parquet_run
     schemas = run_table_schemas()
     for name, frame in frames.items():
@@ -164,7 +189,7 @@ def test_run_tables_keep_their_types_when_empty(parquet_run: tuple[Any, Path], t
 def test_run_with_csv(tmp_path: Path) -> None:
     done = run_cli("run", BASELINE, *RUN_ARGS, "--out", tmp_path, "--csv")
     assert done.returncode == 0, done.stderr
-    for name in ("summary", "timeseries", "events"):
+    for name in ("summary", "timeseries", "events", "promotions"):
         frame = pd.read_csv(tmp_path / f"{name}.csv")
         assert len(frame) > 0
     assert (tmp_path / "scenario.yaml").is_file()

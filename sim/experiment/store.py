@@ -91,6 +91,13 @@ COLUMN_NOTES = {
     "kind": "the event's kind",
     "details": "what happened, in words",
     "id": "the person's id in the organisation file",
+    "from_level": "the level promoted from, 0 = entry",
+    "to_level": "the level promoted to",
+    "unwanted": "the person did not want to move up, or wanted the other track",
+    "timing": "the person wanted this move, but later",
+    "wrong_fit": "competence below promotion.fit_threshold on arrival",
+    "outcome": "stuck, failed (stepped back, left, or below the fit threshold when the window closed) or pending",
+    "settled_step": "the month the outcome was settled; empty while pending",
 }
 
 
