@@ -283,11 +283,12 @@ def _with_dates(form: str) -> str:
 
 
 def _workbook(sheets: dict[str, list[list[Any]]], *, hidden: tuple[str, ...] = (), corner: tuple[int, int] = (1, 1),
-              merged: tuple[str, ...] = ()) -> bytes:
+              merged: tuple[str, ...] = (), hidden_rows: tuple[int, ...] = ()) -> bytes:
     """An .xlsx as Excel saves it: each sheet's rows from ``corner`` (row, column), typed cells as given.
 
     A text such as ``#N/A`` is an error cell, and one starting with ``=`` a formula with no saved
-    value (as a program writes it); ``merged`` ranges (``B2:B4``) are merged on the first sheet.
+    value (as a program writes it); ``merged`` ranges (``B2:B4``) are merged on the first sheet,
+    and its rows ``hidden_rows`` (numbered as the sheet shows them) are hidden, as a filter hides them.
     """
     import openpyxl  # noqa: PLC0415
 
@@ -302,6 +303,8 @@ def _workbook(sheets: dict[str, list[list[Any]]], *, hidden: tuple[str, ...] = (
                     sheet.cell(row=corner[0] + r, column=corner[1] + c, value=value)
     for cells in merged:
         book.worksheets[0].merge_cells(cells)
+    for row in hidden_rows:
+        book.worksheets[0].row_dimensions[row].hidden = True
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -961,6 +964,23 @@ def test_an_excel_workbook_reads_like_csv(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"org\.xlsx: row 6, column 'level': .*unknown level 'Intern'"):
         rows[3][1] = "Intern"
         model_from(tmp_path, _workbook({"People": rows}, corner=(3, 2)), name="org.xlsx")
+
+
+def test_rows_a_filter_hides_are_read_and_said(tmp_path: Path) -> None:
+    """An HR export filtered to show the active staff still holds the leavers: they were simulated unseen."""
+    rows = _typed_rows(BASE_CSV)
+    content = _workbook({"People": rows}, hidden_rows=(4, 5))  # S2 and J1 (the header is row 1)
+    table = model_from(tmp_path, content, name="org.xlsx").orgdata.table
+    assert table.n == 6 and table.hidden == 2  # read as Excel's "Save as CSV" keeps them
+    assert table.summary_line().endswith("; 2 of them are on rows the sheet hides (a filter?), read as every other "
+                                         "row: to leave people out, name them in organisation.source.exclude")
+    described = run_cli("org", "describe", tmp_path / "scenario.yaml").stdout
+    assert "org.xlsx, sheet 'People': 6 people.\nNote: 2 of them are on rows the sheet hides" in described
+    # Left out by exclude, a hidden row is not counted; a workbook without hidden rows says nothing.
+    left_out = model_from(tmp_path, content, name="org.xlsx", exclude={"id": ["S2"]}).orgdata.table
+    assert left_out.hidden == 1 and "; 1 of them is on rows the sheet hides" in left_out.summary_line()
+    plain = model_from(tmp_path, _workbook({"People": rows}), name="org.xlsx").orgdata.table
+    assert plain.hidden == 0 and "the sheet hides" not in plain.summary_line()
 
 
 def test_date_cells_of_a_workbook_are_read_whatever_date_format_says(tmp_path: Path) -> None:

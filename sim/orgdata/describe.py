@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.org import VACANT
+from sim.orgdata.loader import hidden_note
 from sim.scenario import MANAGEMENT, TRACKS
 
 if TYPE_CHECKING:
@@ -109,6 +110,7 @@ def _inferred(model: PromotionModel) -> dict[str, Any]:
         "source": table.label,
         "sheet": table.sheet,
         "read": table.n,
+        "hidden_rows": table.hidden,
         "fields": {k: {"column": v.column, "read": v.read, "inferred": v.inferred, "note": v.note,
                        **({"derived": v.derived} if v.derived else {})}
                    for k, v in table.fields.items()},
@@ -156,6 +158,8 @@ def render(d: dict[str, Any]) -> str:
         left_out = f"; {inf['exclusion_note']} by organisation.source.exclude" if inf.get("exclusion_note") else ""
         sheet = f", sheet '{inf['sheet']}'" if inf.get("sheet") else ""
         out.append(f"Read from {inf['source']}{sheet}: {inf['read']} people{left_out}.")
+        if inf.get("hidden_rows"):
+            out.append(f"Note: {hidden_note(inf['hidden_rows'])}.")
     if d["warmup_months"]:
         out.append(f"(As placed, before the {d['warmup_months']}-month warm-up that precedes month 1.)")
 

@@ -76,6 +76,12 @@ class FieldReport:
     derived: str = ""
 
 
+def hidden_note(n: int) -> str:
+    """That ``n`` of the people read are on rows the sheet hides, and how to leave people out."""
+    return (f"{n} of them {'is' if n == 1 else 'are'} on rows the sheet hides (a filter?), read as every other row: "
+            "to leave people out, name them in organisation.source.exclude")
+
+
 @dataclass(frozen=True)
 class OrgTable:
     """A validated headcount file, one entry per person in file order.
@@ -107,6 +113,9 @@ class OrgTable:
         kept: Per column of ``organisation.source.exclude``, the values of the rows kept, as the
             file writes them, most frequent first (``""`` for a blank cell): a leaver's status the
             list forgot ("Terminated (voluntary)") is otherwise simulated as an employee unseen.
+        hidden: People read from rows the sheet hides (by a filter or by hand). They are read,
+            as a CSV saved from the sheet would hold them, and said: a sheet filtered to show
+            the active staff still holds the leavers.
     """
 
     label: str
@@ -130,6 +139,7 @@ class OrgTable:
     excluded: dict[str, dict[str, int]] = field(default_factory=dict)
     n_excluded: int = 0
     kept: dict[str, dict[str, int]] = field(default_factory=dict)
+    hidden: int = 0
 
     @property
     def n(self) -> int:
@@ -140,7 +150,8 @@ class OrgTable:
         """One line: how many people were read and, per field, how many values were inferred."""
         inferred = ", ".join(f"{k} {v.inferred}" for k, v in self.fields.items() if v.inferred)
         line = f"{self.label}: read {counted(self.n, 'person', 'people')}; inferred: {inferred or 'nothing'}"
-        return line + (f"; {self.exclusion_note()} by organisation.source.exclude" if self.excluded else "")
+        line += f"; {self.exclusion_note()} by organisation.source.exclude" if self.excluded else ""
+        return line + (f"; {hidden_note(self.hidden)}" if self.hidden else "")
 
     def people(self) -> str:
         """'N people', with the rows ``exclude`` left out when there were any (for one-line notices)."""
@@ -580,6 +591,7 @@ class _Loader:
             age=age, performance=performance, intent=intent, fields=fields, structure=structure,
             ignored_columns=ignored, blank_rows=self.raw.blank_rows, excluded=self.excluded,
             n_excluded=self.n_excluded, kept=self.kept,
+            hidden=int(np.isin(self.raw.rows, list(self.raw.hidden_rows)).sum()) if self.raw.hidden_rows else 0,
         )
 
     def _exclude(self) -> None:

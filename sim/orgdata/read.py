@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.errors import InputError
-from sim.orgdata.workbook import OLE_MAGIC, WORKBOOKS, ZIP_MAGIC, is_workbook, read_workbook
+from sim.orgdata.workbook import OLE_MAGIC, WORKBOOKS, ZIP_MAGIC, hidden_rows, is_workbook, read_workbook
 
 NOT_UTF8 = ("cannot read file: not UTF-8 text; save it from Excel as 'CSV UTF-8 (Comma delimited)' "
             "(or from another program as UTF-8)")
@@ -43,6 +43,8 @@ class RawTable:
             separated by semicolons, as a spreadsheet writes CSV where the comma is the decimal
             mark. The cells stay as written; the loader reads numbers so.
         sheet: The workbook sheet the rows come from (``None`` for a CSV or Parquet file).
+        hidden_rows: Row numbers (of ``rows``) that the sheet hides, by a filter or by hand:
+            read as every other row, and said (.xlsx and .xlsm only: ``workbook.hidden_rows``).
     """
 
     frame: pd.DataFrame
@@ -51,6 +53,7 @@ class RawTable:
     blank_rows: int
     decimal_comma: bool = False
     sheet: str | None = None
+    hidden_rows: frozenset[int] = frozenset()
 
 
 def display_path(path: Path) -> str:
@@ -107,8 +110,9 @@ def read_table(path: Path, label: str, sheet: str | None = None, needs: str | No
     if blank.any():
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = rows[~blank]
+    hidden = hidden_rows(path, sheet).intersection(rows.tolist()) if sheet is not None else frozenset()
     return RawTable(frame=frame, rows=rows, row_word=row_word, blank_rows=int(blank.sum()), decimal_comma=sep == ";",
-                    sheet=sheet)
+                    sheet=sheet, hidden_rows=hidden)
 
 
 # The first bytes of a Parquet file, and of the files a user may have renamed to .csv.

@@ -123,6 +123,25 @@ def _unread_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     return found
 
 
+def hidden_rows(path: Path, sheet: str) -> frozenset[int]:
+    """The row numbers (from 1, as the sheet shows them) that an .xlsx sheet hides: by a filter or by hand.
+
+    They are read like any other row, as Excel's own "Save as CSV" keeps them; this only lets
+    the reader be told (an HR export filtered to show active staff holds the leavers too).
+    Empty for the other formats, whose row visibility calamine does not give.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, sheet)
+            data = archive.read(part) if part is not None and part in set(archive.namelist()) else b""
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return frozenset()
+    if b"hidden=" not in data:
+        return frozenset()
+    return frozenset(int(row.group(1)) for row in _HIDDEN_ROW.finditer(data))
+
+
+_HIDDEN_ROW = re.compile(rb'<row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="([0-9]+)"')
 _CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
