@@ -979,6 +979,8 @@ def test_rows_a_filter_hides_are_read_and_said(tmp_path: Path) -> None:
     # Left out by exclude, a hidden row is not counted; a workbook without hidden rows says nothing.
     left_out = model_from(tmp_path, content, name="org.xlsx", exclude={"id": ["S2"]}).orgdata.table
     assert left_out.hidden == 1 and "; 1 of them is on rows the sheet hides" in left_out.summary_line()
+    assert left_out.people() == ("5 people (1 row left out by organisation.source.exclude; 1 on rows the sheet "
+                                 "hides, read as every other row)")  # the app's notice
     plain = model_from(tmp_path, _workbook({"People": rows}), name="org.xlsx").orgdata.table
     assert plain.hidden == 0 and "the sheet hides" not in plain.summary_line()
 

@@ -154,10 +154,11 @@ class OrgTable:
         return line + (f"; {hidden_note(self.hidden)}" if self.hidden else "")
 
     def people(self) -> str:
-        """'N people', with the rows ``exclude`` left out when there were any (for one-line notices)."""
+        """'N people', with the rows ``exclude`` left out and those read from hidden rows, if any (one-line notices)."""
         left_out = self.n_excluded
-        return counted(self.n, "person", "people") + (f" ({counted(left_out, 'row')} left out by "
-                                                      "organisation.source.exclude)" if left_out else "")
+        said = [f"{counted(left_out, 'row')} left out by organisation.source.exclude"] if left_out else []
+        said += [f"{self.hidden} on rows the sheet hides, read as every other row"] if self.hidden else []
+        return counted(self.n, "person", "people") + (f" ({'; '.join(said)})" if said else "")
 
     def exclusion_note(self) -> str:
         """What ``organisation.source.exclude`` left out, per column and value (0: a value no row has)."""
