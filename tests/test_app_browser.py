@@ -587,6 +587,33 @@ def test_the_story_buttons_and_the_team_stay_on_screen_on_a_projector(page: obje
     assert not on_screen(page, "details[open] summary")
 
 
+def test_the_story_shows_what_is_true_and_what_is_believed_on_a_projector(page: object) -> None:
+    """With the sidebar closed at 1280x720 the inspector sat under the team, below the fold: "Look at
+    Sam" or "Look at Alex" changed nothing the room could see. The story, the team and the inspector
+    are now three columns there; two (the inspector under the team) where the page is narrower."""
+    from sim.app.workshop import GUIDED_SCENARIO, shipped_scenarios  # noqa: PLC0415
+
+    if GUIDED_SCENARIO not in shipped_scenarios():
+        pytest.skip("the Sam and Priya scenario is not shipped yet")
+    page.set_viewport_size(PROJECTOR)
+    page.get_by_role("tab", name="Sam and Priya").click()
+    page.locator("header button").first.click()  # the app bar's menu button closes the sidebar
+    page.wait_for_function("() => document.querySelector('nav').getBoundingClientRect().right <= 0")
+    page.get_by_role("button", name="Load the story").click()
+    table = ".promosim-inspector .promosim-person tr"
+    for who, months in (("Sam", 0), ("Alex", 6)):
+        if months:
+            page.get_by_role("button", name="Run six months").click()
+            step_is(page, months)
+        page.get_by_role("button", name=f"Look at {who}").click()
+        page.locator(".promosim-inspector").get_by_text(f"{who} (#").wait_for()
+        page.wait_for_timeout(500)
+        assert not on_screen(page, table), f"what is true and believed of {who} is below the fold"
+        assert not on_screen(page, ".promosim-guide button"), "a story button is off screen"
+        assert not on_screen(page, 'canvas[aria-label^="The team"]'), "the team picture is off screen"
+    assert not on_screen(page, "details[open] summary"), "the chapter the story reached is off screen"
+
+
 def test_run_controls_stay_on_screen_with_the_sidebar_closed(page: object) -> None:
     """Closing the sidebar (for bigger pyramids) took Reset, Play and Step off the screen."""
     page.set_viewport_size(PROJECTOR)
@@ -608,6 +635,28 @@ def test_run_controls_stay_on_screen_with_the_sidebar_closed(page: object) -> No
     page.get_by_role("button", name="▶").wait_for()
     page.get_by_role("button", name="Reset").click()
     step_is(page, 0)
+
+
+def test_nothing_scrolls_by_between_the_app_bar_and_the_run_controls(page: object) -> None:
+    """Scrolled down to the charts, the pyramid and the charts showed through a 12 px strip between
+    the app bar and the run bar: its white cover (a box shadow) was switched off by Vuetify."""
+    from io import BytesIO  # noqa: PLC0415
+
+    from PIL import Image  # noqa: PLC0415
+
+    page.set_viewport_size(PROJECTOR)
+    page.get_by_role("button", name="Step").click()
+    step_is(page, 1)
+    page.mouse.move(900, 500)
+    page.mouse.wheel(0, 700)
+    page.wait_for_timeout(500)
+    bar = page.locator(".promosim-runbar").bounding_box()
+    top = page.locator("header").first.bounding_box()
+    below_bar = top["y"] + top["height"] + 4  # under the app bar's own shadow
+    strip = {"x": bar["x"], "y": below_bar, "width": bar["width"], "height": bar["y"] - below_bar}
+    assert strip["height"] >= 4, (bar, top)
+    darkest, _ = Image.open(BytesIO(page.screenshot(clip=strip))).convert("L").getextrema()
+    assert darkest >= 250, "the page shows through above the run controls"
 
 
 def test_the_reset_note_is_on_screen_when_a_lever_low_in_the_sidebar_is_switched(page: object) -> None:

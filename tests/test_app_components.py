@@ -30,8 +30,10 @@ from matplotlib.textpath import TextPath
 
 from sim.app import assets, drawing
 from sim.app.components import (
+    COMPARE_CHARTS,
     HEADLINE_CHARTS,
     PAUSED_NOTE,
+    REPRESENTATION_TITLE,
     TAB_SIDE_BY_SIDE,
     AppState,
     Guide,
@@ -462,6 +464,22 @@ def test_the_side_by_side_table_compares_the_last_twelve_months() -> None:
     assert "Average of the last 12 months" in html
 
 
+def test_the_side_by_side_table_shows_the_levers_yearly_hours_in_the_first_year() -> None:
+    """At month 12 career conversations read 0.12 lever hours per person per year, and 1.46 from
+    month 24: the yearly total (booked at the review) was averaged with the months before it."""
+    model = WorkshopModel(settings=small_settings())
+    for month in range(1, 13):
+        hours = 1.46 if month == 12 else 0.0  # the trailing year's total; the first review is month 12
+        model.history.record(month, {"intervention_cost": hours, "misread_rate": 0.1 * (month == 12)})
+        model.control_history.record(month, {"intervention_cost": 0.0, "misread_rate": 0.0})
+    html = compare_table_html(model)
+    line = next(r for r in html.split("<tr>") if ">lever hours per person per year<" in r)
+    assert ">1.46<" in line and "+1.46 cost" in line, line
+    label = escape("managers' misread rate")
+    misread = next(r for r in html.split("<tr>") if f">{label}<" in r)
+    assert ">0.8%<" in misread, "the rates are still averaged over the months"
+
+
 # -- components -------------------------------------------------------------------------------
 @pytest.fixture
 def rendered() -> tuple[AppState, object]:
@@ -490,6 +508,17 @@ def test_step_and_reset_buttons_drive_the_model(rendered: tuple[AppState, object
     rc.find(v.Btn, children=["Reset"]).widget.click()
     rc.find(v.Html, children=["Step: 0"]).assert_single()
     assert state.model.value.month == 0
+
+
+def test_the_chosen_promotion_policy_is_explained(rendered: tuple[AppState, object]) -> None:
+    """The policy menu offered "best", "worst" and "mixed" with nothing to say best at what."""
+    state, rc = rendered
+    assert rc.find(v.Html, class_="promosim-policy").widget.children == [
+        "Promotion policy 'visibility': Whoever is seen most: the default many organisations drift into."]
+    rc.find(v.Select, label="Promotion policy").widget.v_model = "best"
+    assert state.settings.value.params == {"policy": "best"}
+    note = rc.find(v.Html, class_="promosim-policy").widget.children[0]
+    assert note.startswith("Promotion policy 'best': The best performer in the current role"), note
 
 
 def test_a_refused_switch_flips_back_and_a_bad_seed_is_named(rendered: tuple[AppState, object]) -> None:
@@ -1213,12 +1242,15 @@ def test_a_one_group_team_shows_no_representation() -> None:
     model = WorkshopModel(settings=Settings().with_scenario(GUIDED_SCENARIO))
     groups = model.treated.scenario.group_names
     assert len(groups) == 1
-    assert all(spec.title != "Representation at the top" for spec in shown_charts(HEADLINE_CHARTS, groups))
+    assert all(spec.title != REPRESENTATION_TITLE for spec in shown_charts(HEADLINE_CHARTS, groups))
     assert "representation at the top" not in compare_table_html(model)
     assert "Shapes:" not in drawing.legend_html(model.treated)
     baseline = WorkshopModel(settings=small_settings())
-    assert any(spec.title == "Representation at the top"
+    assert any(spec.title == REPRESENTATION_TITLE
                for spec in shown_charts(HEADLINE_CHARTS, baseline.treated.scenario.group_names))
+    # A ratio without a unit: the room asked what 1.2 meant, and a projector shows no tooltip.
+    assert all("(1 = parity)" in spec.title for spec in (*HEADLINE_CHARTS, *COMPARE_CHARTS)
+               if any(key == "representation" for key, _ in spec.metrics))
     assert "Shapes:" in drawing.legend_html(baseline.treated)
 
 
@@ -1276,8 +1308,10 @@ def test_an_address_that_does_not_fit_opens_the_page_and_says_what_was_not_resto
     assert uploaded.settings == Settings() and uploaded.month == 0
     assert uploaded.note() == (
         "Restored from the address: baseline, month 0. Not restored: 'team.yaml' was uploaded in an earlier session: "
-        "upload it again (a file of people onto the scenario it ran in); the rest of the address, which was for that "
-        "scenario.")
+        "upload it again; the rest of the address, which was for that scenario.")
+    # Only a file of people is uploaded onto a scenario: said of a .yaml, it sent the room looking for one.
+    people = from_query("scenario=team.CSV+%28uploaded%29&month=5").note()
+    assert "'team.CSV' was uploaded in an earlier session: upload it again (a file of people onto" in people
     # A lever the scenario cannot take is dropped and named; the scenario and the other levers stay.
     story = from_query("scenario=sam_and_priya&levers=career_conversations,mentoring&size=1000&month=2")
     assert (story.settings.scenario, story.settings.levers, story.month) == ("sam_and_priya",

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlencode
 from sim.app.workshop import (
     CONTROL_BY_NAME,
     CONTROLS,
+    DATA_UPLOADS,
     SIZES,
     Settings,
     check_buildable,
@@ -110,6 +111,18 @@ def _text(value: object) -> str:
     return ("1" if value else "0") if isinstance(value, bool) else str(value)
 
 
+def _upload_again(filename: str) -> str:
+    """What to do about a file uploaded in an earlier session, which an address cannot hold.
+
+    Only a file of people runs "onto the scenario it ran in" (it is uploaded after choosing one);
+    said of a scenario file too, the room was told to pick a scenario for a file that is one.
+    """
+    again = "upload it again"
+    if filename.lower().endswith(DATA_UPLOADS):
+        again += " (a file of people onto the scenario it ran in)"
+    return f"'{_shown(filename)}' was uploaded in an earlier session: {again}"
+
+
 def from_query(search: str | None, uploads: Mapping[str, Scenario] | None = None) -> Restored:
     """The run an address asks for; values that do not fit are named in ``problems`` and left at their defaults.
 
@@ -129,8 +142,7 @@ def from_query(search: str | None, uploads: Mapping[str, Scenario] | None = None
     elif uploads and name in uploads:
         settings = settings.with_scenario(name, uploads[name])
     elif name.endswith(UPLOADED):
-        problems.append(f"'{_shown(name.removesuffix(UPLOADED))}' was uploaded in an earlier session: upload it "
-                        "again (a file of people onto the scenario it ran in)")
+        problems.append(_upload_again(name.removesuffix(UPLOADED)))
     else:
         problems.append(f"scenario '{_shown(name)}' is not shipped")
     if problems[-1:] and "scenario" in query and settings.scenario != name:

@@ -64,6 +64,7 @@ from sim.metrics import COSTS, REPRESENTATION, metric_info  # noqa: E402
 from sim.model import PromotionModel  # noqa: E402
 from sim.orgdata.loader import load_org  # noqa: E402
 from sim.orgdata.workbook import SHEET_SETTING  # noqa: E402
+from sim.policies import POLICIES  # noqa: E402
 from sim.promotions import DIRECTION_KNOWN  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
@@ -420,6 +421,8 @@ class ChartSpec:
     better: str = "lower"
 
 
+# A ratio with no unit: on a projector (no tooltips) the room asked what 1.2 meant.
+REPRESENTATION_TITLE = "Representation at the top (1 = parity)"
 HEADLINE_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("Mismatch types", (("hidden_ambition_rate", "hidden ambition"),
                                  ("unwanted_promotion_rate", "unwanted promotion"),
@@ -428,7 +431,7 @@ HEADLINE_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("Succession coverage", (("succession_coverage", "ready, willing successor"),), better="higher"),
     ChartSpec("Attrition (yearly)", (("attrition_rate", "everyone"), ("regretted_attrition_rate", "high performers"))),
     ChartSpec("Promotions that stick", (("promotion_stick_rate", "stuck after the window"),), better="higher"),
-    ChartSpec("Representation at the top", (("representation", ""),), percent=False, reference=1.0, better="one"),
+    ChartSpec(REPRESENTATION_TITLE, (("representation", ""),), percent=False, reference=1.0, better="one"),
 )
 COMPARE_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("All mismatches", (("mismatch_rate", "mismatch"),)),
@@ -437,7 +440,7 @@ COMPARE_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("Succession coverage", (("succession_coverage", "coverage"),), better="higher"),
     ChartSpec("Attrition (yearly)", (("attrition_rate", "attrition"),)),
     ChartSpec("Promotions that stick", (("promotion_stick_rate", "stick rate"),), better="higher"),
-    ChartSpec("Representation at the top", (("representation", ""),), percent=False, reference=1.0, better="one"),
+    ChartSpec(REPRESENTATION_TITLE, (("representation", ""),), percent=False, reference=1.0, better="one"),
 )
 # (metric, label, is a fraction); which way is better comes from sim.metrics.METRIC_INFO.
 COMPARE_TABLE: tuple[tuple[str, str, bool], ...] = (
@@ -575,7 +578,10 @@ def StepInfo(model: WorkshopModel, tick: int) -> None:
 # jumped down by a line whenever a setting changed.
 RUN_BAR_CSS = (
     ".promosim-runbar{position:sticky;top:0;z-index:5;background:white;align-items:center;flex-wrap:wrap;"
-    "gap:4px 16px;padding:6px 0;margin:0!important;box-shadow:0 -12px 0 white}"  # white over the area's top padding
+    "gap:4px 16px;padding:6px 0;margin:0!important}"
+    # White over the area's top padding, where the page scrolled by in a strip above the buttons: a
+    # shadow, set more specifically than Vuetify's elevation-0 (none, !important), which won before.
+    ".v-sheet.promosim-runbar{box-shadow:0 -12px 0 white!important}"
     ".promosim-runbar .promosim-controller{display:flex;gap:12px;flex:none}"
     ".promosim-runbar .promosim-where{display:flex;flex-direction:column;min-width:0;flex:1 1 300px;line-height:17px}"
     ".promosim-runbar .promosim-pending{font-size:13px;color:#e65100;white-space:nowrap;overflow:hidden;"
@@ -852,6 +858,18 @@ def BehaviourCard(state: AppState) -> None:
     with solara.Card("Behaviour", subtitle="Speaking up: monthly chance a person raises their career. Failed "
                      "risks penalised: the climate, the chance a failed risk is quietly blamed."):
         UserInputs(user_params, on_change=on_change)
+        solara.Text(policy_note(settings.value("policy")), classes=["promosim-policy"],
+                    style={"font-size": "13px", "color": "#546e7a"})
+
+
+def policy_note(name: str) -> str:
+    """What the chosen promotion policy ranks candidates by, in one line (its scorer's docstring).
+
+    The choices are the engine's names, and "best", "worst" or "mixed" told a room nothing (best
+    at what?). The docstring is the policy's own description, so a new policy explains itself.
+    """
+    lines = (POLICIES[name].__doc__ or "").strip().splitlines() if name in POLICIES else []
+    return f"Promotion policy '{name}': {lines[0]}" if lines else f"Promotion policy '{name}'."
 
 
 # -- the organisation -------------------------------------------------------------------------
@@ -1155,15 +1173,27 @@ def recent_mean(history: History, key: str, months: int = RECENT_MONTHS) -> floa
     return sum(values) / len(values) if values else math.nan
 
 
+def table_value(history: History, key: str) -> float:
+    """A metric's value in the side-by-side table: the last year's, as the room reads the row.
+
+    The levers' hours (``COSTS``) are already a yearly total over the trailing twelve months, and
+    the levers asked at the review book them once a year. Averaged again like the rates, the months
+    before the run's first review (zero) pulled them down: career conversations read 0.12 hours
+    per person per year at month 12, and 1.46 from month 24, for the same 1.46 hours each year.
+    So a cost is its latest trailing-year value; every other metric is :func:`recent_mean`.
+    """
+    return history.last(key) if key in COSTS else recent_mean(history, key)
+
+
 def compare_table_html(model: WorkshopModel) -> str:
-    """The headline values with and without the levers over the last year (``recent_mean``), and the difference."""
+    """The headline values with and without the levers over the last year (``table_value``), and the difference."""
     rows = []
     groups = model.treated.scenario.group_names
     entries = [*COMPARE_TABLE, *((f"{REPRESENTATION}{g}", f"representation at the top: {g}", False)
                                  for g in (groups if drawing.compares_groups(groups) else ()))]
     for key, label, is_pct in entries:
         better = metric_info(key).better
-        a, b = recent_mean(model.history, key), recent_mean(model.control_history, key)
+        a, b = table_value(model.history, key), table_value(model.control_history, key)
         shown, verdict = difference(a, b, better, is_pct)
         if key in COSTS and verdict in ("better", "worse"):  # lever hours: what the levers take, not a result
             verdict = "cost" if verdict == "worse" else "saving"
@@ -1302,6 +1332,16 @@ def guide_html(current: int) -> str:
     )
 
 
+# The story, the team and the inspector side by side where the page is wide enough for three
+# columns of 380 px (1280 px with the sidebar closed, the projector); else two, the story beside
+# the team and the inspector under the team, as before (a column is then at least 45 % of the
+# page, so a 1024 px laptop with the sidebar open keeps them side by side). Two columns put what
+# Sam wants and what his manager believes below the fold of a 1280x720 projector even with the
+# sidebar closed: "Look at Sam" changed nothing the room could see.
+STORY_GRID_STYLE = ("display:grid;grid-template-columns:repeat(auto-fit,minmax(min(380px,45%),1fr));gap:16px;"
+                    "align-items:start;width:100%")
+
+
 @solara.component
 def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
     """The Sam and Priya story as a guided start, with buttons that do each step."""
@@ -1332,8 +1372,8 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
             state.tab.value = TAB_SIDE_BY_SIDE
             loaded()
 
-    with solara.Columns([6, 6]):
-        with solara.Card("Sam and Priya: a guided start", classes=["promosim-guide"]):
+    with solara.Div(style=STORY_GRID_STYLE, classes=["promosim-story"]):
+        with solara.Card("Sam and Priya: a guided start", classes=["promosim-guide"], style="grid-row:span 2"):
             if not available:
                 solara.Warning(f"The scenario '{GUIDED_SCENARIO}' is not shipped yet.")
                 return
@@ -1349,17 +1389,16 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
                                   outlined=True)
                 solara.Button("Try the levers", on_click=try_levers, disabled=not in_story, outlined=True)
             solara.HTML(tag="div", unsafe_innerHTML=guide_html(guide_chapter(model, state.selected.value)))
-        with solara.Column():
-            if in_story:
-                with solara.Card("The team now"):
-                    Pyramid(model.treated, steps=tick, highlight=state.selected.value, max_width=470,
-                            on_pick=state.selected.set, label="The team")
-                    solara.Text(f"Team performance this month: "
-                                f"{shown_value(model.treated.metric('team_performance'), True)} "
-                                f"· {when(model.month) if model.month else 'not started'}")
-                Inspector(state, model, tick)
-            else:
-                solara.Info("Press 'Load the story' to load the Sam and Priya scenario.")
+        if in_story:
+            with solara.Card("The team now"):
+                Pyramid(model.treated, steps=tick, highlight=state.selected.value, max_width=470,
+                        on_pick=state.selected.set, label="The team")
+                solara.Text(f"Team performance this month: "
+                            f"{shown_value(model.treated.metric('team_performance'), True)} "
+                            f"· {when(model.month) if model.month else 'not started'}")
+            Inspector(state, model, tick)
+        else:
+            solara.Info("Press 'Load the story' to load the Sam and Priya scenario.")
 
 
 # -- the whole main area ----------------------------------------------------------------------
