@@ -457,3 +457,17 @@ def test_the_shipped_interventions_experiment() -> None:
                                "all_levers"}
     assert all(a.reference == "baseline" for a in design.arms[1:])
     assert {a.scenario_hash for a in design.arms[1:]}.isdisjoint({design.arms[0].scenario_hash})
+
+
+def test_a_relative_command_is_recorded_with_the_folder_it_ran_in(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`experiment run sweep.yaml --out rel` was recorded as typed, with nothing saying where sweep.yaml and
+    rel were (a researcher trial): the command could not be run again from the folder's metadata."""
+    small, random = write_scenarios(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", small.name, random.name, "--replications", "2", "--headcount", "100", "--workers", "1",
+                 "--quiet", "--metrics", "promotions", "--out", "rel"]) == 0
+    capsys.readouterr()
+    meta = json.loads((tmp_path / "rel" / "metadata.json").read_text())
+    assert meta["cwd"] == str(tmp_path)
+    assert f"- Command: `{meta['command']}`, run in `{tmp_path}`\n" in (tmp_path / "rel" / "report.md").read_text()

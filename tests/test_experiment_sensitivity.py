@@ -264,3 +264,78 @@ def test_a_set_that_a_sampled_parameter_replaces_is_named(tmp_path: Path) -> Non
     assert design.extra["replaced"] == ["behaviour.voice_rate (set: 0.3) is replaced by the sampled "
                                         "behaviour.voice_rate"]
     assert {a.parameters["behaviour.voice_rate"] for a in design.arms} != {0.3}
+
+
+@pytest.mark.parametrize("method", ["morris", "sobol"])
+@pytest.mark.parametrize(("bounds", "named"), [
+    ([0.5, 1.5], "the high bound 1.5 does not fit scenario 'small': behaviour.voice_rate: Input should be less "
+                 "than or equal to 1 (got 1.5)"),
+    ([-0.5, 0.5], "the low bound -0.5 does not fit scenario 'small': behaviour.voice_rate: Input should be "
+                  "greater than or equal to 0 (got -0.5)"),
+])
+def test_a_bound_the_scenario_does_not_allow_is_named_not_a_sample_point(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], method: str, bounds: list[float], named: str) -> None:
+    """A share's range [0.5, 1.5] was refused at 'behaviour.voice_rate=1.166666666667' (a researcher trial),
+    a point SALib drew, not the bound written; Sobol' points never reach the bounds at all."""
+    path = write_experiment(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["sensitivity"]["parameters"]["behaviour.voice_rate"] = bounds
+    path.write_text(yaml.safe_dump(data))
+    code = main(["experiment", "sensitivity", str(path), "--method", method, "--out", str(tmp_path / "out"),
+                 "--workers", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert f"{path}: sensitivity.parameters.behaviour.voice_rate: {named}\n" in err
+
+
+def test_an_unknown_parameter_is_named_without_a_bound(tmp_path: Path) -> None:
+    """A misspelt key is wrong whatever the bound, so the line does not blame one."""
+    path = write_experiment(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["sensitivity"]["parameters"]["behaviour.voice_rat"] = data["sensitivity"]["parameters"].pop(
+        "behaviour.voice_rate")
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError) as caught:
+        build_sensitivity_design(load_experiment(path), path, "morris")
+    assert caught.value.path == "sensitivity.parameters.behaviour.voice_rat"
+    assert caught.value.detail.startswith("scenario 'small': behaviour.voice_rat: unknown key 'voice_rat' (did "
+                                          "you mean 'voice_rate'?)")
+
+
+def test_sensitivity_md_and_experiment_json_say_the_horizon_and_the_sets(tmp_path: Path) -> None:
+    """sensitivity.md gave neither years, headcount nor the set: every point ran with, and experiment.json
+    recorded the experiment's set as {} (a researcher trial): the numbers could not be re-run from them."""
+    path = write_experiment(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data.update(years=1, set={"warmup_months": 3, "behaviour.voice_rate": 0.3})
+    data["scenarios"] = {"baseline": {"file": "small.yaml", "set": {"managers.prior_interest": 0.5}}}
+    data["sensitivity"]["metrics"] = ["misread_rate"]
+    path.write_text(yaml.safe_dump(data))
+    out = tmp_path / "out"
+    assert main(["experiment", "sensitivity", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    report = (out / "sensitivity.md").read_text()
+    assert "- Years simulated: 1; headcount: 100\n" in report
+    assert "- Every sample point also with the experiment's set: `warmup_months=3`\n" in report
+    assert "- Every sample point also with the scenario's own set: `managers.prior_interest=0.5`\n" in report
+    assert "- Not in force: behaviour.voice_rate (set: 0.3)" in report  # replaced, so not listed as in force
+    stored = json.loads((out / "experiment.json").read_text())
+    assert stored["set"] == {"warmup_months": 3, "behaviour.voice_rate": 0.3}
+    assert {arm["set"]["managers.prior_interest"] for arm in stored["arms"]} == {0.5}
+
+
+def test_a_lever_that_a_sampled_parameter_switches_on_is_said(tmp_path: Path) -> None:
+    """Sampling interventions.mentoring.coverage on a baseline without mentoring switches mentoring on at every
+    point, while sensitivity.md said only "scenario varied: baseline" (a researcher trial)."""
+    path = write_experiment(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["sensitivity"]["parameters"]["interventions.career_conversations.coverage"] = [0.2, 0.8]
+    data["sensitivity"]["metrics"] = ["misread_rate"]
+    path.write_text(yaml.safe_dump(data))
+    out = tmp_path / "out"
+    assert main(["experiment", "sensitivity", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert ("- Lever on at every sample point: career_conversations (switched on by the sampled "
+            "interventions.career_conversations.coverage; the varied scenario does not have it on)\n"
+            ) in (out / "sensitivity.md").read_text()
+    design = build_sensitivity_design(load_experiment(path), path, "morris")
+    assert all("career_conversations" in arm.content["interventions"] for arm in design.arms)

@@ -222,7 +222,9 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
                          "metadata.json an experiment would overwrite; give another --out", source=str(out))
     output_folder(out)  # a folder that cannot be made fails before the plan is announced
     executor = executor_from_options(args.workers, args.dask_address, args.dask_local)
-    meta = run_metadata(design.seed, executor=executor.describe(), command=command, experiment=design.name)
+    # The command's paths are as typed, so relative ones need the folder it ran in to be run again.
+    meta = run_metadata(design.seed, executor=executor.describe(), command=command, cwd=str(Path.cwd()),
+                        experiment=design.name)
     total = len({t.run_id for t in design.tasks})
     if not args.quiet:
         same = f" ({total} distinct: some sample points coincide)" if total < len(design.tasks) else ""

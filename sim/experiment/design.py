@@ -748,12 +748,20 @@ def check_grid_levers(grid: Mapping[str, list[Any] | GridRange], baseline: Scena
         InputError: Naming the grid key, the lever and the way to vary one arm only.
     """
     for key in grid:
-        parts = key_parts(key)
-        if len(parts) >= 3 and parts[0] == "interventions" and parts[1] not in baseline.interventions:
-            raise InputError(f"{key} is a parameter of the {parts[1]} lever, which the baseline does not have on: a "
+        lever = lever_switched_on(key, baseline)
+        if lever:
+            raise InputError(f"{key} is a parameter of the {lever} lever, which the baseline does not have on: a "
                              "grid applies to every scenario, so it would switch the lever on in the baseline too, "
                              "and every difference would be 0; to vary one arm only, give one variant per value "
                              "with its own set: (docs/experiments.md)", source=source, path="grid")
+
+
+def lever_switched_on(key: str, scenario: Scenario) -> str | None:
+    """The lever whose parameter ``key`` is, when ``scenario`` does not have it on (setting it switches it on)."""
+    parts = key_parts(key)
+    if len(parts) >= 3 and parts[0] == "interventions" and parts[1] not in scenario.interventions:
+        return parts[1]
+    return None
 
 
 def with_parameters(base: Scenario, parameters: Mapping[str, Any], label: str, source: str,

@@ -273,6 +273,16 @@ class Provenance:
         return [s for s in self.makers if s.get("session") != self.latest.get("session")]
 
 
+def horizon_line(design: Mapping[str, Any]) -> str:
+    """The years and headcount every run had, as report.md and sensitivity.md state them.
+
+    Both change every number, so a reader who re-runs from the report alone must find them.
+    """
+    own = "each scenario's own"
+    return (f"- Years simulated: {fmt(design['years']) if design.get('years') else own}; "
+            f"headcount: {design.get('headcount') or own}")
+
+
 def provenance(store: ResultStore, runs: pd.DataFrame) -> Provenance:
     """The provenance of a report: the latest invocation, and the sessions whose batches hold ``runs``."""
     made = Counter(str(b).split("-")[0] for b in runs.get("batch", pd.Series(dtype=str)).dropna())
@@ -301,7 +311,9 @@ def provenance_lines(prov: Provenance) -> list[str]:
     if not latest and not prov.makers:
         return []
     versions = list(dict.fromkeys(_versions(m) for m in prov.makers or [latest]))
-    out = [f"- Command: `{latest['command']}`"] if latest.get("command") else []
+    # Its paths are as typed: relative ones mean nothing without the folder it ran in.
+    where = f", run in `{latest['cwd']}`" if latest.get("cwd") else ""
+    out = [f"- Command: `{latest['command']}`{where}"] if latest.get("command") else []
     out += [f"- Executor: {latest.get('executor', 'unknown')}", f"- Started {latest.get('created')}",
             f"- Versions that made the runs: {versions[0]}"]
     if prov.earlier:
@@ -887,14 +899,12 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     lines += status_notes(result)
     lines += summary_lines(result.effects, descriptions or {}, top_levels)
     ok = int((result.runs["status"] == "ok").sum())
-    own = "each scenario's own"
     lines += ["## What was run", ""]
     lines += [
         f"- Experiment file: `{design.get('source')}`",
         f"- Replications: {design['replications']} per arm, paired by seed (common random numbers: "
         "replication *k* uses the same seed in every scenario)",
-        f"- Years simulated: {fmt(design['years']) if design.get('years') else own}; "
-        f"headcount: {design.get('headcount') or own}",
+        horizon_line(design),
         f"- Experiment seed: {design['seed']} (replication seeds derived with numpy SeedSequence.spawn)",
         f"- Runs: {result.planned} planned, {ok} succeeded, {result.failed} failed, {result.missing} not run yet",
     ]

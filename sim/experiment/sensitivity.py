@@ -40,6 +40,7 @@ from sim.experiment.design import (
     check_metric_groups,
     coerce_like,
     labelled_specs,
+    lever_switched_on,
     make_tasks,
     overlaps,
     resolve,
@@ -48,9 +49,10 @@ from sim.experiment.design import (
     with_parameters,
 )
 from sim.experiment.plots import plot_sensitivity
-from sim.experiment.report import fmt, provenance, provenance_lines
+from sim.experiment.report import fmt, horizon_line, provenance, provenance_lines, settings_shown
 from sim.experiment.store import ResultStore
 from sim.random import derive_seeds
+from sim.scenario import Scenario, load_scenario
 
 RESAMPLES = 1000
 
@@ -61,7 +63,7 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
 
     Raises:
         InputError: No ``sensitivity`` block, an unknown scenario, a Sobol' sample size that is
-            not a power of two, or a sample point the scenario schema rejects.
+            not a power of two, or a bound or sample point the scenario schema rejects.
     """
     source = str(source)
     sens = spec.sensitivity
@@ -85,6 +87,7 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
     content = base.model_dump(mode="json")
     names = list(sens.parameters)
     problem = {"num_vars": len(names), "names": names, "bounds": [list(sens.parameters[n]) for n in names]}
+    check_bounds(sens.parameters, base, label, source)
     if method == "morris":
         check_morris_grid(sens.parameters, sens.levels, content, source)
     sample = _sample(problem, method, sens.samples, sens.levels, spec.seed)
@@ -94,7 +97,7 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
         params = {n: coerce_like(round(float(x), 12), value_at(content, n)) for n, x in zip(names, row, strict=True)}
         resolved = with_parameters(base, params, label, source, "sensitivity.parameters")
         arms.append(Arm(label=f"p{i:0{width}d}", scenario=label, point=i, parameters=params, source=shown_path(path),
-                        content=resolved.model_dump(mode="json")))
+                        content=resolved.model_dump(mode="json"), overrides=own))
     seeds = derive_seeds(spec.seed, sens.replications)
     metrics = sens.metrics or spec.metrics
     check_metric_groups(metrics, arms, source, "sensitivity.metrics" if sens.metrics else "metrics")
@@ -104,8 +107,35 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
         years=spec.years, headcount=spec.headcount, metrics=metrics, timeseries="none", arms=arms,
         tasks=make_tasks(arms, seeds, "none"),
         extra={"method": method, "problem": problem, "samples": sens.samples, "levels": sens.levels,
-               "scenario": label, "X": sample.tolist(), "replaced": replaced_sets(spec, own, names)},
+               "scenario": label, "X": sample.tolist(), "replaced": replaced_sets(spec, own, names),
+               "switched_on": switched_on(names, base)},
+        overrides=dict(spec.set),
     )
+
+
+def check_bounds(parameters: Mapping[str, Sequence[float]], base: Scenario, label: str, source: str) -> None:
+    """Apply each range's written bounds, one parameter at a time, to the varied scenario before sampling.
+
+    Every sample point is validated later too, but an error there names a point SALib drew (a
+    range [0.5, 1.5] of a share was refused as "at behaviour.voice_rate=1.166666666667, ...
+    (got 1.166666666667)"), not the bound that was written, and Sobol' points never reach the
+    bounds at all. Checking the bounds first names the parameter, the bound and the scenario's limit.
+
+    Raises:
+        InputError: One line naming ``sensitivity.parameters.<key>``, the bound and what is allowed.
+    """
+    content = base.model_dump(mode="json")
+    for name, bounds in parameters.items():
+        like = value_at(content, name)
+        for side, bound in zip(("low", "high"), bounds, strict=True):
+            try:
+                load_scenario(base, overrides={name: coerce_like(float(bound), like)})
+            except InputError as exc:
+                cause = f"{exc.path}: {exc.detail}" if exc.path else exc.detail
+                # A key the scenario does not have (value_at gives None) is wrong whatever the bound.
+                what = f"the {side} bound {fmt(bound)} does not fit " if like is not None else ""
+                raise InputError(f"{what}scenario '{label}': {cause}", source=source,
+                                 path=f"sensitivity.parameters.{name}") from None
 
 
 def replaced_sets(spec: ExperimentFile, own: dict[str, Any], names: list[str]) -> list[str]:
@@ -116,6 +146,17 @@ def replaced_sets(spec: ExperimentFile, own: dict[str, Any], names: list[str]) -
     """
     return [f"{key} (set: {value!r}) is replaced by the sampled {name}"
             for key, value in {**spec.set, **own}.items() for name in names if overlaps(key, name)]
+
+
+def switched_on(names: Sequence[str], base: Scenario) -> list[str]:
+    """The levers a sampled parameter switches on at every point, since the varied scenario does not have them on.
+
+    Allowed (the sensitivity of a lever's setting needs the lever on), but "scenario varied:
+    baseline" then reads as the baseline without it, so sensitivity.md says so.
+    """
+    levers = (lever_switched_on(name, base) for name in names)
+    return [f"{lever} (switched on by the sampled {name}; the varied scenario does not have it on)"
+            for name, lever in zip(names, levers, strict=True) if lever]
 
 
 def _sample(problem: dict[str, Any], method: str, samples: int, levels: int, seed: int) -> np.ndarray:
@@ -329,12 +370,15 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         + f"; {len(design['arms'])} sample points x {design['replications']} replication(s)",
         f"- Runs: {len({t[0] for t in design['tasks']})} planned, {int((runs['status'] == 'ok').sum())} succeeded, "
         f"{int((runs['status'] != 'ok').sum())} failed",
+        horizon_line(design),
         f"- Experiment seed {design['seed']}; replication seeds: {', '.join(map(str, design['seeds']))}",
     ]
+    lines += _sets_in_force(design)
     # The latest invocation's command; the versions of the sessions that made these runs (with a
     # warning when they differ), since a resume that only found finished runs made none of them.
     lines += provenance_lines(provenance(store, runs))
     lines += [f"- Not in force: {note}" for note in extra.get("replaced", [])]
+    lines += [f"- Lever on at every sample point: {note}" for note in extra.get("switched_on", [])]
     lines += ["", "| parameter | low | high |", "|---|---|---|"]
     lines += [f"| `{n}` | {fmt(lo)} | {fmt(hi)} |" for n, (lo, hi) in zip(problem["names"], problem["bounds"],
                                                                          strict=True)]
@@ -357,6 +401,22 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
     if skipped:
         lines += ["## Metrics left out", ""] + [f"- {m}: {why}" for m, why in skipped.items()] + [""]
     return "\n".join(lines)
+
+
+def _sets_in_force(design: Mapping[str, Any]) -> list[str]:
+    """The experiment's ``set:`` and the varied scenario's own, which every sample point runs with.
+
+    They change the numbers as much as the ranges do, but the scenario file named above does not
+    hold them; a sampled parameter's replaced value is left to "Not in force".
+    """
+    names = design["extra"]["problem"]["names"]
+    arms = design.get("arms") or [{}]
+    sets = [("the experiment's set", design.get("set") or {}), ("the scenario's own set", arms[0].get("set") or {})]
+    lines = []
+    for what, values in sets:
+        kept = {k: v for k, v in values.items() if not any(overlaps(k, n) for n in names)}
+        lines += [f"- Every sample point also with {what}: {settings_shown(kept)}"] if kept else []
+    return lines
 
 
 def _fewer_replications(indices: pd.DataFrame, replications: int) -> list[str]:
