@@ -201,9 +201,12 @@ def headcount(text: str) -> int:
     return _whole_number(text, 2, f"from 2 to {MAX_HEADCOUNT:,}", MAX_HEADCOUNT)
 
 
-def non_negative_int(text: str) -> int:
-    """Argparse type: an integer >= 0."""
-    return _whole_number(text, 0, "0 or more")
+MAX_SEED = 2**63 - 1  # what experiment files and their derived replication seeds stay within
+
+
+def seed_number(text: str) -> int:
+    """Argparse type: a seed from 0 to 2**63 - 1, the range experiment files take, named as the option typed."""
+    return _whole_number(text, 0, f"from 0 to {MAX_SEED}", MAX_SEED)
 
 
 def run_years(text: str) -> float:
@@ -481,7 +484,7 @@ def build_parser() -> ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario and write its tables")
     run.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. baseline)")
-    run.add_argument("--seed", type=non_negative_int, default=1, help="run seed (default 1)")
+    run.add_argument("--seed", type=seed_number, default=1, help="run seed (default 1)")
     run.add_argument("--years", type=run_years, help="simulated years (default: the scenario's)")
     run.add_argument("--headcount", type=headcount, help="resize the organisation to about N people")
     run.add_argument("--set", action="append", metavar="KEY.PATH=VALUE",

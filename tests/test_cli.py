@@ -487,6 +487,7 @@ def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], wo
         (["--years", "-1"], ["--years"]),
         (["--years", "nan"], ["--years"]),
         (["--seed", "-3"], ["--seed"]),
+        (["--seed", str(2**63)], ["--seed", "from 0 to 9223372036854775807"]),  # as experiment files allow
         (["--headcount", "0"], ["--headcount"]),
         (["--headcount", "1"], ["--headcount", "from 2 to 2,000,000"]),  # the option, not the scenario's key
         (["--set", "policy.name"], ["--set", "KEY.PATH=VALUE"]),

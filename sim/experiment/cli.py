@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.cli import Interrupted, checkpoint, headcount, non_negative_int, positive_int, run_metadata, run_years
+from sim.cli import Interrupted, checkpoint, headcount, positive_int, run_metadata, run_years, seed_number
 from sim.errors import InputError, output_folder
 from sim.wording import counted
 
@@ -154,7 +154,7 @@ def add_commands(sub: Any) -> None:
                      help="paired replications per scenario (default 30)")
     cmp.add_argument("--years", type=run_years, metavar="Y", help="simulated years (default: each scenario's)")
     cmp.add_argument("--headcount", type=headcount, metavar="N", help="resize every scenario to about N people")
-    cmp.add_argument("--seed", type=non_negative_int, default=1, help="experiment seed (default 1)")
+    cmp.add_argument("--seed", type=seed_number, default=1, help="experiment seed (default 1)")
     cmp.add_argument("--metrics", type=metric_list, metavar="M,M", help="metrics to analyse (default: all)")
     cmp.add_argument("--out", metavar="DIR", help="output folder (default results/compare)")
     _table_option(cmp)

@@ -13,7 +13,7 @@ from typing import Any
 
 def add_commands(subparsers: Any) -> None:
     """Add ``org`` and its ``describe`` action to the ``promosim`` parser."""
-    from sim.cli import headcount, non_negative_int  # noqa: PLC0415 (sim.cli imports us)
+    from sim.cli import headcount, seed_number  # noqa: PLC0415 (sim.cli imports us)
 
     org = subparsers.add_parser("org", help="inspect a scenario's starting organisation")
     actions = org.add_subparsers(dest="action", required=True, parser_class=type(org))
@@ -23,7 +23,7 @@ def add_commands(subparsers: Any) -> None:
                     "(organisation.source) or drawn, as placed before any warm-up.",
     )
     desc.add_argument("scenario", help="scenario file, or the name of a shipped scenario")
-    desc.add_argument("--seed", type=non_negative_int, default=1, help="run seed for what is sampled (default 1)")
+    desc.add_argument("--seed", type=seed_number, default=1, help="run seed for what is sampled (default 1)")
     desc.add_argument("--headcount", type=headcount, help="resize the positions to about N people")
     desc.add_argument("--set", action="append", metavar="KEY.PATH=VALUE", help="override a scenario key (repeatable)")
     desc.add_argument("--json", action="store_true", help="print the description as JSON")
