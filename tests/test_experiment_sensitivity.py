@@ -303,17 +303,21 @@ def test_an_unknown_parameter_is_named_without_a_bound(tmp_path: Path) -> None:
                                           "you mean 'voice_rate'?)")
 
 
-def test_sensitivity_md_and_experiment_json_say_the_horizon_and_the_sets(tmp_path: Path) -> None:
+def test_sensitivity_md_and_experiment_json_say_the_horizon_and_the_sets(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     """sensitivity.md gave neither years, headcount nor the set: every point ran with, and experiment.json
-    recorded the experiment's set as {} (a researcher trial): the numbers could not be re-run from them."""
+    recorded the experiment's set as {} (a researcher trial): the numbers could not be re-run from them.
+    The file's grid, which sensitivity does not use, was not in force without a word."""
     path = write_experiment(tmp_path)
     data = yaml.safe_load(path.read_text())
-    data.update(years=1, set={"warmup_months": 3, "behaviour.voice_rate": 0.3})
+    data.update(years=1, set={"warmup_months": 3, "behaviour.voice_rate": 0.3}, grid={"exits.base_monthly": [0.01]})
     data["scenarios"] = {"baseline": {"file": "small.yaml", "set": {"managers.prior_interest": 0.5}}}
     data["sensitivity"]["metrics"] = ["misread_rate"]
     path.write_text(yaml.safe_dump(data))
     out = tmp_path / "out"
     assert main(["experiment", "sensitivity", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert ("note: the file's grid (exits.base_monthly) is for experiment run; experiment sensitivity varies only "
+            "sensitivity.parameters") in capsys.readouterr().err
     report = (out / "sensitivity.md").read_text()
     assert "- Years simulated: 1; headcount: 100\n" in report
     assert "- Every sample point also with the experiment's set: `warmup_months=3`\n" in report

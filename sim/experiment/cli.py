@@ -391,6 +391,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     spec = _sized(load_experiment(args.experiment), args, args.experiment)
     design = build_sensitivity_design(spec, args.experiment, args.method)
     check_arms(design)
+    if spec.grid:  # a file may serve both commands; a researcher's trial took the grid to be in force here
+        print(f"note: the file's grid ({', '.join(spec.grid)}) is for experiment run; experiment sensitivity varies "
+              "only sensitivity.parameters", file=sys.stderr)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, _command("experiment", "sensitivity", args.experiment, args=args))
     indices, skipped, files = analyse_sensitivity(out)
