@@ -384,7 +384,9 @@ def run_table_schemas() -> dict[str, Any]:
                                  ("unwanted", pa.bool_()), ("timing", pa.bool_()), ("wrong_fit", pa.bool_()),
                                  ("outcome", pa.string()), ("settled_step", pa.int64())]),
     }
-    return {name: described(schema) for name, schema in schemas.items()}
+    own = {"promotions": {"group": "the person's group", "track": "specialist or management, the track of the post "
+                          "promoted into"}}
+    return {name: described(schema, own.get(name)) for name, schema in schemas.items()}
 
 
 def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool = False,
@@ -407,17 +409,20 @@ def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool =
     # A bare NaN reads as a fault; say why there is nothing to count (docs/ODD.md 7.12). Metrics
     # are named in words as `compare` names them, with the key that files, --set and experiment
     # definitions use beside them (a new user met "hidden_ambition_rate" here, "hidden ambition" there).
+    # At a terminal narrower than the table (80 columns: it was 94 wide, so each row broke in two),
+    # the words wrap within their cells; a key, typed into files, stays whole on its line.
     table = Table(title=title)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_column("which is better", style="italic")
-    table.add_column("key in files", style="dim")
+    table.add_column("metric", overflow="fold", min_width=16)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("which is better", style="italic", overflow="fold", min_width=12)
+    table.add_column("key in files", style="dim", no_wrap=True, overflow="fold")
     for key, value in summary.items():
         counts = key in ("headcount", "promotions")
         shown = "n/a" if math.isnan(value) else (f"{value:,.0f}" if counts else f"{value:.3f}")
         info = metric_info(key)
         table.add_row(info.label if info else key, shown, "" if counts else direction_words(key), key)
-    Console(width=110).print(table)
+    # A terminal's own width, or COLUMNS when set (rich reads it), as compare's table; else 110.
+    Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 110).print(table)
     if undefined:
         for reason in undefined_reasons(undefined, top_is_everyone, one_group):
             print(f"n/a: {reason}")

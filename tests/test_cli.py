@@ -196,6 +196,25 @@ def test_run_tables_keep_their_types_when_empty(parquet_run: tuple[Any, Path], t
         pd.testing.assert_series_equal(pd.read_parquet(empty).dtypes, pd.read_parquet(other).dtypes, obj=name)
 
 
+def test_the_run_summary_fits_an_80_column_terminal(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """With words and keys side by side the table was 94 characters wide at any terminal (a fixed
+    width of 110): at 80 columns every row broke in two. The words wrap; each key stays whole."""
+    from sim.cli import print_summary  # noqa: PLC0415
+
+    summary = {**{m: 0.5 for m in METRICS}, "representation_ratio.men": 0.8, "representation_ratio.women": 1.2}
+    monkeypatch.setenv("COLUMNS", "80")
+    print_summary(summary, "baseline (seed 1, 10 years)")
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= 80, "\n".join(lines)
+    for key in summary:
+        assert any(f"│ {key} " in line for line in lines), key  # a key is typed into files: never cut or folded
+    monkeypatch.delenv("COLUMNS")
+    print_summary(summary, "baseline (seed 1, 10 years)")  # not a terminal: one line a metric
+    wide = capsys.readouterr().out
+    assert "│ hidden ambition " in wide and "closer to 1 is better" in wide
+
+
 def test_run_with_csv(tmp_path: Path) -> None:
     done = run_cli("run", BASELINE, *RUN_ARGS, "--out", tmp_path, "--csv")
     assert done.returncode == 0, done.stderr

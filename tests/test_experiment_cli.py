@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import BASELINE, ROOT, run_cli
+from conftest import BASELINE, ROOT, SCENARIOS, run_cli
 
 from sim.cli import main
 from sim.experiment import executor
@@ -304,6 +304,38 @@ def test_bad_lever_parameters_are_one_line(levers: str, words: str, capsys: pyte
         main(["compare", str(BASELINE), "--levers", levers, "--out", "unused"])
     err = capsys.readouterr().err
     assert exc.value.code == 2 and words in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("variants", [["mentoring"], []])
+def test_a_lever_arm_repeating_another_is_not_blamed_on_its_parameters(
+        variants: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """The lever hint was added wherever "arm '<lever>':" appeared in the message: "--levers mentoring:
+    arm 'mentoring-2' runs the same scenario as arm 'mentoring': ...; drop one; set a lever's parameters
+    as ..." blamed a repeat (of the shipped mentoring.yaml, or of the lever's defaults) on parameters."""
+    levers = "mentoring" if variants else "mentoring,mentoring:coverage=0.3"  # 0.3 is its default
+    files = [str(SCENARIOS / f"{v}.yaml") for v in variants]
+    assert main(["compare", str(BASELINE), *files, "--levers", levers, "--out", "unused"]) == 2
+    err = capsys.readouterr().err
+    twin = "mentoring-2" if variants else "mentoring_coverage_0.3"
+    assert f"arm '{twin}' runs the same scenario as arm 'mentoring'" in err and err.count("\n") == 1, err
+    assert "--levers" not in err and "set a lever's parameters" not in err
+
+
+def test_a_lever_is_named_and_recorded_as_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    """Written back from the values read, coverage=true read "coverage=True" and group=null
+    "group=None", which the recorded command then read as the group 'None'."""
+    from sim.experiment.cli import lever_list  # noqa: PLC0415
+
+    arm = lever_list(" mentoring: group = null ")[0]
+    assert arm.typed == "mentoring:group=null" and arm.params == (("group", None),)
+    assert lever_list(arm.typed) == [arm]  # the recorded command reads back the same arm
+    assert lever_list("mentoring:coverage=.6") == lever_list("mentoring:coverage=0.6")  # one arm, as before
+    assert main(["compare", str(BASELINE), "--levers", "mentoring:coverage=true", "--out", "unused"]) == 2
+    assert capsys.readouterr().err.startswith("promosim compare: command line: --levers mentoring:coverage=true: ")
+    # A value YAML cannot read names the value, not only a line and column of it.
+    with pytest.raises(SystemExit):
+        main(["compare", str(BASELINE), "--levers", "mentoring:coverage=[0.5", "--out", "unused"])
+    assert "'mentoring:coverage=[0.5': coverage=[0.5: YAML syntax error" in capsys.readouterr().err
 
 
 def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

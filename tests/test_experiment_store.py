@@ -360,3 +360,10 @@ def test_every_column_written_says_what_it_holds() -> None:
     for schema in (RUNS_SCHEMA, SUMMARY_SCHEMA, TIMESERIES_SCHEMA, *run_table_schemas().values()):
         for field in schema:
             assert (field.metadata or {}).get(b"description"), f"{field.name} has no description"
+    # A promotion always has a group and a track: the time series' "empty on rows that are not by
+    # group" said otherwise of promotions.parquet, and the track is the post promoted into.
+    promotions = run_table_schemas()["promotions"]
+    for name in ("group", "track"):
+        note = promotions.field(name).metadata[b"description"].decode()
+        assert "empty" not in note, note
+    assert "promoted into" in promotions.field("track").metadata[b"description"].decode()

@@ -985,6 +985,17 @@ def test_rows_a_filter_hides_are_read_and_said(tmp_path: Path) -> None:
     assert plain.hidden == 0 and "the sheet hides" not in plain.summary_line()
 
 
+def test_rows_an_ods_filter_hides_are_said_too(tmp_path: Path) -> None:
+    """LibreOffice's filter hides rows as Excel's does, but only an .xlsx's were said: the same export
+    saved as .ods simulated its leavers unseen. Empty rows hidden past the table count for no one."""
+    content = _ods(_typed_rows(BASE_CSV), hidden_rows=(4, 5))  # S2 and J1 (the header is row 1)
+    table = model_from(tmp_path, content, name="org.ods").orgdata.table
+    assert table.n == 6 and table.hidden == 2
+    assert "; 2 of them are on rows the sheet hides (a filter?)" in table.summary_line()
+    assert model_from(tmp_path, content, name="org.ods", exclude={"id": ["J1"]}).orgdata.table.hidden == 1
+    assert model_from(tmp_path, _ods(_typed_rows(BASE_CSV)), name="org.ods").orgdata.table.hidden == 0
+
+
 def test_date_cells_of_a_workbook_are_read_whatever_date_format_says(tmp_path: Path) -> None:
     """A date cell says its own day and month; a text date in the same column is read as date_format says."""
     rows = _date_cells(datetime.datetime.fromisoformat)
@@ -1019,8 +1030,12 @@ def test_a_workbook_with_several_sheets_needs_the_sheet_named(tmp_path: Path) ->
         model_from(tmp_path, content, name="org.xlsx", sheet="Staff")
 
 
-def _ods(rows: list[list[Any]]) -> bytes:
-    """A minimal OpenDocument spreadsheet (LibreOffice's .ods) of one sheet: text, number and date cells."""
+def _ods(rows: list[list[Any]], hidden_rows: tuple[int, ...] = ()) -> bytes:
+    """A minimal OpenDocument spreadsheet (LibreOffice's .ods) of one sheet: text, number and date cells.
+
+    Its rows ``hidden_rows`` (numbered as the sheet shows them) are hidden as LibreOffice's
+    filter hides them, and the sheet ends in a run of empty hidden rows, written once.
+    """
     import zipfile  # noqa: PLC0415
     from xml.sax.saxutils import escape  # noqa: PLC0415
 
@@ -1038,7 +1053,13 @@ def _ods(rows: list[list[Any]]) -> bytes:
     ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+    def row_tag(number: int) -> str:
+        return '<table:table-row table:visibility="filter">' if number in hidden_rows else "<table:table-row>"
+
+    body = "".join(row_tag(i) + "".join(cell(v) for v in row) + "</table:table-row>" for i, row in enumerate(rows, 1))
+    if hidden_rows:
+        body += ('<table:table-row table:number-rows-repeated="1048000" table:visibility="collapse">'
+                 "<table:table-cell/></table:table-row>")
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
                f'<office:body><office:spreadsheet><table:table table:name="People">{body}</table:table>'
                "</office:spreadsheet></office:body></office:document-content>")

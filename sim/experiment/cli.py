@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,7 @@ def lever_list(text: str) -> list[LeverArm]:
             raise argparse.ArgumentTypeError(unknown_lever(name))
         allowed = list(REGISTRY[name].Params.model_fields)
         params: dict[str, Any] = {}
+        typed = [name]
         for pair in pairs:
             key, sep, raw = (part.strip() for part in pair.partition("="))
             if not sep or not key or not raw:
@@ -83,9 +85,10 @@ def lever_list(text: str) -> list[LeverArm]:
                 raise argparse.ArgumentTypeError(f"'{item}' sets {key} twice; set each parameter once")
             try:
                 params[key] = parse_yaml(raw, f"--levers {name}:{key}")
-            except InputError as exc:
-                raise argparse.ArgumentTypeError(exc.detail) from None
-        arm = LeverArm(name, tuple(params.items()))
+            except InputError as exc:  # its detail alone did not say which value ("YAML syntax error at ...")
+                raise argparse.ArgumentTypeError(f"'{item}': {key}={raw}: {exc.detail}") from None
+            typed.append(f"{key}={raw}")
+        arm = LeverArm(name, tuple(params.items()), text=":".join(typed))
         if arm in arms:
             raise argparse.ArgumentTypeError(f"'{item}' is listed twice; list each lever once")
         arms.append(arm)
@@ -318,18 +321,24 @@ def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: boo
     return 0
 
 
-def _with_lever_hint(exc: InputError, levers: list[LeverArm]) -> InputError:
+def _with_lever_hint(exc: InputError, levers: Mapping[str, LeverArm]) -> InputError:
     """An error in a ``--levers`` lever's parameters, named as typed, with the way to set them.
 
     An org-design trial with groups named female/male read ``scenarios.variants.mentoring.set.
     interventions.mentoring: group 'women' does not exist`` (an internal key path), and nothing
     said how to give the lever other parameters.
+
+    Args:
+        exc: The error of building or checking the comparison.
+        levers: Each ``--levers`` arm by the label its variant has in the comparison: a label
+            taken by a variant file (``compare baseline mentoring.yaml --levers mentoring``) gets
+            ``-2``, so only the error's own arm, at its start, is the lever's. Matched anywhere in
+            the message, "arm 'mentoring_coverage_0.3' runs the same scenario as arm 'mentoring'"
+            was blamed on the lever's parameters.
     """
-    text = str(exc)
-    arm = next((arm for arm in levers if f"variants.{arm.label}.set.interventions." in text
-                or f"arm '{arm.label}':" in text), None)
-    arm = arm or next((arm for arm in levers if f".set.interventions.{arm.name}" in text
-                       or (f"arm '{arm.name}':" in text and f"interventions.{arm.name}." in text)), None)
+    arm = next((arm for label, arm in levers.items()
+                if f"{exc.path}.".startswith(f"scenarios.variants.{label}.set.interventions.")
+                or exc.detail.startswith(f"arm '{label}': ")), None)
     if arm is None:  # not about a lever's parameters
         return exc
     detail = re.sub(r"^(scenarios\.variants\.\S+?\.set\.interventions\.\w+|arm '[\w.\-]+'): ", "", exc.detail)
@@ -349,14 +358,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise InputError("give at least one variant scenario file or --levers NAME,NAME", source="command line")
     spec = comparison_spec(args.baseline, args.variants, replications=args.replications, seed=args.seed,
                            years=args.years, headcount=args.headcount, metrics=args.metrics, levers=args.levers)
+    levers = dict(zip(list(spec.scenarios.variants)[len(args.variants):], args.levers, strict=True))
     try:
         design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
     except InputError as exc:
-        raise _with_lever_hint(exc, args.levers) from None
+        raise _with_lever_hint(exc, levers) from None
     try:
         check_arms(design)
     except InputError as exc:
-        raise _with_lever_hint(exc, args.levers) from None
+        raise _with_lever_hint(exc, levers) from None
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, _command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out)

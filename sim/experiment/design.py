@@ -541,10 +541,14 @@ class LeverArm:
         name: The lever.
         params: The parameters typed after it (``mentoring:coverage=0.6``); the rest keep their
             defaults. Two arms of one lever with different parameters compare doses.
+        text: The arm as typed, if it was (not compared: ``coverage=.6`` and ``coverage=0.6`` are
+            one arm). Written back from ``params``, ``coverage=true`` read "coverage=True" and
+            ``group=null`` "group=None", which the recorded command then read as the text 'None'.
     """
 
     name: str
     params: tuple[tuple[str, Any], ...] = ()
+    text: str = field(default="", compare=False)
 
     @property
     def label(self) -> str:
@@ -554,7 +558,7 @@ class LeverArm:
     @property
     def typed(self) -> str:
         """The arm as ``--levers`` takes it (``NAME:KEY=VALUE``), for messages and the command that repeats a run."""
-        return ":".join([self.name, *(f"{k}={v}" for k, v in self.params)])
+        return self.text or ":".join([self.name, *(f"{k}={v}" for k, v in self.params)])
 
     def __str__(self) -> str:
         return self.typed

@@ -31,7 +31,7 @@ import fcntl
 import json
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +101,18 @@ COLUMN_NOTES = {
 }
 
 
-def described(schema: pa.Schema) -> pa.Schema:
-    """``schema`` with each column's ``COLUMN_NOTES`` entry as its field's ``description`` metadata."""
-    return pa.schema([field.with_metadata({"description": COLUMN_NOTES[field.name]})
-                      if field.name in COLUMN_NOTES else field for field in schema], metadata=schema.metadata)
+def described(schema: pa.Schema, own: Mapping[str, str] | None = None) -> pa.Schema:
+    """``schema`` with each column's note as its field's ``description`` metadata.
+
+    Args:
+        schema: The table's columns.
+        own: Notes of this table that replace ``COLUMN_NOTES``'s: a name shared by tables may
+            mean another thing in one (the promotions' ``group`` is never empty, as the time
+            series' is on rows that are not by group).
+    """
+    notes = {**COLUMN_NOTES, **(own or {})}
+    return pa.schema([field.with_metadata({"description": notes[field.name]})
+                      if field.name in notes else field for field in schema], metadata=schema.metadata)
 
 
 RUNS_SCHEMA = with_pandas_dtypes(pa.schema([

@@ -44,7 +44,7 @@ class RawTable:
             mark. The cells stay as written; the loader reads numbers so.
         sheet: The workbook sheet the rows come from (``None`` for a CSV or Parquet file).
         hidden_rows: Row numbers (of ``rows``) that the sheet hides, by a filter or by hand:
-            read as every other row, and said (.xlsx and .xlsm only: ``workbook.hidden_rows``).
+            read as every other row, and said (.xlsx, .xlsm and .ods: ``workbook.hidden_rows``).
     """
 
     frame: pd.DataFrame

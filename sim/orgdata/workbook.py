@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -124,21 +125,61 @@ def _unread_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
 
 
 def hidden_rows(path: Path, sheet: str) -> frozenset[int]:
-    """The row numbers (from 1, as the sheet shows them) that an .xlsx sheet hides: by a filter or by hand.
+    """The row numbers (from 1, as the sheet shows them) that an .xlsx or .ods sheet hides: by a filter or by hand.
 
     They are read like any other row, as Excel's own "Save as CSV" keeps them; this only lets
     the reader be told (an HR export filtered to show active staff holds the leavers too).
-    Empty for the other formats, whose row visibility calamine does not give.
+    Calamine does not give row visibility, so the sheet's XML is read for it; empty for the
+    binary formats (.xls, .xlsb).
     """
     try:
         with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "content.xml" in names and "xl/workbook.xml" not in names:  # LibreOffice's own format
+                return _ods_hidden_rows(archive, sheet)
             part = _sheet_part(archive, sheet)
-            data = archive.read(part) if part is not None and part in set(archive.namelist()) else b""
-    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+            data = archive.read(part) if part is not None and part in names else b""
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):  # a damaged part: nothing said
         return frozenset()
     if b"hidden=" not in data:
         return frozenset()
     return frozenset(int(row.group(1)) for row in _HIDDEN_ROW.finditer(data))
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods_hidden_rows(archive: zipfile.ZipFile, sheet: str) -> frozenset[int]:
+    """The rows an .ods sheet hides: ``table:visibility`` "filter" (a filter) or "collapse" (by hand).
+
+    LibreOffice writes a run of like rows once, with ``table:number-rows-repeated``, so rows are
+    counted, not read off an attribute as in an .xlsx. The rows of the sheet's header-row and
+    row-group elements count as its own.
+    """
+    data = archive.read("content.xml")
+    if b"visibility=" not in data:  # most sheets hide nothing: not parsed again (calamine has read it)
+        return frozenset()
+    hidden: set[int] = set()
+    row, inside = 0, False
+    with io.BytesIO(data) as content:
+        for event, element in ElementTree.iterparse(content, events=("start", "end")):
+            if element.tag == f"{_ODS_TABLE}table":
+                if event == "start":
+                    inside = element.get(f"{_ODS_TABLE}name") == sheet
+                elif inside:
+                    break
+                continue
+            if not inside or event != "end" or element.tag != f"{_ODS_TABLE}table-row":
+                continue
+            repeated = int(element.get(f"{_ODS_TABLE}number-rows-repeated") or 1)
+            # An empty row holds no one (a sheet ends in a million of them, hidden or not).
+            if element.get(f"{_ODS_TABLE}visibility") in ("filter", "collapse") and any(
+                    len(cell) or cell.get(f"{_ODS_OFFICE}value-type") for cell in element):
+                hidden.update(range(row + 1, row + 1 + repeated))
+            row += repeated
+            element.clear()
+    return frozenset(hidden)
 
 
 _HIDDEN_ROW = re.compile(rb'<row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="([0-9]+)"')
