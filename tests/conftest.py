@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -11,6 +12,14 @@ from typing import Any
 
 import pytest
 import yaml
+
+# A suite started in the background of a script (`./dev test &`, or `nohup ... &` from a
+# non-interactive shell) inherits SIGINT ignored, and so would every command it starts: the tests
+# that press Ctrl-C in a child then saw runs finish with exit code 0. Python's own handler here is
+# reset to the default in each child at exec, so children start as from a terminal. (The test
+# of a command started with SIGINT ignored sets that up itself.)
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
