@@ -762,9 +762,10 @@ def at_a_glance(effects: pd.DataFrame) -> list[Glance]:
 def _count_mirrors_once(names: list[str], mirrored: list[str]) -> None:
     """Two groups' representation ratios, both in ``names``, become one entry (in place).
 
-    With two groups, one group's ratio comes closer to parity exactly when the other's does
-    (their shares at the top and overall each add up to 1), so counting both tallied one fact
-    twice: "clearly better: 2" for a single change.
+    With two groups, one group's ratio comes closer to parity when the other's does (their
+    shares at the top and overall each add up to 1; strictly so while the overall shares stay
+    put, which a lever's hiring may move), so counting both tallied one fact twice: "clearly
+    better: 2" for a single change. They are merged only when both have the same verdict.
     """
     labels = [plain_label(m) for m in mirrored]
     if all(label in names for label in labels):
