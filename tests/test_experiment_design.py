@@ -15,6 +15,7 @@ from sim.cli import main
 from sim.errors import InputError
 from sim.experiment.cli import metric_list
 from sim.experiment.design import (
+    LeverArm,
     build_design,
     comparison_spec,
     load_experiment,
@@ -614,3 +615,19 @@ def test_a_changed_list_of_numbers_is_named_item_by_item() -> None:
     after = {"metrics": {"level_weights": [1, 1, 1, 1, 1, 3]}}
     assert settings_changed(before, after) == ["metrics.level_weights[5] 2 → 3"]
     assert settings_changed({"a": [1, 2]}, {"a": [1, 2, 3]}) == ["a [1, 2] → [1, 2, 3]"]
+
+
+def test_compare_names_the_levers_own_settings_against_a_baseline_that_has_the_lever(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--levers mentoring:coverage=0.6`` on a baseline mentoring at the defaults was said to be
+    "the baseline itself (every difference 0)": the refusal compares with the settings typed."""
+    (tmp_path / "acme.yaml").write_text(yaml.safe_dump({
+        "extends": str(BASELINE), "name": "acme", "interventions": {"mentoring": None}}))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as err:
+        comparison_spec("acme.yaml", [], replications=2, seed=1, levers=[LeverArm("mentoring", (("coverage", 0.6),))])
+    message = str(err.value)
+    assert "would differ only in the lever's parameters (coverage=0.3 against coverage=0.6 in --levers " \
+           "mentoring:coverage=0.6)" in message, message
+    with pytest.raises(InputError, match="would be the baseline itself"):
+        comparison_spec("acme.yaml", [], replications=2, seed=1, levers=[LeverArm("mentoring", (("coverage", 0.3),))])

@@ -1064,11 +1064,19 @@ def _refuse_levers_already_on(levers: Sequence[LeverArm], path: Path, typed: str
     from sim.interventions import REGISTRY  # noqa: PLC0415 (filled by load_scenario)
 
     already = load_scenario(path).interventions
-    for lever in dict.fromkeys(arm.name for arm in levers):
+    for arm in levers:
+        lever = arm.name
         if lever in already:
+            # Against the arm's own settings (``mentoring:coverage=0.6``), not only the defaults:
+            # a baseline at the defaults was said to be "the baseline itself" beside coverage 0.6.
             defaults = REGISTRY[lever].Params().model_dump(mode="json")
-            own = ", ".join(f"{k}={v}" for k, v in (already[lever] or {}).items() if defaults.get(k) != v)
-            same = (f"would differ only in the lever's parameters ({own} against the defaults)" if own
+            theirs = {**defaults, **dict(arm.params)}
+            ours = {**defaults, **(already[lever] or {})}
+            differ = [k for k in ours if ours[k] != theirs.get(k)]
+            own = ", ".join(f"{k}={ours[k]}" for k in differ)
+            against = (f"{', '.join(f'{k}={theirs[k]}' for k in differ)} in --levers {arm.typed}" if arm.params
+                       else "the defaults")
+            same = (f"would differ only in the lever's parameters ({own} against {against})" if own
                     else "would be the baseline itself (every difference 0)")
             raise InputError(
                 f"the baseline ({typed}) already has {lever} on: its --levers variant {same}, not be a "
