@@ -286,9 +286,13 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
     # and a handler installed outside Python (None) could not be put back.
     ignore = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not None
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
+    # Workers log at CRITICAL only: closed at a Ctrl-C, the scheduler can go before a worker's next
+    # heartbeat, which then logged "Failed to communicate with scheduler" with two tracebacks (now
+    # and then, in a test of Ctrl-C). A run's own failure is recorded with its traceback anyway,
+    # and a worker lost is an error of the command.
     try:
         cluster = LocalCluster(n_workers=spec.workers or 2, threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR)
+                               dashboard_address=None, host="127.0.0.1", silence_logs=logging.CRITICAL)
     finally:
         if ignore:
             signal.signal(signal.SIGINT, previous)
