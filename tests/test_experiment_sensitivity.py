@@ -328,6 +328,21 @@ def test_sensitivity_md_and_experiment_json_say_the_horizon_and_the_sets(tmp_pat
     assert {arm["set"]["managers.prior_interest"] for arm in stored["arms"]} == {0.5}
 
 
+def test_a_parameter_that_changed_no_run_is_named(tmp_path: Path) -> None:
+    """A range over a key the model does not read here (level 0's hire share: every entry is hired) gave rows of
+    zeros that read as "not influential" (a researcher's trial); sensitivity.md now says no run changed with it."""
+    path = write_experiment(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["sensitivity"]["parameters"]["organisation.levels.0.hire_share"] = [0.2, 0.8]
+    path.write_text(yaml.safe_dump(data))
+    out = tmp_path / "out"
+    assert main(["experiment", "sensitivity", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    report = (out / "sensitivity.md").read_text()
+    assert ("- `organisation.levels.0.hire_share` changed no metric at any sample point (every mu_star exactly 0)"
+            in report)
+    assert "`behaviour.voice_rate` changed no metric" not in report
+
+
 def test_a_lever_that_a_sampled_parameter_switches_on_is_said(tmp_path: Path) -> None:
     """Sampling interventions.mentoring.coverage on a baseline without mentoring switches mentoring on at every
     point, while sensitivity.md said only "scenario varied: baseline" (a researcher trial)."""

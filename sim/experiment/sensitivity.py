@@ -395,12 +395,27 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
                   + (", so mu*'s lower bound (`mu_star_low`) is cut at 0, below which mu* cannot go"
                      if method == "morris" else "")
                   + ". All columns: `sensitivity.csv`.", ""]
+        lines += _without_effect(indices, method)
         lines += _fewer_replications(indices, int(design["replications"]))
         lines += _sobol_caveat(indices) if method == "sobol" else []
         lines += [f"![{method} indices](sensitivity.png)", ""]
     if skipped:
         lines += ["## Metrics left out", ""] + [f"- {m}: {why}" for m, why in skipped.items()] + [""]
     return "\n".join(lines)
+
+
+def _without_effect(indices: pd.DataFrame, method: str) -> list[str]:
+    """The parameters whose every index is exactly 0: no run changed with them, for any metric.
+
+    Their rows of zeros read as "not influential", but they more often mean a key the model does
+    not read in this scenario (a researcher's trial sampled ``organisation.levels.0.hire_share``,
+    which the ODD says has no effect, and got zeros without a word).
+    """
+    measure = "mu_star" if method == "morris" else "ST"
+    zero = indices.groupby("parameter", sort=False)[measure].agg(lambda v: bool((v == 0).all()))
+    return [f"- `{name}` changed no metric at any sample point (every {measure} exactly 0): the runs did not "
+            "differ with it, so check that the model reads it in this scenario (docs/ODD.md)"
+            for name, none in zero.items() if none] + ([""] if zero.any() else [])
 
 
 def _sets_in_force(design: Mapping[str, Any]) -> list[str]:
