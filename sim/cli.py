@@ -369,7 +369,7 @@ def run_table_schemas() -> dict[str, Any]:
     """
     import pyarrow as pa  # noqa: PLC0415
 
-    from sim.experiment.store import described  # noqa: PLC0415 (each column says what it holds)
+    from sim.experiment.store import PROMOTION_COLUMNS, PROMOTION_NOTES, described  # noqa: PLC0415
 
     schemas = {
         "summary": pa.schema([("metric", pa.string()), ("value", pa.float64())]),
@@ -379,14 +379,11 @@ def run_table_schemas() -> dict[str, Any]:
         "events": pa.schema([("step", pa.int64()), ("employee", pa.int64()), ("kind", pa.string()),
                              ("details", pa.string())]),
         "people": pa.schema([("employee", pa.int64()), ("id", pa.string())]),
-        "promotions": pa.schema([("step", pa.int64()), ("employee", pa.int64()), ("group", pa.string()),
-                                 ("from_level", pa.int64()), ("to_level", pa.int64()), ("track", pa.string()),
-                                 ("unwanted", pa.bool_()), ("timing", pa.bool_()), ("wrong_fit", pa.bool_()),
-                                 ("outcome", pa.string()), ("settled_step", pa.int64())]),
+        "promotions": pa.schema(PROMOTION_COLUMNS),
     }
-    own = {"promotions": {"group": "the person's group", "track": "specialist or management, the track of the post "
-                          "promoted into"}}
-    return {name: described(schema, own.get(name)) for name, schema in schemas.items()}
+    # Each column says what it holds (its field's description).
+    return {name: described(schema, PROMOTION_NOTES if name == "promotions" else None)
+            for name, schema in schemas.items()}
 
 
 def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool = False,

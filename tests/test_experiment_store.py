@@ -22,7 +22,14 @@ from sim.experiment.design import RunTask, build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec, RunOutcome, execute_run
 from sim.experiment.report import analyse
 from sim.experiment.runner import run_design
-from sim.experiment.store import COMPACTION, RUNS_SCHEMA, SUMMARY_SCHEMA, TIMESERIES_SCHEMA, ResultStore
+from sim.experiment.store import (
+    COMPACTION,
+    PROMOTIONS_SCHEMA,
+    RUNS_SCHEMA,
+    SUMMARY_SCHEMA,
+    TIMESERIES_SCHEMA,
+    ResultStore,
+)
 
 SEQUENTIAL = ExecutorSpec(kind="sequential")
 
@@ -52,6 +59,9 @@ def assert_each_run_exactly_once(out: Path, design: Any) -> None:
     assert not summaries.duplicated(["run_id", "metric"]).any()
     series = store.timeseries()
     assert not series.duplicated(["run_id", "metric", "step", "level", "group", "track"]).any()
+    promotions = store.promotions()
+    assert set(promotions["run_id"]) <= set(runs.loc[runs["status"] == "ok", "run_id"])
+    assert len(promotions) and not promotions.duplicated(["run_id", "step", "employee"]).any()
 
 
 def group_alive(pgid: int) -> bool:
@@ -225,7 +235,8 @@ def test_batches_are_merged_and_an_interrupted_merge_is_finished_or_undone(tmp_p
 def read_with_pandas(out: Path) -> dict[str, pd.DataFrame]:
     """Each table as ``pd.read_parquet`` gives it to someone without promosim, in a fixed row order."""
     keys = {"runs": ["run_id"], "summaries": ["run_id", "metric"],
-            "timeseries": ["run_id", "metric", "step", "level", "group", "track"]}
+            "timeseries": ["run_id", "metric", "step", "level", "group", "track"],
+            "promotions": ["run_id", "step", "employee"]}
     return {table: pd.read_parquet(out / table).sort_values(key).reset_index(drop=True)
             for table, key in keys.items()}
 
@@ -256,9 +267,36 @@ def test_one_schema_per_table_however_runs_were_batched(tmp_path: Path) -> None:
     # Forgetting a run rewrites its parts with the same schema, metadata included.
     with ResultStore(tmp_path / "many") as store:
         store.drop_runs([design.tasks[0].run_id])
-    for table, schema in (("runs", RUNS_SCHEMA), ("summaries", SUMMARY_SCHEMA), ("timeseries", TIMESERIES_SCHEMA)):
+    for table, schema in (("runs", RUNS_SCHEMA), ("summaries", SUMMARY_SCHEMA), ("timeseries", TIMESERIES_SCHEMA),
+                          ("promotions", PROMOTIONS_SCHEMA)):
         for part in (tmp_path / "many" / table).rglob("part-*.parquet"):
             assert pq.read_schema(part).equals(schema, check_metadata=True), part
+
+
+def test_each_runs_promotions_are_stored_and_give_its_stick_rate(tmp_path: Path) -> None:
+    """A stick rate by group over replications needs each run's promotion records, which a folder did not keep.
+
+    The share stuck among a run's promotions made a stick window before its end is the run's own
+    ``promotion_stick_rate``; runs with ``timeseries: none`` (sensitivity) store none.
+    """
+    path = write_experiment(tmp_path, replications=2, years=3)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    run_design(design, out, SEQUENTIAL)
+    store = ResultStore(out)
+    promotions, summaries = store.promotions(), store.summaries()
+    assert set(promotions["run_id"]) == {t.run_id for t in design.tasks}
+    assert {"men", "women"} == set(promotions["group"]) and promotions["settled_step"].dtype == "Int64"
+    made = promotions[promotions["step"] <= 36 - 18]
+    stuck = made.assign(stuck=made["outcome"] == "stuck").groupby("run_id")["stuck"].mean()
+    stick = summaries[summaries["metric"] == "promotion_stick_rate"].set_index("run_id")["value"]
+    pd.testing.assert_series_equal(stuck.astype(float), stick.loc[stuck.index], check_names=False)
+    count = summaries[summaries["metric"] == "promotions"].set_index("run_id")["value"]
+    assert (promotions.groupby("run_id").size() == count.loc[stuck.index]).all()
+    lean = tmp_path / "lean"
+    run_design(build_design(load_experiment(write_experiment(tmp_path, replications=1, timeseries="none")), path),
+               lean, SEQUENTIAL)
+    assert ResultStore(lean).promotions().empty and not ResultStore(lean).summaries().empty
 
 
 def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ ExecutorKind = Literal["sequential", "processes", "dask"]
 
 @dataclass
 class RunOutcome:
-    """What one run sends back: status, timing, summary and (optionally) its time series."""
+    """What one run sends back: status, timing, summary and (optionally) its time series and promotions."""
 
     run_id: str
     status: Literal["ok", "failed"]
@@ -47,6 +47,7 @@ class RunOutcome:
     worker: str
     summary: dict[str, float] = field(default_factory=dict)
     timeseries: pd.DataFrame | None = None
+    promotions: pd.DataFrame | None = None
 
 
 def available_cores() -> int:
@@ -69,18 +70,19 @@ def execute_run(task: RunTask) -> RunOutcome:
     try:
         scenario = load_scenario(task.content)
         result = simulate(scenario, seed=task.seed)
-        timeseries = None
-        if task.timeseries != "none":
+        timeseries = promotions = None
+        if task.timeseries != "none":  # "none" keeps a sensitivity analysis's thousands of runs lean
             frame = result.timeseries
             if task.timeseries == "totals":
                 frame = totals(frame)
             timeseries = frame.reset_index(drop=True)
+            promotions = result.promotions
         summary = {str(k): float(v) for k, v in result.summary.items()}
     except Exception:  # (a run's failure is data, recorded with its traceback)
         return RunOutcome(run_id=task.run_id, status="failed", error=traceback.format_exc(),
                           duration=time.perf_counter() - clock, started=started, worker=worker)
     return RunOutcome(run_id=task.run_id, status="ok", error=None, duration=time.perf_counter() - clock,
-                      started=started, worker=worker, summary=summary, timeseries=timeseries)
+                      started=started, worker=worker, summary=summary, timeseries=timeseries, promotions=promotions)
 
 
 RunFunction = Callable[[RunTask], RunOutcome]

@@ -46,7 +46,7 @@ from sim.experiment.executor import RunOutcome
 from sim.scenario import read_yaml
 
 
-def with_pandas_dtypes(schema: pa.Schema, **dtypes: str) -> pa.Schema:
+def with_pandas_dtypes(schema: pa.Schema, notes: Mapping[str, str] | None = None, **dtypes: str) -> pa.Schema:
     """``schema`` with the pandas metadata of a frame of these dtypes (the rest as Arrow maps them).
 
     pandas restores dtypes from the metadata pyarrow records in each file, and pyarrow records
@@ -57,10 +57,11 @@ def with_pandas_dtypes(schema: pa.Schema, **dtypes: str) -> pa.Schema:
 
     Args:
         schema: The table's Arrow schema.
+        notes: This table's own column notes (``described``).
         **dtypes: pandas dtypes for columns whose Arrow default is not wanted (``level="Int64"``).
     """
     template = schema.empty_table().to_pandas().astype(dtypes)
-    return described(pa.Table.from_pandas(template, schema=schema, preserve_index=False).schema)
+    return described(pa.Table.from_pandas(template, schema=schema, preserve_index=False).schema, notes)
 
 
 # What each column holds, written into the files (a field's "description"), so that a table read
@@ -151,8 +152,25 @@ TIMESERIES_SCHEMA = with_pandas_dtypes(pa.schema([
     ("group", pa.string()),
     ("track", pa.string()),
 ]), level="Int64", group="string", track="string")
+# One row per promotion of a run (``sim.simulation.promotion_table``), so that ledger rates such as
+# the stick rate can be broken down by group, level or track: in ``run --out``'s promotions.parquet
+# and, over every replication, in an experiment's ``promotions`` table.
+PROMOTION_COLUMNS = [
+    ("step", pa.int64()), ("employee", pa.int64()), ("group", pa.string()), ("from_level", pa.int64()),
+    ("to_level", pa.int64()), ("track", pa.string()), ("unwanted", pa.bool_()), ("timing", pa.bool_()),
+    ("wrong_fit", pa.bool_()), ("outcome", pa.string()), ("settled_step", pa.int64()),
+]
+# A name shared with the time series means another thing here: a promotion always has a group and a
+# track (that of the post promoted into), where the time series' are empty on rows not by group.
+PROMOTION_NOTES = {"group": "the person's group",
+                   "track": "specialist or management, the track of the post promoted into"}
+PROMOTIONS_SCHEMA = with_pandas_dtypes(
+    pa.schema([("run_id", pa.string()), ("arm", pa.string()), ("replication", pa.int64()), *PROMOTION_COLUMNS]),
+    PROMOTION_NOTES, group="string", track="string", outcome="string", settled_step="Int64")
 PARTITION = ds.partitioning(pa.schema([("scenario", pa.string())]), flavor="hive")
-TABLES = ("runs", "summaries", "timeseries")
+# The tables written per scenario beside the runs table, each batch's part committed by the runs part.
+RUN_TABLES = {"summaries": SUMMARY_SCHEMA, "timeseries": TIMESERIES_SCHEMA, "promotions": PROMOTIONS_SCHEMA}
+TABLES = ("runs", *RUN_TABLES)
 _HELD: set[Path] = set()  # folders this process is writing
 COMPACTION = "_compaction.json"
 
@@ -315,8 +333,7 @@ class ResultStore:
         self._batches += 1
         batch = f"{self._session}-{self._batches:06d}"
         runs = []
-        summaries: dict[str, list[pd.DataFrame]] = {}
-        series: dict[str, list[pd.DataFrame]] = {}
+        parts: dict[str, dict[str, list[pd.DataFrame]]] = {table: {} for table in RUN_TABLES}
         for out in outcomes:
             task = tasks[out.run_id]
             runs.append({
@@ -327,21 +344,21 @@ class ResultStore:
                 "batch": batch,
             })
             if out.summary:
-                summaries.setdefault(task.scenario, []).append(pd.DataFrame({
+                parts["summaries"].setdefault(task.scenario, []).append(pd.DataFrame({
                     "run_id": out.run_id, "arm": task.arm, "replication": task.replication,
                     "metric": list(out.summary), "value": list(out.summary.values()),
                 }))
-            if out.timeseries is not None and len(out.timeseries):
-                frame = out.timeseries[["step", "year", "metric", "value", "level", "group", "track"]].copy()
-                frame.insert(0, "replication", task.replication)
-                frame.insert(0, "arm", task.arm)
-                frame.insert(0, "run_id", out.run_id)
-                series.setdefault(task.scenario, []).append(frame)
-        for table, parts, schema in (("summaries", summaries, SUMMARY_SCHEMA),
-                                     ("timeseries", series, TIMESERIES_SCHEMA)):
-            for scenario, frames in parts.items():
+            for table, rows in (("timeseries", out.timeseries), ("promotions", out.promotions)):
+                if rows is not None and len(rows):
+                    frame = rows[RUN_TABLES[table].names[3:]].copy()  # after run_id, arm, replication
+                    frame.insert(0, "replication", task.replication)
+                    frame.insert(0, "arm", task.arm)
+                    frame.insert(0, "run_id", out.run_id)
+                    parts[table].setdefault(task.scenario, []).append(frame)
+        for table, by_scenario in parts.items():
+            for scenario, frames in by_scenario.items():
                 self._write_parquet(self.root / table / f"scenario={scenario}" / f"part-{batch}.parquet",
-                                    pd.concat(frames, ignore_index=True), schema)
+                                    pd.concat(frames, ignore_index=True), RUN_TABLES[table])
         self._write_parquet(self.root / "runs" / f"part-{batch}.parquet", pd.DataFrame(runs), RUNS_SCHEMA)
         return batch
 
@@ -363,7 +380,7 @@ class ResultStore:
         self._batches += 1
         new = f"{self._session}-{self._batches:06d}"
         self._atomic_bytes(self.root / COMPACTION, json.dumps({"new": new, "old": old}).encode("utf-8"))
-        for table, schema in (("summaries", SUMMARY_SCHEMA), ("timeseries", TIMESERIES_SCHEMA)):
+        for table, schema in RUN_TABLES.items():
             for folder in sorted((self.root / table).glob("scenario=*")):
                 parts = sorted(folder.glob("part-*.parquet"))
                 if parts:
@@ -397,17 +414,16 @@ class ResultStore:
                 continue
             count += hit
             kept = table.filter(pa.array([i not in drop for i in ids]))
-            # Summaries and series of the dropped runs would become orphans: drop them too.
-            for sub in ("summaries", "timeseries"):
+            # Summaries, series and promotions of the dropped runs would become orphans: drop them too.
+            for sub, schema in RUN_TABLES.items():
                 for part in (self.root / sub).glob(f"scenario=*/{path.name}"):
-                    schema = SUMMARY_SCHEMA if sub == "summaries" else TIMESERIES_SCHEMA
                     other = pq.read_table(part, schema=schema)
                     keep = pa.array([i not in drop for i in other.column("run_id").to_pylist()])
                     self._write_table(part, other.filter(keep), schema)
             if kept.num_rows:
                 self._write_table(path, kept, RUNS_SCHEMA)
             else:
-                for sub in ("summaries", "timeseries"):
+                for sub in RUN_TABLES:
                     for part in (self.root / sub).glob(f"scenario=*/{path.name}"):
                         part.unlink()
                 path.unlink()
@@ -489,6 +505,15 @@ class ResultStore:
         """Stored time series, optionally only some metrics (filtered while reading)."""
         filt = ds.field("metric").isin(list(metrics)) if metrics else None
         return self._read("timeseries", TIMESERIES_SCHEMA, where=filt)
+
+    def promotions(self) -> pd.DataFrame:
+        """Every stored run's promotions and how each settled (runs with ``timeseries: none`` store none).
+
+        ``outcome == "stuck"`` among a run's promotions made by ``months - stick_window_months`` is
+        its ``promotion_stick_rate``, so the same share by ``group``, ``to_level`` or ``track`` is its
+        breakdown, run by run and so with replications to put an interval on.
+        """
+        return self._read("promotions", PROMOTIONS_SCHEMA)
 
     def _read(self, table: str, schema: pa.Schema, partitioned: bool = True, where: Any = None) -> pd.DataFrame:
         folder = self.root / table
