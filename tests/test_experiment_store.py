@@ -297,6 +297,11 @@ def test_each_runs_promotions_are_stored_and_give_its_stick_rate(tmp_path: Path)
     run_design(build_design(load_experiment(write_experiment(tmp_path, replications=1, timeseries="none")), path),
                lean, SEQUENTIAL)
     assert ResultStore(lean).promotions().empty and not ResultStore(lean).summaries().empty
+    # report.md points to the table where there is one.
+    analyse(out, plots=False)
+    analyse(lean, plots=False)
+    assert "- `promotions/scenario=*/`: each run's promotions" in (out / "report.md").read_text()
+    assert "promotions/scenario" not in (lean / "report.md").read_text()
 
 
 def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(tmp_path: Path) -> None:

@@ -970,8 +970,11 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
               "- `runs/`: one row per run (run_id, scenario, arm, parameters, replication, seed, status, error, "
               "duration, worker)",
               "- `summaries/scenario=*/`: each run's summary metrics (long format)",
-              "- `timeseries/scenario=*/`: each run's monthly metrics",
-              "- `experiment.json`, `sessions.jsonl`: the design, and the provenance of every invocation", ""]
+              "- `timeseries/scenario=*/`: each run's monthly metrics"]
+    if design.get("timeseries") != "none":  # runs without series keep no promotions either
+        lines += ["- `promotions/scenario=*/`: each run's promotions and how each settled (stuck, failed, pending), "
+                  "to break the stick rate down by group, level or track (docs/experiments.md, Python API)"]
+    lines += ["- `experiment.json`, `sessions.jsonl`: the design, and the provenance of every invocation", ""]
     return "\n".join(lines)
 
 
