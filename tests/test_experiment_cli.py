@@ -298,6 +298,9 @@ def test_levers_with_parameters_compare_doses_on_ones_own_organisation(tmp_path:
     ("mentoring:coverage=0.5:coverage=0.6", "sets coverage twice"),
     ("mentoring:coverage=0.5,mentoring:coverage=0.5", "listed twice"),
     ("mentorin:coverage=0.5", "did you mean 'mentoring'"),
+    # A decimal comma is split as a lever list: it was "unknown intervention '5'" (a new user's trial).
+    ("mentoring:coverage=0,5", "'mentoring:coverage=0,5': a decimal comma? --levers splits levers at commas: write "
+                               "mentoring:coverage=0.5"),
 ])
 def test_bad_lever_parameters_are_one_line(levers: str, words: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:

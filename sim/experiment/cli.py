@@ -67,8 +67,11 @@ def lever_list(text: str) -> list[LeverArm]:
     if not items:
         raise argparse.ArgumentTypeError("expected lever names separated by commas")
     arms: list[LeverArm] = []
-    for item in items:
+    for i, item in enumerate(items):
         name, *pairs = (part.strip() for part in item.split(":"))
+        if name.isdigit() and i and "=" in items[i - 1]:  # `coverage=0,5`: split at the decimal comma
+            raise argparse.ArgumentTypeError(f"'{items[i - 1]},{item}': a decimal comma? --levers splits levers at "
+                                             f"commas: write {items[i - 1]}.{item}")
         if name not in REGISTRY:
             raise argparse.ArgumentTypeError(unknown_lever(name))
         allowed = list(REGISTRY[name].Params.model_fields)
