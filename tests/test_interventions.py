@@ -417,7 +417,12 @@ BAD_LEVERS: dict[str, tuple[str, list[str]]] = {
     ),
     "missing_group": (
         "interventions:\n  mentoring: {group: martians}\n",
-        ["interventions.mentoring", "group 'martians' does not exist", "groups: men, women"],
+        ["interventions.mentoring", "group 'martians' does not exist; groups: men, women"],
+    ),
+    # Group names are matched exactly: a capital letter read as a group that does not exist, with no hint.
+    "group_in_another_case": (
+        "interventions:\n  mentoring: {group: Women}\n",
+        ["interventions.mentoring", "group 'Women' does not exist (did you mean 'women'?); groups: men, women"],
     ),
     "no_management_track": (FLAT_ORG, ["interventions.parallel_ladders", "no level has management positions"]),
     # Two levels are both key levels at the default of 2: nobody below them to mentor, so the

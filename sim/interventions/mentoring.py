@@ -52,9 +52,16 @@ class Mentoring(Intervention):
         change nothing, and a comparison would report that as its effect.
         """
         if params.group not in scenario.group_names:
+            from sim.scenario import closest  # noqa: PLC0415 (the scenario module loads the levers)
+
             unset = "group" not in params.model_fields_set
+            # Group names are matched exactly; "Women" for "women" is the likeliest slip.
+            same = [g for g in scenario.group_names if g.casefold() == params.group.casefold()]
+            close = same[0] if same else closest(params.group, scenario.group_names)
             raise ValueError(
-                f"group '{params.group}' does not exist; groups: {', '.join(scenario.group_names)}"
+                f"group '{params.group}' does not exist"
+                + (f" (did you mean '{close}'?)" if close and not unset else "")
+                + f"; groups: {', '.join(scenario.group_names)}"
                 + (f" ('{params.group}' is the lever's default: give group: one of these)" if unset else "")
             )
         key, n = scenario.metrics.key_levels, scenario.n_levels
