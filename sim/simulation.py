@@ -123,29 +123,29 @@ def promotion_table(model: PromotionModel | None) -> pd.DataFrame:
     Args:
         model: The model after its run; None gives the table without rows, with its column types.
     """
-    ledger = model.promotions if model is not None else None
-    cols = ledger.cols if ledger is not None else {}
-    made = (cols["step"][:ledger.n] >= 1) if ledger is not None else np.zeros(0, bool)
-
-    def col(name: str) -> np.ndarray:
-        return cols[name][:ledger.n][made] if ledger is not None else np.zeros(0)
-
-    groups = np.array(model.scenario.group_names if model is not None else [], dtype=object)
-    outcome = col("outcome")
-    settled = np.where(outcome == PENDING, -1, col("decided"))
+    if model is None:
+        records, groups = {name: np.zeros(0, np.int64) for name in _RECORD_FIELDS}, ()
+    else:
+        ledger = model.promotions
+        made = ledger.cols["step"][:ledger.n] >= 1  # not the warm-up's
+        records = {name: ledger.cols[name][:ledger.n][made] for name in _RECORD_FIELDS}
+        groups = model.scenario.group_names
+    outcome = pd.Series(records["outcome"])
     return pd.DataFrame({
-        "step": col("step").astype(np.int64),
-        "employee": col("uid").astype(np.int64),
-        "group": pd.array(groups[col("group").astype(np.intp)] if groups.size else [], dtype="string"),
-        "from_level": col("from_level").astype(np.int64),
-        "to_level": col("to_level").astype(np.int64),
-        "track": pd.array(np.array(TRACKS, dtype=object)[col("track").astype(np.intp)], dtype="string"),
-        "unwanted": col("unwanted").astype(bool),
-        "timing": col("timing").astype(bool),
-        "wrong_fit": col("wrong_fit").astype(bool),
-        "outcome": pd.array([OUTCOMES[int(o)] for o in outcome], dtype="string"),
-        "settled_step": pd.array([None if s < 0 else int(s) for s in settled], dtype="Int64"),
+        "step": records["step"].astype(np.int64),
+        "employee": records["uid"].astype(np.int64),
+        "group": pd.array(np.asarray(groups, dtype=object)[records["group"].astype(np.intp)], dtype="string"),
+        "from_level": records["from_level"].astype(np.int64),
+        "to_level": records["to_level"].astype(np.int64),
+        "track": pd.array(np.asarray(TRACKS, dtype=object)[records["track"].astype(np.intp)], dtype="string"),
+        **{flag: records[flag].astype(bool) for flag in ("unwanted", "timing", "wrong_fit")},
+        "outcome": pd.array(outcome.map(OUTCOMES), dtype="string"),
+        "settled_step": pd.Series(records["decided"], dtype="Int64").mask(outcome == PENDING),
     })
+
+
+_RECORD_FIELDS = ("step", "uid", "group", "from_level", "to_level", "track", "unwanted", "timing", "wrong_fit",
+                  "outcome", "decided")
 
 
 def _file_ids(model: PromotionModel) -> dict[int, str]:

@@ -154,7 +154,7 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("--levers", type=lever_list, metavar="L,L", default=[],
                      help="also compare the baseline with each of these levers switched on in it (your "
                           "organisation), e.g. --levers career_conversations,parallel_ladders, at the lever's "
-                          "defaults or with parameters set as NAME:KEY=VALUE, e.g. mentoring:group=female:coverage=0.5 "
+                          "defaults or with parameters set as NAME:KEY=VALUE, e.g. mentoring:group=women:coverage=0.5 "
                           "(promosim interventions lists them)")
     cmp.add_argument("--replications", type=positive_int, default=30, metavar="R",
                      help="paired replications per scenario (default 30)")
