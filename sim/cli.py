@@ -475,7 +475,8 @@ def cmd_interventions(args: argparse.Namespace) -> int:
     if registry:
         print("\nSwitch a lever on in a scenario's interventions: block ({mentoring: {coverage: 0.5}}), with "
               "run --set interventions.mentoring.coverage=0.5, or beside your baseline with compare --levers "
-              "mentoring:coverage=0.5 (the other parameters keep these defaults).")
+              "mentoring:coverage=0.5 (the other parameters keep these defaults; + switches levers on together: "
+              "mentoring:coverage=0.5+career_conversations).")
     return 0
 
 

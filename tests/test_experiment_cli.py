@@ -292,6 +292,30 @@ def test_levers_with_parameters_compare_doses_on_ones_own_organisation(tmp_path:
         1.5 * cost["mentoring_group_female", "intervention_cost"]  # twice the mentees, about twice the hours
 
 
+def test_levers_joined_by_plus_are_switched_on_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """"Mentoring at 50 % plus career conversations" took a variant file that extends the baseline
+    (a new user's trial): + puts levers in one arm."""
+    from sim.experiment.cli import lever_list  # noqa: PLC0415
+
+    both = lever_list("career_conversations + mentoring:coverage=+0.5")  # a + before a number is its sign
+    assert both == lever_list("mentoring:coverage=0.5+career_conversations")  # one arm, whatever the order
+    assert both[0].label == "career_conversations_and_mentoring_coverage_0.5"
+    out = tmp_path / "out"
+    code = main(["compare", str(BASELINE), "--levers", "mentoring:coverage=0.5+career_conversations,mentoring",
+                 "--replications", "2", "--years", "1", "--headcount", "100", "--workers", "1", "--quiet",
+                 "--metrics", "hidden_ambition_rate,intervention_cost", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    label = "mentoring_coverage_0.5_and_career_conversations"
+    resolved = yaml.safe_load((out / "scenarios" / f"{label}.yaml").read_text())["interventions"]
+    assert set(resolved) == {"mentoring", "career_conversations"} and resolved["mentoring"]["coverage"] == 0.5
+    report = (out / "report.md").read_text()
+    assert "Mentoring (coverage 0.5), switched on in baseline: mentors" in report
+    assert "Career conversations, switched on in baseline: a direct question" in report
+    assert "--levers mentoring:coverage=0.5+career_conversations,mentoring" in report  # how to repeat it
+    cost = pd.read_csv(out / "effects.csv").set_index(["variant", "metric"])["variant_mean"]
+    assert cost[label, "intervention_cost"] > cost["mentoring", "intervention_cost"]  # both levers' hours
+
+
 @pytest.mark.parametrize(("levers", "words"), [
     ("mentoring:coverag=0.5", "mentoring: unknown parameter 'coverag' (did you mean 'coverage'?); allowed: group, "),
     ("mentoring:coverage", "'mentoring:coverage': set a parameter as mentoring:KEY=VALUE"),
@@ -301,6 +325,10 @@ def test_levers_with_parameters_compare_doses_on_ones_own_organisation(tmp_path:
     # A decimal comma is split as a lever list: it was "unknown intervention '5'" (a new user's trial).
     ("mentoring:coverage=0,5", "'mentoring:coverage=0,5': a decimal comma? --levers splits levers at commas: write "
                                "mentoring:coverage=0.5"),
+    ("mentoring+mentoring:coverage=0.4", "names mentoring twice; give each lever once in an arm"),
+    ("career_conversations+mentoring,mentoring+career_conversations", "'mentoring+career_conversations' is listed "
+                                                                      "twice"),
+    ("mentoring+", "'mentoring+': a lever's name is missing (levers in one arm are joined by +)"),
 ])
 def test_bad_lever_parameters_are_one_line(levers: str, words: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
@@ -330,7 +358,7 @@ def test_a_lever_is_named_and_recorded_as_typed(capsys: pytest.CaptureFixture[st
     from sim.experiment.cli import lever_list  # noqa: PLC0415
 
     arm = lever_list(" mentoring: group = null ")[0]
-    assert arm.typed == "mentoring:group=null" and arm.params == (("group", None),)
+    assert arm.typed == "mentoring:group=null" and arm.levers[0].params == (("group", None),)
     assert lever_list(arm.typed) == [arm]  # the recorded command reads back the same arm
     assert lever_list("mentoring:coverage=.6") == lever_list("mentoring:coverage=0.6")  # one arm, as before
     assert main(["compare", str(BASELINE), "--levers", "mentoring:coverage=true", "--out", "unused"]) == 2

@@ -625,9 +625,11 @@ def test_compare_names_the_levers_own_settings_against_a_baseline_that_has_the_l
         "extends": str(BASELINE), "name": "acme", "interventions": {"mentoring": None}}))
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError) as err:
-        comparison_spec("acme.yaml", [], replications=2, seed=1, levers=[LeverArm("mentoring", (("coverage", 0.6),))])
+        comparison_spec("acme.yaml", [], replications=2, seed=1,
+                        levers=[LeverArm.of("mentoring", (("coverage", 0.6),))])
     message = str(err.value)
     assert "would differ only in the lever's parameters (coverage=0.3 against coverage=0.6 in --levers " \
            "mentoring:coverage=0.6)" in message, message
     with pytest.raises(InputError, match="would be the baseline itself"):
-        comparison_spec("acme.yaml", [], replications=2, seed=1, levers=[LeverArm("mentoring", (("coverage", 0.3),))])
+        comparison_spec("acme.yaml", [], replications=2, seed=1,
+                        levers=[LeverArm.of("mentoring", (("coverage", 0.3),))])

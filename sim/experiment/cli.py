@@ -21,7 +21,7 @@ from sim.errors import InputError, output_folder
 from sim.wording import counted
 
 if TYPE_CHECKING:
-    from sim.experiment.design import LeverArm
+    from sim.experiment.design import LeverArm, LeverSetting
 
 RESULTS = Path("results")
 
@@ -51,51 +51,67 @@ def metric_list(text: str) -> list[str]:
 
 
 def lever_list(text: str) -> list[LeverArm]:
-    """Argparse type: comma-separated levers (``promosim compare --levers``), each known and listed once.
+    """Argparse type: comma-separated arms (``promosim compare --levers``), each known and listed once.
 
     ``NAME:KEY=VALUE`` (more parameters after more colons) sets a lever's parameters, the rest
     keeping their defaults: trying ``mentoring`` on an organisation whose groups are not named
     'women' took a variant file before. One lever at two settings compares doses
-    (``mentoring,mentoring:coverage=0.6``). Values are read as ``--set`` reads them.
+    (``mentoring,mentoring:coverage=0.6``), and ``+`` puts levers in one arm, switched on
+    together (``mentoring+career_conversations``). Values are read as ``--set`` reads them.
     """
     from sim.experiment.design import LeverArm  # noqa: PLC0415
-    from sim.interventions import REGISTRY, load_all, unknown_lever  # noqa: PLC0415
-    from sim.scenario import parse_yaml, unknown_key  # noqa: PLC0415
 
-    load_all()
     items = [n.strip() for n in text.split(",") if n.strip()]
     if not items:
         raise argparse.ArgumentTypeError("expected lever names separated by commas")
     arms: list[LeverArm] = []
     for i, item in enumerate(items):
-        name, *pairs = (part.strip() for part in item.split(":"))
-        if name.isdigit() and i and "=" in items[i - 1]:  # `coverage=0,5`: split at the decimal comma
+        if item.isdigit() and i and "=" in items[i - 1]:  # `coverage=0,5`: split at the decimal comma
             raise argparse.ArgumentTypeError(f"'{items[i - 1]},{item}': a decimal comma? --levers splits levers at "
                                              f"commas: write {items[i - 1]}.{item}")
-        if name not in REGISTRY:
-            raise argparse.ArgumentTypeError(unknown_lever(name))
-        allowed = list(REGISTRY[name].Params.model_fields)
-        params: dict[str, Any] = {}
-        typed = [name]
-        for pair in pairs:
-            key, sep, raw = (part.strip() for part in pair.partition("="))
-            if not sep or not key or not raw:
-                raise argparse.ArgumentTypeError(f"'{item}': set a parameter as {name}:KEY=VALUE, e.g. "
-                                                 f"{name}:{allowed[0]}=... (promosim interventions lists them)")
-            if key not in allowed:
-                raise argparse.ArgumentTypeError(f"{name}: {unknown_key(key, allowed, 'parameter')}")
-            if key in params:
-                raise argparse.ArgumentTypeError(f"'{item}' sets {key} twice; set each parameter once")
-            try:
-                params[key] = parse_yaml(raw, f"--levers {name}:{key}")
-            except InputError as exc:  # its detail alone did not say which value ("YAML syntax error at ...")
-                raise argparse.ArgumentTypeError(f"'{item}': {key}={raw}: {exc.detail}") from None
-            typed.append(f"{key}={raw}")
-        arm = LeverArm(name, tuple(params.items()), text=":".join(typed))
+        # A `+` before a name starts the next lever; one before a number is its sign (coverage=+0.5).
+        settings = [_lever_setting(part.strip(), item) for part in re.split(r"\+(?=\s*[A-Za-z_]|\s*$)", item)]
+        names = [setting.name for setting in settings]
+        twice = next((name for k, name in enumerate(names) if name in names[:k]), None)
+        if twice:
+            raise argparse.ArgumentTypeError(f"'{item}' names {twice} twice; give each lever once in an arm "
+                                             "(a lever at two settings is two arms: separate them with a comma)")
+        arm = LeverArm(tuple(settings))
         if arm in arms:
             raise argparse.ArgumentTypeError(f"'{item}' is listed twice; list each lever once")
         arms.append(arm)
     return arms
+
+
+def _lever_setting(part: str, item: str) -> LeverSetting:
+    """One lever of a ``--levers`` arm (``NAME:KEY=VALUE:...``), its name known and its parameters its own."""
+    from sim.experiment.design import LeverSetting  # noqa: PLC0415
+    from sim.interventions import REGISTRY, load_all, unknown_lever  # noqa: PLC0415
+    from sim.scenario import parse_yaml, unknown_key  # noqa: PLC0415
+
+    load_all()
+    name, *pairs = (piece.strip() for piece in part.split(":"))
+    if name not in REGISTRY:
+        raise argparse.ArgumentTypeError(unknown_lever(name) if name else
+                                         f"'{item}': a lever's name is missing (levers in one arm are joined by +)")
+    allowed = list(REGISTRY[name].Params.model_fields)
+    params: dict[str, Any] = {}
+    typed = [name]
+    for pair in pairs:
+        key, sep, raw = (piece.strip() for piece in pair.partition("="))
+        if not sep or not key or not raw:
+            raise argparse.ArgumentTypeError(f"'{item}': set a parameter as {name}:KEY=VALUE, e.g. "
+                                             f"{name}:{allowed[0]}=... (promosim interventions lists them)")
+        if key not in allowed:
+            raise argparse.ArgumentTypeError(f"{name}: {unknown_key(key, allowed, 'parameter')}")
+        if key in params:
+            raise argparse.ArgumentTypeError(f"'{item}' sets {key} twice; set each parameter once")
+        try:
+            params[key] = parse_yaml(raw, f"--levers {name}:{key}")
+        except InputError as exc:  # its detail alone did not say which value ("YAML syntax error at ...")
+            raise argparse.ArgumentTypeError(f"'{item}': {key}={raw}: {exc.detail}") from None
+        typed.append(f"{key}={raw}")
+    return LeverSetting(name, tuple(params.items()), text=":".join(typed))
 
 
 def _sizing_options(parser: argparse.ArgumentParser) -> None:
@@ -155,7 +171,8 @@ def add_commands(sub: Any) -> None:
                      help="also compare the baseline with each of these levers switched on in it (your "
                           "organisation), e.g. --levers career_conversations,parallel_ladders, at the lever's "
                           "defaults or with parameters set as NAME:KEY=VALUE, e.g. mentoring:group=women:coverage=0.5 "
-                          "(promosim interventions lists them)")
+                          "(promosim interventions lists them); + switches levers on together in one arm, e.g. "
+                          "mentoring+career_conversations")
     cmp.add_argument("--replications", type=positive_int, default=30, metavar="R",
                      help="paired replications per scenario (default 30)")
     cmp.add_argument("--years", type=run_years, metavar="Y", help="simulated years (default: each scenario's)")
@@ -339,17 +356,21 @@ def _with_lever_hint(exc: InputError, levers: Mapping[str, LeverArm]) -> InputEr
             the message, "arm 'mentoring_coverage_0.3' runs the same scenario as arm 'mentoring'"
             was blamed on the lever's parameters.
     """
-    arm = next((arm for label, arm in levers.items()
-                if f"{exc.path}.".startswith(f"scenarios.variants.{label}.set.interventions.")
-                or exc.detail.startswith(f"arm '{label}': ")), None)
-    if arm is None:  # not about a lever's parameters
+    found = next(((label, arm) for label, arm in levers.items()
+                  if f"{exc.path}.".startswith(f"scenarios.variants.{label}.set.interventions.")
+                  or exc.detail.startswith(f"arm '{label}': ")), None)
+    if found is None:  # not about a lever's parameters
         return exc
+    label, arm = found
     detail = re.sub(r"^(scenarios\.variants\.\S+?\.set\.interventions\.\w+|arm '[\w.\-]+'): ", "", exc.detail)
+    # An arm of several levers: the one whose parameters the error is about.
+    lever = exc.path.removeprefix(f"scenarios.variants.{label}.set.interventions.").partition(".")[0]
+    setting = next((s for s in arm.levers if s.name == lever), arm.levers[0])
     from sim.interventions import REGISTRY  # noqa: PLC0415
 
-    example = arm.params[0][0] if arm.params else next(iter(REGISTRY[arm.name].Params.model_fields))
-    return InputError(f"--levers {arm.typed}: {detail}; set a lever's parameters as --levers NAME:KEY=VALUE, e.g. "
-                      f"{arm.name}:{example}=... (promosim interventions lists them)", source="command line")
+    example = setting.params[0][0] if setting.params else next(iter(REGISTRY[setting.name].Params.model_fields))
+    return InputError(f"--levers {setting.typed}: {detail}; set a lever's parameters as --levers NAME:KEY=VALUE, "
+                      f"e.g. {setting.name}:{example}=... (promosim interventions lists them)", source="command line")
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

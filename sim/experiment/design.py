@@ -534,15 +534,15 @@ def valid_label(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class LeverArm:
-    """One ``compare --levers`` variant: a lever switched on in the baseline's own file.
+class LeverSetting:
+    """One lever of a ``compare --levers`` arm, at its defaults or with some parameters set.
 
     Attributes:
         name: The lever.
         params: The parameters typed after it (``mentoring:coverage=0.6``); the rest keep their
             defaults. Two arms of one lever with different parameters compare doses.
-        text: The arm as typed, if it was (not compared: ``coverage=.6`` and ``coverage=0.6`` are
-            one arm). Written back from ``params``, ``coverage=true`` read "coverage=True" and
+        text: The lever as typed, if it was (not compared: ``coverage=.6`` and ``coverage=0.6`` are
+            one setting). Written back from ``params``, ``coverage=true`` read "coverage=True" and
             ``group=null`` "group=None", which the recorded command then read as the text 'None'.
     """
 
@@ -552,13 +552,54 @@ class LeverArm:
 
     @property
     def label(self) -> str:
-        """The arm's label: the lever, then each parameter and value (``mentoring_coverage_0.6``)."""
-        return valid_label("_".join([self.name, *(f"{k}_{v}" for k, v in self.params)]))
+        """The lever, then each parameter and value (``mentoring_coverage_0.6``)."""
+        return "_".join([self.name, *(f"{k}_{v}" for k, v in self.params)])
 
     @property
     def typed(self) -> str:
-        """The arm as ``--levers`` takes it (``NAME:KEY=VALUE``), for messages and the command that repeats a run."""
+        """The lever as ``--levers`` takes it (``NAME:KEY=VALUE``), for messages and the command that repeats a run."""
         return self.text or ":".join([self.name, *(f"{k}={v}" for k, v in self.params)])
+
+
+@dataclass(frozen=True)
+class LeverArm:
+    """One ``compare --levers`` variant: one lever, or several together, switched on in the baseline's own file.
+
+    Several (``mentoring:coverage=0.5+career_conversations``) answer "what if we did both?",
+    which took a variant file that extends the baseline before (a new user's trial). Equal
+    whatever the order the levers were typed in: the variant is the same scenario.
+
+    Attributes:
+        levers: The levers, as typed, each once.
+    """
+
+    levers: tuple[LeverSetting, ...]
+
+    @classmethod
+    def of(cls, name: str, params: Sequence[tuple[str, Any]] = ()) -> LeverArm:
+        """One lever, with these parameters set."""
+        return cls((LeverSetting(name, tuple(params)),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LeverArm) and set(self.levers) == set(other.levers)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self.levers))
+
+    @property
+    def label(self) -> str:
+        """The arm's label: each lever's (``mentoring_coverage_0.6``), joined by ``_and_``."""
+        return valid_label("_and_".join(lever.label for lever in self.levers))
+
+    @property
+    def typed(self) -> str:
+        """The arm as ``--levers`` takes it (levers joined by ``+``)."""
+        return "+".join(lever.typed for lever in self.levers)
+
+    @property
+    def overrides(self) -> dict[str, dict[str, Any]]:
+        """The variant's ``set:``: each lever switched on with its parameters."""
+        return {f"interventions.{lever.name}": dict(lever.params) for lever in self.levers}
 
     def __str__(self) -> str:
         return self.typed
@@ -1064,17 +1105,17 @@ def _refuse_levers_already_on(levers: Sequence[LeverArm], path: Path, typed: str
     from sim.interventions import REGISTRY  # noqa: PLC0415 (filled by load_scenario)
 
     already = load_scenario(path).interventions
-    for arm in levers:
-        lever = arm.name
+    for arm, setting in ((a, s) for a in levers for s in a.levers):
+        lever = setting.name
         if lever in already:
             # Against the arm's own settings (``mentoring:coverage=0.6``), not only the defaults:
             # a baseline at the defaults was said to be "the baseline itself" beside coverage 0.6.
             defaults = REGISTRY[lever].Params().model_dump(mode="json")
-            theirs = {**defaults, **dict(arm.params)}
+            theirs = {**defaults, **dict(setting.params)}
             ours = {**defaults, **(already[lever] or {})}
             differ = [k for k in ours if ours[k] != theirs.get(k)]
             own = ", ".join(f"{k}={ours[k]}" for k in differ)
-            against = (f"{', '.join(f'{k}={theirs[k]}' for k in differ)} in --levers {arm.typed}" if arm.params
+            against = (f"{', '.join(f'{k}={theirs[k]}' for k in differ)} in --levers {arm.typed}" if setting.params
                        else "the defaults")
             same = (f"would differ only in the lever's parameters ({own} against {against})" if own
                     else "would be the baseline itself (every difference 0)")
@@ -1097,9 +1138,9 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
     other way to name them.
 
     Each of ``levers`` is one more variant: the baseline's own file with that lever switched on,
-    at its defaults (a name) or with some parameters set (a ``LeverArm``), labelled by the lever's
-    name and those parameters. That is how a lever is tried on one's own organisation; a shipped
-    lever scenario runs the shipped organisation.
+    at its defaults (a name), or a ``LeverArm``: one or more levers, some parameters set,
+    labelled by the levers' names and those parameters. That is how a lever is tried on one's
+    own organisation; a shipped lever scenario runs the shipped organisation.
 
     Raises:
         InputError: A file is given twice: its runs would repeat the other's, seed for seed.
@@ -1115,7 +1156,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
                 "its runs would repeat those, so every difference would be 0; give different files",
                 source="command line", path="scenarios",
             )
-    arms = [LeverArm(lever) if isinstance(lever, str) else lever for lever in levers]
+    arms = [LeverArm.of(lever) if isinstance(lever, str) else lever for lever in levers]
     _refuse_levers_already_on(arms, found[0], files[0])
     labels: list[str] = []
     for stem in [*map(label_from_file, files), *(arm.label for arm in arms)]:  # files as typed
@@ -1133,7 +1174,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
         "metrics": list(metrics) if metrics else None,
         "scenarios": {"baseline": {"file": files[0], "name": labels[0]},
                       "variants": {**dict(zip(labels[1:len(files)], files[1:], strict=True)),
-                                   **{label: {"file": files[0], "set": {f"interventions.{arm.name}": dict(arm.params)}}
+                                   **{label: {"file": files[0], "set": arm.overrides}
                                       for label, arm in zip(labels[len(files):], arms, strict=True)}}},
     }
     return validate_experiment(data, "command line")
