@@ -171,6 +171,11 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "change in global efficiency", "global efficiency at the end minus at the start of the run", "higher"),
 }
 REPRESENTATION = "representation_ratio."  # + a group name: one metric per group
+# + a group name: the stick rate of that group's promotions, in every run's summary but in a
+# comparison's tables only when named (``--metrics``): "do women's promotions stick as often as
+# men's?" took pandas over the promotions table (a new user's trial).
+STICK_BY_GROUP = "promotion_stick_rate."
+GROUP_METRICS = (REPRESENTATION, STICK_BY_GROUP)  # the per-group families: prefix + group name
 # What the levers cost rather than what they achieve: lower is cheaper, but a lever's own hours are
 # set by design, so reports call them a cost, never "worse", and Holm's correction leaves them out.
 COSTS = frozenset({"intervention_cost"})
@@ -245,7 +250,7 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
     """
     ledgers, flat, other = [], [], []
     for name in names:
-        if name in LEDGER_WINDOWS:
+        if ledger_metric(name):
             ledgers.append(name)
         elif name.startswith(REPRESENTATION) and (top_is_everyone is not False or one_group):
             flat.append(name)
@@ -253,7 +258,8 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
             other.append(name)
     reasons = []
     if ledgers:
-        reasons.append(f"{', '.join(map(label, ledgers))}: {settling_note(ledgers)}")
+        rates = dict.fromkeys(ledger_metric(name) or name for name in ledgers)  # a group's share: its rate's window
+        reasons.append(f"{', '.join(map(label, ledgers))}: {settling_note(rates)}")
     if flat and top_is_everyone is None:
         reasons.append(f"{', '.join(map(label, flat))}: the organisation has one group, or its top "
                        "metrics.key_levels levels are every level, so the top is everyone and the ratio would be 1 "
@@ -295,7 +301,17 @@ def metric_info(name: str) -> MetricInfo | None:
         group = name.removeprefix(REPRESENTATION)
         return MetricInfo(f"{group} at the top", f"{group}'s share of the top levels over their share of all "
                           f"people: 1 is parity, below 1 too few at the top ({_LAST_YEAR})", "one")
+    if name.startswith(STICK_BY_GROUP):
+        group = name.removeprefix(STICK_BY_GROUP)
+        whole = METRIC_INFO["promotion_stick_rate"]
+        return MetricInfo(f"{group}'s promotions that stick", f"{group}: {whole.meaning}", whole.better)
     return METRIC_INFO.get(name)
+
+
+def ledger_metric(name: str) -> str | None:
+    """The ledger rate (``LEDGER_WINDOWS``) that ``name`` is, or is a group's share of, else None."""
+    base = "promotion_stick_rate" if name.startswith(STICK_BY_GROUP) else name
+    return base if base in LEDGER_WINDOWS else None
 
 
 
@@ -773,8 +789,10 @@ def _ledger_rate(ledger: Ledger, since: int, until: int) -> float:
     return ratio(succeeded, settled)
 
 
-def _cohort_rate(ledger: Ledger, made_until: int) -> float:
+def _cohort_rate(ledger: Ledger, made_until: int, group: int | None = None) -> float:
     """Share of the records made in months [1, ``made_until``] that succeeded (NaN if there are none).
+
+    With ``group``, of that group's records only (a ledger with a ``group`` column).
 
     The summary's ledger rates: with ``made_until`` a window before the end, every record counted
     has settled. Counting the records settled by the end instead leaves out those of the last
@@ -783,6 +801,8 @@ def _cohort_rate(ledger: Ledger, made_until: int) -> float:
     """
     step = ledger["step"]
     made = (step >= 1) & (step <= made_until)
+    if group is not None:
+        made &= ledger["group"] == group
     return ratio(int((ledger["outcome"][made] == SUCCEEDED).sum()), int(made.sum()))
 
 
@@ -1059,6 +1079,9 @@ class Recorder:
                 "intervention_cost": ratio(totals["intervention_hours"], mean_hc) / years,
             }
         )
+        stick_from = end - sc.promotion.stick_window_months
+        out.update({f"{STICK_BY_GROUP}{name}": _cohort_rate(model.promotions, stick_from, group=code)
+                    for code, name in enumerate(sc.group_names)})
         if "global_efficiency" in out:
             out["global_efficiency_change"] = out["global_efficiency"] - self.stocks[0]["global_efficiency"]
         ordered = {k: float(out[k]) for k in METRICS}

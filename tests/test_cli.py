@@ -155,6 +155,10 @@ def test_the_promotions_table_holds_what_the_promotion_metrics_count() -> None:
     assert len(table) == summary["promotions"] and table["step"].between(1, 48).all()
     settled_by_then = table[table["step"] <= 48 - result.scenario.promotion.stick_window_months]
     assert (settled_by_then["outcome"] == "stuck").mean() == summary["promotion_stick_rate"]
+    # Each group's stick rate is the same share among its own promotions.
+    by_group = (settled_by_then["outcome"] == "stuck").groupby(settled_by_then["group"]).mean()
+    assert by_group.to_dict() == {g: summary[f"promotion_stick_rate.{g}"] for g in ("men", "women")}
+    assert by_group.min() < summary["promotion_stick_rate"] < by_group.max()  # not the whole rate twice
     assert table["unwanted"].mean() == summary["unwanted_promotion_rate"]
     assert table["wrong_fit"].mean() == summary["wrong_fit_promotion_rate"]
     assert set(table["group"]) == {"men", "women"} and set(table["track"]) <= {"specialist", "management"}

@@ -384,6 +384,15 @@ def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.
     # The lever's plain description, not "With set: interventions.mentoring={}" (a trial's HR reader).
     assert "Mentoring, switched on in baseline: mentors for an under-represented group" in report
     assert "With set:" not in report
+    # Each group's stick rate is in every run's summary, and in the tables only when named.
+    assert not effects["metric"].str.startswith("promotion_stick_rate.").any()
+    assert main(["experiment", "report", str(out), "--quiet", "--metrics",
+                 "promotion_stick_rate,promotion_stick_rate.women"]) == 0
+    named = pd.read_csv(out / "effects.csv")
+    assert list(named["metric"]) == ["promotion_stick_rate", "promotion_stick_rate.women"]
+    assert "women's promotions that stick" in (out / "report.md").read_text()
+    assert main(["experiment", "report", str(out), "--metrics", "promotion_stick_rate.wimen"]) == 2
+    assert "did you mean 'promotion_stick_rate.women'?" in capsys.readouterr().err
     for argv, words in ((["--levers", "mentorin"], "did you mean 'mentoring'"), ([], "at least one variant"),
                         (["--levers", "mentoring,mentoring"], "listed twice")):
         try:

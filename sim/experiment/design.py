@@ -48,7 +48,6 @@ from sim.scenario import (
     typos_first,
 )
 
-GROUP_METRIC = "representation_ratio."  # + a group name: one metric per group
 LABEL_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 LABEL_LENGTH = 80
 Label = Annotated[str, Field(min_length=1, max_length=LABEL_LENGTH, pattern=LABEL_PATTERN)]
@@ -152,14 +151,16 @@ def unknown_metric(name: str, groups: Sequence[str] | None = None) -> str | None
     """A message when ``name`` is not a metric the engine reports, else None.
 
     Args:
-        name: A summary metric, or ``representation_ratio.<group>``.
+        name: A summary metric, or a group's (``representation_ratio.<group>``, ``promotion_stick_rate.<group>``).
         groups: The groups of the scenarios the metric is reported for. Checks made before the
             scenarios are resolved (the file's schema, an argument) pass None, which accepts any group.
     """
     allowed = known_metrics()
     if name in allowed:
         return None
-    if name.startswith(GROUP_METRIC):
+    from sim.metrics import GROUP_METRICS  # noqa: PLC0415
+
+    if name.startswith(GROUP_METRICS):
         return _unknown_group(name, groups) if groups else None
     close = closest(name, allowed)
     holding = [m for m in allowed if name and name.lower() in m]  # a word of the name: "stick", "roi"
@@ -169,16 +170,19 @@ def unknown_metric(name: str, groups: Sequence[str] | None = None) -> str | None
         hint = f" (did you mean {' or '.join(repr(m) for m in holding)}?)"
     else:
         hint = ""
-    return f"unknown metric '{name}'{hint}; metrics: {', '.join(allowed)}, {GROUP_METRIC}<group>"
+    return f"unknown metric '{name}'{hint}; metrics: {', '.join([*allowed, *(f'{p}<group>' for p in GROUP_METRICS)])}"
 
 
 def _unknown_group(name: str, groups: Sequence[str]) -> str | None:
     """A message when a per-group metric names a group none of the scenarios has (it would report nothing)."""
-    group = name.removeprefix(GROUP_METRIC)
+    from sim.metrics import GROUP_METRICS  # noqa: PLC0415
+
+    prefix = next(p for p in GROUP_METRICS if name.startswith(p))
+    group = name.removeprefix(prefix)
     if group in groups:
         return None
     close = closest(group, groups)
-    hint = f" (did you mean '{GROUP_METRIC}{close}'?)" if close else ""
+    hint = f" (did you mean '{prefix}{close}'?)" if close else ""
     return f"unknown group '{group}' in metric '{name}'{hint}; groups: {', '.join(groups)}"
 
 
