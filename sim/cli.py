@@ -244,10 +244,12 @@ def run_metadata(seed: int | None = None, **extra: Any) -> dict[str, Any]:
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
                              cwd=here).stdout.strip()
-        # A revision alone does not reproduce results made with edits not yet committed.
-        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "sim", "scenarios",
-                                  "experiments", "pyproject.toml"], capture_output=True, text=True, check=True,
-                                 cwd=here.parent).stdout.strip()
+        # A revision alone does not reproduce results made with edits not yet committed. Without
+        # optional locks, so that asking does not refresh .git/index (a commit made meanwhile
+        # could meet index.lock).
+        changed = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=no",
+                                  "--", "sim", "scenarios", "experiments", "pyproject.toml"],
+                                 capture_output=True, text=True, check=True, cwd=here.parent).stdout.strip()
         dirty: bool | None = bool(changed)
     except (OSError, subprocess.CalledProcessError):
         rev, dirty = None, None

@@ -368,9 +368,11 @@ def _with_lever_hint(exc: InputError, levers: Mapping[str, LeverArm]) -> InputEr
     setting = next((s for s in arm.levers if s.name == lever), arm.levers[0])
     from sim.interventions import REGISTRY  # noqa: PLC0415
 
-    example = setting.params[0][0] if setting.params else next(iter(REGISTRY[setting.name].Params.model_fields))
-    return InputError(f"--levers {setting.typed}: {detail}; set a lever's parameters as --levers NAME:KEY=VALUE, "
-                      f"e.g. {setting.name}:{example}=... (promosim interventions lists them)", source="command line")
+    # How to set parameters, for a lever typed without any: one typed with them shows it is known.
+    hint = "" if setting.params else (
+        f"; set a lever's parameters as --levers NAME:KEY=VALUE, e.g. {setting.name}:"
+        f"{next(iter(REGISTRY[setting.name].Params.model_fields))}=... (promosim interventions lists them)")
+    return InputError(f"--levers {setting.typed}: {detail}{hint}", source="command line")
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
