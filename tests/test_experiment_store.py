@@ -302,6 +302,13 @@ def test_each_runs_promotions_are_stored_and_give_its_stick_rate(tmp_path: Path)
     analyse(lean, plots=False)
     assert "- `promotions/scenario=*/`: each run's promotions" in (out / "report.md").read_text()
     assert "promotions/scenario" not in (lean / "report.md").read_text()
+    # Another design into the same folder: its runs join the first's, and design_only keeps its own.
+    other = build_design(load_experiment(write_experiment(tmp_path, replications=1, years=3, seed=6)), path)
+    run_design(other, out, SEQUENTIAL)
+    mine = {t.run_id for t in other.tasks}
+    assert set(store.promotions()["run_id"]) == mine | {t.run_id for t in design.tasks}
+    for table in (store.runs, store.summaries, store.timeseries, store.promotions):
+        assert set(table(design_only=True)["run_id"]) == mine, table
 
 
 def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(tmp_path: Path) -> None:

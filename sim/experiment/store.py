@@ -487,9 +487,14 @@ class ResultStore:
         path = self.root / "scenarios" / f"{label}.yaml"
         return (read_yaml(path) or {}) if path.is_file() else {}
 
-    def runs(self) -> pd.DataFrame:
-        """Every committed run (one row per run id)."""
-        return self._read("runs", RUNS_SCHEMA, partitioned=False)
+    def runs(self, design_only: bool = False) -> pd.DataFrame:
+        """Every committed run (one row per run id); with ``design_only``, only the current design's.
+
+        A folder keeps every run ever written to it (a trial with ``--replications 2``, another
+        comparison into the same ``--out``); ``design_only`` keeps those of ``experiment.json``,
+        the runs its report counts.
+        """
+        return self._read("runs", RUNS_SCHEMA, partitioned=False, where=self._design_filter(design_only))
 
     def finished(self) -> dict[str, str]:
         """run_id -> status for every committed run."""
@@ -497,23 +502,30 @@ class ResultStore:
                           partitioned=False)
         return dict(zip(runs["run_id"], runs["status"], strict=True))
 
-    def summaries(self) -> pd.DataFrame:
-        """Per-run summary values: scenario, run_id, arm, replication, metric, value."""
-        return self._read("summaries", SUMMARY_SCHEMA)
+    def summaries(self, design_only: bool = False) -> pd.DataFrame:
+        """Per-run summary values: scenario, run_id, arm, replication, metric, value (``design_only``: as ``runs``)."""
+        return self._read("summaries", SUMMARY_SCHEMA, where=self._design_filter(design_only))
 
-    def timeseries(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
-        """Stored time series, optionally only some metrics (filtered while reading)."""
+    def timeseries(self, metrics: Sequence[str] | None = None, design_only: bool = False) -> pd.DataFrame:
+        """Stored time series, optionally only some metrics (filtered while reading; ``design_only``: as ``runs``)."""
         filt = ds.field("metric").isin(list(metrics)) if metrics else None
-        return self._read("timeseries", TIMESERIES_SCHEMA, where=filt)
+        return self._read("timeseries", TIMESERIES_SCHEMA, where=_both(filt, self._design_filter(design_only)))
 
-    def promotions(self) -> pd.DataFrame:
+    def promotions(self, design_only: bool = False) -> pd.DataFrame:
         """Every stored run's promotions and how each settled (runs with ``timeseries: none`` store none).
 
         ``outcome == "stuck"`` among a run's promotions made by ``months - stick_window_months`` is
-        its ``promotion_stick_rate``, so the same share by ``group``, ``to_level`` or ``track`` is its
-        breakdown, run by run and so with replications to put an interval on.
+        its ``promotion_stick_rate``, so the same share by ``to_level`` or ``track`` is its
+        breakdown, run by run and so with replications to put an interval on. ``design_only``:
+        as ``runs``.
         """
-        return self._read("promotions", PROMOTIONS_SCHEMA)
+        return self._read("promotions", PROMOTIONS_SCHEMA, where=self._design_filter(design_only))
+
+    def _design_filter(self, design_only: bool) -> Any:
+        """A read filter keeping the current design's runs, or None for every run."""
+        if not design_only:
+            return None
+        return ds.field("run_id").isin([task[0] for task in self.design()["tasks"]])
 
     def _read(self, table: str, schema: pa.Schema, partitioned: bool = True, where: Any = None) -> pd.DataFrame:
         folder = self.root / table
@@ -524,6 +536,11 @@ class ResultStore:
             return full.empty_table().to_pandas()
         dataset = ds.dataset(folder, format="parquet", schema=full, partitioning=PARTITION if partitioned else None)
         return dataset.to_table(filter=where).to_pandas()
+
+
+def _both(first: Any, second: Any) -> Any:
+    """Two read filters (either may be None) as one."""
+    return second if first is None else first if second is None else first & second
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
