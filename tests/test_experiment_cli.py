@@ -315,6 +315,11 @@ def test_levers_joined_by_plus_are_switched_on_together(tmp_path: Path, capsys: 
     assert "--levers mentoring:coverage=0.5+career_conversations,mentoring" in report  # how to repeat it
     cost = pd.read_csv(out / "effects.csv").set_index(["variant", "metric"])["variant_mean"]
     assert cost[label, "intervention_cost"] > cost["mentoring", "intervention_cost"]  # both levers' hours
+    # An error in one lever of an arm names that lever as typed.
+    assert main(["compare", str(BASELINE), "--levers", "career_conversations+mentoring:group=Women", "--out",
+                 str(tmp_path / "x")]) == 2
+    assert capsys.readouterr().err.startswith("promosim compare: command line: --levers mentoring:group=Women: group "
+                                              "'Women' does not exist (did you mean 'women'?)")
 
 
 @pytest.mark.parametrize(("levers", "words"), [
