@@ -361,7 +361,8 @@ def develop(model: PromotionModel, rows: np.ndarray, toward_mgmt: np.ndarray) ->
     gain = 2.0 * model.scenario.behaviour.stretch_readiness_gain
     wf.mgmt_ready[rows] = np.where(toward_mgmt, np.minimum(wf.mgmt_ready[rows] + gain, 10.0), wf.mgmt_ready[rows])
     wf.spec_ready[rows] = np.where(~toward_mgmt, np.minimum(wf.spec_ready[rows] + gain, 10.0), wf.spec_ready[rows])
-    model.development.append(step=model.month, uid=wf.uid[rows], row=rows, toward_mgmt=toward_mgmt)
+    model.development.append(step=model.month, uid=wf.uid[rows], row=rows, group=wf.group[rows],
+                             toward_mgmt=toward_mgmt)
     model.flow["development_spend"] += rows.size
 
 

@@ -171,11 +171,6 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "change in global efficiency", "global efficiency at the end minus at the start of the run", "higher"),
 }
 REPRESENTATION = "representation_ratio."  # + a group name: one metric per group
-# + a group name: the stick rate of that group's promotions, in every run's summary but in a
-# comparison's tables only when named (``--metrics``): "do women's promotions stick as often as
-# men's?" took pandas over the promotions table (a new user's trial).
-STICK_BY_GROUP = "promotion_stick_rate."
-GROUP_METRICS = (REPRESENTATION, STICK_BY_GROUP)  # the per-group families: prefix + group name
 # What the levers cost rather than what they achieve: lower is cheaper, but a lever's own hours are
 # set by design, so reports call them a cost, never "worse", and Holm's correction leaves them out.
 COSTS = frozenset({"intervention_cost"})
@@ -188,6 +183,11 @@ LEDGER_WINDOWS: dict[str, tuple[str, str]] = {
     "decliner_retention": ("metrics", "decliner_window_months"),
     "development_roi": ("metrics", "roi_window_months"),
 }
+# A ledger rate + "." + a group name: the rate over that group's records, in every run's summary
+# but in a comparison's tables only when named (``--metrics``). "Do women's promotions stick as
+# often as men's?" took pandas over the promotions table (a new user's trial).
+BY_GROUP_ON_REQUEST = tuple(f"{rate}." for rate in LEDGER_WINDOWS)
+GROUP_METRICS = (REPRESENTATION, *BY_GROUP_ON_REQUEST)  # the per-group families: prefix + group name
 
 
 def first_ledger_month(window: int) -> int:
@@ -301,17 +301,18 @@ def metric_info(name: str) -> MetricInfo | None:
         group = name.removeprefix(REPRESENTATION)
         return MetricInfo(f"{group} at the top", f"{group}'s share of the top levels over their share of all "
                           f"people: 1 is parity, below 1 too few at the top ({_LAST_YEAR})", "one")
-    if name.startswith(STICK_BY_GROUP):
-        group = name.removeprefix(STICK_BY_GROUP)
-        whole = METRIC_INFO["promotion_stick_rate"]
-        return MetricInfo(f"{group}'s promotions that stick", f"{group}: {whole.meaning}", whole.better)
+    rate = ledger_metric(name)
+    if rate is not None and rate != name:
+        group = name.removeprefix(f"{rate}.")
+        whole = METRIC_INFO[rate]
+        return MetricInfo(f"{whole.label} ({group})", f"{group} only: {whole.meaning}", whole.better)
     return METRIC_INFO.get(name)
 
 
 def ledger_metric(name: str) -> str | None:
-    """The ledger rate (``LEDGER_WINDOWS``) that ``name`` is, or is a group's share of, else None."""
-    base = "promotion_stick_rate" if name.startswith(STICK_BY_GROUP) else name
-    return base if base in LEDGER_WINDOWS else None
+    """The ledger rate (``LEDGER_WINDOWS``) that ``name`` is, or is one group's of, else None."""
+    return name if name in LEDGER_WINDOWS else next(
+        (prefix[:-1] for prefix in BY_GROUP_ON_REQUEST if name.startswith(prefix)), None)
 
 
 
@@ -1079,9 +1080,10 @@ class Recorder:
                 "intervention_cost": ratio(totals["intervention_hours"], mean_hc) / years,
             }
         )
-        stick_from = end - sc.promotion.stick_window_months
-        out.update({f"{STICK_BY_GROUP}{name}": _cohort_rate(model.promotions, stick_from, group=code)
-                    for code, name in enumerate(sc.group_names)})
+        ledgers = {"promotion_stick_rate": model.promotions, "decliner_retention": model.decliners,
+                   "development_roi": model.development}
+        out.update({f"{rate}.{name}": _cohort_rate(ledger, end - ledger_window(sc, rate), group=code)
+                    for rate, ledger in ledgers.items() for code, name in enumerate(sc.group_names)})
         if "global_efficiency" in out:
             out["global_efficiency_change"] = out["global_efficiency"] - self.stocks[0]["global_efficiency"]
         ordered = {k: float(out[k]) for k in METRICS}

@@ -140,8 +140,9 @@ class PromotionModel(mesa.Model):
              "wrong_fit": bool, "pre_performance": float, "pre_competence": float,
              "post_competence": float}
         )
-        self.development = Ledger({"step": np.int32, "uid": np.int64, "row": np.int64, "toward_mgmt": bool})
-        self.decliners = Ledger({"step": np.int32, "uid": np.int64, "row": np.int64})
+        self.development = Ledger({"step": np.int32, "uid": np.int64, "row": np.int64, "group": np.int16,
+                                   "toward_mgmt": bool})
+        self.decliners = Ledger({"step": np.int32, "uid": np.int64, "row": np.int64, "group": np.int16})
         self.flow: defaultdict[str, float] = defaultdict(float)
         # This month's promotions (into each cell) and exits (from it), by (group, level, track).
         self.moves = np.zeros((len(MOVES), len(spec.groups), spec.n_levels, len(TRACKS)))

@@ -358,7 +358,7 @@ def decline_reasons(model: PromotionModel, rows: np.ndarray, reasons: np.ndarray
         model.month, wf.uid[rows], "decline", lambda r: f"declined {name}: {DECLINE_REASONS[r]}", reasons
     )
     model.flow["declines"] += rows.size
-    model.decliners.append(step=model.month, uid=wf.uid[rows], row=rows)
+    model.decliners.append(step=model.month, uid=wf.uid[rows], row=rows, group=wf.group[rows])
 
 
 def promote(

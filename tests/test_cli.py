@@ -171,6 +171,34 @@ def test_the_promotions_table_holds_what_the_promotion_metrics_count() -> None:
     assert made == sorted(zip(events["step"], events["employee"], strict=True))
 
 
+def test_each_groups_ledger_rates_are_its_own_records_and_make_up_the_whole() -> None:
+    """``promotion_stick_rate.<group>``, ``decliner_retention.<group>`` and ``development_roi.<group>``:
+    each is the rate over the group's records, which weighted by their numbers give the whole rate."""
+    import numpy as np  # noqa: PLC0415
+
+    from sim.metrics import ledger_window  # noqa: PLC0415
+
+    scenario = load_scenario(BASELINE, headcount=400)
+    model = PromotionModel(scenario=scenario, rng=3)
+    for _ in range(48):
+        model.step()
+    summary, wf, groups = model.recorder.summary(), model.workforce, scenario.group_names
+    for rate, ledger in (("promotion_stick_rate", model.promotions), ("decliner_retention", model.decliners),
+                         ("development_roi", model.development)):
+        n = ledger.n
+        uid, group, step = ledger.cols["uid"][:n], ledger.cols["group"][:n], ledger.cols["step"][:n]
+        # A record's group is its person's (checked on those still employed).
+        here = np.isin(uid, wf.uid[wf.active])
+        assert here.sum() > 20, rate
+        assert (group[here] == wf.group[model.row_of_uid(uid[here])]).all(), rate
+        made = (step >= 1) & (step <= 48 - ledger_window(scenario, rate))
+        counts = np.bincount(group[made], minlength=len(groups))
+        assert (counts > 5).all(), (rate, counts)
+        by_group = [summary[f"{rate}.{g}"] for g in groups]
+        assert np.dot(counts, by_group) / counts.sum() == pytest.approx(summary[rate], abs=1e-12), rate
+        assert min(by_group) < summary[rate] < max(by_group), rate  # not the whole rate once per group
+
+
 def test_every_event_kind_the_code_logs_is_listed_in_the_odd() -> None:
     """The README's "..." left a researcher to find the kinds in the code; the ODD lists them, and this keeps it so."""
     logged = set()

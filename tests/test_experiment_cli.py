@@ -396,7 +396,7 @@ def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.
                  "promotion_stick_rate,promotion_stick_rate.women"]) == 0
     named = pd.read_csv(out / "effects.csv")
     assert list(named["metric"]) == ["promotion_stick_rate", "promotion_stick_rate.women"]
-    assert "women's promotions that stick" in (out / "report.md").read_text()
+    assert "promotions that stick (women)" in (out / "report.md").read_text()
     assert main(["experiment", "report", str(out), "--metrics", "promotion_stick_rate.wimen"]) == 2
     assert "did you mean 'promotion_stick_rate.women'?" in capsys.readouterr().err
     for argv, words in ((["--levers", "mentorin"], "did you mean 'mentoring'"), ([], "at least one variant"),
