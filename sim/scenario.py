@@ -681,6 +681,10 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     """A key written twice in one mapping."""
 
 
+class _BadDate(yaml.MarkedYAMLError):
+    """A value YAML reads as a date (``2025-06-31``) that is no day of the calendar."""
+
+
 class _StrictLoader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing a key written twice in one mapping.
 
@@ -688,6 +692,18 @@ class _StrictLoader(yaml.SafeLoader):
     lines, or a value mapping ``{Female: women, Female: men}``, would run something other
     than what the file seems to say.
     """
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """Read a year-first date, naming its line when it is no real day.
+
+        PyYAML raises a bare ``ValueError`` ("day is out of range for month") for
+        ``as_of: 2025-06-31``, which no handler of YAML errors catches: a traceback.
+        """
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise _BadDate(problem=f"'{node.value}' is not a date ({exc}); write a real day, year first "
+                                   "(2024-06-30)", problem_mark=node.start_mark) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -702,6 +718,9 @@ class _StrictLoader(yaml.SafeLoader):
                                     problem_mark=key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
 # A no-break space (U+00A0) in a line's indentation: what text pasted from Word or a web page holds.
@@ -764,7 +783,7 @@ def parse_yaml(text: str, source: str) -> Any:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         problem = _yaml_problem((exc.problem or "syntax error").strip(), mark.line + 1 if mark else 0)
-        kind = "YAML error" if isinstance(exc, _DuplicateKey) else "YAML syntax error"
+        kind = "YAML error" if isinstance(exc, _DuplicateKey | _BadDate) else "YAML syntax error"
         raise InputError(f"{kind} at {where}: {problem}", source=source) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {str(exc).splitlines()[0]}", source=source) from None

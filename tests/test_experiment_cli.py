@@ -57,6 +57,7 @@ def test_compare_writes_effects_report_plots_and_resumes(tmp_path: Path, capsys:
     assert meta["seed"] == 3 and meta["packages"]["mesa"]
     report = (out / "report.md").read_text()
     assert "Command: `promosim compare small.yaml random.yaml" in report
+    assert "- Years simulated: 1 (each scenario's own); headcount: 120\n" in report  # not "each scenario's own" alone
 
     # The same command again: nothing re-runs, the numbers stay; the report names this invocation.
     assert main([*args, "--quiet"]) == 0

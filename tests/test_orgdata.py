@@ -731,6 +731,9 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      ["row 7, column 'id'", "duplicate id 'J1' (also in row 5)"]),
     ("blank id", _edit(6, "J2", ""), {},
      ["row 6, column 'id'", "blank id"]),
+    ("blank levels, leavers left in the export", _edit(6, "Junior", "").replace("J3,Junior", "J3,"), {},
+     ["row 6, column 'level'", "blank level (required for every person) in 2 rows; leave such rows out (leavers? "
+      "contractors?) by a status column with organisation.source.exclude, or fill in their levels"]),
     ("negative tenure", _edit(4, ",50,", ",-5,"), {},
      ["row 4, column 'tenure_months'", "negative tenure (-5)"]),
     ("tenure not a number", _edit(4, ",50,", ",fifty,"), {},

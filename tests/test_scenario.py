@@ -550,6 +550,16 @@ def test_a_key_written_twice_is_refused_but_merge_keys_may_be_overridden() -> No
         parse_yaml("extends: baseline\n? [a, b]\n: 1\n", "s.yaml")
 
 
+def test_a_date_that_is_no_day_is_one_line_not_a_traceback() -> None:
+    """PyYAML raises a bare ValueError for ``as_of: 2025-06-31``; an org-design trial got a traceback."""
+    with pytest.raises(InputError, match=r"s.yaml: YAML error at line 3, column 12: '2025-06-31' is not a date "
+                                         r"\(day is out of range for month\); write a real day, year first"):
+        parse_yaml("organisation:\n  source:\n    as_of: 2025-06-31\n", "s.yaml")
+    with pytest.raises(InputError, match="'2025-13-01' is not a date"):
+        parse_yaml("2025-13-01", "--set organisation.source.as_of")
+    assert str(parse_yaml("as_of: 2024-02-29", "s.yaml")["as_of"]) == "2024-02-29"
+
+
 def test_scaling_a_scenario_with_a_headcount_file_ignores_initial_fill() -> None:
     """A file says who is in post, so initial_fill does not apply (orgdata.md): --headcount 2400 on a
     trial's file scenario made 2,473 positions, more than it had unscaled."""

@@ -237,7 +237,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
                       failures=failure_reasons(runs), files=files)
     files["report"] = root / "report.md"
     report = render_report(design, provenance(store, runs), result, variant_descriptions(store, design),
-                           top_level_names(store, design))
+                           top_level_names(store, design), horizon_line(design, store))
     files["report"].write_text(report, encoding="utf-8")
     return result
 
@@ -273,14 +273,24 @@ class Provenance:
         return [s for s in self.makers if s.get("session") != self.latest.get("session")]
 
 
-def horizon_line(design: Mapping[str, Any]) -> str:
+def horizon_line(design: Mapping[str, Any], store: ResultStore | None = None) -> str:
     """The years and headcount every run had, as report.md and sensitivity.md state them.
 
     Both change every number, so a reader who re-runs from the report alone must find them.
+    Without ``--years`` the years are the scenarios' own, which ``store`` (the scenarios as they
+    ran) names: "each scenario's own" alone did not tell an org-design trial's VP that its
+    report covered 5 years.
     """
     own = "each scenario's own"
-    return (f"- Years simulated: {fmt(design['years']) if design.get('years') else own}; "
-            f"headcount: {design.get('headcount') or own}")
+    years = fmt(design["years"]) if design.get("years") else own
+    if not design.get("years") and store is not None:
+        arms = design.get("arms", [])
+        stored = {label: store.scenario(label).get("years") for label in {str(arm["scenario"]) for arm in arms}}
+        found = {float(y) for arm in arms
+                 if (y := (arm.get("parameters") or {}).get("years", stored[str(arm["scenario"])])) is not None}
+        if found:
+            years = f"{' / '.join(fmt(y) for y in sorted(found))} ({own})"
+    return f"- Years simulated: {years}; headcount: {design.get('headcount') or own}"
 
 
 def provenance(store: ResultStore, runs: pd.DataFrame) -> Provenance:
@@ -884,7 +894,8 @@ def status_notes(result: Analysis) -> list[str]:
 
 
 def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
-                  descriptions: dict[str, str] | None = None, top_levels: Mapping[str, str] | None = None) -> str:
+                  descriptions: dict[str, str] | None = None, top_levels: Mapping[str, str] | None = None,
+                  horizon: str | None = None) -> str:
     """report.md: a plain summary, then what ran, the effects, the plots, the failures and how to reproduce it.
 
     Args:
@@ -893,6 +904,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         result: The effects and the runs.
         descriptions: Each variant's own scenario description, by arm label.
         top_levels: The levels "at the top" by arm label (:func:`top_level_names`).
+        horizon: The years and headcount line (:func:`horizon_line`, with the stored scenarios).
     """
     lines = [f"# {report_title(design)}", ""]
     if design.get("description"):
@@ -905,7 +917,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         f"- Experiment file: `{design.get('source')}`",
         f"- Replications: {design['replications']} per arm, paired by seed (common random numbers: "
         "replication *k* uses the same seed in every scenario)",
-        horizon_line(design),
+        horizon or horizon_line(design),
         f"- Experiment seed: {design['seed']} (replication seeds derived with numpy SeedSequence.spawn)",
         f"- Runs: {result.planned} planned, {ok} succeeded, {result.failed} failed, {result.missing} not run yet",
     ]

@@ -370,7 +370,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         + f"; {len(design['arms'])} sample points x {design['replications']} replication(s)",
         f"- Runs: {len({t[0] for t in design['tasks']})} planned, {int((runs['status'] == 'ok').sum())} succeeded, "
         f"{int((runs['status'] != 'ok').sum())} failed",
-        horizon_line(design),
+        horizon_line(design, store),
         f"- Experiment seed {design['seed']}; replication seeds: {', '.join(map(str, design['seeds']))}",
     ]
     lines += _sets_in_force(design)

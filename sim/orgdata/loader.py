@@ -660,9 +660,21 @@ class _Loader:
         self.frame = self.frame.assign(**{mgr_col: above.mask(moved & (above == ids).to_numpy())})
 
     def _require(self, s: pd.Series, col: str, name: str) -> None:
+        """Refuse blank cells of a required field, with how many and, for a level, the way out.
+
+        An export with its leavers still in it gives them a blank level; "blank level (required
+        for every person)" at the first of 33 such rows said neither how many nor what to change
+        (an org-design trial). A lone blank in the last row is a totals row, which ``fail`` names.
+        """
         blank = np.flatnonzero(s.isna().to_numpy())
         if blank.size:
-            raise self.fail(int(blank[0]), col, f"blank {name} (required for every person)")
+            message = f"blank {name} (required for every person)"
+            if blank.size > 1:
+                message += f" in {blank.size:,} rows"
+            if name == "level" and not (blank.size == 1 and blank[0] == len(s) - 1):
+                message += ("; leave such rows out (leavers? contractors?) by a status column with "
+                            "organisation.source.exclude, or fill in their levels")
+            raise self.fail(int(blank[0]), col, message)
 
     def _tracks(self, level: np.ndarray) -> tuple[np.ndarray, str | None]:
         """Track codes; a blank or absent track is allowed where the level has only one track."""
