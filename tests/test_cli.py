@@ -596,11 +596,11 @@ def test_the_wrong_kind_of_file_says_which_command_takes_it(argv: list[str], wor
          "promosim compare: error: unrecognized arguments: published_criteria, stretch_pilots (--levers takes one "
          "comma-separated word, without spaces: --levers mentoring,published_criteria,stretch_pilots) (see --help)"),
         (["--yeras", "run", "baseline"], "promosim: error: unrecognized arguments: --yeras (see --help)"),
-        # compare has no --set: not "did you mean --seed?" (an org-design trial)
-        (["compare", "baseline", "--set", "interventions.mentoring.coverage=0.2"],
-         "promosim compare: error: unrecognized arguments: --set interventions.mentoring.coverage=0.2 (promosim "
-         "compare has no --set: write the change in a variant file that extends the baseline's, or in an "
-         "experiment file's set: block, see docs/experiments.md) (see --help)"),
+        # experiment run has no --set: not "did you mean --seed?" (an org-design trial)
+        (["experiment", "run", "x.yaml", "--set", "interventions.mentoring.coverage=0.2"],
+         "promosim experiment run: error: unrecognized arguments: --set interventions.mentoring.coverage=0.2 "
+         "(promosim experiment run has no --set: write the change in a variant file that extends the baseline's, "
+         "or in an experiment file's set: block, see docs/experiments.md) (see --help)"),
         # a space for the '=': --set takes the key alone and the value is left over
         (["run", "baseline", "--set", "exits.base_monthly", "0.15"],
          "promosim run: error: unrecognized arguments: 0.15 (--set takes KEY=VALUE as one word, without spaces: "

@@ -294,6 +294,33 @@ def test_levers_with_parameters_compare_doses_on_ones_own_organisation(tmp_path:
         1.5 * cost["mentoring_group_female", "intervention_cost"]  # twice the mentees, about twice the hours
 
 
+def test_compare_set_changes_every_arm(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Which levels count as the top took a variant file per arm (an org-design trial): --set changes
+    the baseline and every variant alike, as an experiment file's set: does."""
+    out = tmp_path / "out"
+    code = main(["compare", str(BASELINE), "--levers", "mentoring", "--set", "metrics.key_levels=3",
+                 "--replications", "2", "--years", "1", "--headcount", "100", "--workers", "1", "--quiet",
+                 "--metrics", "representation_ratio.women", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    for label in ("baseline", "mentoring"):
+        assert yaml.safe_load((out / "scenarios" / f"{label}.yaml").read_text())["metrics"]["key_levels"] == 3
+    report = (out / "report.md").read_text()
+    assert "Every scenario also with the experiment's set: `metrics.key_levels=3`" in report
+    assert "the top 3 of 6 levels" in report and "--levers mentoring --set metrics.key_levels=3`" in report
+    # A bad key or value is named as typed, in one line.
+    for setting, words in (("metrics.key_levelz=3", "--set: metrics.key_levelz: unknown key 'key_levelz' (did you "
+                                                    "mean 'key_levels'?)"),
+                           ("metrics.key_levels=abc", "--set: metrics.key_levels: Input should be a valid integer"),
+                           # It would set mentoring in the baseline too, and --levers reset its arm to the defaults.
+                           ("interventions.mentoring.coverage=0.2",
+                            "--set: interventions.mentoring.coverage=0.2 changes mentoring in every arm, the baseline "
+                            "too, while --levers switches it on in one: set the lever's parameters in its arm with "
+                            "--levers mentoring:coverage=0.2")):
+        assert main(["compare", str(BASELINE), "--levers", "mentoring", "--set", setting, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"promosim compare: {words}") and err.count("\n") == 1, err
+
+
 def test_levers_joined_by_plus_are_switched_on_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """"Mentoring at 50 % plus career conversations" took a variant file that extends the baseline
     (a new user's trial): + puts levers in one arm."""

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.cli import Interrupted, checkpoint, headcount, positive_int, run_metadata, run_years, seed_number
+from sim.cli import Interrupted, checkpoint, headcount, parse_set, positive_int, run_metadata, run_years, seed_number
 from sim.errors import InputError, output_folder
 from sim.wording import counted
 
@@ -179,6 +179,9 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("--headcount", type=headcount, metavar="N", help="resize every scenario to about N people")
     cmp.add_argument("--seed", type=seed_number, default=1, help="experiment seed (default 1)")
     cmp.add_argument("--metrics", type=metric_list, metavar="M,M", help="metrics to analyse (default: all)")
+    cmp.add_argument("--set", action="append", default=[], metavar="KEY.PATH=VALUE",
+                     help="change a scenario key in every arm, baseline and variants alike, e.g. "
+                          "metrics.key_levels=3 (what counts as the top); repeatable")
     cmp.add_argument("--out", metavar="DIR", help="output folder (default results/compare)")
     _table_option(cmp)
     _executor_options(cmp)
@@ -228,6 +231,8 @@ def _command(*words: Any, args: argparse.Namespace) -> str:
     for flag in ("metrics", "levers"):
         if getattr(args, flag, None):
             parts += [f"--{flag}", ",".join(map(str, getattr(args, flag)))]  # a lever as typed
+    for item in getattr(args, "set", None) or []:
+        parts += ["--set", item]
     return shlex.join(parts)
 
 
@@ -375,6 +380,18 @@ def _with_lever_hint(exc: InputError, levers: Mapping[str, LeverArm]) -> InputEr
     return InputError(f"--levers {setting.typed}: {detail}{hint}", source="command line")
 
 
+def _on_set(exc: InputError) -> InputError:
+    """An error in a ``--set`` value named as ``promosim run --set`` names it (``--set: metrics.key_levelz: ...``).
+
+    The comparison's ``--set`` is its experiment's ``set:``, which the error's path ("command
+    line: set.metrics...") called by a name nothing typed.
+    """
+    path = exc.path or ""
+    if exc.source != "command line" or not path.startswith("set."):
+        return exc
+    return InputError(exc.detail, source="--set", path=path.removeprefix("set."))
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Paired comparison of scenario files given on the command line."""
     from sim.experiment.design import build_design, check_arms, comparison_spec  # noqa: PLC0415
@@ -383,16 +400,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not args.variants and not args.levers:
         raise InputError("give at least one variant scenario file or --levers NAME,NAME", source="command line")
     spec = comparison_spec(args.baseline, args.variants, replications=args.replications, seed=args.seed,
-                           years=args.years, headcount=args.headcount, metrics=args.metrics, levers=args.levers)
+                           years=args.years, headcount=args.headcount, metrics=args.metrics, levers=args.levers,
+                           sets=parse_set(args.set))
     levers = dict(zip(list(spec.scenarios.variants)[len(args.variants):], args.levers, strict=True))
     try:
         design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
-    except InputError as exc:
-        raise _with_lever_hint(exc, levers) from None
-    try:
         check_arms(design)
     except InputError as exc:
-        raise _with_lever_hint(exc, levers) from None
+        raise _with_lever_hint(_on_set(exc), levers) from None
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, _command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out)

@@ -1131,10 +1131,35 @@ def _refuse_levers_already_on(levers: Sequence[LeverArm], path: Path, typed: str
             )
 
 
+def _refuse_levers_set_everywhere(levers: Sequence[LeverArm], sets: Mapping[str, Any]) -> None:
+    """Refuse a ``--set`` of a lever that ``--levers`` switches on in one arm.
+
+    ``--set interventions.mentoring.coverage=0.2`` switches mentoring on in every arm, the
+    baseline too, and ``--levers mentoring`` then sets its arm's mentoring back to the defaults:
+    a comparison of coverage 0.2 against 0.3, reported as mentoring "switched on".
+
+    Raises:
+        InputError: A ``--set`` key is within a lever of ``levers``.
+    """
+    named = {setting.name for arm in levers for setting in arm.levers}
+    for key, value in sets.items():
+        lever = key.removeprefix("interventions.").partition(".")[0] if key.startswith("interventions.") else None
+        if lever in named:
+            rest = key.removeprefix(f"interventions.{lever}").lstrip(".")
+            how = f"--levers {lever}:{rest}={value}" if rest else f"--levers {lever}:KEY=VALUE"
+            raise InputError(f"{key}={value} changes {lever} in every arm, the baseline too, while --levers switches "
+                             f"it on in one: set the lever's parameters in its arm with {how}",
+                             source="--set", path=None)
+
+
 def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int, seed: int,
                     years: float | None = None, headcount: int | None = None,
-                    metrics: Sequence[str] | None = None, levers: Sequence[str | LeverArm] = ()) -> ExperimentFile:
+                    metrics: Sequence[str] | None = None, levers: Sequence[str | LeverArm] = (),
+                    sets: Mapping[str, Any] | None = None) -> ExperimentFile:
     """The experiment ``promosim compare`` runs; build it with ``base_dir=Path.cwd()`` (paths as typed).
+
+    ``sets`` (``--set``) change every scenario, as an experiment file's ``set:`` does: which levels
+    count as the top took a variant file per arm before (an org-design trial).
 
     Scenarios are labelled by file name, as in an experiment file, made into a valid label
     (``my scénario.yaml`` gets ``my_scenario``); two different files of the same name
@@ -1162,6 +1187,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
             )
     arms = [LeverArm.of(lever) if isinstance(lever, str) else lever for lever in levers]
     _refuse_levers_already_on(arms, found[0], files[0])
+    _refuse_levers_set_everywhere(arms, sets or {})
     labels: list[str] = []
     for stem in [*map(label_from_file, files), *(arm.label for arm in arms)]:  # files as typed
         label, n = stem, 1
@@ -1176,6 +1202,7 @@ def comparison_spec(baseline: str, variants: Sequence[str], *, replications: int
         "years": years,
         "headcount": headcount,
         "metrics": list(metrics) if metrics else None,
+        "set": dict(sets or {}),
         "scenarios": {"baseline": {"file": files[0], "name": labels[0]},
                       "variants": {**dict(zip(labels[1:len(files)], files[1:], strict=True)),
                                    **{label: {"file": files[0], "set": arm.overrides}
