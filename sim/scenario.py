@@ -830,11 +830,15 @@ def refuse_other_kind(data: Mapping[str, Any], source: str, wanted: str) -> None
 
 
 def _anchor_source(data: dict[str, Any], path: Path) -> None:
-    """Make an organisation data file's path absolute, relative to the scenario naming it."""
+    """Make an organisation data file's path absolute, relative to the scenario naming it.
+
+    ``~/hris.csv`` is the home folder's, as a shell reads it (it was looked for in a folder named
+    ``~`` beside the scenario: an org-design trial).
+    """
     found = relative_source(data)
     if found is not None:
         src, file = found
-        src["file"] = str((path.parent / file).resolve())
+        src["file"] = str((path.parent / Path(file).expanduser()).resolve())
 
 
 def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:

@@ -861,6 +861,9 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      ["row 8, column 'level'", "; a totals row at the end? delete it, or leave it out with "
       "organisation.source.exclude"]),
     ("file not found", None, {"file": "missing.csv"}, ["missing.csv", "file not found; looked in "]),
+    # One file name with backslashes on Linux and macOS (an org-design trial).
+    ("a Windows path", None, {"file": "..\\data\\org.csv"},
+     ["file not found; looked in ", "; a Windows path? write its folders with / (../hris.csv)"]),
     ("empty file name", None, {"file": ""},
      ["organisation.source.file: is empty; give the path of a .csv, .csv.gz, .xlsx, .xlsm, .xlsb, .xls, .ods, "
       ".parquet, .pq file"]),
@@ -900,6 +903,18 @@ def test_bad_files_fail_with_one_line_and_exit_code_2(tmp_path: Path, case: str,
     assert shown in lines[0]
     for part in expected:
         assert part in lines[0], lines[0]
+
+
+def test_a_file_in_the_home_folder_is_found_by_tilde(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``file: ~/org.csv`` was looked for in a folder named '~' beside the scenario (an org-design trial)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "org.csv").write_text(BASE_CSV, encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(tiny_with_source({"file": "~/org.csv"})), encoding="utf-8")
+    scenario = load_scenario(tmp_path / "s.yaml")
+    assert scenario.organisation.source.file == str(home / "org.csv")
+    assert PromotionModel(scenario=scenario, rng=1).orgdata.table.ids.size == BASE_CSV.count("\n") - 1
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])

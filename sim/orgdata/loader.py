@@ -192,7 +192,7 @@ def resolve_file(source: OrgSource) -> Path:
     relative here came from a scenario given as a mapping (an app upload, Python code): it is
     looked up from the working directory, then from the shipped ``scenarios/`` folder.
     """
-    path = Path(source.file)
+    path = Path(source.file).expanduser()
     if path.is_absolute():
         return path
     for candidate in (Path.cwd() / path, SCENARIO_DIR / path):
@@ -205,12 +205,14 @@ def _looked_in(path: Path) -> str:
     """Where ``resolve_file`` looked for a file it did not find, for the error that says so.
 
     The file's name alone does not say which folder a relative path was read from, and the
-    scenario's folder (not the working one) surprises people who run from elsewhere.
+    scenario's folder (not the working one) surprises people who run from elsewhere. A path
+    written the Windows way (with backslashes) is one file name here.
     """
+    windows = "; a Windows path? write its folders with / (../hris.csv)" if "\\" in str(path) else ""
     if path.is_absolute():
         return (f"looked in {path.parent} (a relative organisation.source.file is read from the folder of the "
-                "scenario file that names it)")
-    return f"looked in the working folder ({Path.cwd()}) and among the shipped scenarios ({SCENARIO_DIR})"
+                f"scenario file that names it){windows}")
+    return f"looked in the working folder ({Path.cwd()}) and among the shipped scenarios ({SCENARIO_DIR}){windows}"
 
 
 def load_org(scenario: Scenario) -> OrgTable:
