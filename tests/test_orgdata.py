@@ -159,11 +159,16 @@ def test_rows_an_export_holds_but_the_model_should_not_are_left_out(tmp_path: Pa
     assert parent[slots["J1"]] == parent[slots["J3"]] == parent[slots["S2"]] == slots["H1"]
     assert table.structure["through_excluded"] == 3
     assert table.summary_line().endswith(
-        "; 2 rows left out (Status: terminated 1, Contractor 1, Retired 0) by organisation.source.exclude")
+        "; 2 rows left out (Status: terminated 1, Contractor 1, Retired 0) by organisation.source.exclude; no row has "
+        "Status 'Retired'")
     out = run_cli("org", "describe", tmp_path / "scenario.yaml")
     assert out.returncode == 0, out.stderr
     assert "org.csv: 4 people; 2 rows left out (Status: terminated 1, Contractor 1, Retired 0)" in out.stdout
     assert "3 with a manager who was left out (organisation.source.exclude) now report to the first" in out.stdout
+    # A misspelt value keeps the people it was meant to leave out: said with the value it likely meant.
+    typo = model_from(tmp_path, STATUS_CSV, exclude={"Status": ["Terminated", "Contractors"]}).orgdata.table
+    assert typo.summary_line().endswith("; no row has Status 'Contractors' (did you mean 'CONTRACTOR'? its 1 row "
+                                        "is kept)")
 
 
 def test_a_chain_or_loop_of_managers_left_out_ends_at_the_default_team(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.orgdata.read import RawTable, display_path, read_table
 from sim.orgdata.structure import NONE, effective_managers, find_cycle, managers_from_teams
-from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario, comma_number
+from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario, closest, comma_number
 from sim.wording import counted
 
 MIN_JOINING_AGE = 14  # below the model's youngest hire (16), for tenure rounded up or a year's apprenticeship
@@ -151,6 +151,7 @@ class OrgTable:
         inferred = ", ".join(f"{k} {v.inferred}" for k, v in self.fields.items() if v.inferred)
         line = f"{self.label}: read {counted(self.n, 'person', 'people')}; inferred: {inferred or 'nothing'}"
         line += f"; {self.exclusion_note()} by organisation.source.exclude" if self.excluded else ""
+        line += "".join(f"; {note}" for note in self.unmatched_exclusions())
         return line + (f"; {hidden_note(self.hidden)}" if self.hidden else "")
 
     def people(self) -> str:
@@ -165,6 +166,23 @@ class OrgTable:
         parts = "; ".join(f"{column}: " + ", ".join(f"{value} {n}" for value, n in by_value.items())
                           for column, by_value in self.excluded.items())
         return f"{counted(self.n_excluded, 'row')} left out ({parts})"
+
+    def unmatched_exclusions(self) -> list[str]:
+        """Each ``exclude`` value no row has, with the value kept it likely meant.
+
+        A misspelt status (``Contractors`` for ``Contractor``) keeps the people it was meant to
+        leave out, and "Contractors 0" among the counts was easily read past (an org-design trial).
+        """
+        notes = []
+        for column, by_value in self.excluded.items():
+            kept = {value: n for value, n in self.kept.get(column, {}).items() if value}
+            for value in (value for value, n in by_value.items() if n == 0):
+                folded = {kept_value.casefold(): kept_value for kept_value in kept}  # values match in any case
+                close = folded.get(closest(value.casefold(), folded) or "")
+                hint = (f" (did you mean '{close}'? its {counted(kept[close], 'row')} "
+                        f"{'is' if kept[close] == 1 else 'are'} kept)" if close else "")
+                notes.append(f"no row has {column} '{value}'{hint}")
+        return notes
 
     def exclusion_lines(self, shown: int = 10) -> list[str]:
         """Per column of ``exclude``, the values left out and the values kept, with their counts.
