@@ -124,19 +124,27 @@ def _set_hint(words: Sequence[str], first_extra: str) -> str:
 
 
 def _list_hint(words: Sequence[str], first_extra: str) -> str:
-    """The hint for ``--levers a, b`` or ``--metrics a, b``: a space after a comma splits the list."""
+    """The hint for ``--levers a, b`` or ``--metrics a, b``: a space after a comma splits the list.
+
+    A space beside ``--levers``' ``+`` (``mentoring + career_conversations``, unquoted) splits it too.
+    """
     if first_extra not in words:
         return ""
     at = list(words).index(first_extra)
-    if at < 2 or not words[at - 2].startswith("--") or not words[at - 1].endswith(","):
+    option = words[at - 2] if at >= 2 else ""
+    joins = (",", "+") if option == "--levers" else (",",)  # + joins levers in one arm
+
+    def joined(k: int) -> bool:  # words[k] and words[k + 1] were meant as one word
+        return words[k].endswith(joins) or (k + 1 < len(words) and words[k + 1].startswith(joins))
+
+    if not option.startswith("--") or not joined(at - 1):
         return ""
-    option, parts = words[at - 2], [words[at - 1]]
-    for word in words[at:]:  # "--levers a, b, c": every piece up to the first without a trailing comma
-        parts.append(word)
-        if not word.endswith(","):
+    parts = [words[at - 1]]
+    for k in range(at, len(words)):  # "--levers a, b, c": every piece up to the first not joined to the next
+        parts.append(words[k])
+        if not joined(k):
             break
-    joined = "".join(parts).rstrip(",")
-    return f" ({option} takes one comma-separated word, without spaces: {option} {joined})"
+    return f" ({option} takes one comma-separated word, without spaces: {option} {''.join(parts).rstrip(',')})"
 
 
 def parse_set(items: Sequence[str]) -> dict[str, Any]:

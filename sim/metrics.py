@@ -187,6 +187,10 @@ LEDGER_WINDOWS: dict[str, tuple[str, str]] = {
 # but in a comparison's tables only when named (``--metrics``). "Do women's promotions stick as
 # often as men's?" took pandas over the promotions table (a new user's trial).
 BY_GROUP_ON_REQUEST = tuple(f"{rate}." for rate in LEDGER_WINDOWS)
+# What each ledger's records are, in words, with the window each one settles in.
+_GROUP_RECORDS = {rate: (records, LEDGER_WINDOWS[rate]) for rate, records in (
+    ("promotion_stick_rate", "promotion"), ("decliner_retention", "declined offer"),
+    ("development_roi", "development effort"))}
 GROUP_METRICS = (REPRESENTATION, *BY_GROUP_ON_REQUEST)  # the per-group families: prefix + group name
 
 
@@ -235,9 +239,12 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
     ledger rates; a representation ratio of a flat organisation (``metrics.key_levels`` covering
     every level) stays NaN however long the run, and a flow with nobody in its population (no
     stretch offers, nobody passed over) needs a larger or different organisation, not more months.
+    A group's ledger rate (``promotion_stick_rate.<group>``) beside a whole rate with a value had
+    runs long enough: the group had no record to count.
 
     Args:
-        names: The metrics with no value, as the caller will show them (metric names).
+        names: The metrics with no value, as the caller will show them (metric names); a group's
+            ledger rate is put down to the runs' length only when the whole rate is among them.
         top_is_everyone: Whether the top ``metrics.key_levels`` levels are every level of the
             organisation (``_Layout.top_from == 0``); None when not known (a report of many runs
             with no representation in any: one of the two reasons must hold).
@@ -248,9 +255,15 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
     Returns:
         Sentences starting with the metric names they explain; empty when ``names`` is.
     """
-    ledgers, flat, other = [], [], []
+    names = list(names)
+    ledgers, flat, groups_none, other = [], [], [], []
     for name in names:
-        if ledger_metric(name):
+        rate = ledger_metric(name)
+        if rate is not None and rate != name and rate not in names:
+            # The whole rate has a value (or was not asked for): the runs may be long enough, and
+            # the group had no record in the cohort, which "runs this short have none" did not say.
+            groups_none.append(name)
+        elif ledger_metric(name):
             ledgers.append(name)
         elif name.startswith(REPRESENTATION) and (top_is_everyone is not False or one_group):
             flat.append(name)
@@ -271,6 +284,12 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
     elif flat:
         reasons.append(f"{', '.join(map(label, flat))}: one group is everyone at the top too, so the ratio would "
                        "be 1 whatever happened; representation needs two groups or more")
+    for rate, (records, (block, key)) in _GROUP_RECORDS.items():
+        none = [name for name in groups_none if ledger_metric(name) == rate]
+        if none:
+            reasons.append(f"{', '.join(map(label, none))}: the group had no {records} in {runs} made up to one "
+                           f"window ({block}.{key}) before the end, which the rate counts; a small group has few, "
+                           "so a longer run or a larger organisation may give some")
     if other:
         reasons.append(f"{', '.join(map(label, other))}: nobody in the rate's population, or no events of its "
                        f"kind, in {runs}")
@@ -1082,8 +1101,9 @@ class Recorder:
         )
         ledgers = {"promotion_stick_rate": model.promotions, "decliner_retention": model.decliners,
                    "development_roi": model.development}
-        out.update({f"{rate}.{name}": _cohort_rate(ledger, end - ledger_window(sc, rate), group=code)
-                    for rate, ledger in ledgers.items() for code, name in enumerate(sc.group_names)})
+        if len(sc.group_names) > 1:  # one group's rates are the whole rates
+            out.update({f"{rate}.{name}": _cohort_rate(ledger, end - ledger_window(sc, rate), group=code)
+                        for rate, ledger in ledgers.items() for code, name in enumerate(sc.group_names)})
         if "global_efficiency" in out:
             out["global_efficiency_change"] = out["global_efficiency"] - self.stocks[0]["global_efficiency"]
         ordered = {k: float(out[k]) for k in METRICS}

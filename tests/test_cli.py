@@ -595,6 +595,10 @@ def test_the_wrong_kind_of_file_says_which_command_takes_it(argv: list[str], wor
         (["compare", "baseline", "--levers", "mentoring,", "published_criteria,", "stretch_pilots"],  # spaces
          "promosim compare: error: unrecognized arguments: published_criteria, stretch_pilots (--levers takes one "
          "comma-separated word, without spaces: --levers mentoring,published_criteria,stretch_pilots) (see --help)"),
+        # a + with spaces beside it, unquoted, splits the arm as a space after a comma splits the list
+        (["compare", "baseline", "--levers", "mentoring", "+", "career_conversations,stretch_pilots"],
+         "promosim compare: error: unrecognized arguments: + career_conversations,stretch_pilots (--levers takes one "
+         "comma-separated word, without spaces: --levers mentoring+career_conversations,stretch_pilots) (see --help)"),
         (["--yeras", "run", "baseline"], "promosim: error: unrecognized arguments: --yeras (see --help)"),
         # experiment run has no --set: not "did you mean --seed?" (an org-design trial)
         (["experiment", "run", "x.yaml", "--set", "interventions.mentoring.coverage=0.2"],

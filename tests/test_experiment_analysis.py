@@ -565,11 +565,17 @@ def test_two_groups_mirrored_ratios_count_once_at_a_glance(groups: dict, better:
     # to send the reader to longer runs for it (a researcher trial).
     ("representation_ratio.women", "- women at the top: the organisation has one group, or its top "
      "metrics.key_levels levels", "runs this short"),
+    # A group's stick rate is a ledger rate too, but beside a whole stick rate with a value the runs were
+    # long enough: a group with no promotion to count read "runs this short have none" (a review's trial).
+    ("promotion_stick_rate.women", "- promotions that stick (women): the group had no promotion in these runs "
+     "made up to one window (promotion.stick_window_months) before the end", "runs this short"),
+    ("development_roi.women", "- development that paid off (women): the group had no development effort in these "
+     "runs made up to one window (metrics.roi_window_months)", "runs this short"),
 ])
 def test_a_metric_no_run_could_measure_gets_its_own_reason(metric: str, reason: str, not_said: str) -> None:
     nan = float("nan")
     values = toy_values({"misread_rate": ([0.2] * 4, [0.1, 0.12, 0.11, 0.1]), metric: ([nan] * 4, [nan] * 4)})
-    design = {"replications": 4, "metrics": None, "arms": toy_design()["arms"][:2]}
+    design = {"replications": 4, "metrics": ["misread_rate", metric], "arms": toy_design()["arms"][:2]}
     text = "\n".join(summary_lines(paired_effects(values, design), {}))
     assert f"No value in any run: {metric_info(metric).label}." in text
     assert reason in text
@@ -579,7 +585,8 @@ def test_a_metric_no_run_could_measure_gets_its_own_reason(metric: str, reason: 
 def test_every_summary_metric_has_a_meaning_and_a_direction() -> None:
     from sim.metrics import EXTRA_METRICS, METRICS, metric_info  # noqa: PLC0415
 
-    for name in (*METRICS, *EXTRA_METRICS, "representation_ratio.women"):
+    for name in (*METRICS, *EXTRA_METRICS, "representation_ratio.women", "promotion_stick_rate.women",
+                 "decliner_retention.women", "development_roi.women"):
         info = metric_info(name)
         assert info is not None and info.label and info.meaning, name
         assert info.better in ("lower", "higher", "one", None), name

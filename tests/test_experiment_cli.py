@@ -403,6 +403,52 @@ def test_a_lever_is_named_and_recorded_as_typed(capsys: pytest.CaptureFixture[st
     assert "'mentoring:coverage=[0.5': coverage=[0.5: YAML syntax error" in capsys.readouterr().err
 
 
+def test_a_list_value_reaches_the_levers_own_check(capsys: pytest.CaptureFixture[str]) -> None:
+    """A list or mapping value cannot be hashed: comparing arms as sets made argparse say only
+    "invalid lever_list value" for ``mentoring,mentoring:group=[women]`` (a review's trial)."""
+    from sim.experiment.cli import lever_list  # noqa: PLC0415
+
+    assert [arm.label for arm in lever_list("mentoring,mentoring:group=[women]")] == ["mentoring",
+                                                                                      "mentoring_group___women__"]
+    assert main(["compare", str(BASELINE), "--levers", "mentoring,mentoring:group=[women]", "--out", "unused"]) == 2
+    assert capsys.readouterr().err.startswith("promosim compare: command line: --levers mentoring:group=[women]: ")
+
+
+def test_a_lever_that_leaves_named_people_no_seat_is_named(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A problem found when the arm is filled has no key path: reading it was a traceback, and in an
+    arm of several levers the first lever was blamed (a review's trial)."""
+    team = yaml.safe_load((SCENARIOS / "sam_and_priya.yaml").read_text())
+    team["organisation"]["levels"][3]["positions"] = {"management": 2}  # two directors, both named
+    team["people"].append({"name": "Kim", "level": "Director", "track": "management", "age": 50})
+    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team))
+    for levers in ("parallel_ladders", "career_conversations+parallel_ladders"):
+        assert main(["compare", str(tmp_path / "team.yaml"), "--levers", levers, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("promosim compare: command line: --levers parallel_ladders: ") and err.count("\n") == 1
+        assert "after the parallel_ladders lever changed the scenario: 2 named people at level 'Director'" in err
+
+
+def test_a_report_of_runs_made_before_each_groups_stick_rate_says_so(tmp_path: Path) -> None:
+    """Runs made before promotion_stick_rate.<group> was in the summary have no row of it: the
+    report said "no value in any run", put down to runs too short (a review's trial)."""
+    from sim.errors import InputError  # noqa: PLC0415
+    from sim.experiment.cli import _check_report_metrics  # noqa: PLC0415
+
+    class OldStore:
+        def scenarios(self) -> list[dict]:
+            return [{"groups": [{"name": "women"}, {"name": "men"}]}]
+
+        def summaries(self, design_only: bool = False) -> pd.DataFrame:
+            return pd.DataFrame({"metric": ["promotion_stick_rate", "representation_ratio.women"]})
+
+    _check_report_metrics(["promotion_stick_rate", "representation_ratio.women"], OldStore())
+    with pytest.raises(InputError) as err:
+        _check_report_metrics(["promotion_stick_rate.women"], OldStore())
+    assert "promotion_stick_rate.women: this folder's runs were made by a promosim that did not yet put each " \
+           "group's ledger rates in the summary" in str(err.value)
+
+
 def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An org-design trial typed `compare acme.yaml career_conversations`, which runs the shipped organisation;
     --levers switches the lever on in the baseline's own file."""

@@ -16,6 +16,7 @@ from sim.errors import InputError
 from sim.experiment.cli import metric_list
 from sim.experiment.design import (
     LeverArm,
+    LeverSetting,
     build_design,
     comparison_spec,
     load_experiment,
@@ -607,6 +608,14 @@ def test_compare_refuses_levers_the_baseline_already_has(tmp_path: Path, monkeyp
         comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["psychological_safety"])
     spec = comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["career_conversations"])
     assert list(spec.scenarios.variants) == ["career_conversations"]  # a lever it lacks is still fine
+    # In an arm of several levers the others still differ: not "the baseline itself" (a review's trial).
+    both = LeverArm((LeverSetting("career_conversations"), LeverSetting("psychological_safety")))
+    with pytest.raises(InputError) as err:
+        comparison_spec("acme.yaml", [], replications=2, seed=1, levers=[both])
+    assert "in --levers career_conversations+psychological_safety, psychological_safety would be as in the " \
+           "baseline, not switched on as the report would say; drop psychological_safety from that arm " \
+           "(--levers career_conversations)" in str(err.value), err.value
+    assert "baseline itself" not in str(err.value)
 
 
 def test_a_changed_list_of_numbers_is_named_item_by_item() -> None:

@@ -207,7 +207,7 @@ def run_values(store: ResultStore, design: dict[str, Any] | None = None) -> pd.D
 
 
 def metric_order(values: pd.DataFrame, wanted: Sequence[str] | None) -> list[str]:
-    """The metrics to analyse: the declared ones, else every metric in the engine's order.
+    """The metrics to analyse: the declared ones, else every metric but the groups' ledger rates, in the engine's order.
 
     Every metric but each group's ledger rates (``BY_GROUP_ON_REQUEST``: stick rate, decliners
     staying, development that paid off), shown when named: by default they would add three rows

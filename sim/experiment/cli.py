@@ -178,7 +178,9 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("--years", type=run_years, metavar="Y", help="simulated years (default: each scenario's)")
     cmp.add_argument("--headcount", type=headcount, metavar="N", help="resize every scenario to about N people")
     cmp.add_argument("--seed", type=seed_number, default=1, help="experiment seed (default 1)")
-    cmp.add_argument("--metrics", type=metric_list, metavar="M,M", help="metrics to analyse (default: all)")
+    cmp.add_argument("--metrics", type=metric_list, metavar="M,M",
+                     help="metrics to analyse (default: all but each group's ledger rates, such as "
+                          "promotion_stick_rate.<group>, shown when named)")
     cmp.add_argument("--set", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="change a scenario key in every arm, baseline and variants alike, e.g. "
                           "metrics.key_levels=3 (what counts as the top); repeatable")
@@ -368,9 +370,9 @@ def _with_lever_hint(exc: InputError, levers: Mapping[str, LeverArm]) -> InputEr
         return exc
     label, arm = found
     detail = re.sub(r"^(scenarios\.variants\.\S+?\.set\.interventions\.\w+|arm '[\w.\-]+'): ", "", exc.detail)
-    # An arm of several levers: the one whose parameters the error is about.
-    lever = exc.path.removeprefix(f"scenarios.variants.{label}.set.interventions.").partition(".")[0]
-    setting = next((s for s in arm.levers if s.name == lever), arm.levers[0])
+    setting = _lever_at_fault(exc, label, arm)
+    if setting is None:  # an arm of several levers, the error not saying which: the arm as typed
+        return InputError(f"--levers {arm.typed}: {detail}", source="command line")
     from sim.interventions import REGISTRY  # noqa: PLC0415
 
     # How to set parameters, for a lever typed without any: one typed with them shows it is known.
@@ -390,6 +392,20 @@ def _on_set(exc: InputError) -> InputError:
     if exc.source != "command line" or not path.startswith("set."):
         return exc
     return InputError(exc.detail, source="--set", path=path.removeprefix("set."))
+
+
+def _lever_at_fault(exc: InputError, label: str, arm: LeverArm) -> LeverSetting | None:
+    """The lever of ``arm`` an error is about: by its key path, else the lever the message names, else None.
+
+    A problem found when the arm's organisation is filled (``check_arms``: "after the
+    parallel_ladders lever changed the scenario: ...") has no key path; taking its first lever
+    named the wrong one in an arm of several, and reading the missing path was a traceback.
+    """
+    if len(arm.levers) == 1:
+        return arm.levers[0]
+    lever = (exc.path or "").removeprefix(f"scenarios.variants.{label}.set.interventions.").partition(".")[0]
+    return next((s for s in arm.levers if s.name == lever), None) or next(
+        (s for s in arm.levers if f"the {s.name} lever" in exc.detail), None)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -461,13 +477,25 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
     """Check ``--metrics`` against the groups of the folder's scenarios, which argparse cannot know.
 
     Raises:
-        InputError: A per-group metric names a group none of the scenarios has (it would report nothing).
+        InputError: A per-group metric names a group none of the scenarios has (it would report
+            nothing), or a group's stick rate the folder's runs were made without.
     """
     from sim.experiment.design import first_unknown_metric, scenario_groups  # noqa: PLC0415
+    from sim.metrics import BY_GROUP_ON_REQUEST  # noqa: PLC0415
 
     found = first_unknown_metric(names, scenario_groups(store.scenarios()))
     if found:
         raise InputError(found[1], source="command line", path="--metrics")
+    # Runs made before each group's ledger rates were in the summary have no row of them: the report
+    # said "no value in any run ... runs this short have none" of runs long enough (a review's trial).
+    wanted = [name for name in names or () if name.startswith(BY_GROUP_ON_REQUEST)]
+    stored = set(store.summaries(design_only=True)["metric"]) if wanted else set()
+    missing = next((name for name in wanted if stored and name not in stored), None)
+    if missing:
+        raise InputError(f"{missing}: this folder's runs were made by a promosim that did not yet put each group's "
+                         "ledger rates in the summary; run the experiment again into a new folder (report.md has its "
+                         "command), or break the stick rate down by group from the stored promotions "
+                         "(docs/experiments.md, Python API)", source="command line", path="--metrics")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

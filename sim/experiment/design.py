@@ -283,7 +283,8 @@ class Design:
         seeds: The seed of each replication, shared by all arms.
         arms: The arms in a stable order: the reference first.
         tasks: One per arm and replication.
-        metrics: Metrics to analyse and plot (None: every summary metric).
+        metrics: Metrics to analyse and plot (None: every summary metric but each group's ledger rates,
+            ``analysis.metric_order``).
         extra: Kind-specific facts, e.g. the SALib problem of a sensitivity design.
         overrides: The experiment-wide ``set:``, applied to every scenario.
     """
@@ -585,10 +586,16 @@ class LeverArm:
         return cls((LeverSetting(name, tuple(params)),))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, LeverArm) and set(self.levers) == set(other.levers)
+        # By name, not as sets: a parameter's value may be a list or a mapping (``group=[women]``),
+        # which cannot be hashed, and the lever then reached the scenario's own one-line error.
+        return isinstance(other, LeverArm) and self._by_name() == other._by_name()
 
     def __hash__(self) -> int:
-        return hash(frozenset(self.levers))
+        return hash(frozenset(lever.name for lever in self.levers))
+
+    def _by_name(self) -> tuple[LeverSetting, ...]:
+        """The levers in name order (each is in an arm once), so that ``a+b`` equals ``b+a``."""
+        return tuple(sorted(self.levers, key=lambda lever: lever.name))
 
     @property
     def label(self) -> str:
@@ -1119,8 +1126,21 @@ def _refuse_levers_already_on(levers: Sequence[LeverArm], path: Path, typed: str
             ours = {**defaults, **(already[lever] or {})}
             differ = [k for k in ours if ours[k] != theirs.get(k)]
             own = ", ".join(f"{k}={ours[k]}" for k in differ)
-            against = (f"{', '.join(f'{k}={theirs[k]}' for k in differ)} in --levers {arm.typed}" if setting.params
-                       else "the defaults")
+            set_here = ", ".join(f"{k}={theirs[k]}" for k in differ)
+            if len(arm.levers) > 1:
+                # The arm still differs by its other levers, so it is not "the baseline itself":
+                # what is wrong is that the report would call this lever switched on.
+                others = "+".join(s.typed for s in arm.levers if s is not setting)
+                state = (f"{lever} would differ only in its parameters ({own} against "
+                         f"{set_here if setting.params else 'the defaults'})" if own
+                         else f"{lever} would be as in the baseline")
+                raise InputError(
+                    f"the baseline ({typed}) already has {lever} on: in --levers {arm.typed}, {state}, not switched "
+                    f"on as the report would say; drop {lever} from that arm (--levers {others}), or give a "
+                    "baseline without it and this file as a variant",
+                    source="command line", path="levers",
+                )
+            against = f"{set_here} in --levers {arm.typed}" if setting.params else "the defaults"
             same = (f"would differ only in the lever's parameters ({own} against {against})" if own
                     else "would be the baseline itself (every difference 0)")
             raise InputError(

@@ -985,7 +985,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
               "- `timeseries/scenario=*/`: each run's monthly metrics"]
     if design.get("timeseries") != "none":  # runs without series keep no promotions either
         lines += ["- `promotions/scenario=*/`: each run's promotions and how each settled (stuck, failed, pending), "
-                  "to break the stick rate down by group, level or track (docs/experiments.md, Python API)"]
+                  "to break the stick rate down by level or track (by group it is in the summaries: "
+                  "promotion_stick_rate.<group>; docs/experiments.md, Python API)"]
     lines += ["- `experiment.json`, `sessions.jsonl`: the design, and the provenance of every invocation", ""]
     return "\n".join(lines)
 
