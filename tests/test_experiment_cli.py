@@ -329,6 +329,12 @@ def test_levers_joined_by_plus_are_switched_on_together(tmp_path: Path, capsys: 
     both = lever_list("career_conversations + mentoring:coverage=+0.5")  # a + before a number is its sign
     assert both == lever_list("mentoring:coverage=0.5+career_conversations")  # one arm, whatever the order
     assert both[0].label == "career_conversations_and_mentoring_coverage_0.5"
+    # Too long a label keeps whole lever names, and a hash tells two such arms apart (they were cut mid-word).
+    many = "mentoring:coverage=0.5+career_conversations+published_criteria+psychological_safety"
+    long_arms = lever_list(f"{many},{many}+stretch_pilots")
+    labels = [arm.label for arm in long_arms]
+    assert labels[0] != labels[1] and all(len(label) <= 76 for label in labels)
+    assert all(label.startswith("mentoring_and_career_conversations_and_published_criteria-") for label in labels)
     out = tmp_path / "out"
     code = main(["compare", str(BASELINE), "--levers", "mentoring:coverage=0.5+career_conversations,mentoring",
                  "--replications", "2", "--years", "1", "--headcount", "100", "--workers", "1", "--quiet",

@@ -599,8 +599,20 @@ class LeverArm:
 
     @property
     def label(self) -> str:
-        """The arm's label: each lever's (``mentoring_coverage_0.6``), joined by ``_and_``."""
-        return valid_label("_and_".join(lever.label for lever in self.levers))
+        """The arm's label: each lever's (``mentoring_coverage_0.6``), joined by ``_and_``.
+
+        Labels have at most ``LABEL_LENGTH - 4`` characters (room for a ``-2``). Four levers with
+        their settings were cut mid-word, and two such arms told apart only by a ``-2`` (a
+        reviewer): a label too long keeps the levers' names, and then as many as fit, with a
+        short hash of the arm for the rest.
+        """
+        room = LABEL_LENGTH - 4
+        names = [lever.name for lever in self.levers]
+        for text in ("_and_".join(lever.label for lever in self.levers), "_and_".join(names)):
+            if len(text) <= room:  # valid_label would cut it
+                return valid_label(text)
+        fit = next(n for n in range(len(names), 0, -1) if len("_and_".join(names[:n])) <= room - 9)
+        return f"{'_and_'.join(names[:fit])}-{hashlib.sha1(self.typed.encode()).hexdigest()[:8]}"
 
     @property
     def typed(self) -> str:
