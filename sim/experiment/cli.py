@@ -78,7 +78,8 @@ def lever_list(text: str) -> list[LeverArm]:
                                              "(a lever at two settings is two arms: separate them with a comma)")
         arm = LeverArm(tuple(settings))
         if arm in arms:
-            raise argparse.ArgumentTypeError(f"'{item}' is listed twice; list each lever once")
+            raise argparse.ArgumentTypeError(f"'{item}' is listed twice; list each "
+                                             f"{'arm' if len(settings) > 1 else 'lever'} once")
         arms.append(arm)
     return arms
 
