@@ -476,6 +476,19 @@ class Metrics(_Strict):
     disinterested_belief: Fraction = 0.4
     level_weights: list[Annotated[float, Field(ge=0)]] | None = None
 
+    @field_validator("key_levels", mode="before")
+    @classmethod
+    def _a_count(cls, value: Any) -> Any:
+        """Name a list of levels as the count ``key_levels`` is.
+
+        A list of level names was refused as "Input should be a valid integer (got list)" (an
+        org-design trial).
+        """
+        if isinstance(value, list | tuple):
+            raise ValueError(f"is how many levels from the top count as the top, a whole number: for the top "
+                             f"{len(value)} levels write key_levels: {len(value)}")
+        return value
+
 
 class Scenario(_Strict):
     """A complete, validated description of one organisation and its rules."""

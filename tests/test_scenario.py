@@ -376,6 +376,9 @@ def _error(data: dict[str, Any]) -> InputError:
         ({"people": [{"name": "X", "level": "Junior", "track": "management"}]}, "people[0].track", ["management"]),
         ({"people": [{"name": "X", "level": "Junior", "track": "sales"}]}, "people[0].track", ["sales"]),
         ({"metrics": {"level_weights": [1, 2]}}, "metrics.level_weights", ["3 levels"]),
+        # Level names for a count of levels (an org-design trial): named as the count it is.
+        ({"metrics": {"key_levels": ["Senior", "Lead"]}}, "metrics.key_levels",
+         ["how many levels from the top count as the top", "key_levels: 2"]),
         ({"employees": {"timing_delay_months": [40, 10]}}, "employees.timing_delay_months", ["min"]),
         ({"interventions": {"telepathy": {}}}, "interventions.telepathy", ["unknown intervention"]),
         # From fuzzing: NaN and infinity validated (every competence NaN), and int32 columns overflowed.
