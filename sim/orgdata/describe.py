@@ -14,6 +14,7 @@ import numpy as np
 from sim.org import VACANT
 from sim.orgdata.loader import hidden_note
 from sim.scenario import MANAGEMENT, TRACKS
+from sim.wording import counted
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -153,17 +154,18 @@ def render(d: dict[str, Any]) -> str:
     out = [f"Starting organisation: {d['scenario']} (seed {d['seed']})"]
     inf = d["inferred"]
     if inf["source"] is None:
-        out.append(f"Drawn from the scenario's distributions (no organisation.source): {inf['drawn']} people.")
+        drawn = counted(inf["drawn"], "person", "people")
+        out.append(f"Drawn from the scenario's distributions (no organisation.source): {drawn}.")
     else:
         left_out = f"; {inf['exclusion_note']} by organisation.source.exclude" if inf.get("exclusion_note") else ""
         sheet = f", sheet '{inf['sheet']}'" if inf.get("sheet") else ""
-        out.append(f"Read from {inf['source']}{sheet}: {inf['read']} people{left_out}.")
+        out.append(f"Read from {inf['source']}{sheet}: {counted(inf['read'], 'person', 'people')}{left_out}.")
         if inf.get("hidden_rows"):
             out.append(f"Note: {hidden_note(inf['hidden_rows'])}.")
     if d["warmup_months"]:
         out.append(f"(As placed, before the {d['warmup_months']}-month warm-up that precedes month 1.)")
 
-    out += ["", f"Pyramid: {d['headcount']} people in {d['positions']} positions"]
+    out += ["", f"Pyramid: {counted(d['headcount'], 'person', 'people')} in {counted(d['positions'], 'position')}"]
     rows = [[p["level"], p["track"], p["positions"], p["filled"], p["vacant"], _pct(p["filled"], p["positions"])]
             for p in d["pyramid"]]
     total_f = sum(p["filled"] for p in d["pyramid"])
@@ -190,8 +192,8 @@ def render(d: dict[str, Any]) -> str:
 
     out += ["", "What was read and what was inferred (people)"]
     if inf["source"] is None:
-        out.append(f"  everything drawn: {inf['drawn']} people" + (f", {inf['named']} of them named in people:"
-                                                                  if inf["named"] else ""))
+        named = f", {inf['named']:,} of them named in people:" if inf["named"] else ""
+        out.append(f"  everything drawn: {counted(inf['drawn'], 'person', 'people')}{named}")
         return "\n".join(out)
     out += _table(["field", "column", "read", "inferred", "how inferred"],
                   [[k, v["column"] or "(none)", v["read"], v["inferred"], v["note"]] for k, v in inf["fields"].items()],
@@ -211,8 +213,10 @@ def render(d: dict[str, Any]) -> str:
                f"{st['no_valid_manager']} with no such manager and {st['without_manager']} without a manager keep the "
                "scenario's default team")
     if st.get("through_excluded"):
-        out.append(f"  {st['through_excluded']} with a manager who was left out (organisation.source.exclude) now "
-                   "report to the first manager up the line who stays, or to none when no one above stays")
+        one = st["through_excluded"] == 1
+        out.append(f"  {st['through_excluded']:,} with a manager who was left out (organisation.source.exclude) now "
+                   f"report{'s' if one else ''} to the first manager up the line who stays, or to none when no one "
+                   "above stays")
     out += [f"  {line} (organisation.source.exclude)" for line in inf.get("exclusion_lines", [])]
     out.append(f"  ignored columns: {', '.join(inf['ignored_columns']) or 'none'}; blank rows skipped: "
                f"{inf['blank_rows']}; named people added: {inf['named']}")
