@@ -726,6 +726,9 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("manager id without its leading zeros",  # a spreadsheet read one id column as numbers
      BASE_CSV.replace("H1", "0071").replace("S1,Senior,management,0071,", "S1,Senior,management,71,"), {},
      ["row 3, column 'manager'", "manager '71' does not exist", "'0071' exists (leading zeros lost"]),
+    ("manager id in other capitals", BASE_CSV.replace("S1,Senior,management,H1,", "S1,Senior,management,h1,"), {},
+     ["row 3, column 'manager'", "manager 'h1' does not exist", "ids are compared as written and 'H1' exists (the "
+      "same id in other capitals?"]),
     ("a title above the header", "Headcount June 2024\n" + BASE_CSV, {},
      ["row 2: the first line with text has one cell but row 2 has 8", "delete the lines above the header"]),
     ("a non-breaking space in a level", _edit(7, "Junior", "Jun\u00a0ior"), {},

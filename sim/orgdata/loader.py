@@ -870,6 +870,9 @@ class _Loader:
                     hint = f"; the cell holds {shown}"
                 elif (odd := _id_with_invisible(value, ids)) is not None:
                     hint = f"; the id that looks like it holds {odd}"
+                elif (cased := _same_but_case(value, ids)) is not None:
+                    hint = (f"; ids are compared as written and '{cased}' exists (the same id in other capitals? "
+                            "write it the same way in both columns)")
                 raise self.fail(i, mgr_col, self._missing_managers(mgr, missing, hint))
             stated = stated.astype(np.int64)
             # Some HR systems record the head of the organisation (or of a unit) as their own manager.
@@ -1075,6 +1078,13 @@ def _same_but_leading_zeros(value: str, ids: pd.Series) -> str | None:
 _INVISIBLE = {"\u00a0": "a non-breaking space", "\u202f": "a narrow non-breaking space", "\u2007": "a figure space",
               "\u200b": "a zero-width space", "\u200c": "a zero-width non-joiner", "\u200d": "a zero-width joiner",
               "\u2060": "a word joiner", "\ufeff": "a byte-order mark"}
+
+
+def _same_but_case(value: str, ids: pd.Series) -> str | None:
+    """An id that differs from ``value`` only in capitals (``E100004`` for ``e100004``), or None."""
+    folded = ids.str.casefold()
+    same = ids[(folded == value.casefold()).to_numpy()]
+    return str(same.iloc[0]) if len(same) else None
 
 
 def _invisible(value: str) -> str | None:
