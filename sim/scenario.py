@@ -231,7 +231,7 @@ class OrgSource(_Strict):
             if self.file.lower().endswith(self.SPREADSHEETS):
                 save = ": export it as an Excel workbook (.xlsx) or as CSV (Numbers: File › Export To)"  # noqa: RUF001 (the menu)
             elif self.file.lower().endswith((".txt", ".tsv")):
-                save = ": a tab-separated file is read when its name ends in .csv (rename it)"
+                save = ": text separated by tabs, commas or semicolons is read from a file named .csv (rename it)"
             raise ValueError(f"@file@ expected a {', '.join(self.SUFFIXES)} file, got '{Path(self.file).name}'{save}")
         if self.sheet is not None and not self.file.lower().endswith(self.WORKBOOKS):
             raise ValueError(f"@sheet@ names a sheet of a workbook ({', '.join(self.WORKBOOKS)}); "

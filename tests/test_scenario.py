@@ -636,8 +636,8 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
         ["names a sheet of a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods); 'staff.csv' has none: remove sheet"]),
     "Excel's Unicode text as the headcount file": ("organisation:\n  source: {file: staff.txt}\n",
                                                    "organisation.source.file",
-                                                   ["got 'staff.txt': a tab-separated file is read when its name "
-                                                    "ends in .csv (rename it)"]),
+                                                   ["got 'staff.txt': text separated by tabs, commas or semicolons "
+                                                    "is read from a file named .csv (rename it)"]),
 }
 
 
