@@ -390,6 +390,11 @@ def test_org_describe_says_tenure_came_from_hire_dates(tmp_path: Path) -> None:
     text = run_cli("org", "describe", scenario).stdout
     assert "  tenure: from the hire dates in 'Hire Date', counted to 2024-06-30 (organisation.source.as_of)" in text
     assert "ignored columns: Born;" in text  # not mapped, and not a field's own name
+    # An as_of years after the last hire (a typo: 2034 for 2024) ages everyone: describe asks.
+    late = write_case(tmp_path, _with_dates("%Y-%m-%d"), columns={"hire_date": "Hire Date"}, as_of="2034-06-30")
+    tenure = json.loads(run_cli("org", "describe", late, "--json").stdout)["inferred"]["fields"]["tenure"]
+    assert tenure["derived"].endswith("; the latest hire date is 10.1 years before it: is as_of the date the file "
+                                      "was exported?"), tenure["derived"]
 
 
 def test_names_and_mapping_keys_are_matched_whatever_their_case(tmp_path: Path) -> None:

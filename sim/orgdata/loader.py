@@ -541,7 +541,14 @@ class _Loader:
                    "the file was exported") if name == "hire_date" else "check the column and as_of"
             raise self.fail(int(late[0]), col, f"{head}; {way}")
         what = {"hire_date": "hire dates", "birth_date": "birth dates"}[name]
-        return days / unit_days, f"from the {what} in '{col}', counted to {as_of} (organisation.source.as_of)"
+        derived = f"from the {what} in '{col}', counted to {as_of} (organisation.source.as_of)"
+        # Nobody hired for years before as_of: most likely a typo in as_of (2035 for 2025), which
+        # ages everyone and lengthens every tenure by the gap (an org-design trial).
+        newest = np.nanmin(days) / 365.2425 if name == "hire_date" and np.isfinite(days).any() else 0.0
+        if newest >= 2:
+            derived += (f"; the latest hire date is {newest:.1f} years before it: is as_of the date the file was "
+                        "exported?")
+        return days / unit_days, derived
 
     def report(self, name: str, col: str | None, known: np.ndarray, note: str, derived: str = "") -> None:
         read = int(known.sum())
