@@ -785,6 +785,9 @@ def test_back_and_forward_move_the_run_with_the_address(page: object) -> None:
     page.get_by_text("Restored from the address: baseline, month 2.").wait_for()
     page.go_forward()
     step_is(page, 3)
+    # The counters follow the step's label: read them once the restored run is said (one read
+    # between the two found the month-2 count, in a fresh clone's run).
+    page.get_by_text("Restored from the address: baseline with career conversations, month 3.").wait_for()
     assert counter(page, "people") == people, "the same run"
     page.get_by_role("button", name="Reset").click()  # the note named the restored run above the new one
     step_is(page, 0)
