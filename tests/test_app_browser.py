@@ -415,6 +415,20 @@ def test_a_csv_of_people_is_the_organisation_in_the_page(page: object, tmp_path:
     assert page.locator(".promosim-error").count() == 0
     assert counter(page, "people") == "33"
 
+    # Two sheets that could be the people: the page offers them, and reads the one clicked.
+    leavers = book.create_sheet("Leavers")
+    for row in list(book["People"].iter_rows(values_only=True))[:6]:
+        leavers.append(list(row))
+    book.save(tmp_path / "two.xlsx")
+    page.locator('input[type="file"]').set_input_files(str(tmp_path / "two.xlsx"))
+    page.locator(".promosim-error").wait_for()
+    assert "the workbook has 2 sheets with data ('People', 'Leavers')" in page.locator(".promosim-error").inner_text()
+    page.get_by_role("button", name="Read sheet 'People'").click()
+    page.get_by_text("Loaded two.xlsx, sheet 'People': 33 people").wait_for()
+    assert page.locator(".promosim-error").count() == 0
+    assert page.get_by_role("button", name="Read sheet 'Leavers'").count() == 0
+    assert counter(page, "people") == "33"
+
 
 def test_sam_and_priya_guided_start(page: object) -> None:
     from sim.app.workshop import GUIDED_SCENARIO, shipped_scenarios  # noqa: PLC0415

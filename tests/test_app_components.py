@@ -742,12 +742,20 @@ def test_an_excel_workbook_of_people_starts_the_scenario_from_them(rendered: tup
     upload.vue_upload(workbook_upload("noted.xlsx", {"Notes": "exported by HR\n", "People": OURS}))
     assert state.message.value is None, state.message.value
     assert state.settings.value.scenario == "noted.xlsx (uploaded)"
-    # Two sheets with a level column: refused, kept, and read once a scenario names the file and its sheet.
+    # Two sheets with a level column: refused, kept, and offered as buttons (a room had no way to
+    # name one short of writing a scenario file), or read once a scenario names the file and its sheet.
     upload.vue_upload(workbook_upload("two.xlsx", {"Summary": "level,people\nAssociate,30\n", "People": OURS}))
     assert state.message.value == ("two.xlsx: the workbook has 2 sheets with data ('Summary', 'People'): name the one "
-                                   "with a row per person in organisation.source.sheet; two.xlsx is kept, so a "
-                                   "scenario uploaded next can name it in organisation.source.file and the sheet in "
-                                   "organisation.source.sheet")
+                                   "with a row per person in organisation.source.sheet; or choose the sheet below "
+                                   "(two.xlsx is kept, so a scenario uploaded next can also name it in "
+                                   "organisation.source.file)")
+    buttons = {b.widget.children[0]: b.widget for b in rc.find(v.Btn) if "Read sheet" in str(b.widget.children)}
+    assert set(buttons) == {"Read sheet 'Summary'", "Read sheet 'People'"}
+    buttons["Read sheet 'People'"].click()
+    assert state.message.value is None, state.message.value
+    assert state.notice.value.startswith("Loaded two.xlsx, sheet 'People': 33 people in ")
+    assert state.model.value.counters()["people"] == 33 and state.sheet_choice.value is None
+    assert not [b for b in rc.find(v.Btn) if "Read sheet" in str(b.widget.children)]
     text = "extends: baseline\nwarmup_months: 0\norganisation:\n  source: {file: two.xlsx, sheet: People}\n"
     upload.vue_upload({"name": "team.yaml", "text": text, "size": len(text)})
     assert state.message.value is None, state.message.value

@@ -13,6 +13,7 @@ which keeps them testable with ``solara.render`` and no browser.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import threading
@@ -63,7 +64,7 @@ from sim.interventions import load_all  # noqa: E402
 from sim.metrics import COSTS, REPRESENTATION, metric_info  # noqa: E402
 from sim.model import PromotionModel  # noqa: E402
 from sim.orgdata.loader import load_org  # noqa: E402
-from sim.orgdata.workbook import SHEET_SETTING  # noqa: E402
+from sim.orgdata.workbook import SHEET_SETTING, candidate_sheets  # noqa: E402
 from sim.policies import POLICIES  # noqa: E402
 from sim.promotions import DIRECTION_KNOWN  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
@@ -94,6 +95,8 @@ class AppState:
             it runs in: a second file, uploaded onto the first, runs in the same ones.
         refusals: How many changes were refused: a new count redraws the fields and switches that
             already show the refused value, so that they show the one still in force.
+        sheet_choice: An uploaded workbook with several sheets that could be the people, and
+            their names, offered as buttons until one is read or another file is uploaded.
     """
 
     model: solara.Reactive[WorkshopModel]
@@ -110,6 +113,8 @@ class AppState:
     playing: solara.Reactive[bool] = field(default_factory=lambda: solara.reactive(False))
     origins: dict[str, str] = field(default_factory=dict)
     refusals: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(0))
+    sheet_choice: solara.Reactive[tuple[Path, tuple[str, ...]] | None] = field(
+        default_factory=lambda: solara.reactive(None))
     # Held while a month is stepped and while a new model replaces the running one, so the play
     # loop never steps a model that is being replaced, nor the new one before the room sees it.
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -228,6 +233,7 @@ class AppState:
         It joins the scenario list only once its organisation has been built. A .csv, .xlsx or
         .parquet is a headcount file (``upload_data``).
         """
+        self.sheet_choice.value = None
         if Path(filename).suffix.lower() in DATA_UPLOADS:
             return self.upload_data(filename, content, size)
         text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
@@ -264,11 +270,21 @@ class AppState:
             self._refuse(exc)
             return False
         self.data_files.value = {**self.data_files.value, path.name: path}
+        return self.start_from_data(path)
+
+    def start_from_data(self, path: Path, sheet: str | None = None) -> bool:
+        """Start the chosen scenario from the people of a kept headcount file (of one of its sheets).
+
+        A workbook with several sheets that could be the people (a People and a Leavers sheet,
+        both with levels) is refused with its sheets offered (``sheet_choice``): a workshop room
+        had no way to name one short of writing a scenario file.
+        """
+        self.sheet_choice.value = None
         base = self.settings.value.base()
         origin = self.origins.get(self.settings.value.scenario, base.name)
         label = f"{path.name}{UPLOADED}"
         try:
-            spec = with_data_file(base, path, origin)
+            spec = with_data_file(base, path, origin, sheet)
         except InputError as exc:
             self._refuse(exc)
             spec = None
@@ -279,13 +295,18 @@ class AppState:
                          "mapping (such as baseline) and upload it again" if mapped else "")
                 self.message.value = (f"{self.message.value}; {path.name} is kept, so a scenario uploaded next can "
                                       f"name it in organisation.source.file and map its columns{other}")
-            elif SHEET_SETTING in str(self.message.value):  # several sheets: a scenario can name one
-                self.message.value = (f"{self.message.value}; {path.name} is kept, so a scenario uploaded next can "
-                                      f"name it in organisation.source.file and the sheet in {SHEET_SETTING}")
+            elif SHEET_SETTING in str(self.message.value) and sheet is None:  # several sheets: choose one
+                source = base.organisation.source
+                needs = source.columns.get("level", "level") if source is not None else "level"
+                self.sheet_choice.value = (path, tuple(candidate_sheets(path, path.name, needs)))
+                self.message.value = (f"{self.message.value}; or choose the sheet below ({path.name} is kept, so a "
+                                      f"scenario uploaded next can also name it in organisation.source.file)")
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
         self.origins[label] = origin
-        self.notice.value = (f"Loaded {path.name}: {load_org(spec).people()} in {spec.total_positions:,} "
+        table = load_org(spec)
+        read = f"{path.name}, sheet '{table.sheet}'" if sheet is not None else path.name
+        self.notice.value = (f"Loaded {read}: {table.people()} in {spec.total_positions:,} "
                              f"positions, as in the file, with {origin}'s levels and behaviour."
                              + (f" {PAUSED_NOTE}" if self.paused else ""))
         return True
@@ -758,6 +779,12 @@ def ScenarioCard(state: AppState) -> None:
         )
         if state.message.value:
             solara.Error(state.message.value, dense=True, classes=["promosim-error"])
+        if state.sheet_choice.value:
+            path, sheets = state.sheet_choice.value
+            with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+                for sheet in sheets:
+                    solara.Button(f"Read sheet '{sheet}'", outlined=True, small=True,
+                                  on_click=functools.partial(state.start_from_data, path, sheet))
         if state.notice.value:
             solara.Info(state.notice.value, dense=True)
 

@@ -271,7 +271,7 @@ def save_data_upload(filename: str, content: str | bytes | None, size: int = 0, 
     return path
 
 
-def with_data_file(base: Scenario, path: Path, origin: str | None = None) -> Scenario:
+def with_data_file(base: Scenario, path: Path, origin: str | None = None, sheet: str | None = None) -> Scenario:
     """``base`` starting from the organisation in ``path`` as it is today: its people, in as many positions.
 
     A scenario that already reads a file keeps its column and value mapping, so a newer export
@@ -281,15 +281,18 @@ def with_data_file(base: Scenario, path: Path, origin: str | None = None) -> Sce
     would move people away from the file before the room sees them. Each kind of position the
     scenario has keeps at least one, so its ladders stay. Its description says so (it showed the
     base's "About 1,000 people in 6 levels" above a team of 30), naming ``origin`` (default: the
-    base's name) as the scenario whose levels and behaviour it runs in.
+    base's name) as the scenario whose levels and behaviour it runs in. ``sheet`` names the
+    workbook's sheet to read, chosen in the app among several.
     """
     if base.organisation.source is not None:
         overrides: dict[str, Any] = {"organisation.source.file": str(path)}
-        sheet = base.organisation.source.sheet
-        if sheet is not None and not _has_sheet(path, sheet):  # the sheet was the other file's (an HR trial)
+        own = base.organisation.source.sheet
+        if sheet is not None:
+            overrides["organisation.source.sheet"] = sheet
+        elif own is not None and not _has_sheet(path, own):  # the sheet was the other file's (an HR trial)
             overrides["organisation.source.sheet"] = None
     else:
-        overrides = {"organisation.source": {"file": str(path)}}
+        overrides = {"organisation.source": {"file": str(path), **({"sheet": sheet} if sheet else {})}}
     overrides.update({"name": path.stem, "warmup_months": 0})
     kinds = [(i, track) for i, level in enumerate(base.organisation.levels)
              for track, n in level.positions.items() if n > 0]

@@ -265,15 +265,10 @@ def _sheet(book: Any, label: str, sheet: str | None, needs: str | None = None) -
             raise InputError(f"no sheet named '{sheet}' ({SHEET_SETTING}); the workbook's sheets: "
                              f"{', '.join(names)}", source=label)
         return book.get_sheet_by_name(found)
-    visible = {meta.name for meta in book.sheets_metadata if meta.visible == python_calamine.SheetVisibleEnum.Visible}
-    loaded = [_loaded(book, name) for name in names if name in visible]  # each sheet is parsed once
-    with_data = [ws for ws in loaded if ws is not None and ws.start is not None]
-    if len(with_data) == 1:
-        return with_data[0]
-    if needs is not None and len(with_data) > 1:
-        having = [ws for ws in with_data if needs in _header_names(ws)]
-        if len(having) == 1:
-            return having[0]
+    visible, with_data = _visible_with_data(book)
+    candidates = _candidates(with_data, needs)
+    if len(candidates) == 1:
+        return candidates[0]
     if not with_data:
         hidden = [name for name in names if name not in visible and (ws := _loaded(book, name)) is not None
                   and ws.start is not None]
@@ -288,6 +283,34 @@ def _sheet(book: Any, label: str, sheet: str | None, needs: str | None = None) -
     rename = "" if label.lower().endswith(WORKBOOKS) else " (after renaming the file to .xlsx: it is a workbook)"
     raise InputError(f"the workbook has {len(with_data)} sheets with data ({listed}): name the one with a row per "
                      f"person in {SHEET_SETTING}{rename}", source=label)
+
+
+def _visible_with_data(book: Any) -> tuple[set[str], list[Any]]:
+    """The names of the visible sheets, and those of them that hold data, loaded (each sheet parsed once)."""
+    visible = {meta.name for meta in book.sheets_metadata if meta.visible == python_calamine.SheetVisibleEnum.Visible}
+    loaded = [_loaded(book, name) for name in book.sheet_names if name in visible]
+    return visible, [ws for ws in loaded if ws is not None and ws.start is not None]
+
+
+def _candidates(with_data: list[Any], needs: str | None) -> list[Any]:
+    """The sheets with data that may be the one to read: of several, those with the column ``needs``, if any."""
+    if needs is not None and len(with_data) > 1:
+        having = [ws for ws in with_data if needs in _header_names(ws)]
+        if having:
+            return having
+    return with_data
+
+
+def candidate_sheets(path: Path, label: str, needs: str | None = None) -> list[str]:
+    """The visible sheets ``read_workbook`` would choose among without ``sheet``, by name.
+
+    The app offers them when a workbook holds two (a People sheet and a Leavers sheet, both
+    with levels): a workshop room had no way to name one short of writing a scenario file.
+
+    Raises:
+        InputError: The file is not a spreadsheet.
+    """
+    return [ws.name for ws in _candidates(_visible_with_data(_open(path, label))[1], needs)]
 
 
 def _header_names(worksheet: Any) -> set[str]:
