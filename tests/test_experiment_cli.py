@@ -448,11 +448,25 @@ def test_a_report_of_runs_made_before_each_groups_stick_rate_says_so(tmp_path: P
         def summaries(self, design_only: bool = False) -> pd.DataFrame:
             return pd.DataFrame({"metric": ["promotion_stick_rate", "representation_ratio.women"]})
 
+        def promotions(self, design_only: bool = False) -> pd.DataFrame:
+            return pd.DataFrame({"outcome": ["stuck"]})
+
+    class OlderStore(OldStore):  # made before the promotions were stored (session 15)
+        def promotions(self, design_only: bool = False) -> pd.DataFrame:
+            return pd.DataFrame({"outcome": []})
+
     _check_report_metrics(["promotion_stick_rate", "representation_ratio.women"], OldStore())
     with pytest.raises(InputError) as err:
         _check_report_metrics(["promotion_stick_rate.women"], OldStore())
     assert "promotion_stick_rate.women: this folder's runs were made by a promosim that did not yet put each " \
            "group's ledger rates in the summary" in str(err.value)
+    assert "from the stored promotions" in str(err.value)
+    # Only a stick rate comes from the promotions, and only where they were stored: a researcher's
+    # trial on an older folder was sent to an empty table.
+    for metric, store in (("decliner_retention.women", OldStore()), ("promotion_stick_rate.women", OlderStore())):
+        with pytest.raises(InputError) as err:
+            _check_report_metrics([metric], store)
+        assert "did not yet put each group's" in str(err.value) and "promotions" not in str(err.value), metric
 
 
 def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

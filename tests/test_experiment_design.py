@@ -245,6 +245,12 @@ BAD_FILES: list[tuple[str, Any, str]] = [
         "same": {"file": "small.yaml", "set": {"policy.name": "visibility"}}}}},
      "arm 'same' runs the same scenario as the arm it is paired with, 'small', so every difference would be 0: "
      "the two resolve to the same scenario"),
+    ("a set of the variant's lever, which switches it on in the baseline too", {
+        "set": {"interventions.mentoring.coverage": 0.5},
+        "scenarios": {"baseline": "small.yaml", "variants": {"m": {"file": "small.yaml", "set": {
+            "interventions.mentoring.coverage": 0.5}}}}},
+     "so every difference would be 0: set: interventions.mentoring.coverage (--set in compare) switches the lever "
+     "on in every arm, the baseline too"),
     ("inverted sensitivity range", {"sensitivity": {"parameters": {"behaviour.voice_rate": [0.3, 0.1]}}},
      "sensitivity.parameters.behaviour.voice_rate: needs [low, high] with low < high"),
     ("unknown key in a scenario ref", {"scenarios": {"baseline": {"file": "small.yaml", "sett": {}}}},
@@ -306,6 +312,25 @@ def test_a_group_metric_may_name_a_group_of_any_arm(tmp_path: Path) -> None:
     assert design_of(path).metrics == ["representation_ratio.women", "representation_ratio.all"]
 
 
+@pytest.mark.parametrize("metric", ["promotion_stick_rate.all", "decliner_retention.all", "development_roi.all"])
+def test_a_groups_ledger_rate_of_a_one_group_design_is_refused(tmp_path: Path, metric: str) -> None:
+    """One group's ledger rates are not in the summary (they are the whole rates): the report said
+    "the group had no promotion", and sensitivity left the metric out (a researcher's trial)."""
+    (tmp_path / "one_group.yaml").write_text(
+        "extends: small.yaml\nname: one_group\ngroups: [{name: all, workforce_share: 1, hiring_share: 1}]\n")
+    path = write_experiment(tmp_path, metrics=[metric], scenarios={"baseline": "one_group.yaml",
+                                                                   "variants": ["random.yaml"]})
+    (tmp_path / "random.yaml").write_text("extends: one_group.yaml\nname: random\npolicy: {name: random}\n")
+    prefix = metric.partition(".")[0]
+    with pytest.raises(InputError, match=rf"metrics\[0\]: '{re.escape(metric)}': the scenarios have one group, "
+                                         rf"'all', .*: name '{prefix}'$"):
+        design_of(path)
+    sens = {"metrics": [metric], "parameters": {"behaviour.voice_rate": [0.1, 0.2]}}
+    with pytest.raises(InputError, match=r"sensitivity\.metrics\[0\]: .*the scenarios have one group"):
+        build_sensitivity_design(load_experiment(write_experiment(
+            tmp_path, sensitivity=sens, scenarios={"baseline": "one_group.yaml"})), tmp_path / "exp.yaml")
+
+
 @pytest.mark.parametrize(("where", "metrics"), [("sensitivity", "sensitivity.metrics"), ("top", "metrics")])
 def test_a_sensitivity_metric_for_a_group_no_scenario_has(tmp_path: Path, where: str, metrics: str) -> None:
     sens: dict[str, Any] = {"parameters": {"behaviour.voice_rate": [0.1, 0.2]}}
@@ -317,7 +342,7 @@ def test_a_sensitivity_metric_for_a_group_no_scenario_has(tmp_path: Path, where:
 
 
 @pytest.mark.parametrize(("metric", "words"), [
-    ("representation_ratio.female", ["metrics[0]: unknown group 'female'", "groups: men, women"]),
+    ("representation_ratio.female", ["--metrics: unknown group 'female'", "groups: men, women"]),
     ("representation_ratio.womn", ["did you mean 'representation_ratio.women'?"]),
     ("representation_ratio.", ["unknown group ''"]),
 ])

@@ -387,9 +387,12 @@ def _on_set(exc: InputError) -> InputError:
     """An error in a ``--set`` value named as ``promosim run --set`` names it (``--set: metrics.key_levelz: ...``).
 
     The comparison's ``--set`` is its experiment's ``set:``, which the error's path ("command
-    line: set.metrics...") called by a name nothing typed.
+    line: set.metrics...") called by a name nothing typed; its ``--metrics`` likewise, named
+    ``metrics[0]`` where ``experiment report`` says ``--metrics``.
     """
     path = exc.path or ""
+    if exc.source == "command line" and path.startswith("metrics["):
+        return InputError(exc.detail, source="command line", path="--metrics")
     if exc.source != "command line" or not path.startswith("set."):
         return exc
     return InputError(exc.detail, source="--set", path=path.removeprefix("set."))
@@ -493,10 +496,14 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
     stored = set(store.summaries(design_only=True)["metric"]) if wanted else set()
     missing = next((name for name in wanted if stored and name not in stored), None)
     if missing:
+        # Only a stick rate can be rebuilt, and only from a folder whose runs stored their promotions
+        # (from session 15): pointing an older folder there sent a researcher to an empty table.
+        rebuild = (", or break the stick rate down by group from the stored promotions (docs/experiments.md, "
+                   "Python API)" if missing.startswith("promotion_stick_rate.")
+                   and len(store.promotions(design_only=True)) else "")
         raise InputError(f"{missing}: this folder's runs were made by a promosim that did not yet put each group's "
                          "ledger rates in the summary; run the experiment again into a new folder (report.md has its "
-                         "command), or break the stick rate down by group from the stored promotions "
-                         "(docs/experiments.md, Python API)", source="command line", path="--metrics")
+                         f"command){rebuild}", source="command line", path="--metrics")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

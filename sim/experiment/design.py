@@ -174,11 +174,19 @@ def unknown_metric(name: str, groups: Sequence[str] | None = None) -> str | None
 
 
 def _unknown_group(name: str, groups: Sequence[str]) -> str | None:
-    """A message when a per-group metric names a group none of the scenarios has (it would report nothing)."""
-    from sim.metrics import GROUP_METRICS  # noqa: PLC0415
+    """A message when a per-group metric names a group none of the scenarios has (it would report nothing).
+
+    A scenario of one group reports no per-group ledger rates (they would be its whole rates), so
+    ``promotion_stick_rate.all`` is refused too: it was a row without numbers that report.md put
+    down to the group having no promotions, and a metric sensitivity left out.
+    """
+    from sim.metrics import BY_GROUP_ON_REQUEST, GROUP_METRICS  # noqa: PLC0415
 
     prefix = next(p for p in GROUP_METRICS if name.startswith(p))
     group = name.removeprefix(prefix)
+    if prefix in BY_GROUP_ON_REQUEST and list(groups) == [group]:
+        return (f"'{name}': the scenarios have one group, '{group}', and report each group's ledger rates only "
+                f"with two groups or more (one group's rate is the whole rate): name '{prefix[:-1]}'")
     if group in groups:
         return None
     close = closest(group, groups)
@@ -904,7 +912,7 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
                             overrides=own_sets[label]))
     arms.sort(key=lambda a: (a.reference is not None, a.point, [s[0] for s in bases].index(a.scenario)))
     check_pairs_match(arms, source, {label: path for label, path, _, _ in specs})
-    check_pairs_differ(arms, source, spec.grid)
+    check_pairs_differ(arms, source, spec.grid, spec.set)
     check_metric_groups(spec.metrics, arms, source, "metrics")
     seeds = derive_seeds(spec.seed, spec.replications)
     return Design(
@@ -1068,16 +1076,18 @@ def _restructures(arm: Arm, other: Arm, files: Mapping[str, Path]) -> bool:
     return files[other.scenario].resolve() in extends_chain(files[arm.scenario])[1:]
 
 
-def check_pairs_differ(arms: Sequence[Arm], source: str, grid: Mapping[str, list[Any] | GridRange]) -> None:
+def check_pairs_differ(arms: Sequence[Arm], source: str, grid: Mapping[str, list[Any] | GridRange],
+                       sets: Mapping[str, Any] | None = None) -> None:
     """Refuse an arm that runs the very scenario of the arm it is paired with, or of another variant.
 
     With common random numbers every difference is then exactly 0, and the report reads as "no
     effect". The message says why when it can tell: a grid over what the variant changes (a
-    lever's parameter), which applies to every scenario and so to the baseline too; else it says
-    so neutrally (``compare`` already refuses one file twice, :func:`check_points_distinct` two
-    grid points that coincide). Two variants paired with the same arm that run the same scenario
-    (``compare baseline mentoring --levers mentoring``) would repeat each other's runs, seed for
-    seed, and are refused too. Names and descriptions are not part of what runs.
+    lever's parameter), which applies to every scenario and so to the baseline too, or a ``set:``
+    (``--set``) of a lever's parameter, which does the same; else it says so neutrally (``compare``
+    already refuses one file twice, :func:`check_points_distinct` two grid points that coincide).
+    Two variants paired with the same arm that run the same scenario (``compare baseline
+    mentoring --levers mentoring``) would repeat each other's runs, seed for seed, and are
+    refused too. Names and descriptions are not part of what runs.
 
     Raises:
         InputError: Naming both arms, and the cause when it can be told.
@@ -1091,7 +1101,7 @@ def check_pairs_differ(arms: Sequence[Arm], source: str, grid: Mapping[str, list
         other = by_label.get(arm.reference or "")
         if other is not None and behaviour(arm) == behaviour(other):
             raise InputError(f"arm '{arm.label}' runs the same scenario as the arm it is paired with, "
-                             f"'{other.label}', so every difference would be 0{_same_cause(arm, other, grid)}",
+                             f"'{other.label}', so every difference would be 0{_same_cause(arm, other, grid, sets)}",
                              source=source, path="grid" if arm.scenario == other.scenario else "scenarios")
         twin = seen.setdefault((arm.reference or "", behaviour(arm)), arm)
         if twin is not arm and arm.scenario != twin.scenario:  # grid points that coincide: check_points_distinct
@@ -1101,14 +1111,23 @@ def check_pairs_differ(arms: Sequence[Arm], source: str, grid: Mapping[str, list
                              path="scenarios")
 
 
-def _same_cause(arm: Arm, other: Arm, grid: Mapping[str, list[Any] | GridRange]) -> str:
-    """Why two paired arms run the same scenario, as the end of a sentence, or a neutral "." when it cannot be told."""
+def _same_cause(arm: Arm, other: Arm, grid: Mapping[str, list[Any] | GridRange],
+                sets: Mapping[str, Any] | None = None) -> str:
+    """Why two paired arms run the same scenario, as the end of a sentence, or a neutral "." when it cannot be told.
+
+    ``compare baseline mentoring --set interventions.mentoring.coverage=0.5`` was put down to "a
+    set: to a value already in force", while the set had switched mentoring on in the baseline.
+    """
     if arm.scenario == other.scenario:  # two grid points (check_points_distinct has told the usual causes)
         return ": the grid values at these two points give the same scenario."
     if grid:
         return (". A grid applies to every scenario, so a grid over what the variant changes (a lever's parameter "
                 "switches the lever on) sets it in the baseline too; to vary one arm only, give one variant per "
                 "value with its own set: (docs/experiments.md)")
+    levers = [key for key in sets or {} if key.startswith("interventions.")]
+    if levers:
+        return (f": set: {', '.join(levers)} (--set in compare) switches the lever on in every arm, the baseline "
+                "too; to change a lever in one arm only, give that arm its own set: (compare: --levers NAME:KEY=VALUE)")
     return ": the two resolve to the same scenario (a set: to a value already in force changes nothing)."
 
 
