@@ -159,6 +159,8 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
         if not raw.strip():  # YAML reads nothing as null, which the scenario then reports as 'None'
             raise InputError(f"--set {key.strip()}= has no value; write KEY.PATH=VALUE (null for none, '' for no text)",
                              source="command line")
+        if key.strip() in out:  # the last would win, silently (``--levers`` refuses a parameter set twice)
+            raise InputError(f"--set {key.strip()} is given twice; set each key once", source="command line")
         out[key.strip()] = parse_yaml(raw, f"--set {key.strip()}")
     return out
 

@@ -545,6 +545,7 @@ def test_bad_command_line_arguments_are_one_line_with_exit_2(args: list[str], wo
         (["--set", "=3"], ["--set"]),
         (["--set", "policy.name="], ["--set policy.name= has no value", "null for none"]),  # not "None"
         (["--set", "a..b=3"], ["a..b"]),
+        (["--set", "years=2", "--set", "years=3"], ["--set years is given twice; set each key once"]),  # not last-wins
         (["--set", "policy.nam=random"], ["--set: policy.nam", "did you mean 'name'"]),
         (["--set", "exits.base_monthly=lots"], ["--set: exits.base_monthly", "lots"]),  # not the scenario's
         (["--set", "exits.base_monthly=7"], ["--set: exits.base_monthly", "less than or equal to 1"]),

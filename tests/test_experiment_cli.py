@@ -366,8 +366,9 @@ def test_levers_joined_by_plus_are_switched_on_together(tmp_path: Path, capsys: 
     ("mentoring:coverage=0,5", "'mentoring:coverage=0,5': a decimal comma? --levers splits levers at commas: write "
                                "mentoring:coverage=0.5"),
     ("mentoring+mentoring:coverage=0.4", "names mentoring twice; give each lever once in an arm"),
-    ("career_conversations+mentoring,mentoring+career_conversations", "'mentoring+career_conversations' is listed "
-                                                                      "twice; list each arm once"),
+    ("career_conversations+mentoring,mentoring+career_conversations", "'mentoring+career_conversations' is the same "
+                                                                      "arm as 'career_conversations+mentoring'"),
+    ("mentoring++career_conversations", "a lever's name is missing (levers in one arm are joined by +)"),
     ("mentoring+", "'mentoring+': a lever's name is missing (levers in one arm are joined by +)"),
 ])
 def test_bad_lever_parameters_are_one_line(levers: str, words: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -627,7 +627,7 @@ def test_compare_refuses_levers_the_baseline_already_has(tmp_path: Path, monkeyp
     with pytest.raises(InputError) as err:
         comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["career_conversations", "mentoring"])
     message = str(err.value)
-    assert message.startswith("command line: levers: the baseline (acme.yaml) already has mentoring on: "), message
+    assert message.startswith("command line: --levers: the baseline (acme.yaml) already has mentoring on: "), message
     assert "(coverage=0.6 against the defaults)" in message and "drop mentoring from --levers" in message
     with pytest.raises(InputError, match="would be the baseline itself"):  # on at its defaults: identical arms
         comparison_spec("acme.yaml", [], replications=2, seed=1, levers=["psychological_safety"])

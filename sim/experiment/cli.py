@@ -69,8 +69,8 @@ def lever_list(text: str) -> list[LeverArm]:
         if item.isdigit() and i and "=" in items[i - 1]:  # `coverage=0,5`: split at the decimal comma
             raise argparse.ArgumentTypeError(f"'{items[i - 1]},{item}': a decimal comma? --levers splits levers at "
                                              f"commas: write {items[i - 1]}.{item}")
-        # A `+` before a name starts the next lever; one before a number is its sign (coverage=+0.5).
-        settings = [_lever_setting(part.strip(), item) for part in re.split(r"\+(?=\s*[A-Za-z_]|\s*$)", item)]
+        # A `+` joins levers; one before a number is its sign (coverage=+0.5).
+        settings = [_lever_setting(part.strip(), item) for part in re.split(r"\+(?![\d.])", item)]
         names = [setting.name for setting in settings]
         twice = next((name for k, name in enumerate(names) if name in names[:k]), None)
         if twice:
@@ -78,8 +78,9 @@ def lever_list(text: str) -> list[LeverArm]:
                                              "(a lever at two settings is two arms: separate them with a comma)")
         arm = LeverArm(tuple(settings))
         if arm in arms:
-            raise argparse.ArgumentTypeError(f"'{item}' is listed twice; list each "
-                                             f"{'arm' if len(settings) > 1 else 'lever'} once")
+            same = arms[arms.index(arm)].typed
+            raise argparse.ArgumentTypeError(f"'{item}' is listed twice; list each lever once" if same == arm.typed
+                                             else f"'{item}' is the same arm as '{same}'; list each arm once")
         arms.append(arm)
     return arms
 

@@ -1169,7 +1169,7 @@ def _refuse_levers_already_on(levers: Sequence[LeverArm], path: Path, typed: str
                     f"the baseline ({typed}) already has {lever} on: in --levers {arm.typed}, {state}, not switched "
                     f"on as the report would say; drop {lever} from that arm (--levers {others}), or give a "
                     "baseline without it and this file as a variant",
-                    source="command line", path="levers",
+                    source="command line", path="--levers",
                 )
             against = f"{set_here} in --levers {arm.typed}" if setting.params else "the defaults"
             same = (f"would differ only in the lever's parameters ({own} against {against})" if own
@@ -1178,7 +1178,7 @@ def _refuse_levers_already_on(levers: Sequence[LeverArm], path: Path, typed: str
                 f"the baseline ({typed}) already has {lever} on: its --levers variant {same}, not be a "
                 f"comparison with {lever} off; drop {lever} from --levers, or give a baseline without it "
                 "and this file as a variant",
-                source="command line", path="levers",
+                source="command line", path="--levers",
             )
 
 
