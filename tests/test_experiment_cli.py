@@ -307,6 +307,12 @@ def test_compare_set_changes_every_arm(tmp_path: Path, capsys: pytest.CaptureFix
     report = (out / "report.md").read_text()
     assert "Every scenario also with the experiment's set: `metrics.key_levels=3`" in report
     assert "the top 3 of 6 levels" in report and "--levers mentoring --set metrics.key_levels=3`" in report
+    # A lever's --set runs in the baseline too, which a note says (it read as the arm's own).
+    assert main(["compare", str(BASELINE), "--levers", "career_conversations", "--set",
+                 "interventions.mentoring.coverage=0.5", "--replications", "2", "--years", "1", "--headcount", "100",
+                 "--workers", "1", "--quiet", "--metrics", "misread_rate", "--out", str(tmp_path / "both")]) == 0
+    assert ("note: --set interventions.mentoring.coverage applies to every arm, the baseline too: mentoring runs in "
+            "all of them") in capsys.readouterr().err
     # A bad key or value is named as typed, in one line.
     for setting, words in (("metrics.key_levelz=3", "--set: metrics.key_levelz: unknown key 'key_levelz' (did you "
                                                     "mean 'key_levels'?)"),

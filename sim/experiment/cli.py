@@ -420,9 +420,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if not args.variants and not args.levers:
         raise InputError("give at least one variant scenario file or --levers NAME,NAME", source="command line")
+    sets = parse_set(args.set)
     spec = comparison_spec(args.baseline, args.variants, replications=args.replications, seed=args.seed,
                            years=args.years, headcount=args.headcount, metrics=args.metrics, levers=args.levers,
-                           sets=parse_set(args.set))
+                           sets=sets)
+    # A lever's --set is easily read as that arm's: it runs in the baseline too (a researcher's trial).
+    for key in (key for key in sets if key.startswith("interventions.")):
+        lever = key.split(".")[1]
+        print(f"note: --set {key} applies to every arm, the baseline too: {lever} runs in all of them, and the "
+              "comparison is of the other changes", file=sys.stderr)
     levers = dict(zip(list(spec.scenarios.variants)[len(args.variants):], args.levers, strict=True))
     try:
         design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
