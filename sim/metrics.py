@@ -263,7 +263,7 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
             # The whole rate has a value (or was not asked for): the runs may be long enough, and
             # the group had no record in the cohort, which "runs this short have none" did not say.
             groups_none.append(name)
-        elif ledger_metric(name):
+        elif rate is not None:
             ledgers.append(name)
         elif name.startswith(REPRESENTATION) and (top_is_everyone is not False or one_group):
             flat.append(name)
@@ -332,7 +332,6 @@ def ledger_metric(name: str) -> str | None:
     """The ledger rate (``LEDGER_WINDOWS``) that ``name`` is, or is one group's of, else None."""
     return name if name in LEDGER_WINDOWS else next(
         (prefix[:-1] for prefix in BY_GROUP_ON_REQUEST if name.startswith(prefix)), None)
-
 
 
 def ratio(num: float, den: float) -> float:
