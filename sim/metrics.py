@@ -192,6 +192,11 @@ _GROUP_RECORDS = {rate: (records, LEDGER_WINDOWS[rate]) for rate, records in (
     ("promotion_stick_rate", "promotion"), ("decliner_retention", "declined offer"),
     ("development_roi", "development effort"))}
 GROUP_METRICS = (REPRESENTATION, *BY_GROUP_ON_REQUEST)  # the per-group families: prefix + group name
+# Between two group names after a ledger rate (``promotion_stick_rate.women/men``): the first
+# group's rate over the second's, run by run, worked out when a comparison is analysed. 1 is
+# parity; HR's four-fifths rule reads selection rates the same way. "Do women's promotions stick
+# as often as men's?" needed the two rates' difference by hand, with no interval (a researcher's trial).
+GROUP_RATIO = "/"
 
 
 def first_ledger_month(window: int) -> int:
@@ -320,12 +325,29 @@ def metric_info(name: str) -> MetricInfo | None:
         group = name.removeprefix(REPRESENTATION)
         return MetricInfo(f"{group} at the top", f"{group}'s share of the top levels over their share of all "
                           f"people: 1 is parity, below 1 too few at the top ({_LAST_YEAR})", "one")
+    ratio_of = group_ratio_parts(name)
+    if ratio_of is not None:
+        rate, group, other = ratio_of
+        whole = METRIC_INFO[rate]
+        return MetricInfo(f"{whole.label} ({group} over {other})",
+                          f"{group}'s rate over {other}'s, run by run, of the {whole.label}: 1 is parity, below 1 "
+                          f"{group} fare worse (HR's four-fifths rule flags below 0.8); the rate is the "
+                          f"{whole.meaning}", "one")
     rate = ledger_metric(name)
     if rate is not None and rate != name:
         group = name.removeprefix(f"{rate}.")
         whole = METRIC_INFO[rate]
         return MetricInfo(f"{whole.label} ({group})", f"{group} only: {whole.meaning}", whole.better)
     return METRIC_INFO.get(name)
+
+
+def group_ratio_parts(name: str) -> tuple[str, str, str] | None:
+    """(ledger rate, group, other group) of a group ratio (``promotion_stick_rate.women/men``), else None."""
+    rate = ledger_metric(name)
+    if rate is None or rate == name:
+        return None
+    group, sep, other = name.removeprefix(f"{rate}.").partition(GROUP_RATIO)
+    return (rate, group, other) if sep and group and other else None
 
 
 def ledger_metric(name: str) -> str | None:

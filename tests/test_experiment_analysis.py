@@ -140,6 +140,25 @@ def toy_values(metrics: dict[str, tuple[list[float], list[float]]]) -> pd.DataFr
     return pd.DataFrame(rows, columns=["arm", "replication", "metric", "value"])
 
 
+def test_a_group_ratio_is_worked_out_run_by_run_and_judged_on_parity() -> None:
+    """``promotion_stick_rate.women/men``: "do women's promotions stick as often as men's?" took the
+    two rates by hand, with no interval (a researcher's trial)."""
+    values = toy_values({
+        "promotion_stick_rate.women": ([0.60, 0.64, 0.62, 0.61], [0.70, 0.74, 0.71, 0.73]),
+        "promotion_stick_rate.men": ([0.80, 0.80, 0.78, 0.82], [0.78, 0.80, 0.76, 0.0]),  # a 0: no ratio
+    })
+    design = {"replications": 4, "metrics": ["promotion_stick_rate.women/men"], "arms": toy_design()["arms"][:2]}
+    effects = paired_effects(values, design)
+    row = effects.iloc[0]
+    assert row["metric"] == "promotion_stick_rate.women/men" and row["n"] == 3 and row["dropped"] == 1
+    ratios = np.array([0.60 / 0.80, 0.64 / 0.80, 0.62 / 0.78])
+    assert row["baseline_mean"] == pytest.approx(ratios.mean())
+    assert row["variant_mean"] == pytest.approx(np.mean([0.70 / 0.78, 0.74 / 0.80, 0.71 / 0.76]))
+    assert row["parity_gap_ci_high"] < 0  # judged on the distance from 1, as a representation ratio
+    assert verdict(row) == "better (closer to parity)"
+    assert metric_info("promotion_stick_rate.women/men").label == "promotions that stick (women over men)"
+
+
 def test_the_summary_names_clear_effects_with_their_direction() -> None:
     """An HR reader gets, per lever, what clearly changed, which way is better, and what did not change."""
     base = [0.20, 0.21, 0.19, 0.20, 0.22, 0.18]

@@ -500,6 +500,18 @@ def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.
     assert "promotions that stick (women)" in (out / "report.md").read_text()
     assert main(["experiment", "report", str(out), "--metrics", "promotion_stick_rate.wimen"]) == 2
     assert "did you mean 'promotion_stick_rate.women'?" in capsys.readouterr().err
+    # Two groups' ratio is worked out from the stored rates, for any folder that has them.
+    assert main(["experiment", "report", str(out), "--quiet", "--metrics", "decliner_retention.women/men"]) == 0
+    assert list(pd.read_csv(out / "effects.csv")["metric"]) == ["decliner_retention.women/men"]
+    for metrics, words in (("decliner_retention.women/mne", "unknown group 'mne' in metric "
+                                                            "'decliner_retention.women/mne' (did you mean 'men'?)"),
+                           ("decliner_retention.women/women", "compares a group with itself")):
+        try:
+            code = main(["experiment", "report", str(out), "--metrics", metrics])
+        except SystemExit as exc:  # argparse's own exit, as the program makes it
+            code = exc.code
+        assert code == 2
+        assert words in capsys.readouterr().err
     for argv, words in ((["--levers", "mentorin"], "did you mean 'mentoring'"), ([], "at least one variant"),
                         (["--levers", "mentoring,mentoring"], "listed twice")):
         try:

@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment.store import ResultStore
-from sim.metrics import BY_GROUP_ON_REQUEST, COSTS, metric_info, totals
+from sim.metrics import BY_GROUP_ON_REQUEST, COSTS, group_ratio_parts, metric_info, totals
 
 EFFECT_COLUMNS = [
     "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
@@ -206,6 +206,27 @@ def run_values(store: ResultStore, design: dict[str, Any] | None = None) -> pd.D
     return values.sort_values(["arm", "replication", "metric"], kind="stable").reset_index(drop=True)
 
 
+def with_group_ratios(values: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
+    """``values`` with the group ratios among ``metrics`` (``promotion_stick_rate.women/men``) added, run by run.
+
+    Each is one group's summary value over the other's in the same run, so its paired change
+    and parity verdict come as any ratio's; NaN where either is, or the second is 0.
+    """
+    added = []
+    for name in dict.fromkeys(metrics):
+        ratio_of = group_ratio_parts(name)
+        if ratio_of is None or (values["metric"] == name).any():
+            continue
+        rate, group, other = ratio_of
+        parts = values[values["metric"].isin([f"{rate}.{group}", f"{rate}.{other}"])]
+        runs = [column for column in ("run_id", "arm", "replication") if column in parts]
+        wide = parts.pivot(index=runs, columns="metric", values="value")
+        wide = wide.reindex(columns=[f"{rate}.{group}", f"{rate}.{other}"])
+        over = wide.iloc[:, 1].where(wide.iloc[:, 1] != 0)
+        added.append((wide.iloc[:, 0] / over).rename("value").reset_index().assign(metric=name))
+    return pd.concat([values, *added], ignore_index=True) if added else values
+
+
 def metric_order(values: pd.DataFrame, wanted: Sequence[str] | None) -> list[str]:
     """The metrics to analyse: the declared ones, else every metric but the groups' ledger rates, in the engine's order.
 
@@ -256,6 +277,7 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
     metrics = metric_order(values, design.get("metrics"))
     if shown is not None:  # a metric outside the design's list gets its row, and joins the family
         metrics += [m for m in metric_order(values, shown) if m not in metrics]
+    values = with_group_ratios(values, metrics)
     replications = range(int(design.get("replications", 0)))
     rows = []
     for metric in metrics:

@@ -492,14 +492,16 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
             nothing), or a group's stick rate the folder's runs were made without.
     """
     from sim.experiment.design import first_unknown_metric, scenario_groups  # noqa: PLC0415
-    from sim.metrics import BY_GROUP_ON_REQUEST  # noqa: PLC0415
+    from sim.metrics import BY_GROUP_ON_REQUEST, group_ratio_parts  # noqa: PLC0415
 
     found = first_unknown_metric(names, scenario_groups(store.scenarios()))
     if found:
         raise InputError(found[1], source="command line", path="--metrics")
     # Runs made before each group's ledger rates were in the summary have no row of them: the report
     # said "no value in any run ... runs this short have none" of runs long enough (a review's trial).
-    wanted = [name for name in names or () if name.startswith(BY_GROUP_ON_REQUEST)]
+    ratios = {name: parts for name in names or () if (parts := group_ratio_parts(name)) is not None}
+    wanted = [part for name in names or () if name.startswith(BY_GROUP_ON_REQUEST)  # a ratio: its two rates
+              for part in ([f"{ratios[name][0]}.{g}" for g in ratios[name][1:]] if name in ratios else [name])]
     stored = set(store.summaries(design_only=True)["metric"]) if wanted else set()
     missing = next((name for name in wanted if stored and name not in stored), None)
     if missing:

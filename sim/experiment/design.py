@@ -158,9 +158,12 @@ def unknown_metric(name: str, groups: Sequence[str] | None = None) -> str | None
     allowed = known_metrics()
     if name in allowed:
         return None
-    from sim.metrics import GROUP_METRICS  # noqa: PLC0415
+    from sim.metrics import GROUP_METRICS, group_ratio_parts  # noqa: PLC0415
 
     if name.startswith(GROUP_METRICS):
+        ratio_of = group_ratio_parts(name)
+        if ratio_of is not None and ratio_of[1] == ratio_of[2]:
+            return f"'{name}' compares a group with itself (always 1): name two groups, e.g. women/men"
         return _unknown_group(name, groups) if groups else None
     close = closest(name, allowed)
     holding = [m for m in allowed if name and name.lower() in m]  # a word of the name: "stick", "roi"
@@ -170,7 +173,8 @@ def unknown_metric(name: str, groups: Sequence[str] | None = None) -> str | None
         hint = f" (did you mean {' or '.join(repr(m) for m in holding)}?)"
     else:
         hint = ""
-    return f"unknown metric '{name}'{hint}; metrics: {', '.join([*allowed, *(f'{p}<group>' for p in GROUP_METRICS)])}"
+    families = [*(f"{p}<group>" for p in GROUP_METRICS), "<ledger rate>.<group>/<other group>"]
+    return f"unknown metric '{name}'{hint}; metrics: {', '.join([*allowed, *families])}"
 
 
 def _unknown_group(name: str, groups: Sequence[str]) -> str | None:
@@ -180,8 +184,19 @@ def _unknown_group(name: str, groups: Sequence[str]) -> str | None:
     ``promotion_stick_rate.all`` is refused too: it was a row without numbers that report.md put
     down to the group having no promotions, and a metric sensitivity left out.
     """
-    from sim.metrics import BY_GROUP_ON_REQUEST, GROUP_METRICS  # noqa: PLC0415
+    from sim.metrics import BY_GROUP_ON_REQUEST, GROUP_METRICS, group_ratio_parts  # noqa: PLC0415
 
+    ratio_of = group_ratio_parts(name)
+    if ratio_of is not None:  # each of its groups, named in the ratio as typed
+        rate, *pair = ratio_of
+        if len(groups) == 1:
+            return _unknown_group(f"{rate}.{pair[0]}", groups)
+        unknown = next((group for group in pair if group not in groups), None)
+        if unknown is None:
+            return None
+        close = closest(unknown, groups)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        return f"unknown group '{unknown}' in metric '{name}'{hint}; groups: {', '.join(groups)}"
     prefix = next(p for p in GROUP_METRICS if name.startswith(p))
     group = name.removeprefix(prefix)
     if prefix in BY_GROUP_ON_REQUEST and list(groups) == [group]:

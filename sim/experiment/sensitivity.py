@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.experiment.analysis import metric_order, run_values
+from sim.experiment.analysis import metric_order, run_values, with_group_ratios
 from sim.experiment.design import (
     Arm,
     Design,
@@ -248,7 +248,7 @@ def sensitivity_indices(store: ResultStore, confidence: float = 0.95) -> tuple[p
     extra = design["extra"]
     problem, method = extra["problem"], extra["method"]
     x = np.asarray(extra["X"], dtype=float)
-    values = run_values(store, design)
+    values = with_group_ratios(run_values(store, design), design.get("metrics") or [])
     rows: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     labels = [a["label"] for a in design["arms"]]
