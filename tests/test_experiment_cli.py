@@ -313,6 +313,12 @@ def test_compare_set_changes_every_arm(tmp_path: Path, capsys: pytest.CaptureFix
                  "--workers", "1", "--quiet", "--metrics", "misread_rate", "--out", str(tmp_path / "both")]) == 0
     assert ("note: --set interventions.mentoring.coverage applies to every arm, the baseline too: mentoring runs in "
             "all of them") in capsys.readouterr().err
+    # A group renamed by --set: the lever's own default group is missing, and the baseline's file is
+    # not "another organisation" (it said so, comparing the file as written with the renamed groups).
+    assert main(["compare", str(BASELINE), "--levers", "mentoring", "--set", "groups.1.name=woman", "--out",
+                 str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "group 'women' does not exist; groups: men, woman" in err and "another organisation" not in err, err
     # A bad key or value is named as typed, in one line.
     for setting, words in (("metrics.key_levelz=3", "--set: metrics.key_levelz: unknown key 'key_levelz' (did you "
                                                     "mean 'key_levels'?)"),

@@ -905,7 +905,9 @@ def build_design(spec: ExperimentFile, source: str | Path, *, base_dir: Path | N
             bases.append((label, path, resolve(path, headcount=spec.headcount, common=common, own=own, label=label,
                                                source=source, where=where)))
         except InputError as exc:
-            raise _another_organisation(exc, path, bases[0][2] if bases else None) from None
+            # The baseline's own file (``compare --levers``) is its organisation, whatever a set: renamed.
+            other = bases and path.resolve() != bases[0][1].resolve()
+            raise _another_organisation(exc, path, bases[0][2]) if other else exc from None
     check_grid_levers(spec.grid, bases[0][2], source)
     own_sets = {label: own for label, _, own, _ in specs}
     points = grid_points(spec.grid, bases[0][2].model_dump(mode="json"))
