@@ -715,7 +715,7 @@ def test_a_csv_of_people_starts_the_chosen_scenario_from_them(rendered: tuple[Ap
     assert state.model.value.counters()["people"] == 33
 
 
-def workbook_upload(name: str, sheets: dict[str, str]) -> dict[str, Any]:
+def workbook_upload(name: str, sheets: dict[str, str], hidden: tuple[str, ...] = ()) -> dict[str, Any]:
     """What the page sends for a workbook: its bytes in base64. ``sheets`` holds each sheet as CSV text."""
     import openpyxl  # noqa: PLC0415
 
@@ -725,6 +725,8 @@ def workbook_upload(name: str, sheets: dict[str, str]) -> dict[str, Any]:
         sheet = book.create_sheet(title)
         for line in text.splitlines():
             sheet.append([cell or None for cell in line.split(",")])
+        if title in hidden:
+            sheet.sheet_state = "hidden"
     out = io.BytesIO()
     book.save(out)
     return {"name": name, "base64": base64.b64encode(out.getvalue()).decode("ascii"), "size": len(out.getvalue())}
@@ -751,6 +753,12 @@ def test_an_excel_workbook_of_people_starts_the_scenario_from_them(rendered: tup
                                    "organisation.source.file)")
     buttons = {b.widget.children[0]: b.widget for b in rc.find(v.Btn) if "Read sheet" in str(b.widget.children)}
     assert set(buttons) == {"Read sheet 'Summary'", "Read sheet 'People'"}
+    # A sheet that cannot be read keeps the others offered (they vanished with the error).
+    buttons["Read sheet 'Summary'"].click()
+    assert "missing required column 'id'" in state.message.value
+    assert state.message.value.endswith("; or choose another sheet than 'Summary' below"), state.message.value
+    buttons = {b.widget.children[0]: b.widget for b in rc.find(v.Btn) if "Read sheet" in str(b.widget.children)}
+    assert set(buttons) == {"Read sheet 'Summary'", "Read sheet 'People'"}
     buttons["Read sheet 'People'"].click()
     assert state.message.value is None, state.message.value
     assert state.notice.value.startswith("Loaded two.xlsx, sheet 'People': 33 people in ")
@@ -763,9 +771,21 @@ def test_an_excel_workbook_of_people_starts_the_scenario_from_them(rendered: tup
     assert "33 people read from two.xlsx, sheet 'People'." in state.notice.value  # said also without warm-up
     # Another workbook onto that scenario: the sheet it names was the other file's (an HR analyst's trial:
     # "no sheet named 'People'" for every one-sheet workbook uploaded after it).
+    # A newer export with the same sheets onto it: its sheet is read, and the notice names it.
+    upload.vue_upload(workbook_upload("newer.xlsx", {"Summary": "level,people\nAssociate,30\n", "People": OURS}))
+    assert state.message.value is None, state.message.value
+    assert state.notice.value.startswith("Loaded newer.xlsx, sheet 'People': 33 people in "), state.notice.value
+    upload.vue_upload({"name": "team.yaml", "text": text, "size": len(text)})
     upload.vue_upload(workbook_upload("later.xlsx", {"Sheet1": OURS}))
     assert state.message.value is None, state.message.value
     assert state.settings.value.scenario == "later.xlsx (uploaded)"
+    # The people on a hidden sheet only: it is offered ("choose the sheet below" was above no button).
+    upload.vue_upload(workbook_upload("hid.xlsx", {"Cover": "", "People": OURS}, hidden=("People",)))
+    assert "hidden sheet 'People' does" in state.message.value and "choose the sheet below" in state.message.value
+    hidden = [b.widget for b in rc.find(v.Btn) if "Read sheet" in str(b.widget.children)]
+    assert [b.children[0] for b in hidden] == ["Read sheet 'People'"]
+    hidden[0].click()
+    assert state.message.value is None and state.notice.value.startswith("Loaded hid.xlsx, sheet 'People': 33 people")
 
 
 def test_a_csv_in_the_models_own_columns_on_a_mapped_scenario_says_the_way_out(

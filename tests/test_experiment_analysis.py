@@ -37,6 +37,7 @@ from sim.experiment.report import (
     summary_lines,
     top_level_names,
     variant_descriptions,
+    variant_summary,
     verdict,
 )
 from sim.experiment.runner import run_design
@@ -157,6 +158,20 @@ def test_a_group_ratio_is_worked_out_run_by_run_and_judged_on_parity() -> None:
     assert row["parity_gap_ci_high"] < 0  # judged on the distance from 1, as a representation ratio
     assert verdict(row) == "better (closer to parity)"
     assert metric_info("promotion_stick_rate.women/men").label == "promotions that stick (women over men)"
+
+
+def test_a_group_ratio_over_a_rate_of_0_is_not_put_down_to_a_group_without_records() -> None:
+    """Men's rate 0 in every run: the ratio has no value, though both groups had records (it said
+    "the group had no development effort")."""
+    values = toy_values({"development_roi.women": ([0.4, 0.5, 0.4], [0.5, 0.4, 0.5]),
+                         "development_roi.men": ([0.0, 0.0, 0.0], [0.0, 0.0, 0.0])})
+    design = {"replications": 3, "metrics": ["development_roi.women/men"], "arms": toy_design()["arms"][:2]}
+    effects = paired_effects(values, design)
+    assert effects.iloc[0]["n"] == 0 and effects.iloc[0]["dropped"] == 3
+    text = " ".join(variant_summary("v", effects, None))
+    assert "the group had no" not in text, text
+    assert ("development that paid off (women over men): in no run did both groups have a rate with the second's "
+            "above 0") in text and "(development_roi.women, development_roi.men)" in text
 
 
 def test_the_summary_names_clear_effects_with_their_direction() -> None:

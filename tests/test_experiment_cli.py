@@ -313,6 +313,16 @@ def test_compare_set_changes_every_arm(tmp_path: Path, capsys: pytest.CaptureFix
                  "--workers", "1", "--quiet", "--metrics", "misread_rate", "--out", str(tmp_path / "both")]) == 0
     assert ("note: --set interventions.mentoring.coverage applies to every arm, the baseline too: mentoring runs in "
             "all of them") in capsys.readouterr().err
+    # A misspelt lever is an error, with no note that it runs in every arm above it.
+    assert main(["compare", str(BASELINE), "--levers", "career_conversations", "--set",
+                 "interventions.mentorin.coverage=0.5", "--out", str(tmp_path / "typo")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown intervention 'mentorin'" in err and "note:" not in err, err
+    # A set: of every lever at once takes the variant's away: named, not "a value already in force".
+    assert main(["compare", str(BASELINE), str(SCENARIOS / "mentoring.yaml"), "--set", "interventions={}",
+                 "--out", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert "set: interventions (--set in compare) replaces the levers of every arm" in err, err
     # A group renamed by --set: the lever's own default group is missing, and the baseline's file is
     # not "another organisation" (it said so, comparing the file as written with the renamed groups).
     assert main(["compare", str(BASELINE), "--levers", "mentoring", "--set", "groups.1.name=woman", "--out",

@@ -22,6 +22,7 @@ from sim.experiment.design import (
     load_experiment,
     make_run_id,
     settings_changed,
+    unknown_metric,
     validate_experiment,
 )
 from sim.experiment.sensitivity import build_sensitivity_design
@@ -329,6 +330,21 @@ def test_a_groups_ledger_rate_of_a_one_group_design_is_refused(tmp_path: Path, m
     with pytest.raises(InputError, match=r"sensitivity\.metrics\[0\]: .*the scenarios have one group"):
         build_sensitivity_design(load_experiment(write_experiment(
             tmp_path, sensitivity=sens, scenarios={"baseline": "one_group.yaml"})), tmp_path / "exp.yaml")
+
+
+def test_a_group_ratio_and_its_reciprocal_are_one_question() -> None:
+    """Both would join Holm's family, counting one question twice (a review's trial)."""
+    from sim.experiment.design import first_unknown_metric  # noqa: PLC0415
+
+    found = first_unknown_metric(["promotion_stick_rate.women/men", "promotion_stick_rate.men/women"])
+    assert found == (1, "'promotion_stick_rate.men/women' is 'promotion_stick_rate.women/men' (position 0) upside "
+                        "down, the same question; list one of them")
+
+
+def test_a_group_ratio_of_a_one_group_design_is_named_as_typed() -> None:
+    for metric in ("promotion_stick_rate.women/men", "promotion_stick_rate.all/men"):
+        assert unknown_metric(metric, ["all"]) == (f"'{metric}': the scenarios have one group, 'all', so there is "
+                                                   "no second group's rate to divide by: name 'promotion_stick_rate'")
 
 
 @pytest.mark.parametrize(("where", "metrics"), [("sensitivity", "sensitivity.metrics"), ("top", "metrics")])

@@ -212,6 +212,8 @@ class AppState:
         ``own_size`` drops the size setting, as does a scenario that reads a file or names people (the
         guided story's team of eight): their organisation is shown at its own size.
         """
+        if upload is None:  # chosen in the menu: sheets offered for the last scenario's level column go
+            self.sheet_choice.value = None
         upload = upload if upload is not None else self.uploads.value.get(name)
         try:
             chosen = self.settings.value.with_scenario(name, upload)
@@ -279,7 +281,7 @@ class AppState:
         both with levels) is refused with its sheets offered (``sheet_choice``): a workshop room
         had no way to name one short of writing a scenario file.
         """
-        self.sheet_choice.value = None
+        offered, self.sheet_choice.value = self.sheet_choice.value, None
         base = self.settings.value.base()
         origin = self.origins.get(self.settings.value.scenario, base.name)
         label = f"{path.name}{UPLOADED}"
@@ -298,14 +300,22 @@ class AppState:
             elif SHEET_SETTING in str(self.message.value) and sheet is None:  # several sheets: choose one
                 source = base.organisation.source
                 needs = source.columns.get("level", "level") if source is not None else "level"
-                self.sheet_choice.value = (path, tuple(candidate_sheets(path, path.name, needs)))
-                self.message.value = (f"{self.message.value}; or choose the sheet below ({path.name} is kept, so a "
-                                      f"scenario uploaded next can also name it in organisation.source.file)")
+                sheets = tuple(candidate_sheets(path, path.name, needs))
+                if sheets:
+                    self.sheet_choice.value = (path, sheets)
+                    self.message.value = (f"{self.message.value}; or choose the sheet below ({path.name} is kept, so "
+                                          f"a scenario uploaded next can also name it in organisation.source.file)")
+            if sheet is not None and offered is not None and offered[0] == path:
+                # The sheet chosen could not be read: the others stay offered (they vanished with the error).
+                self.sheet_choice.value = offered
+                self.message.value = f"{self.message.value}; or choose another sheet than '{sheet}' below"
             return False
         self.uploads.value = {**self.uploads.value, label: spec}
         self.origins[label] = origin
         table = load_org(spec)
-        read = f"{path.name}, sheet '{table.sheet}'" if sheet is not None else path.name
+        # A sheet chosen, or kept from the scenario's (a newer export of the same workbook): said either way.
+        named = spec.organisation.source is not None and spec.organisation.source.sheet is not None
+        read = f"{path.name}, sheet '{table.sheet}'" if named else path.name
         self.notice.value = (f"Loaded {read}: {table.people()} in {spec.total_positions:,} "
                              f"positions, as in the file, with {origin}'s levels and behaviour."
                              + (f" {PAUSED_NOTE}" if self.paused else ""))

@@ -424,17 +424,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     spec = comparison_spec(args.baseline, args.variants, replications=args.replications, seed=args.seed,
                            years=args.years, headcount=args.headcount, metrics=args.metrics, levers=args.levers,
                            sets=sets)
-    # A lever's --set is easily read as that arm's: it runs in the baseline too (a researcher's trial).
-    for key in (key for key in sets if key.startswith("interventions.")):
-        lever = key.split(".")[1]
-        print(f"note: --set {key} applies to every arm, the baseline too: {lever} runs in all of them, and the "
-              "comparison is of the other changes", file=sys.stderr)
     levers = dict(zip(list(spec.scenarios.variants)[len(args.variants):], args.levers, strict=True))
     try:
         design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
         check_arms(design)
     except InputError as exc:
         raise _with_lever_hint(_on_set(exc), levers) from None
+    # A lever's --set is easily read as that arm's: it runs in the baseline too (a researcher's trial).
+    # Said once the design is valid: before, it named a misspelt lever as running, above the error.
+    for key in (key for key in sets if key.startswith("interventions.")):
+        lever = key.split(".")[1]
+        print(f"note: --set {key} applies to every arm, the baseline too: {lever} runs in all of them, and the "
+              "comparison is of the other changes", file=sys.stderr)
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, _command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out)

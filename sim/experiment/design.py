@@ -189,8 +189,9 @@ def _unknown_group(name: str, groups: Sequence[str]) -> str | None:
     ratio_of = group_ratio_parts(name)
     if ratio_of is not None:  # each of its groups, named in the ratio as typed
         rate, *pair = ratio_of
-        if len(groups) == 1:
-            return _unknown_group(f"{rate}.{pair[0]}", groups)
+        if len(groups) == 1:  # named as typed (it named promotion_stick_rate.women for women/men)
+            return (f"'{name}': the scenarios have one group, '{groups[0]}', so there is no second group's rate "
+                    f"to divide by: name '{rate}'")
         unknown = next((group for group in pair if group not in groups), None)
         if unknown is None:
             return None
@@ -222,8 +223,20 @@ def first_unknown_metric(names: Sequence[str] | None,
             return i, problem
         if name in seen:  # a repeated metric gives duplicate rows, and the forest plot cannot index them
             return i, f"'{name}' is listed twice (also at position {seen[name]}); list each metric once"
+        upside_down = _reciprocal(name)
+        if upside_down in seen:  # one question, counted twice in Holm's family (a review's trial)
+            return i, (f"'{name}' is '{upside_down}' (position {seen[upside_down]}) upside down, the same question; "
+                       "list one of them")
         seen[name] = i
     return None
+
+
+def _reciprocal(name: str) -> str | None:
+    """A group ratio the other way up (``promotion_stick_rate.men/women`` for ``.women/men``), else None."""
+    from sim.metrics import GROUP_RATIO, group_ratio_parts  # noqa: PLC0415
+
+    ratio_of = group_ratio_parts(name)
+    return None if ratio_of is None else f"{ratio_of[0]}.{ratio_of[2]}{GROUP_RATIO}{ratio_of[1]}"
 
 
 def scenario_groups(contents: Iterable[Any]) -> list[str]:
@@ -1141,6 +1154,9 @@ def _same_cause(arm: Arm, other: Arm, grid: Mapping[str, list[Any] | GridRange],
         return (". A grid applies to every scenario, so a grid over what the variant changes (a lever's parameter "
                 "switches the lever on) sets it in the baseline too; to vary one arm only, give one variant per "
                 "value with its own set: (docs/experiments.md)")
+    if "interventions" in (sets or {}):  # every arm's levers replaced, the variant's too
+        return (": set: interventions (--set in compare) replaces the levers of every arm, the variant's too; "
+                "set a lever's own keys (interventions.NAME.KEY) instead")
     levers = [key for key in sets or {} if key.startswith("interventions.")]
     if levers:
         return (f": set: {', '.join(levers)} (--set in compare) switches the lever on in every arm, the baseline "

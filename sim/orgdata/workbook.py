@@ -270,8 +270,7 @@ def _sheet(book: Any, label: str, sheet: str | None, needs: str | None = None) -
     if len(candidates) == 1:
         return candidates[0]
     if not with_data:
-        hidden = [name for name in names if name not in visible and (ws := _loaded(book, name)) is not None
-                  and ws.start is not None]
+        hidden = _hidden_with_data(book, visible)
         if hidden:
             raise InputError(f"the visible sheets hold no data, but hidden sheet{'s' if len(hidden) > 1 else ''} "
                              f"{', '.join(repr(n) for n in hidden)} {'do' if len(hidden) > 1 else 'does'}: name "
@@ -307,10 +306,21 @@ def candidate_sheets(path: Path, label: str, needs: str | None = None) -> list[s
     The app offers them when a workbook holds two (a People sheet and a Leavers sheet, both
     with levels): a workshop room had no way to name one short of writing a scenario file.
 
+    When no visible sheet holds data, the hidden ones that do, which the refusal asks to name
+    (the app said "choose the sheet below" above no button).
+
     Raises:
         InputError: The file is not a spreadsheet.
     """
-    return [ws.name for ws in _candidates(_visible_with_data(_open(path, label))[1], needs)]
+    book = _open(path, label)
+    visible, with_data = _visible_with_data(book)
+    return [ws.name for ws in _candidates(with_data, needs)] if with_data else _hidden_with_data(book, visible)
+
+
+def _hidden_with_data(book: Any, visible: set[str]) -> list[str]:
+    """The names of the hidden sheets that hold data."""
+    return [name for name in book.sheet_names if name not in visible
+            and (ws := _loaded(book, name)) is not None and ws.start is not None]
 
 
 def _header_names(worksheet: Any) -> set[str]:
