@@ -432,6 +432,9 @@ def test_the_glossary_names_the_levels_at_the_top() -> None:
     assert ("(`representation_ratio.women`): women's share of the top levels over their share of all people: 1 is "
             "parity, below 1 too few at the top (averaged over the last year). Here the top levels are Director and "
             "VP (the top 2 of 4 levels, metrics.key_levels; 11 positions). Closer to 1 is better.") in text
+    # Said under the at-a-glance table too, before the reader meets "women at the top" in it.
+    top = "*At the top*, in the representation ratios, means Director and VP (the top 2 of 4 levels"
+    assert text.index(top) < text.index("### What the metrics mean")
 
 
 def test_the_glossary_names_each_grid_points_own_top_levels() -> None:

@@ -829,11 +829,25 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
                 ""]
     labels = comparison_labels(effects)
     tests = holm_tests(effects)
-    lines = ["## Summary", "", *glance_lines(effects), HOW_TO_READ, "", *multiplicity_lines(effects, labels)]
+    lines = ["## Summary", "", *glance_lines(effects), *top_line(effects, top_levels), HOW_TO_READ, "",
+             *multiplicity_lines(effects, labels)]
     labelled = effects.assign(_label=labels)
     for label, rows in labelled.groupby("_label", sort=False):
         lines += variant_summary(str(label), rows, descriptions.get(rows["variant"].iloc[0]), tests)
     return lines + glossary_lines(list(dict.fromkeys(effects["metric"])), top_levels)
+
+
+def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None) -> list[str]:
+    """Which levels "the top" is, under the at-a-glance table, when a representation ratio is reported.
+
+    The glossary at the end said it, but "women at the top" in the table above was read before
+    it: an org-design trial's VP reader could not tell the top was VP and CEO, 11 seats.
+    """
+    named = list(dict.fromkeys((top_levels or {}).values()))
+    if not named or not effects["metric"].str.startswith(REPRESENTATION).any():
+        return []
+    where = named[0] if len(named) == 1 else "; ".join(f"in {arm}, {text}" for arm, text in (top_levels or {}).items())
+    return [f"*At the top*, in the representation ratios, means {where}.", ""]
 
 
 def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, str]:
