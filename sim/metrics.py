@@ -293,10 +293,11 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
         none = [name for name in groups_none if ledger_metric(name) == rate and group_ratio_parts(name) is None]
         ratios = [name for name in groups_none if ledger_metric(name) == rate and group_ratio_parts(name)]
         if ratios:  # either group may have had no record, or the second group's rate been 0 (a review's trial)
+            parts = dict.fromkeys(rate for name in ratios for rate in group_ratio_rates(name))
             reasons.append(f"{', '.join(map(label, ratios))}: in no run did both groups have a rate with the "
                            f"second's above 0: a group with no {records} in {runs} made up to one window "
                            f"({block}.{key}) before the end has no rate, and a rate of 0 cannot be divided by; "
-                           f"the groups' own rates show which ({', '.join(_ratio_parts(ratios))})")
+                           f"the groups' own rates show which ({', '.join(parts)})")
         if none:
             reasons.append(f"{', '.join(map(label, none))}: the group had no {records} in {runs} made up to one "
                            f"window ({block}.{key}) before the end, which the rate counts; a small group has few, "
@@ -356,10 +357,10 @@ def group_ratio_parts(name: str) -> tuple[str, str, str] | None:
     return (rate, group, other) if sep and group and other else None
 
 
-def _ratio_parts(ratios: Iterable[str]) -> list[str]:
-    """The two groups' rates of each group ratio, each once (``promotion_stick_rate.women``, ``...men``)."""
-    parts = [group_ratio_parts(name) for name in ratios]
-    return list(dict.fromkeys(f"{rate}.{group}" for rate, *pair in filter(None, parts) for group in pair))
+def group_ratio_rates(name: str) -> list[str]:
+    """The two rates a group ratio is worked out from (``promotion_stick_rate.women``, ``...men``), else [name]."""
+    ratio_of = group_ratio_parts(name)
+    return [name] if ratio_of is None else [f"{ratio_of[0]}.{group}" for group in ratio_of[1:]]
 
 
 def ledger_metric(name: str) -> str | None:

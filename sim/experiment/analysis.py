@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment.store import ResultStore
-from sim.metrics import BY_GROUP_ON_REQUEST, COSTS, group_ratio_parts, metric_info, totals
+from sim.metrics import BY_GROUP_ON_REQUEST, COSTS, group_ratio_parts, group_ratio_rates, metric_info, totals
 
 EFFECT_COLUMNS = [
     "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
@@ -214,14 +214,12 @@ def with_group_ratios(values: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFr
     """
     added = []
     for name in dict.fromkeys(metrics):
-        ratio_of = group_ratio_parts(name)
-        if ratio_of is None or (values["metric"] == name).any():
+        if group_ratio_parts(name) is None or (values["metric"] == name).any():
             continue
-        rate, group, other = ratio_of
-        parts = values[values["metric"].isin([f"{rate}.{group}", f"{rate}.{other}"])]
+        rates = group_ratio_rates(name)
+        parts = values[values["metric"].isin(rates)]
         runs = [column for column in ("run_id", "arm", "replication") if column in parts]
-        wide = parts.pivot(index=runs, columns="metric", values="value")
-        wide = wide.reindex(columns=[f"{rate}.{group}", f"{rate}.{other}"])
+        wide = parts.pivot(index=runs, columns="metric", values="value").reindex(columns=rates)
         over = wide.iloc[:, 1].where(wide.iloc[:, 1] != 0)
         added.append((wide.iloc[:, 0] / over).rename("value").reset_index().assign(metric=name))
     return pd.concat([values, *added], ignore_index=True) if added else values

@@ -384,8 +384,8 @@ def _with_lever_hint(exc: InputError, levers: Mapping[str, LeverArm]) -> InputEr
     return InputError(f"--levers {setting.typed}: {detail}{hint}", source="command line")
 
 
-def _on_set(exc: InputError) -> InputError:
-    """An error in a ``--set`` value named as ``promosim run --set`` names it (``--set: metrics.key_levelz: ...``).
+def _as_typed(exc: InputError) -> InputError:
+    """An error in a ``--set`` or ``--metrics`` value named by the option typed (``--set: metrics.key_levelz: ...``).
 
     The comparison's ``--set`` is its experiment's ``set:``, which the error's path ("command
     line: set.metrics...") called by a name nothing typed; its ``--metrics`` likewise, named
@@ -429,7 +429,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
         check_arms(design)
     except InputError as exc:
-        raise _with_lever_hint(_on_set(exc), levers) from None
+        raise _with_lever_hint(_as_typed(exc), levers) from None
     # A lever's --set is easily read as that arm's: it runs in the baseline too (a researcher's trial).
     # Said once the design is valid: before, it named a misspelt lever as running, above the error.
     for key in (key for key in sets if key.startswith("interventions.")):
@@ -493,16 +493,15 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
             nothing), or a group's stick rate the folder's runs were made without.
     """
     from sim.experiment.design import first_unknown_metric, scenario_groups  # noqa: PLC0415
-    from sim.metrics import BY_GROUP_ON_REQUEST, group_ratio_parts  # noqa: PLC0415
+    from sim.metrics import BY_GROUP_ON_REQUEST, group_ratio_rates  # noqa: PLC0415
 
     found = first_unknown_metric(names, scenario_groups(store.scenarios()))
     if found:
         raise InputError(found[1], source="command line", path="--metrics")
     # Runs made before each group's ledger rates were in the summary have no row of them: the report
     # said "no value in any run ... runs this short have none" of runs long enough (a review's trial).
-    ratios = {name: parts for name in names or () if (parts := group_ratio_parts(name)) is not None}
-    wanted = [part for name in names or () if name.startswith(BY_GROUP_ON_REQUEST)  # a ratio: its two rates
-              for part in ([f"{ratios[name][0]}.{g}" for g in ratios[name][1:]] if name in ratios else [name])]
+    wanted = [rate for name in names or () if name.startswith(BY_GROUP_ON_REQUEST)  # a ratio: its two rates
+              for rate in group_ratio_rates(name)]
     stored = set(store.summaries(design_only=True)["metric"]) if wanted else set()
     missing = next((name for name in wanted if stored and name not in stored), None)
     if missing:
