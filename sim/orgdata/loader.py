@@ -176,8 +176,8 @@ class OrgTable:
         notes = []
         for column, by_value in self.excluded.items():
             kept = {value: n for value, n in self.kept.get(column, {}).items() if value}
+            folded = {value.casefold(): value for value in kept}  # values match in any case
             for value in (value for value, n in by_value.items() if n == 0):
-                folded = {kept_value.casefold(): kept_value for kept_value in kept}  # values match in any case
                 close = folded.get(closest(value.casefold(), folded) or "")
                 hint = (f" (did you mean '{close}'? its {counted(kept[close], 'row')} "
                         f"{'is' if kept[close] == 1 else 'are'} kept)" if close else "")
