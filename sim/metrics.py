@@ -171,6 +171,10 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "change in global efficiency", "global efficiency at the end minus at the start of the run", "higher"),
 }
 REPRESENTATION = "representation_ratio."  # + a group name: one metric per group
+# + a group name: the group's share of the people at the top (0.31 = 31 %), in every run's summary
+# with two groups or more, in a comparison's tables only when named. A VP reading "women at the top:
+# 0.62" asked what share of Director and above are women (an org-design trial); the report says it.
+TOP_SHARE = "top_share."
 # What the levers cost rather than what they achieve: lower is cheaper, but a lever's own hours are
 # set by design, so reports call them a cost, never "worse", and Holm's correction leaves them out.
 COSTS = frozenset({"intervention_cost"})
@@ -191,7 +195,10 @@ BY_GROUP_ON_REQUEST = tuple(f"{rate}." for rate in LEDGER_WINDOWS)
 _GROUP_RECORDS = {rate: (records, LEDGER_WINDOWS[rate]) for rate, records in (
     ("promotion_stick_rate", "promotion"), ("decliner_retention", "declined offer"),
     ("development_roi", "development effort"))}
-GROUP_METRICS = (REPRESENTATION, *BY_GROUP_ON_REQUEST)  # the per-group families: prefix + group name
+GROUP_METRICS = (REPRESENTATION, TOP_SHARE, *BY_GROUP_ON_REQUEST)  # the per-group families: prefix + group name
+# The per-group families a comparison's tables show only when named (``--metrics``), and which
+# a one-group scenario does not report (one group is everyone).
+ON_REQUEST = (TOP_SHARE, *BY_GROUP_ON_REQUEST)
 # Between two group names after a ledger rate (``promotion_stick_rate.women/men``): the first
 # group's rate over the second's, run by run, worked out when a comparison is analysed. 1 is
 # parity; HR's four-fifths rule reads selection rates the same way. "Do women's promotions stick
@@ -332,6 +339,10 @@ def metric_info(name: str) -> MetricInfo | None:
         group = name.removeprefix(REPRESENTATION)
         return MetricInfo(f"{group} at the top", f"{group}'s share of the top levels over their share of all "
                           f"people: 1 is parity, below 1 too few at the top ({_LAST_YEAR})", "one")
+    if name.startswith(TOP_SHARE):
+        group = name.removeprefix(TOP_SHARE)
+        return MetricInfo(f"{group}'s share of the top", f"share of the people in the top levels who are {group}, "
+                          f"from 0 to 1 ({_LAST_YEAR})", None)
     ratio_of = group_ratio_parts(name)
     if ratio_of is not None:
         rate, group, other = ratio_of
@@ -529,17 +540,22 @@ def _move_columns(moves: np.ndarray) -> np.ndarray:
 
 @jit
 def _representation_rows(headcount, top_from):
-    """Each group's share of the top levels over its share of the workforce (1.0 is parity), NaN where undefined.
+    """Each group's share of the top levels over its share of the workforce (1.0 is parity), then its share of the top.
 
     Args:
         headcount: People per (group, level) cell.
         top_from: The first of the top (key) levels. At 0 the top is everyone (a flat organisation with
             ``metrics.key_levels`` covering every level) and the ratio, always 1, says nothing: NaN,
             as with one group, who is everyone at the top too.
+
+    Returns:
+        Two rows, one column per group: the ratios, and the shares of the top (NaN with nobody there).
+        Both NaN with one group, which the summary does not report.
     """
     n_groups, n_levels = headcount.shape
-    if top_from <= 0 or n_groups < 2:
-        return np.full(n_groups, np.nan)
+    out = np.full((2, n_groups), np.nan)
+    if n_groups < 2:
+        return out
     g_all = np.zeros(n_groups)
     g_top = np.zeros(n_groups)
     for g in range(n_groups):
@@ -548,11 +564,12 @@ def _representation_rows(headcount, top_from):
             if lv >= top_from:
                 g_top[g] += headcount[g, lv]
     n_all, n_top = g_all.sum(), g_top.sum()
-    out = np.empty(n_groups)
     for g in range(n_groups):
         top_share = g_top[g] / n_top if n_top > 0 else np.nan
         all_share = g_all[g] / n_all if n_all > 0 else np.nan
-        out[g] = top_share / all_share if all_share > 0 else np.nan
+        out[1, g] = top_share
+        if top_from > 0:
+            out[0, g] = top_share / all_share if all_share > 0 else np.nan
     return out
 
 
@@ -1033,8 +1050,10 @@ class Recorder:
         if layout is None or layout.scenario is not sc:
             layout = self._layout = _Layout(sc)
         headcount = counts[0].sum(axis=2)  # by (group, level); whole numbers, exact in any order
-        values.update(zip(layout.representation_keys, _representation_rows(headcount, layout.top_from).tolist(),
-                          strict=True))
+        ratios, shares = _representation_rows(headcount, layout.top_from).tolist()
+        values.update(zip(layout.representation_keys, ratios, strict=True))
+        if layout.top_share_keys:
+            values.update(zip(layout.top_share_keys, shares, strict=True))
         if sc.metrics.level_weights is not None:
             values["global_efficiency"] = global_efficiency(model)
         if layout.value_keys != tuple(values):
@@ -1169,6 +1188,8 @@ class _Layout:
         n_levels, group_names = sc.n_levels, tuple(sc.group_names)
         self.top_from = max(0, n_levels - sc.metrics.key_levels)
         self.representation_keys = tuple(f"{REPRESENTATION}{name}" for name in group_names)
+        # One group's share of the top is always 1: reported with two groups or more, as the ledger rates.
+        self.top_share_keys = tuple(f"{TOP_SHARE}{name}" for name in group_names) if len(group_names) > 1 else ()
         n_cols = 1 + n_levels + len(group_names) + N_TRACKS
         moves_from = len(_TABLE_KEYS) * n_cols + len(group_names) * n_levels
         move_cells_from = moves_from + len(MOVES) * n_cols  # the flows by (group, level): _move_columns
@@ -1212,7 +1233,7 @@ class _Layout:
         self.value_keys = tuple(values)
         self.current_keys = (*METRICS, *[k for k in values if k not in _METRIC_SET])
         self.stock_keys = tuple(
-            k for k in values if k in STOCKS or k == "global_efficiency" or k.startswith(REPRESENTATION)
+            k for k in values if k in STOCKS or k == "global_efficiency" or k.startswith((REPRESENTATION, TOP_SHARE))
         )
 
 

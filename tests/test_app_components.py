@@ -445,6 +445,17 @@ def test_a_difference_that_shows_as_zero_gets_no_verdict() -> None:
     assert "-0.2 pts better" in row("managers' misread rate")
     parity = row(f"representation at the top: {group}")
     assert ">0.89<" in parity and ">0.93<" in parity and "-0.04" in parity
+    # Beside each ratio the share of the top the group is: no better way (it was judged on parity).
+    model = WorkshopModel(settings=small_settings())
+    model.history.record(1, {f"top_share.{group}": 0.412})
+    model.control_history.record(1, {f"top_share.{group}": 0.385})
+    html = compare_table_html(model)
+    share = row(f"share of the top: {group}")
+    assert ">41.2%<" in share and ">38.5%<" in share and "+2.7 pts" in share
+    assert "better" not in share and "worse" not in share
+    labels = re.findall(r"<tr><td[^>]*>([^<]+)</td>", html)
+    assert labels[-4:] == [f"representation at the top: {g}" if i % 2 == 0 else f"share of the top: {g}"
+                           for g in model.treated.scenario.group_names for i in range(2)]
 
 
 def test_the_side_by_side_table_compares_the_last_twelve_months() -> None:

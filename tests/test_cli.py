@@ -199,6 +199,30 @@ def test_each_groups_ledger_rates_are_its_own_records_and_make_up_the_whole() ->
         assert min(by_group) < summary[rate] < max(by_group), rate  # not the whole rate once per group
 
 
+def test_each_groups_share_of_the_top_is_its_people_there() -> None:
+    """``top_share.<group>``: each month the group's people in the top ``metrics.key_levels`` levels over
+    everyone there (the time series' headcounts by group and level), in the summary their last-year mean;
+    the shares add up to 1, and over the group's share of everyone each is its representation ratio."""
+    scenario = load_scenario(BASELINE, headcount=400)
+    model = PromotionModel(scenario=scenario, rng=3)
+    for _ in range(30):
+        model.step()
+    summary, ts = model.recorder.summary(), model.recorder.timeseries()
+    cells = ts[(ts["metric"] == "headcount") & ts["level"].notna() & ts["group"].notna()]
+    heads = cells.pivot_table(index="step", columns=["group", "level"], values="value", aggfunc="sum")
+    top = heads.loc[:, [lv >= scenario.n_levels - scenario.metrics.key_levels for _, lv in heads.columns]]
+    whole = ts[ts["level"].isna() & ts["group"].isna()].pivot_table(index="step", columns="metric", values="value")
+    window = scenario.metrics.summary_window_months
+    for group in scenario.group_names:
+        share = top[group].sum(axis=1) / top.sum(axis=1)
+        assert (whole[f"top_share.{group}"] == share).all(), group  # exact: sums of whole numbers
+        assert summary[f"top_share.{group}"] == pytest.approx(share.iloc[-window:].mean(), abs=1e-12)
+        of_all = heads[group].sum(axis=1) / heads.sum(axis=1)
+        assert (whole[f"representation_ratio.{group}"] - share / of_all).abs().max() < 1e-12, group
+    assert sum(summary[f"top_share.{g}"] for g in scenario.group_names) == pytest.approx(1.0)
+    assert 0.2 < summary["top_share.women"] < 0.8
+
+
 def test_every_event_kind_the_code_logs_is_listed_in_the_odd() -> None:
     """The README's "..." left a researcher to find the kinds in the code; the ODD lists them, and this keeps it so."""
     logged = set()

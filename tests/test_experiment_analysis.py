@@ -36,6 +36,7 @@ from sim.experiment.report import (
     shown_change,
     summary_lines,
     top_level_names,
+    top_shares,
     variant_descriptions,
     variant_summary,
     verdict,
@@ -435,6 +436,27 @@ def test_the_glossary_names_the_levels_at_the_top() -> None:
     # Said under the at-a-glance table too, before the reader meets "women at the top" in it.
     top = "*At the top*, in the representation ratios, means Director and VP (the top 2 of 4 levels"
     assert text.index(top) < text.index("### What the metrics mean")
+
+
+def test_the_report_says_each_groups_share_of_the_top_in_each_arm() -> None:
+    """A VP reading "women at the top: 0.62" asked what share of Director and above were women
+    (an org-design trial): under the ratios' top line, each arm's mean ``top_share.<group>``."""
+    values = toy_values({"representation_ratio.women": ([0.8] * 3, [0.9, 0.91, 0.89]),
+                         "top_share.women": ([0.30, 0.32, 0.34], [0.40, 0.41, 0.42]),
+                         "top_share.men": ([0.70, 0.68, 0.66], [0.60, 0.59, 0.58])})
+    design = {"replications": 3, "metrics": None, "arms": toy_design()["arms"][:2]}
+    effects = paired_effects(values, design)
+    assert set(effects["metric"]) == {"representation_ratio.women"}  # a share is in the tables when named
+    shares = top_shares(values, effects, design)
+    assert shares.round(12).to_dict() == {"women": {"base": 0.32, "a": 0.41}}  # the groups whose ratio is reported
+    text = "\n".join(summary_lines(effects, {}, {"base": "VP", "a": "VP"}, shares))
+    assert ("*At the top*, in the representation ratios, means VP.\nEach group's share of the people there (each "
+            "run's average over its last year, then the mean over the runs):\n\n|  | women |\n|---|---|\n"
+            "| base | 32.0% |\n| a | 41.0% |\n") in text
+    # A folder whose runs did not store the shares: the top line alone, as before.
+    assert top_shares(values[~values["metric"].str.startswith("top_share.")], effects, design).empty
+    named = paired_effects(values, {**design, "metrics": ["top_share.women"]})
+    assert "- women's share of the top: 0.320 → 0.410 (+0.090" in "\n".join(summary_lines(named, {}))
 
 
 def test_the_glossary_names_each_grid_points_own_top_levels() -> None:

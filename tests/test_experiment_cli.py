@@ -490,6 +490,10 @@ def test_a_report_of_runs_made_before_each_groups_stick_rate_says_so(tmp_path: P
         with pytest.raises(InputError) as err:
             _check_report_metrics([metric], store)
         assert "did not yet put each group's" in str(err.value) and "promotions" not in str(err.value), metric
+    with pytest.raises(InputError) as err:  # nor each group's share of the top (session 17)
+        _check_report_metrics(["top_share.women"], OldStore())
+    assert str(err.value).startswith("command line: --metrics: top_share.women: this folder's runs were made by a "
+                                     "promosim that did not yet put each group's share of the top in the summary")
 
 
 def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

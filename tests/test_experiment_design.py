@@ -332,6 +332,17 @@ def test_a_groups_ledger_rate_of_a_one_group_design_is_refused(tmp_path: Path, m
             tmp_path, sensitivity=sens, scenarios={"baseline": "one_group.yaml"})), tmp_path / "exp.yaml")
 
 
+def test_a_share_of_the_top_names_a_group_of_two_or_more() -> None:
+    """``top_share.<group>`` is in the summary with two groups or more: one group's share is always 1."""
+    assert unknown_metric("top_share.women", ["men", "women"]) is None
+    assert unknown_metric("top_share.all", ["all"]) == ("'top_share.all': the scenarios have one group, 'all', who "
+                                                        "is everyone at the top (a share of 1): a group's share of "
+                                                        "the top is reported with two groups or more")
+    assert unknown_metric("top_share.womn", ["men", "women"]) == (
+        "unknown group 'womn' in metric 'top_share.womn' (did you mean 'top_share.women'?); groups: men, women")
+    assert "top_share.<group>" in (unknown_metric("top_shares", ["men"]) or "")
+
+
 def test_a_group_ratio_and_its_reciprocal_are_one_question() -> None:
     """Both would join Holm's family, counting one question twice (a review's trial)."""
     from sim.experiment.design import first_unknown_metric  # noqa: PLC0415

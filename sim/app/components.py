@@ -61,7 +61,7 @@ from sim.app.workshop import (  # noqa: E402
 )
 from sim.errors import InputError  # noqa: E402
 from sim.interventions import load_all  # noqa: E402
-from sim.metrics import COSTS, REPRESENTATION, metric_info  # noqa: E402
+from sim.metrics import COSTS, REPRESENTATION, TOP_SHARE, metric_info  # noqa: E402
 from sim.model import PromotionModel  # noqa: E402
 from sim.orgdata.loader import load_org  # noqa: E402
 from sim.orgdata.workbook import SHEET_SETTING, candidate_sheets  # noqa: E402
@@ -1166,7 +1166,7 @@ def OrganisationView(state: AppState, model: WorkshopModel, tick: int) -> None:
 
 
 # -- side by side -----------------------------------------------------------------------------
-def difference(a: float, b: float, better: str, is_pct: bool) -> tuple[str, str]:
+def difference(a: float, b: float, better: str | None, is_pct: bool) -> tuple[str, str]:
     """The difference of a with levers against b without, as shown, and its verdict.
 
     Judged as shown: a difference that displays as zero (0.0 pts, 0.00) is ``same``, not
@@ -1181,6 +1181,8 @@ def difference(a: float, b: float, better: str, is_pct: bool) -> tuple[str, str]
     diff = round(round(scale * a, digits) - round(scale * b, digits), digits)
     if diff == 0:
         return f"{0:.{digits}f}{unit}", "same"
+    if better is None:  # a share of the top: more women there is not better or worse in itself
+        return f"{diff:+.{digits}f}{unit}", ""
     gain = -diff if better == "lower" else diff if better == "higher" else round(
         scale * (abs(b - 1) - abs(a - 1)), digits)
     verdict = "better" if gain > 0 else "worse" if gain < 0 else ""
@@ -1226,8 +1228,11 @@ def compare_table_html(model: WorkshopModel) -> str:
     """The headline values with and without the levers over the last year (``table_value``), and the difference."""
     rows = []
     groups = model.treated.scenario.group_names
-    entries = [*COMPARE_TABLE, *((f"{REPRESENTATION}{g}", f"representation at the top: {g}", False)
-                                 for g in (groups if drawing.compares_groups(groups) else ()))]
+    # Each group's ratio to parity, and the share of the top it is (a room asked "so what share of
+    # the top are women?" of the ratio alone).
+    entries = [*COMPARE_TABLE, *(entry for g in (groups if drawing.compares_groups(groups) else ())
+                                 for entry in ((f"{REPRESENTATION}{g}", f"representation at the top: {g}", False),
+                                               (f"{TOP_SHARE}{g}", f"share of the top: {g}", True)))]
     for key, label, is_pct in entries:
         better = metric_info(key).better
         a, b = table_value(model.history, key), table_value(model.control_history, key)

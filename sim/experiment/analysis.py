@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment.store import ResultStore
-from sim.metrics import BY_GROUP_ON_REQUEST, COSTS, group_ratio_parts, group_ratio_rates, metric_info, totals
+from sim.metrics import COSTS, ON_REQUEST, group_ratio_parts, group_ratio_rates, metric_info, totals
 
 EFFECT_COLUMNS = [
     "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
@@ -226,18 +226,18 @@ def with_group_ratios(values: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFr
 
 
 def metric_order(values: pd.DataFrame, wanted: Sequence[str] | None) -> list[str]:
-    """The metrics to analyse: the declared ones, else every metric but the groups' ledger rates, in the engine's order.
+    """The metrics to analyse: the declared ones, else all but the groups' on-request ones, in the engine's order.
 
-    Every metric but each group's ledger rates (``BY_GROUP_ON_REQUEST``: stick rate, decliners
-    staying, development that paid off), shown when named: by default they would add three rows
-    per group to every table, and to the Holm family (which the shipped comparisons' verdicts
-    were taken with), for a question not every comparison asks.
+    Every metric but each group's ledger rates (stick rate, decliners staying, development that
+    paid off) and share of the top (``ON_REQUEST``), shown when named: by default they would add
+    four rows per group to every table, and the rates to the Holm family (which the shipped
+    comparisons' verdicts were taken with), for a question not every comparison asks.
     """
     if wanted:
         return list(wanted)
     from sim.experiment.design import known_metrics  # noqa: PLC0415
 
-    present = [m for m in dict.fromkeys(values["metric"]) if not m.startswith(BY_GROUP_ON_REQUEST)]
+    present = [m for m in dict.fromkeys(values["metric"]) if not m.startswith(ON_REQUEST)]
     order = {m: i for i, m in enumerate(known_metrics())}
     return sorted(present, key=lambda m: (order.get(m, len(order)), m))
 

@@ -30,6 +30,7 @@ from sim.metrics import (
     BETTER_WORDS,
     COSTS,
     REPRESENTATION,
+    TOP_SHARE,
     direction_words,
     metric_info,
     undefined_reasons,
@@ -162,6 +163,7 @@ class Analysis:
     planned: int
     failures: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    top_shares: pd.DataFrame = field(default_factory=pd.DataFrame)  # arm x group: :func:`top_shares`
 
     @property
     def failed(self) -> int:
@@ -234,7 +236,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
             if written:
                 files["forest"] = written
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
-                      failures=failure_reasons(runs), files=files)
+                      failures=failure_reasons(runs), files=files, top_shares=top_shares(values, effects, design))
     files["report"] = root / "report.md"
     report = render_report(design, provenance(store, runs), result, variant_descriptions(store, design),
                            top_level_names(store, design), horizon_line(design, store))
@@ -706,7 +708,7 @@ def glossary_lines(metrics: Sequence[str], top_levels: Mapping[str, str] | None 
             lines.append(f"- `{metric}`")
             continue
         said = COST_WORDS if metric in COSTS else BETTER_WORDS[info.better]
-        top = where if metric.startswith(REPRESENTATION) else ""
+        top = where if metric.startswith((REPRESENTATION, TOP_SHARE)) else ""
         lines.append(f"- **{info.label}** (`{metric}`): {info.meaning}.{top} {said}")
     return [*lines, ""]
 
@@ -816,20 +818,21 @@ def glance_lines(effects: pd.DataFrame) -> list[str]:
 
 
 def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
-                  top_levels: Mapping[str, str] | None = None) -> list[str]:
+                  top_levels: Mapping[str, str] | None = None, shares: pd.DataFrame | None = None) -> list[str]:
     """The plain-language summary: each variant at a glance, then per variant its clear changes, then the metrics.
 
     Args:
         effects: The effects table.
         descriptions: Each variant's own scenario description, by arm label.
         top_levels: The levels "at the top" by arm label (:func:`top_level_names`), for the glossary.
+        shares: Each arm's share of the top by group (:func:`top_shares`).
     """
     if effects.empty:
         return ["## Summary", "", "Nothing to summarise yet: no variant has successful runs paired with its baseline.",
                 ""]
     labels = comparison_labels(effects)
     tests = holm_tests(effects)
-    lines = ["## Summary", "", *glance_lines(effects), *top_line(effects, top_levels), HOW_TO_READ, "",
+    lines = ["## Summary", "", *glance_lines(effects), *top_line(effects, top_levels, shares), HOW_TO_READ, "",
              *multiplicity_lines(effects, labels)]
     labelled = effects.assign(_label=labels)
     for label, rows in labelled.groupby("_label", sort=False):
@@ -837,17 +840,56 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
     return lines + glossary_lines(list(dict.fromkeys(effects["metric"])), top_levels)
 
 
-def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None) -> list[str]:
-    """Which levels "the top" is, under the at-a-glance table, when a representation ratio is reported.
+def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None,
+             shares: pd.DataFrame | None = None) -> list[str]:
+    """Which levels "the top" is, and each group's share of it, under the at-a-glance table.
 
-    The glossary at the end said it, but "women at the top" in the table above was read before
-    it: an org-design trial's VP reader could not tell the top was VP and CEO, 11 seats.
+    Only when a representation ratio is reported. The glossary at the end said which levels, but
+    "women at the top" in the table above was read before it: an org-design trial's VP reader
+    could not tell the top was VP and CEO, 11 seats, and then asked what share of them were
+    women, which a ratio to parity does not say.
+
+    Args:
+        effects: The effects table.
+        top_levels: The levels "at the top" by arm label (:func:`top_level_names`).
+        shares: Each arm's share of the top by group (:func:`top_shares`); none for folders
+            whose runs did not record it.
     """
     named = list(dict.fromkeys((top_levels or {}).values()))
     if not named or not effects["metric"].str.startswith(REPRESENTATION).any():
         return []
     where = named[0] if len(named) == 1 else "; ".join(f"in {arm}, {text}" for arm, text in (top_levels or {}).items())
-    return [f"*At the top*, in the representation ratios, means {where}.", ""]
+    lines = [f"*At the top*, in the representation ratios, means {where}."]
+    if shares is not None and not shares.empty:
+        lines += ["Each group's share of the people there (each run's average over its last year, then the mean "
+                  "over the runs):", "",
+                  *_md_table(["", *shares.columns], [[arm, *map(percent, row)] for arm, row in shares.iterrows()])]
+    return [*lines, ""]
+
+
+def percent(value: float) -> str:
+    """A share as a percentage with one decimal ("31.2%"), or a dash when there is none."""
+    return f"{value:.1%}" if math.isfinite(value) else "—"
+
+
+def top_shares(values: pd.DataFrame, effects: pd.DataFrame, design: Mapping[str, Any]) -> pd.DataFrame:
+    """Each arm's mean share of the top (``top_share.<group>``), for the groups whose representation ratio is reported.
+
+    Returns:
+        One row per arm in the design's order, one column per group; empty when no run stored
+        the shares (a folder from before they were recorded) or no ratio is reported.
+    """
+    groups = [m.removeprefix(REPRESENTATION) for m in dict.fromkeys(effects.get("metric", ()))
+              if m.startswith(REPRESENTATION)]
+    rows = values[values["metric"].isin([f"{TOP_SHARE}{g}" for g in groups])]
+    if rows.empty:
+        return pd.DataFrame()
+    table = rows.groupby(["arm", "metric"])["value"].mean().unstack("metric")
+    arms = [str(a["label"]) for a in design.get("arms", []) if str(a["label"]) in table.index]
+    wanted = [f"{TOP_SHARE}{g}" for g in groups if f"{TOP_SHARE}{g}" in table.columns]
+    table = table.loc[arms, wanted]
+    table.columns = [c.removeprefix(TOP_SHARE) for c in table.columns]
+    return table
 
 
 def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, str]:
@@ -924,7 +966,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     if design.get("description"):
         lines += [design["description"], ""]
     lines += status_notes(result)
-    lines += summary_lines(result.effects, descriptions or {}, top_levels)
+    lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares)
     ok = int((result.runs["status"] == "ok").sum())
     lines += ["## What was run", ""]
     lines += [
