@@ -31,6 +31,7 @@ from matplotlib.textpath import TextPath
 from sim.app import assets, drawing
 from sim.app.components import (
     COMPARE_CHARTS,
+    GUIDE,
     HEADLINE_CHARTS,
     PAUSED_NOTE,
     REPRESENTATION_TITLE,
@@ -39,6 +40,7 @@ from sim.app.components import (
     Guide,
     MainView,
     Sidebar,
+    compare_header_html,
     compare_table_html,
     guide_chapter,
     guide_html,
@@ -53,6 +55,7 @@ from sim.app.workshop import (
     Settings,
     WorkshopModel,
     build_specs,
+    hidden_ambition,
     lever_problem,
     load_shipped,
     parse_upload,
@@ -489,6 +492,45 @@ def test_the_side_by_side_table_shows_the_levers_yearly_hours_in_the_first_year(
     label = escape("managers' misread rate")
     misread = next(r for r in html.split("<tr>") if f">{label}<" in r)
     assert ">0.8%<" in misread, "the rates are still averaged over the months"
+
+
+def test_side_by_side_says_when_levers_that_act_at_reviews_first_act() -> None:
+    """A facilitator's uploaded team (no warm-up) with mentoring showed two identical pyramids and
+    "same" on every row of the table for eleven months, with no word that the lever waits for the
+    first review, at month 12."""
+    if not {"mentoring", "psychological_safety"} <= set(usable_levers()):
+        pytest.skip("the levers this test switches on are not registered")
+    text = SMALL + "warmup_months: 0\n"
+    upload = parse_upload("team.yaml", text, len(text))
+    settings = small_settings(scenario="team.yaml (uploaded)", upload=upload,
+                              levers=("mentoring", "psychological_safety"))
+    model = WorkshopModel(settings=settings)
+    waits = "Until the managers' first review, in month 12, mentoring makes no difference: it acts at reviews"
+    assert waits in compare_header_html(model), compare_header_html(model)
+    assert "safety" not in compare_header_html(model).split("month 0")[1]  # it acts from month 1
+    for _ in range(11):
+        model.step()
+    assert waits in compare_header_html(model)
+    model.step()
+    assert model.month == 12
+    assert "reviews" not in compare_header_html(model), "said only until the first review"
+    # With a warm-up the levers have acted before month 1 (a review month ends it): no such line.
+    warm = WorkshopModel(settings=small_settings(levers=("mentoring",)))
+    assert warm.levers_before_first_review() is None
+    assert "warm-up months before month 1" in compare_header_html(warm)
+
+
+def test_the_story_says_when_its_levers_first_ask_sam() -> None:
+    """After "Try the levers" the story restarts at month 0 without a warm-up, and career conversations
+    wait for the review in month 12: its last chapter said to watch how Sam is read after a few months,
+    when both sides still read him alike."""
+    if GUIDED_SCENARIO not in shipped_scenarios() or "career_conversations" not in usable_levers(GUIDED_SCENARIO):
+        pytest.skip("the guided scenario or career conversations is not shipped")
+    settings = Settings().with_scenario(GUIDED_SCENARIO).set_lever("career_conversations", True)
+    waiting = WorkshopModel(settings=settings).levers_before_first_review()
+    assert waiting is not None and "career_conversations" in waiting[1]
+    _, chapter = GUIDE[-1]
+    assert f"in month {waiting[0]}" in chapter and "Run six months twice" in chapter
 
 
 # -- components -------------------------------------------------------------------------------
@@ -1031,6 +1073,30 @@ def test_clicking_a_person_opens_the_inspector(rendered: tuple[AppState, object]
     wf = run.workforce
     row = int(run.row_of_uid(np.array([state.selected.value]))[0])
     assert wf.ambition[row] >= 0.5
+
+
+def test_someone_with_hidden_ambition_is_never_someone_without() -> None:
+    """An organisation without a warm-up starts with every manager unsure, and the button then picked
+    anyone: the room was shown "someone with hidden ambition" whose manager was unsure of them."""
+    text = SMALL + "warmup_months: 0\n"
+    upload = parse_upload("team.yaml", text, len(text))
+    state = AppState.create(small_settings(scenario="team.yaml (uploaded)", upload=upload))
+    _, rc = solara.render(MainView(state), handle_error=False)
+    assert state.model.value.counters()["hidden"] == 0
+    rc.find(v.Btn, children=["Someone with hidden ambition"]).assert_empty()
+    button = rc.find(v.Btn, children=["Nobody has hidden ambition now"])
+    assert button.widget.disabled
+    button.widget.click()
+    assert state.selected.value is None
+    while not state.model.value.counters()["hidden"] and state.model.value.running:
+        state.step(1)
+    rc.find(v.Btn, children=["Nobody has hidden ambition now"]).assert_empty()
+    button = rc.find(v.Btn, children=["Someone with hidden ambition"])
+    assert not button.widget.disabled
+    button.widget.click()
+    run = state.model.value.treated
+    row = int(run.row_of_uid(np.array([state.selected.value]))[0])
+    assert hidden_ambition(run)[row], "the one picked has hidden ambition"
 
 
 def test_the_pyramid_is_laid_out_for_the_width_of_its_card(rendered: tuple[AppState, object]) -> None:

@@ -52,6 +52,7 @@ from sim.app.workshop import (  # noqa: E402
     WorkshopModel,
     build_specs,
     check_buildable,
+    hidden_ambition,
     lever_problem,
     parse_upload,
     save_data_upload,
@@ -1036,14 +1037,15 @@ def Inspector(state: AppState, model: WorkshopModel, tick: int) -> None:
     uid = state.selected.value
     named = {name: u for u, name in run.names.items() if run.employee(u) is not None}
 
+    # With nobody to show (an organisation without a warm-up starts with every manager unsure), the
+    # button picked anyone, and the room was shown "someone with hidden ambition" whose manager was
+    # unsure: it is off then, and says there is nobody.
+    hidden_rows = np.flatnonzero(hidden_ambition(run))
+
     def pick_hidden() -> None:
-        wf, m = run.workforce, run.scenario.metrics
-        rows = np.flatnonzero(wf.aspiring() & (wf.b_interest <= m.disinterested_belief))
-        if rows.size == 0:
-            rows = wf.rows
-        if rows.size:
-            pick = np.random.default_rng([run.seed, run.month, state.selected.value or 0]).choice(rows)
-            state.selected.set(int(wf.uid[pick]))
+        if hidden_rows.size:
+            pick = np.random.default_rng([run.seed, run.month, state.selected.value or 0]).choice(hidden_rows)
+            state.selected.set(int(run.workforce.uid[pick]))
 
     with solara.Card("Inspector", classes=["promosim-inspector"]):
         solara.Style(INSPECTOR_CSS)
@@ -1052,7 +1054,10 @@ def Inspector(state: AppState, model: WorkshopModel, tick: int) -> None:
                 solara.Select("Named people", values=sorted(named), value=run.names.get(uid or -1),
                               on_value=lambda name: state.selected.set(named.get(name)), dense=True,
                               style={"max-width": "180px"})
-            solara.Button("Someone with hidden ambition", on_click=pick_hidden, outlined=True, small=True)
+            # The button says so in its own place: a line under it pushed the story's inspector table
+            # below the fold of a 1280x720 projector.
+            solara.Button("Someone with hidden ambition" if hidden_rows.size else "Nobody has hidden ambition now",
+                          on_click=pick_hidden, outlined=True, small=True, disabled=hidden_rows.size == 0)
             solara.InputInt("Person #", value=uid, optional=True, dense=True,
                             on_value=state.selected.set, style={"max-width": "110px"})
         if uid is None:
@@ -1256,6 +1261,33 @@ def compare_table_html(model: WorkshopModel) -> str:
     )
 
 
+def compare_header_html(model: WorkshopModel) -> str:
+    """The line above the two pyramids: what runs on each side, and since when the levers act.
+
+    With a warm-up the levers have acted before month 1, so the two sides differ at the start.
+    Without one, levers that act at the managers' reviews wait for the first (month 12 by
+    default), and the line says so until then: a facilitator's uploaded team with mentoring
+    showed two identical pyramids and "same" on every row for eleven months.
+    """
+    levers = ", ".join(name.replace("_", " ") for name in model.levers)
+    warmup = model.treated.scenario.warmup_months
+    html = (f"<b>Same organisation, same seed.</b> Left: with {escape(levers)}. Right: without any lever. "
+            f"Both runs are at month {model.month}")
+    if warmup:
+        return html + (f"; the levers have been on through the {warmup} warm-up months before month 1, so the "
+                       "two already differ at the start.")
+    waiting = model.levers_before_first_review()
+    if waiting is None:
+        return html + "."
+    month, names = waiting
+    words = [name.replace("_", " ") for name in names]
+    named = escape(words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}")
+    return html + (f". Until the managers' first review, in month {month}, {named} "
+                   f"{'makes' if len(words) == 1 else 'make'} no difference: "
+                   f"{'it acts' if len(words) == 1 else 'they act'} at reviews, and this organisation has no "
+                   "warm-up before month 1.")
+
+
 @solara.component
 def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
     """The same organisation and seed with and without the chosen levers, in lockstep."""
@@ -1272,12 +1304,7 @@ def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
             else:
                 solara.Info("The comparison is switched off: turn 'Side by side' on and press Reset.")
         return
-    levers = ", ".join(name.replace("_", " ") for name in model.levers)
-    solara.HTML(tag="div", unsafe_innerHTML=(
-        f"<b>Same organisation, same seed.</b> Left: with {escape(levers)}. Right: without any lever. "
-        f"Both runs are at month {model.month}"
-        + (f"; the levers have been on through the {model.treated.scenario.warmup_months} warm-up months before "
-           "month 1, so the two already differ at the start." if model.treated.scenario.warmup_months else ".")))
+    solara.HTML(tag="div", unsafe_innerHTML=compare_header_html(model))
     with solara.Columns([6, 6]):
         with solara.Card("With the levers", classes=["promosim-with"]):
             solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated, model.control))
@@ -1333,10 +1360,12 @@ GUIDE: tuple[tuple[str, str], ...] = (
      "everyone's does, so in some runs his falls below wanting a move at all."),
     ("5. Try the levers",
      "Switch on career conversations, parallel ladders and psychological safety (where available) and "
-     "watch the same team, same seed, with and without them, side by side. In a team of eight one person "
-     "is 12 points of any rate, so after a few months the rates can lean either way by chance: watch how "
-     "Sam and Priya are read (their colours and the inspector). For the levers' effect on an organisation, "
-     "compare them side by side on the baseline's 1,000 people over a few years."),
+     "watch the same team, same seed, with and without them, side by side. The story starts again at month 0, "
+     "with no warm-up, so career conversations, which ask Sam what he wants, wait for the yearly review, in "
+     "month 12. Press Run six months twice (or play), then compare how Sam and Alex are read on "
+     "each side (their colours, and the inspector). In a team of eight one person is 12 points of any rate, "
+     "so the rates can lean either way by chance; for the levers' effect on an organisation, compare them "
+     "side by side on the baseline's 1,000 people over a few years."),
 )
 
 

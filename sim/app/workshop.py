@@ -546,6 +546,27 @@ class WorkshopModel(mesa.Model):
         self.running = self.treated.month < self.horizon
         self.steps = self.treated.month
 
+    def levers_before_first_review(self) -> tuple[int, tuple[str, ...]] | None:
+        """The levers that have not acted yet because the first review is still ahead, and its month.
+
+        A lever such as career conversations acts at the managers' reviews (its ``phases``
+        include ``"reviews"``). A warm-up ends at month 0, a review month, so with one they
+        have acted before month 1. An organisation without a warm-up (an uploaded file, the Sam
+        and Priya story) meets its first review at month ``managers.review_every_months``, and
+        until then the two runs are alike: an uploaded team with mentoring showed "same" on
+        every row of the side-by-side table for eleven months, as if the lever did nothing.
+
+        Returns:
+            (the month of the first review, the waiting levers' names), or None when the run
+            is not compared, had a warm-up, has reached that month, or no lever waits for it.
+        """
+        spec = self.treated.scenario
+        first = spec.managers.review_every_months
+        if self.control is None or spec.warmup_months > 0 or self.month >= first:
+            return None
+        waiting = tuple(lever.name for lever in self.treated.interventions if "reviews" in lever.phases)
+        return (first, waiting) if waiting else None
+
     def find_named(self, name: str) -> int | None:
         """The uid of a named person (scenario ``people``), if employed now."""
         for uid, who in self.treated.names.items():
@@ -556,15 +577,22 @@ class WorkshopModel(mesa.Model):
     def counters(self) -> dict[str, float]:
         """Plain counts for the page's tiles: people now, and what happened so far."""
         wf = self.treated.workforce
-        metrics = self.treated.scenario.metrics
-        aspiring = wf.aspiring()
-        hidden = aspiring & (wf.b_interest <= metrics.disinterested_belief)
         return {
             "people": float(wf.active.sum()),
-            "aspiring": float(aspiring.sum()),
-            "hidden": float(hidden.sum()),
+            "aspiring": float(wf.aspiring().sum()),
+            "hidden": float(hidden_ambition(self.treated).sum()),
             **{k: float(v) for k, v in self.feed.totals.items()},
         }
+
+
+def hidden_ambition(model: PromotionModel) -> np.ndarray:
+    """Who has hidden ambition now (a mask over the rows): they want to move up, their manager believes not.
+
+    One definition for the counter and the inspector's "Someone with hidden ambition", with the
+    scenario's ``metrics.disinterested_belief``, the hidden-ambition metric's threshold.
+    """
+    wf = model.workforce
+    return wf.aspiring() & (wf.b_interest <= model.scenario.metrics.disinterested_belief)
 
 
 def people_table(model: PromotionModel) -> dict[str, np.ndarray]:
