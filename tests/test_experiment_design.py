@@ -204,6 +204,14 @@ BAD_FILES: list[tuple[str, Any, str]] = [
     ("bad grid key", {"grid": {"behaviour.voice_rat": [0.1]}}, "unknown key 'voice_rat'"),
     ("grid value out of range", {"grid": {"behaviour.voice_rate": [2.0]}}, "less than or equal to 1"),
     ("bad range", {"grid": {"behaviour.voice_rate": {"low": 0.1, "high": 0.2, "steps": 1}}}, "steps"),
+    ("a range with its bounds swapped", {"grid": {"managers.micro_penalty_rate": {"low": 0.8, "high": 0.2,
+                                                                                  "steps": 2}}},
+     "exp.yaml: grid.managers.micro_penalty_rate: low is above high (got low 0.8, high 0.2): swap them"),
+    ("a range of one value", {"grid": {"managers.micro_penalty_rate": {"low": 0.5, "high": 0.5, "steps": 3}}},
+     "grid.managers.micro_penalty_rate: low and high are equal (got low 0.5, high 0.5): to run one value, list it: "
+     "[0.5]"),
+    ("a range from .nan", {"grid": {"managers.micro_penalty_rate": {"low": float("nan"), "high": 0.5, "steps": 3}}},
+     "grid.managers.micro_penalty_rate: low and high must be numbers (got low nan, high 0.5)"),
     ("duplicate labels", {"scenarios": {"baseline": "small.yaml", "variants": ["small.yaml"]}}, "must be unique"),
     ("a grid that makes the baseline the variant", {"grid": {"policy.name": ["random", "visibility"]}},
      "arm 'random[name=random]' runs the same scenario as the arm it is paired with, 'small[name=random]', so "

@@ -156,6 +156,52 @@ def test_ctrl_c_in_a_terminal_stops_cleanly_and_the_rerun_completes(tmp_path: Pa
     assert_each_run_exactly_once(out, design)
 
 
+def test_ctrl_c_while_the_dask_cluster_starts_stops_the_experiment(tmp_path: Path) -> None:
+    """A researcher's Ctrl-C in the seconds a LocalCluster takes to start was thrown away.
+
+    The command ignored SIGINT while the cluster started its workers (so that they inherited it
+    ignored), and then ran the whole experiment to the end, exit code 0.
+    """
+    psutil = pytest.importorskip("psutil")
+    path = write_experiment(tmp_path, replications=4, metrics=["promotions"], headcount=100)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out), "--dask-local", "2",
+           "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not any("spawn_main" in _cmdline(psutil, child)  # a worker process is starting
+                      for child in _children(psutil, proc.pid)):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert err.startswith("promosim: interrupted"), err
+    assert "Traceback" not in err
+    assert len(ResultStore(out).runs()) < 8
+
+
+def _children(psutil: Any, pid: int) -> list[Any]:
+    """The processes below ``pid``, or none once it has gone."""
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _cmdline(psutil: Any, process: Any) -> str:
+    """A process's command line, or "" once it has gone (the cluster's processes come and go as it starts)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
 def test_a_ctrl_c_python_drops_still_stops_the_experiment(tmp_path: Path) -> None:
     """Dropped before the first run, it stops the experiment after that run, with the resume hint."""
     path = write_experiment(tmp_path, replications=10)

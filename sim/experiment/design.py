@@ -86,6 +86,23 @@ class GridRange(_Strict):
     high: float
     steps: Annotated[int, Field(ge=2, le=1000, strict=True)]
 
+    @model_validator(mode="after")
+    def _ordered(self) -> GridRange:
+        """Refuse ``low`` above ``high`` as the sensitivity block's ranges are refused.
+
+        The same points in reverse order would run, but a researcher's swapped bounds are more
+        often a slip than a wish; ``low == high`` repeats one point, and ``.nan`` was reported as
+        a whole-number setting's clash.
+        """
+        got = f"(got low {self.low}, high {self.high})"
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            raise ValueError(f"low and high must be numbers {got}")
+        if self.low > self.high:
+            raise ValueError(f"low is above high {got}: swap them")
+        if self.low == self.high:
+            raise ValueError(f"low and high are equal {got}: to run one value, list it: [{self.low:g}]")
+        return self
+
     def values(self) -> list[float]:
         """The ``steps`` values, rounded to 12 digits so that 0.1 + 0.2 style noise stays out of run ids."""
         step = (self.high - self.low) / (self.steps - 1)
@@ -516,9 +533,11 @@ def _one_line(exc: ValidationError, source: str) -> InputError:
     errors = typos_first(exc.errors(include_url=False))
     # A value that matches no member of a union (a path or a mapping; a list or a range) gives
     # one error per member: the one that got furthest says most about what was meant, and the
-    # others are not more problems.
+    # others are not more problems. At the same depth, a member's own rule (a range's low above its
+    # high) beats another member's shape ("should be a valid list").
     head = tuple(errors[0].get("loc", ()))[:2]
-    first = max((e for e in errors if tuple(e.get("loc", ()))[:2] == head), key=lambda e: len(e.get("loc", ())))
+    first = max((e for e in errors if tuple(e.get("loc", ()))[:2] == head),
+                key=lambda e: (len(e.get("loc", ())), e.get("type") == "value_error"))
     loc = tuple(p for p in first.get("loc", ()) if not (isinstance(p, str) and p in {"str", "ScenarioRef",
                                                                                      "GridRange", "list[any]"}))
     loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith(("list[", "dict[", "function-"))))

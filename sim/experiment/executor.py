@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import logging
 import math
 import multiprocessing
 import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -267,7 +268,7 @@ CONNECT_TIMEOUT = "10s"  # to reach a --dask-address scheduler; Dask may retry w
 def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
     """A Dask client on an existing scheduler or on a LocalCluster started (and stopped) here."""
     try:
-        from distributed import Client, LocalCluster  # noqa: PLC0415 (optional heavy import)
+        from distributed import Client  # noqa: PLC0415 (optional heavy import)
     except ImportError:  # pragma: no cover (a dependency of the package)
         raise InputError("Dask is not installed: pip install 'dask[distributed]'", source="executor") from None
     if spec.address:
@@ -281,33 +282,47 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
         finally:
             client.close()
         return
-    # A terminal's Ctrl-C reaches the whole process group: the worker processes would each print a
-    # KeyboardInterrupt traceback. They inherit an ignored SIGINT (as pool workers ignore it); the
-    # command itself stops the cluster and saves the finished runs.
-    # Only the main thread may set a handler (ValueError elsewhere: run_design called from a thread),
-    # and a handler installed outside Python (None) could not be put back.
-    ignore = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not None
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
-    # Workers log at CRITICAL only: closed at a Ctrl-C, the scheduler can go before a worker's next
-    # heartbeat, which then logged "Failed to communicate with scheduler" with two tracebacks (now
-    # and then, in a test of Ctrl-C). A run's own failure is recorded with its traceback anyway,
-    # and a worker lost is an error of the command.
+    with _local_cluster(spec.workers or 2) as address:
+        client = Client(address, timeout=CONNECT_TIMEOUT)
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+@contextlib.contextmanager
+def _local_cluster(workers: int) -> Iterator[str]:
+    """A Dask LocalCluster in a process of its own session (:mod:`sim.experiment.cluster`); yields its address.
+
+    In a session of its own the cluster never sees the terminal's Ctrl-C, and this process keeps
+    its handler throughout, then stops the cluster and saves the finished runs. The cluster
+    closes when its stdin does, so also when this process is killed, and at once after a Ctrl-C
+    or an error here. Its import path is this process's, so that its workers import the same
+    ``sim`` (which ``check_worker_code`` verifies).
+
+    Raises:
+        RuntimeError: When the cluster could not start (its own error is on stderr).
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    helper = subprocess.Popen([sys.executable, "-m", "sim.experiment.cluster", str(workers)], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert helper.stdin is not None and helper.stdout is not None
     try:
-        cluster = LocalCluster(n_workers=spec.workers or 2, threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1", silence_logs=logging.CRITICAL)
-    finally:
-        if ignore:
-            signal.signal(signal.SIGINT, previous)
-    try:  # the cluster is closed whatever happens from here, also when the client cannot connect to it
-        client = Client(cluster)
+        address = helper.stdout.readline().strip()
+        if not address:
+            raise RuntimeError(f"the Dask LocalCluster did not start (exit code {helper.wait()})")
+        yield address
     except BaseException:
-        cluster.close()
+        helper.terminate()  # at once, also while it starts; it closes the cluster on its way out
         raise
-    try:
-        yield client
     finally:
-        client.close()
-        cluster.close()
+        helper.stdin.close()
+        helper.stdout.close()
+        try:
+            helper.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # its workers end with it (Dask's own watch on their parent)
+            helper.kill()
+            helper.wait()
 
 
 def window_size(width: int) -> int:

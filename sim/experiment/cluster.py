@@ -1,0 +1,44 @@
+"""A Dask LocalCluster in a process of its own, for ``--dask-local``: ``python -m sim.experiment.cluster N``.
+
+A terminal's Ctrl-C reaches its whole process group, and Dask's worker processes each printed a
+KeyboardInterrupt traceback. Started with SIGINT ignored (as pool workers ignore it), they needed
+it ignored in the command too while the cluster started, and a Ctrl-C pressed in those seconds
+was thrown away: the command then ran the whole experiment (a researcher's trial). Here, in a
+session of its own (:func:`sim.experiment.executor.local_cluster` starts it so), the cluster never
+sees the terminal's Ctrl-C, and the command keeps its handler throughout.
+
+It prints the scheduler's address on one line, then serves until its stdin closes (the command
+is done, or was killed) or it gets SIGTERM (the command stopping at once), and closes the cluster.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import warnings
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start ``argv[0]`` workers, print the scheduler's address, serve until stdin closes."""
+    workers = int((argv if argv is not None else sys.argv[1:])[0])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the cluster is closed, not left behind
+    # The scheduler's HTTP server takes another port when 8787 is taken (another Dask, another
+    # experiment) and said so in a UserWarning on the command's screen.
+    warnings.filterwarnings("ignore", message="Port .* is already in use")
+    from distributed import LocalCluster  # noqa: PLC0415 (after the filter: the warning comes at import)
+
+    # Workers log at CRITICAL only: closed at a Ctrl-C, the scheduler can go before a worker's next
+    # heartbeat, which then logged "Failed to communicate with scheduler" with two tracebacks; a
+    # run's own failure is recorded with its traceback anyway.
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                           host="127.0.0.1", silence_logs=logging.CRITICAL)
+    try:
+        print(cluster.scheduler_address, flush=True)
+        sys.stdin.read()
+    finally:
+        cluster.close()
+
+
+if __name__ == "__main__":
+    main()
