@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -134,19 +135,8 @@ def test_ctrl_c_in_a_terminal_stops_cleanly_and_the_rerun_completes(tmp_path: Pa
     design = build_design(load_experiment(path), path)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out), *executor]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not list((out / "runs").glob("part-*.parquet")):
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
-        os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 130, err
+    code, err = _interrupted(cmd, lambda pid: bool(list((out / "runs").glob("part-*.parquet"))))
+    assert code == 130, err
     assert "run the same command again to resume" in err
     assert "Traceback" not in err
     done_before = len(ResultStore(out).runs())
@@ -167,12 +157,25 @@ def test_ctrl_c_while_the_dask_cluster_starts_stops_the_experiment(tmp_path: Pat
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out), "--dask-local", "2",
            "--quiet"]
+    code, err = _interrupted(cmd, lambda pid: any("spawn_main" in _cmdline(psutil, child)  # a worker is starting
+                                                  for child in _children(psutil, pid)))
+    assert code == 130, err
+    assert err.startswith("promosim: interrupted"), err
+    assert "Traceback" not in err
+    assert len(ResultStore(out).runs()) < 8
+
+
+def _interrupted(cmd: list[str], ready: Callable[[int], bool]) -> tuple[int, str]:
+    """Run ``cmd`` in a session of its own, send SIGINT to its group once ``ready(pid)``, as a terminal's Ctrl-C.
+
+    Returns:
+        The exit code and what the command wrote on stderr.
+    """
     proc = subprocess.Popen(cmd, cwd=ROOT, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while not any("spawn_main" in _cmdline(psutil, child)  # a worker process is starting
-                      for child in _children(psutil, proc.pid)):
+        while not ready(proc.pid):
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.02)
         os.killpg(proc.pid, signal.SIGINT)
@@ -180,10 +183,7 @@ def test_ctrl_c_while_the_dask_cluster_starts_stops_the_experiment(tmp_path: Pat
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 130, err
-    assert err.startswith("promosim: interrupted"), err
-    assert "Traceback" not in err
-    assert len(ResultStore(out).runs()) < 8
+    return proc.returncode, err
 
 
 def _children(psutil: Any, pid: int) -> list[Any]:
