@@ -533,6 +533,22 @@ def test_the_story_says_when_its_levers_first_ask_sam() -> None:
     assert f"in month {waiting[0]}" in chapter and "Run six months twice" in chapter
 
 
+def test_the_side_by_side_header_names_only_levers_that_wait_for_the_review() -> None:
+    """In the story promotion rounds come every six months, and the succession dashboard keeps managers'
+    beliefs from the first: at month 9 the header said it made no difference until month 12, over a
+    table that showed it 19 points worse on all mismatches (a review's trial)."""
+    if GUIDED_SCENARIO not in shipped_scenarios() or not {"career_conversations", "succession_dashboard"} <= set(
+            usable_levers(GUIDED_SCENARIO)):
+        pytest.skip("the guided scenario or its levers are not shipped")
+    settings = Settings().with_scenario(GUIDED_SCENARIO)
+    for lever in ("career_conversations", "succession_dashboard"):
+        settings = settings.set_lever(lever, True)
+    model = WorkshopModel(settings=settings)
+    assert model.treated.scenario.policy.cycle_months < model.treated.scenario.managers.review_every_months
+    assert model.levers_before_first_review() == (12, ("career_conversations",))
+    assert "career conversations makes no difference: it acts at reviews" in compare_header_html(model)
+
+
 # -- components -------------------------------------------------------------------------------
 @pytest.fixture
 def rendered() -> tuple[AppState, object]:

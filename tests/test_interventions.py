@@ -307,6 +307,32 @@ def test_intervention_cost_is_zero_at_baseline_and_positive_with_each_lever() ->
     assert cost("all_levers") == pytest.approx(sum(costs.values()), rel=0.25)
 
 
+def test_a_lever_changes_nothing_before_what_it_waits_for() -> None:
+    """``waits_for``, which the app's side-by-side header reads: without a warm-up, and with promotion
+    rounds every six months (the Sam and Priya story), a run with the lever is the run without it until
+    the first review or round it names. The header said the succession dashboard made no difference
+    until the review in month 12 while the table under it showed one from month 7 (a review's trial)."""
+    overrides = {"warmup_months": 0, "policy.cycle_months": 6, "managers.review_every_months": 12}
+
+    def run(levers: Mapping[str, Any], months: int) -> PromotionModel:
+        model = PromotionModel(scenario=load_scenario("baseline", headcount=300,
+                                                      overrides={**overrides, "interventions": levers}), rng=4)
+        for _ in range(months):
+            model.step()
+        return model
+
+    starts = {"reviews": 12, "promotions": 6}
+    waiting = {name: cls.waits_for for name, cls in load_all().items() if cls.waits_for}
+    assert {"career_conversations", "mentoring", "succession_dashboard"} <= set(waiting)
+    for name, phases in waiting.items():
+        months = min(starts[phase] for phase in phases) - 1
+        with_it, without = run({name: {}}, months), run({}, months)
+        assert with_it.recorder.timeseries().equals(without.recorder.timeseries()), name
+        for column in ("level", "b_interest", "b_mgmt", "b_ready", "mgmt_ready", "spec_ready"):
+            same = np.array_equal(getattr(with_it.workforce, column), getattr(without.workforce, column))
+            assert same, (name, column)
+
+
 def test_a_resolved_scenario_spells_out_each_levers_parameters() -> None:
     """A results folder's scenarios/*.yaml kept `mentoring: {}`, so nobody could see what coverage ran, and
     `{}` and `{coverage: 0.3}` (the default) ran as two arms with identical numbers (an org-design trial)."""

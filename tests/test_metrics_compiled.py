@@ -147,6 +147,11 @@ def test_representation_at_the_top_is_undefined_when_the_top_is_everyone() -> No
     flat = PromotionModel(scenario="baseline", rng=1, overrides={"organisation.levels": levels})
     flat.step()
     assert all(math.isnan(v) for k, v in flat.recorder.current.items() if k.startswith("representation_ratio."))
+    # Each group's share of the top says something still: there, its share of everyone (ODD 7.12).
+    wf = flat.workforce
+    for code, group in enumerate(flat.scenario.group_names):
+        share = (wf.active & (wf.group == code)).sum() / wf.active.sum()
+        assert flat.recorder.current[f"top_share.{group}"] == pytest.approx(share, abs=1e-12), group
     one_key = PromotionModel(scenario="baseline", rng=1, overrides={"organisation.levels": levels,
                                                                      "metrics.key_levels": 1})
     one_key.step()
@@ -188,6 +193,7 @@ def test_promotions_and_exits_are_broken_down_by_group_at_each_level() -> None:
         "groups": [{"name": "all", "workforce_share": 1.0, "hiring_share": 1.0}]})
     one_group.step()
     assert math.isnan(one_group.recorder.current["representation_ratio.all"]), "one group is always at parity"
+    assert "top_share.all" not in one_group.recorder.current, "one group is everyone at the top"
 
 
 @pytest.mark.parametrize(("seed", "every"), [(1, 12), (2, 12), (3, 1), (4, 6)])

@@ -549,12 +549,18 @@ class WorkshopModel(mesa.Model):
     def levers_before_first_review(self) -> tuple[int, tuple[str, ...]] | None:
         """The levers that have not acted yet because the first review is still ahead, and its month.
 
-        A lever such as career conversations acts at the managers' reviews (its ``phases``
-        include ``"reviews"``). A warm-up ends at month 0, a review month, so with one they
-        have acted before month 1. An organisation without a warm-up (an uploaded file, the Sam
-        and Priya story) meets its first review at month ``managers.review_every_months``, and
-        until then the two runs are alike: an uploaded team with mentoring showed "same" on
-        every row of the side-by-side table for eleven months, as if the lever did nothing.
+        A lever such as career conversations acts at the managers' reviews. A warm-up ends at
+        month 0, a review month, so with one they have acted before month 1. An organisation
+        without a warm-up (an uploaded file, the Sam and Priya story) meets its first review at
+        month ``managers.review_every_months``, and until then the two runs are alike: an
+        uploaded team with mentoring showed "same" on every row of the side-by-side table for
+        eleven months, as if the lever did nothing.
+
+        A lever waits for what its ``waits_for`` names, not for every phase it has a hook in:
+        the succession dashboard and stretch pilots also act at promotion rounds, which in the
+        Sam and Priya story come every six months, so from month 7 the table showed the
+        dashboard's difference under a line saying it made none. Such a lever is left out when
+        a round comes before the first review.
 
         Returns:
             (the month of the first review, the waiting levers' names), or None when the run
@@ -564,7 +570,10 @@ class WorkshopModel(mesa.Model):
         first = spec.managers.review_every_months
         if self.control is None or spec.warmup_months > 0 or self.month >= first:
             return None
-        waiting = tuple(lever.name for lever in self.treated.interventions if "reviews" in lever.phases)
+        # Without a warm-up a scheduled phase first runs in the month of its period (month 0 is not run).
+        starts = {"reviews": first, "promotions": spec.policy.cycle_months}
+        waiting = tuple(lever.name for lever in self.treated.interventions
+                        if lever.waits_for and min(starts[phase] for phase in lever.waits_for) >= first)
         return (first, waiting) if waiting else None
 
     def find_named(self, name: str) -> int | None:

@@ -181,8 +181,8 @@ def add_commands(sub: Any) -> None:
     cmp.add_argument("--headcount", type=headcount, metavar="N", help="resize every scenario to about N people")
     cmp.add_argument("--seed", type=seed_number, default=1, help="experiment seed (default 1)")
     cmp.add_argument("--metrics", type=metric_list, metavar="M,M",
-                     help="metrics to analyse (default: all but each group's ledger rates, such as "
-                          "promotion_stick_rate.<group>, shown when named)")
+                     help="metrics to analyse (default: all but each group's ledger rates and share of the "
+                          "top, such as promotion_stick_rate.<group> and top_share.<group>, shown when named)")
     cmp.add_argument("--set", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="change a scenario key in every arm, baseline and variants alike, e.g. "
                           "metrics.key_levels=3 (what counts as the top); repeatable")

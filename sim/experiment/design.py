@@ -339,8 +339,8 @@ class Design:
         seeds: The seed of each replication, shared by all arms.
         arms: The arms in a stable order: the reference first.
         tasks: One per arm and replication.
-        metrics: Metrics to analyse and plot (None: every summary metric but each group's ledger rates,
-            ``analysis.metric_order``).
+        metrics: Metrics to analyse and plot (None: every summary metric but each group's ledger rates
+            and share of the top, ``analysis.metric_order``).
         extra: Kind-specific facts, e.g. the SALib problem of a sensitivity design.
         overrides: The experiment-wide ``set:``, applied to every scenario.
     """

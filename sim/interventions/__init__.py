@@ -38,6 +38,10 @@ PHASES: tuple[str, ...] = (
     "measure",
 )
 
+# The phases that run on a schedule rather than every month (``managers.review_every_months``,
+# ``policy.cycle_months``): what a lever can wait for (``Intervention.waits_for``).
+SCHEDULED: tuple[str, ...] = ("reviews", "promotions")
+
 
 class Params(BaseModel):
     """Base for a lever's parameters: unknown keys are errors."""
@@ -53,6 +57,8 @@ class Intervention:
         description: One line for ``promosim interventions``.
         Params: The parameter model (defaults, ranges; units in field descriptions).
         phases: The step phases whose ``on_<phase>`` hook this lever implements.
+        waits_for: The scheduled phases (``reviews``, ``promotions``) before the first of which the
+            lever changes nothing in a run without a warm-up; empty when it may act from month 1.
         retired: Parameters the lever no longer has, each with the message that says what to write instead.
     """
 
@@ -63,6 +69,11 @@ class Intervention:
     # "unknown parameter" alone.
     retired: ClassVar[dict[str, str]] = {}
     phases: ClassVar[tuple[str, ...]] = ()
+    # The app's side-by-side header says, for an organisation without a warm-up, which levers make
+    # no difference until the managers' first review. A lever's hooks alone do not tell: stretch
+    # pilots' readiness floor (set in ``setup``) acts at every promotion round, so with rounds every
+    # six months (the Sam and Priya story) it acts before the review in month 12.
+    waits_for: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Params):
         self.params = params
@@ -123,7 +134,7 @@ REGISTRY: dict[str, type[Intervention]] = {}
 
 def register(cls: type[Intervention]) -> type[Intervention]:
     """Class decorator: make a lever available to scenario files by its ``name``."""
-    unknown = [p for p in cls.phases if p not in PHASES]
+    unknown = [p for p in cls.phases if p not in PHASES] + [p for p in cls.waits_for if p not in SCHEDULED]
     if unknown or not cls.name:
         raise TypeError(f"{cls.__name__}: bad name or phases {unknown}")
     REGISTRY[cls.name] = cls

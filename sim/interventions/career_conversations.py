@@ -38,6 +38,8 @@ class CareerConversations(Intervention):
     description = "a direct question about promotion interest, timing and role type at every review"
     Params = CareerConversationParams
     phases = ("reviews",)
+    # Direction counts only for those asked in a conversation, held at reviews.
+    waits_for = ("reviews",)
 
     def setup(self, model: PromotionModel) -> None:
         """Managers who ask about direction take it into account when filling openings."""

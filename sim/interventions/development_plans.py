@@ -37,6 +37,7 @@ class DevelopmentPlans(Intervention):
     description = "two plausible next steps per high-potential employee; development follows their answer"
     Params = DevelopmentPlanParams
     phases = ("reviews",)
+    waits_for = ("reviews",)
 
     def before_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Hold the planning conversations before the year's development money is allocated."""

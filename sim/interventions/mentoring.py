@@ -42,6 +42,7 @@ class Mentoring(Intervention):
     description = "mentors for an under-represented group surface latent aspiration and sponsor it"
     Params = MentoringParams
     phases = ("reviews", "signals", "learning")
+    waits_for = ("reviews",)  # mentees are enrolled at reviews; the monthly hooks act on them
 
     @classmethod
     def check(cls, scenario: Scenario, params: Params) -> None:

@@ -48,6 +48,7 @@ class StretchPilots(Intervention):
     description = "time-bounded pilots of the next role that reveal interest and capability before a move"
     Params = StretchPilotParams
     phases = ("reviews", "outcomes")
+    waits_for = ("reviews", "promotions")  # pilots start at reviews; the readiness floor acts at rounds
 
     def setup(self, model: PromotionModel) -> None:
         """Openings go only to people whose observed readiness (``b_ready``) is at least 90% of the fit threshold."""

@@ -39,6 +39,8 @@ class SuccessionDashboard(Intervention):
     description = "records willingness and readiness separately for succession pools; survives manager changes"
     Params = SuccessionDashboardParams
     phases = ("reviews",)
+    # The dashboard is filled at reviews; beliefs are kept when a promotion round changes managers.
+    waits_for = ("reviews", "promotions")
 
     def setup(self, model: PromotionModel) -> None:
         """Beliefs are organisational records, kept across manager changes."""
