@@ -758,6 +758,36 @@ def _yaml_problem(problem: str, line: int) -> str:
     return problem
 
 
+def _missing_colon(exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """A key written without its ':' (``as_of 2024-06-30``), named at its own line.
+
+    PyYAML names the line after it, where nothing is wrong: "could not find expected ':'" when
+    the key follows others of its block (the key it was scanning starts at ``context_mark``),
+    and "mapping values are not allowed here" when it is the block's first, which the hint for
+    a key indented too far then explained wrongly (an HR user's trial).
+    """
+    lines = text.splitlines()
+    if exc.problem == "could not find expected ':'" and exc.context_mark is not None:
+        at = exc.context_mark.line
+    elif exc.problem == "mapping values are not allowed here" and exc.problem_mark is not None:
+        at = exc.problem_mark.line - 1  # the key and the line below it were read as one text
+        if not 0 <= at < len(lines) - 1 or not _colonless_key_above(lines[at], lines[at + 1]):
+            return None
+    else:
+        return None
+    shown = lines[at].strip() if at < len(lines) else ""
+    column = len(lines[at]) - len(lines[at].lstrip()) + 1 if at < len(lines) else 1
+    return (f"YAML syntax error at line {at + 1}, column {column}: '{shown}' has no ':' after its key; write "
+            "key: value (a colon and a space after the key)")
+
+
+def _colonless_key_above(above: str, line: str) -> bool:
+    """Whether ``above`` is a key without its colon, lined up with the key on ``line`` below it."""
+    indent = len(line) - len(line.lstrip(" "))
+    return (bool(above.strip()) and ":" not in above and not above.lstrip().startswith(("#", "-"))
+            and len(above) - len(above.lstrip(" ")) == indent)
+
+
 # A number with a decimal comma as a value inside a {...} mapping: ``{coverage: 0,2}``. Three digits
 # after the comma may be thousands (``{specialist: 1,200}``), which has a message of its own.
 _FLOW_DECIMAL_COMMA = re.compile(r"\{[^}\n]*:[ \t]*(-?\d+,(?:\d{1,2}|\d{4,}))[ \t]*[,}]")
@@ -793,6 +823,9 @@ def parse_yaml(text: str, source: str) -> Any:
             source=source,
         ) from None
     except yaml.MarkedYAMLError as exc:
+        colon = _missing_colon(exc, text)
+        if colon is not None:
+            raise InputError(colon, source=source) from None
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         problem = _yaml_problem((exc.problem or "syntax error").strip(), mark.line + 1 if mark else 0)

@@ -171,6 +171,25 @@ def test_rows_an_export_holds_but_the_model_should_not_are_left_out(tmp_path: Pa
                                         "is kept)")
 
 
+def test_an_error_from_rows_a_misspelt_exclusion_kept_names_the_value(tmp_path: Path) -> None:
+    """The rows a misspelt ``exclude`` value was meant to leave out are read, and the error they cause
+    named only the level; the value that no row has is said with it (an HR user's trial: 'Ausgeschieden'
+    for 'Ausgetreten' gave "153 people in the file but 150 positions" and nothing else)."""
+    content = STATUS_CSV + "X1,Intern,specialist,H1,3,a,,,Contractor\n"
+    with pytest.raises(InputError) as err:
+        load_org(load_scenario(write_case(tmp_path, content, exclude={"Status": ["Terminated", "Contractors"]})))
+    assert str(err.value).endswith(
+        "row 8, column 'level': unknown level 'Intern'; levels: Junior, Senior, Head; map it to a level with "
+        "organisation.source.values.level, or leave its rows out with organisation.source.exclude; also, "
+        "organisation.source.exclude left nothing out for a value: no row has Status 'Contractors' (did you mean "
+        "'Contractor'? its 1 row is kept)")
+    with pytest.raises(InputError, match=r"no row has Status '\*' \(a value matches whole cells: no wildcards"):
+        load_org(load_scenario(write_case(tmp_path, content, exclude={"Status": ["*"]})))
+    with pytest.raises(InputError) as err:  # every value matched: the error is as it was
+        load_org(load_scenario(write_case(tmp_path, content, exclude={"Status": ["Terminated"]})))
+    assert "left nothing out" not in str(err.value)
+
+
 def test_a_chain_or_loop_of_managers_left_out_ends_at_the_default_team(tmp_path: Path) -> None:
     """Left-out managers above left-out managers are walked through; a loop among them ends with none."""
     csv = STATUS_CSV.replace("H1,Head,management,,120,a,4,manage,Active", "H1,Head,management,S1,120,a,4,manage,Left")
@@ -285,6 +304,31 @@ def _with_dates(form: str) -> str:
         person, level, track, manager, _, group, *_ = line.split(",")
         lines.append(f"{person},{level},{track},{manager},{cell(HIRED_ON[person])},{cell(BORN_ON[person])},{group}")
     return "\n".join(lines) + "\n"
+
+
+_GERMAN_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                  "November", "Dezember")
+
+
+@pytest.mark.parametrize("short", [False, True])
+def test_dates_with_a_german_month_name_are_read(tmp_path: Path, short: bool) -> None:
+    """German Excel's CSV holds a date formatted "TT. MMMM JJJJ" as shown, ``1. März 2019``: read like
+    ``1 Mar 2019``, whatever ``date_format`` says (an HR user's trial: refused, with "dates are read ...
+    with a month name" as the way out)."""
+    def german(date: tuple[int, int, int] | None) -> str:
+        if date is None:
+            return ""
+        name = _GERMAN_MONTHS[date[1] - 1]
+        return f"{date[0]}. {name[:3] + '.' if short else name} {date[2]}"
+
+    lines = ["id;level;track;manager;Eintritt;Geburtsdatum;group"]
+    for line in BASE_CSV.splitlines()[1:]:
+        person, level, track, manager, _, group, *_ = line.split(",")
+        lines.append(f"{person};{level};{track};{manager};{german(HIRED_ON[person])};{german(BORN_ON[person])};{group}")
+    source = {"columns": {"hire_date": "Eintritt", "birth_date": "Geburtsdatum"}, "as_of": "2024-06-30"}
+    table = model_from(tmp_path, "\n".join(lines) + "\n", **source).orgdata.table
+    np.testing.assert_allclose(table.tenure, _expected(HIRED_ON, 365.2425 / 12))
+    np.testing.assert_allclose(table.age, _expected(BORN_ON, 365.2425))
 
 
 def _workbook(sheets: dict[str, list[list[Any]]], *, hidden: tuple[str, ...] = (), corner: tuple[int, int] = (1, 1),
@@ -834,7 +878,8 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
      ["row 2, column 'Hire Date'", "date '22-Nov-10' has a two-digit year; 19.. or 20..? write years in full"]),
     ("a hire date that is no date", _dated("2010-11-22", "soon", "soon"), {**HIRED},
      ["row 3, column 'Hire Date'", "'soon' (2 rows, first row 3) is not a date; dates are read year first "
-      "(2024-06-30), with a month name (30 Jun 2024), or as organisation.source.date_format says"]),
+      "(2024-06-30), with a month name in English or German (30 Jun 2024, 30. Juni 2024), or as "
+      "organisation.source.date_format says"]),
     ("a hire_date column found by its name, without as_of", BASE_CSV.replace("tenure_months", "hire_date")
      .replace(",120,", ",2014-06-30,").replace(",60,", ",,").replace(",50,", ",,").replace(",10,", ",,")
      .replace(",12,", ",,").replace(",1,", ",,"), {},

@@ -585,6 +585,11 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
         "interventions:\n  career_conversations:\n    coverage: 0.8\n   hours_per_conversation: 2\n", None,
         ["line 5, column 4: line 5 does not line up with the keys above it: indent it by as many spaces as the "
          "other keys of its block"]),
+    # PyYAML named the line after it, and for a block's first key the hint said "indented further"
+    "a key without its colon": ("policy:\n  name: random\n  cycle_months 6\n  seed: 1\n", None,
+                                ["line 4, column 3: 'cycle_months 6' has no ':' after its key; write key: value"]),
+    "a block's first key without its colon": ("policy:\n  name random\n  cycle_months: 6\n", None,
+                                              ["line 3, column 3: 'name random' has no ':' after its key"]),
     "a key indented one space too many": (
         "policy:\n  name: random\n   cycle_months: 6\n", None,
         ["line 4, column 16: a key on line 4 where a value was expected: is line 4 indented further"]),

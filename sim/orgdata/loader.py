@@ -168,21 +168,8 @@ class OrgTable:
         return f"{counted(self.n_excluded, 'row')} left out ({parts})"
 
     def unmatched_exclusions(self) -> list[str]:
-        """Each ``exclude`` value no row has, with the value kept it likely meant.
-
-        A misspelt status (``Contractors`` for ``Contractor``) keeps the people it was meant to
-        leave out, and "Contractors 0" among the counts was easily read past (an org-design trial).
-        """
-        notes = []
-        for column, by_value in self.excluded.items():
-            kept = {value: n for value, n in self.kept.get(column, {}).items() if value}
-            folded = {value.casefold(): value for value in kept}  # values match in any case
-            for value in (value for value, n in by_value.items() if n == 0):
-                close = folded.get(closest(value.casefold(), folded) or "")
-                hint = (f" (did you mean '{close}'? its {counted(kept[close], 'row')} "
-                        f"{'is' if kept[close] == 1 else 'are'} kept)" if close else "")
-                notes.append(f"no row has {column} '{value}'{hint}")
-        return notes
+        """Each ``exclude`` value no row has, with the value kept it likely meant (``unmatched_exclusions``)."""
+        return unmatched_exclusions(self.excluded, self.kept)
 
     def exclusion_lines(self, shown: int = 10) -> list[str]:
         """Per column of ``exclude``, the values left out and the values kept, with their counts.
@@ -201,6 +188,30 @@ class OrgTable:
                 named += f", and {len(rest):,} other values in {counted(sum(n for _, n in rest), 'row')}"
             lines.append(f"{column}: left out {left}; kept {named or 'none'}")
         return lines
+
+
+def unmatched_exclusions(excluded: Mapping[str, Mapping[str, int]], kept: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """Each ``exclude`` value no row has, with the value kept it likely meant.
+
+    A misspelt status (``Contractors`` for ``Contractor``) keeps the people it was meant to
+    leave out, and "Contractors 0" among the counts was easily read past (an org-design trial).
+
+    Args:
+        excluded: Per column, the rows left out per listed value (0: no row has it).
+        kept: Per column, the rows kept per value the file holds.
+    """
+    notes = []
+    for column, by_value in excluded.items():
+        staying = {value: n for value, n in kept.get(column, {}).items() if value}
+        folded = {value.casefold(): value for value in staying}  # values match in any case
+        for value in (value for value, n in by_value.items() if n == 0):
+            close = folded.get(closest(value.casefold(), folded) or "")
+            hint = (f" (did you mean '{close}'? its {counted(staying[close], 'row')} "
+                    f"{'is' if staying[close] == 1 else 'are'} kept)" if close else "")
+            if not close and any(mark in value for mark in "*?%"):
+                hint = " (a value matches whole cells: no wildcards; list each value)"
+            notes.append(f"no row has {column} '{value}'{hint}")
+    return notes
 
 
 def resolve_file(source: OrgSource) -> Path:
@@ -256,8 +267,12 @@ def load_org(scenario: Scenario) -> OrgTable:
     key = (*stamp, source.model_dump_json(), json.dumps(shape), tuple(scenario.group_names), scenario.name)
     if key in _CACHE:
         return _CACHE[key]
-    table = _Loader(scenario, source, read_table(path, label, source.sheet, source.columns.get("level", "level")),
-                    label).run()
+    loader = _Loader(scenario, source, read_table(path, label, source.sheet, source.columns.get("level", "level")),
+                     label)
+    try:
+        table = loader.run()
+    except InputError as exc:
+        raise loader.with_unmatched_exclusions(exc) from None
     for value in vars(table).values():
         if isinstance(value, np.ndarray):
             value.setflags(write=False)  # shared by every model built from the cache
@@ -301,6 +316,21 @@ class _Loader:
                                             for cell in self.frame.iloc[i] if isinstance(cell, str)):
             message += "; a totals row at the end? delete it, or leave it out with organisation.source.exclude"
         return InputError(message, source=self.label, path=where)
+
+    def with_unmatched_exclusions(self, exc: InputError) -> InputError:
+        """The error, adding each ``exclude`` value that no row has.
+
+        The people a misspelt value (``Ausgeschieden`` for ``Ausgetreten``) was meant to leave
+        out are read, and the error they cause (more people than positions, a leaver's blank
+        level) named the level or the row, never the list: the counts that show the misspelling
+        come only with a file that loads (an HR user's trial). The error keeps its type, which
+        callers add their own hints to.
+        """
+        notes = unmatched_exclusions(self.excluded, self.kept)
+        if not notes:
+            return exc
+        return type(exc)(f"{exc.detail}; also, organisation.source.exclude left nothing out for a value: "
+                         f"{'; '.join(notes)}", source=exc.source, path=exc.path)
 
     # -- columns ----------------------------------------------------------------------------
     def column(self, name: str, *, required: bool = False) -> str | None:
@@ -508,7 +538,8 @@ class _Loader:
                         f"{OrgSource.DATES[name]} in years, map it with organisation.source.columns.{instead}")
         else:
             message = f"{listed} is not a date" if one else f"not dates: {listed}"
-            message += (f"; dates are read year first (2024-06-30), with a month name (30 Jun 2024), or as {setting} "
+            message += (f"; dates are read year first (2024-06-30), with a month name in English or German (30 Jun "
+                        f"2024, 30. Juni 2024), or as {setting} "
                         "says (day_first: 30/06/2024, month_first: 06/30/2024); blank a cell that holds no date")
         raise self.fail(i, col, message)
 
@@ -1001,12 +1032,17 @@ def _first_staying(up: Mapping[str, Any]) -> dict[str, Any]:
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?"
 _YEAR_FIRST = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME + "$")
 _NUMERIC = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + "$")
-_DAY_NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[-/. ]+([A-Za-z]{3,9})\.?[-/., ]+(\d{4}|\d{2})" + _TIME + "$")
-_NAMED_DAY = re.compile(r"^([A-Za-z]{3,9})\.?[-/. ]+(\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{4}|\d{2})" + _TIME + "$")
+# A month's name is letters, umlauts included ([^\W\d_]): "1. März 2019" is how German Excel shows a date
+# formatted "TT. MMMM JJJJ", and its CSV holds the text as shown.
+_DAY_NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[-/. ]+([^\W\d_]{3,9})\.?[-/., ]+(\d{4}|\d{2})" + _TIME + "$")
+_NAMED_DAY = re.compile(r"^([^\W\d_]{3,9})\.?[-/. ]+(\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{4}|\d{2})" + _TIME + "$")
+# English and German month names and their abbreviations (Austria's Jänner and Feber too); no name
+# is one month in one language and another in the other.
 _MONTHS = {name: k for k, names in enumerate(
-    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")), start=1) for name in names}
+    (("jan", "january", "januar", "jän", "jänner"), ("feb", "february", "februar", "feber"),
+     ("mar", "march", "mär", "mrz", "märz", "maerz"), ("apr", "april"), ("may", "mai"), ("jun", "june", "juni"),
+     ("jul", "july", "juli"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october", "okt", "oktober"),
+     ("nov", "november"), ("dec", "december", "dez", "dezember")), start=1) for name in names}
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December")
 # What a report's closing row says in its first cells (English, German, French, Spanish).
@@ -1020,8 +1056,8 @@ def _date_kind(text: str, order: str) -> tuple[str, Any]:
 
     Never guessed: a date such as ``01/02/2020`` is read only when ``order`` says which comes
     first, since a wrong guess gives tenures off by months without a sign. Year-first dates and
-    dates with an English month name say their order themselves and are read whatever ``order``
-    is; a two-digit year (19.. or 20..?) is never read.
+    dates with an English or German month name (``30 Jun 2024``, ``1. März 2019``) say their
+    order themselves and are read whatever ``order`` is; a two-digit year (19.. or 20..?) is never read.
 
     Returns:
         ``("ok", date)``; ``("order", (a, b))`` for a date whose day and month order is not
@@ -1153,4 +1189,4 @@ def _listing(mapping: dict[str, Any] | None, limit: int = 8) -> str:
     return ", ".join(keys[:limit]) + (f", ... ({len(keys)} in all)" if len(keys) > limit else "")
 
 
-__all__ = ["NONE", "CapacityError", "FieldReport", "OrgTable", "load_org", "resolve_file"]
+__all__ = ["NONE", "CapacityError", "FieldReport", "OrgTable", "load_org", "resolve_file", "unmatched_exclusions"]
