@@ -268,10 +268,12 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
         Sentences starting with the metric names they explain; empty when ``names`` is.
     """
     names = list(names)
-    ledgers, flat, groups_none, other = [], [], [], []
+    ledgers, flat, groups_none, empty_top, other = [], [], [], [], []
     for name in names:
         rate = ledger_metric(name)
-        if rate is not None and rate != name and rate not in names:
+        if name.startswith(TOP_SHARE):
+            empty_top.append(name)
+        elif rate is not None and rate != name and rate not in names:
             # The whole rate has a value (or was not asked for): the runs may be long enough, and
             # the group had no record in the cohort, which "runs this short have none" did not say.
             groups_none.append(name)
@@ -309,6 +311,9 @@ def undefined_reasons(names: Iterable[str], top_is_everyone: bool | None, one_gr
             reasons.append(f"{', '.join(map(label, none))}: the group had no {records} in {runs} made up to one "
                            f"window ({block}.{key}) before the end, which the rate counts; a small group has few, "
                            "so a longer run or a larger organisation may give some")
+    if empty_top:
+        reasons.append(f"{', '.join(map(label, empty_top))}: nobody was on the top metrics.key_levels levels in the "
+                       f"last year of {runs}, so there was no one to count a share of")
     if other:
         reasons.append(f"{', '.join(map(label, other))}: nobody in the rate's population, or no events of its "
                        f"kind, in {runs}")

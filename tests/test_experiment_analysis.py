@@ -15,7 +15,7 @@ import yaml
 from conftest import BASELINE
 from scipy import stats
 
-from sim.experiment.analysis import holm, paired_effects, paired_stats, parity_gap, trajectory_bands
+from sim.experiment.analysis import holm, paired_effects, paired_stats, parity_gap, run_values, trajectory_bands
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec
 from sim.experiment.plots import panel_title
@@ -43,7 +43,7 @@ from sim.experiment.report import (
 )
 from sim.experiment.runner import run_design
 from sim.experiment.store import ResultStore
-from sim.metrics import metric_info
+from sim.metrics import metric_info, undefined_reasons
 
 
 def test_paired_statistics_match_a_hand_computation() -> None:
@@ -448,15 +448,23 @@ def test_the_report_says_each_groups_share_of_the_top_in_each_arm() -> None:
     effects = paired_effects(values, design)
     assert set(effects["metric"]) == {"representation_ratio.women"}  # a share is in the tables when named
     shares = top_shares(values, effects, design)
-    assert shares.round(12).to_dict() == {"women": {"base": 0.32, "a": 0.41}}  # the groups whose ratio is reported
+    # Every group, the ratios' first: one named ratio gave one column, which did not add up to 1 (a review).
+    assert shares.round(12).to_dict() == {"women": {"base: last year": 0.32, "a: last year": 0.41},
+                                          "men": {"base: last year": 0.68, "a: last year": 0.59}}
     text = "\n".join(summary_lines(effects, {}, {"base": "VP", "a": "VP"}, shares))
-    assert ("*At the top*, in the representation ratios, means VP.\nEach group's share of the people there (each "
-            "run's average over its last year, then the mean over the runs):\n\n|  | women |\n|---|---|\n"
-            "| base | 32.0% |\n| a | 41.0% |\n") in text
+    assert ("*At the top*, in the representation ratios, means VP.\nEach group's share of the people there, in the "
+            "baseline's first recorded month (after its warm-up, if it has one) and in each arm's last year") in text
+    assert ("|  | women | men |\n|---|---|---|\n| base: last year | 32.0% | 68.0% |\n"
+            "| a: last year | 41.0% | 59.0% |\n") in text
     # A folder whose runs did not store the shares: the top line alone, as before.
     assert top_shares(values[~values["metric"].str.startswith("top_share.")], effects, design).empty
     named = paired_effects(values, {**design, "metrics": ["top_share.women"]})
     assert "- women's share of the top: 0.320 → 0.410 (+0.090" in "\n".join(summary_lines(named, {}))
+    assert top_shares(values, named, design).empty  # no ratio reported: no top line to put it under
+    # With nobody at the top a share has no value, and the report says why in those words.
+    assert undefined_reasons(["top_share.women"], top_is_everyone=False) == [
+        "top_share.women: nobody was on the top metrics.key_levels levels in the last year of this run, so there "
+        "was no one to count a share of"]
 
 
 def test_the_glossary_names_each_grid_points_own_top_levels() -> None:
@@ -712,6 +720,24 @@ def small_experiment(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_design(build_design(load_experiment(path), path), out, ExecutorSpec(kind="sequential"))
     analyse(out)
     return out
+
+
+def test_the_share_of_the_top_starts_from_the_baselines_first_month(small_experiment: Path) -> None:
+    """An HR user's VP read the last year's share as today's, when the file had 1 woman among 15 at
+    the top: the baseline's first recorded month comes first, from the stored time series."""
+    store = ResultStore(small_experiment)
+    design = store.design()
+    values = run_values(store, design)
+    effects = paired_effects(values, design, metrics=["representation_ratio.women"])
+    shares = top_shares(values, effects, design, store)
+    assert list(shares.index) == ["small: month 1", "small: last year", "random: last year"]
+    assert list(shares.columns) == ["women", "men"]
+    series = store.timeseries(["top_share.women"])
+    first = series[(series["step"] == 1) & (series["arm"] == "small")]["value"]
+    assert len(first) == 6 and shares.loc["small: month 1", "women"] == pytest.approx(first.mean(), abs=1e-12)
+    last = values[(values["arm"] == "random") & (values["metric"] == "top_share.women")]["value"]
+    assert shares.loc["random: last year", "women"] == pytest.approx(last.mean(), abs=1e-12)
+    assert (shares.sum(axis=1) - 1).abs().max() < 1e-9
 
 
 def test_effects_csv_has_the_promised_columns(small_experiment: Path) -> None:

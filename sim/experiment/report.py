@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
-from sim.experiment.analysis import comparison_labels, paired_effects, run_values, trajectory_bands
+from sim.experiment.analysis import comparison_labels, paired_effects, planned_tasks, run_values, trajectory_bands
 from sim.experiment.design import settings_changed
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
@@ -236,7 +236,8 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
             if written:
                 files["forest"] = written
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
-                      failures=failure_reasons(runs), files=files, top_shares=top_shares(values, effects, design))
+                      failures=failure_reasons(runs), files=files,
+                      top_shares=top_shares(values, effects, design, store))
     files["report"] = root / "report.md"
     report = render_report(design, provenance(store, runs), result, variant_descriptions(store, design),
                            top_level_names(store, design), horizon_line(design, store))
@@ -861,8 +862,10 @@ def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None,
     where = named[0] if len(named) == 1 else "; ".join(f"in {arm}, {text}" for arm, text in (top_levels or {}).items())
     lines = [f"*At the top*, in the representation ratios, means {where}."]
     if shares is not None and not shares.empty:
-        lines += ["Each group's share of the people there (each run's average over its last year, then the mean "
-                  "over the runs):", "",
+        lines += ["Each group's share of the people there, in the baseline's first recorded month (after its "
+                  "warm-up, if it has one) and in each arm's last year (each run's average over its last year, "
+                  "then the mean over the runs); it moves over the years with hiring, leaving and promotion, "
+                  "levers or not:", "",
                   *_md_table(["", *shares.columns], [[arm, *map(percent, row)] for arm, row in shares.iterrows()])]
     return [*lines, ""]
 
@@ -872,24 +875,51 @@ def percent(value: float) -> str:
     return f"{value:.1%}" if math.isfinite(value) else "—"
 
 
-def top_shares(values: pd.DataFrame, effects: pd.DataFrame, design: Mapping[str, Any]) -> pd.DataFrame:
-    """Each arm's mean share of the top (``top_share.<group>``), for the groups whose representation ratio is reported.
+def top_shares(values: pd.DataFrame, effects: pd.DataFrame, design: Mapping[str, Any],
+               store: ResultStore | None = None) -> pd.DataFrame:
+    """Each group's share of the top (``top_share.<group>``): at the start, and in each arm's last year.
+
+    Only when a representation ratio is reported; every group, also when one group's ratio
+    alone is named (the shares add up to 1, and one column did not show it). An HR user's VP
+    read the last year's 31.6 % as today's: the organisation's file had 1 woman among 15 at the
+    top, and the share moved over ten years with hiring, leaving and promotion, levers or not.
+    So the baseline's first recorded month comes first, from the stored time series.
 
     Returns:
-        One row per arm in the design's order, one column per group; empty when no run stored
-        the shares (a folder from before they were recorded) or no ratio is reported.
+        One row per baseline's start (``"firma: month 1"``; none when the runs kept no time
+        series) and per arm (``"mentoring: last year"``), in the design's order, one column per
+        group (the ratios' groups first); empty when no run stored the shares (a folder from
+        before they were recorded) or no ratio is reported.
     """
-    groups = [m.removeprefix(REPRESENTATION) for m in dict.fromkeys(effects.get("metric", ()))
-              if m.startswith(REPRESENTATION)]
-    rows = values[values["metric"].isin([f"{TOP_SHARE}{g}" for g in groups])]
+    named = [m.removeprefix(REPRESENTATION) for m in dict.fromkeys(effects.get("metric", ()))
+             if m.startswith(REPRESENTATION)]
+    rows = values[values["metric"].str.startswith(TOP_SHARE)] if named else values.iloc[:0]
     if rows.empty:
         return pd.DataFrame()
-    table = rows.groupby(["arm", "metric"])["value"].mean().unstack("metric")
-    arms = [str(a["label"]) for a in design.get("arms", []) if str(a["label"]) in table.index]
-    wanted = [f"{TOP_SHARE}{g}" for g in groups if f"{TOP_SHARE}{g}" in table.columns]
-    table = table.loc[arms, wanted]
+    metrics = list(dict.fromkeys([*(f"{TOP_SHARE}{g}" for g in named), *rows["metric"]]))
+    last = rows.groupby(["arm", "metric"])["value"].mean().unstack("metric")
+    first = _first_month(store, design, metrics) if store is not None else pd.DataFrame()
+    out = []
+    for arm in design.get("arms", []):
+        label = str(arm["label"])
+        if arm.get("reference") is None and label in first.index:
+            out.append(first.loc[label].rename(f"{label}: month 1"))
+        if label in last.index:
+            out.append(last.loc[label].rename(f"{label}: last year"))
+    table = pd.DataFrame(out).reindex(columns=[m for m in metrics if m in last.columns])
     table.columns = [c.removeprefix(TOP_SHARE) for c in table.columns]
     return table
+
+
+def _first_month(store: ResultStore, design: Mapping[str, Any], metrics: Sequence[str]) -> pd.DataFrame:
+    """Each arm's mean of ``metrics`` in the first recorded month over its stored runs (arm x metric)."""
+    series = store.timeseries(metrics, design_only=True)
+    series = series[series["step"] == 1]
+    if series.empty:
+        return pd.DataFrame()
+    tasks = planned_tasks(dict(design))[["run_id", "arm"]]
+    series = tasks.merge(series[["run_id", "metric", "value"]], on="run_id")
+    return series.groupby(["arm", "metric"])["value"].mean().unstack("metric")
 
 
 def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, str]:
