@@ -287,7 +287,9 @@ def test_levers_with_parameters_compare_doses_on_ones_own_organisation(tmp_path:
     assert resolved["interventions"]["mentoring"]["group"] == "female"
     assert resolved["interventions"]["mentoring"]["coverage"] == 0.6
     report = (out / "report.md").read_text()
-    assert "Mentoring (group female, coverage 0.6), switched on in acme: mentors" in report
+    # The group it mentors, by name: an HR user's VP could not tell "an under-represented group" meant women.
+    assert ("Mentoring (group female, coverage 0.6), switched on in acme: mentors for an under-represented group, "
+            "here female, surface") in report
     assert "--levers mentoring:group=female,mentoring:group=female:coverage=0.6" in report  # how to repeat it
     cost = effects.set_index(["variant", "metric"])["variant_mean"]
     assert cost["mentoring_group_female_coverage_0.6", "intervention_cost"] > \
@@ -509,7 +511,7 @@ def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.
     assert report.startswith("# Comparison: baseline against mentoring\n")  # was "# Experiment: compare"
     assert "--levers mentoring" in report
     # The lever's plain description, not "With set: interventions.mentoring={}" (a trial's HR reader).
-    assert "Mentoring, switched on in baseline: mentors for an under-represented group" in report
+    assert "Mentoring, switched on in baseline: mentors for an under-represented group, here women," in report
     assert "With set:" not in report
     # Each group's stick rate is in every run's summary, and in the tables only when named.
     assert not effects["metric"].str.startswith("promotion_stick_rate.").any()

@@ -445,8 +445,19 @@ def _levers_switched_on(overrides: dict[str, Any], reference: Mapping[str, Any])
             return []
         params = ", ".join(f"{k} {v}" for k, v in (value or {}).items())
         found.append((name.replace("_", " ").capitalize() + (f" ({params})" if params else ""),
-                      REGISTRY[name].description))
+                      _lever_words(REGISTRY[name], value or {})))
     return found
+
+
+def _lever_words(lever: Any, params: Mapping[str, Any]) -> str:
+    """A lever's description with these parameters (``Intervention.describe``), else its plain one.
+
+    The plain one when the parameters no longer validate (a folder written by another version).
+    """
+    try:
+        return lever.describe(lever.Params(**params))
+    except ValueError:
+        return lever.description
 
 
 # ---------------------------------------------------------------------------------------------

@@ -82,6 +82,11 @@ class Intervention:
     def check(cls, scenario: Scenario, params: Params) -> None:
         """Raise ValueError when the scenario cannot host this lever (e.g. a missing track)."""
 
+    @classmethod
+    def describe(cls, params: Params) -> str:
+        """The one-line description for a report, with what these parameters choose (``description`` here)."""
+        return cls.description
+
     def adjust_scenario(self, scenario: Scenario) -> Scenario:
         """Change the organisation before it is built (e.g. add a specialist ladder)."""
         return scenario

@@ -45,6 +45,11 @@ class Mentoring(Intervention):
     waits_for = ("reviews",)  # mentees are enrolled at reviews; the monthly hooks act on them
 
     @classmethod
+    def describe(cls, params: Params) -> str:
+        """Names the group: an HR user's VP read "an under-represented group" and could not tell it meant women."""
+        return f"mentors for an under-represented group, here {params.group}, surface latent aspiration and sponsor it"
+
+    @classmethod
     def check(cls, scenario: Scenario, params: Params) -> None:
         """The target group must exist, and some level must lie below the key levels.
 
