@@ -87,6 +87,14 @@ def test_compare_writes_effects_report_plots_and_resumes(tmp_path: Path, capsys:
         "promosim experiment: command line: --metrics: unknown group 'womn' in metric 'representation_ratio.womn' "
         "(did you mean 'representation_ratio.women'?); groups: men, women\n")
     assert list(pd.read_csv(out / "effects.csv")["metric"]) == ["attrition_rate"]
+    # Names run together with a semicolon or a space were blamed on a group ("unknown group 'women; ...'").
+    for metrics, apart in (("attrition_rate; top_share.women", "attrition_rate,top_share.women"),
+                           ("attrition_rate misread_rate", "attrition_rate,misread_rate")):
+        with pytest.raises(SystemExit, match="2"):
+            main(["experiment", "report", str(out), "--quiet", "--metrics", metrics])
+        err = capsys.readouterr().err
+        assert err.splitlines()[-1].endswith(f"'{metrics}': separate metric names with commas, e.g. {apart} "
+                                             "(see --help)"), err
 
 
 def test_experiment_run_with_a_grid_pairs_each_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,6 +40,11 @@ def metric_list(text: str) -> list[str]:
     names = [m.strip() for m in text.split(",") if m.strip()]
     if not names:
         raise argparse.ArgumentTypeError("expected metric names separated by commas")
+    # "a; b" read as one name was blamed on its group ("unknown group 'women; top_share.women'").
+    joined = next((name for name in names if re.search(r"[;\s]", name)), None)
+    if joined:
+        apart = ",".join(re.split(r"[;\s]+", joined))
+        raise argparse.ArgumentTypeError(f"'{joined}': separate metric names with commas, e.g. {apart}")
     for name in names:
         problem = unknown_metric(name)
         if problem:
