@@ -30,6 +30,7 @@ from sim.experiment.report import (
     fmt,
     fmt_p,
     holm_tests,
+    label_lines,
     plain_verdict,
     print_effects,
     render_report,
@@ -569,6 +570,26 @@ def test_the_printed_table_is_compact_plain_and_agrees_with_the_report(
     print_effects(effects, "sweep: paired effects", full=True)
     full = capsys.readouterr().out
     assert "CI vs unpaired" in full and "misread_rate" in full and "lower is better" not in full
+
+
+def test_a_long_variant_label_breaks_between_its_parts_in_the_printed_tables(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two trials' tables cut long labels mid-word ("mentoring_group_men_and_career_conv" / "ersations")."""
+    label = "mentoring_coverage_0.5_and_career_conversations"
+    assert label_lines(label) == "mentoring_coverage_0.5_and_\n  career_conversations"
+    grid = "career_conversations[voice_rate=0.08, micro_penalty_rate=0.2]"
+    assert label_lines(grid, indent="  ").splitlines() == [
+        "  career_conversations[", "    voice_rate=0.08,", "    micro_penalty_rate=0.2]"]
+    assert label_lines("mentoring") == "mentoring"
+    values = toy_values({"misread_rate": ([0.2, 0.21, 0.19], [0.1, 0.11, 0.12])}).replace({"arm": {"a": label}})
+    arms = [{**arm, "label": label if arm["label"] == "a" else arm["label"]} for arm in toy_design()["arms"][:2]]
+    effects = paired_effects(values, {"replications": 3, "metrics": None, "arms": arms})
+    for columns in ("80", "100", "160"):
+        monkeypatch.setenv("COLUMNS", columns)
+        print_effects(effects, "levers together")
+        out = capsys.readouterr().out
+        assert "mentoring_coverage_0.5_and_" in out and "  career_conversations" in out, out
+        assert "career_conv\n" not in out and max(map(len, out.splitlines())) <= int(columns)
 
 
 def test_lever_time_is_a_cost_not_worse_and_each_variant_is_summed_up_at_the_top() -> None:

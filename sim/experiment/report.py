@@ -11,6 +11,7 @@ import contextlib
 import copy
 import math
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,7 @@ from sim.metrics import (
 from sim.scenario import apply_override, load_scenario
 
 MAX_SEEDS_SHOWN = 40
+LABEL_WIDTH = 30  # a printed table's variant labels break at their parts beyond this (``label_lines``)
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
 # of 0.000000001 learns nothing a reader of "≈ 0" does not.
 MAX_DECIMALS = 8
@@ -1127,6 +1129,26 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
 NARROW_TERMINAL = 96
 
 
+# Where a long variant label may break in a printed table: after each lever of a "+" arm and after each
+# grid setting (``mentoring_coverage_0.5_and_`` / ``career_conversations``).
+_LABEL_BREAKS = re.compile(r"(?<=_and_)|(?<=, )|(?<=\[)|(?= vs )")
+
+
+def label_lines(label: str, width: int = LABEL_WIDTH, indent: str = "") -> str:
+    """A variant label in lines of at most about ``width`` characters, broken only where it has parts.
+
+    A terminal too narrow for a long label cut it mid-word ("..._and_career_conv" / "ersations",
+    two trials); whole parts, each continuation line indented two more, read as one name.
+    """
+    lines: list[str] = []
+    for part in _LABEL_BREAKS.split(label):
+        if lines and len(lines[-1]) + len(part) > width:
+            lines.append(part.lstrip())
+        else:
+            lines[-1:] = [(lines[-1] if lines else "") + part]
+    return "\n".join(f"{indent}{'  ' * (i > 0)}{line.rstrip()}" for i, line in enumerate(lines))
+
+
 def _compact_table(effects: pd.DataFrame, title: str, tests: int, before_after: bool = True) -> Any:
     """Per metric a heading with which way is better, then one row per variant (see :func:`print_effects`)."""
     from rich import box  # noqa: PLC0415
@@ -1137,7 +1159,8 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, before_after: 
     table = Table(title=escape(title + pairs), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     labels = comparison_labels(effects) if len(effects) else []
     # The variants' labels keep their line (a metric's heading wraps instead), up to a grid's long ones.
-    table.add_column("metric / variant", overflow="fold", min_width=min(24, max(map(len, labels), default=0) + 2))
+    longest = max((len(line) for label in labels for line in label_lines(label, indent="  ").splitlines()), default=0)
+    table.add_column("metric / variant", overflow="fold", min_width=min(LABEL_WIDTH, longest))
     if before_after:
         table.add_column("before → after", justify="right", no_wrap=True)
     table.add_column("change [95% CI]", justify="right", no_wrap=True)
@@ -1156,7 +1179,8 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, before_after: 
         word = plain_verdict(r, tests)
         style = VERDICT_STYLES.get(word) or ("dim" if word.endswith(MAYBE_CHANCE) else "")
         means = [f"{shown.before} → {shown.after}" if r.n else "—"] if before_after else []
-        table.add_row(escape(f"  {label}"), *means, f"{shown.change} [{shown.low}, {shown.high}]" if r.n else "—",
+        change = f"{shown.change} [{shown.low}, {shown.high}]" if r.n else "—"
+        table.add_row(escape(label_lines(label, indent="  ")), *means, change,
                       f"[{style}]{escape(word)}[/{style}]" if style else escape(word))
     return table
 
@@ -1177,7 +1201,7 @@ def _glance_table(effects: pd.DataFrame) -> Any:
         for names, maybe in ((g.better, g.maybe_better), (g.worse, g.maybe_worse)):
             text = escape(_counted_names(names))
             cells.append(text + (f"\n[dim]+{len(maybe)} {MAYBE_CHANCE}[/dim]" if maybe else ""))
-        table.add_row(escape(g.label), *cells, escape(g.cost) if g.cost is not None else "—")
+        table.add_row(escape(label_lines(g.label)), *cells, escape(g.cost) if g.cost is not None else "—")
     return table
 
 
