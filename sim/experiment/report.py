@@ -165,7 +165,7 @@ class Analysis:
     planned: int
     failures: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
-    top_shares: pd.DataFrame = field(default_factory=pd.DataFrame)  # arm x group: :func:`top_shares`
+    top_shares: pd.DataFrame = field(default_factory=pd.DataFrame)  # each group's share of the top: :func:`top_shares`
 
     @property
     def failed(self) -> int:
