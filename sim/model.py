@@ -92,8 +92,12 @@ class PromotionModel(mesa.Model):
     """An organisation whose people have hidden aspirations and whose managers read signals.
 
     Args:
-        scenario: A Scenario, a path to a scenario file, a shipped scenario's name, or a mapping.
-        rng: The run seed (an int). ``None`` draws a fresh seed, recorded as ``self.seed``.
+        scenario: A Scenario, a path to a scenario file, a shipped scenario's name, or a mapping;
+            a Scenario is validated again and copied (``own_scenario``), so a field set in Python
+            is checked and later changes to the caller's object do not reach this model.
+        rng: The run seed, a whole number 0 or more (a numpy Generator or SeedSequence, which
+            ``mesa.Model`` takes, is refused: the seed is kept with the results to replay the
+            run). ``None`` draws a fresh seed, recorded as ``self.seed``.
         headcount: Resize the organisation to about this many people, keeping its shape.
         overrides: Dotted key paths to values, applied to the scenario before validation.
         **params: Shortcut names (see ``SHORTCUTS``) or key paths with ``__`` for ``.``;
@@ -113,10 +117,10 @@ class PromotionModel(mesa.Model):
         seed = int(np.random.SeedSequence().entropy % (2**63)) if rng is None else run_seed(rng)
         super().__init__(rng=seed)
         extra = {SHORTCUTS.get(k, k): v for k, v in params.items()}
-        if isinstance(scenario, Scenario) and not (extra or overrides or headcount):
-            spec = scenario
-        else:
-            spec = load_scenario(scenario, headcount=headcount, overrides={**(overrides or {}), **extra})
+        if "seed" in extra:  # Mesa 3's old keyword; as a scenario key it read "unknown key 'seed'"
+            raise InputError("the run seed is rng=, as in mesa.Model (seed= is not a scenario key)",
+                             source="PromotionModel", path="seed")
+        spec = own_scenario(scenario, headcount, {**(overrides or {}), **extra})
         self.seed = seed
         spec, self.interventions = with_levers(spec)
         self.scenario = spec
@@ -447,9 +451,31 @@ def run_seed(rng: Any) -> int:
     Raises:
         InputError: A seed that is not a whole number 0 or more.
     """
+    if isinstance(rng, np.random.Generator | np.random.SeedSequence | np.random.BitGenerator):
+        # mesa.Model takes these; a run seed must be a number, to be recorded and replayed.
+        raise InputError(f"must be a whole number 0 or more, got a {type(rng).__name__}: the run seed is kept with "
+                         "the results so that the run can be replayed (draw one, e.g. int(rng.integers(2**63)))",
+                         source="PromotionModel", path="rng")
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
         raise InputError(f"must be a whole number 0 or more, got {rng!r}", source="PromotionModel", path="rng")
     return int(rng)
+
+
+def own_scenario(scenario: Scenario | str | Path | Mapping[str, Any], headcount: int | None,
+                 overrides: Mapping[str, Any]) -> Scenario:
+    """The model's own validated copy of ``scenario``, a Scenario too.
+
+    A Scenario's fields can be set in Python (``scenario.policy.name = "readiness"``) without
+    validation, and the model used the object it was given: a mistyped value failed deep in the
+    compiled loops (a numba TypingError, a KeyError), an out-of-range one ran silently
+    (``voice_rate = 5.0``), and changing the scenario after building a model changed that
+    model mid-run. Validating again (well under a millisecond) names the field instead, and the
+    copy leaves the caller's object out of the run.
+
+    Raises:
+        InputError: One line naming the scenario, the key path and what is allowed.
+    """
+    return load_scenario(scenario, headcount=headcount, overrides=overrides)
 
 
 def with_levers(scenario: Scenario) -> tuple[Scenario, list[levers.Intervention]]:

@@ -16,6 +16,8 @@ import datetime
 import difflib
 import itertools
 import math
+import numbers
+import os
 import re
 import types
 import typing
@@ -1130,23 +1132,42 @@ def load_scenario(
         InputError: One line naming the file, the key path and what is allowed.
     """
     if isinstance(source, Scenario):
-        data, label = source.model_dump(mode="json"), source.name
+        # warnings=False: a field set in Python (scenario.behaviour.voice_rate = "abc") is named by validation below
+        data, label = source.model_dump(mode="json", warnings=False), source.name
     elif isinstance(source, Mapping):
         data, label = copy.deepcopy(dict(source)), "<mapping>"
         parent = data.pop("extends", None)
         if parent is not None:
             data = deep_merge(_load_raw(resolve_path(parent)), data)
-    else:
+    elif isinstance(source, str | os.PathLike):
         path = resolve_path(source)
         if not path.exists():
             raise not_found(source, str(source))
         data, label = _load_raw(path), str(source)
         data.setdefault("name", path.stem)
+    else:  # None or a number failed inside pathlib with a TypeError
+        raise InputError(f"must be a Scenario, a scenario file, a shipped scenario's name or a mapping, got "
+                         f"{source!r}", source="load_scenario", path="scenario")
     for key, value in {**(overrides or {}), **more_overrides}.items():
         apply_override(data, key, value)
     if headcount is not None:
-        data = scale_headcount(data, int(headcount), label)
+        data = scale_headcount(data, whole_headcount(headcount, label), label)
     return validate_scenario(data, label)
+
+
+def whole_headcount(headcount: Any, source: str) -> int:
+    """``headcount`` as an int; anything but a whole number is an error, not another organisation.
+
+    ``int()`` took ``100.5`` as 100 and ``"100"`` as 100 silently, and ``"abc"`` failed with
+    Python's own ValueError.
+
+    Raises:
+        InputError: A headcount that is not a whole number.
+    """
+    whole = isinstance(headcount, numbers.Integral) or (isinstance(headcount, float) and headcount.is_integer())
+    if isinstance(headcount, bool) or not whole:
+        raise InputError(f"headcount must be a whole number of people, got {headcount!r}", source=source)
+    return int(headcount)
 
 
 def validate_scenario(data: Mapping[str, Any], source: str) -> Scenario:

@@ -27,7 +27,9 @@ class SimulationResult:
             the whole organisation's rows: ``sim.metrics.totals``).
         events: Table: step, employee, kind, details.
         scenario: The fully resolved scenario that ran.
-        seed: The run seed.
+        seed: The run seed as the model ran it: an ``int``, also when ``simulate`` was given
+            ``None`` (a fresh seed, drawn by the model) or a numpy integer, so that the run can
+            be replayed with ``simulate(result.scenario, seed=result.seed)``.
         names: Named people's agent ids to their names (``people:``).
         notes: What a reader of the results should know about how the run started.
         file_ids: For a scenario read from a headcount file, each file person's agent id to
@@ -51,12 +53,14 @@ class SimulationResult:
 def run_months(years: float) -> int:
     """The months a run of ``years`` steps; too few or too many is an error, not an empty run.
 
-    ``years=0`` returned a summary of NaNs, headcount too (found by fuzzing).
+    ``years=0`` returned a summary of NaNs, headcount too (found by fuzzing). A numpy integer
+    (``for years in np.arange(1, 6)``) is a number of years like any other: it was refused.
 
     Raises:
         InputError: Not a number, or less than one month, or more than ``MAX_YEARS``.
     """
-    if isinstance(years, bool) or not isinstance(years, int | float) or not math.isfinite(years):
+    if isinstance(years, bool | np.bool_) or not isinstance(years, int | float | np.integer | np.floating) \
+            or not math.isfinite(years):
         raise InputError(f"must be a finite number of years, got {years!r}", source="simulate", path="years")
     months = round(12 * years)
     if months < 1 or years > MAX_YEARS:
@@ -67,7 +71,7 @@ def run_months(years: float) -> int:
 
 def simulate(
     scenario: Scenario | str | Path | Mapping[str, Any],
-    seed: int = 0,
+    seed: int | None = 0,
     years: float | None = None,
     progress: Callable[[int, int], None] | None = None,
     **overrides: Any,
@@ -76,7 +80,8 @@ def simulate(
 
     Args:
         scenario: A Scenario, a scenario file, a shipped scenario's name, or a mapping.
-        seed: The run seed; the same scenario and seed always give the same tables.
+        seed: The run seed, a whole number 0 or more; the same scenario and seed always give the
+            same tables. ``None`` draws a fresh one, kept in the result's ``seed``.
         years: Simulated years; defaults to the scenario's ``years``.
         progress: Called as ``progress(month, total_months)`` after each month.
         **overrides: Key paths (``__`` for ``.``) to override in the scenario.
@@ -87,8 +92,8 @@ def simulate(
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if overrides:
         spec = load_scenario(spec, overrides=overrides)
+    months = run_months(years if years is not None else spec.years)  # before the warm-up, not after it
     model = PromotionModel(scenario=spec, rng=seed)
-    months = run_months(years if years is not None else spec.years)
     for month in range(1, months + 1):
         model.step()
         if progress is not None:
@@ -98,7 +103,7 @@ def simulate(
         timeseries=model.recorder.timeseries(),
         events=model.events.to_frame(),
         scenario=model.scenario,
-        seed=seed,
+        seed=model.seed,  # seed=None ran a fresh seed: the result kept None, and the run could not be replayed
         names=dict(model.names),
         notes=_notes(model),
         file_ids=_file_ids(model),

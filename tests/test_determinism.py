@@ -92,6 +92,19 @@ def test_an_unseeded_model_records_its_seed_and_can_be_replayed() -> None:
     assert a.current_metrics == pytest.approx(b.current_metrics, nan_ok=True)
 
 
+def test_an_unseeded_simulation_keeps_the_seed_it_ran_and_can_be_replayed() -> None:
+    """``simulate(seed=None)`` ran a fresh seed but its result said ``seed=None``: the run was lost.
+
+    A numpy integer seed (``for seed in np.arange(5)``) is kept as an ``int``, as the model ran it.
+    """
+    small = load_scenario(SMALL, warmup_months=0)
+    first = simulate(small, seed=None, years=1 / 12)
+    assert type(first.seed) is int and first.seed >= 0
+    again = simulate(first.scenario, seed=first.seed, years=1 / 12)
+    pd.testing.assert_frame_equal(first.timeseries, again.timeseries)
+    assert type(simulate(small, seed=np.int64(3), years=1 / 12).seed) is int
+
+
 def test_switching_a_heuristic_does_not_reshuffle_who_is_drawn() -> None:
     """Named streams: the people drawn at the start do not depend on the managers' heuristics."""
     on = PromotionModel(scenario=SMALL, rng=4, warmup_months=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -355,6 +356,30 @@ def test_each_runs_promotions_are_stored_and_give_its_stick_rate(tmp_path: Path)
     assert set(store.promotions()["run_id"]) == mine | {t.run_id for t in design.tasks}
     for table in (store.runs, store.summaries, store.timeseries, store.promotions):
         assert set(table(design_only=True)["run_id"]) == mine, table
+
+
+def test_reading_what_is_not_there_is_named_not_an_empty_table(tmp_path: Path) -> None:
+    """A notebook's typo read as an empty table: a missing folder, a folder of something else,
+    a misspelt metric, a metric given as a plain string (read as its letters), an unknown arm label."""
+    path = write_experiment(tmp_path, replications=1)
+    out = tmp_path / "out"
+    run_design(build_design(load_experiment(path), path), out, SEQUENTIAL)
+    store = ResultStore(out)
+    assert set(store.timeseries("misread_rate")["metric"]) == {"misread_rate"}
+    with pytest.raises(InputError, match=r"the time series holds no 'misread_rat' \(did you mean 'misread_rate'\?\)"):
+        store.timeseries(["misread_rat"])
+    assert store.timeseries(["misread_rate", "no_such"], missing_ok=True)["metric"].unique().tolist() == [
+        "misread_rate"]
+    with pytest.raises(InputError, match=r"unknown scenario label 'smal' \(did you mean 'small'\?\)"):
+        store.scenario("smal")
+    single = tmp_path / "single"
+    single.mkdir()
+    (single / "summary.parquet").write_bytes(b"")
+    for folder, words in ((tmp_path / "nope", "no such folder"), (path, "is a file, not a results folder"),
+                          (single, "one run's tables (promosim run --out)")):
+        for read in ("runs", "summaries", "timeseries", "promotions"):
+            with pytest.raises(InputError, match=re.escape(words)):
+                getattr(ResultStore(folder), read)()
 
 
 def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(tmp_path: Path) -> None:

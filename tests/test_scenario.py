@@ -438,6 +438,52 @@ def test_the_python_api_refuses_runs_of_no_months_and_seeds_that_are_not_whole()
         simulate(small, seed=3, years=1 / 12).summary, nan_ok=True)
 
 
+def test_a_scenario_changed_in_python_is_validated_when_it_runs_and_the_model_keeps_its_own() -> None:
+    """A Scenario's fields can be set without validation, and the model ran the object it was given.
+
+    ``voice_rate = "abc"`` failed as a numba TypingError, ``policy.name = "fastest"`` as a
+    KeyError deep in the promotion round, ``voice_rate = 5.0`` ran; and changing the scenario
+    after building a model changed that model mid-run.
+    """
+    from sim import PromotionModel, simulate  # noqa: PLC0415
+
+    for key, value, words in (("voice_rate", "abc", "valid number"), ("voice_rate", 5.0, "less than or equal to 1")):
+        changed = load_scenario("baseline", headcount=50, overrides={"warmup_months": 0})
+        setattr(changed.behaviour, key, value)
+        with pytest.raises(InputError, match=rf"^baseline: behaviour\.{key}: .*{words}"):
+            simulate(changed, seed=1, years=1 / 12)
+    changed = load_scenario("baseline", headcount=50, overrides={"warmup_months": 0})
+    changed.policy.name = "fastest"  # type: ignore[assignment]
+    with pytest.raises(InputError, match=r"^baseline: policy\.name: 'fastest' is not allowed"):
+        PromotionModel(scenario=changed, rng=1)
+    mine = load_scenario("baseline", headcount=50, overrides={"warmup_months": 0})
+    model = PromotionModel(scenario=mine, rng=1)
+    mine.policy.cycle_months = 1
+    assert model.scenario is not mine and model.scenario.policy.cycle_months == 12
+
+
+def test_the_python_api_names_a_source_headcount_or_seed_of_the_wrong_kind() -> None:
+    """``load_scenario(None)`` failed in pathlib, ``headcount=100.5`` ran as 100 and ``"100"`` as 100,
+    ``years=np.int64(2)`` was refused, and Mesa's ``seed=`` read as an unknown scenario key."""
+    from sim import PromotionModel, simulate  # noqa: PLC0415
+
+    for source in (None, 3):
+        with pytest.raises(InputError, match=r"^load_scenario: scenario: must be a Scenario, a scenario file"):
+            load_scenario(source)  # type: ignore[arg-type]
+    for headcount in (100.5, "100", True):
+        with pytest.raises(InputError, match=r"^baseline: headcount must be a whole number of people"):
+            load_scenario("baseline", headcount=headcount)  # type: ignore[arg-type]
+    assert load_scenario("baseline", headcount=np.int64(100)) == load_scenario("baseline", headcount=100.0)
+    small = load_scenario("baseline", headcount=50, overrides={"warmup_months": 0})
+    assert simulate(small, seed=1, years=np.int64(1)).summary == pytest.approx(
+        simulate(small, seed=1, years=1).summary, nan_ok=True)
+    with pytest.raises(InputError, match=r"^PromotionModel: seed: the run seed is rng="):
+        PromotionModel(scenario=small, seed=1)
+    for rng in (np.random.default_rng(1), np.random.SeedSequence(1)):
+        with pytest.raises(InputError, match=rf"^PromotionModel: rng: .* got a {type(rng).__name__}: the run seed is"):
+            PromotionModel(scenario=small, rng=rng)
+
+
 # A misspelt required key is both missing and unknown; the unknown key's did-you-mean is the
 # one line, and the pair counts as one problem.
 # name -> (keys dropped, keys set, key path, words the line must contain, words it must not)

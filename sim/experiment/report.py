@@ -225,7 +225,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         arms = [a["label"] for a in design["arms"]]
         ok = set(runs.loc[runs["status"] == "ok", "run_id"])
         wanted = metrics or sorted(set(values["metric"]))
-        ts = store.timeseries(wanted)
+        ts = store.timeseries(wanted, missing_ok=True)
         if len(ts):
             bands = trajectory_bands(ts, design, ok, confidence)
             written = plot_trajectories(bands, arms, wanted, root / "trajectories.png",
@@ -926,7 +926,7 @@ def top_shares(values: pd.DataFrame, effects: pd.DataFrame, design: Mapping[str,
 
 def _first_month(store: ResultStore, design: Mapping[str, Any], metrics: Sequence[str]) -> pd.DataFrame:
     """Each arm's mean of ``metrics`` in the first recorded month over its stored runs (arm x metric)."""
-    series = store.timeseries(metrics, design_only=True)
+    series = store.timeseries(metrics, design_only=True, missing_ok=True)
     series = series[series["step"] == 1]
     if series.empty:
         return pd.DataFrame()

@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 from sim.errors import InputError, output_folder
 from sim.experiment.design import RunTask, canonical_json
 from sim.experiment.executor import RunOutcome
-from sim.scenario import read_yaml
+from sim.scenario import closest, read_yaml, unknown_key
 
 
 def with_pandas_dtypes(schema: pa.Schema, notes: Mapping[str, str] | None = None, **dtypes: str) -> pa.Schema:
@@ -480,12 +480,25 @@ class ResultStore:
 
     def scenarios(self) -> list[Any]:
         """Each scenario as it ran (empty for a folder written before they were kept)."""
+        self._check_readable()
         return [read_yaml(path) for path in sorted((self.root / "scenarios").glob("*.yaml"))]
 
     def scenario(self, label: str) -> dict[str, Any]:
-        """The scenario of this label as it ran ({} when the folder does not keep it)."""
+        """The scenario of this label as it ran ({} when the folder keeps no scenarios: before they were kept).
+
+        Raises:
+            InputError: The folder keeps its scenarios, but none of this label: a mistyped label
+                read as {}, and ``scenario["years"]`` then failed with a bare KeyError.
+        """
+        self._check_readable()
         path = self.root / "scenarios" / f"{label}.yaml"
-        return (read_yaml(path) or {}) if path.is_file() else {}
+        if path.is_file():
+            return read_yaml(path) or {}
+        kept = sorted(p.stem for p in (self.root / "scenarios").glob("*.yaml"))
+        if kept:
+            raise InputError(f"{unknown_key(str(label), kept, 'scenario label')} (the arms' scenarios, as in "
+                             "design()['arms'][i]['label'])", source=str(self.root))
+        return {}
 
     def runs(self, design_only: bool = False) -> pd.DataFrame:
         """Every committed run (one row per run id); with ``design_only``, only the current design's.
@@ -494,6 +507,7 @@ class ResultStore:
         comparison into the same ``--out``); ``design_only`` keeps those of ``experiment.json``,
         the runs its report counts.
         """
+        self._check_readable()
         return self._read("runs", RUNS_SCHEMA, partitioned=False, where=self._design_filter(design_only))
 
     def finished(self) -> dict[str, str]:
@@ -504,12 +518,46 @@ class ResultStore:
 
     def summaries(self, design_only: bool = False) -> pd.DataFrame:
         """Per-run summary values: scenario, run_id, arm, replication, metric, value (``design_only``: as ``runs``)."""
+        self._check_readable()
         return self._read("summaries", SUMMARY_SCHEMA, where=self._design_filter(design_only))
 
-    def timeseries(self, metrics: Sequence[str] | None = None, design_only: bool = False) -> pd.DataFrame:
-        """Stored time series, optionally only some metrics (filtered while reading; ``design_only``: as ``runs``)."""
-        filt = ds.field("metric").isin(list(metrics)) if metrics else None
-        return self._read("timeseries", TIMESERIES_SCHEMA, where=_both(filt, self._design_filter(design_only)))
+    def timeseries(self, metrics: str | Sequence[str] | None = None, design_only: bool = False, *,
+                   missing_ok: bool = False) -> pd.DataFrame:
+        """Stored time series, optionally only some metrics (filtered while reading; ``design_only``: as ``runs``).
+
+        Args:
+            metrics: A metric name or names; None for every metric.
+            design_only: Only the current design's runs, as in ``runs``.
+            missing_ok: Leave out names the folder does not store instead of refusing them (the
+                report asks for metrics that older folders, or the summary alone, hold).
+
+        Raises:
+            InputError: A metric the folder's time series does not hold: a mistyped name, or
+                one name given as a plain string, read as its letters, gave an empty table.
+        """
+        self._check_readable()
+        names = [metrics] if isinstance(metrics, str) else list(metrics or ())
+        filt = ds.field("metric").isin(names) if names else None
+        frame = self._read("timeseries", TIMESERIES_SCHEMA, where=_both(filt, self._design_filter(design_only)))
+        if names and not missing_ok:
+            self._refuse_unstored(set(names) - set(frame["metric"].unique()))
+        return frame
+
+    def _refuse_unstored(self, missing: set[str]) -> None:
+        """Name the metrics asked for that the time series does not hold, and those it does."""
+        if not missing:
+            return
+        stored = sorted(set(self._read("timeseries", TIMESERIES_SCHEMA)["metric"].unique()))
+        missing -= set(stored)  # only absent from the runs asked for (``design_only``)
+        if not missing:
+            return
+        if not stored:
+            raise InputError("holds no time series (runs with timeseries: none, such as a sensitivity "
+                             "analysis's, keep only their summaries)", source=str(self.root))
+        named = ", ".join(f"'{m}'" + (f" (did you mean '{close}'?)" if (close := closest(m, stored)) else "")
+                          for m in sorted(missing))
+        raise InputError(f"the time series holds no {named}; it holds {', '.join(stored)} (each group's ledger "
+                         "rates are in summaries() only: ODD 7.12.5)", source=str(self.root))
 
     def promotions(self, design_only: bool = False) -> pd.DataFrame:
         """Every stored run's promotions and how each settled (runs with ``timeseries: none`` store none).
@@ -519,7 +567,29 @@ class ResultStore:
         breakdown, run by run and so with replications to put an interval on. ``design_only``:
         as ``runs``.
         """
+        self._check_readable()
         return self._read("promotions", PROMOTIONS_SCHEMA, where=self._design_filter(design_only))
+
+    def _check_readable(self) -> None:
+        """Refuse to read a folder that is not an experiment's results.
+
+        A missing folder (a typo in the path), a file, or a folder holding neither a design nor
+        runs (``promosim run --out``'s single run) read as empty tables: a notebook then
+        computed its means over nothing, with no word of why.
+
+        Raises:
+            InputError: The folder is missing, is a file, or holds no experiment.
+        """
+        if not self.root.exists():
+            raise InputError("no such folder", source=str(self.root))
+        if not self.root.is_dir():
+            raise InputError("is a file, not a results folder", source=str(self.root))
+        if not self.exists() and not (self.root / "runs").is_dir():
+            single = (self.root / "summary.parquet").exists() or (self.root / "summary.csv").exists()
+            hint = ("it holds one run's tables (promosim run --out): read them with pandas.read_parquet" if single
+                    else "promosim compare and promosim experiment run write one")
+            raise InputError(f"not an experiment's results folder (no experiment.json, no runs/); {hint}",
+                             source=str(self.root))
 
     def _design_filter(self, design_only: bool) -> Any:
         """A read filter keeping the current design's runs, or None for every run."""
