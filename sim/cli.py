@@ -444,7 +444,10 @@ def print_story(result: Any) -> None:
     events = events[~events["kind"].isin(["micro_penalty"])]
     print("What happened to the named people:")
     for step, uid, details in zip(events["step"], events["employee"], events["details"], strict=True):
-        print(f"  month {step:>3}: {result.names[int(uid)]} {details}")
+        name = result.names[int(uid)]
+        # "Alex manager now believes ..." (a new user): a misread is about the person's manager.
+        print(f"  month {step:>3}: {name}'s {details}" if details.startswith("manager ") else
+              f"  month {step:>3}: {name} {details}")
     ts = result.timeseries
     team = totals(ts[ts["metric"] == "team_performance"])
     if len(team):

@@ -809,3 +809,12 @@ def test_running_without_compiling_prints_no_overflow_warnings() -> None:
                    env={**cli_env(), "NUMBA_DISABLE_JIT": "1"})
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+def test_the_named_peoples_story_reads_as_sentences(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``run sam_and_priya`` printed "Alex manager now believes they are not interested" (a new user)."""
+    assert main(["run", "sam_and_priya", "--years", "1", "--quiet", "--out", str(tmp_path / "out")]) == 0
+    story = capsys.readouterr().out.split("What happened to the named people:\n", 1)[1].splitlines()
+    misread = [line for line in story if "manager now believes" in line]
+    assert misread and all(re.search(r": (Alex|Sam|Priya)'s manager now believes", line) for line in misread)
+    assert not any(re.search(r"(Alex|Sam|Priya) manager", line) for line in story)

@@ -26,6 +26,7 @@ from sim.experiment.sensitivity import (
     morris_fractions,
     morris_rows,
     point_means,
+    print_indices,
 )
 
 
@@ -111,6 +112,18 @@ def test_sobol_indices_outside_zero_one_are_flagged() -> None:
     first_above_total = pd.DataFrame({**names, "S1": [0.5, 0.1], "ST": [0.3, 0.12]})  # within [0, 1], and noise
     caveat = _sobol_caveat(first_above_total)
     assert len(caveat) == 2 and "**S1 exceeds ST** (voice_rate on misread_rate)" in caveat[0]
+
+
+def test_the_printed_sobol_table_says_when_its_sample_is_too_small(capsys: pytest.CaptureFixture[str]) -> None:
+    """A new user's Sobol' run printed S1 = -0.45 and ST = 1.77 and said nothing; only the report warned."""
+    names = {"metric": ["misread_rate", "misread_rate"], "parameter": ["voice_rate", "risk_rate"]}
+    conf = {"S1_conf": [0.5, 0.1], "ST_conf": [0.9, 0.2]}
+    print_indices(pd.DataFrame({**names, **conf, "S1": [-0.47, 0.1], "ST": [1.32, 0.3]}), "sobol")
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    assert notes == ["note: Some indices lie outside [0, 1], which shares of variance cannot: the sample is too small "
+                     "for them to mean anything (raise samples; 512 or more is usual)."]
+    print_indices(pd.DataFrame({**names, **conf, "S1": [0.2, 0.0], "ST": [0.6, 1.0]}), "sobol")
+    assert "note:" not in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------------------------

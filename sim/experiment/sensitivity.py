@@ -483,6 +483,11 @@ def print_indices(indices: pd.DataFrame, method: str) -> None:
                       *(fmt(getattr(r, c), 3) for c in cols))
         previous = r.metric
     Console(width=None if sys.stdout.isatty() else 120).print(table)
+    # The caveats sensitivity.md gives, on screen too: a new user's Sobol' run of the shipped file
+    # printed S1 = -0.45 and ST = 1.77 with nothing said (only the report warned).
+    for caveat in _sobol_caveat(indices) if method == "sobol" and len(indices) else []:
+        if caveat:
+            print(f"note: {caveat.replace('**', '').replace('`', '')}")
 
 
 def is_power_of_two(n: int) -> bool:
