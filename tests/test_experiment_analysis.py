@@ -427,13 +427,15 @@ def test_the_glossary_names_the_levels_at_the_top() -> None:
             return {"organisation": {"levels": levels}, "metrics": {"key_levels": 2}}
 
     names = top_level_names(Store(), toy_design())  # type: ignore[arg-type]
-    assert set(names.values()) == {"Director and VP (the top 2 of 4 levels, metrics.key_levels; 11 positions)"}
+    top_11 = ("Director and VP (the top 2 of 4 levels, metrics.key_levels; 11 positions: one person there is about "
+              "9 percentage points of a share)")
+    assert set(names.values()) == {top_11}
     values = toy_values({"representation_ratio.women": ([0.8] * 3, [0.9, 0.91, 0.89])})
     design = {"replications": 3, "metrics": None, "arms": toy_design()["arms"][:2]}
     text = "\n".join(summary_lines(paired_effects(values, design), {}, names))
     assert ("(`representation_ratio.women`): women's share of the top levels over their share of all people: 1 is "
-            "parity, below 1 too few at the top (averaged over the last year). Here the top levels are Director and "
-            "VP (the top 2 of 4 levels, metrics.key_levels; 11 positions). Closer to 1 is better.") in text
+            f"parity, below 1 too few at the top (averaged over the last year). Here the top levels are {top_11}. "
+            "Closer to 1 is better.") in text
     # Said under the at-a-glance table too, before the reader meets "women at the top" in it.
     top = "*At the top*, in the representation ratios, means Director and VP (the top 2 of 4 levels"
     assert text.index(top) < text.index("### What the metrics mean")
@@ -481,9 +483,10 @@ def test_the_glossary_names_each_grid_points_own_top_levels() -> None:
     arms = [{"label": f"base[key_levels={k}]", "scenario": "base", "parameters": {"metrics.key_levels": k}}
             for k in (1, 3)]
     names = top_level_names(Store(), {"arms": arms})  # type: ignore[arg-type]
-    assert names == {"base[key_levels=1]": "VP (the top 1 of 4 levels, metrics.key_levels; 3 positions)",
+    assert names == {"base[key_levels=1]": "VP (the top 1 of 4 levels, metrics.key_levels; 3 positions: one person "
+                                           "there is about 33 percentage points of a share)",
                      "base[key_levels=3]": "Manager, Director and VP (the top 3 of 4 levels, metrics.key_levels; "
-                                           "31 positions)"}
+                                           "31 positions: one person there is about 3 percentage points of a share)"}
     assert Store().scenario("base")["metrics"] == {"key_levels": 1}, "the stored scenario is left as it was"
 
 

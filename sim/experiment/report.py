@@ -935,6 +935,18 @@ def _first_month(store: ResultStore, design: Mapping[str, Any], metrics: Sequenc
     return series.groupby(["arm", "metric"])["value"].mean().unstack("metric")
 
 
+def _one_person(positions: int) -> str:
+    """What one person is of a share of a small top, in percentage points.
+
+    An HR user's VP read +7.6 points of women at the top as a large change; on 16 seats it was
+    about one woman.
+    """
+    if not 0 < positions <= 200:
+        return ""
+    points = 100 / positions
+    return f": one person there is about {points:.{0 if points >= 1.5 else 1}f} percentage points of a share"
+
+
 def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, str]:
     """What "the top levels" of a representation ratio are in each arm's scenario, in words.
 
@@ -962,7 +974,7 @@ def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, 
             out[str(arm["label"])] = f"every level ({listed}: metrics.key_levels covers all {len(levels)})"
         else:
             out[str(arm["label"])] = (f"{listed} (the top {key} of {len(levels)} levels, metrics.key_levels; "
-                                      f"{positions:,} positions)")
+                                      f"{positions:,} positions{_one_person(positions)})")
     return out
 
 
