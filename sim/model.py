@@ -93,7 +93,7 @@ class PromotionModel(mesa.Model):
 
     Args:
         scenario: A Scenario, a path to a scenario file, a shipped scenario's name, or a mapping;
-            a Scenario is validated again and copied (``own_scenario``), so a field set in Python
+            a Scenario is validated again and copied, so a field set in Python
             is checked and later changes to the caller's object do not reach this model.
         rng: The run seed, a whole number 0 or more (a numpy Generator or SeedSequence, which
             ``mesa.Model`` takes, is refused: the seed is kept with the results to replay the
@@ -120,7 +120,10 @@ class PromotionModel(mesa.Model):
         if "seed" in extra:  # Mesa 3's old keyword; as a scenario key it read "unknown key 'seed'"
             raise InputError("the run seed is rng=, as in mesa.Model (seed= is not a scenario key)",
                              source="PromotionModel", path="seed")
-        spec = own_scenario(scenario, headcount, {**(overrides or {}), **extra})
+        # Always validated again and copied, also a Scenario given as is: its fields can be set in Python
+        # without validation (a mistyped value failed deep in the compiled loops, an out-of-range one
+        # ran silently), and changing it after building a model changed that model mid-run.
+        spec = load_scenario(scenario, headcount=headcount, overrides={**(overrides or {}), **extra})
         self.seed = seed
         spec, self.interventions = with_levers(spec)
         self.scenario = spec
@@ -459,23 +462,6 @@ def run_seed(rng: Any) -> int:
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
         raise InputError(f"must be a whole number 0 or more, got {rng!r}", source="PromotionModel", path="rng")
     return int(rng)
-
-
-def own_scenario(scenario: Scenario | str | Path | Mapping[str, Any], headcount: int | None,
-                 overrides: Mapping[str, Any]) -> Scenario:
-    """The model's own validated copy of ``scenario``, a Scenario too.
-
-    A Scenario's fields can be set in Python (``scenario.policy.name = "readiness"``) without
-    validation, and the model used the object it was given: a mistyped value failed deep in the
-    compiled loops (a numba TypingError, a KeyError), an out-of-range one ran silently
-    (``voice_rate = 5.0``), and changing the scenario after building a model changed that
-    model mid-run. Validating again (well under a millisecond) names the field instead, and the
-    copy leaves the caller's object out of the run.
-
-    Raises:
-        InputError: One line naming the scenario, the key path and what is allowed.
-    """
-    return load_scenario(scenario, headcount=headcount, overrides=overrides)
 
 
 def with_levers(scenario: Scenario) -> tuple[Scenario, list[levers.Intervention]]:

@@ -509,18 +509,15 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
               for rate in group_ratio_rates(name)]
     stored = set(store.summaries(design_only=True)["metric"]) if wanted else set()
     missing = next((name for name in wanted if stored and name not in stored), None)
-    if missing and missing.startswith(TOP_SHARE):
-        raise InputError(f"{missing}: this folder's runs were made by a promosim that did not yet put each group's "
-                         "share of the top in the summary; run the experiment again into a new folder (report.md "
-                         "has its command)", source="command line", path="--metrics")
     if missing:
         # Only a stick rate can be rebuilt, and only from a folder whose runs stored their promotions
         # (from session 15): pointing an older folder there sent a researcher to an empty table.
         rebuild = (", or break the stick rate down by group from the stored promotions (docs/experiments.md, "
                    "Python API)" if missing.startswith("promotion_stick_rate.")
                    and len(store.promotions(design_only=True)) else "")
+        what = "share of the top" if missing.startswith(TOP_SHARE) else "ledger rates"
         raise InputError(f"{missing}: this folder's runs were made by a promosim that did not yet put each group's "
-                         "ledger rates in the summary; run the experiment again into a new folder (report.md has its "
+                         f"{what} in the summary; run the experiment again into a new folder (report.md has its "
                          f"command){rebuild}", source="command line", path="--metrics")
 
 

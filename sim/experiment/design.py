@@ -201,7 +201,7 @@ def _unknown_group(name: str, groups: Sequence[str]) -> str | None:
     ``promotion_stick_rate.all`` is refused too: it was a row without numbers that report.md put
     down to the group having no promotions, and a metric sensitivity left out.
     """
-    from sim.metrics import GROUP_METRICS, ON_REQUEST, TOP_SHARE, group_ratio_parts  # noqa: PLC0415
+    from sim.metrics import BY_GROUP_ON_REQUEST, GROUP_METRICS, TOP_SHARE, group_ratio_parts  # noqa: PLC0415
 
     ratio_of = group_ratio_parts(name)
     if ratio_of is not None:  # each of its groups, named in the ratio as typed
@@ -220,7 +220,7 @@ def _unknown_group(name: str, groups: Sequence[str]) -> str | None:
     if prefix == TOP_SHARE and list(groups) == [group]:
         return (f"'{name}': the scenarios have one group, '{group}', who is everyone at the top (a share of 1): "
                 "a group's share of the top is reported with two groups or more")
-    if prefix in ON_REQUEST and list(groups) == [group]:
+    if prefix in BY_GROUP_ON_REQUEST and list(groups) == [group]:
         return (f"'{name}': the scenarios have one group, '{group}', and report each group's ledger rates only "
                 f"with two groups or more (one group's rate is the whole rate): name '{prefix[:-1]}'")
     if group in groups:
