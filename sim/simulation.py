@@ -88,7 +88,13 @@ def simulate(
 
     Returns:
         The run's summary, time series and events.
+
+    Raises:
+        InputError: A bad scenario, seed, ``years``, override or ``progress``, in one line.
     """
+    if progress is not None and not callable(progress):  # a number was a TypeError after the model was built
+        raise InputError(f"must be a function called as progress(month, total_months), or None; got {progress!r}",
+                         source="simulate", path="progress")
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if overrides:
         spec = load_scenario(spec, overrides=overrides)

@@ -202,6 +202,16 @@ def test_page_loads_offline_with_the_organisation(page: object, server: Server) 
     server.check_log()
 
 
+def test_the_tab_is_named_before_any_script_runs(page: object, server: Server) -> None:
+    """The page as served named itself "Solara ☀️" until the app's script renamed it."""
+    from sim.app import TITLE  # noqa: PLC0415
+
+    with urllib.request.urlopen(server.url, timeout=30) as response:
+        html = response.read().decode()
+    assert f"<title>{TITLE}</title>" in html
+    assert page.title() == TITLE
+
+
 def test_step_play_pause_and_reset(page: object) -> None:
     month_before = counter(page, "month")
     picture_before = pixels(page, ".promosim-pyramid-card canvas")

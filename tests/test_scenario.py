@@ -482,6 +482,11 @@ def test_the_python_api_names_a_source_headcount_or_seed_of_the_wrong_kind() -> 
     for rng in (np.random.default_rng(1), np.random.SeedSequence(1)):
         with pytest.raises(InputError, match=rf"^PromotionModel: rng: .* got a {type(rng).__name__}: the run seed is"):
             PromotionModel(scenario=small, rng=rng)
+    with pytest.raises(InputError, match=r"^simulate: progress: must be a function called as progress\(month, "):
+        simulate(small, seed=1, years=1, progress=5)  # type: ignore[arg-type]
+    months: list[tuple[int, int]] = []
+    simulate(small, seed=1, years=0.25, progress=lambda month, total: months.append((month, total)))
+    assert months == [(1, 3), (2, 3), (3, 3)]
 
 
 # A misspelt required key is both missing and unknown; the unknown key's did-you-mean is the

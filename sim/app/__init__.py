@@ -11,3 +11,5 @@ Modules, from the bottom up:
 - ``app``: the page itself (``solara run sim.app.app``), built on Mesa's SolaraViz controls.
 - ``cli``: ``promosim app``.
 """
+
+TITLE = "promosim: who wants to move up?"  # the tab and the app bar; the server's page says it before any script runs

@@ -14,9 +14,8 @@ import gc
 
 import solara
 
+from sim.app import TITLE
 from sim.app.components import AppState, MainView, Sidebar
-
-TITLE = "promosim: who wants to move up?"
 
 
 @solara.component

@@ -54,11 +54,15 @@ def server_command(host: str, port: int) -> list[str]:
 
 def server_environment(cache: Path | None) -> dict[str, str]:
     """The environment for the server: telemetry and Solara's corner badge off, the asset cache configured."""
+    from sim.app import TITLE  # noqa: PLC0415
     from sim.app.assets import ENV_VAR  # noqa: PLC0415
 
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_THEME_SHOW_BANNER"] = "False"  # its fixed corner badge covered charts and the event feed
+    # The page's own title is set by script once the page runs; before that, and for a link
+    # preview or a bookmark made early, the tab said "Solara ☀️".
+    env["SOLARA_THEME_TITLE"] = TITLE
     # Solara warns, 13 lines per browser session, that a cookie for pages embedded in an iframe
     # needs https; the app is not embedded, and the facilitator's terminal filled with it.
     quiet = "ignore:Cookies with samesite=none require https"
