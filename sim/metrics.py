@@ -141,8 +141,11 @@ METRIC_INFO: dict[str, MetricInfo] = {
                                  "lower"),
     "regretted_attrition_rate": MetricInfo(
         "high performers leaving", f"share of high performers who chose to leave, per year ({_WHOLE_RUN})", "lower"),
+    # "Passed over" is the model's narrow sense (docs/ODD.md 7.8.6), not "not promoted": an HR
+    # director read the rate as every unpromoted person's, when it counts the good ones only.
     "passed_over_exit_rate": MetricInfo(
-        "passed-over people leaving", "share of people recently passed over for promotion who chose to leave, per "
+        "passed-over people leaving", "share of the people passed over in the last year (they wanted the move, "
+        "applied or were high performers, and saw someone who performs worse get it) who chose to leave, per "
         f"year ({_WHOLE_RUN})", "lower"),
     "specialist_retention_rate": MetricInfo(
         "specialists staying", "share of the people who want to advance as specialists (not managers) who stay, "

@@ -791,8 +791,11 @@ def _colonless_key_above(above: str, line: str) -> bool:
 
 
 # A number with a decimal comma as a value inside a {...} mapping: ``{coverage: 0,2}``. Three digits
-# after the comma may be thousands (``{specialist: 1,200}``), which has a message of its own.
-_FLOW_DECIMAL_COMMA = re.compile(r"\{[^}\n]*:[ \t]*(-?\d+,(?:\d{1,2}|\d{4,}))[ \t]*[,}]")
+# after the comma may be thousands (``{specialist: 1,200}``), which has a message of its own. The key
+# follows the line's ``{`` or a comma after it, also past a nested mapping: a level written as the
+# README writes it, ``{name: VP, positions: {management: 6}, hire_share: 0,3}``, gave
+# "organisation.levels[5][3]: Keys should be strings (got 3)" (an org-design trial).
+_FLOW_DECIMAL_COMMA = re.compile(r"\{(?:[^\n]*?[{,])?[ \t]*[^\s:,{}]+[ \t]*:[ \t]*(-?\d+,(?:\d{1,2}|\d{4,}))[ \t]*[,}]")
 
 
 def parse_yaml(text: str, source: str) -> Any:
@@ -1299,8 +1302,31 @@ def unknown_key_first(errors: list[Any]) -> list[Any]:
     return errors if extra is None else [extra, *(e for e in errors if e is not extra)]
 
 
+def tracks_outside_positions(errors: list[Any]) -> list[Any]:
+    """Pydantic errors with a level's missing ``positions`` said as the track keys written beside it.
+
+    ``{name: Senior, specialist: 120}`` fails as "organisation.levels[2].positions: required key
+    is missing [and 1 more problem]", which hides the key that was written, one level too high
+    (an org-design trial). The pair becomes one problem naming the keys and where they belong.
+    """
+    for missing in errors:
+        loc = tuple(missing.get("loc", ()))
+        if missing.get("type") != "missing" or loc[-1:] != ("positions",):
+            continue
+        beside = [e for e in errors if e.get("type") == "extra_forbidden" and tuple(e["loc"][:-1]) == loc[:-1]
+                  and e["loc"][-1] in TRACKS]
+        if not beside:
+            continue
+        shown = ", ".join(f"{e['loc'][-1]}: {e.get('input')}" for e in beside)
+        merged = {"type": "value_error", "loc": loc[:-1],
+                  "msg": f"{' and '.join(repr(e['loc'][-1]) for e in beside)} must be under positions: write "
+                         f"positions: {{{shown}}}"}
+        return [merged if e is missing else e for e in errors if not any(e is b for b in beside)]
+    return errors
+
+
 def _one_line(exc: ValidationError, source: str) -> InputError:
-    errors = unknown_key_first(typos_first(exc.errors(include_url=False)))
+    errors = unknown_key_first(typos_first(tracks_outside_positions(exc.errors(include_url=False))))
     return error_line(errors[0], source, _model_at, more=len(errors) - 1)
 
 

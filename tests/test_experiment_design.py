@@ -380,6 +380,9 @@ def test_a_sensitivity_metric_for_a_group_no_scenario_has(tmp_path: Path, where:
     ("representation_ratio.female", ["--metrics: unknown group 'female'", "groups: men, women"]),
     ("representation_ratio.womn", ["did you mean 'representation_ratio.women'?"]),
     ("representation_ratio.", ["unknown group ''"]),
+    # ran every run, then "no value in any run" without saying why (an org-design trial)
+    ("global_efficiency", ["--metrics: 'global_efficiency' is computed only when metrics.level_weights is set",
+                           "--set metrics.level_weights=[1,2,...]"]),
 ])
 def test_compare_checks_group_metrics_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                      metric: str, words: list[str]) -> None:

@@ -679,6 +679,21 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
     "a decimal comma inside {...}": ("interventions:\n  mentoring: {group: women, coverage: 0,2}\n", None,
                                      ["'0,2' on line 3 is read as two entries of the {...} (a comma separates them "
                                       "there): a decimal comma? write 0.2"]),  # was "mentoring[2]: ... (got 2)"
+    "a decimal comma as the first entry of {...}": ("interventions:\n  mentoring: {coverage: 0,2, group: women}\n",
+                                                    None, ["'0,2' on line 3 is read as two entries of the {...}"]),
+    # was "organisation.levels[0].positions: required key is missing [and 2 more problems]"
+    "track keys beside positions, not under it": (
+        "organisation:\n  levels:\n    - {name: Junior, specialist: 12, management: 2}\n"
+        "    - {name: Senior, positions: {specialist: 8, management: 4}}\n"
+        "    - {name: Head, positions: {management: 2}}\n", "organisation.levels[0]",
+        ["'specialist' and 'management' must be under positions: write positions: {specialist: 12, management: 2}"]),
+    # as the README writes a level: was "organisation.levels[0][2]: Keys should be strings"
+    "a decimal comma after a nested {...}": (
+        "organisation:\n  levels:\n    - {name: Junior, positions: {specialist: 12}, hire_share: 0,2}\n"
+        "    - {name: Senior, positions: {specialist: 8, management: 4}}\n"
+        "    - {name: Head, positions: {management: 2}}\n", None,
+        ["'0,2' on line 4 is read as two entries of the {...} (a comma separates them there): a decimal comma? "
+         "write 0.2"]),
     "a comma that may be either": ("years: 1,500\n", "years",
                                    ["write 1500 if the comma separates thousands, or 1.500 if it is a decimal comma"]),
     "a percentage as a number": ("interventions:\n  career_conversations: {coverage: 80}\n",

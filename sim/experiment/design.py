@@ -270,12 +270,27 @@ def scenario_groups(contents: Iterable[Any]) -> list[str]:
 def check_metric_groups(names: Sequence[str] | None, arms: Sequence[Arm], source: str, where: str) -> None:
     """Check per-group metrics against the arms' groups, known only once every scenario is resolved.
 
+    Also refuses a metric computed only with ``metrics.level_weights`` when no arm sets them: the
+    runs were made and the report then said "no value in any run", without saying why (an
+    org-design trial of ``--metrics global_efficiency``).
+
     Raises:
-        InputError: A metric names a group no arm has, naming the key path ``where[i]``.
+        InputError: A metric names a group no arm has, or needs level weights no arm has, naming
+            the key path ``where[i]``.
     """
     found = first_unknown_metric(names, scenario_groups(a.content for a in arms))
     if found:
         raise InputError(found[1], source=source, path=f"{where}[{found[0]}]")
+    from sim.metrics import EXTRA_METRICS  # noqa: PLC0415
+
+    weighted = any(isinstance(a.content, Mapping) and (a.content.get("metrics") or {}).get("level_weights")
+                   for a in arms)
+    unweighted = next(((i, n) for i, n in enumerate(names or []) if n in EXTRA_METRICS), None)
+    if unweighted is not None and not weighted:
+        raise InputError(f"'{unweighted[1]}' is computed only when metrics.level_weights is set (one weight per "
+                         "level, bottom first; docs/ODD.md 8.12), and no scenario here sets it: set it in the "
+                         "scenario, or with --set metrics.level_weights=[1,2,...]",
+                         source=source, path=f"{where}[{unweighted[0]}]")
 
 
 # ---------------------------------------------------------------------------------------------
