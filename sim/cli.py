@@ -245,7 +245,9 @@ def run_metadata(seed: int | None = None, **extra: Any) -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
     versions = {}
-    for pkg in ("promosim", "mesa", "numpy", "pandas", "pyarrow", "pydantic"):
+    # numba compiles the engine's loops; scipy gives the intervals and p-values, SALib the
+    # sensitivity indices: a methods section has to name them too.
+    for pkg in ("promosim", "mesa", "numpy", "numba", "scipy", "SALib", "pandas", "pyarrow", "pydantic"):
         try:
             versions[pkg] = version(pkg)
         except PackageNotFoundError:

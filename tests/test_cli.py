@@ -106,7 +106,8 @@ def test_run_metadata_has_seed_versions_and_revision(parquet_run: tuple[Any, Pat
     meta = json.loads((out_dir / "metadata.json").read_text())
     assert meta["seed"] == 7
     packages = meta["packages"]
-    for pkg in ("mesa", "numpy", "pandas"):
+    # numba, scipy and SALib too: the compiled loops, the intervals and the sensitivity indices depend on them.
+    for pkg in ("mesa", "numpy", "numba", "scipy", "SALib", "pandas"):
         assert packages[pkg] == version(pkg)
     assert packages["mesa"].startswith("3.3.")
     revision = meta["git_revision"]

@@ -262,6 +262,25 @@ BAD_FILES: list[tuple[str, Any, str]] = [
      "on in every arm, the baseline too"),
     ("inverted sensitivity range", {"sensitivity": {"parameters": {"behaviour.voice_rate": [0.3, 0.1]}}},
      "sensitivity.parameters.behaviour.voice_rate: needs [low, high] with low < high"),
+    # A researcher's trial: pydantic's words were "[1]: required key is missing", "Tuple should have at most
+    # 2 items" and "a valid tuple (got dict)"; [false, true] was read as [0, 1] and quoted numbers as numbers.
+    ("a sensitivity range of one value", {"sensitivity": {"parameters": {"behaviour.voice_rate": [0.1]}}},
+     "sensitivity.parameters.behaviour.voice_rate: needs [low, high], two numbers (got [0.1])\n"),
+    ("a sensitivity range of three values", {"sensitivity": {"parameters": {"behaviour.voice_rate": [0.1, 0.2, 0.3]}}},
+     "sensitivity.parameters.behaviour.voice_rate: needs [low, high], two numbers (got [0.1, 0.2, 0.3])\n"),
+    ("a sensitivity range written as a grid's", {"sensitivity": {"parameters": {
+        "behaviour.voice_rate": {"low": 0.1, "high": 0.3}}}},
+     "sensitivity.parameters.behaviour.voice_rate: needs [low, high], two numbers (got {low: 0.1, high: 0.3}, a "
+     "grid's way of writing a range): write [0.1, 0.3]\n"),
+    ("a switch given a sensitivity range", {"sensitivity": {"parameters": {
+        "managers.heuristics.silence_as_disinterest": [False, True]}}},
+     "sensitivity.parameters.managers.heuristics.silence_as_disinterest: true and false are not bounds (got "
+     "[false, true]): Morris and Sobol' sample numbers between two bounds; to compare a switch's two settings"),
+    ("a sensitivity range in quotes", {"sensitivity": {"parameters": {"behaviour.voice_rate": ["0.1", "0.3"]}}},
+     "sensitivity.parameters.behaviour.voice_rate[0]: Input should be a valid number (got '0.1'); a number in "
+     "quotes is text"),
+    ("an optional metric no arm reports", {"metrics": ["misread_rate", "global_efficiency"]},
+     "metrics[1]: 'global_efficiency' is computed only when metrics.level_weights is set"),
     ("unknown key in a scenario ref", {"scenarios": {"baseline": {"file": "small.yaml", "sett": {}}}},
      "unknown key 'sett' (did you mean 'set'?)"),
     ("misspelt required key", {"scenarios": {"baselin": "small.yaml"}},
@@ -311,6 +330,14 @@ def test_bad_experiment_files_give_one_line_and_exit_2(tmp_path: Path, capsys: p
     assert expected in err
     assert str(path) in err
     assert not (tmp_path / "out" / "runs").exists()
+
+
+def test_an_optional_metric_is_allowed_where_an_arm_reports_it(tmp_path: Path) -> None:
+    """``global_efficiency`` needs level weights; with them set in an arm it is a metric like any other."""
+    path = write_experiment(tmp_path, metrics=["global_efficiency"], scenarios={
+        "baseline": "small.yaml", "variants": {"w": {"file": "random.yaml", "set": {
+            "metrics.level_weights": [1, 1, 1, 1, 1, 1]}}}})
+    assert design_of(path).metrics == ["global_efficiency"]
 
 
 def test_a_group_metric_may_name_a_group_of_any_arm(tmp_path: Path) -> None:

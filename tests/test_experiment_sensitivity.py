@@ -302,6 +302,22 @@ def test_a_bound_the_scenario_does_not_allow_is_named_not_a_sample_point(
     assert f"{path}: sensitivity.parameters.behaviour.voice_rate: {named}\n" in err
 
 
+def test_a_switch_is_refused_as_a_switch_not_as_a_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """[0, 1] on a true/false setting was refused as "the low bound 0 ... (got 0.0)" (a researcher trial):
+    the bound was not the problem, the setting was, and the line says what to do instead."""
+    path = write_experiment(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["sensitivity"]["parameters"]["managers.heuristics.silence_as_disinterest"] = [0, 1]
+    path.write_text(yaml.safe_dump(data))
+    code = main(["experiment", "sensitivity", str(path), "--out", str(tmp_path / "out"), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert (f"{path}: sensitivity.parameters.managers.heuristics.silence_as_disinterest: a switch (true/false) in "
+            "scenario 'small', not a number: Morris and Sobol' sample numbers between two bounds; to compare a "
+            "switch's two settings, use `promosim experiment run`") in err
+
+
 def test_an_unknown_parameter_is_named_without_a_bound(tmp_path: Path) -> None:
     """A misspelt key is wrong whatever the bound, so the line does not blame one."""
     path = write_experiment(tmp_path)

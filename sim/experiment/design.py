@@ -109,6 +109,22 @@ class GridRange(_Strict):
         return [round(self.low + i * step, 12) for i in range(self.steps)]
 
 
+# A sampled bound: int or float, not a bool or a number in quotes (see ``Sensitivity.parameters``).
+Bound = Annotated[float, Field(strict=True)]
+
+# What to do instead of sampling a true/false setting: said alike for `[false, true]` and for
+# `[0, 1]` on a switch (heuristics.silence_as_disinterest, say).
+SWITCH_HINT = ("Morris and Sobol' sample numbers between two bounds; to compare a switch's two settings, use "
+               "`promosim experiment run` with one variant per setting, each with its own set:")
+
+
+def _written(value: Any) -> str:
+    """A value as YAML shows it (``[0.01]``, ``[false, true]``), for a message about what was written."""
+    if isinstance(value, list | tuple):
+        return f"[{', '.join(_written(v) for v in value)}]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 class Sensitivity(_Strict):
     """Ranges for a global sensitivity analysis and how densely to sample them."""
 
@@ -118,7 +134,31 @@ class Sensitivity(_Strict):
     levels: Annotated[int, Field(ge=2, le=100, strict=True)] = 4
     replications: Annotated[int, Field(ge=1, le=10_000, strict=True)] = 1
     metrics: Annotated[list[str], Field(min_length=1)] | None = None
-    parameters: Annotated[dict[str, tuple[float, float]], Field(min_length=1)]
+    # Strict, as the file's counts are: a lax float read `[false, true]` as [0, 1] (refused later
+    # as "the low bound 0 ... (got 0.0)", a value nobody wrote) and `"0.04"` as a number.
+    parameters: Annotated[dict[str, tuple[Bound, Bound]], Field(min_length=1)]
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _two_numbers(cls, value: Any) -> Any:
+        """Refuse a range that is not ``[low, high]`` in one line that says how to write it.
+
+        Pydantic's own words for these were "[1]: required key is missing" (one value), "Tuple
+        should have at most 2 items" (three) and "a valid tuple (got dict)" (a grid's ``{low,
+        high}``), and a switch's ``[false, true]`` was read as [0, 1].
+        """
+        if not isinstance(value, Mapping):
+            return value
+        for key, bounds in value.items():
+            if isinstance(bounds, Mapping) and {"low", "high"} <= set(bounds):
+                raise ValueError(f"@{key}@ needs [low, high], two numbers (got {{low: {bounds['low']}, high: "
+                                 f"{bounds['high']}}}, a grid's way of writing a range): write "
+                                 f"[{bounds['low']}, {bounds['high']}]")
+            if not isinstance(bounds, list | tuple) or len(bounds) != 2:
+                raise ValueError(f"@{key}@ needs [low, high], two numbers (got {_written(bounds)})")
+            if any(isinstance(b, bool) for b in bounds):
+                raise ValueError(f"@{key}@ true and false are not bounds (got {_written(bounds)}): {SWITCH_HINT}")
+        return value
 
     @field_validator("parameters")
     @classmethod
@@ -270,27 +310,26 @@ def scenario_groups(contents: Iterable[Any]) -> list[str]:
 def check_metric_groups(names: Sequence[str] | None, arms: Sequence[Arm], source: str, where: str) -> None:
     """Check per-group metrics against the arms' groups, known only once every scenario is resolved.
 
-    Also refuses a metric computed only with ``metrics.level_weights`` when no arm sets them: the
-    runs were made and the report then said "no value in any run", without saying why (an
-    org-design trial of ``--metrics global_efficiency``).
+    Also refuses an optional metric (``global_efficiency``) when no arm sets what it needs: it
+    passed the schema's check, the runs were made, and the report gave a row "no value in any
+    run" for every arm without saying why (an org-design and a researcher's trial).
 
     Raises:
-        InputError: A metric names a group no arm has, or needs level weights no arm has, naming
-            the key path ``where[i]``.
+        InputError: A metric names a group no arm has, or an optional metric no arm reports,
+            naming the key path ``where[i]``.
     """
     found = first_unknown_metric(names, scenario_groups(a.content for a in arms))
     if found:
         raise InputError(found[1], source=source, path=f"{where}[{found[0]}]")
-    from sim.metrics import EXTRA_METRICS  # noqa: PLC0415
+    from sim.metrics import EXTRA_METRICS  # noqa: PLC0415 (keeps the schema's import light)
 
-    weighted = any(isinstance(a.content, Mapping) and (a.content.get("metrics") or {}).get("level_weights")
-                   for a in arms)
-    unweighted = next(((i, n) for i, n in enumerate(names or []) if n in EXTRA_METRICS), None)
-    if unweighted is not None and not weighted:
-        raise InputError(f"'{unweighted[1]}' is computed only when metrics.level_weights is set (one weight per "
-                         "level, bottom first; docs/ODD.md 8.12), and no scenario here sets it: set it in the "
-                         "scenario, or with --set metrics.level_weights=[1,2,...]",
-                         source=source, path=f"{where}[{unweighted[0]}]")
+    weighted = any((a.content.get("metrics") or {}).get("level_weights") is not None for a in arms)
+    for i, name in enumerate(names or []):
+        if name in EXTRA_METRICS and not weighted:
+            raise InputError(f"'{name}' is computed only when metrics.level_weights is set (one weight per level, "
+                             "bottom first; docs/ODD.md 7.12.3, as scenarios/peter_principle/ do), and no scenario "
+                             "here sets it: set it in the scenario, or with --set metrics.level_weights=[1,2,...]",
+                             source=source, path=f"{where}[{i}]")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.experiment.analysis import metric_order, run_values, with_group_ratios
 from sim.experiment.design import (
+    SWITCH_HINT,
     Arm,
     Design,
     ExperimentFile,
@@ -127,6 +128,9 @@ def check_bounds(parameters: Mapping[str, Sequence[float]], base: Scenario, labe
     content = base.model_dump(mode="json")
     for name, bounds in parameters.items():
         like = value_at(content, name)
+        if isinstance(like, bool):  # [0, 1] would be refused as "the low bound 0 ... (got 0.0)"
+            raise InputError(f"a switch (true/false) in scenario '{label}', not a number: {SWITCH_HINT}",
+                             source=source, path=f"sensitivity.parameters.{name}")
         for side, bound in zip(("low", "high"), bounds, strict=True):
             try:
                 load_scenario(base, overrides={name: coerce_like(float(bound), like)})
