@@ -626,6 +626,8 @@ class ReferenceModel(mesa.Model):
             self.flow["regretted_exits"] += person.competence >= sc.metrics.high_performer_competence
             self.flow["passed_over_exits"] += self.month - person.passed_over_at < sc.exits.passed_over_months
             self.flow["specialist_aspirant_exits"] += person.aspiring and not person.wants_mgmt
+            self.flow["hidden_ambition_exits"] += (
+                person.aspiring and person.believed_interest <= sc.metrics.disinterested_belief)
         person.position.occupant = None
         person.position = None
         if person.promo_record is not None:
@@ -919,6 +921,7 @@ class ReferenceModel(mesa.Model):
             "attrition_rate": annual("exits", "headcount"),
             "regretted_attrition_rate": annual("regretted_exits", "high"),
             "passed_over_exit_rate": annual("passed_over_exits", "passed_over"),
+            "hidden_ambition_exit_rate": annual("hidden_ambition_exits", "headcount"),
             "specialist_retention_rate": 1.0 - annual("specialist_aspirant_exits", "spec_aspirants"),
             "decliner_retention": ledger(self.decliner_records, sc.metrics.decliner_window_months),
             "stretch_acceptance_rate": ratio(totals["stretch_accepts"], totals["stretch_offers"]),

@@ -47,6 +47,7 @@ METRICS: tuple[str, ...] = (
     "attrition_rate",
     "regretted_attrition_rate",
     "passed_over_exit_rate",
+    "hidden_ambition_exit_rate",
     "specialist_retention_rate",
     "decliner_retention",
     "stretch_acceptance_rate",
@@ -147,6 +148,11 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "passed-over people leaving", "share of the people passed over in the last year (they wanted the move, "
         "applied or were high performers, and saw someone who performs worse get it) who chose to leave, per "
         f"year ({_WHOLE_RUN})", "lower"),
+    # A share of everyone, not of the people with hidden ambition: being misread does not itself
+    # raise anyone's hazard (docs/ODD.md 7.10), so what a lever changes is how many leave unseen.
+    "hidden_ambition_exit_rate": MetricInfo(
+        "unseen ambition leaving", "share of all people who chose to leave while they wanted to move up and their "
+        f"manager believed them uninterested (hidden ambition), per year ({_WHOLE_RUN})", "lower"),
     "specialist_retention_rate": MetricInfo(
         "specialists staying", "share of the people who want to advance as specialists (not managers) who stay, "
         f"per year ({_WHOLE_RUN})", "higher"),
@@ -1044,6 +1050,7 @@ class Recorder:
                 "attrition_rate": capped(self._annual_rate("exits", "headcount")),
                 "regretted_attrition_rate": capped(self._annual_rate("regretted_exits", "high")),
                 "passed_over_exit_rate": capped(self._annual_rate("passed_over_exits", "passed_over")),
+                "hidden_ambition_exit_rate": capped(self._annual_rate("hidden_ambition_exits", "headcount")),
                 "specialist_retention_rate": 1.0
                 - capped(self._annual_rate("specialist_aspirant_exits", "spec_aspirants")),
                 "decliner_retention": self._window_ledger_rate("decliner_retention", model.decliners, since, month),
@@ -1151,6 +1158,7 @@ class Recorder:
                 "attrition_rate": capped(ratio(totals["exits"], mean_hc) / years),
                 "regretted_attrition_rate": capped(ratio(totals["regretted_exits"], mean_high) / years),
                 "passed_over_exit_rate": capped(ratio(totals["passed_over_exits"], mean_po) / years),
+                "hidden_ambition_exit_rate": capped(ratio(totals["hidden_ambition_exits"], mean_hc) / years),
                 "specialist_retention_rate": 1.0
                 - capped(ratio(totals["specialist_aspirant_exits"], mean_spec) / years),
                 "decliner_retention": _cohort_rate(model.decliners, end - sc.metrics.decliner_window_months),

@@ -343,9 +343,10 @@ class PromotionModel(mesa.Model):
         voluntary = np.asarray(voluntary, dtype=bool)
         if voluntary.shape != rows.shape:  # one flag for all (broadcast_to costs more than the rest here)
             voluntary = np.broadcast_to(voluntary, rows.shape)
-        codes, regretted, passed_over, specialist_aspirants = _exit_rows(
+        codes, regretted, passed_over, specialist_aspirants, unseen = _exit_rows(
             rows, np.asarray(reasons), voluntary, wf.passed_over_at, wf.competence, wf.ambition, wf.wants_mgmt,
-            self.month, sc.exits.passed_over_months, sc.metrics.high_performer_competence,
+            wf.b_interest, self.month, sc.exits.passed_over_months, sc.metrics.high_performer_competence,
+            sc.metrics.disinterested_belief,
         )
         np.add.at(self.moves[EXITED], (wf.group[rows], wf.level[rows], wf.track[rows]), 1.0)
         flow = self.flow
@@ -353,6 +354,7 @@ class PromotionModel(mesa.Model):
         flow["regretted_exits"] += regretted
         flow["passed_over_exits"] += passed_over
         flow["specialist_aspirant_exits"] += specialist_aspirants
+        flow["hidden_ambition_exits"] += unseen
         if self.events.enabled:
             self.events.add(self.month, wf.uid[rows], "exit", Coded(EXIT_LABELS, codes))
         promotions.vacate(self, rows)
@@ -523,24 +525,28 @@ def _place_rows(rows, slots, occupant, parent, slot_level, slot_track, slot, bos
 
 
 @jit
-def _exit_rows(rows, reasons, voluntary, passed_over_at, competence, ambition, wants_mgmt, month,
-               passed_over_months, high_competence):
-    """Exit event codes (into ``EXIT_LABELS``); counts of regretted, passed-over, specialist-aspirant exits.
+def _exit_rows(rows, reasons, voluntary, passed_over_at, competence, ambition, wants_mgmt, b_interest, month,
+               passed_over_months, high_competence, disinterested_belief):
+    """Exit event codes (into ``EXIT_LABELS``) and counts of the voluntary exits each exit rate reads.
 
-    The counts come back as plain integers (no array to index and convert afterwards).
+    Counted: regretted, passed-over and specialist-aspirant exits, and people leaving with hidden
+    ambition (``metrics.classify``'s "hidden" as they leave). The counts come back as plain
+    integers (no array to index and convert afterwards).
     """
     codes = np.empty(rows.size, np.uint8)
-    regretted = passed_over = specialist_aspirants = 0
+    regretted = passed_over = specialist_aspirants = unseen = 0
     for k in range(rows.size):
         r = rows[k]
         vol = voluntary[k]
         recent_po = (month - passed_over_at[r]) < passed_over_months
         codes[k] = 2 * reasons[k] + (recent_po and vol)
         if vol:
+            aspiring = ambition[r] >= 0.5
             regretted += competence[r] >= high_competence
             passed_over += recent_po
-            specialist_aspirants += (ambition[r] >= 0.5) and not wants_mgmt[r]
-    return codes, regretted, passed_over, specialist_aspirants
+            specialist_aspirants += aspiring and not wants_mgmt[r]
+            unseen += aspiring and b_interest[r] <= disinterested_belief
+    return codes, regretted, passed_over, specialist_aspirants, unseen
 
 
 @jit

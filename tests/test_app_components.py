@@ -31,11 +31,13 @@ from matplotlib.textpath import TextPath
 from sim.app import assets, drawing
 from sim.app.components import (
     COMPARE_CHARTS,
+    COMPARE_TABLE,
     GUIDE,
     HEADLINE_CHARTS,
     PAUSED_NOTE,
     REPRESENTATION_TITLE,
     TAB_SIDE_BY_SIDE,
+    TRAILING_RATE_ROWS,
     AppState,
     Guide,
     MainView,
@@ -46,6 +48,7 @@ from sim.app.components import (
     guide_html,
     headline_chart_svg,
     shown_charts,
+    table_value,
 )
 from sim.app.feed import Feed, events_at, when
 from sim.app.widgets import PyramidWidget, UploadWidget
@@ -478,6 +481,26 @@ def test_the_side_by_side_table_compares_the_last_twelve_months() -> None:
     assert "Average of the last 12 months" in html
 
 
+def test_the_side_by_side_table_says_which_rows_promosim_run_counts_otherwise() -> None:
+    """A facilitator who prepared with ``promosim run`` found four rows of the table with other figures
+    (attrition 10.7 % here, 9.5 % there): the note under the table names them, and every other row is
+    the summary's figure for the same scenario, seed and levers run to the same month."""
+    settings = small_settings(levers=("career_conversations",))
+    model = WorkshopModel(settings=settings)
+    assert "promosim-compare-note" not in compare_table_html(model), "no note over an empty table"
+    for _ in range(24):
+        model.step()
+    html = compare_table_html(model)
+    note = html.split("promosim-compare-note", 1)[1]
+    assert "'>Attrition (yearly), " in note
+    assert all(escape(label) in note.lower() for key, label, _ in COMPARE_TABLE if key in TRAILING_RATE_ROWS)
+    assert "lever hours are the last year's" in note
+    summary = model.treated.recorder.summary()
+    for key, _, _ in COMPARE_TABLE:
+        if key not in (*TRAILING_RATE_ROWS, "intervention_cost"):
+            assert table_value(model.history, key) == pytest.approx(summary[key], nan_ok=True), key
+
+
 def test_the_side_by_side_table_shows_the_levers_yearly_hours_in_the_first_year() -> None:
     """At month 12 career conversations read 0.12 lever hours per person per year, and 1.46 from
     month 24: the yearly total (booked at the review) was averaged with the months before it."""
@@ -763,8 +786,9 @@ def test_a_csv_of_people_starts_the_chosen_scenario_from_them(rendered: tuple[Ap
     assert state.settings.value.scenario == "ours.csv (uploaded)"
     assert state.settings.value.headcount is None, "shown at the file's size, not resized"
     assert state.model.value.counters()["people"] == 33
-    assert state.notice.value == ("Loaded ours.csv: 33 people in 37 positions, as in the file, with baseline's "
-                                  "levels and behaviour.")
+    assert state.notice.value == ("Loaded ours.csv: 33 people in their positions, as in the file, with baseline's "
+                                  "levels and behaviour; an empty post waits at each of Professional, Senior, "
+                                  "Director and Executive, where the file has no one.")
     # The file's own organisation: its people's positions, and one of each other kind (a team of 33 in the
     # baseline's 1,020 posts was swamped by hires within two months).
     levels = state.settings.value.base().organisation.levels
@@ -776,8 +800,9 @@ def test_a_csv_of_people_starts_the_chosen_scenario_from_them(rendered: tuple[Ap
         "The 33 people of ours.csv, in their own positions, with baseline's levels and behaviour.")
     # A newer export onto the first: the levels and behaviour are still the baseline's, not "ours's".
     rc.find(UploadWidget).widget.vue_upload({"name": "newer.csv", "text": OURS, "size": len(OURS)})
-    assert state.notice.value == ("Loaded newer.csv: 33 people in 37 positions, as in the file, with baseline's "
-                                  "levels and behaviour.")
+    assert state.notice.value == ("Loaded newer.csv: 33 people in their positions, as in the file, with baseline's "
+                                  "levels and behaviour; an empty post waits at each of Professional, Senior, "
+                                  "Director and Executive, where the file has no one.")
     assert state.settings.value.base().description.endswith("with baseline's levels and behaviour.")
     rc.find(UploadWidget).widget.vue_upload({"name": "ours.csv", "text": OURS, "size": len(OURS)})
     rc.find(v.Btn, children=["Reset"]).widget.click()
@@ -1199,6 +1224,13 @@ def test_the_inspector_tells_who_never_was_from_who_left(rendered: tuple[AppStat
     left = next(e[1] for m in range(1, 11) for e in events_at(run, m) if e[2] == "exit")
     state.selected.value = left
     assert "is no longer in the organisation" in shown() and "No person" not in shown()
+    # Someone who left in the warm-up has no story: it said "no longer in the organisation" over
+    # "Nothing has happened to them yet in this run", a contradiction to the room.
+    present = set(run.workforce.uid[run.workforce.rows].tolist())
+    early = next(u for u in range(1, run.next_uid) if u not in present and not state.model.value.feed.story(u))
+    state.selected.value = early
+    assert "left the organisation during the 24 warm-up months before month 1" in shown(), shown()
+    assert "Nothing has happened" not in shown()
     wf, org = run.workforce, run.org
     top = next(int(r) for r in wf.rows if org.parent[wf.slot[r]] < 0)
     state.selected.value = int(wf.uid[top])
@@ -1254,6 +1286,27 @@ def test_app_command_dry_run_and_bad_port(capsys: pytest.CaptureFixture[str], tm
     with pytest.raises(SystemExit) as info:
         main(["app", "--port", "70000"])
     assert info.value.code == 2
+
+
+def test_the_terminal_names_the_address_the_room_opens() -> None:
+    """A run's address is shared from the address bar: the terminal says which address works on the room's laptops.
+
+    With ``--host 0.0.0.0`` it said only "serving on http://0.0.0.0:8765", and a link copied from the
+    facilitator's browser at localhost sent each laptop to itself (a facilitator's trial).
+    """
+    from sim.app.cli import network_addresses, room_lines  # noqa: PLC0415
+
+    (local,) = room_lines("127.0.0.1", 8765)
+    assert "only this computer can open the page" in local and "--host 0.0.0.0" in local
+    (room,) = room_lines("0.0.0.0", 8790, ["192.168.1.23", "10.0.0.5"])
+    assert ("the room's laptops open http://192.168.1.23:8790 or http://10.0.0.5:8790; "
+            "open it there yourself too") in room
+    assert "one copied at localhost does not" in room
+    (offline,) = room_lines("0.0.0.0", 8790, [])
+    assert "no network address now" in offline
+    (named,) = room_lines("10.1.2.3", 9000)
+    assert "http://10.1.2.3:9000" in named
+    assert all(not a.startswith("127.") for a in network_addresses())
 
 
 def fake_npm(tmp_path: Path) -> Path:

@@ -226,3 +226,24 @@ def test_ledger_rates_are_given_only_once_their_window_holds_only_recorded_recor
             settled = (outcome != PENDING) & (decided >= month - 11) & (decided <= month)
             assert (ledger["step"][settled] >= 1).all(), (name, month)
             assert values[month - 1] == pytest.approx(np.mean(outcome[settled] == SUCCEEDED)), (name, month)
+
+
+def test_leaving_with_hidden_ambition_counts_voluntary_leavers_hidden_as_they_leave() -> None:
+    """``hidden_ambition_exit_rate`` counts, in the compiled exit pass, those whom ``classify`` calls
+    hidden at the moment they leave by choice: checked against ``classify`` read just before each removal."""
+    model = PromotionModel(scenario="baseline", rng=4, headcount=800, overrides={"warmup_months": 12})
+    remove, seen = model.remove_people, []
+
+    def observed(rows: np.ndarray, reasons: np.ndarray, voluntary: np.ndarray | bool) -> None:
+        hidden = metrics.classify(model)["hidden"][np.asarray(rows, dtype=np.int64)]
+        seen.append(int(np.count_nonzero(hidden & np.broadcast_to(np.asarray(voluntary, dtype=bool), hidden.shape))))
+        remove(rows, reasons, voluntary)
+
+    model.remove_people = observed  # type: ignore[method-assign]
+    seen.clear()  # the warm-up's leavers are not in the recorded flows
+    for _ in range(36):
+        model.step()
+    counted = sum(f.get("hidden_ambition_exits", 0.0) for f in model.recorder.flows)
+    assert counted == sum(seen) > 20, "a few dozen leavers over three years, every one judged as classify judges"
+    mean_headcount = np.mean([c["headcount"] for c in model.recorder.extra_counts])
+    assert model.recorder.summary()["hidden_ambition_exit_rate"] == pytest.approx(counted / mean_headcount / 3)

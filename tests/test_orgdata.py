@@ -793,6 +793,16 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
       "contractors?) by a status column with organisation.source.exclude, or fill in their levels"]),
     ("negative tenure", _edit(4, ",50,", ",-5,"), {},
      ["row 4, column 'tenure_months'", "negative tenure (-5)"]),
+    # A typo of 1200 for 120 months, or a number past the engine's 32-bit month count, was accepted
+    # without a word: the person was drawn an age to fit and retired in the first month.
+    ("tenure longer than a working life", _edit(4, ",50,", ",1200,"), {},
+     ["row 4, column 'tenure_months'", "tenure 1200 means 100 years with the organisation, more than a working "
+      "life (at most 86: age 100 less the youngest joining age, 14); check the column"]),
+    ("tenure past the engine's month count", _edit(4, ",50,", ",99999999999999999999999,"), {},
+     ["row 4, column 'tenure_months'", "tenure 99999999999999999999999 means 8.333e+21 years"]),
+    ("a hire date longer ago than a working life", _dated("1900-01-01", "2020-01-01"), {**HIRED},
+     ["row 2, column 'Hire Date'", "hire date 1900-01-01 means 124.5 years with the organisation, more than a "
+      "working life"]),
     ("tenure not a number", _edit(4, ",50,", ",fifty,"), {},
      ["row 4, column 'tenure_months'", "'fifty' is not a number"]),
     ("value not in the mapping", _edit(5, ",2,specialist", ",2,Maybe"),

@@ -9,7 +9,9 @@ otherwise, with telemetry off and the cache configured.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from sim.errors import InputError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+ANY_ADDRESS = ("0.0.0.0", "::", "")
 
 
 def port_number(text: str) -> int:
@@ -72,6 +76,51 @@ def server_environment(cache: Path | None) -> dict[str, str]:
     return env
 
 
+def network_addresses() -> list[str]:
+    """The machine's IPv4 addresses on its networks (no loopback), best guess first; empty offline.
+
+    The address of the route out is asked of the kernel by connecting a UDP socket, which sends
+    nothing; the host name's addresses follow, for a network with no route out (a room's own
+    Wi-Fi router without internet).
+    """
+    found: list[str] = []
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.connect(("192.0.2.1", 9))  # TEST-NET-1: never reached, only routed
+        found.append(sock.getsockname()[0])
+    with contextlib.suppress(OSError):
+        found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
+    return [a for a in dict.fromkeys(found) if a and not a.startswith("127.") and a != "0.0.0.0"]
+
+
+def room_lines(host: str, port: int, addresses: list[str] | None = None) -> list[str]:
+    """What the terminal says about opening the page from the room's laptops (plan step: share a run).
+
+    A run's address is shared by copying it from the address bar, so it names the host the
+    facilitator's browser opened. Bound to 127.0.0.1 (the default) no other laptop can open it,
+    and with ``--host 0.0.0.0`` the terminal said only "serving on http://0.0.0.0:8765", which no
+    laptop can open either, and a link copied from a browser at localhost pointed each laptop at
+    itself (a facilitator's trial). So the terminal names the address to use, in both places.
+
+    Args:
+        host: The address the server listens on (``--host``).
+        port: Its port.
+        addresses: This machine's network addresses (default: :func:`network_addresses`).
+    """
+    if host in LOOPBACK:
+        return ["promosim app: only this computer can open the page; to share it, or a run's address, with the "
+                "room's laptops, start it with --host 0.0.0.0 (on a network you trust)"]
+    if host not in ANY_ADDRESS:
+        return [f"promosim app: the room's laptops open http://{host}:{port} (and a run's address copied from a "
+                "browser that opened the page there)"]
+    found = network_addresses() if addresses is None else addresses
+    if not found:
+        return ["promosim app: this computer has no network address now: connect it to the room's network, then "
+                "start the app again"]
+    urls = " or ".join(f"http://{a}:{port}" for a in found)
+    return [f"promosim app: the room's laptops open {urls}; open it there yourself too, so that a run's address "
+            "you copy from the address bar opens on their laptops (one copied at localhost does not)"]
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Prepare the asset cache if needed, then run the Solara server in this process."""
     from sim.app import assets  # noqa: PLC0415
@@ -94,7 +143,10 @@ def cmd_app(args: argparse.Namespace) -> int:
         print(" ".join(command))
         return 0
     compiled.prepare("promosim app")
-    where = "localhost" if args.host in ("127.0.0.1", "localhost", "::1") else args.host
-    print(f"promosim app: serving on http://{where}:{args.port} (Ctrl-C stops)", file=sys.stderr, flush=True)
+    where = "localhost" if args.host in LOOPBACK or args.host in ANY_ADDRESS else args.host
+    print(f"promosim app: serving on http://{where}:{args.port} (Ctrl-C stops)", file=sys.stderr)
+    for line in room_lines(args.host, args.port):
+        print(line, file=sys.stderr)
+    sys.stderr.flush()
     os.execvpe(command[0], command, env)
     return 0  # not reached

@@ -52,6 +52,7 @@ from sim.app.workshop import (  # noqa: E402
     WorkshopModel,
     build_specs,
     check_buildable,
+    empty_posts,
     hidden_ambition,
     lever_problem,
     parse_upload,
@@ -317,8 +318,8 @@ class AppState:
         # A sheet chosen, or kept from the scenario's (a newer export of the same workbook): said either way.
         named = spec.organisation.source is not None and spec.organisation.source.sheet is not None
         read = f"{path.name}, sheet '{table.sheet}'" if named else path.name
-        self.notice.value = (f"Loaded {read}: {table.people()} in {spec.total_positions:,} "
-                             f"positions, as in the file, with {origin}'s levels and behaviour."
+        self.notice.value = (f"Loaded {read}: {table.people()} in their positions, as in the file, with "
+                             f"{origin}'s levels and behaviour{empty_posts_note(empty_posts(spec, table))}."
                              + (f" {PAUSED_NOTE}" if self.paused else ""))
         return True
 
@@ -424,6 +425,29 @@ def issued(run: PromotionModel, uid: int) -> bool:
     return 1 <= uid < run.next_uid
 
 
+def empty_posts_note(posts: list[str]) -> str:
+    """The end of an uploaded team's notice: where an empty post waits that the file did not have."""
+    if not posts:
+        return ""
+    where = posts[0] if len(posts) == 1 else f"each of {', '.join(posts[:-1])} and {posts[-1]}"
+    return f"; an empty post waits at {where}, where the file has no one"
+
+
+def gone_text(run: PromotionModel, story: list[str]) -> str:
+    """What the inspector says of someone who is not in the organisation now.
+
+    The feed records every event since month 0 in the person's story, so someone gone with no
+    story left during the warm-up, before the room's run began. It said "is no longer in the
+    organisation" over "Nothing has happened to them yet in this run", which a room reads as a
+    contradiction (a facilitator typed a person's number at random).
+    """
+    warmup = run.scenario.warmup_months
+    if story or not warmup:
+        return "is no longer in the organisation."
+    return (f"left the organisation during the {warmup} warm-up months before month 1, so this run has no "
+            "history of them.")
+
+
 def belief_word(model: PromotionModel, value: float) -> str:
     """What a believed interest means under the scenario's thresholds."""
     m = model.scenario.metrics
@@ -484,10 +508,15 @@ COMPARE_TABLE: tuple[tuple[str, str, bool], ...] = (
     ("succession_coverage", "succession coverage", True),
     ("attrition_rate", "attrition (yearly)", True),
     ("regretted_attrition_rate", "high performers leaving (yearly)", True),
+    ("hidden_ambition_exit_rate", "leaving with ambition unseen (yearly, of everyone)", True),
     ("promotion_stick_rate", "promotions that stick", True),
     ("team_performance", "team performance", True),
     ("intervention_cost", "lever hours per person per year", False),
 )
+# Rows whose value is the charts' trailing-year rate averaged, where ``promosim run``'s summary counts
+# over the whole run (or, for promotions that stick, the promotions whose window has closed).
+TRAILING_RATE_ROWS = ("attrition_rate", "regretted_attrition_rate", "hidden_ambition_exit_rate",
+                      "unwanted_promotion_rate", "promotion_stick_rate")
 
 
 def shown_charts(specs: Sequence[ChartSpec], groups: Sequence[str]) -> list[ChartSpec]:
@@ -1078,8 +1107,9 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
         solara.HTML(tag="div", unsafe_innerHTML=f"No person #{uid} in this run.")
         return
     if agent is None:
-        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(heading)}</b> is no longer in the organisation.")
-        StoryList(story)
+        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(heading)}</b> {gone_text(run, story)}")
+        if story:
+            StoryList(story)
         return
     hidden, beliefs = agent.hidden_state(), agent.beliefs()
     wf = run.workforce
@@ -1257,8 +1287,27 @@ def compare_table_html(model: WorkshopModel) -> str:
         f"<tr><th style='text-align:left'>{heading}</th>"
         "<th style='padding:2px 8px'>with levers</th>"
         "<th style='padding:2px 8px'>without</th><th style='padding:2px 8px'>difference</th></tr>"
-        + "".join(rows) + "</table>"
+        + "".join(rows) + "</table>" + (compare_note_html() if months else "")
     )
+
+
+def compare_note_html() -> str:
+    """The line under the side-by-side table: which rows ``promosim run`` prints with other figures, and why.
+
+    A facilitator who prepared with ``promosim run`` of the same scenario and seed found every row
+    of the table in its summary but five (lever hours by a hundredth): attrition read 10.7 % here
+    and 9.5 % there, promotions that stick 82.9 % and 89.7 %. Both are right (the summary counts
+    these over the whole run, or the promotions whose window has closed; the table averages the
+    charts' trailing-year rates), but a room shown both sets of numbers asks which is wrong.
+    """
+    labels = {key: label for key, label, _ in COMPARE_TABLE}
+    names = [labels[key] for key in TRAILING_RATE_ROWS]
+    rows = f"{', '.join(names[:-1])} and {names[-1]}".capitalize()
+    return ("<div class='promosim-compare-note' style='font-size:12px;color:#546e7a;max-width:640px;margin-top:6px'>"
+            f"{escape(rows)} average the charts' rates over the last year, and lever hours are the last year's; "
+            "the summary of 'promosim run' counts these over the whole run (promotions that stick: "
+            "those whose window has closed), so it shows other figures for them. The other rows are its figures "
+            "for the same scenario, seed and levers run to this month.</div>")
 
 
 def compare_header_html(model: WorkshopModel) -> str:

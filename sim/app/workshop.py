@@ -34,7 +34,7 @@ from sim.errors import InputError
 from sim.interventions import load_all
 from sim.metrics import first_ledger_month
 from sim.model import SHORTCUTS, PromotionModel, check_fills
-from sim.orgdata.loader import load_org, resolve_file
+from sim.orgdata.loader import OrgTable, load_org, resolve_file
 from sim.orgdata.read import NOT_UTF8, display_path, read_table
 from sim.orgdata.workbook import named_sheet, sheet_names
 from sim.scenario import (
@@ -307,6 +307,22 @@ def with_data_file(base: Scenario, path: Path, origin: str | None = None, sheet:
     described = {"description": f"The {table.n:,} people of {path.name}, in their own positions, with "
                                 f"{origin or base.name}'s levels and behaviour."}
     return load_scenario(base, overrides={**overrides, **fitted, **described})
+
+
+def empty_posts(spec: Scenario, table: OrgTable) -> list[str]:
+    """The posts ``with_data_file`` adds to a team's own: one per level (and track) the file has no one at.
+
+    The upload's notice said "40 people in 41 positions, as in the file", and the room asked where
+    the 41st came from: it is the scenario's Executive level, kept with one empty post so its ladder
+    stays, which the file had no one at. Names carry the track where the level has both.
+    """
+    counts = Counter(zip(table.level.tolist(), table.track.tolist(), strict=True))
+    posts = []
+    for i, level in enumerate(spec.organisation.levels):
+        tracks = [track for track, n in level.positions.items() if n > 0]
+        posts += [f"{level.name} ({track})" if len(tracks) > 1 else level.name
+                  for track in tracks if counts[i, TRACKS.index(track)] == 0]
+    return posts
 
 
 def _has_sheet(path: Path, sheet: str) -> bool:

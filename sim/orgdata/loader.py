@@ -28,6 +28,8 @@ from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario, closest, com
 from sim.wording import counted
 
 MIN_JOINING_AGE = 14  # below the model's youngest hire (16), for tenure rounded up or a year's apprenticeship
+MAX_AGE = 100  # the oldest age a file may give
+MAX_TENURE_YEARS = MAX_AGE - MIN_JOINING_AGE  # a working life: joined at 14 at the earliest, 100 at the most
 
 INTENTS = OrgSource.INTENTS
 NO_ANSWER = INTENTS.index("no_answer")
@@ -798,17 +800,35 @@ class _Loader:
         for _, other in unused:
             if other != col:  # a column named tenure_years mapped as hire_date is the one read
                 self.used.discard(other)
+        derived = ""
         if name == "hire_date":
             tenure, derived = self.counted_to_as_of(name, col, _DAYS_PER_MONTH)
-            self.report("tenure", col, np.isfinite(tenure), note, derived)
-            return tenure
-        tenure = self.numbers(name, col) * (12.0 if name == "tenure_years" else 1.0)
-        neg = np.flatnonzero(tenure < 0)
-        if neg.size:
-            i = int(neg[0])
-            raise self.fail(i, col, f"negative tenure ({self.text(col).iloc[i]}); tenure must be 0 or more")
-        self.report("tenure", col, np.isfinite(tenure), note)
+        else:
+            tenure = self.numbers(name, col) * (12.0 if name == "tenure_years" else 1.0)
+            neg = np.flatnonzero(tenure < 0)
+            if neg.size:
+                i = int(neg[0])
+                raise self.fail(i, col, f"negative tenure ({self.text(col).iloc[i]}); tenure must be 0 or more")
+        self._check_working_life(name, col, tenure)
+        self.report("tenure", col, np.isfinite(tenure), note, derived)
         return tenure
+
+    def _check_working_life(self, name: str, col: str, tenure: np.ndarray) -> None:
+        """Refuse a tenure longer than a working life, as an age outside 16-100 is refused.
+
+        Without an age column the age is drawn to fit the tenure, so a typo such as 300 years (or
+        a hire date of 1824) became a person aged 321 who retired in the first month, and a tenure
+        past the engine's 32-bit month count turned negative: the upload was accepted without a
+        word, and the team lost people the room could not account for (a facilitator's trial).
+        """
+        long = np.flatnonzero(tenure > 12.0 * MAX_TENURE_YEARS)
+        if long.size:
+            i = int(long[0])
+            cell = self.text(col).iloc[i]
+            given = f"hire date {cell}" if name == "hire_date" else f"tenure {cell}"
+            raise self.fail(i, col, f"{given} means {tenure[i] / 12:.4g} years with the organisation, more than a "
+                                    f"working life (at most {MAX_TENURE_YEARS}: age {MAX_AGE} less the youngest "
+                                    f"joining age, {MIN_JOINING_AGE}); check the column")
 
     def _age(self, tenure: np.ndarray) -> np.ndarray:
         """Age in years: from birth dates (counted to ``as_of``), else the age column."""
@@ -830,7 +850,7 @@ class _Loader:
             """The age as the file gives it: the cell, or the age a birth date gives on ``as_of``."""
             return f"{age[i]:.1f} (born {self.text(col).iloc[i]})" if derived else str(self.text(col).iloc[i])
 
-        bad = np.flatnonzero((age < 16) | (age > 100))
+        bad = np.flatnonzero((age < 16) | (age > MAX_AGE))
         if bad.size:
             i = int(bad[0])
             on = f" on {self.src.as_of.isoformat()} (organisation.source.as_of)" if derived and self.src.as_of else ""
