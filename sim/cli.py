@@ -459,8 +459,9 @@ def print_story(result: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate scenario files; one line per file."""
+    """Validate scenario files; one line per file, and a note per ladder that stops and resumes higher up."""
     from sim.model import check_fills  # noqa: PLC0415
+    from sim.org import ladder_gaps  # noqa: PLC0415
     from sim.scenario import load_scenario  # noqa: PLC0415
 
     bad = 0
@@ -474,6 +475,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             print(f"{path}: ok ({scenario.name}: {scenario.total_positions} positions, "
                   f"{scenario.n_levels} levels, {counted(len(scenario.interventions), 'intervention')})")
+            for gap in ladder_gaps(scenario):
+                print(f"{path}: note: {gap}")
     return 2 if bad else 0
 
 

@@ -8,6 +8,8 @@ occupant (who starts without the old manager's beliefs). A slot with no occupant
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from sim.compiled import jit
@@ -212,6 +214,38 @@ class Org:
     def track_exists(self, level: int, track: int) -> bool:
         """Whether a level has any position on a track."""
         return self.count(level, track) > 0
+
+
+def ladder_gaps(scenario: Scenario) -> list[str]:
+    """Levels where a track stops and resumes higher up, said as the model reads them.
+
+    An org-design trial wrote a specialist rung as a level of its own between two management
+    levels ({name: Principal, positions: {specialist: 10}} between Staff and Director), and the file
+    validated without a word: managers there step up through Principal's specialist posts
+    (stepping stones, docs/ODD.md 2.3), which may be what was meant or a ladder drawn wrongly.
+
+    Returns:
+        One phrase per gap, e.g. "no management posts at Principal, between Staff and Director:
+        people who want to manage step up through the specialist posts there (stepping stones); ...".
+    """
+    levels = scenario.organisation.levels
+    has = [[lv.positions.get(track, 0) > 0 for lv in levels] for track in TRACKS]
+    wants = {"management": "want to manage", "specialist": "want to advance as specialists"}
+    gaps = []
+    for ti, track in enumerate(TRACKS):
+        at = [i for i, here in enumerate(has[ti]) if here]
+        for low, high in itertools.pairwise(at):
+            if high - low < 2:
+                continue
+            missing = [levels[i].name for i in range(low + 1, high)]
+            names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+            other = TRACKS[1 - ti]
+            rungs = (f"{names} is a {other} rung beside a {track} level, put its positions on that level"
+                     if len(missing) == 1 else
+                     f"{names} are {other} rungs beside {track} levels, put their positions on those levels")
+            gaps.append(f"no {track} posts at {names}, between {levels[low].name} and {levels[high].name}: people "
+                        f"who {wants[track]} step up through the {other} posts there (stepping stones); if {rungs}")
+    return gaps
 
 
 @jit

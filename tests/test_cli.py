@@ -504,6 +504,29 @@ def test_validate_gives_one_line_per_bad_file(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("PWNED"))
 
 
+def test_validate_and_describe_note_a_ladder_that_stops_and_resumes(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A specialist rung written as a level of its own between management levels validated without a
+    word (an org-design trial): the file is valid, so it stays exit 0, with a note naming the gap."""
+    levels = [{"name": "Associate", "positions": {"specialist": 60}},
+              {"name": "Senior", "positions": {"specialist": 30, "management": 8}},
+              {"name": "Staff", "positions": {"specialist": 6}},
+              {"name": "Principal", "positions": {"specialist": 3}},
+              {"name": "Director", "positions": {"management": 2}}]
+    path = tmp_path / "gap.yaml"
+    path.write_text(yaml.safe_dump({"extends": "baseline", "organisation": {"levels": levels}}), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    ok, note = capsys.readouterr().out.splitlines()
+    assert ok.startswith(f"{path}: ok (")
+    assert note == (f"{path}: note: no management posts at Staff and Principal, between Senior and Director: people "
+                    "who want to manage step up through the specialist posts there (stepping stones); if Staff and "
+                    "Principal are specialist rungs beside management levels, put their positions on those levels")
+    assert main(["org", "describe", str(path)]) == 0
+    assert "  note: no management posts at Staff and Principal" in capsys.readouterr().out
+    assert main(["validate", str(BASELINE)]) == 0
+    assert "note" not in capsys.readouterr().out, "the baseline's ladders run without a break"
+
+
 # The slow-to-start subprocess is used for a representative set of ``run`` cases; every case also
 # goes through the same ``main()`` in-process below, which is the code behind ``python -m sim``.
 RUN_SUBPROCESS_CASES = ["unknown key", "yaml syntax error", "missing file", "extends cycle", "unsafe object tag"]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.org import VACANT
+from sim.org import VACANT, ladder_gaps
 from sim.orgdata.loader import hidden_note
 from sim.scenario import MANAGEMENT, TRACKS
 from sim.wording import counted
@@ -67,6 +67,7 @@ def describe(model: PromotionModel) -> dict[str, Any]:
         "positions": int(org.n_slots),
         "headcount": int(rows.size),
         "pyramid": pyramid,
+        "ladder_gaps": ladder_gaps(sc),
         "spans": spans,
         "at_top": top,
         "reporting_to_vacant_post": vacant_boss,
@@ -171,6 +172,7 @@ def render(d: dict[str, Any]) -> str:
     total_f = sum(p["filled"] for p in d["pyramid"])
     rows.append(["total", "", d["positions"], total_f, d["positions"] - total_f, _pct(total_f, d["positions"])])
     out += _table(["level", "track", "positions", "filled", "vacant", "filled %"], rows, "llrrrr")
+    out += [f"  note: {gap}" for gap in d["ladder_gaps"]]
 
     out += ["", "Spans of control (direct reports of each filled management position)"]
     if d["spans"]:
