@@ -23,6 +23,7 @@ from sim.managers import _named_ready, named_successors
 from sim.records import PENDING, SUCCEEDED, Ledger
 from sim.scenario import TRACKS, Promotion, Scenario
 from sim.scenario import Metrics as MetricSettings
+from sim.wording import possessive
 from sim.workforce import performance_of
 
 if TYPE_CHECKING:
@@ -351,20 +352,20 @@ def metric_info(name: str) -> MetricInfo | None:
     """The plain-words entry of a summary metric (``representation_ratio.<group>`` for any group), else None."""
     if name.startswith(REPRESENTATION):
         group = name.removeprefix(REPRESENTATION)
-        return MetricInfo(f"{group} at the top", f"{group}'s share of the top levels over their share of all "
+        return MetricInfo(f"{group} at the top", f"{possessive(group)} share of the top levels over their share of all "
                           f"people: 1 is parity, below 1 too few at the top ({_LAST_YEAR})", "one")
     if name.startswith(TOP_SHARE):
         group = name.removeprefix(TOP_SHARE)
-        return MetricInfo(f"{group}'s share of the top", f"share of the people in the top levels who are {group}, "
-                          f"from 0 to 1 ({_LAST_YEAR})", None)
+        return MetricInfo(f"{possessive(group)} share of the top",
+                          f"share of the people in the top levels who are {group}, from 0 to 1 ({_LAST_YEAR})", None)
     ratio_of = group_ratio_parts(name)
     if ratio_of is not None:
         rate, group, other = ratio_of
         whole = METRIC_INFO[rate]
         return MetricInfo(f"{whole.label} ({group} over {other})",
-                          f"{group}'s rate over {other}'s, run by run, of the {whole.label}: 1 is parity, below 1 "
-                          f"{group} fare worse (HR's four-fifths rule flags below 0.8); the rate is the "
-                          f"{whole.meaning}", "one")
+                          f"{possessive(group)} rate over {possessive(other)}, run by run, of the {whole.label}: 1 is "
+                          f"parity, below 1 {group} fare worse (HR's four-fifths rule flags below 0.8); the rate is "
+                          f"the {whole.meaning}", "one")
     rate = ledger_metric(name)
     if rate is not None and rate != name:
         group = name.removeprefix(f"{rate}.")

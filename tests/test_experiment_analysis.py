@@ -160,6 +160,10 @@ def test_a_group_ratio_is_worked_out_run_by_run_and_judged_on_parity() -> None:
     assert row["parity_gap_ci_high"] < 0  # judged on the distance from 1, as a representation ratio
     assert verdict(row) == "better (closer to parity)"
     assert metric_info("promotion_stick_rate.women/men").label == "promotions that stick (women over men)"
+    # A group named like Sales owns with an apostrophe alone (an org-design trial read "Sales's share").
+    assert metric_info("top_share.Sales").label == "Sales' share of the top"
+    assert metric_info("promotion_stick_rate.Sales/men").meaning.startswith("Sales' rate over men's, run by run")
+    assert metric_info("top_share.women").label == "women's share of the top"
 
 
 def test_a_group_ratio_over_a_rate_of_0_is_not_put_down_to_a_group_without_records() -> None:
