@@ -29,18 +29,22 @@ from sim.wording import counted
 
 COMMAND_MODULES = ("sim.experiment.cli", "sim.app.cli", "sim.orgdata.cli")
 
-_ctrl_c: list[bool] = []  # non-empty once Ctrl-C was pressed during this call of main()
+_ctrl_c: list[int] = []  # the signal (SIGINT, SIGTERM) once one arrived during this call of main()
 
 
 def _on_ctrl_c(signum: int, frame: Any) -> None:
-    """Note the Ctrl-C, then raise it as Python would.
+    """Note the Ctrl-C (or SIGTERM), then raise it as Python raises a Ctrl-C.
 
     Python drops an exception raised inside a weakref callback or ``__del__`` ("Exception
     ignored in ..."), and importlib runs such a callback while the engine's modules load. A Ctrl-C
     landing there would be lost and the run would go on to the end; the note lets ``checkpoint``
     and ``main`` raise it again.
+
+    SIGTERM, which batch schedulers (Slurm, PBS) and ``timeout`` send to stop a job, is taken the
+    same way: it killed the command with no word (exit -15; a researcher's trial), though the
+    finished runs were saved, where a Ctrl-C said where they are and how to resume.
     """
-    _ctrl_c.append(True)
+    _ctrl_c.append(signum)
     raise KeyboardInterrupt
 
 
@@ -545,6 +549,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     noting = previous is signal.default_int_handler  # keep SIG_IGN (`cmd &` in a script) or a caller's own handler
     if noting:
         signal.signal(signal.SIGINT, _on_ctrl_c)
+    previous_term = signal.getsignal(signal.SIGTERM) if in_main_thread else None
+    noting_term = previous_term == signal.SIG_DFL  # likewise, a caller's own SIGTERM handler stays
+    if noting_term:
+        signal.signal(signal.SIGTERM, _on_ctrl_c)
     hook = sys.unraisablehook
     sys.unraisablehook = functools.partial(_quiet_dropped_ctrl_c, previous=hook)
     try:
@@ -557,9 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prefix}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
-        print(f"promosim: interrupted: {exc}" if isinstance(exc, Interrupted) else "promosim: interrupted",
-              file=sys.stderr)
-        return 130
+        return _stopped(f": {exc}" if isinstance(exc, Interrupted) else "")
     except MemoryError:  # a scenario's positions are checked, but a machine may have less than they need
         print(f"{prefix}: not enough memory for this organisation; try a smaller --headcount", file=sys.stderr)
         return 2
@@ -571,12 +577,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         # The Ctrl-C came first and this is what it broke: numpy, interrupted while its C
         # extensions load, reports an ImportError instead of the KeyboardInterrupt (seen in CI).
-        print("promosim: interrupted", file=sys.stderr)
-        return 130
+        return _stopped("")
     finally:
         sys.unraisablehook = hook
         if noting:
             signal.signal(signal.SIGINT, previous)
+        if noting_term:
+            signal.signal(signal.SIGTERM, previous_term)
+
+
+def _stopped(detail: str) -> int:
+    """Say that the command was stopped, by Ctrl-C or SIGTERM, and return the shell's code for it (128 + signal)."""
+    signum = _ctrl_c[0] if _ctrl_c else signal.SIGINT
+    how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+    print(f"promosim: {how}{detail}", file=sys.stderr)
+    return 128 + int(signum)
 
 
 
@@ -589,7 +604,7 @@ def entry() -> NoReturn:
     and Python would wait for that thread forever at exit, deaf to a second Ctrl-C.
     """
     code = main()
-    if code == 130:
+    if code in (128 + signal.SIGINT, 128 + signal.SIGTERM):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -123,12 +123,18 @@ def test_resume_after_sigkill_runs_every_run_exactly_once(tmp_path: Path) -> Non
     pd.testing.assert_frame_equal(summary_values(out), summary_values(clean))
 
 
-@pytest.mark.parametrize("executor", [["--workers", "2"], ["--dask-local", "2"]], ids=["processes", "dask"])
-def test_ctrl_c_in_a_terminal_stops_cleanly_and_the_rerun_completes(tmp_path: Path, executor: list[str]) -> None:
+@pytest.mark.parametrize(("executor", "signum"), [(["--workers", "2"], signal.SIGINT),
+                                                (["--dask-local", "2"], signal.SIGINT),
+                                                (["--workers", "2"], signal.SIGTERM)],
+                         ids=["processes", "dask", "processes-sigterm"])
+def test_ctrl_c_in_a_terminal_stops_cleanly_and_the_rerun_completes(tmp_path: Path, executor: list[str],
+                                                                    signum: int) -> None:
     """SIGINT to the whole process group, as a terminal sends it: exit 130, a hint, no traceback.
 
     Dask's worker processes printed a KeyboardInterrupt traceback each (about 65 lines) before the
-    hint, until they were started with Ctrl-C ignored, as the process pool's workers are.
+    hint, until they were started with Ctrl-C ignored, as the process pool's workers are. SIGTERM
+    to the group (a batch scheduler ending the job) killed the command with no word, exit -15: now
+    exit 143 and the same hint.
     """
     # Long enough that the runs cannot all finish between the first commit and the signal on a
     # loaded machine (at 3 years, 60 runs took 6.5 s in all and once finished first).
@@ -136,8 +142,10 @@ def test_ctrl_c_in_a_terminal_stops_cleanly_and_the_rerun_completes(tmp_path: Pa
     design = build_design(load_experiment(path), path)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out), *executor]
-    code, err = _interrupted(cmd, lambda pid: bool(list((out / "runs").glob("part-*.parquet"))))
-    assert code == 130, err
+    code, err = _interrupted(cmd, lambda pid: bool(list((out / "runs").glob("part-*.parquet"))), signum)
+    assert code == 128 + signum, err
+    said = "interrupted" if signum == signal.SIGINT else "stopped by SIGTERM"
+    assert err.splitlines()[-1].startswith(f"promosim: {said}: finished runs are saved in"), err
     assert "run the same command again to resume" in err
     assert "Traceback" not in err
     done_before = len(ResultStore(out).runs())
@@ -166,8 +174,10 @@ def test_ctrl_c_while_the_dask_cluster_starts_stops_the_experiment(tmp_path: Pat
     assert len(ResultStore(out).runs()) < 8
 
 
-def _interrupted(cmd: list[str], ready: Callable[[int], bool]) -> tuple[int, str]:
-    """Run ``cmd`` in a session of its own, send SIGINT to its group once ``ready(pid)``, as a terminal's Ctrl-C.
+def _interrupted(cmd: list[str], ready: Callable[[int], bool], signum: int = signal.SIGINT) -> tuple[int, str]:
+    """Run ``cmd`` in a session of its own, send ``signum`` to its group once ``ready(pid)``.
+
+    SIGINT to the group is a terminal's Ctrl-C; SIGTERM to the group is how Slurm ends a job step.
 
     Returns:
         The exit code and what the command wrote on stderr.
@@ -179,7 +189,7 @@ def _interrupted(cmd: list[str], ready: Callable[[int], bool]) -> tuple[int, str
         while not ready(proc.pid):
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.02)
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signum)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:

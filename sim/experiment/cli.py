@@ -2,7 +2,7 @@
 
 Registered through ``sim.cli.COMMAND_MODULES``. Every command writes into one output folder and
 can be re-run after an interruption: finished runs are skipped. Exit codes: 0 done, 1 some runs
-failed (recorded in the store and the report), 2 bad input, 130 interrupted.
+failed (recorded in the store and the report), 2 bad input, 130 interrupted, 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations

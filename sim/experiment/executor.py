@@ -115,11 +115,15 @@ class SequentialExecutor(cf.Executor):
 def _init_worker() -> None:
     """Prepare a pool worker: leave Ctrl-C to the parent, and never outlive it.
 
-    The parent saves finished runs and stops the pool on Ctrl-C, so workers ignore SIGINT. After
-    a ``kill -9`` of the parent nothing stops the pool, and its workers would wait forever for
-    work: a watchdog thread ends the worker once it has been re-parented.
+    The parent saves finished runs and stops the pool on Ctrl-C, so workers ignore SIGINT. The
+    parent stops them with SIGTERM, whose handler a forked worker inherits from the command line
+    (``sim.cli``: SIGTERM as Ctrl-C), which printed a KeyboardInterrupt traceback per worker: a
+    worker ends at SIGTERM, quietly. After a ``kill -9`` of the parent nothing stops the pool, and
+    its workers would wait forever for work: a watchdog thread ends the worker once it has been
+    re-parented.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parent = os.getppid()
 
     def watch() -> None:
