@@ -226,14 +226,14 @@ def test_step_play_pause_and_reset(page: object) -> None:
     assert pixels(page, ".promosim-pyramid-card canvas") != picture_before
     assert page.locator(".promosim-event").count() > 0
 
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(
         "() => { const m = document.querySelector('.promosim-step').innerText.match(/Step: (\\d+)/);"
         " return m && Number(m[1]) >= 4; }",
         timeout=STEP_TIMEOUT_MS,
     )
-    page.get_by_role("button", name="❚❚").click()
-    page.get_by_role("button", name="▶").wait_for()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     page.wait_for_timeout(1500)  # a step already under way when Pause was pressed may still land
     paused_at = current_step(page)
     page.wait_for_timeout(2000)
@@ -666,10 +666,10 @@ def test_run_controls_stay_on_screen_with_the_sidebar_closed(page: object) -> No
     assert not on_screen(page, buttons), "Reset, Play or Step scrolled away"
     page.get_by_role("button", name="Step").click()
     step_is(page, 1)
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => /Step: ([3-9]|\\d\\d)/.test(document.querySelector('.promosim-step').innerText)")
-    page.get_by_role("button", name="❚❚").click()
-    page.get_by_role("button", name="▶").wait_for()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     page.get_by_role("button", name="Reset").click()
     step_is(page, 0)
 
@@ -742,20 +742,20 @@ def test_an_upload_while_playing_pauses_and_starts_at_month_0(page: object, tmp_
         "    - {name: Lead, positions: {management: 5}}\n",
         encoding="utf-8",
     )
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => /Step: ([3-9]|\\d\\d)/.test(document.querySelector('.promosim-step').innerText)")
     page.locator('input[type="file"]').set_input_files(str(tiny))
     page.get_by_text("Loaded tiny.yaml").wait_for()
     assert "paused at month 0" in page.get_by_text("Loaded tiny.yaml").inner_text()
-    page.get_by_role("button", name="▶").wait_for()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     step_is(page, 0)
     page.wait_for_timeout(2000)
     assert current_step(page) == 0, "the new organisation waits for Play"
     assert int(counter(page, "people").replace(",", "")) <= 35
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => /Step: [2-9]/.test(document.querySelector('.promosim-step').innerText)")
-    page.get_by_role("button", name="❚❚").click()
-    page.get_by_role("button", name="▶").wait_for()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
 
 
 def test_the_story_loaded_while_playing_pauses_and_says_so(page: object) -> None:
@@ -765,11 +765,11 @@ def test_the_story_loaded_while_playing_pauses_and_says_so(page: object) -> None
     page.get_by_text("The team now").wait_for()
     six = page.get_by_role("button", name="Run six months")
     assert six.is_enabled()
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => /Step: ([2-9]|\\d\\d)/.test(document.querySelector('.promosim-step').innerText)")
     assert six.is_disabled(), "off while playing, as Step"
     page.get_by_role("button", name="Load the story").click()
-    page.get_by_role("button", name="▶").wait_for()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     step_is(page, 0)
     page.get_by_text("The run was playing: it is paused at month 0").wait_for()
     page.wait_for_timeout(1500)
@@ -862,3 +862,83 @@ def test_back_goes_to_the_previous_settings_not_the_previous_step(page: object) 
     page.go_back()
     step_is(page, 5)
     assert "levers" not in page.url
+
+
+def focused(pg: object) -> str:
+    """The accessible name of the element with the keyboard focus, as a screen reader would start it."""
+    return pg.evaluate("""() => { const e = document.activeElement;
+      return (e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText)
+              || e.innerText || '').trim(); }""")
+
+
+def test_every_button_and_field_has_a_name_and_the_charts_say_what_they_show(page: object) -> None:
+    """A screen reader heard "button" for the sidebar's menu, "black right-pointing triangle" for Play,
+    "Event feed, image" for the feed (none of its sentences), and axis ticks for each chart."""
+    page.get_by_role("button", name="Step").click()
+    step_is(page, 1)
+    page.get_by_role("button", name="Show or hide the sidebar").wait_for()
+    unnamed = page.evaluate("""() => [...document.querySelectorAll(
+        'button, input:not([type=hidden]), [role=tab], [role=switch], [role=slider], [role=img], svg[role]')]
+      .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; })
+      .filter(e => !((e.getAttribute('aria-label') || '').trim() || (e.innerText || '').trim()
+                     || (e.labels && e.labels.length && e.labels[0].innerText.trim())))
+      .map(e => e.outerHTML.slice(0, 120))""")
+    assert not unnamed, unnamed
+    assert page.get_by_role("button", name="Play", exact=True).get_attribute("aria-keyshortcuts") == "P"
+    feed = page.get_by_role("region", name="Event feed")
+    assert feed.get_by_role("listitem").count() > 0, "the feed's sentences are text a screen reader reads"
+    chart = page.locator(".promosim-charts svg[role=img]").first.get_attribute("aria-label")
+    assert re.fullmatch(r"Mismatch types, month 1: hidden ambition [\d.]+%; .*\.", chart), chart
+
+
+def test_a_workshop_by_keyboard_alone(page: object) -> None:
+    """Tab reached Reset only after 23 presses (the sidebar comes first), the tabs took no arrow keys,
+    the feed and its people could not be reached, and a seed typed as "abc" was quietly not used."""
+    page.locator(".promosim-step").click()  # focus on the page, in no field
+    page.keyboard.press("s")
+    step_is(page, 1)
+    page.keyboard.press("p")
+    page.get_by_role("button", name="Pause", exact=True).wait_for()
+    page.keyboard.press("p")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    page.wait_for_timeout(1500)  # a month under way when paused may still land
+    page.keyboard.press("r")
+    step_is(page, 0)
+    page.keyboard.press("s")
+    step_is(page, 1)
+    # the tabs: arrow keys move and open them, as in the ARIA tabs pattern
+    page.get_by_role("tab", name="Organisation").focus()
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("tab", name="Side by side", selected=True).wait_for()
+    assert focused(page).lower() == "side by side"
+    page.keyboard.press("ArrowLeft")
+    page.get_by_role("tab", name="Organisation", selected=True).wait_for()
+    # the feed: one Tab stop, arrow keys between its lines, Enter inspects the person
+    feed = page.get_by_role("region", name="Event feed")
+    feed.focus()
+    page.keyboard.press("ArrowDown")
+    uid = page.evaluate("() => document.activeElement.getAttribute('data-uid')")
+    assert uid, "the arrow key reaches a line about a person"
+    page.keyboard.press("Enter")
+    page.locator(".promosim-inspector").get_by_text(f"#{uid}").first.wait_for()
+    # a bad seed is refused with a line (an alert), and the field shows the seed in force
+    seed = page.get_by_role("textbox", name="Seed")
+    seed.fill("abc")
+    seed.press("Tab")
+    page.get_by_role("alert").filter(has_text="the seed stays 1").wait_for()
+    assert page.get_by_role("textbox", name="Seed").input_value() == "1"
+    # a shortcut typed into a field is the field's: no step
+    person = page.get_by_role("textbox", name="Person #")
+    person.fill("")
+    person.type("s")
+    page.wait_for_timeout(1000)
+    assert current_step(page) == 1
+
+
+def test_keyboard_focus_is_drawn_on_the_run_buttons(page: object) -> None:
+    """Vuetify's focus, a light overlay, was all but invisible on the blue buttons."""
+    page.get_by_role("button", name="Reset").focus()
+    page.keyboard.press("Tab")  # to Play, by keyboard: :focus-visible
+    assert focused(page) == "Play"
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid", outline

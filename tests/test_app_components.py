@@ -51,7 +51,7 @@ from sim.app.components import (
     table_value,
 )
 from sim.app.feed import Feed, events_at, when
-from sim.app.widgets import PyramidWidget, UploadWidget
+from sim.app.widgets import KeysWidget, PictureWidget, PyramidWidget, UploadWidget
 from sim.app.workshop import (
     CONTROLS,
     GUIDED_SCENARIO,
@@ -629,6 +629,55 @@ def test_a_refused_switch_flips_back_and_a_bad_seed_is_named(rendered: tuple[App
     assert state.message.value == "Seed: must be a whole number, 0 or more; the seed stays 1"
     assert state.settings.value.seed == 1
     assert rc.find(v.TextField, label="Seed").widget.v_model in ("1", 1)
+
+
+@pytest.mark.parametrize("typed", ["abc", "1.5", " ", "9" * 5000])
+def test_a_seed_not_a_whole_number_is_refused_with_a_line(rendered: tuple[AppState, object], typed: str) -> None:
+    """"abc" or "1.5" only turned the field's label red, while Reset quietly kept the old seed."""
+    state, rc = rendered
+    seed = rc.find(v.TextField, label="Seed")
+    seed.widget.v_model = typed
+    seed.widget.fire_event("focusout", None)
+    assert state.message.value == "Seed: must be a whole number, 0 or more; the seed stays 1"
+    assert state.settings.value.seed == 1
+    assert rc.find(v.TextField, label="Seed").widget.v_model == "1"
+    rc.find(v.TextField, label="Seed").widget.v_model = "7"
+    rc.find(v.TextField, label="Seed").widget.fire_event("focusout", None)
+    assert state.settings.value.seed == 7
+
+
+def test_the_run_buttons_have_names_and_shortcuts(rendered: tuple[AppState, object]) -> None:
+    """A screen reader read the play button as "black right-pointing triangle"; the keys act as the buttons."""
+    state, rc = rendered
+    play = rc.find(v.Btn, children=["\u25b6"]).widget
+    assert play.attributes == {"aria-label": "Play", "aria-keyshortcuts": "P"}
+    keys = rc.find(KeysWidget).widget
+    assert keys.shortcuts == ["r", "p", "s"]
+    keys.vue_press("s")
+    assert state.model.value.month == 1
+    keys.vue_press("r")
+    assert state.model.value.month == 0
+    keys.vue_press("x")  # not a shortcut: nothing
+    assert state.model.value.month == 0
+
+
+def test_the_feed_is_text_a_screen_reader_reads(rendered: tuple[AppState, object]) -> None:
+    """As role="img" the feed was "Event feed, image", its sentences unread, its lines only clickable."""
+    state, rc = rendered
+    state.step(1)
+    feed = rc.find(PictureWidget).widget
+    assert feed.role == "region" and feed.label.startswith("Event feed")
+    assert 'role="listitem"' in feed.svg and 'tabindex="-1"' in feed.svg
+
+
+def test_a_chart_says_its_latest_values_in_one_sentence() -> None:
+    """Read by a screen reader, a chart was its axis ticks and legend."""
+    series = [drawing.Series("a", [0.1, 0.25, math.nan], "#f00"), drawing.Series("b", [math.nan] * 3, "#00f")]
+    chart = drawing.line_chart([1, 2, 3], series, title="Things")
+    assert 'role="img" aria-label="Things, month 3: a 25%; b no value yet."' in chart
+    assert drawing.chart_summary([], series, title="Things") == "Things: no months yet."
+    assert drawing.chart_summary([1], [drawing.Series("r", [1.04], "#000")], title="Ratio", percent=False) == \
+        "Ratio, month 1: r 1.04."
 
 
 def test_side_by_side_advice_follows_the_switches_before_reset(rendered: tuple[AppState, object]) -> None:

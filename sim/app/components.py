@@ -37,9 +37,18 @@ from mesa.visualization.solara_viz import UserInputs  # noqa: E402
 from mesa.visualization.utils import force_update, update_counter  # noqa: E402
 
 from sim.app import drawing  # noqa: E402
-from sim.app.address import NOT_RESTORED, RESTORED, UPLOADED, Restored, from_query, same_run, to_query  # noqa: E402
+from sim.app.address import (  # noqa: E402
+    MAX_DIGITS,
+    NOT_RESTORED,
+    RESTORED,
+    UPLOADED,
+    Restored,
+    from_query,
+    same_run,
+    to_query,
+)
 from sim.app.feed import when  # noqa: E402
-from sim.app.widgets import AddressWidget, PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
+from sim.app.widgets import AddressWidget, KeysWidget, PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
 from sim.app.workshop import (  # noqa: E402
     CONTROLS,
     DATA_UPLOADS,
@@ -645,8 +654,26 @@ RUN_BAR_CSS = (
     ".v-sheet.promosim-runbar{box-shadow:0 -12px 0 white!important}"
     ".promosim-runbar .promosim-controller{display:flex;gap:12px;flex:none}"
     ".promosim-runbar .promosim-where{display:flex;flex-direction:column;min-width:0;flex:1 1 300px;line-height:17px}"
-    ".promosim-runbar .promosim-pending{font-size:13px;color:#e65100;white-space:nowrap;overflow:hidden;"
+    ".promosim-runbar .promosim-pending{font-size:13px;color:#bf360c;white-space:nowrap;overflow:hidden;"
     "text-overflow:ellipsis}"
+)
+
+
+# The run's keyboard shortcuts (``KeysWidget``): the buttons are 23 presses of Tab into the page,
+# after the sidebar's controls. A key is pressed with no Ctrl, Alt, Meta or Shift, outside text fields.
+RUN_KEYS = {"r": "Reset", "p": "Play or pause", "s": "Step"}
+KEYS_NOTE = "Keys: " + ", ".join(f"{key.upper()} {what.lower()}" for key, what in RUN_KEYS.items()) + "."
+
+# Keyboard focus, drawn where Vuetify's own (a light overlay) was all but invisible: on the blue
+# buttons and tabs a facilitator at a keyboard could not tell which one Enter would press.
+FOCUS_CSS = (
+    ".v-btn:focus-visible,[role=tab]:focus-visible,[role=slider]:focus-visible,.promosim-picture:focus-visible,"
+    ".promosim-event:focus-visible,.promosim-upload-label:focus-within{outline:3px solid #0d47a1!important;"
+    "outline-offset:2px}"
+    "header .v-btn:focus-visible{outline-color:white!important}"
+    ".promosim-event:focus-visible{outline-offset:-2px}"  # inside the feed's scrolling box, which clips it
+    ".v-input--selection-controls.v-input--is-focused .v-input--selection-controls__input{outline:3px solid #0d47a1;"
+    "outline-offset:2px;border-radius:4px}"
 )
 
 
@@ -687,11 +714,26 @@ def RunControls(state: AppState, tick: int) -> None:
         set_error(None)
         state.step(state.render_interval.value)
 
+    def shortcut(key: str) -> None:
+        """A key of ``RUN_KEYS``: as its button, and only when the button is on."""
+        running = state.model.value.running
+        if key == "r":
+            reset()
+        elif key == "p" and running:
+            state.toggle_play()
+        elif key == "s" and running and not state.playing.value:
+            step()
+
+    playing = state.playing.value
     with solara.Div(classes=["promosim-controller"]):
-        solara.Button(label="Reset", color="primary", on_click=reset)
-        solara.Button(label="\u275a\u275a" if state.playing.value else "\u25b6", color="primary",
-                      on_click=state.toggle_play, disabled=not model.running)
-        solara.Button(label="Step", color="primary", on_click=step, disabled=state.playing.value or not model.running)
+        KeysWidget.element(shortcuts=list(RUN_KEYS), on_key=shortcut)
+        # Named in words: a screen reader read the ▶ button as "black right-pointing triangle".
+        solara.Button(label="Reset", color="primary", on_click=reset, attributes={"aria-keyshortcuts": "R"})
+        solara.Button(label="\u275a\u275a" if playing else "\u25b6", color="primary",
+                      on_click=state.toggle_play, disabled=not model.running,
+                      attributes={"aria-label": "Pause" if playing else "Play", "aria-keyshortcuts": "P"})
+        solara.Button(label="Step", color="primary", on_click=step, disabled=playing or not model.running,
+                      attributes={"aria-keyshortcuts": "S"})
     if error:
         solara.Error(label=error)
 
@@ -782,7 +824,7 @@ def KeepAddress(state: AppState, model: WorkshopModel, tick: int) -> None:
 @solara.component
 def ControlsCard(state: AppState) -> None:
     """How fast Mesa's controller plays: its play interval and render interval (the buttons are in ``RunBar``)."""
-    with solara.Card("Play speed", subtitle="Reset, play and step are above the tabs."):
+    with solara.Card("Play speed", subtitle=f"Reset, play and step are above the tabs. {KEYS_NOTE}"):
         # The values are in the labels: Vuetify shows a slider's value only while it is dragged.
         every = state.render_interval.value
         solara.SliderInt(f"Play interval: {state.play_interval.value} ms", value=state.play_interval, min=10,
@@ -828,14 +870,19 @@ def ScenarioCard(state: AppState) -> None:
         if state.notice.value:
             solara.Info(state.notice.value, dense=True)
 
-        def set_seed(value: int | None) -> None:
-            if value is not None and value >= 0:
-                state.update_settings(dataclasses.replace(state.settings.value, seed=int(value)))
+        def set_seed(text: str | None) -> None:
+            # Read here rather than by Solara's InputInt: "abc" or "1.5" there only turned the field's
+            # label red ("Value must be an integer"), kept in the field while Reset quietly used the
+            # old seed, with no line a screen reader announces. Every bad seed is refused alike now.
+            digits = (text or "").strip()
+            value = int(digits) if digits.isdecimal() and len(digits) <= MAX_DIGITS else -1  # int() refuses 4,300+
+            if value >= 0:
+                state.update_settings(dataclasses.replace(state.settings.value, seed=value))
             else:
                 state._refuse(InputError(f"must be a whole number, 0 or more; the seed stays {settings.seed}",
                                          source="Seed"))
 
-        solara.InputInt("Seed", value=settings.seed, on_value=set_seed).key(f"seed-{state.refusals.value}")
+        solara.InputText("Seed", value=str(settings.seed), on_value=set_seed).key(f"seed-{state.refusals.value}")
         size_label = next((k for k, v in SIZES.items() if v == settings.headcount), "as the scenario says")
 
         def set_size(label: str) -> None:
@@ -897,7 +944,7 @@ def LeversCard(state: AppState) -> None:
             SettingSwitch(label=name.replace("_", " "), value=name in settings.levers, on_value=toggle,
                           disabled=problem is not None)
             hint = f"Not for this scenario: {problem}" if problem else cls.description
-            solara.Text(hint, style={"font-size": "12px", "color": "#78909c", "display": "block",
+            solara.Text(hint, style={"font-size": "12px", "color": "#546e7a", "display": "block",
                                      "margin": "-14px 0 4px 44px"})
 
 
@@ -964,7 +1011,7 @@ def Counters(model: WorkshopModel, tick: int) -> None:
             "<style>.promosim-counters{display:flex;flex-wrap:wrap;gap:8px}"
             ".promosim-tile{border:1px solid #cfd8dc;border-radius:6px;padding:4px 10px;min-width:92px}"
             ".promosim-tile-value{font:600 20px sans-serif;color:#263238}"
-            ".promosim-tile-label{font:12px sans-serif;color:#607d8b}</style>"
+            ".promosim-tile-label{font:12px sans-serif;color:#546e7a}</style>"
             f'<div class="promosim-counters">{html}</div>'
         ),
         classes=["promosim-counters-box"],
@@ -1027,6 +1074,9 @@ def ChartsCard(model: WorkshopModel, tick: int) -> None:
         ChartNote([model.history], tick)
 
 
+FEED_LABEL = "Event feed, newest first: the arrow keys go through the events, Enter inspects the person"
+
+
 @solara.component
 def EventFeed(state: AppState, model: WorkshopModel, tick: int, n: int = 40) -> None:
     """The latest events in plain language, newest first (click a line to inspect the person)."""
@@ -1039,13 +1089,17 @@ def EventFeed(state: AppState, model: WorkshopModel, tick: int, n: int = 40) -> 
         for item in items:
             attr = f' data-uid="{item.uid}"' if item.uid is not None else ""
             weight = "600" if item.kind == "summary" else "400"
-            lines.append(f'<div class="promosim-event"{attr} style="font-weight:{weight};padding:1px 0">'
-                         f'<span style="color:#78909c">{escape(when(item.month))}:</span> {escape(item.text)}</div>')
+            focus = ' tabindex="-1"' if item.uid is not None else ""  # reached with the arrow keys (PictureWidget)
+            lines.append(f'<div class="promosim-event" role="listitem"{attr}{focus} '
+                         f'style="font-weight:{weight};padding:1px 0">'
+                         f'<span style="color:#546e7a">{escape(when(item.month))}:</span> {escape(item.text)}</div>')
         body = "".join(lines)
+    # A region of text, not a picture: as role="img" a screen reader said "Event feed, image" and
+    # none of its sentences, and the lines could only be clicked.
     with solara.Card("What happened", classes=["promosim-feed"]):
         PictureWidget.element(
-            svg=f'<div style="max-height:340px;overflow-y:auto;font-size:13px">{body}</div>',
-            label="Event feed", clickable=True, on_pick=state.selected.set,
+            svg=f'<div role="list" style="max-height:340px;overflow-y:auto;font-size:13px">{body}</div>',
+            label=FEED_LABEL, role="region", clickable=True, on_pick=state.selected.set,
         )
 
 
@@ -1528,6 +1582,7 @@ def MainView(state: AppState) -> None:
     update_counter.get()
     model = state.model.value
     tick = model.steps
+    solara.Style(FOCUS_CSS)
     RunBar(state, model, tick)
     with solara.lab.Tabs(value=state.tab, lazy=True):
         with solara.lab.Tab("Organisation"):

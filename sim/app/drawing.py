@@ -424,7 +424,7 @@ def legend_html(model: PromotionModel, partner: PromotionModel | None = None) ->
             # One line where it fits; wrapped (the count kept with the last word) where the card is
             # narrower than the entry: kept on one line, a 1024 px window with the sidebar open
             # clipped "manager believes not: 127" at the card's edge, the count with it.
-            f'<span class="promosim-key" style="max-width:100%"><svg width="11" height="11" '
+            f'<span class="promosim-key" style="max-width:100%"><svg width="11" height="11" aria-hidden="true" '
             f'style="vertical-align:-1px"><circle cx="5.5" cy="5.5" r="5" fill="{cat.colour}"/></svg> '
             f"{escape(label_head)}<span style='white-space:nowrap'>{escape(label_tail)}: "
             f"<b style='display:inline-block;min-width:{digits}ch;font-variant-numeric:tabular-nums'>{n}</b>"
@@ -481,6 +481,23 @@ def _fmt(value: float, percent: bool) -> str:
     return f"{value * 100:.3g}%" if percent else f"{value:.3g}"
 
 
+def chart_summary(months: Sequence[int], series: Sequence[Series], *, title: str, percent: bool = True,
+                  pending: str | None = None) -> str:
+    """A line chart in one sentence, for a screen reader: its title and each line's latest value.
+
+    Read without it, a chart was its axis ticks ("0% 25% 50% 75% 100% y1 y2") and its legend, and
+    said nothing of what the lines showed.
+    """
+    if not months:
+        return f"{title}: no months yet."
+    said = []
+    for s in series:
+        values = [v for v in s.values if v is not None and math.isfinite(v)]
+        said.append(f"{s.label} {_fmt(values[-1], percent) if values else 'no value yet'}")
+    after = f" ({pending})" if pending and all(w.endswith("no value yet") for w in said) else ""
+    return f"{title}, month {months[-1]}: {'; '.join(said)}{after}."
+
+
 def line_chart(
     months: Sequence[int],
     series: Sequence[Series],
@@ -530,8 +547,9 @@ def line_chart(
         y_max = min(y_max, 1.0) if max(finite, default=0.0) <= 1.0 else y_max
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'style="display:block;width:100%;height:auto" data-points="{len(months)}">',
-        "<style>.pc-t{font:600 13px sans-serif;fill:#263238}.pc-a{font:11px sans-serif;fill:#607d8b}"
+        f'style="display:block;width:100%;height:auto" data-points="{len(months)}" role="img" '
+        f'aria-label="{escape(chart_summary(months, series, title=title, percent=percent, pending=pending))}">',
+        "<style>.pc-t{font:600 13px sans-serif;fill:#263238}.pc-a{font:11px sans-serif;fill:#546e7a}"
         f".pc-g{{stroke:#eceff1;stroke-width:1}}.pc-l{{font:{FONTS['legend'][1]}px sans-serif;fill:#37474f}}</style>",
         *([f"<title>{escape(note)}</title>"] if note else []),
         f'<text class="pc-t" x="4" y="14">{escape(title)}</text>',

@@ -1,4 +1,4 @@
-"""Four small Vue widgets the page needs and Solara does not ship.
+"""Five small Vue widgets the page needs and Solara does not ship.
 
 - :class:`PyramidWidget` draws the organisation on a canvas from compact data (a 1,000-person
   pyramid as SVG or HTML costs the browser hundreds of milliseconds per redraw; the canvas a few)
@@ -7,13 +7,15 @@
   card, so that Python lays the picture out for that width (scaled down by the browser instead,
   its text shrank to 7 px on a laptop).
 - :class:`PictureWidget` shows trusted HTML or SVG and reports a click on any element carrying a
-  ``data-uid`` attribute (the event feed uses it).
+  ``data-uid`` attribute (the event feed uses it), or Enter on one reached with the arrow keys.
 - :class:`UploadWidget` is a file picker (and drop zone) that reads a small text file in the
   browser and hands its name and text to Python; it has a real ``<input type="file">``, so a
   browser test can set a file on it.
 - :class:`AddressWidget` (invisible) replaces the query of the page's address in place. Solara's
   router only pushes a new entry onto the browser's history, so each Step the address recorded
   was one more press of Back.
+- :class:`KeysWidget` (invisible) gives the run's buttons keyboard shortcuts, lets the arrow keys
+  move between the tabs, and names Solara's sidebar button (an icon with no name for a screen reader).
 
 The templates are inline strings (no ``.vue`` files to package). Use them in Solara components
 through ``Widget.element(...)``.
@@ -99,7 +101,7 @@ module.exports = {
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, p.width, p.height);
       const fonts = p.fonts;
-      const colours = {title: '#263238', level: '#37474f', count: '#78909c', track: '#78909c', name: '#212121'};
+      const colours = {title: '#263238', level: '#37474f', count: '#546e7a', track: '#546e7a', name: '#212121'};
       const s = p.cell / 10 - 1, c = p.cells;
       ctx.strokeStyle = '#bdbdbd'; ctx.lineWidth = 1;
       for (let i = 0; i < c.length; i += 5) {
@@ -157,7 +159,8 @@ module.exports = {
 PICTURE_TEMPLATE = """
 <template>
   <div :class="['promosim-picture', clickable ? 'promosim-clickable' : '']" :aria-label="label"
-       role="img" v-html="svg" @click="onClick"></div>
+       :role="role" :tabindex="clickable && role !== 'img' ? 0 : null" v-html="svg" @click="onClick"
+       @keydown="onKey"></div>
 </template>
 <script>
 module.exports = {
@@ -166,6 +169,22 @@ module.exports = {
       if (!this.clickable) return;
       const el = event.target.closest('[data-uid]');
       if (el) this.pick(parseInt(el.getAttribute('data-uid'), 10));
+    },
+    onKey(event) {
+      // The arrow keys go from line to line (one Tab stop for the whole feed, not one per line);
+      // Enter or Space inspects the person of the line.
+      if (!this.clickable || event.altKey || event.ctrlKey || event.metaKey) return;
+      const items = Array.from(this.$el.querySelectorAll('[data-uid]'));
+      const i = items.indexOf(document.activeElement);
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        if (!items.length) return;
+        const next = i < 0 ? 0 : Math.min(Math.max(i + (event.key === 'ArrowDown' ? 1 : -1), 0), items.length - 1);
+        items[next].focus();
+        event.preventDefault();
+      } else if ((event.key === 'Enter' || event.key === ' ') && i >= 0) {
+        this.pick(parseInt(items[i].getAttribute('data-uid'), 10));
+        event.preventDefault();
+      }
     }
   }
 }
@@ -252,6 +271,59 @@ module.exports = {
 """
 
 
+KEYS_TEMPLATE = """
+<template>
+  <span style="display:none"></span>
+</template>
+<script>
+module.exports = {
+  mounted() {
+    this.onKey = this.onKey.bind(this);
+    document.addEventListener('keydown', this.onKey);
+    this.tries = 0;
+    this.nameMenu();
+  },
+  beforeDestroy() {
+    document.removeEventListener('keydown', this.onKey);
+    clearTimeout(this.timer);
+  },
+  methods: {
+    nameMenu() {
+      // Solara's app bar comes after this widget: look again until its button is there.
+      const buttons = document.querySelectorAll('.v-app-bar__nav-icon');
+      buttons.forEach(b => { if (!b.getAttribute('aria-label')) b.setAttribute('aria-label', this.menu_label); });
+      if (!buttons.length && this.tries++ < 40) this.timer = setTimeout(() => this.nameMenu(), 250);
+    },
+    onKey(event) {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+      const t = event.target;
+      if (t && t.getAttribute && t.getAttribute('role') === 'tab'
+          && ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) {
+        const list = t.closest('[role=tablist]');
+        const tabs = list ? Array.from(list.querySelectorAll('[role=tab]')) : [];
+        const i = tabs.indexOf(t), n = tabs.length;
+        if (i < 0) return;
+        const next = event.key === 'Home' ? 0 : event.key === 'End' ? n - 1
+          : (i + (event.key === 'ArrowRight' ? 1 : n - 1)) % n;
+        tabs[next].focus();
+        tabs[next].click();
+        event.preventDefault();
+        return;
+      }
+      // Not while typing: in a text field, a menu or on a slider the letters are the field's own.
+      if (t && t.closest && t.closest('input:not([type=checkbox]):not([type=radio]), textarea, select, '
+          + '[contenteditable=""], [contenteditable=true], [role=slider], [role=listbox], [role=combobox]')) return;
+      const key = (event.key || '').toLowerCase();
+      if (event.shiftKey || !this.shortcuts.includes(key)) return;
+      event.preventDefault();
+      this.press(key);
+    }
+  }
+}
+</script>
+"""
+
+
 class _PickablePicture(v.VuetifyTemplate):
     """A picture of people whose clicks, when ``clickable``, report a uid to ``on_pick``.
 
@@ -295,12 +367,18 @@ class PyramidWidget(_PickablePicture):
 class PictureWidget(_PickablePicture):
     """Trusted HTML or SVG; clicking an element with ``data-uid`` calls ``on_pick(uid)``.
 
+    With a ``role`` other than ``img`` and ``clickable``, it is one stop of the Tab key: the arrow keys
+    move between the ``data-uid`` elements (which need ``tabindex="-1"``) and Enter or Space picks one.
+
     Attributes:
         svg: The markup (trusted: built by this package, which escapes all text).
+        role: The ARIA role of the whole. ``img`` (a picture: a screen reader says only ``label``)
+            hid the event feed's sentences, which are text to read; the feed is a ``region``.
     """
 
     template = traitlets.Unicode(PICTURE_TEMPLATE).tag(sync=True)
     svg = traitlets.Unicode("").tag(sync=True)
+    role = traitlets.Unicode("img").tag(sync=True)
 
 
 class UploadWidget(v.VuetifyTemplate):
@@ -348,3 +426,31 @@ class AddressWidget(v.VuetifyTemplate):
 
     template = traitlets.Unicode(ADDRESS_TEMPLATE).tag(sync=True)
     address = traitlets.Dict({"search": "", "count": 0}).tag(sync=True)
+
+
+class KeysWidget(v.VuetifyTemplate):
+    """Keyboard shortcuts for the page; shows nothing.
+
+    The run's buttons come after the sidebar's twenty-odd controls in the order of the Tab key (the
+    sidebar is first in the page), so a facilitator at a keyboard pressed Tab 23 times to reach
+    Reset. The shortcuts act wherever the focus is, except in a text field, a menu or on a slider,
+    whose keys are their own, and never with Ctrl, Alt, Meta or Shift (the browser's and a screen
+    reader's). It also lets the arrow keys (and Home, End) move between tabs, as in the ARIA tabs
+    pattern (Vuetify's tabs took only Tab and Enter), and names Solara's sidebar button, an icon
+    that a screen reader announced as just "button".
+
+    Attributes:
+        shortcuts: The lower-case keys reported to ``on_key`` (not ``keys``: ipywidgets' own attribute).
+        menu_label: The accessible name given to the app bar's sidebar button.
+        on_key: Called with the key pressed (one of ``shortcuts``).
+    """
+
+    template = traitlets.Unicode(KEYS_TEMPLATE).tag(sync=True)
+    shortcuts = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
+    menu_label = traitlets.Unicode("Show or hide the sidebar").tag(sync=True)
+    on_key = traitlets.Callable(None, allow_none=True)
+
+    def vue_press(self, key: Any) -> None:
+        """Called from the browser with a shortcut's key."""
+        if self.on_key is not None and isinstance(key, str) and key in self.shortcuts:
+            self.on_key(key)
