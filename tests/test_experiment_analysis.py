@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -18,7 +19,7 @@ from scipy import stats
 from sim.experiment.analysis import holm, paired_effects, paired_stats, parity_gap, run_values, trajectory_bands
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec
-from sim.experiment.plots import panel_title
+from sim.experiment.plots import forest_figure, panel_title
 from sim.experiment.report import (
     Analysis,
     Provenance,
@@ -838,3 +839,31 @@ def test_each_plot_panel_is_titled_in_words_with_the_column_name_and_which_way_i
     # Lever time is a cost, not a result, in the plots as in the report (an org-design trial).
     assert panel_title("intervention_cost").endswith("intervention_cost (a cost in people's time)")
     assert panel_title("no_such_metric") == "no_such_metric"
+
+
+def test_a_grids_long_labels_stay_beside_the_first_column_and_off_the_other_panels() -> None:
+    """A 3x3 grid's labels (90 characters) were written beside every panel of the forest plot: they ran
+    into the next panel and squeezed its axes until the x ticks overlapped (a researcher's trial)."""
+    from matplotlib.transforms import Bbox  # noqa: PLC0415
+
+    variants = [f"silence_off[managers.silence_decay=0.0{d}, interventions.psychological_safety."
+                f"penalty_reduction=0.{p}]" for d in (2, 4, 8) for p in (0, 4, 8)]
+    metrics = ["hidden_ambition_rate", "regretted_attrition_rate", "hidden_ambition_exit_rate", "misread_rate"]
+    rng = np.random.default_rng(1)
+    effects = pd.DataFrame([{"metric": m, "variant": v, "baseline": "baseline", "diff": d, "ci_low": d - 2e-4,
+                             "ci_high": d + 2e-4, "unpaired_ci_low": d - 5e-4, "unpaired_ci_high": d + 5e-4, "n": 10}
+                            for m in metrics for v in variants for d in [rng.normal(0, 3e-4)]])
+    fig = forest_figure(effects, metrics)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    first, second = axes[0], axes[1]
+    names = [t.get_text() for t in first.get_yticklabels()]
+    # Broken after each setting (a part longer than FOREST_LABEL_WIDTH keeps a line of its own).
+    assert all(n.splitlines()[0].endswith("silence_decay=0.02,") for n in names[:3]), names
+    assert {t.get_text() for t in second.get_yticklabels()} == {"n=10"}, "the other columns give n alone"
+    labels = Bbox.union([t.get_window_extent(renderer) for t in first.get_yticklabels()])
+    assert labels.x1 <= first.get_window_extent(renderer).x0 + 1, "the labels stay left of their own panel"
+    for ax in axes:
+        ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(ticks)), "x tick labels overlap"

@@ -26,6 +26,7 @@ the change and of the two means' sum.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -240,6 +241,27 @@ def metric_order(values: pd.DataFrame, wanted: Sequence[str] | None) -> list[str
     present = [m for m in dict.fromkeys(values["metric"]) if not m.startswith(ON_REQUEST)]
     order = {m: i for i, m in enumerate(known_metrics())}
     return sorted(present, key=lambda m: (order.get(m, len(order)), m))
+
+
+LABEL_WIDTH = 30  # a printed table's variant labels break at their parts beyond this (``label_lines``)
+# Where a long variant label may break in a printed table or a figure: after each lever of a "+" arm and after each
+# grid setting (``mentoring_coverage_0.5_and_`` / ``career_conversations``).
+_LABEL_BREAKS = re.compile(r"(?<=_and_)|(?<=, )|(?<=\[)|(?= vs )")
+
+
+def label_lines(label: str, width: int = LABEL_WIDTH, indent: str = "") -> str:
+    """A variant label in lines of at most about ``width`` characters, broken only where it has parts.
+
+    A terminal too narrow for a long label cut it mid-word ("..._and_career_conv" / "ersations",
+    two trials); whole parts, each continuation line indented two more, read as one name.
+    """
+    lines: list[str] = []
+    for part in _LABEL_BREAKS.split(label):
+        if lines and len(lines[-1]) + len(part) > width:
+            lines.append(part.lstrip())
+        else:
+            lines[-1:] = [(lines[-1] if lines else "") + part]
+    return "\n".join(f"{indent}{'  ' * (i > 0)}{line.rstrip()}" for i, line in enumerate(lines))
 
 
 def comparison_labels(effects: pd.DataFrame) -> list[str]:

@@ -16,10 +16,11 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sim.experiment.analysis import comparison_labels
+from sim.experiment.analysis import comparison_labels, label_lines
 from sim.metrics import BETTER_WORDS, COSTS, metric_info
 
 NCOLS = 3
+FOREST_LABEL_WIDTH = 44  # characters a forest plot's row label keeps on a line (``label_lines``)
 
 
 def _grid(n: int, width: float = 5.0, height: float = 3.2) -> tuple[Figure, list]:
@@ -101,15 +102,34 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
 
     The thin grey bar behind each estimate is the unpaired interval on the same runs: the gap
     between the two is what common random numbers bought.
+
+    Returns:
+        The file written, or None when there was nothing to draw.
     """
+    fig = forest_figure(effects, metrics, title)
+    if fig is None:
+        return None
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    return path
+
+
+def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = "") -> Figure | None:
+    """The figure of :func:`plot_forest`, or None when no metric has effects."""
     metrics = [m for m in metrics if m in set(effects["metric"])]
     if not metrics:
         return None
-    effects = effects.assign(compared=[c.replace(" vs ", "\nvs ") for c in comparison_labels(effects)])
+    # A grid's labels run to 80 characters and more; written out beside every panel they ran into the
+    # next panel and squeezed the axes until the x ticks overlapped (a researcher's trial). They
+    # break at their parts, and only the panels of the first column name the rows.
+    effects = effects.assign(compared=[label_lines(c, width=FOREST_LABEL_WIDTH) for c in comparison_labels(effects)])
     variants = list(dict.fromkeys(effects["compared"]))
-    lines = 2 if any("\n" in v for v in variants) else 1
-    fig, axes = _grid(len(metrics), width=5.0 + 1.0 * (lines - 1), height=0.6 + 0.38 * lines * max(3, len(variants)))
-    for ax, metric in zip(axes, metrics, strict=True):
+    lines = max(v.count("\n") + 1 for v in variants)
+    chars = max(len(line) for v in variants for line in v.splitlines())
+    label_in = 0.065 * (chars + 7)  # 8-point text, with " (n=30)"; the other columns say only "n=30"
+    ncols = min(NCOLS, len(metrics))
+    fig, axes = _grid(len(metrics), width=3.8 + label_in / ncols,
+                      height=0.6 + 0.3 * (lines + 0.3) * max(3, len(variants)))
+    for i, (ax, metric) in enumerate(zip(axes, metrics, strict=True)):
         sub = effects[effects["metric"] == metric].set_index("compared").reindex(variants)
         y = np.arange(len(variants))[::-1]
         diff = sub["diff"].to_numpy(dtype=float)
@@ -121,7 +141,8 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
         if not np.isfinite(diff).any():
             ax.text(0.5, 0.5, "undefined in every pair (n = 0)", transform=ax.transAxes, ha="center", va="center",
                     color="0.4", fontsize=9)
-        ax.set_yticks(y, [f"{v} (n={int(n)})" for v, n in zip(variants, sub["n"].fillna(0), strict=True)],
+        counts = [f"n={int(n)}" for n in sub["n"].fillna(0)]
+        ax.set_yticks(y, [f"{v} ({n})" for v, n in zip(variants, counts, strict=True)] if i % ncols == 0 else counts,
                       fontsize=8)
         ax.locator_params(axis="x", nbins=5)
         ax.set_title(panel_title(metric, of_differences=True), fontsize=9)
@@ -129,8 +150,7 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
         ax.grid(axis="x", alpha=0.3)
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return path
+    return fig
 
 
 def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str], path: Path,

@@ -11,7 +11,6 @@ import contextlib
 import copy
 import math
 import os
-import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -23,7 +22,15 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
-from sim.experiment.analysis import comparison_labels, paired_effects, planned_tasks, run_values, trajectory_bands
+from sim.experiment.analysis import (
+    LABEL_WIDTH,
+    comparison_labels,
+    label_lines,
+    paired_effects,
+    planned_tasks,
+    run_values,
+    trajectory_bands,
+)
 from sim.experiment.design import settings_changed
 from sim.experiment.plots import plot_forest, plot_trajectories
 from sim.experiment.store import ResultStore
@@ -39,7 +46,6 @@ from sim.metrics import (
 from sim.scenario import apply_override, load_scenario
 
 MAX_SEEDS_SHOWN = 40
-LABEL_WIDTH = 30  # a printed table's variant labels break at their parts beyond this (``label_lines``)
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
 # of 0.000000001 learns nothing a reader of "≈ 0" does not.
 MAX_DECIMALS = 8
@@ -1139,26 +1145,6 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
 # Below this width the printed table leaves out "before → after" (report.md and --full keep it): with it,
 # an 80-column terminal cut the verdicts ("no clear ch"), whatever the columns' minimum widths.
 NARROW_TERMINAL = 96
-
-
-# Where a long variant label may break in a printed table: after each lever of a "+" arm and after each
-# grid setting (``mentoring_coverage_0.5_and_`` / ``career_conversations``).
-_LABEL_BREAKS = re.compile(r"(?<=_and_)|(?<=, )|(?<=\[)|(?= vs )")
-
-
-def label_lines(label: str, width: int = LABEL_WIDTH, indent: str = "") -> str:
-    """A variant label in lines of at most about ``width`` characters, broken only where it has parts.
-
-    A terminal too narrow for a long label cut it mid-word ("..._and_career_conv" / "ersations",
-    two trials); whole parts, each continuation line indented two more, read as one name.
-    """
-    lines: list[str] = []
-    for part in _LABEL_BREAKS.split(label):
-        if lines and len(lines[-1]) + len(part) > width:
-            lines.append(part.lstrip())
-        else:
-            lines[-1:] = [(lines[-1] if lines else "") + part]
-    return "\n".join(f"{indent}{'  ' * (i > 0)}{line.rstrip()}" for i, line in enumerate(lines))
 
 
 def _compact_table(effects: pd.DataFrame, title: str, tests: int, before_after: bool = True) -> Any:
