@@ -1355,6 +1355,14 @@ def test_the_terminal_names_the_address_the_room_opens() -> None:
     assert "no network address now" in offline
     (named,) = room_lines("10.1.2.3", 9000)
     assert "http://10.1.2.3:9000" in named
+    # An IPv6 address in a URL needs brackets (http://fd00::5:9000 is no address), and 127.0.1.1
+    # (the address Debian gives the computer's own name) is as unreachable as 127.0.0.1.
+    (six,) = room_lines("fd00::5", 9000)
+    assert "http://[fd00::5]:9000 " in six
+    for host in ("127.0.1.1", "::1", "[::1]", "LOCALHOST"):
+        assert "only this computer can open the page" in room_lines(host, 9000)[0], host
+    (anywhere,) = room_lines("::", 9000, ["192.168.1.23"])
+    assert "the room's laptops open http://192.168.1.23:9000;" in anywhere
     assert all(not a.startswith("127.") for a in network_addresses())
 
 

@@ -272,6 +272,12 @@ BAD_FILES: list[tuple[str, Any, str]] = [
         "behaviour.voice_rate": {"low": 0.1, "high": 0.3}}}},
      "sensitivity.parameters.behaviour.voice_rate: needs [low, high], two numbers (got {low: 0.1, high: 0.3}, a "
      "grid's way of writing a range): write [0.1, 0.3]\n"),
+    # As YAML writes them, not as Python does ("got None", "got {'max': 0.3, 'min': 0.1}").
+    ("an empty sensitivity range", {"sensitivity": {"parameters": {"behaviour.voice_rate": None}}},
+     "sensitivity.parameters.behaviour.voice_rate: needs [low, high], two numbers (got null)\n"),
+    ("a sensitivity range of min and max", {"sensitivity": {"parameters": {
+        "behaviour.voice_rate": {"min": 0.1, "max": 0.3}}}},
+     "sensitivity.parameters.behaviour.voice_rate: needs [low, high], two numbers (got {max: 0.3, min: 0.1})\n"),
     ("a switch given a sensitivity range", {"sensitivity": {"parameters": {
         "managers.heuristics.silence_as_disinterest": [False, True]}}},
      "sensitivity.parameters.managers.heuristics.silence_as_disinterest: true and false are not bounds (got "

@@ -424,6 +424,15 @@ def test_date_columns_of_a_parquet_file_give_tenure_and_age(tmp_path: Path) -> N
     np.testing.assert_allclose(load_org(load_scenario(tmp_path / "s.yaml")).tenure, _expected(HIRED_ON, 365.2425 / 12))
 
 
+def test_a_hire_date_a_whole_working_life_ago_is_read(tmp_path: Path) -> None:
+    """86 years is allowed, and a hire date 86 years before ``as_of`` is 1032.04 months (months of
+    365.2425/12 days): it was refused as "means 86 years ..., more than a working life (at most 86)"."""
+    table = load_org(load_scenario(write_case(tmp_path, _dated("1938-06-30", "2020-01-01"), **HIRED)))
+    assert table.tenure[0] == pytest.approx(1032.04, abs=0.01)
+    with pytest.raises(InputError, match=r"hire date 1938-05-30 means 86\.09 years"):
+        load_org(load_scenario(write_case(tmp_path, _dated("1938-05-30", "2020-01-01"), **HIRED)))
+
+
 def test_org_describe_says_tenure_came_from_hire_dates(tmp_path: Path) -> None:
     scenario = write_case(tmp_path, _with_dates("%Y-%m-%d"), columns={"hire_date": "Hire Date"}, as_of="2024-06-30")
     out = run_cli("org", "describe", scenario, "--json")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -612,6 +614,24 @@ def test_a_date_that_is_no_day_is_one_line_not_a_traceback() -> None:
     with pytest.raises(InputError, match="'2025-13-01' is not a date"):
         parse_yaml("2025-13-01", "--set organisation.source.as_of")
     assert str(parse_yaml("as_of: 2024-02-29", "s.yaml")["as_of"]) == "2024-02-29"
+
+
+def test_a_decimal_comma_is_named_only_inside_a_mapping_and_a_long_line_reads_quickly() -> None:
+    """The check for ``{coverage: 0,2}`` read past a closed mapping into a comment or quoted text,
+    refusing valid YAML, and tried every comma after every ``{`` of a line: a scenario written as
+    one line of JSON, 150 kB, took a minute before it was read."""
+    text = ("x: {a: 1}  # share: 0,25, say\n"
+            "description: \"Team {A}, share: 1,5, about\"\n"
+            "y: [{a: 1}, {b: 2}]\n")
+    assert parse_yaml(text, "s.yaml")["description"] == "Team {A}, share: 1,5, about"
+    with pytest.raises(InputError, match=r"'0,3' on line 2 is read as two entries"):
+        parse_yaml("a: 1\nb: {'hire share': 0,3}\n", "s.yaml")
+    levels = [{"name": f"L{i}", "positions": {"management": i, "specialist": i + 1}} for i in range(2000)]
+    line = json.dumps({"organisation": {"levels": levels}})
+    assert len(line) > 140_000
+    start = time.perf_counter()
+    assert len(parse_yaml(line, "s.yaml")["organisation"]["levels"]) == 2000
+    assert time.perf_counter() - start < 10, "was 65 s (and grows with the square of the line's length)"
 
 
 def test_scaling_a_scenario_with_a_headcount_file_ignores_initial_fill() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import os
 import socket
 import sys
@@ -20,8 +21,33 @@ from sim.errors import InputError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-ANY_ADDRESS = ("0.0.0.0", "::", "")
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``host`` as an IP address (``[::1]`` too), or None for a name such as ``localhost``."""
+    try:
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this computer can reach ``host``: 127.0.0.1, any 127.x (Debian names itself 127.0.1.1), ::1."""
+    address = _address(host)
+    return host.lower() == "localhost" if address is None else address.is_loopback
+
+
+def is_any_address(host: str) -> bool:
+    """Whether ``host`` listens on every network of the computer (0.0.0.0, ::)."""
+    address = _address(host)
+    return host == "" if address is None else address.is_unspecified
+
+
+def http_url(host: str, port: int) -> str:
+    """The page's address at ``host``; an IPv6 address in brackets, as a browser needs it."""
+    address = _address(host)
+    shown = f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else host
+    return f"http://{shown}:{port}"
 
 
 def port_number(text: str) -> int:
@@ -106,17 +132,17 @@ def room_lines(host: str, port: int, addresses: list[str] | None = None) -> list
         port: Its port.
         addresses: This machine's network addresses (default: :func:`network_addresses`).
     """
-    if host in LOOPBACK:
+    if is_loopback(host):
         return ["promosim app: only this computer can open the page; to share it, or a run's address, with the "
                 "room's laptops, start it with --host 0.0.0.0 (on a network you trust)"]
-    if host not in ANY_ADDRESS:
-        return [f"promosim app: the room's laptops open http://{host}:{port} (and a run's address copied from a "
+    if not is_any_address(host):
+        return [f"promosim app: the room's laptops open {http_url(host, port)} (and a run's address copied from a "
                 "browser that opened the page there)"]
     found = network_addresses() if addresses is None else addresses
     if not found:
         return ["promosim app: this computer has no network address now: connect it to the room's network, then "
                 "start the app again"]
-    urls = " or ".join(f"http://{a}:{port}" for a in found)
+    urls = " or ".join(http_url(a, port) for a in found)
     return [f"promosim app: the room's laptops open {urls}; open it there yourself too, so that a run's address "
             "you copy from the address bar opens on their laptops (one copied at localhost does not)"]
 
@@ -143,8 +169,8 @@ def cmd_app(args: argparse.Namespace) -> int:
         print(" ".join(command))
         return 0
     compiled.prepare("promosim app")
-    where = "localhost" if args.host in LOOPBACK or args.host in ANY_ADDRESS else args.host
-    print(f"promosim app: serving on http://{where}:{args.port} (Ctrl-C stops)", file=sys.stderr)
+    where = "localhost" if is_loopback(args.host) or is_any_address(args.host) else args.host
+    print(f"promosim app: serving on {http_url(where, args.port)} (Ctrl-C stops)", file=sys.stderr)
     for line in room_lines(args.host, args.port):
         print(line, file=sys.stderr)
     sys.stderr.flush()

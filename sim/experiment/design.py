@@ -115,13 +115,17 @@ Bound = Annotated[float, Field(strict=True)]
 # What to do instead of sampling a true/false setting: said alike for `[false, true]` and for
 # `[0, 1]` on a switch (heuristics.silence_as_disinterest, say).
 SWITCH_HINT = ("Morris and Sobol' sample numbers between two bounds; to compare a switch's two settings, use "
-               "`promosim experiment run` with one variant per setting, each with its own set:")
+               "`promosim experiment run` with one variant per setting, each with its own `set:`")
 
 
 def _written(value: Any) -> str:
-    """A value as YAML shows it (``[0.01]``, ``[false, true]``), for a message about what was written."""
+    """A value as YAML shows it (``[0.01]``, ``[false, true]``, ``{min: 0.1}``, ``null``), not as Python does."""
     if isinstance(value, list | tuple):
         return f"[{', '.join(_written(v) for v in value)}]"
+    if isinstance(value, Mapping):
+        return f"{{{', '.join(f'{_written(k)}: {_written(v)}' for k, v in value.items())}}}"
+    if value is None:
+        return "null"
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 

@@ -821,7 +821,7 @@ class _Loader:
         past the engine's 32-bit month count turned negative: the upload was accepted without a
         word, and the team lost people the room could not account for (a facilitator's trial).
         """
-        long = np.flatnonzero(tenure > 12.0 * MAX_TENURE_YEARS)
+        long = np.flatnonzero(np.floor(tenure) > 12 * MAX_TENURE_YEARS)  # whole months: a date 86 years ago is 1032.04
         if long.size:
             i = int(long[0])
             cell = self.text(col).iloc[i]
