@@ -482,8 +482,8 @@ def test_the_side_by_side_table_compares_the_last_twelve_months() -> None:
 
 
 def test_the_side_by_side_table_says_which_rows_promosim_run_counts_otherwise() -> None:
-    """A facilitator who prepared with ``promosim run`` found four rows of the table with other figures
-    (attrition 10.7 % here, 9.5 % there): the note under the table names them, and every other row is
+    """A facilitator who prepared with ``promosim run`` found rows of the table with other figures
+    (attrition 10.7 % here, 9.8 % there): the note under the table names them, and every other row is
     the summary's figure for the same scenario, seed and levers run to the same month."""
     settings = small_settings(levers=("career_conversations",))
     model = WorkshopModel(settings=settings)
