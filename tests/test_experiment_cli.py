@@ -507,6 +507,11 @@ def test_a_report_of_runs_made_before_each_groups_stick_rate_says_so(tmp_path: P
         _check_report_metrics(["top_share.women"], OldStore())
     assert str(err.value).startswith("command line: --metrics: top_share.women: this folder's runs were made by a "
                                      "promosim that did not yet put each group's share of the top in the summary")
+    with pytest.raises(InputError) as err:  # nor a metric added since (session 18: a review's trial)
+        _check_report_metrics(["promotion_stick_rate", "hidden_ambition_exit_rate"], OldStore())
+    assert str(err.value) == ("command line: --metrics: hidden_ambition_exit_rate: this folder's runs were made by a "
+                              "promosim that did not yet compute it; run the experiment again into a new folder "
+                              "(report.md has its command)")
 
 
 def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -495,20 +495,27 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
 
     Raises:
         InputError: A per-group metric names a group none of the scenarios has (it would report
-            nothing), or a group's stick rate the folder's runs were made without.
+            nothing), or a metric (or a group's rate) the folder's runs were made without.
     """
     from sim.experiment.design import first_unknown_metric, scenario_groups  # noqa: PLC0415
-    from sim.metrics import ON_REQUEST, TOP_SHARE, group_ratio_rates  # noqa: PLC0415
+    from sim.metrics import METRICS, ON_REQUEST, TOP_SHARE, group_ratio_rates  # noqa: PLC0415
 
     found = first_unknown_metric(names, scenario_groups(store.scenarios()))
     if found:
         raise InputError(found[1], source="command line", path="--metrics")
     # Runs made before each group's ledger rates were in the summary have no row of them: the report
     # said "no value in any run ... runs this short have none" of runs long enough (a review's trial).
+    # So for a metric added since (hidden_ambition_exit_rate): a run stores every metric it computes,
+    # NaN included, so one that no run stored was not computed then.
     wanted = [rate for name in names or () if name.startswith(ON_REQUEST)  # a ratio: its two rates
               for rate in group_ratio_rates(name)]
+    wanted += [name for name in names or () if name in METRICS]
     stored = set(store.summaries(design_only=True)["metric"]) if wanted else set()
     missing = next((name for name in wanted if stored and name not in stored), None)
+    if missing in METRICS:
+        raise InputError(f"{missing}: this folder's runs were made by a promosim that did not yet compute it; run "
+                         "the experiment again into a new folder (report.md has its command)",
+                         source="command line", path="--metrics")
     if missing:
         # Only a stick rate can be rebuilt, and only from a folder whose runs stored their promotions
         # (from session 15): pointing an older folder there sent a researcher to an empty table.
