@@ -109,6 +109,27 @@ def test_people_are_placed_with_their_level_track_group_and_tenure(tmp_path: Pat
         model.row_of_uid(np.array([model.orgdata.uids[1]]))[0]
 
 
+def test_people_who_retire_at_once_are_named_in_the_summary(tmp_path: Path) -> None:
+    """A tenure over 43.5 years with no age (a typo of 600 for 60 months) drew an age of 65 or more and the
+    person retired in the first month without a word (a review); a stated age of 67 does the same."""
+    model = model_from(tmp_path, BASE_CSV)
+    assert model.orgdata.at_retirement == (0, 0) and "retirement age" not in model.orgdata.summary_line()
+    typo = BASE_CSV.replace("J1,Junior,specialist,S1,10,", "J1,Junior,specialist,S1,600,")
+    model = model_from(tmp_path, typo)
+    assert by_id(model, "age")["J1"] >= 65
+    assert model.orgdata.at_retirement == (1, 1)
+    assert model.orgdata.summary_line().endswith(
+        "; 1 person is at the retirement age (65, exits.retirement_age) or over at the start and retires in the "
+        "first month (1 of them by an age drawn from a tenure over 43.5 years, with no age given: give their age "
+        "or birth date, or check the tenure column)")
+    lines = BASE_CSV.splitlines()
+    stated = "\n".join([lines[0] + ",age", *(f"{line},{67 if line.startswith('H1') else 40}" for line in lines[1:])])
+    model = model_from(tmp_path, stated + "\n")
+    assert model.orgdata.at_retirement == (1, 0)
+    assert "1 person is at the retirement age" in model.orgdata.summary_line()
+    assert "drawn from a tenure" not in model.orgdata.summary_line()
+
+
 def test_stated_managers_who_cannot_hold_a_team_are_skipped_upwards(tmp_path: Path) -> None:
     model = model_from(tmp_path, BASE_CSV)
     slots, parent = slot_of(model), model.org.parent

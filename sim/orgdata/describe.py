@@ -113,6 +113,7 @@ def _inferred(model: PromotionModel) -> dict[str, Any]:
         "sheet": table.sheet,
         "read": table.n,
         "hidden_rows": table.hidden,
+        "retirement_note": report.retirement_note(),
         "fields": {k: {"column": v.column, "read": v.read, "inferred": v.inferred, "note": v.note,
                        **({"derived": v.derived} if v.derived else {})}
                    for k, v in table.fields.items()},
@@ -163,6 +164,8 @@ def render(d: dict[str, Any]) -> str:
         out.append(f"Read from {inf['source']}{sheet}: {counted(inf['read'], 'person', 'people')}{left_out}.")
         if inf.get("hidden_rows"):
             out.append(f"Note: {hidden_note(inf['hidden_rows'])}.")
+        if inf.get("retirement_note"):
+            out.append(f"Note: {inf['retirement_note']}.")
     if d["warmup_months"]:
         out.append(f"(As placed, before the {d['warmup_months']}-month warm-up that precedes month 1.)")
 

@@ -21,6 +21,7 @@ from sim.orgdata import infer
 from sim.orgdata.loader import CapacityError, OrgTable, TrackError, load_org
 from sim.random import key_from
 from sim.scenario import TRACKS
+from sim.wording import counted
 from sim.workforce import draw_people
 
 if TYPE_CHECKING:
@@ -38,16 +39,39 @@ class OrgReport:
         uids: Each file person's agent ``unique_id``, in file order (to join results to ids).
         informed_aspiration: People whose aspiration was conditioned on an honest answer.
         named: Named people (``people:``) placed into the remaining vacancies.
+        at_retirement: File people at the retirement age or over at the start, who retire in the
+            first month: (all of them, those whose age was drawn from a tenure with no age given).
+        retirement_age: The scenario's ``exits.retirement_age``, for the note.
     """
 
     table: OrgTable
     uids: np.ndarray
     informed_aspiration: int
     named: int
+    at_retirement: tuple[int, int] = (0, 0)
+    retirement_age: float = 65.0
 
     def summary_line(self) -> str:
-        """One line for logs and the command line."""
-        return self.table.summary_line()
+        """One line for logs and the command line, with the people who retire at once (``retirement_note``)."""
+        note = self.retirement_note()
+        return self.table.summary_line() + (f"; {note}" if note else "")
+
+    def retirement_note(self) -> str:
+        """Who retires in the first month, and why, or "".
+
+        Without an age column, an age is drawn that allows the tenure (joining at 21 at the
+        earliest), so a tenure over ``retirement_age - 21.5`` years (a typo of 600 for 60 months)
+        made a person retire in the first month without a word (a review).
+        """
+        total, from_tenure = self.at_retirement
+        if not total:
+            return ""
+        age = f"{self.retirement_age:g}"
+        why = (f" ({from_tenure} of them by an age drawn from a tenure over {self.retirement_age - 21.5:g} years, "
+               "with no age given: give their age or birth date, or check the tenure column)") if from_tenure else ""
+        are, retire = ("is", "retires") if total == 1 else ("are", "retire")
+        return (f"{counted(total, 'person', 'people')} {are} at the retirement age ({age}, exits.retirement_age) or "
+                f"over at the start and {retire} in the first month{why}")
 
 
 def assign_slots(table: OrgTable, ranges: dict[tuple[int, int], tuple[int, int]]) -> np.ndarray:
@@ -93,7 +117,11 @@ def populate_from_file(model: PromotionModel, rng: np.random.Generator) -> None:
     informed = _apply(model, rows, table, model.stream("initialise.orgdata"))
     model.place(rows, slots)
     named = _place_named(model, rng)
-    model.orgdata = OrgReport(table=table, uids=wf.uid[rows].copy(), informed_aspiration=informed, named=named)
+    retiring = wf.age[rows] >= sc.exits.retirement_age
+    drawn = retiring & ~np.isfinite(table.age) & np.isfinite(table.tenure)
+    model.orgdata = OrgReport(table=table, uids=wf.uid[rows].copy(), informed_aspiration=informed, named=named,
+                              at_retirement=(int(retiring.sum()), int(drawn.sum())),
+                              retirement_age=sc.exits.retirement_age)
     log.info(model.orgdata.summary_line())
 
 
