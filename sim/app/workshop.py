@@ -301,12 +301,17 @@ def with_data_file(base: Scenario, path: Path, origin: str | None = None, sheet:
     room = min(path.stat().st_size, MAX_POSITIONS // len(kinds))
     roomy = {f"organisation.levels.{i}.positions.{track}": room for i, track in kinds}
     table = load_org(load_scenario(base, overrides={**overrides, **roomy}))
-    counts = Counter(zip(table.level.tolist(), table.track.tolist(), strict=True))
+    counts = _headcounts(table)
     fitted = {f"organisation.levels.{i}.positions.{track}": max(1, counts[i, TRACKS.index(track)])
               for i, track in kinds}
     described = {"description": f"The {table.n:,} people of {path.name}, in their own positions, with "
                                 f"{origin or base.name}'s levels and behaviour."}
     return load_scenario(base, overrides={**overrides, **fitted, **described})
+
+
+def _headcounts(table: OrgTable) -> Counter[tuple[int, int]]:
+    """The file's people per (level, track code): the positions ``with_data_file`` gives a team."""
+    return Counter(zip(table.level.tolist(), table.track.tolist(), strict=True))
 
 
 def empty_posts(spec: Scenario, table: OrgTable) -> list[str]:
@@ -316,7 +321,7 @@ def empty_posts(spec: Scenario, table: OrgTable) -> list[str]:
     the 41st came from: it is the scenario's Executive level, kept with one empty post so its ladder
     stays, which the file had no one at. Names carry the track where the level has both.
     """
-    counts = Counter(zip(table.level.tolist(), table.track.tolist(), strict=True))
+    counts = _headcounts(table)
     posts = []
     for i, level in enumerate(spec.organisation.levels):
         tracks = [track for track, n in level.positions.items() if n > 0]
