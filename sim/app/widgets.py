@@ -160,15 +160,27 @@ PICTURE_TEMPLATE = """
 <template>
   <div :class="['promosim-picture', clickable ? 'promosim-clickable' : '']" :aria-label="label"
        :role="role" :tabindex="clickable && role !== 'img' ? 0 : null" v-html="svg" @click="onClick"
-       @keydown="onKey"></div>
+       @keydown="onKey" @focusout="onLeave"></div>
 </template>
 <script>
 module.exports = {
+  updated() {
+    // A new month rewrites the feed's lines (v-html), and the line a keyboard user was on went
+    // with them: the focus fell to the page, and Enter inspected no one. Back to the same place.
+    const active = document.activeElement;
+    if (this.focusIndex == null || (active && active !== document.body)) return;
+    const items = this.$el.querySelectorAll('[data-uid]');
+    if (items.length) items[Math.min(this.focusIndex, items.length - 1)].focus({preventScroll: true});
+  },
   methods: {
     onClick(event) {
       if (!this.clickable) return;
       const el = event.target.closest('[data-uid]');
       if (el) this.pick(parseInt(el.getAttribute('data-uid'), 10));
+    },
+    onLeave(event) {
+      // Tabbed or clicked elsewhere: a later redraw leaves the focus where it went.
+      if (event.relatedTarget && !this.$el.contains(event.relatedTarget)) this.focusIndex = null;
     },
     onKey(event) {
       // The arrow keys go from line to line (one Tab stop for the whole feed, not one per line);
@@ -180,6 +192,7 @@ module.exports = {
         if (!items.length) return;
         const next = i < 0 ? 0 : Math.min(Math.max(i + (event.key === 'ArrowDown' ? 1 : -1), 0), items.length - 1);
         items[next].focus();
+        this.focusIndex = next;
         event.preventDefault();
       } else if ((event.key === 'Enter' || event.key === ' ') && i >= 0) {
         this.pick(parseInt(items[i].getAttribute('data-uid'), 10));
