@@ -146,8 +146,9 @@ METRIC_INFO: dict[str, MetricInfo] = {
     # "Passed over" is the model's narrow sense (docs/ODD.md 7.8.6), not "not promoted": an HR
     # director read the rate as every unpromoted person's, when it counts the good ones only.
     "passed_over_exit_rate": MetricInfo(
-        "passed-over people leaving", "share of the people passed over in the last year (they wanted the move, "
-        "applied or were high performers, and saw someone who performs worse get it) who chose to leave, per "
+        "passed-over people leaving", "share of the people passed over recently (within exits.passed_over_months, "
+        "12 by default: they wanted the move, applied or were high performers, and saw someone who performs worse "
+        "get it) who chose to leave, per "
         f"year ({_WHOLE_RUN})", "lower"),
     # A share of everyone, not of the people with hidden ambition: being misread does not itself
     # raise anyone's hazard (docs/ODD.md 7.10), so what a lever changes is how many leave unseen.

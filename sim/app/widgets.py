@@ -264,12 +264,15 @@ module.exports = {
 </style>
 """
 
-ADDRESS_TEMPLATE = """
+# The head of a widget that shows nothing and only runs its script in the page.
+_INVISIBLE = """
 <template>
   <span style="display:none"></span>
 </template>
 <script>
-module.exports = {
+module.exports = {"""
+
+ADDRESS_TEMPLATE = _INVISIBLE + """
   watch: {
     address(value) {
       // Only the query changes: the path (Solara's root path in it) and the hash stay as they are,
@@ -284,12 +287,7 @@ module.exports = {
 """
 
 
-KEYS_TEMPLATE = """
-<template>
-  <span style="display:none"></span>
-</template>
-<script>
-module.exports = {
+KEYS_TEMPLATE = _INVISIBLE + """
   mounted() {
     this.onKey = this.onKey.bind(this);
     document.addEventListener('keydown', this.onKey);
