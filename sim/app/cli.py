@@ -115,7 +115,7 @@ def network_addresses() -> list[str]:
         found.append(sock.getsockname()[0])
     with contextlib.suppress(OSError):
         found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
-    return [a for a in dict.fromkeys(found) if a and not a.startswith("127.") and a != "0.0.0.0"]
+    return [a for a in dict.fromkeys(found) if a and not is_loopback(a) and not is_any_address(a)]
 
 
 def room_lines(host: str, port: int, addresses: list[str] | None = None) -> list[str]:

@@ -155,9 +155,9 @@ class Sensitivity(_Strict):
             return value
         for key, bounds in value.items():
             if isinstance(bounds, Mapping) and {"low", "high"} <= set(bounds):
-                raise ValueError(f"@{key}@ needs [low, high], two numbers (got {{low: {bounds['low']}, high: "
-                                 f"{bounds['high']}}}, a grid's way of writing a range): write "
-                                 f"[{bounds['low']}, {bounds['high']}]")
+                low, high = _written(bounds["low"]), _written(bounds["high"])
+                raise ValueError(f"@{key}@ needs [low, high], two numbers (got {{low: {low}, high: {high}}}, a "
+                                 f"grid's way of writing a range): write [{low}, {high}]")
             if not isinstance(bounds, list | tuple) or len(bounds) != 2:
                 raise ValueError(f"@{key}@ needs [low, high], two numbers (got {_written(bounds)})")
             if any(isinstance(b, bool) for b in bounds):
