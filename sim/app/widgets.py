@@ -164,15 +164,23 @@ PICTURE_TEMPLATE = """
 </template>
 <script>
 module.exports = {
-  updated() {
-    // A new month rewrites the feed's lines (v-html), and the line a keyboard user was on went
-    // with them: the focus fell to the page, and Enter inspected no one. Back to the same place.
-    const active = document.activeElement;
-    if (this.focusIndex == null || (active && active !== document.body)) return;
-    const items = this.$el.querySelectorAll('[data-uid]');
-    if (items.length) items[Math.min(this.focusIndex, items.length - 1)].focus({preventScroll: true});
-  },
+  // A new month rewrites the feed's lines (v-html), or the page makes the feed anew, and the line a
+  // keyboard user was on went with them: the focus fell to the page, and Enter inspected no one.
+  // The line's place is kept on the window (by the picture's label, so a new feed finds it too).
+  mounted() { this.refocus(); },
+  updated() { this.refocus(); },
   methods: {
+    refocus() {
+      const kept = (window.promosimFocus || {})[this.label];
+      const active = document.activeElement;
+      // The removed line can still be the active element until the browser's next rendering step.
+      if (kept == null || (active && active !== document.body && active.isConnected)) return;
+      const items = this.$el.querySelectorAll('[data-uid]');
+      if (items.length) items[Math.min(kept, items.length - 1)].focus({preventScroll: true});
+    },
+    keep(index) {
+      window.promosimFocus = Object.assign(window.promosimFocus || {}, {[this.label]: index});
+    },
     onClick(event) {
       if (!this.clickable) return;
       const el = event.target.closest('[data-uid]');
@@ -180,7 +188,7 @@ module.exports = {
     },
     onLeave(event) {
       // Tabbed or clicked elsewhere: a later redraw leaves the focus where it went.
-      if (event.relatedTarget && !this.$el.contains(event.relatedTarget)) this.focusIndex = null;
+      if (event.relatedTarget && !this.$el.contains(event.relatedTarget)) this.keep(null);
     },
     onKey(event) {
       // The arrow keys go from line to line (one Tab stop for the whole feed, not one per line);
@@ -192,7 +200,7 @@ module.exports = {
         if (!items.length) return;
         const next = i < 0 ? 0 : Math.min(Math.max(i + (event.key === 'ArrowDown' ? 1 : -1), 0), items.length - 1);
         items[next].focus();
-        this.focusIndex = next;
+        this.keep(next);
         event.preventDefault();
       } else if ((event.key === 'Enter' || event.key === ' ') && i >= 0) {
         this.pick(parseInt(items[i].getAttribute('data-uid'), 10));
