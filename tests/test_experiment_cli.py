@@ -14,6 +14,7 @@ import yaml
 from conftest import BASELINE, ROOT, SCENARIOS, run_cli
 
 from sim.cli import main
+from sim.errors import InputError
 from sim.experiment import executor
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.progress import NoProgress, RichProgress, make_progress
@@ -700,3 +701,49 @@ def test_a_relative_command_is_recorded_with_the_folder_it_ran_in(tmp_path: Path
     meta = json.loads((tmp_path / "rel" / "metadata.json").read_text())
     assert meta["cwd"] == str(tmp_path)
     assert f"- Command: `{meta['command']}`, run in `{tmp_path}`\n" in (tmp_path / "rel" / "report.md").read_text()
+
+
+def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """"Does career conversations add anything to mentoring?" took a second comparison with its own
+    scenario file (an org-design trial); the runs of one replication share a seed in every arm, so
+    ``report --against`` pairs the arms already run with any one of them."""
+    out = tmp_path / "out"
+    metrics = "hidden_ambition_rate,attrition_rate"
+    assert main(["compare", str(BASELINE), "--levers", "mentoring,career_conversations,mentoring+career_conversations",
+                 "--replications", "3", "--years", "1", "--headcount", "100", "--workers", "1", "--quiet",
+                 "--metrics", metrics, "--out", str(out)]) == 0, capsys.readouterr().err
+    own = (out / "effects.csv").read_bytes(), (out / "report.md").read_bytes()
+    capsys.readouterr()
+    assert main(["experiment", "report", str(out), "--against", "mentoring"]) == 0
+    printed = capsys.readouterr().out
+    assert "paired effects (variant - mentoring)" in printed and "change: variant minus mentoring" in printed
+    # The folder's own report stays.
+    assert ((out / "effects.csv").read_bytes(), (out / "report.md").read_bytes()) == own
+    folder = out / "against-mentoring"
+    effects = pd.read_csv(folder / "effects.csv")
+    assert set(effects["baseline"]) == {"mentoring"}
+    assert set(effects["variant"]) == {"baseline", "career_conversations", "mentoring_and_career_conversations"}
+    # The same numbers as pairing the stored runs by hand.
+    values = ResultStore(out).summaries().pivot_table(index=["metric", "replication"], columns="arm", values="value")
+    for metric in metrics.split(","):
+        by_hand = (values.loc[metric, "mentoring_and_career_conversations"] - values.loc[metric, "mentoring"]).mean()
+        row = effects[(effects["metric"] == metric) & (effects["variant"] == "mentoring_and_career_conversations")]
+        assert row["diff"].item() == pytest.approx(by_hand, abs=1e-12)
+    report = (folder / "report.md").read_text()
+    assert report.startswith("# Comparison: mentoring against baseline, career_conversations, mentoring_and_")
+    assert "the folder's own report.md compares each with baseline" in report
+    # An arm that lacks the new reference's lever is not called that lever plus its own.
+    assert "Against mentoring: Mentoring switched off, career conversations switched on." in report
+    assert "Against mentoring: Mentoring switched off." in report  # the baseline
+    assert "Career conversations, switched on in mentoring: a direct question" in report  # the arm with both
+    assert (folder / "forest.png").is_file()
+    # A name that is not an arm is one line naming the arms; so is a sensitivity folder or a grid.
+    assert main(["experiment", "report", str(out), "--against", "mentorin"]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "--against: no arm 'mentorin' in this folder; --against takes one of: baseline, mentoring, "
+        "career_conversations, mentoring_and_career_conversations")
+    from sim.experiment.analysis import against_design  # noqa: PLC0415
+
+    grid = {"kind": "comparison", "arms": [{"label": "a[x=1]", "point": 0}, {"label": "a[x=2]", "point": 1}]}
+    with pytest.raises(InputError, match="holds a grid, whose arms pair point by point"):
+        against_design(grid, "a[x=1]")

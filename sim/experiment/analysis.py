@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.errors import InputError
 from sim.experiment.store import ResultStore
 from sim.metrics import COSTS, ON_REQUEST, group_ratio_parts, group_ratio_rates, metric_info, totals
 
@@ -274,6 +275,45 @@ def comparison_labels(effects: pd.DataFrame) -> list[str]:
     if effects["baseline"].nunique() <= 1:
         return [str(v) for v in effects["variant"]]
     return [f"{v} vs {b}" for v, b in zip(effects["variant"], effects["baseline"], strict=True)]
+
+
+def against_design(design: dict[str, Any], label: str, source: str = "") -> dict[str, Any]:
+    """``design`` with every arm paired against the arm ``label`` instead of its baseline.
+
+    Replication *k* of every arm ran with the same seed, so any two arms of a comparison are
+    paired, not only each with the baseline: "does career conversations add anything on top of
+    mentoring?" is ``mentoring+career_conversations`` against ``mentoring``, from runs already
+    made. Each arm's ``set`` becomes what it sets beyond the new reference's, so the report says
+    what differs between the two, not what each does to the baseline, and ``without`` what the
+    new reference sets that the arm does not (the baseline against ``mentoring``: mentoring off).
+
+    Args:
+        design: A stored comparison design with one reference arm (not a grid).
+        label: The arm every other arm is compared with.
+        source: The folder, for error messages.
+
+    Raises:
+        InputError: A sensitivity design, a grid (arms compared point by point), or no such arm.
+    """
+    arms = design["arms"]
+    labels = [str(a["label"]) for a in arms]
+    if design.get("kind") != "comparison" or len({a.get("point", 0) for a in arms}) > 1:
+        what = "sample points" if design.get("kind") == "sensitivity" else "a grid, whose arms pair point by point"
+        raise InputError(f"holds {what}; --against re-pairs the arms of a comparison with one baseline",
+                         source=source, path="--against")
+    if label not in labels:
+        raise InputError(f"no arm '{label}' in this folder; --against takes one of: {', '.join(labels)}",
+                         source=source, path="--against")
+    new = dict(design)
+    ref = next(a for a in arms if a["label"] == label)
+    ref_set = ref.get("set") or {}
+    new["arms"] = [dict(ref, reference=None)] + [
+        dict(a, reference=label, set={k: v for k, v in (a.get("set") or {}).items() if ref_set.get(k, object()) != v},
+             without={k: v for k, v in ref_set.items() if k not in (a.get("set") or {})})
+        for a in arms if a["label"] != label
+    ]
+    new["against"] = {"label": label, "was": next((a["label"] for a in arms if a.get("reference") is None), None)}
+    return new
 
 
 def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequence[str] | None = None,

@@ -219,6 +219,10 @@ def add_commands(sub: Any) -> None:
     rep.add_argument("folder", help="an output folder written by compare, experiment run or sensitivity")
     rep.add_argument("--metrics", type=metric_list, metavar="M,M",
                      help="report these metrics instead of the experiment's (every summary metric is stored)")
+    rep.add_argument("--against", metavar="ARM",
+                     help="compare every arm with this one instead of the baseline (runs of one replication share "
+                          "their seed in every arm, so any two arms pair), e.g. --against mentoring to see what a "
+                          "mentoring+career_conversations arm adds to mentoring; written into FOLDER/against-ARM/")
     rep.add_argument("--quiet", action="store_true", help="do not print the table")
     _table_option(rep)
     rep.set_defaults(func=cmd_report)
@@ -538,6 +542,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     design = store.design()
     output_folder(args.folder)  # the report is written into the folder: a read-only one fails here, in one line
     if design.get("kind") == "sensitivity":
+        if args.against:
+            raise InputError("--against re-pairs the arms of a comparison; a sensitivity folder has sample points, "
+                             "not arms", source=str(args.folder), path="--against")
         if args.metrics:
             raise InputError("--metrics chooses effects of a comparison; a sensitivity folder reports the metrics "
                              "of its design (its experiment file's sensitivity.metrics)", source=str(args.folder))
@@ -547,10 +554,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"wrote {', '.join(str(p) for p in files.values())}")
         return 0
     _check_report_metrics(args.metrics, store)
-    result = analyse(args.folder, metrics=args.metrics)
+    result = analyse(args.folder, metrics=args.metrics, against=args.against)
     if not args.quiet:
-        print_effects(result.effects, title=f"{design['name']}: paired effects (variant - baseline)",
-                      full=args.full)
+        reference = args.against or "baseline"
+        print_effects(result.effects, title=f"{design['name']}: paired effects (variant - {reference})",
+                      full=args.full, reference=reference)
     if result.missing:
         print(f"{result.missing} planned run(s) are not in the store yet", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in result.files.values())}")

@@ -11,6 +11,7 @@ import contextlib
 import copy
 import math
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -21,9 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import InputError
+from sim.errors import InputError, output_folder
 from sim.experiment.analysis import (
     LABEL_WIDTH,
+    against_design,
     comparison_labels,
     label_lines,
     paired_effects,
@@ -206,7 +208,7 @@ def failure_reasons(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
-            metrics: Sequence[str] | None = None) -> Analysis:
+            metrics: Sequence[str] | None = None, against: str | None = None) -> Analysis:
     """Compute effects, write effects.csv, the plots and report.md into ``out``.
 
     Args:
@@ -214,16 +216,22 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         confidence: Confidence level of the intervals.
         plots: Draw the PNGs (tests of the numbers skip them).
         metrics: Metrics to report instead of the design's (every summary metric is stored).
+        against: An arm to compare every other arm with instead of the baseline
+            (:func:`against_design`); its report goes into :func:`against_folder`, so the
+            folder's own report stays.
 
     Returns:
         The effects table and run counts (for printing).
     """
     store = ResultStore(out)
     design = store.design()
+    root = Path(out)
+    if against is not None:
+        design = against_design(design, against, source=str(out))
+        root = output_folder(against_folder(out, against))
     runs = design_runs(store, design)
     values = run_values(store, design)
     effects = paired_effects(values, design, metrics=metrics, confidence=confidence)
-    root = Path(out)
     files = {"effects": root / "effects.csv"}
     effects.to_csv(files["effects"], index=False)
     metrics = list(dict.fromkeys(effects["metric"])) if len(effects) else (design.get("metrics") or [])
@@ -239,8 +247,9 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
             if written:
                 files["trajectories"] = written
         if len(effects):
+            reference = design["against"]["label"] if against is not None else "baseline"
             written = plot_forest(effects, metrics, root / "forest.png",
-                                  title=f"{design['name']}: paired differences from baseline (95% CI)")
+                                  title=f"{design['name']}: paired differences from {reference} (95% CI)")
             if written:
                 files["forest"] = written
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
@@ -251,6 +260,15 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
                            top_level_names(store, design), horizon_line(design, store))
     files["report"].write_text(report, encoding="utf-8")
     return result
+
+
+def against_folder(out: str | Path, label: str) -> Path:
+    """Where ``analyse(out, against=label)`` writes: a folder of its own inside ``out``.
+
+    Beside the stored tables, not in them, and named by the arm with anything but letters,
+    digits, ``.``, ``_`` and ``-`` replaced, so a grid-style label cannot make a path.
+    """
+    return Path(out) / ("against-" + re.sub(r"[^A-Za-z0-9._-]", "_", label))
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -370,7 +388,9 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
         own = said[arm["scenario"]]
         words = own if ref is not None and own and own != said[ref] else ""
         switched = _levers_switched_on(arm.get("set") or {}, store.scenario(ref) if ref is not None else {})
-        if ref is not None and switched:  # `compare --levers`: say what the lever does, not its set: line
+        if ref is not None and arm.get("without"):  # --against: not the reference plus its set
+            words = f"Against {ref}: {_against_changes(arm)}."
+        elif ref is not None and switched:  # `compare --levers`: say what the lever does, not its set: line
             words = " ".join(f"{name}, switched on in {ref}: {text}."
                              for name, text in switched)
         elif ref is not None and arm.get("set"):
@@ -386,6 +406,26 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
         if words:
             out[arm["label"]] = words
     return out
+
+
+def _against_changes(arm: Mapping[str, Any]) -> str:
+    """What an arm changes from an ``--against`` reference whose settings it lacks, levers by name.
+
+    "Mentoring switched off, career conversations switched on", not the lever-on sentence a
+    baseline's variant gets: that would say career conversations were added to mentoring.
+    """
+    from sim.interventions import REGISTRY, load_all  # noqa: PLC0415 (levers import the scenario module)
+
+    load_all()
+
+    def lever(key: str) -> str | None:
+        name = key.removeprefix("interventions.")
+        return name.replace("_", " ") if name != key and name in REGISTRY else None
+
+    parts = [f"{lever(k)} switched off" if lever(k) else f"without `{k}={v}`" for k, v in arm["without"].items()]
+    parts += [f"{lever(k)} switched on" if lever(k) and isinstance(v, dict) and not v else f"`{k}={v}`"
+              for k, v in (arm.get("set") or {}).items()]
+    return ", ".join(parts)[:1].upper() + ", ".join(parts)[1:]
 
 
 def _ended(text: str) -> str:
@@ -990,8 +1030,9 @@ def report_title(design: Mapping[str, Any]) -> str:
     A compare's report was titled "Experiment: compare", which says nothing to whoever it is
     forwarded to (a new user's trial).
     """
+    against = (design.get("against") or {}).get("label")
     if design.get("source") != "command line":
-        return f"Experiment: {design['name']}"
+        return f"Experiment: {design['name']}" + (f", each arm against {against}" if against else "")
     arms = design.get("arms", [])
     baseline = next((str(a["label"]) for a in arms if a.get("reference") is None), "the baseline")
     variants = [str(a["label"]) for a in arms if a.get("reference") is not None]
@@ -1026,6 +1067,11 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     lines = [f"# {report_title(design)}", ""]
     if design.get("description"):
         lines += [design["description"], ""]
+    if design.get("against"):
+        was = design["against"]["was"]
+        lines += [f"> Every arm here is compared with **{design['against']['label']}**, from the same paired runs "
+                  f"(`promosim experiment report FOLDER --against {design['against']['label']}`); the folder's own "
+                  f"report.md compares each with {was}.", ""]
     lines += status_notes(result)
     lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares)
     ok = int((result.runs["status"] == "ok").sum())
@@ -1047,7 +1093,9 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     lines += ["Replication seeds (k = 0, 1, …): " + shown + more, ""]
     lines += ["### Scenarios", ""]
     rows = [[arm["label"], f"`{arm['source']}`", f"`{arm['scenario_hash']}`", settings_shown(arm["parameters"]),
-             settings_shown(arm.get("set") or {}), arm.get("reference") or "(reference)"] for arm in design["arms"]]
+             "; ".join([*([settings_shown(arm["set"])] if arm.get("set") else []),
+                        *(f"without `{k}={v}`" for k, v in (arm.get("without") or {}).items())]) or "—",
+             arm.get("reference") or "(reference)"] for arm in design["arms"]]
     lines += _md_table(["arm", "scenario file", "content hash", "parameters", "set", "paired with"], rows)
     if design.get("set"):
         lines += ["", f"Every scenario also with the experiment's set: {settings_shown(design['set'])}"]
@@ -1114,7 +1162,7 @@ VERDICT_STYLES = {"better": "bold green", "worse": "bold red"}
 
 
 def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant - baseline)",
-                  full: bool = False) -> None:
+                  full: bool = False, reference: str = "baseline") -> None:
     """The effects on stdout: a compact table of plain verdicts, or every statistic with ``full``.
 
     An org-design trial's default table had 138 rows by 9 columns, about 220 characters wide,
@@ -1137,7 +1185,7 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     console.print(_glance_table(effects))
     holm = (f'better/worse: clear even after allowing for the {tests} tests made (Holm\'s correction); "may be '
             'chance": clear on its own, not after that. ') if tests > 1 else ""
-    console.print(f"change: variant minus baseline, averaged over runs paired by seed; [95% CI]: the range that "
+    console.print(f"change: variant minus {reference}, averaged over runs paired by seed; [95% CI]: the range that "
                   f"holds the true change with 95% confidence. {holm}Lever time is a cost, not a result. Every "
                   "statistic: --full or effects.csv.", highlight=False, markup=False)
 
