@@ -885,6 +885,10 @@ def test_every_button_and_field_has_a_name_and_the_charts_say_what_they_show(pag
       .map(e => e.outerHTML.slice(0, 120))""")
     assert not unnamed, unnamed
     assert page.get_by_role("button", name="Play", exact=True).get_attribute("aria-keyshortcuts") == "P"
+    # headings to move by, under one h1, and the page's language
+    assert page.get_by_role("heading", level=1).inner_text() == "promosim: who wants to move up?"
+    assert page.get_by_role("heading", name="Headline metrics", level=2).is_visible()
+    assert page.evaluate("() => document.documentElement.lang") == "en"
     feed = page.get_by_role("region", name="Event feed")
     assert feed.get_by_role("listitem").count() > 0, "the feed's sentences are text a screen reader reads"
     chart = page.locator(".promosim-charts svg[role=img]").first.get_attribute("aria-label")
@@ -940,6 +944,22 @@ def test_a_workshop_by_keyboard_alone(page: object) -> None:
     person.type("s")
     page.wait_for_timeout(1000)
     assert current_step(page) == 1
+
+
+def test_single_key_shortcuts_switched_off_press_nothing(page: object) -> None:
+    """Speech input types letters as words are said: with the shortcuts off, an "s" steps nothing."""
+    page.get_by_text("Single-key shortcuts (R, P, S)", exact=True).click()  # the label: Vuetify covers the box
+    page.get_by_text("Single-key shortcuts are off.").wait_for()
+    page.locator(".promosim-step").click()  # focus on the page, in no field
+    page.keyboard.press("s")
+    page.wait_for_timeout(1000)
+    assert current_step(page) == 0
+    assert page.get_by_role("button", name="Step").get_attribute("aria-keyshortcuts") is None
+    page.get_by_text("Single-key shortcuts (R, P, S)", exact=True).click()
+    page.get_by_role("checkbox", name="Single-key shortcuts (R, P, S)", checked=True).wait_for()
+    page.locator(".promosim-step").click()
+    page.keyboard.press("s")
+    step_is(page, 1)
 
 
 def test_keyboard_focus_is_drawn_on_the_run_buttons(page: object) -> None:

@@ -661,6 +661,32 @@ def test_the_run_buttons_have_names_and_shortcuts(rendered: tuple[AppState, obje
     assert state.model.value.month == 0
 
 
+def test_single_key_shortcuts_can_be_switched_off(rendered: tuple[AppState, object]) -> None:
+    """Single letters pressed by speech input ("step", "reset" said aloud to dictate) reset the run;
+    WCAG 2.1.4 asks that such shortcuts can be turned off."""
+    state, rc = rendered
+    rc.find(v.Checkbox, label="Single-key shortcuts (R, P, S)").widget.v_model = False
+    assert state.shortcuts.value is False
+    keys = rc.find(KeysWidget).widget
+    assert keys.shortcuts == []
+    keys.vue_press("s")  # a press the browser should no longer send is ignored too
+    assert state.model.value.month == 0
+    play = rc.find(v.Btn, children=["\u25b6"]).widget
+    assert play.attributes == {"aria-label": "Play"}  # no shortcut announced that does nothing
+    assert rc.find(v.CardSubtitle, children=["Reset, play and step are above the tabs. Single-key shortcuts are off."])
+    rc.find(v.Checkbox, label="Single-key shortcuts (R, P, S)").widget.v_model = True
+    rc.find(KeysWidget).widget.vue_press("s")
+    assert state.model.value.month == 1
+
+
+def test_card_titles_are_headings(rendered: tuple[AppState, object]) -> None:
+    """Card titles were divs: a screen reader's heading keys found nothing on the page."""
+    _, rc = rendered
+    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
+    assert titles and all(isinstance(t, v.Html) and t.tag in ("h2", "h3") for t in titles)
+    assert {"Play speed", "Scenario", "Levers", "Behaviour", "Headline metrics"} <= {t.children[0] for t in titles}
+
+
 def test_the_feed_is_text_a_screen_reader_reads(rendered: tuple[AppState, object]) -> None:
     """As role="img" the feed was "Event feed, image", its sentences unread, its lines only clickable."""
     state, rc = rendered

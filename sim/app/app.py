@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 
 import solara
+from solara.alias import rv
 
 from sim.app import TITLE
 from sim.app.components import AppState, MainView, Sidebar
@@ -25,7 +26,7 @@ def Page() -> None:
     state = solara.use_memo(lambda: AppState.from_address(router.search), [])  # a reload keeps the run
     solara.Title(TITLE)
     with solara.AppBarTitle():
-        solara.Text(TITLE)
+        rv.Html(tag="h1", children=[TITLE], class_="promosim-heading")  # the page's one h1 (HEADING_CSS)
     with solara.Sidebar():
         Sidebar(state)
     MainView(state)

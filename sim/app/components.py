@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import solara
 import solara.lab
+from solara.alias import rv
 
 # Mesa 3.3's own ComponentsView (which this page does not use) trips Solara's hook check on import.
 warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
@@ -103,6 +104,8 @@ class AppState:
         play_interval: The play interval in milliseconds (between steps while playing).
         render_interval: Steps per redraw while playing.
         playing: Whether the run is playing (``RunControls``' play loop runs while it is True).
+        shortcuts: Whether the single-key shortcuts (``RUN_KEYS``) are on; a switch turns them off
+            for a speech-input user, whose spoken words would otherwise press them (WCAG 2.1.4).
         origins: For each uploaded headcount file's label, the scenario whose levels and behaviour
             it runs in: a second file, uploaded onto the first, runs in the same ones.
         refusals: How many changes were refused: a new count redraws the fields and switches that
@@ -123,6 +126,7 @@ class AppState:
     play_interval: solara.Reactive[int]
     render_interval: solara.Reactive[int]
     playing: solara.Reactive[bool] = field(default_factory=lambda: solara.reactive(False))
+    shortcuts: solara.Reactive[bool] = field(default_factory=lambda: solara.reactive(True))
     origins: dict[str, str] = field(default_factory=dict)
     refusals: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(0))
     sheet_choice: solara.Reactive[tuple[Path, tuple[str, ...]] | None] = field(
@@ -678,6 +682,19 @@ FOCUS_CSS = (
 )
 
 
+# Card titles as headings (``card``), which look as Vuetify's titles did.
+HEADING_CSS = ".promosim-heading{font-size:inherit;font-weight:inherit;line-height:inherit;margin:0}"
+
+
+def card(title: str, level: int = 2, **kwargs: Any) -> Any:
+    """A Solara card whose title is a heading of ``level``, to use as ``solara.Card`` is.
+
+    Solara's card title is a ``div``: the page had no heading at all, so a screen reader's
+    heading keys, the usual way round a page, found nothing (an accessibility trial).
+    """
+    return solara.Card(rv.Html(tag=f"h{level}", children=[title], class_="promosim-heading"), **kwargs)
+
+
 @solara.component
 def RunControls(state: AppState, tick: int) -> None:
     """Reset, Play/Pause and Step, as Mesa's ``ModelController`` (its labels, its ``update_counter`` redraws).
@@ -727,14 +744,19 @@ def RunControls(state: AppState, tick: int) -> None:
 
     playing = state.playing.value
     with solara.Div(classes=["promosim-controller"]):
-        KeysWidget.element(shortcuts=list(RUN_KEYS), on_key=shortcut)
+        keys = list(RUN_KEYS) if state.shortcuts.value else []
+        KeysWidget.element(shortcuts=keys, on_key=shortcut)
+
+        def named(key: str, **more: str) -> dict[str, str]:
+            return {**more, "aria-keyshortcuts": key.upper()} if key in keys else more
+
         # Named in words: a screen reader read the ▶ button as "black right-pointing triangle".
-        solara.Button(label="Reset", color="primary", on_click=reset, attributes={"aria-keyshortcuts": "R"})
+        solara.Button(label="Reset", color="primary", on_click=reset, attributes=named("r"))
         solara.Button(label="\u275a\u275a" if playing else "\u25b6", color="primary",
                       on_click=state.toggle_play, disabled=not model.running,
-                      attributes={"aria-label": "Pause" if playing else "Play", "aria-keyshortcuts": "P"})
+                      attributes=named("p", **{"aria-label": "Pause" if playing else "Play"}))
         solara.Button(label="Step", color="primary", on_click=step, disabled=playing or not model.running,
-                      attributes={"aria-keyshortcuts": "S"})
+                      attributes=named("s"))
     if error:
         solara.Error(label=error)
 
@@ -825,7 +847,9 @@ def KeepAddress(state: AppState, model: WorkshopModel, tick: int) -> None:
 @solara.component
 def ControlsCard(state: AppState) -> None:
     """How fast Mesa's controller plays: its play interval and render interval (the buttons are in ``RunBar``)."""
-    with solara.Card("Play speed", subtitle=f"Reset, play and step are above the tabs. {KEYS_NOTE}"):
+    keys = KEYS_NOTE if state.shortcuts.value else "Single-key shortcuts are off."
+    with card("Play speed", subtitle=f"Reset, play and step are above the tabs. {keys}"):
+        solara.Checkbox(label="Single-key shortcuts (R, P, S)", value=state.shortcuts)
         # The values are in the labels: Vuetify shows a slider's value only while it is dragged.
         every = state.render_interval.value
         solara.SliderInt(f"Play interval: {state.play_interval.value} ms", value=state.play_interval, min=10,
@@ -846,7 +870,7 @@ def ScenarioCard(state: AppState) -> None:
     """Choose or upload a scenario, the seed, the organisation's size, and whether to compare."""
     settings = state.settings.value
     names = shipped_scenarios() + [n for n in state.uploads.value if n not in shipped_scenarios()]
-    with solara.Card("Scenario"):
+    with card("Scenario"):
         solara.Select("Scenario", values=names, value=settings.scenario, on_value=state.choose_scenario)
         try:
             description = settings.base().description
@@ -927,7 +951,7 @@ def LeversCard(state: AppState) -> None:
         lambda: {name: lever_problem(base, name) for name in registry} if base is not None else {},
         [settings.scenario, id(base)],
     )
-    with solara.Card("Levers"):
+    with card("Levers"):
         if not registry:
             solara.Text("No levers are installed yet.")
 
@@ -970,7 +994,7 @@ def BehaviourCard(state: AppState) -> None:
     def on_change(name: str, value: Any) -> None:
         state.update_settings(state.settings.value.set_param(name, value))
 
-    with solara.Card("Behaviour", subtitle="Speaking up: monthly chance a person raises their career. Failed "
+    with card("Behaviour", subtitle="Speaking up: monthly chance a person raises their career. Failed "
                      "risks penalised: the climate, the chance a failed risk is quietly blamed."):
         UserInputs(user_params, on_change=on_change)
         solara.Text(policy_note(settings.value("policy")), classes=["promosim-policy"],
@@ -1054,7 +1078,7 @@ def PyramidCard(state: AppState, model: WorkshopModel, tick: int) -> None:
 
     The key is above the picture: below a 1,000-person pyramid it was off a 1280x720 projector.
     """
-    with solara.Card("The organisation", subtitle="Colour: what people want against what their manager "
+    with card("The organisation", subtitle="Colour: what people want against what their manager "
                      "believes. Click a person to inspect them.", classes=["promosim-pyramid-card"]):
         solara.ToggleButtonsSingle(value=state.order, values=["colour", "position"], dense=True)
         solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated))
@@ -1070,7 +1094,7 @@ def ChartsCard(model: WorkshopModel, tick: int) -> None:
         lambda: [headline_chart_svg(spec, model.history, groups) for spec in shown_charts(HEADLINE_CHARTS, groups)],
         [model, tick],
     )
-    with solara.Card("Headline metrics", classes=["promosim-charts"]):
+    with card("Headline metrics", classes=["promosim-charts"]):
         solara.HTML(tag="div", unsafe_innerHTML=chart_grid_html(svgs))
         ChartNote([model.history], tick)
 
@@ -1097,7 +1121,7 @@ def EventFeed(state: AppState, model: WorkshopModel, tick: int, n: int = 40) -> 
         body = "".join(lines)
     # A region of text, not a picture: as role="img" a screen reader said "Event feed, image" and
     # none of its sentences, and the lines could only be clicked.
-    with solara.Card("What happened", classes=["promosim-feed"]):
+    with card("What happened", classes=["promosim-feed"]):
         PictureWidget.element(
             svg=f'<div role="list" style="max-height:340px;overflow-y:auto;font-size:13px">{body}</div>',
             label=FEED_LABEL, role="region", clickable=True, on_pick=state.selected.set,
@@ -1131,7 +1155,7 @@ def Inspector(state: AppState, model: WorkshopModel, tick: int) -> None:
             pick = np.random.default_rng([run.seed, run.month, state.selected.value or 0]).choice(hidden_rows)
             state.selected.set(int(run.workforce.uid[pick]))
 
-    with solara.Card("Inspector", classes=["promosim-inspector"]):
+    with card("Inspector", classes=["promosim-inspector"]):
         solara.Style(INSPECTOR_CSS)
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "row-gap": "14px"}):
             if named:
@@ -1398,7 +1422,7 @@ def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
     """The same organisation and seed with and without the chosen levers, in lockstep."""
     if model.control is None:
         pending = state.settings.value  # what the next Reset builds: the advice follows the sidebar
-        with solara.Card("Side by side"):
+        with card("Side by side"):
             if pending.levers and pending.compare:
                 solara.Info("Press Reset: the organisation then runs twice from the same seed, with and without "
                             "the levers you switched on, month by month.")
@@ -1411,11 +1435,11 @@ def SideBySide(state: AppState, model: WorkshopModel, tick: int) -> None:
         return
     solara.HTML(tag="div", unsafe_innerHTML=compare_header_html(model))
     with solara.Columns([6, 6]):
-        with solara.Card("With the levers", classes=["promosim-with"]):
+        with card("With the levers", classes=["promosim-with"]):
             solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.treated, model.control))
             Pyramid(model.treated, steps=tick, order=state.order.value, max_width=470,
                     label="With the levers", partner=model.control)
-        with solara.Card("Without any lever", classes=["promosim-without"]):
+        with card("Without any lever", classes=["promosim-without"]):
             solara.HTML(tag="div", unsafe_innerHTML=drawing.legend_html(model.control, model.treated))
             Pyramid(model.control, steps=tick, order=state.order.value, max_width=470,
                     label="Without any lever", partner=model.treated)
@@ -1428,7 +1452,7 @@ def CompareCharts(model: WorkshopModel, tick: int) -> None:
     groups = model.treated.scenario.group_names
     svgs = solara.use_memo(lambda: [compare_chart_svg(spec, model) for spec in shown_charts(COMPARE_CHARTS, groups)],
                            [model, tick])
-    with solara.Card("With (solid) and without (dashed) the levers", classes=["promosim-compare-charts"]):
+    with card("With (solid) and without (dashed) the levers", classes=["promosim-compare-charts"]):
         solara.HTML(tag="div", unsafe_innerHTML=chart_grid_html(svgs))
         ChartNote([model.history, model.control_history], tick)
         solara.HTML(tag="div", unsafe_innerHTML=compare_table_html(model))
@@ -1549,7 +1573,7 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
             loaded()
 
     with solara.Div(style=STORY_GRID_STYLE, classes=["promosim-story"]):
-        with solara.Card("Sam and Priya: a guided start", classes=["promosim-guide"], style="grid-row:span 2"):
+        with card("Sam and Priya: a guided start", classes=["promosim-guide"], style="grid-row:span 2"):
             if not available:
                 solara.Warning(f"The scenario '{GUIDED_SCENARIO}' is not shipped yet.")
                 return
@@ -1566,7 +1590,7 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
                 solara.Button("Try the levers", on_click=try_levers, disabled=not in_story, outlined=True)
             solara.HTML(tag="div", unsafe_innerHTML=guide_html(guide_chapter(model, state.selected.value)))
         if in_story:
-            with solara.Card("The team now"):
+            with card("The team now", level=3):
                 Pyramid(model.treated, steps=tick, highlight=state.selected.value, max_width=470,
                         on_pick=state.selected.set, label="The team")
                 solara.Text(f"Team performance this month: "
@@ -1584,7 +1608,7 @@ def MainView(state: AppState) -> None:
     update_counter.get()
     model = state.model.value
     tick = model.steps
-    solara.Style(FOCUS_CSS)
+    solara.Style(FOCUS_CSS + HEADING_CSS)
     RunBar(state, model, tick)
     with solara.lab.Tabs(value=state.tab, lazy=True):
         with solara.lab.Tab("Organisation"):

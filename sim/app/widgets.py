@@ -301,6 +301,8 @@ KEYS_TEMPLATE = _INVISIBLE + """
     document.addEventListener('keydown', this.onKey);
     this.tries = 0;
     this.nameMenu();
+    // Solara's page template has no lang: a screen reader guessed the language from the user's own.
+    if (!document.documentElement.lang) document.documentElement.lang = this.lang;
   },
   beforeDestroy() {
     document.removeEventListener('keydown', this.onKey);
@@ -455,18 +457,20 @@ class KeysWidget(v.VuetifyTemplate):
     Reset. The shortcuts act wherever the focus is, except in a text field, a menu or on a slider,
     whose keys are their own, and never with Ctrl, Alt, Meta or Shift (the browser's and a screen
     reader's). It also lets the arrow keys (and Home, End) move between tabs, as in the ARIA tabs
-    pattern (Vuetify's tabs took only Tab and Enter), and names Solara's sidebar button, an icon
-    that a screen reader announced as just "button".
+    pattern (Vuetify's tabs took only Tab and Enter), names Solara's sidebar button, an icon
+    that a screen reader announced as just "button", and gives the page its language.
 
     Attributes:
         shortcuts: The lower-case keys reported to ``on_key`` (not ``keys``: ipywidgets' own attribute).
         menu_label: The accessible name given to the app bar's sidebar button.
+        lang: The page's language, set on ``<html>`` unless it has one (Solara's template has none).
         on_key: Called with the key pressed (one of ``shortcuts``).
     """
 
     template = traitlets.Unicode(KEYS_TEMPLATE).tag(sync=True)
     shortcuts = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     menu_label = traitlets.Unicode("Show or hide the sidebar").tag(sync=True)
+    lang = traitlets.Unicode("en").tag(sync=True)
     on_key = traitlets.Callable(None, allow_none=True)
 
     def vue_press(self, key: Any) -> None:
