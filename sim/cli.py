@@ -269,12 +269,17 @@ def run_metadata(seed: int | None = None, **extra: Any) -> dict[str, Any]:
         dirty: bool | None = bool(changed)
     except (OSError, subprocess.CalledProcessError):
         rev, dirty = None, None
+    from sim.experiment.fingerprint import code_digest  # noqa: PLC0415 (standard library only)
+
     return {
         "seed": seed,
         "python": platform.python_version(),
         "packages": versions,
         "git_revision": rev,
         "git_uncommitted_changes": dirty,
+        # The engine's source as imported: two sessions at one revision, each with other uncommitted edits,
+        # read as one version, and a resume reused the other edit's runs without a warning.
+        "engine_digest": code_digest()[0],
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **extra,
     }

@@ -129,6 +129,19 @@ def test_uncommitted_changes_are_named_in_the_report() -> None:
         assert ("with uncommitted changes" in lines) is edited
 
 
+def test_runs_reused_from_another_version_are_warned_of() -> None:
+    # The same command after a change to the engine reuses every stored run (its id does not depend on
+    # the code): the report must say that its numbers are not this version's, also when one version made them all.
+    meta = {"python": "3.11", "packages": {"numpy": "2"}, "git_revision": "abc", "git_uncommitted_changes": True,
+            "executor": "x", "created": "now"}
+    old = {**meta, "session": "s1", "engine_digest": "111111111111"}
+    for latest, warned in (({**meta, "session": "s2", "engine_digest": "222222222222"}, True),
+                           ({**meta, "session": "s2", "engine_digest": "111111111111"}, False)):
+        lines = "\n".join(provenance_lines(Provenance(latest=latest, makers=[old], made=Counter({"s1": 4}))))
+        assert ("made by another version than the command above" in lines) is warned
+        assert "`111111111111`" in lines
+
+
 def test_run_writes_the_fully_resolved_scenario(parquet_run: tuple[Any, Path]) -> None:
     _, out_dir = parquet_run
     written = load_scenario(out_dir / "scenario.yaml")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -287,6 +288,47 @@ def test_batches_are_merged_and_an_interrupted_merge_is_finished_or_undone(tmp_p
     assert set(summaries["run_id"]) == set(runs["run_id"])
     run_design(bigger, out, SEQUENTIAL)
     assert_each_run_exactly_once(out, bigger)
+
+
+@pytest.mark.parametrize("commit", [False, True], ids=["undone", "finished"])
+def test_a_folder_read_before_an_interrupted_merge_is_tidied_counts_each_run_once(tmp_path: Path,
+                                                                                  commit: bool) -> None:
+    # Reading takes no lock and does not tidy: `experiment report` on a folder whose merge was killed
+    # read the merged parts beside the parts they replace, and failed on the duplicates.
+    path = write_experiment(tmp_path, replications=3)
+    out = tmp_path / "out"
+    run_design(build_design(load_experiment(path), path), out, SEQUENTIAL)
+    bigger = build_design(load_experiment(write_experiment(tmp_path, replications=5)), path)
+    seen: list[str] = []
+
+    def stop_after_two(outcome: RunOutcome) -> None:
+        seen.append(outcome.run_id)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # batches left unmerged, to be merged below
+        run_design(bigger, out, SEQUENTIAL, flush_seconds=0, on_outcome=stop_after_two)
+    partial_compaction(out, commit)
+    tidied = tmp_path / "tidied"
+    shutil.copytree(out, tidied)
+    with ResultStore(tidied):  # what a writer makes of it
+        pass
+    assert (out / COMPACTION).exists()  # not tidied: only a writer tidies
+    store = ResultStore(out)
+    assert len(store.runs()) == 6 + 2 and store.runs()["run_id"].is_unique
+    assert not store.summaries().duplicated(["run_id", "metric"]).any()
+    assert not store.timeseries().duplicated(["run_id", "metric", "step", "level", "group", "track"]).any()
+    pd.testing.assert_frame_equal(analyse(out, plots=False).effects, analyse(tidied, plots=False).effects)
+
+
+def test_a_damaged_part_is_named_in_one_line(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, replications=2)
+    out = tmp_path / "out"
+    run_design(build_design(load_experiment(path), path), out, SEQUENTIAL)
+    part = next((out / "summaries").rglob("part-*.parquet"))
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])  # a copy cut short, a bad disk
+    with pytest.raises(InputError, match=r"'summaries' table cannot be read .*part-.*move that file away"):
+        analyse(out, plots=False)
 
 
 def read_with_pandas(out: Path) -> dict[str, pd.DataFrame]:

@@ -335,7 +335,8 @@ def _versions(meta: dict[str, Any]) -> str:
     """Python, package versions and git revision of one session."""
     pkgs = ", ".join(f"{k} {v}" for k, v in (meta.get("packages") or {}).items() if v)
     edits = " with uncommitted changes to the code or scenarios" if meta.get("git_uncommitted_changes") else ""
-    return f"Python {meta.get('python')}, {pkgs}; git `{meta.get('git_revision') or 'unknown'}`{edits}"
+    code = f" (engine code `{meta['engine_digest']}`)" if meta.get("engine_digest") else ""
+    return f"Python {meta.get('python')}, {pkgs}; git `{meta.get('git_revision') or 'unknown'}`{edits}{code}"
 
 
 def provenance_lines(prov: Provenance) -> list[str]:
@@ -363,6 +364,13 @@ def provenance_lines(prov: Provenance) -> list[str]:
     if len(versions) > 1:
         out.append(f"- **Warning:** the runs were made by {len(versions)} different versions: "
                    + " / ".join(versions[1:]))
+    current = _versions(latest) if latest.get("packages") else None
+    if prov.earlier and current is not None and any(v != current for v in versions):
+        # A run's id does not depend on the code, so the same command after an engine fix reused every
+        # stored run, and the report's numbers were the old code's with no word but the line above.
+        out.append(f"- **Warning:** runs of earlier sessions were reused, made by another version than the "
+                   f"command above ({current}): a run's id does not depend on the code, so a changed engine does "
+                   "not run them again; run into a new folder for this version's numbers")
     return out
 
 

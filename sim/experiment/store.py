@@ -602,10 +602,45 @@ class ResultStore:
         # With the schema's pandas metadata, so this reader and pd.read_parquet give the same dtypes.
         full = (pa.schema([*schema, pa.field("scenario", pa.string())], metadata=schema.metadata) if partitioned
                 else schema)
-        if not folder.exists() or not any(folder.rglob("part-*.parquet")):
+        parts = self._committed_parts(table)
+        if not parts:
             return full.empty_table().to_pandas()
-        dataset = ds.dataset(folder, format="parquet", schema=full, partitioning=PARTITION if partitioned else None)
-        return dataset.to_table(filter=where).to_pandas()
+        try:
+            dataset = ds.dataset([str(p) for p in parts], format="parquet", schema=full,
+                                 partitioning=PARTITION if partitioned else None, partition_base_dir=str(folder))
+            return dataset.to_table(filter=where).to_pandas()
+        except (pa.ArrowInvalid, OSError) as exc:
+            # Parts are written under a temporary name and renamed, so a kill leaves none half written; a
+            # damaged one (a disk, a copy cut short) was a pyarrow traceback, also on every resume.
+            raise InputError(f"a part of its '{table}' table cannot be read ({str(exc).splitlines()[0]}); move that "
+                             "file away together with runs/part-<batch>.parquet of the same name, then run the same "
+                             "command again: the runs of that batch run again", source=str(self.root)) from None
+
+    def _committed_parts(self, table: str) -> list[Path]:
+        """The parts of ``table`` that :meth:`tidy` would keep: those of committed batches, a merge's once committed.
+
+        Reading needs no lock, so a folder can be read before a writer has tidied it: after a kill
+        during :meth:`compact`, both the merged parts and the parts they replace are on disk, and
+        reading every file counted each run twice (``experiment report`` failed on the duplicates;
+        ``summaries()`` returned them). The same rule as ``tidy``: a merge counts once its runs part
+        exists, and then the parts it merged do not.
+        """
+        folder = self.root / table
+        if not folder.is_dir():
+            return []
+        committed = {p.stem.removeprefix("part-") for p in (self.root / "runs").glob("part-*.parquet")}
+        stale: set[str] = set()
+        marker = self.root / COMPACTION
+        if marker.exists():
+            try:
+                plan = json.loads(marker.read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # gone meanwhile: the writer finished its merge
+                plan = None
+            if plan is not None:
+                stale = set(plan["old"]) if plan["new"] in committed else {plan["new"]}
+        return sorted(path for path in folder.rglob("part-*.parquet")
+                      if (batch := path.stem.removeprefix("part-")) not in stale
+                      and (table == "runs" or batch in committed))
 
 
 def _both(first: Any, second: Any) -> Any:
