@@ -8,6 +8,7 @@ parameters.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from copy import deepcopy
@@ -100,8 +101,10 @@ class PromotionModel(mesa.Model):
             run). ``None`` draws a fresh seed, recorded as ``self.seed``.
         headcount: Resize the organisation to about this many people, keeping its shape.
         overrides: Dotted key paths to values, applied to the scenario before validation.
-        **params: Shortcut names (see ``SHORTCUTS``) or key paths with ``__`` for ``.``;
-            keyword-only so that SolaraViz and batch tools can re-create the model.
+        **kwargs: Shortcut names (see ``SHORTCUTS``) or key paths with ``__`` for ``.``;
+            keyword-only so that SolaraViz and batch tools can re-create the model. Named
+            ``kwargs`` because Mesa's SolaraViz (3.3) accepts extra keywords only under that name:
+            with ``**params`` it refused every model ("Missing required model parameter: params").
     """
 
     def __init__(
@@ -111,12 +114,13 @@ class PromotionModel(mesa.Model):
         rng: int | None = None,
         headcount: int | None = None,
         overrides: Mapping[str, Any] | None = None,
-        **params: Any,
+        **kwargs: Any,
     ):
         keep_freed_memory()
         seed = int(np.random.SeedSequence().entropy % (2**63)) if rng is None else run_seed(rng)
         super().__init__(rng=seed)
-        extra = {SHORTCUTS.get(k, k): v for k, v in params.items()}
+        check_keywords(kwargs)
+        extra = {SHORTCUTS.get(k, k): v for k, v in kwargs.items()}
         if "seed" in extra:  # Mesa 3's old keyword; as a scenario key it read "unknown key 'seed'"
             raise InputError("the run seed is rng=, as in mesa.Model (seed= is not a scenario key)",
                              source="PromotionModel", path="seed")
@@ -187,9 +191,15 @@ class PromotionModel(mesa.Model):
 
     # -- the schedule ---------------------------------------------------------------------
     def step(self) -> None:
-        """One month; the headline metrics go to ``self.datacollector`` (Mesa's batch tools read it)."""
+        """One month; the headline metrics go to ``self.datacollector`` (Mesa's batch tools read it).
+
+        ``running`` turns False after the scenario's ``years``, as Mesa's ``run_model``, batch_run
+        and SolaraViz's Play expect of a model that ends: they ran on for ever (a Mesa user's
+        trial). Stepping on is still allowed (``simulate(years=...)`` runs past the scenario's).
+        """
         self._advance()
         self.datacollector.collect(self)
+        self.running = self.month < round(12 * self.scenario.years)
 
     def _advance(self) -> None:
         """One month, in the order of docs/ODD.md (Process overview and scheduling)."""
@@ -401,7 +411,7 @@ class PromotionModel(mesa.Model):
         if agent is not None and self._agent_kind[row] == kind and self._agent_uid[row] == uid:
             return agent
         if agent is not None:
-            agent.remove()
+            agent._retire()  # the old handle keeps the state of its class's time
         agent = (Manager if kind == MANAGEMENT else Employee)(self, row)
         agent.unique_id = uid
         self.agent_at[row] = agent
@@ -412,7 +422,7 @@ class PromotionModel(mesa.Model):
     def _drop_agents(self, rows: np.ndarray) -> None:
         """Deregister the agents (where made) of people who leave."""
         for row in _made_agents(rows, self._agent_kind, self._agent_uid):
-            self.agent_at[row].remove()
+            self.agent_at[row]._retire()  # keeps the person's last state: the row goes to someone else
             self.agent_at[row] = None
 
     # -- lookups for agents and the app -----------------------------------------------------
@@ -448,7 +458,29 @@ class PromotionModel(mesa.Model):
         return self._agent(row) if row >= 0 else None
 
 
-def run_seed(rng: Any) -> int:
+def check_keywords(kwargs: Mapping[str, Any]) -> None:
+    """Refuse a keyword that is neither a shortcut nor a scenario key path, naming what is.
+
+    A mistyped keyword (``rgn=1``, ``head_count=200``, ``voice_rat=0.1``) was reported as an
+    unknown scenario key with the scenario's sections as what is allowed: the constructor's own
+    keywords and the shortcuts were never suggested.
+
+    Raises:
+        InputError: One line naming the keyword, a close match and what is allowed.
+    """
+    sections = set(Scenario.model_fields)
+    for key in kwargs:
+        if key in SHORTCUTS or key == "seed" or key.split("__")[0].split(".")[0] in sections:
+            continue
+        own = ("scenario", "rng", "headcount", "overrides")
+        close = difflib.get_close_matches(key, [*own, *SHORTCUTS, *sections], n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(f"unknown keyword {key!r}{hint}; allowed: {', '.join(own)}, the shortcuts "
+                         f"{', '.join(SHORTCUTS)}, or a scenario key path with __ for . (e.g. policy__cycle_months)",
+                         source="PromotionModel", path=key)
+
+
+def run_seed(rng: Any, source: str = "PromotionModel", path: str = "rng") -> int:
     """The seed ``rng`` as a whole number 0 or more; anything else is an error, not silently another seed.
 
     ``rng=1.7`` ran as seed 1, and ``rng=-1`` failed deep in numpy (found by fuzzing).
@@ -460,9 +492,9 @@ def run_seed(rng: Any) -> int:
         # mesa.Model takes these; a run seed must be a number, to be recorded and replayed.
         raise InputError(f"must be a whole number 0 or more, got a {type(rng).__name__}: the run seed is kept with "
                          "the results so that the run can be replayed (draw one, e.g. int(rng.integers(2**63)))",
-                         source="PromotionModel", path="rng")
+                         source=source, path=path)
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
-        raise InputError(f"must be a whole number 0 or more, got {rng!r}", source="PromotionModel", path="rng")
+        raise InputError(f"must be a whole number 0 or more, got {rng!r}", source=source, path=path)
     return int(rng)
 
 

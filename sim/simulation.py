@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.model import PromotionModel
+from sim.model import PromotionModel, run_seed
 from sim.records import FAILED, PENDING, SUCCEEDED
 from sim.scenario import MAX_YEARS, TRACKS, Scenario, load_scenario
 
@@ -99,7 +99,8 @@ def simulate(
     if overrides:
         spec = load_scenario(spec, overrides=overrides)
     months = run_months(years if years is not None else spec.years)  # before the warm-up, not after it
-    model = PromotionModel(scenario=spec, rng=seed)
+    # Checked here so that a bad seed is named as simulate's seed, not the model's rng.
+    model = PromotionModel(scenario=spec, rng=None if seed is None else run_seed(seed, "simulate", "seed"))
     for month in range(1, months + 1):
         model.step()
         if progress is not None:

@@ -298,7 +298,11 @@ class Employee(mesa.Agent):
     """One person: a handle onto a row of the workforce columns.
 
     Attributes read through to the columns, so the agent is always current and costs nothing
-    to keep in step with the vectorised phases.
+    to keep in step with the vectorised phases. When the person leaves (or changes track, which
+    makes a new agent of the other class), the model deregisters the handle and it keeps the
+    person's state as it was then, as a removed Mesa agent keeps its attributes: it never reads
+    the row's next occupant. The simulation's state cannot be written through an agent (it
+    would change nothing the phases read); set a column of ``model.workforce`` at ``agent.row``.
     """
 
     model: PromotionModel
@@ -306,8 +310,40 @@ class Employee(mesa.Agent):
     def __init__(self, model: PromotionModel, row: int):
         super().__init__(model)
         self.row = row
+        self._frozen: dict[str, Any] | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _STATE_NAMES:
+            raise AttributeError(
+                f"{name!r} is simulation state and cannot be set on an agent (it would change nothing the model "
+                f"reads): read it with hidden_state() or beliefs(), change it in the columns of model.workforce "
+                f"at agent.row (sim/workforce.py COLUMNS)")
+        super().__setattr__(name, value)
+
+    def remove(self) -> None:
+        """Refused: people leave through the model's exits phase, not by removing their agent.
+
+        Mesa's ``agent.remove()`` (and ``model.remove_all_agents()``) only deregisters the handle:
+        the person stayed employed, still in the metrics, and missing from ``model.agents`` for good.
+        """
+        raise RuntimeError(
+            "employees cannot be removed through Mesa: agent.remove() would only hide a person who stays "
+            "employed from model.agents; people leave in the model's exits phase (model.remove_people)")
+
+    @property
+    def present(self) -> bool:
+        """Whether the person is still employed and this is their current agent."""
+        return self._frozen is None
+
+    def _retire(self) -> None:
+        """Keep the person's state as it is now and deregister the handle (the model calls this)."""
+        wf = self.model.workforce
+        self._frozen = {name: getattr(wf, name)[self.row].item() for name in COLUMNS}
+        mesa.Agent.remove(self)
 
     def _col(self, name: str) -> Any:
+        if self._frozen is not None:
+            return self._frozen[name]
         return getattr(self.model.workforce, name)[self.row].item()
 
     @property
@@ -327,42 +363,40 @@ class Employee(mesa.Agent):
 
     @property
     def manager(self) -> Manager | None:
-        """The person currently managing this one's team, if the post is filled."""
-        return self.model.manager_of(self.row)
+        """The person currently managing this one's team, if the post is filled (None once gone)."""
+        return self.model.manager_of(self.row) if self.present else None
 
     def hidden_state(self) -> dict[str, Any]:
         """Everything the simulation knows about this person that their manager does not."""
-        wf = self.model.workforce
-        r = self.row
+        col = self._col
         return {
-            "ambition": float(wf.ambition[r]),
-            "aspiring": bool(wf.ambition[r] >= 0.5),
-            "direction": "management" if wf.wants_mgmt[r] else "specialist",
-            "wants_to_move_in_months": int(max(wf.wait[r], 0)),
-            "visibility": float(wf.visibility[r]),
-            "risk_sensitivity": float(wf.risk_sensitivity[r]),
-            "engagement": float(wf.engagement[r]),
-            "competence": float(wf.competence[r]),
-            "management_readiness": float(wf.mgmt_ready[r]),
-            "specialist_readiness": float(wf.spec_ready[r]),
-            "masking": bool(wf.masking[r]),
-            "level": int(wf.level[r]),
-            "track": TRACKS[int(wf.track[r])],
+            "ambition": float(col("ambition")),
+            "aspiring": bool(col("ambition") >= 0.5),
+            "direction": "management" if col("wants_mgmt") else "specialist",
+            "wants_to_move_in_months": int(max(col("wait"), 0)),
+            "visibility": float(col("visibility")),
+            "risk_sensitivity": float(col("risk_sensitivity")),
+            "engagement": float(col("engagement")),
+            "competence": float(col("competence")),
+            "management_readiness": float(col("mgmt_ready")),
+            "specialist_readiness": float(col("spec_ready")),
+            "masking": bool(col("masking")),
+            "level": int(col("level")),
+            "track": TRACKS[int(col("track"))],
             "group": self.group,
-            "tenure_months": int(wf.tenure[r]),
-            "age": float(wf.age[r]),
+            "tenure_months": int(col("tenure")),
+            "age": float(col("age")),
         }
 
     def beliefs(self) -> dict[str, Any]:
         """What this person's manager believes about them."""
-        wf = self.model.workforce
-        r = self.row
+        col = self._col
         return {
-            "interest": float(wf.b_interest[r]),
-            "management_direction": float(wf.b_mgmt[r]),
-            "readiness": float(wf.b_ready[r]),
-            "refused_for_good": bool(wf.b_refused[r]),
-            "knows_wants_later": bool(wf.b_later[r]),
+            "interest": float(col("b_interest")),
+            "management_direction": float(col("b_mgmt")),
+            "readiness": float(col("b_ready")),
+            "refused_for_good": bool(col("b_refused")),
+            "knows_wants_later": bool(col("b_later")),
         }
 
 
@@ -370,5 +404,14 @@ class Manager(Employee):
     """An employee on the management track, who leads a team and holds beliefs about it."""
 
     def reports(self) -> list[Employee]:
-        """The people in this manager's team."""
-        return self.model.reports_of(self.row)
+        """The people in this manager's team (none once the manager is gone)."""
+        return self.model.reports_of(self.row) if self.present else []
+
+
+# Names an agent shows the simulation's state under (columns, properties, the views' keys):
+# setting one on an agent made a plain attribute that the model never reads.
+_STATE_NAMES = frozenset(COLUMNS) | {
+    "level", "track", "group", "manager", "present", "aspiring", "direction", "wants_to_move_in_months",
+    "management_readiness", "specialist_readiness", "tenure_months", "interest", "management_direction",
+    "readiness", "refused_for_good", "knows_wants_later",
+}

@@ -297,3 +297,90 @@ def test_batch_run_with_warmup() -> None:
 
 def test_tracks_are_numbered_consistently() -> None:
     assert TRACKS[SPECIALIST] == "specialist" and TRACKS[MANAGEMENT] == "management"
+
+
+# ---------------------------------------------------------------------------------------------
+# Mesa's own tools and habits
+
+
+def test_solara_viz_accepts_the_model_and_its_shortcuts() -> None:
+    """SolaraViz checks the model's signature; with ``**params`` it refused every model."""
+    from mesa.visualization.solara_viz import _check_model_params  # noqa: PLC0415
+
+    _check_model_params(PromotionModel.__init__, {"headcount": 200, "rng": 1, "policy": "random",
+                                                  "voice_rate": 0.1, "silence_as_disinterest": False})
+
+
+def test_a_departed_persons_agent_keeps_their_state_not_the_next_occupants() -> None:
+    """A row is reused after someone leaves: a kept handle read the newcomer in it."""
+    m = PromotionModel(scenario=SMALL, rng=4, warmup_months=0)
+    kept = {a.unique_id: (a, a.group, a.hidden_state()["age"]) for a in m.agents}
+    for _ in range(24):
+        m.step()
+    now = {a.unique_id for a in m.agents}
+    gone = [uid for uid in kept if uid not in now]
+    assert gone
+    for uid in gone:
+        agent, group, age = kept[uid]
+        assert not agent.present and agent not in m.agents and m.employee(uid) is None
+        assert m.workforce.uid[agent.row] != uid  # the row is someone else's, or empty
+        state = agent.hidden_state()
+        assert state["group"] == group and age <= state["age"] <= age + 2.01
+        assert agent.unique_id == uid and agent.manager is None
+    assert any(m.workforce.active[kept[uid][0].row] for uid in gone)  # some rows were reused
+
+
+def test_simulation_state_cannot_be_set_on_an_agent() -> None:
+    """``agent.ambition = 0.9`` made a plain attribute the model never read; a custom one is fine."""
+    m = PromotionModel(scenario=SMALL, rng=4, warmup_months=0)
+    agent = next(iter(m.agents))
+    for name in ("ambition", "competence", "level", "b_interest", "management_readiness"):
+        with pytest.raises(AttributeError, match="simulation state"):
+            setattr(agent, name, 1.0)
+    agent.note = "mine"
+    assert agent.note == "mine"
+
+
+def test_removing_an_employee_through_mesa_is_refused() -> None:
+    """agent.remove() hid a person who stayed employed from model.agents for good."""
+    m = PromotionModel(scenario=SMALL, rng=4, warmup_months=0)
+    agent = next(iter(m.agents))
+    with pytest.raises(RuntimeError, match="exits phase"):
+        agent.remove()
+    with pytest.raises(RuntimeError, match="exits phase"):
+        m.remove_all_agents()
+    assert agent in m.agents
+    assert len(m.agents) == int(m.workforce.active.sum())
+
+
+@pytest.mark.parametrize(("keyword", "suggestion"), [("rgn", "rng"), ("head_count", "headcount"),
+                                                     ("voice_rat", "voice_rate"), ("senario", "scenario")])
+def test_a_mistyped_keyword_suggests_the_constructors_own(keyword: str, suggestion: str) -> None:
+    from sim import InputError  # noqa: PLC0415
+
+    with pytest.raises(InputError, match=f"did you mean '{suggestion}'") as caught:
+        PromotionModel(scenario=SMALL, **{keyword: 1})
+    assert "\n" not in str(caught.value)
+
+
+def test_simulates_bad_seed_is_named_as_its_seed() -> None:
+    """``simulate(seed=1.5)`` was reported as ``PromotionModel: rng``, a keyword the caller never wrote."""
+    from sim import InputError, simulate  # noqa: PLC0415
+
+    for seed in (1.5, -1):
+        with pytest.raises(InputError, match=r"^simulate: seed: must be a whole number 0 or more"):
+            simulate(SMALL, seed=seed, years=1 / 12)
+
+
+def test_the_model_stops_running_after_its_years() -> None:
+    """``run_model()`` never returned and batch_run ran its default 1,001 months whatever ``years`` said."""
+    m = PromotionModel(scenario="baseline", headcount=60, warmup_months=0, years=1, rng=3)
+    m.run_model()
+    assert m.month == 12 and m.running is False
+    m.step()  # stepping on is the caller's choice (simulate runs past the scenario's years)
+    assert m.month == 13
+    results = mesa.batch_run(PromotionModel, parameters={"scenario": "baseline", "headcount": 60,
+                                                         "warmup_months": 0, "years": 0.5, "rng": 3},
+                             iterations=1, number_processes=1, data_collection_period=1, display_progress=False)
+    # Mesa 3.3.1 leaves out the last month of a model that stops itself (mesa#2514): months 0 to 5 of 6.
+    assert sorted(r["Step"] for r in results) == [0, 1, 2, 3, 4, 5]
