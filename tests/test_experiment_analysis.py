@@ -522,6 +522,32 @@ def test_shown_numbers_add_up_and_round_halves_away_from_zero() -> None:
         "0.1234", "0.1756", "+0.0522", "0.0519", "0.0524")
 
 
+def test_a_clear_rise_of_a_metric_with_no_better_direction_may_be_chance_too() -> None:
+    """Outside Holm's family (no verdict), "clear rise" at p = 0.04 stood unqualified beside "better, may
+    be chance" at smaller p-values (a review): it stands only below 5% over the report's tests."""
+    rise = row_of(n=12, baseline_mean=332.8, variant_mean=350.7, diff=17.9, ci_low=2.3, ci_high=33.4, p_value=0.04,
+                  p_holm=math.nan)
+    assert plain_verdict(rise, 12) == "rise, may be chance"
+    assert change_line(rise, 12).endswith("(may be chance: p = 0.04, not below 5% over the report's 12 tests)")
+    assert "**" not in change_line(rise, 12)
+    assert plain_verdict(rise, 1) == "clear rise"  # one test: nothing to allow for
+    firm_rise = row_of(n=12, baseline_mean=332.8, variant_mean=350.7, diff=17.9, ci_low=12.0, ci_high=23.8,
+                       p_value=0.0002, p_holm=math.nan)
+    assert plain_verdict(firm_rise, 12) == "clear rise" and "chance" not in change_line(firm_rise, 12)
+    tiny_p = row_of(n=12, baseline_mean=332.8, variant_mean=350.7, diff=17.9, ci_low=12.0, ci_high=23.8,
+                    p_value=0.0009, p_holm=math.nan)
+    assert change_line(tiny_p, 60).endswith("(may be chance: p < 0.001, not below 5% over the report's 60 tests)")
+
+
+def test_a_clear_intervals_bound_is_never_shown_as_0() -> None:
+    """The docs' own example read "+0.0059 [0.0000, 0.0117] worse": a clear interval that seemed to hold 0."""
+    row = row_of(n=6, baseline_mean=0.2145, variant_mean=0.2204, diff=0.0059, ci_low=0.0000213, ci_high=0.0117)
+    shown = shown_change(row)
+    assert (shown.low, shown.high, shown.change) == ("0.00002", "0.0117", "+0.0059")
+    assert shown_change(row_of(n=6, baseline_mean=0.2145, variant_mean=0.2204, diff=0.0059, ci_low=-0.00002,
+                               ci_high=0.0117)).low == "-0.0000"  # not clear: as it was
+
+
 def test_a_ratio_that_moved_and_holm_does_not_keep_is_marked_in_the_terminal_as_in_the_report() -> None:
     """The report added "(not after Holm's correction ...)" where the terminal said only "moved" (a review)."""
     moved = next(pd.DataFrame([{
@@ -549,7 +575,7 @@ def test_the_printed_table_is_compact_plain_and_agrees_with_the_report(
             assert row.ci_low < 0 < row.ci_high
             continue
         assert ("**" in line) == (word in ("better", "worse")), (word, line)
-        assert ("not after Holm" in line) == word.endswith("may be chance"), (word, line)
+        assert ("not after Holm" in line or "(may be chance: p" in line) == word.endswith("may be chance"), (word, line)
     verdicts = {(r.variant, r.metric): plain_verdict(r, tests) for r in effects.itertuples()}
     assert verdicts[("v00", "misread_rate")] == "better"
     assert verdicts[("v01", "attrition_rate")] == "worse, may be chance"

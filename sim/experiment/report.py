@@ -147,7 +147,8 @@ def shown_change(row: Any, at_least: int = 0) -> ShownChange:
     exact mean difference (``diff`` in effects.csv) by one unit of its last digit, never in sign:
     with two significant digits that is within the rounding of the means themselves. Where that
     unit would put the change outside its own shown interval (a very narrow one: ``+0.053; 95% CI
-    0.052 to 0.052``), one more decimal is shown, until it lies within.
+    0.052 to 0.052``), one more decimal is shown, until it lies within. A clear interval's bound
+    that would read 0 gets its first digit (``_bound``).
     """
     before, after = row.baseline_mean, row.variant_mean
     d = max(change_decimals(row.diff, (row.ci_high - row.ci_low) / 2, (before, after)), at_least)
@@ -160,8 +161,19 @@ def shown_change(row: Any, at_least: int = 0) -> ShownChange:
         if d >= MAX_DECIMALS or not bounded or rounded(row.ci_low, d) <= step <= rounded(row.ci_high, d):
             break
         d += 1
-    return ShownChange(fixed(before, d), fixed(after, d), f"{step:+,.{d}f}", fixed(row.ci_low, d),
-                       fixed(row.ci_high, d), d)
+    return ShownChange(fixed(before, d), fixed(after, d), f"{step:+,.{d}f}", _bound(row, row.ci_low, d),
+                       _bound(row, row.ci_high, d), d)
+
+
+def _bound(row: Any, bound: float, decimals: int) -> str:
+    """An interval's bound with ``decimals``, or with its first digit where a clear interval's would read 0.
+
+    "+0.0059 [0.0000, 0.0117] worse" read as an interval holding 0 (a review); the bound alone
+    gets the digits, so the metric's other numbers keep theirs (``[0.000004, 0.0117]``).
+    """
+    if signed_clear(row) and bound != 0 and rounded(bound, decimals) == 0:
+        decimals = min(MAX_DECIMALS, max(decimals, -math.floor(math.log10(abs(bound)))))
+    return fixed(bound, decimals)
 
 
 @dataclass
@@ -598,13 +610,23 @@ def verdict(row: Any) -> str:
 def firm(row: Any, tests: int) -> bool:
     """Whether a clear change's verdict stands among ``tests`` tests: the one the report bolds.
 
-    Holm's correction speaks to the signed test, not to metrics with no verdict; a ratio's
+    Holm's correction speaks to the signed test of the metrics with a verdict; a clear rise or
+    fall of one with none stands when its p-value is below 5% over the report's tests; a ratio's
     parity verdict stands when Holm's correction keeps its signed change (a report once bolded
     women at the top 1.032 -> 1.030, 95% CI -0.018 to 0.014, among 40 tests, by a parity
     interval no test covered).
     """
-    subject = in_family(row) and signed_clear(row)
-    return tests <= 1 or (holds_after_holm(row) if subject else signed_clear(row))
+    if tests <= 1:
+        return True
+    if in_family(row) and signed_clear(row):
+        return holds_after_holm(row)
+    if signed_clear(row) and row.metric not in COSTS:
+        # A clear rise or fall of a metric with no better direction is outside Holm's family, yet
+        # it is a claim: it read "clear rise" at p = 0.04 beside "better, may be chance" at smaller
+        # p (a review). Bonferroni over the report's tests, the strictest step of Holm's.
+        p = getattr(row, "p_value", math.nan)
+        return not math.isfinite(p) or p < ALPHA / tests
+    return signed_clear(row)
 
 
 MAYBE_CHANCE = "may be chance"
@@ -617,8 +639,9 @@ def plain_verdict(row: Any, tests: int) -> str:
     report.md never disagree: ``better``/``worse`` where the report bolds the verdict,
     ``better, may be chance`` where the report marks it as not kept by Holm's correction,
     ``no clear change`` where its interval holds 0, ``cost`` for lever time, ``clear rise``/
-    ``clear fall`` for a metric with no better direction, and why there is no verdict where no
-    or too few pairs of runs had a value.
+    ``clear fall`` for a metric with no better direction (``rise, may be chance`` where that
+    may be chance, :func:`firm`), and why there is no verdict where no or too few pairs of runs
+    had a value.
     """
     if row.n == 0:
         return "no value in any run"
@@ -630,7 +653,9 @@ def plain_verdict(row: Any, tests: int) -> str:
         return "cost" if row.diff > 0 else "saving"
     word = verdict(row)
     if not word:
-        return "clear rise" if row.diff > 0 else "clear fall"
+        rise = row.diff > 0
+        return ("clear rise" if rise else "clear fall") if firm(row, tests) else \
+            f"{'rise' if rise else 'fall'}, {MAYBE_CHANCE}"
     if word.startswith("moved"):  # the report marks it too when Holm's correction does not keep the move
         return "moved, not clearly closer to 1" + ("" if firm(row, tests) else f", {MAYBE_CHANCE}")
     word = word.split(" (")[0]  # the metric's heading says "closer to 1 is better"
@@ -646,6 +671,14 @@ def plain_label(metric: str) -> str:
 def holm_mark(tests: int) -> str:
     """What a clear change that Holm's correction does not keep is marked with."""
     return f"(not after Holm's correction for {tests} tests)"
+
+
+def chance_mark(row: Any, tests: int) -> str:
+    """The mark of a clear change that may be chance: Holm's, or for a metric with no better direction its p."""
+    if in_family(row) or not signed_clear(row):
+        return holm_mark(tests)
+    p = fmt_p(row.p_value)
+    return f"(may be chance: p {p if p.startswith('<') else f'= {p}'}, not below 5% over the report's {tests} tests)"
 
 
 def parity_reason(row: Any, decimals: int) -> str:
@@ -687,7 +720,7 @@ def change_line(row: Any, tests: int = 1) -> str:
     if word.startswith("moved"):
         reason = parity_reason(row, shown.decimals)
         line += f": {reason}" if reason else ""
-    return line + ("" if stands else f" {holm_mark(tests)}")
+    return line + ("" if stands else f" {chance_mark(row, tests)}")
 
 
 def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tests: int = 1) -> list[str]:
