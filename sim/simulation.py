@@ -74,6 +74,7 @@ def simulate(
     seed: int | None = 0,
     years: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    headcount: int | None = None,
     **overrides: Any,
 ) -> SimulationResult:
     """Run one simulation.
@@ -84,6 +85,8 @@ def simulate(
             same tables. ``None`` draws a fresh one, kept in the result's ``seed``.
         years: Simulated years; defaults to the scenario's ``years``.
         progress: Called as ``progress(month, total_months)`` after each month.
+        headcount: Resize the organisation to about this many people, keeping its shape (as
+            ``PromotionModel(headcount=...)`` and ``--headcount``; it was refused here as a key).
         **overrides: Key paths (``__`` for ``.``) to override in the scenario.
 
     Returns:
@@ -96,8 +99,8 @@ def simulate(
         raise InputError(f"must be a function called as progress(month, total_months), or None; got {progress!r}",
                          source="simulate", path="progress")
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if overrides:
-        spec = load_scenario(spec, overrides=overrides)
+    if overrides or headcount is not None:
+        spec = load_scenario(spec, headcount=headcount, overrides=overrides)
     months = run_months(years if years is not None else spec.years)  # before the warm-up, not after it
     # Checked here so that a bad seed is named as simulate's seed, not the model's rng.
     model = PromotionModel(scenario=spec, rng=None if seed is None else run_seed(seed, "simulate", "seed"))

@@ -297,9 +297,10 @@ def _reset_columns(rows, fills, *columns):
 class Employee(mesa.Agent):
     """One person: a handle onto a row of the workforce columns.
 
-    Attributes read through to the columns, so the agent is always current and costs nothing
-    to keep in step with the vectorised phases. When the person leaves (or changes track, which
-    makes a new agent of the other class), the model deregisters the handle and it keeps the
+    Attributes read through to the columns (every one of ``COLUMNS``, by its name), so the agent
+    is always current and costs nothing to keep in step with the vectorised phases. When the
+    person leaves (or changes track, which makes a new agent of the other class), the model
+    deregisters the handle and it keeps the
     person's state as it was then, as a removed Mesa agent keeps its attributes: it never reads
     the row's next occupant. The simulation's state cannot be written through an agent (it
     would change nothing the phases read); set a column of ``model.workforce`` at ``agent.row``.
@@ -319,6 +320,18 @@ class Employee(mesa.Agent):
                 f"reads): read it with hidden_state() or beliefs(), change it in the columns of model.workforce "
                 f"at agent.row (sim/workforce.py COLUMNS)")
         super().__setattr__(name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        """Every workforce column reads as an attribute (``agent.ambition``, ``agent.b_interest``).
+
+        Only called when no attribute or property has the name, so ``level``, ``track`` and
+        ``group`` keep their readable forms. Mesa's ``agents.get("ambition")``, ``agg`` and a
+        DataCollector's ``agent_reporters={"ambition": "ambition"}`` read attributes by name; the
+        hidden traits were only in ``hidden_state()``, and those failed (a Mesa user's trial).
+        """
+        if name in COLUMNS:
+            return self._col(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def remove(self) -> None:
         """Refused: people leave through the model's exits phase, not by removing their agent.

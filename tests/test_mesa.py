@@ -384,3 +384,29 @@ def test_the_model_stops_running_after_its_years() -> None:
                              iterations=1, number_processes=1, data_collection_period=1, display_progress=False)
     # Mesa 3.3.1 leaves out the last month of a model that stops itself (mesa#2514): months 0 to 5 of 6.
     assert sorted(r["Step"] for r in results) == [0, 1, 2, 3, 4, 5]
+
+
+def test_every_column_reads_as_an_agent_attribute_for_mesas_tools() -> None:
+    """``model.agents.get("ambition")`` and ``agent_reporters={"ambition": "ambition"}`` failed: the hidden
+    traits were only in ``hidden_state()``."""
+    m = PromotionModel(scenario=SMALL, rng=4)
+    m.step()
+    agents = list(m.agents)
+    wf = m.workforce
+    assert m.agents.get("ambition") == [float(wf.ambition[a.row]) for a in agents]
+    assert [a.b_interest for a in agents] == [float(wf.b_interest[a.row]) for a in agents]
+    assert agents[0].level == int(wf.level[agents[0].row])  # a property keeps its readable form
+    assert agents[0].track in TRACKS and isinstance(agents[0].group, str)
+    collector = mesa.DataCollector(agent_reporters={"ambition": "ambition", "believed": "b_interest"})
+    collector.collect(m)
+    frame = collector.get_agent_vars_dataframe()
+    assert len(frame) == len(agents) and frame["ambition"].between(0, 1).all()
+    with pytest.raises(AttributeError, match="no attribute 'ambitionn'"):
+        _ = agents[0].ambitionn
+
+
+def test_simulate_takes_a_headcount_as_the_model_does() -> None:
+    from sim import simulate  # noqa: PLC0415
+
+    result = simulate("baseline", seed=2, years=0.25, headcount=120)
+    assert 100 <= result.summary["headcount"] <= 140
