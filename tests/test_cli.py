@@ -138,7 +138,7 @@ def test_runs_reused_from_another_version_are_warned_of() -> None:
     for latest, warned in (({**meta, "session": "s2", "engine_digest": "222222222222"}, True),
                            ({**meta, "session": "s2", "engine_digest": "111111111111"}, False)):
         lines = "\n".join(provenance_lines(Provenance(latest=latest, makers=[old], made=Counter({"s1": 4}))))
-        assert ("made by another version than the command above" in lines) is warned
+        assert ("made by another version than the latest command's" in lines) is warned
         assert "`111111111111`" in lines
 
 

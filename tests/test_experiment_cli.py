@@ -747,3 +747,21 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     grid = {"kind": "comparison", "arms": [{"label": "a[x=1]", "point": 0}, {"label": "a[x=2]", "point": 1}]}
     with pytest.raises(InputError, match="holds a grid, whose arms pair point by point"):
         against_design(grid, "a[x=1]")
+
+
+def test_runs_reused_from_another_version_are_said_on_the_terminal(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The same command after an engine change reused every stored run (a run's id does not depend on the
+    code); report.md said so deep in *What was run*, the terminal not at all (a review)."""
+    out = tmp_path / "out"
+    command = ["compare", str(BASELINE), "--levers", "mentoring", "--replications", "2", "--years", "0.25",
+               "--headcount", "80", "--workers", "1", "--quiet", "--metrics", "attrition_rate", "--out", str(out)]
+    assert main(command) == 0
+    assert "note:" not in capsys.readouterr().err
+    sessions = out / "sessions.jsonl"  # as if an older engine had made them
+    lines = [json.loads(line) for line in sessions.read_text().splitlines()]
+    sessions.write_text("".join(json.dumps({**line, "engine_digest": "0ldc0de00000"}) + "\n" for line in lines))
+    assert main(command) == 0
+    err = capsys.readouterr().err
+    assert "note: 4 of the 4 runs reported were reused from earlier sessions made by another version" in err
+    assert "run into a new folder for this version's numbers" in (out / "report.md").read_text()

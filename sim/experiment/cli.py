@@ -346,10 +346,11 @@ def read_report_line(files: dict[str, Path]) -> str:
             "with what the metrics mean")
 
 
-def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: bool = False) -> int:
+def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: bool = False, reused: str = "") -> int:
     """Say where the results are (and, after a comparison's table, where to read them); exit 1 when runs failed."""
     shown = ", ".join(str(p) for p in files.values())
     print(f"wrote {shown}")
+    _note(reused)
     if point_to_report:
         print(read_report_line(files))
     if failed:
@@ -357,6 +358,12 @@ def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: boo
               file=sys.stderr)
         return 1
     return 0
+
+
+def _note(text: str) -> None:
+    """A ``note:`` line on stderr, when there is one (kept under --quiet, as warnings are)."""
+    if text:
+        print(f"note: {text}", file=sys.stderr)
 
 
 def _with_lever_hint(exc: InputError, levers: Mapping[str, LeverArm]) -> InputError:
@@ -450,7 +457,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result = analyse(out)
     if not args.quiet:
         print_effects(result.effects, full=args.full)
-    return _finish(result.failed, out, result.files, point_to_report=not args.quiet)
+    return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -466,7 +473,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = analyse(out)
     if not args.quiet:
         print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)", full=args.full)
-    return _finish(result.failed, out, result.files, point_to_report=not args.quiet)
+    return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused)
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -562,6 +569,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if result.missing:
         print(f"{result.missing} planned run(s) are not in the store yet", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in result.files.values())}")
+    _note(result.reused)
     if not args.quiet:
         print(read_report_line(result.files))
     return 0

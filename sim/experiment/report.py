@@ -186,6 +186,7 @@ class Analysis:
     failures: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
     top_shares: pd.DataFrame = field(default_factory=pd.DataFrame)  # each group's share of the top: :func:`top_shares`
+    reused: str = ""  # :func:`reused_note`, for the terminal too
 
     @property
     def failed(self) -> int:
@@ -268,7 +269,9 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
                       failures=failure_reasons(runs), files=files,
                       top_shares=top_shares(values, effects, design, store))
     files["report"] = root / "report.md"
-    report = render_report(design, provenance(store, runs), result, variant_descriptions(store, design),
+    prov = provenance(store, runs)
+    result.reused = reused_note(prov)
+    report = render_report(design, prov, result, variant_descriptions(store, design),
                            top_level_names(store, design), horizon_line(design, store))
     files["report"].write_text(report, encoding="utf-8")
     return result
@@ -376,14 +379,26 @@ def provenance_lines(prov: Provenance) -> list[str]:
     if len(versions) > 1:
         out.append(f"- **Warning:** the runs were made by {len(versions)} different versions: "
                    + " / ".join(versions[1:]))
-    current = _versions(latest) if latest.get("packages") else None
-    if prov.earlier and current is not None and any(v != current for v in versions):
-        # A run's id does not depend on the code, so the same command after an engine fix reused every
-        # stored run, and the report's numbers were the old code's with no word but the line above.
-        out.append(f"- **Warning:** runs of earlier sessions were reused, made by another version than the "
-                   f"command above ({current}): a run's id does not depend on the code, so a changed engine does "
-                   "not run them again; run into a new folder for this version's numbers")
+    if reused_note(prov):
+        out.append(f"- **Warning:** {reused_note(prov)}")
     return out
+
+
+def reused_note(prov: Provenance) -> str:
+    """Said when runs of earlier sessions, made by another version than the latest command, were reused.
+
+    A run's id does not depend on the code, so the same command after an engine fix reused every
+    stored run, and the report's numbers were the old code's with no word but the versions line
+    (a review). ``""`` when there is nothing to say.
+    """
+    current = _versions(prov.latest) if prov.latest.get("packages") else None
+    other = [m for m in prov.earlier if current is not None and _versions(m) != current]
+    if not other:
+        return ""
+    n = sum(prov.made[m.get("session")] for m in other)
+    return (f"{n} of the {prov.made.total()} runs reported were reused from earlier sessions made by another version "
+            f"than the latest command's ({current}): a run's id does not depend on the code, so a changed engine does "
+            "not run them again; run into a new folder for this version's numbers")
 
 
 def settings_shown(settings: Mapping[str, Any]) -> str:
