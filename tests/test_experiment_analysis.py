@@ -290,6 +290,7 @@ def test_holm_allows_for_the_designs_verdict_tests_whatever_the_table_shows() ->
     assert "This table shows 22 of them (the metrics asked for); of those, 2 are clear." in text
     same = paired_stats([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])  # a metric the variant cannot touch
     assert math.isnan(same["p_value"]) and math.isnan(same["ci_width_ratio"]) and same["diff"] == 0
+    assert same["effect_size"] == 0 and same["unpaired_ci_low"] < 0 < same["unpaired_ci_high"]
 
 
 def test_parity_is_judged_on_the_change_of_the_means_distance_from_one() -> None:

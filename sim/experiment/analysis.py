@@ -89,8 +89,10 @@ def paired_stats(baseline: Sequence[float] | np.ndarray, variant: Sequence[float
         out["p_value"] = float(2 * stats.t.sf(abs(diff) / (sd / math.sqrt(n)), n - 1))
     elif diff != 0:
         out["p_value"] = 0.0  # the same non-zero difference in every pair
-    else:  # the arms agree in every pair (a metric the variant cannot touch): no test to make
-        return out
+    # else the arms agree in every pair (a metric the variant cannot touch): no test to make, but
+    # d is 0 and the unpaired interval exists (they were left empty, a review); what pairing
+    # bought is left empty below, as a width of 0 over any other would say "everything".
+    same = sd == 0 and diff == 0
     pooled = math.sqrt((var_b + var_v) / 2)
     if pooled > 0:
         out["effect_size"] = diff / pooled
@@ -99,8 +101,9 @@ def paired_stats(baseline: Sequence[float] | np.ndarray, variant: Sequence[float
         # Welch-Satterthwaite degrees of freedom for two samples of size n.
         dof = (var_b / n + var_v / n) ** 2 / ((var_b / n) ** 2 / (n - 1) + (var_v / n) ** 2 / (n - 1))
         half_u = float(stats.t.ppf(1 - alpha / 2, dof)) * se_unpaired
-        out.update(unpaired_ci_low=diff - half_u, unpaired_ci_high=diff + half_u, ci_width_ratio=half / half_u,
-                   variance_reduction=1.0 - sd**2 / (var_b + var_v))
+        out.update(unpaired_ci_low=diff - half_u, unpaired_ci_high=diff + half_u)
+        if not same:
+            out.update(ci_width_ratio=half / half_u, variance_reduction=1.0 - sd**2 / (var_b + var_v))
     else:
         out.update(unpaired_ci_low=diff, unpaired_ci_high=diff)
     return out
