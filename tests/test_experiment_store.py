@@ -506,6 +506,18 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path: Path) -> None:
     assert (ResultStore(out).runs()["status"] == "ok").all()
 
 
+def test_retry_failed_retries_only_its_own_designs_runs(tmp_path: Path) -> None:
+    """--retry-failed deleted the failed runs of every design in the folder (a review): another design's
+    report then showed them as not run yet instead of failed."""
+    path = write_experiment(tmp_path, replications=4)
+    out = tmp_path / "out"
+    run_design(build_design(load_experiment(path), path), out, SEQUENTIAL, run_fn=fail_one)
+    smaller = build_design(load_experiment(write_experiment(tmp_path, replications=1)), path)  # replication 0 only
+    run_design(smaller, out, SEQUENTIAL, retry_failed=True)
+    runs = ResultStore(out).runs()
+    assert (runs["status"] == "failed").sum() == 1  # replication 1's failure is the first design's to retry
+
+
 def die_once(task: RunTask) -> RunOutcome:
     """Kill the worker process the first time replication 0 of the variant runs (a lost machine)."""
     marker = Path(task.content["description"])

@@ -183,7 +183,9 @@ def _run_in_store(
         write_plan(store, design, metadata)
         done = store.finished()
         if retry_failed:
-            failed = [rid for rid, status in done.items() if status != "ok"]
+            # Only this design's: another design's failed runs in the same folder are its report's to show.
+            planned = {t.run_id for t in design.tasks}
+            failed = [rid for rid, status in done.items() if status != "ok" and rid in planned]
             store.drop_runs(failed)
             done = {rid: s for rid, s in done.items() if s == "ok"}
         unique: dict[str, RunTask] = {}
