@@ -131,7 +131,8 @@ class Org:
         """The track of the role one level up that someone would be judged for.
 
         Where only one track exists one level up, that one; where both do, the direction the
-        manager believes the person wants. (The top level has no next rung: specialist.)
+        manager believes the person wants. The top level has no next rung: its own tracks are
+        read the same way (ODD 7.5.4).
         """
         nxt = np.minimum(np.asarray(level) + 1, self.n_levels - 1)
         has = np.array([[self.track_exists(lv, t) for t in (0, 1)] for lv in range(self.n_levels)], dtype=bool)
