@@ -16,6 +16,7 @@ from conftest import BASELINE, ROOT, SCENARIOS, run_cli
 from sim.cli import main
 from sim.errors import InputError
 from sim.experiment import executor
+from sim.experiment.cli import dask_address
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.progress import NoProgress, RichProgress, make_progress
 from sim.experiment.store import ResultStore
@@ -220,6 +221,21 @@ def test_executor_options_are_exclusive_and_checked(capsys: pytest.CaptureFixtur
         assert exc.value.code == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.startswith("promosim compare: error:"), err
+
+
+def test_a_dask_address_that_no_scheduler_can_have_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """The dashboard's address (http://HOST:8787, what the browser shows) passed the check and
+    ended in Dask's traceback ("unknown address scheme 'http'"), leaving the plan in a new --out."""
+    for address, said in (("http://127.0.0.1:8787", "is a web address (the dashboard's?)"),
+                          ("foo://h:1", "unknown scheme 'foo://'"),
+                          ("tcp://127.0.0.1:99999", "port 99999 in 'tcp://127.0.0.1:99999' is not a port")):
+        with pytest.raises(SystemExit) as exc:
+            main(["compare", "a", "b", "--dask-address", address])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and said in err, err
+    for address in ("tcp://10.0.0.5:8786", "10.0.0.5:8786", "tls://[::1]:8786", "ws://host-1.example:80"):
+        assert dask_address(address) == address
 
 
 def test_an_out_folder_that_cannot_be_made_is_the_only_line(tmp_path: Path) -> None:

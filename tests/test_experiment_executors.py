@@ -3,12 +3,16 @@ Dask worker process is killed mid-experiment."""
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import cloudpickle
@@ -21,14 +25,17 @@ from sim.errors import InputError
 from sim.experiment import fingerprint
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import (
+    DaskExecutor,
     ExecutorSpec,
     RunOutcome,
     SequentialExecutor,
     check_worker_code,
+    execute_run,
     executor_from_options,
+    open_executor,
 )
 from sim.experiment.report import analyse
-from sim.experiment.runner import run_design
+from sim.experiment.runner import _drive, run_design
 from sim.experiment.store import ResultStore
 
 distributed = pytest.importorskip("distributed")
@@ -182,3 +189,69 @@ def test_the_code_check_reaches_workers_without_it(tmp_path: Path) -> None:
                          capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[0] in {"12", "4"}  # a digest, or "none" where no sim is installed
+
+
+def test_a_worker_without_promosim_is_named_as_such() -> None:
+    """It was "runs other promosim code (no sim package, digest none)", which reads as another version."""
+    with pytest.raises(InputError, match=r"worker tcp://b:2 cannot import promosim \(no 'sim' package on its "
+                                         r"Python path\).*PYTHONPATH="):
+        check_worker_code(_Workers({"tcp://b:2": ("none", "no sim package")}))
+
+
+class _ClosedClient:
+    """A Dask client that gave up reconnecting to a scheduler that died: its futures never finish."""
+
+    status = "closed"
+
+    def __init__(self) -> None:
+        self.submitted = 0
+
+    def get_executor(self, **kwargs: Any) -> Any:
+        client = self
+
+        class Never(cf.Executor):
+            def submit(self, fn: Any, /, *args: Any, **kw: Any) -> cf.Future:
+                client.submitted += 1
+                return cf.Future()  # never set, as the futures of a closed client
+
+            def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+                raise RuntimeError("cannot cancel through a closed client")
+
+        return Never()
+
+
+def test_runs_in_flight_when_the_dask_scheduler_dies_are_lost_not_waited_for(design: Any) -> None:
+    """A scheduler killed mid-experiment: the client closed itself and the command waited forever
+    for the runs it had in flight (a researcher's trial)."""
+    client = _ClosedClient()
+    pool = DaskExecutor(client)
+    assert pool.lost() == "the Dask client lost its scheduler (closed)"
+    with pytest.raises(cf.BrokenExecutor, match="lost its scheduler"):
+        pool.submit(int, "1")
+    pool.shutdown(wait=False)  # nothing to cancel, and no error that would replace a Ctrl-C's
+
+    client.status = "running"  # the runs go out, then the scheduler dies
+    tasks = list(design.tasks)
+    committer = SimpleNamespace(flush_seconds=0.05, add=lambda outcome: None, maybe_flush=lambda: None)
+    flipped = threading.Timer(0.2, lambda: setattr(client, "status", "closed"))
+    flipped.start()
+    started = time.monotonic()
+    lost = _drive(pool, 1, tasks, execute_run, committer)
+    assert time.monotonic() - started < 5
+    assert client.submitted == 2  # the window: the others were never sent
+    assert sorted(t.run_id for t, _ in lost) == sorted(t.run_id for t in tasks)
+    assert all(isinstance(exc, cf.BrokenExecutor) for _, exc in lost)
+
+
+def test_a_scheduler_without_workers_says_so_and_waits_for_one(capsys: pytest.CaptureFixture[str]) -> None:
+    """It showed nothing at all while no worker had connected (workers pointed at another address)."""
+    cluster = distributed.LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       host="127.0.0.1", silence_logs=logging.ERROR)
+    try:
+        threading.Timer(1.0, cluster.scale, args=(1,)).start()
+        with open_executor(ExecutorSpec(kind="dask", address=cluster.scheduler_address)) as (pool, width):
+            assert width == 1 and pool.submit(os.getpid).result(timeout=60) != os.getpid()
+    finally:
+        cluster.close()
+    err = capsys.readouterr().err
+    assert f"note: the Dask scheduler at {cluster.scheduler_address} has no workers yet; waiting" in err

@@ -26,10 +26,28 @@ if TYPE_CHECKING:
 RESULTS = Path("results")
 
 
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")  # what a Dask client can connect with
+
+
 def dask_address(text: str) -> str:
-    """Argparse type: a scheduler address like ``tcp://10.0.0.5:8786`` (or ``host:port``)."""
-    if not re.match(r"^([a-z]+://)?[A-Za-z0-9_.\-\[\]:]+:\d+$", text):
+    """Argparse type: a scheduler address like ``tcp://10.0.0.5:8786`` (or ``host:port``).
+
+    The dashboard's address (``http://HOST:8787``, what a browser shows) was let through and
+    failed with Dask's traceback ("unknown address scheme 'http'"), leaving the plan files in a
+    new ``--out``; a port out of range was tried for 15 s before "cannot reach".
+    """
+    found = re.match(r"^(?:([A-Za-z][A-Za-z0-9+.\-]*)://)?[A-Za-z0-9_.\-\[\]:]+:(\d+)$", text)
+    if not found:
         raise argparse.ArgumentTypeError(f"expected a scheduler address like tcp://HOST:PORT, got '{text}'")
+    scheme, port = found.group(1), int(found.group(2))
+    if scheme and scheme.lower() in ("http", "https"):
+        raise argparse.ArgumentTypeError(f"'{text}' is a web address (the dashboard's?); the scheduler's is "
+                                         "tcp://HOST:PORT, as `dask scheduler` prints it (port 8786 by default)")
+    if scheme and scheme not in DASK_SCHEMES:  # Dask reads them in lower case only
+        raise argparse.ArgumentTypeError(f"unknown scheme '{scheme}://' in '{text}'; a Dask scheduler's address "
+                                         f"starts with {', '.join(s + '://' for s in DASK_SCHEMES)}")
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"port {port} in '{text}' is not a port (1 to 65535)")
     return text
 
 

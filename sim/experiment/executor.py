@@ -226,13 +226,57 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
         pool.shutdown(wait=True, cancel_futures=True)
         return
     with _dask_client(spec) as client:
+        if spec.address and not client.nthreads():
+            # A scheduler whose workers never connected (another address, a firewall) showed
+            # nothing at all, the bar at 0 when there was one: say what is being waited for.
+            print(f"note: the Dask scheduler at {spec.address} has no workers yet; waiting for the first "
+                  "to connect (Ctrl-C to stop)", file=sys.stderr, flush=True)
+            client.wait_for_workers(1)
         check_worker_code(client, "--dask-address" if spec.address else "--dask-local")
         width = sum(client.nthreads().values()) or 1
-        executor = client.get_executor(pure=False)
+        executor = DaskExecutor(client)
         try:
             yield executor, width
         finally:
             executor.shutdown(wait=False)
+
+
+class DaskExecutor(cf.Executor):
+    """``Client.get_executor()``, and a way to tell that its client lost the scheduler.
+
+    When the scheduler goes (killed, its machine lost), the client tries to reconnect for a
+    while, logs "Failed to reconnect to scheduler", closes, and the futures of the runs in flight
+    never finish: the command waited for them forever (a researcher's trial, with the scheduler
+    killed mid-run). :meth:`lost` says so; the runner then counts those runs as lost to the
+    machinery and tries a fresh executor.
+    """
+
+    def __init__(self, client: Any):
+        self.client = client
+        self._inner = client.get_executor(pure=False)
+
+    def lost(self) -> str | None:
+        """Why this executor can finish no more runs, or ``None`` while its client is connected."""
+        if self.client.status in ("closing", "closed"):
+            return f"the Dask client lost its scheduler ({self.client.status})"
+        return None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:
+        """Submit to the cluster, or raise ``BrokenExecutor`` when the scheduler is gone."""
+        reason = self.lost()
+        if reason:
+            raise cf.BrokenExecutor(reason)
+        return self._inner.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Cancel what is still submitted; nothing to cancel on a client that has closed.
+
+        Cancelling through a closed client raised, and that error replaced a Ctrl-C's, so the
+        command said "stopped" without where the finished runs are.
+        """
+        if self.lost():
+            return
+        self._inner.shutdown(wait=wait)
 
 
 def check_worker_code(client: Any, source: str = "--dask-address") -> None:
@@ -258,6 +302,11 @@ def check_worker_code(client: Any, source: str = "--dask-address") -> None:
     except Exception as exc:  # (a worker that cannot even run the check)
         raise InputError(f"cannot check which promosim code the Dask workers run ({exc})", source=source) from None
     for address, (theirs, where) in sorted(found.items()):
+        if theirs == "none":
+            raise InputError(f"worker {address} cannot import promosim (no 'sim' package on its Python path), "
+                             "so it cannot run the simulations; install promosim where it runs, or start it with "
+                             f"PYTHONPATH={os.path.dirname(folder)} (where this command imports it from)",
+                             source=source)
         if theirs != here:
             raise InputError(f"worker {address} runs other promosim code ({where}, digest {theirs}) than this "
                              f"command ({folder}, digest {here}), so the results would not be those of the "
@@ -278,7 +327,7 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
     if spec.address:
         try:
             client = Client(spec.address, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address scheme Dask does not know
             raise InputError(f"cannot reach the Dask scheduler at {spec.address} ({exc.__class__.__name__})",
                              source="--dask-address") from None
         try:

@@ -199,11 +199,20 @@ def _run_in_store(
             for attempt in range(1, attempts + 1):
                 if not todo:
                     break
-                with open_executor(executor) as (pool, width):
-                    if not showing:  # after the pool started: its workers may be forked from this process
-                        progress.start(len(unique), stats.skipped, design.name)
-                        showing = True
-                    lost = _drive(pool, width, todo, run_fn, committer)
+                try:
+                    with open_executor(executor) as (pool, width):
+                        if not showing:  # after the pool started: its workers may be forked from this process
+                            progress.start(len(unique), stats.skipped, design.name)
+                            showing = True
+                        lost = _drive(pool, width, todo, run_fn, committer)
+                except InputError as exc:
+                    if attempt == 1:
+                        raise
+                    # A scheduler lost mid-experiment and not back: not an input error of the
+                    # command, and the runs finished so far are kept.
+                    raise InputError(f"{exc.detail}, lost during the experiment; the finished runs are saved "
+                                     f"in {out}: once the scheduler is back, run the same command again to "
+                                     "resume", source=exc.source) from None
                 todo = [task for task, _ in lost]
                 if todo and attempt < attempts:
                     stats.retried += len(todo)
@@ -219,6 +228,12 @@ def _run_in_store(
                 progress.stop()
         store.compact()  # not after an interruption: a resume will merge everything
     return stats
+
+
+def _lost(pool: cf.Executor) -> str | None:
+    """Why ``pool`` can finish no more runs, for executors that can tell (``DaskExecutor.lost``)."""
+    check = getattr(pool, "lost", None)
+    return check() if callable(check) else None
 
 
 def _drive(pool: cf.Executor, width: int, todo: Sequence[RunTask], run_fn: RunFunction,
@@ -243,6 +258,14 @@ def _drive(pool: cf.Executor, width: int, todo: Sequence[RunTask], run_fn: RunFu
         if not inflight:
             break
         finished, _ = cf.wait(inflight, timeout=committer.flush_seconds, return_when=cf.FIRST_COMPLETED)
+        gone = _lost(pool) if not finished else None
+        if gone:  # the runs in flight will never finish (a Dask scheduler that died)
+            broken = cf.BrokenExecutor(gone)
+            lost.extend((task, broken) for task in inflight.values())
+            lost.extend((task, broken) for task in pending)
+            inflight.clear()
+            pending.clear()
+            break
         for future in finished:
             task = inflight.pop(future)
             try:
