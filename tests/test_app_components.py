@@ -47,6 +47,7 @@ from sim.app.components import (
     guide_chapter,
     guide_html,
     headline_chart_svg,
+    line_colours,
     shown_charts,
     table_value,
 )
@@ -1715,3 +1716,41 @@ def test_a_page_opened_at_an_address_replays_the_run_to_its_month() -> None:
     assert "Not restored: unknown zz" in partly.notice.value
     partly.step(1)
     assert partly.notice.value == "Not restored: unknown zz."
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1: linear-RGB simulation of each dichromacy.
+DICHROMACY = {
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(linear: np.ndarray) -> np.ndarray:
+    """CIE Lab (D65) of a linear-RGB colour."""
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _linear(colour: str) -> np.ndarray:
+    c = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def test_the_pyramids_colours_stay_apart_for_colour_blind_viewers() -> None:
+    """Green for "the manager knows" beside red for hidden ambition were 17 apart for a deuteranope; docs/app.md
+    gives these figures."""
+    colours = {c.key: _linear(c.colour) for c in drawing.CATEGORIES}
+    for name, matrix in DICHROMACY.items():
+        seen = {k: _lab(np.clip(np.array(matrix) @ v, 0, 1)) for k, v in colours.items()}
+        gaps = {(a, b): float(np.linalg.norm(seen[a] - seen[b])) for a in seen for b in seen if a < b}
+        assert min(gaps.values()) >= 19, (name, min(gaps.items(), key=lambda kv: kv[1]))
+        if name == "deuteranopia":
+            assert gaps[("hidden", "seen")] >= 100
+    # A chart's hidden-ambition line is the pyramid's red, not the palette's first colour (the pyramid's blue).
+    red = next(c.colour for c in drawing.CATEGORIES if c.key == "hidden")
+    mismatch = line_colours(["hidden_ambition_rate", "unwanted_promotion_rate", "timing_mismatch_rate"])
+    assert mismatch[0] == red and red not in mismatch[1:] and len(set(mismatch)) == 3
+    assert line_colours(["misread_rate"]) == [drawing.PALETTE[0]]

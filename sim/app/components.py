@@ -579,12 +579,24 @@ def _chart_notes(spec: ChartSpec, *histories: History) -> dict[str, str | None]:
     return {"pending": note[0], "note": note[1]} if note else {}
 
 
+# A chart line of what the pyramid colours takes the pyramid's colour: hidden ambition drawn in the
+# palette's first colour, blue, is the pyramid's blue for "the manager knows".
+LINE_COLOURS = {"hidden_ambition_rate": next(c.colour for c in drawing.CATEGORIES if c.key == "hidden")}
+
+
+def line_colours(keys: Sequence[str]) -> list[str]:
+    """Each line's colour: its own (``LINE_COLOURS``), else the palette's next one that no line of the chart has."""
+    taken = {LINE_COLOURS[k] for k in keys if k in LINE_COLOURS}
+    rest = [c for c in drawing.PALETTE if c not in taken]
+    free = iter(rest * (len(keys) // len(rest) + 1))
+    return [LINE_COLOURS.get(k) or next(free) for k in keys]
+
+
 def headline_chart_svg(spec: ChartSpec, history: History, groups: list[str], width: int = 300) -> str:
     """One headline chart of one run."""
-    series = [
-        drawing.Series(label, history.series(key), drawing.PALETTE[i % len(drawing.PALETTE)])
-        for i, (key, label) in enumerate(expand(spec, groups))
-    ]
+    lines = expand(spec, groups)
+    series = [drawing.Series(label, history.series(key), colour)
+              for (key, label), colour in zip(lines, line_colours([k for k, _ in lines]), strict=True)]
     return drawing.line_chart(history.months, series, title=spec.title, percent=spec.percent,
                               reference=spec.reference, width=width, **_chart_notes(spec, history))
 
@@ -593,9 +605,9 @@ def compare_chart_svg(spec: ChartSpec, model: WorkshopModel, width: int = 300) -
     """One chart with the run with levers (solid) and without (dashed)."""
     groups = model.treated.scenario.group_names
     series = []
-    for i, (key, label) in enumerate(expand(spec, groups)):
-        colour = drawing.PALETTE[i % len(drawing.PALETTE)]
-        name = f"{label}: " if label and len(expand(spec, groups)) > 1 else ""
+    lines = expand(spec, groups)
+    for (key, label), colour in zip(lines, line_colours([k for k, _ in lines]), strict=True):
+        name = f"{label}: " if label and len(lines) > 1 else ""
         series.append(drawing.Series(f"{name}with levers", model.history.series(key), colour))
         series.append(drawing.Series(f"{name}without", model.control_history.series(key), colour, dashed=True))
     return drawing.line_chart(model.history.months, series, title=spec.title, percent=spec.percent,
