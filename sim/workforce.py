@@ -345,8 +345,16 @@ class Employee(mesa.Agent):
 
     @property
     def present(self) -> bool:
-        """Whether the person is still employed and this is their current agent."""
-        return self._frozen is None
+        """Whether the person is still employed and this is their current agent.
+
+        Read from the columns, not only from the retirement: a handle whose person changed track is
+        retired (and frozen) when the model next makes agents, and said True until then (a review).
+        """
+        if self._frozen is not None:
+            return False
+        wf, r = self.model.workforce, self.row
+        return (bool(wf.active[r]) and int(wf.uid[r]) == self.unique_id
+                and (int(wf.track[r]) == MANAGEMENT) == isinstance(self, Manager))
 
     def _retire(self) -> None:
         """Keep the person's state as it is now and deregister the handle (the model calls this)."""

@@ -331,6 +331,44 @@ def test_a_damaged_part_is_named_in_one_line(tmp_path: Path) -> None:
         analyse(out, plots=False)
 
 
+@pytest.mark.parametrize("when", ["after_listing", "before_listing"])
+def test_a_read_while_another_process_merges_reads_every_run_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   when: str) -> None:
+    # Reading takes no lock: a merge (`experiment run` ending in another terminal) that removed the parts a
+    # report had just listed made it say a part was damaged and to move it away; one that removed them
+    # before it listed them would have read none of them.
+    path = write_experiment(tmp_path, replications=3)
+    out = tmp_path / "out"
+    seen: list[str] = []
+
+    def stop_after_two(outcome: RunOutcome) -> None:
+        seen.append(outcome.run_id)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # batches left unmerged, for the other process to merge
+        run_design(build_design(load_experiment(path), path), out, SEQUENTIAL, flush_seconds=0,
+                   on_outcome=stop_after_two)
+    assert len(list((out / "runs").glob("part-*.parquet"))) > 1
+    expected = ResultStore(out).summaries().sort_values(["run_id", "metric"], ignore_index=True)
+    listed = ResultStore._committed_parts
+    merged: list[str] = []
+
+    def merging(self: ResultStore, table: str, committed: set[str] | None = None) -> list[Path]:
+        if merged:
+            return listed(self, table, committed)
+        merged.append(table)
+        parts = listed(self, table, committed) if when == "after_listing" else []
+        with ResultStore(out) as writer:  # the other process, between the reader's listings and its reading
+            writer.compact()
+        return parts or listed(self, table, committed)
+
+    monkeypatch.setattr(ResultStore, "_committed_parts", merging)
+    got = ResultStore(out).summaries().sort_values(["run_id", "metric"], ignore_index=True)
+    assert merged and len(list((out / "runs").glob("part-*.parquet"))) == 1
+    pd.testing.assert_frame_equal(got, expected)
+
+
 def read_with_pandas(out: Path) -> dict[str, pd.DataFrame]:
     """Each table as ``pd.read_parquet`` gives it to someone without promosim, in a fixed row order."""
     keys = {"runs": ["run_id"], "summaries": ["run_id", "metric"],

@@ -410,3 +410,20 @@ def test_simulate_takes_a_headcount_as_the_model_does() -> None:
 
     result = simulate("baseline", seed=2, years=0.25, headcount=120)
     assert 100 <= result.summary["headcount"] <= 140
+
+
+def test_a_handle_is_not_present_from_its_persons_change_of_track() -> None:
+    """A specialist made a manager kept ``present`` True until agents were next made (a review)."""
+    m = PromotionModel(scenario="baseline", rng=1, headcount=100)
+    handles = list(m.agents)
+    for _ in range(30):
+        m.step()
+    wf = m.workforce
+    moved = [a for a in handles if wf.uid[a.row] == a.unique_id and wf.active[a.row]
+             and (int(wf.track[a.row]) == MANAGEMENT) != isinstance(a, Manager)]
+    assert moved, "someone changed track in 30 months"
+    assert not any(a.present for a in moved)  # before any agent is made again
+    stayed = [a for a in handles if a not in moved and wf.uid[a.row] == a.unique_id and wf.active[a.row]]
+    assert stayed and all(a.present for a in stayed)
+    current = m.employee(moved[0].unique_id)
+    assert current is not moved[0] and current.present

@@ -391,8 +391,15 @@ def reused_note(prov: Provenance) -> str:
     stored run, and the report's numbers were the old code's with no word but the versions line
     (a review). ``""`` when there is nothing to say.
     """
-    current = _versions(prov.latest) if prov.latest.get("packages") else None
-    other = [m for m in prov.earlier if current is not None and _versions(m) != current]
+    if not prov.latest.get("packages"):
+        return ""
+    current = _versions(prov.latest)
+
+    def code(meta: Mapping[str, Any]) -> str:  # the engine's digest where both sides have one: a commit
+        mine = prov.latest.get("engine_digest")  # to the docs or the app alone changes no number
+        return meta.get("engine_digest") if mine and meta.get("engine_digest") else _versions(meta)
+
+    other = [m for m in prov.earlier if code(m) != code(prov.latest)]
     if not other:
         return ""
     n = sum(prov.made[m.get("session")] for m in other)

@@ -206,7 +206,7 @@ def _run_in_store(
                             showing = True
                         lost = _drive(pool, width, todo, run_fn, committer)
                 except InputError as exc:
-                    if attempt == 1:
+                    if attempt == 1 or not str(exc.detail).startswith("cannot reach the Dask scheduler"):
                         raise
                     # A scheduler lost mid-experiment and not back: not an input error of the
                     # command, and the runs finished so far are kept.

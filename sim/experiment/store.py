@@ -173,6 +173,7 @@ RUN_TABLES = {"summaries": SUMMARY_SCHEMA, "timeseries": TIMESERIES_SCHEMA, "pro
 TABLES = ("runs", *RUN_TABLES)
 _HELD: set[Path] = set()  # folders this process is writing
 COMPACTION = "_compaction.json"
+READ_TRIES = 5  # reads of a table that a writer keeps merging away under it, before giving up
 
 
 def refuse_inside_tables(out: str | Path) -> None:
@@ -602,33 +603,51 @@ class ResultStore:
         # With the schema's pandas metadata, so this reader and pd.read_parquet give the same dtypes.
         full = (pa.schema([*schema, pa.field("scenario", pa.string())], metadata=schema.metadata) if partitioned
                 else schema)
-        parts = self._committed_parts(table)
-        if not parts:
-            return full.empty_table().to_pandas()
-        try:
-            dataset = ds.dataset([str(p) for p in parts], format="parquet", schema=full,
-                                 partitioning=PARTITION if partitioned else None, partition_base_dir=str(folder))
-            return dataset.to_table(filter=where).to_pandas()
-        except (pa.ArrowInvalid, OSError) as exc:
-            # Parts are written under a temporary name and renamed, so a kill leaves none half written; a
-            # damaged one (a disk, a copy cut short) was a pyarrow traceback, also on every resume.
-            raise InputError(f"a part of its '{table}' table cannot be read ({str(exc).splitlines()[0]}); move that "
-                             "file away together with runs/part-<batch>.parquet of the same name, then run the same "
-                             "command again: the runs of that batch run again", source=str(self.root)) from None
+        for _ in range(READ_TRIES):
+            committed = self._runs_parts()
+            parts = self._committed_parts(table, committed)
+            try:
+                frame = (ds.dataset([str(p) for p in parts], format="parquet", schema=full,
+                                    partitioning=PARTITION if partitioned else None, partition_base_dir=str(folder))
+                         .to_table(filter=where).to_pandas()) if parts else full.empty_table().to_pandas()
+            except FileNotFoundError:
+                # A writer (another process) merged or dropped parts after they were listed: that is no
+                # damage, and "move that file away" was the wrong advice. List them again.
+                continue
+            except (pa.ArrowInvalid, OSError) as exc:
+                # Parts are written under a temporary name and renamed, so a kill leaves none half written; a
+                # damaged one (a disk, a copy cut short) was a pyarrow traceback, also on every resume.
+                raise InputError(f"a part of its '{table}' table cannot be read ({str(exc).splitlines()[0]}); move "
+                                 "that file away together with runs/part-<batch>.parquet of the same name, then run "
+                                 "the same command again: the runs of that batch run again",
+                                 source=str(self.root)) from None
+            # A batch committed meanwhile is simply not read; a runs part gone meanwhile (a merge's tidy-up)
+            # may have taken parts of this table with it before they were listed: read again.
+            if committed <= self._runs_parts():
+                return frame
+        raise InputError(f"its '{table}' table kept changing while it was read (another promosim process is "
+                         "merging or dropping its parts); run the command again once that process is done",
+                         source=str(self.root))
 
-    def _committed_parts(self, table: str) -> list[Path]:
+    def _runs_parts(self) -> set[str]:
+        """The batches whose runs part is on disk: the committed ones."""
+        return {p.stem.removeprefix("part-") for p in (self.root / "runs").glob("part-*.parquet")}
+
+    def _committed_parts(self, table: str, committed: set[str] | None = None) -> list[Path]:
         """The parts of ``table`` that :meth:`tidy` would keep: those of committed batches, a merge's once committed.
 
         Reading needs no lock, so a folder can be read before a writer has tidied it: after a kill
         during :meth:`compact`, both the merged parts and the parts they replace are on disk, and
         reading every file counted each run twice (``experiment report`` failed on the duplicates;
         ``summaries()`` returned them). The same rule as ``tidy``: a merge counts once its runs part
-        exists, and then the parts it merged do not.
+        exists, and then the parts it merged do not. Only batches in ``committed`` (by default those
+        committed now) are kept, the runs table's too: a merged runs part written by a writer after
+        ``committed`` was listed would otherwise be read beside the parts it merges.
         """
         folder = self.root / table
         if not folder.is_dir():
             return []
-        committed = {p.stem.removeprefix("part-") for p in (self.root / "runs").glob("part-*.parquet")}
+        committed = self._runs_parts() if committed is None else committed
         stale: set[str] = set()
         marker = self.root / COMPACTION
         if marker.exists():
@@ -639,8 +658,7 @@ class ResultStore:
             if plan is not None:
                 stale = set(plan["old"]) if plan["new"] in committed else {plan["new"]}
         return sorted(path for path in folder.rglob("part-*.parquet")
-                      if (batch := path.stem.removeprefix("part-")) not in stale
-                      and (table == "runs" or batch in committed))
+                      if (batch := path.stem.removeprefix("part-")) not in stale and batch in committed)
 
 
 def _both(first: Any, second: Any) -> Any:
