@@ -257,6 +257,19 @@ def partial_compaction(out: Path, commit: bool) -> None:
                          RUNS_SCHEMA)
 
 
+
+def interrupt_after(n: int) -> tuple[list[str], Callable[[RunOutcome], None]]:
+    """The run ids finished so far, and an ``on_outcome`` that presses Ctrl-C after the ``n``-th."""
+    seen: list[str] = []
+
+    def press(outcome: RunOutcome) -> None:
+        seen.append(outcome.run_id)
+        if len(seen) == n:
+            raise KeyboardInterrupt
+
+    return seen, press
+
+
 @pytest.mark.parametrize("commit", [False, True], ids=["undone", "finished"])
 def test_batches_are_merged_and_an_interrupted_merge_is_finished_or_undone(tmp_path: Path, commit: bool) -> None:
     path = write_experiment(tmp_path, replications=3)
@@ -266,13 +279,7 @@ def test_batches_are_merged_and_an_interrupted_merge_is_finished_or_undone(tmp_p
     assert len(list((out / "runs").glob("part-*.parquet"))) == 1
     assert len(list((out / "summaries").glob("scenario=small/part-*.parquet"))) == 1
     bigger = build_design(load_experiment(write_experiment(tmp_path, replications=5)), path)
-    seen: list[str] = []
-
-    def stop_after_two(outcome: RunOutcome) -> None:
-        seen.append(outcome.run_id)
-        if len(seen) == 2:
-            raise KeyboardInterrupt
-
+    _, stop_after_two = interrupt_after(2)
     with pytest.raises(KeyboardInterrupt):  # an interrupted invocation leaves its batches unmerged
         run_design(bigger, out, SEQUENTIAL, flush_seconds=0, on_outcome=stop_after_two)
     assert len(list((out / "runs").glob("part-*.parquet"))) == 3
@@ -299,13 +306,7 @@ def test_a_folder_read_before_an_interrupted_merge_is_tidied_counts_each_run_onc
     out = tmp_path / "out"
     run_design(build_design(load_experiment(path), path), out, SEQUENTIAL)
     bigger = build_design(load_experiment(write_experiment(tmp_path, replications=5)), path)
-    seen: list[str] = []
-
-    def stop_after_two(outcome: RunOutcome) -> None:
-        seen.append(outcome.run_id)
-        if len(seen) == 2:
-            raise KeyboardInterrupt
-
+    _, stop_after_two = interrupt_after(2)
     with pytest.raises(KeyboardInterrupt):  # batches left unmerged, to be merged below
         run_design(bigger, out, SEQUENTIAL, flush_seconds=0, on_outcome=stop_after_two)
     partial_compaction(out, commit)
@@ -339,13 +340,7 @@ def test_a_read_while_another_process_merges_reads_every_run_once(tmp_path: Path
     # before it listed them would have read none of them.
     path = write_experiment(tmp_path, replications=3)
     out = tmp_path / "out"
-    seen: list[str] = []
-
-    def stop_after_two(outcome: RunOutcome) -> None:
-        seen.append(outcome.run_id)
-        if len(seen) == 2:
-            raise KeyboardInterrupt
-
+    _, stop_after_two = interrupt_after(2)
     with pytest.raises(KeyboardInterrupt):  # batches left unmerged, for the other process to merge
         run_design(build_design(load_experiment(path), path), out, SEQUENTIAL, flush_seconds=0,
                    on_outcome=stop_after_two)
@@ -476,13 +471,7 @@ def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(tmp_path: Path) -> N
     path = write_experiment(tmp_path, replications=5)
     design = build_design(load_experiment(path), path)
     out = tmp_path / "out"
-    seen: list[str] = []
-
-    def interrupt_after_three(outcome: RunOutcome) -> None:
-        seen.append(outcome.run_id)
-        if len(seen) == 3:
-            raise KeyboardInterrupt
-
+    seen, interrupt_after_three = interrupt_after(3)
     with pytest.raises(KeyboardInterrupt):
         run_design(design, out, SEQUENTIAL, on_outcome=interrupt_after_three, flush_seconds=3600)
     assert set(ResultStore(out).finished()) == set(seen)
