@@ -752,6 +752,8 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     assert "Against mentoring: Mentoring switched off, career conversations switched on." in report
     assert "Against mentoring: Mentoring switched off." in report  # the baseline
     assert "Career conversations, switched on in mentoring: a direct question" in report  # the arm with both
+    assert "same random seeds as mentoring" in report and "variant minus mentoring" in report
+    assert "Difference = variant - mentoring" in report and "minus baseline" not in report
     assert (folder / "forest.png").is_file()
     # A name that is not an arm is one line naming the arms; so is a sensitivity folder or a grid.
     assert main(["experiment", "report", str(out), "--against", "mentorin"]) == 2

@@ -553,6 +553,12 @@ def _lever_words(lever: Any, params: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 # The plain-language summary at the top of report.md
 
+def how_to_read(reference: str = "baseline") -> str:
+    """The summary's paragraph on pairing and intervals; ``reference`` names the arm compared with (``--against``)."""
+    its = "its baseline" if reference == "baseline" else reference
+    return HOW_TO_READ.replace("as its baseline", f"as {its}").replace("minus baseline", f"minus {reference}")
+
+
 HOW_TO_READ = (
     "*How to read this:* each variant ran with the same random seeds as its baseline, so every variant run has a "
     "twin that differs only by the variant's rules. The *paired difference* is variant minus baseline, twin by twin, "
@@ -915,7 +921,7 @@ def _counted_names(names: Sequence[str]) -> str:
     return f"{len(names)}: {', '.join(names)}" if names else "none"
 
 
-def glance_lines(effects: pd.DataFrame) -> list[str]:
+def glance_lines(effects: pd.DataFrame, reference: str = "baseline") -> list[str]:
     """The cross-variant table at the top of report.md: what each variant clearly improved or worsened, at what cost."""
     tests = holm_tests(effects)
     glances = at_a_glance(effects)
@@ -925,6 +931,7 @@ def glance_lines(effects: pd.DataFrame) -> list[str]:
                           (("better", g.maybe_better), ("worse", g.maybe_worse)) if names)
         rows.append([g.label, _counted_names(g.better), _counted_names(g.worse), maybe or "none",
                      g.cost if g.cost is not None else "—"])
+    whose = "the baseline's" if reference == "baseline" else f"{reference}'s"
     lines = ["### Each variant at a glance", ""]
     lines += _md_table(["variant", "clearly better", "clearly worse", "clear alone, may be chance",
                         "lever time (hours per person per year)"], rows)
@@ -934,14 +941,15 @@ def glance_lines(effects: pd.DataFrame) -> list[str]:
               + ("*May be chance*: clear on its own interval, but not after that correction. " if tests > 1 else "")
               + "Every other metric did not clearly change, could not be told, has no better direction, or is a ratio "
               "that moved without coming clearly closer to parity: each variant's section below lists them. Lever "
-              "time is the people-time the levers take, against the baseline's: a cost, not a result."]
+              f"time is the people-time the levers take, against {whose}: a cost, not a result."]
     if all(g.cost is None for g in glances):
         lines[-1] += " (Lever time, `intervention_cost`, is not among this report's metrics.)"
     return [*lines, ""]
 
 
 def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
-                  top_levels: Mapping[str, str] | None = None, shares: pd.DataFrame | None = None) -> list[str]:
+                  top_levels: Mapping[str, str] | None = None, shares: pd.DataFrame | None = None,
+                  reference: str = "baseline") -> list[str]:
     """The plain-language summary: each variant at a glance, then per variant its clear changes, then the metrics.
 
     Args:
@@ -949,13 +957,16 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
         descriptions: Each variant's own scenario description, by arm label.
         top_levels: The levels "at the top" by arm label (:func:`top_level_names`), for the glossary.
         shares: Each arm's share of the top by group (:func:`top_shares`).
+        reference: What the variants are compared with, in words ("the baseline", or an arm's
+            label in a report ``--against`` it).
     """
     if effects.empty:
         return ["## Summary", "", "Nothing to summarise yet: no variant has successful runs paired with its baseline.",
                 ""]
     labels = comparison_labels(effects)
     tests = holm_tests(effects)
-    lines = ["## Summary", "", *glance_lines(effects), *top_line(effects, top_levels, shares), HOW_TO_READ, "",
+    lines = ["## Summary", "", *glance_lines(effects, reference), *top_line(effects, top_levels, shares),
+             how_to_read(reference), "",
              *multiplicity_lines(effects, labels)]
     labelled = effects.assign(_label=labels)
     for label, rows in labelled.groupby("_label", sort=False):
@@ -1136,7 +1147,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                   f"(`promosim experiment report FOLDER --against {design['against']['label']}`); the folder's own "
                   f"report.md compares each with {was}.", ""]
     lines += status_notes(result)
-    lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares)
+    reference = (design.get("against") or {}).get("label") or "baseline"
+    lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares, reference)
     ok = int((result.runs["status"] == "ok").sum())
     lines += ["## What was run", ""]
     lines += [
@@ -1165,7 +1177,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     lines += ["", "Each scenario as it ran, every default spelled out, is in `scenarios/`.", ""]
 
     lines += ["## Effects", "",
-              "Difference = variant - baseline, averaged over replications run with the same seed. The 95% "
+              f"Difference = variant - {reference}, averaged over replications run with the same seed. The 95% "
               "confidence interval is Student's t on the paired differences. *d* is Cohen's d (difference over "
               "the pooled run-to-run standard deviation). *CI width vs unpaired* is the paired interval's "
               "width over the unpaired (Welch) interval's on the same runs: below 1, pairing bought precision. "
