@@ -725,9 +725,9 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     ``report --against`` pairs the arms already run with any one of them."""
     out = tmp_path / "out"
     metrics = "hidden_ambition_rate,attrition_rate"
-    assert main(["compare", str(BASELINE), "--levers", "mentoring,career_conversations,mentoring+career_conversations",
-                 "--replications", "3", "--years", "1", "--headcount", "100", "--workers", "1", "--quiet",
-                 "--metrics", metrics, "--out", str(out)]) == 0, capsys.readouterr().err
+    assert main(["compare", str(BASELINE), "--levers", "mentoring,career_conversations,mentoring+career_conversations,"
+                 "mentoring:coverage=0.6", "--replications", "3", "--years", "1", "--headcount", "100", "--workers",
+                 "1", "--quiet", "--metrics", metrics, "--out", str(out)]) == 0, capsys.readouterr().err
     own = (out / "effects.csv").read_bytes(), (out / "report.md").read_bytes()
     capsys.readouterr()
     assert main(["experiment", "report", str(out), "--against", "mentoring"]) == 0
@@ -738,7 +738,8 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     folder = out / "against-mentoring"
     effects = pd.read_csv(folder / "effects.csv")
     assert set(effects["baseline"]) == {"mentoring"}
-    assert set(effects["variant"]) == {"baseline", "career_conversations", "mentoring_and_career_conversations"}
+    assert set(effects["variant"]) == {"baseline", "career_conversations", "mentoring_and_career_conversations",
+                                       "mentoring_coverage_0.6"}
     # The same numbers as pairing the stored runs by hand.
     values = ResultStore(out).summaries().pivot_table(index=["metric", "replication"], columns="arm", values="value")
     for metric in metrics.split(","):
@@ -752,6 +753,7 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     assert "Against mentoring: Mentoring switched off, career conversations switched on." in report
     assert "Against mentoring: Mentoring switched off." in report  # the baseline
     assert "Career conversations, switched on in mentoring: a direct question" in report  # the arm with both
+    assert "Against mentoring: Mentoring with coverage 0.6." in report  # another dose of the reference's lever
     assert "same random seeds as mentoring" in report and "variant minus mentoring" in report
     assert "Difference = variant - mentoring" in report and "minus baseline" not in report
     assert (folder / "forest.png").is_file()
@@ -759,7 +761,7 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     assert main(["experiment", "report", str(out), "--against", "mentorin"]) == 2
     assert capsys.readouterr().err.strip().endswith(
         "--against: no arm 'mentorin' in this folder; --against takes one of: baseline, mentoring, "
-        "career_conversations, mentoring_and_career_conversations")
+        "career_conversations, mentoring_and_career_conversations, mentoring_coverage_0.6")
     from sim.experiment.analysis import against_design  # noqa: PLC0415
 
     grid = {"kind": "comparison", "arms": [{"label": "a[x=1]", "point": 0}, {"label": "a[x=2]", "point": 1}]}

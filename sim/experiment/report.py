@@ -430,8 +430,10 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
         own = said[arm["scenario"]]
         words = own if ref is not None and own and own != said[ref] else ""
         switched = _levers_switched_on(arm.get("set") or {}, store.scenario(ref) if ref is not None else {})
-        if ref is not None and arm.get("without"):  # --against: not the reference plus its set
-            words = f"Against {ref}: {_against_changes(arm)}."
+        if ref is not None and "without" in arm and (arm["without"] or (arm.get("set") and not switched)):
+            # --against: not the reference plus levers of its own (one lacks the reference's settings,
+            # or sets one of its levers otherwise: "With set: mentoring={}" read as no change at all)
+            words = f"Against {ref}: {_against_changes(arm, store.scenario(ref))}."
         elif ref is not None and switched:  # `compare --levers`: say what the lever does, not its set: line
             words = " ".join(f"{name}, switched on in {ref}: {text}."
                              for name, text in switched)
@@ -450,11 +452,12 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
     return out
 
 
-def _against_changes(arm: Mapping[str, Any]) -> str:
-    """What an arm changes from an ``--against`` reference whose settings it lacks, levers by name.
+def _against_changes(arm: Mapping[str, Any], reference: Mapping[str, Any]) -> str:
+    """What an arm changes from an ``--against`` reference (its scenario: ``reference``), levers by name.
 
     "Mentoring switched off, career conversations switched on", not the lever-on sentence a
-    baseline's variant gets: that would say career conversations were added to mentoring.
+    baseline's variant gets: that would say career conversations were added to mentoring. A
+    lever both have, set otherwise, is "mentoring at its defaults" or "mentoring with coverage 0.6".
     """
     from sim.interventions import REGISTRY, load_all  # noqa: PLC0415 (levers import the scenario module)
 
@@ -464,9 +467,19 @@ def _against_changes(arm: Mapping[str, Any]) -> str:
         name = key.removeprefix("interventions.")
         return name.replace("_", " ") if name != key and name in REGISTRY else None
 
+    already = reference.get("interventions") or {}
+
+    def change(key: str, value: Any) -> str:
+        name = lever(key)
+        if name is None or not isinstance(value, dict | None):
+            return f"`{key}={value}`"
+        params = ", ".join(f"{k} {v}" for k, v in (value or {}).items())
+        if key.removeprefix("interventions.") in already:
+            return f"{name} with {params}" if params else f"{name} at its defaults"
+        return f"{name} switched on" + (f" ({params})" if params else "")
+
     parts = [f"{lever(k)} switched off" if lever(k) else f"without `{k}={v}`" for k, v in arm["without"].items()]
-    parts += [f"{lever(k)} switched on" if lever(k) and isinstance(v, dict) and not v else f"`{k}={v}`"
-              for k, v in (arm.get("set") or {}).items()]
+    parts += [change(k, v) for k, v in (arm.get("set") or {}).items()]
     return ", ".join(parts)[:1].upper() + ", ".join(parts)[1:]
 
 
