@@ -38,6 +38,7 @@ from sim.experiment.report import (
     shown_change,
     summary_lines,
     top_level_names,
+    top_line,
     top_shares,
     variant_descriptions,
     variant_summary,
@@ -866,6 +867,25 @@ def test_each_plot_panel_is_titled_in_words_with_the_column_name_and_which_way_i
     # Lever time is a cost, not a result, in the plots as in the report (an org-design trial).
     assert panel_title("intervention_cost").endswith("intervention_cost (a cost in people's time)")
     assert panel_title("no_such_metric") == "no_such_metric"
+
+
+def test_a_report_against_an_arm_names_it_where_it_said_baseline() -> None:
+    """``report --against career_conversations`` (an org-design trial): the forest plot's title named the
+    arm but every panel's axis read "difference from baseline", the shares at the top came from
+    "the baseline's first recorded month" over a row "career_conversations: month 1", and the
+    *Effects* table's column read "baseline mean" for career conversations' means."""
+    effects = pd.DataFrame([{"metric": m, "variant": "acme", "baseline": "career_conversations", "diff": 0.01,
+                             "ci_low": 0.0, "ci_high": 0.02, "unpaired_ci_low": -0.01, "unpaired_ci_high": 0.03,
+                             "n": 5} for m in ("misread_rate", "representation_ratio.women")])
+    fig = forest_figure(effects, ["misread_rate"], reference="career_conversations")
+    assert {ax.get_xlabel() for ax in fig.axes if ax.get_visible()} == {"difference from career_conversations"}
+    assert {ax.get_xlabel() for ax in forest_figure(effects, ["misread_rate"]).axes if ax.get_visible()} == {
+        "difference from baseline"}
+    shares = pd.DataFrame({"women": [0.5, 0.5], "men": [0.5, 0.5]},
+                          index=["career_conversations: month 1", "acme: last year"])
+    line = next(t for t in top_line(effects, {"acme": "VP"}, shares, "career_conversations") if "first" in t)
+    assert "in career_conversations's first recorded month" in line and "baseline" not in line
+    assert "in the baseline's first recorded month" in " ".join(top_line(effects, {"acme": "VP"}, shares))
 
 
 def test_a_grids_long_labels_stay_beside_the_first_column_and_off_the_other_panels() -> None:

@@ -756,12 +756,20 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     assert "Against mentoring: Mentoring with coverage 0.6." in report  # another dose of the reference's lever
     assert "same random seeds as mentoring" in report and "variant minus mentoring" in report
     assert "Difference = variant - mentoring" in report and "minus baseline" not in report
+    # Its Effects table's column and the folders it points to are the comparison's (one up).
+    assert "| metric | variant | mentoring mean | variant mean |" in report and "baseline mean" not in report
+    assert "is in `../scenarios/`." in report and "one up from this report's (`../`)" in report
     assert (folder / "forest.png").is_file()
     # A name that is not an arm is one line naming the arms; so is a sensitivity folder or a grid.
     assert main(["experiment", "report", str(out), "--against", "mentorin"]) == 2
     assert capsys.readouterr().err.strip().endswith(
         "--against: no arm 'mentorin' in this folder; --against takes one of: baseline, mentoring, "
         "career_conversations, mentoring_and_career_conversations, mentoring_coverage_0.6")
+    # The arm as --levers spells it, and the against folder given for the comparison's, are understood or named.
+    assert main(["experiment", "report", str(out), "--against", "career_conversations+mentoring", "--quiet"]) == 0
+    assert (out / "against-mentoring_and_career_conversations" / "report.md").is_file()
+    assert main(["experiment", "report", str(folder), "--against", "mentoring"]) == 2
+    assert "holds a report --against mentoring, not the runs; give the comparison's folder" in capsys.readouterr().err
     from sim.experiment.analysis import against_design  # noqa: PLC0415
 
     grid = {"kind": "comparison", "arms": [{"label": "a[x=1]", "point": 0}, {"label": "a[x=2]", "point": 1}]}

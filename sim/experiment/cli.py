@@ -8,11 +8,13 @@ failed (recorded in the store and the report), 2 bad input, 130 interrupted, 143
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import re
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -378,6 +380,17 @@ def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: boo
     return 0
 
 
+def _arm_label(typed: str, labels: Sequence[str]) -> str:
+    """The arm label ``--levers`` would give ``typed`` (levers joined by +, in any order), else ``typed``."""
+    parts = typed.split("+")
+    for order in itertools.permutations(parts) if len(parts) <= 4 else [parts]:
+        with contextlib.suppress(argparse.ArgumentTypeError):
+            label = lever_list("+".join(order))[0].label
+            if label in labels:
+                return label
+    return typed
+
+
 def _note(text: str) -> None:
     """A ``note:`` line on stderr, when there is one (kept under --quiet, as warnings are)."""
     if text:
@@ -564,8 +577,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.experiment.store import ResultStore  # noqa: PLC0415
 
     store = ResultStore(args.folder)
+    folder = Path(args.folder)
+    if folder.name.startswith("against-") and not store.exists() and ResultStore(folder.parent).exists():
+        # An against report's own folder holds no runs (an org-design trial pointed report at it).
+        raise InputError(f"holds a report --against {folder.name.removeprefix('against-')}, not the runs; give the "
+                         f"comparison's folder: promosim experiment report {folder.parent} --against ARM",
+                         source=str(args.folder))
     design = store.design()
     output_folder(args.folder)  # the report is written into the folder: a read-only one fails here, in one line
+    if args.against and "+" in args.against:  # the arm as --levers spells it (a+b is labelled a_and_b), any order
+        args.against = _arm_label(args.against, [str(a["label"]) for a in design.get("arms", [])])
     if design.get("kind") == "sensitivity":
         if args.against:
             raise InputError("--against re-pairs the arms of a comparison; a sensitivity folder has sample points, "

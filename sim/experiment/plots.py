@@ -97,7 +97,8 @@ def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequenc
     return path
 
 
-def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title: str = "") -> Path | None:
+def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title: str = "",
+                reference: str = "baseline") -> Path | None:
     """One panel per metric: each variant's paired difference from its baseline with the 95% CI.
 
     The thin grey bar behind each estimate is the unpaired interval on the same runs: the gap
@@ -106,15 +107,20 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
     Returns:
         The file written, or None when there was nothing to draw.
     """
-    fig = forest_figure(effects, metrics, title)
+    fig = forest_figure(effects, metrics, title, reference)
     if fig is None:
         return None
     fig.savefig(path, dpi=110, bbox_inches="tight")
     return path
 
 
-def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = "") -> Figure | None:
-    """The figure of :func:`plot_forest`, or None when no metric has effects."""
+def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = "",
+                  reference: str = "baseline") -> Figure | None:
+    """The figure of :func:`plot_forest`, or None when no metric has effects.
+
+    ``reference`` names what the differences are from on every panel's axis: an arm's label in
+    a report ``--against`` it (the axes said "from baseline" under a title naming the arm).
+    """
     metrics = [m for m in metrics if m in set(effects["metric"])]
     if not metrics:
         return None
@@ -146,7 +152,7 @@ def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = ""
                       fontsize=8)
         ax.locator_params(axis="x", nbins=5)
         ax.set_title(panel_title(metric, of_differences=True), fontsize=9)
-        ax.set_xlabel("difference from baseline")
+        ax.set_xlabel(f"difference from {reference}")
         ax.grid(axis="x", alpha=0.3)
     if title:
         fig.suptitle(title)

@@ -262,7 +262,8 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         if len(effects):
             reference = design["against"]["label"] if against is not None else "baseline"
             written = plot_forest(effects, metrics, root / "forest.png",
-                                  title=f"{design['name']}: paired differences from {reference} (95% CI)")
+                                  title=f"{design['name']}: paired differences from {reference} (95% CI)",
+                                  reference=reference)
             if written:
                 files["forest"] = written
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
@@ -978,7 +979,7 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
                 ""]
     labels = comparison_labels(effects)
     tests = holm_tests(effects)
-    lines = ["## Summary", "", *glance_lines(effects, reference), *top_line(effects, top_levels, shares),
+    lines = ["## Summary", "", *glance_lines(effects, reference), *top_line(effects, top_levels, shares, reference),
              how_to_read(reference), "",
              *multiplicity_lines(effects, labels)]
     labelled = effects.assign(_label=labels)
@@ -988,7 +989,7 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
 
 
 def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None,
-             shares: pd.DataFrame | None = None) -> list[str]:
+             shares: pd.DataFrame | None = None, reference: str = "baseline") -> list[str]:
     """Which levels "the top" is, and each group's share of it, under the at-a-glance table.
 
     Only when a representation ratio is reported. The glossary at the end said which levels, but
@@ -1001,6 +1002,8 @@ def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None,
         top_levels: The levels "at the top" by arm label (:func:`top_level_names`).
         shares: Each arm's share of the top by group (:func:`top_shares`); none for folders
             whose runs did not record it.
+        reference: The arm the variants are compared with, whose first month the table shows
+            ("baseline", or the arm of a report ``--against`` it, which its rows name).
     """
     named = list(dict.fromkeys((top_levels or {}).values()))
     if not named or not effects["metric"].str.startswith(REPRESENTATION).any():
@@ -1008,7 +1011,8 @@ def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None,
     where = named[0] if len(named) == 1 else "; ".join(f"in {arm}, {text}" for arm, text in (top_levels or {}).items())
     lines = [f"*At the top*, in the representation ratios, means {where}."]
     if shares is not None and not shares.empty:
-        lines += ["Each group's share of the people there, in the baseline's first recorded month (after its "
+        whose = "the baseline's" if reference == "baseline" else f"{reference}'s"
+        lines += [f"Each group's share of the people there, in {whose} first recorded month (after its "
                   "warm-up, if it has one) and in each arm's last year (each run's average over its last year, "
                   "then the mean over the runs); it moves over the years with hiring, leaving and promotion, "
                   "levers or not:", "",
@@ -1187,7 +1191,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     lines += _md_table(["arm", "scenario file", "content hash", "parameters", "set", "paired with"], rows)
     if design.get("set"):
         lines += ["", f"Every scenario also with the experiment's set: {settings_shown(design['set'])}"]
-    lines += ["", "Each scenario as it ran, every default spelled out, is in `scenarios/`.", ""]
+    where = "../scenarios/" if design.get("against") else "scenarios/"  # --against: the comparison's own folder
+    lines += ["", f"Each scenario as it ran, every default spelled out, is in `{where}`.", ""]
 
     lines += ["## Effects", "",
               f"Difference = variant - {reference}, averaged over replications run with the same seed. The 95% "
@@ -1207,7 +1212,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                  f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", int(r.n), fmt(r.effect_size, 2), fmt_p(r.p_value),
                  fmt_p(r.p_holm), fmt(r.ci_width_ratio, 2)]
                 for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True)]
-        lines += _md_table(["metric", "variant", "baseline mean", "variant mean", "difference", "95% CI", "n", "d",
+        lines += _md_table(["metric", "variant", f"{reference} mean", "variant mean", "difference", "95% CI", "n", "d",
                             "p", "p (Holm)", "CI width vs unpaired"], rows)
         lines += ["", "All columns, including the unpaired intervals and variance reduction: `effects.csv`.", ""]
     lines += ["## Plots", ""]
@@ -1231,8 +1236,10 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         lines += _md_table(["reason", "runs", "arms"],
                            [[f"`{r.reason}`", r.count, r.arms] for r in result.failures.itertuples()])
         lines += ["", "First traceback:", "", "```", str(result.failures["example"].iloc[0]).rstrip(), "```", ""]
-    lines += ["## Data", "",
-              "- `runs/`: one row per run (run_id, scenario, arm, parameters, replication, seed, status, error, "
+    lines += ["## Data", ""]
+    if design.get("against"):  # its own folder holds only this report, effects.csv and the plots
+        lines += ["In the comparison's own folder, one up from this report's (`../`):", ""]
+    lines += ["- `runs/`: one row per run (run_id, scenario, arm, parameters, replication, seed, status, error, "
               "duration, worker)",
               "- `summaries/scenario=*/`: each run's summary metrics (long format)",
               "- `timeseries/scenario=*/`: each run's monthly metrics"]
