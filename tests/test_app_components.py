@@ -1754,3 +1754,21 @@ def test_the_pyramids_colours_stay_apart_for_colour_blind_viewers() -> None:
     mismatch = line_colours(["hidden_ambition_rate", "unwanted_promotion_rate", "timing_mismatch_rate"])
     assert mismatch[0] == red and red not in mismatch[1:] and len(set(mismatch)) == 3
     assert line_colours(["misread_rate"]) == [drawing.PALETTE[0]]
+
+
+def test_the_charts_lines_borrow_no_colour_of_the_pyramid() -> None:
+    """The misread rate, attrition and men were drawn in the pyramid's blue ("the manager knows"), high performers
+    leaving and women in its red (hidden ambition), and the mismatch chart's timing line in a green 18 apart from
+    that red for a deuteranope (a facilitator's trial); docs/app.md gives these figures."""
+    pyramid = {c.key: c.colour for c in drawing.CATEGORIES}
+    for keys in (["hidden_ambition_rate", "unwanted_promotion_rate", "timing_mismatch_rate"], ["misread_rate"],
+                 ["attrition_rate", "high_performer_attrition"], ["representation.men", "representation.women"]):
+        colours = line_colours(keys)
+        for key, colour in zip(keys, colours, strict=True):
+            assert (colour == pyramid["hidden"]) == (key == "hidden_ambition_rate"), (key, colour)
+            assert colour not in pyramid.values() or key == "hidden_ambition_rate", (key, colour)
+    mismatch = [_linear(c) for c in line_colours(["hidden_ambition_rate", "unwanted_promotion_rate",
+                                                  "timing_mismatch_rate"])]
+    for name, matrix in DICHROMACY.items():
+        seen = [_lab(np.clip(np.array(matrix) @ v, 0, 1)) for v in mismatch]
+        assert min(float(np.linalg.norm(a - b)) for i, a in enumerate(seen) for b in seen[i + 1:]) >= 30, name

@@ -579,8 +579,8 @@ def _chart_notes(spec: ChartSpec, *histories: History) -> dict[str, str | None]:
     return {"pending": note[0], "note": note[1]} if note else {}
 
 
-# A chart line of what the pyramid colours takes the pyramid's colour: hidden ambition drawn in the
-# palette's first colour, blue, is the pyramid's blue for "the manager knows".
+# A chart line of what the pyramid colours takes the pyramid's colour (hidden ambition was drawn in the
+# pyramid's blue for "the manager knows"); the other lines take ``drawing.PALETTE``, none of the pyramid's.
 LINE_COLOURS = {"hidden_ambition_rate": next(c.colour for c in drawing.CATEGORIES if c.key == "hidden")}
 
 

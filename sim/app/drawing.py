@@ -71,7 +71,12 @@ WIDE_CHARS, WIDE_EMS = frozenset("mwMW@%"), 1.0  # DejaVu Sans draws these up to
 LEGEND_GAP = 28  # a chart legend's swatch (16), the space after it (4), and the space before the next (8)
 LEVEL_LABEL_HEIGHT = FONTS["level"][1] + 2 + FONTS["count"][1]
 TRACK_LINE = FONTS["track"][1] + 5  # the line above a band with two blocks, for their track labels
-PALETTE = ("#1565c0", "#d32f2f", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#c2185b")
+# The charts' lines, after hidden ambition's (the pyramid's red, ``components.LINE_COLOURS``): none of the
+# pyramid's colours, whose meaning a line of something else would borrow (misread rate, attrition and men
+# were drawn in its blue, "the manager knows"; high performers leaving and women in its red, hidden
+# ambition), and the first two apart from each other and that red under simulated dichromacies (the
+# mismatch chart's timing line, green beside the red, was 18 apart in CIE Lab for a deuteranope).
+PALETTE = ("#212121", "#00838f", "#6a1b9a", "#5d4037", "#ef6c00", "#2e7d32", "#c2185b")
 
 
 def categories(model: PromotionModel) -> np.ndarray:
