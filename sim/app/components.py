@@ -106,6 +106,8 @@ class AppState:
         playing: Whether the run is playing (``RunControls``' play loop runs while it is True).
         shortcuts: Whether the single-key shortcuts (``RUN_KEYS``) are on; a switch turns them off
             for a speech-input user, whose spoken words would otherwise press them (WCAG 2.1.4).
+        tab_focus: Raised by a button that switches tabs: the page then puts the keyboard focus on
+            the tab now selected (``KeysWidget.tab_focus``).
         origins: For each uploaded headcount file's label, the scenario whose levels and behaviour
             it runs in: a second file, uploaded onto the first, runs in the same ones.
         refusals: How many changes were refused: a new count redraws the fields and switches that
@@ -127,6 +129,7 @@ class AppState:
     render_interval: solara.Reactive[int]
     playing: solara.Reactive[bool] = field(default_factory=lambda: solara.reactive(False))
     shortcuts: solara.Reactive[bool] = field(default_factory=lambda: solara.reactive(True))
+    tab_focus: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(0))
     origins: dict[str, str] = field(default_factory=dict)
     refusals: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(0))
     sheet_choice: solara.Reactive[tuple[Path, tuple[str, ...]] | None] = field(
@@ -757,7 +760,7 @@ def RunControls(state: AppState, tick: int) -> None:
     playing = state.playing.value
     with solara.Div(classes=["promosim-controller"]):
         keys = list(RUN_KEYS) if state.shortcuts.value else []
-        KeysWidget.element(shortcuts=keys, on_key=shortcut)
+        KeysWidget.element(shortcuts=keys, on_key=shortcut, tab_focus=state.tab_focus.value)
 
         def named(key: str, **more: str) -> dict[str, str]:
             return {**more, "aria-keyshortcuts": key.upper()} if key in keys else more
@@ -1582,6 +1585,7 @@ def Guide(state: AppState, model: WorkshopModel, tick: int) -> None:
                 settings = settings.set_lever(name, True)
         if state.rebuild(dataclasses.replace(settings, compare=True)):
             state.tab.value = TAB_SIDE_BY_SIDE
+            state.tab_focus.value += 1  # this button goes with the guide's tab: focus the one shown now
             loaded()
 
     with solara.Div(style=STORY_GRID_STYLE, classes=["promosim-story"]):

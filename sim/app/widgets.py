@@ -112,7 +112,8 @@ module.exports = {
       }
       for (const r of p.rings) {
         ctx.beginPath(); ctx.arc(r[0] / 10, r[1] / 10, r[2] / 10, 0, 2 * Math.PI);
-        ctx.strokeStyle = r[3] ? '#1565c0' : '#212121'; ctx.lineWidth = r[3] ? 3 : 1.5; ctx.stroke();
+        // The inspected person: a thick black ring (it was blue, the colour of "the manager knows").
+        ctx.strokeStyle = r[3] ? '#000' : '#212121'; ctx.lineWidth = r[3] ? 3 : 1.5; ctx.stroke();
       }
       for (const t of p.texts) {
         const [kind, text, x, y] = t;
@@ -296,6 +297,17 @@ ADDRESS_TEMPLATE = _INVISIBLE + """
 
 
 KEYS_TEMPLATE = _INVISIBLE + """
+  watch: {
+    tab_focus() {
+      // A button that switched the tab went with its tab's content, and the focus fell to the page:
+      // put it on the tab now selected, once Vuetify has drawn it so.
+      clearTimeout(this.tabTimer);
+      this.tabTimer = setTimeout(() => {
+        const tab = document.querySelector('[role=tab][aria-selected=true]');
+        if (tab) tab.focus();
+      }, 150);
+    }
+  },
   mounted() {
     this.onKey = this.onKey.bind(this);
     document.addEventListener('keydown', this.onKey);
@@ -307,6 +319,7 @@ KEYS_TEMPLATE = _INVISIBLE + """
   beforeDestroy() {
     document.removeEventListener('keydown', this.onKey);
     clearTimeout(this.timer);
+    clearTimeout(this.tabTimer);
   },
   methods: {
     nameMenu() {
@@ -464,6 +477,8 @@ class KeysWidget(v.VuetifyTemplate):
         shortcuts: The lower-case keys reported to ``on_key`` (not ``keys``: ipywidgets' own attribute).
         menu_label: The accessible name given to the app bar's sidebar button.
         lang: The page's language, set on ``<html>`` unless it has one (Solara's template has none).
+        tab_focus: A count; each change puts the keyboard focus on the selected tab (after a button
+            that switched tabs, which went with its tab's content and left the focus on the page).
         on_key: Called with the key pressed (one of ``shortcuts``).
     """
 
@@ -471,6 +486,7 @@ class KeysWidget(v.VuetifyTemplate):
     shortcuts = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     menu_label = traitlets.Unicode("Show or hide the sidebar").tag(sync=True)
     lang = traitlets.Unicode("en").tag(sync=True)
+    tab_focus = traitlets.Int(0).tag(sync=True)
     on_key = traitlets.Callable(None, allow_none=True)
 
     def vue_press(self, key: Any) -> None:
