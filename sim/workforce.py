@@ -299,11 +299,12 @@ class Employee(mesa.Agent):
 
     Attributes read through to the columns (every one of ``COLUMNS``, by its name), so the agent
     is always current and costs nothing to keep in step with the vectorised phases. When the
-    person leaves (or changes track, which makes a new agent of the other class), the model
-    deregisters the handle and it keeps the
-    person's state as it was then, as a removed Mesa agent keeps its attributes: it never reads
-    the row's next occupant. The simulation's state cannot be written through an agent (it
-    would change nothing the phases read); set a column of ``model.workforce`` at ``agent.row``.
+    person leaves, the model deregisters the handle and it keeps the person's state as it was
+    then, as a removed Mesa agent keeps its attributes: it never reads the row's next occupant.
+    A change of track makes an agent of the other class; the old handle is retired when agents
+    are next made, and ``present`` is False from the change. The simulation's state cannot be
+    written through an agent (it would change nothing the phases read); set a column of
+    ``model.workforce`` at ``agent.row``.
     """
 
     model: PromotionModel

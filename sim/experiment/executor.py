@@ -314,6 +314,7 @@ def check_worker_code(client: Any, source: str = "--dask-address") -> None:
                              source=source)
 
 
+UNREACHABLE = "cannot reach the Dask scheduler"  # how that error starts: the runner tells a lost scheduler by it
 CONNECT_TIMEOUT = "10s"  # to reach a --dask-address scheduler; Dask may retry within it
 
 
@@ -328,7 +329,7 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
         try:
             client = Client(spec.address, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address scheme Dask does not know
-            raise InputError(f"cannot reach the Dask scheduler at {spec.address} ({exc.__class__.__name__})",
+            raise InputError(f"{UNREACHABLE} at {spec.address} ({exc.__class__.__name__})",
                              source="--dask-address") from None
         try:
             yield client

@@ -380,8 +380,9 @@ def provenance_lines(prov: Provenance) -> list[str]:
     if len(versions) > 1:
         out.append(f"- **Warning:** the runs were made by {len(versions)} different versions: "
                    + " / ".join(versions[1:]))
-    if reused_note(prov):
-        out.append(f"- **Warning:** {reused_note(prov)}")
+    reused = reused_note(prov)
+    if reused:
+        out.append(f"- **Warning:** {reused}")
     return out
 
 
@@ -566,6 +567,11 @@ def _lever_words(lever: Any, params: Mapping[str, Any]) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # The plain-language summary at the top of report.md
+
+def _whose(reference: str) -> str:
+    """The reference arm as an owner, in a report's words: "the baseline's", or an ``--against`` arm's label's."""
+    return "the baseline's" if reference == "baseline" else f"{reference}'s"
+
 
 def how_to_read(reference: str = "baseline") -> str:
     """The summary's paragraph on pairing and intervals; ``reference`` names the arm compared with (``--against``)."""
@@ -945,7 +951,7 @@ def glance_lines(effects: pd.DataFrame, reference: str = "baseline") -> list[str
                           (("better", g.maybe_better), ("worse", g.maybe_worse)) if names)
         rows.append([g.label, _counted_names(g.better), _counted_names(g.worse), maybe or "none",
                      g.cost if g.cost is not None else "—"])
-    whose = "the baseline's" if reference == "baseline" else f"{reference}'s"
+    whose = _whose(reference)
     lines = ["### Each variant at a glance", ""]
     lines += _md_table(["variant", "clearly better", "clearly worse", "clear alone, may be chance",
                         "lever time (hours per person per year)"], rows)
@@ -1011,7 +1017,7 @@ def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None,
     where = named[0] if len(named) == 1 else "; ".join(f"in {arm}, {text}" for arm, text in (top_levels or {}).items())
     lines = [f"*At the top*, in the representation ratios, means {where}."]
     if shares is not None and not shares.empty:
-        whose = "the baseline's" if reference == "baseline" else f"{reference}'s"
+        whose = _whose(reference)
         lines += [f"Each group's share of the people there, in {whose} first recorded month (after its "
                   "warm-up, if it has one) and in each arm's last year (each run's average over its last year, "
                   "then the mean over the runs); it moves over the years with hiring, leaving and promotion, "

@@ -28,7 +28,15 @@ import yaml
 from sim.cli import run_metadata
 from sim.errors import InputError
 from sim.experiment.design import Design, RunTask
-from sim.experiment.executor import ExecutorSpec, RunFunction, RunOutcome, execute_run, open_executor, window_size
+from sim.experiment.executor import (
+    UNREACHABLE,
+    ExecutorSpec,
+    RunFunction,
+    RunOutcome,
+    execute_run,
+    open_executor,
+    window_size,
+)
 from sim.experiment.progress import NoProgress, Progress
 from sim.experiment.store import ResultStore
 
@@ -206,7 +214,7 @@ def _run_in_store(
                             showing = True
                         lost = _drive(pool, width, todo, run_fn, committer)
                 except InputError as exc:
-                    if attempt == 1 or not str(exc.detail).startswith("cannot reach the Dask scheduler"):
+                    if attempt == 1 or not str(exc.detail).startswith(UNREACHABLE):
                         raise
                     # A scheduler lost mid-experiment and not back: not an input error of the
                     # command, and the runs finished so far are kept.
