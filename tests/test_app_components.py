@@ -1364,6 +1364,33 @@ def test_app_command_dry_run_and_bad_port(capsys: pytest.CaptureFixture[str], tm
     assert info.value.code == 2
 
 
+def test_the_port_is_checked_before_the_server_starts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A port in use is one line before anything starts; ``--port 0`` names the port it picks.
+
+    The terminal said "serving on http://localhost:8799" and then Solara's ``ERROR: [Errno 98]``
+    for a port in use, and ``http://localhost:0`` for ``--port 0``.
+    """
+    import socket  # noqa: PLC0415
+
+    from sim.app.cli import usable_port  # noqa: PLC0415
+    from sim.cli import main  # noqa: PLC0415
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        assert main(["app", "--no-prepare", "--asset-cache", str(tmp_path), "--port", str(busy)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err[-1] == (f"promosim app: command line: --port: {busy} is in use on 127.0.0.1 (another promosim "
+                           "app?); choose another port, or 0 for a free one")
+        assert not any("serving on" in line for line in err)
+    picked = usable_port("127.0.0.1", 0)
+    assert 0 < picked <= 65535
+    assert usable_port("127.0.0.1", picked) == picked  # free, so the server can have it
+    assert main(["app", "--no-prepare", "--asset-cache", str(tmp_path), "--host", "nosuchhost.invalid"]) == 2
+    assert "--host: cannot listen on 'nosuchhost.invalid'" in capsys.readouterr().err
+
+
 def test_the_terminal_names_the_address_the_room_opens() -> None:
     """A run's address is shared from the address bar: the terminal says which address works on the room's laptops.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import ipaddress
 import os
 import socket
@@ -59,6 +60,36 @@ def port_number(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {value}")
     return value
+
+
+def usable_port(host: str, port: int) -> int:
+    """The port the server will listen on: ``port``, or a free one for 0; one line when it cannot.
+
+    Checked here, before the server starts, because the terminal names the page's address first:
+    with ``--port 0`` it said ``http://localhost:0`` (Solara picks the port later), and with a
+    port in use (a second ``promosim app``) it said "serving on ..." and then Solara's own
+    ``ERROR: [Errno 98]`` line. Bound the way uvicorn binds (``SO_REUSEADDR``), so a port its
+    last server has just let go of counts as free, as it will for the server. Picking a free
+    port and handing it on leaves a moment in which another program could take it; the server
+    then stops with its own error.
+
+    Raises:
+        InputError: The port is in use, or the host is not an address of this computer.
+    """
+    address = _address(host)
+    family = socket.AF_INET6 if isinstance(address, ipaddress.IPv6Address) else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((str(address) if address is not None else host, port))
+            return sock.getsockname()[1]
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"{port} is in use on {host} (another promosim app?); choose another port, or 0 for "
+                             "a free one", source="command line", path="--port") from None
+        reason = exc.strerror or str(exc)
+        raise InputError(f"cannot listen on '{host}' ({reason}); give an address of this computer, e.g. "
+                         f"{DEFAULT_HOST} or 0.0.0.0", source="command line", path="--host") from None
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -154,6 +185,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     cache = Path(args.asset_cache) if args.asset_cache else assets.default_cache_dir()
     if cache.exists() and not cache.is_dir():
         raise InputError("is not a folder", source=str(cache), path="--asset-cache")
+    port = args.port if args.dry_run else usable_port(args.host, args.port)  # before a 70 MB fetch
     if args.no_prepare or args.dry_run:  # a dry run says what would happen, without fetching 70 MB first
         ready = cache if assets.cache_ready(cache) else None
         if ready is None and args.dry_run and not args.no_prepare:
@@ -163,15 +195,15 @@ def cmd_app(args: argparse.Namespace) -> int:
             print(f"warning: the asset cache {cache} is incomplete; the page will need internet", file=sys.stderr)
     else:
         ready = assets.ensure_cache(cache)
-    command = server_command(args.host, args.port)
     env = server_environment(ready)
+    command = server_command(args.host, port)
     if args.dry_run:
         print(" ".join(command))
         return 0
     compiled.prepare("promosim app")
     where = "localhost" if is_loopback(args.host) or is_any_address(args.host) else args.host
-    print(f"promosim app: serving on {http_url(where, args.port)} (Ctrl-C stops)", file=sys.stderr)
-    for line in room_lines(args.host, args.port):
+    print(f"promosim app: serving on {http_url(where, port)} (Ctrl-C stops)", file=sys.stderr)
+    for line in room_lines(args.host, port):
         print(line, file=sys.stderr)
     sys.stderr.flush()
     os.execvpe(command[0], command, env)
