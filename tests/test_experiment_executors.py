@@ -23,7 +23,7 @@ from conftest import BASELINE
 
 from sim.errors import InputError
 from sim.experiment import fingerprint
-from sim.experiment.design import build_design, load_experiment
+from sim.experiment.design import RunTask, build_design, load_experiment
 from sim.experiment.executor import (
     DaskExecutor,
     ExecutorSpec,
@@ -120,6 +120,28 @@ def test_a_killed_dask_worker_does_not_lose_or_repeat_runs(tmp_path: Path) -> No
     assert len(runs) == len(design.tasks) and runs["run_id"].is_unique
     assert set(runs["run_id"]) == {t.run_id for t in design.tasks}
     assert (runs["status"] == "ok").all()
+
+
+@pytest.mark.parametrize("mode", ["totals", "all", "none"])
+def test_a_run_keeps_what_simulate_gives(mode: str) -> None:
+    """An experiment's run makes only the tables it keeps (``run_model``), and they are ``simulate``'s."""
+    from sim.metrics import totals  # noqa: PLC0415
+    from sim.scenario import load_scenario  # noqa: PLC0415
+    from sim.simulation import simulate  # noqa: PLC0415
+
+    content = load_scenario(BASELINE, headcount=150, overrides={"years": 1}).model_dump(mode="json")
+    task = RunTask(run_id="r", arm="baseline", scenario="baseline", point=0, parameters={}, replication=0, seed=11,
+                   content=content, timeseries=mode)
+    outcome = execute_run(task)
+    assert outcome.status == "ok", outcome.error
+    result = simulate(load_scenario(content), seed=11)
+    assert outcome.summary == result.summary
+    if mode == "none":
+        assert outcome.timeseries is None and outcome.promotions is None
+        return
+    expected = result.timeseries if mode == "all" else totals(result.timeseries).reset_index(drop=True)
+    pd.testing.assert_frame_equal(outcome.timeseries, expected)
+    pd.testing.assert_frame_equal(outcome.promotions, result.promotions)
 
 
 def test_executor_options() -> None:

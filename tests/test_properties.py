@@ -215,6 +215,8 @@ def run_and_check(data: dict[str, Any], seed: int, months: int) -> None:
     summary = model.recorder.summary()
     check_metric_values(summary)
     series = model.recorder.timeseries()
+    # An experiment's runs keep only the whole organisation's rows, made without the breakdown.
+    pd.testing.assert_frame_equal(model.recorder.timeseries(breakdown=False), totals(series).reset_index(drop=True))
     for name, part in series.groupby("metric"):
         values = part["value"].to_numpy(dtype=float)
         finite = values[~np.isnan(values)]

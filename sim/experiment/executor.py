@@ -61,24 +61,20 @@ def available_cores() -> int:
 
 def execute_run(task: RunTask) -> RunOutcome:
     """Run one simulation; a failure becomes a 'failed' outcome with the traceback, never an exception."""
-    from sim.metrics import totals  # noqa: PLC0415 (import in the worker, not at pickling)
-    from sim.scenario import load_scenario  # noqa: PLC0415
-    from sim.simulation import simulate  # noqa: PLC0415
+    from sim.scenario import load_scenario  # noqa: PLC0415 (import in the worker, not at pickling)
+    from sim.simulation import promotion_table, run_model  # noqa: PLC0415
 
     started = time.time()
     clock = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
-        scenario = load_scenario(task.content)
-        result = simulate(scenario, seed=task.seed)
+        model = run_model(load_scenario(task.content), seed=task.seed)
         timeseries = promotions = None
         if task.timeseries != "none":  # "none" keeps a sensitivity analysis's thousands of runs lean
-            frame = result.timeseries
-            if task.timeseries == "totals":
-                frame = totals(frame)
-            timeseries = frame.reset_index(drop=True)
-            promotions = result.promotions
-        summary = {str(k): float(v) for k, v in result.summary.items()}
+            # Only the tables kept are made ("totals" skips the breakdown rows; no run keeps the events).
+            timeseries = model.recorder.timeseries(breakdown=task.timeseries == "all")
+            promotions = promotion_table(model)
+        summary = {str(k): float(v) for k, v in model.recorder.summary().items()}
     except Exception:  # (a run's failure is data, recorded with its traceback)
         return RunOutcome(run_id=task.run_id, status="failed", error=traceback.format_exc(),
                           duration=time.perf_counter() - clock, started=started, worker=worker)
