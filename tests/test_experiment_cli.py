@@ -209,6 +209,8 @@ def test_help_lists_the_commands_and_options(capsys: pytest.CaptureFixture[str])
         assert action in text
     text = help_text(capsys, "experiment", "sensitivity")
     assert "--method" in text and "morris" in text
+    assert "--samples N" in text and "--levels L" in text  # the sample's size, as --replications is the runs'
+    assert "--samples" not in help_text(capsys, "experiment", "run")  # run samples nothing
 
 
 def test_executor_options_are_exclusive_and_checked(capsys: pytest.CaptureFixture[str]) -> None:

@@ -481,7 +481,7 @@ def test_sobol_needs_a_power_of_two(tmp_path: Path, capsys: pytest.CaptureFixtur
                  "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
-    assert "sensitivity.samples: sobol needs samples to be a power of two" in err
+    assert "sensitivity.samples: sobol needs samples to be a power of two (e.g. 8, 16, 64), got 6: use 4 or 8" in err
 
 
 def test_sensitivity_without_ranges_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -93,6 +93,107 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     assert "--metrics chooses effects of a comparison" in capsys.readouterr().err
 
 
+def test_samples_and_levels_from_the_command_line_replace_the_files(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A publishable Sobol' sample (256+) or a quicker trial needed an edited copy of the file: --samples and
+    --levels now stand in for sensitivity.samples and .levels, and the recorded command repeats them."""
+    path = write_experiment(tmp_path)  # samples 4, levels 4
+    out = tmp_path / "out"
+    small = ["--headcount", "60", "--out", str(out), "--workers", "1", "--quiet"]
+    assert main(["experiment", "sensitivity", str(path), "--samples", "2", "--levels", "6", *small]) == 0
+    assert "note:" not in capsys.readouterr().err
+    stored = json.loads((out / "experiment.json").read_text())
+    assert (stored["extra"]["samples"], stored["extra"]["levels"], len(stored["arms"])) == (2, 6, 2 * 3)
+    # The very sample the file would give with those values, not merely as many points.
+    data = yaml.safe_load(path.read_text())
+    data["sensitivity"].update(samples=2, levels=6)
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(data))
+    assert stored["extra"]["X"] == build_sensitivity_design(load_experiment(edited), edited).extra["X"]
+    assert "--samples 2 --levels 6" in json.loads((out / "metadata.json").read_text())["command"]
+    report = (out / "sensitivity.md").read_text()
+    assert "samples N = 2, 6 levels; 6 sample points" in report and "--samples 2 --levels 6" in report
+
+
+def test_another_sample_size_in_the_same_folder_is_said_and_reuses_the_shared_points(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The note that another design replaced the folder's report listed every point label of both samples (p00,
+    p01, ...: 1,536 of them at Sobol' N = 256), and points of another --levels moved under the same labels without
+    a word. A run's id is its point's content and seed, so runs are never mixed; a larger sample of the same seed
+    starts with the smaller one's points, so growing a sample in its folder runs only the new points."""
+    path = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    small = ["--headcount", "60", "--out", str(out), "--workers", "1"]
+    assert main(["experiment", "sensitivity", str(path), "--method", "sobol", "--samples", "2", *small]) == 0
+    first = json.loads((out / "experiment.json").read_text())
+    capsys.readouterr()
+    assert main(["experiment", "sensitivity", str(path), "--method", "sobol", *small]) == 0  # the file's 4
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if line.startswith("note:")]
+    assert notes == [f"note: {out} held experiment 's-sobol' (sensitivity: sobol, samples 2, 8 sample points); its "
+                     "report, indices and plot are replaced by 's-sobol' (sensitivity: sobol, samples 4, 16 sample "
+                     "points); its runs are kept, and reused at the points both samples share (run its command "
+                     "again to report it)"]
+    assert "16 runs planned, 8 already done, 8 ok" in err
+    second = json.loads((out / "experiment.json").read_text())
+    assert second["extra"]["X"][:8] == first["extra"]["X"]
+    assert "samples N = 4" in (out / "sensitivity.md").read_text()
+    # The same sample again is a resume, with nothing to say.
+    assert main(["experiment", "sensitivity", str(path), "--method", "sobol", "--samples", "4", *small]) == 0
+    err = capsys.readouterr().err
+    assert "note:" not in err and "16 already done, 0 ok" in err
+    # Other levels at the same size: the same labels p00, p01, ... at other points.
+    morris = ["experiment", "sensitivity", str(path), *small, "--quiet"]
+    assert main(morris) == 0
+    capsys.readouterr()
+    assert main([*morris, "--levels", "6"]) == 0
+    assert ("(sensitivity: morris, samples 4, levels 4, 12 sample points); its report, indices and plot are "
+            "replaced by 's-morris' (sensitivity: morris, samples 4, levels 6, 12 sample points)"
+            ) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--samples", "0"], "argument --samples: must be from 2 to 100,000, got 0"),
+    (["--samples", "-8"], "argument --samples: must be from 2 to 100,000, got -8"),
+    (["--samples", "1"], "argument --samples: must be from 2 to 100,000, got 1"),
+    (["--samples", "100001"], "argument --samples: must be from 2 to 100,000, got 100001"),
+    (["--samples", "2.5"], "argument --samples: expected a whole number, got '2.5'"),
+    (["--samples", "lots"], "argument --samples: expected a whole number, got 'lots'"),
+    (["--levels", "1"], "argument --levels: must be from 2 to 100, got 1"),
+    (["--levels", "101"], "argument --levels: must be from 2 to 100, got 101"),
+    (["--levels", "4.0"], "argument --levels: expected a whole number, got '4.0'"),
+])
+def test_a_sample_size_or_levels_out_of_the_files_range_is_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], said: str) -> None:
+    """The range is the file's own (sensitivity.samples, .levels), named as the option typed."""
+    path = write_experiment(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        main(["experiment", "sensitivity", str(path), *argv, "--out", str(tmp_path / "out")])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err == f"promosim experiment sensitivity: error: {said} (see --help)\n"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--method", "sobol", "--samples", "6"],
+     "--samples: sobol needs samples to be a power of two (e.g. 8, 16, 64), got 6: use 4 or 8"),
+    (["--method", "sobol", "--samples", "300"],
+     "--samples: sobol needs samples to be a power of two (e.g. 8, 16, 64), got 300: use 256 or 512"),
+    (["--method", "sobol", "--levels", "6"], "--levels: sets the levels of Morris's grid, and sobol samples no grid: "
+                                             "leave --levels out, or use --method morris"),
+    (["--replications", "20000"], "--replications: Input should be less than or equal to 10000 (got 20000)"),
+])
+def test_a_value_the_method_or_the_files_rule_refuses_names_the_option(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], said: str) -> None:
+    """What only the method can tell (Sobol' balances at powers of two; it has no grid), and the file's rule on
+    a value the command line gave (the sensitivity.replications limit), were blamed on the file's keys."""
+    path = write_experiment(tmp_path)
+    assert main(["experiment", "sensitivity", str(path), *argv, "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == f"promosim experiment: command line: {said}\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_shipped_sensitivity_experiment_is_valid() -> None:
     path = ROOT / "experiments" / "sensitivity.yaml"
     spec = load_experiment(path)
@@ -121,7 +222,7 @@ def test_the_printed_sobol_table_says_when_its_sample_is_too_small(capsys: pytes
     print_indices(pd.DataFrame({**names, **conf, "S1": [-0.47, 0.1], "ST": [1.32, 0.3]}), "sobol")
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
     assert notes == ["note: Some indices lie outside [0, 1], which shares of variance cannot: the sample is too small "
-                     "for them to mean anything (raise samples; 512 or more is usual)."]
+                     "for them to mean anything (raise samples in the file or with --samples; 512 or more is usual)."]
     print_indices(pd.DataFrame({**names, **conf, "S1": [0.2, 0.0], "ST": [0.6, 1.0]}), "sobol")
     assert "note:" not in capsys.readouterr().out
 

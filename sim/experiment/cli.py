@@ -18,7 +18,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.cli import Interrupted, checkpoint, headcount, parse_set, positive_int, run_metadata, run_years, seed_number
+from sim.cli import (
+    Interrupted,
+    _whole_number,
+    checkpoint,
+    headcount,
+    parse_set,
+    positive_int,
+    run_metadata,
+    run_years,
+    seed_number,
+)
 from sim.errors import InputError, output_folder
 from sim.wording import counted
 
@@ -141,29 +151,87 @@ def _lever_setting(part: str, item: str) -> LeverSetting:
     return LeverSetting(name, tuple(params.items()), text=":".join(typed))
 
 
-def _sizing_options(parser: argparse.ArgumentParser) -> None:
-    """--replications, --years and --headcount over the file's own, for a quick trial of a big experiment."""
+def _sensitivity_count(text: str, key: str) -> int:
+    """A whole number in the range the file's ``sensitivity.<key>`` takes, or what is allowed."""
+    from sim.experiment.design import sensitivity_limits  # noqa: PLC0415
+
+    low, high = sensitivity_limits(key)
+    return _whole_number(text, low, f"from {low} to {high:,}", high)
+
+
+def sample_size(text: str) -> int:
+    """Argparse type: ``--samples``, checked against the file's ``sensitivity.samples`` rule and named as typed.
+
+    Whether Sobol' can take it (a power of two) depends on the method, known once the file is
+    read: :func:`cmd_sensitivity` names ``--samples`` in that refusal too.
+    """
+    return _sensitivity_count(text, "samples")
+
+
+def grid_levels(text: str) -> int:
+    """Argparse type: ``--levels``, checked against the file's ``sensitivity.levels`` rule and named as typed."""
+    return _sensitivity_count(text, "levels")
+
+
+def _sizing_options(parser: argparse.ArgumentParser, sample: bool = False) -> None:
+    """--replications, --years and --headcount over the file's own, for a quick trial of a big experiment.
+
+    With ``sample`` (``experiment sensitivity``), --samples and --levels too: a publishable Sobol'
+    analysis (256 or more) or a trial of 2 trajectories needed an edited copy of the file.
+    """
     group = parser.add_argument_group("a smaller (or larger) version of the file's experiment")
     group.add_argument("--replications", type=positive_int, metavar="R",
                        help="replications per arm (per sample point for sensitivity) instead of the file's")
     group.add_argument("--years", type=run_years, metavar="Y", help="simulated years instead of the file's")
     group.add_argument("--headcount", type=headcount, metavar="N", help="resize every scenario to about N people")
+    if sample:
+        group.add_argument("--samples", type=sample_size, metavar="N",
+                           help="instead of the file's sensitivity.samples: Morris trajectories, or the Sobol' base "
+                                "sample N (a power of two; 256 or more for indices to publish)")
+        group.add_argument("--levels", type=grid_levels, metavar="L",
+                           help="instead of the file's sensitivity.levels: the levels of Morris's grid (4 is usual; "
+                                "SALib warns against odd numbers)")
+
+
+# The file's key each sizing option stands for, so that the file's own rule, when it refuses the
+# value, names the option typed: `--replications 20000` was blamed on the file's sensitivity.replications.
+_SENSITIVITY_OPTIONS = {"replications": "--replications", "samples": "--samples", "levels": "--levels"}
 
 
 def _sized(spec: Any, args: argparse.Namespace, source: str) -> Any:
-    """The experiment with the command line's sizes in place of the file's, validated as the file is."""
+    """The experiment with the command line's sizes in place of the file's, validated as the file is.
+
+    Raises:
+        InputError: The file's rule refuses a value given on the command line: one line naming the option.
+    """
     from sim.experiment.design import validate_experiment  # noqa: PLC0415
 
     data = spec.model_dump(exclude_unset=True)
+    given: dict[str, str] = {}  # key path -> the option that set it
     for key in ("years", "headcount"):
         if getattr(args, key) is not None:
             data[key] = getattr(args, key)
-    if args.replications is not None:
-        if args.func is cmd_sensitivity and data.get("sensitivity") is not None:
-            data["sensitivity"]["replications"] = args.replications
-        else:
-            data["replications"] = args.replications
-    return validate_experiment(data, source)
+    sensitivity = data.get("sensitivity") if args.func is cmd_sensitivity else None
+    for key, option in _SENSITIVITY_OPTIONS.items():
+        value = getattr(args, key, None)  # experiment run has no --samples or --levels
+        if value is None:
+            continue
+        if sensitivity is not None:
+            sensitivity[key] = value
+            given[f"sensitivity.{key}"] = option
+        elif key == "replications":
+            data[key] = value
+            given[key] = option
+    try:
+        return validate_experiment(data, source)
+    except InputError as exc:
+        raise _as_option(exc, given) from None
+
+
+def _as_option(exc: InputError, given: Mapping[str, str]) -> InputError:
+    """``exc`` named by the command-line option that set the value it refuses, when one did (else ``exc``)."""
+    option = given.get(exc.path or "")
+    return InputError(exc.detail, source="command line", path=option) if option else exc
 
 
 def _executor_options(parser: argparse.ArgumentParser) -> None:
@@ -231,7 +299,7 @@ def add_commands(sub: Any) -> None:
     sens.add_argument("experiment", help="experiment file with a 'sensitivity' block")
     sens.add_argument("--method", choices=("morris", "sobol"), help="default: the file's sensitivity.method")
     sens.add_argument("--out", metavar="DIR", help="output folder (default results/<name>-<method>)")
-    _sizing_options(sens)
+    _sizing_options(sens, sample=True)
     _executor_options(sens)
     sens.set_defaults(func=cmd_sensitivity)
 
@@ -255,7 +323,7 @@ def add_commands(sub: Any) -> None:
 def _command(*words: Any, args: argparse.Namespace) -> str:
     """The command that reproduces this run (the executor does not change the numbers)."""
     parts = ["promosim", *(str(w) for w in words)]
-    for flag in ("replications", "years", "headcount", "seed", "method", "out"):
+    for flag in ("replications", "years", "headcount", "seed", "method", "samples", "levels", "out"):
         value = getattr(args, flag, None)
         if value is not None:
             # A whole float as 1, any other exactly (a rounded --years would be another design).
@@ -339,21 +407,39 @@ def replaced_design_note(out: Path, new: dict[str, Any]) -> str | None:
 
     Another design's runs are kept beside the new one's, but its report, effects and plots are
     written over: a researcher's slip in ``--out`` replaced a 72-run sweep's report without a word.
+    A sensitivity analysis is told by its sample, not its arms: its points are labelled p00, p01,
+    ... whatever they are, so another ``--samples`` listed every label of both (1,536 of them at
+    Sobol' N = 256), and another ``--levels`` moved every point under the same labels without a word.
     """
     try:
         old = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    def what(design: dict[str, Any]) -> tuple[str, str, list[str]]:
-        arms = [str(arm.get("label")) for arm in design.get("arms") or [] if isinstance(arm, dict)]
-        return str(design.get("name")), str(design.get("kind") or "comparison"), arms
 
-    (old_name, old_kind, old_arms), (new_name, new_kind, new_arms) = what(old), what(new)
-    if (old_name, old_kind, old_arms) == (new_name, new_kind, new_arms):  # the same design, resumed or extended
+    def what(design: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
+        """What makes the design another (name, kind, arms, sample points), and how the note says it."""
+        arms = [str(arm.get("label")) for arm in design.get("arms") or [] if isinstance(arm, dict)]
+        name, kind = str(design.get("name")), str(design.get("kind") or "comparison")
+        extra = design.get("extra") or {}
+        key = (name, kind, arms, extra.get("problem"), extra.get("X"))
+        if kind != "sensitivity":
+            return key, f"'{name}' ({kind}: {', '.join(arms)})"
+        levels = f", levels {extra.get('levels')}" if extra.get("method") == "morris" else ""
+        return key, (f"'{name}' ({kind}: {extra.get('method')}, samples {extra.get('samples')}{levels}, "
+                     f"{counted(len(arms), 'sample point')})")
+
+    (old_key, old_shown), (new_key, new_shown) = what(old), what(new)
+    if old_key == new_key:  # the same design, resumed or extended
         return None
-    return (f"note: {out} held experiment '{old_name}' ({old_kind}: {', '.join(old_arms)}); its report, effects "
-            f"and plots are replaced by '{new_name}' ({new_kind}: {', '.join(new_arms)}); its runs are kept (run "
-            "its command again to report it)")
+    if new_shown == old_shown:  # a sample of the same size at other points: other ranges or another seed
+        new_shown += " at other points"
+    # Two samples share the points a run's id cannot tell apart: a larger sample of the same seed
+    # starts with the smaller one's (SALib's Sobol' and Morris samples both do), so growing one reuses it.
+    resampled = old_key[1] == new_key[1] == "sensitivity"
+    files = "report, indices and plot" if old_key[1] == "sensitivity" else "report, effects and plots"
+    kept = "kept, and reused at the points both samples share" if resampled else "kept"
+    return (f"note: {out} held experiment {old_shown}; its {files} are replaced by {new_shown}; its runs are {kept} "
+            "(run its command again to report it)")
 
 
 def read_report_line(files: dict[str, Path]) -> str:
@@ -515,7 +601,14 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.experiment.store import ResultStore  # noqa: PLC0415
 
     spec = _sized(load_experiment(args.experiment), args, args.experiment)
-    design = build_sensitivity_design(spec, args.experiment, args.method)
+    method = args.method or (spec.sensitivity.method if spec.sensitivity else None)
+    if args.levels is not None and method == "sobol":  # it would change nothing but the recorded design
+        raise InputError("sets the levels of Morris's grid, and sobol samples no grid: leave --levels out, or use "
+                         "--method morris", source="command line", path="--levels")
+    try:
+        design = build_sensitivity_design(spec, args.experiment, args.method)
+    except InputError as exc:  # a Sobol' --samples that is not a power of two
+        raise _as_option(exc, {"sensitivity.samples": "--samples"} if args.samples is not None else {}) from None
     check_arms(design)
     if spec.grid:  # a file may serve both commands; a researcher's trial took the grid to be in force here
         print(f"note: the file's grid ({', '.join(spec.grid)}) is for experiment run; experiment sensitivity varies "

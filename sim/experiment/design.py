@@ -173,6 +173,19 @@ class Sensitivity(_Strict):
         return value
 
 
+def sensitivity_limits(key: str) -> tuple[int, int]:
+    """The least and the greatest whole number the file's ``sensitivity.<key>`` takes (``samples``, ``levels``).
+
+    Read from :class:`Sensitivity`'s own rule, so that a command-line option standing in for the
+    key (``--samples``, ``--levels``) is checked against the same range as the file and names
+    itself, without a second copy of the numbers to drift apart.
+    """
+    rules = Sensitivity.model_fields[key].metadata
+    low = next(rule.ge for rule in rules if getattr(rule, "ge", None) is not None)
+    high = next(rule.le for rule in rules if getattr(rule, "le", None) is not None)
+    return int(low), int(high)
+
+
 class ExperimentFile(_Strict):
     """The schema of experiments/*.yaml (see docs/experiments.md)."""
 

@@ -45,6 +45,7 @@ from sim.experiment.design import (
     make_tasks,
     overlaps,
     resolve,
+    sensitivity_limits,
     shown_path,
     value_at,
     with_parameters,
@@ -73,8 +74,8 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
                          path="sensitivity")
     method = method or sens.method
     if method == "sobol" and not is_power_of_two(sens.samples):
-        raise InputError(f"sobol needs samples to be a power of two (e.g. 8, 16, 64), got {sens.samples}",
-                         source=source, path="sensitivity.samples")
+        raise InputError(f"sobol needs samples to be a power of two (e.g. 8, 16, 64), got {sens.samples}: "
+                         f"{nearest_powers_of_two(sens.samples)}", source=source, path="sensitivity.samples")
     base_dir = base_dir or Path(source).resolve().parent
     specs = {label: (path, own, where) for label, path, own, where
              in labelled_specs(spec.scenarios, base_dir, source)}
@@ -459,13 +460,13 @@ def _sobol_caveat(indices: pd.DataFrame) -> list[str]:
     out = []
     if np.any((values < -0.05) | (values > 1.05)):
         out += ["**Some indices lie outside [0, 1]**, which shares of variance cannot: the sample is too small for "
-                "them to mean anything (raise `samples`; 512 or more is usual).", ""]
+                "them to mean anything (raise `samples` in the file or with `--samples`; 512 or more is usual).", ""]
     # A parameter's share alone cannot exceed its share with every interaction: S1 > ST is estimation noise.
     above = indices[indices["S1"].astype(float) > indices["ST"].astype(float) + 0.05]
     if len(above):
         pairs = ", ".join(f"{p} on {m}" for m, p in zip(above["metric"], above["parameter"], strict=True))
         out += [f"**S1 exceeds ST** ({pairs}), which a parameter's share alone cannot do: the estimates are "
-                "noise at this sample size (raise `samples`).", ""]
+                "noise at this sample size (raise `samples` in the file or with `--samples`).", ""]
     return out
 
 
@@ -497,3 +498,15 @@ def print_indices(indices: pd.DataFrame, method: str) -> None:
 def is_power_of_two(n: int) -> bool:
     """True for 1, 2, 4, 8 and so on (Sobol' sequences balance only at powers of two)."""
     return n > 0 and math.log2(n).is_integer()
+
+
+def nearest_powers_of_two(n: int) -> str:
+    """The powers of two either side of ``n`` that ``sensitivity.samples`` allows, as "use 64 or 128".
+
+    Said with the refusal of a Sobol' sample size that is not one, so that a researcher who
+    asked for 100 (or 500, "about 500 for stable indices") need not work out which to ask for.
+    """
+    low, high = sensitivity_limits("samples")
+    below = 2 ** math.floor(math.log2(n))
+    fits = [p for p in (below, 2 * below) if low <= p <= high]
+    return "use " + " or ".join(map(str, fits))
