@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -735,11 +736,19 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     assert main(["experiment", "report", str(out), "--against", "mentoring"]) == 0
     printed = capsys.readouterr().out
     assert "paired effects (variant - mentoring)" in printed and "change: variant minus mentoring" in printed
+    # The bare organisation is named at a glance as its section names it, on the terminal as in report.md
+    # (it read "baseline" alone there), its name and the words on lines of their own.
+    glance = printed[printed.index("each variant at a glance"):].splitlines()
+    row = next(i for i, line in enumerate(glance) if line.startswith(" baseline "))
+    assert glance[row + 1].split()[:3] == ["(mentoring", "switched", "off)"]
     # The folder's own report stays.
     assert ((out / "effects.csv").read_bytes(), (out / "report.md").read_bytes()) == own
     folder = out / "against-mentoring"
     effects = pd.read_csv(folder / "effects.csv")
-    assert set(effects["baseline"]) == {"mentoring"}
+    # The columns of the folder's own table, so one script reads both; `reference` names the arm under a true name.
+    assert list(effects.columns) == list(pd.read_csv(out / "effects.csv").columns)
+    assert effects.columns[-1] == "reference" and set(pd.read_csv(out / "effects.csv")["reference"]) == {"baseline"}
+    assert set(effects["baseline"]) == set(effects["reference"]) == {"mentoring"}
     assert set(effects["variant"]) == {"baseline", "career_conversations", "mentoring_and_career_conversations",
                                        "mentoring_coverage_0.6"}
     # The same numbers as pairing the stored runs by hand.
@@ -754,6 +763,7 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     # An arm that lacks the new reference's lever is not called that lever plus its own.
     assert "Against mentoring: Mentoring switched off, career conversations switched on." in report
     assert "Against mentoring: Mentoring switched off." in report  # the baseline
+    assert "\n| baseline (mentoring switched off) | " in report  # and at a glance, as on the terminal
     assert "Career conversations, switched on in mentoring: a direct question" in report  # the arm with both
     assert "Against mentoring: Mentoring with coverage 0.6." in report  # another dose of the reference's lever
     assert "same random seeds as mentoring" in report and "variant minus mentoring" in report
@@ -777,6 +787,43 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     grid = {"kind": "comparison", "arms": [{"label": "a[x=1]", "point": 0}, {"label": "a[x=2]", "point": 1}]}
     with pytest.raises(InputError, match="holds a grid, whose arms pair point by point"):
         against_design(grid, "a[x=1]")
+
+
+def test_a_later_comparison_into_the_folder_rewrites_its_against_reports_or_removes_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A later ``compare`` into a folder (more replications, failed runs retried) rewrote the folder's own
+    report and left ``against-ARM/`` as it was, its numbers then silently another set of runs' (a known
+    limitation, documented as such). Each is rewritten from the same stored runs, with the metrics it
+    was asked for, and one whose arm the folder's new comparison lacks is removed, in one line."""
+    out = tmp_path / "out"
+    command = ["compare", str(BASELINE), "--years", "1", "--headcount", "60", "--workers", "1", "--quiet",
+               "--metrics", "hidden_ambition_rate,intervention_cost", "--out", str(out)]
+    levers = ["--levers", "mentoring,mentoring+career_conversations"]
+    assert main([*command, *levers, "--replications", "2"]) == 0
+    assert main(["experiment", "report", str(out), "--against", "mentoring", "--metrics", "intervention_cost",
+                 "--quiet"]) == 0
+    folder = out / "against-mentoring"
+    assert pd.read_csv(folder / "effects.csv")["n"].eq(2).all()
+    capsys.readouterr()
+    assert main([*command, *levers, "--replications", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert f"also rewrote {folder}{os.sep} (every arm against mentoring) from these runs\n" in printed
+    own, mine = pd.read_csv(out / "effects.csv"), pd.read_csv(folder / "effects.csv")
+    assert own["n"].eq(3).all() and mine["n"].eq(3).all()
+    assert list(mine["metric"]) == ["intervention_cost"] * 2  # the --metrics it was asked for, kept
+    # The same runs as the folder's own table: the baseline against mentoring is the reverse of its row, negated.
+    cost = own.set_index(["metric", "variant"]).loc[("intervention_cost", "mentoring"), "diff"]
+    assert mine.set_index("variant").loc["baseline", "diff"] == pytest.approx(-cost, abs=1e-12)
+    assert "Clear changes against mentoring (3 pairs of runs)" in (folder / "report.md").read_text()
+    # Rebuilding the folder's own report rewrites it too.
+    assert main(["experiment", "report", str(out), "--quiet"]) == 0
+    assert f"also rewrote {folder}{os.sep}" in capsys.readouterr().out
+    # Another comparison into the folder, without mentoring: its report against mentoring goes, and a line says so.
+    (folder / "notes.txt").write_text("a reader's own file")
+    assert main([*command, "--levers", "career_conversations", "--replications", "2"]) == 0
+    assert (f"note: removed {folder}{os.sep} (other files in it kept): the comparison now in {out} has no arm "
+            "'mentoring'\n") in capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
 
 
 def test_runs_reused_from_another_version_are_said_on_the_terminal(tmp_path: Path,

@@ -38,11 +38,15 @@ from sim.errors import InputError
 from sim.experiment.store import ResultStore
 from sim.metrics import COSTS, ON_REQUEST, group_ratio_parts, group_ratio_rates, metric_info, totals
 
+# ``baseline`` and ``baseline_mean`` hold whichever arm a row's variant is paired with, also in a report
+# ``--against`` another arm: renamed there, one script could no longer read both kinds of folder. So
+# ``reference`` names that arm under a name true of both, last, where a script reading columns by
+# position does not see it move the others.
 EFFECT_COLUMNS = [
     "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
     "rel_diff", "p_value", "p_holm", "holm_tests", "effect_size", "sd_diff", "unpaired_ci_low", "unpaired_ci_high",
     "ci_width_ratio", "variance_reduction", "parity_gap_diff", "parity_gap_ci_low", "parity_gap_ci_high",
-    "parity_baseline_ci_low", "parity_baseline_ci_high", "scenario", "parameters",
+    "parity_baseline_ci_low", "parity_baseline_ci_high", "scenario", "parameters", "reference",
 ]
 
 
@@ -249,8 +253,9 @@ def metric_order(values: pd.DataFrame, wanted: Sequence[str] | None) -> list[str
 
 LABEL_WIDTH = 30  # a printed table's variant labels break at their parts beyond this (``label_lines``)
 # Where a long variant label may break in a printed table or a figure: after each lever of a "+" arm and after each
-# grid setting (``mentoring_coverage_0.5_and_`` / ``career_conversations``).
-_LABEL_BREAKS = re.compile(r"(?<=_and_)|(?<=, )|(?<=\[)|(?= vs )")
+# grid setting (``mentoring_coverage_0.5_and_`` / ``career_conversations``), and before what an arm lacks of a report's
+# reference (``baseline`` / ``(mentoring switched off)``: ``report.glance_labels``).
+_LABEL_BREAKS = re.compile(r"(?<=_and_)|(?<=, )|(?<=\[)|(?= vs )|(?= \()")
 
 
 def label_lines(label: str, width: int = LABEL_WIDTH, indent: str = "") -> str:
@@ -358,7 +363,7 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
             if to_parity:
                 row.update(parity_gap(base.to_numpy(), var.to_numpy(), confidence))
             base_mean = row["baseline_mean"]
-            row.update(metric=metric, variant=arm["label"], baseline=ref, scenario=arm["scenario"],
+            row.update(metric=metric, variant=arm["label"], baseline=ref, reference=ref, scenario=arm["scenario"],
                        parameters=", ".join(f"{k}={v}" for k, v in arm["parameters"].items()),
                        rel_diff=row["diff"] / base_mean if base_mean and math.isfinite(base_mean) else math.nan)
             rows.append(row)

@@ -310,7 +310,8 @@ def add_commands(sub: Any) -> None:
     rep.add_argument("--against", metavar="ARM",
                      help="compare every arm with this one instead of the baseline (runs of one replication share "
                           "their seed in every arm, so any two arms pair), e.g. --against mentoring to see what a "
-                          "mentoring+career_conversations arm adds to mentoring; written into FOLDER/against-ARM/")
+                          "mentoring+career_conversations arm adds to mentoring; written into FOLDER/against-ARM/, and "
+                          "rewritten whenever the folder's own report is")
     rep.add_argument("--quiet", action="store_true", help="do not print the table")
     _table_option(rep)
     rep.set_defaults(func=cmd_report)
@@ -452,10 +453,16 @@ def read_report_line(files: dict[str, Path]) -> str:
             "with what the metrics mean")
 
 
-def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: bool = False, reused: str = "") -> int:
-    """Say where the results are (and, after a comparison's table, where to read them); exit 1 when runs failed."""
+def _finish(failed: int, out: Path, files: dict[str, Path], point_to_report: bool = False, reused: str = "",
+            against: Any = None) -> int:
+    """Say where the results are (and, after a comparison's table, where to read them); exit 1 when runs failed.
+
+    ``against``: the comparison's ``Analysis``, whose reports ``--against`` were rewritten or removed with it.
+    """
     shown = ", ".join(str(p) for p in files.values())
     print(f"wrote {shown}")
+    if against is not None:
+        _against_lines(against)
     _note(reused)
     if point_to_report:
         print(read_report_line(files))
@@ -475,6 +482,18 @@ def _arm_label(typed: str, labels: Sequence[str]) -> str:
             if label in labels:
                 return label
     return typed
+
+
+def _against_lines(result: Any) -> None:
+    """What happened to the folder's reports ``--against`` an arm (``refresh_against_folders``), a line each.
+
+    A rewritten one goes with the ``wrote`` line, on stdout; a removed one is a ``note:`` (kept
+    under --quiet, as warnings are): a report someone made is gone, and they are told why.
+    """
+    for line in result.rewritten:
+        print(line)
+    for line in result.removed:
+        _note(line)
 
 
 def _note(text: str) -> None:
@@ -574,7 +593,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result = analyse(out)
     if not args.quiet:
         print_effects(result.effects, full=args.full)
-    return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused)
+    return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
+                   against=result)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -590,7 +610,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = analyse(out)
     if not args.quiet:
         print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)", full=args.full)
-    return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused)
+    return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
+                   against=result)
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -697,10 +718,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.quiet:
         reference = args.against or "baseline"
         print_effects(result.effects, title=f"{design['name']}: paired effects (variant - {reference})",
-                      full=args.full, reference=reference)
+                      full=args.full, reference=reference, shown_as=result.glance_labels)
     if result.missing:
         print(f"{result.missing} planned run(s) are not in the store yet", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in result.files.values())}")
+    _against_lines(result)
     _note(result.reused)
     if not args.quiet:
         print(read_report_line(result.files))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import math
 import os
 import re
@@ -187,6 +188,9 @@ class Analysis:
     files: dict[str, Path] = field(default_factory=dict)
     top_shares: pd.DataFrame = field(default_factory=pd.DataFrame)  # each group's share of the top: :func:`top_shares`
     reused: str = ""  # :func:`reused_note`, for the terminal too
+    glance_labels: dict[str, str] = field(default_factory=dict)  # :func:`glance_labels`, for the terminal's table too
+    rewritten: list[str] = field(default_factory=list)  # :func:`refresh_against_folders`: the folders rewritten
+    removed: list[str] = field(default_factory=list)  # ... and those removed, each with why
 
     @property
     def failed(self) -> int:
@@ -231,7 +235,8 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         metrics: Metrics to report instead of the design's (every summary metric is stored).
         against: An arm to compare every other arm with instead of the baseline
             (:func:`against_design`); its report goes into :func:`against_folder`, so the
-            folder's own report stays.
+            folder's own report stays. Without it, every report ``--against`` already in the
+            folder is rewritten too (:func:`refresh_against_folders`).
 
     Returns:
         The effects table and run counts (for printing).
@@ -239,12 +244,13 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
     store = ResultStore(out)
     design = store.design()
     root = Path(out)
+    asked = list(metrics) if metrics else None
     if against is not None:
         design = against_design(design, against, source=str(out))
         root = output_folder(against_folder(out, against))
     runs = design_runs(store, design)
     values = run_values(store, design)
-    effects = paired_effects(values, design, metrics=metrics, confidence=confidence)
+    effects = paired_effects(values, design, metrics=asked, confidence=confidence)
     files = {"effects": root / "effects.csv"}
     effects.to_csv(files["effects"], index=False)
     metrics = list(dict.fromkeys(effects["metric"])) if len(effects) else (design.get("metrics") or [])
@@ -268,13 +274,19 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
                 files["forest"] = written
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
                       failures=failure_reasons(runs), files=files,
-                      top_shares=top_shares(values, effects, design, store))
+                      top_shares=top_shares(values, effects, design, store),
+                      glance_labels=glance_labels(store, design))
     files["report"] = root / "report.md"
     prov = provenance(store, runs)
     result.reused = reused_note(prov)
     report = render_report(design, prov, result, variant_descriptions(store, design),
                            top_level_names(store, design), horizon_line(design, store))
     files["report"].write_text(report, encoding="utf-8")
+    if against is not None:  # what was asked, for refresh_against_folders to ask again
+        (root / AGAINST_ASKED).write_text(json.dumps({"against": against, "metrics": asked, "confidence": confidence},
+                                                     indent=2) + "\n", encoding="utf-8")
+    else:
+        result.rewritten, result.removed = refresh_against_folders(out, plots=plots)
     return result
 
 
@@ -285,6 +297,75 @@ def against_folder(out: str | Path, label: str) -> Path:
     digits, ``.``, ``_`` and ``-`` replaced, so a grid-style label cannot make a path.
     """
     return Path(out) / ("against-" + re.sub(r"[^A-Za-z0-9._-]", "_", label))
+
+
+# In an against folder: the arm, --metrics and confidence it was made with. The folder's name cannot
+# give the arm back (against_folder replaces characters), and a refresh must not drop the --metrics chosen.
+AGAINST_ASKED = "against.json"
+# What analyse writes into an against folder: all that refresh_against_folders removes (nothing a user put there).
+AGAINST_FILES = ("effects.csv", "report.md", "forest.png", "trajectories.png", AGAINST_ASKED)
+
+
+def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[str], list[str]]:
+    """Rewrite every ``against-*/`` report in ``out`` from the folder's runs, or remove it where it cannot be.
+
+    A later ``compare`` or ``experiment run`` into the folder (more replications, failed runs
+    retried, another set of arms) rewrites the folder's own report, and a report ``--against``
+    left as it was then disagreed with the runs beside it without a word. The analysis reads
+    only the stored runs, so each is made again, with the arm, ``--metrics`` and confidence
+    it was asked for (:data:`AGAINST_ASKED`; a folder written before that file is matched to
+    an arm by its name, with the design's metrics). One whose arm the folder's design no longer
+    has (or that can no longer be re-paired: the folder now holds a grid) is removed, since any
+    numbers left in it would be another design's; only the files :func:`analyse` writes, so a
+    folder someone renamed to keep (its ``against.json`` names another) is left alone.
+
+    Args:
+        out: The comparison's folder, whose own report was just written.
+        plots: Draw the PNGs, as the folder's own report did.
+
+    Returns:
+        A line per folder rewritten, and one per folder removed saying why: for the terminal.
+    """
+    root = Path(out)
+    labels = [str(arm["label"]) for arm in ResultStore(out).design().get("arms", [])]
+    rewritten: list[str] = []
+    removed: list[str] = []
+    for folder in sorted(p for p in root.glob("against-*") if p.is_dir()):
+        if not any((folder / name).is_file() for name in AGAINST_FILES):
+            continue  # not one of analyse's
+        asked = _read_asked(folder / AGAINST_ASKED)
+        label = asked.get("against")
+        if label is not None and against_folder(out, str(label)) != folder:
+            continue  # a copy under another name, kept on purpose: not this function's to rewrite or remove
+        label = label or next((lb for lb in labels if against_folder(out, lb) == folder), None)
+        shown = f"{folder}{os.sep}"
+        why = "" if label in labels else \
+            f"the comparison now in {out} has no arm '{label or folder.name.removeprefix('against-')}'"
+        if not why:
+            try:
+                analyse(out, confidence=float(asked.get("confidence") or 0.95), plots=plots,
+                        metrics=asked.get("metrics") or None, against=label)
+            except InputError as exc:  # e.g. the folder now holds a grid
+                why = f"{out} now {exc.detail.partition(';')[0]}"
+        if not why:
+            rewritten.append(f"also rewrote {shown} (every arm against {label}) from these runs")
+            continue
+        for name in AGAINST_FILES:
+            (folder / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # files of someone else's stay, and so does their folder
+            folder.rmdir()
+        kept = " (other files in it kept)" if folder.exists() else ""
+        removed.append(f"removed {shown}{kept}: {why}")
+    return rewritten, removed
+
+
+def _read_asked(path: Path) -> dict[str, Any]:
+    """An against folder's :data:`AGAINST_ASKED`, or {} (none yet, or unreadable: the folder's name decides)."""
+    try:
+        asked = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return asked if isinstance(asked, dict) else {}
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -435,7 +516,7 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
         if ref is not None and "without" in arm and (arm["without"] or (arm.get("set") and not switched)):
             # --against: not the reference plus levers of its own (one lacks the reference's settings,
             # or sets one of its levers otherwise: "With set: mentoring={}" read as no change at all)
-            words = f"Against {ref}: {_against_changes(arm, store.scenario(ref))}."
+            words = f"Against {ref}: {_capitalised(_against_changes(arm, store.scenario(ref)))}."
         elif ref is not None and switched:  # `compare --levers`: say what the lever does, not its set: line
             words = " ".join(f"{name}, switched on in {ref}: {text}."
                              for name, text in switched)
@@ -457,9 +538,11 @@ def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str
 def _against_changes(arm: Mapping[str, Any], reference: Mapping[str, Any]) -> str:
     """What an arm changes from an ``--against`` reference (its scenario: ``reference``), levers by name.
 
-    "Mentoring switched off, career conversations switched on", not the lever-on sentence a
+    "mentoring switched off, career conversations switched on", not the lever-on sentence a
     baseline's variant gets: that would say career conversations were added to mentoring. A
     lever both have, set otherwise, is "mentoring at its defaults" or "mentoring with coverage 0.6".
+    In lower case, as a clause: its section starts a sentence with it (:func:`_capitalised`),
+    the at-a-glance tables put it after the arm's name (:func:`glance_labels`).
     """
     from sim.interventions import REGISTRY, load_all  # noqa: PLC0415 (levers import the scenario module)
 
@@ -482,7 +565,37 @@ def _against_changes(arm: Mapping[str, Any], reference: Mapping[str, Any]) -> st
 
     parts = [f"{lever(k)} switched off" if lever(k) else f"without `{k}={v}`" for k, v in arm["without"].items()]
     parts += [change(k, v) for k, v in (arm.get("set") or {}).items()]
-    return ", ".join(parts)[:1].upper() + ", ".join(parts)[1:]
+    return ", ".join(parts)
+
+
+def _capitalised(text: str) -> str:
+    """``text`` with its first letter upper case, to start a sentence (``str.capitalize`` lowers the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def glance_labels(store: ResultStore, design: Mapping[str, Any]) -> dict[str, str]:
+    """In a report ``--against`` an arm, the comparison's own baseline as the at-a-glance tables name it.
+
+    That arm is named by its scenario file ("baseline", or an organisation's own name), which
+    says nothing about levers: beside ``mentoring_and_career_conversations`` the tables read
+    "baseline" where its section says "Against mentoring: Mentoring switched off". So it is
+    named with the same words (:func:`_against_changes`): "baseline (mentoring switched off)",
+    in report.md's table and the terminal's alike. The other arms are named by their levers
+    already.
+
+    Returns:
+        ``{label: shown}`` for that arm; empty for a folder's own report, or for an arm that
+        lacks nothing of the reference (arms from scenario files: their sections name files).
+    """
+    against = design.get("against")
+    if not against:
+        return {}
+    arms = {str(arm["label"]): arm for arm in design.get("arms", [])}
+    arm = arms.get(str(against.get("was")))
+    reference = arms.get(str(against.get("label")))
+    if arm is None or reference is None or not arm.get("without"):
+        return {}
+    return {arm["label"]: f"{arm['label']} ({_against_changes(arm, store.scenario(str(reference['scenario'])))})"}
 
 
 def _ended(text: str) -> str:
@@ -893,16 +1006,18 @@ def lever_time(row: Any) -> str:
     return f"{shown.change} ({shown.after} in all)"
 
 
-def at_a_glance(effects: pd.DataFrame) -> list[Glance]:
+def at_a_glance(effects: pd.DataFrame, shown_as: Mapping[str, str] | None = None) -> list[Glance]:
     """Each variant's tally of clear better and worse verdicts, from :func:`plain_verdict`.
 
     "Which lever wins" took six per-lever sections and a tally by hand (an org-design trial);
     this is that tally, built from the same verdicts as the lines below it and the printed table.
+    ``shown_as`` (:func:`glance_labels`) names a variant otherwise than by its label, so that
+    report.md's table and the terminal's, both made here, name it alike.
     """
     tests = holm_tests(effects)
     out = []
     for label, rows in effects.assign(_label=comparison_labels(effects)).groupby("_label", sort=False):
-        seen = Glance(str(label))
+        seen = Glance(str((shown_as or {}).get(str(label), label)))
         for row in rows.itertuples():
             word = plain_verdict(row, tests)
             if row.metric in COSTS:
@@ -941,10 +1056,14 @@ def _counted_names(names: Sequence[str]) -> str:
     return f"{len(names)}: {', '.join(names)}" if names else "none"
 
 
-def glance_lines(effects: pd.DataFrame, reference: str = "baseline") -> list[str]:
-    """The cross-variant table at the top of report.md: what each variant clearly improved or worsened, at what cost."""
+def glance_lines(effects: pd.DataFrame, reference: str = "baseline",
+                 shown_as: Mapping[str, str] | None = None) -> list[str]:
+    """The cross-variant table at the top of report.md: what each variant clearly improved or worsened, at what cost.
+
+    ``shown_as``: variants named otherwise than by their labels (:func:`glance_labels`).
+    """
     tests = holm_tests(effects)
-    glances = at_a_glance(effects)
+    glances = at_a_glance(effects, shown_as)
     rows = []
     for g in glances:
         maybe = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in
@@ -969,7 +1088,7 @@ def glance_lines(effects: pd.DataFrame, reference: str = "baseline") -> list[str
 
 def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
                   top_levels: Mapping[str, str] | None = None, shares: pd.DataFrame | None = None,
-                  reference: str = "baseline") -> list[str]:
+                  reference: str = "baseline", shown_as: Mapping[str, str] | None = None) -> list[str]:
     """The plain-language summary: each variant at a glance, then per variant its clear changes, then the metrics.
 
     Args:
@@ -979,13 +1098,16 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
         shares: Each arm's share of the top by group (:func:`top_shares`).
         reference: What the variants are compared with, in words ("the baseline", or an arm's
             label in a report ``--against`` it).
+        shown_as: Variants the at-a-glance table names otherwise than by their labels
+            (:func:`glance_labels`).
     """
     if effects.empty:
         return ["## Summary", "", "Nothing to summarise yet: no variant has successful runs paired with its baseline.",
                 ""]
     labels = comparison_labels(effects)
     tests = holm_tests(effects)
-    lines = ["## Summary", "", *glance_lines(effects, reference), *top_line(effects, top_levels, shares, reference),
+    lines = ["## Summary", "", *glance_lines(effects, reference, shown_as),
+             *top_line(effects, top_levels, shares, reference),
              how_to_read(reference), "",
              *multiplicity_lines(effects, labels)]
     labelled = effects.assign(_label=labels)
@@ -1171,7 +1293,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                   f"report.md compares each with {was}.", ""]
     lines += status_notes(result)
     reference = (design.get("against") or {}).get("label") or "baseline"
-    lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares, reference)
+    lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares, reference,
+                           result.glance_labels)
     ok = int((result.runs["status"] == "ok").sum())
     lines += ["## What was run", ""]
     lines += [
@@ -1263,7 +1386,7 @@ VERDICT_STYLES = {"better": "bold green", "worse": "bold red"}
 
 
 def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant - baseline)",
-                  full: bool = False, reference: str = "baseline") -> None:
+                  full: bool = False, reference: str = "baseline", shown_as: Mapping[str, str] | None = None) -> None:
     """The effects on stdout: a compact table of plain verdicts, or every statistic with ``full``.
 
     An org-design trial's default table had 138 rows by 9 columns, about 220 characters wide,
@@ -1271,6 +1394,7 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     compact table gives, per metric and variant, before → after, the change with its 95% CI
     and the verdict of :func:`plain_verdict` (the report's own, so the two never disagree), then
     each variant at a glance and a legend. ``full`` (``--full``) prints the researchers' table.
+    ``shown_as`` (``Analysis.glance_labels``) names variants in the at-a-glance table as report.md's does.
     """
     from rich.console import Console  # noqa: PLC0415
 
@@ -1283,7 +1407,7 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     console.print(_compact_table(effects, title, tests, before_after=console.width >= NARROW_TERMINAL))
     if effects.empty:
         return
-    console.print(_glance_table(effects))
+    console.print(_glance_table(effects, shown_as))
     holm = (f'better/worse: clear even after allowing for the {tests} tests made (Holm\'s correction); "may be '
             'chance": clear on its own, not after that. ') if tests > 1 else ""
     console.print(f"change: variant minus {reference}, averaged over runs paired by seed; [95% CI]: the range that "
@@ -1332,7 +1456,7 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, before_after: 
     return table
 
 
-def _glance_table(effects: pd.DataFrame) -> Any:
+def _glance_table(effects: pd.DataFrame, shown_as: Mapping[str, str] | None = None) -> Any:
     """Each variant at a glance (:func:`at_a_glance`), the table report.md opens with, names and counts."""
     from rich import box  # noqa: PLC0415
     from rich.markup import escape  # noqa: PLC0415
@@ -1343,7 +1467,7 @@ def _glance_table(effects: pd.DataFrame) -> Any:
     table.add_column("clearly better")
     table.add_column("clearly worse")
     table.add_column("lever time\nh/person/yr", justify="right")
-    for g in at_a_glance(effects):
+    for g in at_a_glance(effects, shown_as):
         cells = []
         for names, maybe in ((g.better, g.maybe_better), (g.worse, g.maybe_worse)):
             text = escape(_counted_names(names))
