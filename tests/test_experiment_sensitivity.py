@@ -58,7 +58,8 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     code = main(["experiment", "sensitivity", str(path), "--method", method, "--out", str(out), "--workers", "1"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert f"{points} arms x 1 replication = {points} runs" in captured.err  # not "1 replications" (a trial)
+    # not "1 replications" (a trial), nor "arms" for sample points
+    assert f"{points} sample points x 1 replication = {points} runs" in captured.err
     assert f"{distinct} runs planned, 0 already done, {distinct} ok" in captured.err
     indices = pd.read_csv(out / "sensitivity.csv")
     assert set(columns) <= set(indices.columns)

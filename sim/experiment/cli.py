@@ -358,7 +358,8 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     total = len({t.run_id for t in design.tasks})
     if not args.quiet:
         same = f" ({total} distinct: some sample points coincide)" if total < len(design.tasks) else ""
-        print(f"{design.name}: {counted(len(design.arms), 'arm')} x {counted(design.replications, 'replication')} = "
+        arms = counted(len(design.arms), "sample point" if design.kind == "sensitivity" else "arm")
+        print(f"{design.name}: {arms} x {counted(design.replications, 'replication')} = "
               f"{counted(len(design.tasks), 'run')}{same} on {executor.describe()} -> {out}", file=sys.stderr)
     # Warnings, so said under --quiet too (it keeps errors and warnings, drops progress).
     replaced = replaced_design_note(out, design.to_json())
