@@ -144,6 +144,63 @@ def test_a_run_keeps_what_simulate_gives(mode: str) -> None:
     pd.testing.assert_frame_equal(outcome.promotions, result.promotions)
 
 
+_busy = {"now": 0, "peak": 0, "where": {}}  # what _slow_run saw, in this process (processes=False)
+_busy_lock = threading.Lock()
+
+
+def _slow_run(task: Any) -> RunOutcome:
+    """``execute_run`` after a pause during which the run counts as busy on its Dask worker."""
+    where = distributed.get_worker().address
+    with _busy_lock:
+        _busy["now"] += 1
+        _busy["peak"] = max(_busy["peak"], _busy["now"])
+        _busy["where"][where] = _busy["where"].get(where, 0) + 1
+    try:
+        time.sleep(0.25)
+    finally:
+        with _busy_lock:
+            _busy["now"] -= 1
+    return execute_run(task)
+
+
+def test_workers_joining_mid_experiment_get_their_share_of_runs(tmp_path: Path) -> None:
+    """The window of runs in flight was two per worker of those present at the start: workers that
+    joined later (an adaptive cluster, ``dask worker`` started after the command) sat mostly idle.
+    It follows the cluster now, and the numbers are those of a sequential run."""
+    (tmp_path / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
+    (tmp_path / "random.yaml").write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump({"name": "g", "seed": 11, "replications": 12, "headcount": 100,
+                                    "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}))
+    design = build_design(load_experiment(path), path)
+    _busy.update(now=0, peak=0, where={})
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                                       silence_logs=logging.ERROR)
+    try:
+        first = set(cluster.scheduler_info["workers"])
+        grown: list[int] = []
+
+        def grow(outcome: RunOutcome) -> None:
+            if not grown:
+                cluster.scale(3)  # two more single-threaded workers, with nearly every run still to go
+                grown.append(1)
+
+        stats = run_design(design, tmp_path / "grown", ExecutorSpec(kind="dask", address=cluster.scheduler_address),
+                           run_fn=_slow_run, on_outcome=grow)
+    finally:
+        cluster.close()
+    assert stats.ok == len(design.tasks)
+    joined = {w: n for w, n in _busy["where"].items() if w not in first}
+    assert len(joined) == 2, _busy
+    # A window fixed at the start (two runs for one worker) never had three runs executing at once,
+    # though the workers that joined got some of its runs (2 and 9 of 24 in a trial).
+    assert _busy["peak"] == 3, _busy
+    run_design(design, tmp_path / "sequential", ExecutorSpec(kind="sequential"))
+    for ours, theirs in zip(tables(tmp_path / "sequential"), tables(tmp_path / "grown"), strict=True):
+        assert len(ours)
+        pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
+
+
 def test_executor_options() -> None:
     assert executor_from_options(1, None, None).kind == "sequential"
     assert executor_from_options(3, None, None) == ExecutorSpec(kind="processes", workers=3)
@@ -248,6 +305,7 @@ def test_runs_in_flight_when_the_dask_scheduler_dies_are_lost_not_waited_for(des
     client = _ClosedClient()
     pool = DaskExecutor(client)
     assert pool.lost() == "the Dask client lost its scheduler (closed)"
+    assert pool.width() is None  # not asked of a closed client: the window stays as it was
     with pytest.raises(cf.BrokenExecutor, match="lost its scheduler"):
         pool.submit(int, "1")
     pool.shutdown(wait=False)  # nothing to cancel, and no error that would replace a Ctrl-C's
@@ -273,6 +331,7 @@ def test_a_scheduler_without_workers_says_so_and_waits_for_one(capsys: pytest.Ca
         threading.Timer(1.0, cluster.scale, args=(1,)).start()
         with open_executor(ExecutorSpec(kind="dask", address=cluster.scheduler_address)) as (pool, width):
             assert width == 1 and pool.submit(os.getpid).result(timeout=60) != os.getpid()
+            assert pool.width() == 1  # asked again while the runs go out
     finally:
         cluster.close()
     err = capsys.readouterr().err

@@ -199,6 +199,9 @@ def executor_from_options(workers: int | None, dask_address: str | None, dask_lo
 def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
     """Open the executor; yields it with its width (runs that can execute at once).
 
+    A process pool's width is fixed; a Dask cluster's is the one at the start, and
+    :meth:`DaskExecutor.width` tells it again later.
+
     Raises:
         InputError: When a Dask scheduler cannot be reached.
     """
@@ -257,6 +260,21 @@ class DaskExecutor(cf.Executor):
             return f"the Dask client lost its scheduler ({self.client.status})"
         return None
 
+    def width(self) -> int | None:
+        """Threads on the cluster's workers now, or ``None`` when the scheduler does not say in time.
+
+        A cluster can grow (workers joining, an adaptive cluster) or shrink while an experiment
+        runs, and the runner sizes its window by this. It is one round trip to the scheduler
+        (about a millisecond), given at most ``WIDTH_TIMEOUT``: a busy or lost scheduler never
+        holds the runner up, which keeps its window and tells a lost scheduler by :meth:`lost`.
+        """
+        if self.client.status != "running":
+            return None
+        try:  # callback_timeout is Client.sync's, which nthreads calls
+            return sum(self.client.nthreads(callback_timeout=WIDTH_TIMEOUT).values())
+        except Exception:  # (no answer in time, a client closing meanwhile: the window stays as it was)
+            return None
+
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:
         """Submit to the cluster, or raise ``BrokenExecutor`` when the scheduler is gone."""
         reason = self.lost()
@@ -310,6 +328,7 @@ def check_worker_code(client: Any, source: str = "--dask-address") -> None:
                              source=source)
 
 
+WIDTH_TIMEOUT = 0.5  # seconds the runner waits for the scheduler to say how many threads its workers have
 UNREACHABLE = "cannot reach the Dask scheduler"  # how that error starts: the runner tells a lost scheduler by it
 CONNECT_TIMEOUT = "10s"  # to reach a --dask-address scheduler; Dask may retry within it
 
@@ -376,5 +395,9 @@ def _local_cluster(workers: int) -> Iterator[str]:
 
 
 def window_size(width: int) -> int:
-    """How many runs to keep submitted at once: enough to keep workers busy, few enough to stop fast."""
+    """How many runs to keep submitted at once: enough to keep workers busy, few enough to stop fast.
+
+    ``width`` is the runs that can execute at once; for Dask, the threads of the workers connected
+    now (:meth:`DaskExecutor.width`), re-read while the runs go out.
+    """
     return max(2, math.ceil(2 * width))

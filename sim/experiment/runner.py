@@ -1,9 +1,10 @@
 """Drive a design's runs through an executor into the store, resumably.
 
 The loop keeps a bounded window of runs submitted (so Ctrl-C stops quickly and memory stays flat
-for 100,000-run designs), collects outcomes as they finish, and commits them to the store in
-small batches (at least once a second). Runs already in the store are skipped, which is what
-makes re-running an interrupted command finish the work without repeating any of it.
+for 100,000-run designs), sized by the executor's width (a Dask cluster's is asked again about
+once a second, as workers join or leave), collects outcomes as they finish, and commits them to
+the store in small batches (at least once a second). Runs already in the store are skipped,
+which is what makes re-running an interrupted command finish the work without repeating any of it.
 
 Two kinds of failure are kept apart. A run whose model raises comes back as a 'failed' outcome
 and is recorded with its traceback. A run lost to the machinery (a worker process killed, a
@@ -244,15 +245,31 @@ def _lost(pool: cf.Executor) -> str | None:
     return check() if callable(check) else None
 
 
+WIDTH_SECONDS = 1.0  # how often to ask an executor whose width can change (a Dask cluster) for it
+
+
 def _drive(pool: cf.Executor, width: int, todo: Sequence[RunTask], run_fn: RunFunction,
            committer: _Committer) -> list[tuple[RunTask, BaseException]]:
-    """Submit ``todo`` through a bounded window; returns the runs lost to the machinery."""
+    """Submit ``todo`` through a bounded window; returns the runs lost to the machinery.
+
+    The window follows an executor that can tell its width again (``DaskExecutor.width``): read
+    once at the start, workers that joined later sat idle for the whole experiment (a researcher's
+    trial). Runs are identified by their seed and stored one by one, so the window changes only
+    how many are out at once, never the numbers.
+    """
     pending = deque(todo)
     inflight: dict[cf.Future, RunTask] = {}
     lost: list[tuple[RunTask, BaseException]] = []
     window = window_size(width)
+    read_width = getattr(pool, "width", None)
+    width_read = time.monotonic()
     broken: BaseException | None = None
     while pending or inflight:
+        if pending and callable(read_width) and time.monotonic() - width_read >= WIDTH_SECONDS:
+            now = read_width()
+            width_read = time.monotonic()
+            if now is not None:
+                window = window_size(now)
         while pending and broken is None and len(inflight) < window:
             task = pending.popleft()
             try:
