@@ -201,6 +201,36 @@ def test_workers_joining_mid_experiment_get_their_share_of_runs(tmp_path: Path) 
         pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
 
 
+def _from_other_code_after_two(task: Any) -> RunOutcome:
+    """``execute_run``, but runs from the third replication on come back made by other code."""
+    outcome = execute_run(task)
+    if task.replication >= 2:
+        outcome.code = ("0123456789ab", "/elsewhere/sim")
+    return outcome
+
+
+def test_a_run_made_by_other_code_is_not_stored(tmp_path: Path) -> None:
+    """Workers are checked when the command starts; one joining later with other code (now given its
+    share of runs) had its runs stored under this command's version. Every outcome says which engine
+    made it: the first from other code stops the command, and none of its runs is stored."""
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump({"name": "g", "seed": 3, "replications": 6, "headcount": 60, "years": 1,
+                                    "scenarios": {"baseline": str(BASELINE)}}))
+    design = build_design(load_experiment(path), path)
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                                       silence_logs=logging.ERROR)
+    try:
+        with pytest.raises(InputError, match=r"^--dask-address: worker .+ runs other promosim code "
+                                             r"\(/elsewhere/sim, digest 0123456789ab\) than this command"):
+            run_design(design, tmp_path / "out", ExecutorSpec(kind="dask", address=cluster.scheduler_address),
+                       run_fn=_from_other_code_after_two)
+    finally:
+        cluster.close()
+    replication = {t.run_id: t.replication for t in design.tasks}
+    stored = ResultStore(tmp_path / "out").finished()
+    assert all(replication[run_id] < 2 for run_id in stored), stored
+
+
 def test_executor_options() -> None:
     assert executor_from_options(1, None, None).kind == "sequential"
     assert executor_from_options(3, None, None) == ExecutorSpec(kind="processes", workers=3)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import functools
 import math
 import multiprocessing
 import os
@@ -49,6 +50,7 @@ class RunOutcome:
     summary: dict[str, float] = field(default_factory=dict)
     timeseries: pd.DataFrame | None = None
     promotions: pd.DataFrame | None = None
+    code: tuple[str, str] = ("", "")  # the engine that ran it (``worker_code``), for ``refuse_other_code``
 
 
 def available_cores() -> int:
@@ -57,6 +59,18 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover (not on Linux)
         return max(1, os.cpu_count() or 1)
+
+
+@functools.cache
+def worker_code() -> tuple[str, str]:
+    """``fingerprint.code_digest`` of this process's engine, worked out at its first run and kept.
+
+    Kept, since a worker goes on running the code it loaded whatever happens to the files
+    after: a digest taken at the first run describes every run the process makes.
+    """
+    from sim.experiment import fingerprint  # noqa: PLC0415
+
+    return fingerprint.code_digest()
 
 
 def execute_run(task: RunTask) -> RunOutcome:
@@ -77,9 +91,10 @@ def execute_run(task: RunTask) -> RunOutcome:
         summary = {str(k): float(v) for k, v in model.recorder.summary().items()}
     except Exception:  # (a run's failure is data, recorded with its traceback)
         return RunOutcome(run_id=task.run_id, status="failed", error=traceback.format_exc(),
-                          duration=time.perf_counter() - clock, started=started, worker=worker)
+                          duration=time.perf_counter() - clock, started=started, worker=worker, code=worker_code())
     return RunOutcome(run_id=task.run_id, status="ok", error=None, duration=time.perf_counter() - clock,
-                      started=started, worker=worker, summary=summary, timeseries=timeseries, promotions=promotions)
+                      started=started, worker=worker, summary=summary, timeseries=timeseries, promotions=promotions,
+                      code=worker_code())
 
 
 RunFunction = Callable[[RunTask], RunOutcome]
@@ -233,7 +248,7 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
             client.wait_for_workers(1)
         check_worker_code(client, "--dask-address" if spec.address else "--dask-local")
         width = sum(client.nthreads().values()) or 1
-        executor = DaskExecutor(client)
+        executor = DaskExecutor(client, "--dask-address" if spec.address else "--dask-local")
         try:
             yield executor, width
         finally:
@@ -250,9 +265,30 @@ class DaskExecutor(cf.Executor):
     machinery and tries a fresh executor.
     """
 
-    def __init__(self, client: Any):
+    def __init__(self, client: Any, source: str = "--dask-address"):
+        from sim.experiment import fingerprint  # noqa: PLC0415
+
         self.client = client
+        self.source = source
+        self.code = fingerprint.code_digest()
         self._inner = client.get_executor(pure=False)
+
+    def refuse_other_code(self, outcome: RunOutcome) -> None:
+        """Refuse a run made by other promosim code than this command's, before it is stored.
+
+        ``check_worker_code`` checks the workers connected at the start; one that joins later
+        (an adaptive cluster, ``dask worker`` started from another checkout after the command)
+        now gets its share of runs, so every outcome says which engine made it and is checked
+        here. The runs stored before it stay: they were made by this command's code.
+
+        Raises:
+            InputError: Naming the worker and where each side's code comes from.
+        """
+        theirs, where = getattr(outcome, "code", ("", "")) or ("", "")  # an older worker's outcome has none
+        if theirs != self.code[0]:
+            raise InputError(other_code(outcome.worker or "?", theirs or "none", where or "an older promosim",
+                                        *self.code) + "; its run was not stored, the runs stored before it are "
+                             "kept: run the same command again to resume", source=self.source)
 
     def lost(self) -> str | None:
         """Why this executor can finish no more runs, or ``None`` while its client is connected."""
@@ -322,10 +358,14 @@ def check_worker_code(client: Any, source: str = "--dask-address") -> None:
                              f"PYTHONPATH={os.path.dirname(folder)} (where this command imports it from)",
                              source=source)
         if theirs != here:
-            raise InputError(f"worker {address} runs other promosim code ({where}, digest {theirs}) than this "
-                             f"command ({folder}, digest {here}), so the results would not be those of the "
-                             "version the report names; install the same version on every worker",
-                             source=source)
+            raise InputError(other_code(address, theirs, where, here, folder), source=source)
+
+
+def other_code(worker: str, theirs: str, where: str, here: str, folder: str) -> str:
+    """Why a worker running other promosim code is refused (``check_worker_code``, ``refuse_other_code``)."""
+    return (f"worker {worker} runs other promosim code ({where}, digest {theirs}) than this command ({folder}, "
+            f"digest {here}), so the results would not be those of the version the report names; install the "
+            "same version on every worker")
 
 
 WIDTH_TIMEOUT = 0.5  # seconds the runner waits for the scheduler to say how many threads its workers have

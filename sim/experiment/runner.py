@@ -300,6 +300,8 @@ def _drive(pool: cf.Executor, width: int, todo: Sequence[RunTask], run_fn: RunFu
                 if isinstance(exc, cf.BrokenExecutor):
                     broken = exc
                 continue
+            if callable(refuse := getattr(pool, "refuse_other_code", None)):
+                refuse(outcome)  # a Dask worker that joined with other code: stop before storing its run
             committer.add(outcome)
         committer.maybe_flush()
     return lost
