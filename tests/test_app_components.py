@@ -1364,7 +1364,8 @@ def test_app_command_dry_run_and_bad_port(capsys: pytest.CaptureFixture[str], tm
     assert info.value.code == 2
 
 
-def test_the_port_is_checked_before_the_server_starts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_the_port_is_checked_before_the_server_starts(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A port in use is one line before anything starts; ``--port 0`` names the port it picks.
 
     The terminal said "serving on http://localhost:8799" and then Solara's ``ERROR: [Errno 98]``
@@ -1375,6 +1376,10 @@ def test_the_port_is_checked_before_the_server_starts(capsys: pytest.CaptureFixt
     from sim.app.cli import usable_port  # noqa: PLC0415
     from sim.cli import main  # noqa: PLC0415
 
+    def no_server(*args: object) -> None:  # had the check let a case through, the server would replace pytest
+        raise AssertionError(f"the server would start: {args}")
+
+    monkeypatch.setattr(os, "execvpe", no_server)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -1389,6 +1394,24 @@ def test_the_port_is_checked_before_the_server_starts(capsys: pytest.CaptureFixt
     assert usable_port("127.0.0.1", picked) == picked  # free, so the server can have it
     assert main(["app", "--no-prepare", "--asset-cache", str(tmp_path), "--host", "nosuchhost.invalid"]) == 2
     assert "--host: cannot listen on 'nosuchhost.invalid'" in capsys.readouterr().err
+
+
+def test_a_port_that_needs_administrator_rights_is_named_as_the_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--port 80`` without root was blamed on ``--host`` ("give an address of this computer, e.g. 127.0.0.1")."""
+    import errno  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+
+    from sim.app import cli  # noqa: PLC0415
+    from sim.errors import InputError  # noqa: PLC0415
+
+    class Refused(socket.socket):
+        def bind(self, address: object) -> None:
+            raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(cli.socket, "socket", Refused)
+    with pytest.raises(InputError) as refused:
+        cli.usable_port("127.0.0.1", 80)
+    assert refused.value.path == "--port" and "80 needs administrator rights" in str(refused.value)
 
 
 def test_the_terminal_names_the_address_the_room_opens() -> None:

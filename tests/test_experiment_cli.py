@@ -818,12 +818,26 @@ def test_a_later_comparison_into_the_folder_rewrites_its_against_reports_or_remo
     # Rebuilding the folder's own report rewrites it too.
     assert main(["experiment", "report", str(out), "--quiet"]) == 0
     assert f"also rewrote {folder}{os.sep}" in capsys.readouterr().out
+    # A hand-edited against.json of other types is set aside, the folder's name deciding (it was a traceback).
+    (folder / "against.json").write_text('{"against": "mentoring", "confidence": "high"}')
+    assert main(["experiment", "report", str(out), "--quiet"]) == 0
+    assert f"also rewrote {folder}{os.sep}" in capsys.readouterr().out
     # Another comparison into the folder, without mentoring: its report against mentoring goes, and a line says so.
     (folder / "notes.txt").write_text("a reader's own file")
+    # A copy kept under another name before against.json existed, and a reader's own folder: neither is told
+    # from a stale report, so both stay (their report.md was deleted, "no arm 'mentoring-v1'").
+    kept = out / "against-mentoring-v1"
+    shutil.copytree(folder, kept)
+    (kept / "against.json").unlink()
+    (out / "against-notes").mkdir()
+    (out / "against-notes" / "report.md").write_text("my own notes")
     assert main([*command, "--levers", "career_conversations", "--replications", "2"]) == 0
+    err = capsys.readouterr().err
     assert (f"note: removed {folder}{os.sep} (other files in it kept): the comparison now in {out} has no arm "
-            "'mentoring'\n") in capsys.readouterr().err
+            "'mentoring'\n") in err
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    assert "mentoring-v1" not in err and "against-notes" not in err
+    assert (kept / "report.md").is_file() and (out / "against-notes" / "report.md").read_text() == "my own notes"
 
 
 def test_runs_reused_from_another_version_are_said_on_the_terminal(tmp_path: Path,

@@ -74,7 +74,8 @@ def usable_port(host: str, port: int) -> int:
     then stops with its own error.
 
     Raises:
-        InputError: The port is in use, or the host is not an address of this computer.
+        InputError: The port is in use or needs administrator rights (it was blamed on ``--host``),
+            or the host is not an address of this computer.
     """
     address = _address(host)
     family = socket.AF_INET6 if isinstance(address, ipaddress.IPv6Address) else socket.AF_INET
@@ -87,6 +88,9 @@ def usable_port(host: str, port: int) -> int:
         if exc.errno == errno.EADDRINUSE:
             raise InputError(f"{port} is in use on {host} (another promosim app?); choose another port, or 0 for "
                              "a free one", source="command line", path="--port") from None
+        if exc.errno in (errno.EACCES, errno.EPERM):  # a port below 1024 without administrator rights
+            raise InputError(f"{port} needs administrator rights on this computer (ports below 1024 do); choose "
+                             "1024 or above, or 0 for a free one", source="command line", path="--port") from None
         reason = exc.strerror or str(exc)
         raise InputError(f"cannot listen on '{host}' ({reason}); give an address of this computer, e.g. "
                          f"{DEFAULT_HOST} or 0.0.0.0", source="command line", path="--host") from None
@@ -196,11 +200,15 @@ def cmd_app(args: argparse.Namespace) -> int:
     else:
         ready = assets.ensure_cache(cache)
     env = server_environment(ready)
-    command = server_command(args.host, port)
     if args.dry_run:
-        print(" ".join(command))
+        print(" ".join(server_command(args.host, port)))
         return 0
     compiled.prepare("promosim app")
+    if args.port == 0:
+        # Picked again just before the server starts: the fetch and the compile above can take a
+        # minute, in which their own connections take ports from the same range.
+        port = usable_port(args.host, 0)
+    command = server_command(args.host, port)
     where = "localhost" if is_loopback(args.host) or is_any_address(args.host) else args.host
     print(f"promosim app: serving on {http_url(where, port)} (Ctrl-C stops)", file=sys.stderr)
     for line in room_lines(args.host, port):

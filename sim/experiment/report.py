@@ -317,7 +317,10 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
     an arm by its name, with the design's metrics). One whose arm the folder's design no longer
     has (or that can no longer be re-paired: the folder now holds a grid) is removed, since any
     numbers left in it would be another design's; only the files :func:`analyse` writes, so a
-    folder someone renamed to keep (its ``against.json`` names another) is left alone.
+    folder someone renamed to keep (its ``against.json`` names another) is left alone, and so is
+    one without ``against.json`` named after no arm: a copy renamed before that file existed, or
+    someone's own ``against-*/`` folder, cannot be told from a stale report (removing them deleted
+    a reader's own ``report.md``).
 
     Args:
         out: The comparison's folder, whose own report was just written.
@@ -338,9 +341,12 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
         if label is not None and against_folder(out, str(label)) != folder:
             continue  # a copy under another name, kept on purpose: not this function's to rewrite or remove
         label = label or next((lb for lb in labels if against_folder(out, lb) == folder), None)
+        if label is None:
+            # No against.json and named after no arm: a folder made before that file, or a copy someone
+            # kept under another name (`against-mentoring-v1/`), or their own: which, cannot be told, so kept.
+            continue
         shown = f"{folder}{os.sep}"
-        why = "" if label in labels else \
-            f"the comparison now in {out} has no arm '{label or folder.name.removeprefix('against-')}'"
+        why = "" if label in labels else f"the comparison now in {out} has no arm '{label}'"
         if not why:
             try:
                 analyse(out, confidence=float(asked.get("confidence") or 0.95), plots=plots,
@@ -360,12 +366,24 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
 
 
 def _read_asked(path: Path) -> dict[str, Any]:
-    """An against folder's :data:`AGAINST_ASKED`, or {} (none yet, or unreadable: the folder's name decides)."""
+    """An against folder's :data:`AGAINST_ASKED`, or {} (none yet, unreadable, or edited into other types).
+
+    With {}, the folder's name decides the arm and the design its metrics. A hand-edited
+    ``"confidence": "high"`` ended the report in a traceback after the folder's own was written.
+    """
     try:
         asked = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return asked if isinstance(asked, dict) else {}
+    if not isinstance(asked, dict):
+        return {}
+    metrics, confidence = asked.get("metrics"), asked.get("confidence")
+    well_formed = (
+        isinstance(asked.get("against"), str)
+        and (metrics is None or (isinstance(metrics, list) and all(isinstance(m, str) for m in metrics)))
+        and (confidence is None or (isinstance(confidence, int | float) and 0 < confidence < 1))
+    )
+    return asked if well_formed else {}
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
