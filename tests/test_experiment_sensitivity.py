@@ -151,6 +151,12 @@ def test_another_sample_size_in_the_same_folder_is_said_and_reuses_the_shared_po
     assert ("(sensitivity: morris, samples 4, levels 4, 12 sample points); its report, indices and plot are "
             "replaced by 's-morris' (sensitivity: morris, samples 4, levels 6, 12 sample points)"
             ) in capsys.readouterr().err
+    # A comparison into the folder writes report.md, not sensitivity.md: nothing is replaced across kinds.
+    assert main(["experiment", "run", str(path), "--replications", "1", *small, "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert ("samples 4, levels 6, 12 sample points); its report, indices and plot stay, beside those of 's' "
+            "(comparison: small); its runs are kept") in err
+    assert (out / "sensitivity.md").is_file() and (out / "report.md").is_file()
 
 
 @pytest.mark.parametrize(("argv", "said"), [

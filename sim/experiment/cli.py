@@ -440,7 +440,10 @@ def replaced_design_note(out: Path, new: dict[str, Any]) -> str | None:
     resampled = old_key[1] == new_key[1] == "sensitivity"
     files = "report, indices and plot" if old_key[1] == "sensitivity" else "report, effects and plots"
     kept = "kept, and reused at the points both samples share" if resampled else "kept"
-    return (f"note: {out} held experiment {old_shown}; its {files} are replaced by {new_shown}; its runs are {kept} "
+    # A comparison writes report.md, a sensitivity analysis sensitivity.md: across kinds nothing is written
+    # over, and the note said "replaced" of files that stayed (a helper's trial).
+    fate = f"are replaced by {new_shown}" if old_key[1] == new_key[1] else f"stay, beside those of {new_shown}"
+    return (f"note: {out} held experiment {old_shown}; its {files} {fate}; its runs are {kept} "
             "(run its command again to report it)")
 
 
