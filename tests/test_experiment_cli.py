@@ -90,6 +90,12 @@ def test_compare_writes_effects_report_plots_and_resumes(tmp_path: Path, capsys:
         "promosim experiment: command line: --metrics: unknown group 'womn' in metric 'representation_ratio.womn' "
         "(did you mean 'representation_ratio.women'?); groups: men, women\n")
     assert list(pd.read_csv(out / "effects.csv")["metric"]) == ["attrition_rate"]
+    # ... and a metric no run computed (no level weights): its report of empty rows was written over the folder's.
+    assert main(["experiment", "report", str(out), "--quiet", "--metrics", "global_efficiency"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "promosim experiment: command line: --metrics: 'global_efficiency' is computed only when "
+        "metrics.level_weights is set")
+    assert list(pd.read_csv(out / "effects.csv")["metric"]) == ["attrition_rate"]
     # Names run together with a semicolon or a space were blamed on a group ("unknown group 'women; ...'").
     for metrics, apart in (("attrition_rate; top_share.women", "attrition_rate,top_share.women"),
                            ("attrition_rate misread_rate", "attrition_rate,misread_rate")):

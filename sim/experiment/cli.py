@@ -657,12 +657,18 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
         InputError: A per-group metric names a group none of the scenarios has (it would report
             nothing), or a metric (or a group's rate) the folder's runs were made without.
     """
-    from sim.experiment.design import first_unknown_metric, scenario_groups  # noqa: PLC0415
+    from sim.experiment.design import first_unknown_metric, first_unweighted_metric, scenario_groups  # noqa: PLC0415
     from sim.metrics import METRICS, ON_REQUEST, TOP_SHARE, group_ratio_rates  # noqa: PLC0415
 
-    found = first_unknown_metric(names, scenario_groups(store.scenarios()))
+    scenarios = store.scenarios()
+    found = first_unknown_metric(names, scenario_groups(scenarios))
     if found:
         raise InputError(found[1], source="command line", path="--metrics")
+    unweighted = first_unweighted_metric(names, scenarios) if scenarios else None
+    if unweighted:  # (a report of "no value in any run" rows, exit 0, written over the folder's own)
+        raise InputError(f"'{unweighted[1]}' is computed only when metrics.level_weights is set (docs/ODD.md "
+                         "7.12.3, as scenarios/peter_principle/ do), and none of this folder's scenarios sets it, "
+                         "so no run computed it", source="command line", path="--metrics")
     # Runs made before each group's ledger rates were in the summary have no row of them: the report
     # said "no value in any run ... runs this short have none" of runs long enough (a review's trial).
     # So for a metric added since (hidden_ambition_exit_rate): a run stores every metric it computes,

@@ -338,15 +338,31 @@ def check_metric_groups(names: Sequence[str] | None, arms: Sequence[Arm], source
     found = first_unknown_metric(names, scenario_groups(a.content for a in arms))
     if found:
         raise InputError(found[1], source=source, path=f"{where}[{found[0]}]")
+    unweighted = first_unweighted_metric(names, [a.content for a in arms])
+    if unweighted:
+        i, name = unweighted
+        raise InputError(f"'{name}' is computed only when metrics.level_weights is set (one weight per level, "
+                         "bottom first; docs/ODD.md 7.12.3, as scenarios/peter_principle/ do), and no scenario "
+                         "here sets it: set it in the scenario, or with --set metrics.level_weights=[1,2,...]",
+                         source=source, path=f"{where}[{i}]")
+
+
+def first_unweighted_metric(names: Sequence[str] | None, contents: Sequence[Any]) -> tuple[int, str] | None:
+    """The first of ``names`` (its index and name) needing ``metrics.level_weights`` when no scenario sets them.
+
+    ``global_efficiency`` passes the schema's check, but a run computes it only with level weights:
+    asked of scenarios without them, a report gave "no value in any run" rows for every arm, written
+    over the folder's own (``experiment report --metrics``, a researcher's trial).
+
+    Args:
+        names: Metrics asked for.
+        contents: The scenarios as stored (mappings; anything else is taken to set no weights).
+    """
     from sim.metrics import EXTRA_METRICS  # noqa: PLC0415 (keeps the schema's import light)
 
-    weighted = any((a.content.get("metrics") or {}).get("level_weights") is not None for a in arms)
-    for i, name in enumerate(names or []):
-        if name in EXTRA_METRICS and not weighted:
-            raise InputError(f"'{name}' is computed only when metrics.level_weights is set (one weight per level, "
-                             "bottom first; docs/ODD.md 7.12.3, as scenarios/peter_principle/ do), and no scenario "
-                             "here sets it: set it in the scenario, or with --set metrics.level_weights=[1,2,...]",
-                             source=source, path=f"{where}[{i}]")
+    weighted = any(isinstance(c, Mapping) and (c.get("metrics") or {}).get("level_weights") is not None
+                   for c in contents)
+    return None if weighted else next(((i, n) for i, n in enumerate(names or []) if n in EXTRA_METRICS), None)
 
 
 # ---------------------------------------------------------------------------------------------
