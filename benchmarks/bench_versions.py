@@ -13,6 +13,13 @@ once: the cache is per version, see ``sim/compiled.py``), then builds the model 
 
     .venv/bin/python benchmarks/bench_versions.py HEAD~1 . [--size 100000] [--months 48]
         [--pairs 3] [--runs 3] [--scenario baseline]
+
+With ``--experiment-runs MODE`` each process times instead what one run of an experiment costs
+a worker: ``execute_run`` of the scenario at ``--size`` people for its own years (warm-up
+included) and the time series ``MODE`` (``totals``, an experiment's default, ``all`` or
+``none``, a sensitivity analysis's), one run per seed 1..``--runs``, keeping the shortest:
+
+    .venv/bin/python benchmarks/bench_versions.py bdc9219 . --experiment-runs totals --size 1000
 """
 
 from __future__ import annotations
@@ -52,6 +59,28 @@ print(json.dumps({"seconds": best, "people": people}))
 """
 
 
+# One experiment run as a worker makes it (``--experiment-runs``), in the version's own process.
+_RUN_TIMER = """
+import json, sys, time
+from sim.experiment.design import RunTask
+from sim.experiment.executor import execute_run
+from sim.scenario import load_scenario
+size, runs, scenario, mode = int(sys.argv[1]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+content = load_scenario(scenario, headcount=size).model_dump(mode="json")
+def task(seed):
+    return RunTask(run_id=str(seed), arm="a", scenario="a", point=0, parameters={}, replication=seed, seed=seed,
+                   content=content, timeseries=mode)
+execute_run(task(0))
+best = float("inf")
+for seed in range(1, runs + 1):
+    start = time.process_time()
+    outcome = execute_run(task(seed))
+    best = min(best, time.process_time() - start)
+    assert outcome.status == "ok", outcome.error
+print(json.dumps({"seconds": best, "people": size}))
+"""
+
+
 def source_of(version: str, scratch: Path) -> Path:
     """The directory holding ``version``'s ``sim`` and ``scenarios``: the path itself, or the revision exported."""
     path = Path(version)
@@ -79,8 +108,9 @@ def source_of(version: str, scratch: Path) -> Path:
 def best_time(tree: Path, args: argparse.Namespace) -> dict[str, float]:
     """One fresh process of the version in ``tree``: its shortest run."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    timer, extra = (_RUN_TIMER, [args.experiment_runs]) if args.experiment_runs else (_TIMER, [])
     done = subprocess.run(
-        [sys.executable, "-c", _TIMER, str(args.size), str(args.months), str(args.runs), args.scenario],
+        [sys.executable, "-c", timer, str(args.size), str(args.months), str(args.runs), args.scenario, *extra],
         check=False, env=env, capture_output=True, text=True, cwd=tree,
     )
     if done.returncode != 0:
@@ -97,6 +127,9 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3, help="alternating pairs of processes (default 3)")
     parser.add_argument("--runs", type=int, default=3, help="runs per process; the shortest counts (default 3)")
     parser.add_argument("--scenario", default="baseline", help="scenario name or file (default baseline)")
+    parser.add_argument("--experiment-runs", choices=("totals", "all", "none"), metavar="MODE",
+                        help="time one experiment run each (execute_run, the scenario's years, --months unused) "
+                             "keeping the time series MODE: totals, all or none")
     args = parser.parse_args()
     if min(args.size, args.months, args.pairs, args.runs) < 1:
         parser.error("--size, --months, --pairs and --runs must be positive")
@@ -104,7 +137,9 @@ def main() -> None:
         args.scenario = str(Path(args.scenario).resolve())
     with tempfile.TemporaryDirectory(prefix="bench-versions-") as scratch:
         trees = {name: source_of(name, Path(scratch)) for name in (args.a, args.b)}
-        print(f"# {args.scenario}, {args.size:,} people, {args.months} months, best of {args.runs} runs a process, "
+        what = (f"one experiment run (time series {args.experiment_runs})" if args.experiment_runs
+                else f"{args.months} months")
+        print(f"# {args.scenario}, {args.size:,} people, {what}, best of {args.runs} runs a process, "
               f"process time; load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"{'pair':>4} {args.a:>14} {args.b:>14}   {'b / a time':>10}")
         ratios = []
@@ -114,6 +149,9 @@ def main() -> None:
             timed = {name: best_time(trees[name], args) for name in order}
             first, second = timed[args.a], timed[args.b]
             ratios.append(second["seconds"] / first["seconds"])
+            if args.experiment_runs:  # seconds a run
+                print(f"{pair:>4} {first['seconds']:>12.3f} s {second['seconds']:>12.3f} s   {ratios[-1]:>10.3f}")
+                continue
             rate_a, rate_b = (r["people"] * args.months / r["seconds"] / 1e6 for r in (first, second))
             print(f"{pair:>4} {rate_a:>12.2f} M {rate_b:>12.2f} M   {ratios[-1]:>10.3f}")
         print(f"median b / a time {statistics.median(ratios):.3f} (below 1: b is faster); "
