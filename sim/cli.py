@@ -15,6 +15,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import signal
 import subprocess
 import sys
@@ -244,6 +245,34 @@ def run_years(text: str) -> float:
     return value
 
 
+def reproducing_command(*words: Any, args: argparse.Namespace) -> str:
+    """The command that reproduces a result: ``promosim WORDS`` and the options that change it, shell-quoted.
+
+    Recorded in metadata.json (and shown in report.md) beside the folder it ran in, since its
+    paths are as typed. Options that change no number or file (the executor, ``--quiet``,
+    ``--full``) are left out; ``--csv`` is kept, as it changes the files written.
+
+    Args:
+        *words: The sub-command and its positional arguments, as typed.
+        args: The parsed options; any of the known ones it has and was given are added.
+    """
+    parts = ["promosim", *(str(w) for w in words)]
+    for flag in ("replications", "years", "headcount", "seed", "method", "samples", "levels", "out", "against"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            # A whole float as 1, any other exactly (a rounded --years would be another design).
+            parts += [f"--{flag}", (f"{value:.0f}" if value.is_integer() else repr(value))
+                      if isinstance(value, float) else str(value)]
+    for flag in ("metrics", "levers"):
+        if getattr(args, flag, None):
+            parts += [f"--{flag}", ",".join(map(str, getattr(args, flag)))]  # a lever as typed
+    for item in getattr(args, "set", None) or []:
+        parts += ["--set", item]
+    if getattr(args, "csv", False):
+        parts.append("--csv")
+    return shlex.join(parts)
+
+
 def run_metadata(seed: int | None = None, **extra: Any) -> dict[str, Any]:
     """What a result needs beside it to be reproduced: versions, git revision, seed."""
     from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
@@ -364,8 +393,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                   "promotions": result.promotions}
         if result.file_ids:  # the events name agent ids; this joins them to the HR file's ids
             tables["people"] = pd.DataFrame({"employee": list(result.file_ids), "id": list(result.file_ids.values())})
-        meta = run_metadata(args.seed, scenario=scenario.name, source=str(args.scenario), years=scenario.years,
-                            names={str(k): v for k, v in result.names.items()})
+        # What was typed, not only its outcome: scenario.yaml holds the values, but "scenario": "baseline"
+        # alone read as the shipped baseline when --set had changed its policy (a reproducibility trial).
+        # The command's paths are as typed, so relative ones need the folder it ran in to be run again.
+        meta = run_metadata(args.seed, command=reproducing_command("run", args.scenario, args=args),
+                            cwd=str(Path.cwd()), scenario=scenario.name, source=str(args.scenario),
+                            set={key: overrides[key] for key in typed}, headcount=args.headcount,
+                            years=scenario.years, names={str(k): v for k, v in result.names.items()})
         schemas = run_table_schemas()
         try:
             for name, frame in tables.items():

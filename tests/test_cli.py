@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -119,6 +120,43 @@ def test_run_metadata_has_seed_versions_and_revision(parquet_run: tuple[Any, Pat
                                  "experiments", "pyproject.toml"], check=True, capture_output=True, text=True,
                                 cwd=root).stdout
         assert meta["git_uncommitted_changes"] is bool(edited.strip())  # a revision alone would not reproduce edits
+
+
+def test_run_metadata_records_the_command_that_reproduces_it(tmp_path: Path) -> None:
+    """metadata.json said ``"scenario": "baseline"`` after ``--set policy.name=readiness``, with no word of the
+    command, its overrides, --headcount or --years (a reproducibility trial): only scenario.yaml had the values."""
+    here = tmp_path / "my study"
+    here.mkdir()
+    (here / "org.yaml").write_text(f"extends: {BASELINE}\nname: org\n")
+    done = run_cli("run", "org.yaml", "--set", "policy.name=readiness", "--set", "warmup_months=6", "--headcount",
+                   "120", "--years", "1", "--seed", "5", "--quiet", "--out", "first run", cwd=here)
+    assert done.returncode == 0, done.stderr
+    meta = json.loads((here / "first run" / "metadata.json").read_text())
+    # Paths as typed (shell-quoted), with the folder they are relative to; --quiet changes nothing, so it is left out.
+    assert meta["command"] == ("promosim run org.yaml --years 1 --headcount 120 --seed 5 --out 'first run' "
+                               "--set policy.name=readiness --set warmup_months=6")
+    assert meta["cwd"] == str(here)
+    assert meta["set"] == {"policy.name": "readiness", "warmup_months": 6}
+    assert (meta["headcount"], meta["years"], meta["seed"], meta["scenario"]) == (120, 1, 5, "org")
+    # The command, run again from its folder into another, gives the same tables.
+    words = shlex.split(meta["command"])
+    assert words[0] == "promosim"
+    words[words.index("--out") + 1] = str(tmp_path / "again")
+    again = run_cli(*words[1:], cwd=Path(meta["cwd"]))
+    assert again.returncode == 0, again.stderr
+    for table in ("summary", "timeseries", "events", "promotions"):
+        first = pd.read_parquet(here / "first run" / f"{table}.parquet")
+        assert len(first) > 0 or table == "promotions", table
+        pd.testing.assert_frame_equal(first, pd.read_parquet(tmp_path / "again" / f"{table}.parquet"))
+    summary = pd.read_parquet(here / "first run" / "summary.parquet").set_index("metric")["value"]
+    assert summary["promotions"] > 0  # a run in which something happened
+    # Without --set, none is recorded; --csv, which changes the files written, is in the command.
+    done = run_cli("run", "org.yaml", "--quiet", "--csv", "--headcount", "60", "--years", "0.5", "--out", "csv",
+                   cwd=here)
+    assert done.returncode == 0, done.stderr
+    meta = json.loads((here / "csv" / "metadata.json").read_text())
+    assert meta["command"] == "promosim run org.yaml --years 0.5 --headcount 60 --seed 1 --out csv --csv"
+    assert meta["set"] == {}
 
 
 def test_uncommitted_changes_are_named_in_the_report() -> None:

@@ -781,7 +781,8 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     # A name that is not an arm is one line naming the arms; so is a sensitivity folder or a grid.
     assert main(["experiment", "report", str(out), "--against", "mentorin"]) == 2
     assert capsys.readouterr().err.strip().endswith(
-        "--against: no arm 'mentorin' in this folder; --against takes one of: baseline, mentoring, "
+        "--against: no arm 'mentorin' in this folder (did you mean 'mentoring'?); --against takes one of: baseline, "
+        "mentoring, "
         "career_conversations, mentoring_and_career_conversations, mentoring_coverage_0.6")
     # The arm as --levers spells it, and the against folder given for the comparison's, are understood or named.
     assert main(["experiment", "report", str(out), "--against", "career_conversations+mentoring", "--quiet"]) == 0
@@ -844,6 +845,41 @@ def test_a_later_comparison_into_the_folder_rewrites_its_against_reports_or_remo
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     assert "mentoring-v1" not in err and "against-notes" not in err
     assert (kept / "report.md").is_file() and (out / "against-notes" / "report.md").read_text() == "my own notes"
+
+
+def test_a_report_rebuilt_with_other_options_names_the_command_that_made_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """After ``experiment report DIR --metrics ...`` the report showed other metrics under the Command line
+    of the run alone, so nothing in it said it had been rebuilt, or how (a reproducibility trial)."""
+    monkeypatch.chdir(tmp_path)
+    command = ["compare", str(BASELINE), "--levers", "mentoring,career_conversations", "--replications", "2",
+               "--years", "0.5", "--headcount", "60", "--workers", "1", "--quiet", "--out", "out"]
+    assert main(command) == 0
+    out = tmp_path / "out"
+    written = (out / "report.md").read_text()
+    assert "Report made by" not in written  # the report the run wrote: its Command line says how
+    ran = f"- Command: `{json.loads((out / 'metadata.json').read_text())['command']}`, run in `{tmp_path}`\n"
+    assert ran in written
+    assert main(["experiment", "report", "out", "--metrics", "attrition_rate,hidden_ambition_rate", "--quiet"]) == 0
+    rebuilt = (out / "report.md").read_text()
+    assert (ran + "- Report made by: `promosim experiment report out --metrics attrition_rate,hidden_ambition_rate`, "
+            f"run in `{tmp_path}`, from the stored runs\n") in rebuilt
+    # Without options the report is the run's own again, word for word.
+    assert main(["experiment", "report", "out", "--quiet"]) == 0
+    assert (out / "report.md").read_text() == written
+    # A report against another arm names its command too, and keeps it when the folder's own is rewritten.
+    assert main(["experiment", "report", "out", "--against", "mentorng", "--quiet"]) == 2
+    assert "no arm 'mentorng' in this folder (did you mean 'mentoring'?); " in capsys.readouterr().err
+    assert main(["experiment", "report", "out", "--against", "mentoring", "--metrics", "attrition_rate",
+                 "--quiet"]) == 0
+    made_by = (f"- Report made by: `promosim experiment report out --against mentoring --metrics attrition_rate`, "
+               f"run in `{tmp_path}`, from the stored runs\n")
+    assert made_by in (out / "against-mentoring" / "report.md").read_text()
+    assert (out / "report.md").read_text() == written
+    capsys.readouterr()
+    assert main(["experiment", "report", "out", "--quiet"]) == 0
+    assert "also rewrote" in capsys.readouterr().out
+    assert made_by in (out / "against-mentoring" / "report.md").read_text()
 
 
 def test_runs_reused_from_another_version_are_said_on_the_terminal(tmp_path: Path,

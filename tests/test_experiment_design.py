@@ -238,6 +238,16 @@ BAD_FILES: list[tuple[str, Any, str]] = [
      "exp.yaml: scenarios.variants.r.set.behaviour.voice_rat: unknown key 'voice_rat' (did you mean 'voice_rate'?)"),
     ("a value out of range in the experiment's set", {"set": {"behaviour.voice_rate": 2}},
      "exp.yaml: set.behaviour.voice_rate: Input should be less than or equal to 1"),
+    # A researcher's trial: a top-level years was named "set.years", in a file without a set: block.
+    ("a top-level years under a month", {"years": 0.01},
+     "exp.yaml: years: must cover at least one month (1/12 = 0.0833 years); got 0.01\n"),
+    ("years under a month in the experiment's set", {"set": {"years": 0.01}},
+     "exp.yaml: set.years: must cover at least one month (1/12 = 0.0833 years); got 0.01\n"),
+    ("years under a month in a variant's set", {"scenarios": {"baseline": "small.yaml", "variants": {
+        "r": {"file": "random.yaml", "set": {"years": 0.01}}}}},
+     "exp.yaml: scenarios.variants.r.set.years: must cover at least one month"),
+    ("a headcount too small for the organisation", {"headcount": 3},
+     "exp.yaml: headcount: scenario 'small': "),
     ("seed: yes", {"seed": True}, "seed: Input should be a valid integer (got True)"),
     ("replications: true", {"replications": True}, "replications: Input should be a valid integer (got True)"),
     ("years in quotes", {"years": "10"}, "years: Input should be a valid number (got '10')"),
@@ -336,6 +346,32 @@ def test_bad_experiment_files_give_one_line_and_exit_2(tmp_path: Path, capsys: p
     assert expected in err
     assert str(path) in err
     assert not (tmp_path / "out" / "runs").exists()
+
+
+def test_a_top_level_years_or_headcount_is_named_as_written(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """``years`` and ``headcount`` are named as the user wrote them: the file's key in ``experiment validate``
+    (``years`` was called ``set.years``, a block the file did not have), the option when one was typed."""
+    path = write_experiment(tmp_path, years=0.01)
+    assert main(["experiment", "validate", str(path)]) == 2
+    assert capsys.readouterr().err == (f"promosim experiment: {path}: years: must cover at least one month "
+                                       "(1/12 = 0.0833 years); got 0.01\n")
+    path = write_experiment(tmp_path, set={"years": 0.01})
+    assert main(["experiment", "validate", str(path)]) == 2
+    assert f"{path}: set.years: must cover at least one month" in capsys.readouterr().err
+    path = write_experiment(tmp_path, headcount=3)
+    assert main(["experiment", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: headcount: scenario 'small': " in err and "headcount must be at least 6" in err
+    # Typed on the command line, the option is named, not the file (whose headcount is 120 here).
+    path = write_experiment(tmp_path, sensitivity={"parameters": {"behaviour.voice_rate": [0.1, 0.3]}})
+    for argv in (["experiment", "run", str(path)], ["experiment", "sensitivity", str(path)],
+                 ["compare", str(tmp_path / "small.yaml"), str(tmp_path / "random.yaml")]):
+        assert main([*argv, "--headcount", "3", "--out", str(tmp_path / "out"), "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and ": command line: --headcount: scenario 'small': " in err, err
+        assert "headcount must be at least 6" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_an_optional_metric_is_allowed_where_an_arm_reports_it(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ the change and of the two means' sum.
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -37,6 +39,7 @@ from scipy import stats
 from sim.errors import InputError
 from sim.experiment.store import ResultStore
 from sim.metrics import COSTS, ON_REQUEST, group_ratio_parts, group_ratio_rates, metric_info, totals
+from sim.scenario import closest
 
 # ``baseline`` and ``baseline_mean`` hold whichever arm a row's variant is paired with, also in a report
 # ``--against`` another arm: renamed there, one script could no longer read both kinds of folder. So
@@ -310,7 +313,9 @@ def against_design(design: dict[str, Any], label: str, source: str = "") -> dict
         raise InputError(f"holds {what}; --against re-pairs the arms of a comparison with one baseline",
                          source=source, path="--against")
     if label not in labels:
-        raise InputError(f"no arm '{label}' in this folder; --against takes one of: {', '.join(labels)}",
+        close = closest_arm(label, labels)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        raise InputError(f"no arm '{label}' in this folder{hint}; --against takes one of: {', '.join(labels)}",
                          source=source, path="--against")
     new = dict(design)
     ref = next(a for a in arms if a["label"] == label)
@@ -322,6 +327,21 @@ def against_design(design: dict[str, Any], label: str, source: str = "") -> dict
     ]
     new["against"] = {"label": label, "was": next((a["label"] for a in arms if a.get("reference") is None), None)}
     return new
+
+
+def closest_arm(typed: str, labels: Sequence[str]) -> str | None:
+    """The arm a mistyped ``--against`` most likely meant, or None.
+
+    As every other mistyped name is answered, so the arm meant need not be found in a long list.
+    Levers joined by ``+`` are tried in every order as ``--levers`` labels them (``a_and_b``), so
+    ``carer_conversations+mentoring`` points at ``mentoring_and_career_conversations``, not at
+    ``career_conversations``.
+    """
+    parts = typed.split("+")
+    spellings = ["_and_".join(order) for order in (itertools.permutations(parts) if len(parts) <= 4 else [parts])]
+    found = [(difflib.SequenceMatcher(None, spelling, close).ratio(), close) for spelling in spellings
+             if (close := closest(spelling, labels))]
+    return max(found)[1] if found else None
 
 
 def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequence[str] | None = None,

@@ -12,7 +12,6 @@ import contextlib
 import itertools
 import json
 import re
-import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from sim.cli import (
     headcount,
     parse_set,
     positive_int,
+    reproducing_command,
     run_metadata,
     run_years,
     seed_number,
@@ -234,6 +234,15 @@ def _as_option(exc: InputError, given: Mapping[str, str]) -> InputError:
     return InputError(exc.detail, source="command line", path=option) if option else exc
 
 
+def _sizes_given(args: argparse.Namespace) -> dict[str, str]:
+    """The experiment's ``years`` and ``headcount``, when ``--years`` or ``--headcount`` gave them, to the option.
+
+    For :func:`_as_option`: a headcount too small for a scenario's organisation is blamed on the
+    experiment's ``headcount``, which the file did not set when the option was typed.
+    """
+    return {key: f"--{key}" for key in ("years", "headcount") if getattr(args, key, None) is not None}
+
+
 def _executor_options(parser: argparse.ArgumentParser) -> None:
     """--workers | --dask-address | --dask-local, --retry-failed and --quiet."""
     group = parser.add_argument_group("where runs execute (default: a process pool on all cores)")
@@ -319,23 +328,6 @@ def add_commands(sub: Any) -> None:
     val = actions.add_parser("validate", help="check experiment files and every scenario they resolve")
     val.add_argument("files", nargs="+", help="experiment files")
     val.set_defaults(func=cmd_validate)
-
-
-def _command(*words: Any, args: argparse.Namespace) -> str:
-    """The command that reproduces this run (the executor does not change the numbers)."""
-    parts = ["promosim", *(str(w) for w in words)]
-    for flag in ("replications", "years", "headcount", "seed", "method", "samples", "levels", "out"):
-        value = getattr(args, flag, None)
-        if value is not None:
-            # A whole float as 1, any other exactly (a rounded --years would be another design).
-            parts += [f"--{flag}", (f"{value:.0f}" if value.is_integer() else repr(value))
-                      if isinstance(value, float) else str(value)]
-    for flag in ("metrics", "levers"):
-        if getattr(args, flag, None):
-            parts += [f"--{flag}", ",".join(map(str, getattr(args, flag)))]  # a lever as typed
-    for item in getattr(args, "set", None) or []:
-        parts += ["--set", item]
-    return shlex.join(parts)
 
 
 def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> Any:
@@ -585,7 +577,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         design = build_design(spec, "command line", base_dir=Path.cwd(), name="compare")
         check_arms(design)
     except InputError as exc:
-        raise _with_lever_hint(_as_typed(exc), levers) from None
+        raise _with_lever_hint(_as_option(_as_typed(exc), _sizes_given(args)), levers) from None
     # A lever's --set is easily read as that arm's: it runs in the baseline too (a researcher's trial).
     # Said once the design is valid: before, it named a misspelt lever as running, above the error.
     for key in (key for key in sets if key.startswith("interventions.")):
@@ -593,7 +585,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"note: --set {key} applies to every arm, the baseline too: {lever} runs in all of them, and the "
               "comparison is of the other changes", file=sys.stderr)
     out = Path(args.out) if args.out else RESULTS / "compare"
-    _execute(design, out, args, _command("compare", args.baseline, *args.variants, args=args))
+    _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out)
     if not args.quiet:
         print_effects(result.effects, full=args.full)
@@ -607,10 +599,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
 
     spec = _sized(load_experiment(args.experiment), args, args.experiment)
-    design = build_design(spec, args.experiment)
+    try:
+        design = build_design(spec, args.experiment)
+    except InputError as exc:
+        raise _as_option(exc, _sizes_given(args)) from None
     check_arms(design)
     out = Path(args.out) if args.out else RESULTS / design.name
-    _execute(design, out, args, _command("experiment", "run", args.experiment, args=args))
+    _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
     result = analyse(out)
     if not args.quiet:
         print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)", full=args.full)
@@ -630,16 +625,19 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if args.levels is not None and method == "sobol":  # it would change nothing but the recorded design
         raise InputError("sets the levels of Morris's grid, and sobol samples no grid: leave --levels out, or use "
                          "--method morris", source="command line", path="--levels")
+    given = _sizes_given(args)
+    if args.samples is not None:  # a Sobol' --samples that is not a power of two
+        given["sensitivity.samples"] = "--samples"
     try:
         design = build_sensitivity_design(spec, args.experiment, args.method)
-    except InputError as exc:  # a Sobol' --samples that is not a power of two
-        raise _as_option(exc, {"sensitivity.samples": "--samples"} if args.samples is not None else {}) from None
+    except InputError as exc:
+        raise _as_option(exc, given) from None
     check_arms(design)
     if spec.grid:  # a file may serve both commands; a researcher's trial took the grid to be in force here
         print(f"note: the file's grid ({', '.join(spec.grid)}) is for experiment run; experiment sensitivity varies "
               "only sensitivity.parameters", file=sys.stderr)
     out = Path(args.out) if args.out else RESULTS / design.name
-    _execute(design, out, args, _command("experiment", "sensitivity", args.experiment, args=args))
+    _execute(design, out, args, reproducing_command("experiment", "sensitivity", args.experiment, args=args))
     indices, skipped, files = analyse_sensitivity(out)
     if not args.quiet:
         if len(indices):
@@ -724,7 +722,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"wrote {', '.join(str(p) for p in files.values())}")
         return 0
     _check_report_metrics(args.metrics, store)
-    result = analyse(args.folder, metrics=args.metrics, against=args.against)
+    # A report with other metrics or another reference than the one the runs' command wrote names
+    # the command that made it; without options it is that report again, and says nothing more.
+    made_by = ({"command": reproducing_command("experiment", "report", args.folder, args=args), "cwd": str(Path.cwd())}
+               if args.metrics or args.against else None)
+    result = analyse(args.folder, metrics=args.metrics, against=args.against, made_by=made_by)
     if not args.quiet:
         reference = args.against or "baseline"
         print_effects(result.effects, title=f"{design['name']}: paired effects (variant - {reference})",

@@ -886,42 +886,61 @@ def point_label(scenario: str, parameters: Mapping[str, Any], n_points: int) -> 
     return f"{scenario}[{shown}]"
 
 
-def resolve(path: Path, *, headcount: int | None, common: Mapping[str, Any], own: Mapping[str, Any], label: str,
-            source: str, where: str) -> Scenario:
+def resolve(path: Path, *, headcount: int | None, common: Mapping[str, Mapping[str, Any]], own: Mapping[str, Any],
+            label: str, source: str, where: str) -> Scenario:
     """Load one scenario with the experiment's overrides; errors name the input they come from.
 
     Args:
         path: The scenario file.
         headcount: The experiment's headcount, if any.
-        common: Overrides for every scenario (the experiment's ``set:`` and ``years:``).
+        common: Overrides for every scenario, by the experiment file's key that gives them
+            (:func:`base_overrides`), applied in that order.
         own: This scenario's own ``set:``.
         label: The scenario's label.
         source: The experiment file.
         where: The key path of the scenario in the experiment file.
     """
     try:
-        return load_scenario(path, headcount=headcount, overrides={**common, **own})
+        # One mapping, a later layer's value winning (years over a set: {years: ...}), then the scenario's own.
+        overrides = {key: value for layer in common.values() for key, value in layer.items()}
+        return load_scenario(path, headcount=headcount, overrides={**overrides, **own})
     except InputError as exc:
         raise _blame(exc, path, headcount, common, own, label, source, where) from None
 
 
-def _blame(exc: InputError, path: Path, headcount: int | None, common: Mapping[str, Any], own: Mapping[str, Any],
-           label: str, source: str, where: str) -> InputError:
+def _blame(exc: InputError, path: Path, headcount: int | None, common: Mapping[str, Mapping[str, Any]],
+           own: Mapping[str, Any], label: str, source: str, where: str) -> InputError:
     """The error of a scenario that failed to load, named after the input that broke it.
 
     A typo in the experiment's ``set:`` is reported by the scenario loader as a key of the
     scenario file, which sends the reader to a file that is fine. Loading again with the file
-    alone, then with the experiment's ``set:``, then with the scenario's own ``set:`` tells which
-    one it is (only on this error path, so a valid design loads each scenario once).
+    alone, then resized to the experiment's ``headcount``, then with each of the experiment's
+    layers of overrides (``set:``, then ``years:``), then with the scenario's own ``set:`` tells
+    which one it is (only on this error path, so a valid design loads each scenario once).
+
+    A layer is named as the user wrote it: a key inside the ``set:`` block as ``set.KEY``; the
+    top-level ``years`` as ``years``, not as ``set.years`` (a file without a ``set:`` block was
+    sent to look for one). So is ``headcount``, with the scenario whose organisation is too small
+    for it, as the limit is that organisation's.
     """
-    stages: list[tuple[dict[str, Any], str | None]] = [({}, None), (dict(common), "set"),
-                                                         ({**common, **own}, f"{where}.set")]
-    for overrides, key in stages:
+    stages: list[tuple[dict[str, Any], int | None, str | None]] = [({}, None, None)]
+    if headcount is not None:
+        stages.append(({}, headcount, "headcount"))
+    overrides: dict[str, Any] = {}
+    for key, layer in common.items():
+        overrides = {**overrides, **layer}
+        stages.append((overrides, headcount, key))
+    blocks = ("set", f"{where}.set")  # blocks of key paths; the other keys are top-level values
+    stages.append(({**overrides, **own}, headcount, blocks[1]))
+    for applied, size, key in stages:
         try:
-            load_scenario(path, headcount=headcount, overrides=overrides)
+            load_scenario(path, headcount=size, overrides=applied)
         except InputError as found:
             if key is None:
                 break
+            if key not in blocks:
+                detail = found.detail if found.path == key else f"scenario '{label}': {found}"
+                return InputError(detail, source=source, path=key)
             return InputError(found.detail, source=source, path=f"{key}.{found.path}" if found.path else key)
     return InputError(f"scenario '{label}': {exc}", source=source, path=where)
 
@@ -1000,11 +1019,16 @@ def make_tasks(arms: Sequence[Arm], seeds: Sequence[int], timeseries: Timeseries
     ]
 
 
-def base_overrides(spec: ExperimentFile) -> dict[str, Any]:
-    """Overrides every scenario gets: the experiment's ``set`` and its ``years``."""
-    out = dict(spec.set)
+def base_overrides(spec: ExperimentFile) -> dict[str, dict[str, Any]]:
+    """Overrides every scenario gets, by the experiment file's key that gives them: ``set``, then ``years``.
+
+    Kept apart, not merged, so that an error they cause names the key the user wrote
+    (:func:`_blame`): a top-level ``years`` is not the ``set:`` block's. ``years`` comes last, so it
+    wins over a ``set: {years: ...}``, as it did.
+    """
+    out: dict[str, dict[str, Any]] = {"set": dict(spec.set)}
     if spec.years is not None:
-        out["years"] = spec.years
+        out["years"] = {"years": spec.years}
     return out
 
 

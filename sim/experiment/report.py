@@ -225,7 +225,8 @@ def failure_reasons(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
-            metrics: Sequence[str] | None = None, against: str | None = None) -> Analysis:
+            metrics: Sequence[str] | None = None, against: str | None = None,
+            made_by: Mapping[str, str] | None = None) -> Analysis:
     """Compute effects, write effects.csv, the plots and report.md into ``out``.
 
     Args:
@@ -237,6 +238,10 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
             (:func:`against_design`); its report goes into :func:`against_folder`, so the
             folder's own report stays. Without it, every report ``--against`` already in the
             folder is rewritten too (:func:`refresh_against_folders`).
+        made_by: The ``command`` (and the ``cwd`` it ran in) that asked for this report with
+            options of its own (``experiment report --metrics``, ``--against``), for report.md
+            to name beside the command that made the runs (:func:`provenance_lines`). None when
+            the report is the one that command wrote.
 
     Returns:
         The effects table and run counts (for printing).
@@ -277,14 +282,14 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
                       top_shares=top_shares(values, effects, design, store),
                       glance_labels=glance_labels(store, design))
     files["report"] = root / "report.md"
-    prov = provenance(store, runs)
+    prov = provenance(store, runs, made_by)
     result.reused = reused_note(prov)
     report = render_report(design, prov, result, variant_descriptions(store, design),
                            top_level_names(store, design), horizon_line(design, store))
     files["report"].write_text(report, encoding="utf-8")
     if against is not None:  # what was asked, for refresh_against_folders to ask again
-        (root / AGAINST_ASKED).write_text(json.dumps({"against": against, "metrics": asked, "confidence": confidence},
-                                                     indent=2) + "\n", encoding="utf-8")
+        asked_for = {"against": against, "metrics": asked, "confidence": confidence, "made_by": made_by}
+        (root / AGAINST_ASKED).write_text(json.dumps(asked_for, indent=2) + "\n", encoding="utf-8")
     else:
         result.rewritten, result.removed = refresh_against_folders(out, plots=plots)
     return result
@@ -299,8 +304,9 @@ def against_folder(out: str | Path, label: str) -> Path:
     return Path(out) / ("against-" + re.sub(r"[^A-Za-z0-9._-]", "_", label))
 
 
-# In an against folder: the arm, --metrics and confidence it was made with. The folder's name cannot
-# give the arm back (against_folder replaces characters), and a refresh must not drop the --metrics chosen.
+# In an against folder: the arm, --metrics and confidence it was made with, and the command that asked
+# (for its report to name again when rewritten). The folder's name cannot give the arm back
+# (against_folder replaces characters), and a refresh must not drop the --metrics chosen.
 AGAINST_ASKED = "against.json"
 # What analyse writes into an against folder: all that refresh_against_folders removes (nothing a user put there).
 AGAINST_FILES = ("effects.csv", "report.md", "forest.png", "trajectories.png", AGAINST_ASKED)
@@ -350,7 +356,7 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
         if not why:
             try:
                 analyse(out, confidence=float(asked.get("confidence") or 0.95), plots=plots,
-                        metrics=asked.get("metrics") or None, against=label)
+                        metrics=asked.get("metrics") or None, against=label, made_by=asked.get("made_by"))
             except InputError as exc:  # e.g. the folder now holds a grid
                 why = f"{out} now {exc.detail.partition(';')[0]}"
         if not why:
@@ -377,11 +383,12 @@ def _read_asked(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(asked, dict):
         return {}
-    metrics, confidence = asked.get("metrics"), asked.get("confidence")
+    metrics, confidence, made_by = asked.get("metrics"), asked.get("confidence"), asked.get("made_by")
     well_formed = (
         isinstance(asked.get("against"), str)
         and (metrics is None or (isinstance(metrics, list) and all(isinstance(m, str) for m in metrics)))
         and (confidence is None or (isinstance(confidence, int | float) and 0 < confidence < 1))
+        and (made_by is None or (isinstance(made_by, dict) and isinstance(made_by.get("command"), str)))
     )
     return asked if well_formed else {}
 
@@ -405,11 +412,15 @@ class Provenance:
             whose command the report gives (it wrote the design being reported).
         makers: The sessions of sessions.jsonl that made the reported runs, oldest first.
         made: Reported runs per session id.
+        made_by: The ``command`` and ``cwd`` of an ``experiment report`` that rebuilt the report
+            with options of its own (``--metrics``, ``--against``), None for the report the
+            latest invocation wrote.
     """
 
     latest: dict[str, Any]
     makers: list[dict[str, Any]]
     made: Counter[str]
+    made_by: Mapping[str, str] | None = None
 
     @property
     def earlier(self) -> list[dict[str, Any]]:
@@ -437,13 +448,17 @@ def horizon_line(design: Mapping[str, Any], store: ResultStore | None = None) ->
     return f"- Years simulated: {years}; headcount: {design.get('headcount') or own}"
 
 
-def provenance(store: ResultStore, runs: pd.DataFrame) -> Provenance:
-    """The provenance of a report: the latest invocation, and the sessions whose batches hold ``runs``."""
+def provenance(store: ResultStore, runs: pd.DataFrame, made_by: Mapping[str, str] | None = None) -> Provenance:
+    """The provenance of a report: the latest invocation, the sessions whose batches hold ``runs``, and ``made_by``.
+
+    ``made_by``: the ``experiment report`` invocation that rebuilt this report with options of its own.
+    """
     made = Counter(str(b).split("-")[0] for b in runs.get("batch", pd.Series(dtype=str)).dropna())
     sessions = store.sessions()
     # A folder written before metadata.json named its session: its latest session is the last line.
     latest = {**(sessions[-1] if sessions else {}), **store.read_json("metadata.json")}
-    return Provenance(latest=latest, makers=[s for s in sessions if s.get("session") in made], made=made)
+    return Provenance(latest=latest, makers=[s for s in sessions if s.get("session") in made], made=made,
+                      made_by=made_by)
 
 
 def _versions(meta: dict[str, Any]) -> str:
@@ -463,12 +478,12 @@ def provenance_lines(prov: Provenance) -> list[str]:
     they are what the numbers depend on.
     """
     latest = prov.latest
+    rebuilt = _made_by_lines(prov.made_by)
     if not latest and not prov.makers:
-        return []
+        return rebuilt
     versions = list(dict.fromkeys(_versions(m) for m in prov.makers or [latest]))
-    # Its paths are as typed: relative ones mean nothing without the folder it ran in.
-    where = f", run in `{latest['cwd']}`" if latest.get("cwd") else ""
-    out = [f"- Command: `{latest['command']}`{where}"] if latest.get("command") else []
+    out = [f"- Command: `{latest['command']}`{_ran_in(latest)}"] if latest.get("command") else []
+    out += rebuilt
     out += [f"- Executor: {latest.get('executor', 'unknown')}", f"- Started {latest.get('created')}",
             f"- Versions that made the runs: {versions[0]}"]
     if prov.earlier:
@@ -483,6 +498,23 @@ def provenance_lines(prov: Provenance) -> list[str]:
     if reused:
         out.append(f"- **Warning:** {reused}")
     return out
+
+
+def _ran_in(meta: Mapping[str, Any]) -> str:
+    """", run in `CWD`" after a command: its paths are as typed, and relative ones mean nothing without it."""
+    return f", run in `{meta['cwd']}`" if meta.get("cwd") else ""
+
+
+def _made_by_lines(made_by: Mapping[str, str] | None) -> list[str]:
+    """The line naming the ``experiment report`` that rebuilt the report with options of its own, or none.
+
+    Such a report shows other metrics (and another count of tests) or other pairs than the
+    command above it would write, and nothing in it said so: the ``Command:`` line alone read as
+    if that command had made it (a reproducibility trial).
+    """
+    if not made_by or not made_by.get("command"):
+        return []
+    return [f"- Report made by: `{made_by['command']}`{_ran_in(made_by)}, from the stored runs"]
 
 
 def reused_note(prov: Provenance) -> str:
