@@ -18,9 +18,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import BASELINE, ROOT, cli_env, run_cli_dropping_ctrl_c
+from conftest import BASELINE, ROOT, cli_env, run_cli, run_cli_dropping_ctrl_c
 
 from sim.errors import InputError
+from sim.experiment import store as store_module
 from sim.experiment.design import RunTask, build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec, RunOutcome, execute_run
 from sim.experiment.report import analyse
@@ -29,6 +30,7 @@ from sim.experiment.store import (
     COMPACTION,
     PROMOTIONS_SCHEMA,
     RUNS_SCHEMA,
+    SORT_KEYS,
     SUMMARY_SCHEMA,
     TIMESERIES_SCHEMA,
     ResultStore,
@@ -74,6 +76,23 @@ def group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+# What a finished experiment's folder holds that depends on its runs alone (the runs table and
+# report.md also say when, where and by which command; metadata.json and sessions.jsonl only that).
+VALUE_TABLES = ("summaries", "timeseries", "promotions")
+IDENTICAL = (*VALUE_TABLES, "effects.csv", "forest.png", "trajectories.png")
+
+
+def archived(out: Path, names: tuple[str, ...] = IDENTICAL) -> dict[str, bytes]:
+    """The bytes of each file of ``out`` that the same command must write identically, by relative path.
+
+    Args:
+        out: The output folder.
+        names: The files and table folders to take (the tables alone for a folder not reported).
+    """
+    return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*"))
+            if path.is_file() and path.relative_to(out).parts[0] in names}
 
 
 def summary_values(out: Path) -> pd.DataFrame:
@@ -122,6 +141,7 @@ def test_resume_after_sigkill_runs_every_run_exactly_once(tmp_path: Path) -> Non
     clean = tmp_path / "clean"
     run_design(design, clean, SEQUENTIAL)
     pd.testing.assert_frame_equal(summary_values(out), summary_values(clean))
+    assert archived(out, VALUE_TABLES) == archived(clean, VALUE_TABLES)  # and the same files, byte for byte
 
 
 @pytest.mark.parametrize(("executor", "signum"), [(["--workers", "2"], signal.SIGINT),
@@ -251,10 +271,11 @@ def partial_compaction(out: Path, commit: bool) -> None:
         new = "feedface-000001"
         (out / COMPACTION).write_text(json.dumps({"new": new, "old": old}))
         for folder in (out / "summaries").glob("scenario=*"):
-            store._merge(sorted(folder.glob("part-*.parquet")), folder / f"part-{new}.parquet", SUMMARY_SCHEMA)
+            store._merge(sorted(folder.glob("part-*.parquet")), folder / f"part-{new}.parquet", SUMMARY_SCHEMA,
+                         SORT_KEYS["summaries"])
         if commit:
             store._merge(sorted((out / "runs").glob("part-*.parquet")), out / "runs" / f"part-{new}.parquet",
-                         RUNS_SCHEMA)
+                         RUNS_SCHEMA, SORT_KEYS["runs"])
 
 
 
@@ -364,6 +385,33 @@ def test_a_read_while_another_process_merges_reads_every_run_once(tmp_path: Path
     pd.testing.assert_frame_equal(got, expected)
 
 
+def test_the_same_command_on_other_executors_writes_byte_identical_files(tmp_path: Path) -> None:
+    """A researcher archiving results with checksums could not tell the same results from others.
+
+    Two runs of one command gave the same values, but each merged part held its rows in the order
+    the runs finished and was named after the session that merged it. The tables are now merged
+    in a canonical order under a name taken from the runs, so the files' bytes agree too.
+    """
+    outs = {name: tmp_path / name for name in ("in_process", "pool")}
+    for (name, out), executor in zip(outs.items(), (["--workers", "1"], ["--workers", "2"]), strict=True):
+        done = run_cli("compare", BASELINE, "--levers", "mentoring", "--replications", "3", "--years", "1",
+                       "--headcount", "60", "--out", out, "--quiet", *executor)
+        assert done.returncode == 0, f"{name}: {done.stderr}"
+    one, other = (archived(out) for out in outs.values())
+    assert {path.split("/")[0] for path in one} == set(IDENTICAL)
+    assert list(one) == list(other)
+    for path in one:
+        assert one[path] == other[path], path
+    # The runs table also holds when, where and in which batch each run ran: the same name, rows
+    # and file metadata, and the same values in every other column.
+    runs = [sorted((out / "runs").glob("*")) for out in outs.values()]
+    assert [[p.name for p in r] for r in runs] == [[runs[0][0].name]] * 2
+    assert runs[0][0].name.startswith("part-merged-")
+    assert pq.read_metadata(runs[0][0]).metadata == pq.read_metadata(runs[1][0]).metadata
+    when_and_where = ["duration", "started", "worker", "batch"]
+    pd.testing.assert_frame_equal(*(pd.read_parquet(r[0]).drop(columns=when_and_where) for r in runs))
+
+
 def read_with_pandas(out: Path) -> dict[str, pd.DataFrame]:
     """Each table as ``pd.read_parquet`` gives it to someone without promosim, in a fixed row order."""
     keys = {"runs": ["run_id"], "summaries": ["run_id", "metric"],
@@ -373,16 +421,21 @@ def read_with_pandas(out: Path) -> dict[str, pd.DataFrame]:
             for table, key in keys.items()}
 
 
-def test_one_schema_per_table_however_runs_were_batched(tmp_path: Path) -> None:
+def test_one_schema_per_table_however_runs_were_batched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A store merged from many batches reads back with the same dtypes as one written in one batch.
 
     Merged and rewritten parts once lost the pandas metadata of the first write, so ``level`` read
     back as float64 in one store and Int64 in another, depending on how runs happened to arrive.
+    The merged files are the same bytes too, also when a table is merged a few runs at a time.
     """
+    monkeypatch.setattr(store_module, "MERGE_ROWS", 2000)  # a row group per run or two, as for a large table
     path = write_experiment(tmp_path, replications=2, timeseries="all")
     design = build_design(load_experiment(path), path)
-    run_design(design, tmp_path / "one", SEQUENTIAL, flush_seconds=3600)  # one batch, nothing to merge
+    run_design(design, tmp_path / "one", SEQUENTIAL, flush_seconds=3600)  # one batch, rewritten at the end
     run_design(design, tmp_path / "many", SEQUENTIAL, flush_seconds=0)  # a batch per run, merged at the end
+    assert archived(tmp_path / "one", VALUE_TABLES) == archived(tmp_path / "many", VALUE_TABLES)
+    series = next((tmp_path / "many" / "timeseries").rglob("part-merged-*.parquet"))
+    assert pq.ParquetFile(series).metadata.num_row_groups > 1
     one, many = read_with_pandas(tmp_path / "one"), read_with_pandas(tmp_path / "many")
     assert one["timeseries"]["level"].notna().any() and one["timeseries"]["level"].isna().any()
     assert one["timeseries"]["level"].dtype == "Int64" and one["timeseries"]["group"].dtype == "string"
@@ -531,6 +584,11 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path: Path) -> None:
     assert (stats.skipped, stats.ok, stats.failed) == (7, 1, 0)
     assert_each_run_exactly_once(out, design)
     assert (ResultStore(out).runs()["status"] == "ok").all()
+    # The merged part's name, taken from the run ids, was that of the part the failure was dropped
+    # from; the tables are still those of a folder where no run failed, byte for byte.
+    clean = tmp_path / "clean"
+    run_design(design, clean, SEQUENTIAL)
+    assert archived(out, VALUE_TABLES) == archived(clean, VALUE_TABLES)
 
 
 def test_retry_failed_retries_only_its_own_designs_runs(tmp_path: Path) -> None:

@@ -15,7 +15,10 @@ Every part of a table is written with that table's one Arrow schema, pandas meta
 ``group`` string) whatever executor, batching or merging produced its parts.
 
 When an invocation ends normally its batches are merged into one part per table and partition
-(:meth:`ResultStore.compact`), so a long experiment does not leave thousands of small files.
+(:meth:`ResultStore.compact`), so a long experiment does not leave thousands of small files. The
+merged parts are named after the run ids they hold (``part-merged-<digest>``) and sorted by run,
+so the summaries, time series and promotions of the same runs are the same bytes in every folder
+(docs/experiments.md, "What is byte-identical").
 
 Finished runs are written in small batches as they arrive. Each file is written to a hidden
 temporary name and renamed into place (atomic on POSIX), and a batch's ``runs`` part is written
@@ -27,7 +30,10 @@ keeps two processes from writing the same folder at once.
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import uuid
@@ -35,8 +41,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -173,6 +181,13 @@ RUN_TABLES = {"summaries": SUMMARY_SCHEMA, "timeseries": TIMESERIES_SCHEMA, "pro
 TABLES = ("runs", *RUN_TABLES)
 _HELD: set[Path] = set()  # folders this process is writing
 COMPACTION = "_compaction.json"
+# Each table's row order in a merged part: run_id, then the keys that make a row unique within a
+# run (the totals rows of the time series, whose level, group and track are empty, last), so that
+# the order is total and the same whatever order the runs finished in.
+SORT_KEYS = {"runs": ("run_id",), "summaries": ("run_id", "metric"),
+             "timeseries": ("run_id", "step", "metric", "level", "group", "track"),
+             "promotions": ("run_id", "step", "employee")}
+MERGE_ROWS = 500_000  # rows of a merged part read into memory at once, and so of its row groups
 READ_TRIES = 5  # reads of a table that a writer keeps merging away under it, before giving up
 
 
@@ -364,43 +379,119 @@ class ResultStore:
         return batch
 
     def compact(self) -> int:
-        """Merge every committed batch into one part per table and partition.
+        """Merge every committed batch into one part per table and partition, in a canonical form.
 
         Runs are committed about once a second, so a long experiment leaves thousands of small
-        files, which slow every later read. Merging is crash-safe: a marker names the merged
-        batch and the batches it replaces; the merged runs part is written last (the commit),
-        and :meth:`tidy` finishes or undoes a merge that was interrupted.
+        files, which slow every later read. The merged parts are also what a finished experiment
+        is archived as, so they depend on its runs alone: rows sorted by :data:`SORT_KEYS`, and
+        the name :meth:`_canonical_batch` of the run ids they hold. Two folders made by the same
+        command then hold byte-identical summaries, time series and promotions, whichever
+        executor ran them and in whatever order the runs finished (a researcher archiving results
+        with checksums could not tell "same results" from "different results" when rows followed
+        the order of arrival and names carried the session id).
+
+        Merging is crash-safe: a marker names the merged batch and the batches it replaces; the
+        merged runs part is written last (the commit), and :meth:`tidy` finishes or undoes a merge
+        that was interrupted.
 
         Returns:
-            The number of batches merged (0 when there was nothing to do).
+            The number of batches merged or rewritten (0 when the folder was already canonical).
         """
         self._require_lock()
-        old = sorted(p.stem.removeprefix("part-") for p in (self.root / "runs").glob("part-*.parquet"))
-        if len(old) <= 1:
+        old = sorted(self._runs_parts())
+        if not old:
             return 0
-        self._batches += 1
-        new = f"{self._session}-{self._batches:06d}"
-        self._atomic_bytes(self.root / COMPACTION, json.dumps({"new": new, "old": old}).encode("utf-8"))
-        for table, schema in RUN_TABLES.items():
-            for folder in sorted((self.root / table).glob("scenario=*")):
-                parts = sorted(folder.glob("part-*.parquet"))
-                if parts:
-                    self._merge(parts, folder / f"part-{new}.parquet", schema)
-        self._merge(sorted((self.root / "runs").glob("part-*.parquet")), self.root / "runs" / f"part-{new}.parquet",
-                    RUNS_SCHEMA)
-        self.tidy()  # the merged runs part exists: drops the old parts and the marker
+        name = self._canonical_batch()
+        if old == [name]:
+            return 0
+        merged = old
+        if name in old:
+            # drop_runs rewrote the canonical part and the retried runs came back with the same ids: the
+            # name is taken by a part being merged, and a marker cannot tell the merge from that part. Merge
+            # under a fresh name first, then rename that one part.
+            self._batches += 1
+            merged = [f"{self._session}-{self._batches:06d}"]
+            self._merge_batches(old, merged[0])
+        self._merge_batches(merged, name)
         return len(old)
 
-    def _merge(self, parts: Sequence[Path], target: Path, schema: pa.Schema) -> None:
-        """Stream ``parts`` into one file, one row group per part (memory stays flat)."""
+    def _canonical_batch(self) -> str:
+        """The name of the merged part of the committed runs: a digest of their sorted run ids.
+
+        A name taken from the content, not from the session that merged it, is the same in every
+        folder holding the same runs; it cannot be mistaken for a batch id
+        (``<session>-<number>``), and it changes whenever the set of runs does.
+        """
+        ids: set[str] = set()
+        for part in (self.root / "runs").glob("part-*.parquet"):
+            ids.update(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
+        digest = hashlib.sha256("\n".join(sorted(ids)).encode("utf-8")).hexdigest()
+        return f"merged-{digest[:16]}"
+
+    def _merge_batches(self, old: Sequence[str], new: str) -> None:
+        """Merge the parts of batches ``old`` into batch ``new``, table by table, the runs part last."""
+        self._atomic_bytes(self.root / COMPACTION, json.dumps({"new": new, "old": list(old)}).encode("utf-8"))
+        for table, schema in RUN_TABLES.items():
+            for folder in sorted((self.root / table).glob("scenario=*")):
+                parts = [path for batch in old if (path := folder / f"part-{batch}.parquet").exists()]
+                if parts:
+                    self._merge(parts, folder / f"part-{new}.parquet", schema, SORT_KEYS[table])
+        self._merge([self.root / "runs" / f"part-{batch}.parquet" for batch in old],
+                    self.root / "runs" / f"part-{new}.parquet", RUNS_SCHEMA, SORT_KEYS["runs"])
+        self.tidy()  # the merged runs part exists: drops the old parts and the marker
+
+    def _merge(self, parts: Sequence[Path], target: Path, schema: pa.Schema, keys: Sequence[str]) -> None:
+        """Write the rows of ``parts`` into one file, sorted by ``keys``, a bounded slice of runs at a time.
+
+        The sorted run ids are cut into consecutive ranges of at most about :data:`MERGE_ROWS`
+        rows (a run is never split), and each range, sorted, is one row group: memory stays flat
+        however large the table, and since the cuts depend only on the runs held (not on how they
+        were batched), so do the row groups and the file's bytes. With more than one range, each
+        part is read once and its rows dealt into a temporary file per range first (reading every
+        part again for each range made a 10,000-run table's merge quadratic).
+        """
+        ranges = _run_ranges(parts)
+        order = [(key, "ascending") for key in keys]
         tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:6]}.tmp")
-        with tmp.open("wb") as fh:
-            with pq.ParquetWriter(fh, schema, compression="zstd") as writer:
-                for part in parts:
-                    writer.write_table(_conform(pq.read_table(part, schema=schema), schema))
-            fh.flush()
-            os.fsync(fh.fileno())
+        with contextlib.ExitStack() as scratch:
+            sources = [list(parts)] if len(ranges) == 1 else self._dealt(parts, ranges, schema, target, scratch)
+            with tmp.open("wb") as fh:
+                with pq.ParquetWriter(fh, schema, compression="zstd") as writer:
+                    for (first, last), source in zip(ranges, sources, strict=True):
+                        table = ds.dataset([str(p) for p in source], format="parquet", schema=schema).to_table(
+                            filter=(ds.field("run_id") >= first) & (ds.field("run_id") <= last))
+                        table = table.take(pc.sort_indices(table, sort_keys=order))  # empty keys last
+                        writer.write_table(_conform(table, schema), row_group_size=max(table.num_rows, 1))
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
+
+    @staticmethod
+    def _dealt(parts: Sequence[Path], ranges: Sequence[tuple[str, str]], schema: pa.Schema, target: Path,
+               scratch: contextlib.ExitStack) -> list[list[Path]]:
+        """Deal the rows of ``parts`` into one temporary file per range of run ids; returns each range's file.
+
+        Every part is read once. The files are removed when ``scratch`` closes, after the merge or
+        on an error; a crash leaves hidden ``.tmp`` names, which no reader lists.
+        """
+        files = [target.with_name(f".{target.name}.{uuid.uuid4().hex[:6]}.range{k}.tmp") for k in range(len(ranges))]
+        for path in files:
+            scratch.callback(path.unlink, missing_ok=True)
+        firsts = [first for first, _ in ranges]
+        writers = [pq.ParquetWriter(str(path), schema) for path in files]
+        try:
+            for part in parts:
+                table = _conform(pq.read_table(part, schema=schema), schema)
+                # Each row's range, through its run's (a part holds few runs, a run many rows).
+                runs = pc.unique(table.column("run_id"))
+                range_of_run = np.array([bisect.bisect_right(firsts, run) - 1 for run in runs.to_pylist()])
+                where = range_of_run[pc.index_in(table.column("run_id"), value_set=runs).to_numpy()]
+                for k in np.unique(where):
+                    writers[k].write_table(table.filter(pa.array(where == k)))
+        finally:
+            for writer in writers:
+                writer.close()
+        return [[path] for path in files]
 
     def drop_runs(self, run_ids: Iterable[str]) -> int:
         """Forget runs (e.g. failed ones before a retry), rewriting the parts that hold them."""
@@ -604,7 +695,8 @@ class ResultStore:
         full = (pa.schema([*schema, pa.field("scenario", pa.string())], metadata=schema.metadata) if partitioned
                 else schema)
         for _ in range(READ_TRIES):
-            committed = self._runs_parts()
+            seen = self._runs_stamps()
+            committed = set(seen)
             parts = self._committed_parts(table, committed)
             try:
                 frame = (ds.dataset([str(p) for p in parts], format="parquet", schema=full,
@@ -622,12 +714,31 @@ class ResultStore:
                                  "the same command again: the runs of that batch run again",
                                  source=str(self.root)) from None
             # A batch committed meanwhile is simply not read; a runs part gone meanwhile (a merge's tidy-up)
-            # may have taken parts of this table with it before they were listed: read again.
-            if committed <= self._runs_parts():
+            # may have taken parts of this table with it before they were listed, and one written anew
+            # (drop_runs, or a merge whose name, taken from the runs, was that of a part it replaced) may
+            # have changed them while they were read: read again.
+            now = self._runs_stamps()
+            if all(now.get(batch) == stamp for batch, stamp in seen.items()):
                 return frame
         raise InputError(f"its '{table}' table kept changing while it was read (another promosim process is "
                          "merging or dropping its parts); run the command again once that process is done",
                          source=str(self.root))
+
+    def _runs_stamps(self) -> dict[str, tuple[int, int, int]]:
+        """Each committed batch with the inode, time and size of its runs part, to tell a rewrite from the same file.
+
+        A merged part is named after the runs it holds (:meth:`_canonical_batch`), so a name can
+        come back with other contents: a name alone cannot tell a reader that what it listed
+        was replaced while it read.
+        """
+        stamps = {}
+        for path in (self.root / "runs").glob("part-*.parquet"):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # merged away meanwhile: not committed now
+                continue
+            stamps[path.stem.removeprefix("part-")] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        return stamps
 
     def _runs_parts(self) -> set[str]:
         """The batches whose runs part is on disk: the committed ones."""
@@ -664,6 +775,29 @@ class ResultStore:
 def _both(first: Any, second: Any) -> Any:
     """Two read filters (either may be None) as one."""
     return second if first is None else first if second is None else first & second
+
+
+def _run_ranges(parts: Sequence[Path]) -> list[tuple[str, str]]:
+    """The run ids of ``parts`` cut, in sorted order, into ranges of at most about :data:`MERGE_ROWS` rows.
+
+    A run is never split (a run larger than that is a range of its own); no rows give one
+    empty range, so that a merge still writes its file with the table's schema.
+    """
+    rows: dict[str, int] = {}
+    for part in parts:
+        counts = pq.read_table(part, columns=["run_id"]).column("run_id").value_counts()
+        for run_id, n in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True):
+            rows[run_id] = rows.get(run_id, 0) + n
+    ranges: list[tuple[str, str]] = []
+    size = 0
+    for run_id in sorted(rows):
+        if ranges and size + rows[run_id] <= MERGE_ROWS:
+            ranges[-1] = (ranges[-1][0], run_id)
+            size += rows[run_id]
+        else:
+            ranges.append((run_id, run_id))
+            size = rows[run_id]
+    return ranges or [("", "")]
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
