@@ -41,16 +41,19 @@ from sim.experiment.store import ResultStore
 distributed = pytest.importorskip("distributed")
 
 
-@pytest.fixture(scope="module")
-def design(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    folder = tmp_path_factory.mktemp("executors")
+def small_design(folder: Path, name: str, seed: int, replications: int, headcount: int) -> Any:
+    """A one-year baseline against random promotion, written into ``folder``: runs of a second or less."""
     (folder / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
     (folder / "random.yaml").write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
-    data = {"name": "x", "seed": 2024, "replications": 3, "headcount": 100,
-            "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}
     path = folder / "exp.yaml"
-    path.write_text(yaml.safe_dump(data))
+    path.write_text(yaml.safe_dump({"name": name, "seed": seed, "replications": replications, "headcount": headcount,
+                                    "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}))
     return build_design(load_experiment(path), path)
+
+
+@pytest.fixture(scope="module")
+def design(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return small_design(tmp_path_factory.mktemp("executors"), "x", seed=2024, replications=3, headcount=100)
 
 
 def tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -84,12 +87,7 @@ def test_same_numbers_on_every_executor(design: Any, tmp_path: Path) -> None:
 
 def test_a_killed_dask_worker_does_not_lose_or_repeat_runs(tmp_path: Path) -> None:
     folder = tmp_path
-    (folder / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
-    (folder / "random.yaml").write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
-    path = folder / "exp.yaml"
-    path.write_text(yaml.safe_dump({"name": "k", "seed": 9, "replications": 10, "headcount": 150,
-                                    "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}))
-    design = build_design(load_experiment(path), path)
+    design = small_design(folder, "k", seed=9, replications=10, headcount=150)
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                        host="127.0.0.1", silence_logs=logging.ERROR)
     client = distributed.Client(cluster)
@@ -167,12 +165,7 @@ def test_workers_joining_mid_experiment_get_their_share_of_runs(tmp_path: Path) 
     """The window of runs in flight was two per worker of those present at the start: workers that
     joined later (an adaptive cluster, ``dask worker`` started after the command) sat mostly idle.
     It follows the cluster now, and the numbers are those of a sequential run."""
-    (tmp_path / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\nwarmup_months: 2\nyears: 1\n")
-    (tmp_path / "random.yaml").write_text("extends: small.yaml\nname: random\npolicy: {name: random}\n")
-    path = tmp_path / "exp.yaml"
-    path.write_text(yaml.safe_dump({"name": "g", "seed": 11, "replications": 12, "headcount": 100,
-                                    "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}))
-    design = build_design(load_experiment(path), path)
+    design = small_design(tmp_path, "g", seed=11, replications=12, headcount=100)
     _busy.update(now=0, peak=0, where={})
     cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
                                        silence_logs=logging.ERROR)
