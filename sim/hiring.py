@@ -22,7 +22,8 @@ def hire(model: PromotionModel, rng: np.random.Generator) -> None:
     if slots.size == 0:
         return
     rows = wf.free_rows(slots.size)
-    draw_people(wf, rows, model.scenario, model.stream_key("hiring"), hiring=True, groups=org.hire_groups)
+    draw_people(wf, rows, model.scenario, model.stream_key("hiring"), hiring=True, groups=org.hire_groups,
+                traits=org.hire_traits)
     model.place(rows, slots)
     model.flow["hires"] += slots.size
     if model.events.enabled:

@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.compiled import jit
 from sim.scenario import TRACKS, Scenario
-from sim.workforce import group_tables
+from sim.workforce import group_tables, trait_table
 
 VACANT = -1
 
@@ -72,9 +72,10 @@ class Org:
         fits = self.step_up_ok.size <= 64
         self.step_up_bits = as_bits(self.step_up_ok.ravel()) if fits else None
         self.pool_bits = as_bits(self.succession_quota > 0) if fits else None
-        # What monthly hiring reads of the scenario: the groups' draw tables (see ``draw_people``)
+        # What monthly hiring reads of the scenario: the groups' and traits' draw tables (``draw_people``)
         # and the hire events' details, "hired as <level>", coded by level in the smallest integer type.
         self.hire_groups = group_tables(scenario.groups, hiring=True)
+        self.hire_traits = trait_table(scenario, hiring=True)
         self.hire_labels = tuple(f"hired as {lv.name}" for lv in scenario.organisation.levels)
         self.hire_codes = self.level.astype(np.min_scalar_type(max(len(self.hire_labels) - 1, 0)))
 

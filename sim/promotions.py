@@ -389,7 +389,7 @@ def promote(
         beh.success_ambition_gain, model.month, wf.competence, wf.mgmt_ready, wf.spec_ready, wf.ambition, wf.wait,
         wf.wants_mgmt, wf.unwanted_role, wf.b_later, wf.promoted_at, wf.promo_record, ledger.cols["outcome"],
         ledger.cols["decided"], ledger.n, org.occupant, org.parent, org.level, org.track, wf.slot, wf.boss_slot,
-        wf.level, wf.track, wf.time_in_role,
+        wf.level, wf.track, wf.time_in_role, model.moves[PROMOTED], wf.group, to_level,
     )
     wf.promo_record[rows] = ledger.append(
         step=model.month, uid=wf.uid[rows], row=rows, group=wf.group[rows], from_level=from_level, to_level=to_level,
@@ -400,13 +400,12 @@ def promote(
     model.development.decide_pending_of(
         wf.uid[movers], SUCCEEDED, model.month, where=("toward_mgmt", wf.wants_mgmt[movers])
     )
-
-    np.add.at(model.moves[PROMOTED], (wf.group[rows], to_level, track), 1.0)
     flow = model.flow
     flow["promotions"] += rows.size
-    flow["unwanted_promotions"] += int(unwanted.sum())
-    flow["timing_promotions"] += int(timing.sum())
-    flow["wrong_fit_promotions"] += int(wrong_fit.sum())
+    # count_nonzero: the same counts as sum() of a boolean array, without numpy's reduction set-up
+    flow["unwanted_promotions"] += int(np.count_nonzero(unwanted))
+    flow["timing_promotions"] += int(np.count_nonzero(timing))
+    flow["wrong_fit_promotions"] += int(np.count_nonzero(wrong_fit))
     names = [lv.name for lv in sc.organisation.levels]
 
     def words(f: int, t: int, u: bool, tm: bool) -> str:
@@ -426,7 +425,7 @@ def _promoted_rows(
     rows, slots, noise, fresh_m, fresh_s, track, on_path, carry_same, carry_cross, rho, step, fit, ambition_gain,
     month, competence, mgmt_ready, spec_ready, ambition, wait, wants_mgmt, unwanted_role, b_later, promoted_at,
     promo_record, outcome, decided, n_records, occupant, parent, slot_level, slot_track, slot, boss_slot, level,
-    track_of, time_in_role,
+    track_of, time_in_role, promoted, group, to_level,
 ):
     """``promote``'s moves (``move_rows``) and arithmetic, in one pass.
 
@@ -434,6 +433,8 @@ def _promoted_rows(
     it). Operation for operation the numpy expressions it replaced (so the same numbers come out):
     ``clip(carry * pre + (1 - carry) * ready + noise, 0, 10)`` and so on. A pending earlier
     promotion of a row is settled as stuck (``Ledger.decide``), before the new record is added.
+    Each promotion adds 1 to its (group, ``to_level``, track) cell of ``promoted``
+    (``model.moves[PROMOTED]``), as ``np.add.at`` did: whole numbers, the same sums in any order.
     """
     k = rows.size
     old_track = track_of[rows]
@@ -451,6 +452,7 @@ def _promoted_rows(
     n_movers = n_earlier = 0
     for j in range(k):
         i = rows[j]
+        promoted[group[i], to_level, track] += 1.0
         promoted_at[i] = month
         carry = carry_same if old_track[j] == track else carry_cross
         ready = mgmt_ready[i] if track == MANAGEMENT else spec_ready[i]

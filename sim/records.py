@@ -213,7 +213,7 @@ class Ledger:
 
     def append(self, **values: np.ndarray | float) -> np.ndarray:
         """Add records (arrays of equal length; a scalar is every record's value); returns their indices."""
-        k = next(len(v) for v in values.values() if np.ndim(v))
+        k = next(len(v) for v in values.values() if _ndim(v))
         while self.n + k > self._cap:
             self._cap *= 2
             for name, col in self.cols.items():
@@ -285,6 +285,19 @@ class Ledger:
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.cols[name][: self.n]
+
+
+def _ndim(value: Any) -> int:
+    """``np.ndim(value)``, answered directly for arrays and scalars.
+
+    ``np.ndim`` of a plain number goes through numpy's function dispatch and an array made for
+    the purpose; ``Ledger.append``, given a scalar or two per call, spent most of its own time there.
+    """
+    if isinstance(value, np.ndarray):
+        return value.ndim
+    if isinstance(value, int | float | np.generic):
+        return 0
+    return np.ndim(value)
 
 
 @jit

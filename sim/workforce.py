@@ -143,6 +143,7 @@ def draw_people(
     *,
     hiring: bool,
     groups: tuple[np.ndarray, ...] | None = None,
+    traits: np.ndarray | None = None,
 ) -> None:
     """Fill ``rows`` with newly drawn people (hidden traits, group, age), as at start or hire.
 
@@ -161,19 +162,13 @@ def draw_people(
         hiring: New hires (hiring shares and ages, no tenure) rather than the starting workforce.
         groups: ``group_tables(scenario.groups, hiring)``, if the caller keeps them (``Org`` does
             for hiring, which is monthly); worked out here otherwise.
+        traits: ``trait_table(scenario, hiring)``, likewise.
     """
     if rows.size == 0:
         return
     emp = scenario.employees
     cdf, lead_of, spec_of, vis_shift_of = group_tables(scenario.groups, hiring) if groups is None else groups
-    age_dist = emp.hire_age if hiring else emp.age
-    dists = np.array([
-        [age_dist.mean, age_dist.sd], [emp.competence.mean, emp.competence.sd],
-        [emp.management_readiness.mean, emp.management_readiness.sd],
-        [emp.specialist_readiness.mean, emp.specialist_readiness.sd],
-        [emp.engagement.a, emp.engagement.b], [emp.visibility.a, emp.visibility.b],
-        [emp.risk_sensitivity.a, emp.risk_sensitivity.b],
-    ])
+    dists = trait_table(scenario, hiring) if traits is None else traits
     lo, hi = emp.timing_delay_months
     _fill_people(
         np.asarray(rows, dtype=np.int64), key, cdf, lead_of, spec_of, vis_shift_of, dists, lo, hi, hiring,
@@ -182,6 +177,19 @@ def draw_people(
         wf.visibility, wf.risk_sensitivity, wf.engagement, wf.base_engagement, wf.competence, wf.mgmt_ready,
         wf.spec_ready, wf.b_interest, wf.b_mgmt, wf.b_ready,
     )
+
+
+def trait_table(scenario: Scenario, hiring: bool) -> np.ndarray:
+    """The drawn traits' distributions ``draw_people`` reads: (mean, sd) or Beta (a, b), one row each."""
+    emp = scenario.employees
+    age_dist = emp.hire_age if hiring else emp.age
+    return np.array([
+        [age_dist.mean, age_dist.sd], [emp.competence.mean, emp.competence.sd],
+        [emp.management_readiness.mean, emp.management_readiness.sd],
+        [emp.specialist_readiness.mean, emp.specialist_readiness.sd],
+        [emp.engagement.a, emp.engagement.b], [emp.visibility.a, emp.visibility.b],
+        [emp.risk_sensitivity.a, emp.risk_sensitivity.b],
+    ])
 
 
 def group_tables(groups: list[Any], hiring: bool) -> tuple[np.ndarray, ...]:
