@@ -260,8 +260,24 @@ class PromotionModel(mesa.Model):
         return self.recorder.current
 
     def metric(self, name: str) -> float:
-        """One of this month's metric values, NaN when not yet measured."""
-        return self.recorder.current.get(name, float("nan"))
+        """One of this month's metric values, NaN when not yet measured.
+
+        A name the model never reports raises: a mistyped name (``"misread_rat"``) gave NaN,
+        which a DataCollector's column or a notebook's plot shows as "no value yet", not as a
+        mistake (a researcher's trial).
+
+        Raises:
+            KeyError: ``name`` is no metric of this model; the message suggests the likely one.
+        """
+        value = self.recorder.current.get(name)
+        if value is not None:
+            return value
+        from sim.experiment.design import unknown_metric  # noqa: PLC0415 (only on a miss)
+
+        problem = unknown_metric(name, self.scenario.group_names)
+        if problem is not None and name not in MOVES:  # a month's moves are in the time series too
+            raise KeyError(problem)
+        return float("nan")
 
     # -- people moving ----------------------------------------------------------------------
     def _populate(self) -> None:

@@ -187,12 +187,20 @@ def test_datacollector_with_model_reporters() -> None:
     assert set(last["track"]) <= set(TRACKS)
 
 
-def test_metric_is_nan_before_measuring_and_for_unknown_names() -> None:
+def test_metric_is_nan_before_measuring_and_refuses_unknown_names() -> None:
     m = PromotionModel(scenario=SMALL, rng=8, warmup_months=0)
     assert math.isnan(m.metric("headcount"))
+    assert math.isnan(m.metric("exits"))
+    with pytest.raises(KeyError, match=r"unknown metric 'misread_rat' \(did you mean 'misread_rate'\?\)"):
+        m.metric("misread_rat")
     m.step()
     assert m.metric("headcount") > 0
-    assert math.isnan(m.metric("no_such_metric"))
+    for name in m.current_metrics:  # every name the model reports is one it accepts
+        m.metric(name)
+    with pytest.raises(KeyError, match="unknown metric 'no_such_metric'"):
+        m.metric("no_such_metric")
+    with pytest.raises(KeyError, match="unknown group 'martians'"):
+        m.metric("top_share.martians")
     assert set(METRICS) <= set(m.current_metrics)
 
 
