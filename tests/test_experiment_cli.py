@@ -139,21 +139,23 @@ def test_experiment_run_with_a_grid_pairs_each_point(tmp_path: Path, capsys: pyt
 
 def test_the_command_line_can_shrink_an_experiment_for_a_trial(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    """--replications, --years and --headcount replace the file's values, and the report's command says so."""
+    """--replications, --years, --headcount and --seed replace the file's values, and the report's command says so."""
     write_scenarios(tmp_path)
     path = tmp_path / "big.yaml"
-    path.write_text(yaml.safe_dump({"name": "big", "replications": 30, "years": 10, "headcount": 5000,
+    path.write_text(yaml.safe_dump({"name": "big", "replications": 30, "years": 10, "headcount": 5000, "seed": 4,
                                     "scenarios": {"baseline": "small.yaml", "variants": ["random.yaml"]}}))
     out = tmp_path / "out"
     argv = ["experiment", "run", str(path), "--replications", "2", "--years", "0.5", "--headcount", "60",
             "--out", str(out), "--workers", "1", "--quiet"]
     assert main(argv) == 0
+    assert main([*argv, "--seed", "11"]) == 0  # a second, independent set of replications
     capsys.readouterr()
     design = json.loads((out / "experiment.json").read_text())
-    assert (design["replications"], design["years"], design["headcount"]) == (2, 0.5, 60)
+    assert (design["replications"], design["years"], design["headcount"], design["seed"]) == (2, 0.5, 60, 11)
     runs = ResultStore(out).runs()
-    assert len(runs) == 2 * 2 and (runs["status"] == "ok").all()
-    assert "--replications 2 --years 0.5 --headcount 60" in (out / "report.md").read_text()
+    assert len(runs) == 2 * 2 * 2 and (runs["status"] == "ok").all()
+    assert runs.groupby("arm")["seed"].nunique().eq(4).all()  # the file's seed's two, then --seed's two
+    assert "--replications 2 --years 0.5 --headcount 60 --seed 11" in (out / "report.md").read_text()
     with pytest.raises(SystemExit) as stopped:  # argparse's own exit: the option is named, not the file's key
         main([*argv[:3], "--years", "200", "--out", str(tmp_path / "o2"), "--quiet"])
     assert stopped.value.code == 2

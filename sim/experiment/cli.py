@@ -174,7 +174,9 @@ def grid_levels(text: str) -> int:
 
 
 def _sizing_options(parser: argparse.ArgumentParser, sample: bool = False) -> None:
-    """--replications, --years and --headcount over the file's own, for a quick trial of a big experiment.
+    """--replications, --years, --headcount and --seed over the file's own, for a quick trial of a big experiment.
+
+    ``--seed`` gives a second, independent set of replications without editing the file.
 
     With ``sample`` (``experiment sensitivity``), --samples and --levels too: a publishable Sobol'
     analysis (256 or more) or a trial of 2 trajectories needed an edited copy of the file.
@@ -184,6 +186,8 @@ def _sizing_options(parser: argparse.ArgumentParser, sample: bool = False) -> No
                        help="replications per arm (per sample point for sensitivity) instead of the file's")
     group.add_argument("--years", type=run_years, metavar="Y", help="simulated years instead of the file's")
     group.add_argument("--headcount", type=headcount, metavar="N", help="resize every scenario to about N people")
+    group.add_argument("--seed", type=seed_number, metavar="S",
+                       help="experiment seed instead of the file's (every run seed derives from it)")
     if sample:
         group.add_argument("--samples", type=sample_size, metavar="N",
                            help="instead of the file's sensitivity.samples: Morris trajectories, or the Sobol' base "
@@ -208,9 +212,11 @@ def _sized(spec: Any, args: argparse.Namespace, source: str) -> Any:
 
     data = spec.model_dump(exclude_unset=True)
     given: dict[str, str] = {}  # key path -> the option that set it
-    for key in ("years", "headcount"):
+    for key in ("years", "headcount", "seed"):
         if getattr(args, key) is not None:
             data[key] = getattr(args, key)
+    if args.seed is not None:
+        given["seed"] = "--seed"
     sensitivity = data.get("sensitivity") if args.func is cmd_sensitivity else None
     for key, option in _SENSITIVITY_OPTIONS.items():
         value = getattr(args, key, None)  # experiment run has no --samples or --levels
