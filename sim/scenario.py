@@ -1417,9 +1417,13 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
         message = f"'{given}' may hold only {words}"
     else:
         shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
+        hint = ""
+        if isinstance(given, datetime.date):  # YAML reads 2024-01-31 as a date; it showed as datetime.date(...)
+            shown = given.isoformat()
+            hint = f"; YAML reads it as a date: quote it ('{shown}') for text" if kind == "string_type" else ""
         model = model_at(loc) if loc else None
         bounds = _range(model, loc[-1]) if loc else None
-        hint = _typed_as_text(kind, given, bounds) + _percent_as_number(given, bounds)
+        hint += _typed_as_text(kind, given, bounds) + _percent_as_number(given, bounds)
         message = f"{error['msg']} (got {shown}){hint}"
     if more > 0:
         message += f" [and {more} more problem{'s' if more > 1 else ''}]"

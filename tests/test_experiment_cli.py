@@ -374,6 +374,10 @@ def test_compare_set_changes_every_arm(tmp_path: Path, capsys: pytest.CaptureFix
     for setting, words in (("metrics.key_levelz=3", "--set: metrics.key_levelz: unknown key 'key_levelz' (did you "
                                                     "mean 'key_levels'?)"),
                            ("metrics.key_levels=abc", "--set: metrics.key_levels: Input should be a valid integer"),
+                           # YAML reads an unquoted date as one; it was shown as datetime.date(2024, 1, 31).
+                           ("description=2024-01-31", "--set: description: Input should be a valid string (got "
+                                                      "2024-01-31); YAML reads it as a date: quote it ('2024-01-31') "
+                                                      "for text"),
                            # It would set mentoring in the baseline too, and --levers reset its arm to the defaults.
                            ("interventions.mentoring.coverage=0.2",
                             "--set: interventions.mentoring.coverage=0.2 changes mentoring in every arm, the baseline "
