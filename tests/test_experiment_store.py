@@ -456,6 +456,12 @@ def test_one_schema_per_table_however_runs_were_batched(tmp_path: Path, monkeypa
                           ("promotions", PROMOTIONS_SCHEMA)):
         for part in (tmp_path / "many" / table).rglob("part-*.parquet"):
             assert pq.read_schema(part).equals(schema, check_metadata=True), part
+    # Forgetting every run of an arm leaves no empty part and no empty scenario= folder behind.
+    with ResultStore(tmp_path / "many") as store:
+        store.drop_runs([t.run_id for t in design.tasks if t.arm == "random"])
+    for table in ("summaries", "timeseries", "promotions"):
+        assert [p.name for p in (tmp_path / "many" / table).iterdir()] == ["scenario=small"], table
+    assert set(ResultStore(tmp_path / "many").summaries()["arm"]) == {"small"}
 
 
 def test_each_runs_promotions_are_stored_and_give_its_stick_rate(tmp_path: Path) -> None:

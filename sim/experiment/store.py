@@ -510,16 +510,23 @@ class ResultStore:
             for sub, schema in RUN_TABLES.items():
                 for part in (self.root / sub).glob(f"scenario=*/{path.name}"):
                     other = pq.read_table(part, schema=schema)
-                    keep = pa.array([i not in drop for i in other.column("run_id").to_pylist()])
-                    self._write_table(part, other.filter(keep), schema)
+                    other = other.filter(pa.array([i not in drop for i in other.column("run_id").to_pylist()]))
+                    if other.num_rows:
+                        self._write_table(part, other, schema)
+                    else:
+                        part.unlink()
+                        self._remove_if_empty(part.parent)
             if kept.num_rows:
                 self._write_table(path, kept, RUNS_SCHEMA)
             else:
-                for sub in RUN_TABLES:
-                    for part in (self.root / sub).glob(f"scenario=*/{path.name}"):
-                        part.unlink()
                 path.unlink()
         return count
+
+    @staticmethod
+    def _remove_if_empty(folder: Path) -> None:
+        """Remove a ``scenario=`` folder left with no part: an empty one read as a scenario without runs."""
+        with contextlib.suppress(OSError):  # not empty (another part, or a reader's own file)
+            folder.rmdir()
 
     def _require_lock(self) -> None:
         if self._lock_fd is None:
