@@ -390,7 +390,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out is not None:
         summary = pd.DataFrame({"metric": list(result.summary), "value": list(result.summary.values())})
         tables = {"summary": summary, "timeseries": result.timeseries, "events": result.events,
-                  "promotions": result.promotions}
+                  "promotions": result.promotions, "decliners": result.decliners, "development": result.development}
         if result.file_ids:  # the events name agent ids; this joins them to the HR file's ids
             tables["people"] = pd.DataFrame({"employee": list(result.file_ids), "id": list(result.file_ids.values())})
         # What was typed, not only its outcome: scenario.yaml holds the values, but "scenario": "baseline"
@@ -413,7 +413,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise InputError(f"cannot write the results ({exc.strerror})", source=str(exc.filename or out)) from None
         fmt = "CSV" if args.csv else "Parquet"
         people = ", people (the file's ids)" if "people" in tables else ""
-        print(f"wrote summary, timeseries, events, promotions{people} ({fmt}), scenario.yaml and metadata.json "
+        print(f"wrote summary, timeseries, events, promotions, decliners, development{people} ({fmt}), "
+              "scenario.yaml and metadata.json "
               f"to {out}")
     return 0
 
@@ -428,6 +429,9 @@ def run_table_schemas() -> dict[str, Any]:
 
     from sim.experiment.store import PROMOTION_COLUMNS, PROMOTION_NOTES, described  # noqa: PLC0415
 
+    # The columns every ledger's table has: step, employee, group, then the ledger's own, then outcome, settled_step.
+    ledger = [*PROMOTION_COLUMNS[:3], *PROMOTION_COLUMNS[-2:]]
+
     schemas = {
         "summary": pa.schema([("metric", pa.string()), ("value", pa.float64())]),
         "timeseries": pa.schema([("step", pa.int64()), ("year", pa.int64()), ("metric", pa.string()),
@@ -437,10 +441,26 @@ def run_table_schemas() -> dict[str, Any]:
                              ("details", pa.string())]),
         "people": pa.schema([("employee", pa.int64()), ("id", pa.string())]),
         "promotions": pa.schema(PROMOTION_COLUMNS),
+        "decliners": pa.schema(ledger),
+        "development": pa.schema([*ledger[:3], ("toward", pa.string()), *ledger[3:]]),
     }
-    # Each column says what it holds (its field's description).
-    return {name: described(schema, PROMOTION_NOTES if name == "promotions" else None)
-            for name, schema in schemas.items()}
+    # Each column says what it holds (its field's description); a name the tables share may mean
+    # another thing in one (a decliner's outcome is whether they stayed, not whether a promotion stuck).
+    own = {"promotions": PROMOTION_NOTES, "decliners": {**PROMOTION_NOTES, **DECLINER_NOTES},
+           "development": {**PROMOTION_NOTES, **DEVELOPMENT_NOTES}}
+    return {name: described(schema, own.get(name)) for name, schema in schemas.items()}
+
+
+# What the decliners' and development tables' own columns hold (sim.simulation.decliner_table, development_table).
+DECLINER_NOTES = {
+    "step": "the month the offer was declined",
+    "outcome": "stayed (still employed when metrics.decliner_window_months had passed), left, or pending",
+}
+DEVELOPMENT_NOTES = {
+    "step": "the month the development was given",
+    "toward": "specialist or management, the track the development aimed at",
+    "outcome": "succeeded (a wanted promotion the way it aimed within metrics.roi_window_months), failed, or pending",
+}
 
 
 def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool = False,

@@ -37,6 +37,10 @@ class SimulationResult:
             (``employee`` in the events is the agent id, not the file's id).
         promotions: One row per promotion of the recorded run and how it settled
             (``promotion_table``), so that a stick rate can be broken down by group, level or track.
+        decliners: One row per declined offer and whether the person stayed (``decliner_table``):
+            the records ``decliner_retention`` counts.
+        development: One row per development record and whether it led to the wanted move
+            (``development_table``): the records ``development_roi`` counts.
     """
 
     summary: dict[str, float]
@@ -48,6 +52,8 @@ class SimulationResult:
     notes: list[str] = field(default_factory=list)
     file_ids: dict[int, str] = field(default_factory=dict)
     promotions: pd.DataFrame = field(default_factory=lambda: promotion_table(None))
+    decliners: pd.DataFrame = field(default_factory=lambda: decliner_table(None))
+    development: pd.DataFrame = field(default_factory=lambda: development_table(None))
 
 
 def run_months(years: float) -> int:
@@ -106,6 +112,8 @@ def simulate(
         notes=_notes(model),
         file_ids=_file_ids(model),
         promotions=promotion_table(model),
+        decliners=decliner_table(model),
+        development=development_table(model),
     )
 
 
@@ -147,6 +155,9 @@ def run_model(
 
 
 OUTCOMES = {SUCCEEDED: "stuck", FAILED: "failed", PENDING: "pending"}
+# How a decliner's and a development record settle, in the words of their metrics (docs/ODD.md 7.12).
+DECLINER_OUTCOMES = {SUCCEEDED: "stayed", FAILED: "left", PENDING: "pending"}
+DEVELOPMENT_OUTCOMES = {SUCCEEDED: "succeeded", FAILED: "failed", PENDING: "pending"}
 
 
 def promotion_table(model: PromotionModel | None) -> pd.DataFrame:
@@ -163,33 +174,72 @@ def promotion_table(model: PromotionModel | None) -> pd.DataFrame:
     Args:
         model: The model after its run; None gives the table without rows, with its column types.
     """
-    if model is None:
-        records, groups = {name: np.zeros(0, np.int64) for name in _RECORD_FIELDS}, ()
-    else:
-        ledger = model.promotions
-        made = ledger.cols["step"][:ledger.n] >= 1  # not the warm-up's
-        records = {name: ledger.cols[name][:ledger.n][made] for name in _RECORD_FIELDS}
-        groups = model.scenario.group_names
-    pending = records["outcome"] == PENDING
-    return pd.DataFrame({
-        "step": records["step"].astype(np.int64),
-        "employee": records["uid"].astype(np.int64),
-        "group": pd.array(np.asarray(groups, dtype=object)[records["group"].astype(np.intp)], dtype="string"),
+    records = _recorded(model, "promotions", ("from_level", "to_level", "track", "unwanted", "timing", "wrong_fit"))
+    return _ledger_frame(model, records, OUTCOMES, {
         "from_level": records["from_level"].astype(np.int64),
         "to_level": records["to_level"].astype(np.int64),
         "track": pd.array(np.asarray(TRACKS, dtype=object)[records["track"].astype(np.intp)], dtype="string"),
         **{flag: records[flag].astype(bool) for flag in ("unwanted", "timing", "wrong_fit")},
-        # Looked up and masked in numpy: a Series' map and mask took most of the table's 3 ms, the
-        # same words and the same masked values (a pending record's month stays under the mask).
-        "outcome": pd.array(_OUTCOME_WORDS[records["outcome"].astype(np.intp) - PENDING], dtype="string"),
-        "settled_step": pd.arrays.IntegerArray(records["decided"].astype(np.int64), pending),
     })
 
 
-_RECORD_FIELDS = ("step", "uid", "group", "from_level", "to_level", "track", "unwanted", "timing", "wrong_fit",
-                  "outcome", "decided")
-# OUTCOMES' words at index outcome - PENDING.
-_OUTCOME_WORDS = np.array([OUTCOMES[code] for code in range(PENDING, max(OUTCOMES) + 1)], dtype=object)
+def decliner_table(model: PromotionModel | None) -> pd.DataFrame:
+    """The declined offers of the recorded run, one row each, with whether the person stayed.
+
+    ``outcome`` is "stayed" (still employed ``metrics.decliner_window_months`` after declining),
+    "left" or "pending": the records ``decliner_retention`` counts, so that it can be broken
+    down by month or person as the summary cannot.
+
+    Args:
+        model: The model after its run; None gives the table without rows, with its column types.
+    """
+    return _ledger_frame(model, _recorded(model, "decliners", ()), DECLINER_OUTCOMES, {})
+
+
+def development_table(model: PromotionModel | None) -> pd.DataFrame:
+    """The development handed out in the recorded run, one row per record, with whether it paid off.
+
+    ``toward`` is the track the development aimed at; ``outcome`` is "succeeded" (a wanted
+    promotion the way it aimed, within ``metrics.roi_window_months``), "failed" (none in the
+    window, or the person left) or "pending": the records ``development_roi`` counts.
+
+    Args:
+        model: The model after its run; None gives the table without rows, with its column types.
+    """
+    records = _recorded(model, "development", ("toward_mgmt",))
+    toward = np.asarray(TRACKS, dtype=object)[records["toward_mgmt"].astype(np.intp)]
+    return _ledger_frame(model, records, DEVELOPMENT_OUTCOMES, {"toward": pd.array(toward, dtype="string")})
+
+
+_COMMON_FIELDS = ("step", "uid", "group", "outcome", "decided")
+
+
+def _recorded(model: PromotionModel | None, ledger: str, fields: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """A ledger's records of the recorded run (month 1 on, not the warm-up's): ``fields`` and the common ones."""
+    names = (*_COMMON_FIELDS, *fields)
+    if model is None:
+        return {name: np.zeros(0, np.int64) for name in names}
+    book = getattr(model, ledger)
+    made = book.cols["step"][:book.n] >= 1
+    return {name: book.cols[name][:book.n][made] for name in names}
+
+
+def _ledger_frame(model: PromotionModel | None, records: Mapping[str, np.ndarray], words: Mapping[int, str],
+                  own: Mapping[str, Any]) -> pd.DataFrame:
+    """A ledger's table: step, employee, group, the ledger's ``own`` columns, outcome and settled_step."""
+    groups = model.scenario.group_names if model is not None else ()
+    pending = records["outcome"] == PENDING
+    # Looked up and masked in numpy: a Series' map and mask took most of the table's 3 ms, the
+    # same words and the same masked values (a pending record's month stays under the mask).
+    outcome_words = np.array([words[code] for code in range(PENDING, max(words) + 1)], dtype=object)
+    return pd.DataFrame({
+        "step": records["step"].astype(np.int64),
+        "employee": records["uid"].astype(np.int64),
+        "group": pd.array(np.asarray(groups, dtype=object)[records["group"].astype(np.intp)], dtype="string"),
+        **own,
+        "outcome": pd.array(outcome_words[records["outcome"].astype(np.intp) - PENDING], dtype="string"),
+        "settled_step": pd.arrays.IntegerArray(records["decided"].astype(np.int64), pending),
+    })
 
 
 def _file_ids(model: PromotionModel) -> dict[int, str]:

@@ -24,7 +24,7 @@ from sim import PromotionModel, load_scenario, simulate
 from sim.cli import main, run_table_schemas
 from sim.experiment.report import Provenance, provenance_lines
 from sim.metrics import METRICS
-from sim.simulation import promotion_table
+from sim.simulation import decliner_table, development_table, promotion_table
 
 # ---------------------------------------------------------------------------------------------
 # Help
@@ -93,8 +93,8 @@ def test_run_writes_parquet_tables_scenario_and_metadata(parquet_run: tuple[Any,
     done, out_dir = parquet_run
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    for name in ("summary.parquet", "timeseries.parquet", "events.parquet", "promotions.parquet", "scenario.yaml",
-                 "metadata.json"):
+    for name in ("summary.parquet", "timeseries.parquet", "events.parquet", "promotions.parquet", "decliners.parquet",
+                 "development.parquet", "scenario.yaml", "metadata.json"):
         assert (out_dir / name).is_file(), name
     # the summary is printed as a table, each metric in words (as compare names it) beside its key
     line = next(line for line in done.stdout.splitlines() if "misread_rate" in line)
@@ -233,6 +233,28 @@ def test_the_promotions_table_holds_what_the_promotion_metrics_count() -> None:
     assert made == sorted(zip(events["step"], events["employee"], strict=True))
 
 
+def test_the_decliner_and_development_tables_hold_what_their_metrics_count() -> None:
+    """decliner_retention and development_roi, broken down by person and month, as the promotions are."""
+    result = simulate(load_scenario(BASELINE, headcount=400), seed=3, years=4)
+    summary, windows = result.summary, result.scenario.metrics
+    for table, window, rate, success in (
+        (result.decliners, windows.decliner_window_months, "decliner_retention", "stayed"),
+        (result.development, windows.roi_window_months, "development_roi", "succeeded"),
+    ):
+        assert len(table) > 20 and table["step"].between(1, 48).all()
+        cohort = table[table["step"] <= 48 - window]
+        assert (cohort["outcome"] == success).mean() == summary[rate], rate
+        by_group = (cohort["outcome"] == success).groupby(cohort["group"]).mean()
+        assert by_group.to_dict() == {g: summary[f"{rate}.{g}"] for g in ("men", "women")}, rate
+        pending = table["outcome"] == "pending"
+        assert table["settled_step"].isna().eq(pending).all() and (table["settled_step"] >= table["step"]).all()
+    assert set(result.decliners["outcome"]) == {"stayed", "left", "pending"}
+    assert set(result.development["toward"]) == {"specialist", "management"}
+    declines = result.events[result.events["kind"] == "decline"]
+    assert sorted(zip(result.decliners["step"], result.decliners["employee"], strict=True)) == sorted(
+        zip(declines["step"], declines["employee"], strict=True))
+
+
 def test_each_groups_ledger_rates_are_its_own_records_and_make_up_the_whole() -> None:
     """``promotion_stick_rate.<group>``, ``decliner_retention.<group>`` and ``development_roi.<group>``:
     each is the rate over the group's records, which weighted by their numbers give the whole rate."""
@@ -315,8 +337,9 @@ def test_run_tables_keep_their_types_when_empty(parquet_run: tuple[Any, Path], t
     model = PromotionModel(scenario=load_scenario(TINY), rng=1)
     frames = {"summary": pd.DataFrame({"metric": pd.Series(dtype="str"), "value": pd.Series(dtype="float64")}),
               "timeseries": model.recorder.timeseries(), "events": model.events.to_frame(),
-              "promotions": promotion_table(model)}
-    assert frames["timeseries"].empty and frames["events"].empty and frames["promotions"].empty
+              "promotions": promotion_table(model), "decliners": decliner_table(model),
+              "development": development_table(model)}
+    assert all(frame.empty for frame in frames.values() if frame is not frames["summary"])
     _, full = parquet_run
     schemas = run_table_schemas()
     for name, frame in frames.items():
