@@ -274,7 +274,13 @@ def test_morris_refuses_a_whole_number_range_whose_points_would_be_rounded(
     assert code == 2
     assert err.count("\n") == 1, err
     assert "sensitivity.parameters.policy.cycle_months: a whole-number setting" in err
-    assert f"levels {levels} has {hint}" in err
+    assert f"levels {levels} has {hint}" in err and "--levels" not in err
+    # Typed as --levels, the refusal names the option, not the file's key.
+    write_whole_number_experiment(tmp_path, bounds, 6 if levels != 6 else 4)
+    assert main(["experiment", "sensitivity", str(path), "--levels", str(levels), "--out", str(tmp_path / "out"),
+                 "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"with --levels {levels} has {hint.replace('or levels', 'or --levels')}" in err, err
     # Sobol' samples are continuous anyway: rounding makes the model a step function of the input,
     # which its estimators handle, so the same ranges are accepted there.
     spec = load_experiment(path)

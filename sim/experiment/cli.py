@@ -635,7 +635,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if args.samples is not None:  # a Sobol' --samples that is not a power of two
         given["sensitivity.samples"] = "--samples"
     try:
-        design = build_sensitivity_design(spec, args.experiment, args.method)
+        design = build_sensitivity_design(spec, args.experiment, args.method,
+                                          levels_word="--levels" if args.levels is not None else "levels")
     except InputError as exc:
         raise _as_option(exc, given) from None
     check_arms(design)

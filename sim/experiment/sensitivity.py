@@ -60,8 +60,11 @@ RESAMPLES = 1000
 
 
 def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: str | None = None, *,
-                             base_dir: Path | None = None) -> Design:
+                             base_dir: Path | None = None, levels_word: str = "levels") -> Design:
     """Sample the declared ranges and expand every sample point into an arm.
+
+    ``levels_word`` is how a refusal names the number of Morris levels: ``--levels`` when it was
+    typed (the file's ``levels`` was named, a value the user had not written).
 
     Raises:
         InputError: No ``sensitivity`` block, an unknown scenario, a Sobol' sample size that is
@@ -91,7 +94,7 @@ def build_sensitivity_design(spec: ExperimentFile, source: str | Path, method: s
     problem = {"num_vars": len(names), "names": names, "bounds": [list(sens.parameters[n]) for n in names]}
     check_bounds(sens.parameters, base, label, source)
     if method == "morris":
-        check_morris_grid(sens.parameters, sens.levels, content, source)
+        check_morris_grid(sens.parameters, sens.levels, content, source, levels_word)
     sample = _sample(problem, method, sens.samples, sens.levels, spec.seed)
     arms = []
     width = len(str(len(sample)))
@@ -206,7 +209,7 @@ def is_whole_number_setting(like: Any) -> bool:
 
 
 def check_morris_grid(parameters: Mapping[str, Sequence[float]], levels: int, content: Mapping[str, Any],
-                      source: str) -> None:
+                      source: str, levels_word: str = "levels") -> None:
     """Refuse a whole-number parameter whose Morris points are not all whole numbers.
 
     Such a parameter is rounded before the model sees it, but SALib computes every elementary
@@ -231,11 +234,11 @@ def check_morris_grid(parameters: Mapping[str, Sequence[float]], levels: int, co
         apart = "whole bounds" if divisor == 1 else f"whole bounds a multiple of {divisor} apart"
         # Even levels only: SALib warns that odd ones bias the sample (they miss the top of the range).
         fits = [p for p in range(2, 101, 2) if whole and width % morris_divisor(p) == 0]
-        other = f", or levels {min(fits, key=lambda p: (abs(p - levels), -p))}" if fits else ""
+        other = f", or {levels_word} {min(fits, key=lambda p: (abs(p - levels), -p))}" if fits else ""
         points = ", ".join(fmt(low + float(f) * (high - low), 4) for f in morris_fractions(levels))
         raise InputError(
             f"a whole-number setting, rounded before the model sees it, so every Morris point must be whole or "
-            f"mu* is biased; [{fmt(low)}, {fmt(high)}] with levels {levels} has points {points}; use {apart} "
+            f"mu* is biased; [{fmt(low)}, {fmt(high)}] with {levels_word} {levels} has points {points}; use {apart} "
             f"(e.g. [{start}, {start + fitted}]){other}",
             source=source, path=f"sensitivity.parameters.{name}")
 
