@@ -263,7 +263,7 @@ def reproducing_command(*words: Any, args: argparse.Namespace) -> str:
             # A whole float as 1, any other exactly (a rounded --years would be another design).
             parts += [f"--{flag}", (f"{value:.0f}" if value.is_integer() else repr(value))
                       if isinstance(value, float) else str(value)]
-    for flag in ("metrics", "levers"):
+    for flag in ("metrics", "levers", "interaction"):
         if getattr(args, flag, None):
             parts += [f"--{flag}", ",".join(map(str, getattr(args, flag)))]  # a lever as typed
     for item in getattr(args, "set", None) or []:

@@ -264,10 +264,37 @@ def _executor_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _table_option(parser: argparse.ArgumentParser) -> None:
-    """--full: the researchers' effects table (every statistic) instead of the plain-verdict one."""
+    """--full: the researchers' effects table (every statistic) instead of the plain-verdict one; --interaction."""
     parser.add_argument("--full", action="store_true",
                         help="print every statistic (means, difference, 95%% CI, n, Cohen's d, CI vs unpaired) "
                              "instead of the plain table of verdicts; effects.csv has them all either way")
+    parser.add_argument("--interaction", type=pair_list, metavar="A+B,...",
+                        help="do two levers add up? for arms A, B and both together (a compare's --levers A,B,A+B "
+                             "makes them; name the together arm as A+B=ARM), what the two do together beyond the "
+                             "sum of each alone, with its interval: in report.md and interactions.csv")
+
+
+def pair_list(text: str) -> list[str]:
+    """Argparse type: lever pairs separated by commas (``A+B`` or ``A+B=ARM``), checked against the arms later."""
+    pairs = [p.strip() for p in text.split(",") if p.strip()]
+    if not pairs:
+        raise argparse.ArgumentTypeError("expected pairs of arms joined by '+', e.g. career_conversations+mentoring")
+    return pairs
+
+
+def _check_pairs(args: argparse.Namespace, design: Any, source: str) -> None:
+    """Refuse a --interaction the design's arms cannot make before its runs start, not after them."""
+    from sim.experiment.interaction import find_pair  # noqa: PLC0415
+
+    for typed in args.interaction or ():
+        find_pair(design.to_json(), typed, source)
+
+
+def _print_interactions(args: argparse.Namespace, result: Any) -> None:
+    if result.interactions is not None and not args.quiet:
+        from sim.experiment.interaction import print_interactions  # noqa: PLC0415
+
+        print_interactions(result.interactions)
 
 
 def add_commands(sub: Any) -> None:
@@ -590,11 +617,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         lever = key.split(".")[1]
         print(f"note: --set {key} applies to every arm, the baseline too: {lever} runs in all of them, and the "
               "comparison is of the other changes", file=sys.stderr)
+    _check_pairs(args, design, "command line")
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
-    result = analyse(out)
+    result = analyse(out, interactions=args.interaction)
     if not args.quiet:
         print_effects(result.effects, full=args.full)
+    _print_interactions(args, result)
     return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
                    against=result)
 
@@ -610,11 +639,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise _as_option(exc, _sizes_given(args)) from None
     check_arms(design)
+    _check_pairs(args, design, args.experiment)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
-    result = analyse(out)
+    result = analyse(out, interactions=args.interaction)
     if not args.quiet:
         print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)", full=args.full)
+    _print_interactions(args, result)
     return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
                    against=result)
 
@@ -732,12 +763,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     # A report with other metrics or another reference than the one the runs' command wrote names
     # the command that made it; without options it is that report again, and says nothing more.
     made_by = ({"command": reproducing_command("experiment", "report", args.folder, args=args), "cwd": str(Path.cwd())}
-               if args.metrics or args.against else None)
-    result = analyse(args.folder, metrics=args.metrics, against=args.against, made_by=made_by)
+               if args.metrics or args.against or args.interaction else None)
+    result = analyse(args.folder, metrics=args.metrics, against=args.against, made_by=made_by,
+                     interactions=args.interaction)
     if not args.quiet:
         reference = args.against or "baseline"
         print_effects(result.effects, title=f"{design['name']}: paired effects (variant - {reference})",
                       full=args.full, reference=reference, shown_as=result.glance_labels)
+    _print_interactions(args, result)
     if result.missing:
         print(f"{result.missing} planned run(s) are not in the store yet", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in result.files.values())}")

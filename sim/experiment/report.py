@@ -191,6 +191,7 @@ class Analysis:
     glance_labels: dict[str, str] = field(default_factory=dict)  # :func:`glance_labels`, for the terminal's table too
     rewritten: list[str] = field(default_factory=list)  # :func:`refresh_against_folders`: the folders rewritten
     removed: list[str] = field(default_factory=list)  # ... and those removed, each with why
+    interactions: pd.DataFrame | None = None  # sim.experiment.interaction's table, when pairs were asked for
 
     @property
     def failed(self) -> int:
@@ -226,7 +227,7 @@ def failure_reasons(runs: pd.DataFrame) -> pd.DataFrame:
 
 def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
             metrics: Sequence[str] | None = None, against: str | None = None,
-            made_by: Mapping[str, str] | None = None) -> Analysis:
+            made_by: Mapping[str, str] | None = None, interactions: Sequence[str] | None = None) -> Analysis:
     """Compute effects, write effects.csv, the plots and report.md into ``out``.
 
     Args:
@@ -242,14 +243,28 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
             options of its own (``experiment report --metrics``, ``--against``), for report.md
             to name beside the command that made the runs (:func:`provenance_lines`). None when
             the report is the one that command wrote.
+        interactions: Lever pairs (``A+B`` or ``A+B=ARM``, :func:`~sim.experiment.interaction.find_pair`)
+            whose interaction report.md shows and ``interactions.csv`` holds. Like ``metrics``,
+            asked for each time: a report without them removes an ``interactions.csv`` left by
+            an earlier one, which the runs it was made from may no longer match.
 
     Returns:
         The effects table and run counts (for printing).
+
+    Raises:
+        InputError: ``interactions`` with ``against`` (an interaction is with the arm neither lever is
+            on in), or a pair the folder's arms cannot make.
     """
+    from sim.experiment.interaction import find_pair, interaction_effects  # noqa: PLC0415 (it imports this module)
+
     store = ResultStore(out)
     design = store.design()
     root = Path(out)
     asked = list(metrics) if metrics else None
+    if interactions and against is not None:
+        raise InputError("an interaction is measured from the arm with neither lever on (the baseline): leave out "
+                         "--against", source=str(out), path="--interaction")
+    pairs = [find_pair(design, typed, str(out)) for typed in interactions or ()]
     if against is not None:
         design = against_design(design, against, source=str(out))
         root = output_folder(against_folder(out, against))
@@ -258,6 +273,12 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
     effects = paired_effects(values, design, metrics=asked, confidence=confidence)
     files = {"effects": root / "effects.csv"}
     effects.to_csv(files["effects"], index=False)
+    inter = interaction_effects(values, design, pairs, metrics=asked, confidence=confidence) if pairs else None
+    if inter is not None:
+        files["interactions"] = root / INTERACTIONS_FILE
+        inter.to_csv(files["interactions"], index=False)
+    elif against is None:
+        (root / INTERACTIONS_FILE).unlink(missing_ok=True)
     metrics = list(dict.fromkeys(effects["metric"])) if len(effects) else (design.get("metrics") or [])
     if plots:
         arms = [a["label"] for a in design["arms"]]
@@ -280,7 +301,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
                       failures=failure_reasons(runs), files=files,
                       top_shares=top_shares(values, effects, design, store),
-                      glance_labels=glance_labels(store, design))
+                      glance_labels=glance_labels(store, design), interactions=inter)
     files["report"] = root / "report.md"
     prov = provenance(store, runs, made_by)
     result.reused = reused_note(prov)
@@ -293,6 +314,9 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
     else:
         result.rewritten, result.removed = refresh_against_folders(out, plots=plots)
     return result
+
+
+INTERACTIONS_FILE = "interactions.csv"  # analyse(interactions=...)'s table, beside effects.csv
 
 
 def against_folder(out: str | Path, label: str) -> Path:
@@ -1394,6 +1418,10 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         lines += _md_table(["metric", "variant", f"{reference} mean", "variant mean", "difference", "95% CI", "n", "d",
                             "p", "p (Holm)", "CI width vs unpaired"], rows)
         lines += ["", "All columns, including the unpaired intervals and variance reduction: `effects.csv`.", ""]
+    if result.interactions is not None:
+        from sim.experiment.interaction import interaction_lines  # noqa: PLC0415 (it imports this module)
+
+        lines += interaction_lines(result.interactions)
     lines += ["## Plots", ""]
     if "forest" in result.files:
         lines += ["Paired differences with 95% confidence intervals (thin grey: the unpaired interval):", "",

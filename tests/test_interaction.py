@@ -1,0 +1,106 @@
+"""``--interaction``: do two levers add up? The difference in differences, paired by replication.
+
+The statistical claim that such a contrast detects a real interaction (career conversations work
+better with psychological safety) is tested in ``test_interventions.py``; here the contrast is
+checked against its definition, run by run, and the refusals are checked to come before any run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SCENARIOS
+
+from sim.cli import main
+from sim.errors import InputError
+from sim.experiment.interaction import find_pair, verdict
+from sim.experiment.report import analyse
+from sim.experiment.store import ResultStore
+
+LEVERS = ["--levers", "career_conversations,mentoring,mentoring+career_conversations"]
+SMALL = ["--replications", "4", "--years", "1", "--headcount", "120", "--workers", "1",
+         "--metrics", "misread_rate,hidden_ambition_rate,promotions"]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("interaction") / "out"
+    assert main(["compare", str(SCENARIOS / "baseline.yaml"), *LEVERS, *SMALL, "--out", str(out),
+                 "--interaction", "career_conversations+mentoring", "--quiet"]) == 0
+    return out
+
+
+def test_the_interaction_is_together_minus_each_alone_plus_the_baseline_run_by_run(folder: Path) -> None:
+    table = pd.read_csv(folder / "interactions.csv")
+    summaries = ResultStore(folder).summaries()
+    assert list(table["metric"]) == ["misread_rate", "hidden_ambition_rate", "promotions"]
+    assert set(table["together"]) == {"mentoring_and_career_conversations"}
+    for row in table.itertuples():
+        wide = summaries[summaries["metric"] == row.metric].pivot(index="replication", columns="arm", values="value")
+        base, first, second = wide["baseline"], wide["career_conversations"], wide["mentoring"]
+        both = wide["mentoring_and_career_conversations"]
+        each = both - first - second + base
+        assert row.interaction == pytest.approx(each.mean(), abs=1e-12)
+        assert row.together_effect - row.sum_of_effects == pytest.approx(row.interaction, abs=1e-12)
+        assert row.first_effect == pytest.approx((first - base).mean(), abs=1e-12)
+        half = (row.ci_high - row.ci_low) / 2
+        from scipy import stats  # noqa: PLC0415
+
+        assert half == pytest.approx(stats.t.ppf(0.975, 3) * each.std(ddof=1) / np.sqrt(4), rel=1e-9)
+        assert row.n == 4
+    report = (folder / "report.md").read_text()
+    assert "## Do the levers add up?" in report and "### career_conversations + mentoring" in report
+    command = json.loads((folder / "metadata.json").read_text())["command"]
+    assert "--interaction career_conversations+mentoring" in command
+
+
+def test_a_report_without_interactions_removes_the_old_table(folder: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    import shutil  # noqa: PLC0415
+
+    shutil.copytree(folder, copy)
+    analyse(copy, plots=False)
+    assert not (copy / "interactions.csv").exists()
+    assert "Do the levers add up?" not in (copy / "report.md").read_text()
+    assert main(["experiment", "report", str(copy), "--interaction", "mentoring+career_conversations=mentoring_and_"
+                 "career_conversations", "--quiet"]) == 0
+    assert (copy / "interactions.csv").exists()
+
+
+@pytest.mark.parametrize(("typed", "words"), [
+    ("career_conversations", "'career_conversations' is not two arms joined by '+'"),
+    ("carer_conversations+mentoring", "no arm 'carer_conversations' in this folder (did you mean "
+                                      "'career_conversations'?)"),
+    ("baseline+mentoring", "baseline is the baseline; the interaction compares two levers"),
+    ("career_conversations+mentoring=mentoring", "names one arm twice"),
+])
+def test_a_pair_the_arms_cannot_make_is_one_line(folder: Path, typed: str, words: str) -> None:
+    with pytest.raises(InputError) as refused:
+        find_pair(ResultStore(folder).design(), typed, str(folder))
+    assert words in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_bad_interaction_stops_compare_before_any_run(folder: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code = main(["compare", str(SCENARIOS / "baseline.yaml"), "--levers", "career_conversations,mentoring", *SMALL,
+                 "--out", str(out), "--interaction", "career_conversations+mentoring"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "--interaction: no arm with both career_conversations and mentoring" in err
+    assert not (out / "runs").exists()
+    with pytest.raises(InputError, match="leave out --against"):
+        analyse(folder, against="mentoring", interactions=["career_conversations+mentoring"])
+
+
+def test_the_verdict_follows_the_metrics_direction() -> None:
+    row = {"metric": "misread_rate", "interaction": -0.02, "ci_low": -0.03, "ci_high": -0.01, "p_holm": 0.001}
+    assert verdict(row) == "better than the sum"  # fewer misreads than the two alone predict
+    assert verdict({**row, "metric": "succession_coverage"}) == "worse than the sum"
+    assert verdict({**row, "metric": "promotions"}) == "below the sum"
+    assert verdict({**row, "p_holm": 0.2}) == "better than the sum, may be chance"
+    assert verdict({**row, "ci_high": 0.01}) == "adds up"
