@@ -347,6 +347,20 @@ def test_side_by_side_pyramids_line_up_level_with_level() -> None:
     assert len(digits) == 1
 
 
+def test_the_pyramids_counts_have_thousands_separators_as_the_counters() -> None:
+    """At about 3,000 people the counters read "3,013" but the key and the level counts "1343",
+    "1110/1110" (a facilitator's trial)."""
+    model = WorkshopModel(settings=small_settings(headcount=3000, compare=False))
+    counts = drawing.category_counts(model.treated)
+    assert max(counts) >= 1000
+    key = drawing.legend_html(model.treated)
+    assert f">{max(counts):,}</b>" in key and f">{max(counts)}</b>" not in key
+    picture = drawing.pyramid_picture(model.treated, max_width=640)
+    level_counts = [t[1] for t in picture["texts"] if t[0] == "count"]
+    assert any("," in c for c in level_counts), level_counts
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*/\d{1,3}(,\d{3})*", c) for c in level_counts), level_counts
+
+
 def test_line_chart_handles_gaps_and_no_data() -> None:
     empty = drawing.line_chart([], [drawing.Series("x", [], "#000")], title="Empty")
     assert 'data-points="0"' in empty and "no months yet" in empty

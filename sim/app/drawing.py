@@ -179,7 +179,7 @@ def _label_width(level_names: Sequence[str], bands: Sequence[_Band], width: int)
     long level names then fit). Counts are measured at their widest (``positions/positions``),
     so the pyramid does not shift as people come and go; a longer level name is cut to fit (:func:`_fit`).
     """
-    widest = max((max(_text_width(level_names[b.level], "level"), _text_width(f"{n}/{n}", "count"))
+    widest = max((max(_text_width(level_names[b.level], "level"), _text_width(f"{n:,}/{n:,}", "count"))
                   for b in bands for n in [sum(c for _, c in b.blocks)]), default=0.0)
     cells = max((b.cells_wide for b in bands), default=1) * MAX_CELL
     return min(widest + 12, max(width * 0.4, width - MARGIN - cells))
@@ -380,7 +380,7 @@ def pyramid_picture(
             level_tops[str(level)] = round(y)
             first = org.ranges[(band.level, band.blocks[0][0])][0]
             last = org.ranges[(band.level, band.blocks[-1][0])][1]
-            count = f"{int((occupant[first:last] >= 0).sum())}/{last - first}"
+            count = f"{int((occupant[first:last] >= 0).sum()):,}/{last - first:,}"  # "1,110", as the counters
             texts += _level_label(level_names[band.level], count, y, min(band.rows, 3) * frame.cell,
                                   frame.label_width)
             c, r, t, _ = _draw_band(model, band, y, frame, order, highlight, named, slot_cat, slot_group, slot_uid)
@@ -425,7 +425,7 @@ def legend_html(model: PromotionModel, partner: PromotionModel | None = None) ->
     two, so both keys wrap alike, are equally tall, and the pyramids under them start level.
     """
     counts = category_counts(model)
-    digits = max(len(str(n)) for n in counts + (category_counts(partner) if partner is not None else []))
+    digits = max(len(f"{n:,}") for n in counts + (category_counts(partner) if partner is not None else []))
     items = []
     for cat, n in zip(CATEGORIES, counts, strict=True):
         label_head, _, last = cat.label.rpartition(" ")
@@ -437,7 +437,7 @@ def legend_html(model: PromotionModel, partner: PromotionModel | None = None) ->
             f'<span class="promosim-key" style="max-width:100%"><svg width="11" height="11" aria-hidden="true" '
             f'style="vertical-align:-1px"><circle cx="5.5" cy="5.5" r="5" fill="{cat.colour}"/></svg> '
             f"{escape(label_head)}<span style='white-space:nowrap'>{escape(label_tail)}: "
-            f"<b style='display:inline-block;min-width:{digits}ch;font-variant-numeric:tabular-nums'>{n}</b>"
+            f"<b style='display:inline-block;min-width:{digits}ch;font-variant-numeric:tabular-nums'>{n:,}</b>"
             "</span></span>"
         )
     groups = model.scenario.group_names
