@@ -245,16 +245,41 @@ def run_years(text: str) -> float:
     return value
 
 
-def reproducing_command(*words: Any, args: argparse.Namespace) -> str:
+FIGURE_FORMATS = ("png", "svg", "pdf")  # what ``--figures`` takes; svg and pdf are the vector ones journals ask for
+DEFAULT_FIGURES = ("png",)
+
+
+def figure_formats(text: str) -> tuple[str, ...]:
+    """Argparse type: ``--figures``, the formats to write each figure in, separated by commas (``png,pdf``).
+
+    One comma-separated word, as ``--metrics`` and ``--levers`` take; case is ignored (``SVG``).
+    """
+    names = [f.strip().lower().removeprefix(".") for f in text.split(",") if f.strip()]
+    allowed = f"{', '.join(FIGURE_FORMATS)}, or several separated by commas, e.g. png,pdf"
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected {allowed}")
+    unknown = next((name for name in names if name not in FIGURE_FORMATS), None)
+    if unknown is not None:
+        raise argparse.ArgumentTypeError(f"unknown format '{unknown}'; choose {allowed}")
+    repeated = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if repeated is not None:
+        raise argparse.ArgumentTypeError(f"'{repeated}' is listed twice; list each format once")
+    return tuple(names)
+
+
+def reproducing_command(*words: Any, args: argparse.Namespace, figures_default: Sequence[str] = DEFAULT_FIGURES) -> str:
     """The command that reproduces a result: ``promosim WORDS`` and the options that change it, shell-quoted.
 
     Recorded in metadata.json (and shown in report.md) beside the folder it ran in, since its
     paths are as typed. Options that change no number or file (the executor, ``--quiet``,
-    ``--full``) are left out; ``--csv`` is kept, as it changes the files written.
+    ``--full``) are left out; ``--csv`` is kept, as it changes the files written, and so is
+    ``--figures`` other than the command's default.
 
     Args:
         *words: The sub-command and its positional arguments, as typed.
         args: The parsed options; any of the known ones it has and was given are added.
+        figures_default: The ``--figures`` the command writes without the option: PNG, but for
+            ``experiment report`` the formats of the folder's own command.
     """
     parts = ["promosim", *(str(w) for w in words)]
     for flag in ("replications", "years", "headcount", "seed", "method", "samples", "levels", "out", "against"):
@@ -270,6 +295,9 @@ def reproducing_command(*words: Any, args: argparse.Namespace) -> str:
         parts += ["--set", item]
     if getattr(args, "csv", False):
         parts.append("--csv")
+    figures = getattr(args, "figures", None)
+    if figures and tuple(figures) != tuple(figures_default):
+        parts += ["--figures", ",".join(figures)]
     return shlex.join(parts)
 
 

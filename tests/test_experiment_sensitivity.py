@@ -89,6 +89,12 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     (out / "sessions.jsonl").write_text("\n".join(sessions) + "\n")
     assert main(["experiment", "report", str(out), "--quiet"]) == 0
     assert "git `0ld0ld0`" in (out / "sensitivity.md").read_text()
+    # A vector plot for a paper: the PNG it replaces is not left beside it, and the report says who made it.
+    assert main(["experiment", "report", str(out), "--quiet", "--figures", "svg"]) == 0
+    assert (out / "sensitivity.svg").read_text().find("<svg") > 0 and not (out / "sensitivity.png").exists()
+    report = (out / "sensitivity.md").read_text()
+    assert f"![{method} indices](sensitivity.svg)" in report
+    assert f"Report made by: `promosim experiment report {out} --figures svg`" in report
     capsys.readouterr()
     assert main(["experiment", "report", str(out), "--metrics", "misread_rate"]) == 2  # not silently ignored
     assert "--metrics chooses effects of a comparison" in capsys.readouterr().err

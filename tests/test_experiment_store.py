@@ -81,7 +81,8 @@ def group_alive(pgid: int) -> bool:
 # What a finished experiment's folder holds that depends on its runs alone (the runs table and
 # report.md also say when, where and by which command; metadata.json and sessions.jsonl only that).
 VALUE_TABLES = ("summaries", "timeseries", "promotions")
-IDENTICAL = (*VALUE_TABLES, "effects.csv", "forest.png", "trajectories.png")
+IDENTICAL = (*VALUE_TABLES, "effects.csv",
+             *(f"{plot}.{fmt}" for plot in ("forest", "trajectories") for fmt in ("png", "svg", "pdf")))
 
 
 def archived(out: Path, names: tuple[str, ...] = IDENTICAL) -> dict[str, bytes]:
@@ -390,12 +391,13 @@ def test_the_same_command_on_other_executors_writes_byte_identical_files(tmp_pat
 
     Two runs of one command gave the same values, but each merged part held its rows in the order
     the runs finished and was named after the session that merged it. The tables are now merged
-    in a canonical order under a name taken from the runs, so the files' bytes agree too.
+    in a canonical order under a name taken from the runs, so the files' bytes agree too. The plots
+    in every format (``--figures``): SVG and PDF record no time, and SVG's ids are salted the same.
     """
     outs = {name: tmp_path / name for name in ("in_process", "pool")}
     for (name, out), executor in zip(outs.items(), (["--workers", "1"], ["--workers", "2"]), strict=True):
         done = run_cli("compare", BASELINE, "--levers", "mentoring", "--replications", "3", "--years", "1",
-                       "--headcount", "60", "--out", out, "--quiet", *executor)
+                       "--headcount", "60", "--out", out, "--quiet", "--figures", "png,svg,pdf", *executor)
         assert done.returncode == 0, f"{name}: {done.stderr}"
     one, other = (archived(out) for out in outs.values())
     assert {path.split("/")[0] for path in one} == set(IDENTICAL)

@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.cli import (
+    DEFAULT_FIGURES,
+    FIGURE_FORMATS,
     Interrupted,
     _whole_number,
     checkpoint,
+    figure_formats,
     headcount,
     parse_set,
     positive_int,
@@ -297,6 +300,20 @@ def _print_interactions(args: argparse.Namespace, result: Any) -> None:
         print_interactions(result.interactions)
 
 
+def _figures_option(parser: argparse.ArgumentParser, rebuild: bool = False) -> None:
+    """--figures: the formats every plot is written in (``figure_formats``).
+
+    ``rebuild`` (``experiment report``): without the option, the formats the folder's own command
+    wrote, so that rebuilding a report after a resume does not swap a journal's PDFs for PNGs.
+    """
+    default = "the formats the folder's command wrote, png unless it had --figures" if rebuild else "png"
+    parser.add_argument("--figures", type=figure_formats, default=None if rebuild else DEFAULT_FIGURES,
+                        metavar="FORMAT[,FORMAT]",
+                        help=f"write each plot as {', '.join(FIGURE_FORMATS)} or several, separated by commas, e.g. "
+                             f"--figures png,pdf (default: {default}; svg and pdf are vector figures for a journal); "
+                             "the plots' files in other formats are removed")
+
+
 def add_commands(sub: Any) -> None:
     """Add ``compare`` and ``experiment`` to the promosim parser."""
     cmp = sub.add_parser("compare", help="compare scenarios against a baseline with paired replications",
@@ -322,6 +339,7 @@ def add_commands(sub: Any) -> None:
                      help="change a scenario key in every arm, baseline and variants alike, e.g. "
                           "metrics.key_levels=3 (what counts as the top); repeatable")
     cmp.add_argument("--out", metavar="DIR", help="output folder (default results/compare)")
+    _figures_option(cmp)
     _table_option(cmp)
     _executor_options(cmp)
     cmp.set_defaults(func=cmd_compare)
@@ -333,6 +351,7 @@ def add_commands(sub: Any) -> None:
     run.add_argument("experiment", help="experiment file, e.g. experiments/interventions.yaml")
     run.add_argument("--out", metavar="DIR", help="output folder (default results/<experiment name>)")
     _sizing_options(run)
+    _figures_option(run)
     _table_option(run)
     _executor_options(run)
     run.set_defaults(func=cmd_run)
@@ -342,6 +361,7 @@ def add_commands(sub: Any) -> None:
     sens.add_argument("--method", choices=("morris", "sobol"), help="default: the file's sensitivity.method")
     sens.add_argument("--out", metavar="DIR", help="output folder (default results/<name>-<method>)")
     _sizing_options(sens, sample=True)
+    _figures_option(sens)
     _executor_options(sens)
     sens.set_defaults(func=cmd_sensitivity)
 
@@ -355,6 +375,7 @@ def add_commands(sub: Any) -> None:
                           "mentoring+career_conversations arm adds to mentoring; written into FOLDER/against-ARM/, and "
                           "rewritten whenever the folder's own report is")
     rep.add_argument("--quiet", action="store_true", help="do not print the table")
+    _figures_option(rep, rebuild=True)
     _table_option(rep)
     rep.set_defaults(func=cmd_report)
 
@@ -378,8 +399,9 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     output_folder(out)  # a folder that cannot be made fails before the plan is announced
     executor = executor_from_options(args.workers, args.dask_address, args.dask_local)
     # The command's paths are as typed, so relative ones need the folder it ran in to be run again.
+    # figures: what `experiment report` rebuilds the plots as when not told (folder_figures).
     meta = run_metadata(design.seed, executor=executor.describe(), command=command, cwd=str(Path.cwd()),
-                        experiment=design.name)
+                        experiment=design.name, figures=list(args.figures))
     total = len({t.run_id for t in design.tasks})
     if not args.quiet:
         same = f" ({total} distinct: some sample points coincide)" if total < len(design.tasks) else ""
@@ -620,7 +642,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _check_pairs(args, design, "command line")
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
-    result = analyse(out, interactions=args.interaction)
+    result = analyse(out, figures=args.figures, interactions=args.interaction)
     if not args.quiet:
         print_effects(result.effects, full=args.full)
     _print_interactions(args, result)
@@ -642,7 +664,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_pairs(args, design, args.experiment)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
-    result = analyse(out, interactions=args.interaction)
+    result = analyse(out, figures=args.figures, interactions=args.interaction)
     if not args.quiet:
         print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)", full=args.full)
     _print_interactions(args, result)
@@ -676,7 +698,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
               "only sensitivity.parameters", file=sys.stderr)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, reproducing_command("experiment", "sensitivity", args.experiment, args=args))
-    indices, skipped, files = analyse_sensitivity(out)
+    indices, skipped, files = analyse_sensitivity(out, figures=args.figures)
     if not args.quiet:
         if len(indices):
             print_indices(indices, design.extra["method"])
@@ -732,7 +754,7 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Rebuild the analysis of an output folder (e.g. after a resume or on another machine)."""
-    from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
+    from sim.experiment.report import analyse, folder_figures, print_effects  # noqa: PLC0415
     from sim.experiment.sensitivity import analyse_sensitivity, print_indices  # noqa: PLC0415
     from sim.experiment.store import ResultStore  # noqa: PLC0415
 
@@ -747,6 +769,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     output_folder(args.folder)  # the report is written into the folder: a read-only one fails here, in one line
     if args.against and "+" in args.against:  # the arm as --levers spells it (a+b is labelled a_and_b), any order
         args.against = _arm_label(args.against, [str(a["label"]) for a in design.get("arms", [])])
+    # A report with other metrics, another reference or other figures than the one the runs' command
+    # wrote names the command that made it; without options it is that report again, and says nothing more.
+    written_as = folder_figures(store)
+    args.figures = args.figures or written_as
+    command = reproducing_command("experiment", "report", args.folder, args=args, figures_default=written_as)
+    made_by = ({"command": command, "cwd": str(Path.cwd())}
+               if args.metrics or args.against or args.interaction or args.figures != written_as else None)
     if design.get("kind") == "sensitivity":
         if args.against:
             raise InputError("--against re-pairs the arms of a comparison; a sensitivity folder has sample points, "
@@ -754,17 +783,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.metrics:
             raise InputError("--metrics chooses effects of a comparison; a sensitivity folder reports the metrics "
                              "of its design (its experiment file's sensitivity.metrics)", source=str(args.folder))
-        indices, _, files = analyse_sensitivity(args.folder)
+        indices, _, files = analyse_sensitivity(args.folder, figures=args.figures, made_by=made_by)
         if not args.quiet and len(indices):
             print_indices(indices, design["extra"]["method"])
         print(f"wrote {', '.join(str(p) for p in files.values())}")
         return 0
     _check_report_metrics(args.metrics, store)
-    # A report with other metrics or another reference than the one the runs' command wrote names
-    # the command that made it; without options it is that report again, and says nothing more.
-    made_by = ({"command": reproducing_command("experiment", "report", args.folder, args=args), "cwd": str(Path.cwd())}
-               if args.metrics or args.against or args.interaction else None)
-    result = analyse(args.folder, metrics=args.metrics, against=args.against, made_by=made_by,
+    result = analyse(args.folder, metrics=args.metrics, against=args.against, made_by=made_by, figures=args.figures,
                      interactions=args.interaction)
     if not args.quiet:
         reference = args.against or "baseline"

@@ -1,8 +1,10 @@
-"""PNG figures for reports: trajectories with confidence bands, a forest plot, sensitivity bars.
+"""Figures for reports: trajectories with confidence bands, a forest plot, sensitivity bars.
 
 Figures are drawn on matplotlib's Agg canvas directly (no pyplot), so they work on headless
 machines and in worker threads, and never disturb a backend another part of the program chose.
-Each function takes the tidy frames from :mod:`sim.experiment.analysis` and writes one file.
+Each function takes the tidy frames from :mod:`sim.experiment.analysis` and writes one figure,
+in each format asked for (``--figures``: PNG for reading, SVG or PDF for a journal), byte for
+byte the same whenever the same numbers are drawn (:func:`save_figure`).
 """
 
 from __future__ import annotations
@@ -11,16 +13,72 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from sim.cli import DEFAULT_FIGURES, FIGURE_FORMATS
 from sim.experiment.analysis import comparison_labels, label_lines
 from sim.metrics import BETTER_WORDS, COSTS, metric_info
 
 NCOLS = 3
 FOREST_LABEL_WIDTH = 44  # characters a forest plot's row label keeps on a line (``label_lines``)
+DPI = 110  # a PNG's resolution (and of anything rasterised in a vector file)
+# Without these, SVG and PDF files record when they were written, and SVG names its clip paths and
+# markers from a random salt: two builds of the same report differed in every vector figure.
+STABLE_METADATA: dict[str, dict[str, None]] = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}
+SVG_HASHSALT = "promosim"
+# How report.md shows a format: an image it embeds (SVG first, as sharp at any zoom), or a link.
+EMBEDDED = ("svg", "png")
+
+
+def save_figure(fig: Figure | None, path: Path, formats: Sequence[str] = DEFAULT_FIGURES) -> list[Path]:
+    """Write ``fig`` as ``path``.FORMAT in each of ``formats``, and remove its files in the formats not written.
+
+    A report rebuilt in other formats (or with nothing to draw: ``fig`` None) would otherwise
+    leave an older figure beside it, looking current, that report.md no longer shows and that
+    another design's or other metrics' numbers drew. Only this figure's own names
+    (``forest.png``, ``forest.svg``, ``forest.pdf``) are touched.
+
+    Args:
+        fig: The figure, or None when there is nothing to draw.
+        path: The file's path without its suffix, e.g. ``out / "forest"``.
+        formats: Among :data:`FIGURE_FORMATS`.
+
+    Returns:
+        The files written, in the order of ``formats``.
+    """
+    written: list[Path] = []
+    if fig is not None:
+        for fmt in formats:
+            target = path.parent / f"{path.name}.{fmt}"
+            with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):  # read when the SVG is written
+                # bbox "tight": long arm labels in the legend stay whole
+                fig.savefig(target, format=fmt, dpi=DPI, bbox_inches="tight", metadata=STABLE_METADATA.get(fmt))
+            written.append(target)
+    for fmt in FIGURE_FORMATS:
+        if fig is None or fmt not in formats:
+            (path.parent / f"{path.name}.{fmt}").unlink(missing_ok=True)
+    return written
+
+
+def figure_lines(alt: str, written: Sequence[Path]) -> list[str]:
+    """Markdown for one figure written in ``written``'s formats: the image, and a link to each other format.
+
+    Markdown viewers show SVG and PNG inline but not PDF; a PDF alone is linked rather than
+    joined by a PNG nobody asked for (``--figures png,pdf`` embeds the PNG and links the PDF).
+    """
+    if not written:
+        return []
+    shown = next((p for fmt in EMBEDDED for p in written if p.suffix == f".{fmt}"), None)
+    others = [f"[{p.suffix[1:].upper()}]({p.name})" for p in written if p != shown]
+    if shown is None:
+        return [f"{alt[:1].upper()}{alt[1:]}: {', '.join(others)} (markdown cannot show a PDF here; "
+                "--figures pdf,svg adds an SVG it shows)", ""]
+    also = [f"Also as {', '.join(others)}.", ""] if others else []
+    return [f"![{alt}]({shown.name})", "", *also]
 
 
 def _grid(n: int, width: float = 5.0, height: float = 3.2) -> tuple[Figure, list]:
@@ -63,12 +121,18 @@ def panel_title(metric: str, of_differences: bool = False) -> str:
 
 
 def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str], path: Path,
-                      title: str = "") -> Path | None:
+                      title: str = "", formats: Sequence[str] = DEFAULT_FIGURES) -> list[Path]:
     """One panel per metric: each arm's mean over replications with its 95% band, by year.
 
     Returns:
-        The file written, or None when there was nothing to draw.
+        The files written (:func:`save_figure`), none when there was nothing to draw.
     """
+    return save_figure(trajectories_figure(bands, arms, metrics, title), path, formats)
+
+
+def trajectories_figure(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str],
+                        title: str = "") -> Figure | None:
+    """The figure of :func:`plot_trajectories`, or None when no metric has a band."""
     metrics = [m for m in metrics if m in set(bands["metric"])]
     if not metrics:
         return None
@@ -93,25 +157,20 @@ def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequenc
     fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110, bbox_inches="tight")  # long arm labels in the legend stay whole
-    return path
+    return fig
 
 
 def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title: str = "",
-                reference: str = "baseline") -> Path | None:
+                reference: str = "baseline", formats: Sequence[str] = DEFAULT_FIGURES) -> list[Path]:
     """One panel per metric: each variant's paired difference from its baseline with the 95% CI.
 
     The thin grey bar behind each estimate is the unpaired interval on the same runs: the gap
     between the two is what common random numbers bought.
 
     Returns:
-        The file written, or None when there was nothing to draw.
+        The files written (:func:`save_figure`), none when there was nothing to draw.
     """
-    fig = forest_figure(effects, metrics, title, reference)
-    if fig is None:
-        return None
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return path
+    return save_figure(forest_figure(effects, metrics, title, reference), path, formats)
 
 
 def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = "",
@@ -160,12 +219,20 @@ def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = ""
 
 
 def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str], path: Path,
-                     title: str = "") -> Path | None:
+                     title: str = "", formats: Sequence[str] = DEFAULT_FIGURES) -> list[Path]:
     """Per metric, each parameter's index with its confidence interval.
 
     Morris: mu* (mean absolute elementary effect) with its interval (never below 0), and sigma as a
     marker (interactions / non-linearity). Sobol: first-order S1 and total ST side by side.
+
+    Returns:
+        The files written (:func:`save_figure`), none when there was nothing to draw.
     """
+    return save_figure(sensitivity_figure(indices, method, metrics, title), path, formats)
+
+
+def sensitivity_figure(indices: pd.DataFrame, method: str, metrics: Sequence[str], title: str = "") -> Figure | None:
+    """The figure of :func:`plot_sensitivity`, or None when no metric has indices."""
     metrics = [m for m in metrics if m in set(indices["metric"])]
     if not metrics:
         return None
@@ -195,5 +262,4 @@ def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str],
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return path
+    return fig

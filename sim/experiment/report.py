@@ -1,4 +1,4 @@
-"""Turn a store into what a team hands around: effects.csv, PNG plots and report.md.
+"""Turn a store into what a team hands around: effects.csv, plots (PNG, SVG or PDF) and report.md.
 
 Everything here reads only the output folder (the design, metadata and tables the run wrote),
 so ``promosim experiment report DIR`` can rebuild a report on another machine, after a resume,
@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.cli import DEFAULT_FIGURES, FIGURE_FORMATS
 from sim.errors import InputError, output_folder
 from sim.experiment.analysis import (
     LABEL_WIDTH,
@@ -35,7 +36,7 @@ from sim.experiment.analysis import (
     trajectory_bands,
 )
 from sim.experiment.design import settings_changed
-from sim.experiment.plots import plot_forest, plot_trajectories
+from sim.experiment.plots import figure_lines, plot_forest, plot_trajectories, save_figure
 from sim.experiment.store import ResultStore
 from sim.metrics import (
     BETTER_WORDS,
@@ -227,22 +228,26 @@ def failure_reasons(runs: pd.DataFrame) -> pd.DataFrame:
 
 def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
             metrics: Sequence[str] | None = None, against: str | None = None,
-            made_by: Mapping[str, str] | None = None, interactions: Sequence[str] | None = None) -> Analysis:
+            made_by: Mapping[str, str] | None = None, figures: Sequence[str] = DEFAULT_FIGURES,
+            interactions: Sequence[str] | None = None) -> Analysis:
     """Compute effects, write effects.csv, the plots and report.md into ``out``.
 
     Args:
         out: The output folder of a comparison.
         confidence: Confidence level of the intervals.
-        plots: Draw the PNGs (tests of the numbers skip them).
+        plots: Draw the plots (tests of the numbers skip them).
         metrics: Metrics to report instead of the design's (every summary metric is stored).
         against: An arm to compare every other arm with instead of the baseline
             (:func:`against_design`); its report goes into :func:`against_folder`, so the
             folder's own report stays. Without it, every report ``--against`` already in the
             folder is rewritten too (:func:`refresh_against_folders`).
         made_by: The ``command`` (and the ``cwd`` it ran in) that asked for this report with
-            options of its own (``experiment report --metrics``, ``--against``), for report.md
+            options of its own (``experiment report --metrics``, ``--against``, ``--figures``), for report.md
             to name beside the command that made the runs (:func:`provenance_lines`). None when
             the report is the one that command wrote.
+        figures: The formats to write each plot in (``--figures``); the plot's files in other
+            formats, an older report's, are removed (:func:`save_figure`). Reports ``--against``
+            an arm refreshed with this one keep the formats they were asked for.
         interactions: Lever pairs (``A+B`` or ``A+B=ARM``, :func:`~sim.experiment.interaction.find_pair`)
             whose interaction report.md shows and ``interactions.csv`` holds. Like ``metrics``,
             asked for each time: a report without them removes an ``interactions.csv`` left by
@@ -287,17 +292,20 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         ts = store.timeseries(wanted, missing_ok=True)
         if len(ts):
             bands = trajectory_bands(ts, design, ok, confidence)
-            written = plot_trajectories(bands, arms, wanted, root / "trajectories.png",
-                                        title=f"{design['name']}: mean and 95% band over replications")
-            if written:
-                files["trajectories"] = written
+            written = plot_trajectories(bands, arms, wanted, root / "trajectories",
+                                        title=f"{design['name']}: mean and 95% band over replications",
+                                        formats=figures)
+        else:
+            written = save_figure(None, root / "trajectories")  # an older report's, of series since gone
+        files.update((path.name, path) for path in written)
         if len(effects):
             reference = design["against"]["label"] if against is not None else "baseline"
-            written = plot_forest(effects, metrics, root / "forest.png",
+            written = plot_forest(effects, metrics, root / "forest",
                                   title=f"{design['name']}: paired differences from {reference} (95% CI)",
-                                  reference=reference)
-            if written:
-                files["forest"] = written
+                                  reference=reference, formats=figures)
+        else:
+            written = save_figure(None, root / "forest")
+        files.update((path.name, path) for path in written)
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
                       failures=failure_reasons(runs), files=files,
                       top_shares=top_shares(values, effects, design, store),
@@ -309,7 +317,8 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
                            top_level_names(store, design), horizon_line(design, store))
     files["report"].write_text(report, encoding="utf-8")
     if against is not None:  # what was asked, for refresh_against_folders to ask again
-        asked_for = {"against": against, "metrics": asked, "confidence": confidence, "made_by": made_by}
+        asked_for = {"against": against, "metrics": asked, "confidence": confidence, "made_by": made_by,
+                     "figures": list(figures)}
         (root / AGAINST_ASKED).write_text(json.dumps(asked_for, indent=2) + "\n", encoding="utf-8")
     else:
         result.rewritten, result.removed = refresh_against_folders(out, plots=plots)
@@ -328,12 +337,13 @@ def against_folder(out: str | Path, label: str) -> Path:
     return Path(out) / ("against-" + re.sub(r"[^A-Za-z0-9._-]", "_", label))
 
 
-# In an against folder: the arm, --metrics and confidence it was made with, and the command that asked
-# (for its report to name again when rewritten). The folder's name cannot give the arm back
+# In an against folder: the arm, --metrics, confidence and --figures it was made with, and the command that
+# asked (for its report to name again when rewritten). The folder's name cannot give the arm back
 # (against_folder replaces characters), and a refresh must not drop the --metrics chosen.
 AGAINST_ASKED = "against.json"
 # What analyse writes into an against folder: all that refresh_against_folders removes (nothing a user put there).
-AGAINST_FILES = ("effects.csv", "report.md", "forest.png", "trajectories.png", AGAINST_ASKED)
+AGAINST_FILES = ("effects.csv", "report.md", *(f"{name}.{fmt}" for name in ("forest", "trajectories")
+                                                for fmt in FIGURE_FORMATS), AGAINST_ASKED)
 
 
 def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[str], list[str]]:
@@ -342,8 +352,8 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
     A later ``compare`` or ``experiment run`` into the folder (more replications, failed runs
     retried, another set of arms) rewrites the folder's own report, and a report ``--against``
     left as it was then disagreed with the runs beside it without a word. The analysis reads
-    only the stored runs, so each is made again, with the arm, ``--metrics`` and confidence
-    it was asked for (:data:`AGAINST_ASKED`; a folder written before that file is matched to
+    only the stored runs, so each is made again, with the arm, ``--metrics``, confidence and
+    ``--figures`` it was asked for (:data:`AGAINST_ASKED`; a folder written before that file is matched to
     an arm by its name, with the design's metrics). One whose arm the folder's design no longer
     has (or that can no longer be re-paired: the folder now holds a grid) is removed, since any
     numbers left in it would be another design's; only the files :func:`analyse` writes, so a
@@ -380,7 +390,8 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
         if not why:
             try:
                 analyse(out, confidence=float(asked.get("confidence") or 0.95), plots=plots,
-                        metrics=asked.get("metrics") or None, against=label, made_by=asked.get("made_by"))
+                        metrics=asked.get("metrics") or None, against=label, made_by=asked.get("made_by"),
+                        figures=asked.get("figures") or DEFAULT_FIGURES)
             except InputError as exc:  # e.g. the folder now holds a grid
                 why = f"{out} now {exc.detail.partition(';')[0]}"
         if not why:
@@ -408,13 +419,31 @@ def _read_asked(path: Path) -> dict[str, Any]:
     if not isinstance(asked, dict):
         return {}
     metrics, confidence, made_by = asked.get("metrics"), asked.get("confidence"), asked.get("made_by")
+    figures = asked.get("figures")  # None in a folder made before --figures: PNG, as then
     well_formed = (
         isinstance(asked.get("against"), str)
         and (metrics is None or (isinstance(metrics, list) and all(isinstance(m, str) for m in metrics)))
         and (confidence is None or (isinstance(confidence, int | float) and 0 < confidence < 1))
         and (made_by is None or (isinstance(made_by, dict) and isinstance(made_by.get("command"), str)))
+        and (figures is None or known_figures(figures) is not None)
     )
     return asked if well_formed else {}
+
+
+def known_figures(value: Any) -> tuple[str, ...] | None:
+    """``value`` as ``--figures`` formats when it is a list of them (as JSON stores them), else None."""
+    if isinstance(value, list) and value and all(f in FIGURE_FORMATS for f in value) and len(set(value)) == len(value):
+        return tuple(value)
+    return None
+
+
+def folder_figures(store: ResultStore) -> tuple[str, ...]:
+    """The formats the folder's latest command wrote its plots in (metadata.json), PNG before ``--figures``.
+
+    What ``experiment report`` rebuilds the plots as when not given ``--figures``: a report
+    rebuilt after a resume kept its metrics but swapped the PDFs made for a journal for PNGs.
+    """
+    return known_figures(store.read_json("metadata.json").get("figures")) or DEFAULT_FIGURES
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -1423,10 +1452,12 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
 
         lines += interaction_lines(result.interactions)
     lines += ["## Plots", ""]
-    if "forest" in result.files:
+    forest = [path for key, path in result.files.items() if key.startswith("forest.")]
+    trajectories = [path for key, path in result.files.items() if key.startswith("trajectories.")]
+    if forest:
         lines += ["Paired differences with 95% confidence intervals (thin grey: the unpaired interval):", "",
-                  "![forest plot of effects](forest.png)", ""]
-    if "trajectories" in result.files:
+                  *figure_lines("forest plot of effects", forest)]
+    if trajectories:
         lines += ["Mean trajectory of each metric per arm, with a 95% confidence band across replications (a t "
                   "interval of each month's values; it stops at 0 for a metric no run had below 0). "
                   "Promotion stick rate, decliner retention and development ROI start once every record their "
@@ -1434,7 +1465,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                   "outcomes that settle at once without the others. Without a warm-up (`warmup_months: 0`, as for a "
                   "headcount file) managers start with no view of anyone, so misread and hidden-ambition rates "
                   "start at 0 and rise over the first months as views form.", "",
-                  "![metric trajectories](trajectories.png)", ""]
+                  *figure_lines("metric trajectories", trajectories)]
     lines += ["## Failed runs", ""]
     if result.failures.empty:
         lines += ["None.", ""]

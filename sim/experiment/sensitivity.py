@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.cli import DEFAULT_FIGURES
 from sim.errors import InputError
 from sim.experiment.analysis import metric_order, run_values, with_group_ratios
 from sim.experiment.design import (
@@ -50,7 +51,7 @@ from sim.experiment.design import (
     value_at,
     with_parameters,
 )
-from sim.experiment.plots import plot_sensitivity
+from sim.experiment.plots import figure_lines, plot_sensitivity
 from sim.experiment.report import fmt, horizon_line, provenance, provenance_lines, settings_shown
 from sim.experiment.store import ResultStore
 from sim.random import derive_seeds
@@ -335,9 +336,14 @@ def morris_rows(metric: str, names: Sequence[str], si: Mapping[str, Any]) -> lis
     return rows
 
 
-def analyse_sensitivity(out: str | Path,
-                        confidence: float = 0.95) -> tuple[pd.DataFrame, dict[str, str], dict[str, Path]]:
-    """Write sensitivity.csv, sensitivity.png and sensitivity.md into ``out``."""
+def analyse_sensitivity(out: str | Path, confidence: float = 0.95, figures: Sequence[str] = DEFAULT_FIGURES,
+                        made_by: Mapping[str, str] | None = None,
+                        ) -> tuple[pd.DataFrame, dict[str, str], dict[str, Path]]:
+    """Write sensitivity.csv, the plot (sensitivity.png, or the ``figures`` formats) and sensitivity.md into ``out``.
+
+    ``made_by``: the ``experiment report`` that rebuilt it with options of its own (``--figures``),
+    for sensitivity.md to name, as report.md does (:func:`provenance_lines`).
+    """
     store = ResultStore(out)
     design = store.design()
     indices, skipped = sensitivity_indices(store, confidence)
@@ -345,19 +351,19 @@ def analyse_sensitivity(out: str | Path,
     files = {"table": root / "sensitivity.csv"}
     indices.to_csv(files["table"], index=False)
     method = design["extra"]["method"]
-    if len(indices):
-        metrics = list(dict.fromkeys(indices["metric"]))
-        written = plot_sensitivity(indices, method, metrics, root / "sensitivity.png",
-                                   title=f"{design['name']}: {method} indices (95% CI)")
-        if written:
-            files["plot"] = written
+    metrics = list(dict.fromkeys(indices["metric"])) if len(indices) else []
+    # Called without indices too: a plot of an earlier sample's indices is removed (save_figure).
+    written = plot_sensitivity(indices, method, metrics, root / "sensitivity",
+                               title=f"{design['name']}: {method} indices (95% CI)", formats=figures)
+    files.update((path.name, path) for path in written)
     files["report"] = root / "sensitivity.md"
-    files["report"].write_text(_render(design, indices, skipped, store), encoding="utf-8")
+    files["report"].write_text(_render(design, indices, skipped, store, written, made_by), encoding="utf-8")
     return indices, skipped, files
 
 
-def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, str], store: ResultStore) -> str:
-    """sensitivity.md: the ranges, the sample, the indices and the plot."""
+def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, str], store: ResultStore,
+            plots: Sequence[Path] = (), made_by: Mapping[str, str] | None = None) -> str:
+    """sensitivity.md: the ranges, the sample, the indices and the plot (its files ``plots``)."""
     extra = design["extra"]
     problem, method = extra["problem"], extra["method"]
     runs = store.runs()
@@ -384,7 +390,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
     lines += _sets_in_force(design)
     # The latest invocation's command; the versions of the sessions that made these runs (with a
     # warning when they differ), since a resume that only found finished runs made none of them.
-    lines += provenance_lines(provenance(store, runs))
+    lines += provenance_lines(provenance(store, runs, made_by))
     lines += [f"- Not in force: {note}" for note in extra.get("replaced", [])]
     lines += [f"- Lever on at every sample point: {note}" for note in extra.get("switched_on", [])]
     lines += ["", "| parameter | low | high |", "|---|---|---|"]
@@ -406,7 +412,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         lines += _without_effect(indices, method)
         lines += _fewer_replications(indices, int(design["replications"]))
         lines += _sobol_caveat(indices) if method == "sobol" else []
-        lines += [f"![{method} indices](sensitivity.png)", ""]
+        lines += figure_lines(f"{method} indices", plots)
     if skipped:
         lines += ["## Metrics left out", ""] + [f"- {m}: {why}" for m, why in skipped.items()] + [""]
     return "\n".join(lines)
