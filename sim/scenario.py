@@ -928,14 +928,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         cycle = " -> ".join(p.name for p in (*chain, resolved))
         raise InputError(f"extends cycle: {cycle}", source=str(path), path="extends")
     refuse_data_file(path, "a scenario")
-    data = read_yaml(path)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError(
-            f"a scenario must be a mapping of keys, got {type(data).__name__}", source=str(path)
-        )
-    refuse_other_kind(data, str(path), "scenario")
+    data = scenario_mapping(read_yaml(path), str(path))
     _anchor_source(data, path)
     parent = data.pop("extends", None)
     if parent is None:
@@ -947,6 +940,24 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     data.setdefault("name", path.stem)
     base = _load_raw(_parent_file(parent, path), (*chain, resolved))
     return deep_merge(base, data)
+
+
+def scenario_mapping(data: Any, source: str) -> dict[str, Any]:
+    """A scenario file's parsed YAML, checked to be a scenario's mapping of keys.
+
+    An empty file (or one of comments only) was refused as "organisation: required key is
+    missing", which sent a facilitator whose upload had been emptied looking for a key.
+
+    Raises:
+        InputError: The file is empty, is not a mapping, or is another kind of file (an experiment).
+    """
+    if data is None:
+        raise InputError("the file is empty (or holds only comments): a scenario needs at least 'organisation:' "
+                         "with its levels, or 'extends: baseline' to change a shipped one", source=source)
+    if not isinstance(data, dict):
+        raise InputError(f"a scenario must be a mapping of keys, got {type(data).__name__}", source=source)
+    refuse_other_kind(data, source, "scenario")
+    return data
 
 
 def extends_chain(path: Path) -> list[Path]:

@@ -1093,6 +1093,9 @@ def test_an_upload_naming_a_file_that_was_not_uploaded_says_so() -> None:
     ("text", "words"),
     [
         ("name: e\nscenarios: {baseline: baseline}\n", "team.yaml: is an experiment file (it has 'scenarios')"),
+        # An emptied upload was "organisation: required key is missing" (a facilitator's trial).
+        ("", "team.yaml: the file is empty (or holds only comments): a scenario needs at least 'organisation:'"),
+        ("# our team, to do\n", "team.yaml: the file is empty (or holds only comments)"),
         ("extends: baseline\norganisation:\n  source: {file: team.numbers}\n",
          "team.yaml: organisation.source.file: expected a .csv, .csv.gz, .xlsx, .xlsm, .xlsb, .xls, .ods, .parquet, "
          ".pq file, got 'team.numbers': export it as an Excel workbook (.xlsx) or as CSV"),
@@ -1108,7 +1111,8 @@ def test_uploads_of_the_wrong_kind_are_one_line(text: str, words: str) -> None:
     ("name", "text", "words"),
     [
         ("team.numbers", "PK", "team.numbers: expected a YAML scenario (.yaml, .yml) or a headcount file (.csv, "
-                               ".xlsx, .parquet); export it as an Excel workbook (.xlsx) or as CSV and upload that"),
+                               ".xlsx, .ods, .parquet); export it as an Excel workbook (.xlsx) or as CSV and "
+                               "upload that"),
         ("team.parquet", b"PAR1 and no more", "team.parquet: cannot read Parquet file"),
         ("team.xlsx", b"PK\x03\x04 and no more", "team.xlsx: cannot read the workbook"),
         ("team.xlsx", "PK", "team.xlsx: cannot read the upload as a .xlsx file; upload it again"),
@@ -1610,6 +1614,9 @@ def test_the_address_holds_the_settings_and_the_month() -> None:
                                "month 36.")
     no_levers = dataclasses.replace(chosen, levers=())
     assert from_query(to_query(no_levers, 0)).settings == no_levers, "the scenario's own lever stays off"
+    # A scenario's own levers go without saying: "parallel_ladders with parallel ladders" (a facilitator's trial).
+    own = Settings().with_scenario("parallel_ladders")
+    assert own.levers and from_query(to_query(own, 2)).note() == "Restored from the address: parallel_ladders, month 2."
 
 
 def test_an_address_that_does_not_fit_opens_the_page_and_says_what_was_not_restored() -> None:

@@ -63,7 +63,10 @@ class Restored:
         if self.settings is None and not self.problems:
             return None
         settings = self.settings or Settings()
-        levers = f" with {', '.join(n.replace('_', ' ') for n in settings.levers)}" if settings.levers else ""
+        # A scenario's own levers go without saying ("parallel_ladders with parallel ladders", a facilitator's trial).
+        own = settings.upload is None and settings.levers == Settings().with_scenario(settings.scenario).levers
+        levers = f" with {', '.join(n.replace('_', ' ') for n in settings.levers)}" if settings.levers and not own \
+            else ""
         more = [f"seed {settings.seed}"] if settings.seed != Settings.seed else []
         more += [f"about {settings.headcount:,} people"] if settings.headcount else []
         more += ["without the side-by-side run"] if not settings.compare else []

@@ -46,8 +46,8 @@ from sim.scenario import (
     Scenario,
     load_scenario,
     parse_yaml,
-    refuse_other_kind,
     relative_source,
+    scenario_mapping,
     shipped_scenario,
 )
 
@@ -132,7 +132,7 @@ def load_shipped(name: str) -> Scenario:
     return _load_shipped(name, path.stat().st_mtime)
 
 
-UPLOAD_KINDS = "a YAML scenario (.yaml, .yml) or a headcount file (.csv, .xlsx, .parquet)"
+UPLOAD_KINDS = "a YAML scenario (.yaml, .yml) or a headcount file (.csv, .xlsx, .ods, .parquet)"
 BINARY_UPLOADS = (*OrgSource.WORKBOOKS, ".parquet", ".pq")  # the page sends these as bytes
 DATA_UPLOADS = (".csv", *BINARY_UPLOADS, *OrgSource.SPREADSHEETS)  # headcount files, whatever their format
 
@@ -163,12 +163,7 @@ def parse_upload(filename: str, text: str | None, size: int = 0, limit: int = 1_
     source = _upload_name(filename, text, size, limit, "upload.yaml")
     if Path(source).suffix.lower() not in (".yaml", ".yml"):
         raise InputError(f"expected {UPLOAD_KINDS}", source=source)
-    data = parse_yaml(text, source)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError(f"a scenario must be a mapping of keys, got {type(data).__name__}", source=source)
-    refuse_other_kind(data, source, "scenario")
+    data = scenario_mapping(parse_yaml(text, source), source)
     data.setdefault("name", Path(source).stem)
     parent = data.get("extends")
     if parent is not None and not isinstance(parent, str):
