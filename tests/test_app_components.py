@@ -466,6 +466,16 @@ def test_a_difference_that_shows_as_zero_gets_no_verdict() -> None:
     assert "-0.2 pts better" in row("managers' misread rate")
     parity = row(f"representation at the top: {group}")
     assert ">0.89<" in parity and ">0.93<" in parity and "-0.04" in parity
+    assert "-0.04 further from parity" in parity and "#c62828" in parity and "worse" not in parity
+    model = WorkshopModel(settings=small_settings())  # over-represented, and more so than without the levers
+    model.history.record(1, {f"representation_ratio.{group}": 1.16})
+    model.control_history.record(1, {f"representation_ratio.{group}": 1.12})
+    html = compare_table_html(model)
+    assert "+0.04 further from parity" in row(f"representation at the top: {group}")
+    model.history.record(2, {f"representation_ratio.{group}": 0.96})
+    model.control_history.record(2, {f"representation_ratio.{group}": 1.12})
+    html = compare_table_html(model)  # means 1.06 against 1.12
+    assert "-0.06 closer to parity" in row(f"representation at the top: {group}")
     # Beside each ratio the share of the top the group is: no better way (it was judged on parity).
     model = WorkshopModel(settings=small_settings())
     model.history.record(1, {f"top_share.{group}": 0.412})

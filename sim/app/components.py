@@ -1366,9 +1366,13 @@ def compare_table_html(model: WorkshopModel) -> str:
         better = metric_info(key).better
         a, b = table_value(model.history, key), table_value(model.control_history, key)
         shown, verdict = difference(a, b, better, is_pct)
-        if key in COSTS and verdict in ("better", "worse"):  # lever hours: what the levers take, not a result
-            verdict = "cost" if verdict == "worse" else "saving"
         colour = {"better": "#2e7d32", "worse": "#c62828"}.get(verdict, "#546e7a")
+        if key in COSTS and verdict in ("better", "worse"):  # lever hours: what the levers take, not a result
+            verdict, colour = ("cost" if verdict == "worse" else "saving"), "#546e7a"
+        elif better == "one" and verdict in ("better", "worse"):
+            # "+0.04 worse" in red for more women at the top read as a judgement on women to a room of
+            # HR managers (a facilitator's trial): the ratio is judged on its distance from parity, so say that.
+            verdict = "closer to parity" if verdict == "better" else "further from parity"
         rows.append(
             f"<tr><td style='padding:2px 8px 2px 0'>{escape(label)}</td><td style='text-align:right;padding:2px 8px'>"
             f"{shown_value(a, is_pct)}</td><td style='text-align:right;padding:2px 8px'>{shown_value(b, is_pct)}</td>"
