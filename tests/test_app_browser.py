@@ -746,7 +746,9 @@ def test_an_upload_while_playing_pauses_and_starts_at_month_0(page: object, tmp_
     page.wait_for_function("() => /Step: ([3-9]|\\d\\d)/.test(document.querySelector('.promosim-step').innerText)")
     page.locator('input[type="file"]').set_input_files(str(tiny))
     page.get_by_text("Loaded tiny.yaml").wait_for()
-    assert "paused at month 0" in page.get_by_text("Loaded tiny.yaml").inner_text()
+    assert "paused at month 0" not in page.get_by_text("Loaded tiny.yaml").inner_text()
+    # Beside the buttons, where it shows with the sidebar closed (it was in the sidebar's card).
+    page.locator(".promosim-where").get_by_text("The run was playing: it is paused at month 0").wait_for()
     page.get_by_role("button", name="Play", exact=True).wait_for()
     step_is(page, 0)
     page.wait_for_timeout(2000)

@@ -875,9 +875,16 @@ def ControlsCard(state: AppState) -> None:
 
 @solara.component
 def PendingNote(state: AppState) -> None:
-    """Says when the settings differ from the running model's, so Reset would change things."""
+    """Says when Reset would change things, or when a new run waits at month 0 for Play.
+
+    The second: the one that was playing was replaced (a scenario chosen or uploaded). Both beside
+    the buttons: the paused note was in the sidebar's Scenario card, half off a 1280x720
+    projector and not shown at all with the sidebar closed (a facilitator's trial).
+    """
     if state.settings.value != state.model.value.settings:
         solara.Text("\u26a0 Your changes take effect when you press Reset.", classes=["promosim-pending"])
+    elif PAUSED_NOTE in (state.notice.value or ""):
+        solara.Text(PAUSED_NOTE, classes=["promosim-pending"])
 
 
 @solara.component
@@ -907,8 +914,9 @@ def ScenarioCard(state: AppState) -> None:
                 for sheet in sheets:
                     solara.Button(f"Read sheet '{sheet}'", outlined=True, small=True,
                                   on_click=functools.partial(state.start_from_data, path, sheet))
-        if state.notice.value:
-            solara.Info(state.notice.value, dense=True)
+        sidebar_note = (state.notice.value or "").replace(PAUSED_NOTE, "").strip()  # that one is beside the buttons
+        if sidebar_note:
+            solara.Info(sidebar_note, dense=True)
 
         def set_seed(text: str | None) -> None:
             # Read here rather than by Solara's InputInt: "abc" or "1.5" there only turned the field's
