@@ -273,7 +273,8 @@ def reproducing_command(*words: Any, args: argparse.Namespace, figures_default: 
     Recorded in metadata.json (and shown in report.md) beside the folder it ran in, since its
     paths are as typed. Options that change no number or file (the executor, ``--quiet``,
     ``--full``) are left out; ``--csv`` is kept, as it changes the files written, and so is
-    ``--figures`` other than the command's default.
+    ``--figures`` other than the command's default; ``--confidence`` is kept when given (left out, a
+    report's level is the default, or for ``experiment report`` the folder's).
 
     Args:
         *words: The sub-command and its positional arguments, as typed.
@@ -282,7 +283,8 @@ def reproducing_command(*words: Any, args: argparse.Namespace, figures_default: 
             ``experiment report`` the formats of the folder's own command.
     """
     parts = ["promosim", *(str(w) for w in words)]
-    for flag in ("replications", "years", "headcount", "seed", "method", "samples", "levels", "out", "against"):
+    for flag in ("replications", "years", "headcount", "seed", "method", "samples", "levels", "confidence", "out",
+                 "against"):
         value = getattr(args, flag, None)
         if value is not None:
             # A whole float as 1, any other exactly (a rounded --years would be another design).

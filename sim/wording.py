@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+# The level of a report's intervals unless ``--confidence`` asks for another, and what every place that
+# names a level says then (``percent_level``).
+DEFAULT_CONFIDENCE = 0.95
+
 
 def counted(n: int, singular: str, plural: str | None = None) -> str:
     """``n`` with its noun in the right number: "1 person", "2 people", "1 row", "3 rows"."""
@@ -11,3 +17,22 @@ def counted(n: int, singular: str, plural: str | None = None) -> str:
 def possessive(name: str) -> str:
     """A group's name as the owner of something: "women's", "Sales'" (an org-design trial read "Sales's share")."""
     return f"{name}'" if name.endswith(("s", "S")) and not name.endswith(("'s", "ss")) else f"{name}'s"
+
+
+def percent_level(level: float) -> str:
+    """A confidence (or significance) level as a percentage, exactly as given: 0.95 -> "95%", 0.975 -> "97.5%".
+
+    Every place a report names the level of its intervals says it with this, so a 90% report
+    cannot say 95% in one corner. From the level's shortest decimal form, so 0.9 is "90%", not
+    "90.00000000000001%".
+    """
+    return f"{format((Decimal(repr(float(level))) * 100).normalize(), 'f')}%"
+
+
+def significance(level: float) -> float:
+    """The significance level that goes with a confidence level, ``1 - level`` in decimal: 0.95 -> 0.05.
+
+    In binary ``1 - 0.95`` is 0.050000000000000044, which a report would print as such and a
+    p-value of exactly 0.05 would pass.
+    """
+    return float(1 - Decimal(repr(float(level))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import yaml
 from conftest import BASELINE
 from scipy import stats
 
+from sim.experiment import report as report_module
 from sim.experiment.analysis import holm, paired_effects, paired_stats, parity_gap, run_values, trajectory_bands
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec
@@ -47,6 +49,7 @@ from sim.experiment.report import (
 from sim.experiment.runner import run_design
 from sim.experiment.store import ResultStore
 from sim.metrics import metric_info, undefined_reasons
+from sim.wording import percent_level, significance
 
 
 def test_paired_statistics_match_a_hand_computation() -> None:
@@ -824,6 +827,72 @@ def test_report_says_what_ran_and_links_the_plots(small_experiment: Path) -> Non
     for png in ("forest.png", "trajectories.png"):
         data = (small_experiment / png).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_a_report_at_another_level_says_that_level_wherever_it_names_one(
+        small_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``analyse(out, confidence=0.9)`` computed 90% intervals in a report that said 95% throughout (its
+    text, tables, plot titles, and the 5% its "clear" and Holm's correction were judged at)."""
+    out = tmp_path / "copy"
+    shutil.copytree(small_experiment, out)  # the fixture's own report, at the default level, stays for the others
+    at_95 = (small_experiment / "report.md").read_text()
+    titles: list[str] = []
+    for name in ("plot_forest", "plot_trajectories"):  # the real functions, their titles noted on the way
+        real = getattr(report_module, name)
+        monkeypatch.setattr(report_module, name, lambda *a, real=real, **k: titles.append(k["title"]) or real(*a, **k))
+    result = analyse(out, confidence=0.9)
+    at_90 = (out / "report.md").read_text()
+    assert "95%" not in at_90 and "(5%)" not in at_90
+    for said in ("The *90% confidence interval* (CI) is the range that holds the true difference with 90% confidence",
+                 "the change's 90% interval excludes 0", "- Confidence level: 90% for every interval and band; a "
+                 "change is clear, and stays clear after Holm's correction, at 10% significance",
+                 "The 90% confidence interval is Student's t", "below 0.1, a result stays clear",
+                 "| difference | 90% CI | n |", "Paired differences with 90% confidence intervals",
+                 "with a 90% confidence band"):
+        assert said in at_90, said
+    # Every level the 95% report names, this one names as 90%.
+    assert at_95.count("95%") == at_90.count("90%") and "90%" not in at_95
+    assert titles == ["a: mean and 90% band over replications", "a: paired differences from baseline (90% CI)"]
+    # The same runs, the same differences and p-values; narrower intervals, each inside the 95% one.
+    wide, narrow = pd.read_csv(small_experiment / "effects.csv"), pd.read_csv(out / "effects.csv")
+    assert list(narrow.columns) == list(wide.columns) and narrow.columns[-1] == "confidence"
+    assert set(wide["confidence"]) == {0.95} and set(narrow["confidence"]) == {0.9} and result.confidence == 0.9
+    pd.testing.assert_series_equal(narrow["diff"], wide["diff"])
+    pd.testing.assert_series_equal(narrow["p_value"], wide["p_value"])
+    bounded = wide["ci_low"].notna()
+    assert bounded.sum() >= 2
+    assert ((narrow["ci_high"] - narrow["ci_low"]) < (wide["ci_high"] - wide["ci_low"]))[bounded].all()
+    assert ((narrow["ci_low"] > wide["ci_low"]) & (narrow["ci_high"] < wide["ci_high"]))[bounded].all()
+    # The terminal's tables, plain and full, name the level too.
+    print_effects(result.effects)
+    printed = capsys.readouterr().out
+    assert "change [90% CI]" in printed and "95%" not in printed
+    assert "[90% CI]: the range that holds the true change with 90% confidence" in " ".join(printed.split())
+    print_effects(result.effects, full=True)
+    printed = capsys.readouterr().out
+    assert "90% CI" in printed and "95%" not in printed
+
+
+def test_the_clear_verdicts_and_holms_correction_follow_the_level() -> None:
+    """At 90% a change is clear at 10% significance: Holm's correction and the p-value a metric with no
+    better direction must beat over the report's tests are taken at 10% too, not at a fixed 5%."""
+    kept_at_90 = {"n": 12, "baseline_mean": 0.2, "variant_mean": 0.17, "diff": -0.03, "ci_low": -0.05,
+                  "ci_high": -0.01, "p_value": 0.004, "p_holm": 0.08}
+    at_95, at_90 = row_of(**kept_at_90), row_of(**kept_at_90, confidence=0.9)
+    assert plain_verdict(at_95._replace(metric="misread_rate"), 12) == "better, may be chance"
+    assert plain_verdict(at_90._replace(metric="misread_rate"), 12) == "better"
+    assert change_line(at_90._replace(metric="misread_rate"), 12) == (
+        "- misread rate: 0.200 → 0.170 (-0.030; 90% CI -0.050 to -0.010): **better**")
+    rise = {"n": 12, "baseline_mean": 332.8, "variant_mean": 350.7, "diff": 17.9, "ci_low": 2.3, "ci_high": 33.4,
+            "p_value": 0.006, "p_holm": math.nan}
+    assert plain_verdict(row_of(**rise), 12) == "rise, may be chance"  # 0.006 > 0.05 / 12
+    assert plain_verdict(row_of(**rise, confidence=0.9), 12) == "clear rise"  # 0.006 < 0.1 / 12
+    assert change_line(row_of(**{**rise, "p_value": 0.04}, confidence=0.99), 12).endswith(
+        "(may be chance: p = 0.04, not below 1% over the report's 12 tests)")
+    assert (percent_level(0.95), percent_level(0.9), percent_level(0.975), percent_level(0.999)) == (
+        "95%", "90%", "97.5%", "99.9%")
+    assert significance(0.95) == 0.05 and percent_level(significance(0.9)) == "10%"
 
 
 def test_trajectories_leave_out_months_when_ledger_rates_count_only_failures(small_experiment: Path) -> None:

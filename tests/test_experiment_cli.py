@@ -208,8 +208,10 @@ def test_help_lists_the_commands_and_options(capsys: pytest.CaptureFixture[str])
     assert "compare" in help_text(capsys) and "experiment" in help_text(capsys)
     text = help_text(capsys, "compare")
     for option in ("--replications", "--years", "--out", "--workers", "--dask-address", "--dask-local", "--quiet",
-                   "--retry-failed", "--headcount", "--seed", "--metrics", "--full"):
+                   "--retry-failed", "--headcount", "--seed", "--metrics", "--full", "--confidence LEVEL"):
         assert option in text
+    for action in ("run", "sensitivity", "report"):  # whatever reports intervals reports them at a chosen level
+        assert "--confidence LEVEL" in help_text(capsys, "experiment", action)
     for action in ("run", "report"):  # whatever prints the effects table can print all of it
         assert "--full" in help_text(capsys, "experiment", action)
     assert "--full" not in help_text(capsys, "experiment", "sensitivity")
@@ -220,6 +222,63 @@ def test_help_lists_the_commands_and_options(capsys: pytest.CaptureFixture[str])
     assert "--method" in text and "morris" in text
     assert "--samples N" in text and "--levels L" in text  # the sample's size, as --replications is the runs'
     assert "--samples" not in help_text(capsys, "experiment", "run")  # run samples nothing
+
+
+@pytest.mark.parametrize(("prog", "command"), [
+    ("compare", ["compare", "a", "b"]), ("experiment run", ["experiment", "run", "e.yaml"]),
+    ("experiment sensitivity", ["experiment", "sensitivity", "e.yaml"]),
+    ("experiment report", ["experiment", "report", "folder"]),
+])
+@pytest.mark.parametrize(("level", "said"), [
+    ("95", "got 95 (for 95%, write 0.95)"), ("90%", "got 90% (for 90%, write 0.9)"), ("0", "got 0"), ("1", "got 1"),
+    ("1.5", "got 1.5"), ("nan", "got nan"), ("abc", "expected a level strictly between 0 and 1, e.g. 0.9 or 0.99, "
+                                                   "got 'abc'"),
+])
+def test_a_confidence_level_out_of_range_is_one_line(prog: str, command: list[str], level: str, said: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--confidence", level])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"promosim {prog}: error: argument --confidence: ")
+    assert err.endswith(f"{said} (see --help)\n") and "strictly between 0 and 1" in err, err
+
+
+def test_a_report_at_another_confidence_level_is_recorded_and_rebuilt_as_asked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A paper's 90% intervals: the level is in the command, the report, effects.csv and the printed table; a
+    rebuilt report keeps the runs' level unless asked for another, and then names the command that asked."""
+    write_scenarios(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    common = ["--replications", "3", "--headcount", "80", "--metrics", "promotions,misread_rate", "--workers", "1"]
+    assert main(["compare", "small.yaml", "random.yaml", *common, "--out", "at90", "--confidence", "0.9"]) == 0
+    printed = capsys.readouterr().out
+    assert "change [90% CI]" in printed and "95%" not in printed
+    out = tmp_path / "at90"
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["confidence"] == 0.9 and "--confidence 0.9 " in meta["command"]
+    written = (out / "report.md").read_text()
+    assert f"- Command: `{meta['command']}`" in written and "Confidence level: 90%" in written
+    assert "95%" not in written and set(pd.read_csv(out / "effects.csv")["confidence"]) == {0.9}
+    # Rebuilt without --confidence: the runs' own report again, word for word.
+    assert main(["experiment", "report", "at90", "--quiet"]) == 0
+    assert (out / "report.md").read_text() == written
+    # At another level: that level, and the command that asked for it.
+    assert main(["experiment", "report", "at90", "--confidence", "0.99", "--quiet"]) == 0
+    rebuilt = (out / "report.md").read_text()
+    assert "90%" not in rebuilt and "Confidence level: 99%" in rebuilt and "| 99% CI |" in rebuilt
+    assert (f"- Report made by: `promosim experiment report at90 --confidence 0.99`, run in `{tmp_path}`, from the "
+            "stored runs") in rebuilt
+    at99 = pd.read_csv(out / "effects.csv")
+    assert set(at99["confidence"]) == {0.99}
+    # The default level is not written into the command; a report at it says 95%.
+    assert main(["compare", "small.yaml", "random.yaml", *common, "--out", "at95", "--quiet"]) == 0
+    assert "--confidence" not in json.loads((tmp_path / "at95" / "metadata.json").read_text())["command"]
+    at95 = pd.read_csv(tmp_path / "at95" / "effects.csv")
+    assert "Confidence level: 95%" in (tmp_path / "at95" / "report.md").read_text()
+    # The same runs (the same seeds): wider intervals the higher the level.
+    pd.testing.assert_series_equal(at95["diff"], at99["diff"])
+    assert ((at95["ci_high"] - at95["ci_low"]) < (at99["ci_high"] - at99["ci_low"])).all()
 
 
 def test_executor_options_are_exclusive_and_checked(capsys: pytest.CaptureFixture[str]) -> None:
@@ -759,7 +818,8 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     effects = pd.read_csv(folder / "effects.csv")
     # The columns of the folder's own table, so one script reads both; `reference` names the arm under a true name.
     assert list(effects.columns) == list(pd.read_csv(out / "effects.csv").columns)
-    assert effects.columns[-1] == "reference" and set(pd.read_csv(out / "effects.csv")["reference"]) == {"baseline"}
+    assert list(effects.columns[-2:]) == ["reference", "confidence"]  # the level of the row's intervals, after it
+    assert set(pd.read_csv(out / "effects.csv")["reference"]) == {"baseline"}
     assert set(effects["baseline"]) == set(effects["reference"]) == {"mentoring"}
     assert set(effects["variant"]) == {"baseline", "career_conversations", "mentoring_and_career_conversations",
                                        "mentoring_coverage_0.6"}

@@ -15,6 +15,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
+from scipy import stats
 
 from sim.cli import main
 from sim.errors import InputError
@@ -98,6 +99,17 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     capsys.readouterr()
     assert main(["experiment", "report", str(out), "--metrics", "misread_rate"]) == 2  # not silently ignored
     assert "--metrics chooses effects of a comparison" in capsys.readouterr().err
+    # At another level the same bootstrap's half-widths scale with SALib's normal quantile, and every
+    # place that names the level says it.
+    assert main(["experiment", "report", str(out), "--confidence", "0.9"]) == 0
+    assert "(conf = 90% half-width)" in capsys.readouterr().out
+    at_90, text = pd.read_csv(out / "sensitivity.csv"), (out / "sensitivity.md").read_text()
+    assert "95%" not in text and "the 90% interval: 1.645 times the standard deviation" in text
+    assert "- Confidence level of the indices' intervals: 90%" in text and "--confidence 0.9`" in text  # Report made by
+    conf = [c for c in columns if c.endswith("_conf")]
+    ratio = stats.norm.ppf(0.95) / stats.norm.ppf(0.975)
+    np.testing.assert_allclose(at_90[conf].to_numpy(), indices[conf].to_numpy() * ratio, rtol=1e-9)
+    assert set(at_90["confidence"]) == {0.9} and set(indices["confidence"]) == {0.95}
 
 
 def test_samples_and_levels_from_the_command_line_replace_the_files(tmp_path: Path,

@@ -12,10 +12,14 @@ of a replication finished and have a finite value, are used; ``n`` says how many
 how many replications were left out.
 
 A report makes many tests at once (every variant against every metric), so by chance alone about
-5% of them come out "clear" at 95%. ``p_holm`` is each test's p-value adjusted by Holm's
-step-down method over the design's tests that get a verdict (lever time and counts left out;
-``in_holm_family``), which keeps the chance of even one false "clear" at 5% under any dependence
-between the tests; the per-test intervals are left as they are.
+5% of them come out "clear" at 95% (1 - confidence at any level). ``p_holm`` is each test's p-value
+adjusted by Holm's step-down method over the design's tests that get a verdict (lever time and counts
+left out; ``in_holm_family``), which keeps the chance of even one false "clear" at 5% (at 1 -
+confidence) under any dependence between the tests; the per-test intervals are left as they are.
+
+Every interval is at one level, 95% unless asked otherwise (``confidence``; ``--confidence`` on the
+commands), which the effects table carries in its last column, ``confidence``: the report's wording
+and its significance level (1 - confidence, for "clear" and for Holm's correction) are read from it.
 
 For a metric that is best at 1 (``representation_ratio.*``), a signed difference does not say
 whether the variant came closer to parity (0.90 -> 1.09 is a clear rise and hardly any gain), so
@@ -40,21 +44,23 @@ from sim.errors import InputError
 from sim.experiment.store import ResultStore
 from sim.metrics import COSTS, ON_REQUEST, group_ratio_parts, group_ratio_rates, metric_info, totals
 from sim.scenario import closest
+from sim.wording import DEFAULT_CONFIDENCE
 
 # ``baseline`` and ``baseline_mean`` hold whichever arm a row's variant is paired with, also in a report
 # ``--against`` another arm: renamed there, one script could no longer read both kinds of folder. So
 # ``reference`` names that arm under a name true of both, last, where a script reading columns by
-# position does not see it move the others.
+# position does not see it move the others. ``confidence``, the level of every interval in the row, came later
+# still, after it.
 EFFECT_COLUMNS = [
     "metric", "variant", "baseline", "baseline_mean", "variant_mean", "diff", "ci_low", "ci_high", "n", "dropped",
     "rel_diff", "p_value", "p_holm", "holm_tests", "effect_size", "sd_diff", "unpaired_ci_low", "unpaired_ci_high",
     "ci_width_ratio", "variance_reduction", "parity_gap_diff", "parity_gap_ci_low", "parity_gap_ci_high",
-    "parity_baseline_ci_low", "parity_baseline_ci_high", "scenario", "parameters", "reference",
+    "parity_baseline_ci_low", "parity_baseline_ci_high", "scenario", "parameters", "reference", "confidence",
 ]
 
 
 def paired_stats(baseline: Sequence[float] | np.ndarray, variant: Sequence[float] | np.ndarray,
-                 confidence: float = 0.95) -> dict[str, float]:
+                 confidence: float = DEFAULT_CONFIDENCE) -> dict[str, float]:
     """Statistics of the paired difference ``variant - baseline`` over complete pairs.
 
     Args:
@@ -140,7 +146,7 @@ def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     return out
 
 
-def parity_gap(baseline: np.ndarray, variant: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
+def parity_gap(baseline: np.ndarray, variant: np.ndarray, confidence: float = DEFAULT_CONFIDENCE) -> dict[str, float]:
     """The change of the mean's distance from parity, ``|mean(variant) - 1| - |mean(baseline) - 1|``.
 
     Negative means closer to parity. With ``δ`` the change of the mean and ``S`` the sum of the
@@ -345,7 +351,7 @@ def closest_arm(typed: str, labels: Sequence[str]) -> str | None:
 
 
 def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequence[str] | None = None,
-                   confidence: float = 0.95) -> pd.DataFrame:
+                   confidence: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
     """The effects table: one row per metric and variant, paired by replication.
 
     Args:
@@ -360,6 +366,8 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
         narrowing the table after seeing the results must not shrink the correction. Rows where
         the arms agree in every pair have no test (``p_value`` NaN). ``parity_gap_*`` and
         ``parity_baseline_ci_*`` are filled for the metrics best at 1 (NaN for the others).
+        ``confidence`` repeats the level on every row, so a row read alone says what its
+        intervals are.
     """
     shown = list(metrics) if metrics else None
     metrics = metric_order(values, design.get("metrics"))
@@ -384,6 +392,7 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
                 row.update(parity_gap(base.to_numpy(), var.to_numpy(), confidence))
             base_mean = row["baseline_mean"]
             row.update(metric=metric, variant=arm["label"], baseline=ref, reference=ref, scenario=arm["scenario"],
+                       confidence=confidence,
                        parameters=", ".join(f"{k}={v}" for k, v in arm["parameters"].items()),
                        rel_diff=row["diff"] / base_mean if base_mean and math.isfinite(base_mean) else math.nan)
             rows.append(row)
@@ -412,7 +421,7 @@ def in_holm_family(metric: str) -> bool:
 
 
 def trajectory_bands(timeseries: pd.DataFrame, design: dict[str, Any], ok_runs: set[str],
-                     confidence: float = 0.95) -> pd.DataFrame:
+                     confidence: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
     """Mean trajectory per arm, metric and step with a t confidence band across replications.
 
     Returns:

@@ -33,7 +33,7 @@ from sim.cli import (
     seed_number,
 )
 from sim.errors import InputError, output_folder
-from sim.wording import counted
+from sim.wording import DEFAULT_CONFIDENCE, counted, percent_level
 
 if TYPE_CHECKING:
     from sim.experiment.design import LeverArm, LeverSetting
@@ -64,6 +64,24 @@ def dask_address(text: str) -> str:
     if not 0 < port < 65536:
         raise argparse.ArgumentTypeError(f"port {port} in '{text}' is not a port (1 to 65535)")
     return text
+
+
+def confidence_level(text: str) -> float:
+    """Argparse type: ``--confidence``, a level strictly between 0 and 1 (0.9, 0.99), named as typed.
+
+    A level typed as a percentage (``95``, ``90%``) is refused with the number it stands for:
+    taking 95 as 95% would guess, and a t quantile of 95 is no interval at all.
+    """
+    allowed = "a level strictly between 0 and 1, e.g. 0.9 or 0.99"
+    try:
+        value = float(text.removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {allowed}, got '{text}'") from None
+    meant = value / 100 if 0 < value < 100 and (text.endswith("%") or value >= 50) else None  # a percentage
+    if text.endswith("%") or not 0 < value < 1:  # NaN too
+        hint = f" (for {text.removesuffix('%')}%, write {meant:.10g})" if meant else ""
+        raise argparse.ArgumentTypeError(f"must be {allowed}, got {text}{hint}")
+    return value
 
 
 def metric_list(text: str) -> list[str]:
@@ -269,7 +287,7 @@ def _executor_options(parser: argparse.ArgumentParser) -> None:
 def _table_option(parser: argparse.ArgumentParser) -> None:
     """--full: the researchers' effects table (every statistic) instead of the plain-verdict one; --interaction."""
     parser.add_argument("--full", action="store_true",
-                        help="print every statistic (means, difference, 95%% CI, n, Cohen's d, CI vs unpaired) "
+                        help="print every statistic (means, difference, CI, n, Cohen's d, CI vs unpaired) "
                              "instead of the plain table of verdicts; effects.csv has them all either way")
     parser.add_argument("--interaction", type=pair_list, metavar="A+B,...",
                         help="do two levers add up? for arms A, B and both together (a compare's --levers A,B,A+B "
@@ -297,7 +315,7 @@ def _print_interactions(args: argparse.Namespace, result: Any) -> None:
     if result.interactions is not None and not args.quiet:
         from sim.experiment.interaction import print_interactions  # noqa: PLC0415
 
-        print_interactions(result.interactions)
+        print_interactions(result.interactions, result.confidence)
 
 
 def _figures_option(parser: argparse.ArgumentParser, rebuild: bool = False) -> None:
@@ -314,11 +332,32 @@ def _figures_option(parser: argparse.ArgumentParser, rebuild: bool = False) -> N
                              "the plots' files in other formats are removed")
 
 
+def _confidence_option(parser: argparse.ArgumentParser, rebuilt: bool = False) -> None:
+    """--confidence: the level of the report's intervals, and so of its "clear" verdicts and Holm's correction.
+
+    With ``rebuilt`` (``experiment report``) its default is the level the folder's runs were
+    reported at (``report.recorded_confidence``), so that a report rebuilt without options is the
+    same report; a command that makes runs reports at 0.95 unless given another.
+    """
+    default = ("the level the command that made the runs used, 0.95 unless it had --confidence" if rebuilt
+               else str(DEFAULT_CONFIDENCE))
+    parser.add_argument("--confidence", type=confidence_level, metavar="LEVEL",
+                        help="confidence level of every interval and band, strictly between 0 and 1, e.g. 0.9 or "
+                             "0.99; a change is clear, and stays clear after Holm's correction, at 1 - LEVEL "
+                             f"significance (default: {default})")
+
+
+def _level(args: argparse.Namespace) -> float:
+    """The confidence level a command that makes runs reports at: ``--confidence``, else the default."""
+    return DEFAULT_CONFIDENCE if args.confidence is None else args.confidence
+
+
 def add_commands(sub: Any) -> None:
     """Add ``compare`` and ``experiment`` to the promosim parser."""
     cmp = sub.add_parser("compare", help="compare scenarios against a baseline with paired replications",
                          description="Run BASELINE and each VARIANT with the same seeds, then report paired "
-                                     "differences with 95% confidence intervals.")
+                                     "differences with confidence intervals "
+                                     f"({percent_level(DEFAULT_CONFIDENCE)} unless --confidence).")
     cmp.add_argument("baseline", help="baseline scenario file (or a shipped name such as baseline)")
     cmp.add_argument("variants", nargs="*", metavar="variant", help="variant scenario files")
     cmp.add_argument("--levers", type=lever_list, metavar="L,L", default=[],
@@ -340,6 +379,7 @@ def add_commands(sub: Any) -> None:
                           "metrics.key_levels=3 (what counts as the top); repeatable")
     cmp.add_argument("--out", metavar="DIR", help="output folder (default results/compare)")
     _figures_option(cmp)
+    _confidence_option(cmp)
     _table_option(cmp)
     _executor_options(cmp)
     cmp.set_defaults(func=cmd_compare)
@@ -352,6 +392,7 @@ def add_commands(sub: Any) -> None:
     run.add_argument("--out", metavar="DIR", help="output folder (default results/<experiment name>)")
     _sizing_options(run)
     _figures_option(run)
+    _confidence_option(run)
     _table_option(run)
     _executor_options(run)
     run.set_defaults(func=cmd_run)
@@ -362,6 +403,7 @@ def add_commands(sub: Any) -> None:
     sens.add_argument("--out", metavar="DIR", help="output folder (default results/<name>-<method>)")
     _sizing_options(sens, sample=True)
     _figures_option(sens)
+    _confidence_option(sens)
     _executor_options(sens)
     sens.set_defaults(func=cmd_sensitivity)
 
@@ -376,6 +418,7 @@ def add_commands(sub: Any) -> None:
                           "rewritten whenever the folder's own report is")
     rep.add_argument("--quiet", action="store_true", help="do not print the table")
     _figures_option(rep, rebuild=True)
+    _confidence_option(rep, rebuilt=True)
     _table_option(rep)
     rep.set_defaults(func=cmd_report)
 
@@ -399,9 +442,10 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     output_folder(out)  # a folder that cannot be made fails before the plan is announced
     executor = executor_from_options(args.workers, args.dask_address, args.dask_local)
     # The command's paths are as typed, so relative ones need the folder it ran in to be run again.
-    # figures: what `experiment report` rebuilds the plots as when not told (folder_figures).
+    # figures: what `experiment report` rebuilds the plots as when not told (folder_figures); and the
+    # level the report is made at: a report rebuilt without --confidence takes it from here.
     meta = run_metadata(design.seed, executor=executor.describe(), command=command, cwd=str(Path.cwd()),
-                        experiment=design.name, figures=list(args.figures))
+                        experiment=design.name, figures=list(args.figures), confidence=_level(args))
     total = len({t.run_id for t in design.tasks})
     if not args.quiet:
         same = f" ({total} distinct: some sample points coincide)" if total < len(design.tasks) else ""
@@ -642,9 +686,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _check_pairs(args, design, "command line")
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
-    result = analyse(out, figures=args.figures, interactions=args.interaction)
+    result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
     if not args.quiet:
-        print_effects(result.effects, full=args.full)
+        print_effects(result.effects, full=args.full, confidence=result.confidence)
     _print_interactions(args, result)
     return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
                    against=result)
@@ -664,9 +708,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_pairs(args, design, args.experiment)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
-    result = analyse(out, figures=args.figures, interactions=args.interaction)
+    result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
     if not args.quiet:
-        print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)", full=args.full)
+        print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)", full=args.full,
+                      confidence=result.confidence)
     _print_interactions(args, result)
     return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
                    against=result)
@@ -698,7 +743,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
               "only sensitivity.parameters", file=sys.stderr)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, reproducing_command("experiment", "sensitivity", args.experiment, args=args))
-    indices, skipped, files = analyse_sensitivity(out, figures=args.figures)
+    indices, skipped, files = analyse_sensitivity(out, confidence=_level(args), figures=args.figures)
     if not args.quiet:
         if len(indices):
             print_indices(indices, design.extra["method"])
@@ -754,7 +799,7 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Rebuild the analysis of an output folder (e.g. after a resume or on another machine)."""
-    from sim.experiment.report import analyse, folder_figures, print_effects  # noqa: PLC0415
+    from sim.experiment.report import analyse, folder_figures, print_effects, recorded_confidence  # noqa: PLC0415
     from sim.experiment.sensitivity import analyse_sensitivity, print_indices  # noqa: PLC0415
     from sim.experiment.store import ResultStore  # noqa: PLC0415
 
@@ -769,13 +814,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     output_folder(args.folder)  # the report is written into the folder: a read-only one fails here, in one line
     if args.against and "+" in args.against:  # the arm as --levers spells it (a+b is labelled a_and_b), any order
         args.against = _arm_label(args.against, [str(a["label"]) for a in design.get("arms", [])])
-    # A report with other metrics, another reference or other figures than the one the runs' command
-    # wrote names the command that made it; without options it is that report again, and says nothing more.
+    # A report with other metrics, another reference, another level or other figures than the one the
+    # runs' command wrote names the command that made it; without options it is that report again,
+    # and says nothing more.
     written_as = folder_figures(store)
     args.figures = args.figures or written_as
     command = reproducing_command("experiment", "report", args.folder, args=args, figures_default=written_as)
+    other_level = args.confidence is not None and args.confidence != recorded_confidence(store)
     made_by = ({"command": command, "cwd": str(Path.cwd())}
-               if args.metrics or args.against or args.interaction or args.figures != written_as else None)
+               if args.metrics or args.against or args.interaction or other_level or args.figures != written_as
+               else None)
     if design.get("kind") == "sensitivity":
         if args.against:
             raise InputError("--against re-pairs the arms of a comparison; a sensitivity folder has sample points, "
@@ -783,18 +831,20 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.metrics:
             raise InputError("--metrics chooses effects of a comparison; a sensitivity folder reports the metrics "
                              "of its design (its experiment file's sensitivity.metrics)", source=str(args.folder))
-        indices, _, files = analyse_sensitivity(args.folder, figures=args.figures, made_by=made_by)
+        indices, _, files = analyse_sensitivity(args.folder, confidence=args.confidence, figures=args.figures,
+                                                made_by=made_by)
         if not args.quiet and len(indices):
             print_indices(indices, design["extra"]["method"])
         print(f"wrote {', '.join(str(p) for p in files.values())}")
         return 0
     _check_report_metrics(args.metrics, store)
-    result = analyse(args.folder, metrics=args.metrics, against=args.against, made_by=made_by, figures=args.figures,
-                     interactions=args.interaction)
+    result = analyse(args.folder, confidence=args.confidence, metrics=args.metrics, against=args.against,
+                     made_by=made_by, figures=args.figures, interactions=args.interaction)
     if not args.quiet:
         reference = args.against or "baseline"
         print_effects(result.effects, title=f"{design['name']}: paired effects (variant - {reference})",
-                      full=args.full, reference=reference, shown_as=result.glance_labels)
+                      full=args.full, reference=reference, shown_as=result.glance_labels,
+                      confidence=result.confidence)
     _print_interactions(args, result)
     if result.missing:
         print(f"{result.missing} planned run(s) are not in the store yet", file=sys.stderr)

@@ -40,11 +40,12 @@ from sim.experiment.analysis import (
 from sim.experiment.report import COMPACT_WIDTH, change_decimals, fixed
 from sim.experiment.report import _md_table as md_table
 from sim.metrics import metric_info
+from sim.wording import DEFAULT_CONFIDENCE, percent_level, significance
 
 INTERACTION_COLUMNS = [
     "metric", "first", "second", "together", "baseline", "baseline_mean", "first_effect", "second_effect",
     "sum_of_effects", "together_effect", "interaction", "ci_low", "ci_high", "n", "dropped", "p_value", "p_holm",
-    "holm_tests",
+    "holm_tests", "confidence",
 ]
 
 
@@ -119,7 +120,7 @@ def _known(label: str, labels: Sequence[str], source: str, option: str) -> str:
 
 
 def interaction_effects(values: pd.DataFrame, design: Mapping[str, Any], pairs: Sequence[LeverPair],
-                        metrics: Sequence[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
+                        metrics: Sequence[str] | None = None, confidence: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
     """One row per metric and lever pair: each lever's effect, their sum, both together's, and the difference.
 
     Args:
@@ -165,10 +166,11 @@ def interaction_effects(values: pd.DataFrame, design: Mapping[str, Any], pairs: 
     frame["p_holm"] = np.nan
     frame.loc[family, "p_holm"] = holm(frame.loc[family, "p_value"].to_numpy(dtype=float))
     frame["holm_tests"] = int(family.sum())
+    frame["confidence"] = confidence
     return frame.astype({"n": "int64", "dropped": "int64", "holm_tests": "int64"}) if len(frame) else frame
 
 
-def verdict(row: Mapping[str, Any], alpha: float = 0.05) -> str:
+def verdict(row: Mapping[str, Any], confidence: float = DEFAULT_CONFIDENCE) -> str:
     """In words: whether both together did what the sum of each alone predicts, better, or worse.
 
     "Better" and "worse" follow the metric's direction (a misread rate lower than the sum
@@ -189,8 +191,8 @@ def verdict(row: Mapping[str, Any], alpha: float = 0.05) -> str:
     else:
         words = "better than the sum" if better else "worse than the sum"
     p_holm = row["p_holm"]
-    return words if not (isinstance(p_holm, float) and math.isfinite(p_holm)) or p_holm < alpha else \
-        f"{words}, may be chance"
+    return words if not (isinstance(p_holm, float) and math.isfinite(p_holm)) or p_holm < significance(confidence) \
+        else f"{words}, may be chance"
 
 
 def shown(row: Any) -> dict[str, str]:
@@ -206,9 +208,9 @@ def shown(row: Any) -> dict[str, str]:
     return text
 
 
-def interaction_lines(frame: pd.DataFrame, confidence: float = 0.95) -> list[str]:
+def interaction_lines(frame: pd.DataFrame, confidence: float = DEFAULT_CONFIDENCE) -> list[str]:
     """report.md's section on the lever pairs asked for (``--interaction``), one table per pair."""
-    level = f"{confidence * 100:g}%"
+    level = percent_level(confidence)
     lines = ["## Do the levers add up?", "",
              "For each pair of levers: the change each makes alone, the change the two make together, and how far "
              "together differs from the sum of the two alone (the interaction: a difference in differences, "
@@ -223,19 +225,19 @@ def interaction_lines(frame: pd.DataFrame, confidence: float = 0.95) -> list[str
         for r in rows.itertuples():
             t = shown(r)
             table.append([r.metric, t["first_effect"], t["second_effect"], t["sum_of_effects"], t["together_effect"],
-                          f"{t['interaction']} {t['interval']}", int(r.n), verdict(r._asdict())])
+                          f"{t['interaction']} {t['interval']}", int(r.n), verdict(r._asdict(), confidence)])
         lines += md_table(["metric", f"{first} alone", f"{second} alone", "sum", "together",
                            f"together - sum [{level} CI]", "n", "verdict"], table)
         lines += [""]
     return lines
 
 
-def print_interactions(frame: pd.DataFrame, confidence: float = 0.95) -> None:
+def print_interactions(frame: pd.DataFrame, confidence: float = DEFAULT_CONFIDENCE) -> None:
     """The interactions on stdout: per pair, each metric's sum of the two alone, together, and the verdict."""
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    level = f"{confidence * 100:g}%"
+    level = percent_level(confidence)
     console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else COMPACT_WIDTH)
     for (first, second, together), rows in frame.groupby(["first", "second", "together"], sort=False):
         table = Table(title=f"do {first} and {second} add up? (changes from {rows['baseline'].iloc[0]}; "
@@ -247,5 +249,5 @@ def print_interactions(frame: pd.DataFrame, confidence: float = 0.95) -> None:
         for r in rows.itertuples():
             t, info = shown(r), metric_info(r.metric)
             table.add_row(info.label if info else r.metric, t["sum_of_effects"], t["together_effect"],
-                          f"{t['interaction']} {t['interval']}", verdict(r._asdict()))
+                          f"{t['interaction']} {t['interval']}", verdict(r._asdict(), confidence))
         console.print(table)

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from sim.cli import DEFAULT_FIGURES, FIGURE_FORMATS
 from sim.experiment.analysis import comparison_labels, label_lines
 from sim.metrics import BETTER_WORDS, COSTS, metric_info
+from sim.wording import DEFAULT_CONFIDENCE, percent_level
 
 NCOLS = 3
 FOREST_LABEL_WIDTH = 44  # characters a forest plot's row label keeps on a line (``label_lines``)
@@ -122,7 +123,7 @@ def panel_title(metric: str, of_differences: bool = False) -> str:
 
 def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str], path: Path,
                       title: str = "", formats: Sequence[str] = DEFAULT_FIGURES) -> list[Path]:
-    """One panel per metric: each arm's mean over replications with its 95% band, by year.
+    """One panel per metric: each arm's mean over replications with its confidence band, by year.
 
     Returns:
         The files written (:func:`save_figure`), none when there was nothing to draw.
@@ -162,7 +163,7 @@ def trajectories_figure(bands: pd.DataFrame, arms: Sequence[str], metrics: Seque
 
 def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title: str = "",
                 reference: str = "baseline", formats: Sequence[str] = DEFAULT_FIGURES) -> list[Path]:
-    """One panel per metric: each variant's paired difference from its baseline with the 95% CI.
+    """One panel per metric: each variant's paired difference from its baseline with its CI.
 
     The thin grey bar behind each estimate is the unpaired interval on the same runs: the gap
     between the two is what common random numbers bought.
@@ -219,20 +220,24 @@ def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = ""
 
 
 def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str], path: Path,
-                     title: str = "", formats: Sequence[str] = DEFAULT_FIGURES) -> list[Path]:
+                     title: str = "", formats: Sequence[str] = DEFAULT_FIGURES,
+                     confidence: float = DEFAULT_CONFIDENCE) -> list[Path]:
     """Per metric, each parameter's index with its confidence interval.
 
     Morris: mu* (mean absolute elementary effect) with its interval (never below 0), and sigma as a
-    marker (interactions / non-linearity). Sobol: first-order S1 and total ST side by side.
+    marker (interactions / non-linearity). Sobol: first-order S1 and total ST side by side. The
+    legend names the intervals' ``confidence`` level.
 
     Returns:
         The files written (:func:`save_figure`), none when there was nothing to draw.
     """
-    return save_figure(sensitivity_figure(indices, method, metrics, title), path, formats)
+    return save_figure(sensitivity_figure(indices, method, metrics, title, confidence), path, formats)
 
 
-def sensitivity_figure(indices: pd.DataFrame, method: str, metrics: Sequence[str], title: str = "") -> Figure | None:
+def sensitivity_figure(indices: pd.DataFrame, method: str, metrics: Sequence[str], title: str = "",
+                       confidence: float = DEFAULT_CONFIDENCE) -> Figure | None:
     """The figure of :func:`plot_sensitivity`, or None when no metric has indices."""
+    level = percent_level(confidence)
     metrics = [m for m in metrics if m in set(indices["metric"])]
     if not metrics:
         return None
@@ -246,14 +251,14 @@ def sensitivity_figure(indices: pd.DataFrame, method: str, metrics: Sequence[str
             below = (sub["mu_star"] - sub["mu_star_low"]).fillna(0).clip(lower=0)
             above = (sub["mu_star_high"] - sub["mu_star"]).fillna(0).clip(lower=0)
             ax.barh(y, sub["mu_star"], xerr=np.vstack([below, above]), color="C0", alpha=0.8,
-                    label="mu* (95% CI)", capsize=2)
+                    label=f"mu* ({level} CI)", capsize=2)
             ax.plot(sub["sigma"], y, "D", color="C3", ms=4, label="sigma")
             ax.set_xlabel("effect on metric over the range")
         else:
             ax.barh(y + 0.2, sub["S1"], height=0.38, xerr=sub["S1_conf"].fillna(0).clip(lower=0), color="C0",
-                    label="S1 (95% CI)", capsize=2)
+                    label=f"S1 ({level} CI)", capsize=2)
             ax.barh(y - 0.2, sub["ST"], height=0.38, xerr=sub["ST_conf"].fillna(0).clip(lower=0), color="C1",
-                    label="ST (95% CI)", capsize=2)
+                    label=f"ST ({level} CI)", capsize=2)
             ax.set_xlabel("share of output variance")
         ax.set_yticks(y, params, fontsize=8)
         ax.set_title(panel_title(metric), fontsize=9)

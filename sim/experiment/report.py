@@ -48,6 +48,7 @@ from sim.metrics import (
     undefined_reasons,
 )
 from sim.scenario import apply_override, load_scenario
+from sim.wording import DEFAULT_CONFIDENCE, percent_level, significance
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -193,6 +194,7 @@ class Analysis:
     rewritten: list[str] = field(default_factory=list)  # :func:`refresh_against_folders`: the folders rewritten
     removed: list[str] = field(default_factory=list)  # ... and those removed, each with why
     interactions: pd.DataFrame | None = None  # sim.experiment.interaction's table, when pairs were asked for
+    confidence: float = DEFAULT_CONFIDENCE  # the level of every interval (also the effects' ``confidence`` column)
 
     @property
     def failed(self) -> int:
@@ -226,7 +228,7 @@ def failure_reasons(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
+def analyse(out: str | Path, confidence: float | None = None, plots: bool = True,
             metrics: Sequence[str] | None = None, against: str | None = None,
             made_by: Mapping[str, str] | None = None, figures: Sequence[str] = DEFAULT_FIGURES,
             interactions: Sequence[str] | None = None) -> Analysis:
@@ -234,7 +236,9 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
 
     Args:
         out: The output folder of a comparison.
-        confidence: Confidence level of the intervals.
+        confidence: Confidence level of the intervals; None for the level the command that made
+            the runs asked for (:func:`recorded_confidence`: 0.95 unless it had ``--confidence``),
+            so that a report rebuilt without options is that command's report again.
         plots: Draw the plots (tests of the numbers skip them).
         metrics: Metrics to report instead of the design's (every summary metric is stored).
         against: An arm to compare every other arm with instead of the baseline
@@ -270,15 +274,17 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         raise InputError("an interaction is measured from the arm with neither lever on (the baseline): leave out "
                          "--against", source=str(out), path="--interaction")
     pairs = [find_pair(design, typed, str(out)) for typed in interactions or ()]
+    level = recorded_confidence(store) if confidence is None else confidence
+    shown = percent_level(level)
     if against is not None:
         design = against_design(design, against, source=str(out))
         root = output_folder(against_folder(out, against))
     runs = design_runs(store, design)
     values = run_values(store, design)
-    effects = paired_effects(values, design, metrics=asked, confidence=confidence)
+    effects = paired_effects(values, design, metrics=asked, confidence=level)
     files = {"effects": root / "effects.csv"}
     effects.to_csv(files["effects"], index=False)
-    inter = interaction_effects(values, design, pairs, metrics=asked, confidence=confidence) if pairs else None
+    inter = interaction_effects(values, design, pairs, metrics=asked, confidence=level) if pairs else None
     if inter is not None:
         files["interactions"] = root / INTERACTIONS_FILE
         inter.to_csv(files["interactions"], index=False)
@@ -291,9 +297,9 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         wanted = metrics or sorted(set(values["metric"]))
         ts = store.timeseries(wanted, missing_ok=True)
         if len(ts):
-            bands = trajectory_bands(ts, design, ok, confidence)
+            bands = trajectory_bands(ts, design, ok, level)
             written = plot_trajectories(bands, arms, wanted, root / "trajectories",
-                                        title=f"{design['name']}: mean and 95% band over replications",
+                                        title=f"{design['name']}: mean and {shown} band over replications",
                                         formats=figures)
         else:
             written = save_figure(None, root / "trajectories")  # an older report's, of series since gone
@@ -301,7 +307,7 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
         if len(effects):
             reference = design["against"]["label"] if against is not None else "baseline"
             written = plot_forest(effects, metrics, root / "forest",
-                                  title=f"{design['name']}: paired differences from {reference} (95% CI)",
+                                  title=f"{design['name']}: paired differences from {reference} ({shown} CI)",
                                   reference=reference, formats=figures)
         else:
             written = save_figure(None, root / "forest")
@@ -309,14 +315,14 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
                       failures=failure_reasons(runs), files=files,
                       top_shares=top_shares(values, effects, design, store),
-                      glance_labels=glance_labels(store, design), interactions=inter)
+                      glance_labels=glance_labels(store, design), interactions=inter, confidence=level)
     files["report"] = root / "report.md"
     prov = provenance(store, runs, made_by)
     result.reused = reused_note(prov)
     report = render_report(design, prov, result, variant_descriptions(store, design),
                            top_level_names(store, design), horizon_line(design, store))
     files["report"].write_text(report, encoding="utf-8")
-    if against is not None:  # what was asked, for refresh_against_folders to ask again
+    if against is not None:  # what was asked (None: the folder's level), for refresh_against_folders to ask again
         asked_for = {"against": against, "metrics": asked, "confidence": confidence, "made_by": made_by,
                      "figures": list(figures)}
         (root / AGAINST_ASKED).write_text(json.dumps(asked_for, indent=2) + "\n", encoding="utf-8")
@@ -326,6 +332,20 @@ def analyse(out: str | Path, confidence: float = 0.95, plots: bool = True,
 
 
 INTERACTIONS_FILE = "interactions.csv"  # analyse(interactions=...)'s table, beside effects.csv
+def recorded_confidence(store: ResultStore) -> float:
+    """The confidence level the latest command that made the folder's runs asked for (metadata.json).
+
+    ``compare``, ``experiment run`` and ``experiment sensitivity`` record their ``--confidence``
+    (0.95 without it); a report rebuilt without ``--confidence`` takes it from there, as it takes
+    the metrics from the design, so that it is the same report again. A folder made before the
+    level was recorded, or whose value was edited into something else, gives 0.95.
+    """
+    return _level_or_default(store.read_json("metadata.json").get("confidence"))
+
+
+def _level_or_default(value: Any) -> float:
+    """``value`` as a confidence level, or the default where it is none (missing, edited into text, out of range)."""
+    return float(value) if isinstance(value, int | float) and 0 < value < 1 else DEFAULT_CONFIDENCE
 
 
 def against_folder(out: str | Path, label: str) -> Path:
@@ -353,7 +373,8 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
     retried, another set of arms) rewrites the folder's own report, and a report ``--against``
     left as it was then disagreed with the runs beside it without a word. The analysis reads
     only the stored runs, so each is made again, with the arm, ``--metrics``, confidence and
-    ``--figures`` it was asked for (:data:`AGAINST_ASKED`; a folder written before that file is matched to
+    ``--figures`` it was asked for (:data:`AGAINST_ASKED`; without a ``--confidence`` of its own, the
+    folder's level, :func:`recorded_confidence`; a folder written before that file is matched to
     an arm by its name, with the design's metrics). One whose arm the folder's design no longer
     has (or that can no longer be re-paired: the folder now holds a grid) is removed, since any
     numbers left in it would be another design's; only the files :func:`analyse` writes, so a
@@ -389,7 +410,7 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
         why = "" if label in labels else f"the comparison now in {out} has no arm '{label}'"
         if not why:
             try:
-                analyse(out, confidence=float(asked.get("confidence") or 0.95), plots=plots,
+                analyse(out, confidence=asked.get("confidence"), plots=plots,
                         metrics=asked.get("metrics") or None, against=label, made_by=asked.get("made_by"),
                         figures=asked.get("figures") or DEFAULT_FIGURES)
             except InputError as exc:  # e.g. the folder now holds a grid
@@ -789,24 +810,45 @@ def _whose(reference: str) -> str:
     return "the baseline's" if reference == "baseline" else f"{reference}'s"
 
 
-def how_to_read(reference: str = "baseline") -> str:
-    """The summary's paragraph on pairing and intervals; ``reference`` names the arm compared with (``--against``)."""
+def how_to_read(reference: str = "baseline", confidence: float = DEFAULT_CONFIDENCE) -> str:
+    """The summary's paragraph on pairing and intervals.
+
+    ``reference`` names the arm compared with (``--against``), ``confidence`` the intervals' level.
+    """
     its = "its baseline" if reference == "baseline" else reference
-    return HOW_TO_READ.replace("as its baseline", f"as {its}").replace("minus baseline", f"minus {reference}")
+    return (HOW_TO_READ.replace("as its baseline", f"as {its}").replace("minus baseline", f"minus {reference}")
+            .replace("LEVEL", percent_level(confidence)))
 
 
 HOW_TO_READ = (
     "*How to read this:* each variant ran with the same random seeds as its baseline, so every variant run has a "
     "twin that differs only by the variant's rules. The *paired difference* is variant minus baseline, twin by twin, "
-    "averaged. The *95% confidence interval* (CI) is the range that holds the true difference with 95% confidence "
+    "averaged. The *LEVEL confidence interval* (CI) is the range that holds the true difference with LEVEL confidence "
     "(more replications narrow it); a change is called *clear* when its interval does not include 0. Clear means "
     "measurably not zero, not large: judge whether it matters from its size (a quarter of a percentage point of "
     "attrition can be clear and still not matter). Better or worse follows the direction given under *What the "
     "metrics mean*. The detailed table for researchers is under *Effects*.")
 
 
-# The significance level of every "clear" in the report: its intervals are 95% ones.
-ALPHA = 0.05
+def confidence_of(effects: Any) -> float:
+    """The level of the intervals of an effects table, or of one of its rows: its ``confidence`` column.
+
+    Every place that names the level, or takes the significance level from it (:func:`alpha_of`),
+    reads it here, so a report says the level its numbers were computed at. A table or a row
+    from before the column was kept (or made by hand) is at the default, 95%.
+    """
+    if isinstance(effects, pd.DataFrame):
+        return _level_or_default(effects["confidence"].iloc[0] if "confidence" in effects and len(effects) else None)
+    return _level_or_default(getattr(effects, "confidence", None))
+
+
+def alpha_of(effects: Any) -> float:
+    """The significance level of every "clear" in a report: 1 - the level of its intervals (0.05 at 95%).
+
+    A change is clear when its interval excludes 0, that is when its p-value is below this; Holm's
+    correction and the count of tests chance alone would make clear use the same.
+    """
+    return significance(confidence_of(effects))
 
 
 def is_clear(row: Any) -> bool:
@@ -839,9 +881,9 @@ def holm_tests(effects: pd.DataFrame) -> int:
 
 
 def holds_after_holm(row: Any) -> bool:
-    """Still clear once Holm's correction allows for every test of the report (``p_holm`` below 5%)."""
+    """Still clear once Holm's correction allows for every test of the report (``p_holm`` below 5% at 95%)."""
     p = getattr(row, "p_holm", math.nan)
-    return math.isfinite(p) and p < ALPHA
+    return math.isfinite(p) and p < alpha_of(row)
 
 
 def verdict(row: Any) -> str:
@@ -875,7 +917,7 @@ def firm(row: Any, tests: int) -> bool:
     """Whether a clear change's verdict stands among ``tests`` tests: the one the report bolds.
 
     Holm's correction speaks to the signed test of the metrics with a verdict; a clear rise or
-    fall of one with none stands when its p-value is below 5% over the report's tests; a ratio's
+    fall of one with none stands when its p-value is below 5% (at 95%) over the report's tests; a ratio's
     parity verdict stands when Holm's correction keeps its signed change (a report once bolded
     women at the top 1.032 -> 1.030, 95% CI -0.018 to 0.014, among 40 tests, by a parity
     interval no test covered).
@@ -889,7 +931,7 @@ def firm(row: Any, tests: int) -> bool:
         # it is a claim: it read "clear rise" at p = 0.04 beside "better, may be chance" at smaller
         # p (a review). Bonferroni over the report's tests, the strictest step of Holm's.
         p = getattr(row, "p_value", math.nan)
-        return not math.isfinite(p) or p < ALPHA / tests
+        return not math.isfinite(p) or p < alpha_of(row) / tests
     return signed_clear(row)
 
 
@@ -942,7 +984,8 @@ def chance_mark(row: Any, tests: int) -> str:
     if in_family(row) or not signed_clear(row):
         return holm_mark(tests)
     p = fmt_p(row.p_value)
-    return f"(may be chance: p {p if p.startswith('<') else f'= {p}'}, not below 5% over the report's {tests} tests)"
+    return (f"(may be chance: p {p if p.startswith('<') else f'= {p}'}, not below {percent_level(alpha_of(row))} "
+            f"over the report's {tests} tests)")
 
 
 def parity_reason(row: Any, decimals: int) -> str:
@@ -956,8 +999,9 @@ def parity_reason(row: Any, decimals: int) -> str:
     low, high = getattr(row, "parity_baseline_ci_low", math.nan), getattr(row, "parity_baseline_ci_high", math.nan)
     if math.isfinite(low) and math.isfinite(high) and low <= 1 <= high:
         side = "below" if row.baseline_mean < 1 else "above" if row.baseline_mean > 1 else "off"
-        return (f"the baseline itself is not clearly {side} parity (its own 95% CI, {fixed(low, decimals)} to "
-                f"{fixed(high, decimals)}, includes 1), so a move toward parity cannot be told apart from chance")
+        return (f"the baseline itself is not clearly {side} parity (its own {percent_level(confidence_of(row))} CI, "
+                f"{fixed(low, decimals)} to {fixed(high, decimals)}, includes 1), so a move toward parity cannot be "
+                "told apart from chance")
     before, after = row.baseline_mean - 1, row.variant_mean - 1
     if before * after < 0:
         return (f"it crossed parity, from {fixed(abs(before), decimals)} {'below' if before < 0 else 'above'} to "
@@ -977,7 +1021,7 @@ def change_line(row: Any, tests: int = 1) -> str:
     shown = shown_change(row)
     word = verdict(row)
     line = (f"- {plain_label(row.metric)}: {shown.before} → {shown.after} "
-            f"({shown.change}; 95% CI {shown.low} to {shown.high})")
+            f"({shown.change}; {percent_level(confidence_of(row))} CI {shown.low} to {shown.high})")
     stands = firm(row, tests)
     if word:  # bold only a verdict that Holm's correction keeps: "**better** (not after ...)" read as a contradiction
         line += f": **{word}**" if stands and word.startswith(("better", "worse")) else f": {word}"
@@ -1020,7 +1064,7 @@ def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str
 
     With 66 tests at 95%, about 3 come out clear when nothing changed at all; a reader shown
     bold verdicts at p = 0.014 and 0.024 deserves to know that. Holm's correction keeps the chance
-    of even one false "clear" among all the tests at 5%.
+    of even one false "clear" among all the tests at 5% (at 1 - confidence: :func:`alpha_of`).
     """
     tests = holm_tests(effects)
     if tests < 2:
@@ -1029,12 +1073,14 @@ def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str
     family = [(label, r) for label, r in rows if in_family(r)]
     clear = [(label, r) for label, r in family if signed_clear(r)]
     kept = [f"{plain_label(r.metric)} for {label}" for label, r in clear if holds_after_holm(r)]
-    expected = ALPHA * tests
+    alpha = alpha_of(effects)
+    expected = alpha * tests
     shown = "" if len(family) >= tests else (  # `report --metrics`: the counts below are of the rows shown
         f"This table shows {len(family)} of them (the metrics asked for); of those, ")
     text = (f"*Many comparisons:* this report makes {tests} tests (each variant against each metric with a better "
             f"direction; lever time, which a lever sets by design, and counts such as headcount are left out). Even "
-            f"if no variant changed anything, about {fmt(expected, 2)} of them would look clear by chance alone (5%). "
+            f"if no variant changed anything, about {fmt(expected, 2)} of them would look clear by chance alone "
+            f"({percent_level(alpha)}). "
             f"{shown}{len(clear)} {'is' if len(clear) == 1 else 'are'} clear. Holm's correction for {tests} tests "
             f"allows for this: ")
     if not clear:
@@ -1179,7 +1225,8 @@ def glance_lines(effects: pd.DataFrame, reference: str = "baseline",
                         "lever time (hours per person per year)"], rows)
     holm = (f", and the change stays clear after Holm's correction for the {tests} tests of this report (the bold "
             "verdicts below)") if tests > 1 else ""
-    lines += ["", f"*Clearly better* or *clearly worse*: the change's 95% interval excludes 0{holm}. "
+    lines += ["", f"*Clearly better* or *clearly worse*: the change's {percent_level(confidence_of(effects))} "
+              f"interval excludes 0{holm}. "
               + ("*May be chance*: clear on its own interval, but not after that correction. " if tests > 1 else "")
               + "Every other metric did not clearly change, could not be told, has no better direction, or is a ratio "
               "that moved without coming clearly closer to parity: each variant's section below lists them. Lever "
@@ -1211,7 +1258,7 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
     tests = holm_tests(effects)
     lines = ["## Summary", "", *glance_lines(effects, reference, shown_as),
              *top_line(effects, top_levels, shares, reference),
-             how_to_read(reference), "",
+             how_to_read(reference, confidence_of(effects)), "",
              *multiplicity_lines(effects, labels)]
     labelled = effects.assign(_label=labels)
     for label, rows in labelled.groupby("_label", sort=False):
@@ -1399,6 +1446,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares, reference,
                            result.glance_labels)
     ok = int((result.runs["status"] == "ok").sum())
+    level, alpha = percent_level(result.confidence), significance(result.confidence)
     lines += ["## What was run", ""]
     lines += [
         f"- Experiment file: `{design.get('source')}`",
@@ -1407,6 +1455,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         horizon or horizon_line(design),
         f"- Experiment seed: {design['seed']} (replication seeds derived with numpy SeedSequence.spawn)",
         f"- Runs: {result.planned} planned, {ok} succeeded, {result.failed} failed, {result.missing} not run yet",
+        f"- Confidence level: {level} for every interval and band; a change is clear, and stays clear after Holm's "
+        f"correction, at {percent_level(alpha)} significance (`--confidence` sets another level)",
     ]
     lines += provenance_lines(prov)
     lines += [""]
@@ -1427,15 +1477,15 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     lines += ["", f"Each scenario as it ran, every default spelled out, is in `{where}`.", ""]
 
     lines += ["## Effects", "",
-              f"Difference = variant - {reference}, averaged over replications run with the same seed. The 95% "
+              f"Difference = variant - {reference}, averaged over replications run with the same seed. The {level} "
               "confidence interval is Student's t on the paired differences. *d* is Cohen's d (difference over "
               "the pooled run-to-run standard deviation). *CI width vs unpaired* is the paired interval's "
               "width over the unpaired (Welch) interval's on the same runs: below 1, pairing bought precision. "
               "Only complete pairs count (*n*); a metric that is undefined (NaN) in a run drops that pair. "
               "*p* is the paired t-test's (— where the arms agree in every pair); *p (Holm)* is the same p-value "
               "adjusted by Holm's method for the design's tests that get a verdict (lever time and counts left "
-              "out): below 0.05, a result stays clear even allowing for how many tests were made (the intervals "
-              "are not adjusted).", ""]
+              f"out): below {fmt(alpha)}, a result stays clear even allowing for how many tests were made (the "
+              "intervals are not adjusted).", ""]
     effects = result.effects
     if effects.empty:
         lines += ["No effects: no variant has successful runs paired with its baseline yet.", ""]
@@ -1444,21 +1494,21 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                  f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", int(r.n), fmt(r.effect_size, 2), fmt_p(r.p_value),
                  fmt_p(r.p_holm), fmt(r.ci_width_ratio, 2)]
                 for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True)]
-        lines += _md_table(["metric", "variant", f"{reference} mean", "variant mean", "difference", "95% CI", "n", "d",
-                            "p", "p (Holm)", "CI width vs unpaired"], rows)
+        lines += _md_table(["metric", "variant", f"{reference} mean", "variant mean", "difference", f"{level} CI", "n",
+                            "d", "p", "p (Holm)", "CI width vs unpaired"], rows)
         lines += ["", "All columns, including the unpaired intervals and variance reduction: `effects.csv`.", ""]
     if result.interactions is not None:
         from sim.experiment.interaction import interaction_lines  # noqa: PLC0415 (it imports this module)
 
-        lines += interaction_lines(result.interactions)
+        lines += interaction_lines(result.interactions, result.confidence)
     lines += ["## Plots", ""]
     forest = [path for key, path in result.files.items() if key.startswith("forest.")]
     trajectories = [path for key, path in result.files.items() if key.startswith("trajectories.")]
     if forest:
-        lines += ["Paired differences with 95% confidence intervals (thin grey: the unpaired interval):", "",
+        lines += [f"Paired differences with {level} confidence intervals (thin grey: the unpaired interval):", "",
                   *figure_lines("forest plot of effects", forest)]
     if trajectories:
-        lines += ["Mean trajectory of each metric per arm, with a 95% confidence band across replications (a t "
+        lines += [f"Mean trajectory of each metric per arm, with a {level} confidence band across replications (a t "
                   "interval of each month's values; it stops at 0 for a metric no run had below 0). "
                   "Promotion stick rate, decliner retention and development ROI start once every record their "
                   "trailing year counts can have settled (docs/ODD.md 7.12.1); before that they would count the "
@@ -1495,33 +1545,37 @@ VERDICT_STYLES = {"better": "bold green", "worse": "bold red"}
 
 
 def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant - baseline)",
-                  full: bool = False, reference: str = "baseline", shown_as: Mapping[str, str] | None = None) -> None:
+                  full: bool = False, reference: str = "baseline", shown_as: Mapping[str, str] | None = None,
+                  confidence: float | None = None) -> None:
     """The effects on stdout: a compact table of plain verdicts, or every statistic with ``full``.
 
     An org-design trial's default table had 138 rows by 9 columns, about 220 characters wide,
     with Cohen's d and CI ratios a manager could not read and no word on better or worse. The
-    compact table gives, per metric and variant, before → after, the change with its 95% CI
+    compact table gives, per metric and variant, before → after, the change with its CI
     and the verdict of :func:`plain_verdict` (the report's own, so the two never disagree), then
     each variant at a glance and a legend. ``full`` (``--full``) prints the researchers' table.
     ``shown_as`` (``Analysis.glance_labels``) names variants in the at-a-glance table as report.md's does.
+    ``confidence`` (``Analysis.confidence``) is the level the headers name, by default the table's own
+    (:func:`confidence_of`), which an empty table does not have.
     """
     from rich.console import Console  # noqa: PLC0415
 
+    level = percent_level(confidence_of(effects) if confidence is None else confidence)
     if full:
-        Console(width=None if sys.stdout.isatty() else 160).print(_full_table(effects, title))
+        Console(width=None if sys.stdout.isatty() else 160).print(_full_table(effects, title, level))
         return
     # A terminal's own width, or COLUMNS when set (rich reads it); else a manager's window.
     console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else COMPACT_WIDTH)
     tests = holm_tests(effects)
-    console.print(_compact_table(effects, title, tests, before_after=console.width >= NARROW_TERMINAL))
+    console.print(_compact_table(effects, title, tests, level, before_after=console.width >= NARROW_TERMINAL))
     if effects.empty:
         return
     console.print(_glance_table(effects, shown_as))
     holm = (f'better/worse: clear even after allowing for the {tests} tests made (Holm\'s correction); "may be '
             'chance": clear on its own, not after that. ') if tests > 1 else ""
-    console.print(f"change: variant minus {reference}, averaged over runs paired by seed; [95% CI]: the range that "
-                  f"holds the true change with 95% confidence. {holm}Lever time is a cost, not a result. Every "
-                  "statistic: --full or effects.csv.", highlight=False, markup=False)
+    console.print(f"change: variant minus {reference}, averaged over runs paired by seed; [{level} CI]: the range "
+                  f"that holds the true change with {level} confidence. {holm}Lever time is a cost, not a result. "
+                  "Every statistic: --full or effects.csv.", highlight=False, markup=False)
 
 
 # Below this width the printed table leaves out "before → after" (report.md and --full keep it): with it,
@@ -1529,8 +1583,11 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
 NARROW_TERMINAL = 96
 
 
-def _compact_table(effects: pd.DataFrame, title: str, tests: int, before_after: bool = True) -> Any:
-    """Per metric a heading with which way is better, then one row per variant (see :func:`print_effects`)."""
+def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, before_after: bool = True) -> Any:
+    """Per metric a heading with which way is better, then one row per variant (see :func:`print_effects`).
+
+    ``level``: the intervals' confidence level as its header names it (:func:`percent_level`).
+    """
     from rich import box  # noqa: PLC0415
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
@@ -1543,7 +1600,7 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, before_after: 
     table.add_column("metric / variant", overflow="fold", min_width=min(LABEL_WIDTH, longest))
     if before_after:
         table.add_column("before → after", justify="right", no_wrap=True)
-    table.add_column("change [95% CI]", justify="right", no_wrap=True)
+    table.add_column(f"change [{level} CI]", justify="right", no_wrap=True)
     table.add_column("verdict")
     previous = None
     decimals: dict[str, int] = {}  # per metric, the most any of its rows needs: one baseline, one way of writing it
@@ -1585,15 +1642,18 @@ def _glance_table(effects: pd.DataFrame, shown_as: Mapping[str, str] | None = No
     return table
 
 
-def _full_table(effects: pd.DataFrame, title: str) -> Any:
-    """Every statistic per metric and variant (``--full``): means, difference, CI, n, Cohen's d, CI vs unpaired."""
+def _full_table(effects: pd.DataFrame, title: str, level: str) -> Any:
+    """Every statistic per metric and variant (``--full``): means, difference, CI, n, Cohen's d, CI vs unpaired.
+
+    ``level``: the intervals' confidence level as its header names it (:func:`percent_level`).
+    """
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
     table = Table(title=escape(title))
     table.add_column("metric", no_wrap=True)
     table.add_column("variant", overflow="fold")  # a grid's "variant vs baseline" folds rather than squeeze numbers
-    for name in ("baseline mean", "variant mean", "diff", "95% CI", "n", "d", "CI vs unpaired"):
+    for name in ("baseline mean", "variant mean", "diff", f"{level} CI", "n", "d", "CI vs unpaired"):
         table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     previous = None
     for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True):

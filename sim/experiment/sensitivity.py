@@ -52,10 +52,19 @@ from sim.experiment.design import (
     with_parameters,
 )
 from sim.experiment.plots import figure_lines, plot_sensitivity
-from sim.experiment.report import fmt, horizon_line, provenance, provenance_lines, settings_shown
+from sim.experiment.report import (
+    confidence_of,
+    fmt,
+    horizon_line,
+    provenance,
+    provenance_lines,
+    recorded_confidence,
+    settings_shown,
+)
 from sim.experiment.store import ResultStore
 from sim.random import derive_seeds
 from sim.scenario import Scenario, load_scenario
+from sim.wording import DEFAULT_CONFIDENCE, percent_level
 
 RESAMPLES = 1000
 
@@ -244,14 +253,15 @@ def check_morris_grid(parameters: Mapping[str, Sequence[float]], levels: int, co
             source=source, path=f"sensitivity.parameters.{name}")
 
 
-def sensitivity_indices(store: ResultStore, confidence: float = 0.95) -> tuple[pd.DataFrame, dict[str, str]]:
+def sensitivity_indices(store: ResultStore,
+                        confidence: float = DEFAULT_CONFIDENCE) -> tuple[pd.DataFrame, dict[str, str]]:
     """The indices per metric and parameter, from the runs in the store.
 
     Returns:
         The table (morris: mu, mu_star, mu_star_conf, sigma; sobol: S1, S1_conf, ST, ST_conf; each
         ``*_conf`` is the half-width of the interval, with ``*_low``/``*_high`` bounds, mu*'s low
         bound cut at 0: :func:`morris_rows`; ``replications``, how many each point's mean is over:
-        :func:`point_means`) and, per metric left out, why.
+        :func:`point_means`; ``confidence``, the intervals' level) and, per metric left out, why.
     """
     design = store.design()
     extra = design["extra"]
@@ -273,7 +283,8 @@ def sensitivity_indices(store: ResultStore, confidence: float = 0.95) -> tuple[p
 
                 si = morris.analyze(problem, x, y, num_resamples=RESAMPLES, conf_level=confidence,
                                     num_levels=extra["levels"], seed=design["seed"] % 2**32)
-                rows += [{**row, "replications": used} for row in morris_rows(metric, problem["names"], si)]
+                rows += [{**row, "replications": used, "confidence": confidence}
+                         for row in morris_rows(metric, problem["names"], si)]
             else:
                 from SALib.analyze import sobol  # noqa: PLC0415
 
@@ -284,7 +295,7 @@ def sensitivity_indices(store: ResultStore, confidence: float = 0.95) -> tuple[p
                     for key in ("S1", "ST"):
                         v, c = float(si[key][j]), float(si[f"{key}_conf"][j])
                         row.update({key: v, f"{key}_conf": c, f"{key}_low": v - c, f"{key}_high": v + c})
-                    rows.append({**row, "replications": used})
+                    rows.append({**row, "replications": used, "confidence": confidence})
     return pd.DataFrame(rows), skipped
 
 
@@ -336,17 +347,25 @@ def morris_rows(metric: str, names: Sequence[str], si: Mapping[str, Any]) -> lis
     return rows
 
 
-def analyse_sensitivity(out: str | Path, confidence: float = 0.95, figures: Sequence[str] = DEFAULT_FIGURES,
-                        made_by: Mapping[str, str] | None = None,
-                        ) -> tuple[pd.DataFrame, dict[str, str], dict[str, Path]]:
+def analyse_sensitivity(
+    out: str | Path, confidence: float | None = None, figures: Sequence[str] = DEFAULT_FIGURES,
+    made_by: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, Path]]:
     """Write sensitivity.csv, the plot (sensitivity.png, or the ``figures`` formats) and sensitivity.md into ``out``.
 
-    ``made_by``: the ``experiment report`` that rebuilt it with options of its own (``--figures``),
-    for sensitivity.md to name, as report.md does (:func:`provenance_lines`).
+    Args:
+        out: The output folder of a sensitivity analysis.
+        confidence: The level of the indices' intervals; None for the one the command that made
+            the runs asked for (``report.recorded_confidence``), as a comparison's report takes it.
+        figures: The formats of the plot (``--figures``).
+        made_by: The ``experiment report`` command (and its ``cwd``) that rebuilt the report with
+            options of its own (another level, ``--figures``), for sensitivity.md to name beside the
+            one that made the runs (``report.provenance_lines``); None for the report that command wrote.
     """
     store = ResultStore(out)
     design = store.design()
-    indices, skipped = sensitivity_indices(store, confidence)
+    level = recorded_confidence(store) if confidence is None else confidence
+    indices, skipped = sensitivity_indices(store, level)
     root = Path(out)
     files = {"table": root / "sensitivity.csv"}
     indices.to_csv(files["table"], index=False)
@@ -354,16 +373,20 @@ def analyse_sensitivity(out: str | Path, confidence: float = 0.95, figures: Sequ
     metrics = list(dict.fromkeys(indices["metric"])) if len(indices) else []
     # Called without indices too: a plot of an earlier sample's indices is removed (save_figure).
     written = plot_sensitivity(indices, method, metrics, root / "sensitivity",
-                               title=f"{design['name']}: {method} indices (95% CI)", formats=figures)
+                               title=f"{design['name']}: {method} indices ({percent_level(level)} CI)",
+                               formats=figures, confidence=level)
     files.update((path.name, path) for path in written)
     files["report"] = root / "sensitivity.md"
-    files["report"].write_text(_render(design, indices, skipped, store, written, made_by), encoding="utf-8")
+    files["report"].write_text(_render(design, indices, skipped, store, written, level, made_by), encoding="utf-8")
     return indices, skipped, files
 
 
 def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, str], store: ResultStore,
-            plots: Sequence[Path] = (), made_by: Mapping[str, str] | None = None) -> str:
-    """sensitivity.md: the ranges, the sample, the indices and the plot (its files ``plots``)."""
+            plots: Sequence[Path] = (), confidence: float = DEFAULT_CONFIDENCE,
+            made_by: Mapping[str, str] | None = None) -> str:
+    """sensitivity.md: the ranges, the sample, the indices (intervals at ``confidence``), the plot (``plots``)."""
+    from scipy.stats import norm  # noqa: PLC0415 (SALib's own normal approximation, for the words)
+
     extra = design["extra"]
     problem, method = extra["problem"], extra["method"]
     runs = store.runs()
@@ -386,6 +409,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         f"{int((runs['status'] != 'ok').sum())} failed",
         horizon_line(design, store),
         f"- Experiment seed {design['seed']}; replication seeds: {', '.join(map(str, design['seeds']))}",
+        f"- Confidence level of the indices' intervals: {percent_level(confidence)} (`--confidence` sets another)",
     ]
     lines += _sets_in_force(design)
     # The latest invocation's command; the versions of the sessions that made these runs (with a
@@ -404,8 +428,9 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         lines += ["| metric | parameter | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
         for r in indices.itertuples():
             lines += [f"| {r.metric} | `{r.parameter}` | " + " | ".join(fmt(getattr(r, c), 3) for c in cols) + " |"]
-        lines += ["", "`*_conf` is the half-width of the 95% interval: 1.96 times the standard deviation of the index "
-                  "over bootstrap resamples (SALib's normal approximation)"
+        z = fmt(float(norm.ppf(0.5 + confidence / 2)), 4)
+        lines += ["", f"`*_conf` is the half-width of the {percent_level(confidence)} interval: {z} times the standard "
+                  "deviation of the index over bootstrap resamples (SALib's normal approximation)"
                   + (", so mu*'s lower bound (`mu_star_low`) is cut at 0, below which mu* cannot go"
                      if method == "morris" else "")
                   + ". All columns: `sensitivity.csv`.", ""]
@@ -480,13 +505,13 @@ def _sobol_caveat(indices: pd.DataFrame) -> list[str]:
 
 
 def print_indices(indices: pd.DataFrame, method: str) -> None:
-    """The indices as a table on stdout."""
+    """The indices as a table on stdout, its title naming their intervals' level (the ``confidence`` column)."""
     from rich.console import Console  # noqa: PLC0415
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
     cols = ["mu_star", "mu_star_conf", "sigma"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]
-    table = Table(title=f"{method} sensitivity indices (conf = 95% half-width)")
+    table = Table(title=f"{method} sensitivity indices (conf = {percent_level(confidence_of(indices))} half-width)")
     for name in ("metric", "parameter", *cols):
         table.add_column(name, justify="left" if name in ("metric", "parameter") else "right")
     previous = None
