@@ -7,6 +7,7 @@ import concurrent.futures as cf
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ import yaml
 from conftest import BASELINE
 
 from sim.errors import InputError
+from sim.experiment import executor as executor_module
 from sim.experiment import fingerprint
 from sim.experiment.design import RunTask, build_design, load_experiment
 from sim.experiment.executor import (
@@ -359,3 +361,41 @@ def test_a_scheduler_without_workers_says_so_and_waits_for_one(capsys: pytest.Ca
         cluster.close()
     err = capsys.readouterr().err
     assert f"note: the Dask scheduler at {cluster.scheduler_address} has no workers yet; waiting" in err
+
+
+def test_a_port_where_no_scheduler_answers_is_refused_not_waited_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tcp://HOST:8787`` (the dashboard's port) or a web server: the client waited forever for the
+    scheduler's greeting, with no word, and bytes that were not Dask's were read as a message length
+    ("not enough memory for this organisation"; a researcher's trial)."""
+    monkeypatch.setattr(executor_module, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(executor_module, "GREETING_TIMEOUT", 1.0)
+
+    def http_reply(server: socket.socket) -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.sendall(b"HTTP/1.0 400 Bad request\r\n\r\n" * 4)
+            time.sleep(5)
+
+    errors: dict[str, str] = {}
+    with socket.socket() as silent, socket.socket() as answering:
+        for server in (silent, answering):
+            server.bind(("127.0.0.1", 0))
+            server.listen()  # the kernel accepts the connection; no one ever greets (silent)
+        threading.Thread(target=http_reply, args=(answering,), daemon=True).start()
+
+        def attempt(name: str, server: socket.socket) -> None:
+            try:
+                with open_executor(ExecutorSpec(kind="dask", address=f"tcp://127.0.0.1:{server.getsockname()[1]}")):
+                    pass
+            except InputError as exc:
+                errors[name] = str(exc)
+
+        threads = [threading.Thread(target=attempt, args=pair, daemon=True)
+                   for pair in (("silent", silent), ("answering", answering))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert "did not answer as a Dask scheduler within 2 s; is it the scheduler's port" in errors.get("silent", "")
+    assert "cannot reach the Dask scheduler at" in errors["silent"]
+    assert "something there answered, but not as a Dask scheduler does" in errors.get("answering", "")

@@ -371,6 +371,7 @@ def other_code(worker: str, theirs: str, where: str, here: str, folder: str) -> 
 WIDTH_TIMEOUT = 0.5  # seconds the runner waits for the scheduler to say how many threads its workers have
 UNREACHABLE = "cannot reach the Dask scheduler"  # how that error starts: the runner tells a lost scheduler by it
 CONNECT_TIMEOUT = "10s"  # to reach a --dask-address scheduler; Dask may retry within it
+GREETING_TIMEOUT = 10.0  # seconds more for a --dask-address scheduler to answer once connected
 
 
 @contextlib.contextmanager
@@ -381,6 +382,7 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
     except ImportError:  # pragma: no cover (a dependency of the package)
         raise InputError("Dask is not installed: pip install 'dask[distributed]'", source="executor") from None
     if spec.address:
+        _hear_scheduler(spec.address)
         try:
             client = Client(spec.address, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address scheme Dask does not know
@@ -397,6 +399,54 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
             yield client
         finally:
             client.close()
+
+
+def _hear_scheduler(address: str) -> None:
+    """Make sure a Dask scheduler answers at ``address`` before a client waits on it.
+
+    Dask bounds the connection, not the scheduler's greeting after it: at a port where another
+    service listens (``tcp://HOST:8787``, the dashboard's; a web server) the client waited for
+    that greeting forever, with no word (a researcher's trial), and a service that answered
+    something else had Dask read its bytes as a message length and ask for exabytes ("not enough
+    memory for this organisation"). One connection and greeting, within a deadline, in a thread
+    of its own (the caller may run an event loop: a notebook), tells both apart from a scheduler.
+
+    Raises:
+        InputError: Starting as a scheduler that cannot be reached, and saying what answered.
+    """
+    import asyncio  # noqa: PLC0415
+
+    from dask.utils import parse_timedelta  # noqa: PLC0415 (optional heavy import)
+    from distributed.comm import connect  # noqa: PLC0415
+
+    async def greet() -> None:
+        comm = await connect(address, timeout=CONNECT_TIMEOUT)  # its greeting is read inside
+        await comm.close()
+
+    deadline = parse_timedelta(CONNECT_TIMEOUT) + GREETING_TIMEOUT
+    failed: list[BaseException] = []
+
+    def probe() -> None:
+        try:
+            asyncio.run(asyncio.wait_for(greet(), deadline))
+        except Exception as exc:  # (handed to the caller)
+            failed.append(exc)
+
+    thread = threading.Thread(target=probe, name="promosim-scheduler-probe", daemon=True)
+    thread.start()
+    thread.join()  # a Ctrl-C ends the wait; the thread ends with the process
+    if not failed:
+        return
+    exc = failed[0]
+    port = "the scheduler's port (8786 unless `dask scheduler --port` says otherwise), not the dashboard's"
+    if isinstance(exc, TimeoutError):
+        detail = (f": something there accepted the connection but did not answer as a Dask scheduler within "
+                  f"{deadline:g} s; is it {port}?")
+    elif isinstance(exc, (OSError, ValueError)):  # ValueError: an address scheme Dask does not know
+        detail = f" ({exc.__class__.__name__})"
+    else:
+        detail = f": something there answered, but not as a Dask scheduler does; is it {port}?"
+    raise InputError(f"{UNREACHABLE} at {address}{detail}", source="--dask-address")
 
 
 @contextlib.contextmanager
