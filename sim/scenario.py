@@ -46,6 +46,15 @@ POLICIES: tuple[str, ...] = (
 )
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _PerMonth:
+    """Marks a fraction that is a chance per month, for the hint on a percentage written for it."""
+
+
+# A chance per month. An org-design trial meaning 12 % attrition a year wrote exits.base_monthly: 12,
+# and "12 % is 0.12" would have made it 12 % a month; the hint gives the month's equivalent too.
+MonthlyChance = Annotated[float, Field(ge=0.0, le=1.0), _PerMonth()]
 Score = Annotated[float, Field(ge=0.0, le=10.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Months = Annotated[int, Field(ge=1, le=1200)]
@@ -367,7 +376,7 @@ class Employees(_Strict):
 class Behaviour(_Strict):
     """What employees do each month: speak up, learn, take risks, change their minds."""
 
-    voice_rate: Fraction = 0.12
+    voice_rate: MonthlyChance = 0.12
     apply_rate: Fraction = 0.6
     learning_rate: Annotated[float, Field(ge=0, le=1)] = 0.04
     competence_growth: Annotated[float, Field(ge=0, le=1)] = 0.01
@@ -375,12 +384,12 @@ class Behaviour(_Strict):
     engagement_effect: Fraction = 0.3
     readiness_step: Annotated[float, Field(ge=0, le=10)] = 1.0
     readiness_persistence: Fraction = 0.7
-    life_event_rate: Fraction = 0.01
+    life_event_rate: MonthlyChance = 0.01
     ambition_drift_sd: Annotated[float, Field(ge=0, le=0.5)] = 0.01
     passed_over_ambition_drop: Fraction = 0.05
     passed_over_engagement_drop: Fraction = 0.15
     success_ambition_gain: Fraction = 0.05
-    risk_rate: Fraction = 0.06
+    risk_rate: MonthlyChance = 0.06
     risk_failure: Fraction = 0.3
     penalty_sensitivity_gain: Fraction = 0.15
     safe_sensitivity_decay: Fraction = 0.02
@@ -435,8 +444,8 @@ class Promotion(_Strict):
     carry_over_noise_kind: Literal["normal", "uniform"] = "normal"
     fit_threshold: Score = 5.0
     stick_window_months: Months = 18
-    step_back_rate: Fraction = 0.05
-    regret_step_back_rate: Fraction = 0.02
+    step_back_rate: MonthlyChance = 0.05
+    regret_step_back_rate: MonthlyChance = 0.02
     accept_wanted: Fraction = 0.95
     accept_wrong_track: Fraction = 0.4
     accept_other_track: Fraction = 0.15
@@ -448,7 +457,7 @@ class Promotion(_Strict):
 class Exits(_Strict):
     """The monthly exit hazard and retirement."""
 
-    base_monthly: Fraction = 0.005
+    base_monthly: MonthlyChance = 0.005
     passed_over_multiplier: Annotated[float, Field(ge=0, le=50)] = 1.5
     misplaced_multiplier: Annotated[float, Field(ge=0, le=50)] = 1.0
     plateau_multiplier: Annotated[float, Field(ge=0, le=50)] = 0.5
@@ -1435,6 +1444,9 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
         model = model_at(loc) if loc else None
         bounds = _range(model, loc[-1]) if loc else None
         hint += _typed_as_text(kind, given, bounds) + _percent_as_number(given, bounds)
+        if hint and (percent := _percent_meant(given, bounds)) is not None and _per_month(model, loc[-1]):
+            hint += (f" a month; {percent:g} % a year is about {1 - (1 - percent / 100) ** (1 / 12):.2g} a month "
+                     "(this is a chance per month)")
         message = f"{error['msg']} (got {shown}){hint}"
     if more > 0:
         message += f" [and {more} more problem{'s' if more > 1 else ''}]"
@@ -1509,6 +1521,25 @@ def _range(model: type[BaseModel] | None, key: Any) -> tuple[float | None, float
         low = next((v for v in (getattr(rule, "ge", None), getattr(rule, "gt", None)) if v is not None), low)
         high = next((v for v in (getattr(rule, "le", None), getattr(rule, "lt", None)) if v is not None), high)
     return low, high
+
+
+def _per_month(model: type[BaseModel] | None, key: Any) -> bool:
+    """Whether a model's field is a chance per month (:data:`MonthlyChance`)."""
+    field = model.model_fields.get(str(key)) if model is not None else None
+    return field is not None and any(isinstance(rule, _PerMonth)
+                                     for rule in _rules(field.annotation, list(field.metadata)))
+
+
+def _percent_meant(given: Any, bounds: tuple[float | None, float | None] | None) -> float | None:
+    """The percentage below 100 that a fraction's value was written as (``12``, ``'12%'``), or None."""
+    if bounds != (0, 1) or isinstance(given, bool):
+        return None
+    if isinstance(given, str):
+        percent = _PERCENT.match(given)
+        value = float(percent.group(1)) if percent is not None else None
+    else:
+        value = float(given) if isinstance(given, int | float) and 2 <= given <= 100 else None
+    return value if value is not None and 0 < value < 100 else None
 
 
 def _rules(annotation: Any, found: list[Any]) -> list[Any]:

@@ -598,13 +598,16 @@ def test_the_printed_table_is_compact_plain_and_agrees_with_the_report(
     block = lines[lines.index(next(x for x in lines if x.strip().startswith("misread rate"))) + 1:][:11]
     assert all("10.50 → " in x for x in block), block
     assert "CI vs unpaired" not in out and "misread_rate" not in out
-    # An 80-column terminal cut the verdicts ("no clear ch"): there the means are left out, every verdict whole.
-    monkeypatch.setenv("COLUMNS", "80")
-    print_effects(effects, "sweep: paired effects")
-    narrow = capsys.readouterr().out
-    assert max(map(len, narrow.splitlines())) <= 80 and "before → after" not in narrow
-    for word in set(verdicts.values()):
-        assert word in narrow, word
+    # An 80-column terminal cut the verdicts ("no clear ch"): where the means do not fit beside whole verdicts
+    # they are left out; these short labels and numbers fit 80 columns with them, but not 66.
+    for columns, means in (("80", True), ("66", False)):
+        monkeypatch.setenv("COLUMNS", columns)
+        print_effects(effects, "sweep: paired effects")
+        narrow = capsys.readouterr().out
+        assert max(map(len, narrow.splitlines())) <= int(columns) and ("before → after" in narrow) == means
+        for word in set(verdicts.values()):
+            assert word in narrow, word
+        assert re.search(r"^ +v00 .* better *$", narrow, re.M), narrow
     monkeypatch.delenv("COLUMNS")
     print_effects(effects, "sweep: paired effects", full=True)
     full = capsys.readouterr().out
@@ -629,6 +632,32 @@ def test_a_long_variant_label_breaks_between_its_parts_in_the_printed_tables(
         out = capsys.readouterr().out
         assert "mentoring_coverage_0.5_and_" in out and "  career_conversations" in out, out
         assert "career_conv\n" not in out and max(map(len, out.splitlines())) <= int(columns)
+
+
+def test_a_table_too_wide_for_before_after_leaves_it_out_rather_than_cut_the_verdicts(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An org-design trial piped a compare of five levers (``mentoring_group_women_remote``, attrition
+    with five decimals) and read "worse, may be chan": at 100 columns the means did not fit."""
+    monkeypatch.delenv("COLUMNS", raising=False)  # stdout is not a terminal here: the 100-column table
+    label = "mentoring_group_women_remote"
+    base = [0.12825, 0.12930, 0.12715, 0.12840, 0.12720, 0.12935]
+    noise = [0.0011, -0.0009, 0.0004, -0.0012, 0.0010, -0.0004]
+    rows = [(arm, k, "attrition_rate", b + shift + scale * e)
+            for arm, shift, scale in (("base", 0.0, 0.0), (label, 0.0011, 1.0), ("b", -0.0002, 0.5))
+            for k, (b, e) in enumerate(zip(base, noise, strict=True))]
+    values = pd.DataFrame(rows, columns=["arm", "replication", "metric", "value"])
+    arms = [{**arm, "label": label, "scenario": label} if arm["label"] == "a" else arm for arm in toy_design()["arms"]]
+    effects = paired_effects(values, {"replications": 6, "metrics": None, "arms": arms})
+    print_effects(effects, "paired effects (variant - baseline)")
+    out = capsys.readouterr().out
+    assert max(map(len, out.splitlines())) <= 100
+    row = next(x for x in out.splitlines() if x.strip().startswith(label))
+    assert row.rstrip().endswith("worse, may be chance"), out
+    assert "before → after" not in out and "+0.00110 [0.00007, 0.00213]" in row
+    monkeypatch.setenv("COLUMNS", "120")  # room for the means: they stay
+    print_effects(effects, "paired effects (variant - baseline)")
+    wide = capsys.readouterr().out
+    assert "before → after" in wide and "0.12828 → 0.12938" in wide and "worse, may be chance" in wide
 
 
 def test_lever_time_is_a_cost_not_worse_and_each_variant_is_summed_up_at_the_top() -> None:

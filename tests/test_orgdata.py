@@ -787,6 +787,9 @@ HIRED = {"columns": {"hire_date": "Hire Date"}, "as_of": "2024-06-30"}
 BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
     ("unknown level", _edit(7, "Junior", "Intern"), {},
      ["row 7, column 'level'", "unknown level 'Intern'; levels: Junior, Senior, Head"]),
+    # an org-design trial's export spelt a grade 'Princpal': the line names the level meant
+    ("misspelt level", _edit(7, "Junior", "junoir"), {},
+     ["row 7, column 'level'", "unknown level 'junoir' (did you mean 'Junior'?); levels: Junior, Senior, Head"]),
     ("unknown track", _edit(5, "specialist", "manager"), {},
      ["row 5, column 'track'", "unknown track 'manager'"]),
     ("no positions on that track", _edit(5, "specialist", "management"), {},

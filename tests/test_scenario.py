@@ -719,6 +719,13 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
     "a percentage as a number": ("interventions:\n  career_conversations: {coverage: 80}\n",
                                  "interventions.career_conversations.coverage",
                                  ["less than or equal to 1 (got 80); a fraction: 80 % is 0.8"]),
+    # an org-design trial meant 12 % attrition a year; "12 % is 0.12" alone would have made it 12 % a month
+    "a yearly percentage for a chance per month": ("exits: {base_monthly: 12}\n", "exits.base_monthly",
+                                                   ["a fraction: 12 % is 0.12 a month; 12 % a year is about 0.011 "
+                                                    "a month (this is a chance per month)"]),
+    "a yearly percentage with % for a chance per month": ("behaviour: {risk_rate: 6%}\n", "behaviour.risk_rate",
+                                                          ["write 0.06 for 6% a month; 6 % a year is about 0.0051 a "
+                                                           "month"]),
     "a Numbers file as the headcount file": (
         "organisation:\n  source: {file: staff.numbers}\n", "organisation.source.file",
         ["got 'staff.numbers': export it as an Excel workbook (.xlsx) or as CSV (Numbers: File › Export To)"]),  # noqa: RUF001
@@ -750,6 +757,8 @@ def test_a_percentage_as_a_number_is_hinted_only_for_fractions(tiny: dict[str, A
     """A bound other than 0-1 (``years`` up to 100) is not a percentage; only a share of 0-1 is."""
     tiny["exits"] = {"passed_over_multiplier": 80}
     assert "%" not in str(_error(tiny))
+    tiny["exits"] = {"base_monthly": 100}  # 100 % a year is no chance per month to convert
+    assert str(_error(tiny)).endswith("a fraction: 100 % is 1")
 
 
 def test_a_yaml_file_not_in_utf8_is_one_line(tmp_path: Path) -> None:

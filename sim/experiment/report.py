@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import io
 import json
 import math
 import os
@@ -1567,7 +1568,12 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     # A terminal's own width, or COLUMNS when set (rich reads it); else a manager's window.
     console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else COMPACT_WIDTH)
     tests = holm_tests(effects)
-    console.print(_compact_table(effects, title, tests, level, before_after=console.width >= NARROW_TERMINAL))
+    table = _compact_table(effects, title, tests, level)
+    rows = [(label_lines(label).splitlines()[0], plain_verdict(r, tests))
+            for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True)]
+    if not _fits_whole(table, console.width, rows):
+        table = _compact_table(effects, title, tests, level, before_after=False)
+    console.print(table)
     if effects.empty:
         return
     console.print(_glance_table(effects, shown_as))
@@ -1578,9 +1584,24 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
                   "Every statistic: --full or effects.csv.", highlight=False, markup=False)
 
 
-# Below this width the printed table leaves out "before → after" (report.md and --full keep it): with it,
-# an 80-column terminal cut the verdicts ("no clear ch"), whatever the columns' minimum widths.
-NARROW_TERMINAL = 96
+def _fits_whole(table: Any, width: int, rows: Sequence[tuple[str, str]]) -> bool:
+    """Whether ``table`` fits ``width`` with each row's label and verdict whole on one line.
+
+    The printed table leaves "before → after" out where it does not (report.md and --full keep
+    it). Rich cannot narrow the number columns, so it squeezes the others: the console cut the
+    verdicts at its edge, an 80-column terminal's ("no clear ch") and, with a 28-character label
+    and five-decimal rates, a piped 100-column table's ("worse, may be chan"; an org-design trial),
+    where the shipped levers' table fits; narrower still, the labels went. A fixed width cannot
+    tell these apart; the table laid out uncut, off screen, can.
+    """
+    from rich.console import Console  # noqa: PLC0415
+
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    console.print(table, crop=False)
+    lines = console.file.getvalue().splitlines()
+    shown = {line.strip() for line in lines}
+    return max(map(len, lines), default=0) <= width and all(
+        any(line.startswith(label) and line.endswith(verdict) for line in shown) for label, verdict in rows)
 
 
 def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, before_after: bool = True) -> Any:
@@ -1601,7 +1622,8 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, be
     if before_after:
         table.add_column("before → after", justify="right", no_wrap=True)
     table.add_column(f"change [{level} CI]", justify="right", no_wrap=True)
-    table.add_column("verdict")
+    # With the means a verdict keeps its line, or the table is too wide for them (:func:`_laid_out_width`).
+    table.add_column("verdict", no_wrap=before_after)
     previous = None
     decimals: dict[str, int] = {}  # per metric, the most any of its rows needs: one baseline, one way of writing it
     for r in effects.itertuples():

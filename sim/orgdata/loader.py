@@ -11,6 +11,7 @@ experiment's replications read a large file once per process.
 from __future__ import annotations
 
 import datetime
+import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -429,6 +430,8 @@ class _Loader:
             one, cell = distinct == 1, "cell" if rows == 1 else "cells"
             odd = next((shown for v in pd.unique(s.iloc[bad]) if (shown := _invisible(str(v))) is not None), None)
             hidden = f"; {'the' if rows == 1 else 'a'} cell holds {odd}" if odd is not None else ""
+            if one and odd is None and (meant := _misspelt(str(s.iloc[bad[0]]), allowed)) is not None:
+                listed += f" (did you mean '{meant}'?)"
             setting = f"organisation.source.values.{name}"
             if noun == "level":  # a level cannot be read as blank (OrgSource refuses a null target)
                 way = (f"; map {'it' if one else 'each'} to a level with {setting}, or leave "
@@ -1018,6 +1021,17 @@ class _Loader:
 
 # What a value mapped to ``null`` is looked up as, to tell "read as blank" from "not in the mapping".
 _AS_BLANK = "\x00blank"
+
+
+def _misspelt(value: str, allowed: Sequence[str]) -> str | None:
+    """The model name a file value misspells (``Princpal``), whatever its case, or None.
+
+    Stricter than a scenario key's did-you-mean: a value that only shares a word with a name
+    (``senior engineer``) reads as ``Engineer`` at that cutoff, the wrong level to point to.
+    """
+    folded = {a.casefold(): a for a in allowed}
+    close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.8)
+    return folded[close[0]] if close else None
 
 
 def _blanks_marked(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
