@@ -1414,6 +1414,8 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
         model = model_at(loc)
         if model is Scenario and str(loc[-1]) in _lever_names():  # a lever's block indented too little
             message = f"unknown key '{loc[-1]}' at the top level: it is a lever, so indent it under 'interventions:'"
+        elif model is Scenario and str(loc[-1]).lower() in MEANT_ELSEWHERE:
+            message = f"unknown key '{loc[-1]}': {MEANT_ELSEWHERE[str(loc[-1]).lower()]}"
         else:
             message = unknown_key(str(loc[-1]), sorted(model.model_fields) if model else [], noun)
     elif kind in MAPPING_ERRORS:
@@ -1451,6 +1453,21 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
     if more > 0:
         message += f" [and {more} more problem{'s' if more > 1 else ''}]"
     return InputError(message, source=source, path=path)
+
+
+# Words an organisation writes at a scenario's top level for something set elsewhere, and where:
+# "attrition: 0.12" was answered "did you mean 'description'?" (an org-design trial).
+_ATTRITION = ("an outcome (the metric attrition_rate), not a setting: set exits.base_monthly, the chance per month "
+              "of leaving, and check the attrition a run gives (docs/ODD.md 8.10)")
+MEANT_ELSEWHERE = {
+    "attrition": _ATTRITION, "attrition_rate": _ATTRITION, "turnover": _ATTRITION,
+    "headcount": "the size comes from organisation.levels' positions; to resize the whole organisation, use "
+                 "--headcount N on the command line (or headcount: in an experiment file)",
+    "seed": "a run's seed is not part of its scenario: use --seed on the command line (or seed: in an experiment "
+            "file)",
+    "cycle_months": "it belongs under policy: (policy.cycle_months, the months between promotion rounds)",
+    "promotion_cycle": "the months between promotion rounds are policy.cycle_months",
+}
 
 
 def _lever_names() -> dict[str, Any]:

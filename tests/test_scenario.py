@@ -677,6 +677,11 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
         "interventions:\ncareer_conversations:\n  coverage: 0.8\n", "career_conversations",
         ["unknown key 'career_conversations' at the top level: it is a lever, so indent it under 'interventions:'",
          "[and 1 more problem]"]),
+    # "attrition: 0.12" was answered "did you mean 'description'?" (an org-design trial).
+    "attrition written as a setting": ("attrition: 0.12\n", "attrition",
+                                       ["unknown key 'attrition': an outcome (the metric attrition_rate), not a "
+                                        "setting: set exits.base_monthly"]),
+    "a seed in the scenario": ("seed: 5\n", "seed", ["a run's seed is not part of its scenario: use --seed"]),
     "a lever's setting not indented under it": (
         "interventions:\n  career_conversations:\n  coverage: 0.8\n", "interventions.coverage",
         ["unknown intervention 'coverage'", "'coverage' is a setting of career_conversations and mentoring: indent "
