@@ -1446,6 +1446,8 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
         model = model_at(loc) if loc else None
         bounds = _range(model, loc[-1]) if loc else None
         hint += _typed_as_text(kind, given, bounds) + _percent_as_number(given, bounds)
+        if kind.startswith("bool"):  # pydantic's line did not say what a yes/no setting takes (an org-design trial)
+            hint += "; write true or false"
         if hint and (percent := _percent_meant(given, bounds)) is not None and _per_month(model, loc[-1]):
             hint += (f" a month; {percent:g} % a year is about {1 - (1 - percent / 100) ** (1 / 12):.2g} a month "
                      "(this is a chance per month)")

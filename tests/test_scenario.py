@@ -681,6 +681,9 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
     "attrition written as a setting": ("attrition: 0.12\n", "attrition",
                                        ["unknown key 'attrition': an outcome (the metric attrition_rate), not a "
                                         "setting: set exits.base_monthly"]),
+    "a yes/no setting given a word": ("managers:\n  heuristics:\n    silence_as_disinterest: nope\n",
+                                      "managers.heuristics.silence_as_disinterest",
+                                      ["Input should be a valid boolean (got 'nope'); write true or false"]),
     "a seed in the scenario": ("seed: 5\n", "seed", ["a run's seed is not part of its scenario: use --seed"]),
     "a lever's setting not indented under it": (
         "interventions:\n  career_conversations:\n  coverage: 0.8\n", "interventions.coverage",
