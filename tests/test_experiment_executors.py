@@ -196,6 +196,33 @@ def test_workers_joining_mid_experiment_get_their_share_of_runs(tmp_path: Path) 
         pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
 
 
+def test_a_cluster_that_loses_every_worker_says_so_and_goes_on_when_one_is_back(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With every worker gone the runs wait for one to connect, and the command said nothing for as
+    long as that took (a researcher's trial: 30 s of silence)."""
+    design = small_design(tmp_path, "i", seed=11, replications=6, headcount=100)
+    _busy.update(now=0, peak=0, where={})
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                                       silence_logs=logging.ERROR)
+    emptied: list[int] = []
+
+    def empty_then_refill(outcome: RunOutcome) -> None:
+        if not emptied:
+            emptied.append(1)
+            cluster.scale(0)
+            threading.Timer(3.0, cluster.scale, args=(1,)).start()
+
+    try:
+        stats = run_design(design, tmp_path / "out", ExecutorSpec(kind="dask", address=cluster.scheduler_address),
+                           run_fn=_slow_run, on_outcome=empty_then_refill, flush_seconds=0.5)
+    finally:
+        cluster.close()
+    assert stats.ok == len(design.tasks)
+    err = capsys.readouterr().err
+    assert "note: the Dask cluster has no workers now" in err and "note: Dask workers are back" in err, err
+    assert err.index("no workers now") < err.index("workers are back")
+
+
 def _from_other_code_after_two(task: Any) -> RunOutcome:
     """``execute_run``, but runs from the third replication on come back made by other code."""
     outcome = execute_run(task)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import shutil
+import sys
 import time
 import traceback
 from collections import deque
@@ -248,6 +249,19 @@ def _lost(pool: cf.Executor) -> str | None:
 WIDTH_SECONDS = 1.0  # how often to ask an executor whose width can change (a Dask cluster) for it
 
 
+def _say_idle(idle: bool) -> None:
+    """Say that a Dask cluster has lost every worker, or that workers are back.
+
+    With every worker gone (killed, their machines lost) the runs wait for one to connect, and the
+    command said nothing for as long as that took (a researcher's trial: 30 s of silence).
+    """
+    if idle:
+        print("note: the Dask cluster has no workers now (they left or were lost); the runs wait for one to "
+              "connect (Ctrl-C to stop: the finished runs are saved)", file=sys.stderr, flush=True)
+    else:
+        print("note: Dask workers are back; the runs go on", file=sys.stderr, flush=True)
+
+
 def _drive(pool: cf.Executor, width: int, todo: Sequence[RunTask], run_fn: RunFunction,
            committer: _Committer) -> list[tuple[RunTask, BaseException]]:
     """Submit ``todo`` through a bounded window; returns the runs lost to the machinery.
@@ -264,12 +278,16 @@ def _drive(pool: cf.Executor, width: int, todo: Sequence[RunTask], run_fn: RunFu
     read_width = getattr(pool, "width", None)
     width_read = time.monotonic()
     broken: BaseException | None = None
+    idle = False  # the cluster has no workers now: said once, and again when they are back
     while pending or inflight:
-        if pending and callable(read_width) and time.monotonic() - width_read >= WIDTH_SECONDS:
+        if callable(read_width) and time.monotonic() - width_read >= WIDTH_SECONDS:
             now = read_width()
             width_read = time.monotonic()
             if now is not None:
                 window = window_size(now)
+                if (now == 0) != idle:
+                    idle = now == 0
+                    _say_idle(idle)
         while pending and broken is None and len(inflight) < window:
             task = pending.popleft()
             try:
