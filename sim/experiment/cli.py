@@ -113,11 +113,13 @@ def lever_list(text: str) -> list[LeverArm]:
     keeping their defaults: trying ``mentoring`` on an organisation whose groups are not named
     'women' took a variant file before. One lever at two settings compares doses
     (``mentoring,mentoring:coverage=0.6``), and ``+`` puts levers in one arm, switched on
-    together (``mentoring+career_conversations``). Values are read as ``--set`` reads them.
+    together (``mentoring+career_conversations``). Values are read as ``--set`` reads them, a list
+    in brackets too (``mentoring:group=[women_office,women_remote]``).
     """
     from sim.experiment.design import LeverArm  # noqa: PLC0415
 
-    items = [n.strip() for n in text.split(",") if n.strip()]
+    # A comma inside [...] is a list's, not a new arm's: mentoring:group=[women_office,women_remote].
+    items = [n.strip() for n in re.split(r",(?![^\[\]]*\])", text) if n.strip()]
     if not items:
         raise argparse.ArgumentTypeError("expected lever names separated by commas")
     arms: list[LeverArm] = []

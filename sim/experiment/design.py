@@ -702,13 +702,16 @@ class LeverSetting:
 
     @property
     def label(self) -> str:
-        """The lever, then each parameter and value (``mentoring_coverage_0.6``)."""
-        return "_".join([self.name, *(f"{k}_{v}" for k, v in self.params)])
+        """The lever, then each parameter and value (``mentoring_coverage_0.6``; a list's items joined by ``_``)."""
+        return "_".join([self.name, *(f"{k}_{'_'.join(map(str, v)) if isinstance(v, list | tuple) else v}"
+                                      for k, v in self.params)])
 
     @property
     def typed(self) -> str:
         """The lever as ``--levers`` takes it (``NAME:KEY=VALUE``), for messages and the command that repeats a run."""
-        return self.text or ":".join([self.name, *(f"{k}={v}" for k, v in self.params)])
+        return self.text or ":".join([self.name, *(f"{k}={'[' + ','.join(map(str, v)) + ']'}"
+                                                   if isinstance(v, list | tuple) else f"{k}={v}"
+                                                   for k, v in self.params)])
 
 
 @dataclass(frozen=True)

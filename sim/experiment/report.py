@@ -683,7 +683,7 @@ def _against_changes(arm: Mapping[str, Any], reference: Mapping[str, Any]) -> st
         name = lever(key)
         if name is None or not isinstance(value, dict | None):
             return f"`{key}={value}`"
-        params = ", ".join(f"{k} {v}" for k, v in (value or {}).items())
+        params = _params_in_words(value or {})
         if key.removeprefix("interventions.") in already:
             return f"{name} with {params}" if params else f"{name} at its defaults"
         return f"{name} switched on" + (f" ({params})" if params else "")
@@ -786,10 +786,15 @@ def _levers_switched_on(overrides: dict[str, Any], reference: Mapping[str, Any])
         name = key.removeprefix("interventions.")
         if key == name or name not in REGISTRY or name in already or not isinstance(value, dict | None):
             return []
-        params = ", ".join(f"{k} {v}" for k, v in (value or {}).items())
+        params = _params_in_words(value or {})
         found.append((name.replace("_", " ").capitalize() + (f" ({params})" if params else ""),
                       _lever_words(REGISTRY[name], value or {})))
     return found
+
+
+def _params_in_words(params: Mapping[str, Any]) -> str:
+    """A lever's parameters in words: ``coverage 0.6``, a list's items joined (``group women_office, women_remote``)."""
+    return ", ".join(f"{k} {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in params.items())
 
 
 def _lever_words(lever: Any, params: Mapping[str, Any]) -> str:

@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 class MentoringParams(Params):
     """Parameters of targeted mentoring."""
 
-    group: Annotated[str, Field(min_length=1, description="name of the group the programme targets")] = "women"
+    group: Annotated[
+        str | list[Annotated[str, Field(min_length=1)]],
+        Field(min_length=1, description="name of the group the programme targets, or a list of groups "
+                                        "(women_office and women_remote where groups split gender by place)"),
+    ] = "women"
     coverage: Annotated[float, Field(ge=0, le=1, description="share of the group below the top levels mentored")] = 0.3
     sponsorship_rate: Annotated[
         float, Field(ge=0, le=1, description="monthly chance a mentor speaks up for an aspiring mentee")
@@ -32,6 +36,15 @@ class MentoringParams(Params):
     visibility_gain: Annotated[float, Field(ge=0, le=0.5, description="visibility added to a mentee")] = 0.1
     readiness_gain_per_year: Annotated[float, Field(ge=0, le=5, description="readiness points per year")] = 0.3
     hours_per_mentee_month: Annotated[float, Field(ge=0, le=40, description="mentor + mentee hours per month")] = 3.0
+
+
+def target_groups(params: MentoringParams) -> list[str]:
+    """The groups the programme targets, one or several (``group: [women_office, women_remote]``).
+
+    Where a scenario's groups cross gender with place or role, "mentoring for women" targets
+    several of them (an org-design trial's groups could not all be mentored at once).
+    """
+    return [params.group] if isinstance(params.group, str) else list(params.group)
 
 
 @register
@@ -47,7 +60,9 @@ class Mentoring(Intervention):
     @classmethod
     def describe(cls, params: Params) -> str:
         """Names the group: an HR user's VP read "an under-represented group" and could not tell it meant women."""
-        return f"mentors for an under-represented group, here {params.group}, surface latent aspiration and sponsor it"
+        named = target_groups(params)
+        shown = named[0] if len(named) == 1 else ", ".join(named[:-1]) + f" and {named[-1]}"
+        return f"mentors for an under-represented group, here {shown}, surface latent aspiration and sponsor it"
 
     @classmethod
     def check(cls, scenario: Scenario, params: Params) -> None:
@@ -57,18 +72,25 @@ class Mentoring(Intervention):
         (two levels, with the default of 2) that is nobody: the lever would cost nothing and
         change nothing, and a comparison would report that as its effect.
         """
-        if params.group not in scenario.group_names:
+        named = target_groups(params)
+        twice = next((g for k, g in enumerate(named) if g in named[:k]), None)
+        if twice is not None:
+            raise ValueError(f"group '{twice}' is listed twice; list each group once")
+        for group in named:
+            if group in scenario.group_names:
+                continue
             from sim.scenario import closest  # noqa: PLC0415 (the scenario module loads the levers)
 
             unset = "group" not in params.model_fields_set
             # Group names are matched exactly; "Women" for "women" is the likeliest slip.
-            same = [g for g in scenario.group_names if g.casefold() == params.group.casefold()]
-            close = same[0] if same else closest(params.group, scenario.group_names)
+            same = [g for g in scenario.group_names if g.casefold() == group.casefold()]
+            close = same[0] if same else closest(group, scenario.group_names)
             raise ValueError(
-                f"group '{params.group}' does not exist"
+                f"group '{group}' does not exist"
                 + (f" (did you mean '{close}'?)" if close and not unset else "")
                 + f"; groups: {', '.join(scenario.group_names)}"
-                + (f" ('{params.group}' is the lever's default: give group: one of these)" if unset else "")
+                + (f" ('{group}' is the lever's default: give group: one of these, or a list of them)"
+                   if unset else "")
             )
         key, n = scenario.metrics.key_levels, scenario.n_levels
         if key >= n:
@@ -79,7 +101,8 @@ class Mentoring(Intervention):
 
     def setup(self, model: PromotionModel) -> None:
         """No mentees until the first review."""
-        self.code = model.scenario.group_names.index(self.params.group)
+        names = model.scenario.group_names
+        self.codes = np.array([names.index(g) for g in target_groups(self.params)], dtype=model.workforce.group.dtype)
         self.mentee_uid = np.full(model.workforce.capacity, -1, dtype=np.int64)
         # The rows enrolled so far (ascending), less those found to have left: mentees are a
         # few per cent of the rows, and this saves a scan of every row twice a month.
@@ -100,7 +123,7 @@ class Mentoring(Intervention):
     def on_reviews(self, model: PromotionModel, rng: np.random.Generator) -> None:
         """Enrol new mentees up to the coverage (new hires and those not yet in)."""
         wf, sc = model.workforce, model.scenario
-        eligible = wf.active & (wf.group == self.code) & (wf.level < sc.n_levels - sc.metrics.key_levels)
+        eligible = wf.active & np.isin(wf.group, self.codes) & (wf.level < sc.n_levels - sc.metrics.key_levels)
         enrolled = eligible & (self.mentee_uid == wf.uid)
         wanted = round(float(eligible.sum()) * self.params.coverage) - int(enrolled.sum())
         pool = np.flatnonzero(eligible & ~enrolled)
@@ -120,7 +143,7 @@ class Mentoring(Intervention):
         self.charge(model, rows.size * self.params.hours_per_mentee_month)
         _voice_rows(
             rows, rng.random(rows.size), wf.ambition, wf.masking, wf.voiced, wf.visibility, wf.last_voice, wf.wait,
-            wf.b_later, sc.behaviour.voice_rate, model.group_suppression[self.code], self.params.sponsorship_rate,
+            wf.b_later, sc.behaviour.voice_rate, wf.group, model.group_suppression, self.params.sponsorship_rate,
             model.month,
         )
 
@@ -135,18 +158,19 @@ class Mentoring(Intervention):
 # loop over them reads each column once instead of gathering and scattering it per operator.
 @jit
 def _voice_rows(
-    rows, draw, ambition, masking, voiced, visibility, last_voice, wait, b_later, voice_rate, suppression, sponsorship,
-    month,
+    rows, draw, ambition, masking, voiced, visibility, last_voice, wait, b_later, voice_rate, group, suppression,
+    sponsorship, month,
 ) -> None:
     """``on_signals`` for each mentee row: ``draw[n]`` decides for ``rows[n]``.
 
     The mentee's own extra voice is the core voice's (halved for someone who wants to move only
-    later, ODD 7.3), and it says the timing as the core voice does, so the manager learns "later".
+    later, ODD 7.3) that their group's suppression took away, and it says the timing as the core
+    voice does, so the manager learns "later".
     """
     for n in range(rows.size):
         i = rows[n]
         willing = (ambition[i] >= 0.5) & (not masking[i]) & (not voiced[i])
-        own = voice_rate * (0.25 + 0.75 * visibility[i]) * suppression * (1.0 - 0.5 * (wait[i] > 0))
+        own = voice_rate * (0.25 + 0.75 * visibility[i]) * suppression[group[i]] * (1.0 - 0.5 * (wait[i] > 0))
         if willing & (draw[n] < own + sponsorship):
             voiced[i] = True
             last_voice[i] = month
