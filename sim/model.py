@@ -26,7 +26,7 @@ from sim.allocator import keep_freed_memory
 from sim.compiled import jit
 from sim.errors import InputError
 from sim.experiment.fingerprint import engine_files
-from sim.metrics import EXITED, METRICS, MOVES, Recorder
+from sim.metrics import EXITED, METRICS, MOVES, Recorder, group_ratio_parts, ledger_metric
 from sim.org import VACANT, Org
 from sim.random import LazyStream, Streams, key_from
 from sim.records import Coded, EventLog, Ledger
@@ -266,18 +266,44 @@ class PromotionModel(mesa.Model):
         which a DataCollector's column or a notebook's plot shows as "no value yet", not as a
         mistake (a researcher's trial).
 
+        A metric of the run's summary that no month measures (a group's ledger rate, a ratio of
+        two groups' rates, ``global_efficiency_change``, ``global_efficiency`` without level
+        weights) raises too: it gave NaN every month, a DataCollector column of a researcher's
+        trial that never filled.
+
         Raises:
-            KeyError: ``name`` is no metric of this model; the message suggests the likely one.
+            KeyError: ``name`` is no metric of this model, or no month's: the message suggests the
+                likely one, or where the value is.
         """
         value = self.recorder.current.get(name)
         if value is not None:
             return value
         from sim.experiment.design import unknown_metric  # noqa: PLC0415 (only on a miss)
 
-        problem = unknown_metric(name, self.scenario.group_names)
+        problem = unknown_metric(name, self.scenario.group_names) or self._summary_only(name)
         if problem is not None and name not in MOVES:  # a month's moves are in the time series too
             raise KeyError(problem)
         return float("nan")
+
+    def _summary_only(self, name: str) -> str | None:
+        """Why ``name``, a metric a run reports, has no monthly value (docs/ODD.md 7.12.3-7.12.6), else None."""
+        rate = ledger_metric(name)
+        if rate is not None and rate != name:
+            table = {"promotion_stick_rate": "promotions", "decliner_retention": "decliners",
+                     "development_roi": "development"}[rate]
+            if group_ratio_parts(name) is not None:
+                return (f"'{name}' is worked out run by run when a comparison is analysed (--metrics), from each "
+                        f"group's '{rate}' in the run's summary; no month measures it")
+            return (f"'{name}' is in the run's summary only (docs/ODD.md 7.12.4), not measured month by month: "
+                    f"read simulate(...).summary, or the group's records in simulate(...).{table}; "
+                    f"the month's value for everyone is '{rate}'")
+        if name == "global_efficiency_change":
+            return ("'global_efficiency_change' is in the run's summary only (docs/ODD.md 7.12.4): read "
+                    "simulate(...).summary; the month's value is 'global_efficiency'")
+        if name == "global_efficiency" and self.scenario.metrics.level_weights is None:
+            return ("'global_efficiency' needs metrics.level_weights, which this scenario does not set "
+                    "(docs/ODD.md 7.12.3)")
+        return None
 
     # -- people moving ----------------------------------------------------------------------
     def _populate(self) -> None:

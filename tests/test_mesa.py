@@ -204,6 +204,25 @@ def test_metric_is_nan_before_measuring_and_refuses_unknown_names() -> None:
     assert set(METRICS) <= set(m.current_metrics)
 
 
+@pytest.mark.parametrize(("name", "words"), [
+    ("decliner_retention.women", r"in the run's summary only .* simulate\(\.\.\.\)\.decliners"),
+    ("promotion_stick_rate.men", r"in the run's summary only .* simulate\(\.\.\.\)\.promotions"),
+    ("promotion_stick_rate.women/men", "worked out run by run when a comparison is analysed"),
+    ("global_efficiency_change", "in the run's summary only"),
+    ("global_efficiency", "needs metrics.level_weights"),
+])
+def test_metric_refuses_a_summary_metric_that_no_month_measures(name: str, words: str) -> None:
+    # They gave NaN every month: a researcher's DataCollector column of decliner_retention.women
+    # never filled, with no word that the rate is the summary's only.
+    m = PromotionModel(scenario=SMALL, rng=8, warmup_months=0)
+    with pytest.raises(KeyError, match=words):
+        m.metric(name)  # before the first month too, where a reporter is usually tried
+    m.step()
+    assert name not in m.current_metrics
+    with pytest.raises(KeyError, match=words):
+        m.metric(name)
+
+
 class CollectingModel(PromotionModel):
     """The usual Mesa pattern: a model that owns a DataCollector and collects every step."""
 

@@ -23,6 +23,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -37,9 +38,9 @@ from sim.experiment.analysis import (
     paired_stats,
     with_group_ratios,
 )
-from sim.experiment.report import COMPACT_WIDTH, change_decimals, fixed
+from sim.experiment.report import COMPACT_WIDTH, change_decimals, firm, fixed
 from sim.experiment.report import _md_table as md_table
-from sim.metrics import metric_info
+from sim.metrics import COSTS, metric_info
 from sim.wording import DEFAULT_CONFIDENCE, percent_level, significance
 
 INTERACTION_COLUMNS = [
@@ -175,8 +176,10 @@ def verdict(row: Mapping[str, Any], confidence: float = DEFAULT_CONFIDENCE) -> s
 
     "Better" and "worse" follow the metric's direction (a misread rate lower than the sum
     predicts is better than the sum); a metric with no better direction is "above" or "below".
-    Clear means the interval excludes 0 after Holm's correction; clear on its own only, it may
-    be chance.
+    Lever time, a cost, is "above" or "below" too. Clear means the interval excludes 0 after
+    Holm's correction (for a metric with no better direction, its p-value below the significance
+    over the contrasts, as :func:`~sim.experiment.report.firm` judges the effects table's rows);
+    clear on its own only, it may be chance.
     """
     low, high = row["ci_low"], row["ci_high"]
     if not (math.isfinite(low) and math.isfinite(high)):
@@ -185,14 +188,19 @@ def verdict(row: Mapping[str, Any], confidence: float = DEFAULT_CONFIDENCE) -> s
         return "adds up"
     info = metric_info(str(row["metric"]))
     above = row["interaction"] > 0
-    better = {"lower": not above, "higher": above}.get(info.better if info else "")
+    # Lever time is a cost the levers set, never better or worse (as in the effects table): a
+    # trial's report called both levers' 4.05 hours against 4.07 for each alone "better than the sum".
+    better = None if row["metric"] in COSTS else {"lower": not above, "higher": above}.get(info.better if info else "")
     if better is None:
         words = "above the sum" if above else "below the sum"
     else:
         words = "better than the sum" if better else "worse than the sum"
-    p_holm = row["p_holm"]
-    return words if not (isinstance(p_holm, float) and math.isfinite(p_holm)) or p_holm < significance(confidence) \
-        else f"{words}, may be chance"
+    # The effects table's rule (report.firm): Holm's correction for the metrics with a verdict, and
+    # for one with no better direction, outside Holm's family, its p-value below the significance
+    # over the contrasts (Bonferroni); they were called clear at their own interval alone.
+    tests = int(row.get("holm_tests", 1))
+    stated = SimpleNamespace(**{"p_value": math.nan, "p_holm": math.nan, **row, "confidence": confidence})
+    return words if firm(stated, tests) else f"{words}, may be chance"
 
 
 def shown(row: Any) -> dict[str, str]:
@@ -217,8 +225,10 @@ def interaction_lines(frame: pd.DataFrame, confidence: float = DEFAULT_CONFIDENC
              "together - first - second + baseline, run by run over replications with the same seed, with its "
              f"{level} Student-t interval). *Better than the sum*: the levers reinforce each other; *worse than the "
              "sum*: they overlap or get in each other's way (each does less when the other is on); *adds up*: the "
-             "interval holds 0. *May be chance*: clear on its own, not after Holm's correction over these "
-             "contrasts. Every column: `interactions.csv`.", ""]
+             "interval holds 0; *above* or *below the sum*: a metric with no better direction, or lever time (a cost, "
+             "not a result). *May be chance*: clear on its own, not after Holm's correction over these contrasts (for "
+             f"*above* or *below*, lever time aside, its p-value not below {percent_level(significance(confidence))} "
+             "over them). Every column: `interactions.csv`.", ""]
     for (first, second, together), rows in frame.groupby(["first", "second", "together"], sort=False):
         lines += [f"### {first} + {second} (together: {together})", ""]
         table = []
