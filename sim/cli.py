@@ -293,6 +293,8 @@ def reproducing_command(*words: Any, args: argparse.Namespace, figures_default: 
     for flag in ("metrics", "levers", "interaction"):
         if getattr(args, flag, None):
             parts += [f"--{flag}", ",".join(map(str, getattr(args, flag)))]  # a lever as typed
+    if getattr(args, "interaction", None) == []:  # `--interaction none`: without it, a report shows the folder's pairs
+        parts += ["--interaction", "none"]
     for item in getattr(args, "set", None) or []:
         parts += ["--set", item]
     if getattr(args, "csv", False):

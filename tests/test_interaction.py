@@ -58,14 +58,20 @@ def test_the_interaction_is_together_minus_each_alone_plus_the_baseline_run_by_r
     assert "--interaction career_conversations+mentoring" in command
 
 
-def test_a_report_without_interactions_removes_the_old_table(folder: Path, tmp_path: Path) -> None:
+def test_a_rebuilt_report_keeps_the_pairs_its_command_asked_for(folder: Path, tmp_path: Path) -> None:
+    """A bare rebuild dropped the section and interactions.csv without a word, under a Command: line that
+    still asked for them (a researcher's trial): it is that command's report again; --interaction none drops them."""
     copy = tmp_path / "copy"
     import shutil  # noqa: PLC0415
 
     shutil.copytree(folder, copy)
-    analyse(copy, plots=False)
-    assert not (copy / "interactions.csv").exists()
-    assert "Do the levers add up?" not in (copy / "report.md").read_text()
+    before = (copy / "report.md").read_text()
+    assert main(["experiment", "report", str(copy), "--quiet"]) == 0
+    assert (copy / "report.md").read_text() == before and (copy / "interactions.csv").exists()
+    assert main(["experiment", "report", str(copy), "--interaction", "none", "--quiet"]) == 0
+    report = (copy / "report.md").read_text()
+    assert not (copy / "interactions.csv").exists() and "Do the levers add up?" not in report
+    assert f"Report made by: `promosim experiment report {copy} --interaction none`" in report
     assert main(["experiment", "report", str(copy), "--interaction", "mentoring+career_conversations=mentoring_and_"
                  "career_conversations", "--quiet"]) == 0
     assert (copy / "interactions.csv").exists()

@@ -294,11 +294,17 @@ def _table_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--interaction", type=pair_list, metavar="A+B,...",
                         help="do two levers add up? for arms A, B and both together (a compare's --levers A,B,A+B "
                              "makes them; name the together arm as A+B=ARM), what the two do together beyond the "
-                             "sum of each alone, with its interval: in report.md and interactions.csv")
+                             "sum of each alone, with its interval: in report.md and interactions.csv (experiment "
+                             "report: default the pairs the folder's command asked for; none for none)")
 
 
 def pair_list(text: str) -> list[str]:
-    """Argparse type: lever pairs separated by commas (``A+B`` or ``A+B=ARM``), checked against the arms later."""
+    """Argparse type: lever pairs separated by commas (``A+B`` or ``A+B=ARM``), checked against the arms later.
+
+    ``none`` (for ``experiment report``) drops the pairs the folder's command asked for.
+    """
+    if text.strip().lower() == "none":
+        return []
     pairs = [p.strip() for p in text.split(",") if p.strip()]
     if not pairs:
         raise argparse.ArgumentTypeError("expected pairs of arms joined by '+', e.g. career_conversations+mentoring")
@@ -444,10 +450,12 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     output_folder(out)  # a folder that cannot be made fails before the plan is announced
     executor = executor_from_options(args.workers, args.dask_address, args.dask_local)
     # The command's paths are as typed, so relative ones need the folder it ran in to be run again.
-    # figures: what `experiment report` rebuilds the plots as when not told (folder_figures); and the
-    # level the report is made at: a report rebuilt without --confidence takes it from here.
+    # figures: what `experiment report` rebuilds the plots as when not told (folder_figures); the
+    # level the report is made at and its lever pairs: a report rebuilt without --confidence or
+    # --interaction takes them from here.
     meta = run_metadata(design.seed, executor=executor.describe(), command=command, cwd=str(Path.cwd()),
-                        experiment=design.name, figures=list(args.figures), confidence=_level(args))
+                        experiment=design.name, figures=list(args.figures), confidence=_level(args),
+                        interactions=list(getattr(args, "interaction", None) or []))
     total = len({t.run_id for t in design.tasks})
     if not args.quiet:
         same = f" ({total} distinct: some sample points coincide)" if total < len(design.tasks) else ""
@@ -801,7 +809,13 @@ def _check_report_metrics(names: list[str] | None, store: Any) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Rebuild the analysis of an output folder (e.g. after a resume or on another machine)."""
-    from sim.experiment.report import analyse, folder_figures, print_effects, recorded_confidence  # noqa: PLC0415
+    from sim.experiment.report import (  # noqa: PLC0415
+        analyse,
+        folder_figures,
+        print_effects,
+        recorded_confidence,
+        recorded_interactions,
+    )
     from sim.experiment.sensitivity import analyse_sensitivity, print_indices  # noqa: PLC0415
     from sim.experiment.store import ResultStore  # noqa: PLC0415
 
@@ -824,7 +838,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     command = reproducing_command("experiment", "report", args.folder, args=args, figures_default=written_as)
     other_level = args.confidence is not None and args.confidence != recorded_confidence(store)
     made_by = ({"command": command, "cwd": str(Path.cwd())}
-               if args.metrics or args.against or args.interaction or other_level or args.figures != written_as
+               if args.metrics or args.against or other_level or args.figures != written_as
+               or (args.interaction is not None and args.interaction != recorded_interactions(store))
                else None)
     if design.get("kind") == "sensitivity":
         if args.against:

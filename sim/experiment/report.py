@@ -254,9 +254,9 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
             formats, an older report's, are removed (:func:`save_figure`). Reports ``--against``
             an arm refreshed with this one keep the formats they were asked for.
         interactions: Lever pairs (``A+B`` or ``A+B=ARM``, :func:`~sim.experiment.interaction.find_pair`)
-            whose interaction report.md shows and ``interactions.csv`` holds. Like ``metrics``,
-            asked for each time: a report without them removes an ``interactions.csv`` left by
-            an earlier one, which the runs it was made from may no longer match.
+            whose interaction report.md shows and ``interactions.csv`` holds; None for those the
+            folder's command asked for (:func:`recorded_interactions`), an empty list for none (an
+            ``interactions.csv`` left by an earlier report is then removed).
 
     Returns:
         The effects table and run counts (for printing).
@@ -271,6 +271,8 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
     design = store.design()
     root = Path(out)
     asked = list(metrics) if metrics else None
+    if interactions is None:  # the pairs the folder's command asked for, so that a rebuild is its report again
+        interactions = () if against is not None else recorded_interactions(store)
     if interactions and against is not None:
         raise InputError("an interaction is measured from the arm with neither lever on (the baseline): leave out "
                          "--against", source=str(out), path="--interaction")
@@ -342,6 +344,17 @@ def recorded_confidence(store: ResultStore) -> float:
     level was recorded, or whose value was edited into something else, gives 0.95.
     """
     return _level_or_default(store.read_json("metadata.json").get("confidence"))
+
+
+def recorded_interactions(store: ResultStore) -> list[str]:
+    """The lever pairs (``--interaction``) the latest command that made the folder's runs asked for (metadata.json).
+
+    A report rebuilt without ``--interaction`` shows them again, as it keeps that command's level
+    and figures: the rebuild dropped the section and interactions.csv without a word, under a
+    ``Command:`` line that still asked for them (a researcher's trial).
+    """
+    pairs = store.read_json("metadata.json").get("interactions")
+    return [str(p) for p in pairs] if isinstance(pairs, list) else []
 
 
 def _level_or_default(value: Any) -> float:
