@@ -300,7 +300,7 @@ def reproducing_command(*words: Any, args: argparse.Namespace, figures_default: 
     if getattr(args, "csv", False):
         parts.append("--csv")
     figures = getattr(args, "figures", None)
-    if figures and tuple(figures) != tuple(figures_default):
+    if figures and set(figures) != set(figures_default):  # the same files, in any order
         parts += ["--figures", ",".join(figures)]
     return shlex.join(parts)
 

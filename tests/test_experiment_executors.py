@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -426,3 +427,30 @@ def test_a_port_where_no_scheduler_answers_is_refused_not_waited_on(monkeypatch:
     assert "did not answer as a Dask scheduler within 2 s; is it the scheduler's port" in errors.get("silent", "")
     assert "cannot reach the Dask scheduler at" in errors["silent"]
     assert "something there answered, but not as a Dask scheduler does" in errors.get("answering", "")
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the test's certificate")
+def test_a_tls_scheduler_is_heard_with_dasks_tls_configuration(tmp_path: Path) -> None:
+    """The greeting check connected without the certificates the Client takes from Dask's configuration,
+    so every tls:// scheduler was refused as "not a Dask scheduler"; without them, the line says what is missing."""
+    import dask  # noqa: PLC0415
+    from distributed.security import Security  # noqa: PLC0415
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-subj", "/CN=localhost", "-days", "1", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    security = Security(tls_ca_file=str(cert), tls_scheduler_cert=str(cert), tls_scheduler_key=str(key),
+                        tls_client_cert=str(cert), tls_client_key=str(key), require_encryption=True)
+    cluster = distributed.LocalCluster(n_workers=0, protocol="tls://", host="127.0.0.1", security=security,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        address = cluster.scheduler_address
+        with pytest.raises(InputError, match="a tls:// address needs Dask's TLS configuration"):
+            executor_module._hear_scheduler(address)
+        config = {"distributed.comm.tls.ca-file": str(cert), "distributed.comm.tls.client.cert": str(cert),
+                  "distributed.comm.tls.client.key": str(key)}
+        with dask.config.set(config):
+            executor_module._hear_scheduler(address)  # as a Client with that configuration reaches it
+    finally:
+        cluster.close()

@@ -99,6 +99,9 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     capsys.readouterr()
     assert main(["experiment", "report", str(out), "--metrics", "misread_rate"]) == 2  # not silently ignored
     assert "--metrics chooses effects of a comparison" in capsys.readouterr().err
+    # Nor --interaction, which sensitivity.md would have named as the command that made it.
+    assert main(["experiment", "report", str(out), "--interaction", "a+b"]) == 2
+    assert "--interaction: holds sample points; --interaction takes the arms of a comparison" in capsys.readouterr().err
     # At another level the same bootstrap's half-widths scale with SALib's normal quantile, and every
     # place that names the level says it.
     assert main(["experiment", "report", str(out), "--confidence", "0.9"]) == 0

@@ -17,7 +17,7 @@ from conftest import SCENARIOS
 
 from sim.cli import main
 from sim.errors import InputError
-from sim.experiment.interaction import find_pair, verdict
+from sim.experiment.interaction import LeverPair, find_pair, interaction_effects, verdict
 from sim.experiment.report import analyse
 from sim.experiment.store import ResultStore
 
@@ -87,7 +87,7 @@ def test_a_rebuilt_report_keeps_the_pairs_its_command_asked_for(folder: Path, tm
 
 @pytest.mark.parametrize(("typed", "words"), [
     ("career_conversations", "'career_conversations' is not two arms joined by '+'"),
-    ("carer_conversations+mentoring", "no arm 'carer_conversations' in this folder (did you mean "
+    ("carer_conversations+mentoring", "no arm 'carer_conversations' (did you mean "
                                       "'career_conversations'?)"),
     ("baseline+mentoring", "baseline is the baseline; the interaction compares two levers"),
     ("career_conversations+mentoring=mentoring", "names one arm twice"),
@@ -107,6 +107,11 @@ def test_a_bad_interaction_stops_compare_before_any_run(folder: Path, tmp_path: 
     assert code == 2 and err.count("\n") == 1, err
     assert "--interaction: no arm with both career_conversations and mentoring" in err
     assert not (out / "runs").exists()
+    code = main(["compare", str(SCENARIOS / "baseline.yaml"), *LEVERS, *SMALL, "--out", str(out),
+                 "--interaction", "career_conversation+mentoring"])
+    err = capsys.readouterr().err
+    assert code == 2 and "command line: --interaction: no arm 'career_conversation' (did you mean" in err, err
+    assert "folder" not in err and not (out / "runs").exists()  # the arms are the command's: no folder yet
     with pytest.raises(InputError, match="leave out --against"):
         analyse(folder, against="mentoring", interactions=["career_conversations+mentoring"])
 
@@ -135,3 +140,38 @@ def test_lever_time_and_metrics_without_a_direction_are_judged_as_in_the_effects
     assert verdict(count, confidence=0.9) == "above the sum, may be chance"  # 0.03 is not below 10% / 19 either
     assert verdict({**count, "p_value": 0.004}, confidence=0.9) == "above the sum"  # below 10% / 19, not 5% / 19
     assert verdict({**count, "p_value": 0.004}) == "above the sum, may be chance"
+
+
+PAIR = LeverPair(first="a", second="b", together="a_and_b", baseline="baseline")
+
+
+def _values(columns: dict[str, dict[str, list[float]]]) -> pd.DataFrame:
+    """A run_values frame from each metric's values per arm, one per replication."""
+    return pd.DataFrame([{"arm": arm, "replication": k, "metric": metric, "value": value}
+                         for metric, arms in columns.items() for arm, runs in arms.items()
+                         for k, value in enumerate(runs)])
+
+
+def test_a_lever_that_leaves_a_metric_alone_adds_up_exactly() -> None:
+    # b changes nothing: together is a's value in every run. In binary 0.2 + 0.1 - 0.1 is not 0.2, and
+    # the same 3e-17 in every run, with no spread, was a certain "better than the sum" that joined Holm's count.
+    same = {"baseline": [0.1] * 3, "a": [0.2] * 3, "b": [0.1] * 3, "a_and_b": [0.2] * 3}
+    row = interaction_effects(_values({"misread_rate": same}), {"replications": 3}, [PAIR]).iloc[0]
+    assert row.interaction == 0 and row.ci_low == 0 == row.ci_high
+    assert np.isnan(row.p_value) and row.holm_tests == 0  # no test to make, as for arms that agree
+    assert verdict(row.to_dict()) == "adds up"
+    swapped = {"baseline": [0.1] * 3, "a": [0.1] * 3, "b": [0.3] * 3, "a_and_b": [0.3] * 3}  # a changes nothing
+    assert interaction_effects(_values({"misread_rate": swapped}), {"replications": 3}, [PAIR]).iloc[0].interaction == 0
+
+
+def test_metrics_shown_after_the_fact_keep_the_designs_holm_family() -> None:
+    rng = np.random.default_rng(3)
+    columns = {metric: {arm: list(rng.normal(0.3, 0.05, 5)) for arm in ("baseline", "a", "b", "a_and_b")}
+               for metric in ("misread_rate", "hidden_ambition_rate", "attrition_rate")}
+    design = {"replications": 5, "metrics": list(columns)}
+    full = interaction_effects(_values(columns), design, [PAIR])
+    shown = interaction_effects(_values(columns), design, [PAIR], metrics=["attrition_rate", "misread_rate"])
+    assert list(shown["metric"]) == ["attrition_rate", "misread_rate"]
+    assert (shown["holm_tests"] == 3).all()  # narrowing the table must not shrink the correction
+    expected = full.set_index("metric").loc[["attrition_rate", "misread_rate"], "p_holm"].to_numpy()
+    np.testing.assert_allclose(shown["p_holm"].to_numpy(), expected)

@@ -33,7 +33,7 @@ import difflib
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -370,9 +370,7 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
         intervals are.
     """
     shown = list(metrics) if metrics else None
-    metrics = metric_order(values, design.get("metrics"))
-    if shown is not None:  # a metric outside the design's list gets its row, and joins the family
-        metrics += [m for m in metric_order(values, shown) if m not in metrics]
+    metrics = family_metrics(values, design, shown)
     values = with_group_ratios(values, metrics)
     replications = range(int(design.get("replications", 0)))
     rows = []
@@ -401,11 +399,30 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
     frame["p_holm"] = np.nan
     frame.loc[family, "p_holm"] = holm(frame.loc[family, "p_value"].to_numpy(dtype=float))
     frame["holm_tests"] = int(family.sum())  # the family's size, kept when rows are left out below
-    if shown is not None:  # chosen after the fact: the family stays the design's (p_holm does not shrink)
-        order = {m: i for i, m in enumerate(shown)}
-        frame = frame[frame["metric"].isin(shown)]
-        frame = frame.iloc[np.argsort(frame["metric"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+    frame = shown_rows(frame, shown)
     return frame.astype({"n": "int64", "dropped": "int64", "holm_tests": "int64"}) if len(frame) else frame
+
+
+def family_metrics(values: pd.DataFrame, design: Mapping[str, Any], shown: Sequence[str] | None) -> list[str]:
+    """The metrics a table of tests is computed over: the design's, then any ``shown`` beyond them.
+
+    Holm's correction runs over all of them (:func:`shown_rows` then keeps the rows asked for),
+    so that narrowing a report with ``--metrics`` after seeing the results does not shrink the
+    correction; a metric outside the design's list gets its rows, and joins the family.
+    """
+    metrics = metric_order(values, design.get("metrics"))
+    if shown:
+        metrics += [m for m in metric_order(values, shown) if m not in metrics]
+    return metrics
+
+
+def shown_rows(frame: pd.DataFrame, shown: Sequence[str] | None) -> pd.DataFrame:
+    """The rows of ``shown``'s metrics, in its order (each metric's rows as they were); all without it."""
+    if not shown:
+        return frame
+    order = {m: i for i, m in enumerate(shown)}
+    frame = frame[frame["metric"].isin(shown)]
+    return frame.iloc[np.argsort(frame["metric"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def in_holm_family(metric: str) -> bool:

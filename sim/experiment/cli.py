@@ -311,12 +311,16 @@ def pair_list(text: str) -> list[str]:
     return pairs
 
 
-def _check_pairs(args: argparse.Namespace, design: Any, source: str) -> None:
-    """Refuse a --interaction the design's arms cannot make before its runs start, not after them."""
+def _check_pairs(args: argparse.Namespace, design: dict[str, Any], source: str) -> None:
+    """Refuse a --interaction the design's arms cannot make before its runs start, not after them.
+
+    ``design`` as stored (``Design.to_json``); for ``experiment report`` of a sensitivity folder,
+    which no pair fits and whose report would otherwise leave the option out without a word.
+    """
     from sim.experiment.interaction import find_pair  # noqa: PLC0415
 
     for typed in args.interaction or ():
-        find_pair(design.to_json(), typed, source)
+        find_pair(design, typed, source)
 
 
 def _print_interactions(args: argparse.Namespace, result: Any) -> None:
@@ -693,7 +697,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         lever = key.split(".")[1]
         print(f"note: --set {key} applies to every arm, the baseline too: {lever} runs in all of them, and the "
               "comparison is of the other changes", file=sys.stderr)
-    _check_pairs(args, design, "command line")
+    _check_pairs(args, design.to_json(), "command line")
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
@@ -715,7 +719,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise _as_option(exc, _sizes_given(args)) from None
     check_arms(design)
-    _check_pairs(args, design, args.experiment)
+    _check_pairs(args, design.to_json(), args.experiment)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
@@ -838,7 +842,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     command = reproducing_command("experiment", "report", args.folder, args=args, figures_default=written_as)
     other_level = args.confidence is not None and args.confidence != recorded_confidence(store)
     made_by = ({"command": command, "cwd": str(Path.cwd())}
-               if args.metrics or args.against or other_level or args.figures != written_as
+               if args.metrics or args.against or other_level or set(args.figures) != set(written_as)
                or (args.interaction is not None and args.interaction != recorded_interactions(store))
                else None)
     if design.get("kind") == "sensitivity":
@@ -848,6 +852,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.metrics:
             raise InputError("--metrics chooses effects of a comparison; a sensitivity folder reports the metrics "
                              "of its design (its experiment file's sensitivity.metrics)", source=str(args.folder))
+        _check_pairs(args, design, str(args.folder))
         indices, _, files = analyse_sensitivity(args.folder, confidence=args.confidence, figures=args.figures,
                                                 made_by=made_by)
         if not args.quiet and len(indices):

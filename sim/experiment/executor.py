@@ -418,9 +418,14 @@ def _hear_scheduler(address: str) -> None:
 
     from dask.utils import parse_timedelta  # noqa: PLC0415 (optional heavy import)
     from distributed.comm import connect  # noqa: PLC0415
+    from distributed.security import Security  # noqa: PLC0415
+
+    # As the Client connects: a tls:// scheduler takes the certificates of Dask's configuration
+    # (distributed.comm.tls); without them every TLS scheduler read as "not a Dask scheduler".
+    connection_args = Security().get_connection_args("client")
 
     async def greet() -> None:
-        comm = await connect(address, timeout=CONNECT_TIMEOUT)  # its greeting is read inside
+        comm = await connect(address, timeout=CONNECT_TIMEOUT, **connection_args)  # its greeting is read inside
         await comm.close()
 
     deadline = parse_timedelta(CONNECT_TIMEOUT) + GREETING_TIMEOUT
@@ -444,6 +449,9 @@ def _hear_scheduler(address: str) -> None:
                   f"{deadline:g} s; is it {port}?")
     elif isinstance(exc, (OSError, ValueError)):  # ValueError: an address scheme Dask does not know
         detail = f" ({exc.__class__.__name__})"
+    elif isinstance(exc, TypeError):  # Dask's words for a tls:// address with no certificates to connect with
+        detail = (": a tls:// address needs Dask's TLS configuration (distributed.comm.tls: ca-file, and the client's "
+                  "cert and key)")
     else:
         detail = f": something there answered, but not as a Dask scheduler does; is it {port}?"
     raise InputError(f"{UNREACHABLE} at {address}{detail}", source="--dask-address")

@@ -10,9 +10,12 @@ baseline, replication *k*'s interaction is
 what the two do together beyond the sum of what each does alone (the difference in differences
 of a 2 x 2 factorial design). The four runs of a replication share their seed (common random
 numbers), so the contrast is paired as every effect is: :func:`~sim.experiment.analysis.paired_stats`
-of the together arm against the additive prediction ``A_k + B_k - base_k`` gives its mean, its
-Student-t interval and its test. Holm's correction runs over the contrasts that get a verdict, as
-the effects table's does over its own tests.
+of ``AB_k - A_k`` against ``B_k - base_k`` (B's effect with A on, against without) gives its mean,
+its Student-t interval and its test. Taken as those two differences, a lever that leaves a metric
+as it was gives a contrast of exactly 0 in every run; against ``A_k + B_k - base_k`` rounding gave
+one of about 1e-17 in every run, which a test with no spread called certain. Holm's correction
+runs over the contrasts of the design's metrics that get a verdict, as the effects table's does
+over its own tests, also when ``--metrics`` shows fewer.
 """
 
 from __future__ import annotations
@@ -32,10 +35,11 @@ import pandas as pd
 from sim.errors import InputError
 from sim.experiment.analysis import (
     closest_arm,
+    family_metrics,
     holm,
     in_holm_family,
-    metric_order,
     paired_stats,
+    shown_rows,
     with_group_ratios,
 )
 from sim.experiment.report import COMPACT_WIDTH, change_decimals, firm, fixed
@@ -117,7 +121,8 @@ def _known(label: str, labels: Sequence[str], source: str, option: str) -> str:
         return label
     close = closest_arm(label, labels)
     hint = f" (did you mean '{close}'?)" if close else ""
-    raise InputError(f"no arm '{label}' in this folder{hint}; arms: {', '.join(labels)}", source=source, path=option)
+    # No "in this folder": before a compare or an experiment run, the arms are the command's or the file's.
+    raise InputError(f"no arm '{label}'{hint}; arms: {', '.join(labels)}", source=source, path=option)
 
 
 def interaction_effects(values: pd.DataFrame, design: Mapping[str, Any], pairs: Sequence[LeverPair],
@@ -128,16 +133,18 @@ def interaction_effects(values: pd.DataFrame, design: Mapping[str, Any], pairs: 
         values: From :func:`~sim.experiment.analysis.run_values`.
         design: The stored design (its replications and metrics).
         pairs: From :func:`find_pair`.
-        metrics: Metrics to include (default: the design's, else all).
+        metrics: Metrics to show (default: the design's, else all); Holm's correction still
+            runs over the design's (:func:`~sim.experiment.analysis.family_metrics`).
         confidence: Confidence level of the intervals.
 
     Returns:
         A frame with :data:`INTERACTION_COLUMNS`. ``interaction`` is ``together_effect -
         sum_of_effects`` over the replications where all four runs have a value (``n``;
         ``dropped`` the others), with its paired interval; ``p_holm`` is adjusted over the
-        contrasts of metrics that get a verdict.
+        contrasts of the design's metrics that get a verdict.
     """
-    metrics = metric_order(values, metrics or design.get("metrics"))
+    shown = list(metrics) if metrics else None
+    metrics = family_metrics(values, design, shown)
     values = with_group_ratios(values, metrics)
     replications = range(int(design.get("replications", 0)))
     rows = []
@@ -150,7 +157,7 @@ def interaction_effects(values: pd.DataFrame, design: Mapping[str, Any], pairs: 
                 for label in (pair.baseline, pair.first, pair.second, pair.together)
             )
             complete = np.isfinite(base) & np.isfinite(first) & np.isfinite(second) & np.isfinite(together)
-            row = paired_stats(np.where(complete, first + second - base, np.nan), together, confidence)
+            row = paired_stats(second - base, together - first, confidence)  # NaN where any of the four is
             mean = {name: float(col[complete].mean()) if complete.any() else math.nan
                     for name, col in (("base", base), ("first", first), ("second", second), ("together", together))}
             rows.append({
@@ -168,6 +175,7 @@ def interaction_effects(values: pd.DataFrame, design: Mapping[str, Any], pairs: 
     frame.loc[family, "p_holm"] = holm(frame.loc[family, "p_value"].to_numpy(dtype=float))
     frame["holm_tests"] = int(family.sum())
     frame["confidence"] = confidence
+    frame = shown_rows(frame, shown)
     return frame.astype({"n": "int64", "dropped": "int64", "holm_tests": "int64"}) if len(frame) else frame
 
 

@@ -1640,7 +1640,7 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, be
     if before_after:
         table.add_column("before → after", justify="right", no_wrap=True)
     table.add_column(f"change [{level} CI]", justify="right", no_wrap=True)
-    # With the means a verdict keeps its line, or the table is too wide for them (:func:`_laid_out_width`).
+    # With the means a verdict keeps its line, or the table is too wide for them (:func:`_fits_whole`).
     table.add_column("verdict", no_wrap=before_after)
     previous = None
     decimals: dict[str, int] = {}  # per metric, the most any of its rows needs: one baseline, one way of writing it
