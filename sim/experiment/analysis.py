@@ -33,7 +33,7 @@ import difflib
 import itertools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -370,15 +370,10 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
         intervals are.
     """
     shown = list(metrics) if metrics else None
-    metrics = family_metrics(values, design, shown)
-    values = with_group_ratios(values, metrics)
-    replications = range(int(design.get("replications", 0)))
     rows = []
-    for metric in metrics:
+    for metric, wide in metric_tables(values, design, shown):
         info = metric_info(metric)
         to_parity = info is not None and info.better == "one"
-        wide = values[values["metric"] == metric].pivot(index="replication", columns="arm", values="value")
-        wide = wide.reindex(index=replications)
         for arm in design["arms"]:
             ref = arm.get("reference")
             if ref is None:
@@ -394,11 +389,33 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
                        parameters=", ".join(f"{k}={v}" for k, v in arm["parameters"].items()),
                        rel_diff=row["diff"] / base_mean if base_mean and math.isfinite(base_mean) else math.nan)
             rows.append(row)
-    frame = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    return with_holm(pd.DataFrame(rows, columns=EFFECT_COLUMNS), shown)
+
+
+def metric_tables(values: pd.DataFrame, design: Mapping[str, Any],
+                  shown: Sequence[str] | None) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each metric of a table of tests (:func:`family_metrics`), with its values as replication x arm.
+
+    Group ratios are added run by run (:func:`with_group_ratios`); a replication with no value in
+    an arm reads NaN there, so pairs are taken replication by replication.
+    """
+    metrics = family_metrics(values, design, shown)
+    values = with_group_ratios(values, metrics)
+    replications = range(int(design.get("replications", 0)))
+    for metric in metrics:
+        wide = values[values["metric"] == metric].pivot(index="replication", columns="arm", values="value")
+        yield metric, wide.reindex(index=replications)
+
+
+def with_holm(frame: pd.DataFrame, shown: Sequence[str] | None) -> pd.DataFrame:
+    """``frame`` with ``p_holm`` over its tests of metrics that get a verdict, then only the rows ``shown``.
+
+    ``holm_tests`` keeps the family's size on every row, also when rows are left out.
+    """
     family = frame["metric"].map(in_holm_family).astype(bool) & frame["p_value"].notna()
     frame["p_holm"] = np.nan
     frame.loc[family, "p_holm"] = holm(frame.loc[family, "p_value"].to_numpy(dtype=float))
-    frame["holm_tests"] = int(family.sum())  # the family's size, kept when rows are left out below
+    frame["holm_tests"] = int(family.sum())
     frame = shown_rows(frame, shown)
     return frame.astype({"n": "int64", "dropped": "int64", "holm_tests": "int64"}) if len(frame) else frame
 

@@ -33,15 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.experiment.analysis import (
-    closest_arm,
-    family_metrics,
-    holm,
-    in_holm_family,
-    paired_stats,
-    shown_rows,
-    with_group_ratios,
-)
+from sim.experiment.analysis import closest_arm, metric_tables, paired_stats, with_holm
 from sim.experiment.report import COMPACT_WIDTH, change_decimals, firm, fixed
 from sim.experiment.report import _md_table as md_table
 from sim.metrics import COSTS, metric_info
@@ -144,13 +136,8 @@ def interaction_effects(values: pd.DataFrame, design: Mapping[str, Any], pairs: 
         contrasts of the design's metrics that get a verdict.
     """
     shown = list(metrics) if metrics else None
-    metrics = family_metrics(values, design, shown)
-    values = with_group_ratios(values, metrics)
-    replications = range(int(design.get("replications", 0)))
     rows = []
-    for metric in metrics:
-        wide = values[values["metric"] == metric].pivot(index="replication", columns="arm", values="value")
-        wide = wide.reindex(index=replications)
+    for metric, wide in metric_tables(values, design, shown):
         for pair in pairs:
             base, first, second, together = (
                 wide[label].to_numpy(dtype=float) if label in wide else np.full(len(wide), np.nan)
@@ -170,13 +157,8 @@ def interaction_effects(values: pd.DataFrame, design: Mapping[str, Any], pairs: 
                 "p_value": row["p_value"],
             })
     frame = pd.DataFrame(rows, columns=INTERACTION_COLUMNS)
-    family = frame["metric"].map(in_holm_family).astype(bool) & frame["p_value"].notna()
-    frame["p_holm"] = np.nan
-    frame.loc[family, "p_holm"] = holm(frame.loc[family, "p_value"].to_numpy(dtype=float))
-    frame["holm_tests"] = int(family.sum())
     frame["confidence"] = confidence
-    frame = shown_rows(frame, shown)
-    return frame.astype({"n": "int64", "dropped": "int64", "holm_tests": "int64"}) if len(frame) else frame
+    return with_holm(frame, shown)
 
 
 def verdict(row: Mapping[str, Any], confidence: float = DEFAULT_CONFIDENCE) -> str:
