@@ -80,9 +80,8 @@ def find_pair(design: Mapping[str, Any], typed: str, source: str, option: str = 
                          "A+B=ARM to name the arm with both)", source=source, path=option)
     for part in parts:
         _known(part, labels, source, option)
-        if next(a for a in arms if a["label"] == part).get("reference") is None:
-            raise InputError(f"{part} is the baseline; the interaction compares two levers, each alone and both "
-                             "together, with it", source=source, path=option)
+        if next(a for a in arms if a["label"] == part).get("reference") is None:  # before "no arm with both"
+            raise _is_the_baseline(part, source, option)
     if named:
         together = _known(named.strip(), labels, source, option)
     else:
@@ -99,13 +98,16 @@ def find_pair(design: Mapping[str, Any], typed: str, source: str, option: str = 
                          source=source, path=option)
     bases = {reference.get(label) for label in chosen}
     if None in bases:
-        base = next(label for label in chosen if reference[label] is None)
-        raise InputError(f"{base} is the baseline; the interaction compares two levers, each alone and both "
-                         "together, with it", source=source, path=option)
+        raise _is_the_baseline(next(label for label in chosen if reference[label] is None), source, option)
     if len(bases) > 1:
         raise InputError(f"{', '.join(chosen)} are not paired with one baseline ({', '.join(sorted(bases))})",
                          source=source, path=option)
     return LeverPair(first=parts[0], second=parts[1], together=together, baseline=bases.pop())
+
+
+def _is_the_baseline(label: str, source: str, option: str) -> InputError:
+    return InputError(f"{label} is the baseline; the interaction compares two levers, each alone and both "
+                      "together, with it", source=source, path=option)
 
 
 def _known(label: str, labels: Sequence[str], source: str, option: str) -> str:
