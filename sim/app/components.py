@@ -883,7 +883,7 @@ def PendingNote(state: AppState) -> None:
     """
     if state.settings.value != state.model.value.settings:
         solara.Text("\u26a0 Your changes take effect when you press Reset.", classes=["promosim-pending"])
-    elif PAUSED_NOTE in (state.notice.value or ""):
+    if PAUSED_NOTE in (state.notice.value or ""):  # both when both hold: the sidebar no longer shows this one
         solara.Text(PAUSED_NOTE, classes=["promosim-pending"])
 
 
