@@ -660,6 +660,21 @@ def test_a_table_too_wide_for_before_after_leaves_it_out_rather_than_cut_the_ver
     assert "before → after" in wide and "0.12828 → 0.12938" in wide and "worse, may be chance" in wide
 
 
+
+def test_a_row_whose_label_begins_another_does_not_count_as_that_row_fitting() -> None:
+    """``_fits_whole`` found "mentoring" whole in the row of "mentoring_gr…" (a review)."""
+    from rich import box  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("variant")
+    table.add_column("verdict")
+    table.add_row("mentoring_group_a", "worse")
+    table.add_row("mentoring", "worse, may be chance")  # at 30 columns: "worse, may be" / "chance"
+    assert not report_module._fits_whole(table, 30, [("mentoring", "worse")])
+    assert not report_module._fits_whole(table, 30, [("mentoring", "chance")])
+    assert report_module._fits_whole(table, 60, [("mentoring", "worse, may be chance"), ("mentoring_group_a", "worse")])
+
 def test_lever_time_is_a_cost_not_worse_and_each_variant_is_summed_up_at_the_top() -> None:
     """Which lever wins took six per-lever sections and a tally by hand; lever time read "**worse**"."""
     values, design = sweep_values()

@@ -1618,8 +1618,9 @@ def _fits_whole(table: Any, width: int, rows: Sequence[tuple[str, str]]) -> bool
     console.print(table, crop=False)
     lines = console.file.getvalue().splitlines()
     shown = {line.strip() for line in lines}
+    # Whole cells, not prefixes: "mentoring" must not be found in a row of "mentoring_group_a".
     return max(map(len, lines), default=0) <= width and all(
-        any(line.startswith(label) and line.endswith(verdict) for line in shown) for label, verdict in rows)
+        any(line.startswith(label + " ") and line.endswith(" " + verdict) for line in shown) for label, verdict in rows)
 
 
 def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, before_after: bool = True) -> Any:
