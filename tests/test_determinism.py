@@ -105,6 +105,18 @@ def test_an_unseeded_simulation_keeps_the_seed_it_ran_and_can_be_replayed() -> N
     assert type(simulate(small, seed=np.int64(3), years=1 / 12).seed) is int
 
 
+
+def test_simulate_without_a_seed_gives_what_promosim_run_gives(tmp_path: Path) -> None:
+    """``simulate("baseline")`` ran seed 0 and ``promosim run baseline`` seed 1: two different tables (a docs audit)."""
+    small = tmp_path / "small.yaml"
+    small.write_text(f"extends: {BASELINE}\nyears: 1\n", encoding="utf-8")
+    done = run_cli("run", small, "--headcount", "300", "--out", tmp_path / "out", "--quiet")
+    assert done.returncode == 0, done.stderr
+    typed = pd.read_parquet(tmp_path / "out" / "summary.parquet").set_index("metric")["value"]
+    result = simulate(small, headcount=300)
+    assert result.seed == 1
+    assert dict(typed) == pytest.approx(result.summary, nan_ok=True)
+
 def test_switching_a_heuristic_does_not_reshuffle_who_is_drawn() -> None:
     """Named streams: the people drawn at the start do not depend on the managers' heuristics."""
     on = PromotionModel(scenario=SMALL, rng=4, warmup_months=0)
