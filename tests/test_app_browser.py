@@ -866,6 +866,33 @@ def test_back_goes_to_the_previous_settings_not_the_previous_step(page: object) 
     assert "levers" not in page.url
 
 
+def test_back_after_a_scenario_chosen_while_playing_returns_to_the_month_the_run_was_left_at(page: object) -> None:
+    """The address is not written while the run plays, so the entry of a run left while playing kept the
+    month it was last stepped to: Back from a scenario chosen in the sidebar mid-play replayed the
+    baseline to month 2, not to where it was left (a facilitator's trial)."""
+    step_through(page, range(1, 3), levers=False)
+    entries = page.evaluate("history.length")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => /Step: ([5-9]|\\d\\d)/.test(document.querySelector('.promosim-step').innerText)")
+    seen = current_step(page)  # the run is at this month or later when the new scenario replaces it
+    page.get_by_role("button", name="Scenario baseline").click()
+    page.get_by_role("option", name="synthetic_org").click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    step_is(page, 0)
+    page.wait_for_function("() => location.search.includes('scenario=synthetic_org')")
+    assert page.evaluate("history.length") == entries + 1, "one entry for the new scenario"
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('scenario=')")
+    page.get_by_text("Restored from the address: baseline, month").wait_for()
+    left_at = current_step(page)
+    assert left_at >= seen > 2, f"Back went to month {left_at}; the baseline was left at month {seen} or later"
+    assert f"month={left_at}" in page.url
+    page.go_forward()  # the new scenario's entry is where it was, after the baseline's
+    page.wait_for_function("() => location.search.includes('scenario=synthetic_org')")
+    page.get_by_text("Restored from the address: synthetic_org").wait_for()
+    step_is(page, 0)
+
+
 def focused(pg: object) -> str:
     """The accessible name of the element with the keyboard focus, as a screen reader would start it."""
     return pg.evaluate("""() => { const e = document.activeElement;

@@ -1573,6 +1573,63 @@ def test_the_story_still_has_its_edge_case_at_chapter_four() -> None:
         assert alex["aspiring"] and alex["masking"], (seed, alex["ambition"])
 
 
+def test_the_story_and_the_inspector_say_the_same_of_each_month() -> None:
+    """A misread is logged early in its month, and a career conversation at the review (or an application
+    at the promotion round) can set the belief right before the month ends: Alex's history said "Alex's
+    manager now believes they are not interested" beside an inspector reading "believes they want to move
+    up" for the same month (month 12 with the levers on, a facilitator's trial; Priya at month 6 without).
+    Each month of the story, with and without the levers, what the history says of that month is what the
+    inspector shows."""
+    from collections import Counter  # noqa: PLC0415
+    from html import unescape  # noqa: PLC0415
+
+    from mesa.visualization.utils import update_counter  # noqa: PLC0415
+
+    state = AppState.create()
+
+    @solara.component
+    def Page() -> None:
+        update_counter.get()
+        Guide(state, state.model.value, state.model.value.steps)
+
+    _, rc = solara.render(Page(), handle_error=False)
+
+    def shown(kind: str) -> str:
+        found = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+                 if kind in (w.attributes or {}).get("class", "")]
+        return unescape(found[0]) if found else ""
+
+    checked: Counter[str] = Counter()
+    for start in ("Load the story", "Try the levers"):
+        rc.find(v.Btn, children=[start]).widget.click()
+        while state.model.value.running:
+            state.step(1)
+            month = when(state.model.value.month)
+            for name in ("Sam", "Priya", "Alex"):
+                rc.find(v.Btn, children=[f"Look at {name}"]).widget.click()
+                person = shown("promosim-person")
+                if not person:  # gone: the inspector says so, and has no belief to set against the story
+                    continue
+                true, believed = re.search(r"Wants to move up\?</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)<",
+                                           person).groups()
+                for line in re.findall(r"<li>([^<]*)</li>", shown("promosim-story")):
+                    if not line.startswith(f"{month}:"):
+                        continue
+                    said = (month, name, line, true, believed)
+                    if "now believes they are not interested" in line:
+                        checked["not interested"] += 1
+                        assert believed.startswith("believes they do not"), said
+                    if "by the month's end the manager " in line:
+                        checked["set right in the month"] += 1
+                        assert believed.startswith(line.split("by the month's end the manager ")[1].rstrip(".")), said
+                    if "though they are." in line:
+                        assert true.startswith("yes"), said
+                    if "writes them off" in line:
+                        assert "wrote them off" in believed, said
+    assert checked["not interested"] >= 3 and checked["set right in the month"] >= 3, "both kinds of month were met"
+    rc.close()
+
+
 def test_a_one_group_team_shows_no_representation() -> None:
     """The Sam and Priya team (one group) showed a flat "all: 1.00" chart, table row and "circle = all"."""
     model = WorkshopModel(settings=Settings().with_scenario(GUIDED_SCENARIO))
@@ -1766,6 +1823,54 @@ def test_a_step_replaces_the_address_and_new_settings_push_one() -> None:
     assert address.address == {"search": "size=100&month=3", "count": 4} and len(pushed) == 1
     paths[0]("/?seed=5&size=100&month=1")  # Forward
     assert (state.model.value.settings.seed, state.model.value.month) == (5, 1)
+    rc.close()
+
+
+def test_a_run_left_while_playing_keeps_the_month_it_was_left_at_in_its_entry() -> None:
+    """The address is not written while the run plays: a scenario chosen mid-play pushed its own entry
+    over one still holding the month the old run was last stepped to, and Back replayed that month (a
+    facilitator's trial). The old run's month is written in place first, then the new settings pushed."""
+    from mesa.visualization.utils import update_counter  # noqa: PLC0415
+    from solara.routing import Router, router_context  # noqa: PLC0415
+
+    from sim.app.address import to_query  # noqa: PLC0415
+    from sim.app.components import KeepAddress, ScenarioCard  # noqa: PLC0415
+    from sim.app.widgets import AddressWidget  # noqa: PLC0415
+
+    browser: list[tuple[str, str]] = []  # what reaches the browser's history, in order
+    paths: list = []
+
+    @solara.component
+    def Page() -> None:
+        path, set_path = solara.use_state("/?size=100")
+        paths[:] = [set_path]
+
+        def push(new: str) -> None:
+            browser.append(("push", new))
+            set_path(new)
+
+        router_context.provide(Router(path, [], set_path=push))
+        update_counter.get()
+        KeepAddress(state, state.model.value, state.model.value.steps)
+        ScenarioCard(state)
+
+    state = AppState.from_address("size=100")
+    _, rc = solara.render(Page(), handle_error=False)
+    address = rc.find(AddressWidget).widget
+    address.observe(lambda change: browser.append(("replace", change["new"]["search"])), "address")
+    state.step(2)
+    state.playing.value = True  # as RunControls' play loop: months go by, the address stays
+    assert state.step(3, loop=state.loops)
+    assert state.model.value.month == 5 and browser == [("replace", "size=100&month=2")]
+    # Chosen in the menu, as the browser sends it: the pause and the new model come in one render.
+    rc.find(v.Select, label="Scenario").widget.set_state({"v_model": "synthetic_org"})
+    chosen = state.model.value
+    assert (chosen.settings.scenario, chosen.month, state.playing.value) == ("synthetic_org", 0, False)
+    assert browser[1:] == [("replace", "size=100&month=5"), ("push", f"/?{to_query(chosen.settings, 0)}")], \
+        "the baseline's entry holds month 5 before the new scenario's is pushed"
+    paths[0]("/?size=100&month=5")  # Back
+    assert (state.model.value.settings.scenario, state.model.value.month) == ("baseline", 5)
+    assert len(browser) == 3, "following an address writes nothing"
     rc.close()
 
 

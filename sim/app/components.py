@@ -48,7 +48,7 @@ from sim.app.address import (  # noqa: E402
     same_run,
     to_query,
 )
-from sim.app.feed import when  # noqa: E402
+from sim.app.feed import belief_word, when  # noqa: E402
 from sim.app.widgets import AddressWidget, KeysWidget, PictureWidget, PyramidWidget, UploadWidget  # noqa: E402
 from sim.app.workshop import (  # noqa: E402
     CONTROLS,
@@ -465,16 +465,6 @@ def gone_text(run: PromotionModel, story: list[str]) -> str:
             "has no history of them.")
 
 
-def belief_word(model: PromotionModel, value: float) -> str:
-    """What a believed interest means under the scenario's thresholds."""
-    m = model.scenario.metrics
-    if value >= m.interested_belief:
-        return "believes they want to move up"
-    if value <= m.disinterested_belief:
-        return "believes they do not"
-    return "is unsure"
-
-
 @dataclass(frozen=True)
 class ChartSpec:
     """A headline chart: which metrics, how labelled, and which way is better.
@@ -821,25 +811,42 @@ def KeepAddress(state: AppState, model: WorkshopModel, tick: int) -> None:
     change ``router.search``: the entry beside holds other settings than the router's address, also
     when that entry's month was replaced. (Only a jump of several entries at once, from the
     browser's history menu, to exactly the address the router holds goes unseen; the run stays.)
+
+    A run replaced while it plays (a scenario chosen, a file uploaded) first gets the month it was
+    left at written over its own entry, and only then are the new settings pushed: its entry still
+    held the month it was last paused or stepped at, so Back went there (a facilitator's trial: a
+    run stepped to month 2, played on and left for another scenario came back at month 2). The push
+    waits for the next pass of the effect, after the replacement has gone to the browser, so that
+    the replacement never lands on the new entry.
     """
     router = solara.use_router()
     playing = state.playing.value
     shown = solara.use_ref(router.search or "")  # the query in the browser's address, as written or followed
     pushed = solara.use_ref([])  # addresses pushed here and not yet seen back in ``router.search``
+    written = solara.use_ref(model)  # the run the address was last written for (or followed to)
     replaced, set_replaced = solara.use_state({"search": "", "count": 0})  # for the AddressWidget
+
+    def replace(query: str) -> None:
+        set_replaced(lambda old: {"search": query, "count": old["count"] + 1})
+        shown.current = query
 
     def write() -> None:
         if playing or router.set_path is None:  # no address: rendered outside a page (solara.render, a notebook)
             return
+        left, written.current = written.current, model
         query = to_query(model.settings, model.month)
         if query == shown.current:
             return
         if same_run(query, shown.current):  # only the month moved: the same entry of the history
-            set_replaced(lambda old: {"search": query, "count": old["count"] + 1})
+            replace(query)
+            return
+        last = to_query(left.settings, left.month)
+        if left is not model and last != shown.current and same_run(last, shown.current):
+            replace(last)  # the run left while playing, at its month; the new settings are pushed next pass
         else:
             pushed.current.append(query)
             router.push(f"{router.path}?{query}" if query else router.path)
-        shown.current = query
+            shown.current = query
 
     def follow() -> None:
         """The address moved without the run (the browser's Back and Forward): replay the run it holds."""
@@ -853,8 +860,9 @@ def KeepAddress(state: AppState, model: WorkshopModel, tick: int) -> None:
         running = state.model.value
         if search != to_query(running.settings, running.month):
             state.follow_address(search)
+        written.current = state.model.value  # the run left here was not left by the app: its entry stays
 
-    solara.use_effect(write, [model, tick, playing])
+    solara.use_effect(write, [model, tick, playing, replaced["count"]])
     solara.use_effect(follow, [router.search])
     AddressWidget.element(address=replaced)
 

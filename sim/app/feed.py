@@ -2,9 +2,9 @@
 
 After every month the new events of the run (``model.events``) are turned into sentences such as
 "Year 3, month 5: a specialist at Senior level (#812) declined Manager (management): wants it,
-but not now. Their manager now believes they are not interested." The sentence is written when
-the event happens, so it can say what the manager believes *then*; people who left are described
-by the role they had before the month began.
+but not now. Their manager now believes they are not interested." The sentence is written at the
+end of the event's month, so it says what the manager believes *then*, as the inspector does for
+that month; people who left are described by the role they had before the month began.
 
 A busy month in a large organisation becomes its most telling events plus one summary line (shown
 first, as the feed lists the newest first); a small team (the Sam and Priya story) gets every
@@ -71,6 +71,19 @@ def when(month: int, of: float | None = None) -> str:
     """
     total = "" if of is None else f" of {of:g}"
     return f"Year {(month - 1) // 12 + 1}{total}, month {(month - 1) % 12 + 1}"
+
+
+def belief_word(model: PromotionModel, value: float) -> str:
+    """What a believed interest means under the scenario's thresholds.
+
+    One wording for the inspector's column and the feed's sentences, so that both say the same of a month.
+    """
+    m = model.scenario.metrics
+    if value >= m.interested_belief:
+        return "believes they want to move up"
+    if value <= m.disinterested_belief:
+        return "believes they do not"
+    return "is unsure"
 
 
 def article(word: str) -> str:
@@ -151,6 +164,27 @@ class Feed:
             return " Their manager now believes they are not interested."
         return ""
 
+    def misread(self, uid: int, manager: str) -> str:
+        """A manager's misread as it stands at the end of its month, which is what the inspector shows then.
+
+        It is logged when beliefs are updated, early in the month; a career conversation at the
+        month's review or an application at its promotion round can set the belief right before the
+        month ends. The story said "Alex's manager now believes they are not interested" beside an
+        inspector reading "believes they want to move up" for the same month (month 12 of the Sam
+        and Priya story with the levers on, where every review asks Alex; a facilitator's trial).
+        """
+        row = self.row(uid)
+        if row < 0:  # left later in the month: no belief to show
+            return f"{manager} came to believe they were not interested, though they were."
+        wf = self.model.workforce
+        interest = float(wf.b_interest[row])
+        if interest > self.model.scenario.metrics.disinterested_belief:
+            return (f"{manager} came to believe they were not interested, though they were; by the month's end "
+                    f"the manager {belief_word(self.model, interest)}.")
+        if not wf.aspiring()[row]:  # passed over later in the month, say
+            return f"{manager} now believes they are not interested; they wanted to move up until later this month."
+        return f"{manager} now believes they are not interested, though they are."
+
     # -- sentences ----------------------------------------------------------------------
     def sentence(self, uid: int, kind: str, details: str) -> str:
         """One event as a sentence (without the date)."""
@@ -175,12 +209,12 @@ class Feed:
             return f"{who} declined a stretch assignment; their manager reads less interest."
         elif kind == "hire":
             return f"{who} joined ({details})."
+        manager = f"{who}'s manager" if uid in self.model.names else f"The manager of {who}"
+        if kind == "misread":
+            return self.misread(uid, manager)
         text = details or kind.replace("_", " ")
         if text.startswith("manager "):
-            rest = text.removeprefix("manager ")
-            if uid in self.model.names:
-                return f"{who}'s manager {rest}."
-            return f"The manager of {who} {rest}."
+            return f"{manager} {text.removeprefix('manager ')}."
         return f"{who} {text}."
 
     def _notable(self, uid: int, kind: str, details: str) -> int:
