@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import socket
@@ -480,6 +481,24 @@ RECORD_CANVAS_TEXT = """() => {
   };
 }"""
 
+# Every ring stroked on a canvas (an arc, then stroke: the people's shapes are filled) is recorded on the
+# canvas: centre, radius and line width in drawing pixels; ``clearRect`` starts a new drawing.
+RECORD_CANVAS_RINGS = """() => {
+  const proto = CanvasRenderingContext2D.prototype;
+  if (proto.promosimRingRecording) return;
+  proto.promosimRingRecording = true;
+  const clear = proto.clearRect, begin = proto.beginPath, arc = proto.arc, stroke = proto.stroke;
+  proto.clearRect = function (...args) { this.canvas.promosimRings = []; return clear.apply(this, args); };
+  proto.beginPath = function (...args) { this.promosimArc = null; return begin.apply(this, args); };
+  proto.arc = function (x, y, r, ...rest) { this.promosimArc = {x, y, r}; return arc.call(this, x, y, r, ...rest); };
+  proto.stroke = function (...args) {
+    if (this.promosimArc) {
+      (this.canvas.promosimRings = this.canvas.promosimRings || []).push({...this.promosimArc, w: this.lineWidth});
+    }
+    return stroke.apply(this, args);
+  };
+}"""
+
 # The visible pyramids as the reader sees them, in screen pixels: the cell pitch, the size of
 # each text, pairs of texts that overlap, texts drawn over a cell, texts cut off at the sides.
 # The cells come from the widget's own data (Vue keeps the component on its root element).
@@ -503,7 +522,8 @@ PYRAMID_GEOMETRY = """() => [...document.querySelectorAll('canvas[data-people]')
             cell: pitch * k, texts: texts.map(a => a.text), smallest: Math.min(...texts.map(a => a.px)),
             overlaps, onCells: [...onCells], cut: texts.filter(a => a.l < -0.5 || a.r > width + 0.5).map(a => a.text),
             levels: Object.fromEntries((canvas.promosimTexts || []).filter(t => t.px >= 14)
-              .map(t => [t.text, box.top + t.top * k]))};
+              .map(t => [t.text, box.top + t.top * k])),
+            rings: (canvas.promosimRings || []).map(r => ({x: r.x * k, y: r.y * k, outer: (r.r + r.w / 2) * k}))};
   })"""
 
 
@@ -575,17 +595,20 @@ def test_two_ladders_stay_readable_on_a_laptop_and_a_projector(page: object) -> 
 PROJECTOR = {"width": 1280, "height": 720}
 
 
-def on_screen(pg: object, selector: str) -> list[dict[str, float]]:
+def on_screen(pg: object, selector: str, viewport: dict[str, int] = PROJECTOR,
+              cover: str | None = None) -> list[dict[str, float]]:
     """The boxes of the elements ``selector`` (a Playwright selector) finds that are not wholly on screen.
 
-    On screen: inside a 1280x720 viewport and below the app bar, which covers the top of the page.
+    On screen: inside the viewport (a 1280x720 projector unless told) and below the app bar, which
+    covers the top of the page, and below ``cover`` too (the run bar, which sticks under the app bar
+    once the page scrolls).
     """
-    bar = pg.locator("header").first.bounding_box()
-    top = bar["y"] + bar["height"] if bar else 0
+    covers = [pg.locator("header").first, *([pg.locator(cover).first] if cover else [])]
+    top = max((box["y"] + box["height"] for bar in covers if (box := bar.bounding_box())), default=0)
     boxes = [box for element in pg.locator(selector).all() if (box := element.bounding_box())]
     assert boxes, f"no {selector} on the page"
-    return [b for b in boxes if b["y"] < top - 0.5 or b["y"] + b["height"] > PROJECTOR["height"] + 0.5
-            or b["x"] < -0.5 or b["x"] + b["width"] > PROJECTOR["width"] + 0.5]
+    return [b for b in boxes if b["y"] < top - 0.5 or b["y"] + b["height"] > viewport["height"] + 0.5
+            or b["x"] < -0.5 or b["x"] + b["width"] > viewport["width"] + 0.5]
 
 
 def test_the_colour_key_is_on_screen_beside_the_pyramid_on_a_projector(page: object) -> None:
@@ -649,6 +672,112 @@ def test_the_story_shows_what_is_true_and_what_is_believed_on_a_projector(page: 
         assert not on_screen(page, ".promosim-guide button"), "a story button is off screen"
         assert not on_screen(page, 'canvas[aria-label^="The team"]'), "the team picture is off screen"
     assert not on_screen(page, "details[open] summary"), "the chapter the story reached is off screen"
+
+
+# -- a 1024x640 laptop with the sidebar open ----------------------------------------------------------------
+LAPTOP = {"width": 1024, "height": 640}
+
+
+def test_look_at_sam_brings_the_inspector_into_view_on_a_laptop(page: object) -> None:
+    """At 1024x640 with the sidebar open the story's inspector was below the fold: "Look at Sam" filled it,
+    and the room saw nothing change. The button now scrolls the person's name and their true and believed
+    rows on screen, below the run bar."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: PLC0415
+
+    from sim.app.workshop import GUIDED_SCENARIO, shipped_scenarios  # noqa: PLC0415
+
+    if GUIDED_SCENARIO not in shipped_scenarios():
+        pytest.skip("the Sam and Priya scenario is not shipped yet")
+    page.set_viewport_size(LAPTOP)
+    page.get_by_role("tab", name="Sam and Priya").click()
+    page.get_by_role("button", name="Load the story").click()
+    inspector = page.locator(".promosim-inspector")
+    inspector.get_by_text("Sam (#").wait_for()
+    page.wait_for_timeout(500)
+    person = ".promosim-inspector .promosim-person"
+    rows = f"{person} tr"
+    assert on_screen(page, rows, LAPTOP, cover=".promosim-runbar"), "the inspector starts below the fold"
+    in_view = (f"() => [...document.querySelectorAll({json.dumps(rows)})].every(r => "
+               "{ const b = r.getBoundingClientRect(); return b.top > 100 && b.bottom <= innerHeight; })")
+    for who, months in (("Sam", 0), ("Priya", 6)):
+        if months:
+            page.get_by_role("button", name="Run six months").click()
+            step_is(page, months)
+        page.get_by_role("button", name=f"Look at {who}").click()
+        inspector.get_by_text(f"{who} (#").wait_for()
+        with contextlib.suppress(PlaywrightTimeout):  # the page scrolls smoothly
+            page.wait_for_function(in_view, timeout=5000)
+        page.wait_for_timeout(300)
+        assert not on_screen(page, rows, LAPTOP, cover=".promosim-runbar"), f"{who}'s true and believed rows"
+        assert not on_screen(page, f"{person} >> text={who} (#", LAPTOP, cover=".promosim-runbar"), f"{who}'s name"
+
+
+def _check_pyramids(pyramids: list[dict[str, Any]], where: str, names: list[str]) -> None:
+    """Every level's name whole; no text over another, over a cell or off the canvas; no ring over another."""
+    for p in pyramids:
+        at = f"{where}, {p['label']}"
+        assert sorted(p["levels"]) == sorted(names), f"{at}: level names cut: {sorted(p['levels'])}"
+        assert not p["overlaps"], f"{at}: texts overlap: {p['overlaps']}"
+        assert not p["onCells"], f"{at}: texts drawn over cells: {p['onCells']}"
+        assert not p["cut"], f"{at}: texts cut off: {p['cut']}"
+        rings = p["rings"]
+        crossed = [(a, b) for i, a in enumerate(rings) for b in rings[i + 1:]
+                   if math.dist((a["x"], a["y"]), (b["x"], b["y"])) < a["outer"] + b["outer"] - 0.25]
+        assert not crossed, f"{at}: rings overlap: {crossed}"
+
+
+def test_the_story_rings_and_level_names_fit_on_a_laptop_and_a_projector(page: object) -> None:
+    """At 1024x640 with the sidebar open Sam's and Priya's rings overlapped (they went round the whole
+    shape, wider than its cell: at 1280x720 too) and the team's level names read "Engineering…" and
+    "Senior Engi…". Measured as drawn on the canvas, at both sizes."""
+    from sim.app.workshop import GUIDED_SCENARIO, load_shipped, shipped_scenarios  # noqa: PLC0415
+
+    if GUIDED_SCENARIO not in shipped_scenarios():
+        pytest.skip("the Sam and Priya scenario is not shipped yet")
+    names = [level.name for level in load_shipped(GUIDED_SCENARIO).organisation.levels]
+    page.evaluate(RECORD_CANVAS_TEXT)
+    page.evaluate(RECORD_CANVAS_RINGS)
+    page.set_viewport_size(LAPTOP)
+    page.get_by_role("tab", name="Sam and Priya").click()
+    page.get_by_role("button", name="Load the story").click()  # month 0: Sam and Priya are neighbours
+    page.locator(".promosim-inspector").get_by_text("Sam (#").wait_for()
+    for size in (LAPTOP, PROJECTOR):
+        pyramids = pyramids_at(page, size["width"], size["height"], 1)
+        assert len(pyramids) == 1
+        [team] = pyramids
+        where = f"the team at {size['width']}x{size['height']}"
+        assert len(team["rings"]) >= 4, f"{where}: Morgan, Sam, Priya and Alex are ringed: {team['rings']}"
+        pitch = team["cell"]
+        assert any(math.dist((a["x"], a["y"]), (b["x"], b["y"])) <= 1.01 * pitch
+                   for i, a in enumerate(team["rings"]) for b in team["rings"][i + 1:]), f"{where}: neighbours"
+        _check_pyramids(pyramids, where, names)
+
+
+def test_level_names_are_whole_with_the_sidebar_open_on_a_laptop(page: object) -> None:
+    """At 1024x640 with the sidebar open the organisation's pyramid read "Professi…" and the side-by-side
+    ones "Executi…", "Profess…" and "Associa…"; at 1280x720 they still fit beside the cells."""
+    from sim.app.workshop import lever_problem, load_shipped  # noqa: PLC0415
+    from sim.interventions import load_all  # noqa: PLC0415
+
+    base = load_shipped("baseline")
+    levers = [name for name in load_all() if lever_problem(base, name) is None]
+    if not levers:
+        pytest.skip("no intervention is registered yet: nothing to compare")
+    names = [level.name for level in base.organisation.levels]
+    page.evaluate(RECORD_CANVAS_TEXT)
+    page.evaluate(RECORD_CANVAS_RINGS)
+    switch_lever_and_reset(page, levers[0].replace("_", " "))
+    page.get_by_role("button", name="Step").click()
+    step_is(page, 1)
+    for tab, count in (("Organisation", 1), ("Side by side", 2)):
+        page.get_by_role("tab", name=tab).click()
+        page.locator("canvas[data-people]:visible").first.wait_for()
+        for size in (LAPTOP, PROJECTOR):
+            pyramids = pyramids_at(page, size["width"], size["height"], count)
+            assert len(pyramids) == count
+            where = f"{tab} at {size['width']}x{size['height']}"
+            _check_pyramids(pyramids, where, names)
+            assert all(p["cell"] >= 4 for p in pyramids), f"{where}: cells of {[p['cell'] for p in pyramids]} px"
 
 
 def test_run_controls_stay_on_screen_with_the_sidebar_closed(page: object) -> None:

@@ -70,7 +70,17 @@ EM_PER_CHAR = 0.68
 WIDE_CHARS, WIDE_EMS = frozenset("mwMW@%"), 1.0  # DejaVu Sans draws these up to 0.98 em wide
 LEGEND_GAP = 28  # a chart legend's swatch (16), the space after it (4), and the space before the next (8)
 LEVEL_LABEL_HEIGHT = FONTS["level"][1] + 2 + FONTS["count"][1]
+LEVEL_LINE = FONTS["level"][1] + 6  # the line above a band for its level's name and count, where no column fits them
 TRACK_LINE = FONTS["track"][1] + 5  # the line above a band with two blocks, for their track labels
+# Rings: a named person's (thin) and the inspected person's (thick), in px. From cells of RING_INSIDE px
+# a ring stays inside its own cell, around the person's shape drawn at RINGED_SHAPE of its size, so
+# that neighbours' rings never cross: drawn around the full shape they were wider than the cell, and
+# Sam's and Priya's, side by side in the story's team, overlapped on a 1024 px laptop and a
+# projector alike. In smaller cells (big organisations) a ring inside the cell could not be seen,
+# so it goes round the cell, as before.
+RING_WIDTHS = (1.5, 3.0)
+RING_INSIDE = 18.0
+RINGED_SHAPE = 0.55
 # The charts' lines, after hidden ambition's (the pyramid's red, ``components.LINE_COLOURS``): none of the
 # pyramid's colours, whose meaning a line of something else would borrow (misread rate, attrition and men
 # were drawn in its blue, "the manager knows"; high performers leaving and women in its red, hidden
@@ -172,17 +182,20 @@ def _bands(model: PromotionModel, cols: int | None = None) -> list[_Band]:
     return bands
 
 
-def _label_width(level_names: Sequence[str], bands: Sequence[_Band], width: int) -> float:
-    """Width of the left column: the widest level name or count, if the cells leave room for it.
+def _label_width(level_names: Sequence[str], bands: Sequence[_Band], width: int) -> float | None:
+    """Width of the left column: the widest level name or count, if the cells leave room for it; else None.
 
     The cells get at least 60 % of the picture, or what they take at their largest (a small team's
     long level names then fit). Counts are measured at their widest (``positions/positions``),
-    so the pyramid does not shift as people come and go; a longer level name is cut to fit (:func:`_fit`).
+    so the pyramid does not shift as people come and go. Where the widest does not fit, the names
+    go on a line above their bands instead (:data:`LEVEL_LINE`): cut to fit the column, a 1024 px
+    laptop with the sidebar open read "Professi…", "Executi…" and "Senior Engi…".
     """
     widest = max((max(_text_width(level_names[b.level], "level"), _text_width(f"{n:,}/{n:,}", "count"))
                   for b in bands for n in [sum(c for _, c in b.blocks)]), default=0.0)
     cells = max((b.cells_wide for b in bands), default=1) * MAX_CELL
-    return min(widest + 12, max(width * 0.4, width - MARGIN - cells))
+    room = max(width * 0.4, width - MARGIN - cells)
+    return widest + 12 if widest + 12 <= room else None
 
 
 def _slots(cells_px: Sequence[float], labels_px: Sequence[float], room: float) -> list[float]:
@@ -226,16 +239,27 @@ def _free_line(placed: list[tuple[float, float, float, int]], centre: float, hal
     return line
 
 
-def _level_label(name: str, count: str, top: float, first_rows: float, label_width: float) -> list[list[Any]]:
-    """The level's name and count in the left column, centred beside the band's first rows of cells."""
+def _level_label(name: str, count: str, top: float, first_rows: float, frame: _Frame) -> list[list[Any]]:
+    """The level's name and count, in the left column or on a line above the band.
+
+    Beside the band they are centred on its first rows of cells; where the column would cut names
+    (``frame.above``) they are one line, whose top is ``top``.
+    """
+    if frame.above:
+        baseline = round(top + FONTS["level"][1])
+        shown = _fit(name, "level", frame.width - 2 * MARGIN - _text_width(count, "count") - 8)
+        return [["level", shown, 4, baseline], ["count", count, round(4 + _text_width(shown, "level") + 8), baseline]]
     y = top + max(0.0, (first_rows - LEVEL_LABEL_HEIGHT) / 2)
-    return [["level", _fit(name, "level", label_width - 12), 4, round(y + FONTS["level"][1])],
+    return [["level", _fit(name, "level", frame.label_width - 12), 4, round(y + FONTS["level"][1])],
             ["count", count, 4, round(y + LEVEL_LABEL_HEIGHT)]]
 
 
 @dataclass(frozen=True)
 class _Frame:
-    """What a pyramid's layout shares with the one beside it: width, cell size, label column, gaps."""
+    """What a pyramid's layout shares with the one beside it: width, cell size, label column, gaps.
+
+    ``above``: the level names are on a line above each band, and the cells have the whole width.
+    """
 
     width: int
     label_width: float
@@ -243,13 +267,21 @@ class _Frame:
     cell: float
     gap: float
     band_gap: float
+    above: bool = False
+
+    @property
+    def level_line(self) -> float:
+        """The room above each band for its level's name (none when the names are in the column)."""
+        return LEVEL_LINE if self.above else 0.0
 
 
 def _frame(bands: Sequence[_Band], level_names: Sequence[str], width: int) -> _Frame:
-    label_width = _label_width(level_names, bands, width)
+    column = _label_width(level_names, bands, width)
+    label_width = MARGIN if column is None else column
     content = width - label_width - MARGIN
     cell = min(MAX_CELL, content / max((b.cells_wide for b in bands), default=1))
-    return _Frame(width, label_width, content, cell, min(GAP_CELLS * cell, MAX_GAP), max(6.0, cell * 0.6))
+    return _Frame(width, label_width, content, cell, min(GAP_CELLS * cell, MAX_GAP), max(6.0, cell * 0.6),
+                  above=column is None)
 
 
 def _draw_band(model: PromotionModel, band: _Band, y: float, frame: _Frame, order: str, highlight: int | None,
@@ -281,9 +313,8 @@ def _draw_band(model: PromotionModel, band: _Band, y: float, frame: _Frame, orde
         for k in marked.tolist():
             uid, sx, sy = int(uids[k]), float(xs[k]), float(ys[k])
             cx, cy = sx + cell / 2, sy + cell / 2
-            # Just outside the person's own shape (about 0.46 of a cell), so that two named neighbours'
-            # rings barely meet: at 0.72 of a cell, Sam's and Priya's crossed in the story's picture.
-            rings.append([round(cx * 10), round(cy * 10), round(min(cell * 7.2, cell * 5 + 20)), int(uid == highlight)])
+            inspected = int(uid == highlight)
+            rings.append([round(cx * 10), round(cy * 10), round(_ring_radius(cell, inspected) * 10), inspected, uid])
             if uid in named:
                 line = _free_line(placed, cx, _text_width(named[uid], "name") / 2, sy)
                 name_lines = max(name_lines, line + 1)
@@ -291,6 +322,17 @@ def _draw_band(model: PromotionModel, band: _Band, y: float, frame: _Frame, orde
         if two:
             texts.append(["track", _fit(TRACKS[tr], "track", slot_px), round(bx), round(y - 4)])
     return chunks, rings, texts, name_lines
+
+
+def _ring_radius(cell: float, inspected: int) -> float:
+    """A ring's radius in a cell of ``cell`` px, for the inspected person's ring or a named one's.
+
+    Inside the cell, half a pixel clear of its edge, where the cell is big enough (:data:`RING_INSIDE`);
+    else just outside the person's own shape.
+    """
+    if cell >= RING_INSIDE:
+        return cell / 2 - RING_WIDTHS[inspected] / 2 - 0.5
+    return min(cell * 0.72, cell * 0.5 + 2)
 
 
 def _slot_columns(model: PromotionModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -311,8 +353,8 @@ def _band_heights(model: PromotionModel, bands: Sequence[_Band], frame: _Frame, 
     heights = {}
     for band in bands:
         lines = _draw_band(model, band, 0.0, frame, order, None, named, *columns)[3] if named else 0
-        heights[band.level] = (max(band.rows * frame.cell, LEVEL_LABEL_HEIGHT + 4)
-                               + (FONTS["name"][1] + 2) * lines)
+        beside = 0.0 if frame.above else LEVEL_LABEL_HEIGHT + 4  # the level's name beside the cells
+        heights[band.level] = max(band.rows * frame.cell, beside) + (FONTS["name"][1] + 2) * lines
     return heights
 
 
@@ -374,15 +416,16 @@ def pyramid_picture(
     level_tops: dict[str, int] = {}
     y = top
     for level in sorted(heights, reverse=True):  # the top level first; a partner's extra level keeps its room
-        y += TRACK_LINE if level in two_tracks else 0.0
+        name_line = y
+        y += frame.level_line + (TRACK_LINE if level in two_tracks else 0.0)
         band = mine.get(level)
         if band is not None:
             level_tops[str(level)] = round(y)
             first = org.ranges[(band.level, band.blocks[0][0])][0]
             last = org.ranges[(band.level, band.blocks[-1][0])][1]
             count = f"{int((occupant[first:last] >= 0).sum()):,}/{last - first:,}"  # "1,110", as the counters
-            texts += _level_label(level_names[band.level], count, y, min(band.rows, 3) * frame.cell,
-                                  frame.label_width)
+            texts += _level_label(level_names[band.level], count, name_line if frame.above else y,
+                                  min(band.rows, 3) * frame.cell, frame)
             c, r, t, _ = _draw_band(model, band, y, frame, order, highlight, named, slot_cat, slot_group, slot_uid)
             chunks += c
             rings += r
@@ -399,6 +442,9 @@ def pyramid_picture(
         "cells": cells.ravel().tolist(),
         "texts": texts,
         "rings": rings,
+        "ring_widths": list(RING_WIDTHS),
+        # How big a ringed person's shape is drawn, as a share of an unringed one's (inside its ring).
+        "ringed_shape": RINGED_SHAPE if frame.cell >= RING_INSIDE else 1.0,
         "levels": level_tops,
         "fonts": {kind: f"{style} {px}px sans-serif".lstrip() for kind, (style, px) in FONTS.items()},
         "colours": [c.colour for c in CATEGORIES],

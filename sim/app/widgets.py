@@ -103,17 +103,20 @@ module.exports = {
       const fonts = p.fonts;
       const colours = {title: '#263238', level: '#37474f', count: '#546e7a', track: '#546e7a', name: '#212121'};
       const s = p.cell / 10 - 1, c = p.cells;
+      // A ringed person's shape is drawn smaller where their ring stays inside their cell.
+      const ringed = new Set(p.rings.map(r => r[4])), k = p.ringed_shape || 1;
       ctx.strokeStyle = '#bdbdbd'; ctx.lineWidth = 1;
       for (let i = 0; i < c.length; i += 5) {
         const x = c[i] / 10, y = c[i + 1] / 10, cat = c[i + 2];
         if (cat >= p.colours.length) { ctx.strokeRect(x + s * 0.2, y + s * 0.2, s * 0.6, s * 0.6); continue; }
         ctx.fillStyle = p.colours[cat];
-        this.shape(ctx, c[i + 3], x, y, s);
+        if (k < 1 && ringed.has(c[i + 4])) this.shape(ctx, c[i + 3], x + s * (1 - k) / 2, y + s * (1 - k) / 2, s * k);
+        else this.shape(ctx, c[i + 3], x, y, s);
       }
       for (const r of p.rings) {
         ctx.beginPath(); ctx.arc(r[0] / 10, r[1] / 10, r[2] / 10, 0, 2 * Math.PI);
         // The inspected person: a thick black ring (it was blue, the colour of "the manager knows").
-        ctx.strokeStyle = r[3] ? '#000' : '#212121'; ctx.lineWidth = r[3] ? 3 : 1.5; ctx.stroke();
+        ctx.strokeStyle = r[3] ? '#000' : '#212121'; ctx.lineWidth = p.ring_widths[r[3]]; ctx.stroke();
       }
       for (const t of p.texts) {
         const [kind, text, x, y] = t;
@@ -358,6 +361,51 @@ KEYS_TEMPLATE = _INVISIBLE + """
 """
 
 
+REVEAL_TEMPLATE = _INVISIBLE + """
+  watch: {
+    count() {
+      // Once the page has drawn what the click changed (the person in the box, a chapter opened).
+      clearTimeout(this.timer);
+      this.tries = 0;
+      this.timer = setTimeout(() => this.reveal(), 150);
+    }
+  },
+  beforeDestroy() { clearTimeout(this.timer); },
+  methods: {
+    reveal() {
+      const box = document.querySelector(this.box);
+      const part = box && box.querySelector(this.part);
+      if (!part && this.tries++ < 20) {  // not drawn yet
+        this.timer = setTimeout(() => this.reveal(), 150);
+        return;
+      }
+      const shown = part || box;
+      if (!shown) return;
+      let scroller = shown.parentElement;
+      while (scroller && !(/(auto|scroll)/.test(getComputedStyle(scroller).overflowY)
+                           && scroller.scrollHeight > scroller.clientHeight)) scroller = scroller.parentElement;
+      scroller = scroller || document.scrollingElement;
+      const view = scroller === document.scrollingElement ? {top: 0, bottom: window.innerHeight}
+        : scroller.getBoundingClientRect();
+      // The bar that sticks at the top of the scrolled area (inside its padding) covers its top.
+      const bar = this.cover ? document.querySelector(this.cover) : null;
+      const stuck = bar ? (parseFloat(getComputedStyle(scroller).paddingTop) || 0)
+        + (parseFloat(getComputedStyle(bar).top) || 0) + bar.offsetHeight : 0;
+      const seen = view.top + stuck + 8;
+      const {top, bottom} = shown.getBoundingClientRect();
+      const bottomSeen = Math.min(view.bottom, window.innerHeight) - 8;
+      // As little as shows it whole, or its top when it is taller: what is above stays on screen if it can.
+      const by = top < seen ? top - seen : bottom > bottomSeen ? Math.min(bottom - bottomSeen, top - seen) : 0;
+      if (by === 0) return;
+      const calm = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+      scroller.scrollBy({top: by, behavior: calm ? 'auto' : 'smooth'});
+    }
+  }
+}
+</script>
+"""
+
+
 class _PickablePicture(v.VuetifyTemplate):
     """A picture of people whose clicks, when ``clickable``, report a uid to ``on_pick``.
 
@@ -493,3 +541,25 @@ class KeysWidget(v.VuetifyTemplate):
         """Called from the browser with a shortcut's key."""
         if self.on_key is not None and isinstance(key, str) and key in self.shortcuts:
             self.on_key(key)
+
+
+class RevealWidget(v.VuetifyTemplate):
+    """Scrolls the page to show a part of a box, at each change of ``count``; shows nothing.
+
+    On a 1024x640 laptop the story's inspector was below the fold: "Look at Sam" filled it, and the
+    room saw nothing change. It scrolls as little as it takes (not at all when the part is on
+    screen), so what is above stays in view where it can.
+
+    Attributes:
+        box: A CSS selector of the box.
+        part: A CSS selector, within the box, of what is shown: whole, or its top when it is taller
+            than the screen. Until it is drawn the widget waits (up to 3 s), then shows the box.
+        cover: A CSS selector of a bar that sticks at the top of the scrolled area, over the page.
+        count: Each change scrolls (the value the widget is created with does not).
+    """
+
+    template = traitlets.Unicode(REVEAL_TEMPLATE).tag(sync=True)
+    box = traitlets.Unicode("").tag(sync=True)
+    part = traitlets.Unicode("").tag(sync=True)
+    cover = traitlets.Unicode("").tag(sync=True)
+    count = traitlets.Int(0).tag(sync=True)
