@@ -19,6 +19,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -369,6 +370,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its tables."""
     import pandas as pd  # noqa: PLC0415
 
+    from sim.experiment.design import label_from_file  # noqa: PLC0415
     from sim.orgdata.loader import CapacityError  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
@@ -411,8 +413,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.headcount and isinstance(exc, CapacityError):
             exc = exc.after_resizing(args.headcount, "--headcount")
         raise under(args.scenario, exc) from None
-    print_summary(result.summary, f"{scenario.name} (seed {args.seed}, {scenario.years:g} "
-                                  f"{'year' if scenario.years == 1 else 'years'})",
+    # The scenario's own name, with the label compare and experiment files give it (its file's name)
+    # where the two differ: "Acme Engineering (acme, seed 1, ...)", as compare names it "Acme Engineering (acme)".
+    label = label_from_file(args.scenario)
+    said = [*([label] if label != scenario.name else []), f"seed {args.seed}",
+            f"{scenario.years:g} {'year' if scenario.years == 1 else 'years'}"]
+    print_summary(result.summary, f"{scenario.name} ({', '.join(said)})",
                   top_is_everyone=scenario.metrics.key_levels >= scenario.n_levels,
                   one_group=len(scenario.groups) < 2)
     for note in result.notes:
@@ -576,7 +582,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_interventions(args: argparse.Namespace) -> int:
-    """List the levers with their parameters."""
+    """List the levers: what each is, how it moves the metrics and its side effects, then its parameters."""
     from sim.interventions import load_all  # noqa: PLC0415
 
     registry = load_all()
@@ -584,6 +590,9 @@ def cmd_interventions(args: argparse.Namespace) -> int:
         print("no interventions are installed")
     for name, cls in registry.items():
         print(f"{name}: {cls.description}")
+        if cls.why:  # the text report.md shows under an arm with the lever (Intervention.why)
+            print(textwrap.fill(f"how it works: {cls.why}", width=100, initial_indent="    ",
+                                subsequent_indent="      ", break_on_hyphens=False))
         for field, info in cls.Params.model_fields.items():
             unit = f" {info.description}" if info.description else ""
             print(f"    {field} = {info.default!r}{unit}")

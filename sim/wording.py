@@ -36,3 +36,14 @@ def significance(level: float) -> float:
     p-value of exactly 0.05 would pass.
     """
     return float(1 - Decimal(repr(float(level))))
+
+
+def named(label: str, name: str | None = None) -> str:
+    """A scenario as a reader meets it: its own ``name:`` with its label, "Acme Engineering (acme)".
+
+    The label (a file's stem, an experiment file's key) is what tables, CSV columns, folders and
+    options use, so it must stay a safe identifier; the ``name:`` is what the scenario's authors call
+    it. ``compare`` showed only "acme" and ``run`` only "Acme Engineering", which read as two
+    organisations (an org-design trial). The label alone when there is no other name.
+    """
+    return f"{name} ({label})" if name and name != label else label

@@ -12,6 +12,12 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# Speed lives in benchmarks: a property test of a fast function failed once on a loaded machine,
+# an example slower than hypothesis's 200 ms deadline with nothing wrong (a helper's run).
+settings.register_profile("promosim", deadline=None)
+settings.load_profile("promosim")
 
 # A suite started in the background of a script (`./dev test &`, or `nohup ... &` from a
 # non-interactive shell) inherits SIGINT ignored, and so would every command it starts: the tests

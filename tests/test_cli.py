@@ -889,6 +889,19 @@ def test_a_rate_with_nothing_to_count_is_n_a_with_the_reason(capsys: pytest.Capt
     assert any(line.startswith("n/a: ") and "promotion_stick_rate" in line for line in out.splitlines())
 
 
+def test_run_names_a_scenario_by_its_name_with_the_label_compare_gives_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``run`` titled a team's table "Acme Engineering" and ``compare`` its arm "acme" (the file's name): two
+    organisations, to an org-design trial. Both now say "Acme Engineering (acme)"."""
+    acme = tmp_path / "acme.yaml"
+    acme.write_text("extends: baseline\nname: Acme Engineering\n", encoding="utf-8")
+    assert main(["run", str(acme), "--years", "1", "--headcount", "100", "--quiet"]) == 0
+    assert "Acme Engineering (acme, seed 1, 1 year)" in capsys.readouterr().out
+    assert main(["run", "baseline", "--years", "1", "--headcount", "100", "--quiet"]) == 0
+    assert "baseline (seed 1, 1 year)" in capsys.readouterr().out  # a name its label says already, once
+
+
 def test_an_n_a_that_no_longer_run_would_fill_is_not_blamed_on_the_run_length(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -20,7 +20,9 @@ from sim.experiment import executor
 from sim.experiment.cli import dask_address
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.progress import NoProgress, RichProgress, make_progress
+from sim.experiment.report import lever_in_words
 from sim.experiment.store import ResultStore
+from sim.interventions import REGISTRY
 
 
 def write_scenarios(folder: Path) -> tuple[Path, Path]:
@@ -655,6 +657,50 @@ def test_compare_levers_on_ones_own_organisation(tmp_path: Path, capsys: pytest.
         assert words in err and err.count("\n") == 1, err
 
 
+def test_compare_names_an_arm_as_run_does_and_says_how_each_lever_works(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two findings of an org-design trial. compare named the arm of ``acme.yaml`` (``name: Acme Engineering``)
+    "acme" and run "Acme Engineering", two organisations to the team; the label stays the identifier, and
+    the name is said beside it wherever a person reads the arm. And report.md said what a lever changed,
+    never why: each lever's mechanism and side effects are now under each arm whose levers differ."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "acme.yaml").write_text(f"extends: {BASELINE}\nname: Acme Engineering\n",
+                                                      encoding="utf-8")
+    (tmp_path / "scenarios" / "acme_ladders.yaml").write_text(
+        "extends: acme.yaml\nname: Acme with two ladders\ninterventions: {parallel_ladders: {}}\n", encoding="utf-8")
+    assert main(["compare", "scenarios/acme.yaml", "scenarios/acme_ladders.yaml", "--levers", "published_criteria",
+                 "--replications", "2", "--years", "1", "--headcount", "100", "--workers", "1", "--metrics",
+                 "wrong_fit_promotion_rate,intervention_cost", "--out", "out"]) == 0
+    printed = capsys.readouterr().out
+    assert "Acme Engineering (acme): paired effects (variant - baseline)" in printed
+    # The label, unchanged, in the files and folders (a safe identifier).
+    effects = pd.read_csv(tmp_path / "out" / "effects.csv")
+    assert set(effects["baseline"]) == {"acme"} and set(effects["variant"]) == {"acme_ladders", "published_criteria"}
+    assert (tmp_path / "out" / "summaries" / "scenario=acme").is_dir()
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert report.startswith("# Comparison: Acme Engineering (acme) against Acme with two ladders (acme_ladders), "
+                             "published_criteria\n")
+    assert "\n### Acme with two ladders (acme_ladders)\n" in report and "\n### published_criteria\n" in report
+    assert "\n| Acme Engineering (acme) | `scenarios/acme.yaml` |" in report
+    # The lever's arm, made from acme.yaml, carries the organisation's name, which would call it the organisation.
+    assert "Acme Engineering (published_criteria)" not in report
+    # Each lever's own text, once per arm that differs by it, in report.md and not in the printed table.
+    sections = {part.split("\n", 1)[0]: part for part in report.split("\n### ")[1:]}
+    ladders, criteria = (f"\n- {lever_in_words(name)}: {REGISTRY[name].why}\n"
+                         for name in ("parallel_ladders", "published_criteria"))
+    assert ladders in sections["Acme with two ladders (acme_ladders)"] and criteria not in report.replace(
+        sections["published_criteria"], "")
+    assert criteria in sections["published_criteria"] and report.count(ladders) == 1
+    assert "How the lever works and its known side effects" in sections["published_criteria"]
+    assert "Known side effects" not in printed
+    # Everything comes from what the folder keeps: a report rebuilt from it, as of a folder an earlier
+    # version wrote, is the same report.
+    assert main(["experiment", "report", "out", "--quiet"]) == 0
+    assert (tmp_path / "out" / "report.md").read_text() == report
+
+
 def test_a_variant_that_changes_more_than_its_levers_says_so(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     """An org-design trial's variant switched conversations on and raised hire shares; the report credited
@@ -841,6 +887,15 @@ def test_report_against_another_arm_pairs_every_arm_with_it(tmp_path: Path, caps
     assert "\n| baseline (mentoring switched off) | " in report  # and at a glance, as on the terminal
     assert "Career conversations, switched on in mentoring: a direct question" in report  # the arm with both
     assert "Against mentoring: Mentoring with coverage 0.6." in report  # another dose of the reference's lever
+    # How the lever works, under each arm that differs from mentoring by it: switched off, at another dose,
+    # and not under the arm that has mentoring as the reference has it.
+    sections = {part.split("\n", 1)[0]: part for part in report.split("\n### ")[1:]}
+    mentoring, conversations = (f"\n- {lever_in_words(name)}: {REGISTRY[name].why}\n"
+                                for name in ("mentoring", "career_conversations"))
+    assert mentoring in sections["baseline"] and mentoring in sections["mentoring_coverage_0.6"]
+    assert conversations in sections["mentoring_and_career_conversations"]
+    assert mentoring not in sections["mentoring_and_career_conversations"]
+    assert "How the levers work and their known side effects" in sections["career_conversations"]  # both differ
     assert "same random seeds as mentoring" in report and "variant minus mentoring" in report
     assert "Difference = variant - mentoring" in report and "minus baseline" not in report
     # Its Effects table's column and the folders it points to are the comparison's (one up).

@@ -555,8 +555,12 @@ def test_promosim_interventions_lists_all_eight_with_parameters() -> None:
     headers = [line.split(":", 1)[0] for line in listing.splitlines() if not line.startswith(" ")]
     assert sorted(headers) == sorted(LEVERS)
     assert "compare --levers mentoring:coverage=0.5" in how  # how to set them, from the command line too
+    words = " ".join(out.split())  # the listing wraps each lever's why at 100 columns
     for name, cls in registry.items():
         assert f"{name}: {cls.description}" in out
+        # How it moves the metrics and its side effects: the text report.md shows under its arms (Intervention.why).
+        assert cls.why.endswith(".") and "Known side effects: " in cls.why and "lever time" in cls.why, name
+        assert f"how it works: {' '.join(cls.why.split())}" in words, name
         assert cls.Params.model_fields, name
         for field, info in cls.Params.model_fields.items():
             assert f"    {field} = {info.default!r}" in out, (name, field)

@@ -702,7 +702,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
     if not args.quiet:
-        print_effects(result.effects, full=args.full, confidence=result.confidence)
+        print_effects(result.effects, title=f"{result.subject}: paired effects (variant - baseline)", full=args.full,
+                      confidence=result.confidence)
     _print_interactions(args, result)
     return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
                    against=result)
@@ -724,7 +725,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
     if not args.quiet:
-        print_effects(result.effects, title=f"{design.name}: paired effects (variant - baseline)", full=args.full,
+        print_effects(result.effects, title=f"{result.subject}: paired effects (variant - baseline)", full=args.full,
                       confidence=result.confidence)
     _print_interactions(args, result)
     return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
@@ -864,7 +865,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                      made_by=made_by, figures=args.figures, interactions=args.interaction)
     if not args.quiet:
         reference = args.against or "baseline"
-        print_effects(result.effects, title=f"{design['name']}: paired effects (variant - {reference})",
+        print_effects(result.effects, title=f"{result.subject}: paired effects (variant - {reference})",
                       full=args.full, reference=reference, shown_as=result.glance_labels,
                       confidence=result.confidence)
     _print_interactions(args, result)

@@ -49,7 +49,7 @@ from sim.metrics import (
     undefined_reasons,
 )
 from sim.scenario import apply_override, load_scenario
-from sim.wording import DEFAULT_CONFIDENCE, percent_level, significance
+from sim.wording import DEFAULT_CONFIDENCE, named, percent_level, significance
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -196,6 +196,9 @@ class Analysis:
     removed: list[str] = field(default_factory=list)  # ... and those removed, each with why
     interactions: pd.DataFrame | None = None  # sim.experiment.interaction's table, when pairs were asked for
     confidence: float = DEFAULT_CONFIDENCE  # the level of every interval (also the effects' ``confidence`` column)
+    names: dict[str, str] = field(default_factory=dict)  # :func:`scenario_names`: arms' own names, by label
+    subject: str = ""  # :func:`comparison_subject`: what the titles, report.md's and the terminal's, say was compared
+    levers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # :func:`lever_reasons`, by variant
 
     @property
     def failed(self) -> int:
@@ -278,6 +281,8 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
                          "--against", source=str(out), path="--interaction")
     pairs = [find_pair(design, typed, str(out)) for typed in interactions or ()]
     level = recorded_confidence(store) if confidence is None else confidence
+    names = scenario_names(store)
+    subject = comparison_subject(design, names)  # the folder's own baseline, also in a report --against an arm
     shown = percent_level(level)
     if against is not None:
         design = against_design(design, against, source=str(out))
@@ -302,7 +307,7 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
         if len(ts):
             bands = trajectory_bands(ts, design, ok, level)
             written = plot_trajectories(bands, arms, wanted, root / "trajectories",
-                                        title=f"{design['name']}: mean and {shown} band over replications",
+                                        title=f"{subject}: mean and {shown} band over replications",
                                         formats=figures)
         else:
             written = save_figure(None, root / "trajectories")  # an older report's, of series since gone
@@ -310,7 +315,7 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
         if len(effects):
             reference = design["against"]["label"] if against is not None else "baseline"
             written = plot_forest(effects, metrics, root / "forest",
-                                  title=f"{design['name']}: paired differences from {reference} ({shown} CI)",
+                                  title=f"{subject}: paired differences from {reference} ({shown} CI)",
                                   reference=reference, formats=figures)
         else:
             written = save_figure(None, root / "forest")
@@ -318,7 +323,8 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
                       failures=failure_reasons(runs), files=files,
                       top_shares=top_shares(values, effects, design, store),
-                      glance_labels=glance_labels(store, design), interactions=inter, confidence=level)
+                      glance_labels=glance_labels(store, design), interactions=inter, confidence=level,
+                      names=names, subject=subject, levers=lever_reasons(store, design))
     files["report"] = root / "report.md"
     prov = provenance(store, runs, made_by)
     result.reused = reused_note(prov)
@@ -800,8 +806,55 @@ def _levers_switched_on(overrides: dict[str, Any], reference: Mapping[str, Any])
         if key == name or name not in REGISTRY or name in already or not isinstance(value, dict | None):
             return []
         params = _params_in_words(value or {})
-        found.append((name.replace("_", " ").capitalize() + (f" ({params})" if params else ""),
+        found.append((lever_in_words(name) + (f" ({params})" if params else ""),
                       _lever_words(REGISTRY[name], value or {})))
+    return found
+
+
+def lever_in_words(name: str) -> str:
+    """A lever's key as a report's sentence starts with it: ``published_criteria`` is "Published criteria"."""
+    return name.replace("_", " ").capitalize()
+
+
+def lever_reasons(store: ResultStore, design: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """Per variant, (lever in words, its ``why``) for each lever set otherwise than in the arm it is paired with.
+
+    report.md said what a lever changed, and only docs/interventions.md said why (an org-design
+    trial read "lever time +2.0" and a thinner management track with no word on the mechanism).
+    Each lever's ``Intervention.why`` is the one text, so the report and ``promosim interventions``
+    cannot disagree. A lever on in both arms at the same settings explains no difference and is
+    left out; one switched off against the reference (the baseline in a report ``--against
+    mentoring``) or at another dose is kept. Read from the scenarios the folder keeps, with each
+    arm's grid values, so a folder written by an earlier version gets the lines too; a lever this
+    version lacks is skipped.
+    """
+    from sim.interventions import REGISTRY, load_all  # noqa: PLC0415 (levers import the scenario module)
+
+    load_all()
+    arms = {str(arm["label"]): arm for arm in design.get("arms", [])}
+    kept: dict[str, dict[str, Any]] = {}
+
+    def levers(arm: Mapping[str, Any]) -> dict[str, Any]:
+        scenario = str(arm.get("scenario", arm["label"]))
+        if scenario not in kept:
+            kept[scenario] = store.scenario(scenario).get("interventions") or {}
+        out = {name: dict(value or {}) for name, value in kept[scenario].items()}
+        for key, value in (arm.get("parameters") or {}).items():  # a grid over a lever's parameter
+            parts = str(key).replace("__", ".").split(".")
+            if len(parts) == 3 and parts[0] == "interventions":
+                out.setdefault(parts[1], {})[parts[2]] = value
+        return out
+
+    found = {}
+    for label, arm in arms.items():
+        reference = arms.get(str(arm.get("reference")))
+        if reference is None:
+            continue
+        mine, theirs = levers(arm), levers(reference)
+        differ = [name for name in dict.fromkeys([*mine, *theirs])
+                  if mine.get(name) != theirs.get(name) and name in REGISTRY and REGISTRY[name].why]
+        if differ:
+            found[label] = [(lever_in_words(name), REGISTRY[name].why) for name in differ]
     return found
 
 
@@ -1050,9 +1103,18 @@ def change_line(row: Any, tests: int = 1) -> str:
     return line + ("" if stands else f" {chance_mark(row, tests)}")
 
 
-def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tests: int = 1) -> list[str]:
-    """One variant against its baseline: what clearly changed (better first), what did not, what could not be told."""
+def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tests: int = 1,
+                    levers: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """One variant against its baseline: what clearly changed (better first), what did not, what could not be told.
+
+    ``levers``: (lever in words, how it works and its known side effects) for each lever the
+    variant differs from its baseline by (:func:`lever_reasons`), said before the changes they explain.
+    """
     lines = [f"### {label}", ""] + ([description, ""] if description else [])
+    if levers:
+        its = "the lever works and its" if len(levers) == 1 else "the levers work and their"
+        lines += [f"How {its} known side effects (measured in promosim's docs/interventions.md):", ""]
+        lines += [f"- {name}: {why}" for name, why in levers] + [""]
     clear = [r for r in rows.itertuples() if is_clear(r)]
     order = {"b": 0, "w": 1}  # better, worse, then the metrics with no better direction, then lever time
     clear.sort(key=lambda r: 3 if r.metric in COSTS else order.get(verdict(r)[:1], 2))
@@ -1257,7 +1319,9 @@ def glance_lines(effects: pd.DataFrame, reference: str = "baseline",
 
 def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
                   top_levels: Mapping[str, str] | None = None, shares: pd.DataFrame | None = None,
-                  reference: str = "baseline", shown_as: Mapping[str, str] | None = None) -> list[str]:
+                  reference: str = "baseline", shown_as: Mapping[str, str] | None = None,
+                  names: Mapping[str, str] | None = None,
+                  levers: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> list[str]:
     """The plain-language summary: each variant at a glance, then per variant its clear changes, then the metrics.
 
     Args:
@@ -1269,6 +1333,8 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
             label in a report ``--against`` it).
         shown_as: Variants the at-a-glance table names otherwise than by their labels
             (:func:`glance_labels`).
+        names: The arms' own scenario names, by label (:func:`scenario_names`), for their sections' headings.
+        levers: Per variant, how each lever it differs from its reference by works (:func:`lever_reasons`).
     """
     if effects.empty:
         return ["## Summary", "", "Nothing to summarise yet: no variant has successful runs paired with its baseline.",
@@ -1281,7 +1347,9 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
              *multiplicity_lines(effects, labels)]
     labelled = effects.assign(_label=labels)
     for label, rows in labelled.groupby("_label", sort=False):
-        lines += variant_summary(str(label), rows, descriptions.get(rows["variant"].iloc[0]), tests)
+        variant = str(rows["variant"].iloc[0])
+        heading = named(variant, (names or {}).get(variant)) if label == variant else str(label)  # not a grid's
+        lines += variant_summary(heading, rows, descriptions.get(variant), tests, (levers or {}).get(variant, ()))
     return lines + glossary_lines(list(dict.fromkeys(effects["metric"])), top_levels)
 
 
@@ -1412,18 +1480,65 @@ def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, 
     return out
 
 
-def report_title(design: Mapping[str, Any]) -> str:
+def scenario_names(store: ResultStore) -> dict[str, str]:
+    """Each arm's scenario ``name:``, by arm label, where the report shows it beside the label (:func:`named`).
+
+    An arm's label (its file's stem, an experiment file's key) names it in every table, CSV
+    column, folder and option, so it stays a safe identifier; the scenario's ``name:`` is what
+    its authors call it ("Acme Engineering"), and ``promosim run`` titles its table with it.
+    ``compare acme.yaml`` showed only "acme", which read as another organisation (an org-design
+    trial). A name the label already says is left out, and so is the baseline's name carried by
+    a variant made from the baseline's file (a ``--levers`` arm, a ``file:`` with ``set:``):
+    "Acme Engineering (mentoring)" would call the lever's arm the organisation. Read from the
+    scenarios the folder keeps, so a folder written before is reported the same way (one that
+    keeps none has no names).
+    """
+    design = store.design()
+    arms = [arm for arm in design.get("arms") or [] if isinstance(arm, dict)]
+    base = next((arm for arm in arms if arm.get("reference") is None), None)
+    if base is None:
+        return {}
+    own: dict[str, str] = {}
+    for scenario in dict.fromkeys(str(arm.get("scenario", arm["label"])) for arm in arms):
+        own[scenario] = str(store.scenario(scenario).get("name") or "")
+    baseline = str(base.get("scenario", base["label"]))
+    out = {}
+    for arm in arms:
+        scenario = str(arm.get("scenario", arm["label"]))
+        name = own[scenario]
+        if name and name != scenario and (scenario == baseline or name != own[baseline]):
+            out[str(arm["label"])] = name
+    return out
+
+
+def comparison_subject(design: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """What was compared, as the terminal's table, the plots and report.md title it.
+
+    An experiment by its name; ``promosim compare`` (whose design is named "compare") by its
+    baseline, with the scenario's own name (:func:`scenario_names`): "Acme Engineering (acme)".
+    From the folder's own design, so a report ``--against`` an arm keeps the organisation's name.
+    """
+    if design.get("source") != "command line":
+        return str(design["name"])
+    base = next((arm for arm in design.get("arms", []) if arm.get("reference") is None), None)
+    return named(str(base["label"]), names.get(str(base["label"]))) if base is not None else str(design["name"])
+
+
+def report_title(design: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
     """report.md's title: the experiment's name, or for ``promosim compare`` what was compared.
 
     A compare's report was titled "Experiment: compare", which says nothing to whoever it is
-    forwarded to (a new user's trial).
+    forwarded to (a new user's trial). Its arms are named with their scenarios' own names
+    (``names``, :func:`scenario_names`) beside their labels.
     """
     against = (design.get("against") or {}).get("label")
     if design.get("source") != "command line":
         return f"Experiment: {design['name']}" + (f", each arm against {against}" if against else "")
     arms = design.get("arms", [])
-    baseline = next((str(a["label"]) for a in arms if a.get("reference") is None), "the baseline")
-    variants = [str(a["label"]) for a in arms if a.get("reference") is not None]
+    names = names or {}
+    baseline = next((named(str(a["label"]), names.get(str(a["label"]))) for a in arms if a.get("reference") is None),
+                    "the baseline")
+    variants = [named(str(a["label"]), names.get(str(a["label"]))) for a in arms if a.get("reference") is not None]
     shown = ", ".join(variants[:6]) + (f" and {len(variants) - 6} more" if len(variants) > 6 else "")
     return f"Comparison: {baseline} against {shown}" if variants else f"Comparison: {baseline}"
 
@@ -1452,7 +1567,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         top_levels: The levels "at the top" by arm label (:func:`top_level_names`).
         horizon: The years and headcount line (:func:`horizon_line`, with the stored scenarios).
     """
-    lines = [f"# {report_title(design)}", ""]
+    lines = [f"# {report_title(design, result.names)}", ""]
     if design.get("description"):
         lines += [design["description"], ""]
     if design.get("against"):
@@ -1463,7 +1578,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     lines += status_notes(result)
     reference = (design.get("against") or {}).get("label") or "baseline"
     lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares, reference,
-                           result.glance_labels)
+                           result.glance_labels, result.names, result.levers)
     ok = int((result.runs["status"] == "ok").sum())
     level, alpha = percent_level(result.confidence), significance(result.confidence)
     lines += ["## What was run", ""]
@@ -1485,7 +1600,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         if len(seeds) > MAX_SEEDS_SHOWN else ""
     lines += ["Replication seeds (k = 0, 1, …): " + shown + more, ""]
     lines += ["### Scenarios", ""]
-    rows = [[arm["label"], f"`{arm['source']}`", f"`{arm['scenario_hash']}`", settings_shown(arm["parameters"]),
+    rows = [[named(str(arm["label"]), result.names.get(str(arm["label"]))), f"`{arm['source']}`",
+             f"`{arm['scenario_hash']}`", settings_shown(arm["parameters"]),
              "; ".join([*([settings_shown(arm["set"])] if arm.get("set") else []),
                         *(f"without `{k}={v}`" for k, v in (arm.get("without") or {}).items())]) or "—",
              arm.get("reference") or "(reference)"] for arm in design["arms"]]

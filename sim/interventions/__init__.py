@@ -55,7 +55,11 @@ class Intervention:
 
     Attributes:
         name: The key used in scenario files.
-        description: One line for ``promosim interventions``.
+        description: One line for ``promosim interventions``: what the lever is.
+        why: How it moves the metrics it moves, and its known side effects (lever time included), in a
+            sentence or two true to its module and to docs/interventions.md's measurements. Shown by
+            ``promosim interventions`` and in report.md under each arm whose levers differ from its
+            reference's, where a reader saw what a lever changed but not why.
         Params: The parameter model (defaults, ranges; units in field descriptions).
         phases: The step phases whose ``on_<phase>`` hook this lever implements.
         waits_for: The scheduled phases (``reviews``, ``promotions``) before the first of which the
@@ -65,6 +69,7 @@ class Intervention:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    why: ClassVar[str] = ""
     Params: ClassVar[type[Params]] = Params
     # A scenario file written for an older version is refused with the way forward, not with
     # "unknown parameter" alone.

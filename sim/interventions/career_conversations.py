@@ -36,6 +36,13 @@ class CareerConversations(Intervention):
 
     name = "career_conversations"
     description = "a direct question about promotion interest, timing and role type at every review"
+    why = ("Managers hear each person's interest, timing and direction, as candidly as the climate allows, so the "
+           "misread rate and hidden ambition fall, and where both tracks have roles people are considered for "
+           "openings on the track they named. Known side effects: where no specialist ladder leads up, surfaced "
+           "specialists are offered management, so unwanted and wrong-fit promotions rise and team performance "
+           "dips; plateaued rises as stuck aspirants move out of hidden ambition; where managers write off silence "
+           "slowly, the polite \"not ready yet\" can raise misreads instead; lever time is the hours of each "
+           "conversation.")
     Params = CareerConversationParams
     phases = ("reviews",)
     # Direction counts only for those asked in a conversation, held at reviews.

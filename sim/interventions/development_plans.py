@@ -35,6 +35,12 @@ class DevelopmentPlans(Intervention):
 
     name = "development_plans"
     description = "two plausible next steps per high-potential employee; development follows their answer"
+    why = ("At each review the people seen as highest-potential map two next steps with their manager, so "
+           "development follows what they said (as candidly as the climate allows) and their learning aims at the "
+           "chosen step; development that paid off rises clearly only where aspiration is rarely voiced, since "
+           "otherwise development already goes to those who spoke up. Known side effects: like career "
+           "conversations, plans surface specialists' ambition, so where no specialist ladder leads up unwanted "
+           "promotions rise and team performance dips; lever time is the hours of each plan.")
     Params = DevelopmentPlanParams
     phases = ("reviews",)
     waits_for = ("reviews",)

@@ -53,6 +53,12 @@ class Mentoring(Intervention):
 
     name = "mentoring"
     description = "mentors for an under-represented group surface latent aspiration and sponsor it"
+    why = ("A share of the target group below the key levels get a mentor: mentees voice their ambition without the "
+           "group's suppression, mentors speak up for aspiring mentees, and mentees gain a little visibility and "
+           "readiness, so the group's representation at the top rises, toward parity where it is under-represented, "
+           "and misreads fall. Known side effects: the ratio's move is clearer than its distance from parity, which "
+           "is at the noise floor (the mentored group can overshoot parity); lever time is mentor and mentee hours "
+           "every month, at the defaults the most of any single lever.")
     Params = MentoringParams
     phases = ("reviews", "signals", "learning")
     waits_for = ("reviews",)  # mentees are enrolled at reviews; the monthly hooks act on them

@@ -37,6 +37,10 @@ class PsychologicalSafety(Intervention):
 
     name = "psychological_safety"
     description = "failed experiments are not penalised, so risk-averse people speak up, apply and stretch"
+    why = ("Failed risks are penalised far less often, so fear falls at once and, as failures are forgiven, "
+           "people's risk sensitivity falls too: fewer mask their ambition, more speak up, apply for openings and "
+           "accept stretch work, and misreads fall. Known side effects: more applicants means more people passed "
+           "over, so attrition rises slightly; lever time is the training hours of everyone on the management track.")
     Params = PsychologicalSafetyParams
     phases = ("clock",)
 

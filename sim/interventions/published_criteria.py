@@ -44,6 +44,12 @@ class PublishedCriteria(Intervention):
 
     name = "published_criteria"
     description = "public promotion competencies: readiness judged on evidence, learning aimed at it"
+    why = ("Readiness is judged mostly on evidence against the published requirements rather than on visibility, "
+           "openings are filled on that assessed readiness, and learning aimed at the criteria grows readiness "
+           "faster, so fewer promotions are wrong-fit, more stick and team performance rises. Known side effects: "
+           "visible people can game part of the evidence (gaming; small at the default); the misread rate rises "
+           "slightly, for a reason not yet traced; lever time is a fixed number of hours per person a year, to "
+           "write, explain and assess the criteria.")
     Params = PublishedCriteriaParams
     phases = ("clock", "beliefs", "learning")
 

@@ -46,6 +46,13 @@ class StretchPilots(Intervention):
 
     name = "stretch_pilots"
     description = "time-bounded pilots of the next role that reveal interest and capability before a move"
+    why = ("A few people who look like next-level candidates try the next role for some months; the manager then "
+           "judges their readiness and interest on what was seen, and nobody assessed below 90% of the fit threshold "
+           "is put forward, so fewer promotions are wrong-fit, slightly more stick and misreads fall. Known side "
+           "effects: a running pilot takes time from the day job (better fits offset it in team performance); "
+           "pilots count among the stretch assignments offered and accepted; unwanted promotions and attrition rise "
+           "a little, for reasons not yet traced; lever time is the supervision and backfill hours of each running "
+           "pilot-month.")
     Params = StretchPilotParams
     phases = ("reviews", "outcomes")
     waits_for = ("reviews", "promotions")  # pilots start at reviews; the readiness floor acts at rounds

@@ -37,6 +37,12 @@ class SuccessionDashboard(Intervention):
 
     name = "succession_dashboard"
     description = "records willingness and readiness separately for succession pools; survives manager changes"
+    why = ("Once a year everyone in the levels that feed the key roles records, apart, whether they want a move (as "
+           "candidly as the climate allows) and an assessed readiness, and the record survives a change of "
+           "manager, so more key roles have a successor who is really ready and willing, and misreads fall. Known "
+           "side effects: development that paid off falls a little, as the check-in reveals people whom that "
+           "month's promotion round weighs without development; lever time is the hours of each assessed person, "
+           "in the feeder levels only.")
     Params = SuccessionDashboardParams
     phases = ("reviews",)
     # The dashboard is filled at reviews; beliefs are kept when a promotion round changes managers.
