@@ -2,7 +2,8 @@
 
 Sub-commands live beside what they run: this module holds ``run``, ``validate`` and
 ``interventions``; other packages add theirs through an ``add_commands(subparsers)`` function
-(see ``COMMAND_MODULES``). Every user mistake ends as one line on stderr and exit code 2.
+(see ``COMMAND_MODULES``). Every user mistake ends as one line on stderr and exit code 2; work
+the machinery stopped (``ExecutionError``: a lost Dask scheduler) as one line and exit code 1.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sim.errors import InputError, output_folder
+from sim.errors import ExecutionError, InputError, output_folder
 from sim.wording import counted
 
 COMMAND_MODULES = ("sim.experiment.cli", "sim.app.cli", "sim.orgdata.cli")
@@ -641,7 +642,7 @@ def build_parser() -> ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: parse, run, and turn input errors into one line with exit code 2."""
+    """Entry point: parse, run, and turn input errors into one line with exit code 2 (``ExecutionError``: 1)."""
     prefix = "promosim"
     _ctrl_c.clear()
     in_main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
@@ -661,9 +662,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.func(args) or 0)
         checkpoint()  # a Ctrl-C swallowed on the way still ends as an interruption
         return code
-    except InputError as exc:
+    except (InputError, ExecutionError) as exc:
         print(f"{prefix}: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt as exc:
         return _stopped(f": {exc}" if isinstance(exc, Interrupted) else "")
     except MemoryError:  # a scenario's positions are checked, but a machine may have less than they need

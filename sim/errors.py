@@ -1,8 +1,10 @@
-"""The one error type users see.
+"""The error types users see.
 
 Every mistake in a scenario file, a CSV, a command-line argument or an app upload is raised as an
 ``InputError`` whose message is a single line naming the file, the key path and what is allowed.
-The command line prints that line and exits with code 2; the app shows it in the page.
+The command line prints that line and exits with code 2; the app shows it in the page. Work that
+cannot go on for a reason outside the input (a Dask scheduler lost mid-experiment) is an
+``ExecutionError``: one line too, and exit code 1.
 """
 
 from __future__ import annotations
@@ -30,6 +32,18 @@ class InputError(ValueError):
 
 
 ScenarioError = InputError
+
+
+class ExecutionError(RuntimeError):
+    """Work stopped by the machinery, not by the input: one line, no traceback, exit code 1.
+
+    Not an ``InputError``: exit code 2 tells a script that the command line or a file is wrong,
+    so that running it again unchanged fails again, while here the same command, run again once
+    the machinery is back, goes on where it stopped (a lost Dask scheduler exited with 2: a
+    researcher's trial).
+    """
+
+    exit_code = 1
 
 
 def output_folder(path: str | Path) -> Path:

@@ -4,8 +4,11 @@ Dask worker process is killed mid-experiment."""
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -13,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,7 +25,7 @@ import cloudpickle
 import pandas as pd
 import pytest
 import yaml
-from conftest import BASELINE
+from conftest import BASELINE, ROOT, cli_env
 
 from sim.errors import InputError
 from sim.experiment import executor as executor_module
@@ -38,7 +42,7 @@ from sim.experiment.executor import (
     open_executor,
 )
 from sim.experiment.report import analyse
-from sim.experiment.runner import _drive, run_design
+from sim.experiment.runner import SchedulerLostError, _drive, run_design
 from sim.experiment.store import ResultStore
 
 distributed = pytest.importorskip("distributed")
@@ -454,3 +458,158 @@ def test_a_tls_scheduler_is_heard_with_dasks_tls_configuration(tmp_path: Path) -
             executor_module._hear_scheduler(address)  # as a Client with that configuration reaches it
     finally:
         cluster.close()
+
+
+@contextlib.contextmanager
+def dask_processes(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real ``dask scheduler`` and one single-threaded ``dask worker`` on it, as a researcher starts them.
+
+    Yields the scheduler's address and its process (to kill); both are ended on the way out.
+    The worker imports this tree's ``sim``, as the command does (``check_worker_code``).
+    """
+    file = folder / "scheduler.json"
+    quiet = {"env": cli_env(), "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", "0", "--no-dashboard", "--scheduler-file", str(file)], **quiet)
+    started = [scheduler]
+    try:
+        deadline = time.monotonic() + 120
+        address = None
+        while address is None:
+            assert scheduler.poll() is None and time.monotonic() < deadline, "the scheduler did not start"
+            with contextlib.suppress(OSError, ValueError):  # not written yet, or half written
+                address = json.loads(file.read_text())["address"]
+            time.sleep(0.05)
+        started.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers",
+                                         "1", "--nthreads", "1", "--no-dashboard"], **quiet))
+        yield address, scheduler
+    finally:
+        for process in started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)  # the worker's nanny and its worker process alike
+            process.wait()
+
+
+# The command line, killing the scheduler (SCHEDULER_PID) when its first run has finished, where a test
+# on run_design would in ``on_outcome``, and with a shorter wait for a lost scheduler: 2 s, twice (the
+# client's reconnecting, then a fresh one's connecting), not 10 s.
+_KILL_AT_THE_FIRST_RUN = """
+import os, signal
+import sim.experiment.cli as cli, sim.experiment.executor as executor
+executor.CONNECT_TIMEOUT = "2s"
+checkpoint = cli.checkpoint  # what the command calls after each finished run
+
+def kill_the_scheduler_then_checkpoint():
+    pid = int(os.environ.pop("SCHEDULER_PID", "0"))
+    if pid:
+        os.killpg(pid, signal.SIGKILL)
+    checkpoint()
+
+cli.checkpoint = kill_the_scheduler_then_checkpoint
+from sim.cli import entry
+entry()
+"""
+
+
+def test_a_scheduler_killed_mid_experiment_is_one_line_exit_1_and_the_runs_resume(tmp_path: Path) -> None:
+    """A researcher killed the dask scheduler while runs went on: Dask's "Failed to reconnect to scheduler"
+    log line (and at times tornado's traceback of a result it could not gather) came above the command's
+    line, which exited with code 2, the code of bad input, and said "run the same command again" without
+    how many runs were saved. Now one line: what was lost after how many runs, where they are, and the
+    command that resumes; exit code 1, as for runs that failed."""
+    design = small_design(tmp_path, "s", seed=4, replications=4, headcount=100)
+    path, out = tmp_path / "exp.yaml", tmp_path / "out"
+    with dask_processes(tmp_path) as (address, scheduler):
+        command = [sys.executable, "-c", _KILL_AT_THE_FIRST_RUN, "experiment", "run", str(path), "--out", str(out),
+                   "--dask-address", address]
+        done = subprocess.run(command, cwd=ROOT, env={**cli_env(), "SCHEDULER_PID": str(scheduler.pid)},
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert scheduler.poll() is not None, done.stderr  # killed
+    err, finished, planned = done.stderr, ResultStore(out).finished(), len(design.tasks)
+    assert 0 < len(finished) < planned, err
+    assert done.returncode == 1, err
+    assert not re.search(r"distributed\.|tornado|Traceback|reconnect", err), err  # none of Dask's own lines
+    saved = f"the {len(finished)} finished runs are" if len(finished) > 1 else "the 1 finished run is"
+    assert err.splitlines()[-1] == (
+        f"promosim experiment: the Dask scheduler at {address} was lost after {len(finished)} of {planned} runs; "
+        f"{saved} saved in {out}; once a scheduler and its workers are back, resume with: promosim experiment run "
+        f"{path} --out {out} --dask-address {address}"), err
+    # What it saved is resumed, on any executor, and no run lost with the scheduler was recorded as failed.
+    stats = run_design(design, out, ExecutorSpec(kind="sequential"))
+    assert stats.skipped == len(finished) and stats.ok == planned - len(finished)
+    runs = ResultStore(out).runs()
+    assert len(runs) == planned and runs["run_id"].is_unique and (runs["status"] == "ok").all()
+
+
+class _Records(logging.Handler):
+    """Keeps the records that reach it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_runs_lost_with_the_scheduler_at_the_last_attempt_are_not_recorded_as_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no fresh executor left to try, the runs in flight when the scheduler died were recorded as
+    failed ("lost 1 times to the executor"), to be run again only with --retry-failed. They are no run's
+    fault: the command stops as when the scheduler cannot be reached again, and they are not stored.
+    Dask's own records of the lost connection do not reach the screen while the client is open, and
+    other records of its loggers do."""
+    monkeypatch.setattr(executor_module, "CONNECT_TIMEOUT", "2s")
+    design = small_design(tmp_path, "l", seed=6, replications=10, headcount=100)
+    out = tmp_path / "out"
+    records = _Records()
+    loggers = [logging.getLogger(name) for name in ("distributed.client", "tornado.application")]
+    for logger in loggers:
+        logger.addHandler(records)
+    try:
+        with dask_processes(tmp_path) as (address, scheduler):
+
+            def kill_the_scheduler(outcome: RunOutcome) -> None:
+                if scheduler.poll() is None:
+                    logging.getLogger("distributed.client").warning("a record of its own")  # while the client is open
+                    os.killpg(scheduler.pid, signal.SIGKILL)
+                    scheduler.wait()
+
+            with pytest.raises(SchedulerLostError, match=rf"^the Dask scheduler at {address} was lost after \d+ of "
+                                                         rf"{len(design.tasks)} runs; the \d+ finished runs? (is|are) "
+                                                         "saved in .+; once .+ run the same command again to resume$"):
+                run_design(design, out, ExecutorSpec(kind="dask", address=address), attempts=1,
+                           on_outcome=kill_the_scheduler)
+        logging.getLogger("distributed.client").warning("Failed to reconnect to scheduler after 1 s")  # client closed
+    finally:
+        for logger in loggers:
+            logger.removeHandler(records)
+    runs = ResultStore(out).runs()
+    assert 0 < len(runs) < len(design.tasks) and (runs["status"] == "ok").all(), runs
+    assert [record.getMessage() for record in records.records] == [
+        "a record of its own", "Failed to reconnect to scheduler after 1 s"]
+
+
+def test_a_closed_connections_traceback_is_kept_off_the_screen_and_other_errors_are_not() -> None:
+    """When the scheduler died while a finished run's result was being gathered, tornado logged a 40-line
+    traceback ending in CommClosedError above the command's line (a researcher's trial)."""
+    from distributed.comm.core import CommClosedError  # noqa: PLC0415
+    from tornado.iostream import StreamClosedError  # noqa: PLC0415
+
+    logger = logging.getLogger("tornado.application")
+    records = _Records()
+    logger.addHandler(records)
+    try:
+        with executor_module._quiet_lost_connection():
+            for error in (CommClosedError, ValueError):
+                try:
+                    try:
+                        raise StreamClosedError()
+                    except StreamClosedError as exc:  # as Dask's TCP comm raises it
+                        raise error("in <TCP (closed) ConnectionPool.gather>: Stream is closed") from exc
+                except Exception:
+                    logger.exception("Exception in callback %s", error.__name__)
+    finally:
+        logger.removeHandler(records)
+    # The ValueError's cause is a closed stream too, but it is not Dask's word for a lost connection.
+    assert [record.getMessage() for record in records.records] == ["Exception in callback ValueError"]

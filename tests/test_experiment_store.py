@@ -25,7 +25,7 @@ from sim.experiment import store as store_module
 from sim.experiment.design import RunTask, build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec, RunOutcome, execute_run
 from sim.experiment.report import analyse
-from sim.experiment.runner import run_design
+from sim.experiment.runner import finished_runs, run_design
 from sim.experiment.store import (
     COMPACTION,
     PROMOTIONS_SCHEMA,
@@ -193,7 +193,45 @@ def test_ctrl_c_while_the_dask_cluster_starts_stops_the_experiment(tmp_path: Pat
     assert code == 130, err
     assert err.startswith("promosim: interrupted"), err
     assert "Traceback" not in err
-    assert len(ResultStore(out).runs()) < 8
+    assert finished_runs(out) < 8  # (no folder at all when no run had finished)
+
+
+def test_ctrl_c_before_the_first_run_finishes_says_that_none_is_saved(tmp_path: Path) -> None:
+    """It said "finished runs are saved in DIR" of a new folder that held only the plan (a researcher's
+    trial). None was: the line says so, and the new folder goes, as when a scheduler cannot be reached."""
+    path = write_experiment(tmp_path, replications=4, headcount=100)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out), "--workers", "2",
+           "--quiet"]
+    code, err = _interrupted(cmd, lambda pid: (out / "sessions.jsonl").exists())  # the plan is written
+    assert code == 130, err
+    assert err.splitlines() == [
+        "promosim: interrupted: no run had finished, so none is saved; run the same command again to start"]
+    assert not out.exists()
+
+
+def test_a_folder_holding_only_the_plan_is_started_by_the_same_command(tmp_path: Path) -> None:
+    """``kill -9`` before the first run finished leaves the plan alone in the folder. A Ctrl-C there said
+    "finished runs are saved"; the folder, not the command's own now, is kept, and the same command
+    then makes every run, once."""
+    path = write_experiment(tmp_path, replications=2, headcount=100)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    sessions = out / "sessions.jsonl"
+    cmd = [sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out), "--workers", "2",
+           "--quiet"]
+    code, _ = _interrupted(cmd, lambda pid: sessions.exists(), signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert (out / "experiment.json").exists() and not finished_runs(out)  # the plan, no run
+    code, err = _interrupted(cmd, lambda pid: len(sessions.read_text().splitlines()) == 2)  # its plan, again
+    assert code == 130, err
+    assert err.splitlines() == [
+        "promosim: interrupted: no run had finished, so none is saved; run the same command again to start"]
+    assert (out / "experiment.json").exists() and not finished_runs(out)
+    done = run_cli(*cmd[3:])
+    assert done.returncode == 0, done.stderr
+    assert "report.md" in done.stdout and not done.stderr, done.stderr
+    assert_each_run_exactly_once(out, design)
 
 
 def _interrupted(cmd: list[str], ready: Callable[[int], bool], signum: int = signal.SIGINT) -> tuple[int, str]:

@@ -2,7 +2,8 @@
 
 Registered through ``sim.cli.COMMAND_MODULES``. Every command writes into one output folder and
 can be re-run after an interruption: finished runs are skipped. Exit codes: 0 done, 1 some runs
-failed (recorded in the store and the report), 2 bad input, 130 interrupted, 143 stopped by SIGTERM.
+failed (recorded in the store and the report) or the Dask scheduler was lost, 2 bad input, 130
+interrupted, 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import itertools
 import json
 import re
+import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -440,10 +442,10 @@ def add_commands(sub: Any) -> None:
 
 
 def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> Any:
-    """Run a design with the chosen executor, a progress bar and a resume hint on Ctrl-C."""
+    """Run a design with the chosen executor, a progress bar and a resume hint on Ctrl-C or a lost scheduler."""
     from sim.experiment.executor import executor_from_options  # noqa: PLC0415
     from sim.experiment.progress import make_progress  # noqa: PLC0415
-    from sim.experiment.runner import run_design  # noqa: PLC0415
+    from sim.experiment.runner import SchedulerLostError, finished_runs, run_design  # noqa: PLC0415
     from sim.experiment.store import refuse_inside_tables  # noqa: PLC0415
 
     made = not out.exists()
@@ -482,15 +484,28 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     try:
         stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
                            retry_failed=args.retry_failed, on_outcome=lambda outcome: checkpoint())
-    except KeyboardInterrupt:
-        raise Interrupted(f"finished runs are saved in {out}; run the same command again to resume") from None
-    except InputError:
-        if made and out.is_dir() and not any(out.iterdir()):  # emptied by run_design: nothing ran
+    except BaseException as exc:
+        if made and out.is_dir() and not any(out.iterdir()):  # emptied by run_design: no run was stored
             out.rmdir()
+        if isinstance(exc, KeyboardInterrupt):
+            # A Ctrl-C before the first run finished said "finished runs are saved" of a folder without any.
+            raise Interrupted(f"finished runs are saved in {out}; run the same command again to resume"
+                              if finished_runs(out, design) else
+                              "no run had finished, so none is saved; run the same command again to start") from None
+        if isinstance(exc, SchedulerLostError):  # the command that resumes is the one typed, executor option included
+            raise exc.resumed_by(shlex.join([*shlex.split(command), *_executor_words(args)])) from None
         raise
     if not args.quiet:
         print(stats.line(), file=sys.stderr)
     return stats
+
+
+def _executor_words(args: argparse.Namespace) -> list[str]:
+    """The executor option as typed (``reproducing_command`` leaves it out: it changes no number)."""
+    for option in ("dask_address", "dask_local", "workers"):
+        if getattr(args, option, None):
+            return [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+    return []
 
 
 def other_settings_notes(design: Any) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import functools
+import logging
 import math
 import multiprocessing
 import os
@@ -255,14 +256,21 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
             executor.shutdown(wait=False)
 
 
+class SchedulerGone(cf.BrokenExecutor):
+    """The Dask client gave up on its scheduler: no run in flight will finish, and no run is to blame.
+
+    Runs lost so are never recorded as failed (which would need ``--retry-failed``): when no
+    fresh executor is left to try, the runner stops with ``runner.SchedulerLostError`` instead.
+    """
+
+
 class DaskExecutor(cf.Executor):
     """``Client.get_executor()``, and a way to tell that its client lost the scheduler.
 
     When the scheduler goes (killed, its machine lost), the client tries to reconnect for a
-    while, logs "Failed to reconnect to scheduler", closes, and the futures of the runs in flight
-    never finish: the command waited for them forever (a researcher's trial, with the scheduler
-    killed mid-run). :meth:`lost` says so; the runner then counts those runs as lost to the
-    machinery and tries a fresh executor.
+    while, closes, and the futures of the runs in flight never finish: the command waited for
+    them forever (a researcher's trial, with the scheduler killed mid-run). :meth:`lost` says so;
+    the runner then counts those runs as lost to the machinery and tries a fresh executor.
     """
 
     def __init__(self, client: Any, source: str = "--dask-address"):
@@ -312,10 +320,10 @@ class DaskExecutor(cf.Executor):
             return None
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:
-        """Submit to the cluster, or raise ``BrokenExecutor`` when the scheduler is gone."""
+        """Submit to the cluster, or raise ``SchedulerGone`` when the scheduler is gone."""
         reason = self.lost()
         if reason:
-            raise cf.BrokenExecutor(reason)
+            raise SchedulerGone(reason)
         return self._inner.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -388,17 +396,59 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
         except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address scheme Dask does not know
             raise InputError(f"{UNREACHABLE} at {spec.address} ({exc.__class__.__name__})",
                              source="--dask-address") from None
-        try:
-            yield client
-        finally:
-            client.close()
+        with _quiet_lost_connection():  # around close() too: Dask may log as the client closes
+            try:
+                yield client
+            finally:
+                client.close()
         return
     with _local_cluster(spec.workers or 2) as address:
         client = Client(address, timeout=CONNECT_TIMEOUT)
-        try:
-            yield client
-        finally:
-            client.close()
+        with _quiet_lost_connection():
+            try:
+                yield client
+            finally:
+                client.close()
+
+
+# Where Dask (and tornado, asyncio under it) log, in this process, that the scheduler was lost.
+LOST_CONNECTION_LOGGERS = ("distributed.client", "distributed.batched", "distributed.core", "distributed.utils",
+                           "tornado.application", "asyncio")
+RECONNECT_FAILED = "Failed to reconnect to scheduler"  # how distributed.client's giving up starts
+
+
+class _LostConnectionFilter(logging.Filter):
+    """Drops a log record about a lost connection to the scheduler: Dask's giving up, or a closed comm's traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(RECONNECT_FAILED):
+            return False
+        from distributed.comm.core import CommClosedError  # noqa: PLC0415 (Dask is imported by now)
+        from tornado.iostream import StreamClosedError  # noqa: PLC0415
+
+        return not (record.exc_info and isinstance(record.exc_info[1], (CommClosedError, StreamClosedError)))
+
+
+@contextlib.contextmanager
+def _quiet_lost_connection() -> Iterator[None]:
+    """Keep Dask's own log records about a lost scheduler off the screen while this command's client is open.
+
+    A scheduler killed mid-experiment printed "distributed.client - ERROR - Failed to reconnect to
+    scheduler after 10.00 seconds, closing client", and at times tornado's 40-line traceback of a
+    result that could not be gathered, above the command's own line, which says what was lost,
+    what is saved and how to resume (a researcher's trial). Only those records, from these loggers,
+    while the client is open: Dask's other messages, and anything logged before or after (another
+    client of a notebook's), are shown as Dask's configuration says.
+    """
+    quiet = _LostConnectionFilter()
+    loggers = [logging.getLogger(name) for name in LOST_CONNECTION_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
 
 
 def _hear_scheduler(address: str) -> None:

@@ -9,7 +9,9 @@ which is what makes re-running an interrupted command finish the work without re
 Two kinds of failure are kept apart. A run whose model raises comes back as a 'failed' outcome
 and is recorded with its traceback. A run lost to the machinery (a worker process killed, a
 broken pool, a lost Dask worker after Dask's own retries) is retried on a fresh executor, and
-only recorded as failed, with the reason, if it is lost again and again.
+only recorded as failed, with the reason, if it is lost again and again. A Dask scheduler lost
+and not back is neither: the command stops (:class:`SchedulerLostError`), and the same command
+resumes.
 """
 
 from __future__ import annotations
@@ -28,19 +30,21 @@ from typing import Any
 import yaml
 
 from sim.cli import run_metadata
-from sim.errors import InputError
+from sim.errors import ExecutionError, InputError
 from sim.experiment.design import Design, RunTask
 from sim.experiment.executor import (
     UNREACHABLE,
     ExecutorSpec,
     RunFunction,
     RunOutcome,
+    SchedulerGone,
     execute_run,
     open_executor,
     window_size,
 )
 from sim.experiment.progress import NoProgress, Progress
 from sim.experiment.store import ResultStore
+from sim.wording import counted
 
 
 @dataclass
@@ -62,6 +66,37 @@ class RunStats:
         if self.retried:
             parts.append(f"{self.retried} retried after a lost worker")
         return ", ".join(parts) + f" in {self.elapsed:.1f} s"
+
+
+class SchedulerLostError(ExecutionError):
+    """The Dask scheduler was lost mid-experiment and did not come back: the runs finished before are saved.
+
+    Not an ``InputError`` (exit code 2, as it was): the command line was right, and the same
+    command resumes once a scheduler and its workers are back.
+
+    Args:
+        what: The executor as ``ExecutorSpec.describe`` names it ("Dask scheduler at tcp://...").
+        finished: This design's runs in the store, those of earlier invocations included.
+        planned: This design's distinct runs.
+        out: The output folder.
+        command: The command that resumes (``experiment run`` names it); else "the same command".
+    """
+
+    def __init__(self, what: str, finished: int, planned: int, out: str | Path, command: str | None = None):
+        self.what, self.finished, self.planned, self.out = what, finished, planned, out
+        if finished:
+            lost = (f"after {finished:,} of {planned:,} runs; the {counted(finished, 'finished run')} "
+                    f"{'is' if finished == 1 else 'are'} saved in {out}")
+            then = "resume"
+        else:
+            lost = f"before any of its {counted(planned, 'run')} had finished, so none is saved"
+            then = "start"
+        how = f"{then} with: {command}" if command else f"run the same command again to {then}"
+        super().__init__(f"the {what} was lost {lost}; once a scheduler and its workers are back, {how}")
+
+    def resumed_by(self, command: str) -> SchedulerLostError:
+        """The same error, naming ``command`` as the one that resumes."""
+        return SchedulerLostError(self.what, self.finished, self.planned, self.out, command)
 
 
 class _Committer:
@@ -136,7 +171,8 @@ def run_design(
 
     Args:
         design: The expanded experiment.
-        out: The output folder (created; reused when it exists).
+        out: The output folder (created; reused when it exists). A new one is removed again when the
+            call stops before any run was stored (an unreachable scheduler, a Ctrl-C).
         executor: Where runs execute; defaults to a process pool on all cores.
         progress: Progress reporting (silent by default).
         run_fn: The worker function (tests swap in one that fails on purpose).
@@ -149,6 +185,11 @@ def run_design(
 
     Returns:
         Counts of what happened.
+
+    Raises:
+        SchedulerLostError: A Dask scheduler was lost and a fresh client could not reach one (or
+            no attempt was left); the runs finished before are saved, and none lost with it is
+            recorded as failed.
     """
     executor = executor or ExecutorSpec()
     progress = progress or NoProgress()
@@ -161,9 +202,10 @@ def run_design(
     try:
         stats = _run_in_store(design, out, executor, progress, run_fn, retry_failed, flush_seconds, max_batch,
                               attempts, metadata, on_outcome)
-    except InputError:
-        # An unreachable scheduler: a folder holding only the plan would look like a started run.
-        if fresh and not _holds_runs(folder):
+    except BaseException:
+        # Stopped before any run was stored (an unreachable scheduler, a Ctrl-C, a scheduler lost before
+        # the first run finished): a new folder holding only the plan would look like a started run.
+        if fresh and not finished_runs(folder):
             if absent:
                 shutil.rmtree(folder, ignore_errors=True)
             else:  # empty it, not remove it: it may be a symlink, or a mount point, the user made
@@ -177,10 +219,15 @@ def run_design(
     return stats
 
 
-def _holds_runs(out: Path) -> bool:
-    """Whether the store at ``out`` has committed any run."""
-    with ResultStore(out) as store:
-        return bool(store.finished())
+def finished_runs(out: str | Path, design: Design | None = None) -> int:
+    """Runs committed in the store at ``out``, only ``design``'s when given; 0 where there is no store.
+
+    Read without the store's lock (committed batches only), and without making a missing folder.
+    """
+    if not (Path(out) / "runs").is_dir():
+        return 0
+    done = ResultStore(out).finished()
+    return len(done) if design is None else len({task.run_id for task in design.tasks}.intersection(done))
 
 
 def _run_in_store(
@@ -220,13 +267,13 @@ def _run_in_store(
                         raise
                     # A scheduler lost mid-experiment and not back: not an input error of the
                     # command, and the runs finished so far are kept.
-                    raise InputError(f"{exc.detail}, lost during the experiment; the finished runs are saved "
-                                     f"in {out}: once the scheduler is back, run the same command again to "
-                                     "resume", source=exc.source) from None
+                    raise _scheduler_lost(executor, stats, out) from None
                 todo = [task for task, _ in lost]
                 if todo and attempt < attempts:
                     stats.retried += len(todo)
                     continue
+                if any(isinstance(exc, SchedulerGone) for _, exc in lost):  # no run's fault: none recorded as failed
+                    raise _scheduler_lost(executor, stats, out)
                 for task, exc in lost:
                     reason = "".join(traceback.format_exception(exc)).strip()
                     committer.add(RunOutcome(
@@ -238,6 +285,11 @@ def _run_in_store(
                 progress.stop()
         store.compact()  # not after an interruption: a resume will merge everything
     return stats
+
+
+def _scheduler_lost(executor: ExecutorSpec, stats: RunStats, out: str | Path) -> SchedulerLostError:
+    """``SchedulerLostError`` for the runs ``stats`` counts (those still buffered are committed on the way out)."""
+    return SchedulerLostError(executor.describe(), stats.skipped + stats.ok + stats.failed, stats.planned, out)
 
 
 def _lost(pool: cf.Executor) -> str | None:
@@ -303,7 +355,7 @@ def _drive(pool: cf.Executor, width: int, todo: Sequence[RunTask], run_fn: RunFu
         finished, _ = cf.wait(inflight, timeout=committer.flush_seconds, return_when=cf.FIRST_COMPLETED)
         gone = _lost(pool) if not finished else None
         if gone:  # the runs in flight will never finish (a Dask scheduler that died)
-            broken = cf.BrokenExecutor(gone)
+            broken = SchedulerGone(gone)
             lost.extend((task, broken) for task in inflight.values())
             lost.extend((task, broken) for task in pending)
             inflight.clear()
@@ -313,6 +365,10 @@ def _drive(pool: cf.Executor, width: int, todo: Sequence[RunTask], run_fn: RunFu
             task = inflight.pop(future)
             try:
                 outcome = future.result()
+            except cf.CancelledError:  # only Dask cancels a run, all of them, when its client loses the scheduler
+                lost.append((task, SchedulerGone("the Dask client lost its scheduler (the runs in flight were "
+                                                 "cancelled)")))
+                continue
             except Exception as exc:  # (lost to the machinery, not to the model)
                 lost.append((task, exc))
                 if isinstance(exc, cf.BrokenExecutor):
