@@ -1132,6 +1132,20 @@ def test_upload_messages_point_the_way(rendered: tuple[AppState, object]) -> Non
     assert state.settings.value.headcount is None, "the story's team of eight, not the size chosen before"
 
 
+def test_an_upload_with_several_mistakes_names_them_all_in_its_message(rendered: tuple[AppState, object]) -> None:
+    """The page shows every mistake of an uploaded file at once, as the command line does, and keeps the run."""
+    state, rc = rendered
+    before = state.model.value
+    typos = OURS.replace("p0,Associate", "p0,Asociate").replace("p9,Associate,m0", "p9,Associate,m7")
+    rc.find(UploadWidget).widget.vue_upload({"name": "typos.csv", "text": typos, "size": len(typos)})
+    message = state.message.value or ""
+    assert message.startswith("typos.csv: row 5, column 'level': unknown level 'Asociate' (did you mean "
+                              "'Associate'?)"), message
+    assert message.endswith("; also, 1 more cell to fix: column 'manager' row 14 (no row has the id: 'm7')")
+    assert "\n" not in message and "is kept" not in message
+    assert state.model.value is before
+
+
 @pytest.mark.parametrize("percent", [True, False])
 def test_chart_axes_have_round_ticks(percent: bool) -> None:
     """A trial read ticks of 12% and 38%, or 0.38 and 1.1: each of the four steps must be round."""

@@ -28,7 +28,7 @@ from sim.errors import InputError
 from sim.model import PromotionModel
 from sim.orgdata import infer, load_org
 from sim.orgdata.loader import INTENTS
-from sim.orgdata.structure import effective_managers, find_cycle
+from sim.orgdata.structure import effective_managers, find_cycle, find_cycles
 from sim.scenario import MANAGEMENT, SPECIALIST, load_scenario
 
 SYNTHETIC = ROOT / "scenarios" / "synthetic_org.yaml"
@@ -613,6 +613,24 @@ def test_pointer_jumping_finds_cycles_and_only_cycles() -> None:
     assert all(looped[a] == b for a, b in zip(cycle, [*cycle[1:], cycle[0]], strict=True))
     assert find_cycle(np.array([0])) == [0]
     assert find_cycle(np.array([-1, 2, 1, 1])) in ([1, 2], [2, 1])
+    # Every cycle, each once, also with chains leading into them (a file's mistakes are all said at once).
+    many = parent.copy()
+    child = {int(p): i for i, p in enumerate(parent) if p >= 0}  # one report of each manager
+    picked = rng.choice(np.array(sorted(child)), size=40, replace=False)
+    for k, r in enumerate(picked):  # half report to their own report (a loop), half to any later row
+        many[r] = child[int(r)] if k % 2 else int(rng.integers(r, n))
+    cycles = find_cycles(many)
+    assert cycles[0] == find_cycle(many)
+    members = [i for c in cycles for i in c]
+    assert len(members) == len(set(members))
+    assert all(many[a] == b for c in cycles for a, b in zip(c, [*c[1:], c[0]], strict=True))
+    on_cycle = set(members)
+    for i in range(n):  # a row is on a cycle exactly when walking up from it comes back to it
+        node, steps = int(many[i]), 0
+        while node >= 0 and node != i and steps < n:
+            node, steps = int(many[node]), steps + 1
+        assert (node == i) == (i in on_cycle), i
+    assert len(cycles) > 1
 
 
 def test_effective_managers_walk_up_to_a_higher_management_position() -> None:
@@ -981,6 +999,19 @@ BAD_FILES: list[tuple[str, str | bytes | None, dict[str, Any], list[str]]] = [
       "'Senior' has both tracks"]),
     ("an error after rows left out names the file's row", STATUS_CSV.replace("J3,Junior", "J3,Intern"),
      {"exclude": {"Status": ["Terminated"]}}, ["row 7, column 'level'", "unknown level 'Intern'"]),
+    # A file's other mistakes follow the first one's message (an export refused at one mistake a time went
+    # round five times): every cycle, every kind of bad date, a totals row below another mistake.
+    ("two reporting cycles", _edit(2, "management,,", "management,J3,").replace("Senior,specialist,S1,",
+                                                                                  "Senior,specialist,J2,"), {},
+     ["row 2, column 'manager'", "reporting cycle: 'H1' -> 'J3' -> 'S1' -> 'H1' (each reports to the next); also, "
+      "1 more cell to fix: column 'manager' row 4 (in a reporting cycle)"]),
+    ("dates of two kinds", _dated("22-Nov-10", "soon"), {**HIRED},
+     ["row 2, column 'Hire Date'", "date '22-Nov-10' has a two-digit year; 19.. or 20..?",
+      "; also, 1 more cell to fix: column 'Hire Date' row 3 (not a date: 'soon')"]),
+    ("a totals row below another mistake", _edit(3, ",3,", ",three,") + "Total,6,,,,,,\n", {},
+     ["row 3, column 'performance'", "'three' is not a number; ",
+      "; also, 1 more cell to fix: column 'level' row 8 (unknown level '6'); row 8 is a totals row? delete it, or "
+      "leave it out with organisation.source.exclude"]),
 ]
 
 
@@ -1004,6 +1035,52 @@ def test_bad_files_fail_with_one_line_and_exit_code_2(tmp_path: Path, case: str,
     assert shown in lines[0]
     for part in expected:
         assert part in lines[0], lines[0]
+
+
+def test_every_mistake_of_a_file_is_said_in_one_line(tmp_path: Path) -> None:
+    """A file refused at its first mistake each time (an org-design trial's 2,400-person export went round five
+    times) is refused with all of them: the first row's message as it reads alone, then the others by column.
+
+    Checks that need another column skip its refused rows: the unknown level is not also a track without
+    positions, nor the duplicate id a cause of a manager's line being ambiguous.
+    """
+    first = _edit(3, ",3,", ",three,")
+    several = (first.replace(",50,", ",fifty,").replace("J1,Junior", "J1,junoir").replace("J2,Junior", "J1,Junior")
+               .replace("J3,Junior,specialist,S1", "J3,Junior,specialist,X9"))
+    alone = run_cli("org", "describe", str(write_case(tmp_path, first)), cwd=tmp_path)
+    out = run_cli("org", "describe", str(write_case(tmp_path, several)), cwd=tmp_path)
+    assert alone.returncode == out.returncode == 2, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+    lead, _, rest = out.stderr.strip().partition("; also, ")
+    assert lead == alone.stderr.strip(), "the first mistake reads as it does alone"
+    assert "row 3, column 'performance': 'three' is not a number" in lead
+    assert rest == ("4 more cells to fix: column 'tenure_months' row 4 (not a number: 'fifty'); column 'level' row 5 "
+                    "(unknown level 'junoir' (did you mean 'Junior'?)); column 'id' row 6 (duplicate id 'J1', also in "
+                    "row 5); column 'manager' row 7 (no row has the id: 'X9')")
+    # Rows with the same mistake as the first, which its message does not list, follow it by their rows.
+    blank = BASE_CSV.replace("J2,Junior", ",Junior").replace("J3,Junior", ",Junior")
+    with pytest.raises(InputError) as refused:
+        load_org(load_scenario(write_case(tmp_path, blank)))
+    assert str(refused.value).endswith("row 6, column 'id': blank id (required for every person) in 2 rows; also, "
+                                       "1 more cell to fix: column 'id' row 7 (blank)")
+
+
+def test_a_file_with_thousands_of_bad_rows_is_refused_in_a_short_line(tmp_path: Path) -> None:
+    """Each column's rows are cut to a few runs and its values to a few, with how many more: not 20,000 rows."""
+    n = 20_000
+    rows = [f"J{k},{'Jnr' if k % 2 else 'Junior'},specialist,H1,{'x' if k % 3 == 0 else k % 100},a,{k % 7},\n"
+            for k in range(n)]
+    content = "id,level,track,manager,tenure_months,group,performance,intent\nH1,Head,management,,120,a,4,\n"
+    scenario = write_case(tmp_path, content + "".join(rows), performance_scale=[1, 5])
+    with pytest.raises(InputError) as refused:
+        load_org(load_scenario(scenario))
+    message = str(refused.value)
+    assert len(message) < 1000 and "\n" not in message
+    levels, ratings = n // 2, sum(k % 7 in (0, 6) for k in range(n))
+    assert f"row 3, column 'tenure_months': 'x' ({n // 3 + 1:,} rows, first row 3) is not a number" in message
+    assert message.endswith(f"; also, {levels + ratings:,} more cells to fix: column 'performance' rows 3, 9-10, "
+                            f"16-17, 23-24, 30-31, and {ratings - 9:,} more (outside the scale 1-5: '0', '6'); column "
+                            f"'level' rows 4, 6, 8, 10, 12, and {levels - 5:,} more (unknown level 'Jnr')")
 
 
 def test_a_file_in_the_home_folder_is_found_by_tilde(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,10 +2,11 @@
 
 The loader knows the scenario (its levels, positions and groups) but not the model: it returns
 an :class:`OrgTable` of numpy columns in file order, with ``-1`` or ``NaN`` where a value must be
-inferred, and a :class:`FieldReport` per field saying what was read and what was not. Every
-problem is one :class:`~sim.errors.InputError` line naming the file, the row as the file shows
-it, and the column. Loaded tables are cached by file, mapping and organisation, so an
-experiment's replications read a large file once per process.
+inferred, and a :class:`FieldReport` per field saying what was read and what was not. A bad
+file is one :class:`~sim.errors.InputError` line naming the file, the row as the file shows it,
+and the column; every row's mistakes are found in one read and said in that line together.
+Loaded tables are cached by file, mapping and organisation, so an experiment's replications
+read a large file once per process.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.orgdata.read import RawTable, display_path, read_table
-from sim.orgdata.structure import NONE, effective_managers, find_cycle, managers_from_teams
+from sim.orgdata.structure import NONE, effective_managers, find_cycles, managers_from_teams
 from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario, closest, comma_number
 from sim.wording import counted
 
@@ -57,6 +58,32 @@ class CapacityError(InputError):
 
 class TrackError(InputError):
     """A level with both tracks, and no track for someone there (no column, or a blank cell)."""
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """One kind of mistake in one column of a file, at one or more rows.
+
+    Problems are gathered over the whole file and refused together (``_Loader.refusal``): an
+    org-design trial with a 2,400-person export, refused at its first mistake each time, went
+    round five times.
+
+    Attributes:
+        column: The file's column.
+        rows: The data rows (0-based, ascending) that have it; ``detail`` is about the first.
+        detail: The message, as it reads when this is the only problem in the file.
+        brief: What is wrong in a few words, for the clause that lists it after another's message.
+        named: ``detail`` names every row (it lists each bad value with its rows), so when it
+            leads, the clause need not list its rows again.
+        error: The type raised when this problem leads (callers add hints to ``TrackError``).
+    """
+
+    column: str
+    rows: np.ndarray
+    detail: str
+    brief: str
+    named: bool = False
+    error: type[InputError] = InputError
 
 
 @dataclass(frozen=True)
@@ -252,7 +279,7 @@ def load_org(scenario: Scenario) -> OrgTable:
 
     Raises:
         InputError: One line naming the file, the row and the column, for every kind of bad
-            file described in docs/orgdata.md.
+            file described in docs/orgdata.md; with the file's other mistakes after the first.
     """
     source = scenario.organisation.source
     if source is None:
@@ -306,6 +333,7 @@ class _Loader:
         self.n_excluded = 0
         self.through_excluded = 0
         self.via_excluded: pd.Series | None = None  # per row, the left-out manager its line was re-pointed past
+        self.problems: list[_Problem] = []
 
     # -- messages ---------------------------------------------------------------------------
     def fail(self, i: int, column: str, message: str) -> InputError:
@@ -315,10 +343,90 @@ class _Loader:
         says so: the value alone ("'314' is not in the mapping") did not (an HR analyst's trial).
         """
         where = f"{self.raw.row_word} {int(self.raw.rows[i])}, column '{column}'"
-        if i == len(self.frame) - 1 and any(str(cell).strip().casefold() in _TOTAL_WORDS
-                                            for cell in self.frame.iloc[i] if isinstance(cell, str)):
-            message += "; a totals row at the end? delete it, or leave it out with organisation.source.exclude"
+        if self.totals_at(i):
+            message += _TOTALS_HINT
         return InputError(message, source=self.label, path=where)
+
+    def problem(self, rows: np.ndarray, column: str, detail: str, brief: str, *, named: bool = False,
+                error: type[InputError] = InputError) -> None:
+        """Note a problem at data rows ``rows`` (``detail`` is about the first), to refuse the file with the others."""
+        self.problems.append(_Problem(column, np.sort(np.asarray(rows, dtype=np.int64)), detail, brief, named, error))
+
+    def flagged(self, *columns: str | None) -> np.ndarray:
+        """Per data row, whether a problem was noted there in any of ``columns``.
+
+        A check whose input another check refused skips those rows: an age of 'forty' is not
+        also "outside 16-100", nor a row with an unknown level "without a track".
+        """
+        out = np.zeros(self.n, dtype=bool)
+        for p in self.problems:
+            if p.column in columns:
+                out[p.rows] = True
+        return out
+
+    def refusal(self) -> InputError:
+        """Every problem noted, in one line: the first (by row) as it reads alone, then the others by column.
+
+        The rest follows as one clause, ``also, N more cells to fix: column 'age' rows 81-83
+        (not a number: 'forty'); ...``, capped per problem (``where``, ``values``) so that a file
+        with 20,000 bad rows still gets a short line. A totals row at the end that has a problem
+        is named even when the first problem is elsewhere.
+        """
+        ordered = sorted(self.problems, key=lambda p: int(p.rows[0]))  # stable: a row's problems in check order
+        lead = ordered[0]
+        first = self.fail(int(lead.rows[0]), lead.column, lead.detail)
+        rest = ordered[1:]
+        if not lead.named and lead.rows.size > 1:
+            rest.append(replace(lead, rows=lead.rows[1:]))
+        message = first.detail
+        if rest:
+            by_column: dict[str, list[_Problem]] = {}
+            for p in sorted(rest, key=lambda p: int(p.rows[0])):
+                by_column.setdefault(p.column, []).append(p)
+            cells = sum(p.rows.size for p in rest)
+            said = "; ".join(f"column '{col}' " + ", ".join(f"{self.where(p.rows)} ({p.brief})" for p in found)
+                             for col, found in by_column.items())
+            message += f"; also, {counted(cells, 'more cell')} to fix: {said}"
+        last = self.n - 1
+        if self.totals_at(last) and _TOTALS_HINT not in message and any(p.rows[-1] == last for p in self.problems):
+            message += (f"; {self.raw.row_word} {int(self.raw.rows[last])} is a totals row? delete it, or leave it out "
+                        "with organisation.source.exclude")
+        return lead.error(message, source=first.source, path=first.path)
+
+    def where(self, rows: np.ndarray, shown: int = 5) -> str:
+        """Data rows as the file numbers them, runs joined (``rows 40, 81-83``): ``shown`` runs, then a count."""
+        numbers = np.unique(self.raw.rows[rows])
+        starts = np.flatnonzero(np.diff(numbers, prepend=numbers[0] - 2) != 1)
+        ends = np.append(starts[1:], numbers.size) - 1
+        parts = [f"{numbers[a]}" if a == b else f"{numbers[a]}-{numbers[b]}"
+                 for a, b in zip(starts[:shown], ends[:shown], strict=True)]
+        if starts.size > shown:
+            parts.append(f"and {numbers.size - int(starts[shown]):,} more")
+        word = self.raw.row_word if numbers.size == 1 else f"{self.raw.row_word}s"
+        return f"{word} {', '.join(parts)}"
+
+    def values(self, s: pd.Series, rows: np.ndarray, allowed: Sequence[str] = (), shown: int = 3) -> str:
+        """The distinct values of ``s`` at ``rows``, in file order, for a problem's few words: the first ``shown``.
+
+        A value that misspells one of ``allowed`` says which (did-you-mean hints are kept in the
+        clause as in a line of their own); one holding an invisible character is written escaped.
+        """
+        found = pd.unique(s.iloc[rows])
+        parts = []
+        for value in found[:shown]:
+            text = str(value)
+            meant = _misspelt(text, allowed) if allowed else None
+            odd = any(ch in text for ch in _INVISIBLE)
+            parts.append((f"{text!a}" if odd else f"'{text}'") + (f" (did you mean '{meant}'?)" if meant else ""))
+        if len(found) > shown:
+            others = len(found) - shown
+            parts.append(f"and {others:,} other value{'s' if others > 1 else ''}")
+        return ", ".join(parts)
+
+    def totals_at(self, i: int) -> bool:
+        """Whether data row ``i`` is the file's last and reads as a report's totals ("Total" in a cell)."""
+        return i == len(self.frame) - 1 and any(str(cell).strip().casefold() in _TOTAL_WORDS
+                                                for cell in self.frame.iloc[i] if isinstance(cell, str))
 
     def with_unmatched_exclusions(self, exc: InputError) -> InputError:
         """The error, adding each ``exclude`` value that no row has.
@@ -408,7 +516,7 @@ class _Loader:
         return ", ".join(parts), len(uniques), int(where.size)
 
     def mapped(self, name: str, col: str, allowed: Sequence[str], noun: str) -> pd.Series:
-        """A categorical column mapped to model values; values neither mapped nor allowed are an error.
+        """A categorical column mapped to model values; values neither mapped nor allowed are a problem (NaN here).
 
         The mapping's targets are the scenario's names already (``Scenario`` checks them). The
         error lists every such value of the column, with the way out: a mapping to a model
@@ -445,11 +553,14 @@ class _Loader:
                         f"values not in the mapping {setting} ({keys}) nor {known}: {listed}")
             else:
                 head = f"unknown {noun}{'' if one else 's'} {listed}; {noun}s: {', '.join(allowed)}"
-            raise self.fail(int(bad[0]), col, head + hidden + way)
+            some = self.values(s, bad, allowed)
+            brief = (f"not in the mapping nor {_article(noun)} {noun}: {some}" if mapping
+                     else f"unknown {noun}{'' if one else 's'} {some}")
+            self.problem(bad, col, head + hidden + way, brief, named=True)
         return out
 
     def numbers(self, name: str, col: str) -> np.ndarray:
-        """A numeric column (rating labels mapped first); text that is not a number is an error.
+        """A numeric column (rating labels mapped first); text that is not a number is a problem (NaN here).
 
         In a file separated by semicolons, decimal commas (``3,5``) are read as the spreadsheet
         that wrote it means them. The error lists every cell that is not a number.
@@ -482,15 +593,16 @@ class _Loader:
                 hints.append(f"map {'it' if one else 'each'} to a number with organisation.source.values.{name}, "
                              f"or to null to read the {'cell' if rows == 1 else 'cells'} as blank")
             head = f"{listed} is not a number{known}" if one else f"not numbers{known}: {listed}"
-            raise self.fail(i, col, "; ".join([head, *hints]))
+            brief = f"not {'a number' if one else 'numbers'}: {self.values(s, bad)}"
+            self.problem(bad, col, "; ".join([head, *hints]), brief, named=True)
         return num
 
     def dates(self, name: str, col: str) -> np.ndarray:
         """A column of dates as ``datetime64[D]`` (NaT for a blank cell), read as ``date_format`` says.
 
         Each distinct text is read once (an export holds a few thousand distinct dates however
-        long it is). A cell that is not read is an error listing every cell of the same kind as
-        the first, with what to set or change (``_date_kind`` says what is read).
+        long it is). Cells that are not read are a problem per kind (NaT here), each listing
+        every cell of its kind, with what to set or change (``_date_kind`` says what is read).
         """
         s = self.text(col)
         order = self.src.date_format
@@ -500,11 +612,16 @@ class _Loader:
         found = [np.datetime64(d, "D") if k == "ok" else np.datetime64("NaT") for k, d in parsed]
         values = np.array([*found, np.datetime64("NaT")], dtype="datetime64[D]")[codes]
         bad = np.flatnonzero((kinds != "ok") & (kinds != "blank"))
-        if not bad.size:
-            return values
-        i = int(bad[0])
-        kind = kinds[i]
-        same = np.flatnonzero(kinds == kind)
+        for kind in pd.unique(kinds[bad]):  # in file order
+            same = np.flatnonzero(kinds == kind)
+            message, brief = self._date_problem(s, same, kind, parsed, uniq, name)
+            self.problem(same, col, message, f"{brief}: {self.values(s, same)}", named=True)
+        return values
+
+    def _date_problem(self, s: pd.Series, same: np.ndarray, kind: str, parsed: list[tuple[str, Any]],
+                      uniq: pd.Index, name: str) -> tuple[str, str]:
+        """The message for the date cells ``same`` of one ``kind``, and its few words for a clause."""
+        order = self.src.date_format
         listed, distinct, _ = self.cells(s, same)
         one = distinct == 1
         setting = "organisation.source.date_format"
@@ -526,34 +643,35 @@ class _Loader:
                 it = "it" if one else f"'{texts[0]}'"
                 way = (f"{it} could be {a} {_MONTH_NAMES[b - 1]} or {_MONTH_NAMES[a - 1]} {b}: set {setting} to "
                        "day_first or month_first, as the system that wrote the file does")
-            message = f"{head}; {way}"
-        elif kind == "no_such_day":
+            return f"{head}; {way}", f"not year first (set {setting})"
+        if kind == "no_such_day":
             how = "no such day" if order == "iso" else f"read {_ORDER_WORDS[order]}, as {setting}: {order} says"
             message = f"{listed} is not a date ({how})" if one else f"not dates ({how}): {listed}"
             if order != "iso":
                 message += "; written the other way round in places? write every date one way, best year first"
-        elif kind == "two_digit_year":
+            return message, "no such day" if order == "iso" else f"no such day, read {order.replace('_', ' ')}"
+        if kind == "two_digit_year":
             message = (f"date {listed} has a two-digit year" if one else f"dates with a two-digit year: {listed}")
-            message += ("; 19.. or 20..? write years in full (in Excel: format the column as yyyy-mm-dd before "
-                        "saving)")
-        elif kind == "number":
+            return (message + "; 19.. or 20..? write years in full (in Excel: format the column as yyyy-mm-dd before "
+                    "saving)"), "a two-digit year"
+        if kind == "number":
             instead = {"hire_date": "tenure_years", "birth_date": "age"}[name]
             message = f"{listed} is a number, not a date" if one else f"numbers, not dates: {listed}"
-            message += (f"; in Excel, format the column as a date (yyyy-mm-dd) before saving; or, if it holds "
-                        f"{OrgSource.DATES[name]} in years, map it with organisation.source.columns.{instead}")
-        else:
-            message = f"{listed} is not a date" if one else f"not dates: {listed}"
-            message += (f"; dates are read year first (2024-06-30), with a month name in English or German (30 Jun "
-                        f"2024, 30. Juni 2024), or as {setting} "
-                        "says (day_first: 30/06/2024, month_first: 06/30/2024); blank a cell that holds no date")
-        raise self.fail(i, col, message)
+            return (message + f"; in Excel, format the column as a date (yyyy-mm-dd) before saving; or, if it holds "
+                    f"{OrgSource.DATES[name]} in years, map it with organisation.source.columns.{instead}"), \
+                "a number, not a date"
+        message = f"{listed} is not a date" if one else f"not dates: {listed}"
+        return (message + f"; dates are read year first (2024-06-30), with a month name in English or German (30 Jun "
+                f"2024, 30. Juni 2024), or as {setting} "
+                "says (day_first: 30/06/2024, month_first: 06/30/2024); blank a cell that holds no date"), \
+            "not a date"
 
     def counted_to_as_of(self, name: str, col: str, unit_days: float) -> tuple[np.ndarray, str]:
         """Time from a date column to ``as_of``, in units of ``unit_days`` (NaN for a blank cell).
 
         ``as_of`` is required rather than the day of the run: the same scenario and seed must
         give the same organisation next month. A date after it is an error (a joiner not yet
-        started, or an ``as_of`` set too early), never a negative tenure or age.
+        started, or an ``as_of`` set too early; a problem, NaN here), never a negative tenure or age.
 
         Returns:
             The values, and how they were computed (for describe).
@@ -575,7 +693,9 @@ class _Loader:
             head = f"{head} {shown}" if distinct == 1 else f"{head} {shown}: {listed}"
             way = ("not started yet? leave such rows out with organisation.source.exclude, or set as_of to the date "
                    "the file was exported") if name == "hire_date" else "check the column and as_of"
-            raise self.fail(int(late[0]), col, f"{head}; {way}")
+            self.problem(late, col, f"{head}; {way}", f"after as_of {as_of.isoformat()}: "
+                         f"{self.values(self.text(col), late)}", named=True)
+            days[late] = np.nan
         what = {"hire_date": "hire dates", "birth_date": "birth dates"}[name]
         derived = f"from the {what} in '{col}', counted to {as_of} (organisation.source.as_of)"
         # Nobody hired for years before as_of: most likely a typo in as_of (2035 for 2025), which
@@ -593,6 +713,13 @@ class _Loader:
 
     # -- the pass ---------------------------------------------------------------------------
     def run(self) -> OrgTable:
+        """Check every row and refuse the file with all its problems at once, or build the table.
+
+        A row's problem does not stop the read: each column is checked for every row, and the
+        checks that need another column's value skip the rows where that value was refused
+        (``flagged``). Checks over the whole file (more people than positions, levels listed
+        top first) come once every row reads, since fixing the rows changes their counts.
+        """
         if self.n == 0:
             raise InputError("the file has a header but no people", source=self.label)
         self._exclude()
@@ -603,47 +730,41 @@ class _Loader:
         id_col = self.column("id", required=True)
         ids = self.text(id_col)
         self._require(ids, id_col, "id")
-        dup = np.flatnonzero(ids.duplicated(keep="first").to_numpy())
-        if dup.size:
-            i = int(dup[0])
-            first = int(np.flatnonzero((ids == ids.iloc[i]).to_numpy())[0])
-            raise self.fail(i, id_col, f"duplicate id '{ids.iloc[i]}' (also in {self.raw.row_word} "
-                                       f"{int(self.raw.rows[first])}); ids must be unique")
+        self._unique(ids, id_col)
         self.reports["id"] = FieldReport(column=id_col, read=n, inferred=0)
 
-        # level and track
+        # level and track (-1 where a problem was noted)
         level_col = self.column("level", required=True)
         level_s = self.mapped("level", level_col, levels, "level")
         self._require(level_s, level_col, "level")
         level = pd.Categorical(level_s, categories=levels).codes.astype(np.int16)
         self.reports["level"] = FieldReport(column=level_col, read=n, inferred=0)
         track, track_col = self._tracks(level)
-
-        # capacity per (level, track)
         pos = np.array([[sc.positions(li, t) for t in TRACKS] for li in range(len(levels))], dtype=np.int64)
-        code = level.astype(np.int64) * len(TRACKS) + track
-        none_here = np.flatnonzero(pos.ravel()[code] == 0)
-        if none_here.size:
-            i = int(none_here[0])
-            raise self.fail(i, track_col or level_col,
-                            f"level '{levels[level[i]]}' has no {TRACKS[track[i]]} positions "
-                            f"(organisation.levels[{level[i]}].positions)")
-        counts = np.bincount(code, minlength=pos.size).reshape(pos.shape)
-        over = np.argwhere(counts > pos)
-        if over.size:
-            li, ti = (int(v) for v in over[0])
-            raise CapacityError(
-                f"level '{levels[li]}', track {TRACKS[ti]}: {counts[li, ti]} people in the file but "
-                f"{pos[li, ti]} positions in the scenario (organisation.levels[{li}].positions.{TRACKS[ti]})",
-                source=self.label, path=f"column '{level_col}'",
-            )
+        self._track_has_positions(level, track, pos, track_col or level_col)
 
         group = self._groups()
         tenure = self._tenure()
         age = self._age(tenure)
         performance = self._performance()
         intent = self._intent()
-        stated, manager, structure = self._managers(ids, level, track)
+        stated, mgr_col = self._stated_managers(ids, level, track, (id_col, level_col, track_col))
+        if self.problems:
+            raise self.refusal()
+
+        self._capacity(level, track, pos, level_col)
+        if mgr_col is not None:
+            self._refuse_upside_down(stated, level, mgr_col)
+        manager = effective_managers(stated, level, track)
+        has = stated >= 0
+        structure = {
+            "through_excluded": self.through_excluded,
+            "stated": int(has.sum()),
+            "kept": int((has & (manager == stated)).sum()),
+            "repointed": int((has & (manager != stated) & (manager >= 0)).sum()),
+            "no_valid_manager": int((has & (manager < 0)).sum()),
+            "without_manager": int((~has).sum()),
+        }
 
         ignored = [str(c) for c in self.frame.columns if c not in self.used]
         order = ("id", "level", "track", "manager", "team", "group", "tenure", "age", "performance", "intent")
@@ -651,12 +772,47 @@ class _Loader:
         return OrgTable(
             label=self.label, sheet=self.raw.sheet, ids=ids.to_numpy(dtype=object), rows=self.raw.rows,
             row_word=self.raw.row_word,
-            level=level, track=track, stated_manager=stated, manager=manager, group=group, tenure=tenure,
-            age=age, performance=performance, intent=intent, fields=fields, structure=structure,
+            level=level, track=track, stated_manager=stated, manager=manager.astype(np.int64), group=group,
+            tenure=tenure, age=age, performance=performance, intent=intent, fields=fields, structure=structure,
             ignored_columns=ignored, blank_rows=self.raw.blank_rows, excluded=self.excluded,
             n_excluded=self.n_excluded, kept=self.kept,
             hidden=int(np.isin(self.raw.rows, list(self.raw.hidden_rows)).sum()) if self.raw.hidden_rows else 0,
         )
+
+    def _unique(self, ids: pd.Series, col: str) -> None:
+        """Note ids given twice (blank ones are ``_require``'s), each at the rows after its first."""
+        dup = np.flatnonzero((ids.duplicated(keep="first") & ids.notna()).to_numpy())
+        if dup.size:
+            i = int(dup[0])
+            first = int(np.flatnonzero((ids == ids.iloc[i]).to_numpy())[0])
+            also = f"also in {self.raw.row_word} {int(self.raw.rows[first])}"
+            self.problem(dup, col, f"duplicate id '{ids.iloc[i]}' ({also}); ids must be unique",
+                         f"duplicate id '{ids.iloc[i]}', {also}" if dup.size == 1
+                         else f"duplicate ids {self.values(ids, dup)}")
+
+    def _track_has_positions(self, level: np.ndarray, track: np.ndarray, pos: np.ndarray, col: str) -> None:
+        """Note people on a track their level has no positions on (rows whose level or track was refused skip)."""
+        known = np.flatnonzero((level >= 0) & (track >= 0))
+        code = level[known].astype(np.int64) * len(TRACKS) + track[known]
+        none_here = known[pos.ravel()[code] == 0]
+        if none_here.size:
+            i = int(none_here[0])
+            what = f"level '{self.sc.organisation.levels[level[i]].name}' has no {TRACKS[track[i]]} positions"
+            self.problem(none_here, col, f"{what} (organisation.levels[{level[i]}].positions)",
+                         "a track the level has no positions on")
+
+    def _capacity(self, level: np.ndarray, track: np.ndarray, pos: np.ndarray, col: str) -> None:
+        """Refuse more people at a (level, track) than the scenario has positions there."""
+        code = level.astype(np.int64) * len(TRACKS) + track
+        counts = np.bincount(code, minlength=pos.size).reshape(pos.shape)
+        over = np.argwhere(counts > pos)
+        if over.size:
+            li, ti = (int(v) for v in over[0])
+            raise CapacityError(
+                f"level '{self.sc.organisation.levels[li].name}', track {TRACKS[ti]}: {counts[li, ti]} people in the "
+                f"file but {pos[li, ti]} positions in the scenario (organisation.levels[{li}].positions.{TRACKS[ti]})",
+                source=self.label, path=f"column '{col}'",
+            )
 
     def _exclude(self) -> None:
         """Leave out the rows ``organisation.source.exclude`` names, before anything else is read.
@@ -723,13 +879,14 @@ class _Loader:
         self.frame = self.frame.assign(**{mgr_col: above.mask(moved & (above == ids).to_numpy())})
 
     def _require(self, s: pd.Series, col: str, name: str) -> None:
-        """Refuse blank cells of a required field, with how many and, for a level, the way out.
+        """Note blank cells of a required field, with how many and, for a level, the way out.
 
         An export with its leavers still in it gives them a blank level; "blank level (required
         for every person)" at the first of 33 such rows said neither how many nor what to change
         (an org-design trial). A lone blank in the last row is a totals row, which ``fail`` names.
+        A cell refused already (a level the scenario lacks, NaN in ``s``) is not blank.
         """
-        blank = np.flatnonzero(s.isna().to_numpy())
+        blank = np.flatnonzero(s.isna().to_numpy() & ~self.flagged(col))
         if blank.size:
             message = f"blank {name} (required for every person)"
             if blank.size > 1:
@@ -737,20 +894,24 @@ class _Loader:
             if name == "level" and not (blank.size == 1 and blank[0] == len(s) - 1):
                 message += ("; leave such rows out (leavers? contractors?) by a status column with "
                             "organisation.source.exclude, or fill in their levels")
-            raise self.fail(int(blank[0]), col, message)
+            self.problem(blank, col, message, "blank")
 
     def _tracks(self, level: np.ndarray) -> tuple[np.ndarray, str | None]:
-        """Track codes; a blank or absent track is allowed where the level has only one track."""
+        """Track codes; a blank or absent track is allowed where the level has only one track.
+
+        -1 where a problem was noted, in the track or (for a blank track) in the level.
+        """
         sc = self.sc
         only = np.array(
             [next(iter([t for t, name in enumerate(TRACKS) if sc.positions(li, name) > 0]))
              if sum(sc.positions(li, name) > 0 for name in TRACKS) == 1 else -1
-             for li in range(sc.n_levels)],
+             for li in range(sc.n_levels)] + [-2],  # -2: the level was refused, so its tracks are unknown
             dtype=np.int8,
         )
+        at = np.where(level >= 0, level, only.size - 1)  # each row's entry of ``only``
         col = self.column("track")
         if col is None:
-            mixed = np.flatnonzero(only[level] < 0)
+            mixed = np.flatnonzero(only[at] == -1)
             if mixed.size:
                 names = sorted({sc.organisation.levels[int(li)].name for li in level[mixed]})
                 raise TrackError(
@@ -760,19 +921,19 @@ class _Loader:
                 )
             self.reports["track"] = FieldReport(column=None, read=0, inferred=self.n,
                                                 note="set by level (one track there)")
-            return only[level].astype(np.int8), None
+            return np.maximum(only[at], -1).astype(np.int8), None
         s = self.mapped("track", col, TRACKS, "track")
-        blank = s.isna().to_numpy()
-        bad = np.flatnonzero(blank & (only[level] < 0))
+        blank = s.isna().to_numpy() & ~self.flagged(col)
+        bad = np.flatnonzero(blank & (only[at] == -1))
         if bad.size:
             i = int(bad[0])
             cell = self.text(col).iloc[i]
             what = "blank track" if pd.isna(cell) else (f"track '{cell}' read as blank "
                                                          "(organisation.source.values.track)")
-            error = self.fail(i, col, f"{what}, and level '{sc.organisation.levels[level[i]].name}' has both "
-                                      "tracks (required there)")
-            raise TrackError(error.detail, source=error.source, path=error.path)
-        track = np.where(blank, only[level], pd.Categorical(s, categories=list(TRACKS)).codes).astype(np.int8)
+            self.problem(bad, col, f"{what}, and level '{sc.organisation.levels[level[i]].name}' has both tracks "
+                                   "(required there)", "blank track where the level has both", error=TrackError)
+        given = pd.Categorical(s, categories=list(TRACKS)).codes
+        track = np.where(blank, np.maximum(only[at], -1), given).astype(np.int8)
         self.reports["track"] = FieldReport(column=col, read=int((~blank).sum()), inferred=int(blank.sum()),
                                             note="set by level (one track there)" if blank.any() else "")
         return track, col
@@ -811,7 +972,9 @@ class _Loader:
             neg = np.flatnonzero(tenure < 0)
             if neg.size:
                 i = int(neg[0])
-                raise self.fail(i, col, f"negative tenure ({self.text(col).iloc[i]}); tenure must be 0 or more")
+                self.problem(neg, col, f"negative tenure ({self.text(col).iloc[i]}); tenure must be 0 or more",
+                             f"negative: {self.values(self.text(col), neg)}")
+                tenure[neg] = np.nan
         self._check_working_life(name, col, tenure)
         self.report("tenure", col, np.isfinite(tenure), note, derived)
         return tenure
@@ -829,9 +992,11 @@ class _Loader:
             i = int(long[0])
             cell = self.text(col).iloc[i]
             given = f"hire date {cell}" if name == "hire_date" else f"tenure {cell}"
-            raise self.fail(i, col, f"{given} means {tenure[i] / 12:.4g} years with the organisation, more than a "
-                                    f"working life (at most {MAX_TENURE_YEARS}: age {MAX_AGE} less the youngest "
-                                    f"joining age, {MIN_JOINING_AGE}); check the column")
+            self.problem(long, col, f"{given} means {tenure[i] / 12:.4g} years with the organisation, more than a "
+                         f"working life (at most {MAX_TENURE_YEARS}: age {MAX_AGE} less the youngest joining age, "
+                         f"{MIN_JOINING_AGE}); check the column",
+                         f"more than a working life ({MAX_TENURE_YEARS} years): {self.values(self.text(col), long)}")
+            tenure[long] = np.nan
 
     def _age(self, tenure: np.ndarray) -> np.ndarray:
         """Age in years: from birth dates (counted to ``as_of``), else the age column."""
@@ -857,15 +1022,19 @@ class _Loader:
         if bad.size:
             i = int(bad[0])
             on = f" on {self.src.as_of.isoformat()} (organisation.source.as_of)" if derived and self.src.as_of else ""
-            raise self.fail(i, col, f"age {shown(i)}{on} is outside 16-100")
-        # Each range alone is no guard against a shifted column: age 23 with 19.8 years here.
+            self.problem(bad, col, f"age {shown(i)}{on} is outside 16-100",
+                         f"an age outside 16-100{' on as_of' if derived else ''}: {self.values(self.text(col), bad)}")
+            age[bad] = np.nan
+        # Each range alone is no guard against a shifted column: age 23 with 19.8 years here. (A refused
+        # tenure is NaN, so its row is not checked.)
         joined = age - tenure / 12.0
         bad = np.flatnonzero(joined < MIN_JOINING_AGE)
         if bad.size:
             i = int(bad[0])
-            raise self.fail(i, col, f"age {shown(i)} with {tenure[i] / 12:.1f} years of tenure "
-                                    f"(column '{self.reports['tenure'].column}') means joining at "
-                                    f"{joined[i]:.1f}, below {MIN_JOINING_AGE}; check both columns")
+            self.problem(bad, col, f"age {shown(i)} with {tenure[i] / 12:.1f} years of tenure "
+                                   f"(column '{self.reports['tenure'].column}') means joining at "
+                                   f"{joined[i]:.1f}, below {MIN_JOINING_AGE}; check both columns",
+                         f"joining below {MIN_JOINING_AGE} given the tenure")
         self.report("age", col, np.isfinite(age), note, derived)
         return age
 
@@ -884,8 +1053,9 @@ class _Loader:
                 label = self.text(col).iloc[i]
                 if label in (self.src.values.get("performance") or {}):  # the label is not the number compared
                     label = f"'{label}' (mapped to {rating[i]:g} by organisation.source.values.performance)"
-                raise self.fail(i, col, f"rating {label} is outside the scale {scale[0]:g}-{scale[1]:g} "
-                                        "(organisation.source.performance_scale)")
+                self.problem(bad, col, f"rating {label} is outside the scale {scale[0]:g}-{scale[1]:g} "
+                                       "(organisation.source.performance_scale)",
+                             f"outside the scale {scale[0]:g}-{scale[1]:g}: {self.values(self.text(col), bad)}")
         self.report("performance", col, np.isfinite(rating), note)
         return rating
 
@@ -901,9 +1071,17 @@ class _Loader:
         self.report("intent", col, codes != NO_ANSWER, note)
         return codes
 
-    def _managers(self, ids: pd.Series, level: np.ndarray, track: np.ndarray) -> tuple[np.ndarray, np.ndarray,
-                                                                                      dict[str, int]]:
-        """Stated and effective managers, after checking that every id exists and nothing loops."""
+    def _stated_managers(self, ids: pd.Series, level: np.ndarray, track: np.ndarray,
+                         columns: tuple[str, str, str | None]) -> tuple[np.ndarray, str | None]:
+        """Each row's stated manager (-1: none), noting ids that no row has and reporting cycles.
+
+        Cycles are looked for only when every id is fine (a duplicate id makes a line ambiguous),
+        and a team's lead only when every level and track is (``columns``: the id, level and
+        track columns).
+
+        Returns:
+            The stated managers, and the manager column (None when teams give the lines).
+        """
         mgr_col = self.column("manager")
         team_col = self.column("team") if mgr_col is None else None
         if mgr_col is None and team_col is None:
@@ -913,7 +1091,9 @@ class _Loader:
                 self.reports["team"] = FieldReport(column=None, read=0, inferred=0,
                                                    note="not used: manager ids give the teams")
             mgr = self.text(mgr_col)
-            stated = pd.Index(ids).get_indexer(mgr)
+            first = np.flatnonzero((~ids.duplicated() & ids.notna()).to_numpy())  # all rows when the ids are fine
+            found = pd.Index(ids.iloc[first]).get_indexer(mgr)
+            stated = np.where(found >= 0, first[np.maximum(found, 0)], -1).astype(np.int64)
             missing = np.flatnonzero(mgr.notna().to_numpy() & (stated < 0))
             if missing.size:
                 i = int(missing[0])
@@ -934,47 +1114,49 @@ class _Loader:
                 elif (cased := _same_but_case(value, ids)) is not None:
                     hint = (f"; ids are compared as written and '{cased}' exists (the same id in other capitals? "
                             "write it the same way in both columns)")
-                raise self.fail(i, mgr_col, self._missing_managers(mgr, missing, hint))
-            stated = stated.astype(np.int64)
+                self.problem(missing, mgr_col, self._missing_managers(mgr, missing, hint),
+                             f"no row has the id: {self.values(mgr, missing)}", named=True)
             # Some HR systems record the head of the organisation (or of a unit) as their own manager.
             own = np.flatnonzero(stated == np.arange(stated.size))
             stated[own] = -1
-            cycle = find_cycle(stated)
-            if cycle is not None:
-                i = min(cycle)
-                k = cycle.index(i)
-                loop = [*cycle[k:], *cycle[:k], i]
-                shown = " -> ".join(f"'{ids.iloc[j]}'" for j in loop[:8]) + (" -> ..." if len(loop) > 8 else "")
-                raise self.fail(i, mgr_col, f"reporting cycle: {shown} (each reports to the next)")
-            self._refuse_upside_down(stated, level, mgr_col)
+            if not self.flagged(columns[0]).any():
+                self._cycles(stated, ids, mgr_col)
             known = stated >= 0
             note = "no manager in the file: the scenario's default team"
             if own.size:
                 note += f" ({counted(own.size, 'person')} named as their own manager, read as having none)"
             self.report("manager", mgr_col, known, note)
-        else:
-            assert team_col is not None
+            return stated, mgr_col
+        assert team_col is not None
+        stated = np.full(self.n, NONE, dtype=np.int64)
+        if not self.flagged(*columns[1:]).any():
             stated, ambiguous = managers_from_teams(self.text(team_col), level, track)
-            if len(ambiguous):
-                team = ambiguous["team"].iloc[0]
-                rows = ambiguous.loc[ambiguous["team"] == team, "i"].to_numpy()
+            if len(ambiguous):  # each team at its second candidate, the first such row's team named
+                teams = sorted(((team, rows.to_numpy()) for team, rows in
+                                ambiguous.groupby("team", sort=False)["i"]), key=lambda tr: int(tr[1][1]))
+                team, rows = teams[0]
                 shown = ", ".join(str(int(self.raw.rows[r])) for r in rows[:5])
-                raise self.fail(int(rows[1]), team_col,
-                                f"team '{team}' has {rows.size} possible leads on the management track at its top "
-                                f"level ({self.raw.row_word}s {shown}); give manager ids instead")
-            known = self.text(team_col).notna().to_numpy()
-            self.report("team", team_col, known, "no team in the file: the scenario's default team")
-        manager = effective_managers(stated, level, track)
-        has = stated >= 0
-        structure = {
-            "through_excluded": self.through_excluded,
-            "stated": int(has.sum()),
-            "kept": int((has & (manager == stated)).sum()),
-            "repointed": int((has & (manager != stated) & (manager >= 0)).sum()),
-            "no_valid_manager": int((has & (manager < 0)).sum()),
-            "without_manager": int((~has).sum()),
-        }
-        return stated, manager.astype(np.int64), structure
+                self.problem(np.array([int(r[1]) for _, r in teams]), team_col,
+                             f"team '{team}' has {rows.size} possible leads on the management track at its top "
+                             f"level ({self.raw.row_word}s {shown}); give manager ids instead",
+                             "a team with several possible leads")
+        known = self.text(team_col).notna().to_numpy()
+        self.report("team", team_col, known, "no team in the file: the scenario's default team")
+        return stated, None
+
+    def _cycles(self, stated: np.ndarray, ids: pd.Series, col: str) -> None:
+        """Note every reporting cycle, each at its first row; the message walks the first cycle from there."""
+        cycles = find_cycles(stated)
+        if not cycles:
+            return
+        cycles.sort(key=min)
+        cycle = cycles[0]
+        i = min(cycle)
+        k = cycle.index(i)
+        loop = [*cycle[k:], *cycle[:k], i]
+        shown = " -> ".join(f"'{ids.iloc[j]}'" for j in loop[:8]) + (" -> ..." if len(loop) > 8 else "")
+        self.problem(np.array([min(c) for c in cycles]), col, f"reporting cycle: {shown} (each reports to the next)",
+                     "in a reporting cycle")
 
     def _missing_managers(self, mgr: pd.Series, missing: np.ndarray, hint: str) -> str:
         """The message for manager ids that no row has, with the way out.
@@ -1082,6 +1264,7 @@ _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", 
 # What a report's closing row says in its first cells (English, German, French, Spanish).
 _TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "gesamt", "summe", "total général", "totaux",
                           "somme", "suma"})
+_TOTALS_HINT = "; a totals row at the end? delete it, or leave it out with organisation.source.exclude"
 _ORDER_WORDS = {"day_first": "day first (30/06/2024)", "month_first": "month first (06/30/2024)"}
 
 

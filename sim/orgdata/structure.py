@@ -16,12 +16,19 @@ NONE = -1
 
 
 def find_cycle(parent: np.ndarray) -> list[int] | None:
-    """One reporting cycle (as row indices, in reporting order), or None if the lines form a forest.
+    """One reporting cycle (as row indices, in reporting order), or None if the lines form a forest."""
+    cycles = find_cycles(parent)
+    return cycles[0] if cycles else None
+
+
+def find_cycles(parent: np.ndarray) -> list[list[int]]:
+    """Every reporting cycle (each as row indices, in reporting order); empty if the lines form a forest.
 
     Pointer jumping: after ``k`` passes, ``jump[i]`` is the ``2**k``-th manager above ``i`` (or
     -1 once the chain has ended). A chain without a cycle ends within ``n`` steps, so any row
     still pointing somewhere after ``2**k >= n`` steps lies on, or leads into, a cycle; its
-    ``2**k``-th ancestor lies on the cycle itself. Only that one cycle is then walked in Python.
+    ``2**k``-th ancestor lies on the cycle itself. Only the cycles' members are then walked in
+    Python, each once, the first cycle being that of the first such row.
     """
     n = parent.size
     jump = parent.copy()
@@ -29,17 +36,23 @@ def find_cycle(parent: np.ndarray) -> list[int] | None:
     while True:
         alive = jump >= 0
         if not alive.any():
-            return None
+            return []
         if steps >= n:
             break
         jump = np.where(alive, jump[np.maximum(jump, 0)], NONE)
         steps *= 2
-    start = int(jump[np.flatnonzero(jump >= 0)[0]])
-    cycle, node = [start], int(parent[start])
-    while node != start:
-        cycle.append(node)
-        node = int(parent[node])
-    return cycle
+    seen = np.zeros(n, dtype=bool)
+    cycles = []
+    for start in pd.unique(jump[alive]).tolist():  # on a cycle each; in order of the rows leading there
+        if seen[start]:
+            continue
+        cycle, node = [start], int(parent[start])
+        while node != start:
+            cycle.append(node)
+            node = int(parent[node])
+        seen[cycle] = True
+        cycles.append(cycle)
+    return cycles
 
 
 def managers_from_teams(team: pd.Series, level: np.ndarray, track: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
