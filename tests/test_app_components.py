@@ -52,7 +52,7 @@ from sim.app.components import (
     table_value,
 )
 from sim.app.feed import Feed, events_at, when
-from sim.app.widgets import KeysWidget, PictureWidget, PyramidWidget, UploadWidget
+from sim.app.widgets import KeysWidget, PictureWidget, PyramidWidget, StepWidget, UploadWidget
 from sim.app.workshop import (
     CONTROLS,
     GUIDED_SCENARIO,
@@ -658,13 +658,66 @@ def texts(rc: object) -> str:
 
 def test_step_and_reset_buttons_drive_the_model(rendered: tuple[AppState, object]) -> None:
     state, rc = rendered
-    rc.find(v.Html, children=["Step: 0"]).assert_single()
+    counter = rc.find(StepWidget).widget
+    assert counter.shown["month"] == 0
     rc.find(v.Btn, children=["Step"]).widget.click()
-    rc.find(v.Html, children=["Step: 1"]).assert_single()
+    assert counter.shown["month"] == 1
     assert state.model.value.month == 1
     rc.find(v.Btn, children=["Reset"]).widget.click()
-    rc.find(v.Html, children=["Step: 0"]).assert_single()
+    assert counter.shown["month"] == 0
     assert state.model.value.month == 0
+
+
+def test_a_pause_stops_at_the_month_the_page_showed() -> None:
+    """The page shows a month 0.1-0.3 s after the server steps it: a Pause clicked as the page read month 3
+    reached a server at month 4 or 5 and stopped the run there (3 of 8 pauses in a facilitator's trial)."""
+    from mesa.visualization.utils import update_counter  # noqa: PLC0415
+
+    from sim.app.components import StepInfo  # noqa: PLC0415
+
+    state = AppState.create(small_settings(levers=("career_conversations",)))
+
+    @solara.component
+    def Counter() -> None:  # the run bar's counter alone: the play loop (RunControls) would step on its own
+        update_counter.get()
+        StepInfo(state.model.value, state.model.value.steps, on_seen=state.saw)
+
+    _, rc = solara.render(Counter(), handle_error=False)
+    counter = rc.find(StepWidget).widget
+    state.playing.value = True  # as RunControls' play loop: it steps, the page follows a moment later
+    assert state.step(3, loop=state.loops)
+    counter.vue_seen(counter.shown)  # the browser: month 3 is on the page
+    assert state.step(2, loop=state.loops), "months 4 and 5 are stepped before the Pause arrives"
+    played = state.model.value
+    state.toggle_play()  # Pause
+    paused = state.model.value
+    assert (state.playing.value, paused.month, counter.shown["month"]) == (False, 3, 3)
+    assert paused is not played and paused.settings == played.settings
+    fresh = WorkshopModel(settings=played.settings)
+    for _ in range(3):
+        fresh.step()
+    assert paused.counters() == fresh.counters()
+    assert paused.history.series("misread_rate") == fresh.history.series("misread_rate")
+    assert paused.control_history.series("misread_rate") == fresh.control_history.series("misread_rate")
+    assert list(paused.feed.items) == list(fresh.feed.items)  # the event feed
+    assert paused.feed.stories == fresh.feed.stories  # each person's story, in the inspector
+    assert not state.step(1, loop=state.loops), "the play loop stops"
+    state.step(1)  # Step goes on from there
+    assert state.model.value is paused and paused.month == 4
+
+    # A page at the month the run is at pauses where the run is.
+    state.toggle_play()
+    state.step(1, loop=state.loops)
+    counter.vue_seen(counter.shown)
+    state.toggle_play()
+    assert state.model.value is paused and paused.month == 5
+    # What the page showed of an earlier run (month 5) says nothing of a new one.
+    state.reset()
+    state.toggle_play()
+    state.step(7, loop=state.loops)
+    state.toggle_play()
+    assert state.model.value.month == 7
+    rc.close()
 
 
 def test_the_chosen_promotion_policy_is_explained(rendered: tuple[AppState, object]) -> None:

@@ -55,6 +55,7 @@ from sim.app.widgets import (  # noqa: E402
     PictureWidget,
     PyramidWidget,
     RevealWidget,
+    StepWidget,
     UploadWidget,
 )
 from sim.app.workshop import (  # noqa: E402
@@ -146,6 +147,7 @@ class AppState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     loops: int = 0  # the play loop's generation: a loop started before the latest one stops
     paused: bool = False  # whether the latest rebuild paused a playing run
+    shown: tuple[str, int] | None = None  # the run (``run_key``) and month the page last showed
 
     @classmethod
     def create(cls, settings: Settings | None = None) -> AppState:
@@ -197,8 +199,7 @@ class AppState:
     def _replay(self, restored: Restored) -> str | None:
         """Step the new model to the restored month; the note that says what was restored."""
         model = self.model.value
-        while model.running and model.month < restored.month:
-            model.step()
+        run_to(model, restored.month)
         if model.month < restored.month:  # the note said "month 99999" above a run at its end, month 120
             restored = dataclasses.replace(restored, month=model.month, problems=(
                 *restored.problems, f"month {restored.month} (the run ends at month {model.month})"))
@@ -227,10 +228,14 @@ class AppState:
         self.message.value = None
         if self.notice.value and self.notice.value.startswith(RESTORED):  # named the run this one replaces
             self.notice.value = None
-        if self.selected.value is not None and model.treated.employee(self.selected.value) is None:
-            self.selected.value = None
+        self._forget_absent(model)
         force_update()
         return True
+
+    def _forget_absent(self, model: WorkshopModel) -> None:
+        """Close the inspector on someone not in ``model``'s organisation (a new run, an earlier month)."""
+        if self.selected.value is not None and model.treated.employee(self.selected.value) is None:
+            self.selected.value = None
 
     def choose_scenario(self, name: str, upload: Scenario | None = None, *, own_size: bool = False) -> bool:
         """Switch to a shipped or uploaded scenario and load it at once (or change nothing).
@@ -408,9 +413,35 @@ class AppState:
 
     def toggle_play(self) -> None:
         """Play or pause; once playing, the note that the run waits at month 0 for Play no longer holds."""
-        self.playing.value = not self.playing.value
         if self.playing.value:
-            self._drop_stale_notes()
+            self.pause()
+            return
+        self.playing.value = True
+        self._drop_stale_notes()
+
+    def saw(self, run: str, month: int) -> None:
+        """The page shows ``month`` of the run ``run`` (``StepWidget`` says so): where a Pause stops."""
+        self.shown = (run, month)
+
+    def pause(self) -> None:
+        """Stop playing, at the month the page shows.
+
+        The page shows a month 0.1-0.3 s after the server has stepped it, so when a Pause arrived the
+        run had often moved one month past the month the room saw, and stopped there (3 of 8 pauses
+        at the default speed in a facilitator's trial). Such a run is replayed to the month shown, as
+        an address is: every run is deterministic. The browser says which month it shows before it
+        sends the click (``saw``); a page that has said nothing (``solara.render``) pauses where it is.
+        """
+        with self.lock:  # after the month under way, which the play loop then follows with no other
+            self.playing.value = False
+            model = self.model.value
+            if self.shown is None or self.shown[0] != run_key(model) or self.shown[1] >= model.month:
+                return
+            back = WorkshopModel(settings=model.settings)  # built before, from the same settings
+            run_to(back, self.shown[1])
+            self.model.value = back
+        self._forget_absent(back)
+        force_update()
 
     def _drop_stale_notes(self) -> None:
         """Drop the notes about where the run stood, once it moves on.
@@ -423,6 +454,21 @@ class AppState:
             self.notice.value = f"{NOT_RESTORED}{rest}" if found else None
         elif notice and PAUSED_NOTE in notice:
             self.notice.value = notice.replace(PAUSED_NOTE, "").strip() or None
+
+
+def run_key(model: WorkshopModel) -> str:
+    """What names a run to the page (``StepWidget``).
+
+    A month the page showed of an earlier run is then never taken for one of the running model (the
+    running model is alive, so no other has its ``id``).
+    """
+    return str(id(model))
+
+
+def run_to(model: WorkshopModel, month: int) -> None:
+    """Step ``model`` to ``month`` (an address's, a Pause's), or to the end of its run if that comes first."""
+    while model.running and model.month < month:
+        model.step()
 
 
 PAUSED_NOTE = "The run was playing: it is paused at month 0 of the new one; press \u25b6 to play it."
@@ -644,8 +690,11 @@ def ChartNote(histories: list[History], tick: int) -> None:
 
 # -- the run bar and the sidebar -----------------------------------------------------------
 @solara.component
-def StepInfo(model: WorkshopModel, tick: int) -> None:
-    """Mesa's step counter (``Step: N``), plus the month and year in words."""
+def StepInfo(model: WorkshopModel, tick: int, on_seen: Callable[[str, int], None] | None = None) -> None:
+    """Mesa's step counter (``Step: N``), plus the month and year in words.
+
+    The counter tells ``on_seen`` which month the page shows (``StepWidget``; ``AppState.saw``).
+    """
     years = model.treated.scenario.years
     if model.month == 0:
         where = f"start of the run, {years:g} years to go"
@@ -653,7 +702,7 @@ def StepInfo(model: WorkshopModel, tick: int) -> None:
         end = "" if model.running else " (the end of the scenario's run: press Reset to start again)"
         where = f"{when(model.month, of=years)}{end}"
     with solara.Row(style={"align-items": "baseline", "gap": "12px", "flex-wrap": "wrap", "row-gap": "0"}):
-        solara.Text(f"Step: {tick}", classes=["promosim-step"], style={"font-weight": "600"})
+        StepWidget.element(shown={"run": run_key(model), "month": tick}, on_seen=on_seen)
         solara.Text(where, style={"font-size": "13px", "color": "#546e7a"})
 
 
@@ -780,16 +829,6 @@ def RunBar(state: AppState, model: WorkshopModel, tick: int) -> None:
     There is one set of run buttons, here rather than in the sidebar. The speed sliders stay in
     the sidebar (``ControlsCard``).
     """
-
-    def forget_refusal() -> None:
-        # A new model (Reset builds one) means the refused change is behind us: a red line left
-        # from it read as if Reset had failed. So is a person the new run never had.
-        state.message.set(None)
-        chosen = state.selected.value
-        if chosen is not None and state.model.value.treated.employee(chosen) is None:
-            state.selected.set(None)
-
-    solara.use_effect(forget_refusal, [state.model.value])
     # One root element, so that the bar sticks within the whole main area (a wrapper of its own
     # would be only as tall as the bar).
     with solara.Row(classes=["promosim-runbar"]):
@@ -797,7 +836,7 @@ def RunBar(state: AppState, model: WorkshopModel, tick: int) -> None:
         KeepAddress(state, model, tick)
         RunControls(state, tick)
         with solara.Div(classes=["promosim-where"]):
-            StepInfo(model, tick)
+            StepInfo(model, tick, on_seen=state.saw)
             PendingNote(state)
 
 

@@ -1,4 +1,4 @@
-"""Five small Vue widgets the page needs and Solara does not ship.
+"""Six small Vue widgets the page needs and Solara does not ship.
 
 - :class:`PyramidWidget` draws the organisation on a canvas from compact data (a 1,000-person
   pyramid as SVG or HTML costs the browser hundreds of milliseconds per redraw; the canvas a few)
@@ -14,6 +14,8 @@
 - :class:`AddressWidget` (invisible) replaces the query of the page's address in place. Solara's
   router only pushes a new entry onto the browser's history, so each Step the address recorded
   was one more press of Back.
+- :class:`StepWidget` is Mesa's step counter (``Step: N``) that tells the server each month as
+  the page shows it, so that a Pause stops the run at the month the room saw.
 - :class:`KeysWidget` (invisible) gives the run's buttons keyboard shortcuts, lets the arrow keys
   move between the tabs, and names Solara's sidebar button (an icon with no name for a screen reader).
 
@@ -276,6 +278,20 @@ module.exports = {
 </style>
 """
 
+STEP_TEMPLATE = """
+<template>
+  <span class="promosim-step" style="font-weight:600">Step: {{ shown.month }}</span>
+</template>
+<script>
+module.exports = {
+  // Said back in the same task as the text changes: a click or key after the room saw this month
+  // reaches the server after this message, never before it.
+  mounted() { this.seen(this.shown); },
+  watch: { shown(value) { this.seen(value); } }
+}
+</script>
+"""
+
 # The head of a widget that shows nothing and only runs its script in the page.
 _INVISIBLE = """
 <template>
@@ -508,6 +524,31 @@ class AddressWidget(v.VuetifyTemplate):
 
     template = traitlets.Unicode(ADDRESS_TEMPLATE).tag(sync=True)
     address = traitlets.Dict({"search": "", "count": 0}).tag(sync=True)
+
+
+class StepWidget(v.VuetifyTemplate):
+    """Mesa's step counter (``Step: N``), which tells the server each month the page shows.
+
+    The page shows a month 0.1-0.3 s after the server has stepped it, so a Pause clicked as the
+    page read month 3 reached a server already at month 4, and the run stopped there (3 of 8
+    pauses in a facilitator's trial). The browser's messages reach the server in order, and this
+    one is sent as the text changes, so when a Pause arrives the last month reported is the one
+    the room saw. It is the counter itself that reports: a widget of its own beside it changed in
+    another message, and a click could land between the two.
+
+    Attributes:
+        shown: ``{"run": the running model's id, "month": its month}`` (the month is the step).
+        on_seen: Called with ``(run, month)`` when the page shows them.
+    """
+
+    template = traitlets.Unicode(STEP_TEMPLATE).tag(sync=True)
+    shown = traitlets.Dict({"run": "", "month": 0}).tag(sync=True)
+    on_seen = traitlets.Callable(None, allow_none=True)
+
+    def vue_seen(self, data: Any) -> None:
+        """Called from the browser with ``shown`` once it is on the page."""
+        if self.on_seen is not None and isinstance(data, dict) and isinstance(data.get("month"), int):
+            self.on_seen(str(data.get("run")), data["month"])
 
 
 class KeysWidget(v.VuetifyTemplate):
