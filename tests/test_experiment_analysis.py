@@ -1001,6 +1001,21 @@ def test_a_report_against_an_arm_names_it_where_it_said_baseline() -> None:
     assert "in the baseline's first recorded month" in " ".join(top_line(effects, {"acme": "VP"}, shares))
 
 
+def test_a_scenarios_own_name_in_a_plots_title_is_drawn_as_typed() -> None:
+    """compare titles its plots with the baseline's ``name:`` ("Ops $x^$ team (acme): ..."), free text where
+    the experiment's name is a label: matplotlib read the dollars as mathtext, and the report failed with
+    its parser's traceback after every run had finished."""
+    from io import BytesIO  # noqa: PLC0415
+
+    effects = pd.DataFrame([{"metric": "misread_rate", "variant": "v2", "baseline": "acme", "diff": 0.01,
+                             "ci_low": 0.0, "ci_high": 0.02, "unpaired_ci_low": -0.01, "unpaired_ci_high": 0.03,
+                             "n": 5}])
+    title = "Ops $x^$ team, $2M to $5M (acme): paired differences from baseline (95% CI)"
+    fig = forest_figure(effects, ["misread_rate"], title)
+    fig.savefig(BytesIO(), format="png")
+    assert fig.get_suptitle() == title
+
+
 def test_a_grids_long_labels_stay_beside_the_first_column_and_off_the_other_panels() -> None:
     """A 3x3 grid's labels (90 characters) were written beside every panel of the forest plot: they ran
     into the next panel and squeezed its axes until the x ticks overlapped (a researcher's trial)."""

@@ -699,6 +699,13 @@ def test_compare_names_an_arm_as_run_does_and_says_how_each_lever_works(
     # version wrote, is the same report.
     assert main(["experiment", "report", "out", "--quiet"]) == 0
     assert (tmp_path / "out" / "report.md").read_text() == report
+    # A name on two lines is one line in a heading; a name that is another arm's label is not said (a review).
+    kept = tmp_path / "out" / "scenarios" / "acme_ladders.yaml"
+    for name, heading in (("Acme with\n  two ladders", "Acme with two ladders (acme_ladders)"),
+                          ("published_criteria", "acme_ladders")):
+        kept.write_text(yaml.safe_dump({**yaml.safe_load(kept.read_text()), "name": name}), encoding="utf-8")
+        assert main(["experiment", "report", "out", "--quiet"]) == 0
+        assert f"\n### {heading}\n" in (tmp_path / "out" / "report.md").read_text()
 
 
 def test_a_variant_that_changes_more_than_its_levers_says_so(tmp_path: Path,

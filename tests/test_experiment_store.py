@@ -592,6 +592,33 @@ def test_a_second_writer_is_refused(tmp_path: Path) -> None:
         pass
 
 
+def test_a_command_refused_by_another_writers_lock_leaves_that_writers_folder_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two commands started together on one new --out: the one the lock refused found the folder new
+    and no run in it yet, and removed the other's plan and lock file while the other ran (the check
+    for stored runs no longer takes the lock). A folder this call never held is not its to remove."""
+    path = write_experiment(tmp_path, replications=2)
+    design = build_design(load_experiment(path), path)
+    out = tmp_path / "out"
+    other, started = ResultStore(out), []
+    refuse = store_module.refuse_inside_tables
+
+    def the_other_takes_the_folder_first(folder: str | Path) -> None:
+        if not started:  # between this call's look at the folder (new) and its lock
+            started.append(True)
+            other.__enter__()
+            other.write_json("experiment.json", design.to_json())
+        refuse(folder)
+
+    monkeypatch.setattr(store_module, "refuse_inside_tables", the_other_takes_the_folder_first)
+    try:
+        with pytest.raises(InputError, match="another promosim process is writing"):
+            run_design(design, out, SEQUENTIAL)
+        assert (out / "experiment.json").is_file() and (out / ".lock").is_file()
+    finally:
+        other.__exit__()
+
+
 # ---------------------------------------------------------------------------------------------
 # Failed runs
 

@@ -157,7 +157,7 @@ def trajectories_figure(bands: pd.DataFrame, arms: Sequence[str], metrics: Seque
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)), fontsize=8, frameon=False)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, parse_math=False)  # a scenario's own name, as typed: "$" is no mathtext
     return fig
 
 
@@ -215,7 +215,7 @@ def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = ""
         ax.set_xlabel(f"difference from {reference}")
         ax.grid(axis="x", alpha=0.3)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, parse_math=False)  # a scenario's own name, as typed: "$" is no mathtext
     return fig
 
 
@@ -266,5 +266,5 @@ def sensitivity_figure(indices: pd.DataFrame, method: str, metrics: Sequence[str
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8, frameon=False)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, parse_math=False)  # a scenario's own name, as typed: "$" is no mathtext
     return fig

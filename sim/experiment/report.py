@@ -1500,13 +1500,16 @@ def scenario_names(store: ResultStore) -> dict[str, str]:
         return {}
     own: dict[str, str] = {}
     for scenario in dict.fromkeys(str(arm.get("scenario", arm["label"])) for arm in arms):
-        own[scenario] = str(store.scenario(scenario).get("name") or "")
+        # One line, as in a heading: a name with a line break in it broke report.md's "###" lines.
+        own[scenario] = " ".join(str(store.scenario(scenario).get("name") or "").split())
     baseline = str(base.get("scenario", base["label"]))
+    labels = {str(arm["label"]) for arm in arms}
     out = {}
     for arm in arms:
         scenario = str(arm.get("scenario", arm["label"]))
         name = own[scenario]
-        if name and name != scenario and (scenario == baseline or name != own[baseline]):
+        # A name that is another arm's label would read as that arm ("acme (v2)" beside the arm acme).
+        if name and name not in labels and name != scenario and (scenario == baseline or name != own[baseline]):
             out[str(arm["label"])] = name
     return out
 

@@ -199,22 +199,27 @@ def run_design(
     folder = Path(out)
     absent = not folder.exists()
     fresh = absent or (folder.is_dir() and not any(folder.iterdir()))
-    try:
-        stats = _run_in_store(design, out, executor, progress, run_fn, retry_failed, flush_seconds, max_batch,
-                              attempts, metadata, on_outcome)
-    except BaseException:
-        # Stopped before any run was stored (an unreachable scheduler, a Ctrl-C, a scheduler lost before
-        # the first run finished): a new folder holding only the plan would look like a started run.
-        if fresh and not finished_runs(folder):
-            if absent:
-                shutil.rmtree(folder, ignore_errors=True)
-            else:  # empty it, not remove it: it may be a symlink, or a mount point, the user made
-                for child in folder.iterdir():
-                    if child.is_dir() and not child.is_symlink():
-                        shutil.rmtree(child, ignore_errors=True)
-                    else:
-                        child.unlink(missing_ok=True)
-        raise
+    # Only a folder this call holds is tidied below: one whose lock another process holds is that
+    # process's, though it was new a moment ago (two commands started together on one new --out: the
+    # one refused removed the other's plan and lock file while it ran).
+    with ResultStore(out) as store:
+        try:
+            stats = _run_in_store(design, store, out, executor, progress, run_fn, retry_failed, flush_seconds,
+                                  max_batch, attempts, metadata, on_outcome)
+        except BaseException:
+            # Stopped before any run was stored (an unreachable scheduler, a Ctrl-C, a scheduler lost before
+            # the first run finished): a new folder holding only the plan would look like a started run.
+            # Removed while the lock is held, so that no other process starts in it meanwhile.
+            if fresh and not finished_runs(folder):
+                if absent:
+                    shutil.rmtree(folder, ignore_errors=True)
+                else:  # empty it, not remove it: it may be a symlink, or a mount point, the user made
+                    for child in folder.iterdir():
+                        if child.is_dir() and not child.is_symlink():
+                            shutil.rmtree(child, ignore_errors=True)
+                        else:
+                            child.unlink(missing_ok=True)
+            raise
     stats.elapsed = time.monotonic() - started
     return stats
 
@@ -231,59 +236,58 @@ def finished_runs(out: str | Path, design: Design | None = None) -> int:
 
 
 def _run_in_store(
-    design: Design, out: str | Path, executor: ExecutorSpec, progress: Progress, run_fn: RunFunction,
-    retry_failed: bool, flush_seconds: float, max_batch: int, attempts: int, metadata: dict[str, Any],
-    on_outcome: Callable[[RunOutcome], None] | None,
+    design: Design, store: ResultStore, out: str | Path, executor: ExecutorSpec, progress: Progress,
+    run_fn: RunFunction, retry_failed: bool, flush_seconds: float, max_batch: int, attempts: int,
+    metadata: dict[str, Any], on_outcome: Callable[[RunOutcome], None] | None,
 ) -> RunStats:
-    """``run_design`` once its options are settled: plan, skip what is done, run the rest."""
-    with ResultStore(out) as store:
-        write_plan(store, design, metadata)
-        done = store.finished()
-        if retry_failed:
-            # Only this design's: another design's failed runs in the same folder are its report's to show.
-            planned = {t.run_id for t in design.tasks}
-            failed = [rid for rid, status in done.items() if status != "ok" and rid in planned]
-            store.drop_runs(failed)
-            done = {rid: s for rid, s in done.items() if s == "ok"}
-        unique: dict[str, RunTask] = {}
-        for task in design.tasks:
-            unique.setdefault(task.run_id, task)
-        todo = [t for rid, t in unique.items() if rid not in done]
-        stats = RunStats(planned=len(unique), skipped=len(unique) - len(todo))
-        committer = _Committer(store, design, unique, flush_seconds, max_batch, progress, stats, on_outcome)
-        showing = False
-        try:
-            for attempt in range(1, attempts + 1):
-                if not todo:
-                    break
-                try:
-                    with open_executor(executor) as (pool, width):
-                        if not showing:  # after the pool started: its workers may be forked from this process
-                            progress.start(len(unique), stats.skipped, design.name)
-                            showing = True
-                        lost = _drive(pool, width, todo, run_fn, committer)
-                except InputError as exc:
-                    if attempt == 1 or not str(exc.detail).startswith(UNREACHABLE):
-                        raise
-                    # A scheduler lost mid-experiment and not back: not an input error of the
-                    # command, and the runs finished so far are kept.
-                    raise _scheduler_lost(executor, stats, out) from None
-                todo = [task for task, _ in lost]
-                if todo and attempt < attempts:
-                    stats.retried += len(todo)
-                    continue
-                if any(isinstance(exc, SchedulerGone) for _, exc in lost):  # no run's fault: none recorded as failed
-                    raise _scheduler_lost(executor, stats, out)
-                for task, exc in lost:
-                    reason = "".join(traceback.format_exception(exc)).strip()
-                    committer.add(RunOutcome(
-                        run_id=task.run_id, status="failed", duration=0.0, started=time.time(), worker="",
-                        error=f"lost {attempts} times to the executor, last because of:\n{reason}"))
-        finally:
-            committer.flush()
-            if showing:
-                progress.stop()
-        store.compact()  # not after an interruption: a resume will merge everything
+    """``run_design`` once its options are settled and its store is open: plan, skip what is done, run the rest."""
+    write_plan(store, design, metadata)
+    done = store.finished()
+    if retry_failed:
+        # Only this design's: another design's failed runs in the same folder are its report's to show.
+        planned = {t.run_id for t in design.tasks}
+        failed = [rid for rid, status in done.items() if status != "ok" and rid in planned]
+        store.drop_runs(failed)
+        done = {rid: s for rid, s in done.items() if s == "ok"}
+    unique: dict[str, RunTask] = {}
+    for task in design.tasks:
+        unique.setdefault(task.run_id, task)
+    todo = [t for rid, t in unique.items() if rid not in done]
+    stats = RunStats(planned=len(unique), skipped=len(unique) - len(todo))
+    committer = _Committer(store, design, unique, flush_seconds, max_batch, progress, stats, on_outcome)
+    showing = False
+    try:
+        for attempt in range(1, attempts + 1):
+            if not todo:
+                break
+            try:
+                with open_executor(executor) as (pool, width):
+                    if not showing:  # after the pool started: its workers may be forked from this process
+                        progress.start(len(unique), stats.skipped, design.name)
+                        showing = True
+                    lost = _drive(pool, width, todo, run_fn, committer)
+            except InputError as exc:
+                if attempt == 1 or not str(exc.detail).startswith(UNREACHABLE):
+                    raise
+                # A scheduler lost mid-experiment and not back: not an input error of the
+                # command, and the runs finished so far are kept.
+                raise _scheduler_lost(executor, stats, out) from None
+            todo = [task for task, _ in lost]
+            if todo and attempt < attempts:
+                stats.retried += len(todo)
+                continue
+            if any(isinstance(exc, SchedulerGone) for _, exc in lost):  # no run's fault: none recorded as failed
+                raise _scheduler_lost(executor, stats, out)
+            for task, exc in lost:
+                reason = "".join(traceback.format_exception(exc)).strip()
+                committer.add(RunOutcome(
+                    run_id=task.run_id, status="failed", duration=0.0, started=time.time(), worker="",
+                    error=f"lost {attempts} times to the executor, last because of:\n{reason}"))
+    finally:
+        committer.flush()
+        if showing:
+            progress.stop()
+    store.compact()  # not after an interruption: a resume will merge everything
     return stats
 
 

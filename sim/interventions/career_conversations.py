@@ -40,9 +40,9 @@ class CareerConversations(Intervention):
            "misread rate and hidden ambition fall, and where both tracks have roles people are considered for "
            "openings on the track they named. Known side effects: where no specialist ladder leads up, surfaced "
            "specialists are offered management, so unwanted and wrong-fit promotions rise and team performance "
-           "dips; plateaued rises as stuck aspirants move out of hidden ambition; where managers write off silence "
-           "slowly, the polite \"not ready yet\" can raise misreads instead; lever time is the hours of each "
-           "conversation.")
+           "dips; the plateaued share rises as stuck aspirants move out of hidden ambition; where managers write "
+           "off silence slowly, the polite \"not ready yet\" can raise misreads instead; lever time is the hours "
+           "of each conversation.")
     Params = CareerConversationParams
     phases = ("reviews",)
     # Direction counts only for those asked in a conversation, held at reviews.
