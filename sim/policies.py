@@ -58,7 +58,7 @@ def by_worst_performance(model: PromotionModel, rows: np.ndarray, track: int, rn
 
 @policy("mixed")
 def best_or_worst(model: PromotionModel, rows: np.ndarray, track: int, rng: np.random.Generator) -> np.ndarray:
-    """"The best" or "the worst" by a coin toss for each round of openings (Pluchino et al. 2010)."""
+    """"The best" or "the worst" by a coin toss for each (level, track)'s openings in a round (Pluchino et al. 2010)."""
     sign = 1.0 if rng.random() < 0.5 else -1.0
     return sign * observed_performance(model, rows, rng)
 

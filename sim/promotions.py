@@ -1,12 +1,13 @@
 """Promotion rounds and what follows them: vacancy chains, offers, declines, and sticking.
 
-At each promotion cycle openings are filled from the top level down, so a promotion opens the
-promoted person's old position, which is filled in the same round from the level below: a
-vacancy chain. Each opening is either filled from outside (with the level's ``hire_share``) or
-offered to internal candidates in the policy's order until enough accept. After a promotion,
-the person's competence in the new role is a mix of their old competence and their readiness
-for the new role (the carry-over parameter spans the "Peter" and "common sense" hypotheses);
-within a window the promotion sticks, or does not (poor fit, regret, exit, stepping back).
+At each promotion cycle openings are filled from the top level down (``policy.top_down``, the
+default), so a promotion opens the promoted person's old position, which is filled in the same
+round from the level below: a vacancy chain. Each opening is either filled from outside (with
+the level's ``hire_share``) or offered to internal candidates in the policy's order until enough
+accept. After a promotion, the person's competence in the new role is a mix of their old
+competence and their readiness for the new role (the carry-over parameter spans the "Peter" and
+"common sense" hypotheses); within a window the promotion sticks, or does not (poor fit, regret,
+exit, stepping back).
 """
 
 from __future__ import annotations

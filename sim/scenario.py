@@ -55,6 +55,14 @@ class _PerMonth:
 # A chance per month. An org-design trial meaning 12 % attrition a year wrote exits.base_monthly: 12,
 # and "12 % is 0.12" would have made it 12 % a month; the hint gives the month's equivalent too.
 MonthlyChance = Annotated[float, Field(ge=0.0, le=1.0), _PerMonth()]
+
+
+class _Points:
+    """Marks a number bounded by 0 and 1 that is not a fraction (score points a month): no percentage hint."""
+
+
+# learning_rate's 0.04 is readiness points a month; "5 % is 0.05" misled there (an ODD audit).
+PointsPerMonth = Annotated[float, Field(ge=0.0, le=1.0), _Points()]
 Score = Annotated[float, Field(ge=0.0, le=10.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Months = Annotated[int, Field(ge=1, le=1200)]
@@ -378,7 +386,7 @@ class Behaviour(_Strict):
 
     voice_rate: MonthlyChance = 0.12
     apply_rate: Fraction = 0.6
-    learning_rate: Annotated[float, Field(ge=0, le=1)] = 0.04
+    learning_rate: PointsPerMonth = 0.04
     competence_growth: Annotated[float, Field(ge=0, le=1)] = 0.01
     competence_ceiling: Score = 8.0
     engagement_effect: Fraction = 0.3
@@ -1445,10 +1453,12 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
             hint = f"; YAML reads it as a date: quote it ('{shown}') for text" if kind == "string_type" else ""
         model = model_at(loc) if loc else None
         bounds = _range(model, loc[-1]) if loc else None
+        if loc and _marked(model, loc[-1], _Points):
+            bounds = None  # its 0-1 range is not a share: no percentage hints
         hint += _typed_as_text(kind, given, bounds) + _percent_as_number(given, bounds)
         if kind.startswith("bool"):  # pydantic's line did not say what a yes/no setting takes (an org-design trial)
             hint += "; write true or false"
-        if hint and (percent := _percent_meant(given, bounds)) is not None and _per_month(model, loc[-1]):
+        if hint and (percent := _percent_meant(given, bounds)) is not None and _marked(model, loc[-1], _PerMonth):
             hint += (f" a month; {percent:g} % a year is about {1 - (1 - percent / 100) ** (1 / 12):.2g} a month "
                      "(this is a chance per month)")
         message = f"{error['msg']} (got {shown}){hint}"
@@ -1542,10 +1552,10 @@ def _range(model: type[BaseModel] | None, key: Any) -> tuple[float | None, float
     return low, high
 
 
-def _per_month(model: type[BaseModel] | None, key: Any) -> bool:
-    """Whether a model's field is a chance per month (:data:`MonthlyChance`)."""
+def _marked(model: type[BaseModel] | None, key: Any, mark: type) -> bool:
+    """Whether a model's field carries ``mark`` (``_PerMonth``: a chance per month; ``_Points``: not a share)."""
     field = model.model_fields.get(str(key)) if model is not None else None
-    return field is not None and any(isinstance(rule, _PerMonth)
+    return field is not None and any(isinstance(rule, mark)
                                      for rule in _rules(field.annotation, list(field.metadata)))
 
 

@@ -582,3 +582,25 @@ def test_a_retired_lever_parameter_says_what_replaced_it() -> None:
     with pytest.raises(InputError, match=r"interventions\.parallel_ladders\.accept_wrong_track: no longer a "
                                          r"parameter of the lever.*promotion\.accept_other_track"):
         load_scenario("baseline", overrides={"interventions": {"parallel_ladders": {"accept_wrong_track": 0.15}}})
+
+
+def test_a_pilot_left_behind_by_someone_who_left_does_not_bar_the_rows_next_occupant() -> None:
+    """A pilot longer than the review cycle outlived a holder who left; the newcomer in that row was kept out of
+    the next review's offers until the outcomes phase forgot the pilot (ODD audit). The row's pilot is made
+    someone else's (a uid nobody has) and its occupant made the keenest: they must be offered a place."""
+    spec = load_scenario("stretch_pilots", headcount=300, overrides={
+        "warmup_months": 0, "interventions.stretch_pilots.months": 24,
+        "interventions.stretch_pilots.pilots_per_100": 1})
+    model = PromotionModel(scenario=spec, rng=3)
+    for _ in range(11):
+        model.step()
+    lever = next(lever for lever in model._hooks["reviews"] if lever.name == "stretch_pilots")
+    wf = model.workforce
+    row = int(wf.rows[wf.level[wf.rows] == 0][0])
+    lever.until[row], lever.holder[row] = model.month + 12, -7
+    wf.b_interest[row], wf.visibility[row] = 5.0, 1.0  # far ahead of everyone in the ranking
+    offers = model.flow["stretch_offers"]
+    model.month += 1  # the review month, as _advance sets it
+    lever.on_reviews(model, np.random.default_rng(0))
+    assert model.flow["stretch_offers"] > offers
+    assert lever.holder[row] == wf.uid[row] or wf.b_interest[row] == 5.0 * 0.8

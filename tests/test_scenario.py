@@ -767,6 +767,9 @@ def test_a_percentage_as_a_number_is_hinted_only_for_fractions(tiny: dict[str, A
     assert "%" not in str(_error(tiny))
     tiny["exits"] = {"base_monthly": 100}  # 100 % a year is no chance per month to convert
     assert str(_error(tiny)).endswith("a fraction: 100 % is 1")
+    tiny.pop("exits")
+    tiny["behaviour"] = {"learning_rate": 5}  # readiness points a month, bounded by 1: not a share (an ODD audit)
+    assert str(_error(tiny)).endswith("less than or equal to 1 (got 5)")
 
 
 def test_a_yaml_file_not_in_utf8_is_one_line(tmp_path: Path) -> None:

@@ -61,7 +61,8 @@ class Intervention:
             ``promosim interventions`` and in report.md under each arm whose levers differ from its
             reference's, where a reader saw what a lever changed but not why.
         Params: The parameter model (defaults, ranges; units in field descriptions).
-        phases: The step phases whose ``on_<phase>`` hook this lever implements.
+        phases: The step phases this lever acts in, through its ``before_<phase>`` hook, its
+            ``on_<phase>`` hook or both (docs/ODD.md 3.2).
         waits_for: The scheduled phases (``reviews``, ``promotions``) before the first of which the
             lever changes nothing in a run without a warm-up; empty when it may act from month 1.
         retired: Parameters the lever no longer has, each with the message that says what to write instead.

@@ -71,7 +71,13 @@ class StretchPilots(Intervention):
         wf, sc = model.workforce, model.scenario
         rows = wf.rows
         places = round(float(rows.size) * self.params.pilots_per_100 / 100.0)
-        rows = rows[(wf.level[rows] < sc.n_levels - 1) & (self.until[rows] < model.month)]
+        # A row whose pilot belongs to someone who has left (``holder`` is their uid) is free: the
+        # monthly check forgets it only at the outcomes phase, after this month's review. (A row
+        # never piloted has ``until`` -1, which the warm-up's negative months read as running:
+        # no pilot starts in the warm-up, docs/ODD.md 11.1.)
+        until = self.until[rows]
+        free = (until < model.month) | ((until >= 0) & (self.holder[rows] != wf.uid[rows]))
+        rows = rows[(wf.level[rows] < sc.n_levels - 1) & free]
         if places <= 0 or rows.size == 0:
             return
         keen = wf.b_interest[rows] + 0.2 * wf.visibility[rows] + 0.1 * rng.random(rows.size)
