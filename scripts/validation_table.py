@@ -24,9 +24,19 @@ ARMS = ["peter_best", "peter_worst", "peter_random", "peter_mixed", "common_sens
 
 
 def efficiency_changes(folder: str) -> dict[str, np.ndarray]:
-    """Each arm's ``global_efficiency_change`` over the design's successful runs, NaN dropped."""
+    """Each arm's ``global_efficiency_change`` over the design's successful runs, NaN dropped.
+
+    Raises:
+        InputError: The folder is not an experiment's, or one without any of the Peter principle arms.
+    """
     store = ResultStore(folder)
-    values = run_values(store, store.design())
+    design = store.design()
+    labels = [str(arm.get("label")) for arm in design.get("arms") or []]
+    if not set(ARMS) & set(labels):
+        # Another experiment's folder printed a table of dashes with n = 0, exit code 0.
+        raise InputError(f"has none of the Peter principle arms ({', '.join(ARMS)}), so it is not a run of "
+                         f"experiments/peter_principle.yaml; its arms: {', '.join(labels) or 'none'}", source=folder)
+    values = run_values(store, design)
     rows = values[values["metric"] == "global_efficiency_change"]
     out = {}
     for arm in ARMS:

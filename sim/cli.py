@@ -91,9 +91,8 @@ class ArgumentParser(argparse.ArgumentParser):
             before = words[: words.index(extra[0])] if extra[0] in words else words
             parser = self._chosen(parsed, before)
             options = [o for action in parser._actions for o in action.option_strings]
-            close = [m for e in extra if e.startswith("-")
-                     for m in difflib.get_close_matches(e.split("=")[0], options, n=1)]
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            close = [m for e in extra if e.startswith("-") for m in [_closest_option(e, options)] if m]
+            hint = f" (did you mean {close[0]}?)" if close else self._elsewhere_hint(parser, extra[0])
             if "--set" not in options and any(e.split("=")[0] == "--set" for e in extra):
                 # not "did you mean --seed?": the user wants to change a setting of one arm
                 hint = (f" ({parser.prog} has no --set: write the change in a variant file that extends the "
@@ -101,6 +100,26 @@ class ArgumentParser(argparse.ArgumentParser):
             hint = hint or _set_hint(words, extra[0]) or _list_hint(words, extra[0])
             parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
         return parsed
+
+    def _elsewhere_hint(self, parser: argparse.ArgumentParser, typed: str) -> str:
+        """The hint for an option that other promosim commands take (``experiment run --metrics``), else "".
+
+        It got "did you mean --years?", which the two words' leading dashes made look close.
+        """
+        option = typed.split("=", maxsplit=1)[0]
+        if not option.startswith("--"):
+            return ""
+        others = [p.prog for p in _parsers(self) if p is not parser
+                  and any(option in a.option_strings for a in p._actions)]
+        if not others:
+            return ""
+        key = option[2:].replace("-", "_")
+        file = ""
+        if f"{parser.prog} ".startswith("promosim experiment "):
+            from sim.experiment.design import ExperimentFile  # noqa: PLC0415
+
+            file = f"the experiment file's {key}: sets it; " if key in ExperimentFile.model_fields else ""
+        return f" ({parser.prog} has no {option}: {file}{' and '.join(others)} take{'s' * (len(others) == 1)} it)"
 
     def _chosen(self, parsed: argparse.Namespace, before: Sequence[str]) -> argparse.ArgumentParser:
         """The innermost sub-command parser ``parsed`` went through whose name is among ``before``."""
@@ -111,6 +130,26 @@ class ArgumentParser(argparse.ArgumentParser):
             if chosen not in (subs[0].choices if subs else {}) or chosen not in before:
                 return parser
             parser = subs[0].choices[chosen]
+
+
+def _closest_option(typed: str, options: Sequence[str]) -> str | None:
+    """The long option a mistyped ``--option`` most likely meant, compared without the dashes (None if none is close).
+
+    With them, every pair of options shares two characters: ``--metrics`` was "close" to ``--years``.
+    """
+    bare = {o.lstrip("-"): o for o in options if o.startswith("--")}
+    close = difflib.get_close_matches(typed.split("=", maxsplit=1)[0].lstrip("-"), list(bare), n=1, cutoff=0.6)
+    return bare[close[0]] if close and typed.startswith("--") else None
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and every sub-command parser under it, each once."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                found.extend(_parsers(sub))
+    return found
 
 
 def _set_hint(words: Sequence[str], first_extra: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 # The level of a report's intervals unless ``--confidence`` asks for another, and what every place that
@@ -47,3 +48,28 @@ def named(label: str, name: str | None = None) -> str:
     organisations (an org-design trial). The label alone when there is no other name.
     """
     return f"{name} ({label})" if name and name != label else label
+
+
+# What gives plain text another meaning in Markdown (CommonMark with GitHub's extensions) or as HTML:
+# emphasis, code, headings, quotes, strikethrough, tags and entities anywhere, a link's "](" or "][" and
+# a reference definition's "]:", and a list or a rule at the start of a line (a number before a full
+# stop, ``_ORDERED``, too). Brackets alone are left, as they make no link without a definition, so a
+# grid's labels (``small[voice_rate=0.3]``) read as typed; so is an underscore between two letters or
+# digits, which cannot open or close emphasis there (``career_conversations``).
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*<>#~&]|\](?=[(\[:])|(?<![^\W_])_|_(?![^\W_])|^[-+]")
+_ORDERED = re.compile(r"^(\d{1,9})([.)])")
+
+
+def markdown_text(text: object) -> str:
+    """``text`` written by a user (a scenario's ``name:``, a description, a level's name) as report.md should show it.
+
+    Names went into report.md as they were typed: ``*Acme*`` came out in italics, ``<b>x</b>``
+    in bold and ``# x`` as a heading of its own. Each character that means something there is
+    escaped with a backslash, so the text reads as typed in a heading, a table cell or a
+    sentence, and it is on one line (runs of white space, line breaks too, become one space): a
+    line break ended a heading or a table row. A pipe is left to the table a text goes into
+    (``_md_table`` escapes it in every cell, code spans included, which need it too); elsewhere
+    it is plain text.
+    """
+    one_line = " ".join(str(text).split())
+    return _ORDERED.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(), one_line))

@@ -297,6 +297,55 @@ def test_pause_stops_at_the_month_the_page_shows(page: object) -> None:
     step_is(page, settled + 1)
 
 
+# Waits for the page to show ``month``, then keeps the page busy for ``busy`` ms, as a loaded laptop is, and
+# presses Pause (the button, or the P key): the months the server steps meanwhile wait, unshown, and the
+# press leaves with ``month`` on the page. Returns the month on the page at the press.
+PAUSE_WHILE_THE_PAGE_LAGS = """([byKey, month, busy]) => new Promise(resolve => {
+  const step = () => Number(document.querySelector('.promosim-step').innerText.match(/Step: (\\d+)/)[1]);
+  const press = () => {
+    const shown = step(), start = performance.now();
+    while (performance.now() - start < busy) {}
+    if (byKey) document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'p', bubbles: true}));
+    else document.querySelector('button[aria-label="Pause"]').click();
+    resolve(shown);
+  };
+  const wait = () => step() < month ? requestAnimationFrame(wait) : setTimeout(press);
+  wait();
+})"""
+
+
+def test_a_pause_that_reaches_the_server_after_the_end_stops_at_the_month_shown(page: object, server: Server) -> None:
+    """A Pause pressed as the page showed the month before the end, which reached the server after the run had
+    ended on its own, left the run at its end (the button's click found nothing playing; the P key is off at
+    the end). Both now stop at the month the page showed; a P pressed once the page shows the end leaves it."""
+    from sim.app.address import to_query  # noqa: PLC0415
+    from sim.app.workshop import GUIDED_SCENARIO, Settings, load_shipped, shipped_scenarios  # noqa: PLC0415
+
+    if GUIDED_SCENARIO not in shipped_scenarios():
+        pytest.skip("the Sam and Priya scenario is not shipped yet")
+    end = round(12 * load_shipped(GUIDED_SCENARIO).years)
+    near_the_end = f"{server.url}?{to_query(Settings().with_scenario(GUIDED_SCENARIO), end - 3)}"
+    for by_key in (False, True):
+        page.goto(near_the_end)
+        step_is(page, end - 3)
+        page.get_by_role("button", name="Play", exact=True).click()
+        # 600 ms busy: the server (a month every 150 ms) is at its end before the press reaches it.
+        seen = page.evaluate(PAUSE_WHILE_THE_PAGE_LAGS, [by_key, end - 1, 600])
+        assert seen == end - 1
+        page.wait_for_function(SHOWN_AND_ADDRESS_AGREE)
+        page.wait_for_timeout(1000)  # the end, then the replay, have landed by now
+        page.wait_for_function(SHOWN_AND_ADDRESS_AGREE)
+        how = "the P key" if by_key else "the button"
+        assert (current_step(page), counter(page, "month"), chart_points(page)) == (seen, str(seen), seen), how
+        assert page.get_by_role("button", name="Play", exact=True).is_enabled(), how
+    page.get_by_role("button", name="Play", exact=True).click()
+    step_is(page, end)
+    page.keyboard.press("p")  # the page shows the end: nothing to stop, nothing to go back to
+    page.wait_for_timeout(1000)
+    assert current_step(page) == end
+    assert page.get_by_role("button", name="Play", exact=True).is_disabled()
+
+
 BOXES_IN_CARDS = """sel => [...document.querySelectorAll(sel)].map(el => {
   const b = el.getBoundingClientRect(), c = el.closest('.v-card').getBoundingClientRect();
   const units = el.viewBox && el.viewBox.baseVal ? el.viewBox.baseVal.width : 0;
@@ -753,6 +802,60 @@ def test_look_at_sam_brings_the_inspector_into_view_on_a_laptop(page: object) ->
         page.wait_for_timeout(300)
         assert not on_screen(page, rows, LAPTOP, cover=".promosim-runbar"), f"{who}'s true and believed rows"
         assert not on_screen(page, f"{person} >> text={who} (#", LAPTOP, cover=".promosim-runbar"), f"{who}'s name"
+
+
+# The inspector's table of what is true and what is believed: whether its box (the person's, in the card)
+# scrolls sideways, the texts of its cells that reach out of that box or out of the card, and how many rows
+# do not have their two answers side by side (what is true left of what is believed, at the same height).
+BELIEFS_IN_THE_INSPECTOR = """() => [...document.querySelectorAll('.promosim-inspector .promosim-person table')]
+  .filter(t => t.offsetParent).map(t => {
+    const box = t.closest('.promosim-person'), outer = box.getBoundingClientRect();
+    const card = t.closest('.v-card').getBoundingClientRect();
+    const left = Math.max(outer.left, card.left), right = Math.min(outer.right, card.right);
+    const cells = [...t.querySelectorAll('td, th')].filter(c => c.textContent.trim());
+    const rows = [...t.rows].slice(1).map(r => [...r.cells].slice(1).map(c => c.getBoundingClientRect()));
+    return {scrolls: box.scrollWidth > box.clientWidth + 0.5, width: outer.width,
+            outside: cells.filter(c => { const b = c.getBoundingClientRect();
+                                         return b.left < left - 0.5 || b.right > right + 0.5; })
+                          .map(c => c.textContent),
+            apart: rows.filter(([t, b]) => !(t.right <= b.left && Math.abs(t.top - b.top) < 1)).length};
+  })"""
+
+
+def test_what_the_manager_believes_fits_in_the_inspector_on_a_laptop(page: object) -> None:
+    """At 1024x640 with the sidebar open the inspector's column "What their manager believes" ran out of the
+    card (175 px wide on the organisation tab, 224 px in the story), and the table scrolled sideways. It
+    now fits there, the questions above their two answers, true beside believed; at 1280x720 it still does."""
+    from sim.app.workshop import GUIDED_SCENARIO, shipped_scenarios  # noqa: PLC0415
+
+    def check(where: str) -> None:
+        for size in (LAPTOP, PROJECTOR):
+            page.set_viewport_size(size)
+            sidebar = page.evaluate("() => document.querySelector('nav').getBoundingClientRect().right")
+            assert sidebar > 200, "the sidebar is open"
+            page.wait_for_timeout(500)
+            [table] = page.evaluate(BELIEFS_IN_THE_INSPECTOR)
+            at = f"{where} at {size['width']}x{size['height']} ({table['width']:.0f} px)"
+            assert not table["scrolls"], f"{at}: the table scrolls sideways"
+            assert not table["outside"], f"{at}: out of the inspector: {table['outside']}"
+            assert not table["apart"], f"{at}: what is true and what is believed are not side by side"
+
+    page.set_viewport_size(LAPTOP)
+    page.get_by_role("button", name="Step").click()
+    step_is(page, 1)
+    page.get_by_role("button", name="Someone with hidden ambition").click()
+    page.locator(".promosim-inspector").get_by_text("believes they do not").wait_for()
+    check("the organisation tab")
+    if GUIDED_SCENARIO not in shipped_scenarios():
+        return
+    page.set_viewport_size(LAPTOP)
+    page.get_by_role("tab", name="Sam and Priya").click()
+    page.get_by_role("button", name="Load the story").click()
+    for who in ("Sam", "Priya"):  # headed "What the organisation believes (their manager's post is vacant)"
+        page.get_by_role("button", name=f"Look at {who}").click()
+        page.locator(".promosim-story .promosim-inspector").get_by_text(f"{who} (#").wait_for()
+        check(f"the story, {who}")
+        page.set_viewport_size(LAPTOP)
 
 
 def _check_pyramids(pyramids: list[dict[str, Any]], where: str, names: list[str]) -> None:

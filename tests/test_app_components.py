@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import gc
 import io
 import json
 import math
@@ -48,6 +49,7 @@ from sim.app.components import (
     guide_html,
     headline_chart_svg,
     line_colours,
+    run_key,
     shown_charts,
     table_value,
 )
@@ -668,22 +670,40 @@ def test_step_and_reset_buttons_drive_the_model(rendered: tuple[AppState, object
     assert state.model.value.month == 0
 
 
-def test_a_pause_stops_at_the_month_the_page_showed() -> None:
-    """The page shows a month 0.1-0.3 s after the server steps it: a Pause clicked as the page read month 3
-    reached a server at month 4 or 5 and stopped the run there (3 of 8 pauses in a facilitator's trial)."""
+def step_counter(state: AppState) -> tuple[StepWidget, object]:
+    """The run bar's step counter alone, rendered (the play loop of ``RunControls`` would step on its own)."""
     from mesa.visualization.utils import update_counter  # noqa: PLC0415
 
     from sim.app.components import StepInfo  # noqa: PLC0415
 
-    state = AppState.create(small_settings(levers=("career_conversations",)))
-
     @solara.component
-    def Counter() -> None:  # the run bar's counter alone: the play loop (RunControls) would step on its own
+    def Counter() -> None:
         update_counter.get()
         StepInfo(state.model.value, state.model.value.steps, on_seen=state.saw)
 
     _, rc = solara.render(Counter(), handle_error=False)
-    counter = rc.find(StepWidget).widget
+    return rc.find(StepWidget).widget, rc
+
+
+def assert_replayed(model: WorkshopModel, month: int) -> None:
+    """``model`` is as a run of its settings stepped from month 0 to ``month``: counters, charts, feed, stories."""
+    fresh = WorkshopModel(settings=model.settings)
+    for _ in range(month):
+        fresh.step()
+    assert model.month == month
+    assert model.counters() == fresh.counters()
+    assert model.history.series("misread_rate") == fresh.history.series("misread_rate")
+    if fresh.control is not None:
+        assert model.control_history.series("misread_rate") == fresh.control_history.series("misread_rate")
+    assert list(model.feed.items) == list(fresh.feed.items)  # the event feed
+    assert model.feed.stories == fresh.feed.stories  # each person's story, in the inspector
+
+
+def test_a_pause_stops_at_the_month_the_page_showed() -> None:
+    """The page shows a month 0.1-0.3 s after the server steps it: a Pause clicked as the page read month 3
+    reached a server at month 4 or 5 and stopped the run there (3 of 8 pauses in a facilitator's trial)."""
+    state = AppState.create(small_settings(levers=("career_conversations",)))
+    counter, rc = step_counter(state)
     state.playing.value = True  # as RunControls' play loop: it steps, the page follows a moment later
     assert state.step(3, loop=state.loops)
     counter.vue_seen(counter.shown)  # the browser: month 3 is on the page
@@ -693,14 +713,7 @@ def test_a_pause_stops_at_the_month_the_page_showed() -> None:
     paused = state.model.value
     assert (state.playing.value, paused.month, counter.shown["month"]) == (False, 3, 3)
     assert paused is not played and paused.settings == played.settings
-    fresh = WorkshopModel(settings=played.settings)
-    for _ in range(3):
-        fresh.step()
-    assert paused.counters() == fresh.counters()
-    assert paused.history.series("misread_rate") == fresh.history.series("misread_rate")
-    assert paused.control_history.series("misread_rate") == fresh.control_history.series("misread_rate")
-    assert list(paused.feed.items) == list(fresh.feed.items)  # the event feed
-    assert paused.feed.stories == fresh.feed.stories  # each person's story, in the inspector
+    assert_replayed(paused, 3)
     assert not state.step(1, loop=state.loops), "the play loop stops"
     state.step(1)  # Step goes on from there
     assert state.model.value is paused and paused.month == 4
@@ -718,6 +731,75 @@ def test_a_pause_stops_at_the_month_the_page_showed() -> None:
     state.toggle_play()
     assert state.model.value.month == 7
     rc.close()
+
+
+def test_a_pause_that_arrives_after_the_run_ended_stops_at_the_month_the_page_showed() -> None:
+    """A Pause pressed as the page read month 3, which reached the server after the run had reached its end
+    (month 5) on its own, left the run at its end: the play loop had already stopped, so the press found
+    nothing playing (the button's click started the play loop again, for nothing; the P key did nothing).
+    Both now stop the run at the month the page showed; a page that had shown the end stays there."""
+    state = AppState.create(small_settings())
+    counter, rc = step_counter(state)
+
+    def play_to_the_end(seen: int) -> WorkshopModel:
+        """Play a run that ends at month 5, the page showing month ``seen`` when the Pause is pressed."""
+        state.reset()
+        state.model.value.horizon = 5
+        state.toggle_play()
+        state.step(seen, loop=state.loops)
+        counter.vue_seen(counter.shown)  # the browser: month ``seen`` is on the page
+        assert not state.step(5 - seen, loop=state.loops), "the play loop stops at the end of the run"
+        ended = state.model.value
+        assert (ended.month, ended.running, state.playing.value) == (5, False, False)
+        return ended
+
+    for press in ("button", "key"):
+        ended = play_to_the_end(3)
+        # The run buttons and the keys, rendered once nothing plays: their play loop would step on its own.
+        _, main = solara.render(MainView(state), handle_error=False)
+        if press == "button":  # pressed when it showed Pause; the server has it off (Play, at the end) since
+            main.find(v.Btn, attributes={"aria-label": "Play", "aria-keyshortcuts": "P"}).widget.click()
+        else:
+            main.find(KeysWidget).widget.vue_press("p")
+        paused = state.model.value
+        assert paused is not ended and (paused.month, paused.running, state.playing.value) == (3, True, False), press
+        assert_replayed(paused, 3)
+        state.step(1)  # Step goes on from there
+        assert state.model.value is paused and paused.month == 4
+        main.close()
+
+    # A page that showed the end: the run stays there, and a press at the end plays nothing.
+    ended = play_to_the_end(5)
+    _, main = solara.render(MainView(state), handle_error=False)
+    main.find(KeysWidget).widget.vue_press("p")
+    main.find(v.Btn, attributes={"aria-label": "Play", "aria-keyshortcuts": "P"}).widget.click()
+    assert state.model.value is ended and (ended.month, state.playing.value) == (5, False)
+    main.close()
+    rc.close()
+
+
+def test_a_month_reported_of_a_freed_run_is_not_taken_for_a_new_run_at_its_address() -> None:
+    """The page names the run whose month it shows (``run_key``), and a Pause replays the running model to
+    the month reported of it. The name was the model's ``id()``, which a model built after another was
+    freed (a Reset frees the run it replaces) can have: a report of the freed run was then taken for
+    the new one, and a Pause replayed it to the freed run's month."""
+    state = AppState.create(small_settings())
+    freed: dict[int, str] = {}  # the id and run key of each model Reset replaced
+    for _ in range(200):  # CPython builds a new object where a freed one was: within a few Resets
+        if id(state.model.value) in freed:
+            break
+        freed[id(state.model.value)] = run_key(state.model.value)
+        state.reset()
+        gc.collect()
+    else:
+        pytest.fail("no model was built where a freed one had been, in 200 Resets")
+    model = state.model.value
+    state.saw(freed[id(model)], 2)  # the page's last report, of the freed run: its month 2
+    state.toggle_play()
+    state.step(5, loop=state.loops)
+    state.toggle_play()  # Pause
+    assert state.model.value is model and (model.month, state.playing.value) == (5, False)
+    assert run_key(model) not in freed.values()
 
 
 def test_the_chosen_promotion_policy_is_explained(rendered: tuple[AppState, object]) -> None:

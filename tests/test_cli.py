@@ -519,6 +519,20 @@ BAD_FILES: dict[str, tuple[dict[str, str], str, list[str]]] = {
         "hris_team.yaml", ["hris_team.yaml: organisation.source.values.level.lead: 'Team Lead' is not a level; "
                            "levels: A, B"],
     ),
+    # The did-you-mean of a mapped column is one of what the file's cells may say (the mapping's keys), not the
+    # model's names the cells are read as: 'Not rigth now' got none, the intents being manage, not_now, ...
+    "misspelt values of mapped columns in a headcount file": (
+        {"hris.yaml": PARENT + "  source:\n    file: org.csv\n    columns: {level: grade}\n    values:\n"
+                               "      level: {Grade 1: A, Grade 2: B}\n"
+                               "      intent: {Not right now: not_now, Prefer not to say: null}\n",
+         "org.csv": "id,grade,track,manager,intent\n1,Grade 2,management,,\n2,Grade 1,specialist,1,Not rigth now\n"
+                    "3,Grde 1,specialist,1,\n"},
+        "hris.yaml", ["org.csv: row 3, column 'intent': value 'Not rigth now' (did you mean 'Not right "
+                      "now'?) is not in the mapping organisation.source.values.intent ('Not right now', 'Prefer not "
+                      "to say') nor an intent (manage, specialist, not_now, no_answer); map it to an intent",
+                      "; also, 1 more cell to fix: column 'grade' row 4 (not in the mapping nor a level: 'Grde 1' "
+                      "(did you mean 'Grade 1'?))"],
+    ),
     "a lever taking positions an organisation file's people hold": (
         {"bad.yaml": f"extends: {SCENARIOS / 'synthetic_org.yaml'}\n"
                      "interventions: {parallel_ladders: {specialist_share: 0.9}}\n"},
@@ -604,7 +618,8 @@ def test_validate_and_describe_note_a_ladder_that_stops_and_resumes(tmp_path: Pa
 
 # The slow-to-start subprocess is used for a representative set of ``run`` cases; every case also
 # goes through the same ``main()`` in-process below, which is the code behind ``python -m sim``.
-RUN_SUBPROCESS_CASES = ["unknown key", "yaml syntax error", "missing file", "extends cycle", "unsafe object tag"]
+RUN_SUBPROCESS_CASES = ["unknown key", "yaml syntax error", "missing file", "extends cycle", "unsafe object tag",
+                        "misspelt values of mapped columns in a headcount file"]
 
 
 @pytest.mark.parametrize("case", RUN_SUBPROCESS_CASES)
@@ -737,6 +752,14 @@ def test_the_wrong_kind_of_file_says_which_command_takes_it(argv: list[str], wor
          "promosim experiment run: error: unrecognized arguments: --replicatons 3 (did you mean --replications?) "
          "(see --help)"),
         (["run", "baseline", "extra"], "promosim run: error: unrecognized arguments: extra (see --help)"),
+        # another command's option: not "did you mean --years?", which only the two words' dashes made close
+        (["experiment", "run", "x.yaml", "--metrics", "misread_rate"],
+         "promosim experiment run: error: unrecognized arguments: --metrics misread_rate (promosim experiment run "
+         "has no --metrics: the experiment file's metrics: sets it; promosim compare and promosim experiment report "
+         "take it) (see --help)"),
+        (["compare", "baseline", "--against", "mentoring"],
+         "promosim compare: error: unrecognized arguments: --against mentoring (promosim compare has no --against: "
+         "promosim experiment report takes it) (see --help)"),
         (["compare", "baseline", "--levers", "mentoring,", "published_criteria,", "stretch_pilots"],  # spaces
          "promosim compare: error: unrecognized arguments: published_criteria, stretch_pilots (--levers takes one "
          "comma-separated word, without spaces: --levers mentoring,published_criteria,stretch_pilots) (see --help)"),

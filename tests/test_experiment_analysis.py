@@ -632,6 +632,12 @@ def test_a_long_variant_label_breaks_between_its_parts_in_the_printed_tables(
         out = capsys.readouterr().out
         assert "mentoring_coverage_0.5_and_" in out and "  career_conversations" in out, out
         assert "career_conv\n" not in out and max(map(len, out.splitlines())) <= int(columns)
+    # --full folded the label mid-word at every width, 160 columns when piped ("..._career_conversatio" / "ns").
+    monkeypatch.delenv("COLUMNS")
+    print_effects(effects, "levers together", full=True)
+    full = capsys.readouterr().out
+    assert re.search(r"│ mentoring_coverage_0\.5_and_ +│", full), full
+    assert re.search(r"│ +career_conversations +│", full), full
 
 
 def test_a_table_too_wide_for_before_after_leaves_it_out_rather_than_cut_the_verdicts(
@@ -777,6 +783,27 @@ def test_the_report_has_no_scientific_notation_and_puts_the_summary_first() -> N
     assert re.search(r"\de[+-]\d", report) is None, re.findall(r".*\de[+-]\d.*", report)
     assert "-0.00008" in report
     assert report.index("## Summary") < report.index("## What was run") < report.index("## Effects")
+
+
+def test_an_experiments_description_and_level_names_are_text_in_the_report() -> None:
+    """Besides scenario names (tests/test_experiment_cli.py), the experiment file's ``description`` and the
+    level names "the top" lists are written by users: ``# Q3`` made a heading, ``*acting*`` italics."""
+    class Store:
+        def scenario(self, label: str) -> dict[str, Any]:
+            return {"organisation": {"levels": [{"name": "Analyst"}, {"name": "VP *acting*"}, {"name": "<CEO>"}]},
+                    "metrics": {"key_levels": 2}}
+
+    assert set(top_level_names(Store(), toy_design()).values()) == {  # type: ignore[arg-type]
+        "VP \\*acting\\* and \\<CEO\\> (the top 2 of 3 levels, metrics.key_levels; 0 positions)"}
+    values = toy_values({"misread_rate": ([0.2, 0.21, 0.19], [0.18, 0.2, 0.17])})
+    arms = [{**arm, "source": f"{arm['label']}.yaml", "scenario_hash": "9a64cf1a6b63"} for arm in toy_design()["arms"]]
+    design = {**toy_design(), "arms": arms, "name": "toy", "seed": 1, "seeds": [1, 2, 3], "years": 1,
+              "headcount": 100, "source": "toy.yaml", "tasks": [], "description": "# Q3 <b>review</b>\n  of *pay*"}
+    runs = pd.DataFrame(columns=["run_id", "arm", "status", "error", "batch"])
+    report = render_report(design, Provenance(latest={}, makers=[], made=Counter()),
+                           Analysis(effects=paired_effects(values, design), runs=runs, planned=0,
+                                    failures=failure_reasons(runs)))
+    assert "\n\\# Q3 \\<b\\>review\\</b\\> of \\*pay\\*\n" in report
 
 
 def test_the_report_shows_every_set_override() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -348,6 +349,44 @@ def test_another_design_in_the_same_folder_is_said(tmp_path: Path) -> None:
     assert len(notes) == 1, other.stderr
     assert "baseline, mentoring); its report, effects and plots are replaced by" in notes[0]
     assert "baseline, stretch_pilots); its runs are kept" in notes[0]
+
+
+def test_the_baseline_alone_says_there_is_nothing_to_compare(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """experiments/sensitivity.yaml under experiment run (its baseline alone) printed an empty effects table, then
+    "read report.md: each variant at a glance ...", and report.md said "Nothing to summarise yet"."""
+    path = tmp_path / "alone.yaml"
+    path.write_text("name: alone\nreplications: 2\nyears: 0.25\nheadcount: 60\nscenarios: {baseline: baseline}\n")
+    out = tmp_path / "out"
+    assert main(["experiment", "run", str(path), "--out", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[0] == (f"alone: nothing to compare: one arm, baseline, and no variant, so no paired "
+                                       f"change and no verdict; its runs' values are in {out / 'summaries'}")
+    assert "paired effects" not in printed and "each variant at a glance" not in printed
+    report = (out / "report.md").read_text()
+    assert "Nothing to compare: the design has one arm, baseline, and no variant" in report
+    assert "yet" not in report.split("## What was run")[0] and "No effects: the design has no variant." in report
+    assert main(["experiment", "report", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("alone: nothing to compare: one arm, baseline")
+
+
+def test_a_trial_of_the_same_arms_into_the_experiments_folder_is_said(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trial with fewer replications and years, into the folder of the full comparison, replaced its
+    report, effects and plots without a word: the note looked at the design's name and arms only."""
+    out = tmp_path / "out"
+    small = ["compare", str(BASELINE), "mentoring", "--headcount", "60", "--out", str(out), "--workers", "1", "--quiet"]
+    assert main([*small, "--replications", "2", "--years", "0.5"]) == 0
+    assert main([*small, "--replications", "3", "--years", "0.5"]) == 0  # extended: the report counts every run
+    assert "note:" not in capsys.readouterr().err
+    assert main([*small, "--replications", "2", "--years", "0.25"]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note:")]
+    assert notes == [f"note: {out} held experiment 'compare' with replications 3, years 0.5; its report, effects "
+                     "and plots are replaced by this run's, with replications 2, years 0.25; its runs are kept (run "
+                     "its command again to report it)"]
+    assert main([*small, "--replications", "2", "--years", "0.25", "--seed", "9"]) == 0
+    err = capsys.readouterr().err
+    assert "with seed 1; its report, effects and plots are replaced by this run's, with seed 9;" in err
 
 
 def test_a_lever_whose_defaults_do_not_fit_says_how_to_set_its_parameters(tmp_path: Path) -> None:
@@ -706,6 +745,32 @@ def test_compare_names_an_arm_as_run_does_and_says_how_each_lever_works(
         kept.write_text(yaml.safe_dump({**yaml.safe_load(kept.read_text()), "name": name}), encoding="utf-8")
         assert main(["experiment", "report", "out", "--quiet"]) == 0
         assert f"\n### {heading}\n" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_names_and_descriptions_read_in_report_md_as_they_were_typed(tmp_path: Path) -> None:
+    """A scenario's ``name:`` and ``description`` went into report.md as Markdown: ``*Acme*`` came out in
+    italics, ``<b>x</b>`` as bold HTML, ``# x`` as a heading and a description starting ``- `` as a list. They
+    are text now wherever they go, as a Markdown renderer (GitHub's tables and strikethrough) shows them."""
+    from markdown_it import MarkdownIt  # noqa: PLC0415 (rich's renderer, a CommonMark one)
+
+    acme, ops = "*Acme* <b>x</b> a|b ~~old~~ [site](x.html) _draft_", "# Ops `west` team #"
+    described = "- 1. under & AT&amp;T, > quoted, <i>new</i>"
+    (tmp_path / "acme.yaml").write_text(yaml.safe_dump({"extends": str(BASELINE), "name": acme}), encoding="utf-8")
+    (tmp_path / "ops.yaml").write_text(yaml.safe_dump({"extends": "acme.yaml", "name": ops, "description": described,
+                                                       "interventions": {"mentoring": {}}}), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["compare", str(tmp_path / "acme.yaml"), str(tmp_path / "ops.yaml"), "--replications", "2",
+                 "--years", "1", "--headcount", "100", "--workers", "1", "--metrics", "wrong_fit_promotion_rate",
+                 "--quiet", "--out", str(out)]) == 0
+    shown = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render((out / "report.md").read_text())
+
+    def html(text: str) -> str:  # as the renderer writes text
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    assert f"<h1>Comparison: {html(acme)} (acme) against {html(ops)} (ops)</h1>" in shown
+    assert f"<h3>{html(ops)} (ops)</h3>\n<p>{html(described)}</p>" in shown
+    assert f"<td>{html(acme)} (acme)</td>" in shown and f"<td>{html(ops)} (ops)</td>" in shown
+    assert not re.search(r"<(b|i|em|s|del|a|blockquote|ul|ol|code)\b[^>]*>[^<]*(Acme|west|new|quoted|under)", shown)
 
 
 def test_a_variant_that_changes_more_than_its_levers_says_so(tmp_path: Path,

@@ -278,7 +278,7 @@ class _Workers:
     def __init__(self, answers: dict[str, Any]):
         self.answers = answers
 
-    def run(self, fn: Any) -> dict[str, Any]:
+    def run(self, fn: Any, on_error: str = "raise") -> dict[str, Any]:
         return {address: answer(fn) if callable(answer) else answer for address, answer in self.answers.items()}
 
 
@@ -451,21 +451,22 @@ def test_a_tls_scheduler_is_heard_with_dasks_tls_configuration(tmp_path: Path) -
     try:
         address = cluster.scheduler_address
         with pytest.raises(InputError, match="a tls:// address needs Dask's TLS configuration"):
-            executor_module._hear_scheduler(address)
+            executor_module.hear_scheduler(address)
         config = {"distributed.comm.tls.ca-file": str(cert), "distributed.comm.tls.client.cert": str(cert),
                   "distributed.comm.tls.client.key": str(key)}
         with dask.config.set(config):
-            executor_module._hear_scheduler(address)  # as a Client with that configuration reaches it
+            executor_module.hear_scheduler(address)  # as a Client with that configuration reaches it
     finally:
         cluster.close()
 
 
 @contextlib.contextmanager
-def dask_processes(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def dask_processes(folder: Path, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real ``dask scheduler`` and one single-threaded ``dask worker`` on it, as a researcher starts them.
 
     Yields the scheduler's address and its process (to kill); both are ended on the way out.
-    The worker imports this tree's ``sim``, as the command does (``check_worker_code``).
+    The worker imports this tree's ``sim``, as the command does (``check_worker_code``). With
+    ``workers=0``, the scheduler alone.
     """
     file = folder / "scheduler.json"
     quiet = {"env": cli_env(), "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
@@ -480,8 +481,9 @@ def dask_processes(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]
             with contextlib.suppress(OSError, ValueError):  # not written yet, or half written
                 address = json.loads(file.read_text())["address"]
             time.sleep(0.05)
-        started.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers",
-                                         "1", "--nthreads", "1", "--no-dashboard"], **quiet))
+        if workers:
+            started.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                                             "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard"], **quiet))
         yield address, scheduler
     finally:
         for process in started:
@@ -516,12 +518,12 @@ def test_a_scheduler_killed_mid_experiment_is_one_line_exit_1_and_the_runs_resum
     log line (and at times tornado's traceback of a result it could not gather) came above the command's
     line, which exited with code 2, the code of bad input, and said "run the same command again" without
     how many runs were saved. Now one line: what was lost after how many runs, where they are, and the
-    command that resumes; exit code 1, as for runs that failed."""
+    command that resumes, as typed (it left out --quiet and --full); exit code 1, as for runs that failed."""
     design = small_design(tmp_path, "s", seed=4, replications=4, headcount=100)
     path, out = tmp_path / "exp.yaml", tmp_path / "out"
     with dask_processes(tmp_path) as (address, scheduler):
         command = [sys.executable, "-c", _KILL_AT_THE_FIRST_RUN, "experiment", "run", str(path), "--out", str(out),
-                   "--dask-address", address]
+                   "--dask-address", address, "--quiet", "--full"]
         done = subprocess.run(command, cwd=ROOT, env={**cli_env(), "SCHEDULER_PID": str(scheduler.pid)},
                               capture_output=True, text=True, timeout=300, check=False)
         assert scheduler.poll() is not None, done.stderr  # killed
@@ -533,12 +535,119 @@ def test_a_scheduler_killed_mid_experiment_is_one_line_exit_1_and_the_runs_resum
     assert err.splitlines()[-1] == (
         f"promosim experiment: the Dask scheduler at {address} was lost after {len(finished)} of {planned} runs; "
         f"{saved} saved in {out}; once a scheduler and its workers are back, resume with: promosim experiment run "
-        f"{path} --out {out} --dask-address {address}"), err
+        f"{path} --out {out} --dask-address {address} --full --quiet"), err
     # What it saved is resumed, on any executor, and no run lost with the scheduler was recorded as failed.
     stats = run_design(design, out, ExecutorSpec(kind="sequential"))
     assert stats.skipped == len(finished) and stats.ok == planned - len(finished)
     runs = ResultStore(out).runs()
     assert len(runs) == planned and runs["run_id"].is_unique and (runs["status"] == "ok").all()
+
+
+# The command line with a shorter wait for a lost scheduler (2 s, as above), killing the scheduler
+# (SCHEDULER_PID, when given) once the plan is written, where the command is about to connect.
+_KILL_AFTER_THE_PLAN = """
+import os, signal
+import sim.experiment.executor as executor, sim.experiment.runner as runner
+executor.CONNECT_TIMEOUT = "2s"
+write_plan = runner.write_plan
+
+def write_plan_then_kill_the_scheduler(*args, **kwargs):
+    write_plan(*args, **kwargs)
+    pid = int(os.environ.pop("SCHEDULER_PID", "0"))
+    if pid:
+        os.killpg(pid, signal.SIGKILL)
+
+runner.write_plan = write_plan_then_kill_the_scheduler
+from sim.cli import entry
+entry()
+"""
+
+
+@pytest.mark.parametrize("when", ["after-the-plan", "waiting-for-a-worker"])
+def test_a_scheduler_that_answered_and_went_away_as_the_command_connects_is_lost_not_a_wrong_address(
+        tmp_path: Path, when: str) -> None:
+    """A scheduler that answered when the command started but not when it connected (killed while the
+    plan was written, or the engine compiled) was "cannot reach the Dask scheduler", exit code 2, as for a
+    mistyped address; one killed while the command waited for its first worker ended in Dask's traceback.
+    The command asks the scheduler before it plans, so it knows: the lost scheduler's line, exit code 1,
+    the command that starts as typed, and the new folder removed. An address that never answered is still
+    bad input (``test_an_unreachable_scheduler_leaves_no_plan_behind``)."""
+    design = small_design(tmp_path, "c", seed=8, replications=2, headcount=100)
+    path, out = tmp_path / "exp.yaml", tmp_path / "new" / "out"
+    with dask_processes(tmp_path, workers=0 if when == "waiting-for-a-worker" else 1) as (address, scheduler):
+        env = cli_env()
+        if when == "after-the-plan":
+            env["SCHEDULER_PID"] = str(scheduler.pid)
+        command = [sys.executable, "-c", _KILL_AFTER_THE_PLAN, "experiment", "run", str(path), "--out", str(out),
+                   "--dask-address", address, "--retry-failed"]
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        seen = ""  # what it said before the scheduler was killed
+        try:
+            if when == "waiting-for-a-worker":
+                while "has no workers yet" not in seen:
+                    line = proc.stderr.readline()  # type: ignore[union-attr]
+                    assert line, f"the command ended before it waited for a worker: {seen}"
+                    seen += line
+                os.killpg(scheduler.pid, signal.SIGKILL)
+            _, rest = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        assert scheduler.poll() is not None  # killed
+    err = seen + rest
+    assert proc.returncode == 1, err
+    assert not re.search(r"distributed\.|tornado|Traceback|cannot reach", err), err
+    assert err.splitlines()[-1] == (
+        f"promosim experiment: the Dask scheduler at {address} was lost before any of its {len(design.tasks)} runs "
+        f"had finished, so none is saved; once a scheduler and its workers are back, start with: promosim experiment "
+        f"run {path} --out {out} --dask-address {address} --retry-failed"), err
+    assert not out.exists() and (tmp_path / "new").is_dir()  # the folder it made, not the one above it
+
+
+# The command line, killing the LocalCluster it started (sim.experiment.cluster's process group: the
+# scheduler and its workers) at every finished run, and with a shorter wait for a lost scheduler (2 s).
+_KILL_THE_LOCAL_CLUSTER_AT_EVERY_RUN = """
+import contextlib, os, signal
+import psutil
+import sim.experiment.cli as cli, sim.experiment.executor as executor
+executor.CONNECT_TIMEOUT = "2s"
+checkpoint = cli.checkpoint  # what the command calls after each finished run
+
+def kill_the_cluster_then_checkpoint():
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.Error, OSError):
+            if "sim.experiment.cluster" in child.cmdline():
+                os.killpg(child.pid, signal.SIGKILL)
+    checkpoint()
+
+cli.checkpoint = kill_the_cluster_then_checkpoint
+from sim.cli import entry
+entry()
+"""
+
+
+def test_a_local_cluster_that_stops_says_the_same_command_starts_a_new_one(tmp_path: Path) -> None:
+    """The line of a lost scheduler said "once a scheduler and its workers are back, resume with: ..." of
+    the LocalCluster the command had started itself (--dask-local), which no one brings back. Lost, it is
+    started anew (twice); lost every time, the line says so, and that the same command, as typed,
+    starts a new one."""
+    pytest.importorskip("psutil")
+    design = small_design(tmp_path, "d", seed=9, replications=8, headcount=100)
+    path, out = tmp_path / "exp.yaml", tmp_path / "out"
+    done = subprocess.run([sys.executable, "-c", _KILL_THE_LOCAL_CLUSTER_AT_EVERY_RUN, "experiment", "run", str(path),
+                           "--out", str(out), "--dask-local", "1", "--quiet", "--full"],
+                          cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=600, check=False)
+    err, finished, planned = done.stderr, ResultStore(out).finished(), len(design.tasks)
+    assert done.returncode == 1, err
+    assert not re.search(r"distributed\.|tornado|Traceback|once a scheduler", err), err
+    saved = f"the {len(finished)} finished runs are" if len(finished) > 1 else "the 1 finished run is"
+    assert err.splitlines()[-1] == (
+        f"promosim experiment: the Dask LocalCluster (1 worker) that this command started stopped 3 times, the last "
+        f"after {len(finished)} of {planned} runs; {saved} saved in {out}; resume with the same command, which starts "
+        f"a new cluster: promosim experiment run {path} --out {out} --dask-local 1 --full --quiet"), err
+    assert 3 <= len(finished) < planned and set(finished.values()) == {"ok"}  # a run at each cluster, none failed
 
 
 class _Records(logging.Handler):

@@ -210,6 +210,41 @@ def test_ctrl_c_before_the_first_run_finishes_says_that_none_is_saved(tmp_path: 
     assert not out.exists()
 
 
+@pytest.mark.parametrize("existed", [False, True], ids=["new-folder", "existing-folder"])
+def test_ctrl_c_while_the_engine_compiles_says_that_none_is_saved(tmp_path: Path, existed: bool) -> None:
+    """With an empty cache the command compiles the engine before the first run (a minute or two, said on the
+    screen). A Ctrl-C then left the new --out folder behind, empty, under a bare "interrupted". Now it is
+    as before the first run finished: the line says none is saved, and the new folder goes; one that was
+    there before stays."""
+    path = write_experiment(tmp_path, replications=2, headcount=100)
+    out = tmp_path / "out"
+    if existed:
+        out.mkdir()
+    env = {**cli_env(), "PROMOSIM_CACHE_DIR": str(tmp_path / "empty-cache")}  # nothing compiled yet
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out),
+                             "--workers", "1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        said = ""
+        while "compiling the simulation engine" not in said:
+            line = proc.stderr.readline()  # type: ignore[union-attr]
+            assert line, f"the command ended before it compiled: {said}"
+            said += line
+        assert out.is_dir()  # made before the engine compiles
+        os.killpg(proc.pid, signal.SIGINT)
+        _, rest = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    err = said + rest
+    assert proc.returncode == 130, err
+    assert "compiled in" not in err and "Traceback" not in err, err  # stopped while it compiled
+    assert err.splitlines()[-1] == (
+        "promosim: interrupted: no run had finished, so none is saved; run the same command again to start"), err
+    assert out.is_dir() == existed and (not existed or not any(out.iterdir()))
+
+
 def test_a_folder_holding_only_the_plan_is_started_by_the_same_command(tmp_path: Path) -> None:
     """``kill -9`` before the first run finished leaves the plan alone in the folder. A Ctrl-C there said
     "finished runs are saved"; the folder, not the command's own now, is kept, and the same command
@@ -564,6 +599,24 @@ def test_reading_what_is_not_there_is_named_not_an_empty_table(tmp_path: Path) -
         for read in ("runs", "summaries", "timeseries", "promotions"):
             with pytest.raises(InputError, match=re.escape(words)):
                 getattr(ResultStore(folder), read)()
+
+
+def test_a_grid_arms_scenario_is_read_by_its_scenario_and_its_label_says_so(tmp_path: Path) -> None:
+    """The docs' example, ``store.scenario(design["arms"][0]["label"])``, failed on a grid ("unknown scenario
+    label 'small[voice_rate=0.1]'") with a hint to the same key: scenarios/ keeps one file per scenario."""
+    path = write_experiment(tmp_path, replications=1, grid={"behaviour.voice_rate": [0.1, 0.2]},
+                            scenarios={"baseline": "small.yaml"})
+    out = tmp_path / "out"
+    run_design(build_design(load_experiment(path), path), out, SEQUENTIAL)
+    store = ResultStore(out)
+    design = store.design()
+    assert store.scenario(design["arms"][0]["scenario"])["years"] == 1  # as docs/experiments.md reads it
+    with pytest.raises(InputError, match=re.escape(
+            "'small[voice_rate=0.2]' is an arm of scenario 'small': read scenario('small') (kept at its first grid "
+            "or sample point; this arm ran it at behaviour.voice_rate=0.2")):
+        store.scenario("small[voice_rate=0.2]")
+    with pytest.raises(InputError, match=re.escape("(the arms' scenarios, as in design()['arms'][i]['scenario'])")):
+        store.scenario("smal")
 
 
 def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(tmp_path: Path) -> None:

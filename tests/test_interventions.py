@@ -566,6 +566,30 @@ def test_promosim_interventions_lists_all_eight_with_parameters() -> None:
             assert f"    {field} = {info.default!r}" in out, (name, field)
 
 
+def _latest_measured(lever: str, metric: str) -> tuple[float, str]:
+    """A lever's paired difference of ``metric`` and its sign (+, - or 0) in docs/interventions.md's latest measured
+    block, the first under "Measured effects" (``scripts/measure_interventions.py``'s output, pasted unchanged)."""
+    text = (ROOT / "docs" / "interventions.md").read_text(encoding="utf-8")
+    latest = text.split("\n## Measured effects\n", 1)[1].split("\nMeasured with `")[1]
+    row = next(line for line in latest.splitlines() if line.startswith(f"| {lever} | baseline | `{metric}` |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    return float(cells[6]), cells[8]
+
+
+def test_psychological_safetys_team_performance_is_said_as_the_latest_block_measured_it() -> None:
+    """The latest measured block has team performance dip clearly (-0.0020 [-0.0032, -0.0008]), while the lever's
+    section said "does not measurably change" and its ``why``, which report.md shows under its arms, said
+    nothing: both now say the dip, with the figure in the docs."""
+    diff, sign = _latest_measured("psychological_safety", "team_performance")
+    assert sign == "-", "the latest block changed: say what it measured, here and in the lever's why"
+    assert "team performance dips slightly" in load_all()["psychological_safety"].why
+    text = (ROOT / "docs" / "interventions.md").read_text(encoding="utf-8")
+    section = text.split("### 5. Psychological safety")[1].split("\n### ")[0]
+    said = " ".join(section.split("**Side effects (measured).**")[1].split())
+    assert "does not measurably change" not in said
+    assert f"Team performance dips slightly, for a reason not yet traced: {diff:+.3f}".replace("-", "\u2212") in said
+
+
 def test_career_conversations_with_nobody_asked_change_nothing() -> None:
     """The lever's use of direction rests on its conversations: at coverage 0 it used to sort everyone never
     asked by the prior's 0.5 (as if they wanted management), which removed most unwanted promotions in an

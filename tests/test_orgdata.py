@@ -1083,6 +1083,31 @@ def test_a_file_with_thousands_of_bad_rows_is_refused_in_a_short_line(tmp_path: 
                             f"'level' rows 4, 6, 8, 10, 12, and {levels - 5:,} more (unknown level 'Jnr')")
 
 
+def test_every_ragged_row_of_a_file_is_said_in_one_line(tmp_path: Path) -> None:
+    """The CSV reader stopped at the first row with more cells than the header, so a file with ten went round
+    ten times, while the loader's own mistakes come all at once: the rows follow the first, cut to a few runs
+    as the loader's are, then a quote left open below them. Rows in another separator than the header's too."""
+    lines = BASE_CSV.splitlines()
+    ragged = [*lines[:3], *("X{k},Junior,specialist,S1,1,a,3,manage" + (",extra" if k % 3 else "")
+                            for k in range(30)), *lines[3:]]  # rows 4-33, every third of them whole
+    refused = run_cli("org", "describe", str(write_case(tmp_path, "\n".join(ragged) + "\n")), cwd=tmp_path)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert refused.stderr.strip().endswith(
+        "org.csv: row 5: 9 cells where the header has 8; a value holding a comma (a decimal comma such as 3,5, or a "
+        "name) needs quotes, or write decimals with a point; also, 19 more rows with more cells than the header: "
+        "rows 6, 8-9, 11-12, 14-15, 17-18, and 10 more")
+    with pytest.raises(InputError) as quote:
+        load_org(load_scenario(write_case(tmp_path, "\n".join([*ragged[:8], 'Q1,"Junior', *ragged[8:]]) + "\n")))
+    assert str(quote.value).endswith("rows 6, 8; and in row 9, a quote (\") opens a value that no quote closes "
+                                     "before the end of the file")
+    pasted = "\n".join([lines[0].replace(",", ";"), *(line.replace(",", ";") for line in lines[1:3]), *lines[3:]])
+    with pytest.raises(InputError) as separators:
+        load_org(load_scenario(write_case(tmp_path, pasted + "\n")))
+    assert str(separators.value).endswith("row 4: one cell holding commas where the header has 8 columns separated "
+                                          "by semicolons: rows written with another separator? save the file again "
+                                          "with one separator throughout; also, 3 more such rows: rows 5-7")
+
+
 def test_a_file_in_the_home_folder_is_found_by_tilde(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``file: ~/org.csv`` was looked for in a folder named '~' beside the scenario (an org-design trial)."""
     home = tmp_path / "home"

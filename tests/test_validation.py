@@ -139,3 +139,19 @@ def test_validation_table_counts_only_the_current_design(tmp_path: Path, capsys:
     assert all(line.endswith("| 3 |") for line in table.table_lines(str(out))[2:])
     assert table.main(str(tmp_path / "missing")) == 2
     assert "experiment.json is missing" in capsys.readouterr().err
+
+
+def test_validation_table_refuses_a_folder_of_another_experiment(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Pointed at a comparison's folder the script printed eight rows of dashes with n = 0 and exit code 0."""
+    out = tmp_path / "compare"
+    path = tmp_path / "exp.yaml"
+    path.write_text("name: t\nreplications: 1\nyears: 0.25\nheadcount: 60\n"
+                    "scenarios: {baseline: baseline, variants: [career_conversations]}\n")
+    run_design(build_design(load_experiment(path), path), out, ExecutorSpec(kind="sequential"))
+    assert _validation_table().main(str(out)) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"validation_table: {out}: has none of the Peter principle arms (peter_best, peter_worst, "
+                   "peter_random, peter_mixed, common_sense_best, common_sense_worst, common_sense_random, "
+                   "common_sense_mixed), so it is not a run of experiments/peter_principle.yaml; its arms: baseline, "
+                   "career_conversations"]

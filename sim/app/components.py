@@ -148,6 +148,7 @@ class AppState:
     loops: int = 0  # the play loop's generation: a loop started before the latest one stops
     paused: bool = False  # whether the latest rebuild paused a playing run
     shown: tuple[str, int] | None = None  # the run (``run_key``) and month the page last showed
+    finished: str | None = None  # the run (``run_key``) that reached its end while playing
 
     @classmethod
     def create(cls, settings: Settings | None = None) -> AppState:
@@ -401,6 +402,8 @@ class AppState:
                     break
                 model.step()
             if not model.running:
+                if self.playing.value:  # the page still shows Pause: a press of it may be on its way
+                    self.finished = run_key(model)
                 self.playing.value = False
         if loop is None:  # the run has moved on: "paused at month 0", "restored ..., month 10" no longer hold
             self._drop_stale_notes()
@@ -412,9 +415,16 @@ class AppState:
         self.rebuild()
 
     def toggle_play(self) -> None:
-        """Play or pause; once playing, the note that the run waits at month 0 for Play no longer holds."""
-        if self.playing.value:
+        """Play or pause (the button, the P key); once playing, the note that the run waits at month 0 no longer holds.
+
+        A run at its end does not play. One that reached it while playing is paused instead: the
+        press left the page while it still showed Pause, at an earlier month (``pause``).
+        """
+        model = self.model.value
+        if self.playing.value or self.finished == run_key(model):
             self.pause()
+            return
+        if not model.running:
             return
         self.playing.value = True
         self._drop_stale_notes()
@@ -429,8 +439,10 @@ class AppState:
         The page shows a month 0.1-0.3 s after the server has stepped it, so when a Pause arrived the
         run had often moved one month past the month the room saw, and stopped there (3 of 8 pauses
         at the default speed in a facilitator's trial). Such a run is replayed to the month shown, as
-        an address is: every run is deterministic. The browser says which month it shows before it
-        sends the click (``saw``); a page that has said nothing (``solara.render``) pauses where it is.
+        an address is: every run is deterministic. So is a run that reached its end meanwhile (it
+        stayed at its end); one whose end the page showed stays there. The browser says which month
+        it shows before it sends the click (``saw``); a page that has said nothing (``solara.render``)
+        pauses where it is.
         """
         with self.lock:  # after the month under way, which the play loop then follows with no other
             self.playing.value = False
@@ -457,12 +469,13 @@ class AppState:
 
 
 def run_key(model: WorkshopModel) -> str:
-    """What names a run to the page (``StepWidget``).
+    """What names a run to the page (``StepWidget``): the model's ``serial``.
 
-    A month the page showed of an earlier run is then never taken for one of the running model (the
-    running model is alive, so no other has its ``id``).
+    A month the page showed of an earlier run is then never taken for one of the running model. It
+    was the model's ``id()``, which a model built after the earlier one was freed can have (a Reset
+    frees the run it replaces).
     """
-    return str(id(model))
+    return str(model.serial)
 
 
 def run_to(model: WorkshopModel, month: int) -> None:
@@ -798,7 +811,7 @@ def RunControls(state: AppState, tick: int) -> None:
         running = state.model.value.running
         if key == "r":
             reset()
-        elif key == "p" and running:
+        elif key == "p":  # at the end of a run only a Pause pressed before the page showed it (toggle_play)
             state.toggle_play()
         elif key == "s" and running and not state.playing.value:
             step()
@@ -1205,13 +1218,31 @@ def EventFeed(state: AppState, model: WorkshopModel, tick: int, n: int = 40) -> 
         )
 
 
-# In a narrow inspector (a 1024 px window with the sidebar open gives it about 200 px) a button's
-# label wraps instead of running out of the card (Vuetify keeps it on one line at a fixed height),
-# and the person's table scrolls sideways inside the card.
+# In a narrow inspector (a 1024 px window with the sidebar open gives it 175 px on the organisation
+# tab, 224 px in the story) a button's label wraps instead of running out of the card (Vuetify keeps
+# it on one line at a fixed height). The person's table of what is true and what is believed needs
+# about 250 px in three columns: narrower than 300 px, each question goes on a line of its own above
+# its two answers, which keep two equal columns (what is true beside what is believed), at 12 px so
+# that their longest words ("(management)", "organisation") fit at 175 px; a word wider than its
+# column (a narrower window) breaks rather than pushing the table out. In three columns the believed
+# one ran out of the card there, and the room scrolled the table sideways to read it (a
+# facilitator's trial at 1024x640).
 INSPECTOR_CSS = (
     ".promosim-inspector .v-btn{max-width:100%;height:auto!important;min-height:28px;white-space:normal}"
     ".promosim-inspector .v-btn__content{flex:1 1 auto;max-width:100%;white-space:normal;padding:4px 0}"
-    ".promosim-inspector .promosim-person{max-width:100%;overflow-x:auto}"
+    ".promosim-inspector .promosim-person{max-width:100%;overflow-x:auto;container-type:inline-size}"
+    ".promosim-beliefs{font-size:13px;margin-top:6px;border-collapse:collapse}"
+    ".promosim-beliefs th{text-align:left}"
+    ".promosim-beliefs td,.promosim-beliefs th{padding:2px 8px}"
+    ".promosim-beliefs td:first-child{padding-left:0;color:#546e7a}"
+    "@container (max-width:299px){"
+    ".promosim-beliefs{display:block;font-size:12px}"
+    ".promosim-beliefs tbody{display:grid;grid-template-columns:1fr 1fr;gap:0 8px}"
+    ".promosim-beliefs tr{display:grid;grid-column:1/-1;grid-template-columns:subgrid;margin-top:4px}"
+    ".promosim-beliefs td,.promosim-beliefs th{padding:0;overflow-wrap:anywhere}"
+    # The questions (and the empty corner above them, of no height, kept for a screen reader's columns).
+    ".promosim-beliefs tr>:first-child{grid-column:1/-1}"
+    "}"
 )
 
 
@@ -1300,11 +1331,7 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
     else:
         manager_name = "none (the post above them is vacant)"
         believer = "What the organisation believes (their manager's post is vacant)"
-    table = "".join(
-        f"<tr><td style='padding:2px 8px 2px 0;color:#546e7a'>{escape(q)}</td><td style='padding:2px 8px'>"
-        f"{escape(t)}</td><td style='padding:2px 8px'>{escape(b)}</td></tr>"
-        for q, t, b in rows_html
-    )
+    table = "".join(f"<tr><td>{escape(q)}</td><td>{escape(t)}</td><td>{escape(b)}</td></tr>" for q, t, b in rows_html)
     traits = (
         f"visibility {hidden['visibility']:.2f} · risk sensitivity {hidden['risk_sensitivity']:.2f} · "
         f"engagement {hidden['engagement']:.2f} · competence {hidden['competence']:.1f} · "
@@ -1318,9 +1345,8 @@ def PersonDetails(state: AppState, model: WorkshopModel, uid: int, tick: int) ->
         f"<div style='font:600 15px sans-serif'>{escape(heading)}</div>"
         f"<div style='font-size:12px;color:#546e7a'>{escape(level_name)} · {hidden['track']} track · "
         f"{group_words}{hidden['tenure_months'] // 12} years here · age {hidden['age']:.0f}</div>"
-        "<table style='font-size:13px;margin-top:6px;border-collapse:collapse'>"
-        "<tr><th></th><th style='text-align:left;padding:2px 8px'>What is true</th>"
-        f"<th style='text-align:left;padding:2px 8px'>{escape(believer)}</th></tr>"
+        "<table class='promosim-beliefs'>"
+        f"<tr><th></th><th>What is true</th><th>{escape(believer)}</th></tr>"
         f"{table}</table>"
         f"<div style='font-size:12px;margin-top:6px'><b>Hidden traits:</b> {escape(traits)}</div>"
         f"<div style='font-size:12px'><b>Manager:</b> {escape(manager_name)}</div>"

@@ -537,7 +537,7 @@ class StepWidget(v.VuetifyTemplate):
     another message, and a click could land between the two.
 
     Attributes:
-        shown: ``{"run": the running model's id, "month": its month}`` (the month is the step).
+        shown: ``{"run": the running model's serial (``run_key``), "month": its month}`` (the month is the step).
         on_seen: Called with ``(run, month)`` when the page shows them.
     """
 

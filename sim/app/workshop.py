@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -55,6 +56,8 @@ FIRST_SCENARIOS = ("baseline", "sam_and_priya")
 GUIDED_SCENARIO = "sam_and_priya"
 MAX_HEADCOUNT = 5000
 STICK_RATE = "promotion_stick_rate"
+# Each WorkshopModel's ``serial``, in the order they are built, never reused in this process.
+SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -516,11 +519,17 @@ class WorkshopModel(mesa.Model):
     Args:
         settings: The settings, or something whose ``.value`` holds them (the page passes its
             reactive variable, so Mesa's Reset always builds from what the page shows).
+
+    Attributes:
+        serial: This model's number among those built in this process (``SERIALS``), which no other
+            model ever has: the page names the run by it. An ``id()`` is reused by a model built after
+            this one is freed, so a month the page reported of a run gone could be taken for the new one's.
     """
 
     def __init__(self, *, settings: Settings | HasValue | None = None):
         chosen = settings if isinstance(settings, Settings) else (Settings() if settings is None else settings.value)
         super().__init__(rng=chosen.seed)
+        self.serial = next(SERIALS)
         treated_spec, control_spec = build_specs(chosen)
         self.settings = chosen
         self.treated = PromotionModel(scenario=treated_spec, rng=chosen.seed)

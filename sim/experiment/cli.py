@@ -442,10 +442,13 @@ def add_commands(sub: Any) -> None:
 
 
 def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> Any:
-    """Run a design with the chosen executor, a progress bar and a resume hint on Ctrl-C or a lost scheduler."""
-    from sim.experiment.executor import executor_from_options  # noqa: PLC0415
-    from sim.experiment.progress import make_progress  # noqa: PLC0415
-    from sim.experiment.runner import SchedulerLostError, finished_runs, run_design  # noqa: PLC0415
+    """Run a design with the chosen executor, a progress bar and a resume hint on Ctrl-C or a lost scheduler.
+
+    A new ``out`` is removed again when the command stops before any run is stored, at any point
+    after it was made: also at a Ctrl-C while the engine compiles, which left it empty (a
+    researcher's trial). A folder that was there before is never removed.
+    """
+    from sim.experiment.runner import SchedulerLostError, finished_runs  # noqa: PLC0415
     from sim.experiment.store import refuse_inside_tables  # noqa: PLC0415
 
     made = not out.exists()
@@ -454,7 +457,33 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
         raise InputError("holds the results of a single run (metadata.json, no experiment.json), whose "
                          "metadata.json an experiment would overwrite; give another --out", source=str(out))
     output_folder(out)  # a folder that cannot be made fails before the plan is announced
+    try:
+        return _execute_in(design, out, args, command)
+    except BaseException as exc:
+        if made and out.is_dir() and not any(out.iterdir()):  # emptied by run_design, or never written: no run
+            out.rmdir()
+        if isinstance(exc, KeyboardInterrupt):
+            # A Ctrl-C before the first run finished said "finished runs are saved" of a folder without any.
+            raise Interrupted(f"finished runs are saved in {out}; run the same command again to resume"
+                              if finished_runs(out, design) else
+                              "no run had finished, so none is saved; run the same command again to start") from None
+        if isinstance(exc, SchedulerLostError):  # the command that resumes is the one typed, every option included
+            raise exc.resumed_by(shlex.join([*shlex.split(command), *_unrecorded_options(args)])) from None
+        raise
+
+
+def _execute_in(design: Any, out: Path, args: argparse.Namespace, command: str) -> Any:
+    """``_execute`` once ``out`` is made: reach the scheduler, announce, compile, run."""
+    from sim.experiment.executor import executor_from_options, hear_scheduler  # noqa: PLC0415
+    from sim.experiment.progress import make_progress  # noqa: PLC0415
+    from sim.experiment.runner import run_design  # noqa: PLC0415
+
     executor = executor_from_options(args.workers, args.dask_address, args.dask_local)
+    if executor.address:
+        # Asked now, before the plan is written and the engine compiled (minutes, the first time): a
+        # wrong address is said at once, and a scheduler that stops answering later is known to have
+        # gone, not to have been mistyped (it was "cannot reach", exit code 2, as for a wrong address).
+        hear_scheduler(executor.address)
     # The command's paths are as typed, so relative ones need the folder it ran in to be run again.
     # figures: what `experiment report` rebuilds the plots as when not told (folder_figures); the
     # level the report is made at and its lever pairs: a report rebuilt without --confidence or
@@ -481,31 +510,29 @@ def _execute(design: Any, out: Path, args: argparse.Namespace, command: str) -> 
     if design.replications < 2 and design.kind == "comparison":
         print("note: 1 replication per arm gives no confidence intervals and no verdicts; use 2 or more "
               "(30, as the shipped experiments, for results to publish)", file=sys.stderr)
-    try:
-        stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
-                           retry_failed=args.retry_failed, on_outcome=lambda outcome: checkpoint())
-    except BaseException as exc:
-        if made and out.is_dir() and not any(out.iterdir()):  # emptied by run_design: no run was stored
-            out.rmdir()
-        if isinstance(exc, KeyboardInterrupt):
-            # A Ctrl-C before the first run finished said "finished runs are saved" of a folder without any.
-            raise Interrupted(f"finished runs are saved in {out}; run the same command again to resume"
-                              if finished_runs(out, design) else
-                              "no run had finished, so none is saved; run the same command again to start") from None
-        if isinstance(exc, SchedulerLostError):  # the command that resumes is the one typed, executor option included
-            raise exc.resumed_by(shlex.join([*shlex.split(command), *_executor_words(args)])) from None
-        raise
+    stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
+                       retry_failed=args.retry_failed, on_outcome=lambda outcome: checkpoint(),
+                       scheduler_heard=bool(executor.address))
     if not args.quiet:
         print(stats.line(), file=sys.stderr)
     return stats
 
 
-def _executor_words(args: argparse.Namespace) -> list[str]:
-    """The executor option as typed (``reproducing_command`` leaves it out: it changes no number)."""
+def _unrecorded_options(args: argparse.Namespace) -> list[str]:
+    """The options typed that ``reproducing_command`` leaves out (they change no number), as typed.
+
+    The command that resumes is the one typed: the lost scheduler's line named it without
+    ``--quiet`` and ``--full``, so that, run as shown, it went on with the progress bar and the
+    table the user had turned off, or the other one.
+    """
+    words: list[str] = []
     for option in ("dask_address", "dask_local", "workers"):
         if getattr(args, option, None):
-            return [f"--{option.replace('_', '-')}", str(getattr(args, option))]
-    return []
+            words += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+    for flag in ("retry_failed", "full", "quiet"):
+        if getattr(args, flag, False):
+            words.append(f"--{flag.replace('_', '-')}")
+    return words
 
 
 def other_settings_notes(design: Any) -> list[str]:
@@ -551,8 +578,8 @@ def replaced_design_note(out: Path, new: dict[str, Any]) -> str | None:
                      f"{counted(len(arms), 'sample point')})")
 
     (old_key, old_shown), (new_key, new_shown) = what(old), what(new)
-    if old_key == new_key:  # the same design, resumed or extended
-        return None
+    if old_key == new_key:  # the same design, resumed or extended, or the same arms run otherwise
+        return _fewer_runs_note(out, old, new)
     if new_shown == old_shown:  # a sample of the same size at other points: other ranges or another seed
         new_shown += " at other points"
     # Two samples share the points a run's id cannot tell apart: a larger sample of the same seed
@@ -565,6 +592,55 @@ def replaced_design_note(out: Path, new: dict[str, Any]) -> str | None:
     fate = f"are replaced by {new_shown}" if old_key[1] == new_key[1] else f"stay, beside those of {new_shown}"
     return (f"note: {out} held experiment {old_shown}; its {files} {fate}; its runs are {kept} "
             "(run its command again to report it)")
+
+
+RUN_SETTINGS = ("replications", "years", "headcount", "seed", "set", "timeseries")  # design keys a run's id follows
+
+
+def _fewer_runs_note(out: Path, old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """A note when the same arms run otherwise into ``out``, so that its report no longer covers the old runs.
+
+    More replications extend a design (its report then counts the old runs too), but a trial of
+    the same file with ``--replications 2`` or ``--years 1`` into the full experiment's folder
+    replaced a 3-replication, 2-year report by the trial's without a word (a researcher's trial).
+    """
+    def ids(design: dict[str, Any]) -> set[str]:
+        return {str(task[0]) for task in design.get("tasks") or [] if task}
+
+    if ids(old) <= ids(new):  # resumed, or extended (more replications): the report still counts every old run
+        return None
+
+    def shown(key: str, value: Any) -> str:
+        """One setting as the note says it."""
+        if key == "set":
+            return "set: " + (", ".join(f"{k}={v}" for k, v in (value or {}).items()) or "none")
+        if value is None:
+            value = {"years": "each scenario's own", "headcount": "as written"}.get(key, value)
+        return f"{key} {f'{value:g}' if isinstance(value, float) else value}"
+
+    changed = [key for key in RUN_SETTINGS if old.get(key) != new.get(key)]
+    if changed:
+        before = ", ".join(shown(key, old.get(key)) for key in changed)
+        after = ", ".join(shown(key, new.get(key)) for key in changed)
+    else:  # the same settings and arms, but other runs: a scenario's content changed since
+        hashes = {str(arm.get("label")): arm.get("scenario_hash") for arm in old.get("arms") or []}
+        edited = sorted({str(arm.get("scenario")) for arm in new.get("arms") or []
+                         if hashes.get(str(arm.get("label"))) != arm.get("scenario_hash")})
+        before, after = "the scenarios as they were", f"scenarios changed since ({', '.join(edited) or 'other runs'})"
+    files = "report, indices and plot" if old.get("kind") == "sensitivity" else "report, effects and plots"
+    return (f"note: {out} held experiment '{old.get('name')}' with {before}; its {files} are replaced by this "
+            f"run's, with {after}; its runs are kept (run its command again to report it)")
+
+
+def _said_alone(design: Mapping[str, Any], out: Path, subject: str) -> bool:
+    """For a design of one arm (``report.no_variant``), say there is nothing to compare in place of an empty table."""
+    from sim.experiment.report import no_variant  # noqa: PLC0415
+
+    if not no_variant(design):
+        return False
+    print(f"{subject}: nothing to compare: one arm, {design['arms'][0]['label']}, and no variant, so no paired change "
+          f"and no verdict; its runs' values are in {out / 'summaries'}")
+    return True
 
 
 def read_report_line(files: dict[str, Path]) -> str:
@@ -716,11 +792,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
-    if not args.quiet:
+    alone = not args.quiet and _said_alone(design.to_json(), out, result.subject)
+    if not args.quiet and not alone:
         print_effects(result.effects, title=f"{result.subject}: paired effects (variant - baseline)", full=args.full,
                       confidence=result.confidence)
     _print_interactions(args, result)
-    return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
+    return _finish(result.failed, out, result.files, point_to_report=not (args.quiet or alone), reused=result.reused,
                    against=result)
 
 
@@ -739,11 +816,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
-    if not args.quiet:
+    alone = not args.quiet and _said_alone(design.to_json(), out, result.subject)
+    if not args.quiet and not alone:
         print_effects(result.effects, title=f"{result.subject}: paired effects (variant - baseline)", full=args.full,
                       confidence=result.confidence)
     _print_interactions(args, result)
-    return _finish(result.failed, out, result.files, point_to_report=not args.quiet, reused=result.reused,
+    return _finish(result.failed, out, result.files, point_to_report=not (args.quiet or alone), reused=result.reused,
                    against=result)
 
 
@@ -878,7 +956,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     _check_report_metrics(args.metrics, store)
     result = analyse(args.folder, confidence=args.confidence, metrics=args.metrics, against=args.against,
                      made_by=made_by, figures=args.figures, interactions=args.interaction)
-    if not args.quiet:
+    alone = not args.quiet and _said_alone(design, Path(args.folder), result.subject)
+    if not args.quiet and not alone:
         reference = args.against or "baseline"
         print_effects(result.effects, title=f"{result.subject}: paired effects (variant - {reference})",
                       full=args.full, reference=reference, shown_as=result.glance_labels,
@@ -889,7 +968,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(f"wrote {', '.join(str(p) for p in result.files.values())}")
     _against_lines(result)
     _note(result.reused)
-    if not args.quiet:
+    if not (args.quiet or alone):
         print(read_report_line(result.files))
     return 0
 

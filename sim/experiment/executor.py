@@ -34,6 +34,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.experiment.design import RunTask
+from sim.wording import counted
 
 ExecutorKind = Literal["sequential", "processes", "dask"]
 
@@ -198,7 +199,7 @@ class ExecutorSpec:
             return f"process pool ({self.workers or available_cores()} workers)"
         if self.address:
             return f"Dask scheduler at {self.address}"
-        return f"Dask LocalCluster ({self.workers} workers)"
+        return f"Dask LocalCluster ({counted(self.workers or 2, 'worker')})"  # (2: _dask_client's default)
 
 
 def executor_from_options(workers: int | None, dask_address: str | None, dask_local: int | None) -> ExecutorSpec:
@@ -219,7 +220,11 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
     :meth:`DaskExecutor.width` tells it again later.
 
     Raises:
-        InputError: When a Dask scheduler cannot be reached.
+        InputError: When no Dask scheduler answers at the address (``hear_scheduler``).
+        SchedulerGone: When the Dask scheduler (a LocalCluster's too) went away after it answered,
+            while the client connected, waited for workers or checked their code: not the
+            address's fault, so not an ``InputError`` (a scheduler killed then was "cannot check
+            which promosim code the Dask workers run", exit code 2, or a traceback).
     """
     if spec.kind == "sequential":
         yield SequentialExecutor(), 1
@@ -240,16 +245,20 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
             raise
         pool.shutdown(wait=True, cancel_futures=True)
         return
+    source = "--dask-address" if spec.address else "--dask-local"
     with _dask_client(spec) as client:
-        if spec.address and not client.nthreads():
-            # A scheduler whose workers never connected (another address, a firewall) showed
-            # nothing at all, the bar at 0 when there was one: say what is being waited for.
-            print(f"note: the Dask scheduler at {spec.address} has no workers yet; waiting for the first "
-                  "to connect (Ctrl-C to stop)", file=sys.stderr, flush=True)
-            client.wait_for_workers(1)
-        check_worker_code(client, "--dask-address" if spec.address else "--dask-local")
-        width = sum(client.nthreads().values()) or 1
-        executor = DaskExecutor(client, "--dask-address" if spec.address else "--dask-local")
+        try:
+            if spec.address and not client.nthreads():
+                # A scheduler whose workers never connected (another address, a firewall) showed
+                # nothing at all, the bar at 0 when there was one: say what is being waited for.
+                print(f"note: the Dask scheduler at {spec.address} has no workers yet; waiting for the first "
+                      "to connect (Ctrl-C to stop)", file=sys.stderr, flush=True)
+                client.wait_for_workers(1)
+            check_worker_code(client, source)
+            width = sum(client.nthreads().values()) or 1
+        except OSError as exc:  # Dask's words for a lost connection (CommClosedError, a reconnect that timed out)
+            raise SchedulerGone(f"the Dask client lost its scheduler as it connected ({exc})") from None
+        executor = DaskExecutor(client, source)
         try:
             yield executor, width
         finally:
@@ -347,6 +356,7 @@ def check_worker_code(client: Any, source: str = "--dask-address") -> None:
 
     Raises:
         InputError: Naming the first differing worker and where each side's code comes from.
+        OSError: The client lost its scheduler (no fault of the workers': ``open_executor`` says so).
     """
     import cloudpickle  # noqa: PLC0415 (Dask's own dependency)
 
@@ -355,10 +365,15 @@ def check_worker_code(client: Any, source: str = "--dask-address") -> None:
     # Sent by value: a worker with other code may not have this function at all.
     cloudpickle.register_pickle_by_value(fingerprint)
     here, folder = fingerprint.code_digest()
-    try:
-        found = client.run(fingerprint.code_digest)
-    except Exception as exc:  # (a worker that cannot even run the check)
+    try:  # a worker's own error comes back as its answer: only the connection's is raised
+        found = client.run(fingerprint.code_digest, on_error="return")
+    except OSError:
+        raise
+    except Exception as exc:  # (the check could not be sent)
         raise InputError(f"cannot check which promosim code the Dask workers run ({exc})", source=source) from None
+    failed = next((answer for answer in found.values() if isinstance(answer, BaseException)), None)
+    if failed is not None:  # (a worker that cannot even run the check)
+        raise InputError(f"cannot check which promosim code the Dask workers run ({failed})", source=source)
     for address, (theirs, where) in sorted(found.items()):
         if theirs == "none":
             raise InputError(f"worker {address} cannot import promosim (no 'sim' package on its Python path), "
@@ -378,7 +393,7 @@ def other_code(worker: str, theirs: str, where: str, here: str, folder: str) -> 
 
 WIDTH_TIMEOUT = 0.5  # seconds the runner waits for the scheduler to say how many threads its workers have
 UNREACHABLE = "cannot reach the Dask scheduler"  # how that error starts: the runner tells a lost scheduler by it
-CONNECT_TIMEOUT = "10s"  # to reach a --dask-address scheduler; Dask may retry within it
+CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler; Dask may retry within it
 GREETING_TIMEOUT = 10.0  # seconds more for a --dask-address scheduler to answer once connected
 
 
@@ -386,29 +401,37 @@ GREETING_TIMEOUT = 10.0  # seconds more for a --dask-address scheduler to answer
 def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
     """A Dask client on an existing scheduler or on a LocalCluster started (and stopped) here."""
     try:
-        from distributed import Client  # noqa: PLC0415 (optional heavy import)
+        import distributed  # noqa: PLC0415, F401 (optional heavy import)
     except ImportError:  # pragma: no cover (a dependency of the package)
         raise InputError("Dask is not installed: pip install 'dask[distributed]'", source="executor") from None
     if spec.address:
-        _hear_scheduler(spec.address)
-        try:
-            client = Client(spec.address, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address scheme Dask does not know
-            raise InputError(f"{UNREACHABLE} at {spec.address} ({exc.__class__.__name__})",
-                             source="--dask-address") from None
-        with _quiet_lost_connection():  # around close() too: Dask may log as the client closes
-            try:
-                yield client
-            finally:
-                client.close()
+        hear_scheduler(spec.address)
+        with _client(spec.address) as client:
+            yield client
         return
-    with _local_cluster(spec.workers or 2) as address:
+    with _local_cluster(spec.workers or 2) as address, _client(address) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def _client(address: str) -> Iterator[Any]:
+    """A client of the scheduler at ``address``, just heard (``hear_scheduler``, or a LocalCluster that started).
+
+    Raises:
+        SchedulerGone: When it no longer answers: it went away, the address was right (this was
+            "cannot reach the Dask scheduler", exit code 2, the code of a wrong address).
+    """
+    from distributed import Client  # noqa: PLC0415 (optional heavy import)
+
+    try:
         client = Client(address, timeout=CONNECT_TIMEOUT)
-        with _quiet_lost_connection():
-            try:
-                yield client
-            finally:
-                client.close()
+    except OSError as exc:  # TimeoutError too
+        raise SchedulerGone(f"the Dask scheduler at {address} stopped answering ({exc.__class__.__name__})") from None
+    with _quiet_lost_connection():  # around close() too: Dask may log as the client closes
+        try:
+            yield client
+        finally:
+            client.close()
 
 
 # Where Dask (and tornado, asyncio under it) log, in this process, that the scheduler was lost.
@@ -418,15 +441,23 @@ RECONNECT_FAILED = "Failed to reconnect to scheduler"  # how distributed.client'
 
 
 class _LostConnectionFilter(logging.Filter):
-    """Drops a log record about a lost connection to the scheduler: Dask's giving up, or a closed comm's traceback."""
+    """Drops a log record about a lost connection to the scheduler: Dask's giving up, or a closed comm's traceback.
+
+    And the traceback of the client's reconnecting, cancelled by its closing: a scheduler lost
+    while the command waited for its first worker is given up on at once, while the client is
+    still trying to reconnect, and Dask logged two tracebacks of ``CancelledError`` for that.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if str(record.msg).startswith(RECONNECT_FAILED):
             return False
+        import asyncio  # noqa: PLC0415
+
         from distributed.comm.core import CommClosedError  # noqa: PLC0415 (Dask is imported by now)
         from tornado.iostream import StreamClosedError  # noqa: PLC0415
 
-        return not (record.exc_info and isinstance(record.exc_info[1], (CommClosedError, StreamClosedError)))
+        return not (record.exc_info and isinstance(record.exc_info[1], (CommClosedError, StreamClosedError,
+                                                                        asyncio.CancelledError)))
 
 
 @contextlib.contextmanager
@@ -451,7 +482,7 @@ def _quiet_lost_connection() -> Iterator[None]:
             logger.removeFilter(quiet)
 
 
-def _hear_scheduler(address: str) -> None:
+def hear_scheduler(address: str) -> None:
     """Make sure a Dask scheduler answers at ``address`` before a client waits on it.
 
     Dask bounds the connection, not the scheduler's greeting after it: at a port where another
@@ -460,6 +491,10 @@ def _hear_scheduler(address: str) -> None:
     something else had Dask read its bytes as a message length and ask for exabytes ("not enough
     memory for this organisation"). One connection and greeting, within a deadline, in a thread
     of its own (the caller may run an event loop: a notebook), tells both apart from a scheduler.
+
+    The command line asks once before it plans and compiles, so that a wrong address is said
+    before that work, and a scheduler that answered then but not when the runs start is told
+    from one that never answered (``run_design``'s ``scheduler_heard``).
 
     Raises:
         InputError: Starting as a scheduler that cannot be reached, and saying what answered.

@@ -37,7 +37,7 @@ from sim.experiment.analysis import closest_arm, metric_tables, paired_stats, wi
 from sim.experiment.report import COMPACT_WIDTH, change_decimals, firm, fixed
 from sim.experiment.report import _md_table as md_table
 from sim.metrics import COSTS, metric_info
-from sim.wording import DEFAULT_CONFIDENCE, percent_level, significance
+from sim.wording import DEFAULT_CONFIDENCE, markdown_text, percent_level, significance
 
 INTERACTION_COLUMNS = [
     "metric", "first", "second", "together", "baseline", "baseline_mean", "first_effect", "second_effect",
@@ -222,7 +222,7 @@ def interaction_lines(frame: pd.DataFrame, confidence: float = DEFAULT_CONFIDENC
              f"*above* or *below*, lever time aside, its p-value not below {percent_level(significance(confidence))} "
              "over them). Every column: `interactions.csv`.", ""]
     for (first, second, together), rows in frame.groupby(["first", "second", "together"], sort=False):
-        lines += [f"### {first} + {second} (together: {together})", ""]
+        lines += [f"### {markdown_text(first)} + {markdown_text(second)} (together: {markdown_text(together)})", ""]
         table = []
         for r in rows.itertuples():
             t = shown(r)

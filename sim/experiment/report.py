@@ -49,7 +49,7 @@ from sim.metrics import (
     undefined_reasons,
 )
 from sim.scenario import apply_override, load_scenario
-from sim.wording import DEFAULT_CONFIDENCE, named, percent_level, significance
+from sim.wording import DEFAULT_CONFIDENCE, markdown_text, named, percent_level, significance
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -488,11 +488,14 @@ def folder_figures(store: ResultStore) -> tuple[str, ...]:
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    """A GitHub-flavoured markdown table."""
+    """A GitHub-flavoured markdown table; a pipe or a line break in a cell, its header's too, cannot end it.
+
+    Cells are Markdown: text a user wrote goes in through :func:`~sim.wording.markdown_text`.
+    """
     def cell(x: Any) -> str:
         return str(x).replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines = ["| " + " | ".join(map(cell, header)) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows]
     return lines
 
@@ -641,33 +644,33 @@ def settings_shown(settings: Mapping[str, Any]) -> str:
 
 
 def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str, str]:
-    """Each variant's scenario ``description`` (whitespace collapsed), when it has one of its own, and its own ``set:``.
+    """Each variant's own scenario ``description`` (as text: :func:`markdown_text`), and its own ``set:``.
 
     A variant made from the baseline's file with ``set:`` overrides, or one that ``extends:`` it
     without a description, carries the baseline's description, which would describe the wrong
     scenario: those are left out. The variant's own ``set:`` is added, since a description says
     what the file does, and ``set: {...coverage: 0.5}`` may contradict its "at every review".
     """
-    said = {arm["scenario"]: " ".join(str(store.scenario(arm["scenario"]).get("description") or "").split())
+    said = {arm["scenario"]: markdown_text(store.scenario(arm["scenario"]).get("description") or "")
             for arm in design["arms"]}
     scenario_of = {arm["label"]: arm["scenario"] for arm in design["arms"]}
     out = {}
     for arm in design["arms"]:
         ref = scenario_of.get(arm.get("reference"))
-        own = said[arm["scenario"]]
+        own, shown_ref = said[arm["scenario"]], markdown_text(ref) if ref is not None else ""
         words = own if ref is not None and own and own != said[ref] else ""
         switched = _levers_switched_on(arm.get("set") or {}, store.scenario(ref) if ref is not None else {})
         if ref is not None and "without" in arm and (arm["without"] or (arm.get("set") and not switched)):
             # --against: not the reference plus levers of its own (one lacks the reference's settings,
             # or sets one of its levers otherwise: "With set: mentoring={}" read as no change at all)
-            words = f"Against {ref}: {_capitalised(_against_changes(arm, store.scenario(ref)))}."
+            words = f"Against {shown_ref}: {_capitalised(_against_changes(arm, store.scenario(ref)))}."
         elif ref is not None and switched:  # `compare --levers`: say what the lever does, not its set: line
-            words = " ".join(f"{name}, switched on in {ref}: {text}."
+            words = " ".join(f"{name}, switched on in {shown_ref}: {text}."
                              for name, text in switched)
         elif ref is not None and arm.get("set"):
             words = f"{words} (with set: {settings_shown(arm['set'])})" if words else \
                 f"With set: {settings_shown(arm['set'])}"
-        also = other_settings_note(ref, store.scenario(ref), store.scenario(arm["scenario"])) \
+        also = other_settings_note(shown_ref, store.scenario(ref), store.scenario(arm["scenario"])) \
             if ref is not None and ref != arm["scenario"] else ""
         if also:
             words = f"{_ended(words)} It {also}.".strip()
@@ -767,7 +770,7 @@ def positions_moved(content: Mapping[str, Any]) -> str:
     for old, new in zip(before.organisation.levels, after.organisation.levels, strict=True):
         if dict(old.positions) != dict(new.positions):
             tracks = sorted(set(old.positions) | set(new.positions))
-            moves.append(f"{old.name} " + ", ".join(f"{track} {old.positions.get(track, 0)} → "
+            moves.append(f"{markdown_text(old.name)} " + ", ".join(f"{track} {old.positions.get(track, 0)} → "
                                                      f"{new.positions.get(track, 0)}" for track in tracks))
     if not moves:
         return ""
@@ -1121,7 +1124,7 @@ def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tes
     unmeasured = [r.metric for r in rows.itertuples() if r.n == 0]
     untold = [plain_label(r.metric) for r in rows.itertuples() if r.n > 0 and not math.isfinite(r.ci_low)]
     steady = [plain_label(r.metric) for r in rows.itertuples() if math.isfinite(r.ci_low) and not is_clear(r)]
-    baseline = rows["baseline"].iloc[0]
+    baseline = markdown_text(rows["baseline"].iloc[0])
     if clear:
         lines += [f"Clear changes against {baseline} ({int(rows['n'].max())} pairs of runs):", ""]
         lines += [change_line(r, tests) for r in clear] + [""]
@@ -1153,7 +1156,7 @@ def multiplicity_lines(effects: pd.DataFrame, labels: Sequence[str]) -> list[str
     rows = list(zip(labels, effects.itertuples(), strict=True))
     family = [(label, r) for label, r in rows if in_family(r)]
     clear = [(label, r) for label, r in family if signed_clear(r)]
-    kept = [f"{plain_label(r.metric)} for {label}" for label, r in clear if holds_after_holm(r)]
+    kept = [f"{plain_label(r.metric)} for {markdown_text(label)}" for label, r in clear if holds_after_holm(r)]
     alpha = alpha_of(effects)
     expected = alpha * tests
     shown = "" if len(family) >= tests else (  # `report --metrics`: the counts below are of the rows shown
@@ -1192,7 +1195,8 @@ def glossary_lines(metrics: Sequence[str], top_levels: Mapping[str, str] | None 
     if len(named) == 1:
         where = f" Here the top levels are {named[0]}."
     else:
-        where = (" The top levels: " + "; ".join(f"in {arm}, {text}" for arm, text in (top_levels or {}).items())
+        where = (" The top levels: " + "; ".join(f"in {markdown_text(arm)}, {text}"
+                                                for arm, text in (top_levels or {}).items())
                  + ".") if named else ""
     for metric in metrics:
         info = metric_info(metric)
@@ -1293,7 +1297,8 @@ def glance_lines(effects: pd.DataFrame, reference: str = "baseline",
     ``shown_as``: variants named otherwise than by their labels (:func:`glance_labels`).
     """
     tests = holm_tests(effects)
-    glances = at_a_glance(effects, shown_as)
+    shown = {label: markdown_text(label) for label in comparison_labels(effects)} | dict(shown_as or {})
+    glances = at_a_glance(effects, shown)
     rows = []
     for g in glances:
         maybe = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in
@@ -1349,7 +1354,8 @@ def summary_lines(effects: pd.DataFrame, descriptions: dict[str, str],
     for label, rows in labelled.groupby("_label", sort=False):
         variant = str(rows["variant"].iloc[0])
         heading = named(variant, (names or {}).get(variant)) if label == variant else str(label)  # not a grid's
-        lines += variant_summary(heading, rows, descriptions.get(variant), tests, (levers or {}).get(variant, ()))
+        lines += variant_summary(markdown_text(heading), rows, descriptions.get(variant), tests,
+                                 (levers or {}).get(variant, ()))
     return lines + glossary_lines(list(dict.fromkeys(effects["metric"])), top_levels)
 
 
@@ -1373,7 +1379,8 @@ def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None,
     named = list(dict.fromkeys((top_levels or {}).values()))
     if not named or not effects["metric"].str.startswith(REPRESENTATION).any():
         return []
-    where = named[0] if len(named) == 1 else "; ".join(f"in {arm}, {text}" for arm, text in (top_levels or {}).items())
+    where = named[0] if len(named) == 1 else "; ".join(f"in {markdown_text(arm)}, {text}"
+                                                       for arm, text in (top_levels or {}).items())
     lines = [f"*At the top*, in the representation ratios, means {where}."]
     if shares is not None and not shares.empty:
         whose = _whose(reference)
@@ -1381,7 +1388,8 @@ def top_line(effects: pd.DataFrame, top_levels: Mapping[str, str] | None,
                   "warm-up, if it has one) and in each arm's last year (each run's average over its last year, "
                   "then the mean over the runs); it moves over the years with hiring, leaving and promotion, "
                   "levers or not:", "",
-                  *_md_table(["", *shares.columns], [[arm, *map(percent, row)] for arm, row in shares.iterrows()])]
+                  *_md_table(["", *map(markdown_text, shares.columns)],
+                             [[markdown_text(arm), *map(percent, row)] for arm, row in shares.iterrows()])]
     return [*lines, ""]
 
 
@@ -1469,7 +1477,7 @@ def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, 
         if not levels or key <= 0:
             continue
         top = levels[-key:]
-        names = [str(level["name"]) for level in top]
+        names = [markdown_text(level["name"]) for level in top]  # report.md's words
         positions = sum(sum((level.get("positions") or {}).values()) for level in top)
         listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
         if key >= len(levels):
@@ -1536,12 +1544,16 @@ def report_title(design: Mapping[str, Any], names: Mapping[str, str] | None = No
     """
     against = (design.get("against") or {}).get("label")
     if design.get("source") != "command line":
-        return f"Experiment: {design['name']}" + (f", each arm against {against}" if against else "")
+        return (f"Experiment: {markdown_text(design['name'])}"
+                + (f", each arm against {markdown_text(against)}" if against else ""))
     arms = design.get("arms", [])
     names = names or {}
-    baseline = next((named(str(a["label"]), names.get(str(a["label"]))) for a in arms if a.get("reference") is None),
-                    "the baseline")
-    variants = [named(str(a["label"]), names.get(str(a["label"]))) for a in arms if a.get("reference") is not None]
+
+    def called(arm: Mapping[str, Any]) -> str:
+        return markdown_text(named(str(arm["label"]), names.get(str(arm["label"]))))
+
+    baseline = next((called(a) for a in arms if a.get("reference") is None), "the baseline")
+    variants = [called(a) for a in arms if a.get("reference") is not None]
     shown = ", ".join(variants[:6]) + (f" and {len(variants) - 6} more" if len(variants) > 6 else "")
     return f"Comparison: {baseline} against {shown}" if variants else f"Comparison: {baseline}"
 
@@ -1555,6 +1567,21 @@ def status_notes(result: Analysis) -> list[str]:
     if result.failed:
         lines += [f"> **{result.failed} run(s) failed** and are left out: see *Failed runs*.", ""]
     return lines
+
+
+def no_variant(design: Mapping[str, Any]) -> str:
+    """What a design of one arm, with nothing paired with it, reports instead of effects ("" for any other).
+
+    The baseline alone (experiments/sensitivity.yaml under ``experiment run``) printed an empty
+    table and "Nothing to summarise yet", as if its runs were still to come.
+    """
+    arms = [arm for arm in design.get("arms") or [] if isinstance(arm, dict)]
+    if len(arms) != 1 or arms[0].get("reference"):  # every other arm is paired with one
+        return ""
+    return (f"Nothing to compare: the design has one arm, {markdown_text(arms[0].get('label', ''))}, and no "
+            "variant, so no paired change and no verdict. Its runs' values are in `summaries/` "
+            "(`ResultStore(FOLDER).summaries()`), its monthly means under *Plots*; a variant under "
+            "`scenarios: variants:` or a `grid:` gives comparisons.")
 
 
 def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
@@ -1572,16 +1599,20 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     """
     lines = [f"# {report_title(design, result.names)}", ""]
     if design.get("description"):
-        lines += [design["description"], ""]
+        lines += [markdown_text(design["description"]), ""]
     if design.get("against"):
-        was = design["against"]["was"]
-        lines += [f"> Every arm here is compared with **{design['against']['label']}**, from the same paired runs "
-                  f"(`promosim experiment report FOLDER --against {design['against']['label']}`); the folder's own "
-                  f"report.md compares each with {was}.", ""]
+        label = design["against"]["label"]
+        lines += [f"> Every arm here is compared with **{markdown_text(label)}**, from the same paired runs "
+                  f"(`promosim experiment report FOLDER --against {label}`); the folder's own report.md compares "
+                  f"each with {markdown_text(design['against']['was'])}.", ""]
     lines += status_notes(result)
-    reference = (design.get("against") or {}).get("label") or "baseline"
-    lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares, reference,
-                           result.glance_labels, result.names, result.levers)
+    reference = markdown_text((design.get("against") or {}).get("label") or "baseline")  # in report.md's words
+    alone = no_variant(design)
+    if alone:
+        lines += ["## Summary", "", alone, ""]
+    else:
+        lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares, reference,
+                               result.glance_labels, result.names, result.levers)
     ok = int((result.runs["status"] == "ok").sum())
     level, alpha = percent_level(result.confidence), significance(result.confidence)
     lines += ["## What was run", ""]
@@ -1603,11 +1634,11 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         if len(seeds) > MAX_SEEDS_SHOWN else ""
     lines += ["Replication seeds (k = 0, 1, …): " + shown + more, ""]
     lines += ["### Scenarios", ""]
-    rows = [[named(str(arm["label"]), result.names.get(str(arm["label"]))), f"`{arm['source']}`",
+    rows = [[markdown_text(named(str(arm["label"]), result.names.get(str(arm["label"])))), f"`{arm['source']}`",
              f"`{arm['scenario_hash']}`", settings_shown(arm["parameters"]),
              "; ".join([*([settings_shown(arm["set"])] if arm.get("set") else []),
                         *(f"without `{k}={v}`" for k, v in (arm.get("without") or {}).items())]) or "—",
-             arm.get("reference") or "(reference)"] for arm in design["arms"]]
+             markdown_text(arm["reference"]) if arm.get("reference") else "(reference)"] for arm in design["arms"]]
     lines += _md_table(["arm", "scenario file", "content hash", "parameters", "set", "paired with"], rows)
     if design.get("set"):
         lines += ["", f"Every scenario also with the experiment's set: {settings_shown(design['set'])}"]
@@ -1626,9 +1657,10 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
               "intervals are not adjusted).", ""]
     effects = result.effects
     if effects.empty:
-        lines += ["No effects: no variant has successful runs paired with its baseline yet.", ""]
+        why = "the design has no variant" if alone else "no variant has successful runs paired with its baseline yet"
+        lines += [f"No effects: {why}.", ""]
     else:
-        rows = [[r.metric, label, fmt(r.baseline_mean), fmt(r.variant_mean), fmt(r.diff),
+        rows = [[markdown_text(r.metric), markdown_text(label), fmt(r.baseline_mean), fmt(r.variant_mean), fmt(r.diff),
                  f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", int(r.n), fmt(r.effect_size, 2), fmt_p(r.p_value),
                  fmt_p(r.p_holm), fmt(r.ci_width_ratio, 2)]
                 for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True)]
@@ -1660,7 +1692,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     else:
         lines += [f"{result.failed} run(s) failed. Re-run with `--retry-failed` to try them again.", ""]
         lines += _md_table(["reason", "runs", "arms"],
-                           [[f"`{r.reason}`", r.count, r.arms] for r in result.failures.itertuples()])
+                           [[f"`{r.reason}`", r.count, markdown_text(r.arms)] for r in result.failures.itertuples()])
         lines += ["", "First traceback:", "", "```", str(result.failures["example"].iloc[0]).rstrip(), "```", ""]
     lines += ["## Data", ""]
     if design.get("against"):  # its own folder holds only this report, effects.csv and the plots
@@ -1812,11 +1844,15 @@ def _full_table(effects: pd.DataFrame, title: str, level: str) -> Any:
 
     table = Table(title=escape(title))
     table.add_column("metric", no_wrap=True)
-    table.add_column("variant", overflow="fold")  # a grid's "variant vs baseline" folds rather than squeeze numbers
+    # A long label breaks between its parts (label_lines), as in the compact table: rich folded
+    # "mentoring_and_career_conversatio" / "ns" even at 160 columns. A grid's "variant vs baseline" too.
+    labels = [label_lines(label) for label in comparison_labels(effects)] if len(effects) else []
+    longest = max((len(line) for label in labels for line in label.splitlines()), default=0)
+    table.add_column("variant", overflow="fold", min_width=min(LABEL_WIDTH, longest))
     for name in ("baseline mean", "variant mean", "diff", f"{level} CI", "n", "d", "CI vs unpaired"):
         table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     previous = None
-    for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True):
+    for r, label in zip(effects.itertuples(), labels, strict=True):
         if previous is not None and r.metric != previous:
             table.add_section()
         diff = f"[bold]{escape(fmt(r.diff))}[/bold]" if is_clear(r) else escape(fmt(r.diff))

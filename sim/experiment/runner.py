@@ -72,7 +72,9 @@ class SchedulerLostError(ExecutionError):
     """The Dask scheduler was lost mid-experiment and did not come back: the runs finished before are saved.
 
     Not an ``InputError`` (exit code 2, as it was): the command line was right, and the same
-    command resumes once a scheduler and its workers are back.
+    command resumes once a scheduler and its workers are back. A LocalCluster the command started
+    itself is not for the user to bring back: the same command starts a new one, and the line
+    says so ("once a scheduler and its workers are back" read as a task for them).
 
     Args:
         what: The executor as ``ExecutorSpec.describe`` names it ("Dask scheduler at tcp://...").
@@ -80,10 +82,13 @@ class SchedulerLostError(ExecutionError):
         planned: This design's distinct runs.
         out: The output folder.
         command: The command that resumes (``experiment run`` names it); else "the same command".
+        clusters: For a LocalCluster the command started (``--dask-local``), how many times it
+            stopped (the runner starts a fresh one after a loss); 0 for a scheduler at an address.
     """
 
-    def __init__(self, what: str, finished: int, planned: int, out: str | Path, command: str | None = None):
-        self.what, self.finished, self.planned, self.out = what, finished, planned, out
+    def __init__(self, what: str, finished: int, planned: int, out: str | Path, command: str | None = None,
+                 clusters: int = 0):
+        self.what, self.finished, self.planned, self.out, self.clusters = what, finished, planned, out, clusters
         if finished:
             lost = (f"after {finished:,} of {planned:,} runs; the {counted(finished, 'finished run')} "
                     f"{'is' if finished == 1 else 'are'} saved in {out}")
@@ -91,12 +96,18 @@ class SchedulerLostError(ExecutionError):
         else:
             lost = f"before any of its {counted(planned, 'run')} had finished, so none is saved"
             then = "start"
-        how = f"{then} with: {command}" if command else f"run the same command again to {then}"
-        super().__init__(f"the {what} was lost {lost}; once a scheduler and its workers are back, {how}")
+        if not clusters:
+            how = f"{then} with: {command}" if command else f"run the same command again to {then}"
+            super().__init__(f"the {what} was lost {lost}; once a scheduler and its workers are back, {how}")
+            return
+        again = "" if clusters == 1 else f" {clusters} times, the last"
+        how = (f"{then} with the same command, which starts a new cluster: {command}" if command
+               else f"run the same command again to {then} (it starts a new cluster)")
+        super().__init__(f"the {what} that this command started stopped{again} {lost}; {how}")
 
     def resumed_by(self, command: str) -> SchedulerLostError:
         """The same error, naming ``command`` as the one that resumes."""
-        return SchedulerLostError(self.what, self.finished, self.planned, self.out, command)
+        return SchedulerLostError(self.what, self.finished, self.planned, self.out, command, self.clusters)
 
 
 class _Committer:
@@ -166,6 +177,7 @@ def run_design(
     attempts: int = 3,
     metadata: dict[str, Any] | None = None,
     on_outcome: Callable[[RunOutcome], None] | None = None,
+    scheduler_heard: bool = False,
 ) -> RunStats:
     """Run every planned run not yet in the store at ``out``.
 
@@ -182,14 +194,20 @@ def run_design(
         attempts: Executors to try before a run lost to the machinery is recorded as failed.
         metadata: Versions and provenance to keep beside the results (default: ``run_metadata``).
         on_outcome: Called in this process after each finished run (before it is committed).
+        scheduler_heard: The Dask scheduler at ``executor.address`` answered the caller before this
+            call (``hear_scheduler``: the command line asks before it plans and compiles), so one
+            that cannot be reached now went away: ``SchedulerLostError``, not the ``InputError`` of
+            an address where no scheduler answered (exit code 2, as it was).
 
     Returns:
         Counts of what happened.
 
     Raises:
-        SchedulerLostError: A Dask scheduler was lost and a fresh client could not reach one (or
-            no attempt was left); the runs finished before are saved, and none lost with it is
+        SchedulerLostError: A Dask scheduler was lost (also while the client connected, or
+            before, with ``scheduler_heard``) and a fresh client could not reach one (or no
+            attempt was left); the runs finished before are saved, and none lost with it is
             recorded as failed.
+        InputError: No Dask scheduler answers at ``executor.address`` (never heard).
     """
     executor = executor or ExecutorSpec()
     progress = progress or NoProgress()
@@ -205,7 +223,7 @@ def run_design(
     with ResultStore(out) as store:
         try:
             stats = _run_in_store(design, store, out, executor, progress, run_fn, retry_failed, flush_seconds,
-                                  max_batch, attempts, metadata, on_outcome)
+                                  max_batch, attempts, metadata, on_outcome, scheduler_heard)
         except BaseException:
             # Stopped before any run was stored (an unreachable scheduler, a Ctrl-C, a scheduler lost before
             # the first run finished): a new folder holding only the plan would look like a started run.
@@ -238,7 +256,7 @@ def finished_runs(out: str | Path, design: Design | None = None) -> int:
 def _run_in_store(
     design: Design, store: ResultStore, out: str | Path, executor: ExecutorSpec, progress: Progress,
     run_fn: RunFunction, retry_failed: bool, flush_seconds: float, max_batch: int, attempts: int,
-    metadata: dict[str, Any], on_outcome: Callable[[RunOutcome], None] | None,
+    metadata: dict[str, Any], on_outcome: Callable[[RunOutcome], None] | None, scheduler_heard: bool,
 ) -> RunStats:
     """``run_design`` once its options are settled and its store is open: plan, skip what is done, run the rest."""
     write_plan(store, design, metadata)
@@ -256,6 +274,7 @@ def _run_in_store(
     stats = RunStats(planned=len(unique), skipped=len(unique) - len(todo))
     committer = _Committer(store, design, unique, flush_seconds, max_batch, progress, stats, on_outcome)
     showing = False
+    gone = 0  # attempts that lost their scheduler (for a LocalCluster, the clusters that stopped)
     try:
         for attempt in range(1, attempts + 1):
             if not todo:
@@ -266,18 +285,21 @@ def _run_in_store(
                         progress.start(len(unique), stats.skipped, design.name)
                         showing = True
                     lost = _drive(pool, width, todo, run_fn, committer)
+            except SchedulerGone as exc:  # lost while the client connected, after it had answered: no run went out
+                lost = [(task, exc) for task in todo]
             except InputError as exc:
-                if attempt == 1 or not str(exc.detail).startswith(UNREACHABLE):
+                if (attempt == 1 and not scheduler_heard) or not str(exc.detail).startswith(UNREACHABLE):
                     raise
-                # A scheduler lost mid-experiment and not back: not an input error of the
-                # command, and the runs finished so far are kept.
-                raise _scheduler_lost(executor, stats, out) from None
+                # A scheduler heard before and not back: not an input error of the command, and
+                # the runs finished so far are kept.
+                raise _scheduler_lost(executor, stats, out, gone) from None
             todo = [task for task, _ in lost]
+            gone += any(isinstance(exc, SchedulerGone) for _, exc in lost)
             if todo and attempt < attempts:
                 stats.retried += len(todo)
                 continue
             if any(isinstance(exc, SchedulerGone) for _, exc in lost):  # no run's fault: none recorded as failed
-                raise _scheduler_lost(executor, stats, out)
+                raise _scheduler_lost(executor, stats, out, gone)
             for task, exc in lost:
                 reason = "".join(traceback.format_exception(exc)).strip()
                 committer.add(RunOutcome(
@@ -291,9 +313,13 @@ def _run_in_store(
     return stats
 
 
-def _scheduler_lost(executor: ExecutorSpec, stats: RunStats, out: str | Path) -> SchedulerLostError:
-    """``SchedulerLostError`` for the runs ``stats`` counts (those still buffered are committed on the way out)."""
-    return SchedulerLostError(executor.describe(), stats.skipped + stats.ok + stats.failed, stats.planned, out)
+def _scheduler_lost(executor: ExecutorSpec, stats: RunStats, out: str | Path, gone: int) -> SchedulerLostError:
+    """``SchedulerLostError`` for the runs ``stats`` counts (those still buffered are committed on the way out).
+
+    ``gone``: the tries that lost their scheduler; for a LocalCluster, started afresh at each try, the clusters lost.
+    """
+    return SchedulerLostError(executor.describe(), stats.skipped + stats.ok + stats.failed, stats.planned, out,
+                              clusters=0 if executor.address else gone)
 
 
 def _lost(pool: cf.Executor) -> str | None:

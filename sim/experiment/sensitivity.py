@@ -64,7 +64,7 @@ from sim.experiment.report import (
 from sim.experiment.store import ResultStore
 from sim.random import derive_seeds
 from sim.scenario import Scenario, load_scenario
-from sim.wording import DEFAULT_CONFIDENCE, percent_level
+from sim.wording import DEFAULT_CONFIDENCE, markdown_text, percent_level
 
 RESAMPLES = 1000
 
@@ -392,7 +392,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
     runs = store.runs()
     ids = {t[0] for t in design["tasks"]}
     runs = runs[runs["run_id"].isin(ids)].drop_duplicates("run_id")
-    lines = [f"# Sensitivity analysis: {design['name']}", ""]
+    lines = [f"# Sensitivity analysis: {markdown_text(design['name'])}", ""]
     what = ("Morris elementary effects: each is the change of the metric over one grid step divided by the step's "
             "share of the parameter's range (SALib's definition), so mu*, their mean absolute value, reads as the "
             "change over the parameter's whole range, as if the effect were linear; sigma is their spread "

@@ -5,7 +5,7 @@ Layout of an output folder::
     experiment.json            the resolved design (arms, seeds, planned run ids)
     metadata.json              versions, git revision, executor, command of the latest invocation
     sessions.jsonl             the same for every invocation; batch ids start with the session id
-    scenarios/<label>.yaml     each scenario as it ran (every default spelled out)
+    scenarios/<scenario>.yaml  each scenario as it ran (every default spelled out; a grid's at its first point)
     runs/part-<batch>.parquet                  one row per finished run (the commit record)
     summaries/scenario=<label>/part-<batch>.parquet   run_id, arm, replication, metric, value
     timeseries/scenario=<label>/part-<batch>.parquet  run_id, arm, replication, step, year, metric, ...
@@ -585,19 +585,32 @@ class ResultStore:
     def scenario(self, label: str) -> dict[str, Any]:
         """The scenario of this label as it ran ({} when the folder keeps no scenarios: before they were kept).
 
+        ``label`` is a scenario's (``design()['arms'][i]['scenario']``), which is also its arms' label
+        outside a grid; a grid's or a sensitivity analysis's scenario is kept at its first point.
+
         Raises:
             InputError: The folder keeps its scenarios, but none of this label: a mistyped label
-                read as {}, and ``scenario["years"]`` then failed with a bare KeyError.
+                read as {}, and ``scenario["years"]`` then failed with a bare KeyError. An arm's
+                label at a grid or sample point is named with its scenario's.
         """
         self._check_readable()
         path = self.root / "scenarios" / f"{label}.yaml"
         if path.is_file():
             return read_yaml(path) or {}
         kept = sorted(p.stem for p in (self.root / "scenarios").glob("*.yaml"))
-        if kept:
-            raise InputError(f"{unknown_key(str(label), kept, 'scenario label')} (the arms' scenarios, as in "
-                             "design()['arms'][i]['label'])", source=str(self.root))
-        return {}
+        if not kept:
+            return {}
+        arm = next((a for a in self.read_json("experiment.json").get("arms") or []
+                    if isinstance(a, dict) and a.get("label") == label and a.get("scenario") in kept), None)
+        if arm is not None:
+            # A grid's or a sample's arm label ("baseline[voice_rate=0.16]") is not a file name: the
+            # docs' own example, design()['arms'][0]['label'], failed on a grid with a hint to itself.
+            at = ", ".join(f"{key}={value}" for key, value in (arm.get("parameters") or {}).items())
+            raise InputError(f"'{label}' is an arm of scenario '{arm['scenario']}': read scenario('{arm['scenario']}') "
+                             f"(kept at its first grid or sample point; this arm ran it at {at}, its parameters in "
+                             "design()['arms'])", source=str(self.root))
+        raise InputError(f"{unknown_key(str(label), kept, 'scenario label')} (the arms' scenarios, as in "
+                         "design()['arms'][i]['scenario'])", source=str(self.root))
 
     def runs(self, design_only: bool = False) -> pd.DataFrame:
         """Every committed run (one row per run id); with ``design_only``, only the current design's.

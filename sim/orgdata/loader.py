@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.orgdata.read import RawTable, display_path, read_table
+from sim.orgdata.read import RawTable, display_path, read_table, row_runs
 from sim.orgdata.structure import NONE, effective_managers, find_cycles, managers_from_teams
 from sim.scenario import SCENARIO_DIR, TRACKS, OrgSource, Scenario, closest, comma_number
 from sim.wording import counted
@@ -395,15 +395,7 @@ class _Loader:
 
     def where(self, rows: np.ndarray, shown: int = 5) -> str:
         """Data rows as the file numbers them, runs joined (``rows 40, 81-83``): ``shown`` runs, then a count."""
-        numbers = np.unique(self.raw.rows[rows])
-        starts = np.flatnonzero(np.diff(numbers, prepend=numbers[0] - 2) != 1)
-        ends = np.append(starts[1:], numbers.size) - 1
-        parts = [f"{numbers[a]}" if a == b else f"{numbers[a]}-{numbers[b]}"
-                 for a, b in zip(starts[:shown], ends[:shown], strict=True)]
-        if starts.size > shown:
-            parts.append(f"and {numbers.size - int(starts[shown]):,} more")
-        word = self.raw.row_word if numbers.size == 1 else f"{self.raw.row_word}s"
-        return f"{word} {', '.join(parts)}"
+        return row_runs(self.raw.rows[rows], self.raw.row_word, shown)
 
     def values(self, s: pd.Series, rows: np.ndarray, allowed: Sequence[str] = (), shown: int = 3) -> str:
         """The distinct values of ``s`` at ``rows``, in file order, for a problem's few words: the first ``shown``.
@@ -538,7 +530,8 @@ class _Loader:
             one, cell = distinct == 1, "cell" if rows == 1 else "cells"
             odd = next((shown for v in pd.unique(s.iloc[bad]) if (shown := _invisible(str(v))) is not None), None)
             hidden = f"; {'the' if rows == 1 else 'a'} cell holds {odd}" if odd is not None else ""
-            if one and odd is None and (meant := _misspelt(str(s.iloc[bad[0]]), allowed)) is not None:
+            writable = _writable(mapping, allowed)
+            if one and odd is None and (meant := _misspelt(str(s.iloc[bad[0]]), writable)) is not None:
                 listed += f" (did you mean '{meant}'?)"
             setting = f"organisation.source.values.{name}"
             if noun == "level":  # a level cannot be read as blank (OrgSource refuses a null target)
@@ -553,7 +546,7 @@ class _Loader:
                         f"values not in the mapping {setting} ({keys}) nor {known}: {listed}")
             else:
                 head = f"unknown {noun}{'' if one else 's'} {listed}; {noun}s: {', '.join(allowed)}"
-            some = self.values(s, bad, allowed)
+            some = self.values(s, bad, writable)
             brief = (f"not in the mapping nor {_article(noun)} {noun}: {some}" if mapping
                      else f"unknown {noun}{'' if one else 's'} {some}")
             self.problem(bad, col, head + hidden + way, brief, named=True)
@@ -579,6 +572,9 @@ class _Loader:
             i = int(bad[0])
             listed, distinct, rows = self.cells(s, bad)
             one = distinct == 1
+            labels = _writable(mapping, ())  # a rating label misspelt ('Exceeds expectation'); no number is suggested
+            if one and (meant := _misspelt(str(s.iloc[i]), labels)) is not None:
+                listed += f" (did you mean '{meant}'?)"
             known = f" nor in organisation.source.values.{name} ({_listing(mapping)})" if mapping else ""
             hints = []
             first = str(s.iloc[i])
@@ -593,7 +589,7 @@ class _Loader:
                 hints.append(f"map {'it' if one else 'each'} to a number with organisation.source.values.{name}, "
                              f"or to null to read the {'cell' if rows == 1 else 'cells'} as blank")
             head = f"{listed} is not a number{known}" if one else f"not numbers{known}: {listed}"
-            brief = f"not {'a number' if one else 'numbers'}: {self.values(s, bad)}"
+            brief = f"not {'a number' if one else 'numbers'}: {self.values(s, bad, labels)}"
             self.problem(bad, col, "; ".join([head, *hints]), brief, named=True)
         return num
 
@@ -1205,8 +1201,18 @@ class _Loader:
 _AS_BLANK = "\x00blank"
 
 
+def _writable(mapping: Mapping[str, Any] | None, allowed: Sequence[str]) -> list[str]:
+    """What a cell of a mapped column may hold: the mapping's keys, then the model's own names (``allowed``).
+
+    A misspelt cell is compared with these. Compared with the model's names alone, a survey answer
+    ``Not rigth now`` got no did-you-mean for the mapping's key ``Not right now``, nor a grade
+    ``G 3`` for ``G3``: the model's names are what the cells are read as, not what the file says.
+    """
+    return [*map(str, mapping or {}), *allowed]
+
+
 def _misspelt(value: str, allowed: Sequence[str]) -> str | None:
-    """The model name a file value misspells (``Princpal``), whatever its case, or None.
+    """The value of ``allowed`` a file value misspells (``Princpal``, ``G 3``), whatever its case, or None.
 
     Stricter than a scenario key's did-you-mean: a value that only shares a word with a name
     (``senior engineer``) reads as ``Engineer`` at that cutoff, the wrong level to point to.

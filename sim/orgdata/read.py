@@ -12,6 +12,8 @@ import codecs
 import contextlib
 import gzip
 import re
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -24,6 +26,7 @@ import pyarrow.parquet as pq
 
 from sim.errors import InputError
 from sim.orgdata.workbook import OLE_MAGIC, WORKBOOKS, ZIP_MAGIC, hidden_rows, is_workbook, read_workbook
+from sim.wording import counted
 
 NOT_UTF8 = ("cannot read file: not UTF-8 text; save it from Excel as 'CSV UTF-8 (Comma delimited)' "
             "(or from another program as UTF-8)")
@@ -54,6 +57,22 @@ class RawTable:
     decimal_comma: bool = False
     sheet: str | None = None
     hidden_rows: frozenset[int] = frozenset()
+
+
+def row_runs(numbers: np.ndarray, word: str = "row", shown: int = 5) -> str:
+    """Row numbers as a message gives them, runs joined (``rows 40, 81-83``): ``shown`` runs, then a count.
+
+    Every list of rows in one line (the loader's problems, the reader's ragged rows) is cut the
+    same way, so a file with 20,000 bad rows still gets a short line.
+    """
+    numbers = np.unique(numbers)
+    starts = np.flatnonzero(np.diff(numbers, prepend=numbers[0] - 2) != 1)
+    ends = np.append(starts[1:], numbers.size) - 1
+    parts = [f"{numbers[a]}" if a == b else f"{numbers[a]}-{numbers[b]}"
+             for a, b in zip(starts[:shown], ends[:shown], strict=True)]
+    if starts.size > shown:
+        parts.append(f"and {numbers.size - int(starts[shown]):,} more")
+    return f"{word if numbers.size == 1 else f'{word}s'} {', '.join(parts)}"
 
 
 def display_path(path: Path) -> str:
@@ -188,7 +207,7 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str], int, str
     except pd.errors.EmptyDataError:
         raise InputError("file is empty (expected a header row)", source=label) from None
     except pd.errors.ParserError as exc:
-        raise _parse_error(str(exc), label, sep) from None
+        raise _parse_error(str(exc), label, sep, lambda: _rest_of_the_rows(path, encoding, above, sep)) from None
     except UnicodeDecodeError:
         raise InputError(NOT_UTF8, source=label) from None
     except (OSError, EOFError, ValueError) as exc:
@@ -249,7 +268,7 @@ def _separator(header: str) -> str:
 
 
 def _refuse_other_separator(frame: pd.DataFrame, sep: str, first: int, label: str) -> None:
-    """Refuse rows written with another separator than the header's (two exports pasted together).
+    """Refuse rows written with another separator than the header's (two exports pasted together), all in one line.
 
     Such a row reads as one cell holding the whole line, and the error would otherwise be a
     blank level in a file whose levels are all there.
@@ -266,24 +285,28 @@ def _refuse_other_separator(frame: pd.DataFrame, sep: str, first: int, label: st
     for other in (o for o in _SEPARATOR_NAMES if o != sep):
         holds = np.flatnonzero(cells.str.count(re.escape(other)).to_numpy() >= enough)
         if holds.size:
-            i = int(alone[holds[0]])
+            rows = first + alone[holds]
+            also = f"; also, {counted(rows.size - 1, 'more such row')}: {row_runs(rows[1:])}" if rows.size > 1 else ""
             raise InputError(f"one cell holding {_SEPARATOR_NAMES[other]}s where the header has {frame.shape[1]} "
                              f"columns separated by {_SEPARATOR_NAMES[sep]}s: rows written with another separator? "
-                             "save the file again with one separator throughout", source=label, path=f"row {first + i}")
+                             f"save the file again with one separator throughout{also}", source=label,
+                             path=f"row {int(rows[0])}")
 
 
-def _parse_error(message: str, label: str, sep: str = ",") -> InputError:
+def _parse_error(message: str, label: str, sep: str = ",",
+                 rest: Callable[[], tuple[list[int], int | None]] | None = None) -> InputError:
     """The tokenizer's message in the words of the other row errors, with the usual cause.
 
     A row with more cells than the header is nearly always an unquoted separator inside a
     value: in a comma-separated file, a decimal comma from a spreadsheet set to a European
     locale (``3,5``) or a name. The tokenizer counts every line of the file, the skipped blank
-    ones above the header too.
+    ones above the header too. It stops at the first such row; ``rest`` (:func:`_rest_of_the_rows`)
+    finds the others, and a quote left open below them, so that all are said in the one line,
+    capped as the loader's problems are (:func:`row_runs`), rather than one per attempt.
     """
-    quote = re.search(r"EOF inside string starting at row (\d+)", message)
-    if quote is not None:  # the tokenizer counts rows from 0, the file from 1
-        return InputError("a quote (\") opens a value that no quote closes before the end of the file; "
-                          "close it, or remove it", source=label, path=f"row {int(quote.group(1)) + 1}")
+    quote = _open_quote(message)
+    if quote is not None:
+        return InputError(f"{OPEN_QUOTE}; close it, or remove it", source=label, path=f"row {quote}")
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if found is None:
         detail = message.strip().splitlines()[-1] if message.strip() else "malformed CSV"
@@ -293,11 +316,47 @@ def _parse_error(message: str, label: str, sep: str = ",") -> InputError:
         return InputError(f"the first line with text has one cell but row {line} has {saw}: a title or note above "
                           "the column names? delete the lines above the header", source=label, path=f"row {line}")
     if sep != ",":
-        return InputError(f"{saw} cells where the header has {expected}; a value holding a {_SEPARATOR_NAMES[sep]} "
-                          "needs quotes", source=label, path=f"row {line}")
-    return InputError(f"{saw} cells where the header has {expected}; a value holding a comma (a decimal comma "
-                      "such as 3,5, or a name) needs quotes, or write decimals with a point", source=label,
-                      path=f"row {line}")
+        detail = f"{saw} cells where the header has {expected}; a value holding a {_SEPARATOR_NAMES[sep]} needs quotes"
+    else:
+        detail = (f"{saw} cells where the header has {expected}; a value holding a comma (a decimal comma such as 3,5, "
+                  "or a name) needs quotes, or write decimals with a point")
+    long_rows, quote = rest() if rest is not None else ([], None)
+    others = [n for n in long_rows if n != int(line)]
+    if others:
+        detail += (f"; also, {counted(len(others), 'more row')} with more cells than the header: "
+                   f"{row_runs(np.array(others))}")
+    if quote is not None:
+        detail += f"; {'and' if others else 'also,'} in row {quote}, {OPEN_QUOTE}"
+    return InputError(detail, source=label, path=f"row {line}")
+
+
+OPEN_QUOTE = "a quote (\") opens a value that no quote closes before the end of the file"
+
+
+def _open_quote(message: str) -> int | None:
+    """The row of the file where the tokenizer's "EOF inside string" error says the open quote is, or None."""
+    quote = re.search(r"EOF inside string starting at row (\d+)", message)
+    return int(quote.group(1)) + 1 if quote is not None else None  # the tokenizer counts rows from 0, the file from 1
+
+
+def _rest_of_the_rows(path: Path, encoding: str, above: int, sep: str) -> tuple[list[int], int | None]:
+    """Every row with more cells than the header, and the row of a quote no quote closes (or None).
+
+    Numbered as the tokenizer's error numbers the first such row: the file is read again by the
+    same tokenizer, told to skip such rows and warn of each (pandas says them only as warnings).
+    Only a file already refused is read so. A quote left open ends the read, as it would a good one.
+    """
+    quote = None
+    with warnings.catch_warnings(record=True) as caught:  # process-wide, but only for a file already refused
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            pd.read_csv(path, header=None, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False,
+                        encoding=encoding, skiprows=above, sep=sep, on_bad_lines="warn")
+        except pd.errors.ParserError as exc:
+            quote = _open_quote(str(exc))
+        except (UnicodeDecodeError, OSError, EOFError, ValueError):
+            pass  # the first read said nothing of these: the rows found so far
+    return [int(n) for w in caught for n in re.findall(r"Skipping line (\d+): expected", str(w.message))], quote
 
 
 def _read_parquet(path: Path, label: str) -> pd.DataFrame:
