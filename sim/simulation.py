@@ -56,22 +56,26 @@ class SimulationResult:
     development: pd.DataFrame = field(default_factory=lambda: development_table(None))
 
 
-def run_months(years: float) -> int:
+def run_months(years: float, caller: str = "simulate") -> int:
     """The months a run of ``years`` steps; too few or too many is an error, not an empty run.
 
     ``years=0`` returned a summary of NaNs, headcount too (found by fuzzing). A numpy integer
     (``for years in np.arange(1, 6)``) is a number of years like any other: it was refused.
+
+    Args:
+        years: The years to run.
+        caller: The function the user called, which the error names.
 
     Raises:
         InputError: Not a number, or less than one month, or more than ``MAX_YEARS``.
     """
     if isinstance(years, bool | np.bool_) or not isinstance(years, int | float | np.integer | np.floating) \
             or not math.isfinite(years):
-        raise InputError(f"must be a finite number of years, got {years!r}", source="simulate", path="years")
+        raise InputError(f"must be a finite number of years, got {years!r}", source=caller, path="years")
     months = round(12 * years)
     if months < 1 or years > MAX_YEARS:
         raise InputError(f"must cover at least one month (1/12 = 0.0833 years) and at most {MAX_YEARS} years, "
-                         f"got {years!r}", source="simulate", path="years")
+                         f"got {years!r}", source=caller, path="years")
     return months
 
 
@@ -103,7 +107,7 @@ def simulate(
     Raises:
         InputError: A bad scenario, seed, ``years``, override or ``progress``, in one line.
     """
-    model = run_model(scenario, seed, years, progress, headcount, **overrides)
+    model = _run(scenario, seed, years, progress, headcount, caller="simulate", **overrides)
     return SimulationResult(
         summary=model.recorder.summary(),
         timeseries=model.recorder.timeseries(),
@@ -139,15 +143,30 @@ def run_model(
     run): recording them cost about 7 % of a 1,000-person run. Nothing in the model reads its
     events, so every other table is the same.
     """
+    return _run(scenario, seed, years, progress, headcount, events=events, caller="run_model", **overrides)
+
+
+def _run(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    seed: int | None,
+    years: float | None,
+    progress: Callable[[int, int], None] | None,
+    headcount: int | None,
+    *,
+    caller: str,
+    events: bool = True,
+    **overrides: Any,
+) -> PromotionModel:
+    """``run_model``'s work; its errors name ``caller``, the function called (``run_model``'s said "simulate")."""
     if progress is not None and not callable(progress):  # a number was a TypeError after the model was built
         raise InputError(f"must be a function called as progress(month, total_months), or None; got {progress!r}",
-                         source="simulate", path="progress")
+                         source=caller, path="progress")
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if overrides or headcount is not None:
         spec = load_scenario(spec, headcount=headcount, overrides=overrides)
-    months = run_months(years if years is not None else spec.years)  # before the warm-up, not after it
+    months = run_months(years if years is not None else spec.years, caller)  # before the warm-up, not after it
     # Checked here so that a bad seed is named as simulate's seed, not the model's rng.
-    model = PromotionModel(scenario=spec, rng=None if seed is None else run_seed(seed, "simulate", "seed"))
+    model = PromotionModel(scenario=spec, rng=None if seed is None else run_seed(seed, caller, "seed"))
     model.events.enabled = events
     for month in range(1, months + 1):
         model.step()

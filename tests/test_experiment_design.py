@@ -509,6 +509,10 @@ def test_yaml_syntax_and_non_mapping_errors(tmp_path: Path) -> None:
         load_experiment(bad)
     with pytest.raises(InputError, match="file not found"):
         load_experiment(tmp_path / "missing.yaml")
+    for empty in ("", "# nothing yet\n"):  # said "scenarios: required key is missing" (a researcher's trial)
+        bad.write_text(empty)
+        with pytest.raises(InputError, match=r"bad.yaml: the file is empty \(or holds only comments\): an experiment"):
+            load_experiment(bad)
 
 
 def test_sobol_needs_a_power_of_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -774,3 +778,20 @@ def test_compare_names_the_levers_own_settings_against_a_baseline_that_has_the_l
     with pytest.raises(InputError, match="would be the baseline itself"):
         comparison_spec("acme.yaml", [], replications=2, seed=1,
                         levers=[LeverArm.of("mentoring", (("coverage", 0.3),))])
+
+
+def test_a_shipped_experiment_is_named_alone_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Shipped scenarios could be named alone, shipped experiments only by a path from the project's folder:
+    from another, ``experiments/interventions.yaml`` was "file not found" and no more (a researcher's trial)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["experiment", "validate", "sensitivity"]) == 0
+    assert capsys.readouterr().out.startswith(f"{ROOT / 'experiments' / 'sensitivity.yaml'}: ok (1 arm x ")
+    assert main(["experiment", "validate", "experiments/sensitivity.yaml"]) == 2  # a path is a path
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert (f"experiments/sensitivity.yaml: file not found in the working folder ({tmp_path}) (did you mean "
+            "'sensitivity'?); the shipped experiments, named alone on the command line: interventions, "
+            "peter_principle, sensitivity") in err
+    (tmp_path / "sensitivity").mkdir()  # a folder of that name here is not taken for the experiment
+    assert main(["experiment", "validate", "sensitivity"]) == 2

@@ -468,6 +468,7 @@ def test_the_python_api_names_a_source_headcount_or_seed_of_the_wrong_kind() -> 
     """``load_scenario(None)`` failed in pathlib, ``headcount=100.5`` ran as 100 and ``"100"`` as 100,
     ``years=np.int64(2)`` was refused, and Mesa's ``seed=`` read as an unknown scenario key."""
     from sim import PromotionModel, simulate  # noqa: PLC0415
+    from sim.simulation import run_model  # noqa: PLC0415
 
     for source in (None, 3):
         with pytest.raises(InputError, match=r"^load_scenario: scenario: must be a Scenario, a scenario file"):
@@ -486,6 +487,11 @@ def test_the_python_api_names_a_source_headcount_or_seed_of_the_wrong_kind() -> 
             PromotionModel(scenario=small, rng=rng)
     with pytest.raises(InputError, match=r"^simulate: progress: must be a function called as progress\(month, "):
         simulate(small, seed=1, years=1, progress=5)  # type: ignore[arg-type]
+    # run_model's errors name run_model, the function called (they said "simulate": a researcher's trial)
+    for bad, words in (({"seed": -1}, "seed: must be a whole number"), ({"years": 0}, "years: must cover"),
+                       ({"progress": 5}, "progress: must be a function")):
+        with pytest.raises(InputError, match=rf"^run_model: {words}"):
+            run_model(small, **bad)  # type: ignore[arg-type]
     months: list[tuple[int, int]] = []
     simulate(small, seed=1, years=0.25, progress=lambda month, total: months.append((month, total)))
     assert months == [(1, 3), (2, 3), (3, 3)]

@@ -402,7 +402,8 @@ def add_commands(sub: Any) -> None:
     actions = exp.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     run = actions.add_parser("run", help="run an experiment file and write effects, plots and report.md")
-    run.add_argument("experiment", help="experiment file, e.g. experiments/interventions.yaml")
+    run.add_argument("experiment",
+                     help="experiment file, or a shipped experiment's name (interventions, peter_principle)")
     run.add_argument("--out", metavar="DIR", help="output folder (default results/<experiment name>)")
     _sizing_options(run)
     _figures_option(run)
@@ -412,7 +413,8 @@ def add_commands(sub: Any) -> None:
     run.set_defaults(func=cmd_run)
 
     sens = actions.add_parser("sensitivity", help="global sensitivity analysis (SALib) over the file's ranges")
-    sens.add_argument("experiment", help="experiment file with a 'sensitivity' block")
+    sens.add_argument("experiment",
+                      help="experiment file with a 'sensitivity' block, or a shipped one's name (sensitivity)")
     sens.add_argument("--method", choices=("morris", "sobol"), help="default: the file's sensitivity.method")
     sens.add_argument("--out", metavar="DIR", help="output folder (default results/<name>-<method>)")
     _sizing_options(sens, sample=True)
@@ -437,7 +439,7 @@ def add_commands(sub: Any) -> None:
     rep.set_defaults(func=cmd_report)
 
     val = actions.add_parser("validate", help="check experiment files and every scenario they resolve")
-    val.add_argument("files", nargs="+", help="experiment files")
+    val.add_argument("files", nargs="+", help="experiment files, or shipped experiments' names")
     val.set_defaults(func=cmd_validate)
 
 
@@ -803,9 +805,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run an experiment file."""
-    from sim.experiment.design import build_design, check_arms, load_experiment  # noqa: PLC0415
+    from sim.experiment.design import build_design, check_arms, experiment_file, load_experiment  # noqa: PLC0415
     from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
 
+    args.experiment = experiment_file(args.experiment)
     spec = _sized(load_experiment(args.experiment), args, args.experiment)
     try:
         design = build_design(spec, args.experiment)
@@ -827,11 +830,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Sample the file's ranges, run every point, and report SALib indices."""
-    from sim.experiment.design import check_arms, load_experiment  # noqa: PLC0415
+    from sim.experiment.design import check_arms, experiment_file, load_experiment  # noqa: PLC0415
     from sim.experiment.report import design_runs  # noqa: PLC0415
     from sim.experiment.sensitivity import analyse_sensitivity, build_sensitivity_design, print_indices  # noqa: PLC0415
     from sim.experiment.store import ResultStore  # noqa: PLC0415
 
+    args.experiment = experiment_file(args.experiment)
     spec = _sized(load_experiment(args.experiment), args, args.experiment)
     method = args.method or (spec.sensitivity.method if spec.sensitivity else None)
     if args.levels is not None and method == "sobol":  # it would change nothing but the recorded design
@@ -975,11 +979,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check experiment files, resolving every scenario, grid point and sample point, and filling each organisation."""
-    from sim.experiment.design import build_design, check_arms, load_experiment  # noqa: PLC0415
+    from sim.experiment.design import build_design, check_arms, experiment_file, load_experiment  # noqa: PLC0415
     from sim.experiment.sensitivity import build_sensitivity_design  # noqa: PLC0415
 
     bad = 0
-    for path in args.files:
+    for path in map(experiment_file, args.files):
         try:
             spec = load_experiment(path)
             design = build_design(spec, path)

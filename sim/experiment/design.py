@@ -34,6 +34,7 @@ from sim.errors import InputError
 from sim.random import derive_seeds
 from sim.scenario import (
     MAX_HEADCOUNT,
+    SCENARIO_DIR,
     Scenario,
     closest,
     error_line,
@@ -577,6 +578,29 @@ def _file_digest(path: Path) -> str:
 # Loading and validation
 
 
+EXPERIMENT_DIR = SCENARIO_DIR.parent / "experiments"
+
+
+def shipped_experiments() -> list[str]:
+    """The shipped experiments' names (``interventions``, ...), as the command line takes them."""
+    return sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
+
+
+def experiment_file(given: str) -> str:
+    """The experiment file the command line names: a file, else a shipped experiment by name.
+
+    Shipped scenarios could be named alone (``promosim run baseline``) but shipped experiments
+    only by a path from the project's folder: from any other, ``experiments/interventions.yaml``
+    was "file not found" (a researcher's trial). ``interventions`` now names it from anywhere.
+    """
+    if Path(given).exists() or Path(given).name != given:
+        return given
+    for candidate in (EXPERIMENT_DIR / given, EXPERIMENT_DIR / f"{given}.yaml"):
+        if candidate.is_file():
+            return str(candidate)
+    return given
+
+
 def load_experiment(path: str | Path) -> ExperimentFile:
     """Read and validate an experiment file.
 
@@ -585,10 +609,20 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     """
     path = Path(path)
     refuse_data_file(path, "an experiment")
+    if not path.exists():
+        where = "" if path.is_absolute() else f" in the working folder ({Path.cwd()})"
+        names = shipped_experiments()
+        close = closest(path.stem, names)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        raise InputError(f"file not found{where}{hint}; the shipped experiments, named alone on the command line: "
+                         f"{', '.join(names)}", source=str(path))
     data = read_yaml(path)
+    if data is None:  # was "scenarios: required key is missing", as if one key were all it lacked
+        raise InputError("the file is empty (or holds only comments): an experiment needs at least 'scenarios:' "
+                         "with a baseline (see experiments/interventions.yaml)", source=str(path))
     if isinstance(data, Mapping):
         refuse_other_kind(data, str(path), "experiment")
-    return validate_experiment(data if data is not None else {}, str(path))
+    return validate_experiment(data, str(path))
 
 
 def validate_experiment(data: Any, source: str) -> ExperimentFile:
