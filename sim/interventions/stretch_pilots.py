@@ -73,8 +73,8 @@ class StretchPilots(Intervention):
         places = round(float(rows.size) * self.params.pilots_per_100 / 100.0)
         # A row whose pilot belongs to someone who has left (``holder`` is their uid) is free: the
         # monthly check forgets it only at the outcomes phase, after this month's review. (A row
-        # never piloted has ``until`` -1, which the warm-up's negative months read as running:
-        # no pilot starts in the warm-up, docs/ODD.md 11.1.)
+        # never piloted has ``until`` -1, which month -12 of the warm-up reads as running: that
+        # review offers no place, docs/ODD.md 11.1.)
         until = self.until[rows]
         free = (until < model.month) | ((until >= 0) & (self.holder[rows] != wf.uid[rows]))
         rows = rows[(wf.level[rows] < sc.n_levels - 1) & free]
