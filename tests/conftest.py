@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,33 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] |
         timeout=timeout,
         check=False,
     )
+
+
+@contextlib.contextmanager
+def ended(proc: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
+    """``proc``, killed with its process group on the way out if it is still running (a failed wait)."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def stderr_until(proc: subprocess.Popen[str], words: str, what: str) -> str:
+    """What a running command wrote on stderr up to the line holding ``words`` (it must get there).
+
+    Args:
+        proc: The command, started with ``stderr=subprocess.PIPE`` and ``text=True``.
+        words: What the awaited line holds.
+        what: The moment awaited, for the failure message ("it compiled").
+    """
+    said = ""
+    while words not in said:
+        line = proc.stderr.readline()  # type: ignore[union-attr]
+        assert line, f"the command ended before {what}: {said}"
+        said += line
+    return said
 
 
 _DROPPED_CTRL_C = """

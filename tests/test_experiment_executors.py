@@ -25,7 +25,7 @@ import cloudpickle
 import pandas as pd
 import pytest
 import yaml
-from conftest import BASELINE, ROOT, cli_env
+from conftest import BASELINE, ROOT, cli_env, ended, stderr_until
 
 from sim.errors import InputError
 from sim.experiment import executor as executor_module
@@ -583,18 +583,11 @@ def test_a_scheduler_that_answered_and_went_away_as_the_command_connects_is_lost
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 text=True, start_new_session=True)
         seen = ""  # what it said before the scheduler was killed
-        try:
+        with ended(proc):
             if when == "waiting-for-a-worker":
-                while "has no workers yet" not in seen:
-                    line = proc.stderr.readline()  # type: ignore[union-attr]
-                    assert line, f"the command ended before it waited for a worker: {seen}"
-                    seen += line
+                seen = stderr_until(proc, "has no workers yet", "it waited for a worker")
                 os.killpg(scheduler.pid, signal.SIGKILL)
             _, rest = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
         assert scheduler.poll() is not None  # killed
     err = seen + rest
     assert proc.returncode == 1, err

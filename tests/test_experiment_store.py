@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import BASELINE, ROOT, cli_env, run_cli, run_cli_dropping_ctrl_c
+from conftest import BASELINE, ROOT, cli_env, ended, run_cli, run_cli_dropping_ctrl_c, stderr_until
 
 from sim.errors import InputError
 from sim.experiment import store as store_module
@@ -224,19 +224,11 @@ def test_ctrl_c_while_the_engine_compiles_says_that_none_is_saved(tmp_path: Path
     proc = subprocess.Popen([sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out),
                              "--workers", "1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
-    try:
-        said = ""
-        while "compiling the simulation engine" not in said:
-            line = proc.stderr.readline()  # type: ignore[union-attr]
-            assert line, f"the command ended before it compiled: {said}"
-            said += line
+    with ended(proc):
+        said = stderr_until(proc, "compiling the simulation engine", "it compiled")
         assert out.is_dir()  # made before the engine compiles
         os.killpg(proc.pid, signal.SIGINT)
         _, rest = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
     err = said + rest
     assert proc.returncode == 130, err
     assert "compiled in" not in err and "Traceback" not in err, err  # stopped while it compiled
