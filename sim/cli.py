@@ -621,14 +621,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 2 if bad else 0
 
 
+def lever_name(text: str) -> str:
+    """A lever named on the command line, refused with the likely intended one and every lever.
+
+    An org-design trial typed ``promosim interventions parallel_ladders`` to read one lever and
+    met "unrecognized arguments".
+    """
+    from sim.interventions import load_all, unknown_lever  # noqa: PLC0415
+
+    if text not in load_all():
+        raise argparse.ArgumentTypeError(unknown_lever(text))
+    return text
+
+
 def cmd_interventions(args: argparse.Namespace) -> int:
-    """List the levers: what each is, how it moves the metrics and its side effects, then its parameters."""
+    """List the levers (or those named): what each is, how it moves the metrics, its side effects, its parameters."""
     from sim.interventions import load_all  # noqa: PLC0415
 
     registry = load_all()
     if not registry:
         print("no interventions are installed")
     for name, cls in registry.items():
+        if args.levers and name not in args.levers:
+            continue
         print(f"{name}: {cls.description}")
         if cls.why:  # the text report.md shows under an arm with the lever (Intervention.why)
             print(textwrap.fill(f"how it works: {cls.why}", width=100, initial_indent="    ",
@@ -667,6 +682,8 @@ def build_parser() -> ArgumentParser:
     val.set_defaults(func=cmd_validate)
 
     lev = sub.add_parser("interventions", help="list the levers and their parameters")
+    lev.add_argument("levers", nargs="*", type=lever_name, metavar="LEVER",
+                     help="only these levers (e.g. parallel_ladders); all when none is named")
     lev.set_defaults(func=cmd_interventions)
 
     for module in COMMAND_MODULES:

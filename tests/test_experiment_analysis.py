@@ -1069,3 +1069,34 @@ def test_a_grids_long_labels_stay_beside_the_first_column_and_off_the_other_pane
     for ax in axes:
         ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
         assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(ticks)), "x tick labels overlap"
+
+
+def test_a_grid_setting_s_long_label_keeps_its_parts_whole_at_a_glance(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An org-design trial's at-a-glance table folded "parallel_ladders_specialist_share_0.1_and_" mid-word
+    ("..._0.1_an" / "d_") in a piped 100-column table: its variant column was narrower than the label's first part.
+    Where whole labels would cut the other cells ("developme…"), as at 80 columns here, it folds as before."""
+    label = "parallel_ladders_specialist_share_0.1_and_career_conversations"
+    values = toy_values({"misread_rate": ([0.2, 0.21, 0.19], [0.1, 0.11, 0.12]),
+                         "development_roi": ([0.2, 0.21, 0.19], [0.3, 0.31, 0.32])}).replace({"arm": {"a": label}})
+    arms = [{**arm, "label": label if arm["label"] == "a" else arm["label"]} for arm in toy_design()["arms"][:2]]
+    effects = paired_effects(values, {"replications": 3, "metrics": None, "arms": arms})
+    for columns in ("100", "120"):
+        monkeypatch.setenv("COLUMNS", columns)
+        print_effects(effects, "levers together")
+        out = capsys.readouterr().out
+        glance = out[out.index("each variant at a glance"):]
+        assert re.search(r"^ *parallel_ladders_specialist_share_0\.1_and_ ", glance, re.M), glance
+        assert re.search(r"^ +career_conversations ", glance, re.M) and "h/person/yr" in glance, glance
+        assert max(map(len, out.splitlines())) <= int(columns)
+
+
+def test_one_replication_is_one_pair_of_runs(capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """An org-design trial's ``compare --replications 1`` was titled "1 pairs of runs"."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    values = toy_values({"misread_rate": ([0.2], [0.1])})
+    effects = paired_effects(values, {"replications": 1, "metrics": None, "arms": toy_design()["arms"][:2]})
+    print_effects(effects, "northwind: paired effects")
+    out = capsys.readouterr().out
+    assert "northwind: paired effects, 1 pair of runs" in out and "1 pairs" not in out, out

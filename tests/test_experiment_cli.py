@@ -409,6 +409,24 @@ def test_a_lever_whose_defaults_do_not_fit_says_how_to_set_its_parameters(tmp_pa
     assert "set a lever's parameters" not in done.stderr  # they were set: how to set them is no news
 
 
+def test_a_lever_refused_for_the_file_s_columns_does_not_point_to_its_parameters(tmp_path: Path) -> None:
+    """An org-design trial's one-ladder file without a track column: --levers parallel_ladders said to map
+    the track column or leave the lever off, then "set a lever's parameters as ...", which no parameter fixes."""
+    (tmp_path / "hr.csv").write_text("Emp No,Grade,Reports To\nH1,L3,\nM1,L2,H1\nS1,L1,M1\nS2,L1,M1\n",
+                                     encoding="utf-8")
+    (tmp_path / "org.yaml").write_text(
+        "extends: baseline\nname: org\nwarmup_months: 0\norganisation:\n  levels:\n"
+        "    - {name: Staff, positions: {specialist: 20}, hire_share: 1.0}\n"
+        "    - {name: Manager, positions: {management: 6}}\n    - {name: Head, positions: {management: 2}}\n"
+        "  source:\n    file: hr.csv\n    columns: {id: Emp No, level: Grade, manager: Reports To}\n"
+        "    values: {level: {L1: Staff, L2: Manager, L3: Head}}\n", encoding="utf-8")
+    done = run_cli("compare", tmp_path / "org.yaml", "--levers", "parallel_ladders", "--replications", "2",
+                   "--out", tmp_path / "out")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "missing required column 'track'" in done.stderr and "parallel_ladders made the second track" in done.stderr
+    assert "set a lever's parameters" not in done.stderr, done.stderr
+
+
 def test_levers_with_parameters_compare_doses_on_ones_own_organisation(tmp_path: Path,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     """--levers took each lever's defaults only: mentoring on groups named female/male took a variant file."""

@@ -566,6 +566,21 @@ def test_promosim_interventions_lists_all_eight_with_parameters() -> None:
             assert f"    {field} = {info.default!r}" in out, (name, field)
 
 
+def test_promosim_interventions_shows_the_levers_named(capsys: pytest.CaptureFixture[str]) -> None:
+    """An org-design trial typed ``promosim interventions parallel_ladders`` to read one lever and met
+    "unrecognized arguments"."""
+    assert main(["interventions", "parallel_ladders", "mentoring"]) == 0
+    out = capsys.readouterr().out
+    headers = [line.split(":", 1)[0] for line in out.split("\n\n")[0].splitlines() if not line.startswith(" ")]
+    assert headers == ["mentoring", "parallel_ladders"]
+    assert "    specialist_share = 0.35" in out and "compare --levers" in out
+    with pytest.raises(SystemExit) as stop:
+        main(["interventions", "parallel_ladder"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1, err
+    assert "unknown intervention 'parallel_ladder' (did you mean 'parallel_ladders'?); known: " in err
+
+
 def _latest_measured(lever: str, metric: str) -> tuple[float, str]:
     """A lever's paired difference of ``metric`` and its sign (+, - or 0) in docs/interventions.md's latest measured
     block, the first under "Measured effects" (``scripts/measure_interventions.py``'s output, pasted unchanged)."""

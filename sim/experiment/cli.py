@@ -731,8 +731,12 @@ def _with_lever_hint(exc: InputError, levers: Mapping[str, LeverArm]) -> InputEr
         return InputError(f"--levers {arm.typed}: {detail}", source="command line")
     from sim.interventions import REGISTRY  # noqa: PLC0415
 
-    # How to set parameters, for a lever typed without any: one typed with them shows it is known.
-    hint = "" if setting.params else (
+    # How to set parameters, for a lever typed without any (one typed with them shows it is known), where they
+    # are at fault: an org-design trial's file without a track column read "...map the file's track column or
+    # leave the lever off; set a lever's parameters as ...", which no parameter fixes.
+    about_params = (f"{exc.path}.".startswith(f"scenarios.variants.{label}.set.interventions.")
+                    or f"interventions.{setting.name}." in detail)
+    hint = "" if setting.params or not about_params else (
         f"; set a lever's parameters as --levers NAME:KEY=VALUE, e.g. {setting.name}:"
         f"{next(iter(REGISTRY[setting.name].Params.model_fields))}=... (promosim interventions lists them)")
     return InputError(f"--levers {setting.typed}: {detail}{hint}", source="command line")

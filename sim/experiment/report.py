@@ -49,7 +49,7 @@ from sim.metrics import (
     undefined_reasons,
 )
 from sim.scenario import apply_override, load_scenario
-from sim.wording import DEFAULT_CONFIDENCE, markdown_text, named, percent_level, significance
+from sim.wording import DEFAULT_CONFIDENCE, counted, markdown_text, named, percent_level, significance
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -1126,7 +1126,7 @@ def variant_summary(label: str, rows: pd.DataFrame, description: str | None, tes
     steady = [plain_label(r.metric) for r in rows.itertuples() if math.isfinite(r.ci_low) and not is_clear(r)]
     baseline = markdown_text(rows["baseline"].iloc[0])
     if clear:
-        lines += [f"Clear changes against {baseline} ({int(rows['n'].max())} pairs of runs):", ""]
+        lines += [f"Clear changes against {baseline} ({counted(int(rows['n'].max()), 'pair')} of runs):", ""]
         lines += [change_line(r, tests) for r in clear] + [""]
     else:
         lines += [f"No metric changed clearly against {baseline}.", ""]
@@ -1745,7 +1745,11 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     console.print(table)
     if effects.empty:
         return
-    console.print(_glance_table(effects, shown_as))
+    glance = _glance_table(effects, shown_as, whole_labels=True)
+    laid_out = _laid_out(glance, console.width)
+    if max(map(len, laid_out), default=0) > console.width or any("…" in line for line in laid_out):
+        glance = _glance_table(effects, shown_as)
+    console.print(glance)
     holm = (f'better/worse: clear even after allowing for the {tests} tests made (Holm\'s correction); "may be '
             'chance": clear on its own, not after that. ') if tests > 1 else ""
     console.print(f"change: variant minus {reference}, averaged over runs paired by seed; [{level} CI]: the range "
@@ -1763,15 +1767,20 @@ def _fits_whole(table: Any, width: int, rows: Sequence[tuple[str, str]]) -> bool
     where the shipped levers' table fits; narrower still, the labels went. A fixed width cannot
     tell these apart; the table laid out uncut, off screen, can.
     """
-    from rich.console import Console  # noqa: PLC0415
-
-    console = Console(width=width, file=io.StringIO(), color_system=None)
-    console.print(table, crop=False)
-    lines = console.file.getvalue().splitlines()
+    lines = _laid_out(table, width)
     shown = {line.strip() for line in lines}
     # Whole cells, not prefixes: "mentoring" must not be found in a row of "mentoring_group_a".
     return max(map(len, lines), default=0) <= width and all(
         any(line.startswith(label + " ") and line.endswith(" " + verdict) for line in shown) for label, verdict in rows)
+
+
+def _laid_out(table: Any, width: int) -> list[str]:
+    """The lines of ``table`` printed uncut at ``width``, off screen: wider ones are what the console would cut."""
+    from rich.console import Console  # noqa: PLC0415
+
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    console.print(table, crop=False)
+    return console.file.getvalue().splitlines()
 
 
 def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, before_after: bool = True) -> Any:
@@ -1783,7 +1792,7 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, be
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    pairs = f", {int(effects['n'].max())} pairs of runs" if len(effects) else ""
+    pairs = f", {counted(int(effects['n'].max()), 'pair')} of runs" if len(effects) else ""
     table = Table(title=escape(title + pairs), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     labels = comparison_labels(effects) if len(effects) else []
     # The variants' labels keep their line (a metric's heading wraps instead), up to a grid's long ones.
@@ -1814,14 +1823,19 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, be
     return table
 
 
-def _glance_table(effects: pd.DataFrame, shown_as: Mapping[str, str] | None = None) -> Any:
-    """Each variant at a glance (:func:`at_a_glance`), the table report.md opens with, names and counts."""
+def _glance_table(effects: pd.DataFrame, shown_as: Mapping[str, str] | None = None, whole_labels: bool = False) -> Any:
+    """Each variant at a glance (:func:`at_a_glance`), the table report.md opens with, names and counts.
+
+    ``whole_labels``: each line of a label (:func:`label_lines`) is kept whole, which rich otherwise
+    squeezed and folded mid-word ("parallel_ladders_specialist_share_0.1_an" / "d_", an org-design
+    trial); :func:`print_effects` drops it where the other cells would then be cut ("developme…").
+    """
     from rich import box  # noqa: PLC0415
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
     table = Table(title="each variant at a glance", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    table.add_column("variant", overflow="fold")
+    table.add_column("variant", overflow="fold", no_wrap=whole_labels)
     table.add_column("clearly better")
     table.add_column("clearly worse")
     table.add_column("lever time\nh/person/yr", justify="right")
