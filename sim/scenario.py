@@ -660,7 +660,12 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def shipped_scenario(name: str | Path) -> Path | None:
     """The file of a shipped scenario named with or without ``.yaml``, or None when there is none."""
-    for candidate in (SCENARIO_DIR / name, SCENARIO_DIR / f"{name}.yaml"):
+    return shipped_file(name, SCENARIO_DIR)
+
+
+def shipped_file(name: str | Path, folder: Path) -> Path | None:
+    """The YAML file in ``folder`` (shipped scenarios, experiments) named with or without ``.yaml``, or None."""
+    for candidate in (folder / name, folder / f"{name}.yaml"):
         if candidate.is_file():  # scenarios/data and scenarios/peter_principle are folders, not scenarios
             return candidate
     return None

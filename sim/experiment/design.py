@@ -46,6 +46,7 @@ from sim.scenario import (
     refuse_data_file,
     refuse_other_kind,
     resolve_path,
+    shipped_file,
     typos_first,
 )
 
@@ -595,10 +596,7 @@ def experiment_file(given: str) -> str:
     """
     if Path(given).exists() or Path(given).name != given:
         return given
-    for candidate in (EXPERIMENT_DIR / given, EXPERIMENT_DIR / f"{given}.yaml"):
-        if candidate.is_file():
-            return str(candidate)
-    return given
+    return str(shipped_file(given, EXPERIMENT_DIR) or given)
 
 
 def load_experiment(path: str | Path) -> ExperimentFile:
