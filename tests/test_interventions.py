@@ -605,6 +605,19 @@ def test_psychological_safetys_team_performance_is_said_as_the_latest_block_meas
     assert f"Team performance dips slightly, for a reason not yet traced: {diff:+.3f}".replace("-", "\u2212") in said
 
 
+@pytest.mark.parametrize(("lever", "metric", "sign", "said"), [
+    ("parallel_ladders", "team_performance", "+", "team performance rises slightly"),
+    ("psychological_safety", "plateau_rate", "+", "slightly more people are plateaued"),
+    ("psychological_safety", "development_roi", "-", "the share of development that leads to a wanted promotion"),
+])
+def test_a_levers_why_says_its_clear_side_effects(lever: str, metric: str, sign: str, said: str) -> None:
+    """report.md shows each lever's ``why`` under its arms; it left out side effects the latest measured block
+    calls clear (parallel ladders' team performance +0.0028, psychological safety's plateaus +0.0074 and
+    development ROI -0.0074), so a reader took them for surprises of their own run."""
+    assert _latest_measured(lever, metric)[1] == sign, "the latest block changed: say what it measured in the why"
+    assert said in " ".join(load_all()[lever].why.split())
+
+
 def test_career_conversations_with_nobody_asked_change_nothing() -> None:
     """The lever's use of direction rests on its conversations: at coverage 0 it used to sort everyone never
     asked by the prior's 0.5 (as if they wanted management), which removed most unwanted promotions in an
@@ -643,3 +656,16 @@ def test_a_pilot_left_behind_by_someone_who_left_does_not_bar_the_rows_next_occu
     lever.on_reviews(model, np.random.default_rng(0))
     assert model.flow["stretch_offers"] > offers
     assert lever.holder[row] == wf.uid[row] or wf.b_interest[row] == 5.0 * 0.8
+
+
+def test_pilots_are_offered_at_the_warm_ups_first_review() -> None:
+    """A row never piloted was marked as ending at month -1, which the review at month -12 read as a pilot still
+    running: the warm-up's first review offered no place while every other lever acted from the warm-up's start
+    (ODD 11.1). Pilots from that review (ending at month -12 + months) must be on the lever's books after the
+    warm-up, held by people still in their row."""
+    spec = load_scenario("stretch_pilots", headcount=300)
+    assert spec.warmup_months >= 12
+    model = PromotionModel(scenario=spec, rng=1)
+    lever = next(lever for lever in model._hooks["reviews"] if lever.name == "stretch_pilots")
+    ends = lever.until[lever.pilot_rows]
+    assert np.count_nonzero(ends == -12 + lever.params.months) > 0, sorted(set(ends.tolist()))

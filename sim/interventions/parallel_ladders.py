@@ -53,8 +53,9 @@ class ParallelLadders(Intervention):
            "where their own track has roles) and fewer are plateaued. Known side effects: the management track thins "
            "by construction; the new specialist openings, filled like every other, leave more people passed over, "
            "so high performers leaving rises and specialists staying does not clearly improve (it does where "
-           "plateaus drive exits); in an organisation that already has both ladders, unwanted promotions can rise "
-           "instead; lever time is a fixed number of hours per person a year.")
+           "plateaus drive exits); promotions fit better and team performance rises slightly; in an organisation "
+           "that already has both ladders, unwanted promotions can rise instead; lever time is a fixed number of "
+           "hours per person a year.")
     Params = ParallelLadderParams
     retired: ClassVar[dict[str, str]] = {
         "accept_wrong_track": "no longer a parameter of the lever: where a level has roles on both tracks, an offer "

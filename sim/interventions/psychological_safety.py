@@ -40,8 +40,9 @@ class PsychologicalSafety(Intervention):
     why = ("Failed risks are penalised far less often, so fear falls at once and, as failures are forgiven, "
            "people's risk sensitivity falls too: fewer mask their ambition, more speak up, apply for openings and "
            "accept stretch work, and misreads fall. Known side effects: more applicants means more people passed "
-           "over, so attrition rises slightly; team performance dips slightly, for a reason not yet traced; lever "
-           "time is the training hours of everyone on the management track.")
+           "over, so attrition rises slightly; team performance dips slightly, for a reason not yet traced, and so "
+           "does the share of development that leads to a wanted promotion, while slightly more people are "
+           "plateaued; lever time is the training hours of everyone on the management track.")
     Params = PsychologicalSafetyParams
     phases = ("clock",)
 

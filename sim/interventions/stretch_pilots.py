@@ -17,6 +17,7 @@ from pydantic import Field
 
 from sim.interventions import Intervention, Params, highest, register
 from sim.managers import fear
+from sim.workforce import NEVER
 
 if TYPE_CHECKING:
     from sim.model import PromotionModel
@@ -60,7 +61,7 @@ class StretchPilots(Intervention):
     def setup(self, model: PromotionModel) -> None:
         """Openings go only to people whose observed readiness (``b_ready``) is at least 90% of the fit threshold."""
         model.readiness_floor = model.scenario.promotion.fit_threshold * 0.9
-        self.until = np.full(model.workforce.capacity, -1, dtype=np.int64)
+        self.until = np.full(model.workforce.capacity, NEVER, dtype=np.int64)
         self.holder = np.full(model.workforce.capacity, -1, dtype=np.int64)
         # The rows whose ``until`` is set (ascending): pilots running, or done by people still in
         # their row. The monthly check can find nothing elsewhere, so it reads only these.
@@ -72,11 +73,8 @@ class StretchPilots(Intervention):
         rows = wf.rows
         places = round(float(rows.size) * self.params.pilots_per_100 / 100.0)
         # A row whose pilot belongs to someone who has left (``holder`` is their uid) is free: the
-        # monthly check forgets it only at the outcomes phase, after this month's review. (A row
-        # never piloted has ``until`` -1, which month -12 of the warm-up reads as running: that
-        # review offers no place, docs/ODD.md 11.1.)
-        until = self.until[rows]
-        free = (until < model.month) | ((until >= 0) & (self.holder[rows] != wf.uid[rows]))
+        # monthly check forgets it only at the outcomes phase, after this month's review.
+        free = (self.until[rows] < model.month) | (self.holder[rows] != wf.uid[rows])
         rows = rows[(wf.level[rows] < sc.n_levels - 1) & free]
         if places <= 0 or rows.size == 0:
             return
@@ -99,7 +97,7 @@ class StretchPilots(Intervention):
         wf = model.workforce
         held = self.pilot_rows
         mine = self.holder[held] == wf.uid[held]
-        self.until[held[~mine]] = -1  # the row now holds someone else (or nobody): their pilot is gone
+        self.until[held[~mine]] = NEVER  # the row now holds someone else (or nobody): their pilot is gone
         held = self.pilot_rows = held[mine]
         live = held[wf.active[held]]
         until = self.until[live]
