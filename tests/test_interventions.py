@@ -661,7 +661,7 @@ def test_a_pilot_left_behind_by_someone_who_left_does_not_bar_the_rows_next_occu
 def test_pilots_are_offered_at_the_warm_ups_first_review() -> None:
     """A row never piloted was marked as ending at month -1, which the review at month -12 read as a pilot still
     running: the warm-up's first review offered no place while every other lever acted from the warm-up's start
-    (ODD 11.1). Pilots from that review (ending at month -12 + months) must be on the lever's books after the
+    (ODD 11.2). Pilots from that review (ending at month -12 + months) must be on the lever's books after the
     warm-up, held by people still in their row."""
     spec = load_scenario("stretch_pilots", headcount=300)
     assert spec.warmup_months >= 12
