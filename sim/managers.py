@@ -94,9 +94,7 @@ def _belief_rows(
     n_crossed = 0
     e = engagement_effect
     for i in range(active.size):
-        if not active[i]:
-            if voiced[i]:
-                _heard(i, b_interest, b_mgmt, wants_mgmt, voice_weight)
+        if not active[i]:  # an empty row: nobody to rate, and nobody voiced (the signals phase skips it)
             continue
         # This month's rating: performance in role, the group's rating bias, noise.
         performance = performance_of(competence[i], engagement[i], load[i], e)
