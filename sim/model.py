@@ -30,7 +30,7 @@ from sim.metrics import EXITED, METRICS, MOVES, Recorder, group_ratio_parts, led
 from sim.org import VACANT, Org
 from sim.random import LazyStream, Streams, key_from
 from sim.records import Coded, EventLog, Ledger
-from sim.scenario import MANAGEMENT, TRACKS, Scenario, load_scenario
+from sim.scenario import MANAGEMENT, TRACKS, Scenario, key_path_parts, load_scenario
 from sim.workforce import Employee, Manager, Workforce, draw_people
 
 Phase = Callable[["PromotionModel", np.random.Generator], None]
@@ -513,7 +513,7 @@ def check_keywords(kwargs: Mapping[str, Any]) -> None:
     """
     sections = set(Scenario.model_fields)
     for key in kwargs:
-        if key in SHORTCUTS or key == "seed" or key.split("__")[0].split(".")[0] in sections:
+        if key in SHORTCUTS or key == "seed" or key_path_parts(key)[0] in sections:
             continue
         own = ("scenario", "rng", "headcount", "overrides")
         close = difflib.get_close_matches(key, [*own, *SHORTCUTS, *sections], n=1, cutoff=0.6)

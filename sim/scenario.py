@@ -1022,10 +1022,19 @@ def _parent_file(parent: str, child: Path) -> Path:
     return shipped
 
 
+def key_path_parts(key: str) -> list[str]:
+    """A key path's parts: ``a.b.0.c``, ``a.b[0].c`` as error messages write list items, or ``a__b`` as a keyword.
+
+    The one reading of a key path (``--set``, a grid's, a sample's or a keyword's) for every place
+    that walks one, so that none reads ``__`` or ``[0]`` otherwise.
+    """
+    return re.sub(r"\[(\d+)\]", r".\1", key.replace("__", ".")).split(".")
+
+
 def _parse_key_path(key: str) -> list[str | int]:
-    """``a.b.0.c``, or ``a.b[0].c`` as error messages write list items, to its parts."""
+    """``key``'s parts (:func:`key_path_parts`), list indices as numbers; an empty part is refused."""
     parts: list[str | int] = []
-    for part in re.sub(r"\[(\d+)\]", r".\1", key.replace("__", ".")).split("."):
+    for part in key_path_parts(key):
         if not part:
             raise InputError(f"empty segment in key path '{key}'", source="override")
         parts.append(int(part) if part.isdigit() else part)

@@ -18,7 +18,15 @@ from conftest import BASELINE
 from scipy import stats
 
 from sim.experiment import report as report_module
-from sim.experiment.analysis import holm, paired_effects, paired_stats, parity_gap, run_values, trajectory_bands
+from sim.experiment.analysis import (
+    arm_means,
+    holm,
+    paired_effects,
+    paired_stats,
+    parity_gap,
+    run_values,
+    trajectory_bands,
+)
 from sim.experiment.design import build_design, load_experiment
 from sim.experiment.executor import ExecutorSpec
 from sim.experiment.plots import forest_figure, panel_title
@@ -251,6 +259,31 @@ def sweep_values(n: int = 10) -> tuple[pd.DataFrame, dict[str, Any]]:
     rows += [("base", k, metric, b) for metric in metrics for k, b in enumerate(base)]
     values = pd.DataFrame(rows, columns=["arm", "replication", "metric", "value"])
     return values, {"replications": n, "arms": arms, "metrics": metrics}
+
+
+def test_a_design_of_one_arm_gets_each_metrics_mean_with_its_t_interval() -> None:
+    """The baseline alone reported only its trajectories: each metric's mean over the replications, with the
+    Student-t interval of the paired differences' own kind, at the level asked for; a run without a value is
+    left out, and fewer than two values give no interval."""
+    misread = [0.21, 0.25, 0.19, 0.23, np.nan]
+    values = pd.DataFrame([("base", k, metric, v) for metric, column in (("misread_rate", misread),
+                                                                          ("promotions", [40.0, np.nan, np.nan, np.nan,
+                                                                                          np.nan]))
+                           for k, v in enumerate(column)], columns=["arm", "replication", "metric", "value"])
+    design = {"replications": 5, "arms": [{"label": "base", "scenario": "base", "parameters": {}, "reference": None}],
+              "metrics": ["misread_rate", "promotions"]}
+    means = arm_means(values, design, confidence=0.9).set_index("metric")
+    kept = np.array(misread[:4])
+    low, high = stats.t.interval(0.9, len(kept) - 1, loc=kept.mean(), scale=stats.sem(kept))
+    row = means.loc["misread_rate"]
+    assert (row["arm"], row["n"], row["dropped"], row["confidence"]) == ("base", 4, 1, 0.9)
+    assert row["mean"] == pytest.approx(0.22) and (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
+    one = means.loc["promotions"]
+    assert one["mean"] == 40 and one["n"] == 1 and math.isnan(one["ci_low"]) and math.isnan(one["ci_high"])
+    assert list(arm_means(values, design, metrics=["promotions"])["metric"]) == ["promotions"]  # --metrics
+    shown = report_module.shown_mean(next(means.reset_index().itertuples()))
+    assert shown == ("0.220", f"{low:.3f}", f"{high:.3f}")  # two significant digits of the half-width: 0.036
+    assert report_module.shown_mean(next(means.reset_index().iloc[1:].itertuples())) == ("40", "—", "—")
 
 
 def test_the_summary_says_how_many_clear_results_chance_alone_gives_and_which_survive_holm() -> None:
@@ -505,14 +538,19 @@ def row_of(**numbers: float) -> Any:
     return next(pd.DataFrame([{"metric": "promotions", **numbers}]).itertuples())
 
 
-def test_shown_numbers_add_up_and_round_halves_away_from_zero() -> None:
+def test_shown_numbers_round_halves_away_from_zero_and_the_change_is_the_exact_one_rounded() -> None:
     """A trial read `promotions: 908 → 893 (-14; ...)` (means 907.5 and 893, -14.5 rounded half to even) as a
-    mistake: the change shown is the shown after minus the shown before, so the arithmetic always adds up."""
+    mistake: halves are rounded away from zero. The change is the exact difference rounded, not the shown
+    after minus the shown before, which gave an exact -1/3 in a grid's table as -0.34."""
     promotions = row_of(baseline_mean=907.5, variant_mean=893.0, diff=-14.5, ci_low=-25.3, ci_high=-3.7)
     assert change_line(promotions).startswith("- promotions: 908 → 893 (-15; 95% CI -25 to -4)")
+    third = shown_change(row_of(baseline_mean=2 / 3, variant_mean=1 / 3, diff=1 / 3 - 2 / 3, ci_low=-0.5,
+                                ci_high=-1 / 6))
+    assert (third.before, third.after, third.change, third.low, third.high) == ("0.67", "0.33", "-0.33", "-0.50",
+                                                                                "-0.17")
     rates = row_of(baseline_mean=0.124, variant_mean=0.336, diff=0.212, ci_low=0.2, ci_high=0.224)
     shown = shown_change(rates)
-    assert (shown.before, shown.after, shown.change) == ("0.12", "0.34", "+0.22")  # not +0.21: 0.34 - 0.12
+    assert (shown.before, shown.after, shown.change) == ("0.12", "0.34", "+0.21")  # 0.212, not 0.34 - 0.12
     assert fixed(2.675, 2) == "2.68" and fixed(-0.125, 2) == "-0.13" and fixed(906.5, 0) == "907"
     # A change well inside its interval takes its decimals from the interval: -0.0000596 ± 0.0075
     # read 0.8858092 → 0.8857496 in a trial's table.
@@ -524,7 +562,7 @@ def test_shown_numbers_add_up_and_round_halves_away_from_zero() -> None:
     narrow = shown_change(row_of(baseline_mean=0.1234, variant_mean=0.1756, diff=0.0522, ci_low=0.0519,
                                  ci_high=0.0524))
     assert (narrow.before, narrow.after, narrow.change, narrow.low, narrow.high) == (
-        "0.1234", "0.1756", "+0.0522", "0.0519", "0.0524")
+        "0.123", "0.176", "+0.052", "0.052", "0.052")
 
 
 def test_a_clear_rise_of_a_metric_with_no_better_direction_may_be_chance_too() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import BASELINE, ROOT, SCENARIOS, run_cli
+from scipy import stats
 
 from sim.cli import main
 from sim.errors import InputError
@@ -361,11 +363,20 @@ def test_the_baseline_alone_says_there_is_nothing_to_compare(tmp_path: Path,
     assert main(["experiment", "run", str(path), "--out", str(out), "--workers", "1"]) == 0
     printed = capsys.readouterr().out
     assert printed.splitlines()[0] == (f"alone: nothing to compare: one arm, baseline, and no variant, so no paired "
-                                       f"change and no verdict; its runs' values are in {out / 'summaries'}")
+                                       "change and no verdict; each metric's mean over its runs is below, each run's "
+                                       f"values are in {out / 'summaries'}")
     assert "paired effects" not in printed and "each variant at a glance" not in printed
     report = (out / "report.md").read_text()
     assert "Nothing to compare: the design has one arm, baseline, and no variant" in report
     assert "yet" not in report.split("## What was run")[0] and "No effects: the design has no variant." in report
+    # It reported only its trajectories: each metric's mean with its interval, the same in both places.
+    values = ResultStore(out).summaries().query("metric == 'misread_rate'")["value"].to_numpy()
+    half = stats.t.ppf(0.975, 1) * values.std(ddof=1) / 2**0.5
+    decimals = 1 - math.floor(math.log10(half))
+    mean, low, high = (f"{x:.{decimals}f}" for x in (values.mean(), values.mean() - half, values.mean() + half))
+    assert f"| misread rate | `misread_rate` | {mean} | {low} to {high} | 2 |" in report
+    assert re.search(rf"\n misread rate +{re.escape(f'{mean} [{low}, {high}]')} +2 \n", printed), printed
+    assert "alone: baseline, mean over 2 runs" in printed and "### What the metrics mean" in report
     assert main(["experiment", "report", str(out)]) == 0
     assert capsys.readouterr().out.startswith("alone: nothing to compare: one arm, baseline")
 

@@ -174,6 +174,17 @@ def test_grid_is_a_full_factorial_paired_at_each_point(tmp_path: Path) -> None:
     assert design.arms[0] is refs[0]
 
 
+def test_a_grid_key_with_a_list_item_in_brackets_is_read_as_every_other_key_path_is(tmp_path: Path) -> None:
+    """`organisation.levels[0]...`, as error messages write list items and --set takes it, was refused in a grid
+    ("Input should be a valid integer (got 100.0)"): the grid read its key otherwise than --set did, and missed the
+    whole number it should round to. One reading of a key path (scenario.key_path_parts) serves every place."""
+    key = "organisation.levels[0].positions.specialist"
+    design = design_of(write_experiment(tmp_path, grid={key: {"low": 100, "high": 110, "steps": 4}}))
+    assert sorted({a.parameters[key] for a in design.arms}) == [100, 103, 107, 110]
+    assert sorted({a.content["organisation"]["levels"][0]["positions"]["specialist"] for a in design.arms}) == [
+        100, 103, 107, 110]
+
+
 def test_sensitivity_points_are_within_ranges_and_rounded_where_whole(tmp_path: Path) -> None:
     path = write_experiment(tmp_path, sensitivity={
         "samples": 4, "parameters": {"behaviour.voice_rate": [0.05, 0.3], "managers.review_every_months": [3, 12]}})

@@ -601,6 +601,7 @@ def test_a_scheduler_that_answered_and_went_away_as_the_command_connects_is_lost
 
 # The command line, killing the LocalCluster it started (sim.experiment.cluster's process group: the
 # scheduler and its workers) at every finished run, and with a shorter wait for a lost scheduler (2 s).
+# With SPOILED_SCRATCH (a file), the clusters it starts after that find Dask's temporary folder unusable.
 _KILL_THE_LOCAL_CLUSTER_AT_EVERY_RUN = """
 import contextlib, os, signal
 import psutil
@@ -609,6 +610,8 @@ executor.CONNECT_TIMEOUT = "2s"
 checkpoint = cli.checkpoint  # what the command calls after each finished run
 
 def kill_the_cluster_then_checkpoint():
+    if os.environ.get("SPOILED_SCRATCH"):  # read by the cluster's process when it starts, not by this one
+        os.environ["DASK_TEMPORARY_DIRECTORY"] = os.environ["SPOILED_SCRATCH"]
     for child in psutil.Process().children():
         with contextlib.suppress(psutil.Error, OSError):
             if "sim.experiment.cluster" in child.cmdline():
@@ -641,6 +644,87 @@ def test_a_local_cluster_that_stops_says_the_same_command_starts_a_new_one(tmp_p
         f"after {len(finished)} of {planned} runs; {saved} saved in {out}; resume with the same command, which starts "
         f"a new cluster: promosim experiment run {path} --out {out} --dask-local 1 --full --quiet"), err
     assert 3 <= len(finished) < planned and set(finished.values()) == {"ok"}  # a run at each cluster, none failed
+
+
+def test_a_local_cluster_that_cannot_start_again_is_one_line_exit_1_with_the_command_that_resumes(
+        tmp_path: Path) -> None:
+    """Workers killed, the command starts a new LocalCluster; one that could not start (here Dask's temporary
+    folder is a file by then) ended the command in Dask's traceback and a RuntimeError's. It is the lost
+    cluster's line: why the new one did not start, the runs saved, the same command to resume; exit code 1."""
+    pytest.importorskip("psutil")
+    design = small_design(tmp_path, "n", seed=3, replications=4, headcount=100)
+    path, out, spoiled = tmp_path / "exp.yaml", tmp_path / "out", tmp_path / "a-file"
+    spoiled.write_text("")
+    done = subprocess.run([sys.executable, "-c", _KILL_THE_LOCAL_CLUSTER_AT_EVERY_RUN, "experiment", "run", str(path),
+                           "--out", str(out), "--dask-local", "1", "--quiet"],
+                          cwd=ROOT, env={**cli_env(), "SPOILED_SCRATCH": str(spoiled)}, capture_output=True,
+                          text=True, timeout=600, check=False)
+    err, finished, planned = done.stderr, ResultStore(out).finished(), len(design.tasks)
+    assert done.returncode == 1, err
+    assert not re.search(r"distributed\.|tornado|Traceback|RuntimeError", err), err
+    saved = f"the {len(finished)} finished runs are" if len(finished) > 1 else "the 1 finished run is"
+    assert re.fullmatch(re.escape("promosim experiment: the Dask LocalCluster (1 worker) that this command started "
+                                  "stopped, and a new one did not start (NotADirectoryError: ") + r"[^()]+"
+                        + re.escape(f"{spoiled}") + r"[^()]*"
+                        + re.escape(f"), after {len(finished)} of {planned} runs; {saved} saved in {out}; resume with "
+                                    f"the same command, which starts a new cluster: promosim experiment run {path} "
+                                    f"--out {out} --dask-local 1 --quiet"), err.splitlines()[-1]), err
+    assert 1 <= len(finished) < planned and set(finished.values()) == {"ok"}
+    # The first cluster, likewise: no traceback, and the new folder removed.
+    first = subprocess.run([sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(tmp_path / "new"),
+                            "--dask-local", "1", "--quiet"], cwd=ROOT,
+                           env={**cli_env(), "DASK_TEMPORARY_DIRECTORY": str(spoiled)}, capture_output=True, text=True,
+                           timeout=300, check=False)
+    assert first.returncode == 1 and "Traceback" not in first.stderr, first.stderr
+    assert first.stderr.splitlines()[-1].startswith(
+        "promosim experiment: the Dask LocalCluster (1 worker) did not start (NotADirectoryError: "), first.stderr
+    assert first.stderr.splitlines()[-1].endswith(
+        f"before any of its {planned} runs had finished, so none is saved; start with the same command, which starts "
+        f"a new cluster: promosim experiment run {path} --out {tmp_path / 'new'} --dask-local 1 --quiet"), first.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_worker_lost_while_its_code_is_checked_is_a_lost_worker_not_bad_input(tmp_path: Path) -> None:
+    """A worker that died while the command asked which promosim code it runs was "cannot check which promosim
+    code the Dask workers run", exit code 2, the code of bad input. It is lost, as a scheduler can be: one line,
+    exit code 1, the command that starts again as typed, and the new folder removed. The worker is held in the
+    check (its sim's files include a FIFO, which the check reads) and killed there, a real `dask worker`."""
+    design = small_design(tmp_path, "w", seed=5, replications=2, headcount=100)
+    path, out = tmp_path / "exp.yaml", tmp_path / "out"
+    package = tmp_path / "held" / "sim"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    held = package / "zz_held.py"
+    os.mkfifo(held)  # read by the check: it waits there until the FIFO has a writer
+    with dask_processes(tmp_path, workers=0) as (address, _):
+        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                                   "--no-dashboard"], env={**cli_env(), "PYTHONPATH": str(package.parent)},
+                                  cwd=package.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)  # (in its folder: the held sim, not this tree's)
+        command = subprocess.Popen([sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out),
+                                    "--dask-address", address], cwd=ROOT, env=cli_env(), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
+        with ended(worker), ended(command):
+            deadline = time.monotonic() + 300
+            writer = None
+            while writer is None:  # the worker is in the check once it has the FIFO open to read
+                assert command.poll() is None and time.monotonic() < deadline, command.stderr.read()  # type: ignore
+                try:
+                    writer = os.open(held, os.O_WRONLY | os.O_NONBLOCK)
+                except OSError:  # ENXIO: no reader yet
+                    time.sleep(0.1)
+            os.killpg(worker.pid, signal.SIGKILL)  # the nanny and its worker process alike
+            worker.wait()
+            os.close(writer)
+            _, err = command.communicate(timeout=120)
+    assert command.returncode == 1, err
+    assert not re.search(r"Traceback|cannot check", err), err
+    assert re.fullmatch(r"promosim experiment: the Dask worker tcp://127\.0\.0\.1:\d+ was lost \(CommClosedError\) "
+                        + re.escape(f"while this command checked which promosim code the workers of the Dask scheduler "
+                                    f"at {address} run, before any of its {len(design.tasks)} runs had finished, so "
+                                    f"none is saved; once the workers are back, start with: promosim experiment run "
+                                    f"{path} --out {out} --dask-address {address}"), err.splitlines()[-1]), err
+    assert not out.exists()
 
 
 class _Records(logging.Handler):

@@ -21,6 +21,9 @@ Every interval is at one level, 95% unless asked otherwise (``confidence``; ``--
 commands), which the effects table carries in its last column, ``confidence``: the report's wording
 and its significance level (1 - confidence, for "clear" and for Holm's correction) are read from it.
 
+A design of one arm has nothing to pair: :func:`arm_means` gives each metric's mean over its
+replications with the same Student-t interval (:func:`t_half_width`) instead.
+
 For a metric that is best at 1 (``representation_ratio.*``), a signed difference does not say
 whether the variant came closer to parity (0.90 -> 1.09 is a clear rise and hardly any gain), so
 ``parity_gap_*`` holds the change of the mean's distance from 1, with an interval from the paired t-intervals of
@@ -94,8 +97,7 @@ def paired_stats(baseline: Sequence[float] | np.ndarray, variant: Sequence[float
         return out
     alpha = 1.0 - confidence
     sd = float(d.std(ddof=1))
-    t = float(stats.t.ppf(1 - alpha / 2, n - 1))
-    half = t * sd / math.sqrt(n)
+    half = t_half_width(d, confidence)
     var_b, var_v = float(b.var(ddof=1)), float(v.var(ddof=1))
     out.update(sd_diff=sd, ci_low=diff - half, ci_high=diff + half)
     if sd > 0:
@@ -120,6 +122,15 @@ def paired_stats(baseline: Sequence[float] | np.ndarray, variant: Sequence[float
     else:
         out.update(unpaired_ci_low=diff, unpaired_ci_high=diff)
     return out
+
+
+def t_half_width(x: np.ndarray, confidence: float = DEFAULT_CONFIDENCE) -> float:
+    """Half the width of the Student-t confidence interval of the mean of ``x`` (two values or more).
+
+    The one t-interval of every table here: the paired difference's (:func:`paired_stats`), the
+    parity gap's parts (:func:`parity_gap`) and one arm's means (:func:`arm_means`).
+    """
+    return float(stats.t.ppf(1 - (1 - confidence) / 2, x.size - 1)) * float(x.std(ddof=1)) / math.sqrt(x.size)
 
 
 def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -187,10 +198,9 @@ def parity_gap(baseline: np.ndarray, variant: np.ndarray, confidence: float = DE
     out["parity_gap_diff"] = gap(float((v - b).mean()), float((v + b).mean()) - 2)
     if b.size < 2:
         return out
-    t = float(stats.t.ppf(1 - (1 - confidence) / 2, b.size - 1))
 
     def interval(x: np.ndarray) -> tuple[float, float]:
-        mean, half = float(x.mean()), t * float(x.std(ddof=1)) / math.sqrt(x.size)
+        mean, half = float(x.mean()), t_half_width(x, confidence)
         return mean - half, mean + half
 
     (d_low, d_high), (s_low, s_high) = interval(v - b), interval(v + b - 2)
@@ -390,6 +400,35 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
                        rel_diff=row["diff"] / base_mean if base_mean and math.isfinite(base_mean) else math.nan)
             rows.append(row)
     return with_holm(pd.DataFrame(rows, columns=EFFECT_COLUMNS), shown)
+
+
+MEAN_COLUMNS = ["metric", "arm", "mean", "ci_low", "ci_high", "n", "dropped", "confidence"]
+
+
+def arm_means(values: pd.DataFrame, design: Mapping[str, Any], metrics: Sequence[str] | None = None,
+              confidence: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
+    """Each metric's mean over the replications of the design's reference arm, with its Student-t interval.
+
+    What a design of one arm (``report.no_variant``) reports in place of effects: with no variant
+    there is no paired change, and a researcher running the baseline alone (to see where it
+    settles, or how much replications spread) read only its trajectories. The metrics are those
+    a comparison of it would report (:func:`family_metrics`, group ratios included), and a run
+    without a finite value leaves its replication out (``dropped``), as an incomplete pair does.
+
+    Returns:
+        A frame with :data:`MEAN_COLUMNS`; the interval is NaN with fewer than two values.
+    """
+    arm = next((str(a["label"]) for a in design.get("arms", []) if a.get("reference") is None), None)
+    shown = list(metrics) if metrics else None
+    rows = []
+    for metric, wide in metric_tables(values, design, shown):
+        x = (wide[arm] if arm in wide else pd.Series(np.nan, index=wide.index)).to_numpy(dtype=float)
+        kept = x[np.isfinite(x)]
+        mean = float(kept.mean()) if kept.size else math.nan
+        half = t_half_width(kept, confidence) if kept.size > 1 else math.nan
+        rows.append({"metric": metric, "arm": arm, "mean": mean, "ci_low": mean - half, "ci_high": mean + half,
+                     "n": int(kept.size), "dropped": int(x.size - kept.size), "confidence": confidence})
+    return shown_rows(pd.DataFrame(rows, columns=MEAN_COLUMNS), shown)
 
 
 def metric_tables(values: pd.DataFrame, design: Mapping[str, Any],

@@ -634,14 +634,21 @@ def _fewer_runs_note(out: Path, old: dict[str, Any], new: dict[str, Any]) -> str
             f"run's, with {after}; its runs are kept (run its command again to report it)")
 
 
-def _said_alone(design: Mapping[str, Any], out: Path, subject: str) -> bool:
-    """For a design of one arm (``report.no_variant``), say there is nothing to compare in place of an empty table."""
-    from sim.experiment.report import no_variant  # noqa: PLC0415
+def _said_alone(design: Mapping[str, Any], out: Path, result: Any) -> bool:
+    """For a design of one arm (``report.no_variant``), say there is nothing to compare, and print its means.
+
+    In place of an empty effects table: each metric's mean over the runs with its interval
+    (``Analysis.means``), which report.md has too.
+    """
+    from sim.experiment.report import no_variant, print_means  # noqa: PLC0415
 
     if not no_variant(design):
         return False
-    print(f"{subject}: nothing to compare: one arm, {design['arms'][0]['label']}, and no variant, so no paired change "
-          f"and no verdict; its runs' values are in {out / 'summaries'}")
+    arm = design["arms"][0]["label"]
+    print(f"{result.subject}: nothing to compare: one arm, {arm}, and no variant, so no paired change and no "
+          f"verdict; each metric's mean over its runs is below, each run's values are in {out / 'summaries'}")
+    n = int(result.means["n"].max()) if len(result.means) else 0
+    print_means(result.means, f"{result.subject}: {arm}, mean over {counted(n, 'run')}")
     return True
 
 
@@ -798,7 +805,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else RESULTS / "compare"
     _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
-    alone = not args.quiet and _said_alone(design.to_json(), out, result.subject)
+    alone = not args.quiet and _said_alone(design.to_json(), out, result)
     if not args.quiet and not alone:
         print_effects(result.effects, title=f"{result.subject}: paired effects (variant - baseline)", full=args.full,
                       confidence=result.confidence)
@@ -823,7 +830,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
-    alone = not args.quiet and _said_alone(design.to_json(), out, result.subject)
+    alone = not args.quiet and _said_alone(design.to_json(), out, result)
     if not args.quiet and not alone:
         print_effects(result.effects, title=f"{result.subject}: paired effects (variant - baseline)", full=args.full,
                       confidence=result.confidence)
@@ -964,7 +971,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     _check_report_metrics(args.metrics, store)
     result = analyse(args.folder, confidence=args.confidence, metrics=args.metrics, against=args.against,
                      made_by=made_by, figures=args.figures, interactions=args.interaction)
-    alone = not args.quiet and _said_alone(design, Path(args.folder), result.subject)
+    alone = not args.quiet and _said_alone(design, Path(args.folder), result)
     if not args.quiet and not alone:
         reference = args.against or "baseline"
         print_effects(result.effects, title=f"{result.subject}: paired effects (variant - {reference})",

@@ -9,6 +9,9 @@ sees the terminal's Ctrl-C, and the command keeps its handler throughout.
 
 It prints the scheduler's address on one line, then serves until its stdin closes (the command
 is done, or was killed) or it gets SIGTERM (the command stopping at once), and closes the cluster.
+A cluster that cannot start prints :data:`NOT_STARTED` and why on that line instead, and no
+traceback: the command says it in its own line (Dask's traceback, on the command's screen, came
+above it).
 """
 
 from __future__ import annotations
@@ -17,6 +20,15 @@ import logging
 import signal
 import sys
 import warnings
+
+NOT_STARTED = "not started: "  # how the line that says why the cluster did not start begins
+
+
+def cause(exc: BaseException) -> str:
+    """The first cause of ``exc`` as one line: Dask's "Cluster failed to start" says less than what failed."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return f"{exc.__class__.__name__}: {' '.join(str(exc).split())}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -31,8 +43,12 @@ def main(argv: list[str] | None = None) -> None:
     # Workers log at CRITICAL only: closed at a Ctrl-C, the scheduler can go before a worker's next
     # heartbeat, which then logged "Failed to communicate with scheduler" with two tracebacks; a
     # run's own failure is recorded with its traceback anyway.
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           host="127.0.0.1", silence_logs=logging.CRITICAL)
+    try:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               host="127.0.0.1", silence_logs=logging.CRITICAL)
+    except Exception as exc:  # (what failed goes to the command, which says it in one line)
+        print(f"{NOT_STARTED}{cause(exc)}", flush=True)
+        sys.exit(1)
     try:
         print(cluster.scheduler_address, flush=True)
         sys.stdin.read()

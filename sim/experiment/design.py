@@ -39,6 +39,7 @@ from sim.scenario import (
     closest,
     error_line,
     extends_chain,
+    key_path_parts,
     load_scenario,
     not_found,
     pattern_words,
@@ -839,7 +840,7 @@ def value_at(content: Mapping[str, Any], key: str) -> Any:
     decides whether sampled values are rounded (a grid over ``stretch_pilots.months`` was refused
     as "got 3.0").
     """
-    parts = key.replace("__", ".").split(".")
+    parts = key_path_parts(key)
     node: Any = content
     for part in parts:
         if isinstance(node, list) and part.isdigit() and int(part) < len(node):

@@ -225,6 +225,8 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
             while the client connected, waited for workers or checked their code: not the
             address's fault, so not an ``InputError`` (a scheduler killed then was "cannot check
             which promosim code the Dask workers run", exit code 2, or a traceback).
+        WorkerLostError: When a worker was lost while its code was checked (``check_worker_code``).
+        ClusterNotStartedError: When a LocalCluster (``--dask-local``) could not start.
     """
     if spec.kind == "sequential":
         yield SequentialExecutor(), 1
@@ -263,6 +265,35 @@ def open_executor(spec: ExecutorSpec) -> Iterator[tuple[cf.Executor, int]]:
             yield executor, width
         finally:
             executor.shutdown(wait=False)
+
+
+class WorkerLostError(Exception):
+    """A Dask worker was lost while ``check_worker_code`` asked it which code it runs: no fault of the input.
+
+    It was "cannot check which promosim code the Dask workers run", exit code 2, the code of bad
+    input, as if the command line or the workers' install were wrong. The runner stops with
+    ``runner.SchedulerLostError`` (exit code 1, the command that resumes).
+
+    Args:
+        worker: The worker's address.
+        why: What the connection to it said, as one line.
+    """
+
+    def __init__(self, worker: str, why: str):
+        self.worker, self.why = worker, why
+        super().__init__(f"the Dask worker {worker} was lost ({why})")
+
+
+class ClusterNotStartedError(Exception):
+    """A LocalCluster (``--dask-local``) did not start; ``reason`` says why, as the cluster's process told it.
+
+    Started again after the one before stopped (workers killed), a cluster that could not start
+    ended the command in a traceback; the runner stops with ``runner.SchedulerLostError`` instead.
+    """
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"the Dask LocalCluster did not start ({reason})")
 
 
 class SchedulerGone(cf.BrokenExecutor):
@@ -356,6 +387,7 @@ def check_worker_code(client: Any, source: str = "--dask-address") -> None:
 
     Raises:
         InputError: Naming the first differing worker and where each side's code comes from.
+        WorkerLostError: A worker's connection failed while it was asked (it died, its machine was lost).
         OSError: The client lost its scheduler (no fault of the workers': ``open_executor`` says so).
     """
     import cloudpickle  # noqa: PLC0415 (Dask's own dependency)
@@ -366,15 +398,23 @@ def check_worker_code(client: Any, source: str = "--dask-address") -> None:
     cloudpickle.register_pickle_by_value(fingerprint)
     here, folder = fingerprint.code_digest()
     try:  # a worker's own error comes back as its answer: only the connection's is raised
-        found = client.run(fingerprint.code_digest, on_error="return")
+        found = client.run(fingerprint.checked_digest, on_error="return")
     except OSError:
         raise
     except Exception as exc:  # (the check could not be sent)
         raise InputError(f"cannot check which promosim code the Dask workers run ({exc})", source=source) from None
+    # The check's own errors are answers (checked_digest), so an error here is the connection's (an OSError:
+    # Dask's CommClosedError, a connection refused or timed out), or the worker's Python could not unpickle it.
+    for address, answer in sorted(found.items()):
+        if isinstance(answer, OSError):
+            raise WorkerLostError(address, answer.__class__.__name__)
     failed = next((answer for answer in found.values() if isinstance(answer, BaseException)), None)
     if failed is not None:  # (a worker that cannot even run the check)
         raise InputError(f"cannot check which promosim code the Dask workers run ({failed})", source=source)
     for address, (theirs, where) in sorted(found.items()):
+        if theirs == fingerprint.FAILED:
+            raise InputError(f"cannot check which promosim code the Dask workers run (worker {address}: {where})",
+                             source=source)
         if theirs == "none":
             raise InputError(f"worker {address} cannot import promosim (no 'sim' package on its Python path), "
                              "so it cannot run the simulations; install promosim where it runs, or start it with "
@@ -553,16 +593,18 @@ def _local_cluster(workers: int) -> Iterator[str]:
     ``sim`` (which ``check_worker_code`` verifies).
 
     Raises:
-        RuntimeError: When the cluster could not start (its own error is on stderr).
+        ClusterNotStartedError: When the cluster could not start, with why.
     """
+    from sim.experiment.cluster import NOT_STARTED  # noqa: PLC0415 (the cluster's own module, light)
+
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     helper = subprocess.Popen([sys.executable, "-m", "sim.experiment.cluster", str(workers)], env=env,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True)
     assert helper.stdin is not None and helper.stdout is not None
     try:
         address = helper.stdout.readline().strip()
-        if not address:
-            raise RuntimeError(f"the Dask LocalCluster did not start (exit code {helper.wait()})")
+        if not address or address.startswith(NOT_STARTED):  # (none: it ended before it could say, with exit code)
+            raise ClusterNotStartedError(address.removeprefix(NOT_STARTED) or f"exit code {helper.wait()}")
         yield address
     except BaseException:
         helper.terminate()  # at once, also while it starts; it closes the cluster on its way out

@@ -61,3 +61,18 @@ def code_digest() -> tuple[str, str]:
     for relative, _, _ in files:
         digest.update(relative.encode() + b"\0" + (root / relative).read_bytes() + b"\0")
     return digest.hexdigest()[:12], str(root)
+
+
+FAILED = "failed"  # checked_digest's answer, with why, where code_digest raised
+
+
+def checked_digest() -> tuple[str, str]:
+    """``code_digest``, or (:data:`FAILED`, why) where it raised: what a Dask worker is asked.
+
+    A worker's own error (a file it cannot read) is an answer, so that one the check gets in
+    place of an answer is the connection's: the worker was lost (``executor.check_worker_code``).
+    """
+    try:
+        return code_digest()
+    except Exception as exc:  # (said by the command, naming the worker)
+        return FAILED, f"{exc.__class__.__name__}: {exc}"

@@ -29,6 +29,7 @@ from sim.errors import InputError, output_folder
 from sim.experiment.analysis import (
     LABEL_WIDTH,
     against_design,
+    arm_means,
     comparison_labels,
     label_lines,
     paired_effects,
@@ -48,7 +49,7 @@ from sim.metrics import (
     metric_info,
     undefined_reasons,
 )
-from sim.scenario import apply_override, load_scenario
+from sim.scenario import apply_override, key_path_parts, load_scenario
 from sim.wording import DEFAULT_CONFIDENCE, counted, markdown_text, named, percent_level, significance
 
 MAX_SEEDS_SHOWN = 40
@@ -145,27 +146,17 @@ def shown_change(row: Any, at_least: int = 0) -> ShownChange:
     read 0.196 on one row and 0.1960 on the next (a new user and an org-design trial each took
     those for different baselines).
 
-    The change shown is the shown "after" minus the shown "before", so the arithmetic a reader
-    checks always adds up: an org-design trial read ``promotions: 908 → 893 (-14)`` (means 907.5
-    and 893, the difference -14.5 rounded half to even) as a mistake. It can differ from the
-    exact mean difference (``diff`` in effects.csv) by one unit of its last digit, never in sign:
-    with two significant digits that is within the rounding of the means themselves. Where that
-    unit would put the change outside its own shown interval (a very narrow one: ``+0.053; 95% CI
-    0.052 to 0.052``), one more decimal is shown, until it lies within. A clear interval's bound
-    that would read 0 gets its first digit (``_bound``).
+    The change shown is the exact mean difference (``diff`` in effects.csv) rounded, halves away
+    from zero like every number here (:func:`rounded`), not the shown "after" minus the shown
+    "before": that made an exact -1/3 read ``0.67 → 0.33 (-0.34)`` in a grid's table, a change
+    the runs did not have. So the shown means can differ from the shown change by one unit of its
+    last digit (never in sign), and the change always lies within its own shown interval (both
+    are rounded alike, and the interval is centred on it). A clear interval's bound that would
+    read 0 gets its first digit (``_bound``).
     """
     before, after = row.baseline_mean, row.variant_mean
     d = max(change_decimals(row.diff, (row.ci_high - row.ci_low) / 2, (before, after)), at_least)
-    if not (math.isfinite(before) and math.isfinite(after)):
-        change = fixed(row.diff, d, signed=True)
-        return ShownChange(fixed(before, d), fixed(after, d), change, fixed(row.ci_low, d), fixed(row.ci_high, d), d)
-    while True:
-        step = rounded(after, d) - rounded(before, d)
-        bounded = all(math.isfinite(x) for x in (row.ci_low, row.ci_high))
-        if d >= MAX_DECIMALS or not bounded or rounded(row.ci_low, d) <= step <= rounded(row.ci_high, d):
-            break
-        d += 1
-    return ShownChange(fixed(before, d), fixed(after, d), f"{step:+,.{d}f}", _bound(row, row.ci_low, d),
+    return ShownChange(fixed(before, d), fixed(after, d), fixed(row.diff, d, signed=True), _bound(row, row.ci_low, d),
                        _bound(row, row.ci_high, d), d)
 
 
@@ -199,6 +190,8 @@ class Analysis:
     names: dict[str, str] = field(default_factory=dict)  # :func:`scenario_names`: arms' own names, by label
     subject: str = ""  # :func:`comparison_subject`: what the titles, report.md's and the terminal's, say was compared
     levers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # :func:`lever_reasons`, by variant
+    # A design of one arm (:func:`no_variant`): each metric's mean with its interval (analysis.arm_means); else empty
+    means: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def failed(self) -> int:
@@ -324,7 +317,8 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
                       failures=failure_reasons(runs), files=files,
                       top_shares=top_shares(values, effects, design, store),
                       glance_labels=glance_labels(store, design), interactions=inter, confidence=level,
-                      names=names, subject=subject, levers=lever_reasons(store, design))
+                      names=names, subject=subject, levers=lever_reasons(store, design),
+                      means=arm_means(values, design, asked, level) if no_variant(design) else pd.DataFrame())
     files["report"] = root / "report.md"
     prov = provenance(store, runs, made_by)
     result.reused = reused_note(prov)
@@ -843,7 +837,7 @@ def lever_reasons(store: ResultStore, design: Mapping[str, Any]) -> dict[str, li
             kept[scenario] = store.scenario(scenario).get("interventions") or {}
         out = {name: dict(value or {}) for name, value in kept[scenario].items()}
         for key, value in (arm.get("parameters") or {}).items():  # a grid over a lever's parameter
-            parts = str(key).replace("__", ".").split(".")
+            parts = key_path_parts(str(key))
             if len(parts) == 3 and parts[0] == "interventions":
                 out.setdefault(parts[1], {})[parts[2]] = value
         return out
@@ -1088,9 +1082,8 @@ def change_line(row: Any, tests: int = 1) -> str:
     """One clear change: baseline -> variant (difference; CI): verdict, and whether it survives Holm.
 
     The numbers come from :func:`shown_change`: the decimals that show the difference to two
-    significant digits (more where the rounded means would not add up to it), so the means and
-    the interval line up with it (``0.212 → 0.160 (-0.052; ...)``). Only a firm verdict
-    (:func:`firm`) is bold; a change that chance could explain among ``tests`` tests says so.
+    significant digits, so the means and the interval line up with it (``0.212 → 0.160 (-0.052; ...)``).
+    Only a firm verdict (:func:`firm`) is bold; a change that chance could explain among ``tests`` tests says so.
     A ratio that moved without clearly coming closer to parity says why, when the reason is plain.
     """
     shown = shown_change(row)
@@ -1579,9 +1572,51 @@ def no_variant(design: Mapping[str, Any]) -> str:
     if len(arms) != 1 or arms[0].get("reference"):  # every other arm is paired with one
         return ""
     return (f"Nothing to compare: the design has one arm, {markdown_text(arms[0].get('label', ''))}, and no "
-            "variant, so no paired change and no verdict. Its runs' values are in `summaries/` "
-            "(`ResultStore(FOLDER).summaries()`), its monthly means under *Plots*; a variant under "
-            "`scenarios: variants:` or a `grid:` gives comparisons.")
+            "variant, so no paired change and no verdict. Each metric's mean over its runs is below, each run's "
+            "values are in `summaries/` (`ResultStore(FOLDER).summaries()`), its monthly means under *Plots*; a "
+            "variant under `scenarios: variants:` or a `grid:` gives comparisons.")
+
+
+def shown_mean(row: Any) -> tuple[str, str, str]:
+    """An arm's mean and its interval's bounds (a row of ``analysis.arm_means``) as text, NaN as an em dash.
+
+    With the decimals of two significant digits of the interval's half-width, as a change that
+    is not clear has (:func:`change_decimals`); with no interval (fewer than two runs), four
+    significant digits of the mean.
+    """
+    half = (row.ci_high - row.ci_low) / 2
+    if not math.isfinite(half):
+        return fmt(row.mean), "—", "—"
+    d = change_decimals(math.nan, half, (row.mean,))
+    return fixed(row.mean, d), fixed(row.ci_low, d), fixed(row.ci_high, d)
+
+
+def means_lines(means: pd.DataFrame, top_levels: Mapping[str, str] | None = None) -> list[str]:
+    """report.md's table of a one-arm design: each metric's mean over the replications with its interval.
+
+    The baseline run alone (to see where it settles, or how far its replications spread) showed only
+    its trajectories; these are the numbers, and what each metric means.
+    """
+    if means.empty:
+        return []
+    level = percent_level(confidence_of(means))
+    rows = []
+    for r in means.itertuples():
+        mean, low, high = shown_mean(r)
+        rows.append([markdown_text(plain_label(r.metric)), f"`{r.metric}`", mean,
+                     f"{low} to {high}" if low != "—" else "—", int(r.n)])
+    lines = ["### Each metric over the replications", "",
+             f"The mean over the runs of {markdown_text(means['arm'].iloc[0])}, with its {level} confidence interval "
+             f"(Student's t over the replications: the range that holds the mean of many more such runs with {level} "
+             "confidence; more replications narrow it). *n*: the runs with a value (a rate with nothing to count "
+             "has none in a run); with fewer than 2 there is no interval.", ""]
+    lines += [*_md_table(["metric", "key", "mean", f"{level} CI", "n"], rows), ""]
+    unmeasured = [str(m) for m in means.loc[means["n"] == 0, "metric"]]
+    if unmeasured:  # as a variant's section says it (variant_summary): more replications would not help
+        lines += [f"No value in any run: {', '.join(map(plain_label, unmeasured))}.", ""]
+        reasons = undefined_reasons(unmeasured, top_is_everyone=None, runs="these runs", label=plain_label)
+        lines += [f"- {reason}." for reason in reasons] + [""]
+    return [*lines, *glossary_lines(list(means["metric"]), top_levels)]
 
 
 def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
@@ -1609,7 +1644,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     reference = markdown_text((design.get("against") or {}).get("label") or "baseline")  # in report.md's words
     alone = no_variant(design)
     if alone:
-        lines += ["## Summary", "", alone, ""]
+        lines += ["## Summary", "", alone, "", *means_lines(result.means, top_levels)]
     else:
         lines += summary_lines(result.effects, descriptions or {}, top_levels, result.top_shares, reference,
                                result.glance_labels, result.names, result.levers)
@@ -1755,6 +1790,31 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     console.print(f"change: variant minus {reference}, averaged over runs paired by seed; [{level} CI]: the range "
                   f"that holds the true change with {level} confidence. {holm}Lever time is a cost, not a result. "
                   "Every statistic: --full or effects.csv.", highlight=False, markup=False)
+
+
+def print_means(means: pd.DataFrame, title: str) -> None:
+    """A one-arm design's means on stdout (:func:`means_lines` in report.md): metric, mean [CI], runs, and a legend."""
+    from rich import box  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415
+    from rich.markup import escape  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    if means.empty:
+        return
+    level = percent_level(confidence_of(means))
+    console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else COMPACT_WIDTH)
+    table = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("metric", overflow="fold")
+    table.add_column(f"mean [{level} CI]", justify="right", no_wrap=True)
+    table.add_column("n", justify="right")
+    for r in means.itertuples():
+        mean, low, high = shown_mean(r)
+        table.add_row(escape(plain_label(r.metric)), escape(f"{mean} [{low}, {high}]" if low != "—" else mean),
+                      str(int(r.n)))
+    console.print(table)
+    console.print(f"mean over the runs of {means['arm'].iloc[0]}; [{level} CI]: the range that holds the mean of "
+                  f"many more such runs with {level} confidence; n: the runs with a value. What each metric means: "
+                  "report.md.", highlight=False, markup=False)
 
 
 def _fits_whole(table: Any, width: int, rows: Sequence[tuple[str, str]]) -> bool:

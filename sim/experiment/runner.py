@@ -34,10 +34,12 @@ from sim.errors import ExecutionError, InputError
 from sim.experiment.design import Design, RunTask
 from sim.experiment.executor import (
     UNREACHABLE,
+    ClusterNotStartedError,
     ExecutorSpec,
     RunFunction,
     RunOutcome,
     SchedulerGone,
+    WorkerLostError,
     execute_run,
     open_executor,
     window_size,
@@ -69,12 +71,14 @@ class RunStats:
 
 
 class SchedulerLostError(ExecutionError):
-    """The Dask scheduler was lost mid-experiment and did not come back: the runs finished before are saved.
+    """The Dask machinery was lost mid-experiment and did not come back: the runs finished before are saved.
 
-    Not an ``InputError`` (exit code 2, as it was): the command line was right, and the same
-    command resumes once a scheduler and its workers are back. A LocalCluster the command started
-    itself is not for the user to bring back: the same command starts a new one, and the line
-    says so ("once a scheduler and its workers are back" read as a task for them).
+    Its scheduler, a worker while its code was checked, or a LocalCluster the command started
+    (which then could not start again). Not an ``InputError`` (exit code 2, as it was): the
+    command line was right, and the same command resumes once a scheduler and its workers are
+    back. A LocalCluster the command started itself is not for the user to bring back: the same
+    command starts a new one, and the line says so ("once a scheduler and its workers are back"
+    read as a task for them).
 
     Args:
         what: The executor as ``ExecutorSpec.describe`` names it ("Dask scheduler at tcp://...").
@@ -84,11 +88,19 @@ class SchedulerLostError(ExecutionError):
         command: The command that resumes (``experiment run`` names it); else "the same command".
         clusters: For a LocalCluster the command started (``--dask-local``), how many times it
             stopped (the runner starts a fresh one after a loss); 0 for a scheduler at an address.
+        local: The executor is a LocalCluster the command starts (by default, when one stopped).
+        not_started: Why a LocalCluster did not start (``executor.ClusterNotStartedError``): the first,
+            or the one started after ``clusters`` stopped.
+        worker: A worker lost while its code was checked (``executor.WorkerLostError``), and ``why``.
+        why: What the connection to that worker said.
     """
 
     def __init__(self, what: str, finished: int, planned: int, out: str | Path, command: str | None = None,
-                 clusters: int = 0):
+                 clusters: int = 0, *, local: bool | None = None, not_started: str = "", worker: str = "",
+                 why: str = ""):
         self.what, self.finished, self.planned, self.out, self.clusters = what, finished, planned, out, clusters
+        self.local = bool(clusters) if local is None else local
+        self.not_started, self.worker, self.why = not_started, worker, why
         if finished:
             lost = (f"after {finished:,} of {planned:,} runs; the {counted(finished, 'finished run')} "
                     f"{'is' if finished == 1 else 'are'} saved in {out}")
@@ -96,18 +108,33 @@ class SchedulerLostError(ExecutionError):
         else:
             lost = f"before any of its {counted(planned, 'run')} had finished, so none is saved"
             then = "start"
-        if not clusters:
-            how = f"{then} with: {command}" if command else f"run the same command again to {then}"
-            super().__init__(f"the {what} was lost {lost}; once a scheduler and its workers are back, {how}")
-            return
-        again = "" if clusters == 1 else f" {clusters} times, the last"
-        how = (f"{then} with the same command, which starts a new cluster: {command}" if command
-               else f"run the same command again to {then} (it starts a new cluster)")
-        super().__init__(f"the {what} that this command started stopped{again} {lost}; {how}")
+        if self.local:
+            how = (f"{then} with the same command, which starts a new cluster: {command}" if command
+                   else f"run the same command again to {then} (it starts a new cluster)")
+        else:
+            back = "the workers are" if worker else "a scheduler and its workers are"
+            how = f"once {back} back, " + (f"{then} with: {command}" if command else f"run the same command again "
+                                                                                     f"to {then}")
+        if worker:
+            what_happened = (f"the Dask worker {worker} was lost ({why}) while this command checked which promosim "
+                             f"code the workers of the {what} run,")
+        elif clusters and not_started:
+            again = "" if clusters == 1 else f" {clusters} times"
+            what_happened = f"the {what} that this command started stopped{again}, and a new one did not start " \
+                            f"({not_started}),"
+        elif clusters:
+            again = "" if clusters == 1 else f" {clusters} times, the last"
+            what_happened = f"the {what} that this command started stopped{again}"
+        elif not_started:
+            what_happened = f"the {what} did not start ({not_started}),"
+        else:
+            what_happened = f"the {what} was lost"
+        super().__init__(f"{what_happened} {lost}; {how}")
 
     def resumed_by(self, command: str) -> SchedulerLostError:
         """The same error, naming ``command`` as the one that resumes."""
-        return SchedulerLostError(self.what, self.finished, self.planned, self.out, command, self.clusters)
+        return SchedulerLostError(self.what, self.finished, self.planned, self.out, command, self.clusters,
+                                  local=self.local, not_started=self.not_started, worker=self.worker, why=self.why)
 
 
 class _Committer:
@@ -228,7 +255,7 @@ def run_design(
             # Stopped before any run was stored (an unreachable scheduler, a Ctrl-C, a scheduler lost before
             # the first run finished): a new folder holding only the plan would look like a started run.
             # Removed while the lock is held, so that no other process starts in it meanwhile.
-            if fresh and not finished_runs(folder):
+            if fresh and not store.finished():
                 if absent:
                     shutil.rmtree(folder, ignore_errors=True)
                 else:  # empty it, not remove it: it may be a symlink, or a mount point, the user made
@@ -287,6 +314,10 @@ def _run_in_store(
                     lost = _drive(pool, width, todo, run_fn, committer)
             except SchedulerGone as exc:  # lost while the client connected, after it had answered: no run went out
                 lost = [(task, exc) for task in todo]
+            except WorkerLostError as exc:  # no run went out, and the workers' code is not known: stop, to resume
+                raise _scheduler_lost(executor, stats, out, gone, worker=exc.worker, why=exc.why) from None
+            except ClusterNotStartedError as exc:  # (a fresh one after the last stopped, or the first)
+                raise _scheduler_lost(executor, stats, out, gone, not_started=exc.reason) from None
             except InputError as exc:
                 if (attempt == 1 and not scheduler_heard) or not str(exc.detail).startswith(UNREACHABLE):
                     raise
@@ -313,13 +344,15 @@ def _run_in_store(
     return stats
 
 
-def _scheduler_lost(executor: ExecutorSpec, stats: RunStats, out: str | Path, gone: int) -> SchedulerLostError:
+def _scheduler_lost(executor: ExecutorSpec, stats: RunStats, out: str | Path, gone: int,
+                    **what_happened: str) -> SchedulerLostError:
     """``SchedulerLostError`` for the runs ``stats`` counts (those still buffered are committed on the way out).
 
     ``gone``: the tries that lost their scheduler; for a LocalCluster, started afresh at each try, the clusters lost.
+    ``what_happened``: ``not_started`` or ``worker`` and ``why``, as ``SchedulerLostError`` takes them.
     """
     return SchedulerLostError(executor.describe(), stats.skipped + stats.ok + stats.failed, stats.planned, out,
-                              clusters=0 if executor.address else gone)
+                              clusters=0 if executor.address else gone, local=not executor.address, **what_happened)
 
 
 def _lost(pool: cf.Executor) -> str | None:
