@@ -89,6 +89,12 @@ class _MetricCollector(mesa.DataCollector):
             model_vars[name].append(value if type(value) is float else deepcopy(value))
 
 
+def _collections(collector: Any) -> tuple[int, ...]:
+    """How much a Mesa DataCollector holds: it changes when the collector collects."""
+    return (*(len(values) for values in getattr(collector, "model_vars", {}).values()),
+            len(getattr(collector, "_agent_records", ())), len(getattr(collector, "_agenttype_records", ())))
+
+
 class PromotionModel(mesa.Model):
     """An organisation whose people have hidden aspirations and whose managers read signals.
 
@@ -135,11 +141,14 @@ class PromotionModel(mesa.Model):
         self.month = -spec.warmup_months
         self.org = Org(spec)
         self.workforce = Workforce(self.org.n_slots, spec.behaviour.engagement_effect)
-        # Mesa agents are handles made on demand (see sync_agents); the cache and what it holds.
-        self.agent_at = np.full(self.org.n_slots, None, dtype=object)
+        # Mesa agents are handles made on demand (see sync_agents); the cache and what it holds. A list,
+        # not a numpy array of objects: the garbage collector cannot see into one, so the cycle of
+        # model and agents was never freed (each batch_run with agent reporters kept every model).
+        self.agent_at: list[Employee | None] = [None] * self.org.n_slots
         self._agent_kind = np.full(self.org.n_slots, -1, dtype=np.int8)
         self._agent_uid = np.full(self.org.n_slots, -1, dtype=np.int64)
         self._next_uid = 1
+        self._agents_listed = False  # whether a Mesa agent set was handed out (kept up to date at each step)
         self.reserved_external = np.zeros(self.org.n_slots, dtype=bool)
         self.group_bias = np.array([g.rating_bias for g in spec.groups], dtype=float)
         self.group_suppression = np.array([g.ambition_suppression for g in spec.groups], dtype=float)
@@ -191,15 +200,34 @@ class PromotionModel(mesa.Model):
 
     # -- the schedule ---------------------------------------------------------------------
     def step(self) -> None:
-        """One month; the headline metrics go to ``self.datacollector`` (Mesa's batch tools read it).
+        """One month; ``self.datacollector`` is collected once it is over (see ``_wrapped_step``).
 
         ``running`` turns False after the scenario's ``years``, as Mesa's ``run_model``, batch_run
         and SolaraViz's Play expect of a model that ends: they ran on for ever (a Mesa user's
         trial). Stepping on is still allowed (``simulate(years=...)`` runs past the scenario's).
+
+        Once ``model.agents`` has been listed, the agents are brought up to date here: Mesa's agent
+        sets are live, and one kept from ``model.agents`` or ``agents_by_type`` lacked every hire
+        and change of track until the model was next asked (a Mesa user's trial).
         """
         self._advance()
-        self.datacollector.collect(self)
+        if self._agents_listed:
+            self.sync_agents()
         self.running = self.month < round(12 * self.scenario.years)
+
+    def _wrapped_step(self, *args: Any, **kwargs: Any) -> None:
+        """``model.step()``: Mesa's step, then ``self.datacollector`` collected unless the step collected it.
+
+        Collected after the whole step, a subclass's ``step`` included. A subclass with a DataCollector
+        of its own that it collects in its ``step``, the Mesa way, had it collected twice a month
+        (``PromotionModel.step`` collected it too): row *i*, and batch_run's ``Step`` *i*, held month
+        *i*/2 (a Mesa user's trial).
+        """
+        collector = self.datacollector
+        before = _collections(collector)
+        super()._wrapped_step(*args, **kwargs)
+        if self.datacollector is not collector or _collections(collector) == before:
+            self.datacollector.collect(self)
 
     def _advance(self) -> None:
         """One month, in the order of docs/ODD.md (Process overview and scheduling)."""
@@ -419,26 +447,32 @@ class PromotionModel(mesa.Model):
     @property
     def agents(self) -> mesa.AgentSet:
         """Everyone employed now, as Mesa agents (``Employee``; ``Manager`` on the management track)."""
-        self.sync_agents()
+        self._list_agents()
         return super().agents
 
     @property
     def agents_by_type(self) -> dict[type[mesa.Agent], mesa.AgentSet]:
         """Mesa's agent sets by class, brought up to date first."""
-        self.sync_agents()
+        self._list_agents()
         return super().agents_by_type
 
     @property
     def agent_types(self) -> list[type]:
         """The agent classes present, brought up to date first."""
-        self.sync_agents()
+        self._list_agents()
         return super().agent_types
+
+    def _list_agents(self) -> None:
+        """Bring the agents up to date, and keep them so at every step from now on (see ``step``)."""
+        self._agents_listed = True
+        self.sync_agents()
 
     def sync_agents(self) -> None:
         """Make the Mesa agents match the workforce: one per employed person, of the right class.
 
         The phases never touch agents, so they are made here, when Mesa, the app or a test asks
-        for them; at the app's sizes that is every step, in a 100k batch run never.
+        for them, and at the end of every step once someone has listed them (``model.agents``,
+        ``agents_by_type``); in a 100k batch run that never looks, never.
         """
         wf = self.workforce
         rows = wf.rows

@@ -24,7 +24,7 @@ import typing
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, NoReturn, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
@@ -641,6 +641,18 @@ class Scenario(_Strict):
     def to_yaml(self) -> str:
         """The fully resolved scenario as YAML (every default spelled out)."""
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+    def __iter__(self) -> NoReturn:
+        """Not iterable, unlike other pydantic models (their fields as pairs): one value, not many.
+
+        ``mesa.batch_run`` sweeps over any iterable parameter, so ``parameters={"scenario": scenario}``
+        ran each (field, value) pair as a scenario and failed on the first ("got ('name', ...)"), a
+        Mesa user's trial. Not iterable, it is one parameter value, as a path or a name is.
+
+        Raises:
+            TypeError: Always; the fields are in ``model_dump()``.
+        """
+        raise TypeError("a Scenario is not iterable: its fields are in scenario.model_dump()")
 
 
 # ---------------------------------------------------------------------------------------------

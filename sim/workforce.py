@@ -319,10 +319,19 @@ class Employee(mesa.Agent):
 
     def __init__(self, model: PromotionModel, row: int):
         super().__init__(model)
+        # Mesa 3.3's Agent keeps every model with an agent as a key of a class-wide dict of id
+        # counters, so such a model was never freed: each run of a batch_run with agent reporters
+        # stayed in memory (mesa#3179). The person's uid is the unique_id; the counter is not needed.
+        getattr(mesa.Agent, "_ids", {}).pop(model, None)
         self.row = row
         self._frozen: dict[str, Any] | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name in _PLACE_NAMES:  # written in the columns, they left the organisation's positions out of step
+            raise AttributeError(
+                f"{name!r} is where the person is in the organisation and cannot be set: people move in the "
+                f"promotion round (model.move), arrive by hiring (model.place) and leave in the exits phase "
+                f"(model.remove_people)")
         if name in _STATE_NAMES:
             raise AttributeError(
                 f"{name!r} is simulation state and cannot be set on an agent (it would change nothing the model "
@@ -437,6 +446,11 @@ class Manager(Employee):
         """The people in this manager's team (none once the manager is gone)."""
         return self.model.reports_of(self.row) if self.present else []
 
+
+# Columns and properties of where a person is, kept in step with the organisation's positions
+# (``Org.occupant``, ``Org.level``): only the model's moves may change them.
+_PLACE_NAMES = frozenset({"active", "uid", "slot", "boss_slot", "level", "track", "b_manager", "manager",
+                          "present"})
 
 # Names an agent shows the simulation's state under (columns, properties, the views' keys):
 # setting one on an agent made a plain attribute that the model never reads.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import math
+import re
+import weakref
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -361,11 +365,22 @@ def test_simulation_state_cannot_be_set_on_an_agent() -> None:
     """``agent.ambition = 0.9`` made a plain attribute the model never read; a custom one is fine."""
     m = PromotionModel(scenario=SMALL, rng=4, warmup_months=0)
     agent = next(iter(m.agents))
-    for name in ("ambition", "competence", "level", "b_interest", "management_readiness"):
+    for name in ("ambition", "competence", "b_interest", "management_readiness"):
         with pytest.raises(AttributeError, match="simulation state"):
             setattr(agent, name, 1.0)
     agent.note = "mine"
     assert agent.note == "mine"
+
+
+@pytest.mark.parametrize("name", ["level", "track", "slot", "uid", "active", "b_manager", "manager"])
+def test_where_a_person_sits_is_not_pointed_to_its_column(name: str) -> None:
+    """``agent.level = 3`` was told to write ``model.workforce.level`` at the agent's row instead, which
+    put the person at level 3 in a position of another level: only the model's moves change these."""
+    m = PromotionModel(scenario=SMALL, rng=4, warmup_months=0)
+    agent = next(iter(m.agents))
+    with pytest.raises(AttributeError, match="where the person is in the organisation") as caught:
+        setattr(agent, name, 1)
+    assert "model.workforce" not in str(caught.value)
 
 
 def test_removing_an_employee_through_mesa_is_refused() -> None:
@@ -454,3 +469,92 @@ def test_a_handle_is_not_present_from_its_persons_change_of_track() -> None:
     assert stayed and all(a.present for a in stayed)
     current = m.employee(moved[0].unique_id)
     assert current is not moved[0] and current.present
+
+
+class OwnCollector(PromotionModel):
+    """A DataCollector of one's own, the Mesa way: collected when built and in ``step``."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"month": "month", "headcount": lambda m: m.metric("headcount")},
+            agent_reporters={"ambition": "ambition"})
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        super().step()
+        self.datacollector.collect(self)
+
+
+def test_a_subclass_that_collects_its_own_datacollector_gets_one_row_a_month() -> None:
+    """PromotionModel.step collected ``self.datacollector`` too, so a subclass collecting in its step, as Mesa
+    models do, had two rows a month: row 3, and batch_run's Step 3, held month 2."""
+    m = OwnCollector(scenario=SMALL, rng=2, warmup_months=0)
+    for _ in range(3):
+        m.step()
+    frame = m.datacollector.get_model_vars_dataframe()
+    assert frame["month"].tolist() == [0, 1, 2, 3]
+    assert frame["headcount"].iloc[-1] == m.workforce.active.sum()
+    results = mesa.batch_run(OwnCollector, parameters={"scenario": [SMALL], "warmup_months": 0, "rng": 2},
+                             max_steps=3, number_processes=1, data_collection_period=1, display_progress=False)
+    assert {(r["Step"], r["month"]) for r in results} == {(0, 0), (1, 1), (2, 2), (3, 3)}
+
+
+def test_batch_run_takes_a_scenario_object_as_one_value() -> None:
+    """batch_run sweeps over an iterable parameter, and a pydantic model iterates over its fields: a Scenario
+    given as ``{"scenario": scenario}`` ran as each (field, value) pair and failed on "got ('name', ...)"."""
+    results = mesa.batch_run(PromotionModel, parameters={"scenario": SMALL, "warmup_months": 0, "rng": [1, 2]},
+                             max_steps=1, number_processes=1, display_progress=False)
+    assert len(results) == 2 and all(r["scenario"] is SMALL and r["headcount"] > 0 for r in results)
+    with pytest.raises(TypeError, match="model_dump"):
+        iter(SMALL)
+
+
+def test_a_datacollector_put_on_the_model_is_collected_once_a_month() -> None:
+    """One set without a ``step`` that collects it is collected by the model at the end of each step."""
+    m = PromotionModel(scenario=SMALL, rng=2, warmup_months=0)
+    m.datacollector = mesa.DataCollector(model_reporters={"month": "month"}, agent_reporters={"level": "level"})
+    for _ in range(3):
+        m.step()
+    assert m.datacollector.get_model_vars_dataframe()["month"].tolist() == [1, 2, 3]
+    agents = m.datacollector.get_agent_vars_dataframe()
+    assert sorted(set(agents.index.get_level_values("Step"))) == [1, 2, 3]
+
+
+def test_an_agent_set_kept_across_steps_stays_current() -> None:
+    """Mesa's agent sets are live; one kept from ``model.agents`` lacked every hire and promotion into
+    management, and kept a promoted person's old handle, until the model was next asked for its agents."""
+    m = PromotionModel(scenario="baseline", headcount=200, warmup_months=0, rng=1)
+    people, managers = m.agents, m.agents_by_type[Manager]
+    hired = m.next_uid
+    for _ in range(24):
+        m.step()
+    wf = m.workforce
+    assert m.next_uid > hired  # people were hired
+    assert sorted(a.unique_id for a in people) == sorted(wf.uid[wf.rows].tolist())
+    assert all(a.present for a in people)
+    assert sorted(a.unique_id for a in managers) == sorted(wf.uid[wf.rows[wf.track[wf.rows] == MANAGEMENT]].tolist())
+
+
+def test_a_model_and_its_agents_are_freed() -> None:
+    """A model whose agents were made was never freed: its agents sat in a numpy array of objects, which the
+    garbage collector cannot see into, and Mesa 3.3 keeps each model with an agent in ``Agent._ids``
+    (mesa#3179), so every run of a batch_run with agent reporters stayed in memory."""
+    m = PromotionModel(scenario=SMALL, rng=1, warmup_months=0)
+    m.step()
+    agent = next(iter(m.agents))
+    gone = weakref.ref(m), weakref.ref(agent)
+    del m, agent
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None]
+
+
+def test_the_readmes_mesa_block_runs_as_written() -> None:
+    """It used ``mesa`` and ``PromotionModel`` without importing them (a NameError when copied into a file)."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "class Sized" in b)
+    names: dict[str, Any] = {}
+    exec(compile(block, "README.md", "exec"), names)  # the README's own example, as a reader runs it
+    rows = names["rows"]
+    assert {(r["rng"], r["Step"]) for r in rows} == {(seed, step) for seed in (1, 2) for step in (0, 6, 12)}
+    assert all(0.0 <= r["ambition"] <= 1.0 for r in rows)
