@@ -76,7 +76,17 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse that reports a bad argument as one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        """Print one line naming the command and the problem."""
+        """Print one line naming the command and the problem.
+
+        A ``--levers`` mistake is said as the command's own input errors are ("command line:
+        --levers ...: ..."), since most of its mistakes are found by the command, past argparse:
+        one option, one style (an org-design trial met both).
+        """
+        detail = message.removeprefix("argument --levers: ")
+        if detail != message:
+            if detail == "expected one argument":
+                detail = "expected lever names separated by commas (promosim interventions lists them)"
+            self.exit(2, f"{self.prog}: {InputError(detail, source='command line', path='--levers')}\n")
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
     def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
@@ -97,7 +107,13 @@ class ArgumentParser(argparse.ArgumentParser):
                 # not "did you mean --seed?": the user wants to change a setting of one arm
                 hint = (f" ({parser.prog} has no --set: write the change in a variant file that extends the "
                         "baseline's, or in an experiment file's set: block, see docs/experiments.md)")
-            hint = hint or _set_hint(words, extra[0]) or _list_hint(words, extra[0])
+            hint = hint or _set_hint(words, extra[0])
+            fix = None if hint else _list_fix(words, extra[0])
+            if fix is not None and fix[0] == "--levers":  # said in the style of every other --levers mistake
+                parser.error(f"argument --levers: a space split the list, leaving {' '.join(extra)} over; "
+                             f"--levers takes {_ONE_WORD}: --levers {fix[1]}")
+            if fix is not None:
+                hint = f" ({fix[0]} takes {_ONE_WORD}: {fix[0]} {fix[1]})"
             parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
         return parsed
 
@@ -169,13 +185,17 @@ def _set_hint(words: Sequence[str], first_extra: str) -> str:
     return f" (--set takes KEY=VALUE as one word, without spaces{example})"
 
 
-def _list_hint(words: Sequence[str], first_extra: str) -> str:
-    """The hint for ``--levers a, b`` or ``--metrics a, b``: a space after a comma splits the list.
+_ONE_WORD = "one comma-separated word, without spaces"
+
+
+def _list_fix(words: Sequence[str], first_extra: str) -> tuple[str, str] | None:
+    """For ``--levers a, b`` or ``--metrics a, b``, where a space after a comma split the list: the option and its word.
 
     A space beside ``--levers``' ``+`` (``mentoring + career_conversations``, unquoted) splits it too.
+    None when the words left over are not such a list's.
     """
     if first_extra not in words:
-        return ""
+        return None
     at = list(words).index(first_extra)
     option = words[at - 2] if at >= 2 else ""
     joins = (",", "+") if option == "--levers" else (",",)  # + joins levers in one arm
@@ -184,13 +204,13 @@ def _list_hint(words: Sequence[str], first_extra: str) -> str:
         return words[k].endswith(joins) or (k + 1 < len(words) and words[k + 1].startswith(joins))
 
     if not option.startswith("--") or not joined(at - 1):
-        return ""
+        return None
     parts = [words[at - 1]]
     for k in range(at, len(words)):  # "--levers a, b, c": every piece up to the first not joined to the next
         parts.append(words[k])
         if not joined(k):
             break
-    return f" ({option} takes one comma-separated word, without spaces: {option} {''.join(parts).rstrip(',')})"
+    return option, "".join(parts).rstrip(",")
 
 
 def parse_set(items: Sequence[str]) -> dict[str, Any]:
@@ -458,9 +478,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     label = label_from_file(args.scenario)
     said = [*([label] if label != scenario.name else []), f"seed {args.seed}",
             f"{scenario.years:g} {'year' if scenario.years == 1 else 'years'}"]
+    from sim.wording import top_levels_words  # noqa: PLC0415
+
+    levels = [level.model_dump(mode="json") for level in scenario.organisation.levels]
     print_summary(result.summary, f"{scenario.name} ({', '.join(said)})",
                   top_is_everyone=scenario.metrics.key_levels >= scenario.n_levels,
-                  one_group=len(scenario.groups) < 2)
+                  one_group=len(scenario.groups) < 2, top_levels=top_levels_words(levels, scenario.metrics.key_levels))
     for note in result.notes:
         print(note)
     if result.names:
@@ -542,8 +565,8 @@ DEVELOPMENT_NOTES = {
 
 
 def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool = False,
-                  one_group: bool = False) -> None:
-    """The summary as a table (rich when available), and why each n/a has no value.
+                  one_group: bool = False, top_levels: str = "") -> None:
+    """The summary as a table (rich when available), which levels "the top" is, and why each n/a has no value.
 
     Args:
         summary: Metric name to value.
@@ -551,11 +574,14 @@ def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool =
         top_is_everyone: Whether ``metrics.key_levels`` covers every level (representation is
             then undefined however long the run: ``metrics.undefined_reasons``).
         one_group: Whether the scenario has one group (representation is undefined there too).
+        top_levels: The levels "at the top" in words (``wording.top_levels_words``), said under
+            the table where a metric of the top has a value: "women at the top" did not say
+            which levels (an org-design trial), as report.md does.
     """
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    from sim.metrics import direction_words, metric_info, undefined_reasons  # noqa: PLC0415
+    from sim.metrics import REPRESENTATION, TOP_SHARE, direction_words, metric_info, undefined_reasons  # noqa: PLC0415
 
     undefined = [k for k, v in summary.items() if math.isnan(v)]
     # A bare NaN reads as a fault; say why there is nothing to count (docs/ODD.md 7.12). Metrics
@@ -575,6 +601,9 @@ def print_summary(summary: dict[str, float], title: str, top_is_everyone: bool =
         table.add_row(info.label if info else key, shown, "" if counts else direction_words(key), key)
     # A terminal's own width, or COLUMNS when set (rich reads it), as compare's table; else 110.
     Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 110).print(table)
+    if top_levels and any(key.startswith((REPRESENTATION, TOP_SHARE)) and not math.isnan(value)
+                          for key, value in summary.items()):
+        print(f"at the top: {top_levels}")
     if undefined:
         for reason in undefined_reasons(undefined, top_is_everyone, one_group):
             print(f"n/a: {reason}")

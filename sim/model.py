@@ -591,8 +591,9 @@ def with_levers(scenario: Scenario) -> tuple[Scenario, list[levers.Intervention]
         try:
             spec = lever.adjust_scenario(spec)
         except InputError as exc:
-            raise InputError(f"after the {lever.name} lever changed the scenario: {exc.detail}",
-                             source=scenario.name, path=exc.path) from None
+            fit = lever.room_for(spec.named_positions())  # the named people a converted position left without one
+            raise InputError(f"after the {lever.name} lever changed the scenario: {exc.detail}"
+                             + (f"; {fit}" if fit else ""), source=scenario.name, path=exc.path) from None
     return spec, built
 
 

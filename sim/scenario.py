@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from pydantic.fields import FieldInfo
 
 from sim.errors import InputError
+from sim.wording import counted
 
 TRACKS: tuple[str, ...] = ("specialist", "management")
 SPECIALIST, MANAGEMENT = 0, 1
@@ -566,7 +567,7 @@ class Scenario(_Strict):
                     f"@people[{i}].track@ level '{person.level}' has no {person.track} positions"
                 )
         if self.organisation.source is None:  # with a headcount file, the file's people come first (orgdata)
-            for (li, track), count in Counter((self.level_index(p.level), p.track) for p in self.people).items():
+            for (li, track), count in self.named_positions().items():
                 room = self.positions(li, track)
                 if count > room:
                     raise ValueError(
@@ -622,6 +623,10 @@ class Scenario(_Strict):
         close = closest(str(level), names) if isinstance(level, str) else None
         hint = f" (did you mean '{close}'?)" if close else ""
         raise ValueError(f"level '{level}' does not exist{hint}; levels: {', '.join(names)}")
+
+    def named_positions(self) -> Counter[tuple[int, str]]:
+        """How many named people (``people:``) sit at each (level index, track)."""
+        return Counter((self.level_index(p.level), p.track) for p in self.people)
 
     def positions(self, level: int, track: str) -> int:
         """Positions at a level on a track (0 where the track does not exist there)."""
@@ -1458,7 +1463,7 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
     elif kind == "missing":
         message = "required key is missing"
     elif kind in ("enum", "literal_error"):
-        allowed = f"{error['msg'][0].lower()}{error['msg'][1:]}"
+        allowed = f"allowed: {str(error['msg']).removeprefix('Input should be ')}"
         message = f"unknown name '{given}'; {allowed}" if "[key]" in loc else f"'{given}' is not allowed; {allowed}"
         if "[key]" in loc and re.fullmatch(r"\d{3}", str(given)):  # {specialist: 1,200}: keys 'specialist' and 200
             message += (f"; a comma splits a number in {{...}}, so N,{given} reads as N and a key {given}: write "
@@ -1482,15 +1487,91 @@ def error_line(error: Mapping[str, Any], source: str, model_at: ModelAt, *, loc:
         if loc and _marked(model, loc[-1], _Points):
             bounds = None  # its 0-1 range is not a share: no percentage hints
         hint += _typed_as_text(kind, given, bounds) + _percent_as_number(given, bounds)
-        if kind.startswith("bool"):  # pydantic's line did not say what a yes/no setting takes (an org-design trial)
-            hint += "; write true or false"
         if hint and (percent := _percent_meant(given, bounds)) is not None and _marked(model, loc[-1], _PerMonth):
             hint += (f" a month; {percent:g} % a year is about {1 - (1 - percent / 100) ** (1 / 12):.2g} a month "
                      "(this is a chance per month)")
-        message = f"{error['msg']} (got {shown}){hint}"
+        if kind in ("too_short", "too_long") and isinstance(given, list | tuple):
+            shown = counted(len(given), "item")
+        message = f"{must_be(error, model, loc[-1] if loc else None)} (got {shown}){hint}"
     if more > 0:
         message += f" [and {more} more problem{'s' if more > 1 else ''}]"
     return InputError(message, source=source, path=path)
+
+
+_RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+_TYPE_WORDS = {"int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+               "int_parsing_size": "a whole number", "float_type": "a number", "float_parsing": "a number",
+               "finite_number": "a finite number", "bool_type": "true or false", "bool_parsing": "true or false",
+               "string_type": "text", "list_type": "a list", "tuple_type": "a list"}
+
+
+def must_be(error: Mapping[str, Any], model: type[BaseModel] | None, key: Any) -> str:
+    """What a value must be, in our words and with its allowed range, for pydantic's "Input should be ...".
+
+    "Input should be less than or equal to 1" named neither the range nor, for a share, its
+    scale, and "a valid boolean" did not say to write true or false (org-design trials). The
+    range is the field's whole one (``from 0 to 1``), not only the side the value broke;
+    pydantic's message is kept for the few kinds not worded here.
+
+    Args:
+        error: One entry of ``ValidationError.errors()``.
+        model: The model holding ``key``, for the field's range.
+        key: The field.
+    """
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    span = range_words(model, key, ctx)
+    if kind in _RANGE_ERRORS and span:
+        return f"must be {span}"
+    if kind in _TYPE_WORDS:
+        numeric = kind.startswith(("int", "float", "finite"))
+        return f"must be {_TYPE_WORDS[kind]}" + (f", {span}" if span and numeric else "")
+    if kind == "too_short" and "min_length" in ctx:
+        return f"must have at least {counted(int(ctx['min_length']), 'item')}"
+    if kind == "too_long" and "max_length" in ctx:
+        return f"must have at most {counted(int(ctx['max_length']), 'item')}"
+    if kind == "string_too_short":
+        least = int(ctx.get("min_length", 1))
+        return "must not be empty" if least == 1 else f"must have at least {least} characters"
+    if kind == "string_too_long" and "max_length" in ctx:
+        return f"must have at most {int(ctx['max_length']):,} characters"
+    if kind == "multiple_of" and "multiple_of" in ctx:
+        return f"must be a multiple of {_number(ctx['multiple_of'])}"
+    return str(error.get("msg", ""))
+
+
+def range_words(model: type[BaseModel] | None, key: Any, ctx: Mapping[str, Any] | None = None) -> str:
+    """A field's allowed range in words ("from 0 to 1", "above 0", "1 or more"), or "" without one.
+
+    From the field's own rules, else from an error's ``ctx`` (which names only the bound broken).
+    """
+    found = {rule: value for rule, value in (ctx or {}).items() if rule in ("ge", "gt", "le", "lt")}
+    field = model.model_fields.get(str(key)) if model is not None else None
+    for rule in _rules(field.annotation, list(field.metadata)) if field is not None else []:
+        for name in ("ge", "gt", "le", "lt"):
+            if getattr(rule, name, None) is not None:
+                found[name] = getattr(rule, name)
+    low = ("ge", found["ge"]) if "ge" in found else ("gt", found["gt"]) if "gt" in found else None
+    high = ("le", found["le"]) if "le" in found else ("lt", found["lt"]) if "lt" in found else None
+    if low and high:
+        if low[0] == "ge" and high[0] == "le":
+            return f"from {_number(low[1])} to {_number(high[1])}"
+        return (f"{'at least' if low[0] == 'ge' else 'above'} {_number(low[1])} and "
+                f"{'at most' if high[0] == 'le' else 'below'} {_number(high[1])}")
+    if low:
+        return f"{_number(low[1])} or more" if low[0] == "ge" else f"above {_number(low[1])}"
+    if high:
+        return f"{_number(high[1])} or less" if high[0] == "le" else f"below {_number(high[1])}"
+    return ""
+
+
+def _number(value: Any) -> str:
+    """A bound as the docs write it: 10,000, 0.5, 1; a seed's 2^63 as that, not as 19 digits."""
+    if isinstance(value, int) and value >= 2**32 and value & (value - 1) == 0:
+        return f"2^{value.bit_length() - 1}"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+        return f"{int(value):,}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 # Words an organisation writes at a scenario's top level for something set elsewhere, and where:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 # The level of a report's intervals unless ``--confidence`` asks for another, and what every place that
 # names a level says then (``percent_level``).
@@ -73,3 +75,59 @@ def markdown_text(text: object) -> str:
     """
     one_line = " ".join(str(text).split())
     return _ORDERED.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(), one_line))
+
+
+def code_span(text: object) -> str:
+    """``text`` as a Markdown code span that shows it as typed, a backtick in it too.
+
+    Paths, commands and ``key=value`` settings went into report.md between single backticks,
+    so a backtick in a value (a ``--set`` value, a folder's name) ended the span there and the
+    rest read as Markdown. CommonMark closes a span only at a run of as many backticks as
+    opened it, so the fence is one longer than any run inside, and a space pads a value that
+    starts or ends with a backtick (CommonMark takes one such space off each side). A line
+    break becomes a space, as a span shows it anyway, so it cannot end a list item or a table
+    row.
+    """
+    one_line = " ".join(str(text).splitlines())
+    runs = {len(run) for run in re.findall(r"`+", one_line)}
+    fence = "`" * next(n for n in range(1, len(runs) + 2) if n not in runs)
+    pad = " " if one_line.startswith("`") or one_line.endswith("`") or (
+        one_line.startswith(" ") and one_line.endswith(" ") and one_line.strip()) else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"
+
+
+def top_levels_words(levels: Sequence[Mapping[str, Any]], key_levels: int, text: Callable[[str], str] = str) -> str:
+    """Which levels "the top" of the representation ratios and top shares is, in words; "" when none.
+
+    E.g. ``Director and Executive (the top 2 of 6 levels, metrics.key_levels; 60 positions: one
+    person there is about 2 percentage points of a share)``. report.md says it under its first
+    table, and ``promosim run`` under its summary, whose "women at the top" did not say which
+    levels (an org-design trial).
+
+    Args:
+        levels: The scenario's levels, bottom first, as mappings (``name``, ``positions``).
+        key_levels: ``metrics.key_levels``.
+        text: How a level's name is written (``markdown_text`` for report.md).
+    """
+    if not levels or key_levels <= 0:
+        return ""
+    top = levels[-key_levels:]
+    names = [text(str(level["name"])) for level in top]
+    positions = sum(sum((level.get("positions") or {}).values()) for level in top)
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if key_levels >= len(levels):
+        return f"every level ({listed}: metrics.key_levels covers all {len(levels)})"
+    return (f"{listed} (the top {key_levels} of {len(levels)} levels, metrics.key_levels; "
+            f"{positions:,} positions{_one_person(positions)})")
+
+
+def _one_person(positions: int) -> str:
+    """What one person is of a share of a small top, in percentage points.
+
+    An HR user's VP read +7.6 points of women at the top as a large change; on 16 seats it was
+    about one woman.
+    """
+    if not 0 < positions <= 200:
+        return ""
+    points = 100 / positions
+    return f": one person there is about {points:.{0 if points >= 1.5 else 1}f} percentage points of a share"

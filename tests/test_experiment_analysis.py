@@ -1138,3 +1138,88 @@ def test_one_replication_is_one_pair_of_runs(capsys: pytest.CaptureFixture[str],
     print_effects(effects, "northwind: paired effects")
     out = capsys.readouterr().out
     assert "northwind: paired effects, 1 pair of runs" in out and "1 pairs" not in out, out
+
+
+def _toy_report(values: pd.DataFrame, replications: int, **design: Any) -> str:
+    """report.md for arms base and a of ``values``, with the design's fields given."""
+    arms = [{**arm, "source": f"{arm['label']}.yaml", "scenario_hash": "9a64cf1a6b63"} for arm in toy_design()["arms"]]
+    full = {**toy_design(), "arms": arms[:2], "name": "toy", "seed": 1, "seeds": list(range(replications)),
+            "years": 1, "headcount": None, "source": "toy.yaml", "tasks": [], "replications": replications, **design}
+    runs = pd.DataFrame(columns=["run_id", "arm", "status", "error", "batch"])
+    effects = paired_effects(values, full)
+    return render_report(full, Provenance(latest={}, makers=[], made=Counter()),
+                         Analysis(effects=effects, runs=runs, planned=0, failures=failure_reasons(runs)))
+
+
+def test_few_pairs_with_a_near_constant_difference_are_said_to_be_few(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """3 replications with a near-constant difference got a clear verdict and no word that 3 pairs are few,
+    where 1 replication had a note (an org-design trial): the table, and report.md, say it beside the verdict."""
+    monkeypatch.setenv("COLUMNS", "120")
+    values = toy_values({"misread_rate": ([0.2, 0.25, 0.3], [0.1, 0.1501, 0.2])})
+    design = {"replications": 3, "metrics": None, "arms": toy_design()["arms"][:2]}
+    effects = paired_effects(values, design)
+    assert plain_verdict(effects.iloc[0], 1) == "better"  # clear on 3 pairs: the verdict the note qualifies
+    print_effects(effects, "toy")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "note: 3 pairs of runs are few for these verdicts: a t interval from 3 pairs is wide and unstable" in out
+    assert f"multiplier is {stats.t.ppf(0.975, 2):.2f}, against {stats.t.ppf(0.975, 9):.2f} from 10 pairs" in out
+    assert "use --replications 10 or more for verdicts to trust" in out
+    report = _toy_report(values, 3)
+    assert "> **Few pairs:** 3 pairs of runs are few for these verdicts" in report
+    assert report.index("**Few pairs:**") < report.index("## Summary")
+    # At 10 pairs and beyond, nothing is said.
+    ten = toy_values({"misread_rate": ([0.2 + k / 100 for k in range(10)], [0.1 + k / 99 for k in range(10)])})
+    print_effects(paired_effects(ten, {**design, "replications": 10}), "toy")
+    assert "note:" not in capsys.readouterr().out
+    assert "Few pairs" not in _toy_report(ten, 10)
+    # One pair: no interval at all, said the same way.
+    print_effects(paired_effects(toy_values({"misread_rate": ([0.2], [0.1])}), {**design, "replications": 1}), "toy")
+    assert "note: 1 pair of runs gives no confidence intervals and no verdicts" in capsys.readouterr().out
+
+
+def test_a_backtick_in_a_value_cannot_end_its_code_span() -> None:
+    """A user's value went between single backticks: one inside ended the span, and what followed read as
+    Markdown (a review). The fence is longer than any run of backticks inside (CommonMark)."""
+    from sim.wording import code_span  # noqa: PLC0415
+
+    assert code_span("a.yaml") == "`a.yaml`"
+    assert code_span("name=a`b") == "``name=a`b``"
+    assert code_span("x``y`") == "``` x``y` ```"  # a run of two: three; a backtick at an end: padded
+    assert code_span("two\nlines") == "`two lines`"
+    values = toy_values({"misread_rate": ([0.2, 0.21, 0.19], [0.18, 0.2, 0.17])})
+    arms = [{**arm, "source": f"{arm['label']}.yaml", "scenario_hash": "9a64cf1a6b63"} for arm in toy_design()["arms"]]
+    arms[1]["set"] = {"name": "Acme `beta` *team*"}
+    report = _toy_report(values, 3, arms=arms[:2], source="my `odd` folder/exp.yaml")
+    assert "| a | `a.yaml` | `9a64cf1a6b63` | — | ``name=Acme `beta` *team*`` | base |" in report
+    assert "- Experiment file: ``my `odd` folder/exp.yaml``" in report
+
+
+def test_a_comparison_from_the_command_line_says_it_has_no_experiment_file() -> None:
+    """report.md read "Experiment file: `command line`" for a compare, as if a file had that name."""
+    values = toy_values({"misread_rate": ([0.2, 0.21, 0.19], [0.18, 0.2, 0.17])})
+    report = _toy_report(values, 3, source="command line")
+    assert "- Experiment file: none; the scenarios and levers were named on the command line" in report
+    assert "`command line`" not in report
+
+
+def test_a_long_lever_label_stays_whole_in_an_80_column_effects_table(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns the compact table folded "parallel_ladders_specialist_share_0.1_and_" mid-word, and so did
+    the at-a-glance table ("..._special" / "ist_..."): now the label keeps its parts whole (the metric's direction
+    goes beside its name, the verdicts and the lists of metrics wrap), and nothing is cut short."""
+    label = "parallel_ladders_specialist_share_0.1_and_career_conversations"
+    values = toy_values({"misread_rate": ([0.2, 0.21, 0.19], [0.1, 0.11, 0.12]),
+                         "attrition_rate": ([0.12345, 0.12111, 0.1222], [0.11111, 0.112222, 0.11333]),
+                         "development_roi": ([0.2, 0.21, 0.19], [0.3, 0.31, 0.32])}).replace({"arm": {"a": label}})
+    arms = [{**arm, "label": label if arm["label"] == "a" else arm["label"]} for arm in toy_design()["arms"][:2]]
+    monkeypatch.setenv("COLUMNS", "80")
+    print_effects(paired_effects(values, {"replications": 3, "metrics": None, "arms": arms}), "levers together")
+    out = capsys.readouterr().out
+    table, glance = out[:out.index("each variant at a glance")], out[out.index("each variant at a glance"):]
+    assert len(re.findall(r"^ +parallel_ladders_specialist_share_0\.1_and_ ", table, re.M)) == 3, table
+    assert len(re.findall(r"^ +career_conversations +$", table, re.M)) == 3, table
+    assert "misread rate: lower is better" in table
+    assert re.search(r"^ *parallel_ladders_specialist_share_0\.1_and_ ", glance, re.M), glance
+    assert "development" in glance and "h/person/yr" in glance and "…" not in out
+    assert max(map(len, out.splitlines())) <= 80

@@ -209,11 +209,11 @@ def test_sensitivity_points_are_within_ranges_and_rounded_where_whole(tmp_path: 
 BAD_FILES: list[tuple[str, Any, str]] = [
     ("unknown key", {"replication": 3}, "unknown key 'replication' (did you mean 'replications'?)"),
     ("no scenarios", "DROP:scenarios", "scenarios: required key is missing"),
-    ("zero replications", {"replications": 0}, "replications: Input should be greater than or equal to 1"),
+    ("zero replications", {"replications": 0}, "replications: must be from 1 to 100,000 (got 0)"),
     ("unknown metric", {"metrics": ["misread_rte"]}, "unknown metric 'misread_rte' (did you mean 'misread_rate'?)"),
     ("missing scenario file", {"scenarios": {"baseline": "nope.yaml"}}, "scenario file not found"),
     ("bad grid key", {"grid": {"behaviour.voice_rat": [0.1]}}, "unknown key 'voice_rat'"),
-    ("grid value out of range", {"grid": {"behaviour.voice_rate": [2.0]}}, "less than or equal to 1"),
+    ("grid value out of range", {"grid": {"behaviour.voice_rate": [2.0]}}, "must be from 0 to 1 (got 2.0)"),
     ("bad range", {"grid": {"behaviour.voice_rate": {"low": 0.1, "high": 0.2, "steps": 1}}}, "steps"),
     ("a range with its bounds swapped", {"grid": {"managers.micro_penalty_rate": {"low": 0.8, "high": 0.2,
                                                                                   "steps": 2}}},
@@ -248,7 +248,7 @@ BAD_FILES: list[tuple[str, Any, str]] = [
         "r": {"file": "random.yaml", "set": {"behaviour.voice_rat": 0.2}}}}},
      "exp.yaml: scenarios.variants.r.set.behaviour.voice_rat: unknown key 'voice_rat' (did you mean 'voice_rate'?)"),
     ("a value out of range in the experiment's set", {"set": {"behaviour.voice_rate": 2}},
-     "exp.yaml: set.behaviour.voice_rate: Input should be less than or equal to 1"),
+     "exp.yaml: set.behaviour.voice_rate: must be from 0 to 1 (got 2)"),
     # A researcher's trial: a top-level years was named "set.years", in a file without a set: block.
     ("a top-level years under a month", {"years": 0.01},
      "exp.yaml: years: must cover at least one month (1/12 = 0.0833 years); got 0.01\n"),
@@ -259,10 +259,12 @@ BAD_FILES: list[tuple[str, Any, str]] = [
      "exp.yaml: scenarios.variants.r.set.years: must cover at least one month"),
     ("a headcount too small for the organisation", {"headcount": 3},
      "exp.yaml: headcount: scenario 'small': "),
-    ("seed: yes", {"seed": True}, "seed: Input should be a valid integer (got True)"),
-    ("replications: true", {"replications": True}, "replications: Input should be a valid integer (got True)"),
-    ("years in quotes", {"years": "10"}, "years: Input should be a valid number (got '10')"),
-    ("headcount as a fraction", {"headcount": 120.5}, "headcount: Input should be a valid integer (got 120.5)"),
+    ("seed: yes", {"seed": True}, "seed: must be a whole number, at least 0 and below 2^63 (got True)"),
+    ("replications: true", {"replications": True},
+     "replications: must be a whole number, from 1 to 100,000 (got True)"),
+    ("years in quotes", {"years": "10"}, "years: must be a number, above 0 and at most 100 (got '10')"),
+    ("headcount as a fraction", {"headcount": 120.5},
+     "headcount: must be a whole number, from 2 to 2,000,000 (got 120.5)"),
     ("a metric listed twice", {"metrics": ["misread_rate", "misread_rate"]},
      "metrics[1]: 'misread_rate' is listed twice (also at position 0); list each metric once"),
     ("a grid value listed twice", {"grid": {"behaviour.voice_rate": [0.1, 0.1]}},
@@ -304,7 +306,7 @@ BAD_FILES: list[tuple[str, Any, str]] = [
      "sensitivity.parameters.managers.heuristics.silence_as_disinterest: true and false are not bounds (got "
      "[false, true]): Morris and Sobol' sample numbers between two bounds; to compare a switch's two settings"),
     ("a sensitivity range in quotes", {"sensitivity": {"parameters": {"behaviour.voice_rate": ["0.1", "0.3"]}}},
-     "sensitivity.parameters.behaviour.voice_rate[0]: Input should be a valid number (got '0.1'); a number in "
+     "sensitivity.parameters.behaviour.voice_rate[0]: must be a number (got '0.1'); a number in "
      "quotes is text"),
     ("an optional metric no arm reports", {"metrics": ["misread_rate", "global_efficiency"]},
      "metrics[1]: 'global_efficiency' is computed only when metrics.level_weights is set"),

@@ -260,6 +260,10 @@ def test_a_run_made_by_other_code_is_not_stored(tmp_path: Path) -> None:
 
 def test_executor_options() -> None:
     assert executor_from_options(1, None, None).kind == "sequential"
+    # Said in plain words where the runs are announced and in report.md: it was "process pool (2 workers)",
+    # jargon to an org-design trial.
+    assert executor_from_options(2, None, None).describe() == "2 worker processes"
+    assert executor_from_options(1, None, None).describe() == "this process, one run at a time"
     assert executor_from_options(3, None, None) == ExecutorSpec(kind="processes", workers=3)
     assert executor_from_options(None, None, 2) == ExecutorSpec(kind="dask", workers=2)
     assert executor_from_options(None, "tcp://h:1", None).address == "tcp://h:1"

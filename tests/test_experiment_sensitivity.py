@@ -61,7 +61,7 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     assert code == 0, captured.err
     # not "1 replications" (a trial), nor "arms" for sample points
     assert f"{points} sample points x 1 replication = {points} runs" in captured.err
-    assert f"{distinct} runs planned, 0 already done, {distinct} ok" in captured.err
+    assert f"{distinct} runs planned: {distinct} new ({distinct} ok), in" in captured.err
     indices = pd.read_csv(out / "sensitivity.csv")
     assert set(columns) <= set(indices.columns)
     assert len(indices) == 2 * 2
@@ -80,7 +80,8 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     # The analysis is resumable like any experiment: a second call runs nothing new.
     code = main(["experiment", "sensitivity", str(path), "--method", method, "--out", str(out), "--workers", "1"])
     assert code == 0
-    assert f"{distinct} already done, 0 ok" in capsys.readouterr().err
+    reused = f"{distinct} runs planned: {distinct} reused (already in the folder), none new, in"
+    assert reused in capsys.readouterr().err
     pd.testing.assert_frame_equal(pd.read_csv(out / "sensitivity.csv"), indices)
     # The report names the code that made the runs, not the code that last looked at them.
     sessions = (out / "sessions.jsonl").read_text().splitlines()
@@ -156,14 +157,14 @@ def test_another_sample_size_in_the_same_folder_is_said_and_reuses_the_shared_po
                      "report, indices and plot are replaced by 's-sobol' (sensitivity: sobol, samples 4, 16 sample "
                      "points); its runs are kept, and reused at the points both samples share (run its command "
                      "again to report it)"]
-    assert "16 runs planned, 8 already done, 8 ok" in err
+    assert "16 runs planned: 8 reused (already in the folder), 8 new (8 ok), in" in err
     second = json.loads((out / "experiment.json").read_text())
     assert second["extra"]["X"][:8] == first["extra"]["X"]
     assert "samples N = 4" in (out / "sensitivity.md").read_text()
     # The same sample again is a resume, with nothing to say.
     assert main(["experiment", "sensitivity", str(path), "--method", "sobol", "--samples", "4", *small]) == 0
     err = capsys.readouterr().err
-    assert "note:" not in err and "16 already done, 0 ok" in err
+    assert "note:" not in err and "16 reused (already in the folder), none new" in err
     # Other levels at the same size: the same labels p00, p01, ... at other points.
     morris = ["experiment", "sensitivity", str(path), *small, "--quiet"]
     assert main(morris) == 0
@@ -210,7 +211,7 @@ def test_a_sample_size_or_levels_out_of_the_files_range_is_one_line(
      "--samples: sobol needs samples to be a power of two (e.g. 8, 16, 64), got 300: use 256 or 512"),
     (["--method", "sobol", "--levels", "6"], "--levels: sets the levels of Morris's grid, and sobol samples no grid: "
                                              "leave --levels out, or use --method morris"),
-    (["--replications", "20000"], "--replications: Input should be less than or equal to 10000 (got 20000)"),
+    (["--replications", "20000"], "--replications: must be from 1 to 10,000 (got 20000)"),
 ])
 def test_a_value_the_method_or_the_files_rule_refuses_names_the_option(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], said: str) -> None:
@@ -416,10 +417,10 @@ def test_a_set_that_a_sampled_parameter_replaces_is_named(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("method", ["morris", "sobol"])
 @pytest.mark.parametrize(("bounds", "named"), [
-    ([0.5, 1.5], "the high bound 1.5 does not fit scenario 'small': behaviour.voice_rate: Input should be less "
-                 "than or equal to 1 (got 1.5)"),
-    ([-0.5, 0.5], "the low bound -0.5 does not fit scenario 'small': behaviour.voice_rate: Input should be "
-                  "greater than or equal to 0 (got -0.5)"),
+    ([0.5, 1.5], "the high bound 1.5 does not fit scenario 'small': behaviour.voice_rate: must be from 0 to 1 "
+                 "(got 1.5)"),
+    ([-0.5, 0.5], "the low bound -0.5 does not fit scenario 'small': behaviour.voice_rate: must be from 0 to 1 "
+                  "(got -0.5)"),
 ])
 def test_a_bound_the_scenario_does_not_allow_is_named_not_a_sample_point(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], method: str, bounds: list[float], named: str) -> None:

@@ -755,3 +755,16 @@ def test_every_column_written_says_what_it_holds() -> None:
         note = promotions.field(name).metadata[b"description"].decode()
         assert "empty" not in note, note
     assert "promoted into" in promotions.field("track").metadata[b"description"].decode()
+
+
+def test_runs_reused_from_the_folder_do_not_read_as_failures() -> None:
+    """"12 runs planned, 12 already done, 0 ok" read as twelve failures when every run had been reused from an
+    earlier command into the folder (an org-design trial)."""
+    from sim.experiment.runner import RunStats  # noqa: PLC0415
+
+    assert RunStats(planned=12, skipped=12, elapsed=0.1).line() == (
+        "12 runs planned: 12 reused (already in the folder), none new, in 0.1 s")
+    assert RunStats(planned=12, skipped=4, ok=7, failed=1, elapsed=3.25).line() == (
+        "12 runs planned: 4 reused (already in the folder), 8 new (7 ok, 1 failed), in 3.2 s")
+    assert RunStats(planned=1, skipped=0, ok=1, retried=1, elapsed=2).line() == (
+        "1 run planned: 1 new (1 ok, 1 retried after a lost worker), in 2.0 s")

@@ -465,11 +465,11 @@ BAD_LEVERS: dict[str, tuple[str, list[str]]] = {
     ),
     "out_of_range": (
         "interventions:\n  stretch_pilots: {time_share: 1.5}\n",
-        ["interventions.stretch_pilots.time_share", "less than or equal to 1", "1.5"],
+        ["interventions.stretch_pilots.time_share", "must be from 0 to 1", "1.5"],
     ),
     "wrong_type": (
         "interventions:\n  psychological_safety: {penalty_reduction: high}\n",
-        ["interventions.psychological_safety.penalty_reduction", "valid number", "'high'"],
+        ["interventions.psychological_safety.penalty_reduction", "must be a number, from 0 to 1", "'high'"],
     ),
     "missing_group": (
         "interventions:\n  mentoring: {group: martians}\n",
@@ -669,3 +669,38 @@ def test_pilots_are_offered_at_the_warm_ups_first_review() -> None:
     lever = next(lever for lever in model._hooks["reviews"] if lever.name == "stretch_pilots")
     ends = lever.until[lever.pilot_rows]
     assert np.count_nonzero(ends == -12 + lever.params.months) > 0, sorted(set(ends.tolist()))
+
+
+@given(st.dictionaries(st.integers(0, 6), st.tuples(st.integers(1, 120), st.integers(0, 130)), min_size=1,
+                       max_size=4), st.floats(0.001, 0.999))
+def test_the_specialist_share_said_to_fit_is_the_largest_that_does(levels: dict[int, tuple[int, int]],
+                                                                    share: float) -> None:
+    """The capacity error said "convert a smaller share" without saying which (an org-design trial): the share it
+    names leaves every level the management posts its people hold, and one step more does not."""
+    from sim.interventions.parallel_ladders import converted, largest_share  # noqa: PLC0415
+
+    management = {level: m for level, (m, _) in levels.items()}
+    held = {level: h for level, (_, h) in levels.items()}
+    moved = round(management[min(levels)] * share)  # the conversion as it always was, one level
+    assert converted(management[min(levels)], share) == min(moved, management[min(levels)] - 1)
+
+    def fits(s: float) -> bool:
+        return all(m - converted(m, s) >= held[level] for level, m in management.items())
+
+    found = largest_share(management, held)
+    if any(h > management[level] for level, h in held.items()):
+        assert found is None  # the people do not fit the positions the lever started from
+        return
+    assert found is not None and 0 < found < 1 and fits(found)
+    step = 10.0 ** -max(2, len(repr(found).split(".")[1]))  # hundredths, or finer where none fits
+    assert found + step >= 1 or not fits(round(found + step, 6))
+
+
+def test_a_headcount_file_names_the_ladder_share_that_fits(capsys: pytest.CaptureFixture[str]) -> None:
+    """Run at the share the error names, the file's people fit; a hundredth more, they do not."""
+    from sim.model import check_fills  # noqa: PLC0415
+
+    key = "interventions.parallel_ladders.specialist_share"
+    check_fills(load_scenario(SCENARIOS / "synthetic_org.yaml", overrides={key: 0.1}))
+    with pytest.raises(InputError, match=r"specialist_share of 0\.1 or less fits \(this one was 0\.11\)"):
+        check_fills(load_scenario(SCENARIOS / "synthetic_org.yaml", overrides={key: 0.11}))

@@ -589,8 +589,8 @@ def test_a_mapping_block_is_checked_with_the_scenario() -> None:
     with pytest.raises(InputError, match=r"organisation\.source\.as_of: '30/06/2024' is not a date; write the date the "
                                          r"file describes, year first: 2024-06-30$"):
         load_scenario(tiny_with_source({"file": "x.csv", "as_of": "30/06/2024"}))
-    with pytest.raises(InputError, match=r"organisation\.source\.date_format: 'dayfirst' is not allowed; input should "
-                                         r"be 'iso', 'day_first' or 'month_first'"):
+    with pytest.raises(InputError, match=r"organisation\.source\.date_format: 'dayfirst' is not allowed; allowed: "
+                                         r"'iso', 'day_first' or 'month_first'"):
         load_scenario(tiny_with_source({"file": "x.csv", "date_format": "dayfirst"}))
     # One value may be given without a list, and numbers are read as the file's text.
     spec = load_scenario(tiny_with_source({"file": "x.csv", "exclude": {"Status": "Left", "Code": [3, 4.5]}}))

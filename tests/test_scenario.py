@@ -183,7 +183,7 @@ def test_an_override_may_write_list_items_as_error_messages_do() -> None:
     sc = load_scenario(BASELINE, overrides={"organisation.levels[2].hire_share": 0.5, "groups[1].rating_bias": 0.0})
     assert sc.organisation.levels[2].hire_share == 0.5
     assert sc.groups[1].rating_bias == 0.0
-    with pytest.raises(InputError, match=r"organisation\.levels\[2\]\.hire_share: .*less than or equal to 1"):
+    with pytest.raises(InputError, match=r"organisation\.levels\[2\]\.hire_share: must be from 0 to 1 \(got 7\)"):
         load_scenario(BASELINE, overrides={"organisation.levels[2].hire_share": 7})
 
 
@@ -362,10 +362,10 @@ def _error(data: dict[str, Any]) -> InputError:
     ("change", "path", "words"),
     [
         ({"policy": {"nme": "random"}}, "policy.nme", ["did you mean 'name'"]),
-        ({"policy": {"cycle_months": "often"}}, "policy.cycle_months", ["integer", "often"]),
-        ({"exits": {"base_monthly": 1.5}}, "exits.base_monthly", ["less than or equal to 1", "1.5"]),
+        ({"policy": {"cycle_months": "often"}}, "policy.cycle_months", ["must be a whole number", "often"]),
+        ({"exits": {"base_monthly": 1.5}}, "exits.base_monthly", ["must be from 0 to 1", "1.5"]),
         ({"policy": {"name": "nepotism"}}, "policy.name", ["nepotism", "visibility", "seniority"]),
-        ({"years": -1}, "years", ["greater than 0"]),
+        ({"years": -1}, "years", ["must be above 0 and at most 100 (got -1)"]),
         ({"promotion": {"carry_over_same_track": 1.2}}, "promotion.carry_over_same_track", ["1"]),
         ({"groups": [{"name": "a", "workforce_share": 0.5, "hiring_share": 1.0},
                      {"name": "b", "workforce_share": 0.3, "hiring_share": 0.0}]}, "groups", ["sum to 1", "0.8"]),
@@ -391,9 +391,9 @@ def _error(data: dict[str, Any]) -> InputError:
         ({"interventions": {"mentoring": {"coverage": float("nan")}}}, "interventions.mentoring.coverage",
          ["finite number"]),
         ({"people": [{"name": "X", "level": "Junior", "tenure_months": 3_000_000_000}]}, "people[0].tenure_months",
-         ["less than or equal to 1200"]),
+         ["must be from 0 to 1,200"]),
         ({"people": [{"name": "X", "level": "Junior", "wait_months": 2_147_483_647}]}, "people[0].wait_months",
-         ["less than or equal to 1200"]),
+         ["must be from 0 to 1,200"]),
     ],
 )
 def test_bad_values_name_the_key_path(
@@ -410,11 +410,12 @@ def test_bad_values_name_the_key_path(
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"people": [{"name": "Sam", "level": True}]}, "sam_and_priya: people[0].level: Input should be a valid "
-                                                       "integer (got True)"),  # not people[0].level.int
-        ({"policy.cycle_months": "1e400"}, "policy.cycle_months: Input should be a valid integer (got '1e400'); YAML "
-                                           "reads 1e400 as text, and it is too large for a number"),  # not "write inf"
-        ({"behaviour.voice_rate": 1.0000001}, "behaviour.voice_rate: Input should be less than or equal to 1 (got "
+        ({"people": [{"name": "Sam", "level": True}]}, "sam_and_priya: people[0].level: must be a whole number "
+                                                       "(got True)"),  # not people[0].level.int
+        ({"policy.cycle_months": "1e400"}, "policy.cycle_months: must be a whole number, from 1 to 1,200 (got "
+                                           "'1e400'); YAML reads 1e400 as text, and it is too large for a "
+                                           "number"),  # not "write inf"
+        ({"behaviour.voice_rate": 1.0000001}, "behaviour.voice_rate: must be from 0 to 1 (got "
                                               "1.0000001)"),  # not "a fraction: 1 % is 0.01"
     ],
 )
@@ -449,7 +450,7 @@ def test_a_scenario_changed_in_python_is_validated_when_it_runs_and_the_model_ke
     """
     from sim import PromotionModel, simulate  # noqa: PLC0415
 
-    for key, value, words in (("voice_rate", "abc", "valid number"), ("voice_rate", 5.0, "less than or equal to 1")):
+    for key, value, words in (("voice_rate", "abc", "must be a number"), ("voice_rate", 5.0, "must be from 0 to 1")):
         changed = load_scenario("baseline", headcount=50, overrides={"warmup_months": 0})
         setattr(changed.behaviour, key, value)
         with pytest.raises(InputError, match=rf"^baseline: behaviour\.{key}: .*{words}"):
@@ -689,7 +690,7 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
                                         "setting: set exits.base_monthly"]),
     "a yes/no setting given a word": ("managers:\n  heuristics:\n    silence_as_disinterest: nope\n",
                                       "managers.heuristics.silence_as_disinterest",
-                                      ["Input should be a valid boolean (got 'nope'); write true or false"]),
+                                      ["must be true or false (got 'nope')"]),
     "a seed in the scenario": ("seed: 5\n", "seed", ["a run's seed is not part of its scenario: use --seed"]),
     "a lever's setting not indented under it": (
         "interventions:\n  career_conversations:\n  coverage: 0.8\n", "interventions.coverage",
@@ -732,7 +733,7 @@ HAND_EDITED: dict[str, tuple[str, str | None, list[str]]] = {
                                    ["write 1500 if the comma separates thousands, or 1.500 if it is a decimal comma"]),
     "a percentage as a number": ("interventions:\n  career_conversations: {coverage: 80}\n",
                                  "interventions.career_conversations.coverage",
-                                 ["less than or equal to 1 (got 80); a fraction: 80 % is 0.8"]),
+                                 ["must be from 0 to 1 (got 80); a fraction: 80 % is 0.8"]),
     # an org-design trial meant 12 % attrition a year; "12 % is 0.12" alone would have made it 12 % a month
     "a yearly percentage for a chance per month": ("exits: {base_monthly: 12}\n", "exits.base_monthly",
                                                    ["a fraction: 12 % is 0.12 a month; 12 % a year is about 0.011 "
@@ -775,7 +776,7 @@ def test_a_percentage_as_a_number_is_hinted_only_for_fractions(tiny: dict[str, A
     assert str(_error(tiny)).endswith("a fraction: 100 % is 1")
     tiny.pop("exits")
     tiny["behaviour"] = {"learning_rate": 5}  # readiness points a month, bounded by 1: not a share (an ODD audit)
-    assert str(_error(tiny)).endswith("less than or equal to 1 (got 5)")
+    assert str(_error(tiny)).endswith("must be from 0 to 1 (got 5)")
 
 
 def test_a_yaml_file_not_in_utf8_is_one_line(tmp_path: Path) -> None:

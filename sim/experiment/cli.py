@@ -109,7 +109,7 @@ def metric_list(text: str) -> list[str]:
 
 
 def lever_list(text: str) -> list[LeverArm]:
-    """Argparse type: comma-separated arms (``promosim compare --levers``), each known and listed once.
+    """The arms ``promosim compare --levers`` names: comma-separated, each known and listed once.
 
     ``NAME:KEY=VALUE`` (more parameters after more colons) sets a lever's parameters, the rest
     keeping their defaults: trying ``mentoring`` on an organisation whose groups are not named
@@ -117,32 +117,44 @@ def lever_list(text: str) -> list[LeverArm]:
     (``mentoring,mentoring:coverage=0.6``), and ``+`` puts levers in one arm, switched on
     together (``mentoring+career_conversations``). Values are read as ``--set`` reads them, a list
     in brackets too (``mentoring:group=[women_office,women_remote]``).
+
+    Read by the command, not as argparse's ``type``: argparse said a mistake here in its own
+    words ("error: argument --levers: ... (see --help)"), and a value the lever refused later in
+    ours ("command line: --levers mentoring:coverage=2: ..."), two styles for one option.
+
+    Raises:
+        InputError: One line naming ``--levers`` and the arm or lever as typed.
     """
     from sim.experiment.design import LeverArm  # noqa: PLC0415
 
     # A comma inside [...] is a list's, not a new arm's: mentoring:group=[women_office,women_remote].
     items = [n.strip() for n in re.split(r",(?![^\[\]]*\])", text) if n.strip()]
     if not items:
-        raise argparse.ArgumentTypeError("expected lever names separated by commas")
+        raise _levers_error("expected lever names separated by commas (promosim interventions lists them)")
     arms: list[LeverArm] = []
     for i, item in enumerate(items):
         if item.isdigit() and i and "=" in items[i - 1]:  # `coverage=0,5`: split at the decimal comma
-            raise argparse.ArgumentTypeError(f"'{items[i - 1]},{item}': a decimal comma? --levers splits levers at "
-                                             f"commas: write {items[i - 1]}.{item}")
+            raise _levers_error(f"a decimal comma? --levers splits levers at commas: write {items[i - 1]}.{item}",
+                                f"{items[i - 1]},{item}")
         # A `+` joins levers; one before a number is its sign (coverage=+0.5).
         settings = [_lever_setting(part.strip(), item) for part in re.split(r"\+(?![\d.])", item)]
         names = [setting.name for setting in settings]
         twice = next((name for k, name in enumerate(names) if name in names[:k]), None)
         if twice:
-            raise argparse.ArgumentTypeError(f"'{item}' names {twice} twice; give each lever once in an arm "
-                                             "(a lever at two settings is two arms: separate them with a comma)")
+            raise _levers_error(f"names {twice} twice; give each lever once in an arm (a lever at two settings is "
+                                "two arms: separate them with a comma)", item)
         arm = LeverArm(tuple(settings))
         if arm in arms:
             same = arms[arms.index(arm)].typed
-            raise argparse.ArgumentTypeError(f"'{item}' is listed twice; list each lever once" if same == arm.typed
-                                             else f"'{item}' is the same arm as '{same}'; list each arm once")
+            raise _levers_error("listed twice; list each lever once" if same == arm.typed
+                                else f"the same arm as '{same}'; list each arm once", item)
         arms.append(arm)
     return arms
+
+
+def _levers_error(detail: str, typed: str = "") -> InputError:
+    """A ``--levers`` mistake, in the one-line style of every input error: ``command line: --levers ITEM: ...``."""
+    return InputError(detail, source="command line", path=f"--levers {typed}".rstrip())
 
 
 def _lever_setting(part: str, item: str) -> LeverSetting:
@@ -154,24 +166,24 @@ def _lever_setting(part: str, item: str) -> LeverSetting:
     load_all()
     name, *pairs = (piece.strip() for piece in part.split(":"))
     if name not in REGISTRY:
-        raise argparse.ArgumentTypeError(unknown_lever(name) if name else
-                                         f"'{item}': a lever's name is missing (levers in one arm are joined by +)")
+        raise _levers_error(unknown_lever(name), part) if name else \
+            _levers_error("a lever's name is missing (levers in one arm are joined by +)", item)
     allowed = list(REGISTRY[name].Params.model_fields)
     params: dict[str, Any] = {}
     typed = [name]
     for pair in pairs:
         key, sep, raw = (piece.strip() for piece in pair.partition("="))
         if not sep or not key or not raw:
-            raise argparse.ArgumentTypeError(f"'{item}': set a parameter as {name}:KEY=VALUE, e.g. "
-                                             f"{name}:{allowed[0]}=... (promosim interventions lists them)")
+            raise _levers_error(f"set a parameter as {name}:KEY=VALUE, e.g. {name}:{allowed[0]}=... (promosim "
+                                "interventions lists them)", part)
         if key not in allowed:
-            raise argparse.ArgumentTypeError(f"{name}: {unknown_key(key, allowed, 'parameter')}")
+            raise _levers_error(unknown_key(key, allowed, "parameter"), part)
         if key in params:
-            raise argparse.ArgumentTypeError(f"'{item}' sets {key} twice; set each parameter once")
+            raise _levers_error(f"sets {key} twice; set each parameter once", part)
         try:
             params[key] = parse_yaml(raw, f"--levers {name}:{key}")
         except InputError as exc:  # its detail alone did not say which value ("YAML syntax error at ...")
-            raise argparse.ArgumentTypeError(f"'{item}': {key}={raw}: {exc.detail}") from None
+            raise _levers_error(f"the value of {key}: {exc.detail}", part) from None
         typed.append(f"{key}={raw}")
     return LeverSetting(name, tuple(params.items()), text=":".join(typed))
 
@@ -276,10 +288,10 @@ def _sizes_given(args: argparse.Namespace) -> dict[str, str]:
 
 def _executor_options(parser: argparse.ArgumentParser) -> None:
     """--workers | --dask-address | --dask-local, --retry-failed and --quiet."""
-    group = parser.add_argument_group("where runs execute (default: a process pool on all cores)")
+    group = parser.add_argument_group("where runs execute (default: one worker process per core)")
     only_one = group.add_mutually_exclusive_group()
     only_one.add_argument("--workers", type=positive_int, metavar="N",
-                          help="local process pool of N workers (1 = in this process, one run at a time)")
+                          help="N worker processes on this machine (1 = in this process, one run at a time)")
     only_one.add_argument("--dask-address", type=dask_address, metavar="ADDR",
                           help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (workers need promosim installed)")
     only_one.add_argument("--dask-local", type=positive_int, metavar="N",
@@ -374,7 +386,7 @@ def add_commands(sub: Any) -> None:
                                      f"({percent_level(DEFAULT_CONFIDENCE)} unless --confidence).")
     cmp.add_argument("baseline", help="baseline scenario file (or a shipped name such as baseline)")
     cmp.add_argument("variants", nargs="*", metavar="variant", help="variant scenario files")
-    cmp.add_argument("--levers", type=lever_list, metavar="L,L", default=[],
+    cmp.add_argument("--levers", metavar="L,L",  # read by cmd_compare (lever_list), to say mistakes in our words
                      help="also compare the baseline with each of these levers switched on in it (your "
                           "organisation), e.g. --levers career_conversations,parallel_ladders, at the lever's "
                           "defaults or with parameters set as NAME:KEY=VALUE, e.g. mentoring:group=women:coverage=0.5 "
@@ -509,9 +521,6 @@ def _execute_in(design: Any, out: Path, args: argparse.Namespace, command: str) 
         from sim import compiled  # noqa: PLC0415
 
         compiled.prepare(f"promosim {args.command}")
-    if design.replications < 2 and design.kind == "comparison":
-        print("note: 1 replication per arm gives no confidence intervals and no verdicts; use 2 or more "
-              "(30, as the shipped experiments, for results to publish)", file=sys.stderr)
     stats = run_design(design, out, executor, progress=make_progress(args.quiet), metadata=meta,
                        retry_failed=args.retry_failed, on_outcome=lambda outcome: checkpoint(),
                        scheduler_heard=bool(executor.address))
@@ -686,7 +695,7 @@ def _arm_label(typed: str, labels: Sequence[str]) -> str:
     """The arm label ``--levers`` would give ``typed`` (levers joined by +, in any order), else ``typed``."""
     parts = typed.split("+")
     for order in itertools.permutations(parts) if len(parts) <= 4 else [parts]:
-        with contextlib.suppress(argparse.ArgumentTypeError):
+        with contextlib.suppress(InputError):
             label = lever_list("+".join(order))[0].label
             if label in labels:
                 return label
@@ -783,6 +792,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.experiment.design import build_design, check_arms, comparison_spec  # noqa: PLC0415
     from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
 
+    args.levers = [] if args.levers is None else lever_list(args.levers)
     if not args.variants and not args.levers:
         raise InputError("give at least one variant scenario file or --levers NAME,NAME", source="command line")
     sets = parse_set(args.set)

@@ -192,11 +192,14 @@ class ExecutorSpec:
     address: str | None = None
 
     def describe(self) -> str:
-        """A short description for progress lines and reports."""
+        """A short description for progress lines and reports, in plain words ("300 runs on 2 worker processes").
+
+        An org-design trial read "process pool (2 workers)" as jargon.
+        """
         if self.kind == "sequential":
-            return "sequential (in process)"
+            return "this process, one run at a time"
         if self.kind == "processes":
-            return f"process pool ({self.workers or available_cores()} workers)"
+            return counted(self.workers or available_cores(), "worker process", "worker processes")
         if self.address:
             return f"Dask scheduler at {self.address}"
         return f"Dask LocalCluster ({counted(self.workers or 2, 'worker')})"  # (2: _dask_client's default)

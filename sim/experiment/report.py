@@ -50,7 +50,16 @@ from sim.metrics import (
     undefined_reasons,
 )
 from sim.scenario import apply_override, key_path_parts, load_scenario
-from sim.wording import DEFAULT_CONFIDENCE, counted, markdown_text, named, percent_level, significance
+from sim.wording import (
+    DEFAULT_CONFIDENCE,
+    code_span,
+    counted,
+    markdown_text,
+    named,
+    percent_level,
+    significance,
+    top_levels_words,
+)
 
 MAX_SEEDS_SHOWN = 40
 # Finer than this a number prints as "≈ 0": the metrics are rates, counts and hours, and a reader
@@ -573,7 +582,7 @@ def provenance_lines(prov: Provenance) -> list[str]:
     if not latest and not prov.makers:
         return rebuilt
     versions = list(dict.fromkeys(_versions(m) for m in prov.makers or [latest]))
-    out = [f"- Command: `{latest['command']}`{_ran_in(latest)}"] if latest.get("command") else []
+    out = [f"- Command: {code_span(latest['command'])}{_ran_in(latest)}"] if latest.get("command") else []
     out += rebuilt
     out += [f"- Executor: {latest.get('executor', 'unknown')}", f"- Started {latest.get('created')}",
             f"- Versions that made the runs: {versions[0]}"]
@@ -593,7 +602,7 @@ def provenance_lines(prov: Provenance) -> list[str]:
 
 def _ran_in(meta: Mapping[str, Any]) -> str:
     """", run in `CWD`" after a command: its paths are as typed, and relative ones mean nothing without it."""
-    return f", run in `{meta['cwd']}`" if meta.get("cwd") else ""
+    return f", run in {code_span(meta['cwd'])}" if meta.get("cwd") else ""
 
 
 def _made_by_lines(made_by: Mapping[str, str] | None) -> list[str]:
@@ -605,7 +614,7 @@ def _made_by_lines(made_by: Mapping[str, str] | None) -> list[str]:
     """
     if not made_by or not made_by.get("command"):
         return []
-    return [f"- Report made by: `{made_by['command']}`{_ran_in(made_by)}, from the stored runs"]
+    return [f"- Report made by: {code_span(made_by['command'])}{_ran_in(made_by)}, from the stored runs"]
 
 
 def reused_note(prov: Provenance) -> str:
@@ -634,7 +643,7 @@ def reused_note(prov: Provenance) -> str:
 
 def settings_shown(settings: Mapping[str, Any]) -> str:
     """Key paths and values as ``key=value`` code spans (grid parameters, ``set:`` overrides), or an em dash."""
-    return ", ".join(f"`{k}={v}`" for k, v in settings.items()) or "—"
+    return ", ".join(code_span(f"{k}={v}") for k, v in settings.items()) or "—"
 
 
 def variant_descriptions(store: ResultStore, design: dict[str, Any]) -> dict[str, str]:
@@ -698,13 +707,14 @@ def _against_changes(arm: Mapping[str, Any], reference: Mapping[str, Any]) -> st
     def change(key: str, value: Any) -> str:
         name = lever(key)
         if name is None or not isinstance(value, dict | None):
-            return f"`{key}={value}`"
+            return code_span(f"{key}={value}")
         params = _params_in_words(value or {})
         if key.removeprefix("interventions.") in already:
             return f"{name} with {params}" if params else f"{name} at its defaults"
         return f"{name} switched on" + (f" ({params})" if params else "")
 
-    parts = [f"{lever(k)} switched off" if lever(k) else f"without `{k}={v}`" for k, v in arm["without"].items()]
+    parts = [f"{lever(k)} switched off" if lever(k) else f"without {code_span(f'{k}={v}')}"
+             for k, v in arm["without"].items()]
     parts += [change(k, v) for k, v in (arm.get("set") or {}).items()]
     return ", ".join(parts)
 
@@ -1194,11 +1204,11 @@ def glossary_lines(metrics: Sequence[str], top_levels: Mapping[str, str] | None 
     for metric in metrics:
         info = metric_info(metric)
         if info is None:
-            lines.append(f"- `{metric}`")
+            lines.append(f"- {code_span(metric)}")
             continue
         said = COST_WORDS if metric in COSTS else BETTER_WORDS[info.better]
         top = where if metric.startswith((REPRESENTATION, TOP_SHARE)) else ""
-        lines.append(f"- **{info.label}** (`{metric}`): {info.meaning}.{top} {said}")
+        lines.append(f"- **{info.label}** ({code_span(metric)}): {info.meaning}.{top} {said}")
     return [*lines, ""]
 
 
@@ -1438,18 +1448,6 @@ def _first_month(store: ResultStore, design: Mapping[str, Any], metrics: Sequenc
     return series.groupby(["arm", "metric"])["value"].mean().unstack("metric")
 
 
-def _one_person(positions: int) -> str:
-    """What one person is of a share of a small top, in percentage points.
-
-    An HR user's VP read +7.6 points of women at the top as a large change; on 16 seats it was
-    about one woman.
-    """
-    if not 0 < positions <= 200:
-        return ""
-    points = 100 / positions
-    return f": one person there is about {points:.{0 if points >= 1.5 else 1}f} percentage points of a share"
-
-
 def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, str]:
     """What "the top levels" of a representation ratio are in each arm's scenario, in words.
 
@@ -1467,17 +1465,9 @@ def top_level_names(store: ResultStore, design: Mapping[str, Any]) -> dict[str, 
                 apply_override(scenario, key, value)
         levels = (scenario.get("organisation") or {}).get("levels") or []
         key = int((scenario.get("metrics") or {}).get("key_levels", 0) or 0)
-        if not levels or key <= 0:
-            continue
-        top = levels[-key:]
-        names = [markdown_text(level["name"]) for level in top]  # report.md's words
-        positions = sum(sum((level.get("positions") or {}).values()) for level in top)
-        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        if key >= len(levels):
-            out[str(arm["label"])] = f"every level ({listed}: metrics.key_levels covers all {len(levels)})"
-        else:
-            out[str(arm["label"])] = (f"{listed} (the top {key} of {len(levels)} levels, metrics.key_levels; "
-                                      f"{positions:,} positions{_one_person(positions)})")
+        words = top_levels_words(levels, key, markdown_text)  # report.md's words
+        if words:
+            out[str(arm["label"])] = words
     return out
 
 
@@ -1551,15 +1541,63 @@ def report_title(design: Mapping[str, Any], names: Mapping[str, str] | None = No
     return f"Comparison: {baseline} against {shown}" if variants else f"Comparison: {baseline}"
 
 
+def experiment_file_line(design: Mapping[str, Any]) -> str:
+    """The line of *What was run* that names the experiment file, or says there was none.
+
+    A ``promosim compare`` has no file: its arms are named on the command line, and the line
+    read "Experiment file: `command line`", as if a file were called that (an org-design trial).
+    """
+    source = design.get("source")
+    if source == "command line":
+        return ("- Experiment file: none; the scenarios and levers were named on the command line (`promosim "
+                "compare`, the command below)")
+    return f"- Experiment file: {code_span(source)}"
+
+
 def status_notes(result: Analysis) -> list[str]:
-    """Warnings that qualify every number below: runs not made yet, runs that failed."""
+    """Warnings that qualify every number below: runs not made yet, runs that failed, too few pairs for the verdicts."""
     lines = []
     if result.missing:
         lines += [f"> **Incomplete:** {result.missing} planned runs are not in the store. Re-run the same command "
                   "to finish them; finished runs are kept.", ""]
     if result.failed:
         lines += [f"> **{result.failed} run(s) failed** and are left out: see *Failed runs*.", ""]
+    few = few_pairs_note(result.effects, result.confidence)
+    if few:
+        lines += [f"> **Few pairs:** {few}.", ""]
     return lines
+
+
+# From this many pairs of runs, a paired t interval, and so a verdict, can be trusted (:func:`few_pairs_note`).
+TRUSTED_PAIRS = 10
+
+
+def few_pairs_note(effects: pd.DataFrame, confidence: float) -> str:
+    """Why the verdicts of a comparison with fewer than ``TRUSTED_PAIRS`` pairs of runs are not to be trusted yet.
+
+    ``compare`` warned of 1 replication only: 2 or 3 with a near-constant difference got a clear
+    verdict, said as firmly as from 30 (an org-design trial). A t interval from n pairs rests on
+    the spread of n differences, which so few estimate badly, and its multiplier is large
+    (12.7 at 2 pairs, 4.3 at 3, 2.26 at 10, for 95%): an interval can come out narrow by luck.
+    From 10 pairs the multiplier is within about 15% of the large-sample one and the spread is
+    estimated from 9 degrees of freedom. "" from ``TRUSTED_PAIRS`` pairs on, and for no effects.
+    """
+    if effects.empty or not effects["n"].max() or int(effects["n"].max()) >= TRUSTED_PAIRS:
+        return ""
+    pairs = int(effects["n"].max())
+    more = (f"use --replications {TRUSTED_PAIRS} or more for verdicts to trust (30, as the shipped experiments, "
+            "for results to publish)")
+    if pairs < 2:
+        return f"1 pair of runs gives no confidence intervals and no verdicts; {more}"
+    from scipy import stats  # noqa: PLC0415 (a report without few pairs does not need it)
+
+    def multiplier(n: int) -> str:
+        return f"{stats.t.ppf(0.5 + confidence / 2, n - 1):.2f}"
+
+    return (f"{pairs} pairs of runs are few for these verdicts: a t interval from {pairs} pairs is wide and unstable "
+            f"(its {percent_level(confidence)} multiplier is {multiplier(pairs)}, against {multiplier(TRUSTED_PAIRS)} "
+            f"from {TRUSTED_PAIRS} pairs, on the spread of only {pairs} differences), so a change that happened to be "
+            f"nearly the same in each pair can read as clear by luck; {more}")
 
 
 def no_variant(design: Mapping[str, Any]) -> str:
@@ -1652,7 +1690,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     level, alpha = percent_level(result.confidence), significance(result.confidence)
     lines += ["## What was run", ""]
     lines += [
-        f"- Experiment file: `{design.get('source')}`",
+        experiment_file_line(design),
         f"- Replications: {design['replications']} per arm, paired by seed (common random numbers: "
         "replication *k* uses the same seed in every scenario)",
         horizon or horizon_line(design),
@@ -1669,10 +1707,10 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
         if len(seeds) > MAX_SEEDS_SHOWN else ""
     lines += ["Replication seeds (k = 0, 1, …): " + shown + more, ""]
     lines += ["### Scenarios", ""]
-    rows = [[markdown_text(named(str(arm["label"]), result.names.get(str(arm["label"])))), f"`{arm['source']}`",
+    rows = [[markdown_text(named(str(arm["label"]), result.names.get(str(arm["label"])))), code_span(arm["source"]),
              f"`{arm['scenario_hash']}`", settings_shown(arm["parameters"]),
              "; ".join([*([settings_shown(arm["set"])] if arm.get("set") else []),
-                        *(f"without `{k}={v}`" for k, v in (arm.get("without") or {}).items())]) or "—",
+                        *(f"without {code_span(f'{k}={v}')}" for k, v in (arm.get("without") or {}).items())]) or "—",
              markdown_text(arm["reference"]) if arm.get("reference") else "(reference)"] for arm in design["arms"]]
     lines += _md_table(["arm", "scenario file", "content hash", "parameters", "set", "paired with"], rows)
     if design.get("set"):
@@ -1727,7 +1765,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
     else:
         lines += [f"{result.failed} run(s) failed. Re-run with `--retry-failed` to try them again.", ""]
         lines += _md_table(["reason", "runs", "arms"],
-                           [[f"`{r.reason}`", r.count, markdown_text(r.arms)] for r in result.failures.itertuples()])
+                           [[code_span(r.reason), r.count, markdown_text(r.arms)]
+                            for r in result.failures.itertuples()])
         lines += ["", "First traceback:", "", "```", str(result.failures["example"].iloc[0]).rstrip(), "```", ""]
     lines += ["## Data", ""]
     if design.get("against"):  # its own folder holds only this report, effects.csv and the plots
@@ -1765,24 +1804,42 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     """
     from rich.console import Console  # noqa: PLC0415
 
-    level = percent_level(confidence_of(effects) if confidence is None else confidence)
+    confidence = confidence_of(effects) if confidence is None else confidence
+    level = percent_level(confidence)
+    # Beside the verdicts it qualifies, as report.md has it at its top (a note before the runs scrolled away).
+    few = few_pairs_note(effects, confidence)
     if full:
-        Console(width=None if sys.stdout.isatty() else 160).print(_full_table(effects, title, level))
+        console = Console(width=None if sys.stdout.isatty() else 160)
+        console.print(_full_table(effects, title, level))
+        if few:
+            console.print(f"note: {few}", highlight=False, markup=False)
         return
     # A terminal's own width, or COLUMNS when set (rich reads it); else a manager's window.
     console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else COMPACT_WIDTH)
     tests = holm_tests(effects)
     table = _compact_table(effects, title, tests, level)
+    labels = comparison_labels(effects) if len(effects) else []
     rows = [(label_lines(label).splitlines()[0], plain_verdict(r, tests))
-            for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True)]
+            for r, label in zip(effects.itertuples(), labels, strict=True)]
     if not _fits_whole(table, console.width, rows):
         table = _compact_table(effects, title, tests, level, before_after=False)
+    if not _fits_whole(table, console.width, rows):
+        # Each part of a label whole, and every word of the verdicts, which may wrap: beside the change and its
+        # interval, else with the interval under the change; folded mid-word only where neither fits.
+        parts = [part.strip() for label in labels for part in label_lines(label).splitlines()]
+        words = [word for _, verdict in rows for word in verdict.split()]
+        for stacked in (False, True):
+            whole = _compact_table(effects, title, tests, level, before_after=False, whole_labels=True,
+                                   stacked=stacked)
+            if _uncut(whole, console.width, [*parts, *words]):
+                table = whole
+                break
     console.print(table)
     if effects.empty:
         return
-    glance = _glance_table(effects, shown_as, whole_labels=True)
-    laid_out = _laid_out(glance, console.width)
-    if max(map(len, laid_out), default=0) > console.width or any("…" in line for line in laid_out):
+    glance = _glance_table(effects, shown_as, console.width)
+    glance_parts = [part.strip() for g in at_a_glance(effects, shown_as) for part in label_lines(g.label).splitlines()]
+    if not _uncut(glance, console.width, glance_parts):
         glance = _glance_table(effects, shown_as)
     console.print(glance)
     holm = (f'better/worse: clear even after allowing for the {tests} tests made (Holm\'s correction); "may be '
@@ -1790,6 +1847,8 @@ def print_effects(effects: pd.DataFrame, title: str = "paired effects (variant -
     console.print(f"change: variant minus {reference}, averaged over runs paired by seed; [{level} CI]: the range "
                   f"that holds the true change with {level} confidence. {holm}Lever time is a cost, not a result. "
                   "Every statistic: --full or effects.csv.", highlight=False, markup=False)
+    if few:
+        console.print(f"note: {few}", highlight=False, markup=False)
 
 
 def print_means(means: pd.DataFrame, title: str) -> None:
@@ -1834,6 +1893,17 @@ def _fits_whole(table: Any, width: int, rows: Sequence[tuple[str, str]]) -> bool
         any(line.startswith(label + " ") and line.endswith(" " + verdict) for line in shown) for label, verdict in rows)
 
 
+def _uncut(table: Any, width: int, whole: Sequence[str] = ()) -> bool:
+    """Whether ``table`` fits ``width`` with no cell cut short ("developme…") and each of ``whole`` on a line.
+
+    Rich gives a column too narrow for its words none of the width: an 80-column table with
+    five-decimal intervals dropped its verdicts altogether, with no "…" to tell.
+    """
+    lines = _laid_out(table, width)
+    return (max(map(len, lines), default=0) <= width and not any("…" in line for line in lines)
+            and all(any(piece in line for line in lines) for piece in whole))
+
+
 def _laid_out(table: Any, width: int) -> list[str]:
     """The lines of ``table`` printed uncut at ``width``, off screen: wider ones are what the console would cut."""
     from rich.console import Console  # noqa: PLC0415
@@ -1843,24 +1913,32 @@ def _laid_out(table: Any, width: int) -> list[str]:
     return console.file.getvalue().splitlines()
 
 
-def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, before_after: bool = True) -> Any:
+def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, before_after: bool = True,
+                   whole_labels: bool = False, stacked: bool = False) -> Any:
     """Per metric a heading with which way is better, then one row per variant (see :func:`print_effects`).
 
     ``level``: the intervals' confidence level as its header names it (:func:`percent_level`).
+    ``whole_labels``: each line of a variant's label (:func:`label_lines`) keeps its width and the
+    verdicts wrap instead: at 80 columns rich folded "parallel_ladders_specialist_share_0.1_and_"
+    mid-word to give the verdicts room (an org-design trial). :func:`print_effects` drops it
+    where the table would then not fit. ``stacked``: each change's interval goes under it, a
+    narrower column ("-0.01402" / "[-0.03408, 0.00603]") where five decimals left no room.
     """
     from rich import box  # noqa: PLC0415
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
 
     pairs = f", {counted(int(effects['n'].max()), 'pair')} of runs" if len(effects) else ""
     table = Table(title=escape(title + pairs), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     labels = comparison_labels(effects) if len(effects) else []
     # The variants' labels keep their line (a metric's heading wraps instead), up to a grid's long ones.
     longest = max((len(line) for label in labels for line in label_lines(label, indent="  ").splitlines()), default=0)
-    table.add_column("metric / variant", overflow="fold", min_width=min(LABEL_WIDTH, longest))
+    table.add_column("metric / variant", overflow="fold", no_wrap=whole_labels,
+                     min_width=longest if whole_labels else min(LABEL_WIDTH, longest))
     if before_after:
         table.add_column("before → after", justify="right", no_wrap=True)
-    table.add_column(f"change [{level} CI]", justify="right", no_wrap=True)
+    table.add_column(f"change\n[{level} CI]" if stacked else f"change [{level} CI]", justify="right", no_wrap=True)
     # With the means a verdict keeps its line, or the table is too wide for them (:func:`_fits_whole`).
     table.add_column("verdict", no_wrap=before_after)
     previous = None
@@ -1870,42 +1948,84 @@ def _compact_table(effects: pd.DataFrame, title: str, tests: int, level: str, be
             decimals[r.metric] = max(decimals.get(r.metric, 0), shown_change(r).decimals)
     for r, label in zip(effects.itertuples(), labels, strict=True):
         if r.metric != previous:
-            table.add_row(f"[bold]{escape(plain_label(r.metric))}[/bold]", *([""] * before_after), "",
-                          f"[italic]{escape(direction_words(r.metric))}[/italic]")
+            heading = f"[bold]{escape(plain_label(r.metric))}[/bold]"
+            direction = f"[italic]{escape(direction_words(r.metric))}[/italic]"
+            if whole_labels:  # beside the metric, where the labels make room, not folded in a narrow verdict column
+                table.add_row(Text.from_markup(f"{heading}: {direction}", overflow="fold"), "", "")
+            else:
+                table.add_row(heading, *([""] * before_after), "", direction)
             previous = r.metric
         shown = shown_change(r, decimals.get(r.metric, 0))
         word = plain_verdict(r, tests)
         style = VERDICT_STYLES.get(word) or ("dim" if word.endswith(MAYBE_CHANCE) else "")
         means = [f"{shown.before} → {shown.after}" if r.n else "—"] if before_after else []
-        change = f"{shown.change} [{shown.low}, {shown.high}]" if r.n else "—"
+        change = f"{shown.change}{chr(10) if stacked else ' '}[{shown.low}, {shown.high}]" if r.n else "—"
         table.add_row(escape(label_lines(label, indent="  ")), *means, change,
                       f"[{style}]{escape(word)}[/{style}]" if style else escape(word))
     return table
 
 
-def _glance_table(effects: pd.DataFrame, shown_as: Mapping[str, str] | None = None, whole_labels: bool = False) -> Any:
+def _glance_table(effects: pd.DataFrame, shown_as: Mapping[str, str] | None = None, width: int | None = None) -> Any:
     """Each variant at a glance (:func:`at_a_glance`), the table report.md opens with, names and counts.
 
-    ``whole_labels``: each line of a label (:func:`label_lines`) is kept whole, which rich otherwise
-    squeezed and folded mid-word ("parallel_ladders_specialist_share_0.1_an" / "d_", an org-design
-    trial); :func:`print_effects` drops it where the other cells would then be cut ("developme…").
+    ``width``: keep each line of a label (:func:`label_lines`) whole in a table that wide,
+    which rich otherwise squeezed and folded mid-word ("parallel_ladders_specialist_share_0.1_an"
+    / "d_", an org-design trial): the lists of metrics wrap in what is left, no narrower than
+    their longest word. Rich's own sharing of the width cut those words ("developme…") at 80
+    columns, so the widths are worked out here (:func:`_glance_widths`); None where they cannot
+    be, and the label folds as before.
     """
     from rich import box  # noqa: PLC0415
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    table = Table(title="each variant at a glance", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    table.add_column("variant", overflow="fold", no_wrap=whole_labels)
-    table.add_column("clearly better")
-    table.add_column("clearly worse")
-    table.add_column("lever time\nh/person/yr", justify="right")
+    rows = []
     for g in at_a_glance(effects, shown_as):
-        cells = []
-        for names, maybe in ((g.better, g.maybe_better), (g.worse, g.maybe_worse)):
-            text = escape(_counted_names(names))
-            cells.append(text + (f"\n[dim]+{len(maybe)} {MAYBE_CHANCE}[/dim]" if maybe else ""))
-        table.add_row(escape(label_lines(g.label)), *cells, escape(g.cost) if g.cost is not None else "—")
+        cells = [(_counted_names(names), f"+{len(maybe)} {MAYBE_CHANCE}" if maybe else "")
+                 for names, maybe in ((g.better, g.maybe_better), (g.worse, g.maybe_worse))]
+        rows.append((label_lines(g.label), cells, g.cost if g.cost is not None else "—"))
+    headers = ("variant", "clearly better", "clearly worse", "lever time\nh/person/yr")
+    widths = _glance_widths(headers, rows, width) if width else None
+    table = Table(title="each variant at a glance", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for k, header in enumerate(headers):
+        table.add_column(header, overflow="fold" if k == 0 else "ellipsis", justify="right" if k == 3 else "left",
+                         width=widths[k] if widths else None, no_wrap=bool(widths) and k in (0, 3))
+    for label, cells, cost in rows:
+        shown = [escape(names) + (f"\n[dim]{escape(maybe)}[/dim]" if maybe else "") for names, maybe in cells]
+        table.add_row(escape(label), *shown, escape(cost))
     return table
+
+
+def _glance_widths(headers: Sequence[str], rows: Sequence[tuple[str, list[tuple[str, str]], str]],
+                   width: int) -> list[int] | None:
+    """Column widths for the at-a-glance table at ``width``, or None where it cannot fit.
+
+    Labels and lever time keep their width; the lists of metrics share the rest, each at least
+    its longest word and at most its longest line, the shorter list ("none") served first.
+    """
+    from rich import box  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    def longest(texts: Sequence[str], unit: str = "line") -> int:
+        pieces = [piece for text in texts for piece in (text.split() if unit == "word" else text.splitlines())]
+        return max(map(len, pieces), default=1)
+
+    fixed = [longest([headers[0], *(label for label, _, _ in rows)]), longest([headers[3], *(c for _, _, c in rows)])]
+    lists = [[headers[k + 1], *(text for _, cells, _ in rows for text in cells[k])] for k in (0, 1)]
+    least, most = [longest(t, "word") for t in lists], [max(longest(t), longest(t, "word")) for t in lists]
+    # The room the table's edges and gaps take: laid out with every column one character wide.
+    probe = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_header=False)
+    for _ in headers:
+        probe.add_column(width=1)
+    probe.add_row(*"xxxx")
+    free = width - max(map(len, _laid_out(probe, width))) + len(headers) - sum(fixed)
+    if sum(least) > free:
+        return None
+    share, left = list(least), free - sum(least)
+    for k in sorted((0, 1), key=lambda k: most[k]):  # the shorter list whole first ("none"), the other wraps
+        share[k] += min(most[k] - least[k], left)
+        left -= share[k] - least[k]
+    return [fixed[0], *share, fixed[1]]
 
 
 def _full_table(effects: pd.DataFrame, title: str, level: str) -> Any:

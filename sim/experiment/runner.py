@@ -61,13 +61,18 @@ class RunStats:
     elapsed: float = 0.0
 
     def line(self) -> str:
-        """One line for the terminal."""
-        parts = [f"{self.planned} runs planned", f"{self.skipped} already done", f"{self.ok} ok"]
-        if self.failed:
-            parts.append(f"{self.failed} failed")
-        if self.retried:
-            parts.append(f"{self.retried} retried after a lost worker")
-        return ", ".join(parts) + f" in {self.elapsed:.1f} s"
+        """One line for the terminal: how many runs were planned, reused and made, and how the new ones went.
+
+        "12 runs planned, 12 already done, 0 ok" read as twelve failures when every run had
+        been reused from an earlier command into the folder (an org-design trial): "0 ok" is
+        about the new runs, and there were none.
+        """
+        new = self.ok + self.failed
+        parts = [f"{self.skipped} reused (already in the folder)"] if self.skipped else []
+        outcomes = [f"{self.ok} ok"] + [f"{self.failed} failed"] * bool(self.failed) + [
+            f"{self.retried} retried after a lost worker"] * bool(self.retried)
+        parts.append(f"{new} new ({', '.join(outcomes)})" if new else "none new")
+        return f"{counted(self.planned, 'run')} planned: {', '.join(parts)}, in {self.elapsed:.1f} s"
 
 
 class SchedulerLostError(ExecutionError):

@@ -54,6 +54,7 @@ from sim.experiment.design import (
 from sim.experiment.plots import figure_lines, plot_sensitivity
 from sim.experiment.report import (
     confidence_of,
+    experiment_file_line,
     fmt,
     horizon_line,
     provenance,
@@ -64,7 +65,7 @@ from sim.experiment.report import (
 from sim.experiment.store import ResultStore
 from sim.random import derive_seeds
 from sim.scenario import Scenario, load_scenario
-from sim.wording import DEFAULT_CONFIDENCE, markdown_text, percent_level
+from sim.wording import DEFAULT_CONFIDENCE, code_span, markdown_text, percent_level
 
 RESAMPLES = 1000
 
@@ -401,7 +402,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
             "Sobol' indices: S1 is the share of the metric's variance due to the parameter alone, ST the share "
             "including its interactions.")
     lines += [
-        f"- Experiment file: `{design['source']}`; scenario varied: `{extra['scenario']}`",
+        f"{experiment_file_line(design)}; scenario varied: {code_span(extra['scenario'])}",
         f"- Method: {method} via SALib, samples N = {extra['samples']}"
         + (f", {extra['levels']} levels" if method == "morris" else ", no second-order terms")
         + f"; {len(design['arms'])} sample points x {design['replications']} replication(s)",
@@ -418,7 +419,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
     lines += [f"- Not in force: {note}" for note in extra.get("replaced", [])]
     lines += [f"- Lever on at every sample point: {note}" for note in extra.get("switched_on", [])]
     lines += ["", "| parameter | low | high |", "|---|---|---|"]
-    lines += [f"| `{n}` | {fmt(lo)} | {fmt(hi)} |" for n, (lo, hi) in zip(problem["names"], problem["bounds"],
+    lines += [f"| {code_span(n)} | {fmt(lo)} | {fmt(hi)} |" for n, (lo, hi) in zip(problem["names"], problem["bounds"],
                                                                          strict=True)]
     lines += ["", "## Indices", "", what, ""]
     if indices.empty:
@@ -427,7 +428,8 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         cols = ["mu_star", "mu_star_conf", "sigma", "mu"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]
         lines += ["| metric | parameter | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
         for r in indices.itertuples():
-            lines += [f"| {r.metric} | `{r.parameter}` | " + " | ".join(fmt(getattr(r, c), 3) for c in cols) + " |"]
+            lines += [f"| {r.metric} | {code_span(r.parameter)} | "
+                      + " | ".join(fmt(getattr(r, c), 3) for c in cols) + " |"]
         z = fmt(float(norm.ppf(0.5 + confidence / 2)), 4)
         lines += ["", f"`*_conf` is the half-width of the {percent_level(confidence)} interval: {z} times the standard "
                   "deviation of the index over bootstrap resamples (SALib's normal approximation)"
@@ -452,7 +454,7 @@ def _without_effect(indices: pd.DataFrame, method: str) -> list[str]:
     """
     measure = "mu_star" if method == "morris" else "ST"
     zero = indices.groupby("parameter", sort=False)[measure].agg(lambda v: bool((v == 0).all()))
-    return [f"- `{name}` changed no metric at any sample point (every {measure} exactly 0): the runs did not "
+    return [f"- {code_span(name)} changed no metric at any sample point (every {measure} exactly 0): the runs did not "
             "differ with it, so check that the model reads it in this scenario (docs/ODD.md)"
             for name, none in zero.items() if none] + ([""] if zero.any() else [])
 

@@ -14,6 +14,7 @@ import difflib
 import functools
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -97,6 +98,16 @@ class Intervention:
     def adjust_scenario(self, scenario: Scenario) -> Scenario:
         """Change the organisation before it is built (e.g. add a specialist ladder)."""
         return scenario
+
+    def room_for(self, held: Mapping[tuple[int, str], int]) -> str:
+        """The setting of this lever, in words, whose positions hold ``held`` people per (level, track); "" if none.
+
+        For a lever whose :meth:`adjust_scenario` converted positions that a headcount file's
+        people then did not fit: the error said "convert a smaller share" without saying which
+        share fits (an org-design trial). "" for a lever that changes no positions, and where no
+        setting of it would leave room.
+        """
+        return ""
 
     def setup(self, model: PromotionModel) -> None:
         """Set the model's knobs once, after the organisation is built."""

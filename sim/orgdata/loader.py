@@ -43,7 +43,20 @@ _DAYS_PER_MONTH = 365.2425 / 12  # the Gregorian calendar's mean month, for tenu
 
 
 class CapacityError(InputError):
-    """More people at a (level, track) than the scenario has positions there."""
+    """More people at a (level, track) than the scenario has positions there.
+
+    Args:
+        message: What is wrong and what is allowed.
+        source: The file.
+        path: The column.
+        held: The file's people per (level, track), so that a lever that converted positions can
+            say which of its settings leaves room for them (``Intervention.room_for``).
+    """
+
+    def __init__(self, message: str, source: str | None = None, path: str | None = None,
+                 held: np.ndarray | None = None):
+        super().__init__(message, source=source, path=path)
+        self.held = held
 
     def after_resizing(self, headcount: int, setting: str) -> InputError:
         """The same error, saying that a headcount setting resized the positions below the file's people.
@@ -807,7 +820,7 @@ class _Loader:
             raise CapacityError(
                 f"level '{self.sc.organisation.levels[li].name}', track {TRACKS[ti]}: {counts[li, ti]} people in the "
                 f"file but {pos[li, ti]} positions in the scenario (organisation.levels[{li}].positions.{TRACKS[ti]})",
-                source=self.label, path=f"column '{col}'",
+                source=self.label, path=f"column '{col}'", held=counts,
             )
 
     def _exclude(self) -> None:

@@ -10,6 +10,7 @@ read and inferred is kept on the model as ``model.orgdata`` (an :class:`OrgRepor
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -134,10 +135,15 @@ def _with_lever_hint(exc: CapacityError | TrackError, model: PromotionModel) -> 
     if isinstance(exc, TrackError):  # the file was fine for the scenario: the lever made a second track
         return InputError(f"{exc.detail}; {', '.join(movers)} made the second track there, so map the file's "
                           "track column or leave the lever off", source=exc.source, path=exc.path)
+    # The file's people, and the named people seated after them in the same positions.
+    held = Counter({(level, TRACKS[track]): int(n) for (level, track), n in np.ndenumerate(exc.held)}
+                   if exc.held is not None else {}) + model.scenario.named_positions()
+    fits = "; ".join(fit for lever in model.interventions if (fit := lever.room_for(held)))
+    smaller = f": {fits}" if fits else " (e.g. interventions.parallel_ladders.specialist_share)"
     return InputError(f"{exc.detail}, after {', '.join(movers)} changed the positions; a lever that converts "
                       "positions at the start cannot convert positions the file's people hold: give that level "
-                      "more positions in the scenario, or convert a smaller share (e.g. "
-                      "interventions.parallel_ladders.specialist_share)", source=exc.source, path=exc.path)
+                      f"more positions in the scenario, or convert a smaller share{smaller}", source=exc.source,
+                      path=exc.path)
 
 
 def _apply(model: PromotionModel, rows: np.ndarray, table: OrgTable, rng: np.random.Generator) -> int:
