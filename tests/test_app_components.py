@@ -2088,6 +2088,47 @@ def test_a_run_left_while_playing_keeps_the_month_it_was_left_at_in_its_entry() 
     rc.close()
 
 
+def test_forward_after_a_back_that_came_before_the_push_was_seen_replays_the_pushed_run() -> None:
+    """On a busy laptop, Back pressed as a new scenario's entry appeared reached Solara's router before the
+    render that would have shown the push: the router never held the pushed address, KeepAddress kept waiting
+    for it, and took the Forward to that entry for it. The address said the new settings, the page kept the
+    old run (1 run in 4 of a browser test on two busy cores)."""
+    from mesa.visualization.utils import update_counter  # noqa: PLC0415
+    from solara.routing import Router, router_context  # noqa: PLC0415
+
+    from sim.app.components import KeepAddress  # noqa: PLC0415
+
+    pushed: list[str] = []
+    paths: list = []
+
+    @solara.component
+    def Page() -> None:
+        path, set_path = solara.use_state("/?size=100")
+        paths[:] = [set_path]
+
+        def push(new: str) -> None:
+            pushed.append(new)
+            set_path(new)
+            if len(pushed) == 1:
+                set_path("/?size=100&month=2")  # Back, before a render has shown the push
+
+        router_context.provide(Router(path, [], set_path=push))
+        update_counter.get()
+        KeepAddress(state, state.model.value, state.model.value.steps)
+
+    state = AppState.from_address("size=100")
+    _, rc = solara.render(Page(), handle_error=False)
+    state.step(2)
+    state.update_settings(dataclasses.replace(state.settings.value, seed=5))
+    state.reset()
+    assert pushed == ["/?seed=5&size=100"]
+    assert (state.model.value.settings.seed, state.model.value.month) == (Settings.seed, 2), "Back replays"
+    paths[0]("/?seed=5&size=100")  # Forward, to the entry pushed
+    assert (state.model.value.settings.seed, state.model.value.month) == (5, 0), "Forward replays the new settings"
+    assert len(pushed) == 1, "following an address writes nothing"
+    rc.close()
+
+
 def test_a_page_opened_at_an_address_replays_the_run_to_its_month() -> None:
     """A reload in front of the room used to start over at the baseline, month 0."""
     from sim.app.address import to_query  # noqa: PLC0415

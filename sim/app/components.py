@@ -870,6 +870,11 @@ def KeepAddress(state: AppState, model: WorkshopModel, tick: int) -> None:
     change ``router.search``: the entry beside holds other settings than the router's address, also
     when that entry's month was replaced. (Only a jump of several entries at once, from the
     browser's history menu, to exactly the address the router holds goes unseen; the run stays.)
+    A push is told from the browser's moves by the addresses pushed and not yet seen back, and the
+    first address the router holds that was not pushed here ends the wait for them: Back pressed
+    as a new entry appeared, on a busy laptop, reached the router before the render that would
+    have shown the push, so the push was never seen, and the Forward to its entry was taken for it
+    (the address said the new scenario, the page kept the old run).
 
     A run replaced while it plays (a scenario chosen, a file uploaded) first gets the month it was
     left at written over its own entry, and only then are the new settings pushed: its entry still
@@ -915,6 +920,7 @@ def KeepAddress(state: AppState, model: WorkshopModel, tick: int) -> None:
         if search in pushed.current:  # pushed here (two pushes before a render: only the later is seen)
             del pushed.current[: pushed.current.index(search) + 1]
             return
+        pushed.current.clear()  # the browser has moved on: a push not seen by now never will be
         shown.current = search  # before the replay, whose months are then written over this entry
         running = state.model.value
         if search != to_query(running.settings, running.month):
