@@ -96,90 +96,101 @@ class MetricInfo:
         meaning: What the run's summary value is, in one sentence.
         better: ``"lower"``, ``"higher"``, ``"one"`` (closer to parity) or None when neither way
             is better in itself (more promotions are not good or bad on their own).
+        bounds: The lowest and highest value the metric can take (``SHARE`` for a share, a rate
+            per year included, since those are capped at 1). A mean's t-interval over three runs
+            read ``0.08 [-0.07, 0.24]`` for an attrition rate; ``analysis.arm_means`` cuts it here.
     """
 
     label: str
     meaning: str
     better: Better | None
+    bounds: tuple[float, float]
+
+
+SHARE = (0.0, 1.0)  # a share or a chance, from 0 to 1
+AT_LEAST_0 = (0.0, math.inf)  # a count, hours, or a ratio of two shares
 
 
 _LAST_YEAR = "averaged over the last year"
 _WHOLE_RUN = "over the whole run"
 _COHORT = "of those begun up to one window before the end, so that every one has settled"
 METRIC_INFO: dict[str, MetricInfo] = {
-    "headcount": MetricInfo("headcount", "people employed at the end of the run", None),
-    "promotions": MetricInfo("promotions", f"number of promotions {_WHOLE_RUN}", None),
+    "headcount": MetricInfo("headcount", "people employed at the end of the run", None, AT_LEAST_0),
+    "promotions": MetricInfo("promotions", f"number of promotions {_WHOLE_RUN}", None, AT_LEAST_0),
     "hidden_ambition_rate": MetricInfo(
         "hidden ambition", "share of the people who want to move up (the top level too, where there is no role "
-        f"above) whose manager believes they do not ({_LAST_YEAR})", "lower"),
+        f"above) whose manager believes they do not ({_LAST_YEAR})", "lower", SHARE),
     "misread_rate": MetricInfo(
         "misread rate", "share of all people whose manager has their wish to move up the wrong way round: thinks "
-        f"they do not when they do, or that they do when they do not ({_LAST_YEAR})", "lower"),
+        f"they do not when they do, or that they do when they do not ({_LAST_YEAR})", "lower", SHARE),
     "masked_aspiration_rate": MetricInfo(
         "masked ambition", f"share of the people who want to move up who hid it from their manager ({_LAST_YEAR})",
-        "lower"),
+        "lower", SHARE),
     "unwanted_promotion_rate": MetricInfo(
-        "unwanted promotions", f"share of promotions into a role the person did not want ({_WHOLE_RUN})", "lower"),
+        "unwanted promotions", f"share of promotions into a role the person did not want ({_WHOLE_RUN})",
+        "lower", SHARE),
     "timing_mismatch_rate": MetricInfo(
         "timing mismatch", "share of all people whose manager has the timing of their wish wrong: now when they "
-        f"want later, or the reverse ({_LAST_YEAR})", "lower"),
+        f"want later, or the reverse ({_LAST_YEAR})", "lower", SHARE),
     "plateau_rate": MetricInfo(
         "plateaued", "share of all people who want to move now, whose manager knows it, but are stuck: no role above "
         "on their path (at the top level, none at all), or a long wait in their role; an aspirant taken for "
-        f"uninterested counts as hidden ambition instead ({_LAST_YEAR})", "lower"),
+        f"uninterested counts as hidden ambition instead ({_LAST_YEAR})", "lower", SHARE),
     "mismatch_rate": MetricInfo(
         "all mismatches", "share of all people with hidden ambition, in a role they did not want, or misread on "
-        f"timing ({_LAST_YEAR})", "lower"),
+        f"timing ({_LAST_YEAR})", "lower", SHARE),
     "wrong_fit_promotion_rate": MetricInfo(
         "wrong-fit promotions", f"share of promotions into a role the person was not competent for ({_WHOLE_RUN})",
-        "lower"),
+        "lower", SHARE),
     "promotion_stick_rate": MetricInfo(
         "promotions that stick", "share of promotions that worked out: still in the role and competent at the end "
-        f"of the trial period, or promoted again ({_COHORT})", "higher"),
+        f"of the trial period, or promoted again ({_COHORT})", "higher", SHARE),
     "succession_coverage": MetricInfo(
         "succession coverage", "share of top-level positions whose named successor is really ready and willing "
-        f"({_LAST_YEAR})", "higher"),
+        f"({_LAST_YEAR})", "higher", SHARE),
     "attrition_rate": MetricInfo("attrition", f"share of people leaving per year, for any reason ({_WHOLE_RUN})",
-                                 "lower"),
+                                 "lower", SHARE),
     "regretted_attrition_rate": MetricInfo(
-        "high performers leaving", f"share of high performers who chose to leave, per year ({_WHOLE_RUN})", "lower"),
+        "high performers leaving", f"share of high performers who chose to leave, per year ({_WHOLE_RUN})",
+        "lower", SHARE),
     # "Passed over" is the model's narrow sense (docs/ODD.md 7.8.6), not "not promoted": an HR
     # director read the rate as every unpromoted person's, when it counts the good ones only.
     "passed_over_exit_rate": MetricInfo(
         "passed-over people leaving", "share of the people passed over recently (within exits.passed_over_months, "
         "12 by default: they wanted the move, applied or were high performers, and saw someone who performs worse "
         "get it) who chose to leave, per "
-        f"year ({_WHOLE_RUN})", "lower"),
+        f"year ({_WHOLE_RUN})", "lower", SHARE),
     # A share of everyone, not of the people with hidden ambition: being misread does not itself
     # raise anyone's hazard (docs/ODD.md 7.10), so what a lever changes is how many leave unseen.
     "hidden_ambition_exit_rate": MetricInfo(
         "unseen ambition leaving", "share of all people who chose to leave while they wanted to move up and their "
-        f"manager believed them uninterested (hidden ambition), per year ({_WHOLE_RUN})", "lower"),
+        f"manager believed them uninterested (hidden ambition), per year ({_WHOLE_RUN})", "lower", SHARE),
     "specialist_retention_rate": MetricInfo(
         "specialists staying", "share of the people who want to advance as specialists (not managers) who stay, "
-        f"per year ({_WHOLE_RUN})", "higher"),
+        f"per year ({_WHOLE_RUN})", "higher", SHARE),
     "decliner_retention": MetricInfo(
         "decliners staying", f"share of people who turned down a promotion and still work here months later "
-        f"({_COHORT})", "higher"),
+        f"({_COHORT})", "higher", SHARE),
     "stretch_acceptance_rate": MetricInfo(
         "stretch assignments accepted", f"share of stretch assignments offered that were taken up ({_WHOLE_RUN})",
-        "higher"),
+        "higher", SHARE),
     "internal_application_rate": MetricInfo(
         "internal applications", "share of the people who could apply for an open role one level up who applied "
-        f"({_WHOLE_RUN})", None),
+        f"({_WHOLE_RUN})", None, SHARE),
     "development_roi": MetricInfo(
         "development that paid off", "share of development efforts followed by a promotion the person wanted, in "
-        f"the direction they wanted ({_COHORT})", "higher"),
+        f"the direction they wanted ({_COHORT})", "higher", SHARE),
     "team_performance": MetricInfo(
         "team performance", f"average performance, helped or held back by the manager, from 0 to 1 ({_LAST_YEAR})",
-        "higher"),
+        "higher", SHARE),
     "intervention_cost": MetricInfo(
-        "lever time", f"hours the levers take, per person per year ({_WHOLE_RUN})", "lower"),
+        "lever time", f"hours the levers take, per person per year ({_WHOLE_RUN})", "lower", AT_LEAST_0),
     "global_efficiency": MetricInfo(
         "global efficiency", f"competence of the people in post weighted by level, from 0 to 100 ({_LAST_YEAR})",
-        "higher"),
+        "higher", (0.0, 100.0)),
     "global_efficiency_change": MetricInfo(
-        "change in global efficiency", "global efficiency at the end minus at the start of the run", "higher"),
+        "change in global efficiency", "global efficiency at the end minus at the start of the run", "higher",
+        (-100.0, 100.0)),
 }
 REPRESENTATION = "representation_ratio."  # + a group name: one metric per group
 # + a group name: the group's share of the people at the top (0.31 = 31 %), in every run's summary
@@ -354,11 +365,12 @@ def metric_info(name: str) -> MetricInfo | None:
     if name.startswith(REPRESENTATION):
         group = name.removeprefix(REPRESENTATION)
         return MetricInfo(f"{group} at the top", f"{possessive(group)} share of the top levels over their share of all "
-                          f"people: 1 is parity, below 1 too few at the top ({_LAST_YEAR})", "one")
+                          f"people: 1 is parity, below 1 too few at the top ({_LAST_YEAR})", "one", AT_LEAST_0)
     if name.startswith(TOP_SHARE):
         group = name.removeprefix(TOP_SHARE)
         return MetricInfo(f"{possessive(group)} share of the top",
-                          f"share of the people in the top levels who are {group}, from 0 to 1 ({_LAST_YEAR})", None)
+                          f"share of the people in the top levels who are {group}, from 0 to 1 ({_LAST_YEAR})", None,
+                          SHARE)
     ratio_of = group_ratio_parts(name)
     if ratio_of is not None:
         rate, group, other = ratio_of
@@ -366,13 +378,20 @@ def metric_info(name: str) -> MetricInfo | None:
         return MetricInfo(f"{whole.label} ({group} over {other})",
                           f"{possessive(group)} rate over {possessive(other)}, run by run, of the {whole.label}: 1 is "
                           f"parity, below 1 {group} fare worse (HR's four-fifths rule flags below 0.8); the rate is "
-                          f"the {whole.meaning}", "one")
+                          f"the {whole.meaning}", "one", AT_LEAST_0)
     rate = ledger_metric(name)
     if rate is not None and rate != name:
         group = name.removeprefix(f"{rate}.")
         whole = METRIC_INFO[rate]
-        return MetricInfo(f"{whole.label} ({group})", f"{group} only: {whole.meaning}", whole.better)
+        return MetricInfo(f"{whole.label} ({group})", f"{group} only: {whole.meaning}", whole.better,
+                          whole.bounds)
     return METRIC_INFO.get(name)
+
+
+def metric_bounds(name: str) -> tuple[float, float]:
+    """The values metric ``name`` can take (``MetricInfo.bounds``); any value for a metric the engine does not know."""
+    info = metric_info(name)
+    return info.bounds if info is not None else (-math.inf, math.inf)
 
 
 def group_ratio_parts(name: str) -> tuple[str, str, str] | None:

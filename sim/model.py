@@ -9,6 +9,7 @@ parameters.
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from copy import deepcopy
@@ -55,21 +56,33 @@ SHORTCUTS: dict[str, str] = {
 }
 
 
+SEED_COLUMN = "seed"  # the run seed's column in model.datacollector, and so in mesa.batch_run's rows
+# Said by reset_rng and reset_randomizer: they reset Mesa's generators, which no phase draws from.
+UNUSED_RNG = ("{method} resets Mesa's model.rng and model.random, which the simulation does not draw from: every "
+              "phase draws from its own streams of the run seed (model.seed, docs/ODD.md Stochasticity), so the run "
+              "goes on as it would have; to replay a run, build a new model with rng=model.seed")
+
+
 def _metric_of(model: PromotionModel, name: str) -> float:
     return model.metric(name)
 
 
 class _MetricCollector(mesa.DataCollector):
-    """Mesa's DataCollector of the headline metrics, reading them straight from the recorder.
+    """Mesa's DataCollector of the headline metrics and the run seed, reading them straight from the model.
 
     Collecting through the reporters (``_metric_of`` for each name) calls three functions and
     a ``deepcopy`` per metric; a float's deepcopy is the float itself, so appending the
     recorder's current values gives the same table. Anything else (other reporters, agent
     reporters, another model) goes the usual way.
+
+    The seed (``SEED_COLUMN``) is a column so that ``mesa.batch_run`` without ``rng`` in its
+    parameters, whose rows hold only the parameters and the reporters, says which seed each run
+    drew: without it, those runs could not be replayed.
     """
 
     def __init__(self, model: PromotionModel, names: tuple[str, ...]):
-        super().__init__(model_reporters={name: partial(_metric_of, name=name) for name in names})
+        super().__init__(model_reporters={**{name: partial(_metric_of, name=name) for name in names},
+                                          SEED_COLUMN: "seed"})
         self._owner = model
         self._names = names
         self._reporters = dict(self.model_reporters)
@@ -87,6 +100,7 @@ class _MetricCollector(mesa.DataCollector):
         for name in self._names:
             value = current.get(name, nan)
             model_vars[name].append(value if type(value) is float else deepcopy(value))
+        model_vars[SEED_COLUMN].append(model.seed)
 
 
 def _collections(collector: Any) -> tuple[int, ...]:
@@ -228,6 +242,20 @@ class PromotionModel(mesa.Model):
         super()._wrapped_step(*args, **kwargs)
         if self.datacollector is not collector or _collections(collector) == before:
             self.datacollector.collect(self)
+
+    def reset_rng(self, rng: Any = None) -> None:
+        """Mesa's ``reset_rng``, with a warning: ``model.rng`` does not drive the simulation.
+
+        A researcher resetting it to replay a run, or to change the rest of one, would see no error and
+        no change. ``None`` resets to the run seed, as Mesa's docstring says (its code drew a fresh one).
+        """
+        warnings.warn(UNUSED_RNG.format(method="reset_rng"), stacklevel=2)
+        super().reset_rng(self.seed if rng is None else rng)
+
+    def reset_randomizer(self, seed: int | None = None) -> None:
+        """Mesa's ``reset_randomizer``, with a warning, as :meth:`reset_rng` (``None``: the run seed)."""
+        warnings.warn(UNUSED_RNG.format(method="reset_randomizer"), stacklevel=2)
+        super().reset_randomizer(self.seed if seed is None else seed)
 
     def _advance(self) -> None:
         """One month, in the order of docs/ODD.md (Process overview and scheduling)."""

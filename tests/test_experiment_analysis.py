@@ -286,6 +286,62 @@ def test_a_design_of_one_arm_gets_each_metrics_mean_with_its_t_interval() -> Non
     assert report_module.shown_mean(next(means.reset_index().iloc[1:].itertuples())) == ("40", "—", "—")
 
 
+def test_a_mean_of_a_share_gets_no_interval_outside_0_to_1_and_says_it_was_cut(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Three runs' attrition read ``0.08 [-0.07, 0.24]``: a share below 0. The interval is cut to what the metric
+    can be (``clipped`` says where; report.md and the terminal say why), a count only at 0, and every arm of a
+    comparison gets its means (means.csv), the reference first."""
+    rows = [("base", k, "attrition_rate", v) for k, v in enumerate([0.01, 0.02, 0.21])]
+    rows += [("base", k, "headcount", v) for k, v in enumerate([2.0, 3.0, 400.0])]
+    rows += [("base", k, "misread_rate", v) for k, v in enumerate([0.2, 0.22, 0.24])]
+    rows += [("lever", k, "attrition_rate", v) for k, v in enumerate([0.97, 0.98, 0.99])]
+    values = pd.DataFrame(rows, columns=["arm", "replication", "metric", "value"])
+    one = {"replications": 3, "arms": [{"label": "base", "scenario": "base", "parameters": {}, "reference": None}],
+           "metrics": ["attrition_rate", "headcount", "misread_rate"]}
+    means = arm_means(values, one).set_index("metric")
+    low, high = stats.t.interval(0.95, 2, loc=np.mean([0.01, 0.02, 0.21]), scale=stats.sem([0.01, 0.02, 0.21]))
+    assert low < 0 < high < 1
+    attrition = means.loc["attrition_rate"]
+    assert (attrition["ci_low"], attrition["ci_high"], attrition["clipped"]) == (0.0, pytest.approx(high), True)
+    assert attrition["sd"] == pytest.approx(np.std([0.01, 0.02, 0.21], ddof=1))
+    assert means.loc["headcount", "ci_low"] == 0.0 and means.loc["headcount", "clipped"]  # a count: at 0 only
+    assert means.loc["headcount", "ci_high"] > 400
+    assert not means.loc["misread_rate", "clipped"] and means.loc["misread_rate", "ci_low"] > 0.1
+
+    both = dict(one, arms=[{"label": "lever", "scenario": "lever", "parameters": {}, "reference": "base"},
+                           *one["arms"]], metrics=["attrition_rate"])
+    table = arm_means(values, both)
+    assert list(table["arm"]) == ["base", "lever"]  # the reference first, whatever the design's order
+    lever = table.iloc[1]
+    assert lever["ci_high"] == 1.0 and lever["clipped"] and lever["ci_low"] == pytest.approx(
+        0.98 - stats.t.ppf(0.975, 2) * stats.sem([0.97, 0.98, 0.99]))
+
+    text = "\n".join(report_module.means_lines(arm_means(values, one)))
+    shown = report_module.shown_mean(next(arm_means(values, one).itertuples()))
+    assert f"| attrition | `attrition_rate` | {shown[0]} | {shown[1]} to {shown[2]} (cut) | 3 |" in text
+    assert float(shown[1]) == 0 and "(cut): the interval went past what the metric can be" in text
+    assert "| misread rate | `misread_rate` |" in text and "to 0.27 (cut)" not in text
+    report_module.print_means(arm_means(values, one), "base")
+    printed = " ".join(capsys.readouterr().out.split())  # the note wraps at the terminal's width
+    assert f"{shown[0]} [{shown[1]}, {shown[2]}]*" in printed and "*: the interval went past" in printed
+
+
+def test_declared_bounds_hold_for_every_summary_value_of_a_run() -> None:
+    """The bounds intervals are cut to must be true of the metrics: a run's every summary value lies within them."""
+    from sim import simulate  # noqa: PLC0415
+    from sim.metrics import METRICS, metric_bounds  # noqa: PLC0415
+
+    summary = simulate(BASELINE, seed=4, years=3, headcount=200).summary
+    assert set(METRICS) <= set(summary)
+    for name, value in summary.items():
+        lowest, highest = metric_bounds(name)
+        assert math.isnan(value) or lowest <= value <= highest, (name, value)
+    assert metric_bounds("attrition_rate") == (0.0, 1.0) and metric_bounds("promotions") == (0.0, math.inf)
+    assert metric_bounds("promotion_stick_rate.women") == (0.0, 1.0)
+    assert metric_bounds("promotion_stick_rate.women/men") == (0.0, math.inf)
+    assert metric_bounds("no_such_metric") == (-math.inf, math.inf)
+
+
 def test_the_summary_says_how_many_clear_results_chance_alone_gives_and_which_survive_holm() -> None:
     """66 tests at 95% give about 3 "clear" results by chance: a p = 0.019 must not read like a finding."""
     values, design = sweep_values()

@@ -57,6 +57,16 @@ def test_compare_writes_effects_report_plots_and_resumes(tmp_path: Path, capsys:
     effects = pd.read_csv(out / "effects.csv")
     assert list(effects["metric"]) == ["promotions", "misread_rate"]
     assert (effects["n"] == 4).all()
+    # Each arm's means beside the differences: the same means as the effects', with their own intervals.
+    means = pd.read_csv(out / "means.csv")
+    assert list(means.columns) == ["metric", "arm", "mean", "ci_low", "ci_high", "n", "dropped", "confidence", "sd",
+                                   "clipped"]
+    assert list(zip(means["metric"], means["arm"], strict=True)) == [
+        ("promotions", "small"), ("promotions", "random"), ("misread_rate", "small"), ("misread_rate", "random")]
+    pairs = effects.set_index("metric")
+    assert means.set_index(["metric", "arm"])["mean"].tolist() == pytest.approx(
+        [pairs.loc[m, column] for m in ("promotions", "misread_rate") for column in ("baseline_mean", "variant_mean")])
+    assert ((means["ci_low"] <= means["mean"]) & (means["mean"] <= means["ci_high"])).all()
     for name in ("report.md", "forest.png", "trajectories.png", "experiment.json", "metadata.json",
                  "scenarios/small.yaml", "scenarios/random.yaml"):
         assert (out / name).exists(), name
@@ -374,9 +384,15 @@ def test_the_baseline_alone_says_there_is_nothing_to_compare(tmp_path: Path,
     values = ResultStore(out).summaries().query("metric == 'misread_rate'")["value"].to_numpy()
     half = stats.t.ppf(0.975, 1) * values.std(ddof=1) / 2**0.5
     decimals = 1 - math.floor(math.log10(half))
-    mean, low, high = (f"{x:.{decimals}f}" for x in (values.mean(), values.mean() - half, values.mean() + half))
-    assert f"| misread rate | `misread_rate` | {mean} | {low} to {high} | 2 |" in report
-    assert re.search(rf"\n misread rate +{re.escape(f'{mean} [{low}, {high}]')} +2 \n", printed), printed
+    cut = bool(values.mean() - half < 0)  # a share's interval stops at 0 (two runs' t multiplier is 12.7)
+    bounds = (values.mean(), max(values.mean() - half, 0.0), min(values.mean() + half, 1.0))
+    mean, low, high = (f"{x:.{decimals}f}" for x in bounds)
+    assert f"| misread rate | `misread_rate` | {mean} | {low} to {high}{' (cut)' * cut} | 2 |" in report
+    assert re.search(rf"\n misread rate +{re.escape(f'{mean} [{low}, {high}]' + '*' * cut)} +2 \n", printed), printed
+    # The same numbers in means.csv, beside effects.csv (which has none for one arm).
+    means = pd.read_csv(out / "means.csv").set_index("metric")
+    assert means.loc["misread_rate", ["mean", "ci_low", "ci_high"]].tolist() == pytest.approx(bounds)
+    assert (means["arm"] == "baseline").all() and means.loc["misread_rate", "n"] == 2
     assert "alone: baseline, mean over 2 runs" in printed and "### What the metrics mean" in report
     assert main(["experiment", "report", str(out)]) == 0
     assert capsys.readouterr().out.startswith("alone: nothing to compare: one arm, baseline")

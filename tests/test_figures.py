@@ -64,7 +64,8 @@ def test_svg_and_pdf_are_valid_byte_identical_and_what_report_md_shows(
     assert main(["experiment", "report", str(out), "--quiet", "--figures", "pdf"]) == 0
     assert sorted(figure_files(out)) == ["forest.pdf", "trajectories.pdf"]
     assert (out / "forest-mine.svg").exists()
-    assert f"wrote {out / 'effects.csv'}, {out / 'trajectories.pdf'}, {out / 'forest.pdf'}, " in capsys.readouterr().out
+    wrote = f"wrote {out / 'effects.csv'}, {out / 'means.csv'}, {out / 'trajectories.pdf'}, {out / 'forest.pdf'}, "
+    assert wrote in capsys.readouterr().out
     report = (out / "report.md").read_text()
     assert "Forest plot of effects: [PDF](forest.pdf) (markdown cannot show a PDF here" in report
     assert "![" not in report

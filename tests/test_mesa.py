@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import inspect
 import math
+import random
 import re
 import weakref
 from pathlib import Path
@@ -558,3 +559,41 @@ def test_the_readmes_mesa_block_runs_as_written() -> None:
     rows = names["rows"]
     assert {(r["rng"], r["Step"]) for r in rows} == {(seed, step) for seed in (1, 2) for step in (0, 6, 12)}
     assert all(0.0 <= r["ambition"] <= 1.0 for r in rows)
+    assert all(r["seed"] == r["rng"] for r in rows)  # its own collector records the seed, as the model's does
+
+
+def test_batch_run_without_a_seed_records_the_seed_each_run_drew_and_replays() -> None:
+    """``batch_run(PromotionModel, parameters, iterations=3)`` without ``rng`` ran each model on a fresh seed
+    that no row held: the runs could not be replayed. The collector's ``seed`` column says it, row by row."""
+    results = mesa.batch_run(
+        PromotionModel, parameters={"scenario": SMALL, "warmup_months": 0}, iterations=3, max_steps=2,
+        number_processes=1, data_collection_period=1, display_progress=False,
+    )
+    seeds = {r["RunId"]: r["seed"] for r in results}
+    assert all(isinstance(seed, int) and seed >= 0 for seed in seeds.values()) and len(set(seeds.values())) == 3
+    assert all(r["seed"] == seeds[r["RunId"]] for r in results)  # every row of a run, Step 0 included
+    last = next(r for r in results if r["RunId"] == 1 and r["Step"] == 2)
+    replay = PromotionModel(scenario=SMALL, warmup_months=0, rng=last["seed"])
+    replay.step()
+    replay.step()
+    assert replay.datacollector.get_model_vars_dataframe().iloc[-1].to_dict() == pytest.approx(
+        {name: last[name] for name in (*METRICS, "seed")}, nan_ok=True)
+
+
+def test_resetting_mesas_generators_warns_that_the_run_does_not_draw_from_them() -> None:
+    """``model.reset_rng(5)`` (or ``reset_randomizer``) reset generators no phase draws from: the run went on
+    unchanged without a word. It still resets them, as Mesa's does (None: the run seed), and says so."""
+    m = PromotionModel(scenario=SMALL, rng=3, warmup_months=0)
+    twin = PromotionModel(scenario=SMALL, rng=3, warmup_months=0)
+    m.step()
+    twin.step()
+    with pytest.warns(UserWarning, match=r"^reset_rng resets Mesa's model.rng and model.random, which the "
+                                         r"simulation does not draw from: .* build a new model with rng=model.seed$"):
+        m.reset_rng(5)
+    assert m.rng.random() == np.random.default_rng(5).random()
+    with pytest.warns(UserWarning, match=r"^reset_randomizer resets Mesa's"):
+        m.reset_randomizer()
+    assert m.random.random() == random.Random(3).random()  # the run seed, not a fresh one
+    m.step()
+    twin.step()
+    assert m.current_metrics == pytest.approx(twin.current_metrics, nan_ok=True)

@@ -10,7 +10,7 @@ Python use::
     path = "experiments/interventions.yaml"
     design = build_design(load_experiment(path), path)
     run_design(design, "results/interventions")      # resumable: skips finished runs
-    analysis = analyse("results/interventions")      # effects.csv, plots, report.md
+    analysis = analyse("results/interventions")      # effects.csv, means.csv, plots, report.md
 
 Names are imported on first use, so that ``promosim run`` (whose parser lists these commands)
 does not pay for pandas, pyarrow, scipy and matplotlib.

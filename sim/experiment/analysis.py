@@ -22,7 +22,8 @@ commands), which the effects table carries in its last column, ``confidence``: t
 and its significance level (1 - confidence, for "clear" and for Holm's correction) are read from it.
 
 A design of one arm has nothing to pair: :func:`arm_means` gives each metric's mean over its
-replications with the same Student-t interval (:func:`t_half_width`) instead.
+replications with the same Student-t interval (:func:`t_half_width`) instead, cut to what the metric
+can be (a share from 0 to 1); every design's arms get them, in ``means.csv``.
 
 For a metric that is best at 1 (``representation_ratio.*``), a signed difference does not say
 whether the variant came closer to parity (0.90 -> 1.09 is a clear rise and hardly any gain), so
@@ -45,7 +46,15 @@ from scipy import stats
 
 from sim.errors import InputError
 from sim.experiment.store import ResultStore
-from sim.metrics import COSTS, ON_REQUEST, group_ratio_parts, group_ratio_rates, metric_info, totals
+from sim.metrics import (
+    COSTS,
+    ON_REQUEST,
+    group_ratio_parts,
+    group_ratio_rates,
+    metric_bounds,
+    metric_info,
+    totals,
+)
 from sim.scenario import closest
 from sim.wording import DEFAULT_CONFIDENCE
 
@@ -402,32 +411,44 @@ def paired_effects(values: pd.DataFrame, design: dict[str, Any], metrics: Sequen
     return with_holm(pd.DataFrame(rows, columns=EFFECT_COLUMNS), shown)
 
 
-MEAN_COLUMNS = ["metric", "arm", "mean", "ci_low", "ci_high", "n", "dropped", "confidence"]
+MEAN_COLUMNS = ["metric", "arm", "mean", "ci_low", "ci_high", "n", "dropped", "confidence", "sd", "clipped"]
+MEANS_FILE = "means.csv"  # arm_means over every arm, beside effects.csv
 
 
 def arm_means(values: pd.DataFrame, design: Mapping[str, Any], metrics: Sequence[str] | None = None,
               confidence: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
-    """Each metric's mean over the replications of the design's reference arm, with its Student-t interval.
+    """Each metric's mean over each arm's replications, with its Student-t interval cut to what the metric can be.
 
     What a design of one arm (``report.no_variant``) reports in place of effects: with no variant
     there is no paired change, and a researcher running the baseline alone (to see where it
-    settles, or how much replications spread) read only its trajectories. The metrics are those
-    a comparison of it would report (:func:`family_metrics`, group ratios included), and a run
-    without a finite value leaves its replication out (``dropped``), as an incomplete pair does.
+    settles, or how much replications spread) read only its trajectories. Every design writes them
+    (``means.csv``), as effects.csv holds only the differences. The metrics are those a comparison
+    would report (:func:`family_metrics`, group ratios included), and a run without a finite value
+    leaves its replication out (``dropped``), as an incomplete pair does.
+
+    The interval is cut to the metric's possible values (:func:`sim.metrics.metric_bounds`), and
+    ``clipped`` says where: three runs' attrition read ``0.08 [-0.07, 0.24]``, a share below 0.
+    Cutting takes only impossible values away, so the interval holds the true mean exactly as often.
 
     Returns:
-        A frame with :data:`MEAN_COLUMNS`; the interval is NaN with fewer than two values.
+        A frame with :data:`MEAN_COLUMNS`, the reference arm first, then the others in the design's
+        order; the interval and ``sd`` are NaN with fewer than two values.
     """
-    arm = next((str(a["label"]) for a in design.get("arms", []) if a.get("reference") is None), None)
+    arms = [str(a["label"]) for a in sorted(design.get("arms", []), key=lambda a: a.get("reference") is not None)]
     shown = list(metrics) if metrics else None
     rows = []
     for metric, wide in metric_tables(values, design, shown):
-        x = (wide[arm] if arm in wide else pd.Series(np.nan, index=wide.index)).to_numpy(dtype=float)
-        kept = x[np.isfinite(x)]
-        mean = float(kept.mean()) if kept.size else math.nan
-        half = t_half_width(kept, confidence) if kept.size > 1 else math.nan
-        rows.append({"metric": metric, "arm": arm, "mean": mean, "ci_low": mean - half, "ci_high": mean + half,
-                     "n": int(kept.size), "dropped": int(x.size - kept.size), "confidence": confidence})
+        lowest, highest = metric_bounds(metric)
+        for arm in arms:
+            x = (wide[arm] if arm in wide else pd.Series(np.nan, index=wide.index)).to_numpy(dtype=float)
+            kept = x[np.isfinite(x)]
+            mean = float(kept.mean()) if kept.size else math.nan
+            half = t_half_width(kept, confidence) if kept.size > 1 else math.nan
+            low, high = max(mean - half, lowest), min(mean + half, highest)  # NaN stays NaN: max(nan, 0) is nan
+            rows.append({"metric": metric, "arm": arm, "mean": mean, "ci_low": low, "ci_high": high,
+                         "n": int(kept.size), "dropped": int(x.size - kept.size), "confidence": confidence,
+                         "sd": float(kept.std(ddof=1)) if kept.size > 1 else math.nan,
+                         "clipped": bool(mean - half < lowest or mean + half > highest)})
     return shown_rows(pd.DataFrame(rows, columns=MEAN_COLUMNS), shown)
 
 

@@ -28,6 +28,7 @@ from sim.cli import DEFAULT_FIGURES, FIGURE_FORMATS
 from sim.errors import InputError, output_folder
 from sim.experiment.analysis import (
     LABEL_WIDTH,
+    MEANS_FILE,
     against_design,
     arm_means,
     comparison_labels,
@@ -199,7 +200,8 @@ class Analysis:
     names: dict[str, str] = field(default_factory=dict)  # :func:`scenario_names`: arms' own names, by label
     subject: str = ""  # :func:`comparison_subject`: what the titles, report.md's and the terminal's, say was compared
     levers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # :func:`lever_reasons`, by variant
-    # A design of one arm (:func:`no_variant`): each metric's mean with its interval (analysis.arm_means); else empty
+    # Each arm's mean of each metric with its interval (analysis.arm_means, means.csv); a design of one arm
+    # (:func:`no_variant`) shows them in place of effects
     means: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
@@ -238,7 +240,7 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
             metrics: Sequence[str] | None = None, against: str | None = None,
             made_by: Mapping[str, str] | None = None, figures: Sequence[str] = DEFAULT_FIGURES,
             interactions: Sequence[str] | None = None) -> Analysis:
-    """Compute effects, write effects.csv, the plots and report.md into ``out``.
+    """Compute effects and each arm's means, write effects.csv, means.csv, the plots and report.md into ``out``.
 
     Args:
         out: The output folder of a comparison.
@@ -292,8 +294,10 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
     runs = design_runs(store, design)
     values = run_values(store, design)
     effects = paired_effects(values, design, metrics=asked, confidence=level)
-    files = {"effects": root / "effects.csv"}
+    means = arm_means(values, design, asked, level)
+    files = {"effects": root / "effects.csv", "means": root / MEANS_FILE}
     effects.to_csv(files["effects"], index=False)
+    means.to_csv(files["means"], index=False)
     inter = interaction_effects(values, design, pairs, metrics=asked, confidence=level) if pairs else None
     if inter is not None:
         files["interactions"] = root / INTERACTIONS_FILE
@@ -327,7 +331,7 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
                       top_shares=top_shares(values, effects, design, store),
                       glance_labels=glance_labels(store, design), interactions=inter, confidence=level,
                       names=names, subject=subject, levers=lever_reasons(store, design),
-                      means=arm_means(values, design, asked, level) if no_variant(design) else pd.DataFrame())
+                      means=means)
     files["report"] = root / "report.md"
     prov = provenance(store, runs, made_by)
     result.reused = reused_note(prov)
@@ -385,7 +389,7 @@ def against_folder(out: str | Path, label: str) -> Path:
 # (against_folder replaces characters), and a refresh must not drop the --metrics chosen.
 AGAINST_ASKED = "against.json"
 # What analyse writes into an against folder: all that refresh_against_folders removes (nothing a user put there).
-AGAINST_FILES = ("effects.csv", "report.md", *(f"{name}.{fmt}" for name in ("forest", "trajectories")
+AGAINST_FILES = ("effects.csv", MEANS_FILE, "report.md", *(f"{name}.{fmt}" for name in ("forest", "trajectories")
                                                 for fmt in FIGURE_FORMATS), AGAINST_ASKED)
 
 
@@ -1629,6 +1633,12 @@ def shown_mean(row: Any) -> tuple[str, str, str]:
     return fixed(row.mean, d), fixed(row.ci_low, d), fixed(row.ci_high, d)
 
 
+# Under a mean whose interval analysis.arm_means cut to what the metric can be, in report.md and on the terminal.
+CUT_NOTE = ("the interval went past what the metric can be (below 0 or above 1 for a share, below 0 for a count) and "
+            "is cut there: Student's t over few runs is symmetric and does not know the bound; cutting takes away "
+            "only impossible values, so the interval holds the mean as often as before (more runs narrow it).")
+
+
 def means_lines(means: pd.DataFrame, top_levels: Mapping[str, str] | None = None) -> list[str]:
     """report.md's table of a one-arm design: each metric's mean over the replications with its interval.
 
@@ -1642,13 +1652,16 @@ def means_lines(means: pd.DataFrame, top_levels: Mapping[str, str] | None = None
     for r in means.itertuples():
         mean, low, high = shown_mean(r)
         rows.append([markdown_text(plain_label(r.metric)), f"`{r.metric}`", mean,
-                     f"{low} to {high}" if low != "—" else "—", int(r.n)])
+                     f"{low} to {high}{' (cut)' * bool(r.clipped)}" if low != "—" else "—", int(r.n)])
     lines = ["### Each metric over the replications", "",
              f"The mean over the runs of {markdown_text(means['arm'].iloc[0])}, with its {level} confidence interval "
              f"(Student's t over the replications: the range that holds the mean of many more such runs with {level} "
              "confidence; more replications narrow it). *n*: the runs with a value (a rate with nothing to count "
-             "has none in a run); with fewer than 2 there is no interval.", ""]
+             "has none in a run); with fewer than 2 there is no interval. The same, with each standard deviation: "
+             "`means.csv`.", ""]
     lines += [*_md_table(["metric", "key", "mean", f"{level} CI", "n"], rows), ""]
+    if means["clipped"].any():
+        lines += [f"(cut): {CUT_NOTE}", ""]
     unmeasured = [str(m) for m in means.loc[means["n"] == 0, "metric"]]
     if unmeasured:  # as a variant's section says it (variant_summary): more replications would not help
         lines += [f"No value in any run: {', '.join(map(plain_label, unmeasured))}.", ""]
@@ -1739,7 +1752,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                 for r, label in zip(effects.itertuples(), comparison_labels(effects), strict=True)]
         lines += _md_table(["metric", "variant", f"{reference} mean", "variant mean", "difference", f"{level} CI", "n",
                             "d", "p", "p (Holm)", "CI width vs unpaired"], rows)
-        lines += ["", "All columns, including the unpaired intervals and variance reduction: `effects.csv`.", ""]
+        lines += ["", "All columns, including the unpaired intervals and variance reduction: `effects.csv`; each arm's "
+                  "mean of each metric with its interval: `means.csv`.", ""]
     if result.interactions is not None:
         from sim.experiment.interaction import interaction_lines  # noqa: PLC0415 (it imports this module)
 
@@ -1868,12 +1882,13 @@ def print_means(means: pd.DataFrame, title: str) -> None:
     table.add_column("n", justify="right")
     for r in means.itertuples():
         mean, low, high = shown_mean(r)
-        table.add_row(escape(plain_label(r.metric)), escape(f"{mean} [{low}, {high}]" if low != "—" else mean),
-                      str(int(r.n)))
+        table.add_row(escape(plain_label(r.metric)),
+                      escape(f"{mean} [{low}, {high}]{'*' * bool(r.clipped)}" if low != "—" else mean), str(int(r.n)))
     console.print(table)
+    cut = f" *: {CUT_NOTE}" if means["clipped"].any() else ""
     console.print(f"mean over the runs of {means['arm'].iloc[0]}; [{level} CI]: the range that holds the mean of "
-                  f"many more such runs with {level} confidence; n: the runs with a value. What each metric means: "
-                  "report.md.", highlight=False, markup=False)
+                  f"many more such runs with {level} confidence; n: the runs with a value.{cut} What each metric "
+                  "means: report.md.", highlight=False, markup=False)
 
 
 def _fits_whole(table: Any, width: int, rows: Sequence[tuple[str, str]]) -> bool:
