@@ -714,6 +714,30 @@ def _against_lines(result: Any) -> None:
         _note(line)
 
 
+def _show_effects(args: argparse.Namespace, result: Any, alone: bool, **against: Any) -> None:
+    """The effects table, unless ``alone`` said the design has nothing to compare; under ``--quiet``, its warning only.
+
+    The table carries the warning that too few pairs make its verdicts unsafe (``few_pairs_note``);
+    under ``--quiet`` that warning was in report.md only, and a script running 3 replications quietly
+    was never told. It is a warning, so it is said there too, as a ``note:`` on stderr.
+
+    Args:
+        args: The command's arguments (``quiet`` and ``full``).
+        result: The folder's ``Analysis``.
+        alone: Whether the design's one arm was said instead (``_said_alone``).
+        against: ``reference`` (the arm compared with, ``baseline`` unless told) and ``shown_as``, for
+            ``print_effects``.
+    """
+    from sim.experiment.report import few_pairs_note, print_effects  # noqa: PLC0415
+
+    if args.quiet:
+        _note(few_pairs_note(result.effects, result.confidence))
+    elif not alone:
+        reference = against.get("reference", "baseline")
+        print_effects(result.effects, title=f"{result.subject}: paired effects (variant - {reference})",
+                      full=args.full, confidence=result.confidence, **against)
+
+
 def _note(text: str) -> None:
     """A ``note:`` line on stderr, when there is one (kept under --quiet, as warnings are)."""
     if text:
@@ -790,7 +814,7 @@ def _lever_at_fault(exc: InputError, label: str, arm: LeverArm) -> LeverSetting 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Paired comparison of scenario files given on the command line."""
     from sim.experiment.design import build_design, check_arms, comparison_spec  # noqa: PLC0415
-    from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
+    from sim.experiment.report import analyse  # noqa: PLC0415
 
     args.levers = [] if args.levers is None else lever_list(args.levers)
     if not args.variants and not args.levers:
@@ -816,9 +840,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
     alone = not args.quiet and _said_alone(design.to_json(), out, result)
-    if not args.quiet and not alone:
-        print_effects(result.effects, title=f"{result.subject}: paired effects (variant - baseline)", full=args.full,
-                      confidence=result.confidence)
+    _show_effects(args, result, alone)
     _print_interactions(args, result)
     return _finish(result.failed, out, result.files, point_to_report=not (args.quiet or alone), reused=result.reused,
                    against=result)
@@ -827,7 +849,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run an experiment file."""
     from sim.experiment.design import build_design, check_arms, experiment_file, load_experiment  # noqa: PLC0415
-    from sim.experiment.report import analyse, print_effects  # noqa: PLC0415
+    from sim.experiment.report import analyse  # noqa: PLC0415
 
     args.experiment = experiment_file(args.experiment)
     spec = _sized(load_experiment(args.experiment), args, args.experiment)
@@ -841,9 +863,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
     alone = not args.quiet and _said_alone(design.to_json(), out, result)
-    if not args.quiet and not alone:
-        print_effects(result.effects, title=f"{result.subject}: paired effects (variant - baseline)", full=args.full,
-                      confidence=result.confidence)
+    _show_effects(args, result, alone)
     _print_interactions(args, result)
     return _finish(result.failed, out, result.files, point_to_report=not (args.quiet or alone), reused=result.reused,
                    against=result)
@@ -935,7 +955,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.experiment.report import (  # noqa: PLC0415
         analyse,
         folder_figures,
-        print_effects,
         recorded_confidence,
         recorded_interactions,
     )
@@ -982,11 +1001,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     result = analyse(args.folder, confidence=args.confidence, metrics=args.metrics, against=args.against,
                      made_by=made_by, figures=args.figures, interactions=args.interaction)
     alone = not args.quiet and _said_alone(design, Path(args.folder), result)
-    if not args.quiet and not alone:
-        reference = args.against or "baseline"
-        print_effects(result.effects, title=f"{result.subject}: paired effects (variant - {reference})",
-                      full=args.full, reference=reference, shown_as=result.glance_labels,
-                      confidence=result.confidence)
+    _show_effects(args, result, alone, reference=args.against or "baseline", shown_as=result.glance_labels)
     _print_interactions(args, result)
     if result.missing:
         print(f"{result.missing} planned run(s) are not in the store yet", file=sys.stderr)
