@@ -1990,14 +1990,38 @@ def test_back_and_forward_replay_the_run_their_address_holds() -> None:
     assert "earlier session" not in state.notice.value
 
 
-def test_a_step_replaces_the_address_and_new_settings_push_one() -> None:
-    """Every Step was pushed onto the browser's history: after 30 Steps Back walked back month by month
-    instead of to the previous settings. Back still brings an address whose month was replaced."""
+def routed_page(state: AppState, push: Any, paths: list, *, with_scenarios: bool = False) -> Any:
+    """A page keeping ``state``'s run in its address; as Solara's RoutingProvider, a push (or Back) sets the path.
+
+    Args:
+        state: The app's state, whose run the address follows.
+        push: Called as ``push(new_path, set_path)`` for each push of ``KeepAddress``: what reaches the
+            browser's history (and, to play the browser, set_path at once).
+        paths: Filled with the page's ``set_path``, which plays Back and Forward: ``paths[0](path)``.
+        with_scenarios: Whether the scenario card (its menu) is on the page too.
+    """
     from mesa.visualization.utils import update_counter  # noqa: PLC0415
     from solara.routing import Router, router_context  # noqa: PLC0415
 
+    from sim.app.components import KeepAddress, ScenarioCard  # noqa: PLC0415
+
+    @solara.component
+    def Page() -> None:
+        path, set_path = solara.use_state("/?size=100")
+        paths[:] = [set_path]
+        router_context.provide(Router(path, [], set_path=lambda new: push(new, set_path)))
+        update_counter.get()
+        KeepAddress(state, state.model.value, state.model.value.steps)
+        if with_scenarios:
+            ScenarioCard(state)
+
+    return Page
+
+
+def test_a_step_replaces_the_address_and_new_settings_push_one() -> None:
+    """Every Step was pushed onto the browser's history: after 30 Steps Back walked back month by month
+    instead of to the previous settings. Back still brings an address whose month was replaced."""
     from sim.app.address import same_run  # noqa: PLC0415
-    from sim.app.components import KeepAddress  # noqa: PLC0415
     from sim.app.widgets import AddressWidget  # noqa: PLC0415
 
     assert same_run("size=100&month=3", "month=1&size=100") and same_run("month=4", "")
@@ -2005,21 +2029,12 @@ def test_a_step_replaces_the_address_and_new_settings_push_one() -> None:
     pushed: list[str] = []
     paths: list = []
 
-    @solara.component
-    def Page() -> None:  # as Solara's RoutingProvider: a push (or Back and Forward) sets the path
-        path, set_path = solara.use_state("/?size=100")
-        paths[:] = [set_path]
-
-        def push(new: str) -> None:
-            pushed.append(new)
-            set_path(new)
-
-        router_context.provide(Router(path, [], set_path=push))
-        update_counter.get()
-        KeepAddress(state, state.model.value, state.model.value.steps)
+    def push(new: str, set_path: Any) -> None:
+        pushed.append(new)
+        set_path(new)
 
     state = AppState.from_address("size=100")
-    _, rc = solara.render(Page(), handle_error=False)
+    _, rc = solara.render(routed_page(state, push, paths)(), handle_error=False)
     address = rc.find(AddressWidget).widget
     assert address.address["count"] == 0 and not pushed, "the address the page was opened at stays"
     state.step(1)
@@ -2044,32 +2059,18 @@ def test_a_run_left_while_playing_keeps_the_month_it_was_left_at_in_its_entry() 
     """The address is not written while the run plays: a scenario chosen mid-play pushed its own entry
     over one still holding the month the old run was last stepped to, and Back replayed that month (a
     facilitator's trial). The old run's month is written in place first, then the new settings pushed."""
-    from mesa.visualization.utils import update_counter  # noqa: PLC0415
-    from solara.routing import Router, router_context  # noqa: PLC0415
-
     from sim.app.address import to_query  # noqa: PLC0415
-    from sim.app.components import KeepAddress, ScenarioCard  # noqa: PLC0415
     from sim.app.widgets import AddressWidget  # noqa: PLC0415
 
     browser: list[tuple[str, str]] = []  # what reaches the browser's history, in order
     paths: list = []
 
-    @solara.component
-    def Page() -> None:
-        path, set_path = solara.use_state("/?size=100")
-        paths[:] = [set_path]
-
-        def push(new: str) -> None:
-            browser.append(("push", new))
-            set_path(new)
-
-        router_context.provide(Router(path, [], set_path=push))
-        update_counter.get()
-        KeepAddress(state, state.model.value, state.model.value.steps)
-        ScenarioCard(state)
+    def push(new: str, set_path: Any) -> None:
+        browser.append(("push", new))
+        set_path(new)
 
     state = AppState.from_address("size=100")
-    _, rc = solara.render(Page(), handle_error=False)
+    _, rc = solara.render(routed_page(state, push, paths, with_scenarios=True)(), handle_error=False)
     address = rc.find(AddressWidget).widget
     address.observe(lambda change: browser.append(("replace", change["new"]["search"])), "address")
     state.step(2)
@@ -2093,31 +2094,17 @@ def test_forward_after_a_back_that_came_before_the_push_was_seen_replays_the_pus
     render that would have shown the push: the router never held the pushed address, KeepAddress kept waiting
     for it, and took the Forward to that entry for it. The address said the new settings, the page kept the
     old run (1 run in 4 of a browser test on two busy cores)."""
-    from mesa.visualization.utils import update_counter  # noqa: PLC0415
-    from solara.routing import Router, router_context  # noqa: PLC0415
-
-    from sim.app.components import KeepAddress  # noqa: PLC0415
-
     pushed: list[str] = []
     paths: list = []
 
-    @solara.component
-    def Page() -> None:
-        path, set_path = solara.use_state("/?size=100")
-        paths[:] = [set_path]
-
-        def push(new: str) -> None:
-            pushed.append(new)
-            set_path(new)
-            if len(pushed) == 1:
-                set_path("/?size=100&month=2")  # Back, before a render has shown the push
-
-        router_context.provide(Router(path, [], set_path=push))
-        update_counter.get()
-        KeepAddress(state, state.model.value, state.model.value.steps)
+    def push(new: str, set_path: Any) -> None:
+        pushed.append(new)
+        set_path(new)
+        if len(pushed) == 1:
+            set_path("/?size=100&month=2")  # Back, before a render has shown the push
 
     state = AppState.from_address("size=100")
-    _, rc = solara.render(Page(), handle_error=False)
+    _, rc = solara.render(routed_page(state, push, paths)(), handle_error=False)
     state.step(2)
     state.update_settings(dataclasses.replace(state.settings.value, seed=5))
     state.reset()
