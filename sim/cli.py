@@ -308,6 +308,7 @@ def run_years(text: str) -> float:
 
 FIGURE_FORMATS = ("png", "svg", "pdf")  # what ``--figures`` takes; svg and pdf are the vector ones journals ask for
 DEFAULT_FIGURES = ("png",)
+NO_FIGURES = "none"  # ``--figures none``: every table and report.md, no plot (the empty tuple of formats)
 
 
 def figure_formats(text: str) -> tuple[str, ...]:
@@ -316,9 +317,13 @@ def figure_formats(text: str) -> tuple[str, ...]:
     One comma-separated word, as ``--metrics`` and ``--levers`` take; case is ignored (``SVG``).
     """
     names = [f.strip().lower().removeprefix(".") for f in text.split(",") if f.strip()]
-    allowed = f"{', '.join(FIGURE_FORMATS)}, or several separated by commas, e.g. png,pdf"
+    allowed = f"{', '.join(FIGURE_FORMATS)}, or several separated by commas, e.g. png,pdf, or {NO_FIGURES}"
     if not names:
         raise argparse.ArgumentTypeError(f"expected {allowed}")
+    if NO_FIGURES in names:  # a scripted sweep's tables without the plots, which cost more than a small run
+        if len(names) > 1:
+            raise argparse.ArgumentTypeError(f"'{NO_FIGURES}' draws no plot, so it goes alone, not with other formats")
+        return ()
     unknown = next((name for name in names if name not in FIGURE_FORMATS), None)
     if unknown is not None:
         raise argparse.ArgumentTypeError(f"unknown format '{unknown}'; choose {allowed}")
@@ -361,8 +366,8 @@ def reproducing_command(*words: Any, args: argparse.Namespace, figures_default: 
     if getattr(args, "csv", False):
         parts.append("--csv")
     figures = getattr(args, "figures", None)
-    if figures and set(figures) != set(figures_default):  # the same files, in any order
-        parts += ["--figures", ",".join(figures)]
+    if figures is not None and set(figures) != set(figures_default):  # the same files, in any order
+        parts += ["--figures", ",".join(figures) or NO_FIGURES]
     return shlex.join(parts)
 
 

@@ -31,6 +31,8 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
+# For a command whose test reads no plot: its two plots take longer to draw than a small comparison's runs.
+NO_PLOTS = ("--figures", "none")
 
 # A small but complete organisation: three levels, a management track from level 1, two groups.
 TINY: dict[str, Any] = {

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import BASELINE, ROOT, cli_env, ended, run_cli, run_cli_dropping_ctrl_c, stderr_until
+from conftest import BASELINE, NO_PLOTS, ROOT, cli_env, ended, run_cli, run_cli_dropping_ctrl_c, stderr_until
 
 from sim.errors import InputError
 from sim.experiment import store as store_module
@@ -246,7 +246,7 @@ def test_a_folder_holding_only_the_plan_is_started_by_the_same_command(tmp_path:
     out = tmp_path / "out"
     sessions = out / "sessions.jsonl"
     cmd = [sys.executable, "-m", "sim", "experiment", "run", str(path), "--out", str(out), "--workers", "2",
-           "--quiet"]
+           "--quiet", *NO_PLOTS]
     code, _ = _interrupted(cmd, lambda pid: sessions.exists(), signal.SIGKILL)
     assert code == -signal.SIGKILL
     assert (out / "experiment.json").exists() and not finished_runs(out)  # the plan, no run

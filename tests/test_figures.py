@@ -85,6 +85,39 @@ def test_svg_and_pdf_are_valid_byte_identical_and_what_report_md_shows(
     assert f"Report made by: `promosim experiment report {out} --figures png`" in (out / "report.md").read_text()
 
 
+def test_figures_none_writes_every_table_and_report_without_plots(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A scripted sweep wants effects.csv, not plots that cost more than its small runs; it can draw them later."""
+    out = tmp_path / "out"
+    assert main(["experiment", "run", str(write_experiment(tmp_path)), "--out", str(out), "--workers", "1",
+                 "--quiet"]) == 0
+    assert sorted(figure_files(out)) == ["forest.png", "trajectories.png"]
+    capsys.readouterr()
+    # Rebuilt without plots: the PNGs of the report before are removed, not left looking current.
+    assert main(["experiment", "report", str(out), "--quiet", "--figures", "none"]) == 0
+    assert figure_files(out) == {}
+    assert capsys.readouterr().out == f"wrote {out / 'effects.csv'}, {out / 'means.csv'}, {out / 'report.md'}\n"
+    report = (out / "report.md").read_text()
+    assert "None drawn: this report was made with `--figures none`." in report and ".png" not in report
+    assert f"- Report made by: `promosim experiment report {out} --figures none`" in report
+    assert (out / "effects.csv").stat().st_size and (out / "means.csv").stat().st_size
+
+    # A command run with --figures none records it, and its folder's report is rebuilt without plots again.
+    again = tmp_path / "again"
+    assert main(["experiment", "run", str(tmp_path / "exp.yaml"), "--out", str(again), "--workers", "1", "--quiet",
+                 "--figures", "none"]) == 0
+    assert json.loads((again / "metadata.json").read_text())["command"].endswith("--figures none")
+    assert main(["experiment", "report", str(again), "--quiet", "--against", "random"]) == 0
+    assert main(["experiment", "report", str(again), "--quiet"]) == 0
+    assert figure_files(again) == {} and figure_files(again / "against-random") == {}
+    assert "Report made by" not in (again / "report.md").read_text()
+    assert "None drawn" in (again / "against-random" / "report.md").read_text()
+    # Drawn later from the stored runs, as report.md says.
+    assert main(["experiment", "report", str(again), "--quiet", "--figures", "png"]) == 0
+    assert sorted(figure_files(again)) == ["forest.png", "trajectories.png"]
+    assert "None drawn" not in (again / "report.md").read_text()
+
+
 @pytest.mark.parametrize(("prog", "command"), [
     ("promosim compare", ["compare", "baseline", "--levers", "mentoring", "--out", "OUT"]),
     ("promosim experiment", ["experiment", "run", "experiments/interventions.yaml", "--out", "OUT"]),
@@ -92,10 +125,11 @@ def test_svg_and_pdf_are_valid_byte_identical_and_what_report_md_shows(
     ("promosim experiment", ["experiment", "report", "OUT"]),
 ])
 @pytest.mark.parametrize(("value", "said"), [
-    ("jpg", "unknown format 'jpg'; choose png, svg, pdf, or several separated by commas, e.g. png,pdf"),
-    ("svg,eps", "unknown format 'eps'; choose png, svg, pdf, or several separated by commas, e.g. png,pdf"),
-    (",", "expected png, svg, pdf, or several separated by commas, e.g. png,pdf"),
+    ("jpg", "unknown format 'jpg'; choose png, svg, pdf, or several separated by commas, e.g. png,pdf, or none"),
+    ("svg,eps", "unknown format 'eps'; choose png, svg, pdf, or several separated by commas, e.g. png,pdf, or none"),
+    (",", "expected png, svg, pdf, or several separated by commas, e.g. png,pdf, or none"),
     ("pdf,PDF", "'pdf' is listed twice; list each format once"),
+    ("png,none", "'none' draws no plot, so it goes alone, not with other formats"),
 ])
 def test_a_bad_figures_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], prog: str,
                                                command: list[str], value: str, said: str) -> None:
@@ -119,6 +153,8 @@ def test_the_recorded_command_names_figures_other_than_the_default() -> None:
     # experiment report's default is the folder's own formats: PNG must then be asked for by name.
     assert command(("png",), default=("pdf",)) == "promosim experiment report f --figures png"
     assert command(("pdf",), default=("pdf",)) == "promosim experiment report f"
+    assert command(()) == "promosim experiment report f --figures none"
+    assert command((), default=()) == "promosim experiment report f"
 
 
 def test_report_md_embeds_svg_first_then_png_and_links_the_rest() -> None:

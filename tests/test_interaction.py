@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SCENARIOS
+from conftest import NO_PLOTS, SCENARIOS
 
 from sim.cli import main
 from sim.errors import InputError
@@ -30,7 +30,7 @@ SMALL = ["--replications", "4", "--years", "1", "--headcount", "120", "--workers
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("interaction") / "out"
     assert main(["compare", str(SCENARIOS / "baseline.yaml"), *LEVERS, *SMALL, "--out", str(out),
-                 "--interaction", "career_conversations+mentoring", "--quiet"]) == 0
+                 "--interaction", "career_conversations+mentoring", "--quiet", *NO_PLOTS]) == 0
     return out
 
 

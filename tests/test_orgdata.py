@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, TINY, run_cli
+from conftest import NO_PLOTS, ROOT, TINY, run_cli
 from scipy.stats import spearmanr
 
 from sim.errors import InputError
@@ -1528,7 +1528,7 @@ def test_synthetic_scenario_in_an_experiment(tmp_path: Path) -> None:
         model = PromotionModel(scenario=arm.content, rng=1)
         assert model.workforce.rows.size == len(pd.read_csv(SYNTHETIC_CSV))
     out = run_cli("compare", os.path.relpath(SYNTHETIC, tmp_path), "variants/random.yaml", "--replications", "2",
-                  "--years", "0.25", "--workers", "1", "--out", "cmp", "--quiet", cwd=tmp_path, timeout=600)
+                  "--years", "0.25", "--workers", "1", "--out", "cmp", "--quiet", *NO_PLOTS, cwd=tmp_path, timeout=600)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "cmp" / "effects.csv").exists()
 

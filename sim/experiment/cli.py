@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sim.cli import (
     DEFAULT_FIGURES,
     FIGURE_FORMATS,
+    NO_FIGURES,
     Interrupted,
     _whole_number,
     checkpoint,
@@ -38,7 +39,7 @@ from sim.errors import InputError, output_folder
 from sim.wording import DEFAULT_CONFIDENCE, counted, percent_level
 
 if TYPE_CHECKING:
-    from sim.experiment.design import LeverArm, LeverSetting
+    from sim.experiment.design import Design, LeverArm, LeverSetting
 
 RESULTS = Path("results")
 
@@ -354,7 +355,8 @@ def _figures_option(parser: argparse.ArgumentParser, rebuild: bool = False) -> N
     parser.add_argument("--figures", type=figure_formats, default=None if rebuild else DEFAULT_FIGURES,
                         metavar="FORMAT[,FORMAT]",
                         help=f"write each plot as {', '.join(FIGURE_FORMATS)} or several, separated by commas, e.g. "
-                             f"--figures png,pdf (default: {default}; svg and pdf are vector figures for a journal); "
+                             f"--figures png,pdf (default: {default}; svg and pdf are vector figures for a journal), "
+                             f"or {NO_FIGURES} for the tables and report without plots (quicker for a scripted sweep); "
                              "the plots' files in other formats are removed")
 
 
@@ -814,7 +816,6 @@ def _lever_at_fault(exc: InputError, label: str, arm: LeverArm) -> LeverSetting 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Paired comparison of scenario files given on the command line."""
     from sim.experiment.design import build_design, check_arms, comparison_spec  # noqa: PLC0415
-    from sim.experiment.report import analyse  # noqa: PLC0415
 
     args.levers = [] if args.levers is None else lever_list(args.levers)
     if not args.variants and not args.levers:
@@ -837,7 +838,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
               "comparison is of the other changes", file=sys.stderr)
     _check_pairs(args, design.to_json(), "command line")
     out = Path(args.out) if args.out else RESULTS / "compare"
-    _execute(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
+    return _run_and_report(design, out, args, reproducing_command("compare", args.baseline, *args.variants, args=args))
+
+
+def _run_and_report(design: Design, out: Path, args: argparse.Namespace, command: str) -> int:
+    """Make the design's runs into ``out``, then write and print its report: ``compare`` and ``experiment run``.
+
+    The report's modules (scipy, matplotlib) are imported only here, once the design is known to be
+    valid: a typo in a scenario file is said in a second or two, not after them.
+    """
+    from sim.experiment.report import analyse  # noqa: PLC0415
+
+    _execute(design, out, args, command)
     result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
     alone = not args.quiet and _said_alone(design.to_json(), out, result)
     _show_effects(args, result, alone)
@@ -849,7 +861,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run an experiment file."""
     from sim.experiment.design import build_design, check_arms, experiment_file, load_experiment  # noqa: PLC0415
-    from sim.experiment.report import analyse  # noqa: PLC0415
 
     args.experiment = experiment_file(args.experiment)
     spec = _sized(load_experiment(args.experiment), args, args.experiment)
@@ -860,13 +871,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_arms(design)
     _check_pairs(args, design.to_json(), args.experiment)
     out = Path(args.out) if args.out else RESULTS / design.name
-    _execute(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
-    result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
-    alone = not args.quiet and _said_alone(design.to_json(), out, result)
-    _show_effects(args, result, alone)
-    _print_interactions(args, result)
-    return _finish(result.failed, out, result.files, point_to_report=not (args.quiet or alone), reused=result.reused,
-                   against=result)
+    return _run_and_report(design, out, args, reproducing_command("experiment", "run", args.experiment, args=args))
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -976,7 +981,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     # runs' command wrote names the command that made it; without options it is that report again,
     # and says nothing more.
     written_as = folder_figures(store)
-    args.figures = args.figures or written_as
+    if args.figures is None:  # not given (--figures none is the empty tuple: no plot, whatever the folder drew)
+        args.figures = written_as
     command = reproducing_command("experiment", "report", args.folder, args=args, figures_default=written_as)
     other_level = args.confidence is not None and args.confidence != recorded_confidence(store)
     made_by = ({"command": command, "cwd": str(Path.cwd())}

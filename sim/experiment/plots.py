@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sim.cli import DEFAULT_FIGURES, FIGURE_FORMATS
+from sim.cli import DEFAULT_FIGURES, FIGURE_FORMATS, NO_FIGURES
 from sim.experiment.analysis import comparison_labels, label_lines
 from sim.metrics import BETTER_WORDS, COSTS, metric_info
 from sim.wording import DEFAULT_CONFIDENCE, percent_level
@@ -63,6 +63,15 @@ def save_figure(fig: Figure | None, path: Path, formats: Sequence[str] = DEFAULT
         if fig is None or fmt not in formats:
             (path.parent / f"{path.name}.{fmt}").unlink(missing_ok=True)
     return written
+
+
+def not_drawn_lines() -> list[str]:
+    """Markdown in place of the plots of a report made with ``--figures none``, saying how to draw them.
+
+    An empty Plots section read as if the plots had failed or the runs had nothing to show.
+    """
+    return [f"None drawn: this report was made with `--figures {NO_FIGURES}`. `promosim experiment report` on this "
+            "folder with `--figures png` (or svg, pdf) draws them from the stored runs, without running anything.", ""]
 
 
 def figure_lines(alt: str, written: Sequence[Path]) -> list[str]:
@@ -126,9 +135,10 @@ def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequenc
     """One panel per metric: each arm's mean over replications with its confidence band, by year.
 
     Returns:
-        The files written (:func:`save_figure`), none when there was nothing to draw.
+        The files written (:func:`save_figure`), none when there was nothing to draw or no
+        ``formats`` (``--figures none``: the figure is not drawn, its older files are removed).
     """
-    return save_figure(trajectories_figure(bands, arms, metrics, title), path, formats)
+    return save_figure(trajectories_figure(bands, arms, metrics, title) if formats else None, path, formats)
 
 
 def trajectories_figure(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str],
@@ -169,9 +179,10 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
     between the two is what common random numbers bought.
 
     Returns:
-        The files written (:func:`save_figure`), none when there was nothing to draw.
+        The files written (:func:`save_figure`), none when there was nothing to draw or no
+        ``formats`` (``--figures none``: the figure is not drawn, its older files are removed).
     """
-    return save_figure(forest_figure(effects, metrics, title, reference), path, formats)
+    return save_figure(forest_figure(effects, metrics, title, reference) if formats else None, path, formats)
 
 
 def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = "",
@@ -229,9 +240,11 @@ def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str],
     legend names the intervals' ``confidence`` level.
 
     Returns:
-        The files written (:func:`save_figure`), none when there was nothing to draw.
+        The files written (:func:`save_figure`), none when there was nothing to draw or no
+        ``formats`` (``--figures none``: the figure is not drawn, its older files are removed).
     """
-    return save_figure(sensitivity_figure(indices, method, metrics, title, confidence), path, formats)
+    figure = sensitivity_figure(indices, method, metrics, title, confidence) if formats else None
+    return save_figure(figure, path, formats)
 
 
 def sensitivity_figure(indices: pd.DataFrame, method: str, metrics: Sequence[str], title: str = "",

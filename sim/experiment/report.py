@@ -39,7 +39,7 @@ from sim.experiment.analysis import (
     trajectory_bands,
 )
 from sim.experiment.design import settings_changed
-from sim.experiment.plots import figure_lines, plot_forest, plot_trajectories, save_figure
+from sim.experiment.plots import figure_lines, not_drawn_lines, plot_forest, plot_trajectories, save_figure
 from sim.experiment.store import ResultStore
 from sim.metrics import (
     BETTER_WORDS,
@@ -203,6 +203,7 @@ class Analysis:
     # Each arm's mean of each metric with its interval (analysis.arm_means, means.csv); a design of one arm
     # (:func:`no_variant`) shows them in place of effects
     means: pd.DataFrame = field(default_factory=pd.DataFrame)
+    figures: tuple[str, ...] = DEFAULT_FIGURES  # the plots' formats (``--figures``), empty for none
 
     @property
     def failed(self) -> int:
@@ -309,14 +310,14 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
         arms = [a["label"] for a in design["arms"]]
         ok = set(runs.loc[runs["status"] == "ok", "run_id"])
         wanted = metrics or sorted(set(values["metric"]))
-        ts = store.timeseries(wanted, missing_ok=True)
-        if len(ts):
+        ts = store.timeseries(wanted, missing_ok=True) if figures else None  # --figures none: no bands to read
+        if ts is not None and len(ts):
             bands = trajectory_bands(ts, design, ok, level)
             written = plot_trajectories(bands, arms, wanted, root / "trajectories",
                                         title=f"{subject}: mean and {shown} band over replications",
                                         formats=figures)
         else:
-            written = save_figure(None, root / "trajectories")  # an older report's, of series since gone
+            written = save_figure(None, root / "trajectories")  # an older report's, of series since gone or not drawn
         files.update((path.name, path) for path in written)
         if len(effects):
             reference = design["against"]["label"] if against is not None else "baseline"
@@ -331,7 +332,7 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
                       top_shares=top_shares(values, effects, design, store),
                       glance_labels=glance_labels(store, design), interactions=inter, confidence=level,
                       names=names, subject=subject, levers=lever_reasons(store, design),
-                      means=means)
+                      means=means, figures=tuple(figures))
     files["report"] = root / "report.md"
     prov = provenance(store, runs, made_by)
     result.reused = reused_note(prov)
@@ -439,7 +440,7 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
             try:
                 analyse(out, confidence=asked.get("confidence"), plots=plots,
                         metrics=asked.get("metrics") or None, against=label, made_by=asked.get("made_by"),
-                        figures=asked.get("figures") or DEFAULT_FIGURES)
+                        figures=DEFAULT_FIGURES if asked.get("figures") is None else asked["figures"])
             except InputError as exc:  # e.g. the folder now holds a grid
                 why = f"{out} now {exc.detail.partition(';')[0]}"
         if not why:
@@ -479,8 +480,11 @@ def _read_asked(path: Path) -> dict[str, Any]:
 
 
 def known_figures(value: Any) -> tuple[str, ...] | None:
-    """``value`` as ``--figures`` formats when it is a list of them (as JSON stores them), else None."""
-    if isinstance(value, list) and value and all(f in FIGURE_FORMATS for f in value) and len(set(value)) == len(value):
+    """``value`` as ``--figures`` formats when it is a list of them (as JSON stores them), else None.
+
+    An empty list is ``--figures none``: a folder whose command drew no plot.
+    """
+    if isinstance(value, list) and all(f in FIGURE_FORMATS for f in value) and len(set(value)) == len(value):
         return tuple(value)
     return None
 
@@ -491,7 +495,8 @@ def folder_figures(store: ResultStore) -> tuple[str, ...]:
     What ``experiment report`` rebuilds the plots as when not given ``--figures``: a report
     rebuilt after a resume kept its metrics but swapped the PDFs made for a journal for PNGs.
     """
-    return known_figures(store.read_json("metadata.json").get("figures")) or DEFAULT_FIGURES
+    written = known_figures(store.read_json("metadata.json").get("figures"))
+    return DEFAULT_FIGURES if written is None else written  # () after --figures none: none again
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -1773,6 +1778,8 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                   "headcount file) managers start with no view of anyone, so misread and hidden-ambition rates "
                   "start at 0 and rise over the first months as views form.", "",
                   *figure_lines("metric trajectories", trajectories)]
+    if not result.figures:
+        lines += not_drawn_lines()
     lines += ["## Failed runs", ""]
     if result.failures.empty:
         lines += ["None.", ""]

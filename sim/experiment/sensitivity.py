@@ -51,7 +51,7 @@ from sim.experiment.design import (
     value_at,
     with_parameters,
 )
-from sim.experiment.plots import figure_lines, plot_sensitivity
+from sim.experiment.plots import figure_lines, not_drawn_lines, plot_sensitivity
 from sim.experiment.report import (
     confidence_of,
     experiment_file_line,
@@ -439,7 +439,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         lines += _without_effect(indices, method)
         lines += _fewer_replications(indices, int(design["replications"]))
         lines += _sobol_caveat(indices) if method == "sobol" else []
-        lines += figure_lines(f"{method} indices", plots)
+        lines += figure_lines(f"{method} indices", plots) or not_drawn_lines()  # none written: --figures none
     if skipped:
         lines += ["## Metrics left out", ""] + [f"- {m}: {why}" for m, why in skipped.items()] + [""]
     return "\n".join(lines)
