@@ -650,6 +650,30 @@ def test_a_local_cluster_that_stops_says_the_same_command_starts_a_new_one(tmp_p
     assert 3 <= len(finished) < planned and set(finished.values()) == {"ok"}  # a run at each cluster, none failed
 
 
+# The cluster's process, sent SIGTERM (as the command stops it) while it exits on its own: from an exit
+# callback, registered before any of Dask's, so that it runs after them, at the very end.
+_SIGTERM_ON_THE_WAY_OUT = """
+import atexit, os, signal, sys, time
+atexit.register(lambda: (os.kill(os.getpid(), signal.SIGTERM), time.sleep(0.2)))
+from sim.experiment.cluster import main
+main(sys.argv[1:])
+"""
+
+
+def test_a_sigterm_to_a_cluster_that_is_exiting_says_nothing(tmp_path: Path) -> None:
+    """A full suite's run (session 26): the cluster that could not start again printed its line and exited;
+    the command's SIGTERM came during the exit, and its handler's SystemExit was raised inside an exit
+    callback, whose traceback came on the command's screen ("Exception ignored in atexit callback")."""
+    spoiled = tmp_path / "a-file"  # Dask's temporary folder, a file: the cluster cannot start
+    spoiled.write_text("")
+    done = subprocess.run([sys.executable, "-c", _SIGTERM_ON_THE_WAY_OUT, "1"], cwd=ROOT,
+                          env={**cli_env(), "DASK_TEMPORARY_DIRECTORY": str(spoiled)}, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("not started: NotADirectoryError"), done.stdout
+    assert done.stderr == ""
+
+
 def test_a_local_cluster_that_cannot_start_again_is_one_line_exit_1_with_the_command_that_resumes(
         tmp_path: Path) -> None:
     """Workers killed, the command starts a new LocalCluster; one that could not start (here Dask's temporary

@@ -31,10 +31,26 @@ def cause(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {' '.join(str(exc).split())}"
 
 
+def _stop(*_: object) -> None:
+    """SIGTERM: exit, so that the cluster is closed, not left behind; once.
+
+    A SIGTERM that came while the process was already on its way out (the cluster did not start, or
+    stdin had closed) raised SystemExit inside an exit callback, whose traceback ("Exception ignored in
+    atexit callback") then came on the command's screen above its one line.
+    """
+    _exiting()
+    sys.exit(0)
+
+
+def _exiting() -> None:
+    """From here on the process is leaving on its own: a SIGTERM has nothing more to stop."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Start ``argv[0]`` workers, print the scheduler's address, serve until stdin closes."""
     workers = int((argv if argv is not None else sys.argv[1:])[0])
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the cluster is closed, not left behind
+    signal.signal(signal.SIGTERM, _stop)
     # The scheduler's HTTP server takes another port when 8787 is taken (another Dask, another
     # experiment) and said so in a UserWarning on the command's screen.
     warnings.filterwarnings("ignore", message="Port .* is already in use")
@@ -47,12 +63,14 @@ def main(argv: list[str] | None = None) -> None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                host="127.0.0.1", silence_logs=logging.CRITICAL)
     except Exception as exc:  # (what failed goes to the command, which says it in one line)
+        _exiting()
         print(f"{NOT_STARTED}{cause(exc)}", flush=True)
         sys.exit(1)
     try:
         print(cluster.scheduler_address, flush=True)
         sys.stdin.read()
     finally:
+        _exiting()
         cluster.close()
 
 
