@@ -320,6 +320,9 @@ def figure_formats(text: str) -> tuple[str, ...]:
     allowed = f"{', '.join(FIGURE_FORMATS)}, or several separated by commas, e.g. png,pdf, or {NO_FIGURES}"
     if not names:
         raise argparse.ArgumentTypeError(f"expected {allowed}")
+    repeated = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if repeated is not None:
+        raise argparse.ArgumentTypeError(f"'{repeated}' is listed twice; list each format once")
     if NO_FIGURES in names:  # a scripted sweep's tables without the plots, which cost more than a small run
         if len(names) > 1:
             raise argparse.ArgumentTypeError(f"'{NO_FIGURES}' draws no plot, so it goes alone, not with other formats")
@@ -327,9 +330,6 @@ def figure_formats(text: str) -> tuple[str, ...]:
     unknown = next((name for name in names if name not in FIGURE_FORMATS), None)
     if unknown is not None:
         raise argparse.ArgumentTypeError(f"unknown format '{unknown}'; choose {allowed}")
-    repeated = next((name for i, name in enumerate(names) if name in names[:i]), None)
-    if repeated is not None:
-        raise argparse.ArgumentTypeError(f"'{repeated}' is listed twice; list each format once")
     return tuple(names)
 
 

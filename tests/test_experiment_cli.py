@@ -24,7 +24,7 @@ from sim.errors import InputError
 from sim.experiment import executor
 from sim.experiment.cli import dask_address
 from sim.experiment.design import build_design, load_experiment
-from sim.experiment.progress import NoProgress, RichProgress, make_progress
+from sim.experiment.progress import NoProgress, RichProgress, make_progress, reporting
 from sim.experiment.report import lever_in_words
 from sim.experiment.store import ResultStore
 from sim.interventions import REGISTRY
@@ -385,6 +385,7 @@ def test_the_baseline_alone_says_there_is_nothing_to_compare(tmp_path: Path,
     report = (out / "report.md").read_text()
     assert "Nothing to compare: the design has one arm, baseline, and no variant" in report
     assert "yet" not in report.split("## What was run")[0] and "No effects: the design has no variant." in report
+    assert "monthly means under *Plots*" not in report  # --figures none: there are none to point to
     # It reported only its trajectories: each metric's mean with its interval, the same in both places.
     values = ResultStore(out).summaries().query("metric == 'misread_rate'")["value"].to_numpy()
     half = stats.t.ppf(0.975, 1) * values.std(ddof=1) / 2**0.5
@@ -978,6 +979,22 @@ def test_make_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     bar.advance(True)
     bar.advance(False)
     bar.stop()
+
+
+def test_writing_the_report_is_said_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report with its plots took 15 s and more of a silent screen after the runs' bar (a researcher's trial)."""
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for quiet, stream, figures, said in ((False, Terminal(), ("png",), "writing the report and drawing its plots"),
+                                         (False, Terminal(), (), "writing the report"),
+                                         (True, Terminal(), ("png",), ""), (False, io.StringIO(), ("png",), "")):
+        monkeypatch.setattr("sys.stderr", stream)
+        with reporting(quiet, figures):
+            pass
+        written = stream.getvalue()
+        assert (said in written and "plots" not in written.replace(said, "")) if said else written == "", written
 
 
 def test_the_shipped_interventions_experiment() -> None:

@@ -84,7 +84,7 @@ def test_same_numbers_on_every_executor(design: Any, tmp_path: Path) -> None:
         for ours, theirs in zip(reference, other, strict=True):
             assert len(ours)
             pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
-    effects = [analyse(tmp_path / name, plots=False).effects for name in specs]
+    effects = [analyse(tmp_path / name, figures=()).effects for name in specs]
     pd.testing.assert_frame_equal(effects[0], effects[1], check_exact=True)
     pd.testing.assert_frame_equal(effects[0], effects[2], check_exact=True)
     # Each run records where it ran: the pool and Dask really used other processes.

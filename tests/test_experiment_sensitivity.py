@@ -99,7 +99,7 @@ def test_sensitivity_writes_indices_with_intervals_and_a_plot(tmp_path: Path, ca
     assert f"Report made by: `promosim experiment report {out} --figures svg`" in report
     # None: the SVG goes too, and sensitivity.md says how to draw it again.
     assert main(["experiment", "report", str(out), "--quiet", "--figures", "none"]) == 0
-    assert not list(out.glob("sensitivity.*g")) and "None drawn" in (out / "sensitivity.md").read_text()
+    assert not list(out.glob("sensitivity.*g")) and "No plot drawn" in (out / "sensitivity.md").read_text()
     capsys.readouterr()
     assert main(["experiment", "report", str(out), "--metrics", "misread_rate"]) == 2  # not silently ignored
     assert "--metrics chooses effects of a comparison" in capsys.readouterr().err

@@ -407,7 +407,7 @@ def test_a_folder_read_before_an_interrupted_merge_is_tidied_counts_each_run_onc
     assert len(store.runs()) == 6 + 2 and store.runs()["run_id"].is_unique
     assert not store.summaries().duplicated(["run_id", "metric"]).any()
     assert not store.timeseries().duplicated(["run_id", "metric", "step", "level", "group", "track"]).any()
-    pd.testing.assert_frame_equal(analyse(out, plots=False).effects, analyse(tidied, plots=False).effects)
+    pd.testing.assert_frame_equal(analyse(out, figures=()).effects, analyse(tidied, figures=()).effects)
 
 
 def test_a_damaged_part_is_named_in_one_line(tmp_path: Path) -> None:
@@ -417,7 +417,7 @@ def test_a_damaged_part_is_named_in_one_line(tmp_path: Path) -> None:
     part = next((out / "summaries").rglob("part-*.parquet"))
     part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])  # a copy cut short, a bad disk
     with pytest.raises(InputError, match=r"'summaries' table cannot be read .*part-.*move that file away"):
-        analyse(out, plots=False)
+        analyse(out, figures=())
 
 
 @pytest.mark.parametrize("when", ["after_listing", "before_listing"])
@@ -558,8 +558,8 @@ def test_each_runs_promotions_are_stored_and_give_its_stick_rate(tmp_path: Path)
                lean, SEQUENTIAL)
     assert ResultStore(lean).promotions().empty and not ResultStore(lean).summaries().empty
     # report.md points to the table where there is one.
-    analyse(out, plots=False)
-    analyse(lean, plots=False)
+    analyse(out, figures=())
+    analyse(lean, figures=())
     assert "- `promotions/scenario=*/`: each run's promotions" in (out / "report.md").read_text()
     assert "promotions/scenario" not in (lean / "report.md").read_text()
     # Another design into the same folder: its runs join the first's, and design_only keeps its own.
@@ -691,7 +691,7 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path: Path) -> None:
     assert "Traceback (most recent call last)" in row["error"] and "InputError" in row["error"]
     assert runs.loc[runs["status"] == "ok", "error"].isna().all()
 
-    result = analyse(out, plots=False)
+    result = analyse(out, figures=())
     assert result.failed == 1
     promotions = result.effects.set_index("metric").loc["promotions"]
     assert promotions["n"] == 3

@@ -98,7 +98,9 @@ def test_figures_none_writes_every_table_and_report_without_plots(tmp_path: Path
     assert figure_files(out) == {}
     assert capsys.readouterr().out == f"wrote {out / 'effects.csv'}, {out / 'means.csv'}, {out / 'report.md'}\n"
     report = (out / "report.md").read_text()
-    assert "None drawn: this report was made with `--figures none`." in report and ".png" not in report
+    assert ("No plot drawn: no plot format was asked for (`--figures none`, given to this command or kept from "
+            "the command that made the folder's runs). `promosim experiment report FOLDER --figures png` (FOLDER: this "
+            "report's folder; or svg, pdf) draws them") in report and ".png" not in report
     assert f"- Report made by: `promosim experiment report {out} --figures none`" in report
     assert (out / "effects.csv").stat().st_size and (out / "means.csv").stat().st_size
 
@@ -111,11 +113,13 @@ def test_figures_none_writes_every_table_and_report_without_plots(tmp_path: Path
     assert main(["experiment", "report", str(again), "--quiet"]) == 0
     assert figure_files(again) == {} and figure_files(again / "against-random") == {}
     assert "Report made by" not in (again / "report.md").read_text()
-    assert "None drawn" in (again / "against-random" / "report.md").read_text()
+    # ... with the command that draws an against report's plots, not one run on its own folder (which holds no runs)
+    assert ("`promosim experiment report FOLDER --against random --figures png` (FOLDER: the comparison's folder, one "
+            "up from this report's;") in (again / "against-random" / "report.md").read_text()
     # Drawn later from the stored runs, as report.md says.
     assert main(["experiment", "report", str(again), "--quiet", "--figures", "png"]) == 0
     assert sorted(figure_files(again)) == ["forest.png", "trajectories.png"]
-    assert "None drawn" not in (again / "report.md").read_text()
+    assert "No plot drawn" not in (again / "report.md").read_text()
 
 
 @pytest.mark.parametrize(("prog", "command"), [
@@ -130,6 +134,7 @@ def test_figures_none_writes_every_table_and_report_without_plots(tmp_path: Path
     (",", "expected png, svg, pdf, or several separated by commas, e.g. png,pdf, or none"),
     ("pdf,PDF", "'pdf' is listed twice; list each format once"),
     ("png,none", "'none' draws no plot, so it goes alone, not with other formats"),
+    ("none,NONE", "'none' is listed twice; list each format once"),
 ])
 def test_a_bad_figures_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], prog: str,
                                                command: list[str], value: str, said: str) -> None:

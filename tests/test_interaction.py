@@ -76,10 +76,10 @@ def test_a_rebuilt_report_keeps_the_pairs_its_command_asked_for(folder: Path, tm
                  "career_conversations", "--quiet"]) == 0
     assert (copy / "interactions.csv").exists()
     # At another level, the interval and its words follow it.
-    at_90 = analyse(copy, confidence=0.9, plots=False, interactions=["career_conversations+mentoring"]).interactions
-    at_95 = analyse(copy, confidence=0.95, plots=False, interactions=["career_conversations+mentoring"]).interactions
+    at_90 = analyse(copy, confidence=0.9, figures=(), interactions=["career_conversations+mentoring"]).interactions
+    at_95 = analyse(copy, confidence=0.95, figures=(), interactions=["career_conversations+mentoring"]).interactions
     assert ((at_90["ci_high"] - at_90["ci_low"]) < (at_95["ci_high"] - at_95["ci_low"])).all()
-    analyse(copy, confidence=0.9, plots=False, interactions=["career_conversations+mentoring"])
+    analyse(copy, confidence=0.9, figures=(), interactions=["career_conversations+mentoring"])
     report = (copy / "report.md").read_text()
     assert "together - sum [90% CI]" in report and "together - sum [95% CI]" not in report
     assert (pd.read_csv(copy / "interactions.csv")["confidence"] == 0.9).all()

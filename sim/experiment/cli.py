@@ -36,6 +36,7 @@ from sim.cli import (
     seed_number,
 )
 from sim.errors import InputError, output_folder
+from sim.experiment.progress import reporting
 from sim.wording import DEFAULT_CONFIDENCE, counted, percent_level
 
 if TYPE_CHECKING:
@@ -221,7 +222,7 @@ def _sizing_options(parser: argparse.ArgumentParser, sample: bool = False) -> No
     """
     group = parser.add_argument_group("a smaller (or larger) version of the file's experiment")
     group.add_argument("--replications", type=positive_int, metavar="R",
-                       help="replications per arm (per sample point for sensitivity) instead of the file's")
+                       help=f"replications per {'sample point' if sample else 'arm'} instead of the file's")
     group.add_argument("--years", type=run_years, metavar="Y", help="simulated years instead of the file's")
     group.add_argument("--headcount", type=headcount, metavar="N", help="resize every scenario to about N people")
     group.add_argument("--seed", type=seed_number, metavar="S",
@@ -298,19 +299,25 @@ def _executor_options(parser: argparse.ArgumentParser) -> None:
     only_one.add_argument("--dask-local", type=positive_int, metavar="N",
                           help="start a Dask LocalCluster of N single-threaded worker processes")
     parser.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar and no table (errors still shown)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar and no table (errors, warnings and notes still shown, on stderr)")
 
 
-def _table_option(parser: argparse.ArgumentParser) -> None:
-    """--full: the researchers' effects table (every statistic) instead of the plain-verdict one; --interaction."""
+def _table_option(parser: argparse.ArgumentParser, rebuilt: bool = False) -> None:
+    """--full: the researchers' effects table (every statistic) instead of the plain-verdict one; --interaction.
+
+    ``rebuilt`` (``experiment report``): ``--interaction`` defaults to the pairs the folder's command
+    asked for, and ``none`` drops them; a command that makes runs has no such default to say.
+    """
     parser.add_argument("--full", action="store_true",
                         help="print every statistic (means, difference, CI, n, Cohen's d, CI vs unpaired) "
                              "instead of the plain table of verdicts; effects.csv has them all either way")
     parser.add_argument("--interaction", type=pair_list, metavar="A+B,...",
                         help="do two levers add up? for arms A, B and both together (a compare's --levers A,B,A+B "
                              "makes them; name the together arm as A+B=ARM), what the two do together beyond the "
-                             "sum of each alone, with its interval: in report.md and interactions.csv (experiment "
-                             "report: default the pairs the folder's command asked for; none for none)")
+                             "sum of each alone, with its interval: in report.md and interactions.csv"
+                             + (" (default: the pairs the folder's command asked for; none for none)" if rebuilt
+                                else ""))
 
 
 def pair_list(text: str) -> list[str]:
@@ -360,19 +367,22 @@ def _figures_option(parser: argparse.ArgumentParser, rebuild: bool = False) -> N
                              "the plots' files in other formats are removed")
 
 
-def _confidence_option(parser: argparse.ArgumentParser, rebuilt: bool = False) -> None:
+def _confidence_option(parser: argparse.ArgumentParser, rebuilt: bool = False, indices: bool = False) -> None:
     """--confidence: the level of the report's intervals, and so of its "clear" verdicts and Holm's correction.
 
     With ``rebuilt`` (``experiment report``) its default is the level the folder's runs were
     reported at (``report.recorded_confidence``), so that a report rebuilt without options is the
-    same report; a command that makes runs reports at 0.95 unless given another.
+    same report; a command that makes runs reports at 0.95 unless given another. With ``indices``
+    (``experiment sensitivity``) it sets the indices' intervals, which have no verdict to say.
     """
     default = ("the level the command that made the runs used, 0.95 unless it had --confidence" if rebuilt
                else str(DEFAULT_CONFIDENCE))
+    what = ("the sensitivity indices' intervals" if indices else
+            "every interval and band; a change is clear, and stays clear after Holm's correction, at 1 - LEVEL "
+            "significance")
     parser.add_argument("--confidence", type=confidence_level, metavar="LEVEL",
-                        help="confidence level of every interval and band, strictly between 0 and 1, e.g. 0.9 or "
-                             "0.99; a change is clear, and stays clear after Holm's correction, at 1 - LEVEL "
-                             f"significance (default: {default})")
+                        help=f"confidence level, strictly between 0 and 1, e.g. 0.9 or 0.99, of {what} (default: "
+                             f"{default})")
 
 
 def _level(args: argparse.Namespace) -> float:
@@ -433,7 +443,7 @@ def add_commands(sub: Any) -> None:
     sens.add_argument("--out", metavar="DIR", help="output folder (default results/<name>-<method>)")
     _sizing_options(sens, sample=True)
     _figures_option(sens)
-    _confidence_option(sens)
+    _confidence_option(sens, indices=True)
     _executor_options(sens)
     sens.set_defaults(func=cmd_sensitivity)
 
@@ -449,7 +459,7 @@ def add_commands(sub: Any) -> None:
     rep.add_argument("--quiet", action="store_true", help="do not print the table")
     _figures_option(rep, rebuild=True)
     _confidence_option(rep, rebuilt=True)
-    _table_option(rep)
+    _table_option(rep, rebuilt=True)
     rep.set_defaults(func=cmd_report)
 
     val = actions.add_parser("validate", help="check experiment files and every scenario they resolve")
@@ -845,12 +855,14 @@ def _run_and_report(design: Design, out: Path, args: argparse.Namespace, command
     """Make the design's runs into ``out``, then write and print its report: ``compare`` and ``experiment run``.
 
     The report's modules (scipy, matplotlib) are imported only here, once the design is known to be
-    valid: a typo in a scenario file is said in a second or two, not after them.
+    valid: a mistake its check finds (a misspelt lever, an experiment file's) is said without waiting
+    for them (a scenario file is read with the model's own modules, which take their time too).
     """
     from sim.experiment.report import analyse  # noqa: PLC0415
 
     _execute(design, out, args, command)
-    result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
+    with reporting(args.quiet, args.figures):
+        result = analyse(out, confidence=_level(args), figures=args.figures, interactions=args.interaction)
     alone = not args.quiet and _said_alone(design.to_json(), out, result)
     _show_effects(args, result, alone)
     _print_interactions(args, result)
@@ -901,7 +913,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
               "only sensitivity.parameters", file=sys.stderr)
     out = Path(args.out) if args.out else RESULTS / design.name
     _execute(design, out, args, reproducing_command("experiment", "sensitivity", args.experiment, args=args))
-    indices, skipped, files = analyse_sensitivity(out, confidence=_level(args), figures=args.figures)
+    with reporting(args.quiet, args.figures):
+        indices, skipped, files = analyse_sensitivity(out, confidence=_level(args), figures=args.figures)
     if not args.quiet:
         if len(indices):
             print_indices(indices, design.extra["method"])
@@ -997,15 +1010,17 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise InputError("--metrics chooses effects of a comparison; a sensitivity folder reports the metrics "
                              "of its design (its experiment file's sensitivity.metrics)", source=str(args.folder))
         _check_pairs(args, design, str(args.folder))
-        indices, _, files = analyse_sensitivity(args.folder, confidence=args.confidence, figures=args.figures,
-                                                made_by=made_by)
+        with reporting(args.quiet, args.figures):
+            indices, _, files = analyse_sensitivity(args.folder, confidence=args.confidence, figures=args.figures,
+                                                    made_by=made_by)
         if not args.quiet and len(indices):
             print_indices(indices, design["extra"]["method"])
         print(f"wrote {', '.join(str(p) for p in files.values())}")
         return 0
     _check_report_metrics(args.metrics, store)
-    result = analyse(args.folder, confidence=args.confidence, metrics=args.metrics, against=args.against,
-                     made_by=made_by, figures=args.figures, interactions=args.interaction)
+    with reporting(args.quiet, args.figures):
+        result = analyse(args.folder, confidence=args.confidence, metrics=args.metrics, against=args.against,
+                         made_by=made_by, figures=args.figures, interactions=args.interaction)
     alone = not args.quiet and _said_alone(design, Path(args.folder), result)
     _show_effects(args, result, alone, reference=args.against or "baseline", shown_as=result.glance_labels)
     _print_interactions(args, result)

@@ -10,7 +10,8 @@ byte the same whenever the same numbers are drawn (:func:`save_figure`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import shlex
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -35,23 +36,26 @@ SVG_HASHSALT = "promosim"
 EMBEDDED = ("svg", "png")
 
 
-def save_figure(fig: Figure | None, path: Path, formats: Sequence[str] = DEFAULT_FIGURES) -> list[Path]:
-    """Write ``fig`` as ``path``.FORMAT in each of ``formats``, and remove its files in the formats not written.
+def save_figure(draw: Callable[[], Figure | None] | None, path: Path,
+                formats: Sequence[str] = DEFAULT_FIGURES) -> list[Path]:
+    """Draw the figure and write it as ``path``.FORMAT in each of ``formats``; remove its files in the others.
 
-    A report rebuilt in other formats (or with nothing to draw: ``fig`` None) would otherwise
-    leave an older figure beside it, looking current, that report.md no longer shows and that
-    another design's or other metrics' numbers drew. Only this figure's own names
-    (``forest.png``, ``forest.svg``, ``forest.pdf``) are touched.
+    A report rebuilt in other formats (or with nothing to draw) would otherwise leave an older
+    figure beside it, looking current, that report.md no longer shows and that another design's
+    or other metrics' numbers drew. Only this figure's own names (``forest.png``,
+    ``forest.svg``, ``forest.pdf``) are touched. With no ``formats`` (``--figures none``) the
+    figure is not drawn at all: drawing took longer than a small comparison's runs.
 
     Args:
-        fig: The figure, or None when there is nothing to draw.
+        draw: Makes the figure, or None when there is nothing to draw (so may it, returning None).
         path: The file's path without its suffix, e.g. ``out / "forest"``.
-        formats: Among :data:`FIGURE_FORMATS`.
+        formats: Among :data:`FIGURE_FORMATS`; empty for none.
 
     Returns:
         The files written, in the order of ``formats``.
     """
     written: list[Path] = []
+    fig = draw() if draw is not None and formats else None
     if fig is not None:
         for fmt in formats:
             target = path.parent / f"{path.name}.{fmt}"
@@ -65,13 +69,20 @@ def save_figure(fig: Figure | None, path: Path, formats: Sequence[str] = DEFAULT
     return written
 
 
-def not_drawn_lines() -> list[str]:
-    """Markdown in place of the plots of a report made with ``--figures none``, saying how to draw them.
+def not_drawn_lines(against: str | None = None) -> list[str]:
+    """Markdown in place of the plots of a report without them (``--figures none``), with the command that draws them.
 
-    An empty Plots section read as if the plots had failed or the runs had nothing to show.
+    An empty Plots section read as if the plots had failed or the runs had nothing to show. The
+    command names the folder as FOLDER, as report.md's other commands do, so that a report rebuilt
+    in a copy of the folder is the same report; a report ``--against`` an arm names the arm and
+    the folder its command takes ("on this folder" pointed at its own, which holds no runs).
     """
-    return [f"None drawn: this report was made with `--figures {NO_FIGURES}`. `promosim experiment report` on this "
-            "folder with `--figures png` (or svg, pdf) draws them from the stored runs, without running anything.", ""]
+    draw = ["promosim", "experiment", "report", "FOLDER", *(["--against", against] if against else []),
+            "--figures", "png"]
+    folder = "the comparison's folder, one up from this report's" if against else "this report's folder"
+    return [f"No plot drawn: no plot format was asked for (`--figures {NO_FIGURES}`, given to this command or kept "
+            f"from the command that made the folder's runs). `{shlex.join(draw)}` (FOLDER: {folder}; or svg, pdf) "
+            "draws them from the stored runs, running nothing.", ""]
 
 
 def figure_lines(alt: str, written: Sequence[Path]) -> list[str]:
@@ -136,9 +147,9 @@ def plot_trajectories(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequenc
 
     Returns:
         The files written (:func:`save_figure`), none when there was nothing to draw or no
-        ``formats`` (``--figures none``: the figure is not drawn, its older files are removed).
+        ``formats`` (``--figures none``).
     """
-    return save_figure(trajectories_figure(bands, arms, metrics, title) if formats else None, path, formats)
+    return save_figure(lambda: trajectories_figure(bands, arms, metrics, title), path, formats)
 
 
 def trajectories_figure(bands: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str],
@@ -180,9 +191,9 @@ def plot_forest(effects: pd.DataFrame, metrics: Sequence[str], path: Path, title
 
     Returns:
         The files written (:func:`save_figure`), none when there was nothing to draw or no
-        ``formats`` (``--figures none``: the figure is not drawn, its older files are removed).
+        ``formats`` (``--figures none``).
     """
-    return save_figure(forest_figure(effects, metrics, title, reference) if formats else None, path, formats)
+    return save_figure(lambda: forest_figure(effects, metrics, title, reference), path, formats)
 
 
 def forest_figure(effects: pd.DataFrame, metrics: Sequence[str], title: str = "",
@@ -241,10 +252,9 @@ def plot_sensitivity(indices: pd.DataFrame, method: str, metrics: Sequence[str],
 
     Returns:
         The files written (:func:`save_figure`), none when there was nothing to draw or no
-        ``formats`` (``--figures none``: the figure is not drawn, its older files are removed).
+        ``formats`` (``--figures none``).
     """
-    figure = sensitivity_figure(indices, method, metrics, title, confidence) if formats else None
-    return save_figure(figure, path, formats)
+    return save_figure(lambda: sensitivity_figure(indices, method, metrics, title, confidence), path, formats)
 
 
 def sensitivity_figure(indices: pd.DataFrame, method: str, metrics: Sequence[str], title: str = "",

@@ -7,7 +7,9 @@ small :class:`Progress` protocol, so tests and other front ends (the app) can pl
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 
@@ -80,3 +82,21 @@ def make_progress(quiet: bool) -> Progress:
     if quiet or not sys.stderr.isatty():
         return NoProgress()
     return RichProgress()
+
+
+@contextlib.contextmanager
+def reporting(quiet: bool, figures: Sequence[str]) -> Iterator[None]:
+    """Say on a terminal that the report is being written (and its plots drawn) while it is.
+
+    After the runs' bar, a report with its plots took 15 s and more of a silent screen (a
+    researcher's trial: a shrunk peter_principle folder rebuilt as PNG). A spinner, gone once the
+    report is written; nothing with ``--quiet`` or off a terminal, as for the bar.
+    """
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console  # noqa: PLC0415
+
+    what = "writing the report and drawing its plots" if figures else "writing the report"
+    with Console(stderr=True).status(what):
+        yield

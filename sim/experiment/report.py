@@ -203,7 +203,7 @@ class Analysis:
     # Each arm's mean of each metric with its interval (analysis.arm_means, means.csv); a design of one arm
     # (:func:`no_variant`) shows them in place of effects
     means: pd.DataFrame = field(default_factory=pd.DataFrame)
-    figures: tuple[str, ...] = DEFAULT_FIGURES  # the plots' formats (``--figures``), empty for none
+    not_drawn: list[str] = field(default_factory=list)  # report.md's Plots under --figures none: not_drawn_lines
 
     @property
     def failed(self) -> int:
@@ -237,7 +237,7 @@ def failure_reasons(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def analyse(out: str | Path, confidence: float | None = None, plots: bool = True,
+def analyse(out: str | Path, confidence: float | None = None,
             metrics: Sequence[str] | None = None, against: str | None = None,
             made_by: Mapping[str, str] | None = None, figures: Sequence[str] = DEFAULT_FIGURES,
             interactions: Sequence[str] | None = None) -> Analysis:
@@ -248,7 +248,6 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
         confidence: Confidence level of the intervals; None for the level the command that made
             the runs asked for (:func:`recorded_confidence`: 0.95 unless it had ``--confidence``),
             so that a report rebuilt without options is that command's report again.
-        plots: Draw the plots (tests of the numbers skip them).
         metrics: Metrics to report instead of the design's (every summary metric is stored).
         against: An arm to compare every other arm with instead of the baseline
             (:func:`against_design`); its report goes into :func:`against_folder`, so the
@@ -258,9 +257,10 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
             options of its own (``experiment report --metrics``, ``--against``, ``--figures``), for report.md
             to name beside the command that made the runs (:func:`provenance_lines`). None when
             the report is the one that command wrote.
-        figures: The formats to write each plot in (``--figures``); the plot's files in other
-            formats, an older report's, are removed (:func:`save_figure`). Reports ``--against``
-            an arm refreshed with this one keep the formats they were asked for.
+        figures: The formats to write each plot in (``--figures``), empty for none (tests of the
+            numbers, scripts); the plot's files in other formats, an older report's, are removed
+            (:func:`save_figure`). Reports ``--against`` an arm refreshed with this one keep the
+            formats they were asked for.
         interactions: Lever pairs (``A+B`` or ``A+B=ARM``, :func:`~sim.experiment.interaction.find_pair`)
             whose interaction report.md shows and ``interactions.csv`` holds; None for those the
             folder's command asked for (:func:`recorded_interactions`), an empty list for none (an
@@ -306,33 +306,31 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
     elif against is None:
         (root / INTERACTIONS_FILE).unlink(missing_ok=True)
     metrics = list(dict.fromkeys(effects["metric"])) if len(effects) else (design.get("metrics") or [])
-    if plots:
-        arms = [a["label"] for a in design["arms"]]
-        ok = set(runs.loc[runs["status"] == "ok", "run_id"])
-        wanted = metrics or sorted(set(values["metric"]))
-        ts = store.timeseries(wanted, missing_ok=True) if figures else None  # --figures none: no bands to read
-        if ts is not None and len(ts):
-            bands = trajectory_bands(ts, design, ok, level)
-            written = plot_trajectories(bands, arms, wanted, root / "trajectories",
-                                        title=f"{subject}: mean and {shown} band over replications",
-                                        formats=figures)
-        else:
-            written = save_figure(None, root / "trajectories")  # an older report's, of series since gone or not drawn
-        files.update((path.name, path) for path in written)
-        if len(effects):
-            reference = design["against"]["label"] if against is not None else "baseline"
-            written = plot_forest(effects, metrics, root / "forest",
-                                  title=f"{subject}: paired differences from {reference} ({shown} CI)",
-                                  reference=reference, formats=figures)
-        else:
-            written = save_figure(None, root / "forest")
-        files.update((path.name, path) for path in written)
+    arms = [a["label"] for a in design["arms"]]
+    ok = set(runs.loc[runs["status"] == "ok", "run_id"])
+    wanted = metrics or sorted(set(values["metric"]))
+    ts = store.timeseries(wanted, missing_ok=True) if figures else None  # --figures none: no bands to read
+    if ts is not None and len(ts):
+        bands = trajectory_bands(ts, design, ok, level)
+        written = plot_trajectories(bands, arms, wanted, root / "trajectories",
+                                    title=f"{subject}: mean and {shown} band over replications", formats=figures)
+    else:
+        written = save_figure(None, root / "trajectories")  # an older report's, of series since gone or not drawn
+    files.update((path.name, path) for path in written)
+    if len(effects):
+        reference = design["against"]["label"] if against is not None else "baseline"
+        written = plot_forest(effects, metrics, root / "forest",
+                              title=f"{subject}: paired differences from {reference} ({shown} CI)",
+                              reference=reference, formats=figures)
+    else:
+        written = save_figure(None, root / "forest")
+    files.update((path.name, path) for path in written)
     result = Analysis(effects=effects, runs=runs, planned=len({t[0] for t in design.get("tasks", [])}),
                       failures=failure_reasons(runs), files=files,
                       top_shares=top_shares(values, effects, design, store),
                       glance_labels=glance_labels(store, design), interactions=inter, confidence=level,
                       names=names, subject=subject, levers=lever_reasons(store, design),
-                      means=means, figures=tuple(figures))
+                      means=means, not_drawn=[] if figures else not_drawn_lines(against))
     files["report"] = root / "report.md"
     prov = provenance(store, runs, made_by)
     result.reused = reused_note(prov)
@@ -344,7 +342,7 @@ def analyse(out: str | Path, confidence: float | None = None, plots: bool = True
                      "figures": list(figures)}
         (root / AGAINST_ASKED).write_text(json.dumps(asked_for, indent=2) + "\n", encoding="utf-8")
     else:
-        result.rewritten, result.removed = refresh_against_folders(out, plots=plots)
+        result.rewritten, result.removed = refresh_against_folders(out)
     return result
 
 
@@ -394,7 +392,7 @@ AGAINST_FILES = ("effects.csv", MEANS_FILE, "report.md", *(f"{name}.{fmt}" for n
                                                 for fmt in FIGURE_FORMATS), AGAINST_ASKED)
 
 
-def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[str], list[str]]:
+def refresh_against_folders(out: str | Path) -> tuple[list[str], list[str]]:
     """Rewrite every ``against-*/`` report in ``out`` from the folder's runs, or remove it where it cannot be.
 
     A later ``compare`` or ``experiment run`` into the folder (more replications, failed runs
@@ -413,7 +411,6 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
 
     Args:
         out: The comparison's folder, whose own report was just written.
-        plots: Draw the PNGs, as the folder's own report did.
 
     Returns:
         A line per folder rewritten, and one per folder removed saying why: for the terminal.
@@ -438,9 +435,8 @@ def refresh_against_folders(out: str | Path, plots: bool = True) -> tuple[list[s
         why = "" if label in labels else f"the comparison now in {out} has no arm '{label}'"
         if not why:
             try:
-                analyse(out, confidence=asked.get("confidence"), plots=plots,
-                        metrics=asked.get("metrics") or None, against=label, made_by=asked.get("made_by"),
-                        figures=DEFAULT_FIGURES if asked.get("figures") is None else asked["figures"])
+                analyse(out, confidence=asked.get("confidence"), metrics=asked.get("metrics") or None, against=label,
+                        made_by=asked.get("made_by"), figures=figures_or_png(asked.get("figures")))
             except InputError as exc:  # e.g. the folder now holds a grid
                 why = f"{out} now {exc.detail.partition(';')[0]}"
         if not why:
@@ -489,14 +485,22 @@ def known_figures(value: Any) -> tuple[str, ...] | None:
     return None
 
 
+def figures_or_png(value: Any) -> tuple[str, ...]:
+    """``value`` as ``--figures`` formats (:func:`known_figures`; ``[]``, none, stays none), PNG when not known.
+
+    A folder made before ``--figures`` records none: its plots were PNG.
+    """
+    known = known_figures(value)
+    return DEFAULT_FIGURES if known is None else known
+
+
 def folder_figures(store: ResultStore) -> tuple[str, ...]:
     """The formats the folder's latest command wrote its plots in (metadata.json), PNG before ``--figures``.
 
     What ``experiment report`` rebuilds the plots as when not given ``--figures``: a report
     rebuilt after a resume kept its metrics but swapped the PDFs made for a journal for PNGs.
     """
-    written = known_figures(store.read_json("metadata.json").get("figures"))
-    return DEFAULT_FIGURES if written is None else written  # () after --figures none: none again
+    return figures_or_png(store.read_json("metadata.json").get("figures"))
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -1609,18 +1613,20 @@ def few_pairs_note(effects: pd.DataFrame, confidence: float) -> str:
             f"nearly the same in each pair can read as clear by luck; {more}")
 
 
-def no_variant(design: Mapping[str, Any]) -> str:
+def no_variant(design: Mapping[str, Any], plotted: bool = True) -> str:
     """What a design of one arm, with nothing paired with it, reports instead of effects ("" for any other).
 
     The baseline alone (experiments/sensitivity.yaml under ``experiment run``) printed an empty
-    table and "Nothing to summarise yet", as if its runs were still to come.
+    table and "Nothing to summarise yet", as if its runs were still to come. ``plotted``: the
+    report has its plots (not ``--figures none``), where the monthly means are.
     """
     arms = [arm for arm in design.get("arms") or [] if isinstance(arm, dict)]
     if len(arms) != 1 or arms[0].get("reference"):  # every other arm is paired with one
         return ""
+    monthly = ", its monthly means under *Plots*" if plotted else ""
     return (f"Nothing to compare: the design has one arm, {markdown_text(arms[0].get('label', ''))}, and no "
             "variant, so no paired change and no verdict. Each metric's mean over its runs is below, each run's "
-            "values are in `summaries/` (`ResultStore(FOLDER).summaries()`), its monthly means under *Plots*; a "
+            f"values are in `summaries/` (`ResultStore(FOLDER).summaries()`){monthly}; a "
             "variant under `scenarios: variants:` or a `grid:` gives comparisons.")
 
 
@@ -1698,7 +1704,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                   f"each with {markdown_text(design['against']['was'])}.", ""]
     lines += status_notes(result)
     reference = markdown_text((design.get("against") or {}).get("label") or "baseline")  # in report.md's words
-    alone = no_variant(design)
+    alone = no_variant(design, plotted=not result.not_drawn)
     if alone:
         lines += ["## Summary", "", alone, "", *means_lines(result.means, top_levels)]
     else:
@@ -1778,8 +1784,7 @@ def render_report(design: dict[str, Any], prov: Provenance, result: Analysis,
                   "headcount file) managers start with no view of anyone, so misread and hidden-ambition rates "
                   "start at 0 and rise over the first months as views form.", "",
                   *figure_lines("metric trajectories", trajectories)]
-    if not result.figures:
-        lines += not_drawn_lines()
+    lines += result.not_drawn
     lines += ["## Failed runs", ""]
     if result.failures.empty:
         lines += ["None.", ""]

@@ -378,14 +378,19 @@ def analyse_sensitivity(
                                formats=figures, confidence=level)
     files.update((path.name, path) for path in written)
     files["report"] = root / "sensitivity.md"
-    files["report"].write_text(_render(design, indices, skipped, store, written, level, made_by), encoding="utf-8")
+    not_drawn = [] if figures else not_drawn_lines()
+    files["report"].write_text(_render(design, indices, skipped, store, written, level, made_by, not_drawn),
+                               encoding="utf-8")
     return indices, skipped, files
 
 
 def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, str], store: ResultStore,
             plots: Sequence[Path] = (), confidence: float = DEFAULT_CONFIDENCE,
-            made_by: Mapping[str, str] | None = None) -> str:
-    """sensitivity.md: the ranges, the sample, the indices (intervals at ``confidence``), the plot (``plots``)."""
+            made_by: Mapping[str, str] | None = None, not_drawn: Sequence[str] = ()) -> str:
+    """sensitivity.md: the ranges, the sample, the indices (intervals at ``confidence``), the plot (``plots``).
+
+    ``not_drawn``: in place of the plot under ``--figures none``, the lines that say how to draw it.
+    """
     from scipy.stats import norm  # noqa: PLC0415 (SALib's own normal approximation, for the words)
 
     extra = design["extra"]
@@ -439,7 +444,7 @@ def _render(design: dict[str, Any], indices: pd.DataFrame, skipped: dict[str, st
         lines += _without_effect(indices, method)
         lines += _fewer_replications(indices, int(design["replications"]))
         lines += _sobol_caveat(indices) if method == "sobol" else []
-        lines += figure_lines(f"{method} indices", plots) or not_drawn_lines()  # none written: --figures none
+        lines += [*not_drawn, *figure_lines(f"{method} indices", plots)]
     if skipped:
         lines += ["## Metrics left out", ""] + [f"- {m}: {why}" for m, why in skipped.items()] + [""]
     return "\n".join(lines)
