@@ -704,3 +704,10 @@ def test_a_headcount_file_names_the_ladder_share_that_fits(capsys: pytest.Captur
     check_fills(load_scenario(SCENARIOS / "synthetic_org.yaml", overrides={key: 0.1}))
     with pytest.raises(InputError, match=r"specialist_share of 0\.1 or less fits \(this one was 0\.11\)"):
         check_fills(load_scenario(SCENARIOS / "synthetic_org.yaml", overrides={key: 0.11}))
+    # A file that does not fit the scenario's own positions, lever or not, is not blamed on the lever.
+    for level, track in ((3, "management"), (1, "specialist")):
+        positions = {key: 0.1, f"organisation.levels.{level}.positions.{track}": 3}
+        with pytest.raises(InputError) as refused:
+            check_fills(load_scenario(SCENARIOS / "synthetic_org.yaml", overrides=positions))
+        assert f"but 3 positions in the scenario (organisation.levels[{level}].positions.{track})" in str(refused.value)
+        assert str(refused.value).endswith(f"positions.{track})"), "no word of the lever, which no share of would fix"

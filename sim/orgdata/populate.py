@@ -127,7 +127,12 @@ def populate_from_file(model: PromotionModel, rng: np.random.Generator) -> None:
 
 
 def _with_lever_hint(exc: CapacityError | TrackError, model: PromotionModel) -> InputError:
-    """Name the levers that reshaped the positions, since the scenario file alone looks right."""
+    """Name the levers that reshaped the positions, since the scenario file alone looks right.
+
+    Only where a smaller setting of one would make room (``Intervention.room_for``): a file with more
+    people at a level than the scenario gives it, lever or not, was blamed on the lever ("convert a
+    smaller share") when no share would do.
+    """
     movers = [lv.name for lv in model.interventions
               if type(lv).adjust_scenario is not Intervention.adjust_scenario]
     if not movers:
@@ -139,10 +144,11 @@ def _with_lever_hint(exc: CapacityError | TrackError, model: PromotionModel) -> 
     held = Counter({(level, TRACKS[track]): int(n) for (level, track), n in np.ndenumerate(exc.held)}
                    if exc.held is not None else {}) + model.scenario.named_positions()
     fits = "; ".join(fit for lever in model.interventions if (fit := lever.room_for(held)))
-    smaller = f": {fits}" if fits else " (e.g. interventions.parallel_ladders.specialist_share)"
+    if not fits:  # no smaller setting of a lever would make room: the file does not fit the scenario's own positions
+        return exc
     return InputError(f"{exc.detail}, after {', '.join(movers)} changed the positions; a lever that converts "
                       "positions at the start cannot convert positions the file's people hold: give that level "
-                      f"more positions in the scenario, or convert a smaller share{smaller}", source=exc.source,
+                      f"more positions in the scenario, or convert a smaller share: {fits}", source=exc.source,
                       path=exc.path)
 
 
