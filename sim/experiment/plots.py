@@ -69,14 +69,18 @@ def save_figure(draw: Callable[[], Figure | None] | None, path: Path,
     return written
 
 
-def not_drawn_lines(against: str | None = None) -> list[str]:
-    """Markdown in place of the plots of a report without them (``--figures none``), with the command that draws them.
+def not_drawn_lines(figures: Sequence[str], against: str | None = None) -> list[str]:
+    """Markdown in place of a report's plots when it has no ``figures`` (``--figures none``), saying how to draw them.
+
+    None (an empty list) when there are ``figures``: the plots themselves stand there.
 
     An empty Plots section read as if the plots had failed or the runs had nothing to show. The
     command names the folder as FOLDER, as report.md's other commands do, so that a report rebuilt
     in a copy of the folder is the same report; a report ``--against`` an arm names the arm and
     the folder its command takes ("on this folder" pointed at its own, which holds no runs).
     """
+    if figures:
+        return []
     draw = ["promosim", "experiment", "report", "FOLDER", *(["--against", against] if against else []),
             "--figures", "png"]
     folder = "the comparison's folder, one up from this report's" if against else "this report's folder"

@@ -330,7 +330,7 @@ def analyse(out: str | Path, confidence: float | None = None,
                       top_shares=top_shares(values, effects, design, store),
                       glance_labels=glance_labels(store, design), interactions=inter, confidence=level,
                       names=names, subject=subject, levers=lever_reasons(store, design),
-                      means=means, not_drawn=[] if figures else not_drawn_lines(against))
+                      means=means, not_drawn=not_drawn_lines(figures, against))
     files["report"] = root / "report.md"
     prov = provenance(store, runs, made_by)
     result.reused = reused_note(prov)

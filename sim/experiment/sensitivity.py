@@ -378,9 +378,8 @@ def analyse_sensitivity(
                                formats=figures, confidence=level)
     files.update((path.name, path) for path in written)
     files["report"] = root / "sensitivity.md"
-    not_drawn = [] if figures else not_drawn_lines()
-    files["report"].write_text(_render(design, indices, skipped, store, written, level, made_by, not_drawn),
-                               encoding="utf-8")
+    files["report"].write_text(_render(design, indices, skipped, store, written, level, made_by,
+                                       not_drawn_lines(figures)), encoding="utf-8")
     return indices, skipped, files
 
 
